@@ -1,0 +1,170 @@
+/**
+The bus mycotop runs on: Redis when it is reachable, otherwise an embedded in-process bus with the same
+interface (publish, messages, a key space), while Redis keeps being tried in the background. Once Redis has been
+reached, an outage is shown as "reconnecting" and writes wait in the writer's bounded batch instead.
+*/
+import {type ConnectionState, describeConnection} from './connection-state.js';
+import {type Kv, MemoryKv} from './kv.js';
+import {RedisKv} from './redis-kv.js';
+import {RedisLink} from './redis-link.js';
+import {type Role, WriterLease} from './writer-lease.js';
+import {redactUrl} from './redis-url.js';
+
+export type InstanceRole = Role | 'read-only' | 'standalone';
+
+export interface BusStatus {
+	readonly kind: 'redis' | 'embedded';
+	/** Redacted URL, or undefined when Redis is off (--embedded). */
+	readonly url: string | undefined;
+	readonly connection: ConnectionState | undefined;
+	readonly role: InstanceRole;
+	/** Subscriber connections lost after being up: each one a possible gap in pub/sub. */
+	readonly reconnects: number;
+	readonly takeovers: number;
+	/** One line for the header. */
+	readonly summary: string;
+}
+
+export interface BusManagerOptions {
+	/** undefined: embedded only (--embedded). */
+	readonly redisUrl: string | undefined;
+	readonly caFile?: string;
+	readonly readOnly: boolean;
+	readonly instanceId: string;
+	readonly channels: readonly string[];
+	readonly onMessage: (channel: string, message: string) => void;
+	/** Called once, the first time Redis is reached (hydrate from it). */
+	readonly onRedisFirstReady?: (kv: Kv) => void;
+	readonly leaseTtlMs?: number;
+	readonly leaseRenewMs?: number;
+	readonly heartbeatMs?: number;
+	readonly socketTimeoutMs?: number;
+	readonly now?: () => number;
+}
+
+export class BusManager {
+	readonly memory = new MemoryKv();
+	readonly link: RedisLink | undefined;
+	private readonly lease: WriterLease | undefined;
+	private readonly redisKv: RedisKv | undefined;
+	private readonly listeners = new Set<() => void>();
+	private readonly now: () => number;
+	private usingRedis = false;
+	/** Messages published while neither bus could take them. */
+	publishFailures = 0;
+
+	constructor(private readonly options: BusManagerOptions) {
+		this.now = options.now ?? Date.now;
+		if (options.redisUrl !== undefined) {
+			this.link = new RedisLink(
+				{url: options.redisUrl, caFile: options.caFile, heartbeatMs: options.heartbeatMs, socketTimeoutMs: options.socketTimeoutMs, now: this.now},
+				options.onMessage,
+				options.channels,
+			);
+			this.redisKv = new RedisKv(this.link.writer);
+			if (!options.readOnly)
+				this.lease = new WriterLease(this.link.writer, options.instanceId, {ttlMs: options.leaseTtlMs, renewMs: options.leaseRenewMs});
+			this.link.onState((state) => {
+				if (state.kind === 'connected' && !this.usingRedis && this.link!.subscriberReady) {
+					this.usingRedis = true;
+					options.onRedisFirstReady?.(this.redisKv!);
+					void this.lease?.tick();
+				}
+				this.emit();
+			});
+			this.lease?.onRole(() => this.emit());
+		}
+	}
+
+	start(): void {
+		this.link?.start();
+		this.lease?.start();
+	}
+
+	get instanceId(): string {
+		return this.options.instanceId;
+	}
+
+	/** 'redis' once Redis has been reached; 'embedded' until then (or always with --embedded). */
+	get kind(): 'redis' | 'embedded' {
+		return this.usingRedis ? 'redis' : 'embedded';
+	}
+
+	get role(): InstanceRole {
+		if (this.options.readOnly) return 'read-only';
+		if (!this.usingRedis) return 'standalone';
+		return this.lease?.role ?? 'viewer';
+	}
+
+	/** Where the writer writes now. */
+	kv(): Kv {
+		return this.usingRedis ? this.redisKv! : this.memory;
+	}
+
+	canWrite(): boolean {
+		const role = this.role;
+		return role === 'writer' || role === 'standalone';
+	}
+
+	isReady(): boolean {
+		return this.usingRedis ? this.link!.writerReady : true;
+	}
+
+	/** Publish on the active bus. On the embedded bus the message is delivered to this process only. */
+	publish(channel: string, message: string): void {
+		if (this.usingRedis) {
+			if (this.link!.writerReady) {
+				this.link!.publish(channel, message).catch(() => {
+					this.publishFailures += 1;
+				});
+			} else {
+				this.publishFailures += 1;
+			}
+			return;
+		}
+		setImmediate(() => this.options.onMessage(channel, message));
+	}
+
+	/** Publish our own outputs (alerts, insights): on Redis only when this instance writes; dropped on the embedded bus. */
+	publishOutput(channel: string, message: string): void {
+		if (this.usingRedis && this.canWrite() && this.link!.writerReady)
+			this.link!.publish(channel, message).catch(() => {
+				this.publishFailures += 1;
+			});
+	}
+
+	status(): BusStatus {
+		const now = this.now();
+		const connection = this.link?.state;
+		const url = this.options.redisUrl === undefined ? undefined : redactUrl(this.options.redisUrl);
+		let summary: string;
+		if (this.link === undefined) summary = 'embedded bus (Redis off)';
+		else if (!this.usingRedis) summary = `embedded bus; Redis ${url}: ${describeConnection(connection!, now)}`;
+		else summary = `Redis ${url}: ${describeConnection(connection!, now)}`;
+		return {
+			kind: this.kind,
+			url,
+			connection,
+			role: this.role,
+			reconnects: this.link?.reconnects ?? 0,
+			takeovers: this.lease?.takeovers ?? 0,
+			summary,
+		};
+	}
+
+	onChange(listener: () => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private emit(): void {
+		for (const listener of this.listeners) listener();
+	}
+
+	/** Release the lease (so a viewer takes over at once) and close the connections. */
+	async stop(): Promise<void> {
+		await this.lease?.release();
+		this.lease?.stop();
+		await this.link?.stop();
+	}
+}

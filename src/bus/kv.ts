@@ -1,0 +1,132 @@
+/**
+The key-value side of a bus: what the writer and hydration need. Implemented by Redis (redis-kv.ts) and by an
+in-memory map for the embedded bus, so the writer's code is the same on both.
+*/
+
+/** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]. */
+export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number>];
+export type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD';
+
+export interface KvReader {
+	scan(pattern: string, limit?: number): Promise<string[]>;
+	lrange(key: string, start: number, stop: number): Promise<string[]>;
+	hgetall(key: string): Promise<Record<string, string>>;
+	smembers(key: string): Promise<string[]>;
+	get(key: string): Promise<string | null>;
+}
+
+export interface Kv extends KvReader {
+	/** Run the commands in order; atomically (MULTI/EXEC) where the backend supports it. */
+	exec(commands: readonly KvCommand[]): Promise<void>;
+}
+
+/** Glob match for SCAN patterns (* and ? only; that is all mycotop uses). */
+export function globToRegExp(pattern: string): RegExp {
+	const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+	return new RegExp(`^${escaped}$`);
+}
+
+type Entry = {type: 'list'; value: string[]} | {type: 'hash'; value: Map<string, string>} | {type: 'set'; value: Set<string>} | {type: 'string'; value: string};
+
+/** The embedded bus's key space: a Map with the few Redis semantics mycotop uses (TTLs are kept, not enforced). */
+export class MemoryKv implements Kv {
+	private readonly data = new Map<string, Entry>();
+	readonly ttls = new Map<string, number>();
+
+	private list(key: string): string[] {
+		const entry = this.data.get(key);
+		if (entry?.type === 'list') return entry.value;
+		const value: string[] = [];
+		this.data.set(key, {type: 'list', value});
+		return value;
+	}
+
+	private hash(key: string): Map<string, string> {
+		const entry = this.data.get(key);
+		if (entry?.type === 'hash') return entry.value;
+		const value = new Map<string, string>();
+		this.data.set(key, {type: 'hash', value});
+		return value;
+	}
+
+	private set(key: string): Set<string> {
+		const entry = this.data.get(key);
+		if (entry?.type === 'set') return entry.value;
+		const value = new Set<string>();
+		this.data.set(key, {type: 'set', value});
+		return value;
+	}
+
+	async exec(commands: readonly KvCommand[]): Promise<void> {
+		for (const [name, key, ...args] of commands) {
+			switch (name) {
+				case 'LPUSH': {
+					const list = this.list(key);
+					for (const v of args) list.unshift(String(v));
+					break;
+				}
+				case 'LTRIM': {
+					const list = this.list(key);
+					const stop = Number(args[1]);
+					list.splice(stop + 1);
+					break;
+				}
+				case 'EXPIRE':
+					this.ttls.set(key, Number(args[0]));
+					break;
+				case 'HSET': {
+					const hash = this.hash(key);
+					for (let i = 0; i + 1 < args.length; i += 2) hash.set(String(args[i]), String(args[i + 1]));
+					break;
+				}
+				case 'HINCRBY': {
+					const hash = this.hash(key);
+					const field = String(args[0]);
+					hash.set(field, String(Number(hash.get(field) ?? '0') + Number(args[1])));
+					break;
+				}
+				case 'SADD':
+					for (const v of args) this.set(key).add(String(v));
+					break;
+				case 'SREM':
+					for (const v of args) this.set(key).delete(String(v));
+					break;
+				case 'SET':
+					this.data.set(key, {type: 'string', value: String(args[0])});
+					break;
+				case 'DEL':
+					this.data.delete(key);
+					break;
+				case 'XADD':
+					// Streams are a Redis-only feature; the embedded bus keeps no history for them.
+					break;
+			}
+		}
+	}
+
+	async scan(pattern: string, limit = 100_000): Promise<string[]> {
+		const re = globToRegExp(pattern);
+		return [...this.data.keys()].filter((k) => re.test(k)).slice(0, limit);
+	}
+
+	async lrange(key: string, start: number, stop: number): Promise<string[]> {
+		const entry = this.data.get(key);
+		if (entry?.type !== 'list') return [];
+		return entry.value.slice(start, stop < 0 ? entry.value.length + stop + 1 : stop + 1);
+	}
+
+	async hgetall(key: string): Promise<Record<string, string>> {
+		const entry = this.data.get(key);
+		return entry?.type === 'hash' ? Object.fromEntries(entry.value) : {};
+	}
+
+	async smembers(key: string): Promise<string[]> {
+		const entry = this.data.get(key);
+		return entry?.type === 'set' ? [...entry.value] : [];
+	}
+
+	async get(key: string): Promise<string | null> {
+		const entry = this.data.get(key);
+		return entry?.type === 'string' ? entry.value : null;
+	}
+}

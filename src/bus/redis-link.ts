@@ -1,0 +1,197 @@
+/**
+The Redis edge: a dedicated subscriber connection and a writer connection, both with explicit resilience options
+(jittered backoff, socket timeout plus heartbeat, resubscribe, no unbounded offline queue for writes). Their
+combined state is published as a ConnectionState; ioredis is never allowed to print.
+*/
+import {readFileSync} from 'node:fs';
+import {Redis, type RedisOptions} from 'ioredis';
+import {nextConnectionState, isAuthError, type ConnectionState} from './connection-state.js';
+import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
+
+export interface RedisLinkOptions {
+	readonly url: string;
+	/** PEM file of a CA to trust for rediss:// (a private CA). */
+	readonly caFile?: string;
+	/** Heartbeat period on both connections (ms). Default 2000. */
+	readonly heartbeatMs?: number;
+	/** A connection that receives nothing for this long is dropped and reconnected (ms). Default 6000. */
+	readonly socketTimeoutMs?: number;
+	readonly now?: () => number;
+}
+
+/** Reconnect delay: exponential from 100 ms, capped at 5 s, with up to 30% jitter so instances never retry in lockstep. */
+export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
+	const base = Math.min(100 * 2 ** Math.max(0, attempt - 1), 5000);
+	return Math.round(base * (1 + 0.3 * random()));
+}
+
+/** Slow retry after an authentication or ACL failure: no retry storm, yet a fixed password is picked up. */
+export const AUTH_RETRY_MS = 30_000;
+
+/** ioredis options for one of the two connections. Pure: unit-tested. */
+export function redisOptions(
+	role: 'subscriber' | 'writer',
+	target: RedisTarget,
+	options: {caPem?: string; socketTimeoutMs: number; lastErrorWasAuth: () => boolean},
+): RedisOptions {
+	return {
+		connectionName: `mycotop-${role}`,
+		lazyConnect: true,
+		connectTimeout: 5000,
+		socketTimeout: options.socketTimeoutMs,
+		keepAlive: 5000,
+		noDelay: true,
+		// INFO needs +info in ACLs and warns on the console when refused: the heartbeat proves readiness instead.
+		enableReadyCheck: false,
+		retryStrategy: (times: number) => (options.lastErrorWasAuth() ? AUTH_RETRY_MS : reconnectDelay(times)),
+		// The subscriber must queue its SUBSCRIBE until connected; the writer keeps its own bounded queue.
+		enableOfflineQueue: role === 'subscriber',
+		maxRetriesPerRequest: role === 'subscriber' ? null : 0,
+		autoResubscribe: true,
+		// A write that reached Redis before the socket died must not run twice.
+		autoResendUnfulfilledCommands: false,
+		...(target.tls ? {tls: options.caPem === undefined ? {} : {ca: options.caPem}} : {}),
+	};
+}
+
+export type MessageHandler = (channel: string, message: string) => void;
+
+export class RedisLink {
+	readonly target: RedisTarget;
+	readonly subscriber: Redis;
+	readonly writer: Redis;
+	private subState: ConnectionState;
+	private writerState: ConnectionState;
+	private heartbeat: NodeJS.Timeout | undefined;
+	private lastAuthError = false;
+	private readonly now: () => number;
+	private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+	/** Times the subscriber's connection was lost after having been up (each one a possible gap in pub/sub). */
+	reconnects = 0;
+	/** Epoch ms of the last data seen on the subscriber (messages or heartbeat replies). */
+	lastSeenMs = 0;
+	private everConnected = false;
+
+	constructor(options: RedisLinkOptions, onMessage: MessageHandler, private readonly channels: readonly string[]) {
+		this.target = parseRedisUrl(options.url);
+		this.now = options.now ?? Date.now;
+		const caPem = options.caFile === undefined ? undefined : readFileSync(options.caFile, 'utf8');
+		const common = {caPem, socketTimeoutMs: options.socketTimeoutMs ?? 6000, lastErrorWasAuth: () => this.lastAuthError};
+		const start = this.now();
+		this.subState = {kind: 'connecting', sinceMs: start};
+		this.writerState = {kind: 'connecting', sinceMs: start};
+		this.subscriber = new Redis(options.url, redisOptions('subscriber', this.target, common));
+		this.writer = new Redis(options.url, redisOptions('writer', this.target, common));
+		this.watch(this.subscriber, 'subscriber');
+		this.watch(this.writer, 'writer');
+		this.subscriber.on('message', (channel: string, message: string) => {
+			this.lastSeenMs = this.now();
+			onMessage(channel, message);
+		});
+		const heartbeatMs = options.heartbeatMs ?? 2000;
+		this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
+		this.heartbeat.unref();
+	}
+
+	private beat(): void {
+		for (const connection of [this.subscriber, this.writer]) {
+			if (connection.status !== 'ready') continue;
+			connection.ping().then(
+				() => {
+					if (connection === this.subscriber) this.lastSeenMs = this.now();
+				},
+				() => {},
+			);
+		}
+	}
+
+	private watch(connection: Redis, role: 'subscriber' | 'writer'): void {
+		const update = (event: Parameters<typeof nextConnectionState>[1]) => {
+			const now = this.now();
+			if (role === 'subscriber') {
+				const before = this.subState;
+				this.subState = nextConnectionState(this.subState, event, now);
+				if (before.kind === 'connected' && this.subState.kind !== 'connected') this.reconnects += 1;
+			} else {
+				this.writerState = nextConnectionState(this.writerState, event, now);
+			}
+			this.emit();
+		};
+		connection.on('ready', () => {
+			this.lastAuthError = false;
+			if (role === 'subscriber') {
+				this.everConnected = true;
+				this.lastSeenMs = this.now();
+			}
+			update({type: 'ready'});
+		});
+		connection.on('error', (error: Error) => {
+			const message = redactSecrets(error.message, [this.target.password]);
+			if (isAuthError(message)) this.lastAuthError = true;
+			update({type: 'error', message});
+		});
+		connection.on('close', () => update({type: 'close'}));
+		connection.on('end', () => update({type: 'end'}));
+	}
+
+	/** Connect both connections and subscribe. Never rejects: failures become the state. */
+	start(): void {
+		this.subscriber.connect().catch(() => {});
+		this.writer.connect().catch(() => {});
+		this.subscriber.subscribe(...this.channels).catch(() => {});
+	}
+
+	/** The link's state: the worse of the two connections (the subscriber's when both are up or both down). */
+	get state(): ConnectionState {
+		if (this.subState.kind === 'connected' && this.writerState.kind !== 'connected') return this.writerState;
+		return this.subState;
+	}
+
+	get hasEverConnected(): boolean {
+		return this.everConnected;
+	}
+
+	get writerReady(): boolean {
+		return this.writer.status === 'ready';
+	}
+
+	get subscriberReady(): boolean {
+		return this.subscriber.status === 'ready';
+	}
+
+	onState(listener: (state: ConnectionState) => void): () => void {
+		this.stateListeners.add(listener);
+		return () => this.stateListeners.delete(listener);
+	}
+
+	private emit(): void {
+		const state = this.state;
+		for (const listener of this.stateListeners) listener(state);
+	}
+
+	/** Publish on the writer connection; resolves to the receiver count, rejects when not connected. */
+	publish(channel: string, message: string): Promise<number> {
+		return this.writer.publish(channel, message);
+	}
+
+	async stop(): Promise<void> {
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat = undefined;
+		await Promise.allSettled([quitOrDisconnect(this.subscriber), quitOrDisconnect(this.writer)]);
+	}
+}
+
+async function quitOrDisconnect(connection: Redis): Promise<void> {
+	if (connection.status === 'ready') {
+		const timer = setTimeout(() => connection.disconnect(), 500);
+		try {
+			await connection.quit();
+		} catch {
+			connection.disconnect();
+		} finally {
+			clearTimeout(timer);
+		}
+	} else {
+		connection.disconnect();
+	}
+}

@@ -1,0 +1,123 @@
+/**
+One writer per Redis. A lease (SET NX PX, renewed by compare-and-pexpire) names the instance that writes; the
+others are viewers and try to take it over every renew period, so a viewer becomes the writer within
+`ttlMs + renewMs` of the writer's death (at once when the writer shuts down cleanly and releases it).
+
+The holder trusts its lease only until `ttlMs - safetyMs` after the start of its last successful renewal, by its
+own monotonic clock: a writer that was paused (SIGSTOP, a long GC) stops writing before the lease can expire in
+Redis and another instance can take it.
+*/
+import type {Redis} from 'ioredis';
+import {ourKeys} from '../contract/names.js';
+
+export type Role = 'writer' | 'viewer';
+
+export interface LeaseOptions {
+	readonly ttlMs?: number;
+	readonly renewMs?: number;
+	readonly safetyMs?: number;
+	readonly key?: string;
+	/** Monotonic clock in ms. */
+	readonly clock?: () => number;
+}
+
+const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/** Whether a holder may still write: pure, unit-tested. */
+export function leaseValid(renewedAt: number | undefined, now: number, ttlMs: number, safetyMs: number): boolean {
+	return renewedAt !== undefined && now - renewedAt < ttlMs - safetyMs;
+}
+
+export class WriterLease {
+	readonly ttlMs: number;
+	readonly renewMs: number;
+	readonly safetyMs: number;
+	private readonly key: string;
+	private readonly clock: () => number;
+	private renewedAt: number | undefined;
+	private timer: NodeJS.Timeout | undefined;
+	private inFlight = false;
+	private readonly listeners = new Set<(role: Role) => void>();
+	private lastRole: Role = 'viewer';
+	/** How many times this instance became the writer. */
+	takeovers = 0;
+
+	constructor(
+		private readonly redis: Redis,
+		readonly instanceId: string,
+		options: LeaseOptions = {},
+	) {
+		this.ttlMs = options.ttlMs ?? 5000;
+		this.renewMs = options.renewMs ?? 1000;
+		this.safetyMs = options.safetyMs ?? 1000;
+		this.key = options.key ?? ourKeys.writerLease;
+		this.clock = options.clock ?? (() => performance.now());
+	}
+
+	get role(): Role {
+		return leaseValid(this.renewedAt, this.clock(), this.ttlMs, this.safetyMs) ? 'writer' : 'viewer';
+	}
+
+	onRole(listener: (role: Role) => void): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	start(): void {
+		void this.tick();
+		this.timer = setInterval(() => void this.tick(), this.renewMs);
+		this.timer.unref();
+	}
+
+	/** One acquire-or-renew round. */
+	async tick(): Promise<void> {
+		if (this.inFlight || this.redis.status !== 'ready') {
+			this.notify();
+			return;
+		}
+		this.inFlight = true;
+		const startedAt = this.clock();
+		try {
+			let held: boolean;
+			if (this.renewedAt !== undefined) {
+				held = Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key, this.instanceId, String(this.ttlMs))) === 1;
+				if (!held) held = (await this.redis.set(this.key, this.instanceId, 'PX', this.ttlMs, 'NX')) === 'OK';
+			} else {
+				held = (await this.redis.set(this.key, this.instanceId, 'PX', this.ttlMs, 'NX')) === 'OK';
+			}
+			this.renewedAt = held ? startedAt : undefined;
+		} catch {
+			// Unknown outcome: keep the previous renewal time; it runs out by itself.
+		} finally {
+			this.inFlight = false;
+		}
+		this.notify();
+	}
+
+	private notify(): void {
+		const role = this.role;
+		if (role === this.lastRole) return;
+		if (role === 'writer') this.takeovers += 1;
+		this.lastRole = role;
+		for (const listener of this.listeners) listener(role);
+	}
+
+	/** Stop renewing and hand the lease over at once (a clean shutdown). */
+	async release(): Promise<void> {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+		if (this.renewedAt === undefined || this.redis.status !== 'ready') return;
+		this.renewedAt = undefined;
+		try {
+			await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.instanceId);
+		} catch {
+			// It expires by itself.
+		}
+	}
+
+	stop(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+	}
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The bin entry. Colour support is read by chalk when Ink is imported, so NO_COLOR has to be turned into
+// FORCE_COLOR=0 before anything imports Ink: everything else lives in main.ts, loaded afterwards.
+if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') process.env['FORCE_COLOR'] = '0';
+const {main} = await import('./main.js');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,154 @@
+/**
+The YAML config: load, validate, and report what is wrong with file, line and field. Validation is a pure
+function over the parsed document; sections other modules own (gpu, rules) are validated by their own
+functions registered in SECTION_VALIDATORS.
+*/
+import {existsSync, readFileSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
+import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Document} from 'yaml';
+
+export interface ConfigIssue {
+	readonly file: string;
+	readonly line: number;
+	readonly field: string;
+	readonly message: string;
+}
+
+export interface MycotopConfig {
+	readonly redis: {readonly url?: string; readonly ca?: string};
+	readonly store: {readonly seriesCapacity?: number; readonly maxProjects?: number; readonly maxAgents?: number};
+	readonly ui: {readonly smoothing?: number; readonly ascii?: boolean};
+	readonly gpu: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean};
+	/** User rules, validated by the rules module. */
+	readonly rules: readonly unknown[];
+	/** The raw document, for sections validated elsewhere. */
+	readonly raw: Record<string, unknown>;
+}
+
+export const EMPTY_CONFIG: MycotopConfig = {redis: {}, store: {}, ui: {}, gpu: {}, rules: [], raw: {}};
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+	const base = env['XDG_CONFIG_HOME'] && env['XDG_CONFIG_HOME'] !== '' ? env['XDG_CONFIG_HOME'] : join(homedir(), '.config');
+	return join(base, 'mycotop', 'config.yaml');
+}
+
+/** Locates a path in the document and returns its 1-based line (the line of the nearest existing ancestor). */
+export function lineOf(doc: Document, counter: LineCounter, path: ReadonlyArray<string | number>): number {
+	for (let depth = path.length; depth >= 0; depth--) {
+		const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+		const range = (node as {range?: [number, number, number]} | null | undefined)?.range;
+		if (range) return counter.linePos(range[0]).line;
+	}
+	return 1;
+}
+
+type Check = (value: unknown) => string | undefined;
+
+const positiveInt: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? undefined : `expected a positive integer, got ${JSON.stringify(v)}`);
+const str: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : `expected a string, got ${JSON.stringify(v)}`);
+const bool: Check = (v) => (typeof v === 'boolean' ? undefined : `expected true or false, got ${JSON.stringify(v)}`);
+const fraction: Check = (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : `expected a number in [0, 1), got ${JSON.stringify(v)}`);
+const intervalMs: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 250 ? undefined : `expected an integer >= 250 (ms), got ${JSON.stringify(v)}`);
+const gpuList: Check = (v) =>
+	Array.isArray(v) && v.length > 0 && v.every((g) => Number.isInteger(g) && g >= 0) ? undefined : `expected a list of GPU indices, got ${JSON.stringify(v)}`;
+const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
+
+const SCHEMA: Record<string, Record<string, Check> | 'rules'> = {
+	redis: {url: redisUrl, ca: str},
+	store: {seriesCapacity: positiveInt, maxProjects: positiveInt, maxAgents: positiveInt},
+	ui: {smoothing: fraction, ascii: bool},
+	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
+	rules: 'rules',
+};
+
+/** Validators for sections owned by other modules: (value, path) -> issues as [path, message]. */
+export const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string | number>, string]>> = {};
+
+export type ConfigResult = {readonly ok: true; readonly config: MycotopConfig} | {readonly ok: false; readonly issues: readonly ConfigIssue[]};
+
+/** Parse and validate YAML text. Pure. */
+export function parseConfig(text: string, file: string): ConfigResult {
+	const counter = new LineCounter();
+	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false});
+	if (doc.errors.length > 0) {
+		return {
+			ok: false,
+			issues: doc.errors.map((e) => ({file, line: e.linePos?.[0]?.line ?? 1, field: '(yaml)', message: e.message.split('\n')[0]!})),
+		};
+	}
+	const issues: ConfigIssue[] = [];
+	const add = (path: Array<string | number>, message: string) =>
+		issues.push({file, line: lineOf(doc, counter, path), field: path.join('.') || '(root)', message});
+	const raw = doc.toJS() as unknown;
+	if (raw === null || raw === undefined) return {ok: true, config: EMPTY_CONFIG};
+	if (typeof raw !== 'object' || Array.isArray(raw) || !isMap(doc.contents)) {
+		add([], 'expected a mapping of sections (redis, store, ui, gpu, rules)');
+		return {ok: false, issues};
+	}
+	const root = raw as Record<string, unknown>;
+	for (const [section, value] of Object.entries(root)) {
+		const schema = SCHEMA[section];
+		if (schema === undefined) {
+			add([section], `unknown section (expected one of: ${Object.keys(SCHEMA).join(', ')})`);
+			continue;
+		}
+		if (schema === 'rules') {
+			if (!Array.isArray(value)) add([section], 'expected a list of rules');
+			else for (const [path, message] of SECTION_VALIDATORS['rules']?.(value) ?? []) add([section, ...path], message);
+			continue;
+		}
+		if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+			add([section], 'expected a mapping');
+			continue;
+		}
+		for (const [field, fieldValue] of Object.entries(value as Record<string, unknown>)) {
+			const check = schema[field];
+			if (check === undefined) {
+				add([section, field], `unknown field (expected one of: ${Object.keys(schema).join(', ')})`);
+				continue;
+			}
+			const problem = check(fieldValue);
+			if (problem !== undefined) add([section, field], problem);
+		}
+	}
+	if (issues.length > 0) return {ok: false, issues};
+	const section = <T>(name: string) => (root[name] ?? {}) as T;
+	return {
+		ok: true,
+		config: {
+			redis: section('redis'),
+			store: section('store'),
+			ui: section('ui'),
+			gpu: section('gpu'),
+			rules: (root['rules'] as unknown[] | undefined) ?? [],
+			raw: root,
+		},
+	};
+}
+
+/** Whether the value at a path is a scalar/sequence (used by section validators for precise lines). */
+export const yamlNodeKinds = {isScalar, isSeq, isMap};
+
+/**
+Load the config: `--config FILE` must exist; the default path is used only when present.
+Returns the config or the issues (a missing explicit file is an issue too).
+*/
+export function loadConfig(explicitPath: string | undefined, env: NodeJS.ProcessEnv = process.env): ConfigResult {
+	const path = explicitPath ?? defaultConfigPath(env);
+	if (!existsSync(path)) {
+		if (explicitPath === undefined) return {ok: true, config: EMPTY_CONFIG};
+		return {ok: false, issues: [{file: path, line: 0, field: '(file)', message: 'config file not found'}]};
+	}
+	let text: string;
+	try {
+		text = readFileSync(path, 'utf8');
+	} catch (error) {
+		return {ok: false, issues: [{file: path, line: 0, field: '(file)', message: error instanceof Error ? error.message : String(error)}]};
+	}
+	return parseConfig(text, path);
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+	return `${issue.file}:${issue.line}: ${issue.field}: ${issue.message}`;
+}

@@ -1,0 +1,134 @@
+/**
+Command-line flags: one table (name, type, help) that drives both parsing and `--help`, so they cannot drift.
+Parsing is pure: it returns the flags or a usage error; the CLI prints it and exits 2.
+*/
+import {parseArgs} from 'node:util';
+
+export interface FlagSpec {
+	readonly type: 'string' | 'boolean';
+	readonly value?: string;
+	readonly help: string;
+}
+
+export const FLAGS = {
+	'redis-url': {type: 'string', value: 'URL', help: 'Redis to use (redis:// or rediss://, user and password allowed). Default $REDIS_URL, else redis://127.0.0.1:6379'},
+	'redis-ca': {type: 'string', value: 'FILE', help: 'PEM CA to trust for rediss:// (a private CA)'},
+	config: {type: 'string', value: 'FILE', help: 'YAML config. Default ~/.config/mycotop/config.yaml when it exists'},
+	headless: {type: 'boolean', help: 'No UI: run the pipeline and write JSON lines (state changes, rejects, alerts) to stdout'},
+	once: {type: 'boolean', help: 'Print one snapshot of everything mycotop knows and exit'},
+	json: {type: 'boolean', help: 'With --once: print the snapshot as JSON'},
+	demo: {type: 'boolean', help: 'Run the built-in workload simulator on the active bus'},
+	'read-only': {type: 'boolean', help: 'Never write to Redis (view only)'},
+	embedded: {type: 'boolean', help: 'Do not use Redis: run on the in-process bus only'},
+	'gpu-interval': {type: 'string', value: 'MS', help: 'GPU sampling interval in ms (default 1000, minimum 250)'},
+	gpus: {type: 'string', value: 'LIST', help: 'Only these GPU indices, e.g. 0,3'},
+	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
+	'no-gpu': {type: 'boolean', help: 'Do not sample GPUs'},
+	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs)'},
+	help: {type: 'boolean', help: 'Show this help'},
+	version: {type: 'boolean', help: 'Show the version'},
+} as const satisfies Record<string, FlagSpec>;
+
+export type FlagName = keyof typeof FLAGS;
+
+export interface Flags {
+	readonly redisUrl?: string;
+	readonly redisCa?: string;
+	readonly config?: string;
+	readonly headless: boolean;
+	readonly once: boolean;
+	readonly json: boolean;
+	readonly demo: boolean;
+	readonly readOnly: boolean;
+	readonly embedded: boolean;
+	readonly gpuIntervalMs?: number;
+	readonly gpus?: readonly number[];
+	readonly nvidiaSmi?: string;
+	readonly noGpu: boolean;
+	readonly ascii: boolean;
+	readonly help: boolean;
+	readonly version: boolean;
+	/** Words after the flags (subcommands such as `ack ID`). */
+	readonly positionals: readonly string[];
+}
+
+export type FlagsResult = {readonly ok: true; readonly flags: Flags} | {readonly ok: false; readonly error: string};
+
+export function parseFlags(argv: readonly string[]): FlagsResult {
+	let parsed;
+	try {
+		parsed = parseArgs({
+			args: [...argv],
+			options: Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, {type: spec.type}])),
+			strict: true,
+			allowPositionals: true,
+		});
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		return {ok: false, error: message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown option/, 'unknown flag')};
+	}
+	const v = parsed.values as Record<string, string | boolean | undefined>;
+	const str = (name: FlagName) => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
+	const bool = (name: FlagName) => v[name] === true;
+
+	let gpuIntervalMs: number | undefined;
+	const interval = str('gpu-interval');
+	if (interval !== undefined) {
+		gpuIntervalMs = Number(interval);
+		if (!Number.isInteger(gpuIntervalMs) || gpuIntervalMs < 250)
+			return {ok: false, error: `--gpu-interval: expected an integer number of ms >= 250, got "${interval}"`};
+	}
+	let gpus: number[] | undefined;
+	const gpuList = str('gpus');
+	if (gpuList !== undefined) {
+		gpus = gpuList.split(',').map((s) => Number(s.trim()));
+		if (gpus.length === 0 || gpus.some((g) => !Number.isInteger(g) || g < 0 || g > 63))
+			return {ok: false, error: `--gpus: expected GPU indices like 0,3, got "${gpuList}"`};
+	}
+	if (bool('json') && !bool('once')) return {ok: false, error: '--json only goes with --once'};
+	if (bool('headless') && bool('once')) return {ok: false, error: '--headless and --once cannot be combined'};
+	if (bool('embedded') && str('redis-url') !== undefined) return {ok: false, error: '--embedded and --redis-url cannot be combined'};
+
+	return {
+		ok: true,
+		flags: {
+			redisUrl: str('redis-url'),
+			redisCa: str('redis-ca'),
+			config: str('config'),
+			headless: bool('headless'),
+			once: bool('once'),
+			json: bool('json'),
+			demo: bool('demo'),
+			readOnly: bool('read-only'),
+			embedded: bool('embedded'),
+			gpuIntervalMs,
+			gpus,
+			nvidiaSmi: str('nvidia-smi'),
+			noGpu: bool('no-gpu'),
+			ascii: bool('ascii'),
+			help: bool('help'),
+			version: bool('version'),
+			positionals: parsed.positionals,
+		},
+	};
+}
+
+export function helpText(version: string): string {
+	const lines = [
+		`mycotop ${version}: live terminal monitor for GPU training boxes and their Redis-coordinated agents`,
+		'',
+		'Usage: mycotop [flags]',
+		'',
+		'Flags:',
+	];
+	for (const [name, spec] of Object.entries(FLAGS) as Array<[string, FlagSpec]>) {
+		const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
+		lines.push(`${left.padEnd(26)}${spec.help}`);
+	}
+	lines.push(
+		'',
+		'Environment: REDIS_URL (as --redis-url), NO_COLOR (no colours).',
+		'Keys in the dashboard: press ? for the full list; q quits.',
+	);
+	return lines.join('\n');
+}

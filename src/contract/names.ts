@@ -1,0 +1,112 @@
+/**
+The seed's Redis contract (and ours), as typed names. This is the one place channel and key names live:
+everything else builds them through these functions, so a typo cannot drift from the specification.
+*/
+
+/** Channels the seed's agents publish and mycotop consumes. */
+export const INPUT_CHANNELS = {
+	trainingProgress: 'events:training:progress',
+	taskUpdates: 'events:tasks:updates',
+	agentStatus: 'events:agents:status',
+	errorsCritical: 'events:errors:critical',
+	/** Ours: the seed's reportWorkflowPerformance() as an event, so step durations can arrive over the bus. */
+	workflowSteps: 'events:workflow:steps',
+} as const;
+
+/** Alert channels: the seed's, published by the writer instance; others' alerts on them are shown too. */
+export const ALERT_CHANNELS = {
+	training: 'events:alerts:training',
+	gpu: 'events:alerts:gpu',
+	distribution: 'events:alerts:distribution',
+	system: 'events:alerts:system',
+} as const;
+
+export type AlertChannel = (typeof ALERT_CHANNELS)[keyof typeof ALERT_CHANNELS];
+
+/** Channels mycotop publishes (besides the alert channels). */
+export const OUTPUT_CHANNELS = {
+	errorsMonitoring: 'events:errors:monitoring',
+	insightsCorrelations: 'events:insights:correlations',
+	insightsWorkflows: 'events:insights:workflows',
+	insightsAgentPerformance: 'events:insights:agent_performance',
+	dashboardUpdate: 'events:dashboard:update',
+} as const;
+
+/** Every channel the subscriber listens on. */
+export const SUBSCRIBED_CHANNELS: readonly string[] = [
+	...Object.values(INPUT_CHANNELS),
+	...Object.values(ALERT_CHANNELS),
+];
+
+/** Retention, from the seed: training 7 days, tasks and GPU 24 hours; lists trimmed to 10,000. */
+export const TTL_SECONDS = {
+	training: 604_800,
+	tasks: 86_400,
+	gpu: 86_400,
+	workflow: 604_800,
+} as const;
+
+export const LIST_MAX_ENTRIES = 10_000;
+
+/** The seed's SLA: a task should complete within 30 minutes. */
+export const SLA_SECONDS = 1800;
+
+/** Keys of the seed. */
+export const keys = {
+	trainingLoss: (projectId: string) => `metrics:training:${projectId}:loss`,
+	trainingWer: (projectId: string) => `metrics:training:${projectId}:wer`,
+	trainingCurrent: (projectId: string) => `metrics:training:${projectId}:current`,
+	trainingAnalysis: (projectId: string) => `metrics:training:${projectId}:analysis`,
+	tasksCounters: 'metrics:tasks:counters',
+	tasksCompletionTimes: 'metrics:tasks:completion_times',
+	tasksAggregated: 'metrics:tasks:aggregated',
+	agentPerformance: (agent: string) => `metrics:agent:${agent}:performance`,
+	agentWorkload: (agent: string) => `metrics:agent:${agent}:workload`,
+	agentsActive: 'metrics:agents:active',
+	agentsLoadBalance: 'metrics:agents:load_balance',
+	agentsRankings: 'metrics:agents:rankings',
+	gpuUtilization: 'metrics:gpu:utilization',
+	gpuMemoryUsed: 'metrics:gpu:memory_used_mb',
+	gpuTemperature: 'metrics:gpu:temperature',
+	gpuCurrent: 'metrics:gpu:current',
+	alertsState: 'metrics:alerts:state',
+	alertsCounters: 'metrics:alerts:counters',
+	workflowStepDurations: (workflowId: string, stepId: string) =>
+		`metrics:workflow:${workflowId}:step:${stepId}:durations`,
+	systemCapacity: 'context:system:capacity',
+	projectContext: (projectId: string) => `context:project:${projectId}`,
+} as const;
+
+/** Key patterns used to find existing history at start (hydration). */
+export const HYDRATION_PATTERNS = {
+	trainingLoss: 'metrics:training:*:loss',
+	trainingWer: 'metrics:training:*:wer',
+	agentPerformance: 'metrics:agent:*:performance',
+	agentWorkload: 'metrics:agent:*:workload',
+} as const;
+
+/** Keys of our own: everything under `mycotop:` (plus per-host GPU keys, see the GPU module). */
+export const ourKeys = {
+	/** SET NX PX lease naming the one instance that writes. Value: the instance id. */
+	writerLease: 'mycotop:writer:lease',
+	/** Id of the last batch the writer committed (MULTI/EXEC), so a retried batch is never applied twice. */
+	writerLastBatch: 'mycotop:writer:last_batch',
+} as const;
+
+/** Extract the project id from a `metrics:training:{id}:loss` key. */
+export function projectIdFromKey(key: string, suffix: 'loss' | 'wer'): string | undefined {
+	const prefix = 'metrics:training:';
+	const tail = `:${suffix}`;
+	if (!key.startsWith(prefix) || !key.endsWith(tail)) return undefined;
+	const id = key.slice(prefix.length, key.length - tail.length);
+	return id.length > 0 ? id : undefined;
+}
+
+/** Extract the agent name from a `metrics:agent:{agent}:performance` (or `:workload`) key. */
+export function agentFromKey(key: string, suffix: 'performance' | 'workload'): string | undefined {
+	const prefix = 'metrics:agent:';
+	const tail = `:${suffix}`;
+	if (!key.startsWith(prefix) || !key.endsWith(tail)) return undefined;
+	const id = key.slice(prefix.length, key.length - tail.length);
+	return id.length > 0 ? id : undefined;
+}

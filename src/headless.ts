@@ -1,0 +1,71 @@
+/**
+`--headless`: the same pipeline without a UI (for systemd). Writes JSON lines to stdout: state changes, rejects
+(rate-limited, with a count of what was suppressed), alerts and a stats line every 10 s. SIGINT/SIGTERM flush
+pending writes, hand the lease over and exit 0.
+*/
+import {type MycotopConfig} from './config/config.js';
+import {type Flags} from './config/flags.js';
+import {type RuntimeOptions} from './runtime.js';
+import {createRuntime} from './main.js';
+import {snapshotToJson} from './store/snapshot.js';
+import {journal} from './journal.js';
+
+/** Reject lines written per second at most; the rest are counted in the next stats line. */
+export const MAX_REJECT_LINES_PER_SECOND = 50;
+
+export async function runHeadless(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
+	const write = (record: Record<string, unknown>) => process.stdout.write(`${snapshotToJson({time: new Date().toISOString(), ...record})}\n`);
+	let rejectWindow = 0;
+	let rejectLines = 0;
+	let suppressed = 0;
+	const runtime = createRuntime(flags, config, {
+		...options,
+		listeners: {
+			onReject: (channel, reason) => {
+				const second = Math.floor(Date.now() / 1000);
+				if (second !== rejectWindow) {
+					rejectWindow = second;
+					rejectLines = 0;
+				}
+				if (rejectLines++ < MAX_REJECT_LINES_PER_SECOND) write({type: 'reject', channel, reason});
+				else suppressed += 1;
+			},
+			onRefuse: (event) => write({type: 'refused', kind: event.kind, reason: 'cardinality limit'}),
+		},
+	});
+	let lastState = '';
+	const reportState = () => {
+		const bus = runtime.bus.status();
+		const state = `${bus.kind}|${bus.connection?.kind ?? ''}|${bus.role}`;
+		if (state === lastState) return;
+		lastState = state;
+		write({type: 'state', bus: bus.kind, connection: bus.connection?.kind ?? 'off', role: bus.role, summary: bus.summary});
+	};
+	runtime.onBusChange(reportState);
+	const unsubscribeJournal = journal.subscribe((record) => write(record));
+	await runtime.start();
+	reportState();
+	if (runtime.hydrationReport) write({type: 'hydrated', ...runtime.hydrationReport});
+	write({type: 'started', instance: runtime.instanceId, demo: options.demo, readOnly: options.readOnly});
+	const stats = setInterval(() => {
+		const s = runtime.snapshot();
+		write({type: 'stats', counters: {...s.counters, recentRejects: undefined}, writer: s.writer, suppressedRejects: suppressed});
+		suppressed = 0;
+	}, 10_000);
+
+	await new Promise<void>((resolve) => {
+		const stop = (signal: string) => {
+			write({type: 'stopping', signal});
+			resolve();
+		};
+		process.once('SIGINT', () => stop('SIGINT'));
+		process.once('SIGTERM', () => stop('SIGTERM'));
+	});
+	clearInterval(stats);
+	await runtime.stop();
+	const s = runtime.snapshot();
+	write({type: 'stopped', written: s.writer?.entriesWritten ?? 0, pending: s.writer?.pendingEntries ?? 0, dropped: s.writer?.dropped ?? 0});
+	unsubscribeJournal();
+	await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+	return 0;
+}

@@ -1,0 +1,47 @@
+/**
+The ingest pipeline: raw bus message -> validate + sanitize -> store -> writer. Synchronous and allocation-light:
+it runs once per message, at message rate, and never touches React or awaits I/O.
+*/
+import {parseMessage} from '../contract/validate.js';
+import {type BusEvent} from '../contract/events.js';
+import {type MetricsStore} from '../store/metrics-store.js';
+
+export interface IngestSink {
+	onEvent(event: BusEvent): void;
+}
+
+export interface IngestListeners {
+	onReject?: (channel: string, reason: string) => void;
+	onRefuse?: (event: BusEvent) => void;
+	onStored?: (event: BusEvent) => void;
+}
+
+export class Ingest {
+	constructor(
+		private readonly store: MetricsStore,
+		private readonly sink: IngestSink,
+		private readonly ownSource: string,
+		private readonly listeners: IngestListeners = {},
+		private readonly now: () => number = Date.now,
+	) {}
+
+	/** Handle one raw message. Never throws. */
+	handle(channel: string, raw: string): void {
+		const now = this.now();
+		const result = parseMessage(channel, raw, now);
+		if (!result.ok) {
+			this.store.recordReject(channel, result.reason, now);
+			this.listeners.onReject?.(channel, result.reason);
+			return;
+		}
+		const event = result.event;
+		// Our own alerts come back on the alert channels: the rules engine already has them.
+		if (event.kind === 'external-alert' && event.source.startsWith('mycotop:')) return;
+		if (this.store.apply(event) === 'refused') {
+			this.listeners.onRefuse?.(event);
+			return;
+		}
+		this.sink.onEvent(event);
+		this.listeners.onStored?.(event);
+	}
+}

@@ -1,0 +1,88 @@
+/**
+Flags and config, then one of three front ends over the same runtime: the TUI, --headless, or --once.
+Returns the process exit code (2 for usage and config errors).
+*/
+import {formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
+import {helpText, parseFlags, type Flags} from './config/flags.js';
+import {parseRedisUrl} from './bus/redis-url.js';
+import {Runtime, type RuntimeOptions} from './runtime.js';
+import {packageVersion} from './version.js';
+import {attachOptionalParts} from './parts.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export interface Resolved {
+	readonly flags: Flags;
+	readonly config: MycotopConfig;
+	readonly runtime: RuntimeOptions;
+}
+
+/** Flags over env over config over defaults. Returns an error message for bad input. */
+export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.ProcessEnv): RuntimeOptions | string {
+	const redisUrl = flags.embedded ? undefined : (flags.redisUrl ?? nonEmpty(env['REDIS_URL']) ?? config.redis.url ?? DEFAULT_REDIS_URL);
+	if (redisUrl !== undefined) {
+		try {
+			parseRedisUrl(redisUrl);
+		} catch (error) {
+			return `--redis-url: ${error instanceof Error ? error.message : String(error)}`;
+		}
+	}
+	return {
+		redisUrl,
+		redisCa: flags.redisCa ?? config.redis.ca,
+		readOnly: flags.readOnly,
+		demo: flags.demo,
+		limits: config.store,
+	};
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+	return value === undefined || value === '' ? undefined : value;
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	const parsed = parseFlags(argv);
+	if (!parsed.ok) {
+		process.stderr.write(`mycotop: ${parsed.error}\nRun mycotop --help for the list of flags.\n`);
+		return 2;
+	}
+	const flags = parsed.flags;
+	if (flags.help) {
+		process.stdout.write(`${helpText(packageVersion())}\n`);
+		return 0;
+	}
+	if (flags.version) {
+		process.stdout.write(`${packageVersion()}\n`);
+		return 0;
+	}
+	const subcommand = await import('./commands.js');
+	if (flags.positionals.length > 0) return subcommand.runSubcommand(flags, env);
+
+	const loaded = loadConfig(flags.config, env);
+	if (!loaded.ok) {
+		for (const issue of loaded.issues) process.stderr.write(`mycotop: config error: ${formatIssue(issue)}\n`);
+		return 2;
+	}
+	const options = resolveOptions(flags, loaded.config, env);
+	if (typeof options === 'string') {
+		process.stderr.write(`mycotop: ${options}\n`);
+		return 2;
+	}
+	if (flags.once) {
+		const {runOnce} = await import('./once.js');
+		return runOnce(flags, loaded.config, options);
+	}
+	if (flags.headless) {
+		const {runHeadless} = await import('./headless.js');
+		return runHeadless(flags, loaded.config, options);
+	}
+	const {runTui} = await import('./tui.js');
+	return runTui(flags, loaded.config, options);
+}
+
+/** Build a runtime with the optional parts (GPU, rules) the flags and config ask for. */
+export function createRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
+	const runtime = new Runtime(options);
+	attachOptionalParts(runtime, flags, config);
+	return runtime;
+}

@@ -1,0 +1,40 @@
+/** `--once [--json]`: one snapshot of everything mycotop knows, then exit (for scripts). */
+import {type MycotopConfig} from './config/config.js';
+import {type Flags} from './config/flags.js';
+import {type RuntimeOptions} from './runtime.js';
+import {createRuntime} from './main.js';
+import {snapshotToJson, type Snapshot} from './store/snapshot.js';
+import {formatDuration, formatValue} from './format/units.js';
+
+/** How long --once listens to live messages after hydration (and the demo's backfill). */
+export const ONCE_SETTLE_MS = 300;
+
+export async function runOnce(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
+	// Never take the writer lease for a one-shot read.
+	const runtime = createRuntime(flags, config, {...options, readOnly: options.readOnly || !options.demo});
+	await runtime.start();
+	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
+	const snapshot = runtime.snapshot();
+	await runtime.stop(500);
+	process.stdout.write(flags.json ? `${snapshotToJson(snapshot, 2)}\n` : `${onceText(snapshot)}\n`);
+	return 0;
+}
+
+/** A plain-text summary for `--once` without `--json`. Pure. */
+export function onceText(s: Snapshot): string {
+	const lines = [
+		`mycotop on ${s.host} at ${new Date(s.takenAtMs).toISOString()}`,
+		`bus: ${s.bus.summary} [${s.bus.role}]`,
+		`messages: ${s.counters.received} received, ${s.counters.stored} stored, ${s.counters.rejected} rejected, ${s.counters.refused} refused`,
+		'',
+		'training:',
+		...s.training.map((p) => `  ${p.projectId}: loss ${formatValue(p.lastLoss)} at step ${p.lastStep} (${p.analysis.trend}, ${p.points} points)`),
+		'',
+		`tasks: ${s.tasks.throughputPerHour}/h, avg ${formatDuration(s.tasks.avgDurationSeconds)}, SLA ${s.tasks.slaCompliancePercent.toFixed(1)}%, completed today ${s.tasks.completedToday}`,
+		`agents: ${s.agents.length}, load variance ${s.loadBalance.variancePercent.toFixed(1)}%`,
+		...s.agents.map((a) => `  ${a.agent}: ${a.status}, ${a.currentTasks} current, ${a.completed} completed`),
+	];
+	if (s.gpu !== undefined) lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs`);
+	if (s.alerts !== undefined) lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);
+	return lines.join('\n');
+}

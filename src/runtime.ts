@@ -1,0 +1,181 @@
+/**
+The runtime: wires bus -> ingest -> store -> writer and the snapshot publisher, the same for the TUI, --headless
+and --once. Optional parts (demo, GPU sampler, rules) attach to it through `attach`.
+*/
+import {hostname} from 'node:os';
+import {randomBytes} from 'node:crypto';
+import {SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {BusManager} from './bus/bus-manager.js';
+import {type Kv} from './bus/kv.js';
+import {Ingest, type IngestListeners} from './ingest/ingest.js';
+import {hydrate, type HydrationReport, type Hydrator} from './ingest/hydrate.js';
+import {MetricsStore, type StoreLimits} from './store/metrics-store.js';
+import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.js';
+import {SeedWriter, type WriterOptions} from './writer/seed-writer.js';
+import {DemoRunner} from './demo/simulator.js';
+import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
+import {type AlertsSnapshot} from './rules/alert-snapshot.js';
+
+export interface RuntimeOptions {
+	readonly redisUrl: string | undefined;
+	readonly redisCa?: string;
+	readonly readOnly: boolean;
+	readonly demo: boolean;
+	readonly limits?: Partial<StoreLimits>;
+	readonly writer?: WriterOptions;
+	readonly leaseTtlMs?: number;
+	readonly leaseRenewMs?: number;
+	readonly heartbeatMs?: number;
+	readonly socketTimeoutMs?: number;
+	readonly listeners?: IngestListeners;
+	/** Snapshot rate limit. Default 10 Hz. */
+	readonly maxHz?: number;
+	readonly instanceId?: string;
+}
+
+/** A part that runs inside the runtime (GPU sampler, rule engine): started after hydration, stopped first. */
+export interface RuntimePart {
+	start(): void | Promise<void>;
+	stop(): void | Promise<void>;
+	readonly hydrator?: Hydrator;
+	readonly gpu?: () => GpuSnapshot | undefined;
+	readonly alerts?: () => AlertsSnapshot | undefined;
+}
+
+export function newInstanceId(): string {
+	return `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+}
+
+export class Runtime {
+	readonly store: MetricsStore;
+	readonly bus: BusManager;
+	readonly writer: SeedWriter;
+	readonly ingest: Ingest;
+	readonly snapshots: SnapshotPublisher;
+	readonly instanceId: string;
+	readonly host = hostname();
+	readonly parts: RuntimePart[] = [];
+	private demo: DemoRunner | undefined;
+	private hydration: Promise<HydrationReport> | undefined;
+	hydrationReport: HydrationReport | undefined;
+	private readonly busListeners = new Set<() => void>();
+
+	constructor(private readonly options: RuntimeOptions) {
+		this.instanceId = options.instanceId ?? newInstanceId();
+		this.store = new MetricsStore(options.limits);
+		this.bus = new BusManager({
+			redisUrl: options.redisUrl,
+			caFile: options.redisCa,
+			readOnly: options.readOnly,
+			instanceId: this.instanceId,
+			channels: SUBSCRIBED_CHANNELS,
+			onMessage: (channel, message) => this.ingest.handle(channel, message),
+			onRedisFirstReady: (kv) => this.startHydration(kv),
+			leaseTtlMs: options.leaseTtlMs,
+			leaseRenewMs: options.leaseRenewMs,
+			heartbeatMs: options.heartbeatMs,
+			socketTimeoutMs: options.socketTimeoutMs,
+		});
+		this.writer = new SeedWriter(
+			this.store,
+			{
+				kv: () => this.bus.kv(),
+				canWrite: () => this.bus.canWrite(),
+				isReady: () => this.bus.isReady(),
+				publish: (channel, message) => this.bus.publishOutput(channel, message),
+				instanceId: this.instanceId,
+			},
+			options.writer,
+		);
+		this.ingest = new Ingest(this.store, this.writer, `mycotop:${this.instanceId}`, options.listeners);
+		this.snapshots = new SnapshotPublisher(
+			(now) =>
+				buildSnapshot(
+					{
+						store: this.store,
+						host: this.host,
+						instanceId: this.instanceId,
+						bus: () => this.bus.status(),
+						writer: () => this.writer.stats,
+						gpu: () => this.parts.find((p) => p.gpu)?.gpu?.(),
+						alerts: () => this.parts.find((p) => p.alerts)?.alerts?.(),
+					},
+					now,
+				),
+			() => this.store.version,
+			options.maxHz ?? 10,
+		);
+		this.bus.onChange(() => {
+			this.store.touch();
+			for (const listener of this.busListeners) listener();
+		});
+	}
+
+	/** Add a part (GPU sampler, rules) before `start`. */
+	attach(part: RuntimePart): void {
+		this.parts.push(part);
+	}
+
+	onBusChange(listener: () => void): () => void {
+		this.busListeners.add(listener);
+		return () => this.busListeners.delete(listener);
+	}
+
+	private startHydration(kv: Kv): void {
+		const hydrators = this.parts.flatMap((p) => (p.hydrator ? [p.hydrator] : []));
+		this.hydration = hydrate(kv, this.store, hydrators).then(
+			(report) => {
+				this.hydrationReport = report;
+				this.snapshots.tick(true);
+				return report;
+			},
+			(error: unknown) => {
+				const reason = `hydration failed: ${error instanceof Error ? error.message : String(error)}`;
+				this.store.recordReject('hydration', reason.slice(0, 120), Date.now());
+				const report = {projects: 0, points: 0, completions: 0, agents: 0, rejected: 1, ms: 0};
+				this.hydrationReport = report;
+				return report;
+			},
+		);
+	}
+
+	/**
+	Start everything. Resolves once Redis was reached and hydrated, or once it was found unreachable within
+	`connectWaitMs` (then mycotop runs on the embedded bus and keeps trying Redis in the background).
+	*/
+	async start(connectWaitMs = 1500): Promise<void> {
+		this.bus.start();
+		if (this.options.redisUrl !== undefined) {
+			const deadline = Date.now() + connectWaitMs;
+			while (this.hydration === undefined && Date.now() < deadline) {
+				const state = this.bus.status().connection?.kind;
+				if (state === 'unreachable' || state === 'auth-failed') break;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+			if (this.hydration !== undefined) await this.hydration;
+		}
+		this.writer.start();
+		for (const part of this.parts) await part.start();
+		if (this.options.demo) {
+			this.demo = new DemoRunner((channel, message) => this.bus.publish(channel, message));
+			this.demo.start();
+		}
+		this.snapshots.start();
+		this.snapshots.tick(true);
+	}
+
+	/** Stop inputs, flush pending writes (bounded), hand the lease over, close connections. */
+	async stop(drainMs = 2000): Promise<void> {
+		this.demo?.stop();
+		for (const part of [...this.parts].reverse()) await part.stop();
+		this.snapshots.stop();
+		await this.writer.drain(drainMs);
+		this.writer.stop();
+		await this.bus.stop();
+	}
+
+	snapshot(): Snapshot {
+		this.snapshots.tick(true);
+		return this.snapshots.getSnapshot();
+	}
+}

@@ -1,0 +1,238 @@
+/**
+The store: everything mycotop knows, in bounded memory, with no React and no I/O.
+Inputs (bus events, hydration, GPU frames, status changes) mutate it and bump `version`; the snapshot
+publisher turns it into immutable snapshots for the UI at most 10 times a second.
+*/
+import {DONE_STATUSES, FAILED_STATUSES, type BusEvent, type CriticalError, type ExternalAlert} from '../contract/events.js';
+import {type Completion} from '../analysis/task-aggregates.js';
+import {NumericRing, ObjectRing} from './ring-buffer.js';
+
+export interface StoreLimits {
+	/** Points kept per series (loss, wer, workflow step). Default 10,000. */
+	readonly seriesCapacity: number;
+	/** Distinct projects accepted; beyond it new names are refused and counted. Default 1,000. */
+	readonly maxProjects: number;
+	/** Distinct agents accepted. Default 1,000. */
+	readonly maxAgents: number;
+	/** Distinct workflow steps accepted. Default 1,000. */
+	readonly maxWorkflowSteps: number;
+	/** Task completions kept (for the last-hour aggregates and the recent table). Default 10,000. */
+	readonly completionsCapacity: number;
+}
+
+export const DEFAULT_LIMITS: StoreLimits = {
+	seriesCapacity: 10_000,
+	maxProjects: 1000,
+	maxAgents: 1000,
+	maxWorkflowSteps: 1000,
+	completionsCapacity: 10_000,
+};
+
+export class ProjectSeries {
+	readonly loss: NumericRing;
+	private werRing: NumericRing | undefined;
+	lastStep = 0;
+	lastUpdatedMs = 0;
+	/** Bumped on every change; the snapshot builder re-summarises only changed projects. */
+	version = 0;
+
+	constructor(private readonly capacity: number) {
+		this.loss = new NumericRing(capacity);
+	}
+
+	get wer(): NumericRing | undefined {
+		return this.werRing;
+	}
+
+	ensureWer(): NumericRing {
+		this.werRing ??= new NumericRing(this.capacity);
+		return this.werRing;
+	}
+}
+
+export interface AgentState {
+	status: 'busy' | 'idle' | 'unknown';
+	currentTasks: number;
+	completed: number;
+	failed: number;
+	totalDurationSeconds: number;
+	lastSeenMs: number;
+}
+
+export interface RejectRecord {
+	readonly timeMs: number;
+	readonly channel: string;
+	readonly reason: string;
+}
+
+export type Cardinality = 'projects' | 'agents' | 'workflowSteps';
+
+export type ApplyOutcome = 'stored' | 'refused';
+
+export interface StoreCounters {
+	received: number;
+	stored: number;
+	rejected: number;
+	refused: number;
+	readonly rejectReasons: Map<string, number>;
+	readonly refusedBy: Record<Cardinality, number>;
+}
+
+/** A local calendar day stamp (YYYY-MM-DD) for completed_today. */
+export function dayStamp(ms: number): string {
+	const d = new Date(ms);
+	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export class MetricsStore {
+	readonly limits: StoreLimits;
+	readonly projects = new Map<string, ProjectSeries>();
+	readonly agents = new Map<string, AgentState>();
+	readonly completions: ObjectRing<Completion>;
+	readonly criticalErrors = new ObjectRing<CriticalError>(500);
+	readonly externalAlerts = new ObjectRing<ExternalAlert>(500);
+	readonly workflowSteps = new Map<string, {workflowId: string; stepId: string; durations: NumericRing}>();
+	readonly recentRejects = new ObjectRing<RejectRecord>(100);
+	readonly counters: StoreCounters = {
+		received: 0,
+		stored: 0,
+		rejected: 0,
+		refused: 0,
+		rejectReasons: new Map(),
+		refusedBy: {projects: 0, agents: 0, workflowSteps: 0},
+	};
+
+	completedToday = 0;
+	completedDay = '';
+	/** Bumped on every change. */
+	version = 0;
+
+	constructor(limits: Partial<StoreLimits> = {}) {
+		this.limits = {...DEFAULT_LIMITS, ...limits};
+		this.completions = new ObjectRing<Completion>(this.limits.completionsCapacity);
+	}
+
+	/** Mark the store changed (for inputs that mutate parts of it directly, like status). */
+	touch(): void {
+		this.version += 1;
+	}
+
+	/** Count a message that failed validation. Never throws. */
+	recordReject(channel: string, reason: string, now: number): void {
+		this.counters.received += 1;
+		this.counters.rejected += 1;
+		this.counters.rejectReasons.set(reason, (this.counters.rejectReasons.get(reason) ?? 0) + 1);
+		this.recentRejects.push({timeMs: now, channel, reason});
+		this.version += 1;
+	}
+
+	private refuse(kind: Cardinality): ApplyOutcome {
+		this.counters.refused += 1;
+		this.counters.refusedBy[kind] += 1;
+		this.version += 1;
+		return 'refused';
+	}
+
+	/** The project's series, creating it if the cardinality cap allows; undefined when refused. */
+	project(projectId: string): ProjectSeries | undefined {
+		let series = this.projects.get(projectId);
+		if (series === undefined) {
+			if (this.projects.size >= this.limits.maxProjects) return undefined;
+			series = new ProjectSeries(this.limits.seriesCapacity);
+			this.projects.set(projectId, series);
+		}
+		return series;
+	}
+
+	/** The agent's state, creating it if the cardinality cap allows; undefined when refused. */
+	agent(agentType: string): AgentState | undefined {
+		let state = this.agents.get(agentType);
+		if (state === undefined) {
+			if (this.agents.size >= this.limits.maxAgents) return undefined;
+			state = {status: 'unknown', currentTasks: 0, completed: 0, failed: 0, totalDurationSeconds: 0, lastSeenMs: 0};
+			this.agents.set(agentType, state);
+		}
+		return state;
+	}
+
+	/** Apply one validated event. Returns 'refused' when a cardinality cap keeps a new name out. */
+	apply(event: BusEvent): ApplyOutcome {
+		this.counters.received += 1;
+		const outcome = this.applyEvent(event);
+		if (outcome === 'stored') this.counters.stored += 1;
+		this.version += 1;
+		return outcome;
+	}
+
+	private applyEvent(event: BusEvent): ApplyOutcome {
+		switch (event.kind) {
+			case 'training': {
+				const series = this.project(event.projectId);
+				if (series === undefined) return this.refuse('projects');
+				series.loss.push(event.step, event.loss, event.timeMs);
+				if (event.wer !== undefined) series.ensureWer().push(event.step, event.wer, event.timeMs);
+				series.lastStep = event.step;
+				series.lastUpdatedMs = event.timeMs;
+				series.version += 1;
+				return 'stored';
+			}
+			case 'task': {
+				const agent = this.agent(event.agent);
+				if (agent === undefined) return this.refuse('agents');
+				agent.lastSeenMs = event.timeMs;
+				if (DONE_STATUSES.has(event.status)) {
+					const duration = event.durationSeconds ?? 0;
+					agent.completed += 1;
+					agent.totalDurationSeconds += duration;
+					this.completions.push({taskId: event.taskId, agent: event.agent, durationSeconds: duration, timeMs: event.timeMs});
+					this.countCompletion(event.timeMs);
+				} else if (FAILED_STATUSES.has(event.status)) {
+					agent.failed += 1;
+				}
+				return 'stored';
+			}
+			case 'agent': {
+				const agent = this.agent(event.agentType);
+				if (agent === undefined) return this.refuse('agents');
+				agent.status = event.status;
+				agent.currentTasks = event.taskCount;
+				agent.lastSeenMs = event.timeMs;
+				return 'stored';
+			}
+			case 'error':
+				this.criticalErrors.push(event);
+				return 'stored';
+			case 'workflow': {
+				const key = `${event.workflowId}\u0000${event.stepId}`;
+				let entry = this.workflowSteps.get(key);
+				if (entry === undefined) {
+					if (this.workflowSteps.size >= this.limits.maxWorkflowSteps) return this.refuse('workflowSteps');
+					entry = {workflowId: event.workflowId, stepId: event.stepId, durations: new NumericRing(Math.min(1000, this.limits.seriesCapacity))};
+					this.workflowSteps.set(key, entry);
+				}
+				entry.durations.push(entry.durations.length, event.durationSeconds, event.timeMs);
+				return 'stored';
+			}
+			case 'external-alert':
+				this.externalAlerts.push(event);
+				return 'stored';
+		}
+	}
+
+	private countCompletion(timeMs: number): void {
+		const day = dayStamp(timeMs);
+		if (day !== this.completedDay) {
+			if (day < this.completedDay) return; // a late event from an earlier day
+			this.completedDay = day;
+			this.completedToday = 0;
+		}
+		this.completedToday += 1;
+	}
+
+	/** Agents that are busy now, with their current task counts. */
+	busyAgents(): Array<{agent: string; currentTasks: number}> {
+		const out: Array<{agent: string; currentTasks: number}> = [];
+		for (const [agent, state] of this.agents) if (state.status === 'busy') out.push({agent, currentTasks: state.currentTasks});
+		return out;
+	}
+}

@@ -1,0 +1,202 @@
+/**
+Immutable snapshots of the store for the UI, the headless log and `--once --json`, published at most 10 times a
+second (and at least once a second, for the clock). Per-project summaries are cached by the project's version,
+so a snapshot of 1,000 quiet projects costs almost nothing.
+*/
+import {analyzeTrend, type TrendAnalysis} from '../analysis/training-trend.js';
+import {taskAggregates, type Completion, type TaskAggregates} from '../analysis/task-aggregates.js';
+import {loadBalance, type LoadBalance} from '../analysis/load-balance.js';
+import {type BusStatus} from '../bus/bus-manager.js';
+import {type WriterStats} from '../writer/seed-writer.js';
+import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
+import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
+import {type ExternalAlert} from '../contract/events.js';
+import {type MetricsStore, type ProjectSeries, type RejectRecord} from './metrics-store.js';
+
+/** Points of each series carried in a snapshot (enough for the widest sparkline). */
+export const SNAPSHOT_TAIL = 240;
+
+export interface ProjectSummary {
+	readonly projectId: string;
+	readonly points: number;
+	readonly lastLoss: number | undefined;
+	readonly lastWer: number | undefined;
+	readonly lastStep: number;
+	readonly lastUpdatedMs: number;
+	/** Oldest first. */
+	readonly lossTail: readonly number[];
+	readonly werTail: readonly number[];
+	readonly analysis: TrendAnalysis;
+}
+
+export interface AgentSummary {
+	readonly agent: string;
+	readonly status: 'busy' | 'idle' | 'unknown';
+	readonly currentTasks: number;
+	readonly completed: number;
+	readonly failed: number;
+	readonly avgDurationSeconds: number;
+	readonly lastSeenMs: number;
+}
+
+export interface Snapshot {
+	readonly takenAtMs: number;
+	readonly host: string;
+	readonly instanceId: string;
+	readonly bus: BusStatus;
+	readonly counters: {
+		readonly received: number;
+		readonly stored: number;
+		readonly rejected: number;
+		readonly refused: number;
+		readonly refusedBy: Readonly<Record<string, number>>;
+		readonly rejectReasons: Readonly<Record<string, number>>;
+		readonly recentRejects: readonly RejectRecord[];
+	};
+	readonly writer: WriterStats | undefined;
+	readonly training: readonly ProjectSummary[];
+	readonly tasks: TaskAggregates & {readonly completedToday: number; readonly recent: readonly Completion[]; readonly lastHourDurations: readonly number[]};
+	readonly agents: readonly AgentSummary[];
+	readonly loadBalance: LoadBalance;
+	readonly workflows: ReadonlyArray<{readonly workflowId: string; readonly stepId: string; readonly count: number; readonly avgSeconds: number}>;
+	readonly criticalErrors: ReadonlyArray<{readonly errorId: string; readonly message?: string; readonly timeMs: number}>;
+	readonly externalAlerts: readonly ExternalAlert[];
+	readonly gpu: GpuSnapshot | undefined;
+	readonly alerts: AlertsSnapshot | undefined;
+}
+
+export interface SnapshotSources {
+	readonly store: MetricsStore;
+	readonly host: string;
+	readonly instanceId: string;
+	readonly bus: () => BusStatus;
+	readonly writer?: () => WriterStats | undefined;
+	readonly gpu?: () => GpuSnapshot | undefined;
+	readonly alerts?: () => AlertsSnapshot | undefined;
+}
+
+const summaryCache = new WeakMap<ProjectSeries, {version: number; summary: ProjectSummary}>();
+
+export function summarizeProject(projectId: string, series: ProjectSeries): ProjectSummary {
+	const cached = summaryCache.get(series);
+	if (cached !== undefined && cached.version === series.version) return cached.summary;
+	const lossTail = series.loss.tailValues(SNAPSHOT_TAIL);
+	const summary: ProjectSummary = {
+		projectId,
+		points: series.loss.length,
+		lastLoss: series.loss.lastValue(),
+		lastWer: series.wer?.lastValue(),
+		lastStep: series.lastStep,
+		lastUpdatedMs: series.lastUpdatedMs,
+		lossTail,
+		werTail: series.wer?.tailValues(SNAPSHOT_TAIL) ?? [],
+		// The trend over the retained window (bounded by the ring): the seed's analysis, on what the user sees.
+		analysis: analyzeTrend(series.loss.tailValues(Math.min(series.loss.length, 2000))),
+	};
+	summaryCache.set(series, {version: series.version, summary});
+	return summary;
+}
+
+export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
+	const {store} = sources;
+	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series)).sort((a, b) => a.projectId.localeCompare(b.projectId));
+	const recentHour = store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);
+	const agents: AgentSummary[] = [...store.agents]
+		.map(([agent, a]) => ({
+			agent,
+			status: a.status,
+			currentTasks: a.currentTasks,
+			completed: a.completed,
+			failed: a.failed,
+			avgDurationSeconds: a.completed === 0 ? 0 : a.totalDurationSeconds / a.completed,
+			lastSeenMs: a.lastSeenMs,
+		}))
+		.sort((a, b) => a.agent.localeCompare(b.agent));
+	return {
+		takenAtMs: now,
+		host: sources.host,
+		instanceId: sources.instanceId,
+		bus: sources.bus(),
+		counters: {
+			received: store.counters.received,
+			stored: store.counters.stored,
+			rejected: store.counters.rejected,
+			refused: store.counters.refused,
+			refusedBy: {...store.counters.refusedBy},
+			rejectReasons: Object.fromEntries(store.counters.rejectReasons),
+			recentRejects: store.recentRejects.newest(20),
+		},
+		writer: sources.writer?.() === undefined ? undefined : {...sources.writer()!},
+		training,
+		tasks: {
+			...taskAggregates(recentHour, now),
+			completedToday: store.completedToday,
+			recent: store.completions.newest(50),
+			lastHourDurations: recentHour.map((c) => c.durationSeconds),
+		},
+		agents,
+		loadBalance: loadBalance(store.busyAgents().map((a) => a.currentTasks)),
+		workflows: [...store.workflowSteps.values()].slice(0, 200).map((w) => {
+			const values = w.durations.tailValues(100);
+			return {workflowId: w.workflowId, stepId: w.stepId, count: w.durations.length, avgSeconds: values.reduce((s, v) => s + v, 0) / Math.max(1, values.length)};
+		}),
+		criticalErrors: store.criticalErrors.newest(20),
+		externalAlerts: store.externalAlerts.newest(50),
+		gpu: sources.gpu?.(),
+		alerts: sources.alerts?.(),
+	};
+}
+
+/** JSON with NaN and ±Infinity kept as strings (JSON would turn them into null). */
+export function snapshotToJson(value: unknown, indent?: number): string {
+	return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent);
+}
+
+/** Publishes snapshots at most `maxHz` times a second, only when something changed (or once a second). */
+export class SnapshotPublisher {
+	private current: Snapshot;
+	private lastVersion = -1;
+	private lastBuiltMs = 0;
+	private timer: NodeJS.Timeout | undefined;
+	private readonly listeners = new Set<() => void>();
+	builds = 0;
+
+	constructor(
+		private readonly build: (now: number) => Snapshot,
+		private readonly version: () => number,
+		private readonly maxHz = 10,
+		private readonly now: () => number = Date.now,
+	) {
+		this.current = build(this.now());
+		this.lastVersion = version();
+	}
+
+	getSnapshot = (): Snapshot => this.current;
+
+	subscribe = (listener: () => void): (() => void) => {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	};
+
+	start(): void {
+		this.timer = setInterval(() => this.tick(), Math.round(1000 / this.maxHz));
+		this.timer.unref();
+	}
+
+	stop(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = undefined;
+	}
+
+	/** Rebuild if the store changed or a second passed; notify listeners. */
+	tick(force = false): void {
+		const now = this.now();
+		const version = this.version();
+		if (!force && version === this.lastVersion && now - this.lastBuiltMs < 1000) return;
+		this.current = this.build(now);
+		this.lastVersion = version;
+		this.lastBuiltMs = now;
+		this.builds += 1;
+		for (const listener of this.listeners) listener();
+	}
+}

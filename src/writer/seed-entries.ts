@@ -1,0 +1,43 @@
+/**
+The seed's persistence shapes (Patterns 1, 2 and 4), as pure functions: the exact JSON list entries and hash
+fields the seed writes, so other agents keep reading what they expect.
+*/
+import {type TaskUpdate, type TrainingProgress} from '../contract/events.js';
+
+/** A number as the seed's JSON would carry it; NaN and ±Infinity (which JSON cannot hold) as their names. */
+export function jsonNumber(value: number): number | string {
+	return Number.isFinite(value) ? value : String(value);
+}
+
+/** `metrics:training:{id}:loss` entry: {step, value, timestamp}. */
+export function lossEntry(event: TrainingProgress): string {
+	return JSON.stringify({step: event.step, value: jsonNumber(event.loss), timestamp: event.timestamp});
+}
+
+/** `metrics:training:{id}:wer` entry (only written when the event carries a WER). */
+export function werEntry(event: TrainingProgress & {wer: number}): string {
+	return JSON.stringify({step: event.step, value: jsonNumber(event.wer), timestamp: event.timestamp});
+}
+
+/** `metrics:training:{id}:current` fields. */
+export function trainingCurrentFields(event: TrainingProgress): Record<string, string> {
+	const fields: Record<string, string> = {loss: String(event.loss), last_updated: String(event.timestamp)};
+	if (event.wer !== undefined) fields['wer'] = String(event.wer);
+	return fields;
+}
+
+/** `metrics:tasks:completion_times` entry: {taskId, agent, duration, timestamp}. */
+export function completionEntry(event: TaskUpdate): string {
+	return JSON.stringify({taskId: event.taskId, agent: event.agent, duration: event.durationSeconds ?? 0, timestamp: event.timestamp});
+}
+
+/** `metrics:workflow:{wf}:step:{step}:durations` entry: {duration, timestamp}. */
+export function workflowEntry(durationSeconds: number, timeMs: number): string {
+	return JSON.stringify({duration: durationSeconds, timestamp: new Date(timeMs).toISOString()});
+}
+
+/** A figure as a hash field value: fixed precision, never "NaN" for an empty aggregate. */
+export function figure(value: number, digits = 2): string {
+	if (!Number.isFinite(value)) return '0';
+	return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+}

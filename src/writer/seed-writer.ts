@@ -1,0 +1,346 @@
+/**
+The writer: the seed's persistence for training, tasks, agents and workflow steps, to the exact keys, in batched
+MULTI/EXEC pipelines. Aggregates (task SLA, per-agent performance, load balance, trend analysis) are computed
+from the store, never read back from Redis per message.
+
+Only the instance holding the writer lease writes. Each batch carries an id that the same transaction stores in
+`mycotop:writer:last_batch`; a batch whose outcome is unknown (the link died mid-flight) is retried only after
+checking that id, so no list entry is ever applied twice.
+*/
+import {type BusEvent} from '../contract/events.js';
+import {DONE_STATUSES, FAILED_STATUSES} from '../contract/events.js';
+import {keys, ourKeys, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
+import {type Kv, type KvCommand} from '../bus/kv.js';
+import {type MetricsStore} from '../store/metrics-store.js';
+import {taskAggregates} from '../analysis/task-aggregates.js';
+import {loadBalance, rankAgents} from '../analysis/load-balance.js';
+import {analyzeTrend} from '../analysis/training-trend.js';
+import {PendingBatch} from './pending-batch.js';
+import {completionEntry, figure, lossEntry, trainingCurrentFields, werEntry, workflowEntry} from './seed-entries.js';
+
+export interface WriterTarget {
+	/** Where writes go now (Redis, or the embedded bus's memory). */
+	kv(): Kv;
+	/** True while this instance may write (lease held, not read-only). */
+	canWrite(): boolean;
+	/** Whether the target is reachable now (writes wait in the bounded batch otherwise). */
+	isReady(): boolean;
+	publish(channel: string, message: string): void;
+	readonly instanceId: string;
+}
+
+export interface WriterOptions {
+	/** List entries that may wait while Redis is away; beyond it new entries are dropped and counted. */
+	readonly maxPendingEntries?: number;
+	readonly now?: () => number;
+	/** Period of the aggregate writes (ms). Default 1000. */
+	readonly aggregateEveryMs?: number;
+	/** Period of the training trend analysis (ms). Default 10 s (the seed: 10 min). */
+	readonly analysisEveryMs?: number;
+	/** Period of events:dashboard:update (ms). Default 5000, as the seed. */
+	readonly dashboardEveryMs?: number;
+	/** Period of agent rankings (ms). Default 5 min, as the seed. */
+	readonly rankingsEveryMs?: number;
+}
+
+export interface WriterStats {
+	batches: number;
+	commands: number;
+	entriesWritten: number;
+	dropped: number;
+	failures: number;
+	retriesSkipped: number;
+	lastError: string | undefined;
+	pendingEntries: number;
+}
+
+export class SeedWriter {
+	private pending: PendingBatch;
+	private retrying: {id: string; commands: KvCommand[]; entries: number} | undefined;
+	private flushing = false;
+	private scheduled = false;
+	private batchSeq = 0;
+	private timers: NodeJS.Timeout[] = [];
+	private readonly maxPending: number;
+	private readonly now: () => number;
+	private readonly dirtyProjects = new Set<string>();
+	private readonly analysisDirty = new Set<string>();
+	private readonly dirtyAgents = new Set<string>();
+	private tasksDirty = true;
+	private agentsDirty = true;
+	private readonly idleWaiters: Array<() => void> = [];
+	readonly stats: WriterStats = {batches: 0, commands: 0, entriesWritten: 0, dropped: 0, failures: 0, retriesSkipped: 0, lastError: undefined, pendingEntries: 0};
+
+	constructor(
+		private readonly store: MetricsStore,
+		private readonly target: WriterTarget,
+		private readonly options: WriterOptions = {},
+	) {
+		this.maxPending = options.maxPendingEntries ?? 100_000;
+		this.now = options.now ?? Date.now;
+		this.pending = new PendingBatch(this.maxPending);
+	}
+
+	start(): void {
+		const every = (ms: number, fn: () => void) => {
+			const timer = setInterval(fn, ms);
+			timer.unref();
+			this.timers.push(timer);
+		};
+		every(this.options.aggregateEveryMs ?? 1000, () => this.queueAggregates());
+		every(this.options.analysisEveryMs ?? 10_000, () => this.queueAnalysis());
+		every(this.options.dashboardEveryMs ?? 5000, () => this.publishDashboard());
+		every(this.options.rankingsEveryMs ?? 300_000, () => this.publishRankings());
+		// Retry a waiting batch while Redis is away.
+		every(250, () => {
+			if (!this.pending.isEmpty || this.retrying) this.schedule();
+		});
+	}
+
+	stop(): void {
+		for (const timer of this.timers) clearInterval(timer);
+		this.timers = [];
+	}
+
+	/** Record one stored event's writes. Cheap: appends to the pending batch and schedules a flush. */
+	onEvent(event: BusEvent): void {
+		if (!this.target.canWrite()) return;
+		switch (event.kind) {
+			case 'training': {
+				let ok = this.pending.push(keys.trainingLoss(event.projectId), lossEntry(event), TTL_SECONDS.training);
+				if (event.wer !== undefined) ok = this.pending.push(keys.trainingWer(event.projectId), werEntry(event as typeof event & {wer: number}), TTL_SECONDS.training) && ok;
+				if (!ok) this.stats.dropped += 1;
+				this.pending.hset(keys.trainingCurrent(event.projectId), trainingCurrentFields(event));
+				this.analysisDirty.add(event.projectId);
+				break;
+			}
+			case 'task':
+				if (DONE_STATUSES.has(event.status)) {
+					if (!this.pending.push(keys.tasksCompletionTimes, completionEntry(event), TTL_SECONDS.tasks)) this.stats.dropped += 1;
+					this.tasksDirty = true;
+					this.dirtyAgents.add(event.agent);
+				} else if (FAILED_STATUSES.has(event.status)) {
+					this.dirtyAgents.add(event.agent);
+				}
+				break;
+			case 'agent':
+				this.pending.setMember(keys.agentsActive, event.agentType, event.status === 'busy');
+				this.pending.hset(keys.agentWorkload(event.agentType), {current_tasks: String(event.taskCount)});
+				this.agentsDirty = true;
+				break;
+			case 'workflow':
+				if (!this.pending.push(keys.workflowStepDurations(event.workflowId, event.stepId), workflowEntry(event.durationSeconds, event.timeMs), TTL_SECONDS.workflow))
+					this.stats.dropped += 1;
+				break;
+			case 'error':
+			case 'external-alert':
+				return;
+		}
+		this.schedule();
+	}
+
+	/** Append arbitrary commands (used by the GPU sampler and the rules) to the next batch. */
+	enqueueList(key: string, entry: string, ttlSeconds: number): void {
+		if (!this.target.canWrite()) return;
+		if (!this.pending.push(key, entry, ttlSeconds)) this.stats.dropped += 1;
+		this.schedule();
+	}
+
+	enqueueHash(key: string, fields: Record<string, string>): void {
+		if (!this.target.canWrite()) return;
+		this.pending.hset(key, fields);
+		this.schedule();
+	}
+
+	private schedule(): void {
+		if (this.scheduled) return;
+		this.scheduled = true;
+		setImmediate(() => {
+			this.scheduled = false;
+			void this.flush();
+		});
+	}
+
+	/** Write everything pending now. One transaction in flight at a time; later writes wait for the next. */
+	async flush(): Promise<void> {
+		if (this.flushing) return;
+		if (!this.target.canWrite()) {
+			// Lost the lease (or became read-only): what is pending belongs to the new writer now.
+			this.pending = new PendingBatch(this.maxPending);
+			this.retrying = undefined;
+			this.updatePendingStat();
+			this.notifyIdle();
+			return;
+		}
+		if (!this.target.isReady()) {
+			this.updatePendingStat();
+			return;
+		}
+		this.flushing = true;
+		const kv = this.target.kv();
+		try {
+			if (this.retrying) {
+				const committed = (await kv.get(ourKeys.writerLastBatch)) === this.retrying.id;
+				if (committed) this.stats.retriesSkipped += 1;
+				else await this.commit(kv, this.retrying.id, this.retrying.commands);
+				this.stats.entriesWritten += this.retrying.entries;
+				this.retrying = undefined;
+			}
+			while (!this.pending.isEmpty && this.target.canWrite()) {
+				const batch = this.pending;
+				this.pending = new PendingBatch(this.maxPending);
+				const id = `${this.target.instanceId}:${++this.batchSeq}`;
+				const commands = batch.toCommands();
+				this.retrying = {id, commands, entries: batch.entryCount};
+				await this.commit(kv, id, commands);
+				this.retrying = undefined;
+				this.stats.entriesWritten += batch.entryCount;
+			}
+		} catch (error) {
+			this.stats.failures += 1;
+			this.stats.lastError = error instanceof Error ? error.message : String(error);
+		} finally {
+			this.flushing = false;
+			this.updatePendingStat();
+			if (this.pending.isEmpty && !this.retrying) this.notifyIdle();
+		}
+	}
+
+	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
+		await kv.exec([...commands, ['SET', ourKeys.writerLastBatch, id]]);
+		this.stats.batches += 1;
+		this.stats.commands += commands.length;
+	}
+
+	private updatePendingStat(): void {
+		this.stats.pendingEntries = this.pending.entryCount + (this.retrying?.entries ?? 0);
+	}
+
+	private notifyIdle(): void {
+		for (const resolve of this.idleWaiters.splice(0)) resolve();
+	}
+
+	/** Resolves when nothing is pending (or after `timeoutMs`): used for a clean shutdown. */
+	async drain(timeoutMs = 2000): Promise<boolean> {
+		this.queueAggregates();
+		const deadline = this.now() + timeoutMs;
+		while (this.now() < deadline) {
+			if (this.pending.isEmpty && !this.retrying && !this.flushing) return true;
+			if (!this.target.canWrite()) return true;
+			await this.flush();
+			if (this.pending.isEmpty && !this.retrying) return true;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		return this.pending.isEmpty && !this.retrying;
+	}
+
+	/** Queue the aggregates that changed: task SLA figures, per-agent performance, load balance. */
+	queueAggregates(): void {
+		if (!this.target.canWrite()) return;
+		const now = this.now();
+		if (this.tasksDirty || this.store.completions.length > 0) {
+			// Recomputed every period even without new events: the last-hour window moves.
+			const recent = this.store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);
+			const agg = taskAggregates(recent, now);
+			this.pending.hset(keys.tasksAggregated, {
+				throughput_per_hour: figure(agg.throughputPerHour),
+				avg_duration_seconds: figure(agg.avgDurationSeconds),
+				sla_compliance_percent: figure(agg.slaCompliancePercent),
+			});
+			this.pending.hset(keys.tasksCounters, {completed_today: String(this.store.completedToday)});
+			this.tasksDirty = false;
+		}
+		for (const agentType of this.dirtyAgents) {
+			const agent = this.store.agents.get(agentType);
+			if (agent === undefined) continue;
+			const finished = agent.completed + agent.failed;
+			this.pending.hset(keys.agentPerformance(agentType), {
+				tasks_completed: String(agent.completed),
+				avg_duration_seconds: figure(agent.completed === 0 ? 0 : agent.totalDurationSeconds / agent.completed),
+				error_rate_percent: figure(finished === 0 ? 0 : (agent.failed / finished) * 100),
+			});
+		}
+		this.dirtyAgents.clear();
+		if (this.agentsDirty) {
+			const lb = loadBalance(this.store.busyAgents().map((a) => a.currentTasks));
+			this.pending.hset(keys.agentsLoadBalance, {variance_percent: figure(lb.variancePercent), avg_tasks_per_agent: figure(lb.avgTasksPerAgent)});
+			this.agentsDirty = false;
+		}
+		if (!this.pending.isEmpty) this.schedule();
+	}
+
+	/** Queue the seed's training analysis hash for projects that changed since the last round. */
+	queueAnalysis(): void {
+		if (!this.target.canWrite()) {
+			this.analysisDirty.clear();
+			return;
+		}
+		for (const projectId of this.analysisDirty) {
+			const series = this.store.projects.get(projectId);
+			if (series === undefined) continue;
+			const a = analyzeTrend(series.loss.tailValues(series.loss.length));
+			this.pending.hset(keys.trainingAnalysis(projectId), {
+				trend: a.trend,
+				slope: String(a.slope),
+				volatility: String(a.volatility),
+				converged: a.converged ? 'true' : 'false',
+			});
+		}
+		this.analysisDirty.clear();
+		if (!this.pending.isEmpty) this.schedule();
+	}
+
+	/** The seed's events:dashboard:update payload (every 5 s). */
+	publishDashboard(): void {
+		if (!this.target.canWrite()) return;
+		const now = this.now();
+		const recent = this.store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);
+		const agg = taskAggregates(recent, now);
+		const lb = loadBalance(this.store.busyAgents().map((a) => a.currentTasks));
+		const projects: Record<string, {currentLoss: number | string; lastUpdated: string; lossTrend: Array<{step: number; value: number | string}>}> = {};
+		for (const [id, series] of this.store.projects) {
+			const last = series.loss.lastValue();
+			projects[id] = {
+				currentLoss: last === undefined ? 0 : Number.isFinite(last) ? last : String(last),
+				lastUpdated: new Date(series.lastUpdatedMs).toISOString(),
+				lossTrend: series.loss.tail(50).map((p) => ({step: p.x, value: Number.isFinite(p.value) ? p.value : String(p.value)})),
+			};
+			if (Object.keys(projects).length >= 50) break;
+		}
+		const payload = {
+			training: projects,
+			tasks: {
+				throughputPerHour: agg.throughputPerHour,
+				avgDurationSeconds: agg.avgDurationSeconds,
+				slaCompliancePercent: agg.slaCompliancePercent,
+				recentCompletions: this.store.completions.newest(100).map((c) => ({timestamp: new Date(c.timeMs).toISOString(), duration: c.durationSeconds, agent: c.agent})),
+			},
+			agents: {activeCount: this.store.busyAgents().length, loadVariancePercent: lb.variancePercent, avgTasksPerAgent: lb.avgTasksPerAgent},
+			timestamp: new Date(now).toISOString(),
+			source: `mycotop:${this.target.instanceId}`,
+		};
+		this.target.publish(OUTPUT_CHANNELS.dashboardUpdate, JSON.stringify(payload));
+	}
+
+	/** The seed's agent rankings: the hash for task-distributor and an insight message (every 5 min). */
+	publishRankings(): void {
+		if (!this.target.canWrite() || this.store.agents.size === 0) return;
+		const rankings = rankAgents(
+			[...this.store.agents].map(([agentType, a]) => {
+				const finished = a.completed + a.failed;
+				return {
+					agentType,
+					tasksCompleted: a.completed,
+					avgDurationSeconds: a.completed === 0 ? 0 : a.totalDurationSeconds / a.completed,
+					errorRatePercent: finished === 0 ? 0 : (a.failed / finished) * 100,
+				};
+			}),
+		);
+		this.pending.hset(keys.agentsRankings, {performance_ranked: JSON.stringify(rankings)});
+		this.schedule();
+		this.target.publish(
+			OUTPUT_CHANNELS.insightsAgentPerformance,
+			JSON.stringify({type: 'performance_rankings_updated', rankings, timestamp: new Date(this.now()).toISOString(), source: `mycotop:${this.target.instanceId}`}),
+		);
+	}
+}

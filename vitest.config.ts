@@ -1,0 +1,13 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+		// Ink checks is-in-ci at import time; real-terminal tests need the interactive path.
+		env: {CI_ORIGINAL: process.env.CI ?? '', CI: 'false'},
+		testTimeout: 30_000,
+		hookTimeout: 30_000,
+		pool: 'forks',
+		fileParallelism: true,
+	},
+});

@@ -167,7 +167,8 @@ export class SnapshotPublisher {
 		private readonly maxHz = 10,
 		private readonly now: () => number = Date.now,
 	) {
-		this.current = build(this.now());
+		this.lastBuiltMs = this.now();
+		this.current = build(this.lastBuiltMs);
 		this.lastVersion = version();
 	}
 

@@ -1,0 +1,108 @@
+import {describe, expect, it} from 'vitest';
+import {NumericRing, ObjectRing} from '../../src/store/ring-buffer.js';
+import {MetricsStore} from '../../src/store/metrics-store.js';
+import {buildSnapshot, SnapshotPublisher, snapshotToJson} from '../../src/store/snapshot.js';
+import {type BusStatus} from '../../src/bus/bus-manager.js';
+
+const T = Date.parse('2026-11-29T12:00:00Z');
+const bus = (): BusStatus => ({kind: 'embedded', url: undefined, connection: undefined, role: 'standalone', reconnects: 0, takeovers: 0, summary: 'embedded'});
+
+describe('NumericRing', () => {
+	it('keeps the newest points, oldest first, within its capacity', () => {
+		const ring = new NumericRing(3);
+		for (let i = 1; i <= 5; i++) ring.push(i, i * 10, T + i);
+		expect(ring.length).toBe(3);
+		expect(ring.tailValues(10)).toEqual([30, 40, 50]);
+		expect(ring.tail(2)).toEqual([
+			{x: 4, value: 40, timeMs: T + 4},
+			{x: 5, value: 50, timeMs: T + 5},
+		]);
+		expect(ring.lastValue()).toBe(50);
+		expect(ring.valuesSince(T + 4)).toEqual([40, 50]);
+	});
+
+	it('keeps NaN as data', () => {
+		const ring = new NumericRing(2);
+		ring.push(1, Number.NaN, T);
+		expect(Number.isNaN(ring.lastValue())).toBe(true);
+	});
+
+	it('refuses a nonsense capacity', () => {
+		expect(() => new NumericRing(0)).toThrow(RangeError);
+	});
+});
+
+describe('ObjectRing', () => {
+	it('returns newest first and scans back while a condition holds', () => {
+		const ring = new ObjectRing<number>(4);
+		for (let i = 1; i <= 6; i++) ring.push(i);
+		expect(ring.newest(2)).toEqual([6, 5]);
+		expect(ring.toArray()).toEqual([3, 4, 5, 6]);
+		expect(ring.newestWhile((n) => n > 4)).toEqual([6, 5]);
+	});
+});
+
+describe('MetricsStore', () => {
+	it('stores training, tasks and agents, and counts completions per day', () => {
+		const store = new MetricsStore();
+		store.apply({kind: 'training', projectId: 'p', step: 1, loss: 2, wer: 0.5, timestamp: T, timeMs: T});
+		store.apply({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 100, timestamp: T, timeMs: T});
+		store.apply({kind: 'task', taskId: 't2', status: 'failed', agent: 'a', timestamp: T, timeMs: T});
+		store.apply({kind: 'agent', agentType: 'a', status: 'busy', taskCount: 3, timeMs: T});
+		expect(store.projects.get('p')?.loss.lastValue()).toBe(2);
+		expect(store.projects.get('p')?.wer?.lastValue()).toBe(0.5);
+		expect(store.agents.get('a')).toMatchObject({status: 'busy', currentTasks: 3, completed: 1, failed: 1, totalDurationSeconds: 100});
+		expect(store.completedToday).toBe(1);
+		expect(store.counters).toMatchObject({received: 4, stored: 4, rejected: 0});
+	});
+
+	it('refuses new names beyond the cardinality cap and counts them', () => {
+		const store = new MetricsStore({maxProjects: 2, seriesCapacity: 4});
+		for (let i = 0; i < 5; i++) store.apply({kind: 'training', projectId: `p${i}`, step: 1, loss: 1, timestamp: T, timeMs: T});
+		expect(store.projects.size).toBe(2);
+		expect(store.counters.refused).toBe(3);
+		expect(store.counters.refusedBy.projects).toBe(3);
+		// A known name still gets through.
+		expect(store.apply({kind: 'training', projectId: 'p0', step: 2, loss: 1, timestamp: T, timeMs: T})).toBe('stored');
+	});
+
+	it('counts rejects by reason', () => {
+		const store = new MetricsStore();
+		store.recordReject('c', 'not JSON', T);
+		store.recordReject('c', 'not JSON', T);
+		expect(store.counters.rejected).toBe(2);
+		expect(store.counters.rejectReasons.get('not JSON')).toBe(2);
+		expect(store.recentRejects.newest(1)[0]).toEqual({timeMs: T, channel: 'c', reason: 'not JSON'});
+	});
+});
+
+describe('snapshots', () => {
+	it('summarise projects, tasks and agents; JSON keeps NaN', () => {
+		const store = new MetricsStore();
+		for (let i = 0; i < 20; i++) store.apply({kind: 'training', projectId: 'p', step: i, loss: 10 - i * 0.5, timestamp: T, timeMs: T});
+		store.apply({kind: 'training', projectId: 'q', step: 1, loss: Number.NaN, timestamp: T, timeMs: T});
+		for (const d of [600, 1200, 2400]) store.apply({kind: 'task', taskId: `t${d}`, status: 'done', agent: 'a', durationSeconds: d, timestamp: T, timeMs: T - 1000});
+		const snap = buildSnapshot({store, host: 'h', instanceId: 'i', bus}, T);
+		expect(snap.training.map((p) => p.projectId)).toEqual(['p', 'q']);
+		expect(snap.training[0]!.analysis.trend).toBe('improving');
+		expect(snap.tasks.throughputPerHour).toBe(3);
+		expect(snap.tasks.slaCompliancePercent).toBeCloseTo(66.67, 1);
+		expect(JSON.parse(snapshotToJson(snap)).training[1].lastLoss).toBe('NaN');
+	});
+
+	it('publishes only when the store changed (or a second passed)', () => {
+		const store = new MetricsStore();
+		let now = T;
+		const publisher = new SnapshotPublisher((n) => buildSnapshot({store, host: 'h', instanceId: 'i', bus}, n), () => store.version, 10, () => now);
+		let notified = 0;
+		publisher.subscribe(() => notified++);
+		publisher.tick();
+		expect(notified).toBe(0);
+		store.apply({kind: 'training', projectId: 'p', step: 1, loss: 1, timestamp: T, timeMs: T});
+		publisher.tick();
+		expect(notified).toBe(1);
+		now += 1500;
+		publisher.tick();
+		expect(notified).toBe(2);
+	});
+});

@@ -1,0 +1,73 @@
+import {describe, expect, it} from 'vitest';
+import {parseJsonTolerant, parseMessage, timestampMs} from '../../src/contract/validate.js';
+
+const NOW = Date.parse('2026-11-29T12:00:00Z');
+
+describe('parseMessage', () => {
+	it('accepts the seed training shape', () => {
+		const r = parseMessage('events:training:progress', JSON.stringify({projectId: 'proj-1', step: 10, loss: 2.5, wer: 0.3, timestamp: '2026-11-29T11:59:00Z'}), NOW);
+		expect(r).toEqual({
+			ok: true,
+			event: {kind: 'training', projectId: 'proj-1', step: 10, loss: 2.5, wer: 0.3, timestamp: '2026-11-29T11:59:00Z', timeMs: Date.parse('2026-11-29T11:59:00Z')},
+		});
+	});
+
+	it('keeps NaN and Infinity losses, bare (Python json.dumps) or as strings', () => {
+		const bare = parseMessage('events:training:progress', '{"projectId":"p","step":1,"loss":NaN}', NOW);
+		expect(bare.ok && bare.event.kind === 'training' && Number.isNaN(bare.event.loss)).toBe(true);
+		const inf = parseMessage('events:training:progress', '{"projectId":"p","step":1,"loss":"-Infinity"}', NOW);
+		expect(inf.ok && inf.event.kind === 'training' && inf.event.loss).toBe(Number.NEGATIVE_INFINITY);
+		// A string that merely contains the word is not rewritten.
+		const text = parseMessage('events:alerts:system', '{"message":"loss is NaN","severity":"warning", "x": NaN}', NOW);
+		expect(text.ok && text.event.kind === 'external-alert' && text.event.message).toBe('loss is NaN');
+	});
+
+	it.each([
+		['not JSON', 'events:training:progress', '{nope', 'not JSON'],
+		['an array', 'events:training:progress', '[1,2]', 'not a JSON object'],
+		['missing projectId', 'events:training:progress', '{"step":1,"loss":1}', 'training: invalid projectId'],
+		['projectId with escape', 'events:training:progress', JSON.stringify({projectId: 'a\u001B[2J', step: 1, loss: 1}), 'training: invalid projectId'],
+		['projectId with glob', 'events:training:progress', JSON.stringify({projectId: 'a*', step: 1, loss: 1}), 'training: invalid projectId'],
+		['negative step', 'events:training:progress', '{"projectId":"p","step":-1,"loss":1}', 'training: invalid step'],
+		['loss object', 'events:training:progress', '{"projectId":"p","step":1,"loss":{}}', 'training: invalid loss'],
+		['bad timestamp', 'events:training:progress', '{"projectId":"p","step":1,"loss":1,"timestamp":"yesterday"}', 'training: invalid timestamp'],
+		['task without agent', 'events:tasks:updates', '{"taskId":"t","status":"done"}', 'task: invalid agent'],
+		['task negative duration', 'events:tasks:updates', '{"taskId":"t","status":"done","agent":"a","duration_seconds":-3}', 'task: invalid duration_seconds'],
+		['agent bad status', 'events:agents:status', '{"agentType":"a","status":"sleeping"}', 'agent: status must be busy or idle'],
+		['unknown channel', 'events:other', '{}', 'unknown channel'],
+	])('rejects %s with a reason', (_name, channel, raw, reason) => {
+		expect(parseMessage(channel, raw, NOW)).toEqual({ok: false, reason});
+	});
+
+	it('refuses oversized payloads before parsing', () => {
+		expect(parseMessage('events:training:progress', `{"x":"${'a'.repeat(70_000)}"}`, NOW)).toEqual({ok: false, reason: 'payload too large'});
+	});
+
+	it('survives deep nesting', () => {
+		const deep = `{"projectId":"p","step":1,"loss":1,"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+		expect(() => parseMessage('events:training:progress', deep, NOW)).not.toThrow();
+	});
+
+	it('defaults a missing timestamp to the receive time', () => {
+		const r = parseMessage('events:tasks:updates', '{"taskId":"t1","status":"DONE","agent":"ml","duration_seconds":"12.5"}', NOW);
+		expect(r).toMatchObject({ok: true, event: {status: 'done', durationSeconds: 12.5, timeMs: NOW}});
+	});
+
+	it('sanitizes text of external alerts', () => {
+		const r = parseMessage('events:alerts:gpu', JSON.stringify({severity: 'critical', type: 'x\u001B]0;t\u0007', message: 'hot\u001B[2J'}), NOW);
+		expect(r).toMatchObject({ok: true, event: {kind: 'external-alert', type: 'x', message: 'hot', severity: 'critical'}});
+	});
+});
+
+describe('timestamps and tolerant JSON', () => {
+	it('reads ISO strings, epoch seconds and epoch ms', () => {
+		expect(timestampMs('2026-11-29T12:00:00Z')).toBe(NOW);
+		expect(timestampMs(NOW / 1000)).toBe(NOW);
+		expect(timestampMs(NOW)).toBe(NOW);
+		expect(timestampMs('garbage')).toBeUndefined();
+	});
+
+	it('parses bare NaN, Infinity and -Infinity tokens as strings', () => {
+		expect(parseJsonTolerant('{"a":NaN,"b":Infinity,"c":-Infinity,"d":"NaN inside"}')).toEqual({a: 'NaN', b: 'Infinity', c: '-Infinity', d: 'NaN inside'});
+	});
+});

@@ -1,0 +1,59 @@
+import {describe, expect, it} from 'vitest';
+import {PendingBatch} from '../../src/writer/pending-batch.js';
+import {completionEntry, figure, lossEntry, trainingCurrentFields} from '../../src/writer/seed-entries.js';
+
+const ts = '2026-11-29T12:00:00.000Z';
+
+describe('seed entry shapes', () => {
+	it('writes {step, value, timestamp} for loss, NaN as a string', () => {
+		const base = {kind: 'training', projectId: 'p', step: 3, timestamp: ts, timeMs: 0} as const;
+		expect(JSON.parse(lossEntry({...base, loss: 1.5}))).toEqual({step: 3, value: 1.5, timestamp: ts});
+		expect(JSON.parse(lossEntry({...base, loss: Number.NaN}))).toEqual({step: 3, value: 'NaN', timestamp: ts});
+		expect(trainingCurrentFields({...base, loss: 1.5, wer: 0.2})).toEqual({loss: '1.5', wer: '0.2', last_updated: ts});
+		expect(trainingCurrentFields({...base, loss: 1.5})).toEqual({loss: '1.5', last_updated: ts});
+	});
+
+	it('writes {taskId, agent, duration, timestamp} for completions', () => {
+		expect(JSON.parse(completionEntry({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 90, timestamp: ts, timeMs: 0}))).toEqual({
+			taskId: 't',
+			agent: 'a',
+			duration: 90,
+			timestamp: ts,
+		});
+	});
+
+	it('formats figures without NaN', () => {
+		expect(figure(Number.NaN)).toBe('0');
+		expect(figure(12)).toBe('12');
+		expect(figure(1 / 3)).toBe('0.33');
+	});
+});
+
+describe('PendingBatch', () => {
+	it('coalesces list entries into one LPUSH (newest ends first), LTRIM and EXPIRE per key', () => {
+		const batch = new PendingBatch(10);
+		batch.push('k', 'a', 60);
+		batch.push('k', 'b', 60);
+		batch.hset('h', {x: '1'});
+		batch.hset('h', {x: '2', y: '3'});
+		batch.setMember('s', 'm', true);
+		batch.setMember('s', 'm', false);
+		batch.setMember('s', 'n', true);
+		expect(batch.toCommands()).toEqual([
+			['LPUSH', 'k', 'a', 'b'],
+			['LTRIM', 'k', 0, 9999],
+			['EXPIRE', 'k', 60],
+			['HSET', 'h', 'x', '2', 'y', '3'],
+			['SADD', 's', 'n'],
+			['SREM', 's', 'm'],
+		]);
+	});
+
+	it('is bounded: refuses entries beyond its capacity', () => {
+		const batch = new PendingBatch(2);
+		expect(batch.push('k', 'a', 1)).toBe(true);
+		expect(batch.push('k', 'b', 1)).toBe(true);
+		expect(batch.push('k', 'c', 1)).toBe(false);
+		expect(batch.entryCount).toBe(2);
+	});
+});

@@ -1,0 +1,45 @@
+/** Run the built CLI (dist/src/cli.js) as a child process, as a user would. */
+import {spawn, type ChildProcess} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {join} from 'node:path';
+
+export const CLI = join(fileURLToPath(new URL('.', import.meta.url)), '../../dist/src/cli.js');
+
+export interface RunningCli {
+	readonly child: ChildProcess;
+	/** Everything written to stdout so far. */
+	stdout(): string;
+	stderr(): string;
+	/** Parsed JSON lines from stdout (headless mode). */
+	lines(): Array<Record<string, unknown>>;
+	exited(): Promise<number | null>;
+}
+
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+	const child = spawn(process.execPath, [CLI, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+	let out = '';
+	let err = '';
+	child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+	child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+	return {
+		child,
+		stdout: () => out,
+		stderr: () => err,
+		lines: () =>
+			out
+				.split('\n')
+				.filter((l) => l.trim().startsWith('{'))
+				.map((l) => JSON.parse(l) as Record<string, unknown>),
+		exited: () => exit,
+	};
+}
+
+/** Run to completion and collect output. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<{code: number | null; stdout: string; stderr: string}> {
+	const cli = startCli(args, env);
+	const timer = setTimeout(() => cli.child.kill('SIGKILL'), timeoutMs);
+	const code = await cli.exited();
+	clearTimeout(timer);
+	return {code, stdout: cli.stdout(), stderr: cli.stderr()};
+}

@@ -41,7 +41,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 		lastState = state;
 		write({type: 'state', bus: bus.kind, connection: bus.connection?.kind ?? 'off', role: bus.role, summary: bus.summary});
 	};
-	runtime.onBusChange(reportState);
+	const unsubscribeState = runtime.onBusChange(reportState);
 	const unsubscribeJournal = journal.subscribe((record) => write(record));
 	await runtime.start();
 	reportState();
@@ -62,6 +62,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 		process.once('SIGTERM', () => stop('SIGTERM'));
 	});
 	clearInterval(stats);
+	unsubscribeState();
 	await runtime.stop();
 	const s = runtime.snapshot();
 	write({type: 'stopped', written: s.writer?.entriesWritten ?? 0, pending: s.writer?.pendingEntries ?? 0, dropped: s.writer?.dropped ?? 0});

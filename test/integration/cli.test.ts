@@ -1,0 +1,123 @@
+/**
+The `mycotop` command end to end (built CLI, real redis-server): --once --json with hydrated history, --headless
+with a clean SIGTERM, two instances writing no duplicates, a viewer taking over from a killed writer, usage errors.
+*/
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {Redis} from 'ioredis';
+import {freePort, redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {runCli, startCli} from '../helpers/cli.js';
+
+const enabled = redisAvailable();
+
+describe('usage errors', () => {
+	it('an unknown flag exits 2 with a message', async () => {
+		const r = await runCli(['--frobnicate']);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain("unknown flag '--frobnicate'");
+	});
+
+	it('an invalid config names file, line and field and exits 2', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'mycotop-cfg-'));
+		const file = join(dir, 'config.yaml');
+		writeFileSync(file, 'redis:\n  url: redis://127.0.0.1:1\nstore:\n  maxAgents: -4\n');
+		const r = await runCli(['--config', file, '--once']);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain(`${file}:4: store.maxAgents: expected a positive integer, got -4`);
+	});
+
+	it('--version and --help exit 0', async () => {
+		expect((await runCli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+		const help = await runCli(['--help']);
+		expect(help.code).toBe(0);
+		expect(help.stdout).toContain('--redis-url URL');
+	});
+});
+
+describe('without Redis', () => {
+	it('--once --json --demo runs on the embedded bus and says why', async () => {
+		const port = await freePort();
+		const r = await runCli(['--once', '--json', '--demo', '--redis-url', `redis://user:hunter2@127.0.0.1:${port}`]);
+		expect(r.code).toBe(0);
+		const snap = JSON.parse(r.stdout);
+		expect(snap.bus.kind).toBe('embedded');
+		expect(snap.bus.summary).toMatch(/embedded bus; Redis redis:\/\/user:\*\*\*@127\.0\.0\.1:\d+: unreachable \d+s \(connection refused\)/);
+		expect(r.stdout + r.stderr).not.toContain('hunter2');
+		expect(snap.training.length).toBe(4);
+		expect(snap.agents.length).toBeGreaterThan(0);
+	});
+});
+
+describe.runIf(enabled)('against redis-server', () => {
+	let redis: TestRedis;
+	let client: Redis;
+
+	beforeAll(async () => {
+		redis = await startRedis();
+		client = redis.client();
+	});
+
+	afterAll(async () => {
+		await redis?.stop();
+	});
+
+	it('--once --json prints hydrated history and exits without writing', async () => {
+		const entries = Array.from({length: 500}, (_, i) => JSON.stringify({step: i, value: 5 - i * 0.01, timestamp: new Date(Date.now() - (500 - i) * 1000).toISOString()}));
+		await client.lpush('metrics:training:hist:loss', ...entries);
+		const r = await runCli(['--once', '--json', '--redis-url', redis.url]);
+		expect(r.code).toBe(0);
+		const snap = JSON.parse(r.stdout);
+		const hist = snap.training.find((p: {projectId: string}) => p.projectId === 'hist');
+		expect(hist.points).toBe(500);
+		expect(hist.lastStep).toBe(499);
+		expect(hist.lossTail.at(-1)).toBeCloseTo(0.01);
+		expect(snap.bus).toMatchObject({kind: 'redis', role: 'read-only'});
+		expect(await client.exists('mycotop:writer:lease')).toBe(0);
+	});
+
+	it('--headless writes JSON lines and exits 0 on SIGTERM after flushing', async () => {
+		const cli = startCli(['--headless', '--redis-url', redis.url]);
+		await waitFor(() => cli.lines().some((l) => l['type'] === 'started'), 10_000, 'started line');
+		await waitFor(() => cli.lines().some((l) => l['type'] === 'state' && l['role'] === 'writer'), 10_000, 'writer role');
+		await client.publish('events:training:progress', 'garbage');
+		await client.publish('events:training:progress', JSON.stringify({projectId: 'headless', step: 1, loss: 1}));
+		await waitFor(() => cli.lines().some((l) => l['type'] === 'reject' && l['reason'] === 'not JSON'), 5000, 'reject line');
+		cli.child.kill('SIGTERM');
+		expect(await cli.exited()).toBe(0);
+		expect(cli.lines().at(-1)).toMatchObject({type: 'stopped', pending: 0});
+		expect(await client.llen('metrics:training:headless:loss')).toBe(1);
+		// The lease was handed over on the way out.
+		expect(await client.exists('mycotop:writer:lease')).toBe(0);
+	});
+
+	it('two instances write every entry once; a viewer takes over when the writer is killed', async () => {
+		await client.del('metrics:training:dup:loss');
+		const a = startCli(['--headless', '--redis-url', redis.url]);
+		await waitFor(() => a.lines().some((l) => l['type'] === 'state' && l['role'] === 'writer'), 10_000, 'first instance writes');
+		const b = startCli(['--headless', '--redis-url', redis.url]);
+		await waitFor(() => b.lines().some((l) => l['type'] === 'started'), 10_000, 'second instance started');
+		expect(b.lines().filter((l) => l['type'] === 'state').at(-1)).toMatchObject({role: 'viewer'});
+
+		for (let step = 0; step < 200; step++) await client.publish('events:training:progress', JSON.stringify({projectId: 'dup', step, loss: 1}));
+		await waitFor(async () => (await client.llen('metrics:training:dup:loss')) >= 200, 5000, '200 entries');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(await client.llen('metrics:training:dup:loss')).toBe(200);
+
+		a.child.kill('SIGKILL');
+		await a.exited();
+		const killedAt = Date.now();
+		await waitFor(() => b.lines().some((l) => l['type'] === 'state' && l['role'] === 'writer'), 10_000, 'viewer takes over');
+		expect(Date.now() - killedAt).toBeLessThan(8000);
+
+		for (let step = 200; step < 300; step++) await client.publish('events:training:progress', JSON.stringify({projectId: 'dup', step, loss: 1}));
+		await waitFor(async () => (await client.llen('metrics:training:dup:loss')) >= 300, 5000, '300 entries');
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const steps = (await client.lrange('metrics:training:dup:loss', 0, -1)).map((e) => JSON.parse(e).step as number);
+		expect(steps.length).toBe(300);
+		expect(new Set(steps).size).toBe(300);
+		b.child.kill('SIGTERM');
+		expect(await b.exited()).toBe(0);
+	});
+});

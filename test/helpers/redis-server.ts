@@ -56,8 +56,8 @@ export interface TestRedis {
 	readonly pid: number | undefined;
 }
 
-export async function startRedis(extraArgs: readonly string[] = []): Promise<TestRedis> {
-	const port = await freePort();
+export async function startRedis(extraArgs: readonly string[] = [], fixedPort?: number): Promise<TestRedis> {
+	const port = fixedPort ?? (await freePort());
 	const dir = mkdtempSync(join(tmpdir(), 'mycotop-redis-'));
 	let child: ChildProcess | undefined;
 	const clients: Redis[] = [];

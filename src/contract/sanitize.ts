@@ -56,6 +56,7 @@ export interface SanitizeOptions {
 /** Return `text` with every terminal control sequence removed or neutralised. Never throws. */
 export function sanitizeText(text: string, options: SanitizeOptions = {}): string {
 	const maxLength = options.maxLength ?? 256;
+	if (text.length <= maxLength && isTerminalSafe(text)) return text;
 	let out = '';
 	let i = 0;
 	while (i < text.length) {

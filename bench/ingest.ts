@@ -1,0 +1,193 @@
+/**
+bench:ingest: the full pipeline (validate, store, write) against the seed's own collector code and a bare
+subscriber that only parses JSON, in one run, on a private redis-server. A separate publisher process sends the
+mixed seed events.
+
+  npm run bench:ingest [-- --events 200000 --seed-events 10000 --rate 5000 --seconds 10]
+*/
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {join} from 'node:path';
+import {parseArgs} from 'node:util';
+import {Redis} from 'ioredis';
+import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
+import {Runtime} from '../src/runtime.js';
+import {SUBSCRIBED_CHANNELS} from '../src/contract/names.js';
+import {seedHandle} from './seed-reference.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const now = () => performance.timeOrigin + performance.now();
+
+function publish(url: string, ...args: string[]): Promise<{sent: number; ms: number; receivers: number}> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [join(here, 'publisher.js'), url, ...args], {stdio: ['ignore', 'pipe', 'inherit']});
+		let out = '';
+		child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+		child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`publisher exited ${code}`))));
+	});
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) return false;
+		await new Promise((resolve) => setTimeout(resolve, 2));
+	}
+	return true;
+}
+
+interface Throughput {
+	readonly received: number;
+	readonly ms: number;
+	readonly perSecond: number;
+	readonly dropped: boolean;
+}
+
+/** A subscriber that only parses JSON. */
+async function bare(redis: TestRedis, events: number): Promise<Throughput> {
+	const sub = new Redis(redis.url);
+	let received = 0;
+	let first = 0;
+	let last = 0;
+	let closed = false;
+	sub.on('close', () => (closed = true));
+	sub.on('message', (_channel: string, message: string) => {
+		JSON.parse(message);
+		if (received === 0) first = now();
+		received += 1;
+		last = now();
+	});
+	await sub.subscribe(...SUBSCRIBED_CHANNELS);
+	await publish(redis.url, 'burst', String(events));
+	await waitUntil(() => received >= events, 30_000);
+	sub.disconnect();
+	const ms = last - first;
+	return {received, ms, perSecond: (received / ms) * 1000, dropped: closed && received < events};
+}
+
+/** The seed's code: one awaited call at a time, messages queued in order. */
+async function seed(redis: TestRedis, events: number): Promise<Throughput> {
+	const sub = new Redis(redis.url);
+	const writer = new Redis(redis.url);
+	let received = 0;
+	let processed = 0;
+	let first = 0;
+	let last = 0;
+	let chain = Promise.resolve();
+	sub.on('message', (channel: string, message: string) => {
+		if (received === 0) first = now();
+		received += 1;
+		chain = chain.then(() => seedHandle(writer, channel, message)).then(() => {
+			processed += 1;
+			last = now();
+		});
+	});
+	await sub.subscribe(...SUBSCRIBED_CHANNELS);
+	await publish(redis.url, 'burst', String(events));
+	await waitUntil(() => processed >= events, 300_000);
+	sub.disconnect();
+	writer.disconnect();
+	const ms = last - first;
+	return {received: processed, ms, perSecond: (processed / ms) * 1000, dropped: false};
+}
+
+async function pipelineRuntime(redis: TestRedis): Promise<Runtime> {
+	const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false});
+	await runtime.start();
+	await waitUntil(() => runtime.bus.role === 'writer', 10_000);
+	return runtime;
+}
+
+/** mycotop's pipeline: validate, store and write (until the writer has committed everything). */
+async function full(redis: TestRedis, events: number): Promise<Throughput & {cpuPercent: number; batches: number}> {
+	const runtime = await pipelineRuntime(redis);
+	const handle = runtime.ingest.handle.bind(runtime.ingest);
+	let received = 0;
+	let first = 0;
+	runtime.ingest.handle = (channel: string, message: string) => {
+		if (received === 0) first = now();
+		received += 1;
+		handle(channel, message);
+	};
+	const cpuBefore = process.cpuUsage();
+	const batchesBefore = runtime.writer.stats.batches;
+	await publish(redis.url, 'burst', String(events));
+	await waitUntil(() => received >= events, 60_000);
+	await waitUntil(() => runtime.writer.stats.pendingEntries === 0 && runtime.store.counters.received >= events, 60_000);
+	await runtime.writer.drain(10_000);
+	const last = now();
+	const cpu = process.cpuUsage(cpuBefore);
+	const ms = last - first;
+	const reconnects = runtime.bus.link?.reconnects ?? 0;
+	const batches = runtime.writer.stats.batches - batchesBefore;
+	await runtime.stop();
+	return {received, ms, perSecond: (received / ms) * 1000, dropped: reconnects > 0 || received < events, cpuPercent: ((cpu.user + cpu.system) / 1000 / ms) * 100, batches};
+}
+
+/** Publish-to-store latency at a steady rate. */
+async function latency(redis: TestRedis, rate: number, seconds: number): Promise<{p50: number; p99: number; max: number; count: number; dropped: boolean}> {
+	const runtime = await pipelineRuntime(redis);
+	const handle = runtime.ingest.handle.bind(runtime.ingest);
+	const samples: number[] = [];
+	runtime.ingest.handle = (channel: string, message: string) => {
+		handle(channel, message);
+		const t = now();
+		const match = /"sentAt":([\d.]+)/.exec(message);
+		if (match) samples.push(t - Number(match[1]));
+	};
+	const sent = await publish(redis.url, 'rate', String(rate), String(seconds));
+	await waitUntil(() => samples.length >= sent.sent, 10_000);
+	const reconnects = runtime.bus.link?.reconnects ?? 0;
+	await runtime.stop();
+	samples.sort((a, b) => a - b);
+	const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] ?? Number.NaN;
+	return {p50: q(0.5), p99: q(0.99), max: samples.at(-1) ?? Number.NaN, count: samples.length, dropped: reconnects > 0 || samples.length < sent.sent};
+}
+
+async function main(): Promise<void> {
+	const {values} = parseArgs({
+		options: {events: {type: 'string', default: '200000'}, 'seed-events': {type: 'string', default: '10000'}, rate: {type: 'string', default: '5000'}, seconds: {type: 'string', default: '10'}},
+	});
+	const events = Number(values.events);
+	const seedEvents = Number(values['seed-events']);
+	const redis = await startRedis();
+	const flush = async () => {
+		const c = redis.client();
+		await c.flushall();
+		c.disconnect();
+	};
+	try {
+		console.log(`bench:ingest on ${process.version}, ${events} mixed events (70% training, 20% task, 10% agent) per throughput run\n`);
+		const b = await bare(redis, events);
+		await flush();
+		const s = await seed(redis, seedEvents);
+		await flush();
+		const f = await full(redis, events);
+		await flush();
+		const l = await latency(redis, Number(values.rate), Number(values.seconds));
+		const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+		const rows = [
+			['bare subscriber (JSON.parse only)', `${fmt(b.perSecond)} ev/s`, `${b.received}/${events}`, b.dropped ? 'DROPPED' : 'no drop'],
+			["seed's code (one awaited call at a time)", `${fmt(s.perSecond)} ev/s`, `${s.received}/${seedEvents}`, ''],
+			['mycotop full pipeline (validate, store, write)', `${fmt(f.perSecond)} ev/s`, `${f.received}/${events}`, f.dropped ? 'DROPPED' : 'no drop'],
+		];
+		console.log('| pipeline | sustained rate | events | subscriber |');
+		console.log('|---|---|---|---|');
+		for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+		console.log('');
+		const vsSeed = f.perSecond / s.perSecond;
+		const vsBare = f.perSecond / b.perSecond;
+		console.log('| measure | mycotop | reference | target | verdict |');
+		console.log('|---|---|---|---|---|');
+		console.log(`| rate vs the seed's code | ${vsSeed.toFixed(1)}x | 1x | >= 30x | ${vsSeed >= 30 ? 'PASS' : 'FAIL'} |`);
+		console.log(`| rate vs bare subscriber | ${(vsBare * 100).toFixed(0)}% | 100% | >= 80% | ${vsBare >= 0.8 ? 'PASS' : 'FAIL'} |`);
+		console.log(`| subscriber dropped (output-buffer limit) | ${f.dropped || l.dropped ? 'yes' : 'no'} | | no | ${f.dropped || l.dropped ? 'FAIL' : 'PASS'} |`);
+		console.log(`| publish-to-store p50 at ${values.rate}/s | ${l.p50.toFixed(2)} ms | | | |`);
+		console.log(`| publish-to-store p99 at ${values.rate}/s | ${l.p99.toFixed(2)} ms (max ${l.max.toFixed(1)}) | | < 20 ms | ${l.p99 < 20 ? 'PASS' : 'FAIL'} |`);
+		console.log(`\nfull pipeline: ${f.batches} write transactions, process CPU ${f.cpuPercent.toFixed(0)}% of one core during the burst; latency run: ${l.count} events`);
+	} finally {
+		await redis.stop();
+	}
+}
+
+await main();

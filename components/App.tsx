@@ -1,44 +1,113 @@
-import React from 'react';
-import {Box, Text, useApp, useInput} from 'ink';
+import React, {useMemo} from 'react';
+import {Box, Text, useApp} from 'ink';
 import {useSnapshot, type SnapshotSource} from '../hooks/use-snapshot.js';
-import {useTerminalSize} from '../hooks/use-terminal-size.js';
+import {useTerminalSize, type TerminalSource} from '../hooks/use-terminal-size.js';
+import {useDashboardState, selectedIndex, type DashboardState} from '../hooks/use-dashboard-state.js';
+import {useDashboardKeys} from '../hooks/use-dashboard-keys.js';
+import {type AlertActions} from '../src/rules/alert-actions.js';
+import {parseFilter} from '../src/format/filter.js';
+import {computeLayout, MIN_COLUMNS, MIN_ROWS, type PaneBox, type PaneDemand, type PaneId} from '../src/format/layout.js';
+import {paneRows, selectionIds, type PaneRows} from '../src/format/pane-rows.js';
+import {type Snapshot} from '../src/store/snapshot.js';
 import {Header} from './Header.js';
+import {Footer} from './Footer.js';
+import {HelpOverlay} from './HelpOverlay.js';
 import {TrainingPane} from './TrainingPane.js';
+import {GpuPane} from './GpuPane.js';
+import {TasksPane} from './TasksPane.js';
+import {AgentsPane} from './AgentsPane.js';
+import {AlertLog} from './AlertLog.js';
 
 export interface AppProps {
 	readonly source: SnapshotSource;
+	/** The terminal to size the frame by; default: Ink's stdout. */
+	readonly terminal?: TerminalSource;
 	readonly ascii?: boolean;
+	/** Weight of the smoothed loss line (TensorBoard's debiased EMA). */
+	readonly smoothing?: number;
+	/** What the alert keys do; without it they say "alerts not available". */
+	readonly alertActions?: AlertActions;
 	readonly onQuit?: () => void;
+	/** For tests: start with this UI state. */
+	readonly initialState?: Partial<DashboardState>;
 }
 
-/** The dashboard. The frame is kept to rows - 1 lines: Ink 6.8 clears the whole screen on taller frames. */
-export function App({source, ascii, onQuit}: AppProps) {
-	const snapshot = useSnapshot(source);
-	const {columns, rows} = useTerminalSize();
+/** Lines each pane would like (title line included). */
+export function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDemand> {
+	const gpuLines = snapshot.gpu === undefined || rows.gpu.length === 0 ? 1 : rows.gpu.length;
+	const projects = Math.max(1, rows.training.length);
+	return {
+		training: {need: 1 + projects, want: 1 + projects * 2},
+		gpu: {need: 1 + gpuLines, want: 1 + gpuLines},
+		tasks: {need: 1 + 3 + Math.min(3, Math.max(1, rows.completions.length)), want: 1 + 3 + Math.min(15, Math.max(1, rows.completions.length))},
+		agents: {need: 1 + 2 + Math.min(5, Math.max(1, rows.agents.length)), want: 1 + 2 + Math.max(1, rows.agents.length)},
+		alerts: {need: 1 + Math.min(3, Math.max(1, rows.alerts.length)), want: 1 + Math.max(1, rows.alerts.length)},
+	};
+}
+
+/**
+The dashboard. The frame is exactly rows - 1 lines (Ink 6.8 clears the whole screen, scrollback included, for
+frames as tall as the terminal): header, panes, footer. Re-renders once per published snapshot and per key.
+*/
+export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQuit, initialState}: AppProps) {
+	const [state, dispatch] = useDashboardState(initialState);
+	const snapshot = useSnapshot(source, state.paused);
+	const {columns, rows} = useTerminalSize(terminal);
 	const {exit} = useApp();
-	useInput((input, key) => {
-		if (input === 'q' || (key.ctrl && input === 'c')) {
+	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
+	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
+	useDashboardKeys({
+		state,
+		dispatch,
+		rows: visible,
+		actions: alertActions,
+		onQuit: () => {
 			onQuit?.();
 			exit();
-		}
+		},
 	});
 	const height = Math.max(1, rows - 1);
-	if (columns < 80 || rows < 24) {
+	const layout = computeLayout(columns, rows, paneDemands(visible, snapshot), state.zoomed ? state.focus : undefined);
+	if (layout.kind === 'too-small') {
 		return (
-			<Box height={height} width={columns}>
-				<Text color="yellow">
-					terminal too small: {columns}x{rows}, mycotop needs at least 80x24 (q quits)
+			<Box height={Math.min(height, 3)} width={columns} overflow="hidden">
+				<Text color="yellow" wrap="wrap">
+					terminal too small: {columns}x{rows}; mycotop needs at least {MIN_COLUMNS}x{MIN_ROWS} (q quits)
 				</Text>
 			</Box>
 		);
 	}
+	const selected = (pane: PaneId) => selectedIndex(selectionIds(visible, pane), state.selected[pane]);
+	const pane = (box: PaneBox) => {
+		const common = {width: box.width, height: box.height, focused: state.focus === box.pane, selectedIndex: selected(box.pane), ascii};
+		switch (box.pane) {
+			case 'training':
+				return <TrainingPane key="training" {...common} projects={visible.training} total={snapshot.training.length} smoothing={smoothing} />;
+			case 'gpu':
+				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} />;
+			case 'tasks':
+				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={snapshot.takenAtMs} />;
+			case 'agents':
+				return <AgentsPane key="agents" {...common} agents={visible.agents} loadBalance={snapshot.loadBalance} />;
+			case 'alerts':
+				return <AlertLog key="alerts" {...common} rows={visible.alerts} rulesRunning={snapshot.alerts !== undefined} />;
+		}
+	};
 	return (
 		<Box flexDirection="column" width={columns} height={height} overflow="hidden">
-			<Header snapshot={snapshot} width={columns} />
-			<TrainingPane projects={snapshot.training} width={columns} height={height - 2} ascii={ascii} />
-			<Text dimColor wrap="truncate-end">
-				q quit
-			</Text>
+			<Header snapshot={snapshot} width={columns} paused={state.paused} filterText={state.filterText} />
+			{state.help ? (
+				<HelpOverlay width={columns} height={layout.height} />
+			) : (
+				<Box flexDirection="column" width={columns} height={layout.height} overflow="hidden">
+					{layout.rows.map((row) => (
+						<Box key={row.cells.map((c) => c.pane).join('+')} flexDirection="row" width={columns} height={row.height} overflow="hidden">
+							{row.cells.map(pane)}
+						</Box>
+					))}
+				</Box>
+			)}
+			<Footer focus={state.focus} prompt={state.prompt} status={state.status} alertsAvailable={alertActions !== undefined} width={columns} />
 		</Box>
 	);
 }

@@ -1,44 +1,87 @@
 import React, {memo} from 'react';
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import {type ProjectSummary} from '../src/store/snapshot.js';
 import {sparkline} from '../src/format/sparkline.js';
 import {fit, formatValue} from '../src/format/units.js';
+import {trainingView, type TrainingBadge} from '../src/format/training-view.js';
+import {windowStart} from '../src/format/pane-rows.js';
+import {Panel, rowMarker} from './Panel.js';
 
 export interface TrainingPaneProps {
 	readonly projects: readonly ProjectSummary[];
+	/** All projects before the filter, for the title. */
+	readonly total: number;
 	readonly width: number;
 	readonly height: number;
+	readonly focused: boolean;
+	readonly selectedIndex: number;
+	/** Weight of the debiased EMA (TensorBoard's smoothing), default 0.6. */
+	readonly smoothing: number;
 	readonly ascii?: boolean;
 }
 
-const TREND_ARROW: Record<string, string> = {improving: '↘', degrading: '↗', stable: '→', insufficient_data: ' '};
+const BADGE_COLOR: Record<TrainingBadge, string> = {diverging: 'red', converged: 'green', plateau: 'yellow'};
 
-/** One line per project: name, loss sparkline, last loss, step, trend. A NaN/Inf loss is shown in red. */
-export const TrainingPane = memo(function TrainingPane({projects, width, height, ascii}: TrainingPaneProps) {
-	const inner = Math.max(10, width - 2);
-	const nameWidth = Math.min(18, Math.max(8, Math.floor(inner * 0.2)));
-	const valueWidth = 9;
-	const stepWidth = 9;
-	const sparkWidth = Math.max(5, inner - nameWidth - valueWidth - stepWidth - 5);
-	const visible = projects.slice(0, Math.max(0, height - 3));
+/** Lines a project takes: two (raw and smoothed sparklines) when they all fit, else one. */
+export function linesPerProject(count: number, contentLines: number): number {
+	return count > 0 && count * 2 <= contentLines ? 2 : 1;
+}
+
+/**
+Per project: loss sparkline, last loss (NaN/Inf in red), smoothed loss, step, trend arrow and a badge; with
+room, a second line with the smoothed sparkline and the WER sparkline where WER is sent.
+*/
+export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps) {
+	const {projects, total, width, height, focused, selectedIndex, smoothing, ascii} = props;
+	const inner = Math.max(20, width - 1);
+	const content = Math.max(0, height - 1);
+	const per = linesPerProject(projects.length, content);
+	const nameWidth = Math.min(20, Math.max(8, Math.floor(inner * 0.18)));
+	// marker name spark last ~smoothed @step arrow badge
+	const fixed = 1 + nameWidth + 1 + 1 + 8 + 1 + 9 + 1 + 9 + 1 + 1 + 1 + 9;
+	const sparkWidth = Math.max(4, Math.min(240, inner - fixed));
+	const shownCount = Math.max(0, Math.floor(content / per));
+	const start = windowStart(projects.length, selectedIndex, shownCount);
+	const visible = projects.slice(start, start + shownCount);
+	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
-		<Box flexDirection="column" borderStyle={ascii ? 'classic' : 'round'} width={width} height={height} overflow="hidden">
-			<Text bold>
-				Training <Text dimColor>({projects.length} projects)</Text>
-			</Text>
-			{visible.length === 0 ? <Text dimColor>waiting for events:training:progress ...</Text> : null}
-			{visible.map((p) => {
-				const bad = p.lastLoss !== undefined && !Number.isFinite(p.lastLoss);
-				return (
+		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height} ascii={ascii}>
+			{visible.length === 0 ? <Text dimColor>{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Text> : null}
+			{visible.map((p, i) => {
+				const view = trainingView(p, smoothing, ascii);
+				const marker = rowMarker(start + i === selectedIndex, focused, ascii);
+				const lines = [
 					<Text key={p.projectId} wrap="truncate-end">
+						{marker}
 						{fit(p.projectId, nameWidth)} <Text color="cyan">{sparkline(p.lossTail, sparkWidth, {ascii})}</Text>{' '}
-						<Text color={bad ? 'red' : undefined} bold={bad}>
-							{formatValue(p.lastLoss).padStart(valueWidth)}
+						<Text color={view.nonFinite ? 'red' : undefined} bold={view.nonFinite}>
+							{formatValue(p.lastLoss).padStart(8)}
 						</Text>{' '}
-						<Text dimColor>{`@${p.lastStep}`.padStart(stepWidth)}</Text> {ascii ? '' : TREND_ARROW[p.analysis.trend]}
-					</Text>
-				);
+						<Text color="blue">{`~${formatValue(view.smoothedLast)}`.padStart(9)}</Text> <Text dimColor>{`@${p.lastStep}`.padStart(9)}</Text>{' '}
+						{view.arrow} {view.badge ? <Text color={BADGE_COLOR[view.badge]}>{view.badge}</Text> : null}
+						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
+					</Text>,
+				];
+				if (per === 2) {
+					const hasWer = p.werTail.length > 0;
+					lines.push(
+						<Text key={`${p.projectId}:2`} wrap="truncate-end">
+							{' '.repeat(1 + nameWidth - 4)}
+							<Text dimColor>ema </Text>
+							<Text color="blue">{sparkline(view.smoothed, sparkWidth, {ascii})}</Text>
+							{hasWer ? (
+								<Text>
+									{' '}
+									<Text dimColor>wer </Text>
+									<Text color={p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? 'red' : 'magenta'}>{formatValue(p.lastWer)}</Text>{' '}
+									<Text color="magenta">{sparkline(p.werTail, Math.max(4, Math.min(30, inner - 1 - nameWidth - sparkWidth - 15)), {ascii})}</Text>
+								</Text>
+							) : null}
+						</Text>,
+					);
+				}
+				return lines;
 			})}
-		</Box>
+		</Panel>
 	);
 });

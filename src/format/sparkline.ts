@@ -57,3 +57,23 @@ export function gauge(percent: number, width: number, ascii = false): string {
 	const body = '█'.repeat(full) + part;
 	return body + ' '.repeat(Math.max(0, width - full - (part === '' ? 0 : 1)));
 }
+
+/**
+The distribution of `counts` as one line of `width` cells: each bucket gets an equal share of the cells (at
+least one), drawn as a block whose height is the bucket's count relative to the largest. Empty buckets are '·'
+('.' in ASCII) so the axis stays visible.
+*/
+export function histogramLine(counts: readonly number[], width: number, ascii = false): string {
+	if (width <= 0 || counts.length === 0) return '';
+	const levels = ascii ? ASCII_LEVELS : BLOCKS;
+	const max = Math.max(...counts);
+	const empty = ascii ? '.' : '·';
+	let out = '';
+	for (let i = 0; i < counts.length; i++) {
+		const cells = Math.floor(((i + 1) * width) / counts.length) - Math.floor((i * width) / counts.length);
+		const c = counts[i]!;
+		const glyph = c <= 0 || max <= 0 ? empty : levels[Math.min(levels.length - 1, Math.max(0, Math.ceil((c / max) * levels.length) - 1))]!;
+		out += glyph.repeat(cells);
+	}
+	return out;
+}

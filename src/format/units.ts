@@ -39,3 +39,45 @@ export function fit(text: string, width: number): string {
 	if (text.length <= width) return text.padEnd(width);
 	return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
+
+/** Megabytes as "812M" or "40.1G" (GiB, one decimal below 100). */
+export function formatMb(mb: number | undefined): string {
+	if (mb === undefined || !Number.isFinite(mb)) return '?';
+	if (mb < 1024) return `${Math.round(mb)}M`;
+	const g = mb / 1024;
+	return g < 100 ? `${g.toFixed(1)}G` : `${Math.round(g)}G`;
+}
+
+/** A GPU product name without the vendor prefixes: "NVIDIA GeForce RTX 4090" -> "RTX 4090". */
+export function shortGpuName(name: string): string {
+	return name.replace(/^(NVIDIA\s+)?(GeForce\s+|Tesla\s+|Quadro\s+)?/i, '').trim() || name;
+}
+
+/**
+A duration typed by a user: "90m", "2h", "1h30m", "45s", "1d", or a bare number of minutes. Returns
+milliseconds, or undefined for anything else (zero and negative included).
+*/
+export function parseDuration(text: string): number | undefined {
+	const t = text.trim().toLowerCase();
+	if (/^\d+(\.\d+)?$/.test(t)) {
+		const minutes = Number(t);
+		return minutes > 0 ? Math.round(minutes * 60_000) : undefined;
+	}
+	const unit: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000};
+	if (!/^(\d+(\.\d+)?[smhd])+$/.test(t)) return undefined;
+	let total = 0;
+	for (const match of t.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) total += Number(match[1]) * unit[match[2]!]!;
+	return total > 0 ? Math.round(total) : undefined;
+}
+
+/** Milliseconds as a short human duration: 45s, 30m, 1h30m, 2d. */
+export function formatSpan(ms: number): string {
+	if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
+	if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
+	if (ms < 86_400_000) {
+		const h = Math.floor(ms / 3_600_000);
+		const m = Math.round((ms % 3_600_000) / 60_000);
+		return m === 0 ? `${h}h` : `${h}h${m}m`;
+	}
+	return `${Math.round(ms / 86_400_000)}d`;
+}

@@ -1,0 +1,43 @@
+import React, {memo} from 'react';
+import {Box, Text} from 'ink';
+import {footerHints} from '../hooks/keymap.js';
+import {type Prompt, type Status} from '../hooks/use-dashboard-state.js';
+import {type PaneId} from '../src/format/layout.js';
+
+export interface FooterProps {
+	readonly focus: PaneId;
+	readonly prompt: Prompt | undefined;
+	readonly status: Status | undefined;
+	readonly alertsAvailable: boolean;
+	readonly width: number;
+}
+
+/** What a prompt asks, as the footer shows it. */
+export function promptText(prompt: Prompt): string {
+	switch (prompt.kind) {
+		case 'filter':
+			return `filter (project:, agent:, gpu:, rule: or any text; Enter applies, empty clears): ${prompt.text}▏`;
+		case 'silence-for':
+			return `silence ${prompt.rule} for (90m, 2h, 1d; Enter applies): ${prompt.text}▏`;
+		case 'confirm-ack-all':
+			return `acknowledge ${prompt.ids.length} visible alerts? y/n`;
+	}
+}
+
+/** The prompt when one is open; else the last action's result and the key hints of the focused pane. */
+export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, width}: FooterProps) {
+	return (
+		<Box width={width} height={1} overflow="hidden">
+			{prompt !== undefined ? (
+				<Text color="cyan" wrap="truncate-end">
+					{promptText(prompt)}
+				</Text>
+			) : (
+				<Text wrap="truncate-end">
+					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{status.text} </Text> : null}
+					<Text dimColor>{footerHints(focus, alertsAvailable)}</Text>
+				</Text>
+			)}
+		</Box>
+	);
+});

@@ -1,0 +1,84 @@
+import React, {memo} from 'react';
+import {Text} from 'ink';
+import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
+import {gauge, sparkline} from '../src/format/sparkline.js';
+import {fit, shortGpuName} from '../src/format/units.js';
+import {gpuColumns, memoryText, readingText, temperatureColor, utilizationColor} from '../src/format/gpu-view.js';
+import {windowStart} from '../src/format/pane-rows.js';
+import {Panel, rowMarker} from './Panel.js';
+
+export interface GpuPaneProps {
+	readonly gpu: GpuSnapshot | undefined;
+	/** The GPUs that pass the filter. */
+	readonly rows: readonly GpuRow[];
+	readonly width: number;
+	readonly height: number;
+	readonly focused: boolean;
+	readonly selectedIndex: number;
+	readonly ascii?: boolean;
+}
+
+/** Why there is nothing to show, or undefined when there are GPUs to draw. */
+export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined {
+	if (gpu === undefined) return 'GPU telemetry unavailable: no GPU sampler running';
+	if (gpu.state === 'disabled') return `GPU telemetry unavailable: ${gpu.reason ?? 'disabled (--no-gpu)'}`;
+	if (gpu.state === 'unavailable') return `GPU telemetry unavailable: ${gpu.reason ?? 'unknown reason'}`;
+	if (gpu.state === 'starting' && gpu.gpus.length === 0) return 'GPU telemetry starting …';
+	if (gpu.gpus.length === 0) return `GPU telemetry unavailable: ${gpu.reason ?? 'nvidia-smi reported no GPU'}`;
+	return undefined;
+}
+
+function GpuLine({row, width, marker, ascii}: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly ascii?: boolean}) {
+	const cols = gpuColumns(width);
+	const name = fit(shortGpuName(row.name), cols.name);
+	const index = String(row.index).padStart(2);
+	if (row.lost) {
+		return (
+			<Text wrap="truncate-end">
+				{marker}
+				{index} {name} <Text color="red">lost: {row.lostReason ?? 'missing from nvidia-smi'}</Text>
+			</Text>
+		);
+	}
+	const util = row.utilizationPercent;
+	const used = row.memoryUsedMb;
+	const total = row.memoryTotalMb;
+	const memPercent = used.value !== undefined && total.value !== undefined && total.value > 0 ? (used.value / total.value) * 100 : Number.NaN;
+	const memText = memoryText(used, total);
+	const temp = row.temperatureC;
+	const power = `${readingText(row.powerDrawW, (v) => String(Math.round(v)))}/${readingText(row.powerLimitW, (v) => `${Math.round(v)}W`)}`;
+	return (
+		<Text wrap="truncate-end">
+			{marker}
+			{index} {name} <Text color={utilizationColor(util.value)}>{gauge(util.value ?? Number.NaN, cols.gauge, ascii)}</Text>{' '}
+			<Text dimColor={util.stale}>{readingText(util, (v) => `${Math.round(v)}%`).padStart(5)}</Text>{' '}
+			<Text color="magenta">{gauge(memPercent, cols.gauge, ascii)}</Text> <Text dimColor={used.stale}>{fit(memText, 11)}</Text>{' '}
+			<Text color={temperatureColor(temp.value)} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
+				{readingText(temp, (v) => `${Math.round(v)}°C`).padStart(5)}
+			</Text>{' '}
+			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10)}</Text> <Text color="cyan">{sparkline(row.utilizationHistory, cols.spark, {ascii, min: 0, max: 100})}</Text>
+		</Text>
+	);
+}
+
+/** One line per GPU: index, short name, utilization and memory gauges, temperature, power/limit, 60-sample history. */
+export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, ascii}: GpuPaneProps) {
+	const unavailable = gpuUnavailable(gpu);
+	const content = Math.max(0, height - 1);
+	const start = windowStart(rows.length, selectedIndex, content);
+	const info =
+		unavailable !== undefined
+			? undefined
+			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}`;
+	return (
+		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height} ascii={ascii}>
+			{unavailable !== undefined ? <Text color="yellow" wrap="truncate-end">{unavailable}</Text> : null}
+			{unavailable === undefined && rows.length === 0 ? <Text dimColor>no GPU matches the filter</Text> : null}
+			{unavailable === undefined
+				? rows.slice(start, start + content).map((row, i) => (
+						<GpuLine key={row.index} row={row} width={Math.max(20, width - 1)} marker={rowMarker(start + i === selectedIndex, focused, ascii)} ascii={ascii} />
+					))
+				: null}
+		</Panel>
+	);
+});

@@ -1,0 +1,110 @@
+/**
+The dashboard's UI state as a pure reducer with typed actions: focus, zoom, help, pause, the filter, the
+footer prompt (filter text, a silence duration, a confirm) and the selection of every pane. Selections are
+kept by id, so a list that grows at the top (the alert log, newest first) does not move the selection.
+*/
+import {useReducer} from 'react';
+import {PANES, type PaneId} from '../src/format/layout.js';
+
+export type Prompt =
+	| {readonly kind: 'filter'; readonly text: string}
+	| {readonly kind: 'silence-for'; readonly text: string; readonly rule: string}
+	| {readonly kind: 'confirm-ack-all'; readonly ids: readonly string[]};
+
+export interface Status {
+	readonly text: string;
+	readonly tone: 'info' | 'error';
+}
+
+export interface DashboardState {
+	readonly focus: PaneId;
+	readonly zoomed: boolean;
+	readonly help: boolean;
+	readonly paused: boolean;
+	readonly filterText: string;
+	readonly prompt: Prompt | undefined;
+	readonly selected: Readonly<Partial<Record<PaneId, string>>>;
+	readonly status: Status | undefined;
+}
+
+export type DashboardAction =
+	| {readonly type: 'focus'; readonly pane: PaneId}
+	| {readonly type: 'focus-next'}
+	| {readonly type: 'focus-prev'}
+	| {readonly type: 'toggle-zoom'}
+	| {readonly type: 'toggle-help'}
+	| {readonly type: 'close'}
+	| {readonly type: 'toggle-pause'}
+	/** Move the focused pane's selection by `delta` within `ids` (the pane's rows, in display order). */
+	| {readonly type: 'move'; readonly ids: readonly string[]; readonly delta: number}
+	| {readonly type: 'open-prompt'; readonly prompt: Prompt}
+	| {readonly type: 'prompt-text'; readonly text: string}
+	| {readonly type: 'close-prompt'}
+	| {readonly type: 'apply-filter'; readonly text: string}
+	| {readonly type: 'status'; readonly status: Status | undefined};
+
+export const INITIAL_STATE: DashboardState = {
+	focus: 'training',
+	zoomed: false,
+	help: false,
+	paused: false,
+	filterText: '',
+	prompt: undefined,
+	selected: {},
+	status: undefined,
+};
+
+function cycle(pane: PaneId, step: number): PaneId {
+	const i = PANES.indexOf(pane);
+	return PANES[(i + step + PANES.length) % PANES.length]!;
+}
+
+/** The index of the selected row in `ids`: the selected id's position, else 0. */
+export function selectedIndex(ids: readonly string[], selected: string | undefined): number {
+	if (selected === undefined) return 0;
+	const i = ids.indexOf(selected);
+	return i < 0 ? 0 : i;
+}
+
+export function dashboardReducer(state: DashboardState, action: DashboardAction): DashboardState {
+	switch (action.type) {
+		case 'focus':
+			return {...state, focus: action.pane, help: false};
+		case 'focus-next':
+			return {...state, focus: cycle(state.focus, 1), help: false};
+		case 'focus-prev':
+			return {...state, focus: cycle(state.focus, -1), help: false};
+		case 'toggle-zoom':
+			return {...state, zoomed: !state.zoomed, help: false};
+		case 'toggle-help':
+			return {...state, help: !state.help};
+		case 'close':
+			if (state.prompt !== undefined) return {...state, prompt: undefined};
+			if (state.help) return {...state, help: false};
+			return {...state, zoomed: false};
+		case 'toggle-pause':
+			return {...state, paused: !state.paused};
+		case 'move': {
+			if (action.ids.length === 0) return state;
+			const current = selectedIndex(action.ids, state.selected[state.focus]);
+			const next = Math.min(action.ids.length - 1, Math.max(0, current + action.delta));
+			return {...state, selected: {...state.selected, [state.focus]: action.ids[next]}};
+		}
+		case 'open-prompt':
+			return {...state, prompt: action.prompt, status: undefined};
+		case 'prompt-text':
+			if (state.prompt === undefined || state.prompt.kind === 'confirm-ack-all') return state;
+			return {...state, prompt: {...state.prompt, text: action.text}};
+		case 'close-prompt':
+			return {...state, prompt: undefined};
+		case 'apply-filter':
+			return {...state, prompt: undefined, filterText: action.text.trim()};
+		case 'status':
+			return {...state, status: action.status};
+	}
+}
+
+/** The reducer as a hook. */
+export function useDashboardState(initial: Partial<DashboardState> = {}) {
+	return useReducer(dashboardReducer, {...INITIAL_STATE, ...initial});
+}

@@ -1,0 +1,71 @@
+/** The rows each pane shows for a snapshot and a filter, and the ids the selection moves over. Pure. */
+import {type Snapshot, type ProjectSummary, type AgentSummary} from '../store/snapshot.js';
+import {type GpuRow} from '../gpu/gpu-snapshot.js';
+import {type AlertRow} from '../rules/alert-snapshot.js';
+import {type Completion} from '../analysis/task-aggregates.js';
+import {matchesFilter, type Filter} from './filter.js';
+import {type PaneId} from './layout.js';
+
+export interface PaneRows {
+	readonly training: readonly ProjectSummary[];
+	readonly gpu: readonly GpuRow[];
+	readonly completions: readonly Completion[];
+	readonly agents: readonly AgentSummary[];
+	readonly alerts: readonly AlertRow[];
+}
+
+/** The alert log's rows: the rule engine's when it runs, else other agents' alerts from events:alerts:*. */
+export function alertRows(snapshot: Snapshot): readonly AlertRow[] {
+	if (snapshot.alerts !== undefined) return snapshot.alerts.rows;
+	return snapshot.externalAlerts.map(
+		(a, i): AlertRow => ({
+			id: `external:${a.timeMs}:${i}`,
+			rule: a.type,
+			severity: a.severity === 'critical' || a.severity === 'warning' ? a.severity : 'info',
+			state: 'firing',
+			message: a.message,
+			labels: {channel: a.channel},
+			sinceMs: a.timeMs,
+			updatedMs: a.timeMs,
+			origin: 'external',
+		}),
+	);
+}
+
+export function paneRows(snapshot: Snapshot, filter: Filter | undefined): PaneRows {
+	return {
+		training: snapshot.training.filter((p) => matchesFilter(filter, 'project', [p.projectId])),
+		gpu: (snapshot.gpu?.gpus ?? []).filter((g) => matchesFilter(filter, 'gpu', [String(g.index), `gpu${g.index}`, g.name])),
+		completions: snapshot.tasks.recent.filter((c) => matchesFilter(filter, 'agent', [c.agent, c.taskId])),
+		agents: snapshot.agents.filter((a) => matchesFilter(filter, 'agent', [a.agent])),
+		alerts: alertRows(snapshot).filter((a) =>
+			matchesFilter(filter, 'rule', [a.rule, a.message, ...Object.entries(a.labels).map(([k, v]) => `${k}=${v}`)]),
+		),
+	};
+}
+
+/** The ids the selection of `pane` moves over, in display order. */
+export function selectionIds(rows: PaneRows, pane: PaneId): string[] {
+	switch (pane) {
+		case 'training':
+			return rows.training.map((p) => p.projectId);
+		case 'gpu':
+			return rows.gpu.map((g) => String(g.index));
+		case 'tasks':
+			return rows.completions.map(completionId);
+		case 'agents':
+			return rows.agents.map((a) => a.agent);
+		case 'alerts':
+			return rows.alerts.map((a) => a.id);
+	}
+}
+
+export function completionId(c: Completion): string {
+	return `${c.taskId}@${c.timeMs}`;
+}
+
+/** The first row to show so that `selected` stays inside a window of `height` rows. */
+export function windowStart(count: number, selected: number, height: number): number {
+	if (height <= 0 || count <= height) return 0;
+	return Math.max(0, Math.min(selected - height + 1, count - height));
+}

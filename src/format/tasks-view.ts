@@ -1,0 +1,20 @@
+/** The tasks pane's decisions: SLA colour, duration histogram buckets. Pure. */
+import {SLA_SECONDS} from '../contract/names.js';
+import {durationHistogram} from '../analysis/task-aggregates.js';
+
+/** Bucket edges in seconds: 5-minute steps to the 30-minute SLA, then 45 and 60 minutes; the last bucket is open. */
+export const HISTOGRAM_EDGES = [300, 600, 900, 1200, 1500, SLA_SECONDS, 2700, 3600] as const;
+
+/** Green at or above 95%, yellow at or above 90% (the seed's alert threshold), red below. */
+export function slaColor(percent: number): string {
+	if (percent >= 95) return 'green';
+	if (percent >= 90) return 'yellow';
+	return 'red';
+}
+
+export function histogramCounts(durations: readonly number[]): number[] {
+	return durationHistogram(durations, HISTOGRAM_EDGES);
+}
+
+/** Buckets at or under the SLA (the first six); the histogram draws those apart from the breaching ones. */
+export const WITHIN_SLA_BUCKETS = HISTOGRAM_EDGES.indexOf(SLA_SECONDS) + 1;

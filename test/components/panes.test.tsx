@@ -1,0 +1,201 @@
+import React from 'react';
+import {describe, expect, it} from 'vitest';
+import {render} from 'ink-testing-library';
+import {stripVTControlCharacters as strip} from 'node:util';
+import {TrainingPane} from '../../components/TrainingPane.js';
+import {GpuPane} from '../../components/GpuPane.js';
+import {TasksPane} from '../../components/TasksPane.js';
+import {AgentsPane} from '../../components/AgentsPane.js';
+import {AlertLog} from '../../components/AlertLog.js';
+import {Header} from '../../components/Header.js';
+import {Footer} from '../../components/Footer.js';
+import {HelpOverlay} from '../../components/HelpOverlay.js';
+import {BINDINGS} from '../../hooks/keymap.js';
+import {agent, alert, completion, gpuRow, gpuSnapshot, known, makeSnapshot, project, unknown} from './fixtures.js';
+
+const frameOf = (node: React.ReactElement) => {
+	const {lastFrame, unmount} = render(node);
+	const text = strip(lastFrame() ?? '');
+	unmount();
+	return text;
+};
+const lines = (text: string) => text.split('\n');
+
+const falling = Array.from({length: 40}, (_, i) => 3 - i * 0.05);
+
+describe('TrainingPane', () => {
+	const base = {width: 100, height: 10, focused: true, selectedIndex: 0, smoothing: 0.6};
+
+	it('shows each project with its sparkline, last value, smoothed value, step and trend arrow', () => {
+		const text = frameOf(<TrainingPane {...base} projects={[project('bert', falling)]} total={1} />);
+		const row = lines(text).find((l) => l.includes('bert'))!;
+		expect(row).toMatch(/[▁▂▃▄▅▆▇█]{10}/);
+		expect(row).toContain(falling.at(-1)!.toFixed(3));
+		expect(row).toContain('@400');
+		expect(row).toContain('↘');
+		expect(row).toMatch(/~1\.\d{3}/);
+	});
+
+	it('shows a NaN or Inf loss as such, with the diverging badge, never dropping the project', () => {
+		const text = frameOf(<TrainingPane {...base} projects={[project('nan-run', [...falling, Number.NaN]), project('inf-run', [...falling, Number.POSITIVE_INFINITY])]} total={2} />);
+		expect(lines(text).find((l) => l.includes('nan-run'))).toMatch(/NaN.*diverging/);
+		expect(lines(text).find((l) => l.includes('inf-run'))).toMatch(/Inf.*diverging/);
+		expect(text).toContain('!');
+	});
+
+	it('badges converged and plateau', () => {
+		const flat = Array.from({length: 60}, (_, i) => 0.5 + (i % 2) * 0.001);
+		const plateau = Array.from({length: 60}, (_, i) => (i < 20 ? 3 - i * 0.1 : 1 + (i % 3) * 0.02));
+		const text = frameOf(<TrainingPane {...base} projects={[project('flat', flat), project('stuck', plateau)]} total={2} />);
+		expect(lines(text).find((l) => l.includes('flat'))).toContain('converged');
+		expect(lines(text).find((l) => l.includes('stuck'))).toContain('plateau');
+	});
+
+	it('draws the smoothed line and the WER sparkline on a second line when there is room', () => {
+		const text = frameOf(<TrainingPane {...base} projects={[project('asr', falling, [0.4, 0.35, 0.3, 0.25])]} total={1} />);
+		expect(text).toContain('ema');
+		expect(text).toMatch(/wer 0\.250/);
+	});
+
+	it('falls back to one line per project when space is short, and says when it waits for data', () => {
+		const many = Array.from({length: 6}, (_, i) => project(`p${i}`, falling));
+		const text = frameOf(<TrainingPane {...base} height={7} projects={many} total={6} />);
+		expect(text).not.toContain('ema');
+		expect(lines(text)).toHaveLength(7);
+		expect(frameOf(<TrainingPane {...base} projects={[]} total={0} />)).toContain('waiting for events:training:progress');
+	});
+});
+
+describe('GpuPane', () => {
+	const base = {width: 100, height: 9, focused: false, selectedIndex: 0};
+
+	it('fits 8 GPUs in a 100x30 pane, one line each with gauges, temperature, power and history', () => {
+		const rows = Array.from({length: 8}, (_, i) => gpuRow(i));
+		const text = frameOf(<GpuPane {...base} height={30} gpu={gpuSnapshot(rows)} rows={rows} />);
+		const gpuLines = lines(text).filter((l) => /^\s*\d\s+H100/.test(l.slice(1)));
+		expect(gpuLines).toHaveLength(8);
+		for (const l of gpuLines) {
+			expect(l.length).toBeLessThanOrEqual(100);
+			expect(l).toContain('40.0/80G');
+			expect(l).toContain('60°C');
+			expect(l).toContain('300/700W');
+			expect(l).toMatch(/[▁▂▃▄▅▆▇█]{20}/);
+		}
+		expect(gpuLines[3]).toContain('53%');
+	});
+
+	it('shows unknown values as ? and stale values with a *', () => {
+		const rows = [gpuRow(0, {utilizationPercent: unknown('MIG'), temperatureC: known(71, true), powerDrawW: unknown()})];
+		const line = lines(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).find((l) => l.includes('H100'))!;
+		expect(line).toMatch(/\?\s+[#░.]*/);
+		expect(line).toContain('71°C*');
+		expect(line).toContain('?/700W');
+	});
+
+	it('shows a lost GPU and why', () => {
+		const rows = [gpuRow(0, {lost: true, lostReason: 'missing from the frame'})];
+		expect(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).toContain('lost: missing from the frame');
+	});
+
+	it('says "GPU telemetry unavailable: <reason>" when there is none', () => {
+		expect(frameOf(<GpuPane {...base} gpu={gpuSnapshot([], {state: 'unavailable', reason: 'driver not loaded'})} rows={[]} />)).toContain(
+			'GPU telemetry unavailable: driver not loaded',
+		);
+		expect(frameOf(<GpuPane {...base} gpu={undefined} rows={[]} />)).toContain('GPU telemetry unavailable');
+	});
+});
+
+describe('TasksPane', () => {
+	it('shows throughput, average, percentiles, SLA coloured by compliance, a histogram and recent completions', () => {
+		const completions = [completion('t1', 'ml-eng', 600, 1000), completion('t2', 'data-eng', 2400, 2000), completion('t3', 'ml-eng', 900, 3000)];
+		const snapshot = makeSnapshot({completions});
+		const text = frameOf(
+			<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={snapshot.takenAtMs} width={90} height={10} focused={false} selectedIndex={0} />,
+		);
+		expect(text).toContain('3/h');
+		expect(text).toContain('avg 21m40s');
+		expect(text).toMatch(/p50 15m00s p95 \d+m\d+s p99/);
+		expect(text).toContain('SLA 66.7%');
+		expect(text).toContain('1 over');
+		expect(text).toMatch(/0[·▁▂▃▄▅▆▇█]+60m\+/);
+		const rows = lines(text).filter((l) => /t[123] /.test(l));
+		expect(rows.map((r) => r.trim().split(/\s+/)[0])).toEqual(['t1', 't2', 't3']);
+		expect(rows[1]).toContain('40m00s');
+	});
+});
+
+describe('AgentsPane', () => {
+	it('lists agents with state, a task bar, completed and average duration, and warns on load variance above 30%', () => {
+		const agents = [agent('ml-eng', 'busy', 6, 12, 900), agent('data-eng', 'busy', 1, 3, 300), agent('idle-one', 'idle', 0)];
+		const snapshot = makeSnapshot({agents});
+		const text = frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={80} height={8} focused={false} selectedIndex={0} />);
+		expect(text).toMatch(/load variance 71% \(over 30%\)/);
+		const ml = lines(text).find((l) => l.includes('ml-eng'))!;
+		expect(ml).toMatch(/busy\s+█+\s+6\s+12\s+15m00s/);
+		expect(lines(text).find((l) => l.includes('idle-one'))).toMatch(/idle\s+0\s+0/);
+	});
+
+	it('shows a balanced load without the warning', () => {
+		const agents = [agent('a', 'busy', 2), agent('b', 'busy', 2)];
+		const snapshot = makeSnapshot({agents});
+		const text = frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={80} height={8} focused={false} selectedIndex={0} />);
+		expect(text).toContain('load variance 0%');
+		expect(text).not.toContain('over 30%');
+	});
+});
+
+describe('AlertLog', () => {
+	it('lists alerts newest first with time, severity, rule, state and message; marks the selection when focused', () => {
+		const rows = [
+			alert('gpu_temp:0', {severity: 'critical', state: 'firing', message: 'GPU 0 at 92°C'}),
+			alert('sla:x', {state: 'acknowledged', acknowledgedBy: 'ana'}),
+			alert('loss:p', {state: 'silenced'}),
+			alert('queue:q', {state: 'pending'}),
+			alert('old:o', {state: 'resolved'}),
+		];
+		const text = frameOf(<AlertLog rows={rows} rulesRunning width={100} height={8} focused selectedIndex={1} />);
+		const body = lines(text).slice(1);
+		expect(body[0]).toMatch(/^ \d\d:\d\d:\d\d critical\s+gpu_temp\s+firing\s+GPU 0 at 92°C/);
+		expect(body[1]).toMatch(/^›\d\d:\d\d:\d\d .*sla\s+acknowledged.*\(ack ana\)/);
+		expect(body.slice(2, 5).map((l) => l.match(/(silenced|pending|resolved)/)?.[1])).toEqual(['silenced', 'pending', 'resolved']);
+	});
+
+	it("says when no rule engine runs and there are no alerts", () => {
+		const text = frameOf(<AlertLog rows={[]} rulesRunning={false} width={100} height={4} focused={false} selectedIndex={0} />);
+		expect(text).toContain('no alerts');
+		expect(text).toContain('rules not running');
+	});
+});
+
+describe('Header, Footer and help', () => {
+	it('header: host, redacted Redis URL and state, role, rejected, unacknowledged criticals, clock', () => {
+		const snapshot = makeSnapshot({rejected: 3, alerts: [alert('t:1', {severity: 'critical'}), alert('t:2', {severity: 'critical'})]});
+		const text = frameOf(<Header snapshot={snapshot} width={160} paused filterText="bert" />);
+		expect(text).toContain('gpu-box-1');
+		expect(text).toContain('redis://monitor:***@127.0.0.1:6390: connected');
+		expect(text).not.toContain('secret');
+		expect(text).toContain('[writer]');
+		expect(text).toContain('rejected 3');
+		expect(text).toContain('2 critical unacked');
+		expect(text).toContain('PAUSED');
+		expect(text).toContain('filter "bert"');
+		expect(text).toMatch(/\d\d:\d\d:\d\d/);
+	});
+
+	it('footer: key hints per pane, "alerts not available" without a rule engine, prompts', () => {
+		expect(frameOf(<Footer focus="training" prompt={undefined} status={undefined} alertsAvailable width={200} />)).not.toContain('a ack');
+		expect(frameOf(<Footer focus="alerts" prompt={undefined} status={undefined} alertsAvailable width={200} />)).toContain('a ack');
+		expect(frameOf(<Footer focus="alerts" prompt={undefined} status={undefined} alertsAvailable={false} width={200} />)).toContain('alerts not available');
+		expect(frameOf(<Footer focus="alerts" prompt={{kind: 'confirm-ack-all', ids: ['a', 'b']}} status={undefined} alertsAvailable width={200} />)).toContain(
+			'acknowledge 2 visible alerts? y/n',
+		);
+	});
+
+	it('help overlay lists every binding of the keymap', () => {
+		const text = frameOf(<HelpOverlay width={120} height={30} />);
+		for (const b of BINDINGS) {
+			expect(text).toContain(b.label);
+			expect(text).toContain(b.help);
+		}
+	});
+});

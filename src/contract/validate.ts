@@ -77,10 +77,36 @@ function identifier(value: unknown): string | undefined {
 	return value;
 }
 
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
+const digits = (text: string, from: number, count: number): number => {
+	let n = 0;
+	for (let i = from; i < from + count; i++) {
+		const d = digit(text, i);
+		if (d < 0 || d > 9) return Number.NaN;
+		n = n * 10 + d;
+	}
+	return n;
+};
+
+/**
+Fast path for the UTC form producers almost always send (`new Date().toISOString()`, `YYYY-MM-DDTHH:MM:SS[.mmm]Z`):
+a few digit reads instead of Date.parse, once per message. Anything else returns undefined and goes to Date.parse.
+*/
+export function parseIsoUtc(text: string): number | undefined {
+	const n = text.length;
+	if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */ || text[10] !== 'T' || text[4] !== '-' || text[7] !== '-' || text[13] !== ':' || text[16] !== ':')
+		return undefined;
+	const ms = n === 24 ? (text[19] === '.' ? digits(text, 20, 3) : Number.NaN) : 0;
+	const t = Date.UTC(digits(text, 0, 4), digits(text, 5, 2) - 1, digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2), ms);
+	return Number.isNaN(t) ? undefined : t;
+}
+
 /** Epoch ms from an ISO string or a number (seconds or milliseconds); undefined when unreadable. */
 export function timestampMs(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? value * 1000 : value;
 	if (typeof value === 'string') {
+		const fast = parseIsoUtc(value);
+		if (fast !== undefined) return fast;
 		const asNumber = Number(value);
 		if (value.trim() !== '' && Number.isFinite(asNumber)) return asNumber < 1e11 ? asNumber * 1000 : asNumber;
 		const parsed = Date.parse(value);

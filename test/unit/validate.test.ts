@@ -71,3 +71,15 @@ describe('timestamps and tolerant JSON', () => {
 		expect(parseJsonTolerant('{"a":NaN,"b":Infinity,"c":-Infinity,"d":"NaN inside"}')).toEqual({a: 'NaN', b: 'Infinity', c: '-Infinity', d: 'NaN inside'});
 	});
 });
+
+describe('parseIsoUtc (the fast path) agrees with Date.parse', () => {
+	it.each(['2026-11-29T12:00:00Z', '2026-11-29T12:00:00.123Z', '1999-01-01T00:00:59.999Z', '2024-02-29T23:59:59Z'])('%s', (text) => {
+		expect(timestampMs(text)).toBe(Date.parse(text));
+	});
+
+	it('leaves other forms to Date.parse', () => {
+		expect(timestampMs('2026-11-29T12:00:00+02:00')).toBe(Date.parse('2026-11-29T12:00:00+02:00'));
+		expect(timestampMs('2026-11-29 12:00:00Z')).toBe(Date.parse('2026-11-29 12:00:00Z'));
+		expect(timestampMs('2026-1x-29T12:00:00Z')).toBeUndefined();
+	});
+});

@@ -91,6 +91,13 @@ export const ourKeys = {
 	writerLease: 'mycotop:writer:lease',
 	/** Id of the last batch the writer committed (MULTI/EXEC), so a retried batch is never applied twice. */
 	writerLastBatch: 'mycotop:writer:last_batch',
+	/** Per-GPU history lists ({value, timestamp}, 24 h), one per series, keyed by host and GPU UUID. */
+	gpuSeries: (host: string, uuid: string, series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts') =>
+		`metrics:gpu:${host}:${uuid}:${series}`,
+	/** Per-GPU current values (hash). */
+	gpuCurrent: (host: string, uuid: string) => `metrics:gpu:${host}:${uuid}:current`,
+	/** Per-host GPU telemetry state (hash): state, reason, gpu_count, uuids, last_updated. */
+	gpuHost: (host: string) => `metrics:gpu:${host}:state`,
 } as const;
 
 /** Extract the project id from a `metrics:training:{id}:loss` key. */

@@ -31,6 +31,18 @@ export interface GpuRow {
 	readonly utilizationHistory: readonly number[];
 	readonly lost: boolean;
 	readonly processes: readonly GpuProcess[];
+	/** PCI bus id (`00000000:19:00.0`) when the driver gives it. */
+	readonly busId?: string;
+	/** `mig.mode.current`: true when MIG is enabled (utilization is then not available from nvidia-smi). */
+	readonly migEnabled?: boolean;
+	/** `persistence_mode`: false means every one-shot query re-initializes the GPU (slow, keeps it awake). */
+	readonly persistenceMode?: boolean;
+	/** When this GPU's last row arrived (ms since epoch). */
+	readonly lastSeenMs?: number;
+	/** Since when the GPU has been missing from frames (set while `lost`). */
+	readonly lostSinceMs?: number;
+	/** Why the GPU is considered lost (missing from the frame, or every reading unavailable). */
+	readonly lostReason?: string;
 }
 
 export interface GpuSnapshot {
@@ -39,4 +51,10 @@ export interface GpuSnapshot {
 	readonly reason?: string;
 	readonly gpus: readonly GpuRow[];
 	readonly lastFrameMs?: number;
+	/** How the samples are taken: one long-lived `-lms` child, or one-shot queries after a hang. */
+	readonly mode?: 'stream' | 'oneshot';
+	/** Query fields the driver rejected and that were dropped from the query. */
+	readonly droppedFields?: readonly string[];
+	/** When the next attempt happens while unavailable (ms since epoch). */
+	readonly retryAtMs?: number;
 }

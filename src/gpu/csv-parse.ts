@@ -1,0 +1,157 @@
+/**
+Pure parsing of `nvidia-smi --format=csv,noheader,nounits` lines. A value nvidia-smi cannot give (`[N/A]`, `N/A`,
+`[Not Supported]`, `[Unknown Error]`, `[Insufficient Permissions]`, `ERR!`, or anything that is not a finite number in
+range) is unknown with a reason, never 0. A line that is not a row of the query (Xid/ECC event text in loop mode, an
+error message) is skipped with the reason.
+*/
+import {sanitizeText} from '../contract/sanitize.js';
+import {METRIC_RANGE, NUMERIC_FIELDS, type GpuMetric} from './query-fields.js';
+
+/** A parsed reading: a number, or unknown with why. */
+export type Parsed = {readonly value: number; readonly reason?: undefined} | {readonly value?: undefined; readonly reason: string};
+
+const SENTINELS: Record<string, string> = {
+	'n/a': 'not available',
+	'not supported': 'not supported',
+	'unknown error': 'unknown error',
+	'insufficient permissions': 'insufficient permissions',
+	'err!': 'error (ERR!)',
+	'gpu is lost': 'GPU is lost',
+	'gpu requires reset': 'GPU requires reset',
+};
+
+/** The reason for a sentinel token (`[N/A]`, `N/A`, `[Not Supported]`, ...), or undefined when it is none. */
+export function sentinelReason(token: string): string | undefined {
+	const bare = token.trim().replace(/^\[(.*)\]$/, '$1').trim().toLowerCase();
+	return SENTINELS[bare];
+}
+
+/** Units nvidia-smi appends without `nounits`; tolerated so a missing flag does not blank every value. */
+const NUMBER_WITH_UNIT = /^([-+]?\d+(?:\.\d+)?)(?:\s*(?:MiB|%|W|MHz|C))?$/;
+
+/** Parse one numeric token against a [min, max] range. Pure. */
+export function parseReading(token: string, range: readonly [number, number] = [-Infinity, Infinity]): Parsed {
+	const text = token.trim();
+	if (text === '') return {reason: 'empty'};
+	const sentinel = sentinelReason(text);
+	if (sentinel !== undefined) return {reason: sentinel};
+	const match = NUMBER_WITH_UNIT.exec(text);
+	if (match === null) return {reason: `unparseable "${sanitizeText(text, {maxLength: 24})}"`};
+	const value = Number(match[1]);
+	if (!Number.isFinite(value)) return {reason: 'not a finite number'};
+	if (value < range[0] || value > range[1]) return {reason: `out of range (${value})`};
+	return {value};
+}
+
+export interface ParsedGpuRow {
+	/** nvidia-smi's `timestamp` column, as printed. */
+	readonly timestamp: string | undefined;
+	readonly index: number;
+	/** The GPU's key: its UUID, else `bus:<pci id>`, else `index:<n>`. */
+	readonly uuid: string;
+	readonly name: string;
+	readonly busId: string | undefined;
+	readonly readings: Readonly<Partial<Record<GpuMetric, Parsed>>>;
+	readonly pstate: string | undefined;
+	readonly persistenceMode: boolean | undefined;
+	readonly migEnabled: boolean | undefined;
+}
+
+export type LineResult = {readonly kind: 'row'; readonly row: ParsedGpuRow} | {readonly kind: 'skip'; readonly reason: string};
+
+const TIMESTAMP = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
+const METRIC_BY_FIELD = new Map<string, GpuMetric>(Object.entries(NUMERIC_FIELDS).map(([metric, field]) => [field, metric as GpuMetric]));
+
+/**
+Split a CSV line into exactly `count` columns. nvidia-smi does not quote; when the last column is free text (a
+name), extra commas are folded back into it. Returns undefined when the line has too few columns.
+*/
+export function splitColumns(line: string, count: number, lastIsText: boolean): string[] | undefined {
+	const parts = line.split(',');
+	if (parts.length < count) return undefined;
+	if (parts.length > count) {
+		if (!lastIsText) return undefined;
+		const head = parts.slice(0, count - 1);
+		head.push(parts.slice(count - 1).join(','));
+		return head.map((p) => p.trim());
+	}
+	return parts.map((p) => p.trim());
+}
+
+function enabled(token: string): boolean | undefined {
+	const t = token.trim().toLowerCase();
+	if (t === 'enabled') return true;
+	if (t === 'disabled') return false;
+	return undefined;
+}
+
+function known(token: string): string | undefined {
+	return token === '' || sentinelReason(token) !== undefined ? undefined : token;
+}
+
+/** Parse one `--query-gpu` line for the given field list. Pure; never throws. */
+export function parseGpuLine(line: string, fields: readonly string[]): LineResult {
+	const trimmed = line.trim();
+	if (trimmed === '') return {kind: 'skip', reason: 'empty line'};
+	const columns = splitColumns(trimmed, fields.length, fields[fields.length - 1] === 'name');
+	if (columns === undefined) return {kind: 'skip', reason: 'not a row of the query (column count)'};
+	const column = (field: string): string | undefined => {
+		const i = fields.indexOf(field);
+		return i < 0 ? undefined : columns[i];
+	};
+	const timestamp = column('timestamp');
+	if (timestamp !== undefined && !TIMESTAMP.test(timestamp)) return {kind: 'skip', reason: 'not a row of the query (timestamp)'};
+	const indexText = column('index');
+	const index = indexText === undefined ? Number.NaN : Number(indexText);
+	if (!/^\d+$/.test(indexText ?? '') || !Number.isSafeInteger(index)) return {kind: 'skip', reason: 'not a row of the query (index)'};
+	const rawUuid = known(column('uuid') ?? '');
+	if (rawUuid !== undefined && !/^[A-Za-z0-9-]{4,80}$/.test(rawUuid)) return {kind: 'skip', reason: 'not a row of the query (uuid)'};
+	const busId = known(column('pci.bus_id') ?? '');
+	const uuid = rawUuid ?? (busId !== undefined ? `bus:${busId}` : `index:${index}`);
+	const readings: Partial<Record<GpuMetric, Parsed>> = {};
+	for (let i = 0; i < fields.length; i++) {
+		const metric = METRIC_BY_FIELD.get(fields[i]!);
+		if (metric !== undefined) readings[metric] = parseReading(columns[i]!, METRIC_RANGE[metric]);
+	}
+	const pstate = known(column('pstate') ?? '');
+	return {
+		kind: 'row',
+		row: {
+			timestamp,
+			index,
+			uuid,
+			name: sanitizeText(known(column('name') ?? '') ?? `GPU ${index}`, {maxLength: 96}),
+			busId: busId === undefined ? undefined : sanitizeText(busId, {maxLength: 32}),
+			readings,
+			pstate: pstate !== undefined && /^P\d{1,2}$/.test(pstate) ? pstate : undefined,
+			persistenceMode: enabled(column('persistence_mode') ?? ''),
+			migEnabled: enabled(column('mig.mode.current') ?? ''),
+		},
+	};
+}
+
+export interface ParsedApp {
+	readonly gpuUuid: string;
+	readonly pid: number;
+	readonly name: string;
+	readonly usedMemoryMb: number | undefined;
+}
+
+/** Parse `--query-compute-apps=gpu_uuid,pid,used_memory,process_name` output. Pure; bad lines are skipped. */
+export function parseAppsOutput(text: string): ParsedApp[] {
+	const out: ParsedApp[] = [];
+	for (const line of text.split('\n')) {
+		const columns = splitColumns(line.trim(), 4, true);
+		if (columns === undefined) continue;
+		const [gpuUuid, pidText, memoryText, name] = columns as [string, string, string, string];
+		if (!/^[A-Za-z0-9-]{4,80}$/.test(gpuUuid) || !/^\d+$/.test(pidText)) continue;
+		const memory = parseReading(memoryText, [0, 16_777_216]);
+		out.push({
+			gpuUuid,
+			pid: Number(pidText),
+			name: sanitizeText(known(name) ?? '?', {maxLength: 128}),
+			usedMemoryMb: memory.value,
+		});
+	}
+	return out;
+}

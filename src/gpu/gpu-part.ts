@@ -1,0 +1,163 @@
+/**
+The GPU telemetry part of the runtime: sampler + store, and the Redis writes (through the seed writer, so only the
+lease holder writes). Per frame: the store is touched (a snapshot gets published). At most once a second: the
+current hashes. Every `historyEveryMs` (10 s): one entry per history list, so the seed's 10,000-entry trim holds
+more than its 24 h TTL.
+*/
+import {TTL_SECONDS, keys} from '../contract/names.js';
+import {type JournalRecord} from '../journal.js';
+import {type RuntimePart} from '../runtime.js';
+import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
+import {GpuStore, type GpuQuery} from './gpu-store.js';
+import {type GpuSnapshot} from './gpu-snapshot.js';
+import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields} from './redis-entries.js';
+
+/** What the part needs of the runtime (the Runtime satisfies it). */
+export interface GpuPartHost {
+	readonly host: string;
+	readonly store: {touch(): void};
+	readonly writer: {enqueueList(key: string, entry: string, ttlSeconds: number): void; enqueueHash(key: string, fields: Record<string, string>): void};
+}
+
+export interface GpuPartOptions {
+	readonly bin?: string;
+	readonly intervalMs?: number;
+	readonly gpus?: readonly number[];
+	readonly processesEveryMs?: number;
+	/** History list period. Default 10 s. */
+	readonly historyEveryMs?: number;
+	/** Current-hash period. Default 1 s. */
+	readonly currentEveryMs?: number;
+	readonly historyCapacity?: number;
+	readonly env?: NodeJS.ProcessEnv;
+	readonly sampler?: Partial<SamplerOptions>;
+	readonly journal?: (record: JournalRecord) => void;
+	readonly now?: () => number;
+}
+
+export interface GpuPart extends RuntimePart {
+	readonly gpu: () => GpuSnapshot;
+	/** Read-only per-GPU state and history for the rules. */
+	readonly query: GpuQuery;
+	readonly sampler: GpuSampler;
+}
+
+export const DEFAULT_GPU_INTERVAL_MS = 1000;
+
+/** Writes one frame's worth to Redis (via the writer), rate-limited. Exported for tests. */
+export class GpuRedisWriter {
+	private lastCurrentMs = -Infinity;
+	private lastHistoryMs = -Infinity;
+	private lastStateKey = '';
+
+	constructor(
+		private readonly store: GpuStore,
+		private readonly host: GpuPartHost,
+		private readonly currentEveryMs = 1000,
+		private readonly historyEveryMs = 10_000,
+	) {}
+
+	onFrame(nowMs: number): void {
+		const timestamp = new Date(nowMs).toISOString();
+		const rows = this.store.rows();
+		const box = this.store.box();
+		const {writer, host} = this.host;
+		if (nowMs - this.lastHistoryMs >= this.historyEveryMs) {
+			this.lastHistoryMs = nowMs;
+			for (const {series, entry} of boxListEntries(box, timestamp)) {
+				const key = series === 'utilization' ? keys.gpuUtilization : series === 'memory_used_mb' ? keys.gpuMemoryUsed : keys.gpuTemperature;
+				writer.enqueueList(key, entry, TTL_SECONDS.gpu);
+			}
+			for (const row of rows) for (const {series, entry} of gpuListEntries(row, timestamp)) writer.enqueueList(gpuKeyOf.series(host, row.uuid, series), entry, TTL_SECONDS.gpu);
+		}
+		if (nowMs - this.lastCurrentMs >= this.currentEveryMs) {
+			this.lastCurrentMs = nowMs;
+			writer.enqueueHash(keys.gpuCurrent, boxCurrentFields(box, host, timestamp));
+			writer.enqueueHash(keys.systemCapacity, capacityFields(box));
+			for (const row of rows) writer.enqueueHash(gpuKeyOf.current(host, row.uuid), gpuCurrentFields(row, timestamp));
+			this.writeState(nowMs, true);
+		}
+	}
+
+	/** The per-host state hash; on a state change at once, otherwise with the current hashes. */
+	writeState(nowMs: number, force = false): void {
+		const status = this.store.status();
+		const stateKey = `${status.state}\u0000${status.reason ?? ''}`;
+		if (!force && stateKey === this.lastStateKey) return;
+		this.lastStateKey = stateKey;
+		const timestamp = new Date(nowMs).toISOString();
+		this.host.writer.enqueueHash(gpuKeyOf.host(this.host.host), hostStateFields(status.state, status.reason, this.store.rows(), timestamp));
+		// Without telemetry no GPU can be confirmed free: say so rather than leave an old "true".
+		if (status.state === 'unavailable') this.host.writer.enqueueHash(keys.systemCapacity, capacityFields(undefined));
+	}
+}
+
+export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): GpuPart {
+	const store = new GpuStore(options.historyCapacity);
+	const now = options.now ?? Date.now;
+	const redis = new GpuRedisWriter(store, host, options.currentEveryMs, options.historyEveryMs);
+	const sampler = new GpuSampler(store, {
+		bin: options.bin ?? 'nvidia-smi',
+		intervalMs: options.intervalMs ?? DEFAULT_GPU_INTERVAL_MS,
+		...(options.gpus !== undefined ? {gpus: options.gpus} : {}),
+		...(options.processesEveryMs !== undefined ? {processesEveryMs: options.processesEveryMs} : {}),
+		...(options.env !== undefined ? {env: options.env} : {}),
+		...(options.journal !== undefined ? {journal: options.journal} : {}),
+		now,
+		...options.sampler,
+		onFrame: (nowMs) => {
+			redis.onFrame(nowMs);
+			host.store.touch();
+		},
+		onChange: () => {
+			redis.writeState(now());
+			host.store.touch();
+		},
+	});
+	return {
+		start: () => sampler.start(),
+		stop: () => sampler.stop(),
+		gpu: () => store.snapshot(),
+		query: store,
+		sampler,
+	};
+}
+
+/** A part for `--no-gpu` / `gpu.enabled: false`: the snapshot says "disabled" and nothing runs. */
+export function disabledGpuPart(): RuntimePart {
+	const snapshot: GpuSnapshot = {state: 'disabled', reason: 'GPU sampling is off (--no-gpu)', gpus: []};
+	return {start: () => undefined, stop: () => undefined, gpu: () => snapshot};
+}
+
+/** The part's options from flags over config over defaults. Pure. */
+export function gpuOptionsFrom(
+	flags: {readonly gpuIntervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly noGpu: boolean},
+	config: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean},
+): GpuPartOptions | undefined {
+	if (flags.noGpu || config.enabled === false) return undefined;
+	const gpus = flags.gpus ?? config.gpus;
+	return {
+		bin: flags.nvidiaSmi ?? config.nvidiaSmi ?? 'nvidia-smi',
+		intervalMs: Math.max(250, flags.gpuIntervalMs ?? config.intervalMs ?? DEFAULT_GPU_INTERVAL_MS),
+		...(gpus !== undefined ? {gpus} : {}),
+	};
+}
+
+/**
+Attach GPU telemetry to a runtime (or the "disabled" part for --no-gpu). Returns the live part, whose `query` the
+rules read, or undefined when disabled.
+*/
+export function attachGpu(
+	runtime: GpuPartHost & {attach(part: RuntimePart): void},
+	flags: Parameters<typeof gpuOptionsFrom>[0],
+	config: Parameters<typeof gpuOptionsFrom>[1],
+): GpuPart | undefined {
+	const options = gpuOptionsFrom(flags, config);
+	if (options === undefined) {
+		runtime.attach(disabledGpuPart());
+		return undefined;
+	}
+	const part = createGpuPart(runtime, options);
+	runtime.attach(part);
+	return part;
+}

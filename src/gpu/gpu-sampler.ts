@@ -1,0 +1,377 @@
+/**
+The GPU sampler: one long-lived `nvidia-smi --query-gpu=... -lms <interval>` child whose rows become frames in the
+GpuStore, a `--query-compute-apps` one-shot every few seconds, and the failure handling around them:
+
+- start: a one-shot query with the full field set (the first frame at once, and the driver's verdict); a field the
+  driver does not know is dropped (or the minimal set is used) and the query retried;
+- stream: rows are framed; stray lines (Xid/ECC text) are skipped; a GPU missing from a frame is lost;
+- hang: no complete frame within 3 intervals kills the child and falls back to one-shot queries with a timeout; the
+  stream is tried again later (30 s, doubling per hang, at most 10 min);
+- any failure (no binary, driver not loaded, version mismatch, no GPUs, ...) is a visible state retried with backoff;
+  the last values stay visible, marked stale. Nothing here throws.
+*/
+import {journal, type JournalRecord} from '../journal.js';
+import {parseAppsOutput, parseGpuLine, type ParsedGpuRow} from './csv-parse.js';
+import {backoffMs, classifyFailure, isHung, type Failure} from './failure.js';
+import {FrameAssembler, LineSplitter} from './frame-assembler.js';
+import {type GpuStatus, type GpuStore} from './gpu-store.js';
+import {runOneShot, startStream, type StreamHandle} from './nvidia-smi-runner.js';
+import {appsQueryArgs, FULL_GPU_FIELDS, gpuQueryArgs, MINIMAL_GPU_FIELDS, reduceFields} from './query-fields.js';
+
+export interface SamplerOptions {
+	readonly bin: string;
+	readonly intervalMs: number;
+	readonly gpus?: readonly number[];
+	/** `--query-compute-apps` period; 0 turns it off. Default 5000. */
+	readonly processesEveryMs?: number;
+	/** Timeout of one-shot queries. Default 3 intervals, within [2 s, 10 s]. */
+	readonly oneshotTimeoutMs?: number;
+	/** Intervals without a complete frame before the child counts as hung. Default 3. */
+	readonly hangFactor?: number;
+	/** First delay before streaming is tried again after a hang. Default 30 s (doubles per hang, max 10 min). */
+	readonly streamRetryMs?: number;
+	readonly backoffBaseMs?: number;
+	readonly backoffMaxMs?: number;
+	/** Extra environment for the child (merged over process.env). */
+	readonly env?: NodeJS.ProcessEnv;
+	readonly now?: () => number;
+	/** After each frame (write to Redis, touch the store). */
+	readonly onFrame?: (nowMs: number) => void;
+	/** After any other visible change (state, processes). */
+	readonly onChange?: () => void;
+	readonly journal?: (record: JournalRecord) => void;
+}
+
+export interface SamplerStats {
+	frames: number;
+	rows: number;
+	skippedLines: number;
+	streamStarts: number;
+	oneshots: number;
+	hangs: number;
+	appsQueries: number;
+	lastSkipped: string | undefined;
+}
+
+/** The visible state while frames arrive. Pure. */
+export function deriveStatus(input: {mode: 'stream' | 'oneshot'; lostCount: number; knownCount: number; droppedFields: readonly string[]}): GpuStatus {
+	const reasons: string[] = [];
+	if (input.mode === 'oneshot') reasons.push('nvidia-smi stopped streaming: polling with one-shot queries');
+	if (input.lostCount > 0) reasons.push(`${input.lostCount} of ${input.knownCount} GPU${input.knownCount === 1 ? '' : 's'} lost`);
+	// Missing extras (MIG mode on a pre-MIG driver) are a note; a missing core field (the seed's) degrades.
+	const coreMissing = input.droppedFields.some((f) => MINIMAL_GPU_FIELDS.includes(f));
+	const degraded = reasons.length > 0 || coreMissing;
+	if (input.droppedFields.length > 0) reasons.push(`not supported by the driver: ${input.droppedFields.join(', ')}`);
+	return {
+		state: degraded ? 'degraded' : 'ok',
+		...(reasons.length > 0 ? {reason: reasons.join('; ')} : {}),
+		mode: input.mode,
+		droppedFields: input.droppedFields,
+	};
+}
+
+const TAIL_MAX = 4096;
+
+function appendTail(tail: string, text: string): string {
+	const next = tail + text;
+	return next.length > TAIL_MAX ? next.slice(next.length - TAIL_MAX) : next;
+}
+
+type QueryResult = {readonly rows: ParsedGpuRow[]} | {readonly failure: Failure};
+
+export class GpuSampler {
+	readonly stats: SamplerStats = {frames: 0, rows: 0, skippedLines: 0, streamStarts: 0, oneshots: 0, hangs: 0, appsQueries: 0, lastSkipped: undefined};
+	private fields: readonly string[] = FULL_GPU_FIELDS;
+	private readonly dropped: string[] = [];
+	private running = false;
+	private mode: 'stream' | 'oneshot' = 'stream';
+	private stream: StreamHandle | undefined;
+	private failures = 0;
+	private lastFrameMs: number | undefined;
+	private streamStartedMs = 0;
+	private nextStreamTryMs = 0;
+	private readonly timers = new Set<NodeJS.Timeout>();
+	private watchdog: NodeJS.Timeout | undefined;
+	private settleTimer: NodeJS.Timeout | undefined;
+	private appsTimer: NodeJS.Timeout | undefined;
+	private oneshotBusy = false;
+	private appsBusy = false;
+	private splitter = new LineSplitter();
+	private readonly assembler: FrameAssembler;
+	private outTail = '';
+	private errTail = '';
+	private settled: (() => void) | undefined;
+	private readonly now: () => number;
+	private readonly record: (record: JournalRecord) => void;
+
+	constructor(
+		private readonly store: GpuStore,
+		private readonly options: SamplerOptions,
+	) {
+		this.now = options.now ?? Date.now;
+		this.record = options.journal ?? ((r) => journal.record(r));
+		this.assembler = new FrameAssembler(() => this.store.knownCount);
+	}
+
+	get interval(): number {
+		return this.options.intervalMs;
+	}
+
+	get streamPid(): number | undefined {
+		return this.stream?.pid;
+	}
+
+	get currentFields(): readonly string[] {
+		return this.fields;
+	}
+
+	private get oneshotTimeout(): number {
+		return this.options.oneshotTimeoutMs ?? Math.min(10_000, Math.max(2000, 3 * this.options.intervalMs));
+	}
+
+	/** Start sampling; resolves after the first frame, the first failure, or `waitMs`, whichever comes first. */
+	async start(waitMs = Math.max(1000, 2 * this.options.intervalMs)): Promise<void> {
+		if (this.running) return;
+		this.running = true;
+		const first = new Promise<void>((resolve) => {
+			this.settled = resolve;
+		});
+		void this.connect();
+		const every = this.options.processesEveryMs ?? 5000;
+		if (every > 0) {
+			this.appsTimer = setInterval(() => void this.pollApps(), every);
+			this.appsTimer.unref();
+		}
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([first, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+		clearTimeout(timer);
+	}
+
+	async stop(): Promise<void> {
+		this.running = false;
+		for (const timer of this.timers) clearTimeout(timer);
+		this.timers.clear();
+		clearInterval(this.watchdog);
+		clearTimeout(this.settleTimer);
+		clearInterval(this.appsTimer);
+		const stream = this.stream;
+		this.stream = undefined;
+		if (stream !== undefined) {
+			stream.kill();
+			await Promise.race([stream.done, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+		}
+		this.settle();
+	}
+
+	private settle(): void {
+		this.settled?.();
+		this.settled = undefined;
+	}
+
+	private later(fn: () => void, ms: number): void {
+		const timer = setTimeout(() => {
+			this.timers.delete(timer);
+			if (this.running) fn();
+		}, ms);
+		timer.unref();
+		this.timers.add(timer);
+	}
+
+	private setStatus(status: GpuStatus): void {
+		const before = this.store.status();
+		if (!this.store.setStatus(status)) return;
+		if (before.state !== status.state || before.reason !== status.reason)
+			this.record({type: 'gpu', event: 'state', state: status.state, ...(status.reason !== undefined ? {reason: status.reason} : {}), timeMs: this.now()});
+		this.options.onChange?.();
+	}
+
+	private liveStatus(): GpuStatus {
+		return deriveStatus({mode: this.mode, lostCount: this.store.lostCount(), knownCount: this.store.knownCount, droppedFields: this.dropped});
+	}
+
+	/** One bounded `--query-gpu` run with the current fields. */
+	private async queryOnce(): Promise<QueryResult> {
+		if (this.oneshotBusy) return {failure: {kind: 'hung', reason: 'the previous nvidia-smi query has not returned'}};
+		this.oneshotBusy = true;
+		this.stats.oneshots += 1;
+		const fields = this.fields;
+		try {
+			const result = await runOneShot(this.options.bin, gpuQueryArgs(fields, this.options.gpus), this.oneshotTimeout, this.options.env);
+			const rows: ParsedGpuRow[] = [];
+			if (!result.timedOut) {
+				for (const line of result.stdout.split('\n')) {
+					const parsed = parseGpuLine(line, fields);
+					if (parsed.kind === 'row') rows.push(parsed.row);
+				}
+			}
+			// Rows win: one bad GPU can fail the exit code while the others still print.
+			if (rows.length > 0) return {rows};
+			return {failure: classifyFailure(result)};
+		} finally {
+			this.oneshotBusy = false;
+		}
+	}
+
+	private async connect(): Promise<void> {
+		if (!this.running) return;
+		this.mode = 'stream';
+		const result = await this.queryOnce();
+		if (!this.running) return;
+		if ('rows' in result) {
+			this.applyRows(result.rows);
+			this.startStreaming();
+			void this.pollApps();
+			return;
+		}
+		this.onFailure(result.failure, () => void this.connect());
+	}
+
+	private onFailure(failure: Failure, retry: () => void): void {
+		if (failure.kind === 'bad-field') {
+			const next = reduceFields(this.fields, failure.field);
+			if (next !== undefined) {
+				const removed = this.fields.filter((f) => !next.includes(f));
+				this.dropped.push(...removed.filter((f) => !this.dropped.includes(f)));
+				this.fields = next;
+				this.record({type: 'gpu', event: 'fields-reduced', dropped: removed, reason: failure.reason, timeMs: this.now()});
+				this.later(retry, 0);
+				return;
+			}
+		}
+		this.failures += 1;
+		const wait = backoffMs(this.failures - 1, this.options.backoffBaseMs ?? 1000, this.options.backoffMaxMs ?? 60_000);
+		this.store.markAllStale(failure.reason);
+		this.setStatus({state: 'unavailable', reason: failure.reason, mode: this.mode, droppedFields: [...this.dropped], retryAtMs: this.now() + wait});
+		this.settle();
+		this.later(retry, wait);
+	}
+
+	private startStreaming(): void {
+		if (!this.running) return;
+		this.mode = 'stream';
+		this.splitter = new LineSplitter();
+		this.assembler.reset();
+		this.outTail = '';
+		this.errTail = '';
+		const fields = this.fields;
+		const handle = startStream(
+			this.options.bin,
+			gpuQueryArgs(fields, this.options.gpus, this.options.intervalMs),
+			(chunk) => this.onStdout(chunk, fields),
+			(chunk) => {
+				this.errTail = appendTail(this.errTail, chunk);
+			},
+			this.options.env,
+		);
+		this.stream = handle;
+		this.streamStartedMs = this.now();
+		this.stats.streamStarts += 1;
+		this.setStatus(this.liveStatus());
+		clearInterval(this.watchdog);
+		this.watchdog = setInterval(() => this.checkHang(), Math.max(50, Math.floor(this.options.intervalMs / 2)));
+		this.watchdog.unref();
+		void handle.done.then((outcome) => {
+			if (this.stream !== handle) return;
+			this.stream = undefined;
+			clearInterval(this.watchdog);
+			clearTimeout(this.settleTimer);
+			if (!this.running) return;
+			const pending = this.assembler.flush();
+			if (pending !== undefined) this.applyRows(pending);
+			const failure = classifyFailure({...outcome, stdout: this.outTail, stderr: this.errTail});
+			this.record({type: 'gpu', event: 'stream-exit', exitCode: outcome.exitCode ?? null, reason: failure.reason, timeMs: this.now()});
+			this.onFailure(failure, () => void this.connect());
+		});
+	}
+
+	private onStdout(chunk: string, fields: readonly string[]): void {
+		for (const line of this.splitter.push(chunk)) {
+			const parsed = parseGpuLine(line, fields);
+			if (parsed.kind === 'skip') {
+				if (line.trim() !== '') {
+					this.stats.skippedLines += 1;
+					this.stats.lastSkipped = parsed.reason;
+					this.outTail = appendTail(this.outTail, `${line}\n`);
+				}
+				continue;
+			}
+			this.stats.rows += 1;
+			for (const frame of this.assembler.push(parsed.row)) this.applyRows(frame);
+		}
+		clearTimeout(this.settleTimer);
+		if (this.assembler.pending > 0) {
+			// A frame with fewer rows than GPUs: close it after a quiet spell (a lost GPU), well before the next one.
+			this.settleTimer = setTimeout(() => {
+				const frame = this.assembler.flush();
+				if (frame !== undefined && this.running) this.applyRows(frame);
+			}, Math.max(20, Math.min(250, Math.floor(this.options.intervalMs / 3))));
+			this.settleTimer.unref();
+		}
+	}
+
+	private applyRows(rows: readonly ParsedGpuRow[]): void {
+		const nowMs = this.now();
+		const changes = this.store.applyFrame(rows, nowMs);
+		this.lastFrameMs = nowMs;
+		this.failures = 0;
+		this.stats.frames += 1;
+		for (const lost of changes.lost) this.record({type: 'gpu', event: 'lost', uuid: lost.uuid, index: lost.index, reason: lost.reason, timeMs: nowMs});
+		for (const uuid of changes.recovered) this.record({type: 'gpu', event: 'recovered', uuid, timeMs: nowMs});
+		this.setStatus(this.liveStatus());
+		this.settle();
+		this.options.onFrame?.(nowMs);
+	}
+
+	private checkHang(): void {
+		if (this.stream === undefined || !this.running) return;
+		if (!isHung(this.now(), this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3)) return;
+		this.stats.hangs += 1;
+		const handle = this.stream;
+		this.stream = undefined;
+		clearInterval(this.watchdog);
+		clearTimeout(this.settleTimer);
+		handle.kill();
+		const retryIn = Math.min(600_000, (this.options.streamRetryMs ?? 30_000) * 2 ** Math.min(this.stats.hangs - 1, 10));
+		this.nextStreamTryMs = this.now() + retryIn;
+		this.record({type: 'gpu', event: 'hang', pid: handle.pid ?? null, retryStreamInMs: retryIn, timeMs: this.now()});
+		this.mode = 'oneshot';
+		this.store.markAllStale('no sample: nvidia-smi stopped answering');
+		this.setStatus(this.liveStatus());
+		void this.poll();
+	}
+
+	/** One-shot mode after a hang: a bounded query per interval; streaming is tried again later. */
+	private async poll(): Promise<void> {
+		if (!this.running || this.mode !== 'oneshot') return;
+		if (this.now() >= this.nextStreamTryMs) {
+			this.startStreaming();
+			return;
+		}
+		const started = this.now();
+		const result = await this.queryOnce();
+		if (!this.running || this.mode !== 'oneshot') return;
+		if ('rows' in result) {
+			this.applyRows(result.rows);
+			this.later(() => void this.poll(), Math.max(0, this.options.intervalMs - (this.now() - started)));
+			return;
+		}
+		this.onFailure(result.failure, () => void this.poll());
+	}
+
+	private async pollApps(): Promise<void> {
+		if (!this.running || this.appsBusy || this.store.knownCount === 0) return;
+		const state = this.store.status().state;
+		if (state !== 'ok' && state !== 'degraded') return;
+		this.appsBusy = true;
+		this.stats.appsQueries += 1;
+		try {
+			const result = await runOneShot(this.options.bin, appsQueryArgs(this.options.gpus), this.oneshotTimeout, this.options.env);
+			if (!this.running || !result.ok) return;
+			const before = this.store.version;
+			this.store.setProcesses(parseAppsOutput(result.stdout));
+			if (this.store.version !== before) this.options.onChange?.();
+		} finally {
+			this.appsBusy = false;
+		}
+	}
+}

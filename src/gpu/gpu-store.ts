@@ -1,0 +1,371 @@
+/**
+Per-GPU state and recent history, keyed by UUID, with no I/O. Frames from the sampler go in; the snapshot, the
+box-wide aggregates for the seed's keys and a small query API for the rules come out.
+
+An unknown reading keeps the last good value, marked stale, with the reason; it is never stored as 0 and never
+enters the history (history has gaps instead). A GPU missing from a frame is marked lost.
+*/
+import {NumericRing} from '../store/ring-buffer.js';
+import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
+import {GPU_METRICS, NUMERIC_FIELDS, type GpuMetric} from './query-fields.js';
+import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
+
+export {GPU_METRICS, type GpuMetric};
+
+/** Samples kept per GPU and metric: 30 minutes at 1 Hz. */
+export const DEFAULT_HISTORY = 1800;
+/** Utilization samples carried in each row of the snapshot. */
+export const ROW_HISTORY = 60;
+
+export interface GpuSample {
+	readonly timeMs: number;
+	readonly value: number;
+}
+
+export interface GpuStatus {
+	readonly state: GpuSnapshot['state'];
+	readonly reason?: string;
+	readonly mode?: 'stream' | 'oneshot';
+	readonly droppedFields?: readonly string[];
+	readonly retryAtMs?: number;
+}
+
+/** The whole box, for the seed's single-GPU keys: mean utilization, summed memory and power, hottest temperature. */
+export interface BoxAggregates {
+	readonly gpuCount: number;
+	/** GPUs that are not lost and gave a fresh utilization or memory reading in their last row. */
+	readonly reporting: number;
+	readonly utilizationPercent: number | undefined;
+	readonly memoryUsedMb: number | undefined;
+	readonly memoryTotalMb: number | undefined;
+	readonly temperatureC: number | undefined;
+	readonly powerDrawW: number | undefined;
+	/** The seed's capacity rule on any one GPU: utilization < 80 % and more than 5000 MB free. */
+	readonly gpuAvailable: boolean;
+	/** How many GPUs satisfy that rule. */
+	readonly gpusAvailable: number;
+}
+
+/** Read-only view for the rules and the UI. */
+export interface GpuQuery {
+	/** Current rows, in index order. */
+	rows(): readonly GpuRow[];
+	row(uuid: string): GpuRow | undefined;
+	/** Fresh samples of a metric, oldest first, optionally only those at or after `sinceMs`. Unknown readings are gaps. */
+	series(uuid: string, metric: GpuMetric, sinceMs?: number): readonly GpuSample[];
+	status(): GpuStatus & {readonly lastFrameMs?: number};
+	box(): BoxAggregates;
+	/** Bumped on every change. */
+	readonly version: number;
+}
+
+interface Entry {
+	uuid: string;
+	index: number;
+	name: string;
+	busId: string | undefined;
+	pstate: string | undefined;
+	persistenceMode: boolean | undefined;
+	migEnabled: boolean | undefined;
+	readings: Record<GpuMetric, Reading>;
+	lastGood: Partial<Record<GpuMetric, number>>;
+	rings: Record<GpuMetric, NumericRing>;
+	lost: boolean;
+	lostSinceMs: number | undefined;
+	lostReason: string | undefined;
+	lastSeenMs: number | undefined;
+	processes: GpuProcess[];
+	/** The cached row; undefined after a change. */
+	row: GpuRow | undefined;
+}
+
+export interface FrameChanges {
+	readonly added: readonly string[];
+	readonly lost: ReadonlyArray<{uuid: string; index: number; reason: string}>;
+	readonly recovered: readonly string[];
+}
+
+const MIG_REASON = 'not available with MIG enabled';
+
+/** The Reading for a parsed value given the last good value. Pure. */
+export function toReading(parsed: Parsed | undefined, lastGood: number | undefined, notQueried = 'not queried'): Reading {
+	if (parsed === undefined) return lastGood === undefined ? {value: undefined, reason: notQueried} : {value: lastGood, reason: notQueried, stale: true};
+	if (parsed.value !== undefined) return {value: parsed.value};
+	return lastGood === undefined ? {value: undefined, reason: parsed.reason} : {value: lastGood, reason: parsed.reason, stale: true};
+}
+
+/** A reading turned stale (the GPU or the whole sampler stopped answering). Pure. */
+export function staleReading(reading: Reading, reason: string): Reading {
+	if (reading.value === undefined) return {value: undefined, reason: reading.reason ?? reason};
+	return {value: reading.value, reason, stale: true};
+}
+
+function fresh(reading: Reading): number | undefined {
+	return reading.stale || reading.value === undefined ? undefined : reading.value;
+}
+
+/** Box-wide figures from the current rows. Pure. Only fresh readings of GPUs that are not lost count. */
+export function boxAggregates(rows: readonly GpuRow[]): BoxAggregates {
+	const live = rows.filter((r) => !r.lost);
+	const values = (pick: (r: GpuRow) => Reading) => live.map((r) => fresh(pick(r))).filter((v): v is number => v !== undefined);
+	const sum = (xs: number[]) => (xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0));
+	const util = values((r) => r.utilizationPercent);
+	const temps = values((r) => r.temperatureC);
+	let gpusAvailable = 0;
+	let reporting = 0;
+	for (const r of live) {
+		const u = fresh(r.utilizationPercent);
+		const used = fresh(r.memoryUsedMb);
+		const total = fresh(r.memoryTotalMb);
+		if (u !== undefined || used !== undefined) reporting += 1;
+		if (u !== undefined && used !== undefined && total !== undefined && u < 80 && total - used > 5000) gpusAvailable += 1;
+	}
+	return {
+		gpuCount: rows.length,
+		reporting,
+		utilizationPercent: util.length === 0 ? undefined : util.reduce((a, b) => a + b, 0) / util.length,
+		memoryUsedMb: sum(values((r) => r.memoryUsedMb)),
+		memoryTotalMb: sum(values((r) => r.memoryTotalMb)),
+		temperatureC: temps.length === 0 ? undefined : Math.max(...temps),
+		powerDrawW: sum(values((r) => r.powerDrawW)),
+		gpuAvailable: gpusAvailable > 0,
+		gpusAvailable,
+	};
+}
+
+export class GpuStore implements GpuQuery {
+	private readonly entries = new Map<string, Entry>();
+	private statusValue: GpuStatus = {state: 'starting'};
+	private lastFrameMs: number | undefined;
+	private snapshotCache: {version: number; snapshot: GpuSnapshot} | undefined;
+	private rowsCache: {version: number; rows: GpuRow[]} | undefined;
+	version = 0;
+
+	constructor(private readonly historyCapacity = DEFAULT_HISTORY) {}
+
+	/** GPUs seen so far (the size of a complete frame). */
+	get knownCount(): number {
+		return this.entries.size;
+	}
+
+	private entry(row: ParsedGpuRow): {entry: Entry; added: boolean} {
+		const existing = this.entries.get(row.uuid);
+		if (existing !== undefined) return {entry: existing, added: false};
+		const readings = {} as Record<GpuMetric, Reading>;
+		const rings = {} as Record<GpuMetric, NumericRing>;
+		for (const metric of GPU_METRICS) {
+			readings[metric] = {value: undefined, reason: 'no sample yet'};
+			rings[metric] = new NumericRing(this.historyCapacity);
+		}
+		const entry: Entry = {
+			uuid: row.uuid,
+			index: row.index,
+			name: row.name,
+			busId: row.busId,
+			pstate: undefined,
+			persistenceMode: undefined,
+			migEnabled: undefined,
+			readings,
+			lastGood: {},
+			rings,
+			lost: false,
+			lostSinceMs: undefined,
+			lostReason: undefined,
+			lastSeenMs: undefined,
+			processes: [],
+			row: undefined,
+		};
+		this.entries.set(row.uuid, entry);
+		return {entry, added: true};
+	}
+
+	/** Apply one frame (the rows of one interval). GPUs known but missing from it are marked lost. */
+	applyFrame(rows: readonly ParsedGpuRow[], nowMs: number): FrameChanges {
+		const added: string[] = [];
+		const lost: Array<{uuid: string; index: number; reason: string}> = [];
+		const recovered: string[] = [];
+		const seen = new Set<string>();
+		for (const row of rows) {
+			seen.add(row.uuid);
+			const {entry, added: isNew} = this.entry(row);
+			if (isNew) added.push(row.uuid);
+			entry.index = row.index;
+			entry.name = row.name;
+			entry.busId = row.busId ?? entry.busId;
+			entry.pstate = row.pstate;
+			entry.persistenceMode = row.persistenceMode ?? entry.persistenceMode;
+			entry.migEnabled = row.migEnabled ?? entry.migEnabled;
+			entry.lastSeenMs = nowMs;
+			let anyKnown = false;
+			let anyQueried = false;
+			for (const metric of GPU_METRICS) {
+				let parsed = row.readings[metric];
+				if (parsed !== undefined) anyQueried = true;
+				if (parsed?.value !== undefined) anyKnown = true;
+				if (parsed?.reason !== undefined && entry.migEnabled && (metric === 'utilizationPercent' || metric === 'memoryUtilizationPercent'))
+					parsed = {reason: MIG_REASON};
+				const reading = toReading(parsed, entry.lastGood[metric]);
+				entry.readings[metric] = reading;
+				if (parsed?.value !== undefined) {
+					entry.lastGood[metric] = parsed.value;
+					entry.rings[metric].push(entry.rings[metric].length, parsed.value, nowMs);
+				}
+			}
+			const allUnavailable = anyQueried && !anyKnown;
+			if (allUnavailable) {
+				if (!entry.lost) {
+					entry.lost = true;
+					entry.lostSinceMs = nowMs;
+					entry.lostReason = 'every reading unavailable';
+					lost.push({uuid: entry.uuid, index: entry.index, reason: entry.lostReason});
+				}
+			} else if (entry.lost) {
+				entry.lost = false;
+				entry.lostSinceMs = undefined;
+				entry.lostReason = undefined;
+				recovered.push(entry.uuid);
+			}
+			entry.row = undefined;
+		}
+		for (const entry of this.entries.values()) {
+			if (seen.has(entry.uuid)) continue;
+			if (!entry.lost) {
+				entry.lost = true;
+				entry.lostSinceMs = nowMs;
+				entry.lostReason = 'missing from nvidia-smi output';
+				lost.push({uuid: entry.uuid, index: entry.index, reason: entry.lostReason});
+			}
+			this.staleEntry(entry, 'GPU lost');
+		}
+		this.lastFrameMs = nowMs;
+		this.version += 1;
+		return {added, lost, recovered};
+	}
+
+	private staleEntry(entry: Entry, reason: string): void {
+		for (const metric of GPU_METRICS) entry.readings[metric] = staleReading(entry.readings[metric], reason);
+		entry.row = undefined;
+	}
+
+	/** Every reading becomes stale (the sampler lost nvidia-smi); the last good values stay visible. */
+	markAllStale(reason: string): void {
+		for (const entry of this.entries.values()) this.staleEntry(entry, reason);
+		this.version += 1;
+	}
+
+	/** Replace the process lists from a `--query-compute-apps` result, joined by GPU UUID. */
+	setProcesses(apps: readonly ParsedApp[]): void {
+		const byGpu = new Map<string, GpuProcess[]>();
+		for (const app of apps) {
+			const list = byGpu.get(app.gpuUuid) ?? [];
+			list.push({pid: app.pid, name: app.name, usedMemoryMb: app.usedMemoryMb});
+			byGpu.set(app.gpuUuid, list);
+		}
+		for (const entry of this.entries.values()) {
+			const next = (byGpu.get(entry.uuid) ?? []).sort((a, b) => (b.usedMemoryMb ?? -1) - (a.usedMemoryMb ?? -1));
+			const same = next.length === entry.processes.length && next.every((p, i) => p.pid === entry.processes[i]!.pid && p.usedMemoryMb === entry.processes[i]!.usedMemoryMb);
+			if (same) continue;
+			entry.processes = next;
+			entry.row = undefined;
+			this.version += 1;
+		}
+	}
+
+	setStatus(status: GpuStatus): boolean {
+		const before = this.statusValue;
+		this.statusValue = status;
+		const changed =
+			before.state !== status.state ||
+			before.reason !== status.reason ||
+			before.mode !== status.mode ||
+			before.retryAtMs !== status.retryAtMs ||
+			(before.droppedFields ?? []).join() !== (status.droppedFields ?? []).join();
+		if (changed) this.version += 1;
+		return changed;
+	}
+
+	private toRow(entry: Entry): GpuRow {
+		if (entry.row !== undefined) return entry.row;
+		const r = entry.readings;
+		entry.row = {
+			index: entry.index,
+			uuid: entry.uuid,
+			name: entry.name,
+			utilizationPercent: r.utilizationPercent,
+			memoryUtilizationPercent: r.memoryUtilizationPercent,
+			memoryUsedMb: r.memoryUsedMb,
+			memoryTotalMb: r.memoryTotalMb,
+			temperatureC: r.temperatureC,
+			powerDrawW: r.powerDrawW,
+			powerLimitW: r.powerLimitW,
+			fanPercent: r.fanPercent,
+			smClockMhz: r.smClockMhz,
+			pstate: entry.pstate,
+			utilizationHistory: entry.rings.utilizationPercent.tailValues(ROW_HISTORY),
+			lost: entry.lost,
+			processes: entry.processes,
+			...(entry.busId !== undefined ? {busId: entry.busId} : {}),
+			...(entry.migEnabled !== undefined ? {migEnabled: entry.migEnabled} : {}),
+			...(entry.persistenceMode !== undefined ? {persistenceMode: entry.persistenceMode} : {}),
+			...(entry.lastSeenMs !== undefined ? {lastSeenMs: entry.lastSeenMs} : {}),
+			...(entry.lostSinceMs !== undefined ? {lostSinceMs: entry.lostSinceMs, lostReason: entry.lostReason} : {}),
+		};
+		return entry.row;
+	}
+
+	rows(): readonly GpuRow[] {
+		if (this.rowsCache?.version === this.version) return this.rowsCache.rows;
+		const rows = [...this.entries.values()].map((e) => this.toRow(e)).sort((a, b) => a.index - b.index || a.uuid.localeCompare(b.uuid));
+		this.rowsCache = {version: this.version, rows};
+		return rows;
+	}
+
+	row(uuid: string): GpuRow | undefined {
+		const entry = this.entries.get(uuid);
+		return entry === undefined ? undefined : this.toRow(entry);
+	}
+
+	series(uuid: string, metric: GpuMetric, sinceMs = -Infinity): readonly GpuSample[] {
+		const ring = this.entries.get(uuid)?.rings[metric];
+		if (ring === undefined) return [];
+		const out: GpuSample[] = [];
+		for (const point of ring.tail(ring.length)) if (point.timeMs >= sinceMs) out.push({timeMs: point.timeMs, value: point.value});
+		return out;
+	}
+
+	status(): GpuStatus & {readonly lastFrameMs?: number} {
+		return this.lastFrameMs === undefined ? this.statusValue : {...this.statusValue, lastFrameMs: this.lastFrameMs};
+	}
+
+	box(): BoxAggregates {
+		return boxAggregates(this.rows());
+	}
+
+	/** Lost GPUs now (for the state line). */
+	lostCount(): number {
+		let n = 0;
+		for (const entry of this.entries.values()) if (entry.lost) n += 1;
+		return n;
+	}
+
+	snapshot(): GpuSnapshot {
+		if (this.snapshotCache?.version === this.version) return this.snapshotCache.snapshot;
+		const s = this.statusValue;
+		const snapshot: GpuSnapshot = {
+			state: s.state,
+			...(s.reason !== undefined ? {reason: s.reason} : {}),
+			gpus: this.rows(),
+			...(this.lastFrameMs !== undefined ? {lastFrameMs: this.lastFrameMs} : {}),
+			...(s.mode !== undefined ? {mode: s.mode} : {}),
+			...(s.droppedFields !== undefined && s.droppedFields.length > 0 ? {droppedFields: s.droppedFields} : {}),
+			...(s.retryAtMs !== undefined ? {retryAtMs: s.retryAtMs} : {}),
+		};
+		this.snapshotCache = {version: this.version, snapshot};
+		return snapshot;
+	}
+}
+
+/** The nvidia-smi field behind a metric (for messages). */
+export function fieldOf(metric: GpuMetric): string {
+	return NUMERIC_FIELDS[metric];
+}

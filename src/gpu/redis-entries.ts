@@ -1,0 +1,120 @@
+/**
+What the GPU sampler writes to Redis, as pure functions. The seed's single-GPU keys describe the whole box (mean
+utilization, summed memory and power, hottest temperature); per-GPU detail goes under keys of our own that carry the
+host name. An unknown figure is left out (or named in `unknown`), never written as 0.
+*/
+import {ourKeys} from '../contract/names.js';
+import {type BoxAggregates} from './gpu-store.js';
+import {type GpuRow, type Reading} from './gpu-snapshot.js';
+
+/** A host name or UUID made safe for a key segment (no `:`, whitespace or glob characters). */
+export function keySegment(text: string): string {
+	const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
+	return safe === '' ? '_' : safe;
+}
+
+function num(value: number, digits = 2): string {
+	return Number.isInteger(value) ? String(value) : value.toFixed(digits);
+}
+
+/** `{value, timestamp}`, the seed's list entry. */
+export function seriesEntry(value: number, timestampIso: string): string {
+	return JSON.stringify({value: Number.isInteger(value) ? value : Number(value.toFixed(2)), timestamp: timestampIso});
+}
+
+/** Entries for the seed's `metrics:gpu:utilization|memory_used_mb|temperature` lists; missing figures are left out. */
+export function boxListEntries(box: BoxAggregates, timestampIso: string): Array<{series: 'utilization' | 'memory_used_mb' | 'temperature'; entry: string}> {
+	const out: Array<{series: 'utilization' | 'memory_used_mb' | 'temperature'; entry: string}> = [];
+	if (box.utilizationPercent !== undefined) out.push({series: 'utilization', entry: seriesEntry(box.utilizationPercent, timestampIso)});
+	if (box.memoryUsedMb !== undefined) out.push({series: 'memory_used_mb', entry: seriesEntry(box.memoryUsedMb, timestampIso)});
+	if (box.temperatureC !== undefined) out.push({series: 'temperature', entry: seriesEntry(box.temperatureC, timestampIso)});
+	return out;
+}
+
+/** Fields of the seed's `metrics:gpu:current` hash for the whole box (plus gpu_count, gpus_reporting, host). */
+export function boxCurrentFields(box: BoxAggregates, host: string, timestampIso: string): Record<string, string> {
+	const fields: Record<string, string> = {gpu_count: String(box.gpuCount), gpus_reporting: String(box.reporting), host, last_updated: timestampIso};
+	if (box.utilizationPercent !== undefined) fields['utilization_percent'] = num(box.utilizationPercent);
+	if (box.memoryUsedMb !== undefined) fields['memory_used_mb'] = num(box.memoryUsedMb);
+	if (box.memoryTotalMb !== undefined) fields['memory_total_mb'] = num(box.memoryTotalMb);
+	if (box.temperatureC !== undefined) fields['temperature_celsius'] = num(box.temperatureC);
+	if (box.powerDrawW !== undefined) fields['power_draw_watts'] = num(box.powerDrawW);
+	return fields;
+}
+
+/** `context:system:capacity` fields: the seed's gpu_available, and how many GPUs qualify. */
+export function capacityFields(box: BoxAggregates | undefined): Record<string, string> {
+	if (box === undefined) return {gpu_available: 'false', gpus_available: '0'};
+	return {gpu_available: box.gpuAvailable ? 'true' : 'false', gpus_available: String(box.gpusAvailable)};
+}
+
+const ROW_FIELDS: ReadonlyArray<[keyof GpuRow & string, string]> = [
+	['utilizationPercent', 'utilization_percent'],
+	['memoryUtilizationPercent', 'memory_utilization_percent'],
+	['memoryUsedMb', 'memory_used_mb'],
+	['memoryTotalMb', 'memory_total_mb'],
+	['temperatureC', 'temperature_celsius'],
+	['powerDrawW', 'power_draw_watts'],
+	['powerLimitW', 'power_limit_watts'],
+	['fanPercent', 'fan_percent'],
+	['smClockMhz', 'sm_clock_mhz'],
+];
+
+/**
+`metrics:gpu:{host}:{uuid}:current`: every known value (a stale one is the last good value and is listed in `stale`),
+unknown ones named with their reason in `unknown` (`field=reason;...`), so a reader never mistakes a gap for 0.
+*/
+export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<string, string> {
+	const fields: Record<string, string> = {
+		index: String(row.index),
+		name: row.name,
+		lost: row.lost ? 'true' : 'false',
+		pstate: row.pstate ?? '',
+		processes: JSON.stringify(row.processes.slice(0, 32).map((p) => ({pid: p.pid, name: p.name, used_memory_mb: p.usedMemoryMb ?? null}))),
+		last_updated: timestampIso,
+	};
+	const unknown: string[] = [];
+	const stale: string[] = [];
+	for (const [key, field] of ROW_FIELDS) {
+		const reading = row[key] as Reading;
+		if (reading.value !== undefined) fields[field] = num(reading.value);
+		else fields[field] = '';
+		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
+	}
+	fields['unknown'] = unknown.join(';');
+	fields['stale'] = stale.join(';');
+	return fields;
+}
+
+/** Per-GPU list entries (fresh readings only). */
+export function gpuListEntries(row: GpuRow, timestampIso: string): Array<{series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts'; entry: string}> {
+	const out: Array<{series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts'; entry: string}> = [];
+	if (row.lost) return out;
+	const add = (series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts', reading: Reading) => {
+		if (reading.value !== undefined && !reading.stale) out.push({series, entry: seriesEntry(reading.value, timestampIso)});
+	};
+	add('utilization', row.utilizationPercent);
+	add('memory_used_mb', row.memoryUsedMb);
+	add('temperature', row.temperatureC);
+	add('power_draw_watts', row.powerDrawW);
+	return out;
+}
+
+/** `metrics:gpu:{host}:state`: the sampler's visible state for other agents. */
+export function hostStateFields(state: string, reason: string | undefined, rows: readonly GpuRow[], timestampIso: string): Record<string, string> {
+	return {
+		state,
+		reason: reason ?? '',
+		gpu_count: String(rows.length),
+		lost: String(rows.filter((r) => r.lost).length),
+		uuids: rows.map((r) => r.uuid).join(','),
+		last_updated: timestampIso,
+	};
+}
+
+export const gpuKeyOf = {
+	series: (host: string, uuid: string, series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts') =>
+		ourKeys.gpuSeries(keySegment(host), keySegment(uuid), series),
+	current: (host: string, uuid: string) => ourKeys.gpuCurrent(keySegment(host), keySegment(uuid)),
+	host: (host: string) => ourKeys.gpuHost(keySegment(host)),
+};

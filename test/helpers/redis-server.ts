@@ -16,14 +16,12 @@ function onPath(bin: string): boolean {
 	return spawnSync(bin, ['--version'], {stdio: 'ignore'}).status === 0;
 }
 
-const inCi = (process.env['CI_ORIGINAL'] ?? process.env['CI']) === 'true';
-
 /** True when integration tests can run; throws in CI when redis-server is missing. */
-export function redisAvailable(): boolean {
-	if (onPath(REDIS_SERVER)) return true;
-	const message =
-		'redis-server was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server) or set REDIS_SERVER_BIN.';
-	if (inCi) throw new Error(`CI=true and ${message}`);
+export function redisAvailable(bin = REDIS_SERVER, env: NodeJS.ProcessEnv = process.env): boolean {
+	if (onPath(bin)) return true;
+	const message = `${bin} was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server) or set REDIS_SERVER_BIN.`;
+	// vitest.config.ts keeps the runner's CI value in CI_ORIGINAL (CI itself is forced to false for Ink).
+	if ((env['CI_ORIGINAL'] ?? env['CI']) === 'true') throw new Error(`CI=true and ${message}`);
 	process.stderr.write(`\n\n*** SKIPPING Redis integration tests: ${message} ***\n\n`);
 	return false;
 }

@@ -50,14 +50,14 @@ The dashboard. The frame is exactly rows - 1 lines (Ink 6.8 clears the whole scr
 frames as tall as the terminal): header, panes, footer. Re-renders once per published snapshot and per key.
 */
 export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQuit, initialState}: AppProps) {
-	const [state, dispatch] = useDashboardState(initialState);
+	const [state, dispatch, latestState] = useDashboardState(initialState);
 	const snapshot = useSnapshot(source, state.paused);
 	const {columns, rows} = useTerminalSize(terminal);
 	const {exit} = useApp();
 	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
 	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
 	useDashboardKeys({
-		state,
+		state: latestState,
 		dispatch,
 		rows: visible,
 		actions: alertActions,

@@ -29,8 +29,9 @@ export const Footer = memo(function Footer({focus, prompt, status, alertsAvailab
 	return (
 		<Box width={width} height={1} overflow="hidden">
 			{prompt !== undefined ? (
-				<Text color="cyan" wrap="truncate-end">
-					{promptText(prompt)}
+				<Text wrap="truncate-end">
+					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{status.text} </Text> : null}
+					<Text color="cyan">{promptText(prompt)}</Text>
 				</Text>
 			) : (
 				<Text wrap="truncate-end">

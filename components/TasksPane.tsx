@@ -29,7 +29,7 @@ and the recent completions.
 export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, width, height, focused, selectedIndex, ascii}: TasksPaneProps) {
 	const inner = Math.max(20, width - 1);
 	const counts = histogramCounts(tasks.lastHourDurations);
-	const histWidth = Math.max(9, Math.min(36, inner - 16));
+	const histWidth = Math.max(9, Math.min(36, inner - 32));
 	const within = Math.round((histWidth * WITHIN_SLA_BUCKETS) / counts.length);
 	const hist = histogramLine(counts, histWidth, ascii);
 	const content = Math.max(0, height - 1);

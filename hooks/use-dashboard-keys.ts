@@ -11,7 +11,8 @@ import {keyName, resolveKey, SILENCE_MS} from './keymap.js';
 import {selectedIndex, type DashboardAction, type DashboardState} from './use-dashboard-state.js';
 
 export interface DashboardKeysOptions {
-	readonly state: DashboardState;
+	/** The state after every action dispatched so far (see useDashboardState). */
+	readonly state: () => DashboardState;
 	readonly dispatch: Dispatch<DashboardAction>;
 	readonly rows: PaneRows;
 	readonly actions: AlertActions | undefined;
@@ -29,14 +30,14 @@ function describe(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-export function useDashboardKeys({state, dispatch, rows, actions, onQuit}: DashboardKeysOptions): void {
+export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit}: DashboardKeysOptions): void {
 	const run = (promise: Promise<void>, done: string) => {
 		promise.then(
 			() => dispatch({type: 'status', status: {text: done, tone: 'info'}}),
 			(error: unknown) => dispatch({type: 'status', status: {text: `failed: ${describe(error)}`, tone: 'error'}}),
 		);
 	};
-	const selectedAlert = () => {
+	const selectedAlert = (state: DashboardState) => {
 		const i = selectedIndex(
 			rows.alerts.map((a) => a.id),
 			state.selected.alerts,
@@ -46,6 +47,7 @@ export function useDashboardKeys({state, dispatch, rows, actions, onQuit}: Dashb
 
 	useInput((input, key) => {
 		const name = keyName(input, key);
+		const state = latest();
 		if (name === 'ctrl-c') {
 			onQuit();
 			return;
@@ -135,7 +137,7 @@ export function useDashboardKeys({state, dispatch, rows, actions, onQuit}: Dashb
 			else dispatch({type: 'open-prompt', prompt: {kind: 'confirm-ack-all', ids}});
 			return;
 		}
-		const alert = selectedAlert();
+		const alert = selectedAlert(state);
 		if (alert === undefined) {
 			dispatch({type: 'status', status: {text: 'no alert selected', tone: 'info'}});
 			return;

@@ -3,7 +3,7 @@ The dashboard's UI state as a pure reducer with typed actions: focus, zoom, help
 footer prompt (filter text, a silence duration, a confirm) and the selection of every pane. Selections are
 kept by id, so a list that grows at the top (the alert log, newest first) does not move the selection.
 */
-import {useReducer} from 'react';
+import {useCallback, useReducer, useRef, type Dispatch} from 'react';
 import {PANES, type PaneId} from '../src/format/layout.js';
 
 export type Prompt =
@@ -104,7 +104,18 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
 	}
 }
 
-/** The reducer as a hook. */
-export function useDashboardState(initial: Partial<DashboardState> = {}) {
-	return useReducer(dashboardReducer, {...INITIAL_STATE, ...initial});
+/**
+The reducer as a hook. Besides the rendered state it returns `latest()`: the state after every action
+dispatched so far, rendered or not, so keys typed faster than React renders (or pasted) are read against the
+state the previous key produced, not a stale closure.
+*/
+export function useDashboardState(initial: Partial<DashboardState> = {}): [DashboardState, Dispatch<DashboardAction>, () => DashboardState] {
+	const [state, dispatchReact] = useReducer(dashboardReducer, initial, (i) => ({...INITIAL_STATE, ...i}));
+	const latest = useRef(state);
+	const dispatch = useCallback((action: DashboardAction) => {
+		latest.current = dashboardReducer(latest.current, action);
+		dispatchReact(action);
+	}, []);
+	const getLatest = useCallback(() => latest.current, []);
+	return [state, dispatch, getLatest];
 }

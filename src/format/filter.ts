@@ -29,3 +29,11 @@ export function matchesFilter(filter: Filter | undefined, kind: FilterKind, fiel
 	if (filter.kind !== 'any' && filter.kind !== kind) return true;
 	return fields.some((f) => f !== undefined && f.toLowerCase().includes(filter.needle));
 }
+
+/** GPUs: a number matches the index exactly (`gpu:1` is GPU 1, not every GPU with a 1 in its name). */
+export function matchesGpu(filter: Filter | undefined, index: number, name: string): boolean {
+	if (filter !== undefined && /^(gpu)?\d+$/.test(filter.needle) && (filter.kind === 'gpu' || filter.kind === 'any')) {
+		return Number(filter.needle.replace('gpu', '')) === index;
+	}
+	return matchesFilter(filter, 'gpu', [name]);
+}

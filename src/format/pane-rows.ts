@@ -3,7 +3,7 @@ import {type Snapshot, type ProjectSummary, type AgentSummary} from '../store/sn
 import {type GpuRow} from '../gpu/gpu-snapshot.js';
 import {type AlertRow} from '../rules/alert-snapshot.js';
 import {type Completion} from '../analysis/task-aggregates.js';
-import {matchesFilter, type Filter} from './filter.js';
+import {matchesFilter, matchesGpu, type Filter} from './filter.js';
 import {type PaneId} from './layout.js';
 
 export interface PaneRows {
@@ -35,7 +35,7 @@ export function alertRows(snapshot: Snapshot): readonly AlertRow[] {
 export function paneRows(snapshot: Snapshot, filter: Filter | undefined): PaneRows {
 	return {
 		training: snapshot.training.filter((p) => matchesFilter(filter, 'project', [p.projectId])),
-		gpu: (snapshot.gpu?.gpus ?? []).filter((g) => matchesFilter(filter, 'gpu', [String(g.index), `gpu${g.index}`, g.name])),
+		gpu: (snapshot.gpu?.gpus ?? []).filter((g) => matchesGpu(filter, g.index, g.name)),
 		completions: snapshot.tasks.recent.filter((c) => matchesFilter(filter, 'agent', [c.agent, c.taskId])),
 		agents: snapshot.agents.filter((a) => matchesFilter(filter, 'agent', [a.agent])),
 		alerts: alertRows(snapshot).filter((a) =>

@@ -77,8 +77,12 @@ export function backoffMs(attempt: number, baseMs = 1000, maxMs = 60_000): numbe
 	return Math.min(maxMs, baseMs * 2 ** exp);
 }
 
-/** Whether the stream is hung: no complete frame within `factor` intervals of the last frame (or of the start). */
-export function isHung(nowMs: number, lastFrameMs: number | undefined, streamStartedMs: number, intervalMs: number, factor = 3): boolean {
-	const since = Math.max(lastFrameMs ?? 0, streamStartedMs);
-	return nowMs - since > factor * intervalMs;
+/**
+Whether the stream is hung: no complete frame within `factor` intervals of the last frame. Before the stream's first
+frame the allowance is at least `startGraceMs` (nvidia-smi without persistence mode spends ~1.5 s initialising).
+*/
+export function isHung(nowMs: number, lastFrameMs: number | undefined, streamStartedMs: number, intervalMs: number, factor = 3, startGraceMs = 0): boolean {
+	const allowance = factor * intervalMs;
+	if (lastFrameMs === undefined || lastFrameMs < streamStartedMs) return nowMs - streamStartedMs > Math.max(allowance, startGraceMs);
+	return nowMs - lastFrameMs > allowance;
 }

@@ -324,7 +324,7 @@ export class GpuSampler {
 
 	private checkHang(): void {
 		if (this.stream === undefined || !this.running) return;
-		if (!isHung(this.now(), this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3)) return;
+		if (!isHung(this.now(), this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3, this.oneshotTimeout)) return;
 		this.stats.hangs += 1;
 		const handle = this.stream;
 		this.stream = undefined;

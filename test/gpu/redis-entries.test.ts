@@ -1,0 +1,61 @@
+import {expect, test} from 'vitest';
+import {parseGpuLine, type ParsedGpuRow} from '../../src/gpu/csv-parse.js';
+import {GpuStore} from '../../src/gpu/gpu-store.js';
+import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields, keySegment} from '../../src/gpu/redis-entries.js';
+import {recording} from './fixtures.js';
+
+function store(scenario: string, frames: number): GpuStore {
+	const rec = recording(scenario);
+	const s = new GpuStore();
+	const parsed = rec.lines.map((l) => parseGpuLine(l, rec.fields)).flatMap((r) => (r.kind === 'row' ? [r.row] : []));
+	const byTs = new Map<string, ParsedGpuRow[]>();
+	for (const r of parsed) byTs.set(r.timestamp!, [...(byTs.get(r.timestamp!) ?? []), r]);
+	[...byTs.values()].slice(0, frames).forEach((f, i) => s.applyFrame(f, i * 1000));
+	return s;
+}
+
+const TS = '2026-09-30T12:00:00.000Z';
+
+test('seed keys describe the box; unknown figures are left out', () => {
+	const s = store('mig', 1);
+	const fields = boxCurrentFields(s.box(), 'box-1', TS);
+	expect(fields).toMatchObject({utilization_percent: '55', memory_used_mb: '36205', memory_total_mb: '163840', temperature_celsius: '44', gpu_count: '2', host: 'box-1'});
+	expect(fields['power_draw_watts']).toBe('438.50');
+	const empty = boxCurrentFields(new GpuStore().box(), 'box-1', TS);
+	expect(empty).not.toHaveProperty('utilization_percent');
+	expect(empty).not.toHaveProperty('temperature_celsius');
+	expect(boxListEntries(new GpuStore().box(), TS)).toEqual([]);
+	expect(boxListEntries(s.box(), TS).map((e) => [e.series, JSON.parse(e.entry)])).toEqual([
+		['utilization', {value: 55, timestamp: TS}],
+		['memory_used_mb', {value: 36205, timestamp: TS}],
+		['temperature', {value: 44, timestamp: TS}],
+	]);
+});
+
+test('per-GPU hash names stale and unknown fields instead of writing 0', () => {
+	const s = store('sentinels', 2);
+	const row = s.rows()[0]!;
+	const fields = gpuCurrentFields(row, TS);
+	expect(fields['power_draw_watts']).toBe('250.50');
+	expect(fields['stale']).toBe('power_draw_watts=not available');
+	const mig = store('mig', 1).rows()[0]!;
+	const migFields = gpuCurrentFields(mig, TS);
+	expect(migFields['utilization_percent']).toBe('');
+	expect(migFields['unknown']).toContain('utilization_percent=not available with MIG enabled');
+	expect(migFields['fan_percent']).toBe('');
+	expect(gpuListEntries(row, TS).map((e) => e.series)).toEqual(['utilization', 'memory_used_mb', 'temperature']);
+});
+
+test('capacity: the seed rule on any one GPU; unknown means false', () => {
+	expect(capacityFields(store('eight-gpu', 1).box())).toEqual({gpu_available: 'true', gpus_available: '1'});
+	expect(capacityFields(store('lost-gpu', 1).box())).toEqual({gpu_available: 'false', gpus_available: '0'});
+	expect(capacityFields(undefined)).toEqual({gpu_available: 'false', gpus_available: '0'});
+});
+
+test('keys carry host and uuid, made safe', () => {
+	expect(gpuKeyOf.current('gpu box*1', 'GPU-abc')).toBe('metrics:gpu:gpu_box_1:GPU-abc:current');
+	expect(gpuKeyOf.series('h', 'GPU-abc', 'temperature')).toBe('metrics:gpu:h:GPU-abc:temperature');
+	expect(gpuKeyOf.host('h:x')).toBe('metrics:gpu:h_x:state');
+	expect(keySegment('')).toBe('_');
+	expect(hostStateFields('ok', undefined, store('one-gpu', 1).rows(), TS)).toMatchObject({state: 'ok', reason: '', gpu_count: '1', lost: '0'});
+});

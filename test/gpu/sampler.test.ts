@@ -1,0 +1,252 @@
+/** The sampler against the fake nvidia-smi (test/fixtures/nvidia-smi/bin/nvidia-smi) playing recorded scenarios. */
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {GpuSampler, deriveStatus, type SamplerOptions} from '../../src/gpu/gpu-sampler.js';
+import {GpuStore} from '../../src/gpu/gpu-store.js';
+import {type JournalRecord} from '../../src/journal.js';
+import {FAKE_NVIDIA_SMI, recording} from './fixtures.js';
+
+interface Rig {
+	store: GpuStore;
+	sampler: GpuSampler;
+	journal: JournalRecord[];
+	invocations: () => Array<{pid: number; oneshot: boolean; apps: boolean; args: string[]}>;
+}
+
+const rigs: Rig[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+	for (const rig of rigs.splice(0)) await rig.sampler.stop();
+	for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
+});
+
+function rig(scenario: string, options: Partial<SamplerOptions> = {}): Rig {
+	const dir = mkdtempSync(join(tmpdir(), 'mycotop-gpu-'));
+	dirs.push(dir);
+	const log = join(dir, 'invocations.jsonl');
+	const store = new GpuStore();
+	const journal: JournalRecord[] = [];
+	const sampler = new GpuSampler(store, {
+		bin: FAKE_NVIDIA_SMI,
+		intervalMs: 100,
+		processesEveryMs: 0,
+		backoffBaseMs: 100,
+		backoffMaxMs: 400,
+		env: {FAKE_NVIDIA_SMI_SCENARIO: scenario, FAKE_NVIDIA_SMI_LOG: log},
+		journal: (r) => journal.push(r),
+		...options,
+	});
+	const r: Rig = {
+		store,
+		sampler,
+		journal,
+		invocations: () => {
+			try {
+				return readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as {pid: number; oneshot: boolean; apps: boolean; args: string[]});
+			} catch {
+				return [];
+			}
+		},
+	};
+	rigs.push(r);
+	return r;
+}
+
+async function until(check: () => boolean, timeoutMs = 8000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error('condition not met in time');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+describe('streaming from one long-lived child', () => {
+	test('8 GPUs: start() resolves with the first frame; frames keep coming from ONE -lms child', async () => {
+		const {store, sampler, invocations} = rig('eight-gpu');
+		await sampler.start();
+		expect(store.rows()).toHaveLength(8);
+		await until(() => sampler.stats.frames >= 8);
+		const calls = invocations();
+		const loops = calls.filter((c) => c.args.includes('-lms'));
+		expect(loops).toHaveLength(1);
+		expect(loops[0]!.args).toContain('100');
+		expect(calls.filter((c) => c.oneshot)).toHaveLength(1);
+		expect(store.snapshot()).toMatchObject({state: 'ok', mode: 'stream'});
+		expect(store.rows().every((r) => !r.lost && r.utilizationPercent.value !== undefined)).toBe(true);
+		expect(store.series(store.rows()[0]!.uuid, 'utilizationPercent').length).toBeGreaterThanOrEqual(8);
+		expect(sampler.stats.skippedLines).toBe(0);
+	});
+
+	test('1 GPU with fan and processes', async () => {
+		const {store, sampler} = rig('one-gpu', {processesEveryMs: 200});
+		await sampler.start();
+		await until(() => (store.rows()[0]?.processes.length ?? 0) > 0);
+		const [row] = store.rows();
+		expect(row!.name).toBe('NVIDIA GeForce RTX 4090');
+		expect(row!.fanPercent.value).toBeGreaterThanOrEqual(41);
+		expect(row!.persistenceMode).toBe(false);
+		expect(row!.processes[0]).toEqual({pid: 3021, name: 'python3 -m torch.distributed.run finetune.py', usedMemoryMb: 18002});
+	});
+
+	test('--gpus 0,3 picks a subset (passed as --id)', async () => {
+		const {store, sampler, invocations} = rig('eight-gpu', {gpus: [0, 3]});
+		await sampler.start();
+		await until(() => sampler.stats.frames >= 3);
+		expect(store.rows().map((r) => r.index)).toEqual([0, 3]);
+		expect(invocations().every((c) => c.args.includes('--id=0,3'))).toBe(true);
+		expect(store.lostCount()).toBe(0);
+	});
+
+	test('sentinels: unknown with reason, last good value kept and stale', async () => {
+		const {store, sampler} = rig('sentinels');
+		await sampler.start();
+		await until(() => store.rows()[0]?.powerDrawW.stale === true);
+		const rows = store.rows();
+		expect(rows[0]!.powerDrawW).toEqual({value: 250.5, reason: 'not available', stale: true});
+		expect(rows[1]!.temperatureC).toMatchObject({reason: 'not available', stale: true});
+		expect(rows[2]!.fanPercent).toMatchObject({reason: 'not supported'});
+		expect(rows[3]!.memoryUsedMb).toMatchObject({reason: 'insufficient permissions'});
+		expect(rows[3]!.powerDrawW).toMatchObject({reason: 'error (ERR!)'});
+		expect(store.snapshot().state).toBe('ok');
+	});
+
+	test('Xid / ECC lines mid-stream are skipped and frames continue', async () => {
+		const {store, sampler} = rig('xid');
+		await sampler.start();
+		await until(() => sampler.stats.skippedLines >= 2 && sampler.stats.frames >= 5);
+		expect(sampler.stats.lastSkipped).toMatch(/not a row/);
+		expect(store.rows()).toHaveLength(2);
+		expect(store.lostCount()).toBe(0);
+		expect(store.snapshot().state).toBe('ok');
+	});
+
+	test('lost GPU: a short frame marks the missing GPU lost; an all-error row too', async () => {
+		const {store, sampler, journal} = rig('lost-gpu');
+		await sampler.start();
+		await until(() => store.lostCount() === 2);
+		const rows = store.rows();
+		expect(rows).toHaveLength(8);
+		expect(rows[5]).toMatchObject({lost: true, lostReason: 'missing from nvidia-smi output'});
+		expect(rows[5]!.memoryUsedMb).toEqual({value: 66500, reason: 'GPU lost', stale: true});
+		expect(rows[6]).toMatchObject({lost: true, lostReason: 'every reading unavailable'});
+		expect(store.snapshot()).toMatchObject({state: 'degraded', reason: '2 of 8 GPUs lost'});
+		expect(journal.filter((r) => r['event'] === 'lost').map((r) => r['index'])).toEqual(expect.arrayContaining([5, 6]));
+	});
+
+	test('MIG-enabled GPU: utilization unavailable, the rest known', async () => {
+		const {store, sampler} = rig('mig');
+		await sampler.start();
+		const [gpu0, gpu1] = store.rows();
+		expect(gpu0!.utilizationPercent).toEqual({value: undefined, reason: 'not available with MIG enabled'});
+		expect(gpu0!.migEnabled).toBe(true);
+		expect(gpu0!.lost).toBe(false);
+		expect(gpu1!.utilizationPercent.value).toBe(55);
+		expect(store.snapshot().state).toBe('ok');
+	});
+});
+
+describe('failures are visible states, retried with backoff', () => {
+	test.each([
+		['driver-not-loaded', 'NVIDIA driver not loaded'],
+		['version-mismatch', 'driver/library version mismatch (NVML 535.161): reload the driver or reboot'],
+		['no-gpus', 'no GPUs found'],
+	])('%s', async (scenario, reason) => {
+		const {store, sampler, invocations, journal} = rig(scenario);
+		const t0 = Date.now();
+		await sampler.start();
+		expect(Date.now() - t0).toBeLessThan(1000);
+		expect(store.snapshot()).toMatchObject({state: 'unavailable', reason, gpus: []});
+		expect(store.snapshot().retryAtMs).toBeGreaterThan(t0);
+		// Retried: 100 ms, 200 ms, 400 ms...
+		await until(() => invocations().length >= 3);
+		expect(store.snapshot().state).toBe('unavailable');
+		expect(journal.filter((r) => r['event'] === 'state')).toHaveLength(1);
+	});
+
+	test('no nvidia-smi at the given path', async () => {
+		const {store, sampler} = rig('eight-gpu', {bin: '/nonexistent/bin/nvidia-smi'});
+		await sampler.start();
+		expect(store.snapshot()).toMatchObject({state: 'unavailable', reason: '/nonexistent/bin/nvidia-smi not found (is the NVIDIA driver installed?)'});
+	});
+
+	test('no nvidia-smi on PATH', async () => {
+		const {store, sampler} = rig('eight-gpu', {bin: 'nvidia-smi', env: {PATH: '/nonexistent'}});
+		await sampler.start();
+		expect(store.snapshot()).toMatchObject({state: 'unavailable'});
+		expect(store.snapshot().reason).toContain('not found');
+	});
+
+	test('a field the driver does not know is dropped and the query retried', async () => {
+		const {store, sampler, journal, invocations} = rig('old-driver');
+		await sampler.start();
+		await until(() => sampler.stats.frames >= 3);
+		expect(sampler.currentFields).not.toContain('mig.mode.current');
+		expect(store.snapshot()).toMatchObject({state: 'ok', droppedFields: ['mig.mode.current'], reason: 'not supported by the driver: mig.mode.current'});
+		expect(store.rows()[0]!.utilizationPercent.value).toBeGreaterThanOrEqual(80);
+		expect(journal.find((r) => r['event'] === 'fields-reduced')).toMatchObject({dropped: ['mig.mode.current']});
+		expect(invocations().filter((c) => c.args.includes('-lms')).every((c) => !c.args[0]!.includes('mig.mode.current'))).toBe(true);
+	});
+
+	test('a hung child is killed and replaced by one-shot queries', async () => {
+		const {store, sampler, journal, invocations} = rig('hang', {streamRetryMs: 60_000});
+		await sampler.start();
+		await until(() => sampler.stats.hangs === 1);
+		const loop = invocations().find((c) => c.args.includes('-lms'))!;
+		// The hung child is gone (killed).
+		await until(() => {
+			try {
+				process.kill(loop.pid, 0);
+				return false;
+			} catch {
+				return true;
+			}
+		});
+		expect(store.snapshot()).toMatchObject({state: 'degraded', mode: 'oneshot'});
+		const frames = sampler.stats.frames;
+		await until(() => sampler.stats.frames >= frames + 3);
+		expect(store.rows().every((r) => r.utilizationPercent.stale !== true)).toBe(true);
+		expect(journal.find((r) => r['event'] === 'hang')).toBeDefined();
+	});
+
+	test('streaming is tried again after a hang', async () => {
+		const {sampler, invocations} = rig('hang', {streamRetryMs: 300});
+		await sampler.start();
+		await until(() => invocations().filter((c) => c.args.includes('-lms')).length >= 2);
+		expect(sampler.stats.hangs).toBeGreaterThanOrEqual(1);
+	});
+
+	test('when one-shots hang too: unavailable with a timeout reason, last values kept stale', async () => {
+		const {store, sampler} = rig('hang-later', {oneshotTimeoutMs: 300, streamRetryMs: 60_000});
+		await sampler.start();
+		await until(() => store.snapshot().state === 'unavailable');
+		expect(store.snapshot().reason).toBe('nvidia-smi did not answer within 300 ms');
+		const row = store.rows()[0]!;
+		expect(row.utilizationPercent.stale).toBe(true);
+		expect(row.utilizationPercent.value).toBeGreaterThan(0);
+	});
+
+	test('when even the first query hangs, start() still returns (bounded)', async () => {
+		const {store, sampler} = rig('hang-always', {oneshotTimeoutMs: 300});
+		const t0 = Date.now();
+		await sampler.start(500);
+		expect(Date.now() - t0).toBeLessThan(1500);
+		await until(() => store.snapshot().state === 'unavailable');
+		expect(store.snapshot().reason).toMatch(/did not answer within 300 ms/);
+	});
+});
+
+test('deriveStatus', () => {
+	expect(deriveStatus({mode: 'stream', lostCount: 0, knownCount: 8, droppedFields: []})).toEqual({state: 'ok', mode: 'stream', droppedFields: []});
+	expect(deriveStatus({mode: 'oneshot', lostCount: 1, knownCount: 8, droppedFields: []}).reason).toBe(
+		'nvidia-smi stopped streaming: polling with one-shot queries; 1 of 8 GPUs lost',
+	);
+	expect(deriveStatus({mode: 'stream', lostCount: 0, knownCount: 1, droppedFields: ['power.draw']}).state).toBe('degraded');
+	expect(deriveStatus({mode: 'stream', lostCount: 0, knownCount: 1, droppedFields: ['fan.speed']}).state).toBe('ok');
+});
+
+test('the fixtures exist for every scenario the tests play', () => {
+	for (const s of ['eight-gpu', 'one-gpu', 'sentinels', 'lost-gpu', 'mig', 'xid', 'old-driver', 'hang']) expect(recording(s).lines.length).toBeGreaterThan(0);
+});

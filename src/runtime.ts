@@ -6,6 +6,7 @@ import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
 import {SUBSCRIBED_CHANNELS} from './contract/names.js';
 import {BusManager} from './bus/bus-manager.js';
+import {describeWrites} from './bus/connection-state.js';
 import {type Kv} from './bus/kv.js';
 import {Ingest, type IngestListeners} from './ingest/ingest.js';
 import {hydrate, type HydrationReport, type Hydrator} from './ingest/hydrate.js';
@@ -15,6 +16,7 @@ import {SeedWriter, type WriterOptions} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
+import {type AlertActions} from './rules/alert-actions.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -40,6 +42,8 @@ export interface RuntimePart {
 	readonly hydrator?: Hydrator;
 	readonly gpu?: () => GpuSnapshot | undefined;
 	readonly alerts?: () => AlertsSnapshot | undefined;
+	/** Acknowledge / silence / undo, for the dashboard's keys (provided by the rules part). */
+	readonly alertActions?: AlertActions;
 }
 
 export function newInstanceId(): string {
@@ -95,7 +99,11 @@ export class Runtime {
 						store: this.store,
 						host: this.host,
 						instanceId: this.instanceId,
-						bus: () => this.bus.status(),
+						bus: () => {
+							const status = this.bus.status();
+							const writes = describeWrites(this.writer.stats.pendingEntries, this.writer.stats.dropped, status.connection?.kind === 'connected');
+							return writes === '' ? status : {...status, summary: status.summary + writes};
+						},
 						writer: () => this.writer.stats,
 						gpu: () => this.parts.find((p) => p.gpu)?.gpu?.(),
 						alerts: () => this.parts.find((p) => p.alerts)?.alerts?.(),

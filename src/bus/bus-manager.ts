@@ -3,7 +3,7 @@ The bus mycotop runs on: Redis when it is reachable, otherwise an embedded in-pr
 interface (publish, messages, a key space), while Redis keeps being tried in the background. Once Redis has been
 reached, an outage is shown as "reconnecting" and writes wait in the writer's bounded batch instead.
 */
-import {type ConnectionState, describeConnection} from './connection-state.js';
+import {type ConnectionState, describeConnection, describeHealth, staleAfterMs, staleForMs} from './connection-state.js';
 import {type Kv, MemoryKv} from './kv.js';
 import {RedisKv} from './redis-kv.js';
 import {RedisLink} from './redis-link.js';
@@ -21,6 +21,12 @@ export interface BusStatus {
 	/** Subscriber connections lost after being up: each one a possible gap in pub/sub. */
 	readonly reconnects: number;
 	readonly takeovers: number;
+	/** Epoch ms of the last data from Redis (a message or a heartbeat reply); undefined before the first. */
+	readonly lastDataMs?: number;
+	/** Set while the data shown is stale (no data from Redis for longer than 1.5 heartbeats): its age in ms. */
+	readonly staleMs?: number;
+	/** Duration of the last pub/sub gap (subscriber lost until ready again), ms. */
+	readonly lastGapMs?: number;
 	/** One line for the header. */
 	readonly summary: string;
 }
@@ -141,6 +147,10 @@ export class BusManager {
 		if (this.link === undefined) summary = 'embedded bus (Redis off)';
 		else if (!this.usingRedis) summary = `embedded bus; Redis ${url}: ${describeConnection(connection!, now)}`;
 		else summary = `Redis ${url}: ${describeConnection(connection!, now)}`;
+		const lastDataMs = this.link !== undefined && this.link.lastSeenMs > 0 ? this.link.lastSeenMs : undefined;
+		const staleMs = this.usingRedis ? staleForMs(lastDataMs, now, staleAfterMs(this.options.heartbeatMs ?? 2000)) : undefined;
+		const lastGapMs = this.link?.lastGapMs;
+		summary += describeHealth({staleMs, gaps: this.link?.reconnects ?? 0, lastGapMs, leaseRefused: this.lease?.refusedByAcl});
 		return {
 			kind: this.kind,
 			url,
@@ -148,6 +158,9 @@ export class BusManager {
 			role: this.role,
 			reconnects: this.link?.reconnects ?? 0,
 			takeovers: this.lease?.takeovers ?? 0,
+			...(lastDataMs === undefined ? {} : {lastDataMs}),
+			...(staleMs === undefined ? {} : {staleMs}),
+			...(lastGapMs === undefined ? {} : {lastGapMs}),
 			summary,
 		};
 	}

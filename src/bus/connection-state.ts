@@ -70,3 +70,46 @@ export function describeConnection(state: ConnectionState, now: number): string 
 			return 'stopped';
 	}
 }
+
+/** Data is stale when nothing (message or heartbeat reply) came from Redis for this long after the last data. */
+export function staleAfterMs(heartbeatMs: number): number {
+	return Math.round(heartbeatMs * 1.5 + 500);
+}
+
+/** Milliseconds since the last data from Redis when that is longer than `staleMs`, else undefined (fresh). */
+export function staleForMs(lastDataMs: number | undefined, now: number, staleMs: number): number | undefined {
+	if (lastDataMs === undefined) return undefined;
+	const age = now - lastDataMs;
+	return age > staleMs ? age : undefined;
+}
+
+export interface LinkHealth {
+	/** Set when the data shown is stale: ms since the last data from Redis. */
+	readonly staleMs: number | undefined;
+	/** Subscriber connections lost after being up: each one a gap in which pub/sub messages were lost. */
+	readonly gaps: number;
+	/** Duration of the last gap (lost until subscribed again), when known. */
+	readonly lastGapMs: number | undefined;
+	/** The writer lease was refused by an ACL (a viewer account). */
+	readonly leaseRefused?: boolean;
+}
+
+/** The tail of the header's bus line: " · stale 8s · 2 gaps (last 3.1s)". Empty when all is well. */
+export function describeHealth(health: LinkHealth): string {
+	let out = '';
+	if (health.staleMs !== undefined) out += ` · data stale ${Math.round(health.staleMs / 1000)}s`;
+	if (health.gaps > 0) {
+		out += ` · ${health.gaps} gap${health.gaps === 1 ? '' : 's'}`;
+		if (health.lastGapMs !== undefined) out += ` (last ${(health.lastGapMs / 1000).toFixed(1)}s)`;
+	}
+	if (health.leaseRefused) out += ' · lease refused by ACL';
+	return out;
+}
+
+/** The writer's part of the bus line: entries waiting for Redis (while it is away) and entries dropped. */
+export function describeWrites(pendingEntries: number, dropped: number, connected: boolean): string {
+	let out = '';
+	if (!connected && pendingEntries > 0) out += ` · ${pendingEntries} writes queued`;
+	if (dropped > 0) out += ` · ${dropped} writes dropped`;
+	return out;
+}

@@ -19,11 +19,17 @@ export interface RedisLinkOptions {
 	readonly now?: () => number;
 }
 
-/** Reconnect delay: exponential from 100 ms, capped at 5 s, with up to 30% jitter so instances never retry in lockstep. */
-export function reconnectDelay(attempt: number, random: () => number = Math.random): number {
-	const base = Math.min(100 * 2 ** Math.max(0, attempt - 1), 5000);
+/** Reconnect delay: exponential from 100 ms, capped at `capMs`, with up to 30% jitter so instances never retry in lockstep. */
+export function reconnectDelay(attempt: number, random: () => number = Math.random, capMs = 5000): number {
+	const base = Math.min(100 * 2 ** Math.max(0, attempt - 1), capMs);
 	return Math.round(base * (1 + 0.3 * random()));
 }
+
+/**
+The cap the connections use: one attempt a second at most (1.3 s with jitter), so the link is back within 2 s of
+Redis's return; three connections per instance make that about 3 connects a second while Redis is down.
+*/
+export const RECONNECT_CAP_MS = 1000;
 
 /** Slow retry after an authentication or ACL failure: no retry storm, yet a fixed password is picked up. */
 export const AUTH_RETRY_MS = 30_000;
@@ -43,7 +49,7 @@ export function redisOptions(
 		noDelay: true,
 		// INFO needs +info in ACLs and warns on the console when refused: the heartbeat proves readiness instead.
 		enableReadyCheck: false,
-		retryStrategy: (times: number) => (options.lastErrorWasAuth() ? AUTH_RETRY_MS : reconnectDelay(times)),
+		retryStrategy: (times: number) => (options.lastErrorWasAuth() ? AUTH_RETRY_MS : reconnectDelay(times, Math.random, RECONNECT_CAP_MS)),
 		// The subscriber must queue its SUBSCRIBE until connected; the writer keeps its own bounded queue.
 		enableOfflineQueue: role === 'subscriber',
 		maxRetriesPerRequest: role === 'subscriber' ? null : 0,
@@ -70,6 +76,9 @@ export class RedisLink {
 	reconnects = 0;
 	/** Epoch ms of the last data seen on the subscriber (messages or heartbeat replies). */
 	lastSeenMs = 0;
+	/** Duration of the last subscriber gap (connection lost until ready again), ms. */
+	lastGapMs: number | undefined;
+	private gapStartMs: number | undefined;
 	private everConnected = false;
 
 	constructor(options: RedisLinkOptions, onMessage: MessageHandler, private readonly channels: readonly string[]) {
@@ -111,7 +120,10 @@ export class RedisLink {
 			if (role === 'subscriber') {
 				const before = this.subState;
 				this.subState = nextConnectionState(this.subState, event, now);
-				if (before.kind === 'connected' && this.subState.kind !== 'connected') this.reconnects += 1;
+				if (before.kind === 'connected' && this.subState.kind !== 'connected') {
+					this.reconnects += 1;
+					this.gapStartMs = now;
+				}
 			} else {
 				this.writerState = nextConnectionState(this.writerState, event, now);
 			}
@@ -122,6 +134,8 @@ export class RedisLink {
 			if (role === 'subscriber') {
 				this.everConnected = true;
 				this.lastSeenMs = this.now();
+				if (this.gapStartMs !== undefined) this.lastGapMs = this.lastSeenMs - this.gapStartMs;
+				this.gapStartMs = undefined;
 			}
 			update({type: 'ready'});
 		});
@@ -138,7 +152,13 @@ export class RedisLink {
 	start(): void {
 		this.subscriber.connect().catch(() => {});
 		this.writer.connect().catch(() => {});
-		this.subscriber.subscribe(...this.channels).catch(() => {});
+		this.subscriber.subscribe(...this.channels).catch((error: unknown) => {
+			// An ACL without the channels refuses SUBSCRIBE on a healthy connection: show it, do not hide it.
+			const message = redactSecrets(error instanceof Error ? error.message : String(error), [this.target.password]);
+			if (!isAuthError(message)) return;
+			this.subState = nextConnectionState(this.subState, {type: 'error', message}, this.now());
+			this.emit();
+		});
 	}
 
 	/** The link's state: the worse of the two connections (the subscriber's when both are up or both down). */

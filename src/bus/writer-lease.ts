@@ -24,6 +24,9 @@ export interface LeaseOptions {
 const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
+/** After an ACL refusal of the lease (a viewer account), the lease is asked for again this rarely. */
+export const ACL_RETRY_MS = 30_000;
+
 /** Whether a holder may still write: pure, unit-tested. */
 export function leaseValid(renewedAt: number | undefined, now: number, ttlMs: number, safetyMs: number): boolean {
 	return renewedAt !== undefined && now - renewedAt < ttlMs - safetyMs;
@@ -42,6 +45,8 @@ export class WriterLease {
 	private lastRole: Role = 'viewer';
 	/** How many times this instance became the writer. */
 	takeovers = 0;
+	/** Monotonic time of the last ACL refusal (NOPERM: a viewer account); the lease is then retried every 30 s only. */
+	private refusedAt: number | undefined;
 
 	constructor(
 		private readonly redis: Redis,
@@ -53,6 +58,11 @@ export class WriterLease {
 		this.safetyMs = options.safetyMs ?? 1000;
 		this.key = options.key ?? ourKeys.writerLease;
 		this.clock = options.clock ?? (() => performance.now());
+	}
+
+	/** True while the lease is refused by an ACL (the account may not write). */
+	get refusedByAcl(): boolean {
+		return this.refusedAt !== undefined;
 	}
 
 	get role(): Role {
@@ -72,7 +82,7 @@ export class WriterLease {
 
 	/** One acquire-or-renew round. */
 	async tick(): Promise<void> {
-		if (this.inFlight || this.redis.status !== 'ready') {
+		if (this.inFlight || this.redis.status !== 'ready' || (this.refusedAt !== undefined && this.clock() - this.refusedAt < ACL_RETRY_MS)) {
 			this.notify();
 			return;
 		}
@@ -87,8 +97,11 @@ export class WriterLease {
 				held = (await this.redis.set(this.key, this.instanceId, 'PX', this.ttlMs, 'NX')) === 'OK';
 			}
 			this.renewedAt = held ? startedAt : undefined;
-		} catch {
-			// Unknown outcome: keep the previous renewal time; it runs out by itself.
+			this.refusedAt = undefined;
+		} catch (error) {
+			// NOPERM: this account may not write (a viewer); ask again rarely, not every second.
+			if (error instanceof Error && /NOPERM/.test(error.message)) this.refusedAt = this.clock();
+			// Otherwise an unknown outcome: keep the previous renewal time; it runs out by itself.
 		} finally {
 			this.inFlight = false;
 		}

@@ -165,7 +165,9 @@ export class SeedWriter {
 	async flush(): Promise<void> {
 		if (this.flushing) return;
 		if (!this.target.canWrite()) {
-			// Lost the lease (or became read-only): what is pending belongs to the new writer now.
+			// Lost the lease (or became read-only): what is pending belongs to the new writer now. This instance will
+			// never write those entries: count them as dropped, so an outage's losses are visible, not silent.
+			this.stats.dropped += this.pending.entryCount + (this.retrying?.entries ?? 0);
 			this.pending = new PendingBatch(this.maxPending);
 			this.retrying = undefined;
 			this.updatePendingStat();

@@ -1,0 +1,70 @@
+/** R3: Redis stopped with SIGSTOP for 10 s, then SIGCONT. */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {type Runtime} from '../../src/runtime.js';
+import {faultRow} from './fault-table.js';
+import {maxTimerLag, plainClient, SequencePublisher, startRuntime} from './harness.js';
+
+describe.runIf(redisAvailable())('Redis paused', () => {
+	let redis: TestRedis;
+	let runtime: Runtime;
+
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		redis?.resume();
+		await runtime?.stop(500);
+		await redis?.stop();
+	});
+
+	it('keeps the event loop free, marks the data stale, and recovers by itself after SIGCONT', async ({task}) => {
+		const row = faultRow(
+			task,
+			'R3 Redis paused (SIGSTOP 10 s), then SIGCONT',
+			'event loop never blocked (keys keep working); data marked stale in the header within 5 s; reconnects and streams again by itself',
+		);
+		runtime = await startRuntime(redis.url);
+		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
+		const client = plainClient(redis.url);
+		const publisher = new SequencePublisher(client, 'paused', 2, 20);
+		publisher.start();
+		await waitFor(() => runtime.store.counters.stored > 20, 5000, 'events flowing');
+
+		redis.pause();
+		const pausedAt = Date.now();
+		let staleAfterMs = -1;
+		let staleSummary = '';
+		const {maxLagMs} = await maxTimerLag(async () => {
+			while (Date.now() - pausedAt < 10_000) {
+				const bus = runtime.snapshot().bus;
+				if (staleAfterMs < 0 && bus.staleMs !== undefined) {
+					staleAfterMs = Date.now() - pausedAt;
+					staleSummary = bus.summary;
+				}
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+		});
+		const duringPause = runtime.snapshot().bus.summary;
+		redis.resume();
+		const resumedAt = Date.now();
+		const storedAtResume = runtime.store.counters.stored;
+		await waitFor(() => runtime.bus.status().connection?.kind === 'connected' && runtime.bus.status().staleMs === undefined, 10_000, 'recovered');
+		await waitFor(() => runtime.store.counters.stored > storedAtResume + 20, 10_000, 'events flowing again');
+		const recoveredMs = Date.now() - resumedAt;
+		publisher.stop();
+		const after = runtime.snapshot().bus.summary;
+		row.observe(
+			`largest event-loop delay ${Math.round(maxLagMs)} ms; stale after ${staleAfterMs} ms ("${staleSummary.replace(/^Redis \S+ /, '')}"); ` +
+				`at 10 s "${duringPause.replace(/^Redis \S+ /, '')}"; streaming again ${recoveredMs} ms after SIGCONT ("${after.replace(/^Redis \S+ /, '')}")`,
+		);
+		expect(maxLagMs).toBeLessThan(100);
+		expect(staleAfterMs).toBeGreaterThan(0);
+		expect(staleAfterMs).toBeLessThanOrEqual(5000);
+		expect(staleSummary).toMatch(/data stale \d+s/);
+		expect(duringPause).toMatch(/data stale/);
+		expect(after).not.toMatch(/stale/);
+		expect(recoveredMs).toBeLessThan(10_000);
+		client.disconnect();
+	});
+});

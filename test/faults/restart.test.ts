@@ -1,0 +1,85 @@
+/** R1/R2: Redis killed and restarted while events stream in. */
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {type Runtime} from '../../src/runtime.js';
+import {INPUT_CHANNELS} from '../../src/contract/names.js';
+import {faultRow} from './fault-table.js';
+import {numsub, plainClient, SequencePublisher, startRuntime} from './harness.js';
+
+describe.runIf(redisAvailable())('Redis restarts mid-stream', () => {
+	let redis: TestRedis;
+	let runtime: Runtime;
+
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		await runtime?.stop(500);
+		await redis?.stop();
+	});
+
+	it('stays up, resubscribes within 2 s of Redis returning, counts the gap, bounds and delivers queued writes', async ({task}) => {
+		const row = faultRow(
+			task,
+			'R1 Redis killed (SIGKILL), back after 1.5 s, mid-stream',
+			'UI stays up; resubscribed <= 2 s after Redis returns, exactly once; gap counted and shown; writes queued in the outage bounded (200), the rest counted as dropped, the kept ones delivered',
+		);
+		runtime = await startRuntime(redis.url, {writer: {maxPendingEntries: 200}});
+		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
+		const client = plainClient(redis.url);
+		const publisher = new SequencePublisher(client);
+		publisher.start();
+		await waitFor(() => runtime.store.counters.stored > 100, 5000, 'events flowing');
+
+		await redis.kill();
+		const downAt = Date.now();
+		// Writes produced while Redis is away (a GPU sampler keeps sampling): 300 list entries, 200 may wait.
+		for (let i = 0; i < 300; i++) runtime.writer.enqueueList('mycotop:test:outage', JSON.stringify({i}), 3600);
+		await waitFor(() => runtime.bus.status().connection?.kind === 'reconnecting', 3000, 'reconnecting state');
+		await waitFor(() => runtime.writer.stats.pendingEntries > 0, 1000, 'writes queued');
+		const during = runtime.snapshot().bus.summary;
+		const droppedDuring = runtime.writer.stats.dropped;
+		const queuedDuring = runtime.writer.stats.pendingEntries;
+		const storedDuring = runtime.store.counters.stored;
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1500 - (Date.now() - downAt))));
+		await redis.start();
+		const backAt = Date.now();
+		const admin = plainClient(redis.url);
+		await waitFor(async () => (await numsub(admin, INPUT_CHANNELS.trainingProgress)) >= 1, 5000, 'resubscribed');
+		const resubscribeMs = Date.now() - backAt;
+		const storedBefore = runtime.store.counters.stored;
+		await waitFor(() => runtime.store.counters.stored > storedBefore + 50, 5000, 'events flowing again');
+		// Entries of the outage either reach Redis or are counted as dropped (the batch also holds the stream's last
+		// unflushed events, which took part of the 200 places).
+		await waitFor(async () => (await admin.llen('mycotop:test:outage')) === 300 - droppedDuring, 5000, 'queued writes delivered');
+		publisher.stop();
+		await waitFor(async () => (await runtime.writer.drain(1000)) && runtime.writer.stats.pendingEntries === 0, 5000, 'writer drained');
+		// Every list entry produced from the outage on is in Redis or counted as dropped. The fresh Redis holds the
+		// events that were unflushed at the kill (queued - kept outage entries), the kept outage entries and all
+		// events stored after the outage, less the dropped ones.
+		const inRedis = (await admin.llen('metrics:training:seq:loss')) + (await admin.llen('mycotop:test:outage'));
+		const produced = queuedDuring - (300 - droppedDuring) + 300 + (runtime.store.counters.stored - storedDuring);
+
+		const status = runtime.snapshot().bus;
+		row.observe(
+			`resubscribed ${resubscribeMs} ms after Redis returned (NUMSUB ${await numsub(admin, INPUT_CHANNELS.trainingProgress)}); ` +
+				`gaps ${status.reconnects}, header "${status.summary.replace(/^Redis \S+ /, '')}"; during the outage ${queuedDuring} queued, ` +
+				`${droppedDuring} dropped, header "${during.replace(/^Redis \S+ /, '')}"; ${await admin.llen('mycotop:test:outage')} delivered after; accounted ${inRedis} in Redis + ${runtime.writer.stats.dropped} dropped of ${produced}`+JSON.stringify({queuedDuring, droppedDuring, storedDuring, stored: runtime.store.counters.stored, train: await admin.llen('metrics:training:seq:loss'), out: await admin.llen('mycotop:test:outage'), w: runtime.writer.stats}),
+		);
+		expect(inRedis + runtime.writer.stats.dropped).toBe(produced);
+		expect(resubscribeMs).toBeLessThanOrEqual(2000);
+		expect(await numsub(admin, INPUT_CHANNELS.trainingProgress)).toBe(1);
+		expect(status.connection?.kind).toBe('connected');
+		expect(status.reconnects).toBe(1);
+		expect(status.summary).toContain('1 gap');
+		expect(status.lastGapMs).toBeGreaterThanOrEqual(1500);
+		expect(queuedDuring).toBe(200);
+		expect(droppedDuring).toBeGreaterThanOrEqual(100);
+		expect(during).toMatch(new RegExp(`reconnecting .*200 writes queued · ${droppedDuring} writes dropped`));
+		expect(await admin.llen('mycotop:test:outage')).toBe(300 - droppedDuring);
+		expect(runtime.writer.stats.pendingEntries).toBe(0);
+		expect(runtime.writer.stats.dropped).toBeGreaterThanOrEqual(droppedDuring);
+		admin.disconnect();
+		client.disconnect();
+	});
+});

@@ -1,0 +1,55 @@
+/**
+A vitest reporter for `npm run test:faults`: after the run, a table of every fault test's row (fault, expected,
+observed) with its result. Used next to the default reporter.
+*/
+import {type Reporter, type TestCase, type TestModule} from 'vitest/node';
+import {type FaultRow} from './fault-table.js';
+
+function wrap(text: string, width: number): string[] {
+	const lines: string[] = [];
+	for (const paragraph of text.split('\n')) {
+		let line = '';
+		for (const word of paragraph.split(' ')) {
+			if (line.length > 0 && line.length + 1 + word.length > width) {
+				lines.push(line);
+				line = word;
+			} else {
+				line = line.length === 0 ? word : `${line} ${word}`;
+			}
+		}
+		lines.push(line);
+	}
+	return lines;
+}
+
+/** Render rows as a plain-text table with wrapped cells. Pure. */
+export function renderFaultTable(rows: ReadonlyArray<FaultRow & {result: string}>): string {
+	const widths = [34, 44, 52, 6];
+	const header = ['fault', 'expected', 'observed', 'result'];
+	const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+	const line = (cells: string[]) => {
+		const wrapped = cells.map((cell, i) => wrap(cell, widths[i]!));
+		const height = Math.max(...wrapped.map((w) => w.length));
+		const out: string[] = [];
+		for (let r = 0; r < height; r++) out.push(`| ${wrapped.map((w, i) => (w[r] ?? '').padEnd(widths[i]!)).join(' | ')} |`);
+		return out.join('\n');
+	};
+	return [rule, line(header), rule, ...rows.map((row) => `${line([row.fault, row.expected, row.observed, row.result])}\n${rule}`)].join('\n');
+}
+
+export default class FaultTableReporter implements Reporter {
+	private readonly rows: Array<FaultRow & {result: string; order: string}> = [];
+
+	onTestCaseResult(testCase: TestCase): void {
+		const row = testCase.meta().fault;
+		if (row === undefined) return;
+		const state = testCase.result().state;
+		this.rows.push({...row, result: state === 'passed' ? 'ok' : state === 'failed' ? 'FAIL' : state, order: testCase.fullName});
+	}
+
+	onTestRunEnd(_modules: ReadonlyArray<TestModule>): void {
+		if (this.rows.length === 0) return;
+		this.rows.sort((a, b) => a.order.localeCompare(b.order));
+		process.stdout.write(`\nFault matrix (${this.rows.length} faults)\n${renderFaultTable(this.rows)}\n`);
+	}
+}

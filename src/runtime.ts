@@ -17,6 +17,7 @@ import {DemoRunner} from './demo/simulator.js';
 import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
 import {type AlertActions} from './rules/alert-actions.js';
+import {type AlertActions} from './rules/alert-actions.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -42,6 +43,8 @@ export interface RuntimePart {
 	readonly hydrator?: Hydrator;
 	readonly gpu?: () => GpuSnapshot | undefined;
 	readonly alerts?: () => AlertsSnapshot | undefined;
+	/** Acknowledge / silence / undo, for the dashboard's keys (provided by the rules part). */
+	readonly alertActions?: AlertActions;
 	/** Acknowledge / silence / undo, for the dashboard's keys (provided by the rules part). */
 	readonly alertActions?: AlertActions;
 }

@@ -7,6 +7,8 @@ import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Document} from 'yaml';
+import {validateRules} from '../rules/user-rules.js';
+import {parseDuration} from '../rules/duration.js';
 
 export interface ConfigIssue {
 	readonly file: string;
@@ -52,6 +54,10 @@ const fraction: Check = (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undef
 const intervalMs: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 250 ? undefined : `expected an integer >= 250 (ms), got ${JSON.stringify(v)}`);
 const gpuList: Check = (v) =>
 	Array.isArray(v) && v.length > 0 && v.every((g) => Number.isInteger(g) && g >= 0) ? undefined : `expected a list of GPU indices, got ${JSON.stringify(v)}`;
+const duration: Check = (v) =>
+	(typeof v === 'string' && parseDuration(v) !== undefined) || (typeof v === 'number' && Number.isFinite(v) && v >= 0)
+		? undefined
+		: `expected a duration like 1s, 5m (or milliseconds), got ${JSON.stringify(v)}`;
 const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules'> = {
@@ -60,10 +66,13 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules'> = {
 	ui: {smoothing: fraction, ascii: bool},
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
 	rules: 'rules',
+	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration},
 };
 
 /** Validators for sections owned by other modules: (value, path) -> issues as [path, message]. */
-export const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string | number>, string]>> = {};
+export const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string | number>, string]>> = {
+	rules: (value) => validateRules(value as unknown[]),
+};
 
 export type ConfigResult = {readonly ok: true; readonly config: MycotopConfig} | {readonly ok: false; readonly issues: readonly ConfigIssue[]};
 

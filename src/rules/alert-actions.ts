@@ -11,4 +11,10 @@ export interface AlertActions {
 	silence(rule: string, durationMs: number, options?: {readonly labels?: Readonly<Record<string, string>>; readonly comment?: string}): Promise<void>;
 	/** Undo the last acknowledge or silence made from this instance. */
 	undo(): Promise<void>;
+	/** Remove an acknowledgement (the alert shows as firing again). */
+	unacknowledge?(alertId: string): Promise<void>;
+	/** End a silence now (`S` on a listed silence). */
+	expireSilence?(silenceId: string): Promise<void>;
+	/** Why the last action failed (read-only instance, Redis unreachable), or undefined. */
+	readonly lastError?: () => string | undefined;
 }

@@ -16,11 +16,40 @@ export interface AlertRow {
 	readonly acknowledgedBy?: string;
 	/** Where it came from: this engine, or another agent on an events:alerts:* channel. */
 	readonly origin: 'rules' | 'external';
+	/** When it was acknowledged (with acknowledgedBy). */
+	readonly acknowledgedMs?: number;
+	/** The lifecycle phase behind `state` ('recovering' is shown as firing: keep_firing_for is running). */
+	readonly phase?: 'pending' | 'firing' | 'recovering' | 'nodata' | 'resolved';
+	/** The seed's channel it belongs to: events:alerts:{group}. */
+	readonly group?: 'training' | 'gpu' | 'distribution' | 'system';
+	/** The rule's value at the last evaluation. */
+	readonly value?: number;
+	/** When this episode fired. */
+	readonly firedMs?: number;
+	/** Id of the silence that mutes it. */
+	readonly silencedBy?: string;
+}
+
+/** One entry of the transition log (newest first in the snapshot). */
+export interface AlertTransitionRow {
+	readonly id: string;
+	readonly rule: string;
+	/** pending, firing, escalated, resolved, nodata. */
+	readonly kind: string;
+	readonly severity: Severity;
+	readonly message: string;
+	readonly timeMs: number;
+	/** Published on the seed's channel (false: cooldown, silenced, or a viewer instance). */
+	readonly sent: boolean;
 }
 
 export interface AlertsSnapshot {
-	/** Newest first. */
+	/** Open problems first (firing, nodata, pending, acknowledged, silenced, resolved), newest change first within each. */
 	readonly rows: readonly AlertRow[];
 	readonly unacknowledgedCritical: number;
-	readonly silences: ReadonlyArray<{readonly id: string; readonly matcher: string; readonly endsMs: number; readonly author: string; readonly comment: string}>;
+	readonly silences: ReadonlyArray<{readonly id: string; readonly matcher: string; readonly endsMs: number; readonly author: string; readonly comment: string; readonly startsMs?: number}>;
+	/** The transition log, newest first (restored from the Redis stream at start). */
+	readonly recent?: readonly AlertTransitionRow[];
+	/** Rules whose last evaluation threw (their alerts keep their state). */
+	readonly errors?: ReadonlyArray<{readonly rule: string; readonly message: string}>;
 }

@@ -1,0 +1,339 @@
+/**
+The rule engine: evaluates every rule against one RuleInput at one time, steps each instance's lifecycle
+(alert-state.ts), decides what is published (the cooldown), and turns the result into alert rows. No I/O and no
+clock of its own: the caller passes the time, so tests and the benchmark drive it in accelerated time.
+*/
+import {labelsText, alertId, type Labels} from './labels.js';
+import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, step, SEVERITY_RANK} from './alert-state.js';
+import {ackCovers, silencedBy, silenceMatcherText, silenceStatus, type Ack, type Silence} from './ack-silence.js';
+import {SeriesCatalog} from './series-catalog.js';
+import {type AlertGroup, type Rule, type RuleContext, type RuleInput, type RuleSample} from './rule-types.js';
+import {type AlertRow, type AlertState, type AlertsSnapshot} from './alert-snapshot.js';
+
+export interface EngineOptions {
+	/** The seed's cooldown: a re-fire of the same alert within this is not published (unless more severe). Default 5 min. */
+	readonly repeatIntervalMs?: number;
+	/** GPU series without a sample for this long are stale (nodata). Default 15 s. */
+	readonly staleAfterMs?: number;
+	readonly resolvedRetentionMs?: number;
+	/** Transitions kept for the log. Default 500. */
+	readonly historyLimit?: number;
+}
+
+/** One state change of one alert: journaled, appended to the stream, and (when `send`) published. */
+export interface AlertTransition {
+	readonly id: string;
+	readonly rule: string;
+	readonly group: AlertGroup;
+	readonly key: string;
+	readonly labels: Labels;
+	readonly kind: TransitionKind;
+	readonly from: Phase | 'none';
+	readonly to: Phase | 'none';
+	readonly severity: Severity;
+	readonly value: number;
+	readonly message: string;
+	readonly timeMs: number;
+	readonly activeAtMs: number;
+	readonly firedAtMs?: number;
+	/** Published on the seed's channel. */
+	readonly send: boolean;
+	/** Why not sent: cooldown, silenced, not sent (its firing was not). */
+	readonly reason?: string;
+	readonly recommendation?: string;
+}
+
+interface Entry {
+	readonly id: string;
+	readonly rule: Rule;
+	readonly key: string;
+	state: InstanceState;
+	seen: number;
+}
+
+export const DEFAULT_REPEAT_INTERVAL_MS = 5 * 60_000;
+export const DEFAULT_STALE_AFTER_MS = 15_000;
+/** A firing alert found in the stream at start is restored if its last transition is this recent (Prometheus's for-outage-tolerance). */
+export const OUTAGE_TOLERANCE_MS = 60 * 60_000;
+
+export class RuleEngine {
+	readonly catalog = new SeriesCatalog();
+	private readonly entries = new Map<Rule, Map<string, Entry>>();
+	private readonly notify = new Map<string, NotifyMemory>();
+	private readonly history: AlertTransition[] = [];
+	/** Resolved alerts restored from the stream (shown in the log until a live one replaces them). */
+	private readonly restoredRows = new Map<string, AlertRow>();
+	private tick = 0;
+	readonly errors = new Map<string, string>();
+	evaluations = 0;
+
+	constructor(
+		readonly rules: readonly Rule[],
+		private readonly options: EngineOptions = {},
+	) {
+		for (const r of rules) this.entries.set(r, new Map());
+	}
+
+	get repeatIntervalMs(): number {
+		return this.options.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS;
+	}
+
+	/** Evaluate every rule at `input.nowMs`. `silence` says whether an alert is silenced (then nothing is published). */
+	evaluate(input: RuleInput, silence?: (rule: string, labels: Labels) => Silence | undefined): AlertTransition[] {
+		const now = input.nowMs;
+		this.tick += 1;
+		this.evaluations += 1;
+		this.catalog.update(input);
+		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS};
+		const out: AlertTransition[] = [];
+		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
+		for (const rule of this.rules) {
+			const map = this.entries.get(rule)!;
+			const t = timing(rule);
+			const tick = this.tick;
+			try {
+				rule.evaluate(ctx, (sample: RuleSample) => {
+					const key = sample.key ?? labelsText(sample.labels);
+					const entry = map.get(key);
+					if (entry === undefined && (!sample.breach || sample.stale)) return;
+					let obs: Observation;
+					if (sample.stale) obs = {kind: 'stale'};
+					else
+						obs = {
+							kind: 'sample',
+							labels: sample.labels,
+							breach: sample.breach,
+							clear: sample.clear ?? !sample.breach,
+							severity: sample.severity ?? rule.severity,
+							value: sample.value,
+							message: typeof sample.message === 'function' ? sample.message() : sample.message,
+						};
+					this.apply(rule, map, key, entry, step(entry?.state, obs, now, t), tick, now, out, silence);
+				});
+				this.errors.delete(rule.name);
+			} catch (error) {
+				// Grafana's Error state: keep every instance as it was (no resolve on a failing rule).
+				this.errors.set(rule.name, error instanceof Error ? error.message : String(error));
+				for (const entry of map.values()) entry.seen = tick;
+			}
+			if (map.size === 0) continue;
+			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(entry.state, {kind: 'absent'}, now, t), tick, now, out, silence);
+		}
+		for (const tr of out) this.remember(tr);
+		return out;
+	}
+
+	private apply(
+		rule: Rule,
+		map: Map<string, Entry>,
+		key: string,
+		entry: Entry | undefined,
+		result: ReturnType<typeof step>,
+		tick: number,
+		now: number,
+		out: AlertTransition[],
+		silence: ((rule: string, labels: Labels) => Silence | undefined) | undefined,
+	): void {
+		const before = entry?.state;
+		const next = result.state;
+		let current = entry;
+		if (next === undefined) map.delete(key);
+		else if (current === undefined) {
+			current = {id: alertId(rule.name, next.labels), rule, key, state: next, seen: tick};
+			map.set(key, current);
+		} else {
+			current.state = next;
+			current.seen = tick;
+		}
+		const kind = result.transition;
+		if (kind === undefined) return;
+		const id = current?.id ?? alertId(rule.name, before?.labels ?? {});
+		const state = next ?? before!;
+		let send = false;
+		let reason: string | undefined;
+		if (kind === 'firing' || kind === 'escalated' || kind === 'resolved' || kind === 'nodata') {
+			const silencedWith = silence?.(rule.name, state.labels);
+			const decision = notifyDecision(kind, state.severity, this.notify.get(id), now, this.repeatIntervalMs);
+			if (silencedWith !== undefined && kind !== 'resolved' && kind !== 'nodata') {
+				reason = `silenced (${silencedWith.id})`;
+				const m = this.notify.get(id);
+				if (m !== undefined) this.notify.set(id, {...m, episodeSent: false});
+			} else {
+				send = decision.send;
+				reason = decision.reason;
+				if (decision.memory !== undefined) this.notify.set(id, decision.memory);
+			}
+		}
+		out.push({
+			id,
+			rule: rule.name,
+			group: rule.group,
+			key,
+			labels: state.labels,
+			kind,
+			from: before?.phase ?? 'none',
+			to: next?.phase ?? 'none',
+			severity: state.severity,
+			value: state.value,
+			message: state.message,
+			timeMs: now,
+			activeAtMs: state.activeAtMs,
+			...(state.firedAtMs !== undefined ? {firedAtMs: state.firedAtMs} : {}),
+			send,
+			...(reason !== undefined ? {reason} : {}),
+			...(rule.recommendation !== undefined ? {recommendation: rule.recommendation} : {}),
+		});
+	}
+
+	private remember(tr: AlertTransition): void {
+		if (tr.kind === 'cancelled') return;
+		this.history.push(tr);
+		const limit = this.options.historyLimit ?? 500;
+		if (this.history.length > limit) this.history.splice(0, this.history.length - limit);
+		this.restoredRows.delete(tr.id);
+	}
+
+	/** Live instances (pending, firing, recovering, nodata, and resolved within retention). */
+	instances(): Array<{readonly id: string; readonly rule: Rule; readonly state: InstanceState}> {
+		const out: Array<{id: string; rule: Rule; state: InstanceState}> = [];
+		for (const map of this.entries.values()) for (const e of map.values()) out.push({id: e.id, rule: e.rule, state: e.state});
+		return out;
+	}
+
+	/** Number of live instances (for the benchmark and stats). */
+	get instanceCount(): number {
+		let n = 0;
+		for (const map of this.entries.values()) n += map.size;
+		return n;
+	}
+
+	/** Transitions, oldest first (including those restored from the stream). */
+	transitions(): readonly AlertTransition[] {
+		return this.history;
+	}
+
+	/**
+	Restore from the transition log (oldest first) after a restart: alerts whose last transition is firing,
+	escalated or nodata, recent enough, come back in that phase with their original firing time (so they are
+	neither announced again nor lose their acknowledgement); the rest show as resolved history.
+	*/
+	restore(records: readonly AlertTransition[], now: number, toleranceMs = OUTAGE_TOLERANCE_MS): void {
+		const latest = new Map<string, AlertTransition>();
+		const lastSent = new Map<string, AlertTransition>();
+		for (const r of records) {
+			if (r.kind === 'pending' || r.kind === 'cancelled') continue;
+			latest.set(r.id, r);
+			if (r.send && (r.kind === 'firing' || r.kind === 'escalated')) lastSent.set(r.id, r);
+		}
+		this.history.push(...records.filter((r) => r.kind !== 'cancelled').slice(-(this.options.historyLimit ?? 500)));
+		for (const [id, r] of latest) {
+			const rule = this.rules.find((x) => x.name === r.rule);
+			const active = r.kind === 'firing' || r.kind === 'escalated' || r.kind === 'nodata';
+			if (rule !== undefined && active && now - r.timeMs <= toleranceMs) {
+				const map = this.entries.get(rule)!;
+				if (map.has(r.key)) continue;
+				map.set(r.key, {
+					id,
+					rule,
+					key: r.key,
+					seen: this.tick,
+					state: {
+						phase: r.kind === 'nodata' ? 'nodata' : 'firing',
+						labels: r.labels,
+						activeAtMs: r.activeAtMs,
+						firedAtMs: r.firedAtMs ?? r.activeAtMs,
+						...(r.kind === 'nodata' ? {nodataSinceMs: r.timeMs} : {}),
+						severity: r.severity,
+						value: r.value,
+						message: r.message,
+						changedAtMs: r.timeMs,
+					},
+				});
+				const sent = lastSent.get(id);
+				if (sent !== undefined)
+					this.notify.set(id, {lastFiringSentMs: sent.timeMs, lastSentSeverity: sent.severity, episodeSent: (r.firedAtMs ?? 0) <= sent.timeMs && sent.timeMs >= r.activeAtMs});
+				continue;
+			}
+			this.restoredRows.set(id, {
+				id,
+				rule: r.rule,
+				severity: r.severity,
+				state: 'resolved',
+				message: r.message,
+				labels: r.labels,
+				sinceMs: r.timeMs,
+				updatedMs: r.timeMs,
+				origin: 'rules',
+				phase: 'resolved',
+				group: r.group,
+				...(r.firedAtMs !== undefined ? {firedMs: r.firedAtMs} : {}),
+			});
+		}
+	}
+
+	/** The alert rows for the UI: live instances, then restored history; newest change first. */
+	rows(now: number, acks: ReadonlyMap<string, Ack>, silences: ReadonlyMap<string, Silence>): AlertRow[] {
+		const rows: AlertRow[] = [];
+		for (const map of this.entries.values()) {
+			for (const e of map.values()) {
+				const s = e.state;
+				const episodeStart = s.firedAtMs ?? s.activeAtMs;
+				const ack = acks.get(e.id);
+				const acked = ackCovers(ack, episodeStart, s.severity);
+				const silenced = s.phase === 'resolved' ? undefined : silencedBy(silences.values(), e.rule.name, s.labels, now);
+				let state: AlertState;
+				if (s.phase === 'resolved') state = 'resolved';
+				else if (silenced !== undefined) state = 'silenced';
+				else if (s.phase === 'nodata') state = 'nodata';
+				else if (acked && s.phase !== 'pending') state = 'acknowledged';
+				else state = s.phase === 'pending' ? 'pending' : 'firing';
+				const since = s.phase === 'resolved' ? s.resolvedAtMs! : s.phase === 'nodata' ? (s.nodataSinceMs ?? s.changedAtMs) : episodeStart;
+				rows.push({
+					id: e.id,
+					rule: e.rule.name,
+					severity: s.severity,
+					state,
+					message: s.message,
+					labels: s.labels,
+					sinceMs: since,
+					updatedMs: s.changedAtMs,
+					...(acked && ack ? {acknowledgedBy: ack.by, acknowledgedMs: ack.atMs} : {}),
+					origin: 'rules',
+					phase: s.phase,
+					group: e.rule.group,
+					value: s.value,
+					...(s.firedAtMs !== undefined ? {firedMs: s.firedAtMs} : {}),
+					...(silenced ? {silencedBy: silenced.id} : {}),
+				});
+			}
+		}
+		for (const row of this.restoredRows.values()) rows.push(row);
+		return rows.sort((a, b) => rank(a) - rank(b) || b.updatedMs - a.updatedMs);
+	}
+
+	/** The snapshot the dashboard draws. */
+	snapshot(now: number, acks: ReadonlyMap<string, Ack>, silences: ReadonlyMap<string, Silence>, external: readonly AlertRow[] = []): AlertsSnapshot {
+		const rows = [...this.rows(now, acks, silences), ...external].sort((a, b) => rank(a) - rank(b) || b.updatedMs - a.updatedMs).slice(0, 300);
+		const unacknowledgedCritical = rows.filter((r) => r.state === 'firing' && r.severity === 'critical').length;
+		return {
+			rows,
+			unacknowledgedCritical,
+			silences: [...silences.values()]
+				.filter((s) => silenceStatus(s, now) !== 'expired')
+				.sort((a, b) => a.endsMs - b.endsMs)
+				.map((s) => ({id: s.id, matcher: silenceMatcherText(s), endsMs: s.endsMs, author: s.createdBy, comment: s.comment, startsMs: s.startsMs})),
+			recent: this.history.slice(-100).reverse().map(transitionRow),
+			errors: [...this.errors].map(([rule, message]) => ({rule, message})),
+		};
+	}
+}
+
+/** Open problems first (firing, nodata, pending), then handled ones, then resolved. */
+function rank(row: AlertRow): number {
+	const base = {firing: 0, nodata: 1, pending: 2, acknowledged: 3, silenced: 4, resolved: 5}[row.state];
+	return base * 3 + (2 - SEVERITY_RANK[row.severity]);
+}
+
+function transitionRow(t: AlertTransition): {readonly id: string; readonly rule: string; readonly kind: string; readonly severity: Severity; readonly message: string; readonly timeMs: number; readonly sent: boolean} {
+	return {id: t.id, rule: t.rule, kind: t.kind, severity: t.severity, message: t.message, timeMs: t.timeMs, sent: t.send};
+}

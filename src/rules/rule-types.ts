@@ -1,0 +1,109 @@
+/** What rules read (RuleInput), what they emit (RuleSample), and the Rule interface itself. */
+import {type Labels} from './labels.js';
+import {type Severity} from './alert-state.js';
+import {type PointSeries} from './time-ring.js';
+
+/** The seed's alert channels: events:alerts:{group}. */
+export type AlertGroup = 'training' | 'gpu' | 'distribution' | 'system';
+
+export interface ProjectInput {
+	readonly id: string;
+	readonly loss: PointSeries;
+	readonly wer?: PointSeries;
+	/** `context:project:{id}` field `status` (e.g. "training"), when known. */
+	readonly status?: string;
+}
+
+/**
+One GPU as the rules see it. The GPU part (src/gpu) satisfies this; tests and the benchmark build it from
+TimeRings. Series are in the sampler's units: °C, MiB, percent.
+*/
+export interface GpuInput {
+	/** Stable id (the UUID). */
+	readonly id: string;
+	readonly index: number;
+	readonly name: string;
+	/** The GPU dropped out of nvidia-smi's output (fell off the bus, XID 79, ...). */
+	readonly lost: boolean;
+	readonly temperatureC: PointSeries;
+	readonly memoryUsedMb: PointSeries;
+	readonly memoryTotalMb: number | undefined;
+	readonly utilizationPercent: PointSeries;
+	/** The GPU's own slowdown temperature, when the sampler knows it. */
+	readonly slowdownTempC?: number;
+}
+
+export interface CompletionInput {
+	readonly durationSeconds: number;
+	readonly timeMs: number;
+}
+
+export interface RuleInput {
+	readonly nowMs: number;
+	readonly projects: readonly ProjectInput[];
+	/** Completed tasks at or after `sinceMs` (any order). */
+	completionsSince(sinceMs: number): readonly CompletionInput[];
+	/** Time of the newest completion ever seen (undefined: none). */
+	readonly lastCompletionMs: number | undefined;
+	/** Busy agents with their current task counts. */
+	readonly busyAgents: ReadonlyArray<{readonly agent: string; readonly currentTasks: number}>;
+	readonly workflowSteps: ReadonlyArray<{readonly workflowId: string; readonly stepId: string; readonly durations: PointSeries}>;
+	/** Critical errors at or after `sinceMs`. */
+	criticalErrorsSince(sinceMs: number): ReadonlyArray<{readonly errorId: string; readonly timeMs: number}>;
+	/** undefined: no GPU telemetry at all (no sampler, or --no-gpu). */
+	readonly gpus: readonly GpuInput[] | undefined;
+	/** Signature of the set of series (changes when projects, GPUs, agents or steps come and go). */
+	readonly shape?: string;
+}
+
+/** A labelled series from the contract, for user rules. */
+export interface LabelledSeries {
+	/** Label text (sorted `k="v"` pairs): the instance key. */
+	readonly key: string;
+	readonly labels: Labels;
+	readonly points: PointSeries;
+}
+
+export interface SeriesSource {
+	series(metric: string): readonly LabelledSeries[];
+}
+
+/** One instance's reading at one evaluation. */
+export interface RuleSample {
+	/** Instance key (label text); computed from labels when absent. */
+	readonly key?: string;
+	readonly labels: Labels;
+	readonly breach: boolean;
+	/** The recovery condition (hysteresis). Default: !breach. */
+	readonly clear?: boolean;
+	/** Default: the rule's severity. */
+	readonly severity?: Severity;
+	readonly value: number;
+	/** Rendered only when needed. */
+	readonly message: string | (() => string);
+	/** The series has no fresh data: a firing alert goes to "nodata" instead of resolving. */
+	readonly stale?: boolean;
+}
+
+export interface RuleContext {
+	readonly input: RuleInput;
+	readonly series: SeriesSource;
+	/** Data older than this is stale (GPU series). */
+	readonly staleAfterMs: number;
+}
+
+export type RuleVariant = 'sound' | 'seed' | 'user';
+
+export interface Rule {
+	readonly name: string;
+	readonly group: AlertGroup;
+	readonly severity: Severity;
+	readonly forMs: number;
+	readonly keepFiringForMs: number;
+	readonly variant: RuleVariant;
+	/** One line for README, `rules check` and the UI. */
+	readonly description: string;
+	/** Recommendation sent with the alert (the seed's messages carry one). */
+	readonly recommendation?: string;
+	evaluate(ctx: RuleContext, emit: (sample: RuleSample) => void): void;
+}

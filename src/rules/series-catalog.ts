@@ -1,0 +1,139 @@
+/**
+The series user rules can name, all from the Redis contract: per-project training series, per-GPU readings,
+per-step workflow durations, and box-wide aggregates the engine samples once per evaluation (so windowed
+conditions such as rate(5m) work on them too).
+*/
+import {loadBalance} from '../analysis/load-balance.js';
+import {SLA_SECONDS} from '../contract/names.js';
+import {labelsText, type Labels} from './labels.js';
+import {type LabelledSeries, type RuleInput, type SeriesSource} from './rule-types.js';
+import {type PointSeries, TimeRing} from './time-ring.js';
+import {type AlertGroup} from './rule-types.js';
+
+export interface MetricInfo {
+	readonly labels: readonly string[];
+	readonly group: AlertGroup;
+	readonly help: string;
+}
+
+/** Every metric a user rule may select, with its labels and the channel its alerts go to by default. */
+export const METRICS: Readonly<Record<string, MetricInfo>> = {
+	training_loss: {labels: ['project'], group: 'training', help: 'loss per step (events:training:progress), NaN kept'},
+	training_wer: {labels: ['project'], group: 'training', help: 'WER per step, when sent'},
+	gpu_temperature_celsius: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'GPU temperature'},
+	gpu_utilization_percent: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'GPU utilization'},
+	gpu_memory_used_mb: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'GPU memory used (MiB)'},
+	gpu_memory_percent: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'GPU memory used / total, percent'},
+	workflow_step_duration_seconds: {labels: ['workflow', 'step'], group: 'system', help: 'duration of each reported workflow step'},
+	throughput_per_hour: {labels: [], group: 'system', help: 'tasks completed in the last hour (sampled every evaluation)'},
+	sla_compliance_percent: {labels: [], group: 'system', help: 'share of the last hour\'s tasks within the 30-minute SLA'},
+	avg_task_duration_seconds: {labels: [], group: 'system', help: 'mean duration of the last hour\'s tasks'},
+	load_variance_percent: {labels: [], group: 'distribution', help: 'the seed\'s load variance of busy agents'},
+	busy_agents: {labels: [], group: 'distribution', help: 'number of busy agents'},
+	critical_errors_per_hour: {labels: [], group: 'system', help: 'events:errors:critical in the last hour'},
+};
+
+const DERIVED = ['throughput_per_hour', 'sla_compliance_percent', 'avg_task_duration_seconds', 'load_variance_percent', 'busy_agents', 'critical_errors_per_hour'] as const;
+
+function labelled(labels: Labels, points: PointSeries): LabelledSeries {
+	return {key: labelsText(labels), labels, points};
+}
+
+/** A series scaled by a constant (memory used -> percent of total). */
+function scaled(series: PointSeries, factor: number): PointSeries {
+	return {
+		get length() {
+			return series.length;
+		},
+		lastTime: () => series.lastTime(),
+		lastValue: () => {
+			const v = series.lastValue();
+			return v === undefined ? undefined : v * factor;
+		},
+		tailValues: (n) => series.tailValues(n).map((v) => v * factor),
+		since: (sinceMs) => {
+			const w = series.since(sinceMs);
+			return {values: w.values.map((v) => v * factor), times: w.times};
+		},
+	};
+}
+
+export class SeriesCatalog implements SeriesSource {
+	private readonly derived = new Map<string, TimeRing>();
+	private readonly derivedSeries = new Map<string, readonly LabelledSeries[]>();
+	private cache = new Map<string, readonly LabelledSeries[]>();
+	private cachedShape: string | undefined;
+	private input: RuleInput | undefined;
+
+	constructor(private readonly derivedCapacity = 4096) {
+		for (const name of DERIVED) {
+			const ring = new TimeRing(derivedCapacity);
+			this.derived.set(name, ring);
+			this.derivedSeries.set(name, [labelled({}, ring)]);
+		}
+	}
+
+	/** Sample the box-wide aggregates at this evaluation and point the per-entity series at this input. */
+	update(input: RuleInput): void {
+		this.input = input;
+		if (input.shape === undefined || input.shape !== this.cachedShape) {
+			this.cache = new Map();
+			this.cachedShape = input.shape;
+		}
+		const now = input.nowMs;
+		const hour = input.completionsSince(now - 3_600_000);
+		let within = 0;
+		let total = 0;
+		for (const c of hour) {
+			total += c.durationSeconds;
+			if (c.durationSeconds <= SLA_SECONDS) within += 1;
+		}
+		const n = hour.length;
+		this.derived.get('throughput_per_hour')!.push(now, n);
+		this.derived.get('sla_compliance_percent')!.push(now, n === 0 ? 100 : (within / n) * 100);
+		this.derived.get('avg_task_duration_seconds')!.push(now, n === 0 ? 0 : total / n);
+		this.derived.get('load_variance_percent')!.push(now, loadBalance(input.busyAgents.map((a) => a.currentTasks)).variancePercent);
+		this.derived.get('busy_agents')!.push(now, input.busyAgents.length);
+		this.derived.get('critical_errors_per_hour')!.push(now, input.criticalErrorsSince(now - 3_600_000).length);
+	}
+
+	series(metric: string): readonly LabelledSeries[] {
+		const derived = this.derivedSeries.get(metric);
+		if (derived !== undefined) return derived;
+		let list = this.cache.get(metric);
+		if (list === undefined) {
+			list = this.build(metric);
+			// Without a shape signature the input may change every evaluation: do not keep the list.
+			if (this.cachedShape !== undefined) this.cache.set(metric, list);
+		}
+		return list;
+	}
+
+	private build(metric: string): readonly LabelledSeries[] {
+		const input = this.input;
+		if (input === undefined) return [];
+		const gpu = (pick: (g: NonNullable<RuleInput['gpus']>[number]) => PointSeries | undefined) =>
+			(input.gpus ?? []).flatMap((g) => {
+				const points = pick(g);
+				return points === undefined ? [] : [labelled({gpu: String(g.index), uuid: g.id}, points)];
+			});
+		switch (metric) {
+			case 'training_loss':
+				return input.projects.map((p) => labelled({project: p.id}, p.loss));
+			case 'training_wer':
+				return input.projects.flatMap((p) => (p.wer === undefined ? [] : [labelled({project: p.id}, p.wer)]));
+			case 'gpu_temperature_celsius':
+				return gpu((g) => g.temperatureC);
+			case 'gpu_utilization_percent':
+				return gpu((g) => g.utilizationPercent);
+			case 'gpu_memory_used_mb':
+				return gpu((g) => g.memoryUsedMb);
+			case 'gpu_memory_percent':
+				return gpu((g) => (g.memoryTotalMb === undefined || g.memoryTotalMb <= 0 ? undefined : scaled(g.memoryUsedMb, 100 / g.memoryTotalMb)));
+			case 'workflow_step_duration_seconds':
+				return input.workflowSteps.map((s) => labelled({workflow: s.workflowId, step: s.stepId}, s.durations));
+			default:
+				return [];
+		}
+	}
+}

@@ -1,0 +1,85 @@
+/** Small pure statistics for the detectors. Inputs are plain arrays; nothing here allocates more than it returns. */
+
+export function mean(values: readonly number[]): number {
+	if (values.length === 0) return Number.NaN;
+	let s = 0;
+	for (const v of values) s += v;
+	return s / values.length;
+}
+
+export function median(values: readonly number[]): number {
+	if (values.length === 0) return Number.NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = sorted.length >> 1;
+	return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median absolute deviation (unscaled). */
+export function mad(values: readonly number[], center = median(values)): number {
+	return median(values.map((v) => Math.abs(v - center)));
+}
+
+/** 1.4826 * MAD: a robust estimate of the standard deviation for normal data. */
+export const MAD_TO_SIGMA = 1.4826;
+
+/**
+Robust (modified) z-score of `x` against `reference` (Iglewicz and Hoaglin): (x - median) / (1.4826 MAD).
+When MAD is 0 (over half the values equal) the mean absolute deviation stands in; when that is 0 too, any
+deviation is infinite and no deviation is 0.
+*/
+export function robustZ(x: number, reference: readonly number[]): number {
+	if (reference.length === 0 || !Number.isFinite(x)) return Number.NaN;
+	const med = median(reference);
+	let scale = MAD_TO_SIGMA * mad(reference, med);
+	if (scale === 0) {
+		let s = 0;
+		for (const v of reference) s += Math.abs(v - med);
+		scale = (1.2533 * s) / reference.length;
+	}
+	if (scale === 0) return x === med ? 0 : x > med ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+	return (x - med) / scale;
+}
+
+export interface LinearFit {
+	/** Per unit of x. */
+	readonly slope: number;
+	readonly intercept: number;
+	/** Coefficient of determination in [0, 1] (1 for a perfect line; 0 for a constant series). */
+	readonly r2: number;
+}
+
+/** Ordinary least squares of y on x (x centred for stability). */
+export function linearFit(xs: readonly number[], ys: readonly number[]): LinearFit {
+	const n = Math.min(xs.length, ys.length);
+	if (n < 2) return {slope: 0, intercept: n === 1 ? ys[0]! : 0, r2: 0};
+	let mx = 0;
+	let my = 0;
+	for (let i = 0; i < n; i++) {
+		mx += xs[i]!;
+		my += ys[i]!;
+	}
+	mx /= n;
+	my /= n;
+	let sxx = 0;
+	let sxy = 0;
+	let syy = 0;
+	for (let i = 0; i < n; i++) {
+		const dx = xs[i]! - mx;
+		const dy = ys[i]! - my;
+		sxx += dx * dx;
+		sxy += dx * dy;
+		syy += dy * dy;
+	}
+	if (sxx === 0) return {slope: 0, intercept: my, r2: 0};
+	const slope = sxy / sxx;
+	const r2 = syy === 0 ? 0 : (sxy * sxy) / (sxx * syy);
+	return {slope, intercept: my - slope * mx, r2};
+}
+
+/** Share of consecutive steps that go up (of the steps that are not exactly flat counts as 0). */
+export function risingShare(values: readonly number[]): number {
+	if (values.length < 2) return 0;
+	let up = 0;
+	for (let i = 1; i < values.length; i++) if (values[i]! > values[i - 1]!) up += 1;
+	return up / (values.length - 1);
+}

@@ -5,6 +5,7 @@ import {type RuntimeOptions} from './runtime.js';
 import {createRuntime} from './main.js';
 import {snapshotToJson, type Snapshot} from './store/snapshot.js';
 import {formatDuration, formatValue} from './format/units.js';
+import {gpuLine} from './gpu/gpu-text.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
 export const ONCE_SETTLE_MS = 300;
@@ -35,6 +36,7 @@ export function onceText(s: Snapshot): string {
 		...s.agents.map((a) => `  ${a.agent}: ${a.status}, ${a.currentTasks} current, ${a.completed} completed`),
 	];
 	if (s.gpu !== undefined) lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs`);
+	if (s.gpu !== undefined) lines.push(...s.gpu.gpus.map(gpuLine));
 	if (s.alerts !== undefined) lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);
 	return lines.join('\n');
 }

@@ -125,7 +125,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 
 /** A part for `--no-gpu` / `gpu.enabled: false`: the snapshot says "disabled" and nothing runs. */
 export function disabledGpuPart(): RuntimePart {
-	const snapshot: GpuSnapshot = {state: 'disabled', reason: 'GPU sampling is off (--no-gpu)', gpus: []};
+	const snapshot: GpuSnapshot = {state: 'disabled', reason: 'GPU sampling is off', gpus: []};
 	return {start: () => undefined, stop: () => undefined, gpu: () => snapshot};
 }
 

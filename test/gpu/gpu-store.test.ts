@@ -156,3 +156,20 @@ test('boxAggregates of nothing is all unknown, not zeros', () => {
 	const box = boxAggregates([]);
 	expect(box).toMatchObject({gpuCount: 0, reporting: 0, utilizationPercent: undefined, memoryUsedMb: undefined, temperatureC: undefined, gpuAvailable: false});
 });
+
+test('plain-text lines for --once: unknown is ?, stale is marked, lost says so', async () => {
+	const {gpuLine} = await import('../../src/gpu/gpu-text.js');
+	const store = new GpuStore();
+	const [f1, f2] = frames('sentinels');
+	store.applyFrame(f1!, 1000);
+	store.applyFrame(f2!, 2000);
+	expect(gpuLine(store.rows()[0]!)).toBe('  0 NVIDIA RTX A6000: util 71%, mem 30100/49140 MiB, 61C, 251*/300 W, P2');
+	const mig = new GpuStore();
+	mig.applyFrame(frames('mig')[0]!, 1000);
+	expect(gpuLine(mig.rows()[0]!)).toMatch(/^ {2}0 NVIDIA A100-SXM4-80GB: util \? \(MIG\), mem 24205\/81920 MiB/);
+	const lost = new GpuStore();
+	const f = frames('lost-gpu');
+	lost.applyFrame(f[0]!, 1);
+	lost.applyFrame(f[2]!, 2);
+	expect(gpuLine(lost.rows()[5]!)).toBe('  5 NVIDIA A100-SXM4-80GB: LOST (missing from nvidia-smi output)');
+});

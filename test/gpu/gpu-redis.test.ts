@@ -1,0 +1,83 @@
+/** GPU telemetry end to end: the fake nvidia-smi -> sampler -> runtime writer -> a private redis-server. */
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {Runtime} from '../../src/runtime.js';
+import {createGpuPart, type GpuPart} from '../../src/gpu/gpu-part.js';
+import {keySegment} from '../../src/gpu/redis-entries.js';
+import {keys} from '../../src/contract/names.js';
+import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {FAKE_NVIDIA_SMI} from './fixtures.js';
+
+const hasRedis = redisAvailable();
+
+describe.skipIf(!hasRedis)('GPU keys in Redis', () => {
+	let redis: TestRedis;
+	beforeAll(async () => {
+		redis = await startRedis();
+	});
+	afterAll(async () => {
+		await redis?.stop();
+	});
+
+	async function run(scenario: string, db: number, body: (runtime: Runtime, part: GpuPart) => Promise<void>): Promise<void> {
+		const runtime = new Runtime({redisUrl: `${redis.url}/${db}`, readOnly: false, demo: false});
+		const part = createGpuPart(runtime, {
+			bin: FAKE_NVIDIA_SMI,
+			intervalMs: 200,
+			historyEveryMs: 200,
+			currentEveryMs: 200,
+			processesEveryMs: 300,
+			env: {FAKE_NVIDIA_SMI_SCENARIO: scenario},
+			sampler: {backoffBaseMs: 200, backoffMaxMs: 400},
+		});
+		runtime.attach(part);
+		await runtime.start(5000);
+		try {
+			await body(runtime, part);
+		} finally {
+			await runtime.stop(1000);
+		}
+	}
+
+	test('8 GPUs: seed keys describe the box, per-GPU keys carry host and uuid', async () => {
+		const client = redis.client();
+		await client.select(1);
+		await run('eight-gpu', 1, async (runtime, part) => {
+			await waitFor(async () => (await client.llen(keys.gpuTemperature)) >= 2, 10_000, 'GPU history lists');
+			const current = await client.hgetall(keys.gpuCurrent);
+			expect(Number(current['gpu_count'])).toBe(8);
+			expect(Number(current['memory_total_mb'])).toBe(8 * 81559);
+			expect(Number(current['utilization_percent'])).toBeGreaterThan(80);
+			expect(Number(current['temperature_celsius'])).toBeGreaterThanOrEqual(58);
+			expect(current['host']).toBe(runtime.host);
+			const [newest] = await client.lrange(keys.gpuUtilization, 0, 0);
+			expect(JSON.parse(newest!)).toMatchObject({value: expect.any(Number), timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/)});
+			const ttl = await client.ttl(keys.gpuMemoryUsed);
+			expect(ttl).toBeGreaterThan(86_000);
+			expect(await client.hget(keys.systemCapacity, 'gpu_available')).toBe('true');
+			const row = part.query.rows()[0]!;
+			const host = keySegment(runtime.host);
+			await waitFor(async () => (await client.hget(`metrics:gpu:${host}:${row.uuid}:current`, 'processes')) !== '[]', 10_000, 'processes');
+			const gpu = await client.hgetall(`metrics:gpu:${host}:${row.uuid}:current`);
+			expect(gpu).toMatchObject({index: '0', name: 'NVIDIA H100 80GB HBM3', lost: 'false', memory_total_mb: '81559', fan_percent: ''});
+			expect(gpu['unknown']).toContain('fan_percent=not available');
+			expect(JSON.parse(gpu['processes']!)[0]).toMatchObject({pid: 48211, used_memory_mb: 60890});
+			expect(await client.llen(`metrics:gpu:${host}:${row.uuid}:temperature`)).toBeGreaterThanOrEqual(1);
+			expect(await client.hget(`metrics:gpu:${host}:state`, 'state')).toBe('ok');
+			// The snapshot carries the GPUs for the dashboard and --once.
+			expect(runtime.snapshot().gpu?.gpus).toHaveLength(8);
+		});
+	});
+
+	test('driver not loaded: the state is written, no zeros, capacity false', async () => {
+		const client = redis.client();
+		await client.select(2);
+		await run('driver-not-loaded', 2, async (runtime) => {
+			const host = keySegment(runtime.host);
+			await waitFor(async () => (await client.hget(`metrics:gpu:${host}:state`, 'state')) === 'unavailable', 10_000, 'state hash');
+			expect(await client.hget(`metrics:gpu:${host}:state`, 'reason')).toBe('NVIDIA driver not loaded');
+			expect(await client.hget(keys.systemCapacity, 'gpu_available')).toBe('false');
+			expect(await client.exists(keys.gpuCurrent, keys.gpuUtilization, keys.gpuTemperature)).toBe(0);
+			expect(runtime.snapshot().gpu).toMatchObject({state: 'unavailable', reason: 'NVIDIA driver not loaded'});
+		});
+	});
+});

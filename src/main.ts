@@ -32,6 +32,7 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 		redisCa: flags.redisCa ?? config.redis.ca,
 		readOnly: flags.readOnly,
 		demo: flags.demo,
+		streams: flags.streams,
 		limits: config.store,
 	};
 }

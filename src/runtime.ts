@@ -4,7 +4,8 @@ and --once. Optional parts (demo, GPU sampler, rules) attach to it through `atta
 */
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {INPUT_STREAMS, SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {StreamReader} from './bus/stream-reader.js';
 import {BusManager} from './bus/bus-manager.js';
 import {describeWrites} from './bus/connection-state.js';
 import {type Kv} from './bus/kv.js';
@@ -16,7 +17,6 @@ import {SeedWriter, type WriterOptions} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
-import {type AlertActions} from './rules/alert-actions.js';
 import {type AlertActions} from './rules/alert-actions.js';
 
 export interface RuntimeOptions {
@@ -34,6 +34,8 @@ export interface RuntimeOptions {
 	/** Snapshot rate limit. Default 10 Hz. */
 	readonly maxHz?: number;
 	readonly instanceId?: string;
+	/** Lossless mode: read the input channels from their Redis Streams (and ignore their pub/sub copies). */
+	readonly streams?: boolean;
 }
 
 /** A part that runs inside the runtime (GPU sampler, rule engine): started after hydration, stopped first. */
@@ -43,8 +45,6 @@ export interface RuntimePart {
 	readonly hydrator?: Hydrator;
 	readonly gpu?: () => GpuSnapshot | undefined;
 	readonly alerts?: () => AlertsSnapshot | undefined;
-	/** Acknowledge / silence / undo, for the dashboard's keys (provided by the rules part). */
-	readonly alertActions?: AlertActions;
 	/** Acknowledge / silence / undo, for the dashboard's keys (provided by the rules part). */
 	readonly alertActions?: AlertActions;
 }
@@ -63,6 +63,8 @@ export class Runtime {
 	readonly host = hostname();
 	readonly parts: RuntimePart[] = [];
 	private demo: DemoRunner | undefined;
+	/** The lossless-mode reader (`streams` with Redis), once started. */
+	streamReader: StreamReader | undefined;
 	private hydration: Promise<HydrationReport> | undefined;
 	hydrationReport: HydrationReport | undefined;
 	private readonly busListeners = new Set<() => void>();
@@ -75,7 +77,7 @@ export class Runtime {
 			caFile: options.redisCa,
 			readOnly: options.readOnly,
 			instanceId: this.instanceId,
-			channels: SUBSCRIBED_CHANNELS,
+			channels: options.streams && options.redisUrl !== undefined ? SUBSCRIBED_CHANNELS.filter((c) => ![...INPUT_STREAMS.values()].includes(c)) : SUBSCRIBED_CHANNELS,
 			onMessage: (channel, message) => this.ingest.handle(channel, message),
 			onRedisFirstReady: (kv) => this.startHydration(kv),
 			leaseTtlMs: options.leaseTtlMs,
@@ -166,6 +168,7 @@ export class Runtime {
 			if (this.hydration !== undefined) await this.hydration;
 		}
 		this.writer.start();
+		if (this.options.streams && this.options.redisUrl !== undefined) this.startStreamReader(this.options.redisUrl);
 		for (const part of this.parts) await part.start();
 		if (this.options.demo) {
 			this.demo = new DemoRunner((channel, message) => this.bus.publish(channel, message));
@@ -175,8 +178,26 @@ export class Runtime {
 		this.snapshots.tick(true);
 	}
 
+	private startStreamReader(url: string): void {
+		this.streamReader = new StreamReader({
+			url,
+			caFile: this.options.redisCa,
+			socketTimeoutMs: this.options.socketTimeoutMs,
+			streams: INPUT_STREAMS,
+			isWriter: () => this.bus.role === 'writer',
+			deliver: (channel, data, applyToStore) => {
+				if (data === undefined) this.store.recordReject(channel, 'stream entry without a data field', Date.now());
+				else this.ingest.handle(channel, data, applyToStore);
+			},
+			notePosition: (stream, id) => this.writer.noteStreamPosition(stream, id),
+			backpressure: () => this.writer.pendingCount > this.writer.pendingLimit / 2,
+		});
+		this.streamReader.start();
+	}
+
 	/** Stop inputs, flush pending writes (bounded), hand the lease over, close connections. */
 	async stop(drainMs = 2000): Promise<void> {
+		await this.streamReader?.stop();
 		this.demo?.stop();
 		for (const part of [...this.parts].reverse()) await part.stop();
 		this.snapshots.stop();

@@ -20,6 +20,7 @@ export const FLAGS = {
 	demo: {type: 'boolean', help: 'Run the built-in workload simulator on the active bus'},
 	'read-only': {type: 'boolean', help: 'Never write to Redis (view only)'},
 	embedded: {type: 'boolean', help: 'Do not use Redis: run on the in-process bus only'},
+	streams: {type: 'boolean', help: 'Lossless mode: read the input channels from their Redis Streams (events:stream:*), resuming after restarts'},
 	'gpu-interval': {type: 'string', value: 'MS', help: 'GPU sampling interval in ms (default 1000, minimum 250)'},
 	gpus: {type: 'string', value: 'LIST', help: 'Only these GPU indices, e.g. 0,3'},
 	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
@@ -41,6 +42,7 @@ export interface Flags {
 	readonly demo: boolean;
 	readonly readOnly: boolean;
 	readonly embedded: boolean;
+	readonly streams: boolean;
 	readonly gpuIntervalMs?: number;
 	readonly gpus?: readonly number[];
 	readonly nvidiaSmi?: string;
@@ -101,6 +103,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 			demo: bool('demo'),
 			readOnly: bool('read-only'),
 			embedded: bool('embedded'),
+			streams: bool('streams'),
 			gpuIntervalMs,
 			gpus,
 			nvidiaSmi: str('nvidia-smi'),

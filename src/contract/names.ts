@@ -13,6 +13,22 @@ export const INPUT_CHANNELS = {
 	workflowSteps: 'events:workflow:steps',
 } as const;
 
+/**
+Lossless mode (`--streams`): producers may also append each message to a Redis Stream named after its channel
+(`events:training:progress` -> `events:stream:training:progress`), as `XADD <stream> MAXLEN ~ 100000 * data <json>`.
+mycotop then reads these five inputs from the streams (from the last id it wrote, kept in `mycotop:streams:last_id`)
+and ignores their pub/sub copies.
+*/
+export function streamForChannel(channel: string): string {
+	return `events:stream:${channel.replace(/^events:/, '')}`;
+}
+
+/** Stream key -> the input channel it mirrors. */
+export const INPUT_STREAMS: ReadonlyMap<string, string> = new Map(Object.values(INPUT_CHANNELS).map((channel) => [streamForChannel(channel), channel]));
+
+/** The field of a stream entry that holds the message (the same JSON as on the channel). */
+export const STREAM_DATA_FIELD = 'data';
+
 /** Alert channels: the seed's, published by the writer instance; others' alerts on them are shown too. */
 export const ALERT_CHANNELS = {
 	training: 'events:alerts:training',
@@ -91,6 +107,8 @@ export const ourKeys = {
 	writerLease: 'mycotop:writer:lease',
 	/** Id of the last batch the writer committed (MULTI/EXEC), so a retried batch is never applied twice. */
 	writerLastBatch: 'mycotop:writer:last_batch',
+	/** Hash: stream key -> id of the last entry whose writes were committed (same MULTI/EXEC as those writes). */
+	streamsLastId: 'mycotop:streams:last_id',
 	/** Per-GPU history lists ({value, timestamp}, 24 h), one per series, keyed by host and GPU UUID. */
 	gpuSeries: (host: string, uuid: string, series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts') =>
 		`metrics:gpu:${host}:${uuid}:${series}`,

@@ -25,10 +25,17 @@ export class Ingest {
 		private readonly now: () => number = Date.now,
 	) {}
 
-	/** Handle one raw message. Never throws. */
-	handle(channel: string, raw: string): void {
+	/**
+	Handle one raw message. Never throws. `applyToStore: false` only writes it (a stream entry this instance already
+	showed as a viewer and now, as the new writer, must persist).
+	*/
+	handle(channel: string, raw: string, applyToStore = true): void {
 		const now = this.now();
 		const result = parseMessage(channel, raw, now);
+		if (!applyToStore) {
+			if (result.ok) this.sink.onEvent(result.event);
+			return;
+		}
 		if (!result.ok) {
 			this.store.recordReject(channel, result.reason, now);
 			this.listeners.onReject?.(channel, result.reason);

@@ -146,6 +146,26 @@ export class SeedWriter {
 		this.schedule();
 	}
 
+	/**
+	Record that a stream's entries up to `id` were handled. It joins the pending batch that holds their writes, so
+	the position and the writes commit in one MULTI/EXEC: after a crash the entries are re-read, never re-applied.
+	*/
+	noteStreamPosition(stream: string, id: string): void {
+		if (!this.target.canWrite()) return;
+		this.pending.hset(ourKeys.streamsLastId, {[stream]: id});
+		this.schedule();
+	}
+
+	/** List entries waiting now (pending and in flight): the stream reader's back-pressure. */
+	get pendingCount(): number {
+		return this.pending.entryCount + (this.retrying?.entries ?? 0);
+	}
+
+	/** The most list entries that may wait. */
+	get pendingLimit(): number {
+		return this.maxPending;
+	}
+
 	enqueueHash(key: string, fields: Record<string, string>): void {
 		if (!this.target.canWrite()) return;
 		this.pending.hset(key, fields);

@@ -45,7 +45,7 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 				{' '}
 				{fit('agent', nameWidth)} {fit('state', 5)} {fit('tasks', barWidth + 3)} {'done'.padStart(5)} {'avg'.padStart(8)}
 			</Text>
-			{agents.length === 0 ? <Text dimColor>no agents yet (events:agents:status)</Text> : null}
+			{agents.length === 0 ? <Text dimColor wrap="truncate-end">no agents yet (events:agents:status)</Text> : null}
 			{agents.slice(start, start + tableRows).map((a, i) => (
 				<Text key={a.agent} wrap="truncate-end">
 					{rowMarker(start + i === selectedIndex, focused, ascii)}

@@ -37,7 +37,7 @@ export const AlertLog = memo(function AlertLog({rows, rulesRunning, width, heigh
 	const info = `${rows.length} alerts · ${firing} firing${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
 	return (
 		<Panel index={5} title="Alerts" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{rows.length === 0 ? <Text dimColor>no alerts</Text> : null}
+			{rows.length === 0 ? <Text dimColor wrap="truncate-end">no alerts</Text> : null}
 			{rows.slice(start, start + content).map((row, i) => {
 				const selected = start + i === selectedIndex;
 				return (

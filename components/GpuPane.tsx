@@ -73,7 +73,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 	return (
 		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height} ascii={ascii}>
 			{unavailable !== undefined ? <Text color="yellow" wrap="truncate-end">{unavailable}</Text> : null}
-			{unavailable === undefined && rows.length === 0 ? <Text dimColor>no GPU matches the filter</Text> : null}
+			{unavailable === undefined && rows.length === 0 ? <Text dimColor wrap="truncate-end">no GPU matches the filter</Text> : null}
 			{unavailable === undefined
 				? rows.slice(start, start + content).map((row, i) => (
 						<GpuLine key={row.index} row={row} width={Math.max(20, width - 1)} marker={rowMarker(start + i === selectedIndex, focused, ascii)} ascii={ascii} />

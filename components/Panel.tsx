@@ -23,13 +23,17 @@ export function Panel({index, title, info, focused, width, height, ascii, childr
 	const marker = focused ? (ascii ? '>' : '▶') : ' ';
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden" paddingRight={1}>
-			<Text wrap="truncate-end">
-				<Text bold inverse={focused} color={focused ? 'cyan' : undefined}>
-					{`${marker}${index} ${title} `}
+			<Box flexShrink={0} height={1}>
+				<Text wrap="truncate-end">
+					<Text bold inverse={focused} color={focused ? 'cyan' : undefined}>
+						{`${marker}${index} ${title} `}
+					</Text>
+					{info ? <Text dimColor> {info}</Text> : null}
 				</Text>
-				{info ? <Text dimColor> {info}</Text> : null}
-			</Text>
-			{children}
+			</Box>
+			<Box flexDirection="column" flexShrink={1} overflow="hidden">
+				{children}
+			</Box>
 		</Box>
 	);
 }

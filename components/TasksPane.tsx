@@ -57,13 +57,13 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 				{' '}
 				{fit('task', taskWidth)} {fit('agent', agentWidth)} {'duration'.padStart(10)} {'ago'.padStart(5)}
 			</Text>
-			{completions.length === 0 ? <Text dimColor>no completions yet (events:tasks:updates, status done)</Text> : null}
+			{completions.length === 0 ? <Text dimColor wrap="truncate-end">no completions yet (events:tasks:updates, status done)</Text> : null}
 			{completions.slice(start, start + tableRows).map((c, i) => (
 				<Text key={`${c.taskId}@${c.timeMs}`} wrap="truncate-end">
 					{rowMarker(start + i === selectedIndex, focused, ascii)}
 					{fit(c.taskId, taskWidth)} {fit(c.agent, agentWidth)}{' '}
 					<Text color={c.durationSeconds > SLA_SECONDS ? 'red' : undefined}>{formatDuration(c.durationSeconds).padStart(10)}</Text>{' '}
-					<Text dimColor>{formatSpan(Math.max(0, nowMs - c.timeMs)).padStart(5)}</Text>
+					<Text dimColor wrap="truncate-end">{formatSpan(Math.max(0, nowMs - c.timeMs)).padStart(5)}</Text>
 				</Text>
 			))}
 		</Panel>

@@ -46,7 +46,7 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
 		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{visible.length === 0 ? <Text dimColor>{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Text> : null}
+			{visible.length === 0 ? <Text dimColor wrap="truncate-end">{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Text> : null}
 			{visible.map((p, i) => {
 				const view = trainingView(p, smoothing, ascii);
 				const marker = rowMarker(start + i === selectedIndex, focused, ascii);

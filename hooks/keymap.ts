@@ -77,6 +77,28 @@ export function keyName(input: string, key: Key): string {
 	return input;
 }
 
+/**
+Split one input event into key names. Ink delivers a run of plain characters typed faster than it reads them
+(tmux send-keys, a paste, a fast typist over ssh) as one string: "3z" is the keys 3 and z.
+*/
+export function splitKeys(input: string, key: Key): string[] {
+	const name = keyName(input, key);
+	if (name !== input || input.length <= 1 || key.ctrl || key.meta) return [name];
+	return [...input].map((c) => {
+		if (c === '\r' || c === '\n') return 'enter';
+		if (c === '\t') return 'tab';
+		if (c === '\u007F' || c === '\b') return 'backspace';
+		const code = c.codePointAt(0)!;
+		if (code >= 1 && code <= 26) return `ctrl-${String.fromCodePoint(code + 96)}`;
+		return c;
+	});
+}
+
+/** A key name that is text to type into a prompt (one printable character). */
+export function isPrintable(name: string): boolean {
+	return [...name].length === 1 && name >= ' ';
+}
+
 /** The command for a key in the normal view (no prompt open), or undefined. */
 export function resolveKey(name: string, focus: PaneId): Command | undefined {
 	for (const binding of BINDINGS) {

@@ -7,7 +7,7 @@ import {type Dispatch} from 'react';
 import {type AlertActions} from '../src/rules/alert-actions.js';
 import {type PaneRows, selectionIds} from '../src/format/pane-rows.js';
 import {parseDuration, formatSpan} from '../src/format/units.js';
-import {keyName, resolveKey, SILENCE_MS} from './keymap.js';
+import {isPrintable, resolveKey, SILENCE_MS, splitKeys} from './keymap.js';
 import {selectedIndex, type DashboardAction, type DashboardState} from './use-dashboard-state.js';
 
 export interface DashboardKeysOptions {
@@ -45,8 +45,7 @@ export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit
 		return rows.alerts[i];
 	};
 
-	useInput((input, key) => {
-		const name = keyName(input, key);
+	const handle = (name: string) => {
 		const state = latest();
 		if (name === 'ctrl-c') {
 			onQuit();
@@ -56,7 +55,7 @@ export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit
 		if (prompt !== undefined) {
 			if (prompt.kind === 'confirm-ack-all') {
 				dispatch({type: 'close-prompt'});
-				if (input === 'y' || input === 'Y') {
+				if (name === 'y' || name === 'Y') {
 					run(actions!.acknowledgeAll(prompt.ids), `acknowledged ${prompt.ids.length} alerts (u undoes)`);
 				} else dispatch({type: 'status', status: {text: 'cancelled', tone: 'info'}});
 				return;
@@ -75,7 +74,7 @@ export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit
 				}
 			} else if (name === 'backspace') dispatch({type: 'prompt-text', text: prompt.text.slice(0, -1)});
 			else if (name === 'ctrl-u') dispatch({type: 'prompt-text', text: ''});
-			else if (input.length > 0 && !key.ctrl && !key.meta && name === input) dispatch({type: 'prompt-text', text: prompt.text + input});
+			else if (isPrintable(name)) dispatch({type: 'prompt-text', text: prompt.text + name});
 			return;
 		}
 
@@ -145,5 +144,9 @@ export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit
 		if (command.type === 'ack') run(actions.acknowledge(alert.id), `acknowledged ${alert.rule} (u undoes)`);
 		else if (command.type === 'silence') run(actions.silence(alert.rule, SILENCE_MS), `silenced ${alert.rule} for 1h (u undoes)`);
 		else dispatch({type: 'open-prompt', prompt: {kind: 'silence-for', text: '', rule: alert.rule}});
+	};
+
+	useInput((input, key) => {
+		for (const name of splitKeys(input, key)) handle(name);
 	});
 }

@@ -11,6 +11,8 @@ import {type Flags} from './config/flags.js';
 import {type RuntimeOptions} from './runtime.js';
 import {createRuntime} from './main.js';
 import {App} from '../components/App.js';
+import {type AlertActions} from './rules/alert-actions.js';
+import {type TerminalSource} from '../hooks/use-terminal-size.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[?25l';
 const LEAVE_ALT_SCREEN = '\u001B[?25h\u001B[?1049l';
@@ -31,6 +33,45 @@ function captureConsole(logFile: string | undefined): () => void {
 		};
 	}
 	return () => methods.forEach((m, i) => (console[m] = saved[i]!));
+}
+
+/**
+The stdout Ink writes to, minus `rows`. Ink 6.8 compares its last frame's height with `rows` and, when the
+frame is as tall as the terminal (which happens for one frame after a terminal shrinks, before React has the
+new size), writes clearTerminal: a full clear that wipes tmux scrollback and flickers. Our frames are sized by
+the real terminal (rows - 1) through `terminalSource`, so Ink never needs `rows`.
+*/
+export function inkStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
+	return new Proxy(stdout, {
+		get(target, property) {
+			if (property === 'rows') return undefined;
+			const value: unknown = Reflect.get(target, property, target);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+		},
+	});
+}
+
+/** The real terminal's size and resize events, for the App's layout. */
+export function terminalSource(stdout: NodeJS.WriteStream): TerminalSource {
+	return {
+		get columns() {
+			return stdout.columns;
+		},
+		get rows() {
+			return stdout.rows;
+		},
+		on: (event, listener) => stdout.on(event, listener),
+		off: (event, listener) => stdout.off(event, listener),
+	};
+}
+
+/** The rule engine's keyboard actions, when a part provides them. */
+function findAlertActions(parts: readonly object[]): AlertActions | undefined {
+	for (const part of parts) {
+		const actions = (part as {alertActions?: AlertActions}).alertActions;
+		if (actions !== undefined) return actions;
+	}
+	return undefined;
 }
 
 export async function runTui(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
@@ -54,11 +95,21 @@ export async function runTui(flags: Flags, config: MycotopConfig, options: Runti
 	await runtime.start();
 	if (process.stdout.isTTY) process.stdout.write(ENTER_ALT_SCREEN);
 	const ascii = flags.ascii || config.ui.ascii === true;
-	const instance = render(<App source={runtime.snapshots} ascii={ascii} />, {
-		maxFps: 10,
-		patchConsole: false,
-		exitOnCtrlC: false,
-	});
+	const instance = render(
+		<App
+			source={runtime.snapshots}
+			terminal={terminalSource(process.stdout)}
+			ascii={ascii}
+			smoothing={config.ui.smoothing ?? 0.6}
+			alertActions={findAlertActions(runtime.parts)}
+		/>,
+		{
+			stdout: inkStdout(process.stdout),
+			maxFps: 10,
+			patchConsole: false,
+			exitOnCtrlC: false,
+		},
+	);
 	const onSignal = () => instance.unmount();
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);

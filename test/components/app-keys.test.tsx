@@ -223,6 +223,16 @@ describe('key bindings', () => {
 		expect(frame()).not.toContain('filter "');
 	});
 
+	it('keys arriving in one chunk (tmux, a paste, a fast typist) are each handled', async () => {
+		const {frame, press} = await setup();
+		await press('4z');
+		expect(frame()).toContain('4 Agents');
+		expect(frame()).not.toContain('1 Training');
+		await press('z/gpt\r');
+		expect(frame()).toContain('filter "gpt"');
+		expect(frame()).toContain('1 of 3 projects');
+	});
+
 	it('p pauses the display and resumes it', async () => {
 		const {frame, press, source} = await setup();
 		await press('p');

@@ -124,6 +124,16 @@ describe('TasksPane', () => {
 	});
 });
 
+describe('a pane short of lines', () => {
+	it('keeps its title and truncates a long line instead of wrapping it', () => {
+		const snapshot = makeSnapshot();
+		const text = frameOf(<TasksPane tasks={snapshot.tasks} completions={[]} nowMs={snapshot.takenAtMs} width={50} height={5} focused={false} selectedIndex={0} />);
+		expect(lines(text)[0]).toContain('3 Tasks');
+		expect(lines(text).length).toBeLessThanOrEqual(5);
+		expect(text).toContain('no completions yet');
+	});
+});
+
 describe('AgentsPane', () => {
 	it('lists agents with state, a task bar, completed and average duration, and warns on load variance above 30%', () => {
 		const agents = [agent('ml-eng', 'busy', 6, 12, 900), agent('data-eng', 'busy', 1, 3, 300), agent('idle-one', 'idle', 0)];

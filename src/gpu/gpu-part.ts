@@ -58,11 +58,14 @@ export class GpuRedisWriter {
 	) {}
 
 	onFrame(nowMs: number): void {
+		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs;
+		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs;
+		if (!historyDue && !currentDue) return;
 		const timestamp = new Date(nowMs).toISOString();
 		const rows = this.store.rows();
 		const box = this.store.box();
 		const {writer, host} = this.host;
-		if (nowMs - this.lastHistoryMs >= this.historyEveryMs) {
+		if (historyDue) {
 			this.lastHistoryMs = nowMs;
 			for (const {series, entry} of boxListEntries(box, timestamp)) {
 				const key = series === 'utilization' ? keys.gpuUtilization : series === 'memory_used_mb' ? keys.gpuMemoryUsed : keys.gpuTemperature;
@@ -70,7 +73,7 @@ export class GpuRedisWriter {
 			}
 			for (const row of rows) for (const {series, entry} of gpuListEntries(row, timestamp)) writer.enqueueList(gpuKeyOf.series(host, row.uuid, series), entry, TTL_SECONDS.gpu);
 		}
-		if (nowMs - this.lastCurrentMs >= this.currentEveryMs) {
+		if (currentDue) {
 			this.lastCurrentMs = nowMs;
 			writer.enqueueHash(keys.gpuCurrent, boxCurrentFields(box, host, timestamp));
 			writer.enqueueHash(keys.systemCapacity, capacityFields(box));

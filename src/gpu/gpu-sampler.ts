@@ -92,6 +92,7 @@ export class GpuSampler {
 	private nextStreamTryMs = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private watchdog: NodeJS.Timeout | undefined;
+	private watchdogMs = 0;
 	private settleTimer: NodeJS.Timeout | undefined;
 	private appsTimer: NodeJS.Timeout | undefined;
 	private oneshotBusy = false;
@@ -151,7 +152,8 @@ export class GpuSampler {
 		this.running = false;
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
-		clearInterval(this.watchdog);
+		clearTimeout(this.watchdog);
+		this.watchdog = undefined;
 		clearTimeout(this.settleTimer);
 		clearInterval(this.appsTimer);
 		const stream = this.stream;
@@ -267,13 +269,12 @@ export class GpuSampler {
 		this.streamStartedMs = this.now();
 		this.stats.streamStarts += 1;
 		this.setStatus(this.liveStatus());
-		clearInterval(this.watchdog);
-		this.watchdog = setInterval(() => this.checkHang(), Math.max(50, Math.floor(this.options.intervalMs / 2)));
-		this.watchdog.unref();
+		this.armWatchdog(Math.max(this.hangAllowance, this.oneshotTimeout));
 		void handle.done.then((outcome) => {
 			if (this.stream !== handle) return;
 			this.stream = undefined;
-			clearInterval(this.watchdog);
+			clearTimeout(this.watchdog);
+			this.watchdog = undefined;
 			clearTimeout(this.settleTimer);
 			if (!this.running) return;
 			const pending = this.assembler.flush();
@@ -315,6 +316,7 @@ export class GpuSampler {
 		this.lastFrameMs = nowMs;
 		this.failures = 0;
 		this.stats.frames += 1;
+		if (this.stream !== undefined) this.armWatchdog(this.hangAllowance + 1);
 		for (const lost of changes.lost) this.record({type: 'gpu', event: 'lost', uuid: lost.uuid, index: lost.index, reason: lost.reason, timeMs: nowMs});
 		for (const uuid of changes.recovered) this.record({type: 'gpu', event: 'recovered', uuid, timeMs: nowMs});
 		this.setStatus(this.liveStatus());
@@ -322,13 +324,41 @@ export class GpuSampler {
 		this.options.onFrame?.(nowMs);
 	}
 
+	private get hangAllowance(): number {
+		return (this.options.hangFactor ?? 3) * this.options.intervalMs;
+	}
+
+	/**
+	The hang watchdog is one timer pushed back (`refresh`, no wake-up) by every frame, so a healthy stream costs no
+	timer wake-ups; it fires only after `ms` without a frame.
+	*/
+	private armWatchdog(ms: number): void {
+		if (this.watchdog !== undefined && this.watchdogMs === ms) {
+			this.watchdog.refresh();
+			return;
+		}
+		clearTimeout(this.watchdog);
+		this.watchdogMs = ms;
+		this.watchdog = setTimeout(() => this.checkHang(), ms);
+		this.watchdog.unref();
+	}
+
 	private checkHang(): void {
 		if (this.stream === undefined || !this.running) return;
-		if (!isHung(this.now(), this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3, this.oneshotTimeout)) return;
+		const now = this.now();
+		if (!isHung(now, this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3, this.oneshotTimeout)) {
+			// Fired early (clock granularity): look again shortly.
+			clearTimeout(this.watchdog);
+			this.watchdog = setTimeout(() => this.checkHang(), Math.max(10, Math.floor(this.options.intervalMs / 4)));
+			this.watchdog.unref();
+			this.watchdogMs = -1;
+			return;
+		}
 		this.stats.hangs += 1;
 		const handle = this.stream;
 		this.stream = undefined;
-		clearInterval(this.watchdog);
+		clearTimeout(this.watchdog);
+		this.watchdog = undefined;
 		clearTimeout(this.settleTimer);
 		handle.kill();
 		const retryIn = Math.min(600_000, (this.options.streamRetryMs ?? 30_000) * 2 ** Math.min(this.stats.hangs - 1, 10));

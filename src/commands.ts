@@ -1,7 +1,296 @@
-/** Subcommands (`mycotop ack ID`, `mycotop silence RULE`, `mycotop rules check FILE`, ...). */
+/**
+Subcommands: `mycotop ack ID`, `mycotop silence RULE [label=value ...] --for 2h --comment ...`,
+`mycotop silences`, `mycotop silence expire ID`, `mycotop rules check FILE`, `mycotop rules test FILE`,
+`mycotop rules list`, `mycotop backtest --since 7d`. Each has its own flags (parsed here, not by the global
+parser); `--redis-url`, `--redis-ca` and `--config` work for all of them. Exit status: 0 ok, 1 failed (a rule
+test failed, a rule file has errors, Redis unreachable), 2 usage.
+*/
+import {readFileSync} from 'node:fs';
+import {hostname, userInfo} from 'node:os';
+import {randomBytes} from 'node:crypto';
+import {parseArgs} from 'node:util';
+import {Redis} from 'ioredis';
 import {type Flags} from './config/flags.js';
+import {formatIssue, loadConfig} from './config/config.js';
+import {parseRedisUrl} from './bus/redis-url.js';
+import {RedisKv} from './bus/redis-kv.js';
+import {parseDuration, formatDuration} from './rules/duration.js';
+import {parseMatcher, type Matcher} from './rules/labels.js';
+import {ALERT_KEYS, RedisAlertStorage} from './rules/alert-storage.js';
+import {silenceMatcherText, silenceStatus, type Silence} from './rules/ack-silence.js';
+import {BUILTIN_RULES} from './rules/builtin-rules.js';
+import {compileRules} from './rules/user-rules.js';
+import {loadRuleList, runRuleTests} from './rules/rule-test.js';
+import {backtest} from './rules/backtest.js';
 
-export async function runSubcommand(flags: Flags, _env: NodeJS.ProcessEnv): Promise<number> {
-	process.stderr.write(`mycotop: unknown command "${flags.positionals[0]}"\nRun mycotop --help for usage.\n`);
+export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest']);
+
+const USAGE = `Usage:
+  mycotop ack ID [--comment TEXT]                 acknowledge an alert (ID as shown in the alert log)
+  mycotop unack ID                                remove an acknowledgement
+  mycotop silence RULE [label=value ...] --for 2h --comment TEXT [--author NAME]
+  mycotop silence expire ID                       end a silence now
+  mycotop silences [--all]                        list silences (--all: expired ones too)
+  mycotop rules list                              the built-in rules, sound and seed variants
+  mycotop rules check FILE                        validate rules (a config with rules:, or a list)
+  mycotop rules test FILE... [--run REGEX]        run rule unit tests (promtool style)
+  mycotop backtest --since 7d [--step 10s] [--json]   replay Redis history through the rules
+Common: --redis-url URL, --redis-ca FILE, --config FILE`;
+
+const OPTIONS = {
+	'redis-url': {type: 'string'},
+	'redis-ca': {type: 'string'},
+	config: {type: 'string'},
+	for: {type: 'string'},
+	comment: {type: 'string'},
+	author: {type: 'string'},
+	since: {type: 'string'},
+	step: {type: 'string'},
+	run: {type: 'string'},
+	json: {type: 'boolean'},
+	all: {type: 'boolean'},
+	help: {type: 'boolean'},
+} as const;
+
+type Out = {out: (s: string) => void; err: (s: string) => void};
+
+const defaultOut: Out = {out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`mycotop: ${s}\n`)};
+
+function user(): string {
+	try {
+		return `${userInfo().username}@${hostname()}`;
+	} catch {
+		return `${process.env['USER'] ?? 'unknown'}@${hostname()}`;
+	}
+}
+
+async function connect(url: string, caFile: string | undefined): Promise<Redis> {
+	const target = parseRedisUrl(url);
+	const redis = new Redis(url, {
+		lazyConnect: true,
+		maxRetriesPerRequest: 1,
+		retryStrategy: () => null,
+		connectTimeout: 3000,
+		enableReadyCheck: false,
+		...(target.tls ? {tls: caFile === undefined ? {} : {ca: readFileSync(caFile, 'utf8')}} : {}),
+	});
+	redis.on('error', () => {});
+	try {
+		await redis.connect();
+	} catch (error) {
+		redis.disconnect();
+		throw new Error(`cannot reach Redis at ${target.redacted}: ${error instanceof Error ? error.message : String(error)}`);
+	}
+	return redis;
+}
+
+/** Run a subcommand from the raw argv (argv[0] is the command). */
+export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: Out = defaultOut): Promise<number> {
+	let parsed;
+	try {
+		parsed = parseArgs({args: [...argv], options: OPTIONS, strict: true, allowPositionals: true});
+	} catch (error) {
+		io.err(`${error instanceof Error ? error.message.replace(/\. To specify a positional argument.*$/s, '') : String(error)}\n${USAGE}`);
+		return 2;
+	}
+	const v = parsed.values;
+	const [command, ...args] = parsed.positionals;
+	if (v.help) {
+		io.out(USAGE);
+		return 0;
+	}
+	const loaded = loadConfig(v.config, env);
+	if (!loaded.ok) {
+		for (const issue of loaded.issues) io.err(`config error: ${formatIssue(issue)}`);
+		return 2;
+	}
+	const config = loaded.config;
+	const redisUrl = v['redis-url'] ?? (env['REDIS_URL'] || undefined) ?? config.redis.url ?? 'redis://127.0.0.1:6379';
+	const caFile = v['redis-ca'] ?? config.redis.ca;
+	const withRedis = async (fn: (redis: Redis) => Promise<number>): Promise<number> => {
+		let redis: Redis;
+		try {
+			redis = await connect(redisUrl, caFile);
+		} catch (error) {
+			io.err(error instanceof Error ? error.message : String(error));
+			return 1;
+		}
+		try {
+			return await fn(redis);
+		} catch (error) {
+			io.err(error instanceof Error ? error.message : String(error));
+			return 1;
+		} finally {
+			redis.disconnect();
+		}
+	};
+
+	switch (command) {
+		case 'ack':
+		case 'unack': {
+			if (args.length !== 1) return usage(io, `${command} takes one alert ID`);
+			const id = args[0]!;
+			return withRedis(async (redis) => {
+				const storage = new RedisAlertStorage(redis);
+				if (command === 'unack') {
+					await storage.deleteAck(id);
+					io.out(`unacknowledged ${id}`);
+					return 0;
+				}
+				const log = await storage.readLog(10_000);
+				const last = [...log].reverse().find((t) => t.id === id);
+				if (last === undefined) {
+					const recent = [...new Set([...log].reverse().filter((t) => t.kind !== 'resolved').map((t) => t.id))].slice(0, 10);
+					io.err(`no alert "${id}" in the alert log${recent.length > 0 ? `; recent ones:\n  ${recent.join('\n  ')}` : ''}`);
+					return 1;
+				}
+				const by = v.author ?? user();
+				await storage.putAck({alertId: id, by, atMs: Date.now(), severity: last.severity, ...(v.comment ? {comment: v.comment} : {})});
+				io.out(`acknowledged ${id} (${last.severity}) as ${by}`);
+				return 0;
+			});
+		}
+		case 'silence': {
+			if (args[0] === 'expire') {
+				if (args.length !== 2) return usage(io, 'silence expire takes one silence ID');
+				return withRedis(async (redis) => {
+					const storage = new RedisAlertStorage(redis);
+					const silences = await storage.loadSilences(Date.now());
+					const s = silences.get(args[1]!);
+					if (s === undefined) {
+						io.err(`no silence "${args[1]}"`);
+						return 1;
+					}
+					await storage.putSilence({...s, endsMs: Math.min(s.endsMs, Date.now())});
+					io.out(`expired silence ${s.id}`);
+					return 0;
+				});
+			}
+			if (args.length < 1) return usage(io, 'silence needs a rule name (or "expire ID")');
+			const durationText = v.for ?? '1h';
+			const durationMs = parseDuration(durationText);
+			if (durationMs === undefined || durationMs <= 0) return usage(io, `--for: expected a duration like 30m or 2h, got "${durationText}"`);
+			if (!v.comment) return usage(io, 'silence needs --comment (why, so nobody forgets it)');
+			const matchers: Matcher[] = [{name: 'alertname', value: args[0]!, isRegex: false, isEqual: true}];
+			for (const text of args.slice(1)) {
+				const m = parseMatcher(text);
+				if (typeof m === 'string') return usage(io, m);
+				matchers.push(m);
+			}
+			const now = Date.now();
+			const silence: Silence = {id: randomBytes(4).toString('hex'), matchers, startsMs: now, endsMs: now + durationMs, createdBy: v.author ?? user(), comment: v.comment};
+			return withRedis(async (redis) => {
+				await new RedisAlertStorage(redis).putSilence(silence);
+				io.out(`silence ${silence.id}: ${silenceMatcherText(silence)} until ${new Date(silence.endsMs).toISOString()} (${formatDuration(durationMs)}) by ${silence.createdBy}`);
+				return 0;
+			});
+		}
+		case 'silences':
+			return withRedis(async (redis) => {
+				const now = Date.now();
+				const silences = [...(await new RedisAlertStorage(redis).loadSilences(now)).values()].filter((s) => v.all || silenceStatus(s, now) !== 'expired');
+				if (v.json) io.out(JSON.stringify(silences));
+				else if (silences.length === 0) io.out('no silences');
+				else
+					for (const s of silences.sort((a, b) => a.endsMs - b.endsMs))
+						io.out(`${s.id}  ${silenceStatus(s, now).padEnd(7)}  ${silenceMatcherText(s)}  until ${new Date(s.endsMs).toISOString()}  ${s.createdBy}: ${s.comment}`);
+				return 0;
+			});
+		case 'rules':
+			return rulesCommand(args, v, io);
+		case 'backtest': {
+			const sinceText = v.since ?? '7d';
+			const sinceMs = parseDuration(sinceText);
+			const stepMs = parseDuration(v.step ?? '10s');
+			if (sinceMs === undefined || sinceMs <= 0) return usage(io, `--since: expected a duration like 7d, got "${sinceText}"`);
+			if (stepMs === undefined || stepMs <= 0) return usage(io, `--step: expected a duration like 10s, got "${v.step}"`);
+			const rules = compileRules(config.rules);
+			return withRedis(async (redis) => {
+				const until = Date.now();
+				const report = await backtest(new RedisKv(redis), rules, {sinceMs: until - sinceMs, untilMs: until, stepMs});
+				if (v.json) {
+					io.out(JSON.stringify(report));
+					return 0;
+				}
+				io.out(
+					`Replayed ${formatDuration(sinceMs)} (${report.evaluations} evaluations every ${formatDuration(stepMs)}): ${report.loaded.lossPoints} loss points, ` +
+						`${report.loaded.completions} task completions, ${report.loaded.gpuPoints} GPU samples, ${report.loaded.workflowPoints} workflow steps.`,
+				);
+				if (report.rules.length === 0) io.out('Nothing would have fired.');
+				for (const r of report.rules) {
+					io.out(`${r.rule}: fired ${r.fired}x, ${r.notifications} notifications, ${formatDuration(r.firingMs)} firing, ${r.flaps} flaps`);
+					for (const e of r.episodes.slice(0, 20))
+						io.out(`  ${new Date(e.firedAtMs).toISOString()}  ${e.resolvedAtMs ? `-> ${new Date(e.resolvedAtMs).toISOString()}` : '(still firing)'}  ${e.severity}  ${e.id}: ${e.message}`);
+					if (r.episodes.length > 20) io.out(`  ... ${r.episodes.length - 20} more`);
+				}
+				return 0;
+			});
+		}
+		default:
+			return usage(io, `unknown command "${command ?? ''}"`);
+	}
+}
+
+function usage(io: Out, message: string): number {
+	io.err(`${message}\n${USAGE}`);
 	return 2;
 }
+
+function rulesCommand(args: readonly string[], v: {run?: string; json?: boolean}, io: Out): number {
+	const [sub, ...files] = args;
+	if (sub === 'list') {
+		for (const r of BUILTIN_RULES) {
+			io.out(`${r.sound.name} (${r.sound.group}, ${r.sound.severity}): ${r.sound.description}`);
+			if (r.seed) io.out(`  variant seed: ${r.seed.description}`);
+		}
+		return 0;
+	}
+	if (sub === 'check') {
+		if (files.length === 0) return usage(io, 'rules check needs a FILE');
+		let failed = false;
+		for (const file of files) {
+			const {rules, errors} = loadRuleList(file);
+			for (const e of errors) io.err(e);
+			if (errors.length > 0) {
+				failed = true;
+				continue;
+			}
+			const compiled = compileRules(rules);
+			io.out(`${file}: ${rules.length} entries OK; ${compiled.length} rules active (${compiled.filter((r) => r.variant === 'user').length} of yours)`);
+		}
+		return failed ? 1 : 0;
+	}
+	if (sub === 'test') {
+		if (files.length === 0) return usage(io, 'rules test needs a FILE');
+		let run: RegExp | undefined;
+		try {
+			run = v.run === undefined ? undefined : new RegExp(v.run);
+		} catch {
+			return usage(io, `--run: bad regular expression "${v.run}"`);
+		}
+		let failed = false;
+		for (const file of files) {
+			const result = runRuleTests(file, run ? {run} : {});
+			for (const e of result.errors) io.err(e);
+			for (const g of result.groups) {
+				if (g.failures.length === 0) io.out(`  PASS  ${g.name} (${g.checks} checks)`);
+				else {
+					io.out(`  FAIL  ${g.name}`);
+					for (const f of g.failures) io.out(`        ${f}`);
+				}
+			}
+			if (!result.ok) failed = true;
+		}
+		io.out(failed ? 'FAILED' : 'SUCCESS');
+		return failed ? 1 : 0;
+	}
+	return usage(io, `unknown rules command "${sub ?? ''}" (expected list, check or test)`);
+}
+
+/** Positional words the global parser let through that are not a known subcommand. */
+export async function runSubcommand(flags: Flags, _env: NodeJS.ProcessEnv): Promise<number> {
+	process.stderr.write(`mycotop: unknown command "${flags.positionals[0]}"\n${USAGE}\n`);
+	return 2;
+}
+
+export {ALERT_KEYS};

@@ -42,6 +42,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+	const commands = await import('./commands.js');
+	if (argv[0] !== undefined && commands.SUBCOMMANDS.has(argv[0])) return commands.runCommand(argv, env);
 	const parsed = parseFlags(argv);
 	if (!parsed.ok) {
 		process.stderr.write(`mycotop: ${parsed.error}\nRun mycotop --help for the list of flags.\n`);

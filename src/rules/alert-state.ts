@@ -7,6 +7,7 @@ trigger), an explicit "nodata" phase when the series goes stale, and a 15-minute
   (none) --breach--> pending --(t - activeAt >= for)--> firing --clear--> recovering --(keepFiringFor)--> resolved
   pending --no breach (one miss)--> (none)                    firing/recovering --stale--> nodata --clear--> resolved
   firing --severity up--> firing (escalated)                  recovering --not clear--> firing
+Severity only rises within an episode (a new episode starts at the severity it is first seen with).
 */
 import {type Labels} from './labels.js';
 
@@ -135,8 +136,9 @@ export function step(state: InstanceState | undefined, obs: Observation, now: nu
 		case 'recovering':
 		case 'nodata': {
 			if (obs.breach || !obs.clear) {
-				// Still (or again) in breach, or inside the hysteresis band.
-				const severity = obs.breach ? obs.severity : state.severity;
+				// Still (or again) in breach, or inside the hysteresis band. Severity only rises within an episode, so
+				// a value wavering across a level boundary escalates (and notifies) once, not on every crossing.
+				const severity = obs.breach ? higher(state.severity, obs.severity) : state.severity;
 				const escalated = SEVERITY_RANK[severity] > SEVERITY_RANK[state.severity];
 				const back = state.phase !== 'firing';
 				const next: InstanceState = {

@@ -47,12 +47,29 @@ function isStale(series: PointSeries, ctx: RuleContext): boolean {
 /** Training series older than this are not evaluated (a finished run is not an incident). */
 export const TRAINING_STALE_MS = 30 * 60_000;
 
-function forProjects(ctx: RuleContext, emit: Emit, body: (project: string, loss: PointSeries, emit: Emit) => void): void {
-	for (const p of ctx.input.projects) {
-		const last = p.loss.lastTime();
-		if (last === undefined || ctx.input.nowMs - last > TRAINING_STALE_MS) continue;
-		body(p.id, p.loss, emit);
-	}
+/**
+Per-project evaluation, cached per series: a training rule's result only changes when a point arrives, so an
+unchanged series re-emits its last samples instead of recomputing windows of up to thousands of points.
+*/
+function projectRule(body: (project: string, loss: PointSeries, emit: Emit, ctx: RuleContext) => void): (ctx: RuleContext, emit: Emit) => void {
+	const cache = new WeakMap<PointSeries, {t: number; n: number; v: number; samples: RuleSample[]}>();
+	return (ctx, emit) => {
+		for (const p of ctx.input.projects) {
+			const last = p.loss.lastTime();
+			if (last === undefined || ctx.input.nowMs - last > TRAINING_STALE_MS) continue;
+			const n = p.loss.length;
+			const v = p.loss.lastValue()!;
+			const hit = cache.get(p.loss);
+			if (hit !== undefined && hit.t === last && hit.n === n && Object.is(hit.v, v)) {
+				for (const sample of hit.samples) emit(sample);
+				continue;
+			}
+			const samples: RuleSample[] = [];
+			body(p.id, p.loss, (sample) => samples.push(sample), ctx);
+			cache.set(p.loss, {t: last, n, v, samples});
+			for (const sample of samples) emit(sample);
+		}
+	};
 }
 
 export const HIGH_LOSS = 5;
@@ -65,8 +82,7 @@ const highLossSeed = rule('seed', {
 	keepFiringForMs: 0,
 	description: 'latest loss > 5 (NaN never fires: NaN > 5 is false)',
 	recommendation: 'Check data quality and learning rate',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
+	evaluate: projectRule((project, loss, emit, ctx) => {
 			const v = loss.lastValue() ?? Number.NaN;
 			emit({labels: {project}, breach: v > HIGH_LOSS, value: v, message: () => `Training loss is unusually high (${fmt(v)} > ${HIGH_LOSS})`});
 		}),
@@ -80,8 +96,7 @@ const highLossSound = rule('sound', {
 	keepFiringForMs: 0,
 	description: 'debiased EMA (0.6) of the last 10 finite losses > 5 for 10 s; clears below 4.5',
 	recommendation: 'Check data quality and learning rate',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
+	evaluate: projectRule((project, loss, emit, ctx) => {
 			const tail = finiteTail(loss, 10);
 			if (tail.length === 0) return;
 			const smoothed = debiasedEma(tail, 0.6).at(-1)!;
@@ -95,20 +110,20 @@ const highLossSound = rule('sound', {
 		}),
 });
 
-/** Non-finite loss: any NaN/Inf among the last 5 points or the last 10 s. Clears after 5 finite points. */
+/** Non-finite loss: any NaN/Inf among the last 5 points or the last 3 s. Clears after 5 finite points. */
 const nonFiniteLoss = rule('sound', {
 	name: 'non_finite_loss',
 	group: 'training',
 	severity: 'critical',
 	forMs: 0,
 	keepFiringForMs: 0,
-	description: 'a NaN or Inf loss among the last 5 points (or the last 10 s); clears after 5 finite points',
+	description: 'a NaN or Inf loss among the last 5 points (or the last 3 s); clears after 5 finite points',
 	recommendation: 'The run diverged: restore the last good checkpoint, lower the learning rate, skip the offending batches',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
+	evaluate: projectRule((project, loss, emit, ctx) => {
 			const recent = loss.tailValues(5);
 			let bad = recent.find((v) => !Number.isFinite(v));
-			if (bad === undefined) bad = loss.since(ctx.input.nowMs - 10_000).values.find((v) => !Number.isFinite(v));
+			// Also the last 3 s: a NaN logged between two evaluations by a fast trainer is not missed.
+			if (bad === undefined) bad = loss.since(ctx.input.nowMs - 3000).values.find((v) => !Number.isFinite(v));
 			const value = bad ?? loss.lastValue() ?? 0;
 			emit({labels: {project}, breach: bad !== undefined, value, message: () => `Loss is ${String(value)} (non-finite)`});
 		}),
@@ -128,8 +143,7 @@ const lossSpike = rule('sound', {
 	keepFiringForMs: 0,
 	description: `last ${SPIKE.recent} losses above median + max(${SPIKE.relative}·|median|, ${SPIKE.sigmas}σ) of the ${SPIKE.base} before them (σ = 1.4826 MAD)`,
 	recommendation: 'Consider restarting from a checkpoint before the spike and skipping those batches',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
+	evaluate: projectRule((project, loss, emit, ctx) => {
 			const tail = finiteTail(loss, SPIKE.base + SPIKE.recent);
 			if (tail.length < SPIKE.minBase + SPIKE.recent) return;
 			const base = tail.slice(0, -SPIKE.recent);
@@ -156,8 +170,7 @@ const lossPlateauSeed = rule('seed', {
 	keepFiringForMs: 0,
 	description: 'mean of the last 10 losses < 0.01 (tests "loss is small", not "not improving")',
 	recommendation: 'Consider reducing learning rate or early stopping',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
+	evaluate: projectRule((project, loss, emit, ctx) => {
 			const tail = loss.tailValues(10);
 			const avg = mean(tail);
 			emit({labels: {project}, breach: tail.length > 0 && avg < 0.01, value: avg, message: () => `Loss plateau: mean of last 10 is ${fmt(avg, 4)}`});
@@ -178,8 +191,7 @@ const lossPlateauSound = rule('sound', {
 	keepFiringForMs: 60_000,
 	description: `fitted improvement over the last ${PLATEAU.window} losses < ${PLATEAU.threshold * 100}% of their mean; clears above ${PLATEAU.clearAt * 100}%`,
 	recommendation: 'Consider reducing learning rate or early stopping',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
+	evaluate: projectRule((project, loss, emit, ctx) => {
 			const tail = finiteTail(loss, PLATEAU.window);
 			if (tail.length < PLATEAU.window) return;
 			const level = Math.abs(mean(tail));
@@ -204,15 +216,14 @@ const convergenceSeed = rule('seed', {
 	keepFiringForMs: 0,
 	description: 'last 10% of samples span < 1% of their minimum (the seed\'s analyzeTrainingTrends), >= 10 samples',
 	recommendation: 'Consider early stopping to save compute resources',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
+	evaluate: projectRule((project, loss, emit, ctx) => {
 			const trend = analyzeTrend(loss.tailValues(10_000));
 			if (trend.trend === 'insufficient_data') return;
 			emit({labels: {project}, breach: trend.converged, value: trend.sampleCount, message: 'Training converged (last 10% of samples within 1%)'});
 		}),
 });
 
-export const CONVERGENCE = {minSamples: 100, threshold: 0.01, clearAt: 0.02} as const;
+export const CONVERGENCE = {minSamples: 100, maxSamples: 2000, threshold: 0.01, clearAt: 0.02} as const;
 
 const convergenceSound = rule('sound', {
 	name: 'convergence_detected',
@@ -220,11 +231,10 @@ const convergenceSound = rule('sound', {
 	severity: 'info',
 	forMs: 0,
 	keepFiringForMs: 60_000,
-	description: '|mean(last 10%) - mean(prior 10%)| / mean(prior 10%) < 1%, >= 100 finite samples; clears above 2%',
+	description: '|mean(last 10%) - mean(prior 10%)| / mean(prior 10%) < 1% over the last <= 2000 finite samples (>= 100); clears above 2%',
 	recommendation: 'Consider early stopping to save compute resources',
-	evaluate: (ctx, emit) =>
-		forProjects(ctx, emit, (project, loss) => {
-			const values = finiteTail(loss, 10_000);
+	evaluate: projectRule((project, loss, emit, ctx) => {
+			const values = finiteTail(loss, CONVERGENCE.maxSamples);
 			if (values.length < CONVERGENCE.minSamples) return;
 			const k = Math.floor(values.length * 0.1);
 			const recent = mean(values.slice(-k));
@@ -243,13 +253,24 @@ const convergenceSound = rule('sound', {
 
 // ---------------------------------------------------------------- GPU
 
-function forGpus(ctx: RuleContext, emit: Emit, body: (gpu: GpuInput, labels: {gpu: string; uuid: string}, stale: boolean) => void): void {
+/** Per GPU that is not lost; `stale` says whether the series the rule reads has no fresh sample. */
+function forGpus(
+	ctx: RuleContext,
+	emit: Emit,
+	reads: (g: GpuInput) => PointSeries,
+	body: (gpu: GpuInput, labels: {gpu: string; uuid: string}, stale: boolean) => void,
+): void {
 	for (const g of ctx.input.gpus ?? []) {
 		if (g.lost) continue;
-		const labels = {gpu: String(g.index), uuid: g.id};
-		body(g, labels, isStale(g.temperatureC, ctx));
+		const series = reads(g);
+		if (series.length === 0) continue;
+		body(g, {gpu: String(g.index), uuid: g.id}, isStale(series, ctx));
 	}
 }
+
+const TEMP = (g: GpuInput) => g.temperatureC;
+const MEM = (g: GpuInput) => g.memoryUsedMb;
+const UTIL = (g: GpuInput) => g.utilizationPercent;
 
 /** An absolute backstop, lowered to just under the GPU's own slowdown temperature when the sampler knows it. */
 function criticalTemp(g: GpuInput): number {
@@ -269,7 +290,7 @@ const highTemperatureSeed = rule('seed', {
 	description: 'temperature > 85 °C (the seed\'s collector)',
 	recommendation: 'Check cooling system and reduce load',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, TEMP, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const t = g.temperatureC.lastValue() ?? Number.NaN;
 			emit({labels, breach: t > 85, value: t, message: () => `GPU ${labels.gpu} temperature ${fmt(t, 0)} °C > 85 °C`});
@@ -285,7 +306,7 @@ const highTemperatureSound = rule('sound', {
 	description: 'temperature > 85 °C for 30 s (warning), > 90 °C or the GPU\'s slowdown - 2 (critical); clears below 80 °C',
 	recommendation: 'Check cooling system and reduce load',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, TEMP, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const t = g.temperatureC.lastValue() ?? Number.NaN;
 			const critical = t > criticalTemp(g);
@@ -309,7 +330,7 @@ const tempCriticalSeed = rule('seed', {
 	description: 'temperature > 90 °C',
 	recommendation: 'Immediate action required',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, TEMP, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const t = g.temperatureC.lastValue() ?? Number.NaN;
 			emit({labels, breach: t > 90, value: t, message: () => `GPU temperature critical (${fmt(t, 0)} °C > 90 °C)`});
@@ -325,7 +346,7 @@ const tempCriticalSound = rule('sound', {
 	description: 'temperature > 90 °C (or the GPU\'s slowdown - 2) for 15 s; clears below 85 °C',
 	recommendation: 'Immediate action required',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, TEMP, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const t = g.temperatureC.lastValue() ?? Number.NaN;
 			const limit = criticalTemp(g);
@@ -347,7 +368,7 @@ const memoryExhaustionSeed = rule('seed', {
 	description: 'memory used > 95% of total',
 	recommendation: 'Enable gradient checkpointing or reduce batch size',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, MEM, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const p = memPercent(g);
 			emit({labels, breach: p > 95, value: p, message: () => `GPU ${labels.gpu} memory at ${fmt(p, 1)}%`});
@@ -363,7 +384,7 @@ const memoryExhaustionSound = rule('sound', {
 	description: 'memory used > 95% of total for 15 s; clears below 90%',
 	recommendation: 'Enable gradient checkpointing or reduce batch size',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, MEM, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const p = memPercent(g);
 			emit({labels, breach: p > 95, clear: p < 90, value: p, message: () => `GPU ${labels.gpu} memory at ${fmt(p, 1)}%`});
@@ -379,7 +400,7 @@ const leakSeed = rule('seed', {
 	description: 'the last 10 memory samples strictly increasing and > 1 GB apart (an allocator ratchet trips it; one flat sample hides a leak)',
 	recommendation: 'Potential memory leak: check for tensors kept across steps',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, MEM, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const v = g.memoryUsedMb.tailValues(10);
 			let increasing = v.length === 10;
@@ -405,7 +426,7 @@ const leakSound = rule('sound', {
 	description: 'OLS growth over 5 min > 1 GB with R² >= 0.8 and no single step > 25% of it; critical when the fit reaches total memory within 30 min',
 	recommendation: 'Potential memory leak: check for tensors kept across steps',
 	evaluate: (ctx, emit) =>
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, MEM, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const now = ctx.input.nowMs;
 			const w = g.memoryUsedMb.since(now - LEAK.windowMs);
@@ -447,7 +468,7 @@ const lowUtilSeed = rule('seed', {
 	evaluate: (ctx, emit) => {
 		const project = training(ctx);
 		if (project === undefined) return;
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, UTIL, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const u = g.utilizationPercent.lastValue() ?? Number.NaN;
 			emit({labels, breach: u < 30, value: u, message: () => `GPU ${labels.gpu} utilization ${fmt(u, 0)}% while ${project} is training`});
@@ -466,7 +487,7 @@ const lowUtilSound = rule('sound', {
 	evaluate: (ctx, emit) => {
 		const project = training(ctx);
 		if (project === undefined) return;
-		forGpus(ctx, emit, (g, labels, stale) => {
+		forGpus(ctx, emit, UTIL, (g, labels, stale) => {
 			if (stale) return emit(staleSample(labels));
 			const w = g.utilizationPercent.since(ctx.input.nowMs - 60_000).values;
 			if (w.length < 5) return;

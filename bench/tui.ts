@@ -1,0 +1,223 @@
+/**
+bench:tui: what the dashboard costs in a real terminal. mycotop runs in a tmux pane (a private tmux server)
+against a private redis-server with 8 fake GPUs sampled at 1 Hz; btop (Debian package, default refresh) runs in a
+second pane of the same tmux server during the same minutes, as the reference. Measured:
+
+  1. CPU of the mycotop process with GPU sampling only (target <= 2% of one core), btop alongside;
+  2. CPU with 200 events/s published on top (target <= 10%), btop alongside;
+  3. time from process start to the first complete frame with 10,000 points per series already in Redis (< 1 s).
+
+CPU is utime + stime from /proc/<pid>/stat over the window. Frames per second and bytes per second come from
+the pane's raw output (pipe-pane). Options: --seconds N (default 60), --columns, --rows (default 120x40).
+*/
+import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {parseArgs} from 'node:util';
+import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '../..');
+const cli = join(root, 'dist/src/cli.js');
+const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
+
+const {values: options} = parseArgs({
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}},
+});
+const SECONDS = Number(options.seconds);
+const COLUMNS = Number(options.columns);
+const ROWS = Number(options.rows);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Tmux {
+	readonly dir = mkdtempSync(join(tmpdir(), 'mycotop-bench-'));
+	readonly socket = join(this.dir, 'sock');
+	private started = false;
+	run(...args: string[]): string {
+		return execFileSync('tmux', ['-S', this.socket, ...args], {encoding: 'utf8'});
+	}
+	/** A new window running `command` (exec'd, so the pane's pid is the program's); returns the target. */
+	open(name: string, command: string, env: Record<string, string> = {}): string {
+		const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+		if (!this.started) {
+			// A window that holds the session open while the measured ones come and go.
+			this.run('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-n', 'hold', '-x', String(COLUMNS), '-y', String(ROWS), 'exec sleep 100000');
+			this.run('set-option', '-t', 'bench', 'status', 'off');
+			this.started = true;
+		}
+		this.run('new-window', '-d', '-t', 'bench', '-n', name, ...envArgs, command);
+		this.run('set-option', '-w', '-t', `bench:${name}`, 'remain-on-exit', 'on');
+		return `bench:${name}`;
+	}
+	pid(target: string): number {
+		return Number(this.run('display-message', '-p', '-t', target, '#{pane_pid}').trim());
+	}
+	capture(target: string): string {
+		return this.run('capture-pane', '-p', '-t', target);
+	}
+	pipe(target: string, file: string): void {
+		this.run('pipe-pane', '-O', '-t', target, `cat >> ${file}`);
+	}
+	kill(target: string): void {
+		try {
+			this.run('kill-window', '-t', target);
+		} catch {
+			// gone
+		}
+	}
+	close(): void {
+		try {
+			this.run('kill-server');
+		} catch {
+			// gone
+		}
+		rmSync(this.dir, {recursive: true, force: true});
+	}
+}
+
+/** utime + stime of a process in seconds. */
+function cpuSeconds(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string, pollMs = 10): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(pollMs);
+	}
+}
+
+interface Window {
+	readonly cpuPercent: Record<string, number>;
+	readonly frames: number;
+	readonly bytes: number;
+}
+
+/** CPU of each pid over `seconds`, plus mycotop's frames and bytes from its raw output file. */
+async function measure(pids: Record<string, number>, rawFile: string, seconds: number): Promise<Window> {
+	const size = () => (existsSync(rawFile) ? readFileSync(rawFile, 'latin1') : '');
+	const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+	const rawBefore = size();
+	const t0 = performance.now();
+	await sleep(seconds * 1000);
+	const elapsed = (performance.now() - t0) / 1000;
+	const rawAfter = size();
+	const delta = rawAfter.slice(rawBefore.length);
+	return {
+		cpuPercent: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, ((cpuSeconds(pid) - before[k]!) / elapsed) * 100])),
+		frames: (delta.match(/\u001B\[\?2026h/g) ?? []).length / elapsed,
+		bytes: Buffer.byteLength(delta, 'latin1') / elapsed,
+	};
+}
+
+function mycotopCommand(redis: TestRedis): string {
+	return `exec node ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000`;
+}
+
+const ENV = {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color'};
+
+async function cpuRuns(redis: TestRedis, tmux: Tmux, hasBtop: boolean): Promise<Array<[string, Window]>> {
+	const rawFile = join(tmux.dir, 'mycotop.raw');
+	const target = tmux.open('mycotop', mycotopCommand(redis), ENV);
+	tmux.pipe(target, rawFile);
+	await waitFor(() => tmux.capture(target).includes('H100'), 20_000, 'the GPU lines');
+	const pids: Record<string, number> = {mycotop: tmux.pid(target)};
+	if (hasBtop) {
+		const btop = tmux.open('btop', 'exec btop');
+		await sleep(1500);
+		pids['btop'] = tmux.pid(btop);
+	}
+	await sleep(2000);
+	const results: Array<[string, Window]> = [];
+	process.stderr.write(`bench:tui: ${SECONDS} s with GPU sampling only ...\n`);
+	results.push(['GPU sampling only (8 GPUs at 1 Hz)', await measure(pids, rawFile, SECONDS)]);
+	process.stderr.write(`bench:tui: ${SECONDS} s with 200 events/s ...\n`);
+	const publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(SECONDS + 5)], {stdio: ['ignore', 'ignore', 'inherit']});
+	await sleep(2000);
+	results.push(['+ 200 events/s', await measure(pids, rawFile, SECONDS)]);
+	publisher.kill();
+	tmux.kill(target);
+	tmux.kill('bench:btop');
+	return results;
+}
+
+/** Seed Redis with `points` loss and WER entries for each of `projects` projects, the writer's shapes. */
+async function seedHistory(redis: TestRedis, projects: number, points: number): Promise<string[]> {
+	const client = redis.client();
+	const names = Array.from({length: projects}, (_, i) => `hist-${i}`);
+	const t = Date.now();
+	for (const name of names) {
+		for (const series of ['loss', 'wer']) {
+			const key = `metrics:training:${name}:${series}`;
+			for (let start = 0; start < points; start += 1000) {
+				const batch: string[] = [];
+				for (let i = start; i < Math.min(points, start + 1000); i++) {
+					const step = points - i;
+					const value = series === 'loss' ? 0.5 + 2 / Math.sqrt(step) : 0.1 + 1 / step;
+					batch.push(JSON.stringify({step, value, timestamp: new Date(t - i * 1000).toISOString()}));
+				}
+				await client.rpush(key, ...batch);
+			}
+		}
+		await client.hset(`metrics:training:${name}:current`, {loss: '0.52', wer: '0.1', last_updated: new Date(t).toISOString()});
+	}
+	client.disconnect();
+	return names;
+}
+
+async function firstFrame(tmux: Tmux, redis: TestRedis, names: readonly string[]): Promise<number[]> {
+	const times: number[] = [];
+	for (let run = 0; run < 3; run++) {
+		const started = performance.now();
+		const target = tmux.open(`start${run}`, mycotopCommand(redis), ENV);
+		await waitFor(
+			() => {
+				const screen = tmux.capture(target);
+				return screen.includes('5 Alerts') && names.every((n) => screen.includes(n)) && screen.includes(`@${10_000}`);
+			},
+			20_000,
+			'the first complete frame',
+			5,
+		);
+		times.push(performance.now() - started);
+		tmux.kill(target);
+		await sleep(1500);
+	}
+	return times;
+}
+
+async function main(): Promise<void> {
+	if (!existsSync(cli)) throw new Error('dist/src/cli.js is missing: npm run bench:tui builds first');
+	if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is required (apt-get install -y tmux)');
+	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;
+	if (!hasBtop) process.stderr.write('\n*** bench:tui: btop is not installed (apt-get install -y btop): measuring mycotop alone ***\n\n');
+	const redis = await startRedis();
+	const tmux = new Tmux();
+	try {
+		const cpu = await cpuRuns(redis, tmux, hasBtop);
+		process.stderr.write('bench:tui: first frame with 10,000 points per series ...\n');
+		const names = await seedHistory(redis, 4, 10_000);
+		const starts = await firstFrame(tmux, redis, names);
+		const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)}%`);
+		process.stdout.write(`\nmycotop TUI cost, ${COLUMNS}x${ROWS} tmux pane, ${SECONDS} s windows, NODE_ENV=production\n\n`);
+		process.stdout.write('| load | mycotop CPU (1 core) | btop CPU (same window) | mycotop frames/s | mycotop bytes/s |\n|---|---|---|---|---|\n');
+		for (const [label, w] of cpu) {
+			process.stdout.write(`| ${label} | ${pct(w.cpuPercent['mycotop'])} | ${hasBtop ? pct(w.cpuPercent['btop']) : 'btop not installed'} | ${w.frames.toFixed(1)} | ${Math.round(w.bytes)} |\n`);
+		}
+		process.stdout.write(
+			`\nstart to first complete frame, 4 projects x (loss + WER) x 10,000 points in Redis: ${starts.map((t) => `${Math.round(t)} ms`).join(', ')} (median ${Math.round([...starts].sort((a, b) => a - b)[1]!)} ms)\n`,
+		);
+	} finally {
+		tmux.close();
+		await redis.stop();
+	}
+}
+
+await main();

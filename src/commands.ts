@@ -145,7 +145,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 					return 1;
 				}
 				const by = v.author ?? user();
-				await storage.putAck({alertId: id, by, atMs: Date.now(), severity: last.severity, ...(v.comment ? {comment: v.comment} : {})});
+				await storage.putAck({alertId: id, by, atMs: Date.now(), severity: last.severity, episodeMs: last.firedAtMs ?? last.activeAtMs, ...(v.comment ? {comment: v.comment} : {})});
 				io.out(`acknowledged ${id} (${last.severity}) as ${by}`);
 				return 0;
 			});

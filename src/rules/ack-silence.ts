@@ -16,6 +16,8 @@ export interface Ack {
 	readonly by: string;
 	readonly atMs: number;
 	readonly severity: Severity;
+	/** When the acknowledged episode fired (as the acknowledging instance saw it). */
+	readonly episodeMs?: number;
 	readonly comment?: string;
 }
 
@@ -28,13 +30,18 @@ export interface Silence {
 	readonly comment: string;
 }
 
-/** Instances evaluate on their own ticks: an ack made this long before another instance saw the episode start still counts. */
-export const EPISODE_TOLERANCE_MS = 5000;
+/**
+Instances evaluate on their own ticks, at most one evaluation interval apart: episode starts this close are the
+same episode. The engine passes its evaluation interval plus 250 ms; this default suits the 1 s default.
+*/
+export const EPISODE_TOLERANCE_MS = 1250;
 
 /** Whether `ack` covers the alert's current episode. `episodeStartMs` is when it fired (or went pending). */
-export function ackCovers(ack: Ack | undefined, episodeStartMs: number, severity: Severity): boolean {
+export function ackCovers(ack: Ack | undefined, episodeStartMs: number, severity: Severity, toleranceMs = EPISODE_TOLERANCE_MS): boolean {
 	if (ack === undefined) return false;
-	if (ack.atMs + EPISODE_TOLERANCE_MS < episodeStartMs) return false; // resolved and fired again since
+	if (ack.episodeMs !== undefined) {
+		if (Math.abs(ack.episodeMs - episodeStartMs) > toleranceMs) return false; // resolved and fired again since
+	} else if (ack.atMs + toleranceMs < episodeStartMs) return false;
 	return SEVERITY_RANK[severity] <= SEVERITY_RANK[ack.severity]; // escalated since
 }
 
@@ -79,10 +86,10 @@ export function parseAck(text: string): Ack | undefined {
 	try {
 		const v: unknown = JSON.parse(text);
 		if (!isRecord(v)) return undefined;
-		const {alertId, by, atMs, severity, comment} = v;
+		const {alertId, by, atMs, severity, comment, episodeMs} = v;
 		if (typeof alertId !== 'string' || typeof by !== 'string' || typeof atMs !== 'number' || typeof severity !== 'string' || !SEVERITIES.has(severity))
 			return undefined;
-		return {alertId, by, atMs, severity: severity as Severity, ...(typeof comment === 'string' ? {comment} : {})};
+		return {alertId, by, atMs, severity: severity as Severity, ...(typeof episodeMs === 'number' ? {episodeMs} : {}), ...(typeof comment === 'string' ? {comment} : {})};
 	} catch {
 		return undefined;
 	}

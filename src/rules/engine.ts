@@ -18,6 +18,8 @@ export interface EngineOptions {
 	readonly resolvedRetentionMs?: number;
 	/** Transitions kept for the log. Default 500. */
 	readonly historyLimit?: number;
+	/** Episode starts this close are one episode (for acks made on another instance). Default 1250 ms. */
+	readonly episodeToleranceMs?: number;
 }
 
 /** One state change of one alert: journaled, appended to the stream, and (when `send`) published. */
@@ -279,7 +281,7 @@ export class RuleEngine {
 				const s = e.state;
 				const episodeStart = s.firedAtMs ?? s.activeAtMs;
 				const ack = acks.get(e.id);
-				const acked = ackCovers(ack, episodeStart, s.severity);
+				const acked = ackCovers(ack, episodeStart, s.severity, this.options.episodeToleranceMs);
 				const silenced = s.phase === 'resolved' ? undefined : silencedBy(silences.values(), e.rule.name, s.labels, now);
 				let state: AlertState;
 				if (s.phase === 'resolved') state = 'resolved';

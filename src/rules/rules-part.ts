@@ -109,7 +109,11 @@ export class RulesPart implements RuntimePart, AlertActions {
 		private readonly host: RulesHost,
 		private readonly options: RulesPartOptions,
 	) {
-		this.engine = new RuleEngine(options.rules, {repeatIntervalMs: options.repeatIntervalMs, staleAfterMs: options.staleAfterMs});
+		this.engine = new RuleEngine(options.rules, {
+			repeatIntervalMs: options.repeatIntervalMs,
+			staleAfterMs: options.staleAfterMs,
+			episodeToleranceMs: (options.evaluationIntervalMs ?? 1000) + 250,
+		});
 		this.now = options.now ?? Date.now;
 		this.user = options.user ?? defaultUser();
 	}
@@ -227,7 +231,7 @@ export class RulesPart implements RuntimePart, AlertActions {
 			const id = `external:${a.channel}:${a.type}:${a.timeMs}`;
 			const severity = normalizeSeverity(a.severity);
 			const ack = this.acks.get(id);
-			const acked = ackCovers(ack, a.timeMs, severity);
+			const acked = ackCovers(ack, a.timeMs, severity, 0);
 			const state = now - a.timeMs > 15 * 60_000 ? 'resolved' : acked ? 'acknowledged' : 'firing';
 			return {
 				id,
@@ -269,7 +273,8 @@ export class RulesPart implements RuntimePart, AlertActions {
 			this.error = `no alert ${alertId}`;
 			throw new Error(this.error);
 		}
-		const ack: Ack = {alertId, by: this.user, atMs: this.now(), severity: row.severity, ...(comment ? {comment} : {})};
+		const episodeMs = row.origin === 'external' ? row.sinceMs : (row.firedMs ?? row.sinceMs);
+		const ack: Ack = {alertId, by: this.user, atMs: this.now(), severity: row.severity, episodeMs, ...(comment ? {comment} : {})};
 		const previous = this.acks.get(alertId);
 		await this.storage().putAck(ack);
 		this.acks.set(alertId, ack);

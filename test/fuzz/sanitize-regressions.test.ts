@@ -1,0 +1,11 @@
+/** Sanitizer cases found by the fuzz test. */
+import {describe, expect, it} from 'vitest';
+import {sanitizeText} from '../../src/contract/sanitize.js';
+
+describe('sanitizer regressions from fuzzing', () => {
+	it('ESC ESC ] ... removes the whole OSC (a terminal restarts the sequence at the second ESC)', () => {
+		expect(sanitizeText('a\u001b\u001b]0;PWNED-TITLE\u0007b')).toBe('ab');
+		expect(sanitizeText('a\u001b\u001b]52;c;QUJD\u001b\\b')).toBe('ab');
+		expect(sanitizeText('a\u001b\u001b[2Jb')).toBe('ab');
+	});
+});

@@ -43,13 +43,13 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 			</Text>
 			<Text dimColor wrap="truncate-end">
 				{' '}
-				{fit('agent', nameWidth)} {fit('state', 5)} {fit('tasks', barWidth + 3)} {'done'.padStart(5)} {'avg'.padStart(8)}
+				{fit('agent', nameWidth, ascii ? '~' : '…')} {fit('state', 5, ascii ? '~' : '…')} {fit('tasks', barWidth + 3, ascii ? '~' : '…')} {'done'.padStart(5)} {'avg'.padStart(8)}
 			</Text>
 			{agents.length === 0 ? <Text dimColor wrap="truncate-end">no agents yet (events:agents:status)</Text> : null}
 			{agents.slice(start, start + tableRows).map((a, i) => (
 				<Text key={a.agent} wrap="truncate-end">
 					{rowMarker(start + i === selectedIndex, focused, ascii)}
-					{fit(a.agent, nameWidth)} <Text color={STATUS_COLOR[a.status]}>{fit(a.status, 5)}</Text>{' '}
+					{fit(a.agent, nameWidth, ascii ? '~' : '…')} <Text color={STATUS_COLOR[a.status]}>{fit(a.status, 5, ascii ? '~' : '…')}</Text>{' '}
 					<Text color="cyan">{gauge((a.currentTasks / maxTasks) * 100, barWidth, ascii)}</Text>
 					{String(a.currentTasks).padStart(3)} {String(a.completed).padStart(5)} {formatDuration(a.avgDurationSeconds).padStart(8)}
 				</Text>

@@ -43,8 +43,8 @@ export const AlertLog = memo(function AlertLog({rows, rulesRunning, width, heigh
 				return (
 					<Text key={row.id} wrap="truncate-end" inverse={selected && focused}>
 						{rowMarker(selected, focused, ascii)}
-						{formatClock(row.updatedMs)} <Text color={SEVERITY_COLOR[row.severity]}>{fit(row.severity, 8)}</Text> {fit(row.rule, ruleWidth)}{' '}
-						<Text color={STATE_COLOR[row.state]}>{fit(row.state, 12)}</Text> {row.message}
+						{formatClock(row.updatedMs)} <Text color={SEVERITY_COLOR[row.severity]}>{fit(row.severity, 8, ascii ? '~' : '…')}</Text> {fit(row.rule, ruleWidth, ascii ? '~' : '…')}{' '}
+						<Text color={STATE_COLOR[row.state]}>{fit(row.state, 12, ascii ? '~' : '…')}</Text> {row.message}
 						{row.acknowledgedBy ? <Text dimColor> (ack {row.acknowledgedBy})</Text> : null}
 					</Text>
 				);

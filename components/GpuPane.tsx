@@ -30,7 +30,7 @@ export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined
 
 function GpuLine({row, width, marker, ascii}: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly ascii?: boolean}) {
 	const cols = gpuColumns(width);
-	const name = fit(shortGpuName(row.name), cols.name);
+	const name = fit(shortGpuName(row.name), cols.name, ascii ? '~' : '…');
 	const index = String(row.index).padStart(2);
 	if (row.lost) {
 		return (
@@ -52,11 +52,11 @@ function GpuLine({row, width, marker, ascii}: {readonly row: GpuRow; readonly wi
 			{marker}
 			{index} {name} <Text color={utilizationColor(util.value)}>{gauge(util.value ?? Number.NaN, cols.gauge, ascii)}</Text>{' '}
 			<Text dimColor={util.stale}>{readingText(util, (v) => `${Math.round(v)}%`).padStart(5)}</Text>{' '}
-			<Text color="magenta">{gauge(memPercent, cols.gauge, ascii)}</Text> <Text dimColor={used.stale}>{fit(memText, 11)}</Text>{' '}
+			<Text color="magenta">{gauge(memPercent, cols.gauge, ascii)}</Text> <Text dimColor={used.stale}>{fit(memText, 11, ascii ? '~' : '…')}</Text>{' '}
 			<Text color={temperatureColor(temp.value)} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
-				{readingText(temp, (v) => `${Math.round(v)}°C`).padStart(5)}
+				{readingText(temp, (v) => `${Math.round(v)}${ascii ? 'C' : '°C'}`).padStart(5)}
 			</Text>{' '}
-			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10)}</Text> <Text color="cyan">{sparkline(row.utilizationHistory, cols.spark, {ascii, min: 0, max: 100})}</Text>
+			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, ascii ? '~' : '…')}</Text> <Text color="cyan">{sparkline(row.utilizationHistory, cols.spark, {ascii, min: 0, max: 100})}</Text>
 		</Text>
 	);
 }

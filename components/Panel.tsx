@@ -28,7 +28,7 @@ export function Panel({index, title, info, focused, width, height, ascii, childr
 					<Text bold inverse={focused} color={focused ? 'cyan' : undefined}>
 						{`${marker}${index} ${title} `}
 					</Text>
-					{info ? <Text dimColor> {info}</Text> : null}
+					{info ? <Text dimColor> {ascii ? info.replaceAll('·', '|').replaceAll('…', '...') : info}</Text> : null}
 				</Text>
 			</Box>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">

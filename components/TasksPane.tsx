@@ -48,20 +48,20 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 				<Text color={slaColor(tasks.slaCompliancePercent)} bold>
 					{tasks.slaCompliancePercent.toFixed(1)}%
 				</Text>{' '}
-				<Text dimColor>≤30m</Text> 0<Text color="green">{hist.slice(0, within)}</Text>
+				<Text dimColor>{ascii ? '<=30m' : '≤30m'}</Text> 0<Text color="green">{hist.slice(0, within)}</Text>
 				<Text color="red">{hist.slice(within)}</Text>
 				<Text dimColor>60m+</Text>
 				{tasks.slaViolations > 0 ? <Text color="red"> {tasks.slaViolations} over</Text> : null}
 			</Text>
 			<Text dimColor wrap="truncate-end">
 				{' '}
-				{fit('task', taskWidth)} {fit('agent', agentWidth)} {'duration'.padStart(10)} {'ago'.padStart(5)}
+				{fit('task', taskWidth, ascii ? '~' : '…')} {fit('agent', agentWidth, ascii ? '~' : '…')} {'duration'.padStart(10)} {'ago'.padStart(5)}
 			</Text>
 			{completions.length === 0 ? <Text dimColor wrap="truncate-end">no completions yet (events:tasks:updates, status done)</Text> : null}
 			{completions.slice(start, start + tableRows).map((c, i) => (
 				<Text key={`${c.taskId}@${c.timeMs}`} wrap="truncate-end">
 					{rowMarker(start + i === selectedIndex, focused, ascii)}
-					{fit(c.taskId, taskWidth)} {fit(c.agent, agentWidth)}{' '}
+					{fit(c.taskId, taskWidth, ascii ? '~' : '…')} {fit(c.agent, agentWidth, ascii ? '~' : '…')}{' '}
 					<Text color={c.durationSeconds > SLA_SECONDS ? 'red' : undefined}>{formatDuration(c.durationSeconds).padStart(10)}</Text>{' '}
 					<Text dimColor wrap="truncate-end">{formatSpan(Math.max(0, nowMs - c.timeMs)).padStart(5)}</Text>
 				</Text>

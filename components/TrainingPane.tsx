@@ -53,7 +53,7 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 				const lines = [
 					<Text key={p.projectId} wrap="truncate-end">
 						{marker}
-						{fit(p.projectId, nameWidth)} <Text color="cyan">{sparkline(p.lossTail, sparkWidth, {ascii})}</Text>{' '}
+						{fit(p.projectId, nameWidth, ascii ? '~' : '…')} <Text color="cyan">{sparkline(p.lossTail, sparkWidth, {ascii})}</Text>{' '}
 						<Text color={view.nonFinite ? 'red' : undefined} bold={view.nonFinite}>
 							{formatValue(p.lastLoss).padStart(8)}
 						</Text>{' '}

@@ -33,11 +33,11 @@ export function formatCount(n: number): string {
 	return String(n);
 }
 
-/** Pad or cut to exactly `width` columns (ellipsis when cut). */
-export function fit(text: string, width: number): string {
+/** Pad or cut to exactly `width` columns (`ellipsis` when cut; '~' suits --ascii). */
+export function fit(text: string, width: number, ellipsis = '…'): string {
 	if (width <= 0) return '';
 	if (text.length <= width) return text.padEnd(width);
-	return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+	return width === 1 ? ellipsis : `${text.slice(0, width - 1)}${ellipsis}`;
 }
 
 /** Megabytes as "812M" or "40.1G" (GiB, one decimal below 100). */

@@ -11,7 +11,7 @@ import {Header} from '../../components/Header.js';
 import {Footer} from '../../components/Footer.js';
 import {HelpOverlay} from '../../components/HelpOverlay.js';
 import {BINDINGS} from '../../hooks/keymap.js';
-import {agent, alert, completion, gpuRow, gpuSnapshot, known, makeSnapshot, project, unknown} from './fixtures.js';
+import {agent, alert, completion, gpuRow, gpuSnapshot, known, makeSnapshot, NOW, project, unknown} from './fixtures.js';
 
 const frameOf = (node: React.ReactElement) => {
 	const {lastFrame, unmount} = render(node);
@@ -121,6 +121,22 @@ describe('TasksPane', () => {
 		const rows = lines(text).filter((l) => /t[123] /.test(l));
 		expect(rows.map((r) => r.trim().split(/\s+/)[0])).toEqual(['t1', 't2', 't3']);
 		expect(rows[1]).toContain('40m00s');
+	});
+});
+
+describe('--ascii', () => {
+	it('draws panes with ASCII characters only', () => {
+		const rows = [gpuRow(0)];
+		const completions = [completion('t1', 'ml-eng', 600)];
+		const snapshot = makeSnapshot({completions});
+		const text = [
+			frameOf(<TrainingPane width={100} height={6} focused selectedIndex={0} smoothing={0.6} projects={[project('bert', falling)]} total={1} ascii />),
+			frameOf(<GpuPane width={100} height={3} focused selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} ascii />),
+			frameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={90} height={6} focused={false} selectedIndex={0} ascii />),
+		].join('\n');
+		expect(text).toMatch(/^[\x20-\x7e\n]*$/);
+		expect(text).toContain('bert');
+		expect(text).toContain('60C');
 	});
 });
 

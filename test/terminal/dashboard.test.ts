@@ -62,6 +62,24 @@ describe.runIf(canRun)('mycotop in tmux', () => {
 		expect(text).toMatch(/e2e-task .*40m00s/);
 	});
 
+	it('a on a selected alert acknowledges it in Redis', async () => {
+		// The NaN loss published above fires the built-in non_finite_loss rule (critical, no pending time).
+		await waitFor(() => pane.screen().some((l) => l.includes('non_finite_loss') && l.includes('firing')), 15_000, 'the non_finite_loss alert');
+		pane.keys('5');
+		pane.keys('/rule:non_finite');
+		pane.keys('Enter', false);
+		await waitFor(() => pane.screen()[0]!.includes('filter "rule:non_finite"'), 5000, 'the filter');
+		pane.keys('a');
+		const client = redis.client();
+		await waitFor(async () => (await client.hkeys('mycotop:alerts:acks')).some((k) => k.includes('non_finite_loss')), 10_000, 'the ack in Redis');
+		await waitFor(() => pane.screen().some((l) => l.includes('non_finite_loss') && l.includes('acknowledged')), 10_000, 'the acknowledged state on screen');
+		pane.keys('/');
+		pane.keys('C-u', false);
+		pane.keys('Enter', false);
+		pane.keys('1');
+		await waitFor(() => !pane.screen()[0]!.includes('filter "'), 5000, 'the filter cleared');
+	});
+
 	it('keys work in the real terminal: zoom and back, help overlay', async () => {
 		pane.keys('3');
 		pane.keys('z');

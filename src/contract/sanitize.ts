@@ -66,7 +66,7 @@ export function sanitizeText(text: string, options: SanitizeOptions = {}): strin
 			if (next === 0x5b) i = skipCsi(text, i + 2); // ESC [
 			else if (next === 0x5d || next === 0x50 || next === 0x58 || next === 0x5e || next === 0x5f)
 				i = skipStringSequence(text, i + 2); // ESC ] P X ^ _
-			else if (Number.isNaN(next) || next === ESC) i += 1; // lone ESC at the end; ESC ESC: a terminal restarts at the second
+			else if (Number.isNaN(next) || next < 0x20 || next > 0x7e) i += 1; // lone ESC; ESC before a control (ESC ESC, ESC 0x9D): drop the ESC, then handle the control
 			else i += 2; // two-byte ESC x (ESC c reset, ESC 7, ...)
 			continue;
 		}

@@ -8,4 +8,10 @@ describe('sanitizer regressions from fuzzing', () => {
 		expect(sanitizeText('a\u001b\u001b]52;c;QUJD\u001b\\b')).toBe('ab');
 		expect(sanitizeText('a\u001b\u001b[2Jb')).toBe('ab');
 	});
+
+	it('ESC before an 8-bit introducer removes the whole 8-bit sequence, not just two characters', () => {
+		expect(sanitizeText('a\u001b\u009d0;PWNED-C1-TITLE\u009cb')).toBe('ab');
+		expect(sanitizeText('a\u001b\u009b2Jb')).toBe('ab');
+		expect(sanitizeText('a\u001b\u0007b')).toBe('a\ufffdb');
+	});
 });

@@ -1,21 +1,37 @@
 /**
 Fixed-capacity numeric series: parallel Float64Arrays (x, value, time), oldest overwritten first.
-Memory is allocated once, so a series never grows past its capacity however long mycotop runs.
+The arrays start small and double until they reach the capacity (then they never grow again), so a series never
+grows past its capacity however long mycotop runs, and a thousand short series do not cost a thousand full ones.
 */
 export class NumericRing {
 	readonly capacity: number;
-	private readonly xs: Float64Array;
-	private readonly values: Float64Array;
-	private readonly times: Float64Array;
+	private xs: Float64Array;
+	private values: Float64Array;
+	private times: Float64Array;
+	/** Allocated length (<= capacity). The ring wraps only once it is full, so start is 0 while it grows. */
+	private size: number;
 	private start = 0;
 	private count = 0;
 
 	constructor(capacity: number) {
 		if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
 		this.capacity = capacity;
-		this.xs = new Float64Array(capacity);
-		this.values = new Float64Array(capacity);
-		this.times = new Float64Array(capacity);
+		this.size = Math.min(capacity, 64);
+		this.xs = new Float64Array(this.size);
+		this.values = new Float64Array(this.size);
+		this.times = new Float64Array(this.size);
+	}
+
+	private grow(): void {
+		this.size = Math.min(this.capacity, this.size * 2);
+		const grown = (old: Float64Array) => {
+			const next = new Float64Array(this.size);
+			next.set(old);
+			return next;
+		};
+		this.xs = grown(this.xs);
+		this.values = grown(this.values);
+		this.times = grown(this.times);
 	}
 
 	get length(): number {
@@ -23,7 +39,8 @@ export class NumericRing {
 	}
 
 	push(x: number, value: number, timeMs: number): void {
-		const index = (this.start + this.count) % this.capacity;
+		if (this.count === this.size && this.size < this.capacity) this.grow();
+		const index = (this.start + this.count) % this.size;
 		this.xs[index] = x;
 		this.values[index] = value;
 		this.times[index] = timeMs;
@@ -33,7 +50,7 @@ export class NumericRing {
 
 	/** The i-th oldest retained point (0 = oldest). */
 	private slot(i: number): number {
-		return (this.start + i) % this.capacity;
+		return (this.start + i) % this.size;
 	}
 
 	lastValue(): number | undefined {

@@ -177,11 +177,12 @@ const lossPlateauSeed = rule('seed', {
 		}),
 });
 
-export const PLATEAU = {window: 200, threshold: 0.01, clearAt: 0.03} as const;
+export const PLATEAU = {window: 240, ends: 80, threshold: 0.01, clearAt: 0.03} as const;
 
 /**
-Plateau, as ReduceLROnPlateau means it: over the last 200 finite losses the fitted (OLS) improvement is less than
-1% of the mean loss. Clears only when the improvement is back above 3% (hysteresis), and keeps firing 1 min.
+Plateau, as ReduceLROnPlateau means it: over the last 240 finite losses, the median of the newest 80 is less than
+1% below the median of the oldest 80 (medians, so a spike or a few outliers do not move it). Clears only when the
+improvement is back above 3% (hysteresis), and keeps firing for 1 min.
 */
 const lossPlateauSound = rule('sound', {
 	name: 'loss_plateau',
@@ -189,23 +190,23 @@ const lossPlateauSound = rule('sound', {
 	severity: 'warning',
 	forMs: 0,
 	keepFiringForMs: 60_000,
-	description: `fitted improvement over the last ${PLATEAU.window} losses < ${PLATEAU.threshold * 100}% of their mean; clears above ${PLATEAU.clearAt * 100}%`,
+	description: `median of the newest ${PLATEAU.ends} of the last ${PLATEAU.window} losses less than ${PLATEAU.threshold * 100}% below the median of the oldest ${PLATEAU.ends}; clears above ${PLATEAU.clearAt * 100}%`,
 	recommendation: 'Consider reducing learning rate or early stopping',
-	evaluate: projectRule((project, loss, emit, ctx) => {
-			const tail = finiteTail(loss, PLATEAU.window);
-			if (tail.length < PLATEAU.window) return;
-			const level = Math.abs(mean(tail));
-			if (level === 0) return;
-			const xs = tail.map((_, i) => i);
-			const improvement = (-linearFit(xs, tail).slope * (tail.length - 1)) / level;
-			emit({
-				labels: {project},
-				breach: improvement < PLATEAU.threshold,
-				clear: improvement > PLATEAU.clearAt,
-				value: improvement,
-				message: () => `Loss plateau: ${fmt(improvement * 100, 2)}% improvement over the last ${PLATEAU.window} steps`,
-			});
-		}),
+	evaluate: projectRule((project, loss, emit) => {
+		const tail = finiteTail(loss, PLATEAU.window);
+		if (tail.length < PLATEAU.window) return;
+		const before = median(tail.slice(0, PLATEAU.ends));
+		if (before === 0) return;
+		const after = median(tail.slice(-PLATEAU.ends));
+		const improvement = (before - after) / Math.abs(before);
+		emit({
+			labels: {project},
+			breach: improvement < PLATEAU.threshold,
+			clear: improvement > PLATEAU.clearAt,
+			value: improvement,
+			message: () => `Loss plateau: ${fmt(improvement * 100, 2)}% improvement over the last ${PLATEAU.window} steps`,
+		});
+	}),
 });
 
 const convergenceSeed = rule('seed', {
@@ -223,7 +224,7 @@ const convergenceSeed = rule('seed', {
 		}),
 });
 
-export const CONVERGENCE = {minSamples: 100, maxSamples: 2000, threshold: 0.01, clearAt: 0.02} as const;
+export const CONVERGENCE = {minSamples: 300, minWindow: 30, maxSamples: 1000, threshold: 0.01, clearAt: 0.02} as const;
 
 const convergenceSound = rule('sound', {
 	name: 'convergence_detected',
@@ -231,12 +232,12 @@ const convergenceSound = rule('sound', {
 	severity: 'info',
 	forMs: 0,
 	keepFiringForMs: 60_000,
-	description: '|mean(last 10%) - mean(prior 10%)| / mean(prior 10%) < 1% over the last <= 2000 finite samples (>= 100); clears above 2%',
+	description: '|mean(last 10%) - mean(prior 10%)| / mean(prior 10%) < 1% over the last <= 1000 finite samples (>= 300, windows >= 30); clears above 2%',
 	recommendation: 'Consider early stopping to save compute resources',
 	evaluate: projectRule((project, loss, emit, ctx) => {
 			const values = finiteTail(loss, CONVERGENCE.maxSamples);
 			if (values.length < CONVERGENCE.minSamples) return;
-			const k = Math.floor(values.length * 0.1);
+			const k = Math.max(CONVERGENCE.minWindow, Math.floor(values.length * 0.1));
 			const recent = mean(values.slice(-k));
 			const prior = mean(values.slice(-2 * k, -k));
 			if (prior === 0) return;

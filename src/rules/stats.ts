@@ -7,16 +7,20 @@ export function mean(values: readonly number[]): number {
 	return s / values.length;
 }
 
-export function median(values: readonly number[]): number {
-	if (values.length === 0) return Number.NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = sorted.length >> 1;
-	return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** Median (a typed-array sort: numeric and several times faster than Array#sort with a comparator). */
+export function median(values: ArrayLike<number>): number {
+	const n = values.length;
+	if (n === 0) return Number.NaN;
+	const sorted = Float64Array.from(values).sort();
+	const mid = n >> 1;
+	return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Median absolute deviation (unscaled). */
-export function mad(values: readonly number[], center = median(values)): number {
-	return median(values.map((v) => Math.abs(v - center)));
+export function mad(values: ArrayLike<number>, center = median(values)): number {
+	const deviations = new Float64Array(values.length);
+	for (let i = 0; i < values.length; i++) deviations[i] = Math.abs(values[i]! - center);
+	return median(deviations);
 }
 
 /** 1.4826 * MAD: a robust estimate of the standard deviation for normal data. */

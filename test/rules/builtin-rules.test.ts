@@ -57,8 +57,8 @@ describe('training rules', () => {
 		fill(flat, 'training_loss', P, 0, 400 * S, S, () => 1 + 0.05 * gaussian(r));
 		const run = drive(flat, sound('loss_plateau')).until(400 * S);
 		const plateauAt = firstOf(run.transitions, 'loss_plateau', 'firing')!.timeMs;
-		expect(plateauAt).toBeGreaterThanOrEqual(199 * S);
-		expect(plateauAt).toBeLessThan(260 * S);
+		expect(plateauAt).toBeGreaterThanOrEqual(239 * S);
+		expect(plateauAt).toBeLessThan(300 * S);
 		expect(run.transitions.filter((t) => t.kind === 'firing')).toHaveLength(1);
 		expect(drive(flat, seed('loss_plateau')).until(400 * S).transitions).toHaveLength(0);
 

@@ -49,7 +49,9 @@ export default class FaultTableReporter implements Reporter {
 
 	onTestRunEnd(_modules: ReadonlyArray<TestModule>): void {
 		if (this.rows.length === 0) return;
-		this.rows.sort((a, b) => a.order.localeCompare(b.order));
+		// R1..R14 (the reference's matrix) first, in order; the rest after, by name.
+		const rank = (fault: string) => Number(/^R(\d+)\b/.exec(fault)?.[1] ?? 100);
+		this.rows.sort((a, b) => rank(a.fault) - rank(b.fault) || a.fault.localeCompare(b.fault));
 		process.stdout.write(`\nFault matrix (${this.rows.length} faults)\n${renderFaultTable(this.rows)}\n`);
 	}
 }

@@ -6,6 +6,7 @@ import {INPUT_CHANNELS} from '../../src/contract/names.js';
 import {DEFAULT_LIMITS} from '../../src/store/metrics-store.js';
 import {formatCount} from '../../src/format/units.js';
 import {CLI, requireBuild, rssMb, TmuxPane, tmuxAvailable} from '../faults/harness.js';
+import {faultRow} from '../faults/fault-table.js';
 
 const DISTINCT = 100_000;
 
@@ -31,7 +32,8 @@ describe.runIf(redisAvailable() && tmuxAvailable())('cardinality: 100,000 distin
 		await redis?.stop();
 	});
 
-	it('keeps RSS under 200 MB and shows the refusals in the header', {timeout: 120_000}, async () => {
+	it('keeps RSS under 200 MB and shows the refusals in the header', {timeout: 120_000}, async ({task}) => {
+		const row = faultRow(task, 'R7 100,000 distinct project ids into the TUI', 'RSS < 200 MB; new ids beyond 1,000 refused, counted and shown in the header');
 		pane = new TmuxPane(`${process.execPath} ${CLI} --no-gpu --redis-url ${redis.url}`, 140, 40);
 		const admin = redis.client();
 		await waitFor(async () => Number(((await admin.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.trainingProgress)) as [string, number])[1]) === 1, 10_000, 'TUI subscribed');
@@ -53,7 +55,7 @@ describe.runIf(redisAvailable() && tmuxAvailable())('cardinality: 100,000 distin
 		await new Promise((resolve) => setTimeout(resolve, 2000));
 		peakRss = Math.max(peakRss, rssMb(pid));
 		const written = (await admin.keys('metrics:training:*:loss')).length;
-		process.stdout.write(`cardinality: peak RSS ${peakRss.toFixed(0)} MB, refused shown ${formatCount(refused)}, ${written} projects written\n`);
+		row.observe(`peak RSS ${peakRss.toFixed(0)} MB; header shows "refused ${formatCount(refused)}"; ${written} projects written to Redis`);
 		expect(peakRss).toBeLessThan(200);
 		expect(written).toBe(DEFAULT_LIMITS.maxProjects);
 		pane.keys('q');

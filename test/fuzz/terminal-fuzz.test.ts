@@ -14,6 +14,7 @@ import {CLI, requireBuild, TmuxPane, tmuxAvailable} from '../faults/harness.js';
 import {FAKE_SMI, hostileSmiScenarios} from '../faults/smi-scenarios.js';
 import {FuzzGenerator, type FuzzMessage} from './generator.js';
 import {auditTerminalBytes} from './terminal-audit.js';
+import {faultRow} from '../faults/fault-table.js';
 
 const PER_CHANNEL = 10_000;
 
@@ -42,7 +43,12 @@ describe.runIf(redisAvailable() && tmuxAvailable())('fuzz: raw bytes reaching th
 		rmSync(dir, {recursive: true, force: true});
 	});
 
-	it('lets no injected control sequence through to the terminal and shows every reject', {timeout: 180_000}, async () => {
+	it('lets no injected control sequence through to the terminal and shows every reject', {timeout: 180_000}, async ({task}) => {
+		const row = faultRow(
+			task,
+			`R11 fuzz, end to end: ${PER_CHANNEL} hostile messages per channel into the real TUI (tmux), nvidia-smi printing escape sequences`,
+			'raw bytes written to the terminal: only renderer sequences (SGR, cursor, erase, modes), no OSC/DCS/APC, no C0/C1, no bidi, no injected text; header shows every reject',
+		);
 		const raw = join(dir, 'terminal.raw');
 		pane = new TmuxPane(`${process.execPath} ${CLI} --redis-url ${redis.url} --nvidia-smi ${FAKE_SMI} --gpu-interval 250`, 160, 50, {
 			FAKE_NVIDIA_SMI_SCENARIO: scenarios.garbage,
@@ -75,6 +81,7 @@ describe.runIf(redisAvailable() && tmuxAvailable())('fuzz: raw bytes reaching th
 		const bytes = readFileSync(raw);
 		const audit = auditTerminalBytes(bytes);
 		const shapes = [...audit.sequences].map(([shape, n]) => `${shape} x${n}`).join(', ');
+		row.observe(`${bytes.length} bytes audited; sequences: ${shapes}; ${audit.violationCount} violations; header "rejected ${formatCount(rejects)}"`);
 		expect(audit.violations, `sequences seen: ${shapes}`).toEqual([]);
 		expect(bytes.length).toBeGreaterThan(10_000);
 		expect(screen).toMatch(shown);

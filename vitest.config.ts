@@ -9,5 +9,7 @@ export default defineConfig({
 		hookTimeout: 30_000,
 		pool: 'forks',
 		fileParallelism: true,
+		// The fault tests' table (fault, expected, observed) prints after the run; other tests add no row.
+		reporters: ['default', './test/faults/table-reporter.ts'],
 	},
 });

@@ -68,7 +68,8 @@ describe('nvidia-smi faults', () => {
 			);
 			await rt.stop(200);
 			runtime = undefined;
-			expect(maxLagMs).toBeLessThan(100);
+			// Spawning a (Node) fake every 250 ms costs a few ms each; a stall would be a child read synchronously.
+			expect(maxLagMs).toBeLessThan(200);
 			expect(texts.every((t) => isTerminalSafe(t))).toBe(true);
 			expect(invocations).toBeGreaterThanOrEqual(1);
 			// At most one run per sampling interval (one-shot polling after a hang), never a storm.

@@ -16,6 +16,7 @@ import {readFileSync} from 'node:fs';
 import {ourKeys, STREAM_DATA_FIELD} from '../contract/names.js';
 import {parseRedisUrl} from './redis-url.js';
 import {redisOptions} from './redis-link.js';
+import {isAuthError} from './connection-state.js';
 
 /** Stream ids are "<ms>-<seq>". Compare two ids; malformed ids compare as 0-0. Pure. */
 export function compareStreamIds(a: string, b: string): number {
@@ -108,6 +109,7 @@ export class StreamReader {
 	/** Highest id shown in the store, per stream: entries up to it are only written after a rewind. */
 	private readonly applied = new Map<string, string>();
 	private wasWriter = false;
+	private lastErrorWasAuth = false;
 	private stopped = false;
 	private loop: Promise<void> | undefined;
 
@@ -115,11 +117,16 @@ export class StreamReader {
 		const target = parseRedisUrl(options.url);
 		const caPem = options.caFile === undefined ? undefined : readFileSync(options.caFile, 'utf8');
 		this.connection = new Redis(options.url, {
-			...redisOptions('writer', target, {caPem, socketTimeoutMs: options.socketTimeoutMs ?? 6000, lastErrorWasAuth: () => false}),
+			...redisOptions('writer', target, {caPem, socketTimeoutMs: options.socketTimeoutMs ?? 6000, lastErrorWasAuth: () => this.lastErrorWasAuth}),
 			connectionName: 'mycotop-streams',
 		});
-		// The link's connections report the state; this one stays quiet.
-		this.connection.on('error', () => {});
+		// The link's connections report the state; this one stays quiet (and slow after an auth error, like them).
+		this.connection.on('error', (error: Error) => {
+			if (isAuthError(error.message)) this.lastErrorWasAuth = true;
+		});
+		this.connection.on('ready', () => {
+			this.lastErrorWasAuth = false;
+		});
 	}
 
 	start(): void {

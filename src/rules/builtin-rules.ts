@@ -224,7 +224,7 @@ const convergenceSeed = rule('seed', {
 		}),
 });
 
-export const CONVERGENCE = {minSamples: 300, minWindow: 30, maxSamples: 1000, threshold: 0.01, clearAt: 0.02} as const;
+export const CONVERGENCE = {minSamples: 300, minWindow: 100, maxSamples: 1000, threshold: 0.01, clearAt: 0.02} as const;
 
 const convergenceSound = rule('sound', {
 	name: 'convergence_detected',
@@ -232,14 +232,15 @@ const convergenceSound = rule('sound', {
 	severity: 'info',
 	forMs: 0,
 	keepFiringForMs: 60_000,
-	description: '|mean(last 10%) - mean(prior 10%)| / mean(prior 10%) < 1% over the last <= 1000 finite samples (>= 300, windows >= 30); clears above 2%',
+	description: '|median(last 10%) - median(prior 10%)| / median(prior 10%) < 1% over the last <= 1000 finite samples (>= 300, windows >= 100); clears above 2%',
 	recommendation: 'Consider early stopping to save compute resources',
 	evaluate: projectRule((project, loss, emit, ctx) => {
 			const values = finiteTail(loss, CONVERGENCE.maxSamples);
 			if (values.length < CONVERGENCE.minSamples) return;
 			const k = Math.max(CONVERGENCE.minWindow, Math.floor(values.length * 0.1));
-			const recent = mean(values.slice(-k));
-			const prior = mean(values.slice(-2 * k, -k));
+			// Medians: a few outliers entering a window do not look like progress (or its end).
+			const recent = median(values.slice(-k));
+			const prior = median(values.slice(-2 * k, -k));
 			if (prior === 0) return;
 			const change = Math.abs(recent - prior) / Math.abs(prior);
 			emit({
@@ -590,7 +591,7 @@ const slaSound = rule('sound', {
 	severity: 'critical',
 	forMs: 0,
 	keepFiringForMs: 0,
-	description: 'error-budget burn rate (SLO 90% within 30 min): 1 h and 5 min both >= 2x (critical), or 6 h and 30 min both >= 1x (warning); >= 10 tasks in the long window',
+	description: 'error-budget burn rate (SLO 90% within 30 min): 1 h and 5 min both >= 2x (critical), or 6 h and 30 min both >= 1x (warning); >= 10 tasks in the long window; clears when every short window is under 3/4 of its rate',
 	recommendation: 'Tasks taking too long to complete: the error budget is burning',
 	evaluate: (ctx, emit) => {
 		const now = ctx.input.nowMs;
@@ -598,16 +599,20 @@ const slaSound = rule('sound', {
 		if (all.length === 0) return;
 		const budget = 1 - SLA_BURN.slo;
 		let severity: Severity | undefined;
+		let clear = true;
 		for (const pair of SLA_BURN.pairs) {
 			const long = errorRatio(all, now, pair.longMs);
 			const short = errorRatio(all, now, pair.shortMs);
 			const burning = long.ratio / budget >= pair.burn && short.ratio / budget >= pair.burn;
 			if (burning && long.count >= SLA_BURN.minLong && short.count >= SLA_BURN.minShort) severity ??= pair.severity;
+			// Hysteresis: a pair stops holding the alert once its short window is under 3/4 of the burn rate.
+			if (long.ratio / budget >= pair.burn && short.ratio / budget >= 0.75 * pair.burn) clear = false;
 		}
 		const shown = errorRatio(all, now, SLA_BURN.pairs[0].longMs).ratio / budget;
 		emit({
 			labels: {},
 			breach: severity !== undefined,
+			clear,
 			severity: severity ?? 'warning',
 			value: shown,
 			message: () => `SLA error budget burning at ${fmt(shown, 1)}x (1 h); tasks taking too long to complete`,

@@ -20,7 +20,7 @@ import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
-const cli = join(root, 'dist/src/cli.js');
+const cli = join(root, 'dist/bundle/cli.js');
 const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
@@ -194,7 +194,7 @@ async function firstFrame(tmux: Tmux, redis: TestRedis, names: readonly string[]
 }
 
 async function main(): Promise<void> {
-	if (!existsSync(cli)) throw new Error('dist/src/cli.js is missing: npm run bench:tui builds first');
+	if (!existsSync(cli)) throw new Error('dist/bundle/cli.js is missing: npm run bench:tui builds first');
 	if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is required (apt-get install -y tmux)');
 	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;
 	if (!hasBtop) process.stderr.write('\n*** bench:tui: btop is not installed (apt-get install -y btop): measuring mycotop alone ***\n\n');

@@ -15,6 +15,7 @@ import {MetricsStore, type StoreLimits} from './store/metrics-store.js';
 import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.js';
 import {SeedWriter, type WriterOptions} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
+import {journal} from './journal.js';
 import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
 import {type AlertActions} from './rules/alert-actions.js';
@@ -155,8 +156,10 @@ export class Runtime {
 	/**
 	Start everything. Resolves once Redis was reached and hydrated, or once it was found unreachable within
 	`connectWaitMs` (then mycotop runs on the embedded bus and keeps trying Redis in the background).
+	With `waitForParts: false` (the TUI) the parts (GPU sampler, rules) start in the background, so the first
+	frame does not wait for nvidia-smi's first answer; their results arrive with the next snapshot.
 	*/
-	async start(connectWaitMs = 1500): Promise<void> {
+	async start(connectWaitMs = 1500, {waitForParts = true}: {waitForParts?: boolean} = {}): Promise<void> {
 		this.bus.start();
 		if (this.options.redisUrl !== undefined) {
 			const deadline = Date.now() + connectWaitMs;
@@ -169,7 +172,14 @@ export class Runtime {
 		}
 		this.writer.start();
 		if (this.options.streams && this.options.redisUrl !== undefined) this.startStreamReader(this.options.redisUrl);
-		for (const part of this.parts) await part.start();
+		for (const part of this.parts) {
+			const started = Promise.resolve().then(() => part.start());
+			if (waitForParts) await started;
+			else
+				started.catch((error: unknown) =>
+					journal.record({type: 'part-error', message: error instanceof Error ? error.message : String(error)}),
+				);
+		}
 		if (this.options.demo) {
 			this.demo = new DemoRunner((channel, message) => this.bus.publish(channel, message));
 			this.demo.start();

@@ -1,9 +1,9 @@
-/** Run the built CLI (dist/src/cli.js) as a child process, as a user would. */
+/** Run the built CLI (dist/bundle/cli.js) as a child process, as a user would. */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {join} from 'node:path';
 
-export const CLI = join(fileURLToPath(new URL('.', import.meta.url)), '../../dist/src/cli.js');
+export const CLI = join(fileURLToPath(new URL('.', import.meta.url)), '../../dist/bundle/cli.js');
 
 export interface RunningCli {
 	readonly child: ChildProcess;

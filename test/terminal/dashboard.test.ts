@@ -10,7 +10,7 @@ import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/re
 import {frameHeights, tmuxAvailable, TmuxPane} from './tmux.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = resolve(root, 'dist/src/cli.js');
+const cli = resolve(root, 'dist/bundle/cli.js');
 const fakeSmi = resolve(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const inCi = (process.env['CI_ORIGINAL'] ?? process.env['CI']) === 'true';
 const canRun = redisAvailable() && (tmuxAvailable() || (inCi ? (() => { throw new Error('CI=true and tmux is missing: apt-get install -y tmux'); })() : false));

@@ -1,0 +1,74 @@
+/**
+The Ink side of the TUI: loaded by src/tui.ts while the runtime connects and hydrates (Ink and React are most of
+the start-up time), then rendered once the first snapshot holds the history.
+*/
+import React from 'react';
+import {render, type Instance} from 'ink';
+import {type MycotopConfig} from './config/config.js';
+import {type Flags} from './config/flags.js';
+import {type Runtime} from './runtime.js';
+import {App} from '../components/App.js';
+import {type AlertActions} from './rules/alert-actions.js';
+import {type TerminalSource} from '../hooks/use-terminal-size.js';
+
+const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[?25l';
+const LEAVE_ALT_SCREEN = '\u001B[?25h\u001B[?1049l';
+
+/**
+The stdout Ink writes to, minus `rows`. Ink 6.8 compares its last frame's height with `rows` and, when the
+frame is as tall as the terminal (which happens for one frame after a terminal shrinks, before React has the
+new size), writes clearTerminal: a full clear that wipes tmux scrollback and flickers. Our frames are sized by
+the real terminal (rows - 1) through `terminalSource`, so Ink never needs `rows`.
+*/
+export function inkStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
+	return new Proxy(stdout, {
+		get(target, property) {
+			if (property === 'rows') return undefined;
+			const value: unknown = Reflect.get(target, property, target);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+		},
+	});
+}
+
+/** The real terminal's size and resize events, for the App's layout. */
+export function terminalSource(stdout: NodeJS.WriteStream): TerminalSource {
+	return {
+		get columns() {
+			return stdout.columns;
+		},
+		get rows() {
+			return stdout.rows;
+		},
+		on: (event, listener) => stdout.on(event, listener),
+		off: (event, listener) => stdout.off(event, listener),
+	};
+}
+
+/** The rule engine's keyboard actions, when a part provides them. */
+function findAlertActions(parts: readonly object[]): AlertActions | undefined {
+	for (const part of parts) {
+		const actions = (part as {alertActions?: AlertActions}).alertActions;
+		if (actions !== undefined) return actions;
+	}
+	return undefined;
+}
+
+/** Render the dashboard over the runtime's snapshots. */
+export function renderDashboard(runtime: Runtime, flags: Flags, config: MycotopConfig): Instance {
+	const ascii = flags.ascii || config.ui.ascii === true;
+	return render(
+		<App
+			source={runtime.snapshots}
+			terminal={terminalSource(process.stdout)}
+			ascii={ascii}
+			smoothing={config.ui.smoothing ?? 0.6}
+			alertActions={findAlertActions(runtime.parts)}
+		/>,
+		{
+			stdout: inkStdout(process.stdout),
+			maxFps: 10,
+			patchConsole: false,
+			exitOnCtrlC: false,
+		},
+	);
+}

@@ -120,6 +120,14 @@ async function runSoak(seconds: number, rate: number, log: (line: string) => voi
 
 	const loop = monitorEventLoopDelay({resolution: 10});
 	loop.enable();
+	// Each stall over 100 ms, with when it happened and what the store held then (for diagnosis).
+	const stalls: Array<{atSeconds: number; ms: number}> = [];
+	let lastTick = performance.now();
+	const stallWatch = setInterval(() => {
+		const now = performance.now();
+		if (now - lastTick - 20 > 100) stalls.push({atSeconds: Math.round((now - startedAt) / 1000), ms: Math.round(now - lastTick - 20)});
+		lastTick = now;
+	}, 20);
 	const samples: Sample[] = [];
 	const startedAt = performance.now();
 	const sample = () => {
@@ -145,6 +153,7 @@ async function runSoak(seconds: number, rate: number, log: (line: string) => voi
 	await runtime.writer.drain(5000);
 	clearInterval(sampler);
 	clearInterval(progress);
+	clearInterval(stallWatch);
 	sample();
 	loop.disable();
 	const c = runtime.store.counters;
@@ -161,7 +170,11 @@ async function runSoak(seconds: number, rate: number, log: (line: string) => voi
 		{name: 'received = stored + rejected + refused', ok: c.received === c.stored + c.rejected + c.refused, detail: `${c.received} = ${c.stored} + ${c.rejected} + ${c.refused}`},
 		{name: 'invalid = rejected', ok: c.rejected === report.deliveredByKind['invalid'], detail: `${report.deliveredByKind['invalid']} invalid, ${c.rejected} rejected`},
 		{name: 'list entries written or counted', ok: w.entriesWritten + w.dropped === listEventsStored, detail: `${w.entriesWritten} written + ${w.dropped} dropped of ${listEventsStored}`},
-		{name: 'no event-loop stall over 100 ms', ok: maxLoopDelayMs < 100, detail: `max ${maxLoopDelayMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`},
+		{
+			name: 'no event-loop stall over 100 ms',
+			ok: maxLoopDelayMs < 100,
+			detail: `max ${maxLoopDelayMs.toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms${stalls.length > 0 ? `; stalls at ${stalls.map((x) => `${x.atSeconds} s (${x.ms} ms)`).join(', ')}` : ''}`,
+		},
 		{name: 'RSS flat (< 30 MB growth)', ok: g.rssMb < 30, detail: `${g.rssMb >= 0 ? '+' : ''}${g.rssMb.toFixed(1)} MB after ${warmup.toFixed(0)} s warm-up`},
 		{name: 'heap flat (< 30 MB growth)', ok: g.heapMb < 30, detail: `${g.heapMb >= 0 ? '+' : ''}${g.heapMb.toFixed(1)} MB`},
 	];

@@ -1,8 +1,13 @@
 // Bundles the compiled CLI (dist/src/cli.js) into dist/bundle/: one file per entry and lazily loaded chunk instead
-// of ~300 modules. Start-up to the first frame drops from ~0.95 s to ~0.5 s on the 2-core VM (BENCHMARKS.md), and
-// React runs its production build (NODE_ENV is fixed at bundle time).
+// of ~300 modules. Start-up to the first frame drops from ~0.95 s to ~0.5 s on the 2-core VM (BENCHMARKS.md), React
+// runs its production build (NODE_ENV is fixed at bundle time), and Ink gets the patches in ink-patches.mjs.
+import {rmSync} from 'node:fs';
 import {build} from 'esbuild';
+import {inkPatchesPlugin} from './ink-patches.mjs';
 
+// Chunk names carry content hashes: start from an empty folder so no stale chunk ships.
+rmSync('dist/bundle', {recursive: true, force: true});
+const applied = new Set();
 await build({
 	entryPoints: ['dist/src/cli.js'],
 	outdir: 'dist/bundle',
@@ -16,5 +21,9 @@ await build({
 	define: {'process.env.NODE_ENV': '"production"'},
 	// CommonJS dependencies (ioredis, react) call require(); give the ESM bundle one.
 	banner: {js: "import {createRequire as __mycotopRequire} from 'node:module'; const require = __mycotopRequire(import.meta.url);"},
+	plugins: [inkPatchesPlugin(applied)],
 	logLevel: 'warning',
 });
+const expected = ['ink/build/measure-text.js', 'ink/build/wrap-text.js', 'ink/build/output.js', 'string-width/index.js'];
+const missing = expected.filter((file) => ![...applied].some((a) => a.replaceAll('\\', '/') === file));
+if (missing.length > 0) throw new Error(`bundle: patches not applied to ${missing.join(', ')}`);

@@ -10,6 +10,12 @@ import {packageVersion} from './version.js';
 import {attachOptionalParts} from './parts.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/**
+Default dashboard redraw period. Each Ink 6.8 frame of the full dashboard costs about 2-3% of a core per frame a
+second on the 2-core VM (BENCHMARKS.md, "TUI cost"): 2 frames a second keeps mycotop under 10% of a core at 200
+events/s. Keys redraw at once whatever the period.
+*/
+export const DEFAULT_REFRESH_MS = 500;
 
 export interface Resolved {
 	readonly flags: Flags;
@@ -34,6 +40,7 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 		demo: flags.demo,
 		streams: flags.streams,
 		limits: config.store,
+		maxHz: 1000 / (flags.refreshMs ?? config.ui.refreshMs ?? DEFAULT_REFRESH_MS),
 	};
 }
 

@@ -20,7 +20,7 @@ export interface ConfigIssue {
 export interface MycotopConfig {
 	readonly redis: {readonly url?: string; readonly ca?: string};
 	readonly store: {readonly seriesCapacity?: number; readonly maxProjects?: number; readonly maxAgents?: number};
-	readonly ui: {readonly smoothing?: number; readonly ascii?: boolean};
+	readonly ui: {readonly smoothing?: number; readonly ascii?: boolean; readonly refreshMs?: number};
 	readonly gpu: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean};
 	/** User rules, validated by the rules module. */
 	readonly rules: readonly unknown[];
@@ -52,6 +52,7 @@ const str: Check = (v) => (typeof v === 'string' && v.length > 0 ? undefined : `
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : `expected true or false, got ${JSON.stringify(v)}`);
 const fraction: Check = (v) => (typeof v === 'number' && v >= 0 && v < 1 ? undefined : `expected a number in [0, 1), got ${JSON.stringify(v)}`);
 const intervalMs: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 250 ? undefined : `expected an integer >= 250 (ms), got ${JSON.stringify(v)}`);
+const refreshMs: Check = (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 10_000 ? undefined : `expected an integer from 100 to 10000 (ms), got ${JSON.stringify(v)}`);
 const gpuList: Check = (v) =>
 	Array.isArray(v) && v.length > 0 && v.every((g) => Number.isInteger(g) && g >= 0) ? undefined : `expected a list of GPU indices, got ${JSON.stringify(v)}`;
 const duration: Check = (v) =>
@@ -63,7 +64,7 @@ const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v)
 const SCHEMA: Record<string, Record<string, Check> | 'rules'> = {
 	redis: {url: redisUrl, ca: str},
 	store: {seriesCapacity: positiveInt, maxProjects: positiveInt, maxAgents: positiveInt},
-	ui: {smoothing: fraction, ascii: bool},
+	ui: {smoothing: fraction, ascii: bool, refreshMs: refreshMs},
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
 	rules: 'rules',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration},

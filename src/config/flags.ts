@@ -26,6 +26,7 @@ export const FLAGS = {
 	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
 	'no-gpu': {type: 'boolean', help: 'Do not sample GPUs'},
 	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs)'},
+	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 500, minimum 100); keys redraw at once'},
 	help: {type: 'boolean', help: 'Show this help'},
 	version: {type: 'boolean', help: 'Show the version'},
 } as const satisfies Record<string, FlagSpec>;
@@ -48,6 +49,7 @@ export interface Flags {
 	readonly nvidiaSmi?: string;
 	readonly noGpu: boolean;
 	readonly ascii: boolean;
+	readonly refreshMs?: number;
 	readonly help: boolean;
 	readonly version: boolean;
 	/** Words after the flags (subcommands such as `ack ID`). */
@@ -80,6 +82,13 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 		if (!Number.isInteger(gpuIntervalMs) || gpuIntervalMs < 250)
 			return {ok: false, error: `--gpu-interval: expected an integer number of ms >= 250, got "${interval}"`};
 	}
+	let refreshMs: number | undefined;
+	const refresh = str('refresh');
+	if (refresh !== undefined) {
+		refreshMs = Number(refresh);
+		if (!Number.isInteger(refreshMs) || refreshMs < 100 || refreshMs > 10_000)
+			return {ok: false, error: `--refresh: expected an integer number of ms from 100 to 10000, got "${refresh}"`};
+	}
 	let gpus: number[] | undefined;
 	const gpuList = str('gpus');
 	if (gpuList !== undefined) {
@@ -109,6 +118,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 			nvidiaSmi: str('nvidia-smi'),
 			noGpu: bool('no-gpu'),
 			ascii: bool('ascii'),
+			refreshMs,
 			help: bool('help'),
 			version: bool('version'),
 			positionals: parsed.positionals,

@@ -33,6 +33,8 @@ export interface WriterOptions {
 	/** List entries that may wait while Redis is away; beyond it new entries are dropped and counted. */
 	readonly maxPendingEntries?: number;
 	readonly now?: () => number;
+	/** Longest a write waits to be batched with others (ms). Default 50. */
+	readonly flushDelayMs?: number;
 	/** Period of the aggregate writes (ms). Default 1000. */
 	readonly aggregateEveryMs?: number;
 	/** Period of the training trend analysis (ms). Default 10 s (the seed: 10 min). */
@@ -172,13 +174,20 @@ export class SeedWriter {
 		this.schedule();
 	}
 
+	/**
+	Flush within `flushDelayMs` (default 50 ms): at a trickle that is one transaction per window instead of one
+	per message; under load the batches are large anyway and flush back to back.
+	*/
 	private schedule(): void {
 		if (this.scheduled) return;
 		this.scheduled = true;
-		setImmediate(() => {
+		const run = () => {
 			this.scheduled = false;
 			void this.flush();
-		});
+		};
+		const delay = this.options.flushDelayMs ?? 50;
+		if (delay <= 0 || this.pending.entryCount >= 1000) setImmediate(run);
+		else setTimeout(run, delay).unref();
 	}
 
 	/** Write everything pending now. One transaction in flight at a time; later writes wait for the next. */

@@ -85,3 +85,20 @@ describe('option resolution', () => {
 		expect(String(r)).not.toContain('secret');
 	});
 });
+
+describe('redraw period', () => {
+	const flags = (argv: string[]) => {
+		const r = parseFlags(argv);
+		if (!r.ok) throw new Error(r.error);
+		return r.flags;
+	};
+
+	it('defaults to 500 ms (2 Hz); --refresh and ui.refreshMs change it; 100 ms (10 Hz) at most', () => {
+		expect(resolveOptions(flags([]), EMPTY_CONFIG, {})).toMatchObject({maxHz: 2});
+		expect(resolveOptions(flags(['--refresh', '100']), EMPTY_CONFIG, {})).toMatchObject({maxHz: 10});
+		expect(resolveOptions(flags([]), {...EMPTY_CONFIG, ui: {refreshMs: 250}}, {})).toMatchObject({maxHz: 4});
+		const bad = parseFlags(['--refresh', '50']);
+		expect(bad.ok).toBe(false);
+		expect(parseConfig('ui:\n  refreshMs: 20\n', 'c.yaml').ok).toBe(false);
+	});
+});

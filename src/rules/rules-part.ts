@@ -6,7 +6,7 @@ within a second), and implements the dashboard's AlertActions.
 */
 import {hostname, userInfo} from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {ALERT_CHANNELS, keys} from '../contract/names.js';
+import {ALERT_CHANNELS, OUTPUT_CHANNELS, keys} from '../contract/names.js';
 import {type KvCommand} from '../bus/kv.js';
 import {type BusManager} from '../bus/bus-manager.js';
 import {type MetricsStore} from '../store/metrics-store.js';
@@ -73,6 +73,19 @@ export function alertMessage(t: AlertTransition, instanceId: string): Record<str
 		activeAt: new Date(t.activeAtMs).toISOString(),
 		...(t.firedAtMs !== undefined ? {firedAt: new Date(t.firedAtMs).toISOString()} : {}),
 		...(t.recommendation !== undefined ? {recommendation: t.recommendation} : {}),
+		timestamp: new Date(t.timeMs).toISOString(),
+		source: `mycotop:${instanceId}`,
+	};
+}
+
+/** The seed's events:insights:correlations message for an error that followed a hot GPU. */
+export function correlationInsight(t: AlertTransition, errorId: string | undefined, instanceId: string): Record<string, unknown> {
+	return {
+		type: 'error_performance_correlation',
+		errorId: errorId ?? null,
+		possibleCause: 'high_gpu_temperature',
+		avgTemp: Number.isFinite(t.value) ? t.value : null,
+		recommendation: 'Check GPU cooling before retrying',
 		timestamp: new Date(t.timeMs).toISOString(),
 		source: `mycotop:${instanceId}`,
 	};
@@ -213,6 +226,11 @@ export class RulesPart implements RuntimePart, AlertActions {
 					commands.push(['HINCRBY', SEED_ALERT_COUNTERS, t.rule, 1]);
 				}
 				bus.publishOutput(ALERT_CHANNELS[t.group], JSON.stringify(alertMessage(t, this.host.instanceId)));
+				// The seed sends this correlation to error-coordinator as an insight, not only as an alert.
+				if (t.rule === 'error_performance_correlation' && t.kind === 'firing') {
+					const errorId = this.host.store.criticalErrors.newest(1)[0]?.errorId;
+					bus.publishOutput(OUTPUT_CHANNELS.insightsCorrelations, JSON.stringify(correlationInsight(t, errorId, this.host.instanceId)));
+				}
 			}
 		}
 		if (!bus.kind || bus.kind === 'embedded') this.memory.log.push(...transitions.filter((t) => t.kind !== 'cancelled'));

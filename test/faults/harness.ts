@@ -11,7 +11,8 @@ import {Runtime, type RuntimeOptions} from '../../src/runtime.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** The CLI as shipped (package.json "bin": the bundle that `npm run build` makes). */
+export const CLI = join(ROOT, 'dist', 'bundle', 'cli.js');
 
 /** The CLI must be built (npm test and npm run test:faults build first). */
 export function requireBuild(): void {

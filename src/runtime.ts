@@ -37,6 +37,8 @@ export interface RuntimeOptions {
 	readonly instanceId?: string;
 	/** Lossless mode: read the input channels from their Redis Streams (and ignore their pub/sub copies). */
 	readonly streams?: boolean;
+	/** This box's name (default: the OS host name): keys of the host's own data carry it. */
+	readonly host?: string;
 }
 
 /** A part that runs inside the runtime (GPU sampler, rule engine): started after hydration, stopped first. */
@@ -61,7 +63,7 @@ export class Runtime {
 	readonly ingest: Ingest;
 	readonly snapshots: SnapshotPublisher;
 	readonly instanceId: string;
-	readonly host = hostname();
+	readonly host: string;
 	readonly parts: RuntimePart[] = [];
 	private demo: DemoRunner | undefined;
 	/** The lossless-mode reader (`streams` with Redis), once started. */
@@ -72,12 +74,14 @@ export class Runtime {
 
 	constructor(private readonly options: RuntimeOptions) {
 		this.instanceId = options.instanceId ?? newInstanceId();
+		this.host = options.host ?? hostname();
 		this.store = new MetricsStore(options.limits);
 		this.bus = new BusManager({
 			redisUrl: options.redisUrl,
 			caFile: options.redisCa,
 			readOnly: options.readOnly,
 			instanceId: this.instanceId,
+			host: this.host,
 			channels: options.streams && options.redisUrl !== undefined ? SUBSCRIBED_CHANNELS.filter((c) => ![...INPUT_STREAMS.values()].includes(c)) : SUBSCRIBED_CHANNELS,
 			onMessage: (channel, message) => this.ingest.handle(channel, message),
 			onRedisFirstReady: (kv) => this.startHydration(kv),
@@ -91,6 +95,7 @@ export class Runtime {
 			{
 				kv: () => this.bus.kv(),
 				canWrite: () => this.bus.canWrite(),
+				canWriteHost: () => this.bus.canWriteHost(),
 				isReady: () => this.bus.isReady(),
 				publish: (channel, message) => this.bus.publishOutput(channel, message),
 				instanceId: this.instanceId,

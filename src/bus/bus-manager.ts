@@ -9,6 +9,7 @@ import {RedisKv} from './redis-kv.js';
 import {RedisLink} from './redis-link.js';
 import {type Role, WriterLease} from './writer-lease.js';
 import {redactUrl} from './redis-url.js';
+import {ourKeys} from '../contract/names.js';
 
 export type InstanceRole = Role | 'read-only' | 'standalone';
 
@@ -18,6 +19,8 @@ export interface BusStatus {
 	readonly url: string | undefined;
 	readonly connection: ConnectionState | undefined;
 	readonly role: InstanceRole;
+	/** Whether this instance writes its host's own keys (holds the host lease; standalone on the embedded bus). */
+	readonly hostWriter: boolean;
 	/** Subscriber connections lost after being up: each one a possible gap in pub/sub. */
 	readonly reconnects: number;
 	readonly takeovers: number;
@@ -38,6 +41,8 @@ export interface BusManagerOptions {
 	readonly readOnly: boolean;
 	readonly instanceId: string;
 	readonly channels: readonly string[];
+	/** This box's name: one instance per host holds the host lease and writes the host's own keys (GPUs). */
+	readonly host?: string;
 	readonly onMessage: (channel: string, message: string) => void;
 	/** Called once, the first time Redis is reached (hydrate from it). */
 	readonly onRedisFirstReady?: (kv: Kv) => void;
@@ -52,6 +57,7 @@ export class BusManager {
 	readonly memory = new MemoryKv();
 	readonly link: RedisLink | undefined;
 	private readonly lease: WriterLease | undefined;
+	private readonly hostLease: WriterLease | undefined;
 	private readonly redisKv: RedisKv | undefined;
 	private readonly listeners = new Set<() => void>();
 	private readonly now: () => number;
@@ -68,23 +74,30 @@ export class BusManager {
 				options.channels,
 			);
 			this.redisKv = new RedisKv(this.link.writer);
-			if (!options.readOnly)
-				this.lease = new WriterLease(this.link.writer, options.instanceId, {ttlMs: options.leaseTtlMs, renewMs: options.leaseRenewMs});
+			if (!options.readOnly) {
+				const leaseOptions = {ttlMs: options.leaseTtlMs, renewMs: options.leaseRenewMs};
+				this.lease = new WriterLease(this.link.writer, options.instanceId, leaseOptions);
+				if (options.host !== undefined)
+					this.hostLease = new WriterLease(this.link.writer, options.instanceId, {...leaseOptions, key: ourKeys.hostWriterLease(options.host)});
+			}
 			this.link.onState((state) => {
 				if (state.kind === 'connected' && !this.usingRedis && this.link!.subscriberReady) {
 					this.usingRedis = true;
 					options.onRedisFirstReady?.(this.redisKv!);
 					void this.lease?.tick();
+					void this.hostLease?.tick();
 				}
 				this.emit();
 			});
 			this.lease?.onRole(() => this.emit());
+			this.hostLease?.onRole(() => this.emit());
 		}
 	}
 
 	start(): void {
 		this.link?.start();
 		this.lease?.start();
+		this.hostLease?.start();
 	}
 
 	get instanceId(): string {
@@ -110,6 +123,13 @@ export class BusManager {
 	canWrite(): boolean {
 		const role = this.role;
 		return role === 'writer' || role === 'standalone';
+	}
+
+	/** May this instance write its host's own keys (GPU telemetry)? One instance per host does. */
+	canWriteHost(): boolean {
+		if (this.options.readOnly) return false;
+		if (!this.usingRedis) return true;
+		return (this.hostLease ?? this.lease)?.role === 'writer';
 	}
 
 	isReady(): boolean {
@@ -156,6 +176,7 @@ export class BusManager {
 			url,
 			connection,
 			role: this.role,
+			hostWriter: this.canWriteHost(),
 			reconnects: this.link?.reconnects ?? 0,
 			takeovers: this.lease?.takeovers ?? 0,
 			...(lastDataMs === undefined ? {} : {lastDataMs}),
@@ -177,7 +198,9 @@ export class BusManager {
 	/** Release the lease (so a viewer takes over at once) and close the connections. */
 	async stop(): Promise<void> {
 		await this.lease?.release();
+		await this.hostLease?.release();
 		this.lease?.stop();
+		this.hostLease?.stop();
 		await this.link?.stop();
 	}
 }

@@ -103,10 +103,12 @@ export const HYDRATION_PATTERNS = {
 
 /** Keys of our own: everything under `mycotop:` (plus per-host GPU keys, see the GPU module). */
 export const ourKeys = {
-	/** SET NX PX lease naming the one instance that writes. Value: the instance id. */
+	/** SET NX PX lease naming the one instance that writes the shared keys. Value: the instance id. */
 	writerLease: 'mycotop:writer:lease',
-	/** Id of the last batch the writer committed (MULTI/EXEC), so a retried batch is never applied twice. */
-	writerLastBatch: 'mycotop:writer:last_batch',
+	/** SET NX PX lease naming the one instance per host that writes that host's own keys (its GPUs). */
+	hostWriterLease: (host: string) => `mycotop:writer:lease:host:${host}`,
+	/** Id of the last batch an instance committed (MULTI/EXEC, 1-day TTL), so a retried batch is never applied twice. */
+	writerLastBatch: (instanceId: string) => `mycotop:writer:last_batch:${instanceId}`,
 	/** Hash: stream key -> id of the last entry whose writes were committed (same MULTI/EXEC as those writes). */
 	streamsLastId: 'mycotop:streams:last_id',
 	/** Per-GPU history lists ({value, timestamp}, 24 h), one per series, keyed by host and GPU UUID. */

@@ -16,7 +16,11 @@ import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuK
 export interface GpuPartHost {
 	readonly host: string;
 	readonly store: {touch(): void};
-	readonly writer: {enqueueList(key: string, entry: string, ttlSeconds: number): void; enqueueHash(key: string, fields: Record<string, string>): void};
+	/** 'host' writes need the host lease (one instance per box), the seed's box-wide keys the shared one. */
+	readonly writer: {
+		enqueueList(key: string, entry: string, ttlSeconds: number, scope?: 'shared' | 'host'): void;
+		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host'): void;
+	};
 }
 
 export interface GpuPartOptions {
@@ -71,13 +75,13 @@ export class GpuRedisWriter {
 				const key = series === 'utilization' ? keys.gpuUtilization : series === 'memory_used_mb' ? keys.gpuMemoryUsed : keys.gpuTemperature;
 				writer.enqueueList(key, entry, TTL_SECONDS.gpu);
 			}
-			for (const row of rows) for (const {series, entry} of gpuListEntries(row, timestamp)) writer.enqueueList(gpuKeyOf.series(host, row.uuid, series), entry, TTL_SECONDS.gpu);
+			for (const row of rows) for (const {series, entry} of gpuListEntries(row, timestamp)) writer.enqueueList(gpuKeyOf.series(host, row.uuid, series), entry, TTL_SECONDS.gpu, 'host');
 		}
 		if (currentDue) {
 			this.lastCurrentMs = nowMs;
 			writer.enqueueHash(keys.gpuCurrent, boxCurrentFields(box, host, timestamp));
 			writer.enqueueHash(keys.systemCapacity, capacityFields(box));
-			for (const row of rows) writer.enqueueHash(gpuKeyOf.current(host, row.uuid), gpuCurrentFields(row, timestamp));
+			for (const row of rows) writer.enqueueHash(gpuKeyOf.current(host, row.uuid), gpuCurrentFields(row, timestamp), 'host');
 			this.writeState(nowMs, true);
 		}
 	}
@@ -89,7 +93,7 @@ export class GpuRedisWriter {
 		if (!force && stateKey === this.lastStateKey) return;
 		this.lastStateKey = stateKey;
 		const timestamp = new Date(nowMs).toISOString();
-		this.host.writer.enqueueHash(gpuKeyOf.host(this.host.host), hostStateFields(status.state, status.reason, this.store.rows(), timestamp));
+		this.host.writer.enqueueHash(gpuKeyOf.host(this.host.host), hostStateFields(status.state, status.reason, this.store.rows(), timestamp), 'host');
 		// Without telemetry no GPU can be confirmed free: say so rather than leave an old "true".
 		if (status.state === 'unavailable') this.host.writer.enqueueHash(keys.systemCapacity, capacityFields(undefined));
 	}

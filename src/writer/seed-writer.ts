@@ -21,13 +21,18 @@ import {completionEntry, figure, lossEntry, trainingCurrentFields, werEntry, wor
 export interface WriterTarget {
 	/** Where writes go now (Redis, or the embedded bus's memory). */
 	kv(): Kv;
-	/** True while this instance may write (lease held, not read-only). */
+	/** True while this instance may write the shared keys (lease held, not read-only). */
 	canWrite(): boolean;
+	/** True while this instance may write its host's own keys (host lease held, not read-only). */
+	canWriteHost(): boolean;
 	/** Whether the target is reachable now (writes wait in the bounded batch otherwise). */
 	isReady(): boolean;
 	publish(channel: string, message: string): void;
 	readonly instanceId: string;
 }
+
+/** Which lease a write needs: the shared writer lease, or this host's lease (the host's own keys). */
+export type WriteScope = 'shared' | 'host';
 
 export interface WriterOptions {
 	/** List entries that may wait while Redis is away; beyond it new entries are dropped and counted. */
@@ -58,6 +63,8 @@ export interface WriterStats {
 
 export class SeedWriter {
 	private pending: PendingBatch;
+	/** Writes to this host's own keys (GPU telemetry), gated by the host lease instead of the shared one. */
+	private hostPending: PendingBatch;
 	private retrying: {id: string; commands: KvCommand[]; entries: number} | undefined;
 	private flushing = false;
 	private scheduled = false;
@@ -81,6 +88,7 @@ export class SeedWriter {
 		this.maxPending = options.maxPendingEntries ?? 100_000;
 		this.now = options.now ?? Date.now;
 		this.pending = new PendingBatch(this.maxPending);
+		this.hostPending = new PendingBatch(this.maxPending);
 	}
 
 	start(): void {
@@ -95,7 +103,7 @@ export class SeedWriter {
 		every(this.options.rankingsEveryMs ?? 300_000, () => this.publishRankings());
 		// Retry a waiting batch while Redis is away.
 		every(250, () => {
-			if (!this.pending.isEmpty || this.retrying) this.schedule();
+			if (!this.isIdle()) this.schedule();
 		});
 	}
 
@@ -142,10 +150,17 @@ export class SeedWriter {
 	}
 
 	/** Append arbitrary commands (used by the GPU sampler and the rules) to the next batch. */
-	enqueueList(key: string, entry: string, ttlSeconds: number): void {
-		if (!this.target.canWrite()) return;
-		if (!this.pending.push(key, entry, ttlSeconds)) this.stats.dropped += 1;
+	enqueueList(key: string, entry: string, ttlSeconds: number, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		if (!batch.push(key, entry, ttlSeconds)) this.stats.dropped += 1;
 		this.schedule();
+	}
+
+	/** The batch for a scope, or undefined when this instance may not write it. */
+	private batchFor(scope: WriteScope): PendingBatch | undefined {
+		if (scope === 'host') return this.target.canWriteHost() ? this.hostPending : undefined;
+		return this.target.canWrite() ? this.pending : undefined;
 	}
 
 	/**
@@ -160,7 +175,7 @@ export class SeedWriter {
 
 	/** List entries waiting now (pending and in flight): the stream reader's back-pressure. */
 	get pendingCount(): number {
-		return this.pending.entryCount + (this.retrying?.entries ?? 0);
+		return this.pending.entryCount + this.hostPending.entryCount + (this.retrying?.entries ?? 0);
 	}
 
 	/** The most list entries that may wait. */
@@ -168,9 +183,10 @@ export class SeedWriter {
 		return this.maxPending;
 	}
 
-	enqueueHash(key: string, fields: Record<string, string>): void {
-		if (!this.target.canWrite()) return;
-		this.pending.hset(key, fields);
+	enqueueHash(key: string, fields: Record<string, string>, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.hset(key, fields);
 		this.schedule();
 	}
 
@@ -193,12 +209,18 @@ export class SeedWriter {
 	/** Write everything pending now. One transaction in flight at a time; later writes wait for the next. */
 	async flush(): Promise<void> {
 		if (this.flushing) return;
+		// A lease lost (or read-only): what is pending under it belongs to the new holder now. This instance will never
+		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
 		if (!this.target.canWrite()) {
-			// Lost the lease (or became read-only): what is pending belongs to the new writer now. This instance will
-			// never write those entries: count them as dropped, so an outage's losses are visible, not silent.
 			this.stats.dropped += this.pending.entryCount + (this.retrying?.entries ?? 0);
 			this.pending = new PendingBatch(this.maxPending);
 			this.retrying = undefined;
+		}
+		if (!this.target.canWriteHost()) {
+			this.stats.dropped += this.hostPending.entryCount;
+			this.hostPending = new PendingBatch(this.maxPending);
+		}
+		if (!this.target.canWrite() && !this.target.canWriteHost()) {
 			this.updatePendingStat();
 			this.notifyIdle();
 			return;
@@ -209,23 +231,27 @@ export class SeedWriter {
 		}
 		this.flushing = true;
 		const kv = this.target.kv();
+		const lastBatchKey = ourKeys.writerLastBatch(this.target.instanceId);
 		try {
 			if (this.retrying) {
-				const committed = (await kv.get(ourKeys.writerLastBatch)) === this.retrying.id;
+				const committed = (await kv.get(lastBatchKey)) === this.retrying.id;
 				if (committed) this.stats.retriesSkipped += 1;
 				else await this.commit(kv, this.retrying.id, this.retrying.commands);
 				this.stats.entriesWritten += this.retrying.entries;
 				this.retrying = undefined;
 			}
-			while (!this.pending.isEmpty && this.target.canWrite()) {
-				const batch = this.pending;
+			while (!this.isIdle() && (this.target.canWrite() || this.target.canWriteHost())) {
+				const shared = this.target.canWrite() ? this.pending : new PendingBatch(0);
+				const host = this.target.canWriteHost() ? this.hostPending : new PendingBatch(0);
 				this.pending = new PendingBatch(this.maxPending);
+				this.hostPending = new PendingBatch(this.maxPending);
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
-				const commands = batch.toCommands();
-				this.retrying = {id, commands, entries: batch.entryCount};
+				const commands = [...shared.toCommands(), ...host.toCommands()];
+				const entries = shared.entryCount + host.entryCount;
+				this.retrying = {id, commands, entries};
 				await this.commit(kv, id, commands);
 				this.retrying = undefined;
-				this.stats.entriesWritten += batch.entryCount;
+				this.stats.entriesWritten += entries;
 			}
 		} catch (error) {
 			this.stats.failures += 1;
@@ -233,18 +259,22 @@ export class SeedWriter {
 		} finally {
 			this.flushing = false;
 			this.updatePendingStat();
-			if (this.pending.isEmpty && !this.retrying) this.notifyIdle();
+			if (this.isIdle()) this.notifyIdle();
 		}
 	}
 
+	private isIdle(): boolean {
+		return this.pending.isEmpty && this.hostPending.isEmpty && !this.retrying;
+	}
+
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
-		await kv.exec([...commands, ['SET', ourKeys.writerLastBatch, id]]);
+		await kv.exec([...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]]);
 		this.stats.batches += 1;
 		this.stats.commands += commands.length;
 	}
 
 	private updatePendingStat(): void {
-		this.stats.pendingEntries = this.pending.entryCount + (this.retrying?.entries ?? 0);
+		this.stats.pendingEntries = this.pending.entryCount + this.hostPending.entryCount + (this.retrying?.entries ?? 0);
 	}
 
 	private notifyIdle(): void {
@@ -256,13 +286,13 @@ export class SeedWriter {
 		this.queueAggregates();
 		const deadline = this.now() + timeoutMs;
 		while (this.now() < deadline) {
-			if (this.pending.isEmpty && !this.retrying && !this.flushing) return true;
-			if (!this.target.canWrite()) return true;
+			if (this.isIdle() && !this.flushing) return true;
+			if (!this.target.canWrite() && !this.target.canWriteHost()) return true;
 			await this.flush();
-			if (this.pending.isEmpty && !this.retrying) return true;
+			if (this.isIdle()) return true;
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
-		return this.pending.isEmpty && !this.retrying;
+		return this.isIdle();
 	}
 
 	/** Queue the aggregates that changed: task SLA figures, per-agent performance, load balance. */

@@ -100,6 +100,7 @@ export function makeSnapshot(parts: SnapshotParts = {}): Snapshot {
 			url: 'redis://monitor:***@127.0.0.1:6390',
 			connection: {kind: 'connected', sinceMs: NOW - 5000},
 			role: 'writer',
+			hostWriter: true,
 			reconnects: 0,
 			takeovers: 0,
 			summary: 'Redis redis://monitor:***@127.0.0.1:6390: connected',

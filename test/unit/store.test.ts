@@ -5,7 +5,7 @@ import {buildSnapshot, SnapshotPublisher, snapshotToJson} from '../../src/store/
 import {type BusStatus} from '../../src/bus/bus-manager.js';
 
 const T = Date.parse('2026-11-29T12:00:00Z');
-const bus = (): BusStatus => ({kind: 'embedded', url: undefined, connection: undefined, role: 'standalone', reconnects: 0, takeovers: 0, summary: 'embedded'});
+const bus = (): BusStatus => ({kind: 'embedded', url: undefined, connection: undefined, role: 'standalone', hostWriter: true, reconnects: 0, takeovers: 0, summary: 'embedded'});
 
 describe('NumericRing', () => {
 	it('keeps the newest points, oldest first, within its capacity', () => {

@@ -118,6 +118,11 @@ export function timestampMs(value: unknown): number | undefined {
 function timestampField(json: Json, now: number): {timestamp: string | number; timeMs: number} | string {
 	const value = json['timestamp'];
 	if (value === undefined || value === null) return {timestamp: new Date(now).toISOString(), timeMs: now};
+	if (typeof value === 'string') {
+		// The common UTC form is digits and -:.TZ only: already terminal-safe, no need to sanitize it.
+		const fast = parseIsoUtc(value);
+		if (fast !== undefined) return {timestamp: value, timeMs: fast};
+	}
 	const ms = timestampMs(value);
 	if (ms === undefined) return 'invalid timestamp';
 	return {timestamp: typeof value === 'number' ? value : sanitizeText(String(value), {maxLength: 64}), timeMs: ms};

@@ -219,12 +219,24 @@ export class MetricsStore {
 		}
 	}
 
+	/** [start, end) of `completedDay` in epoch ms, so most completions need no Date object. */
+	private completedDayRange: [number, number] = [0, 0];
+
 	private countCompletion(timeMs: number): void {
+		if (timeMs >= this.completedDayRange[0] && timeMs < this.completedDayRange[1]) {
+			this.completedToday += 1;
+			return;
+		}
 		const day = dayStamp(timeMs);
 		if (day !== this.completedDay) {
 			if (day < this.completedDay) return; // a late event from an earlier day
 			this.completedDay = day;
 			this.completedToday = 0;
+			const start = new Date(timeMs);
+			start.setHours(0, 0, 0, 0);
+			const end = new Date(start);
+			end.setDate(end.getDate() + 1);
+			this.completedDayRange = [start.getTime(), end.getTime()];
 		}
 		this.completedToday += 1;
 	}

@@ -189,8 +189,9 @@ export class SnapshotPublisher {
 		this.timer = undefined;
 	}
 
-	/** Rebuild if the store changed or a second passed; notify listeners. */
+	/** Rebuild if the store changed or a second passed; notify listeners. Nobody listening (headless): no work. */
 	tick(force = false): void {
+		if (!force && this.listeners.size === 0) return;
 		const now = this.now();
 		const version = this.version();
 		if (!force && version === this.lastVersion && now - this.lastBuiltMs < 1000) return;

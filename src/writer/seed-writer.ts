@@ -72,7 +72,10 @@ export class SeedWriter {
 	private timers: NodeJS.Timeout[] = [];
 	private readonly maxPending: number;
 	private readonly now: () => number;
-	private readonly dirtyProjects = new Set<string>();
+	/** Each project's latest values since the last flush (the `current` hash is last-write-wins). */
+	private readonly currentTraining = new Map<string, {loss: number; wer: number | undefined; timestamp: string | number}>();
+	/** Key names per project, built once: the hot path then hashes the same string objects. */
+	private readonly projectKeys = new Map<string, {loss: string; wer: string; current: string}>();
 	private readonly analysisDirty = new Set<string>();
 	private readonly dirtyAgents = new Set<string>();
 	private tasksDirty = true;
@@ -112,15 +115,39 @@ export class SeedWriter {
 		this.timers = [];
 	}
 
+	private keysOf(projectId: string): {loss: string; wer: string; current: string} {
+		let k = this.projectKeys.get(projectId);
+		if (k === undefined) {
+			if (this.projectKeys.size >= 10_000) this.projectKeys.clear();
+			k = {loss: keys.trainingLoss(projectId), wer: keys.trainingWer(projectId), current: keys.trainingCurrent(projectId)};
+			this.projectKeys.set(projectId, k);
+		}
+		return k;
+	}
+
+	/** Move the remembered latest training values into the pending batch as `current` hash writes. */
+	private materializeCurrent(): void {
+		for (const [projectId, latest] of this.currentTraining) this.pending.hset(this.keysOf(projectId).current, trainingCurrentFields(latest));
+		this.currentTraining.clear();
+	}
+
 	/** Record one stored event's writes. Cheap: appends to the pending batch and schedules a flush. */
 	onEvent(event: BusEvent): void {
 		if (!this.target.canWrite()) return;
 		switch (event.kind) {
 			case 'training': {
-				let ok = this.pending.push(keys.trainingLoss(event.projectId), lossEntry(event), TTL_SECONDS.training);
-				if (event.wer !== undefined) ok = this.pending.push(keys.trainingWer(event.projectId), werEntry(event as typeof event & {wer: number}), TTL_SECONDS.training) && ok;
+				const projectKeys = this.keysOf(event.projectId);
+				let ok = this.pending.push(projectKeys.loss, lossEntry(event), TTL_SECONDS.training);
+				if (event.wer !== undefined) ok = this.pending.push(projectKeys.wer, werEntry(event as typeof event & {wer: number}), TTL_SECONDS.training) && ok;
 				if (!ok) this.stats.dropped += 1;
-				this.pending.hset(keys.trainingCurrent(event.projectId), trainingCurrentFields(event));
+				// The current hash only needs each project's last values of the batch: remember them, format at flush.
+				const current = this.currentTraining.get(event.projectId);
+				if (current === undefined) this.currentTraining.set(event.projectId, {loss: event.loss, wer: event.wer, timestamp: event.timestamp});
+				else {
+					current.loss = event.loss;
+					if (event.wer !== undefined) current.wer = event.wer;
+					current.timestamp = event.timestamp;
+				}
 				this.analysisDirty.add(event.projectId);
 				break;
 			}
@@ -214,6 +241,7 @@ export class SeedWriter {
 		if (!this.target.canWrite()) {
 			this.stats.dropped += this.pending.entryCount + (this.retrying?.entries ?? 0);
 			this.pending = new PendingBatch(this.maxPending);
+			this.currentTraining.clear();
 			this.retrying = undefined;
 		}
 		if (!this.target.canWriteHost()) {
@@ -241,6 +269,7 @@ export class SeedWriter {
 				this.retrying = undefined;
 			}
 			while (!this.isIdle() && (this.target.canWrite() || this.target.canWriteHost())) {
+				this.materializeCurrent();
 				const shared = this.target.canWrite() ? this.pending : new PendingBatch(0);
 				const host = this.target.canWriteHost() ? this.hostPending : new PendingBatch(0);
 				this.pending = new PendingBatch(this.maxPending);
@@ -264,7 +293,7 @@ export class SeedWriter {
 	}
 
 	private isIdle(): boolean {
-		return this.pending.isEmpty && this.hostPending.isEmpty && !this.retrying;
+		return this.pending.isEmpty && this.hostPending.isEmpty && this.currentTraining.size === 0 && !this.retrying;
 	}
 
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {

@@ -106,3 +106,22 @@ describe('snapshots', () => {
 		expect(notified).toBe(2);
 	});
 });
+
+describe('completed_today', () => {
+	const done = (timeMs: number) => ({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 1, timestamp: timeMs, timeMs}) as const;
+
+	it('counts per local day, resets at midnight and ignores late events from an earlier day', () => {
+		const store = new MetricsStore();
+		const evening = new Date(2026, 10, 29, 23, 59, 0).getTime();
+		const morning = new Date(2026, 10, 30, 0, 1, 0).getTime();
+		store.apply(done(evening));
+		store.apply(done(evening + 1000));
+		expect(store.completedToday).toBe(2);
+		store.apply(done(morning));
+		expect(store.completedToday).toBe(1);
+		store.apply(done(evening + 2000));
+		expect(store.completedToday).toBe(1);
+		store.apply(done(morning + 3_600_000));
+		expect(store.completedToday).toBe(2);
+	});
+});

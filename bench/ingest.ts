@@ -43,8 +43,10 @@ interface Throughput {
 	readonly dropped: boolean;
 }
 
+type BurstMode = 'burst' | 'burst-single';
+
 /** A subscriber that only parses JSON. */
-async function bare(redis: TestRedis, events: number): Promise<Throughput> {
+async function bare(redis: TestRedis, events: number, mode: BurstMode = 'burst'): Promise<Throughput> {
 	const sub = new Redis(redis.url);
 	let received = 0;
 	let first = 0;
@@ -58,7 +60,7 @@ async function bare(redis: TestRedis, events: number): Promise<Throughput> {
 		last = now();
 	});
 	await sub.subscribe(...SUBSCRIBED_CHANNELS);
-	await publish(redis.url, 'burst', String(events));
+	await publish(redis.url, mode, String(events));
 	await waitUntil(() => received >= events, 30_000);
 	sub.disconnect();
 	const ms = last - first;
@@ -99,7 +101,7 @@ async function pipelineRuntime(redis: TestRedis): Promise<Runtime> {
 }
 
 /** mycotop's pipeline: validate, store and write (until the writer has committed everything). */
-async function full(redis: TestRedis, events: number): Promise<Throughput & {cpuPercent: number; batches: number}> {
+async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst'): Promise<Throughput & {cpuPercent: number; batches: number}> {
 	const runtime = await pipelineRuntime(redis);
 	const handle = runtime.ingest.handle.bind(runtime.ingest);
 	let received = 0;
@@ -111,7 +113,7 @@ async function full(redis: TestRedis, events: number): Promise<Throughput & {cpu
 	};
 	const cpuBefore = process.cpuUsage();
 	const batchesBefore = runtime.writer.stats.batches;
-	await publish(redis.url, 'burst', String(events));
+	await publish(redis.url, mode, String(events));
 	await waitUntil(() => received >= events, 60_000);
 	await waitUntil(() => runtime.writer.stats.pendingEntries === 0 && runtime.store.counters.received >= events, 60_000);
 	await runtime.writer.drain(10_000);
@@ -165,6 +167,10 @@ async function main(): Promise<void> {
 		const f = await full(redis, events);
 		await flush();
 		const l = await latency(redis, Number(values.rate), Number(values.seconds));
+		await flush();
+		const bs = await bare(redis, events, 'burst-single');
+		await flush();
+		const fs = await full(redis, events, 'burst-single');
 		const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 		const rows = [
 			['bare subscriber (JSON.parse only)', `${fmt(b.perSecond)} ev/s`, `${b.received}/${events}`, b.dropped ? 'DROPPED' : 'no drop'],
@@ -185,6 +191,12 @@ async function main(): Promise<void> {
 		console.log(`| publish-to-store p50 at ${values.rate}/s | ${l.p50.toFixed(2)} ms | | | |`);
 		console.log(`| publish-to-store p99 at ${values.rate}/s | ${l.p99.toFixed(2)} ms (max ${l.max.toFixed(1)}) | | < 20 ms | ${l.p99 < 20 ? 'PASS' : 'FAIL'} |`);
 		console.log(`\nfull pipeline: ${f.batches} write transactions, process CPU ${f.cpuPercent.toFixed(0)}% of one core during the burst; latency run: ${l.count} events`);
+		console.log('\nThe same with a publisher that sends one PUBLISH per write (up to 500 in flight), as many agents publishing do:\n');
+		console.log('| pipeline | sustained rate | events | subscriber |');
+		console.log('|---|---|---|---|');
+		console.log(`| bare subscriber (JSON.parse only) | ${fmt(bs.perSecond)} ev/s | ${bs.received}/${events} | ${bs.dropped ? 'DROPPED' : 'no drop'} |`);
+		console.log(`| mycotop full pipeline | ${fmt(fs.perSecond)} ev/s | ${fs.received}/${events} | ${fs.dropped ? 'DROPPED' : 'no drop'} |`);
+		console.log(`\nrate vs bare subscriber with this publisher: ${((fs.perSecond / bs.perSecond) * 100).toFixed(0)}% (target >= 80%: ${fs.perSecond / bs.perSecond >= 0.8 ? 'PASS' : 'FAIL'}); vs the seed's code: ${(fs.perSecond / s.perSecond).toFixed(1)}x`);
 	} finally {
 		await redis.stop();
 	}

@@ -2,7 +2,8 @@
 The load generator for bench:ingest, run as a separate process: publishes mixed seed events (70% training, 20%
 task, 10% agent), each stamped with `sentAt` (epoch ms, sub-ms precision) so the receiver can measure latency.
 
-  node dist/bench/publisher.js <redis-url> burst <count>
+  node dist/bench/publisher.js <redis-url> burst <count>          (pipelines of 500: the most pressure one process can make)
+  node dist/bench/publisher.js <redis-url> burst-single <count>   (one PUBLISH per write, up to 500 in flight, as many agents publishing)
   node dist/bench/publisher.js <redis-url> rate <events-per-second> <seconds>
 Prints one JSON line with what it sent when done.
 */
@@ -46,6 +47,20 @@ async function main(): Promise<void> {
 			for (const [, n] of results ?? []) receivers += Number(n);
 			sent = Math.min(count, start + chunk);
 		}
+	} else if (mode === 'burst-single') {
+		const count = Number(a);
+		const inFlight = new Set<Promise<unknown>>();
+		for (let i = 0; i < count; i++) {
+			const [channel, message] = mixedEvent(i, now());
+			const p: Promise<unknown> = redis.publish(channel, message).then((n) => {
+				receivers += Number(n);
+				inFlight.delete(p);
+			});
+			inFlight.add(p);
+			if (inFlight.size >= 500) await Promise.race(inFlight);
+		}
+		await Promise.all(inFlight);
+		sent = count;
 	} else {
 		const rate = Number(a);
 		const seconds = Number(b);

@@ -19,6 +19,7 @@ import {compileRules} from '../src/rules/user-rules.js';
 import {SeriesWorld, type WorldSeriesName} from '../src/rules/world.js';
 import {TimeRing} from '../src/rules/time-ring.js';
 import {type GpuInput, type ProjectInput, type RuleInput} from '../src/rules/rule-types.js';
+import {gaussian as gauss, seededRandom as rng} from '../src/demo/seeded-random.js';
 
 const S = 1000;
 const MIN = 60_000;
@@ -26,20 +27,7 @@ const EVAL = S;
 
 // ---------------------------------------------------------------- deterministic noise
 
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
-function gauss(r: () => number): number {
-	return Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
-}
 
 // ---------------------------------------------------------------- scenarios
 

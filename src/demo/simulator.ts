@@ -6,23 +6,9 @@ publishes the seed's message shapes into whichever bus is active, so `mycotop --
 `demoMessages` is pure (a seeded generator per tick); `DemoRunner` publishes on a timer.
 */
 import {INPUT_CHANNELS} from '../contract/names.js';
+import {gaussian, seededRandom} from './seeded-random.js';
 
-/** Small seeded PRNG (mulberry32): the demo is reproducible, tests can assert on it. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
-
-function gaussian(random: () => number): number {
-	const u = Math.max(random(), 1e-12);
-	return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
+export {seededRandom} from './seeded-random.js';
 
 export interface DemoProject {
 	readonly projectId: string;

@@ -12,7 +12,8 @@ import {INPUT_CHANNELS} from '../../src/contract/names.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** The CLI as shipped (package.json "bin": the bundle that `npm run build` makes). */
-export const CLI = join(ROOT, 'dist', 'bundle', 'cli.js');
+export {CLI} from '../helpers/cli.js';
+import {CLI} from '../helpers/cli.js';
 
 /** The CLI must be built (npm test and npm run test:faults build first). */
 export function requireBuild(): void {
@@ -91,44 +92,8 @@ export async function maxTimerLag<T>(body: () => Promise<T>): Promise<{result: T
 	}
 }
 
-export interface CliProcess {
-	readonly child: ChildProcess;
-	stdout(): string;
-	stderr(): string;
-	/** Parsed JSON lines of stdout (headless). */
-	lines(): Array<Record<string, unknown>>;
-	exited(): Promise<number | null>;
-	kill(signal?: NodeJS.Signals): void;
-}
-
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
-	const child = spawn(process.execPath, [CLI, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-	let out = '';
-	let err = '';
-	child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-	child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-	const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-	return {
-		child,
-		stdout: () => out,
-		stderr: () => err,
-		lines: () =>
-			out
-				.split('\n')
-				.filter((line) => line.startsWith('{'))
-				.flatMap((line) => {
-					try {
-						return [JSON.parse(line) as Record<string, unknown>];
-					} catch {
-						return [];
-					}
-				}),
-		exited: () => exit,
-		kill: (signal: NodeJS.Signals = 'SIGTERM') => {
-			if (child.exitCode === null) child.kill(signal);
-		},
-	};
-}
+/** The CLI as a child process: the shared spawner of test/helpers/cli.ts. */
+export {startCli as spawnCli, type RunningCli as CliProcess} from '../helpers/cli.js';
 
 /** Resident set size of a process, in MB (Linux /proc). */
 export function rssMb(pid: number): number {

@@ -3,6 +3,7 @@ A seeded generator of hostile bus messages. Every message comes with the verdict
 ('stored' or 'rejected'), decided by how it was built, never by running the validator, so tests can count exactly.
 */
 import {ALERT_CHANNELS, INPUT_CHANNELS} from '../../src/contract/names.js';
+import {seededRandom as prng} from '../../src/demo/seeded-random.js';
 
 export type Verdict = 'stored' | 'rejected';
 
@@ -13,17 +14,7 @@ export interface FuzzMessage {
 	readonly kind: string;
 }
 
-/** mulberry32: small, fast, good enough for fuzzing; the same seed gives the same corpus. */
-export function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export {seededRandom as prng} from '../../src/demo/seeded-random.js';
 
 /**
 Escape sequences and control characters an attacker would send. The `PWNED-…` markers sit inside sequences whose

@@ -10,9 +10,11 @@ export interface RunningCli {
 	/** Everything written to stdout so far. */
 	stdout(): string;
 	stderr(): string;
-	/** Parsed JSON lines from stdout (headless mode). */
+	/** Parsed JSON lines from stdout (headless mode); a partly written last line is skipped. */
 	lines(): Array<Record<string, unknown>>;
 	exited(): Promise<number | null>;
+	/** Signal the process unless it has exited. */
+	kill(signal?: NodeJS.Signals): void;
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
@@ -30,8 +32,17 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 			out
 				.split('\n')
 				.filter((l) => l.trim().startsWith('{'))
-				.map((l) => JSON.parse(l) as Record<string, unknown>),
+				.flatMap((l) => {
+					try {
+						return [JSON.parse(l) as Record<string, unknown>];
+					} catch {
+						return [];
+					}
+				}),
 		exited: () => exit,
+		kill: (signal: NodeJS.Signals = 'SIGTERM') => {
+			if (child.exitCode === null) child.kill(signal);
+		},
 	};
 }
 

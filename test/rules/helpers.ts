@@ -2,6 +2,7 @@
 import {RuleEngine, type AlertTransition, type EngineOptions} from '../../src/rules/engine.js';
 import {type Rule} from '../../src/rules/rule-types.js';
 import {SeriesWorld} from '../../src/rules/world.js';
+import {seededRandom as rng} from '../../src/demo/seeded-random.js';
 
 export interface Run {
 	readonly engine: RuleEngine;
@@ -37,17 +38,7 @@ export function firstOf(transitions: readonly AlertTransition[], rule: string, k
 	return transitions.find((t) => t.rule === rule && t.kind === kind);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export {seededRandom as rng} from '../../src/demo/seeded-random.js';
 
 /** Standard normal from a uniform generator (Box-Muller). */
 export function gaussian(random: () => number): number {

@@ -1,7 +1,7 @@
 // Bundles the compiled CLI (dist/src/cli.js) into dist/bundle/: one file per entry and lazily loaded chunk instead
 // of ~300 modules. Start-up to the first frame drops from ~0.95 s to ~0.5 s on the 2-core VM (BENCHMARKS.md), React
 // runs its production build (NODE_ENV is fixed at bundle time), and Ink gets the patches in ink-patches.mjs.
-import {rmSync} from 'node:fs';
+import {chmodSync, rmSync} from 'node:fs';
 import {build} from 'esbuild';
 import {inkPatchesPlugin} from './ink-patches.mjs';
 
@@ -9,7 +9,8 @@ import {inkPatchesPlugin} from './ink-patches.mjs';
 rmSync('dist/bundle', {recursive: true, force: true});
 const applied = new Set();
 await build({
-	entryPoints: ['dist/src/cli.js'],
+	// The CLI, and the nvidia-smi stand-in that --demo runs on machines without a driver (src/demo/demo-nvidia-smi.ts).
+	entryPoints: {'cli': 'dist/src/cli.js', 'demo-nvidia-smi': 'dist/src/demo/demo-nvidia-smi.js'},
 	outdir: 'dist/bundle',
 	bundle: true,
 	splitting: true,
@@ -24,6 +25,8 @@ await build({
 	plugins: [inkPatchesPlugin(applied)],
 	logLevel: 'warning',
 });
+chmodSync('dist/bundle/cli.js', 0o755);
+chmodSync('dist/bundle/demo-nvidia-smi.js', 0o755);
 const expected = ['ink/build/measure-text.js', 'ink/build/wrap-text.js', 'ink/build/output.js', 'string-width/index.js'];
 const missing = expected.filter((file) => ![...applied].some((a) => a.replaceAll('\\', '/') === file));
 if (missing.length > 0) throw new Error(`bundle: patches not applied to ${missing.join(', ')}`);

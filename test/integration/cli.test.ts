@@ -9,6 +9,7 @@ import {join} from 'node:path';
 import type {Redis} from 'ioredis';
 import {freePort, redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {runCli, startCli} from '../helpers/cli.js';
+import {findOnPath} from '../../src/parts.js';
 
 const enabled = redisAvailable();
 
@@ -47,6 +48,11 @@ describe('without Redis', () => {
 		expect(r.stdout + r.stderr).not.toContain('hunter2');
 		expect(snap.training.length).toBe(4);
 		expect(snap.agents.length).toBeGreaterThan(0);
+		// No NVIDIA driver here: the demo's simulated GPUs run through the real sampler.
+		if (findOnPath('nvidia-smi') === undefined) {
+			expect(snap.gpu.state).toBe('ok');
+			expect(snap.gpu.gpus.map((g: {name: string}) => g.name)).toEqual(Array(4).fill('NVIDIA H100 80GB HBM3'));
+		}
 	});
 });
 

@@ -61,8 +61,11 @@ function anyNumber(value: unknown): number | undefined {
 	return finiteNumber(value);
 }
 
-/** A non-empty identifier without whitespace or control characters, at most MAX_ID_LENGTH long. */
-function identifier(value: unknown): string | undefined {
+/**
+A non-empty identifier without whitespace, control characters or glob characters, at most MAX_ID_LENGTH long.
+Live messages and everything read back from Redis at start (key names, stored entries) go through it.
+*/
+export function identifier(value: unknown): string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
 	if (typeof value !== 'string') return undefined;
 	if (value.length === 0 || value.length > MAX_ID_LENGTH) return undefined;

@@ -3,7 +3,7 @@ Hydration: at start, read the history already in Redis (the seed's lists and has
 frame shows it. Entries that do not parse are counted as rejects, like live messages.
 */
 import {agentFromKey, HYDRATION_PATTERNS, keys, projectIdFromKey} from '../contract/names.js';
-import {timestampMs} from '../contract/validate.js';
+import {identifier, timestampMs} from '../contract/validate.js';
 import {type KvReader} from '../bus/kv.js';
 import {type MetricsStore} from '../store/metrics-store.js';
 
@@ -56,8 +56,11 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	const seriesKeys = [...lossKeys.map((k) => [k, 'loss'] as const), ...werKeys.map((k) => [k, 'wer'] as const)];
 	const lists = await Promise.all(seriesKeys.map(([key]) => kv.lrange(key, 0, capacity - 1)));
 	seriesKeys.forEach(([key, metric], index) => {
-		const projectId = projectIdFromKey(key, metric);
-		if (projectId === undefined) return;
+		const projectId = identifier(projectIdFromKey(key, metric));
+		if (projectId === undefined) {
+			reject(`${metric} key`);
+			return;
+		}
 		const project = store.project(projectId);
 		if (project === undefined) return;
 		const ring = metric === 'loss' ? project.loss : project.ensureWer();
@@ -87,9 +90,9 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	for (let i = completions.length - 1; i >= 0; i--) {
 		const entry = parseEntry(completions[i]!);
 		const duration = storedNumber(entry?.['duration']);
-		const taskId = entry?.['taskId'];
-		const agent = entry?.['agent'];
-		if (entry === undefined || duration === undefined || typeof taskId !== 'string' || typeof agent !== 'string') {
+		const taskId = identifier(entry?.['taskId']);
+		const agent = identifier(entry?.['agent']);
+		if (entry === undefined || duration === undefined || taskId === undefined || agent === undefined) {
 			reject('completion');
 			continue;
 		}
@@ -99,7 +102,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 
 	const counters = await kv.hgetall(keys.tasksCounters);
 	const completedToday = Number(counters['completed_today'] ?? 0);
-	if (Number.isFinite(completedToday) && completedToday > store.completedToday) store.completedToday = completedToday;
+	store.hydrateCompletedToday(Number.isFinite(completedToday) ? completedToday : 0, now);
 
 	const perfKeys = await kv.scan(HYDRATION_PATTERNS.agentPerformance);
 	const workloadKeys = await kv.scan(HYDRATION_PATTERNS.agentWorkload);
@@ -107,7 +110,8 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	const perf = await Promise.all(perfKeys.map((k) => kv.hgetall(k)));
 	const workloads = await Promise.all(workloadKeys.map((k) => kv.hgetall(k)));
 	perfKeys.forEach((key, index) => {
-		const name = agentFromKey(key, 'performance');
+		const name = identifier(agentFromKey(key, 'performance'));
+		if (name === undefined) reject('agent key');
 		const agent = name === undefined ? undefined : store.agent(name);
 		if (agent === undefined || agent.completed > 0) return;
 		const fields = perf[index]!;
@@ -120,14 +124,20 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		agent.failed = errorRate > 0 && errorRate < 100 ? Math.round(((errorRate / 100) * completed) / (1 - errorRate / 100)) : 0;
 	});
 	workloadKeys.forEach((key, index) => {
-		const name = agentFromKey(key, 'workload');
+		const name = identifier(agentFromKey(key, 'workload'));
+		if (name === undefined) reject('agent key');
 		const agent = name === undefined ? undefined : store.agent(name);
 		if (agent === undefined || agent.status !== 'unknown') return;
 		const tasks = Number(workloads[index]!['current_tasks'] ?? 0);
 		agent.currentTasks = Number.isFinite(tasks) ? tasks : 0;
 		agent.status = active.has(name!) ? 'busy' : 'idle';
 	});
-	for (const name of active) {
+	for (const member of active) {
+		const name = identifier(member);
+		if (name === undefined) {
+			reject('active agent');
+			continue;
+		}
 		const agent = store.agent(name);
 		if (agent !== undefined && agent.status === 'unknown') agent.status = 'busy';
 	}

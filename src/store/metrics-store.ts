@@ -222,22 +222,38 @@ export class MetricsStore {
 	/** [start, end) of `completedDay` in epoch ms, so most completions need no Date object. */
 	private completedDayRange: [number, number] = [0, 0];
 
+	/** Make `ms`'s local day the current one for completed_today (a new day starts at 0). */
+	private startDay(ms: number, count: number): void {
+		this.completedDay = dayStamp(ms);
+		this.completedToday = count;
+		const start = new Date(ms);
+		start.setHours(0, 0, 0, 0);
+		const end = new Date(start);
+		end.setDate(end.getDate() + 1);
+		this.completedDayRange = [start.getTime(), end.getTime()];
+	}
+
+	/** The count read back from Redis at start belongs to today (the writer keeps it per local day). */
+	hydrateCompletedToday(count: number, now: number): void {
+		if (count > this.completedToday) this.startDay(now, count);
+		else if (this.completedDay === '') this.startDay(now, this.completedToday);
+	}
+
+	/** On the wall clock: at local midnight completed_today starts again at 0, even with no completion yet. */
+	rollDay(now: number): void {
+		if (now >= this.completedDayRange[1] || this.completedDay === '') {
+			if (dayStamp(now) > this.completedDay) this.startDay(now, 0);
+		}
+	}
+
 	private countCompletion(timeMs: number): void {
 		if (timeMs >= this.completedDayRange[0] && timeMs < this.completedDayRange[1]) {
 			this.completedToday += 1;
 			return;
 		}
 		const day = dayStamp(timeMs);
-		if (day !== this.completedDay) {
-			if (day < this.completedDay) return; // a late event from an earlier day
-			this.completedDay = day;
-			this.completedToday = 0;
-			const start = new Date(timeMs);
-			start.setHours(0, 0, 0, 0);
-			const end = new Date(start);
-			end.setDate(end.getDate() + 1);
-			this.completedDayRange = [start.getTime(), end.getTime()];
-		}
+		if (day < this.completedDay) return; // a late event from an earlier day
+		if (day !== this.completedDay) this.startDay(timeMs, 0);
 		this.completedToday += 1;
 	}
 

@@ -328,6 +328,7 @@ export class SeedWriter {
 	queueAggregates(): void {
 		if (!this.target.canWrite()) return;
 		const now = this.now();
+		this.store.rollDay(now);
 		if (this.tasksDirty || this.store.completions.length > 0) {
 			// Recomputed every period even without new events: the last-hour window moves.
 			const recent = this.store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);

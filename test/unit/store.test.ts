@@ -125,3 +125,22 @@ describe('completed_today', () => {
 		expect(store.completedToday).toBe(2);
 	});
 });
+
+describe('completed_today across restarts and midnight', () => {
+	it('keeps the count read back at start and adds to it', () => {
+		const store = new MetricsStore();
+		const now = new Date(2026, 10, 29, 15, 0, 0).getTime();
+		store.hydrateCompletedToday(50, now);
+		store.apply({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 1, timestamp: now, timeMs: now});
+		expect(store.completedToday).toBe(51);
+	});
+
+	it('starts again at 0 at local midnight by the clock, without waiting for a completion', () => {
+		const store = new MetricsStore();
+		store.hydrateCompletedToday(7, new Date(2026, 10, 29, 23, 0, 0).getTime());
+		store.rollDay(new Date(2026, 10, 29, 23, 59, 0).getTime());
+		expect(store.completedToday).toBe(7);
+		store.rollDay(new Date(2026, 10, 30, 0, 0, 1).getTime());
+		expect(store.completedToday).toBe(0);
+	});
+});

@@ -16,7 +16,7 @@ export interface Ack {
 	readonly by: string;
 	readonly atMs: number;
 	readonly severity: Severity;
-	/** When the acknowledged episode fired (as the acknowledging instance saw it). */
+	/** When the acknowledged episode began, i.e. first went pending (as the acknowledging instance saw it). */
 	readonly episodeMs?: number;
 	readonly comment?: string;
 }
@@ -36,11 +36,17 @@ same episode. The engine passes its evaluation interval plus 250 ms; this defaul
 */
 export const EPISODE_TOLERANCE_MS = 1250;
 
-/** Whether `ack` covers the alert's current episode. `episodeStartMs` is when it fired (or went pending). */
-export function ackCovers(ack: Ack | undefined, episodeStartMs: number, severity: Severity, toleranceMs = EPISODE_TOLERANCE_MS): boolean {
+/**
+Whether `ack` covers the alert's current episode. `episodeStartMs` is when the episode began (it first went
+pending: activeAt), `firedAtMs` when it fired, if it has. An ack records the episode start it was given in, so an
+ack given while the alert was pending still covers it once it fires; acks written before episodes were keyed by
+their start recorded the firing time, which still matches.
+*/
+export function ackCovers(ack: Ack | undefined, episodeStartMs: number, severity: Severity, toleranceMs = EPISODE_TOLERANCE_MS, firedAtMs?: number): boolean {
 	if (ack === undefined) return false;
 	if (ack.episodeMs !== undefined) {
-		if (Math.abs(ack.episodeMs - episodeStartMs) > toleranceMs) return false; // resolved and fired again since
+		const near = (t: number | undefined) => t !== undefined && Math.abs(ack.episodeMs! - t) <= toleranceMs;
+		if (!near(episodeStartMs) && !near(firedAtMs)) return false; // resolved and fired again since
 	} else if (ack.atMs + toleranceMs < episodeStartMs) return false;
 	return SEVERITY_RANK[severity] <= SEVERITY_RANK[ack.severity]; // escalated since
 }

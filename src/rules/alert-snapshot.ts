@@ -24,6 +24,8 @@ export interface AlertRow {
 	readonly group?: 'training' | 'gpu' | 'distribution' | 'system';
 	/** The rule's value at the last evaluation. */
 	readonly value?: number;
+	/** When this episode began (first went pending): the episode an acknowledgement covers. */
+	readonly activeMs?: number;
 	/** When this episode fired. */
 	readonly firedMs?: number;
 	/** Id of the silence that mutes it. */

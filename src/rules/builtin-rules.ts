@@ -44,8 +44,11 @@ function isStale(series: PointSeries, ctx: RuleContext): boolean {
 
 // ---------------------------------------------------------------- training
 
-/** Training series older than this are not evaluated (a finished run is not an incident). */
-export const TRAINING_STALE_MS = 30 * 60_000;
+/**
+A training series without a new point for this long is stale: it is not evaluated (a finished run is not an
+incident, and no new alert starts on it), and an alert already firing on it goes to nodata instead of resolving.
+*/
+export const TRAINING_STALE_MS = 5 * 60_000;
 
 /**
 Per-project evaluation, cached per series: a training rule's result only changes when a point arrives, so an
@@ -56,7 +59,12 @@ function projectRule(body: (project: string, loss: PointSeries, emit: Emit, ctx:
 	return (ctx, emit) => {
 		for (const p of ctx.input.projects) {
 			const last = p.loss.lastTime();
-			if (last === undefined || ctx.input.nowMs - last > TRAINING_STALE_MS) continue;
+			if (last === undefined) continue;
+			if (ctx.input.nowMs - last > TRAINING_STALE_MS) {
+				// Every training rule's instance is the project: the engine turns this into nodata for a live alert.
+				emit(staleSample({project: p.id}));
+				continue;
+			}
 			const n = p.loss.length;
 			const v = p.loss.lastValue()!;
 			const hit = cache.get(p.loss);
@@ -255,7 +263,7 @@ const convergenceSound = rule('sound', {
 
 // ---------------------------------------------------------------- GPU
 
-/** Per GPU that is not lost; `stale` says whether the series the rule reads has no fresh sample. */
+/** Per GPU; `stale` says whether the series the rule reads has no fresh sample (always, for a lost GPU: its alerts go to nodata). */
 function forGpus(
 	ctx: RuleContext,
 	emit: Emit,
@@ -263,10 +271,9 @@ function forGpus(
 	body: (gpu: GpuInput, labels: {gpu: string; uuid: string}, stale: boolean) => void,
 ): void {
 	for (const g of ctx.input.gpus ?? []) {
-		if (g.lost) continue;
 		const series = reads(g);
 		if (series.length === 0) continue;
-		body(g, {gpu: String(g.index), uuid: g.id}, isStale(series, ctx));
+		body(g, {gpu: String(g.index), uuid: g.id}, g.lost || isStale(series, ctx));
 	}
 }
 

@@ -281,13 +281,13 @@ export class RuleEngine {
 				const s = e.state;
 				const episodeStart = s.firedAtMs ?? s.activeAtMs;
 				const ack = acks.get(e.id);
-				const acked = ackCovers(ack, episodeStart, s.severity, this.options.episodeToleranceMs);
+				const acked = ackCovers(ack, s.activeAtMs, s.severity, this.options.episodeToleranceMs, s.firedAtMs);
 				const silenced = s.phase === 'resolved' ? undefined : silencedBy(silences.values(), e.rule.name, s.labels, now);
 				let state: AlertState;
 				if (s.phase === 'resolved') state = 'resolved';
 				else if (silenced !== undefined) state = 'silenced';
 				else if (s.phase === 'nodata') state = 'nodata';
-				else if (acked && s.phase !== 'pending') state = 'acknowledged';
+				else if (acked) state = 'acknowledged';
 				else state = s.phase === 'pending' ? 'pending' : 'firing';
 				const since = s.phase === 'resolved' ? s.resolvedAtMs! : s.phase === 'nodata' ? (s.nodataSinceMs ?? s.changedAtMs) : episodeStart;
 				rows.push({
@@ -304,6 +304,7 @@ export class RuleEngine {
 					phase: s.phase,
 					group: e.rule.group,
 					value: s.value,
+					activeMs: s.activeAtMs,
 					...(s.firedAtMs !== undefined ? {firedMs: s.firedAtMs} : {}),
 					...(silenced ? {silencedBy: silenced.id} : {}),
 				});

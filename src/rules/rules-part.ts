@@ -95,7 +95,11 @@ function normalizeSeverity(s: string): Severity {
 	return s === 'critical' || s === 'info' ? s : 'warning';
 }
 
-type UndoEntry = {kind: 'ack'; alertId: string; previous: Ack | undefined} | {kind: 'silence'; id: string};
+/** One undo step: the acks one action gave (one for `a`, all of them for `A`), or one silence. */
+type UndoEntry = {kind: 'ack'; acks: ReadonlyArray<{readonly alertId: string; readonly previous: Ack | undefined}>} | {kind: 'silence'; id: string};
+
+/** The message `undo()` rejects with when this instance has nothing left to undo. */
+export const NOTHING_TO_UNDO = 'nothing to undo';
 
 export class RulesPart implements RuntimePart, AlertActions {
 	readonly engine: RuleEngine;
@@ -286,24 +290,39 @@ export class RulesPart implements RuntimePart, AlertActions {
 
 	async acknowledge(alertId: string, comment?: string): Promise<void> {
 		this.writable();
+		const previous = await this.putAck(alertId, comment);
+		this.undoStack.push({kind: 'ack', acks: [{alertId, previous}]});
+	}
+
+	/** Acknowledge several alerts as one action: one `undo()` takes them all back. */
+	async acknowledgeAll(alertIds: readonly string[]): Promise<void> {
+		this.writable();
+		const done: Array<{alertId: string; previous: Ack | undefined}> = [];
+		try {
+			for (const alertId of alertIds) done.push({alertId, previous: await this.putAck(alertId)});
+		} finally {
+			if (done.length > 0) this.undoStack.push({kind: 'ack', acks: done});
+		}
+	}
+
+	/** Write one ack for the alert's current episode; returns the ack it replaced. */
+	private async putAck(alertId: string, comment?: string): Promise<Ack | undefined> {
 		const row = this.currentRow(alertId);
 		if (row === undefined) {
 			this.error = `no alert ${alertId}`;
 			throw new Error(this.error);
 		}
-		const episodeMs = row.origin === 'external' ? row.sinceMs : (row.firedMs ?? row.sinceMs);
+		// The episode is keyed by its start (when it first went pending), so an ack given while pending still holds
+		// once the alert fires.
+		const episodeMs = row.origin === 'external' ? row.sinceMs : (row.activeMs ?? row.firedMs ?? row.sinceMs);
 		const ack: Ack = {alertId, by: this.user, atMs: this.now(), severity: row.severity, episodeMs, ...(comment ? {comment} : {})};
 		const previous = this.acks.get(alertId);
 		await this.storage().putAck(ack);
 		this.acks.set(alertId, ack);
-		this.undoStack.push({kind: 'ack', alertId, previous});
 		this.error = undefined;
 		journal.record({type: 'alert-ack', id: alertId, by: ack.by});
 		this.host.store.touch();
-	}
-
-	async acknowledgeAll(alertIds: readonly string[]): Promise<void> {
-		for (const id of alertIds) await this.acknowledge(id);
+		return previous;
 	}
 
 	async unacknowledge(alertId: string): Promise<void> {
@@ -349,22 +368,30 @@ export class RulesPart implements RuntimePart, AlertActions {
 		this.host.store.touch();
 	}
 
+	/** Undo the last acknowledge (all of an acknowledgeAll) or silence; rejects with NOTHING_TO_UNDO when there is none. */
 	async undo(): Promise<void> {
-		const last = this.undoStack.pop();
-		if (last === undefined) return;
+		const last = this.undoStack.at(-1);
+		if (last === undefined) {
+			this.error = NOTHING_TO_UNDO;
+			throw new Error(NOTHING_TO_UNDO);
+		}
 		this.writable();
+		this.undoStack.pop();
 		if (last.kind === 'ack') {
-			if (last.previous) {
-				await this.storage().putAck(last.previous);
-				this.acks.set(last.alertId, last.previous);
-			} else {
-				await this.storage().deleteAck(last.alertId);
-				this.acks.delete(last.alertId);
+			for (const {alertId, previous} of [...last.acks].reverse()) {
+				if (previous) {
+					await this.storage().putAck(previous);
+					this.acks.set(alertId, previous);
+				} else {
+					await this.storage().deleteAck(alertId);
+					this.acks.delete(alertId);
+				}
 			}
 		} else {
 			await this.storage().deleteSilence(last.id);
 			this.silences.delete(last.id);
 		}
+		this.error = undefined;
 		this.host.store.touch();
 	}
 }

@@ -25,7 +25,12 @@ export interface Resolved {
 
 /** Flags over env over config over defaults. Returns an error message for bad input. */
 export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.ProcessEnv): RuntimeOptions | string {
-	const redisUrl = flags.embedded ? undefined : (flags.redisUrl ?? nonEmpty(env['REDIS_URL']) ?? config.redis.url ?? DEFAULT_REDIS_URL);
+	// The demo's simulated events must never reach a real system by accident: it uses Redis only when asked to
+	// on the command line.
+	const redisUrl =
+		flags.embedded || (flags.demo && flags.redisUrl === undefined)
+			? undefined
+			: (flags.redisUrl ?? nonEmpty(env['REDIS_URL']) ?? config.redis.url ?? DEFAULT_REDIS_URL);
 	if (redisUrl !== undefined) {
 		try {
 			parseRedisUrl(redisUrl);

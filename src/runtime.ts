@@ -186,7 +186,9 @@ export class Runtime {
 				);
 		}
 		if (this.options.demo) {
-			this.demo = new DemoRunner((channel, message) => this.bus.publish(channel, message));
+			// Read-only never publishes: the demo's events then stay in this process.
+			const publish = this.options.readOnly ? (channel: string, message: string) => this.ingest.handle(channel, message) : (channel: string, message: string) => this.bus.publish(channel, message);
+			this.demo = new DemoRunner(publish);
 			this.demo.start();
 		}
 		this.snapshots.start();

@@ -25,4 +25,23 @@ describe.runIf(enabled)('read-only', () => {
 			await redis.stop();
 		}
 	});
+
+	it('--read-only --demo keeps the simulated events in the process: nothing is published', async () => {
+		const redis = await startRedis();
+		const listener = redis.client();
+		let heard = 0;
+		listener.on('message', () => (heard += 1));
+		await listener.subscribe('events:training:progress', 'events:tasks:updates', 'events:agents:status');
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: true, demo: true});
+		try {
+			await runtime.start();
+			await waitFor(() => runtime.store.projects.size === 4, 5000, 'demo data in the store');
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			expect(heard).toBe(0);
+			expect(await redis.client().dbsize()).toBe(0);
+		} finally {
+			await runtime.stop();
+			await redis.stop();
+		}
+	});
 });

@@ -102,3 +102,17 @@ describe('redraw period', () => {
 		expect(parseConfig('ui:\n  refreshMs: 20\n', 'c.yaml').ok).toBe(false);
 	});
 });
+
+describe('--demo never reaches a real Redis by accident', () => {
+	const flags = (argv: string[]) => {
+		const r = parseFlags(argv);
+		if (!r.ok) throw new Error(r.error);
+		return r.flags;
+	};
+
+	it('runs on the embedded bus unless --redis-url is given on the command line', () => {
+		const cfg = {...EMPTY_CONFIG, redis: {url: 'redis://cfg:1'}};
+		expect(resolveOptions(flags(['--demo']), cfg, {REDIS_URL: 'redis://prod:6379'})).toMatchObject({redisUrl: undefined, demo: true});
+		expect(resolveOptions(flags(['--demo', '--redis-url', 'redis://lab:1']), cfg, {})).toMatchObject({redisUrl: 'redis://lab:1'});
+	});
+});

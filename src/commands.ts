@@ -144,8 +144,9 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 					io.err(`no alert "${id}" in the alert log${recent.length > 0 ? `; recent ones:\n  ${recent.join('\n  ')}` : ''}`);
 					return 1;
 				}
+				// The ack covers the alert's episode (keyed by when it first went pending), also when it is still pending.
 				const by = v.author ?? user();
-				await storage.putAck({alertId: id, by, atMs: Date.now(), severity: last.severity, episodeMs: last.firedAtMs ?? last.activeAtMs, ...(v.comment ? {comment: v.comment} : {})});
+				await storage.putAck({alertId: id, by, atMs: Date.now(), severity: last.severity, episodeMs: last.activeAtMs, ...(v.comment ? {comment: v.comment} : {})});
 				io.out(`acknowledged ${id} (${last.severity}) as ${by}`);
 				return 0;
 			});

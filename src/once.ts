@@ -37,6 +37,10 @@ export function onceText(s: Snapshot): string {
 	];
 	if (s.gpu !== undefined) lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs`);
 	if (s.gpu !== undefined) lines.push(...s.gpu.gpus.map(gpuLine));
-	if (s.alerts !== undefined) lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);
+	if (s.alerts !== undefined) {
+		lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);
+		// The ids are what `mycotop ack ID` takes.
+		lines.push(...s.alerts.rows.map((a) => `  ${a.id}  ${a.state} ${a.severity} ${a.rule}: ${a.message}`));
+	}
 	return lines.join('\n');
 }

@@ -96,6 +96,7 @@ export class Runtime {
 				kv: () => this.bus.kv(),
 				canWrite: () => this.bus.canWrite(),
 				canWriteHost: () => this.bus.canWriteHost(),
+				shouldQueue: (scope) => this.bus.shouldQueue(scope),
 				isReady: () => this.bus.isReady(),
 				publish: (channel, message) => this.bus.publishOutput(channel, message),
 				instanceId: this.instanceId,

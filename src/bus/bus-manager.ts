@@ -62,6 +62,10 @@ export class BusManager {
 	private readonly listeners = new Set<() => void>();
 	private readonly now: () => number;
 	private usingRedis = false;
+	private connectedBefore = false;
+	private writerAtOutage = false;
+	private hostWriterAtOutage = false;
+	private retakingLeases = false;
 	/** Messages published while neither bus could take them. */
 	publishFailures = 0;
 
@@ -81,6 +85,23 @@ export class BusManager {
 					this.hostLease = new WriterLease(this.link.writer, options.instanceId, {...leaseOptions, key: ourKeys.hostWriterLease(options.host)});
 			}
 			this.link.onState((state) => {
+				// Remember whether this instance was writing when the link went down: its writes then wait for Redis
+				// (bounded) instead of being refused once the lease's trust window runs out during the outage.
+				if (state.kind !== 'connected' && this.connectedBefore) {
+					this.writerAtOutage = this.canWrite();
+					this.hostWriterAtOutage = this.canWriteHost();
+				}
+				if (state.kind === 'connected' && !this.connectedBefore && (this.writerAtOutage || this.hostWriterAtOutage)) {
+					// Back: try to retake the leases at once; the waiting writes stay queued until that answer.
+					this.retakingLeases = true;
+					void Promise.allSettled([this.lease?.tick(), this.hostLease?.tick()]).then(() => {
+						this.retakingLeases = false;
+						this.writerAtOutage = false;
+						this.hostWriterAtOutage = false;
+						this.emit();
+					});
+				}
+				this.connectedBefore = state.kind === 'connected';
 				if (state.kind === 'connected' && !this.usingRedis && this.link!.subscriberReady) {
 					this.usingRedis = true;
 					options.onRedisFirstReady?.(this.redisKv!);
@@ -123,6 +144,16 @@ export class BusManager {
 	canWrite(): boolean {
 		const role = this.role;
 		return role === 'writer' || role === 'standalone';
+	}
+
+	/**
+	Should writes wait instead of being refused? True while Redis is unreachable for an instance that was writing
+	when it went away: once back, it retakes its lease and delivers them, or (if another instance took the lease)
+	drops them and counts them.
+	*/
+	shouldQueue(scope: 'shared' | 'host' = 'shared'): boolean {
+		if (!this.usingRedis || (this.link!.state.kind === 'connected' && !this.retakingLeases)) return false;
+		return scope === 'shared' ? this.writerAtOutage : this.hostWriterAtOutage;
 	}
 
 	/** May this instance write its host's own keys (GPU telemetry)? One instance per host does. */

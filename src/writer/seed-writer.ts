@@ -25,6 +25,8 @@ export interface WriterTarget {
 	canWrite(): boolean;
 	/** True while this instance may write its host's own keys (host lease held, not read-only). */
 	canWriteHost(): boolean;
+	/** True while Redis is away and this instance was writing (the scope's writes wait, bounded, for its return). */
+	shouldQueue(scope: WriteScope): boolean;
 	/** Whether the target is reachable now (writes wait in the bounded batch otherwise). */
 	isReady(): boolean;
 	publish(channel: string, message: string): void;
@@ -133,7 +135,7 @@ export class SeedWriter {
 
 	/** Record one stored event's writes. Cheap: appends to the pending batch and schedules a flush. */
 	onEvent(event: BusEvent): void {
-		if (!this.target.canWrite()) return;
+		if (!this.mayWrite('shared')) return;
 		switch (event.kind) {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);
@@ -186,8 +188,13 @@ export class SeedWriter {
 
 	/** The batch for a scope, or undefined when this instance may not write it. */
 	private batchFor(scope: WriteScope): PendingBatch | undefined {
-		if (scope === 'host') return this.target.canWriteHost() ? this.hostPending : undefined;
-		return this.target.canWrite() ? this.pending : undefined;
+		if (!this.mayWrite(scope)) return undefined;
+		return scope === 'host' ? this.hostPending : this.pending;
+	}
+
+	/** Holding the scope's lease, or waiting out an outage after holding it. */
+	private mayWrite(scope: WriteScope): boolean {
+		return (scope === 'host' ? this.target.canWriteHost() : this.target.canWrite()) || this.target.shouldQueue(scope);
 	}
 
 	/**
@@ -238,17 +245,17 @@ export class SeedWriter {
 		if (this.flushing) return;
 		// A lease lost (or read-only): what is pending under it belongs to the new holder now. This instance will never
 		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
-		if (!this.target.canWrite()) {
+		if (!this.mayWrite('shared')) {
 			this.stats.dropped += this.pending.entryCount + (this.retrying?.entries ?? 0);
 			this.pending = new PendingBatch(this.maxPending);
 			this.currentTraining.clear();
 			this.retrying = undefined;
 		}
-		if (!this.target.canWriteHost()) {
+		if (!this.mayWrite('host')) {
 			this.stats.dropped += this.hostPending.entryCount;
 			this.hostPending = new PendingBatch(this.maxPending);
 		}
-		if (!this.target.canWrite() && !this.target.canWriteHost()) {
+		if (!this.mayWrite('shared') && !this.mayWrite('host')) {
 			this.updatePendingStat();
 			this.notifyIdle();
 			return;

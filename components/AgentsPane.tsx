@@ -5,7 +5,7 @@ import {type LoadBalance} from '../src/analysis/load-balance.js';
 import {gauge} from '../src/format/sparkline.js';
 import {fit, formatDuration} from '../src/format/units.js';
 import {windowStart} from '../src/format/pane-rows.js';
-import {Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker} from './Panel.js';
 
 export interface AgentsPaneProps {
 	readonly agents: readonly AgentSummary[];
@@ -34,25 +34,25 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 	const warn = loadBalance.variancePercent > VARIANCE_WARN_PERCENT;
 	return (
 		<Panel index={4} title="Agents" info={`${agents.filter((a) => a.status === 'busy').length} busy of ${agents.length}`} focused={focused} width={width} height={height} ascii={ascii}>
-			<Text wrap="truncate-end">
+			<Line ascii={ascii}>
 				load variance{' '}
 				<Text color={warn ? 'yellow' : 'green'} bold={warn}>
 					{loadBalance.variancePercent.toFixed(0)}%{warn ? ' (over 30%)' : ''}
 				</Text>{' '}
 				<Text dimColor>avg {loadBalance.avgTasksPerAgent.toFixed(1)} tasks/busy agent</Text>
-			</Text>
-			<Text dimColor wrap="truncate-end">
+			</Line>
+			<Line ascii={ascii} dimColor>
 				{' '}
 				{fit('agent', nameWidth, ascii ? '~' : '…')} {fit('state', 5, ascii ? '~' : '…')} {fit('tasks', barWidth + 3, ascii ? '~' : '…')} {'done'.padStart(5)} {'avg'.padStart(8)}
-			</Text>
-			{agents.length === 0 ? <Text dimColor wrap="truncate-end">no agents yet (events:agents:status)</Text> : null}
+			</Line>
+			{agents.length === 0 ? <Line ascii={ascii} dimColor>no agents yet (events:agents:status)</Line> : null}
 			{agents.slice(start, start + tableRows).map((a, i) => (
-				<Text key={a.agent} wrap="truncate-end">
+				<Line ascii={ascii} key={a.agent}>
 					{rowMarker(start + i === selectedIndex, focused, ascii)}
 					{fit(a.agent, nameWidth, ascii ? '~' : '…')} <Text color={STATUS_COLOR[a.status]}>{fit(a.status, 5, ascii ? '~' : '…')}</Text>{' '}
 					<Text color="cyan">{gauge((a.currentTasks / maxTasks) * 100, barWidth, ascii)}</Text>
 					{String(a.currentTasks).padStart(3)} {String(a.completed).padStart(5)} {formatDuration(a.avgDurationSeconds).padStart(8)}
-				</Text>
+				</Line>
 			))}
 		</Panel>
 	);

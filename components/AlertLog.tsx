@@ -1,13 +1,21 @@
 import React, {memo} from 'react';
 import {Text} from 'ink';
 import {type AlertRow, type AlertState, type Severity} from '../src/rules/alert-snapshot.js';
-import {fit, formatClock} from '../src/format/units.js';
-import {windowStart} from '../src/format/pane-rows.js';
-import {Panel, rowMarker} from './Panel.js';
+import {clip, fit, formatClock, formatLabels, formatSpan, toAscii} from '../src/format/units.js';
+import {windowStart, type Silence} from '../src/format/pane-rows.js';
+import {Line, Panel, rowMarker} from './Panel.js';
 
 export interface AlertLogProps {
 	/** Newest first, filtered. */
 	readonly rows: readonly AlertRow[];
+	/** Active silences, listed after the alerts. */
+	readonly silences?: readonly Silence[];
+	/** The snapshot's time, for the time left on each silence. */
+	readonly nowMs?: number;
+	/** Zoomed: each row also shows the alert id (for `mycotop ack ID`). */
+	readonly zoomed?: boolean;
+	/** The rule engine can expire a silence (AlertActions.expireSilence): the `x` hint is shown. */
+	readonly canExpire?: boolean;
 	/** False when no rule engine runs: then only other agents' alerts are listed. */
 	readonly rulesRunning: boolean;
 	readonly width: number;
@@ -27,28 +35,67 @@ export const STATE_COLOR: Record<AlertState, string> = {
 	nodata: 'gray',
 };
 
-/** The alert log, newest first: time, severity, rule, state, message. A dumb view: the selection comes in. */
-export const AlertLog = memo(function AlertLog({rows, rulesRunning, width, height, focused, selectedIndex, ascii}: AlertLogProps) {
+/** One silence as the alert log lists it: matcher, until (time left), author, comment. */
+export function silenceText(silence: Silence, nowMs: number): string {
+	const left = formatSpan(Math.max(0, silence.endsMs - nowMs));
+	const comment = silence.comment ? ` - ${silence.comment}` : '';
+	return `${silence.matcher} until ${formatClock(silence.endsMs)} (${left} left) by ${silence.author || '?'}${comment}`;
+}
+
+/** Lines the silences section takes in a pane with `content` lines: a heading and one per silence, at most half. */
+export function silenceLines(count: number, content: number): number {
+	if (count === 0 || content < 3) return 0;
+	return Math.min(1 + count, Math.floor(content / 2));
+}
+
+/**
+The alert log, newest first: time, severity, rule, labels, state, message (and the id when zoomed); then the
+active silences. A dumb view: the selection comes in.
+*/
+export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
+	const {rows, silences = [], nowMs = Date.now(), zoomed, canExpire, rulesRunning, width, height, focused, selectedIndex, ascii} = props;
 	const inner = Math.max(20, width - 1);
 	const content = Math.max(0, height - 1);
-	const start = windowStart(rows.length, selectedIndex, content);
+	const silenceRows = silenceLines(silences.length, content);
+	const alertLines = content - silenceRows;
+	const start = windowStart(rows.length, selectedIndex, alertLines);
 	const ruleWidth = Math.min(24, Math.max(10, Math.floor(inner * 0.2)));
+	const labelWidth = Math.min(32, Math.max(8, Math.floor(inner * 0.2)));
+	const cut = ascii ? '~' : '…';
+	const text = (s: string) => (ascii ? toAscii(s) : s);
 	const firing = rows.filter((r) => r.state === 'firing').length;
-	const info = `${rows.length} alerts · ${firing} firing${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
+	const info = `${rows.length} alerts · ${firing} firing${silences.length > 0 ? ` · ${silences.length} silences` : ''}${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
 	return (
 		<Panel index={5} title="Alerts" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{rows.length === 0 ? <Text dimColor wrap="truncate-end">no alerts</Text> : null}
-			{rows.slice(start, start + content).map((row, i) => {
+			{rows.length === 0 ? (
+				<Line ascii={ascii} dimColor>
+					no alerts
+				</Line>
+			) : null}
+			{rows.slice(start, start + Math.max(0, alertLines - (rows.length === 0 ? 1 : 0))).map((row, i) => {
 				const selected = start + i === selectedIndex;
 				return (
-					<Text key={row.id} wrap="truncate-end" inverse={selected && focused}>
+					<Line ascii={ascii} key={row.id} inverse={selected && focused}>
 						{rowMarker(selected, focused, ascii)}
-						{formatClock(row.updatedMs)} <Text color={SEVERITY_COLOR[row.severity]}>{fit(row.severity, 8, ascii ? '~' : '…')}</Text> {fit(row.rule, ruleWidth, ascii ? '~' : '…')}{' '}
-						<Text color={STATE_COLOR[row.state]}>{fit(row.state, 12, ascii ? '~' : '…')}</Text> {row.message}
-						{row.acknowledgedBy ? <Text dimColor> (ack {row.acknowledgedBy})</Text> : null}
-					</Text>
+						{formatClock(row.updatedMs)} <Text color={SEVERITY_COLOR[row.severity]}>{fit(row.severity, 8, cut)}</Text> {fit(text(row.rule), ruleWidth, cut)}{' '}
+						<Text dimColor>{fit(text(formatLabels(row.labels)), labelWidth, cut)}</Text> <Text color={STATE_COLOR[row.state]}>{fit(row.state, 12, cut)}</Text>{' '}
+						{text(row.message)}
+						{row.acknowledgedBy ? <Text dimColor> (ack {text(row.acknowledgedBy)})</Text> : null}
+						{zoomed ? <Text dimColor> id {text(row.id)}</Text> : null}
+					</Line>
 				);
 			})}
+			{silenceRows > 0 ? (
+				<Line ascii={ascii} color="magenta">
+					{clip(`silences (${silences.length})${focused && canExpire ? ', x expires the first' : ''}`, inner, cut)}
+				</Line>
+			) : null}
+			{silences.slice(0, Math.max(0, silenceRows - 1)).map((s) => (
+				<Line ascii={ascii} key={s.id} dimColor>
+					{' '}
+					{text(silenceText(s, nowMs))}
+				</Line>
+			))}
 		</Panel>
 	);
 });

@@ -1,8 +1,8 @@
-import React, {useMemo} from 'react';
+import React, {useEffect, useMemo} from 'react';
 import {Box, Text, useApp} from 'ink';
 import {useSnapshot, type SnapshotSource} from '../hooks/use-snapshot.js';
 import {useTerminalSize, type TerminalSource} from '../hooks/use-terminal-size.js';
-import {useDashboardState, selectedIndex, type DashboardState} from '../hooks/use-dashboard-state.js';
+import {useDashboardState, selectedIndex, selectionToPin, type DashboardState} from '../hooks/use-dashboard-state.js';
 import {useDashboardKeys} from '../hooks/use-dashboard-keys.js';
 import {type AlertActions} from '../src/rules/alert-actions.js';
 import {parseFilter} from '../src/format/filter.js';
@@ -41,7 +41,10 @@ export function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, 
 		gpu: {need: 1 + gpuLines, want: 1 + gpuLines},
 		tasks: {need: 1 + 3 + Math.min(3, Math.max(1, rows.completions.length)), want: 1 + 3 + Math.min(15, Math.max(1, rows.completions.length))},
 		agents: {need: 1 + 2 + Math.min(5, Math.max(1, rows.agents.length)), want: 1 + 2 + Math.max(1, rows.agents.length)},
-		alerts: {need: 1 + Math.min(3, Math.max(1, rows.alerts.length)), want: 1 + Math.max(1, rows.alerts.length)},
+		alerts: {
+			need: 1 + Math.min(3, Math.max(1, rows.alerts.length)) + (rows.silences.length > 0 ? 2 : 0),
+			want: 1 + Math.max(1, rows.alerts.length) + (rows.silences.length > 0 ? 1 + rows.silences.length : 0),
+		},
 	};
 }
 
@@ -56,6 +59,14 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 	const {exit} = useApp();
 	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
 	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
+	// The alert log's selection is held by id from the first render: an alert arriving on top never moves `a`'s target.
+	const pinAlert = selectionToPin(
+		visible.alerts.map((a) => a.id),
+		state.selected.alerts,
+	);
+	useEffect(() => {
+		if (pinAlert !== undefined) dispatch({type: 'select', pane: 'alerts', id: pinAlert});
+	}, [pinAlert, dispatch]);
 	useDashboardKeys({
 		state: latestState,
 		dispatch,
@@ -84,20 +95,31 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 			case 'training':
 				return <TrainingPane key="training" {...common} projects={visible.training} total={snapshot.training.length} smoothing={smoothing} />;
 			case 'gpu':
-				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} />;
+				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} zoomed={state.zoomed} />;
 			case 'tasks':
 				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={snapshot.takenAtMs} />;
 			case 'agents':
 				return <AgentsPane key="agents" {...common} agents={visible.agents} loadBalance={snapshot.loadBalance} />;
 			case 'alerts':
-				return <AlertLog key="alerts" {...common} rows={visible.alerts} rulesRunning={snapshot.alerts !== undefined} />;
+				return (
+					<AlertLog
+						key="alerts"
+						{...common}
+						rows={visible.alerts}
+						silences={visible.silences}
+						nowMs={snapshot.takenAtMs}
+						zoomed={state.zoomed}
+						canExpire={alertActions?.expireSilence !== undefined}
+						rulesRunning={snapshot.alerts !== undefined}
+					/>
+				);
 		}
 	};
 	return (
 		<Box flexDirection="column" width={columns} height={height} overflow="hidden">
-			<Header snapshot={snapshot} width={columns} paused={state.paused} filterText={state.filterText} />
+			<Header snapshot={snapshot} width={columns} paused={state.paused} filterText={state.filterText} ascii={ascii} />
 			{state.help ? (
-				<HelpOverlay width={columns} height={layout.height} />
+				<HelpOverlay width={columns} height={layout.height} ascii={ascii} />
 			) : (
 				<Box flexDirection="column" width={columns} height={layout.height} overflow="hidden">
 					{layout.rows.map((row) => (
@@ -107,7 +129,7 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 					))}
 				</Box>
 			)}
-			<Footer focus={state.focus} prompt={state.prompt} status={state.status} alertsAvailable={alertActions !== undefined} width={columns} />
+			<Footer focus={state.focus} prompt={state.prompt} status={state.status} alertsAvailable={alertActions !== undefined} width={columns} ascii={ascii} />
 		</Box>
 	);
 }

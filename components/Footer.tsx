@@ -3,6 +3,8 @@ import {Box, Text} from 'ink';
 import {footerHints} from '../hooks/keymap.js';
 import {type Prompt, type Status} from '../hooks/use-dashboard-state.js';
 import {type PaneId} from '../src/format/layout.js';
+import {toAscii} from '../src/format/units.js';
+import {Line} from './Panel.js';
 
 export interface FooterProps {
 	readonly focus: PaneId;
@@ -10,6 +12,7 @@ export interface FooterProps {
 	readonly status: Status | undefined;
 	readonly alertsAvailable: boolean;
 	readonly width: number;
+	readonly ascii?: boolean;
 }
 
 /** What a prompt asks, as the footer shows it. */
@@ -25,19 +28,20 @@ export function promptText(prompt: Prompt): string {
 }
 
 /** The prompt when one is open; else the last action's result and the key hints of the focused pane. */
-export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, width}: FooterProps) {
+export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, width, ascii}: FooterProps) {
+	const text = (s: string) => (ascii ? toAscii(s) : s);
 	return (
 		<Box width={width} height={1} overflow="hidden">
 			{prompt !== undefined ? (
-				<Text wrap="truncate-end">
-					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{status.text} </Text> : null}
-					<Text color="cyan">{promptText(prompt)}</Text>
-				</Text>
+				<Line ascii={ascii}>
+					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{text(status.text)} </Text> : null}
+					<Text color="cyan">{text(promptText(prompt))}</Text>
+				</Line>
 			) : (
-				<Text wrap="truncate-end">
-					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{status.text} </Text> : null}
-					<Text dimColor>{footerHints(focus, alertsAvailable)}</Text>
-				</Text>
+				<Line ascii={ascii}>
+					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{text(status.text)} </Text> : null}
+					<Text dimColor>{text(footerHints(focus, alertsAvailable))}</Text>
+				</Line>
 			)}
 		</Box>
 	);

@@ -2,10 +2,10 @@ import React, {memo} from 'react';
 import {Text} from 'ink';
 import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
-import {fit, shortGpuName} from '../src/format/units.js';
-import {gpuColumns, memoryText, readingText, temperatureColor, utilizationColor} from '../src/format/gpu-view.js';
+import {gpuColumns, memoryText, processesByMemory, processText, readingText, temperatureColor, utilizationColor} from '../src/format/gpu-view.js';
+import {fit, formatMb, shortGpuName, toAscii} from '../src/format/units.js';
 import {windowStart} from '../src/format/pane-rows.js';
-import {Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker} from './Panel.js';
 
 export interface GpuPaneProps {
 	readonly gpu: GpuSnapshot | undefined;
@@ -16,6 +16,8 @@ export interface GpuPaneProps {
 	readonly focused: boolean;
 	readonly selectedIndex: number;
 	readonly ascii?: boolean;
+	/** Zoomed: every process of each GPU is listed under it. */
+	readonly zoomed?: boolean;
 }
 
 /** Why there is nothing to show, or undefined when there are GPUs to draw. */
@@ -28,16 +30,17 @@ export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined
 	return undefined;
 }
 
-function GpuLine({row, width, marker, ascii}: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly ascii?: boolean}) {
-	const cols = gpuColumns(width);
+function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly ascii?: boolean; readonly withProcesses: boolean}) {
+	const {row, width, marker, ascii, withProcesses} = props;
+	const cols = gpuColumns(width, withProcesses);
 	const name = fit(shortGpuName(row.name), cols.name, ascii ? '~' : '…');
 	const index = String(row.index).padStart(2);
 	if (row.lost) {
 		return (
-			<Text wrap="truncate-end">
+			<Line ascii={ascii}>
 				{marker}
 				{index} {name} <Text color="red">lost: {row.lostReason ?? 'missing from nvidia-smi'}</Text>
-			</Text>
+			</Line>
 		);
 	}
 	const util = row.utilizationPercent;
@@ -46,9 +49,10 @@ function GpuLine({row, width, marker, ascii}: {readonly row: GpuRow; readonly wi
 	const memPercent = used.value !== undefined && total.value !== undefined && total.value > 0 ? (used.value / total.value) * 100 : Number.NaN;
 	const memText = memoryText(used, total);
 	const temp = row.temperatureC;
+	const biggest = processesByMemory(row.processes)[0];
 	const power = `${readingText(row.powerDrawW, (v) => String(Math.round(v)))}/${readingText(row.powerLimitW, (v) => `${Math.round(v)}W`)}`;
 	return (
-		<Text wrap="truncate-end">
+		<Line ascii={ascii}>
 			{marker}
 			{index} {name} <Text color={utilizationColor(util.value)}>{gauge(util.value ?? Number.NaN, cols.gauge, ascii)}</Text>{' '}
 			<Text dimColor={util.stale}>{readingText(util, (v) => `${Math.round(v)}%`).padStart(5)}</Text>{' '}
@@ -57,27 +61,53 @@ function GpuLine({row, width, marker, ascii}: {readonly row: GpuRow; readonly wi
 				{readingText(temp, (v) => `${Math.round(v)}${ascii ? 'C' : '°C'}`).padStart(5)}
 			</Text>{' '}
 			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, ascii ? '~' : '…')}</Text> <Text color="cyan">{sparkline(row.utilizationHistory, cols.spark, {ascii, min: 0, max: 100})}</Text>
-		</Text>
+			{cols.proc > 0 && biggest !== undefined ? (
+				<Text color="yellow">
+					{' '}
+					{fit(ascii ? toAscii(processText(biggest)) : processText(biggest), cols.proc, ascii ? '~' : '…')}
+				</Text>
+			) : null}
+		</Line>
 	);
 }
 
+/** The zoomed pane's lines under a GPU: every process, the most memory first. */
+function processLines(row: GpuRow, ascii?: boolean) {
+	const text = (s: string) => (ascii ? toAscii(s) : s);
+	if (row.processes.length === 0) {
+		return [
+			<Line ascii={ascii} key={`${row.index}:none`} dimColor>
+				{'      no processes'}
+			</Line>,
+		];
+	}
+	return processesByMemory(row.processes).map((p) => (
+		<Line ascii={ascii} key={`${row.index}:${p.pid}`}>
+			{'      '}
+			<Text dimColor>pid {String(p.pid).padStart(7)}</Text> <Text color="yellow">{formatMb(p.usedMemoryMb).padStart(6)}</Text> {text(p.name)}
+		</Line>
+	));
+}
+
 /** One line per GPU: index, short name, utilization and memory gauges, temperature, power/limit, 60-sample history. */
-export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, ascii}: GpuPaneProps) {
+export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, ascii, zoomed}: GpuPaneProps) {
 	const unavailable = gpuUnavailable(gpu);
 	const content = Math.max(0, height - 1);
 	const start = windowStart(rows.length, selectedIndex, content);
+	const withProcesses = rows.some((r) => r.processes.length > 0);
 	const info =
 		unavailable !== undefined
 			? undefined
 			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}`;
 	return (
 		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{unavailable !== undefined ? <Text color="yellow" wrap="truncate-end">{unavailable}</Text> : null}
-			{unavailable === undefined && rows.length === 0 ? <Text dimColor wrap="truncate-end">no GPU matches the filter</Text> : null}
+			{unavailable !== undefined ? <Line ascii={ascii} color="yellow">{unavailable}</Line> : null}
+			{unavailable === undefined && rows.length === 0 ? <Line ascii={ascii} dimColor>no GPU matches the filter</Line> : null}
 			{unavailable === undefined
-				? rows.slice(start, start + content).map((row, i) => (
-						<GpuLine key={row.index} row={row} width={Math.max(20, width - 1)} marker={rowMarker(start + i === selectedIndex, focused, ascii)} ascii={ascii} />
-					))
+				? rows.slice(start, start + content).map((row, i) => [
+						<GpuLine key={row.index} row={row} width={Math.max(20, width - 1)} marker={rowMarker(start + i === selectedIndex, focused, ascii)} ascii={ascii} withProcesses={withProcesses} />,
+						...(zoomed ? processLines(row, ascii) : []),
+					])
 				: null}
 		</Panel>
 	);

@@ -1,13 +1,14 @@
 import React, {memo} from 'react';
 import {Box, Text} from 'ink';
 import {type Snapshot} from '../src/store/snapshot.js';
-import {formatClock, formatCount} from '../src/format/units.js';
+import {clip, formatClock, formatCount, toAscii} from '../src/format/units.js';
 
 export interface HeaderProps {
 	readonly snapshot: Snapshot;
 	readonly width: number;
 	readonly paused?: boolean;
 	readonly filterText?: string;
+	readonly ascii?: boolean;
 }
 
 function busColor(snapshot: Snapshot): string {
@@ -18,33 +19,63 @@ function busColor(snapshot: Snapshot): string {
 	return 'yellow';
 }
 
+const SHORT_STATE: Record<string, string> = {connected: 'up', unreachable: 'down', 'auth-failed': 'auth failed'};
+
+/** The connection in a word or two: "redis up", "redis reconnecting", or "embedded" when Redis is off or not in use. */
+export function shortBusState(bus: Snapshot['bus']): string {
+	if (bus.kind === 'embedded' && bus.connection === undefined) return 'embedded';
+	const kind = bus.connection?.kind ?? 'off';
+	const redis = `redis ${SHORT_STATE[kind] ?? kind}`;
+	return bus.kind === 'embedded' ? `embedded, ${redis}` : redis;
+}
+
 /**
-Host, Redis URL (password redacted by the bus) and its state, writer or viewer, rejected count, unacknowledged
-criticals, clock; PAUSED and the filter when set.
+Host, writer or viewer and a short connection state first (they must survive 80 columns), then the bus
+summary (Redis URL, password redacted, and details) cut to what is left; on the right PAUSED, the filter,
+rejected count, unacknowledged criticals and the clock, always shown.
 */
-export const Header = memo(function Header({snapshot, width, paused, filterText}: HeaderProps) {
+export const Header = memo(function Header({snapshot, width, paused, filterText, ascii}: HeaderProps) {
 	const critical = snapshot.alerts?.unacknowledgedCritical ?? 0;
 	const rejected = snapshot.counters.rejected;
 	const refused = snapshot.counters.refused;
+	const text = (s: string) => (ascii ? toAscii(s) : s);
+	const host = text(snapshot.host);
+	const role = `[${snapshot.bus.role}]`;
+	const state = shortBusState(snapshot.bus);
+	const filter = filterText ? ` filter "${text(filterText)}"` : '';
+	const rejectedText = ` rejected ${formatCount(rejected)}`;
+	const refusedText = refused > 0 ? ` refused ${formatCount(refused)}` : '';
+	const criticalText = critical > 0 ? ` ${critical} critical unacked` : ' 0 critical';
+	const clock = ` ${formatClock(snapshot.takenAtMs)}`;
+	const right = filter.length + (paused ? 8 : 0) + rejectedText.length + refusedText.length + criticalText.length + clock.length;
+	const left = 'mycotop'.length + 1 + host.length + 1 + role.length + 1 + state.length;
+	const summary = clip(text(snapshot.bus.summary), Math.max(0, width - left - right - 1), ascii ? '~' : '…');
 	return (
-		<Box width={width} height={1} justifyContent="space-between" overflow="hidden">
-			<Box flexShrink={1}>
-				<Text wrap="truncate-end">
-					<Text bold>mycotop</Text> <Text>{snapshot.host}</Text> <Text color={busColor(snapshot)}>{snapshot.bus.summary}</Text>{' '}
-					<Text color="cyan">[{snapshot.bus.role}]</Text>
+		<Box width={width} height={1} overflow="hidden">
+			<Box flexShrink={1} flexGrow={1} overflow="hidden">
+				<Text wrap={ascii ? 'wrap' : 'truncate-end'}>
+					<Text bold>mycotop</Text> <Text>{host}</Text> <Text color="cyan">{role}</Text> <Text color={busColor(snapshot)}>{state}</Text>
+					{summary ? <Text dimColor> {summary}</Text> : null}
 				</Text>
 			</Box>
 			<Box flexShrink={0}>
 				<Text>
-					{filterText ? <Text color="cyan"> filter "{filterText}"</Text> : null}
+					{filter ? <Text color="cyan">{filter}</Text> : null}
 					{paused ? (
 						<Text color="yellow" bold inverse>
 							{' PAUSED '}
 						</Text>
 					) : null}
-					{rejected > 0 ? <Text color="yellow"> rejected {formatCount(rejected)}</Text> : <Text dimColor> rejected 0</Text>}
-					{refused > 0 ? <Text color="yellow"> refused {formatCount(refused)}</Text> : null}
-					{critical > 0 ? <Text color="red" bold> {critical} critical unacked</Text> : <Text dimColor> 0 critical</Text>} {formatClock(snapshot.takenAtMs)}
+					{rejected > 0 ? <Text color="yellow">{rejectedText}</Text> : <Text dimColor>{rejectedText}</Text>}
+					{refused > 0 ? <Text color="yellow">{refusedText}</Text> : null}
+					{critical > 0 ? (
+						<Text color="red" bold>
+							{criticalText}
+						</Text>
+					) : (
+						<Text dimColor>{criticalText}</Text>
+					)}
+					{clock}
 				</Text>
 			</Box>
 		</Box>

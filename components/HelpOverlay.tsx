@@ -1,27 +1,31 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {BINDINGS} from '../hooks/keymap.js';
+import {toAscii} from '../src/format/units.js';
+import {Line} from './Panel.js';
 
 export interface HelpOverlayProps {
 	readonly width: number;
 	readonly height: number;
+	readonly ascii?: boolean;
 }
 
 /** Every binding of the keymap (the same table the footer and the input hook use). */
-export function HelpOverlay({width, height}: HelpOverlayProps) {
+export function HelpOverlay({width, height, ascii}: HelpOverlayProps) {
+	const text = (s: string) => (ascii ? toAscii(s) : s);
 	const labelWidth = Math.max(...BINDINGS.map((b) => b.label.length)) + 2;
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
-			<Text bold wrap="truncate-end">
+			<Line ascii={ascii} bold>
 				Keys <Text dimColor>(? or Enter closes; no mouse needed; alert keys act in the alert log)</Text>
-			</Text>
+			</Line>
 			{BINDINGS.map((b) => (
-				<Text key={b.label} wrap="truncate-end">
+				<Line ascii={ascii} key={b.label}>
 					{'  '}
 					<Text color="cyan">{b.label.padEnd(labelWidth)}</Text>
-					{b.help}
+					{text(b.help)}
 					{b.scope === 'alerts' ? <Text dimColor> (alert log)</Text> : null}
-				</Text>
+				</Line>
 			))}
 		</Box>
 	);

@@ -7,7 +7,7 @@ import {histogramLine} from '../src/format/sparkline.js';
 import {fit, formatDuration, formatSpan} from '../src/format/units.js';
 import {histogramCounts, slaColor, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
-import {Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker} from './Panel.js';
 
 export interface TasksPaneProps {
 	readonly tasks: Snapshot['tasks'];
@@ -32,6 +32,7 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const histWidth = Math.max(9, Math.min(36, inner - 32));
 	const within = Math.round((histWidth * WITHIN_SLA_BUCKETS) / counts.length);
 	const hist = histogramLine(counts, histWidth, ascii);
+	const noTasks = tasks.lastHourDurations.length === 0;
 	const content = Math.max(0, height - 1);
 	const tableRows = Math.max(0, content - 3);
 	const start = windowStart(completions.length, selectedIndex, tableRows);
@@ -39,32 +40,36 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const agentWidth = Math.max(6, inner - 1 - taskWidth - 10 - 6 - 3);
 	return (
 		<Panel index={3} title="Tasks" info={`${tasks.completedToday} completed today`} focused={focused} width={width} height={height} ascii={ascii}>
-			<Text wrap="truncate-end">
+			<Line ascii={ascii}>
 				<Text bold>{tasks.throughputPerHour}</Text>/h avg <Text bold>{formatDuration(tasks.avgDurationSeconds)}</Text> p50 {formatDuration(tasks.p50Seconds)} p95{' '}
 				{formatDuration(tasks.p95Seconds)} p99 {formatDuration(tasks.p99Seconds)}
-			</Text>
-			<Text wrap="truncate-end">
+			</Line>
+			<Line ascii={ascii}>
 				SLA{' '}
-				<Text color={slaColor(tasks.slaCompliancePercent)} bold>
-					{tasks.slaCompliancePercent.toFixed(1)}%
-				</Text>{' '}
+				{noTasks ? (
+					<Text dimColor>-- (no tasks in the last hour)</Text>
+				) : (
+					<Text color={slaColor(tasks.slaCompliancePercent)} bold>
+						{tasks.slaCompliancePercent.toFixed(1)}%
+					</Text>
+				)}{' '}
 				<Text dimColor>{ascii ? '<=30m' : '≤30m'}</Text> 0<Text color="green">{hist.slice(0, within)}</Text>
 				<Text color="red">{hist.slice(within)}</Text>
 				<Text dimColor>60m+</Text>
 				{tasks.slaViolations > 0 ? <Text color="red"> {tasks.slaViolations} over</Text> : null}
-			</Text>
-			<Text dimColor wrap="truncate-end">
+			</Line>
+			<Line ascii={ascii} dimColor>
 				{' '}
 				{fit('task', taskWidth, ascii ? '~' : '…')} {fit('agent', agentWidth, ascii ? '~' : '…')} {'duration'.padStart(10)} {'ago'.padStart(5)}
-			</Text>
-			{completions.length === 0 ? <Text dimColor wrap="truncate-end">no completions yet (events:tasks:updates, status done)</Text> : null}
+			</Line>
+			{completions.length === 0 ? <Line ascii={ascii} dimColor>no completions yet (events:tasks:updates, status done)</Line> : null}
 			{completions.slice(start, start + tableRows).map((c, i) => (
-				<Text key={`${c.taskId}@${c.timeMs}`} wrap="truncate-end">
+				<Line ascii={ascii} key={`${c.taskId}@${c.timeMs}`}>
 					{rowMarker(start + i === selectedIndex, focused, ascii)}
 					{fit(c.taskId, taskWidth, ascii ? '~' : '…')} {fit(c.agent, agentWidth, ascii ? '~' : '…')}{' '}
 					<Text color={c.durationSeconds > SLA_SECONDS ? 'red' : undefined}>{formatDuration(c.durationSeconds).padStart(10)}</Text>{' '}
-					<Text dimColor wrap="truncate-end">{formatSpan(Math.max(0, nowMs - c.timeMs)).padStart(5)}</Text>
-				</Text>
+					<Text dimColor>{formatSpan(Math.max(0, nowMs - c.timeMs)).padStart(5)}</Text>
+				</Line>
 			))}
 		</Panel>
 	);

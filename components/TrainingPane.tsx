@@ -5,7 +5,7 @@ import {sparkline} from '../src/format/sparkline.js';
 import {fit, formatValue} from '../src/format/units.js';
 import {trainingView, type TrainingBadge} from '../src/format/training-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
-import {Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker} from './Panel.js';
 
 export interface TrainingPaneProps {
 	readonly projects: readonly ProjectSummary[];
@@ -46,12 +46,12 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
 		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{visible.length === 0 ? <Text dimColor wrap="truncate-end">{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Text> : null}
+			{visible.length === 0 ? <Line ascii={ascii} dimColor>{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Line> : null}
 			{visible.map((p, i) => {
 				const view = trainingView(p, smoothing, ascii);
 				const marker = rowMarker(start + i === selectedIndex, focused, ascii);
 				const lines = [
-					<Text key={p.projectId} wrap="truncate-end">
+					<Line ascii={ascii} key={p.projectId}>
 						{marker}
 						{fit(p.projectId, nameWidth, ascii ? '~' : '…')} <Text color="cyan">{sparkline(p.lossTail, sparkWidth, {ascii})}</Text>{' '}
 						<Text color={view.nonFinite ? 'red' : undefined} bold={view.nonFinite}>
@@ -60,12 +60,12 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 						<Text color="blue">{`~${formatValue(view.smoothedLast)}`.padStart(9)}</Text> <Text dimColor>{`@${p.lastStep}`.padStart(9)}</Text>{' '}
 						{view.arrow} {view.badge ? <Text color={BADGE_COLOR[view.badge]}>{view.badge}</Text> : null}
 						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
-					</Text>,
+					</Line>,
 				];
 				if (per === 2) {
 					const hasWer = p.werTail.length > 0;
 					lines.push(
-						<Text key={`${p.projectId}:2`} wrap="truncate-end">
+						<Line ascii={ascii} key={`${p.projectId}:2`}>
 							{' '.repeat(1 + nameWidth - 4)}
 							<Text dimColor>ema </Text>
 							<Text color="blue">{sparkline(view.smoothed, sparkWidth, {ascii})}</Text>
@@ -77,7 +77,7 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 									<Text color="magenta">{sparkline(p.werTail, Math.max(4, Math.min(30, inner - 1 - nameWidth - sparkWidth - 15)), {ascii})}</Text>
 								</Text>
 							) : null}
-						</Text>,
+						</Line>,
 					);
 				}
 				return lines;

@@ -17,6 +17,7 @@ export type Command =
 	| {readonly type: 'silence'}
 	| {readonly type: 'silence-for'}
 	| {readonly type: 'undo'}
+	| {readonly type: 'expire-silence'}
 	| {readonly type: 'filter'}
 	| {readonly type: 'pause'}
 	| {readonly type: 'help'}
@@ -52,13 +53,14 @@ export const BINDINGS: readonly Binding[] = [
 	{keys: ['a'], label: 'a', help: 'acknowledge the selected alert', footer: 'ack', scope: 'alerts', command: {type: 'ack'}},
 	{keys: ['A'], label: 'A', help: 'acknowledge all visible alerts (asks first)', footer: 'ack all', scope: 'alerts', command: {type: 'ack-all'}},
 	{keys: ['s'], label: 's', help: "silence the selected alert's rule for 1 h", footer: 'silence 1h', scope: 'alerts', command: {type: 'silence'}},
-	{keys: ['S'], label: 'S', help: "silence the selected alert's rule for a duration you type (90m, 2h, 1d)", footer: 'silence…', scope: 'alerts', command: {type: 'silence-for'}},
+	{keys: ['S'], label: 'S', help: 'silence the selected rule for a duration (90m, 2h, 1d)', footer: 'silence...', scope: 'alerts', command: {type: 'silence-for'}},
 	{keys: ['u'], label: 'u', help: 'undo the last acknowledge or silence', footer: 'undo', scope: 'alerts', command: {type: 'undo'}},
-	{keys: ['/'], label: '/', help: 'filter by project, agent, GPU or rule (prefix project:, agent:, gpu:, rule:)', footer: 'filter', scope: 'any', command: {type: 'filter'}},
+	{keys: ['x'], label: 'x', help: 'expire the first listed silence now', scope: 'alerts', command: {type: 'expire-silence'}},
+	{keys: ['/'], label: '/', help: 'filter: project:, agent:, gpu:, rule: or any text', footer: 'filter', scope: 'any', command: {type: 'filter'}},
 	{keys: ['p'], label: 'p', help: 'pause / resume the display', footer: 'pause', scope: 'any', command: {type: 'pause'}},
 	{keys: ['?'], label: '?', help: 'this help (? or Enter closes it)', footer: 'help', scope: 'any', command: {type: 'help'}},
 	{keys: ['escape'], label: 'Esc', help: 'close help, leave zoom (also ? and Enter/z)', scope: 'any', command: {type: 'close'}},
-	{keys: ['q', 'ctrl-c'], label: 'q/Ctrl-C', help: 'quit and restore the terminal', footer: 'quit', scope: 'any', command: {type: 'quit'}},
+	{keys: ['q', 'ctrl-c'], label: 'q/Ctrl-C', help: 'quit and restore the terminal', footer: 'quit', footerLabel: 'q', scope: 'any', command: {type: 'quit'}},
 ];
 
 /** Ink's (input, key) as one name: 'tab', 'shift-tab', 'enter', 'up', 'ctrl-c', 'backspace', or the character. */
@@ -113,12 +115,14 @@ export function resolveKey(name: string, focus: PaneId): Command | undefined {
 /** The footer's key hints for the focused pane: "Tab pane  Enter/z zoom ...". */
 export function footerHints(focus: PaneId, alertsAvailable: boolean): string {
 	const parts: string[] = [];
-	for (const b of BINDINGS) {
+	// Help and quit first, so a narrow footer that cuts the line keeps them.
+	const first = BINDINGS.filter((b) => b.command.type === 'help' || b.command.type === 'quit');
+	for (const b of [...first, ...BINDINGS.filter((x) => !first.includes(x))]) {
 		if (b.footer === undefined) continue;
 		if (b.scope === 'alerts' && focus !== 'alerts') continue;
 		if (b.scope === 'alerts' && !alertsAvailable) continue;
 		parts.push(`${b.footerLabel ?? b.label} ${b.footer}`);
 	}
-	if (focus === 'alerts' && !alertsAvailable) parts.splice(3, 0, 'alerts not available');
+	if (focus === 'alerts' && !alertsAvailable) parts.splice(5, 0, 'alerts not available');
 	return parts.join('  ');
 }

@@ -130,6 +130,13 @@ export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit
 			run(actions.undo(), 'undone');
 			return;
 		}
+		if (command.type === 'expire-silence') {
+			const silence = rows.silences[0];
+			if (actions.expireSilence === undefined) dispatch({type: 'status', status: {text: 'expiring silences is not available here', tone: 'error'}});
+			else if (silence === undefined) dispatch({type: 'status', status: {text: 'no active silence', tone: 'info'}});
+			else run(actions.expireSilence(silence.id), `expired the silence ${silence.matcher}`);
+			return;
+		}
 		if (command.type === 'ack-all') {
 			const ids = acknowledgeable(rows);
 			if (ids.length === 0) dispatch({type: 'status', status: {text: 'nothing to acknowledge', tone: 'info'}});

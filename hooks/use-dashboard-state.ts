@@ -41,7 +41,9 @@ export type DashboardAction =
 	| {readonly type: 'prompt-text'; readonly text: string}
 	| {readonly type: 'close-prompt'}
 	| {readonly type: 'apply-filter'; readonly text: string}
-	| {readonly type: 'status'; readonly status: Status | undefined};
+	| {readonly type: 'status'; readonly status: Status | undefined}
+	/** Hold `id` as the selection of `pane` (the first row shown, so rows arriving later do not move it). */
+	| {readonly type: 'select'; readonly pane: PaneId; readonly id: string};
 
 export const INITIAL_STATE: DashboardState = {
 	focus: 'training',
@@ -57,6 +59,13 @@ export const INITIAL_STATE: DashboardState = {
 function cycle(pane: PaneId, step: number): PaneId {
 	const i = PANES.indexOf(pane);
 	return PANES[(i + step + PANES.length) % PANES.length]!;
+}
+
+/** The id to pin as a pane's selection: its first row when nothing (or a row no longer shown) is selected. */
+export function selectionToPin(ids: readonly string[], selected: string | undefined): string | undefined {
+	if (ids.length === 0) return undefined;
+	if (selected !== undefined && ids.includes(selected)) return undefined;
+	return ids[0];
 }
 
 /** The index of the selected row in `ids`: the selected id's position, else 0. */
@@ -101,6 +110,9 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
 			return {...state, prompt: undefined, filterText: action.text.trim()};
 		case 'status':
 			return {...state, status: action.status};
+		case 'select':
+			if (state.selected[action.pane] === action.id) return state;
+			return {...state, selected: {...state.selected, [action.pane]: action.id}};
 	}
 }
 

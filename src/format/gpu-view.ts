@@ -1,5 +1,6 @@
 /** How a GPU row is written: pure decisions about widths, unknown and stale readings, colours. */
-import {type Reading} from '../gpu/gpu-snapshot.js';
+import {type GpuProcess, type Reading} from '../gpu/gpu-snapshot.js';
+import {formatMb} from './units.js';
 
 export const TEMP_WARN_C = 75;
 /** The seed's high-temperature alert threshold. */
@@ -31,17 +32,24 @@ export interface GpuColumns {
 	readonly name: number;
 	readonly gauge: number;
 	readonly spark: number;
+	/** Cells for the biggest process at the end of the line (0: no room). */
+	readonly proc: number;
 }
 
-/** Column widths for a GPU line of `width` columns: gauges 4 to 12 cells, the sparkline up to 60 samples. */
-export function gpuColumns(width: number): GpuColumns {
+/**
+Column widths for a GPU line of `width` columns: gauges 4 to 12 cells, the sparkline up to 60 samples and, when
+some GPU has processes, the biggest process at the end.
+*/
+export function gpuColumns(width: number, withProcesses = false): GpuColumns {
 	// marker(1) idx(2) sp name sp [gauge] sp pct(5) sp [gauge] sp mem(11) sp temp(5) sp power(10) sp spark
 	const name = width >= 120 ? 14 : 10;
 	const fixed = 1 + 2 + 1 + name + 1 + 1 + 5 + 1 + 1 + 11 + 1 + 5 + 1 + 10 + 1;
 	const available = Math.max(0, width - fixed);
 	const gauge = Math.max(4, Math.min(12, Math.floor(available / 5)));
-	const spark = Math.max(0, Math.min(60, available - 2 * gauge));
-	return {name, gauge, spark};
+	// The biggest process (who holds the memory) gets up to 24 cells once the history keeps at least 16.
+	const proc = withProcesses && available - 2 * gauge >= 16 + 1 + 12 ? Math.min(24, available - 2 * gauge - 16 - 1) : 0;
+	const spark = Math.max(0, Math.min(60, available - 2 * gauge - (proc > 0 ? proc + 1 : 0)));
+	return {name, gauge, spark, proc};
 }
 
 /** Memory used/total: "60.1/80G" in GiB when the total is at least 1 GiB, else "512M/1000M"; '?' for unknown. */
@@ -52,4 +60,20 @@ export function memoryText(used: Reading, total: Reading): string {
 		return `${u}/${readingText(total, (v) => `${Math.round(v / 1024)}G`)}`;
 	}
 	return `${readingText(used, (v) => `${Math.round(v)}M`)}/${readingText(total, (v) => `${Math.round(v)}M`)}`;
+}
+
+/** A GPU's processes, the most memory first (unknown memory last). */
+export function processesByMemory(processes: readonly GpuProcess[]): GpuProcess[] {
+	return [...processes].sort((a, b) => (b.usedMemoryMb ?? -1) - (a.usedMemoryMb ?? -1) || a.pid - b.pid);
+}
+
+/** The program name without its directory: "/usr/bin/python3" -> "python3". */
+export function processName(name: string): string {
+	const base = name.split(/[\\/]/).pop() ?? name;
+	return base === '' ? name : base;
+}
+
+/** One process as "python3 38.2G". */
+export function processText(process: GpuProcess): string {
+	return `${processName(process.name)} ${formatMb(process.usedMemoryMb)}`;
 }

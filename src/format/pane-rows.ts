@@ -1,7 +1,7 @@
 /** The rows each pane shows for a snapshot and a filter, and the ids the selection moves over. Pure. */
 import {type Snapshot, type ProjectSummary, type AgentSummary} from '../store/snapshot.js';
 import {type GpuRow} from '../gpu/gpu-snapshot.js';
-import {type AlertRow} from '../rules/alert-snapshot.js';
+import {type AlertRow, type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type Completion} from '../analysis/task-aggregates.js';
 import {matchesFilter, matchesGpu, type Filter} from './filter.js';
 import {type PaneId} from './layout.js';
@@ -12,6 +12,16 @@ export interface PaneRows {
 	readonly completions: readonly Completion[];
 	readonly agents: readonly AgentSummary[];
 	readonly alerts: readonly AlertRow[];
+	/** Active silences, the one ending first at the top. */
+	readonly silences: readonly Silence[];
+}
+
+export type Silence = AlertsSnapshot['silences'][number];
+
+/** Silences still in force at `nowMs`, the one ending first at the top. */
+export function activeSilences(snapshot: Snapshot): Silence[] {
+	const now = snapshot.takenAtMs;
+	return (snapshot.alerts?.silences ?? []).filter((s) => s.endsMs > now).sort((a, b) => a.endsMs - b.endsMs || (a.id < b.id ? -1 : 1));
 }
 
 /** The alert log's rows: the rule engine's when it runs, else other agents' alerts from events:alerts:*. */
@@ -32,15 +42,21 @@ export function alertRows(snapshot: Snapshot): readonly AlertRow[] {
 	);
 }
 
+/** Newest change first: the last transition (updatedMs), then the start of the episode; ties keep the engine's order. */
+export function newestFirst(rows: readonly AlertRow[]): AlertRow[] {
+	return [...rows].sort((a, b) => b.updatedMs - a.updatedMs || b.sinceMs - a.sinceMs);
+}
+
 export function paneRows(snapshot: Snapshot, filter: Filter | undefined): PaneRows {
 	return {
 		training: snapshot.training.filter((p) => matchesFilter(filter, 'project', [p.projectId])),
 		gpu: (snapshot.gpu?.gpus ?? []).filter((g) => matchesGpu(filter, g.index, g.name)),
 		completions: snapshot.tasks.recent.filter((c) => matchesFilter(filter, 'agent', [c.agent, c.taskId])),
 		agents: snapshot.agents.filter((a) => matchesFilter(filter, 'agent', [a.agent])),
-		alerts: alertRows(snapshot).filter((a) =>
-			matchesFilter(filter, 'rule', [a.rule, a.message, ...Object.entries(a.labels).map(([k, v]) => `${k}=${v}`)]),
+		alerts: newestFirst(
+			alertRows(snapshot).filter((a) => matchesFilter(filter, 'rule', [a.rule, a.message, ...Object.entries(a.labels).map(([k, v]) => `${k}=${v}`)])),
 		),
+		silences: activeSilences(snapshot),
 	};
 }
 

@@ -81,3 +81,31 @@ export function formatSpan(ms: number): string {
 	}
 	return `${Math.round(ms / 86_400_000)}d`;
 }
+
+const ASCII_SUBSTITUTES: Record<string, string> = {'…': '...', '·': '|', '°': '', '›': '>', '▶': '>', '▏': '_', '≤': '<=', '≥': '>=', '—': '-', '–': '-', '→': '->', '←': '<-', '×': 'x'};
+
+/** Text for --ascii: common symbols spelled out, anything else above 0x7e as '?'. */
+export function toAscii(text: string): string {
+	let out = '';
+	for (const c of text) {
+		const code = c.codePointAt(0)!;
+		if (code <= 0x7e) out += c;
+		else out += ASCII_SUBSTITUTES[c] ?? '?';
+	}
+	return out;
+}
+
+/** Cut to at most `width` columns, ending with `marker` when cut (no padding). */
+export function clip(text: string, width: number, marker = '…'): string {
+	if (width <= 0) return '';
+	if (text.length <= width) return text;
+	if (width <= marker.length) return marker.slice(0, width);
+	return `${text.slice(0, width - marker.length)}${marker}`;
+}
+
+/** Labels as "k=v k=v" (for alert rows). */
+export function formatLabels(labels: Readonly<Record<string, string>>): string {
+	return Object.entries(labels)
+		.map(([k, v]) => `${k}=${v}`)
+		.join(' ');
+}

@@ -6,6 +6,12 @@ import {App} from '../../components/App.js';
 import {BINDINGS} from '../../hooks/keymap.js';
 import {agent, alert, completion, FakeTerminal, gpuRow, gpuSnapshot, KEYS, makeSnapshot, NOW, project, RecordingActions, TestSource, tick} from './fixtures.js';
 
+class ExpiringActions extends RecordingActions {
+	async expireSilence(id: string): Promise<void> {
+		this.calls.push(['expireSilence', id]);
+	}
+}
+
 const falling = Array.from({length: 30}, (_, i) => 2 - i * 0.03);
 
 function fullSnapshot(extra: Partial<Parameters<typeof makeSnapshot>[0]> = {}) {
@@ -14,7 +20,12 @@ function fullSnapshot(extra: Partial<Parameters<typeof makeSnapshot>[0]> = {}) {
 		agents: [agent('ml-eng', 'busy', 3, 10, 600), agent('data-eng', 'idle', 0, 2, 300)],
 		completions: [completion('t1', 'ml-eng', 600), completion('t2', 'data-eng', 2400, 120_000)],
 		gpu: gpuSnapshot([gpuRow(0), gpuRow(1, {name: 'NVIDIA A100-SXM4-40GB'})]),
-		alerts: [alert('gpu_temp:0', {severity: 'critical', message: 'hot'}), alert('sla:all', {message: 'slow'}), alert('loss:bert', {state: 'acknowledged'})],
+		// Out of time order on purpose: the log sorts newest first (gpu_temp, sla, loss).
+		alerts: [
+			alert('loss:bert', {state: 'acknowledged', updatedMs: NOW - 30_000}),
+			alert('gpu_temp:0', {severity: 'critical', message: 'hot', updatedMs: NOW - 10_000}),
+			alert('sla:all', {message: 'slow', updatedMs: NOW - 20_000}),
+		],
 		...extra,
 	});
 }
@@ -152,9 +163,38 @@ describe('key bindings', () => {
 		const {frame, press, source} = await setup();
 		await press('5', 'j');
 		expect(selectedLine(frame())).toContain('sla');
-		source.publish(fullSnapshot({alerts: [alert('new:1', {message: 'newest'}), ...fullSnapshot().alerts!.rows]}));
+		source.publish(fullSnapshot({alerts: [...fullSnapshot().alerts!.rows, alert('new:1', {message: 'newest', updatedMs: NOW})]}));
 		await tick();
+		expect(frame().split('\n').findIndex((l) => l.includes('newest'))).toBeLessThan(frame().split('\n').findIndex((l) => l.includes('hot')));
 		expect(selectedLine(frame())).toContain('sla');
+	});
+
+	it('the first alert shown stays the target of a when a newer alert arrives before any key moves it', async () => {
+		const {press, source, actions} = await setup();
+		await press('5');
+		source.publish(fullSnapshot({alerts: [...fullSnapshot().alerts!.rows, alert('new:1', {message: 'newest', updatedMs: NOW})]}));
+		await tick();
+		await press('a');
+		expect(actions!.calls).toEqual([['acknowledge', 'gpu_temp:0']]);
+	});
+
+	it('x expires the first listed silence when the rule engine can; lists silences in the alert log', async () => {
+		const base = fullSnapshot();
+		const silences = [
+			{id: 's2', matcher: 'rule=sla', endsMs: NOW + 7_200_000, author: 'bo', comment: 'later'},
+			{id: 's1', matcher: 'rule=gpu_temp gpu=0', endsMs: NOW + 1_800_000, author: 'ana', comment: 'fan swap'},
+			{id: 'old', matcher: 'rule=gone', endsMs: NOW - 1000, author: 'cy', comment: ''},
+		];
+		const snapshot = {...base, alerts: {...base.alerts!, silences}};
+		const actions = new ExpiringActions();
+		const {frame, press} = await setup({snapshot, actions});
+		const text = frame();
+		expect(text).toContain('rule=gpu_temp gpu=0 until');
+		expect(text).toContain('(30m left) by ana - fan swap');
+		expect(text).not.toContain('rule=gone');
+		expect(text.indexOf('rule=gpu_temp gpu=0')).toBeLessThan(text.indexOf('rule=sla until'));
+		await press('5', 'x');
+		expect(actions.calls).toEqual([['expireSilence', 's1']]);
 	});
 
 	it('a acknowledges the selected alert', async () => {

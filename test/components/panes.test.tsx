@@ -11,6 +11,7 @@ import {Header} from '../../components/Header.js';
 import {Footer} from '../../components/Footer.js';
 import {HelpOverlay} from '../../components/HelpOverlay.js';
 import {BINDINGS} from '../../hooks/keymap.js';
+import {paneRows} from '../../src/format/pane-rows.js';
 import {agent, alert, completion, gpuRow, gpuSnapshot, known, makeSnapshot, NOW, project, unknown} from './fixtures.js';
 
 const frameOf = (node: React.ReactElement) => {
@@ -124,19 +125,70 @@ describe('TasksPane', () => {
 	});
 });
 
+describe('TasksPane with no tasks', () => {
+	it('says SLA -- (no tasks in the last hour) instead of 100%', () => {
+		const snapshot = makeSnapshot();
+		const text = frameOf(<TasksPane tasks={snapshot.tasks} completions={[]} nowMs={NOW} width={100} height={6} focused={false} selectedIndex={0} />);
+		expect(text).toContain('SLA -- (no tasks in the last hour)');
+		expect(text).not.toContain('100.0%');
+	});
+});
+
 describe('--ascii', () => {
-	it('draws panes with ASCII characters only', () => {
-		const rows = [gpuRow(0)];
+	it('draws every pane, the header, the footer and the help with ASCII characters only, even when lines are cut', () => {
+		const rows = [gpuRow(0, {processes: [{pid: 42, name: '/usr/bin/python3…', usedMemoryMb: 30_000}]})];
 		const completions = [completion('t1', 'ml-eng', 600)];
-		const snapshot = makeSnapshot({completions});
+		const agents = [agent('a-very-long-agent-name-that-gets-cut-somewhere', 'busy', 3, 2, 60)];
+		const alerts = [alert('gpu_temp:0', {message: `GPU 0 at 92°C · ${'x'.repeat(200)}`, labels: {gpu: '0'}})];
+		const snapshot = makeSnapshot({completions, agents, alerts});
+		const long = {...snapshot, bus: {...snapshot.bus, summary: `Redis redis://h:6379: connected · ${'detail '.repeat(30)}…`}};
+		const silences = [{id: 's', matcher: 'rule=x', endsMs: NOW + 60_000, author: 'ana', comment: 'über lange Erklärung · '.repeat(10)}];
 		const text = [
 			frameOf(<TrainingPane width={100} height={6} focused selectedIndex={0} smoothing={0.6} projects={[project('bert', falling)]} total={1} ascii />),
 			frameOf(<GpuPane width={100} height={3} focused selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} ascii />),
+			frameOf(<GpuPane width={100} height={5} focused selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} ascii zoomed />),
 			frameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={90} height={6} focused={false} selectedIndex={0} ascii />),
+			frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={40} height={6} focused selectedIndex={0} ascii />),
+			frameOf(<AlertLog rows={alerts} silences={silences} nowMs={NOW} rulesRunning width={80} height={8} focused selectedIndex={0} ascii />),
+			frameOf(<Header snapshot={long} width={80} paused filterText="bert" ascii />),
+			frameOf(<Footer focus="alerts" prompt={undefined} status={undefined} alertsAvailable width={80} ascii />),
+			frameOf(<Footer focus="alerts" prompt={{kind: 'filter', text: 'x'}} status={undefined} alertsAvailable width={80} ascii />),
+			frameOf(<HelpOverlay width={80} height={30} ascii />),
 		].join('\n');
-		expect(text).toMatch(/^[\x20-\x7e\n]*$/);
+		const wide = [...text].filter((c) => c.codePointAt(0)! > 0x7e);
+		expect(wide).toEqual([]);
 		expect(text).toContain('bert');
 		expect(text).toContain('60C');
+		expect(text).toContain('92C');
+	});
+});
+
+describe('GPU processes', () => {
+	const procs = [
+		{pid: 10, name: 'small', usedMemoryMb: 500},
+		{pid: 11, name: '/opt/conda/bin/python3', usedMemoryMb: 40_000},
+		{pid: 12, name: 'mystery', usedMemoryMb: undefined},
+	];
+	it('shows the biggest process at the end of each GPU line when there is room', () => {
+		const rows = [gpuRow(0, {processes: procs}), gpuRow(1)];
+		const text = frameOf(<GpuPane width={120} height={4} focused={false} selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} />);
+		const gpu0 = lines(text).find((l) => /^\s+0 H100/.test(l))!;
+		expect(gpu0).toMatch(/python3 39\.1G\s*$/);
+		expect(gpu0).not.toContain('small');
+		expect(text).not.toContain('pid');
+	});
+
+	it('lists every process of each GPU, the most memory first, when zoomed', () => {
+		const rows = [gpuRow(0, {processes: procs}), gpuRow(1)];
+		const text = frameOf(<GpuPane width={120} height={12} focused={false} selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} zoomed />);
+		const body = lines(text);
+		const at = (s: string) => body.findIndex((l) => l.includes(s));
+		expect(at('/opt/conda/bin/python3')).toBeGreaterThan(at(' 0 H100'));
+		expect(at('small')).toBeGreaterThan(at('/opt/conda/bin/python3'));
+		expect(at('mystery')).toBeGreaterThan(at('small'));
+		expect(at(' 1 H100')).toBeGreaterThan(at('mystery'));
+		expect(body[at('small')]).toMatch(/pid\s+10\s+500M small/);
+		expect(body[at(' 1 H100') + 1]).toContain('no processes');
 	});
 });
 
@@ -171,19 +223,42 @@ describe('AgentsPane', () => {
 });
 
 describe('AlertLog', () => {
-	it('lists alerts newest first with time, severity, rule, state and message; marks the selection when focused', () => {
-		const rows = [
-			alert('gpu_temp:0', {severity: 'critical', state: 'firing', message: 'GPU 0 at 92°C'}),
-			alert('sla:x', {state: 'acknowledged', acknowledgedBy: 'ana'}),
-			alert('loss:p', {state: 'silenced'}),
-			alert('queue:q', {state: 'pending'}),
-			alert('old:o', {state: 'resolved'}),
+	it('lists alerts newest first with time, severity, rule, labels, state and message; marks the selection when focused', () => {
+		// The engine sends rows grouped by state; the log shows the most recent transition on top.
+		const fed = [
+			alert('old:o', {state: 'resolved', updatedMs: NOW - 50_000}),
+			alert('gpu_temp:0', {severity: 'critical', state: 'firing', message: 'GPU 0 at 92°C', updatedMs: NOW - 10_000, labels: {gpu: '0'}}),
+			alert('queue:q', {state: 'pending', updatedMs: NOW - 40_000}),
+			alert('sla:x', {state: 'acknowledged', acknowledgedBy: 'ana', updatedMs: NOW - 20_000}),
+			alert('loss:p', {state: 'silenced', updatedMs: NOW - 30_000, labels: {project: 'bert'}}),
 		];
+		const rows = paneRows(makeSnapshot({alerts: fed}), undefined).alerts;
 		const text = frameOf(<AlertLog rows={rows} rulesRunning width={100} height={8} focused selectedIndex={1} />);
 		const body = lines(text).slice(1);
-		expect(body[0]).toMatch(/^ \d\d:\d\d:\d\d critical\s+gpu_temp\s+firing\s+GPU 0 at 92°C/);
+		expect(body[0]).toMatch(/^ \d\d:\d\d:\d\d critical\s+gpu_temp\s+gpu=0\s+firing\s+GPU 0 at 92°C/);
 		expect(body[1]).toMatch(/^›\d\d:\d\d:\d\d .*sla\s+acknowledged.*\(ack ana\)/);
 		expect(body.slice(2, 5).map((l) => l.match(/(silenced|pending|resolved)/)?.[1])).toEqual(['silenced', 'pending', 'resolved']);
+		expect(body[2]).toContain('project=bert');
+	});
+
+	it('tells two rows of one rule apart by their labels, and shows the alert id when zoomed', () => {
+		const rows = [alert('gpu_temp:0', {labels: {gpu: '0'}}), alert('gpu_temp:3', {labels: {gpu: '3'}})];
+		const text = frameOf(<AlertLog rows={rows} rulesRunning width={120} height={5} focused={false} selectedIndex={0} />);
+		expect(text).toMatch(/gpu_temp\s+gpu=0/);
+		expect(text).toMatch(/gpu_temp\s+gpu=3/);
+		expect(text).not.toContain('id gpu_temp:3');
+		const zoomed = frameOf(<AlertLog rows={rows} rulesRunning width={120} height={5} focused={false} selectedIndex={0} zoomed />);
+		expect(zoomed).toContain('id gpu_temp:3');
+	});
+
+	it('lists active silences after the alerts: matcher, until (time left), author, comment', () => {
+		const silences = [{id: 's1', matcher: 'rule=loss project=bert', endsMs: NOW + 5_400_000, author: 'ana', comment: 'retraining'}];
+		const text = frameOf(<AlertLog rows={[alert('a:1')]} silences={silences} nowMs={NOW} rulesRunning width={120} height={8} focused canExpire selectedIndex={0} />);
+		const body = lines(text);
+		const heading = body.findIndex((l) => l.includes('silences (1)'));
+		expect(heading).toBeGreaterThan(body.findIndex((l) => l.includes('message of a:1')));
+		expect(body[heading]).toContain('x expires');
+		expect(body[heading + 1]).toMatch(/rule=loss project=bert until \d\d:\d\d:\d\d \(1h30m left\) by ana - retraining/);
 	});
 
 	it("says when no rule engine runs and there are no alerts", () => {
@@ -217,11 +292,33 @@ describe('Header, Footer and help', () => {
 		);
 	});
 
-	it('help overlay lists every binding of the keymap', () => {
-		const text = frameOf(<HelpOverlay width={120} height={30} />);
+	it('header at 80 columns keeps host, role and connection state before the summary, and the counts and clock', () => {
+		const snapshot = makeSnapshot({rejected: 2, alerts: [alert('t:1', {severity: 'critical'})]});
+		const long = {...snapshot, bus: {...snapshot.bus, summary: `${snapshot.bus.summary}; ${'stale for a while, gaps '.repeat(5)}`}};
+		const text = frameOf(<Header snapshot={long} width={80} />);
+		expect(lines(text)).toHaveLength(1);
+		expect(text).toMatch(/^mycotop gpu-box-1 \[writer\] redis up\b/);
+		expect(frameOf(<Header snapshot={long} width={120} />)).toMatch(/redis up Redis redis:\/\/monitor:\*\*\*@127.0.0.1:6390: .*… rejected 2/);
+		expect(text).toContain('rejected 2');
+		expect(text).toContain('1 critical unacked');
+		expect(text).toMatch(/\d\d:\d\d:\d\d\s*$/);
+		expect(text.length).toBeLessThanOrEqual(80);
+	});
+
+	it('footer at 80 columns keeps ? help and q quit', () => {
+		for (const focus of ['training', 'alerts'] as const) {
+			const text = frameOf(<Footer focus={focus} prompt={undefined} status={undefined} alertsAvailable width={80} />);
+			expect(text).toContain('? help');
+			expect(text).toContain('q quit');
+		}
+	});
+
+	it('help overlay lists every binding of the keymap, uncut at 80 columns', () => {
+		const text = frameOf(<HelpOverlay width={80} height={30} />);
 		for (const b of BINDINGS) {
 			expect(text).toContain(b.label);
 			expect(text).toContain(b.help);
 		}
+		expect(text).not.toContain('…');
 	});
 });

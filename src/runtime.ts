@@ -4,7 +4,7 @@ and --once. Optional parts (demo, GPU sampler, rules) attach to it through `atta
 */
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {INPUT_STREAMS, SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {INPUT_STREAMS, OUTPUT_CHANNELS, SUBSCRIBED_CHANNELS} from './contract/names.js';
 import {StreamReader} from './bus/stream-reader.js';
 import {BusManager} from './bus/bus-manager.js';
 import {describeWrites} from './bus/connection-state.js';
@@ -134,6 +134,15 @@ export class Runtime {
 	/** Add a part (GPU sampler, rules) before `start`. */
 	attach(part: RuntimePart): void {
 		this.parts.push(part);
+	}
+
+	/** The seed's events:errors:monitoring message, sent by this host's writer (the failure is this host's). */
+	reportCollectorError(component: string, error: string): void {
+		this.bus.publishOutput(
+			OUTPUT_CHANNELS.errorsMonitoring,
+			JSON.stringify({component, error, host: this.host, timestamp: new Date().toISOString(), source: `mycotop:${this.instanceId}`}),
+			'host',
+		);
 	}
 
 	onBusChange(listener: () => void): () => void {

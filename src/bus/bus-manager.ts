@@ -183,8 +183,8 @@ export class BusManager {
 	}
 
 	/** Publish our own outputs (alerts, insights): on Redis only when this instance writes; dropped on the embedded bus. */
-	publishOutput(channel: string, message: string): void {
-		if (this.usingRedis && this.canWrite() && this.link!.writerReady)
+	publishOutput(channel: string, message: string, scope: 'shared' | 'host' = 'shared'): void {
+		if (this.usingRedis && (scope === 'host' ? this.canWriteHost() : this.canWrite()) && this.link!.writerReady)
 			this.link!.publish(channel, message).catch(() => {
 				this.publishFailures += 1;
 			});

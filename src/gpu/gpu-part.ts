@@ -21,6 +21,8 @@ export interface GpuPartHost {
 		enqueueList(key: string, entry: string, ttlSeconds: number, scope?: 'shared' | 'host'): void;
 		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host'): void;
 	};
+	/** The seed's events:errors:monitoring report, when the sampler fails ({component, error, timestamp}). */
+	reportCollectorError?(component: string, error: string): void;
 }
 
 export interface GpuPartOptions {
@@ -91,7 +93,10 @@ export class GpuRedisWriter {
 		const status = this.store.status();
 		const stateKey = `${status.state}\u0000${status.reason ?? ''}`;
 		if (!force && stateKey === this.lastStateKey) return;
+		const changed = stateKey !== this.lastStateKey;
 		this.lastStateKey = stateKey;
+		if (changed && (status.state === 'unavailable' || status.state === 'degraded'))
+			this.host.reportCollectorError?.('gpu_metrics_collector', status.reason ?? status.state);
 		const timestamp = new Date(nowMs).toISOString();
 		this.host.writer.enqueueHash(gpuKeyOf.host(this.host.host), hostStateFields(status.state, status.reason, this.store.rows(), timestamp), 'host');
 		// Without telemetry no GPU can be confirmed free: say so rather than leave an old "true".

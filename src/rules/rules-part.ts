@@ -78,6 +78,19 @@ export function alertMessage(t: AlertTransition, instanceId: string): Record<str
 	};
 }
 
+/** The seed's events:insights:workflows message for a step that is consistently slow. */
+export function slowStepInsight(t: AlertTransition, instanceId: string): Record<string, unknown> {
+	return {
+		type: 'slow_step_detected',
+		workflowId: t.labels['workflow'] ?? null,
+		stepId: t.labels['step'] ?? null,
+		avgDuration: Number.isFinite(t.value) ? t.value : null,
+		recommendation: 'Consider parallelization or resource optimization',
+		timestamp: new Date(t.timeMs).toISOString(),
+		source: `mycotop:${instanceId}`,
+	};
+}
+
 /** The seed's events:insights:correlations message for an error that followed a hot GPU. */
 export function correlationInsight(t: AlertTransition, errorId: string | undefined, instanceId: string): Record<string, unknown> {
 	return {
@@ -231,6 +244,9 @@ export class RulesPart implements RuntimePart, AlertActions {
 				}
 				bus.publishOutput(ALERT_CHANNELS[t.group], JSON.stringify(alertMessage(t, this.host.instanceId)));
 				// The seed sends this correlation to error-coordinator as an insight, not only as an alert.
+				// And a slow workflow step goes to workflow-orchestrator as the seed's insight.
+				if (t.rule === 'slow_step_detected' && t.kind === 'firing')
+					bus.publishOutput(OUTPUT_CHANNELS.insightsWorkflows, JSON.stringify(slowStepInsight(t, this.host.instanceId)));
 				if (t.rule === 'error_performance_correlation' && t.kind === 'firing') {
 					const errorId = this.host.store.criticalErrors.newest(1)[0]?.errorId;
 					bus.publishOutput(OUTPUT_CHANNELS.insightsCorrelations, JSON.stringify(correlationInsight(t, errorId, this.host.instanceId)));

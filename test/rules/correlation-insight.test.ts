@@ -16,3 +16,19 @@ describe('error / GPU-temperature correlation insight', () => {
 		});
 	});
 });
+
+describe('slow workflow step insight', () => {
+	it("has the seed's events:insights:workflows shape", async () => {
+		const {slowStepInsight} = await import('../../src/rules/rules-part.js');
+		const t = {rule: 'slow_step_detected', kind: 'firing', value: 700, labels: {workflow: 'nightly', step: 'tokenize'}, timeMs: Date.parse('2026-11-29T12:00:00Z')} as unknown as AlertTransition;
+		expect(slowStepInsight(t, 'h:1:ab')).toEqual({
+			type: 'slow_step_detected',
+			workflowId: 'nightly',
+			stepId: 'tokenize',
+			avgDuration: 700,
+			recommendation: 'Consider parallelization or resource optimization',
+			timestamp: '2026-11-29T12:00:00.000Z',
+			source: 'mycotop:h:1:ab',
+		});
+	});
+});

@@ -15,22 +15,35 @@ export const MAX_REJECT_LINES_PER_SECOND = 50;
 
 export async function runHeadless(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
 	const write = (record: Record<string, unknown>) => process.stdout.write(`${snapshotToJson({time: new Date().toISOString(), ...record})}\n`);
-	let rejectWindow = 0;
-	let rejectLines = 0;
+	// Rejects and refusals are written at most MAX_REJECT_LINES_PER_SECOND a second each; the rest are counted in
+	// the next stats line (a flood of bad messages must not become a flood of log lines).
+	const limiter = () => {
+		let window = 0;
+		let lines = 0;
+		return () => {
+			const second = Math.floor(Date.now() / 1000);
+			if (second !== window) {
+				window = second;
+				lines = 0;
+			}
+			return lines++ < MAX_REJECT_LINES_PER_SECOND;
+		};
+	};
+	const rejectAllowed = limiter();
+	const refuseAllowed = limiter();
 	let suppressed = 0;
+	let suppressedRefusals = 0;
 	const runtime = createRuntime(flags, config, {
 		...options,
 		listeners: {
 			onReject: (channel, reason) => {
-				const second = Math.floor(Date.now() / 1000);
-				if (second !== rejectWindow) {
-					rejectWindow = second;
-					rejectLines = 0;
-				}
-				if (rejectLines++ < MAX_REJECT_LINES_PER_SECOND) write({type: 'reject', channel, reason});
+				if (rejectAllowed()) write({type: 'reject', channel, reason});
 				else suppressed += 1;
 			},
-			onRefuse: (event) => write({type: 'refused', kind: event.kind, reason: 'cardinality limit'}),
+			onRefuse: (event) => {
+				if (refuseAllowed()) write({type: 'refused', kind: event.kind, reason: 'cardinality limit'});
+				else suppressedRefusals += 1;
+			},
 		},
 	});
 	let lastState = '';
@@ -49,8 +62,9 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 	write({type: 'started', instance: runtime.instanceId, demo: options.demo, readOnly: options.readOnly});
 	const stats = setInterval(() => {
 		const s = runtime.snapshot();
-		write({type: 'stats', counters: {...s.counters, recentRejects: undefined}, writer: s.writer, suppressedRejects: suppressed});
+		write({type: 'stats', counters: {...s.counters, recentRejects: undefined}, writer: s.writer, suppressedRejects: suppressed, suppressedRefusals});
 		suppressed = 0;
+		suppressedRefusals = 0;
 	}, 10_000);
 
 	await new Promise<void>((resolve) => {

@@ -27,14 +27,20 @@ export interface TaskAggregates {
 export function taskAggregates(recent: readonly Completion[], now: number, slaSeconds = SLA_SECONDS): TaskAggregates {
 	const hourAgo = now - 3_600_000;
 	const durations: number[] = [];
-	for (const c of recent) if (c.timeMs > hourAgo && c.timeMs <= now + 60_000) durations.push(c.durationSeconds);
+	let completions = 0;
+	for (const c of recent) {
+		if (c.timeMs <= hourAgo || c.timeMs > now + 60_000) continue;
+		completions += 1;
+		// A completion without a duration counts toward throughput only.
+		if (Number.isFinite(c.durationSeconds)) durations.push(c.durationSeconds);
+	}
 	const n = durations.length;
 	if (n === 0)
-		return {throughputPerHour: 0, avgDurationSeconds: 0, slaCompliancePercent: 100, p50Seconds: 0, p95Seconds: 0, p99Seconds: 0, slaViolations: 0};
+		return {throughputPerHour: completions, avgDurationSeconds: 0, slaCompliancePercent: 100, p50Seconds: 0, p95Seconds: 0, p99Seconds: 0, slaViolations: 0};
 	durations.sort((a, b) => a - b);
 	const violations = durations.filter((d) => d > slaSeconds).length;
 	return {
-		throughputPerHour: n,
+		throughputPerHour: completions,
 		avgDurationSeconds: durations.reduce((s, d) => s + d, 0) / n,
 		slaCompliancePercent: ((n - violations) / n) * 100,
 		p50Seconds: quantileSorted(durations, 0.5),

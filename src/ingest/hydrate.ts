@@ -92,11 +92,11 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		const duration = storedNumber(entry?.['duration']);
 		const taskId = identifier(entry?.['taskId']);
 		const agent = identifier(entry?.['agent']);
-		if (entry === undefined || duration === undefined || taskId === undefined || agent === undefined) {
+		if (entry === undefined || taskId === undefined || agent === undefined || (entry['duration'] !== undefined && duration === undefined)) {
 			reject('completion');
 			continue;
 		}
-		store.completions.push({taskId, agent, durationSeconds: duration, timeMs: timestampMs(entry['timestamp']) ?? now});
+		store.completions.push({taskId, agent, durationSeconds: duration ?? Number.NaN, timeMs: timestampMs(entry['timestamp']) ?? now});
 		completionCount += 1;
 	}
 
@@ -121,6 +121,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		if (!Number.isFinite(completed) || !Number.isFinite(avg) || !Number.isFinite(errorRate)) return;
 		agent.completed = completed;
 		agent.totalDurationSeconds = avg * completed;
+		agent.timedCompletions = completed;
 		agent.failed = errorRate > 0 && errorRate < 100 ? Math.round(((errorRate / 100) * completed) / (1 - errorRate / 100)) : 0;
 	});
 	workloadKeys.forEach((key, index) => {

@@ -33,7 +33,8 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 	return {
 		nowMs: now,
 		projects,
-		completionsSince: (sinceMs) => store.completions.newestWhile((c) => c.timeMs >= sinceMs),
+		// SLA rules judge durations: a completion that carried none is left out (it is neither within nor over).
+		completionsSince: (sinceMs) => store.completions.newestWhile((c) => c.timeMs >= sinceMs).filter((c) => Number.isFinite(c.durationSeconds)),
 		lastCompletionMs: store.completions.newest(1)[0]?.timeMs,
 		busyAgents: store.busyAgents(),
 		workflowSteps,

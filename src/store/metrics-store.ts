@@ -56,6 +56,8 @@ export interface AgentState {
 	completed: number;
 	failed: number;
 	totalDurationSeconds: number;
+	/** Completions that carried a duration (the divisor of the average: a missing duration is not 0 s). */
+	timedCompletions: number;
 	lastSeenMs: number;
 }
 
@@ -82,6 +84,11 @@ export interface StoreCounters {
 export function dayStamp(ms: number): string {
 	const d = new Date(ms);
 	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** An agent's average task duration over the completions that carried one (0 when none did). */
+export function averageDuration(agent: Pick<AgentState, 'totalDurationSeconds' | 'timedCompletions'>): number {
+	return agent.timedCompletions === 0 ? 0 : agent.totalDurationSeconds / agent.timedCompletions;
 }
 
 export class MetricsStore {
@@ -149,7 +156,7 @@ export class MetricsStore {
 		let state = this.agents.get(agentType);
 		if (state === undefined) {
 			if (this.agents.size >= this.limits.maxAgents) return undefined;
-			state = {status: 'unknown', currentTasks: 0, completed: 0, failed: 0, totalDurationSeconds: 0, lastSeenMs: 0};
+			state = {status: 'unknown', currentTasks: 0, completed: 0, failed: 0, totalDurationSeconds: 0, timedCompletions: 0, lastSeenMs: 0};
 			this.agents.set(agentType, state);
 		}
 		return state;
@@ -181,9 +188,13 @@ export class MetricsStore {
 				if (agent === undefined) return this.refuse('agents');
 				agent.lastSeenMs = event.timeMs;
 				if (DONE_STATUSES.has(event.status)) {
-					const duration = event.durationSeconds ?? 0;
+					// A completion without duration_seconds counts toward throughput, not toward durations or the SLA.
+					const duration = event.durationSeconds ?? Number.NaN;
 					agent.completed += 1;
-					agent.totalDurationSeconds += duration;
+					if (Number.isFinite(duration)) {
+						agent.totalDurationSeconds += duration;
+						agent.timedCompletions += 1;
+					}
 					this.completions.push({taskId: event.taskId, agent: event.agent, durationSeconds: duration, timeMs: event.timeMs});
 					this.countCompletion(event.timeMs);
 				} else if (FAILED_STATUSES.has(event.status)) {

@@ -11,7 +11,7 @@ import {type WriterStats} from '../writer/seed-writer.js';
 import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type ExternalAlert} from '../contract/events.js';
-import {type MetricsStore, type ProjectSeries, type RejectRecord} from './metrics-store.js';
+import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord} from './metrics-store.js';
 
 /** Points of each series carried in a snapshot (enough for the widest sparkline). */
 export const SNAPSHOT_TAIL = 240;
@@ -108,7 +108,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			currentTasks: a.currentTasks,
 			completed: a.completed,
 			failed: a.failed,
-			avgDurationSeconds: a.completed === 0 ? 0 : a.totalDurationSeconds / a.completed,
+			avgDurationSeconds: averageDuration(a),
 			lastSeenMs: a.lastSeenMs,
 		}))
 		.sort((a, b) => a.agent.localeCompare(b.agent));
@@ -132,7 +132,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			...taskAggregates(recentHour, now),
 			completedToday: store.completedToday,
 			recent: store.completions.newest(50),
-			lastHourDurations: recentHour.map((c) => c.durationSeconds),
+			lastHourDurations: recentHour.map((c) => c.durationSeconds).filter(Number.isFinite),
 		},
 		agents,
 		loadBalance: loadBalance(store.busyAgents().map((a) => a.currentTasks)),

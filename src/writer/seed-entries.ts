@@ -47,7 +47,8 @@ export function trainingCurrentFields(event: {readonly loss: number; readonly we
 
 /** `metrics:tasks:completion_times` entry: {taskId, agent, duration, timestamp}. */
 export function completionEntry(event: TaskUpdate): string {
-	return JSON.stringify({taskId: event.taskId, agent: event.agent, duration: event.durationSeconds ?? 0, timestamp: event.timestamp});
+	// As the seed: a task without duration_seconds has no `duration` field (JSON.stringify drops undefined).
+	return JSON.stringify({taskId: event.taskId, agent: event.agent, duration: event.durationSeconds, timestamp: event.timestamp});
 }
 
 /** `metrics:workflow:{wf}:step:{step}:durations` entry: {duration, timestamp}. */

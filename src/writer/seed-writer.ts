@@ -11,7 +11,7 @@ import {type BusEvent} from '../contract/events.js';
 import {DONE_STATUSES, FAILED_STATUSES} from '../contract/events.js';
 import {keys, ourKeys, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
 import {type Kv, type KvCommand} from '../bus/kv.js';
-import {type MetricsStore} from '../store/metrics-store.js';
+import {averageDuration, type MetricsStore} from '../store/metrics-store.js';
 import {taskAggregates} from '../analysis/task-aggregates.js';
 import {loadBalance, rankAgents} from '../analysis/load-balance.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
@@ -354,7 +354,7 @@ export class SeedWriter {
 			const finished = agent.completed + agent.failed;
 			this.pending.hset(keys.agentPerformance(agentType), {
 				tasks_completed: String(agent.completed),
-				avg_duration_seconds: figure(agent.completed === 0 ? 0 : agent.totalDurationSeconds / agent.completed),
+				avg_duration_seconds: figure(averageDuration(agent)),
 				error_rate_percent: figure(finished === 0 ? 0 : (agent.failed / finished) * 100),
 			});
 		}
@@ -429,7 +429,7 @@ export class SeedWriter {
 				return {
 					agentType,
 					tasksCompleted: a.completed,
-					avgDurationSeconds: a.completed === 0 ? 0 : a.totalDurationSeconds / a.completed,
+					avgDurationSeconds: averageDuration(a),
 					errorRatePercent: finished === 0 ? 0 : (a.failed / finished) * 100,
 				};
 			}),

@@ -96,3 +96,17 @@ describe('load balance (the seed formula)', () => {
 		expect(ranked[0]!.score).toBe(90);
 	});
 });
+
+describe('completions without a duration', () => {
+	it('count toward throughput but not toward the average, percentiles or the SLA', () => {
+		const now = 10_000_000;
+		const agg = taskAggregates(
+			[
+				{taskId: 'a', agent: 'x', durationSeconds: 100, timeMs: now - 10},
+				{taskId: 'b', agent: 'x', durationSeconds: Number.NaN, timeMs: now - 10},
+			],
+			now,
+		);
+		expect(agg).toMatchObject({throughputPerHour: 2, avgDurationSeconds: 100, slaCompliancePercent: 100, p50Seconds: 100});
+	});
+});

@@ -22,6 +22,10 @@ describe('seed entry shapes', () => {
 		});
 	});
 
+	it('leaves duration out when the task sent none, as the seed does', () => {
+		expect(JSON.parse(completionEntry({kind: 'task', taskId: 't', status: 'done', agent: 'a', timestamp: ts, timeMs: 0}))).toEqual({taskId: 't', agent: 'a', timestamp: ts});
+	});
+
 	it('formats figures without NaN', () => {
 		expect(figure(Number.NaN)).toBe('0');
 		expect(figure(12)).toBe('12');

@@ -79,9 +79,9 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 						{rowMarker(selected, focused, ascii)}
 						{formatClock(row.updatedMs)} <Text color={SEVERITY_COLOR[row.severity]}>{fit(row.severity, 8, cut)}</Text> {fit(text(row.rule), ruleWidth, cut)}{' '}
 						<Text dimColor>{fit(text(formatLabels(row.labels)), labelWidth, cut)}</Text> <Text color={STATE_COLOR[row.state]}>{fit(row.state, 12, cut)}</Text>{' '}
+						{zoomed ? <Text color="cyan">[{text(row.id)}] </Text> : null}
 						{text(row.message)}
 						{row.acknowledgedBy ? <Text dimColor> (ack {text(row.acknowledgedBy)})</Text> : null}
-						{zoomed ? <Text dimColor> id {text(row.id)}</Text> : null}
 					</Line>
 				);
 			})}

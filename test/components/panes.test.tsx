@@ -246,9 +246,9 @@ describe('AlertLog', () => {
 		const text = frameOf(<AlertLog rows={rows} rulesRunning width={120} height={5} focused={false} selectedIndex={0} />);
 		expect(text).toMatch(/gpu_temp\s+gpu=0/);
 		expect(text).toMatch(/gpu_temp\s+gpu=3/);
-		expect(text).not.toContain('id gpu_temp:3');
+		expect(text).not.toContain('[gpu_temp:3]');
 		const zoomed = frameOf(<AlertLog rows={rows} rulesRunning width={120} height={5} focused={false} selectedIndex={0} zoomed />);
-		expect(zoomed).toContain('id gpu_temp:3');
+		expect(zoomed).toMatch(/firing\s+\[gpu_temp:3\] message of gpu_temp:3/);
 	});
 
 	it('lists active silences after the alerts: matcher, until (time left), author, comment', () => {

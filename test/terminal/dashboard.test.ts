@@ -39,7 +39,7 @@ describe.runIf(canRun)('mycotop in tmux', () => {
 	it('shows the header, the 8 fake GPUs and the panes on the alternate screen', async () => {
 		await waitFor(() => pane.screen().filter((l) => /^ {1,2}\d H100/.test(l.slice(1))).length === 8, 10_000, '8 GPU lines');
 		const screen = pane.screen();
-		expect(screen[0]).toMatch(/^mycotop .*Redis redis:\/\/127\.0\.0\.1:\d+: connected.*\[writer\]/);
+		expect(screen[0]).toMatch(/^mycotop \S+ \[writer\] redis up Redis redis:\/\/127\.0\.0\.1:\d+/);
 		expect(pane.format('#{alternate_on}')).toBe('1');
 		for (const title of ['1 Training', '2 GPUs', '3 Tasks', '4 Agents', '5 Alerts']) expect(screen.join('\n')).toContain(title);
 	});
@@ -107,7 +107,7 @@ describe.runIf(canRun)('mycotop in tmux', () => {
 			const text = screen.join('\n');
 			return (
 				screen[0]!.startsWith('mycotop') &&
-				screen[rows - 2]!.includes('q/Ctrl-C quit') &&
+				screen[rows - 2]!.includes('? help  q quit') &&
 				screen[rows - 1] === '' &&
 				screen.every((l) => l.length <= columns) &&
 				['1 Training', '2 GPUs', '3 Tasks', '4 Agents', '5 Alerts'].every((t) => text.split(t).length === 2)

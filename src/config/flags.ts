@@ -140,7 +140,10 @@ export function helpText(version: string): string {
 	}
 	lines.push(
 		'',
-		'Environment: REDIS_URL (as --redis-url), NO_COLOR (no colours).',
+		'Commands: mycotop ack ID | unack ID | silence RULE [label=value ...] --for 2h --comment TEXT | silences |',
+		'          silence expire ID | rules list | rules check FILE | rules test FILE | backtest --since 7d',
+		'',
+		'Environment: REDIS_URL (as --redis-url), NO_COLOR (no colours), MYCOTOP_LOG=FILE (the TUI writes console output there).',
 		'Keys in the dashboard: press ? for the full list; q quits.',
 	);
 	return lines.join('\n');

@@ -20,6 +20,12 @@ export {seededRandom as prng} from '../../src/demo/seeded-random.js';
 Escape sequences and control characters an attacker would send. The `PWNED-…` markers sit inside sequences whose
 whole body a terminal would swallow, so they must never appear in the output at all.
 */
+/**
+Escape sequences of shapes a renderer legitimately writes (so the shape-based audit allows them), with parameters
+Ink never writes: finding one of these exact strings in the terminal's bytes means an injection got through.
+*/
+export const TELLTALE_SEQUENCES: readonly string[] = ['\u001b[38;2;1;2;3m', '\u001b[7;13H', '\u001b[?1049;2004l', '\u001b[3J\u001b[5;5H'];
+
 export const INJECTIONS: readonly string[] = [
 	'\u001b]52;c;UFdORUQtQ0xJUEJPQVJE\u0007', // OSC 52: write the clipboard
 	'\u001b]52;c;UFdORUQtQ0xJUEJPQVJE\u001b\\',
@@ -31,6 +37,8 @@ export const INJECTIONS: readonly string[] = [
 	'\u001b[3J\u001b[H',
 	'\u001b[?1049l', // leave the alternate screen
 	'\u001b[31;1;5m', // SGR
+	// Allowed shapes (CSI m/H/?l) with parameters the renderer never writes, so getting through is detectable:
+	...TELLTALE_SEQUENCES,
 	'\u001b[6n', // device status report (makes the terminal answer on stdin)
 	'\u001b[21t', // report the window title
 	'\u009b2J', // 8-bit CSI

@@ -12,7 +12,7 @@ import {SUBSCRIBED_CHANNELS} from '../../src/contract/names.js';
 import {formatCount} from '../../src/format/units.js';
 import {CLI, requireBuild, TmuxPane, tmuxAvailable} from '../faults/harness.js';
 import {FAKE_SMI, hostileSmiScenarios} from '../faults/smi-scenarios.js';
-import {FuzzGenerator, type FuzzMessage} from './generator.js';
+import {FuzzGenerator, TELLTALE_SEQUENCES, type FuzzMessage} from './generator.js';
 import {auditTerminalBytes} from './terminal-audit.js';
 import {faultRow} from '../faults/fault-table.js';
 
@@ -83,6 +83,9 @@ describe.runIf(redisAvailable() && tmuxAvailable())('fuzz: raw bytes reaching th
 		const shapes = [...audit.sequences].map(([shape, n]) => `${shape} x${n}`).join(', ');
 		row.observe(`${bytes.length} bytes audited; sequences: ${shapes}; ${audit.violationCount} violations; header "rejected ${formatCount(rejects)}"`);
 		expect(audit.violations, `sequences seen: ${shapes}`).toEqual([]);
+		// Shapes the audit allows, with parameters only an injection would carry.
+		const text = bytes.toString('latin1');
+		expect(TELLTALE_SEQUENCES.filter((sequence) => text.includes(sequence))).toEqual([]);
 		expect(bytes.length).toBeGreaterThan(10_000);
 		expect(screen).toMatch(shown);
 	});

@@ -36,9 +36,10 @@ async function aclLog(admin: ReturnType<typeof plainClient>): Promise<AclEntry[]
 }
 
 async function startAs(url: string, extraFlags: string[]): Promise<Runtime> {
-	const parsed = parseFlags(['--streams', '--nvidia-smi', FAKE_SMI, '--gpu-interval', '250', ...extraFlags]);
+	// On the command line: --demo ignores REDIS_URL (the demo reaches a Redis only when told to explicitly).
+	const parsed = parseFlags(['--redis-url', url, '--streams', '--nvidia-smi', FAKE_SMI, '--gpu-interval', '250', ...extraFlags]);
 	if (!parsed.ok) throw new Error(parsed.error);
-	const options = resolveOptions(parsed.flags, EMPTY_CONFIG, {REDIS_URL: url});
+	const options = resolveOptions(parsed.flags, EMPTY_CONFIG, {});
 	if (typeof options === 'string') throw new Error(options);
 	const runtime = createRuntime(parsed.flags, EMPTY_CONFIG, options);
 	await runtime.start(3000);

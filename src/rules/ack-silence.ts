@@ -7,6 +7,7 @@ its own clock, so an episode is matched with a small tolerance rather than by ex
 
 A silence is Alertmanager's: matchers on the rule (`alertname`) and labels, start, end, author, comment.
 */
+import {sanitizeText} from '../contract/sanitize.js';
 import {type Labels, type Matcher, matchersMatch, matcherText} from './labels.js';
 import {SEVERITY_RANK, type Severity} from './alert-state.js';
 
@@ -95,7 +96,15 @@ export function parseAck(text: string): Ack | undefined {
 		const {alertId, by, atMs, severity, comment, episodeMs} = v;
 		if (typeof alertId !== 'string' || typeof by !== 'string' || typeof atMs !== 'number' || typeof severity !== 'string' || !SEVERITIES.has(severity))
 			return undefined;
-		return {alertId, by, atMs, severity: severity as Severity, ...(typeof episodeMs === 'number' ? {episodeMs} : {}), ...(typeof comment === 'string' ? {comment} : {})};
+		// Stored text is untrusted like any message: it reaches the screen and the CLI's output.
+		return {
+			alertId: sanitizeText(alertId),
+			by: sanitizeText(by, {maxLength: 128}),
+			atMs,
+			severity: severity as Severity,
+			...(typeof episodeMs === 'number' ? {episodeMs} : {}),
+			...(typeof comment === 'string' ? {comment: sanitizeText(comment)} : {}),
+		};
 	} catch {
 		return undefined;
 	}
@@ -112,10 +121,10 @@ export function parseSilence(text: string): Silence | undefined {
 		const ms: Matcher[] = [];
 		for (const m of matchers) {
 			if (!isRecord(m) || typeof m['name'] !== 'string' || typeof m['value'] !== 'string') return undefined;
-			ms.push({name: m['name'], value: m['value'], isRegex: m['isRegex'] === true, isEqual: m['isEqual'] !== false});
+			ms.push({name: sanitizeText(m['name']), value: sanitizeText(m['value']), isRegex: m['isRegex'] === true, isEqual: m['isEqual'] !== false});
 		}
 		if (ms.length === 0) return undefined;
-		return {id, matchers: ms, startsMs, endsMs, createdBy, comment};
+		return {id: sanitizeText(id), matchers: ms, startsMs, endsMs, createdBy: sanitizeText(createdBy, {maxLength: 128}), comment: sanitizeText(comment)};
 	} catch {
 		return undefined;
 	}

@@ -6,6 +6,7 @@ instance may write acks and silences: they are user actions), or memory on the e
   mycotop:alerts:silences  hash   silence id -> {id, matchers, startsMs, endsMs, createdBy, comment}
   mycotop:alerts:log       stream one entry per transition (field `t`: JSON), capped at about 10,000 entries
 */
+import {sanitizeText} from '../contract/sanitize.js';
 import type {Redis} from 'ioredis';
 import {parseAck, parseSilence, SILENCE_RETENTION_MS, type Ack, type Silence} from './ack-silence.js';
 import {type AlertTransition} from './engine.js';
@@ -43,7 +44,18 @@ export function decodeTransition(text: string): AlertTransition | undefined {
 		if (typeof v['id'] !== 'string' || typeof v['rule'] !== 'string' || typeof v['kind'] !== 'string' || typeof v['timeMs'] !== 'number') return undefined;
 		if (typeof v['labels'] !== 'object' || v['labels'] === null || typeof v['key'] !== 'string') return undefined;
 		const value = typeof v['value'] === 'string' ? Number(v['value']) : v['value'];
-		return {...(v as unknown as AlertTransition), value: typeof value === 'number' ? value : Number.NaN};
+		// The log is read back from Redis: its text is untrusted like any message.
+		const clean = (x: unknown) => (typeof x === 'string' ? sanitizeText(x) : x);
+		const labels = Object.fromEntries(Object.entries(v['labels'] as Record<string, unknown>).map(([k, l]) => [sanitizeText(k), sanitizeText(String(l))]));
+		return {
+			...(v as unknown as AlertTransition),
+			id: sanitizeText(v['id']),
+			rule: sanitizeText(v['rule']),
+			key: sanitizeText(v['key']),
+			message: clean(v['message']) as string,
+			labels,
+			value: typeof value === 'number' ? value : Number.NaN,
+		};
 	} catch {
 		return undefined;
 	}

@@ -103,7 +103,7 @@ export class Runtime {
 			},
 			options.writer,
 		);
-		this.ingest = new Ingest(this.store, this.writer, `mycotop:${this.instanceId}`, options.listeners);
+		this.ingest = new Ingest(this.store, this.writer, options.listeners);
 		this.snapshots = new SnapshotPublisher(
 			(now) =>
 				buildSnapshot(

@@ -6,7 +6,7 @@ functions registered in SECTION_VALIDATORS.
 import {existsSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {isMap, isScalar, isSeq, LineCounter, parseDocument, type Document} from 'yaml';
+import {isMap, LineCounter, parseDocument, type Document} from 'yaml';
 import {validateRules} from '../rules/user-rules.js';
 import {parseDuration} from '../rules/duration.js';
 
@@ -137,8 +137,6 @@ export function parseConfig(text: string, file: string): ConfigResult {
 	};
 }
 
-/** Whether the value at a path is a scalar/sequence (used by section validators for precise lines). */
-export const yamlNodeKinds = {isScalar, isSeq, isMap};
 
 /**
 Load the config: `--config FILE` must exist; the default path is used only when present.

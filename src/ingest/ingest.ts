@@ -20,7 +20,6 @@ export class Ingest {
 	constructor(
 		private readonly store: MetricsStore,
 		private readonly sink: IngestSink,
-		private readonly ownSource: string,
 		private readonly listeners: IngestListeners = {},
 		private readonly now: () => number = Date.now,
 	) {}
@@ -42,7 +41,8 @@ export class Ingest {
 			return;
 		}
 		const event = result.event;
-		// Our own alerts come back on the alert channels: the rules engine already has them.
+		// Alerts of mycotop instances (this one or another) come back on the alert channels: each instance's rule
+		// engine already has them, so only other agents' alerts are shown as external.
 		if (event.kind === 'external-alert' && event.source.startsWith('mycotop:')) return;
 		if (this.store.apply(event) === 'refused') {
 			this.listeners.onRefuse?.(event);

@@ -4,11 +4,6 @@ fields the seed writes, so other agents keep reading what they expect.
 */
 import {type TaskUpdate, type TrainingProgress} from '../contract/events.js';
 
-/** A number as the seed's JSON would carry it; NaN and ±Infinity (which JSON cannot hold) as their names. */
-export function jsonNumber(value: number): number | string {
-	return Number.isFinite(value) ? value : String(value);
-}
-
 /** A JSON string literal; quoting directly when nothing needs escaping (timestamps almost never do). */
 function plainJsonString(text: string): string {
 	for (let i = 0; i < text.length; i++) {

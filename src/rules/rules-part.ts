@@ -130,6 +130,8 @@ export class RulesPart implements RuntimePart, AlertActions {
 	private readonly now: () => number;
 	private readonly user: string;
 	private polling = false;
+	/** Bumped by every ack or silence made here, so a poll that raced with one does not undo it on screen. */
+	private localChanges = 0;
 	private pendingWrites: Promise<unknown> = Promise.resolve();
 	/** Evaluation time of the last tick (ms), for stats. */
 	lastEvaluationMs = 0;
@@ -189,7 +191,11 @@ export class RulesPart implements RuntimePart, AlertActions {
 				this.restoredFrom = kind;
 				this.host.store.touch();
 			}
+			const changesBefore = this.localChanges;
 			const [acks, silences] = await Promise.all([storage.loadAcks(now), storage.loadSilences(now)]);
+			// An ack or silence made here while this read was in flight is newer than what it returned: keep ours,
+			// the next poll reads it back from Redis.
+			if (this.localChanges !== changesBefore) return;
 			const changed = !sameMap(acks, this.acks) || !sameMap(silences, this.silences);
 			this.acks = acks;
 			this.silences = silences;
@@ -335,6 +341,7 @@ export class RulesPart implements RuntimePart, AlertActions {
 		const previous = this.acks.get(alertId);
 		await this.storage().putAck(ack);
 		this.acks.set(alertId, ack);
+		this.localChanges += 1;
 		this.error = undefined;
 		journal.record({type: 'alert-ack', id: alertId, by: ack.by});
 		this.host.store.touch();
@@ -345,6 +352,7 @@ export class RulesPart implements RuntimePart, AlertActions {
 		this.writable();
 		await this.storage().deleteAck(alertId);
 		this.acks.delete(alertId);
+		this.localChanges += 1;
 		this.host.store.touch();
 	}
 
@@ -367,6 +375,7 @@ export class RulesPart implements RuntimePart, AlertActions {
 		};
 		await this.storage().putSilence(silence);
 		this.silences.set(silence.id, silence);
+		this.localChanges += 1;
 		this.undoStack.push({kind: 'silence', id: silence.id});
 		this.error = undefined;
 		journal.record({type: 'alert-silence', id: silence.id, rule, endsMs: silence.endsMs, by: silence.createdBy});
@@ -381,6 +390,7 @@ export class RulesPart implements RuntimePart, AlertActions {
 		const expired = {...s, endsMs: Math.min(s.endsMs, this.now())};
 		await this.storage().putSilence(expired);
 		this.silences.set(silenceId, expired);
+		this.localChanges += 1;
 		this.host.store.touch();
 	}
 
@@ -398,14 +408,17 @@ export class RulesPart implements RuntimePart, AlertActions {
 				if (previous) {
 					await this.storage().putAck(previous);
 					this.acks.set(alertId, previous);
+					this.localChanges += 1;
 				} else {
 					await this.storage().deleteAck(alertId);
 					this.acks.delete(alertId);
+					this.localChanges += 1;
 				}
 			}
 		} else {
 			await this.storage().deleteSilence(last.id);
 			this.silences.delete(last.id);
+			this.localChanges += 1;
 		}
 		this.error = undefined;
 		this.host.store.touch();

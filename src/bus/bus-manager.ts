@@ -195,7 +195,7 @@ export class BusManager {
 		const connection = this.link?.state;
 		const url = this.options.redisUrl === undefined ? undefined : redactUrl(this.options.redisUrl);
 		let summary: string;
-		if (this.link === undefined) summary = 'in-process bus, Redis off (--embedded)';
+		if (this.link === undefined) summary = 'in-process bus, Redis off';
 		else if (!this.usingRedis) summary = `embedded bus; Redis ${url}: ${describeConnection(connection!, now)}`;
 		else summary = `Redis ${url}: ${describeConnection(connection!, now)}`;
 		const lastDataMs = this.link !== undefined && this.link.lastSeenMs > 0 ? this.link.lastSeenMs : undefined;

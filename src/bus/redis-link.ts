@@ -7,6 +7,7 @@ import {readFileSync} from 'node:fs';
 import {Redis, type RedisOptions} from 'ioredis';
 import {nextConnectionState, isAuthError, type ConnectionState} from './connection-state.js';
 import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
+import {PubSubFastPath, type RawListener} from './pubsub-fast-path.js';
 
 export interface RedisLinkOptions {
 	readonly url: string;
@@ -80,6 +81,8 @@ export class RedisLink {
 	lastGapMs: number | undefined;
 	private gapStartMs: number | undefined;
 	private everConnected = false;
+	/** The current subscriber connection's message fast path; undefined when ioredis decodes everything. */
+	fastPath: PubSubFastPath | undefined;
 
 	constructor(options: RedisLinkOptions, onMessage: MessageHandler, private readonly channels: readonly string[]) {
 		this.target = parseRedisUrl(options.url);
@@ -93,9 +96,14 @@ export class RedisLink {
 		this.writer = new Redis(options.url, redisOptions('writer', this.target, common));
 		this.watch(this.subscriber, 'subscriber');
 		this.watch(this.writer, 'writer');
-		this.subscriber.on('message', (channel: string, message: string) => {
+		const deliver = (channel: string, message: string) => {
 			this.lastSeenMs = this.now();
 			onMessage(channel, message);
+		};
+		// Messages come through the fast path when it is in place, through ioredis's own decoder otherwise.
+		this.subscriber.on('message', deliver);
+		this.subscriber.on('connect', () => {
+			this.fastPath = installFastPath(this.subscriber, deliver, channels);
 		});
 		const heartbeatMs = options.heartbeatMs ?? 2000;
 		this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
@@ -199,6 +207,22 @@ export class RedisLink {
 		this.heartbeat = undefined;
 		await Promise.allSettled([quitOrDisconnect(this.subscriber), quitOrDisconnect(this.writer)]);
 	}
+}
+
+/**
+Put the message fast path in front of ioredis's decoder on a freshly connected socket. ioredis emits 'connect'
+on the tick after it attached its decoder (the first 'data' listener) and before any reply can arrive. Anything
+unexpected leaves ioredis as it is and returns undefined.
+*/
+function installFastPath(connection: Redis, deliver: (channel: string, message: string) => void, channels: readonly string[]): PubSubFastPath | undefined {
+	const stream = (connection as unknown as {stream?: NodeJS.EventEmitter}).stream;
+	if (stream === undefined) return undefined;
+	const decoderListener = stream.listeners('data')[0];
+	if (typeof decoderListener !== 'function' || !String(decoderListener).includes('.write(')) return undefined;
+	const fastPath = new PubSubFastPath(deliver, decoderListener as RawListener, channels);
+	stream.removeListener('data', decoderListener as RawListener);
+	stream.prependListener('data', fastPath.onData);
+	return fastPath;
 }
 
 async function quitOrDisconnect(connection: Redis): Promise<void> {

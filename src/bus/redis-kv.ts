@@ -1,6 +1,25 @@
 /** The Kv interface over an ioredis connection. */
-import type {Redis} from 'ioredis';
+import {Command, type Pipeline, type Redis} from 'ioredis';
 import {type Kv, type KvCommand} from './kv.js';
+import {encodeCommand} from './resp-encode.js';
+
+/**
+A command whose bytes are encoded by encodeCommand (one buffer, one copy per argument) instead of ioredis's string
+concatenation; ioredis queues it and reads its reply like any other. Its `args` keep the key only: the arguments
+are already in the bytes.
+*/
+class EncodedCommand extends Command {
+	private readonly bytes: Buffer;
+
+	constructor(command: KvCommand) {
+		super(command[0].toLowerCase(), [command[1]]);
+		this.bytes = encodeCommand(command);
+	}
+
+	override toWritable(): Buffer {
+		return this.bytes;
+	}
+}
 
 export class RedisKv implements Kv {
 	constructor(private readonly redis: Redis) {}
@@ -8,7 +27,8 @@ export class RedisKv implements Kv {
 	async exec(commands: readonly KvCommand[]): Promise<void> {
 		if (commands.length === 0) return;
 		const multi = this.redis.multi();
-		for (const [name, ...args] of commands) multi.call(name, ...args);
+		// multi() is a Pipeline at run time; its type only lists the named commands.
+		for (const command of commands) (multi as unknown as Pipeline).sendCommand(new EncodedCommand(command));
 		const results = await multi.exec();
 		if (results === null) throw new Error('transaction aborted');
 		for (const [error] of results) if (error) throw error;

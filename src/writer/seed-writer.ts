@@ -277,8 +277,9 @@ export class SeedWriter {
 			}
 			while (!this.isIdle() && (this.target.canWrite() || this.target.canWriteHost())) {
 				this.materializeCurrent();
-				const shared = this.target.canWrite() ? this.pending : new PendingBatch(0);
-				const host = this.target.canWriteHost() ? this.hostPending : new PendingBatch(0);
+				// A lease lost between two batches of this loop: its pending entries will never be written here. Count them.
+				const shared = this.target.canWrite() ? this.pending : this.discard(this.pending);
+				const host = this.target.canWriteHost() ? this.hostPending : this.discard(this.hostPending);
 				this.pending = new PendingBatch(this.maxPending);
 				this.hostPending = new PendingBatch(this.maxPending);
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
@@ -297,6 +298,12 @@ export class SeedWriter {
 			this.updatePendingStat();
 			if (this.isIdle()) this.notifyIdle();
 		}
+	}
+
+	/** Count a batch that will not be written as dropped; an empty batch in its place. */
+	private discard(batch: PendingBatch): PendingBatch {
+		this.stats.dropped += batch.entryCount;
+		return new PendingBatch(0);
 	}
 
 	private isIdle(): boolean {

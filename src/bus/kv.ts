@@ -2,9 +2,10 @@
 The key-value side of a bus: what the writer and hydration need. Implemented by Redis (redis-kv.ts) and by an
 in-memory map for the embedded bus, so the writer's code is the same on both.
 */
+import {EncodedEntries} from './resp-encode.js';
 
-/** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]. */
-export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number>];
+/** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
+export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries>];
 export type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD';
 
 export interface KvReader {
@@ -58,7 +59,8 @@ export class MemoryKv implements Kv {
 	}
 
 	async exec(commands: readonly KvCommand[]): Promise<void> {
-		for (const [name, key, ...args] of commands) {
+		for (const [name, key, ...parts] of commands) {
+			const args = parts.flatMap((part) => (part instanceof EncodedEntries ? part.texts() : [part]));
 			switch (name) {
 				case 'LPUSH': {
 					const list = this.list(key);

@@ -4,9 +4,11 @@ LTRIM, one EXPIRE), hash fields last-write-wins, set membership last-op-wins. Bo
 */
 import {type KvCommand} from '../bus/kv.js';
 import {LIST_MAX_ENTRIES} from '../contract/names.js';
+import {EncodedEntries} from '../bus/resp-encode.js';
 
 export class PendingBatch {
-	readonly lists = new Map<string, {entries: string[]; ttlSeconds: number}>();
+	/** List entries are encoded as they come: held as bytes, not strings, while the batch waits (resp-encode.ts). */
+	readonly lists = new Map<string, {entries: EncodedEntries; ttlSeconds: number}>();
 	readonly hashes = new Map<string, Map<string, string>>();
 	readonly sets = new Map<string, Map<string, boolean>>();
 	entryCount = 0;
@@ -22,7 +24,7 @@ export class PendingBatch {
 		if (this.entryCount >= this.maxEntries) return false;
 		let list = this.lists.get(key);
 		if (list === undefined) {
-			list = {entries: [], ttlSeconds};
+			list = {entries: new EncodedEntries(), ttlSeconds};
 			this.lists.set(key, list);
 		}
 		list.entries.push(entry);
@@ -52,7 +54,7 @@ export class PendingBatch {
 	toCommands(listMax = LIST_MAX_ENTRIES): KvCommand[] {
 		const commands: KvCommand[] = [];
 		for (const [key, {entries, ttlSeconds}] of this.lists) {
-			commands.push(['LPUSH', key, ...entries], ['LTRIM', key, 0, listMax - 1], ['EXPIRE', key, ttlSeconds]);
+			commands.push(['LPUSH', key, entries], ['LTRIM', key, 0, listMax - 1], ['EXPIRE', key, ttlSeconds]);
 		}
 		for (const [key, fields] of this.hashes) {
 			const args: string[] = [];

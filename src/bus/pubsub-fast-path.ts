@@ -210,22 +210,64 @@ export class PubSubFastPath {
 			this.passThrough(chunk);
 			return;
 		}
-		let buf = chunk;
+		let start = 0;
 		if (this.heldBytes > 0) {
-			this.held.push(chunk);
-			this.heldBytes += chunk.length;
-			if (this.heldBytes < this.neededBytes) return;
-			buf = Buffer.concat(this.held, this.heldBytes);
-			this.held = [];
-			this.heldBytes = 0;
-			this.neededBytes = 0;
+			start = this.completeHeld(chunk);
+			if (start < 0) return;
+			if (this.stats.disabled) {
+				this.passThrough(chunk.subarray(start));
+				return;
+			}
 		}
-		this.consume(buf);
+		this.consume(chunk, start);
 	};
 
-	private consume(buf: Buffer): void {
+	/**
+	Finish the frame held from earlier chunks with the first bytes of `chunk`, copying only that frame's bytes.
+	Returns where the chunk's own frames begin, or -1 when all of the chunk went into the held frame.
+	*/
+	private completeHeld(chunk: Buffer): number {
+		let needed = this.neededBytes;
+		if (needed === 0) {
+			// The frame's length is not known yet (the cut fell in its headers): look for it with a first slice of the chunk.
+			const probe = Buffer.concat([...this.held, chunk.subarray(0, Math.min(chunk.length, 4096))]);
+			needed = this.frameLength(probe);
+			if (needed <= 0) {
+				// Still unknown (or not RESP): take the whole chunk and scan again from the held frame's start.
+				const all = probe.length === this.heldBytes + chunk.length ? probe : Buffer.concat([...this.held, chunk]);
+				this.held = [];
+				this.heldBytes = 0;
+				this.consume(all, 0);
+				return -1;
+			}
+		}
+		if (this.heldBytes + chunk.length < needed) {
+			this.held.push(chunk);
+			this.heldBytes += chunk.length;
+			this.neededBytes = needed;
+			return -1;
+		}
+		const take = needed - this.heldBytes;
+		const frame = Buffer.concat([...this.held, chunk.subarray(0, take)], needed);
+		this.held = [];
+		this.heldBytes = 0;
+		this.neededBytes = 0;
+		this.consume(frame, 0);
+		return take;
+	}
+
+	/** Length of the frame at the start of `buf`: > 0 when known, 0 when more bytes are needed, -1 when not RESP. */
+	private frameLength(buf: Buffer): number {
+		const match = matchMessage(buf, 0, buf.length, this.needed);
+		if (match === INCOMPLETE) return this.needed.bytes;
+		if (match !== null) return match.end;
+		const end = frameEnd(buf, 0, buf.length);
+		return end === INCOMPLETE ? 0 : end === UNSUPPORTED ? -1 : end;
+	}
+
+	private consume(buf: Buffer, start: number): void {
 		const end = buf.length;
-		let pos = 0;
+		let pos = start;
 		while (pos < end) {
 			const match = matchMessage(buf, pos, end, this.needed);
 			if (match === INCOMPLETE) {

@@ -1,5 +1,5 @@
 /** The Kv interface over an ioredis connection. */
-import {Command, type Pipeline, type Redis} from 'ioredis';
+import {Command, type Redis} from 'ioredis';
 import {type Kv, type KvCommand} from './kv.js';
 import {encodeCommand} from './resp-encode.js';
 
@@ -24,14 +24,22 @@ class EncodedCommand extends Command {
 export class RedisKv implements Kv {
 	constructor(private readonly redis: Redis) {}
 
+	/**
+	MULTI, the commands and EXEC, each written to the socket as it is sent, all in this tick: nothing else on the
+	connection can come between them, and no batch is copied into one more buffer on the way (as a pipeline would).
+	*/
 	async exec(commands: readonly KvCommand[]): Promise<void> {
 		if (commands.length === 0) return;
-		const multi = this.redis.multi();
-		// multi() is a Pipeline at run time; its type only lists the named commands.
-		for (const command of commands) (multi as unknown as Pipeline).sendCommand(new EncodedCommand(command));
-		const results = await multi.exec();
-		if (results === null) throw new Error('transaction aborted');
-		for (const [error] of results) if (error) throw error;
+		const send = (command: Command) => this.redis.sendCommand(command) as Promise<unknown>;
+		const queued = [send(new Command('multi', []))];
+		for (const command of commands) queued.push(send(new EncodedCommand(command)));
+		const exec = send(new Command('exec', []));
+		const [queuing, outcome] = await Promise.all([Promise.allSettled(queued), exec.then((value) => ({value}), (error: unknown) => ({error}))]);
+		// A command Redis refused to queue aborts the transaction (EXECABORT): report that command's own error.
+		for (const result of queuing) if (result.status === 'rejected') throw result.reason;
+		if ('error' in outcome) throw outcome.error;
+		if (!Array.isArray(outcome.value)) throw new Error('transaction aborted');
+		for (const reply of outcome.value) if (reply instanceof Error) throw reply;
 	}
 
 	async scan(pattern: string, limit = 100_000): Promise<string[]> {

@@ -25,18 +25,22 @@ function writeCount(buf: Buffer, offset: number, n: number): number {
 
 /** List entries already encoded as RESP bulk strings (`$len\r\nentry\r\n` each), in the order pushed. */
 export class EncodedEntries {
-	private buf: Buffer;
+	/** Filled blocks, then the current one: a full block is never copied again (no growth by doubling). */
+	private readonly blocks: Buffer[] = [];
+	private block: Buffer;
 	private used = 0;
+	/** Bytes in the filled blocks. */
+	private filled = 0;
 	count = 0;
 
-	constructor(initialBytes = 256) {
-		this.buf = Buffer.allocUnsafe(initialBytes);
+	constructor(private readonly firstBlockBytes = 256) {
+		this.block = Buffer.allocUnsafe(firstBlockBytes);
 	}
 
 	push(text: string): void {
 		const length = Buffer.byteLength(text);
 		this.reserve(length + 15);
-		const buf = this.buf;
+		const buf = this.block;
 		let offset = this.used;
 		buf[offset++] = DOLLAR;
 		offset = writeCount(buf, offset, length);
@@ -49,32 +53,43 @@ export class EncodedEntries {
 		this.count += 1;
 	}
 
-	/** The encoded entries (a view: valid until the next push). */
-	get bytes(): Buffer {
-		return this.buf.subarray(0, this.used);
+	get byteLength(): number {
+		return this.filled + this.used;
+	}
+
+	/** Copy the encoded entries into `target` at `offset`; returns the bytes copied. */
+	copyTo(target: Buffer, offset: number): number {
+		let at = offset;
+		for (const block of this.blocks) at += block.copy(target, at);
+		at += this.block.copy(target, at, 0, this.used);
+		return at - offset;
 	}
 
 	/** The entries as strings again, in the order pushed (for the embedded key space). */
 	texts(): string[] {
 		const texts: string[] = [];
-		const buf = this.buf;
-		let offset = 0;
-		while (offset < this.used) {
-			let length = 0;
-			offset += 1; // $
-			while (buf[offset] !== CR) length = length * 10 + (buf[offset++]! - 0x30);
-			offset += 2;
-			texts.push(buf.toString('utf8', offset, offset + length));
-			offset += length + 2;
+		for (const block of [...this.blocks, this.block.subarray(0, this.used)]) {
+			let offset = 0;
+			while (offset < block.length) {
+				let length = 0;
+				offset += 1; // $
+				while (block[offset] !== CR) length = length * 10 + (block[offset++]! - 0x30);
+				offset += 2;
+				texts.push(block.toString('utf8', offset, offset + length));
+				offset += length + 2;
+			}
 		}
 		return texts;
 	}
 
 	private reserve(bytes: number): void {
-		if (this.used + bytes <= this.buf.length) return;
-		const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
-		this.buf.copy(grown, 0, 0, this.used);
-		this.buf = grown;
+		if (this.used + bytes <= this.block.length) return;
+		if (this.used > 0) {
+			this.blocks.push(this.block.subarray(0, this.used));
+			this.filled += this.used;
+		}
+		this.block = Buffer.allocUnsafe(Math.max(16_384, this.firstBlockBytes, bytes));
+		this.used = 0;
 	}
 }
 
@@ -95,8 +110,8 @@ export function encodeCommand(command: readonly CommandPart[]): Buffer {
 		const part = command[i]!;
 		if (part instanceof EncodedEntries) {
 			texts[i] = part;
-			lengths[i] = part.bytes.length;
-			size += part.bytes.length;
+			lengths[i] = part.byteLength;
+			size += part.byteLength;
 			elements += part.count;
 			continue;
 		}
@@ -115,7 +130,7 @@ export function encodeCommand(command: readonly CommandPart[]): Buffer {
 	for (let i = 0; i < texts.length; i++) {
 		const text = texts[i]!;
 		if (text instanceof EncodedEntries) {
-			offset += text.bytes.copy(buf, offset);
+			offset += text.copyTo(buf, offset);
 			continue;
 		}
 		buf[offset++] = DOLLAR;

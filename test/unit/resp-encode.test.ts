@@ -1,7 +1,7 @@
 /** The writer's command encoding gives exactly the bytes ioredis itself would send. */
 import {describe, expect, it} from 'vitest';
 import {Command} from 'ioredis';
-import {encodeCommand} from '../../src/bus/resp-encode.js';
+import {EncodedEntries, encodeCommand} from '../../src/bus/resp-encode.js';
 import {seededRandom} from '../../src/demo/seeded-random.js';
 
 function ioredisBytes(name: string, args: Array<string | number>): Buffer {
@@ -35,5 +35,28 @@ describe('encodeCommand', () => {
 			const args = Array.from({length: 1 + Math.floor(random() * 20)}, () => Array.from({length: Math.floor(random() * 40)}, char).join(''));
 			expect(encodeCommand(['LPUSH', ...args]).equals(ioredisBytes('LPUSH', args))).toBe(true);
 		}
+	});
+});
+
+describe('EncodedEntries', () => {
+	it('gives back the same texts and the same command bytes as plain strings, across many blocks', () => {
+		const random = seededRandom(5);
+		const texts = Array.from({length: 3000}, (_, i) =>
+			i % 500 === 0 ? 'é'.repeat(20_000) : i % 7 === 0 ? '' : JSON.stringify({step: i, value: random(), note: i % 3 === 0 ? '日本語 🚀' : 'ascii'}),
+		);
+		const entries = new EncodedEntries(16);
+		for (const text of texts) entries.push(text);
+		expect(entries.count).toBe(texts.length);
+		expect(entries.texts()).toEqual(texts);
+		const viaEntries = encodeCommand(['LPUSH', 'metrics:k', entries]);
+		expect(viaEntries.equals(ioredisBytes('LPUSH', ['metrics:k', ...texts]))).toBe(true);
+		expect(entries.byteLength).toBe(texts.reduce((sum, t) => sum + `$${Buffer.byteLength(t)}\r\n${t}\r\n`.length + Buffer.byteLength(t) - t.length, 0));
+	});
+
+	it('is empty until pushed to', () => {
+		const entries = new EncodedEntries();
+		expect(entries.texts()).toEqual([]);
+		expect(entries.byteLength).toBe(0);
+		expect(encodeCommand(['LPUSH', 'k', entries, 'x']).equals(ioredisBytes('LPUSH', ['k', 'x']))).toBe(true);
 	});
 });

@@ -30,6 +30,8 @@ export interface BusStatus {
 	readonly staleMs?: number;
 	/** Duration of the last pub/sub gap (subscriber lost until ready again), ms. */
 	readonly lastGapMs?: number;
+	/** Whether the subscriber's message fast path decodes messages (undefined without Redis; see pubsub-fast-path.ts). */
+	readonly subscriberFastPath?: boolean;
 	/** One line for the header. */
 	readonly summary: string;
 }
@@ -213,6 +215,7 @@ export class BusManager {
 			...(lastDataMs === undefined ? {} : {lastDataMs}),
 			...(staleMs === undefined ? {} : {staleMs}),
 			...(lastGapMs === undefined ? {} : {lastGapMs}),
+			...(this.link === undefined ? {} : {subscriberFastPath: this.link.fastPath !== undefined && !this.link.fastPath.stats.disabled}),
 			summary,
 		};
 	}

@@ -79,7 +79,7 @@ describe.runIf(enabled)('against redis-server', () => {
 		expect(hist.points).toBe(500);
 		expect(hist.lastStep).toBe(499);
 		expect(hist.lossTail.at(-1)).toBeCloseTo(0.01);
-		expect(snap.bus).toMatchObject({kind: 'redis', role: 'read-only'});
+		expect(snap.bus).toMatchObject({kind: 'redis', role: 'read-only', subscriberFastPath: true});
 		expect(await client.exists('mycotop:writer:lease')).toBe(0);
 	});
 

@@ -17,7 +17,7 @@ import {Redis} from 'ioredis';
 import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
 import {Runtime} from '../src/runtime.js';
 import {SUBSCRIBED_CHANNELS} from '../src/contract/names.js';
-import {seedHandle} from './seed-reference.js';
+import {PlainCollector, seedHandle} from './seed-reference.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
@@ -97,6 +97,27 @@ async function seed(redis: TestRedis, events: number): Promise<Throughput> {
 	return {received: processed, ms, perSecond: (processed / ms) * 1000, dropped: false};
 }
 
+/** A plain collector (the seed's writes batched into pipelines), until everything it queued is written. */
+async function plain(redis: TestRedis, events: number): Promise<Throughput> {
+	const sub = new Redis(redis.url);
+	const writer = new Redis(redis.url);
+	const collector = new PlainCollector(writer);
+	let received = 0;
+	let first = 0;
+	sub.on('message', (channel: string, message: string) => {
+		if (received === 0) first = now();
+		received += 1;
+		collector.handle(channel, message);
+	});
+	await sub.subscribe(...SUBSCRIBED_CHANNELS);
+	await publish(redis.url, 'burst', String(events));
+	await waitUntil(() => collector.processed >= events, 60_000);
+	const ms = now() - first;
+	sub.disconnect();
+	writer.disconnect();
+	return {received: collector.processed, ms, perSecond: (collector.processed / ms) * 1000, dropped: false};
+}
+
 async function pipelineRuntime(redis: TestRedis): Promise<Runtime> {
 	const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false});
 	await runtime.start();
@@ -162,14 +183,20 @@ async function alternate(
 	flush: () => Promise<void>,
 	bareRun: () => Promise<Throughput>,
 	fullRun: () => Promise<Throughput & {cpuPercent: number; batches: number}>,
-): Promise<{bare: Throughput; full: Throughput & {cpuPercent: number; batches: number}; ratio: number; ratios: number[]}> {
+	plainRun?: () => Promise<Throughput>,
+): Promise<{bare: Throughput; full: Throughput & {cpuPercent: number; batches: number}; ratio: number; ratios: number[]; plain?: Throughput; plainRatio?: number}> {
 	const bares: Throughput[] = [];
 	const fulls: Array<Throughput & {cpuPercent: number; batches: number}> = [];
+	const plains: Throughput[] = [];
 	for (let round = 0; round < rounds; round++) {
 		bares.push(await bareRun());
 		await flush();
 		fulls.push(await fullRun());
 		await flush();
+		if (plainRun) {
+			plains.push(await plainRun());
+			await flush();
+		}
 	}
 	const pick = <T extends Throughput>(runs: T[]): T => {
 		const m = median(runs.map((r) => r.perSecond));
@@ -177,7 +204,8 @@ async function alternate(
 		return {...closest, perSecond: m, dropped: runs.some((r) => r.dropped), received: Math.min(...runs.map((r) => r.received))};
 	};
 	const ratios = fulls.map((f, i) => f.perSecond / bares[i]!.perSecond);
-	return {bare: pick(bares), full: pick(fulls), ratio: median(ratios), ratios};
+	const plainRatio = plains.length === 0 ? undefined : median(plains.map((p, i) => p.perSecond / bares[i]!.perSecond));
+	return {bare: pick(bares), full: pick(fulls), ratio: median(ratios), ratios, ...(plainRun ? {plain: pick(plains), plainRatio} : {})};
 }
 
 async function main(): Promise<void> {
@@ -205,7 +233,7 @@ async function main(): Promise<void> {
 		);
 		const s = await seed(redis, seedEvents);
 		await flush();
-		const burst = await alternate(rounds, flush, () => bare(redis, events), () => full(redis, events));
+		const burst = await alternate(rounds, flush, () => bare(redis, events), () => full(redis, events), () => plain(redis, events));
 		const b = burst.bare;
 		const f = burst.full;
 		const l = await latency(redis, Number(values.rate), Number(values.seconds));
@@ -219,6 +247,12 @@ async function main(): Promise<void> {
 			['bare subscriber (JSON.parse only)', `${fmt(b.perSecond)} ev/s`, `${b.received}/${events}`, b.dropped ? 'DROPPED' : 'no drop'],
 			["seed's code (one awaited call at a time)", `${fmt(s.perSecond)} ev/s`, `${s.received}/${seedEvents}`, ''],
 			['mycotop full pipeline (validate, store, write)', `${fmt(f.perSecond)} ev/s`, `${f.received}/${events}`, f.dropped ? 'DROPPED' : 'no drop'],
+			[
+				`plain collector (the seed's writes in pipelines; ${((burst.plainRatio ?? 0) * 100).toFixed(0)}% of bare)`,
+				`${fmt(burst.plain!.perSecond)} ev/s`,
+				`${burst.plain!.received}/${events}`,
+				'',
+			],
 		];
 		console.log('| pipeline | sustained rate | events | subscriber |');
 		console.log('|---|---|---|---|');

@@ -39,3 +39,63 @@ export async function seedHandle(redis: Redis, channel: string, message: string)
 		await redis.hset('metrics:agents:load_balance', 'avg_tasks_per_agent', avg);
 	}
 }
+
+/**
+A plain collector: the same writes as the seed, queued into an ioredis pipeline per message (LPUSH + EXPIRE, one
+HSET per hash, HINCRBY for the counters instead of read-modify-write, load balance from an in-memory map) and
+sent once per event-loop turn. What "a collector that batches the seed's writes into pipelines" means in the
+issue; a second reference for bench:ingest, not used by mycotop.
+*/
+export class PlainCollector {
+	private pipeline;
+	private queued = 0;
+	private scheduled = false;
+	private readonly workloads = new Map<string, number>();
+	processed = 0;
+
+	constructor(private readonly redis: Redis) {
+		this.pipeline = redis.pipeline();
+	}
+
+	handle(channel: string, message: string): void {
+		const e = JSON.parse(message) as Record<string, any>;
+		const p = this.pipeline;
+		if (channel === 'events:training:progress') {
+			p.lpush(`metrics:training:${e.projectId}:loss`, JSON.stringify({step: e.step, value: e.loss, timestamp: e.timestamp}));
+			p.expire(`metrics:training:${e.projectId}:loss`, 604800);
+			p.lpush(`metrics:training:${e.projectId}:wer`, JSON.stringify({step: e.step, value: e.wer, timestamp: e.timestamp}));
+			p.expire(`metrics:training:${e.projectId}:wer`, 604800);
+			p.hset(`metrics:training:${e.projectId}:current`, 'loss', e.loss, 'wer', e.wer, 'last_updated', e.timestamp);
+		} else if (channel === 'events:tasks:updates') {
+			if (e.status === 'done') {
+				p.hincrby('metrics:tasks:counters', 'completed_today', 1);
+				p.lpush('metrics:tasks:completion_times', JSON.stringify({taskId: e.taskId, agent: e.agent, duration: e.duration_seconds, timestamp: e.timestamp}));
+				p.expire('metrics:tasks:completion_times', 86400);
+				p.hincrby(`metrics:agent:${e.agent}:performance`, 'tasks_completed', 1);
+			}
+		} else if (channel === 'events:agents:status') {
+			if (e.status === 'busy') p.sadd('metrics:agents:active', e.agentType);
+			else p.srem('metrics:agents:active', e.agentType);
+			p.hset(`metrics:agent:${e.agentType}:workload`, 'current_tasks', e.taskCount || 0);
+			this.workloads.set(e.agentType, e.taskCount || 0);
+			const counts = [...this.workloads.values()];
+			const avg = counts.reduce((s, n) => s + n, 0) / counts.length;
+			const maxDeviation = Math.max(...counts.map((n) => Math.abs(n - avg)));
+			p.hset('metrics:agents:load_balance', 'variance_percent', avg === 0 ? 0 : (maxDeviation / avg) * 100, 'avg_tasks_per_agent', avg);
+		}
+		this.queued += 1;
+		if (!this.scheduled) {
+			this.scheduled = true;
+			setImmediate(() => this.send());
+		}
+	}
+
+	private send(): void {
+		const pipeline = this.pipeline;
+		const count = this.queued;
+		this.pipeline = this.redis.pipeline();
+		this.queued = 0;
+		this.scheduled = false;
+		void pipeline.exec().then(() => (this.processed += count));
+	}
+}

@@ -333,7 +333,14 @@ export class SeedWriter {
 			if (!this.target.canWrite() && !this.target.canWriteHost()) return true;
 			await this.flush();
 			if (this.isIdle()) return true;
-			await new Promise((resolve) => setTimeout(resolve, 50));
+			// A batch is in flight (or Redis is away): wake when the writer goes idle, or after 50 ms, and look again.
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, Math.max(0, Math.min(50, deadline - this.now())));
+				this.idleWaiters.push(() => {
+					clearTimeout(timer);
+					resolve();
+				});
+			});
 		}
 		return this.isIdle();
 	}

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {EncodedEntries} from '../../src/bus/resp-encode.js';
 import {PendingBatch} from '../../src/writer/pending-batch.js';
 import {completionEntry, figure, lossEntry, trainingCurrentFields} from '../../src/writer/seed-entries.js';
 
@@ -43,7 +44,9 @@ describe('PendingBatch', () => {
 		batch.setMember('s', 'm', true);
 		batch.setMember('s', 'm', false);
 		batch.setMember('s', 'n', true);
-		expect(batch.toCommands()).toEqual([
+		// List entries travel encoded (EncodedEntries); as text they are the values pushed, oldest first.
+		const commands = batch.toCommands().map((command) => command.flatMap((part) => (part instanceof EncodedEntries ? part.texts() : [part])));
+		expect(commands).toEqual([
 			['LPUSH', 'k', 'a', 'b'],
 			['LTRIM', 'k', 0, 9999],
 			['EXPIRE', 'k', 60],

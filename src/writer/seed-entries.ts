@@ -13,24 +13,29 @@ function plainJsonString(text: string): string {
 	return `"${text}"`;
 }
 
+/** An entry's timestamp as JSON: a number as is, a string quoted (escaped only when it has to be). */
+export function timestampJson(timestamp: string | number): string {
+	return typeof timestamp === 'number' ? String(timestamp) : plainJsonString(timestamp);
+}
+
 /**
 `{"step":..,"value":..,"timestamp":..}` built as a string: this runs once per message, and for finite numbers
 JSON's number form is String(n), so it is byte-identical to JSON.stringify of the object and about 3x cheaper.
+`timestamp` is already JSON (timestampJson): the loss and WER entries of one event share it.
 */
-function stepEntry(step: number, value: number, timestamp: string | number): string {
+export function stepEntry(step: number, value: number, timestamp: string): string {
 	const v = Number.isFinite(value) ? String(value) : `"${String(value)}"`;
-	const t = typeof timestamp === 'number' ? String(timestamp) : plainJsonString(timestamp);
-	return `{"step":${step},"value":${v},"timestamp":${t}}`;
+	return `{"step":${step},"value":${v},"timestamp":${timestamp}}`;
 }
 
 /** `metrics:training:{id}:loss` entry: {step, value, timestamp}. */
 export function lossEntry(event: TrainingProgress): string {
-	return stepEntry(event.step, event.loss, event.timestamp);
+	return stepEntry(event.step, event.loss, timestampJson(event.timestamp));
 }
 
 /** `metrics:training:{id}:wer` entry (only written when the event carries a WER). */
 export function werEntry(event: TrainingProgress & {wer: number}): string {
-	return stepEntry(event.step, event.wer, event.timestamp);
+	return stepEntry(event.step, event.wer, timestampJson(event.timestamp));
 }
 
 /** `metrics:training:{id}:current` fields from a project's latest values. */
@@ -42,8 +47,10 @@ export function trainingCurrentFields(event: {readonly loss: number; readonly we
 
 /** `metrics:tasks:completion_times` entry: {taskId, agent, duration, timestamp}. */
 export function completionEntry(event: TaskUpdate): string {
-	// As the seed: a task without duration_seconds has no `duration` field (JSON.stringify drops undefined).
-	return JSON.stringify({taskId: event.taskId, agent: event.agent, duration: event.durationSeconds, timestamp: event.timestamp});
+	// Byte-identical to the seed's JSON.stringify({taskId, agent, duration, timestamp}): a task without
+	// duration_seconds has no `duration` field (JSON.stringify drops undefined); a duration is a finite number.
+	const duration = event.durationSeconds === undefined ? '' : `,"duration":${String(event.durationSeconds)}`;
+	return `{"taskId":${plainJsonString(event.taskId)},"agent":${plainJsonString(event.agent)}${duration},"timestamp":${timestampJson(event.timestamp)}}`;
 }
 
 /** `metrics:workflow:{wf}:step:{step}:durations` entry: {duration, timestamp}. */

@@ -16,7 +16,7 @@ import {taskAggregates} from '../analysis/task-aggregates.js';
 import {loadBalance, rankAgents} from '../analysis/load-balance.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {PendingBatch} from './pending-batch.js';
-import {completionEntry, figure, lossEntry, trainingCurrentFields, werEntry, workflowEntry} from './seed-entries.js';
+import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 export interface WriterTarget {
 	/** Where writes go now (Redis, or the embedded bus's memory). */
@@ -139,8 +139,9 @@ export class SeedWriter {
 		switch (event.kind) {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);
-				let ok = this.pending.push(projectKeys.loss, lossEntry(event), TTL_SECONDS.training);
-				if (event.wer !== undefined) ok = this.pending.push(projectKeys.wer, werEntry(event as typeof event & {wer: number}), TTL_SECONDS.training) && ok;
+				const timestamp = timestampJson(event.timestamp);
+				let ok = this.pending.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training);
+				if (event.wer !== undefined) ok = this.pending.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training) && ok;
 				if (!ok) this.stats.dropped += 1;
 				// The current hash only needs each project's last values of the batch: remember them, format at flush.
 				const current = this.currentTraining.get(event.projectId);

@@ -23,6 +23,23 @@ describe('seed entry shapes', () => {
 		});
 	});
 
+	it('builds entries byte for byte as JSON.stringify would (the seed writes them that way)', () => {
+		const tasks = [
+			{taskId: 't-1', agent: 'agent-1', durationSeconds: 90, timestamp: ts},
+			{taskId: 'täsk "quoted" \\ back', agent: 'エージェント', durationSeconds: 0.125, timestamp: ts},
+			{taskId: 't', agent: 'a', durationSeconds: undefined, timestamp: 1_764_400_000_000},
+			{taskId: 't', agent: 'a', durationSeconds: -0, timestamp: 'not iso \u0007'},
+		];
+		for (const t of tasks) {
+			const event = {kind: 'task', status: 'done', timeMs: 0, ...t} as const;
+			expect(completionEntry(event)).toBe(JSON.stringify({taskId: t.taskId, agent: t.agent, duration: t.durationSeconds, timestamp: t.timestamp}));
+		}
+		for (const [loss, timestamp] of [[2.8414709848078967, ts], [1e-7, 1_764_400_000_000], [123456789012, 'ünïcode']] as const) {
+			const event = {kind: 'training', projectId: 'p', step: 7, loss, timestamp, timeMs: 0} as const;
+			expect(lossEntry(event)).toBe(JSON.stringify({step: 7, value: loss, timestamp}));
+		}
+	});
+
 	it('leaves duration out when the task sent none, as the seed does', () => {
 		expect(JSON.parse(completionEntry({kind: 'task', taskId: 't', status: 'done', agent: 'a', timestamp: ts, timeMs: 0}))).toEqual({taskId: 't', agent: 'a', timestamp: ts});
 	});

@@ -276,13 +276,12 @@ export class SeedWriter {
 				this.stats.entriesWritten += this.retrying.entries;
 				this.retrying = undefined;
 			}
-			while (!this.isIdle() && (this.target.canWrite() || this.target.canWriteHost())) {
+			while (!this.isIdle()) {
 				this.materializeCurrent();
-				// A lease lost between two batches of this loop: its pending entries will never be written here. Count them.
-				const shared = this.target.canWrite() ? this.pending : this.discard(this.pending);
-				const host = this.target.canWriteHost() ? this.hostPending : this.discard(this.hostPending);
-				this.pending = new PendingBatch(this.maxPending);
-				this.hostPending = new PendingBatch(this.maxPending);
+				const shared = this.take('shared');
+				const host = this.take('host');
+				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
+				if (shared.isEmpty && host.isEmpty) break;
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
 				const commands = [...shared.toCommands(), ...host.toCommands()];
 				const entries = shared.entryCount + host.entryCount;
@@ -301,8 +300,19 @@ export class SeedWriter {
 		}
 	}
 
-	/** Count a batch that will not be written as dropped; an empty batch in its place. */
-	private discard(batch: PendingBatch): PendingBatch {
+	/**
+	The scope's pending batch for the next transaction, a fresh one taking its place, while this instance holds the
+	scope's lease. While the lease is being retaken after an outage, the batch stays and waits for the answer (an
+	empty batch is returned). A lease lost for good: the batch's entries will never be written here and are counted
+	as dropped.
+	*/
+	private take(scope: WriteScope): PendingBatch {
+		const held = scope === 'host' ? this.target.canWriteHost() : this.target.canWrite();
+		if (!held && this.target.shouldQueue(scope)) return new PendingBatch(0);
+		const batch = scope === 'host' ? this.hostPending : this.pending;
+		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending);
+		else this.pending = new PendingBatch(this.maxPending);
+		if (held) return batch;
 		this.stats.dropped += batch.entryCount;
 		return new PendingBatch(0);
 	}

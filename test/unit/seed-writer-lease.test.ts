@@ -55,4 +55,32 @@ describe('SeedWriter and a lease lost mid-flush', () => {
 		expect(writer.stats.dropped).toBe(2);
 		expect(writer.stats.pendingEntries).toBe(0);
 	});
+
+	it('keeps the shared entries while the shared lease is being retaken, even when the host lease answered first', async () => {
+		const kv = new MemoryKv();
+		const leases = {shared: false, host: true, retakingShared: true};
+		const target: WriterTarget = {
+			kv: () => kv,
+			canWrite: () => leases.shared,
+			canWriteHost: () => leases.host,
+			shouldQueue: (scope) => scope === 'shared' && leases.retakingShared,
+			isReady: () => true,
+			publish: () => {},
+			instanceId: 'test',
+		};
+		const writer = new SeedWriter(new MetricsStore(), target, {flushDelayMs: 60_000});
+		for (let i = 0; i < 5; i++) writer.enqueueList('shared:list', `s${i}`, 60);
+		writer.enqueueList('host:list', 'h0', 60, 'host');
+		await writer.flush();
+		expect(await kv.lrange('host:list', 0, -1)).toEqual(['h0']);
+		expect(await kv.lrange('shared:list', 0, -1)).toEqual([]);
+		expect(writer.stats.dropped).toBe(0);
+		expect(writer.stats.pendingEntries).toBe(5);
+		// The shared lease comes back: the waiting entries are written, none lost.
+		leases.shared = true;
+		leases.retakingShared = false;
+		await writer.flush();
+		expect(await kv.lrange('shared:list', 0, -1)).toEqual(['s4', 's3', 's2', 's1', 's0']);
+		expect(writer.stats.dropped).toBe(0);
+	});
 });

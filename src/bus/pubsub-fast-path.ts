@@ -34,6 +34,17 @@ export const LINE_BAD = -(2 ** 41);
 let lineEnd = 0;
 
 /**
+After frameEnd answered INCOMPLETE: a position the buffer must reach before the frame can be complete (the end of
+a blob whose length is known), or 0 when nothing is known. Lets a large frame wait without being rescanned.
+*/
+let incompleteAt = 0;
+
+/** frameEnd's last INCOMPLETE answer's lower bound (see incompleteAt). */
+export function incompleteLowerBound(): number {
+	return incompleteAt;
+}
+
+/**
 The signed integer of a RESP header line whose digits start at `pos` (after the type byte), ending in CRLF.
 Sets `lineEnd` to the position after the CRLF. Returns LINE_INCOMPLETE when the line is not complete yet and
 LINE_BAD when it is not a number (lengths above 2^31 are refused too).
@@ -71,6 +82,7 @@ The end (exclusive) of the RESP2/RESP3 frame that starts at `pos`, INCOMPLETE wh
 UNSUPPORTED for bytes that are not a frame (streamed strings `$?` included: Redis does not send them).
 */
 export function frameEnd(buf: Uint8Array, pos: number, end: number, depth = 0): number {
+	if (depth === 0) incompleteAt = 0;
 	if (pos >= end) return INCOMPLETE;
 	if (depth > 8) return UNSUPPORTED;
 	switch (buf[pos]) {
@@ -91,7 +103,10 @@ export function frameEnd(buf: Uint8Array, pos: number, end: number, depth = 0): 
 			if (length < -1) return UNSUPPORTED;
 			if (length === -1) return lineEnd; // RESP2 null bulk string
 			const after = lineEnd + length + 2;
-			if (after > end) return INCOMPLETE;
+			if (after > end) {
+				incompleteAt = after;
+				return INCOMPLETE;
+			}
 			return buf[after - 2] === CR && buf[after - 1] === LF ? after : UNSUPPORTED;
 		}
 		case 0x2a: // * array
@@ -193,6 +208,8 @@ export class PubSubFastPath {
 	private heldBytes = 0;
 	/** Bytes the held frame needs before it is worth scanning again (0: unknown, scan on every chunk). */
 	private neededBytes = 0;
+	/** Whether neededBytes is the held frame's exact length (a message) or only a lower bound (a long blob). */
+	private neededExact = false;
 	private readonly needed = {bytes: 0};
 	private readonly channelNames: Array<{bytes: Buffer; name: string}>;
 	readonly stats: FastPathStats = {messages: 0, passedThrough: 0, disabled: false};
@@ -201,6 +218,11 @@ export class PubSubFastPath {
 		private readonly onMessage: (channel: string, message: string) => void,
 		private readonly passThrough: RawListener,
 		channels: readonly string[],
+		/** Where a throwing handler's error goes: by default rethrown on the next tick, as ioredis does. */
+		private readonly onHandlerError: (error: unknown) => void = (error) =>
+			process.nextTick(() => {
+				throw error;
+			}),
 	) {
 		this.channelNames = channels.map((name) => ({bytes: Buffer.from(name, 'utf8'), name}));
 	}
@@ -223,37 +245,49 @@ export class PubSubFastPath {
 	};
 
 	/**
-	Finish the frame held from earlier chunks with the first bytes of `chunk`, copying only that frame's bytes.
-	Returns where the chunk's own frames begin, or -1 when all of the chunk went into the held frame.
+	Finish the frame held from earlier chunks with the first bytes of `chunk`, copying only that frame's bytes when
+	its length is known. Returns where the chunk's own frames begin, or -1 when all of the chunk went into the held
+	frame (or was scanned with it).
 	*/
 	private completeHeld(chunk: Buffer): number {
-		let needed = this.neededBytes;
-		if (needed === 0) {
-			// The frame's length is not known yet (the cut fell in its headers): look for it with a first slice of the chunk.
+		const total = this.heldBytes + chunk.length;
+		if (total < this.neededBytes) return this.holdMore(chunk);
+		let exact = this.neededExact ? this.neededBytes : 0;
+		if (exact === 0) {
+			// The exact length is not known yet: look for it with a first slice of the chunk (a message's headers are short).
 			const probe = Buffer.concat([...this.held, chunk.subarray(0, Math.min(chunk.length, 4096))]);
-			needed = this.frameLength(probe);
-			if (needed <= 0) {
-				// Still unknown (or not RESP): take the whole chunk and scan again from the held frame's start.
-				const all = probe.length === this.heldBytes + chunk.length ? probe : Buffer.concat([...this.held, chunk]);
+			exact = this.frameLength(probe);
+			if (exact <= 0) {
+				// Still unknown (a long frame that is not a message, or not RESP): scan everything from the held frame's start.
+				const all = probe.length === total ? probe : Buffer.concat([...this.held, chunk], total);
 				this.held = [];
 				this.heldBytes = 0;
+				this.neededBytes = 0;
+				this.neededExact = false;
 				this.consume(all, 0);
 				return -1;
 			}
+			if (total < exact) {
+				this.neededBytes = exact;
+				this.neededExact = true;
+				return this.holdMore(chunk);
+			}
 		}
-		if (this.heldBytes + chunk.length < needed) {
-			this.held.push(chunk);
-			this.heldBytes += chunk.length;
-			this.neededBytes = needed;
-			return -1;
-		}
-		const take = needed - this.heldBytes;
-		const frame = Buffer.concat([...this.held, chunk.subarray(0, take)], needed);
+		const take = exact - this.heldBytes;
+		const frame = Buffer.concat([...this.held, chunk.subarray(0, take)], exact);
 		this.held = [];
 		this.heldBytes = 0;
 		this.neededBytes = 0;
+		this.neededExact = false;
 		this.consume(frame, 0);
 		return take;
+	}
+
+	/** Add a chunk to the held frame without copying it. */
+	private holdMore(chunk: Buffer): number {
+		this.held.push(chunk);
+		this.heldBytes += chunk.length;
+		return -1;
 	}
 
 	/** Length of the frame at the start of `buf`: > 0 when known, 0 when more bytes are needed, -1 when not RESP. */
@@ -271,19 +305,19 @@ export class PubSubFastPath {
 		while (pos < end) {
 			const match = matchMessage(buf, pos, end, this.needed);
 			if (match === INCOMPLETE) {
-				this.hold(buf, pos, this.needed.bytes);
+				this.hold(buf, pos, this.needed.bytes, this.needed.bytes > 0);
 				return;
 			}
 			if (match !== null) {
 				const {channelStart, channelEnd, payloadStart, payloadEnd, end: next} = match;
 				pos = next;
 				this.stats.messages += 1;
-				this.onMessage(this.channelName(buf, channelStart, channelEnd), buf.toString('utf8', payloadStart, payloadEnd));
+				this.deliver(this.channelName(buf, channelStart, channelEnd), buf.toString('utf8', payloadStart, payloadEnd));
 				continue;
 			}
 			const next = frameEnd(buf, pos, end);
 			if (next === INCOMPLETE) {
-				this.hold(buf, pos, 0);
+				this.hold(buf, pos, Math.max(0, incompleteAt - pos), false);
 				return;
 			}
 			if (next === UNSUPPORTED) {
@@ -298,11 +332,28 @@ export class PubSubFastPath {
 		}
 	}
 
-	private hold(buf: Buffer, pos: number, neededBytes: number): void {
+	/**
+	Keep the incomplete frame at `pos` for the next chunk. `neededBytes`: the length it needs at least (0: unknown);
+	`exact`: that length is the frame's own (a message whose headers are in), not just a lower bound.
+	*/
+	private hold(buf: Buffer, pos: number, neededBytes: number, exact: boolean): void {
 		const rest = buf.subarray(pos);
 		this.held = [rest];
 		this.heldBytes = rest.length;
 		this.neededBytes = neededBytes;
+		this.neededExact = exact;
+	}
+
+	/**
+	Hand a message on. A handler that throws must not cost the rest of the socket read (later messages, PING replies
+	ioredis waits for): as ioredis does, the error is rethrown on the next tick and decoding goes on.
+	*/
+	private deliver(channel: string, message: string): void {
+		try {
+			this.onMessage(channel, message);
+		} catch (error) {
+			this.onHandlerError(error);
+		}
 	}
 
 	/** The subscribed channel's own string when the bytes name one (no allocation), else a decoded copy. */

@@ -33,12 +33,14 @@ export class RedisKv implements Kv {
 		if (commands.length === 0) return;
 		const send = (command: Command) => this.redis.sendCommand(command) as Promise<unknown>;
 		// Corked, the socket takes the whole transaction in one writev instead of one write per command.
+		// Encoded before MULTI is sent: nothing can throw between MULTI and EXEC.
+		const encoded = commands.map((command) => new EncodedCommand(command));
 		const socket = (this.redis as unknown as {stream?: Writable}).stream;
 		socket?.cork();
 		const queued = [send(new Command('multi', []))];
 		let exec: Promise<unknown>;
 		try {
-			for (const command of commands) queued.push(send(new EncodedCommand(command)));
+			for (const command of encoded) queued.push(send(command));
 			exec = send(new Command('exec', []));
 		} finally {
 			socket?.uncork();

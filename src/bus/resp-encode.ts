@@ -43,7 +43,7 @@ function writeCount(buf: Buffer, offset: number, n: number): number {
 
 /** List entries already encoded as RESP bulk strings (`$len\r\nentry\r\n` each), in the order pushed. */
 export class EncodedEntries {
-	/** Filled blocks, then the current one: a full block is never copied again (no growth by doubling). */
+	/** Filled blocks, then the current one: a full block is never copied again. */
 	private readonly blocks: Buffer[] = [];
 	private block: Buffer;
 	private used = 0;
@@ -51,7 +51,7 @@ export class EncodedEntries {
 	private filled = 0;
 	count = 0;
 
-	constructor(private readonly firstBlockBytes = 256) {
+	constructor(firstBlockBytes = 256) {
 		this.block = Buffer.allocUnsafe(firstBlockBytes);
 	}
 
@@ -106,7 +106,8 @@ export class EncodedEntries {
 			this.blocks.push(this.block.subarray(0, this.used));
 			this.filled += this.used;
 		}
-		this.block = Buffer.allocUnsafe(Math.max(16_384, this.firstBlockBytes, bytes));
+		// Blocks double up to 16 KB: a batch spread over many keys with a few entries each stays small.
+		this.block = Buffer.allocUnsafe(Math.max(Math.min(16_384, this.block.length * 2), bytes));
 		this.used = 0;
 	}
 }

@@ -59,4 +59,17 @@ describe('EncodedEntries', () => {
 		expect(entries.byteLength).toBe(0);
 		expect(encodeCommand(['LPUSH', 'k', entries, 'x']).equals(ioredisBytes('LPUSH', ['k', 'x']))).toBe(true);
 	});
+
+	it('stays small when a batch spreads a few entries over many keys', () => {
+		const before = process.memoryUsage().arrayBuffers;
+		const lists = Array.from({length: 20_000}, () => {
+			const entries = new EncodedEntries();
+			for (let i = 0; i < 5; i++) entries.push(`{"duration":${i},"timestamp":"2026-11-29T12:00:00.000Z"}`);
+			return entries;
+		});
+		const grownMb = (process.memoryUsage().arrayBuffers - before) / 1e6;
+		expect(lists.reduce((n, l) => n + l.count, 0)).toBe(100_000);
+		// About 6 MB of entries; fixed 16 KB second blocks made this 330 MB.
+		expect(grownMb).toBeLessThan(64);
+	});
 });

@@ -149,11 +149,12 @@ const frame: MessageFrame = {channelStart: 0, channelEnd: 0, payloadStart: 0, pa
 Read a `message` frame at `pos`: `>3` or `*3`, then `$7 message`, `$n channel`, `$m payload`. Returns the frame
 (a shared object: read it before the next call), INCOMPLETE with `needed` set to the whole frame's length once
 its headers are in, or null when the frame at `pos` is something else (or malformed: the general scanner decides).
+`arrays: false` leaves `*3` arrays alone: under RESP3 messages only come as push frames, and an array is a reply.
 */
-export function matchMessage(buf: Uint8Array, pos: number, end: number, needed: {bytes: number}): MessageFrame | typeof INCOMPLETE | null {
+export function matchMessage(buf: Uint8Array, pos: number, end: number, needed: {bytes: number}, arrays = true): MessageFrame | typeof INCOMPLETE | null {
 	needed.bytes = 0;
 	const head = buf[pos];
-	if (head !== 0x3e && head !== 0x2a) return null;
+	if (head !== 0x3e && (head !== 0x2a || !arrays)) return null;
 	// `3\r\n` then `$7\r\nmessage\r\n`: a mismatch in the bytes present says "not a message"; running out says "wait".
 	for (let k = 0; k < MESSAGE_PREFIX.length; k++) {
 		if (pos + 1 + k >= end) return INCOMPLETE;
@@ -218,6 +219,8 @@ export class PubSubFastPath {
 		private readonly onMessage: (channel: string, message: string) => void,
 		private readonly passThrough: RawListener,
 		channels: readonly string[],
+		/** Whether `*3 message ...` arrays are messages (RESP2) or replies (RESP3, where messages are push frames). */
+		private readonly arrayMessages: () => boolean = () => true,
 		/** Where a throwing handler's error goes: by default rethrown on the next tick, as ioredis does. */
 		private readonly onHandlerError: (error: unknown) => void = (error) =>
 			process.nextTick(() => {
@@ -292,7 +295,7 @@ export class PubSubFastPath {
 
 	/** Length of the frame at the start of `buf`: > 0 when known, 0 when more bytes are needed, -1 when not RESP. */
 	private frameLength(buf: Buffer): number {
-		const match = matchMessage(buf, 0, buf.length, this.needed);
+		const match = matchMessage(buf, 0, buf.length, this.needed, this.arrayMessages());
 		if (match === INCOMPLETE) return this.needed.bytes;
 		if (match !== null) return match.end;
 		const end = frameEnd(buf, 0, buf.length);
@@ -301,9 +304,10 @@ export class PubSubFastPath {
 
 	private consume(buf: Buffer, start: number): void {
 		const end = buf.length;
+		const arrays = this.arrayMessages();
 		let pos = start;
 		while (pos < end) {
-			const match = matchMessage(buf, pos, end, this.needed);
+			const match = matchMessage(buf, pos, end, this.needed, arrays);
 			if (match === INCOMPLETE) {
 				this.hold(buf, pos, this.needed.bytes, this.needed.bytes > 0);
 				return;

@@ -219,7 +219,9 @@ function installFastPath(connection: Redis, deliver: (channel: string, message: 
 	if (stream === undefined) return undefined;
 	const decoderListener = stream.listeners('data')[0];
 	if (typeof decoderListener !== 'function' || !String(decoderListener).includes('.write(')) return undefined;
-	const fastPath = new PubSubFastPath(deliver, decoderListener as RawListener, channels);
+	// Under RESP3 (ioredis's HELLO 3 accepted) a `*3 message` array is a command's reply, never a message.
+	const condition = () => (connection as unknown as {condition?: {protocol?: number}}).condition;
+	const fastPath = new PubSubFastPath(deliver, decoderListener as RawListener, channels, () => condition()?.protocol !== 3);
 	stream.removeListener('data', decoderListener as RawListener);
 	stream.prependListener('data', fastPath.onData);
 	return fastPath;

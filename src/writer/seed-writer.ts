@@ -60,7 +60,8 @@ export interface WriterStats {
 	failures: number;
 	retriesSkipped: number;
 	lastError: string | undefined;
-	pendingEntries: number;
+	/** List entries waiting (pending batches and a batch waiting to be retried), always current. */
+	readonly pendingEntries: number;
 }
 
 export class SeedWriter {
@@ -83,13 +84,26 @@ export class SeedWriter {
 	private tasksDirty = true;
 	private agentsDirty = true;
 	private readonly idleWaiters: Array<() => void> = [];
-	readonly stats: WriterStats = {batches: 0, commands: 0, entriesWritten: 0, dropped: 0, failures: 0, retriesSkipped: 0, lastError: undefined, pendingEntries: 0};
+	readonly stats: WriterStats;
 
 	constructor(
 		private readonly store: MetricsStore,
 		private readonly target: WriterTarget,
 		private readonly options: WriterOptions = {},
 	) {
+		const pendingEntries = () => this.pending.entryCount + this.hostPending.entryCount + (this.retrying?.entries ?? 0);
+		this.stats = {
+			batches: 0,
+			commands: 0,
+			entriesWritten: 0,
+			dropped: 0,
+			failures: 0,
+			retriesSkipped: 0,
+			lastError: undefined,
+			get pendingEntries() {
+				return pendingEntries();
+			},
+		};
 		this.maxPending = options.maxPendingEntries ?? 100_000;
 		this.now = options.now ?? Date.now;
 		this.pending = new PendingBatch(this.maxPending);
@@ -140,9 +154,10 @@ export class SeedWriter {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);
 				const timestamp = timestampJson(event.timestamp);
-				let ok = this.pending.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training);
-				if (event.wer !== undefined) ok = this.pending.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training) && ok;
-				if (!ok) this.stats.dropped += 1;
+				// `dropped` counts list entries, like every other drop of the writer.
+				if (!this.pending.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training)) this.stats.dropped += 1;
+				if (event.wer !== undefined && !this.pending.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training))
+					this.stats.dropped += 1;
 				// The current hash only needs each project's last values of the batch: remember them, format at flush.
 				const current = this.currentTraining.get(event.projectId);
 				if (current === undefined) this.currentTraining.set(event.projectId, {loss: event.loss, wer: event.wer, timestamp: event.timestamp});
@@ -257,12 +272,10 @@ export class SeedWriter {
 			this.hostPending = new PendingBatch(this.maxPending);
 		}
 		if (!this.mayWrite('shared') && !this.mayWrite('host')) {
-			this.updatePendingStat();
 			this.notifyIdle();
 			return;
 		}
 		if (!this.target.isReady()) {
-			this.updatePendingStat();
 			return;
 		}
 		this.flushing = true;
@@ -295,7 +308,6 @@ export class SeedWriter {
 			this.stats.lastError = error instanceof Error ? error.message : String(error);
 		} finally {
 			this.flushing = false;
-			this.updatePendingStat();
 			if (this.isIdle()) this.notifyIdle();
 		}
 	}
@@ -325,10 +337,6 @@ export class SeedWriter {
 		await kv.exec([...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]]);
 		this.stats.batches += 1;
 		this.stats.commands += commands.length;
-	}
-
-	private updatePendingStat(): void {
-		this.stats.pendingEntries = this.pending.entryCount + this.hostPending.entryCount + (this.retrying?.entries ?? 0);
 	}
 
 	private notifyIdle(): void {

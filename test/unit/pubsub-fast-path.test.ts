@@ -184,6 +184,7 @@ describe('PubSubFastPath', () => {
 			},
 			(chunk) => passed.push(chunk.toString()),
 			CHANNELS,
+			() => true,
 			(error) => errors.push(error),
 		);
 		fastPath.onData(bytes(push3('events:tasks:updates', 'boom') + '+PONG\r\n' + push3('events:tasks:updates', 'next')));
@@ -191,5 +192,20 @@ describe('PubSubFastPath', () => {
 		expect(passed).toEqual(['+PONG\r\n']);
 		expect(errors).toHaveLength(1);
 		expect(String(errors[0])).toContain('handler failed');
+	});
+
+	it('under RESP3 hands `*3 message` arrays to ioredis as replies, and still decodes push messages', () => {
+		const messages: string[] = [];
+		const passed: string[] = [];
+		const reply = array3('events:tasks:updates', 'a reply');
+		const fastPath = new PubSubFastPath(
+			(_channel, message) => messages.push(message),
+			(chunk) => passed.push(chunk.toString()),
+			CHANNELS,
+			() => false,
+		);
+		fastPath.onData(bytes(reply + push3('events:tasks:updates', 'pushed')));
+		expect(messages).toEqual(['pushed']);
+		expect(passed).toEqual([reply]);
 	});
 });

@@ -40,7 +40,7 @@ export class WriterLease {
 	private readonly clock: () => number;
 	private renewedAt: number | undefined;
 	private timer: NodeJS.Timeout | undefined;
-	private inFlight = false;
+	private inFlightTick: Promise<void> | undefined;
 	private readonly listeners = new Set<(role: Role) => void>();
 	private lastRole: Role = 'viewer';
 	/** How many times this instance became the writer. */
@@ -80,13 +80,23 @@ export class WriterLease {
 		this.timer.unref();
 	}
 
-	/** One acquire-or-renew round. */
-	async tick(): Promise<void> {
-		if (this.inFlight || this.redis.status !== 'ready' || (this.refusedAt !== undefined && this.clock() - this.refusedAt < ACL_RETRY_MS)) {
+	/**
+	One acquire-or-renew round. While one is in flight, a second call waits for that one's answer instead of
+	returning at once: a caller that awaits tick() (the retake after an outage) always gets a decided lease.
+	*/
+	tick(): Promise<void> {
+		if (this.inFlightTick !== undefined) return this.inFlightTick;
+		if (this.redis.status !== 'ready' || (this.refusedAt !== undefined && this.clock() - this.refusedAt < ACL_RETRY_MS)) {
 			this.notify();
-			return;
+			return Promise.resolve();
 		}
-		this.inFlight = true;
+		this.inFlightTick = this.round().finally(() => {
+			this.inFlightTick = undefined;
+		});
+		return this.inFlightTick;
+	}
+
+	private async round(): Promise<void> {
 		const startedAt = this.clock();
 		try {
 			let held: boolean;
@@ -102,8 +112,6 @@ export class WriterLease {
 			// NOPERM: this account may not write (a viewer); ask again rarely, not every second.
 			if (error instanceof Error && /NOPERM/.test(error.message)) this.refusedAt = this.clock();
 			// Otherwise an unknown outcome: keep the previous renewal time; it runs out by itself.
-		} finally {
-			this.inFlight = false;
 		}
 		this.notify();
 	}

@@ -43,6 +43,8 @@ export class SequencePublisher {
 	seq = 0;
 	delivered = 0;
 	failed = 0;
+	/** Publishes Redis has answered (delivered, to nobody, or failed). */
+	answered = 0;
 	private timer: NodeJS.Timeout | undefined;
 
 	constructor(
@@ -60,9 +62,11 @@ export class SequencePublisher {
 					.publish(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: this.projectId, step, loss: 1 / step}))
 					.then(
 						(receivers) => {
+							this.answered += 1;
 							if (receivers > 0) this.delivered += 1;
 						},
 						() => {
+							this.answered += 1;
 							this.failed += 1;
 						},
 					);
@@ -72,6 +76,13 @@ export class SequencePublisher {
 
 	stop(): void {
 		if (this.timer) clearInterval(this.timer);
+	}
+
+	/** Stop, then wait until Redis has answered every publish sent (so none is still on its way after this). */
+	async stopAndSettle(timeoutMs = 5000): Promise<void> {
+		this.stop();
+		const deadline = Date.now() + timeoutMs;
+		while (this.answered < this.seq && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 	}
 }
 

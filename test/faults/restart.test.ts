@@ -18,19 +18,12 @@ describe.runIf(redisAvailable())('Redis restarts mid-stream', () => {
 		await redis?.stop();
 	});
 
-	// Retried: about one run in eight (before and after the second session's changes) accounts for five entries
-	// (one publisher tick) fewer than produced; the cause is not found yet (see the closing note of session 2).
-	it('stays up, resubscribes within 2 s of Redis returning, counts the gap, bounds and delivers queued writes', {retry: 2}, async ({task, onTestFinished}) => {
+	it('stays up, resubscribes within 2 s of Redis returning, counts the gap, bounds and delivers queued writes', async ({task, onTestFinished}) => {
 		const row = faultRow(
 			task,
 			'R1 Redis killed (SIGKILL), back after 1.5 s, mid-stream',
 			'UI stays up; resubscribed <= 2 s after Redis returns, exactly once; gap counted and shown; writes queued in the outage bounded (200), the rest counted as dropped, the kept ones delivered',
 		);
-		// A retry starts from scratch: the previous attempt's instance stopped, its keys gone.
-		await runtime?.stop(500);
-		const fresh = plainClient(redis.url);
-		await fresh.flushall();
-		fresh.disconnect();
 		runtime = await startRuntime(redis.url, {writer: {maxPendingEntries: 200}});
 		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
 		const client = plainClient(redis.url);
@@ -63,7 +56,20 @@ describe.runIf(redisAvailable())('Redis restarts mid-stream', () => {
 		// Entries of the outage either reach Redis or are counted as dropped (the batch also holds the stream's last
 		// unflushed events, which took part of the 200 places).
 		await waitFor(async () => (await admin.llen('mycotop:test:outage')) === 300 - droppedDuring, 5000, 'queued writes delivered');
-		publisher.stop();
+		// No publish may still be on its way when the store and Redis are counted: an event stored after the count of
+		// Redis's lists would be "produced" but not yet written (this made the check fail about one run in eight).
+		await publisher.stopAndSettle();
+		let lastStored = -1;
+		await waitFor(
+			() => {
+				const stored = runtime.store.counters.stored;
+				const settled = stored === lastStored;
+				lastStored = stored;
+				return settled;
+			},
+			5000,
+			'the last events stored',
+		);
 		await waitFor(async () => (await runtime.writer.drain(1000)) && runtime.writer.stats.pendingEntries === 0, 5000, 'writer drained');
 		// Every list entry produced from the outage on is in Redis or counted as dropped. The fresh Redis holds the
 		// events that were unflushed at the kill (queued - kept outage entries), the kept outage entries and all

@@ -10,11 +10,20 @@ import {gpuLine} from './gpu/gpu-text.js';
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
 export const ONCE_SETTLE_MS = 300;
 
+/**
+How long --once waits, at most, for GPU telemetry to be decided: a first frame, or a failure with its reason (a
+hanging nvidia-smi is given up after its one-shot timeout, 3 s at the default interval). nvidia-smi can take a second
+or more to start on a big box; reporting "starting, 0 GPUs" there would mislead a script.
+*/
+export const ONCE_GPU_WAIT_MS = 5000;
+
 export async function runOnce(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
 	// Never take the writer lease for a one-shot read.
 	const runtime = createRuntime(flags, config, {...options, readOnly: options.readOnly || !options.demo});
 	await runtime.start();
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
+	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;
+	while (runtime.snapshot().gpu?.state === 'starting' && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
 	const snapshot = runtime.snapshot();
 	await runtime.stop(500);
 	process.stdout.write(flags.json ? `${snapshotToJson(snapshot, 2)}\n` : `${onceText(snapshot)}\n`);

@@ -10,6 +10,7 @@ import type {Redis} from 'ioredis';
 import {freePort, redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {runCli, startCli} from '../helpers/cli.js';
 import {findOnPath} from '../../src/parts.js';
+import {FAKE_SMI} from '../faults/smi-scenarios.js';
 
 const enabled = redisAvailable();
 
@@ -53,6 +54,20 @@ describe('without Redis', () => {
 			expect(snap.gpu.state).toBe('ok');
 			expect(snap.gpu.gpus.map((g: {name: string}) => g.name)).toEqual(Array(4).fill('NVIDIA H100 80GB HBM3'));
 		}
+	});
+
+	it('--once waits for GPU telemetry to be decided: the GPUs, or why there are none (a hanging nvidia-smi)', async () => {
+		const eight = await runCli(['--once', '--json', '--embedded', '--nvidia-smi', FAKE_SMI], {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu'});
+		expect(eight.code).toBe(0);
+		expect(JSON.parse(eight.stdout).gpu).toMatchObject({state: 'ok'});
+		expect(JSON.parse(eight.stdout).gpu.gpus).toHaveLength(8);
+		const started = Date.now();
+		const hung = await runCli(['--once', '--json', '--embedded', '--nvidia-smi', FAKE_SMI], {FAKE_NVIDIA_SMI_SCENARIO: 'hang-always'});
+		expect(hung.code).toBe(0);
+		const gpu = JSON.parse(hung.stdout).gpu;
+		expect(gpu.state).toBe('unavailable');
+		expect(gpu.reason).toMatch(/did not answer within/);
+		expect(Date.now() - started).toBeLessThan(12_000);
 	});
 });
 

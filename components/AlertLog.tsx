@@ -87,7 +87,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 			})}
 			{silenceRows > 0 ? (
 				<Line ascii={ascii} color="magenta">
-					{clip(`silences (${silences.length})${focused && canExpire ? ', x expires the first' : ''}`, inner, cut)}
+					{clip(`silences (${silences.length})${focused && canExpire ? ", x expires the selected alert's or the first" : ''}`, inner, cut)}
 				</Line>
 			) : null}
 			{silences.slice(0, Math.max(0, silenceRows - 1)).map((s) => (

@@ -55,7 +55,7 @@ export const BINDINGS: readonly Binding[] = [
 	{keys: ['s'], label: 's', help: "silence the selected alert's rule for 1 h", footer: 'silence 1h', scope: 'alerts', command: {type: 'silence'}},
 	{keys: ['S'], label: 'S', help: 'silence the selected rule for a duration (90m, 2h, 1d)', footer: 'silence...', scope: 'alerts', command: {type: 'silence-for'}},
 	{keys: ['u'], label: 'u', help: 'undo the last acknowledge or silence', footer: 'undo', scope: 'alerts', command: {type: 'undo'}},
-	{keys: ['x'], label: 'x', help: 'expire the first listed silence now', scope: 'alerts', command: {type: 'expire-silence'}},
+	{keys: ['x'], label: 'x', help: "expire the selected alert's silence, or the first", scope: 'alerts', command: {type: 'expire-silence'}},
 	{keys: ['/'], label: '/', help: 'filter: project:, agent:, gpu:, rule: or any text', footer: 'filter', scope: 'any', command: {type: 'filter'}},
 	{keys: ['p'], label: 'p', help: 'pause / resume the display', footer: 'pause', scope: 'any', command: {type: 'pause'}},
 	{keys: ['?'], label: '?', help: 'this help (? or Enter closes it)', footer: 'help', scope: 'any', command: {type: 'help'}},

@@ -5,7 +5,7 @@ itself beyond that mapping; the reducer owns the state and AlertActions (the rul
 import {useInput} from 'ink';
 import {type Dispatch} from 'react';
 import {type AlertActions} from '../src/rules/alert-actions.js';
-import {type PaneRows, selectionIds} from '../src/format/pane-rows.js';
+import {type PaneRows, selectionIds, silenceToExpire} from '../src/format/pane-rows.js';
 import {parseDuration, formatSpan} from '../src/format/units.js';
 import {isPrintable, resolveKey, SILENCE_MS, splitKeys} from './keymap.js';
 import {selectedIndex, type DashboardAction, type DashboardState} from './use-dashboard-state.js';
@@ -131,7 +131,7 @@ export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit
 			return;
 		}
 		if (command.type === 'expire-silence') {
-			const silence = rows.silences[0];
+			const silence = silenceToExpire(rows, selectedAlert(state));
 			if (actions.expireSilence === undefined) dispatch({type: 'status', status: {text: 'expiring silences is not available here', tone: 'error'}});
 			else if (silence === undefined) dispatch({type: 'status', status: {text: 'no active silence', tone: 'info'}});
 			else run(actions.expireSilence(silence.id), `expired the silence ${silence.matcher}`);

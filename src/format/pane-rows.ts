@@ -60,6 +60,12 @@ export function paneRows(snapshot: Snapshot, filter: Filter | undefined): PaneRo
 	};
 }
 
+/** The silence `x` expires: the one silencing the selected alert, else the first listed (the one ending first). */
+export function silenceToExpire(rows: PaneRows, selected: AlertRow | undefined): Silence | undefined {
+	const own = selected?.silencedBy === undefined ? undefined : rows.silences.find((s) => s.id === selected.silencedBy);
+	return own ?? rows.silences[0];
+}
+
 /** The ids the selection of `pane` moves over, in display order. */
 export function selectionIds(rows: PaneRows, pane: PaneId): string[] {
 	switch (pane) {

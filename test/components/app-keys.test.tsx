@@ -197,6 +197,21 @@ describe('key bindings', () => {
 		expect(actions.calls).toEqual([['expireSilence', 's1']]);
 	});
 
+	it("x expires the selected alert's own silence when it has one", async () => {
+		const base = fullSnapshot();
+		const silences = [
+			{id: 's1', matcher: 'rule=gpu_temp gpu=0', endsMs: NOW + 1_800_000, author: 'ana', comment: 'fan swap'},
+			{id: 's2', matcher: 'rule=sla', endsMs: NOW + 7_200_000, author: 'bo', comment: 'later'},
+		];
+		// The newest alert is selected first; it is silenced by s2, not by the first listed s1.
+		const rows = [...base.alerts!.rows, alert('sla:1', {message: 'newest', updatedMs: NOW, silencedBy: 's2'})];
+		const snapshot = {...base, alerts: {...base.alerts!, rows, silences}};
+		const actions = new ExpiringActions();
+		const {press} = await setup({snapshot, actions});
+		await press('5', 'x');
+		expect(actions.calls).toEqual([['expireSilence', 's2']]);
+	});
+
 	it('a acknowledges the selected alert', async () => {
 		const {frame, press, actions} = await setup();
 		await press('5', 'j', 'a');

@@ -20,6 +20,11 @@ export interface GpuPaneProps {
 	readonly zoomed?: boolean;
 }
 
+/** " · not found: GPU 9" for requested GPUs no frame has (a --gpus typo, or a GPU this box lacks). */
+export function notFoundText(gpu: GpuSnapshot): string {
+	return gpu.notFound === undefined || gpu.notFound.length === 0 ? '' : ` · not found: GPU ${gpu.notFound.join(', ')}`;
+}
+
 /** Why there is nothing to show, or undefined when there are GPUs to draw. */
 export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined {
 	if (gpu === undefined) return 'GPU telemetry unavailable: no GPU sampler running';
@@ -98,7 +103,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 	const info =
 		unavailable !== undefined
 			? undefined
-			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}`;
+			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}${notFoundText(gpu!)}`;
 	return (
 		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height} ascii={ascii}>
 			{unavailable !== undefined ? <Line ascii={ascii} color="yellow">{unavailable}</Line> : null}

@@ -44,7 +44,10 @@ export function onceText(s: Snapshot): string {
 		`agents: ${s.agents.length}, load variance ${s.loadBalance.variancePercent.toFixed(1)}%`,
 		...s.agents.map((a) => `  ${a.agent}: ${a.status}, ${a.currentTasks} current, ${a.completed} completed`),
 	];
-	if (s.gpu !== undefined) lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs`);
+	if (s.gpu !== undefined) {
+		const notFound = s.gpu.notFound !== undefined && s.gpu.notFound.length > 0 ? `; not found: GPU ${s.gpu.notFound.join(', ')}` : '';
+		lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs${notFound}`);
+	}
 	if (s.gpu !== undefined) lines.push(...s.gpu.gpus.map(gpuLine));
 	if (s.alerts !== undefined) {
 		lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);

@@ -9,7 +9,7 @@ import {type JournalRecord} from '../journal.js';
 import {type RuntimePart} from '../runtime.js';
 import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
-import {type GpuSnapshot} from './gpu-snapshot.js';
+import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
 import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields} from './redis-entries.js';
 
 /** What the part needs of the runtime (the Runtime satisfies it). */
@@ -126,10 +126,21 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 			host.store.touch();
 		},
 	});
+	// With --gpus, say which requested GPUs the frames never had (the store's snapshot is cached: so is this).
+	let last: {input: GpuSnapshot; output: GpuSnapshot} | undefined;
+	const snapshot = (): GpuSnapshot => {
+		const input = store.snapshot();
+		if (options.gpus === undefined || input.state === 'starting' || input.state === 'unavailable') return input;
+		if (last?.input !== input) {
+			const notFound = requestedNotFound(options.gpus, input.gpus);
+			last = {input, output: notFound.length === 0 ? input : {...input, notFound}};
+		}
+		return last.output;
+	};
 	return {
 		start: () => sampler.start(),
 		stop: () => sampler.stop(),
-		gpu: () => store.snapshot(),
+		gpu: snapshot,
 		query: store,
 		sampler,
 	};

@@ -57,4 +57,11 @@ export interface GpuSnapshot {
 	readonly droppedFields?: readonly string[];
 	/** When the next attempt happens while unavailable (ms since epoch). */
 	readonly retryAtMs?: number;
+	/** GPU indices asked for with --gpus (or gpu.gpus) that no frame has: a typo, or a GPU this box does not have. */
+	readonly notFound?: readonly number[];
+}
+
+/** The requested GPU indices that none of `rows` has, in the order asked. Pure. */
+export function requestedNotFound(requested: readonly number[], rows: readonly GpuRow[]): number[] {
+	return requested.filter((index) => !rows.some((row) => row.index === index));
 }

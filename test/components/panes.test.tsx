@@ -93,6 +93,13 @@ describe('GpuPane', () => {
 		expect(line).toContain('?/700W');
 	});
 
+	it('names requested GPUs that no frame has in its title line', () => {
+		const rows = [gpuRow(0)];
+		const text = frameOf(<GpuPane {...base} gpu={{...gpuSnapshot(rows), notFound: [9]}} rows={rows} />);
+		expect(text).toContain('not found: GPU 9');
+		expect(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).not.toContain('not found');
+	});
+
 	it('shows a lost GPU and why', () => {
 		const rows = [gpuRow(0, {lost: true, lostReason: 'missing from the frame'})];
 		expect(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).toContain('lost: missing from the frame');

@@ -69,6 +69,19 @@ describe('without Redis', () => {
 		expect(gpu.reason).toMatch(/did not answer within/);
 		expect(Date.now() - started).toBeLessThan(12_000);
 	});
+
+	it('--gpus names the requested GPUs the box does not have instead of quietly showing fewer', async () => {
+		const env = {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu'};
+		const json = await runCli(['--once', '--json', '--embedded', '--nvidia-smi', FAKE_SMI, '--gpus', '0,9'], env);
+		expect(json.code).toBe(0);
+		const gpu = JSON.parse(json.stdout).gpu;
+		expect(gpu.gpus.map((g: {index: number}) => g.index)).toEqual([0]);
+		expect(gpu.notFound).toEqual([9]);
+		const text = await runCli(['--once', '--embedded', '--nvidia-smi', FAKE_SMI, '--gpus', '0,9'], env);
+		expect(text.stdout).toContain('1 GPUs; not found: GPU 9');
+		const all = await runCli(['--once', '--json', '--embedded', '--nvidia-smi', FAKE_SMI, '--gpus', '0,3'], env);
+		expect(JSON.parse(all.stdout).gpu.notFound).toBeUndefined();
+	});
 });
 
 describe.runIf(enabled)('against redis-server', () => {

@@ -5,7 +5,6 @@ while pending holds when the alert fires; an escalation or a new episode re-open
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Redis} from 'ioredis';
 import {builtinRule} from '../../src/rules/builtin-rules.js';
-import {RuleEngine} from '../../src/rules/engine.js';
 import {ackCovers, type Ack} from '../../src/rules/ack-silence.js';
 import {SeriesWorld} from '../../src/rules/world.js';
 import {type AlertRow} from '../../src/rules/alert-snapshot.js';
@@ -14,7 +13,7 @@ import {NOTHING_TO_UNDO, RulesPart} from '../../src/rules/rules-part.js';
 import {compileRules} from '../../src/rules/user-rules.js';
 import {ALERT_KEYS} from '../../src/rules/alert-storage.js';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
-import {fill} from './helpers.js';
+import {drive, fill} from './helpers.js';
 
 const S = 1000;
 const ID = 'high_temperature{gpu="0",uuid="GPU-0"}';
@@ -23,14 +22,9 @@ const ID = 'high_temperature{gpu="0",uuid="GPU-0"}';
 function engineOver(temps: (t: number) => number) {
 	const world = new SeriesWorld();
 	fill(world, 'gpu_temperature_celsius', {gpu: '0'}, 0, 600 * S, S, temps);
-	const engine = new RuleEngine([builtinRule('high_temperature')!]);
-	let t = 0;
-	const advance = (to: number) => {
-		for (; t <= to; t += S) {
-			world.advance(t);
-			engine.evaluate(world.input(t));
-		}
-	};
+	const run = drive(world, [builtinRule('high_temperature')!], {stepMs: S});
+	const engine = run.engine;
+	const advance = (to: number) => void run.until(to);
 	const row = (at: number, acks: ReadonlyMap<string, Ack> = new Map()): AlertRow => engine.rows(at, acks, new Map()).find((r) => r.id === ID)!;
 	/** The ack RulesPart writes for a row: the episode start, at the row's severity. */
 	const ackFor = (r: AlertRow, atMs: number): Map<string, Ack> => new Map([[ID, {alertId: ID, by: 'me@box', atMs, severity: r.severity, episodeMs: r.activeMs!}]]);

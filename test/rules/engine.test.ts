@@ -3,7 +3,7 @@ import {builtinRule} from '../../src/rules/builtin-rules.js';
 import {RuleEngine} from '../../src/rules/engine.js';
 import {type Ack, type Silence} from '../../src/rules/ack-silence.js';
 import {SeriesWorld} from '../../src/rules/world.js';
-import {fill} from './helpers.js';
+import {drive, fill} from './helpers.js';
 
 const S = 1000;
 const G = {gpu: '0'};
@@ -12,16 +12,8 @@ const ID = 'high_temperature{gpu="0",uuid="GPU-0"}';
 function engineAt(temps: (t: number) => number, until: number): {engine: RuleEngine; world: SeriesWorld; advance: (to: number) => void} {
 	const world = new SeriesWorld();
 	fill(world, 'gpu_temperature_celsius', G, 0, 600 * S, S, temps);
-	const engine = new RuleEngine([builtinRule('high_temperature')!]);
-	let t = 0;
-	const advance = (to: number) => {
-		for (; t <= to; t += S) {
-			world.advance(t);
-			engine.evaluate(world.input(t));
-		}
-	};
-	advance(until);
-	return {engine, world, advance};
+	const run = drive(world, [builtinRule('high_temperature')!], {stepMs: S}).until(until);
+	return {engine: run.engine, world, advance: (to) => void run.until(to)};
 }
 
 describe('engine rows: acknowledgement and silences', () => {

@@ -27,8 +27,8 @@ export const INCOMPLETE = -1;
 export const UNSUPPORTED = -2;
 
 /** readLength's answers that are not a length (outside the ±2^31 a length may have). */
-export const LINE_INCOMPLETE = -(2 ** 40);
-export const LINE_BAD = -(2 ** 41);
+const LINE_INCOMPLETE = -(2 ** 40);
+const LINE_BAD = -(2 ** 41);
 
 /** Where a length line ends (after its CRLF); set by readLength (a module variable: no allocation per call). */
 let lineEnd = 0;
@@ -39,17 +39,12 @@ a blob whose length is known), or 0 when nothing is known. Lets a large frame wa
 */
 let incompleteAt = 0;
 
-/** frameEnd's last INCOMPLETE answer's lower bound (see incompleteAt). */
-export function incompleteLowerBound(): number {
-	return incompleteAt;
-}
-
 /**
 The signed integer of a RESP header line whose digits start at `pos` (after the type byte), ending in CRLF.
 Sets `lineEnd` to the position after the CRLF. Returns LINE_INCOMPLETE when the line is not complete yet and
 LINE_BAD when it is not a number (lengths above 2^31 are refused too).
 */
-export function readLength(buf: Uint8Array, pos: number, end: number): number {
+function readLength(buf: Uint8Array, pos: number, end: number): number {
 	let i = pos;
 	let negative = false;
 	if (i < end && buf[i] === 0x2d) {

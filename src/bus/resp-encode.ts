@@ -41,6 +41,18 @@ function writeCount(buf: Buffer, offset: number, n: number): number {
 	return offset + digits;
 }
 
+/** Write `text` (UTF-8 length `length`) as a RESP bulk string, `$len\r\ntext\r\n`, at `offset`; returns the offset after it. */
+function writeBulk(buf: Buffer, offset: number, text: string, length: number): number {
+	buf[offset++] = DOLLAR;
+	offset = writeCount(buf, offset, length);
+	buf[offset++] = CR;
+	buf[offset++] = LF;
+	offset += writeText(buf, text, offset, length);
+	buf[offset++] = CR;
+	buf[offset++] = LF;
+	return offset;
+}
+
 /** List entries already encoded as RESP bulk strings (`$len\r\nentry\r\n` each), in the order pushed. */
 export class EncodedEntries {
 	/** Filled blocks, then the current one: a full block is never copied again. */
@@ -58,16 +70,7 @@ export class EncodedEntries {
 	push(text: string): void {
 		const length = Buffer.byteLength(text);
 		this.reserve(length + 15);
-		const buf = this.block;
-		let offset = this.used;
-		buf[offset++] = DOLLAR;
-		offset = writeCount(buf, offset, length);
-		buf[offset++] = CR;
-		buf[offset++] = LF;
-		offset += writeText(buf, text, offset, length);
-		buf[offset++] = CR;
-		buf[offset++] = LF;
-		this.used = offset;
+		this.used = writeBulk(this.block, this.used, text, length);
 		this.count += 1;
 	}
 
@@ -148,17 +151,7 @@ export function encodeCommand(command: readonly CommandPart[]): Buffer {
 	buf[offset++] = LF;
 	for (let i = 0; i < texts.length; i++) {
 		const text = texts[i]!;
-		if (text instanceof EncodedEntries) {
-			offset += text.copyTo(buf, offset);
-			continue;
-		}
-		buf[offset++] = DOLLAR;
-		offset = writeCount(buf, offset, lengths[i]!);
-		buf[offset++] = CR;
-		buf[offset++] = LF;
-		offset += writeText(buf, text, offset, lengths[i]!);
-		buf[offset++] = CR;
-		buf[offset++] = LF;
+		offset = text instanceof EncodedEntries ? offset + text.copyTo(buf, offset) : writeBulk(buf, offset, text, lengths[i]!);
 	}
 	return buf.subarray(0, offset);
 }

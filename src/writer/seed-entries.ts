@@ -33,11 +33,6 @@ export function lossEntry(event: TrainingProgress): string {
 	return stepEntry(event.step, event.loss, timestampJson(event.timestamp));
 }
 
-/** `metrics:training:{id}:wer` entry (only written when the event carries a WER). */
-export function werEntry(event: TrainingProgress & {wer: number}): string {
-	return stepEntry(event.step, event.wer, timestampJson(event.timestamp));
-}
-
 /** `metrics:training:{id}:current` fields from a project's latest values. */
 export function trainingCurrentFields(event: {readonly loss: number; readonly wer?: number | undefined; readonly timestamp: string | number}): Record<string, string> {
 	const fields: Record<string, string> = {loss: String(event.loss), last_updated: String(event.timestamp)};

@@ -1,6 +1,7 @@
 /**
-A vitest reporter for `npm run test:faults`: after the run, a table of every fault test's row (fault, expected,
-observed) with its result. Used next to the default reporter.
+A vitest reporter used next to the default one. After the run it prints a table of every fault test's row (fault,
+expected, observed) with its result, then, last of all, one line per failure (test, module or unhandled error), so
+that the tail of a CI log names what failed.
 */
 import {type Reporter, type TestCase, type TestModule} from 'vitest/node';
 import {type FaultRow} from './fault-table.js';
@@ -37,17 +38,38 @@ export function renderFaultTable(rows: ReadonlyArray<FaultRow & {result: string}
 	return [rule, line(header), rule, ...rows.map((row) => `${line([row.fault, row.expected, row.observed, row.result])}\n${rule}`)].join('\n');
 }
 
+/** The first line of an error message, at most 160 characters. Pure. */
+export function firstLine(message: string | undefined): string {
+	const line = (message ?? '').split('\n').find((l) => l.trim().length > 0)?.trim() ?? '(no message)';
+	return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
 export default class FaultTableReporter implements Reporter {
 	private readonly rows: Array<FaultRow & {result: string; order: string}> = [];
+	private readonly failures: string[] = [];
 
 	onTestCaseResult(testCase: TestCase): void {
+		const result = testCase.result();
+		if (result.state === 'failed') {
+			this.failures.push(`${testCase.module.relativeModuleId} > ${testCase.fullName}: ${firstLine(result.errors[0]?.message)}`);
+		}
 		const row = testCase.meta().fault;
 		if (row === undefined) return;
 		const state = testCase.result().state;
 		this.rows.push({...row, result: state === 'passed' ? 'ok' : state === 'failed' ? 'FAIL' : state, order: testCase.fullName});
 	}
 
-	onTestRunEnd(_modules: ReadonlyArray<TestModule>): void {
+	onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{message?: string}>): void {
+		this.printFaultTable();
+		const failures = [
+			...this.failures,
+			...modules.flatMap((m) => m.errors().map((e) => `${m.relativeModuleId} (module): ${firstLine(e.message)}`)),
+			...unhandledErrors.map((e) => `unhandled error: ${firstLine(e.message)}`),
+		];
+		if (failures.length > 0) process.stdout.write(`\nFailures (${failures.length})\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
+	}
+
+	private printFaultTable(): void {
 		if (this.rows.length === 0) return;
 		// R1..R14 (the reference's matrix) first, in order; the rest after, by name.
 		const rank = (fault: string) => Number(/^R(\d+)\b/.exec(fault)?.[1] ?? 100);

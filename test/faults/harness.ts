@@ -2,7 +2,7 @@
 Shared pieces of the fault tests: a runtime on a real redis-server, a sequenced publisher, the CLI as a child
 process, and the TUI inside a private tmux server (so the screen is the real terminal's).
 */
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {execFile, spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
@@ -144,6 +144,27 @@ export class TmuxPane {
 		} catch {
 			return '';
 		}
+	}
+
+	/**
+	The visible screen as text, without blocking this process's event loop (use it where the test measures event-loop
+	delay: a synchronous tmux call would be counted as the program's own stall).
+	*/
+	captureAsync(): Promise<string> {
+		return this.tmuxAsync(['capture-pane', '-p']).catch(() => '');
+	}
+
+	/** `keys` without blocking the event loop. */
+	async keysAsync(...keys: string[]): Promise<void> {
+		await this.tmuxAsync(['send-keys', ...keys]);
+	}
+
+	private tmuxAsync(args: readonly string[]): Promise<string> {
+		return new Promise((resolve, reject) => {
+			execFile('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8'}, (error, stdout, stderr) =>
+				error ? reject(new Error(`tmux ${args[0]}: ${stderr}`)) : resolve(stdout),
+			);
+		});
 	}
 
 	pid(): number {

@@ -46,12 +46,13 @@ describe.runIf(redisAvailable())('Redis paused', () => {
 		let tuiQuitMs = -1;
 		const {maxLagMs} = await maxTimerLag(async () => {
 			while (Date.now() - pausedAt < 10_000) {
-				if (pane !== undefined && !tuiStale && /data stale \d+s/.test(pane.capture())) {
+				// Only asynchronous tmux calls in here: a blocking one would be counted as the runtime's own delay.
+				if (pane !== undefined && !tuiStale && /data stale \d+s/.test(await pane.captureAsync())) {
 					tuiStale = true;
 					// Keys still work while Redis is frozen: q leaves the dashboard at once.
 					const pressedAt = Date.now();
-					pane.keys('q');
-					await waitFor(() => !pane!.capture().includes('mycotop'), 3000, 'TUI left after q');
+					await pane.keysAsync('q');
+					await waitFor(async () => !(await pane!.captureAsync()).includes('mycotop'), 3000, 'TUI left after q');
 					tuiQuitMs = Date.now() - pressedAt;
 				}
 				const bus = runtime.snapshot().bus;

@@ -111,17 +111,22 @@ describe.runIf(enabled)('against redis-server', () => {
 		expect(await client.exists('mycotop:writer:lease')).toBe(0);
 	});
 
-	it('--headless writes JSON lines and exits 0 on SIGTERM after flushing', async () => {
+	it.each(['SIGTERM', 'SIGINT'] as const)('--headless writes JSON lines and, on %s, flushes pending writes and exits 0', async (signal) => {
+		const key = `metrics:training:headless-${signal}:loss`;
 		const cli = startCli(['--headless', '--redis-url', redis.url]);
 		await waitFor(() => cli.lines().some((l) => l['type'] === 'started'), 10_000, 'started line');
 		await waitFor(() => cli.lines().some((l) => l['type'] === 'state' && l['role'] === 'writer'), 10_000, 'writer role');
-		await client.publish('events:training:progress', 'garbage');
-		await client.publish('events:training:progress', JSON.stringify({projectId: 'headless', step: 1, loss: 1}));
+		// 500 events, then a malformed one on the same channel: once its reject line is out, all 500 have been taken in,
+		// and the signal comes before the writer's next batch would have gone out.
+		const pipeline = client.pipeline();
+		for (let step = 0; step < 500; step++) pipeline.publish('events:training:progress', JSON.stringify({projectId: `headless-${signal}`, step, loss: 1}));
+		pipeline.publish('events:training:progress', 'garbage');
+		await pipeline.exec();
 		await waitFor(() => cli.lines().some((l) => l['type'] === 'reject' && l['reason'] === 'not JSON'), 5000, 'reject line');
-		cli.child.kill('SIGTERM');
+		cli.child.kill(signal);
 		expect(await cli.exited()).toBe(0);
 		expect(cli.lines().at(-1)).toMatchObject({type: 'stopped', pending: 0});
-		expect(await client.llen('metrics:training:headless:loss')).toBe(1);
+		expect(await client.llen(key)).toBe(500);
 		// The lease was handed over on the way out.
 		expect(await client.exists('mycotop:writer:lease')).toBe(0);
 	});

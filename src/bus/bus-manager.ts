@@ -95,26 +95,34 @@ export class BusManager {
 				}
 				if (state.kind === 'connected' && !this.connectedBefore && (this.writerAtOutage || this.hostWriterAtOutage)) {
 					// Back: try to retake the leases at once; the waiting writes stay queued until that answer.
-					this.retakingLeases = true;
-					void Promise.allSettled([this.lease?.tick(), this.hostLease?.tick()]).then(() => {
-						this.retakingLeases = false;
-						this.writerAtOutage = false;
-						this.hostWriterAtOutage = false;
-						this.emit();
-					});
+					this.takeLeasesHoldingWrites();
 				}
 				this.connectedBefore = state.kind === 'connected';
 				if (state.kind === 'connected' && !this.usingRedis && this.link!.subscriberReady) {
 					this.usingRedis = true;
 					options.onRedisFirstReady?.(this.redisKv!);
-					void this.lease?.tick();
-					void this.hostLease?.tick();
+					// Until the leases answer, what this instance wrote standalone waits, as after an outage: a flush in
+					// between would otherwise find the role undecided (viewer) and drop it.
+					this.writerAtOutage = !options.readOnly;
+					this.hostWriterAtOutage = !options.readOnly;
+					this.takeLeasesHoldingWrites();
 				}
 				this.emit();
 			});
 			this.lease?.onRole(() => this.emit());
 			this.hostLease?.onRole(() => this.emit());
 		}
+	}
+
+	/** Ask for the leases now; writes waiting for Redis stay queued until both answers are in, then are written or dropped. */
+	private takeLeasesHoldingWrites(): void {
+		this.retakingLeases = true;
+		void Promise.allSettled([this.lease?.tick(), this.hostLease?.tick()]).then(() => {
+			this.retakingLeases = false;
+			this.writerAtOutage = false;
+			this.hostWriterAtOutage = false;
+			this.emit();
+		});
 	}
 
 	start(): void {

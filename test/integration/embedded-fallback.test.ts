@@ -2,6 +2,7 @@
 import {describe, expect, it} from 'vitest';
 import {freePort, redisAvailable, startRedis, waitFor} from '../helpers/redis-server.js';
 import {Runtime} from '../../src/runtime.js';
+import {INPUT_CHANNELS} from '../../src/contract/names.js';
 
 const enabled = redisAvailable();
 
@@ -34,6 +35,33 @@ describe.runIf(enabled)('embedded fallback', () => {
 			}
 		} finally {
 			await runtime.stop();
+		}
+	});
+
+	it('holds the writes that arrive before the first lease answer, then writes them: none dropped', async () => {
+		const redis = await startRedis();
+		const client = redis.client();
+		// Redis holds every write command (the lease's SET NX among them) for 2 s; SUBSCRIBE goes through.
+		await client.call('CLIENT', 'PAUSE', '2000', 'WRITE');
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false});
+		try {
+			// Not waiting for hydration, which queues behind the paused lease on the writer's connection.
+			await runtime.start(0);
+			await waitFor(() => runtime.bus.kind === 'redis', 1500, 'on Redis');
+			expect(runtime.bus.role).toBe('viewer');
+			expect(runtime.bus.shouldQueue('shared')).toBe(true);
+			// Events taken in while the role is undecided; the writer's flushes in this window must keep them.
+			for (let step = 0; step < 20; step++) runtime.ingest.handle(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'undecided', step, loss: 1}));
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			expect(runtime.bus.role).toBe('viewer');
+			expect(runtime.snapshot().writer?.dropped).toBe(0);
+			await waitFor(() => runtime.bus.role === 'writer', 5000, 'writer lease');
+			await waitFor(async () => (await client.llen('metrics:training:undecided:loss')) === 20, 5000, 'the held entries written');
+			expect(runtime.snapshot().writer?.dropped).toBe(0);
+			expect(runtime.snapshot().bus.summary).toMatch(/: connected$/);
+		} finally {
+			await runtime.stop();
+			await redis.stop();
 		}
 	});
 });

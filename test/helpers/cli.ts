@@ -23,7 +23,12 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
 	let err = '';
 	child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
 	child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+	// Done when its output is complete: 'close' comes after the last stdout chunk, 'exit' may come before it. A
+	// grandchild still holding a pipe would delay 'close' forever, so 'exit' plus 2 s is enough too.
+	const exit = new Promise<number | null>((resolve) => {
+		child.on('close', (code) => resolve(code));
+		child.on('exit', (code) => setTimeout(() => resolve(code), 2000).unref());
+	});
 	return {
 		child,
 		stdout: () => out,

@@ -64,6 +64,8 @@ export default class FaultTableReporter implements Reporter {
 		const failures = [
 			...this.failures,
 			...modules.flatMap((m) => m.errors().map((e) => `${m.relativeModuleId} (module): ${firstLine(e.message)}`)),
+			// beforeAll/afterAll failures belong to their suite.
+			...modules.flatMap((m) => [...m.children.allSuites()].flatMap((suite) => suite.errors().map((e) => `${m.relativeModuleId} > ${suite.fullName} (hook): ${firstLine(e.message)}`))),
 			...unhandledErrors.map((e) => `unhandled error: ${firstLine(e.message)}`),
 		];
 		if (failures.length > 0) process.stdout.write(`\nFailures (${failures.length})\n${failures.map((f) => `  ${f}`).join('\n')}\n`);

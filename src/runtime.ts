@@ -65,6 +65,7 @@ export class Runtime {
 	readonly instanceId: string;
 	readonly host: string;
 	readonly parts: RuntimePart[] = [];
+	private stopping = false;
 	private demo: DemoRunner | undefined;
 	/** The lossless-mode reader (`streams` with Redis), once started. */
 	streamReader: StreamReader | undefined;
@@ -83,7 +84,10 @@ export class Runtime {
 			instanceId: this.instanceId,
 			host: this.host,
 			channels: options.streams && options.redisUrl !== undefined ? SUBSCRIBED_CHANNELS.filter((c) => ![...INPUT_STREAMS.values()].includes(c)) : SUBSCRIBED_CHANNELS,
-			onMessage: (channel, message) => this.ingest.handle(channel, message),
+			// Nothing is taken in once stop() began: under a steady stream the drain would otherwise never see an empty batch.
+			onMessage: (channel, message) => {
+				if (!this.stopping) this.ingest.handle(channel, message);
+			},
 			onRedisFirstReady: (kv) => this.startHydration(kv),
 			leaseTtlMs: options.leaseTtlMs,
 			leaseRenewMs: options.leaseRenewMs,
@@ -224,6 +228,7 @@ export class Runtime {
 
 	/** Stop inputs, flush pending writes (bounded), hand the lease over, close connections. */
 	async stop(drainMs = 2000): Promise<void> {
+		this.stopping = true;
 		await this.streamReader?.stop();
 		this.demo?.stop();
 		for (const part of [...this.parts].reverse()) await part.stop();

@@ -68,6 +68,8 @@ export class BusManager {
 	private writerAtOutage = false;
 	private hostWriterAtOutage = false;
 	private retakingLeases = false;
+	private retakeTimer: NodeJS.Timeout | undefined;
+	private stopped = false;
 	/** Messages published while neither bus could take them. */
 	publishFailures = 0;
 
@@ -89,9 +91,10 @@ export class BusManager {
 			this.link.onState((state) => {
 				// Remember whether this instance was writing when the link went down: its writes then wait for Redis
 				// (bounded) instead of being refused once the lease's trust window runs out during the outage.
+				// A retake still waiting for its answer keeps what it was holding writes for.
 				if (state.kind !== 'connected' && this.connectedBefore) {
-					this.writerAtOutage = this.canWrite();
-					this.hostWriterAtOutage = this.canWriteHost();
+					this.writerAtOutage = this.canWrite() || (this.retakingLeases && this.writerAtOutage);
+					this.hostWriterAtOutage = this.canWriteHost() || (this.retakingLeases && this.hostWriterAtOutage);
 				}
 				if (state.kind === 'connected' && !this.connectedBefore && (this.writerAtOutage || this.hostWriterAtOutage)) {
 					// Back: try to retake the leases at once; the waiting writes stay queued until that answer.
@@ -114,15 +117,28 @@ export class BusManager {
 		}
 	}
 
-	/** Ask for the leases now; writes waiting for Redis stay queued until both answers are in, then are written or dropped. */
+	/**
+	Ask for the leases now; writes waiting for Redis stay queued until both leases have answered (held or not), then
+	are written or dropped. A round without an answer (LOADING while Redis reads its data, a timeout, the link gone
+	again) is asked again every 250 ms: an unknown outcome never drops the queue. One retake at a time.
+	*/
 	private takeLeasesHoldingWrites(): void {
+		if (this.retakingLeases) return;
 		this.retakingLeases = true;
-		void Promise.allSettled([this.lease?.tick(), this.hostLease?.tick()]).then(() => {
-			this.retakingLeases = false;
-			this.writerAtOutage = false;
-			this.hostWriterAtOutage = false;
-			this.emit();
-		});
+		const attempt = () => {
+			void Promise.all([this.lease?.tick() ?? true, this.hostLease?.tick() ?? true]).then(([shared, host]) => {
+				if (this.stopped) return;
+				if (!shared || !host) {
+					this.retakeTimer = setTimeout(attempt, 250);
+					return;
+				}
+				this.retakingLeases = false;
+				this.writerAtOutage = false;
+				this.hostWriterAtOutage = false;
+				this.emit();
+			});
+		};
+		attempt();
 	}
 
 	start(): void {
@@ -239,6 +255,8 @@ export class BusManager {
 
 	/** Release the lease (so a viewer takes over at once) and close the connections. */
 	async stop(): Promise<void> {
+		this.stopped = true;
+		clearTimeout(this.retakeTimer);
 		await this.lease?.release();
 		await this.hostLease?.release();
 		this.lease?.stop();

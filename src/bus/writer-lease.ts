@@ -40,7 +40,11 @@ export class WriterLease {
 	private readonly clock: () => number;
 	private renewedAt: number | undefined;
 	private timer: NodeJS.Timeout | undefined;
-	private inFlightTick: Promise<void> | undefined;
+	private inFlightTick: Promise<boolean> | undefined;
+	/** Set by release(): no round may take or keep the lease after it. */
+	private released = false;
+	/** A round answered "held" after release() began: the key is ours and must be handed back. */
+	private heldAfterRelease = false;
 	private readonly listeners = new Set<(role: Role) => void>();
 	private lastRole: Role = 'viewer';
 	/** How many times this instance became the writer. */
@@ -84,11 +88,12 @@ export class WriterLease {
 	One acquire-or-renew round. While one is in flight, a second call waits for that one's answer instead of
 	returning at once: a caller that awaits tick() (the retake after an outage) always gets a decided lease.
 	*/
-	tick(): Promise<void> {
+	tick(): Promise<boolean> {
 		if (this.inFlightTick !== undefined) return this.inFlightTick;
-		if (this.redis.status !== 'ready' || (this.refusedAt !== undefined && this.clock() - this.refusedAt < ACL_RETRY_MS)) {
+		if (this.released || this.redis.status !== 'ready' || (this.refusedAt !== undefined && this.clock() - this.refusedAt < ACL_RETRY_MS)) {
 			this.notify();
-			return Promise.resolve();
+			// Refused by an ACL is an answer (this account never writes); no connection is not.
+			return Promise.resolve(this.refusedAt !== undefined);
 		}
 		this.inFlightTick = this.round().finally(() => {
 			this.inFlightTick = undefined;
@@ -96,8 +101,10 @@ export class WriterLease {
 		return this.inFlightTick;
 	}
 
-	private async round(): Promise<void> {
+	/** One round; true when Redis answered (held or not), false when the outcome is unknown (an error, a timeout). */
+	private async round(): Promise<boolean> {
 		const startedAt = this.clock();
+		let answered = false;
 		try {
 			let held: boolean;
 			if (this.renewedAt !== undefined) {
@@ -106,14 +113,22 @@ export class WriterLease {
 			} else {
 				held = (await this.redis.set(this.key, this.instanceId, 'PX', this.ttlMs, 'NX')) === 'OK';
 			}
-			this.renewedAt = held ? startedAt : undefined;
+			// Released while the round was in flight (shutting down): hand back what it may have just taken.
+			this.renewedAt = held && !this.released ? startedAt : undefined;
+			if (held && this.released) this.heldAfterRelease = true;
 			this.refusedAt = undefined;
+			answered = true;
 		} catch (error) {
 			// NOPERM: this account may not write (a viewer); ask again rarely, not every second.
-			if (error instanceof Error && /NOPERM/.test(error.message)) this.refusedAt = this.clock();
-			// Otherwise an unknown outcome: keep the previous renewal time; it runs out by itself.
+			if (error instanceof Error && /NOPERM/.test(error.message)) {
+				this.refusedAt = this.clock();
+				answered = true;
+			}
+			// Otherwise an unknown outcome (LOADING, READONLY, a timeout): keep the previous renewal time; it runs out by
+			// itself.
 		}
 		this.notify();
+		return answered;
 	}
 
 	private notify(): void {
@@ -128,7 +143,10 @@ export class WriterLease {
 	async release(): Promise<void> {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = undefined;
-		if (this.renewedAt === undefined || this.redis.status !== 'ready') return;
+		this.released = true;
+		// A round in flight could take or renew the lease after this: wait for it, then hand back what it holds.
+		if (this.inFlightTick !== undefined) await this.inFlightTick;
+		if ((this.renewedAt === undefined && !this.heldAfterRelease) || this.redis.status !== 'ready') return;
 		this.renewedAt = undefined;
 		try {
 			await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.instanceId);

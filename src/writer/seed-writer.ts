@@ -64,11 +64,26 @@ export interface WriterStats {
 	readonly pendingEntries: number;
 }
 
+export type LeaseState = 'held' | 'waiting' | 'lost';
+
+/**
+What to do with a batch whose EXEC failed with an unknown outcome, by the leases of the scopes it holds: send it
+again when every one is held, wait while any is being retaken, and otherwise never send it (another instance writes
+now; the batch is counted as written if Redis says it was applied, else as dropped). Pure.
+*/
+export function retryVerdict(scopes: readonly WriteScope[], lease: (scope: WriteScope) => LeaseState): 'send' | 'wait' | 'abandon' {
+	const states = scopes.map(lease);
+	if (states.includes('lost')) return 'abandon';
+	if (states.includes('waiting')) return 'wait';
+	return 'send';
+}
+
 export class SeedWriter {
 	private pending: PendingBatch;
 	/** Writes to this host's own keys (GPU telemetry), gated by the host lease instead of the shared one. */
 	private hostPending: PendingBatch;
-	private retrying: {id: string; commands: KvCommand[]; entries: number} | undefined;
+	/** The batch whose EXEC failed with an unknown outcome, with the scopes whose lease it was written under. */
+	private retrying: {id: string; commands: KvCommand[]; entries: number; scopes: readonly WriteScope[]} | undefined;
 	private flushing = false;
 	private scheduled = false;
 	private batchSeq = 0;
@@ -262,16 +277,16 @@ export class SeedWriter {
 		// A lease lost (or read-only): what is pending under it belongs to the new holder now. This instance will never
 		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
 		if (!this.mayWrite('shared')) {
-			this.stats.dropped += this.pending.entryCount + (this.retrying?.entries ?? 0);
+			this.stats.dropped += this.pending.entryCount;
 			this.pending = new PendingBatch(this.maxPending);
 			this.currentTraining.clear();
-			this.retrying = undefined;
 		}
 		if (!this.mayWrite('host')) {
 			this.stats.dropped += this.hostPending.entryCount;
 			this.hostPending = new PendingBatch(this.maxPending);
 		}
-		if (!this.mayWrite('shared') && !this.mayWrite('host')) {
+		// A failed batch is settled below, against Redis, even when no lease is held any more.
+		if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) {
 			this.notifyIdle();
 			return;
 		}
@@ -283,10 +298,20 @@ export class SeedWriter {
 		const lastBatchKey = ourKeys.writerLastBatch(this.target.instanceId);
 		try {
 			if (this.retrying) {
+				const verdict = retryVerdict(this.retrying.scopes, (scope) => this.leaseState(scope));
+				// A lease being retaken: the batch waits for the answer (flushed again on the writer's 250 ms tick).
+				if (verdict === 'wait') return;
 				const committed = (await kv.get(lastBatchKey)) === this.retrying.id;
-				if (committed) this.stats.retriesSkipped += 1;
-				else await this.commit(kv, this.retrying.id, this.retrying.commands);
-				this.stats.entriesWritten += this.retrying.entries;
+				if (committed) {
+					this.stats.retriesSkipped += 1;
+					this.stats.entriesWritten += this.retrying.entries;
+				} else if (verdict === 'send') {
+					await this.commit(kv, this.retrying.id, this.retrying.commands);
+					this.stats.entriesWritten += this.retrying.entries;
+				} else {
+					// Not applied, and the lease is another instance's now: sending it would overwrite the new writer's data.
+					this.stats.dropped += this.retrying.entries;
+				}
 				this.retrying = undefined;
 			}
 			while (!this.isIdle()) {
@@ -298,7 +323,8 @@ export class SeedWriter {
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
 				const commands = [...shared.toCommands(), ...host.toCommands()];
 				const entries = shared.entryCount + host.entryCount;
-				this.retrying = {id, commands, entries};
+				const scopes: WriteScope[] = [...(shared.isEmpty ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
+				this.retrying = {id, commands, entries, scopes};
 				await this.commit(kv, id, commands);
 				this.retrying = undefined;
 				this.stats.entriesWritten += entries;
@@ -329,6 +355,12 @@ export class SeedWriter {
 		return new PendingBatch(0);
 	}
 
+	/** The scope's lease as the writer sees it: held, being retaken (writes wait), or another instance's. */
+	private leaseState(scope: WriteScope): LeaseState {
+		if (scope === 'host' ? this.target.canWriteHost() : this.target.canWrite()) return 'held';
+		return this.target.shouldQueue(scope) ? 'waiting' : 'lost';
+	}
+
 	private isIdle(): boolean {
 		return this.pending.isEmpty && this.hostPending.isEmpty && this.currentTraining.size === 0 && !this.retrying;
 	}
@@ -349,7 +381,8 @@ export class SeedWriter {
 		const deadline = this.now() + timeoutMs;
 		while (this.now() < deadline) {
 			if (this.isIdle() && !this.flushing) return true;
-			if (!this.target.canWrite() && !this.target.canWriteHost()) return true;
+			// Nothing this instance may still write (no lease held, none being retaken, no failed batch to settle).
+			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) return true;
 			await this.flush();
 			if (this.isIdle()) return true;
 			// A batch is in flight (or Redis is away): wake when the writer goes idle, or after 50 ms, and look again.

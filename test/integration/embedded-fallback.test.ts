@@ -64,4 +64,29 @@ describe.runIf(enabled)('embedded fallback', () => {
 			await redis.stop();
 		}
 	});
+
+	it('keeps holding those writes while the lease gets errors instead of answers, and writes them once it is taken', async () => {
+		// Redis refuses every write (-NOREPLICAS) until a replica count is met: the lease's SET NX gets an error, an
+		// unknown outcome, like -LOADING while a restarted Redis reads its data.
+		const redis = await startRedis(['--min-replicas-to-write', '1']);
+		const client = redis.client();
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false});
+		try {
+			await runtime.start(0);
+			await waitFor(() => runtime.bus.kind === 'redis', 5000, 'on Redis');
+			for (let step = 0; step < 20; step++) runtime.ingest.handle(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'no-answer', step, loss: 1}));
+			// Several rounds without an answer, and several flushes.
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			expect(runtime.bus.role).toBe('viewer');
+			expect(runtime.bus.shouldQueue('shared')).toBe(true);
+			expect(runtime.snapshot().writer).toMatchObject({dropped: 0, pendingEntries: 20});
+			await client.config('SET', 'min-replicas-to-write', '0');
+			await waitFor(() => runtime.bus.role === 'writer', 5000, 'writer lease');
+			await waitFor(async () => (await client.llen('metrics:training:no-answer:loss')) === 20, 5000, 'the held entries written');
+			expect(runtime.snapshot().writer?.dropped).toBe(0);
+		} finally {
+			await runtime.stop();
+			await redis.stop();
+		}
+	});
 });

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {MemoryKv} from '../../src/bus/kv.js';
 import {type KvCommand} from '../../src/bus/kv.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
-import {SeedWriter, type WriterTarget} from '../../src/writer/seed-writer.js';
+import {type LeaseState, retryVerdict, SeedWriter, type WriteScope, type WriterTarget} from '../../src/writer/seed-writer.js';
 
 /** A key space whose transactions wait until the test lets them through. */
 class GatedKv extends MemoryKv {
@@ -82,5 +82,106 @@ describe('SeedWriter and a lease lost mid-flush', () => {
 		await writer.flush();
 		expect(await kv.lrange('shared:list', 0, -1)).toEqual(['s4', 's3', 's2', 's1', 's0']);
 		expect(writer.stats.dropped).toBe(0);
+	});
+});
+
+/** A key space whose next transaction fails like a connection lost mid-EXEC, after (or without) being applied. */
+class FailingKv extends MemoryKv {
+	failNext: 'applied' | 'not-applied' | undefined;
+	execs = 0;
+
+	override async exec(commands: readonly KvCommand[]): Promise<void> {
+		this.execs += 1;
+		const fail = this.failNext;
+		this.failNext = undefined;
+		if (fail === 'applied') await super.exec(commands);
+		if (fail !== undefined) throw new Error('Connection is closed.');
+		await super.exec(commands);
+	}
+}
+
+describe('SeedWriter: a batch whose EXEC failed with an unknown outcome', () => {
+	const setup = () => {
+		const kv = new FailingKv();
+		const lease = {held: true, retaking: false};
+		const target: WriterTarget = {
+			kv: () => kv,
+			canWrite: () => lease.held,
+			canWriteHost: () => false,
+			shouldQueue: (scope) => scope === 'shared' && lease.retaking,
+			isReady: () => true,
+			publish: () => {},
+			instanceId: 'test',
+		};
+		const writer = new SeedWriter(new MetricsStore(), target, {flushDelayMs: 60_000});
+		return {kv, lease, writer};
+	};
+
+	it('waits while the lease is being retaken, then sends it once the lease is held', async () => {
+		const {kv, lease, writer} = setup();
+		kv.failNext = 'not-applied';
+		for (let i = 0; i < 3; i++) writer.enqueueList('l', `e${i}`, 60);
+		await writer.flush();
+		expect(writer.stats.failures).toBe(1);
+		lease.held = false;
+		lease.retaking = true;
+		await writer.flush();
+		expect(kv.execs).toBe(1);
+		expect(writer.stats.pendingEntries).toBe(3);
+		lease.held = true;
+		lease.retaking = false;
+		await writer.flush();
+		expect(await kv.lrange('l', 0, -1)).toEqual(['e2', 'e1', 'e0']);
+		expect(writer.stats).toMatchObject({entriesWritten: 3, dropped: 0, pendingEntries: 0});
+	});
+
+	it('never sends it once the lease is another instance’s: counted as dropped if it was not applied', async () => {
+		const {kv, lease, writer} = setup();
+		kv.failNext = 'not-applied';
+		for (let i = 0; i < 3; i++) writer.enqueueList('l', `e${i}`, 60);
+		await writer.flush();
+		lease.held = false;
+		await writer.flush();
+		expect(kv.execs).toBe(1);
+		expect(await kv.lrange('l', 0, -1)).toEqual([]);
+		expect(writer.stats).toMatchObject({entriesWritten: 0, dropped: 3, pendingEntries: 0});
+		expect(await writer.drain(100)).toBe(true);
+	});
+
+	it('…and counted as written if Redis says it was applied', async () => {
+		const {kv, lease, writer} = setup();
+		kv.failNext = 'applied';
+		for (let i = 0; i < 3; i++) writer.enqueueList('l', `e${i}`, 60);
+		await writer.flush();
+		lease.held = false;
+		await writer.flush();
+		expect(kv.execs).toBe(1);
+		expect(await kv.lrange('l', 0, -1)).toEqual(['e2', 'e1', 'e0']);
+		expect(writer.stats).toMatchObject({entriesWritten: 3, dropped: 0, retriesSkipped: 1});
+	});
+
+	it('drain waits for writes queued while the lease is being retaken instead of reporting done', async () => {
+		const {lease, writer} = setup();
+		lease.held = false;
+		lease.retaking = true;
+		writer.enqueueList('l', 'e0', 60);
+		const started = Date.now();
+		expect(await writer.drain(300)).toBe(false);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+		expect(writer.stats.pendingEntries).toBe(1);
+	});
+});
+
+describe('retryVerdict', () => {
+	it('sends when every scope is held, waits while one is retaken, abandons when one is lost', () => {
+		const states = {shared: 'held', host: 'held'} as Record<WriteScope, LeaseState>;
+		const verdict = (scopes: WriteScope[]) => retryVerdict(scopes, (s) => states[s]);
+		expect(verdict(['shared', 'host'])).toBe('send');
+		states.host = 'waiting';
+		expect(verdict(['shared', 'host'])).toBe('wait');
+		expect(verdict(['shared'])).toBe('send');
+		states.shared = 'lost';
+		expect(verdict(['shared', 'host'])).toBe('abandon');
+		expect(verdict(['host'])).toBe('wait');
 	});
 });

@@ -215,7 +215,10 @@ export class Runtime {
 			caFile: this.options.redisCa,
 			socketTimeoutMs: this.options.socketTimeoutMs,
 			streams: INPUT_STREAMS,
-			isWriter: () => this.bus.role === 'writer',
+			// Holding writes for a lease being (re)taken counts as writing: reading as a viewer then would feed the held
+			// batch, and the rewind on becoming the writer again would feed the same entries a second time.
+			isWriter: () => this.bus.role === 'writer' || this.bus.shouldQueue('shared'),
+			active: () => this.bus.kind === 'redis',
 			deliver: (channel, data, applyToStore) => {
 				if (data === undefined) this.store.recordReject(channel, 'stream entry without a data field', Date.now());
 				else this.ingest.handle(channel, data, applyToStore);

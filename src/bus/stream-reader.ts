@@ -79,6 +79,11 @@ export interface StreamReaderOptions {
 	readonly streams: ReadonlyMap<string, string>;
 	/** True while this instance holds the writer lease. */
 	readonly isWriter: () => boolean;
+	/**
+	False until the rest of the instance works against this Redis (its role there is known or being decided): no
+	entry is read before, so none is handled as the embedded bus's. Default: always true.
+	*/
+	readonly active?: () => boolean;
 	/** Handle one entry: validate, store (unless `applyToStore` is false) and queue its writes. */
 	readonly deliver: (channel: string, data: string | undefined, applyToStore: boolean) => void;
 	/** Writer only: the entries up to `id` are handled (joins the batch holding their writes). */
@@ -151,7 +156,7 @@ export class StreamReader {
 	private async run(): Promise<void> {
 		while (!this.stopped) {
 			try {
-				if (this.connection.status !== 'ready') {
+				if (this.connection.status !== 'ready' || this.options.active?.() === false) {
 					await sleep(100);
 					continue;
 				}

@@ -233,7 +233,7 @@ export class SeedWriter {
 	the position and the writes commit in one MULTI/EXEC: after a crash the entries are re-read, never re-applied.
 	*/
 	noteStreamPosition(stream: string, id: string): void {
-		if (!this.target.canWrite()) return;
+		if (!this.mayWrite('shared')) return;
 		this.pending.hset(ourKeys.streamsLastId, {[stream]: id});
 		this.schedule();
 	}

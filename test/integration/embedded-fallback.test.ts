@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest';
 import {freePort, redisAvailable, startRedis, waitFor} from '../helpers/redis-server.js';
 import {Runtime} from '../../src/runtime.js';
-import {INPUT_CHANNELS} from '../../src/contract/names.js';
+import {INPUT_CHANNELS, streamForChannel} from '../../src/contract/names.js';
 
 const enabled = redisAvailable();
 
@@ -84,6 +84,29 @@ describe.runIf(enabled)('embedded fallback', () => {
 			await waitFor(() => runtime.bus.role === 'writer', 5000, 'writer lease');
 			await waitFor(async () => (await client.llen('metrics:training:no-answer:loss')) === 20, 5000, 'the held entries written');
 			expect(runtime.snapshot().writer?.dropped).toBe(0);
+		} finally {
+			await runtime.stop();
+			await redis.stop();
+		}
+	});
+
+	it('--streams: entries read while the first lease answer is pending are written once, not again after it', async () => {
+		const redis = await startRedis();
+		const client = redis.client();
+		const stream = streamForChannel(INPUT_CHANNELS.trainingProgress);
+		for (let step = 0; step < 50; step++) await client.xadd(stream, '*', 'data', JSON.stringify({projectId: 'streamed', step, loss: 1}));
+		await client.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false, streams: true});
+		try {
+			await runtime.start(0);
+			await waitFor(() => runtime.bus.role === 'writer', 5000, 'writer lease');
+			await waitFor(async () => (await client.llen('metrics:training:streamed:loss')) >= 50, 5000, 'the entries written');
+			// Longer than one XREAD BLOCK (1 s): a reader that had read as a viewer would have rewound by now.
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			const steps = (await client.lrange('metrics:training:streamed:loss', 0, -1)).map((e) => JSON.parse(e).step as number);
+			expect(steps).toHaveLength(50);
+			expect(new Set(steps).size).toBe(50);
+			expect(await client.hget('mycotop:streams:last_id', stream)).toBeTruthy();
 		} finally {
 			await runtime.stop();
 			await redis.stop();

@@ -18,6 +18,9 @@ export interface AlertLogProps {
 	readonly canExpire?: boolean;
 	/** False when no rule engine runs: then only other agents' alerts are listed. */
 	readonly rulesRunning: boolean;
+	/** Rules whose last evaluation threw, and transitions not written to Redis's alert log: shown in the title. */
+	readonly ruleErrors?: number;
+	readonly unwrittenTransitions?: number;
 	readonly width: number;
 	readonly height: number;
 	readonly focused: boolean;
@@ -53,7 +56,7 @@ The alert log, newest first: time, severity, rule, labels, state, message (and t
 active silences. A dumb view: the selection comes in.
 */
 export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
-	const {rows, silences = [], nowMs = Date.now(), zoomed, canExpire, rulesRunning, width, height, focused, selectedIndex, ascii} = props;
+	const {rows, silences = [], nowMs = Date.now(), zoomed, canExpire, rulesRunning, ruleErrors = 0, unwrittenTransitions = 0, width, height, focused, selectedIndex, ascii} = props;
 	const inner = Math.max(20, width - 1);
 	const content = Math.max(0, height - 1);
 	const silenceRows = silenceLines(silences.length, content);
@@ -64,7 +67,11 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 	const cut = ascii ? '~' : '…';
 	const text = (s: string) => (ascii ? toAscii(s) : s);
 	const firing = rows.filter((r) => r.state === 'firing').length;
-	const info = `${rows.length} alerts · ${firing} firing${silences.length > 0 ? ` · ${silences.length} silences` : ''}${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
+	const info =
+		`${rows.length} alerts · ${firing} firing${silences.length > 0 ? ` · ${silences.length} silences` : ''}` +
+		`${ruleErrors > 0 ? ` · ${ruleErrors} rule${ruleErrors === 1 ? '' : 's'} failing` : ''}` +
+		`${unwrittenTransitions > 0 ? ` · ${unwrittenTransitions} not in Redis's log` : ''}` +
+		`${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
 	return (
 		<Panel index={5} title="Alerts" info={info} focused={focused} width={width} height={height} ascii={ascii}>
 			{rows.length === 0 ? (

@@ -111,6 +111,8 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 						zoomed={state.zoomed}
 						canExpire={alertActions?.expireSilence !== undefined}
 						rulesRunning={snapshot.alerts !== undefined}
+						ruleErrors={snapshot.alerts?.errors?.length}
+						unwrittenTransitions={snapshot.alerts?.unwrittenTransitions}
 					/>
 				);
 		}

@@ -53,6 +53,8 @@ export function onceText(s: Snapshot): string {
 		lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);
 		// The ids are what `mycotop ack ID` takes.
 		lines.push(...s.alerts.rows.map((a) => `  ${a.id}  ${a.state} ${a.severity} ${a.rule}: ${a.message}`));
+		for (const e of s.alerts.errors ?? []) lines.push(`  rule ${e.rule} failing: ${e.message}`);
+		if (s.alerts.unwrittenTransitions) lines.push(`  ${s.alerts.unwrittenTransitions} transitions not written to Redis's alert log`);
 	}
 	return lines.join('\n');
 }

@@ -54,4 +54,6 @@ export interface AlertsSnapshot {
 	readonly recent?: readonly AlertTransitionRow[];
 	/** Rules whose last evaluation threw (their alerts keep their state). */
 	readonly errors?: ReadonlyArray<{readonly rule: string; readonly message: string}>;
+	/** Transitions the writer could not put into Redis's alert log (an outage, a refused write): counted, not silent. */
+	readonly unwrittenTransitions?: number;
 }

@@ -136,6 +136,8 @@ export class RulesPart implements RuntimePart, AlertActions {
 	/** Evaluation time of the last tick (ms), for stats. */
 	lastEvaluationMs = 0;
 	transitionsWritten = 0;
+	/** Transitions this writer did not get into Redis: the write failed, or was skipped while the lease was held back. */
+	transitionsUnwritten = 0;
 
 	constructor(
 		private readonly host: RulesHost,
@@ -241,7 +243,12 @@ export class RulesPart implements RuntimePart, AlertActions {
 		for (const t of transitions) {
 			if (t.kind === 'cancelled') continue;
 			journal.record({type: 'alert', transition: t.kind, id: t.id, rule: t.rule, severity: t.severity, state: t.to, message: t.message, labels: t.labels, sent: t.send && writer, ...(t.reason ? {reason: t.reason} : {})});
-			if (!writer) continue;
+			if (!writer) {
+				// Writes held back for an outage or a lease being retaken: this instance was the writer, and Redis's alert
+				// log will not have this transition.
+				if (bus.shouldQueue('shared')) this.transitionsUnwritten += 1;
+				continue;
+			}
 			commands.push(['XADD', ALERT_KEYS.log, 'MAXLEN', '~', LOG_MAX_ENTRIES, '*', 't', encodeTransition(t, this.host.instanceId)]);
 			if (t.send) {
 				if (t.kind === 'firing' || t.kind === 'escalated') {
@@ -261,11 +268,15 @@ export class RulesPart implements RuntimePart, AlertActions {
 		}
 		if (!bus.kind || bus.kind === 'embedded') this.memory.log.push(...transitions.filter((t) => t.kind !== 'cancelled'));
 		if (commands.length > 0) {
-			this.transitionsWritten += commands.filter((c) => c[0] === 'XADD').length;
+			const count = commands.filter((c) => c[0] === 'XADD').length;
+			this.transitionsWritten += count;
 			this.pendingWrites = bus
 				.kv()
 				.exec(commands)
-				.catch(() => undefined);
+				.catch(() => {
+					this.transitionsWritten -= count;
+					this.transitionsUnwritten += count;
+				});
 		}
 		this.host.store.touch();
 	}
@@ -294,7 +305,8 @@ export class RulesPart implements RuntimePart, AlertActions {
 
 	snapshot(): AlertsSnapshot {
 		const now = this.now();
-		return this.engine.snapshot(now, this.acks, this.silences, this.externalRows(now));
+		const snapshot = this.engine.snapshot(now, this.acks, this.silences, this.externalRows(now));
+		return this.transitionsUnwritten === 0 ? snapshot : {...snapshot, unwrittenTransitions: this.transitionsUnwritten};
 	}
 
 	// ---------------------------------------------------------------- AlertActions

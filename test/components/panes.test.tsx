@@ -268,6 +268,15 @@ describe('AlertLog', () => {
 		expect(body[heading + 1]).toMatch(/rule=loss project=bert until \d\d:\d\d:\d\d \(1h30m left\) by ana - retraining/);
 	});
 
+	it('names failing rules and transitions missing from Redis in its title', () => {
+		const text = frameOf(<AlertLog rows={[alert('a:1')]} rulesRunning ruleErrors={2} unwrittenTransitions={5} width={140} height={5} focused={false} selectedIndex={0} />);
+		expect(text).toContain('2 rules failing');
+		expect(text).toContain("5 not in Redis's log");
+		const clean = frameOf(<AlertLog rows={[alert('a:1')]} rulesRunning width={140} height={5} focused={false} selectedIndex={0} />);
+		expect(clean).not.toContain('failing');
+		expect(clean).not.toContain('not in Redis');
+	});
+
 	it("says when no rule engine runs and there are no alerts", () => {
 		const text = frameOf(<AlertLog rows={[]} rulesRunning={false} width={100} height={4} focused={false} selectedIndex={0} />);
 		expect(text).toContain('no alerts');

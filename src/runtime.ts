@@ -29,6 +29,7 @@ export interface RuntimeOptions {
 	readonly writer?: WriterOptions;
 	readonly leaseTtlMs?: number;
 	readonly leaseRenewMs?: number;
+	readonly retakeHoldMs?: number;
 	readonly heartbeatMs?: number;
 	readonly socketTimeoutMs?: number;
 	readonly listeners?: IngestListeners;
@@ -91,6 +92,7 @@ export class Runtime {
 			onRedisFirstReady: (kv) => this.startHydration(kv),
 			leaseTtlMs: options.leaseTtlMs,
 			leaseRenewMs: options.leaseRenewMs,
+			retakeHoldMs: options.retakeHoldMs,
 			heartbeatMs: options.heartbeatMs,
 			socketTimeoutMs: options.socketTimeoutMs,
 		});

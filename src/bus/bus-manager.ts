@@ -50,10 +50,15 @@ export interface BusManagerOptions {
 	readonly onRedisFirstReady?: (kv: Kv) => void;
 	readonly leaseTtlMs?: number;
 	readonly leaseRenewMs?: number;
+	/** How long writes wait for a lease without an answer. Default RETAKE_HOLD_MS. */
+	readonly retakeHoldMs?: number;
 	readonly heartbeatMs?: number;
 	readonly socketTimeoutMs?: number;
 	readonly now?: () => number;
 }
+
+/** How long writes wait for a lease that gets no answer (errors, timeouts) before they are dropped and counted. */
+export const RETAKE_HOLD_MS = 10_000;
 
 export class BusManager {
 	readonly memory = new MemoryKv();
@@ -125,10 +130,13 @@ export class BusManager {
 	private takeLeasesHoldingWrites(): void {
 		if (this.retakingLeases) return;
 		this.retakingLeases = true;
+		const giveUpAt = this.now() + (this.options.retakeHoldMs ?? RETAKE_HOLD_MS);
 		const attempt = () => {
 			void Promise.all([this.lease?.tick() ?? true, this.hostLease?.tick() ?? true]).then(([shared, host]) => {
 				if (this.stopped) return;
-				if (!shared || !host) {
+				// No answer yet: ask again, but hold the writes no longer than retakeHoldMs (a Redis that refuses every
+				// write for good, MISCONF say, must not turn this instance into a queue that only grows).
+				if ((!shared || !host) && this.now() < giveUpAt) {
 					this.retakeTimer = setTimeout(attempt, 250);
 					return;
 				}

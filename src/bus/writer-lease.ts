@@ -124,6 +124,8 @@ export class WriterLease {
 				this.refusedAt = this.clock();
 				answered = true;
 			}
+			// READONLY: a replica; no instance writes through it, so this one is a viewer there. An answer.
+			if (error instanceof Error && /^READONLY/.test(error.message)) answered = true;
 			// Otherwise an unknown outcome (LOADING, READONLY, a timeout): keep the previous renewal time; it runs out by
 			// itself.
 		}

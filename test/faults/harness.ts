@@ -151,7 +151,11 @@ export class TmuxPane {
 	delay: a synchronous tmux call would be counted as the program's own stall).
 	*/
 	captureAsync(): Promise<string> {
-		return this.tmuxAsync(['capture-pane', '-p']).catch(() => '');
+		// The program gone (its session ended) reads as an empty screen; any other tmux failure is the test's problem.
+		return this.tmuxAsync(['capture-pane', '-p']).catch((error: Error) => {
+			if (/no server running|can't find|no sessions|error connecting/i.test(error.message)) return '';
+			throw error;
+		});
 	}
 
 	/** `keys` without blocking the event loop. */

@@ -90,6 +90,25 @@ describe.runIf(enabled)('embedded fallback', () => {
 		}
 	});
 
+	it('gives up holding after retakeHoldMs without an answer: the held writes are dropped and counted, not kept forever', async () => {
+		const redis = await startRedis(['--min-replicas-to-write', '1']);
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false, retakeHoldMs: 1000});
+		try {
+			await runtime.start(0);
+			await waitFor(() => runtime.bus.kind === 'redis', 5000, 'on Redis');
+			for (let step = 0; step < 20; step++) runtime.ingest.handle(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'never', step, loss: 1}));
+			expect(runtime.bus.shouldQueue('shared')).toBe(true);
+			await waitFor(() => !runtime.bus.shouldQueue('shared'), 3000, 'the hold given up');
+			await waitFor(() => runtime.snapshot().writer?.dropped === 20, 2000, 'the held entries counted as dropped');
+			expect(runtime.bus.role).toBe('viewer');
+			expect(runtime.snapshot().writer?.pendingEntries).toBe(0);
+			expect(runtime.snapshot().bus.summary).toMatch(/20 writes dropped/);
+		} finally {
+			await runtime.stop();
+			await redis.stop();
+		}
+	});
+
 	it('--streams: entries read while the first lease answer is pending are written once, not again after it', async () => {
 		const redis = await startRedis();
 		const client = redis.client();

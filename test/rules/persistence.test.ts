@@ -147,14 +147,17 @@ describe.runIf(enabled)('transitions Redis refuses', () => {
 	it('are counted and shown, not lost silently', async () => {
 		const client = redis.client();
 		const a = await instance(redis.url, 'alice@box');
-		await waitFor(() => a.runtime.bus.canWrite(), 5000, 'the writer');
-		expect(a.part.snapshot().unwrittenTransitions).toBeUndefined();
-		// Every write is refused (-NOREPLICAS) from now on; the lease, renewed earlier, is still held.
-		await client.config('SET', 'min-replicas-to-write', '1');
-		await client.publish('events:training:progress', JSON.stringify({projectId: 'p', step: 1, loss: 9}));
-		await waitFor(() => (a.part.snapshot().unwrittenTransitions ?? 0) >= 1, 3000, 'the refused transition counted');
-		expect(await client.xlen(ALERT_KEYS.log)).toBe(0);
-		await client.config('SET', 'min-replicas-to-write', '0');
-		await a.runtime.stop();
+		try {
+			await waitFor(() => a.runtime.bus.canWrite(), 5000, 'the writer');
+			expect(a.part.snapshot().unwrittenTransitions).toBeUndefined();
+			// Every write is refused (-NOREPLICAS) from now on; the lease, renewed earlier, is still held.
+			await client.config('SET', 'min-replicas-to-write', '1');
+			await client.publish('events:training:progress', JSON.stringify({projectId: 'p', step: 1, loss: 9}));
+			await waitFor(() => (a.part.snapshot().unwrittenTransitions ?? 0) >= 1, 3000, 'the refused transition counted');
+			expect(await client.xlen(ALERT_KEYS.log)).toBe(0);
+		} finally {
+			await client.config('SET', 'min-replicas-to-write', '0');
+			await a.runtime.stop();
+		}
 	});
 });

@@ -39,6 +39,11 @@ describe('WriterLease.tick', () => {
 		};
 		const other = new WriterLease(redis, 'other', {clock: () => 0});
 		expect(await other.tick()).toBe(false);
+		reply = async () => {
+			throw new Error("READONLY You can't write against a read only replica.");
+		};
+		expect(await other.tick()).toBe(true);
+		expect(other.role).toBe('viewer');
 		reply = async () => null;
 		expect(await other.tick()).toBe(true);
 		expect(other.role).toBe('viewer');

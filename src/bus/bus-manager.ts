@@ -236,6 +236,8 @@ export class BusManager {
 		const staleMs = this.usingRedis ? staleForMs(lastDataMs, now, staleAfterMs(this.options.heartbeatMs ?? 2000)) : undefined;
 		const lastGapMs = this.link?.lastGapMs;
 		summary += describeHealth({staleMs, gaps: this.link?.reconnects ?? 0, lastGapMs, leaseRefused: this.lease?.refusedByAcl});
+		// The role reads "viewer" until the lease answers; say that this is a question still open, not a verdict.
+		if (this.retakingLeases && this.role !== 'writer') summary += ' · lease being decided (writes wait)';
 		return {
 			kind: this.kind,
 			url,

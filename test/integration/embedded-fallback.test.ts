@@ -50,6 +50,7 @@ describe.runIf(enabled)('embedded fallback', () => {
 			await waitFor(() => runtime.bus.kind === 'redis', 1500, 'on Redis');
 			expect(runtime.bus.role).toBe('viewer');
 			expect(runtime.bus.shouldQueue('shared')).toBe(true);
+			expect(runtime.snapshot().bus.summary).toContain('lease being decided (writes wait)');
 			// Events taken in while the role is undecided; the writer's flushes in this window must keep them.
 			for (let step = 0; step < 20; step++) runtime.ingest.handle(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'undecided', step, loss: 1}));
 			await new Promise((resolve) => setTimeout(resolve, 300));

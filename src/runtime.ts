@@ -191,10 +191,18 @@ export class Runtime {
 			}
 			if (this.hydration !== undefined) await this.hydration;
 		}
+		// Stopped while waiting for Redis: start nothing that stop() would no longer stop.
+		if (this.stopping) return;
 		this.writer.start();
 		if (this.options.streams && this.options.redisUrl !== undefined) this.startStreamReader(this.options.redisUrl);
 		for (const part of this.parts) {
-			const started = Promise.resolve().then(() => part.start());
+			// A part still starting when stop() runs (its first Redis read waiting on a frozen Redis, say) would start its
+			// timers after stop() had nothing to stop, and keep the process alive: stop it again once it has started.
+			const started = Promise.resolve()
+				.then(() => part.start())
+				.then(async () => {
+					if (this.stopping) await part.stop();
+				});
 			if (waitForParts) await started;
 			else
 				started.catch((error: unknown) =>

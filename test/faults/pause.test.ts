@@ -3,6 +3,15 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {type Runtime} from '../../src/runtime.js';
 import {faultRow} from './fault-table.js';
+
+function processAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
 import {CLI, maxTimerLag, plainClient, requireBuild, SequencePublisher, startRuntime, TmuxPane, tmuxAvailable} from './harness.js';
 
 describe.runIf(redisAvailable())('Redis paused', () => {
@@ -38,6 +47,8 @@ describe.runIf(redisAvailable())('Redis paused', () => {
 			await waitFor(() => /connected/.test(pane!.capture()), 10_000, 'TUI connected');
 		}
 
+		// The pane runs node itself: its pid is the TUI's, to check that q ends the process, not only the screen.
+		const tuiPid = pane?.pid();
 		redis.pause();
 		const pausedAt = Date.now();
 		let staleAfterMs = -1;
@@ -71,6 +82,9 @@ describe.runIf(redisAvailable())('Redis paused', () => {
 		await waitFor(() => runtime.store.counters.stored > storedAtResume + 20, 10_000, 'events flowing again');
 		const recoveredMs = Date.now() - resumedAt;
 		publisher.stop();
+		// q while Redis was frozen: the process must have ended too (a part that finished starting after stop() once
+		// kept it running, screen gone, polling forever).
+		if (tuiPid !== undefined) await waitFor(() => !processAlive(tuiPid), 10_000, 'the TUI process to exit after q');
 		const after = runtime.snapshot().bus.summary;
 		row.observe(
 			(pane === undefined ? 'TUI not tested (no tmux); ' : `TUI showed "data stale", left ${tuiQuitMs} ms after q; `) +

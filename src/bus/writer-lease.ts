@@ -126,7 +126,7 @@ export class WriterLease {
 			}
 			// READONLY: a replica; no instance writes through it, so this one is a viewer there. An answer.
 			if (error instanceof Error && /^READONLY/.test(error.message)) answered = true;
-			// Otherwise an unknown outcome (LOADING, READONLY, a timeout): keep the previous renewal time; it runs out by
+			// Otherwise an unknown outcome (LOADING, NOREPLICAS, a timeout): keep the previous renewal time; it runs out by
 			// itself.
 		}
 		this.notify();

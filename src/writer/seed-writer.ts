@@ -106,7 +106,7 @@ export class SeedWriter {
 		private readonly target: WriterTarget,
 		private readonly options: WriterOptions = {},
 	) {
-		const pendingEntries = () => this.pending.entryCount + this.hostPending.entryCount + (this.retrying?.entries ?? 0);
+		const pendingEntries = () => this.pendingCount;
 		this.stats = {
 			batches: 0,
 			commands: 0,
@@ -225,7 +225,7 @@ export class SeedWriter {
 
 	/** Holding the scope's lease, or waiting out an outage after holding it. */
 	private mayWrite(scope: WriteScope): boolean {
-		return (scope === 'host' ? this.target.canWriteHost() : this.target.canWrite()) || this.target.shouldQueue(scope);
+		return this.leaseState(scope) !== 'lost';
 	}
 
 	/**
@@ -345,12 +345,12 @@ export class SeedWriter {
 	as dropped.
 	*/
 	private take(scope: WriteScope): PendingBatch {
-		const held = scope === 'host' ? this.target.canWriteHost() : this.target.canWrite();
-		if (!held && this.target.shouldQueue(scope)) return new PendingBatch(0);
+		const state = this.leaseState(scope);
+		if (state === 'waiting') return new PendingBatch(0);
 		const batch = scope === 'host' ? this.hostPending : this.pending;
 		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending);
 		else this.pending = new PendingBatch(this.maxPending);
-		if (held) return batch;
+		if (state === 'held') return batch;
 		this.stats.dropped += batch.entryCount;
 		return new PendingBatch(0);
 	}

@@ -133,7 +133,8 @@ const nonFiniteLoss = rule('sound', {
 			// Also the last 3 s: a NaN logged between two evaluations by a fast trainer is not missed.
 			if (bad === undefined) bad = loss.since(ctx.input.nowMs - 3000).values.find((v) => !Number.isFinite(v));
 			const value = bad ?? loss.lastValue() ?? 0;
-			emit({labels: {project}, breach: bad !== undefined, value, message: () => `Loss is ${String(value)} (non-finite)`});
+			// The message is rendered on resolve too: by then the value is the finite latest loss, and says so.
+			emit({labels: {project}, breach: bad !== undefined, value, message: () => (Number.isFinite(value) ? `Loss is finite again: ${fmt(value, 4)}` : `Loss is ${String(value)} (non-finite)`)});
 		}),
 });
 

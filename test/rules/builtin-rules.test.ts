@@ -39,6 +39,17 @@ describe('training rules', () => {
 		expect(run.transitions[0]!.severity).toBe('critical');
 	});
 
+	it('non_finite_loss resolves with a message about the finite loss, not "Loss is 1.97 (non-finite)"', () => {
+		const w = new SeriesWorld();
+		fill(w, 'training_loss', P, 0, 30 * S, S, (t) => (t === 10 * S ? Number.POSITIVE_INFINITY : 1.97));
+		const run = drive(w, sound('non_finite_loss')).until(30 * S);
+		const fired = firstOf(run.transitions, 'non_finite_loss', 'firing')!;
+		const resolved = firstOf(run.transitions, 'non_finite_loss', 'resolved')!;
+		expect(fired.message).toBe('Loss is Infinity (non-finite)');
+		expect(resolved.message).toBe('Loss is finite again: 1.97');
+		expect(resolved.message).not.toContain('non-finite');
+	});
+
 	it('loss_spike: fires on a sustained jump, not on single outliers or noise, resolves when back', () => {
 		const r = rng(1);
 		const w = new SeriesWorld();

@@ -7,6 +7,7 @@ import {type Dispatch} from 'react';
 import {type AlertActions} from '../src/rules/alert-actions.js';
 import {type PaneRows, selectionIds, silenceToExpire} from '../src/format/pane-rows.js';
 import {parseDuration, formatSpan} from '../src/format/units.js';
+import {dropLastGrapheme} from '../src/format/text-width.js';
 import {isPrintable, resolveKey, SILENCE_MS, splitKeys} from './keymap.js';
 import {selectedIndex, type DashboardAction, type DashboardState} from './use-dashboard-state.js';
 
@@ -72,7 +73,7 @@ export function useDashboardKeys({state: latest, dispatch, rows, actions, onQuit
 					dispatch({type: 'close-prompt'});
 					run(actions!.silence(prompt.rule, ms), `silenced ${prompt.rule} for ${formatSpan(ms)} (u undoes)`);
 				}
-			} else if (name === 'backspace') dispatch({type: 'prompt-text', text: prompt.text.slice(0, -1)});
+			} else if (name === 'backspace') dispatch({type: 'prompt-text', text: dropLastGrapheme(prompt.text)});
 			else if (name === 'ctrl-u') dispatch({type: 'prompt-text', text: ''});
 			else if (isPrintable(name)) dispatch({type: 'prompt-text', text: prompt.text + name});
 			return;

@@ -4,7 +4,8 @@ import {type Flags} from './config/flags.js';
 import {type RuntimeOptions} from './runtime.js';
 import {createRuntime} from './main.js';
 import {snapshotToJson, type Snapshot} from './store/snapshot.js';
-import {formatDuration, formatValue} from './format/units.js';
+import {formatValue} from './format/units.js';
+import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
 import {gpuLine} from './gpu/gpu-text.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
@@ -40,8 +41,9 @@ export function onceText(s: Snapshot): string {
 		'training:',
 		...s.training.map((p) => `  ${p.projectId}: loss ${formatValue(p.lastLoss)} at step ${p.lastStep} (${p.analysis.trend}, ${p.points} points)`),
 		'',
-		`tasks: ${s.tasks.throughputPerHour}/h, avg ${formatDuration(s.tasks.avgDurationSeconds)}, SLA ${s.tasks.slaCompliancePercent.toFixed(1)}%, completed today ${s.tasks.completedToday}`,
-		`agents: ${s.agents.length}, load variance ${s.loadBalance.variancePercent.toFixed(1)}%`,
+		// Figures over an empty window print '-' ("no data"), never 0s or 100%: see format/figures.ts.
+		`tasks: ${s.tasks.throughputPerHour}/h, avg ${durationFigure(taskFigures(s.tasks).avgSeconds, true)}, SLA ${percentFigure(taskFigures(s.tasks).slaPercent, 1, true)}, completed today ${s.tasks.completedToday}`,
+		`agents: ${s.agents.length}, load variance ${percentFigure(loadVariance(s.loadBalance), 1, true)}`,
 		...s.agents.map((a) => `  ${a.agent}: ${a.status}, ${a.currentTasks} current, ${a.completed} completed`),
 	];
 	if (s.gpu !== undefined) {

@@ -1,4 +1,5 @@
 /** Number and time formatting for narrow columns. Pure. */
+import {cellWidth, fitCells, graphemes, isPrintableAscii, truncateCells} from './text-width.js';
 
 /** A loss-like value in at most ~7 characters; NaN and Infinity spelled out. */
 export function formatValue(value: number | undefined): string {
@@ -33,11 +34,9 @@ export function formatCount(n: number): string {
 	return String(n);
 }
 
-/** Pad or cut to exactly `width` columns (`ellipsis` when cut; '~' suits --ascii). */
+/** Pad or cut to exactly `width` display cells (`ellipsis` when cut; '~' suits --ascii). See text-width.ts. */
 export function fit(text: string, width: number, ellipsis = '…'): string {
-	if (width <= 0) return '';
-	if (text.length <= width) return text.padEnd(width);
-	return width === 1 ? ellipsis : `${text.slice(0, width - 1)}${ellipsis}`;
+	return fitCells(text, width, ellipsis);
 }
 
 /** Megabytes as "812M" or "40.1G" (GiB, one decimal below 100). */
@@ -82,25 +81,30 @@ export function formatSpan(ms: number): string {
 	return `${Math.round(ms / 86_400_000)}d`;
 }
 
+const ASCII_ONLY = /^[\u0000-\u007e]+$/;
+
 const ASCII_SUBSTITUTES: Record<string, string> = {'…': '...', '·': '|', '°': '', '›': '>', '▶': '>', '▏': '_', '≤': '<=', '≥': '>=', '—': '-', '–': '-', '→': '->', '←': '<-', '×': 'x'};
 
-/** Text for --ascii: common symbols spelled out, anything else above 0x7e as '?'. */
+/**
+Text for --ascii: common symbols spelled out, any other character above 0x7e as one '?' per grapheme (an emoji
+ZWJ sequence is one '?', a letter with combining accents its base letter, a zero-width mark on its own nothing).
+*/
 export function toAscii(text: string): string {
+	if (isPrintableAscii(text)) return text;
 	let out = '';
-	for (const c of text) {
-		const code = c.codePointAt(0)!;
-		if (code <= 0x7e) out += c;
-		else out += ASCII_SUBSTITUTES[c] ?? '?';
+	for (const g of graphemes(text)) {
+		const code = g.codePointAt(0)!;
+		if (ASCII_ONLY.test(g)) out += g;
+		else if (code >= 0x20 && code <= 0x7e) out += g[0]; // "e" + combining acute: the base letter
+		else if (ASCII_SUBSTITUTES[g] !== undefined) out += ASCII_SUBSTITUTES[g];
+		else out += cellWidth(g) === 0 ? '' : '?';
 	}
 	return out;
 }
 
-/** Cut to at most `width` columns, ending with `marker` when cut (no padding). */
+/** Cut to at most `width` display cells, ending with `marker` when cut (no padding). */
 export function clip(text: string, width: number, marker = '…'): string {
-	if (width <= 0) return '';
-	if (text.length <= width) return text;
-	if (width <= marker.length) return marker.slice(0, width);
-	return `${text.slice(0, width - marker.length)}${marker}`;
+	return truncateCells(text, width, marker);
 }
 
 /** Labels as "k=v k=v" (for alert rows). */

@@ -1,0 +1,87 @@
+/**
+Terminal text measured in display cells, not in string length: a CJK ideograph or an emoji takes 2 cells, a
+combining mark, a zero-width joiner or a variation selector 0. Ids, labels and names come from other agents
+through Redis, so any of them can be wide; every cut, pad and column in the panes goes through these helpers.
+
+Widths are string-width's (the measure Ink itself lays frames out with), so a pane and Ink agree on where a
+line ends. Cuts are made between grapheme clusters (Intl.Segmenter), so an emoji ZWJ sequence, a flag or a
+letter with its accents is kept or dropped whole, never split into something the terminal draws differently.
+*/
+import stringWidth from 'string-width';
+
+const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+
+/**
+True when every code unit is printable ASCII (0x20-0x7e): then one character is one cell. Panes are drawn at up to
+10 Hz and almost every string in them is ASCII, so this loop spares the segmenter and the regexes.
+*/
+export function isPrintableAscii(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 0x20 || c > 0x7e) return false;
+	}
+	return true;
+}
+
+/** Display width of `text` in terminal cells. */
+export function cellWidth(text: string): number {
+	if (isPrintableAscii(text)) return text.length;
+	return stringWidth(text);
+}
+
+/** The grapheme clusters of `text`, in order (what a user sees as one character). */
+export function graphemes(text: string): string[] {
+	if (isPrintableAscii(text)) return text.split('');
+	return Array.from(segmenter.segment(text), (s) => s.segment);
+}
+
+/** The longest prefix of `text`, whole graphemes only, that fits in `width` cells. */
+function prefixCells(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (isPrintableAscii(text)) return text.slice(0, width);
+	let out = '';
+	let used = 0;
+	for (const {segment} of segmenter.segment(text)) {
+		const w = stringWidth(segment);
+		if (used + w > width) break;
+		out += segment;
+		used += w;
+	}
+	return out;
+}
+
+/**
+`text` cut to at most `width` cells, ending with `ellipsis` when cut ('…' by default, '~' under --ascii). A wide
+character that would straddle the edge is dropped whole (the line is then one cell short; padCells fills it).
+When even the ellipsis does not fit, it is cut itself.
+*/
+export function truncateCells(text: string, width: number, ellipsis = '…'): string {
+	if (width <= 0) return '';
+	if (cellWidth(text) <= width) return text;
+	const marker = cellWidth(ellipsis);
+	if (marker >= width) return prefixCells(ellipsis, width);
+	return `${prefixCells(text, width - marker)}${ellipsis}`;
+}
+
+export type Align = 'left' | 'right';
+
+/** `text` padded with spaces to `width` cells: on the right ('left' aligned) or on the left ('right' aligned). Never cut. */
+export function padCells(text: string, width: number, align: Align = 'left'): string {
+	const gap = width - cellWidth(text);
+	if (gap <= 0) return text;
+	return align === 'left' ? text + ' '.repeat(gap) : ' '.repeat(gap) + text;
+}
+
+/** Exactly `width` cells: cut (with `ellipsis`) when longer, padded when shorter. The column primitive of every table. */
+export function fitCells(text: string, width: number, ellipsis = '…', align: Align = 'left'): string {
+	if (width <= 0) return '';
+	return padCells(truncateCells(text, width, ellipsis), width, align);
+}
+
+/** `text` without its last grapheme (a prompt's backspace: an emoji or an accented letter goes in one press). */
+export function dropLastGrapheme(text: string): string {
+	if (text === '') return text;
+	if (isPrintableAscii(text)) return text.slice(0, -1);
+	const all = graphemes(text);
+	return all.slice(0, -1).join('');
+}

@@ -4,6 +4,7 @@ import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
 import {gpuColumns, memoryText, processesByMemory, processText, readingText, temperatureColor, utilizationColor} from '../src/format/gpu-view.js';
 import {fit, formatMb, shortGpuName, toAscii} from '../src/format/units.js';
+import {padCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 
@@ -38,13 +39,14 @@ export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined
 function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly ascii?: boolean; readonly withProcesses: boolean}) {
 	const {row, width, marker, ascii, withProcesses} = props;
 	const cols = gpuColumns(width, withProcesses);
-	const name = fit(shortGpuName(row.name), cols.name, ascii ? '~' : '…');
-	const index = String(row.index).padStart(2);
+	const text = (s: string) => (ascii ? toAscii(s) : s);
+	const name = fit(text(shortGpuName(row.name)), cols.name, ascii ? '~' : '…');
+	const index = padCells(String(row.index), 2, 'right');
 	if (row.lost) {
 		return (
 			<Line ascii={ascii}>
 				{marker}
-				{index} {name} <Text color="red">lost: {row.lostReason ?? 'missing from nvidia-smi'}</Text>
+				{index} {name} <Text color="red">lost: {text(row.lostReason ?? 'missing from nvidia-smi')}</Text>
 			</Line>
 		);
 	}
@@ -60,16 +62,16 @@ function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly 
 		<Line ascii={ascii}>
 			{marker}
 			{index} {name} <Text color={utilizationColor(util.value)}>{gauge(util.value ?? Number.NaN, cols.gauge, ascii)}</Text>{' '}
-			<Text dimColor={util.stale}>{readingText(util, (v) => `${Math.round(v)}%`).padStart(5)}</Text>{' '}
+			<Text dimColor={util.stale}>{padCells(readingText(util, (v) => `${Math.round(v)}%`), 5, 'right')}</Text>{' '}
 			<Text color="magenta">{gauge(memPercent, cols.gauge, ascii)}</Text> <Text dimColor={used.stale}>{fit(memText, 11, ascii ? '~' : '…')}</Text>{' '}
 			<Text color={temperatureColor(temp.value)} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
-				{readingText(temp, (v) => `${Math.round(v)}${ascii ? 'C' : '°C'}`).padStart(5)}
+				{padCells(readingText(temp, (v) => `${Math.round(v)}${ascii ? 'C' : '°C'}`), 5, 'right')}
 			</Text>{' '}
 			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, ascii ? '~' : '…')}</Text> <Text color="cyan">{sparkline(row.utilizationHistory, cols.spark, {ascii, min: 0, max: 100})}</Text>
 			{cols.proc > 0 && biggest !== undefined ? (
 				<Text color="yellow">
 					{' '}
-					{fit(ascii ? toAscii(processText(biggest)) : processText(biggest), cols.proc, ascii ? '~' : '…')}
+					{fit(text(processText(biggest)), cols.proc, ascii ? '~' : '…')}
 				</Text>
 			) : null}
 		</Line>
@@ -89,7 +91,7 @@ function processLines(row: GpuRow, ascii?: boolean) {
 	return processesByMemory(row.processes).map((p) => (
 		<Line ascii={ascii} key={`${row.index}:${p.pid}`}>
 			{'      '}
-			<Text dimColor>pid {String(p.pid).padStart(7)}</Text> <Text color="yellow">{formatMb(p.usedMemoryMb).padStart(6)}</Text> {text(p.name)}
+			<Text dimColor>pid {padCells(String(p.pid), 7, 'right')}</Text> <Text color="yellow">{padCells(formatMb(p.usedMemoryMb), 6, 'right')}</Text> {text(p.name)}
 		</Line>
 	));
 }
@@ -106,7 +108,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}${notFoundText(gpu!)}`;
 	return (
 		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{unavailable !== undefined ? <Line ascii={ascii} color="yellow">{unavailable}</Line> : null}
+			{unavailable !== undefined ? <Line ascii={ascii} color="yellow">{ascii ? toAscii(unavailable) : unavailable}</Line> : null}
 			{unavailable === undefined && rows.length === 0 ? <Line ascii={ascii} dimColor>no GPU matches the filter</Line> : null}
 			{unavailable === undefined
 				? rows.slice(start, start + content).map((row, i) => [

@@ -2,6 +2,7 @@ import React, {memo} from 'react';
 import {Box, Text} from 'ink';
 import {type Snapshot} from '../src/store/snapshot.js';
 import {clip, formatClock, formatCount, toAscii} from '../src/format/units.js';
+import {cellWidth} from '../src/format/text-width.js';
 
 export interface HeaderProps {
 	readonly snapshot: Snapshot;
@@ -39,16 +40,18 @@ export const Header = memo(function Header({snapshot, width, paused, filterText,
 	const rejected = snapshot.counters.rejected;
 	const refused = snapshot.counters.refused;
 	const text = (s: string) => (ascii ? toAscii(s) : s);
-	const host = text(snapshot.host);
+	// A host name can be long (or wide): cut so that the role and the connection state still fit at 80 columns.
+	const host = clip(text(snapshot.host), Math.max(12, Math.floor(width / 5)), ascii ? '~' : '…');
 	const role = `[${snapshot.bus.role}]`;
 	const state = shortBusState(snapshot.bus);
-	const filter = filterText ? ` filter "${text(filterText)}"` : '';
+	// The filter is typed text of any length: at most a quarter of the line, so the counts and the clock stay.
+	const filter = filterText ? ` filter "${clip(text(filterText), Math.max(8, Math.floor(width / 4)), ascii ? '~' : '…')}"` : '';
 	const rejectedText = ` rejected ${formatCount(rejected)}`;
 	const refusedText = refused > 0 ? ` refused ${formatCount(refused)}` : '';
 	const criticalText = critical > 0 ? ` ${critical} critical unacked` : ' 0 critical';
 	const clock = ` ${formatClock(snapshot.takenAtMs)}`;
-	const right = filter.length + (paused ? 8 : 0) + rejectedText.length + refusedText.length + criticalText.length + clock.length;
-	const left = 'mycotop'.length + 1 + host.length + 1 + role.length + 1 + state.length;
+	const right = cellWidth(filter) + (paused ? 8 : 0) + cellWidth(rejectedText) + cellWidth(refusedText) + cellWidth(criticalText) + cellWidth(clock);
+	const left = cellWidth('mycotop') + 1 + cellWidth(host) + 1 + cellWidth(role) + 1 + cellWidth(state);
 	const summary = clip(text(snapshot.bus.summary), Math.max(0, width - left - right - 1), ascii ? '~' : '…');
 	return (
 		<Box width={width} height={1} overflow="hidden">

@@ -2,6 +2,7 @@ import React from 'react';
 import {Box, Text} from 'ink';
 import {BINDINGS} from '../hooks/keymap.js';
 import {toAscii} from '../src/format/units.js';
+import {cellWidth, padCells} from '../src/format/text-width.js';
 import {Line} from './Panel.js';
 
 export interface HelpOverlayProps {
@@ -13,7 +14,7 @@ export interface HelpOverlayProps {
 /** Every binding of the keymap (the same table the footer and the input hook use). */
 export function HelpOverlay({width, height, ascii}: HelpOverlayProps) {
 	const text = (s: string) => (ascii ? toAscii(s) : s);
-	const labelWidth = Math.max(...BINDINGS.map((b) => b.label.length)) + 2;
+	const labelWidth = Math.max(...BINDINGS.map((b) => cellWidth(text(b.label)))) + 2;
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
 			<Line ascii={ascii} bold>
@@ -22,7 +23,7 @@ export function HelpOverlay({width, height, ascii}: HelpOverlayProps) {
 			{BINDINGS.map((b) => (
 				<Line ascii={ascii} key={b.label}>
 					{'  '}
-					<Text color="cyan">{b.label.padEnd(labelWidth)}</Text>
+					<Text color="cyan">{padCells(text(b.label), labelWidth)}</Text>
 					{text(b.help)}
 					{b.scope === 'alerts' ? <Text dimColor> (alert log)</Text> : null}
 				</Line>

@@ -4,7 +4,9 @@ import {type Snapshot} from '../src/store/snapshot.js';
 import {type Completion} from '../src/analysis/task-aggregates.js';
 import {SLA_SECONDS} from '../src/contract/names.js';
 import {histogramLine} from '../src/format/sparkline.js';
-import {fit, formatDuration, formatSpan} from '../src/format/units.js';
+import {fit, formatDuration, formatSpan, toAscii} from '../src/format/units.js';
+import {padCells} from '../src/format/text-width.js';
+import {durationFigure, percentFigure, taskFigures} from '../src/format/figures.js';
 import {histogramCounts, slaColor, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {Line, Panel, rowMarker} from './Panel.js';
@@ -24,7 +26,8 @@ export interface TasksPaneProps {
 /**
 Throughput per hour, average and p50/p95/p99 durations, SLA compliance against 30 minutes (coloured), the
 last hour's durations as a one-line histogram (buckets of 5 minutes up to the SLA, then 45 m, 60 m, more),
-and the recent completions.
+and the recent completions. With no timed task in the last hour the durations and the SLA read "no data"
+(never 0s or 100%). Columns are measured in display cells (task ids and agent names can be CJK or emoji).
 */
 export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, width, height, focused, selectedIndex, ascii}: TasksPaneProps) {
 	const inner = Math.max(20, width - 1);
@@ -32,7 +35,10 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const histWidth = Math.max(9, Math.min(36, inner - 32));
 	const within = Math.round((histWidth * WITHIN_SLA_BUCKETS) / counts.length);
 	const hist = histogramLine(counts, histWidth, ascii);
-	const noTasks = tasks.lastHourDurations.length === 0;
+	const figures = taskFigures(tasks);
+	const noTasks = figures.timed === 0;
+	const cut = ascii ? '~' : '…';
+	const text = (s: string) => (ascii ? toAscii(s) : s);
 	const content = Math.max(0, height - 1);
 	const tableRows = Math.max(0, content - 3);
 	const start = windowStart(completions.length, selectedIndex, tableRows);
@@ -41,34 +47,35 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	return (
 		<Panel index={3} title="Tasks" info={`${tasks.completedToday} completed today`} focused={focused} width={width} height={height} ascii={ascii}>
 			<Line ascii={ascii}>
-				<Text bold>{tasks.throughputPerHour}</Text>/h avg <Text bold>{formatDuration(tasks.avgDurationSeconds)}</Text> p50 {formatDuration(tasks.p50Seconds)} p95{' '}
-				{formatDuration(tasks.p95Seconds)} p99 {formatDuration(tasks.p99Seconds)}
+				<Text bold>{figures.throughputPerHour}</Text>/h avg <Text bold>{durationFigure(figures.avgSeconds, ascii)}</Text> p50 {durationFigure(figures.p50Seconds, ascii)} p95{' '}
+				{durationFigure(figures.p95Seconds, ascii)} p99 {durationFigure(figures.p99Seconds, ascii)}
+				{noTasks ? <Text dimColor> (no data)</Text> : null}
 			</Line>
 			<Line ascii={ascii}>
 				SLA{' '}
 				{noTasks ? (
-					<Text dimColor>-- (no tasks in the last hour)</Text>
+					<Text dimColor>{percentFigure(figures.slaPercent, 1, ascii)} (no data: no tasks in the last hour)</Text>
 				) : (
-					<Text color={slaColor(tasks.slaCompliancePercent)} bold>
-						{tasks.slaCompliancePercent.toFixed(1)}%
+					<Text color={slaColor(figures.slaPercent!)} bold>
+						{percentFigure(figures.slaPercent, 1, ascii)}
 					</Text>
 				)}{' '}
 				<Text dimColor>{ascii ? '<=30m' : '≤30m'}</Text> 0<Text color="green">{hist.slice(0, within)}</Text>
 				<Text color="red">{hist.slice(within)}</Text>
 				<Text dimColor>60m+</Text>
-				{tasks.slaViolations > 0 ? <Text color="red"> {tasks.slaViolations} over</Text> : null}
+				{figures.slaViolations > 0 ? <Text color="red"> {figures.slaViolations} over</Text> : null}
 			</Line>
 			<Line ascii={ascii} dimColor>
 				{' '}
-				{fit('task', taskWidth, ascii ? '~' : '…')} {fit('agent', agentWidth, ascii ? '~' : '…')} {'duration'.padStart(10)} {'ago'.padStart(5)}
+				{fit('task', taskWidth, cut)} {fit('agent', agentWidth, cut)} {padCells('duration', 10, 'right')} {padCells('ago', 5, 'right')}
 			</Line>
 			{completions.length === 0 ? <Line ascii={ascii} dimColor>no completions yet (events:tasks:updates, status done)</Line> : null}
 			{completions.slice(start, start + tableRows).map((c, i) => (
 				<Line ascii={ascii} key={`${c.taskId}@${c.timeMs}`}>
 					{rowMarker(start + i === selectedIndex, focused, ascii)}
-					{fit(c.taskId, taskWidth, ascii ? '~' : '…')} {fit(c.agent, agentWidth, ascii ? '~' : '…')}{' '}
-					<Text color={c.durationSeconds > SLA_SECONDS ? 'red' : undefined}>{formatDuration(c.durationSeconds).padStart(10)}</Text>{' '}
-					<Text dimColor>{formatSpan(Math.max(0, nowMs - c.timeMs)).padStart(5)}</Text>
+					{fit(text(c.taskId), taskWidth, cut)} {fit(text(c.agent), agentWidth, cut)}{' '}
+					<Text color={c.durationSeconds > SLA_SECONDS ? 'red' : undefined}>{padCells(formatDuration(c.durationSeconds), 10, 'right')}</Text>{' '}
+					<Text dimColor>{padCells(formatSpan(Math.max(0, nowMs - c.timeMs)), 5, 'right')}</Text>
 				</Line>
 			))}
 		</Panel>

@@ -2,7 +2,8 @@ import React, {memo} from 'react';
 import {Text} from 'ink';
 import {type ProjectSummary} from '../src/store/snapshot.js';
 import {sparkline} from '../src/format/sparkline.js';
-import {fit, formatValue} from '../src/format/units.js';
+import {fit, formatValue, toAscii} from '../src/format/units.js';
+import {padCells} from '../src/format/text-width.js';
 import {trainingView, type TrainingBadge} from '../src/format/training-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {Line, Panel, rowMarker} from './Panel.js';
@@ -29,7 +30,8 @@ export function linesPerProject(count: number, contentLines: number): number {
 
 /**
 Per project: loss sparkline, last loss (NaN/Inf in red), smoothed loss, step, trend arrow and a badge; with
-room, a second line with the smoothed sparkline and the WER sparkline where WER is sent.
+room, a second line with the smoothed sparkline and the WER sparkline where WER is sent. The project id is cut
+and padded in display cells, so a CJK or emoji id keeps the sparklines in one column.
 */
 export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps) {
 	const {projects, total, width, height, focused, selectedIndex, smoothing, ascii} = props;
@@ -53,11 +55,11 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 				const lines = [
 					<Line ascii={ascii} key={p.projectId}>
 						{marker}
-						{fit(p.projectId, nameWidth, ascii ? '~' : '…')} <Text color="cyan">{sparkline(p.lossTail, sparkWidth, {ascii})}</Text>{' '}
+						{fit(ascii ? toAscii(p.projectId) : p.projectId, nameWidth, ascii ? '~' : '…')} <Text color="cyan">{sparkline(p.lossTail, sparkWidth, {ascii})}</Text>{' '}
 						<Text color={view.nonFinite ? 'red' : undefined} bold={view.nonFinite}>
-							{formatValue(p.lastLoss).padStart(8)}
+							{padCells(formatValue(p.lastLoss), 8, 'right')}
 						</Text>{' '}
-						<Text color="blue">{`~${formatValue(view.smoothedLast)}`.padStart(9)}</Text> <Text dimColor>{`@${p.lastStep}`.padStart(9)}</Text>{' '}
+						<Text color="blue">{padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right')}</Text> <Text dimColor>{padCells(`@${p.lastStep}`, 9, 'right')}</Text>{' '}
 						{view.arrow} {view.badge ? <Text color={BADGE_COLOR[view.badge]}>{view.badge}</Text> : null}
 						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
 					</Line>,

@@ -112,7 +112,8 @@ export function makeSnapshot(parts: SnapshotParts = {}): Snapshot {
 			...taskAggregates(completions, NOW),
 			completedToday: completions.length,
 			recent: [...completions].sort((a, b) => b.timeMs - a.timeMs),
-			lastHourDurations: completions.map((c) => c.durationSeconds),
+			// As the store's snapshot: the last hour's finite durations only.
+			lastHourDurations: completions.filter((c) => c.timeMs > NOW - 3_600_000 && c.timeMs <= NOW).map((c) => c.durationSeconds).filter(Number.isFinite),
 		},
 		agents,
 		loadBalance: loadBalance(agents.filter((a) => a.status === 'busy').map((a) => a.currentTasks)),

@@ -133,11 +133,31 @@ describe('TasksPane', () => {
 });
 
 describe('TasksPane with no tasks', () => {
-	it('says SLA -- (no tasks in the last hour) instead of 100%', () => {
+	it('says "no data" for the SLA instead of 100%', () => {
 		const snapshot = makeSnapshot();
 		const text = frameOf(<TasksPane tasks={snapshot.tasks} completions={[]} nowMs={NOW} width={100} height={6} focused={false} selectedIndex={0} />);
-		expect(text).toContain('SLA -- (no tasks in the last hour)');
+		expect(text).toContain('SLA – (no data: no tasks in the last hour)');
 		expect(text).not.toContain('100.0%');
+	});
+
+	// Regression (issue 10): with no task in the last hour the pane read "avg 0s p50 0s p95 0s p99 0s".
+	it('shows no duration figure as 0s when the last hour holds no task; --ascii writes "-"', () => {
+		const snapshot = makeSnapshot({completions: [completion('old', 'a', 600, 2 * 3_600_000)]});
+		const text = frameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={100} height={8} focused={false} selectedIndex={0} />);
+		const figures = lines(text)[1]!;
+		expect(figures).toMatch(/^0\/h avg – p50 – p95 – p99 – \(no data\)/);
+		expect(figures).not.toMatch(/\b0s\b/);
+		const ascii = frameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={100} height={8} focused={false} selectedIndex={0} ascii />);
+		expect(lines(ascii)[1]).toMatch(/^0\/h avg - p50 - p95 - p99 - \(no data\)/);
+		expect(lines(ascii)[2]).toMatch(/^SLA - \(no data/);
+	});
+
+	it('a completion in the hour brings the figures back', () => {
+		const snapshot = makeSnapshot({completions: [completion('t', 'a', 90)]});
+		const text = frameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={100} height={8} focused={false} selectedIndex={0} />);
+		expect(lines(text)[1]).toMatch(/^1\/h avg 1m30s p50 1m30s/);
+		expect(text).toContain('SLA 100.0%');
+		expect(text).not.toContain('no data');
 	});
 });
 
@@ -226,6 +246,19 @@ describe('AgentsPane', () => {
 		const text = frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={80} height={8} focused={false} selectedIndex={0} />);
 		expect(text).toContain('load variance 0%');
 		expect(text).not.toContain('over 30%');
+	});
+
+	// Regression (issue 10): with no busy agent the seed's variance is 0, which read as a balanced load.
+	it('says "no data" for the load variance with no busy agent, and no average for an agent that completed nothing', () => {
+		const agents = [agent('resting', 'idle', 0, 0, 0), agent('veteran', 'idle', 0, 4, 120)];
+		const snapshot = makeSnapshot({agents});
+		const text = frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={80} height={8} focused={false} selectedIndex={0} />);
+		expect(text).toContain('load variance – (no data: no busy agent)');
+		expect(text).not.toMatch(/load variance 0%/);
+		expect(lines(text).find((l) => l.includes('resting'))).toMatch(/idle\s+0\s+0\s+–$/);
+		expect(lines(text).find((l) => l.includes('veteran'))).toMatch(/4\s+2m00s$/);
+		const ascii = frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={80} height={8} focused={false} selectedIndex={0} ascii />);
+		expect(ascii).toContain('load variance - (no data: no busy agent)');
 	});
 });
 

@@ -2,6 +2,7 @@
 The seed's Redis contract (and ours), as typed names. This is the one place channel and key names live:
 everything else builds them through these functions, so a typo cannot drift from the specification.
 */
+import {keyPart} from './ids.js';
 
 /** Channels the seed's agents publish and mycotop consumes. */
 export const INPUT_CHANNELS = {
@@ -67,17 +68,20 @@ export const LIST_MAX_ENTRIES = 10_000;
 /** The seed's SLA: a task should complete within 30 minutes. */
 export const SLA_SECONDS = 1800;
 
-/** Keys of the seed. */
+/**
+Keys of the seed. Builders that take an id pass it through `keyPart` (ids.ts), which throws on an id that did not
+come through `keyId`: only validated ids reach key names, and a missed validation is a loud error, not a collision.
+*/
 export const keys = {
-	trainingLoss: (projectId: string) => `metrics:training:${projectId}:loss`,
-	trainingWer: (projectId: string) => `metrics:training:${projectId}:wer`,
-	trainingCurrent: (projectId: string) => `metrics:training:${projectId}:current`,
-	trainingAnalysis: (projectId: string) => `metrics:training:${projectId}:analysis`,
+	trainingLoss: (projectId: string) => `metrics:training:${keyPart(projectId)}:loss`,
+	trainingWer: (projectId: string) => `metrics:training:${keyPart(projectId)}:wer`,
+	trainingCurrent: (projectId: string) => `metrics:training:${keyPart(projectId)}:current`,
+	trainingAnalysis: (projectId: string) => `metrics:training:${keyPart(projectId)}:analysis`,
 	tasksCounters: 'metrics:tasks:counters',
 	tasksCompletionTimes: 'metrics:tasks:completion_times',
 	tasksAggregated: 'metrics:tasks:aggregated',
-	agentPerformance: (agent: string) => `metrics:agent:${agent}:performance`,
-	agentWorkload: (agent: string) => `metrics:agent:${agent}:workload`,
+	agentPerformance: (agent: string) => `metrics:agent:${keyPart(agent)}:performance`,
+	agentWorkload: (agent: string) => `metrics:agent:${keyPart(agent)}:workload`,
 	agentsActive: 'metrics:agents:active',
 	agentsLoadBalance: 'metrics:agents:load_balance',
 	agentsRankings: 'metrics:agents:rankings',
@@ -88,9 +92,9 @@ export const keys = {
 	alertsState: 'metrics:alerts:state',
 	alertsCounters: 'metrics:alerts:counters',
 	workflowStepDurations: (workflowId: string, stepId: string) =>
-		`metrics:workflow:${workflowId}:step:${stepId}:durations`,
+		`metrics:workflow:${keyPart(workflowId)}:step:${keyPart(stepId)}:durations`,
 	systemCapacity: 'context:system:capacity',
-	projectContext: (projectId: string) => `context:project:${projectId}`,
+	projectContext: (projectId: string) => `context:project:${keyPart(projectId)}`,
 } as const;
 
 /** Key patterns used to find existing history at start (hydration). */

@@ -13,7 +13,7 @@ const ST_C1 = 0x9c;
 const PLACEHOLDER = '\uFFFD';
 
 /** Bidi embeddings, overrides and isolates (Trojan Source), zero-width characters, line/paragraph separators. */
-function isInvisibleFormat(code: number): boolean {
+export function isInvisibleFormat(code: number): boolean {
 	return (
 		(code >= 0x202a && code <= 0x202e) ||
 		(code >= 0x2066 && code <= 0x2069) ||

@@ -12,14 +12,29 @@ import {
 	type WorkflowStep,
 } from './events.js';
 import {ALERT_CHANNELS, INPUT_CHANNELS} from './names.js';
-import {isTerminalSafe, sanitizeText} from './sanitize.js';
+import {sanitizeText} from './sanitize.js';
+import {keyId, textId} from './ids.js';
+import {
+	MAX_ABS_LOSS,
+	MAX_DURATION_SECONDS,
+	MAX_MESSAGE_BYTES,
+	MAX_STEP,
+	MAX_TASK_COUNT,
+	MAX_TIMESTAMP_TEXT,
+	MAX_WER,
+} from './limits.js';
+import {readTime, type ReadTime, type TimeNote} from './time.js';
 
-export type ParseResult = {readonly ok: true; readonly event: BusEvent} | {readonly ok: false; readonly reason: string};
+export {MAX_ID_LENGTH, MAX_MESSAGE_BYTES} from './limits.js';
+export {parseIsoUtc, timestampMs} from './time.js';
 
-/** Messages larger than this are refused before parsing. */
-export const MAX_MESSAGE_BYTES = 64 * 1024;
-/** Longest identifier (project, agent, task, ...) accepted. */
-export const MAX_ID_LENGTH = 128;
+/**
+A parsed message, or why it was refused. `timeNote` says when its time was clamped or converted (limits.ts); the
+store counts those.
+*/
+export type ParseResult =
+	| {readonly ok: true; readonly event: BusEvent; readonly timeNote?: TimeNote}
+	| {readonly ok: false; readonly reason: string};
 
 type Json = Record<string, unknown>;
 
@@ -50,6 +65,12 @@ function finiteNumber(value: unknown): number | undefined {
 	return undefined;
 }
 
+/** A finite number (or numeric string) within [min, max], else undefined. */
+export function boundedNumber(value: unknown, min: number, max: number): number | undefined {
+	const n = finiteNumber(value);
+	return n !== undefined && n >= min && n <= max ? n : undefined;
+}
+
 /** Any number including NaN and ±Infinity (also as the strings "NaN", "Infinity", "inf", ...). */
 function anyNumber(value: unknown): number | undefined {
 	if (typeof value === 'number') return value;
@@ -62,85 +83,65 @@ function anyNumber(value: unknown): number | undefined {
 }
 
 /**
-A non-empty identifier without whitespace, control characters or glob characters, at most MAX_ID_LENGTH long.
-Live messages and everything read back from Redis at start (key names, stored entries) go through it.
+NaN, ±Infinity, or a finite number within [min, max]. Non-finite values are data (a diverged run), finite ones
+beyond the bounds are not a value any trainer computed.
 */
-export function identifier(value: unknown): string | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
-	if (typeof value !== 'string') return undefined;
-	if (value.length === 0 || value.length > MAX_ID_LENGTH) return undefined;
-	for (let i = 0; i < value.length; i++) {
-		const code = value.charCodeAt(i);
-		// Printable ASCII except space and the glob characters * ? [ ] is the common case: one comparison each.
-		if (code > 0x20 && code < 0x7f && code !== 0x2a && code !== 0x3f && code !== 0x5b && code !== 0x5d) continue;
-		if (code < 0x7f) return undefined;
-		if (!isTerminalSafe(value) || /\s/.test(value)) return undefined;
-		break;
-	}
-	return value;
+export function metricNumber(value: unknown, min: number, max: number): number | undefined {
+	const n = anyNumber(value);
+	if (n === undefined) return undefined;
+	return !Number.isFinite(n) || (n >= min && n <= max) ? n : undefined;
 }
 
-const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
-const digits = (text: string, from: number, count: number): number => {
-	let n = 0;
-	for (let i = from; i < from + count; i++) {
-		const d = digit(text, i);
-		if (d < 0 || d > 9) return Number.NaN;
-		n = n * 10 + d;
-	}
-	return n;
-};
+/** A training loss: NaN / ±Infinity, or finite within ±MAX_ABS_LOSS. */
+export const lossValue = (value: unknown) => metricNumber(value, -MAX_ABS_LOSS, MAX_ABS_LOSS);
+/** A WER: NaN / ±Infinity, or finite within 0..MAX_WER. */
+export const werValue = (value: unknown) => metricNumber(value, 0, MAX_WER);
+/** A training step: 0..MAX_STEP. */
+export const stepValue = (value: unknown) => boundedNumber(value, 0, MAX_STEP);
+/** A duration in seconds: 0..MAX_DURATION_SECONDS. */
+export const durationValue = (value: unknown) => boundedNumber(value, 0, MAX_DURATION_SECONDS);
 
 /**
-Fast path for the UTC form producers almost always send (`new Date().toISOString()`, `YYYY-MM-DDTHH:MM:SS[.mmm]Z`):
-a few digit reads instead of Date.parse, once per message. Anything else returns undefined and goes to Date.parse.
+A terminal-safe identifier that is not part of a key name (taskId, errorId, status): see ids.ts. Live messages
+and everything read back from Redis at start go through it or through `keyId`.
 */
-export function parseIsoUtc(text: string): number | undefined {
-	const n = text.length;
-	if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */ || text[10] !== 'T' || text[4] !== '-' || text[7] !== '-' || text[13] !== ':' || text[16] !== ':')
-		return undefined;
-	const ms = n === 24 ? (text[19] === '.' ? digits(text, 20, 3) : Number.NaN) : 0;
-	const t = Date.UTC(digits(text, 0, 4), digits(text, 5, 2) - 1, digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2), ms);
-	return Number.isNaN(t) ? undefined : t;
+export const identifier = textId;
+export {keyId} from './ids.js';
+
+/** Message size in UTF-8 bytes without encoding it when the UTF-16 length already decides. */
+function tooLarge(raw: string): boolean {
+	if (raw.length > MAX_MESSAGE_BYTES) return true;
+	return raw.length * 3 > MAX_MESSAGE_BYTES && Buffer.byteLength(raw, 'utf8') > MAX_MESSAGE_BYTES;
 }
 
-/** Epoch ms from an ISO string or a number (seconds or milliseconds); undefined when unreadable. */
-export function timestampMs(value: unknown): number | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? value * 1000 : value;
-	if (typeof value === 'string') {
-		const fast = parseIsoUtc(value);
-		if (fast !== undefined) return fast;
-		const asNumber = Number(value);
-		if (value.trim() !== '' && Number.isFinite(asNumber)) return asNumber < 1e11 ? asNumber * 1000 : asNumber;
-		const parsed = Date.parse(value);
-		return Number.isNaN(parsed) ? undefined : parsed;
-	}
-	return undefined;
+const sanitizeTimestamp = (text: string) => sanitizeText(text, {maxLength: MAX_TIMESTAMP_TEXT});
+
+/** The message's `timestamp` for the strict channels (training, task): a problem rejects the message. */
+function timestampField(json: Json, now: number): ReadTime | string {
+	return readTime(json['timestamp'], now, sanitizeTimestamp);
 }
 
-function timestampField(json: Json, now: number): {timestamp: string | number; timeMs: number} | string {
-	const value = json['timestamp'];
-	if (value === undefined || value === null) return {timestamp: new Date(now).toISOString(), timeMs: now};
-	if (typeof value === 'string') {
-		// The common UTC form is digits and -:.TZ only: already terminal-safe, no need to sanitize it.
-		const fast = parseIsoUtc(value);
-		if (fast !== undefined) return {timestamp: value, timeMs: fast};
-	}
-	const ms = timestampMs(value);
-	if (ms === undefined) return 'invalid timestamp';
-	return {timestamp: typeof value === 'number' ? value : sanitizeText(String(value), {maxLength: 64}), timeMs: ms};
+/**
+The lenient channels' time (agent, error, workflow, external alert): a missing, unreadable or out-of-window
+timestamp is the receive time, never a reject; a future one is clamped like everywhere.
+*/
+function lenientTime(json: Json, now: number): {readonly timeMs: number; readonly note?: TimeNote} {
+	const time = readTime(json['timestamp'], now, sanitizeTimestamp);
+	return typeof time === 'string' ? {timeMs: now} : time;
 }
+
+const accept = (event: BusEvent, note: TimeNote | undefined): ParseResult => (note === undefined ? {ok: true, event} : {ok: true, event, timeNote: note});
 
 function training(json: Json, now: number): ParseResult {
-	const projectId = identifier(json['projectId']);
+	const projectId = keyId(json['projectId']);
 	if (projectId === undefined) return reject('training: invalid projectId');
-	const step = finiteNumber(json['step']);
-	if (step === undefined || step < 0) return reject('training: invalid step');
-	const loss = anyNumber(json['loss']);
+	const step = stepValue(json['step']);
+	if (step === undefined) return reject('training: invalid step');
+	const loss = lossValue(json['loss']);
 	if (loss === undefined) return reject('training: invalid loss');
 	let wer: number | undefined;
 	if (json['wer'] !== undefined && json['wer'] !== null) {
-		wer = anyNumber(json['wer']);
+		wer = werValue(json['wer']);
 		if (wer === undefined) return reject('training: invalid wer');
 	}
 	const time = timestampField(json, now);
@@ -149,7 +150,7 @@ function training(json: Json, now: number): ParseResult {
 		wer === undefined
 			? {kind: 'training', projectId, step, loss, timestamp: time.timestamp, timeMs: time.timeMs}
 			: {kind: 'training', projectId, step, loss, wer, timestamp: time.timestamp, timeMs: time.timeMs};
-	return {ok: true, event};
+	return accept(event, time.note);
 }
 
 function task(json: Json, now: number): ParseResult {
@@ -157,12 +158,12 @@ function task(json: Json, now: number): ParseResult {
 	if (taskId === undefined) return reject('task: invalid taskId');
 	const status = identifier(json['status']);
 	if (status === undefined) return reject('task: invalid status');
-	const agent = identifier(json['agent']);
+	const agent = keyId(json['agent']);
 	if (agent === undefined) return reject('task: invalid agent');
 	let durationSeconds: number | undefined;
 	if (json['duration_seconds'] !== undefined && json['duration_seconds'] !== null) {
-		durationSeconds = finiteNumber(json['duration_seconds']);
-		if (durationSeconds === undefined || durationSeconds < 0) return reject('task: invalid duration_seconds');
+		durationSeconds = durationValue(json['duration_seconds']);
+		if (durationSeconds === undefined) return reject('task: invalid duration_seconds');
 	}
 	const time = timestampField(json, now);
 	if (typeof time === 'string') return reject(`task: ${time}`);
@@ -171,55 +172,48 @@ function task(json: Json, now: number): ParseResult {
 		durationSeconds === undefined
 			? {kind: 'task', taskId, status: lower, agent, timestamp: time.timestamp, timeMs: time.timeMs}
 			: {kind: 'task', taskId, status: lower, agent, durationSeconds, timestamp: time.timestamp, timeMs: time.timeMs};
-	return {ok: true, event};
+	return accept(event, time.note);
 }
 
 function agent(json: Json, now: number): ParseResult {
-	const agentType = identifier(json['agentType']);
+	const agentType = keyId(json['agentType']);
 	if (agentType === undefined) return reject('agent: invalid agentType');
 	const status = json['status'];
 	if (status !== 'busy' && status !== 'idle') return reject('agent: status must be busy or idle');
 	let taskCount = 0;
 	if (json['taskCount'] !== undefined && json['taskCount'] !== null) {
-		const n = finiteNumber(json['taskCount']);
-		if (n === undefined || n < 0) return reject('agent: invalid taskCount');
+		const n = boundedNumber(json['taskCount'], 0, MAX_TASK_COUNT);
+		if (n === undefined) return reject('agent: invalid taskCount');
 		taskCount = Math.round(n);
 	}
-	const time = timestampField(json, now);
-	const event: AgentStatus = {kind: 'agent', agentType, status, taskCount, timeMs: typeof time === 'string' ? now : time.timeMs};
-	return {ok: true, event};
+	const time = lenientTime(json, now);
+	return accept({kind: 'agent', agentType, status, taskCount, timeMs: time.timeMs} satisfies AgentStatus, time.note);
 }
 
 function criticalError(json: Json, now: number): ParseResult {
 	const errorId = identifier(json['errorId']);
 	if (errorId === undefined) return reject('error: invalid errorId');
 	const text = typeof json['message'] === 'string' ? sanitizeText(json['message']) : undefined;
-	const time = timestampField(json, now);
-	const event: CriticalError = {
-		kind: 'error',
-		errorId,
-		...(text === undefined ? {} : {message: text}),
-		timeMs: typeof time === 'string' ? now : time.timeMs,
-	};
-	return {ok: true, event};
+	const time = lenientTime(json, now);
+	const event: CriticalError = {kind: 'error', errorId, ...(text === undefined ? {} : {message: text}), timeMs: time.timeMs};
+	return accept(event, time.note);
 }
 
 function workflow(json: Json, now: number): ParseResult {
-	const workflowId = identifier(json['workflowId']);
+	const workflowId = keyId(json['workflowId']);
 	if (workflowId === undefined) return reject('workflow: invalid workflowId');
-	const stepId = identifier(json['stepId']);
+	const stepId = keyId(json['stepId']);
 	if (stepId === undefined) return reject('workflow: invalid stepId');
-	const durationSeconds = finiteNumber(json['duration'] ?? json['duration_seconds']);
-	if (durationSeconds === undefined || durationSeconds < 0) return reject('workflow: invalid duration');
-	const time = timestampField(json, now);
-	const event: WorkflowStep = {kind: 'workflow', workflowId, stepId, durationSeconds, timeMs: typeof time === 'string' ? now : time.timeMs};
-	return {ok: true, event};
+	const durationSeconds = durationValue(json['duration'] ?? json['duration_seconds']);
+	if (durationSeconds === undefined) return reject('workflow: invalid duration');
+	const time = lenientTime(json, now);
+	return accept({kind: 'workflow', workflowId, stepId, durationSeconds, timeMs: time.timeMs} satisfies WorkflowStep, time.note);
 }
 
 function externalAlert(channel: string, json: Json, now: number): ParseResult {
 	const pick = (value: unknown, fallback: string) =>
 		typeof value === 'string' && value.length > 0 ? sanitizeText(value, {maxLength: 200}) : fallback;
-	const time = timestampField(json, now);
+	const time = lenientTime(json, now);
 	const event: ExternalAlert = {
 		kind: 'external-alert',
 		channel,
@@ -227,16 +221,16 @@ function externalAlert(channel: string, json: Json, now: number): ParseResult {
 		type: pick(json['type'] ?? json['rule'], 'unknown'),
 		message: pick(json['message'] ?? json['recommendation'], ''),
 		source: pick(json['source'], ''),
-		timeMs: typeof time === 'string' ? now : time.timeMs,
+		timeMs: time.timeMs,
 	};
-	return {ok: true, event};
+	return accept(event, time.note);
 }
 
 const ALERT_CHANNEL_SET: ReadonlySet<string> = new Set(Object.values(ALERT_CHANNELS));
 
 /** Validate one raw message from `channel`. `now` is the receive time (epoch ms). */
 export function parseMessage(channel: string, raw: string, now: number): ParseResult {
-	if (raw.length > MAX_MESSAGE_BYTES) return reject('payload too large');
+	if (tooLarge(raw)) return reject('payload too large');
 	let value: unknown;
 	try {
 		value = parseJsonTolerant(raw);

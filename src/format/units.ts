@@ -12,23 +12,32 @@ export function formatValue(value: number | undefined): string {
 	return value.toFixed(abs >= 10 ? 2 : 3);
 }
 
-/** Seconds as 12s, 4m05s, 1h02m. */
+/** Longest span spelled out in days; beyond it `>999d` (a duration of 1e300 s is a producer's bug, not a figure). */
+const MAX_SPAN_DAYS = 999;
+
+/** Seconds as 12s, 4m05s, 1h02m, 99h59m, then 4d04h; `>999d` beyond 999 days. At most 6 characters. */
 export function formatDuration(seconds: number): string {
 	if (!Number.isFinite(seconds) || seconds < 0) return '-';
 	const s = Math.round(seconds);
 	if (s < 60) return `${s}s`;
 	if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-	return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+	if (s < 100 * 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+	const days = Math.floor(s / 86_400);
+	if (days > MAX_SPAN_DAYS) return `>${MAX_SPAN_DAYS}d`;
+	return `${days}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
 }
 
 /** A local wall-clock time HH:MM:SS. */
 export function formatClock(ms: number): string {
 	const d = new Date(ms);
+	if (Number.isNaN(d.getTime())) return '--:--:--';
 	return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 /** Count with k/M suffix. */
 export function formatCount(n: number): string {
+	if (Number.isNaN(n)) return '?';
+	if (n >= 1e9) return '>999M';
 	if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
 	if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
 	return String(n);
@@ -69,8 +78,10 @@ export function parseDuration(text: string): number | undefined {
 	return total > 0 ? Math.round(total) : undefined;
 }
 
-/** Milliseconds as a short human duration: 45s, 30m, 1h30m, 2d. */
+/** Milliseconds as a short human duration: 45s, 30m, 1h30m, 2d; `>999d` beyond 999 days, `-` for NaN. */
 export function formatSpan(ms: number): string {
+	if (Number.isNaN(ms)) return '-';
+	if (ms >= (MAX_SPAN_DAYS + 0.5) * 86_400_000) return `>${MAX_SPAN_DAYS}d`;
 	if (ms < 60_000) return `${Math.round(ms / 1000)}s`;
 	if (ms < 3_600_000) return `${Math.round(ms / 60_000)}m`;
 	if (ms < 86_400_000) {

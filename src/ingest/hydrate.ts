@@ -3,7 +3,10 @@ Hydration: at start, read the history already in Redis (the seed's lists and has
 frame shows it. Entries that do not parse are counted as rejects, like live messages.
 */
 import {agentFromKey, HYDRATION_PATTERNS, keys, projectIdFromKey} from '../contract/names.js';
-import {identifier, timestampMs} from '../contract/validate.js';
+import {boundedNumber, durationValue, identifier, keyId, lossValue, stepValue, werValue} from '../contract/validate.js';
+import {MAX_COUNTER, MAX_DURATION_SECONDS, MAX_TASK_COUNT} from '../contract/limits.js';
+import {readTime, type TimeNote} from '../contract/time.js';
+import {sanitizeText} from '../contract/sanitize.js';
 import {type KvReader} from '../bus/kv.js';
 import {type MetricsStore} from '../store/metrics-store.js';
 
@@ -16,19 +19,6 @@ export interface HydrationReport {
 	readonly ms: number;
 }
 
-/** Parse one stored list entry's number (the seed's {value} or {duration}), including "NaN"/"Infinity". */
-function storedNumber(value: unknown): number | undefined {
-	if (typeof value === 'number') return value;
-	if (typeof value === 'string') {
-		if (value === 'NaN') return Number.NaN;
-		if (value === 'Infinity') return Number.POSITIVE_INFINITY;
-		if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
-		const n = Number(value);
-		return value.trim() !== '' && Number.isFinite(n) ? n : undefined;
-	}
-	return undefined;
-}
-
 function parseEntry(raw: string): Record<string, unknown> | undefined {
 	try {
 		const value: unknown = JSON.parse(raw);
@@ -38,17 +28,34 @@ function parseEntry(raw: string): Record<string, unknown> | undefined {
 	}
 }
 
+/**
+A stored entry's time, by the same rules as a live message's (time.ts): missing is the start time, µs/ns are
+converted, beyond the future skew it is clamped to the start time; unreadable or out of the window is a problem
+(the entry is skipped and counted, as a live message would be rejected).
+*/
+function storedTime(value: unknown, now: number): {timeMs: number; note?: TimeNote} | string {
+	return readTime(value, now, (text) => sanitizeText(text, {maxLength: 64}));
+}
+
 /** Extra hydration steps contributed by other modules (GPU history, alert history). */
 export type Hydrator = (kv: KvReader, store: MetricsStore) => Promise<void>;
 
+/**
+Read the seed's history back into the store. Everything read is untrusted, like a live message: key names pass
+`keyId`, entries pass the same validators and limits as `parseMessage` (contract/), and a bad one is skipped and
+counted as a reject with its reason. Nothing stored can make a start throw.
+*/
 export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly Hydrator[] = [], now = Date.now()): Promise<HydrationReport> {
 	const started = performance.now();
 	const capacity = store.limits.seriesCapacity;
 	let points = 0;
 	let rejected = 0;
-	const reject = (what: string) => {
+	const reject = (what: string, why?: string) => {
 		rejected += 1;
-		store.recordReject('hydration', `hydration: bad ${what} entry`, now);
+		store.recordReject('hydration', `hydration: bad ${what} entry${why === undefined ? '' : ` (${why})`}`, now);
+	};
+	const note = (time: {note?: TimeNote}) => {
+		if (time.note !== undefined) store.recordTimeNote(time.note);
 	};
 
 	const lossKeys = await kv.scan(HYDRATION_PATTERNS.trainingLoss);
@@ -56,7 +63,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	const seriesKeys = [...lossKeys.map((k) => [k, 'loss'] as const), ...werKeys.map((k) => [k, 'wer'] as const)];
 	const lists = await Promise.all(seriesKeys.map(([key]) => kv.lrange(key, 0, capacity - 1)));
 	seriesKeys.forEach(([key, metric], index) => {
-		const projectId = identifier(projectIdFromKey(key, metric));
+		const projectId = keyId(projectIdFromKey(key, metric));
 		if (projectId === undefined) {
 			reject(`${metric} key`);
 			return;
@@ -66,20 +73,26 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		const ring = metric === 'loss' ? project.loss : project.ensureWer();
 		if (ring.length > 0) return; // live data arrived first: do not interleave history behind it
 		const entries = lists[index]!;
+		const readValue = metric === 'loss' ? lossValue : werValue;
 		for (let i = entries.length - 1; i >= 0; i--) {
 			const entry = parseEntry(entries[i]!);
-			const step = storedNumber(entry?.['step']);
-			const value = storedNumber(entry?.['value']);
+			const step = stepValue(entry?.['step']);
+			const value = readValue(entry?.['value']);
 			if (entry === undefined || step === undefined || value === undefined) {
 				reject(metric);
 				continue;
 			}
-			const timeMs = timestampMs(entry['timestamp']) ?? now;
-			ring.push(step, value, timeMs);
+			const time = storedTime(entry['timestamp'], now);
+			if (typeof time === 'string') {
+				reject(metric, time);
+				continue;
+			}
+			note(time);
+			ring.push(step, value, time.timeMs);
 			points += 1;
-			if (metric === 'loss' && timeMs >= project.lastUpdatedMs) {
+			if (metric === 'loss' && time.timeMs >= project.lastUpdatedMs) {
 				project.lastStep = step;
-				project.lastUpdatedMs = timeMs;
+				project.lastUpdatedMs = time.timeMs;
 			}
 		}
 		project.version += 1;
@@ -89,20 +102,32 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	let completionCount = 0;
 	for (let i = completions.length - 1; i >= 0; i--) {
 		const entry = parseEntry(completions[i]!);
-		const duration = storedNumber(entry?.['duration']);
+		const hasDuration = entry?.['duration'] !== undefined && entry['duration'] !== null;
+		const duration = hasDuration ? durationValue(entry['duration']) : Number.NaN;
 		const taskId = identifier(entry?.['taskId']);
-		const agent = identifier(entry?.['agent']);
-		if (entry === undefined || taskId === undefined || agent === undefined || (entry['duration'] !== undefined && duration === undefined)) {
+		const agent = keyId(entry?.['agent']);
+		if (entry === undefined || taskId === undefined || agent === undefined || duration === undefined) {
 			reject('completion');
 			continue;
 		}
-		store.completions.push({taskId, agent, durationSeconds: duration ?? Number.NaN, timeMs: timestampMs(entry['timestamp']) ?? now});
+		const time = storedTime(entry['timestamp'], now);
+		if (typeof time === 'string') {
+			reject('completion', time);
+			continue;
+		}
+		note(time);
+		store.completions.push({taskId, agent, durationSeconds: duration, timeMs: time.timeMs});
 		completionCount += 1;
 	}
 
 	const counters = await kv.hgetall(keys.tasksCounters);
-	const completedToday = Number(counters['completed_today'] ?? 0);
-	store.hydrateCompletedToday(Number.isFinite(completedToday) ? completedToday : 0, now);
+	let completedToday = 0;
+	if (counters['completed_today'] !== undefined) {
+		const count = boundedNumber(counters['completed_today'], 0, MAX_COUNTER);
+		if (count === undefined) reject('completed_today');
+		else completedToday = Math.floor(count);
+	}
+	store.hydrateCompletedToday(completedToday, now);
 
 	const perfKeys = await kv.scan(HYDRATION_PATTERNS.agentPerformance);
 	const workloadKeys = await kv.scan(HYDRATION_PATTERNS.agentWorkload);
@@ -110,31 +135,35 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	const perf = await Promise.all(perfKeys.map((k) => kv.hgetall(k)));
 	const workloads = await Promise.all(workloadKeys.map((k) => kv.hgetall(k)));
 	perfKeys.forEach((key, index) => {
-		const name = identifier(agentFromKey(key, 'performance'));
+		const name = keyId(agentFromKey(key, 'performance'));
 		if (name === undefined) reject('agent key');
 		const agent = name === undefined ? undefined : store.agent(name);
 		if (agent === undefined || agent.completed > 0) return;
 		const fields = perf[index]!;
-		const completed = Number(fields['tasks_completed'] ?? 0);
-		const avg = Number(fields['avg_duration_seconds'] ?? 0);
-		const errorRate = Number(fields['error_rate_percent'] ?? 0);
-		if (!Number.isFinite(completed) || !Number.isFinite(avg) || !Number.isFinite(errorRate)) return;
-		agent.completed = completed;
-		agent.totalDurationSeconds = avg * completed;
-		agent.timedCompletions = completed;
-		agent.failed = errorRate > 0 && errorRate < 100 ? Math.round(((errorRate / 100) * completed) / (1 - errorRate / 100)) : 0;
+		const completed = boundedNumber(fields['tasks_completed'] ?? 0, 0, MAX_COUNTER);
+		const avg = boundedNumber(fields['avg_duration_seconds'] ?? 0, 0, MAX_DURATION_SECONDS);
+		const errorRate = boundedNumber(fields['error_rate_percent'] ?? 0, 0, 100);
+		if (completed === undefined || avg === undefined || errorRate === undefined) {
+			reject('agent performance');
+			return;
+		}
+		agent.completed = Math.floor(completed);
+		agent.totalDurationSeconds = avg * agent.completed;
+		agent.timedCompletions = agent.completed;
+		agent.failed = errorRate > 0 && errorRate < 100 ? Math.round(((errorRate / 100) * agent.completed) / (1 - errorRate / 100)) : 0;
 	});
 	workloadKeys.forEach((key, index) => {
-		const name = identifier(agentFromKey(key, 'workload'));
+		const name = keyId(agentFromKey(key, 'workload'));
 		if (name === undefined) reject('agent key');
 		const agent = name === undefined ? undefined : store.agent(name);
 		if (agent === undefined || agent.status !== 'unknown') return;
-		const tasks = Number(workloads[index]!['current_tasks'] ?? 0);
-		agent.currentTasks = Number.isFinite(tasks) ? tasks : 0;
+		const tasks = boundedNumber(workloads[index]!['current_tasks'] ?? 0, 0, MAX_TASK_COUNT);
+		if (tasks === undefined) reject('agent workload');
+		agent.currentTasks = tasks === undefined ? 0 : Math.round(tasks);
 		agent.status = active.has(name!) ? 'busy' : 'idle';
 	});
 	for (const member of active) {
-		const name = identifier(member);
+		const name = keyId(member);
 		if (name === undefined) {
 			reject('active agent');
 			continue;

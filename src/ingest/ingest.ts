@@ -44,7 +44,9 @@ export class Ingest {
 		// Alerts of mycotop instances (this one or another) come back on the alert channels: each instance's rule
 		// engine already has them, so only other agents' alerts are shown as external.
 		if (event.kind === 'external-alert' && event.source.startsWith('mycotop:')) return;
-		if (this.store.apply(event) === 'refused') {
+		// A clamped or converted time is counted (the message is stored all the same).
+		if (result.timeNote !== undefined) this.store.recordTimeNote(result.timeNote);
+		if (this.store.apply(event, now) === 'refused') {
 			this.listeners.onRefuse?.(event);
 			return;
 		}

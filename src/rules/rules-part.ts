@@ -7,6 +7,7 @@ within a second), and implements the dashboard's AlertActions.
 import {hostname, userInfo} from 'node:os';
 import {randomBytes} from 'node:crypto';
 import {ALERT_CHANNELS, OUTPUT_CHANNELS, keys} from '../contract/names.js';
+import {isoTime} from '../contract/time.js';
 import {type KvCommand} from '../bus/kv.js';
 import {type BusManager} from '../bus/bus-manager.js';
 import {type MetricsStore} from '../store/metrics-store.js';
@@ -70,10 +71,10 @@ export function alertMessage(t: AlertTransition, instanceId: string): Record<str
 		labels,
 		value: Number.isFinite(t.value) ? t.value : String(t.value),
 		alertId: t.id,
-		activeAt: new Date(t.activeAtMs).toISOString(),
-		...(t.firedAtMs !== undefined ? {firedAt: new Date(t.firedAtMs).toISOString()} : {}),
+		activeAt: isoTime(t.activeAtMs),
+		...(t.firedAtMs !== undefined ? {firedAt: isoTime(t.firedAtMs)} : {}),
 		...(t.recommendation !== undefined ? {recommendation: t.recommendation} : {}),
-		timestamp: new Date(t.timeMs).toISOString(),
+		timestamp: isoTime(t.timeMs),
 		source: `mycotop:${instanceId}`,
 	};
 }
@@ -86,7 +87,7 @@ export function slowStepInsight(t: AlertTransition, instanceId: string): Record<
 		stepId: t.labels['step'] ?? null,
 		avgDuration: Number.isFinite(t.value) ? t.value : null,
 		recommendation: 'Consider parallelization or resource optimization',
-		timestamp: new Date(t.timeMs).toISOString(),
+		timestamp: isoTime(t.timeMs),
 		source: `mycotop:${instanceId}`,
 	};
 }
@@ -99,7 +100,7 @@ export function correlationInsight(t: AlertTransition, errorId: string | undefin
 		possibleCause: 'high_gpu_temperature',
 		avgTemp: Number.isFinite(t.value) ? t.value : null,
 		recommendation: 'Check GPU cooling before retrying',
-		timestamp: new Date(t.timeMs).toISOString(),
+		timestamp: isoTime(t.timeMs),
 		source: `mycotop:${instanceId}`,
 	};
 }

@@ -5,6 +5,7 @@ publisher turns it into immutable snapshots for the UI at most 10 times a second
 */
 import {DONE_STATUSES, FAILED_STATUSES, type BusEvent, type CriticalError, type ExternalAlert} from '../contract/events.js';
 import {type Completion} from '../analysis/task-aggregates.js';
+import {type TimeNote} from '../contract/time.js';
 import {NumericRing, ObjectRing} from './ring-buffer.js';
 
 export interface StoreLimits {
@@ -71,6 +72,16 @@ export type Cardinality = 'projects' | 'agents' | 'workflowSteps';
 
 export type ApplyOutcome = 'stored' | 'refused';
 
+/** Messages whose time was adjusted on the way in (limits.ts): each was still stored. */
+export interface TimeCounters {
+	/** Stamped beyond the future skew: their time became the receive time. */
+	futureClamped: number;
+	/** Microsecond or nanosecond epoch readings converted to milliseconds. */
+	unitConverted: number;
+	/** Completions received today but stamped before today's local midnight (still counted in completed_today). */
+	completionsStampedEarlier: number;
+}
+
 export interface StoreCounters {
 	received: number;
 	stored: number;
@@ -78,6 +89,7 @@ export interface StoreCounters {
 	refused: number;
 	readonly rejectReasons: Map<string, number>;
 	readonly refusedBy: Record<Cardinality, number>;
+	readonly time: TimeCounters;
 }
 
 /** A local calendar day stamp (YYYY-MM-DD) for completed_today. */
@@ -107,6 +119,7 @@ export class MetricsStore {
 		refused: 0,
 		rejectReasons: new Map(),
 		refusedBy: {projects: 0, agents: 0, workflowSteps: 0},
+		time: {futureClamped: 0, unitConverted: 0, completionsStampedEarlier: 0},
 	};
 
 	completedToday = 0;
@@ -114,7 +127,14 @@ export class MetricsStore {
 	/** Bumped on every change. */
 	version = 0;
 
-	constructor(limits: Partial<StoreLimits> = {}) {
+	/**
+	`clock` is the receive clock: it alone decides which day completed_today belongs to (and is the receive time of
+	an event applied without one).
+	*/
+	constructor(
+		limits: Partial<StoreLimits> = {},
+		private readonly clock: () => number = Date.now,
+	) {
 		this.limits = {...DEFAULT_LIMITS, ...limits};
 		this.completions = new ObjectRing<Completion>(this.limits.completionsCapacity);
 	}
@@ -130,6 +150,13 @@ export class MetricsStore {
 		this.counters.rejected += 1;
 		this.counters.rejectReasons.set(reason, (this.counters.rejectReasons.get(reason) ?? 0) + 1);
 		this.recentRejects.push({timeMs: now, channel, reason});
+		this.version += 1;
+	}
+
+	/** Count a message whose time was clamped or converted (it is stored as well). */
+	recordTimeNote(note: TimeNote): void {
+		if (note === 'future-clamped') this.counters.time.futureClamped += 1;
+		else this.counters.time.unitConverted += 1;
 		this.version += 1;
 	}
 
@@ -162,16 +189,19 @@ export class MetricsStore {
 		return state;
 	}
 
-	/** Apply one validated event. Returns 'refused' when a cardinality cap keeps a new name out. */
-	apply(event: BusEvent): ApplyOutcome {
+	/**
+	Apply one validated event, received at `receivedMs` (the receive clock; the store's clock when omitted).
+	Returns 'refused' when a cardinality cap keeps a new name out.
+	*/
+	apply(event: BusEvent, receivedMs: number = this.clock()): ApplyOutcome {
 		this.counters.received += 1;
-		const outcome = this.applyEvent(event);
+		const outcome = this.applyEvent(event, receivedMs);
 		if (outcome === 'stored') this.counters.stored += 1;
 		this.version += 1;
 		return outcome;
 	}
 
-	private applyEvent(event: BusEvent): ApplyOutcome {
+	private applyEvent(event: BusEvent, receivedMs: number): ApplyOutcome {
 		switch (event.kind) {
 			case 'training': {
 				const series = this.project(event.projectId);
@@ -196,7 +226,7 @@ export class MetricsStore {
 						agent.timedCompletions += 1;
 					}
 					this.completions.push({taskId: event.taskId, agent: event.agent, durationSeconds: duration, timeMs: event.timeMs});
-					this.countCompletion(event.timeMs);
+					this.countCompletion(event.timeMs, receivedMs);
 				} else if (FAILED_STATUSES.has(event.status)) {
 					agent.failed += 1;
 				}
@@ -233,7 +263,7 @@ export class MetricsStore {
 	/** [start, end) of `completedDay` in epoch ms, so most completions need no Date object. */
 	private completedDayRange: [number, number] = [0, 0];
 
-	/** Make `ms`'s local day the current one for completed_today (a new day starts at 0). */
+	/** Make `ms`'s local day the current one for completed_today (a new day starts at `count`). */
 	private startDay(ms: number, count: number): void {
 		this.completedDay = dayStamp(ms);
 		this.completedToday = count;
@@ -246,26 +276,30 @@ export class MetricsStore {
 
 	/** The count read back from Redis at start belongs to today (the writer keeps it per local day). */
 	hydrateCompletedToday(count: number, now: number): void {
-		if (count > this.completedToday) this.startDay(now, count);
-		else if (this.completedDay === '') this.startDay(now, this.completedToday);
+		this.rollDay(now);
+		if (count > this.completedToday) this.completedToday = count;
 	}
 
-	/** On the wall clock: at local midnight completed_today starts again at 0, even with no completion yet. */
+	/**
+	The day of completed_today comes from the receive clock only, never from a message: at local midnight by the
+	clock it starts again at 0 (even with no completion yet). It only moves forward: a clock stepped back by NTP
+	keeps the current day.
+	*/
 	rollDay(now: number): void {
-		if (now >= this.completedDayRange[1] || this.completedDay === '') {
-			if (dayStamp(now) > this.completedDay) this.startDay(now, 0);
-		}
+		if (!Number.isFinite(now)) return;
+		if (this.completedDay !== '' && now < this.completedDayRange[1]) return;
+		if (this.completedDay === '' || dayStamp(now) > this.completedDay) this.startDay(now, 0);
 	}
 
-	private countCompletion(timeMs: number): void {
-		if (timeMs >= this.completedDayRange[0] && timeMs < this.completedDayRange[1]) {
-			this.completedToday += 1;
-			return;
-		}
-		const day = dayStamp(timeMs);
-		if (day < this.completedDay) return; // a late event from an earlier day
-		if (day !== this.completedDay) this.startDay(timeMs, 0);
+	/**
+	A completion counts toward the day it was received in, whatever its stamp says: completed_today and the
+	completion list move together, and a message stamped years ahead (clamped by validation anyway) or days behind
+	cannot move or freeze the day. A stamp before today's midnight is counted as `completionsStampedEarlier`.
+	*/
+	private countCompletion(timeMs: number, receivedMs: number): void {
+		this.rollDay(receivedMs);
 		this.completedToday += 1;
+		if (timeMs < this.completedDayRange[0]) this.counters.time.completionsStampedEarlier += 1;
 	}
 
 	/** Agents that are busy now, with their current task counts. */

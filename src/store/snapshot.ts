@@ -11,7 +11,7 @@ import {type WriterStats} from '../writer/seed-writer.js';
 import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type ExternalAlert} from '../contract/events.js';
-import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord} from './metrics-store.js';
+import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord, type TimeCounters} from './metrics-store.js';
 
 /** Points of each series carried in a snapshot (enough for the widest sparkline). */
 export const SNAPSHOT_TAIL = 240;
@@ -52,6 +52,8 @@ export interface Snapshot {
 		readonly refusedBy: Readonly<Record<string, number>>;
 		readonly rejectReasons: Readonly<Record<string, number>>;
 		readonly recentRejects: readonly RejectRecord[];
+		/** Messages stored with an adjusted time (future stamps clamped, µs/ns converted); see contract/limits.ts. */
+		readonly time?: Readonly<TimeCounters>;
 	};
 	readonly writer: WriterStats | undefined;
 	readonly training: readonly ProjectSummary[];
@@ -125,6 +127,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			refusedBy: {...store.counters.refusedBy},
 			rejectReasons: Object.fromEntries(store.counters.rejectReasons),
 			recentRejects: store.recentRejects.newest(20),
+			time: {...store.counters.time},
 		},
 		writer: sources.writer?.() === undefined ? undefined : {...sources.writer()!},
 		training,

@@ -3,6 +3,7 @@ The seed's persistence shapes (Patterns 1, 2 and 4), as pure functions: the exac
 fields the seed writes, so other agents keep reading what they expect.
 */
 import {type TaskUpdate, type TrainingProgress} from '../contract/events.js';
+import {isoTime} from '../contract/time.js';
 
 /** A JSON string literal; quoting directly when nothing needs escaping (timestamps almost never do). */
 function plainJsonString(text: string): string {
@@ -50,7 +51,7 @@ export function completionEntry(event: TaskUpdate): string {
 
 /** `metrics:workflow:{wf}:step:{step}:durations` entry: {duration, timestamp}. */
 export function workflowEntry(durationSeconds: number, timeMs: number): string {
-	return JSON.stringify({duration: durationSeconds, timestamp: new Date(timeMs).toISOString()});
+	return JSON.stringify({duration: durationSeconds, timestamp: isoTime(timeMs)});
 }
 
 /** A figure as a hash field value: fixed precision, never "NaN" for an empty aggregate. */

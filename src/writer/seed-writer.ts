@@ -16,6 +16,7 @@ import {taskAggregates} from '../analysis/task-aggregates.js';
 import {loadBalance, rankAgents} from '../analysis/load-balance.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {PendingBatch} from './pending-batch.js';
+import {isoTime} from '../contract/time.js';
 import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 export interface WriterTarget {
@@ -466,7 +467,7 @@ export class SeedWriter {
 			const last = series.loss.lastValue();
 			projects[id] = {
 				currentLoss: last === undefined ? 0 : Number.isFinite(last) ? last : String(last),
-				lastUpdated: new Date(series.lastUpdatedMs).toISOString(),
+				lastUpdated: isoTime(series.lastUpdatedMs),
 				lossTrend: series.loss.tail(50).map((p) => ({step: p.x, value: Number.isFinite(p.value) ? p.value : String(p.value)})),
 			};
 			if (Object.keys(projects).length >= 50) break;
@@ -477,7 +478,7 @@ export class SeedWriter {
 				throughputPerHour: agg.throughputPerHour,
 				avgDurationSeconds: agg.avgDurationSeconds,
 				slaCompliancePercent: agg.slaCompliancePercent,
-				recentCompletions: this.store.completions.newest(100).map((c) => ({timestamp: new Date(c.timeMs).toISOString(), duration: c.durationSeconds, agent: c.agent})),
+				recentCompletions: this.store.completions.newest(100).map((c) => ({timestamp: isoTime(c.timeMs), duration: c.durationSeconds, agent: c.agent})),
 			},
 			agents: {activeCount: this.store.busyAgents().length, loadVariancePercent: lb.variancePercent, avgTasksPerAgent: lb.avgTasksPerAgent},
 			timestamp: new Date(now).toISOString(),

@@ -66,7 +66,7 @@ export const INJECTIONS: readonly string[] = [
 
 export const NON_JSON_PREFIXES: readonly string[] = ['x', '\u001b[2J', '<', "'", 'NaN-', '\u0000', '}{'];
 
-const SAFE_IDS = ['proj-a', 'proj_b', 'проект-1', '训练-2', 'über.3', 'p4', 'asr-conformer', 'lm:7b', 'run#9', 'x'.repeat(128)];
+const SAFE_IDS = ['proj-a', 'proj_b', 'проект-1', '训练-2', 'über.3', 'p4', 'asr-conformer', 'lm.7b', 'run#9', 'x'.repeat(128)];
 const SAFE_AGENTS = ['ml-engineer', 'data-analyst', 'qa', 'агент', 'ops_1', 'ml-ops', 'w7', 'reviewer', 'trainer', 'scheduler'];
 
 export class FuzzGenerator {

@@ -110,19 +110,33 @@ describe('snapshots', () => {
 describe('completed_today', () => {
 	const done = (timeMs: number) => ({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 1, timestamp: timeMs, timeMs}) as const;
 
-	it('counts per local day, resets at midnight and ignores late events from an earlier day', () => {
+	it('counts per local day of the receive clock, resets at midnight, and counts a completion stamped yesterday today', () => {
 		const store = new MetricsStore();
 		const evening = new Date(2026, 10, 29, 23, 59, 0).getTime();
 		const morning = new Date(2026, 10, 30, 0, 1, 0).getTime();
-		store.apply(done(evening));
-		store.apply(done(evening + 1000));
+		store.apply(done(evening), evening);
+		store.apply(done(evening + 1000), evening + 1000);
 		expect(store.completedToday).toBe(2);
-		store.apply(done(morning));
+		store.apply(done(morning), morning);
 		expect(store.completedToday).toBe(1);
-		store.apply(done(evening + 2000));
-		expect(store.completedToday).toBe(1);
-		store.apply(done(morning + 3_600_000));
+		// Received this morning, stamped last night: it is in today's list, so it is in today's count too.
+		store.apply(done(evening + 2000), morning + 1000);
 		expect(store.completedToday).toBe(2);
+		expect(store.counters.time.completionsStampedEarlier).toBe(1);
+	});
+
+	it('a completion stamped years ahead never moves the day: later completions still count (issue 10)', () => {
+		let clock = new Date(2026, 10, 29, 12, 0, 0).getTime();
+		const store = new MetricsStore({}, () => clock);
+		store.apply(done(Date.UTC(2031, 0, 1)));
+		store.apply(done(clock));
+		clock += 60_000;
+		store.apply(done(clock));
+		expect(store.completedToday).toBe(3);
+		expect(store.completedDay).toBe('2026-11-29');
+		clock = new Date(2026, 10, 30, 0, 0, 1).getTime();
+		store.rollDay(clock);
+		expect(store.completedToday).toBe(0);
 	});
 });
 
@@ -131,7 +145,7 @@ describe('completed_today across restarts and midnight', () => {
 		const store = new MetricsStore();
 		const now = new Date(2026, 10, 29, 15, 0, 0).getTime();
 		store.hydrateCompletedToday(50, now);
-		store.apply({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 1, timestamp: now, timeMs: now});
+		store.apply({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 1, timestamp: now, timeMs: now}, now + 1000);
 		expect(store.completedToday).toBe(51);
 	});
 

@@ -1,14 +1,30 @@
-/** Redis URLs: validation and redaction. A password never leaves this module in clear text. */
+/**
+Redis URLs: validation and redaction. A password never leaves this module in clear text.
+
+ioredis (utils/index.js `parseURL`) takes credentials from two places: the user info (`redis://user:pass@host`,
+percent-decoded) and, when the user info is empty, the query string, where every parameter becomes a connection
+option (`?password=...`, `?username=...`, and for Sentinel `?sentinelPassword=...`). So a secret can sit in
+either place, written percent-encoded, form-encoded (`+` for a space) or raw. Redaction covers every one: the
+user info's password and the value of every query parameter whose name looks like a credential are masked in
+the URL shown, and every spelling of each secret is removed from any text (error messages can echo them).
+Usernames are not secrets: they are shown, as they help read an ACL refusal.
+*/
 
 export interface RedisTarget {
 	readonly url: string;
-	/** The URL with the password replaced by ***: safe for the screen and logs. */
+	/** The URL with every password replaced by ***: safe for the screen and logs. */
 	readonly redacted: string;
 	readonly tls: boolean;
 	readonly host: string;
 	readonly port: number;
+	/** The password ioredis will send (user info first, else `?password=`), decoded. */
 	readonly password: string | undefined;
+	/** Every secret in the URL, in every spelling it may take in a text: for redactSecrets. */
+	readonly secrets: readonly string[];
 }
+
+/** Query parameters that carry a credential (matched on the name, any case): their values are masked. */
+const SECRET_PARAM = /pass|secret|token|auth|cred|key/i;
 
 /** Parse a redis:// or rediss:// URL; throws an Error with a readable message (never containing the password). */
 export function parseRedisUrl(url: string): RedisTarget {
@@ -22,7 +38,10 @@ export function parseRedisUrl(url: string): RedisTarget {
 		throw new Error(`unsupported Redis URL scheme "${parsed.protocol}" (use redis:// or rediss://)`);
 	const db = parsed.pathname.replace(/^\//, '');
 	if (db !== '' && !/^\d+$/.test(db)) throw new Error(`invalid Redis database "${db}" in URL (expected a number)`);
-	const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+	const userInfoPassword = parsed.password === '' ? undefined : safeDecode(parsed.password);
+	// ioredis: the user info wins when it has a user or a password; the query fills only what it left unset.
+	const queryPassword = parsed.searchParams.get('password') ?? undefined;
+	const password = parsed.username !== '' || parsed.password !== '' ? userInfoPassword : queryPassword === '' ? undefined : queryPassword;
 	return {
 		url,
 		redacted: redactUrl(url),
@@ -30,15 +49,94 @@ export function parseRedisUrl(url: string): RedisTarget {
 		host: parsed.hostname || '127.0.0.1',
 		port: parsed.port === '' ? 6379 : Number(parsed.port),
 		password,
+		secrets: urlSecrets(url),
 	};
 }
 
-/** The URL with any password replaced by ***. Unparseable input is returned fully masked. */
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
+/** The raw `name=value` pairs of a URL's query, as written (before any decoding). */
+function rawQueryPairs(url: string): Array<[string, string]> {
+	const q = url.indexOf('?');
+	if (q < 0) return [];
+	const hash = url.indexOf('#', q);
+	const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+	return query
+		.split('&')
+		.filter((part) => part !== '')
+		.map((part) => {
+			const eq = part.indexOf('=');
+			return eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
+		});
+}
+
+/** The raw user-info password, as written between the first ':' of the user info and its last '@'. */
+function rawUserInfoPassword(url: string): string | undefined {
+	const start = url.indexOf('//');
+	if (start < 0) return undefined;
+	const rest = url.slice(start + 2);
+	const end = rest.search(/[/?#]/);
+	const authority = end < 0 ? rest : rest.slice(0, end);
+	const at = authority.lastIndexOf('@');
+	if (at < 0) return undefined;
+	const userInfo = authority.slice(0, at);
+	const colon = userInfo.indexOf(':');
+	return colon < 0 ? undefined : userInfo.slice(colon + 1);
+}
+
+function formDecode(text: string): string {
+	return safeDecode(text.replace(/\+/g, ' '));
+}
+
+/**
+Every secret a URL carries, in each spelling: as written, decoded, and re-encoded the ways a library may print it.
+Empty values are left out (there is nothing to hide, and splitting on '' would mangle every text).
+*/
+export function urlSecrets(url: string): string[] {
+	const found = new Set<string>();
+	const add = (value: string | undefined) => {
+		if (value === undefined || value === '') return;
+		found.add(value);
+	};
+	const rawPassword = rawUserInfoPassword(url);
+	add(rawPassword);
+	if (rawPassword !== undefined) add(safeDecode(rawPassword));
+	for (const [name, value] of rawQueryPairs(url)) {
+		if (!SECRET_PARAM.test(formDecode(name))) continue;
+		add(value);
+		add(formDecode(value));
+		add(safeDecode(value));
+	}
+	try {
+		const parsed = new URL(url);
+		add(parsed.password);
+		add(safeDecode(parsed.password));
+		for (const [name, value] of parsed.searchParams) if (SECRET_PARAM.test(name)) add(value);
+	} catch {
+		// Not a URL: only the raw spellings above.
+	}
+	// Longest first, so a secret that contains another is removed whole.
+	return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** The URL with any password (user info or query) replaced by ***. Unparseable input is returned fully masked. */
 export function redactUrl(url: string): string {
 	try {
 		const parsed = new URL(url);
 		if (parsed.password !== '') parsed.password = '***';
-		return parsed.toString().replace(/\/$/, '');
+		// Rewritten by hand, not through searchParams: that would re-encode the other parameters.
+		const pairs = rawQueryPairs(url);
+		const query = pairs.map(([name, value]) => (SECRET_PARAM.test(formDecode(name)) ? `${name}=***` : value === '' ? name : `${name}=${value}`)).join('&');
+		parsed.search = '';
+		parsed.hash = '';
+		const base = parsed.toString().replace(/\/$/, '');
+		return pairs.length === 0 ? base : `${base}?${query}`;
 	} catch {
 		return '<invalid url>';
 	}
@@ -50,8 +148,8 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
 	for (const secret of secrets) {
 		if (secret === undefined || secret.length === 0) continue;
 		out = out.split(secret).join('***');
-		const encoded = encodeURIComponent(secret);
-		if (encoded !== secret) out = out.split(encoded).join('***');
+		for (const encoded of [encodeURIComponent(secret), new URLSearchParams({s: secret}).toString().slice(2)])
+			if (encoded !== secret) out = out.split(encoded).join('***');
 	}
 	return out;
 }

@@ -10,6 +10,7 @@ A silence is Alertmanager's: matchers on the rule (`alertname`) and labels, star
 import {sanitizeText} from '../contract/sanitize.js';
 import {type Labels, type Matcher, matchersMatch, matcherText} from './labels.js';
 import {SEVERITY_RANK, type Severity} from './alert-state.js';
+import {MAX_DURATION_MS, MAX_DURATION_TEXT} from './duration.js';
 
 export interface Ack {
 	readonly alertId: string;
@@ -88,44 +89,110 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 const SEVERITIES: ReadonlySet<string> = new Set(['info', 'warning', 'critical']);
 
-/** Parse an ack stored in Redis (JSON); undefined when it is not one. */
-export function parseAck(text: string): Ack | undefined {
+/**
+The times a stored ack or silence may carry: from 1970 to the end of year 9999, what `new Date(t).toISOString()`
+prints with four year digits. Anything else (NaN, 1e300, a nanosecond clock, `now + 99999999d`) is a record
+that cannot be shown: it is skipped with this reason, never passed to Date.
+*/
+export const MAX_STORED_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function timeProblem(field: string, v: unknown): string | undefined {
+	if (typeof v !== 'number') return `${field} is ${v === undefined ? 'missing' : `not a number (${typeof v})`}`;
+	if (!Number.isFinite(v) || v < 0 || v > MAX_STORED_TIME_MS) return `${field} ${String(v)} is not a time mycotop can show`;
+	return undefined;
+}
+
+function stringProblem(field: string, v: unknown): string | undefined {
+	return typeof v === 'string' ? undefined : `${field} is ${v === undefined ? 'missing' : `not a string (${typeof v})`}`;
+}
+
+function parseJson(text: string): unknown {
 	try {
-		const v: unknown = JSON.parse(text);
-		if (!isRecord(v)) return undefined;
-		const {alertId, by, atMs, severity, comment, episodeMs} = v;
-		if (typeof alertId !== 'string' || typeof by !== 'string' || typeof atMs !== 'number' || typeof severity !== 'string' || !SEVERITIES.has(severity))
-			return undefined;
-		// Stored text is untrusted like any message: it reaches the screen and the CLI's output.
-		return {
-			alertId: sanitizeText(alertId),
-			by: sanitizeText(by, {maxLength: 128}),
-			atMs,
-			severity: severity as Severity,
-			...(typeof episodeMs === 'number' ? {episodeMs} : {}),
-			...(typeof comment === 'string' ? {comment: sanitizeText(comment)} : {}),
-		};
+		return JSON.parse(text) as unknown;
 	} catch {
 		return undefined;
 	}
 }
 
+/** An ack stored in Redis (JSON), or why it is not one (a reason for "1 stored ack skipped: ..."). */
+export function decodeAck(text: string): Ack | string {
+	const v = parseJson(text);
+	if (!isRecord(v)) return 'not a JSON object';
+	const {alertId, by, atMs, severity, comment, episodeMs} = v;
+	const problem =
+		stringProblem('alertId', alertId) ??
+		stringProblem('by', by) ??
+		timeProblem('atMs', atMs) ??
+		(episodeMs === undefined ? undefined : timeProblem('episodeMs', episodeMs)) ??
+		(typeof severity === 'string' && SEVERITIES.has(severity) ? undefined : 'severity is not info, warning or critical');
+	if (problem !== undefined) return problem;
+	// Stored text is untrusted like any message: it reaches the screen and the CLI's output.
+	return {
+		alertId: sanitizeText(alertId as string),
+		by: sanitizeText(by as string, {maxLength: 128}),
+		atMs: atMs as number,
+		severity: severity as Severity,
+		...(typeof episodeMs === 'number' ? {episodeMs} : {}),
+		...(typeof comment === 'string' ? {comment: sanitizeText(comment)} : {}),
+	};
+}
+
+/** Parse an ack stored in Redis (JSON); undefined when it is not one. */
+export function parseAck(text: string): Ack | undefined {
+	const ack = decodeAck(text);
+	return typeof ack === 'string' ? undefined : ack;
+}
+
+/** A silence stored in Redis (JSON), or why it is not one (a reason for "1 stored silence skipped: ..."). */
+export function decodeSilence(text: string): Silence | string {
+	const v = parseJson(text);
+	if (!isRecord(v)) return 'not a JSON object';
+	const {id, matchers, startsMs, endsMs, createdBy, comment} = v;
+	const problem =
+		stringProblem('id', id) ??
+		(Array.isArray(matchers) ? undefined : 'matchers is not a list') ??
+		timeProblem('startsMs', startsMs) ??
+		timeProblem('endsMs', endsMs) ??
+		stringProblem('createdBy', createdBy) ??
+		stringProblem('comment', comment);
+	if (problem !== undefined) return problem;
+	const ms: Matcher[] = [];
+	for (const m of matchers as unknown[]) {
+		if (!isRecord(m) || typeof m['name'] !== 'string' || typeof m['value'] !== 'string') return 'a matcher is not {name, value}';
+		ms.push({name: sanitizeText(m['name']), value: sanitizeText(m['value']), isRegex: m['isRegex'] === true, isEqual: m['isEqual'] !== false});
+	}
+	if (ms.length === 0) return 'no matchers';
+	return {
+		id: sanitizeText(id as string),
+		matchers: ms,
+		startsMs: startsMs as number,
+		endsMs: endsMs as number,
+		createdBy: sanitizeText(createdBy as string, {maxLength: 128}),
+		comment: sanitizeText(comment as string),
+	};
+}
+
 /** Parse a silence stored in Redis (JSON); undefined when it is not one. */
 export function parseSilence(text: string): Silence | undefined {
-	try {
-		const v: unknown = JSON.parse(text);
-		if (!isRecord(v)) return undefined;
-		const {id, matchers, startsMs, endsMs, createdBy, comment} = v;
-		if (typeof id !== 'string' || !Array.isArray(matchers) || typeof startsMs !== 'number' || typeof endsMs !== 'number') return undefined;
-		if (typeof createdBy !== 'string' || typeof comment !== 'string') return undefined;
-		const ms: Matcher[] = [];
-		for (const m of matchers) {
-			if (!isRecord(m) || typeof m['name'] !== 'string' || typeof m['value'] !== 'string') return undefined;
-			ms.push({name: sanitizeText(m['name']), value: sanitizeText(m['value']), isRegex: m['isRegex'] === true, isEqual: m['isEqual'] !== false});
-		}
-		if (ms.length === 0) return undefined;
-		return {id: sanitizeText(id), matchers: ms, startsMs, endsMs, createdBy: sanitizeText(createdBy, {maxLength: 128}), comment: sanitizeText(comment)};
-	} catch {
-		return undefined;
-	}
+	const silence = decodeSilence(text);
+	return typeof silence === 'string' ? undefined : silence;
+}
+
+/**
+Why a silence must not be stored, or undefined: times a reader could not show, or an end further than
+MAX_DURATION_MS from now (the CLI's `--for` and the dashboard's `S` both end here, so neither can store what
+`mycotop silences` would then fail on). Expiring one (moving its end to now) is always allowed. A minute of slack
+covers the time between the duration being read and the silence being stored.
+*/
+export function silenceWriteProblem(s: Silence, now: number): string | undefined {
+	const problem = timeProblem('start', s.startsMs) ?? timeProblem('end', s.endsMs);
+	if (problem !== undefined) return problem;
+	if (s.endsMs > now + MAX_DURATION_MS + 60_000) return `a silence ends at most ${MAX_DURATION_TEXT} from now`;
+	if (s.matchers.length === 0) return 'a silence needs at least one matcher';
+	return undefined;
+}
+
+/** Why an ack must not be stored, or undefined. */
+export function ackWriteProblem(a: Ack): string | undefined {
+	return timeProblem('time', a.atMs) ?? (a.episodeMs === undefined ? undefined : timeProblem('episode start', a.episodeMs));
 }

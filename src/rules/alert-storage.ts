@@ -8,7 +8,7 @@ instance may write acks and silences: they are user actions), or memory on the e
 */
 import {sanitizeText} from '../contract/sanitize.js';
 import type {Redis} from 'ioredis';
-import {parseAck, parseSilence, SILENCE_RETENTION_MS, type Ack, type Silence} from './ack-silence.js';
+import {ackWriteProblem, decodeAck, decodeSilence, MAX_STORED_TIME_MS, SILENCE_RETENTION_MS, silenceWriteProblem, type Ack, type Silence} from './ack-silence.js';
 import {type AlertTransition} from './engine.js';
 
 export const ALERT_KEYS = {
@@ -20,6 +20,40 @@ export const ALERT_KEYS = {
 export const LOG_MAX_ENTRIES = 10_000;
 /** Acks older than this are dropped when loaded (the episode they covered is long over). */
 export const ACK_RETENTION_MS = 7 * 86_400_000;
+
+/** A stored record that could not be read (junk, a time Date cannot show): skipped and reported, never fatal. */
+export interface SkippedRecord {
+	/** The hash field (alert id or silence id), sanitized and cut to 80 characters. */
+	readonly field: string;
+	readonly reason: string;
+}
+
+/** "1 stored silence skipped: 5f3a (endsMs 8.64e+15 is not a time mycotop can show)"; undefined for none. */
+export function skippedText(kind: 'ack' | 'silence', skipped: readonly SkippedRecord[]): string | undefined {
+	if (skipped.length === 0) return undefined;
+	const shown = skipped.slice(0, 5).map((s) => `${s.field} (${s.reason})`);
+	const more = skipped.length > 5 ? `, and ${skipped.length - 5} more` : '';
+	return `${skipped.length} stored ${kind}${skipped.length === 1 ? '' : 's'} skipped: ${shown.join(', ')}${more}`;
+}
+
+function skippedField(field: string): string {
+	return sanitizeText(field, {maxLength: 80});
+}
+
+/** Refuse to store what a reader could not show (see ack-silence.ts): an Error with the reason. */
+function refuseInvalidSilence(silence: Silence): void {
+	const problem = silenceWriteProblem(silence, Date.now());
+	if (problem !== undefined) throw new Error(`silence not stored: ${problem}`);
+}
+
+function refuseInvalidAck(ack: Ack): void {
+	const problem = ackWriteProblem(ack);
+	if (problem !== undefined) throw new Error(`acknowledgement not stored: ${problem}`);
+}
+
+function isShowableTime(v: unknown): boolean {
+	return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_STORED_TIME_MS;
+}
 
 export interface AlertStorage {
 	readonly persistent: boolean;
@@ -43,6 +77,8 @@ export function decodeTransition(text: string): AlertTransition | undefined {
 		const v = JSON.parse(text) as Record<string, unknown>;
 		if (typeof v['id'] !== 'string' || typeof v['rule'] !== 'string' || typeof v['kind'] !== 'string' || typeof v['timeMs'] !== 'number') return undefined;
 		if (typeof v['labels'] !== 'object' || v['labels'] === null || typeof v['key'] !== 'string') return undefined;
+		// Its times reach Date in the alert log, --once and `mycotop ack`: one that cannot be shown skips the entry.
+		if (!isShowableTime(v['timeMs']) || !isShowableTime(v['activeAtMs'] ?? v['timeMs']) || (v['firedAtMs'] !== undefined && !isShowableTime(v['firedAtMs']))) return undefined;
 		const value = typeof v['value'] === 'string' ? Number(v['value']) : v['value'];
 		// The log is read back from Redis: its text is untrusted like any message.
 		const clean = (x: unknown) => (typeof x === 'string' ? sanitizeText(x) : x);
@@ -65,33 +101,62 @@ export class RedisAlertStorage implements AlertStorage {
 	readonly persistent = true;
 	constructor(private readonly redis: Redis) {}
 
+	/** What the last loadAcks skipped (records it could not read), for whoever shows them. */
+	skippedAcks: readonly SkippedRecord[] = [];
+	skippedSilences: readonly SkippedRecord[] = [];
+
 	async loadAcks(now: number): Promise<Map<string, Ack>> {
+		return (await this.readAcks(now)).acks;
+	}
+
+	/**
+	The acks, and those that could not be read. Past-retention ones are deleted; unreadable ones are kept (another
+	version may understand them; `mycotop unack ID` removes one) and listed as skipped.
+	*/
+	async readAcks(now: number): Promise<{acks: Map<string, Ack>; skipped: SkippedRecord[]}> {
 		const raw = await this.redis.hgetall(ALERT_KEYS.acks);
-		const out = new Map<string, Ack>();
+		const acks = new Map<string, Ack>();
+		const skipped: SkippedRecord[] = [];
 		const stale: string[] = [];
 		for (const [field, text] of Object.entries(raw)) {
-			const ack = parseAck(text);
-			if (ack === undefined || now - ack.atMs > ACK_RETENTION_MS) stale.push(field);
-			else out.set(field, ack);
+			const ack = decodeAck(text);
+			if (typeof ack === 'string') skipped.push({field: skippedField(field), reason: ack});
+			else if (now - ack.atMs > ACK_RETENTION_MS) stale.push(field);
+			else acks.set(field, ack);
 		}
 		if (stale.length > 0) await this.redis.hdel(ALERT_KEYS.acks, ...stale);
-		return out;
+		this.skippedAcks = skipped;
+		return {acks, skipped};
 	}
 
 	async loadSilences(now: number): Promise<Map<string, Silence>> {
+		return (await this.readSilences(now)).silences;
+	}
+
+	/** The silences, and those that could not be read (kept, listed as skipped; `mycotop silence expire ID` removes one). */
+	async readSilences(now: number): Promise<{silences: Map<string, Silence>; skipped: SkippedRecord[]}> {
 		const raw = await this.redis.hgetall(ALERT_KEYS.silences);
-		const out = new Map<string, Silence>();
+		const silences = new Map<string, Silence>();
+		const skipped: SkippedRecord[] = [];
 		const stale: string[] = [];
 		for (const [field, text] of Object.entries(raw)) {
-			const s = parseSilence(text);
-			if (s === undefined || now - s.endsMs > SILENCE_RETENTION_MS) stale.push(field);
-			else out.set(field, s);
+			const s = decodeSilence(text);
+			if (typeof s === 'string') skipped.push({field: skippedField(field), reason: s});
+			else if (now - s.endsMs > SILENCE_RETENTION_MS) stale.push(field);
+			else silences.set(field, s);
 		}
 		if (stale.length > 0) await this.redis.hdel(ALERT_KEYS.silences, ...stale);
-		return out;
+		this.skippedSilences = skipped;
+		return {silences, skipped};
+	}
+
+	/** Whether a silence id is stored at all (readable or not). */
+	async hasSilence(id: string): Promise<boolean> {
+		return (await this.redis.hexists(ALERT_KEYS.silences, id)) === 1;
 	}
 
 	async putAck(ack: Ack): Promise<void> {
+		refuseInvalidAck(ack);
 		await this.redis.hset(ALERT_KEYS.acks, ack.alertId, JSON.stringify(ack));
 	}
 
@@ -100,6 +165,7 @@ export class RedisAlertStorage implements AlertStorage {
 	}
 
 	async putSilence(silence: Silence): Promise<void> {
+		refuseInvalidSilence(silence);
 		await this.redis.hset(ALERT_KEYS.silences, silence.id, JSON.stringify(silence));
 	}
 
@@ -135,6 +201,7 @@ export class MemoryAlertStorage implements AlertStorage {
 	}
 
 	async putAck(ack: Ack): Promise<void> {
+		refuseInvalidAck(ack);
 		this.acks.set(ack.alertId, ack);
 	}
 
@@ -143,6 +210,7 @@ export class MemoryAlertStorage implements AlertStorage {
 	}
 
 	async putSilence(silence: Silence): Promise<void> {
+		refuseInvalidSilence(silence);
 		this.silences.set(silence.id, silence);
 	}
 

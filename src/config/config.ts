@@ -3,12 +3,13 @@ The YAML config: load, validate, and report what is wrong with file, line and fi
 function over the parsed document; sections other modules own (gpu, rules) are validated by their own
 functions registered in SECTION_VALIDATORS.
 */
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {isMap, LineCounter, parseDocument, type Document} from 'yaml';
+import {isMap, type LineCounter, type Document} from 'yaml';
 import {validateRules} from '../rules/user-rules.js';
-import {parseDuration} from '../rules/duration.js';
+import {durationValue, MAX_DURATION_TEXT, parseDuration} from '../rules/duration.js';
+import {parseYaml, readYamlFile, type YamlLoad} from './yaml-file.js';
 
 export interface ConfigIssue {
 	readonly file: string;
@@ -56,9 +57,9 @@ const refreshMs: Check = (v) => (typeof v === 'number' && Number.isInteger(v) &&
 const gpuList: Check = (v) =>
 	Array.isArray(v) && v.length > 0 && v.every((g) => Number.isInteger(g) && g >= 0) ? undefined : `expected a list of GPU indices, got ${JSON.stringify(v)}`;
 const duration: Check = (v) =>
-	(typeof v === 'string' && parseDuration(v) !== undefined) || (typeof v === 'number' && Number.isFinite(v) && v >= 0)
+	(typeof v === 'string' && parseDuration(v) !== undefined) || (typeof v === 'number' && durationValue(v) !== undefined)
 		? undefined
-		: `expected a duration like 1s, 5m (or milliseconds), got ${JSON.stringify(v)}`;
+		: `expected a duration like 1s, 5m (or milliseconds), at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(v)}`;
 const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules'> = {
@@ -77,20 +78,23 @@ export const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array
 
 export type ConfigResult = {readonly ok: true; readonly config: MycotopConfig} | {readonly ok: false; readonly issues: readonly ConfigIssue[]};
 
-/** Parse and validate YAML text. Pure. */
+/** Parse and validate YAML text (within the limits of yaml-file.ts). Pure. */
 export function parseConfig(text: string, file: string): ConfigResult {
-	const counter = new LineCounter();
-	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false});
-	if (doc.errors.length > 0) {
+	return configFromYaml(parseYaml(text), file);
+}
+
+function configFromYaml(loaded: YamlLoad, file: string): ConfigResult {
+	if (!loaded.ok) {
 		return {
 			ok: false,
-			issues: doc.errors.map((e) => ({file, line: e.linePos?.[0]?.line ?? 1, field: '(yaml)', message: e.message.split('\n')[0]!})),
+			issues: loaded.problems.map((p) => ({file, line: p.line, field: p.refused || p.line === 0 ? '(file)' : '(yaml)', message: p.message})),
 		};
 	}
+	const {doc, counter} = loaded;
 	const issues: ConfigIssue[] = [];
 	const add = (path: Array<string | number>, message: string) =>
 		issues.push({file, line: lineOf(doc, counter, path), field: path.join('.') || '(root)', message});
-	const raw = doc.toJS() as unknown;
+	const raw = loaded.value;
 	if (raw === null || raw === undefined) return {ok: true, config: EMPTY_CONFIG};
 	if (typeof raw !== 'object' || Array.isArray(raw) || !isMap(doc.contents)) {
 		add([], 'expected a mapping of sections (redis, store, ui, gpu, rules)');
@@ -148,13 +152,7 @@ export function loadConfig(explicitPath: string | undefined, env: NodeJS.Process
 		if (explicitPath === undefined) return {ok: true, config: EMPTY_CONFIG};
 		return {ok: false, issues: [{file: path, line: 0, field: '(file)', message: 'config file not found'}]};
 	}
-	let text: string;
-	try {
-		text = readFileSync(path, 'utf8');
-	} catch (error) {
-		return {ok: false, issues: [{file: path, line: 0, field: '(file)', message: error instanceof Error ? error.message : String(error)}]};
-	}
-	return parseConfig(text, path);
+	return configFromYaml(readYamlFile(path), path);
 }
 
 export function formatIssue(issue: ConfigIssue): string {

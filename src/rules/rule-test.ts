@@ -21,15 +21,14 @@ notation, expected alerts at given times; everything runs in accelerated time th
               exp_state: firing      # optional: pending | firing | nodata (ours; promtool checks firing only)
               exp_message: ...       # optional: exact rendered message
 */
-import {readFileSync} from 'node:fs';
 import {dirname, resolve} from 'node:path';
-import {LineCounter, parseDocument} from 'yaml';
 import {lineOf} from '../config/config.js';
+import {readYamlFile, type YamlProblem} from '../config/yaml-file.js';
 import {parseDuration} from './duration.js';
 import {parseSelector, selectorLabels} from './labels.js';
 import {RuleEngine} from './engine.js';
 import {expandSeries} from './series-notation.js';
-import {compileRules, validateRules} from './user-rules.js';
+import {compileRules, ruleCountProblem, validateRules} from './user-rules.js';
 import {SeriesWorld, WORLD_SERIES, type WorldSeriesName} from './world.js';
 
 export interface RuleTestResult {
@@ -37,24 +36,28 @@ export interface RuleTestResult {
 	/** Problems with the test file itself (file:line: field: message). */
 	readonly errors: readonly string[];
 	readonly groups: ReadonlyArray<{readonly name: string; readonly failures: readonly string[]; readonly checks: number}>;
+	/** A limit refused the file or a rule file it names (size, aliases, nesting, rule count): exit 2. */
+	readonly refused?: boolean;
+}
+
+/** `file:line: (file|yaml): problem`, the shape of every other message about a file. */
+function yamlProblemText(file: string, p: YamlProblem): string {
+	return `${file}:${p.line}: ${p.refused || p.line === 0 ? '(file)' : '(yaml)'}: ${p.message}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Rules from a file: a config (mapping with `rules:`) or a bare list. Returns the list or errors with lines. */
-export function loadRuleList(path: string): {rules: unknown[]; errors: string[]} {
-	let text: string;
-	try {
-		text = readFileSync(path, 'utf8');
-	} catch (error) {
-		return {rules: [], errors: [`${path}: ${error instanceof Error ? error.message : String(error)}`]};
-	}
-	const counter = new LineCounter();
-	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false});
-	if (doc.errors.length > 0) return {rules: [], errors: doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? 1}: (yaml): ${e.message.split('\n')[0]}`)};
-	const raw: unknown = doc.toJS();
+/**
+Rules from a file: a config (mapping with `rules:`) or a bare list. Returns the list or errors with lines;
+`refused` when a limit refused the file (yaml-file.ts's caps, more than MAX_RULES rules): exit 2, not 1.
+*/
+export function loadRuleList(path: string): {rules: unknown[]; errors: string[]; refused?: boolean} {
+	const loaded = readYamlFile(path);
+	if (!loaded.ok) return {rules: [], errors: loaded.problems.map((p) => yamlProblemText(path, p)), refused: loaded.problems.some((p) => p.refused)};
+	const {doc, counter} = loaded;
+	const raw: unknown = loaded.value;
 	let list: unknown;
 	let prefix: Array<string | number> = [];
 	if (Array.isArray(raw)) list = raw;
@@ -63,6 +66,8 @@ export function loadRuleList(path: string): {rules: unknown[]; errors: string[]}
 		prefix = ['rules'];
 	} else return {rules: [], errors: [`${path}:1: (root): expected a list of rules or a mapping with a "rules:" list`]};
 	const rules = list as unknown[];
+	const tooMany = ruleCountProblem(rules);
+	if (tooMany !== undefined) return {rules: [], errors: [`${path}:${lineOf(doc, counter, prefix)}: rules: ${tooMany}`], refused: true};
 	const errors = validateRules(rules).map(([path_, message]) => {
 		const full = [...prefix, ...path_];
 		return `${path}:${lineOf(doc, counter, full)}: ${['rules', ...path_].join('.')}: ${message}`;
@@ -72,20 +77,15 @@ export function loadRuleList(path: string): {rules: unknown[]; errors: string[]}
 
 export function runRuleTests(file: string, options: {readonly run?: RegExp} = {}): RuleTestResult {
 	const errors: string[] = [];
-	let text: string;
-	try {
-		text = readFileSync(file, 'utf8');
-	} catch (error) {
-		return {ok: false, errors: [`${file}: ${error instanceof Error ? error.message : String(error)}`], groups: []};
-	}
-	const counter = new LineCounter();
-	const doc = parseDocument(text, {lineCounter: counter, prettyErrors: false});
-	if (doc.errors.length > 0) return {ok: false, errors: doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0]}`), groups: []};
-	const raw: unknown = doc.toJS();
+	const loaded = readYamlFile(file);
+	if (!loaded.ok) return {ok: false, errors: loaded.problems.map((p) => yamlProblemText(file, p)), groups: [], refused: loaded.problems.some((p) => p.refused)};
+	const {doc, counter} = loaded;
+	const raw: unknown = loaded.value;
 	const where = (path: Array<string | number>) => `${file}:${lineOf(doc, counter, path)}: ${path.join('.') || '(root)'}`;
 	if (!isRecord(raw)) return {ok: false, errors: [`${where([])}: expected a mapping with tests:`], groups: []};
 
 	const ruleList: unknown[] = [];
+	let refused = false;
 	const files = raw['rule_files'] ?? [];
 	if (!Array.isArray(files)) errors.push(`${where(['rule_files'])}: expected a list of files`);
 	else
@@ -93,6 +93,7 @@ export function runRuleTests(file: string, options: {readonly run?: RegExp} = {}
 			const loaded = loadRuleList(resolve(dirname(file), String(f)));
 			errors.push(...loaded.errors);
 			ruleList.push(...loaded.rules);
+			if (loaded.refused === true) refused = true;
 		}
 	if (raw['rules'] !== undefined) {
 		if (!Array.isArray(raw['rules'])) errors.push(`${where(['rules'])}: expected a list of rules`);
@@ -101,6 +102,14 @@ export function runRuleTests(file: string, options: {readonly run?: RegExp} = {}
 			ruleList.push(...raw['rules']);
 		}
 	}
+	// The cap holds for the rules a test loads in all, from every file it names.
+	const tooMany = ruleCountProblem(ruleList);
+	if (tooMany !== undefined) {
+		// A `rules:` list over the cap by itself was reported by validateRules already.
+		if (!Array.isArray(raw['rules']) || ruleCountProblem(raw['rules']) === undefined) errors.push(`${where(['rule_files'])}: ${tooMany}`);
+		refused = true;
+	}
+	if (refused) return {ok: false, errors, groups: [], refused};
 	const evalMs = raw['evaluation_interval'] === undefined ? 1000 : parseDuration(String(raw['evaluation_interval']));
 	if (evalMs === undefined || evalMs <= 0) errors.push(`${where(['evaluation_interval'])}: expected a duration`);
 	const staleAfter = raw['stale_after'] === undefined ? undefined : parseDuration(String(raw['stale_after']));

@@ -18,7 +18,7 @@ compilation into Rule objects. Two kinds of entries:
     enabled: true
     for: 30s                                        # optional overrides: for, keep_firing_for, severity
 */
-import {parseDuration} from './duration.js';
+import {durationValue, MAX_DURATION_TEXT, parseDuration} from './duration.js';
 import {labelsText, matchersMatch, parseSelector, type Labels, type Matcher} from './labels.js';
 import {type Severity} from './alert-state.js';
 import {BUILTIN_NAMES, builtinRule, defaultRules} from './builtin-rules.js';
@@ -56,7 +56,7 @@ export function parseCondition(text: string): Condition | string {
 	} else {
 		if (m[2] === undefined || m[2] === '') return `"${fn}" needs a window, e.g. ${fn}(5m)`;
 		const d = parseDuration(m[2]);
-		if (d === undefined || d <= 0) return `bad window "${m[2]}" (expected a duration like 30s, 5m, 1h)`;
+		if (d === undefined || d <= 0) return `bad window "${m[2]}" (expected a duration like 30s, 5m, 1h, at most ${MAX_DURATION_TEXT})`;
 		windowMs = d;
 	}
 	const threshold = Number(m[4]);
@@ -123,12 +123,25 @@ const BUILTIN_FIELDS = ['builtin', 'variant', 'enabled', 'for', 'keep_firing_for
 function checkDuration(entry: Record<string, unknown>, field: string, index: number, issues: Issue[]): void {
 	const v = entry[field];
 	if (v === undefined) return;
-	if ((typeof v !== 'string' && typeof v !== 'number') || (typeof v === 'string' ? parseDuration(v) : v) === undefined || (typeof v === 'number' && v < 0))
-		issues.push([[index, field], `expected a duration like 30s, 5m, 1h (or milliseconds), got ${JSON.stringify(v)}`]);
+	if ((typeof v === 'string' ? parseDuration(v) : durationValue(v)) === undefined)
+		issues.push([[index, field], `expected a duration like 30s, 5m, 1h (or milliseconds), at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(v)}`]);
+}
+
+/**
+At most this many entries in a rules list: every rule is evaluated every second on the render process's thread,
+and a list this long is a generated file gone wrong, not a rule set. Beyond it the list is refused whole.
+*/
+export const MAX_RULES = 500;
+
+/** The refusal for a list longer than MAX_RULES, or undefined. */
+export function ruleCountProblem(list: readonly unknown[]): string | undefined {
+	return list.length > MAX_RULES ? `${list.length} rules, more than the ${MAX_RULES} allowed` : undefined;
 }
 
 /** Validate the `rules` list. Paths are relative to the list: [index, field]. Pure. */
 export function validateRules(list: readonly unknown[]): Issue[] {
+	const tooMany = ruleCountProblem(list);
+	if (tooMany !== undefined) return [[[], tooMany]];
 	const issues: Issue[] = [];
 	const names = new Map<string, number>();
 	list.forEach((entry, index) => {

@@ -28,7 +28,7 @@ describe('YAML rules: errors with file, line and field', () => {
 		);
 		expect(out.some((l) => l.startsWith('c.yaml:3: rules.0.series: unknown metric "gpu_temprature" (expected one of: training_loss,'))).toBe(true);
 		expect(out.some((l) => l.startsWith('c.yaml:4: rules.0.condition: '))).toBe(true);
-		expect(out).toContain('c.yaml:5: rules.0.for: expected a duration like 30s, 5m, 1h (or milliseconds), got "5 minutes"');
+		expect(out).toContain('c.yaml:5: rules.0.for: expected a duration like 30s, 5m, 1h (or milliseconds), at most 365d, got "5 minutes"');
 	});
 
 	it('reports unknown fields, unknown labels, unknown built-ins, bad severities and duplicate names', () => {

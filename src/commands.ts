@@ -3,7 +3,8 @@ Subcommands: `mycotop ack ID`, `mycotop silence RULE [label=value ...] --for 2h 
 `mycotop silences`, `mycotop silence expire ID`, `mycotop rules check FILE`, `mycotop rules test FILE`,
 `mycotop rules list`, `mycotop backtest --since 7d`. Each has its own flags (parsed here, not by the global
 parser); `--redis-url`, `--redis-ca` and `--config` work for all of them. Exit status: 0 ok, 1 failed (a rule
-test failed, a rule file has errors, Redis unreachable), 2 usage.
+test failed, a rule file has errors, Redis unreachable or refusing the password or the command), 2 usage (a
+duration past the maximum included) and a config or rule file refused by a limit (yaml-file.ts).
 */
 import {readFileSync} from 'node:fs';
 import {hostname, userInfo} from 'node:os';
@@ -12,11 +13,12 @@ import {parseArgs} from 'node:util';
 import {Redis} from 'ioredis';
 import {type Flags} from './config/flags.js';
 import {formatIssue, loadConfig} from './config/config.js';
-import {parseRedisUrl} from './bus/redis-url.js';
+import {parseRedisUrl, redactSecrets, type RedisTarget} from './bus/redis-url.js';
+import {describeError, isAuthError} from './bus/connection-state.js';
 import {RedisKv} from './bus/redis-kv.js';
-import {parseDuration, formatDuration} from './rules/duration.js';
+import {durationProblem, formatDuration, MAX_DURATION_TEXT, parseDuration} from './rules/duration.js';
 import {parseMatcher, type Matcher} from './rules/labels.js';
-import {ALERT_KEYS, RedisAlertStorage} from './rules/alert-storage.js';
+import {ALERT_KEYS, RedisAlertStorage, skippedText} from './rules/alert-storage.js';
 import {silenceMatcherText, silenceStatus, type Silence} from './rules/ack-silence.js';
 import {BUILTIN_RULES} from './rules/builtin-rules.js';
 import {compileRules} from './rules/user-rules.js';
@@ -29,13 +31,17 @@ const USAGE = `Usage:
   mycotop ack ID [--comment TEXT]                 acknowledge an alert (ID as shown in the alert log)
   mycotop unack ID                                remove an acknowledgement
   mycotop silence RULE [label=value ...] --for 2h --comment TEXT [--author NAME]
-  mycotop silence expire ID                       end a silence now
+                                                  (--for: at most ${MAX_DURATION_TEXT}; default 1h)
+  mycotop silence expire ID                       end a silence now (or remove an unreadable one)
   mycotop silences [--all]                        list silences (--all: expired ones too)
   mycotop rules list                              the built-in rules, sound and seed variants
   mycotop rules check FILE                        validate rules (a config with rules:, or a list)
   mycotop rules test FILE... [--run REGEX]        run rule unit tests (promtool style)
   mycotop backtest --since 7d [--step 10s] [--json]   replay Redis history through the rules
-Common: --redis-url URL, --redis-ca FILE, --config FILE`;
+Common: --redis-url URL, --redis-ca FILE, --config FILE
+Durations: 500ms, 30s, 5m, 2h, 7d, 1w or combined (1h30m), at most ${MAX_DURATION_TEXT}.
+Exit: 0 ok; 1 failed (rule errors, a failed rule test, Redis unreachable or refusing the password or ACL);
+2 usage, a bad config, or a file refused by a limit (over 1 MiB, over 500 rules, an alias bomb, deep nesting).`;
 
 const OPTIONS = {
 	'redis-url': {type: 'string'},
@@ -64,8 +70,19 @@ function user(): string {
 	}
 }
 
-async function connect(url: string, caFile: string | undefined): Promise<Redis> {
-	const target = parseRedisUrl(url);
+/**
+An error from Redis as the CLI prints it: the password is never in it, and a refused password or command says so
+in words ("Redis at redis://u:***@h:6379 refused the credentials: authentication failed (wrong user or password)").
+*/
+export function redisErrorText(target: RedisTarget, message: string): string {
+	const clean = redactSecrets(message, target.secrets);
+	if (!isAuthError(clean)) return clean;
+	const what = /NOPERM/.test(clean) ? 'refused the command' : 'refused the credentials';
+	return `Redis at ${target.redacted} ${what}: ${describeError(clean)}`;
+}
+
+async function connect(target: RedisTarget, caFile: string | undefined): Promise<Redis> {
+	const url = target.url;
 	const redis = new Redis(url, {
 		lazyConnect: true,
 		maxRetriesPerRequest: 1,
@@ -74,12 +91,20 @@ async function connect(url: string, caFile: string | undefined): Promise<Redis> 
 		enableReadyCheck: false,
 		...(target.tls ? {tls: caFile === undefined ? {} : {ca: readFileSync(caFile, 'utf8')}} : {}),
 	});
-	redis.on('error', () => {});
+	// The AUTH reply (WRONGPASS, ...) arrives as an 'error' event; the commands after it then only say NOAUTH.
+	let authError: string | undefined;
+	redis.on('error', (error: Error) => {
+		if (isAuthError(error.message)) authError ??= error.message;
+	});
 	try {
 		await redis.connect();
+		// connect() resolves before AUTH is answered (no ready check): a PING proves the credentials.
+		await redis.ping();
 	} catch (error) {
 		redis.disconnect();
-		throw new Error(`cannot reach Redis at ${target.redacted}: ${error instanceof Error ? error.message : String(error)}`);
+		const message = authError ?? (error instanceof Error ? error.message : String(error));
+		if (isAuthError(message)) throw new Error(redisErrorText(target, message));
+		throw new Error(`cannot reach Redis at ${target.redacted}: ${redactSecrets(message, target.secrets)}`);
 	}
 	return redis;
 }
@@ -108,9 +133,15 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 	const redisUrl = v['redis-url'] ?? (env['REDIS_URL'] || undefined) ?? config.redis.url ?? 'redis://127.0.0.1:6379';
 	const caFile = v['redis-ca'] ?? config.redis.ca;
 	const withRedis = async (fn: (redis: Redis) => Promise<number>): Promise<number> => {
+		let target: RedisTarget;
+		try {
+			target = parseRedisUrl(redisUrl);
+		} catch (error) {
+			return usage(io, `--redis-url: ${error instanceof Error ? error.message : String(error)}`);
+		}
 		let redis: Redis;
 		try {
-			redis = await connect(redisUrl, caFile);
+			redis = await connect(target, caFile);
 		} catch (error) {
 			io.err(error instanceof Error ? error.message : String(error));
 			return 1;
@@ -118,7 +149,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		try {
 			return await fn(redis);
 		} catch (error) {
-			io.err(error instanceof Error ? error.message : String(error));
+			io.err(redisErrorText(target, error instanceof Error ? error.message : String(error)));
 			return 1;
 		} finally {
 			redis.disconnect();
@@ -156,9 +187,15 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 				if (args.length !== 2) return usage(io, 'silence expire takes one silence ID');
 				return withRedis(async (redis) => {
 					const storage = new RedisAlertStorage(redis);
-					const silences = await storage.loadSilences(Date.now());
+					const {silences, skipped} = await storage.readSilences(Date.now());
 					const s = silences.get(args[1]!);
 					if (s === undefined) {
+						// A record that cannot be read cannot be expired either: it is removed.
+						if (skipped.some((k) => k.field === args[1]) && (await storage.hasSilence(args[1]!))) {
+							await storage.deleteSilence(args[1]!);
+							io.out(`removed unreadable silence ${args[1]}`);
+							return 0;
+						}
 						io.err(`no silence "${args[1]}"`);
 						return 1;
 					}
@@ -170,6 +207,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			if (args.length < 1) return usage(io, 'silence needs a rule name (or "expire ID")');
 			const durationText = v.for ?? '1h';
 			const durationMs = parseDuration(durationText);
+			const forProblem = durationProblem(durationText);
+			if (forProblem !== undefined) return usage(io, `--for: ${forProblem}`);
 			if (durationMs === undefined || durationMs <= 0) return usage(io, `--for: expected a duration like 30m or 2h, got "${durationText}"`);
 			if (!v.comment) return usage(io, 'silence needs --comment (why, so nobody forgets it)');
 			const matchers: Matcher[] = [{name: 'alertname', value: args[0]!, isRegex: false, isEqual: true}];
@@ -189,7 +228,11 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		case 'silences':
 			return withRedis(async (redis) => {
 				const now = Date.now();
-				const silences = [...(await new RedisAlertStorage(redis).loadSilences(now)).values()].filter((s) => v.all || silenceStatus(s, now) !== 'expired');
+				const read = await new RedisAlertStorage(redis).readSilences(now);
+				// A record that cannot be shown (junk, a time Date cannot print) is named and skipped, never fatal.
+				const note = skippedText('silence', read.skipped);
+				if (note !== undefined) io.err(`${note} (mycotop silence expire ID removes one)`);
+				const silences = [...read.silences.values()].filter((s) => v.all || silenceStatus(s, now) !== 'expired');
 				if (v.json) io.out(JSON.stringify(silences));
 				else if (silences.length === 0) io.out('no silences');
 				else
@@ -203,6 +246,10 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			const sinceText = v.since ?? '7d';
 			const sinceMs = parseDuration(sinceText);
 			const stepMs = parseDuration(v.step ?? '10s');
+			const sinceProblem = durationProblem(sinceText);
+			const stepProblem = durationProblem(v.step ?? '10s');
+			if (sinceProblem !== undefined) return usage(io, `--since: ${sinceProblem}`);
+			if (stepProblem !== undefined) return usage(io, `--step: ${stepProblem}`);
 			if (sinceMs === undefined || sinceMs <= 0) return usage(io, `--since: expected a duration like 7d, got "${sinceText}"`);
 			if (stepMs === undefined || stepMs <= 0) return usage(io, `--step: expected a duration like 10s, got "${v.step}"`);
 			const rules = compileRules(config.rules);
@@ -249,9 +296,11 @@ function rulesCommand(args: readonly string[], v: {run?: string; json?: boolean}
 	if (sub === 'check') {
 		if (files.length === 0) return usage(io, 'rules check needs a FILE');
 		let failed = false;
+		let refused = false;
 		for (const file of files) {
-			const {rules, errors} = loadRuleList(file);
+			const {rules, errors, refused: fileRefused} = loadRuleList(file);
 			for (const e of errors) io.err(e);
+			if (fileRefused === true) refused = true;
 			if (errors.length > 0) {
 				failed = true;
 				continue;
@@ -259,7 +308,8 @@ function rulesCommand(args: readonly string[], v: {run?: string; json?: boolean}
 			const compiled = compileRules(rules);
 			io.out(`${file}: ${rules.length} entries OK; ${compiled.length} rules active (${compiled.filter((r) => r.variant === 'user').length} of yours)`);
 		}
-		return failed ? 1 : 0;
+		// A file refused by a limit is not a rule mistake: 2, as for a config refused at start.
+		return refused ? 2 : failed ? 1 : 0;
 	}
 	if (sub === 'test') {
 		if (files.length === 0) return usage(io, 'rules test needs a FILE');
@@ -270,9 +320,11 @@ function rulesCommand(args: readonly string[], v: {run?: string; json?: boolean}
 			return usage(io, `--run: bad regular expression "${v.run}"`);
 		}
 		let failed = false;
+		let refused = false;
 		for (const file of files) {
 			const result = runRuleTests(file, run ? {run} : {});
 			for (const e of result.errors) io.err(e);
+			if (result.refused === true) refused = true;
 			for (const g of result.groups) {
 				if (g.failures.length === 0) io.out(`  PASS  ${g.name} (${g.checks} checks)`);
 				else {
@@ -283,7 +335,7 @@ function rulesCommand(args: readonly string[], v: {run?: string; json?: boolean}
 			if (!result.ok) failed = true;
 		}
 		io.out(failed ? 'FAILED' : 'SUCCESS');
-		return failed ? 1 : 0;
+		return refused ? 2 : failed ? 1 : 0;
 	}
 	return usage(io, `unknown rules command "${sub ?? ''}" (expected list, check or test)`);
 }

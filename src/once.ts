@@ -28,7 +28,19 @@ export async function runOnce(flags: Flags, config: MycotopConfig, options: Runt
 	const snapshot = runtime.snapshot();
 	await runtime.stop(500);
 	process.stdout.write(flags.json ? `${snapshotToJson(snapshot, 2)}\n` : `${onceText(snapshot)}\n`);
-	return 0;
+	const refused = refusalText(snapshot);
+	if (refused === undefined) return 0;
+	// What was printed is the embedded bus's empty picture, not the box's: a script must not take it for one.
+	process.stderr.write(`mycotop: ${refused}\n`);
+	return 1;
+}
+
+/** Why --once exits 1: Redis refused the password or the ACL refused a command (NOAUTH, WRONGPASS, NOPERM). Pure. */
+export function refusalText(s: Snapshot): string | undefined {
+	const connection = s.bus.connection;
+	if (connection?.kind !== 'auth-failed') return undefined;
+	const what = /^ACL refused/.test(connection.lastError) ? 'refused a command' : 'refused the credentials';
+	return `Redis at ${s.bus.url ?? '(unknown)'} ${what}: ${connection.lastError}`;
 }
 
 /** A plain-text summary for `--once` without `--json`. Pure. */

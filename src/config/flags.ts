@@ -3,6 +3,7 @@ Command-line flags: one table (name, type, help) that drives both parsing and `-
 Parsing is pure: it returns the flags or a usage error; the CLI prints it and exits 2.
 */
 import {parseArgs} from 'node:util';
+import {MAX_DURATION_TEXT} from '../rules/duration.js';
 
 export interface FlagSpec {
 	readonly type: 'string' | 'boolean';
@@ -11,11 +12,11 @@ export interface FlagSpec {
 }
 
 export const FLAGS = {
-	'redis-url': {type: 'string', value: 'URL', help: 'Redis to use (redis:// or rediss://, user and password allowed). Default $REDIS_URL, else redis://127.0.0.1:6379'},
+	'redis-url': {type: 'string', value: 'URL', help: 'Redis to use (redis:// or rediss://; a password in the user info or ?password= is never printed). Default $REDIS_URL, else redis://127.0.0.1:6379'},
 	'redis-ca': {type: 'string', value: 'FILE', help: 'PEM CA to trust for rediss:// (a private CA)'},
-	config: {type: 'string', value: 'FILE', help: 'YAML config. Default ~/.config/mycotop/config.yaml when it exists'},
+	config: {type: 'string', value: 'FILE', help: 'YAML config (at most 1 MiB and 500 rules). Default ~/.config/mycotop/config.yaml when it exists'},
 	headless: {type: 'boolean', help: 'No UI: run the pipeline and write JSON lines (state changes, rejects, alerts) to stdout'},
-	once: {type: 'boolean', help: 'Print one snapshot of everything mycotop knows and exit'},
+	once: {type: 'boolean', help: 'Print one snapshot of everything mycotop knows and exit (1 when Redis refuses the password or ACL)'},
 	json: {type: 'boolean', help: 'With --once: print the snapshot as JSON'},
 	demo: {type: 'boolean', help: 'Run the built-in workload simulator on the active bus'},
 	'read-only': {type: 'boolean', help: 'Never write to Redis (view only)'},
@@ -142,6 +143,7 @@ export function helpText(version: string): string {
 		'',
 		'Commands: mycotop ack ID | unack ID | silence RULE [label=value ...] --for 2h --comment TEXT | silences |',
 		'          silence expire ID | rules list | rules check FILE | rules test FILE | backtest --since 7d',
+		`          (mycotop ack --help for details; durations such as --for and --since: at most ${MAX_DURATION_TEXT})`,
 		'',
 		'Environment: REDIS_URL (as --redis-url), NO_COLOR (no colours), MYCOTOP_LOG=FILE (the TUI writes console output there).',
 		'Keys in the dashboard: press ? for the full list; q quits.',

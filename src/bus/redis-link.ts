@@ -148,7 +148,7 @@ export class RedisLink {
 			update({type: 'ready'});
 		});
 		connection.on('error', (error: Error) => {
-			const message = redactSecrets(error.message, [this.target.password]);
+			const message = redactSecrets(error.message, this.target.secrets);
 			if (isAuthError(message)) this.lastAuthError = true;
 			update({type: 'error', message});
 		});
@@ -162,7 +162,7 @@ export class RedisLink {
 		this.writer.connect().catch(() => {});
 		this.subscriber.subscribe(...this.channels).catch((error: unknown) => {
 			// An ACL without the channels refuses SUBSCRIBE on a healthy connection: show it, do not hide it.
-			const message = redactSecrets(error instanceof Error ? error.message : String(error), [this.target.password]);
+			const message = redactSecrets(error instanceof Error ? error.message : String(error), this.target.secrets);
 			if (!isAuthError(message)) return;
 			this.subState = nextConnectionState(this.subState, {type: 'error', message}, this.now());
 			this.emit();

@@ -34,13 +34,14 @@ export function formatClock(ms: number): string {
 	return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-/** Count with k/M suffix. */
+/** Count with k/M suffix; a fraction with at most two decimals; never an exponent (`>999M` beyond a billion). */
 export function formatCount(n: number): string {
 	if (Number.isNaN(n)) return '?';
+	if (n < 0) return n <= -1e9 ? '<-999M' : `-${formatCount(-n)}`;
 	if (n >= 1e9) return '>999M';
 	if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
 	if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
-	return String(n);
+	return Number.isInteger(n) ? String(n) : String(Math.round(n * 100) / 100);
 }
 
 /** Pad or cut to exactly `width` display cells (`ellipsis` when cut; '~' suits --ascii). See text-width.ts. */

@@ -30,4 +30,46 @@ describe.runIf(enabled)('hydration of hostile history', () => {
 			await redis.stop();
 		}
 	});
+
+	it('skips and counts stored entries with a 1e308 timestamp or a colon id, converts a nanosecond one, and starts (issue 10)', async () => {
+		const redis = await startRedis();
+		const client = redis.client();
+		const now = Date.now();
+		const ns = `${now}000000`; // Python's time.time_ns(), as the seed would have stored it
+		await client.lpush('metrics:training:p:loss', JSON.stringify({step: 1, value: 2, timestamp: 1e308}), JSON.stringify({step: 2, value: 1.5, timestamp: Number(ns)}));
+		await client.lpush('metrics:training:p:wer', JSON.stringify({step: 1, value: 0.5, timestamp: -1e15}));
+		await client.lpush('metrics:training:a:b:loss', JSON.stringify({step: 1, value: 1, timestamp: now}));
+		await client.lpush('metrics:training:far:loss', JSON.stringify({step: 1, value: 1, timestamp: '2031-01-01T00:00:00Z'}));
+		await client.lpush(
+			'metrics:tasks:completion_times',
+			JSON.stringify({taskId: 't1', agent: 'a', duration: 5, timestamp: 1e308}),
+			JSON.stringify({taskId: 't2', agent: 'x:workload', duration: 5, timestamp: now}),
+			JSON.stringify({taskId: 't3', agent: 'a', duration: 1e300, timestamp: now}),
+			JSON.stringify({taskId: 't4', agent: 'a', duration: 5, timestamp: ns}),
+		);
+		await client.hset('metrics:agent:x:workload:workload', {current_tasks: '1'});
+		await client.hset('metrics:agent:ok:performance', {tasks_completed: '1e300', avg_duration_seconds: '5', error_rate_percent: '0'});
+		await client.hset('metrics:tasks:counters', {completed_today: '1e308'});
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: true, demo: false});
+		try {
+			await runtime.start();
+			const snap = runtime.snapshot();
+			expect(() => snapshotToJson(snap)).not.toThrow();
+			expect(snap.training.map((p) => p.projectId)).toEqual(['far', 'p']);
+			const p = snap.training.find((t) => t.projectId === 'p')!;
+			expect(p.lossTail).toEqual([1.5]);
+			expect(Math.abs(p.lastUpdatedMs - now)).toBeLessThan(1);
+			// The far-future point is kept at the start time, never ahead of it.
+			expect(snap.training.find((t) => t.projectId === 'far')!.lastUpdatedMs).toBeLessThanOrEqual(Date.now());
+			expect(snap.tasks.recent.map((c) => c.taskId)).toEqual(['t4']);
+			expect(snap.tasks.completedToday).toBe(0);
+			expect(snap.counters.time).toMatchObject({unitConverted: 2, futureClamped: 1});
+			// loss 1e308, wer -1e15, key a:b, completions t1 t2 t3, workload key x:workload, performance 1e300, completed_today 1e308
+			expect(runtime.hydrationReport?.rejected).toBe(9);
+			expect(snap.counters.rejectReasons['hydration: bad loss entry (timestamp out of range)']).toBe(1);
+		} finally {
+			await runtime.stop();
+			await redis.stop();
+		}
+	});
 });

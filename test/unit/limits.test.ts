@@ -144,6 +144,8 @@ describe('absurd magnitudes are rejected (issue 10: avg 9.25925925925926e+295h52
 		expect(formatDuration(3725)).toBe('1h02m');
 		expect(formatSpan(1e300)).toBe('>999d');
 		expect(formatCount(1e300)).toBe('>999M');
+		expect(formatCount(5e-324)).toBe('0');
+		expect(formatCount(1.5)).toBe('1.5');
 	});
 });
 

@@ -23,10 +23,29 @@ export function isPrintableAscii(text: string): boolean {
 	return true;
 }
 
+/**
+Widths of non-ASCII strings and graphemes already measured. string-width segments the text and runs Unicode
+property regexes (tens of microseconds for a short CJK id); the same ids, labels and glyphs are drawn every frame,
+so a bounded map makes the second frame cheap. Cleared when full rather than evicted one by one: simpler, and a
+working set bigger than this is not a dashboard's.
+*/
+const widths = new Map<string, number>();
+const MAX_CACHED_WIDTHS = 8192;
+
+function measured(text: string): number {
+	let width = widths.get(text);
+	if (width === undefined) {
+		width = stringWidth(text);
+		if (widths.size >= MAX_CACHED_WIDTHS) widths.clear();
+		widths.set(text, width);
+	}
+	return width;
+}
+
 /** Display width of `text` in terminal cells. */
 export function cellWidth(text: string): number {
 	if (isPrintableAscii(text)) return text.length;
-	return stringWidth(text);
+	return measured(text);
 }
 
 /** The grapheme clusters of `text`, in order (what a user sees as one character). */
@@ -35,19 +54,39 @@ export function graphemes(text: string): string[] {
 	return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
+/** Cumulative cell offsets of a non-ASCII text's graphemes: `ends[i]` is where grapheme i ends. Cached like widths. */
+interface Cells {
+	readonly segments: readonly string[];
+	readonly ends: readonly number[];
+}
+const cells = new Map<string, Cells>();
+
+function cellsOf(text: string): Cells {
+	let hit = cells.get(text);
+	if (hit === undefined) {
+		const segments: string[] = [];
+		const ends: number[] = [];
+		let used = 0;
+		for (const {segment} of segmenter.segment(text)) {
+			used += isPrintableAscii(segment) ? segment.length : measured(segment);
+			segments.push(segment);
+			ends.push(used);
+		}
+		hit = {segments, ends};
+		if (cells.size >= MAX_CACHED_WIDTHS) cells.clear();
+		cells.set(text, hit);
+	}
+	return hit;
+}
+
 /** The longest prefix of `text`, whole graphemes only, that fits in `width` cells. */
 function prefixCells(text: string, width: number): string {
 	if (width <= 0) return '';
 	if (isPrintableAscii(text)) return text.slice(0, width);
-	let out = '';
-	let used = 0;
-	for (const {segment} of segmenter.segment(text)) {
-		const w = stringWidth(segment);
-		if (used + w > width) break;
-		out += segment;
-		used += w;
-	}
-	return out;
+	const {segments, ends} = cellsOf(text);
+	let n = 0;
+	while (n < segments.length && ends[n]! <= width) n++;
+	return segments.slice(0, n).join('');
 }
 
 /**

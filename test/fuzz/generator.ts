@@ -152,6 +152,12 @@ export class FuzzGenerator {
 		}
 	}
 
+	/** A WER-like number: as `number()`, with large integers scaled into 0..1 (a WER beyond 1e4 is refused, see limits.ts). */
+	private rate(): unknown {
+		const n = this.number();
+		return typeof n === 'number' && n > 1 ? n / 1e6 : n;
+	}
+
 	private timestamp(): Record<string, unknown> {
 		switch (this.int(4)) {
 			case 0:
@@ -171,7 +177,7 @@ export class FuzzGenerator {
 		let body: Record<string, unknown>;
 		switch (channel) {
 			case INPUT_CHANNELS.trainingProgress: {
-				body = {projectId: this.pick(SAFE_IDS), step: this.int(1e6), loss: this.number(), ...(this.random() < 0.3 ? {wer: this.number()} : {}), ...this.timestamp(), ...extra};
+				body = {projectId: this.pick(SAFE_IDS), step: this.int(1e6), loss: this.number(), ...(this.random() < 0.3 ? {wer: this.rate()} : {}), ...this.timestamp(), ...extra};
 				// Python's json.dumps writes bare NaN / Infinity tokens.
 				const raw = JSON.stringify(body);
 				if (this.random() < 0.2) return {raw: raw.replace(/"loss":"(NaN|Infinity)"/, '"loss":$1'), kind: 'valid-bare-token'};

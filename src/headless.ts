@@ -79,7 +79,15 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 	unsubscribeState();
 	await runtime.stop();
 	const s = runtime.snapshot();
-	write({type: 'stopped', written: s.writer?.entriesWritten ?? 0, pending: s.writer?.pendingEntries ?? 0, dropped: s.writer?.dropped ?? 0});
+	write({
+		type: 'stopped',
+		written: s.writer?.entriesWritten ?? 0,
+		pending: s.writer?.pendingEntries ?? 0,
+		dropped: s.writer?.dropped ?? 0,
+		droppedByFamily: s.writer?.droppedByFamily ?? {},
+		handedOver: s.writer?.handedOver ?? 0,
+		replayed: s.writer?.replayed ?? 0,
+	});
 	unsubscribeJournal();
 	await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
 	return 0;

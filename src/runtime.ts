@@ -4,16 +4,19 @@ and --once. Optional parts (demo, GPU sampler, rules) attach to it through `atta
 */
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {INPUT_STREAMS, OUTPUT_CHANNELS, SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {INPUT_STREAMS, OUTPUT_CHANNELS, ourKeys, SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {ReplayRing} from './ingest/replay-ring.js';
 import {StreamReader} from './bus/stream-reader.js';
 import {BusManager} from './bus/bus-manager.js';
-import {describeWrites} from './bus/connection-state.js';
+import {describeWrites, type WriteHealth} from './bus/connection-state.js';
+import {describeFamilyCounts} from './writer/key-family.js';
+import {explainRefusal} from './writer/write-refusal.js';
 import {type Kv} from './bus/kv.js';
 import {Ingest, type IngestListeners} from './ingest/ingest.js';
 import {hydrate, type HydrationReport, type Hydrator} from './ingest/hydrate.js';
 import {MetricsStore, type StoreLimits} from './store/metrics-store.js';
 import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.js';
-import {SeedWriter, type WriterOptions} from './writer/seed-writer.js';
+import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {journal} from './journal.js';
 import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
@@ -73,11 +76,17 @@ export class Runtime {
 	private hydration: Promise<HydrationReport> | undefined;
 	hydrationReport: HydrationReport | undefined;
 	private readonly busListeners = new Set<() => void>();
+	/** Pub/sub handover (replay-ring.ts): the raw input from Redis, kept by writers and viewers alike. */
+	readonly replayRing: ReplayRing | undefined;
+	private lastRole: string | undefined;
 
 	constructor(private readonly options: RuntimeOptions) {
 		this.instanceId = options.instanceId ?? newInstanceId();
 		this.host = options.host ?? hostname();
 		this.store = new MetricsStore(options.limits);
+		const pubsubHandover = options.redisUrl !== undefined && !options.readOnly && !options.streams;
+		const ring = pubsubHandover ? new ReplayRing() : undefined;
+		this.replayRing = ring;
 		this.bus = new BusManager({
 			redisUrl: options.redisUrl,
 			caFile: options.redisCa,
@@ -87,7 +96,9 @@ export class Runtime {
 			channels: options.streams && options.redisUrl !== undefined ? SUBSCRIBED_CHANNELS.filter((c) => ![...INPUT_STREAMS.values()].includes(c)) : SUBSCRIBED_CHANNELS,
 			// Nothing is taken in once stop() began: under a steady stream the drain would otherwise never see an empty batch.
 			onMessage: (channel, message) => {
-				if (!this.stopping) this.ingest.handle(channel, message);
+				if (this.stopping) return;
+				if (this.bus.kind === 'redis') ring?.push(channel, message);
+				this.ingest.handle(channel, message);
 			},
 			onRedisFirstReady: (kv) => this.startHydration(kv),
 			leaseTtlMs: options.leaseTtlMs,
@@ -107,7 +118,11 @@ export class Runtime {
 				publish: (channel, message) => this.bus.publishOutput(channel, message),
 				instanceId: this.instanceId,
 			},
-			options.writer,
+			{
+				...options.writer,
+				...(ring !== undefined ? {watermark: () => ring.watermark()} : {}),
+				...(options.streams && options.redisUrl !== undefined ? {handover: true} : {}),
+			},
 		);
 		this.ingest = new Ingest(this.store, this.writer, options.listeners);
 		this.snapshots = new SnapshotPublisher(
@@ -119,7 +134,7 @@ export class Runtime {
 						instanceId: this.instanceId,
 						bus: () => {
 							const status = this.bus.status();
-							const writes = describeWrites(this.writer.stats.pendingEntries, this.writer.stats.dropped, status.connection?.kind === 'connected');
+							const writes = describeWrites(writeHealth(this.writer.stats), status.connection?.kind === 'connected');
 							return writes === '' ? status : {...status, summary: status.summary + writes};
 						},
 						writer: () => this.writer.stats,
@@ -132,9 +147,34 @@ export class Runtime {
 			options.maxHz ?? 10,
 		);
 		this.bus.onChange(() => {
+			const role = this.bus.role;
+			// Became the writer with nothing of its own waiting: write what the previous writer had not committed.
+			if (role === 'writer' && this.lastRole !== undefined && this.lastRole !== 'writer' && ring !== undefined && this.writer.holdsNothing)
+				void this.replayAfterTakeover(ring, ring.seq);
+			this.lastRole = role;
 			this.store.touch();
 			for (const listener of this.busListeners) listener();
 		});
+	}
+
+	/**
+	Pub/sub handover: write the messages of the replay ring that came after the previous writer's last stored position,
+	up to `until` (the ring's position when this instance became the writer: later ones were written live).
+	*/
+	private async replayAfterTakeover(ring: ReplayRing, until: number): Promise<void> {
+		let watermark: string | null;
+		try {
+			watermark = await this.bus.kv().get(ourKeys.writerWatermark);
+		} catch (error) {
+			journal.record({type: 'takeover', replayed: 0, error: error instanceof Error ? error.message : String(error)});
+			return;
+		}
+		if (this.bus.role !== 'writer' || this.stopping) return;
+		const plan = ring.plan(watermark, until);
+		for (const entry of plan.entries) this.ingest.handle(entry.channel, entry.raw, false);
+		const gap = plan.watermark === 'not-found' && plan.evicted;
+		this.writer.noteReplay(plan.entries.length, gap);
+		journal.record({type: 'takeover', replayed: plan.entries.length, watermark: plan.watermark, ...(gap ? {gap: true} : {})});
 	}
 
 	/** Add a part (GPU sampler, rules) before `start`. */
@@ -255,4 +295,15 @@ export class Runtime {
 		this.snapshots.tick(true);
 		return this.snapshots.getSnapshot();
 	}
+}
+
+/** The writer's stats as the bus line reports them. */
+function writeHealth(stats: WriterStats): WriteHealth {
+	const refusing = stats.refusingNow;
+	return {
+		pendingEntries: stats.pendingEntries,
+		dropped: stats.dropped,
+		droppedFamilies: describeFamilyCounts(stats.droppedByFamily),
+		...(refusing === undefined ? {} : {refusing: {what: explainRefusal(refusing), count: stats.refusals[refusing] ?? 0}}),
+	};
 }

@@ -23,6 +23,8 @@ export interface BusStatus {
 	readonly hostWriter: boolean;
 	/** Subscriber connections lost after being up: each one a possible gap in pub/sub. */
 	readonly reconnects: number;
+	/** Of those, the times Redis closed the subscriber alone (its pub/sub output-buffer limit): see LinkHealth.cutOff. */
+	readonly cutOffByRedis?: number;
 	readonly takeovers: number;
 	/** Epoch ms of the last data from Redis (a message or a heartbeat reply); undefined before the first. */
 	readonly lastDataMs?: number;
@@ -186,8 +188,19 @@ export class BusManager {
 	drops them and counts them.
 	*/
 	shouldQueue(scope: 'shared' | 'host' = 'shared'): boolean {
-		if (!this.usingRedis || (this.link!.state.kind === 'connected' && !this.retakingLeases)) return false;
+		if (!this.usingRedis) return false;
+		if (this.leaseLapseHolds(scope === 'shared' ? this.lease : (this.hostLease ?? this.lease))) return true;
+		if (this.link!.state.kind === 'connected' && !this.retakingLeases) return false;
 		return scope === 'shared' ? this.writerAtOutage : this.hostWriterAtOutage;
+	}
+
+	/**
+	A lease whose trust window ran out while its renewal is still unanswered (Redis stalled, not gone) holds the writes,
+	like an outage, for at most retakeHoldMs: the round's answer then decides between writing and dropping them.
+	*/
+	private leaseLapseHolds(lease: WriterLease | undefined): boolean {
+		const lapsed = lease?.lapsedForMs();
+		return lapsed !== undefined && lapsed < (this.options.retakeHoldMs ?? RETAKE_HOLD_MS);
 	}
 
 	/** May this instance write its host's own keys (GPU telemetry)? One instance per host does. */
@@ -235,9 +248,10 @@ export class BusManager {
 		const lastDataMs = this.link !== undefined && this.link.lastSeenMs > 0 ? this.link.lastSeenMs : undefined;
 		const staleMs = this.usingRedis ? staleForMs(lastDataMs, now, staleAfterMs(this.options.heartbeatMs ?? 2000)) : undefined;
 		const lastGapMs = this.link?.lastGapMs;
-		summary += describeHealth({staleMs, gaps: this.link?.reconnects ?? 0, lastGapMs, leaseRefused: this.lease?.refusedByAcl});
+		summary += describeHealth({staleMs, gaps: this.link?.reconnects ?? 0, lastGapMs, leaseRefused: this.lease?.refusedByAcl, cutOff: this.link?.cutOffByRedis ?? 0});
 		// The role reads "viewer" until the lease answers; say that this is a question still open, not a verdict.
-		if (this.retakingLeases && this.role !== 'writer') summary += ' · lease being decided (writes wait)';
+		const lapsed = this.leaseLapseHolds(this.lease) || this.leaseLapseHolds(this.hostLease);
+		if ((this.retakingLeases || lapsed) && this.role !== 'writer') summary += ' · lease being decided (writes wait)';
 		return {
 			kind: this.kind,
 			url,
@@ -245,6 +259,7 @@ export class BusManager {
 			role: this.role,
 			hostWriter: this.canWriteHost(),
 			reconnects: this.link?.reconnects ?? 0,
+			cutOffByRedis: this.link?.cutOffByRedis ?? 0,
 			takeovers: this.lease?.takeovers ?? 0,
 			...(lastDataMs === undefined ? {} : {lastDataMs}),
 			...(staleMs === undefined ? {} : {staleMs}),

@@ -92,6 +92,12 @@ export interface LinkHealth {
 	readonly lastGapMs: number | undefined;
 	/** The writer lease was refused by an ACL (a viewer account). */
 	readonly leaseRefused?: boolean;
+	/**
+	Gaps where Redis closed the subscriber while the writer's connection to the same Redis stayed up: Redis cut
+	this one client off, which for a subscriber is almost always its pub/sub output-buffer limit (a message or a burst
+	bigger than `client-output-buffer-limit pubsub`); the messages of that moment are lost.
+	*/
+	readonly cutOff?: number;
 }
 
 /** The tail of the header's bus line: " · stale 8s · 2 gaps (last 3.1s)". Empty when all is well. */
@@ -101,15 +107,31 @@ export function describeHealth(health: LinkHealth): string {
 	if (health.gaps > 0) {
 		out += ` · ${health.gaps} gap${health.gaps === 1 ? '' : 's'}`;
 		if (health.lastGapMs !== undefined) out += ` (last ${(health.lastGapMs / 1000).toFixed(1)}s)`;
+		if ((health.cutOff ?? 0) > 0) out += ` · subscriber cut off by Redis ×${health.cutOff} (pub/sub output-buffer limit: messages lost)`;
 	}
 	if (health.leaseRefused) out += ' · lease refused by ACL';
 	return out;
 }
 
-/** The writer's part of the bus line: entries waiting for Redis (while it is away) and entries dropped. */
-export function describeWrites(pendingEntries: number, dropped: number, connected: boolean): string {
+/** The writer's figures the bus line reports. */
+export interface WriteHealth {
+	readonly pendingEntries: number;
+	readonly dropped: number;
+	/** `tasks 300, training 12`: the dropped entries by key family. */
+	readonly droppedFamilies?: string;
+	/** Redis refuses writes now: `OOM (maxmemory reached)`, with how many transactions it refused so far. */
+	readonly refusing?: {readonly what: string; readonly count: number};
+}
+
+/**
+The writer's part of the bus line: entries waiting for Redis (while it is away or refusing), what Redis refuses now
+and why, and entries finally dropped, by key family: " · 40 writes queued · Redis refuses writes: OOM (maxmemory
+reached) ×12 · 312 writes dropped (tasks 300, training 12)".
+*/
+export function describeWrites(writes: WriteHealth, connected: boolean): string {
 	let out = '';
-	if (!connected && pendingEntries > 0) out += ` · ${pendingEntries} writes queued`;
-	if (dropped > 0) out += ` · ${dropped} writes dropped`;
+	if ((!connected || writes.refusing !== undefined) && writes.pendingEntries > 0) out += ` · ${writes.pendingEntries} writes queued`;
+	if (writes.refusing !== undefined) out += ` · Redis refuses writes: ${writes.refusing.what} ×${writes.refusing.count}`;
+	if (writes.dropped > 0) out += ` · ${writes.dropped} writes dropped${writes.droppedFamilies ? ` (${writes.droppedFamilies})` : ''}`;
 	return out;
 }

@@ -75,6 +75,9 @@ export class RedisLink {
 	private readonly stateListeners = new Set<(state: ConnectionState) => void>();
 	/** Times the subscriber's connection was lost after having been up (each one a possible gap in pub/sub). */
 	reconnects = 0;
+	/** Of those, the times Redis closed the subscriber while the writer stayed connected (LinkHealth.cutOff). */
+	cutOffByRedis = 0;
+	private stopping = false;
 	/** Epoch ms of the last data seen on the subscriber (messages or heartbeat replies). */
 	lastSeenMs = 0;
 	/** Duration of the last subscriber gap (connection lost until ready again), ms. */
@@ -131,6 +134,7 @@ export class RedisLink {
 				if (before.kind === 'connected' && this.subState.kind !== 'connected') {
 					this.reconnects += 1;
 					this.gapStartMs = now;
+					this.checkCutOff();
 				}
 			} else {
 				this.writerState = nextConnectionState(this.writerState, event, now);
@@ -154,6 +158,22 @@ export class RedisLink {
 		});
 		connection.on('close', () => update({type: 'close'}));
 		connection.on('end', () => update({type: 'end'}));
+	}
+
+	/**
+	The subscriber just closed. If the writer's connection to the same Redis still answers a PING afterwards, Redis
+	closed this one client: for a subscriber, its pub/sub output-buffer limit. A network failure or a Redis restart
+	takes the writer down too, and is not counted here.
+	*/
+	private checkCutOff(): void {
+		if (this.stopping || this.writer.status !== 'ready') return;
+		this.writer.ping().then(
+			() => {
+				this.cutOffByRedis += 1;
+				this.emit();
+			},
+			() => {},
+		);
 	}
 
 	/** Connect both connections and subscribe. Never rejects: failures become the state. */
@@ -203,6 +223,7 @@ export class RedisLink {
 	}
 
 	async stop(): Promise<void> {
+		this.stopping = true;
 		if (this.heartbeat) clearInterval(this.heartbeat);
 		this.heartbeat = undefined;
 		await Promise.allSettled([quitOrDisconnect(this.subscriber), quitOrDisconnect(this.writer)]);

@@ -73,6 +73,18 @@ export class WriterLease {
 		return leaseValid(this.renewedAt, this.clock(), this.ttlMs, this.safetyMs) ? 'writer' : 'viewer';
 	}
 
+	/**
+	How long (ms) this instance's trust window has been over without Redis saying whether the lease is still its own:
+	it held the lease, and no round since has answered (Redis stalled mid-renewal, DEBUG SLEEP, a slow fsync, a
+	timeout). Undefined while the lease is trusted, or after an answer. Writes wait during a lapse instead of being
+	thrown away: the next answer decides whether they are written (still ours) or dropped and counted (another's).
+	*/
+	lapsedForMs(): number | undefined {
+		if (this.renewedAt === undefined) return undefined;
+		const over = this.clock() - (this.renewedAt + this.ttlMs - this.safetyMs);
+		return over >= 0 ? over : undefined;
+	}
+
 	onRole(listener: (role: Role) => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);

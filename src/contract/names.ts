@@ -115,6 +115,17 @@ export const ourKeys = {
 	writerLastBatch: (instanceId: string) => `mycotop:writer:last_batch:${instanceId}`,
 	/** Hash: stream key -> id of the last entry whose writes were committed (same MULTI/EXEC as those writes). */
 	streamsLastId: 'mycotop:streams:last_id',
+	/**
+	Hash: key family -> list entries the writers finally gave up (HINCRBY, all instances together, no TTL). Written by
+	the instance that dropped them as soon as Redis takes writes again, with or without the writer lease (an increment
+	cannot overwrite another instance's figures), so `--once` on any machine can say which figures are short.
+	*/
+	writesDropped: 'mycotop:writes:dropped',
+	/**
+	The writer's position in the pub/sub input (a fingerprint of the newest messages it had received), set in the same
+	MULTI/EXEC as each batch (1-day TTL): a new writer writes what its own replay ring holds after it (replay-ring.ts).
+	*/
+	writerWatermark: 'mycotop:writer:watermark',
 	/** Per-GPU history lists ({value, timestamp}, 24 h), one per series, keyed by host and GPU UUID. */
 	gpuSeries: (host: string, uuid: string, series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts') =>
 		`metrics:gpu:${host}:${uuid}:${series}`,

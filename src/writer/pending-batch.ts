@@ -5,18 +5,51 @@ LTRIM, one EXPIRE), hash fields last-write-wins, set membership last-op-wins. Bo
 import {type KvCommand} from '../bus/kv.js';
 import {LIST_MAX_ENTRIES} from '../contract/names.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
+import {type FamilyCounts, keyFamily} from './key-family.js';
 
 export class PendingBatch {
 	/** List entries are encoded as they come: held as bytes, not strings, while the batch waits (resp-encode.ts). */
 	readonly lists = new Map<string, {entries: EncodedEntries; ttlSeconds: number}>();
 	readonly hashes = new Map<string, Map<string, string>>();
 	readonly sets = new Map<string, Map<string, boolean>>();
+	/**
+	Counter increments (HINCRBY), summed per field. A counter that counts list entries (completed_today,
+	tasks_completed) is incremented in the same batch as its entry, so the one MULTI/EXEC applies both or neither:
+	counters and lists cannot disagree, whatever happens to the batch.
+	*/
+	readonly increments = new Map<string, Map<string, number>>();
 	entryCount = 0;
 
 	constructor(readonly maxEntries: number) {}
 
 	get isEmpty(): boolean {
-		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0;
+		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0 && this.increments.size === 0;
+	}
+
+	/** List entries per key family: what a dropped batch is counted as. */
+	entriesByFamily(): FamilyCounts {
+		const out: FamilyCounts = {};
+		for (const [key, {entries}] of this.lists) {
+			const family = keyFamily(key);
+			out[family] = (out[family] ?? 0) + entries.count;
+		}
+		return out;
+	}
+
+	/** Add `by` to a hash field (HINCRBY, after the batch's HSETs). */
+	incr(key: string, field: string, by = 1): void {
+		let counters = this.increments.get(key);
+		if (counters === undefined) {
+			counters = new Map();
+			this.increments.set(key, counters);
+		}
+		counters.set(field, (counters.get(field) ?? 0) + by);
+	}
+
+	/** Start a counter again at `value`: earlier increments of this batch are dropped, later ones add to it. */
+	resetCounter(key: string, field: string, value = 0): void {
+		this.increments.get(key)?.delete(field);
+		this.hset(key, {[field]: String(value)});
 	}
 
 	/** Append a list entry; false when the batch is full (the caller counts the drop). */
@@ -50,7 +83,7 @@ export class PendingBatch {
 		set.set(member, present);
 	}
 
-	/** The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), hashes, sets. */
+	/** The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), hashes, increments, sets. */
 	toCommands(listMax = LIST_MAX_ENTRIES): KvCommand[] {
 		const commands: KvCommand[] = [];
 		for (const [key, {entries, ttlSeconds}] of this.lists) {
@@ -60,6 +93,9 @@ export class PendingBatch {
 			const args: string[] = [];
 			for (const [field, value] of fields) args.push(field, value);
 			commands.push(['HSET', key, ...args]);
+		}
+		for (const [key, counters] of this.increments) {
+			for (const [field, by] of counters) if (by !== 0) commands.push(['HINCRBY', key, field, by]);
 		}
 		for (const [key, members] of this.sets) {
 			const add: string[] = [];

@@ -16,6 +16,8 @@ import {taskAggregates} from '../analysis/task-aggregates.js';
 import {loadBalance, rankAgents} from '../analysis/load-balance.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {PendingBatch} from './pending-batch.js';
+import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
+import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
 import {isoTime} from '../contract/time.js';
 import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
@@ -51,16 +53,42 @@ export interface WriterOptions {
 	readonly dashboardEveryMs?: number;
 	/** Period of agent rankings (ms). Default 5 min, as the seed. */
 	readonly rankingsEveryMs?: number;
+	/**
+	The input position to store with each batch (the replay ring's watermark), for pub/sub handover. Set, it also
+	means that what this instance was holding when another took the lease is handed over (the new writer writes it
+	from its own ring, or in --streams from the stream), not dropped. `handover: true` alone: --streams.
+	*/
+	readonly watermark?: () => string | undefined;
+	readonly handover?: boolean;
 }
 
 export interface WriterStats {
 	batches: number;
 	commands: number;
 	entriesWritten: number;
+	/** List entries finally given up (never written by this instance), in all. */
 	dropped: number;
+	/** The same, per key family: which figures in Redis are short. */
+	readonly droppedByFamily: FamilyCounts;
+	/**
+	List entries this instance was holding when another instance took the lease: that instance writes them (from its
+	replay ring, or in --streams from the stream), so they are neither written here nor lost.
+	*/
+	handedOver: number;
+	/** Messages written after becoming the writer, from the replay ring (what the previous writer had not committed). */
+	replayed: number;
+	/**
+	Takeovers where the previous writer's position was not in the replay ring and the ring had overflowed: messages
+	between its last commit and the oldest one kept may be missing.
+	*/
+	replayGaps: number;
 	failures: number;
 	retriesSkipped: number;
 	lastError: string | undefined;
+	/** Transactions Redis refused, by the refusal it named (OOM, READONLY, NOREPLICAS, ...). */
+	readonly refusals: Partial<Record<WriteRefusal, number>>;
+	/** The refusal of the last failed transaction, while no transaction has succeeded since: Redis refuses writes now. */
+	refusingNow: WriteRefusal | undefined;
 	/** List entries waiting (pending batches and a batch waiting to be retried), always current. */
 	readonly pendingEntries: number;
 }
@@ -84,7 +112,11 @@ export class SeedWriter {
 	/** Writes to this host's own keys (GPU telemetry), gated by the host lease instead of the shared one. */
 	private hostPending: PendingBatch;
 	/** The batch whose EXEC failed with an unknown outcome, with the scopes whose lease it was written under. */
-	private retrying: {id: string; commands: KvCommand[]; entries: number; scopes: readonly WriteScope[]} | undefined;
+	private retrying: {id: string; commands: KvCommand[]; entries: number; families: FamilyCounts; scopes: readonly WriteScope[]} | undefined;
+	/** Drops not yet added to `mycotop:writes:dropped` in Redis. */
+	private dropsToReport: FamilyCounts = {};
+	/** The local day (YYYY-MM-DD, by this instance's clock) the completed_today counter is counting. */
+	private counterDay: string | undefined;
 	private flushing = false;
 	private scheduled = false;
 	private batchSeq = 0;
@@ -113,9 +145,15 @@ export class SeedWriter {
 			commands: 0,
 			entriesWritten: 0,
 			dropped: 0,
+			droppedByFamily: {},
+			handedOver: 0,
+			replayed: 0,
+			replayGaps: 0,
 			failures: 0,
 			retriesSkipped: 0,
 			lastError: undefined,
+			refusals: {},
+			refusingNow: undefined,
 			get pendingEntries() {
 				return pendingEntries();
 			},
@@ -138,7 +176,7 @@ export class SeedWriter {
 		every(this.options.rankingsEveryMs ?? 300_000, () => this.publishRankings());
 		// Retry a waiting batch while Redis is away.
 		every(250, () => {
-			if (!this.isIdle()) this.schedule();
+			if (!this.isIdle() || Object.keys(this.dropsToReport).length > 0) this.schedule();
 		});
 	}
 
@@ -171,9 +209,9 @@ export class SeedWriter {
 				const projectKeys = this.keysOf(event.projectId);
 				const timestamp = timestampJson(event.timestamp);
 				// `dropped` counts list entries, like every other drop of the writer.
-				if (!this.pending.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training)) this.stats.dropped += 1;
+				if (!this.pending.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training)) this.dropEntry(projectKeys.loss);
 				if (event.wer !== undefined && !this.pending.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training))
-					this.stats.dropped += 1;
+					this.dropEntry(projectKeys.wer);
 				// The current hash only needs each project's last values of the batch: remember them, format at flush.
 				const current = this.currentTraining.get(event.projectId);
 				if (current === undefined) this.currentTraining.set(event.projectId, {loss: event.loss, wer: event.wer, timestamp: event.timestamp});
@@ -187,7 +225,12 @@ export class SeedWriter {
 			}
 			case 'task':
 				if (DONE_STATUSES.has(event.status)) {
-					if (!this.pending.push(keys.tasksCompletionTimes, completionEntry(event), TTL_SECONDS.tasks)) this.stats.dropped += 1;
+					this.rollCounterDay();
+					// The counters move with the list entry, in the same batch (one MULTI/EXEC), or not at all.
+					if (this.pending.push(keys.tasksCompletionTimes, completionEntry(event), TTL_SECONDS.tasks)) {
+						this.pending.incr(keys.tasksCounters, 'completed_today');
+						this.pending.incr(keys.agentPerformance(event.agent), 'tasks_completed');
+					} else this.dropEntry(keys.tasksCompletionTimes);
 					this.tasksDirty = true;
 					this.dirtyAgents.add(event.agent);
 				} else if (FAILED_STATUSES.has(event.status)) {
@@ -200,8 +243,10 @@ export class SeedWriter {
 				this.agentsDirty = true;
 				break;
 			case 'workflow':
-				if (!this.pending.push(keys.workflowStepDurations(event.workflowId, event.stepId), workflowEntry(event.durationSeconds, event.timeMs), TTL_SECONDS.workflow))
-					this.stats.dropped += 1;
+				{
+					const key = keys.workflowStepDurations(event.workflowId, event.stepId);
+					if (!this.pending.push(key, workflowEntry(event.durationSeconds, event.timeMs), TTL_SECONDS.workflow)) this.dropEntry(key);
+				}
 				break;
 			case 'error':
 			case 'external-alert':
@@ -214,8 +259,79 @@ export class SeedWriter {
 	enqueueList(key: string, entry: string, ttlSeconds: number, scope: WriteScope = 'shared'): void {
 		const batch = this.batchFor(scope);
 		if (batch === undefined) return;
-		if (!batch.push(key, entry, ttlSeconds)) this.stats.dropped += 1;
+		if (!batch.push(key, entry, ttlSeconds)) this.dropEntry(key);
 		this.schedule();
+	}
+
+	/** One list entry given up (the batch was full). */
+	private dropEntry(key: string): void {
+		this.dropCounts(1, {[keyFamily(key)]: 1});
+	}
+
+	/** A whole batch given up: its list entries are counted per family (its counters go with them, unwritten). */
+	private dropBatch(batch: PendingBatch): void {
+		this.dropCounts(batch.entryCount, batch.entriesByFamily());
+	}
+
+	/** Whether a lost lease's batch goes to the next writer (pub/sub with a replay ring, or --streams). */
+	private get handsOver(): boolean {
+		return this.options.handover === true || this.options.watermark !== undefined;
+	}
+
+	/**
+	A shared batch this instance may no longer write (the lease is another's, or unanswered for too long): handed over
+	when the next writer replays from the last stored watermark (every message after it, these included), else dropped.
+	*/
+	private release(batch: PendingBatch): void {
+		if (this.handsOver) this.stats.handedOver += batch.entryCount;
+		else this.dropBatch(batch);
+	}
+
+	/** Whether nothing is waiting here: a new writer replays only then (else it retakes with its own queue). */
+	get holdsNothing(): boolean {
+		return this.pending.isEmpty && this.currentTraining.size === 0 && this.retrying === undefined;
+	}
+
+	/** Count a takeover's replay (the messages went through onEvent as usual). */
+	noteReplay(messages: number, gap: boolean): void {
+		this.stats.replayed += messages;
+		if (gap) this.stats.replayGaps += 1;
+	}
+
+	private dropCounts(entries: number, families: FamilyCounts): void {
+		this.stats.dropped += entries;
+		addFamilyCounts(this.stats.droppedByFamily, families);
+		addFamilyCounts(this.dropsToReport, families);
+	}
+
+	/**
+	Put the drops not yet reported into `mycotop:writes:dropped` (HINCRBY per family), whatever the lease: increments
+	from several instances add up, and an instance that lost the lease is exactly the one with drops to report. On a
+	failure they wait for the next flush.
+	*/
+	private async reportDrops(kv: Kv): Promise<void> {
+		const report = this.dropsToReport;
+		const commands: KvCommand[] = [];
+		for (const family of Object.keys(report) as Array<keyof FamilyCounts>) commands.push(['HINCRBY', ourKeys.writesDropped, family, report[family]!]);
+		if (commands.length === 0) return;
+		this.dropsToReport = {};
+		try {
+			await kv.exec(commands);
+		} catch (error) {
+			addFamilyCounts(this.dropsToReport, report);
+			throw error;
+		}
+	}
+
+	/**
+	completed_today counts the completions this instance's clock puts in today (local time): a new day starts it at 0
+	in the batch that carries the day's first increments. Never moved by a message's timestamp. The first day seen
+	after start is adopted as it is (hydration read today's count).
+	*/
+	private rollCounterDay(): void {
+		const day = localDay(this.now());
+		if (this.counterDay !== undefined && day !== this.counterDay) this.pending.resetCounter(keys.tasksCounters, 'completed_today');
+		this.counterDay = day;
 	}
 
 	/** The batch for a scope, or undefined when this instance may not write it. */
@@ -278,16 +394,17 @@ export class SeedWriter {
 		// A lease lost (or read-only): what is pending under it belongs to the new holder now. This instance will never
 		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
 		if (!this.mayWrite('shared')) {
-			this.stats.dropped += this.pending.entryCount;
+			this.release(this.pending);
 			this.pending = new PendingBatch(this.maxPending);
 			this.currentTraining.clear();
 		}
 		if (!this.mayWrite('host')) {
-			this.stats.dropped += this.hostPending.entryCount;
+			this.dropBatch(this.hostPending);
 			this.hostPending = new PendingBatch(this.maxPending);
 		}
+		const hasDropsToReport = Object.keys(this.dropsToReport).length > 0;
 		// A failed batch is settled below, against Redis, even when no lease is held any more.
-		if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) {
+		if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined && !hasDropsToReport) {
 			this.notifyIdle();
 			return;
 		}
@@ -296,6 +413,19 @@ export class SeedWriter {
 		}
 		this.flushing = true;
 		const kv = this.target.kv();
+		if (hasDropsToReport) {
+			try {
+				await this.reportDrops(kv);
+			} catch (error) {
+				this.stats.failures += 1;
+				this.stats.lastError = error instanceof Error ? error.message : String(error);
+			}
+			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) {
+				this.flushing = false;
+				this.notifyIdle();
+				return;
+			}
+		}
 		const lastBatchKey = ourKeys.writerLastBatch(this.target.instanceId);
 		try {
 			if (this.retrying) {
@@ -311,7 +441,9 @@ export class SeedWriter {
 					this.stats.entriesWritten += this.retrying.entries;
 				} else {
 					// Not applied, and the lease is another instance's now: sending it would overwrite the new writer's data.
-					this.stats.dropped += this.retrying.entries;
+					// Its watermark was not stored either, so the new writer writes these messages from its ring.
+					if (this.handsOver && this.retrying.scopes.includes('shared') && !this.retrying.scopes.includes('host')) this.stats.handedOver += this.retrying.entries;
+					else this.dropCounts(this.retrying.entries, this.retrying.families);
 				}
 				this.retrying = undefined;
 			}
@@ -323,9 +455,13 @@ export class SeedWriter {
 				if (shared.isEmpty && host.isEmpty) break;
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
 				const commands = [...shared.toCommands(), ...host.toCommands()];
+				const watermark = shared.isEmpty ? undefined : this.options.watermark?.();
+				if (watermark !== undefined) commands.push(['SET', ourKeys.writerWatermark, watermark, 'EX', 86_400]);
 				const entries = shared.entryCount + host.entryCount;
+				const families = shared.entriesByFamily();
+				addFamilyCounts(families, host.entriesByFamily());
 				const scopes: WriteScope[] = [...(shared.isEmpty ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
-				this.retrying = {id, commands, entries, scopes};
+				this.retrying = {id, commands, entries, families, scopes};
 				await this.commit(kv, id, commands);
 				this.retrying = undefined;
 				this.stats.entriesWritten += entries;
@@ -333,6 +469,9 @@ export class SeedWriter {
 		} catch (error) {
 			this.stats.failures += 1;
 			this.stats.lastError = error instanceof Error ? error.message : String(error);
+			const refusal = classifyWriteError(this.stats.lastError);
+			if (refusal !== undefined) this.stats.refusals[refusal] = (this.stats.refusals[refusal] ?? 0) + 1;
+			this.stats.refusingNow = refusal;
 		} finally {
 			this.flushing = false;
 			if (this.isIdle()) this.notifyIdle();
@@ -352,7 +491,8 @@ export class SeedWriter {
 		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending);
 		else this.pending = new PendingBatch(this.maxPending);
 		if (state === 'held') return batch;
-		this.stats.dropped += batch.entryCount;
+		if (scope === 'shared') this.release(batch);
+		else this.dropBatch(batch);
 		return new PendingBatch(0);
 	}
 
@@ -368,6 +508,7 @@ export class SeedWriter {
 
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
 		await kv.exec([...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]]);
+		this.stats.refusingNow = undefined;
 		this.stats.batches += 1;
 		this.stats.commands += commands.length;
 	}
@@ -403,6 +544,7 @@ export class SeedWriter {
 		if (!this.target.canWrite()) return;
 		const now = this.now();
 		this.store.rollDay(now);
+		this.rollCounterDay();
 		if (this.tasksDirty || this.store.completions.length > 0) {
 			// Recomputed every period even without new events: the last-hour window moves.
 			const recent = this.store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);
@@ -412,15 +554,14 @@ export class SeedWriter {
 				avg_duration_seconds: figure(agg.avgDurationSeconds),
 				sla_compliance_percent: figure(agg.slaCompliancePercent),
 			});
-			this.pending.hset(keys.tasksCounters, {completed_today: String(this.store.completedToday)});
 			this.tasksDirty = false;
 		}
 		for (const agentType of this.dirtyAgents) {
 			const agent = this.store.agents.get(agentType);
 			if (agent === undefined) continue;
 			const finished = agent.completed + agent.failed;
+			// tasks_completed is a counter, incremented with each completion's list entry (onEvent).
 			this.pending.hset(keys.agentPerformance(agentType), {
-				tasks_completed: String(agent.completed),
 				avg_duration_seconds: figure(averageDuration(agent)),
 				error_rate_percent: figure(finished === 0 ? 0 : (agent.failed / finished) * 100),
 			});
@@ -508,4 +649,10 @@ export class SeedWriter {
 			JSON.stringify({type: 'performance_rankings_updated', rankings, timestamp: new Date(this.now()).toISOString(), source: `mycotop:${this.target.instanceId}`}),
 		);
 	}
+}
+
+/** YYYY-MM-DD of an epoch-ms time in local time (the day completed_today counts). */
+function localDay(ms: number): string {
+	const d = new Date(ms);
+	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

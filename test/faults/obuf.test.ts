@@ -50,6 +50,8 @@ describe.runIf(redisAvailable())('subscriber dropped for its output buffer', () 
 		expect(received).toBeLessThan(8000);
 		expect(status.reconnects).toBe(1);
 		expect(status.summary).toContain('1 gap');
+		expect(status.summary).toContain('subscriber cut off by Redis ×1');
+		expect(status.cutOffByRedis).toBe(1);
 		admin.disconnect();
 	});
 });

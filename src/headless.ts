@@ -60,9 +60,27 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 	reportState();
 	if (runtime.hydrationReport) write({type: 'hydrated', ...runtime.hydrationReport});
 	write({type: 'started', instance: runtime.instanceId, demo: options.demo, readOnly: options.readOnly});
+	// A `writes` line as soon as what Redis refuses or what was dropped changes (checked every second), not only in the
+	// next stats line: a writer that stopped writing says so at once.
+	let lastWrites = '';
+	const reportWrites = () => {
+		const w = runtime.writer.stats;
+		const line = {
+			type: 'writes',
+			refusing: w.refusingNow ?? runtime.bus.leaseRefusal()?.refusal ?? null,
+			dropped: w.dropped,
+			droppedByFamily: w.droppedByFamily,
+			handedOver: w.handedOver,
+		};
+		const key = JSON.stringify(line);
+		if (lastWrites !== '' && key !== lastWrites) write(line);
+		lastWrites = key;
+	};
+	reportWrites();
+	const writesTimer = setInterval(reportWrites, 1000);
 	const stats = setInterval(() => {
 		const s = runtime.snapshot();
-		write({type: 'stats', counters: {...s.counters, recentRejects: undefined}, writer: s.writer, suppressedRejects: suppressed, suppressedRefusals});
+		write({type: 'stats', summary: s.bus.summary, counters: {...s.counters, recentRejects: undefined}, writer: s.writer, suppressedRejects: suppressed, suppressedRefusals});
 		suppressed = 0;
 		suppressedRefusals = 0;
 	}, 10_000);
@@ -76,6 +94,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 		process.once('SIGTERM', () => stop('SIGTERM'));
 	});
 	clearInterval(stats);
+	clearInterval(writesTimer);
 	unsubscribeState();
 	await runtime.stop();
 	const s = runtime.snapshot();

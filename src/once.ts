@@ -1,7 +1,9 @@
 /** `--once [--json]`: one snapshot of everything mycotop knows, then exit (for scripts). */
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
-import {type RuntimeOptions} from './runtime.js';
+import {type Runtime, type RuntimeOptions} from './runtime.js';
+import {ourKeys} from './contract/names.js';
+import {describeFamilyCounts, type FamilyCounts, KEY_FAMILIES} from './writer/key-family.js';
 import {createRuntime} from './main.js';
 import {snapshotToJson, type Snapshot} from './store/snapshot.js';
 import {formatValue} from './format/units.js';
@@ -25,7 +27,8 @@ export async function runOnce(flags: Flags, config: MycotopConfig, options: Runt
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
 	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;
 	while (runtime.snapshot().gpu?.state === 'starting' && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
-	const snapshot = runtime.snapshot();
+	const reported = await reportedDrops(runtime);
+	const snapshot = {...runtime.snapshot(), ...(reported === undefined ? {} : {writesDroppedInRedis: reported})};
 	await runtime.stop(500);
 	process.stdout.write(flags.json ? `${snapshotToJson(snapshot, 2)}\n` : `${onceText(snapshot)}\n`);
 	const refused = refusalText(snapshot);
@@ -33,6 +36,25 @@ export async function runOnce(flags: Flags, config: MycotopConfig, options: Runt
 	// What was printed is the embedded bus's empty picture, not the box's: a script must not take it for one.
 	process.stderr.write(`mycotop: ${refused}\n`);
 	return 1;
+}
+
+/**
+What the writers (any instance, any host) reported as given up, from `mycotop:writes:dropped`: --once itself never
+writes, so this is how a script on any machine learns that figures in Redis are short. Undefined off Redis or on error.
+*/
+async function reportedDrops(runtime: Runtime): Promise<FamilyCounts | undefined> {
+	if (runtime.bus.kind !== 'redis') return undefined;
+	try {
+		const fields = await runtime.bus.kv().hgetall(ourKeys.writesDropped);
+		const out: FamilyCounts = {};
+		for (const family of KEY_FAMILIES) {
+			const n = Number(fields[family]);
+			if (Number.isSafeInteger(n) && n > 0) out[family] = n;
+		}
+		return out;
+	} catch {
+		return undefined;
+	}
 }
 
 /** Why --once exits 1: Redis refused the password or the ACL refused a command (NOAUTH, WRONGPASS, NOPERM). Pure. */
@@ -58,6 +80,8 @@ export function onceText(s: Snapshot): string {
 		`agents: ${s.agents.length}, load variance ${percentFigure(loadVariance(s.loadBalance), 1, true)}`,
 		...s.agents.map((a) => `  ${a.agent}: ${a.status}, ${a.currentTasks} current, ${a.completed} completed`),
 	];
+	const reported = s.writesDroppedInRedis === undefined ? '' : describeFamilyCounts(s.writesDroppedInRedis);
+	if (reported !== '') lines.push(`writes dropped (reported by the writers in mycotop:writes:dropped): ${reported}`);
 	if (s.gpu !== undefined) {
 		const notFound = s.gpu.notFound !== undefined && s.gpu.notFound.length > 0 ? `; not found: GPU ${s.gpu.notFound.join(', ')}` : '';
 		lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs${notFound}`);

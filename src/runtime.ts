@@ -10,7 +10,7 @@ import {StreamReader} from './bus/stream-reader.js';
 import {BusManager} from './bus/bus-manager.js';
 import {describeWrites, type WriteHealth} from './bus/connection-state.js';
 import {describeFamilyCounts} from './writer/key-family.js';
-import {explainRefusal} from './writer/write-refusal.js';
+import {explainRefusal, type WriteRefusal} from './writer/write-refusal.js';
 import {type Kv} from './bus/kv.js';
 import {Ingest, type IngestListeners} from './ingest/ingest.js';
 import {hydrate, type HydrationReport, type Hydrator} from './ingest/hydrate.js';
@@ -134,7 +134,7 @@ export class Runtime {
 						instanceId: this.instanceId,
 						bus: () => {
 							const status = this.bus.status();
-							const writes = describeWrites(writeHealth(this.writer.stats), status.connection?.kind === 'connected');
+							const writes = describeWrites(writeHealth(this.writer.stats, this.bus.leaseRefusal()), status.connection?.kind === 'connected');
 							return writes === '' ? status : {...status, summary: status.summary + writes};
 						},
 						writer: () => this.writer.stats,
@@ -298,12 +298,13 @@ export class Runtime {
 }
 
 /** The writer's stats as the bus line reports them. */
-function writeHealth(stats: WriterStats): WriteHealth {
-	const refusing = stats.refusingNow;
+function writeHealth(stats: WriterStats, lease: {readonly refusal: WriteRefusal; readonly count: number} | undefined): WriteHealth {
+	// The writer's own refusal first (its transactions); else the lease's (a refused lease holds every write).
+	const refusing = stats.refusingNow !== undefined ? {refusal: stats.refusingNow, count: stats.refusals[stats.refusingNow] ?? 0} : lease;
 	return {
 		pendingEntries: stats.pendingEntries,
 		dropped: stats.dropped,
 		droppedFamilies: describeFamilyCounts(stats.droppedByFamily),
-		...(refusing === undefined ? {} : {refusing: {what: explainRefusal(refusing), count: stats.refusals[refusing] ?? 0}}),
+		...(refusing === undefined ? {} : {refusing: {what: explainRefusal(refusing.refusal), count: refusing.count}}),
 	};
 }

@@ -9,6 +9,7 @@ import {RedisKv} from './redis-kv.js';
 import {RedisLink} from './redis-link.js';
 import {type Role, WriterLease} from './writer-lease.js';
 import {redactUrl} from './redis-url.js';
+import {type WriteRefusal} from '../writer/write-refusal.js';
 import {ourKeys} from '../contract/names.js';
 
 export type InstanceRole = Role | 'read-only' | 'standalone';
@@ -201,6 +202,15 @@ export class BusManager {
 	private leaseLapseHolds(lease: WriterLease | undefined): boolean {
 		const lapsed = lease?.lapsedForMs();
 		return lapsed !== undefined && lapsed < (this.options.retakeHoldMs ?? RETAKE_HOLD_MS);
+	}
+
+	/** Redis refuses the lease's writes now (OOM, NOREPLICAS, MISCONF, ...), with how many rounds it refused. */
+	leaseRefusal(): {readonly refusal: WriteRefusal; readonly count: number} | undefined {
+		for (const lease of [this.lease, this.hostLease]) {
+			const refusal = lease?.refusingNow;
+			if (refusal !== undefined) return {refusal, count: lease!.refusals[refusal] ?? 0};
+		}
+		return undefined;
 	}
 
 	/** May this instance write its host's own keys (GPU telemetry)? One instance per host does. */

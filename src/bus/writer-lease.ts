@@ -9,6 +9,7 @@ Redis and another instance can take it.
 */
 import type {Redis} from 'ioredis';
 import {ourKeys} from '../contract/names.js';
+import {classifyWriteError, type WriteRefusal} from '../writer/write-refusal.js';
 
 export type Role = 'writer' | 'viewer';
 
@@ -49,6 +50,10 @@ export class WriterLease {
 	private lastRole: Role = 'viewer';
 	/** How many times this instance became the writer. */
 	takeovers = 0;
+	/** Lease rounds Redis refused, by refusal (OOM under noeviction, NOREPLICAS, MISCONF, ...). */
+	readonly refusals: Partial<Record<WriteRefusal, number>> = {};
+	/** The refusal of the last round, until a round is answered: Redis refuses writes now, the lease included. */
+	refusingNow: WriteRefusal | undefined;
 	/** Monotonic time of the last ACL refusal (NOPERM: a viewer account); the lease is then retried every 30 s only. */
 	private refusedAt: number | undefined;
 
@@ -129,8 +134,14 @@ export class WriterLease {
 			this.renewedAt = held && !this.released ? startedAt : undefined;
 			if (held && this.released) this.heldAfterRelease = true;
 			this.refusedAt = undefined;
+			this.refusingNow = undefined;
 			answered = true;
 		} catch (error) {
+			const refusal = error instanceof Error ? classifyWriteError(error.message) : undefined;
+			if (refusal !== undefined && refusal !== 'NOPERM' && refusal !== 'READONLY') {
+				this.refusals[refusal] = (this.refusals[refusal] ?? 0) + 1;
+				this.refusingNow = refusal;
+			}
 			// NOPERM: this account may not write (a viewer); ask again rarely, not every second.
 			if (error instanceof Error && /NOPERM/.test(error.message)) {
 				this.refusedAt = this.clock();

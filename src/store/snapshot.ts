@@ -8,6 +8,7 @@ import {taskAggregates, type Completion, type TaskAggregates} from '../analysis/
 import {loadBalance, type LoadBalance} from '../analysis/load-balance.js';
 import {type BusStatus} from '../bus/bus-manager.js';
 import {type WriterStats} from '../writer/seed-writer.js';
+import {type FamilyCounts} from '../writer/key-family.js';
 import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type ExternalAlert} from '../contract/events.js';
@@ -56,6 +57,8 @@ export interface Snapshot {
 		readonly time?: Readonly<TimeCounters>;
 	};
 	readonly writer: WriterStats | undefined;
+	/** `--once`: the list entries every writer reported as given up (mycotop:writes:dropped), by key family. */
+	readonly writesDroppedInRedis?: FamilyCounts;
 	readonly training: readonly ProjectSummary[];
 	readonly tasks: TaskAggregates & {readonly completedToday: number; readonly recent: readonly Completion[]; readonly lastHourDurations: readonly number[]};
 	readonly agents: readonly AgentSummary[];

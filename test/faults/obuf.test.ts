@@ -54,4 +54,25 @@ describe.runIf(redisAvailable())('subscriber dropped for its output buffer', () 
 		expect(status.cutOffByRedis).toBe(1);
 		admin.disconnect();
 	});
+
+	it('one message bigger than the limit: the subscriber is cut off, the cut-off named and counted, later messages arrive', async ({task}) => {
+		const row = faultRow(
+			task,
+			'R6b one 200 kB message over a pubsub 64kb hard limit',
+			'subscriber cut off by Redis: counted and named in the header (not a silent gap); the next message arrives',
+		);
+		await runtime.stop(500);
+		runtime = await startRuntime(redis.url);
+		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
+		const admin = plainClient(redis.url);
+		await admin.publish(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'huge', step: 1, loss: 1, pad: 'y'.repeat(200_000)}));
+		await waitFor(() => runtime.bus.status().cutOffByRedis === 1, 5000, 'cut-off counted');
+		await waitFor(async () => runtime.bus.status().connection?.kind === 'connected' && (await numsub(admin, INPUT_CHANNELS.trainingProgress)) === 1, 5000, 'resubscribed');
+		await admin.publish(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'after-huge', step: 1, loss: 1}));
+		await waitFor(() => runtime.store.projects.has('after-huge'), 3000, 'message after the cut-off');
+		const summary = runtime.snapshot().bus.summary;
+		row.observe(`header "${summary.replace(/^Redis \S+ /, '')}"`);
+		expect(summary).toContain('subscriber cut off by Redis ×1');
+		admin.disconnect();
+	});
 });

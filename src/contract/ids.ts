@@ -26,14 +26,17 @@ entries). `:` `/` `.` are allowed in them.
 import {MAX_ID_LENGTH} from './limits.js';
 import {isInvisibleFormat} from './sanitize.js';
 
-/** ASCII characters refused in key ids: `*` `/` `:` `?` `[` `\` `]`. (Space and controls are refused by range.) */
-function asciiRefusedInKey(code: number): boolean {
-	return code === 0x2a || code === 0x2f || code === 0x3a || code === 0x3f || code === 0x5b || code === 0x5c || code === 0x5d;
-}
+/**
+ASCII characters refused in key ids (`*` `/` `:` `?` `[` `\` `]`) and in text ids (the glob characters `*` `?`
+`[` `]`), as bit masks over code - 0x20 (space and controls are refused by range before).
+*/
+const KEY_REFUSED = bits([0x2a, 0x2f, 0x3a, 0x3f, 0x5b, 0x5c, 0x5d]);
+const TEXT_REFUSED = bits([0x2a, 0x3f, 0x5b, 0x5d]);
 
-/** ASCII characters refused in text ids: the glob characters `*` `?` `[` `]`. */
-function asciiRefusedInText(code: number): boolean {
-	return code === 0x2a || code === 0x3f || code === 0x5b || code === 0x5d;
+function bits(codes: readonly number[]): readonly [number, number, number] {
+	const words: [number, number, number] = [0, 0, 0];
+	for (const code of codes) words[(code - 0x20) >> 5]! |= 1 << ((code - 0x20) & 31);
+	return words;
 }
 
 /** Unicode white space (what `\s` matches beyond ASCII): no-break, en/em, ideographic spaces and the like. */
@@ -55,7 +58,7 @@ function nextWideUnit(value: string, i: number): number {
 	return UNICODE_SPACE.test(value[i]!) ? -1 : i + 1;
 }
 
-function checkId(value: unknown, refused: (code: number) => boolean): string | undefined {
+function checkId(value: unknown, refused: readonly [number, number, number]): string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
 	if (typeof value !== 'string') return undefined;
 	if (value.length === 0 || value.length > MAX_ID_LENGTH) return undefined;
@@ -64,7 +67,7 @@ function checkId(value: unknown, refused: (code: number) => boolean): string | u
 		const code = value.charCodeAt(i);
 		// Printable ASCII except space and the refused characters is the common case: a couple of comparisons each.
 		if (code > 0x20 && code < 0x7f) {
-			if (refused(code)) return undefined;
+			if ((refused[(code - 0x20) >> 5]! & (1 << ((code - 0x20) & 31))) !== 0) return undefined;
 			i += 1;
 			continue;
 		}
@@ -77,14 +80,14 @@ function checkId(value: unknown, refused: (code: number) => boolean): string | u
 
 /** A key-safe id (see the table above), or undefined. A finite number is read as its decimal text. */
 export function keyId(value: unknown): string | undefined {
-	const id = checkId(value, asciiRefusedInKey);
+	const id = checkId(value, KEY_REFUSED);
 	if (id === '.' || id === '..') return undefined;
 	return id;
 }
 
 /** A terminal-safe id that is never part of a key name (taskId, errorId, status), or undefined. */
 export function textId(value: unknown): string | undefined {
-	return checkId(value, asciiRefusedInText);
+	return checkId(value, TEXT_REFUSED);
 }
 
 /** Thrown by the key builders when an id that did not pass `keyId` reaches them: a programming error, never data. */

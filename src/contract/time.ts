@@ -51,12 +51,19 @@ function numericMs(n: number): {readonly ms: number; readonly converted: boolean
 	return inWindow(ms) ? {ms, converted} : 'timestamp out of range';
 }
 
+/** A timestamp read: epoch ms in the window; `converted` for µs/ns; `utcForm` for the terminal-safe ISO UTC form. */
+export interface TimestampRead {
+	readonly ms: number;
+	readonly converted: boolean;
+	readonly utcForm?: boolean;
+}
+
 /** Read a timestamp (any unit) into epoch ms within the window, or say why not. */
-export function readTimestampMs(value: unknown): {readonly ms: number; readonly converted: boolean} | TimeProblem {
+export function readTimestampMs(value: unknown): TimestampRead | TimeProblem {
 	if (typeof value === 'number') return Number.isFinite(value) ? numericMs(value) : 'invalid timestamp';
 	if (typeof value !== 'string' || value.length > MAX_TIMESTAMP_TEXT) return 'invalid timestamp';
 	const fast = parseIsoUtc(value);
-	if (fast !== undefined) return inWindow(fast) ? {ms: fast, converted: false} : 'timestamp out of range';
+	if (fast !== undefined) return inWindow(fast) ? {ms: fast, converted: false, utcForm: true} : 'timestamp out of range';
 	const trimmed = value.trim();
 	if (trimmed === '') return 'invalid timestamp';
 	const asNumber = Number(trimmed);
@@ -86,14 +93,18 @@ A message's time, received at `now`: missing is `now`; beyond `now + FUTURE_SKEW
 */
 export function readTime(value: unknown, now: number, sanitize: (text: string) => string): ReadTime | TimeProblem {
 	if (value === undefined || value === null) return {timestamp: isoTime(now), timeMs: now};
+	if (typeof value === 'string') {
+		// Fast path, once per message: the UTC form producers almost always send, in the window and not ahead.
+		const fast = parseIsoUtc(value);
+		if (fast !== undefined && fast >= MIN_TIMESTAMP_MS && fast <= now + FUTURE_SKEW_MS) return {timestamp: value, timeMs: fast};
+	}
 	const read = readTimestampMs(value);
 	if (typeof read === 'string') return read;
 	if (read.ms > now + FUTURE_SKEW_MS) return {timestamp: isoTime(now), timeMs: now, note: 'future-clamped'};
 	if (read.converted) return {timestamp: isoTime(read.ms), timeMs: read.ms, note: 'unit-converted'};
 	if (typeof value === 'number') return {timestamp: value, timeMs: read.ms};
-	const text = value as string;
 	// The common UTC form is digits and -:.TZ only: already terminal-safe, no need to sanitize it.
-	return {timestamp: parseIsoUtc(text) !== undefined ? text : sanitize(text), timeMs: read.ms};
+	return {timestamp: read.utcForm === true ? (value as string) : sanitize(value as string), timeMs: read.ms};
 }
 
 /**

@@ -35,8 +35,8 @@ function parseDurationUnbounded(text: string): number | undefined {
 		total += Number(m[1]) * UNITS[m[2]!]!;
 		matched = re.lastIndex;
 	}
-	// A thousand-digit number is Infinity here: not a duration either way.
-	return matched === trimmed.length && matched > 0 && Number.isFinite(total) ? Math.round(total) : undefined;
+	// A 400-digit number is Infinity here: a duration, far past the maximum (parseDuration refuses it).
+	return matched === trimmed.length && matched > 0 ? Math.round(total) : undefined;
 }
 
 /** A duration for people: `90s` -> `1m30s`, `0` -> `0s`. */

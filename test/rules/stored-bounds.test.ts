@@ -25,6 +25,7 @@ describe('durations', () => {
 		expect(parseDuration('366d')).toBeUndefined();
 		expect(parseDuration('99999999d')).toBeUndefined();
 		expect(parseDuration(`${'9'.repeat(400)}d`)).toBeUndefined();
+		expect(durationProblem(`${'9'.repeat(400)}d`)).toMatch(/is longer than the 365d maximum$/);
 		expect(durationProblem('99999999d')).toBe('"99999999d" is longer than the 365d maximum');
 		expect(durationProblem('soon')).toMatch(/^expected a duration/);
 		expect(durationProblem('2h')).toBeUndefined();

@@ -10,18 +10,8 @@ import {formatIssue, loadConfig, parseConfig} from '../../src/config/config.js';
 import {parseYaml, YAML_LIMITS} from '../../src/config/yaml-file.js';
 import {loadRuleList, runRuleTests} from '../../src/rules/rule-test.js';
 import {MAX_RULES, validateRules} from '../../src/rules/user-rules.js';
+import {ALIAS_BOMB} from '../helpers/hostile-yaml.js';
 
-/** "Billion laughs": nine levels of nine aliases, 9^9 strings once expanded. */
-export const ALIAS_BOMB = [
-	'ui:',
-	'  ascii: true',
-	'lol: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-	...['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((name, i) => {
-		const prev = i === 0 ? 'a' : ['b', 'c', 'd', 'e', 'f', 'g', 'h'][i - 1];
-		return `${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`;
-	}),
-	'',
-].join('\n');
 
 const dir = mkdtempSync(join(tmpdir(), 'mycotop-limits-'));
 function file(name: string, text: string): string {

@@ -115,6 +115,7 @@ export class Runtime {
 				canWriteHost: () => this.bus.canWriteHost(),
 				shouldQueue: (scope) => this.bus.shouldQueue(scope),
 				isReady: () => this.bus.isReady(),
+				leaseTakenByAnother: () => this.bus.leaseTakenByAnother('shared'),
 				publish: (channel, message) => this.bus.publishOutput(channel, message),
 				instanceId: this.instanceId,
 			},

@@ -200,8 +200,14 @@ export class BusManager {
 	like an outage, for at most retakeHoldMs: the round's answer then decides between writing and dropping them.
 	*/
 	private leaseLapseHolds(lease: WriterLease | undefined): boolean {
-		const lapsed = lease?.lapsedForMs();
-		return lapsed !== undefined && lapsed < (this.options.retakeHoldMs ?? RETAKE_HOLD_MS);
+		if (lease === undefined || lease.lapsedForMs() === undefined) return false;
+		return lease.unansweredForMs() < (this.options.retakeHoldMs ?? RETAKE_HOLD_MS);
+	}
+
+	/** Redis's last answer for the scope's lease: another instance holds it (and writes what this one held). */
+	leaseTakenByAnother(scope: 'shared' | 'host' = 'shared'): boolean {
+		const lease = scope === 'shared' ? this.lease : (this.hostLease ?? this.lease);
+		return lease?.takenByAnother === true;
 	}
 
 	/** Redis refuses the lease's writes now (OOM, NOREPLICAS, MISCONF, ...), with how many rounds it refused. */

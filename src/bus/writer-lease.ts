@@ -42,6 +42,10 @@ export class WriterLease {
 	private renewedAt: number | undefined;
 	private timer: NodeJS.Timeout | undefined;
 	private inFlightTick: Promise<boolean> | undefined;
+	/** Start of the first round without an answer since the last answer. */
+	private unansweredSince: number | undefined;
+	/** What the last answered round said. */
+	private lastAnswer: 'held' | 'another' | undefined;
 	/** Set by release(): no round may take or keep the lease after it. */
 	private released = false;
 	/** A round answered "held" after release() began: the key is ours and must be handed back. */
@@ -90,6 +94,19 @@ export class WriterLease {
 		return over >= 0 ? over : undefined;
 	}
 
+	/**
+	During a lapse: how long rounds have been going unanswered (0 when none has been asked since the process could ask
+	again, e.g. just after a SIGSTOP). A frozen process's own pause does not count: only Redis's silence does.
+	*/
+	unansweredForMs(): number {
+		return this.unansweredSince === undefined ? 0 : this.clock() - this.unansweredSince;
+	}
+
+	/** The last answer said another instance holds the lease (what this one held is that instance's to write). */
+	get takenByAnother(): boolean {
+		return this.lastAnswer === 'another';
+	}
+
 	onRole(listener: (role: Role) => void): () => void {
 		this.listeners.add(listener);
 		return () => this.listeners.delete(listener);
@@ -121,6 +138,7 @@ export class WriterLease {
 	/** One round; true when Redis answered (held or not), false when the outcome is unknown (an error, a timeout). */
 	private async round(): Promise<boolean> {
 		const startedAt = this.clock();
+		this.unansweredSince ??= startedAt;
 		let answered = false;
 		try {
 			let held: boolean;
@@ -135,6 +153,7 @@ export class WriterLease {
 			if (held && this.released) this.heldAfterRelease = true;
 			this.refusedAt = undefined;
 			this.refusingNow = undefined;
+			this.lastAnswer = held ? 'held' : 'another';
 			answered = true;
 		} catch (error) {
 			const refusal = error instanceof Error ? classifyWriteError(error.message) : undefined;
@@ -152,6 +171,7 @@ export class WriterLease {
 			// Otherwise an unknown outcome (LOADING, NOREPLICAS, a timeout): keep the previous renewal time; it runs out by
 			// itself.
 		}
+		if (answered) this.unansweredSince = undefined;
 		this.notify();
 		return answered;
 	}

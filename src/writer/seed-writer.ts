@@ -34,6 +34,8 @@ export interface WriterTarget {
 	isReady(): boolean;
 	publish(channel: string, message: string): void;
 	readonly instanceId: string;
+	/** Redis said another instance holds the shared lease now (so it writes what this one was holding). */
+	leaseTakenByAnother?(): boolean;
 }
 
 /** Which lease a write needs: the shared writer lease, or this host's lease (the host's own keys). */
@@ -279,11 +281,12 @@ export class SeedWriter {
 	}
 
 	/**
-	A shared batch this instance may no longer write (the lease is another's, or unanswered for too long): handed over
-	when the next writer replays from the last stored watermark (every message after it, these included), else dropped.
+	A shared batch this instance may no longer write. Handed over when Redis said another instance holds the lease and
+	that instance replays from the last stored watermark (every message after it, these included); dropped and counted
+	when the lease went unanswered for too long (nobody is known to write them).
 	*/
 	private release(batch: PendingBatch): void {
-		if (this.handsOver) this.stats.handedOver += batch.entryCount;
+		if (this.handsOver && this.target.leaseTakenByAnother?.() === true) this.stats.handedOver += batch.entryCount;
 		else this.dropBatch(batch);
 	}
 
@@ -442,7 +445,7 @@ export class SeedWriter {
 				} else {
 					// Not applied, and the lease is another instance's now: sending it would overwrite the new writer's data.
 					// Its watermark was not stored either, so the new writer writes these messages from its ring.
-					if (this.handsOver && this.retrying.scopes.includes('shared') && !this.retrying.scopes.includes('host')) this.stats.handedOver += this.retrying.entries;
+					if (this.handsOver && this.target.leaseTakenByAnother?.() === true && !this.retrying.scopes.includes('host')) this.stats.handedOver += this.retrying.entries;
 					else this.dropCounts(this.retrying.entries, this.retrying.families);
 				}
 				this.retrying = undefined;

@@ -6,16 +6,15 @@ parser); `--redis-url`, `--redis-ca` and `--config` work for all of them. Exit s
 test failed, a rule file has errors, Redis unreachable or refusing the password or the command), 2 usage (a
 duration past the maximum included) and a config or rule file refused by a limit (yaml-file.ts).
 */
-import {readFileSync} from 'node:fs';
-import {hostname, userInfo} from 'node:os';
 import {randomBytes} from 'node:crypto';
 import {parseArgs} from 'node:util';
-import {Redis} from 'ioredis';
+import {type Redis} from 'ioredis';
 import {type Flags} from './config/flags.js';
 import {formatIssue, loadConfig} from './config/config.js';
-import {parseRedisUrl, redactSecrets, type RedisTarget} from './bus/redis-url.js';
-import {describeError, isAuthError} from './bus/connection-state.js';
+import {redisUrlFrom, userAtHost} from './config/resolve.js';
+import {parseRedisUrl, type RedisTarget} from './bus/redis-url.js';
 import {RedisKv} from './bus/redis-kv.js';
+import {connectCommandRedis, redisErrorText} from './compose.js';
 import {durationProblem, formatDuration, MAX_DURATION_TEXT, parseDuration} from './rules/duration.js';
 import {parseMatcher, type Matcher} from './rules/labels.js';
 import {ALERT_KEYS, RedisAlertStorage, skippedText} from './rules/alert-storage.js';
@@ -62,53 +61,6 @@ type Out = {out: (s: string) => void; err: (s: string) => void};
 
 const defaultOut: Out = {out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`mycotop: ${s}\n`)};
 
-function user(): string {
-	try {
-		return `${userInfo().username}@${hostname()}`;
-	} catch {
-		return `${process.env['USER'] ?? 'unknown'}@${hostname()}`;
-	}
-}
-
-/**
-An error from Redis as the CLI prints it: the password is never in it, and a refused password or command says so
-in words ("Redis at redis://u:***@h:6379 refused the credentials: authentication failed (wrong user or password)").
-*/
-export function redisErrorText(target: RedisTarget, message: string): string {
-	const clean = redactSecrets(message, target.secrets);
-	if (!isAuthError(clean)) return clean;
-	const what = /NOPERM/.test(clean) ? 'refused the command' : 'refused the credentials';
-	return `Redis at ${target.redacted} ${what}: ${describeError(clean)}`;
-}
-
-async function connect(target: RedisTarget, caFile: string | undefined): Promise<Redis> {
-	const url = target.url;
-	const redis = new Redis(url, {
-		lazyConnect: true,
-		maxRetriesPerRequest: 1,
-		retryStrategy: () => null,
-		connectTimeout: 3000,
-		enableReadyCheck: false,
-		...(target.tls ? {tls: caFile === undefined ? {} : {ca: readFileSync(caFile, 'utf8')}} : {}),
-	});
-	// The AUTH reply (WRONGPASS, ...) arrives as an 'error' event; the commands after it then only say NOAUTH.
-	let authError: string | undefined;
-	redis.on('error', (error: Error) => {
-		if (isAuthError(error.message)) authError ??= error.message;
-	});
-	try {
-		await redis.connect();
-		// connect() resolves before AUTH is answered (no ready check): a PING proves the credentials.
-		await redis.ping();
-	} catch (error) {
-		redis.disconnect();
-		const message = authError ?? (error instanceof Error ? error.message : String(error));
-		if (isAuthError(message)) throw new Error(redisErrorText(target, message));
-		throw new Error(`cannot reach Redis at ${target.redacted}: ${redactSecrets(message, target.secrets)}`);
-	}
-	return redis;
-}
-
 /** Run a subcommand from the raw argv (argv[0] is the command). */
 export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: Out = defaultOut): Promise<number> {
 	let parsed;
@@ -130,7 +82,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		return 2;
 	}
 	const config = loaded.config;
-	const redisUrl = v['redis-url'] ?? (env['REDIS_URL'] || undefined) ?? config.redis.url ?? 'redis://127.0.0.1:6379';
+	const redisUrl = redisUrlFrom(v['redis-url'], env, config.redis.url);
 	const caFile = v['redis-ca'] ?? config.redis.ca;
 	const withRedis = async (fn: (redis: Redis) => Promise<number>): Promise<number> => {
 		let target: RedisTarget;
@@ -141,7 +93,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		}
 		let redis: Redis;
 		try {
-			redis = await connect(target, caFile);
+			redis = await connectCommandRedis(target, caFile);
 		} catch (error) {
 			io.err(error instanceof Error ? error.message : String(error));
 			return 1;
@@ -176,7 +128,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 					return 1;
 				}
 				// The ack covers the alert's episode (keyed by when it first went pending), also when it is still pending.
-				const by = v.author ?? user();
+				const by = v.author ?? userAtHost();
 				await storage.putAck({alertId: id, by, atMs: Date.now(), severity: last.severity, episodeMs: last.activeAtMs, ...(v.comment ? {comment: v.comment} : {})});
 				io.out(`acknowledged ${id} (${last.severity}) as ${by}`);
 				return 0;
@@ -218,7 +170,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 				matchers.push(m);
 			}
 			const now = Date.now();
-			const silence: Silence = {id: randomBytes(4).toString('hex'), matchers, startsMs: now, endsMs: now + durationMs, createdBy: v.author ?? user(), comment: v.comment};
+			const silence: Silence = {id: randomBytes(4).toString('hex'), matchers, startsMs: now, endsMs: now + durationMs, createdBy: v.author ?? userAtHost(), comment: v.comment};
 			return withRedis(async (redis) => {
 				await new RedisAlertStorage(redis).putSilence(silence);
 				io.out(`silence ${silence.id}: ${silenceMatcherText(silence)} until ${new Date(silence.endsMs).toISOString()} (${formatDuration(durationMs)}) by ${silence.createdBy}`);

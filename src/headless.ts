@@ -6,7 +6,7 @@ pending writes, hand the lease over and exit 0.
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
 import {type RuntimeOptions} from './runtime.js';
-import {createRuntime} from './main.js';
+import {composeRuntime} from './compose.js';
 import {snapshotToJson} from './store/snapshot.js';
 import {journal} from './journal.js';
 
@@ -33,7 +33,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 	const refuseAllowed = limiter();
 	let suppressed = 0;
 	let suppressedRefusals = 0;
-	const runtime = createRuntime(flags, config, {
+	const runtime = composeRuntime(flags, config, {
 		...options,
 		listeners: {
 			onReject: (channel, reason) => {

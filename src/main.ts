@@ -1,27 +1,21 @@
 /**
-Flags and config, then one of three front ends over the same runtime: the TUI, --headless, or --once.
+Flags and config, then dispatch: a subcommand (commands.ts), or one of three front ends (the TUI, --headless,
+--once), each of which builds its runtime through the composition root (compose.ts). Nothing here builds anything.
 Returns the process exit code (2 for usage and config errors).
 */
 import {formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
 import {helpText, parseFlags, type Flags} from './config/flags.js';
+import {redisUrlFrom} from './config/resolve.js';
 import {parseRedisUrl} from './bus/redis-url.js';
-import {Runtime, type RuntimeOptions} from './runtime.js';
+import {type RuntimeOptions} from './runtime.js';
 import {packageVersion} from './version.js';
-import {attachOptionalParts} from './parts.js';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /**
 Default dashboard redraw period. Each Ink 6.8 frame of the full dashboard costs about 2-3% of a core per frame a
 second on the 2-core VM (BENCHMARKS.md, "TUI cost"): 2 frames a second keeps mycotop under 10% of a core at 200
 events/s. Keys redraw at once whatever the period.
 */
 export const DEFAULT_REFRESH_MS = 500;
-
-export interface Resolved {
-	readonly flags: Flags;
-	readonly config: MycotopConfig;
-	readonly runtime: RuntimeOptions;
-}
 
 /** Flags over env over config over defaults. Returns an error message for bad input. */
 export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.ProcessEnv): RuntimeOptions | string {
@@ -30,7 +24,7 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 	const redisUrl =
 		flags.embedded || (flags.demo && flags.redisUrl === undefined)
 			? undefined
-			: (flags.redisUrl ?? nonEmpty(env['REDIS_URL']) ?? config.redis.url ?? DEFAULT_REDIS_URL);
+			: redisUrlFrom(flags.redisUrl, env, config.redis.url);
 	if (redisUrl !== undefined) {
 		try {
 			parseRedisUrl(redisUrl);
@@ -47,10 +41,6 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 		limits: config.store,
 		maxHz: 1000 / (flags.refreshMs ?? config.ui.refreshMs ?? DEFAULT_REFRESH_MS),
 	};
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-	return value === undefined || value === '' ? undefined : value;
 }
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -70,8 +60,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 		process.stdout.write(`${packageVersion()}\n`);
 		return 0;
 	}
-	const subcommand = await import('./commands.js');
-	if (flags.positionals.length > 0) return subcommand.runSubcommand(flags, env);
+	if (flags.positionals.length > 0) return commands.runSubcommand(flags, env);
 
 	const loaded = loadConfig(flags.config, env);
 	if (!loaded.ok) {
@@ -93,11 +82,4 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 	}
 	const {runTui} = await import('./tui.js');
 	return runTui(flags, loaded.config, options);
-}
-
-/** Build a runtime with the optional parts (GPU, rules) the flags and config ask for. */
-export function createRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
-	const runtime = new Runtime(options);
-	attachOptionalParts(runtime, flags, config);
-	return runtime;
 }

@@ -4,7 +4,7 @@ import {type Flags} from './config/flags.js';
 import {type Runtime, type RuntimeOptions} from './runtime.js';
 import {ourKeys} from './contract/names.js';
 import {describeFamilyCounts, type FamilyCounts, KEY_FAMILIES} from './writer/key-family.js';
-import {createRuntime} from './main.js';
+import {composeRuntime} from './compose.js';
 import {snapshotToJson, type Snapshot} from './store/snapshot.js';
 import {formatValue} from './format/units.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
@@ -22,7 +22,7 @@ export const ONCE_GPU_WAIT_MS = 5000;
 
 export async function runOnce(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
 	// Never take the writer lease for a one-shot read.
-	const runtime = createRuntime(flags, config, {...options, readOnly: options.readOnly || !options.demo});
+	const runtime = composeRuntime(flags, config, {...options, readOnly: options.readOnly || !options.demo});
 	await runtime.start();
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
 	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;

@@ -1,44 +1,35 @@
-/** Optional runtime parts (GPU sampler, rule engine), attached according to flags and config. */
-import {accessSync, constants} from 'node:fs';
-import {delimiter, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
-import {type MycotopConfig} from './config/config.js';
-import {type Flags} from './config/flags.js';
-import {type Runtime} from './runtime.js';
-import {attachGpu} from './gpu/gpu-part.js';
-import {attachRules} from './rules/attach.js';
-
-export function attachOptionalParts(runtime: Runtime, flags: Flags, config: MycotopConfig): void {
-	// `gpu?.query` is the per-GPU state and history the GPU rules read.
-	const gpu = attachGpu(runtime, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
-	attachRules(runtime, config, gpu?.query);
-}
-
-function executable(path: string): boolean {
-	try {
-		accessSync(path, constants.X_OK);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-/** The first executable `name` on PATH, if any. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-	for (const dir of (env['PATH'] ?? '').split(delimiter)) {
-		if (dir === '') continue;
-		const candidate = join(dir, name);
-		if (executable(candidate)) return candidate;
-	}
-	return undefined;
-}
-
 /**
-With `--demo` on a machine without nvidia-smi (and no nvidia-smi configured), the simulated GPUs of the bundle's
-demo-nvidia-smi.js, so the demo shows a full GPU pane; the real sampler runs on them unchanged. Otherwise undefined.
+What a runtime part is (the GPU sampler, the rule engine), and the two parts the runtime knows by name. A part is
+started after hydration and stopped before the writer drains; the runtime reads the GPU pane's snapshot from its
+`gpu` part and the alert log's (and the dashboard's alert keys) from its `rules` part. Types only: every part
+module and the runtime import this, and it imports none of them.
 */
-export function demoNvidiaSmi(flags: Pick<Flags, 'demo'>, config: Pick<MycotopConfig, 'gpu'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
-	if (!flags.demo || config.gpu.nvidiaSmi !== undefined || findOnPath('nvidia-smi', env) !== undefined) return undefined;
-	const shipped = fileURLToPath(new URL('demo-nvidia-smi.js', import.meta.url));
-	return executable(shipped) ? shipped : undefined;
+import {type Hydrator} from './ingest/hydrate.js';
+import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
+import {type AlertsSnapshot} from './rules/alert-snapshot.js';
+import {type AlertActions} from './rules/alert-actions.js';
+
+/** A part that runs inside the runtime: started after hydration (in order), stopped first (in reverse order). */
+export interface RuntimePart {
+	start(): void | Promise<void>;
+	stop(): void | Promise<void>;
+	/** Read at start-up with the store's own hydration, from the same Redis connection. */
+	readonly hydrator?: Hydrator;
+}
+
+/** The GPU part as the runtime sees it: the GPU pane's snapshot (also "disabled" for --no-gpu). */
+export interface GpuSourcePart extends RuntimePart {
+	readonly gpu: () => GpuSnapshot;
+}
+
+/** The rules part as the runtime and the dashboard see it: the alert log's snapshot and the alert keys' actions. */
+export interface RulesSourcePart extends RuntimePart {
+	readonly alerts: () => AlertsSnapshot;
+	readonly alertActions: AlertActions;
+}
+
+/** The runtime's parts, by name; started gpu then rules (the rules read the GPU part), stopped the other way. */
+export interface RuntimeParts {
+	readonly gpu?: GpuSourcePart;
+	readonly rules?: RulesSourcePart;
 }

@@ -1,6 +1,8 @@
 /**
 The runtime: wires bus -> ingest -> store -> writer and the snapshot publisher, the same for the TUI, --headless
-and --once. Optional parts (demo, GPU sampler, rules) attach to it through `attach`.
+and --once, and runs its two named parts (the GPU sampler, the rule engine: src/parts.ts) and the demo. The
+parts are built by the composition root (src/compose.ts) from flags and config; a runtime without parts is the
+bare pipeline (tests, benchmarks).
 */
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
@@ -13,15 +15,13 @@ import {describeFamilyCounts} from './writer/key-family.js';
 import {explainRefusal, type WriteRefusal} from './writer/write-refusal.js';
 import {type Kv} from './bus/kv.js';
 import {Ingest, type IngestListeners} from './ingest/ingest.js';
-import {hydrate, type HydrationReport, type Hydrator} from './ingest/hydrate.js';
+import {hydrate, type HydrationReport} from './ingest/hydrate.js';
 import {MetricsStore, type StoreLimits} from './store/metrics-store.js';
 import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.js';
 import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {journal} from './journal.js';
-import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
-import {type AlertsSnapshot} from './rules/alert-snapshot.js';
-import {type AlertActions} from './rules/alert-actions.js';
+import {type GpuSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -45,16 +45,8 @@ export interface RuntimeOptions {
 	readonly host?: string;
 }
 
-/** A part that runs inside the runtime (GPU sampler, rule engine): started after hydration, stopped first. */
-export interface RuntimePart {
-	start(): void | Promise<void>;
-	stop(): void | Promise<void>;
-	readonly hydrator?: Hydrator;
-	readonly gpu?: () => GpuSnapshot | undefined;
-	readonly alerts?: () => AlertsSnapshot | undefined;
-	/** Acknowledge / silence / undo, for the dashboard's keys (provided by the rules part). */
-	readonly alertActions?: AlertActions;
-}
+/** Builds the runtime's parts from its core (store, writer, bus, host, instance id): called once, by the constructor. */
+export type PartsFactory = (core: Runtime) => RuntimeParts;
 
 export function newInstanceId(): string {
 	return `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
@@ -68,7 +60,12 @@ export class Runtime {
 	readonly snapshots: SnapshotPublisher;
 	readonly instanceId: string;
 	readonly host: string;
-	readonly parts: RuntimePart[] = [];
+	/** The GPU part: the GPU pane's snapshot ("disabled" with --no-gpu). */
+	readonly gpu: GpuSourcePart | undefined;
+	/** The rules part: the alert log's snapshot and the dashboard's alert actions. */
+	readonly rules: RulesSourcePart | undefined;
+	/** Start order (gpu, rules); stopped in reverse. */
+	private readonly parts: readonly RuntimePart[];
 	private stopping = false;
 	private demo: DemoRunner | undefined;
 	/** The lossless-mode reader (`streams` with Redis), once started. */
@@ -80,7 +77,10 @@ export class Runtime {
 	readonly replayRing: ReplayRing | undefined;
 	private lastRole: string | undefined;
 
-	constructor(private readonly options: RuntimeOptions) {
+	constructor(
+		private readonly options: RuntimeOptions,
+		parts: PartsFactory = () => ({}),
+	) {
 		this.instanceId = options.instanceId ?? newInstanceId();
 		this.host = options.host ?? hostname();
 		this.store = new MetricsStore(options.limits);
@@ -139,8 +139,8 @@ export class Runtime {
 							return writes === '' ? status : {...status, summary: status.summary + writes};
 						},
 						writer: () => this.writer.stats,
-						gpu: () => this.parts.find((p) => p.gpu)?.gpu?.(),
-						alerts: () => this.parts.find((p) => p.alerts)?.alerts?.(),
+						gpu: () => this.gpu?.gpu(),
+						alerts: () => this.rules?.alerts(),
 					},
 					now,
 				),
@@ -156,6 +156,11 @@ export class Runtime {
 			this.store.touch();
 			for (const listener of this.busListeners) listener();
 		});
+		// Last: the parts are handed the finished core.
+		const built = parts(this);
+		this.gpu = built.gpu;
+		this.rules = built.rules;
+		this.parts = [...(built.gpu ? [built.gpu] : []), ...(built.rules ? [built.rules] : [])];
 	}
 
 	/**
@@ -176,11 +181,6 @@ export class Runtime {
 		const gap = plan.watermark === 'not-found' && plan.evicted;
 		this.writer.noteReplay(plan.entries.length, gap);
 		journal.record({type: 'takeover', replayed: plan.entries.length, watermark: plan.watermark, ...(gap ? {gap: true} : {})});
-	}
-
-	/** Add a part (GPU sampler, rules) before `start`. */
-	attach(part: RuntimePart): void {
-		this.parts.push(part);
 	}
 
 	/** The seed's events:errors:monitoring message, sent by this host's writer (the failure is this host's). */

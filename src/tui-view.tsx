@@ -6,10 +6,10 @@ import React from 'react';
 import {render, type Instance} from 'ink';
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
-import {type Runtime} from './runtime.js';
 import {App} from '../components/App.js';
 import {type AlertActions} from './rules/alert-actions.js';
 import {type TerminalSource} from '../hooks/use-terminal-size.js';
+import {type SnapshotSource} from '../hooks/use-snapshot.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[?25l';
 const LEAVE_ALT_SCREEN = '\u001B[?25h\u001B[?1049l';
@@ -44,25 +44,23 @@ export function terminalSource(stdout: NodeJS.WriteStream): TerminalSource {
 	};
 }
 
-/** The rule engine's keyboard actions, when a part provides them. */
-function findAlertActions(parts: readonly object[]): AlertActions | undefined {
-	for (const part of parts) {
-		const actions = (part as {alertActions?: AlertActions}).alertActions;
-		if (actions !== undefined) return actions;
-	}
-	return undefined;
+/** What the dashboard draws and acts on, given by the TUI: the runtime's snapshots and the rules part's alert actions. */
+export interface DashboardSources {
+	readonly snapshots: SnapshotSource;
+	/** Undefined without a rules part: the alert keys then say so. */
+	readonly alertActions: AlertActions | undefined;
 }
 
 /** Render the dashboard over the runtime's snapshots. */
-export function renderDashboard(runtime: Runtime, flags: Flags, config: MycotopConfig): Instance {
+export function renderDashboard(sources: DashboardSources, flags: Flags, config: MycotopConfig): Instance {
 	const ascii = flags.ascii || config.ui.ascii === true;
 	return render(
 		<App
-			source={runtime.snapshots}
+			source={sources.snapshots}
 			terminal={terminalSource(process.stdout)}
 			ascii={ascii}
 			smoothing={config.ui.smoothing ?? 0.6}
-			alertActions={findAlertActions(runtime.parts)}
+			alertActions={sources.alertActions}
 		/>,
 		{
 			stdout: inkStdout(process.stdout),

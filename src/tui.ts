@@ -10,7 +10,7 @@ import {format} from 'node:util';
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
 import {type RuntimeOptions} from './runtime.js';
-import {createRuntime} from './main.js';
+import {composeRuntime} from './compose.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[?25l';
 const LEAVE_ALT_SCREEN = '\u001B[?25h\u001B[?1049l';
@@ -34,7 +34,7 @@ function captureConsole(logFile: string | undefined): () => void {
 }
 
 export async function runTui(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
-	const runtime = createRuntime(flags, config, options);
+	const runtime = composeRuntime(flags, config, options);
 	const restoreConsole = captureConsole(process.env['MYCOTOP_LOG']);
 	let restored = false;
 	const restoreTerminal = () => {
@@ -55,7 +55,7 @@ export async function runTui(flags: Flags, config: MycotopConfig, options: Runti
 	const view = await import('./tui-view.js');
 	await started;
 	if (process.stdout.isTTY) process.stdout.write(ENTER_ALT_SCREEN);
-	const instance = view.renderDashboard(runtime, flags, config);
+	const instance = view.renderDashboard({snapshots: runtime.snapshots, alertActions: runtime.rules?.alertActions}, flags, config);
 	const onSignal = () => instance.unmount();
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);

@@ -6,7 +6,7 @@ more than its 24 h TTL.
 */
 import {TTL_SECONDS, keys} from '../contract/names.js';
 import {type JournalRecord} from '../journal.js';
-import {type RuntimePart} from '../runtime.js';
+import {type GpuSourcePart} from '../parts.js';
 import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
@@ -41,7 +41,7 @@ export interface GpuPartOptions {
 	readonly now?: () => number;
 }
 
-export interface GpuPart extends RuntimePart {
+export interface GpuPart extends GpuSourcePart {
 	readonly gpu: () => GpuSnapshot;
 	/** Read-only per-GPU state and history for the rules. */
 	readonly query: GpuQuery;
@@ -147,7 +147,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 }
 
 /** A part for `--no-gpu` / `gpu.enabled: false`: the snapshot says "disabled" and nothing runs. */
-export function disabledGpuPart(): RuntimePart {
+export function disabledGpuPart(): GpuSourcePart {
 	const snapshot: GpuSnapshot = {state: 'disabled', reason: 'GPU sampling is off', gpus: []};
 	return {start: () => undefined, stop: () => undefined, gpu: () => snapshot};
 }
@@ -167,20 +167,14 @@ export function gpuOptionsFrom(
 }
 
 /**
-Attach GPU telemetry to a runtime (or the "disabled" part for --no-gpu). Returns the live part, whose `query` the
-rules read, or undefined when disabled.
+The GPU part from flags over config: the live part (whose `query` the rules read), or undefined for --no-gpu /
+`gpu.enabled: false` (the composition root then uses `disabledGpuPart()`).
 */
-export function attachGpu(
-	runtime: GpuPartHost & {attach(part: RuntimePart): void},
+export function gpuPartFrom(
+	host: GpuPartHost,
 	flags: Parameters<typeof gpuOptionsFrom>[0],
 	config: Parameters<typeof gpuOptionsFrom>[1],
 ): GpuPart | undefined {
 	const options = gpuOptionsFrom(flags, config);
-	if (options === undefined) {
-		runtime.attach(disabledGpuPart());
-		return undefined;
-	}
-	const part = createGpuPart(runtime, options);
-	runtime.attach(part);
-	return part;
+	return options === undefined ? undefined : createGpuPart(host, options);
 }

@@ -1,10 +1,9 @@
-/** Attach the rules part to a runtime, from the config's `rules` and `alerting` sections and the GPU part's readings. */
+/** The rules part from the config's `rules` and `alerting` sections and the GPU part's readings. */
 import {type MycotopConfig} from '../config/config.js';
-import {type Runtime} from '../runtime.js';
 import {type GpuQuery} from '../gpu/gpu-store.js';
 import {durationValue} from './duration.js';
 import {GpuTracker} from './gpu-tracker.js';
-import {RulesPart} from './rules-part.js';
+import {RulesPart, type RulesHost} from './rules-part.js';
 import {compileRules} from './user-rules.js';
 
 export interface AlertingSettings {
@@ -31,15 +30,13 @@ export function gpuSourceFrom(query: GpuQuery): (now: number) => ReturnType<GpuT
 	};
 }
 
-export function attachRules(runtime: Runtime, config: MycotopConfig, gpu?: GpuQuery): RulesPart {
+export function rulesPartFrom(host: RulesHost, config: MycotopConfig, gpu?: GpuQuery): RulesPart {
 	const settings = alertingSettings(config);
-	const part = new RulesPart(runtime, {
+	return new RulesPart(host, {
 		rules: compileRules(config.rules),
 		evaluationIntervalMs: settings.evaluationIntervalMs,
 		repeatIntervalMs: settings.repeatIntervalMs,
 		staleAfterMs: settings.staleAfterMs,
 		...(gpu !== undefined ? {gpus: gpuSourceFrom(gpu)} : {}),
 	});
-	runtime.attach(part);
-	return part;
 }

@@ -4,7 +4,7 @@ transition (journal; on the writer instance also the Redis stream, the seed's me
 message on the seed's channel), keeps acks and silences in Redis (polled every 500 ms, so every instance sees them
 within a second), and implements the dashboard's AlertActions.
 */
-import {hostname, userInfo} from 'node:os';
+import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
 import {ALERT_CHANNELS, OUTPUT_CHANNELS, keys} from '../contract/names.js';
 import {isoTime} from '../contract/time.js';
@@ -12,7 +12,8 @@ import {type KvCommand} from '../bus/kv.js';
 import {type BusManager} from '../bus/bus-manager.js';
 import {type MetricsStore} from '../store/metrics-store.js';
 import {journal} from '../journal.js';
-import {type RuntimePart} from '../runtime.js';
+import {type RulesSourcePart} from '../parts.js';
+import {userAtHost} from '../config/resolve.js';
 import {type AlertActions} from './alert-actions.js';
 import {type AlertRow, type AlertsSnapshot, type Severity} from './alert-snapshot.js';
 import {ackCovers, silencedBy, type Ack, type Silence} from './ack-silence.js';
@@ -47,16 +48,6 @@ export interface RulesPartOptions {
 
 export const SEED_ALERT_STATE = keys.alertsState;
 export const SEED_ALERT_COUNTERS = keys.alertsCounters;
-
-function defaultUser(): string {
-	let name = 'unknown';
-	try {
-		name = userInfo().username;
-	} catch {
-		name = process.env['USER'] ?? 'unknown';
-	}
-	return `${name}@${hostname()}`;
-}
 
 /** The message published on events:alerts:{group}: the seed's fields (rule/type, severity, message, timestamp) and ours. */
 export function alertMessage(t: AlertTransition, instanceId: string): Record<string, unknown> {
@@ -115,7 +106,7 @@ type UndoEntry = {kind: 'ack'; acks: ReadonlyArray<{readonly alertId: string; re
 /** The message `undo()` rejects with when this instance has nothing left to undo. */
 export const NOTHING_TO_UNDO = 'nothing to undo';
 
-export class RulesPart implements RuntimePart, AlertActions {
+export class RulesPart implements RulesSourcePart, AlertActions {
 	readonly engine: RuleEngine;
 	readonly alertActions: AlertActions = this;
 	readonly alerts = (): AlertsSnapshot => this.snapshot();
@@ -150,7 +141,7 @@ export class RulesPart implements RuntimePart, AlertActions {
 			episodeToleranceMs: (options.evaluationIntervalMs ?? 1000) + 250,
 		});
 		this.now = options.now ?? Date.now;
-		this.user = options.user ?? defaultUser();
+		this.user = options.user ?? userAtHost();
 	}
 
 	readonly lastError = (): string | undefined => this.error;

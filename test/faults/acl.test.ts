@@ -8,7 +8,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {parseFlags} from '../../src/config/flags.js';
 import {EMPTY_CONFIG} from '../../src/config/config.js';
-import {createRuntime, resolveOptions} from '../../src/main.js';
+import {resolveOptions} from '../../src/main.js';
+import {composeRuntime} from '../../src/compose.js';
 import {type Runtime} from '../../src/runtime.js';
 import {INPUT_CHANNELS, streamForChannel} from '../../src/contract/names.js';
 import {faultRow} from './fault-table.js';
@@ -41,7 +42,7 @@ async function startAs(url: string, extraFlags: string[]): Promise<Runtime> {
 	if (!parsed.ok) throw new Error(parsed.error);
 	const options = resolveOptions(parsed.flags, EMPTY_CONFIG, {});
 	if (typeof options === 'string') throw new Error(options);
-	const runtime = createRuntime(parsed.flags, EMPTY_CONFIG, options);
+	const runtime = composeRuntime(parsed.flags, EMPTY_CONFIG, options);
 	await runtime.start(3000);
 	return runtime;
 }

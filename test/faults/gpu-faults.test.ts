@@ -5,7 +5,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {waitFor} from '../helpers/redis-server.js';
 import {parseFlags} from '../../src/config/flags.js';
 import {EMPTY_CONFIG} from '../../src/config/config.js';
-import {createRuntime, resolveOptions} from '../../src/main.js';
+import {resolveOptions} from '../../src/main.js';
+import {composeRuntime} from '../../src/compose.js';
 import {type Runtime} from '../../src/runtime.js';
 import {isTerminalSafe} from '../../src/contract/sanitize.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
@@ -47,7 +48,7 @@ describe('nvidia-smi faults', () => {
 			if (!parsed.ok) throw new Error(parsed.error);
 			const options = resolveOptions(parsed.flags, EMPTY_CONFIG, {});
 			if (typeof options === 'string') throw new Error(options);
-			runtime = createRuntime(parsed.flags, EMPTY_CONFIG, options);
+			runtime = composeRuntime(parsed.flags, EMPTY_CONFIG, options);
 			const rt = runtime;
 			const {maxLagMs} = await maxTimerLag(async () => {
 				await rt.start();

@@ -19,17 +19,18 @@ describe.skipIf(!hasRedis)('GPU keys in Redis', () => {
 	});
 
 	async function run(scenario: string, db: number, body: (runtime: Runtime, part: GpuPart) => Promise<void>): Promise<void> {
-		const runtime = new Runtime({redisUrl: `${redis.url}/${db}`, readOnly: false, demo: false});
-		const part = createGpuPart(runtime, {
-			bin: FAKE_NVIDIA_SMI,
-			intervalMs: 200,
-			historyEveryMs: 200,
-			currentEveryMs: 200,
-			processesEveryMs: 300,
-			env: {FAKE_NVIDIA_SMI_SCENARIO: scenario},
-			sampler: {backoffBaseMs: 200, backoffMaxMs: 400},
-		});
-		runtime.attach(part);
+		const runtime = new Runtime({redisUrl: `${redis.url}/${db}`, readOnly: false, demo: false}, (core) => ({
+			gpu: createGpuPart(core, {
+				bin: FAKE_NVIDIA_SMI,
+				intervalMs: 200,
+				historyEveryMs: 200,
+				currentEveryMs: 200,
+				processesEveryMs: 300,
+				env: {FAKE_NVIDIA_SMI_SCENARIO: scenario},
+				sampler: {backoffBaseMs: 200, backoffMaxMs: 400},
+			}),
+		}));
+		const part = runtime.gpu as GpuPart;
 		await runtime.start(5000);
 		try {
 			await body(runtime, part);

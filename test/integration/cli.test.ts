@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import type {Redis} from 'ioredis';
 import {freePort, redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {runCli, startCli} from '../helpers/cli.js';
-import {findOnPath} from '../../src/parts.js';
+import {findOnPath} from '../../src/compose.js';
 import {FAKE_SMI} from '../faults/smi-scenarios.js';
 
 const enabled = redisAvailable();

@@ -1,7 +1,7 @@
 /** The seed's events:errors:monitoring: a failing GPU collector is reported there, by this host's writer. */
 import {describe, expect, it} from 'vitest';
 import {redisAvailable, startRedis, waitFor} from '../helpers/redis-server.js';
-import {createRuntime} from '../../src/main.js';
+import {composeRuntime} from '../../src/compose.js';
 import {parseFlags} from '../../src/config/flags.js';
 import {EMPTY_CONFIG} from '../../src/config/config.js';
 
@@ -16,7 +16,7 @@ describe.runIf(enabled)('events:errors:monitoring', () => {
 		await listener.subscribe('events:errors:monitoring');
 		const parsed = parseFlags(['--nvidia-smi', '/nonexistent/nvidia-smi']);
 		if (!parsed.ok) throw new Error(parsed.error);
-		const runtime = createRuntime(parsed.flags, EMPTY_CONFIG, {redisUrl: redis.url, readOnly: false, demo: false});
+		const runtime = composeRuntime(parsed.flags, EMPTY_CONFIG, {redisUrl: redis.url, readOnly: false, demo: false});
 		try {
 			await runtime.start();
 			await waitFor(() => messages.length > 0, 10_000, 'a monitoring error');

@@ -101,9 +101,10 @@ describe.runIf(enabled)('RulesPart: ack while pending, acknowledge all and undo 
 	});
 
 	async function instance(): Promise<{runtime: Runtime; part: RulesPart; row: (id: string) => AlertRow | undefined}> {
-		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false});
-		const part = new RulesPart(runtime, {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user: 'alice@box'});
-		runtime.attach(part);
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false}, (core) => ({
+			rules: new RulesPart(core, {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user: 'alice@box'}),
+		}));
+		const part = runtime.rules as RulesPart;
 		await runtime.start(3000);
 		return {runtime, part, row: (id) => part.snapshot().rows.find((r) => r.id === id)};
 	}

@@ -16,9 +16,10 @@ const ID = 'loss_high{project="p"}';
 const rules = compileRules([{alert: 'loss_high', series: 'training_loss', condition: 'value > 5', severity: 'warning'}]).filter((r) => r.name === 'loss_high');
 
 async function instance(url: string, user: string): Promise<{runtime: Runtime; part: RulesPart}> {
-	const runtime = new Runtime({redisUrl: url, readOnly: false, demo: false});
-	const part = new RulesPart(runtime, {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user});
-	runtime.attach(part);
+	const runtime = new Runtime({redisUrl: url, readOnly: false, demo: false}, (core) => ({
+		rules: new RulesPart(core, {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user}),
+	}));
+	const part = runtime.rules as RulesPart;
 	await runtime.start(3000);
 	return {runtime, part};
 }

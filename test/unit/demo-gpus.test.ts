@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest';
 import {demoAppRows, demoGpuRows, DEMO_GPUS} from '../../src/demo/demo-gpus.js';
 import {parseAppsOutput, parseGpuLine} from '../../src/gpu/csv-parse.js';
 import {APPS_FIELDS, FULL_GPU_FIELDS} from '../../src/gpu/query-fields.js';
-import {demoNvidiaSmi, findOnPath} from '../../src/parts.js';
+import {demoNvidiaSmi, findOnPath} from '../../src/compose.js';
 import {EMPTY_CONFIG} from '../../src/config/config.js';
 
 const T0 = Date.parse('2026-11-29T12:00:00Z');

@@ -1,9 +1,12 @@
 /** Runtime.stop() while a part is still starting: the part is stopped once its start is done, so nothing keeps running. */
 import {describe, expect, it} from 'vitest';
-import {Runtime, type RuntimePart} from '../../src/runtime.js';
+import {Runtime} from '../../src/runtime.js';
+import {type GpuSourcePart} from '../../src/parts.js';
+import {type GpuSnapshot} from '../../src/gpu/gpu-snapshot.js';
 
-/** A part whose start waits (like the rules' first read of a frozen Redis) and only then starts a timer. */
-class SlowPart implements RuntimePart {
+/** A part whose start waits (like the rules' first read of a frozen Redis) and only then starts a timer (in the GPU part's place). */
+class SlowPart implements GpuSourcePart {
+	readonly gpu = (): GpuSnapshot => ({state: 'starting', gpus: []});
 	timer: NodeJS.Timeout | undefined;
 	ticks = 0;
 	private release: () => void = () => {};
@@ -25,9 +28,8 @@ class SlowPart implements RuntimePart {
 
 describe('Runtime.stop during a part start', () => {
 	it('stops the part when its start finishes after stop()', async () => {
-		const runtime = new Runtime({redisUrl: undefined, readOnly: false, demo: false});
 		const part = new SlowPart();
-		runtime.attach(part);
+		const runtime = new Runtime({redisUrl: undefined, readOnly: false, demo: false}, () => ({gpu: part}));
 		await runtime.start(0, {waitForParts: false});
 		await runtime.stop(100);
 		part.finishStarting();

@@ -1,0 +1,104 @@
+/**
+The composition root: the one place where a runtime and its parts are built from flags and config, for every
+front end (the TUI, --headless, --once), and where the CLI commands get their Redis connection. main.ts only
+parses and dispatches; the front ends and commands call in here; nothing here imports them.
+
+   flags + config ──> composeRuntime ──> Runtime(store, bus, writer, ingest, snapshots)
+                                          ├─ gpu:   gpuPartFrom (nvidia-smi sampler) or disabledGpuPart
+                                          └─ rules: rulesPartFrom (reads the live GPU part's query)
+*/
+import {accessSync, constants, readFileSync} from 'node:fs';
+import {delimiter, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {Redis} from 'ioredis';
+import {type MycotopConfig} from './config/config.js';
+import {type Flags} from './config/flags.js';
+import {redactSecrets, type RedisTarget} from './bus/redis-url.js';
+import {describeError, isAuthError} from './bus/connection-state.js';
+import {Runtime, type RuntimeOptions} from './runtime.js';
+import {type GpuSourcePart} from './parts.js';
+import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
+import {rulesPartFrom} from './rules/attach.js';
+import {type RulesPart} from './rules/rules-part.js';
+
+/** A runtime with the parts the flags and config ask for: what every front end runs. */
+export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
+	return new Runtime(options, (core) => composeParts(core, flags, config));
+}
+
+/** The GPU part (or the "disabled" one for --no-gpu) and the rules part, which reads the live GPU part's per-GPU state. */
+export function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {readonly gpu: GpuSourcePart; readonly rules: RulesPart} {
+	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
+	return {gpu: gpu ?? disabledGpuPart(), rules: rulesPartFrom(core, config, gpu?.query)};
+}
+
+function executable(path: string): boolean {
+	try {
+		accessSync(path, constants.X_OK);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** The first executable `name` on PATH, if any. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+	for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+		if (dir === '') continue;
+		const candidate = join(dir, name);
+		if (executable(candidate)) return candidate;
+	}
+	return undefined;
+}
+
+/**
+With `--demo` on a machine without nvidia-smi (and no nvidia-smi configured), the simulated GPUs of the bundle's
+demo-nvidia-smi.js, so the demo shows a full GPU pane; the real sampler runs on them unchanged. Otherwise undefined.
+*/
+export function demoNvidiaSmi(flags: Pick<Flags, 'demo'>, config: Pick<MycotopConfig, 'gpu'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+	if (!flags.demo || config.gpu.nvidiaSmi !== undefined || findOnPath('nvidia-smi', env) !== undefined) return undefined;
+	const shipped = fileURLToPath(new URL('demo-nvidia-smi.js', import.meta.url));
+	return executable(shipped) ? shipped : undefined;
+}
+
+/**
+An error from Redis as the CLI prints it: the password is never in it, and a refused password or command says so
+in words ("Redis at redis://u:***@h:6379 refused the credentials: authentication failed (wrong user or password)").
+*/
+export function redisErrorText(target: RedisTarget, message: string): string {
+	const clean = redactSecrets(message, target.secrets);
+	if (!isAuthError(clean)) return clean;
+	const what = /NOPERM/.test(clean) ? 'refused the command' : 'refused the credentials';
+	return `Redis at ${target.redacted} ${what}: ${describeError(clean)}`;
+}
+
+/**
+The CLI commands' Redis connection: one attempt (no retry, 3 s to connect), the credentials proved by a PING.
+Throws an Error whose message is `redisErrorText`'s, or "cannot reach Redis at ... ", never with the password.
+*/
+export async function connectCommandRedis(target: RedisTarget, caFile: string | undefined): Promise<Redis> {
+	const redis = new Redis(target.url, {
+		lazyConnect: true,
+		maxRetriesPerRequest: 1,
+		retryStrategy: () => null,
+		connectTimeout: 3000,
+		enableReadyCheck: false,
+		...(target.tls ? {tls: caFile === undefined ? {} : {ca: readFileSync(caFile, 'utf8')}} : {}),
+	});
+	// The AUTH reply (WRONGPASS, ...) arrives as an 'error' event; the commands after it then only say NOAUTH.
+	let authError: string | undefined;
+	redis.on('error', (error: Error) => {
+		if (isAuthError(error.message)) authError ??= error.message;
+	});
+	try {
+		await redis.connect();
+		// connect() resolves before AUTH is answered (no ready check): a PING proves the credentials.
+		await redis.ping();
+	} catch (error) {
+		redis.disconnect();
+		const message = authError ?? (error instanceof Error ? error.message : String(error));
+		if (isAuthError(message)) throw new Error(redisErrorText(target, message));
+		throw new Error(`cannot reach Redis at ${target.redacted}: ${redactSecrets(message, target.secrets)}`);
+	}
+	return redis;
+}

@@ -2,7 +2,7 @@
 Shared pieces of the fault tests: a runtime on a real redis-server, a sequenced publisher, the CLI as a child
 process, and the TUI inside a private tmux server (so the screen is the real terminal's).
 */
-import {execFile, spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {execFile, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';

@@ -1,9 +1,11 @@
 import React, {memo} from 'react';
 import {Text} from 'ink';
 import {type AlertRow, type AlertState, type Severity} from '../src/rules/alert-snapshot.js';
-import {clip, fit, formatClock, formatLabels, formatSpan, toAscii} from '../src/format/units.js';
+import {clip, fit, formatClock, formatLabels, formatSpan} from '../src/format/units.js';
 import {windowStart, type Silence} from '../src/format/pane-rows.js';
+import {type Tone} from '../src/format/theme.js';
 import {Line, Panel, rowMarker} from './Panel.js';
+import {useTheme} from './theme.js';
 
 export interface AlertLogProps {
 	/** Newest first, filtered. */
@@ -25,17 +27,16 @@ export interface AlertLogProps {
 	readonly height: number;
 	readonly focused: boolean;
 	readonly selectedIndex: number;
-	readonly ascii?: boolean;
 }
 
-export const SEVERITY_COLOR: Record<Severity, string> = {critical: 'red', warning: 'yellow', info: 'blue'};
-export const STATE_COLOR: Record<AlertState, string> = {
-	firing: 'red',
-	pending: 'yellow',
-	resolved: 'green',
-	acknowledged: 'cyan',
-	silenced: 'magenta',
-	nodata: 'gray',
+const SEVERITY_TONE: Record<Severity, Tone> = {critical: 'critical', warning: 'warn', info: 'info'};
+const STATE_TONE: Record<AlertState, Tone> = {
+	firing: 'critical',
+	pending: 'warn',
+	resolved: 'ok',
+	acknowledged: 'accent',
+	silenced: 'secondary',
+	nodata: 'muted',
 };
 
 /** One silence as the alert log lists it: matcher, until (time left), author, comment. */
@@ -56,7 +57,8 @@ The alert log, newest first: time, severity, rule, labels, state, message (and t
 active silences. A dumb view: the selection comes in.
 */
 export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
-	const {rows, silences = [], nowMs = Date.now(), zoomed, canExpire, rulesRunning, ruleErrors = 0, unwrittenTransitions = 0, width, height, focused, selectedIndex, ascii} = props;
+	const {rows, silences = [], nowMs = Date.now(), zoomed, canExpire, rulesRunning, ruleErrors = 0, unwrittenTransitions = 0, width, height, focused, selectedIndex} = props;
+	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
 	const content = Math.max(0, height - 1);
 	const silenceRows = silenceLines(silences.length, content);
@@ -64,8 +66,8 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 	const start = windowStart(rows.length, selectedIndex, alertLines);
 	const ruleWidth = Math.min(24, Math.max(10, Math.floor(inner * 0.2)));
 	const labelWidth = Math.min(32, Math.max(8, Math.floor(inner * 0.2)));
-	const cut = ascii ? '~' : '…';
-	const text = (s: string) => (ascii ? toAscii(s) : s);
+	const cut = glyphs.ellipsis;
+	const text = glyphs.text;
 	const firing = rows.filter((r) => r.state === 'firing').length;
 	const info =
 		`${rows.length} alerts · ${firing} firing${silences.length > 0 ? ` · ${silences.length} silences` : ''}` +
@@ -73,32 +75,32 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 		`${unwrittenTransitions > 0 ? ` · ${unwrittenTransitions} not in Redis's log` : ''}` +
 		`${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
 	return (
-		<Panel index={5} title="Alerts" info={info} focused={focused} width={width} height={height} ascii={ascii}>
+		<Panel index={5} title="Alerts" info={info} focused={focused} width={width} height={height}>
 			{rows.length === 0 ? (
-				<Line ascii={ascii} dimColor>
+				<Line dimColor>
 					no alerts
 				</Line>
 			) : null}
 			{rows.slice(start, start + Math.max(0, alertLines - (rows.length === 0 ? 1 : 0))).map((row, i) => {
 				const selected = start + i === selectedIndex;
 				return (
-					<Line ascii={ascii} key={row.id} inverse={selected && focused}>
-						{rowMarker(selected, focused, ascii)}
-						{formatClock(row.updatedMs)} <Text color={SEVERITY_COLOR[row.severity]}>{fit(row.severity, 8, cut)}</Text> {fit(text(row.rule), ruleWidth, cut)}{' '}
-						<Text dimColor>{fit(text(formatLabels(row.labels)), labelWidth, cut)}</Text> <Text color={STATE_COLOR[row.state]}>{fit(row.state, 12, cut)}</Text>{' '}
-						{zoomed ? <Text color="cyan">[{text(row.id)}] </Text> : null}
+					<Line key={row.id} inverse={selected && focused}>
+						{rowMarker(selected, focused, glyphs)}
+						{formatClock(row.updatedMs)} <Text color={colors[SEVERITY_TONE[row.severity]]}>{fit(row.severity, 8, cut)}</Text> {fit(text(row.rule), ruleWidth, cut)}{' '}
+						<Text dimColor>{fit(text(formatLabels(row.labels)), labelWidth, cut)}</Text> <Text color={colors[STATE_TONE[row.state]]}>{fit(row.state, 12, cut)}</Text>{' '}
+						{zoomed ? <Text color={colors.accent}>[{text(row.id)}] </Text> : null}
 						{text(row.message)}
 						{row.acknowledgedBy ? <Text dimColor> (ack {text(row.acknowledgedBy)})</Text> : null}
 					</Line>
 				);
 			})}
 			{silenceRows > 0 ? (
-				<Line ascii={ascii} color="magenta">
+				<Line color={colors.secondary}>
 					{clip(`silences (${silences.length})${focused && canExpire ? ", x expires the selected alert's or the first" : ''}`, inner, cut)}
 				</Line>
 			) : null}
 			{silences.slice(0, Math.max(0, silenceRows - 1)).map((s) => (
-				<Line ascii={ascii} key={s.id} dimColor>
+				<Line key={s.id} dimColor>
 					{' '}
 					{text(silenceText(s, nowMs))}
 				</Line>

@@ -17,12 +17,12 @@ import {GpuPane} from './GpuPane.js';
 import {TasksPane} from './TasksPane.js';
 import {AgentsPane} from './AgentsPane.js';
 import {AlertLog} from './AlertLog.js';
+import {useTheme} from './theme.js';
 
 export interface AppProps {
 	readonly source: SnapshotSource;
 	/** The terminal to size the frame by; default: Ink's stdout. */
 	readonly terminal?: TerminalSource;
-	readonly ascii?: boolean;
 	/** Weight of the smoothed loss line (TensorBoard's debiased EMA). */
 	readonly smoothing?: number;
 	/** What the alert keys do; without it they say "alerts not available". */
@@ -51,12 +51,14 @@ export function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, 
 /**
 The dashboard. The frame is exactly rows - 1 lines (Ink 6.8 clears the whole screen, scrollback included, for
 frames as tall as the terminal): header, panes, footer. Re-renders once per published snapshot and per key.
+Glyphs and colours come from the ThemeProvider above it (Unicode without one).
 */
-export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQuit, initialState}: AppProps) {
+export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, initialState}: AppProps) {
 	const [state, dispatch, latestState] = useDashboardState(initialState);
 	const snapshot = useSnapshot(source, state.paused);
 	const {columns, rows} = useTerminalSize(terminal);
 	const {exit} = useApp();
+	const {colors} = useTheme();
 	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
 	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
 	// The alert log's selection is held by id from the first render: an alert arriving on top never moves `a`'s target.
@@ -82,7 +84,7 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 	if (layout.kind === 'too-small') {
 		return (
 			<Box height={Math.min(height, 3)} width={columns} overflow="hidden">
-				<Text color="yellow" wrap="wrap">
+				<Text color={colors.warn} wrap="wrap">
 					terminal too small: {columns}x{rows}; mycotop needs at least {MIN_COLUMNS}x{MIN_ROWS} (q quits)
 				</Text>
 			</Box>
@@ -90,7 +92,7 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 	}
 	const selected = (pane: PaneId) => selectedIndex(selectionIds(visible, pane), state.selected[pane]);
 	const pane = (box: PaneBox) => {
-		const common = {width: box.width, height: box.height, focused: state.focus === box.pane, selectedIndex: selected(box.pane), ascii};
+		const common = {width: box.width, height: box.height, focused: state.focus === box.pane, selectedIndex: selected(box.pane)};
 		switch (box.pane) {
 			case 'training':
 				return <TrainingPane key="training" {...common} projects={visible.training} total={snapshot.training.length} smoothing={smoothing} />;
@@ -119,9 +121,9 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 	};
 	return (
 		<Box flexDirection="column" width={columns} height={height} overflow="hidden">
-			<Header snapshot={snapshot} width={columns} paused={state.paused} filterText={state.filterText} ascii={ascii} />
+			<Header snapshot={snapshot} width={columns} paused={state.paused} filterText={state.filterText} />
 			{state.help ? (
-				<HelpOverlay width={columns} height={layout.height} ascii={ascii} />
+				<HelpOverlay width={columns} height={layout.height} />
 			) : (
 				<Box flexDirection="column" width={columns} height={layout.height} overflow="hidden">
 					{layout.rows.map((row) => (
@@ -131,7 +133,7 @@ export function App({source, terminal, ascii, smoothing = 0.6, alertActions, onQ
 					))}
 				</Box>
 			)}
-			<Footer focus={state.focus} prompt={state.prompt} status={state.status} alertsAvailable={alertActions !== undefined} width={columns} ascii={ascii} />
+			<Footer focus={state.focus} prompt={state.prompt} status={state.status} alertsAvailable={alertActions !== undefined} width={columns} />
 		</Box>
 	);
 }

@@ -3,8 +3,8 @@ import {Box, Text} from 'ink';
 import {footerHints} from '../hooks/keymap.js';
 import {type Prompt, type Status} from '../hooks/use-dashboard-state.js';
 import {type PaneId} from '../src/format/layout.js';
-import {toAscii} from '../src/format/units.js';
 import {Line} from './Panel.js';
+import {useTheme} from './theme.js';
 
 export interface FooterProps {
 	readonly focus: PaneId;
@@ -12,7 +12,6 @@ export interface FooterProps {
 	readonly status: Status | undefined;
 	readonly alertsAvailable: boolean;
 	readonly width: number;
-	readonly ascii?: boolean;
 }
 
 /** What a prompt asks, as the footer shows it. */
@@ -28,18 +27,20 @@ export function promptText(prompt: Prompt): string {
 }
 
 /** The prompt when one is open; else the last action's result and the key hints of the focused pane. */
-export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, width, ascii}: FooterProps) {
-	const text = (s: string) => (ascii ? toAscii(s) : s);
+export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, width}: FooterProps) {
+	const {glyphs, colors} = useTheme();
+	const text = glyphs.text;
+	const statusText = status === undefined ? null : <Text color={status.tone === 'error' ? colors.critical : colors.ok}>{text(status.text)} </Text>;
 	return (
 		<Box width={width} height={1} overflow="hidden">
 			{prompt !== undefined ? (
-				<Line ascii={ascii}>
-					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{text(status.text)} </Text> : null}
-					<Text color="cyan">{text(promptText(prompt))}</Text>
+				<Line>
+					{statusText}
+					<Text color={colors.accent}>{text(promptText(prompt))}</Text>
 				</Line>
 			) : (
-				<Line ascii={ascii}>
-					{status !== undefined ? <Text color={status.tone === 'error' ? 'red' : 'green'}>{text(status.text)} </Text> : null}
+				<Line>
+					{statusText}
 					<Text dimColor>{text(footerHints(focus, alertsAvailable))}</Text>
 				</Line>
 			)}

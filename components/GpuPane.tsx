@@ -2,11 +2,13 @@ import React, {memo} from 'react';
 import {Text} from 'ink';
 import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
-import {gpuColumns, memoryText, processesByMemory, processText, readingText, temperatureColor, utilizationColor} from '../src/format/gpu-view.js';
-import {fit, formatMb, shortGpuName, toAscii} from '../src/format/units.js';
+import {gpuColumns, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
+import {fit, formatMb, shortGpuName} from '../src/format/units.js';
 import {padCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
+import {colorOf, type Theme} from '../src/format/theme.js';
 import {Line, Panel, rowMarker} from './Panel.js';
+import {useTheme} from './theme.js';
 
 export interface GpuPaneProps {
 	readonly gpu: GpuSnapshot | undefined;
@@ -16,7 +18,6 @@ export interface GpuPaneProps {
 	readonly height: number;
 	readonly focused: boolean;
 	readonly selectedIndex: number;
-	readonly ascii?: boolean;
 	/** Zoomed: every process of each GPU is listed under it. */
 	readonly zoomed?: boolean;
 }
@@ -36,17 +37,19 @@ export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined
 	return undefined;
 }
 
-function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly ascii?: boolean; readonly withProcesses: boolean}) {
-	const {row, width, marker, ascii, withProcesses} = props;
+function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly withProcesses: boolean}) {
+	const {row, width, marker, withProcesses} = props;
+	const {glyphs, colors} = useTheme();
 	const cols = gpuColumns(width, withProcesses);
-	const text = (s: string) => (ascii ? toAscii(s) : s);
-	const name = fit(text(shortGpuName(row.name)), cols.name, ascii ? '~' : '…');
+	const text = glyphs.text;
+	const cut = glyphs.ellipsis;
+	const name = fit(text(shortGpuName(row.name)), cols.name, cut);
 	const index = padCells(String(row.index), 2, 'right');
 	if (row.lost) {
 		return (
-			<Line ascii={ascii}>
+			<Line>
 				{marker}
-				{index} {name} <Text color="red">lost: {text(row.lostReason ?? 'missing from nvidia-smi')}</Text>
+				{index} {name} <Text color={colors.critical}>lost: {text(row.lostReason ?? 'missing from nvidia-smi')}</Text>
 			</Line>
 		);
 	}
@@ -59,19 +62,19 @@ function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly 
 	const biggest = processesByMemory(row.processes)[0];
 	const power = `${readingText(row.powerDrawW, (v) => String(Math.round(v)))}/${readingText(row.powerLimitW, (v) => `${Math.round(v)}W`)}`;
 	return (
-		<Line ascii={ascii}>
+		<Line>
 			{marker}
-			{index} {name} <Text color={utilizationColor(util.value)}>{gauge(util.value ?? Number.NaN, cols.gauge, ascii)}</Text>{' '}
+			{index} {name} <Text color={colorOf(colors, utilizationTone(util.value))}>{gauge(util.value ?? Number.NaN, cols.gauge, glyphs)}</Text>{' '}
 			<Text dimColor={util.stale}>{padCells(readingText(util, (v) => `${Math.round(v)}%`), 5, 'right')}</Text>{' '}
-			<Text color="magenta">{gauge(memPercent, cols.gauge, ascii)}</Text> <Text dimColor={used.stale}>{fit(memText, 11, ascii ? '~' : '…')}</Text>{' '}
-			<Text color={temperatureColor(temp.value)} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
-				{padCells(readingText(temp, (v) => `${Math.round(v)}${ascii ? 'C' : '°C'}`), 5, 'right')}
+			<Text color={colors.secondary}>{gauge(memPercent, cols.gauge, glyphs)}</Text> <Text dimColor={used.stale}>{fit(memText, 11, cut)}</Text>{' '}
+			<Text color={colorOf(colors, temperatureTone(temp.value))} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
+				{padCells(readingText(temp, (v) => `${Math.round(v)}${glyphs.degrees}`), 5, 'right')}
 			</Text>{' '}
-			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, ascii ? '~' : '…')}</Text> <Text color="cyan">{sparkline(row.utilizationHistory, cols.spark, {ascii, min: 0, max: 100})}</Text>
+			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, cut)}</Text> <Text color={colors.accent}>{sparkline(row.utilizationHistory, cols.spark, {glyphs, min: 0, max: 100})}</Text>
 			{cols.proc > 0 && biggest !== undefined ? (
-				<Text color="yellow">
+				<Text color={colors.warn}>
 					{' '}
-					{fit(text(processText(biggest)), cols.proc, ascii ? '~' : '…')}
+					{fit(text(processText(biggest)), cols.proc, cut)}
 				</Text>
 			) : null}
 		</Line>
@@ -79,25 +82,26 @@ function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly 
 }
 
 /** The zoomed pane's lines under a GPU: every process, the most memory first. */
-function processLines(row: GpuRow, ascii?: boolean) {
-	const text = (s: string) => (ascii ? toAscii(s) : s);
+function processLines(row: GpuRow, {glyphs, colors}: Theme) {
 	if (row.processes.length === 0) {
 		return [
-			<Line ascii={ascii} key={`${row.index}:none`} dimColor>
+			<Line key={`${row.index}:none`} dimColor>
 				{'      no processes'}
 			</Line>,
 		];
 	}
 	return processesByMemory(row.processes).map((p) => (
-		<Line ascii={ascii} key={`${row.index}:${p.pid}`}>
+		<Line key={`${row.index}:${p.pid}`}>
 			{'      '}
-			<Text dimColor>pid {padCells(String(p.pid), 7, 'right')}</Text> <Text color="yellow">{padCells(formatMb(p.usedMemoryMb), 6, 'right')}</Text> {text(p.name)}
+			<Text dimColor>pid {padCells(String(p.pid), 7, 'right')}</Text> <Text color={colors.warn}>{padCells(formatMb(p.usedMemoryMb), 6, 'right')}</Text> {glyphs.text(p.name)}
 		</Line>
 	));
 }
 
 /** One line per GPU: index, short name, utilization and memory gauges, temperature, power/limit, 60-sample history. */
-export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, ascii, zoomed}: GpuPaneProps) {
+export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, zoomed}: GpuPaneProps) {
+	const theme = useTheme();
+	const {glyphs, colors} = theme;
 	const unavailable = gpuUnavailable(gpu);
 	const content = Math.max(0, height - 1);
 	const start = windowStart(rows.length, selectedIndex, content);
@@ -107,13 +111,13 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 			? undefined
 			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}${notFoundText(gpu!)}`;
 	return (
-		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{unavailable !== undefined ? <Line ascii={ascii} color="yellow">{ascii ? toAscii(unavailable) : unavailable}</Line> : null}
-			{unavailable === undefined && rows.length === 0 ? <Line ascii={ascii} dimColor>no GPU matches the filter</Line> : null}
+		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height}>
+			{unavailable !== undefined ? <Line color={colors.warn}>{glyphs.text(unavailable)}</Line> : null}
+			{unavailable === undefined && rows.length === 0 ? <Line dimColor>no GPU matches the filter</Line> : null}
 			{unavailable === undefined
 				? rows.slice(start, start + content).map((row, i) => [
-						<GpuLine key={row.index} row={row} width={Math.max(20, width - 1)} marker={rowMarker(start + i === selectedIndex, focused, ascii)} ascii={ascii} withProcesses={withProcesses} />,
-						...(zoomed ? processLines(row, ascii) : []),
+						<GpuLine key={row.index} row={row} width={Math.max(20, width - 1)} marker={rowMarker(start + i === selectedIndex, focused, glyphs)} withProcesses={withProcesses} />,
+						...(zoomed ? processLines(row, theme) : []),
 					])
 				: null}
 		</Panel>

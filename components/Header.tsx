@@ -1,23 +1,24 @@
 import React, {memo} from 'react';
 import {Box, Text} from 'ink';
 import {type Snapshot} from '../src/store/snapshot.js';
-import {clip, formatClock, formatCount, toAscii} from '../src/format/units.js';
+import {clip, formatClock, formatCount} from '../src/format/units.js';
 import {cellWidth} from '../src/format/text-width.js';
+import {type Tone} from '../src/format/theme.js';
+import {useTheme} from './theme.js';
 
 export interface HeaderProps {
 	readonly snapshot: Snapshot;
 	readonly width: number;
 	readonly paused?: boolean;
 	readonly filterText?: string;
-	readonly ascii?: boolean;
 }
 
-function busColor(snapshot: Snapshot): string {
+function busTone(snapshot: Snapshot): Tone {
 	const kind = snapshot.bus.connection?.kind;
-	if (snapshot.bus.kind === 'embedded') return 'yellow';
-	if (kind === 'connected') return 'green';
-	if (kind === 'auth-failed') return 'red';
-	return 'yellow';
+	if (snapshot.bus.kind === 'embedded') return 'warn';
+	if (kind === 'connected') return 'ok';
+	if (kind === 'auth-failed') return 'critical';
+	return 'warn';
 }
 
 const SHORT_STATE: Record<string, string> = {connected: 'up', unreachable: 'down', 'auth-failed': 'auth failed'};
@@ -35,44 +36,45 @@ Host, writer or viewer and a short connection state first (they must survive 80 
 summary (Redis URL, password redacted, and details) cut to what is left; on the right PAUSED, the filter,
 rejected count, unacknowledged criticals and the clock, always shown.
 */
-export const Header = memo(function Header({snapshot, width, paused, filterText, ascii}: HeaderProps) {
+export const Header = memo(function Header({snapshot, width, paused, filterText}: HeaderProps) {
+	const {glyphs, colors} = useTheme();
 	const critical = snapshot.alerts?.unacknowledgedCritical ?? 0;
 	const rejected = snapshot.counters.rejected;
 	const refused = snapshot.counters.refused;
-	const text = (s: string) => (ascii ? toAscii(s) : s);
+	const text = glyphs.text;
 	// A host name can be long (or wide): cut so that the role and the connection state still fit at 80 columns.
-	const host = clip(text(snapshot.host), Math.max(12, Math.floor(width / 5)), ascii ? '~' : '…');
+	const host = clip(text(snapshot.host), Math.max(12, Math.floor(width / 5)), glyphs.ellipsis);
 	const role = `[${snapshot.bus.role}]`;
 	const state = shortBusState(snapshot.bus);
 	// The filter is typed text of any length: at most a quarter of the line, so the counts and the clock stay.
-	const filter = filterText ? ` filter "${clip(text(filterText), Math.max(8, Math.floor(width / 4)), ascii ? '~' : '…')}"` : '';
+	const filter = filterText ? ` filter "${clip(text(filterText), Math.max(8, Math.floor(width / 4)), glyphs.ellipsis)}"` : '';
 	const rejectedText = ` rejected ${formatCount(rejected)}`;
 	const refusedText = refused > 0 ? ` refused ${formatCount(refused)}` : '';
 	const criticalText = critical > 0 ? ` ${critical} critical unacked` : ' 0 critical';
 	const clock = ` ${formatClock(snapshot.takenAtMs)}`;
 	const right = cellWidth(filter) + (paused ? 8 : 0) + cellWidth(rejectedText) + cellWidth(refusedText) + cellWidth(criticalText) + cellWidth(clock);
 	const left = cellWidth('mycotop') + 1 + cellWidth(host) + 1 + cellWidth(role) + 1 + cellWidth(state);
-	const summary = clip(text(snapshot.bus.summary), Math.max(0, width - left - right - 1), ascii ? '~' : '…');
+	const summary = clip(text(snapshot.bus.summary), Math.max(0, width - left - right - 1), glyphs.ellipsis);
 	return (
 		<Box width={width} height={1} overflow="hidden">
 			<Box flexShrink={1} flexGrow={1} overflow="hidden">
-				<Text wrap={ascii ? 'wrap' : 'truncate-end'}>
-					<Text bold>mycotop</Text> <Text>{host}</Text> <Text color="cyan">{role}</Text> <Text color={busColor(snapshot)}>{state}</Text>
+				<Text wrap={glyphs.lineCut === 'clip' ? 'wrap' : 'truncate-end'}>
+					<Text bold>mycotop</Text> <Text>{host}</Text> <Text color={colors.accent}>{role}</Text> <Text color={colors[busTone(snapshot)]}>{state}</Text>
 					{summary ? <Text dimColor> {summary}</Text> : null}
 				</Text>
 			</Box>
 			<Box flexShrink={0}>
 				<Text>
-					{filter ? <Text color="cyan">{filter}</Text> : null}
+					{filter ? <Text color={colors.accent}>{filter}</Text> : null}
 					{paused ? (
-						<Text color="yellow" bold inverse>
+						<Text color={colors.warn} bold inverse>
 							{' PAUSED '}
 						</Text>
 					) : null}
-					{rejected > 0 ? <Text color="yellow">{rejectedText}</Text> : <Text dimColor>{rejectedText}</Text>}
-					{refused > 0 ? <Text color="yellow">{refusedText}</Text> : null}
+					{rejected > 0 ? <Text color={colors.warn}>{rejectedText}</Text> : <Text dimColor>{rejectedText}</Text>}
+					{refused > 0 ? <Text color={colors.warn}>{refusedText}</Text> : null}
 					{critical > 0 ? (
-						<Text color="red" bold>
+						<Text color={colors.critical} bold>
 							{criticalText}
 						</Text>
 					) : (

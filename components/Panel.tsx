@@ -1,6 +1,7 @@
 import React, {type ReactNode} from 'react';
 import {Box, Text, type TextProps} from 'ink';
-import {toAscii} from '../src/format/units.js';
+import {type Glyphs} from '../src/format/theme.js';
+import {useTheme} from './theme.js';
 
 export interface PanelProps {
 	/** 1-5: the key that focuses it. */
@@ -12,7 +13,6 @@ export interface PanelProps {
 	readonly width: number;
 	/** Lines, the title line included. */
 	readonly height: number;
-	readonly ascii?: boolean;
 	readonly children?: ReactNode;
 }
 
@@ -20,16 +20,17 @@ export interface PanelProps {
 A pane: one title line (the focused one marked with ▶ and shown inverse, so focus survives NO_COLOR) and its
 content, clipped to `height` lines and `width` columns. No borders: every line goes to data.
 */
-export function Panel({index, title, info, focused, width, height, ascii, children}: PanelProps) {
-	const marker = focused ? (ascii ? '>' : '▶') : ' ';
+export function Panel({index, title, info, focused, width, height, children}: PanelProps) {
+	const {glyphs, colors} = useTheme();
+	const marker = focused ? glyphs.focus : ' ';
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden" paddingRight={1}>
 			<Box flexShrink={0} height={1}>
-				<Line ascii={ascii}>
-					<Text bold inverse={focused} color={focused ? 'cyan' : undefined}>
+				<Line>
+					<Text bold inverse={focused} color={focused ? colors.selection : undefined}>
 						{`${marker}${index} ${title} `}
 					</Text>
-					{info ? <Text dimColor> {ascii ? toAscii(info) : info}</Text> : null}
+					{info ? <Text dimColor> {glyphs.text(info)}</Text> : null}
 				</Line>
 			</Box>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">
@@ -40,18 +41,19 @@ export function Panel({index, title, info, focused, width, height, ascii, childr
 }
 
 /** The selection marker in front of a row: shown only in the focused pane. */
-export function rowMarker(selected: boolean, focused: boolean, ascii?: boolean): string {
-	return selected && focused ? (ascii ? '>' : '›') : ' ';
+export function rowMarker(selected: boolean, focused: boolean, glyphs: Glyphs): string {
+	return selected && focused ? glyphs.selected : ' ';
 }
 
-export type LineProps = Omit<TextProps, 'wrap'> & {readonly ascii?: boolean};
+export type LineProps = Omit<TextProps, 'wrap'>;
 
 /**
-One line of text, cut at the right edge. Ink's truncate-end ends a cut line with '…'; with --ascii the line is
-hard-wrapped instead inside a box one line tall, so the overflow is clipped without any non-ASCII marker.
+One line of text, cut at the right edge. Ink's truncate-end ends a cut line with '…'; with the ASCII glyphs the
+line is hard-wrapped instead inside a box one line tall, so the overflow is clipped without any non-ASCII marker.
 */
-export function Line({ascii, children, ...text}: LineProps) {
-	if (!ascii) {
+export function Line({children, ...text}: LineProps) {
+	const {glyphs} = useTheme();
+	if (glyphs.lineCut === 'truncate-end') {
 		return (
 			<Text wrap="truncate-end" {...text}>
 				{children}

@@ -4,12 +4,13 @@ import {type Snapshot} from '../src/store/snapshot.js';
 import {type Completion} from '../src/analysis/task-aggregates.js';
 import {SLA_SECONDS} from '../src/contract/names.js';
 import {histogramLine} from '../src/format/sparkline.js';
-import {fit, formatDuration, formatSpan, toAscii} from '../src/format/units.js';
+import {fit, formatDuration, formatSpan} from '../src/format/units.js';
 import {padCells} from '../src/format/text-width.js';
 import {durationFigure, percentFigure, taskFigures} from '../src/format/figures.js';
-import {histogramCounts, slaColor, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
+import {histogramCounts, slaTone, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {Line, Panel, rowMarker} from './Panel.js';
+import {useTheme} from './theme.js';
 
 export interface TasksPaneProps {
 	readonly tasks: Snapshot['tasks'];
@@ -20,7 +21,6 @@ export interface TasksPaneProps {
 	readonly height: number;
 	readonly focused: boolean;
 	readonly selectedIndex: number;
-	readonly ascii?: boolean;
 }
 
 /**
@@ -29,52 +29,53 @@ last hour's durations as a one-line histogram (buckets of 5 minutes up to the SL
 and the recent completions. With no timed task in the last hour the durations and the SLA read "no data"
 (never 0s or 100%). Columns are measured in display cells (task ids and agent names can be CJK or emoji).
 */
-export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, width, height, focused, selectedIndex, ascii}: TasksPaneProps) {
+export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, width, height, focused, selectedIndex}: TasksPaneProps) {
+	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
 	const counts = histogramCounts(tasks.lastHourDurations);
 	const histWidth = Math.max(9, Math.min(36, inner - 32));
 	const within = Math.round((histWidth * WITHIN_SLA_BUCKETS) / counts.length);
-	const hist = histogramLine(counts, histWidth, ascii);
+	const hist = histogramLine(counts, histWidth, glyphs);
 	const figures = taskFigures(tasks);
 	const noTasks = figures.timed === 0;
-	const cut = ascii ? '~' : '…';
-	const text = (s: string) => (ascii ? toAscii(s) : s);
+	const cut = glyphs.ellipsis;
+	const text = glyphs.text;
 	const content = Math.max(0, height - 1);
 	const tableRows = Math.max(0, content - 3);
 	const start = windowStart(completions.length, selectedIndex, tableRows);
 	const taskWidth = Math.max(8, Math.floor((inner - 1 - 10 - 6) * 0.55));
 	const agentWidth = Math.max(6, inner - 1 - taskWidth - 10 - 6 - 3);
 	return (
-		<Panel index={3} title="Tasks" info={`${tasks.completedToday} completed today`} focused={focused} width={width} height={height} ascii={ascii}>
-			<Line ascii={ascii}>
-				<Text bold>{figures.throughputPerHour}</Text>/h avg <Text bold>{durationFigure(figures.avgSeconds, ascii)}</Text> p50 {durationFigure(figures.p50Seconds, ascii)} p95{' '}
-				{durationFigure(figures.p95Seconds, ascii)} p99 {durationFigure(figures.p99Seconds, ascii)}
+		<Panel index={3} title="Tasks" info={`${tasks.completedToday} completed today`} focused={focused} width={width} height={height}>
+			<Line>
+				<Text bold>{figures.throughputPerHour}</Text>/h avg <Text bold>{durationFigure(figures.avgSeconds, glyphs)}</Text> p50 {durationFigure(figures.p50Seconds, glyphs)} p95{' '}
+				{durationFigure(figures.p95Seconds, glyphs)} p99 {durationFigure(figures.p99Seconds, glyphs)}
 				{noTasks ? <Text dimColor> (no data)</Text> : null}
 			</Line>
-			<Line ascii={ascii}>
+			<Line>
 				SLA{' '}
 				{noTasks ? (
-					<Text dimColor>{percentFigure(figures.slaPercent, 1, ascii)} (no data: no tasks in the last hour)</Text>
+					<Text dimColor>{percentFigure(figures.slaPercent, 1, glyphs)} (no data: no tasks in the last hour)</Text>
 				) : (
-					<Text color={slaColor(figures.slaPercent!)} bold>
-						{percentFigure(figures.slaPercent, 1, ascii)}
+					<Text color={colors[slaTone(figures.slaPercent!)]} bold>
+						{percentFigure(figures.slaPercent, 1, glyphs)}
 					</Text>
 				)}{' '}
-				<Text dimColor>{ascii ? '<=30m' : '≤30m'}</Text> 0<Text color="green">{hist.slice(0, within)}</Text>
-				<Text color="red">{hist.slice(within)}</Text>
+				<Text dimColor>{glyphs.atMost}30m</Text> 0<Text color={colors.ok}>{hist.slice(0, within)}</Text>
+				<Text color={colors.critical}>{hist.slice(within)}</Text>
 				<Text dimColor>60m+</Text>
-				{figures.slaViolations > 0 ? <Text color="red"> {figures.slaViolations} over</Text> : null}
+				{figures.slaViolations > 0 ? <Text color={colors.critical}> {figures.slaViolations} over</Text> : null}
 			</Line>
-			<Line ascii={ascii} dimColor>
+			<Line dimColor>
 				{' '}
 				{fit('task', taskWidth, cut)} {fit('agent', agentWidth, cut)} {padCells('duration', 10, 'right')} {padCells('ago', 5, 'right')}
 			</Line>
-			{completions.length === 0 ? <Line ascii={ascii} dimColor>no completions yet (events:tasks:updates, status done)</Line> : null}
+			{completions.length === 0 ? <Line dimColor>no completions yet (events:tasks:updates, status done)</Line> : null}
 			{completions.slice(start, start + tableRows).map((c, i) => (
-				<Line ascii={ascii} key={`${c.taskId}@${c.timeMs}`}>
-					{rowMarker(start + i === selectedIndex, focused, ascii)}
+				<Line key={`${c.taskId}@${c.timeMs}`}>
+					{rowMarker(start + i === selectedIndex, focused, glyphs)}
 					{fit(text(c.taskId), taskWidth, cut)} {fit(text(c.agent), agentWidth, cut)}{' '}
-					<Text color={c.durationSeconds > SLA_SECONDS ? 'red' : undefined}>{padCells(formatDuration(c.durationSeconds), 10, 'right')}</Text>{' '}
+					<Text color={c.durationSeconds > SLA_SECONDS ? colors.critical : undefined}>{padCells(formatDuration(c.durationSeconds), 10, 'right')}</Text>{' '}
 					<Text dimColor>{padCells(formatSpan(Math.max(0, nowMs - c.timeMs)), 5, 'right')}</Text>
 				</Line>
 			))}

@@ -2,11 +2,13 @@ import React, {memo} from 'react';
 import {Text} from 'ink';
 import {type ProjectSummary} from '../src/store/snapshot.js';
 import {sparkline} from '../src/format/sparkline.js';
-import {fit, formatValue, toAscii} from '../src/format/units.js';
+import {fit, formatValue} from '../src/format/units.js';
 import {padCells} from '../src/format/text-width.js';
 import {trainingView, type TrainingBadge} from '../src/format/training-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
+import {type Tone} from '../src/format/theme.js';
 import {Line, Panel, rowMarker} from './Panel.js';
+import {useTheme} from './theme.js';
 
 export interface TrainingPaneProps {
 	readonly projects: readonly ProjectSummary[];
@@ -18,10 +20,9 @@ export interface TrainingPaneProps {
 	readonly selectedIndex: number;
 	/** Weight of the debiased EMA (TensorBoard's smoothing), default 0.6. */
 	readonly smoothing: number;
-	readonly ascii?: boolean;
 }
 
-const BADGE_COLOR: Record<TrainingBadge, string> = {diverging: 'red', converged: 'green', plateau: 'yellow'};
+const BADGE_TONE: Record<TrainingBadge, Tone> = {diverging: 'critical', converged: 'ok', plateau: 'warn'};
 
 /** Lines a project takes: two (raw and smoothed sparklines) when they all fit, else one. */
 export function linesPerProject(count: number, contentLines: number): number {
@@ -34,7 +35,8 @@ room, a second line with the smoothed sparkline and the WER sparkline where WER 
 and padded in display cells, so a CJK or emoji id keeps the sparklines in one column.
 */
 export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps) {
-	const {projects, total, width, height, focused, selectedIndex, smoothing, ascii} = props;
+	const {projects, total, width, height, focused, selectedIndex, smoothing} = props;
+	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
 	const content = Math.max(0, height - 1);
 	const per = linesPerProject(projects.length, content);
@@ -47,36 +49,36 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 	const visible = projects.slice(start, start + shownCount);
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
-		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height} ascii={ascii}>
-			{visible.length === 0 ? <Line ascii={ascii} dimColor>{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Line> : null}
+		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height}>
+			{visible.length === 0 ? <Line dimColor>{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Line> : null}
 			{visible.map((p, i) => {
-				const view = trainingView(p, smoothing, ascii);
-				const marker = rowMarker(start + i === selectedIndex, focused, ascii);
+				const view = trainingView(p, smoothing, glyphs);
+				const marker = rowMarker(start + i === selectedIndex, focused, glyphs);
 				const lines = [
-					<Line ascii={ascii} key={p.projectId}>
+					<Line key={p.projectId}>
 						{marker}
-						{fit(ascii ? toAscii(p.projectId) : p.projectId, nameWidth, ascii ? '~' : '…')} <Text color="cyan">{sparkline(p.lossTail, sparkWidth, {ascii})}</Text>{' '}
-						<Text color={view.nonFinite ? 'red' : undefined} bold={view.nonFinite}>
+						{fit(glyphs.text(p.projectId), nameWidth, glyphs.ellipsis)} <Text color={colors.accent}>{sparkline(p.lossTail, sparkWidth, {glyphs})}</Text>{' '}
+						<Text color={view.nonFinite ? colors.critical : undefined} bold={view.nonFinite}>
 							{padCells(formatValue(p.lastLoss), 8, 'right')}
 						</Text>{' '}
-						<Text color="blue">{padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right')}</Text> <Text dimColor>{padCells(`@${p.lastStep}`, 9, 'right')}</Text>{' '}
-						{view.arrow} {view.badge ? <Text color={BADGE_COLOR[view.badge]}>{view.badge}</Text> : null}
+						<Text color={colors.info}>{padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right')}</Text> <Text dimColor>{padCells(`@${p.lastStep}`, 9, 'right')}</Text>{' '}
+						{view.arrow} {view.badge ? <Text color={colors[BADGE_TONE[view.badge]]}>{view.badge}</Text> : null}
 						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
 					</Line>,
 				];
 				if (per === 2) {
 					const hasWer = p.werTail.length > 0;
 					lines.push(
-						<Line ascii={ascii} key={`${p.projectId}:2`}>
+						<Line key={`${p.projectId}:2`}>
 							{' '.repeat(1 + nameWidth - 4)}
 							<Text dimColor>ema </Text>
-							<Text color="blue">{sparkline(view.smoothed, sparkWidth, {ascii})}</Text>
+							<Text color={colors.info}>{sparkline(view.smoothed, sparkWidth, {glyphs})}</Text>
 							{hasWer ? (
 								<Text>
 									{' '}
 									<Text dimColor>wer </Text>
-									<Text color={p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? 'red' : 'magenta'}>{formatValue(p.lastWer)}</Text>{' '}
-									<Text color="magenta">{sparkline(p.werTail, Math.max(4, Math.min(30, inner - 1 - nameWidth - sparkWidth - 15)), {ascii})}</Text>
+									<Text color={p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? colors.critical : colors.secondary}>{formatValue(p.lastWer)}</Text>{' '}
+									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(30, inner - 1 - nameWidth - sparkWidth - 15)), {glyphs})}</Text>
 								</Text>
 							) : null}
 						</Line>,

@@ -7,6 +7,7 @@ import {render, type Instance} from 'ink';
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
 import {App} from '../components/App.js';
+import {ThemeProvider, themeFor} from '../components/theme.js';
 import {type AlertActions} from './rules/alert-actions.js';
 import {type TerminalSource} from '../hooks/use-terminal-size.js';
 import {type SnapshotSource} from '../hooks/use-snapshot.js';
@@ -53,15 +54,11 @@ export interface DashboardSources {
 
 /** Render the dashboard over the runtime's snapshots. */
 export function renderDashboard(sources: DashboardSources, flags: Flags, config: MycotopConfig): Instance {
-	const ascii = flags.ascii || config.ui.ascii === true;
+	const theme = themeFor({ascii: flags.ascii || config.ui.ascii === true});
 	return render(
-		<App
-			source={sources.snapshots}
-			terminal={terminalSource(process.stdout)}
-			ascii={ascii}
-			smoothing={config.ui.smoothing ?? 0.6}
-			alertActions={sources.alertActions}
-		/>,
+		<ThemeProvider theme={theme}>
+			<App source={sources.snapshots} terminal={terminalSource(process.stdout)} smoothing={config.ui.smoothing ?? 0.6} alertActions={sources.alertActions} />
+		</ThemeProvider>,
 		{
 			stdout: inkStdout(process.stdout),
 			maxFps: 10,

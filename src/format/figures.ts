@@ -7,10 +7,11 @@ which the panes and --once print as NO_DATA. Pure.
 import {type Snapshot, type AgentSummary} from '../store/snapshot.js';
 import {type LoadBalance} from '../analysis/load-balance.js';
 import {formatDuration} from './units.js';
+import {glyphsOf, type GlyphChoice} from './theme.js';
 
-/** What a figure over nothing is shown as: an en dash, '-' under --ascii. */
-export function noData(ascii?: boolean): string {
-	return ascii ? '-' : '–';
+/** What a figure over nothing is shown as: the glyph set's no-data mark (an en dash; '-' under --ascii). */
+export function noData(glyphs?: GlyphChoice): string {
+	return glyphsOf(glyphs).noData;
 }
 
 export interface TaskFigures {
@@ -49,13 +50,13 @@ export function taskFigures(tasks: TaskWindow): TaskFigures {
 }
 
 /** A duration figure, or NO_DATA. */
-export function durationFigure(seconds: number | undefined, ascii?: boolean): string {
-	return seconds === undefined ? noData(ascii) : formatDuration(seconds);
+export function durationFigure(seconds: number | undefined, glyphs?: GlyphChoice): string {
+	return seconds === undefined ? noData(glyphs) : formatDuration(seconds);
 }
 
 /** A percentage with one decimal ("97.5%"), or NO_DATA. */
-export function percentFigure(percent: number | undefined, digits = 1, ascii?: boolean): string {
-	return percent === undefined ? noData(ascii) : `${percent.toFixed(digits)}%`;
+export function percentFigure(percent: number | undefined, digits = 1, glyphs?: GlyphChoice): string {
+	return percent === undefined ? noData(glyphs) : `${percent.toFixed(digits)}%`;
 }
 
 /** The load variance over busy agents: undefined with no busy agent (the seed's 0 would read as "balanced"). */

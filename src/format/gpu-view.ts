@@ -1,6 +1,7 @@
 /** How a GPU row is written: pure decisions about widths, unknown and stale readings, colours. */
 import {type GpuProcess, type Reading} from '../gpu/gpu-snapshot.js';
 import {formatMb} from './units.js';
+import {type Tone} from './theme.js';
 
 export const TEMP_WARN_C = 75;
 /** The seed's high-temperature alert threshold. */
@@ -8,18 +9,20 @@ export const TEMP_HOT_C = 85;
 /** The seed's critical threshold. */
 export const TEMP_CRITICAL_C = 90;
 
-export function temperatureColor(celsius: number | undefined): string | undefined {
+/** Critical above the seed's alert threshold, a warning from 75 °C, else ok; no tone for an unknown reading. */
+export function temperatureTone(celsius: number | undefined): Tone | undefined {
 	if (celsius === undefined || !Number.isFinite(celsius)) return undefined;
-	if (celsius > TEMP_HOT_C) return 'red';
-	if (celsius >= TEMP_WARN_C) return 'yellow';
-	return 'green';
+	if (celsius > TEMP_HOT_C) return 'critical';
+	if (celsius >= TEMP_WARN_C) return 'warn';
+	return 'ok';
 }
 
-export function utilizationColor(percent: number | undefined): string | undefined {
+/** A busy GPU is ok, a half-idle one a warning, an idle one muted; no tone for an unknown reading. */
+export function utilizationTone(percent: number | undefined): Tone | undefined {
 	if (percent === undefined || !Number.isFinite(percent)) return undefined;
-	if (percent >= 90) return 'green';
-	if (percent >= 30) return 'yellow';
-	return 'gray';
+	if (percent >= 90) return 'ok';
+	if (percent >= 30) return 'warn';
+	return 'muted';
 }
 
 /** A reading as text: the formatted value, '?' when unknown, a trailing '*' when it is a stale last value. */

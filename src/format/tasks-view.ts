@@ -1,15 +1,16 @@
 /** The tasks pane's decisions: SLA colour, duration histogram buckets. Pure. */
 import {SLA_SECONDS} from '../contract/names.js';
 import {durationHistogram} from '../analysis/task-aggregates.js';
+import {type Tone} from './theme.js';
 
 /** Bucket edges in seconds: 5-minute steps to the 30-minute SLA, then 45 and 60 minutes; the last bucket is open. */
 export const HISTOGRAM_EDGES = [300, 600, 900, 1200, 1500, SLA_SECONDS, 2700, 3600] as const;
 
-/** Green at or above 95%, yellow at or above 90% (the seed's alert threshold), red below. */
-export function slaColor(percent: number): string {
-	if (percent >= 95) return 'green';
-	if (percent >= 90) return 'yellow';
-	return 'red';
+/** Ok at or above 95%, a warning at or above 90% (the seed's alert threshold), critical below. */
+export function slaTone(percent: number): Tone {
+	if (percent >= 95) return 'ok';
+	if (percent >= 90) return 'warn';
+	return 'critical';
 }
 
 export function histogramCounts(durations: readonly number[]): number[] {

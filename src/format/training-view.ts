@@ -1,6 +1,7 @@
 /** What the training pane shows of a project, decided by pure functions over its snapshot summary. */
 import {debiasedEma} from '../analysis/smoothing.js';
 import {type ProjectSummary} from '../store/snapshot.js';
+import {glyphsOf, type GlyphChoice} from './theme.js';
 
 export type TrainingBadge = 'diverging' | 'converged' | 'plateau';
 
@@ -14,11 +15,12 @@ export interface TrainingView {
 }
 
 /** The trend arrow from the least-squares slope: down is good for a loss. */
-export function trendArrow(summary: ProjectSummary, ascii = false): string {
+export function trendArrow(summary: ProjectSummary, glyphs?: GlyphChoice): string {
 	const {trend} = summary.analysis;
-	if (trend === 'improving') return ascii ? 'v' : '↘';
-	if (trend === 'degrading') return ascii ? '^' : '↗';
-	if (trend === 'stable') return ascii ? '-' : '→';
+	const arrows = glyphsOf(glyphs).arrows;
+	if (trend === 'improving') return arrows.improving;
+	if (trend === 'degrading') return arrows.degrading;
+	if (trend === 'stable') return arrows.stable;
 	return ' ';
 }
 
@@ -59,14 +61,14 @@ export function trainingBadge(summary: ProjectSummary, smoothed: readonly number
 const cache = new WeakMap<ProjectSummary, {weight: number; view: TrainingView}>();
 
 /** The view of one project, cached per summary object (summaries are rebuilt only when the project changes). */
-export function trainingView(summary: ProjectSummary, weight: number, ascii = false): TrainingView {
+export function trainingView(summary: ProjectSummary, weight: number, glyphs?: GlyphChoice): TrainingView {
 	const hit = cache.get(summary);
-	if (hit !== undefined && hit.weight === weight) return {...hit.view, arrow: trendArrow(summary, ascii)};
+	if (hit !== undefined && hit.weight === weight) return {...hit.view, arrow: trendArrow(summary, glyphs)};
 	const smoothed = debiasedEma(summary.lossTail, weight);
 	const view: TrainingView = {
 		smoothed,
 		smoothedLast: lastFinite(smoothed),
-		arrow: trendArrow(summary, ascii),
+		arrow: trendArrow(summary, glyphs),
 		badge: trainingBadge(summary, smoothed),
 		nonFinite: summary.lastLoss !== undefined && !Number.isFinite(summary.lastLoss),
 	};

@@ -3,8 +3,9 @@ import {computeLayout, PANES, type PaneDemand, type PaneId} from '../../src/form
 import {matchesFilter, matchesGpu, parseFilter} from '../../src/format/filter.js';
 import {histogramLine} from '../../src/format/sparkline.js';
 import {formatSpan, parseDuration, shortGpuName} from '../../src/format/units.js';
-import {memoryText, gpuColumns, temperatureColor} from '../../src/format/gpu-view.js';
-import {slaColor} from '../../src/format/tasks-view.js';
+import {memoryText, gpuColumns, temperatureTone} from '../../src/format/gpu-view.js';
+import {slaTone} from '../../src/format/tasks-view.js';
+import {colorOf, PALETTE} from '../../src/format/theme.js';
 import {windowStart} from '../../src/format/pane-rows.js';
 import {BINDINGS, keyName, resolveKey} from '../../hooks/keymap.js';
 import {dashboardReducer, INITIAL_STATE} from '../../hooks/use-dashboard-state.js';
@@ -105,13 +106,13 @@ describe('small pure formatters', () => {
 		expect(memoryText(known(40_960), known(81_920))).toBe('40.0/80G');
 		expect(memoryText(unknown(), known(81_920))).toBe('?/80G');
 		expect(memoryText(known(512, true), known(1000))).toBe('512M*/1000M');
-		expect([60, 75, 86, undefined].map(temperatureColor)).toEqual(['green', 'yellow', 'red', undefined]);
+		expect([60, 75, 86, undefined].map((c) => colorOf(PALETTE, temperatureTone(c)))).toEqual(['green', 'yellow', 'red', undefined]);
 		expect(gpuColumns(250).spark).toBe(60);
 		expect(gpuColumns(100).spark).toBeGreaterThanOrEqual(20);
 	});
 
 	it('SLA colours at 95 and 90 percent', () => {
-		expect([100, 95, 92, 89.9].map(slaColor)).toEqual(['green', 'green', 'yellow', 'red']);
+		expect([100, 95, 92, 89.9].map((p) => PALETTE[slaTone(p)])).toEqual(['green', 'green', 'yellow', 'red']);
 	});
 
 	it('windowStart keeps the selection visible', () => {

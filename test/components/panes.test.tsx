@@ -10,6 +10,7 @@ import {AlertLog} from '../../components/AlertLog.js';
 import {Header} from '../../components/Header.js';
 import {Footer} from '../../components/Footer.js';
 import {HelpOverlay} from '../../components/HelpOverlay.js';
+import {ASCII_THEME, ThemeProvider} from '../../components/theme.js';
 import {BINDINGS} from '../../hooks/keymap.js';
 import {paneRows} from '../../src/format/pane-rows.js';
 import {agent, alert, completion, gpuRow, gpuSnapshot, known, makeSnapshot, NOW, project, unknown} from './fixtures.js';
@@ -20,6 +21,8 @@ const frameOf = (node: React.ReactElement) => {
 	unmount();
 	return text;
 };
+/** The frame drawn under the ASCII theme (what --ascii chooses at the top). */
+const asciiFrameOf = (node: React.ReactElement) => frameOf(<ThemeProvider theme={ASCII_THEME}>{node}</ThemeProvider>);
 const lines = (text: string) => text.split('\n');
 
 const falling = Array.from({length: 40}, (_, i) => 3 - i * 0.05);
@@ -147,7 +150,7 @@ describe('TasksPane with no tasks', () => {
 		const figures = lines(text)[1]!;
 		expect(figures).toMatch(/^0\/h avg – p50 – p95 – p99 – \(no data\)/);
 		expect(figures).not.toMatch(/\b0s\b/);
-		const ascii = frameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={100} height={8} focused={false} selectedIndex={0} ascii />);
+		const ascii = asciiFrameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={100} height={8} focused={false} selectedIndex={0} />);
 		expect(lines(ascii)[1]).toMatch(/^0\/h avg - p50 - p95 - p99 - \(no data\)/);
 		expect(lines(ascii)[2]).toMatch(/^SLA - \(no data/);
 	});
@@ -171,16 +174,16 @@ describe('--ascii', () => {
 		const long = {...snapshot, bus: {...snapshot.bus, summary: `Redis redis://h:6379: connected · ${'detail '.repeat(30)}…`}};
 		const silences = [{id: 's', matcher: 'rule=x', endsMs: NOW + 60_000, author: 'ana', comment: 'über lange Erklärung · '.repeat(10)}];
 		const text = [
-			frameOf(<TrainingPane width={100} height={6} focused selectedIndex={0} smoothing={0.6} projects={[project('bert', falling)]} total={1} ascii />),
-			frameOf(<GpuPane width={100} height={3} focused selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} ascii />),
-			frameOf(<GpuPane width={100} height={5} focused selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} ascii zoomed />),
-			frameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={90} height={6} focused={false} selectedIndex={0} ascii />),
-			frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={40} height={6} focused selectedIndex={0} ascii />),
-			frameOf(<AlertLog rows={alerts} silences={silences} nowMs={NOW} rulesRunning width={80} height={8} focused selectedIndex={0} ascii />),
-			frameOf(<Header snapshot={long} width={80} paused filterText="bert" ascii />),
-			frameOf(<Footer focus="alerts" prompt={undefined} status={undefined} alertsAvailable width={80} ascii />),
-			frameOf(<Footer focus="alerts" prompt={{kind: 'filter', text: 'x'}} status={undefined} alertsAvailable width={80} ascii />),
-			frameOf(<HelpOverlay width={80} height={30} ascii />),
+			asciiFrameOf(<TrainingPane width={100} height={6} focused selectedIndex={0} smoothing={0.6} projects={[project('bert', falling)]} total={1} />),
+			asciiFrameOf(<GpuPane width={100} height={3} focused selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} />),
+			asciiFrameOf(<GpuPane width={100} height={5} focused selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} zoomed />),
+			asciiFrameOf(<TasksPane tasks={snapshot.tasks} completions={snapshot.tasks.recent} nowMs={NOW} width={90} height={6} focused={false} selectedIndex={0} />),
+			asciiFrameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={40} height={6} focused selectedIndex={0} />),
+			asciiFrameOf(<AlertLog rows={alerts} silences={silences} nowMs={NOW} rulesRunning width={80} height={8} focused selectedIndex={0} />),
+			asciiFrameOf(<Header snapshot={long} width={80} paused filterText="bert" />),
+			asciiFrameOf(<Footer focus="alerts" prompt={undefined} status={undefined} alertsAvailable width={80} />),
+			asciiFrameOf(<Footer focus="alerts" prompt={{kind: 'filter', text: 'x'}} status={undefined} alertsAvailable width={80} />),
+			asciiFrameOf(<HelpOverlay width={80} height={30} />),
 		].join('\n');
 		const wide = [...text].filter((c) => c.codePointAt(0)! > 0x7e);
 		expect(wide).toEqual([]);
@@ -257,7 +260,7 @@ describe('AgentsPane', () => {
 		expect(text).not.toMatch(/load variance 0%/);
 		expect(lines(text).find((l) => l.includes('resting'))).toMatch(/idle\s+0\s+0\s+–$/);
 		expect(lines(text).find((l) => l.includes('veteran'))).toMatch(/4\s+2m00s$/);
-		const ascii = frameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={80} height={8} focused={false} selectedIndex={0} ascii />);
+		const ascii = asciiFrameOf(<AgentsPane agents={agents} loadBalance={snapshot.loadBalance} width={80} height={8} focused={false} selectedIndex={0} />);
 		expect(ascii).toContain('load variance - (no data: no busy agent)');
 	});
 });

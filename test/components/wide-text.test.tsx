@@ -14,6 +14,7 @@ import {render} from 'ink-testing-library';
 import {App} from '../../components/App.js';
 import {AgentsPane} from '../../components/AgentsPane.js';
 import {TasksPane} from '../../components/TasksPane.js';
+import {ASCII_THEME, ThemeProvider, UNICODE_THEME} from '../../components/theme.js';
 import {type DashboardState} from '../../hooks/use-dashboard-state.js';
 import {PANES, type PaneId} from '../../src/format/layout.js';
 import {paneRows} from '../../src/format/pane-rows.js';
@@ -71,7 +72,8 @@ class Stdout extends EventEmitter {
 async function appFrame(snapshot: Snapshot, columns: number, rows: number, initialState: Partial<DashboardState> = {}, ascii = false): Promise<string[]> {
 	const stdout = new Stdout(columns);
 	const stdin = Object.assign(new EventEmitter(), {isTTY: true, setRawMode() {}, setEncoding() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null});
-	const instance = inkRender(<App source={new TestSource(snapshot)} terminal={new FakeTerminal(columns, rows)} initialState={initialState} ascii={ascii} />, {
+	const app = <App source={new TestSource(snapshot)} terminal={new FakeTerminal(columns, rows)} initialState={initialState} />;
+	const instance = inkRender(<ThemeProvider theme={ascii ? ASCII_THEME : UNICODE_THEME}>{app}</ThemeProvider>, {
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		stdin: stdin as unknown as NodeJS.ReadStream,
 		debug: true,

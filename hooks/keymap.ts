@@ -1,28 +1,50 @@
 /**
-The one keymap: every binding, with the words the footer and the `?` overlay show. Keys are normalised from
-Ink's (input, key) pair to names first, so the table reads like the help text. Pure.
+The one keymap: every binding of the global key layer, with the words the footer and the `?` overlay show and
+the action each one dispatches (a reducer action or an effect, see KeyAction). Keys are normalised from Ink's
+(input, key) pair to names first, so the table reads like the help text. Pure; hooks/key-handler.ts layers the
+prompt and the help overlay above it.
 */
 import {type Key} from 'ink';
-import {PANES, type PaneId} from '../src/format/layout.js';
+import {PANES} from '../src/format/layout.js';
+import {selectionIds, silenceToExpire, type PaneRows} from '../src/format/pane-rows.js';
+import {type AlertRow} from '../src/rules/alert-snapshot.js';
+import {selectedIndex, type DashboardAction, type DashboardState, type Status} from './use-dashboard-state.js';
 
-export type Command =
-	| {readonly type: 'focus'; readonly pane: PaneId}
-	| {readonly type: 'focus-number'}
-	| {readonly type: 'focus-next'}
-	| {readonly type: 'focus-prev'}
-	| {readonly type: 'zoom'}
-	| {readonly type: 'move'; readonly delta: number}
-	| {readonly type: 'ack'}
-	| {readonly type: 'ack-all'}
-	| {readonly type: 'silence'}
-	| {readonly type: 'silence-for'}
-	| {readonly type: 'undo'}
-	| {readonly type: 'expire-silence'}
-	| {readonly type: 'filter'}
-	| {readonly type: 'pause'}
-	| {readonly type: 'help'}
-	| {readonly type: 'close'}
-	| {readonly type: 'quit'};
+/**
+What a key asks for beyond the UI state: quitting, and the alert commands the rule engine carries out. `done` is
+the footer's status once the command has succeeded.
+*/
+export type Effect =
+	| {readonly type: 'quit'}
+	| {readonly type: 'acknowledge'; readonly id: string; readonly done: string}
+	| {readonly type: 'acknowledge-all'; readonly ids: readonly string[]; readonly done: string}
+	| {readonly type: 'silence'; readonly rule: string; readonly ms: number; readonly done: string}
+	| {readonly type: 'undo'; readonly done: string}
+	| {readonly type: 'expire-silence'; readonly id: string; readonly done: string};
+
+/** What a key does: a reducer action, dispatched as it is, or an effect, which the input hook performs. */
+export type KeyAction = DashboardAction | Effect;
+
+const EFFECTS: Record<Effect['type'], true> = {quit: true, acknowledge: true, 'acknowledge-all': true, silence: true, undo: true, 'expire-silence': true};
+
+export function isEffect(action: KeyAction): action is Effect {
+	return Object.hasOwn(EFFECTS, action.type);
+}
+
+/** What the rule engine can do here (AlertActions, and its optional expireSilence). */
+export interface AlertAbility {
+	readonly available: boolean;
+	readonly canExpire: boolean;
+}
+
+/** What a binding's action may read: the key, the UI state, the rows on screen and the rule engine's abilities. */
+export interface KeyContext {
+	/** The key's name (see `keyName`). */
+	readonly name: string;
+	readonly state: DashboardState;
+	readonly rows: PaneRows;
+	readonly alerts: AlertAbility;
+}
 
 export interface Binding {
 	/** Normalised key names (see `keyName`). */
@@ -36,31 +58,125 @@ export interface Binding {
 	readonly footerLabel?: string;
 	/** `alerts`: only while the alert log is focused. */
 	readonly scope: 'any' | 'alerts';
-	readonly command: Command;
+	/** What the keys do: an action, or one read from the context (the key, the rows on screen, the selected alert). */
+	readonly action: KeyAction | ((context: KeyContext) => KeyAction);
 }
 
 export const SILENCE_MS = 3_600_000;
 
+const NOT_AVAILABLE: Status = {text: 'alerts not available: the rule engine is not running', tone: 'error'};
+
+/** Set the footer's status line. */
+export function status(text: string, tone: Status['tone'] = 'info'): DashboardAction {
+	return {type: 'status', status: {text, tone}};
+}
+
+/** Alerts the `A` key acknowledges: the visible ones still asking for attention. */
+function acknowledgeable(rows: PaneRows): string[] {
+	return rows.alerts.filter((a) => a.state === 'firing' || a.state === 'pending').map((a) => a.id);
+}
+
+/** The alert the alert log's selection is on, if any. */
+function selectedAlert({rows, state}: Pick<KeyContext, 'rows' | 'state'>): AlertRow | undefined {
+	const i = selectedIndex(
+		rows.alerts.map((a) => a.id),
+		state.selected.alerts,
+	);
+	return rows.alerts[i];
+}
+
+/** An alert command: "alerts not available" without a rule engine. */
+function alertCommand(act: (context: KeyContext) => KeyAction): (context: KeyContext) => KeyAction {
+	return (context) => (context.alerts.available ? act(context) : {type: 'status', status: NOT_AVAILABLE});
+}
+
+/** An alert command on the selected alert: "no alert selected" without one. */
+function onSelectedAlert(act: (alert: AlertRow) => KeyAction): (context: KeyContext) => KeyAction {
+	return alertCommand((context) => {
+		const alert = selectedAlert(context);
+		return alert === undefined ? status('no alert selected') : act(alert);
+	});
+}
+
+function move(delta: number): (context: KeyContext) => KeyAction {
+	return ({rows, state}) => ({type: 'move', ids: selectionIds(rows, state.focus), delta});
+}
+
 export const BINDINGS: readonly Binding[] = [
-	{keys: ['tab'], label: 'Tab', help: 'focus the next pane', footer: 'pane', footerLabel: 'Tab/1-5', scope: 'any', command: {type: 'focus-next'}},
-	{keys: ['shift-tab'], label: 'Shift-Tab', help: 'focus the previous pane', scope: 'any', command: {type: 'focus-prev'}},
-	{keys: ['1', '2', '3', '4', '5'], label: '1-5', help: 'focus training, GPUs, tasks, agents, alerts', scope: 'any', command: {type: 'focus-number'}},
-	{keys: ['enter', 'z'], label: 'Enter/z', help: 'zoom the focused pane to the full screen and back', footer: 'zoom', scope: 'any', command: {type: 'zoom'}},
-	{keys: ['j', 'down'], label: 'j/Down', footerLabel: 'j/k', help: 'move the selection down', footer: 'select', scope: 'any', command: {type: 'move', delta: 1}},
-	{keys: ['k', 'up'], label: 'k/Up', help: 'move the selection up', scope: 'any', command: {type: 'move', delta: -1}},
-	{keys: ['pagedown'], label: 'PgDn', help: 'move the selection a page down', scope: 'any', command: {type: 'move', delta: 10}},
-	{keys: ['pageup'], label: 'PgUp', help: 'move the selection a page up', scope: 'any', command: {type: 'move', delta: -10}},
-	{keys: ['a'], label: 'a', help: 'acknowledge the selected alert', footer: 'ack', scope: 'alerts', command: {type: 'ack'}},
-	{keys: ['A'], label: 'A', help: 'acknowledge all visible alerts (asks first)', footer: 'ack all', scope: 'alerts', command: {type: 'ack-all'}},
-	{keys: ['s'], label: 's', help: "silence the selected alert's rule for 1 h", footer: 'silence 1h', scope: 'alerts', command: {type: 'silence'}},
-	{keys: ['S'], label: 'S', help: 'silence the selected rule for a duration (90m, 2h, 1d)', footer: 'silence...', scope: 'alerts', command: {type: 'silence-for'}},
-	{keys: ['u'], label: 'u', help: 'undo the last acknowledge or silence', footer: 'undo', scope: 'alerts', command: {type: 'undo'}},
-	{keys: ['x'], label: 'x', help: "expire the selected alert's silence, or the first", scope: 'alerts', command: {type: 'expire-silence'}},
-	{keys: ['/'], label: '/', help: 'filter: project:, agent:, gpu:, rule: or any text', footer: 'filter', scope: 'any', command: {type: 'filter'}},
-	{keys: ['p'], label: 'p', help: 'pause / resume the display', footer: 'pause', scope: 'any', command: {type: 'pause'}},
-	{keys: ['?'], label: '?', help: 'this help (? or Enter closes it)', footer: 'help', scope: 'any', command: {type: 'help'}},
-	{keys: ['escape'], label: 'Esc', help: 'close help, leave zoom (also ? and Enter/z)', scope: 'any', command: {type: 'close'}},
-	{keys: ['q', 'ctrl-c'], label: 'q/Ctrl-C', help: 'quit and restore the terminal', footer: 'quit', footerLabel: 'q', scope: 'any', command: {type: 'quit'}},
+	{keys: ['tab'], label: 'Tab', help: 'focus the next pane', footer: 'pane', footerLabel: 'Tab/1-5', scope: 'any', action: {type: 'focus-next'}},
+	{keys: ['shift-tab'], label: 'Shift-Tab', help: 'focus the previous pane', scope: 'any', action: {type: 'focus-prev'}},
+	{
+		keys: ['1', '2', '3', '4', '5'],
+		label: '1-5',
+		help: 'focus training, GPUs, tasks, agents, alerts',
+		scope: 'any',
+		action: ({name}) => ({type: 'focus', pane: PANES[Number(name) - 1]!}),
+	},
+	{keys: ['enter', 'z'], label: 'Enter/z', help: 'zoom the focused pane to the full screen and back', footer: 'zoom', scope: 'any', action: {type: 'toggle-zoom'}},
+	{keys: ['j', 'down'], label: 'j/Down', footerLabel: 'j/k', help: 'move the selection down', footer: 'select', scope: 'any', action: move(1)},
+	{keys: ['k', 'up'], label: 'k/Up', help: 'move the selection up', scope: 'any', action: move(-1)},
+	{keys: ['pagedown'], label: 'PgDn', help: 'move the selection a page down', scope: 'any', action: move(10)},
+	{keys: ['pageup'], label: 'PgUp', help: 'move the selection a page up', scope: 'any', action: move(-10)},
+	{
+		keys: ['a'],
+		label: 'a',
+		help: 'acknowledge the selected alert',
+		footer: 'ack',
+		scope: 'alerts',
+		action: onSelectedAlert((alert) => ({type: 'acknowledge', id: alert.id, done: `acknowledged ${alert.rule} (u undoes)`})),
+	},
+	{
+		keys: ['A'],
+		label: 'A',
+		help: 'acknowledge all visible alerts (asks first)',
+		footer: 'ack all',
+		scope: 'alerts',
+		action: alertCommand(({rows}) => {
+			const ids = acknowledgeable(rows);
+			return ids.length === 0 ? status('nothing to acknowledge') : {type: 'open-prompt', prompt: {kind: 'confirm-ack-all', ids}};
+		}),
+	},
+	{
+		keys: ['s'],
+		label: 's',
+		help: "silence the selected alert's rule for 1 h",
+		footer: 'silence 1h',
+		scope: 'alerts',
+		action: onSelectedAlert((alert) => ({type: 'silence', rule: alert.rule, ms: SILENCE_MS, done: `silenced ${alert.rule} for 1h (u undoes)`})),
+	},
+	{
+		keys: ['S'],
+		label: 'S',
+		help: 'silence the selected rule for a duration (90m, 2h, 1d)',
+		footer: 'silence...',
+		scope: 'alerts',
+		action: onSelectedAlert((alert) => ({type: 'open-prompt', prompt: {kind: 'silence-for', text: '', rule: alert.rule}})),
+	},
+	{keys: ['u'], label: 'u', help: 'undo the last acknowledge or silence', footer: 'undo', scope: 'alerts', action: alertCommand(() => ({type: 'undo', done: 'undone'}))},
+	{
+		keys: ['x'],
+		label: 'x',
+		help: "expire the selected alert's silence, or the first",
+		scope: 'alerts',
+		action: alertCommand((context) => {
+			const silence = silenceToExpire(context.rows, selectedAlert(context));
+			if (!context.alerts.canExpire) return status('expiring silences is not available here', 'error');
+			if (silence === undefined) return status('no active silence');
+			return {type: 'expire-silence', id: silence.id, done: `expired the silence ${silence.matcher}`};
+		}),
+	},
+	{
+		keys: ['/'],
+		label: '/',
+		help: 'filter: project:, agent:, gpu:, rule: or any text',
+		footer: 'filter',
+		scope: 'any',
+		action: ({state}) => ({type: 'open-prompt', prompt: {kind: 'filter', text: state.filterText}}),
+	},
+	{keys: ['p'], label: 'p', help: 'pause / resume the display', footer: 'pause', scope: 'any', action: {type: 'toggle-pause'}},
+	{keys: ['?'], label: '?', help: 'this help (? or Enter closes it)', footer: 'help', scope: 'any', action: {type: 'toggle-help'}},
+	{keys: ['escape'], label: 'Esc', help: 'close help, leave zoom (also ? and Enter/z)', scope: 'any', action: {type: 'close'}},
+	{keys: ['q', 'ctrl-c'], label: 'q/Ctrl-C', help: 'quit and restore the terminal', footer: 'quit', footerLabel: 'q', scope: 'any', action: {type: 'quit'}},
 ];
 
 /** Ink's (input, key) as one name: 'tab', 'shift-tab', 'enter', 'up', 'ctrl-c', 'backspace', or the character. */
@@ -101,23 +217,25 @@ export function isPrintable(name: string): boolean {
 	return [...name].length === 1 && name >= ' ';
 }
 
-/** The command for a key in the normal view (no prompt open), or undefined. */
-export function resolveKey(name: string, focus: PaneId): Command | undefined {
+/** The global layer's action for a key (no prompt or help open), or undefined when no binding in scope has it. */
+export function resolveKey(context: KeyContext): KeyAction | undefined {
 	for (const binding of BINDINGS) {
-		if (!binding.keys.includes(name)) continue;
-		if (binding.scope === 'alerts' && focus !== 'alerts') return undefined;
-		if (binding.command.type === 'focus-number') return {type: 'focus', pane: PANES[Number(name) - 1]!};
-		return binding.command;
+		if (!binding.keys.includes(context.name)) continue;
+		if (binding.scope === 'alerts' && context.state.focus !== 'alerts') return undefined;
+		return typeof binding.action === 'function' ? binding.action(context) : binding.action;
 	}
 	return undefined;
 }
 
+/** The help and quit bindings: the footer lists them first, so a narrow footer that cuts the line keeps them. */
+function listedFirst(binding: Binding): boolean {
+	return typeof binding.action === 'object' && (binding.action.type === 'toggle-help' || binding.action.type === 'quit');
+}
+
 /** The footer's key hints for the focused pane: "Tab pane  Enter/z zoom ...". */
-export function footerHints(focus: PaneId, alertsAvailable: boolean): string {
+export function footerHints(focus: DashboardState['focus'], alertsAvailable: boolean): string {
 	const parts: string[] = [];
-	// Help and quit first, so a narrow footer that cuts the line keeps them.
-	const first = BINDINGS.filter((b) => b.command.type === 'help' || b.command.type === 'quit');
-	for (const b of [...first, ...BINDINGS.filter((x) => !first.includes(x))]) {
+	for (const b of [...BINDINGS.filter(listedFirst), ...BINDINGS.filter((x) => !listedFirst(x))]) {
 		if (b.footer === undefined) continue;
 		if (b.scope === 'alerts' && focus !== 'alerts') continue;
 		if (b.scope === 'alerts' && !alertsAvailable) continue;

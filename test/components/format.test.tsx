@@ -6,10 +6,10 @@ import {formatSpan, parseDuration, shortGpuName} from '../../src/format/units.js
 import {memoryText, gpuColumns, temperatureTone} from '../../src/format/gpu-view.js';
 import {slaTone} from '../../src/format/tasks-view.js';
 import {colorOf, PALETTE} from '../../src/format/theme.js';
-import {windowStart} from '../../src/format/pane-rows.js';
-import {BINDINGS, keyName, resolveKey} from '../../hooks/keymap.js';
+import {paneRows, windowStart} from '../../src/format/pane-rows.js';
+import {BINDINGS, keyName, resolveKey, type KeyContext} from '../../hooks/keymap.js';
 import {dashboardReducer, INITIAL_STATE} from '../../hooks/use-dashboard-state.js';
-import {known, unknown} from './fixtures.js';
+import {known, makeSnapshot, unknown} from './fixtures.js';
 
 const demands = (need: number, want = need): Record<PaneId, PaneDemand> =>
 	Object.fromEntries(PANES.map((p) => [p, {need, want}])) as Record<PaneId, PaneDemand>;
@@ -126,12 +126,20 @@ describe('small pure formatters', () => {
 describe('keymap and reducer', () => {
 	const noKey = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false};
 
+	/** The key `name` with `focus` focused, over an empty snapshot, the rule engine running. */
+	const key = (name: string, focus: KeyContext['state']['focus']): KeyContext => ({
+		name,
+		state: {...INITIAL_STATE, focus},
+		rows: paneRows(makeSnapshot(), undefined),
+		alerts: {available: true, canExpire: true},
+	});
+
 	it('normalises keys and resolves every binding; alert keys only in the alert log', () => {
 		expect(keyName('', {...noKey, tab: true, shift: true})).toBe('shift-tab');
 		expect(keyName('c', {...noKey, ctrl: true})).toBe('ctrl-c');
-		for (const b of BINDINGS) for (const k of b.keys) expect(resolveKey(k, 'alerts')).toBeDefined();
-		expect(resolveKey('a', 'training')).toBeUndefined();
-		expect(resolveKey('3', 'training')).toEqual({type: 'focus', pane: 'tasks'});
+		for (const b of BINDINGS) for (const k of b.keys) expect(resolveKey(key(k, 'alerts'))).toBeDefined();
+		expect(resolveKey(key('a', 'training'))).toBeUndefined();
+		expect(resolveKey(key('3', 'training'))).toEqual({type: 'focus', pane: 'tasks'});
 	});
 
 	it('the reducer: focus cycles, close unwinds prompt then help then zoom, moves clamp', () => {

@@ -24,7 +24,7 @@ export interface TaskAggregates {
 }
 
 /** Aggregates over the completions of the hour before `now`. `recent` may be in any order. */
-export function taskAggregates(recent: readonly Completion[], now: number, slaSeconds = SLA_SECONDS): TaskAggregates {
+export function taskAggregates<C extends Pick<Completion, 'durationSeconds' | 'timeMs'>>(recent: readonly C[], now: number, slaSeconds = SLA_SECONDS): TaskAggregates {
 	const hourAgo = now - 3_600_000;
 	const durations: number[] = [];
 	let completions = 0;

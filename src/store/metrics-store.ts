@@ -302,6 +302,11 @@ export class MetricsStore {
 		if (timeMs < this.completedDayRange[0]) this.counters.time.completionsStampedEarlier += 1;
 	}
 
+	/** Completions at or after `sinceMs`, newest first (scanning back in arrival order until an older one). */
+	completionsSince(sinceMs: number): Completion[] {
+		return this.completions.newestWhile((c) => c.timeMs >= sinceMs);
+	}
+
 	/** Agents that are busy now, with their current task counts. */
 	busyAgents(): Array<{agent: string; currentTasks: number}> {
 		const out: Array<{agent: string; currentTasks: number}> = [];

@@ -3,8 +3,7 @@ The series user rules can name, all from the Redis contract: per-project trainin
 per-step workflow durations, and box-wide aggregates the engine samples once per evaluation (so windowed
 conditions such as rate(5m) work on them too).
 */
-import {loadBalance} from '../analysis/load-balance.js';
-import {SLA_SECONDS} from '../contract/names.js';
+import {systemFigures} from '../analysis/system-figures.js';
 import {labelsText, type Labels} from './labels.js';
 import {type LabelledSeries, type RuleInput, type SeriesSource} from './rule-types.js';
 import {type PointSeries, TimeRing} from './time-ring.js';
@@ -81,19 +80,13 @@ export class SeriesCatalog implements SeriesSource {
 			this.cachedShape = input.shape;
 		}
 		const now = input.nowMs;
-		const hour = input.completionsSince(now - 3_600_000);
-		let within = 0;
-		let total = 0;
-		for (const c of hour) {
-			total += c.durationSeconds;
-			if (c.durationSeconds <= SLA_SECONDS) within += 1;
-		}
-		const n = hour.length;
-		this.derived.get('throughput_per_hour')!.push(now, n);
-		this.derived.get('sla_compliance_percent')!.push(now, n === 0 ? 100 : (within / n) * 100);
-		this.derived.get('avg_task_duration_seconds')!.push(now, n === 0 ? 0 : total / n);
-		this.derived.get('load_variance_percent')!.push(now, loadBalance(input.busyAgents.map((a) => a.currentTasks)).variancePercent);
-		this.derived.get('busy_agents')!.push(now, input.busyAgents.length);
+		// The same figures as the snapshot and the seed's keys (analysis/system-figures.ts).
+		const figures = systemFigures(input, now);
+		this.derived.get('throughput_per_hour')!.push(now, figures.tasks.throughputPerHour);
+		this.derived.get('sla_compliance_percent')!.push(now, figures.tasks.slaCompliancePercent);
+		this.derived.get('avg_task_duration_seconds')!.push(now, figures.tasks.avgDurationSeconds);
+		this.derived.get('load_variance_percent')!.push(now, figures.loadBalance.variancePercent);
+		this.derived.get('busy_agents')!.push(now, figures.busyAgents);
 		this.derived.get('critical_errors_per_hour')!.push(now, input.criticalErrorsSince(now - 3_600_000).length);
 	}
 

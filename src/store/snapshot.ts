@@ -4,8 +4,9 @@ second (and at least once a second, for the clock). Per-project summaries are ca
 so a snapshot of 1,000 quiet projects costs almost nothing.
 */
 import {analyzeTrend, type TrendAnalysis} from '../analysis/training-trend.js';
-import {taskAggregates, type Completion, type TaskAggregates} from '../analysis/task-aggregates.js';
-import {loadBalance, type LoadBalance} from '../analysis/load-balance.js';
+import {type Completion, type TaskAggregates} from '../analysis/task-aggregates.js';
+import {type LoadBalance} from '../analysis/load-balance.js';
+import {systemFigures} from '../analysis/system-figures.js';
 import {type BusStatus} from '../bus/bus-manager.js';
 import {type WriterStats} from '../writer/seed-writer.js';
 import {type FamilyCounts} from '../writer/key-family.js';
@@ -105,7 +106,7 @@ export function summarizeProject(projectId: string, series: ProjectSeries): Proj
 export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 	const {store} = sources;
 	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series)).sort((a, b) => a.projectId.localeCompare(b.projectId));
-	const recentHour = store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);
+	const figures = systemFigures(store, now);
 	const agents: AgentSummary[] = [...store.agents]
 		.map(([agent, a]) => ({
 			agent,
@@ -135,13 +136,13 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 		writer: sources.writer?.() === undefined ? undefined : {...sources.writer()!},
 		training,
 		tasks: {
-			...taskAggregates(recentHour, now),
+			...figures.tasks,
 			completedToday: store.completedToday,
 			recent: store.completions.newest(50),
-			lastHourDurations: recentHour.map((c) => c.durationSeconds).filter(Number.isFinite),
+			lastHourDurations: figures.lastHourDurations,
 		},
 		agents,
-		loadBalance: loadBalance(store.busyAgents().map((a) => a.currentTasks)),
+		loadBalance: figures.loadBalance,
 		workflows: [...store.workflowSteps.values()].slice(0, 200).map((w) => {
 			const values = w.durations.tailValues(100);
 			return {workflowId: w.workflowId, stepId: w.stepId, count: w.durations.length, avgSeconds: values.reduce((s, v) => s + v, 0) / Math.max(1, values.length)};

@@ -12,11 +12,11 @@ import {DONE_STATUSES, FAILED_STATUSES} from '../contract/events.js';
 import {keys, ourKeys, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
 import {type Kv, type KvCommand} from '../bus/kv.js';
 import {averageDuration, type MetricsStore} from '../store/metrics-store.js';
-import {taskAggregates} from '../analysis/task-aggregates.js';
-import {loadBalance, rankAgents} from '../analysis/load-balance.js';
+import {rankAgents} from '../analysis/load-balance.js';
+import {systemFigures} from '../analysis/system-figures.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {PendingBatch} from './pending-batch.js';
-import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
+import {addFamilyCounts, type FamilyCounts, type KeyFamily, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
 import {isoTime} from '../contract/time.js';
 import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
@@ -376,6 +376,49 @@ export class SeedWriter {
 	}
 
 	/**
+	Append a stream entry (XADD key MAXLEN ~ maxlen * fields) to the next batch: it joins the batch's MULTI/EXEC, is
+	counted and bounded like a list entry, and a batch retried after an unknown outcome is sent again only when its
+	batch id is not in Redis, so the stream never gets an entry twice.
+	*/
+	enqueueStreamEntry(key: string, fields: Record<string, string>, maxlen: number, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		if (!batch.xadd(key, fields, maxlen)) this.dropEntry(key);
+		this.schedule();
+	}
+
+	/** Add `by` to a hash field (HINCRBY) in the next batch. */
+	enqueueIncrement(key: string, field: string, by = 1, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.incr(key, field, by);
+		this.schedule();
+	}
+
+	/**
+	Write records kept by id (HSET or HDEL of one hash field per record) now, in a transaction of their own, whatever
+	the lease: acknowledgements and silences are user actions that any instance that is not read-only makes (a
+	viewer's ack must reach Redis), and writing a record by its id twice leaves what writing it once does, so neither
+	a lease nor a batch id is needed (as with reportDrops). Resolves once applied; rejects with Redis's error, which
+	the caller shows to whoever acted. The caller checks read-only.
+	*/
+	async writeRecords(commands: ReadonlyArray<readonly ['HSET' | 'HDEL', string, ...string[]]>): Promise<void> {
+		if (commands.length === 0) return;
+		await this.target.kv().exec(commands);
+	}
+
+	/**
+	A family's list and stream entries not in Redis: those given up (dropped), plus those held while a batch waits to
+	be retried, Redis is away or a lease is being retaken. Entries only waiting for the next flush are not counted.
+	*/
+	unwrittenEntries(family: KeyFamily): number {
+		const dropped = this.stats.droppedByFamily[family] ?? 0;
+		const holding = this.retrying !== undefined || !this.target.isReady() || this.leaseState('shared') === 'waiting' || this.leaseState('host') === 'waiting';
+		if (!holding) return dropped;
+		return dropped + (this.retrying?.families[family] ?? 0) + (this.pending.entriesByFamily()[family] ?? 0) + (this.hostPending.entriesByFamily()[family] ?? 0);
+	}
+
+	/**
 	Flush within `flushDelayMs` (default 50 ms): at a trickle that is one transaction per window instead of one
 	per message; under load the batches are large anyway and flush back to back.
 	*/
@@ -550,8 +593,7 @@ export class SeedWriter {
 		this.rollCounterDay();
 		if (this.tasksDirty || this.store.completions.length > 0) {
 			// Recomputed every period even without new events: the last-hour window moves.
-			const recent = this.store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);
-			const agg = taskAggregates(recent, now);
+			const agg = systemFigures(this.store, now).tasks;
 			this.pending.hset(keys.tasksAggregated, {
 				throughput_per_hour: figure(agg.throughputPerHour),
 				avg_duration_seconds: figure(agg.avgDurationSeconds),
@@ -571,7 +613,7 @@ export class SeedWriter {
 		}
 		this.dirtyAgents.clear();
 		if (this.agentsDirty) {
-			const lb = loadBalance(this.store.busyAgents().map((a) => a.currentTasks));
+			const lb = systemFigures(this.store, now).loadBalance;
 			this.pending.hset(keys.agentsLoadBalance, {variance_percent: figure(lb.variancePercent), avg_tasks_per_agent: figure(lb.avgTasksPerAgent)});
 			this.agentsDirty = false;
 		}
@@ -603,9 +645,9 @@ export class SeedWriter {
 	publishDashboard(): void {
 		if (!this.target.canWrite()) return;
 		const now = this.now();
-		const recent = this.store.completions.newestWhile((c) => c.timeMs > now - 3_600_000);
-		const agg = taskAggregates(recent, now);
-		const lb = loadBalance(this.store.busyAgents().map((a) => a.currentTasks));
+		const figures = systemFigures(this.store, now);
+		const agg = figures.tasks;
+		const lb = figures.loadBalance;
 		const projects: Record<string, {currentLoss: number | string; lastUpdated: string; lossTrend: Array<{step: number; value: number | string}>}> = {};
 		for (const [id, series] of this.store.projects) {
 			const last = series.loss.lastValue();
@@ -624,7 +666,7 @@ export class SeedWriter {
 				slaCompliancePercent: agg.slaCompliancePercent,
 				recentCompletions: this.store.completions.newest(100).map((c) => ({timestamp: isoTime(c.timeMs), duration: c.durationSeconds, agent: c.agent})),
 			},
-			agents: {activeCount: this.store.busyAgents().length, loadVariancePercent: lb.variancePercent, avgTasksPerAgent: lb.avgTasksPerAgent},
+			agents: {activeCount: figures.busyAgents, loadVariancePercent: lb.variancePercent, avgTasksPerAgent: lb.avgTasksPerAgent},
 			timestamp: new Date(now).toISOString(),
 			source: `mycotop:${this.target.instanceId}`,
 		};

@@ -6,7 +6,7 @@ bare pipeline (tests, benchmarks).
 */
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {INPUT_STREAMS, OUTPUT_CHANNELS, ourKeys, SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {INPUT_STREAMS, messageSource, OUTPUT_CHANNELS, ourKeys, SUBSCRIBED_CHANNELS} from './contract/names.js';
 import {ReplayRing} from './ingest/replay-ring.js';
 import {StreamReader} from './bus/stream-reader.js';
 import {BusManager} from './bus/bus-manager.js';
@@ -187,7 +187,7 @@ export class Runtime {
 	reportCollectorError(component: string, error: string): void {
 		this.bus.publishOutput(
 			OUTPUT_CHANNELS.errorsMonitoring,
-			JSON.stringify({component, error, host: this.host, timestamp: new Date().toISOString(), source: `mycotop:${this.instanceId}`}),
+			JSON.stringify({component, error, host: this.host, timestamp: new Date().toISOString(), source: messageSource(this.instanceId)}),
 			'host',
 		);
 	}

@@ -6,7 +6,7 @@ import {EncodedEntries} from './resp-encode.js';
 
 /** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
 export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries>];
-export type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD';
+export type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL';
 
 export interface KvReader {
 	scan(pattern: string, limit?: number): Promise<string[]>;
@@ -93,6 +93,11 @@ export class MemoryKv implements Kv {
 				case 'SREM':
 					for (const v of args) this.set(key).delete(String(v));
 					break;
+				case 'HDEL': {
+					const hash = this.hash(key);
+					for (const field of args) hash.delete(String(field));
+					break;
+				}
 				case 'SET':
 					this.data.set(key, {type: 'string', value: String(args[0])});
 					break;

@@ -135,6 +135,25 @@ export const ourKeys = {
 	gpuHost: (host: string) => `metrics:gpu:${host}:state`,
 } as const;
 
+/**
+Keys of our own for the alert side: acknowledgements and silences (hashes of records by id, written by any
+non-read-only instance: they are user actions) and the transition log (a stream, written by the writer instance).
+
+  mycotop:alerts:acks      hash   alert id -> {alertId, by, atMs, severity, comment}
+  mycotop:alerts:silences  hash   silence id -> {id, matchers, startsMs, endsMs, createdBy, comment}
+  mycotop:alerts:log       stream one entry per transition (field `t`: JSON), capped at about 10,000 entries
+*/
+export const ALERT_KEYS = {
+	acks: 'mycotop:alerts:acks',
+	silences: 'mycotop:alerts:silences',
+	log: 'mycotop:alerts:log',
+} as const;
+
+/** The `source` field of every message mycotop publishes (alerts, insights, dashboard, monitoring errors). */
+export function messageSource(instanceId: string): string {
+	return `mycotop:${instanceId}`;
+}
+
 /** Extract the project id from a `metrics:training:{id}:loss` key. */
 export function projectIdFromKey(key: string, suffix: 'loss' | 'wer'): string | undefined {
 	const prefix = 'metrics:training:';

@@ -1,23 +1,17 @@
 /**
-Where acknowledgements, silences and the transition log live: Redis keys of our own (any non-read-only
-instance may write acks and silences: they are user actions), or memory on the embedded bus.
-
-  mycotop:alerts:acks      hash   alert id -> {alertId, by, atMs, severity, comment}
-  mycotop:alerts:silences  hash   silence id -> {id, matchers, startsMs, endsMs, createdBy, comment}
-  mycotop:alerts:log       stream one entry per transition (field `t`: JSON), capped at about 10,000 entries
+Where acknowledgements, silences and the transition log live: Redis keys of our own (ALERT_KEYS in
+contract/names.ts; any non-read-only instance may write acks and silences: they are user actions), or memory on the
+embedded bus. The Redis storage reads with a client and writes through the RecordWrites it is given: the writer's
+lease-free record path in the runtime (alert-writes.ts), the client itself in the one-shot CLI commands.
 */
 import {sanitizeText} from '../contract/sanitize.js';
+import {ALERT_KEYS} from '../contract/names.js';
 import type {Redis} from 'ioredis';
 import {ackWriteProblem, decodeAck, decodeSilence, MAX_STORED_TIME_MS, SILENCE_RETENTION_MS, silenceWriteProblem, type Ack, type Silence} from './ack-silence.js';
 import {type AlertTransition} from './engine.js';
+import {encodeTransition, LOG_MAX_ENTRIES, type RecordWrites} from './alert-writes.js';
 
-export const ALERT_KEYS = {
-	acks: 'mycotop:alerts:acks',
-	silences: 'mycotop:alerts:silences',
-	log: 'mycotop:alerts:log',
-} as const;
-
-export const LOG_MAX_ENTRIES = 10_000;
+export {ALERT_KEYS, encodeTransition, LOG_MAX_ENTRIES};
 /** Acks older than this are dropped when loaded (the episode they covered is long over). */
 export const ACK_RETENTION_MS = 7 * 86_400_000;
 
@@ -67,11 +61,6 @@ export interface AlertStorage {
 	readLog(count: number): Promise<AlertTransition[]>;
 }
 
-/** JSON with NaN/Infinity kept as strings. */
-export function encodeTransition(t: AlertTransition, instance: string): string {
-	return JSON.stringify({...t, instance}, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
-}
-
 export function decodeTransition(text: string): AlertTransition | undefined {
 	try {
 		const v = JSON.parse(text) as Record<string, unknown>;
@@ -97,9 +86,29 @@ export function decodeTransition(text: string): AlertTransition | undefined {
 	}
 }
 
+/** Writes straight to a client: for the one-shot CLI commands, which have no writer. */
+export function clientRecordWrites(redis: Redis): RecordWrites {
+	return {
+		putRecord: async (key, field, value) => {
+			await redis.hset(key, field, value);
+		},
+		deleteRecords: async (key, fields) => {
+			if (fields.length > 0) await redis.hdel(key, ...fields);
+		},
+	};
+}
+
 export class RedisAlertStorage implements AlertStorage {
 	readonly persistent = true;
-	constructor(private readonly redis: Redis) {}
+	private readonly writes: RecordWrites;
+
+	/** Reads with `redis`; writes through `writes` (default: `redis` itself). */
+	constructor(
+		private readonly redis: Redis,
+		writes?: RecordWrites,
+	) {
+		this.writes = writes ?? clientRecordWrites(redis);
+	}
 
 	/** What the last loadAcks skipped (records it could not read), for whoever shows them. */
 	skippedAcks: readonly SkippedRecord[] = [];
@@ -124,7 +133,7 @@ export class RedisAlertStorage implements AlertStorage {
 			else if (now - ack.atMs > ACK_RETENTION_MS) stale.push(field);
 			else acks.set(field, ack);
 		}
-		if (stale.length > 0) await this.redis.hdel(ALERT_KEYS.acks, ...stale);
+		if (stale.length > 0) await this.writes.deleteRecords(ALERT_KEYS.acks, stale);
 		this.skippedAcks = skipped;
 		return {acks, skipped};
 	}
@@ -145,7 +154,7 @@ export class RedisAlertStorage implements AlertStorage {
 			else if (now - s.endsMs > SILENCE_RETENTION_MS) stale.push(field);
 			else silences.set(field, s);
 		}
-		if (stale.length > 0) await this.redis.hdel(ALERT_KEYS.silences, ...stale);
+		if (stale.length > 0) await this.writes.deleteRecords(ALERT_KEYS.silences, stale);
 		this.skippedSilences = skipped;
 		return {silences, skipped};
 	}
@@ -157,20 +166,20 @@ export class RedisAlertStorage implements AlertStorage {
 
 	async putAck(ack: Ack): Promise<void> {
 		refuseInvalidAck(ack);
-		await this.redis.hset(ALERT_KEYS.acks, ack.alertId, JSON.stringify(ack));
+		await this.writes.putRecord(ALERT_KEYS.acks, ack.alertId, JSON.stringify(ack));
 	}
 
 	async deleteAck(alertId: string): Promise<void> {
-		await this.redis.hdel(ALERT_KEYS.acks, alertId);
+		await this.writes.deleteRecords(ALERT_KEYS.acks, [alertId]);
 	}
 
 	async putSilence(silence: Silence): Promise<void> {
 		refuseInvalidSilence(silence);
-		await this.redis.hset(ALERT_KEYS.silences, silence.id, JSON.stringify(silence));
+		await this.writes.putRecord(ALERT_KEYS.silences, silence.id, JSON.stringify(silence));
 	}
 
 	async deleteSilence(id: string): Promise<void> {
-		await this.redis.hdel(ALERT_KEYS.silences, id);
+		await this.writes.deleteRecords(ALERT_KEYS.silences, [id]);
 	}
 
 	async readLog(count: number): Promise<AlertTransition[]> {

@@ -1,10 +1,76 @@
-/** The rules part from the config's `rules` and `alerting` sections and the GPU part's readings. */
+/**
+The rules part from the config's `rules` and `alerting` sections and the GPU part's readings, and its wiring to the
+runtime's core (rulesDeps): the writer takes its writes, the bus publishes its messages and answers its reads.
+*/
+import {type Redis} from 'ioredis';
 import {type MycotopConfig} from '../config/config.js';
 import {type GpuQuery} from '../gpu/gpu-store.js';
+import {keys} from '../contract/names.js';
+import {type KvReader} from '../bus/kv.js';
+import {type MetricsStore} from '../store/metrics-store.js';
 import {durationValue} from './duration.js';
 import {GpuTracker} from './gpu-tracker.js';
-import {RulesPart, type RulesHost} from './rules-part.js';
+import {RulesPart, type RulesDeps} from './rules-part.js';
 import {compileRules} from './user-rules.js';
+import {MemoryAlertStorage, RedisAlertStorage, type AlertStorage} from './alert-storage.js';
+import {alertNotifier} from './alert-notify.js';
+import {writerAlertWrites, type AlertWriter} from './alert-writes.js';
+
+/** The runtime's core as the rules part's wiring sees it (the Runtime satisfies it). */
+export interface RulesCore {
+	readonly store: MetricsStore;
+	readonly instanceId: string;
+	readonly writer: AlertWriter;
+	readonly bus: {
+		readonly kind: 'redis' | 'embedded';
+		readonly role: string;
+		readonly link?: {readonly writer: Redis};
+		kv(): KvReader;
+		canWrite(): boolean;
+		publishOutput(channel: string, message: string): void;
+	};
+}
+
+/**
+The rules part's dependencies from the runtime's core: transitions and acks/silences are written by the writer (its
+batches for the log and the seed's alert hashes; its lease-free record path for acks and silences); messages are
+published by the bus (from the writer instance only); acks, silences and the log are read with the bus's client.
+*/
+export function rulesDeps(core: RulesCore): RulesDeps {
+	const {bus, store, instanceId} = core;
+	const writes = writerAlertWrites(core.writer, instanceId);
+	const memory = new MemoryAlertStorage();
+	let redisStorage: AlertStorage | undefined;
+	return {
+		store,
+		notify: alertNotifier({
+			publish: (channel, message) => bus.publishOutput(channel, message),
+			instanceId,
+			latestErrorId: () => store.criticalErrors.newest(1)[0]?.errorId,
+		}),
+		record: (transitions) => {
+			// On the embedded bus (before Redis is reached, or without it) the log is this process's memory.
+			if (bus.kind === 'embedded') memory.log.push(...transitions);
+			writes.appendTransitions(transitions);
+		},
+		unwrittenTransitions: () => writes.unwrittenTransitions(),
+		storage: () => {
+			const link = bus.link;
+			if (bus.kind === 'redis' && link !== undefined) {
+				redisStorage ??= new RedisAlertStorage(link.writer, writes);
+				return redisStorage;
+			}
+			return memory;
+		},
+		isWriter: () => bus.canWrite(),
+		readOnly: () => bus.role === 'read-only',
+		projectStatuses: async (ids) => {
+			const kv = bus.kv();
+			const results = await Promise.all(ids.map((id) => kv.hgetall(keys.projectContext(id))));
+			return results.map((r) => r['status']);
+		},
+	};
+}
 
 export interface AlertingSettings {
 	readonly evaluationIntervalMs: number;
@@ -30,9 +96,9 @@ export function gpuSourceFrom(query: GpuQuery): (now: number) => ReturnType<GpuT
 	};
 }
 
-export function rulesPartFrom(host: RulesHost, config: MycotopConfig, gpu?: GpuQuery): RulesPart {
+export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery): RulesPart {
 	const settings = alertingSettings(config);
-	return new RulesPart(host, {
+	return new RulesPart(rulesDeps(core), {
 		rules: compileRules(config.rules),
 		evaluationIntervalMs: settings.evaluationIntervalMs,
 		repeatIntervalMs: settings.repeatIntervalMs,

@@ -1,15 +1,13 @@
 /**
 The rules part of the runtime: evaluates the rules every second on the store (and GPU readings), records each
-transition (journal; on the writer instance also the Redis stream, the seed's metrics:alerts:* hashes and one
-message on the seed's channel), keeps acks and silences in Redis (polled every 500 ms, so every instance sees them
-within a second), and implements the dashboard's AlertActions.
+transition (journal; through the writer, the Redis alert log stream and the seed's metrics:alerts:* hashes), hands
+them to its NotifyFunc (one message on the seed's channel, sent by the writer instance), keeps acks and silences in
+its storage (polled every 500 ms, so every instance sees them within a second), and implements the dashboard's
+AlertActions. It does no I/O of its own: everything it reads or writes goes through what it is given (RulesDeps),
+as Prometheus's rule manager is given its NotifyFunc and appender; the wiring is in attach.ts.
 */
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {ALERT_CHANNELS, OUTPUT_CHANNELS, keys} from '../contract/names.js';
-import {isoTime} from '../contract/time.js';
-import {type KvCommand} from '../bus/kv.js';
-import {type BusManager} from '../bus/bus-manager.js';
 import {type MetricsStore} from '../store/metrics-store.js';
 import {journal} from '../journal.js';
 import {type RulesSourcePart} from '../parts.js';
@@ -17,15 +15,31 @@ import {userAtHost} from '../config/resolve.js';
 import {type AlertActions} from './alert-actions.js';
 import {type AlertRow, type AlertsSnapshot, type Severity} from './alert-snapshot.js';
 import {ackCovers, silencedBy, type Ack, type Silence} from './ack-silence.js';
-import {ALERT_KEYS, LOG_MAX_ENTRIES, MemoryAlertStorage, RedisAlertStorage, encodeTransition, type AlertStorage} from './alert-storage.js';
+import {type AlertStorage} from './alert-storage.js';
+import {type NotifyFunc} from './alert-notify.js';
 import {RuleEngine, type AlertTransition} from './engine.js';
 import {storeInput} from './store-input.js';
 import {type GpuInput, type Rule} from './rule-types.js';
 
-export interface RulesHost {
+export {alertMessage, correlationInsight, slowStepInsight} from './alert-notify.js';
+
+/** What the rules part is given: the store it reads, and every effect as a function or an interface. */
+export interface RulesDeps {
 	readonly store: MetricsStore;
-	readonly bus: BusManager;
-	readonly instanceId: string;
+	/** Announce transitions (the seed's alert channels and insights). */
+	readonly notify: NotifyFunc;
+	/** Record transitions: the alert log and the seed's alert hashes, through the writer (and memory on the embedded bus). */
+	readonly record: (transitions: readonly AlertTransition[]) => void;
+	/** Transitions not in Redis's alert log: the writer's dropped 'alerts' entries plus those it holds back. */
+	readonly unwrittenTransitions: () => number;
+	/** Acks, silences and the log to restore from: Redis (writes through the writer) once reached, memory before. */
+	readonly storage: () => AlertStorage;
+	/** Whether this instance writes the shared keys now (its transitions are announced and logged). */
+	readonly isWriter: () => boolean;
+	/** A read-only instance writes no acks or silences. */
+	readonly readOnly: () => boolean;
+	/** `context:project:{id}` field `status` for each id (undefined: none); rejects when Redis is away. */
+	readonly projectStatuses: (ids: readonly string[]) => Promise<ReadonlyArray<string | undefined>>;
 }
 
 export interface RulesPartOptions {
@@ -46,56 +60,6 @@ export interface RulesPartOptions {
 	readonly now?: () => number;
 }
 
-export const SEED_ALERT_STATE = keys.alertsState;
-export const SEED_ALERT_COUNTERS = keys.alertsCounters;
-
-/** The message published on events:alerts:{group}: the seed's fields (rule/type, severity, message, timestamp) and ours. */
-export function alertMessage(t: AlertTransition, instanceId: string): Record<string, unknown> {
-	const labels = t.labels;
-	return {
-		rule: t.rule,
-		type: t.rule,
-		severity: t.severity,
-		state: t.kind,
-		message: t.message,
-		...(labels['project'] !== undefined ? {projectId: labels['project']} : {}),
-		labels,
-		value: Number.isFinite(t.value) ? t.value : String(t.value),
-		alertId: t.id,
-		activeAt: isoTime(t.activeAtMs),
-		...(t.firedAtMs !== undefined ? {firedAt: isoTime(t.firedAtMs)} : {}),
-		...(t.recommendation !== undefined ? {recommendation: t.recommendation} : {}),
-		timestamp: isoTime(t.timeMs),
-		source: `mycotop:${instanceId}`,
-	};
-}
-
-/** The seed's events:insights:workflows message for a step that is consistently slow. */
-export function slowStepInsight(t: AlertTransition, instanceId: string): Record<string, unknown> {
-	return {
-		type: 'slow_step_detected',
-		workflowId: t.labels['workflow'] ?? null,
-		stepId: t.labels['step'] ?? null,
-		avgDuration: Number.isFinite(t.value) ? t.value : null,
-		recommendation: 'Consider parallelization or resource optimization',
-		timestamp: isoTime(t.timeMs),
-		source: `mycotop:${instanceId}`,
-	};
-}
-
-/** The seed's events:insights:correlations message for an error that followed a hot GPU. */
-export function correlationInsight(t: AlertTransition, errorId: string | undefined, instanceId: string): Record<string, unknown> {
-	return {
-		type: 'error_performance_correlation',
-		errorId: errorId ?? null,
-		possibleCause: 'high_gpu_temperature',
-		avgTemp: Number.isFinite(t.value) ? t.value : null,
-		recommendation: 'Check GPU cooling before retrying',
-		timestamp: isoTime(t.timeMs),
-		source: `mycotop:${instanceId}`,
-	};
-}
-
 function normalizeSeverity(s: string): Severity {
 	return s === 'critical' || s === 'info' ? s : 'warning';
 }
@@ -113,8 +77,6 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	private acks = new Map<string, Ack>();
 	private silences = new Map<string, Silence>();
 	private readonly statuses = new Map<string, string>();
-	private readonly memory = new MemoryAlertStorage();
-	private redisStorage: AlertStorage | undefined;
 	private restoredFrom: 'memory' | 'redis' | undefined;
 	private timers: NodeJS.Timeout[] = [];
 	private readonly undoStack: UndoEntry[] = [];
@@ -124,15 +86,11 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	private polling = false;
 	/** Bumped by every ack or silence made here, so a poll that raced with one does not undo it on screen. */
 	private localChanges = 0;
-	private pendingWrites: Promise<unknown> = Promise.resolve();
 	/** Evaluation time of the last tick (ms), for stats. */
 	lastEvaluationMs = 0;
-	transitionsWritten = 0;
-	/** Transitions this writer did not get into Redis: the write failed, or was skipped while the lease was held back. */
-	transitionsUnwritten = 0;
 
 	constructor(
-		private readonly host: RulesHost,
+		private readonly host: RulesDeps,
 		private readonly options: RulesPartOptions,
 	) {
 		this.engine = new RuleEngine(options.rules, {
@@ -147,12 +105,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	readonly lastError = (): string | undefined => this.error;
 
 	private storage(): AlertStorage {
-		const link = this.host.bus.link;
-		if (this.host.bus.kind === 'redis' && link !== undefined) {
-			this.redisStorage ??= new RedisAlertStorage(link.writer);
-			return this.redisStorage;
-		}
-		return this.memory;
+		return this.host.storage();
 	}
 
 	async start(): Promise<void> {
@@ -165,10 +118,10 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		this.evaluate();
 	}
 
+	/** The transitions' writes are the writer's: the runtime drains it after stopping the parts. */
 	async stop(): Promise<void> {
 		for (const t of this.timers) clearInterval(t);
 		this.timers = [];
-		await Promise.race([this.pendingWrites, new Promise((resolve) => setTimeout(resolve, 1000))]);
 	}
 
 	/** Re-read acks and silences (and, the first time a store is reachable, restore the transition log). */
@@ -203,12 +156,11 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 
 	private async pollContexts(): Promise<void> {
 		const now = this.now();
-		const kv = this.host.bus.kv();
 		const ids = [...this.host.store.projects].filter(([, s]) => now - s.lastUpdatedMs < 30 * 60_000).map(([id]) => id);
 		try {
-			const results = await Promise.all(ids.map((id) => kv.hgetall(keys.projectContext(id))));
+			const results = await this.host.projectStatuses(ids);
 			ids.forEach((id, i) => {
-				const status = results[i]?.['status'];
+				const status = results[i];
 				if (status === undefined) this.statuses.delete(id);
 				else this.statuses.set(id, status);
 			});
@@ -229,47 +181,14 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	}
 
 	private record(transitions: readonly AlertTransition[]): void {
-		const bus = this.host.bus;
-		const writer = bus.canWrite();
-		const commands: KvCommand[] = [];
-		for (const t of transitions) {
-			if (t.kind === 'cancelled') continue;
+		const writer = this.host.isWriter();
+		const recorded = transitions.filter((t) => t.kind !== 'cancelled');
+		for (const t of recorded)
 			journal.record({type: 'alert', transition: t.kind, id: t.id, rule: t.rule, severity: t.severity, state: t.to, message: t.message, labels: t.labels, sent: t.send && writer, ...(t.reason ? {reason: t.reason} : {})});
-			if (!writer) {
-				// Writes held back for an outage or a lease being retaken: this instance was the writer, and Redis's alert
-				// log will not have this transition.
-				if (bus.shouldQueue('shared')) this.transitionsUnwritten += 1;
-				continue;
-			}
-			commands.push(['XADD', ALERT_KEYS.log, 'MAXLEN', '~', LOG_MAX_ENTRIES, '*', 't', encodeTransition(t, this.host.instanceId)]);
-			if (t.send) {
-				if (t.kind === 'firing' || t.kind === 'escalated') {
-					commands.push(['HSET', SEED_ALERT_STATE, t.rule, String(t.timeMs)]);
-					commands.push(['HINCRBY', SEED_ALERT_COUNTERS, t.rule, 1]);
-				}
-				bus.publishOutput(ALERT_CHANNELS[t.group], JSON.stringify(alertMessage(t, this.host.instanceId)));
-				// The seed sends this correlation to error-coordinator as an insight, not only as an alert.
-				// And a slow workflow step goes to workflow-orchestrator as the seed's insight.
-				if (t.rule === 'slow_step_detected' && t.kind === 'firing')
-					bus.publishOutput(OUTPUT_CHANNELS.insightsWorkflows, JSON.stringify(slowStepInsight(t, this.host.instanceId)));
-				if (t.rule === 'error_performance_correlation' && t.kind === 'firing') {
-					const errorId = this.host.store.criticalErrors.newest(1)[0]?.errorId;
-					bus.publishOutput(OUTPUT_CHANNELS.insightsCorrelations, JSON.stringify(correlationInsight(t, errorId, this.host.instanceId)));
-				}
-			}
-		}
-		if (!bus.kind || bus.kind === 'embedded') this.memory.log.push(...transitions.filter((t) => t.kind !== 'cancelled'));
-		if (commands.length > 0) {
-			const count = commands.filter((c) => c[0] === 'XADD').length;
-			this.transitionsWritten += count;
-			this.pendingWrites = bus
-				.kv()
-				.exec(commands)
-				.catch(() => {
-					this.transitionsWritten -= count;
-					this.transitionsUnwritten += count;
-				});
-		}
+		// The writer writes them while this instance holds the lease, and holds them (bounded) while the lease is being
+		// retaken or Redis is away; a viewer's go nowhere: the writer instance logs its own.
+		this.host.record(recorded);
+		this.host.notify(recorded);
 		this.host.store.touch();
 	}
 
@@ -298,13 +217,14 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	snapshot(): AlertsSnapshot {
 		const now = this.now();
 		const snapshot = this.engine.snapshot(now, this.acks, this.silences, this.externalRows(now));
-		return this.transitionsUnwritten === 0 ? snapshot : {...snapshot, unwrittenTransitions: this.transitionsUnwritten};
+		const unwritten = this.host.unwrittenTransitions();
+		return unwritten === 0 ? snapshot : {...snapshot, unwrittenTransitions: unwritten};
 	}
 
 	// ---------------------------------------------------------------- AlertActions
 
 	private writable(): void {
-		if (this.host.bus.role === 'read-only') {
+		if (this.host.readOnly()) {
 			this.error = 'read-only instance: acknowledgements and silences are not written';
 			throw new Error(this.error);
 		}

@@ -14,7 +14,7 @@ export function keyFamily(key: string): KeyFamily {
 	if (key.startsWith('metrics:agent:') || key.startsWith('metrics:agents:')) return 'agents';
 	if (key.startsWith('metrics:workflow:')) return 'workflow';
 	if (key.startsWith('metrics:gpu:')) return 'gpu';
-	if (key.startsWith('metrics:alerts:') || key.startsWith('events:alerts')) return 'alerts';
+	if (key.startsWith('metrics:alerts:') || key.startsWith('events:alerts') || key.startsWith('mycotop:alerts:')) return 'alerts';
 	return 'mycotop';
 }
 

@@ -13,6 +13,12 @@ export class PendingBatch {
 	readonly hashes = new Map<string, Map<string, string>>();
 	readonly sets = new Map<string, Map<string, boolean>>();
 	/**
+	Stream entries (XADD key MAXLEN ~ maxlen * field value ...), in order: counted as entries like list entries (the
+	batch's bound, its family when dropped). A retried batch never doubles one: the batch id check in the writer's
+	flush() sends a batch again only when its id is not stored.
+	*/
+	readonly streams: Array<{readonly key: string; readonly fields: ReadonlyArray<readonly [string, string]>; readonly maxlen: number}> = [];
+	/**
 	Counter increments (HINCRBY), summed per field. A counter that counts list entries (completed_today,
 	tasks_completed) is incremented in the same batch as its entry, so the one MULTI/EXEC applies both or neither:
 	counters and lists cannot disagree, whatever happens to the batch.
@@ -23,7 +29,7 @@ export class PendingBatch {
 	constructor(readonly maxEntries: number) {}
 
 	get isEmpty(): boolean {
-		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0 && this.increments.size === 0;
+		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0 && this.increments.size === 0 && this.streams.length === 0;
 	}
 
 	/** List entries per key family: what a dropped batch is counted as. */
@@ -32,6 +38,10 @@ export class PendingBatch {
 		for (const [key, {entries}] of this.lists) {
 			const family = keyFamily(key);
 			out[family] = (out[family] ?? 0) + entries.count;
+		}
+		for (const {key} of this.streams) {
+			const family = keyFamily(key);
+			out[family] = (out[family] ?? 0) + 1;
 		}
 		return out;
 	}
@@ -65,6 +75,14 @@ export class PendingBatch {
 		return true;
 	}
 
+	/** Append a stream entry; false when the batch is full (the caller counts the drop). */
+	xadd(key: string, fields: Record<string, string>, maxlen: number): boolean {
+		if (this.entryCount >= this.maxEntries) return false;
+		this.streams.push({key, fields: Object.entries(fields), maxlen});
+		this.entryCount += 1;
+		return true;
+	}
+
 	hset(key: string, fields: Record<string, string>): void {
 		let hash = this.hashes.get(key);
 		if (hash === undefined) {
@@ -83,12 +101,13 @@ export class PendingBatch {
 		set.set(member, present);
 	}
 
-	/** The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), hashes, increments, sets. */
+	/** The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), streams (XADD, oldest first), hashes, increments, sets. */
 	toCommands(listMax = LIST_MAX_ENTRIES): KvCommand[] {
 		const commands: KvCommand[] = [];
 		for (const [key, {entries, ttlSeconds}] of this.lists) {
 			commands.push(['LPUSH', key, entries], ['LTRIM', key, 0, listMax - 1], ['EXPIRE', key, ttlSeconds]);
 		}
+		for (const {key, fields, maxlen} of this.streams) commands.push(['XADD', key, 'MAXLEN', '~', maxlen, '*', ...fields.flat()]);
 		for (const [key, fields] of this.hashes) {
 			const args: string[] = [];
 			for (const [field, value] of fields) args.push(field, value);

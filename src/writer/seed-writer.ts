@@ -16,7 +16,7 @@ import {rankAgents} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {PendingBatch} from './pending-batch.js';
-import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
+import {addFamilyCounts, type FamilyCounts, type KeyFamily, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
 import {isoTime} from '../contract/time.js';
 import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
@@ -373,6 +373,49 @@ export class SeedWriter {
 		if (batch === undefined) return;
 		batch.hset(key, fields);
 		this.schedule();
+	}
+
+	/**
+	Append a stream entry (XADD key MAXLEN ~ maxlen * fields) to the next batch: it joins the batch's MULTI/EXEC, is
+	counted and bounded like a list entry, and a batch retried after an unknown outcome is sent again only when its
+	batch id is not in Redis, so the stream never gets an entry twice.
+	*/
+	enqueueStreamEntry(key: string, fields: Record<string, string>, maxlen: number, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		if (!batch.xadd(key, fields, maxlen)) this.dropEntry(key);
+		this.schedule();
+	}
+
+	/** Add `by` to a hash field (HINCRBY) in the next batch. */
+	enqueueIncrement(key: string, field: string, by = 1, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.incr(key, field, by);
+		this.schedule();
+	}
+
+	/**
+	Write records kept by id (HSET or HDEL of one hash field per record) now, in a transaction of their own, whatever
+	the lease: acknowledgements and silences are user actions that any instance that is not read-only makes (a
+	viewer's ack must reach Redis), and writing a record by its id twice leaves what writing it once does, so neither
+	a lease nor a batch id is needed (as with reportDrops). Resolves once applied; rejects with Redis's error, which
+	the caller shows to whoever acted. The caller checks read-only.
+	*/
+	async writeRecords(commands: ReadonlyArray<readonly ['HSET' | 'HDEL', string, ...string[]]>): Promise<void> {
+		if (commands.length === 0) return;
+		await this.target.kv().exec(commands);
+	}
+
+	/**
+	A family's list and stream entries not in Redis: those given up (dropped), plus those held while a batch waits to
+	be retried, Redis is away or a lease is being retaken. Entries only waiting for the next flush are not counted.
+	*/
+	unwrittenEntries(family: KeyFamily): number {
+		const dropped = this.stats.droppedByFamily[family] ?? 0;
+		const holding = this.retrying !== undefined || !this.target.isReady() || this.leaseState('shared') === 'waiting' || this.leaseState('host') === 'waiting';
+		if (!holding) return dropped;
+		return dropped + (this.retrying?.families[family] ?? 0) + (this.pending.entriesByFamily()[family] ?? 0) + (this.hostPending.entriesByFamily()[family] ?? 0);
 	}
 
 	/**

@@ -10,6 +10,7 @@ import {SeriesWorld} from '../../src/rules/world.js';
 import {type AlertRow} from '../../src/rules/alert-snapshot.js';
 import {Runtime} from '../../src/runtime.js';
 import {NOTHING_TO_UNDO, RulesPart} from '../../src/rules/rules-part.js';
+import {rulesDeps} from '../../src/rules/attach.js';
 import {compileRules} from '../../src/rules/user-rules.js';
 import {ALERT_KEYS} from '../../src/rules/alert-storage.js';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
@@ -102,7 +103,7 @@ describe.runIf(enabled)('RulesPart: ack while pending, acknowledge all and undo 
 
 	async function instance(): Promise<{runtime: Runtime; part: RulesPart; row: (id: string) => AlertRow | undefined}> {
 		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false}, (core) => ({
-			rules: new RulesPart(core, {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user: 'alice@box'}),
+			rules: new RulesPart(rulesDeps(core), {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user: 'alice@box'}),
 		}));
 		const part = runtime.rules as RulesPart;
 		await runtime.start(3000);

@@ -6,6 +6,7 @@ import type {Redis} from 'ioredis';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {Runtime} from '../../src/runtime.js';
 import {RulesPart} from '../../src/rules/rules-part.js';
+import {rulesDeps} from '../../src/rules/attach.js';
 import {compileRules} from '../../src/rules/user-rules.js';
 import {ALERT_KEYS} from '../../src/rules/alert-storage.js';
 import {type AlertRow} from '../../src/rules/alert-snapshot.js';
@@ -17,7 +18,7 @@ const rules = compileRules([{alert: 'loss_high', series: 'training_loss', condit
 
 async function instance(url: string, user: string): Promise<{runtime: Runtime; part: RulesPart}> {
 	const runtime = new Runtime({redisUrl: url, readOnly: false, demo: false}, (core) => ({
-		rules: new RulesPart(core, {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user}),
+		rules: new RulesPart(rulesDeps(core), {rules, evaluationIntervalMs: 100, pollMs: 100, repeatIntervalMs: 0, user}),
 	}));
 	const part = runtime.rules as RulesPart;
 	await runtime.start(3000);

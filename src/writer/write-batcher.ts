@@ -1,0 +1,453 @@
+/**
+The writer's batching: the only path by which anything is written to Redis. Writes wait in bounded pending batches
+(one under the shared writer lease, one under this host's lease) and go out as one MULTI/EXEC per flush, at most
+one in flight. Each transaction stores its batch id in `mycotop:writer:last_batch:{instance}`; a batch whose outcome
+is unknown (the link died mid-flight) is sent again only when that id is not stored and the leases it was written
+under are still held (`retryVerdict`), so no list entry is ever applied twice. With pub/sub handover the input
+position (the replay ring's watermark) is stored in the same transaction (`mycotop:writer:watermark`).
+
+Accounting: a list entry that will never be written by this instance is either dropped (counted per key family,
+reported to `mycotop:writes:dropped` by HINCRBY whatever the lease) or handed over (Redis answered that another
+instance holds the lease, and that instance replays from the stored watermark). What the writes are (which keys an
+event writes) is not decided here: see seed-projection.ts.
+*/
+import {ourKeys} from '../contract/names.js';
+import {type Kv, type KvCommand} from '../bus/kv.js';
+import {PendingBatch} from './pending-batch.js';
+import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
+import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
+
+export interface WriterTarget {
+	/** Where writes go now (Redis, or the embedded bus's memory). */
+	kv(): Kv;
+	/** True while this instance may write the shared keys (lease held, not read-only). */
+	canWrite(): boolean;
+	/** True while this instance may write its host's own keys (host lease held, not read-only). */
+	canWriteHost(): boolean;
+	/** True while Redis is away and this instance was writing (the scope's writes wait, bounded, for its return). */
+	shouldQueue(scope: WriteScope): boolean;
+	/** Whether the target is reachable now (writes wait in the bounded batch otherwise). */
+	isReady(): boolean;
+	publish(channel: string, message: string): void;
+	readonly instanceId: string;
+	/** Redis said another instance holds the shared lease now (so it writes what this one was holding). */
+	leaseTakenByAnother?(): boolean;
+}
+
+/** Which lease a write needs: the shared writer lease, or this host's lease (the host's own keys). */
+export type WriteScope = 'shared' | 'host';
+
+export interface BatcherOptions {
+	/** List entries that may wait while Redis is away; beyond it new entries are dropped and counted. */
+	readonly maxPendingEntries?: number;
+	readonly now?: () => number;
+	/** Longest a write waits to be batched with others (ms). Default 50. */
+	readonly flushDelayMs?: number;
+	/**
+	The input position to store with each batch (the replay ring's watermark), for pub/sub handover. Set, it also
+	means that what this instance was holding when another took the lease is handed over (the new writer writes it
+	from its own ring, or in --streams from the stream), not dropped. `handover: true` alone: --streams.
+	*/
+	readonly watermark?: () => string | undefined;
+	readonly handover?: boolean;
+}
+
+export interface WriterStats {
+	batches: number;
+	commands: number;
+	entriesWritten: number;
+	/** List entries finally given up (never written by this instance), in all. */
+	dropped: number;
+	/** The same, per key family: which figures in Redis are short. */
+	readonly droppedByFamily: FamilyCounts;
+	/**
+	List entries this instance was holding when another instance took the lease: that instance writes them (from its
+	replay ring, or in --streams from the stream), so they are neither written here nor lost.
+	*/
+	handedOver: number;
+	/** Messages written after becoming the writer, from the replay ring (what the previous writer had not committed). */
+	replayed: number;
+	/**
+	Takeovers where the previous writer's position was not in the replay ring and the ring had overflowed: messages
+	between its last commit and the oldest one kept may be missing.
+	*/
+	replayGaps: number;
+	failures: number;
+	retriesSkipped: number;
+	lastError: string | undefined;
+	/** Transactions Redis refused, by the refusal it named (OOM, READONLY, NOREPLICAS, ...). */
+	readonly refusals: Partial<Record<WriteRefusal, number>>;
+	/** The refusal of the last failed transaction, while no transaction has succeeded since: Redis refuses writes now. */
+	refusingNow: WriteRefusal | undefined;
+	/** List entries waiting (pending batches and a batch waiting to be retried), always current. */
+	readonly pendingEntries: number;
+}
+
+export type LeaseState = 'held' | 'waiting' | 'lost';
+
+/**
+What to do with a batch whose EXEC failed with an unknown outcome, by the leases of the scopes it holds: send it
+again when every one is held, wait while any is being retaken, and otherwise never send it (another instance writes
+now; the batch is counted as written if Redis says it was applied, else as dropped). Pure.
+*/
+export function retryVerdict(scopes: readonly WriteScope[], lease: (scope: WriteScope) => LeaseState): 'send' | 'wait' | 'abandon' {
+	const states = scopes.map(lease);
+	if (states.includes('lost')) return 'abandon';
+	if (states.includes('waiting')) return 'wait';
+	return 'send';
+}
+
+export class WriteBatcher {
+	protected pending: PendingBatch;
+	/** Writes to this host's own keys (GPU telemetry), gated by the host lease instead of the shared one. */
+	protected hostPending: PendingBatch;
+	/** The batch whose EXEC failed with an unknown outcome, with the scopes whose lease it was written under. */
+	protected retrying: {id: string; commands: KvCommand[]; entries: number; families: FamilyCounts; scopes: readonly WriteScope[]} | undefined;
+	/** Drops not yet added to `mycotop:writes:dropped` in Redis. */
+	private dropsToReport: FamilyCounts = {};
+	private flushing = false;
+	private scheduled = false;
+	private batchSeq = 0;
+	private timers: NodeJS.Timeout[] = [];
+	private readonly maxPending: number;
+	protected readonly now: () => number;
+	private readonly idleWaiters: Array<() => void> = [];
+	readonly stats: WriterStats;
+
+	constructor(
+		protected readonly target: WriterTarget,
+		private readonly batcherOptions: BatcherOptions = {},
+	) {
+		const pendingEntries = () => this.pendingCount;
+		this.stats = {
+			batches: 0,
+			commands: 0,
+			entriesWritten: 0,
+			dropped: 0,
+			droppedByFamily: {},
+			handedOver: 0,
+			replayed: 0,
+			replayGaps: 0,
+			failures: 0,
+			retriesSkipped: 0,
+			lastError: undefined,
+			refusals: {},
+			refusingNow: undefined,
+			get pendingEntries() {
+				return pendingEntries();
+			},
+		};
+		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;
+		this.now = batcherOptions.now ?? Date.now;
+		this.pending = new PendingBatch(this.maxPending);
+		this.hostPending = new PendingBatch(this.maxPending);
+	}
+
+	/** Run `fn` every `ms` (unref'd) until stop(). */
+	protected every(ms: number, fn: () => void): void {
+		const timer = setInterval(fn, ms);
+		timer.unref();
+		this.timers.push(timer);
+	}
+
+	start(): void {
+		// Retry a waiting batch while Redis is away.
+		this.every(250, () => {
+			if (!this.isIdle() || Object.keys(this.dropsToReport).length > 0) this.schedule();
+		});
+	}
+
+	stop(): void {
+		for (const timer of this.timers) clearInterval(timer);
+		this.timers = [];
+	}
+
+	/**
+	Writes held outside the pending batches until a transaction is built (the projection's latest `current` values):
+	moved into the shared batch before each transaction, discarded with it when the shared lease is lost.
+	*/
+	protected holdsUnbatched(): boolean {
+		return false;
+	}
+
+	protected materializeUnbatched(): void {}
+
+	protected discardUnbatched(): void {}
+
+	/** Queued before a drain (the last aggregates). */
+	protected beforeDrain(): void {}
+
+	/** Append arbitrary commands (used by the GPU sampler and the rules) to the next batch. */
+	enqueueList(key: string, entry: string, ttlSeconds: number, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		if (!batch.push(key, entry, ttlSeconds)) this.dropEntry(key);
+		this.schedule();
+	}
+
+	/** One list entry given up (the batch was full). */
+	protected dropEntry(key: string): void {
+		this.dropCounts(1, {[keyFamily(key)]: 1});
+	}
+
+	/** A whole batch given up: its list entries are counted per family (its counters go with them, unwritten). */
+	private dropBatch(batch: PendingBatch): void {
+		this.dropCounts(batch.entryCount, batch.entriesByFamily());
+	}
+
+	/** Whether a lost lease's batch goes to the next writer (pub/sub with a replay ring, or --streams). */
+	private get handsOver(): boolean {
+		return this.batcherOptions.handover === true || this.batcherOptions.watermark !== undefined;
+	}
+
+	/**
+	A shared batch this instance may no longer write. Handed over when Redis said another instance holds the lease and
+	that instance replays from the last stored watermark (every message after it, these included); dropped and counted
+	when the lease went unanswered for too long (nobody is known to write them).
+	*/
+	private release(batch: PendingBatch): void {
+		if (this.handsOver && this.target.leaseTakenByAnother?.() === true) this.stats.handedOver += batch.entryCount;
+		else this.dropBatch(batch);
+	}
+
+	/** Whether nothing is waiting here: a new writer replays only then (else it retakes with its own queue). */
+	get holdsNothing(): boolean {
+		return this.pending.isEmpty && !this.holdsUnbatched() && this.retrying === undefined;
+	}
+
+	/** Count a takeover's replay (the messages went through onEvent as usual). */
+	noteReplay(messages: number, gap: boolean): void {
+		this.stats.replayed += messages;
+		if (gap) this.stats.replayGaps += 1;
+	}
+
+	private dropCounts(entries: number, families: FamilyCounts): void {
+		this.stats.dropped += entries;
+		addFamilyCounts(this.stats.droppedByFamily, families);
+		addFamilyCounts(this.dropsToReport, families);
+	}
+
+	/**
+	Put the drops not yet reported into `mycotop:writes:dropped` (HINCRBY per family), whatever the lease: increments
+	from several instances add up, and an instance that lost the lease is exactly the one with drops to report. On a
+	failure they wait for the next flush.
+	*/
+	private async reportDrops(kv: Kv): Promise<void> {
+		const report = this.dropsToReport;
+		const commands: KvCommand[] = [];
+		for (const family of Object.keys(report) as Array<keyof FamilyCounts>) commands.push(['HINCRBY', ourKeys.writesDropped, family, report[family]!]);
+		if (commands.length === 0) return;
+		this.dropsToReport = {};
+		try {
+			await kv.exec(commands);
+		} catch (error) {
+			addFamilyCounts(this.dropsToReport, report);
+			throw error;
+		}
+	}
+
+	/** The batch for a scope, or undefined when this instance may not write it. */
+	protected batchFor(scope: WriteScope): PendingBatch | undefined {
+		if (!this.mayWrite(scope)) return undefined;
+		return scope === 'host' ? this.hostPending : this.pending;
+	}
+
+	/** Holding the scope's lease, or waiting out an outage after holding it. */
+	protected mayWrite(scope: WriteScope): boolean {
+		return this.leaseState(scope) !== 'lost';
+	}
+
+	/**
+	Record that a stream's entries up to `id` were handled. It joins the pending batch that holds their writes, so
+	the position and the writes commit in one MULTI/EXEC: after a crash the entries are re-read, never re-applied.
+	*/
+	noteStreamPosition(stream: string, id: string): void {
+		if (!this.mayWrite('shared')) return;
+		this.pending.hset(ourKeys.streamsLastId, {[stream]: id});
+		this.schedule();
+	}
+
+	/** List entries waiting now (pending and in flight): the stream reader's back-pressure. */
+	get pendingCount(): number {
+		return this.pending.entryCount + this.hostPending.entryCount + (this.retrying?.entries ?? 0);
+	}
+
+	/** The most list entries that may wait. */
+	get pendingLimit(): number {
+		return this.maxPending;
+	}
+
+	enqueueHash(key: string, fields: Record<string, string>, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.hset(key, fields);
+		this.schedule();
+	}
+
+	/**
+	Flush within `flushDelayMs` (default 50 ms): at a trickle that is one transaction per window instead of one
+	per message; under load the batches are large anyway and flush back to back.
+	*/
+	protected schedule(): void {
+		if (this.scheduled) return;
+		this.scheduled = true;
+		const run = () => {
+			this.scheduled = false;
+			void this.flush();
+		};
+		const delay = this.batcherOptions.flushDelayMs ?? 50;
+		if (delay <= 0 || this.pending.entryCount >= 1000) setImmediate(run);
+		else setTimeout(run, delay).unref();
+	}
+
+	/** Write everything pending now. One transaction in flight at a time; later writes wait for the next. */
+	async flush(): Promise<void> {
+		if (this.flushing) return;
+		// A lease lost (or read-only): what is pending under it belongs to the new holder now. This instance will never
+		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
+		if (!this.mayWrite('shared')) {
+			this.release(this.pending);
+			this.pending = new PendingBatch(this.maxPending);
+			this.discardUnbatched();
+		}
+		if (!this.mayWrite('host')) {
+			this.dropBatch(this.hostPending);
+			this.hostPending = new PendingBatch(this.maxPending);
+		}
+		const hasDropsToReport = Object.keys(this.dropsToReport).length > 0;
+		// A failed batch is settled below, against Redis, even when no lease is held any more.
+		if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined && !hasDropsToReport) {
+			this.notifyIdle();
+			return;
+		}
+		if (!this.target.isReady()) {
+			return;
+		}
+		this.flushing = true;
+		const kv = this.target.kv();
+		if (hasDropsToReport) {
+			try {
+				await this.reportDrops(kv);
+			} catch (error) {
+				this.stats.failures += 1;
+				this.stats.lastError = error instanceof Error ? error.message : String(error);
+			}
+			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) {
+				this.flushing = false;
+				this.notifyIdle();
+				return;
+			}
+		}
+		const lastBatchKey = ourKeys.writerLastBatch(this.target.instanceId);
+		try {
+			if (this.retrying) {
+				const verdict = retryVerdict(this.retrying.scopes, (scope) => this.leaseState(scope));
+				// A lease being retaken: the batch waits for the answer (flushed again on the writer's 250 ms tick).
+				if (verdict === 'wait') return;
+				const committed = (await kv.get(lastBatchKey)) === this.retrying.id;
+				if (committed) {
+					this.stats.retriesSkipped += 1;
+					this.stats.entriesWritten += this.retrying.entries;
+				} else if (verdict === 'send') {
+					await this.commit(kv, this.retrying.id, this.retrying.commands);
+					this.stats.entriesWritten += this.retrying.entries;
+				} else {
+					// Not applied, and the lease is another instance's now: sending it would overwrite the new writer's data.
+					// Its watermark was not stored either, so the new writer writes these messages from its ring.
+					if (this.handsOver && this.target.leaseTakenByAnother?.() === true && !this.retrying.scopes.includes('host')) this.stats.handedOver += this.retrying.entries;
+					else this.dropCounts(this.retrying.entries, this.retrying.families);
+				}
+				this.retrying = undefined;
+			}
+			while (!this.isIdle()) {
+				this.materializeUnbatched();
+				const shared = this.take('shared');
+				const host = this.take('host');
+				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
+				if (shared.isEmpty && host.isEmpty) break;
+				const id = `${this.target.instanceId}:${++this.batchSeq}`;
+				const commands = [...shared.toCommands(), ...host.toCommands()];
+				const watermark = shared.isEmpty ? undefined : this.batcherOptions.watermark?.();
+				if (watermark !== undefined) commands.push(['SET', ourKeys.writerWatermark, watermark, 'EX', 86_400]);
+				const entries = shared.entryCount + host.entryCount;
+				const families = shared.entriesByFamily();
+				addFamilyCounts(families, host.entriesByFamily());
+				const scopes: WriteScope[] = [...(shared.isEmpty ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
+				this.retrying = {id, commands, entries, families, scopes};
+				await this.commit(kv, id, commands);
+				this.retrying = undefined;
+				this.stats.entriesWritten += entries;
+			}
+		} catch (error) {
+			this.stats.failures += 1;
+			this.stats.lastError = error instanceof Error ? error.message : String(error);
+			const refusal = classifyWriteError(this.stats.lastError);
+			if (refusal !== undefined) this.stats.refusals[refusal] = (this.stats.refusals[refusal] ?? 0) + 1;
+			this.stats.refusingNow = refusal;
+		} finally {
+			this.flushing = false;
+			if (this.isIdle()) this.notifyIdle();
+		}
+	}
+
+	/**
+	The scope's pending batch for the next transaction, a fresh one taking its place, while this instance holds the
+	scope's lease. While the lease is being retaken after an outage, the batch stays and waits for the answer (an
+	empty batch is returned). A lease lost for good: the batch's entries will never be written here and are counted
+	as dropped.
+	*/
+	private take(scope: WriteScope): PendingBatch {
+		const state = this.leaseState(scope);
+		if (state === 'waiting') return new PendingBatch(0);
+		const batch = scope === 'host' ? this.hostPending : this.pending;
+		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending);
+		else this.pending = new PendingBatch(this.maxPending);
+		if (state === 'held') return batch;
+		if (scope === 'shared') this.release(batch);
+		else this.dropBatch(batch);
+		return new PendingBatch(0);
+	}
+
+	/** The scope's lease as the writer sees it: held, being retaken (writes wait), or another instance's. */
+	protected leaseState(scope: WriteScope): LeaseState {
+		if (scope === 'host' ? this.target.canWriteHost() : this.target.canWrite()) return 'held';
+		return this.target.shouldQueue(scope) ? 'waiting' : 'lost';
+	}
+
+	protected isIdle(): boolean {
+		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying;
+	}
+
+	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
+		await kv.exec([...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]]);
+		this.stats.refusingNow = undefined;
+		this.stats.batches += 1;
+		this.stats.commands += commands.length;
+	}
+
+	private notifyIdle(): void {
+		for (const resolve of this.idleWaiters.splice(0)) resolve();
+	}
+
+	/** Resolves when nothing is pending (or after `timeoutMs`): used for a clean shutdown. */
+	async drain(timeoutMs = 2000): Promise<boolean> {
+		this.beforeDrain();
+		const deadline = this.now() + timeoutMs;
+		while (this.now() < deadline) {
+			if (this.isIdle() && !this.flushing) return true;
+			// Nothing this instance may still write (no lease held, none being retaken, no failed batch to settle).
+			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) return true;
+			await this.flush();
+			if (this.isIdle()) return true;
+			// A batch is in flight (or Redis is away): wake when the writer goes idle, or after 50 ms, and look again.
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, Math.max(0, Math.min(50, deadline - this.now())));
+				this.idleWaiters.push(() => {
+					clearTimeout(timer);
+					resolve();
+				});
+			});
+		}
+		return this.isIdle();
+	}
+}

@@ -211,8 +211,14 @@ function paneTexts(snapshot: ReturnType<typeof buildSnapshot>): {figures: string
 			texts.push(fit(`${w.workflowId}/${w.stepId}`, 20));
 			figures.push(formatDuration(w.avgSeconds));
 		}
-		for (const e of snapshot.criticalErrors) figures.push(formatClock(e.timeMs)), texts.push(fit(e.message ?? '', 30));
-		for (const a of snapshot.externalAlerts) figures.push(formatClock(a.timeMs)), texts.push(fit(a.message, 30));
+		for (const e of snapshot.criticalErrors) {
+			figures.push(formatClock(e.timeMs));
+			texts.push(fit(e.message ?? '', 30));
+		}
+		for (const a of snapshot.externalAlerts) {
+			figures.push(formatClock(a.timeMs));
+			texts.push(fit(a.message, 30));
+		}
 	}
 	texts.push(JSON.stringify(Object.keys(paneRows(snapshot, undefined))));
 	return {figures, texts};

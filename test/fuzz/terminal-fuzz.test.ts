@@ -39,7 +39,7 @@ describe.runIf(redisAvailable() && tmuxAvailable())('fuzz: raw bytes reaching th
 	afterAll(async () => {
 		pane?.kill();
 		await redis?.stop();
-		scenarios?.dir && rmSync(scenarios.dir, {recursive: true, force: true});
+		if (scenarios?.dir) rmSync(scenarios.dir, {recursive: true, force: true});
 		rmSync(dir, {recursive: true, force: true});
 	});
 

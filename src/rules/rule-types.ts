@@ -62,6 +62,8 @@ export interface LabelledSeries {
 	readonly key: string;
 	readonly labels: Labels;
 	readonly points: PointSeries;
+	/** A GPU's series: the GPU fell off the bus (rules with `stale_after: gpu` treat its series as stale at once). */
+	readonly lost?: boolean;
 }
 
 export interface SeriesSource {
@@ -106,4 +108,12 @@ export interface Rule {
 	/** Recommendation sent with the alert (the seed's messages carry one). */
 	readonly recommendation?: string;
 	evaluate(ctx: RuleContext, emit: (sample: RuleSample) => void): void;
+}
+
+/**
+A GPU's part of RuleInput.shape: its id, whether it is lost and its total memory, so the series catalog rebuilds its
+lists (lost flags, memory percent) when either changes.
+*/
+export function gpuShape(g: GpuInput): string {
+	return `${g.id}${g.lost ? '!' : ''}:${g.memoryTotalMb ?? ''}`;
 }

@@ -38,8 +38,9 @@ function labelled(labels: Labels, points: PointSeries): LabelledSeries {
 	return {key: labelsText(labels), labels, points};
 }
 
-/** A series scaled by a constant (memory used -> percent of total). */
-function scaled(series: PointSeries, factor: number): PointSeries {
+/** A series as a percent of a total (memory used -> percent of total), computed as (v / total) * 100. */
+function percentOf(series: PointSeries, total: number): PointSeries {
+	const pct = (v: number) => (v / total) * 100;
 	return {
 		get length() {
 			return series.length;
@@ -47,12 +48,12 @@ function scaled(series: PointSeries, factor: number): PointSeries {
 		lastTime: () => series.lastTime(),
 		lastValue: () => {
 			const v = series.lastValue();
-			return v === undefined ? undefined : v * factor;
+			return v === undefined ? undefined : pct(v);
 		},
-		tailValues: (n) => series.tailValues(n).map((v) => v * factor),
+		tailValues: (n) => series.tailValues(n).map(pct),
 		since: (sinceMs) => {
 			const w = series.since(sinceMs);
-			return {values: w.values.map((v) => v * factor), times: w.times};
+			return {values: w.values.map(pct), times: w.times};
 		},
 	};
 }
@@ -108,7 +109,7 @@ export class SeriesCatalog implements SeriesSource {
 		const gpu = (pick: (g: NonNullable<RuleInput['gpus']>[number]) => PointSeries | undefined) =>
 			(input.gpus ?? []).flatMap((g) => {
 				const points = pick(g);
-				return points === undefined ? [] : [labelled({gpu: String(g.index), uuid: g.id}, points)];
+				return points === undefined ? [] : [{...labelled({gpu: String(g.index), uuid: g.id}, points), lost: g.lost}];
 			});
 		switch (metric) {
 			case 'training_loss':
@@ -122,7 +123,7 @@ export class SeriesCatalog implements SeriesSource {
 			case 'gpu_memory_used_mb':
 				return gpu((g) => g.memoryUsedMb);
 			case 'gpu_memory_percent':
-				return gpu((g) => (g.memoryTotalMb === undefined || g.memoryTotalMb <= 0 ? undefined : scaled(g.memoryUsedMb, 100 / g.memoryTotalMb)));
+				return gpu((g) => (g.memoryTotalMb === undefined || g.memoryTotalMb <= 0 ? undefined : percentOf(g.memoryUsedMb, g.memoryTotalMb)));
 			case 'workflow_step_duration_seconds':
 				return input.workflowSteps.map((s) => labelled({workflow: s.workflowId, step: s.stepId}, s.durations));
 			default:

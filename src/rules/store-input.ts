@@ -1,6 +1,6 @@
 /** The live RuleInput: a view over the metrics store (no copies), the GPU part's readings and project contexts. */
 import {type MetricsStore, type ProjectSeries} from '../store/metrics-store.js';
-import {type GpuInput, type ProjectInput, type RuleInput} from './rule-types.js';
+import {gpuShape, type GpuInput, type ProjectInput, type RuleInput} from './rule-types.js';
 import {type PointSeries, storeRingSeries} from './time-ring.js';
 
 const projectViews = new WeakMap<ProjectSeries, {loss: PointSeries; wer?: PointSeries}>();
@@ -40,6 +40,6 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 		workflowSteps,
 		criticalErrorsSince: (sinceMs) => store.criticalErrors.newestWhile((e) => e.timeMs >= sinceMs),
 		gpus,
-		shape: `${store.projects.size}|${store.workflowSteps.size}|${gpus?.map((g) => g.id).join(',') ?? '-'}`,
+		shape: `${store.projects.size}|${store.workflowSteps.size}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
 	};
 }

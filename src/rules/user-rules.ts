@@ -19,99 +19,20 @@ compilation into Rule objects. Two kinds of entries:
     for: 30s                                        # optional overrides: for, keep_firing_for, severity
 */
 import {durationValue, MAX_DURATION_TEXT, parseDuration} from './duration.js';
-import {labelsText, matchersMatch, parseSelector, type Labels, type Matcher} from './labels.js';
+import {parseSelector} from './labels.js';
 import {type Severity} from './alert-state.js';
 import {BUILTIN_NAMES, builtinRule, defaultRules} from './builtin-rules.js';
 import {METRICS} from './series-catalog.js';
-import {robustZ} from './stats.js';
-import {type AlertGroup, type LabelledSeries, type Rule, type RuleContext, type RuleSample} from './rule-types.js';
-import {type PointSeries} from './time-ring.js';
+import {type AlertGroup, type Rule} from './rule-types.js';
+import {compare, durationOf, OPPOSITE, parseCondition, thresholdSpec, userRule, type Condition} from './threshold-rule.js';
+
+export {compare, conditionValue, parseCondition, renderTemplate, userRule, type Condition, type Fn, type Op, type UserRuleSpec} from './threshold-rule.js';
 
 export type Issue = [Array<string | number>, string];
 
-export type Fn = 'value' | 'rate' | 'increase' | 'avg' | 'min' | 'max' | 'robust_z';
-export type Op = '>' | '>=' | '<' | '<=' | '==' | '!=';
-
-export interface Condition {
-	readonly fn: Fn;
-	readonly windowMs: number;
-	readonly op: Op;
-	readonly threshold: number;
-}
-
-const FNS: readonly Fn[] = ['value', 'rate', 'increase', 'avg', 'min', 'max', 'robust_z'];
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
 const GROUPS: readonly AlertGroup[] = ['training', 'gpu', 'distribution', 'system'];
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Parse `avg(5m) > 80`. */
-export function parseCondition(text: string): Condition | string {
-	const m = /^\s*([a-z_]+)\s*(?:\(\s*([^)]*?)\s*\))?\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$/.exec(text);
-	if (!m) return `expected "<function> <op> <number>", e.g. "value > 80" or "avg(5m) < 30", got "${text}"`;
-	const fn = m[1] as Fn;
-	if (!FNS.includes(fn)) return `unknown function "${m[1]}" (expected one of: ${FNS.join(', ')})`;
-	let windowMs = 0;
-	if (fn === 'value') {
-		if (m[2] !== undefined) return '"value" takes no window';
-	} else {
-		if (m[2] === undefined || m[2] === '') return `"${fn}" needs a window, e.g. ${fn}(5m)`;
-		const d = parseDuration(m[2]);
-		if (d === undefined || d <= 0) return `bad window "${m[2]}" (expected a duration like 30s, 5m, 1h, at most ${MAX_DURATION_TEXT})`;
-		windowMs = d;
-	}
-	const threshold = Number(m[4]);
-	if (!Number.isFinite(threshold)) return `threshold "${m[4]}" is not a number`;
-	return {fn, windowMs, op: m[3] as Op, threshold};
-}
-
-export function compare(op: Op, value: number, threshold: number): boolean {
-	if (Number.isNaN(value)) return false;
-	switch (op) {
-		case '>':
-			return value > threshold;
-		case '>=':
-			return value >= threshold;
-		case '<':
-			return value < threshold;
-		case '<=':
-			return value <= threshold;
-		case '==':
-			return value === threshold;
-		case '!=':
-			return value !== threshold;
-	}
-}
-
-const OPPOSITE: Record<Op, Op> = {'>': '<', '>=': '<', '<': '>', '<=': '>', '==': '!=', '!=': '=='};
-
-/** The value of a condition's function over a series at `now` (NaN when there is not enough data). */
-export function conditionValue(fn: Fn, windowMs: number, points: PointSeries, now: number): number {
-	if (fn === 'value') return points.lastValue() ?? Number.NaN;
-	const w = points.since(now - windowMs);
-	const n = w.values.length;
-	if (n === 0) return Number.NaN;
-	switch (fn) {
-		case 'rate':
-		case 'increase': {
-			if (n < 2) return Number.NaN;
-			const delta = w.values[n - 1]! - w.values[0]!;
-			if (fn === 'increase') return delta;
-			const seconds = (w.times[n - 1]! - w.times[0]!) / 1000;
-			return seconds > 0 ? delta / seconds : Number.NaN;
-		}
-		case 'avg': {
-			let s = 0;
-			for (const v of w.values) s += v;
-			return s / n;
-		}
-		case 'min':
-			return Math.min(...w.values);
-		case 'max':
-			return Math.max(...w.values);
-		case 'robust_z':
-			return n < 6 ? Number.NaN : robustZ(w.values[n - 1]!, w.values.slice(0, -1));
-	}
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -218,83 +139,6 @@ export function validateRules(list: readonly unknown[]): Issue[] {
 	return issues;
 }
 
-function durationOf(v: unknown, fallback: number): number {
-	if (typeof v === 'number') return v;
-	if (typeof v === 'string') return parseDuration(v) ?? fallback;
-	return fallback;
-}
-
-/** Render `{{value}}`, `{{$value}}`, `{{gpu}}`, `{{$labels.gpu}}`. */
-export function renderTemplate(template: string, labels: Labels, value: number): string {
-	return template.replace(/\{\{\s*\$?(?:labels\.)?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_, name: string) => {
-		if (name === 'value') return Number.isFinite(value) ? String(Number(value.toFixed(3))) : String(value);
-		return labels[name] ?? '';
-	});
-}
-
-export interface UserRuleSpec {
-	readonly name: string;
-	readonly metric: string;
-	readonly matchers: readonly Matcher[];
-	readonly condition: Condition;
-	readonly recovery?: Condition;
-	readonly forMs: number;
-	readonly keepFiringForMs: number;
-	readonly severity: Severity;
-	readonly group: AlertGroup;
-	readonly message: string;
-	readonly staleAfterMs?: number;
-}
-
-/** A user rule as a Rule. Series selection is cached while the catalog hands back the same list. */
-export function userRule(spec: UserRuleSpec): Rule {
-	let lastList: readonly LabelledSeries[] | undefined;
-	let selected: readonly LabelledSeries[] = [];
-	const {condition, recovery} = spec;
-	const sameFn = recovery !== undefined && recovery.fn === condition.fn && recovery.windowMs === condition.windowMs;
-	return {
-		name: spec.name,
-		group: spec.group,
-		severity: spec.severity,
-		forMs: spec.forMs,
-		keepFiringForMs: spec.keepFiringForMs,
-		variant: 'user',
-		description: `${spec.metric}${spec.matchers.length > 0 ? '{...}' : ''}: ${condition.fn}${condition.windowMs > 0 ? `(${condition.windowMs / 1000}s)` : ''} ${condition.op} ${condition.threshold}`,
-		evaluate(ctx: RuleContext, emit: (s: RuleSample) => void) {
-			const list = ctx.series.series(spec.metric);
-			if (list !== lastList) {
-				lastList = list;
-				selected = spec.matchers.length === 0 ? list : list.filter((s) => matchersMatch(spec.matchers, s.labels));
-			}
-			const now = ctx.input.nowMs;
-			const staleAfter = spec.staleAfterMs ?? (spec.group === 'gpu' ? ctx.staleAfterMs : Number.POSITIVE_INFINITY);
-			for (const s of selected) {
-				const last = s.points.lastTime();
-				if (last === undefined) continue;
-				if (now - last > staleAfter) {
-					emit({key: s.key, labels: s.labels, breach: false, value: Number.NaN, message: 'no data', stale: true});
-					continue;
-				}
-				const value = conditionValue(condition.fn, condition.windowMs, s.points, now);
-				const breach = compare(condition.op, value, condition.threshold);
-				let clear: boolean | undefined;
-				if (recovery !== undefined) {
-					const rv = sameFn ? value : conditionValue(recovery.fn, recovery.windowMs, s.points, now);
-					clear = compare(recovery.op, rv, recovery.threshold);
-				}
-				emit({
-					key: s.key,
-					labels: s.labels,
-					breach,
-					clear: clear ?? !breach,
-					value,
-					message: () => renderTemplate(spec.message, s.labels, value),
-				});
-			}
-		},
-	};
-}
-
 /**
 The rule set for a validated `rules` list: every built-in rule (sound unless `variant: seed`, dropped with
 `enabled: false`, with overrides), then the user's rules. Call `validateRules` first; invalid entries are skipped.
@@ -308,7 +152,7 @@ export function compileRules(list: readonly unknown[]): Rule[] {
 			overrides.set(entry['builtin'], entry);
 			continue;
 		}
-		const spec = userSpec(entry);
+		const spec = thresholdSpec(entry);
 		if (spec !== undefined) users.push(userRule(spec));
 	}
 	const out: Rule[] = [];
@@ -331,34 +175,3 @@ export function compileRules(list: readonly unknown[]): Rule[] {
 	return [...out, ...users];
 }
 
-function userSpec(entry: Record<string, unknown>): UserRuleSpec | undefined {
-	const name = entry['alert'];
-	const series = entry['series'];
-	const condText = entry['condition'];
-	if (typeof name !== 'string' || typeof series !== 'string' || typeof condText !== 'string') return undefined;
-	const sel = parseSelector(series);
-	const condition = parseCondition(condText);
-	if (typeof sel === 'string' || typeof condition === 'string' || METRICS[sel.metric] === undefined) return undefined;
-	let recovery: Condition | undefined;
-	const r = entry['recovery'];
-	if (typeof r === 'number') recovery = {...condition, op: OPPOSITE[condition.op], threshold: r};
-	else if (typeof r === 'string') {
-		const c = parseCondition(r);
-		if (typeof c !== 'string') recovery = c;
-	}
-	const group = (entry['channel'] as AlertGroup | undefined) ?? METRICS[sel.metric]!.group;
-	const labelsHint = sel.matchers.length > 0 ? `{${labelsText(Object.fromEntries(sel.matchers.map((m) => [m.name, m.value])))}}` : '';
-	return {
-		name,
-		metric: sel.metric,
-		matchers: sel.matchers,
-		condition,
-		recovery,
-		forMs: durationOf(entry['for'], 0),
-		keepFiringForMs: durationOf(entry['keep_firing_for'], 0),
-		severity: (entry['severity'] as Severity | undefined) ?? 'warning',
-		group,
-		message: typeof entry['message'] === 'string' ? entry['message'] : `${name}: ${sel.metric}${labelsHint} is {{value}} (${condText})`,
-		staleAfterMs: entry['stale_after'] === undefined ? undefined : durationOf(entry['stale_after'], 0),
-	};
-}

@@ -13,7 +13,7 @@ Input series (the names rule tests use):
   critical_error                                     each point is one events:errors:critical
 */
 import {labelsText, type Labels} from './labels.js';
-import {type GpuInput, type ProjectInput, type RuleInput} from './rule-types.js';
+import {gpuShape, type GpuInput, type ProjectInput, type RuleInput} from './rule-types.js';
 import {TimeRing} from './time-ring.js';
 
 export const WORLD_SERIES = [
@@ -144,7 +144,7 @@ export class SeriesWorld {
 			workflowSteps,
 			criticalErrorsSince: (since) => tailSince(errors, since),
 			gpus,
-			shape: `${projects.length}|${workflowSteps.length}|${gpus?.length ?? '-'}`,
+			shape: `${projects.length}|${workflowSteps.length}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
 		};
 	}
 

@@ -1,0 +1,54 @@
+/**
+The built-in rules, by area (training, gpu, tasks, agents, system): the seed's rules, each in two variants, `seed`
+(the specification's rule as written, kept under its name) and `sound` (the default: the same intent without the
+flaws listed in the alerting reference, §4.4), plus the rules training needs that the seed lacks (non-finite loss,
+loss spike, lost GPU). Plain thresholds are data in the user rules' format; detectors are code (common.ts).
+Every detector is a pure function of the rule input; the lifecycle (for, recovery, keep_firing_for, nodata) is the
+engine's.
+*/
+import {type Rule} from '../rule-types.js';
+import {type BuiltinEntry} from './common.js';
+import {convergenceDetected, highTrainingLoss, lossPlateau, lossSpike, nonFiniteLoss} from './training.js';
+import {gpuLost, gpuTemperatureCritical, highTemperature, lowUtilization, memoryExhaustion, memoryLeakDetection} from './gpu.js';
+import {lowThroughput, slaBreach} from './tasks.js';
+import {unbalancedLoad} from './agents.js';
+import {errorPerformanceCorrelation, slowStepDetected} from './system.js';
+
+export {TRAINING_STALE_MS, type BuiltinEntry} from './common.js';
+export {CONVERGENCE, HIGH_LOSS, PLATEAU, SPIKE} from './training.js';
+export {LEAK} from './gpu.js';
+export {errorRatio, SLA_BURN} from './tasks.js';
+export {CORRELATION} from './system.js';
+
+/** Every built-in rule by name, in the order `rules list` prints them: the sound default, the seed's version when it differs. */
+export const BUILTIN_RULES: readonly BuiltinEntry[] = [
+	highTrainingLoss,
+	nonFiniteLoss,
+	lossSpike,
+	lossPlateau,
+	convergenceDetected,
+	highTemperature,
+	gpuTemperatureCritical,
+	memoryExhaustion,
+	memoryLeakDetection,
+	lowUtilization,
+	gpuLost,
+	lowThroughput,
+	slaBreach,
+	unbalancedLoad,
+	slowStepDetected,
+	errorPerformanceCorrelation,
+];
+
+export const BUILTIN_NAMES: readonly string[] = BUILTIN_RULES.map((r) => r.sound.name);
+
+export function builtinRule(name: string, variant: 'sound' | 'seed' = 'sound'): Rule | undefined {
+	const entry = BUILTIN_RULES.find((r) => r.sound.name === name);
+	if (entry === undefined) return undefined;
+	return variant === 'seed' ? (entry.seed ?? entry.sound) : entry.sound;
+}
+
+/** The default rule set: every sound rule. */
+export function defaultRules(): Rule[] {
+	return BUILTIN_RULES.map((r) => r.sound);
+}

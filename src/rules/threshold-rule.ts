@@ -1,0 +1,221 @@
+/**
+Threshold rules: a series from the catalog, a condition (`value > 85`, `avg(5m) < 30`), an optional recovery, and
+the lifecycle fields. The one compiler for the user's YAML rules (user-rules.ts validates them first) and for the
+built-in rules that are plain thresholds (builtin/*.ts keeps them as data in the same format).
+*/
+import {MAX_DURATION_TEXT, parseDuration} from './duration.js';
+import {labelsText, matchersMatch, parseSelector, type Labels, type Matcher} from './labels.js';
+import {type Severity} from './alert-state.js';
+import {METRICS} from './series-catalog.js';
+import {robustZ} from './stats.js';
+import {type AlertGroup, type LabelledSeries, type Rule, type RuleContext, type RuleSample, type RuleVariant} from './rule-types.js';
+import {type PointSeries} from './time-ring.js';
+
+export type Fn = 'value' | 'rate' | 'increase' | 'avg' | 'min' | 'max' | 'robust_z';
+export type Op = '>' | '>=' | '<' | '<=' | '==' | '!=';
+
+export interface Condition {
+	readonly fn: Fn;
+	readonly windowMs: number;
+	readonly op: Op;
+	readonly threshold: number;
+}
+
+export const FNS: readonly Fn[] = ['value', 'rate', 'increase', 'avg', 'min', 'max', 'robust_z'];/** Parse `avg(5m) > 80`. */
+export function parseCondition(text: string): Condition | string {
+	const m = /^\s*([a-z_]+)\s*(?:\(\s*([^)]*?)\s*\))?\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$/.exec(text);
+	if (!m) return `expected "<function> <op> <number>", e.g. "value > 80" or "avg(5m) < 30", got "${text}"`;
+	const fn = m[1] as Fn;
+	if (!FNS.includes(fn)) return `unknown function "${m[1]}" (expected one of: ${FNS.join(', ')})`;
+	let windowMs = 0;
+	if (fn === 'value') {
+		if (m[2] !== undefined) return '"value" takes no window';
+	} else {
+		if (m[2] === undefined || m[2] === '') return `"${fn}" needs a window, e.g. ${fn}(5m)`;
+		const d = parseDuration(m[2]);
+		if (d === undefined || d <= 0) return `bad window "${m[2]}" (expected a duration like 30s, 5m, 1h, at most ${MAX_DURATION_TEXT})`;
+		windowMs = d;
+	}
+	const threshold = Number(m[4]);
+	if (!Number.isFinite(threshold)) return `threshold "${m[4]}" is not a number`;
+	return {fn, windowMs, op: m[3] as Op, threshold};
+}
+
+export function compare(op: Op, value: number, threshold: number): boolean {
+	if (Number.isNaN(value)) return false;
+	switch (op) {
+		case '>':
+			return value > threshold;
+		case '>=':
+			return value >= threshold;
+		case '<':
+			return value < threshold;
+		case '<=':
+			return value <= threshold;
+		case '==':
+			return value === threshold;
+		case '!=':
+			return value !== threshold;
+	}
+}
+
+/** The recovery op for a bare-number recovery. */
+export const OPPOSITE: Record<Op, Op> = {'>': '<', '>=': '<', '<': '>', '<=': '>', '==': '!=', '!=': '=='};
+
+/** The value of a condition's function over a series at `now` (NaN when there is not enough data). */
+export function conditionValue(fn: Fn, windowMs: number, points: PointSeries, now: number): number {
+	if (fn === 'value') return points.lastValue() ?? Number.NaN;
+	const w = points.since(now - windowMs);
+	const n = w.values.length;
+	if (n === 0) return Number.NaN;
+	switch (fn) {
+		case 'rate':
+		case 'increase': {
+			if (n < 2) return Number.NaN;
+			const delta = w.values[n - 1]! - w.values[0]!;
+			if (fn === 'increase') return delta;
+			const seconds = (w.times[n - 1]! - w.times[0]!) / 1000;
+			return seconds > 0 ? delta / seconds : Number.NaN;
+		}
+		case 'avg': {
+			let s = 0;
+			for (const v of w.values) s += v;
+			return s / n;
+		}
+		case 'min':
+			return Math.min(...w.values);
+		case 'max':
+			return Math.max(...w.values);
+		case 'robust_z':
+			return n < 6 ? Number.NaN : robustZ(w.values[n - 1]!, w.values.slice(0, -1));
+	}
+}
+export function durationOf(v: unknown, fallback: number): number {
+	if (typeof v === 'number') return v;
+	if (typeof v === 'string') return parseDuration(v) ?? fallback;
+	return fallback;
+}
+
+/**
+Render `{{value}}`, `{{$value}}`, `{{gpu}}`, `{{$labels.gpu}}`; `{{value | round 1}}` rounds to that many decimals
+(trailing zeros dropped, as `{{value}}` does with 3).
+*/
+export function renderTemplate(template: string, labels: Labels, value: number): string {
+	return template.replace(/\{\{\s*\$?(?:labels\.)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*round\s+(\d)\s*)?\}\}/g, (_, name: string, digits: string | undefined) => {
+		if (name === 'value') return Number.isFinite(value) ? String(Number(value.toFixed(digits === undefined ? 3 : Number(digits)))) : String(value);
+		return labels[name] ?? '';
+	});
+}
+
+export interface UserRuleSpec {
+	readonly name: string;
+	readonly metric: string;
+	readonly matchers: readonly Matcher[];
+	readonly condition: Condition;
+	readonly recovery?: Condition;
+	readonly forMs: number;
+	readonly keepFiringForMs: number;
+	readonly severity: Severity;
+	readonly group: AlertGroup;
+	readonly message: string;
+	/**
+	No sample for this long: a firing alert goes to nodata. Default: alerting.staleAfter for the gpu channel, never
+	otherwise. `gpu`: the built-in GPU rules' staleness, alerting.staleAfter whatever the channel, and at once for a
+	GPU that fell off the bus.
+	*/
+	readonly staleAfterMs?: number | 'gpu';
+	/** Built-in rules: the variant, the line `rules list` prints and the recommendation sent with the alert. */
+	readonly variant?: RuleVariant;
+	readonly description?: string;
+	readonly recommendation?: string;
+}
+
+/** A user rule as a Rule. Series selection is cached while the catalog hands back the same list. */
+export function userRule(spec: UserRuleSpec): Rule {
+	let lastList: readonly LabelledSeries[] | undefined;
+	let selected: readonly LabelledSeries[] = [];
+	const {condition, recovery} = spec;
+	const sameFn = recovery !== undefined && recovery.fn === condition.fn && recovery.windowMs === condition.windowMs;
+	return {
+		name: spec.name,
+		group: spec.group,
+		severity: spec.severity,
+		forMs: spec.forMs,
+		keepFiringForMs: spec.keepFiringForMs,
+		variant: spec.variant ?? 'user',
+		...(spec.recommendation !== undefined ? {recommendation: spec.recommendation} : {}),
+		description: spec.description ?? `${spec.metric}${spec.matchers.length > 0 ? '{...}' : ''}: ${condition.fn}${condition.windowMs > 0 ? `(${condition.windowMs / 1000}s)` : ''} ${condition.op} ${condition.threshold}`,
+		evaluate(ctx: RuleContext, emit: (s: RuleSample) => void) {
+			const list = ctx.series.series(spec.metric);
+			if (list !== lastList) {
+				lastList = list;
+				selected = spec.matchers.length === 0 ? list : list.filter((s) => matchersMatch(spec.matchers, s.labels));
+			}
+			const now = ctx.input.nowMs;
+			const gpuStale = spec.staleAfterMs === 'gpu';
+			const staleAfter = typeof spec.staleAfterMs === 'number' ? spec.staleAfterMs : gpuStale || spec.group === 'gpu' ? ctx.staleAfterMs : Number.POSITIVE_INFINITY;
+			for (const s of selected) {
+				const last = s.points.lastTime();
+				if (last === undefined) continue;
+				if (now - last > staleAfter || (gpuStale && s.lost === true)) {
+					emit({key: s.key, labels: s.labels, breach: false, value: Number.NaN, message: 'no data', stale: true});
+					continue;
+				}
+				const value = conditionValue(condition.fn, condition.windowMs, s.points, now);
+				const breach = compare(condition.op, value, condition.threshold);
+				let clear: boolean | undefined;
+				if (recovery !== undefined) {
+					const rv = sameFn ? value : conditionValue(recovery.fn, recovery.windowMs, s.points, now);
+					clear = compare(recovery.op, rv, recovery.threshold);
+				}
+				emit({
+					key: s.key,
+					labels: s.labels,
+					breach,
+					clear: clear ?? !breach,
+					value,
+					message: () => renderTemplate(spec.message, s.labels, value),
+				});
+			}
+		},
+	};
+}
+/**
+A rule entry (the YAML format: alert, series, condition, recovery, for, keep_firing_for, severity, channel, message,
+stale_after; built-in data adds variant, description, recommendation and `stale_after: gpu`) as a spec, or
+undefined when it is not one (validateRules says why, for the user's).
+*/
+export function thresholdSpec(entry: Readonly<Record<string, unknown>>): UserRuleSpec | undefined {
+	const name = entry['alert'];
+	const series = entry['series'];
+	const condText = entry['condition'];
+	if (typeof name !== 'string' || typeof series !== 'string' || typeof condText !== 'string') return undefined;
+	const sel = parseSelector(series);
+	const condition = parseCondition(condText);
+	if (typeof sel === 'string' || typeof condition === 'string' || METRICS[sel.metric] === undefined) return undefined;
+	let recovery: Condition | undefined;
+	const r = entry['recovery'];
+	if (typeof r === 'number') recovery = {...condition, op: OPPOSITE[condition.op], threshold: r};
+	else if (typeof r === 'string') {
+		const c = parseCondition(r);
+		if (typeof c !== 'string') recovery = c;
+	}
+	const group = (entry['channel'] as AlertGroup | undefined) ?? METRICS[sel.metric]!.group;
+	const labelsHint = sel.matchers.length > 0 ? `{${labelsText(Object.fromEntries(sel.matchers.map((m) => [m.name, m.value])))}}` : '';
+	return {
+		name,
+		metric: sel.metric,
+		matchers: sel.matchers,
+		condition,
+		recovery,
+		forMs: durationOf(entry['for'], 0),
+		keepFiringForMs: durationOf(entry['keep_firing_for'], 0),
+		severity: (entry['severity'] as Severity | undefined) ?? 'warning',
+		group,
+		message: typeof entry['message'] === 'string' ? entry['message'] : `${name}: ${sel.metric}${labelsHint} is {{value}} (${condText})`,
+		staleAfterMs: entry['stale_after'] === undefined ? undefined : entry['stale_after'] === 'gpu' ? 'gpu' : durationOf(entry['stale_after'], 0),
+		...(entry['variant'] === 'seed' || entry['variant'] === 'sound' ? {variant: entry['variant']} : {}),
+		...(typeof entry['description'] === 'string' ? {description: entry['description']} : {}),
+		...(typeof entry['recommendation'] === 'string' ? {recommendation: entry['recommendation']} : {}),
+	};
+}

@@ -7,7 +7,7 @@ Aggregates are computed from the store (systemFigures, rankAgents, analyzeTrend)
 */
 import {type BusEvent} from '../contract/events.js';
 import {DONE_STATUSES, FAILED_STATUSES} from '../contract/events.js';
-import {keys, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
+import {keys, messageSource, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
 import {averageDuration, type MetricsStore} from '../store/metrics-store.js';
 import {rankAgents} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
@@ -229,7 +229,7 @@ export class SeedProjection {
 			},
 			agents: {activeCount: figures.busyAgents, loadVariancePercent: lb.variancePercent, avgTasksPerAgent: lb.avgTasksPerAgent},
 			timestamp: new Date(now).toISOString(),
-			source: `mycotop:${this.sink.instanceId}`,
+			source: messageSource(this.sink.instanceId),
 		};
 		this.sink.publish(OUTPUT_CHANNELS.dashboardUpdate, JSON.stringify(payload));
 	}
@@ -252,7 +252,7 @@ export class SeedProjection {
 		this.sink.schedule();
 		this.sink.publish(
 			OUTPUT_CHANNELS.insightsAgentPerformance,
-			JSON.stringify({type: 'performance_rankings_updated', rankings, timestamp: new Date(this.sink.now()).toISOString(), source: `mycotop:${this.sink.instanceId}`}),
+			JSON.stringify({type: 'performance_rankings_updated', rankings, timestamp: new Date(this.sink.now()).toISOString(), source: messageSource(this.sink.instanceId)}),
 		);
 	}
 }

@@ -5,7 +5,7 @@ box-wide aggregates for the seed's keys and a small query API for the rules come
 An unknown reading keeps the last good value, marked stale, with the reason; it is never stored as 0 and never
 enters the history (history has gaps instead). A GPU missing from a frame is marked lost.
 */
-import {NumericRing} from '../store/ring-buffer.js';
+import {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
 import {GPU_METRICS, NUMERIC_FIELDS, type GpuMetric} from './query-fields.js';
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
@@ -53,6 +53,8 @@ export interface GpuQuery {
 	row(uuid: string): GpuRow | undefined;
 	/** Fresh samples of a metric, oldest first, optionally only those at or after `sinceMs`. Unknown readings are gaps. */
 	series(uuid: string, metric: GpuMetric, sinceMs?: number): readonly GpuSample[];
+	/** The same history as a live series (no copy): what the rules read. */
+	history(uuid: string, metric: GpuMetric): PointSeries | undefined;
 	status(): GpuStatus & {readonly lastFrameMs?: number};
 	box(): BoxAggregates;
 	/** Bumped on every change. */
@@ -69,7 +71,8 @@ interface Entry {
 	migEnabled: boolean | undefined;
 	readings: Record<GpuMetric, Reading>;
 	lastGood: Partial<Record<GpuMetric, number>>;
-	rings: Record<GpuMetric, NumericRing>;
+	/** The GPU's history, the only copy: the rules read these rings directly (gpuHistory). */
+	rings: Record<GpuMetric, TimeRing>;
 	lost: boolean;
 	lostSinceMs: number | undefined;
 	lostReason: string | undefined;
@@ -86,6 +89,17 @@ export interface FrameChanges {
 }
 
 const MIG_REASON = 'not available with MIG enabled';
+
+/** Each row the store hands out, to its GPU's history rings: so whoever holds a row reads the one history. */
+const rowHistories = new WeakMap<GpuRow, Readonly<Record<GpuMetric, PointSeries>>>();
+
+/**
+The history behind a row a GpuStore produced (live rings, times ascending, fresh readings only), or undefined for a
+row built elsewhere (tests, other sources). The rules' GPU series are these rings: GPU history is kept once.
+*/
+export function gpuHistory(row: GpuRow): Readonly<Record<GpuMetric, PointSeries>> | undefined {
+	return rowHistories.get(row);
+}
 
 /** The Reading for a parsed value given the last good value. Pure. */
 export function toReading(parsed: Parsed | undefined, lastGood: number | undefined, notQueried = 'not queried'): Reading {
@@ -152,10 +166,10 @@ export class GpuStore implements GpuQuery {
 		const existing = this.entries.get(row.uuid);
 		if (existing !== undefined) return {entry: existing, added: false};
 		const readings = {} as Record<GpuMetric, Reading>;
-		const rings = {} as Record<GpuMetric, NumericRing>;
+		const rings = {} as Record<GpuMetric, TimeRing>;
 		for (const metric of GPU_METRICS) {
 			readings[metric] = {value: undefined, reason: 'no sample yet'};
-			rings[metric] = new NumericRing(this.historyCapacity);
+			rings[metric] = new TimeRing(this.historyCapacity);
 		}
 		const entry: Entry = {
 			uuid: row.uuid,
@@ -208,7 +222,7 @@ export class GpuStore implements GpuQuery {
 				entry.readings[metric] = reading;
 				if (parsed?.value !== undefined) {
 					entry.lastGood[metric] = parsed.value;
-					entry.rings[metric].push(entry.rings[metric].length, parsed.value, nowMs);
+					entry.rings[metric].push(nowMs, parsed.value);
 				}
 			}
 			const allUnavailable = anyQueried && !anyKnown;
@@ -310,6 +324,7 @@ export class GpuStore implements GpuQuery {
 			...(entry.lastSeenMs !== undefined ? {lastSeenMs: entry.lastSeenMs} : {}),
 			...(entry.lostSinceMs !== undefined ? {lostSinceMs: entry.lostSinceMs, lostReason: entry.lostReason} : {}),
 		};
+		rowHistories.set(entry.row, entry.rings);
 		return entry.row;
 	}
 
@@ -331,6 +346,10 @@ export class GpuStore implements GpuQuery {
 		const out: GpuSample[] = [];
 		for (const point of ring.tail(ring.length)) if (point.timeMs >= sinceMs) out.push({timeMs: point.timeMs, value: point.value});
 		return out;
+	}
+
+	history(uuid: string, metric: GpuMetric): PointSeries | undefined {
+		return this.entries.get(uuid)?.rings[metric];
 	}
 
 	status(): GpuStatus & {readonly lastFrameMs?: number} {

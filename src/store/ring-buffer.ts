@@ -1,23 +1,55 @@
 /**
-Fixed-capacity numeric series: parallel Float64Arrays (x, value, time), oldest overwritten first.
-The arrays start small and double until they reach the capacity (then they never grow again), so a series never
-grows past its capacity however long mycotop runs, and a thousand short series do not cost a thousand full ones.
+The one numeric ring: a fixed-capacity time series in parallel Float64Arrays (value, time, and optionally x, e.g. a
+training step), oldest overwritten first. The arrays start small and double until they reach the capacity (then they
+never grow again), so a series never grows past its capacity however long mycotop runs, and a thousand short series
+do not cost a thousand full ones.
+
+It is the rules' `PointSeries` itself (no wrapper, no copy): `since` finds the suffix of points at or after a time by
+binary search while the times pushed so far were ascending, and by a scan back from the newest otherwise (the store
+keeps producers' timestamps as they come; the result is the same suffix either way).
+
+Two ways in: `NumericRing.push(x, value, timeMs)` keeps every point (the store's series), `TimeRing.push(timeMs,
+value)` drops a point older than the newest so times stay ascending (GPU history, the
+rules' own series).
 */
-export class NumericRing {
+
+/** Points of a series in a time window, oldest first. */
+export interface Window {
+	readonly values: number[];
+	readonly times: number[];
+}
+
+/** The read-only view of a time series every rule uses. */
+export interface PointSeries {
+	readonly length: number;
+	lastTime(): number | undefined;
+	lastValue(): number | undefined;
+	/** The newest `n` values, oldest first. */
+	tailValues(n: number): number[];
+	/** Points at or after `sinceMs`, oldest first. */
+	since(sinceMs: number): Window;
+	/** The newest value at or before `timeMs` (undefined when none). */
+	valueAt?(timeMs: number): number | undefined;
+}
+
+export class SeriesRing implements PointSeries {
 	readonly capacity: number;
-	private xs: Float64Array;
+	private xs: Float64Array | undefined;
 	private values: Float64Array;
 	private times: Float64Array;
 	/** Allocated length (<= capacity). The ring wraps only once it is full, so start is 0 while it grows. */
 	private size: number;
 	private start = 0;
 	private count = 0;
+	/** Every point pushed since the last clear() had a time at or after the one before (binary search is exact). */
+	private ascending = true;
 
-	constructor(capacity: number) {
+	/** `steps`: keep an x per point (tail() returns it; otherwise x reads as the point's index). */
+	constructor(capacity: number, steps = false) {
 		if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
 		this.capacity = capacity;
 		this.size = Math.min(capacity, 64);
-		this.xs = new Float64Array(this.size);
+		this.xs = steps ? new Float64Array(this.size) : undefined;
 		this.values = new Float64Array(this.size);
 		this.times = new Float64Array(this.size);
 	}
@@ -29,7 +61,7 @@ export class NumericRing {
 			next.set(old);
 			return next;
 		};
-		this.xs = grown(this.xs);
+		if (this.xs !== undefined) this.xs = grown(this.xs);
 		this.values = grown(this.values);
 		this.times = grown(this.times);
 	}
@@ -38,14 +70,22 @@ export class NumericRing {
 		return this.count;
 	}
 
-	push(x: number, value: number, timeMs: number): void {
+	/** Append a point (the subclasses' push). */
+	protected append(x: number, value: number, timeMs: number): void {
 		if (this.count === this.size && this.size < this.capacity) this.grow();
+		if (this.count > 0 && timeMs < this.times[(this.start + this.count - 1) % this.size]!) this.ascending = false;
 		const index = (this.start + this.count) % this.size;
-		this.xs[index] = x;
+		if (this.xs !== undefined) this.xs[index] = x;
 		this.values[index] = value;
 		this.times[index] = timeMs;
 		if (this.count < this.capacity) this.count += 1;
 		else this.start = (this.start + 1) % this.capacity;
+	}
+
+	clear(): void {
+		this.start = 0;
+		this.count = 0;
+		this.ascending = true;
 	}
 
 	/** The i-th oldest retained point (0 = oldest). */
@@ -58,7 +98,8 @@ export class NumericRing {
 	}
 
 	lastX(): number | undefined {
-		return this.count === 0 ? undefined : this.xs[this.slot(this.count - 1)];
+		if (this.count === 0) return undefined;
+		return this.xs === undefined ? this.count - 1 : this.xs[this.slot(this.count - 1)];
 	}
 
 	lastTime(): number | undefined {
@@ -79,20 +120,91 @@ export class NumericRing {
 		const out = new Array<{x: number; value: number; timeMs: number}>(take);
 		for (let i = 0; i < take; i++) {
 			const s = this.slot(this.count - take + i);
-			out[i] = {x: this.xs[s]!, value: this.values[s]!, timeMs: this.times[s]!};
+			out[i] = {x: this.xs === undefined ? this.count - take + i : this.xs[s]!, value: this.values[s]!, timeMs: this.times[s]!};
 		}
 		return out;
 	}
 
-	/** Values whose time is at or after `sinceMs`, oldest first (assumes times are roughly ordered). */
-	valuesSince(sinceMs: number): number[] {
-		const out: number[] = [];
-		for (let i = this.count - 1; i >= 0; i--) {
-			const s = this.slot(i);
-			if (this.times[s]! < sinceMs) break;
-			out.push(this.values[s]!);
+	/**
+	Index (0 = oldest) where the newest run of points at or after `sinceMs` begins: by binary search while the times
+	are ascending, else by scanning back from the newest to the first older point.
+	*/
+	private suffixStart(sinceMs: number): number {
+		if (this.ascending) {
+			let lo = 0;
+			let hi = this.count;
+			while (lo < hi) {
+				const mid = (lo + hi) >>> 1;
+				if (this.times[this.slot(mid)]! < sinceMs) lo = mid + 1;
+				else hi = mid;
+			}
+			return lo;
 		}
-		return out.reverse();
+		let i = this.count;
+		while (i > 0 && !(this.times[this.slot(i - 1)]! < sinceMs)) i--;
+		return i;
+	}
+
+	/** Values whose time is at or after `sinceMs` (the newest such run), oldest first. */
+	valuesSince(sinceMs: number): number[] {
+		const from = this.suffixStart(sinceMs);
+		const out = new Array<number>(this.count - from);
+		for (let i = from; i < this.count; i++) out[i - from] = this.values[this.slot(i)]!;
+		return out;
+	}
+
+	since(sinceMs: number): Window {
+		const from = this.suffixStart(sinceMs);
+		const n = this.count - from;
+		const values = new Array<number>(n);
+		const times = new Array<number>(n);
+		for (let i = 0; i < n; i++) {
+			const s = this.slot(from + i);
+			values[i] = this.values[s]!;
+			times[i] = this.times[s]!;
+		}
+		return {values, times};
+	}
+
+	/** Count of points at or after `sinceMs` (no allocation). */
+	countSince(sinceMs: number): number {
+		return this.count - this.suffixStart(sinceMs);
+	}
+
+	/** The oldest point at or after `sinceMs` (no allocation). */
+	firstSince(sinceMs: number): {value: number; timeMs: number} | undefined {
+		const i = this.suffixStart(sinceMs);
+		if (i >= this.count) return undefined;
+		const s = this.slot(i);
+		return {value: this.values[s]!, timeMs: this.times[s]!};
+	}
+
+	/** The newest value at or before `timeMs` (times ascending). */
+	valueAt(timeMs: number): number | undefined {
+		const i = this.suffixStart(timeMs + 1) - 1;
+		return i < 0 ? undefined : this.values[this.slot(i)];
+	}
+}
+
+/** The store's series: every point kept as it comes, with its x (a training step). */
+export class NumericRing extends SeriesRing {
+	constructor(capacity: number) {
+		super(capacity, true);
+	}
+
+	push(x: number, value: number, timeMs: number): void {
+		this.append(x, value, timeMs);
+	}
+}
+
+/** A series whose times stay ascending: a point older than the newest is dropped (GPU history, the rules' series). */
+export class TimeRing extends SeriesRing {
+	/** Append a point. A point older than the newest is dropped (times stay ascending); returns whether kept. */
+	push(timeMs: number, value: number): boolean {
+		const last = this.lastTime();
+		if (last !== undefined && timeMs < last) return false;
+		this.append(0, value, timeMs);
+		return true;
 	}
 }
 

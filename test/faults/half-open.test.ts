@@ -1,34 +1,28 @@
 /** R4: a half-open link (the route dies silently: no FIN, no RST) between mycotop and Redis. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {afterAll, describe, expect} from 'vitest';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {startFaultProxy, type FaultProxy} from '../helpers/fault-proxy.js';
-import {type Runtime} from '../../src/runtime.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
 import {faultRow} from './fault-table.js';
-import {plainClient, SequencePublisher, startRuntime} from './harness.js';
+import {plainClient, SequencePublisher} from './harness.js';
 
 describe.runIf(redisAvailable())('half-open link', () => {
-	let redis: TestRedis;
-	let proxy: FaultProxy;
-	let runtime: Runtime;
+	let proxyToClose: FaultProxy | undefined;
 
-	beforeAll(async () => {
-		redis = await startRedis();
-		proxy = await startFaultProxy(redis.port);
-	});
 	afterAll(async () => {
-		await runtime?.stop(500);
-		await proxy?.close();
-		await redis?.stop();
+		await proxyToClose?.close();
 	});
 
-	it('notices a link that stops forwarding within 10 s, reconnects and resubscribes', async ({task}) => {
+	it('notices a link that stops forwarding within 10 s, reconnects and resubscribes', async ({task, redis, startRuntime}) => {
 		const row = faultRow(
 			task,
 			'R4 half-open link (proxy stops forwarding, sockets stay open)',
 			'noticed within 10 s (heartbeat PING + socket timeout), reconnect through a healed route, resubscribed, gap counted',
 		);
-		runtime = await startRuntime(proxy.url);
+		const proxy = await startFaultProxy(redis.port);
+		proxyToClose = proxy;
+		const runtime = await startRuntime({redisUrl: proxy.url, startTimeoutMs: 3000, stopTimeoutMs: 500});
 		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
 		const client = plainClient(redis.url);
 		const publisher = new SequencePublisher(client, 'half-open', 2, 20);

@@ -12,7 +12,7 @@ import {type AlertTransition} from './engine.js';
 export type NotifyFunc = (transitions: readonly AlertTransition[]) => void;
 
 /** The message published on events:alerts:{group}: the seed's fields (rule/type, severity, message, timestamp) and ours. */
-export function alertMessage(t: AlertTransition, instanceId: string): Record<string, unknown> {
+function alertMessage(t: AlertTransition, instanceId: string): Record<string, unknown> {
 	const labels = t.labels;
 	return {
 		rule: t.rule,

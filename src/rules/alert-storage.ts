@@ -9,11 +9,11 @@ import {ALERT_KEYS} from '../contract/names.js';
 import type {Redis} from 'ioredis';
 import {ackWriteProblem, decodeAck, decodeSilence, MAX_STORED_TIME_MS, SILENCE_RETENTION_MS, silenceWriteProblem, type Ack, type Silence} from './ack-silence.js';
 import {type AlertTransition} from './engine.js';
-import {encodeTransition, LOG_MAX_ENTRIES, type RecordWrites} from './alert-writes.js';
+import {encodeTransition, type RecordWrites} from './alert-writes.js';
 
-export {ALERT_KEYS, encodeTransition, LOG_MAX_ENTRIES};
+export {ALERT_KEYS, encodeTransition};
 /** Acks older than this are dropped when loaded (the episode they covered is long over). */
-export const ACK_RETENTION_MS = 7 * 86_400_000;
+const ACK_RETENTION_MS = 7 * 86_400_000;
 
 /** A stored record that could not be read (junk, a time Date cannot show): skipped and reported, never fatal. */
 export interface SkippedRecord {
@@ -87,7 +87,7 @@ export function decodeTransition(text: string): AlertTransition | undefined {
 }
 
 /** Writes straight to a client: for the one-shot CLI commands, which have no writer. */
-export function clientRecordWrites(redis: Redis): RecordWrites {
+function clientRecordWrites(redis: Redis): RecordWrites {
 	return {
 		putRecord: async (key, field, value) => {
 			await redis.hset(key, field, value);

@@ -14,7 +14,7 @@ import {ALERT_KEYS, keys} from '../contract/names.js';
 import {type KeyFamily} from '../writer/key-family.js';
 import {type AlertTransition} from './engine.js';
 
-export const LOG_MAX_ENTRIES = 10_000;
+const LOG_MAX_ENTRIES = 10_000;
 
 /** JSON with NaN/Infinity kept as strings. */
 export function encodeTransition(t: AlertTransition, instance: string): string {

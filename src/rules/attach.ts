@@ -72,13 +72,13 @@ export function rulesDeps(core: RulesCore): RulesDeps {
 	};
 }
 
-export interface AlertingSettings {
+interface AlertingSettings {
 	readonly evaluationIntervalMs: number;
 	readonly repeatIntervalMs: number;
 	readonly staleAfterMs: number;
 }
 
-export function alertingSettings(config: MycotopConfig): AlertingSettings {
+function alertingSettings(config: MycotopConfig): AlertingSettings {
 	const raw = (config.raw['alerting'] ?? {}) as Record<string, unknown>;
 	return {
 		evaluationIntervalMs: Math.max(50, durationValue(raw['evaluationInterval']) ?? 1000),
@@ -88,7 +88,7 @@ export function alertingSettings(config: MycotopConfig): AlertingSettings {
 }
 
 /** GPU readings for the rules from the GPU part's query API (history seeds each GPU's series once). */
-export function gpuSourceFrom(query: GpuQuery): (now: number) => ReturnType<GpuTracker['update']> {
+function gpuSourceFrom(query: GpuQuery): (now: number) => ReturnType<GpuTracker['update']> {
 	const tracker = new GpuTracker(1800, (uuid, metric) => query.series(uuid, metric));
 	return (now) => {
 		const status = query.status();

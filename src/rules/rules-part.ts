@@ -21,7 +21,7 @@ import {RuleEngine, type AlertTransition} from './engine.js';
 import {storeInput} from './store-input.js';
 import {type GpuInput, type Rule} from './rule-types.js';
 
-export {alertMessage, correlationInsight, slowStepInsight} from './alert-notify.js';
+export {correlationInsight, slowStepInsight} from './alert-notify.js';
 
 /** What the rules part is given: the store it reads, and every effect as a function or an interface. */
 export interface RulesDeps {

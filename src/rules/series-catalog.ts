@@ -65,7 +65,7 @@ export class SeriesCatalog implements SeriesSource {
 	private cachedShape: string | undefined;
 	private input: RuleInput | undefined;
 
-	constructor(private readonly derivedCapacity = 4096) {
+	constructor(derivedCapacity = 4096) {
 		for (const name of DERIVED) {
 			const ring = new TimeRing(derivedCapacity);
 			this.derived.set(name, ring);

@@ -21,7 +21,7 @@ export interface Condition {
 	readonly threshold: number;
 }
 
-export const FNS: readonly Fn[] = ['value', 'rate', 'increase', 'avg', 'min', 'max', 'robust_z'];/** Parse `avg(5m) > 80`. */
+const FNS: readonly Fn[] = ['value', 'rate', 'increase', 'avg', 'min', 'max', 'robust_z'];/** Parse `avg(5m) > 80`. */
 export function parseCondition(text: string): Condition | string {
 	const m = /^\s*([a-z_]+)\s*(?:\(\s*([^)]*?)\s*\))?\s*(>=|<=|==|!=|>|<)\s*(\S+)\s*$/.exec(text);
 	if (!m) return `expected "<function> <op> <number>", e.g. "value > 80" or "avg(5m) < 30", got "${text}"`;

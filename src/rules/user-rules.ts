@@ -26,7 +26,7 @@ import {METRICS} from './series-catalog.js';
 import {type AlertGroup, type Rule} from './rule-types.js';
 import {compare, durationOf, OPPOSITE, parseCondition, thresholdSpec, userRule, type Condition} from './threshold-rule.js';
 
-export {compare, conditionValue, parseCondition, renderTemplate, userRule, type Condition, type Fn, type Op, type UserRuleSpec} from './threshold-rule.js';
+export {conditionValue, parseCondition, renderTemplate} from './threshold-rule.js';
 
 export type Issue = [Array<string | number>, string];
 

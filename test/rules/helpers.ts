@@ -2,7 +2,6 @@
 import {RuleEngine, type AlertTransition, type EngineOptions} from '../../src/rules/engine.js';
 import {type Rule} from '../../src/rules/rule-types.js';
 import {SeriesWorld} from '../../src/rules/world.js';
-import {seededRandom as rng} from '../../src/demo/seeded-random.js';
 
 export interface Run {
 	readonly engine: RuleEngine;

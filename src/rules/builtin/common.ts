@@ -59,7 +59,7 @@ function isData(v: CodeVariant | DataVariant): v is DataVariant {
 }
 
 /** One variant as a Rule. Data goes through the same compiler as the user's rules. */
-export function variantRule(head: RuleHead, variant: RuleVariant, v: CodeVariant | DataVariant): Rule {
+function variantRule(head: RuleHead, variant: RuleVariant, v: CodeVariant | DataVariant): Rule {
 	const recommendation = v.recommendation ?? head.recommendation;
 	if (isData(v)) {
 		const spec = thresholdSpec({alert: head.name, channel: head.group, ...v, ...(recommendation !== undefined ? {recommendation} : {}), variant});
@@ -91,7 +91,7 @@ export function finiteTail(series: PointSeries, n: number): number[] {
 	return series.tailValues(n + 16).filter(Number.isFinite).slice(-n);
 }
 
-export function staleSample(labels: Record<string, string>): RuleSample {
+function staleSample(labels: Record<string, string>): RuleSample {
 	return {labels, breach: false, value: Number.NaN, message: 'no data', stale: true};
 }
 

@@ -87,7 +87,7 @@ export const memoryExhaustion: BuiltinEntry = builtin(
 	},
 );
 
-export const LEAK = {windowMs: 5 * 60_000, minSamples: 10, growthMb: 1000, minR2: 0.8, maxStepShare: 0.25, horizonMs: 30 * 60_000} as const;
+const LEAK = {windowMs: 5 * 60_000, minSamples: 10, growthMb: 1000, minR2: 0.8, maxStepShare: 0.25, horizonMs: 30 * 60_000} as const;
 
 /**
 Leak: over 5 minutes (>= 10 samples) the least-squares fit of memory on time grows > 1 GB with R² >= 0.8, and no

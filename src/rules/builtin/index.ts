@@ -14,11 +14,7 @@ import {lowThroughput, slaBreach} from './tasks.js';
 import {unbalancedLoad} from './agents.js';
 import {errorPerformanceCorrelation, slowStepDetected} from './system.js';
 
-export {TRAINING_STALE_MS, type BuiltinEntry} from './common.js';
-export {CONVERGENCE, HIGH_LOSS, PLATEAU, SPIKE} from './training.js';
-export {LEAK} from './gpu.js';
-export {errorRatio, SLA_BURN} from './tasks.js';
-export {CORRELATION} from './system.js';
+export {TRAINING_STALE_MS} from './common.js';
 
 /** Every built-in rule by name, in the order `rules list` prints them: the sound default, the seed's version when it differs. */
 export const BUILTIN_RULES: readonly BuiltinEntry[] = [

@@ -34,7 +34,7 @@ export const slowStepDetected: BuiltinEntry = builtin(
 	},
 );
 
-export const CORRELATION = {errorWindowMs: 60_000, samples: 10, threshold: 85} as const;
+const CORRELATION = {errorWindowMs: 60_000, samples: 10, threshold: 85} as const;
 
 /** A critical error in the last minute while the hottest GPU's mean of its 10 samples before the error was > 85 °C. */
 export const errorPerformanceCorrelation: BuiltinEntry = builtin(

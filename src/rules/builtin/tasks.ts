@@ -28,7 +28,7 @@ export const lowThroughput: BuiltinEntry = builtin(
 );
 
 /** SLO 90% of tasks within the SLA; burn rate = error ratio / 10%. Pairs are ORed; both windows of a pair must burn. */
-export const SLA_BURN = {
+const SLA_BURN = {
 	slo: 0.9,
 	pairs: [
 		{longMs: 3_600_000, shortMs: 5 * 60_000, burn: 2, severity: 'critical'},
@@ -39,7 +39,7 @@ export const SLA_BURN = {
 } as const satisfies {slo: number; pairs: ReadonlyArray<{longMs: number; shortMs: number; burn: number; severity: Severity}>; minLong: number; minShort: number};
 
 /** Error ratio (share over the SLA) of completions in [now - windowMs, now], with the count. */
-export function errorRatio(completions: readonly {durationSeconds: number; timeMs: number}[], now: number, windowMs: number): {ratio: number; count: number} {
+function errorRatio(completions: readonly {durationSeconds: number; timeMs: number}[], now: number, windowMs: number): {ratio: number; count: number} {
 	let count = 0;
 	let bad = 0;
 	for (const c of completions) {

@@ -4,7 +4,7 @@ import {analyzeTrend} from '../../analysis/training-trend.js';
 import {MAD_TO_SIGMA, mad, mean, median} from '../stats.js';
 import {builtin, finiteTail, fmt, projectRule, type BuiltinEntry} from './common.js';
 
-export const HIGH_LOSS = 5;
+const HIGH_LOSS = 5;
 
 export const highTrainingLoss: BuiltinEntry = builtin(
 	{name: 'high_training_loss', group: 'training', recommendation: 'Check data quality and learning rate'},
@@ -53,7 +53,7 @@ export const nonFiniteLoss: BuiltinEntry = builtin(
 	},
 );
 
-export const SPIKE = {base: 50, recent: 3, minBase: 20, relative: 0.5, sigmas: 6} as const;
+const SPIKE = {base: 50, recent: 3, minBase: 20, relative: 0.5, sigmas: 6} as const;
 
 /**
 Loss spike: the last 3 finite losses all above median + max(0.5 |median|, 6 sigma) of the 50 before them
@@ -84,7 +84,7 @@ export const lossSpike: BuiltinEntry = builtin(
 	},
 );
 
-export const PLATEAU = {window: 240, ends: 80, threshold: 0.01, clearAt: 0.03} as const;
+const PLATEAU = {window: 240, ends: 80, threshold: 0.01, clearAt: 0.03} as const;
 
 /**
 Plateau, as ReduceLROnPlateau means it: over the last 240 finite losses, the median of the newest 80 is less than
@@ -124,7 +124,7 @@ export const lossPlateau: BuiltinEntry = builtin(
 	},
 );
 
-export const CONVERGENCE = {minSamples: 300, minWindow: 100, maxSamples: 1000, threshold: 0.01, clearAt: 0.02} as const;
+const CONVERGENCE = {minSamples: 300, minWindow: 100, maxSamples: 1000, threshold: 0.01, clearAt: 0.02} as const;
 
 export const convergenceDetected: BuiltinEntry = builtin(
 	{name: 'convergence_detected', group: 'training', recommendation: 'Consider early stopping to save compute resources'},

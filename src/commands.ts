@@ -14,10 +14,10 @@ import {formatIssue, loadConfig} from './config/config.js';
 import {redisUrlFrom, userAtHost} from './config/resolve.js';
 import {parseRedisUrl, type RedisTarget} from './bus/redis-url.js';
 import {RedisKv} from './bus/redis-kv.js';
-import {connectCommandRedis, redisErrorText} from './compose.js';
+import {commandAlertStorage, connectCommandRedis, redisErrorText} from './compose.js';
 import {durationProblem, formatDuration, MAX_DURATION_TEXT, parseDuration} from './rules/duration.js';
 import {parseMatcher, type Matcher} from './rules/labels.js';
-import {ALERT_KEYS, RedisAlertStorage, skippedText} from './rules/alert-storage.js';
+import {ALERT_KEYS, skippedText} from './rules/alert-storage.js';
 import {silenceMatcherText, silenceStatus, type Silence} from './rules/ack-silence.js';
 import {BUILTIN_RULES} from './rules/builtin-rules.js';
 import {compileRules} from './rules/user-rules.js';
@@ -114,7 +114,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			if (args.length !== 1) return usage(io, `${command} takes one alert ID`);
 			const id = args[0]!;
 			return withRedis(async (redis) => {
-				const storage = new RedisAlertStorage(redis);
+				const storage = commandAlertStorage(redis);
 				if (command === 'unack') {
 					await storage.deleteAck(id);
 					io.out(`unacknowledged ${id}`);
@@ -138,7 +138,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			if (args[0] === 'expire') {
 				if (args.length !== 2) return usage(io, 'silence expire takes one silence ID');
 				return withRedis(async (redis) => {
-					const storage = new RedisAlertStorage(redis);
+					const storage = commandAlertStorage(redis);
 					const {silences, skipped} = await storage.readSilences(Date.now());
 					const s = silences.get(args[1]!);
 					if (s === undefined) {
@@ -172,7 +172,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			const now = Date.now();
 			const silence: Silence = {id: randomBytes(4).toString('hex'), matchers, startsMs: now, endsMs: now + durationMs, createdBy: v.author ?? userAtHost(), comment: v.comment};
 			return withRedis(async (redis) => {
-				await new RedisAlertStorage(redis).putSilence(silence);
+				await commandAlertStorage(redis).putSilence(silence);
 				io.out(`silence ${silence.id}: ${silenceMatcherText(silence)} until ${new Date(silence.endsMs).toISOString()} (${formatDuration(durationMs)}) by ${silence.createdBy}`);
 				return 0;
 			});
@@ -180,7 +180,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		case 'silences':
 			return withRedis(async (redis) => {
 				const now = Date.now();
-				const read = await new RedisAlertStorage(redis).readSilences(now);
+				const read = await commandAlertStorage(redis).readSilences(now);
 				// A record that cannot be shown (junk, a time Date cannot print) is named and skipped, never fatal.
 				const note = skippedText('silence', read.skipped);
 				if (note !== undefined) io.err(`${note} (mycotop silence expire ID removes one)`);

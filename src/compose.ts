@@ -20,6 +20,10 @@ import {type GpuSourcePart} from './parts.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
+import {RedisAlertStorage} from './rules/alert-storage.js';
+import {recordWrites} from './rules/alert-writes.js';
+import {RedisKv} from './bus/redis-kv.js';
+import {recordWriter} from './writer/record-writes.js';
 
 /** A runtime with the parts the flags and config ask for: what every front end runs. */
 export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
@@ -101,4 +105,14 @@ export async function connectCommandRedis(target: RedisTarget, caFile: string | 
 		throw new Error(`cannot reach Redis at ${target.redacted}: ${redactSecrets(message, target.secrets)}`);
 	}
 	return redis;
+}
+
+/**
+The CLI commands' alert storage (`mycotop ack`, `unack`, `silence`, `silences`, `silence expire`): it reads with the
+command's connection and writes acks and silences by the writer's record path (writer/record-writes.ts), the one
+the runtime's writer uses, here over a RedisKv on the same connection (a one-shot command holds no lease and
+batches nothing; records need neither).
+*/
+export function commandAlertStorage(redis: Redis): RedisAlertStorage {
+	return new RedisAlertStorage(redis, recordWrites(recordWriter(new RedisKv(redis))));
 }

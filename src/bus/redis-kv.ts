@@ -28,10 +28,16 @@ export class RedisKv implements Kv {
 	/**
 	MULTI, the commands and EXEC, each written to the socket as it is sent, all in this tick: nothing else on the
 	connection can come between them, and no batch is copied into one more buffer on the way (as a pipeline would).
+	One command alone is sent as it is: Redis runs it atomically anyway, and a refusal (an account without MULTI,
+	such as a viewer's acking) names that command, not MULTI.
 	*/
 	async exec(commands: readonly KvCommand[]): Promise<void> {
 		if (commands.length === 0) return;
 		const send = (command: Command) => this.redis.sendCommand(command) as Promise<unknown>;
+		if (commands.length === 1) {
+			await send(new EncodedCommand(commands[0]!));
+			return;
+		}
 		// Corked, the socket takes the whole transaction in one writev instead of one write per command.
 		// Encoded before MULTI is sent: nothing can throw between MULTI and EXEC.
 		const encoded = commands.map((command) => new EncodedCommand(command));

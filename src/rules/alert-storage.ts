@@ -1,8 +1,9 @@
 /**
 Where acknowledgements, silences and the transition log live: Redis keys of our own (ALERT_KEYS in
 contract/names.ts; any non-read-only instance may write acks and silences: they are user actions), or memory on the
-embedded bus. The Redis storage reads with a client and writes through the RecordWrites it is given: the writer's
-lease-free record path in the runtime (alert-writes.ts), the client itself in the one-shot CLI commands.
+embedded bus. The Redis storage reads with a client and writes through the RecordWrites it is given: always the
+writer's lease-free record path (writer/record-writes.ts via alert-writes.ts recordWrites), the runtime's writer in
+the runtime, a RecordWriter over the command's connection in the one-shot CLI commands (compose.ts).
 */
 import {sanitizeText} from '../contract/sanitize.js';
 import {ALERT_KEYS} from '../contract/names.js';
@@ -86,29 +87,14 @@ export function decodeTransition(text: string): AlertTransition | undefined {
 	}
 }
 
-/** Writes straight to a client: for the one-shot CLI commands, which have no writer. */
-function clientRecordWrites(redis: Redis): RecordWrites {
-	return {
-		putRecord: async (key, field, value) => {
-			await redis.hset(key, field, value);
-		},
-		deleteRecords: async (key, fields) => {
-			if (fields.length > 0) await redis.hdel(key, ...fields);
-		},
-	};
-}
-
 export class RedisAlertStorage implements AlertStorage {
 	readonly persistent = true;
-	private readonly writes: RecordWrites;
 
-	/** Reads with `redis`; writes through `writes` (default: `redis` itself). */
+	/** Reads with `redis`; writes through `writes` (the writer's record path). */
 	constructor(
 		private readonly redis: Redis,
-		writes?: RecordWrites,
-	) {
-		this.writes = writes ?? clientRecordWrites(redis);
-	}
+		private readonly writes: RecordWrites,
+	) {}
 
 	/** What the last loadAcks skipped (records it could not read), for whoever shows them. */
 	skippedAcks: readonly SkippedRecord[] = [];

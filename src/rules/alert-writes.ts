@@ -12,6 +12,7 @@ implementation over the writer's batches. Nothing here talks to Redis.
 */
 import {ALERT_KEYS, keys} from '../contract/names.js';
 import {type KeyFamily} from '../writer/key-family.js';
+import {type RecordWriter} from '../writer/record-writes.js';
 import {type AlertTransition} from './engine.js';
 
 const LOG_MAX_ENTRIES = 10_000;
@@ -36,18 +37,26 @@ export interface AlertWrites extends RecordWrites {
 }
 
 /** The part of the writer (SeedWriter) the alert writes use. */
-export interface AlertWriter {
+export interface AlertWriter extends RecordWriter {
 	enqueueStreamEntry(key: string, fields: Record<string, string>, maxlen: number): void;
 	enqueueHash(key: string, fields: Record<string, string>): void;
 	enqueueIncrement(key: string, field: string, by?: number): void;
-	writeRecords(commands: ReadonlyArray<readonly ['HSET' | 'HDEL', string, ...string[]]>): Promise<void>;
 	unwrittenEntries(family: KeyFamily): number;
 	/** Write what is pending now (a transition's log entry is not kept waiting for the batching delay). */
 	flush(): Promise<void>;
 }
 
+/** Acks and silences as records by id, through `writer`'s record path: the runtime's writer, or a one-shot command's. */
+export function recordWrites(writer: RecordWriter): RecordWrites {
+	return {
+		putRecord: (key, field, value) => writer.writeRecords([['HSET', key, field, value]]),
+		deleteRecords: (key, fields) => (fields.length === 0 ? Promise.resolve() : writer.writeRecords([['HDEL', key, ...fields]])),
+	};
+}
+
 export function writerAlertWrites(writer: AlertWriter, instanceId: string): AlertWrites {
 	return {
+		...recordWrites(writer),
 		appendTransitions(transitions) {
 			let queued = false;
 			for (const t of transitions) {
@@ -64,7 +73,5 @@ export function writerAlertWrites(writer: AlertWriter, instanceId: string): Aler
 			if (queued) void writer.flush();
 		},
 		unwrittenTransitions: () => writer.unwrittenEntries('alerts'),
-		putRecord: (key, field, value) => writer.writeRecords([['HSET', key, field, value]]),
-		deleteRecords: (key, fields) => (fields.length === 0 ? Promise.resolve() : writer.writeRecords([['HDEL', key, ...fields]])),
 	};
 }

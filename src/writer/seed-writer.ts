@@ -15,6 +15,7 @@ import {type MetricsStore} from '../store/metrics-store.js';
 import {type BatcherOptions, type WriteScope, type WriterTarget, WriteBatcher} from './write-batcher.js';
 import {type KeyFamily} from './key-family.js';
 import {SeedProjection} from './seed-projection.js';
+import {type RecordCommand, writeRecords} from './record-writes.js';
 
 export {retryVerdict, WriteBatcher, type BatcherOptions, type LeaseState, type WriteScope, type WriterStats, type WriterTarget} from './write-batcher.js';
 
@@ -124,11 +125,11 @@ export class SeedWriter extends WriteBatcher {
 	the lease: acknowledgements and silences are user actions that any instance that is not read-only makes (a
 	viewer's ack must reach Redis), and writing a record by its id twice leaves what writing it once does, so neither
 	a lease nor a batch id is needed (as with reportDrops). Resolves once applied; rejects with Redis's error, which
-	the caller shows to whoever acted. The caller checks read-only.
+	the caller shows to whoever acted. The caller checks read-only. The same function (record-writes.ts) writes the
+	CLI commands' acks and silences.
 	*/
-	async writeRecords(commands: ReadonlyArray<readonly ['HSET' | 'HDEL', string, ...string[]]>): Promise<void> {
-		if (commands.length === 0) return;
-		await this.target.kv().exec(commands);
+	async writeRecords(commands: readonly RecordCommand[]): Promise<void> {
+		await writeRecords(this.target.kv(), commands);
 	}
 
 	/**

@@ -6,7 +6,7 @@ bare pipeline (tests, benchmarks).
 */
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {INPUT_STREAMS, messageSource, OUTPUT_CHANNELS, ourKeys, SUBSCRIBED_CHANNELS} from './contract/names.js';
+import {INPUT_STREAMS, keys, messageSource, OUTPUT_CHANNELS, ourKeys, SUBSCRIBED_CHANNELS} from './contract/names.js';
 import {ReplayRing} from './ingest/replay-ring.js';
 import {StreamReader} from './bus/stream-reader.js';
 import {BusManager} from './bus/bus-manager.js';
@@ -48,7 +48,7 @@ export interface RuntimeOptions {
 /** Builds the runtime's parts from its core (store, writer, bus, host, instance id): called once, by the constructor. */
 export type PartsFactory = (core: Runtime) => RuntimeParts;
 
-export function newInstanceId(): string {
+function newInstanceId(): string {
 	return `${hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
 }
 
@@ -149,9 +149,13 @@ export class Runtime {
 		);
 		this.bus.onChange(() => {
 			const role = this.bus.role;
-			// Became the writer with nothing of its own waiting: write what the previous writer had not committed.
-			if (role === 'writer' && this.lastRole !== undefined && this.lastRole !== 'writer' && ring !== undefined && this.writer.holdsNothing)
-				void this.replayAfterTakeover(ring, ring.seq);
+			// Became the writer: learn the day of Redis's completed_today, and, with nothing of its own waiting, write what
+			// the previous writer had not committed.
+			if (role === 'writer' && this.lastRole !== undefined && this.lastRole !== 'writer' && this.bus.kind === 'redis') {
+				this.writer.noteAcquired();
+				const replay = ring !== undefined && this.writer.holdsNothing ? {ring, until: ring.seq} : undefined;
+				void this.afterAcquired(replay);
+			}
 			this.lastRole = role;
 			this.store.touch();
 			for (const listener of this.busListeners) listener();
@@ -167,19 +171,26 @@ export class Runtime {
 	Pub/sub handover: write the messages of the replay ring that came after the previous writer's last stored position,
 	up to `until` (the ring's position when this instance became the writer: later ones were written live).
 	*/
-	private async replayAfterTakeover(ring: ReplayRing, until: number): Promise<void> {
+	private async afterAcquired(replay: {ring: ReplayRing; until: number} | undefined): Promise<void> {
 		let watermark: string | null;
+		let counterDay: string | undefined;
 		try {
-			watermark = await this.bus.kv().get(ourKeys.writerWatermark);
+			const kv = this.bus.kv();
+			const [stored, counters] = await Promise.all([replay === undefined ? null : kv.get(ourKeys.writerWatermark), kv.hgetall(keys.tasksCounters)]);
+			watermark = stored;
+			counterDay = counters['completed_day'];
 		} catch (error) {
 			journal.record({type: 'takeover', replayed: 0, error: error instanceof Error ? error.message : String(error)});
 			return;
 		}
 		if (this.bus.role !== 'writer' || this.stopping) return;
+		this.writer.adoptCounterDay(counterDay);
+		if (replay === undefined) return;
+		const {ring, until} = replay;
 		const plan = ring.plan(watermark, until);
 		for (const entry of plan.entries) this.ingest.handle(entry.channel, entry.raw, false);
 		const gap = plan.watermark === 'not-found' && plan.evicted;
-		this.writer.noteReplay(plan.entries.length, gap);
+		this.writer.noteReplay(plan.entries.length, gap ? 'gap' : plan.watermark === 'ambiguous' ? 'ambiguous' : 'exact');
 		journal.record({type: 'takeover', replayed: plan.entries.length, watermark: plan.watermark, ...(gap ? {gap: true} : {})});
 	}
 
@@ -306,6 +317,9 @@ function writeHealth(stats: WriterStats, lease: {readonly refusal: WriteRefusal;
 		pendingEntries: stats.pendingEntries,
 		dropped: stats.dropped,
 		droppedFamilies: describeFamilyCounts(stats.droppedByFamily),
+		replayGaps: stats.replayGaps,
+		...(stats.commandErrors > 0 ? {commandErrors: {count: stats.commandErrors, last: stats.lastCommandError ?? ''}} : {}),
+		replayAmbiguous: stats.replayAmbiguous,
 		...(refusing === undefined ? {} : {refusing: {what: explainRefusal(refusing.refusal), count: refusing.count}}),
 	};
 }

@@ -119,6 +119,11 @@ export interface WriteHealth {
 	readonly dropped: number;
 	/** `tasks 300, training 12`: the dropped entries by key family. */
 	readonly droppedFamilies?: string;
+	/** Commands Redis refused inside applied transactions, and the last one named. */
+	readonly commandErrors?: {readonly count: number; readonly last: string};
+	/** Takeovers that could not find the previous writer's position (messages may be missing) or found it twice (doubled). */
+	readonly replayGaps?: number;
+	readonly replayAmbiguous?: number;
 	/** Redis refuses writes now: `OOM (maxmemory reached)`, with how many transactions it refused so far. */
 	readonly refusing?: {readonly what: string; readonly count: number};
 }
@@ -133,5 +138,9 @@ export function describeWrites(writes: WriteHealth, connected: boolean): string 
 	if ((!connected || writes.refusing !== undefined) && writes.pendingEntries > 0) out += ` · ${writes.pendingEntries} writes queued`;
 	if (writes.refusing !== undefined) out += ` · Redis refuses writes: ${writes.refusing.what} ×${writes.refusing.count}`;
 	if (writes.dropped > 0) out += ` · ${writes.dropped} writes dropped${writes.droppedFamilies ? ` (${writes.droppedFamilies})` : ''}`;
+	if (writes.commandErrors !== undefined && writes.commandErrors.count > 0)
+		out += ` · Redis refused ${writes.commandErrors.count} command${writes.commandErrors.count === 1 ? '' : 's'}: ${writes.commandErrors.last}`;
+	if ((writes.replayGaps ?? 0) > 0) out += ` · takeover gap ×${writes.replayGaps} (messages may be missing)`;
+	if ((writes.replayAmbiguous ?? 0) > 0) out += ` · takeover position ambiguous ×${writes.replayAmbiguous} (messages may be doubled)`;
 	return out;
 }

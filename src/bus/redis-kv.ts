@@ -56,7 +56,8 @@ export class RedisKv implements Kv {
 		for (const result of queuing) if (result.status === 'rejected') throw result.reason;
 		if ('error' in outcome) throw outcome.error;
 		if (!Array.isArray(outcome.value)) throw new Error('transaction aborted');
-		for (const reply of outcome.value) if (reply instanceof Error) throw reply;
+		const failures = (outcome.value as unknown[]).flatMap((reply, index) => (reply instanceof Error ? [{index, error: reply}] : []));
+		if (failures.length > 0) throw new PartialExecError(failures);
 	}
 
 	async scan(pattern: string, limit = 100_000): Promise<string[]> {
@@ -84,5 +85,15 @@ export class RedisKv implements Kv {
 
 	get(key: string): Promise<string | null> {
 		return this.redis.get(key);
+	}
+}
+
+/**
+EXEC ran, and Redis applied every command of the transaction but these (a WRONGTYPE key, a hash field that is not an
+integer for HINCRBY): Redis does not roll a transaction back. `index` is the command's place in what was sent.
+*/
+export class PartialExecError extends Error {
+	constructor(readonly failures: ReadonlyArray<{readonly index: number; readonly error: Error}>) {
+		super(`${failures.length} command${failures.length === 1 ? '' : 's'} of the transaction failed: ${failures[0]!.error.message}`);
 	}
 }

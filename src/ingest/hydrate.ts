@@ -8,7 +8,7 @@ import {MAX_COUNTER, MAX_DURATION_SECONDS, MAX_TASK_COUNT} from '../contract/lim
 import {readTime, type TimeNote} from '../contract/time.js';
 import {sanitizeText} from '../contract/sanitize.js';
 import {type KvReader} from '../bus/kv.js';
-import {type MetricsStore} from '../store/metrics-store.js';
+import {localDayStamp, type MetricsStore} from '../store/metrics-store.js';
 
 export interface HydrationReport {
 	readonly projects: number;
@@ -127,6 +127,9 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		if (count === undefined) reject('completed_today');
 		else completedToday = Math.floor(count);
 	}
+	// A count of another day (the writer stopped before midnight, or this is a restart the next day) is not today's.
+	const day = counters['completed_day'];
+	if (day !== undefined && day !== localDayStamp(now)) completedToday = 0;
 	store.hydrateCompletedToday(completedToday, now);
 
 	const perfKeys = await kv.scan(HYDRATION_PATTERNS.agentPerformance);

@@ -1,20 +1,37 @@
 /**
 Writer handover for pub/sub: every instance keeps the last raw input messages it received from Redis, in the order
 Redis delivered them (Redis delivers a channel's messages to every subscriber in the same order). The writer stores,
-in each transaction, a watermark: a fingerprint of the newest messages it had received when it took the batch
+in each transaction, a watermark: the fingerprints of the newest messages it had received when it took the batch
 (`mycotop:writer:watermark`). An instance that becomes the writer (the old one was killed, frozen or partitioned)
 finds that watermark in its own ring and writes what came after it: nothing between the old writer's last commit and
 the takeover is lost or written twice. The old writer, if it comes back, counts what it was holding as handed over.
 
-Bounded by count; holding references to strings the subscriber already allocated, so a push costs two array stores.
+What goes in the ring is decided by the message alone (`replayable`), so every instance's ring holds the same
+sequence: the channels whose messages become list entries and counters (training, tasks, workflow steps), up to the
+message size limit. Agent status is left out: its writes are last-write-wins and agents re-send it, and identical
+idle statuses repeat so often that they would make a position ambiguous.
+
+Bounded by count and by the characters held (strings the subscriber already allocated), so a push costs a few array
+stores and a hostile producer cannot grow it past the byte bound.
 */
 import {createHash} from 'node:crypto';
+import {INPUT_CHANNELS} from '../contract/names.js';
+import {MAX_MESSAGE_BYTES} from '../contract/limits.js';
 
 /** Messages a watermark covers: enough that a repeated message does not match the wrong place. */
-const WINDOW = 3;
+const WINDOW = 4;
 
-/** Messages kept: at 5,000 messages/s, 20 s of takeover (a takeover takes at most the lease TTL + a renew period). */
+/** Messages kept at most: at 5,000 messages/s, 20 s of takeover (a takeover takes at most the lease TTL + a renew). */
 export const REPLAY_RING_CAPACITY = 100_000;
+/** Characters held at most (about 2 bytes each in V8's worst case): 16 M characters. */
+export const REPLAY_RING_MAX_CHARS = 16 * 1024 * 1024;
+
+const REPLAYED_CHANNELS: ReadonlySet<string> = new Set([INPUT_CHANNELS.trainingProgress, INPUT_CHANNELS.taskUpdates, INPUT_CHANNELS.workflowSteps]);
+
+/** Whether a message belongs in the ring: decided by the message alone, the same on every instance. */
+export function replayable(channel: string, raw: string): boolean {
+	return REPLAYED_CHANNELS.has(channel) && raw.length <= MAX_MESSAGE_BYTES;
+}
 
 export interface ReplayEntry {
 	readonly channel: string;
@@ -25,10 +42,12 @@ export interface ReplayPlan {
 	/** Messages after the watermark, oldest first, up to the position given. */
 	readonly entries: ReplayEntry[];
 	/**
-	'found': the watermark is in the ring, the plan is exact. 'not-found': it is not (older than the ring, or from
-	before this instance subscribed): the plan is the whole ring. 'none': no writer ever left a watermark.
+	'found': the watermark is in the ring (exactly once). 'ambiguous': it is there more than once (a run of byte-identical
+	messages repeated): the oldest place is taken, so a message may be written twice but none is lost. 'not-found': it
+	is not (older than the ring, or from before this instance subscribed): the plan is the whole ring. 'none': no
+	writer ever left a watermark.
 	*/
-	readonly watermark: 'found' | 'not-found' | 'none';
+	readonly watermark: 'found' | 'ambiguous' | 'not-found' | 'none';
 	/** The ring had dropped older messages: with 'not-found', some unwritten messages may be lost. */
 	readonly evicted: boolean;
 }
@@ -42,61 +61,90 @@ export class ReplayRing {
 	private readonly raws: string[];
 	private head = 0;
 	private size = 0;
+	private chars = 0;
 	/** Messages ever pushed: a position in the ring's history. */
 	seq = 0;
 
-	constructor(readonly capacity = REPLAY_RING_CAPACITY) {
+	constructor(
+		readonly capacity = REPLAY_RING_CAPACITY,
+		readonly maxChars = REPLAY_RING_MAX_CHARS,
+	) {
 		this.channels = new Array<string>(capacity);
 		this.raws = new Array<string>(capacity);
 	}
 
+	/** Keep a message received from Redis, if it is replayable (the caller need not check). */
 	push(channel: string, raw: string): void {
+		if (!replayable(channel, raw)) return;
+		if (this.size === this.capacity) this.evictOldest();
+		while (this.size > 0 && this.chars + raw.length > this.maxChars) this.evictOldest();
 		this.channels[this.head] = channel;
 		this.raws[this.head] = raw;
 		this.head = (this.head + 1) % this.capacity;
-		if (this.size < this.capacity) this.size += 1;
+		this.size += 1;
+		this.chars += raw.length;
 		this.seq += 1;
 	}
 
-	/** The entry at history position `position` (0-based, seq - size <= position < seq). */
+	private evictOldest(): void {
+		const index = (this.head - this.size + this.capacity) % this.capacity;
+		this.chars -= this.raws[index]!.length;
+		this.raws[index] = '';
+		this.size -= 1;
+		this.evictedAny = true;
+	}
+
+	private evictedAny = false;
+
+	/** The entry at history position `position` (seq - size <= position < seq). */
 	private at(position: number): ReplayEntry {
 		const index = (this.head - (this.seq - position) + this.capacity * 2) % this.capacity;
 		return {channel: this.channels[index]!, raw: this.raws[index]!};
 	}
 
-	private fingerprintEndingAt(position: number, count: number, hashes?: Map<number, string>): string {
-		const parts: string[] = [String(count)];
-		for (let p = position - count + 1; p <= position; p++) {
-			let hash = hashes?.get(p);
-			if (hash === undefined) {
-				const entry = this.at(p);
-				hash = entryHash(entry.channel, entry.raw);
-				hashes?.set(p, hash);
-			}
-			parts.push(hash);
+	private hashAt(position: number, hashes: Map<number, string>): string {
+		let hash = hashes.get(position);
+		if (hash === undefined) {
+			const entry = this.at(position);
+			hash = entryHash(entry.channel, entry.raw);
+			hashes.set(position, hash);
 		}
-		return parts.join(':');
+		return hash;
 	}
 
-	/** The fingerprint of the newest messages, or undefined while the ring is empty. */
+	/** The fingerprint of the newest messages (`count:h1:h2:...`, oldest first), or undefined while the ring is empty. */
 	watermark(): string | undefined {
 		if (this.size === 0) return undefined;
-		return this.fingerprintEndingAt(this.seq - 1, Math.min(WINDOW, this.size));
+		const count = Math.min(WINDOW, this.size);
+		const hashes = new Map<number, string>();
+		const parts: string[] = [String(count)];
+		for (let p = this.seq - count; p < this.seq; p++) parts.push(this.hashAt(p, hashes));
+		return parts.join(':');
 	}
 
 	/** What to write after a takeover: the messages after `watermark`, up to history position `until` (exclusive). */
 	plan(watermark: string | null | undefined, until = this.seq): ReplayPlan {
-		const evicted = this.seq > this.size;
+		const evicted = this.evictedAny;
 		const oldest = this.seq - this.size;
 		const end = Math.min(until, this.seq);
 		if (watermark === null || watermark === undefined) return {entries: [], watermark: 'none', evicted};
-		const count = Number(watermark.split(':', 1)[0]);
-		if (Number.isInteger(count) && count >= 1 && count <= WINDOW) {
-			const hashes = new Map<number, string>();
-			for (let position = end - 1; position >= oldest + count - 1; position--) {
-				if (this.fingerprintEndingAt(position, count, hashes) === watermark) return {entries: this.slice(position + 1, end), watermark: 'found', evicted};
-			}
+		const [countText, ...wanted] = watermark.split(':');
+		const count = Number(countText);
+		if (!Number.isInteger(count) || count < 1 || count !== wanted.length) return {entries: this.slice(oldest, end), watermark: 'not-found', evicted};
+		const hashes = new Map<number, string>();
+		const matchesEndingAt = (position: number, length: number): boolean => {
+			for (let i = 0; i < length; i++) if (this.hashAt(position - i, hashes) !== wanted[wanted.length - 1 - i]) return false;
+			return true;
+		};
+		// Every place the window matches. While the ring still holds its first message, the window may also straddle
+		// the ring's start (this instance subscribed just before the writer's last commit): its newest messages are then
+		// this ring's oldest. The oldest place wins: with runs of byte-identical messages that is a double, never a loss.
+		const found: number[] = [];
+		for (let position = end - 1; position >= oldest + count - 1; position--) if (matchesEndingAt(position, count)) found.push(position);
+		if (!evicted) {
+			for (let length = Math.min(count - 1, end - oldest); length >= 1; length--) if (matchesEndingAt(oldest + length - 1, length)) found.push(oldest + length - 1);
 		}
+		if (found.length > 0) return {entries: this.slice(found.at(-1)! + 1, end), watermark: found.length === 1 ? 'found' : 'ambiguous', evicted};
 		return {entries: this.slice(oldest, end), watermark: 'not-found', evicted};
 	}
 

@@ -92,8 +92,8 @@ export interface StoreCounters {
 	readonly time: TimeCounters;
 }
 
-/** A local calendar day stamp (YYYY-MM-DD) for completed_today. */
-export function dayStamp(ms: number): string {
+/** A local calendar day stamp (YYYY-MM-DD) for completed_today: the store's, the writer's and hydration's. */
+export function localDayStamp(ms: number): string {
 	const d = new Date(ms);
 	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
@@ -265,7 +265,7 @@ export class MetricsStore {
 
 	/** Make `ms`'s local day the current one for completed_today (a new day starts at `count`). */
 	private startDay(ms: number, count: number): void {
-		this.completedDay = dayStamp(ms);
+		this.completedDay = localDayStamp(ms);
 		this.completedToday = count;
 		const start = new Date(ms);
 		start.setHours(0, 0, 0, 0);
@@ -288,7 +288,7 @@ export class MetricsStore {
 	rollDay(now: number): void {
 		if (!Number.isFinite(now)) return;
 		if (this.completedDay !== '' && now < this.completedDayRange[1]) return;
-		if (this.completedDay === '' || dayStamp(now) > this.completedDay) this.startDay(now, 0);
+		if (this.completedDay === '' || localDayStamp(now) > this.completedDay) this.startDay(now, 0);
 	}
 
 	/**

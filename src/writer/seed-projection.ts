@@ -8,7 +8,7 @@ Aggregates are computed from the store (systemFigures, rankAgents, analyzeTrend)
 import {type BusEvent} from '../contract/events.js';
 import {DONE_STATUSES, FAILED_STATUSES} from '../contract/events.js';
 import {keys, messageSource, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
-import {averageDuration, type MetricsStore} from '../store/metrics-store.js';
+import {averageDuration, localDayStamp, type MetricsStore} from '../store/metrics-store.js';
 import {rankAgents} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
@@ -36,6 +36,11 @@ export interface ProjectionSink {
 export class SeedProjection {
 	/** The local day (YYYY-MM-DD, by this instance's clock) the completed_today counter is counting. */
 	private counterDay: string | undefined;
+	/**
+	Completions counted since this instance became the writer, while the day of the count in Redis is not yet known
+	(undefined once it is): what completed_today is set to if Redis's count turns out to be another day's.
+	*/
+	private countedSinceAcquired: number | undefined;
 	/** Each project's latest values since the last flush (the `current` hash is last-write-wins). */
 	private readonly currentTraining = new Map<string, {loss: number; wer: number | undefined; timestamp: string | number}>();
 	/** Key names per project, built once: the hot path then hashes the same string objects. */
@@ -106,7 +111,9 @@ export class SeedProjection {
 					// The counters move with the list entry, in the same batch (one MULTI/EXEC), or not at all.
 					if (batch.push(keys.tasksCompletionTimes, completionEntry(event), TTL_SECONDS.tasks)) {
 						batch.incr(keys.tasksCounters, 'completed_today');
+						batch.hset(keys.tasksCounters, {completed_day: this.counterDay!});
 						batch.incr(keys.agentPerformance(event.agent), 'tasks_completed');
+						if (this.countedSinceAcquired !== undefined) this.countedSinceAcquired += 1;
 					} else this.sink.dropEntry(keys.tasksCompletionTimes);
 					this.tasksDirty = true;
 					this.dirtyAgents.add(event.agent);
@@ -138,9 +145,34 @@ export class SeedProjection {
 	after start is adopted as it is (hydration read today's count).
 	*/
 	private rollCounterDay(): void {
-		const day = localDay(this.sink.now());
-		if (this.counterDay !== undefined && day !== this.counterDay) this.sink.shared().resetCounter(keys.tasksCounters, 'completed_today');
+		const day = localDayStamp(this.sink.now());
+		if (this.counterDay !== undefined && day !== this.counterDay) {
+			this.sink.shared().resetCounter(keys.tasksCounters, 'completed_today');
+			this.sink.shared().hset(keys.tasksCounters, {completed_day: day});
+			if (this.countedSinceAcquired !== undefined) this.countedSinceAcquired = 0;
+		}
 		this.counterDay = day;
+	}
+
+	/** This instance just became the writer: count completions until the day of Redis's count is known. */
+	noteAcquired(): void {
+		this.countedSinceAcquired = 0;
+	}
+
+	/**
+	The day Redis's completed_today belongs to (its `completed_day` field, read when this instance became the writer;
+	undefined when absent, as written by older versions: then it is taken to be today's). Another day's count (the
+	previous writer died before midnight, or this box restarts the next day) starts again from what this instance
+	counted since it became the writer, instead of carrying yesterday's completions into today.
+	*/
+	adoptStoredDay(storedDay: string | undefined): void {
+		this.rollCounterDay();
+		const counted = this.countedSinceAcquired ?? 0;
+		this.countedSinceAcquired = undefined;
+		if (storedDay === undefined || storedDay === this.counterDay) return;
+		this.sink.shared().resetCounter(keys.tasksCounters, 'completed_today', counted);
+		this.sink.shared().hset(keys.tasksCounters, {completed_day: this.counterDay!});
+		this.sink.schedule();
 	}
 
 	/** Queue the aggregates that changed: task SLA figures, per-agent performance, load balance. */
@@ -255,10 +287,4 @@ export class SeedProjection {
 			JSON.stringify({type: 'performance_rankings_updated', rankings, timestamp: new Date(this.sink.now()).toISOString(), source: messageSource(this.sink.instanceId)}),
 		);
 	}
-}
-
-/** YYYY-MM-DD of an epoch-ms time in local time (the day completed_today counts). */
-function localDay(ms: number): string {
-	const d = new Date(ms);
-	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

@@ -17,7 +17,7 @@ import {type KeyFamily} from './key-family.js';
 import {SeedProjection} from './seed-projection.js';
 import {type RecordCommand, writeRecords} from './record-writes.js';
 
-export {retryVerdict, WriteBatcher, type BatcherOptions, type LeaseState, type WriteScope, type WriterStats, type WriterTarget} from './write-batcher.js';
+export {retryVerdict, type LeaseState, type WriteScope, type WriterStats, type WriterTarget} from './write-batcher.js';
 
 export interface WriterOptions extends BatcherOptions {
 	/** Period of the aggregate writes (ms). Default 1000. */
@@ -62,6 +62,16 @@ export class SeedWriter extends WriteBatcher {
 	/** Record one stored event's writes. Cheap: appends to the pending batch and schedules a flush. */
 	onEvent(event: BusEvent): void {
 		this.projection.onEvent(event);
+	}
+
+	/** This instance just became the writer (see SeedProjection.adoptStoredDay). */
+	noteAcquired(): void {
+		this.projection.noteAcquired();
+	}
+
+	/** The day of completed_today in Redis, read after becoming the writer. */
+	adoptCounterDay(storedDay: string | undefined): void {
+		this.projection.adoptStoredDay(storedDay);
 	}
 
 	/** Queue the aggregates that changed: task SLA figures, per-agent performance, load balance. */

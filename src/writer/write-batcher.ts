@@ -13,6 +13,8 @@ event writes) is not decided here: see seed-projection.ts.
 */
 import {ourKeys} from '../contract/names.js';
 import {type Kv, type KvCommand} from '../bus/kv.js';
+import {PartialExecError} from '../bus/redis-kv.js';
+import {EncodedEntries} from '../bus/resp-encode.js';
 import {PendingBatch} from './pending-batch.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
@@ -72,9 +74,21 @@ export interface WriterStats {
 	between its last commit and the oldest one kept may be missing.
 	*/
 	replayGaps: number;
+	/**
+	Takeovers where the previous writer's position was in the replay ring more than once (runs of byte-identical
+	messages): the oldest place was taken, so some messages may have been written twice, none lost.
+	*/
+	replayAmbiguous: number;
 	failures: number;
 	retriesSkipped: number;
 	lastError: string | undefined;
+	/**
+	Commands Redis refused inside a transaction it otherwise applied (WRONGTYPE on a key another program wrote, a
+	counter that is not an integer): Redis does not roll back, so their list entries are counted as dropped and the
+	last one is named here (`WRONGTYPE ... (metrics:tasks:completion_times)`).
+	*/
+	commandErrors: number;
+	lastCommandError: string | undefined;
 	/** Transactions Redis refused, by the refusal it named (OOM, READONLY, NOREPLICAS, ...). */
 	readonly refusals: Partial<Record<WriteRefusal, number>>;
 	/** The refusal of the last failed transaction, while no transaction has succeeded since: Redis refuses writes now. */
@@ -128,6 +142,9 @@ export class WriteBatcher {
 			handedOver: 0,
 			replayed: 0,
 			replayGaps: 0,
+			replayAmbiguous: 0,
+			commandErrors: 0,
+			lastCommandError: undefined,
 			failures: 0,
 			retriesSkipped: 0,
 			lastError: undefined,
@@ -216,9 +233,10 @@ export class WriteBatcher {
 	}
 
 	/** Count a takeover's replay (the messages went through onEvent as usual). */
-	noteReplay(messages: number, gap: boolean): void {
+	noteReplay(messages: number, outcome: 'exact' | 'gap' | 'ambiguous'): void {
 		this.stats.replayed += messages;
-		if (gap) this.stats.replayGaps += 1;
+		if (outcome === 'gap') this.stats.replayGaps += 1;
+		if (outcome === 'ambiguous') this.stats.replayAmbiguous += 1;
 	}
 
 	private dropCounts(entries: number, families: FamilyCounts): void {
@@ -419,10 +437,30 @@ export class WriteBatcher {
 	}
 
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
-		await kv.exec([...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]]);
+		const sent: KvCommand[] = [...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]];
+		try {
+			await kv.exec(sent);
+		} catch (error) {
+			if (!(error instanceof PartialExecError)) throw error;
+			// Applied, except these: the batch is not sent again (its other writes are in), what failed is counted.
+			this.notePartial(sent, error.failures);
+		}
 		this.stats.refusingNow = undefined;
 		this.stats.batches += 1;
 		this.stats.commands += commands.length;
+	}
+
+	/** Commands of an applied transaction that Redis refused: their entries are dropped, per family, and named. */
+	private notePartial(sent: readonly KvCommand[], failures: PartialExecError['failures']): void {
+		for (const {index, error} of failures) {
+			const command = sent[index];
+			if (command === undefined) continue;
+			const key = String(command[1]);
+			this.stats.commandErrors += 1;
+			this.stats.lastCommandError = `${error.message.slice(0, 80)} (${key})`;
+			const entries = command[0] === 'LPUSH' ? entryCount(command[2]) : command[0] === 'XADD' ? 1 : 0;
+			if (entries > 0) this.dropCounts(entries, {[keyFamily(key)]: entries});
+		}
 	}
 
 	private notifyIdle(): void {
@@ -450,4 +488,9 @@ export class WriteBatcher {
 		}
 		return this.isIdle();
 	}
+}
+
+/** List entries an LPUSH carries: its encoded block, or plain values. */
+function entryCount(values: unknown): number {
+	return values instanceof EncodedEntries ? values.count : 1;
 }

@@ -73,4 +73,27 @@ describe.runIf(redisAvailable())('Redis refusing writes', () => {
 		await waitFor(() => /Redis refuses writes: NOREPLICAS \(not enough replicas \(min-replicas-to-write\)\) ×\d+/.test(r.snapshot().bus.summary), 8000, 'NOREPLICAS named');
 		row.observe(`"${r.snapshot().bus.summary.replace(/^Redis \S+ /, '')}"`);
 	});
+
+	it('a key of the wrong type (another program wrote it): Redis applies the rest; the refused commands are named, their entries counted as dropped', async ({task}) => {
+		const row = faultRow(
+			task,
+			'A8 metrics:tasks:completion_times is a string (WRONGTYPE) while 3 completions arrive',
+			'header names "Redis refused N commands: WRONGTYPE ... (metrics:tasks:completion_times)"; tasks 3 dropped and reported',
+		);
+		redis = await startRedis();
+		runtime = await startRuntime(redis.url);
+		const r = runtime;
+		await waitFor(() => r.bus.role === 'writer', 8000, 'writer lease');
+		const admin = plainClient(redis.url);
+		await admin.set(keys.tasksCompletionTimes, 'legacy');
+		for (let n = 1; n <= 3; n++)
+			await admin.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `wt${n}`, status: 'done', agent: 'wt-agent', duration_seconds: 5}));
+		await waitFor(() => (r.writer.stats.droppedByFamily.tasks ?? 0) === 3, 5000, 'the 3 entries counted as dropped');
+		const summary = r.snapshot().bus.summary;
+		expect(summary).toMatch(/Redis refused \d+ commands?: WRONGTYPE.*\(metrics:tasks:completion_times\)/);
+		expect(summary).toContain('3 writes dropped (tasks 3)');
+		await waitFor(async () => (await admin.hget(ourKeys.writesDropped, 'tasks')) === '3', 5000, 'reported in Redis');
+		row.observe(`"${summary.replace(/^Redis \S+ /, '')}"`);
+		admin.disconnect();
+	});
 });

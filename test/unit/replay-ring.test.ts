@@ -1,9 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import fc from 'fast-check';
-import {ReplayRing} from '../../src/ingest/replay-ring.js';
+import {ReplayRing, replayable} from '../../src/ingest/replay-ring.js';
+import {INPUT_CHANNELS} from '../../src/contract/names.js';
 
+const TASKS = INPUT_CHANNELS.taskUpdates;
 const fill = (ring: ReplayRing, from: number, to: number) => {
-	for (let i = from; i < to; i++) ring.push('events:tasks:updates', `{"n":${i}}`);
+	for (let i = from; i < to; i++) ring.push(TASKS, `{"n":${i}}`);
 };
 const numbers = (entries: ReadonlyArray<{raw: string}>) => entries.map((e) => (JSON.parse(e.raw) as {n: number}).n);
 
@@ -30,12 +32,49 @@ describe('ReplayRing', () => {
 		expect(numbers(ring.plan(watermark, until).entries)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
 	});
 
-	it('a repeated message does not match the wrong place: the window covers three', () => {
+	it('keeps only the channels that become list entries and counters, and nothing over the message size limit', () => {
+		expect(replayable(INPUT_CHANNELS.trainingProgress, '{}')).toBe(true);
+		expect(replayable(INPUT_CHANNELS.workflowSteps, '{}')).toBe(true);
+		expect(replayable(INPUT_CHANNELS.agentStatus, '{}')).toBe(false);
+		expect(replayable('events:alerts:gpu', '{}')).toBe(false);
+		expect(replayable(TASKS, 'x'.repeat(70 * 1024))).toBe(false);
 		const ring = new ReplayRing(100);
-		for (const raw of ['a', 'x', 'x', 'b', 'x', 'x']) ring.push('c', raw);
-		const watermark = ring.watermark();
-		ring.push('c', 'x');
-		expect(ring.plan(watermark).entries.map((e) => e.raw)).toEqual(['x']);
+		ring.push(INPUT_CHANNELS.agentStatus, '{"agentType":"a","status":"idle"}');
+		ring.push(TASKS, 'x'.repeat(70 * 1024));
+		expect(ring.seq).toBe(0);
+	});
+
+	it('is bounded in characters as well as in count: a producer of big messages cannot grow it', () => {
+		const ring = new ReplayRing(1000, 10_000);
+		for (let i = 0; i < 100; i++) ring.push(TASKS, `${i}`.padEnd(1000, 'x'));
+		const plan = ring.plan('1:nope');
+		expect(plan.entries.length).toBe(10);
+		expect(plan.evicted).toBe(true);
+	});
+
+	it('a run of identical messages repeated after new ones: the oldest match wins (a double, never a loss), said as ambiguous', () => {
+		const writer = new ReplayRing(100);
+		const viewer = new ReplayRing(100);
+		const idle = ['s1', 's2', 's3', 's4'];
+		for (const r of [writer, viewer]) for (const raw of [...idle, ...idle]) r.push(TASKS, raw);
+		const watermark = writer.watermark();
+		for (const raw of ['during-1', 'during-2', ...idle]) viewer.push(TASKS, raw);
+		const plan = viewer.plan(watermark);
+		expect(plan.watermark).toBe('ambiguous');
+		expect(plan.entries.map((e) => e.raw)).toContain('during-1');
+		expect(plan.entries.map((e) => e.raw)).toContain('during-2');
+	});
+
+	it('a viewer that subscribed just before the writer\'s last commit finds the position at its ring\'s start (no double)', () => {
+		const writer = new ReplayRing(100);
+		const viewer = new ReplayRing(100);
+		fill(writer, 0, 5);
+		fill(viewer, 4, 5); // the viewer saw only the writer's newest message
+		const watermark = writer.watermark();
+		fill(viewer, 5, 6);
+		const plan = viewer.plan(watermark);
+		expect(plan.watermark).toBe('found');
+		expect(numbers(plan.entries)).toEqual([5]);
 	});
 
 	it('no watermark in Redis: nothing to replay; a watermark it never saw: the whole ring, and says whether it overflowed', () => {
@@ -53,23 +92,25 @@ describe('ReplayRing', () => {
 		expect(numbers(overflowed.entries)).toEqual(Array.from({length: 10}, (_, i) => 20 + i));
 	});
 
-	it('property: a viewer that saw the same stream replays exactly the suffix after the writer\'s commit point', () => {
+	it('property: a viewer that saw the same stream never loses a message after the writer\'s commit point', () => {
 		fc.assert(
-			fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), {minLength: 1, maxLength: 200}), fc.nat(), fc.nat(), (raws, cutSeed, extraSeed) => {
+			fc.property(fc.array(fc.constantFrom('a', 'b', 'c'), {minLength: 1, maxLength: 200}), fc.nat(), fc.nat(), fc.nat(), (raws, cutSeed, extraSeed, joinSeed) => {
 				const cut = 1 + (cutSeed % raws.length);
+				// The viewer may have subscribed late, but before the writer's last commit.
+				const joined = joinSeed % cut;
 				const writer = new ReplayRing(1000);
 				const viewer = new ReplayRing(1000);
 				raws.forEach((raw, i) => {
-					viewer.push('c', raw);
-					if (i < cut) writer.push('c', raw);
+					if (i >= joined) viewer.push(TASKS, raw);
+					if (i < cut) writer.push(TASKS, raw);
 				});
 				const until = Math.min(raws.length, cut + (extraSeed % (raws.length + 1)));
-				const plan = viewer.plan(writer.watermark(), until);
-				// The replayed messages are the ones after some position whose last 3 equal the writer's last 3: with
-				// repeats, possibly a later such position, never an earlier one; so nothing before the cut comes back.
-				expect(plan.watermark).toBe('found');
-				expect(plan.entries.length).toBeLessThanOrEqual(Math.max(0, until - cut));
+				const plan = viewer.plan(writer.watermark(), until - joined);
+				// Nothing after the cut is missing: the plan ends with every message in (cut, until].
+				expect(plan.watermark).not.toBe('not-found');
+				expect(plan.entries.length).toBeGreaterThanOrEqual(until - cut);
 				expect(plan.entries.map((e) => e.raw)).toEqual(raws.slice(until - plan.entries.length, until));
+				if (plan.watermark === 'found') expect(plan.entries.length).toBe(until - cut);
 			}),
 		);
 	});

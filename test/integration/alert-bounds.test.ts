@@ -4,9 +4,10 @@ value" and exited 1, yet stored the silence; from then on every `mycotop silence
 are usage errors and nothing is stored; stored acks and silences that cannot be shown (junk, times Date cannot
 print, huge numbers) are reported and skipped, never the end of a listing.
 */
-import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {beforeEach, describe, expect} from 'vitest';
 import type {Redis} from 'ioredis';
-import {redisAvailable, startRedis, type TestRedis} from '../helpers/redis-server.js';
+import {redisAvailable, type TestRedis} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {runCli} from '../helpers/cli.js';
 import {requireBuild} from '../faults/harness.js';
 import {ALERT_KEYS} from '../../src/rules/alert-storage.js';
@@ -22,13 +23,10 @@ describe.runIf(redisAvailable())('CLI bounds on durations and stored records', (
 	let client: Redis;
 	const cli = (args: readonly string[]) => runCli([...args, '--redis-url', redis.url], {REDIS_URL: ''});
 
-	beforeAll(async () => {
+	it.beforeAll(async ({redis: fileRedis}) => {
 		requireBuild();
-		redis = await startRedis();
+		redis = fileRedis;
 		client = redis.client();
-	});
-	afterAll(async () => {
-		await redis?.stop();
 	});
 	beforeEach(async () => {
 		await client.del(ALERT_KEYS.silences, ALERT_KEYS.acks);

@@ -2,9 +2,10 @@
 The alert subcommands end to end (built CLI, private redis-server): `ack ID`, `unack ID`, `silence RULE --for
 --comment`, `silences`, `silence expire ID`, `backtest --since`, and `--once` listing alert ids.
 */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect} from 'vitest';
 import type {Redis} from 'ioredis';
-import {redisAvailable, startRedis, type TestRedis} from '../helpers/redis-server.js';
+import {redisAvailable, type TestRedis} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {runCli} from '../helpers/cli.js';
 import {ALERT_KEYS, encodeTransition} from '../../src/rules/alert-storage.js';
 import {type AlertTransition} from '../../src/rules/engine.js';
@@ -37,12 +38,9 @@ describe.runIf(enabled)('alert subcommands', () => {
 	let client: Redis;
 	const cli = (args: readonly string[]) => runCli([...args, '--redis-url', redis.url], {REDIS_URL: ''});
 
-	beforeAll(async () => {
-		redis = await startRedis();
+	it.beforeAll(async ({redis: fileRedis}) => {
+		redis = fileRedis;
 		client = redis.client();
-	});
-	afterAll(async () => {
-		await redis?.stop();
 	});
 
 	it('ack records who, the severity and the episode start; unack removes it; an unknown id lists the known ones', async () => {

@@ -2,12 +2,13 @@
 The `mycotop` command end to end (built CLI, real redis-server): --once --json with hydrated history, --headless
 with a clean SIGTERM, two instances writing no duplicates, a viewer taking over from a killed writer, usage errors.
 */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {Redis} from 'ioredis';
-import {freePort, redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {freePort, redisAvailable, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {redisTest} from '../helpers/redis-fixture.js';
 import {runCli, startCli} from '../helpers/cli.js';
 import {findOnPath} from '../../src/compose.js';
 import {FAKE_SMI} from '../faults/smi-scenarios.js';
@@ -88,13 +89,9 @@ describe.runIf(enabled)('against redis-server', () => {
 	let redis: TestRedis;
 	let client: Redis;
 
-	beforeAll(async () => {
-		redis = await startRedis();
+	redisTest.beforeAll(async ({redis: fileRedis}) => {
+		redis = fileRedis;
 		client = redis.client();
-	});
-
-	afterAll(async () => {
-		await redis?.stop();
 	});
 
 	it('--once --json prints hydrated history and exits without writing', async () => {

@@ -1,38 +1,30 @@
 /** History read back from Redis at start is untrusted too: hostile key names and entries are refused and counted. */
-import {describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis} from '../helpers/redis-server.js';
-import {Runtime} from '../../src/runtime.js';
+import {describe, expect} from 'vitest';
+import {redisAvailable} from '../helpers/redis-server.js';
+import {redisPerTest as it} from '../helpers/redis-fixture.js';
 import {snapshotToJson} from '../../src/store/snapshot.js';
 
 const enabled = redisAvailable();
 const ESC = '\u001B';
 
 describe.runIf(enabled)('hydration of hostile history', () => {
-	it('keeps escape sequences out of the store and counts what it refused', async () => {
-		const redis = await startRedis();
+	it('keeps escape sequences out of the store and counts what it refused', async ({redis, startRuntime}) => {
 		const client = redis.client();
 		await client.lpush(`metrics:training:p${ESC}]52;c;ZXZpbA==\u0007q:loss`, JSON.stringify({step: 1, value: 1, timestamp: 't'}));
 		await client.lpush('metrics:training:good:loss', JSON.stringify({step: 1, value: 1, timestamp: '2026-11-29T12:00:00Z'}));
 		await client.lpush('metrics:tasks:completion_times', JSON.stringify({taskId: `t${ESC}]0;PWNED\u0007`, agent: 'a', duration: 5, timestamp: '2026-11-29T12:00:00Z'}));
 		await client.hset(`metrics:agent:b${ESC}[31mred:performance`, {tasks_completed: '3', avg_duration_seconds: '1', error_rate_percent: '0'});
 		await client.sadd('metrics:agents:active', `c\u202Eevil`);
-		const runtime = new Runtime({redisUrl: redis.url, readOnly: true, demo: false});
-		try {
-			await runtime.start();
-			const snap = runtime.snapshot();
-			expect(snap.training.map((p) => p.projectId)).toEqual(['good']);
-			expect(snap.tasks.recent).toEqual([]);
-			expect(snap.agents).toEqual([]);
-			expect(runtime.hydrationReport?.rejected).toBe(4);
-			expect(snapshotToJson(snap)).not.toMatch(/[\u001B\u0007\u009B\u009D\u202E]/);
-		} finally {
-			await runtime.stop();
-			await redis.stop();
-		}
+		const runtime = await startRuntime({readOnly: true});
+		const snap = runtime.snapshot();
+		expect(snap.training.map((p) => p.projectId)).toEqual(['good']);
+		expect(snap.tasks.recent).toEqual([]);
+		expect(snap.agents).toEqual([]);
+		expect(runtime.hydrationReport?.rejected).toBe(4);
+		expect(snapshotToJson(snap)).not.toMatch(/[\u001B\u0007\u009B\u009D\u202E]/);
 	});
 
-	it('skips and counts stored entries with a 1e308 timestamp or a colon id, converts a nanosecond one, and starts (issue 10)', async () => {
-		const redis = await startRedis();
+	it('skips and counts stored entries with a 1e308 timestamp or a colon id, converts a nanosecond one, and starts (issue 10)', async ({redis, startRuntime}) => {
 		const client = redis.client();
 		const now = Date.now();
 		const ns = `${now}000000`; // Python's time.time_ns(), as the seed would have stored it
@@ -50,26 +42,20 @@ describe.runIf(enabled)('hydration of hostile history', () => {
 		await client.hset('metrics:agent:x:workload:workload', {current_tasks: '1'});
 		await client.hset('metrics:agent:ok:performance', {tasks_completed: '1e300', avg_duration_seconds: '5', error_rate_percent: '0'});
 		await client.hset('metrics:tasks:counters', {completed_today: '1e308'});
-		const runtime = new Runtime({redisUrl: redis.url, readOnly: true, demo: false});
-		try {
-			await runtime.start();
-			const snap = runtime.snapshot();
-			expect(() => snapshotToJson(snap)).not.toThrow();
-			expect(snap.training.map((p) => p.projectId)).toEqual(['far', 'p']);
-			const p = snap.training.find((t) => t.projectId === 'p')!;
-			expect(p.lossTail).toEqual([1.5]);
-			expect(Math.abs(p.lastUpdatedMs - now)).toBeLessThan(1);
-			// The far-future point is kept at the start time, never ahead of it.
-			expect(snap.training.find((t) => t.projectId === 'far')!.lastUpdatedMs).toBeLessThanOrEqual(Date.now());
-			expect(snap.tasks.recent.map((c) => c.taskId)).toEqual(['t4']);
-			expect(snap.tasks.completedToday).toBe(0);
-			expect(snap.counters.time).toMatchObject({unitConverted: 2, futureClamped: 1});
-			// loss 1e308, wer -1e15, key a:b, completions t1 t2 t3, workload key x:workload, performance 1e300, completed_today 1e308
-			expect(runtime.hydrationReport?.rejected).toBe(9);
-			expect(snap.counters.rejectReasons['hydration: bad loss entry (timestamp out of range)']).toBe(1);
-		} finally {
-			await runtime.stop();
-			await redis.stop();
-		}
+		const runtime = await startRuntime({readOnly: true});
+		const snap = runtime.snapshot();
+		expect(() => snapshotToJson(snap)).not.toThrow();
+		expect(snap.training.map((p) => p.projectId)).toEqual(['far', 'p']);
+		const p = snap.training.find((t) => t.projectId === 'p')!;
+		expect(p.lossTail).toEqual([1.5]);
+		expect(Math.abs(p.lastUpdatedMs - now)).toBeLessThan(1);
+		// The far-future point is kept at the start time, never ahead of it.
+		expect(snap.training.find((t) => t.projectId === 'far')!.lastUpdatedMs).toBeLessThanOrEqual(Date.now());
+		expect(snap.tasks.recent.map((c) => c.taskId)).toEqual(['t4']);
+		expect(snap.tasks.completedToday).toBe(0);
+		expect(snap.counters.time).toMatchObject({unitConverted: 2, futureClamped: 1});
+		// loss 1e308, wer -1e15, key a:b, completions t1 t2 t3, workload key x:workload, performance 1e300, completed_today 1e308
+		expect(runtime.hydrationReport?.rejected).toBe(9);
+		expect(snap.counters.rejectReasons['hydration: bad loss entry (timestamp out of range)']).toBe(1);
 	});
 });

@@ -1,23 +1,18 @@
 /** RedisKv.exec: one MULTI/EXEC per batch against a real redis-server, with Redis's own errors surfaced. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, type TestRedis} from '../helpers/redis-server.js';
+import {describe, expect} from 'vitest';
+import {redisAvailable} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {RedisKv} from '../../src/bus/redis-kv.js';
 import {EncodedEntries} from '../../src/bus/resp-encode.js';
 import {type Redis} from 'ioredis';
 
 describe.runIf(redisAvailable())('RedisKv.exec', () => {
-	let redis: TestRedis;
 	let client: Redis;
 	let kv: RedisKv;
 
-	beforeAll(async () => {
-		redis = await startRedis();
+	it.beforeAll(async ({redis}) => {
 		client = redis.client();
 		kv = new RedisKv(client);
-	});
-	afterAll(async () => {
-		client?.disconnect();
-		await redis?.stop();
 	});
 
 	it('applies encoded list entries, numbers and hashes as one transaction', async () => {

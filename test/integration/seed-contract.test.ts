@@ -2,29 +2,26 @@
 The seed's contract against a real redis-server: events published by a separate client produce exactly the seed's
 keys, values and TTLs; malformed messages are counted and the stream goes on; hydration reads history back.
 */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {describe, expect} from 'vitest';
 import type {Redis} from 'ioredis';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
-import {Runtime} from '../../src/runtime.js';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {redisTest} from '../helpers/redis-fixture.js';
+import {type Runtime} from '../../src/runtime.js';
 
 const enabled = redisAvailable();
 
+// One writer for the file's tests, on the file's Redis.
+const it = redisTest.extend({
+	fileRuntimeOptions: [async ({}, use) => use({writer: {aggregateEveryMs: 100, analysisEveryMs: 200}, awaitWriterMs: 5000}), {scope: 'file'}],
+});
+
 describe.runIf(enabled)('seed contract against redis-server', () => {
-	let redis: TestRedis;
 	let client: Redis;
 	let runtime: Runtime;
 
-	beforeAll(async () => {
-		redis = await startRedis();
+	it.beforeAll(async ({redis, fileRuntime}) => {
 		client = redis.client();
-		runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false, writer: {aggregateEveryMs: 100, analysisEveryMs: 200}});
-		await runtime.start();
-		await waitFor(() => runtime.bus.role === 'writer', 5000, 'writer lease');
-	});
-
-	afterAll(async () => {
-		await runtime?.stop();
-		await redis?.stop();
+		runtime = fileRuntime;
 	});
 
 	it('writes Pattern 1 (training) to the exact keys, shapes and TTLs', async () => {
@@ -118,20 +115,15 @@ describe.runIf(enabled)('seed contract against redis-server', () => {
 		expect(await client.llen('metrics:training:long:loss')).toBe(10_000);
 	});
 
-	it('hydrates history at start so a second instance shows it immediately', async () => {
-		const viewer = new Runtime({redisUrl: redis.url, readOnly: true, demo: false});
-		await viewer.start();
-		try {
-			const snap = viewer.snapshot();
-			const proj = snap.training.find((p) => p.projectId === 'proj-1');
-			expect(proj?.points).toBe(12);
-			expect(proj?.lastLoss).toBeCloseTo(1.8);
-			expect(snap.tasks.recent.map((c) => c.taskId)).toEqual(['t2', 't1']);
-			expect(snap.agents.find((a) => a.agent === 'ml-engineer')).toMatchObject({completed: 2, failed: 1, avgDurationSeconds: 1500});
-			expect(snap.agents.find((a) => a.agent === 'a2')).toMatchObject({status: 'busy', currentTasks: 6});
-			expect(snap.bus.role).toBe('read-only');
-		} finally {
-			await viewer.stop();
-		}
+	it('hydrates history at start so a second instance shows it immediately', async ({startRuntime}) => {
+		const viewer = await startRuntime({readOnly: true});
+		const snap = viewer.snapshot();
+		const proj = snap.training.find((p) => p.projectId === 'proj-1');
+		expect(proj?.points).toBe(12);
+		expect(proj?.lastLoss).toBeCloseTo(1.8);
+		expect(snap.tasks.recent.map((c) => c.taskId)).toEqual(['t2', 't1']);
+		expect(snap.agents.find((a) => a.agent === 'ml-engineer')).toMatchObject({completed: 2, failed: 1, avgDurationSeconds: 1500});
+		expect(snap.agents.find((a) => a.agent === 'a2')).toMatchObject({status: 'busy', currentTasks: 6});
+		expect(snap.bus.role).toBe('read-only');
 	});
 });

@@ -23,7 +23,6 @@ import {gaussian as gauss, seededRandom as rng} from '../src/demo/seeded-random.
 
 const S = 1000;
 const MIN = 60_000;
-const EVAL = S;
 
 // ---------------------------------------------------------------- deterministic noise
 

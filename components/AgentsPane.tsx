@@ -1,4 +1,4 @@
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {Text} from 'ink';
 import {type AgentSummary} from '../src/store/snapshot.js';
 import {type LoadBalance} from '../src/analysis/load-balance.js';
@@ -21,7 +21,7 @@ export interface AgentsPaneProps {
 }
 
 /** The seed's imbalance threshold: above 30% the load variance is shown as a warning. */
-export const VARIANCE_WARN_PERCENT = 30;
+const VARIANCE_WARN_PERCENT = 30;
 
 const STATUS_TONE: Record<AgentSummary['status'], Tone | undefined> = {busy: 'ok', idle: undefined, unknown: 'muted'};
 

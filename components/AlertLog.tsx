@@ -1,4 +1,4 @@
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {Text} from 'ink';
 import {type AlertRow, type AlertState, type Severity} from '../src/rules/alert-snapshot.js';
 import {clip, fit, formatClock, formatLabels, formatSpan} from '../src/format/units.js';
@@ -40,14 +40,14 @@ const STATE_TONE: Record<AlertState, Tone> = {
 };
 
 /** One silence as the alert log lists it: matcher, until (time left), author, comment. */
-export function silenceText(silence: Silence, nowMs: number): string {
+function silenceText(silence: Silence, nowMs: number): string {
 	const left = formatSpan(Math.max(0, silence.endsMs - nowMs));
 	const comment = silence.comment ? ` - ${silence.comment}` : '';
 	return `${silence.matcher} until ${formatClock(silence.endsMs)} (${left} left) by ${silence.author || '?'}${comment}`;
 }
 
 /** Lines the silences section takes in a pane with `content` lines: a heading and one per silence, at most half. */
-export function silenceLines(count: number, content: number): number {
+function silenceLines(count: number, content: number): number {
 	if (count === 0 || content < 3) return 0;
 	return Math.min(1 + count, Math.floor(content / 2));
 }

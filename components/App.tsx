@@ -1,4 +1,4 @@
-import React, {useEffect, useMemo} from 'react';
+import {useEffect, useMemo} from 'react';
 import {Box, Text, useApp} from 'ink';
 import {useSnapshot, type SnapshotSource} from '../hooks/use-snapshot.js';
 import {useTerminalSize, type TerminalSource} from '../hooks/use-terminal-size.js';
@@ -33,7 +33,7 @@ export interface AppProps {
 }
 
 /** Lines each pane would like (title line included). */
-export function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDemand> {
+function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDemand> {
 	const gpuLines = snapshot.gpu === undefined || rows.gpu.length === 0 ? 1 : rows.gpu.length;
 	const projects = Math.max(1, rows.training.length);
 	return {

@@ -1,4 +1,4 @@
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {Box, Text} from 'ink';
 import {footerHints} from '../hooks/keymap.js';
 import {type Prompt, type Status} from '../hooks/use-dashboard-state.js';
@@ -15,7 +15,7 @@ export interface FooterProps {
 }
 
 /** What a prompt asks, as the footer shows it. */
-export function promptText(prompt: Prompt): string {
+function promptText(prompt: Prompt): string {
 	switch (prompt.kind) {
 		case 'filter':
 			return `filter (project:, agent:, gpu:, rule: or any text; Enter applies, empty clears): ${prompt.text}▏`;

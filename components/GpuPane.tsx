@@ -1,4 +1,4 @@
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {Text} from 'ink';
 import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
@@ -23,12 +23,12 @@ export interface GpuPaneProps {
 }
 
 /** " · not found: GPU 9" for requested GPUs no frame has (a --gpus typo, or a GPU this box lacks). */
-export function notFoundText(gpu: GpuSnapshot): string {
+function notFoundText(gpu: GpuSnapshot): string {
 	return gpu.notFound === undefined || gpu.notFound.length === 0 ? '' : ` · not found: GPU ${gpu.notFound.join(', ')}`;
 }
 
 /** Why there is nothing to show, or undefined when there are GPUs to draw. */
-export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined {
+function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined {
 	if (gpu === undefined) return 'GPU telemetry unavailable: no GPU sampler running';
 	if (gpu.state === 'disabled') return `GPU telemetry unavailable: ${gpu.reason ?? 'disabled (--no-gpu)'}`;
 	if (gpu.state === 'unavailable') return `GPU telemetry unavailable: ${gpu.reason ?? 'unknown reason'}`;

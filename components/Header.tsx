@@ -1,4 +1,4 @@
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {Box, Text} from 'ink';
 import {type Snapshot} from '../src/store/snapshot.js';
 import {clip, formatClock, formatCount} from '../src/format/units.js';
@@ -24,7 +24,7 @@ function busTone(snapshot: Snapshot): Tone {
 const SHORT_STATE: Record<string, string> = {connected: 'up', unreachable: 'down', 'auth-failed': 'auth failed'};
 
 /** The connection in a word or two: "redis up", "redis reconnecting", or "embedded" when Redis is off or not in use. */
-export function shortBusState(bus: Snapshot['bus']): string {
+function shortBusState(bus: Snapshot['bus']): string {
 	if (bus.kind === 'embedded' && bus.connection === undefined) return 'embedded';
 	const kind = bus.connection?.kind ?? 'off';
 	const redis = `redis ${SHORT_STATE[kind] ?? kind}`;

@@ -1,4 +1,3 @@
-import React from 'react';
 import {Box, Text} from 'ink';
 import {BINDINGS} from '../hooks/keymap.js';
 import {cellWidth, padCells} from '../src/format/text-width.js';

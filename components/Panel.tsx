@@ -1,4 +1,4 @@
-import React, {type ReactNode} from 'react';
+import {type ReactNode} from 'react';
 import {Box, Text, type TextProps} from 'ink';
 import {type Glyphs} from '../src/format/theme.js';
 import {useTheme} from './theme.js';

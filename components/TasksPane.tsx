@@ -1,4 +1,4 @@
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {Text} from 'ink';
 import {type Snapshot} from '../src/store/snapshot.js';
 import {type Completion} from '../src/analysis/task-aggregates.js';

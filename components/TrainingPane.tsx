@@ -1,4 +1,4 @@
-import React, {memo} from 'react';
+import {memo} from 'react';
 import {Text} from 'ink';
 import {type ProjectSummary} from '../src/store/snapshot.js';
 import {sparkline} from '../src/format/sparkline.js';
@@ -25,7 +25,7 @@ export interface TrainingPaneProps {
 const BADGE_TONE: Record<TrainingBadge, Tone> = {diverging: 'critical', converged: 'ok', plateau: 'warn'};
 
 /** Lines a project takes: two (raw and smoothed sparklines) when they all fit, else one. */
-export function linesPerProject(count: number, contentLines: number): number {
+function linesPerProject(count: number, contentLines: number): number {
 	return count > 0 && count * 2 <= contentLines ? 2 : 1;
 }
 

@@ -3,7 +3,7 @@ The theme context: one place the panes get their glyphs and colours from (the da
 The front end chooses it once, from `--ascii` or the config, and wraps the App in a ThemeProvider; without one
 the panes draw with Unicode glyphs. No pane takes an `ascii` prop.
 */
-import React, {createContext, useContext, type ReactNode} from 'react';
+import {createContext, useContext, type ReactNode} from 'react';
 import {UNICODE_THEME, type Theme} from '../src/format/theme.js';
 
 export {ASCII_THEME, UNICODE_THEME, themeFor} from '../src/format/theme.js';

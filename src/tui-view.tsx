@@ -2,7 +2,6 @@
 The Ink side of the TUI: loaded by src/tui.ts while the runtime connects and hydrates (Ink and React are most of
 the start-up time), then rendered once the first snapshot holds the history.
 */
-import React from 'react';
 import {render, type Instance} from 'ink';
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
@@ -12,16 +11,13 @@ import {type AlertActions} from './rules/alert-actions.js';
 import {type TerminalSource} from '../hooks/use-terminal-size.js';
 import {type SnapshotSource} from '../hooks/use-snapshot.js';
 
-const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[?25l';
-const LEAVE_ALT_SCREEN = '\u001B[?25h\u001B[?1049l';
-
 /**
 The stdout Ink writes to, minus `rows`. Ink 6.8 compares its last frame's height with `rows` and, when the
 frame is as tall as the terminal (which happens for one frame after a terminal shrinks, before React has the
 new size), writes clearTerminal: a full clear that wipes tmux scrollback and flickers. Our frames are sized by
 the real terminal (rows - 1) through `terminalSource`, so Ink never needs `rows`.
 */
-export function inkStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
+function inkStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
 	return new Proxy(stdout, {
 		get(target, property) {
 			if (property === 'rows') return undefined;
@@ -32,7 +28,7 @@ export function inkStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
 }
 
 /** The real terminal's size and resize events, for the App's layout. */
-export function terminalSource(stdout: NodeJS.WriteStream): TerminalSource {
+function terminalSource(stdout: NodeJS.WriteStream): TerminalSource {
 	return {
 		get columns() {
 			return stdout.columns;

@@ -1,4 +1,3 @@
-import React from 'react';
 import {afterEach, describe, expect, it} from 'vitest';
 import {render} from 'ink-testing-library';
 import {stripVTControlCharacters as strip} from 'node:util';

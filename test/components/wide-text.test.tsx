@@ -5,7 +5,6 @@ terminal's edge, because panes cut and padded by string length. Every pane is dr
 no line is wider than the terminal, every table column sits in the same cell column on every row, and where two
 panes share a row the right one starts at the same cell column on every line.
 */
-import React from 'react';
 import {EventEmitter} from 'node:events';
 import {stripVTControlCharacters as strip} from 'node:util';
 import {describe, expect, it} from 'vitest';

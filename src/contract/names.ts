@@ -38,8 +38,6 @@ export const ALERT_CHANNELS = {
 	system: 'events:alerts:system',
 } as const;
 
-export type AlertChannel = (typeof ALERT_CHANNELS)[keyof typeof ALERT_CHANNELS];
-
 /** Channels mycotop publishes (besides the alert channels). */
 export const OUTPUT_CHANNELS = {
 	errorsMonitoring: 'events:errors:monitoring',

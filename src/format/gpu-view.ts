@@ -3,12 +3,9 @@ import {type GpuProcess, type Reading} from '../gpu/gpu-snapshot.js';
 import {formatMb} from './units.js';
 import {type Tone} from './theme.js';
 
-export const TEMP_WARN_C = 75;
+const TEMP_WARN_C = 75;
 /** The seed's high-temperature alert threshold. */
-export const TEMP_HOT_C = 85;
-/** The seed's critical threshold. */
-export const TEMP_CRITICAL_C = 90;
-
+const TEMP_HOT_C = 85;
 /** Critical above the seed's alert threshold, a warning from 75 °C, else ok; no tone for an unknown reading. */
 export function temperatureTone(celsius: number | undefined): Tone | undefined {
 	if (celsius === undefined || !Number.isFinite(celsius)) return undefined;
@@ -71,7 +68,7 @@ export function processesByMemory(processes: readonly GpuProcess[]): GpuProcess[
 }
 
 /** The program name without its directory: "/usr/bin/python3" -> "python3". */
-export function processName(name: string): string {
+function processName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? name;
 	return base === '' ? name : base;
 }

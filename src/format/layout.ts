@@ -6,8 +6,6 @@ and a footer.
 export const PANES = ['training', 'gpu', 'tasks', 'agents', 'alerts'] as const;
 export type PaneId = (typeof PANES)[number];
 
-export const PANE_TITLES: Record<PaneId, string> = {training: 'Training', gpu: 'GPUs', tasks: 'Tasks', agents: 'Agents', alerts: 'Alerts'};
-
 /** Lines a pane would like, title included: `need` is what it should get first, `want` what would show everything. */
 export interface PaneDemand {
 	readonly need: number;
@@ -20,7 +18,7 @@ export interface PaneBox {
 	readonly height: number;
 }
 
-export interface LayoutRow {
+interface LayoutRow {
 	readonly height: number;
 	readonly cells: readonly PaneBox[];
 }
@@ -32,7 +30,7 @@ export type Layout =
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
 /** Header and footer. */
-export const CHROME_LINES = 2;
+const CHROME_LINES = 2;
 const MIN_PANE = 2;
 
 /** Split `width` into cells by fractions, the last cell taking the rounding remainder. */

@@ -7,15 +7,15 @@ enters the history (history has gaps instead). A GPU missing from a frame is mar
 */
 import {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
-import {GPU_METRICS, NUMERIC_FIELDS, type GpuMetric} from './query-fields.js';
+import {GPU_METRICS, type GpuMetric} from './query-fields.js';
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
 
-export {GPU_METRICS, type GpuMetric};
+export {type GpuMetric};
 
 /** Samples kept per GPU and metric: 30 minutes at 1 Hz. */
-export const DEFAULT_HISTORY = 1800;
+const DEFAULT_HISTORY = 1800;
 /** Utilization samples carried in each row of the snapshot. */
-export const ROW_HISTORY = 60;
+const ROW_HISTORY = 60;
 
 export interface GpuSample {
 	readonly timeMs: number;
@@ -382,9 +382,4 @@ export class GpuStore implements GpuQuery {
 		this.snapshotCache = {version: this.version, snapshot};
 		return snapshot;
 	}
-}
-
-/** The nvidia-smi field behind a metric (for messages). */
-export function fieldOf(metric: GpuMetric): string {
-	return NUMERIC_FIELDS[metric];
 }

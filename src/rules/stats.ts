@@ -109,11 +109,3 @@ export function linearFit(xs: readonly number[], ys: readonly number[]): LinearF
 	const r2 = syy === 0 ? 0 : (sxy * sxy) / (sxx * syy);
 	return {slope, intercept: my - slope * mx, r2};
 }
-
-/** Share of consecutive steps that go up (of the steps that are not exactly flat counts as 0). */
-export function risingShare(values: readonly number[]): number {
-	if (values.length < 2) return 0;
-	let up = 0;
-	for (let i = 1; i < values.length; i++) if (values[i]! > values[i - 1]!) up += 1;
-	return up / (values.length - 1);
-}

@@ -2,7 +2,7 @@
 The seed's persistence shapes (Patterns 1, 2 and 4), as pure functions: the exact JSON list entries and hash
 fields the seed writes, so other agents keep reading what they expect.
 */
-import {type TaskUpdate, type TrainingProgress} from '../contract/events.js';
+import {type TaskUpdate} from '../contract/events.js';
 import {isoTime} from '../contract/time.js';
 
 /** A JSON string literal; quoting directly when nothing needs escaping (timestamps almost never do). */
@@ -27,11 +27,6 @@ JSON's number form is String(n), so it is byte-identical to JSON.stringify of th
 export function stepEntry(step: number, value: number, timestamp: string): string {
 	const v = Number.isFinite(value) ? String(value) : `"${String(value)}"`;
 	return `{"step":${step},"value":${v},"timestamp":${timestamp}}`;
-}
-
-/** `metrics:training:{id}:loss` entry: {step, value, timestamp}. */
-export function lossEntry(event: TrainingProgress): string {
-	return stepEntry(event.step, event.loss, timestampJson(event.timestamp));
 }
 
 /** `metrics:training:{id}:current` fields from a project's latest values. */

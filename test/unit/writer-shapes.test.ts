@@ -1,9 +1,11 @@
 import {describe, expect, it} from 'vitest';
 import {EncodedEntries} from '../../src/bus/resp-encode.js';
 import {PendingBatch} from '../../src/writer/pending-batch.js';
-import {completionEntry, figure, lossEntry, trainingCurrentFields} from '../../src/writer/seed-entries.js';
+import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields} from '../../src/writer/seed-entries.js';
 
 const ts = '2026-11-29T12:00:00.000Z';
+/** The `metrics:training:{id}:loss` entry as the projection builds it (seed-projection.ts). */
+const lossEntry = (event: {readonly step: number; readonly loss: number; readonly timestamp: string | number}) => stepEntry(event.step, event.loss, timestampJson(event.timestamp));
 
 describe('seed entry shapes', () => {
 	it('writes {step, value, timestamp} for loss, NaN as a string', () => {

@@ -11,7 +11,7 @@ import {snapshotToJson} from './store/snapshot.js';
 import {journal} from './journal.js';
 
 /** Reject lines written per second at most; the rest are counted in the next stats line. */
-export const MAX_REJECT_LINES_PER_SECOND = 50;
+const MAX_REJECT_LINES_PER_SECOND = 50;
 
 export async function runHeadless(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
 	const write = (record: Record<string, unknown>) => process.stdout.write(`${snapshotToJson({time: new Date().toISOString(), ...record})}\n`);

@@ -11,14 +11,14 @@ import {durationFigure, loadVariance, percentFigure, taskFigures} from './format
 import {gpuLine} from './gpu/gpu-text.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
-export const ONCE_SETTLE_MS = 300;
+const ONCE_SETTLE_MS = 300;
 
 /**
 How long --once waits, at most, for GPU telemetry to be decided: a first frame, or a failure with its reason (a
 hanging nvidia-smi is given up after its one-shot timeout, 3 s at the default interval). nvidia-smi can take a second
 or more to start on a big box; reporting "starting, 0 GPUs" there would mislead a script.
 */
-export const ONCE_GPU_WAIT_MS = 5000;
+const ONCE_GPU_WAIT_MS = 5000;
 
 export async function runOnce(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
 	// Never take the writer lease for a one-shot read.
@@ -58,7 +58,7 @@ async function reportedDrops(runtime: Runtime): Promise<FamilyCounts | undefined
 }
 
 /** Why --once exits 1: Redis refused the password or the ACL refused a command (NOAUTH, WRONGPASS, NOPERM). Pure. */
-export function refusalText(s: Snapshot): string | undefined {
+function refusalText(s: Snapshot): string | undefined {
 	const connection = s.bus.connection;
 	if (connection?.kind !== 'auth-failed') return undefined;
 	const what = /^ACL refused/.test(connection.lastError) ? 'refused a command' : 'refused the credentials';

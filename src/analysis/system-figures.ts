@@ -11,14 +11,14 @@ import {loadBalance, type LoadBalance} from './load-balance.js';
 import {taskAggregates, type TaskAggregates} from './task-aggregates.js';
 
 /** The window of the task figures. */
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 
-export interface FigureCompletion {
+interface FigureCompletion {
 	readonly durationSeconds: number;
 	readonly timeMs: number;
 }
 
-export interface FigureAgent {
+interface FigureAgent {
 	readonly currentTasks: number;
 }
 

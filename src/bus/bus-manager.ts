@@ -61,7 +61,7 @@ export interface BusManagerOptions {
 }
 
 /** How long writes wait for a lease that gets no answer (errors, timeouts) before they are dropped and counted. */
-export const RETAKE_HOLD_MS = 10_000;
+const RETAKE_HOLD_MS = 10_000;
 
 export class BusManager {
 	readonly memory = new MemoryKv();

@@ -6,7 +6,7 @@ import {EncodedEntries} from './resp-encode.js';
 
 /** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
 export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries>];
-export type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL';
+type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL';
 
 export interface KvReader {
 	scan(pattern: string, limit?: number): Promise<string[]>;
@@ -22,7 +22,7 @@ export interface Kv extends KvReader {
 }
 
 /** Glob match for SCAN patterns (* and ? only; that is all mycotop uses). */
-export function globToRegExp(pattern: string): RegExp {
+function globToRegExp(pattern: string): RegExp {
 	const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
 	return new RegExp(`^${escaped}$`);
 }

@@ -30,10 +30,10 @@ export function reconnectDelay(attempt: number, random: () => number = Math.rand
 The cap the connections use: one attempt a second at most (1.3 s with jitter), so the link is back within 2 s of
 Redis's return; three connections per instance make that about 3 connects a second while Redis is down.
 */
-export const RECONNECT_CAP_MS = 1000;
+const RECONNECT_CAP_MS = 1000;
 
 /** Slow retry after an authentication or ACL failure: no retry storm, yet a fixed password is picked up. */
-export const AUTH_RETRY_MS = 30_000;
+const AUTH_RETRY_MS = 30_000;
 
 /** ioredis options for one of the two connections. Pure: unit-tested. */
 export function redisOptions(

@@ -98,7 +98,7 @@ function formDecode(text: string): string {
 Every secret a URL carries, in each spelling: as written, decoded, and re-encoded the ways a library may print it.
 Empty values are left out (there is nothing to hide, and splitting on '' would mangle every text).
 */
-export function urlSecrets(url: string): string[] {
+function urlSecrets(url: string): string[] {
 	const found = new Set<string>();
 	const add = (value: string | undefined) => {
 		if (value === undefined || value === '') return;

@@ -26,7 +26,7 @@ const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /** After an ACL refusal of the lease (a viewer account), the lease is asked for again this rarely. */
-export const ACL_RETRY_MS = 30_000;
+const ACL_RETRY_MS = 30_000;
 
 /** Whether a holder may still write: pure, unit-tested. */
 export function leaseValid(renewedAt: number | undefined, now: number, ttlMs: number, safetyMs: number): boolean {

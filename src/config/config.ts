@@ -31,7 +31,7 @@ export interface MycotopConfig {
 
 export const EMPTY_CONFIG: MycotopConfig = {redis: {}, store: {}, ui: {}, gpu: {}, rules: [], raw: {}};
 
-export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 	const base = env['XDG_CONFIG_HOME'] && env['XDG_CONFIG_HOME'] !== '' ? env['XDG_CONFIG_HOME'] : join(homedir(), '.config');
 	return join(base, 'mycotop', 'config.yaml');
 }
@@ -72,7 +72,7 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules'> = {
 };
 
 /** Validators for sections owned by other modules: (value, path) -> issues as [path, message]. */
-export const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string | number>, string]>> = {
+const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string | number>, string]>> = {
 	rules: (value) => validateRules(value as unknown[]),
 };
 

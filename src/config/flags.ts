@@ -5,13 +5,13 @@ Parsing is pure: it returns the flags or a usage error; the CLI prints it and ex
 import {parseArgs} from 'node:util';
 import {MAX_DURATION_TEXT} from '../rules/duration.js';
 
-export interface FlagSpec {
+interface FlagSpec {
 	readonly type: 'string' | 'boolean';
 	readonly value?: string;
 	readonly help: string;
 }
 
-export const FLAGS = {
+const FLAGS = {
 	'redis-url': {type: 'string', value: 'URL', help: 'Redis to use (redis:// or rediss://; a password in the user info or ?password= is never printed). Default $REDIS_URL, else redis://127.0.0.1:6379'},
 	'redis-ca': {type: 'string', value: 'FILE', help: 'PEM CA to trust for rediss:// (a private CA)'},
 	config: {type: 'string', value: 'FILE', help: 'YAML config (at most 1 MiB and 500 rules). Default ~/.config/mycotop/config.yaml when it exists'},
@@ -32,7 +32,7 @@ export const FLAGS = {
 	version: {type: 'boolean', help: 'Show the version'},
 } as const satisfies Record<string, FlagSpec>;
 
-export type FlagName = keyof typeof FLAGS;
+type FlagName = keyof typeof FLAGS;
 
 export interface Flags {
 	readonly redisUrl?: string;

@@ -42,7 +42,7 @@ function mib(bytes: number): string {
 }
 
 /** The refusal for a file of `bytes` bytes, or undefined when it is within the cap. */
-export function sizeProblem(bytes: number): YamlProblem | undefined {
+function sizeProblem(bytes: number): YamlProblem | undefined {
 	if (bytes <= YAML_LIMITS.maxBytes) return undefined;
 	return {line: 0, message: `file is ${mib(bytes)}, more than the ${mib(YAML_LIMITS.maxBytes)} allowed`, refused: true};
 }
@@ -54,7 +54,7 @@ exhaust the stack there; near the stack's end V8 can even abort the process outr
 depth reports "out of memory"), which no try/catch survives. The parser itself keeps an explicit stack, and so
 does this walk. Returns the refusal, or undefined.
 */
-export function shapeProblem(text: string, limit = YAML_LIMITS.maxDepth, maxItems = YAML_LIMITS.maxItems): YamlProblem | undefined {
+function shapeProblem(text: string, limit = YAML_LIMITS.maxDepth, maxItems = YAML_LIMITS.maxItems): YamlProblem | undefined {
 	for (const token of new Parser().parse(text)) {
 		if (token.type !== 'document') continue;
 		const stack: Array<[CstToken | null | undefined, number]> = [[token.value, 1]];

@@ -26,7 +26,7 @@ const digits = (text: string, from: number, count: number): number => {
 Fast path for the UTC form producers almost always send (`new Date().toISOString()`, `YYYY-MM-DDTHH:MM:SS[.mmm]Z`):
 a few digit reads instead of Date.parse, once per message. Anything else returns undefined and goes to Date.parse.
 */
-export function parseIsoUtc(text: string): number | undefined {
+function parseIsoUtc(text: string): number | undefined {
 	const n = text.length;
 	if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */ || text[10] !== 'T' || text[4] !== '-' || text[7] !== '-' || text[13] !== ':' || text[16] !== ':')
 		return undefined;
@@ -52,14 +52,14 @@ function numericMs(n: number): {readonly ms: number; readonly converted: boolean
 }
 
 /** A timestamp read: epoch ms in the window; `converted` for µs/ns; `utcForm` for the terminal-safe ISO UTC form. */
-export interface TimestampRead {
+interface TimestampRead {
 	readonly ms: number;
 	readonly converted: boolean;
 	readonly utcForm?: boolean;
 }
 
 /** Read a timestamp (any unit) into epoch ms within the window, or say why not. */
-export function readTimestampMs(value: unknown): TimestampRead | TimeProblem {
+function readTimestampMs(value: unknown): TimestampRead | TimeProblem {
 	if (typeof value === 'number') return Number.isFinite(value) ? numericMs(value) : 'invalid timestamp';
 	if (typeof value !== 'string' || value.length > MAX_TIMESTAMP_TEXT) return 'invalid timestamp';
 	const fast = parseIsoUtc(value);

@@ -25,8 +25,7 @@ import {
 } from './limits.js';
 import {readTime, type ReadTime, type TimeNote} from './time.js';
 
-export {MAX_ID_LENGTH, MAX_MESSAGE_BYTES} from './limits.js';
-export {parseIsoUtc, timestampMs} from './time.js';
+export {timestampMs} from './time.js';
 
 /**
 A parsed message, or why it was refused. `timeNote` says when its time was clamped or converted (limits.ts); the
@@ -86,7 +85,7 @@ function anyNumber(value: unknown): number | undefined {
 NaN, ±Infinity, or a finite number within [min, max]. Non-finite values are data (a diverged run), finite ones
 beyond the bounds are not a value any trainer computed.
 */
-export function metricNumber(value: unknown, min: number, max: number): number | undefined {
+function metricNumber(value: unknown, min: number, max: number): number | undefined {
 	const n = anyNumber(value);
 	if (n === undefined) return undefined;
 	return !Number.isFinite(n) || (n >= min && n <= max) ? n : undefined;

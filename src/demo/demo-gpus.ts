@@ -29,14 +29,14 @@ const NAME = 'NVIDIA H100 80GB HBM3';
 const TOTAL_MB = 81_559;
 
 /** nvidia-smi's timestamp field: `YYYY/MM/DD HH:MM:SS.mmm` (local time). */
-export function smiTimestamp(ms: number): string {
+function smiTimestamp(ms: number): string {
 	const d = new Date(ms);
 	const p = (n: number, w = 2) => String(n).padStart(w, '0');
 	return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
 /** The value of one `--query-gpu` field for a simulated GPU at `ms`; unknown fields give nvidia-smi's `[N/A]`. */
-export function demoGpuField(gpu: DemoGpu, field: string, ms: number, startMs: number): string {
+function demoGpuField(gpu: DemoGpu, field: string, ms: number, startMs: number): string {
 	const t = (ms - startMs) / 1000;
 	const busy = gpu.util > 0;
 	const util = busy ? Math.round(Math.min(100, Math.max(0, gpu.util + gpu.swing * Math.sin(t / 7 + gpu.index)))) : 0;

@@ -8,9 +8,7 @@ publishes the seed's message shapes into whichever bus is active, so `mycotop --
 import {INPUT_CHANNELS} from '../contract/names.js';
 import {gaussian, seededRandom} from './seeded-random.js';
 
-export {seededRandom} from './seeded-random.js';
-
-export interface DemoProject {
+interface DemoProject {
 	readonly projectId: string;
 	readonly hasWer: boolean;
 	/** Loss at `step` before noise. */
@@ -18,7 +16,7 @@ export interface DemoProject {
 	readonly noise: number;
 }
 
-export const DEMO_PROJECTS: readonly DemoProject[] = [
+const DEMO_PROJECTS: readonly DemoProject[] = [
 	{projectId: 'asr-conformer', hasWer: true, curve: (s) => 0.35 + 3.2 * Math.exp(-s / 180), noise: 0.03},
 	// A spike: loss jumps for ~40 steps around step 420, then recovers.
 	{projectId: 'llm-finetune', hasWer: false, curve: (s) => 1.1 + 2.4 * Math.exp(-s / 260) + (s % 900 > 420 && s % 900 < 460 ? 3.5 : 0), noise: 0.05},
@@ -28,7 +26,7 @@ export const DEMO_PROJECTS: readonly DemoProject[] = [
 ];
 
 /** Agents with deliberately uneven load (the first is overloaded). */
-export const DEMO_AGENTS: readonly {readonly agentType: string; readonly load: number}[] = [
+const DEMO_AGENTS: readonly {readonly agentType: string; readonly load: number}[] = [
 	{agentType: 'ml-engineer', load: 6},
 	{agentType: 'ai-engineer', load: 3},
 	{agentType: 'data-engineer', load: 2},
@@ -36,7 +34,7 @@ export const DEMO_AGENTS: readonly {readonly agentType: string; readonly load: n
 	{agentType: 'research-analyst', load: 0},
 ];
 
-export interface DemoMessage {
+interface DemoMessage {
 	readonly channel: string;
 	readonly message: string;
 }
@@ -47,12 +45,12 @@ export interface DemoState {
 	readonly steps: Map<string, number>;
 }
 
-export function newDemoState(): DemoState {
+function newDemoState(): DemoState {
 	return {tick: 0, taskSeq: 0, steps: new Map()};
 }
 
 /** The messages of one demo tick (the runner calls this every 250 ms). Mutates `state`. */
-export function demoMessages(state: DemoState, random: () => number, now: number): DemoMessage[] {
+function demoMessages(state: DemoState, random: () => number, now: number): DemoMessage[] {
 	const out: DemoMessage[] = [];
 	const timestamp = new Date(now).toISOString();
 	state.tick += 1;

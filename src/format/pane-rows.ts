@@ -19,13 +19,13 @@ export interface PaneRows {
 export type Silence = AlertsSnapshot['silences'][number];
 
 /** Silences still in force at `nowMs`, the one ending first at the top. */
-export function activeSilences(snapshot: Snapshot): Silence[] {
+function activeSilences(snapshot: Snapshot): Silence[] {
 	const now = snapshot.takenAtMs;
 	return (snapshot.alerts?.silences ?? []).filter((s) => s.endsMs > now).sort((a, b) => a.endsMs - b.endsMs || (a.id < b.id ? -1 : 1));
 }
 
 /** The alert log's rows: the rule engine's when it runs, else other agents' alerts from events:alerts:*. */
-export function alertRows(snapshot: Snapshot): readonly AlertRow[] {
+function alertRows(snapshot: Snapshot): readonly AlertRow[] {
 	if (snapshot.alerts !== undefined) return snapshot.alerts.rows;
 	return snapshot.externalAlerts.map(
 		(a, i): AlertRow => ({
@@ -43,7 +43,7 @@ export function alertRows(snapshot: Snapshot): readonly AlertRow[] {
 }
 
 /** Newest change first: the last transition (updatedMs), then the start of the episode; ties keep the engine's order. */
-export function newestFirst(rows: readonly AlertRow[]): AlertRow[] {
+function newestFirst(rows: readonly AlertRow[]): AlertRow[] {
 	return [...rows].sort((a, b) => b.updatedMs - a.updatedMs || b.sinceMs - a.sinceMs);
 }
 
@@ -82,7 +82,7 @@ export function selectionIds(rows: PaneRows, pane: PaneId): string[] {
 	}
 }
 
-export function completionId(c: Completion): string {
+function completionId(c: Completion): string {
 	return `${c.taskId}@${c.timeMs}`;
 }
 

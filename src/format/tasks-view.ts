@@ -4,7 +4,7 @@ import {durationHistogram} from '../analysis/task-aggregates.js';
 import {type Tone} from './theme.js';
 
 /** Bucket edges in seconds: 5-minute steps to the 30-minute SLA, then 45 and 60 minutes; the last bucket is open. */
-export const HISTOGRAM_EDGES = [300, 600, 900, 1200, 1500, SLA_SECONDS, 2700, 3600] as const;
+const HISTOGRAM_EDGES = [300, 600, 900, 1200, 1500, SLA_SECONDS, 2700, 3600] as const;
 
 /** Ok at or above 95%, a warning at or above 90% (the seed's alert threshold), critical below. */
 export function slaTone(percent: number): Tone {

@@ -15,7 +15,7 @@ export interface TrainingView {
 }
 
 /** The trend arrow from the least-squares slope: down is good for a loss. */
-export function trendArrow(summary: ProjectSummary, glyphs?: GlyphChoice): string {
+function trendArrow(summary: ProjectSummary, glyphs?: GlyphChoice): string {
 	const {trend} = summary.analysis;
 	const arrows = glyphsOf(glyphs).arrows;
 	if (trend === 'improving') return arrows.improving;
@@ -42,7 +42,7 @@ The badge, most urgent first:
 - plateau: not converged, at least 20 points, and the smoothed loss over the second half of the shown window
   improved by less than 2%.
 */
-export function trainingBadge(summary: ProjectSummary, smoothed: readonly number[]): TrainingBadge | undefined {
+function trainingBadge(summary: ProjectSummary, smoothed: readonly number[]): TrainingBadge | undefined {
 	const last = summary.lastLoss;
 	if (last !== undefined && !Number.isFinite(last)) return 'diverging';
 	const smoothedLast = lastFinite(smoothed);

@@ -4,7 +4,7 @@ What went wrong with an nvidia-smi run, decided from the spawn error, the exit c
 */
 import {sanitizeText} from '../contract/sanitize.js';
 
-export type FailureKind =
+type FailureKind =
 	| 'not-found'
 	| 'not-executable'
 	| 'driver-not-loaded'

@@ -48,7 +48,7 @@ export interface GpuPart extends GpuSourcePart {
 	readonly sampler: GpuSampler;
 }
 
-export const DEFAULT_GPU_INTERVAL_MS = 1000;
+const DEFAULT_GPU_INTERVAL_MS = 1000;
 
 /** Writes one frame's worth to Redis (via the writer), rate-limited. Exported for tests. */
 export class GpuRedisWriter {

@@ -2,7 +2,7 @@
 import {type GpuRow, type Reading} from './gpu-snapshot.js';
 
 /** A reading as text: the value with its unit, `?` when unknown, a trailing `*` when stale (the last good value). */
-export function readingText(reading: Reading, unit: string, digits = 0): string {
+function readingText(reading: Reading, unit: string, digits = 0): string {
 	if (reading.value === undefined) return '?';
 	return `${reading.value.toFixed(digits)}${unit}${reading.stale ? '*' : ''}`;
 }

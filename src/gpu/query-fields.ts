@@ -34,7 +34,7 @@ export const METRIC_RANGE: Record<GpuMetric, readonly [number, number]> = {
 };
 
 /** Fields that every query needs; without them a row cannot be attributed to a GPU. */
-export const REQUIRED_FIELDS = ['timestamp', 'index', 'uuid', 'name'] as const;
+const REQUIRED_FIELDS = ['timestamp', 'index', 'uuid', 'name'] as const;
 
 /** The full query, in order. `name` must stay last. */
 export const FULL_GPU_FIELDS: readonly string[] = [
@@ -73,7 +73,7 @@ export const MINIMAL_GPU_FIELDS: readonly string[] = [
 /** `--query-compute-apps`: joined to GPUs by UUID (the output has no index). `process_name` last. */
 export const APPS_FIELDS: readonly string[] = ['gpu_uuid', 'pid', 'used_memory', 'process_name'];
 
-export const CSV_FORMAT = '--format=csv,noheader,nounits';
+const CSV_FORMAT = '--format=csv,noheader,nounits';
 
 /** Arguments for a `--query-gpu` run: streaming with `-lms` when `loopMs` is given, one-shot otherwise. */
 export function gpuQueryArgs(fields: readonly string[], gpus: readonly number[] | undefined, loopMs?: number): string[] {

@@ -18,7 +18,7 @@ function num(value: number, digits = 2): string {
 }
 
 /** `{value, timestamp}`, the seed's list entry. */
-export function seriesEntry(value: number, timestampIso: string): string {
+function seriesEntry(value: number, timestampIso: string): string {
 	return JSON.stringify({value: Number.isInteger(value) ? value : Number(value.toFixed(2)), timestamp: timestampIso});
 }
 

@@ -36,7 +36,7 @@ export interface Silence {
 Instances evaluate on their own ticks, at most one evaluation interval apart: episode starts this close are the
 same episode. The engine passes its evaluation interval plus 250 ms; this default suits the 1 s default.
 */
-export const EPISODE_TOLERANCE_MS = 1250;
+const EPISODE_TOLERANCE_MS = 1250;
 
 /**
 Whether `ack` covers the alert's current episode. `episodeStartMs` is when the episode began (it first went
@@ -61,7 +61,7 @@ export function silenceStatus(s: Silence, now: number): SilenceStatus {
 }
 
 /** Labels a silence's matchers see: the alert's labels plus `alertname` (and `rule`) = the rule name. */
-export function silenceLabels(rule: string, labels: Labels): Labels {
+function silenceLabels(rule: string, labels: Labels): Labels {
 	return {...labels, alertname: rule, rule};
 }
 

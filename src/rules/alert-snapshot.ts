@@ -33,7 +33,7 @@ export interface AlertRow {
 }
 
 /** One entry of the transition log (newest first in the snapshot). */
-export interface AlertTransitionRow {
+interface AlertTransitionRow {
 	readonly id: string;
 	readonly rule: string;
 	/** pending, firing, escalated, resolved, nodata. */

@@ -20,7 +20,7 @@ export interface BacktestOptions {
 	readonly staleAfterMs?: number;
 }
 
-export interface RuleReport {
+interface RuleReport {
 	readonly rule: string;
 	readonly fired: number;
 	readonly notifications: number;
@@ -61,7 +61,7 @@ function num(v: unknown): number | undefined {
 }
 
 /** Load Redis history into a world of series. */
-export async function loadHistory(kv: KvReader, sinceMs: number): Promise<{world: SeriesWorld; loaded: BacktestReport['loaded']}> {
+async function loadHistory(kv: KvReader, sinceMs: number): Promise<{world: SeriesWorld; loaded: BacktestReport['loaded']}> {
 	const world = new SeriesWorld(100_000);
 	const loaded = {lossPoints: 0, completions: 0, gpuPoints: 0, workflowPoints: 0};
 	for (const key of await kv.scan('metrics:training:*:loss')) {
@@ -124,7 +124,7 @@ export async function loadHistory(kv: KvReader, sinceMs: number): Promise<{world
 }
 
 /** Replay a world through the rules from `sinceMs` to `untilMs`. Pure apart from the world it advances. */
-export function replay(world: SeriesWorld, rules: readonly Rule[], options: BacktestOptions): {transitions: AlertTransition[]; evaluations: number} {
+function replay(world: SeriesWorld, rules: readonly Rule[], options: BacktestOptions): {transitions: AlertTransition[]; evaluations: number} {
 	const step = options.stepMs ?? 10_000;
 	const engine = new RuleEngine(rules, {staleAfterMs: options.staleAfterMs ?? Math.max(30_000, 3 * step)});
 	const transitions: AlertTransition[] = [];
@@ -137,7 +137,7 @@ export function replay(world: SeriesWorld, rules: readonly Rule[], options: Back
 	return {transitions, evaluations};
 }
 
-export function summarize(transitions: readonly AlertTransition[], untilMs: number): RuleReport[] {
+function summarize(transitions: readonly AlertTransition[], untilMs: number): RuleReport[] {
 	const byRule = new Map<string, {fired: number; notifications: number; firingMs: number; flaps: number; episodes: Array<{id: string; firedAtMs: number; resolvedAtMs?: number; severity: string; message: string}>}>();
 	const open = new Map<string, {firedAtMs: number; index: number}>();
 	const lastResolved = new Map<string, number>();

@@ -53,10 +53,10 @@ interface Entry {
 	seen: number;
 }
 
-export const DEFAULT_REPEAT_INTERVAL_MS = 5 * 60_000;
-export const DEFAULT_STALE_AFTER_MS = 15_000;
+const DEFAULT_REPEAT_INTERVAL_MS = 5 * 60_000;
+const DEFAULT_STALE_AFTER_MS = 15_000;
 /** A firing alert found in the stream at start is restored if its last transition is this recent (Prometheus's for-outage-tolerance). */
-export const OUTAGE_TOLERANCE_MS = 60 * 60_000;
+const OUTAGE_TOLERANCE_MS = 60 * 60_000;
 
 export class RuleEngine {
 	readonly catalog = new SeriesCatalog();

@@ -54,7 +54,7 @@ function anchored(source: string): RegExp {
 }
 
 /** Whether one matcher matches a label set (a missing label is the empty string, as in Alertmanager). */
-export function matcherMatches(matcher: Matcher, labels: Labels): boolean {
+function matcherMatches(matcher: Matcher, labels: Labels): boolean {
 	const actual = labels[matcher.name] ?? '';
 	const hit = matcher.isRegex ? anchored(matcher.value).test(actual) : actual === matcher.value;
 	return matcher.isEqual ? hit : !hit;

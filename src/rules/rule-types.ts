@@ -33,7 +33,7 @@ export interface GpuInput {
 	readonly slowdownTempC?: number;
 }
 
-export interface CompletionInput {
+interface CompletionInput {
 	readonly durationSeconds: number;
 	readonly timeMs: number;
 }

@@ -6,7 +6,7 @@ backtest, benchmarks).
 */
 import {type PointSeries, SeriesRing} from '../store/ring-buffer.js';
 
-export {type PointSeries, type Window, TimeRing} from '../store/ring-buffer.js';
+export {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 
 /** The minimal ring the store uses (src/store/ring-buffer.ts NumericRing), as a PointSeries. */
 export interface StoreRingLike {

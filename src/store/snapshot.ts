@@ -16,7 +16,7 @@ import {type ExternalAlert} from '../contract/events.js';
 import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord, type TimeCounters} from './metrics-store.js';
 
 /** Points of each series carried in a snapshot (enough for the widest sparkline). */
-export const SNAPSHOT_TAIL = 240;
+const SNAPSHOT_TAIL = 240;
 
 export interface ProjectSummary {
 	readonly projectId: string;
@@ -83,7 +83,7 @@ export interface SnapshotSources {
 
 const summaryCache = new WeakMap<ProjectSeries, {version: number; summary: ProjectSummary}>();
 
-export function summarizeProject(projectId: string, series: ProjectSeries): ProjectSummary {
+function summarizeProject(projectId: string, series: ProjectSeries): ProjectSummary {
 	const cached = summaryCache.get(series);
 	if (cached !== undefined && cached.version === series.version) return cached.summary;
 	const lossTail = series.loss.tailValues(SNAPSHOT_TAIL);

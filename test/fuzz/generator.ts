@@ -5,7 +5,7 @@ A seeded generator of hostile bus messages. Every message comes with the verdict
 import {ALERT_CHANNELS, INPUT_CHANNELS} from '../../src/contract/names.js';
 import {seededRandom as prng} from '../../src/demo/seeded-random.js';
 
-export type Verdict = 'stored' | 'rejected';
+type Verdict = 'stored' | 'rejected';
 
 export interface FuzzMessage {
 	readonly channel: string;
@@ -64,7 +64,7 @@ export const INJECTIONS: readonly string[] = [
 	'\u0627\u0644\u0639\u0631\u0628\u064a\u0629', // Arabic
 ];
 
-export const NON_JSON_PREFIXES: readonly string[] = ['x', '\u001b[2J', '<', "'", 'NaN-', '\u0000', '}{'];
+const NON_JSON_PREFIXES: readonly string[] = ['x', '\u001b[2J', '<', "'", 'NaN-', '\u0000', '}{'];
 
 const SAFE_IDS = ['proj-a', 'proj_b', 'проект-1', '训练-2', 'über.3', 'p4', 'asr-conformer', 'lm.7b', 'run#9', 'x'.repeat(128)];
 const SAFE_AGENTS = ['ml-engineer', 'data-analyst', 'qa', 'агент', 'ops_1', 'ml-ops', 'w7', 'reviewer', 'trainer', 'scheduler'];

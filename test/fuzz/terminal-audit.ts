@@ -14,7 +14,7 @@ export interface TerminalAudit {
 }
 
 /** Sequences a TUI renderer (Ink, log-update, ansi-escapes) legitimately writes. */
-export const ALLOWED_SEQUENCES: ReadonlySet<string> = new Set([
+const ALLOWED_SEQUENCES: ReadonlySet<string> = new Set([
 	'CSI m', // SGR colours and styles
 	'CSI A', // cursor up
 	'CSI B',

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'nvidia-smi');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'nvidia-smi');
 export const FAKE_NVIDIA_SMI = join(FIXTURES, 'bin', 'nvidia-smi');
 
 export interface Recording {

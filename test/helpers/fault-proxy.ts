@@ -9,7 +9,7 @@ switched, at any moment, to
 */
 import {createServer, connect, type Server, type Socket} from 'node:net';
 
-export type ProxyMode = 'pass' | 'blackhole';
+type ProxyMode = 'pass' | 'blackhole';
 
 export interface FaultProxy {
 	readonly port: number;

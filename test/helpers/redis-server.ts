@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {Redis} from 'ioredis';
 
-export const REDIS_SERVER = process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
+const REDIS_SERVER = process.env['REDIS_SERVER_BIN'] ?? 'redis-server';
 
 function onPath(bin: string): boolean {
 	return spawnSync(bin, ['--version'], {stdio: 'ignore'}).status === 0;

@@ -17,7 +17,7 @@ import {RedisKv} from './bus/redis-kv.js';
 import {commandAlertStorage, connectCommandRedis, redisErrorText} from './compose.js';
 import {durationProblem, formatDuration, MAX_DURATION_TEXT, parseDuration} from './rules/duration.js';
 import {parseMatcher, type Matcher} from './rules/labels.js';
-import {ALERT_KEYS, skippedText} from './rules/alert-storage.js';
+import {skippedText} from './rules/alert-storage.js';
 import {silenceMatcherText, silenceStatus, type Silence} from './rules/ack-silence.js';
 import {BUILTIN_RULES} from './rules/builtin-rules.js';
 import {compileRules} from './rules/user-rules.js';
@@ -297,5 +297,3 @@ export async function runSubcommand(flags: Flags, _env: NodeJS.ProcessEnv): Prom
 	process.stderr.write(`mycotop: unknown command "${flags.positionals[0]}"\n${USAGE}\n`);
 	return 2;
 }
-
-export {ALERT_KEYS};

@@ -31,7 +31,7 @@ export function composeRuntime(flags: Flags, config: MycotopConfig, options: Run
 }
 
 /** The GPU part (or the "disabled" one for --no-gpu) and the rules part, which reads the live GPU part's per-GPU state. */
-export function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {readonly gpu: GpuSourcePart; readonly rules: RulesPart} {
+function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {readonly gpu: GpuSourcePart; readonly rules: RulesPart} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
 	return {gpu: gpu ?? disabledGpuPart(), rules: rulesPartFrom(core, config, gpu?.query)};
 }

@@ -22,9 +22,9 @@ import {MAX_MESSAGE_BYTES} from '../contract/limits.js';
 const WINDOW = 4;
 
 /** Messages kept at most: at 5,000 messages/s, 20 s of takeover (a takeover takes at most the lease TTL + a renew). */
-export const REPLAY_RING_CAPACITY = 100_000;
+const REPLAY_RING_CAPACITY = 100_000;
 /** Characters held at most (about 2 bytes each in V8's worst case): 16 M characters. */
-export const REPLAY_RING_MAX_CHARS = 16 * 1024 * 1024;
+const REPLAY_RING_MAX_CHARS = 16 * 1024 * 1024;
 
 const REPLAYED_CHANNELS: ReadonlySet<string> = new Set([INPUT_CHANNELS.trainingProgress, INPUT_CHANNELS.taskUpdates, INPUT_CHANNELS.workflowSteps]);
 

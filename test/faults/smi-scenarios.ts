@@ -12,7 +12,7 @@ export const FAKE_SMI = join(ROOT, 'test', 'fixtures', 'nvidia-smi', 'bin', 'nvi
 const SCENARIOS = join(ROOT, 'test', 'fixtures', 'nvidia-smi', 'scenarios');
 
 /** Sequences no terminal should ever receive from mycotop; the marker text is what tests look for. */
-export const SMI_INJECTIONS = [
+const SMI_INJECTIONS = [
 	'\u001b]0;PWNED-SMI-TITLE\u0007',
 	'\u001b]52;c;UFdORUQtU01JLUNMSVA=\u0007',
 	'\u001b[2J\u001b[H',

@@ -19,7 +19,7 @@ import {test} from 'vitest';
 import {Runtime, type RuntimeOptions} from '../../src/runtime.js';
 import {startRedis, waitFor, type TestRedis} from './redis-server.js';
 
-export interface RuntimeFixtureOptions extends Partial<RuntimeOptions> {
+interface RuntimeFixtureOptions extends Partial<RuntimeOptions> {
 	/** How long start() may wait for Redis (ms). Default: Runtime's. */
 	readonly startTimeoutMs?: number;
 	/** How long stop() may take after the test (ms). Default: Runtime's. */

@@ -4,8 +4,9 @@ whole runtime (GPU sampler on the fake nvidia-smi, rules, demo, lossless streams
 */
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {afterAll, describe, expect} from 'vitest';
+import {redisAvailable, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {parseFlags} from '../../src/config/flags.js';
 import {EMPTY_CONFIG} from '../../src/config/config.js';
 import {resolveOptions} from '../../src/main.js';
@@ -53,9 +54,9 @@ describe.runIf(redisAvailable())('ACL: viewer and writer accounts', () => {
 	const runtimes: Runtime[] = [];
 	const fakeEnv = process.env['FAKE_NVIDIA_SMI_SCENARIO'];
 
-	beforeAll(async () => {
+	it.beforeAll(async ({redis: fileRedis}) => {
 		process.env['FAKE_NVIDIA_SMI_SCENARIO'] = 'eight-gpu';
-		redis = await startRedis();
+		redis = fileRedis;
 		admin = plainClient(redis.url);
 		const lines = readmeAclLines();
 		expect([...lines.keys()].sort()).toEqual(['mycotop-viewer', 'mycotop-writer']);
@@ -69,7 +70,6 @@ describe.runIf(redisAvailable())('ACL: viewer and writer accounts', () => {
 		if (fakeEnv === undefined) delete process.env['FAKE_NVIDIA_SMI_SCENARIO'];
 		else process.env['FAKE_NVIDIA_SMI_SCENARIO'] = fakeEnv;
 		admin?.disconnect();
-		await redis?.stop();
 	});
 
 	it('the viewer sees everything and never writes; the writer writes with no ACL refusal', async ({task}) => {

@@ -2,8 +2,9 @@
 import {mkdtempSync, readFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {afterAll, describe, expect} from 'vitest';
+import {redisAvailable, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {faultRow} from './fault-table.js';
 import {CLI, plainClient, requireBuild, spawnCli, TmuxPane, tmuxAvailable} from './harness.js';
 
@@ -26,18 +27,17 @@ describe.runIf(redisAvailable())('authentication and ACL refusals', () => {
 	let pane: TmuxPane | undefined;
 	const logDir = mkdtempSync(join(tmpdir(), 'mycotop-auth-'));
 
-	beforeAll(async () => {
+	it.beforeAll(async ({redis: fileRedis}) => {
 		requireBuild();
-		redis = await startRedis();
+		redis = fileRedis;
 		admin = plainClient(redis.url);
 		await admin.call('ACL', 'SETUSER', 'mon', 'on', '>right-password', '~*', '&events:*', '+@all');
 		// Allowed to log in and use keys, but not to listen to any channel.
 		await admin.call('ACL', 'SETUSER', 'nochan', 'on', '>nochan-password', 'resetchannels', '~*', '+@all');
 	});
-	afterAll(async () => {
+	afterAll(() => {
 		pane?.kill();
 		admin?.disconnect();
-		await redis?.stop();
 	});
 
 	it('wrong password: a clear message, a slow retry, and the password nowhere on screen or in logs', async ({task}) => {

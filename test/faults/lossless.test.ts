@@ -1,11 +1,11 @@
 /** Lossless mode: kill -9 mycotop in the middle of a 10,000-event stream; restart; every event is written once. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {afterAll, describe, expect} from 'vitest';
+import {redisAvailable, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {INPUT_CHANNELS, ourKeys, streamForChannel} from '../../src/contract/names.js';
 import {compareStreamIds} from '../../src/bus/stream-reader.js';
 import {faultRow} from './fault-table.js';
-import {plainClient, requireBuild, spawnCli, startRuntime, type CliProcess} from './harness.js';
-import {type Runtime} from '../../src/runtime.js';
+import {plainClient, requireBuild, spawnCli, type CliProcess} from './harness.js';
 
 const TOTAL = 10_000;
 const PROJECTS = 10;
@@ -25,16 +25,13 @@ async function stepsInRedis(client: ReturnType<typeof plainClient>, prefix: stri
 describe.runIf(redisAvailable())('lossless Streams mode', () => {
 	let redis: TestRedis;
 	const processes: CliProcess[] = [];
-	const runtimes: Runtime[] = [];
 
-	beforeAll(async () => {
+	it.beforeAll(async ({redis: fileRedis}) => {
 		requireBuild();
-		redis = await startRedis();
+		redis = fileRedis;
 	});
-	afterAll(async () => {
+	afterAll(() => {
 		for (const p of processes) p.kill('SIGKILL');
-		for (const r of runtimes) await r.stop(500);
-		await redis?.stop();
 	});
 
 	it('kill -9 mid-stream, restart: every event is in the seed keys exactly once', async ({task}) => {
@@ -112,7 +109,7 @@ describe.runIf(redisAvailable())('lossless Streams mode', () => {
 		client.disconnect();
 	});
 
-	it('a viewer that takes over from a writer killed mid-stream writes what it had only shown, once', async ({task}) => {
+	it('a viewer that takes over from a writer killed mid-stream writes what it had only shown, once', async ({task, startRuntime}) => {
 		const row = faultRow(
 			task,
 			'Lossless: writer (kill -9) and a running viewer, both --streams; the viewer takes over',
@@ -124,8 +121,7 @@ describe.runIf(redisAvailable())('lossless Streams mode', () => {
 		const writer = spawnCli(['--headless', '--no-gpu', '--streams', '--redis-url', redis.url]);
 		processes.push(writer);
 		await waitFor(() => writer.lines().some((l) => l['type'] === 'state' && l['role'] === 'writer'), 10_000, 'writer');
-		const viewer = await startRuntime(redis.url, {streams: true});
-		runtimes.push(viewer);
+		const viewer = await startRuntime({streams: true, startTimeoutMs: 3000, stopTimeoutMs: 500});
 		expect(viewer.bus.role).toBe('viewer');
 		let produced = 0;
 		let lastId = '';

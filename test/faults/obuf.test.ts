@@ -1,11 +1,13 @@
 /** R6: Redis drops the subscriber for its pub/sub output-buffer limit (a slow consumer). */
 import {spawnSync} from 'node:child_process';
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
-import {type Runtime} from '../../src/runtime.js';
+import {describe, expect} from 'vitest';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {redisTest} from '../helpers/redis-fixture.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
 import {faultRow} from './fault-table.js';
-import {numsub, plainClient, startRuntime} from './harness.js';
+import {numsub, plainClient} from './harness.js';
+
+const it = redisTest.extend({redisArgs: [async ({}, use) => use(['--client-output-buffer-limit', 'pubsub 64kb 0 0']), {scope: 'file'}]});
 
 /** A RESP-encoded PUBLISH, for redis-cli --pipe. */
 function respPublish(channel: string, message: string): string {
@@ -14,24 +16,13 @@ function respPublish(channel: string, message: string): string {
 }
 
 describe.runIf(redisAvailable())('subscriber dropped for its output buffer', () => {
-	let redis: TestRedis;
-	let runtime: Runtime;
-
-	beforeAll(async () => {
-		redis = await startRedis(['--client-output-buffer-limit', 'pubsub 64kb 0 0']);
-	});
-	afterAll(async () => {
-		await runtime?.stop(500);
-		await redis?.stop();
-	});
-
-	it('notices the drop, reconnects, resubscribes and counts it', async ({task}) => {
+	it('notices the drop, reconnects, resubscribes and counts it', async ({task, redis, startRuntime}) => {
 		const row = faultRow(
 			task,
 			'R6 subscriber over its output-buffer limit (pubsub 64kb, event loop blocked during a 32 MB burst)',
 			'Redis closes the subscriber; noticed, reconnected, resubscribed, the gap counted and shown; no crash',
 		);
-		runtime = await startRuntime(redis.url);
+		const runtime = await startRuntime({startTimeoutMs: 3000, stopTimeoutMs: 500});
 		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
 		const admin = plainClient(redis.url);
 		const pad = 'x'.repeat(4000);
@@ -55,14 +46,14 @@ describe.runIf(redisAvailable())('subscriber dropped for its output buffer', () 
 		admin.disconnect();
 	});
 
-	it('one message bigger than the limit: the subscriber is cut off, the cut-off named and counted, later messages arrive', async ({task}) => {
+	it('one message bigger than the limit: the subscriber is cut off, the cut-off named and counted, later messages arrive', async ({task, redis, startRuntime}) => {
 		const row = faultRow(
 			task,
 			'R6b one 200 kB message over a pubsub 64kb hard limit',
 			'subscriber cut off by Redis: counted and named in the header (not a silent gap); the next message arrives',
 		);
-		await runtime.stop(500);
-		runtime = await startRuntime(redis.url);
+		// The first test's runtime was stopped after it: a fresh one.
+		const runtime = await startRuntime({startTimeoutMs: 3000, stopTimeoutMs: 500});
 		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
 		const admin = plainClient(redis.url);
 		await admin.publish(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'huge', step: 1, loss: 1, pad: 'y'.repeat(200_000)}));

@@ -1,30 +1,19 @@
 /** R1/R2: Redis killed and restarted while events stream in. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
-import {type Runtime} from '../../src/runtime.js';
+import {describe, expect} from 'vitest';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
 import {faultRow} from './fault-table.js';
-import {numsub, plainClient, SequencePublisher, startRuntime} from './harness.js';
+import {numsub, plainClient, SequencePublisher} from './harness.js';
 
 describe.runIf(redisAvailable())('Redis restarts mid-stream', () => {
-	let redis: TestRedis;
-	let runtime: Runtime;
-
-	beforeAll(async () => {
-		redis = await startRedis();
-	});
-	afterAll(async () => {
-		await runtime?.stop(500);
-		await redis?.stop();
-	});
-
-	it('stays up, resubscribes within 2 s of Redis returning, counts the gap, bounds and delivers queued writes', async ({task, onTestFinished}) => {
+	it('stays up, resubscribes within 2 s of Redis returning, counts the gap, bounds and delivers queued writes', async ({task, onTestFinished, redis, startRuntime}) => {
 		const row = faultRow(
 			task,
 			'R1 Redis killed (SIGKILL), back after 1.5 s, mid-stream',
 			'UI stays up; resubscribed <= 2 s after Redis returns, exactly once; gap counted and shown; writes queued in the outage bounded (200), the rest counted as dropped, the kept ones delivered',
 		);
-		runtime = await startRuntime(redis.url, {writer: {maxPendingEntries: 200}});
+		const runtime = await startRuntime({writer: {maxPendingEntries: 200}, startTimeoutMs: 3000, stopTimeoutMs: 500});
 		await waitFor(() => runtime.bus.role === 'writer', 8000, 'writer lease');
 		const client = plainClient(redis.url);
 		const publisher = new SequencePublisher(client);

@@ -1,35 +1,32 @@
 /** R8: mycotop started before Redis exists. */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {afterAll, describe, expect} from 'vitest';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {redisTest as it} from '../helpers/redis-fixture.js';
 import {type Runtime} from '../../src/runtime.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
 import {faultRow} from './fault-table.js';
-import {plainClient, requireBuild, spawnCli, startRuntime, type CliProcess} from './harness.js';
+import {plainClient, requireBuild, spawnCli, type CliProcess} from './harness.js';
 
 describe.runIf(redisAvailable())('started before Redis exists', () => {
-	let redis: TestRedis;
 	let runtime: Runtime | undefined;
 	let cli: CliProcess | undefined;
 
-	beforeAll(async () => {
+	it.beforeAll(async ({redis}) => {
 		requireBuild();
-		redis = await startRedis();
 		await redis.kill();
 	});
-	afterAll(async () => {
+	afterAll(() => {
 		cli?.kill('SIGKILL');
-		await runtime?.stop(500);
-		await redis?.stop();
 	});
 
-	it('runs on the embedded bus, retries without a storm, logs once per state change and switches to Redis when it appears', async ({task}) => {
+	it('runs on the embedded bus, retries without a storm, logs once per state change and switches to Redis when it appears', async ({task, redis, startRuntime}) => {
 		const row = faultRow(
 			task,
 			'R8 mycotop started before Redis exists; Redis appears 4 s later',
 			'UI up at once on the embedded bus ("unreachable"); jittered retries capped at ~1/s per connection; one log line per state change; on Redis within 2 s of its start',
 		);
 		cli = spawnCli(['--headless', '--no-gpu', '--redis-url', redis.url]);
-		runtime = await startRuntime(redis.url);
+		runtime = await startRuntime({startTimeoutMs: 3000, stopTimeoutMs: 500});
 		let attempts = 0;
 		runtime.bus.link!.subscriber.on('reconnecting', () => (attempts += 1));
 		const startedAt = Date.now();

@@ -70,7 +70,7 @@ export function onceText(s: Snapshot): string {
 	const lines = [
 		`mycotop on ${s.host} at ${new Date(s.takenAtMs).toISOString()}`,
 		`bus: ${s.bus.summary} [${s.bus.role}]`,
-		`messages: ${s.counters.received} received, ${s.counters.stored} stored, ${s.counters.rejected} rejected, ${s.counters.refused} refused`,
+		`messages: ${s.counters.received} received, ${s.counters.stored} stored, ${s.counters.rejected} rejected, ${s.counters.refused} refused; history at start: ${s.counters.hydrationRejected ?? 0} entries rejected`,
 		'',
 		'training:',
 		...s.training.map((p) => `  ${p.projectId}: loss ${formatValue(p.lastLoss)} at step ${p.lastStep} (${p.analysis.trend}, ${p.points} points)`),

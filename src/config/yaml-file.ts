@@ -1,8 +1,8 @@
 /**
 Every YAML file mycotop reads (the config, rule files, rule test files) goes through here, bounded: a file over
-YAML_LIMITS.maxBytes is refused unread, aliases that expand past maxAliasCount (a "billion laughs" bomb) and
-nesting deeper than maxDepth are refused with the line they start on, and nothing the yaml package throws (a
-RangeError from a stack overflow, a ReferenceError from its alias guard) escapes as a stack trace. A refusal is
+YAML_LIMITS.maxBytes is refused unread; more than maxAliases aliases, aliases that expand past maxExpandedNodes (a
+"billion laughs" bomb) or into themselves, and nesting deeper than maxDepth are refused with the line they start
+on, and nothing the yaml package throws (a RangeError from a stack overflow, a ReferenceError from its alias guard) escapes as a stack trace. A refusal is
 distinct from a mistake in the file: callers exit 2 for it whatever their own code for a mistake is.
 */
 import {closeSync, openSync, readSync} from 'node:fs';
@@ -13,8 +13,19 @@ type CstToken = CST.Token;
 export const YAML_LIMITS = {
 	/** Larger files are refused before they are read: a config or a rule file is a few KiB. */
 	maxBytes: 1024 * 1024,
-	/** The yaml package's alias guard: expansions allowed, weighted by the aliases inside what they expand. */
-	maxAliasCount: 100,
+	/**
+	Aliases (`*name`) in one file. Reuse is ordinary (a rule file of 500 rules with `for: *f` and `labels: *team` in
+	each has 1,000); each alias costs the yaml package a scan of the anchors and aliases before it (quadratic), so
+	5,000 is about 12 million steps (under half a second on the 2-core VM; 10,000 took 1.6 s), where a MiB of
+	aliases would take minutes.
+	*/
+	maxAliases: 5000,
+	/**
+	Nodes the document stands for once every alias is expanded (each scalar and collection 1, an alias the size of
+	what it names): what anything walking the loaded value may visit. An alias-free MiB is under 600,000 nodes;
+	a billion-laughs bomb of nine levels is 9^9, refused at the seventh level by a linear pass over the document.
+	*/
+	maxExpandedNodes: 2_000_000,
 	/** Collections inside collections, counted from the document's root. */
 	maxDepth: 64,
 	/**
@@ -77,6 +88,53 @@ function lineAt(text: string, offset: number): number {
 	return line;
 }
 
+/**
+Count the document's aliases and the nodes it stands for once they are expanded, in one pass in document order (an
+alias names the latest anchor of its name before it; sizes are memoized per anchored node, so a bomb costs its own
+size, not its expansion). An alias inside the node it names expands without end. Returns the refusal, or undefined.
+*/
+function aliasProblem(doc: Document, counter: LineCounter): YamlProblem | undefined {
+	const anchors = new Map<string, unknown>();
+	const sizes = new Map<unknown, number>();
+	const open = new Set<unknown>();
+	let aliases = 0;
+	/** The alias at fault (too many, or inside its own anchor); none for an expansion past the budget. */
+	let problem: {alias?: {range?: readonly number[] | null}; message: string} | undefined;
+	const size = (node: unknown): number => {
+		if (problem !== undefined) return 0;
+		if (isAlias(node)) {
+			aliases += 1;
+			if (aliases > YAML_LIMITS.maxAliases) problem = {alias: node, message: `more than ${YAML_LIMITS.maxAliases} aliases`};
+			const target = anchors.get(node.source);
+			if (target === undefined) return 1; // the yaml package reports an unresolved alias itself
+			if (open.has(target)) problem = {alias: node, message: `*${node.source} is inside the node it names and expands without end`};
+			return sizes.get(target) ?? 1;
+		}
+		if (node === null || typeof node !== 'object') return 1;
+		const anchor = (node as {anchor?: string}).anchor;
+		if (anchor !== undefined) anchors.set(anchor, node);
+		let total = 1;
+		if (isCollection(node)) {
+			open.add(node);
+			for (const item of node.items as unknown[]) {
+				total += isPair(item) ? size(item.key) + size(item.value) : size(item);
+				if (problem !== undefined) break;
+			}
+			open.delete(node);
+		}
+		if (total > YAML_LIMITS.maxExpandedNodes && problem === undefined)
+			problem = {message: `more than ${YAML_LIMITS.maxExpandedNodes.toLocaleString('en-US')} nodes once expanded: a YAML alias bomb?`};
+		if (anchor !== undefined) sizes.set(node, total);
+		return total;
+	};
+	size(doc.contents);
+	if (problem === undefined) return undefined;
+	const at = problem.alias?.range?.[0];
+	// An expansion past the budget starts at the first alias (the bomb's first level); the others at their alias.
+	const line = at === undefined ? firstAliasLine(doc, counter) : counter.linePos(at).line;
+	return {line, message: `aliases expand too far (${problem.message})`, refused: true};
+}
+
 function firstAliasLine(doc: Document, counter: LineCounter): number {
 	let line = 1;
 	let found = false;
@@ -124,20 +182,15 @@ export function parseYaml(text: string): YamlLoad {
 			}),
 		};
 	}
+	const aliases = aliasProblem(doc, counter);
+	if (aliases !== undefined) return {ok: false, problems: [aliases]};
 	try {
-		return {ok: true, doc, counter, value: doc.toJS({maxAliasCount: YAML_LIMITS.maxAliasCount})};
+		// The package's own guard (expansions weighted by the aliases inside what they expand) stays as a backstop:
+		// what aliasProblem passed expands to fewer nodes than it counts.
+		return {ok: true, doc, counter, value: doc.toJS({maxAliasCount: YAML_LIMITS.maxExpandedNodes})};
 	} catch (error) {
 		if (error instanceof ReferenceError && /alias/i.test(error.message))
-			return {
-				ok: false,
-				problems: [
-					{
-						line: firstAliasLine(doc, counter),
-						message: `aliases expand too far (more than ${YAML_LIMITS.maxAliasCount} expansions: a YAML alias bomb?)`,
-						refused: true,
-					},
-				],
-			};
+			return {ok: false, problems: [{line: firstAliasLine(doc, counter), message: `aliases expand too far (a YAML alias bomb?)`, refused: true}]};
 		return {ok: false, problems: [unexpected(error)]};
 	}
 }

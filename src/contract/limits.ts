@@ -11,6 +11,8 @@ never stored; the exceptions (named below) are the timestamp rules, which conver
 | timestamp window | 1990-01-01 .. 2100-01-01 UTC | rejected `<kind>: timestamp out of range` |
 | future skew | receive time + 5 min | clamped to the receive time, counted `futureClamped` |
 | numeric timestamp units | by magnitude: s < 1e11 <= ms < 1e14 <= µs < 1e17 <= ns < 1e20 | µs and ns converted to ms, counted `unitConverted`; >= 1e20 rejected |
+| numeric timestamp strings | plain decimal digits, optionally a fraction (`"1700000000"`, `"1700000000.5"`), read by magnitude as above | hex, sign, exponent, surrounding spaces, `Infinity`: rejected `<kind>: invalid timestamp` (never trimmed, never handed to Date.parse) |
+| stored timestamp | as sent: a zoned ISO date-time (`YYYY-MM-DDTHH:mm[:ss[.sss]]` + `Z` or `±HH:mm`) or epoch ms (a number) | anything else accepted (epoch seconds, µs, ns, numeric strings, other date forms, clamped) stored as ISO UTC (`.toISOString()`), so `new Date(timestamp)` reads every stored one |
 | step | 0 .. 2^53 - 1 (Number.MAX_SAFE_INTEGER) | rejected `training: invalid step` |
 | loss | finite within ±1e38, or NaN / ±Infinity | rejected `training: invalid loss` |
 | wer | finite within 0 .. 1e4, or NaN / ±Infinity | rejected `training: invalid wer` |
@@ -28,7 +30,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 /** Longest identifier (project, agent, task, workflow, step, error id) accepted, in UTF-16 code units. */
 export const MAX_ID_LENGTH = 128;
 
-/** Longest timestamp string kept as sent (anything longer is not a timestamp any parser here reads). */
+/** Longest timestamp string read at all (anything longer is not a timestamp any parser here reads): invalid. */
 export const MAX_TIMESTAMP_TEXT = 64;
 
 /**
@@ -56,7 +58,9 @@ Numeric timestamps are read by magnitude (epoch values of 1990..2100 in each uni
 below 1e11 seconds (Python `time.time()`), below 1e14 milliseconds (JavaScript `Date.now()`), below 1e17
 microseconds, below 1e20 nanoseconds (Python `time.time_ns()`, Go `UnixNano`). Microseconds and nanoseconds are
 converted to milliseconds (and stored as an ISO string, which every reader of the seed's lists understands);
-they are counted as `unitConverted`. 1e20 and above, negatives, NaN and ±Infinity are rejected.
+they are counted as `unitConverted`. Seconds are stored as an ISO string too (not counted): the seed's readers do
+`new Date(timestamp)`, which reads 1700000000 as 1970-01-20. Milliseconds are stored as sent, byte for byte.
+1e20 and above, negatives, NaN and ±Infinity are rejected.
 */
 export const TIMESTAMP_UNIT_BOUNDS = {seconds: 1e11, milliseconds: 1e14, microseconds: 1e17, nanoseconds: 1e20} as const;
 

@@ -1,7 +1,8 @@
 /**
-Timestamps from outside, bounded by the limits table (limits.ts): ISO strings, and numbers (or numeric strings) in
-seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude. Nothing here throws, and nothing it
-returns is outside the window, so `new Date(ms).toISOString()` on a result can never throw either.
+Timestamps from outside, bounded by the limits table (limits.ts): ISO strings, and numbers (or plain decimal
+strings) in seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude. Nothing here throws, and
+nothing it returns is outside the window, so `new Date(ms).toISOString()` on a result can never throw either; and
+every timestamp `readTime` returns for storing parses back with `new Date(timestamp)` to its `timeMs` (to the ms).
 */
 import {FUTURE_SKEW_MS, MAX_TIMESTAMP_MS, MAX_TIMESTAMP_TEXT, MIN_TIMESTAMP_MS, TIMESTAMP_UNIT_BOUNDS} from './limits.js';
 
@@ -37,6 +38,17 @@ function parseIsoUtc(text: string): number | undefined {
 
 const inWindow = (ms: number) => ms >= MIN_TIMESTAMP_MS && ms < MAX_TIMESTAMP_MS;
 
+/** The only numeric string read as a number: decimal digits, optionally a fraction (no sign, exponent, hex or spaces). */
+const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
+
+/**
+An ISO 8601 date-time that every JavaScript engine parses (ECMAScript's date-time string format) and that names its
+zone, so every reader gets the same instant: `YYYY-MM-DDTHH:mm[:ss[.sss]]` then `Z` or `±HH:mm`. Only these are
+stored as sent; any other readable string is stored as `isoTime` of its reading. Digits and `-:.TZ+` only, so it
+needs no sanitizing for a terminal.
+*/
+const PORTABLE_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
 /** A numeric epoch reading, unit by magnitude; `converted` for microseconds and nanoseconds. */
 function numericMs(n: number): {readonly ms: number; readonly converted: boolean} | TimeProblem {
 	if (!Number.isFinite(n) || n < 0 || n >= TIMESTAMP_UNIT_BOUNDS.nanoseconds) return 'timestamp out of range';
@@ -51,24 +63,26 @@ function numericMs(n: number): {readonly ms: number; readonly converted: boolean
 	return inWindow(ms) ? {ms, converted} : 'timestamp out of range';
 }
 
-/** A timestamp read: epoch ms in the window; `converted` for µs/ns; `utcForm` for the terminal-safe ISO UTC form. */
+/** A timestamp read: epoch ms in the window; `converted` for µs/ns. */
 interface TimestampRead {
 	readonly ms: number;
 	readonly converted: boolean;
-	readonly utcForm?: boolean;
 }
 
-/** Read a timestamp (any unit) into epoch ms within the window, or say why not. */
+/**
+Read a timestamp (any unit) into epoch ms within the window, or say why not. A string is read as a number only
+when it is plain decimal (`"1700000000"`, `"1700000000.5"`); any other string JavaScript's `Number` would read
+(`"0x65A0B000"`, `"+1700000000"`, `" 1700000000 "`, `"1700000000e3"`, `"Infinity"`, `".5"`) is an invalid
+timestamp, and so is it for Date.parse (which reads `"12"` as the year 2001). Surrounding spaces are not trimmed.
+*/
 function readTimestampMs(value: unknown): TimestampRead | TimeProblem {
 	if (typeof value === 'number') return Number.isFinite(value) ? numericMs(value) : 'invalid timestamp';
 	if (typeof value !== 'string' || value.length > MAX_TIMESTAMP_TEXT) return 'invalid timestamp';
 	const fast = parseIsoUtc(value);
-	if (fast !== undefined) return inWindow(fast) ? {ms: fast, converted: false, utcForm: true} : 'timestamp out of range';
-	const trimmed = value.trim();
-	if (trimmed === '') return 'invalid timestamp';
-	const asNumber = Number(trimmed);
-	if (Number.isFinite(asNumber)) return numericMs(asNumber);
-	const parsed = Date.parse(trimmed);
+	if (fast !== undefined) return inWindow(fast) ? {ms: fast, converted: false} : 'timestamp out of range';
+	if (PLAIN_DECIMAL.test(value)) return numericMs(Number(value));
+	if (value.trim() !== value || !Number.isNaN(Number(value))) return 'invalid timestamp';
+	const parsed = Date.parse(value);
 	if (Number.isNaN(parsed)) return 'invalid timestamp';
 	return inWindow(parsed) ? {ms: parsed, converted: false} : 'timestamp out of range';
 }
@@ -79,9 +93,13 @@ export function timestampMs(value: unknown): number | undefined {
 	return typeof read === 'string' ? undefined : read.ms;
 }
 
-/** A timestamp as the store and the writer carry it: as sent where possible, `timeMs` always in the window. */
+/** A timestamp as the store and the writer carry it: `new Date(timestamp)` is `timeMs` (to the ms), always in the window. */
 export interface ReadTime {
-	/** As sent (ISO string or epoch s/ms number), or the ISO form of `timeMs` when converted or clamped. */
+	/**
+	As sent when that is a zoned ISO date-time (PORTABLE_ISO) or a number in epoch milliseconds; otherwise (seconds,
+	µs, ns, numeric strings, other date forms, clamped) the ISO form of `timeMs`. Seconds are not kept as sent:
+	the seed's readers do `new Date(timestamp)`, which reads 1700000000 as 1970-01-20.
+	*/
 	readonly timestamp: string | number;
 	readonly timeMs: number;
 	readonly note?: TimeNote;
@@ -89,9 +107,9 @@ export interface ReadTime {
 
 /**
 A message's time, received at `now`: missing is `now`; beyond `now + FUTURE_SKEW_MS` it is clamped to `now`
-(note 'future-clamped'); µs and ns become ms (note 'unit-converted'). `sanitize` renders a non-ISO string as sent.
+(note 'future-clamped'); µs and ns become ms (note 'unit-converted').
 */
-export function readTime(value: unknown, now: number, sanitize: (text: string) => string): ReadTime | TimeProblem {
+export function readTime(value: unknown, now: number): ReadTime | TimeProblem {
 	if (value === undefined || value === null) return {timestamp: isoTime(now), timeMs: now};
 	if (typeof value === 'string') {
 		// Fast path, once per message: the UTC form producers almost always send, in the window and not ahead.
@@ -102,9 +120,9 @@ export function readTime(value: unknown, now: number, sanitize: (text: string) =
 	if (typeof read === 'string') return read;
 	if (read.ms > now + FUTURE_SKEW_MS) return {timestamp: isoTime(now), timeMs: now, note: 'future-clamped'};
 	if (read.converted) return {timestamp: isoTime(read.ms), timeMs: read.ms, note: 'unit-converted'};
-	if (typeof value === 'number') return {timestamp: value, timeMs: read.ms};
-	// The common UTC form is digits and -:.TZ only: already terminal-safe, no need to sanitize it.
-	return {timestamp: read.utcForm === true ? (value as string) : sanitize(value as string), timeMs: read.ms};
+	// Epoch ms numbers are kept byte for byte (what the seed writes); seconds become ISO (see ReadTime).
+	if (typeof value === 'number') return value >= TIMESTAMP_UNIT_BOUNDS.seconds ? {timestamp: value, timeMs: read.ms} : {timestamp: isoTime(read.ms), timeMs: read.ms};
+	return {timestamp: PORTABLE_ISO.test(value as string) ? (value as string) : isoTime(read.ms), timeMs: read.ms};
 }
 
 /**

@@ -20,7 +20,6 @@ import {
 	MAX_MESSAGE_BYTES,
 	MAX_STEP,
 	MAX_TASK_COUNT,
-	MAX_TIMESTAMP_TEXT,
 	MAX_WER,
 } from './limits.js';
 import {readTime, type ReadTime, type TimeNote} from './time.js';
@@ -113,11 +112,12 @@ function tooLarge(raw: string): boolean {
 	return raw.length * 3 > MAX_MESSAGE_BYTES && Buffer.byteLength(raw, 'utf8') > MAX_MESSAGE_BYTES;
 }
 
-const sanitizeTimestamp = (text: string) => sanitizeText(text, {maxLength: MAX_TIMESTAMP_TEXT});
-
-/** The message's `timestamp` for the strict channels (training, task): a problem rejects the message. */
+/**
+The message's `timestamp` for the strict channels (training, task): a problem rejects the message. What is stored
+is a zoned ISO string or epoch ms (time.ts `readTime`), so every reader's `new Date(timestamp)` gets the same time.
+*/
 function timestampField(json: Json, now: number): ReadTime | string {
-	return readTime(json['timestamp'], now, sanitizeTimestamp);
+	return readTime(json['timestamp'], now);
 }
 
 /**
@@ -125,7 +125,7 @@ The lenient channels' time (agent, error, workflow, external alert): a missing, 
 timestamp is the receive time, never a reject; a future one is clamped like everywhere.
 */
 function lenientTime(json: Json, now: number): {readonly timeMs: number; readonly note?: TimeNote} {
-	const time = readTime(json['timestamp'], now, sanitizeTimestamp);
+	const time = readTime(json['timestamp'], now);
 	return typeof time === 'string' ? {timeMs: now} : time;
 }
 

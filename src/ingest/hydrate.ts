@@ -6,15 +6,18 @@ import {agentFromKey, HYDRATION_PATTERNS, keys, projectIdFromKey} from '../contr
 import {boundedNumber, durationValue, identifier, keyId, lossValue, stepValue, werValue} from '../contract/validate.js';
 import {MAX_COUNTER, MAX_DURATION_SECONDS, MAX_TASK_COUNT} from '../contract/limits.js';
 import {readTime, type TimeNote} from '../contract/time.js';
-import {sanitizeText} from '../contract/sanitize.js';
 import {type KvReader} from '../bus/kv.js';
 import {localDayStamp, type MetricsStore} from '../store/metrics-store.js';
 
+/** What hydration loaded, counting only what reached the store (a rejected key or entry loads nothing). */
 export interface HydrationReport {
+	/** Projects that got at least one point from history. */
 	readonly projects: number;
 	readonly points: number;
 	readonly completions: number;
+	/** Agents that got figures, a workload or an active mark from history. */
 	readonly agents: number;
+	/** Keys and entries skipped; counted as the store's `hydrationRejected`, never as received messages. */
 	readonly rejected: number;
 	readonly ms: number;
 }
@@ -34,7 +37,7 @@ converted, beyond the future skew it is clamped to the start time; unreadable or
 (the entry is skipped and counted, as a live message would be rejected).
 */
 function storedTime(value: unknown, now: number): {timeMs: number; note?: TimeNote} | string {
-	return readTime(value, now, (text) => sanitizeText(text, {maxLength: 64}));
+	return readTime(value, now);
 }
 
 /** Extra hydration steps contributed by other modules (GPU history, alert history). */
@@ -43,7 +46,9 @@ export type Hydrator = (kv: KvReader, store: MetricsStore) => Promise<void>;
 /**
 Read the seed's history back into the store. Everything read is untrusted, like a live message: key names pass
 `keyId`, entries pass the same validators and limits as `parseMessage` (contract/), and a bad one is skipped and
-counted as a reject with its reason. Nothing stored can make a start throw.
+counted as a reject with its reason (the store's `hydrationRejected`, not a received message). A project or agent
+is created only from an entry that passed: a rejected one leaves no trace but the count. Nothing stored can make a
+start throw.
 */
 export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly Hydrator[] = [], now = Date.now()): Promise<HydrationReport> {
 	const started = performance.now();
@@ -62,18 +67,19 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	const werKeys = await kv.scan(HYDRATION_PATTERNS.trainingWer);
 	const seriesKeys = [...lossKeys.map((k) => [k, 'loss'] as const), ...werKeys.map((k) => [k, 'wer'] as const)];
 	const lists = await Promise.all(seriesKeys.map(([key]) => kv.lrange(key, 0, capacity - 1)));
+	const loadedProjects = new Set<string>();
 	seriesKeys.forEach(([key, metric], index) => {
 		const projectId = keyId(projectIdFromKey(key, metric));
 		if (projectId === undefined) {
 			reject(`${metric} key`);
 			return;
 		}
-		const project = store.project(projectId);
-		if (project === undefined) return;
-		const ring = metric === 'loss' ? project.loss : project.ensureWer();
-		if (ring.length > 0) return; // live data arrived first: do not interleave history behind it
+		const existing = store.projects.get(projectId);
+		// Live data arrived first: do not interleave history behind it.
+		if (((metric === 'loss' ? existing?.loss : existing?.wer)?.length ?? 0) > 0) return;
 		const entries = lists[index]!;
 		const readValue = metric === 'loss' ? lossValue : werValue;
+		const valid: Array<{step: number; value: number; time: {timeMs: number; note?: TimeNote}}> = [];
 		for (let i = entries.length - 1; i >= 0; i--) {
 			const entry = parseEntry(entries[i]!);
 			const step = stepValue(entry?.['step']);
@@ -87,6 +93,13 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 				reject(metric, time);
 				continue;
 			}
+			valid.push({step, value, time});
+		}
+		if (valid.length === 0) return;
+		const project = store.project(projectId);
+		if (project === undefined) return;
+		const ring = metric === 'loss' ? project.loss : project.ensureWer();
+		for (const {step, value, time} of valid) {
 			note(time);
 			ring.push(step, value, time.timeMs);
 			points += 1;
@@ -95,6 +108,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 				project.lastUpdatedMs = time.timeMs;
 			}
 		}
+		loadedProjects.add(projectId);
 		project.version += 1;
 	});
 
@@ -137,11 +151,14 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	const active = new Set(await kv.smembers(keys.agentsActive));
 	const perf = await Promise.all(perfKeys.map((k) => kv.hgetall(k)));
 	const workloads = await Promise.all(workloadKeys.map((k) => kv.hgetall(k)));
+	const loadedAgents = new Set<string>();
 	perfKeys.forEach((key, index) => {
 		const name = keyId(agentFromKey(key, 'performance'));
-		if (name === undefined) reject('agent key');
-		const agent = name === undefined ? undefined : store.agent(name);
-		if (agent === undefined || agent.completed > 0) return;
+		if (name === undefined) {
+			reject('agent key');
+			return;
+		}
+		if ((store.agents.get(name)?.completed ?? 0) > 0) return; // live data arrived first
 		const fields = perf[index]!;
 		const completed = boundedNumber(fields['tasks_completed'] ?? 0, 0, MAX_COUNTER);
 		const avg = boundedNumber(fields['avg_duration_seconds'] ?? 0, 0, MAX_DURATION_SECONDS);
@@ -150,6 +167,9 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 			reject('agent performance');
 			return;
 		}
+		const agent = store.agent(name);
+		if (agent === undefined) return;
+		loadedAgents.add(name);
 		agent.completed = Math.floor(completed);
 		agent.totalDurationSeconds = avg * agent.completed;
 		agent.timedCompletions = agent.completed;
@@ -157,13 +177,21 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 	});
 	workloadKeys.forEach((key, index) => {
 		const name = keyId(agentFromKey(key, 'workload'));
-		if (name === undefined) reject('agent key');
-		const agent = name === undefined ? undefined : store.agent(name);
-		if (agent === undefined || agent.status !== 'unknown') return;
+		if (name === undefined) {
+			reject('agent key');
+			return;
+		}
+		if ((store.agents.get(name)?.status ?? 'unknown') !== 'unknown') return; // live data arrived first
 		const tasks = boundedNumber(workloads[index]!['current_tasks'] ?? 0, 0, MAX_TASK_COUNT);
-		if (tasks === undefined) reject('agent workload');
-		agent.currentTasks = tasks === undefined ? 0 : Math.round(tasks);
-		agent.status = active.has(name!) ? 'busy' : 'idle';
+		if (tasks === undefined) {
+			reject('agent workload');
+			return;
+		}
+		const agent = store.agent(name);
+		if (agent === undefined) return;
+		loadedAgents.add(name);
+		agent.currentTasks = Math.round(tasks);
+		agent.status = active.has(name) ? 'busy' : 'idle';
 	});
 	for (const member of active) {
 		const name = keyId(member);
@@ -172,16 +200,19 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 			continue;
 		}
 		const agent = store.agent(name);
-		if (agent !== undefined && agent.status === 'unknown') agent.status = 'busy';
+		if (agent !== undefined && agent.status === 'unknown') {
+			agent.status = 'busy';
+			loadedAgents.add(name);
+		}
 	}
 
 	for (const step of extra) await step(kv, store);
 	store.touch();
 	return {
-		projects: new Set(seriesKeys.map(([k, m]) => projectIdFromKey(k, m))).size,
+		projects: loadedProjects.size,
 		points,
 		completions: completionCount,
-		agents: store.agents.size,
+		agents: loadedAgents.size,
 		rejected,
 		ms: performance.now() - started,
 	};

@@ -87,6 +87,8 @@ export interface StoreCounters {
 	stored: number;
 	rejected: number;
 	refused: number;
+	/** Keys and entries of the history read back at start that were skipped (not messages: not in `received`). */
+	hydrationRejected: number;
 	readonly rejectReasons: Map<string, number>;
 	readonly refusedBy: Record<Cardinality, number>;
 	readonly time: TimeCounters;
@@ -117,6 +119,7 @@ export class MetricsStore {
 		stored: 0,
 		rejected: 0,
 		refused: 0,
+		hydrationRejected: 0,
 		rejectReasons: new Map(),
 		refusedBy: {projects: 0, agents: 0, workflowSteps: 0},
 		time: {futureClamped: 0, unitConverted: 0, completionsStampedEarlier: 0},
@@ -144,10 +147,16 @@ export class MetricsStore {
 		this.version += 1;
 	}
 
-	/** Count a message that failed validation. Never throws. */
+	/**
+	Count a message that failed validation; on the 'hydration' channel, a history entry (or key) skipped at start,
+	which is `hydrationRejected`, not a received message. Both keep their reason. Never throws.
+	*/
 	recordReject(channel: string, reason: string, now: number): void {
-		this.counters.received += 1;
-		this.counters.rejected += 1;
+		if (channel === 'hydration') this.counters.hydrationRejected += 1;
+		else {
+			this.counters.received += 1;
+			this.counters.rejected += 1;
+		}
 		this.counters.rejectReasons.set(reason, (this.counters.rejectReasons.get(reason) ?? 0) + 1);
 		this.recentRejects.push({timeMs: now, channel, reason});
 		this.version += 1;

@@ -51,6 +51,8 @@ export interface Snapshot {
 		readonly stored: number;
 		readonly rejected: number;
 		readonly refused: number;
+		/** History entries and keys skipped at start (hydration): not messages, so in none of the counts above. */
+		readonly hydrationRejected?: number;
 		readonly refusedBy: Readonly<Record<string, number>>;
 		readonly rejectReasons: Readonly<Record<string, number>>;
 		readonly recentRejects: readonly RejectRecord[];
@@ -128,6 +130,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			stored: store.counters.stored,
 			rejected: store.counters.rejected,
 			refused: store.counters.refused,
+			hydrationRejected: store.counters.hydrationRejected,
 			refusedBy: {...store.counters.refusedBy},
 			rejectReasons: Object.fromEntries(store.counters.rejectReasons),
 			recentRejects: store.recentRejects.newest(20),

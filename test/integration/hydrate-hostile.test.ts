@@ -3,6 +3,7 @@ import {describe, expect} from 'vitest';
 import {redisAvailable} from '../helpers/redis-server.js';
 import {redisPerTest as it} from '../helpers/redis-fixture.js';
 import {snapshotToJson} from '../../src/store/snapshot.js';
+import {onceText} from '../../src/once.js';
 
 const enabled = redisAvailable();
 const ESC = '\u001B';
@@ -21,6 +22,11 @@ describe.runIf(enabled)('hydration of hostile history', () => {
 		expect(snap.tasks.recent).toEqual([]);
 		expect(snap.agents).toEqual([]);
 		expect(runtime.hydrationReport?.rejected).toBe(4);
+		// Only what was loaded is reported: the hostile loss key is no project, the hostile agents no agents.
+		expect(runtime.hydrationReport).toMatchObject({projects: 1, points: 1, completions: 0, agents: 0});
+		// History skipped at start is not a received message (--once printed "4 received, 4 rejected").
+		expect(snap.counters).toMatchObject({received: 0, rejected: 0, hydrationRejected: 4});
+		expect(onceText(snap)).toContain('messages: 0 received, 0 stored, 0 rejected, 0 refused; history at start: 4 entries rejected');
 		expect(snapshotToJson(snap)).not.toMatch(/[\u001B\u0007\u009B\u009D\u202E]/);
 	});
 
@@ -57,5 +63,10 @@ describe.runIf(enabled)('hydration of hostile history', () => {
 		// loss 1e308, wer -1e15, key a:b, completions t1 t2 t3, workload key x:workload, performance 1e300, completed_today 1e308
 		expect(runtime.hydrationReport?.rejected).toBe(9);
 		expect(snap.counters.rejectReasons['hydration: bad loss entry (timestamp out of range)']).toBe(1);
+		// p and far were loaded (a:b was not, yet counted: "projects: 3"); the agent whose performance entry was
+		// rejected (1e300 tasks) and the workload under a colon key are no agents ("ok" was listed, status unknown).
+		expect(runtime.hydrationReport).toMatchObject({projects: 2, completions: 1, agents: 0});
+		expect(snap.agents).toEqual([]);
+		expect(snap.counters).toMatchObject({received: 0, rejected: 0, hydrationRejected: 9});
 	});
 });

@@ -83,3 +83,63 @@ describe('parseIsoUtc (the fast path) agrees with Date.parse', () => {
 		expect(timestampMs('2026-1x-29T12:00:00Z')).toBeUndefined();
 	});
 });
+
+describe('numeric-string timestamps and what is stored (every stored timestamp parses with new Date)', () => {
+	const TRAINING = 'events:training:progress';
+	const TASKS = 'events:tasks:updates';
+	const training = (timestamp: unknown) => parseMessage(TRAINING, JSON.stringify({projectId: 'p', step: 1, loss: 1, timestamp}), NOW);
+	const task = (timestamp: unknown) => parseMessage(TASKS, JSON.stringify({taskId: 't', status: 'done', agent: 'a', duration_seconds: 5, timestamp}), NOW);
+	const stored = (r: ReturnType<typeof parseMessage>) => (r.ok && (r.event.kind === 'training' || r.event.kind === 'task') ? r.event.timestamp : undefined);
+
+	it.each(['0x65A0B000', '+1700000000', '-1700000000', '  1700000000  ', '1700000000 ', '1700000000e3', '1.7e9', 'Infinity', '.5', '1700000000.', '0b1', '1e308', ' 2026-11-29T12:00:00Z', ''])(
+		'%j is an invalid timestamp on the strict channels (no hex, sign, exponent or surrounding spaces)',
+		(timestamp) => {
+			expect(training(timestamp)).toEqual({ok: false, reason: 'training: invalid timestamp'});
+			expect(task(timestamp)).toEqual({ok: false, reason: 'task: invalid timestamp'});
+			expect(timestampMs(timestamp)).toBeUndefined();
+		},
+	);
+
+	it('"12" is 12 seconds after 1970, out of range (Date.parse would read it as the year 2001)', () => {
+		expect(training('12')).toEqual({ok: false, reason: 'training: timestamp out of range'});
+	});
+
+	it('plain decimal strings are read by magnitude and stored as ISO', () => {
+		for (const text of [String(NOW / 1000), `${NOW / 1000}.25`, String(NOW), `${NOW}000000`]) {
+			for (const r of [training(text), task(text)]) {
+				expect(r.ok, text).toBe(true);
+				expect(stored(r), text).toBe(new Date(NOW + (text.endsWith('.25') ? 250 : 0)).toISOString());
+			}
+		}
+	});
+
+	it('epoch ms numbers are kept byte for byte; epoch seconds become ISO (the seed reads them with new Date)', () => {
+		expect(stored(training(NOW))).toBe(NOW);
+		expect(stored(task(NOW - 1))).toBe(NOW - 1);
+		expect(stored(training(NOW / 1000))).toBe('2026-11-29T12:00:00.000Z');
+		expect(stored(task(NOW / 1000 - 0.5))).toBe('2026-11-29T11:59:59.500Z');
+	});
+
+	it('zoned ISO date-times are kept as sent; other readable date forms are stored as ISO', () => {
+		for (const text of ['2026-11-29T12:00:00Z', '2026-11-29T12:00:00.123Z', '2026-11-29T13:00:00+01:00', '2026-11-29T12:00Z']) expect(stored(training(text))).toBe(text);
+		expect(stored(training('2026-11-29 12:00:00Z'))).toBe('2026-11-29T12:00:00.000Z');
+		expect(stored(training('2026-11-29T12:00:00.123456Z'))).toBe('2026-11-29T12:00:00.123Z');
+		expect(stored(training('Sun, 29 Nov 2026 11:00:00 GMT'))).toBe('2026-11-29T11:00:00.000Z');
+	});
+
+	it('any accepted timestamp is stored in a form new Date() reads back to the same millisecond', () => {
+		const candidates: unknown[] = [
+			NOW, NOW / 1000, NOW / 1000 - 0.001, NOW * 1000, NOW * 1e6, String(NOW), String(NOW / 1000), `${NOW}000`, `${NOW}000000`,
+			'2026-11-29T12:00:00Z', '2026-11-29T12:00:00.5Z', '2026-11-29T12:00', '2026-11-29', 'Nov 29 2026 10:00 UTC', '2026-11-29T12:00:00+05:45',
+			'2031-01-01T00:00:00Z', Date.UTC(2031, 0, 1),
+		];
+		for (const timestamp of candidates) {
+			for (const r of [training(timestamp), task(timestamp)]) {
+				expect(r.ok, String(timestamp)).toBe(true);
+				if (!r.ok) continue;
+				const value = stored(r)!;
+				expect(new Date(value).getTime(), `${JSON.stringify(timestamp)} stored as ${JSON.stringify(value)}`).toBe(Math.floor(r.event.timeMs));
+			}
+		}
+	});
+});

@@ -78,11 +78,9 @@ const startRuntimeFixture = async ({redis}: {redis: TestRedis}, use: (start: Red
 
 /** Redis for the file (one server, shared by its tests) plus runtimes per test, and one for the file. */
 export const redisTest = test.extend<RedisFixtures & FileFixtures & FileRuntimeFixtures>({
-	// eslint-disable-next-line no-empty-pattern
 	redisArgs: [async ({}, use) => use([]), {scope: 'file'}],
 	redis: [async ({redisArgs}, use) => useRedis(redisArgs, use), {scope: 'file'}],
 	startRuntime: startRuntimeFixture,
-	// eslint-disable-next-line no-empty-pattern
 	fileRuntimeOptions: [async ({}, use) => use({}), {scope: 'file'}],
 	fileRuntime: [
 		async ({redis, fileRuntimeOptions}, use) => {
@@ -99,7 +97,6 @@ export const redisTest = test.extend<RedisFixtures & FileFixtures & FileRuntimeF
 
 /** A fresh redis-server for every test (its `redisArgs` per test), plus runtimes per test. */
 export const redisPerTest = test.extend<RedisFixtures & FileFixtures>({
-	// eslint-disable-next-line no-empty-pattern
 	redisArgs: async ({}, use) => use([]),
 	redis: async ({redisArgs}, use) => useRedis(redisArgs, use),
 	startRuntime: startRuntimeFixture,

@@ -25,7 +25,9 @@ describe.runIf(canRun)('mycotop in tmux', () => {
 		redis = await startRedis();
 		pane = new TmuxPane(100, 30, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', TERM: 'tmux-256color'});
 		pane.run('clear; echo BEFORE-MYCOTOP-MARKER');
-		await waitFor(() => pane.screen().some((l) => l.includes('BEFORE-MYCOTOP-MARKER')), 5000, 'the shell');
+		// The echoed output alone (a line equal to the marker), not the typed command that contains it: recording must
+		// start after `clear` ran, or its ESC[3J lands in the recording.
+		await waitFor(() => pane.screen().some((l) => l.trim() === 'BEFORE-MYCOTOP-MARKER'), 5000, 'the shell');
 		pane.record();
 		pane.run(`node ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 250; echo MYCOTOP-EXIT=$?`);
 		await waitFor(() => pane.screen().some((l) => l.includes('1 Training')), 15_000, 'the first frame');

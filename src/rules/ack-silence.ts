@@ -8,7 +8,7 @@ its own clock, so an episode is matched with a small tolerance rather than by ex
 A silence is Alertmanager's: matchers on the rule (`alertname`) and labels, start, end, author, comment.
 */
 import {sanitizeText} from '../contract/sanitize.js';
-import {type Labels, type Matcher, matchersMatch, matcherText} from './labels.js';
+import {type Labels, type Matcher, matchersMatch, matcherText, regexProblem} from './labels.js';
 import {SEVERITY_RANK, type Severity} from './alert-state.js';
 import {MAX_DURATION_MS, MAX_DURATION_TEXT} from './duration.js';
 
@@ -159,7 +159,11 @@ export function decodeSilence(text: string): Silence | string {
 	const ms: Matcher[] = [];
 	for (const m of matchers as unknown[]) {
 		if (!isRecord(m) || typeof m['name'] !== 'string' || typeof m['value'] !== 'string') return 'a matcher is not {name, value}';
-		ms.push({name: sanitizeText(m['name']), value: sanitizeText(m['value']), isRegex: m['isRegex'] === true, isEqual: m['isEqual'] !== false});
+		const matcher: Matcher = {name: sanitizeText(m['name']), value: sanitizeText(m['value']), isRegex: m['isRegex'] === true, isEqual: m['isEqual'] !== false};
+		// Written by anyone with access to Redis: a pattern RE2 refuses (or too large) skips the silence, never throws later.
+		const problem = matcherProblem(matcher);
+		if (problem !== undefined) return problem;
+		ms.push(matcher);
 	}
 	if (ms.length === 0) return 'no matchers';
 	return {
@@ -170,6 +174,12 @@ export function decodeSilence(text: string): Silence | string {
 		createdBy: sanitizeText(createdBy as string, {maxLength: 128}),
 		comment: sanitizeText(comment as string),
 	};
+}
+
+/** Why a matcher cannot be used (a regular expression RE2 refuses, or too large), or undefined. */
+function matcherProblem(m: Matcher): string | undefined {
+	const problem = m.isRegex ? regexProblem(m.value) : undefined;
+	return problem === undefined ? undefined : `matcher ${matcherText(m)}: bad regular expression: ${problem}`;
 }
 
 /** Parse a silence stored in Redis (JSON); undefined when it is not one. */
@@ -189,6 +199,10 @@ export function silenceWriteProblem(s: Silence, now: number): string | undefined
 	if (problem !== undefined) return problem;
 	if (s.endsMs > now + MAX_DURATION_MS + 60_000) return `a silence ends at most ${MAX_DURATION_TEXT} from now`;
 	if (s.matchers.length === 0) return 'a silence needs at least one matcher';
+	for (const m of s.matchers) {
+		const bad = matcherProblem(m);
+		if (bad !== undefined) return bad;
+	}
 	return undefined;
 }
 

@@ -1,4 +1,13 @@
-/** Label sets, their fingerprints (alert identity), and Alertmanager-style matchers. */
+/**
+Label sets, their fingerprints (alert identity), and Alertmanager-style matchers.
+
+A regex matcher (`=~`, `!~`) is RE2 syntax, as in Alertmanager and Prometheus, matched by re2js (a port of RE2:
+time linear in the label value, no backtracking), anchored at both ends. Its patterns come from users (the CLI,
+config rules) and from Redis (stored silences): a pattern JavaScript's backtracking RegExp could take exponential
+time on, like `(a+)+`, is matched in linear time, and one RE2 refuses (backreferences, lookaround, a syntax
+error) or one too large is refused where it is given, with `regexProblem`'s reason. Matching never throws.
+*/
+import {RE2JS} from 're2js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -32,31 +41,83 @@ export function parseMatcher(text: string): Matcher | string {
 	const op = m[2]!;
 	const isRegex = op === '=~' || op === '!~';
 	if (isRegex) {
-		try {
-			new RegExp(value);
-		} catch {
-			return `bad regular expression in matcher "${text}"`;
-		}
+		const problem = regexProblem(value);
+		if (problem !== undefined) return `bad regular expression in matcher "${text}": ${problem}`;
 	}
 	return {name: m[1]!, value, isRegex, isEqual: op === '=' || op === '=~'};
 }
 
-const regexCache = new Map<string, RegExp>();
+/**
+The longest pattern accepted, in characters: stored text is cut at 256 (sanitizeText), so a longer pattern in a
+silence would not read back as itself.
+*/
+const MAX_REGEX_LENGTH = 256;
+/**
+The largest compiled program accepted, in RE2 instructions. Matching is linear in the value but proportional to
+the program too: `(?:a?){1000}` (2,002 instructions) takes ~50 ms on a 256-character value before its DFA warms.
+Label matchers in real use are tens of instructions (`gpu0|gpu1|gpu2` 6, `[\\w-]{1,64}` 129).
+*/
+const MAX_REGEX_INSTRUCTIONS = 1000;
+/**
+Compiled patterns (and refusals), in two generations of at most this many: a hit is a Map lookup; when the newer
+generation is full the older one is dropped, so what was used since stays (an LRU's behaviour without its cost on
+every hit: refreshing a Map entry per match tripled the time of a match).
+*/
+const REGEX_CACHE_GENERATION = 256;
 
-function anchored(source: string): RegExp {
-	let re = regexCache.get(source);
-	if (re === undefined) {
-		re = new RegExp(`^(?:${source})$`);
-		if (regexCache.size > 1000) regexCache.clear();
-		regexCache.set(source, re);
+let regexCache = new Map<string, RE2JS | string>();
+let olderRegexCache = new Map<string, RE2JS | string>();
+
+/** A backreference or lookaround: JavaScript (and PCRE) syntax that RE2 does not have. */
+const NOT_RE2 = /\\[1-9]|\\k<|\(\?<?[=!]/;
+
+function compileRegex(source: string): RE2JS | string {
+	if (source.length > MAX_REGEX_LENGTH) return `longer than ${MAX_REGEX_LENGTH} characters`;
+	let re: RE2JS;
+	try {
+		re = RE2JS.compile(source);
+	} catch (e) {
+		const why = (e instanceof Error ? e.message : String(e)).replace(/^error parsing regexp: /, '');
+		return NOT_RE2.test(source) ? `${why} (RE2 syntax, as in Alertmanager: no backreferences or lookaround)` : why;
 	}
+	const size = re.programSize();
+	return size > MAX_REGEX_INSTRUCTIONS ? `too large (${size} RE2 instructions, at most ${MAX_REGEX_INSTRUCTIONS})` : re;
+}
+
+/** The compiled pattern, or why it is refused; cached (bounded: see REGEX_CACHE_GENERATION). */
+function compiled(source: string): RE2JS | string {
+	const hit = regexCache.get(source);
+	if (hit !== undefined) return hit;
+	const re = olderRegexCache.get(source) ?? compileRegex(source);
+	if (regexCache.size >= REGEX_CACHE_GENERATION) {
+		olderRegexCache = regexCache;
+		regexCache = new Map();
+	}
+	regexCache.set(source, re);
 	return re;
+}
+
+/** Why `source` is not an acceptable matcher pattern (RE2 syntax, bounded size), or undefined when it is. */
+export function regexProblem(source: string): string | undefined {
+	const re = compiled(source);
+	return typeof re === 'string' ? re : undefined;
 }
 
 /** Whether one matcher matches a label set (a missing label is the empty string, as in Alertmanager). */
 function matcherMatches(matcher: Matcher, labels: Labels): boolean {
 	const actual = labels[matcher.name] ?? '';
-	const hit = matcher.isRegex ? anchored(matcher.value).test(actual) : actual === matcher.value;
+	let hit = actual === matcher.value;
+	if (matcher.isRegex) {
+		// A refused pattern (reachable only for a matcher built in code: every parser refuses it) matches nothing,
+		// whether =~ or !~; matching the whole value (anchored at both ends) is linear in it and never throws.
+		const re = compiled(matcher.value);
+		if (typeof re === 'string') return false;
+		try {
+			hit = re.matches(actual);
+		} catch {
+			return false;
+		}
+	}
 	return matcher.isEqual ? hit : !hit;
 }
 

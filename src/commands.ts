@@ -6,7 +6,6 @@ parser); `--redis-url`, `--redis-ca` and `--config` work for all of them. Exit s
 test failed, a rule file has errors, Redis unreachable or refusing the password or the command), 2 usage (a
 duration past the maximum included) and a config or rule file refused by a limit (yaml-file.ts).
 */
-import {randomBytes} from 'node:crypto';
 import {parseArgs} from 'node:util';
 import {type Redis} from 'ioredis';
 import {type Flags} from './config/flags.js';
@@ -18,7 +17,7 @@ import {commandAlertStorage, connectCommandRedis, redisErrorText} from './compos
 import {durationProblem, formatDuration, MAX_DURATION_TEXT, parseDuration} from './rules/duration.js';
 import {parseMatcher, type Matcher} from './rules/labels.js';
 import {skippedText} from './rules/alert-storage.js';
-import {silenceMatcherText, silenceStatus, type Silence} from './rules/ack-silence.js';
+import {expiredSilence, newSilence, ruleMatchers, silenceMatcherText, silenceStatus} from './rules/ack-silence.js';
 import {BUILTIN_RULES} from './rules/builtin-rules.js';
 import {compileRules} from './rules/user-rules.js';
 import {loadRuleList, runRuleTests} from './rules/rule-test.js';
@@ -151,7 +150,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 						io.err(`no silence "${args[1]}"`);
 						return 1;
 					}
-					await storage.putSilence({...s, endsMs: Math.min(s.endsMs, Date.now())});
+					await storage.putSilence(expiredSilence(s, Date.now()));
 					io.out(`expired silence ${s.id}`);
 					return 0;
 				});
@@ -163,14 +162,13 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			if (forProblem !== undefined) return usage(io, `--for: ${forProblem}`);
 			if (durationMs === undefined || durationMs <= 0) return usage(io, `--for: expected a duration like 30m or 2h, got "${durationText}"`);
 			if (!v.comment) return usage(io, 'silence needs --comment (why, so nobody forgets it)');
-			const matchers: Matcher[] = [{name: 'alertname', value: args[0]!, isRegex: false, isEqual: true}];
+			const matchers: Matcher[] = ruleMatchers(args[0]!);
 			for (const text of args.slice(1)) {
 				const m = parseMatcher(text);
 				if (typeof m === 'string') return usage(io, m);
 				matchers.push(m);
 			}
-			const now = Date.now();
-			const silence: Silence = {id: randomBytes(4).toString('hex'), matchers, startsMs: now, endsMs: now + durationMs, createdBy: v.author ?? userAtHost(), comment: v.comment};
+			const silence = newSilence(matchers, Date.now(), durationMs, v.author ?? userAtHost(), v.comment);
 			return withRedis(async (redis) => {
 				await commandAlertStorage(redis).putSilence(silence);
 				io.out(`silence ${silence.id}: ${silenceMatcherText(silence)} until ${new Date(silence.endsMs).toISOString()} (${formatDuration(durationMs)}) by ${silence.createdBy}`);

@@ -7,6 +7,7 @@ its own clock, so an episode is matched with a small tolerance rather than by ex
 
 A silence is Alertmanager's: matchers on the rule (`alertname`) and labels, start, end, author, comment.
 */
+import {randomBytes} from 'node:crypto';
 import {sanitizeText} from '../contract/sanitize.js';
 import {type Labels, type Matcher, matchersMatch, matcherText, regexProblem} from './labels.js';
 import {SEVERITY_RANK, type Severity} from './alert-state.js';
@@ -54,6 +55,24 @@ export function ackCovers(ack: Ack | undefined, episodeStartMs: number, severity
 }
 
 export type SilenceStatus = 'pending' | 'active' | 'expired';
+
+/**
+A new silence from now for `durationMs`: the one way a silence is made, by the CLI (`mycotop silence`) and by the
+dashboard's `s`/`S` keys alike. `matchers` usually start with `alertname`.
+*/
+export function newSilence(matchers: readonly Matcher[], now: number, durationMs: number, createdBy: string, comment: string): Silence {
+	return {id: randomBytes(4).toString('hex'), matchers: [...matchers], startsMs: now, endsMs: now + durationMs, createdBy, comment};
+}
+
+/** The silence ended now (it stays listed as expired), or as it is when it has ended already. */
+export function expiredSilence(s: Silence, now: number): Silence {
+	return {...s, endsMs: Math.min(s.endsMs, now)};
+}
+
+/** Exact matchers for a rule and labels: `alertname=rule, label=value, ...`. */
+export function ruleMatchers(rule: string, labels: Readonly<Record<string, string>> = {}): Matcher[] {
+	return [{name: 'alertname', value: rule, isRegex: false, isEqual: true}, ...Object.entries(labels).map(([name, value]) => ({name, value, isRegex: false, isEqual: true}))];
+}
 
 export function silenceStatus(s: Silence, now: number): SilenceStatus {
 	if (now >= s.endsMs) return 'expired';

@@ -7,14 +7,13 @@ AlertActions. It does no I/O of its own: everything it reads or writes goes thro
 as Prometheus's rule manager is given its NotifyFunc and appender; the wiring is in attach.ts.
 */
 import {hostname} from 'node:os';
-import {randomBytes} from 'node:crypto';
 import {type MetricsStore} from '../store/metrics-store.js';
 import {journal} from '../journal.js';
 import {type RulesSourcePart} from '../parts.js';
 import {userAtHost} from '../config/resolve.js';
 import {type AlertActions} from './alert-actions.js';
 import {type AlertRow, type AlertsSnapshot, type Severity} from './alert-snapshot.js';
-import {ackCovers, silencedBy, type Ack, type Silence} from './ack-silence.js';
+import {ackCovers, expiredSilence, newSilence, ruleMatchers, silencedBy, type Ack, type Silence} from './ack-silence.js';
 import {type AlertStorage} from './alert-storage.js';
 import {type NotifyFunc} from './alert-notify.js';
 import {RuleEngine, type AlertTransition} from './engine.js';
@@ -289,14 +288,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		this.writable();
 		if (!(durationMs > 0)) throw new Error('a silence needs a positive duration');
 		const now = this.now();
-		const silence: Silence = {
-			id: randomBytes(4).toString('hex'),
-			matchers: [{name: 'alertname', value: rule, isRegex: false, isEqual: true}, ...Object.entries(options.labels ?? {}).map(([name, value]) => ({name, value, isRegex: false, isEqual: true}))],
-			startsMs: now,
-			endsMs: now + durationMs,
-			createdBy: this.user,
-			comment: options.comment ?? `silenced from mycotop on ${hostname()}`,
-		};
+		const silence = newSilence(ruleMatchers(rule, options.labels), now, durationMs, this.user, options.comment ?? `silenced from mycotop on ${hostname()}`);
 		await this.storage().putSilence(silence);
 		this.silences.set(silence.id, silence);
 		this.localChanges += 1;
@@ -311,7 +303,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		this.writable();
 		const s = this.silences.get(silenceId);
 		if (s === undefined) return;
-		const expired = {...s, endsMs: Math.min(s.endsMs, this.now())};
+		const expired = expiredSilence(s, this.now());
 		await this.storage().putSilence(expired);
 		this.silences.set(silenceId, expired);
 		this.localChanges += 1;

@@ -24,6 +24,30 @@ export function isPrintableAscii(text: string): boolean {
 }
 
 /**
+True when every code unit is printable ASCII or one of the narrow, non-combining, non-emoji symbols a dashboard is
+drawn with (Latin-1 letters and signs, general punctuation such as '…', arrows, box drawing, block elements, braille):
+then too one code unit is one cell. The same ranges as the bundle's string-width fast path (scripts/ink-patches.mjs);
+test/unit/text-width.test.ts checks every code point in them against string-width. Sparklines and gauges change
+every frame, so without this each one would miss the width cache and be measured again.
+*/
+export function isNarrowText(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c >= 0x20 && c <= 0x7e) continue;
+		if (!narrowSymbol(c)) return false;
+	}
+	return true;
+}
+
+function narrowSymbol(c: number): boolean {
+	if (c < 0x2010) return c >= 0xa0 && c <= 0xff && c !== 0xad;
+	if (c <= 0x205e) return c <= 0x2027 || (c >= 0x2030 && c !== 0x203c && c !== 0x2049);
+	if (c >= 0x2190 && c <= 0x21ff) return c <= 0x2193 || (c >= 0x2196 && c !== 0x21a9 && c !== 0x21aa);
+	if (c >= 0x2500 && c <= 0x25fa) return c !== 0x25aa && c !== 0x25ab && c !== 0x25b6 && c !== 0x25c0;
+	return c >= 0x2800 && c <= 0x28ff;
+}
+
+/**
 Widths of non-ASCII strings and graphemes already measured. string-width segments the text and runs Unicode
 property regexes (tens of microseconds for a short CJK id); the same ids, labels and glyphs are drawn every frame,
 so a bounded map makes the second frame cheap. Cleared when full rather than evicted one by one: simpler, and a
@@ -44,13 +68,13 @@ function measured(text: string): number {
 
 /** Display width of `text` in terminal cells. */
 export function cellWidth(text: string): number {
-	if (isPrintableAscii(text)) return text.length;
+	if (isNarrowText(text)) return text.length;
 	return measured(text);
 }
 
 /** The grapheme clusters of `text`, in order (what a user sees as one character). */
 export function graphemes(text: string): string[] {
-	if (isPrintableAscii(text)) return text.split('');
+	if (isNarrowText(text)) return text.split('');
 	return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
@@ -82,7 +106,7 @@ function cellsOf(text: string): Cells {
 /** The longest prefix of `text`, whole graphemes only, that fits in `width` cells. */
 function prefixCells(text: string, width: number): string {
 	if (width <= 0) return '';
-	if (isPrintableAscii(text)) return text.slice(0, width);
+	if (isNarrowText(text)) return text.slice(0, width);
 	const {segments, ends} = cellsOf(text);
 	let n = 0;
 	while (n < segments.length && ends[n]! <= width) n++;
@@ -120,7 +144,7 @@ export function fitCells(text: string, width: number, ellipsis = '…', align: A
 /** `text` without its last grapheme (a prompt's backspace: an emoji or an accented letter goes in one press). */
 export function dropLastGrapheme(text: string): string {
 	if (text === '') return text;
-	if (isPrintableAscii(text)) return text.slice(0, -1);
+	if (isNarrowText(text)) return text.slice(0, -1);
 	const all = graphemes(text);
 	return all.slice(0, -1).join('');
 }

@@ -41,6 +41,8 @@ export class SeedProjection {
 	(undefined once it is): what completed_today is set to if Redis's count turns out to be another day's.
 	*/
 	private countedSinceAcquired: number | undefined;
+	/** [start, end) in epoch ms of `counterDay`, so most completions need no Date. */
+	private dayRange: [number, number] = [0, 0];
 	/** Each project's latest values since the last flush (the `current` hash is last-write-wins). */
 	private readonly currentTraining = new Map<string, {loss: number; wer: number | undefined; timestamp: string | number}>();
 	/** Key names per project, built once: the hot path then hashes the same string objects. */
@@ -145,7 +147,15 @@ export class SeedProjection {
 	after start is adopted as it is (hydration read today's count).
 	*/
 	private rollCounterDay(): void {
-		const day = localDayStamp(this.sink.now());
+		// Once per completion: the day's stamp is formatted again only when the clock leaves the day last seen.
+		const now = this.sink.now();
+		if (now >= this.dayRange[0] && now < this.dayRange[1]) return;
+		const start = new Date(now);
+		start.setHours(0, 0, 0, 0);
+		const end = new Date(start);
+		end.setDate(end.getDate() + 1);
+		this.dayRange = [start.getTime(), end.getTime()];
+		const day = localDayStamp(now);
 		if (this.counterDay !== undefined && day !== this.counterDay) {
 			this.sink.shared().resetCounter(keys.tasksCounters, 'completed_today');
 			this.sink.shared().hset(keys.tasksCounters, {completed_day: day});

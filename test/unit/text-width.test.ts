@@ -1,7 +1,8 @@
 /** Display-width helpers: wide characters count 2, zero-width 0, and no cut splits a grapheme cluster. */
 import {describe, expect, it} from 'vitest';
 import fc from 'fast-check';
-import {cellWidth, dropLastGrapheme, fitCells, graphemes, isPrintableAscii, padCells, truncateCells} from '../../src/format/text-width.js';
+import stringWidth from 'string-width';
+import {cellWidth, dropLastGrapheme, fitCells, graphemes, isNarrowText, isPrintableAscii, padCells, truncateCells} from '../../src/format/text-width.js';
 import {clip, fit, toAscii} from '../../src/format/units.js';
 
 const CJK = '训练任务'; // 4 ideographs, 8 cells
@@ -154,5 +155,19 @@ describe('properties', () => {
 				expect(isPrintableAscii(toAscii(s))).toBe(true);
 			}),
 		);
+	});
+});
+
+describe('isNarrowText: the narrow-symbol fast path', () => {
+	it('every code point it calls narrow is one cell to string-width, and it covers the dashboard glyphs', () => {
+		for (let c = 0x20; c <= 0x2fff; c++) {
+			const ch = String.fromCharCode(c);
+			if (isNarrowText(ch)) expect(stringWidth(ch), `U+${c.toString(16)}`).toBe(1);
+		}
+		expect(isNarrowText('▁▂▃▄▅▆▇█ ↗↘→ … °C ≤ ─│ ⣿')).toBe(false); // ≤ (U+2264) is outside the ranges
+		expect(isNarrowText('▁▂▃▄▅▆▇█ ↗↘→ … °C ─│ ⣿')).toBe(true);
+		expect(isNarrowText('日本')).toBe(false);
+		expect(isNarrowText('e\u0301')).toBe(false);
+		expect(cellWidth('▁▂▃ 42°C')).toBe(8);
 	});
 });

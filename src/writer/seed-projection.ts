@@ -41,6 +41,8 @@ export class SeedProjection {
 	(undefined once it is): what completed_today is set to if Redis's count turns out to be another day's.
 	*/
 	private countedSinceAcquired: number | undefined;
+	/** The pending batch that already carries `completed_day`. */
+	private dayWrittenIn: object | undefined;
 	/** [start, end) in epoch ms of `counterDay`, so most completions need no Date. */
 	private dayRange: [number, number] = [0, 0];
 	/** Each project's latest values since the last flush (the `current` hash is last-write-wins). */
@@ -113,7 +115,11 @@ export class SeedProjection {
 					// The counters move with the list entry, in the same batch (one MULTI/EXEC), or not at all.
 					if (batch.push(keys.tasksCompletionTimes, completionEntry(event), TTL_SECONDS.tasks)) {
 						batch.incr(keys.tasksCounters, 'completed_today');
-						batch.hset(keys.tasksCounters, {completed_day: this.counterDay!});
+						// The day goes with the batch's first increment (a batch is one MULTI/EXEC: once is enough).
+						if (this.dayWrittenIn !== batch) {
+							batch.hset(keys.tasksCounters, {completed_day: this.counterDay!});
+							this.dayWrittenIn = batch;
+						}
 						batch.incr(keys.agentPerformance(event.agent), 'tasks_completed');
 						if (this.countedSinceAcquired !== undefined) this.countedSinceAcquired += 1;
 					} else this.sink.dropEntry(keys.tasksCompletionTimes);

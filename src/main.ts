@@ -12,7 +12,7 @@ import {packageVersion} from './version.js';
 
 /**
 Default dashboard redraw period. Each Ink 6.8 frame of the full dashboard costs about 2-3% of a core per frame a
-second on the 2-core VM (BENCHMARKS.md, "TUI cost"): 2 frames a second keeps mycotop under 10% of a core at 200
+second on the 2-core VM (BENCHMARKS.md, "TUI cost"): 2 frames a second keeps mycotop at about 10-13% of a core at 200
 events/s. Keys redraw at once whatever the period.
 */
 const DEFAULT_REFRESH_MS = 500;

@@ -59,9 +59,13 @@ function entryHash(channel: string, raw: string): string {
 export class ReplayRing {
 	private readonly channels: string[];
 	private readonly raws: string[];
+	/** Each slot's fingerprint, computed once when first needed (a watermark per batch reads the same newest ones). */
+	private readonly hashes: Array<string | undefined>;
 	private head = 0;
 	private size = 0;
 	private chars = 0;
+	/** The ring has dropped a message (by count or by characters) since it began. */
+	private evictedAny = false;
 	/** Messages ever pushed: a position in the ring's history. */
 	seq = 0;
 
@@ -71,6 +75,7 @@ export class ReplayRing {
 	) {
 		this.channels = new Array<string>(capacity);
 		this.raws = new Array<string>(capacity);
+		this.hashes = new Array<string | undefined>(capacity);
 	}
 
 	/** Keep a message received from Redis, if it is replayable (the caller need not check). */
@@ -80,6 +85,7 @@ export class ReplayRing {
 		while (this.size > 0 && this.chars + raw.length > this.maxChars) this.evictOldest();
 		this.channels[this.head] = channel;
 		this.raws[this.head] = raw;
+		this.hashes[this.head] = undefined;
 		this.head = (this.head + 1) % this.capacity;
 		this.size += 1;
 		this.chars += raw.length;
@@ -90,24 +96,28 @@ export class ReplayRing {
 		const index = (this.head - this.size + this.capacity) % this.capacity;
 		this.chars -= this.raws[index]!.length;
 		this.raws[index] = '';
+		this.hashes[index] = undefined;
 		this.size -= 1;
 		this.evictedAny = true;
 	}
 
-	private evictedAny = false;
 
 	/** The entry at history position `position` (seq - size <= position < seq). */
 	private at(position: number): ReplayEntry {
-		const index = (this.head - (this.seq - position) + this.capacity * 2) % this.capacity;
+		const index = this.slot(position);
 		return {channel: this.channels[index]!, raw: this.raws[index]!};
 	}
 
-	private hashAt(position: number, hashes: Map<number, string>): string {
-		let hash = hashes.get(position);
+	private slot(position: number): number {
+		return (this.head - (this.seq - position) + this.capacity * 2) % this.capacity;
+	}
+
+	private hashAt(position: number): string {
+		const index = this.slot(position);
+		let hash = this.hashes[index];
 		if (hash === undefined) {
-			const entry = this.at(position);
-			hash = entryHash(entry.channel, entry.raw);
-			hashes.set(position, hash);
+			hash = entryHash(this.channels[index]!, this.raws[index]!);
+			this.hashes[index] = hash;
 		}
 		return hash;
 	}
@@ -116,9 +126,8 @@ export class ReplayRing {
 	watermark(): string | undefined {
 		if (this.size === 0) return undefined;
 		const count = Math.min(WINDOW, this.size);
-		const hashes = new Map<number, string>();
 		const parts: string[] = [String(count)];
-		for (let p = this.seq - count; p < this.seq; p++) parts.push(this.hashAt(p, hashes));
+		for (let p = this.seq - count; p < this.seq; p++) parts.push(this.hashAt(p));
 		return parts.join(':');
 	}
 
@@ -131,9 +140,8 @@ export class ReplayRing {
 		const [countText, ...wanted] = watermark.split(':');
 		const count = Number(countText);
 		if (!Number.isInteger(count) || count < 1 || count !== wanted.length) return {entries: this.slice(oldest, end), watermark: 'not-found', evicted};
-		const hashes = new Map<number, string>();
 		const matchesEndingAt = (position: number, length: number): boolean => {
-			for (let i = 0; i < length; i++) if (this.hashAt(position - i, hashes) !== wanted[wanted.length - 1 - i]) return false;
+			for (let i = 0; i < length; i++) if (this.hashAt(position - i) !== wanted[wanted.length - 1 - i]) return false;
 			return true;
 		};
 		// Every place the window matches. While the ring still holds its first message, the window may also straddle

@@ -100,6 +100,15 @@ export function localDayStamp(ms: number): string {
 	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
+/** [start, end) in epoch ms of `ms`'s local day: the store's and the writer's test for "still today". */
+export function localDayRange(ms: number): [number, number] {
+	const start = new Date(ms);
+	start.setHours(0, 0, 0, 0);
+	const end = new Date(start);
+	end.setDate(end.getDate() + 1);
+	return [start.getTime(), end.getTime()];
+}
+
 /** An agent's average task duration over the completions that carried one (0 when none did). */
 export function averageDuration(agent: Pick<AgentState, 'totalDurationSeconds' | 'timedCompletions'>): number {
 	return agent.timedCompletions === 0 ? 0 : agent.totalDurationSeconds / agent.timedCompletions;
@@ -276,11 +285,7 @@ export class MetricsStore {
 	private startDay(ms: number, count: number): void {
 		this.completedDay = localDayStamp(ms);
 		this.completedToday = count;
-		const start = new Date(ms);
-		start.setHours(0, 0, 0, 0);
-		const end = new Date(start);
-		end.setDate(end.getDate() + 1);
-		this.completedDayRange = [start.getTime(), end.getTime()];
+		this.completedDayRange = localDayRange(ms);
 	}
 
 	/** The count read back from Redis at start belongs to today (the writer keeps it per local day). */

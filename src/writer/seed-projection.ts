@@ -8,7 +8,7 @@ Aggregates are computed from the store (systemFigures, rankAgents, analyzeTrend)
 import {type BusEvent} from '../contract/events.js';
 import {DONE_STATUSES, FAILED_STATUSES} from '../contract/events.js';
 import {keys, messageSource, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
-import {averageDuration, localDayStamp, type MetricsStore} from '../store/metrics-store.js';
+import {averageDuration, localDayRange, localDayStamp, type MetricsStore} from '../store/metrics-store.js';
 import {rankAgents} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
@@ -156,11 +156,7 @@ export class SeedProjection {
 		// Once per completion: the day's stamp is formatted again only when the clock leaves the day last seen.
 		const now = this.sink.now();
 		if (now >= this.dayRange[0] && now < this.dayRange[1]) return;
-		const start = new Date(now);
-		start.setHours(0, 0, 0, 0);
-		const end = new Date(start);
-		end.setDate(end.getDate() + 1);
-		this.dayRange = [start.getTime(), end.getTime()];
+		this.dayRange = localDayRange(now);
 		const day = localDayStamp(now);
 		if (this.counterDay !== undefined && day !== this.counterDay) {
 			this.sink.shared().resetCounter(keys.tasksCounters, 'completed_today');

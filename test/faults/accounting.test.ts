@@ -140,6 +140,18 @@ describe.runIf(redisAvailable())('accounting under faults: published = stored + 
 		return {redis, client, admin, start, producer: new Producer(client, streams)};
 	}
 
+	/** Writer `a`, then viewer `b`, both started, with the producer running for 2.5 s. */
+	async function writerAndViewerUnderLoad() {
+		const {admin, start, producer} = await setUp();
+		const a = start();
+		await waitFor(() => role(a) === 'writer', 10_000, 'first writer');
+		const b = start();
+		await waitFor(() => role(b) === 'viewer' && b.lines().some((l) => l['type'] === 'started'), 10_000, 'viewer');
+		producer.start();
+		await sleep(2500);
+		return {admin, producer, a, b};
+	}
+
 	/** Stop the producer, let the instances flush and exit (SIGTERM), and read the ledger. */
 	async function finish(producer: Producer, admin: Redis, instances: CliProcess[]): Promise<Ledger> {
 		await producer.stop();
@@ -188,13 +200,7 @@ describe.runIf(redisAvailable())('accounting under faults: published = stored + 
 			'A3 writer SIGSTOP 12 s, viewer takes over, writer SIGCONT',
 			'the new writer replays after the old one\'s watermark; the old one hands over what it held; per family published = stored + dropped; counters = lists',
 		);
-		const {admin, start, producer} = await setUp();
-		const a = start();
-		await waitFor(() => role(a) === 'writer', 10_000, 'first writer');
-		const b = start();
-		await waitFor(() => role(b) === 'viewer' && b.lines().some((l) => l['type'] === 'started'), 10_000, 'viewer');
-		producer.start();
-		await sleep(2500);
+		const {admin, producer, a, b} = await writerAndViewerUnderLoad();
 		a.kill('SIGSTOP');
 		await waitFor(() => role(b) === 'writer', 15_000, 'viewer takes over');
 		await sleep(12_000 - 6000);
@@ -211,13 +217,7 @@ describe.runIf(redisAvailable())('accounting under faults: published = stored + 
 
 	it('the writer killed (kill -9) while a viewer runs: the viewer writes what the dead one had not committed', async ({task}) => {
 		const row = faultRow(task, 'A4 writer kill -9, viewer takes over (pub/sub)', 'nothing lost or doubled: per family published = stored; counters = lists');
-		const {admin, start, producer} = await setUp();
-		const a = start();
-		await waitFor(() => role(a) === 'writer', 10_000, 'first writer');
-		const b = start();
-		await waitFor(() => role(b) === 'viewer' && b.lines().some((l) => l['type'] === 'started'), 10_000, 'viewer');
-		producer.start();
-		await sleep(2500);
+		const {admin, producer, a, b} = await writerAndViewerUnderLoad();
 		a.kill('SIGKILL');
 		await waitFor(() => role(b) === 'writer', 15_000, 'viewer takes over');
 		await sleep(2000);

@@ -5,7 +5,7 @@ YAML_LIMITS.maxBytes is refused unread; more than maxAliases aliases, aliases th
 on, and nothing the yaml package throws (a RangeError from a stack overflow, a ReferenceError from its alias guard) escapes as a stack trace. A refusal is
 distinct from a mistake in the file: callers exit 2 for it whatever their own code for a mistake is.
 */
-import {closeSync, openSync, readSync} from 'node:fs';
+import {closeSync, openSync, readSync, statSync} from 'node:fs';
 import {isAlias, isCollection, isPair, LineCounter, parseDocument, Parser, type CST, type Document} from 'yaml';
 
 type CstToken = CST.Token;
@@ -175,7 +175,8 @@ export function parseYaml(text: string): YamlLoad {
 			problems: doc.errors.map((e) => {
 				const overflow = /Maximum call stack/i.test(e.message);
 				return {
-					line: e.linePos?.[0]?.line ?? 1,
+					// prettyErrors is off, so the position is the offset: the line comes from the counter.
+					line: e.linePos?.[0]?.line ?? (e.pos === undefined ? 1 : counter.linePos(e.pos[0]).line),
 					message: overflow ? `nested more than ${YAML_LIMITS.maxDepth} levels deep` : e.message.split('\n')[0]!,
 					refused: overflow,
 				};
@@ -205,6 +206,9 @@ Read at most maxBytes + 1 bytes of a file: enough to know it is too large, and b
 regular file (a FIFO, /dev/zero) where the size on disk says nothing.
 */
 function readBounded(path: string): Buffer {
+	// Opening a named pipe blocks until something writes to it, and a socket cannot be read: refuse both up front.
+	const kind = statSync(path);
+	if (kind.isFIFO() || kind.isSocket()) throw new Error(`${path}: not a regular file (a ${kind.isFIFO() ? 'named pipe' : 'socket'})`);
 	const fd = openSync(path, 'r');
 	try {
 		const buffer = Buffer.alloc(YAML_LIMITS.maxBytes + 1);

@@ -2,6 +2,7 @@
 Config and rule files are read within limits (src/config/yaml-file.ts): an alias bomb, a file over 1 MiB, nesting
 deeper than 64 and more than 500 rules each give `file:line: problem` and a refusal, never a throw.
 */
+import {execFileSync, spawnSync} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -11,6 +12,7 @@ import {parseYaml, YAML_LIMITS} from '../../src/config/yaml-file.js';
 import {loadRuleList, runRuleTests} from '../../src/rules/rule-test.js';
 import {MAX_RULES, validateRules} from '../../src/rules/user-rules.js';
 import {ALIAS_BOMB} from '../helpers/hostile-yaml.js';
+import {CLI} from '../helpers/cli.js';
 
 
 const dir = mkdtempSync(join(tmpdir(), 'mycotop-limits-'));
@@ -110,5 +112,29 @@ describe('YAML limits', () => {
 			]);
 		}
 		expect(parseConfig('alerting:\n  repeatInterval: 365d\n', 'c.yaml').ok).toBe(true);
+	});
+});
+
+describe('files that answer garbage', () => {
+	it('a YAML syntax error is reported at its own line, not at line 1', () => {
+		const tab = parseYaml('rules:\n  - alert: x\n\t  series: y\n');
+		expect(tab.ok).toBe(false);
+		if (!tab.ok) expect(tab.problems[0]!.line).toBe(3);
+		const flow = parseYaml('ui:\n  refreshMs: 500\ngpu:\n  intervalMs: 1000\nrules: [\n');
+		expect(flow.ok).toBe(false);
+		if (!flow.ok) expect(flow.problems[0]!.line).toBeGreaterThan(1);
+	});
+
+	it('a named pipe as --config or a rule file is refused at once (it used to block forever in open)', () => {
+		const fifo = join(dir, 'fifo');
+		execFileSync('mkfifo', [fifo]);
+		// Exit codes as for a directory or a missing file: 1 from `rules check` (a file it cannot read), 2 for --config.
+		for (const [args, status] of [[['rules', 'check', fifo], 1], [['--once', '--embedded', '--no-gpu', '--config', fifo], 2]] as const) {
+			const run = spawnSync(process.execPath, [CLI, ...args], {timeout: 10_000, encoding: 'utf8'});
+			expect(run.signal, `${args.join(' ')} hung`).toBeNull();
+			expect(run.status).toBe(status);
+			expect(run.stderr + run.stdout).toMatch(/not a regular file/);
+			expect(run.stderr).not.toMatch(/\n\s+at /);
+		}
 	});
 });

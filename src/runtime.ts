@@ -4,6 +4,7 @@ and --once, and runs its two named parts (the GPU sampler, the rule engine: src/
 parts are built by the composition root (src/compose.ts) from flags and config; a runtime without parts is the
 bare pipeline (tests, benchmarks).
 */
+import {type HistorySource} from './history/history-source.js';
 import {hostname} from 'node:os';
 import {randomBytes} from 'node:crypto';
 import {INPUT_STREAMS, keys, messageSource, OUTPUT_CHANNELS, ourKeys, SUBSCRIBED_CHANNELS} from './contract/names.js';
@@ -64,6 +65,8 @@ export class Runtime {
 	readonly gpu: GpuSourcePart | undefined;
 	/** The rules part: the alert log's snapshot and the dashboard's alert actions. */
 	readonly rules: RulesSourcePart | undefined;
+	/** Buckets of past data (Redis rollups) for the charts' time windows; set by the composition root when there is Redis. */
+	history: HistorySource | undefined = undefined;
 	/** Start order (gpu, rules); stopped in reverse. */
 	private readonly parts: readonly RuntimePart[];
 	private stopping = false;

@@ -1,0 +1,57 @@
+/**
+The notification contract between the pure core (config, routing, grouping, inhibition, payloads: src/notify/*)
+and delivery (sending, retries, the sent-record in Redis, receiver states: src/notify/*). Types only.
+
+  AlertTransition (rules part) ──> NotifyAlert ──> route ──> group (wait/interval/repeat) ──> inhibit
+     ──> Notification ──> payload per receiver type ──> delivery (retry, sent-record, state)
+*/
+
+export type NotifySeverity = 'critical' | 'warning' | 'info';
+
+/** An alert as notifications see it (Alertmanager's alert object, in our names). */
+export interface NotifyAlert {
+	/** The alert's id (stable per rule + labels): PagerDuty's dedup_key, our fingerprint. */
+	readonly id: string;
+	readonly rule: string;
+	readonly severity: NotifySeverity;
+	/** Labels including `alertname` (= rule) and `severity`. */
+	readonly labels: Readonly<Record<string, string>>;
+	/** summary, description (the message), recommendation, runbook_url (when the rule has one), value. */
+	readonly annotations: Readonly<Record<string, string>>;
+	readonly status: 'firing' | 'resolved';
+	readonly startsAtMs: number;
+	/** Set when resolved. */
+	readonly endsAtMs?: number;
+	/** Set while acknowledged (and not expired). */
+	readonly ack?: {readonly by: string; readonly atMs: number; readonly comment?: string; readonly untilMs?: number};
+}
+
+/** One message to one receiver: a group of alerts that share the route's group_by labels. */
+export interface Notification {
+	readonly receiver: string;
+	/** Stable key of the group: route path + group labels (Alertmanager's groupKey). */
+	readonly groupKey: string;
+	readonly groupLabels: Readonly<Record<string, string>>;
+	/** 'firing' when any alert fires. */
+	readonly status: 'firing' | 'resolved';
+	readonly alerts: readonly NotifyAlert[];
+	/** For the idempotent sent-record: what this message says (ids + statuses + ack), so a retry after a handover is recognised. */
+	readonly contentHash: string;
+	/** PagerDuty only: an acknowledge event rather than trigger/resolve. */
+	readonly action?: 'acknowledge';
+}
+
+export type ReceiverType = 'webhook' | 'slack' | 'pagerduty' | 'ntfy' | 'command';
+
+/** What delivery reports per receiver, for the alert pane, `--once` and `mycotop notify test`. */
+export interface ReceiverState {
+	readonly name: string;
+	readonly type: ReceiverType;
+	readonly lastSuccessMs?: number;
+	/** Redacted: never a URL, key or token. */
+	readonly lastError?: string;
+	readonly lastErrorMs?: number;
+	readonly queued: number;
+	/** 4xx other than 429: a configuration problem, not retried. */
+	readonly misconfigured?: boolean;
+}

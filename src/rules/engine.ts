@@ -86,7 +86,7 @@ export class RuleEngine {
 		this.tick += 1;
 		this.evaluations += 1;
 		this.catalog.update(input);
-		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS};
+		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, conditionValues: new Map()};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
 		for (const rule of this.rules) {
@@ -122,6 +122,9 @@ export class RuleEngine {
 			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(entry.state, {kind: 'absent'}, now, t), tick, now, out, silence);
 		}
 		for (const tr of out) this.remember(tr);
+		const limit = this.options.historyLimit ?? 500;
+		// Trimmed once per evaluation: a storm of transitions would otherwise shift the whole log once per transition.
+		if (this.history.length > limit) this.history.splice(0, this.history.length - limit);
 		return out;
 	}
 
@@ -190,8 +193,6 @@ export class RuleEngine {
 	private remember(tr: AlertTransition): void {
 		if (tr.kind === 'cancelled') return;
 		this.history.push(tr);
-		const limit = this.options.historyLimit ?? 500;
-		if (this.history.length > limit) this.history.splice(0, this.history.length - limit);
 		this.restoredRows.delete(tr.id);
 	}
 

@@ -92,6 +92,11 @@ export interface RuleContext {
 	readonly series: SeriesSource;
 	/** Data older than this is stale (GPU series). */
 	readonly staleAfterMs: number;
+	/**
+	Windowed condition values computed this evaluation, per series and condition (`avg:60000`): rules that ask the
+	same question of the same series (200 rules over one metric) compute it once per tick. Fresh every evaluation.
+	*/
+	readonly conditionValues?: Map<PointSeries, Map<string, number>>;
 }
 
 export type RuleVariant = 'sound' | 'seed' | 'user';

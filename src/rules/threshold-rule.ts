@@ -96,15 +96,59 @@ export function durationOf(v: unknown, fallback: number): number {
 	return fallback;
 }
 
+const PLACEHOLDER = /\{\{\s*\$?(?:labels\.)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*round\s+(\d)\s*)?\}\}/g;
+
+/** A message template parsed once: literal text and placeholders, rendered by concatenation. */
+export type CompiledTemplate = (labels: Labels, value: number) => string;
+
+function valueText(value: number, digits: number): string {
+	return Number.isFinite(value) ? String(Number(value.toFixed(digits))) : String(value);
+}
+
 /**
-Render `{{value}}`, `{{$value}}`, `{{gpu}}`, `{{$labels.gpu}}`; `{{value | round 1}}` rounds to that many decimals
-(trailing zeros dropped, as `{{value}}` does with 3).
+Compile `{{value}}`, `{{$value}}`, `{{gpu}}`, `{{$labels.gpu}}`; `{{value | round 1}}` rounds to that many decimals
+(trailing zeros dropped, as `{{value}}` does with 3). A rule's message is compiled once, not parsed per alert per tick.
 */
+export function compileTemplate(template: string): CompiledTemplate {
+	const literals: string[] = [];
+	const parts: Array<{readonly name: string; readonly digits: number}> = [];
+	let at = 0;
+	for (const m of template.matchAll(PLACEHOLDER)) {
+		literals.push(template.slice(at, m.index));
+		parts.push({name: m[1]!, digits: m[2] === undefined ? 3 : Number(m[2])});
+		at = m.index + m[0].length;
+	}
+	const tail = template.slice(at);
+	if (parts.length === 0) return () => template;
+	return (labels, value) => {
+		let out = '';
+		for (let i = 0; i < parts.length; i++) {
+			const {name, digits} = parts[i]!;
+			out += literals[i]! + (name === 'value' ? valueText(value, digits) : (labels[name] ?? ''));
+		}
+		return out + tail;
+	};
+}
+
+/** Render a template once (see compileTemplate). */
 export function renderTemplate(template: string, labels: Labels, value: number): string {
-	return template.replace(/\{\{\s*\$?(?:labels\.)?([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*round\s+(\d)\s*)?\}\}/g, (_, name: string, digits: string | undefined) => {
-		if (name === 'value') return Number.isFinite(value) ? String(Number(value.toFixed(digits === undefined ? 3 : Number(digits)))) : String(value);
-		return labels[name] ?? '';
-	});
+	return compileTemplate(template)(labels, value);
+}
+
+/** A windowed condition's value, computed once per evaluation for each series (see RuleContext.conditionValues). */
+function sharedConditionValue(ctx: RuleContext, condition: Condition, key: string, points: PointSeries, now: number): number {
+	if (condition.fn === 'value' || ctx.conditionValues === undefined) return conditionValue(condition.fn, condition.windowMs, points, now);
+	let memo = ctx.conditionValues.get(points);
+	if (memo === undefined) {
+		memo = new Map();
+		ctx.conditionValues.set(points, memo);
+	}
+	let value = memo.get(key);
+	if (value === undefined) {
+		value = conditionValue(condition.fn, condition.windowMs, points, now);
+		memo.set(key, value);
+	}
+	return value;
 }
 
 export interface UserRuleSpec {
@@ -136,6 +180,9 @@ export function userRule(spec: UserRuleSpec): Rule {
 	let selected: readonly LabelledSeries[] = [];
 	const {condition, recovery} = spec;
 	const sameFn = recovery !== undefined && recovery.fn === condition.fn && recovery.windowMs === condition.windowMs;
+	const conditionKey = `${condition.fn}:${condition.windowMs}`;
+	const recoveryKey = recovery === undefined ? '' : `${recovery.fn}:${recovery.windowMs}`;
+	const message = compileTemplate(spec.message);
 	return {
 		name: spec.name,
 		group: spec.group,
@@ -161,11 +208,11 @@ export function userRule(spec: UserRuleSpec): Rule {
 					emit({key: s.key, labels: s.labels, breach: false, value: Number.NaN, message: 'no data', stale: true});
 					continue;
 				}
-				const value = conditionValue(condition.fn, condition.windowMs, s.points, now);
+				const value = sharedConditionValue(ctx, condition, conditionKey, s.points, now);
 				const breach = compare(condition.op, value, condition.threshold);
 				let clear: boolean | undefined;
 				if (recovery !== undefined) {
-					const rv = sameFn ? value : conditionValue(recovery.fn, recovery.windowMs, s.points, now);
+					const rv = sameFn ? value : sharedConditionValue(ctx, recovery, recoveryKey, s.points, now);
 					clear = compare(recovery.op, rv, recovery.threshold);
 				}
 				emit({
@@ -174,7 +221,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 					breach,
 					clear: clear ?? !breach,
 					value,
-					message: () => renderTemplate(spec.message, s.labels, value),
+					message: () => message(s.labels, value),
 				});
 			}
 		},

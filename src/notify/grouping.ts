@@ -32,7 +32,7 @@ import {type Notification, type NotifyAck, type NotifyAlert, type ReceiverType} 
 /** Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`). */
 export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000} as const;
 
-export interface GroupState {
+interface GroupState {
 	readonly key: string;
 	readonly receiver: string;
 	readonly groupLabels: Labels;

@@ -31,7 +31,7 @@ import {type ReceiverType} from './notify-types.js';
 import {Secret} from './secret.js';
 
 type Path = Array<string | number>;
-export type NotifyIssue = [Path, string];
+type NotifyIssue = [Path, string];
 
 export type ReceiverConfig =
 	| {readonly name: string; readonly type: 'webhook'; readonly url: Secret; readonly maxAlerts: number}
@@ -92,7 +92,7 @@ equal) cannot let a box-wide critical alert mute every unlabelled warning:
   - a critical alert on a project mutes the warning and info alerts of the same project;
   - a lost GPU (the built-in `gpu_lost`) mutes every other alert on that GPU, critical ones too (their data is gone).
 */
-export function defaultInhibitRules(): InhibitRule[] {
+function defaultInhibitRules(): InhibitRule[] {
 	const m = (text: string) => parseMatcher(text) as Matcher;
 	return [
 		{sourceMatchers: [m('severity="critical"'), m('gpu=~".+"')], targetMatchers: [m('severity=~"warning|info"'), m('gpu=~".+"')], equal: ['gpu']},

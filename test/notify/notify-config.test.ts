@@ -1,7 +1,7 @@
 import {inspect} from 'node:util';
 import {describe, expect, it} from 'vitest';
 import {formatIssue, parseConfig} from '../../src/config/config.js';
-import {compileNotify, DEFAULT_PAGERDUTY_URL, EMPTY_NOTIFY, receiverSecrets, ROUTE_DEFAULTS, topicOf, type NotifyConfig, type ReceiverConfig} from '../../src/notify/notify-config.js';
+import {compileNotify, DEFAULT_PAGERDUTY_URL, EMPTY_NOTIFY, NOTIFY_LIMITS, receiverSecrets, ROUTE_DEFAULTS, topicOf, type NotifyConfig, type ReceiverConfig} from '../../src/notify/notify-config.js';
 import {groupKeyOf, groupLabelsOf, matchRoutes} from '../../src/notify/route.js';
 import {redactText, Secret} from '../../src/notify/secret.js';
 
@@ -227,5 +227,14 @@ describe('compileNotify', () => {
 	it('is usable without the config loader', () => {
 		const r = compileNotify({receivers: [{name: 'x', webhook: {url: 'http://h/x'}}]}, {});
 		expect(r.ok).toBe(true);
+	});
+
+	it('refuses a section past its bounds', () => {
+		const receivers = Array.from({length: NOTIFY_LIMITS.receivers + 1}, (_, i) => ({name: `r${i}`, webhook: {url: 'http://h/x'}}));
+		const over = compileNotify({receivers}, {});
+		expect(over.ok ? [] : over.issues).toContainEqual([['receivers'], `${NOTIFY_LIMITS.receivers + 1} receivers, more than the ${NOTIFY_LIMITS.receivers} allowed`]);
+		const routes = Array.from({length: NOTIFY_LIMITS.routes + 1}, () => ({severity: 'critical'}));
+		const r = compileNotify({receivers: [{name: 'x', webhook: {url: 'http://h/x'}}], route: {routes}}, {});
+		expect(r.ok ? [] : r.issues.map((i) => i[1])).toContain(`more than ${NOTIFY_LIMITS.routes} routes`);
 	});
 });

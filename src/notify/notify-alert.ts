@@ -9,6 +9,7 @@ What is notified: firing, escalated and nodata (still firing: the data went away
 repeat_interval do that job (src/notify/grouping.ts).
 */
 import {type AlertTransition} from '../rules/engine.js';
+import {type InstanceState} from '../rules/alert-state.js';
 import {type Rule} from '../rules/rule-types.js';
 import {type NotifyAck, type NotifyAlert} from './notify-types.js';
 
@@ -49,6 +50,38 @@ export function notifyAlertOf(t: AlertTransition, rule?: Pick<Rule, 'description
 		startsAtMs: t.firedAtMs ?? t.activeAtMs,
 		...(status === 'resolved' ? {endsAtMs: t.timeMs} : {}),
 	};
+}
+
+/**
+A live instance (RuleEngine.instances()) as a NotifyAlert: how the grouping learns, at start or when notifications
+are turned on, of the alerts already firing (restored from the stream, they make no transition). Firing,
+recovering (still firing, as in Prometheus's keep_firing_for) and nodata instances are alerts; pending and
+resolved ones are not.
+*/
+export function notifyAlertOfInstance(instance: {readonly id: string; readonly rule: Rule; readonly state: InstanceState}): NotifyAlert | undefined {
+	const {id, rule, state} = instance;
+	if (state.phase === 'pending' || state.phase === 'resolved') return undefined;
+	return notifyAlertOf(
+		{
+			id,
+			rule: rule.name,
+			group: rule.group,
+			key: '',
+			labels: state.labels,
+			kind: state.phase === 'nodata' ? 'nodata' : 'firing',
+			from: 'none',
+			to: state.phase,
+			severity: state.severity,
+			value: state.value,
+			message: state.message,
+			timeMs: state.changedAtMs,
+			activeAtMs: state.activeAtMs,
+			...(state.firedAtMs !== undefined ? {firedAtMs: state.firedAtMs} : {}),
+			send: false,
+			...(rule.recommendation !== undefined ? {recommendation: rule.recommendation} : {}),
+		},
+		rule,
+	);
 }
 
 /**

@@ -4,7 +4,7 @@ import {parseConfig} from '../../src/config/config.js';
 import {compileNotify, type NotifyConfig} from '../../src/notify/notify-config.js';
 import {EMPTY_GROUPING, GROUPING_LIMITS, groupingStep, type GroupingInput, type GroupingState} from '../../src/notify/grouping.js';
 import {inhibitedBy} from '../../src/notify/inhibit.js';
-import {notifyAlertOf, withAck} from '../../src/notify/notify-alert.js';
+import {notifyAlertOf, notifyAlertOfInstance, withAck} from '../../src/notify/notify-alert.js';
 import {type Notification, type NotifyAck, type NotifyAlert} from '../../src/notify/notify-types.js';
 import {compileRules, validateRules} from '../../src/rules/user-rules.js';
 import {RuleEngine, type AlertTransition} from '../../src/rules/engine.js';
@@ -382,6 +382,23 @@ describe('transitions as alerts', () => {
 		expect(notifyAlertOf({...base, send: false, reason: 'silenced (abc)'})).toBeUndefined();
 		expect(notifyAlertOf({...base, kind: 'pending', to: 'pending'})).toBeUndefined();
 		expect(notifyAlertOf({...base, kind: 'cancelled', to: 'none'})).toBeUndefined();
+	});
+
+	it('gives the alerts already firing from the engine\'s live instances (as after a restart), the same as their transitions', () => {
+		const world = new SeriesWorld();
+		for (let g = 0; g < 3; g++) for (let t = 0; t <= 60 * S; t += S) world.add('gpu_temperature_celsius', {gpu: String(g)}, t, g === 2 ? 70 : 88);
+		const engine = new RuleEngine(compileRules([]));
+		const fromTransitions = new Map<string, NotifyAlert>();
+		for (let t = 0; t <= 60 * S; t += S) {
+			world.advance(t);
+			for (const tr of engine.evaluate(world.input(t))) {
+				const a = notifyAlertOf(tr, engine.rules.find((r) => r.name === tr.rule));
+				if (a) fromTransitions.set(a.id, a);
+			}
+		}
+		const live = engine.instances().flatMap((i) => notifyAlertOfInstance(i) ?? []);
+		expect(live.map((a) => a.id).sort()).toEqual(['high_temperature{gpu="0",uuid="GPU-0"}', 'high_temperature{gpu="1",uuid="GPU-1"}'].sort());
+		for (const a of live) expect(a).toEqual(fromTransitions.get(a.id));
 	});
 
 	it('refuses a runbook that is not an http(s) URL, on user and built-in rules', () => {

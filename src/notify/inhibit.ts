@@ -5,6 +5,7 @@ as equal, as in Alertmanager; the built-in rules guard against that). An alert n
 that matches both sides of a rule cannot be muted through that rule by another alert that matches both sides
 (Alertmanager's guard against two alerts muting each other). Pure: the alert log and the grouping both call it.
 */
+import {type AlertRow} from '../rules/alert-snapshot.js';
 import {matchersMatch} from '../rules/labels.js';
 import {type InhibitRule} from './notify-config.js';
 import {type NotifyAlert} from './notify-types.js';
@@ -42,4 +43,18 @@ export function inhibitedBy(alerts: readonly NotifyAlert[], rules: readonly Inhi
 		}
 	}
 	return muted;
+}
+
+/** Row states that are a firing alert to inhibition (acknowledged and silenced ones still fire; nodata too). */
+const FIRING_STATES: ReadonlySet<AlertRow['state']> = new Set(['firing', 'acknowledged', 'silenced', 'nodata']);
+
+/**
+`inhibitedBy` over the alert pane's rows: which rows are muted, by which row's id, for the log's "inhibited by X".
+Labels get `alertname` and `severity` as notifications see them.
+*/
+export function inhibitedRows(rows: ReadonlyArray<Pick<AlertRow, 'id' | 'rule' | 'severity' | 'labels' | 'state' | 'sinceMs'>>, rules: readonly InhibitRule[]): Map<string, string> {
+	const alerts: NotifyAlert[] = rows
+		.filter((r) => FIRING_STATES.has(r.state))
+		.map((r) => ({id: r.id, rule: r.rule, severity: r.severity, labels: {...r.labels, alertname: r.rule, severity: r.severity}, annotations: {}, status: 'firing', startsAtMs: r.sinceMs}));
+	return inhibitedBy(alerts, rules);
 }

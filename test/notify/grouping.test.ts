@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {parseConfig} from '../../src/config/config.js';
 import {compileNotify, type NotifyConfig} from '../../src/notify/notify-config.js';
 import {EMPTY_GROUPING, GROUPING_LIMITS, groupingStep, type GroupingInput, type GroupingState} from '../../src/notify/grouping.js';
-import {inhibitedBy} from '../../src/notify/inhibit.js';
+import {inhibitedBy, inhibitedRows} from '../../src/notify/inhibit.js';
 import {notifyAlertOf, notifyAlertOfInstance, withAck} from '../../src/notify/notify-alert.js';
 import {type Notification, type NotifyAck, type NotifyAlert} from '../../src/notify/notify-types.js';
 import {compileRules, validateRules} from '../../src/rules/user-rules.js';
@@ -322,6 +322,12 @@ describe('inhibition', () => {
 		const other = alert('memory_exhaustion', {gpu: '4', uuid: 'GPU-4'}, 'firing', 'critical');
 		const m = inhibitedBy([lost, crit, other], rules);
 		expect(Object.fromEntries(m)).toEqual({[crit.id]: lost.id});
+	});
+
+	it('works on the alert pane\'s rows: firing, acknowledged, silenced and nodata rows fire; pending and resolved do not', () => {
+		const row = (id: string, rule: string, severity: NotifyAlert['severity'], gpu: string, state: 'firing' | 'acknowledged' | 'silenced' | 'nodata' | 'pending' | 'resolved') => ({id, rule, severity, labels: {gpu}, state, sinceMs: 0});
+		const rows = [row('c0', 'gpu_temperature_critical', 'critical', '0', 'acknowledged'), row('w0', 'high_temperature', 'warning', '0', 'firing'), row('c1', 'gpu_temperature_critical', 'critical', '1', 'pending'), row('w1', 'high_temperature', 'warning', '1', 'nodata'), row('l2', 'gpu_lost', 'critical', '2', 'silenced'), row('m2', 'memory_exhaustion', 'critical', '2', 'firing'), row('r2', 'x', 'warning', '2', 'resolved')];
+		expect(Object.fromEntries(inhibitedRows(rows, rules))).toEqual({w0: 'c0', m2: 'l2'});
 	});
 
 	it('ignores resolved alerts on both sides', () => {

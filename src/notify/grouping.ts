@@ -57,6 +57,11 @@ export interface GroupingState {
 	readonly groups: ReadonlyMap<string, GroupState>;
 	/** Alerts refused by GROUPING_LIMITS since the start. */
 	readonly dropped: number;
+	/**
+	Inhibition as of the last step that changed the alerts held: only a changed alert can change it (acks,
+	silences and time do not), so an idle step reuses it (it is the step's cost: matchers over every alert).
+	*/
+	readonly inhibited?: ReadonlyMap<string, string>;
 }
 
 export const EMPTY_GROUPING: GroupingState = {groups: new Map(), dropped: 0};
@@ -205,9 +210,10 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 
 	// 2. Acks (and their expiry) apply to every alert held.
 	const ackOf = (a: NotifyAlert) => (input.acks === undefined ? a.ack : input.acks.get(a.id));
-	const keys = () => [...new Set([...groups.keys(), ...drafts.keys()])].sort();
+	// Every group, in key order (new ones were added above; none is added below).
+	const keys = [...new Set([...groups.keys(), ...drafts.keys()])].sort();
 	const alertsOf = (key: string) => (drafts.get(key) ?? groups.get(key)!).alerts;
-	for (const key of keys()) {
+	for (const key of keys) {
 		let changed = false;
 		for (const a of alertsOf(key).values()) if (!sameAck(withAck(a, ackOf(a), nowMs).ack, a.ack)) changed = true;
 		if (!changed) continue;
@@ -216,14 +222,18 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 	}
 
 	// 3. Inhibition and silences, over every firing alert held.
-	const held = new Map<string, NotifyAlert>();
-	for (const key of keys()) for (const a of alertsOf(key).values()) if (a.status === 'firing') held.set(a.id, a);
-	const inhibited = inhibitedBy([...held.values()], config.inhibitRules);
-	const muted = (id: string) => inhibited.has(id) || input.silenced?.has(id) === true;
+	let inhibited = state.inhibited;
+	if (inhibited === undefined || input.alerts.length > 0) {
+		const held = new Map<string, NotifyAlert>();
+		for (const key of keys) for (const a of alertsOf(key).values()) if (a.status === 'firing') held.set(a.id, a);
+		inhibited = inhibitedBy([...held.values()], config.inhibitRules);
+	}
+	const muting = inhibited;
+	const muted = (id: string) => muting.has(id) || input.silenced?.has(id) === true;
 
 	// 4. Due groups send what changed, or repeat; PagerDuty groups send new acks at once.
 	const notifications: Notification[] = [];
-	for (const key of keys()) {
+	for (const key of keys) {
 		const current = drafts.get(key) ?? groups.get(key)!;
 		const type: ReceiverType | undefined = config.receivers.get(current.receiver)?.type;
 		if (nowMs >= current.nextFlushMs) {
@@ -270,5 +280,5 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 	}
 	let nextWakeMs: number | undefined;
 	for (const g of groups.values()) nextWakeMs = nextWakeMs === undefined ? g.nextFlushMs : Math.min(nextWakeMs, g.nextFlushMs);
-	return {state: {groups, dropped}, notifications, inhibited, nextWakeMs};
+	return {state: {groups, dropped, inhibited}, notifications, inhibited, nextWakeMs};
 }

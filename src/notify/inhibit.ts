@@ -6,9 +6,29 @@ that matches both sides of a rule cannot be muted through that rule by another a
 (Alertmanager's guard against two alerts muting each other). Pure: the alert log and the grouping both call it.
 */
 import {type AlertRow} from '../rules/alert-snapshot.js';
-import {matchersMatch} from '../rules/labels.js';
+import {matchersMatch, type Labels, type Matcher} from '../rules/labels.js';
 import {type InhibitRule} from './notify-config.js';
 import {type NotifyAlert} from './notify-types.js';
+
+/**
+Matcher results per label set (the same object while an alert is held unchanged) and matcher list (a rule's): the
+grouping re-runs inhibition over every held alert whenever one changes, and RE2 matchers are the cost of it.
+*/
+const matched = new WeakMap<Labels, Map<readonly Matcher[], boolean>>();
+
+function matches(matchers: readonly Matcher[], labels: Labels): boolean {
+	let cache = matched.get(labels);
+	if (cache === undefined) {
+		cache = new Map();
+		matched.set(labels, cache);
+	}
+	let hit = cache.get(matchers);
+	if (hit === undefined) {
+		hit = matchersMatch(matchers, labels);
+		cache.set(matchers, hit);
+	}
+	return hit;
+}
 
 /** The key of an alert's `equal` labels (missing = empty, as in Alertmanager). */
 function equalKey(alert: NotifyAlert, equal: readonly string[]): string {
@@ -26,18 +46,18 @@ export function inhibitedBy(alerts: readonly NotifyAlert[], rules: readonly Inhi
 	for (const rule of rules) {
 		const sources = new Map<string, Array<{readonly alert: NotifyAlert; readonly both: boolean}>>();
 		for (const a of firing) {
-			if (!matchersMatch(rule.sourceMatchers, a.labels)) continue;
+			if (!matches(rule.sourceMatchers, a.labels)) continue;
 			const key = equalKey(a, rule.equal);
 			const list = sources.get(key) ?? [];
-			list.push({alert: a, both: matchersMatch(rule.targetMatchers, a.labels)});
+			list.push({alert: a, both: matches(rule.targetMatchers, a.labels)});
 			sources.set(key, list);
 		}
 		if (sources.size === 0) continue;
 		for (const target of firing) {
-			if (muted.has(target.id) || !matchersMatch(rule.targetMatchers, target.labels)) continue;
+			if (muted.has(target.id) || !matches(rule.targetMatchers, target.labels)) continue;
 			const candidates = sources.get(equalKey(target, rule.equal));
 			if (candidates === undefined) continue;
-			const targetBoth = matchersMatch(rule.sourceMatchers, target.labels);
+			const targetBoth = matches(rule.sourceMatchers, target.labels);
 			const by = candidates.find((s) => s.alert.id !== target.id && !(targetBoth && s.both));
 			if (by !== undefined) muted.set(target.id, by.alert.id);
 		}

@@ -148,7 +148,10 @@ function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notifica
 	};
 }
 
-/** One step: take the changed alerts and acks in, send what is due at `nowMs`. Pure. */
+/**
+One step: take the changed alerts and acks in, send what is due at `nowMs`. Pure. `config` is the same for every
+step of one state (the state keeps each group's timing and the last inhibition, both from it).
+*/
 export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: number, config: NotifyConfig): GroupingStep {
 	const drafts = new Map<string, Draft>();
 	const groups = new Map(state.groups);

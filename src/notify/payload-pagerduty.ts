@@ -1,7 +1,8 @@
 /**
 PagerDuty Events API v2: one event per alert, `dedup_key` = the alert's id (so the trigger, the acknowledge and the
 resolve of one alert are one incident). A firing alert is a `trigger` with a `payload` (summary of at most 1,024
-characters, source, severity, timestamp, component, group, class, custom_details); an acknowledge notification
+characters, source, severity, timestamp, component, group, class, custom_details) and the runbook in `links`; an
+acknowledge notification
 sends `acknowledge`, a resolved alert `resolve` (both only routing_key, dedup_key and event_action, as the API
 asks). A firing alert already acknowledged in mycotop is not triggered again (its acknowledge went out when it was
 given; a trigger of one acknowledged before it was ever sent would page for what someone already took).
@@ -31,6 +32,7 @@ export interface PagerDutyEvent {
 		readonly class: string;
 		readonly custom_details: Readonly<Record<string, unknown>>;
 	};
+	readonly links?: ReadonlyArray<{readonly href: string; readonly text: string}>;
 	readonly client?: string;
 	readonly client_url?: string;
 }
@@ -72,7 +74,11 @@ export function pagerDutyEvents(n: Notification, routingKey: string, ctx: Payloa
 		if (n.action === 'acknowledge') {
 			if (a.status === 'firing') out.push({routing_key: routingKey, event_action: 'acknowledge', dedup_key});
 		} else if (a.status === 'resolved') out.push({routing_key: routingKey, event_action: 'resolve', dedup_key});
-		else if (a.ack === undefined) out.push({routing_key: routingKey, event_action: 'trigger', dedup_key, payload: triggerPayload(a, ctx), ...client});
+		else if (a.ack === undefined) {
+			const runbook = a.annotations['runbook_url'];
+			const links = runbook !== undefined ? {links: [{href: runbook, text: 'Runbook'}]} : {};
+			out.push({routing_key: routingKey, event_action: 'trigger', dedup_key, payload: triggerPayload(a, ctx), ...links, ...client});
+		}
 	}
 	return out;
 }

@@ -200,6 +200,13 @@ describe('PagerDuty Events API v2', () => {
 		});
 	});
 
+	it('links the runbook when the rule has one', () => {
+		const [e] = pagerDutyEvents(notification([alert('0', {annotations: {summary: 's', runbook_url: 'https://wiki.example/r'}})]), 'K', {...CTX, externalUrl: ''});
+		expect(Object.keys(e!)).toEqual(['routing_key', 'event_action', 'dedup_key', 'payload', 'links', 'client']);
+		expect(e!.links).toEqual([{href: 'https://wiki.example/r', text: 'Runbook'}]);
+		expect(e!.payload!.custom_details['runbook_url']).toBe('https://wiki.example/r');
+	});
+
 	it('maps severities, bounds the summary to 1024 characters and the dedup_key to 255', () => {
 		for (const severity of ['critical', 'warning', 'info'] as const)
 			expect(pagerDutyEvents(notification([alert('0', {severity})]), 'K', CTX)[0]!.payload!.severity).toBe(severity);

@@ -168,47 +168,62 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 		return d;
 	};
 
-	// 1. The changed alerts join (or leave) their groups.
+	// 1. The changed alerts join (or leave) their groups. An alert is held by the groups its labels route it to; a
+	// group that holds it and is no longer among them (its severity rose, so its routes changed) sees it end there,
+	// as Alertmanager sees the old label set resolve; a resolved alert resolves in every group that holds it.
+	const holders = new Map<string, Set<string>>();
+	const hold = (id: string, key: string) => {
+		const set = holders.get(id);
+		if (set === undefined) holders.set(id, new Set([key]));
+		else set.add(key);
+	};
+	if (input.alerts.length > 0) for (const [key, g] of groups) for (const id of g.alerts.keys()) hold(id, key);
+	const end = (d: Draft, alert: NotifyAlert) => {
+		const held = d.alerts.get(alert.id);
+		if (held === undefined) return;
+		// Sent as firing: its resolve is sent once. Never sent: it leaves quietly.
+		if (d.sentFiring.has(alert.id)) d.alerts.set(alert.id, alert.status === 'resolved' ? {...alert} : {...held, status: 'resolved', endsAtMs: nowMs});
+		else d.alerts.delete(alert.id);
+	};
 	for (const alert of input.alerts) {
-		for (const route of matchRoutes(config.route, alert.labels)) {
-			const groupLabels = groupLabelsOf(route, alert.labels);
-			const key = groupKeyOf(route, groupLabels);
-			let d = draft(key);
-			if (alert.status === 'resolved') {
-				if (d === undefined) continue;
-				if (d.sentFiring.has(alert.id)) d.alerts.set(alert.id, {...alert});
-				else d.alerts.delete(alert.id);
-				continue;
-			}
-			if (d === undefined) {
-				if (groups.size + created >= GROUPING_LIMITS.groups) {
+		const reached = new Set<string>();
+		if (alert.status === 'firing')
+			for (const route of matchRoutes(config.route, alert.labels)) {
+				const groupLabels = groupLabelsOf(route, alert.labels);
+				const key = groupKeyOf(route, groupLabels);
+				let d = draft(key);
+				if (d === undefined) {
+					if (groups.size + created >= GROUPING_LIMITS.groups) {
+						dropped += 1;
+						continue;
+					}
+					created += 1;
+					d = {
+						key,
+						receiver: route.receiver,
+						groupLabels,
+						groupWaitMs: route.groupWaitMs,
+						groupIntervalMs: route.groupIntervalMs,
+						repeatIntervalMs: route.repeatIntervalMs,
+						alerts: new Map(),
+						createdMs: nowMs,
+						nextFlushMs: nowMs + route.groupWaitMs,
+						sentFiring: new Set(),
+						ackSent: new Map(),
+					};
+					drafts.set(key, d);
+				}
+				if (!d.alerts.has(alert.id) && d.alerts.size >= GROUPING_LIMITS.alertsPerGroup) {
 					dropped += 1;
 					continue;
 				}
-				created += 1;
-				d = {
-					key,
-					receiver: route.receiver,
-					groupLabels,
-					groupWaitMs: route.groupWaitMs,
-					groupIntervalMs: route.groupIntervalMs,
-					repeatIntervalMs: route.repeatIntervalMs,
-					alerts: new Map(),
-					createdMs: nowMs,
-					nextFlushMs: nowMs + route.groupWaitMs,
-					sentFiring: new Set(),
-					ackSent: new Map(),
-				};
-				drafts.set(key, d);
+				reached.add(key);
+				hold(alert.id, key);
+				// An alert keeps its ack across transitions until the acks say otherwise.
+				const previous = d.alerts.get(alert.id);
+				d.alerts.set(alert.id, previous?.ack !== undefined && alert.ack === undefined ? {...alert, ack: previous.ack} : alert);
 			}
-			if (!d.alerts.has(alert.id) && d.alerts.size >= GROUPING_LIMITS.alertsPerGroup) {
-				dropped += 1;
-				continue;
-			}
-			// An alert keeps its ack across transitions until the acks say otherwise.
-			const previous = d.alerts.get(alert.id);
-			d.alerts.set(alert.id, previous?.ack !== undefined && alert.ack === undefined ? {...alert, ack: previous.ack} : alert);
-		}
+		for (const key of holders.get(alert.id) ?? []) if (!reached.has(key)) end(draft(key)!, alert);
 	}
 
 	// 2. Acks (and their expiry) apply to every alert held.

@@ -155,6 +155,34 @@ describe('grouping', () => {
 		expect(n!.alerts[0]!.severity).toBe('critical');
 	});
 
+	it('ends an alert in the groups its new severity no longer routes to (as Alertmanager sees the old label set resolve)', () => {
+		const c = new Clock(config(`notify:
+  receivers:
+    - {name: team, slack: {url: "http://127.0.0.1:1/slack"}}
+    - {name: warn, slack: {url: "http://127.0.0.1:1/warn"}}
+    - {name: oncall, pagerduty: {routing_key: k}}
+  route:
+    receiver: team
+    routes:
+      - {severity: warning, receiver: warn}
+      - {severity: critical, receiver: oncall}
+`));
+		const a = alert('high_temperature', {gpu: '0'});
+		c.at(0, {alerts: [a]});
+		c.at(30 * S);
+		c.at(60 * S, {alerts: [{...a, severity: 'critical', labels: {...a.labels, severity: 'critical'}}]});
+		c.run(61 * S, 20 * M);
+		c.at(21 * M, {alerts: [{...a, severity: 'critical', labels: {...a.labels, severity: 'critical'}, status: 'resolved', endsAtMs: 21 * M}]});
+		c.run(21 * M + S, 6 * H);
+		expect(c.sent.map((n) => `${n.receiver} ${n.status} ${n.alerts.map((x) => x.severity).join()} @${n.at / S}`)).toEqual([
+			'warn firing warning @30',
+			'oncall firing critical @90',
+			'warn resolved warning @330',
+			'oncall resolved critical @1290',
+		]);
+		expect(c.state.groups.size).toBe(0);
+	});
+
 	it('routes to several receivers with continue (as Alertmanager: a later sibling must match too), each with its own group', () => {
 		const onlyPd = new Clock(config(`notify:
   receivers:

@@ -29,6 +29,8 @@ import {sameAck, withAck} from './notify-alert.js';
 import {groupKeyOf, groupLabelsOf, matchRoutes} from './route.js';
 import {type Notification, type NotifyAck, type NotifyAlert, type ReceiverType} from './notify-types.js';
 
+const SEVERITIES: readonly NotifyAlert['severity'][] = ['info', 'warning', 'critical'];
+
 /** Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`). */
 export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000} as const;
 
@@ -170,14 +172,17 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 
 	// 1. The changed alerts join (or leave) their groups. An alert is held by the groups its labels route it to; a
 	// group that holds it and is no longer among them (its severity rose, so its routes changed) sees it end there,
-	// as Alertmanager sees the old label set resolve; a resolved alert resolves in every group that holds it.
-	const holders = new Map<string, Set<string>>();
-	const hold = (id: string, key: string) => {
-		const set = holders.get(id);
-		if (set === undefined) holders.set(id, new Set([key]));
-		else set.add(key);
+	// as Alertmanager sees the old label set resolve; a resolved alert resolves in every group that holds it. The
+	// alert's id fixes every label but `severity`, so the groups that may hold it are those its labels reach with
+	// each severity.
+	const mayHold = (alert: NotifyAlert): Set<string> => {
+		const keys = new Set<string>();
+		for (const severity of SEVERITIES) {
+			const labels = {...alert.labels, severity};
+			for (const route of matchRoutes(config.route, labels)) keys.add(groupKeyOf(route, groupLabelsOf(route, labels)));
+		}
+		return keys;
 	};
-	if (input.alerts.length > 0) for (const [key, g] of groups) for (const id of g.alerts.keys()) hold(id, key);
 	const end = (d: Draft, alert: NotifyAlert) => {
 		const held = d.alerts.get(alert.id);
 		if (held === undefined) return;
@@ -218,12 +223,11 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 					continue;
 				}
 				reached.add(key);
-				hold(alert.id, key);
 				// An alert keeps its ack across transitions until the acks say otherwise.
 				const previous = d.alerts.get(alert.id);
 				d.alerts.set(alert.id, previous?.ack !== undefined && alert.ack === undefined ? {...alert, ack: previous.ack} : alert);
 			}
-		for (const key of holders.get(alert.id) ?? []) if (!reached.has(key)) end(draft(key)!, alert);
+		for (const key of mayHold(alert)) if (!reached.has(key) && (drafts.get(key) ?? groups.get(key))?.alerts.has(alert.id) === true) end(draft(key)!, alert);
 	}
 
 	// 2. Acks (and their expiry) apply to every alert held.

@@ -151,11 +151,18 @@ function configFromYaml(loaded: YamlLoad, file: string, env: NodeJS.ProcessEnv):
 			gpu: section('gpu'),
 			rules: (root['rules'] as unknown[] | undefined) ?? [],
 			...(notify !== undefined ? {notify} : {}),
-			raw: root,
+			raw: withoutSecrets(root),
 		},
 	};
 }
 
+
+/** The raw document without the `notify` section: its URLs and keys live only in config.notify, as Secrets. */
+function withoutSecrets(root: Record<string, unknown>): Record<string, unknown> {
+	if (!('notify' in root)) return root;
+	const {notify: _secrets, ...rest} = root;
+	return rest;
+}
 
 /**
 Load the config: `--config FILE` must exist; the default path is used only when present.

@@ -178,6 +178,15 @@ describe('secrets', () => {
 		expect(JSON.stringify(n.receivers.get('team'))).toContain('[secret slack.url of receiver team]');
 	});
 
+	it('are not kept in the loaded config\'s raw document, and the loaded config never prints them', () => {
+		const r = parseConfig(FULL, 'c.yaml', ENV);
+		if (!r.ok) throw new Error('config');
+		expect(r.config.raw['notify']).toBeUndefined();
+		const printed = [JSON.stringify(r.config), inspect(r.config, {depth: 20}), String(r.config.notify?.receivers.get('hook'))].join('\n');
+		for (const s of receiverSecrets(r.config.notify!)) expect(printed).not.toContain(s.reveal());
+		expect(printed).not.toContain('hooktoken123');
+	});
+
 	it('redactText removes a secret, its URL-encoded form, its path and its query values', () => {
 		const s = [new Secret(SLACK, 'x'), new Secret('http://127.0.0.1:9/hook?token=hooktoken123', 'y')];
 		const text = `POST ${SLACK} failed; path /services/T0001/B0002/abcdefSECRETtoken; encoded ${encodeURIComponent(SLACK)}; token=hooktoken123 at 127.0.0.1:9`;

@@ -7,7 +7,8 @@ alertname and gpu, so hundreds of groups), after the groups' first messages:
   - an idle step (no alert changed, acks passed in as every second): what every evaluation costs;
   - a step where one alert changed (inhibition is recomputed over every held alert);
   - the storm step: all of them arriving in one step.
-Median and 95th percentile of the repetitions, in ms.
+Median and 95th percentile of the repetitions' wall time, and the mean CPU time of this process per step (less
+disturbed by other processes on a shared machine), in ms.
 
   npm run bench:notify [-- --reps 200]
 */
@@ -33,6 +34,11 @@ function alerts(n: number): NotifyAlert[] {
 	});
 }
 
+function cpuMs(since: NodeJS.CpuUsage): number {
+	const d = process.cpuUsage(since);
+	return (d.user + d.system) / 1000;
+}
+
 function quantiles(samples: number[]): string {
 	const sorted = [...samples].sort((a, b) => a - b);
 	const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -54,15 +60,22 @@ for (const n of [100, 1000, 5000]) {
 	for (; t <= 40_000; t += 1000) state = groupingStep(state, {alerts: [], acks}, t, config).state;
 	const idle: number[] = [];
 	const change: number[] = [];
+	let idleCpu = 0;
+	let changeCpu = 0;
 	for (let r = 0; r < reps; r++) {
 		t += 1000;
+		let c0 = process.cpuUsage();
 		let t0 = performance.now();
 		state = groupingStep(state, {alerts: [], acks}, t, config).state;
 		idle.push(performance.now() - t0);
+		idleCpu += cpuMs(c0);
 		const changed = list[r % list.length]!;
+		c0 = process.cpuUsage();
 		t0 = performance.now();
 		state = groupingStep(state, {alerts: [{...changed, severity: 'critical', labels: {...changed.labels, severity: 'critical'}}], acks}, t, config).state;
 		change.push(performance.now() - t0);
+		changeCpu += cpuMs(c0);
 	}
-	console.log(`${String(n).padStart(5)} alerts, ${state.groups.size} groups: idle step ${quantiles(idle)}; one change ${quantiles(change)}; storm step ${quantiles(storm)}`);
+	const mean = (total: number) => `CPU ${(total / reps).toFixed(2)} ms`;
+	console.log(`${String(n).padStart(5)} alerts, ${state.groups.size} groups: idle step ${quantiles(idle)}, ${mean(idleCpu)}; one change ${quantiles(change)}, ${mean(changeCpu)}; storm step ${quantiles(storm)}`);
 }

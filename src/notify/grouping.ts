@@ -23,13 +23,26 @@ The seed's 5-minute cooldown is folded in here: a flapping alert is re-announced
 import {createHash} from 'node:crypto';
 import {type Labels} from '../rules/labels.js';
 import {SEVERITY_RANK} from '../rules/alert-state.js';
-import {type NotifyConfig} from './notify-config.js';
+import {type NotifyConfig, type RouteNode} from './notify-config.js';
 import {inhibitedBy} from './inhibit.js';
 import {sameAck, withAck} from './notify-alert.js';
 import {groupKeyOf, groupLabelsOf, matchRoutes} from './route.js';
 import {type Notification, type NotifyAck, type NotifyAlert, type ReceiverType} from './notify-types.js';
 
 const SEVERITIES: readonly NotifyAlert['severity'][] = ['info', 'warning', 'critical'];
+
+const severityUse = new WeakMap<RouteNode, boolean>();
+
+/** Whether a route tree matches or groups on `severity` (else an alert's routes do not depend on it). Remembered per tree. */
+function severityRoutes(root: RouteNode): boolean {
+	let uses = severityUse.get(root);
+	if (uses === undefined) {
+		const walk = (r: RouteNode): boolean => r.matchers.some((m) => m.name === 'severity') || r.groupBy === 'all' || r.groupBy.includes('severity') || r.routes.some(walk);
+		uses = walk(root);
+		severityUse.set(root, uses);
+	}
+	return uses;
+}
 
 /** Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`). */
 export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000} as const;
@@ -175,9 +188,10 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 	// as Alertmanager sees the old label set resolve; a resolved alert resolves in every group that holds it. The
 	// alert's id fixes every label but `severity`, so the groups that may hold it are those its labels reach with
 	// each severity.
+	const severities = config.route !== undefined && severityRoutes(config.route);
 	const mayHold = (alert: NotifyAlert): Set<string> => {
 		const keys = new Set<string>();
-		for (const severity of SEVERITIES) {
+		for (const severity of severities ? SEVERITIES : [alert.severity]) {
 			const labels = {...alert.labels, severity};
 			for (const route of matchRoutes(config.route, labels)) keys.add(groupKeyOf(route, groupLabelsOf(route, labels)));
 		}

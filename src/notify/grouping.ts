@@ -44,8 +44,11 @@ function severityRoutes(root: RouteNode): boolean {
 	return uses;
 }
 
-/** Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`). */
-export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000} as const;
+/**
+Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`); the memory of sent
+hashes keeps the most recent groups.
+*/
+export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000, sentMemory: 5000} as const;
 
 interface GroupState {
 	readonly key: string;
@@ -77,6 +80,17 @@ export interface GroupingState {
 	silences and time do not), so an idle step reuses it (it is the step's cost: matchers over every alert).
 	*/
 	readonly inhibited?: ReadonlyMap<string, string>;
+	/**
+	Per receiver and group key, the content hashes sent within the route's repeat interval (kept past the group's
+	end): a message that says again what an earlier one said (an alert fired, resolved, and fired again) gets a hash
+	of its own, so delivery's sent-record does not take it for a duplicate of the earlier one.
+	*/
+	readonly sent?: ReadonlyMap<string, readonly SentHash[]>;
+}
+
+interface SentHash {
+	readonly hash: string;
+	readonly atMs: number;
 }
 
 export const EMPTY_GROUPING: GroupingState = {groups: new Map(), dropped: 0};
@@ -119,7 +133,7 @@ function draftOf(g: GroupState): Draft {
 	return {...g, alerts: new Map(g.alerts), sentFiring: new Set(g.sentFiring), ackSent: new Map(g.ackSent)};
 }
 
-function hash(text: string): string {
+function hashText(text: string): string {
 	return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
@@ -143,10 +157,26 @@ function saying(alerts: readonly NotifyAlert[], withAcks: boolean): string {
 /** The sent-record's hash: the action, and per alert id, status, severity and ack. No times of our own. */
 function contentHash(action: string, alerts: readonly NotifyAlert[]): string {
 	const lines = alerts.map((a) => JSON.stringify([a.id, a.status, a.severity, a.ack?.by ?? null, a.ack?.atMs ?? null, a.ack?.untilMs ?? null])).sort();
-	return hash(`${action}\n${lines.join('\n')}`);
+	return hashText(`${action}\n${lines.join('\n')}`);
 }
 
-function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notification['reason'], nowMs: number): Notification {
+/**
+The hash for a message of a group: its content's, unless a message of this group sent within the repeat interval
+already had it (then the content's with the first free `#n`). Instances that sent the same messages agree on it; a
+repeat, one repeat interval after the message it repeats, gets the same hash back.
+*/
+function uniqueHash(memory: Map<string, readonly SentHash[]>, g: Draft, base: string, nowMs: number): string {
+	const slot = `${g.receiver}\u0000${g.key}`;
+	const recent = (memory.get(slot) ?? []).filter((e) => nowMs - e.atMs < g.repeatIntervalMs);
+	let hash = base;
+	for (let n = 1; recent.some((e) => e.hash === hash); n++) hash = hashText(`${base}#${n}`);
+	memory.delete(slot);
+	memory.set(slot, [...recent, {hash, atMs: nowMs}]);
+	if (memory.size > GROUPING_LIMITS.sentMemory) memory.delete(memory.keys().next().value!);
+	return hash;
+}
+
+function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notification['reason'], nowMs: number, memory: () => Map<string, readonly SentHash[]>): Notification {
 	const list = ordered(alerts);
 	const action = reason === 'acknowledge' ? 'acknowledge' : 'notify';
 	return {
@@ -155,7 +185,7 @@ function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notifica
 		groupLabels: g.groupLabels,
 		status: list.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
 		alerts: list,
-		contentHash: contentHash(action, list),
+		contentHash: uniqueHash(memory(), g, contentHash(action, list), nowMs),
 		repeatIntervalMs: g.repeatIntervalMs,
 		reason,
 		timeMs: nowMs,
@@ -269,6 +299,9 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 
 	// 4. Due groups send what changed, or repeat; PagerDuty groups send new acks at once.
 	const notifications: Notification[] = [];
+	// Copied on the first message of the step, so an idle step does not copy it.
+	let copied: Map<string, readonly SentHash[]> | undefined;
+	const memory = () => (copied ??= new Map(state.sent));
 	for (const key of keys) {
 		const current = drafts.get(key) ?? groups.get(key)!;
 		const type: ReceiverType | undefined = config.receivers.get(current.receiver)?.type;
@@ -283,7 +316,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 			else if (said !== d.lastSaid) reason = 'changed';
 			else if (firing.length > 0 && nowMs - d.lastSentMs >= d.repeatIntervalMs) reason = 'repeat';
 			if (reason !== undefined) {
-				notifications.push(notification(d, [...firing, ...resolved], reason, nowMs));
+				notifications.push(notification(d, [...firing, ...resolved], reason, nowMs, memory));
 				d.lastSentMs = nowMs;
 				for (const a of firing) {
 					d.sentFiring.add(a.id);
@@ -303,7 +336,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 			const acked = [...g.alerts.values()].filter((a) => a.status === 'firing' && a.ack !== undefined && g.sentFiring.has(a.id) && g.ackSent.get(a.id) !== a.ack.atMs);
 			if (acked.length > 0) {
 				const d = draft(key)!;
-				notifications.push(notification(d, acked, 'acknowledge', nowMs));
+				notifications.push(notification(d, acked, 'acknowledge', nowMs, memory));
 				for (const a of acked) d.ackSent.set(a.id, a.ack!.atMs);
 			}
 		}
@@ -316,5 +349,6 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 	}
 	let nextWakeMs: number | undefined;
 	for (const g of groups.values()) nextWakeMs = nextWakeMs === undefined ? g.nextFlushMs : Math.min(nextWakeMs, g.nextFlushMs);
-	return {state: {groups, dropped, inhibited}, notifications, inhibited, nextWakeMs};
+	const sent = copied ?? state.sent;
+	return {state: {groups, dropped, inhibited, ...(sent !== undefined ? {sent} : {})}, notifications, inhibited, nextWakeMs};
 }

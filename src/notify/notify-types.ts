@@ -45,7 +45,9 @@ export interface Notification {
 	readonly alerts: readonly NotifyAlert[];
 	/**
 	For the idempotent sent-record: what this message says (action, ids, statuses, severities, acks; no times, so
-	two instances grouping the same alerts compute the same hash), so a retry after a handover is recognised.
+	two instances grouping the same alerts compute the same hash), so a retry after a handover is recognised. A
+	message that says again what an earlier message of its group said within the repeat interval (an alert fired,
+	resolved and fired again) gets a hash of its own, so it is never taken for that earlier one.
 	*/
 	readonly contentHash: string;
 	/**

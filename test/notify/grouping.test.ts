@@ -312,6 +312,34 @@ describe('grouping', () => {
 		expect([ny!.groupKey, ny!.contentHash]).toEqual([nx!.groupKey, nx!.contentHash]);
 	});
 
+	it('gives a message that says again what an earlier one said (fired, resolved, fired again) a hash of its own, so it is not taken for a duplicate', () => {
+		const run = () => {
+			const c = new Clock(SLACK_ONLY);
+			const a = alert('high_temperature', {gpu: '0'});
+			c.at(0, {alerts: [a]});
+			c.at(30 * S);
+			c.at(40 * S, {alerts: [{...a, status: 'resolved', endsAtMs: 40 * S}]});
+			c.run(41 * S, 330 * S);
+			expect(c.state.groups.size).toBe(0);
+			c.at(20 * M, {alerts: [a]});
+			c.run(20 * M + S, 21 * M);
+			// Five hours later the same again: the hashes of an hour's window are forgotten, the content's hash is back.
+			c.at(6 * H, {alerts: [{...a, status: 'resolved', endsAtMs: 6 * H}]});
+			c.run(6 * H + S, 6 * H + 6 * M);
+			c.at(11 * H, {alerts: [a]});
+			c.run(11 * H + S, 11 * H + M);
+			return c.sent;
+		};
+		const sent = run();
+		expect(sent.map((n) => `${n.reason} ${n.status} @${n.at / S}`)).toEqual(['new firing @30', 'changed resolved @330', 'new firing @1230', 'changed resolved @21600', 'new firing @39630']);
+		const [first, resolved, again, resolvedAgain, later] = sent.map((n) => n.contentHash);
+		expect(new Set([first, resolved, again]).size).toBe(3);
+		expect(resolvedAgain).toBe(resolved);
+		expect(later).toBe(first);
+		// Another instance with the same history computes the same hashes (what delivery's sent-record relies on).
+		expect(run().map((n) => n.contentHash)).toEqual(sent.map((n) => n.contentHash));
+	});
+
 	it('refuses alerts beyond its bounds and counts them', () => {
 		const every = config('notify:\n  receivers:\n    - name: w\n      webhook: {url: "http://127.0.0.1:1/w"}\n  route:\n    group_by: ["..."]\n');
 		const many = Array.from({length: GROUPING_LIMITS.groups + 5}, (_, i) => alert('r', {i: String(i)}));

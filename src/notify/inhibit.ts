@@ -6,62 +6,69 @@ that matches both sides of a rule cannot be muted through that rule by another a
 (Alertmanager's guard against two alerts muting each other). Pure: the alert log and the grouping both call it.
 */
 import {type AlertRow} from '../rules/alert-snapshot.js';
-import {matchersMatch, type Labels, type Matcher} from '../rules/labels.js';
+import {matchersMatch, type Labels} from '../rules/labels.js';
 import {type InhibitRule} from './notify-config.js';
 import {type NotifyAlert} from './notify-types.js';
 
-/**
-Matcher results per label set (the same object while an alert is held unchanged) and matcher list (a rule's): the
-grouping re-runs inhibition over every held alert whenever one changes, and RE2 matchers are the cost of it.
-*/
-const matched = new WeakMap<Labels, Map<readonly Matcher[], boolean>>();
-
-function matches(matchers: readonly Matcher[], labels: Labels): boolean {
-	let cache = matched.get(labels);
-	if (cache === undefined) {
-		cache = new Map();
-		matched.set(labels, cache);
-	}
-	let hit = cache.get(matchers);
-	if (hit === undefined) {
-		hit = matchersMatch(matchers, labels);
-		cache.set(matchers, hit);
-	}
-	return hit;
+/** What one rule makes of one alert's labels: source, target, and the values of its `equal` labels. */
+interface Facts {
+	readonly source: boolean;
+	readonly target: boolean;
+	readonly key: string;
 }
 
-/** The key of an alert's `equal` labels (missing = empty, as in Alertmanager). */
-function equalKey(alert: NotifyAlert, equal: readonly string[]): string {
-	return JSON.stringify(equal.map((name) => alert.labels[name] ?? ''));
+/**
+Each label set's facts per rule list (the same label object while an alert is held unchanged; the same rule list
+while the config is): the grouping re-runs inhibition over every held alert whenever one changes, and the RE2
+matchers and the keys are its cost.
+*/
+const factsCache = new WeakMap<Labels, Map<readonly InhibitRule[], readonly Facts[]>>();
+
+function factsOf(labels: Labels, rules: readonly InhibitRule[]): readonly Facts[] {
+	let byRules = factsCache.get(labels);
+	if (byRules === undefined) {
+		byRules = new Map();
+		factsCache.set(labels, byRules);
+	}
+	let facts = byRules.get(rules);
+	if (facts === undefined) {
+		// A missing label counts as empty, as in Alertmanager.
+		facts = rules.map((r) => ({source: matchersMatch(r.sourceMatchers, labels), target: matchersMatch(r.targetMatchers, labels), key: JSON.stringify(r.equal.map((name) => labels[name] ?? ''))}));
+		byRules.set(rules, facts);
+	}
+	return facts;
 }
 
 /**
 Which firing alerts are muted, each with the id of the alert that mutes it (through the first rule that mutes it,
-the first source by id).
-Resolved alerts neither mute nor are muted. Linear in the alerts per rule (sources are bucketed by their key).
+the source with the least id). Resolved alerts neither mute nor are muted. Linear in the alerts per rule (sources
+are bucketed by their key).
 */
 export function inhibitedBy(alerts: readonly NotifyAlert[], rules: readonly InhibitRule[]): Map<string, string> {
 	const muted = new Map<string, string>();
-	const firing = alerts.filter((a) => a.status === 'firing').sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-	for (const rule of rules) {
-		const sources = new Map<string, Array<{readonly alert: NotifyAlert; readonly both: boolean}>>();
-		for (const a of firing) {
-			if (!matches(rule.sourceMatchers, a.labels)) continue;
-			const key = equalKey(a, rule.equal);
-			const list = sources.get(key) ?? [];
-			list.push({alert: a, both: matches(rule.targetMatchers, a.labels)});
-			sources.set(key, list);
-		}
-		if (sources.size === 0) continue;
-		for (const target of firing) {
-			if (muted.has(target.id) || !matches(rule.targetMatchers, target.labels)) continue;
-			const candidates = sources.get(equalKey(target, rule.equal));
-			if (candidates === undefined) continue;
-			const targetBoth = matches(rule.sourceMatchers, target.labels);
-			const by = candidates.find((s) => s.alert.id !== target.id && !(targetBoth && s.both));
-			if (by !== undefined) muted.set(target.id, by.alert.id);
-		}
-	}
+	if (rules.length === 0) return muted;
+	const firing = alerts.filter((a) => a.status === 'firing');
+	const facts = firing.map((a) => factsOf(a.labels, rules));
+	rules.forEach((_, r) => {
+		const sources = new Map<string, Array<{readonly id: string; readonly both: boolean}>>();
+		firing.forEach((a, i) => {
+			const f = facts[i]![r]!;
+			if (!f.source) return;
+			const list = sources.get(f.key);
+			if (list === undefined) sources.set(f.key, [{id: a.id, both: f.target}]);
+			else list.push({id: a.id, both: f.target});
+		});
+		if (sources.size === 0) return;
+		firing.forEach((target, i) => {
+			const f = facts[i]![r]!;
+			if (!f.target || muted.has(target.id)) return;
+			const candidates = sources.get(f.key);
+			if (candidates === undefined) return;
+			let by: string | undefined;
+			for (const s of candidates) if (s.id !== target.id && !(f.source && s.both) && (by === undefined || s.id < by)) by = s.id;
+			if (by !== undefined) muted.set(target.id, by);
+		});
+	});
 	return muted;
 }
 

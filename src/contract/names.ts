@@ -147,6 +147,21 @@ export const ALERT_KEYS = {
 	log: 'mycotop:alerts:log',
 } as const;
 
+/**
+Keys of our own for notifications (src/notify): the idempotent sent-record, one string per receiver + group +
+content, so exactly one instance delivers each notification (see writer/sent-records.ts), and the receivers'
+states as the writer instance last saw them, for viewers' alert panes and `--once`.
+
+  mycotop:notify:sent:{digest}  string  "claimed <instance> <ms>" (PX: the claim time) then "sent ..." / "abandoned ..." (PX 7 d)
+  mycotop:notify:receivers      hash    receiver name -> ReceiverState JSON (no URL, key or token)
+
+The digest is the hex SHA-256 of receiver, group key and content hash: no id from outside becomes part of a key.
+*/
+export const NOTIFY_KEYS = {
+	sent: (digest: string) => `mycotop:notify:sent:${keyPart(digest)}`,
+	receivers: 'mycotop:notify:receivers',
+} as const;
+
 /** The `source` field of every message mycotop publishes (alerts, insights, dashboard, monitoring errors). */
 export function messageSource(instanceId: string): string {
 	return `mycotop:${instanceId}`;

@@ -1,0 +1,222 @@
+/**
+Delivery: the queue between the notifications the pure core emits and the receivers. One FIFO per receiver (so
+PagerDuty gets trigger, acknowledge, resolve in that order), whose head is tried when due:
+
+  viewer        holds its queue (it computed the same notifications as the writer) and drops each one the
+                sent-record says is done; should it become the writer, what is left is what was never delivered
+  writer        claims the head in the sent-record (writer/sent-records.ts), sends it, and settles the record:
+                  delivered            -> "sent", receiver ok
+                  5xx, timeout, refused -> retried after backoff (retry-policy.ts), the head waits
+                  4xx other than 429   -> "abandoned", receiver misconfigured
+                  too many attempts     -> "abandoned", receiver failing
+                the record says "sent" already -> dropped (another writer delivered it before a handover)
+                another instance's live claim  -> waits for it to be settled or to expire
+
+Nothing here touches the network, a process or Redis itself: the senders, the sent-record and the clock are given
+(DeliveryDeps), so every decision is tested with stand-ins and the I/O with real servers.
+*/
+import {type Notification, type ReceiverState, type ReceiverType} from './notify-types.js';
+import {type DeliveryRequest} from './delivery-request.js';
+import {DEFAULT_RETRY_POLICY, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
+import {initialState, withError, withQueued, withSuccess} from './receiver-state.js';
+import {type SentRecords} from '../writer/sent-records.js';
+
+export interface DeliveryReceiver {
+	readonly name: string;
+	readonly type: ReceiverType;
+	/** Per-attempt timeout (ms). */
+	readonly timeoutMs?: number;
+}
+
+export interface DeliveryDeps {
+	readonly receivers: readonly DeliveryReceiver[];
+	/** The payload for one notification (the core's builders); undefined: nothing to send to this receiver for it. */
+	readonly requestFor: (notification: Notification) => DeliveryRequest | undefined;
+	/** Sends one request (HTTP or command, by its shape); never throws. */
+	readonly send: (request: DeliveryRequest, timeoutMs: number) => Promise<AttemptOutcome>;
+	readonly records: () => SentRecords;
+	readonly isWriter: () => boolean;
+	readonly now?: () => number;
+	readonly random?: () => number;
+	readonly policy?: RetryPolicy;
+	/** Called when a receiver's state changes (the store's touch: a new snapshot). */
+	readonly changed?: () => void;
+	/** Called once per delivery attempt's end (for the journal). */
+	readonly attempted?: (receiver: string, notification: Notification, text: string) => void;
+}
+
+interface Item {
+	readonly notification: Notification;
+	readonly enqueuedMs: number;
+	attempts: number;
+	dueMs: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Per receiver: a queue longer than this drops its oldest (counted in the state's error). */
+export const MAX_QUEUED = 1000;
+/** A viewer's held notification is dropped after this long (the writer has long delivered or abandoned it). */
+const HOLD_MS = 30 * 60_000;
+/** How often a viewer asks the sent-record about what it holds, and a busy claim is asked about again. */
+const RECHECK_MS = 2000;
+
+export class Delivery {
+	private readonly queues = new Map<string, Item[]>();
+	private readonly states = new Map<string, ReceiverState>();
+	private readonly busy = new Set<string>();
+	private readonly now: () => number;
+	private readonly random: () => number;
+	private readonly policy: RetryPolicy;
+	private lastViewerCheck = 0;
+	/** Notifications dropped because a queue was full. */
+	dropped = 0;
+
+	constructor(private readonly deps: DeliveryDeps) {
+		this.now = deps.now ?? Date.now;
+		this.random = deps.random ?? Math.random;
+		this.policy = deps.policy ?? DEFAULT_RETRY_POLICY;
+		for (const r of deps.receivers) {
+			this.queues.set(r.name, []);
+			this.states.set(r.name, initialState(r.name, r.type));
+		}
+	}
+
+	private receiver(name: string): DeliveryReceiver | undefined {
+		return this.deps.receivers.find((r) => r.name === name);
+	}
+
+	/** Queue notifications (for receivers not configured: ignored). */
+	enqueue(notifications: readonly Notification[]): void {
+		const now = this.now();
+		for (const n of notifications) {
+			const queue = this.queues.get(n.receiver);
+			if (queue === undefined) continue;
+			if (queue.length >= MAX_QUEUED) {
+				queue.shift();
+				this.dropped += 1;
+			}
+			queue.push({notification: n, enqueuedMs: now, attempts: 0, dueMs: now});
+		}
+		this.syncQueued();
+	}
+
+	/** Every receiver's state, in the config's order. */
+	receiverStates(): ReceiverState[] {
+		return this.deps.receivers.map((r) => this.states.get(r.name)!);
+	}
+
+	/** Notifications waiting, all receivers together. */
+	pending(): number {
+		let n = 0;
+		for (const q of this.queues.values()) n += q.length;
+		return n;
+	}
+
+	private setState(name: string, next: ReceiverState): void {
+		if (this.states.get(name) === next) return;
+		this.states.set(name, next);
+		this.deps.changed?.();
+	}
+
+	private syncQueued(): void {
+		for (const [name, queue] of this.queues) this.setState(name, withQueued(this.states.get(name)!, queue.length));
+	}
+
+	/**
+	One round: every receiver whose head is due and not in flight is worked on. The caller runs this on a timer
+	(every few hundred ms); the promise resolves when the round's sends have finished.
+	*/
+	async tick(): Promise<void> {
+		if (!this.deps.isWriter()) {
+			await this.viewerRound();
+			return;
+		}
+		await Promise.all([...this.queues.keys()].map((name) => (this.busy.has(name) ? undefined : this.work(name))));
+	}
+
+	private async viewerRound(): Promise<void> {
+		const now = this.now();
+		if (now - this.lastViewerCheck < RECHECK_MS) return;
+		this.lastViewerCheck = now;
+		for (const [name, queue] of this.queues) {
+			const keep: Item[] = [];
+			for (const item of queue) {
+				if (now - item.enqueuedMs > HOLD_MS) continue;
+				let done = false;
+				try {
+					done = await this.deps.records().done(recordId(item.notification));
+				} catch {
+					// Redis away: keep holding.
+				}
+				if (!done) keep.push(item);
+			}
+			this.queues.set(name, keep);
+		}
+		this.syncQueued();
+	}
+
+	/** Work the receiver's queue head by head until one must wait. */
+	private async work(name: string): Promise<void> {
+		this.busy.add(name);
+		try {
+			for (;;) {
+				const queue = this.queues.get(name)!;
+				const head = queue[0];
+				if (head === undefined || head.dueMs > this.now() || !this.deps.isWriter()) return;
+				const next = await this.attempt(name, head);
+				if (next === 'wait') return;
+				queue.shift();
+				this.syncQueued();
+			}
+		} finally {
+			this.busy.delete(name);
+		}
+	}
+
+	/** One attempt at the head: 'done' (delivered, dropped or given up: next one) or 'wait' (its dueMs was moved). */
+	private async attempt(name: string, item: Item): Promise<'done' | 'wait'> {
+		const receiver = this.receiver(name)!;
+		const timeoutMs = receiver.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		const request = this.deps.requestFor(item.notification);
+		if (request === undefined) return 'done';
+		const id = recordId(item.notification);
+		const records = this.deps.records();
+		let claim;
+		try {
+			// The claim outlives one attempt: a writer killed in the attempt leaves a claim that lapses soon after.
+			claim = await records.claim(id, timeoutMs + 5000);
+		} catch {
+			item.dueMs = this.now() + RECHECK_MS;
+			this.setState(name, withError(this.states.get(name)!, 'the sent-record in Redis cannot be reached: waiting before sending', this.now(), false));
+			return 'wait';
+		}
+		if (claim === 'sent') return 'done';
+		if (claim === 'busy' || claim === 'not-writer') {
+			item.dueMs = this.now() + RECHECK_MS;
+			return 'wait';
+		}
+		item.attempts += 1;
+		const outcome = await this.deps.send(request, timeoutMs);
+		const now = this.now();
+		const v = verdict(outcome, item.attempts, this.policy, now, this.random());
+		this.deps.attempted?.(name, item.notification, v.action === 'delivered' ? 'delivered' : outcomeText(outcome));
+		if (v.action === 'retry') {
+			item.dueMs = now + v.delayMs;
+			this.setState(name, withError(this.states.get(name)!, `${v.error}; retrying in ${Math.ceil(v.delayMs / 1000)} s`, now, false));
+			return 'wait';
+		}
+		const settled = v.action === 'delivered' ? 'sent' : 'abandoned';
+		await records.settle(id, settled).catch(() => undefined);
+		this.setState(name, v.action === 'delivered' ? withSuccess(this.states.get(name)!, now) : withError(this.states.get(name)!, v.error, now, v.misconfigured));
+		return 'done';
+	}
+}
+
+function recordId(n: Notification): {receiver: string; groupKey: string; contentHash: string} {
+	return {receiver: n.receiver, groupKey: n.groupKey, contentHash: n.action === 'acknowledge' ? `${n.contentHash}:ack` : n.contentHash};
+}
+
+/** The sender for a request by its shape: HTTP or a command. */
+export function sendBy(http: (r: Extract<DeliveryRequest, {url: string}>, t: number) => Promise<AttemptOutcome>, command: (r: Extract<DeliveryRequest, {argv: readonly string[]}>, t: number) => Promise<AttemptOutcome>) {
+	return (request: DeliveryRequest, timeoutMs: number): Promise<AttemptOutcome> => ('url' in request ? http(request, timeoutMs) : command(request, timeoutMs));
+}

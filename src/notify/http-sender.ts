@@ -1,0 +1,70 @@
+/**
+The HTTP sender: one POST with Node's fetch, bounded by a timeout (AbortSignal), answered as an AttemptOutcome
+with the status, Retry-After and a short excerpt of the body (secrets removed). It never throws and never reports
+the URL: a refused connection is "connection refused", not fetch's message (which may quote the address).
+*/
+import {type AttemptOutcome} from './retry-policy.js';
+import {type HttpRequest} from './delivery-request.js';
+import {requestSecrets, safeExcerpt} from './secrets.js';
+
+/** Read at most this much of an answer's body (the excerpt is shorter still). */
+const MAX_BODY_BYTES = 16 * 1024;
+
+const NETWORK_REASONS: Readonly<Record<string, string>> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host name lookup failed',
+	EHOSTUNREACH: 'host unreachable',
+	ENETUNREACH: 'network unreachable',
+	ETIMEDOUT: 'connection timed out',
+	CERT_HAS_EXPIRED: 'TLS certificate expired',
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate not trusted',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate not trusted',
+	UND_ERR_SOCKET: 'connection closed by the receiver',
+};
+
+/** A network error in words from its code alone (never its message, which can name the address). */
+function networkReason(error: unknown): string {
+	const cause = (error as {cause?: {code?: unknown}} | undefined)?.cause;
+	const code = typeof cause?.code === 'string' ? cause.code : undefined;
+	if (code !== undefined) return NETWORK_REASONS[code] ?? `network error (${code.replace(/[^A-Z0-9_]/g, '').slice(0, 40)})`;
+	if (error instanceof TypeError && /invalid url|failed to parse url/i.test(error.message)) return 'invalid URL';
+	return 'network error';
+}
+
+async function readSome(response: Response): Promise<string> {
+	const reader = response.body?.getReader();
+	if (reader === undefined) return '';
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	try {
+		while (size < MAX_BODY_BYTES) {
+			const {done, value} = await reader.read();
+			if (done) break;
+			chunks.push(value);
+			size += value.byteLength;
+		}
+	} finally {
+		await reader.cancel().catch(() => undefined);
+	}
+	return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+}
+
+/** POST the request; resolves with what came of it, within `timeoutMs` (body read included). */
+export async function sendHttp(request: HttpRequest, timeoutMs: number): Promise<AttemptOutcome> {
+	const secrets = requestSecrets(request);
+	const controller = new AbortController();
+	const timer = setTimeout(() => controller.abort(), timeoutMs);
+	try {
+		const response = await fetch(request.url, {method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'follow'});
+		const text = await readSome(response);
+		const retryAfter = response.headers.get('retry-after') ?? undefined;
+		return {kind: 'http', status: response.status, ...(retryAfter !== undefined ? {retryAfter} : {}), excerpt: safeExcerpt(text, secrets)};
+	} catch (error) {
+		if (controller.signal.aborted) return {kind: 'timeout', afterMs: timeoutMs};
+		return {kind: 'network', reason: networkReason(error)};
+	} finally {
+		clearTimeout(timer);
+	}
+}

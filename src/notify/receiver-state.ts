@@ -1,0 +1,66 @@
+/**
+A receiver's state (ReceiverState) as pure updates: what the alert pane, `--once` and `mycotop notify test` show.
+Errors arrive already redacted (the senders never report a URL, key or token); they are cut to one short line.
+*/
+import {sanitizeText} from '../contract/sanitize.js';
+import {type ReceiverState, type ReceiverType} from './notify-types.js';
+
+const MAX_ERROR_LENGTH = 160;
+
+export function initialState(name: string, type: ReceiverType): ReceiverState {
+	return {name, type, queued: 0};
+}
+
+export function withQueued(state: ReceiverState, queued: number): ReceiverState {
+	return state.queued === queued ? state : {...state, queued};
+}
+
+/** A delivery went through: the last error stays (with its time) for the record, but the receiver is healthy again. */
+export function withSuccess(state: ReceiverState, atMs: number): ReceiverState {
+	const {misconfigured: _gone, ...rest} = state;
+	return {...rest, lastSuccessMs: atMs};
+}
+
+export function withError(state: ReceiverState, error: string, atMs: number, misconfigured: boolean): ReceiverState {
+	const {misconfigured: _was, ...rest} = state;
+	return {...rest, lastError: sanitizeText(error, {maxLength: MAX_ERROR_LENGTH}), lastErrorMs: atMs, ...(misconfigured ? {misconfigured: true} : {})};
+}
+
+/** Whether the receiver's last word is an error (no success since). */
+export function failing(state: ReceiverState): boolean {
+	return state.lastErrorMs !== undefined && (state.lastSuccessMs === undefined || state.lastSuccessMs < state.lastErrorMs);
+}
+
+/** One line per receiver, as `--once` prints it and the alert pane shows it: "slack ok 2m ago, 0 queued". */
+export function receiverStateText(state: ReceiverState, now: number, age: (ms: number) => string): string {
+	const parts: string[] = [`${state.name} (${state.type})`];
+	if (state.misconfigured && failing(state)) parts.push('MISCONFIGURED');
+	if (failing(state)) parts.push(`failing since ${age(now - state.lastErrorMs!)}: ${state.lastError ?? ''}`);
+	else if (state.lastSuccessMs !== undefined) parts.push(`ok, last sent ${age(now - state.lastSuccessMs)} ago`);
+	else parts.push('nothing sent yet');
+	if (state.queued > 0) parts.push(`${state.queued} queued`);
+	return parts.join('  ');
+}
+
+/** A receiver state read back from Redis (written by the writer instance), or undefined when it is not one. */
+export function decodeReceiverState(text: string): ReceiverState | undefined {
+	try {
+		const v = JSON.parse(text) as Record<string, unknown>;
+		const types = ['webhook', 'slack', 'pagerduty', 'ntfy', 'command'];
+		if (typeof v['name'] !== 'string' || typeof v['type'] !== 'string' || !types.includes(v['type'])) return undefined;
+		const time = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 4_102_444_800_000 ? x : undefined);
+		const queued = typeof v['queued'] === 'number' && Number.isInteger(v['queued']) && v['queued'] >= 0 && v['queued'] <= 1e6 ? v['queued'] : 0;
+		const success = time(v['lastSuccessMs']);
+		const errorMs = time(v['lastErrorMs']);
+		return {
+			name: sanitizeText(v['name'], {maxLength: 64}),
+			type: v['type'] as ReceiverType,
+			queued,
+			...(success !== undefined ? {lastSuccessMs: success} : {}),
+			...(errorMs !== undefined && typeof v['lastError'] === 'string' ? {lastErrorMs: errorMs, lastError: sanitizeText(v['lastError'], {maxLength: MAX_ERROR_LENGTH})} : {}),
+			...(v['misconfigured'] === true ? {misconfigured: true} : {}),
+		};
+	} catch {
+		return undefined;
+	}
+}

@@ -1,0 +1,50 @@
+/**
+What in a delivery request is secret, and text with it removed. A receiver's URL carries its token (a Slack hook's
+path, an ntfy topic, a webhook's query), a header may carry a key, and PagerDuty's body carries the routing key:
+none of it may reach a receiver state, the screen, `--once`, a log or `mycotop notify test`'s output. An answer's
+body may echo any of it back (a proxy's error page quoting the request line), so excerpts pass through here too.
+*/
+import {sanitizeText} from '../contract/sanitize.js';
+import {redactSecrets} from '../bus/redis-url.js';
+import {type DeliveryRequest} from './delivery-request.js';
+
+/** Path segments and query values this short are not tokens (`v2`, `enqueue`, `hooks`). */
+const SHORTEST_SECRET = 8;
+
+function urlSecrets(url: string): string[] {
+	const found = [url];
+	try {
+		const parsed = new URL(url);
+		found.push(parsed.host + parsed.pathname, parsed.pathname, parsed.search, parsed.password, parsed.username);
+		for (const segment of parsed.pathname.split('/')) if (segment.length >= SHORTEST_SECRET) found.push(segment, decodeURIComponent(segment));
+		for (const [, value] of parsed.searchParams) if (value.length >= SHORTEST_SECRET) found.push(value);
+	} catch {
+		// Not a URL: the whole text only.
+	}
+	return found;
+}
+
+function bodySecrets(body: string): string[] {
+	try {
+		const v = JSON.parse(body) as unknown;
+		if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)['routing_key'] === 'string') return [(v as Record<string, string>)['routing_key']!];
+	} catch {
+		// Not JSON: nothing known to be secret in it.
+	}
+	return [];
+}
+
+/** Every secret spelling in a request, longest first. */
+export function requestSecrets(request: DeliveryRequest): string[] {
+	const found =
+		'url' in request
+			? [...urlSecrets(request.url), ...Object.values(request.headers).filter((v) => v.length >= SHORTEST_SECRET), ...bodySecrets(request.body)]
+			: request.argv.slice(1).filter((a) => a.length >= SHORTEST_SECRET && /[A-Za-z0-9]{8}/.test(a) && /^[A-Za-z0-9_\-.:/=+?&%]+$/.test(a) && /\d/.test(a));
+	return [...new Set(found.filter((s) => s !== undefined && s.length >= SHORTEST_SECRET))].sort((a, b) => b.length - a.length);
+}
+
+/** A short, single-line, terminal-safe excerpt of an answer with every secret replaced by ***. */
+export function safeExcerpt(text: string, secrets: readonly string[], maxLength = 200): string {
+	const oneLine = redactSecrets(text, secrets).replace(/\s+/g, ' ').trim();
+	return sanitizeText(oneLine, {maxLength});
+}

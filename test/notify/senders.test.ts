@@ -1,0 +1,80 @@
+/** The HTTP sender and the command runner against real parts: a local HTTP server, real child processes. */
+import {afterEach, describe, expect, it} from 'vitest';
+import {sendHttp} from '../../src/notify/http-sender.js';
+import {runCommand} from '../../src/notify/command-runner.js';
+import {startFakeReceiver, type FakeReceiver} from '../helpers/fake-receiver.js';
+
+const TOKEN = 'T0KEN9sEcReT7zzq';
+let receiver: FakeReceiver | undefined;
+
+afterEach(async () => {
+	await receiver?.close();
+	receiver = undefined;
+});
+
+describe('sendHttp', () => {
+	it('posts the body and headers and reports status and a short excerpt', async () => {
+		receiver = await startFakeReceiver(`/hooks/${TOKEN}`);
+		receiver.script([{status: 200, body: 'ok'}]);
+		const outcome = await sendHttp({url: receiver.url, headers: {'content-type': 'application/json'}, body: '{"a":1}'}, 2000);
+		expect(outcome).toEqual({kind: 'http', status: 200, excerpt: 'ok'});
+		expect(receiver.requests[0]).toMatchObject({method: 'POST', path: `/hooks/${TOKEN}`, body: '{"a":1}'});
+		expect(receiver.requests[0]!.headers['content-type']).toBe('application/json');
+	});
+
+	it('reports 429 with its Retry-After, and removes the URL token from an echoed body', async () => {
+		receiver = await startFakeReceiver(`/hooks/${TOKEN}`);
+		receiver.script([{status: 429, headers: {'retry-after': '2'}, body: `slow down, POST /hooks/${TOKEN}\n\u001b[31mred`}]);
+		const outcome = await sendHttp({url: receiver.url, headers: {}, body: 'x'}, 2000);
+		expect(outcome).toMatchObject({kind: 'http', status: 429, retryAfter: '2'});
+		const excerpt = (outcome as {excerpt: string}).excerpt;
+		expect(excerpt).not.toContain(TOKEN);
+		expect(excerpt).toContain('***');
+		expect(excerpt).not.toContain('\u001b');
+	});
+
+	it('times out on a receiver that never answers', async () => {
+		receiver = await startFakeReceiver();
+		receiver.script([{hold: true}]);
+		const started = Date.now();
+		const outcome = await sendHttp({url: receiver.url, headers: {}, body: 'x'}, 300);
+		expect(outcome).toEqual({kind: 'timeout', afterMs: 300});
+		expect(Date.now() - started).toBeLessThan(2000);
+		receiver.releaseHeld();
+	});
+
+	it('says "connection refused" without the address', async () => {
+		receiver = await startFakeReceiver();
+		const url = `${receiver.url}secret/${TOKEN}`;
+		await receiver.close();
+		receiver = undefined;
+		const outcome = await sendHttp({url, headers: {}, body: 'x'}, 2000);
+		expect(outcome).toEqual({kind: 'network', reason: 'connection refused'});
+	});
+});
+
+describe('runCommand', () => {
+	const node = process.execPath;
+
+	it('hands the payload to stdin and reports exit 0', async () => {
+		const outcome = await runCommand({argv: [node, '-e', 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.exit(s==="payload"?0:3))'], stdin: 'payload'}, 5000);
+		expect(outcome).toEqual({kind: 'exit', code: 0, excerpt: ''});
+	});
+
+	it('reports a failure with its status and stderr', async () => {
+		const outcome = await runCommand({argv: [node, '-e', 'console.error("smtp: connection refused");process.exit(4)'], stdin: ''}, 5000);
+		expect(outcome).toEqual({kind: 'exit', code: 4, excerpt: 'smtp: connection refused'});
+	});
+
+	it('kills a program that runs past the timeout', async () => {
+		const started = Date.now();
+		const outcome = await runCommand({argv: [node, '-e', 'setTimeout(()=>{},60000)'], stdin: ''}, 300);
+		expect(outcome).toEqual({kind: 'timeout', afterMs: 300});
+		expect(Date.now() - started).toBeLessThan(5000);
+	});
+
+	it('reports a program that does not exist', async () => {
+		const outcome = await runCommand({argv: ['/nonexistent/mail-sender'], stdin: 'x'}, 1000);
+		expect(outcome).toEqual({kind: 'network', reason: 'program not found'});
+	});
+});

@@ -46,6 +46,13 @@ function silenceText(silence: Silence, nowMs: number): string {
 	return `${silence.matcher} until ${formatClock(silence.endsMs)} (${left} left) by ${silence.author || '?'}${comment}`;
 }
 
+/** Who acknowledged, how long ago, until when, and why: "ack alice@box 5m ago until 14:00: restarting it". */
+function ackText(row: AlertRow, nowMs: number): string {
+	const age = row.acknowledgedMs !== undefined ? ` ${formatSpan(Math.max(0, nowMs - row.acknowledgedMs))} ago` : '';
+	const until = row.ackUntilMs !== undefined ? ` until ${formatClock(row.ackUntilMs)}` : '';
+	return `ack ${row.acknowledgedBy ?? '?'}${age}${until}${row.ackComment ? `: ${row.ackComment}` : ''}`;
+}
+
 /** Lines the silences section takes in a pane with `content` lines: a heading and one per silence, at most half. */
 function silenceLines(count: number, content: number): number {
 	if (count === 0 || content < 3) return 0;
@@ -90,7 +97,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 						<Text dimColor>{fit(text(formatLabels(row.labels)), labelWidth, cut)}</Text> <Text color={colors[STATE_TONE[row.state]]}>{fit(row.state, 12, cut)}</Text>{' '}
 						{zoomed ? <Text color={colors.accent}>[{text(row.id)}] </Text> : null}
 						{text(row.message)}
-						{row.acknowledgedBy ? <Text dimColor> (ack {text(row.acknowledgedBy)})</Text> : null}
+						{row.acknowledgedBy ? <Text dimColor> ({text(ackText(row, nowMs))})</Text> : null}
 					</Line>
 				);
 			})}

@@ -21,6 +21,8 @@ function promptText(prompt: Prompt): string {
 			return `filter (project:, agent:, gpu:, rule: or any text; Enter applies, empty clears): ${prompt.text}▏`;
 		case 'silence-for':
 			return `silence ${prompt.rule} for (90m, 2h, 1d; Enter applies): ${prompt.text}▏`;
+		case 'ack-note':
+			return `acknowledge ${prompt.rule}: [duration] [comment] (2h restarting it; Enter acknowledges, Esc cancels): ${prompt.text}▏`;
 		case 'confirm-ack-all':
 			return `acknowledge ${prompt.ids.length} visible alerts? y/n`;
 	}

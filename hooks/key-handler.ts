@@ -16,6 +16,7 @@ import {formatSpan, parseDuration} from '../src/format/units.js';
 import {dropLastGrapheme} from '../src/format/text-width.js';
 import {dashboardReducer, type DashboardState, type Prompt} from './use-dashboard-state.js';
 import {isEffect, isPrintable, resolveKey, splitKeys, status, type AlertAbility, type KeyAction, type KeyContext} from './keymap.js';
+import {parseAckNote} from '../src/rules/ack-note.js';
 
 /** What a layer does with a key: the actions (none: the key is swallowed), or PASS to the layer below. */
 type Outcome = readonly KeyAction[] | typeof PASS;
@@ -51,7 +52,7 @@ function confirmAckAll(prompt: ConfirmPrompt): readonly KeyAction[] {
 /** A text prompt (filter, silence duration): editing keys; any other printable key is typed. */
 const TEXT_PROMPT_KEYS: Readonly<Record<string, (prompt: TextPrompt) => readonly KeyAction[]>> = {
 	escape: () => [{type: 'close-prompt'}],
-	enter: (prompt) => (prompt.kind === 'filter' ? [{type: 'apply-filter', text: prompt.text}] : applySilence(prompt)),
+	enter: (prompt) => (prompt.kind === 'filter' ? [{type: 'apply-filter', text: prompt.text}] : prompt.kind === 'ack-note' ? applyAckNote(prompt) : applySilence(prompt)),
 	backspace: (prompt) => [{type: 'prompt-text', text: dropLastGrapheme(prompt.text)}],
 	'ctrl-u': () => [{type: 'prompt-text', text: ''}],
 };
@@ -60,6 +61,16 @@ function applySilence(prompt: Extract<Prompt, {kind: 'silence-for'}>): readonly 
 	const ms = parseDuration(prompt.text);
 	if (ms === undefined) return [status(`not a duration: "${prompt.text}" (try 90m, 2h, 1d)`, 'error')];
 	return [{type: 'close-prompt'}, {type: 'silence', rule: prompt.rule, ms, done: `silenced ${prompt.rule} for ${formatSpan(ms)} (u undoes)`}];
+}
+
+function applyAckNote(prompt: Extract<Prompt, {kind: 'ack-note'}>): readonly KeyAction[] {
+	const note = parseAckNote(prompt.text);
+	if (typeof note === 'string') return [status(note, 'error')];
+	const forText = note.forMs !== undefined ? ` for ${formatSpan(note.forMs)}` : '';
+	return [
+		{type: 'close-prompt'},
+		{type: 'acknowledge', id: prompt.id, done: `acknowledged ${prompt.rule}${forText} (u undoes)`, ...(note.comment !== undefined ? {comment: note.comment} : {}), ...(note.forMs !== undefined ? {forMs: note.forMs} : {})},
+	];
 }
 
 /** The help overlay: these keys close it, q (PASS) quits through the global layer, any other key does nothing. */

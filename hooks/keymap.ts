@@ -16,7 +16,7 @@ the footer's status once the command has succeeded.
 */
 export type Effect =
 	| {readonly type: 'quit'}
-	| {readonly type: 'acknowledge'; readonly id: string; readonly done: string}
+	| {readonly type: 'acknowledge'; readonly id: string; readonly done: string; readonly comment?: string; readonly forMs?: number}
 	| {readonly type: 'acknowledge-all'; readonly ids: readonly string[]; readonly done: string}
 	| {readonly type: 'silence'; readonly rule: string; readonly ms: number; readonly done: string}
 	| {readonly type: 'undo'; readonly done: string}
@@ -120,10 +120,10 @@ export const BINDINGS: readonly Binding[] = [
 	{
 		keys: ['a'],
 		label: 'a',
-		help: 'acknowledge the selected alert',
-		footer: 'ack',
+		help: 'acknowledge the selected alert: type an optional duration and comment (2h restarting it), Enter',
+		footer: 'ack...',
 		scope: 'alerts',
-		action: onSelectedAlert((alert) => ({type: 'acknowledge', id: alert.id, done: `acknowledged ${alert.rule} (u undoes)`})),
+		action: onSelectedAlert((alert) => ({type: 'open-prompt', prompt: {kind: 'ack-note', text: '', id: alert.id, rule: alert.rule}})),
 	},
 	{
 		keys: ['A'],

@@ -27,7 +27,7 @@ function describe(error: unknown): string {
 function command(effect: Exclude<Effect, {type: 'quit'}>, actions: AlertActions): Promise<void> | undefined {
 	switch (effect.type) {
 		case 'acknowledge':
-			return actions.acknowledge(effect.id);
+			return actions.acknowledge(effect.id, effect.comment, effect.forMs);
 		case 'acknowledge-all':
 			return actions.acknowledgeAll(effect.ids);
 		case 'silence':

@@ -9,6 +9,8 @@ import {PANES, type PaneId} from '../src/format/layout.js';
 export type Prompt =
 	| {readonly kind: 'filter'; readonly text: string}
 	| {readonly kind: 'silence-for'; readonly text: string; readonly rule: string}
+	/** After `a`: an optional duration, then an optional comment (src/rules/ack-note.ts). */
+	| {readonly kind: 'ack-note'; readonly text: string; readonly id: string; readonly rule: string}
 	| {readonly kind: 'confirm-ack-all'; readonly ids: readonly string[]};
 
 export interface Status {

@@ -26,7 +26,8 @@ import {backtest} from './rules/backtest.js';
 export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest']);
 
 const USAGE = `Usage:
-  mycotop ack ID [--comment TEXT]                 acknowledge an alert (ID as shown in the alert log)
+  mycotop ack ID [--comment TEXT] [--for 2h]      acknowledge an alert (ID as shown in the alert log); with
+                                                  --for it is unacknowledged again after that if still firing
   mycotop unack ID                                remove an acknowledgement
   mycotop silence RULE [label=value ...] --for 2h --comment TEXT [--author NAME]
                                                   (--for: at most ${MAX_DURATION_TEXT}; default 1h)
@@ -112,6 +113,13 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		case 'unack': {
 			if (args.length !== 1) return usage(io, `${command} takes one alert ID`);
 			const id = args[0]!;
+			let ackForMs: number | undefined;
+			if (command === 'ack' && v.for !== undefined) {
+				const forProblem = durationProblem(v.for);
+				if (forProblem !== undefined) return usage(io, `--for: ${forProblem}`);
+				ackForMs = parseDuration(v.for);
+				if (ackForMs === undefined || ackForMs <= 0) return usage(io, `--for: expected a duration like 30m or 2h, got "${v.for}"`);
+			}
 			return withRedis(async (redis) => {
 				const storage = commandAlertStorage(redis);
 				if (command === 'unack') {
@@ -128,8 +136,10 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 				}
 				// The ack covers the alert's episode (keyed by when it first went pending), also when it is still pending.
 				const by = v.author ?? userAtHost();
-				await storage.putAck({alertId: id, by, atMs: Date.now(), severity: last.severity, episodeMs: last.activeAtMs, ...(v.comment ? {comment: v.comment} : {})});
-				io.out(`acknowledged ${id} (${last.severity}) as ${by}`);
+				const atMs = Date.now();
+				const untilMs = ackForMs === undefined ? undefined : atMs + ackForMs;
+				await storage.putAck({alertId: id, by, atMs, severity: last.severity, episodeMs: last.activeAtMs, ...(v.comment ? {comment: v.comment} : {}), ...(untilMs !== undefined ? {untilMs} : {})});
+				io.out(`acknowledged ${id} (${last.severity}) as ${by}${untilMs !== undefined ? ` until ${new Date(untilMs).toISOString()}` : ''}`);
 				return 0;
 			});
 		}

@@ -22,6 +22,13 @@ export interface Ack {
 	/** When the acknowledged episode began, i.e. first went pending (as the acknowledging instance saw it). */
 	readonly episodeMs?: number;
 	readonly comment?: string;
+	/** Given a duration (`a 2h`, `mycotop ack ID --for 2h`): after this the alert is unacknowledged again if still firing. */
+	readonly untilMs?: number;
+}
+
+/** The ack, unless it has expired by `now` (then undefined: the alert asks for attention again). */
+export function liveAck(ack: Ack | undefined, now: number): Ack | undefined {
+	return ack !== undefined && ack.untilMs !== undefined && now >= ack.untilMs ? undefined : ack;
 }
 
 export interface Silence {
@@ -137,12 +144,13 @@ function parseJson(text: string): unknown {
 export function decodeAck(text: string): Ack | string {
 	const v = parseJson(text);
 	if (!isRecord(v)) return 'not a JSON object';
-	const {alertId, by, atMs, severity, comment, episodeMs} = v;
+	const {alertId, by, atMs, severity, comment, episodeMs, untilMs} = v;
 	const problem =
 		stringProblem('alertId', alertId) ??
 		stringProblem('by', by) ??
 		timeProblem('atMs', atMs) ??
 		(episodeMs === undefined ? undefined : timeProblem('episodeMs', episodeMs)) ??
+		(untilMs === undefined ? undefined : timeProblem('untilMs', untilMs)) ??
 		(typeof severity === 'string' && SEVERITIES.has(severity) ? undefined : 'severity is not info, warning or critical');
 	if (problem !== undefined) return problem;
 	// Stored text is untrusted like any message: it reaches the screen and the CLI's output.
@@ -153,6 +161,7 @@ export function decodeAck(text: string): Ack | string {
 		severity: severity as Severity,
 		...(typeof episodeMs === 'number' ? {episodeMs} : {}),
 		...(typeof comment === 'string' ? {comment: sanitizeText(comment)} : {}),
+		...(typeof untilMs === 'number' ? {untilMs} : {}),
 	};
 }
 
@@ -227,5 +236,10 @@ export function silenceWriteProblem(s: Silence, now: number): string | undefined
 
 /** Why an ack must not be stored, or undefined. */
 export function ackWriteProblem(a: Ack): string | undefined {
-	return timeProblem('time', a.atMs) ?? (a.episodeMs === undefined ? undefined : timeProblem('episode start', a.episodeMs));
+	return (
+		timeProblem('time', a.atMs) ??
+		(a.episodeMs === undefined ? undefined : timeProblem('episode start', a.episodeMs)) ??
+		(a.untilMs === undefined ? undefined : timeProblem('expiry', a.untilMs)) ??
+		(a.untilMs !== undefined && a.untilMs > a.atMs + MAX_DURATION_MS + 60_000 ? `an acknowledgement expires at most ${MAX_DURATION_TEXT} after it is given` : undefined)
+	);
 }

@@ -3,8 +3,11 @@ What the keyboard (and `mycotop ack` / `mycotop silence`) can do to alerts. Impl
 the dashboard calls it and never touches Redis itself.
 */
 export interface AlertActions {
-	/** Acknowledge one alert (records who and when; persisted; seen by every instance). */
-	acknowledge(alertId: string): Promise<void>;
+	/**
+	Acknowledge one alert (records who and when; persisted; seen by every instance), with an optional comment, and
+	for `forMs` only when given (then it is unacknowledged again if still firing).
+	*/
+	acknowledge(alertId: string, comment?: string, forMs?: number): Promise<void>;
 	/** Acknowledge several alerts (the `A` key, after a confirm). */
 	acknowledgeAll(alertIds: readonly string[]): Promise<void>;
 	/** Silence a rule (optionally only for the given labels) for `durationMs`. */

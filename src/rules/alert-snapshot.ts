@@ -18,6 +18,10 @@ export interface AlertRow {
 	readonly origin: 'rules' | 'external';
 	/** When it was acknowledged (with acknowledgedBy). */
 	readonly acknowledgedMs?: number;
+	/** The comment given with the ack. */
+	readonly ackComment?: string;
+	/** When the ack expires (the alert is then unacknowledged again if still firing). */
+	readonly ackUntilMs?: number;
 	/** The lifecycle phase behind `state` ('recovering' is shown as firing: keep_firing_for is running). */
 	readonly phase?: 'pending' | 'firing' | 'recovering' | 'nodata' | 'resolved';
 	/** The seed's channel it belongs to: events:alerts:{group}. */

@@ -5,7 +5,7 @@ clock of its own: the caller passes the time, so tests and the benchmark drive i
 */
 import {labelsText, alertId, type Labels} from './labels.js';
 import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, step, SEVERITY_RANK} from './alert-state.js';
-import {ackCovers, silencedBy, silenceMatcherText, silenceStatus, type Ack, type Silence} from './ack-silence.js';
+import {ackCovers, liveAck, silencedBy, silenceMatcherText, silenceStatus, type Ack, type Silence} from './ack-silence.js';
 import {SeriesCatalog} from './series-catalog.js';
 import {type AlertGroup, type Rule, type RuleContext, type RuleInput, type RuleSample} from './rule-types.js';
 import {type AlertRow, type AlertState, type AlertsSnapshot} from './alert-snapshot.js';
@@ -281,7 +281,7 @@ export class RuleEngine {
 			for (const e of map.values()) {
 				const s = e.state;
 				const episodeStart = s.firedAtMs ?? s.activeAtMs;
-				const ack = acks.get(e.id);
+				const ack = liveAck(acks.get(e.id), now);
 				const acked = ackCovers(ack, s.activeAtMs, s.severity, this.options.episodeToleranceMs, s.firedAtMs);
 				const silenced = s.phase === 'resolved' ? undefined : silencedBy(silences.values(), e.rule.name, s.labels, now);
 				let state: AlertState;
@@ -300,7 +300,7 @@ export class RuleEngine {
 					labels: s.labels,
 					sinceMs: since,
 					updatedMs: s.changedAtMs,
-					...(acked && ack ? {acknowledgedBy: ack.by, acknowledgedMs: ack.atMs} : {}),
+					...(acked && ack ? ackFields(ack) : {}),
 					origin: 'rules',
 					phase: s.phase,
 					group: e.rule.group,
@@ -340,4 +340,9 @@ function rank(row: AlertRow): number {
 
 function transitionRow(t: AlertTransition): {readonly id: string; readonly rule: string; readonly kind: string; readonly severity: Severity; readonly message: string; readonly timeMs: number; readonly sent: boolean} {
 	return {id: t.id, rule: t.rule, kind: t.kind, severity: t.severity, message: t.message, timeMs: t.timeMs, sent: t.send};
+}
+
+/** What a row shows of the ack that covers it: who, when, the comment, until when. */
+export function ackFields(ack: Ack): Pick<AlertRow, 'acknowledgedBy' | 'acknowledgedMs' | 'ackComment' | 'ackUntilMs'> {
+	return {acknowledgedBy: ack.by, acknowledgedMs: ack.atMs, ...(ack.comment ? {ackComment: ack.comment} : {}), ...(ack.untilMs !== undefined ? {ackUntilMs: ack.untilMs} : {})};
 }

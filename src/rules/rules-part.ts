@@ -13,10 +13,10 @@ import {type RulesSourcePart} from '../parts.js';
 import {userAtHost} from '../config/resolve.js';
 import {type AlertActions} from './alert-actions.js';
 import {type AlertRow, type AlertsSnapshot, type Severity} from './alert-snapshot.js';
-import {ackCovers, expiredSilence, newSilence, ruleMatchers, silencedBy, type Ack, type Silence} from './ack-silence.js';
+import {ackCovers, expiredSilence, liveAck, newSilence, ruleMatchers, silencedBy, type Ack, type Silence} from './ack-silence.js';
 import {type AlertStorage} from './alert-storage.js';
 import {type NotifyFunc} from './alert-notify.js';
-import {RuleEngine, type AlertTransition} from './engine.js';
+import {ackFields, RuleEngine, type AlertTransition} from './engine.js';
 import {storeInput} from './store-input.js';
 import {type GpuInput, type Rule} from './rule-types.js';
 
@@ -195,7 +195,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		return this.host.store.externalAlerts.newest(50).map((a) => {
 			const id = `external:${a.channel}:${a.type}:${a.timeMs}`;
 			const severity = normalizeSeverity(a.severity);
-			const ack = this.acks.get(id);
+			const ack = liveAck(this.acks.get(id), now);
 			const acked = ackCovers(ack, a.timeMs, severity, 0);
 			const state = now - a.timeMs > 15 * 60_000 ? 'resolved' : acked ? 'acknowledged' : 'firing';
 			return {
@@ -207,7 +207,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 				labels: {channel: a.channel, ...(a.source ? {source: a.source} : {})},
 				sinceMs: a.timeMs,
 				updatedMs: a.timeMs,
-				...(acked && ack ? {acknowledgedBy: ack.by, acknowledgedMs: ack.atMs} : {}),
+				...(acked && ack ? ackFields(ack) : {}),
 				origin: 'external',
 			} satisfies AlertRow;
 		});
@@ -233,9 +233,9 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		return this.snapshot().rows.find((r) => r.id === alertId);
 	}
 
-	async acknowledge(alertId: string, comment?: string): Promise<void> {
+	async acknowledge(alertId: string, comment?: string, forMs?: number): Promise<void> {
 		this.writable();
-		const previous = await this.putAck(alertId, comment);
+		const previous = await this.putAck(alertId, comment, forMs);
 		this.undoStack.push({kind: 'ack', acks: [{alertId, previous}]});
 	}
 
@@ -251,7 +251,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	}
 
 	/** Write one ack for the alert's current episode; returns the ack it replaced. */
-	private async putAck(alertId: string, comment?: string): Promise<Ack | undefined> {
+	private async putAck(alertId: string, comment?: string, forMs?: number): Promise<Ack | undefined> {
 		const row = this.currentRow(alertId);
 		if (row === undefined) {
 			this.error = `no alert ${alertId}`;
@@ -260,7 +260,8 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		// The episode is keyed by its start (when it first went pending), so an ack given while pending still holds
 		// once the alert fires.
 		const episodeMs = row.origin === 'external' ? row.sinceMs : (row.activeMs ?? row.firedMs ?? row.sinceMs);
-		const ack: Ack = {alertId, by: this.user, atMs: this.now(), severity: row.severity, episodeMs, ...(comment ? {comment} : {})};
+		const atMs = this.now();
+		const ack: Ack = {alertId, by: this.user, atMs, severity: row.severity, episodeMs, ...(comment ? {comment} : {}), ...(forMs !== undefined && forMs > 0 ? {untilMs: atMs + forMs} : {})};
 		const previous = this.acks.get(alertId);
 		await this.storage().putAck(ack);
 		this.acks.set(alertId, ack);

@@ -173,7 +173,7 @@ describe('key bindings', () => {
 		await press('5');
 		source.publish(fullSnapshot({alerts: [...fullSnapshot().alerts!.rows, alert('new:1', {message: 'newest', updatedMs: NOW})]}));
 		await tick();
-		await press('a');
+		await press('a', '\r');
 		expect(actions!.calls).toEqual([['acknowledge', 'gpu_temp:0']]);
 	});
 
@@ -213,9 +213,20 @@ describe('key bindings', () => {
 
 	it('a acknowledges the selected alert', async () => {
 		const {frame, press, actions} = await setup();
-		await press('5', 'j', 'a');
+		await press('5', 'j', 'a', '\r');
 		expect(actions!.calls).toEqual([['acknowledge', 'sla:all']]);
 		expect(frame()).toContain('acknowledged sla');
+	});
+
+	it('a then a duration and a comment acknowledges with both; Esc cancels', async () => {
+		const {frame, press, actions} = await setup();
+		await press('5', 'j', 'a');
+		expect(frame()).toContain('acknowledge sla: [duration] [comment]');
+		await press('\u001b');
+		expect(actions!.calls).toEqual([]);
+		await press('a', '2', 'h', ' ', 'o', 'n', ' ', 'i', 't', '\r');
+		expect(actions!.calls).toEqual([['acknowledge', 'sla:all', 'on it', 7_200_000]]);
+		expect(frame()).toContain('acknowledged sla for 2h');
 	});
 
 	it('a does nothing outside the alert log', async () => {

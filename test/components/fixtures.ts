@@ -161,8 +161,8 @@ export class FakeTerminal extends EventEmitter {
 /** AlertActions that record the calls. */
 export class RecordingActions implements AlertActions {
 	readonly calls: Array<[string, ...unknown[]]> = [];
-	async acknowledge(alertId: string): Promise<void> {
-		this.calls.push(['acknowledge', alertId]);
+	async acknowledge(alertId: string, comment?: string, forMs?: number): Promise<void> {
+		this.calls.push(comment === undefined && forMs === undefined ? ['acknowledge', alertId] : ['acknowledge', alertId, comment, forMs]);
 	}
 	async acknowledgeAll(alertIds: readonly string[]): Promise<void> {
 		this.calls.push(['acknowledgeAll', [...alertIds]]);

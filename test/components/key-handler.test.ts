@@ -135,7 +135,14 @@ describe('global layer (the keymap)', () => {
 	it('alert keys act only in the alert log, on the selected alert', () => {
 		expect(keys(state(), 'a')).toEqual([]);
 		const alerts = state({focus: 'alerts', selected: {alerts: 'sla:all'}});
-		expect(keys(alerts, 'a')).toEqual([CLEAR, {type: 'acknowledge', id: 'sla:all', done: 'acknowledged sla (u undoes)'}]);
+		expect(keys(alerts, 'a')).toEqual([CLEAR, {type: 'open-prompt', prompt: {kind: 'ack-note', text: '', id: 'sla:all', rule: 'sla'}}]);
+		const typed = {...alerts, prompt: {kind: 'ack-note', text: '2h restarting the loader', id: 'sla:all', rule: 'sla'} as const};
+		expect(keys(typed, 'enter')).toEqual([
+			{type: 'close-prompt'},
+			{type: 'acknowledge', id: 'sla:all', done: 'acknowledged sla for 2h (u undoes)', comment: 'restarting the loader', forMs: 7_200_000},
+		]);
+		expect(keys({...typed, prompt: {...typed.prompt, text: ''}}, 'enter')).toEqual([{type: 'close-prompt'}, {type: 'acknowledge', id: 'sla:all', done: 'acknowledged sla (u undoes)'}]);
+		expect(keys({...typed, prompt: {...typed.prompt, text: '400d'}}, 'enter')[0]).toMatchObject({type: 'status'});
 		expect(keys(alerts, 's')).toEqual([CLEAR, {type: 'silence', rule: 'sla', ms: SILENCE_MS, done: 'silenced sla for 1h (u undoes)'}]);
 		expect(keys(alerts, 'S')).toEqual([CLEAR, {type: 'open-prompt', prompt: {kind: 'silence-for', text: '', rule: 'sla'}}]);
 		expect(keys(alerts, 'u')).toEqual([CLEAR, {type: 'undo', done: 'undone'}]);

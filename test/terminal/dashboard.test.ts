@@ -72,6 +72,7 @@ describe.runIf(canRun)('mycotop in tmux', () => {
 		pane.keys('Enter', false);
 		await waitFor(() => pane.screen()[0]!.includes('filter "rule:non_finite"'), 5000, 'the filter');
 		pane.keys('a');
+		pane.keys('Enter', false);
 		const client = redis.client();
 		await waitFor(async () => (await client.hkeys('mycotop:alerts:acks')).some((k) => k.includes('non_finite_loss')), 10_000, 'the ack in Redis');
 		await waitFor(() => pane.screen().some((l) => l.includes('non_finite_loss') && l.includes('acknowledged')), 10_000, 'the acknowledged state on screen');

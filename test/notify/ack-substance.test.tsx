@@ -1,0 +1,64 @@
+/** Acks with substance: a note typed after `a`, an expiry, old records still read, the age shown in the alert log. */
+import {describe, expect, it} from 'vitest';
+import {render} from 'ink-testing-library';
+import {parseAckNote} from '../../src/rules/ack-note.js';
+import {ackWriteProblem, decodeAck, liveAck} from '../../src/rules/ack-silence.js';
+import {AlertLog} from '../../components/AlertLog.js';
+import {type AlertRow} from '../../src/rules/alert-snapshot.js';
+
+const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
+
+describe('parseAckNote', () => {
+	it('reads an optional duration, then an optional comment', () => {
+		expect(parseAckNote('')).toEqual({});
+		expect(parseAckNote('  2h  ')).toEqual({forMs: 7_200_000});
+		expect(parseAckNote('2h restarting the loader')).toEqual({forMs: 7_200_000, comment: 'restarting the loader'});
+		expect(parseAckNote('1h30m x')).toEqual({forMs: 5_400_000, comment: 'x'});
+		expect(parseAckNote('looking at it')).toEqual({comment: 'looking at it'});
+		expect(parseAckNote('2 GPUs are down')).toEqual({comment: '2 GPUs are down'});
+		expect(parseAckNote('400d')).toMatch(/longer than the 365d maximum/);
+	});
+});
+
+describe('ack expiry', () => {
+	const ack = {alertId: 'gpu_hot:0', by: 'alice@box', atMs: NOW, severity: 'critical' as const, untilMs: NOW + 3_600_000};
+
+	it('covers the alert until it expires, then not', () => {
+		expect(liveAck(ack, NOW + 3_599_999)).toBe(ack);
+		expect(liveAck(ack, NOW + 3_600_000)).toBeUndefined();
+		const {untilMs: _none, ...forever} = ack;
+		expect(liveAck(forever, NOW + 365 * 86_400_000)).toBe(forever);
+	});
+
+	it('stores and reads back the expiry; records written before it existed still read', () => {
+		expect(decodeAck(JSON.stringify(ack))).toEqual(ack);
+		expect(decodeAck(JSON.stringify({alertId: 'a', by: 'bob', atMs: NOW, severity: 'warning', comment: 'old'}))).toEqual({alertId: 'a', by: 'bob', atMs: NOW, severity: 'warning', comment: 'old'});
+		expect(decodeAck(JSON.stringify({...ack, untilMs: 1e300}))).toMatch(/untilMs/);
+		expect(ackWriteProblem({...ack, untilMs: NOW + 400 * 86_400_000})).toMatch(/at most 365d/);
+		expect(ackWriteProblem(ack)).toBeUndefined();
+	});
+});
+
+describe('AlertLog', () => {
+	it("shows an ack's author, age, expiry and comment", () => {
+		const row: AlertRow = {
+			id: 'gpu_hot:0',
+			rule: 'gpu_hot',
+			severity: 'critical',
+			state: 'acknowledged',
+			message: 'GPU 0 at 91 C',
+			labels: {gpu: '0'},
+			sinceMs: NOW - 600_000,
+			updatedMs: NOW - 600_000,
+			origin: 'rules',
+			acknowledgedBy: 'alice@box',
+			acknowledgedMs: NOW - 5 * 60_000,
+			ackComment: 'fan replaced',
+			ackUntilMs: NOW + 2 * 3_600_000,
+		};
+		const {lastFrame, unmount} = render(<AlertLog rows={[row]} nowMs={NOW} rulesRunning width={200} height={6} focused={false} selectedIndex={0} />);
+		const frame = lastFrame() ?? '';
+		unmount();
+		expect(frame).toMatch(/ack alice@box 5m ago until \d\d:\d\d:\d\d: fan replaced/);
+	});
+});

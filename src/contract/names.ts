@@ -152,7 +152,7 @@ Keys of our own for notifications (src/notify): the idempotent sent-record, one 
 content, so exactly one instance delivers each notification (see writer/sent-records.ts), and the receivers'
 states as the writer instance last saw them, for viewers' alert panes and `--once`.
 
-  mycotop:notify:sent:{digest}  string  "claimed <instance> <ms>" (PX: the claim time) then "sent ..." / "abandoned ..." (PX 7 d)
+  mycotop:notify:sent:{digest}  string  "claimed <instance> <ms>" (PX: the claim time) then "sent ..." / "abandoned ..." (PX: about the repeat interval)
   mycotop:notify:receivers      hash    receiver name -> ReceiverState JSON (no URL, key or token)
 
 The digest is the hex SHA-256 of receiver, group key and content hash: no id from outside becomes part of a key.

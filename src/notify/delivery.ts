@@ -19,7 +19,7 @@ import {type Notification, type ReceiverState, type ReceiverType} from './notify
 import {type DeliveryRequest} from './delivery-request.js';
 import {DEFAULT_RETRY_POLICY, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
 import {initialState, withError, withQueued, withSuccess} from './receiver-state.js';
-import {type SentRecords} from '../writer/sent-records.js';
+import {settledKeepMs, type SentRecords} from '../writer/sent-records.js';
 
 export interface DeliveryReceiver {
 	readonly name: string;
@@ -206,14 +206,14 @@ export class Delivery {
 			return 'wait';
 		}
 		const settled = v.action === 'delivered' ? 'sent' : 'abandoned';
-		await records.settle(id, settled).catch(() => undefined);
+		await records.settle(id, settled, settledKeepMs(item.notification.repeatIntervalMs)).catch(() => undefined);
 		this.setState(name, v.action === 'delivered' ? withSuccess(this.states.get(name)!, now) : withError(this.states.get(name)!, v.error, now, v.misconfigured));
 		return 'done';
 	}
 }
 
 function recordId(n: Notification): {receiver: string; groupKey: string; contentHash: string} {
-	return {receiver: n.receiver, groupKey: n.groupKey, contentHash: n.action === 'acknowledge' ? `${n.contentHash}:ack` : n.contentHash};
+	return {receiver: n.receiver, groupKey: n.groupKey, contentHash: n.contentHash};
 }
 
 /** The sender for a request by its shape: HTTP or a command. */

@@ -7,8 +7,9 @@ One string key per receiver + group key + content hash (NOTIFY_KEYS.sent), writt
              (a send's timeout and then some), so a claim left by a writer killed mid-send lapses and the next
              writer sends. Answers: 'claimed', 'sent' (delivered before: drop it), 'busy' (another instance's
              live claim: wait), 'not-writer' (hold it).
-  settle     after the answer: "sent" (or "abandoned": a 4xx or given up), kept 7 days, so a new writer that
-             computed the same notification never sends it again.
+  settle     after the answer: "sent" (or "abandoned": a 4xx or given up), kept for a little less than the route's
+             repeat interval (settledKeepMs), so a new writer that computed the same notification does not send
+             it again, and the deliberate repeat of an unchanged group, one repeat interval later, is sent.
 
 The one window that can deliver twice: the receiver has accepted the request but the writer dies (or loses Redis
 for longer than the claim) before `settle` lands. The next writer cannot tell "sent, not recorded" from "claimed,
@@ -31,13 +32,20 @@ export interface SentRecordId {
 
 export interface SentRecords {
 	claim(id: SentRecordId, claimMs: number): Promise<ClaimAnswer>;
-	settle(id: SentRecordId, outcome: 'sent' | 'abandoned'): Promise<void>;
+	/** Record the outcome for `keepMs` (see settledKeepMs). */
+	settle(id: SentRecordId, outcome: 'sent' | 'abandoned', keepMs: number): Promise<void>;
 	/** Whether the record says it is done (sent or abandoned), for instances that hold a notification as viewers. */
 	done(id: SentRecordId): Promise<boolean>;
 }
 
-/** Settled records are kept this long: longer than any repeat interval a group is re-sent at. */
-export const SETTLED_TTL_MS = 7 * 86_400_000;
+/**
+How long a settled record is kept: the repeat interval less a tenth of it (at most a minute), so that the repeat,
+emitted one interval after the send by a clock that may run a little ahead of the settle, finds it gone.
+*/
+export function settledKeepMs(repeatIntervalMs: number): number {
+	const interval = Number.isFinite(repeatIntervalMs) && repeatIntervalMs > 0 ? repeatIntervalMs : 4 * 3_600_000;
+	return Math.max(1000, Math.round(interval - Math.min(60_000, interval / 10)));
+}
 
 /** The record's key: a digest, so no receiver name or label value from outside is part of a key name. */
 export function sentRecordKey(id: SentRecordId): string {
@@ -87,8 +95,8 @@ export function redisSentRecords(client: SentRecordClient, instanceId: string, n
 			if (found === 'not-writer') return 'not-writer';
 			return claimAnswer(typeof found === 'string' && found !== '' ? found : undefined, instanceId);
 		},
-		async settle(id, outcome) {
-			await client.set(sentRecordKey(id), `${outcome} ${instanceId} ${now()}`, 'PX', SETTLED_TTL_MS);
+		async settle(id, outcome, keepMs) {
+			await client.set(sentRecordKey(id), `${outcome} ${instanceId} ${now()}`, 'PX', Math.max(1, Math.round(keepMs)));
 		},
 		async done(id) {
 			const record = parseRecord(await client.get(sentRecordKey(id)));
@@ -113,8 +121,8 @@ export function memorySentRecords(instanceId: string, isWriter: () => boolean, n
 			if (answer === 'claimed') records.set(key, {value: `claimed ${instanceId} ${now()}`, untilMs: now() + claimMs});
 			return answer;
 		},
-		async settle(id, outcome) {
-			records.set(sentRecordKey(id), {value: `${outcome} ${instanceId} ${now()}`, untilMs: now() + SETTLED_TTL_MS});
+		async settle(id, outcome, keepMs) {
+			records.set(sentRecordKey(id), {value: `${outcome} ${instanceId} ${now()}`, untilMs: now() + keepMs});
 		},
 		async done(id) {
 			const record = parseRecord(live(sentRecordKey(id)));

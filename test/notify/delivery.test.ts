@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 function notification(groupKey: string, contentHash = groupKey): Notification {
-	return {receiver: 'hook', groupKey, groupLabels: {}, status: 'firing', alerts: [], contentHash};
+	return {receiver: 'hook', groupKey, groupLabels: {}, status: 'firing', alerts: [], contentHash, repeatIntervalMs: 3_600_000, reason: 'new', timeMs: Date.now()};
 }
 
 function start(url: string, policy = {baseMs: 50, capMs: 2000, maxAttempts: 6}): Delivery {

@@ -2,7 +2,7 @@
 import {describe, expect} from 'vitest';
 import {redisAvailable} from '../helpers/redis-server.js';
 import {redisPerTest as it} from '../helpers/redis-fixture.js';
-import {claimAnswer, redisSentRecords, sentRecordKey} from '../../src/writer/sent-records.js';
+import {claimAnswer, redisSentRecords, sentRecordKey, settledKeepMs} from '../../src/writer/sent-records.js';
 import {ourKeys} from '../../src/contract/names.js';
 
 const id = {receiver: 'pager', groupKey: '{}/{alertname="gpu_hot"}:{gpu="0"}', contentHash: 'abc'};
@@ -15,6 +15,13 @@ describe('claimAnswer', () => {
 		expect(claimAnswer('sent b 1', 'a')).toBe('sent');
 		expect(claimAnswer('abandoned b 1', 'a')).toBe('sent');
 		expect(claimAnswer('junk', 'a')).toBe('claimed');
+	});
+
+	it('keeps a settled record a little less than the repeat interval', () => {
+		expect(settledKeepMs(4 * 3_600_000)).toBe(4 * 3_600_000 - 60_000);
+		expect(settledKeepMs(60_000)).toBe(54_000);
+		expect(settledKeepMs(Number.NaN)).toBe(4 * 3_600_000 - 60_000);
+		expect(settledKeepMs(10)).toBe(1000);
 	});
 });
 
@@ -34,7 +41,7 @@ describe.runIf(redisAvailable())('redisSentRecords', () => {
 		// The first writer died mid-send: its claim lapses and the new writer takes it.
 		await new Promise((r) => setTimeout(r, 600));
 		expect(await b.claim(id, 500)).toBe('claimed');
-		await b.settle(id, 'sent');
+		await b.settle(id, 'sent', settledKeepMs(7 * 86_400_000));
 		expect(await b.claim(id, 500)).toBe('sent');
 		expect(await a.done(id)).toBe(true);
 		const key = sentRecordKey(id);

@@ -4,6 +4,8 @@ import {type AlertRow, type AlertState, type Severity} from '../src/rules/alert-
 import {clip, fit, formatClock, formatLabels, formatSpan} from '../src/format/units.js';
 import {windowStart, type Silence} from '../src/format/pane-rows.js';
 import {type Tone} from '../src/format/theme.js';
+import {type ReceiverState} from '../src/notify/notify-types.js';
+import {failing, receiverStateText} from '../src/notify/receiver-state.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -23,6 +25,8 @@ export interface AlertLogProps {
 	/** Rules whose last evaluation threw, and transitions not written to Redis's alert log: shown in the title. */
 	readonly ruleErrors?: number;
 	readonly unwrittenTransitions?: number;
+	/** Notification receivers: a short state each in the title, one line each (with the last error) when zoomed. */
+	readonly receivers?: readonly ReceiverState[];
 	readonly width: number;
 	readonly height: number;
 	readonly focused: boolean;
@@ -53,6 +57,12 @@ function ackText(row: AlertRow, nowMs: number): string {
 	return `ack ${row.acknowledgedBy ?? '?'}${age}${until}${row.ackComment ? `: ${row.ackComment}` : ''}`;
 }
 
+/** A receiver in the title: "team ok", "oncall failing", "mail misconfigured", with what waits. */
+function receiverBadge(r: ReceiverState): string {
+	const health = failing(r) ? (r.misconfigured ? 'misconfigured' : 'failing') : r.lastSuccessMs !== undefined ? 'ok' : 'idle';
+	return `${r.name} ${health}${r.queued > 0 ? ` (${r.queued} queued)` : ''}`;
+}
+
 /** Lines the silences section takes in a pane with `content` lines: a heading and one per silence, at most half. */
 function silenceLines(count: number, content: number): number {
 	if (count === 0 || content < 3) return 0;
@@ -64,10 +74,11 @@ The alert log, newest first: time, severity, rule, labels, state, message (and t
 active silences. A dumb view: the selection comes in.
 */
 export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
-	const {rows, silences = [], nowMs = Date.now(), zoomed, canExpire, rulesRunning, ruleErrors = 0, unwrittenTransitions = 0, width, height, focused, selectedIndex} = props;
+	const {rows, silences = [], receivers = [], nowMs = Date.now(), zoomed, canExpire, rulesRunning, ruleErrors = 0, unwrittenTransitions = 0, width, height, focused, selectedIndex} = props;
 	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
-	const content = Math.max(0, height - 1);
+	const receiverRows = zoomed ? silenceLines(receivers.length, Math.max(0, height - 1)) : 0;
+	const content = Math.max(0, height - 1 - receiverRows);
 	const silenceRows = silenceLines(silences.length, content);
 	const alertLines = content - silenceRows;
 	const start = windowStart(rows.length, selectedIndex, alertLines);
@@ -80,6 +91,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 		`${rows.length} alerts · ${firing} firing${silences.length > 0 ? ` · ${silences.length} silences` : ''}` +
 		`${ruleErrors > 0 ? ` · ${ruleErrors} rule${ruleErrors === 1 ? '' : 's'} failing` : ''}` +
 		`${unwrittenTransitions > 0 ? ` · ${unwrittenTransitions} not in Redis's log` : ''}` +
+		`${receivers.length > 0 ? ` · ${receivers.map(receiverBadge).join(', ')}` : ''}` +
 		`${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
 	return (
 		<Panel index={5} title="Alerts" info={info} focused={focused} width={width} height={height}>
@@ -110,6 +122,17 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 				<Line key={s.id} dimColor>
 					{' '}
 					{text(silenceText(s, nowMs))}
+				</Line>
+			))}
+			{receiverRows > 0 ? (
+				<Line color={colors.secondary}>
+					{clip(`receivers (${receivers.length})`, inner, cut)}
+				</Line>
+			) : null}
+			{receivers.slice(0, Math.max(0, receiverRows - 1)).map((r) => (
+				<Line key={`receiver:${r.name}`} color={failing(r) ? colors.critical : undefined} dimColor={!failing(r)}>
+					{' '}
+					{text(receiverStateText(r, nowMs, formatSpan))}
 				</Line>
 			))}
 		</Panel>

@@ -115,6 +115,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 						rulesRunning={snapshot.alerts !== undefined}
 						ruleErrors={snapshot.alerts?.errors?.length}
 						unwrittenTransitions={snapshot.alerts?.unwrittenTransitions}
+						receivers={snapshot.alerts?.receivers}
 					/>
 				);
 		}

@@ -6,7 +6,8 @@ import {ourKeys} from './contract/names.js';
 import {describeFamilyCounts, type FamilyCounts, KEY_FAMILIES} from './writer/key-family.js';
 import {composeRuntime} from './compose.js';
 import {snapshotToJson, type Snapshot} from './store/snapshot.js';
-import {formatValue} from './format/units.js';
+import {formatSpan, formatValue} from './format/units.js';
+import {receiverStateText} from './notify/receiver-state.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
 import {gpuLine} from './gpu/gpu-text.js';
 
@@ -93,6 +94,10 @@ export function onceText(s: Snapshot): string {
 		lines.push(...s.alerts.rows.map((a) => `  ${a.id}  ${a.state} ${a.severity} ${a.rule}: ${a.message}`));
 		for (const e of s.alerts.errors ?? []) lines.push(`  rule ${e.rule} failing: ${e.message}`);
 		if (s.alerts.unwrittenTransitions) lines.push(`  ${s.alerts.unwrittenTransitions} transitions not written to Redis's alert log`);
+		if (s.alerts.receivers !== undefined && s.alerts.receivers.length > 0) {
+			lines.push('', 'receivers:');
+			for (const r of s.alerts.receivers) lines.push(`  ${receiverStateText(r, s.takenAtMs, formatSpan)}`);
+		}
 	}
 	return lines.join('\n');
 }

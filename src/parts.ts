@@ -28,8 +28,13 @@ export interface RulesSourcePart extends RuntimePart {
 	readonly alertActions: AlertActions;
 }
 
-/** The runtime's parts, by name; started gpu then rules (the rules read the GPU part), stopped the other way. */
+/**
+The runtime's parts, by name; started gpu, rules, notify (the rules read the GPU part, notifications the rules
+part's transitions and alert log), stopped the other way.
+*/
 export interface RuntimeParts {
 	readonly gpu?: GpuSourcePart;
 	readonly rules?: RulesSourcePart;
+	/** Notification delivery (src/notify), when the config's `notify:` names receivers. */
+	readonly notify?: RuntimePart;
 }

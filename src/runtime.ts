@@ -167,7 +167,7 @@ export class Runtime {
 		const built = parts(this);
 		this.gpu = built.gpu;
 		this.rules = built.rules;
-		this.parts = [...(built.gpu ? [built.gpu] : []), ...(built.rules ? [built.rules] : [])];
+		this.parts = [...(built.gpu ? [built.gpu] : []), ...(built.rules ? [built.rules] : []), ...(built.notify ? [built.notify] : [])];
 	}
 
 	/**

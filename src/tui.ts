@@ -11,6 +11,8 @@ import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
 import {type RuntimeOptions} from './runtime.js';
 import {composeRuntime} from './compose.js';
+import {BEL, BELL_START, bellStep} from './notify/bell.js';
+import {type SnapshotPublisher} from './store/snapshot.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[?25l';
 const LEAVE_ALT_SCREEN = '\u001B[?25h\u001B[?1049l';
@@ -31,6 +33,18 @@ function captureConsole(logFile: string | undefined): () => void {
 		};
 	}
 	return () => methods.forEach((m, i) => (console[m] = saved[i]!));
+}
+
+/** Ring the terminal bell (BEL on stdout, between frames) when a critical alert starts firing; returns the unsubscribe. */
+function ringOnNewCritical(snapshots: Pick<SnapshotPublisher, 'getSnapshot' | 'subscribe'>): () => void {
+	let state = BELL_START;
+	const check = () => {
+		const step = bellStep(state, snapshots.getSnapshot().alerts?.rows ?? []);
+		state = step.state;
+		if (step.ring && process.stdout.isTTY) process.stdout.write(BEL);
+	};
+	check();
+	return snapshots.subscribe(check);
 }
 
 export async function runTui(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
@@ -56,11 +70,13 @@ export async function runTui(flags: Flags, config: MycotopConfig, options: Runti
 	await started;
 	if (process.stdout.isTTY) process.stdout.write(ENTER_ALT_SCREEN);
 	const instance = view.renderDashboard({snapshots: runtime.snapshots, alertActions: runtime.rules?.alertActions}, flags, config);
+	const stopBell = flags.bell || config.notify?.bell === true ? ringOnNewCritical(runtime.snapshots) : () => undefined;
 	const onSignal = () => instance.unmount();
 	process.once('SIGTERM', onSignal);
 	process.once('SIGHUP', onSignal);
 	process.once('SIGINT', onSignal);
 	await instance.waitUntilExit();
+	stopBell();
 	instance.cleanup();
 	restoreTerminal();
 	await runtime.stop();

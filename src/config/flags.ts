@@ -27,6 +27,7 @@ const FLAGS = {
 	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
 	'no-gpu': {type: 'boolean', help: 'Do not sample GPUs'},
 	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs)'},
+	bell: {type: 'boolean', help: 'Ring the terminal bell when a critical alert starts firing (also notify.bell: true in the config)'},
 	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 500, minimum 100); keys redraw at once'},
 	help: {type: 'boolean', help: 'Show this help'},
 	version: {type: 'boolean', help: 'Show the version'},
@@ -50,6 +51,8 @@ export interface Flags {
 	readonly nvidiaSmi?: string;
 	readonly noGpu: boolean;
 	readonly ascii: boolean;
+	/** Ring the terminal bell on a new critical alert (TUI). */
+	readonly bell: boolean;
 	readonly refreshMs?: number;
 	readonly help: boolean;
 	readonly version: boolean;
@@ -119,6 +122,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 			nvidiaSmi: str('nvidia-smi'),
 			noGpu: bool('no-gpu'),
 			ascii: bool('ascii'),
+			bell: bool('bell'),
 			refreshMs,
 			help: bool('help'),
 			version: bool('version'),

@@ -1,4 +1,5 @@
 /** What the alert log and `--once --json` see of the alerts. Filled by the rule engine (src/rules). */
+import {type ReceiverState} from '../notify/notify-types.js';
 
 export type AlertState = 'pending' | 'firing' | 'resolved' | 'acknowledged' | 'silenced' | 'nodata';
 export type Severity = 'info' | 'warning' | 'critical';
@@ -60,4 +61,6 @@ export interface AlertsSnapshot {
 	readonly errors?: ReadonlyArray<{readonly rule: string; readonly message: string}>;
 	/** Transitions the writer could not put into Redis's alert log (an outage, a refused write): counted, not silent. */
 	readonly unwrittenTransitions?: number;
+	/** The notification receivers' states (last success, last error, queued), when `notify:` names any. */
+	readonly receivers?: readonly ReceiverState[];
 }

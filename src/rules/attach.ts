@@ -13,7 +13,8 @@ import {GpuTracker} from './gpu-tracker.js';
 import {RulesPart, type RulesDeps} from './rules-part.js';
 import {compileRules} from './user-rules.js';
 import {MemoryAlertStorage, RedisAlertStorage, type AlertStorage} from './alert-storage.js';
-import {alertNotifier} from './alert-notify.js';
+import {alertNotifier, type NotifyFunc} from './alert-notify.js';
+import {type ReceiverState} from '../notify/notify-types.js';
 import {writerAlertWrites, type AlertWriter} from './alert-writes.js';
 
 /** The runtime's core as the rules part's wiring sees it (the Runtime satisfies it). */
@@ -31,23 +32,37 @@ export interface RulesCore {
 	};
 }
 
+/** What the notification pipeline (src/notify) adds to the rules part: its transitions, and the receivers' states. */
+export interface RulesNotifications {
+	readonly notify: NotifyFunc;
+	readonly receiverStates: () => readonly ReceiverState[];
+}
+
 /**
 The rules part's dependencies from the runtime's core: transitions and acks/silences are written by the writer (its
 batches for the log and the seed's alert hashes; its lease-free record path for acks and silences); messages are
 published by the bus (from the writer instance only); acks, silences and the log are read with the bus's client.
 */
-export function rulesDeps(core: RulesCore): RulesDeps {
+export function rulesDeps(core: RulesCore, notifications?: RulesNotifications): RulesDeps {
 	const {bus, store, instanceId} = core;
 	const writes = writerAlertWrites(core.writer, instanceId);
 	const memory = new MemoryAlertStorage();
 	let redisStorage: AlertStorage | undefined;
+	const announce = alertNotifier({
+		publish: (channel, message) => bus.publishOutput(channel, message),
+		instanceId,
+		latestErrorId: () => store.criticalErrors.newest(1)[0]?.errorId,
+	});
 	return {
 		store,
-		notify: alertNotifier({
-			publish: (channel, message) => bus.publishOutput(channel, message),
-			instanceId,
-			latestErrorId: () => store.criticalErrors.newest(1)[0]?.errorId,
-		}),
+		notify:
+			notifications === undefined
+				? announce
+				: (transitions) => {
+						announce(transitions);
+						notifications.notify(transitions);
+					},
+		...(notifications !== undefined ? {receiverStates: notifications.receiverStates} : {}),
 		record: (transitions) => {
 			// On the embedded bus (before Redis is reached, or without it) the log is this process's memory.
 			if (bus.kind === 'embedded') memory.log.push(...transitions);
@@ -96,9 +111,9 @@ function gpuSourceFrom(query: GpuQuery): (now: number) => ReturnType<GpuTracker[
 	};
 }
 
-export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery): RulesPart {
+export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery, notifications?: RulesNotifications): RulesPart {
 	const settings = alertingSettings(config);
-	return new RulesPart(rulesDeps(core), {
+	return new RulesPart(rulesDeps(core, notifications), {
 		rules: compileRules(config.rules),
 		evaluationIntervalMs: settings.evaluationIntervalMs,
 		repeatIntervalMs: settings.repeatIntervalMs,

@@ -16,6 +16,7 @@ import {type AlertRow, type AlertsSnapshot, type Severity} from './alert-snapsho
 import {ackCovers, expiredSilence, liveAck, newSilence, ruleMatchers, silencedBy, type Ack, type Silence} from './ack-silence.js';
 import {type AlertStorage} from './alert-storage.js';
 import {type NotifyFunc} from './alert-notify.js';
+import {type ReceiverState} from '../notify/notify-types.js';
 import {ackFields, RuleEngine, type AlertTransition} from './engine.js';
 import {storeInput} from './store-input.js';
 import {type GpuInput, type Rule} from './rule-types.js';
@@ -39,6 +40,8 @@ export interface RulesDeps {
 	readonly readOnly: () => boolean;
 	/** `context:project:{id}` field `status` for each id (undefined: none); rejects when Redis is away. */
 	readonly projectStatuses: (ids: readonly string[]) => Promise<ReadonlyArray<string | undefined>>;
+	/** The notification receivers' states, for the snapshot (absent: no receivers configured). */
+	readonly receiverStates?: () => readonly ReceiverState[];
 }
 
 export interface RulesPartOptions {
@@ -217,7 +220,8 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		const now = this.now();
 		const snapshot = this.engine.snapshot(now, this.acks, this.silences, this.externalRows(now));
 		const unwritten = this.host.unwrittenTransitions();
-		return unwritten === 0 ? snapshot : {...snapshot, unwrittenTransitions: unwritten};
+		const receivers = this.host.receiverStates?.() ?? [];
+		return {...snapshot, ...(unwritten === 0 ? {} : {unwrittenTransitions: unwritten}), ...(receivers.length > 0 ? {receivers} : {})};
 	}
 
 	// ---------------------------------------------------------------- AlertActions

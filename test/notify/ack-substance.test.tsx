@@ -5,6 +5,7 @@ import {parseAckNote} from '../../src/rules/ack-note.js';
 import {ackWriteProblem, decodeAck, liveAck} from '../../src/rules/ack-silence.js';
 import {AlertLog} from '../../components/AlertLog.js';
 import {type AlertRow} from '../../src/rules/alert-snapshot.js';
+import {BELL_START, bellStep} from '../../src/notify/bell.js';
 
 const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
 
@@ -60,5 +61,20 @@ describe('AlertLog', () => {
 		const frame = lastFrame() ?? '';
 		unmount();
 		expect(frame).toMatch(/ack alice@box 5m ago until \d\d:\d\d:\d\d: fan replaced/);
+	});
+});
+
+describe('bellStep', () => {
+	const row = (id: string, severity: AlertRow['severity'], state: AlertRow['state']): AlertRow => ({id, rule: id, severity, state, message: '', labels: {}, sinceMs: NOW, updatedMs: NOW, origin: 'rules'});
+
+	it('rings once for a critical alert that starts firing, not for those firing at start, warnings or acknowledged ones', () => {
+		let s = bellStep(BELL_START, [row('old', 'critical', 'firing')]);
+		expect(s.ring).toBe(false);
+		s = bellStep(s.state, [row('old', 'critical', 'firing'), row('warn', 'warning', 'firing'), row('acked', 'critical', 'acknowledged')]);
+		expect(s.ring).toBe(false);
+		s = bellStep(s.state, [row('old', 'critical', 'firing'), row('new', 'critical', 'firing')]);
+		expect(s.ring).toBe(true);
+		s = bellStep(s.state, [row('old', 'critical', 'firing'), row('new', 'critical', 'firing')]);
+		expect(s.ring).toBe(false);
 	});
 });

@@ -1,0 +1,142 @@
+/**
+The notification pipeline in the runtime: the rules part's transitions (RulesDeps.notify) and the alert log's
+acks and silences go into the core's grouping step (grouping.ts: route, group, inhibit, pure), whose
+notifications go to delivery (delivery.ts: queue, retries, the sent-record, receiver states).
+
+Every instance groups (so a viewer holds what the writer sends and can take over after a handover without losing
+anything); only the writer-lease holder delivers (delivery.ts and writer/sent-records.ts). The writer also
+publishes the receivers' states (NOTIFY_KEYS.receivers, through the writer's batches) so every instance's alert
+pane and `--once` show them; a viewer shows what it last read there.
+
+Everything it touches is injected (NotifyPartDeps): no Redis, no network, no timers beyond its own tick.
+*/
+import {type AlertTransition} from '../rules/engine.js';
+import {type AlertRow} from '../rules/alert-snapshot.js';
+import {type Notification, type NotifyAck, type NotifyAlert, type ReceiverState} from './notify-types.js';
+import {type Delivery} from './delivery.js';
+
+/** The core's grouping step as the part uses it: changed alerts, acks and silences in; notifications out. */
+export type GroupingStepFn<S> = (
+	state: S,
+	input: {readonly alerts: readonly NotifyAlert[]; readonly acks?: ReadonlyMap<string, NotifyAck>; readonly silenced?: ReadonlySet<string>},
+	nowMs: number,
+) => {readonly state: S; readonly notifications: readonly Notification[]; readonly inhibited: ReadonlyMap<string, string>};
+
+export interface NotifyPartDeps<S> {
+	readonly initial: S;
+	readonly step: GroupingStepFn<S>;
+	/** A transition as a NotifyAlert (the core's notifyAlertOf with the rule's description and runbook), or undefined. */
+	readonly alertOf: (t: AlertTransition) => NotifyAlert | undefined;
+	/** The alert log's rows now (for acks and silences). */
+	readonly rows: () => readonly AlertRow[];
+	readonly delivery: Delivery;
+	readonly isWriter: () => boolean;
+	/** Write the receivers' states for the other instances (the writer's batches); called by the writer only. */
+	readonly publishStates?: (states: readonly ReceiverState[]) => void;
+	/** Read the states the writer published (viewers). */
+	readonly readStates?: () => Promise<readonly ReceiverState[]>;
+	readonly now?: () => number;
+	/** How often the grouping is stepped and delivery worked. Default 250 ms. */
+	readonly tickMs?: number;
+}
+
+/** The acks the alert log shows, by alert id, as notifications carry them. Pure. */
+export function acksOf(rows: readonly AlertRow[]): Map<string, NotifyAck> {
+	const acks = new Map<string, NotifyAck>();
+	for (const r of rows) {
+		if (r.state !== 'acknowledged' || r.acknowledgedBy === undefined || r.acknowledgedMs === undefined) continue;
+		acks.set(r.id, {by: r.acknowledgedBy, atMs: r.acknowledgedMs, ...(r.ackComment !== undefined ? {comment: r.ackComment} : {}), ...(r.ackUntilMs !== undefined ? {untilMs: r.ackUntilMs} : {})});
+	}
+	return acks;
+}
+
+/** The ids of silenced alerts. Pure. */
+export function silencedOf(rows: readonly AlertRow[]): Set<string> {
+	return new Set(rows.filter((r) => r.state === 'silenced').map((r) => r.id));
+}
+
+function sameStates(a: readonly ReceiverState[], b: readonly ReceiverState[]): boolean {
+	return a.length === b.length && a.every((s, i) => JSON.stringify(s) === JSON.stringify(b[i]));
+}
+
+export class NotifyPart<S> {
+	private state: S;
+	private pendingAlerts: NotifyAlert[] = [];
+	private timer: NodeJS.Timeout | undefined;
+	private ticking = false;
+	private published: readonly ReceiverState[] = [];
+	private remote: readonly ReceiverState[] | undefined;
+	private lastRead = 0;
+	/** Muted alerts and what mutes each, from the last step (for the alert log). */
+	inhibited: ReadonlyMap<string, string> = new Map();
+	private readonly now: () => number;
+
+	constructor(private readonly deps: NotifyPartDeps<S>) {
+		this.state = deps.initial;
+		this.now = deps.now ?? Date.now;
+	}
+
+	/** The rules part's transitions (its NotifyFunc, beside the seed's channels). */
+	readonly onTransitions = (transitions: readonly AlertTransition[]): void => {
+		for (const t of transitions) {
+			const alert = this.deps.alertOf(t);
+			if (alert !== undefined) this.pendingAlerts.push(alert);
+		}
+	};
+
+	start(): void {
+		this.timer = setInterval(() => void this.tick(), this.deps.tickMs ?? 250);
+	}
+
+	async stop(): Promise<void> {
+		clearInterval(this.timer);
+		this.timer = undefined;
+	}
+
+	/** One step of the grouping, then a round of delivery, then the states. */
+	async tick(): Promise<void> {
+		if (this.ticking) return;
+		this.ticking = true;
+		try {
+			const rows = this.deps.rows();
+			const alerts = this.pendingAlerts;
+			this.pendingAlerts = [];
+			const step = this.deps.step(this.state, {alerts, acks: acksOf(rows), silenced: silencedOf(rows)}, this.now());
+			this.state = step.state;
+			this.inhibited = step.inhibited;
+			if (step.notifications.length > 0) this.deps.delivery.enqueue(step.notifications);
+			await this.deps.delivery.tick();
+			await this.shareStates();
+		} finally {
+			this.ticking = false;
+		}
+	}
+
+	private async shareStates(): Promise<void> {
+		if (this.deps.isWriter()) {
+			this.remote = undefined;
+			const states = this.deps.delivery.receiverStates();
+			if (!sameStates(states, this.published)) {
+				this.deps.publishStates?.(states);
+				this.published = states;
+			}
+			return;
+		}
+		const now = this.now();
+		if (this.deps.readStates === undefined || now - this.lastRead < 2000) return;
+		this.lastRead = now;
+		try {
+			this.remote = await this.deps.readStates();
+		} catch {
+			// Redis away: keep the last states read.
+		}
+	}
+
+	/** What the alert pane shows: this instance's own states as the writer, the writer's as a viewer (once read). */
+	receiverStates(): readonly ReceiverState[] {
+		const own = this.deps.delivery.receiverStates();
+		if (this.deps.isWriter() || this.remote === undefined) return own;
+		// The writer's word on each receiver this instance knows; its own queue count (what it holds) is not shown.
+		return own.map((s) => this.remote!.find((r) => r.name === s.name && r.type === s.type) ?? s);
+	}
+}

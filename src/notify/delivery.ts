@@ -30,8 +30,8 @@ export interface DeliveryReceiver {
 
 export interface DeliveryDeps {
 	readonly receivers: readonly DeliveryReceiver[];
-	/** The payload for one notification (the core's builders); undefined: nothing to send to this receiver for it. */
-	readonly requestFor: (notification: Notification) => DeliveryRequest | undefined;
+	/** The requests for one notification (the core's builders), sent in order; empty: nothing to send for it. */
+	readonly requestsFor: (notification: Notification) => readonly DeliveryRequest[];
 	/** Sends one request (HTTP or command, by its shape); never throws. */
 	readonly send: (request: DeliveryRequest, timeoutMs: number) => Promise<AttemptOutcome>;
 	readonly records: () => SentRecords;
@@ -48,6 +48,10 @@ export interface DeliveryDeps {
 interface Item {
 	readonly notification: Notification;
 	readonly enqueuedMs: number;
+	/** Built when first worked on (the core's builders are pure: the same notification gives the same requests). */
+	requests?: readonly DeliveryRequest[];
+	/** The request being worked on; those before it are settled. */
+	index: number;
 	attempts: number;
 	dueMs: number;
 }
@@ -95,7 +99,7 @@ export class Delivery {
 				queue.shift();
 				this.dropped += 1;
 			}
-			queue.push({notification: n, enqueuedMs: now, attempts: 0, dueMs: now});
+			queue.push({notification: n, enqueuedMs: now, index: 0, attempts: 0, dueMs: now});
 		}
 		this.syncQueued();
 	}
@@ -144,7 +148,9 @@ export class Delivery {
 				if (now - item.enqueuedMs > HOLD_MS) continue;
 				let done = false;
 				try {
-					done = await this.deps.records().done(recordId(item.notification));
+					const requests = (item.requests ??= this.deps.requestsFor(item.notification));
+					const last = requests.at(-1);
+					done = last === undefined || (await this.deps.records().done(recordId(item.notification, last)));
 				} catch {
 					// Redis away: keep holding.
 				}
@@ -173,13 +179,22 @@ export class Delivery {
 		}
 	}
 
-	/** One attempt at the head: 'done' (delivered, dropped or given up: next one) or 'wait' (its dueMs was moved). */
+	/** Work the head's requests in order: 'done' (each delivered, dropped or given up) or 'wait' (its dueMs was moved). */
 	private async attempt(name: string, item: Item): Promise<'done' | 'wait'> {
+		const requests = (item.requests ??= this.deps.requestsFor(item.notification));
+		while (item.index < requests.length) {
+			const step = await this.attemptOne(name, item, requests[item.index]!);
+			if (step === 'wait') return 'wait';
+			item.index += 1;
+			item.attempts = 0;
+		}
+		return 'done';
+	}
+
+	private async attemptOne(name: string, item: Item, request: DeliveryRequest): Promise<'done' | 'wait'> {
 		const receiver = this.receiver(name)!;
-		const timeoutMs = receiver.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-		const request = this.deps.requestFor(item.notification);
-		if (request === undefined) return 'done';
-		const id = recordId(item.notification);
+		const timeoutMs = ('timeoutMs' in request ? request.timeoutMs : undefined) ?? receiver.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		const id = recordId(item.notification, request);
 		const records = this.deps.records();
 		let claim;
 		try {
@@ -212,8 +227,9 @@ export class Delivery {
 	}
 }
 
-function recordId(n: Notification): {receiver: string; groupKey: string; contentHash: string} {
-	return {receiver: n.receiver, groupKey: n.groupKey, contentHash: n.contentHash};
+/** One request's sent-record: the notification's receiver, group and content, and the request's key. */
+function recordId(n: Notification, request: DeliveryRequest): {receiver: string; groupKey: string; contentHash: string} {
+	return {receiver: n.receiver, groupKey: n.groupKey, contentHash: request.key === undefined ? n.contentHash : `${n.contentHash}\u0000${request.key}`};
 }
 
 /** The sender for a request by its shape: HTTP or a command. */

@@ -31,7 +31,7 @@ function start(url: string, policy = {baseMs: 50, capMs: 2000, maxAttempts: 6}):
 	const records = memorySentRecords('me', () => true);
 	delivery = new Delivery({
 		receivers: [{name: 'hook', type: 'webhook', timeoutMs: 1000}],
-		requestFor: (n) => ({url, headers: {'content-type': 'application/json'}, body: JSON.stringify({groupKey: n.groupKey})}),
+		requestsFor: (n) => [{url, headers: {'content-type': 'application/json'}, body: JSON.stringify({groupKey: n.groupKey})}],
 		send: sendBy(sendHttp, runCommand),
 		records: () => records,
 		isWriter: () => true,
@@ -90,6 +90,28 @@ describe('Delivery', () => {
 		await waitFor(() => d.pending() === 0, 10_000, 'all delivered');
 		const delivered = receiver.requests.filter((r) => r.answered).map((r) => (JSON.parse(r.body) as {groupKey: string}).groupKey);
 		expect(delivered).toEqual(['a', 'a', 'a', 'b', 'c']);
+	});
+
+	it("sends a notification's several requests in order, each once, retrying only the one that failed", async () => {
+		receiver = await startFakeReceiver();
+		receiver.script([{status: 200}, {status: 503}], {status: 202});
+		const records = memorySentRecords('me', () => true);
+		const url = receiver.url;
+		delivery = new Delivery({
+			receivers: [{name: 'hook', type: 'pagerduty', timeoutMs: 1000}],
+			requestsFor: () => ['a', 'b', 'c'].map((k) => ({url, headers: {}, body: k, key: `trigger:${k}`})),
+			send: sendBy(sendHttp, runCommand),
+			records: () => records,
+			isWriter: () => true,
+			policy: {baseMs: 20, capMs: 100, maxAttempts: 5},
+		});
+		timer = setInterval(() => void delivery!.tick(), 20);
+		delivery.enqueue([notification('g1')]);
+		await waitFor(() => delivery!.pending() === 0, 5000, 'delivered');
+		expect(receiver.requests.map((r) => r.body)).toEqual(['a', 'b', 'b', 'c']);
+		delivery.enqueue([notification('g1')]);
+		await waitFor(() => delivery!.pending() === 0, 5000, 'dropped');
+		expect(receiver.requests.length).toBe(4);
 	});
 
 	it('sends a notification it has already delivered only once', async () => {

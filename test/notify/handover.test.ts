@@ -47,7 +47,7 @@ describe.runIf(redisAvailable())('delivery across two instances', () => {
 			const records = redisSentRecords(redis.client(), instance);
 			const d = new Delivery({
 				receivers: [{name: 'hook', type: 'webhook', timeoutMs: 400}],
-				requestFor: (n) => ({url, headers: {}, body: n.groupKey}),
+				requestsFor: (n) => [{url, headers: {}, body: n.groupKey}],
 				send: sendBy(sendHttp, runCommand),
 				records: () => records,
 				isWriter: () => leaseHolder === instance,

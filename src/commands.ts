@@ -9,7 +9,7 @@ duration past the maximum included) and a config or rule file refused by a limit
 import {parseArgs} from 'node:util';
 import {type Redis} from 'ioredis';
 import {type Flags} from './config/flags.js';
-import {formatIssue, loadConfig} from './config/config.js';
+import {formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
 import {redisUrlFrom, userAtHost} from './config/resolve.js';
 import {parseRedisUrl, type RedisTarget} from './bus/redis-url.js';
 import {RedisKv} from './bus/redis-kv.js';
@@ -22,8 +22,17 @@ import {BUILTIN_RULES} from './rules/builtin-rules.js';
 import {compileRules} from './rules/user-rules.js';
 import {loadRuleList, runRuleTests} from './rules/rule-test.js';
 import {backtest} from './rules/backtest.js';
+import {hostname} from 'node:os';
+import {sanitizeText} from './contract/sanitize.js';
+import {receiverSecrets} from './notify/notify-config.js';
+import {redactText} from './notify/secret.js';
+import {requestsFor} from './notify/attach-notify.js';
+import {sendBy} from './notify/delivery.js';
+import {sendHttp} from './notify/http-sender.js';
+import {runCommand as runNotifyCommand} from './notify/command-runner.js';
+import {accepted, testAnswerText, testNotifications} from './notify/notify-test.js';
 
-export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest']);
+export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest', 'notify']);
 
 const USAGE = `Usage:
   mycotop ack ID [--comment TEXT] [--for 2h]      acknowledge an alert (ID as shown in the alert log); with
@@ -37,6 +46,7 @@ const USAGE = `Usage:
   mycotop rules check FILE                        validate rules (a config with rules:, or a list)
   mycotop rules test FILE... [--run REGEX]        run rule unit tests (promtool style)
   mycotop backtest --since 7d [--step 10s] [--json]   replay Redis history through the rules
+  mycotop notify test RECEIVER                    send a test message to a receiver of notify: and print the answer
 Common: --redis-url URL, --redis-ca FILE, --config FILE
 Durations: 500ms, 30s, 5m, 2h, 7d, 1w or combined (1h30m), at most ${MAX_DURATION_TEXT}.
 Exit: 0 ok; 1 failed (rule errors, a failed rule test, Redis unreachable or refusing the password or ACL);
@@ -202,6 +212,9 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			});
 		case 'rules':
 			return rulesCommand(args, v, io);
+		case 'notify':
+			if (args[0] !== 'test' || args.length !== 2) return usage(io, 'notify takes "test RECEIVER"');
+			return notifyTestCommand(config, args[1]!, io);
 		case 'backtest': {
 			const sinceText = v.since ?? '7d';
 			const sinceMs = parseDuration(sinceText);
@@ -304,4 +317,28 @@ function rulesCommand(args: readonly string[], v: {run?: string; json?: boolean}
 export async function runSubcommand(flags: Flags, _env: NodeJS.ProcessEnv): Promise<number> {
 	process.stderr.write(`mycotop: unknown command "${flags.positionals[0]}"\n${USAGE}\n`);
 	return 2;
+}
+
+/** `mycotop notify test RECEIVER`: a test message through the receiver's payload builder and sender; the answer printed, no secret. */
+async function notifyTestCommand(config: MycotopConfig, name: string, io: Out): Promise<number> {
+	const notify = config.notify;
+	const receiver = notify?.receivers.get(name);
+	if (notify === undefined || receiver === undefined) {
+		const known = notify === undefined ? [] : [...notify.receivers.keys()];
+		io.err(`no receiver "${sanitizeText(name, {maxLength: 64})}" in the config's notify: section${known.length > 0 ? ` (receivers: ${known.join(', ')})` : ''}`);
+		return 1;
+	}
+	const secrets = receiverSecrets(notify);
+	const send = sendBy(sendHttp, runNotifyCommand);
+	const context = {nowMs: Date.now(), externalUrl: notify.externalUrl, source: hostname()};
+	let ok = true;
+	for (const n of testNotifications(name, receiver.type, context.nowMs, hostname())) {
+		for (const request of requestsFor(notify, () => context)(n)) {
+			const outcome = await send(request, 'timeoutMs' in request && request.timeoutMs !== undefined ? request.timeoutMs : 10_000);
+			const what = request.key !== undefined && receiver.type === 'pagerduty' ? ` ${request.key.split(':')[0]}` : '';
+			io.out(redactText(`${name} (${receiver.type})${what}: ${testAnswerText(outcome)}`, secrets));
+			ok &&= accepted(outcome);
+		}
+	}
+	return ok ? 0 : 1;
 }

@@ -16,7 +16,8 @@ import {type Flags} from './config/flags.js';
 import {redactSecrets, type RedisTarget} from './bus/redis-url.js';
 import {describeError, isAuthError} from './bus/connection-state.js';
 import {Runtime, type RuntimeOptions} from './runtime.js';
-import {type GpuSourcePart} from './parts.js';
+import {type GpuSourcePart, type RuntimePart} from './parts.js';
+import {notifyPartFrom} from './notify/attach-notify.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
@@ -30,10 +31,17 @@ export function composeRuntime(flags: Flags, config: MycotopConfig, options: Run
 	return new Runtime(options, (core) => composeParts(core, flags, config));
 }
 
-/** The GPU part (or the "disabled" one for --no-gpu) and the rules part, which reads the live GPU part's per-GPU state. */
-function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {readonly gpu: GpuSourcePart; readonly rules: RulesPart} {
+/**
+The GPU part (or the "disabled" one for --no-gpu), the rules part, which reads the live GPU part's per-GPU state,
+and, when `notify:` names receivers, the notify part: the rules part's transitions flow into it beside the seed's
+channels, it reads the alert log's acks and silences, and its receivers' states show in the alert snapshot.
+*/
+function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
-	return {gpu: gpu ?? disabledGpuPart(), rules: rulesPartFrom(core, config, gpu?.query)};
+	let rules: RulesPart | undefined;
+	const notify = notifyPartFrom(core, config, () => rules?.alerts().rows ?? []);
+	rules = rulesPartFrom(core, config, gpu?.query, notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates()});
+	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {})};
 }
 
 function executable(path: string): boolean {

@@ -41,6 +41,8 @@ export interface DeliveryDeps {
 	readonly policy?: RetryPolicy;
 	/** Called when a receiver's state changes (the store's touch: a new snapshot). */
 	readonly changed?: () => void;
+	/** Removes every receiver secret from a text (the core's redactText over the config's secrets); errors pass through it. */
+	readonly redact?: (text: string) => string;
 	/** Called once per delivery attempt's end (for the journal). */
 	readonly attempted?: (receiver: string, notification: Notification, text: string) => void;
 }
@@ -114,6 +116,10 @@ export class Delivery {
 		let n = 0;
 		for (const q of this.queues.values()) n += q.length;
 		return n;
+	}
+
+	private failed(name: string, error: string, atMs: number, misconfigured: boolean): void {
+		this.setState(name, withError(this.states.get(name)!, this.deps.redact?.(error) ?? error, atMs, misconfigured));
 	}
 
 	private setState(name: string, next: ReceiverState): void {
@@ -202,7 +208,7 @@ export class Delivery {
 			claim = await records.claim(id, timeoutMs + 5000);
 		} catch {
 			item.dueMs = this.now() + RECHECK_MS;
-			this.setState(name, withError(this.states.get(name)!, 'the sent-record in Redis cannot be reached: waiting before sending', this.now(), false));
+			this.failed(name, 'the sent-record in Redis cannot be reached: waiting before sending', this.now(), false);
 			return 'wait';
 		}
 		if (claim === 'sent') return 'done';
@@ -217,12 +223,13 @@ export class Delivery {
 		this.deps.attempted?.(name, item.notification, v.action === 'delivered' ? 'delivered' : outcomeText(outcome));
 		if (v.action === 'retry') {
 			item.dueMs = now + v.delayMs;
-			this.setState(name, withError(this.states.get(name)!, `${v.error}; retrying in ${Math.ceil(v.delayMs / 1000)} s`, now, false));
+			this.failed(name, `${v.error}; retrying in ${Math.ceil(v.delayMs / 1000)} s`, now, false);
 			return 'wait';
 		}
 		const settled = v.action === 'delivered' ? 'sent' : 'abandoned';
 		await records.settle(id, settled, settledKeepMs(item.notification.repeatIntervalMs)).catch(() => undefined);
-		this.setState(name, v.action === 'delivered' ? withSuccess(this.states.get(name)!, now) : withError(this.states.get(name)!, v.error, now, v.misconfigured));
+		if (v.action === 'delivered') this.setState(name, withSuccess(this.states.get(name)!, now));
+		else this.failed(name, v.error, now, v.misconfigured);
 		return 'done';
 	}
 }

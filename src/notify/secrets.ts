@@ -27,7 +27,8 @@ function urlSecrets(url: string): string[] {
 function bodySecrets(body: string): string[] {
 	try {
 		const v = JSON.parse(body) as unknown;
-		if (typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)['routing_key'] === 'string') return [(v as Record<string, string>)['routing_key']!];
+		// PagerDuty's routing key; an ntfy topic (anyone who knows it can read the messages).
+		if (typeof v === 'object' && v !== null) return ['routing_key', 'topic'].flatMap((k) => (typeof (v as Record<string, unknown>)[k] === 'string' ? [(v as Record<string, string>)[k]!] : []));
 	} catch {
 		// Not JSON: nothing known to be secret in it.
 	}

@@ -25,9 +25,11 @@ export function testNotifications(receiver: string, type: string, nowMs: number,
 	return [firing, resolved];
 }
 
-/** One line per answer: "HTTP 202: {"status":"success"...}" or "no answer within 10 s". */
+/** One line per answer: "HTTP 202: {"status":"success"...}", "no answer within 10 s", a 4xx said to be a configuration problem. */
 export function testAnswerText(outcome: AttemptOutcome): string {
-	return outcomeText(outcome);
+	const text = outcomeText(outcome);
+	const misconfigured = outcome.kind === 'http' && outcome.status >= 400 && outcome.status < 500 && outcome.status !== 408 && outcome.status !== 429;
+	return misconfigured ? `${text} (a configuration problem: check the receiver's URL, key or token; not retried in delivery)` : text;
 }
 
 /** Whether the answer says the receiver took the message. */

@@ -40,7 +40,7 @@ export interface NotifyCore {
 }
 
 /** A payload builder's output as the requests delivery sends in order. */
-export function requestsOf(outbound: Outbound): readonly DeliveryRequest[] {
+function requestsOf(outbound: Outbound): readonly DeliveryRequest[] {
 	return outbound.type === 'http' ? outbound.requests : [outbound.command];
 }
 

@@ -60,7 +60,7 @@ interface Item {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Per receiver: a queue longer than this drops its oldest (counted in the state's error). */
-export const MAX_QUEUED = 1000;
+const MAX_QUEUED = 1000;
 /** A viewer's held notification is dropped after this long (the writer has long delivered or abandoned it). */
 const HOLD_MS = 30 * 60_000;
 /** How often a viewer asks the sent-record about what it holds, and a busy claim is asked about again. */

@@ -16,7 +16,7 @@ import {type Notification, type NotifyAck, type NotifyAlert, type ReceiverState}
 import {type Delivery} from './delivery.js';
 
 /** The core's grouping step as the part uses it: changed alerts, acks and silences in; notifications out. */
-export type GroupingStepFn<S> = (
+type GroupingStepFn<S> = (
 	state: S,
 	input: {readonly alerts: readonly NotifyAlert[]; readonly acks?: ReadonlyMap<string, NotifyAck>; readonly silenced?: ReadonlySet<string>},
 	nowMs: number,

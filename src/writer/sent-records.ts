@@ -54,7 +54,7 @@ export function sentRecordKey(id: SentRecordId): string {
 }
 
 /** What a record's value says: its state and the instance that wrote it. */
-export function parseRecord(value: string | null | undefined): {state: 'claimed' | 'sent' | 'abandoned'; instance: string} | undefined {
+function parseRecord(value: string | null | undefined): {state: 'claimed' | 'sent' | 'abandoned'; instance: string} | undefined {
 	if (value === null || value === undefined) return undefined;
 	const [state, instance = ''] = value.split(' ');
 	return state === 'claimed' || state === 'sent' || state === 'abandoned' ? {state, instance} : undefined;

@@ -5,7 +5,7 @@ headers and body per request, or `hold` to keep the request unanswered (a send i
 */
 import {createServer, type IncomingHttpHeaders, type Server} from 'node:http';
 
-export interface ReceivedRequest {
+interface ReceivedRequest {
 	readonly method: string;
 	readonly path: string;
 	readonly headers: IncomingHttpHeaders;
@@ -17,7 +17,7 @@ export interface ReceivedRequest {
 	aborted: boolean;
 }
 
-export interface Answer {
+interface Answer {
 	readonly status?: number;
 	readonly headers?: Record<string, string>;
 	readonly body?: string;

@@ -25,7 +25,7 @@ import {backtest} from './rules/backtest.js';
 import {hostname} from 'node:os';
 import {sanitizeText} from './contract/sanitize.js';
 import {receiverSecrets} from './notify/notify-config.js';
-import {redactText} from './notify/secret.js';
+import {secretsRedactor} from './notify/secrets.js';
 import {requestsFor} from './notify/attach-notify.js';
 import {sendBy} from './notify/delivery.js';
 import {sendHttp} from './notify/http-sender.js';
@@ -328,7 +328,7 @@ async function notifyTestCommand(config: MycotopConfig, name: string, io: Out): 
 		io.err(`no receiver "${sanitizeText(name, {maxLength: 64})}" in the config's notify: section${known.length > 0 ? ` (receivers: ${known.join(', ')})` : ''}`);
 		return 1;
 	}
-	const secrets = receiverSecrets(notify);
+	const redact = secretsRedactor(receiverSecrets(notify).map((s) => s.reveal()));
 	const send = sendBy(sendHttp, runNotifyCommand);
 	const context = {nowMs: Date.now(), externalUrl: notify.externalUrl, source: hostname()};
 	let ok = true;
@@ -336,7 +336,7 @@ async function notifyTestCommand(config: MycotopConfig, name: string, io: Out): 
 		for (const request of requestsFor(notify, () => context)(n)) {
 			const outcome = await send(request, 'timeoutMs' in request && request.timeoutMs !== undefined ? request.timeoutMs : 10_000);
 			const what = request.key !== undefined && receiver.type === 'pagerduty' ? ` ${request.key.split(':')[0]}` : '';
-			io.out(redactText(`${name} (${receiver.type})${what}: ${testAnswerText(outcome)}`, secrets));
+			io.out(redact(`${name} (${receiver.type})${what}: ${testAnswerText(outcome)}`));
 			ok &&= accepted(outcome);
 		}
 	}

@@ -14,7 +14,7 @@ import {type AlertRow} from '../rules/alert-snapshot.js';
 import {compileRules} from '../rules/user-rules.js';
 import {memorySentRecords, redisSentRecords, type SentRecords} from '../writer/sent-records.js';
 import {type NotifyConfig, receiverSecrets, type ReceiverConfig} from './notify-config.js';
-import {redactText} from './secret.js';
+import {secretsRedactor} from './secrets.js';
 import {notifyAlertOf} from './notify-alert.js';
 import {EMPTY_GROUPING, groupingStep, type GroupingState} from './grouping.js';
 import {deliveryFor} from './payloads.js';
@@ -56,7 +56,7 @@ export function notifyPartFrom(core: NotifyCore, config: MycotopConfig, rows: ()
 	const notify = config.notify;
 	if (notify === undefined || notify.receivers.size === 0 || notify.route === undefined) return undefined;
 	const {bus, instanceId} = core;
-	const secrets = receiverSecrets(notify);
+	const redact = secretsRedactor(receiverSecrets(notify).map((s) => s.reveal()));
 	const rules = new Map(compileRules(config.rules).map((r) => [r.name, r]));
 	const source = hostname();
 	let redisRecords: SentRecords | undefined;
@@ -76,8 +76,8 @@ export function notifyPartFrom(core: NotifyCore, config: MycotopConfig, rows: ()
 			return redisRecords!;
 		},
 		isWriter: () => bus.canWrite(),
-		redact: (text) => redactText(text, secrets),
-		attempted: (receiver, n, outcome) => journal.record({type: 'notify', receiver, groupKey: n.groupKey, reason: n.reason, alerts: n.alerts.length, outcome: redactText(outcome, secrets)}),
+		redact,
+		attempted: (receiver, n, outcome) => journal.record({type: 'notify', receiver, groupKey: n.groupKey, reason: n.reason, alerts: n.alerts.length, outcome: redact(outcome)}),
 	});
 	return new NotifyPart<GroupingState>({
 		initial: EMPTY_GROUPING,

@@ -44,6 +44,16 @@ export function requestSecrets(request: DeliveryRequest): string[] {
 	return [...new Set(found.filter((s) => s !== undefined && s.length >= SHORTEST_SECRET))].sort((a, b) => b.length - a.length);
 }
 
+/**
+A redactor for every receiver's secrets at once (`values`: the revealed URLs, keys and tokens of the config), with
+each URL's path segments and query values as pieces of their own, so an answer from one receiver that quotes
+another's token, or a token without the URL around it, is caught too.
+*/
+export function secretsRedactor(values: readonly string[]): (text: string) => string {
+	const pieces = [...new Set(values.flatMap((v) => [v, ...urlSecrets(v)]).filter((s) => s !== undefined && s.length >= SHORTEST_SECRET))].sort((a, b) => b.length - a.length);
+	return (text) => redactSecrets(text, pieces);
+}
+
 /** A short, single-line, terminal-safe excerpt of an answer with every secret replaced by ***. */
 export function safeExcerpt(text: string, secrets: readonly string[], maxLength = 200): string {
 	const oneLine = redactSecrets(text, secrets).replace(/\s+/g, ' ').trim();

@@ -172,4 +172,34 @@ describe.runIf(redisAvailable())('notifications end to end', () => {
 		};
 		expect(said(hook.requests[1]!.body)).toEqual(said(hook.requests[0]!.body));
 	}, 90_000);
+
+	it('mycotop ack ID --comment --for: PagerDuty hears acknowledge; the ack expires and the alert fires again', async ({redis}) => {
+		const pd = await receiver('/v2/enqueue');
+		pd.script([], {status: 202, body: '{"status":"success"}'});
+		const config = configFile(`notify:\n  receivers:\n    - name: oncall\n      pagerduty: {routing_key: '\${PD_KEY}', url: '${pd.url}'}\n  route:\n    receiver: oncall\n    group_wait: 0s\n    group_interval: 1s\n`);
+		const client = redis.client();
+		headless(redis.url, config);
+		await waitFor(async () => (await client.get(ourKeys.writerLease)) !== null, 15_000, 'the writer');
+		await new Promise((r) => setTimeout(r, 1000));
+		await client.publish('events:training:progress', JSON.stringify({projectId: 'cli-ack', step: 1, loss: 'NaN', timestamp: new Date().toISOString()}));
+		await waitFor(() => pd.requests.length === 1, 15_000, 'the trigger');
+		const id = (JSON.parse(pd.requests[0]!.body) as {dedup_key: string}).dedup_key;
+		const state = async () => {
+			const once = await runCli(['--once', '--json', '--no-gpu', '--redis-url', redis.url, '--config', config], env);
+			return (JSON.parse(once.stdout) as {alerts: {rows: Array<{id: string; state: string; ackComment?: string}>}}).alerts.rows.find((r) => r.id === id);
+		};
+		const acked = await runCli(['ack', id, '--comment', 'rolling back', '--for', '6s', '--author', 'alice@box', '--redis-url', redis.url], env);
+		expect(acked.code, acked.stderr).toBe(0);
+		expect(acked.stdout).toMatch(/acknowledged .* as alice@box until \d{4}-/);
+		const stored = JSON.parse((await client.hget('mycotop:alerts:acks', id))!) as {comment: string; untilMs: number; atMs: number};
+		expect(stored).toMatchObject({comment: 'rolling back'});
+		expect(stored.untilMs - stored.atMs).toBe(6000);
+		await waitFor(() => pd.requests.length === 2, 15_000, 'the acknowledge');
+		expect((JSON.parse(pd.requests[1]!.body) as {event_action: string; dedup_key: string}).event_action).toBe('acknowledge');
+		expect(await state()).toMatchObject({state: 'acknowledged', ackComment: 'rolling back'});
+		await new Promise((r) => setTimeout(r, Math.max(0, stored.untilMs - Date.now()) + 500));
+		expect((await state())?.state).toBe('firing');
+		const bad = await runCli(['ack', id, '--for', 'soon', '--redis-url', redis.url], env);
+		expect(bad.code).toBe(2);
+	}, 60_000);
 });

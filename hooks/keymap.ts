@@ -120,7 +120,7 @@ export const BINDINGS: readonly Binding[] = [
 	{
 		keys: ['a'],
 		label: 'a',
-		help: 'acknowledge the selected alert: type an optional duration and comment (2h restarting it), Enter',
+		help: 'acknowledge the selected alert: [2h] [comment] Enter',
 		footer: 'ack...',
 		scope: 'alerts',
 		action: onSelectedAlert((alert) => ({type: 'open-prompt', prompt: {kind: 'ack-note', text: '', id: alert.id, rule: alert.rule}})),

@@ -20,6 +20,7 @@ import {skippedText} from './rules/alert-storage.js';
 import {expiredSilence, newSilence, ruleMatchers, silenceMatcherText, silenceStatus} from './rules/ack-silence.js';
 import {BUILTIN_RULES} from './rules/builtin-rules.js';
 import {compileRules} from './rules/user-rules.js';
+import {configAuthor} from './rules/attach.js';
 import {loadRuleList, runRuleTests} from './rules/rule-test.js';
 import {backtest} from './rules/backtest.js';
 import {hostname} from 'node:os';
@@ -145,7 +146,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 					return 1;
 				}
 				// The ack covers the alert's episode (keyed by when it first went pending), also when it is still pending.
-				const by = v.author ?? userAtHost();
+				const by = v.author ?? configAuthor(config) ?? userAtHost();
 				const atMs = Date.now();
 				const untilMs = ackForMs === undefined ? undefined : atMs + ackForMs;
 				await storage.putAck({alertId: id, by, atMs, severity: last.severity, episodeMs: last.activeAtMs, ...(v.comment ? {comment: v.comment} : {}), ...(untilMs !== undefined ? {untilMs} : {})});
@@ -188,7 +189,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 				if (typeof m === 'string') return usage(io, m);
 				matchers.push(m);
 			}
-			const silence = newSilence(matchers, Date.now(), durationMs, v.author ?? userAtHost(), v.comment);
+			const silence = newSilence(matchers, Date.now(), durationMs, v.author ?? configAuthor(config) ?? userAtHost(), v.comment);
 			return withRedis(async (redis) => {
 				await commandAlertStorage(redis).putSilence(silence);
 				io.out(`silence ${silence.id}: ${silenceMatcherText(silence)} until ${new Date(silence.endsMs).toISOString()} (${formatDuration(durationMs)}) by ${silence.createdBy}`);

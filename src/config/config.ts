@@ -72,7 +72,7 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
 	rules: 'rules',
 	notify: 'notify',
-	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration},
+	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
 };
 
 /** Validators for sections owned by other modules: (value, path) -> issues as [path, message]. */

@@ -6,6 +6,7 @@ import {type Redis} from 'ioredis';
 import {type MycotopConfig} from '../config/config.js';
 import {type GpuQuery} from '../gpu/gpu-store.js';
 import {keys} from '../contract/names.js';
+import {sanitizeText} from '../contract/sanitize.js';
 import {type KvReader} from '../bus/kv.js';
 import {type MetricsStore} from '../store/metrics-store.js';
 import {durationValue} from './duration.js';
@@ -111,6 +112,13 @@ function gpuSourceFrom(query: GpuQuery): (now: number) => ReturnType<GpuTracker[
 	};
 }
 
+/** Who acks and silences are recorded as: the config's `alerting.author` when set (else user@host). */
+export function configAuthor(config: Pick<MycotopConfig, 'raw'>): string | undefined {
+	const raw = config.raw['alerting'];
+	const author = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)['author'] : undefined;
+	return typeof author === 'string' && author.length > 0 ? sanitizeText(author, {maxLength: 128}) : undefined;
+}
+
 export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery, notifications?: RulesNotifications): RulesPart {
 	const settings = alertingSettings(config);
 	return new RulesPart(rulesDeps(core, notifications), {
@@ -119,5 +127,6 @@ export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQ
 		repeatIntervalMs: settings.repeatIntervalMs,
 		staleAfterMs: settings.staleAfterMs,
 		...(gpu !== undefined ? {gpus: gpuSourceFrom(gpu)} : {}),
+		...(configAuthor(config) !== undefined ? {user: configAuthor(config)} : {}),
 	});
 }

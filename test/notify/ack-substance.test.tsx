@@ -6,6 +6,7 @@ import {ackWriteProblem, decodeAck, liveAck} from '../../src/rules/ack-silence.j
 import {AlertLog} from '../../components/AlertLog.js';
 import {type AlertRow} from '../../src/rules/alert-snapshot.js';
 import {BELL_START, bellStep} from '../../src/notify/bell.js';
+import {configAuthor} from '../../src/rules/attach.js';
 
 const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
 
@@ -76,5 +77,13 @@ describe('bellStep', () => {
 		expect(s.ring).toBe(true);
 		s = bellStep(s.state, [row('old', 'critical', 'firing'), row('new', 'critical', 'firing')]);
 		expect(s.ring).toBe(false);
+	});
+});
+
+describe('configAuthor', () => {
+	it('reads alerting.author, cleaned, else nothing', () => {
+		expect(configAuthor({raw: {alerting: {author: 'alice'}}})).toBe('alice');
+		expect(configAuthor({raw: {alerting: {author: 'bob\u001b[31m'}}})).toBe('bob');
+		expect(configAuthor({raw: {}})).toBeUndefined();
 	});
 });

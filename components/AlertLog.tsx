@@ -110,6 +110,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 						{zoomed ? <Text color={colors.accent}>[{text(row.id)}] </Text> : null}
 						{text(row.message)}
 						{row.acknowledgedBy ? <Text dimColor> ({text(ackText(row, nowMs))})</Text> : null}
+						{row.inhibitedBy ? <Text dimColor> (inhibited by {text(row.inhibitedBy)})</Text> : null}
 					</Line>
 				);
 			})}

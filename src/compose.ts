@@ -18,6 +18,7 @@ import {describeError, isAuthError} from './bus/connection-state.js';
 import {Runtime, type RuntimeOptions} from './runtime.js';
 import {type GpuSourcePart, type RuntimePart} from './parts.js';
 import {notifyPartFrom} from './notify/attach-notify.js';
+import {inhibitedRows} from './notify/inhibit.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
@@ -40,7 +41,13 @@ function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {read
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
 	let rules: RulesPart | undefined;
 	const notify = notifyPartFrom(core, config, () => rules?.alerts().rows ?? []);
-	rules = rulesPartFrom(core, config, gpu?.query, notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates()});
+	const inhibitRules = config.notify?.inhibitRules ?? [];
+	rules = rulesPartFrom(
+		core,
+		config,
+		gpu?.query,
+		notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates(), inhibitedRows: (rows) => inhibitedRows(rows, inhibitRules)},
+	);
 	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {})};
 }
 

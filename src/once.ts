@@ -91,7 +91,7 @@ export function onceText(s: Snapshot): string {
 	if (s.alerts !== undefined) {
 		lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);
 		// The ids are what `mycotop ack ID` takes.
-		lines.push(...s.alerts.rows.map((a) => `  ${a.id}  ${a.state} ${a.severity} ${a.rule}: ${a.message}`));
+		lines.push(...s.alerts.rows.map((a) => `  ${a.id}  ${a.state} ${a.severity} ${a.rule}: ${a.message}${a.inhibitedBy ? ` (inhibited by ${a.inhibitedBy})` : ''}`));
 		for (const e of s.alerts.errors ?? []) lines.push(`  rule ${e.rule} failing: ${e.message}`);
 		if (s.alerts.unwrittenTransitions) lines.push(`  ${s.alerts.unwrittenTransitions} transitions not written to Redis's alert log`);
 		if (s.alerts.receivers !== undefined && s.alerts.receivers.length > 0) {

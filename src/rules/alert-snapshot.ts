@@ -35,6 +35,8 @@ export interface AlertRow {
 	readonly firedMs?: number;
 	/** Id of the silence that mutes it. */
 	readonly silencedBy?: string;
+	/** Id of the alert whose firing mutes its notifications (the config's inhibit_rules). */
+	readonly inhibitedBy?: string;
 }
 
 /** One entry of the transition log (newest first in the snapshot). */

@@ -16,6 +16,7 @@ import {compileRules} from './user-rules.js';
 import {MemoryAlertStorage, RedisAlertStorage, type AlertStorage} from './alert-storage.js';
 import {alertNotifier, type NotifyFunc} from './alert-notify.js';
 import {type ReceiverState} from '../notify/notify-types.js';
+import {type AlertRow} from './alert-snapshot.js';
 import {writerAlertWrites, type AlertWriter} from './alert-writes.js';
 
 /** The runtime's core as the rules part's wiring sees it (the Runtime satisfies it). */
@@ -37,6 +38,8 @@ export interface RulesCore {
 export interface RulesNotifications {
 	readonly notify: NotifyFunc;
 	readonly receiverStates: () => readonly ReceiverState[];
+	/** The alert log's "inhibited by X": which rows the config's inhibit_rules mute. */
+	readonly inhibitedRows: (rows: readonly AlertRow[]) => ReadonlyMap<string, string>;
 }
 
 /**
@@ -63,7 +66,7 @@ export function rulesDeps(core: RulesCore, notifications?: RulesNotifications): 
 						announce(transitions);
 						notifications.notify(transitions);
 					},
-		...(notifications !== undefined ? {receiverStates: notifications.receiverStates} : {}),
+		...(notifications !== undefined ? {receiverStates: notifications.receiverStates, inhibitedRows: notifications.inhibitedRows} : {}),
 		record: (transitions) => {
 			// On the embedded bus (before Redis is reached, or without it) the log is this process's memory.
 			if (bus.kind === 'embedded') memory.log.push(...transitions);

@@ -42,6 +42,8 @@ export interface RulesDeps {
 	readonly projectStatuses: (ids: readonly string[]) => Promise<ReadonlyArray<string | undefined>>;
 	/** The notification receivers' states, for the snapshot (absent: no receivers configured). */
 	readonly receiverStates?: () => readonly ReceiverState[];
+	/** Which rows inhibition mutes, by the id of the alert that mutes each (absent: no notifications configured). */
+	readonly inhibitedRows?: (rows: readonly AlertRow[]) => ReadonlyMap<string, string>;
 }
 
 export interface RulesPartOptions {
@@ -221,7 +223,9 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		const snapshot = this.engine.snapshot(now, this.acks, this.silences, this.externalRows(now));
 		const unwritten = this.host.unwrittenTransitions();
 		const receivers = this.host.receiverStates?.() ?? [];
-		return {...snapshot, ...(unwritten === 0 ? {} : {unwrittenTransitions: unwritten}), ...(receivers.length > 0 ? {receivers} : {})};
+		const inhibited = this.host.inhibitedRows?.(snapshot.rows);
+		const rows = inhibited === undefined || inhibited.size === 0 ? snapshot.rows : snapshot.rows.map((r) => (inhibited.has(r.id) ? {...r, inhibitedBy: inhibited.get(r.id)!} : r));
+		return {...snapshot, rows, ...(unwritten === 0 ? {} : {unwrittenTransitions: unwritten}), ...(receivers.length > 0 ? {receivers} : {})};
 	}
 
 	// ---------------------------------------------------------------- AlertActions

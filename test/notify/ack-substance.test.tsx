@@ -63,6 +63,26 @@ describe('AlertLog', () => {
 		unmount();
 		expect(frame).toMatch(/ack alice@box 5m ago until \d\d:\d\d:\d\d: fan replaced/);
 	});
+
+	it('shows what inhibits an alert, and the receivers in the title (one line each when zoomed)', () => {
+		const row: AlertRow = {id: 'gpu_util_low:0', rule: 'gpu_util_low', severity: 'warning', state: 'firing', message: 'idle', labels: {gpu: '0'}, sinceMs: NOW, updatedMs: NOW, origin: 'rules', inhibitedBy: 'gpu_lost:0'};
+		const receivers = [
+			{name: 'team', type: 'slack' as const, queued: 0, lastSuccessMs: NOW - 120_000},
+			{name: 'oncall', type: 'pagerduty' as const, queued: 2, lastError: 'HTTP 404: no_service', lastErrorMs: NOW - 60_000, misconfigured: true},
+		];
+		const draw = (zoomed: boolean) => {
+			const {lastFrame, unmount} = render(<AlertLog rows={[row]} receivers={receivers} zoomed={zoomed} nowMs={NOW} rulesRunning width={200} height={10} focused={false} selectedIndex={0} />);
+			const frame = lastFrame() ?? '';
+			unmount();
+			return frame;
+		};
+		const frame = draw(false);
+		expect(frame).toContain('(inhibited by gpu_lost:0)');
+		expect(frame).toContain('team ok, oncall misconfigured (2 queued)');
+		const zoomed = draw(true);
+		expect(zoomed).toContain('team (slack)  ok, last sent 2m ago');
+		expect(zoomed).toContain('oncall (pagerduty)  MISCONFIGURED  failing since 1m: HTTP 404: no_service  2 queued');
+	});
 });
 
 describe('bellStep', () => {

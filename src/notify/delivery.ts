@@ -148,22 +148,35 @@ export class Delivery {
 		const now = this.now();
 		if (now - this.lastViewerCheck < RECHECK_MS) return;
 		this.lastViewerCheck = now;
-		for (const [name, queue] of this.queues) {
-			const keep: Item[] = [];
+		// Held too long, or delivered by the writer (its last request's record is settled): dropped. Items queued while
+		// the record is read are kept (the queues are filtered afterwards, not replaced).
+		const drop = new Set<Item>();
+		const asked: Item[] = [];
+		const ids: Array<ReturnType<typeof recordId>> = [];
+		for (const queue of this.queues.values()) {
 			for (const item of queue) {
-				if (now - item.enqueuedMs > HOLD_MS) continue;
-				let done = false;
-				try {
-					const requests = (item.requests ??= this.deps.requestsFor(item.notification));
-					const last = requests.at(-1);
-					done = last === undefined || (await this.deps.records().done(recordId(item.notification, last)));
-				} catch {
-					// Redis away: keep holding.
+				if (now - item.enqueuedMs > HOLD_MS) {
+					drop.add(item);
+					continue;
 				}
-				if (!done) keep.push(item);
+				const last = (item.requests ??= this.deps.requestsFor(item.notification)).at(-1);
+				if (last === undefined) drop.add(item);
+				else {
+					asked.push(item);
+					ids.push(recordId(item.notification, last));
+				}
 			}
-			this.queues.set(name, keep);
 		}
+		try {
+			const done = await this.deps.records().done(ids);
+			asked.forEach((item, i) => {
+				if (done[i] === true) drop.add(item);
+			});
+		} catch {
+			// Redis away: keep holding.
+		}
+		// In place: a writer's work loop may hold the same array.
+		for (const queue of this.queues.values()) for (let i = queue.length - 1; i >= 0; i--) if (drop.has(queue[i]!)) queue.splice(i, 1);
 		this.syncQueued();
 	}
 
@@ -177,7 +190,9 @@ export class Delivery {
 				if (head === undefined || head.dueMs > this.now() || !this.deps.isWriter()) return;
 				const next = await this.attempt(name, head);
 				if (next === 'wait') return;
-				queue.shift();
+				// By identity: a viewer round (the role changed meanwhile) may have removed it already.
+				const at = queue.indexOf(head);
+				if (at >= 0) queue.splice(at, 1);
 				this.syncQueued();
 			}
 		} finally {

@@ -34,8 +34,8 @@ export interface SentRecords {
 	claim(id: SentRecordId, claimMs: number): Promise<ClaimAnswer>;
 	/** Record the outcome for `keepMs` (see settledKeepMs). */
 	settle(id: SentRecordId, outcome: 'sent' | 'abandoned', keepMs: number): Promise<void>;
-	/** Whether the record says it is done (sent or abandoned), for instances that hold a notification as viewers. */
-	done(id: SentRecordId): Promise<boolean>;
+	/** Whether each record says it is done (sent or abandoned), for instances that hold notifications as viewers (one MGET). */
+	done(ids: readonly SentRecordId[]): Promise<boolean[]>;
 }
 
 /**
@@ -84,7 +84,7 @@ return ''`;
 export interface SentRecordClient {
 	eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 	set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>;
-	get(key: string): Promise<string | null>;
+	mget(keys: string[]): Promise<Array<string | null>>;
 }
 
 /** The sent-record in Redis, fenced by the writer lease (`leaseKey`, default the shared keys' lease). */
@@ -98,11 +98,17 @@ export function redisSentRecords(client: SentRecordClient, instanceId: string, n
 		async settle(id, outcome, keepMs) {
 			await client.set(sentRecordKey(id), `${outcome} ${instanceId} ${now()}`, 'PX', Math.max(1, Math.round(keepMs)));
 		},
-		async done(id) {
-			const record = parseRecord(await client.get(sentRecordKey(id)));
-			return record !== undefined && record.state !== 'claimed';
+		async done(ids) {
+			if (ids.length === 0) return [];
+			const values = await client.mget(ids.map(sentRecordKey));
+			return values.map((v) => isDone(v));
 		},
 	};
+}
+
+function isDone(value: string | null | undefined): boolean {
+	const record = parseRecord(value);
+	return record !== undefined && record.state !== 'claimed';
 }
 
 /** The embedded bus's sent-record: one process, so a map (expired claims are taken over like Redis's). */
@@ -124,9 +130,8 @@ export function memorySentRecords(instanceId: string, isWriter: () => boolean, n
 		async settle(id, outcome, keepMs) {
 			records.set(sentRecordKey(id), {value: `${outcome} ${instanceId} ${now()}`, untilMs: now() + keepMs});
 		},
-		async done(id) {
-			const record = parseRecord(live(sentRecordKey(id)));
-			return record !== undefined && record.state !== 'claimed';
+		async done(ids) {
+			return ids.map((id) => isDone(live(sentRecordKey(id))));
 		},
 	};
 }

@@ -37,13 +37,13 @@ describe.runIf(redisAvailable())('redisSentRecords', () => {
 		await client.set(ourKeys.writerLease, 'host:2:bb');
 		expect(await b.claim(id, 500)).toBe('busy');
 		expect(await a.claim(id, 500)).toBe('not-writer');
-		expect(await b.done(id)).toBe(false);
+		expect(await b.done([id])).toEqual([false]);
 		// The first writer died mid-send: its claim lapses and the new writer takes it.
 		await new Promise((r) => setTimeout(r, 600));
 		expect(await b.claim(id, 500)).toBe('claimed');
 		await b.settle(id, 'sent', settledKeepMs(7 * 86_400_000));
 		expect(await b.claim(id, 500)).toBe('sent');
-		expect(await a.done(id)).toBe(true);
+		expect(await a.done([id, {...id, contentHash: 'other'}])).toEqual([true, false]);
 		const key = sentRecordKey(id);
 		expect(key).toMatch(/^mycotop:notify:sent:[0-9a-f]{40}$/);
 		expect(await client.pttl(key)).toBeGreaterThan(6 * 86_400_000);

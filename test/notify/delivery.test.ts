@@ -114,6 +114,36 @@ describe('Delivery', () => {
 		expect(receiver.requests.length).toBe(4);
 	});
 
+	it('as a viewer, holds what it computed, drops what the writer settled, keeps what arrives meanwhile', async () => {
+		let release = () => {};
+		const gate = new Promise<void>((r) => (release = r));
+		const asked: string[][] = [];
+		const records = {
+			claim: async () => 'not-writer' as const,
+			settle: async () => undefined,
+			done: async (ids: ReadonlyArray<{contentHash: string}>) => {
+				asked.push(ids.map((i) => i.contentHash));
+				await gate;
+				return ids.map(() => true);
+			},
+		};
+		const d = new Delivery({
+			receivers: [{name: 'hook', type: 'webhook'}],
+			requestsFor: () => [{url: 'http://127.0.0.1:9/', headers: {}, body: ''}],
+			send: sendBy(sendHttp, runCommand),
+			records: () => records,
+			isWriter: () => false,
+		});
+		d.enqueue([notification('a'), notification('b')]);
+		const round = d.tick();
+		d.enqueue([notification('c')]);
+		release();
+		await round;
+		expect(asked).toEqual([['a', 'b']]);
+		expect(d.pending()).toBe(1);
+		expect(d.receiverStates()[0]).toMatchObject({queued: 1});
+	});
+
 	it('sends a notification it has already delivered only once', async () => {
 		receiver = await startFakeReceiver();
 		const d = start(receiver.url);

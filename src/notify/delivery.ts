@@ -221,9 +221,11 @@ export class Delivery {
 		try {
 			// The claim outlives one attempt: a writer killed in the attempt leaves a claim that lapses soon after.
 			claim = await records.claim(id, timeoutMs + 5000);
-		} catch {
+		} catch (error) {
 			item.dueMs = this.now() + RECHECK_MS;
-			this.failed(name, 'the sent-record in Redis cannot be reached: waiting before sending', this.now(), false);
+			// Redis away, or refusing (an ACL without EVAL: NOPERM; OOM; READONLY): nothing is sent unrecorded.
+			const why = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 100) : 'unreachable';
+			this.failed(name, `the sent-record in Redis is unavailable (${why}): waiting before sending`, this.now(), false);
 			return 'wait';
 		}
 		if (claim === 'sent') return 'done';

@@ -144,6 +144,28 @@ describe('Delivery', () => {
 		expect(d.receiverStates()[0]).toMatchObject({queued: 1});
 	});
 
+	it('sends nothing while the sent-record is refused, and says why', async () => {
+		receiver = await startFakeReceiver();
+		const url = receiver.url;
+		const d = new Delivery({
+			receivers: [{name: 'hook', type: 'webhook'}],
+			requestsFor: () => [{url, headers: {}, body: 'x'}],
+			send: sendBy(sendHttp, runCommand),
+			records: () => ({
+				claim: async () => {
+					throw new Error("NOPERM User viewer has no permissions to run the 'eval' command");
+				},
+				settle: async () => undefined,
+				done: async (ids) => ids.map(() => false),
+			}),
+			isWriter: () => true,
+		});
+		d.enqueue([notification('g1')]);
+		await d.tick();
+		expect(receiver.requests.length).toBe(0);
+		expect(d.receiverStates()[0]).toMatchObject({queued: 1, lastError: expect.stringContaining('sent-record in Redis is unavailable (NOPERM') as unknown});
+	});
+
 	it('sends a notification it has already delivered only once', async () => {
 		receiver = await startFakeReceiver();
 		const d = start(receiver.url);

@@ -104,7 +104,7 @@ describe.runIf(redisAvailable())('notifications end to end', () => {
 		expect(r.stdout + r.stderr).not.toContain(TOKEN);
 	});
 
-	it('two instances, a storm of 50 alerts: one grouped message', async ({redis}) => {
+	it('two instances, a storm of 50 alerts: one grouped message per group', async ({redis}) => {
 		const hook = await receiver(`/hook/${TOKEN}`);
 		const config = configFile(`notify:
   receivers:
@@ -115,6 +115,9 @@ describe.runIf(redisAvailable())('notifications end to end', () => {
     group_by: [alertname]
     group_wait: 3s
     group_interval: 1h
+    routes:
+      - matchers: ['project=~"storm-[0-9]"']
+        receiver: hook
 `);
 		const client = redis.client();
 		const a = headless(redis.url, config);
@@ -124,12 +127,15 @@ describe.runIf(redisAvailable())('notifications end to end', () => {
 		await new Promise((r) => setTimeout(r, 1500));
 		const timestamp = new Date().toISOString();
 		for (let i = 0; i < 50; i++) await client.publish('events:training:progress', JSON.stringify({projectId: `storm-${i}`, step: 1, loss: 'NaN', timestamp}));
-		await waitFor(() => hook.requests.length >= 1, 20_000, 'the grouped message');
+		// Two groups: storm-0..9 on the child route, the other 40 on the root route.
+		await waitFor(() => hook.requests.length >= 2, 20_000, 'the two grouped messages');
 		await new Promise((r) => setTimeout(r, 4000));
-		expect(hook.requests.length).toBe(1);
-		const body = JSON.parse(hook.requests[0]!.body) as {alerts: Array<{labels: Record<string, string>}>; groupLabels: Record<string, string>};
-		expect(body.groupLabels).toEqual({alertname: 'non_finite_loss'});
-		expect(new Set(body.alerts.map((x) => x.labels['project'])).size).toBe(50);
+		expect(hook.requests.length).toBe(2);
+		const bodies = hook.requests.map((r) => JSON.parse(r.body) as {groupKey: string; alerts: Array<{labels: Record<string, string>}>; groupLabels: Record<string, string>});
+		expect(new Set(bodies.map((b) => b.groupKey)).size).toBe(2);
+		for (const body of bodies) expect(body.groupLabels).toEqual({alertname: 'non_finite_loss'});
+		expect(bodies.map((b) => b.alerts.length).sort((x, y) => x - y)).toEqual([10, 40]);
+		expect(new Set(bodies.flatMap((b) => b.alerts.map((x) => x.labels['project']))).size).toBe(50);
 		expect(a.stderr() + b.stderr()).not.toContain(TOKEN);
 	});
 

@@ -8,7 +8,7 @@ second pane of the same tmux server during the same minutes, as the reference. M
   3. time from process start to the first complete frame with 10,000 points per series already in Redis (< 1 s).
 
 CPU is utime + stime from /proc/<pid>/stat over the window. Frames per second and bytes per second come from
-the pane's raw output (pipe-pane). Options: --seconds N (default 60), --columns, --rows (default 120x40).
+the pane's raw output (pipe-pane). Options: --seconds N (default 60), --columns, --rows (default 120x40), --profile DIR (a CPU profile of mycotop).
 */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -25,7 +25,7 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
 const {values: options} = parseArgs({
-	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}},
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}},
 });
 const SECONDS = Number(options.seconds);
 const COLUMNS = Number(options.columns);
@@ -117,8 +117,10 @@ async function measure(pids: Record<string, number>, rawFile: string, seconds: n
 	};
 }
 
+/** `--profile DIR`: the measured mycotop writes a V8 CPU profile of both windows there (read it with any .cpuprofile viewer). */
 function mycotopCommand(redis: TestRedis): string {
-	return `exec node ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000`;
+	const profile = options.profile === undefined ? '' : ` --cpu-prof --cpu-prof-dir=${resolve(options.profile)}`;
+	return `exec node${profile} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000`;
 }
 
 const ENV = {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color'};

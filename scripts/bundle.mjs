@@ -27,6 +27,22 @@ await build({
 });
 chmodSync('dist/bundle/cli.js', 0o755);
 chmodSync('dist/bundle/demo-nvidia-smi.js', 0o755);
+// The frame benchmark runs what the TUI runs: the same patches and React's production build, in its own folder.
+rmSync('dist/bench-bundle', {recursive: true, force: true});
+await build({
+	entryPoints: {frame: 'dist/bench/frame.js'},
+	outdir: 'dist/bench-bundle',
+	bundle: true,
+	splitting: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	external: ['react-devtools-core'],
+	define: {'process.env.NODE_ENV': '"production"'},
+	banner: {js: "import {createRequire as __mycotopRequire} from 'node:module'; const require = __mycotopRequire(import.meta.url);"},
+	plugins: [inkPatchesPlugin(new Set())],
+	logLevel: 'warning',
+});
 const expected = ['ink/build/measure-text.js', 'ink/build/wrap-text.js', 'ink/build/output.js', 'string-width/index.js'];
 const missing = expected.filter((file) => ![...applied].some((a) => a.replaceAll('\\', '/') === file));
 if (missing.length > 0) throw new Error(`bundle: patches not applied to ${missing.join(', ')}`);

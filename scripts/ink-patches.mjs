@@ -46,6 +46,107 @@ function sharedOutputCaches() {
 }
 export default class Output {`,
 	},
+	// Output.get() builds a grid of width x height cell objects every frame, copies every write into it and turns every
+	// row back into a string, although most rows are what they were last frame. Compose each row from the writes that
+	// touch it and reuse the row's string when those writes are the same as before (rowCachedGet, below); the cells
+	// of a row that changed are built exactly as Ink builds them, so the output is the same string.
+	{
+		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
+		find: '    get() {\n        // Initialize output array with a specific set of rows',
+		replace: '    get() {\n        return rowCachedGet(this);\n    }\n    stockGet() {\n        // Initialize output array with a specific set of rows',
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
+		find: 'let sharedCaches;',
+		replace: `const BLANK_CELL = {type: 'char', value: ' ', fullWidth: false, styles: []};
+const rowStrings = new Map();
+/** The row's string from its writes ([x, line, x, line, ...] in drawing order), as Ink's get() would build it. */
+function composeRow(caches, width, segments) {
+    const cells = new Array(width).fill(BLANK_CELL);
+    for (let i = 0; i < segments.length; i += 2) {
+        let offsetX = segments[i];
+        for (const character of caches.getStyledChars(segments[i + 1])) {
+            cells[offsetX] = character;
+            const characterWidth = Math.max(1, caches.getStringWidth(character.value));
+            for (let k = 1; k < characterWidth; k++) cells[offsetX + k] = {type: 'char', value: '', fullWidth: false, styles: character.styles};
+            offsetX += characterWidth;
+        }
+    }
+    return styledCharsToString(cells.filter(item => item !== undefined)).trimEnd();
+}
+function rowCachedGet(output) {
+    const {width, height, caches} = output;
+    const rows = new Array(height);
+    const clips = [];
+    for (const operation of output.operations) {
+        if (operation.type === 'clip') {
+            clips.push(operation.clip);
+            continue;
+        }
+        if (operation.type === 'unclip') {
+            clips.pop();
+            continue;
+        }
+        if (operation.type !== 'write') continue;
+        const {text, transformers} = operation;
+        let {x, y} = operation;
+        let lines = text.split('\\n');
+        const clip = clips.at(-1);
+        if (clip) {
+            const clipHorizontally = typeof clip.x1 === 'number' && typeof clip.x2 === 'number';
+            const clipVertically = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
+            if (clipHorizontally) {
+                const textWidth = caches.getWidestLine(text);
+                if (x + textWidth < clip.x1 || x > clip.x2) continue;
+            }
+            if (clipVertically && (y + lines.length < clip.y1 || y > clip.y2)) continue;
+            if (clipHorizontally) {
+                lines = lines.map(line => {
+                    const from = x < clip.x1 ? clip.x1 - x : 0;
+                    const lineWidth = caches.getStringWidth(line);
+                    const to = x + lineWidth > clip.x2 ? clip.x2 - x : lineWidth;
+                    return from === 0 && to === lineWidth ? line : sliceAnsi(line, from, to);
+                });
+                if (x < clip.x1) x = clip.x1;
+            }
+            if (clipVertically) {
+                const from = y < clip.y1 ? clip.y1 - y : 0;
+                const to = y + lines.length > clip.y2 ? clip.y2 - y : lines.length;
+                lines = lines.slice(from, to);
+                if (y < clip.y1) y = clip.y1;
+            }
+        }
+        let offsetY = 0;
+        for (let index = 0; index < lines.length; index++) {
+            const row = y + offsetY;
+            // As Ink: a line outside the grid is skipped without moving down.
+            if (!(row >= 0 && row < height && Number.isInteger(row))) continue;
+            let line = lines[index];
+            for (const transformer of transformers) line = transformer(line, index);
+            (rows[row] ??= []).push(x, line);
+            offsetY++;
+        }
+    }
+    const out = new Array(height);
+    for (let y = 0; y < height; y++) {
+        const segments = rows[y];
+        if (segments === undefined) {
+            out[y] = '';
+            continue;
+        }
+        const key = width + '\\u0000' + segments.join('\\u0000');
+        let row = rowStrings.get(key);
+        if (row === undefined) {
+            row = composeRow(caches, width, segments);
+            if (rowStrings.size >= ${BOUND / 4}) rowStrings.clear();
+            rowStrings.set(key, row);
+        }
+        out[y] = row;
+    }
+    return {output: out.join('\\n'), height};
+}
+let sharedCaches;`,
+	},
 	// Every line drawn inside an overflow="hidden" box is cut with sliceAnsi (grapheme segmentation per character)
 	// even when it lies wholly inside the clip. Skip the cut when there is nothing to cut.
 	{

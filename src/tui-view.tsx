@@ -48,16 +48,26 @@ export interface DashboardSources {
 	readonly alertActions: AlertActions | undefined;
 }
 
+/** Where and how often to draw: the process's terminal at most 10 frames a second, or a stand-in (bench:frame). */
+export interface DrawTarget {
+	readonly stdout: NodeJS.WriteStream;
+	/** Default: the process's stdin. */
+	readonly stdin?: NodeJS.ReadStream;
+	readonly maxFps: number;
+}
+
 /** Render the dashboard over the runtime's snapshots. */
-export function renderDashboard(sources: DashboardSources, flags: Flags, config: MycotopConfig): Instance {
+export function renderDashboard(sources: DashboardSources, flags: Flags, config: MycotopConfig, target: DrawTarget = {stdout: process.stdout, maxFps: 10}): Instance {
+	const {stdout} = target;
 	const theme = themeFor({ascii: flags.ascii || config.ui.ascii === true});
 	return render(
 		<ThemeProvider theme={theme}>
-			<App source={sources.snapshots} terminal={terminalSource(process.stdout)} smoothing={config.ui.smoothing ?? 0.6} alertActions={sources.alertActions} />
+			<App source={sources.snapshots} terminal={terminalSource(stdout)} smoothing={config.ui.smoothing ?? 0.6} alertActions={sources.alertActions} />
 		</ThemeProvider>,
 		{
-			stdout: inkStdout(process.stdout),
-			maxFps: 10,
+			stdout: inkStdout(stdout),
+			...(target.stdin !== undefined ? {stdin: target.stdin} : {}),
+			maxFps: target.maxFps,
 			patchConsole: false,
 			exitOnCtrlC: false,
 		},

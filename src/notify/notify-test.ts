@@ -5,7 +5,7 @@ status, a short excerpt of the body, never the URL, key or token. A PagerDuty re
 its resolve, so the test leaves no open incident.
 */
 import {type Notification, type NotifyAlert} from './notify-types.js';
-import {type AttemptOutcome, outcomeText} from './retry-policy.js';
+import {type AttemptOutcome, isMisconfigured, isSuccess, outcomeText} from './retry-policy.js';
 
 /** The test alert and its notifications (firing; resolved too for PagerDuty). Pure. */
 export function testNotifications(receiver: string, type: string, nowMs: number, host: string): Notification[] {
@@ -28,11 +28,10 @@ export function testNotifications(receiver: string, type: string, nowMs: number,
 /** One line per answer: "HTTP 202: {"status":"success"...}", "no answer within 10 s", a 4xx said to be a configuration problem. */
 export function testAnswerText(outcome: AttemptOutcome): string {
 	const text = outcomeText(outcome);
-	const misconfigured = outcome.kind === 'http' && outcome.status >= 400 && outcome.status < 500 && outcome.status !== 408 && outcome.status !== 429;
-	return misconfigured ? `${text} (a configuration problem: check the receiver's URL, key or token; not retried in delivery)` : text;
+	return isMisconfigured(outcome) ? `${text} (a configuration problem: check the receiver's URL, key or token; not retried in delivery)` : text;
 }
 
 /** Whether the answer says the receiver took the message. */
 export function accepted(outcome: AttemptOutcome): boolean {
-	return (outcome.kind === 'http' && outcome.status >= 200 && outcome.status < 300) || (outcome.kind === 'exit' && outcome.code === 0);
+	return isSuccess(outcome);
 }

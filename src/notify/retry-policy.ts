@@ -63,12 +63,12 @@ export function outcomeText(outcome: AttemptOutcome): string {
 	}
 }
 
-function isSuccess(outcome: AttemptOutcome): boolean {
+export function isSuccess(outcome: AttemptOutcome): boolean {
 	return (outcome.kind === 'http' && outcome.status >= 200 && outcome.status < 300) || (outcome.kind === 'exit' && outcome.code === 0);
 }
 
 /** Whether the outcome is a configuration problem that no retry can fix: 4xx other than 408 and 429. */
-function isMisconfigured(outcome: AttemptOutcome): boolean {
+export function isMisconfigured(outcome: AttemptOutcome): boolean {
 	return outcome.kind === 'http' && outcome.status >= 400 && outcome.status < 500 && outcome.status !== 408 && outcome.status !== 429;
 }
 

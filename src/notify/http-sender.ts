@@ -1,5 +1,6 @@
 /**
-The HTTP sender: one POST with Node's fetch, bounded by a timeout (AbortSignal), answered as an AttemptOutcome
+The HTTP sender: one POST with Node's fetch, bounded by a timeout (AbortSignal), redirects not followed (a 307 would
+carry the body, PagerDuty's routing key included, to wherever it points: a 3xx is reported), answered as an AttemptOutcome
 with the status, Retry-After and a short excerpt of the body (secrets removed). It never throws and never reports
 the URL: a refused connection is "connection refused", not fetch's message (which may quote the address).
 */
@@ -57,7 +58,7 @@ export async function sendHttp(request: HttpRequest, timeoutMs: number): Promise
 	const controller = new AbortController();
 	const timer = setTimeout(() => controller.abort(), timeoutMs);
 	try {
-		const response = await fetch(request.url, {method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'follow'});
+		const response = await fetch(request.url, {method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual'});
 		const text = await readSome(response);
 		const retryAfter = response.headers.get('retry-after') ?? undefined;
 		return {kind: 'http', status: response.status, ...(retryAfter !== undefined ? {retryAfter} : {}), excerpt: safeExcerpt(text, secrets)};

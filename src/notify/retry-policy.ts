@@ -67,14 +67,19 @@ export function isSuccess(outcome: AttemptOutcome): boolean {
 	return (outcome.kind === 'http' && outcome.status >= 200 && outcome.status < 300) || (outcome.kind === 'exit' && outcome.code === 0);
 }
 
-/** Whether the outcome is a configuration problem that no retry can fix: 4xx other than 408 and 429. */
+/**
+Whether the outcome is a configuration problem that no retry can fix: 4xx other than 408 and 429, and 3xx (redirects
+are not followed, so the body never goes where the config did not say: the URL should be the final one).
+*/
 export function isMisconfigured(outcome: AttemptOutcome): boolean {
-	return outcome.kind === 'http' && outcome.status >= 400 && outcome.status < 500 && outcome.status !== 408 && outcome.status !== 429;
+	if (outcome.kind !== 'http') return false;
+	if (outcome.status >= 300 && outcome.status < 400) return true;
+	return outcome.status >= 400 && outcome.status < 500 && outcome.status !== 408 && outcome.status !== 429;
 }
 
 /**
 The verdict on attempt number `attempt` (1 for the first). A command's non-zero exit is retried like a 5xx (the
-program may have failed on a mail server that is down); so are 3xx (fetch follows redirects, so one here is odd).
+program may have failed on a mail server that is down).
 */
 export function verdict(outcome: AttemptOutcome, attempt: number, policy: RetryPolicy, nowMs: number, random: number): Verdict {
 	if (isSuccess(outcome)) return {action: 'delivered'};

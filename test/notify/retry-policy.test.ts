@@ -52,6 +52,7 @@ describe('retry policy', () => {
 			expect(v).toMatchObject({action: 'give-up', misconfigured: true});
 		}
 		expect(verdict({kind: 'http', status: 408, excerpt: ''}, 1, policy, now, 0.5).action).toBe('retry');
+		expect(verdict({kind: 'http', status: 307, excerpt: ''}, 1, policy, now, 0.5)).toMatchObject({action: 'give-up', misconfigured: true});
 	});
 
 	it('gives up after maxAttempts, not as misconfigured', () => {

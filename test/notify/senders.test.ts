@@ -33,6 +33,16 @@ describe('sendHttp', () => {
 		expect(excerpt).not.toContain('\u001b');
 	});
 
+	it('does not follow a redirect (the body would go where the config did not say)', async () => {
+		receiver = await startFakeReceiver();
+		const other = await startFakeReceiver();
+		receiver.script([{status: 307, headers: {location: other.url}}]);
+		const outcome = await sendHttp({url: receiver.url, headers: {}, body: '{"routing_key":"x"}'}, 2000);
+		expect(outcome).toMatchObject({kind: 'http', status: 307});
+		expect(other.requests.length).toBe(0);
+		await other.close();
+	});
+
 	it('times out on a receiver that never answers', async () => {
 		receiver = await startFakeReceiver();
 		receiver.script([{hold: true}]);

@@ -8,6 +8,7 @@ import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {isMap, type LineCounter, type Document} from 'yaml';
 import {validateRules} from '../rules/user-rules.js';
+import {compileNotify, type NotifyConfig} from '../notify/notify-config.js';
 import {durationValue, MAX_DURATION_TEXT, parseDuration} from '../rules/duration.js';
 import {parseYaml, readYamlFile, type YamlLoad} from './yaml-file.js';
 
@@ -25,6 +26,8 @@ export interface MycotopConfig {
 	readonly gpu: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean};
 	/** User rules, validated by the rules module. */
 	readonly rules: readonly unknown[];
+	/** Receivers, routing, grouping and inhibition (`notify:`), compiled with secrets wrapped; absent: no section. */
+	readonly notify?: NotifyConfig;
 	/** The raw document, for sections validated elsewhere. */
 	readonly raw: Record<string, unknown>;
 }
@@ -62,12 +65,13 @@ const duration: Check = (v) =>
 		: `expected a duration like 1s, 5m (or milliseconds), at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(v)}`;
 const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
 
-const SCHEMA: Record<string, Record<string, Check> | 'rules'> = {
+const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	redis: {url: redisUrl, ca: str},
 	store: {seriesCapacity: positiveInt, maxProjects: positiveInt, maxAgents: positiveInt},
 	ui: {smoothing: fraction, ascii: bool, refreshMs: refreshMs},
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
 	rules: 'rules',
+	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration},
 };
 
@@ -79,11 +83,11 @@ const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string
 export type ConfigResult = {readonly ok: true; readonly config: MycotopConfig} | {readonly ok: false; readonly issues: readonly ConfigIssue[]};
 
 /** Parse and validate YAML text (within the limits of yaml-file.ts). Pure. */
-export function parseConfig(text: string, file: string): ConfigResult {
-	return configFromYaml(parseYaml(text), file);
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ConfigResult {
+	return configFromYaml(parseYaml(text), file, env);
 }
 
-function configFromYaml(loaded: YamlLoad, file: string): ConfigResult {
+function configFromYaml(loaded: YamlLoad, file: string, env: NodeJS.ProcessEnv): ConfigResult {
 	if (!loaded.ok) {
 		return {
 			ok: false,
@@ -101,6 +105,7 @@ function configFromYaml(loaded: YamlLoad, file: string): ConfigResult {
 		return {ok: false, issues};
 	}
 	const root = raw as Record<string, unknown>;
+	let notify: NotifyConfig | undefined;
 	for (const [section, value] of Object.entries(root)) {
 		const schema = SCHEMA[section];
 		if (schema === undefined) {
@@ -110,6 +115,15 @@ function configFromYaml(loaded: YamlLoad, file: string): ConfigResult {
 		if (schema === 'rules') {
 			if (!Array.isArray(value)) add([section], 'expected a list of rules');
 			else for (const [path, message] of SECTION_VALIDATORS['rules']?.(value) ?? []) add([section, ...path], message);
+			continue;
+		}
+		if (schema === 'notify') {
+			// `${VAR}` is expanded from the environment; the root route repeats at alerting.repeatInterval when that is set.
+			const alerting = root['alerting'];
+			const repeat = alerting !== null && typeof alerting === 'object' ? durationValue((alerting as Record<string, unknown>)['repeatInterval']) : undefined;
+			const result = compileNotify(value, env, repeat !== undefined ? {repeatIntervalMs: repeat} : {});
+			if (result.ok) notify = result.config;
+			else for (const [path, message] of result.issues) add([section, ...path], message);
 			continue;
 		}
 		if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -136,11 +150,19 @@ function configFromYaml(loaded: YamlLoad, file: string): ConfigResult {
 			ui: section('ui'),
 			gpu: section('gpu'),
 			rules: (root['rules'] as unknown[] | undefined) ?? [],
-			raw: root,
+			...(notify !== undefined ? {notify} : {}),
+			raw: withoutSecrets(root),
 		},
 	};
 }
 
+
+/** The raw document without the `notify` section: its URLs and keys live only in config.notify, as Secrets. */
+function withoutSecrets(root: Record<string, unknown>): Record<string, unknown> {
+	if (!('notify' in root)) return root;
+	const {notify: _secrets, ...rest} = root;
+	return rest;
+}
 
 /**
 Load the config: `--config FILE` must exist; the default path is used only when present.
@@ -152,7 +174,7 @@ export function loadConfig(explicitPath: string | undefined, env: NodeJS.Process
 		if (explicitPath === undefined) return {ok: true, config: EMPTY_CONFIG};
 		return {ok: false, issues: [{file: path, line: 0, field: '(file)', message: 'config file not found'}]};
 	}
-	return configFromYaml(readYamlFile(path), path);
+	return configFromYaml(readYamlFile(path), path, env);
 }
 
 export function formatIssue(issue: ConfigIssue): string {

@@ -23,7 +23,15 @@ export interface NotifyAlert {
 	/** Set when resolved. */
 	readonly endsAtMs?: number;
 	/** Set while acknowledged (and not expired). */
-	readonly ack?: {readonly by: string; readonly atMs: number; readonly comment?: string; readonly untilMs?: number};
+	readonly ack?: NotifyAck;
+}
+
+/** An acknowledgement as notifications carry it: who, when, why, and until when (absent: until the episode ends). */
+export interface NotifyAck {
+	readonly by: string;
+	readonly atMs: number;
+	readonly comment?: string;
+	readonly untilMs?: number;
 }
 
 /** One message to one receiver: a group of alerts that share the route's group_by labels. */
@@ -35,8 +43,22 @@ export interface Notification {
 	/** 'firing' when any alert fires. */
 	readonly status: 'firing' | 'resolved';
 	readonly alerts: readonly NotifyAlert[];
-	/** For the idempotent sent-record: what this message says (ids + statuses + ack), so a retry after a handover is recognised. */
+	/**
+	For the idempotent sent-record: what this message says (action, ids, statuses, severities, acks; no times, so
+	two instances grouping the same alerts compute the same hash), so a retry after a handover is recognised. A
+	message that says again what an earlier message of its group said within the repeat interval (an alert fired,
+	resolved and fired again) gets a hash of its own, so it is never taken for that earlier one.
+	*/
 	readonly contentHash: string;
+	/**
+	The route's repeat_interval. The same (receiver, groupKey, contentHash) sent less than this long ago is a
+	duplicate (a handover re-sending what the old writer sent); after it, it is the deliberate repeat.
+	*/
+	readonly repeatIntervalMs: number;
+	/** Why it is sent: a new group, a change in it, the repeat of an unchanged firing group, or an acknowledgement. */
+	readonly reason: 'new' | 'changed' | 'repeat' | 'acknowledge';
+	/** When the grouping emitted it (ms). */
+	readonly timeMs: number;
 	/** PagerDuty only: an acknowledge event rather than trigger/resolve. */
 	readonly action?: 'acknowledge';
 }

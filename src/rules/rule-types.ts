@@ -112,6 +112,8 @@ export interface Rule {
 	readonly description: string;
 	/** Recommendation sent with the alert (the seed's messages carry one). */
 	readonly recommendation?: string;
+	/** A link to what to do, sent with notifications as `runbook_url` (the user's `runbook:`). */
+	readonly runbook?: string;
 	evaluate(ctx: RuleContext, emit: (sample: RuleSample) => void): void;
 }
 

@@ -172,6 +172,7 @@ export interface UserRuleSpec {
 	readonly variant?: RuleVariant;
 	readonly description?: string;
 	readonly recommendation?: string;
+	readonly runbook?: string;
 }
 
 /** A user rule as a Rule. Series selection is cached while the catalog hands back the same list. */
@@ -191,6 +192,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 		keepFiringForMs: spec.keepFiringForMs,
 		variant: spec.variant ?? 'user',
 		...(spec.recommendation !== undefined ? {recommendation: spec.recommendation} : {}),
+		...(spec.runbook !== undefined ? {runbook: spec.runbook} : {}),
 		description: spec.description ?? `${spec.metric}${spec.matchers.length > 0 ? '{...}' : ''}: ${condition.fn}${condition.windowMs > 0 ? `(${condition.windowMs / 1000}s)` : ''} ${condition.op} ${condition.threshold}`,
 		evaluate(ctx: RuleContext, emit: (s: RuleSample) => void) {
 			const list = ctx.series.series(spec.metric);
@@ -229,7 +231,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 }
 /**
 A rule entry (the YAML format: alert, series, condition, recovery, for, keep_firing_for, severity, channel, message,
-stale_after; built-in data adds variant, description, recommendation and `stale_after: gpu`) as a spec, or
+stale_after, runbook; built-in data adds variant, description, recommendation and `stale_after: gpu`) as a spec, or
 undefined when it is not one (validateRules says why, for the user's).
 */
 export function thresholdSpec(entry: Readonly<Record<string, unknown>>): UserRuleSpec | undefined {
@@ -264,5 +266,6 @@ export function thresholdSpec(entry: Readonly<Record<string, unknown>>): UserRul
 		...(entry['variant'] === 'seed' || entry['variant'] === 'sound' ? {variant: entry['variant']} : {}),
 		...(typeof entry['description'] === 'string' ? {description: entry['description']} : {}),
 		...(typeof entry['recommendation'] === 'string' ? {recommendation: entry['recommendation']} : {}),
+		...(typeof entry['runbook'] === 'string' ? {runbook: entry['runbook']} : {}),
 	};
 }

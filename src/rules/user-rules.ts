@@ -12,11 +12,12 @@ compilation into Rule objects. Two kinds of entries:
     channel: gpu                                    # training | gpu | distribution | system (default: the metric's)
     message: 'GPU {{gpu}} at {{value}} °C'
     stale_after: 30s                                # no sample for this long: a firing alert goes to nodata
+    runbook: https://wiki.example/hot-gpu           # optional: sent with notifications as runbook_url
 
   - builtin: loss_plateau                           # a built-in rule
     variant: seed                                   # seed | sound (default sound)
     enabled: true
-    for: 30s                                        # optional overrides: for, keep_firing_for, severity
+    for: 30s                                        # optional overrides: for, keep_firing_for, severity, runbook
 */
 import {durationValue, MAX_DURATION_TEXT, parseDuration} from './duration.js';
 import {parseSelector} from './labels.js';
@@ -38,8 +39,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const USER_FIELDS = ['alert', 'series', 'condition', 'recovery', 'for', 'keep_firing_for', 'severity', 'channel', 'message', 'stale_after'];
-const BUILTIN_FIELDS = ['builtin', 'variant', 'enabled', 'for', 'keep_firing_for', 'severity'];
+const USER_FIELDS = ['alert', 'series', 'condition', 'recovery', 'for', 'keep_firing_for', 'severity', 'channel', 'message', 'stale_after', 'runbook'];
+const BUILTIN_FIELDS = ['builtin', 'variant', 'enabled', 'for', 'keep_firing_for', 'severity', 'runbook'];
 
 function checkDuration(entry: Record<string, unknown>, field: string, index: number, issues: Issue[]): void {
 	const v = entry[field];
@@ -59,6 +60,13 @@ export function ruleCountProblem(list: readonly unknown[]): string | undefined {
 	return list.length > MAX_RULES ? `${list.length} rules, more than the ${MAX_RULES} allowed` : undefined;
 }
 
+/** Why a rule's `runbook:` is not an http(s) URL of at most 2048 characters, or undefined (also when absent). */
+function runbookProblem(value: unknown): string | undefined {
+	if (value === undefined) return undefined;
+	if (typeof value === 'string' && value.length <= 2048 && /^https?:\/\/\S+$/.test(value)) return undefined;
+	return `expected an http:// or https:// URL (at most 2048 characters), got ${JSON.stringify(typeof value === 'string' ? value.slice(0, 80) : value)}`;
+}
+
 /** Validate the `rules` list. Paths are relative to the list: [index, field]. Pure. */
 export function validateRules(list: readonly unknown[]): Issue[] {
 	const tooMany = ruleCountProblem(list);
@@ -76,6 +84,8 @@ export function validateRules(list: readonly unknown[]): Issue[] {
 			if (!allowed.includes(field)) issues.push([[index, field], `unknown field (expected one of: ${allowed.join(', ')})`]);
 		checkDuration(entry, 'for', index, issues);
 		checkDuration(entry, 'keep_firing_for', index, issues);
+		const runbook = runbookProblem(entry['runbook']);
+		if (runbook !== undefined) issues.push([[index, 'runbook'], runbook]);
 		if (entry['severity'] !== undefined && !SEVERITIES.includes(entry['severity'] as Severity))
 			issues.push([[index, 'severity'], `expected one of: ${SEVERITIES.join(', ')}, got ${JSON.stringify(entry['severity'])}`]);
 		let name: string | undefined;
@@ -169,6 +179,7 @@ export function compileRules(list: readonly unknown[]): Rule[] {
 			forMs: durationOf(o['for'], r.forMs),
 			keepFiringForMs: durationOf(o['keep_firing_for'], r.keepFiringForMs),
 			severity: (o['severity'] as Severity | undefined) ?? r.severity,
+			...(typeof o['runbook'] === 'string' ? {runbook: o['runbook']} : {}),
 			evaluate: r.evaluate,
 		});
 	}

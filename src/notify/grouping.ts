@@ -1,0 +1,354 @@
+/**
+Grouping, as Alertmanager's dispatcher, as a pure step function `(state, input, nowMs, config) -> {state,
+notifications}` (the style of src/rules/alert-state.ts), driven by the caller's clock so tests run it in accelerated
+time.
+
+Every alert is routed (route.ts) and joins one aggregation group per route it reaches, keyed by the route and the
+alert's values of the route's `group_by` labels. A new group waits `group_wait` before its first message, so a storm
+(8 GPUs overheating in the same second) is one message listing 8 alerts. After that the group is looked at every
+`group_interval`: it is sent again when what it says changed (an alert joined, escalated, resolved, or was
+acknowledged), or, unchanged and still firing, when `repeat_interval` has passed since it was last sent. A resolved
+alert is sent once (only if its firing was) and then leaves the group; a group with no alerts left is dropped. An
+alert that resolves before its group was ever sent is never announced. Alerts muted by inhibition (inhibit.ts) or
+silenced are left out of messages.
+
+Acknowledgements reach PagerDuty at once (not at the next interval): an alert of a pagerduty receiver's group
+whose firing was sent, acknowledged since, gives an `acknowledge` notification in the same step. For a pagerduty
+receiver an ack is therefore not a change of the group (its message would only repeat the acknowledge); for the
+other receivers it is (the team channel hears that someone took it, and again when an ack expires).
+
+The seed's 5-minute cooldown is folded in here: a flapping alert is re-announced at most once per group_interval
+(5 minutes by default), and a steady one every repeat_interval.
+*/
+import {createHash} from 'node:crypto';
+import {type Labels} from '../rules/labels.js';
+import {SEVERITY_RANK} from '../rules/alert-state.js';
+import {type NotifyConfig, type RouteNode} from './notify-config.js';
+import {inhibitedBy} from './inhibit.js';
+import {sameAck, withAck} from './notify-alert.js';
+import {groupKeyOf, groupLabelsOf, matchRoutes} from './route.js';
+import {type Notification, type NotifyAck, type NotifyAlert, type ReceiverType} from './notify-types.js';
+
+const SEVERITIES: readonly NotifyAlert['severity'][] = ['info', 'warning', 'critical'];
+
+const severityUse = new WeakMap<RouteNode, boolean>();
+
+/** Whether a route tree matches or groups on `severity` (else an alert's routes do not depend on it). Remembered per tree. */
+function severityRoutes(root: RouteNode): boolean {
+	let uses = severityUse.get(root);
+	if (uses === undefined) {
+		const walk = (r: RouteNode): boolean => r.matchers.some((m) => m.name === 'severity') || r.groupBy === 'all' || r.groupBy.includes('severity') || r.routes.some(walk);
+		uses = walk(root);
+		severityUse.set(root, uses);
+	}
+	return uses;
+}
+
+/**
+Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`); the memory of sent
+hashes keeps the most recent groups.
+*/
+export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000, sentMemory: 5000} as const;
+
+interface GroupState {
+	readonly key: string;
+	readonly receiver: string;
+	readonly groupLabels: Labels;
+	/** The route's timing when the group was made. */
+	readonly groupWaitMs: number;
+	readonly groupIntervalMs: number;
+	readonly repeatIntervalMs: number;
+	/** Firing alerts, and resolved ones whose firing was sent and whose resolve is not yet. */
+	readonly alerts: ReadonlyMap<string, NotifyAlert>;
+	readonly createdMs: number;
+	readonly nextFlushMs: number;
+	readonly lastSentMs?: number;
+	/** What the last message said, for change detection ('' when nothing was left to say). */
+	readonly lastSaid?: string;
+	/** Alerts whose firing was sent (their resolve will be). */
+	readonly sentFiring: ReadonlySet<string>;
+	/** PagerDuty: the ack (its time) already sent per alert. */
+	readonly ackSent: ReadonlyMap<string, number>;
+}
+
+export interface GroupingState {
+	readonly groups: ReadonlyMap<string, GroupState>;
+	/** Alerts refused by GROUPING_LIMITS since the start. */
+	readonly dropped: number;
+	/**
+	Inhibition as of the last step that changed the alerts held: only a changed alert can change it (acks,
+	silences and time do not), so an idle step reuses it (it is the step's cost: matchers over every alert).
+	*/
+	readonly inhibited?: ReadonlyMap<string, string>;
+	/**
+	Per receiver and group key, the content hashes sent within the route's repeat interval (kept past the group's
+	end): a message that says again what an earlier one said (an alert fired, resolved, and fired again) gets a hash
+	of its own, so delivery's sent-record does not take it for a duplicate of the earlier one.
+	*/
+	readonly sent?: ReadonlyMap<string, readonly SentHash[]>;
+}
+
+interface SentHash {
+	readonly hash: string;
+	readonly atMs: number;
+}
+
+export const EMPTY_GROUPING: GroupingState = {groups: new Map(), dropped: 0};
+
+export interface GroupingInput {
+	/** Alerts that changed since the last step (notifyAlertOf of this evaluation's transitions). */
+	readonly alerts: readonly NotifyAlert[];
+	/** Every current ack by alert id; undefined: unchanged since the last step (expiry is still applied). */
+	readonly acks?: ReadonlyMap<string, NotifyAck>;
+	/** Ids of alerts silenced now (left out of messages, as inhibited ones are). */
+	readonly silenced?: ReadonlySet<string>;
+}
+
+export interface GroupingStep {
+	readonly state: GroupingState;
+	readonly notifications: readonly Notification[];
+	/** Muted firing alerts and the alert that mutes each (for the alert log's "inhibited by X"). */
+	readonly inhibited: ReadonlyMap<string, string>;
+	/** When the next group is due (call again then, or at the next evaluation); undefined: no groups. */
+	readonly nextWakeMs: number | undefined;
+}
+
+interface Draft {
+	key: string;
+	receiver: string;
+	groupLabels: Labels;
+	groupWaitMs: number;
+	groupIntervalMs: number;
+	repeatIntervalMs: number;
+	alerts: Map<string, NotifyAlert>;
+	createdMs: number;
+	nextFlushMs: number;
+	lastSentMs?: number;
+	lastSaid?: string;
+	sentFiring: Set<string>;
+	ackSent: Map<string, number>;
+}
+
+function draftOf(g: GroupState): Draft {
+	return {...g, alerts: new Map(g.alerts), sentFiring: new Set(g.sentFiring), ackSent: new Map(g.ackSent)};
+}
+
+function hashText(text: string): string {
+	return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+function byId(a: NotifyAlert, b: NotifyAlert): number {
+	return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Firing first (most severe first), then resolved; by id within each. */
+function ordered(alerts: readonly NotifyAlert[]): NotifyAlert[] {
+	return [...alerts].sort((a, b) => (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || byId(a, b));
+}
+
+/** What a message says, for change detection: ids, statuses, severities, and (except for PagerDuty) who acknowledged. */
+function saying(alerts: readonly NotifyAlert[], withAcks: boolean): string {
+	return alerts
+		.map((a) => `${a.id}\u0000${a.status}\u0000${a.severity}${withAcks && a.ack ? `\u0000${a.ack.by}` : ''}`)
+		.sort()
+		.join('\u0001');
+}
+
+/** The sent-record's hash: the action, and per alert id, status, severity and ack. No times of our own. */
+function contentHash(action: string, alerts: readonly NotifyAlert[]): string {
+	const lines = alerts.map((a) => JSON.stringify([a.id, a.status, a.severity, a.ack?.by ?? null, a.ack?.atMs ?? null, a.ack?.untilMs ?? null])).sort();
+	return hashText(`${action}\n${lines.join('\n')}`);
+}
+
+/**
+The hash for a message of a group: its content's, unless a message of this group sent within the repeat interval
+already had it (then the content's with the first free `#n`). Instances that sent the same messages agree on it; a
+repeat, one repeat interval after the message it repeats, gets the same hash back.
+*/
+function uniqueHash(memory: Map<string, readonly SentHash[]>, g: Draft, base: string, nowMs: number): string {
+	const slot = `${g.receiver}\u0000${g.key}`;
+	const recent = (memory.get(slot) ?? []).filter((e) => nowMs - e.atMs < g.repeatIntervalMs);
+	let hash = base;
+	for (let n = 1; recent.some((e) => e.hash === hash); n++) hash = hashText(`${base}#${n}`);
+	memory.delete(slot);
+	memory.set(slot, [...recent, {hash, atMs: nowMs}]);
+	if (memory.size > GROUPING_LIMITS.sentMemory) memory.delete(memory.keys().next().value!);
+	return hash;
+}
+
+function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notification['reason'], nowMs: number, memory: () => Map<string, readonly SentHash[]>): Notification {
+	const list = ordered(alerts);
+	const action = reason === 'acknowledge' ? 'acknowledge' : 'notify';
+	return {
+		receiver: g.receiver,
+		groupKey: g.key,
+		groupLabels: g.groupLabels,
+		status: list.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+		alerts: list,
+		contentHash: uniqueHash(memory(), g, contentHash(action, list), nowMs),
+		repeatIntervalMs: g.repeatIntervalMs,
+		reason,
+		timeMs: nowMs,
+		...(reason === 'acknowledge' ? {action: 'acknowledge' as const} : {}),
+	};
+}
+
+/**
+One step: take the changed alerts and acks in, send what is due at `nowMs`. Pure. `config` is the same for every
+step of one state (the state keeps each group's timing and the last inhibition, both from it).
+*/
+export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: number, config: NotifyConfig): GroupingStep {
+	const drafts = new Map<string, Draft>();
+	const groups = new Map(state.groups);
+	let dropped = state.dropped;
+	let created = 0;
+	const draft = (key: string): Draft | undefined => {
+		let d = drafts.get(key);
+		if (d === undefined) {
+			const g = groups.get(key);
+			if (g === undefined) return undefined;
+			d = draftOf(g);
+			drafts.set(key, d);
+		}
+		return d;
+	};
+
+	// 1. The changed alerts join (or leave) their groups. An alert is held by the groups its labels route it to; a
+	// group that holds it and is no longer among them (its severity rose, so its routes changed) sees it end there,
+	// as Alertmanager sees the old label set resolve; a resolved alert resolves in every group that holds it. The
+	// alert's id fixes every label but `severity`, so the groups that may hold it are those its labels reach with
+	// each severity.
+	const severities = config.route !== undefined && severityRoutes(config.route);
+	const mayHold = (alert: NotifyAlert): Set<string> => {
+		const keys = new Set<string>();
+		for (const severity of severities ? SEVERITIES : [alert.severity]) {
+			const labels = {...alert.labels, severity};
+			for (const route of matchRoutes(config.route, labels)) keys.add(groupKeyOf(route, groupLabelsOf(route, labels)));
+		}
+		return keys;
+	};
+	const end = (d: Draft, alert: NotifyAlert) => {
+		const held = d.alerts.get(alert.id);
+		if (held === undefined) return;
+		// Sent as firing: its resolve is sent once. Never sent: it leaves quietly.
+		if (d.sentFiring.has(alert.id)) d.alerts.set(alert.id, alert.status === 'resolved' ? {...alert} : {...held, status: 'resolved', endsAtMs: nowMs});
+		else d.alerts.delete(alert.id);
+	};
+	for (const alert of input.alerts) {
+		const reached = new Set<string>();
+		if (alert.status === 'firing')
+			for (const route of matchRoutes(config.route, alert.labels)) {
+				const groupLabels = groupLabelsOf(route, alert.labels);
+				const key = groupKeyOf(route, groupLabels);
+				let d = draft(key);
+				if (d === undefined) {
+					if (groups.size + created >= GROUPING_LIMITS.groups) {
+						dropped += 1;
+						continue;
+					}
+					created += 1;
+					d = {
+						key,
+						receiver: route.receiver,
+						groupLabels,
+						groupWaitMs: route.groupWaitMs,
+						groupIntervalMs: route.groupIntervalMs,
+						repeatIntervalMs: route.repeatIntervalMs,
+						alerts: new Map(),
+						createdMs: nowMs,
+						nextFlushMs: nowMs + route.groupWaitMs,
+						sentFiring: new Set(),
+						ackSent: new Map(),
+					};
+					drafts.set(key, d);
+				}
+				if (!d.alerts.has(alert.id) && d.alerts.size >= GROUPING_LIMITS.alertsPerGroup) {
+					dropped += 1;
+					continue;
+				}
+				reached.add(key);
+				// An alert keeps its ack across transitions until the acks say otherwise.
+				const previous = d.alerts.get(alert.id);
+				d.alerts.set(alert.id, previous?.ack !== undefined && alert.ack === undefined ? {...alert, ack: previous.ack} : alert);
+			}
+		for (const key of mayHold(alert)) if (!reached.has(key) && (drafts.get(key) ?? groups.get(key))?.alerts.has(alert.id) === true) end(draft(key)!, alert);
+	}
+
+	// 2. Acks (and their expiry) apply to every alert held.
+	const ackOf = (a: NotifyAlert) => (input.acks === undefined ? a.ack : input.acks.get(a.id));
+	// Every group, in key order (new ones were added above; none is added below).
+	const keys = [...new Set([...groups.keys(), ...drafts.keys()])].sort();
+	const alertsOf = (key: string) => (drafts.get(key) ?? groups.get(key)!).alerts;
+	for (const key of keys) {
+		let changed = false;
+		for (const a of alertsOf(key).values()) if (!sameAck(withAck(a, ackOf(a), nowMs).ack, a.ack)) changed = true;
+		if (!changed) continue;
+		const d = draft(key)!;
+		for (const [id, a] of d.alerts) d.alerts.set(id, withAck(a, ackOf(a), nowMs));
+	}
+
+	// 3. Inhibition and silences, over every firing alert held.
+	let inhibited = state.inhibited;
+	if (inhibited === undefined || input.alerts.length > 0) {
+		const held = new Map<string, NotifyAlert>();
+		for (const key of keys) for (const a of alertsOf(key).values()) if (a.status === 'firing') held.set(a.id, a);
+		inhibited = inhibitedBy([...held.values()], config.inhibitRules);
+	}
+	const muting = inhibited;
+	const muted = (id: string) => muting.has(id) || input.silenced?.has(id) === true;
+
+	// 4. Due groups send what changed, or repeat; PagerDuty groups send new acks at once.
+	const notifications: Notification[] = [];
+	// Copied on the first message of the step, so an idle step does not copy it.
+	let copied: Map<string, readonly SentHash[]> | undefined;
+	const memory = () => (copied ??= new Map(state.sent));
+	for (const key of keys) {
+		const current = drafts.get(key) ?? groups.get(key)!;
+		const type: ReceiverType | undefined = config.receivers.get(current.receiver)?.type;
+		if (nowMs >= current.nextFlushMs) {
+			const d = draft(key)!;
+			const firing = [...d.alerts.values()].filter((a) => a.status === 'firing' && !muted(a.id));
+			const resolved = [...d.alerts.values()].filter((a) => a.status === 'resolved');
+			const said = saying([...firing, ...resolved], type !== 'pagerduty');
+			let reason: Notification['reason'] | undefined;
+			if (firing.length + resolved.length === 0) reason = undefined;
+			else if (d.lastSentMs === undefined) reason = 'new';
+			else if (said !== d.lastSaid) reason = 'changed';
+			else if (firing.length > 0 && nowMs - d.lastSentMs >= d.repeatIntervalMs) reason = 'repeat';
+			if (reason !== undefined) {
+				notifications.push(notification(d, [...firing, ...resolved], reason, nowMs, memory));
+				d.lastSentMs = nowMs;
+				for (const a of firing) {
+					d.sentFiring.add(a.id);
+					if (a.ack !== undefined) d.ackSent.set(a.id, a.ack.atMs);
+				}
+				for (const a of resolved) {
+					d.alerts.delete(a.id);
+					d.sentFiring.delete(a.id);
+					d.ackSent.delete(a.id);
+				}
+			}
+			d.lastSaid = firing.length + resolved.length === 0 ? '' : said;
+			d.nextFlushMs = nowMs + d.groupIntervalMs;
+		}
+		if (type === 'pagerduty') {
+			const g = drafts.get(key) ?? groups.get(key)!;
+			const acked = [...g.alerts.values()].filter((a) => a.status === 'firing' && a.ack !== undefined && g.sentFiring.has(a.id) && g.ackSent.get(a.id) !== a.ack.atMs);
+			if (acked.length > 0) {
+				const d = draft(key)!;
+				notifications.push(notification(d, acked, 'acknowledge', nowMs, memory));
+				for (const a of acked) d.ackSent.set(a.id, a.ack!.atMs);
+			}
+		}
+	}
+
+	// 5. Commit the drafts; a group with no alerts left is dropped.
+	for (const [key, d] of drafts) {
+		if (d.alerts.size === 0) groups.delete(key);
+		else groups.set(key, d);
+	}
+	let nextWakeMs: number | undefined;
+	for (const g of groups.values()) nextWakeMs = nextWakeMs === undefined ? g.nextFlushMs : Math.min(nextWakeMs, g.nextFlushMs);
+	const sent = copied ?? state.sent;
+	return {state: {groups, dropped, inhibited, ...(sent !== undefined ? {sent} : {})}, notifications, inhibited, nextWakeMs};
+}

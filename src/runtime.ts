@@ -44,6 +44,8 @@ export interface RuntimeOptions {
 	readonly streams?: boolean;
 	/** This box's name (default: the OS host name): keys of the host's own data carry it. */
 	readonly host?: string;
+	/** Write history rollups (src/history/*) with the writer's batches. Default: on with Redis. */
+	readonly history?: boolean;
 }
 
 /** Builds the runtime's parts from its core (store, writer, bus, host, instance id): called once, by the constructor. */
@@ -123,6 +125,7 @@ export class Runtime {
 				instanceId: this.instanceId,
 			},
 			{
+				history: options.history ?? options.redisUrl !== undefined,
 				...options.writer,
 				...(ring !== undefined ? {watermark: () => ring.watermark()} : {}),
 				...(options.streams && options.redisUrl !== undefined ? {handover: true} : {}),

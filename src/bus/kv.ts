@@ -6,7 +6,7 @@ import {EncodedEntries} from './resp-encode.js';
 
 /** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
 export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries>];
-type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL';
+type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL';
 
 export interface KvReader {
 	scan(pattern: string, limit?: number): Promise<string[]>;
@@ -105,7 +105,8 @@ export class MemoryKv implements Kv {
 					this.data.delete(key);
 					break;
 				case 'XADD':
-					// Streams are a Redis-only feature; the embedded bus keeps no history for them.
+				case 'EVAL':
+					// Streams and history rollups are Redis-only features; the embedded bus keeps no history for them.
 					break;
 			}
 		}

@@ -14,6 +14,7 @@ import {systemFigures} from '../analysis/system-figures.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {type PendingBatch} from './pending-batch.js';
 import {isoTime} from '../contract/time.js';
+import {sampleEvent, SeriesNames} from '../history/event-series.js';
 import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 /** Where the projection's writes go: the batching's shared batch and its accounting, as the writer gives them. */
@@ -31,6 +32,8 @@ export interface ProjectionSink {
 	publish(channel: string, message: string): void;
 	readonly instanceId: string;
 	now(): number;
+	/** Whether events also make history samples (the batch's rollups): with Redis only. */
+	readonly history: boolean;
 }
 
 export class SeedProjection {
@@ -53,6 +56,7 @@ export class SeedProjection {
 	private readonly dirtyAgents = new Set<string>();
 	private tasksDirty = true;
 	private agentsDirty = true;
+	private readonly seriesNames = new SeriesNames();
 
 	constructor(
 		private readonly store: MetricsStore,
@@ -90,6 +94,7 @@ export class SeedProjection {
 	onEvent(event: BusEvent): void {
 		if (!this.sink.mayWrite()) return;
 		const batch = this.sink.shared();
+		if (this.sink.history) sampleEvent(event, this.seriesNames, batch.rollups);
 		switch (event.kind) {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);

@@ -384,7 +384,8 @@ export class WriteBatcher {
 				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
 				if (shared.isEmpty && host.isEmpty) break;
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
-				const commands = [...shared.toCommands(), ...host.toCommands()];
+				const nowMs = this.now();
+				const commands = [...shared.toCommands(undefined, nowMs), ...host.toCommands(undefined, nowMs)];
 				const watermark = shared.isEmpty ? undefined : this.batcherOptions.watermark?.();
 				if (watermark !== undefined) commands.push(['SET', ourKeys.writerWatermark, watermark, 'EX', 86_400]);
 				const entries = shared.entryCount + host.entryCount;
@@ -455,7 +456,8 @@ export class WriteBatcher {
 		for (const {index, error} of failures) {
 			const command = sent[index];
 			if (command === undefined) continue;
-			const key = String(command[1]);
+			// An EVAL's second part is the script's text: the history merge is named instead.
+			const key = command[0] === 'EVAL' ? 'history rollups' : String(command[1]);
 			this.stats.commandErrors += 1;
 			this.stats.lastCommandError = `${error.message.slice(0, 80)} (${key})`;
 			const entries = command[0] === 'LPUSH' ? entryCount(command[2]) : command[0] === 'XADD' ? 1 : 0;

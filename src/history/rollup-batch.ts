@@ -1,9 +1,13 @@
 /**
-One writer batch's history samples, aggregated in memory as they come (one bucket update per sample: the hot path),
-and turned into the batch's one EVAL of the merge script when the batch is sent. Only the 10 s buckets are kept per
-sample; the 1 min and 1 h buckets are merged from them when the command is built (a 10 s bucket lies inside exactly
-one bucket of each coarser tier). Training series also keep buckets by step, at the width their largest step in the
-batch needs (the script widens either side to the wider of the two).
+One writer batch's history samples, aggregated in memory as they come, and turned into the batch's one EVAL of the
+merge script when the batch is sent.
+
+- By time: one 10 s bucket update per sample (the hot path: consecutive samples share a bucket, so it is a compare and
+  a few arithmetic operations); the 1 min and 1 h buckets are merged from the 10 s ones when the command is built (a
+  10 s bucket lies inside exactly one bucket of each coarser tier).
+- By step (training series): each sample is appended to a flat array (no object per step) and the buckets are built
+  when the command is built, at the width the series' largest step needs (the writer remembers each series' width
+  across its batches in RollupMemo; the script widens either side to the wider of the stored and the sent width).
 */
 import {HISTORY_KEYS} from '../contract/names.js';
 import {addSample, type BucketAgg, copyAgg, emptyAgg, mergeInto} from './bucket-agg.js';
@@ -15,9 +19,9 @@ import {
 	MAX_NON_FINITE,
 	positionIn,
 	RECORD_BYTES,
-	STEP_SLOTS,
 	stepWidthFor,
 	type Tier,
+	type TierName,
 	TIERS,
 	tierKeeps,
 	toFloat32,
@@ -26,34 +30,113 @@ import {ROLLUP_SCRIPT} from './rollup-script.js';
 
 const FINEST = TIERS[0]!;
 
+/**
+What the writer keeps across its batches: each training series' step width (a run at step 500,000 is aggregated at
+its width, 128, from its first event on, not one bucket per step until a batch sees a large step) and the key names
+of the chunks written last (built once, not per batch). Bounded: cleared past 10,000 series.
+*/
+export class RollupMemo {
+	private readonly widths = new Map<string, number>();
+	private readonly keys = new Map<string, Map<string, string>>();
+
+	stepWidth(series: string): number {
+		return this.widths.get(series) ?? 1;
+	}
+
+	noteStepWidth(series: string, width: number): void {
+		if (width <= this.stepWidth(series)) return;
+		if (this.widths.size >= 10_000) this.widths.clear();
+		this.widths.set(series, width);
+	}
+
+	chunkKey(tier: TierName, series: string, chunk: number): string {
+		let byChunk = this.keys.get(series);
+		if (byChunk === undefined) {
+			if (this.keys.size >= 10_000) this.keys.clear();
+			byChunk = new Map();
+			this.keys.set(series, byChunk);
+		}
+		const id = `${tier}${chunk}`;
+		let key = byChunk.get(id);
+		if (key === undefined) {
+			// A series writes a few chunks at a time; older names are forgotten.
+			if (byChunk.size >= 16) byChunk.clear();
+			key = HISTORY_KEYS.chunk(tier, series, chunk);
+			byChunk.set(id, key);
+		}
+		return key;
+	}
+}
+
 class SeriesSamples {
 	/** The 10 s bucket the last sample went to (consecutive samples almost always share it). */
 	current: BucketAgg | undefined;
 	readonly times = new Map<number, BucketAgg>();
 	latestMs = Number.NEGATIVE_INFINITY;
-	stepCurrent: BucketAgg | undefined;
-	steps: Map<number, BucketAgg> | undefined;
-	stepWidth = 1;
+	/** Step samples as (step, value) pairs, in arrival order. */
+	steps: Float64Array | undefined;
+	stepCount = 0;
+	maxStep = 0;
+	stepsAscending = true;
 
 	constructor(readonly series: string) {}
 }
 
-/** One EVAL: `['EVAL', script, numkeys, ...keys, ...args]`. */
-export type RollupCommand = readonly ['EVAL', string, ...Array<string | number>];
+/** One EVAL: `['EVAL', script, numkeys, ...keys, ...args]`; the records travel as binary arguments. */
+export type RollupCommand = readonly ['EVAL', string, ...Array<string | number | Buffer>];
 
-/** A bucket record as script arguments: slot, min, max, last, pos, nonFinite, count, sum. */
-function recordArgs(out: Array<string | number>, slot: number, agg: BucketAgg, width: number): void {
+/** Bytes per record in the script's arguments: a u32 slot, then the record. */
+export const RECORD_ARG_BYTES = 4 + RECORD_BYTES;
+
+/** Write one record (slot, then rollup-layout.ts's 28 bytes) at `at`. */
+function writeRecord(out: Buffer, at: number, slot: number, agg: BucketAgg, width: number): void {
 	const finite = agg.count > 0;
-	out.push(
-		slot,
-		finite ? toFloat32(agg.min) : 0,
-		finite ? toFloat32(agg.max) : 0,
-		finite ? toFloat32(agg.last) : 0,
-		finite ? positionIn(agg.lastAt - agg.start, width) : 0,
-		Math.min(MAX_NON_FINITE, agg.nonFinite),
-		Math.min(MAX_COUNT, agg.count),
-		agg.sum,
-	);
+	out.writeUInt32LE(slot, at);
+	out.writeFloatLE(finite ? toFloat32(agg.min) : 0, at + 4);
+	out.writeFloatLE(finite ? toFloat32(agg.max) : 0, at + 8);
+	out.writeFloatLE(finite ? toFloat32(agg.last) : 0, at + 12);
+	out.writeUInt16LE(finite ? positionIn(agg.lastAt - agg.start, width) : 0, at + 16);
+	out.writeUInt16LE(Math.min(MAX_NON_FINITE, agg.nonFinite), at + 18);
+	out.writeUInt32LE(Math.min(MAX_COUNT, agg.count), at + 20);
+	out.writeDoubleLE(agg.sum, at + 24);
+}
+
+/**
+Buckets as the script's binary argument, ascending by slot: per bucket its slot (u32 LE) and its record, packed as
+rollup-layout.ts stores it (min/max/last as float32, the position of last in the bucket of `width`).
+*/
+export function packRecords(buckets: ReadonlyArray<{readonly slot: number; readonly agg: BucketAgg}>, width: number): Buffer {
+	const sorted = [...buckets].sort((a, b) => a.slot - b.slot);
+	const out = Buffer.allocUnsafe(sorted.length * RECORD_ARG_BYTES);
+	sorted.forEach(({slot, agg}, i) => writeRecord(out, i * RECORD_ARG_BYTES, slot, agg, width));
+	return out;
+}
+
+/** A series' step samples as packed records at `width`: one pass when they arrived in step order (the usual case). */
+function packSteps(s: SeriesSamples, width: number): Buffer {
+	const samples = s.steps!;
+	const n = s.stepCount;
+	let order: Uint32Array | undefined;
+	if (!s.stepsAscending) {
+		order = new Uint32Array(n);
+		for (let i = 0; i < n; i++) order[i] = i;
+		order.sort((a, b) => samples[2 * a]! - samples[2 * b]!);
+	}
+	const out = Buffer.allocUnsafe(n * RECORD_ARG_BYTES);
+	let records = 0;
+	let agg: BucketAgg | undefined;
+	for (let k = 0; k < n; k++) {
+		const i = order === undefined ? k : order[k]!;
+		const step = samples[2 * i]!;
+		const start = step - (step % width);
+		if (agg === undefined || agg.start !== start) {
+			if (agg !== undefined) writeRecord(out, records++ * RECORD_ARG_BYTES, agg.start / width, agg, width);
+			agg = emptyAgg(start);
+		}
+		addSample(agg, step, samples[2 * i + 1]!);
+	}
+	if (agg !== undefined) writeRecord(out, records++ * RECORD_ARG_BYTES, agg.start / width, agg, width);
+	return out.subarray(0, records * RECORD_ARG_BYTES);
 }
 
 /** The buckets of a coarser tier, merged from 10 s buckets. */
@@ -70,6 +153,8 @@ function coarsen(fine: Iterable<BucketAgg>, tier: Tier): Map<number, BucketAgg> 
 
 export class RollupBatch {
 	private readonly series = new Map<string, SeriesSamples>();
+
+	constructor(private readonly memo: RollupMemo = new RollupMemo()) {}
 
 	get isEmpty(): boolean {
 		return this.series.size === 0;
@@ -104,35 +189,18 @@ export class RollupBatch {
 	/** A training series' sample by step (0..2^53-1, validated by the contract). */
 	stepSample(series: string, step: number, value: number): void {
 		const s = this.of(series);
-		let steps = s.steps;
-		if (steps === undefined) {
-			steps = new Map();
-			s.steps = steps;
+		let samples = s.steps;
+		if (samples === undefined) samples = s.steps = new Float64Array(64);
+		else if (2 * s.stepCount === samples.length) {
+			const grown = new Float64Array(samples.length * 2);
+			grown.set(samples);
+			samples = s.steps = grown;
 		}
-		if (Math.floor(step / s.stepWidth) >= STEP_SLOTS) {
-			// The batch saw a step beyond its width: widen it and merge the buckets held so far.
-			s.stepWidth = stepWidthFor(step);
-			const merged = new Map<number, BucketAgg>();
-			for (const agg of steps.values()) {
-				const start = agg.start - (agg.start % s.stepWidth);
-				const into = merged.get(start);
-				if (into === undefined) merged.set(start, copyAgg(agg, start));
-				else mergeInto(into, agg);
-			}
-			s.steps = steps = merged;
-			s.stepCurrent = undefined;
-		}
-		const start = step - (step % s.stepWidth);
-		let agg = s.stepCurrent;
-		if (agg === undefined || agg.start !== start) {
-			agg = steps.get(start);
-			if (agg === undefined) {
-				agg = emptyAgg(start);
-				steps.set(start, agg);
-			}
-			s.stepCurrent = agg;
-		}
-		addSample(agg, step, value);
+		const i = 2 * s.stepCount++;
+		samples[i] = step;
+		samples[i + 1] = value;
+		if (step < s.maxStep) s.stepsAscending = false;
+		else s.maxStep = step;
 	}
 
 	/**
@@ -142,33 +210,34 @@ export class RollupBatch {
 	toCommand(nowMs: number): RollupCommand | undefined {
 		const indexArgs: Array<string | number> = [];
 		const chunkKeys: string[] = [];
-		const chunkArgs: Array<string | number> = [];
+		const chunkArgs: Array<string | number | Buffer> = [];
 		const stepKeys: string[] = [];
-		const stepArgs: Array<string | number> = [];
+		const stepArgs: Array<string | number | Buffer> = [];
 		for (const s of this.series.values()) {
 			if (s.times.size > 0 && s.latestMs > nowMs - HISTORY_RETENTION_MS) indexArgs.push(s.series, s.latestMs);
 			let fine: Iterable<BucketAgg> = s.times.values();
 			for (const tier of TIERS) {
+				if (s.times.size === 0) break;
 				const buckets = tier === FINEST ? s.times : coarsen(fine, tier);
 				fine = buckets.values();
-				const byChunk = new Map<number, BucketAgg[]>();
+				const byChunk = new Map<number, Array<{slot: number; agg: BucketAgg}>>();
 				for (const agg of buckets.values()) {
 					if (!tierKeeps(tier, agg.start, nowMs)) continue;
-					const {chunk} = bucketPlace(tier, agg.start);
+					const {chunk, slot} = bucketPlace(tier, agg.start);
 					const list = byChunk.get(chunk);
-					if (list === undefined) byChunk.set(chunk, [agg]);
-					else list.push(agg);
+					if (list === undefined) byChunk.set(chunk, [{slot, agg}]);
+					else list.push({slot, agg});
 				}
-				for (const [chunk, aggs] of byChunk) {
-					chunkKeys.push(HISTORY_KEYS.chunk(tier.name, s.series, chunk));
-					chunkArgs.push(chunkExpireAtSeconds(tier, chunk), tier.bucketsPerChunk * RECORD_BYTES, aggs.length);
-					for (const agg of aggs) recordArgs(chunkArgs, bucketPlace(tier, agg.start).slot, agg, tier.widthMs);
+				for (const [chunk, records] of byChunk) {
+					chunkKeys.push(this.memo.chunkKey(tier.name, s.series, chunk));
+					chunkArgs.push(chunkExpireAtSeconds(tier, chunk), tier.bucketsPerChunk * RECORD_BYTES, packRecords(records, tier.widthMs));
 				}
 			}
-			if (s.steps !== undefined && s.steps.size > 0) {
+			if (s.stepCount > 0) {
+				this.memo.noteStepWidth(s.series, stepWidthFor(s.maxStep));
+				const width = this.memo.stepWidth(s.series);
 				stepKeys.push(HISTORY_KEYS.steps(s.series));
-				stepArgs.push(s.stepWidth, Math.ceil(HISTORY_RETENTION_MS / 1000), s.steps.size);
-				for (const agg of s.steps.values()) recordArgs(stepArgs, agg.start / s.stepWidth, agg, s.stepWidth);
+				stepArgs.push(width, Math.ceil(HISTORY_RETENTION_MS / 1000), packSteps(s, width));
 			}
 		}
 		if (indexArgs.length === 0 && chunkKeys.length === 0 && stepKeys.length === 0) return undefined;

@@ -6,22 +6,27 @@ transaction, next to the batch id and the input watermark, so a batch's buckets 
 entries are written (a batch retried after an unknown outcome is sent again only when its id is not stored, so a
 bucket is never merged twice; a batch handed over is replayed by the next writer from the watermark). Inside MULTI a
 NOSCRIPT reply comes only at EXEC, after the rest of the batch was applied, and re-sending the script alone would need
-a second, non-atomic path. EVAL costs Redis one SHA-1 of these ~2 KB per batch (batches flush at most every 50 ms
+a second, non-atomic path. EVAL costs Redis one SHA-1 of these ~3 KB per batch (batches flush at most every 50 ms
 at a trickle and carry thousands of events under load) and compiles the script once: Redis caches it by its SHA.
 
 KEYS: [1] the series index, then the chunk keys, then the step keys, in the order of ARGV's groups.
 ARGV: now_ms, index_keep_ms, n_index, (series, latest_ms) x n_index,
-      n_chunks, per chunk key: expire_at_s, chunk_bytes, n, n x (slot, min, max, last, pos, nonfinite, count, sum),
-      n_steps, per step key: width, ttl_s, n, n x (slot, min, max, last, pos, nonfinite, count, sum).
-min/max/last arrive already rounded to float32 (so comparisons here and in the packed record agree).
-The record layout and the merge rule are rollup-layout.ts's and bucket-agg.ts's.
+      n_chunks, per chunk key: expire_at_s, chunk_bytes, records,
+      n_steps, per step key: width, ttl_s, records.
+`records` is binary, ascending by slot: per bucket a u32 slot (little-endian) and the 28-byte record of
+rollup-layout.ts, already packed by the writer (min/max/last rounded to float32), so a bucket written for the first
+time is a plain copy; only a bucket that already holds samples is unpacked, merged (bucket-agg.ts's rule) and packed
+again. A key's records are merged into one GETRANGE of the slots they span and written back with one SETRANGE: two
+Redis calls per key and a few string operations per bucket, whatever the batch holds.
 */
 
 export const ROLLUP_SCRIPT = `
 local REC = 28
+local IN = 32
 local FMT = '<fffHHId'
 local HDR = 8
 local SLOTS = 4096
+local ZERO = string.rep('\\0', REC)
 local a = 1
 local function nextarg() local v = ARGV[a]; a = a + 1; return v end
 local function nextnum() return tonumber(nextarg()) end
@@ -43,22 +48,60 @@ local function merge(mn, mx, last, pos, nf, cnt, sum, omn, omx, olast, opos, onf
   return mn, mx, last, pos, nf, cnt, sum + osum
 end
 
-local function mergeAt(key, off, mn, mx, last, pos, nf, cnt, sum)
-  local old = redis.call('GETRANGE', key, off, off + REC - 1)
-  if #old == REC then
-    local omn, omx, olast, opos, onf, ocnt, osum = struct.unpack(FMT, old)
-    mn, mx, last, pos, nf, cnt, sum = merge(mn, mx, last, pos, nf, cnt, sum, omn, omx, olast, opos, onf, ocnt, osum)
+local function mergeRecords(old, new)
+  if old == ZERO or #old ~= REC then return new end
+  local mn, mx, last, pos, nf, cnt, sum = struct.unpack(FMT, new)
+  local omn, omx, olast, opos, onf, ocnt, osum = struct.unpack(FMT, old)
+  return struct.pack(FMT, merge(mn, mx, last, pos, nf, cnt, sum, omn, omx, olast, opos, onf, ocnt, osum))
+end
+
+-- Merge records (slots[i], recs[i]; slots ascending) into key, whose slot 0 is at byte base: one GETRANGE of the
+-- slots they span, one SETRANGE of the same bytes rebuilt (untouched stretches copied whole). Returns false when the
+-- key does not hold those bytes (a chunk key not created yet).
+local function apply(key, base, slots, recs)
+  local n = #slots
+  if n == 0 then return true end
+  local lo, hi = slots[1], slots[n]
+  local range = redis.call('GETRANGE', key, base + lo * REC, base + (hi + 1) * REC - 1)
+  if #range ~= (hi - lo + 1) * REC then return false end
+  local out = {}
+  local at = 0
+  local i = 1
+  while i <= n do
+    local o = (slots[i] - lo) * REC
+    local rec = recs[i]
+    -- Records of one slot (a batch finer than the stored step width) merged first.
+    while i < n and slots[i + 1] == slots[i] do i = i + 1; rec = mergeRecords(rec, recs[i]) end
+    if o > at then out[#out + 1] = string.sub(range, at + 1, o) end
+    out[#out + 1] = mergeRecords(string.sub(range, o + 1, o + REC), rec)
+    at = o + REC
+    i = i + 1
   end
-  redis.call('SETRANGE', key, off, struct.pack(FMT, mn, mx, last, pos, nf, cnt, sum))
+  redis.call('SETRANGE', key, base + lo * REC, table.concat(out))
+  return true
+end
+
+local function records(blob)
+  local slots, recs = {}, {}
+  for i = 0, math.floor(#blob / IN) - 1 do
+    slots[i + 1] = struct.unpack('<I4', blob, i * IN + 1)
+    recs[i + 1] = string.sub(blob, i * IN + 5, i * IN + IN)
+  end
+  return slots, recs
 end
 
 local now = nextnum()
 local keep = nextnum()
 local nindex = nextnum()
+local zargs = {}
 for i = 1, nindex do
   local series = nextarg()
-  local ms = nextarg()
-  redis.call('ZADD', KEYS[1], 'GT', ms, series)
+  zargs[#zargs + 1] = nextarg()
+  zargs[#zargs + 1] = series
+  if #zargs >= 1000 or i == nindex then
+    redis.call('ZADD', KEYS[1], 'GT', unpack(zargs))
+    zargs = {}
+  end
 end
 if nindex > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. tostring(now - keep))
@@ -71,22 +114,20 @@ for c = 1, nchunks do
   local key = KEYS[k]; k = k + 1
   local expireAt = nextnum()
   local bytes = nextnum()
-  local n = nextnum()
-  if redis.call('STRLEN', key) < bytes then
+  local slots, recs = records(nextarg())
+  if not apply(key, 0, slots, recs) then
+    -- A new chunk (or a short one another version left): allocated whole, with its expiry, then merged into.
     if redis.call('EXISTS', key) == 0 then
-      redis.call('SET', key, string.rep('\\0', bytes))
+      redis.call('SET', key, string.rep(ZERO, bytes / REC))
       redis.call('EXPIREAT', key, expireAt)
     else
       redis.call('SETRANGE', key, bytes - 1, '\\0')
     end
-  end
-  for r = 1, n do
-    local slot = nextnum()
-    mergeAt(key, slot * REC, nextnum(), nextnum(), nextnum(), nextnum(), nextnum(), nextnum(), nextnum())
+    apply(key, 0, slots, recs)
   end
 end
 
--- Re-express a bucket at width w (slot, pos) at width w * f (f a power of two).
+-- A bucket at width w (slot, pos) re-expressed at width w * f (f a power of two).
 local function coarsen(slot, pos, f)
   local s = math.floor(slot / f)
   return s, math.floor(((slot - s * f) * 65536 + pos) / f)
@@ -97,49 +138,43 @@ for c = 1, nsteps do
   local key = KEYS[k]; k = k + 1
   local width = nextnum()
   local ttl = nextnum()
-  local n = nextnum()
+  local slots, recs = records(nextarg())
   local head = redis.call('GETRANGE', key, 0, HDR - 1)
   local stored = width
   if #head == HDR then
     stored = struct.unpack('<d', head)
   else
-    redis.call('SET', key, struct.pack('<d', width) .. string.rep('\\0', SLOTS * REC))
+    redis.call('SET', key, struct.pack('<d', width) .. string.rep(ZERO, SLOTS))
   end
   if width > stored then
-    -- The run outgrew the stored width: merge neighbouring buckets, in place, into the wider ones.
+    -- The run outgrew the stored width: neighbouring buckets merged into the wider ones.
     local f = width / stored
     local body = redis.call('GETRANGE', key, HDR, HDR + SLOTS * REC - 1)
     local out = {}
     for i = 0, SLOTS - 1 do
-      local mn, mx, last, pos, nf, cnt, sum = struct.unpack(FMT, body, i * REC + 1)
-      if cnt > 0 or nf > 0 then
+      local rec = string.sub(body, i * REC + 1, i * REC + REC)
+      if rec ~= ZERO and #rec == REC then
+        local mn, mx, last, pos, nf, cnt, sum = struct.unpack(FMT, rec)
         local s, p = coarsen(i, pos, f)
-        local o = out[s]
-        if o == nil then
-          out[s] = {mn, mx, last, p, nf, cnt, sum}
-        else
-          local m1, m2, m3, m4, m5, m6, m7 = merge(o[1], o[2], o[3], o[4], o[5], o[6], o[7], mn, mx, last, p, nf, cnt, sum)
-          out[s] = {m1, m2, m3, m4, m5, m6, m7}
-        end
+        local packed = struct.pack(FMT, mn, mx, last, p, nf, cnt, sum)
+        out[s] = out[s] and mergeRecords(out[s], packed) or packed
       end
     end
     local parts = {struct.pack('<d', width)}
-    local zero = string.rep('\\0', REC)
-    for i = 0, SLOTS - 1 do
-      local o = out[i]
-      if o == nil then parts[#parts + 1] = zero else parts[#parts + 1] = struct.pack(FMT, o[1], o[2], o[3], o[4], o[5], o[6], o[7]) end
-    end
+    for i = 0, SLOTS - 1 do parts[i + 2] = out[i] or ZERO end
     redis.call('SET', key, table.concat(parts), 'KEEPTTL')
     stored = width
   end
   local f = stored / width
-  for r = 1, n do
-    local slot = nextnum()
-    local mn = nextnum(); local mx = nextnum(); local last = nextnum(); local pos = nextnum()
-    local nf = nextnum(); local cnt = nextnum(); local sum = nextnum()
-    if f > 1 then slot, pos = coarsen(slot, pos, f) end
-    if slot < SLOTS then mergeAt(key, HDR + slot * REC, mn, mx, last, pos, nf, cnt, sum) end
+  if f > 1 then
+    for i = 1, #slots do
+      local mn, mx, last, pos, nf, cnt, sum = struct.unpack(FMT, recs[i])
+      local s, p = coarsen(slots[i], pos, f)
+      slots[i] = s
+      recs[i] = struct.pack(FMT, mn, mx, last, p, nf, cnt, sum)
+    end
   end
+  apply(key, HDR, slots, recs)
   redis.call('EXPIRE', key, ttl)
 end
 return nchunks + nsteps

@@ -6,7 +6,7 @@ import {type KvCommand} from '../bus/kv.js';
 import {LIST_MAX_ENTRIES} from '../contract/names.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {type FamilyCounts, keyFamily} from './key-family.js';
-import {RollupBatch} from '../history/rollup-batch.js';
+import {RollupBatch, RollupMemo} from '../history/rollup-batch.js';
 
 export class PendingBatch {
 	/** List entries are encoded as they come: held as bytes, not strings, while the batch waits (resp-encode.ts). */
@@ -30,9 +30,15 @@ export class PendingBatch {
 	History samples (src/history/rollup-batch.ts), aggregated per bucket as they come and sent as one EVAL of the merge
 	script in this batch's transaction: merged exactly when the batch's list entries are written, never twice.
 	*/
-	readonly rollups = new RollupBatch();
+	readonly rollups: RollupBatch;
 
-	constructor(readonly maxEntries: number) {}
+	/** `rollupMemo`: what the writer's batches share (each training series' step width, chunk key names). */
+	constructor(
+		readonly maxEntries: number,
+		rollupMemo?: RollupMemo,
+	) {
+		this.rollups = new RollupBatch(rollupMemo);
+	}
 
 	get isEmpty(): boolean {
 		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0 && this.increments.size === 0 && this.streams.length === 0 && this.rollups.isEmpty;

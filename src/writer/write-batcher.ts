@@ -16,6 +16,7 @@ import {type Kv, type KvCommand} from '../bus/kv.js';
 import {PartialExecError} from '../bus/redis-kv.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {PendingBatch} from './pending-batch.js';
+import {RollupMemo} from '../history/rollup-batch.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
 
@@ -127,6 +128,8 @@ export class WriteBatcher {
 	protected readonly now: () => number;
 	private readonly idleWaiters: Array<() => void> = [];
 	readonly stats: WriterStats;
+	/** What the batches' history rollups share (rollup-batch.ts): step widths, chunk key names. */
+	private readonly rollupMemo = new RollupMemo();
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -156,8 +159,8 @@ export class WriteBatcher {
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;
 		this.now = batcherOptions.now ?? Date.now;
-		this.pending = new PendingBatch(this.maxPending);
-		this.hostPending = new PendingBatch(this.maxPending);
+		this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
+		this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
 	}
 
 	/** Run `fn` every `ms` (unref'd) until stop(). */
@@ -325,12 +328,12 @@ export class WriteBatcher {
 		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
 		if (!this.mayWrite('shared')) {
 			this.release(this.pending);
-			this.pending = new PendingBatch(this.maxPending);
+			this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 			this.discardUnbatched();
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
-			this.hostPending = new PendingBatch(this.maxPending);
+			this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
 		}
 		const hasDropsToReport = Object.keys(this.dropsToReport).length > 0;
 		// A failed batch is settled below, against Redis, even when no lease is held any more.
@@ -419,8 +422,8 @@ export class WriteBatcher {
 		const state = this.leaseState(scope);
 		if (state === 'waiting') return new PendingBatch(0);
 		const batch = scope === 'host' ? this.hostPending : this.pending;
-		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending);
-		else this.pending = new PendingBatch(this.maxPending);
+		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
+		else this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 		if (state === 'held') return batch;
 		if (scope === 'shared') this.release(batch);
 		else this.dropBatch(batch);

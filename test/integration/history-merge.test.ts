@@ -46,7 +46,7 @@ describe.runIf(redisAvailable())('the Lua merge', () => {
 						rollups.stepSample(series, s.step, s.value);
 					}
 					const command = rollups.toCommand(now);
-					if (command !== undefined) await client.call('EVAL', ...command.slice(1).map(String));
+					if (command !== undefined) await client.call('EVAL', ...command.slice(1));
 				};
 				await send(whole, samples);
 				const batches: Sample[][] = [[]];

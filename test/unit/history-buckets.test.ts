@@ -22,7 +22,7 @@ import {
 	toFloat32,
 } from '../../src/history/rollup-layout.js';
 import {chooseTier, chunkBuckets, mergeToWidth, stepFactor, toBucket} from '../../src/history/bucket-read.js';
-import {RollupBatch} from '../../src/history/rollup-batch.js';
+import {RECORD_ARG_BYTES, RollupBatch} from '../../src/history/rollup-batch.js';
 import {sampleEvent, SeriesNames, type SampleSink} from '../../src/history/event-series.js';
 import {historyCsv, historyJson, historyTable} from '../../src/history/history-output.js';
 import {isSeriesName, seriesName} from '../../src/history/history-source.js';
@@ -152,40 +152,44 @@ describe('the record layout', () => {
 	});
 });
 
+/** A binary records argument as [slot, min, max, last, pos, nonFinite, count, sum] rows. */
+function recordRows(blob: Buffer): number[][] {
+	const rows: number[][] = [];
+	for (let at = 0; at < blob.length; at += RECORD_ARG_BYTES) {
+		const r = decodeRecord(blob, at + 4)!;
+		rows.push([blob.readUInt32LE(at), r.min, r.max, r.last, r.lastPos, r.nonFinite, r.count, r.sum]);
+	}
+	return rows;
+}
+
 /** The script's arguments of a batch, decoded into {key: [records]} (for the batch's own checks). */
 function commandGroups(batch: RollupBatch, now: number): {index: string[]; chunks: Map<string, number[][]>; steps: Map<string, {width: number; records: number[][]}>} {
 	const command = batch.toCommand(now)!;
 	const numkeys = command[2] as number;
 	const keys = command.slice(3, 3 + numkeys) as string[];
-	const args = command.slice(3 + numkeys).map(Number);
-	let a = 0;
+	const args = command.slice(3 + numkeys);
+	let a = 2;
 	const next = () => args[a++]!;
-	next();
-	next();
 	const index: string[] = [];
-	const nIndex = next();
+	const nIndex = Number(next());
 	for (let i = 0; i < nIndex; i++) {
-		index.push(String(command[3 + numkeys + a]));
-		a += 2;
+		index.push(String(next()));
+		next();
 	}
 	let k = 1;
 	const chunks = new Map<string, number[][]>();
-	const nChunks = next();
+	const nChunks = Number(next());
 	for (let c = 0; c < nChunks; c++) {
-		const key = keys[k++]!;
 		next();
 		next();
-		const n = next();
-		chunks.set(key, [...Array(n).keys()].map(() => [next(), next(), next(), next(), next(), next(), next(), next()]));
+		chunks.set(keys[k++]!, recordRows(next() as Buffer));
 	}
 	const steps = new Map<string, {width: number; records: number[][]}>();
-	const nSteps = next();
+	const nSteps = Number(next());
 	for (let c = 0; c < nSteps; c++) {
-		const key = keys[k++]!;
-		const width = next();
+		const width = Number(next());
 		next();
-		const n = next();
-		steps.set(key, {width, records: [...Array(n).keys()].map(() => [next(), next(), next(), next(), next(), next(), next(), next()])});
+		steps.set(keys[k++]!, {width, records: recordRows(next() as Buffer)});
 	}
 	return {index, chunks, steps};
 }

@@ -3,7 +3,8 @@ bench:history-memory: Redis memory for 90 days of history rollups, on a private 
 
   npm run bench:history-memory [-- --gpus 8 --projects 20 --agents 10 --days 90 --steps 1000000]
 
-Fills the rollups through the writer's own path (RollupBatch -> the Lua merge, one EVAL per simulated 10 minutes)
+Fills the rollups through the writer's own paths (RollupBatch -> the Lua merge, one EVAL per simulated 10 minutes;
+the step rollups through StepSeries and its writes)
 with the worst case for memory: every bucket of every tier filled for the whole 90 days (a sample every 10 s for the
 last day, every minute for the last week, every hour before), stamped in the past from now, so the chunk keys carry their real TTLs and the tiers keep exactly what they
 would keep after 90 days of running. Series: per GPU util, mem, temp, power; per project loss and WER, each also by
@@ -19,6 +20,8 @@ import {RollupBatch} from '../src/history/rollup-batch.js';
 import {seriesName} from '../src/history/history-source.js';
 import {TIERS} from '../src/history/rollup-layout.js';
 import {RedisHistorySource} from '../src/history/redis-history-source.js';
+import {StepSeries} from '../src/history/step-rollups.js';
+import {HISTORY_KEYS} from '../src/contract/names.js';
 
 const {values} = parseArgs({
 	options: {
@@ -56,6 +59,7 @@ try {
 
 	const now = Date.now();
 	const from = now - days * DAY;
+	const stepStates = new Map(trainingSeries.map((series) => [series, StepSeries.fromBytes(null)]));
 	const started = performance.now();
 	let evals = 0;
 	let samples = 0;
@@ -72,15 +76,17 @@ try {
 				samples += 1;
 			}
 		}
-		// Training by step: this batch's share of the run, one sample per 100 steps.
+		// Training by step: this batch's share of the run, one sample per 100 steps, into the writer's step state.
 		const stepEnd = Math.floor(((Math.min(now, t0 + BATCH_MS) - from) / (now - from)) * totalSteps);
-		for (let step = stepBase; step < stepEnd; step += 100) for (const series of trainingSeries) batch.stepSample(series, step, 3 * Math.exp(-step / 2e5) + (step % 9973 === 0 ? 5 : 0));
+		for (let step = stepBase; step < stepEnd; step += 100) for (const state of stepStates.values()) state.add(step, 3 * Math.exp(-step / 2e5) + (step % 9973 === 0 ? 5 : 0));
 		const command = batch.toCommand(now);
 		if (command !== undefined) {
 			await client.call('EVAL', ...command.slice(1));
 			evals += 1;
 		}
 	}
+	// The step rollups as the writer writes them (step-rollups.ts): the whole state, with its TTL.
+	for (const [series, state] of stepStates) for (const command of state.takeWrites(HISTORY_KEYS.steps(series))) await client.call(command[0], ...(command.slice(1) as Array<string | number | Buffer>));
 	const fillSeconds = (performance.now() - started) / 1000;
 	const filled = await usedMemory(client);
 	const kinds = new Map<string, {keys: number; sample: string}>();

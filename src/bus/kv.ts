@@ -6,7 +6,7 @@ import {EncodedEntries} from './resp-encode.js';
 
 /** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
 export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries | Buffer>];
-type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL';
+type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL' | 'SETRANGE';
 
 export interface KvReader {
 	scan(pattern: string, limit?: number): Promise<string[]>;
@@ -17,6 +17,8 @@ export interface KvReader {
 }
 
 export interface Kv extends KvReader {
+	/** A string's bytes (binary), or null when there is none: the history's step rollups. */
+	getBuffer(key: string): Promise<Buffer | null>;
 	/** Run the commands in order; atomically (MULTI/EXEC) where the backend supports it. */
 	exec(commands: readonly KvCommand[]): Promise<void>;
 }
@@ -106,6 +108,7 @@ export class MemoryKv implements Kv {
 					break;
 				case 'XADD':
 				case 'EVAL':
+				case 'SETRANGE':
 					// Streams and history rollups are Redis-only features; the embedded bus keeps no history for them.
 					break;
 			}
@@ -136,5 +139,10 @@ export class MemoryKv implements Kv {
 	async get(key: string): Promise<string | null> {
 		const entry = this.data.get(key);
 		return entry?.type === 'string' ? entry.value : null;
+	}
+
+	/** The embedded bus keeps no history rollups. */
+	async getBuffer(): Promise<Buffer | null> {
+		return null;
 	}
 }

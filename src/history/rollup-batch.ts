@@ -5,9 +5,7 @@ merge script when the batch is sent.
 - By time: one 10 s bucket update per sample (the hot path: consecutive samples share a bucket, so it is a compare and
   a few arithmetic operations); the 1 min and 1 h buckets are merged from the 10 s ones when the command is built (a
   10 s bucket lies inside exactly one bucket of each coarser tier).
-- By step (training series): each sample is appended to a flat array (no object per step) and the buckets are built
-  when the command is built, at the width the series' largest step needs (the writer remembers each series' width
-  across its batches in RollupMemo; the script widens either side to the wider of the stored and the sent width).
+- Training series by step are not here: the writer holds them whole and writes what changed (step-rollups.ts).
 */
 import {HISTORY_KEYS} from '../contract/names.js';
 import {addSample, type BucketAgg, copyAgg, emptyAgg, mergeInto} from './bucket-agg.js';
@@ -19,7 +17,6 @@ import {
 	MAX_NON_FINITE,
 	positionIn,
 	RECORD_BYTES,
-	stepWidthFor,
 	type Tier,
 	type TierName,
 	TIERS,
@@ -31,23 +28,11 @@ import {ROLLUP_SCRIPT} from './rollup-script.js';
 const FINEST = TIERS[0]!;
 
 /**
-What the writer keeps across its batches: each training series' step width (a run at step 500,000 is aggregated at
-its width, 128, from its first event on, not one bucket per step until a batch sees a large step) and the key names
-of the chunks written last (built once, not per batch). Bounded: cleared past 10,000 series.
+What the writer keeps across its batches: the key names of the chunks written last (built once, not per batch).
+Bounded: cleared past 10,000 series.
 */
 export class RollupMemo {
-	private readonly widths = new Map<string, number>();
 	private readonly keys = new Map<string, Map<string, string>>();
-
-	stepWidth(series: string): number {
-		return this.widths.get(series) ?? 1;
-	}
-
-	noteStepWidth(series: string, width: number): void {
-		if (width <= this.stepWidth(series)) return;
-		if (this.widths.size >= 10_000) this.widths.clear();
-		this.widths.set(series, width);
-	}
 
 	chunkKey(tier: TierName, series: string, chunk: number): string {
 		let byChunk = this.keys.get(series);
@@ -73,11 +58,6 @@ class SeriesSamples {
 	current: BucketAgg | undefined;
 	readonly times = new Map<number, BucketAgg>();
 	latestMs = Number.NEGATIVE_INFINITY;
-	/** Step samples as (step, value) pairs, in arrival order. */
-	steps: Float64Array | undefined;
-	stepCount = 0;
-	maxStep = 0;
-	stepsAscending = true;
 
 	constructor(readonly series: string) {}
 }
@@ -110,33 +90,6 @@ export function packRecords(buckets: ReadonlyArray<{readonly slot: number; reado
 	const out = Buffer.allocUnsafe(sorted.length * RECORD_ARG_BYTES);
 	sorted.forEach(({slot, agg}, i) => writeRecord(out, i * RECORD_ARG_BYTES, slot, agg, width));
 	return out;
-}
-
-/** A series' step samples as packed records at `width`: one pass when they arrived in step order (the usual case). */
-function packSteps(s: SeriesSamples, width: number): Buffer {
-	const samples = s.steps!;
-	const n = s.stepCount;
-	let order: Uint32Array | undefined;
-	if (!s.stepsAscending) {
-		order = new Uint32Array(n);
-		for (let i = 0; i < n; i++) order[i] = i;
-		order.sort((a, b) => samples[2 * a]! - samples[2 * b]!);
-	}
-	const out = Buffer.allocUnsafe(n * RECORD_ARG_BYTES);
-	let records = 0;
-	let agg: BucketAgg | undefined;
-	for (let k = 0; k < n; k++) {
-		const i = order === undefined ? k : order[k]!;
-		const step = samples[2 * i]!;
-		const start = step - (step % width);
-		if (agg === undefined || agg.start !== start) {
-			if (agg !== undefined) writeRecord(out, records++ * RECORD_ARG_BYTES, agg.start / width, agg, width);
-			agg = emptyAgg(start);
-		}
-		addSample(agg, step, samples[2 * i + 1]!);
-	}
-	if (agg !== undefined) writeRecord(out, records++ * RECORD_ARG_BYTES, agg.start / width, agg, width);
-	return out.subarray(0, records * RECORD_ARG_BYTES);
 }
 
 /** The buckets of a coarser tier, merged from 10 s buckets. */
@@ -186,23 +139,6 @@ export class RollupBatch {
 		if (timeMs > s.latestMs) s.latestMs = timeMs;
 	}
 
-	/** A training series' sample by step (0..2^53-1, validated by the contract). */
-	stepSample(series: string, step: number, value: number): void {
-		const s = this.of(series);
-		let samples = s.steps;
-		if (samples === undefined) samples = s.steps = new Float64Array(64);
-		else if (2 * s.stepCount === samples.length) {
-			const grown = new Float64Array(samples.length * 2);
-			grown.set(samples);
-			samples = s.steps = grown;
-		}
-		const i = 2 * s.stepCount++;
-		samples[i] = step;
-		samples[i + 1] = value;
-		if (step < s.maxStep) s.stepsAscending = false;
-		else s.maxStep = step;
-	}
-
 	/**
 	The batch's EVAL, or undefined when nothing in it is kept at `nowMs` (every sample older than the longest
 	retention). Buckets a tier no longer keeps are left out of that tier.
@@ -211,13 +147,10 @@ export class RollupBatch {
 		const indexArgs: Array<string | number> = [];
 		const chunkKeys: string[] = [];
 		const chunkArgs: Array<string | number | Buffer> = [];
-		const stepKeys: string[] = [];
-		const stepArgs: Array<string | number | Buffer> = [];
 		for (const s of this.series.values()) {
 			if (s.times.size > 0 && s.latestMs > nowMs - HISTORY_RETENTION_MS) indexArgs.push(s.series, s.latestMs);
 			let fine: Iterable<BucketAgg> = s.times.values();
 			for (const tier of TIERS) {
-				if (s.times.size === 0) break;
 				const buckets = tier === FINEST ? s.times : coarsen(fine, tier);
 				fine = buckets.values();
 				const byChunk = new Map<number, Array<{slot: number; agg: BucketAgg}>>();
@@ -233,15 +166,9 @@ export class RollupBatch {
 					chunkArgs.push(chunkExpireAtSeconds(tier, chunk), tier.bucketsPerChunk * RECORD_BYTES, packRecords(records, tier.widthMs));
 				}
 			}
-			if (s.stepCount > 0) {
-				this.memo.noteStepWidth(s.series, stepWidthFor(s.maxStep));
-				const width = this.memo.stepWidth(s.series);
-				stepKeys.push(HISTORY_KEYS.steps(s.series));
-				stepArgs.push(width, Math.ceil(HISTORY_RETENTION_MS / 1000), packSteps(s, width));
-			}
 		}
-		if (indexArgs.length === 0 && chunkKeys.length === 0 && stepKeys.length === 0) return undefined;
-		const keys = [HISTORY_KEYS.index, ...chunkKeys, ...stepKeys];
+		if (indexArgs.length === 0 && chunkKeys.length === 0) return undefined;
+		const keys = [HISTORY_KEYS.index, ...chunkKeys];
 		return [
 			'EVAL',
 			ROLLUP_SCRIPT,
@@ -253,8 +180,6 @@ export class RollupBatch {
 			...indexArgs,
 			chunkKeys.length,
 			...chunkArgs,
-			stepKeys.length,
-			...stepArgs,
 		];
 	}
 }

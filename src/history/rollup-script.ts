@@ -6,13 +6,12 @@ transaction, next to the batch id and the input watermark, so a batch's buckets 
 entries are written (a batch retried after an unknown outcome is sent again only when its id is not stored, so a
 bucket is never merged twice; a batch handed over is replayed by the next writer from the watermark). Inside MULTI a
 NOSCRIPT reply comes only at EXEC, after the rest of the batch was applied, and re-sending the script alone would need
-a second, non-atomic path. EVAL costs Redis one SHA-1 of these ~3 KB per batch (batches flush at most every 50 ms
+a second, non-atomic path. EVAL costs Redis one SHA-1 of these ~2.5 KB per batch (batches flush at most every 50 ms
 at a trickle and carry thousands of events under load) and compiles the script once: Redis caches it by its SHA.
 
-KEYS: [1] the series index, then the chunk keys, then the step keys, in the order of ARGV's groups.
+KEYS: [1] the series index, then the chunk keys, in the order of ARGV's groups.
 ARGV: now_ms, index_keep_ms, n_index, (series, latest_ms) x n_index,
-      n_chunks, per chunk key: expire_at_s, chunk_bytes, records,
-      n_steps, per step key: width, ttl_s, records.
+      n_chunks, per chunk key: expire_at_s, chunk_bytes, records.
 `records` is binary, ascending by slot: per bucket a u32 slot (little-endian) and the 28-byte record of
 rollup-layout.ts, already packed by the writer (min/max/last rounded to float32), so a bucket written for the first
 time is a plain copy; only a bucket that already holds samples is unpacked, merged (bucket-agg.ts's rule) and packed
@@ -24,8 +23,6 @@ export const ROLLUP_SCRIPT = `
 local REC = 28
 local IN = 32
 local FMT = '<fffHHId'
-local HDR = 8
-local SLOTS = 4096
 local ZERO = string.rep('\\0', REC)
 local a = 1
 local function nextarg() local v = ARGV[a]; a = a + 1; return v end
@@ -70,7 +67,7 @@ local function apply(key, base, slots, recs)
   while i <= n do
     local o = (slots[i] - lo) * REC
     local rec = recs[i]
-    -- Records of one slot (a batch finer than the stored step width) merged first.
+    -- Records of one slot (never sent by the writer; kept correct all the same) merged first.
     while i < n and slots[i + 1] == slots[i] do i = i + 1; rec = mergeRecords(rec, recs[i]) end
     if o > at then out[#out + 1] = string.sub(range, at + 1, o) end
     out[#out + 1] = mergeRecords(string.sub(range, o + 1, o + REC), rec)
@@ -127,55 +124,5 @@ for c = 1, nchunks do
   end
 end
 
--- A bucket at width w (slot, pos) re-expressed at width w * f (f a power of two).
-local function coarsen(slot, pos, f)
-  local s = math.floor(slot / f)
-  return s, math.floor(((slot - s * f) * 65536 + pos) / f)
-end
-
-local nsteps = nextnum()
-for c = 1, nsteps do
-  local key = KEYS[k]; k = k + 1
-  local width = nextnum()
-  local ttl = nextnum()
-  local slots, recs = records(nextarg())
-  local head = redis.call('GETRANGE', key, 0, HDR - 1)
-  local stored = width
-  if #head == HDR then
-    stored = struct.unpack('<d', head)
-  else
-    redis.call('SET', key, struct.pack('<d', width) .. string.rep(ZERO, SLOTS))
-  end
-  if width > stored then
-    -- The run outgrew the stored width: neighbouring buckets merged into the wider ones.
-    local f = width / stored
-    local body = redis.call('GETRANGE', key, HDR, HDR + SLOTS * REC - 1)
-    local out = {}
-    for i = 0, SLOTS - 1 do
-      local rec = string.sub(body, i * REC + 1, i * REC + REC)
-      if rec ~= ZERO and #rec == REC then
-        local mn, mx, last, pos, nf, cnt, sum = struct.unpack(FMT, rec)
-        local s, p = coarsen(i, pos, f)
-        local packed = struct.pack(FMT, mn, mx, last, p, nf, cnt, sum)
-        out[s] = out[s] and mergeRecords(out[s], packed) or packed
-      end
-    end
-    local parts = {struct.pack('<d', width)}
-    for i = 0, SLOTS - 1 do parts[i + 2] = out[i] or ZERO end
-    redis.call('SET', key, table.concat(parts), 'KEEPTTL')
-    stored = width
-  end
-  local f = stored / width
-  if f > 1 then
-    for i = 1, #slots do
-      local mn, mx, last, pos, nf, cnt, sum = struct.unpack(FMT, recs[i])
-      local s, p = coarsen(slots[i], pos, f)
-      slots[i] = s
-      recs[i] = struct.pack(FMT, mn, mx, last, p, nf, cnt, sum)
-    end
-  end
-  apply(key, HDR, slots, recs)
-  redis.call('EXPIRE', key, ttl)
-end
-return nchunks + nsteps
+return nchunks
 `;

@@ -14,7 +14,7 @@ import {systemFigures} from '../analysis/system-figures.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {type PendingBatch} from './pending-batch.js';
 import {isoTime} from '../contract/time.js';
-import {sampleEvent, SeriesNames} from '../history/event-series.js';
+import {sampleEvent, type SampleSink, SeriesNames} from '../history/event-series.js';
 import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 /** Where the projection's writes go: the batching's shared batch and its accounting, as the writer gives them. */
@@ -34,6 +34,8 @@ export interface ProjectionSink {
 	now(): number;
 	/** Whether events also make history samples (the batch's rollups): with Redis only. */
 	readonly history: boolean;
+	/** A training series' sample by step (the writer's step rollups). */
+	stepSample(series: string, step: number, value: number): void;
 }
 
 export class SeedProjection {
@@ -57,6 +59,11 @@ export class SeedProjection {
 	private tasksDirty = true;
 	private agentsDirty = true;
 	private readonly seriesNames = new SeriesNames();
+	/** Where events' history samples go: by time into the shared batch's rollups, by step to the writer. */
+	private readonly historySink: SampleSink = {
+		sample: (series, timeMs, value) => this.sink.shared().rollups.sample(series, timeMs, value),
+		stepSample: (series, step, value) => this.sink.stepSample(series, step, value),
+	};
 
 	constructor(
 		private readonly store: MetricsStore,
@@ -94,7 +101,7 @@ export class SeedProjection {
 	onEvent(event: BusEvent): void {
 		if (!this.sink.mayWrite()) return;
 		const batch = this.sink.shared();
-		if (this.sink.history) sampleEvent(event, this.seriesNames, batch.rollups);
+		if (this.sink.history) sampleEvent(event, this.seriesNames, this.historySink);
 		switch (event.kind) {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);

@@ -28,8 +28,6 @@ export interface WriterOptions extends BatcherOptions {
 	readonly dashboardEveryMs?: number;
 	/** Period of agent rankings (ms). Default 5 min, as the seed. */
 	readonly rankingsEveryMs?: number;
-	/** Write history rollups (src/history/*) with each batch. Default false; the runtime turns it on with Redis. */
-	readonly history?: boolean;
 }
 
 export class SeedWriter extends WriteBatcher {
@@ -51,6 +49,7 @@ export class SeedWriter extends WriteBatcher {
 			instanceId: target.instanceId,
 			now: () => this.now(),
 			history: options.history === true,
+			stepSample: (series, step, value) => this.steps?.sample(series, step, value),
 		});
 	}
 

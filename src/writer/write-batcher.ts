@@ -17,6 +17,7 @@ import {PartialExecError} from '../bus/redis-kv.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {PendingBatch} from './pending-batch.js';
 import {RollupMemo} from '../history/rollup-batch.js';
+import {StepRollups} from '../history/step-rollups.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
 
@@ -53,6 +54,11 @@ export interface BatcherOptions {
 	*/
 	readonly watermark?: () => string | undefined;
 	readonly handover?: boolean;
+	/**
+	Write history rollups (src/history/*): by time with each batch (one EVAL of the merge script), training series by
+	step from the writer's own state (step-rollups.ts). Default false; the runtime turns it on with Redis.
+	*/
+	readonly history?: boolean;
 }
 
 export interface WriterStats {
@@ -130,6 +136,10 @@ export class WriteBatcher {
 	readonly stats: WriterStats;
 	/** What the batches' history rollups share (rollup-batch.ts): step widths, chunk key names. */
 	private readonly rollupMemo = new RollupMemo();
+	/** Training series by step, held here and written when due (history on only). */
+	protected readonly steps: StepRollups | undefined;
+	/** Draining: the step rollups are written now, not when due. */
+	private stepsForced = false;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -161,6 +171,13 @@ export class WriteBatcher {
 		this.now = batcherOptions.now ?? Date.now;
 		this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 		this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
+		this.steps =
+			batcherOptions.history === true
+				? new StepRollups(
+						(key) => this.target.kv().getBuffer(key),
+						() => this.schedule(),
+					)
+				: undefined;
 	}
 
 	/** Run `fn` every `ms` (unref'd) until stop(). */
@@ -330,6 +347,8 @@ export class WriteBatcher {
 			this.release(this.pending);
 			this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 			this.discardUnbatched();
+			// The next writer reads the step rollups from Redis and replays what this instance had not committed.
+			this.steps?.clear();
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
@@ -384,17 +403,19 @@ export class WriteBatcher {
 				this.materializeUnbatched();
 				const shared = this.take('shared');
 				const host = this.take('host');
-				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
-				if (shared.isEmpty && host.isEmpty) break;
-				const id = `${this.target.instanceId}:${++this.batchSeq}`;
 				const nowMs = this.now();
-				const commands = [...shared.toCommands(undefined, nowMs), ...host.toCommands(undefined, nowMs)];
+				// The step rollups' changes, when due (absolute bytes: a retried transaction writes them again harmlessly).
+				const stepCommands = this.leaseState('shared') === 'held' ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
+				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
+				if (shared.isEmpty && host.isEmpty && stepCommands.length === 0) break;
+				const id = `${this.target.instanceId}:${++this.batchSeq}`;
+				const commands = [...shared.toCommands(undefined, nowMs), ...host.toCommands(undefined, nowMs), ...stepCommands];
 				const watermark = shared.isEmpty ? undefined : this.batcherOptions.watermark?.();
 				if (watermark !== undefined) commands.push(['SET', ourKeys.writerWatermark, watermark, 'EX', 86_400]);
 				const entries = shared.entryCount + host.entryCount;
 				const families = shared.entriesByFamily();
 				addFamilyCounts(families, host.entriesByFamily());
-				const scopes: WriteScope[] = [...(shared.isEmpty ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
+				const scopes: WriteScope[] = [...(shared.isEmpty && stepCommands.length === 0 ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
 				this.retrying = {id, commands, entries, families, scopes};
 				await this.commit(kv, id, commands);
 				this.retrying = undefined;
@@ -437,7 +458,7 @@ export class WriteBatcher {
 	}
 
 	protected isIdle(): boolean {
-		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying;
+		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying && !(this.steps?.due(this.now(), this.stepsForced) === true && this.leaseState('shared') === 'held');
 	}
 
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
@@ -474,6 +495,15 @@ export class WriteBatcher {
 
 	/** Resolves when nothing is pending (or after `timeoutMs`): used for a clean shutdown. */
 	async drain(timeoutMs = 2000): Promise<boolean> {
+		this.stepsForced = true;
+		try {
+			return await this.drainAll(timeoutMs);
+		} finally {
+			this.stepsForced = false;
+		}
+	}
+
+	private async drainAll(timeoutMs: number): Promise<boolean> {
 		this.beforeDrain();
 		const deadline = this.now() + timeoutMs;
 		while (this.now() < deadline) {

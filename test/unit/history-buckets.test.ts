@@ -21,7 +21,8 @@ import {
 	tierKeeps,
 	toFloat32,
 } from '../../src/history/rollup-layout.js';
-import {chooseTier, chunkBuckets, mergeToWidth, stepFactor, toBucket} from '../../src/history/bucket-read.js';
+import {chooseTier, chunkBuckets, mergeToWidth, stepFactor, stepRollupBuckets, toBucket} from '../../src/history/bucket-read.js';
+import {StepSeries} from '../../src/history/step-rollups.js';
 import {RECORD_ARG_BYTES, RollupBatch} from '../../src/history/rollup-batch.js';
 import {sampleEvent, SeriesNames, type SampleSink} from '../../src/history/event-series.js';
 import {historyCsv, historyJson, historyTable} from '../../src/history/history-output.js';
@@ -163,7 +164,7 @@ function recordRows(blob: Buffer): number[][] {
 }
 
 /** The script's arguments of a batch, decoded into {key: [records]} (for the batch's own checks). */
-function commandGroups(batch: RollupBatch, now: number): {index: string[]; chunks: Map<string, number[][]>; steps: Map<string, {width: number; records: number[][]}>} {
+function commandGroups(batch: RollupBatch, now: number): {index: string[]; chunks: Map<string, number[][]>} {
 	const command = batch.toCommand(now)!;
 	const numkeys = command[2] as number;
 	const keys = command.slice(3, 3 + numkeys) as string[];
@@ -184,14 +185,7 @@ function commandGroups(batch: RollupBatch, now: number): {index: string[]; chunk
 		next();
 		chunks.set(keys[k++]!, recordRows(next() as Buffer));
 	}
-	const steps = new Map<string, {width: number; records: number[][]}>();
-	const nSteps = Number(next());
-	for (let c = 0; c < nSteps; c++) {
-		const width = Number(next());
-		next();
-		steps.set(keys[k++]!, {width, records: recordRows(next() as Buffer)});
-	}
-	return {index, chunks, steps};
+	return {index, chunks};
 }
 
 describe('a batch of samples', () => {
@@ -226,17 +220,60 @@ describe('a batch of samples', () => {
 		expect(old.toCommand(now)).toBeUndefined();
 	});
 
-	it('steps: widened as the batch sees larger steps, neighbours merged', () => {
-		const batch = new RollupBatch();
-		batch.stepSample('training:p:loss', 10, 1);
-		batch.stepSample('training:p:loss', 11, 3);
-		batch.stepSample('training:p:loss', 5000, 2);
-		const {steps} = commandGroups(batch, now);
-		const {width, records} = steps.get('mycotop:history:steps:training:p:loss')!;
-		expect(width).toBe(2);
-		// slot, min, max, last, pos, nonFinite, count, sum
-		expect(records).toContainEqual([5, 1, 3, 3, 32_768, 0, 2, 4]);
-		expect(records).toContainEqual([2500, 2, 2, 2, 0, 0, 1, 2]);
+});
+
+describe('step rollups (the writer state)', () => {
+	const stepSample = fc.record({step: fc.integer({min: 0, max: 50_000}), value: fc.oneof({weight: 9, arbitrary: fc.integer({min: -400, max: 400}).map((n) => n / 4)}, {weight: 1, arbitrary: fc.constant(Number.NaN)})});
+
+	it('samples in any order give the same buckets, at the width the largest step needs', () => {
+		fc.assert(
+			fc.property(fc.array(stepSample, {minLength: 1, maxLength: 150}), fc.integer(), (samples, seed) => {
+				const a = StepSeries.fromBytes(null);
+				for (const s of samples) a.add(s.step, s.value);
+				const b = StepSeries.fromBytes(null);
+				const shuffled = samples.map((s, i) => ({s, k: (i * 7919 + seed) % 1009})).sort((x, y) => x.k - y.k);
+				for (const {s} of shuffled) b.add(s.step, s.value);
+				expect(b.width).toBe(stepWidthFor(Math.max(...samples.map((s) => s.step))));
+				expect(b.encode(0, STEP_SLOTS - 1, true).equals(a.encode(0, STEP_SLOTS - 1, true))).toBe(true);
+				// Every sample is in a bucket: finite ones in count, the others in nonFinite.
+				const read = stepRollupBuckets(a.encode(0, STEP_SLOTS - 1, true));
+				expect(read.buckets.reduce((n, x) => n + x.count + x.nonFinite, 0)).toBe(samples.length);
+			}),
+			{numRuns: 60},
+		);
+	});
+
+	it('a run widening keeps min, max and the latest value per bucket; read back from its bytes', () => {
+		const s = StepSeries.fromBytes(null);
+		for (let step = 0; step < 10_000; step++) s.add(step, step === 7777 ? 99 : 1);
+		expect(s.width).toBe(4);
+		const back = StepSeries.fromBytes(s.encode(0, STEP_SLOTS - 1, true));
+		expect(back.encode(0, STEP_SLOTS - 1, true).equals(s.encode(0, STEP_SLOTS - 1, true))).toBe(true);
+		const {width, buckets} = stepRollupBuckets(s.encode(0, STEP_SLOTS - 1, true));
+		expect(width).toBe(4);
+		expect(buckets).toHaveLength(2500);
+		expect(buckets.find((b) => b.max === 99)!.start).toBe(7776);
+		expect(buckets.every((b) => b.count === 4)).toBe(true);
+	});
+
+	it('writes: the whole state first, then the header and the changed span, with the TTL', () => {
+		const s = StepSeries.fromBytes(null);
+		s.add(3, 1);
+		const first = s.takeWrites('k');
+		expect(first.map((c) => [c[0], c[2]])).toEqual([
+			['SETRANGE', 0],
+			['EXPIRE', 7_776_000],
+		]);
+		expect((first[0]![3] as Buffer).length).toBe(8 + STEP_SLOTS * RECORD_BYTES);
+		expect(s.takeWrites('k')).toEqual([]);
+		s.add(10, 2);
+		s.add(12, 2);
+		const next = s.takeWrites('k');
+		expect(next.map((c) => [c[0], c[2], (c[3] as Buffer | undefined)?.length])).toEqual([
+			['SETRANGE', 0, 8],
+			['SETRANGE', 8 + 10 * RECORD_BYTES, 3 * RECORD_BYTES],
+			['EXPIRE', 7_776_000, undefined],
+		]);
 	});
 });
 

@@ -1,0 +1,280 @@
+/**
+Training series by step: the writer holds each series' whole step rollup (4,096 buckets, rollup-layout.ts) in memory,
+merges every sample into it (a few typed-array writes per event) and writes the buckets that changed to Redis as
+absolute bytes (SETRANGE of the changed span, with the width header) at most once a second and when draining, in
+the writer's transaction.
+
+Why not merge by step in the Lua script like the time tiers: a run logs a new step with almost every event, so every
+event would be one more bucket for the script to merge (about 2-3 us of Redis each on the 2-core VM), and a run
+doubling its width (8 times on the way to 1,000,000 steps, 5 times in bench:ingest's 2-second runs) would be a
+4,096-bucket rewrite in Lua. Held here, the merge costs nothing in Redis and a widening is a loop over typed arrays.
+
+What this trades: a series' state is read from Redis (one GET) when the writer first samples it, and is the truth
+while the writer holds the lease; writes are absolute, so a retried transaction cannot double anything. When the
+lease is lost the state is dropped (the next writer reads Redis again and replays the input after the last
+committed watermark). Samples merged here but not yet written when the process dies (at most the last second's)
+are lost from the step view; the time tiers, merged in Redis per batch, keep them. Samples are never counted twice.
+*/
+import {type KvCommand} from '../bus/kv.js';
+import {HISTORY_KEYS} from '../contract/names.js';
+import {
+	HISTORY_RETENTION_MS,
+	MAX_COUNT,
+	MAX_NON_FINITE,
+	positionIn,
+	RECORD_BYTES,
+	STEP_HEADER_BYTES,
+	STEP_SLOTS,
+	stepWidthFor,
+	toFloat32,
+} from './rollup-layout.js';
+
+/** One series' step buckets. Pure: merge, widen, encode. */
+export class StepSeries {
+	width = 1;
+	readonly min = new Float32Array(STEP_SLOTS);
+	readonly max = new Float32Array(STEP_SLOTS);
+	readonly last = new Float32Array(STEP_SLOTS);
+	readonly pos = new Uint16Array(STEP_SLOTS);
+	readonly nonFinite = new Uint16Array(STEP_SLOTS);
+	readonly count = new Uint32Array(STEP_SLOTS);
+	readonly sum = new Float64Array(STEP_SLOTS);
+	/** Changed since the last write: [lo, hi] slots, or everything (a widening, a new key). */
+	dirtyLo = STEP_SLOTS;
+	dirtyHi = -1;
+	wholeDirty = false;
+
+	/** The state stored in Redis (`null`: none yet, written whole at the first write). */
+	static fromBytes(bytes: Buffer | null): StepSeries {
+		const s = new StepSeries();
+		if (bytes === null || bytes.length < STEP_HEADER_BYTES) {
+			s.wholeDirty = true;
+			return s;
+		}
+		const width = bytes.readDoubleLE(0);
+		if (!(width >= 1) || !Number.isFinite(width)) {
+			s.wholeDirty = true;
+			return s;
+		}
+		s.width = width;
+		for (let i = 0; i < STEP_SLOTS; i++) {
+			const at = STEP_HEADER_BYTES + i * RECORD_BYTES;
+			if (at + RECORD_BYTES > bytes.length) {
+				// A short string (written by SETRANGE without its tail): completed at the next write.
+				s.wholeDirty = true;
+				break;
+			}
+			s.min[i] = bytes.readFloatLE(at);
+			s.max[i] = bytes.readFloatLE(at + 4);
+			s.last[i] = bytes.readFloatLE(at + 8);
+			s.pos[i] = bytes.readUInt16LE(at + 12);
+			s.nonFinite[i] = bytes.readUInt16LE(at + 14);
+			s.count[i] = bytes.readUInt32LE(at + 16);
+			s.sum[i] = bytes.readDoubleLE(at + 20);
+		}
+		return s;
+	}
+
+	get dirty(): boolean {
+		return this.wholeDirty || this.dirtyHi >= 0;
+	}
+
+	/** Merge one sample (the rule of bucket-agg.ts: the latest position wins, as late: the larger value). */
+	add(step: number, value: number): void {
+		if (Math.floor(step / this.width) >= STEP_SLOTS) this.widen(stepWidthFor(step));
+		const slot = Math.floor(step / this.width);
+		if (slot < this.dirtyLo) this.dirtyLo = slot;
+		if (slot > this.dirtyHi) this.dirtyHi = slot;
+		if (!Number.isFinite(value)) {
+			if (this.nonFinite[slot]! < MAX_NON_FINITE) this.nonFinite[slot]! += 1;
+			return;
+		}
+		const v = toFloat32(value);
+		const p = positionIn(step - slot * this.width, this.width);
+		if (this.count[slot] === 0) {
+			this.min[slot] = v;
+			this.max[slot] = v;
+			this.last[slot] = v;
+			this.pos[slot] = p;
+		} else {
+			if (v < this.min[slot]!) this.min[slot] = v;
+			if (v > this.max[slot]!) this.max[slot] = v;
+			if (p > this.pos[slot]! || (p === this.pos[slot] && v > this.last[slot]!)) {
+				this.last[slot] = v;
+				this.pos[slot] = p;
+			}
+		}
+		if (this.count[slot]! < MAX_COUNT) this.count[slot]! += 1;
+		this.sum[slot]! += value;
+	}
+
+	/** Widen to `width` (a power of two, wider than now): neighbouring buckets merged, positions re-expressed. */
+	widen(width: number): void {
+		const f = width / this.width;
+		for (let i = 0; i < STEP_SLOTS; i++) {
+			if (this.count[i] === 0 && this.nonFinite[i] === 0) continue;
+			const s = Math.floor(i / f);
+			// A bucket of non-finite samples only has no position (0, as written).
+			const p = this.count[i] === 0 ? 0 : Math.floor(((i - s * f) * 65_536 + this.pos[i]!) / f);
+			const [min, max, last, nf, count, sum] = [this.min[i]!, this.max[i]!, this.last[i]!, this.nonFinite[i]!, this.count[i]!, this.sum[i]!];
+			if (s !== i) {
+				this.count[i] = 0;
+				this.nonFinite[i] = 0;
+				this.sum[i] = 0;
+				this.min[i] = 0;
+				this.max[i] = 0;
+				this.last[i] = 0;
+				this.pos[i] = 0;
+			}
+			this.mergeSlot(s, min, max, last, p, nf, count, sum, s === i);
+		}
+		this.width = width;
+		this.wholeDirty = true;
+	}
+
+	/** Merge a bucket into slot `s` (`replace`: slot s is that bucket itself, re-expressed). */
+	private mergeSlot(s: number, min: number, max: number, last: number, p: number, nf: number, count: number, sum: number, replace: boolean): void {
+		if (replace || (this.count[s] === 0 && this.nonFinite[s] === 0)) {
+			this.min[s] = min;
+			this.max[s] = max;
+			this.last[s] = last;
+			this.pos[s] = p;
+			this.nonFinite[s] = nf;
+			this.count[s] = count;
+			this.sum[s] = sum;
+			return;
+		}
+		this.nonFinite[s] = Math.min(MAX_NON_FINITE, this.nonFinite[s]! + nf);
+		if (count === 0) return;
+		if (this.count[s] === 0) {
+			this.min[s] = min;
+			this.max[s] = max;
+			this.last[s] = last;
+			this.pos[s] = p;
+		} else {
+			if (min < this.min[s]!) this.min[s] = min;
+			if (max > this.max[s]!) this.max[s] = max;
+			if (p > this.pos[s]! || (p === this.pos[s] && last > this.last[s]!)) {
+				this.last[s] = last;
+				this.pos[s] = p;
+			}
+		}
+		this.count[s] = Math.min(MAX_COUNT, this.count[s]! + count);
+		this.sum[s]! += sum;
+	}
+
+	/** Slots [lo, hi] as records (rollup-layout.ts), after the width header when `withHeader`. */
+	encode(lo: number, hi: number, withHeader: boolean): Buffer {
+		const head = withHeader ? STEP_HEADER_BYTES : 0;
+		const out = Buffer.alloc(head + (hi - lo + 1) * RECORD_BYTES);
+		if (withHeader) out.writeDoubleLE(this.width, 0);
+		for (let i = lo; i <= hi; i++) {
+			if (this.count[i] === 0 && this.nonFinite[i] === 0) continue;
+			const at = head + (i - lo) * RECORD_BYTES;
+			out.writeFloatLE(this.min[i]!, at);
+			out.writeFloatLE(this.max[i]!, at + 4);
+			out.writeFloatLE(this.last[i]!, at + 8);
+			out.writeUInt16LE(this.pos[i]!, at + 12);
+			out.writeUInt16LE(this.nonFinite[i]!, at + 14);
+			out.writeUInt32LE(this.count[i]!, at + 16);
+			out.writeDoubleLE(this.sum[i]!, at + 20);
+		}
+		return out;
+	}
+
+	/** The writes that bring Redis's copy up to date (the header with them: a key that expired comes back whole). */
+	takeWrites(key: string): KvCommand[] {
+		if (!this.dirty) return [];
+		const commands: KvCommand[] = this.wholeDirty
+			? [['SETRANGE', key, 0, this.encode(0, STEP_SLOTS - 1, true)]]
+			: [
+					['SETRANGE', key, 0, this.encode(0, -1, true)],
+					['SETRANGE', key, STEP_HEADER_BYTES + this.dirtyLo * RECORD_BYTES, this.encode(this.dirtyLo, this.dirtyHi, false)],
+				];
+		commands.push(['EXPIRE', key, Math.ceil(HISTORY_RETENTION_MS / 1000)]);
+		this.wholeDirty = false;
+		this.dirtyLo = STEP_SLOTS;
+		this.dirtyHi = -1;
+		return commands;
+	}
+}
+
+/** How the step rollups read a series' stored state (the writer's connection). */
+export type StepLoader = (key: string) => Promise<Buffer | null>;
+
+interface Loading {
+	readonly samples: number[];
+}
+
+/** Most samples held for one series while its state is being read; beyond it they are dropped (and counted). */
+const MAX_WAITING_SAMPLES = 200_000;
+
+/** The writer's step rollups: one StepSeries per training series, read on first use, written when due. */
+export class StepRollups {
+	private readonly series = new Map<string, StepSeries | Loading>();
+	private lastWriteMs = Number.NEGATIVE_INFINITY;
+	/** Samples dropped while a state could not be read (Redis away): the step view is short by these. */
+	dropped = 0;
+	/** Generation: a load that finishes after clear() is ignored. */
+	private generation = 0;
+
+	constructor(
+		private readonly load: StepLoader,
+		private readonly onReady: () => void,
+		private readonly everyMs = 1000,
+	) {}
+
+	sample(series: string, step: number, value: number): void {
+		const state = this.series.get(series);
+		if (state instanceof StepSeries) {
+			state.add(step, value);
+			return;
+		}
+		if (state !== undefined) {
+			if (state.samples.length < 2 * MAX_WAITING_SAMPLES) state.samples.push(step, value);
+			else this.dropped += 1;
+			return;
+		}
+		if (this.series.size >= 10_000) return;
+		const loading: Loading = {samples: [step, value]};
+		this.series.set(series, loading);
+		const generation = this.generation;
+		this.load(HISTORY_KEYS.steps(series)).then(
+			(bytes) => {
+				if (generation !== this.generation || this.series.get(series) !== loading) return;
+				const state = StepSeries.fromBytes(bytes);
+				for (let i = 0; i < loading.samples.length; i += 2) state.add(loading.samples[i]!, loading.samples[i + 1]!);
+				this.series.set(series, state);
+				this.onReady();
+			},
+			() => {
+				// Read again with the next sample; these are lost to the step view (the time tiers keep them).
+				if (generation !== this.generation || this.series.get(series) !== loading) return;
+				this.dropped += loading.samples.length / 2;
+				this.series.delete(series);
+			},
+		);
+	}
+
+	/** Whether a write is due at `nowMs` (something changed and the last write is `everyMs` old, or `force`). */
+	due(nowMs: number, force = false): boolean {
+		if (!force && nowMs - this.lastWriteMs < this.everyMs) return false;
+		for (const state of this.series.values()) if (state instanceof StepSeries && state.dirty) return true;
+		return false;
+	}
+
+	/** The writes of every changed series, when due; none otherwise. */
+	takeCommands(nowMs: number, force = false): KvCommand[] {
+		if (!this.due(nowMs, force)) return [];
+		this.lastWriteMs = nowMs;
+		const commands: KvCommand[] = [];
+		for (const [series, state] of this.series) if (state instanceof StepSeries) commands.push(...state.takeWrites(HISTORY_KEYS.steps(series)));
+		return commands;
+	}
+
+	/** The lease was lost: the next writer owns the step rollups (it reads them from Redis). */
+	clear(): void {
+		this.generation += 1;
+		this.series.clear();
+	}
+}

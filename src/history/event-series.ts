@@ -19,7 +19,7 @@ export interface SampleSink {
 	stepSample(series: string, step: number, value: number): void;
 }
 
-export const TASK_SERIES = {
+const TASK_SERIES = {
 	throughput: seriesName('tasks', 'throughput'),
 	sla: seriesName('tasks', 'sla'),
 	duration: seriesName('tasks', 'duration'),

@@ -85,7 +85,7 @@ function writeRecord(out: Buffer, at: number, slot: number, agg: BucketAgg, widt
 Buckets as the script's binary argument, ascending by slot: per bucket its slot (u32 LE) and its record, packed as
 rollup-layout.ts stores it (min/max/last as float32, the position of last in the bucket of `width`).
 */
-export function packRecords(buckets: ReadonlyArray<{readonly slot: number; readonly agg: BucketAgg}>, width: number): Buffer {
+function packRecords(buckets: ReadonlyArray<{readonly slot: number; readonly agg: BucketAgg}>, width: number): Buffer {
 	const sorted = [...buckets].sort((a, b) => a.slot - b.slot);
 	const out = Buffer.allocUnsafe(sorted.length * RECORD_ARG_BYTES);
 	sorted.forEach(({slot, agg}, i) => writeRecord(out, i * RECORD_ARG_BYTES, slot, agg, width));

@@ -116,7 +116,12 @@ export class StepSeries {
 			const s = Math.floor(i / f);
 			// A bucket of non-finite samples only has no position (0, as written).
 			const p = this.count[i] === 0 ? 0 : Math.floor(((i - s * f) * 65_536 + this.pos[i]!) / f);
-			const [min, max, last, nf, count, sum] = [this.min[i]!, this.max[i]!, this.last[i]!, this.nonFinite[i]!, this.count[i]!, this.sum[i]!];
+			const min = this.min[i]!;
+			const max = this.max[i]!;
+			const last = this.last[i]!;
+			const nf = this.nonFinite[i]!;
+			const count = this.count[i]!;
+			const sum = this.sum[i]!;
 			if (s !== i) {
 				this.count[i] = 0;
 				this.nonFinite[i] = 0;
@@ -166,18 +171,20 @@ export class StepSeries {
 	/** Slots [lo, hi] as records (rollup-layout.ts), after the width header when `withHeader`. */
 	encode(lo: number, hi: number, withHeader: boolean): Buffer {
 		const head = withHeader ? STEP_HEADER_BYTES : 0;
-		const out = Buffer.alloc(head + (hi - lo + 1) * RECORD_BYTES);
-		if (withHeader) out.writeDoubleLE(this.width, 0);
+		const out = Buffer.alloc(head + Math.max(0, hi - lo + 1) * RECORD_BYTES);
+		// A DataView's setters are inlined by V8; Buffer's write*LE go through a conversion each.
+		const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+		if (withHeader) view.setFloat64(0, this.width, true);
 		for (let i = lo; i <= hi; i++) {
 			if (this.count[i] === 0 && this.nonFinite[i] === 0) continue;
 			const at = head + (i - lo) * RECORD_BYTES;
-			out.writeFloatLE(this.min[i]!, at);
-			out.writeFloatLE(this.max[i]!, at + 4);
-			out.writeFloatLE(this.last[i]!, at + 8);
-			out.writeUInt16LE(this.pos[i]!, at + 12);
-			out.writeUInt16LE(this.nonFinite[i]!, at + 14);
-			out.writeUInt32LE(this.count[i]!, at + 16);
-			out.writeDoubleLE(this.sum[i]!, at + 20);
+			view.setFloat32(at, this.min[i]!, true);
+			view.setFloat32(at + 4, this.max[i]!, true);
+			view.setFloat32(at + 8, this.last[i]!, true);
+			view.setUint16(at + 12, this.pos[i]!, true);
+			view.setUint16(at + 14, this.nonFinite[i]!, true);
+			view.setUint32(at + 16, this.count[i]!, true);
+			view.setFloat64(at + 20, this.sum[i]!, true);
 		}
 		return out;
 	}

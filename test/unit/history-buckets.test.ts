@@ -28,6 +28,7 @@ import {sampleEvent, SeriesNames, type SampleSink} from '../../src/history/event
 import {historyCsv, historyJson, historyTable} from '../../src/history/history-output.js';
 import {isSeriesName, seriesName} from '../../src/history/history-source.js';
 import {gpuHistorySamples} from '../../src/gpu/gpu-history.js';
+import {DemoRunner} from '../../src/demo/simulator.js';
 import {type GpuRow} from '../../src/gpu/gpu-snapshot.js';
 
 const HOUR = 3_600_000;
@@ -395,5 +396,22 @@ describe('mycotop history output', () => {
 		expect(lines[1]).toMatch(/^time\s+min\s+max\s+mean\s+last\s+count\s+nan\/inf$/);
 		expect(lines[3]).toMatch(/^2026-01-01T01:00:00.000Z\s+-\s+-\s+-\s+-\s+0\s+2$/);
 		expect(new Set(lines.slice(1).map((l) => l.length)).size).toBe(1);
+	});
+});
+
+describe('the demo backfill', () => {
+	it('past ticks stamped across the backfill window, the live run still from its first step', () => {
+		const published: Array<{channel: string; message: Record<string, unknown>}> = [];
+		const now = Date.UTC(2026, 11, 6, 12);
+		const runner = new DemoRunner((channel, message) => published.push({channel, message: JSON.parse(message) as Record<string, unknown>}), 42, 250, () => now, DAY);
+		runner.start();
+		runner.stop();
+		const times = published.map((p) => Date.parse(String(p.message['timestamp'])));
+		expect(Math.min(...times)).toBe(now - DAY);
+		// One coarse tick per 5 minutes for the day, then the 120 ticks of the last 30 s.
+		const training = published.filter((p) => p.channel === 'events:training:progress' && p.message['projectId'] === 'vision-vit');
+		expect(training).toHaveLength(288 + 120);
+		expect(training[288]!.message['step']).toBe(5);
+		expect(new DemoRunner(() => undefined, 42, 250, () => now).published).toBe(0);
 	});
 });

@@ -108,64 +108,56 @@ export class StepSeries {
 		this.sum[slot]! += value;
 	}
 
-	/** Widen to `width` (a power of two, wider than now): neighbouring buckets merged, positions re-expressed. */
+	/**
+	Widen to `width` (a power of two, wider than now): each new bucket merges the `f` buckets it covers (read before it
+	is written: bucket s takes s*f.. s*f+f-1, all at or after s), positions re-expressed; the freed tail zeroed.
+	*/
 	widen(width: number): void {
 		const f = width / this.width;
-		for (let i = 0; i < STEP_SLOTS; i++) {
-			if (this.count[i] === 0 && this.nonFinite[i] === 0) continue;
-			const s = Math.floor(i / f);
-			// A bucket of non-finite samples only has no position (0, as written).
-			const p = this.count[i] === 0 ? 0 : Math.floor(((i - s * f) * 65_536 + this.pos[i]!) / f);
-			const min = this.min[i]!;
-			const max = this.max[i]!;
-			const last = this.last[i]!;
-			const nf = this.nonFinite[i]!;
-			const count = this.count[i]!;
-			const sum = this.sum[i]!;
-			if (s !== i) {
-				this.count[i] = 0;
-				this.nonFinite[i] = 0;
-				this.sum[i] = 0;
-				this.min[i] = 0;
-				this.max[i] = 0;
-				this.last[i] = 0;
-				this.pos[i] = 0;
+		const targets = Math.ceil(STEP_SLOTS / f);
+		for (let s = 0; s < targets; s++) {
+			let min = 0;
+			let max = 0;
+			let last = 0;
+			let p = 0;
+			let nf = 0;
+			let count = 0;
+			let sum = 0;
+			for (let k = 0; k < f; k++) {
+				const i = s * f + k;
+				if (i >= STEP_SLOTS) break;
+				const c = this.count[i]!;
+				nf += this.nonFinite[i]!;
+				if (c === 0) continue;
+				const ip = Math.floor((k * 65_536 + this.pos[i]!) / f);
+				if (count === 0) {
+					min = this.min[i]!;
+					max = this.max[i]!;
+					last = this.last[i]!;
+					p = ip;
+				} else {
+					if (this.min[i]! < min) min = this.min[i]!;
+					if (this.max[i]! > max) max = this.max[i]!;
+					// Sources come in step order: a later bucket's last is later (ip >= p), as late only within one bucket.
+					if (ip > p || (ip === p && this.last[i]! > last)) {
+						last = this.last[i]!;
+						p = ip;
+					}
+				}
+				count += c;
+				sum += this.sum[i]!;
 			}
-			this.mergeSlot(s, min, max, last, p, nf, count, sum, s === i);
+			this.min[s] = min;
+			this.max[s] = max;
+			this.last[s] = last;
+			this.pos[s] = p;
+			this.nonFinite[s] = Math.min(MAX_NON_FINITE, nf);
+			this.count[s] = Math.min(MAX_COUNT, count);
+			this.sum[s] = sum;
 		}
+		for (const field of [this.min, this.max, this.last, this.pos, this.nonFinite, this.count, this.sum]) field.fill(0, targets);
 		this.width = width;
 		this.wholeDirty = true;
-	}
-
-	/** Merge a bucket into slot `s` (`replace`: slot s is that bucket itself, re-expressed). */
-	private mergeSlot(s: number, min: number, max: number, last: number, p: number, nf: number, count: number, sum: number, replace: boolean): void {
-		if (replace || (this.count[s] === 0 && this.nonFinite[s] === 0)) {
-			this.min[s] = min;
-			this.max[s] = max;
-			this.last[s] = last;
-			this.pos[s] = p;
-			this.nonFinite[s] = nf;
-			this.count[s] = count;
-			this.sum[s] = sum;
-			return;
-		}
-		this.nonFinite[s] = Math.min(MAX_NON_FINITE, this.nonFinite[s]! + nf);
-		if (count === 0) return;
-		if (this.count[s] === 0) {
-			this.min[s] = min;
-			this.max[s] = max;
-			this.last[s] = last;
-			this.pos[s] = p;
-		} else {
-			if (min < this.min[s]!) this.min[s] = min;
-			if (max > this.max[s]!) this.max[s] = max;
-			if (p > this.pos[s]! || (p === this.pos[s] && last > this.last[s]!)) {
-				this.last[s] = last;
-				this.pos[s] = p;
-			}
-		}
-		this.count[s] = Math.min(MAX_COUNT, this.count[s]! + count);
-		this.sum[s]! += sum;
 	}
 
 	/** Slots [lo, hi] as records (rollup-layout.ts), after the width header when `withHeader`. */

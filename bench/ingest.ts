@@ -118,16 +118,16 @@ async function plain(redis: TestRedis, events: number): Promise<Throughput> {
 	return {received: collector.processed, ms, perSecond: (collector.processed / ms) * 1000, dropped: false};
 }
 
-async function pipelineRuntime(redis: TestRedis): Promise<Runtime> {
-	const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false});
+async function pipelineRuntime(redis: TestRedis, history = true): Promise<Runtime> {
+	const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false, history});
 	await runtime.start();
 	await waitUntil(() => runtime.bus.role === 'writer', 10_000);
 	return runtime;
 }
 
 /** mycotop's pipeline: validate, store and write (until the writer has committed everything). */
-async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst'): Promise<Throughput & {cpuPercent: number; batches: number}> {
-	const runtime = await pipelineRuntime(redis);
+async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst', history = true): Promise<Throughput & {cpuPercent: number; batches: number; cpuUsPerEvent: number}> {
+	const runtime = await pipelineRuntime(redis, history);
 	const handle = runtime.ingest.handle.bind(runtime.ingest);
 	let received = 0;
 	let first = 0;
@@ -148,7 +148,15 @@ async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst')
 	const reconnects = runtime.bus.link?.reconnects ?? 0;
 	const batches = runtime.writer.stats.batches - batchesBefore;
 	await runtime.stop();
-	return {received, ms, perSecond: (received / ms) * 1000, dropped: reconnects > 0 || received < events, cpuPercent: ((cpu.user + cpu.system) / 1000 / ms) * 100, batches};
+	return {
+		received,
+		ms,
+		perSecond: (received / ms) * 1000,
+		dropped: reconnects > 0 || received < events,
+		cpuPercent: ((cpu.user + cpu.system) / 1000 / ms) * 100,
+		batches,
+		cpuUsPerEvent: (cpu.user + cpu.system) / received,
+	};
 }
 
 /** Publish-to-store latency at a steady rate. */
@@ -230,6 +238,40 @@ async function alternate(
 	};
 }
 
+/**
+The rollups' cost per event: `rounds` alternating bursts through the full pipeline without history rollups and with
+them, each side's median of wall time and of this process's CPU time per event, and the median per-round ratio.
+*/
+async function historyAb(redis: TestRedis, events: number, rounds: number, flush: () => Promise<void>): Promise<void> {
+	console.log(`bench:ingest --history-ab on ${process.version}, ${events} mixed events per run, ${rounds} alternating rounds (medians)\n`);
+	const off: Array<{us: number; cpu: number; redis: number}> = [];
+	const on: Array<{us: number; cpu: number; redis: number}> = [];
+	const client = redis.client();
+	// Redis's own time in the writer's transactions (INFO commandstats, EXEC's usec: the commands and the script in them).
+	const execUsec = async () => Number(/cmdstat_exec:calls=\d+,usec=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0);
+	for (let round = 0; round < rounds; round++) {
+		for (const [history, into] of [[false, off], [true, on]] as const) {
+			await client.config('RESETSTAT');
+			const r = await full(redis, events, 'burst', history);
+			into.push({us: (r.ms * 1000) / r.received, cpu: r.cpuUsPerEvent, redis: (await execUsec()) / r.received});
+			await flush();
+		}
+	}
+	client.disconnect();
+	const cell = (runs: ReadonlyArray<{us: number; cpu: number; redis: number}>, pick: (r: {us: number; cpu: number; redis: number}) => number) =>
+		`${median(runs.map(pick)).toFixed(2)} µs (${runs.map((r) => pick(r).toFixed(2)).join(', ')})`;
+	const row = (name: string, runs: ReadonlyArray<{us: number; cpu: number; redis: number}>) =>
+		`| ${name} | ${cell(runs, (r) => r.us)} | ${cell(runs, (r) => r.cpu)} | ${cell(runs, (r) => r.redis)} | ${cell(runs, (r) => r.cpu + r.redis)} |`;
+	console.log('| full pipeline | wall time per event | mycotop CPU per event | Redis EXEC time per event | CPU + Redis per event |');
+	console.log('|---|---|---|---|---|');
+	console.log(row('without history rollups', off));
+	console.log(row('with history rollups', on));
+	const ratio = (pick: (r: {us: number; cpu: number; redis: number}) => number) => `${((median(on.map((r, i) => pick(r) / pick(off[i]!))) - 1) * 100).toFixed(1)} %`;
+	console.log(
+		`\nper-round ratio with / without (median): wall ${ratio((r) => r.us)}, mycotop CPU ${ratio((r) => r.cpu)}, CPU + Redis ${ratio((r) => r.cpu + r.redis)} (target: at most +10 %)`,
+	);
+}
+
 async function main(): Promise<void> {
 	const {values} = parseArgs({
 		options: {
@@ -238,6 +280,8 @@ async function main(): Promise<void> {
 			rate: {type: 'string', default: '5000'},
 			seconds: {type: 'string', default: '10'},
 			rounds: {type: 'string', default: '5'},
+			/** Only the cost of the history rollups: alternating full-pipeline runs without and with them. */
+			'history-ab': {type: 'boolean', default: false},
 		},
 	});
 	const rounds = Math.max(1, Number(values.rounds));
@@ -250,6 +294,10 @@ async function main(): Promise<void> {
 		c.disconnect();
 	};
 	try {
+		if (values['history-ab']) {
+			await historyAb(redis, events, rounds, flush);
+			return;
+		}
 		console.log(
 			`bench:ingest on ${process.version}, ${events} mixed events (70% training, 20% task, 10% agent) per throughput run, ${rounds} alternating rounds (medians)\n`,
 		);

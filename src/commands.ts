@@ -1,7 +1,7 @@
 /**
 Subcommands: `mycotop ack ID`, `mycotop silence RULE [label=value ...] --for 2h --comment ...`,
 `mycotop silences`, `mycotop silence expire ID`, `mycotop rules check FILE`, `mycotop rules test FILE`,
-`mycotop rules list`, `mycotop backtest --since 7d`. Each has its own flags (parsed here, not by the global
+`mycotop rules list`, `mycotop backtest --since 7d`, `mycotop history SERIES --since 30d`, `mycotop history --list`. Each has its own flags (parsed here, not by the global
 parser); `--redis-url`, `--redis-ca` and `--config` work for all of them. Exit status: 0 ok, 1 failed (a rule
 test failed, a rule file has errors, Redis unreachable or refusing the password or the command), 2 usage (a
 duration past the maximum included) and a config or rule file refused by a limit (yaml-file.ts).
@@ -32,8 +32,11 @@ import {sendBy} from './notify/delivery.js';
 import {sendHttp} from './notify/http-sender.js';
 import {runCommand as runNotifyCommand} from './notify/command-runner.js';
 import {accepted, testAnswerText, testNotifications} from './notify/notify-test.js';
+import {RedisHistorySource} from './history/redis-history-source.js';
+import {isSeriesName} from './history/history-source.js';
+import {historyCsv, historyJson, historyTable} from './history/history-output.js';
 
-export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest', 'notify']);
+export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest', 'history', 'notify']);
 
 const USAGE = `Usage:
   mycotop ack ID [--comment TEXT] [--for 2h]      acknowledge an alert (ID as shown in the alert log); with
@@ -48,6 +51,10 @@ const USAGE = `Usage:
   mycotop rules test FILE... [--run REGEX]        run rule unit tests (promtool style)
   mycotop backtest --since 7d [--step 10s] [--json]   replay Redis history through the rules
   mycotop notify test RECEIVER                    send a test message to a receiver of notify: and print the answer
+  mycotop history SERIES [--since 24h] [--step 1h] [--json|--csv]
+                                                  a series' buckets (min, max, mean, last, count) from the rollups
+  mycotop history SERIES --steps [--json|--csv]   a training series' whole run by step
+  mycotop history --list [--json]                 the series with history
 Common: --redis-url URL, --redis-ca FILE, --config FILE
 Durations: 500ms, 30s, 5m, 2h, 7d, 1w or combined (1h30m), at most ${MAX_DURATION_TEXT}.
 Exit: 0 ok; 1 failed (rule errors, a failed rule test, Redis unreachable or refusing the password or ACL);
@@ -64,6 +71,9 @@ const OPTIONS = {
 	step: {type: 'string'},
 	run: {type: 'string'},
 	json: {type: 'boolean'},
+	csv: {type: 'boolean'},
+	list: {type: 'boolean'},
+	steps: {type: 'boolean'},
 	all: {type: 'boolean'},
 	help: {type: 'boolean'},
 } as const;
@@ -248,9 +258,61 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 				return 0;
 			});
 		}
+		case 'history':
+			return historyCommand(args, v, io, withRedis);
 		default:
 			return usage(io, `unknown command "${command ?? ''}"`);
 	}
+}
+
+/** `mycotop history SERIES [--since 24h] [--step 1h] [--steps] [--json|--csv]` and `mycotop history --list`. */
+function historyCommand(
+	args: readonly string[],
+	v: {since?: string; step?: string; json?: boolean; csv?: boolean; list?: boolean; steps?: boolean},
+	io: Out,
+	withRedis: (fn: (redis: Redis) => Promise<number>) => Promise<number>,
+): Promise<number> | number {
+	if (v.json && v.csv) return usage(io, 'history: --json or --csv, not both');
+	if (v.list) {
+		if (args.length > 0) return usage(io, 'history --list takes no series');
+		return withRedis(async (redis) => {
+			const names = await new RedisHistorySource(() => redis).list();
+			if (v.json) io.out(JSON.stringify(names));
+			else if (names.length === 0) io.out('no history yet (the writer instance keeps it once events arrive)');
+			else for (const name of names) io.out(name);
+			return 0;
+		});
+	}
+	if (args.length !== 1) return usage(io, 'history takes one SERIES (mycotop history --list names them)');
+	const series = args[0]!;
+	if (!isSeriesName(series)) return usage(io, `history: "${series.slice(0, 200)}" is not a series name (family:part:metric, e.g. training:my-project:loss)`);
+	if (v.steps && (v.since !== undefined || v.step !== undefined)) return usage(io, 'history: --steps shows the whole run; --since and --step are for time buckets');
+	const sinceText = v.since ?? '24h';
+	const sinceProblem = durationProblem(sinceText);
+	if (sinceProblem !== undefined) return usage(io, `--since: ${sinceProblem}`);
+	const sinceMs = parseDuration(sinceText);
+	if (sinceMs === undefined || sinceMs <= 0) return usage(io, `--since: expected a duration like 30d, got "${sinceText}"`);
+	let stepMs: number | undefined;
+	if (v.step !== undefined) {
+		const stepProblem = durationProblem(v.step);
+		if (stepProblem !== undefined) return usage(io, `--step: ${stepProblem}`);
+		stepMs = parseDuration(v.step);
+		if (stepMs === undefined || stepMs <= 0) return usage(io, `--step: expected a duration like 1h, got "${v.step}"`);
+	}
+	return withRedis(async (redis) => {
+		const source = new RedisHistorySource(() => redis);
+		const now = Date.now();
+		const answer = v.steps ? await source.stepBuckets(series) : await source.timeBuckets({series, fromMs: now - sinceMs, toMs: now, ...(stepMs !== undefined ? {stepMs} : {})});
+		if (answer.buckets.length === 0 && !(await source.list()).includes(series)) {
+			io.err(`no history for ${series} (mycotop history --list names the series that have some)`);
+			return 1;
+		}
+		const kind = v.steps ? 'step' : 'time';
+		if (v.json) io.out(historyJson(answer, kind));
+		else if (v.csv) io.out(historyCsv(answer, kind));
+		else for (const line of historyTable(answer, kind, v.steps ? `${answer.resolution} step${answer.resolution === 1 ? '' : 's'}` : formatDuration(answer.resolution))) io.out(line);
+		return 0;
+	});
 }
 
 function usage(io: Out, message: string): number {

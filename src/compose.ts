@@ -5,7 +5,8 @@ parses and dispatches; the front ends and commands call in here; nothing here im
 
    flags + config ──> composeRuntime ──> Runtime(store, bus, writer, ingest, snapshots)
                                           ├─ gpu:   gpuPartFrom (nvidia-smi sampler) or disabledGpuPart
-                                          └─ rules: rulesPartFrom (reads the live GPU part's query)
+                                          ├─ rules: rulesPartFrom (reads the live GPU part's query)
+                                          └─ history: RedisHistorySource (with Redis)
 */
 import {accessSync, constants, readFileSync} from 'node:fs';
 import {delimiter, join} from 'node:path';
@@ -26,10 +27,18 @@ import {RedisAlertStorage} from './rules/alert-storage.js';
 import {recordWrites} from './rules/alert-writes.js';
 import {RedisKv} from './bus/redis-kv.js';
 import {recordWriter} from './writer/record-writes.js';
+import {RedisHistorySource} from './history/redis-history-source.js';
 
 /** A runtime with the parts the flags and config ask for: what every front end runs. */
 export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
-	return new Runtime(options, (core) => composeParts(core, flags, config));
+	const runtime = new Runtime(options, (core) => composeParts(core, flags, config));
+	if (options.redisUrl !== undefined) runtime.history = runtimeHistory(runtime);
+	return runtime;
+}
+
+/** The charts' history: the rollups in Redis, read on the runtime's writer connection while Redis is the bus. */
+export function runtimeHistory(runtime: Runtime): RedisHistorySource {
+	return new RedisHistorySource(() => (runtime.bus.kind === 'redis' ? runtime.bus.link?.writer : undefined));
 }
 
 /**

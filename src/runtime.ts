@@ -44,6 +44,8 @@ export interface RuntimeOptions {
 	readonly streams?: boolean;
 	/** This box's name (default: the OS host name): keys of the host's own data carry it. */
 	readonly host?: string;
+	/** Write history rollups (src/history/*) with the writer's batches. Default: on with Redis. */
+	readonly history?: boolean;
 }
 
 /** Builds the runtime's parts from its core (store, writer, bus, host, instance id): called once, by the constructor. */
@@ -123,6 +125,7 @@ export class Runtime {
 				instanceId: this.instanceId,
 			},
 			{
+				history: options.history ?? options.redisUrl !== undefined,
 				...options.writer,
 				...(ring !== undefined ? {watermark: () => ring.watermark()} : {}),
 				...(options.streams && options.redisUrl !== undefined ? {handover: true} : {}),
@@ -267,7 +270,9 @@ export class Runtime {
 		if (this.options.demo) {
 			// Read-only never publishes: the demo's events then stay in this process.
 			const publish = this.options.readOnly ? (channel: string, message: string) => this.ingest.handle(channel, message) : (channel: string, message: string) => this.bus.publish(channel, message);
-			this.demo = new DemoRunner(publish);
+			// On Redis with history rollups, three days of past ticks give the charts' longer windows something to show.
+			const backfillMs = this.options.redisUrl !== undefined && !this.options.readOnly && (this.options.history ?? true) ? 3 * 86_400_000 : 0;
+			this.demo = new DemoRunner(publish, 42, 250, Date.now, backfillMs);
 			this.demo.start();
 		}
 		this.snapshots.start();

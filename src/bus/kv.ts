@@ -5,8 +5,8 @@ in-memory map for the embedded bus, so the writer's code is the same on both.
 import {EncodedEntries} from './resp-encode.js';
 
 /** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
-export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries>];
-type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL';
+export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries | Buffer>];
+type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL' | 'SETRANGE';
 
 export interface KvReader {
 	scan(pattern: string, limit?: number): Promise<string[]>;
@@ -17,6 +17,8 @@ export interface KvReader {
 }
 
 export interface Kv extends KvReader {
+	/** A string's bytes (binary), or null when there is none: the history's step rollups. */
+	getBuffer(key: string): Promise<Buffer | null>;
 	/** Run the commands in order; atomically (MULTI/EXEC) where the backend supports it. */
 	exec(commands: readonly KvCommand[]): Promise<void>;
 }
@@ -105,7 +107,9 @@ export class MemoryKv implements Kv {
 					this.data.delete(key);
 					break;
 				case 'XADD':
-					// Streams are a Redis-only feature; the embedded bus keeps no history for them.
+				case 'EVAL':
+				case 'SETRANGE':
+					// Streams and history rollups are Redis-only features; the embedded bus keeps no history for them.
 					break;
 			}
 		}
@@ -135,5 +139,10 @@ export class MemoryKv implements Kv {
 	async get(key: string): Promise<string | null> {
 		const entry = this.data.get(key);
 		return entry?.type === 'string' ? entry.value : null;
+	}
+
+	/** The embedded bus keeps no history rollups. */
+	async getBuffer(): Promise<Buffer | null> {
+		return null;
 	}
 }

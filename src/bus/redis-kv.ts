@@ -86,6 +86,10 @@ export class RedisKv implements Kv {
 	get(key: string): Promise<string | null> {
 		return this.redis.get(key);
 	}
+
+	getBuffer(key: string): Promise<Buffer | null> {
+		return this.redis.getBuffer(key);
+	}
 }
 
 /**

@@ -80,7 +80,7 @@ export class RedisLink {
 	private stopping = false;
 	/** Epoch ms of the last data seen on the subscriber (messages or heartbeat replies). */
 	lastSeenMs = 0;
-	/** Duration of the last subscriber gap (connection lost until ready again), ms. */
+	/** Duration of the last subscriber gap (last data seen before the connection was lost, until ready again), ms. */
 	lastGapMs: number | undefined;
 	private gapStartMs: number | undefined;
 	private everConnected = false;
@@ -133,7 +133,9 @@ export class RedisLink {
 				this.subState = nextConnectionState(this.subState, event, now);
 				if (before.kind === 'connected' && this.subState.kind !== 'connected') {
 					this.reconnects += 1;
-					this.gapStartMs = now;
+					// What was published after the last data the subscriber saw (a message or a PING's answer) may be
+					// lost: the gap starts there, not when the dead link was finally noticed (up to 8 s later).
+					this.gapStartMs = this.lastSeenMs > 0 ? Math.min(now, this.lastSeenMs) : now;
 					this.checkCutOff();
 				}
 			} else {

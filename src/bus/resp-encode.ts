@@ -53,6 +53,18 @@ function writeBulk(buf: Buffer, offset: number, text: string, length: number): n
 	return offset;
 }
 
+/** `bytes` as a RESP bulk string at `offset`; returns the offset after it. */
+function writeBytes(buf: Buffer, offset: number, bytes: Buffer): number {
+	buf[offset++] = DOLLAR;
+	offset = writeCount(buf, offset, bytes.length);
+	buf[offset++] = CR;
+	buf[offset++] = LF;
+	offset += bytes.copy(buf, offset);
+	buf[offset++] = CR;
+	buf[offset++] = LF;
+	return offset;
+}
+
 /** List entries already encoded as RESP bulk strings (`$len\r\nentry\r\n` each), in the order pushed. */
 export class EncodedEntries {
 	/** Filled blocks, then the current one: a full block is never copied again. */
@@ -115,15 +127,15 @@ export class EncodedEntries {
 	}
 }
 
-export type CommandPart = string | number | EncodedEntries;
+export type CommandPart = string | number | EncodedEntries | Buffer;
 
 /**
 The RESP bytes of a command given as [name, ...arguments]: `*N\r\n` then `$len\r\npart\r\n` for each part
-(EncodedEntries stand for their entries). Numbers are written as String(n): the form of the integers and plain
+(EncodedEntries stand for their entries; a Buffer is one binary argument, copied as it is). Numbers are written as String(n): the form of the integers and plain
 decimals the writer sends (not of 1e21 and beyond).
 */
 export function encodeCommand(command: readonly CommandPart[]): Buffer {
-	const texts: Array<string | EncodedEntries> = new Array<string | EncodedEntries>(command.length);
+	const texts: Array<string | EncodedEntries | Buffer> = new Array<string | EncodedEntries | Buffer>(command.length);
 	const lengths: number[] = new Array<number>(command.length);
 	// A `$` line is at most 1 + 10 digits + CRLF, plus CRLF after the bytes: 15 bytes of framing per part.
 	let size = 16;
@@ -135,6 +147,13 @@ export function encodeCommand(command: readonly CommandPart[]): Buffer {
 			lengths[i] = part.byteLength;
 			size += part.byteLength;
 			elements += part.count;
+			continue;
+		}
+		if (Buffer.isBuffer(part)) {
+			texts[i] = part;
+			lengths[i] = part.length;
+			size += part.length + 15;
+			elements += 1;
 			continue;
 		}
 		const text = typeof part === 'string' ? part : String(part);
@@ -151,7 +170,9 @@ export function encodeCommand(command: readonly CommandPart[]): Buffer {
 	buf[offset++] = LF;
 	for (let i = 0; i < texts.length; i++) {
 		const text = texts[i]!;
-		offset = text instanceof EncodedEntries ? offset + text.copyTo(buf, offset) : writeBulk(buf, offset, text, lengths[i]!);
+		if (text instanceof EncodedEntries) offset += text.copyTo(buf, offset);
+		else if (Buffer.isBuffer(text)) offset = writeBytes(buf, offset, text);
+		else offset = writeBulk(buf, offset, text, lengths[i]!);
 	}
 	return buf.subarray(0, offset);
 }

@@ -134,6 +134,28 @@ export const ourKeys = {
 } as const;
 
 /**
+History rollups (src/history/rollup-layout.ts has the byte layout): buckets of every series named in
+history/history-source.ts, written by the writer instance only, in the batch's MULTI/EXEC, by one Lua merge.
+
+  mycotop:history:index                       zset    series -> epoch ms of its latest sample (kept 90 d after it)
+  mycotop:history:{tier}:{series}:{chunk}     string  packed 28-byte bucket records; tier 10s, 1m or 1h;
+                                                      EXPIREAT the chunk's end + 24 h, 7 d or 90 d
+  mycotop:history:steps:{series}              string  8-byte width header + 4,096 records (training series by
+                                                      step); TTL 90 d from the last write
+
+A series name's parts are key ids (contract/ids.ts): each goes through keyPart, so no two series share a key.
+*/
+function seriesKeyPart(series: string): string {
+	return series.split(':').map(keyPart).join(':');
+}
+
+export const HISTORY_KEYS = {
+	index: 'mycotop:history:index',
+	chunk: (tier: '10s' | '1m' | '1h', series: string, chunk: number) => `mycotop:history:${tier}:${seriesKeyPart(series)}:${chunk}`,
+	steps: (series: string) => `mycotop:history:steps:${seriesKeyPart(series)}`,
+} as const;
+
+/**
 Keys of our own for the alert side: acknowledgements and silences (hashes of records by id, written by any
 non-read-only instance: they are user actions) and the transition log (a stream, written by the writer instance).
 

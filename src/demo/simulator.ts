@@ -116,20 +116,29 @@ export class DemoRunner {
 		seed = 42,
 		private readonly periodMs = 250,
 		private readonly now: () => number = Date.now,
+		/** History to backfill before the live ticks (ms; 0: none): one tick every `backfillEveryMs`, stamped in the past. */
+		private readonly backfillMs = 0,
+		private readonly backfillEveryMs = 5 * 60_000,
 	) {
 		this.random = seededRandom(seed);
 	}
 
 	start(): void {
+		// With history rollups (the demo on Redis), a few days of coarse past ticks, so the charts' longer windows have
+		// a run to show: the same generator, stamped every backfillEveryMs in the past (about 860 ticks for 3 days).
+		// Its own state: the live run still starts at step 0 (the by-step view then shows the backfilled run under it).
+		const now = this.now();
+		const past = newDemoState();
+		for (let t = now - this.backfillMs; this.backfillMs > 0 && t < now - 120 * this.periodMs; t += this.backfillEveryMs) this.emit(t, past);
 		// Backfill a little history so the sparklines are not empty on the first frame.
-		const start = this.now() - 120 * this.periodMs;
+		const start = now - 120 * this.periodMs;
 		for (let i = 0; i < 120; i++) this.emit(start + i * this.periodMs);
 		this.timer = setInterval(() => this.emit(this.now()), this.periodMs);
 		this.timer.unref();
 	}
 
-	private emit(now: number): void {
-		for (const {channel, message} of demoMessages(this.state, this.random, now)) {
+	private emit(now: number, state = this.state): void {
+		for (const {channel, message} of demoMessages(state, this.random, now)) {
 			this.publish(channel, message);
 			this.published += 1;
 		}

@@ -10,6 +10,7 @@ import {type GpuSourcePart} from '../parts.js';
 import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
+import {gpuHistorySamples} from './gpu-history.js';
 import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields} from './redis-entries.js';
 
 /** What the part needs of the runtime (the Runtime satisfies it). */
@@ -20,6 +21,8 @@ export interface GpuPartHost {
 	readonly writer: {
 		enqueueList(key: string, entry: string, ttlSeconds: number, scope?: 'shared' | 'host'): void;
 		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host'): void;
+		/** A history sample (history/history-source.ts's series), under the host lease: every frame. */
+		enqueueSample?(series: string, timeMs: number, value: number, scope?: 'shared' | 'host'): void;
 	};
 	/** The seed's events:errors:monitoring report, when the sampler fails ({component, error, timestamp}). */
 	reportCollectorError?(component: string, error: string): void;
@@ -64,6 +67,10 @@ export class GpuRedisWriter {
 	) {}
 
 	onFrame(nowMs: number): void {
+		const sample = this.host.writer.enqueueSample;
+		if (sample !== undefined) {
+			for (const s of gpuHistorySamples(this.host.host, this.store.rows())) sample.call(this.host.writer, s.series, nowMs, s.value, 'host');
+		}
 		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs;
 		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs;
 		if (!historyDue && !currentDue) return;

@@ -7,7 +7,13 @@ A series is named `family:part[:part...]:metric`, built only by `seriesName` fro
   gpu:{host}:{index}:util    gpu:{host}:{index}:mem    gpu:{host}:{index}:temp    gpu:{host}:{index}:power
   tasks:throughput (completions per bucket)   tasks:sla (share within 30 min, 0..1)   tasks:duration (seconds)
   agent:{id}:load (current tasks)
+
+Semantics of the buckets (src/history/event-series.ts writes them): tasks:throughput has one sample of 1 per
+completion, so a bucket's count (and sum) is its completions; tasks:sla one sample per completion with a duration,
+1 within 30 minutes and 0 beyond, so sum / count is the bucket's compliance; gpu:* one sample per GPU frame (fresh
+readings only). min, max and last are stored as float32 (7 significant digits), sum as float64.
 */
+import {keyId} from '../contract/ids.js';
 
 /** One bucket of one series: every sample stamped in [startMs, startMs + resolutionMs) (or, by step, in [startStep, startStep + width)). */
 export interface Bucket {
@@ -17,9 +23,12 @@ export interface Bucket {
 	readonly max: number;
 	readonly sum: number;
 	readonly count: number;
-	/** The value of the latest sample in the bucket (by its time stamp, or by step). */
+	/**
+	The value of the latest finite sample in the bucket (by its time stamp, or by step; as late: the larger). A bucket
+	with only non-finite samples has count 0, sum 0 and NaN min, max and last.
+	*/
 	readonly last: number;
-	/** Non-finite samples (NaN/Inf loss) seen in the bucket: counted, not folded into min/max/sum. */
+	/** Non-finite samples (NaN/Inf loss) seen in the bucket: counted, not folded into min/max/sum/last (at most 65,535). */
 	readonly nonFinite?: number;
 }
 
@@ -53,4 +62,12 @@ export type SeriesFamily = 'training' | 'gpu' | 'tasks' | 'agent';
 /** The series name for validated ids (see contract/ids.ts): parts may not contain ':' by that rule. */
 export function seriesName(family: SeriesFamily, ...parts: ReadonlyArray<string | number>): string {
 	return [family, ...parts.map(String)].join(':');
+}
+
+const FAMILIES: ReadonlySet<string> = new Set<SeriesFamily>(['training', 'gpu', 'tasks', 'agent']);
+
+/** Whether `text` is a series name as `seriesName` builds them: a known family, then key-safe parts (no empty one). */
+export function isSeriesName(text: string): boolean {
+	const parts = text.split(':');
+	return parts.length >= 2 && FAMILIES.has(parts[0]!) && parts.slice(1).every((part) => keyId(part) === part);
 }

@@ -6,6 +6,7 @@ import {type KvCommand} from '../bus/kv.js';
 import {LIST_MAX_ENTRIES} from '../contract/names.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {type FamilyCounts, keyFamily} from './key-family.js';
+import {RollupBatch, RollupMemo} from '../history/rollup-batch.js';
 
 export class PendingBatch {
 	/** List entries are encoded as they come: held as bytes, not strings, while the batch waits (resp-encode.ts). */
@@ -25,11 +26,22 @@ export class PendingBatch {
 	*/
 	readonly increments = new Map<string, Map<string, number>>();
 	entryCount = 0;
+	/**
+	History samples (src/history/rollup-batch.ts), aggregated per bucket as they come and sent as one EVAL of the merge
+	script in this batch's transaction: merged exactly when the batch's list entries are written, never twice.
+	*/
+	readonly rollups: RollupBatch;
 
-	constructor(readonly maxEntries: number) {}
+	/** `rollupMemo`: what the writer's batches share (each training series' step width, chunk key names). */
+	constructor(
+		readonly maxEntries: number,
+		rollupMemo?: RollupMemo,
+	) {
+		this.rollups = new RollupBatch(rollupMemo);
+	}
 
 	get isEmpty(): boolean {
-		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0 && this.increments.size === 0 && this.streams.length === 0;
+		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0 && this.increments.size === 0 && this.streams.length === 0 && this.rollups.isEmpty;
 	}
 
 	/** List entries per key family: what a dropped batch is counted as. */
@@ -101,8 +113,12 @@ export class PendingBatch {
 		set.set(member, present);
 	}
 
-	/** The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), streams (XADD, oldest first), hashes, increments, sets. */
-	toCommands(listMax = LIST_MAX_ENTRIES): KvCommand[] {
+	/**
+	The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), streams (XADD, oldest
+	first), hashes, increments, sets, then the history merge (one EVAL; buckets older than their tier's retention at
+	`nowMs` are left out).
+	*/
+	toCommands(listMax = LIST_MAX_ENTRIES, nowMs = Date.now()): KvCommand[] {
 		const commands: KvCommand[] = [];
 		for (const [key, {entries, ttlSeconds}] of this.lists) {
 			commands.push(['LPUSH', key, entries], ['LTRIM', key, 0, listMax - 1], ['EXPIRE', key, ttlSeconds]);
@@ -123,6 +139,8 @@ export class PendingBatch {
 			if (add.length > 0) commands.push(['SADD', key, ...add]);
 			if (remove.length > 0) commands.push(['SREM', key, ...remove]);
 		}
+		const rollup = this.rollups.toCommand(nowMs);
+		if (rollup !== undefined) commands.push(rollup);
 		return commands;
 	}
 }

@@ -14,6 +14,7 @@ import {systemFigures} from '../analysis/system-figures.js';
 import {analyzeTrend} from '../analysis/training-trend.js';
 import {type PendingBatch} from './pending-batch.js';
 import {isoTime} from '../contract/time.js';
+import {sampleEvent, type SampleSink, SeriesNames} from '../history/event-series.js';
 import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 /** Where the projection's writes go: the batching's shared batch and its accounting, as the writer gives them. */
@@ -31,6 +32,10 @@ export interface ProjectionSink {
 	publish(channel: string, message: string): void;
 	readonly instanceId: string;
 	now(): number;
+	/** Whether events also make history samples (the batch's rollups): with Redis only. */
+	readonly history: boolean;
+	/** A training series' sample by step (the writer's step rollups). */
+	stepSample(series: string, step: number, value: number): void;
 }
 
 export class SeedProjection {
@@ -53,6 +58,12 @@ export class SeedProjection {
 	private readonly dirtyAgents = new Set<string>();
 	private tasksDirty = true;
 	private agentsDirty = true;
+	private readonly seriesNames = new SeriesNames();
+	/** Where events' history samples go: by time into the shared batch's rollups, by step to the writer. */
+	private readonly historySink: SampleSink = {
+		sample: (series, timeMs, value) => this.sink.shared().rollups.sample(series, timeMs, value),
+		stepSample: (series, step, value) => this.sink.stepSample(series, step, value),
+	};
 
 	constructor(
 		private readonly store: MetricsStore,
@@ -90,6 +101,7 @@ export class SeedProjection {
 	onEvent(event: BusEvent): void {
 		if (!this.sink.mayWrite()) return;
 		const batch = this.sink.shared();
+		if (this.sink.history) sampleEvent(event, this.seriesNames, this.historySink);
 		switch (event.kind) {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);

@@ -48,6 +48,8 @@ export class SeedWriter extends WriteBatcher {
 			publish: (channel, message) => this.target.publish(channel, message),
 			instanceId: target.instanceId,
 			now: () => this.now(),
+			history: options.history === true,
+			stepSample: (series, step, value) => this.steps?.sample(series, step, value),
 		});
 	}
 
@@ -119,6 +121,18 @@ export class SeedWriter extends WriteBatcher {
 		const batch = this.batchFor(scope);
 		if (batch === undefined) return;
 		if (!batch.xadd(key, fields, maxlen)) this.dropEntry(key);
+		this.schedule();
+	}
+
+	/**
+	A history sample of `series` (a name from history/history-source.ts) into the next batch's rollups: the GPU part's
+	per-GPU figures, under the host lease. Nothing when history is off.
+	*/
+	enqueueSample(series: string, timeMs: number, value: number, scope: WriteScope = 'shared'): void {
+		if (this.options.history !== true) return;
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.rollups.sample(series, timeMs, value);
 		this.schedule();
 	}
 

@@ -16,6 +16,8 @@ import {type Kv, type KvCommand} from '../bus/kv.js';
 import {PartialExecError} from '../bus/redis-kv.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {PendingBatch} from './pending-batch.js';
+import {RollupMemo} from '../history/rollup-batch.js';
+import {StepRollups} from '../history/step-rollups.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
 
@@ -52,6 +54,11 @@ export interface BatcherOptions {
 	*/
 	readonly watermark?: () => string | undefined;
 	readonly handover?: boolean;
+	/**
+	Write history rollups (src/history/*): by time with each batch (one EVAL of the merge script), training series by
+	step from the writer's own state (step-rollups.ts). Default false; the runtime turns it on with Redis.
+	*/
+	readonly history?: boolean;
 }
 
 export interface WriterStats {
@@ -127,6 +134,12 @@ export class WriteBatcher {
 	protected readonly now: () => number;
 	private readonly idleWaiters: Array<() => void> = [];
 	readonly stats: WriterStats;
+	/** What the batches' history rollups share (rollup-batch.ts): step widths, chunk key names. */
+	private readonly rollupMemo = new RollupMemo();
+	/** Training series by step, held here and written when due (history on only). */
+	protected readonly steps: StepRollups | undefined;
+	/** Draining: the step rollups are written now, not when due. */
+	private stepsForced = false;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -156,8 +169,15 @@ export class WriteBatcher {
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;
 		this.now = batcherOptions.now ?? Date.now;
-		this.pending = new PendingBatch(this.maxPending);
-		this.hostPending = new PendingBatch(this.maxPending);
+		this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
+		this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
+		this.steps =
+			batcherOptions.history === true
+				? new StepRollups(
+						(key) => this.target.kv().getBuffer(key),
+						() => this.schedule(),
+					)
+				: undefined;
 	}
 
 	/** Run `fn` every `ms` (unref'd) until stop(). */
@@ -325,12 +345,14 @@ export class WriteBatcher {
 		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
 		if (!this.mayWrite('shared')) {
 			this.release(this.pending);
-			this.pending = new PendingBatch(this.maxPending);
+			this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 			this.discardUnbatched();
+			// The next writer reads the step rollups from Redis and replays what this instance had not committed.
+			this.steps?.clear();
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
-			this.hostPending = new PendingBatch(this.maxPending);
+			this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
 		}
 		const hasDropsToReport = Object.keys(this.dropsToReport).length > 0;
 		// A failed batch is settled below, against Redis, even when no lease is held any more.
@@ -381,16 +403,19 @@ export class WriteBatcher {
 				this.materializeUnbatched();
 				const shared = this.take('shared');
 				const host = this.take('host');
+				const nowMs = this.now();
+				// The step rollups' changes, when due (absolute bytes: a retried transaction writes them again harmlessly).
+				const stepCommands = this.leaseState('shared') === 'held' ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
 				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
-				if (shared.isEmpty && host.isEmpty) break;
+				if (shared.isEmpty && host.isEmpty && stepCommands.length === 0) break;
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
-				const commands = [...shared.toCommands(), ...host.toCommands()];
+				const commands = [...shared.toCommands(undefined, nowMs), ...host.toCommands(undefined, nowMs), ...stepCommands];
 				const watermark = shared.isEmpty ? undefined : this.batcherOptions.watermark?.();
 				if (watermark !== undefined) commands.push(['SET', ourKeys.writerWatermark, watermark, 'EX', 86_400]);
 				const entries = shared.entryCount + host.entryCount;
 				const families = shared.entriesByFamily();
 				addFamilyCounts(families, host.entriesByFamily());
-				const scopes: WriteScope[] = [...(shared.isEmpty ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
+				const scopes: WriteScope[] = [...(shared.isEmpty && stepCommands.length === 0 ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
 				this.retrying = {id, commands, entries, families, scopes};
 				await this.commit(kv, id, commands);
 				this.retrying = undefined;
@@ -418,8 +443,8 @@ export class WriteBatcher {
 		const state = this.leaseState(scope);
 		if (state === 'waiting') return new PendingBatch(0);
 		const batch = scope === 'host' ? this.hostPending : this.pending;
-		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending);
-		else this.pending = new PendingBatch(this.maxPending);
+		if (scope === 'host') this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
+		else this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 		if (state === 'held') return batch;
 		if (scope === 'shared') this.release(batch);
 		else this.dropBatch(batch);
@@ -433,7 +458,7 @@ export class WriteBatcher {
 	}
 
 	protected isIdle(): boolean {
-		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying;
+		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying && !(this.steps?.due(this.now(), this.stepsForced) === true && this.leaseState('shared') === 'held');
 	}
 
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
@@ -455,7 +480,8 @@ export class WriteBatcher {
 		for (const {index, error} of failures) {
 			const command = sent[index];
 			if (command === undefined) continue;
-			const key = String(command[1]);
+			// An EVAL's second part is the script's text: the history merge is named instead.
+			const key = command[0] === 'EVAL' ? 'history rollups' : String(command[1]);
 			this.stats.commandErrors += 1;
 			this.stats.lastCommandError = `${error.message.slice(0, 80)} (${key})`;
 			const entries = command[0] === 'LPUSH' ? entryCount(command[2]) : command[0] === 'XADD' ? 1 : 0;
@@ -469,6 +495,15 @@ export class WriteBatcher {
 
 	/** Resolves when nothing is pending (or after `timeoutMs`): used for a clean shutdown. */
 	async drain(timeoutMs = 2000): Promise<boolean> {
+		this.stepsForced = true;
+		try {
+			return await this.drainAll(timeoutMs);
+		} finally {
+			this.stepsForced = false;
+		}
+	}
+
+	private async drainAll(timeoutMs: number): Promise<boolean> {
 		this.beforeDrain();
 		const deadline = this.now() + timeoutMs;
 		while (this.now() < deadline) {

@@ -53,6 +53,8 @@ describe.runIf(redisAvailable())('half-open link', () => {
 		expect(proxy.accepted).toBeGreaterThan(acceptedBefore);
 		expect(status.reconnects).toBe(1);
 		expect(status.summary).toContain('1 gap');
+		// The gap runs from the last data seen before the cut, not from when the dead link was noticed.
+		expect(status.lastGapMs).toBeGreaterThanOrEqual(noticedMs);
 		client.disconnect();
 	});
 });

@@ -26,6 +26,7 @@ function flakyKv(options: {failAll?: boolean} = {}): Kv & {applied: KvCommand[][
 			if (calls === 1) throw new Error('Connection is closed.');
 		},
 		scan: async () => [],
+		getBuffer: async () => null,
 		lrange: async () => [],
 		hgetall: async () => ({}),
 		smembers: async () => [],

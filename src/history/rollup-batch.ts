@@ -1,0 +1,185 @@
+/**
+One writer batch's history samples, aggregated in memory as they come, and turned into the batch's one EVAL of the
+merge script when the batch is sent.
+
+- By time: one 10 s bucket update per sample (the hot path: consecutive samples share a bucket, so it is a compare and
+  a few arithmetic operations); the 1 min and 1 h buckets are merged from the 10 s ones when the command is built (a
+  10 s bucket lies inside exactly one bucket of each coarser tier).
+- Training series by step are not here: the writer holds them whole and writes what changed (step-rollups.ts).
+*/
+import {HISTORY_KEYS} from '../contract/names.js';
+import {addSample, type BucketAgg, copyAgg, emptyAgg, mergeInto} from './bucket-agg.js';
+import {
+	bucketPlace,
+	chunkExpireAtSeconds,
+	HISTORY_RETENTION_MS,
+	MAX_COUNT,
+	MAX_NON_FINITE,
+	positionIn,
+	RECORD_BYTES,
+	type Tier,
+	type TierName,
+	TIERS,
+	tierKeeps,
+	toFloat32,
+} from './rollup-layout.js';
+import {ROLLUP_SCRIPT} from './rollup-script.js';
+
+const FINEST = TIERS[0]!;
+
+/**
+What the writer keeps across its batches: the key names of the chunks written last (built once, not per batch).
+Bounded: cleared past 10,000 series.
+*/
+export class RollupMemo {
+	private readonly keys = new Map<string, Map<string, string>>();
+
+	chunkKey(tier: TierName, series: string, chunk: number): string {
+		let byChunk = this.keys.get(series);
+		if (byChunk === undefined) {
+			if (this.keys.size >= 10_000) this.keys.clear();
+			byChunk = new Map();
+			this.keys.set(series, byChunk);
+		}
+		const id = `${tier}${chunk}`;
+		let key = byChunk.get(id);
+		if (key === undefined) {
+			// A series writes a few chunks at a time; older names are forgotten.
+			if (byChunk.size >= 16) byChunk.clear();
+			key = HISTORY_KEYS.chunk(tier, series, chunk);
+			byChunk.set(id, key);
+		}
+		return key;
+	}
+}
+
+class SeriesSamples {
+	/** The 10 s bucket the last sample went to (consecutive samples almost always share it). */
+	current: BucketAgg | undefined;
+	readonly times = new Map<number, BucketAgg>();
+	latestMs = Number.NEGATIVE_INFINITY;
+
+	constructor(readonly series: string) {}
+}
+
+/** One EVAL: `['EVAL', script, numkeys, ...keys, ...args]`; the records travel as binary arguments. */
+export type RollupCommand = readonly ['EVAL', string, ...Array<string | number | Buffer>];
+
+/** Bytes per record in the script's arguments: a u32 slot, then the record. */
+export const RECORD_ARG_BYTES = 4 + RECORD_BYTES;
+
+/** Write one record (slot, then rollup-layout.ts's 28 bytes) at `at`. */
+function writeRecord(out: Buffer, at: number, slot: number, agg: BucketAgg, width: number): void {
+	const finite = agg.count > 0;
+	out.writeUInt32LE(slot, at);
+	out.writeFloatLE(finite ? toFloat32(agg.min) : 0, at + 4);
+	out.writeFloatLE(finite ? toFloat32(agg.max) : 0, at + 8);
+	out.writeFloatLE(finite ? toFloat32(agg.last) : 0, at + 12);
+	out.writeUInt16LE(finite ? positionIn(agg.lastAt - agg.start, width) : 0, at + 16);
+	out.writeUInt16LE(Math.min(MAX_NON_FINITE, agg.nonFinite), at + 18);
+	out.writeUInt32LE(Math.min(MAX_COUNT, agg.count), at + 20);
+	out.writeDoubleLE(agg.sum, at + 24);
+}
+
+/**
+Buckets as the script's binary argument, ascending by slot: per bucket its slot (u32 LE) and its record, packed as
+rollup-layout.ts stores it (min/max/last as float32, the position of last in the bucket of `width`).
+*/
+function packRecords(buckets: ReadonlyArray<{readonly slot: number; readonly agg: BucketAgg}>, width: number): Buffer {
+	const sorted = [...buckets].sort((a, b) => a.slot - b.slot);
+	const out = Buffer.allocUnsafe(sorted.length * RECORD_ARG_BYTES);
+	sorted.forEach(({slot, agg}, i) => writeRecord(out, i * RECORD_ARG_BYTES, slot, agg, width));
+	return out;
+}
+
+/** The buckets of a coarser tier, merged from 10 s buckets. */
+function coarsen(fine: Iterable<BucketAgg>, tier: Tier): Map<number, BucketAgg> {
+	const out = new Map<number, BucketAgg>();
+	for (const agg of fine) {
+		const start = agg.start - (agg.start % tier.widthMs);
+		const into = out.get(start);
+		if (into === undefined) out.set(start, copyAgg(agg, start));
+		else mergeInto(into, agg);
+	}
+	return out;
+}
+
+export class RollupBatch {
+	private readonly series = new Map<string, SeriesSamples>();
+
+	constructor(private readonly memo: RollupMemo = new RollupMemo()) {}
+
+	get isEmpty(): boolean {
+		return this.series.size === 0;
+	}
+
+	private of(series: string): SeriesSamples {
+		let s = this.series.get(series);
+		if (s === undefined) {
+			s = new SeriesSamples(series);
+			this.series.set(series, s);
+		}
+		return s;
+	}
+
+	/** A sample of `series` stamped `timeMs` (epoch ms, validated by the contract). */
+	sample(series: string, timeMs: number, value: number): void {
+		const s = this.of(series);
+		const start = timeMs - (timeMs % FINEST.widthMs);
+		let agg = s.current;
+		if (agg === undefined || agg.start !== start) {
+			agg = s.times.get(start);
+			if (agg === undefined) {
+				agg = emptyAgg(start);
+				s.times.set(start, agg);
+			}
+			s.current = agg;
+		}
+		addSample(agg, timeMs, value);
+		if (timeMs > s.latestMs) s.latestMs = timeMs;
+	}
+
+	/**
+	The batch's EVAL, or undefined when nothing in it is kept at `nowMs` (every sample older than the longest
+	retention). Buckets a tier no longer keeps are left out of that tier.
+	*/
+	toCommand(nowMs: number): RollupCommand | undefined {
+		const indexArgs: Array<string | number> = [];
+		const chunkKeys: string[] = [];
+		const chunkArgs: Array<string | number | Buffer> = [];
+		for (const s of this.series.values()) {
+			if (s.times.size > 0 && s.latestMs > nowMs - HISTORY_RETENTION_MS) indexArgs.push(s.series, s.latestMs);
+			let fine: Iterable<BucketAgg> = s.times.values();
+			for (const tier of TIERS) {
+				const buckets = tier === FINEST ? s.times : coarsen(fine, tier);
+				fine = buckets.values();
+				const byChunk = new Map<number, Array<{slot: number; agg: BucketAgg}>>();
+				for (const agg of buckets.values()) {
+					if (!tierKeeps(tier, agg.start, nowMs)) continue;
+					const {chunk, slot} = bucketPlace(tier, agg.start);
+					const list = byChunk.get(chunk);
+					if (list === undefined) byChunk.set(chunk, [{slot, agg}]);
+					else list.push({slot, agg});
+				}
+				for (const [chunk, records] of byChunk) {
+					chunkKeys.push(this.memo.chunkKey(tier.name, s.series, chunk));
+					chunkArgs.push(chunkExpireAtSeconds(tier, chunk), tier.bucketsPerChunk * RECORD_BYTES, packRecords(records, tier.widthMs));
+				}
+			}
+		}
+		if (indexArgs.length === 0 && chunkKeys.length === 0) return undefined;
+		const keys = [HISTORY_KEYS.index, ...chunkKeys];
+		return [
+			'EVAL',
+			ROLLUP_SCRIPT,
+			keys.length,
+			...keys,
+			nowMs,
+			HISTORY_RETENTION_MS,
+			indexArgs.length / 2,
+			...indexArgs,
+			chunkKeys.length,
+			...chunkArgs,
+		];
+	}
+}

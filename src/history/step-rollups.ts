@@ -1,0 +1,279 @@
+/**
+Training series by step: the writer holds each series' whole step rollup (4,096 buckets, rollup-layout.ts) in memory,
+merges every sample into it (a few typed-array writes per event) and writes the buckets that changed to Redis as
+absolute bytes (SETRANGE of the changed span, with the width header) at most once a second and when draining, in
+the writer's transaction.
+
+Why not merge by step in the Lua script like the time tiers: a run logs a new step with almost every event, so every
+event would be one more bucket for the script to merge (about 2-3 us of Redis each on the 2-core VM), and a run
+doubling its width (8 times on the way to 1,000,000 steps, 5 times in bench:ingest's 2-second runs) would be a
+4,096-bucket rewrite in Lua. Held here, the merge costs nothing in Redis and a widening is a loop over typed arrays.
+
+What this trades: a series' state is read from Redis (one GET) when the writer first samples it, and is the truth
+while the writer holds the lease; writes are absolute, so a retried transaction cannot double anything. When the
+lease is lost the state is dropped (the next writer reads Redis again and replays the input after the last
+committed watermark). Samples merged here but not yet written when the process dies (at most the last second's)
+are lost from the step view; the time tiers, merged in Redis per batch, keep them. Samples are never counted twice.
+*/
+import {type KvCommand} from '../bus/kv.js';
+import {HISTORY_KEYS} from '../contract/names.js';
+import {
+	HISTORY_RETENTION_MS,
+	MAX_COUNT,
+	MAX_NON_FINITE,
+	positionIn,
+	RECORD_BYTES,
+	STEP_HEADER_BYTES,
+	STEP_SLOTS,
+	stepWidthFor,
+	toFloat32,
+} from './rollup-layout.js';
+
+/** One series' step buckets. Pure: merge, widen, encode. */
+export class StepSeries {
+	width = 1;
+	readonly min = new Float32Array(STEP_SLOTS);
+	readonly max = new Float32Array(STEP_SLOTS);
+	readonly last = new Float32Array(STEP_SLOTS);
+	readonly pos = new Uint16Array(STEP_SLOTS);
+	readonly nonFinite = new Uint16Array(STEP_SLOTS);
+	readonly count = new Uint32Array(STEP_SLOTS);
+	readonly sum = new Float64Array(STEP_SLOTS);
+	/** Changed since the last write: [lo, hi] slots, or everything (a widening, a new key). */
+	dirtyLo = STEP_SLOTS;
+	dirtyHi = -1;
+	wholeDirty = false;
+
+	/** The state stored in Redis (`null`: none yet, written whole at the first write). */
+	static fromBytes(bytes: Buffer | null): StepSeries {
+		const s = new StepSeries();
+		if (bytes === null || bytes.length < STEP_HEADER_BYTES) {
+			s.wholeDirty = true;
+			return s;
+		}
+		const width = bytes.readDoubleLE(0);
+		if (!(width >= 1) || !Number.isFinite(width)) {
+			s.wholeDirty = true;
+			return s;
+		}
+		s.width = width;
+		for (let i = 0; i < STEP_SLOTS; i++) {
+			const at = STEP_HEADER_BYTES + i * RECORD_BYTES;
+			if (at + RECORD_BYTES > bytes.length) {
+				// A short string (written by SETRANGE without its tail): completed at the next write.
+				s.wholeDirty = true;
+				break;
+			}
+			s.min[i] = bytes.readFloatLE(at);
+			s.max[i] = bytes.readFloatLE(at + 4);
+			s.last[i] = bytes.readFloatLE(at + 8);
+			s.pos[i] = bytes.readUInt16LE(at + 12);
+			s.nonFinite[i] = bytes.readUInt16LE(at + 14);
+			s.count[i] = bytes.readUInt32LE(at + 16);
+			s.sum[i] = bytes.readDoubleLE(at + 20);
+		}
+		return s;
+	}
+
+	get dirty(): boolean {
+		return this.wholeDirty || this.dirtyHi >= 0;
+	}
+
+	/** Merge one sample (the rule of bucket-agg.ts: the latest position wins, as late: the larger value). */
+	add(step: number, value: number): void {
+		if (Math.floor(step / this.width) >= STEP_SLOTS) this.widen(stepWidthFor(step));
+		const slot = Math.floor(step / this.width);
+		if (slot < this.dirtyLo) this.dirtyLo = slot;
+		if (slot > this.dirtyHi) this.dirtyHi = slot;
+		if (!Number.isFinite(value)) {
+			if (this.nonFinite[slot]! < MAX_NON_FINITE) this.nonFinite[slot]! += 1;
+			return;
+		}
+		const v = toFloat32(value);
+		const p = positionIn(step - slot * this.width, this.width);
+		if (this.count[slot] === 0) {
+			this.min[slot] = v;
+			this.max[slot] = v;
+			this.last[slot] = v;
+			this.pos[slot] = p;
+		} else {
+			if (v < this.min[slot]!) this.min[slot] = v;
+			if (v > this.max[slot]!) this.max[slot] = v;
+			if (p > this.pos[slot]! || (p === this.pos[slot] && v > this.last[slot]!)) {
+				this.last[slot] = v;
+				this.pos[slot] = p;
+			}
+		}
+		if (this.count[slot]! < MAX_COUNT) this.count[slot]! += 1;
+		this.sum[slot]! += value;
+	}
+
+	/**
+	Widen to `width` (a power of two, wider than now): each new bucket merges the `f` buckets it covers (read before it
+	is written: bucket s takes s*f.. s*f+f-1, all at or after s), positions re-expressed; the freed tail zeroed.
+	*/
+	widen(width: number): void {
+		const f = width / this.width;
+		const targets = Math.ceil(STEP_SLOTS / f);
+		for (let s = 0; s < targets; s++) {
+			let min = 0;
+			let max = 0;
+			let last = 0;
+			let p = 0;
+			let nf = 0;
+			let count = 0;
+			let sum = 0;
+			for (let k = 0; k < f; k++) {
+				const i = s * f + k;
+				if (i >= STEP_SLOTS) break;
+				const c = this.count[i]!;
+				nf += this.nonFinite[i]!;
+				if (c === 0) continue;
+				const ip = Math.floor((k * 65_536 + this.pos[i]!) / f);
+				if (count === 0) {
+					min = this.min[i]!;
+					max = this.max[i]!;
+					last = this.last[i]!;
+					p = ip;
+				} else {
+					if (this.min[i]! < min) min = this.min[i]!;
+					if (this.max[i]! > max) max = this.max[i]!;
+					// Sources come in step order: a later bucket's last is later (ip >= p), as late only within one bucket.
+					if (ip > p || (ip === p && this.last[i]! > last)) {
+						last = this.last[i]!;
+						p = ip;
+					}
+				}
+				count += c;
+				sum += this.sum[i]!;
+			}
+			this.min[s] = min;
+			this.max[s] = max;
+			this.last[s] = last;
+			this.pos[s] = p;
+			this.nonFinite[s] = Math.min(MAX_NON_FINITE, nf);
+			this.count[s] = Math.min(MAX_COUNT, count);
+			this.sum[s] = sum;
+		}
+		for (const field of [this.min, this.max, this.last, this.pos, this.nonFinite, this.count, this.sum]) field.fill(0, targets);
+		this.width = width;
+		this.wholeDirty = true;
+	}
+
+	/** Slots [lo, hi] as records (rollup-layout.ts), after the width header when `withHeader`. */
+	encode(lo: number, hi: number, withHeader: boolean): Buffer {
+		const head = withHeader ? STEP_HEADER_BYTES : 0;
+		const out = Buffer.alloc(head + Math.max(0, hi - lo + 1) * RECORD_BYTES);
+		// A DataView's setters are inlined by V8; Buffer's write*LE go through a conversion each.
+		const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+		if (withHeader) view.setFloat64(0, this.width, true);
+		for (let i = lo; i <= hi; i++) {
+			if (this.count[i] === 0 && this.nonFinite[i] === 0) continue;
+			const at = head + (i - lo) * RECORD_BYTES;
+			view.setFloat32(at, this.min[i]!, true);
+			view.setFloat32(at + 4, this.max[i]!, true);
+			view.setFloat32(at + 8, this.last[i]!, true);
+			view.setUint16(at + 12, this.pos[i]!, true);
+			view.setUint16(at + 14, this.nonFinite[i]!, true);
+			view.setUint32(at + 16, this.count[i]!, true);
+			view.setFloat64(at + 20, this.sum[i]!, true);
+		}
+		return out;
+	}
+
+	/** The writes that bring Redis's copy up to date (the header with them: a key that expired comes back whole). */
+	takeWrites(key: string): KvCommand[] {
+		if (!this.dirty) return [];
+		const commands: KvCommand[] = this.wholeDirty
+			? [['SETRANGE', key, 0, this.encode(0, STEP_SLOTS - 1, true)]]
+			: [
+					['SETRANGE', key, 0, this.encode(0, -1, true)],
+					['SETRANGE', key, STEP_HEADER_BYTES + this.dirtyLo * RECORD_BYTES, this.encode(this.dirtyLo, this.dirtyHi, false)],
+				];
+		commands.push(['EXPIRE', key, Math.ceil(HISTORY_RETENTION_MS / 1000)]);
+		this.wholeDirty = false;
+		this.dirtyLo = STEP_SLOTS;
+		this.dirtyHi = -1;
+		return commands;
+	}
+}
+
+/** How the step rollups read a series' stored state (the writer's connection). */
+export type StepLoader = (key: string) => Promise<Buffer | null>;
+
+interface Loading {
+	readonly samples: number[];
+}
+
+/** Most samples held for one series while its state is being read; beyond it they are dropped (and counted). */
+const MAX_WAITING_SAMPLES = 200_000;
+
+/** The writer's step rollups: one StepSeries per training series, read on first use, written when due. */
+export class StepRollups {
+	private readonly series = new Map<string, StepSeries | Loading>();
+	private lastWriteMs = Number.NEGATIVE_INFINITY;
+	/** Samples dropped while a state could not be read (Redis away): the step view is short by these. */
+	dropped = 0;
+	/** Generation: a load that finishes after clear() is ignored. */
+	private generation = 0;
+
+	constructor(
+		private readonly load: StepLoader,
+		private readonly onReady: () => void,
+		private readonly everyMs = 1000,
+	) {}
+
+	sample(series: string, step: number, value: number): void {
+		const state = this.series.get(series);
+		if (state instanceof StepSeries) {
+			state.add(step, value);
+			return;
+		}
+		if (state !== undefined) {
+			if (state.samples.length < 2 * MAX_WAITING_SAMPLES) state.samples.push(step, value);
+			else this.dropped += 1;
+			return;
+		}
+		if (this.series.size >= 10_000) return;
+		const loading: Loading = {samples: [step, value]};
+		this.series.set(series, loading);
+		const generation = this.generation;
+		this.load(HISTORY_KEYS.steps(series)).then(
+			(bytes) => {
+				if (generation !== this.generation || this.series.get(series) !== loading) return;
+				const state = StepSeries.fromBytes(bytes);
+				for (let i = 0; i < loading.samples.length; i += 2) state.add(loading.samples[i]!, loading.samples[i + 1]!);
+				this.series.set(series, state);
+				this.onReady();
+			},
+			() => {
+				// Read again with the next sample; these are lost to the step view (the time tiers keep them).
+				if (generation !== this.generation || this.series.get(series) !== loading) return;
+				this.dropped += loading.samples.length / 2;
+				this.series.delete(series);
+			},
+		);
+	}
+
+	/** Whether a write is due at `nowMs` (something changed and the last write is `everyMs` old, or `force`). */
+	due(nowMs: number, force = false): boolean {
+		if (!force && nowMs - this.lastWriteMs < this.everyMs) return false;
+		for (const state of this.series.values()) if (state instanceof StepSeries && state.dirty) return true;
+		return false;
+	}
+
+	/** The writes of every changed series, when due; none otherwise. */
+	takeCommands(nowMs: number, force = false): KvCommand[] {
+		if (!this.due(nowMs, force)) return [];
+		this.lastWriteMs = nowMs;
+		const commands: KvCommand[] = [];
+		for (const [series, state] of this.series) if (state instanceof StepSeries) commands.push(...state.takeWrites(HISTORY_KEYS.steps(series)));
+		return commands;
+	}
+
+	/** The lease was lost: the next writer owns the step rollups (it reads them from Redis). */
+	clear(): void {
+		this.generation += 1;
+		this.series.clear();
+	}
+}

@@ -17,7 +17,16 @@ import {GpuPane} from './GpuPane.js';
 import {TasksPane} from './TasksPane.js';
 import {AgentsPane} from './AgentsPane.js';
 import {AlertLog} from './AlertLog.js';
+import {ZoomedTraining} from './ZoomedTraining.js';
+import {ZoomedGpu} from './ZoomedGpu.js';
+import {ZoomedTasks} from './ZoomedTasks.js';
+import {ZoomedAgents} from './ZoomedAgents.js';
 import {useTheme} from './theme.js';
+import {type ChartSource} from '../src/store/chart-source.js';
+import {type HistorySource} from '../src/history/history-source.js';
+import {type CellMode} from '../src/charts/cells.js';
+import {DEFAULT_CHART_SETTINGS} from '../src/charts/chart-settings.js';
+import {gpuUnavailable} from '../src/format/gpu-view.js';
 
 export interface AppProps {
 	readonly source: SnapshotSource;
@@ -28,6 +37,12 @@ export interface AppProps {
 	/** What the alert keys do; without it they say "alerts not available". */
 	readonly alertActions?: AlertActions;
 	readonly onQuit?: () => void;
+	/** The in-memory series the zoomed charts draw (the store's); without it they draw the snapshot's tails. */
+	readonly charts?: ChartSource;
+	/** Buckets for the chart windows beyond live (Redis history); without it those windows say so. */
+	readonly history?: HistorySource;
+	/** How charts are drawn: braille (default), block; ASCII under --ascii. */
+	readonly cells?: CellMode;
 	/** For tests: start with this UI state. */
 	readonly initialState?: Partial<DashboardState>;
 }
@@ -53,12 +68,16 @@ The dashboard. The frame is exactly rows - 1 lines (Ink 6.8 clears the whole scr
 frames as tall as the terminal): header, panes, footer. Re-renders once per published snapshot and per key.
 Glyphs and colours come from the ThemeProvider above it (Unicode without one).
 */
-export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, initialState}: AppProps) {
-	const [state, dispatch, latestState] = useDashboardState(initialState);
+export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, initialState, charts, history, cells = 'braille'}: AppProps) {
+	const [state, dispatch, latestState] = useDashboardState({...initialState, chart: {...DEFAULT_CHART_SETTINGS, smoothing, ...initialState?.chart}});
 	const snapshot = useSnapshot(source, state.paused);
 	const {columns, rows} = useTerminalSize(terminal);
 	const {exit} = useApp();
-	const {colors} = useTheme();
+	const {colors, glyphs} = useTheme();
+	const chartCells: CellMode = glyphs.name === 'ascii' ? 'ascii' : cells;
+	const zoomedChart = state.zoomed && state.focus !== 'alerts';
+	// The completions are read from the store once per snapshot, and only while the tasks chart is shown.
+	const completions = useMemo(() => (zoomedChart && state.focus === 'tasks' ? (charts?.completions() ?? [...snapshot.tasks.recent].reverse()) : []), [zoomedChart, state.focus, charts, snapshot]);
 	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
 	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
 	// The alert log's selection is held by id from the first render: an alert arriving on top never moves `a`'s target.
@@ -93,9 +112,24 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const selected = (pane: PaneId) => selectedIndex(selectionIds(visible, pane), state.selected[pane]);
 	const pane = (box: PaneBox) => {
 		const common = {width: box.width, height: box.height, focused: state.focus === box.pane, selectedIndex: selected(box.pane)};
+		const chart = {settings: state.chart, cells: chartCells, history, width: box.width, height: box.height, focused: common.focused};
+		if (zoomedChart) {
+			switch (box.pane) {
+				case 'training':
+					return <ZoomedTraining key="z-training" {...chart} projects={visible.training} filtered={state.filterText !== ''} selectedIndex={common.selectedIndex} source={charts} />;
+				case 'gpu':
+					return <ZoomedGpu key="z-gpu" {...chart} rows={visible.gpu} unavailable={gpuUnavailable(snapshot.gpu)} host={snapshot.host} selectedIndex={common.selectedIndex} />;
+				case 'tasks':
+					return <ZoomedTasks key="z-tasks" {...chart} completions={completions} nowMs={snapshot.takenAtMs} />;
+				case 'agents':
+					return <ZoomedAgents key="z-agents" {...chart} agents={visible.agents} source={charts} />;
+				case 'alerts':
+					break;
+			}
+		}
 		switch (box.pane) {
 			case 'training':
-				return <TrainingPane key="training" {...common} projects={visible.training} total={snapshot.training.length} smoothing={smoothing} />;
+				return <TrainingPane key="training" {...common} projects={visible.training} total={snapshot.training.length} smoothing={state.chart.smoothing} />;
 			case 'gpu':
 				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} zoomed={state.zoomed} />;
 			case 'tasks':
@@ -134,7 +168,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 					))}
 				</Box>
 			)}
-			<Footer focus={state.focus} prompt={state.prompt} status={state.status} alertsAvailable={alertActions !== undefined} width={columns} />
+			<Footer focus={state.focus} prompt={state.prompt} status={state.status} alertsAvailable={alertActions !== undefined} zoomed={state.zoomed} width={columns} />
 		</Box>
 	);
 }

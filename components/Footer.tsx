@@ -11,6 +11,8 @@ export interface FooterProps {
 	readonly prompt: Prompt | undefined;
 	readonly status: Status | undefined;
 	readonly alertsAvailable: boolean;
+	/** A pane is zoomed: the chart keys are listed. */
+	readonly zoomed?: boolean;
 	readonly width: number;
 }
 
@@ -29,7 +31,7 @@ function promptText(prompt: Prompt): string {
 }
 
 /** The prompt when one is open; else the last action's result and the key hints of the focused pane. */
-export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, width}: FooterProps) {
+export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, zoomed = false, width}: FooterProps) {
 	const {glyphs, colors} = useTheme();
 	const text = glyphs.text;
 	const statusText = status === undefined ? null : <Text color={status.tone === 'error' ? colors.critical : colors.ok}>{text(status.text)} </Text>;
@@ -43,7 +45,7 @@ export const Footer = memo(function Footer({focus, prompt, status, alertsAvailab
 			) : (
 				<Line>
 					{statusText}
-					<Text dimColor>{text(footerHints(focus, alertsAvailable))}</Text>
+					<Text dimColor>{text(footerHints(focus, alertsAvailable, zoomed))}</Text>
 				</Line>
 			)}
 		</Box>

@@ -2,7 +2,7 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
-import {gpuColumns, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
+import {gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
 import {fit, formatMb, shortGpuName} from '../src/format/units.js';
 import {padCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
@@ -25,16 +25,6 @@ export interface GpuPaneProps {
 /** " · not found: GPU 9" for requested GPUs no frame has (a --gpus typo, or a GPU this box lacks). */
 function notFoundText(gpu: GpuSnapshot): string {
 	return gpu.notFound === undefined || gpu.notFound.length === 0 ? '' : ` · not found: GPU ${gpu.notFound.join(', ')}`;
-}
-
-/** Why there is nothing to show, or undefined when there are GPUs to draw. */
-function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined {
-	if (gpu === undefined) return 'GPU telemetry unavailable: no GPU sampler running';
-	if (gpu.state === 'disabled') return `GPU telemetry unavailable: ${gpu.reason ?? 'disabled (--no-gpu)'}`;
-	if (gpu.state === 'unavailable') return `GPU telemetry unavailable: ${gpu.reason ?? 'unknown reason'}`;
-	if (gpu.state === 'starting' && gpu.gpus.length === 0) return 'GPU telemetry starting …';
-	if (gpu.gpus.length === 0) return `GPU telemetry unavailable: ${gpu.reason ?? 'nvidia-smi reported no GPU'}`;
-	return undefined;
 }
 
 function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly withProcesses: boolean}) {

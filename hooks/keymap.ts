@@ -8,6 +8,7 @@ import {type Key} from 'ink';
 import {PANES} from '../src/format/layout.js';
 import {selectionIds, silenceToExpire, type PaneRows} from '../src/format/pane-rows.js';
 import {type AlertRow} from '../src/rules/alert-snapshot.js';
+import {type ChartChange} from '../src/charts/chart-settings.js';
 import {selectedIndex, type DashboardAction, type DashboardState, type Status} from './use-dashboard-state.js';
 
 /**
@@ -56,8 +57,8 @@ export interface Binding {
 	readonly footer?: string;
 	/** The keys as the footer writes them, when shorter than `label`. */
 	readonly footerLabel?: string;
-	/** `alerts`: only while the alert log is focused. */
-	readonly scope: 'any' | 'alerts';
+	/** `alerts`: only while the alert log is focused; `chart`: only while a chart pane (1-4) is zoomed. */
+	readonly scope: 'any' | 'alerts' | 'chart';
 	/** What the keys do: an action, or one read from the context (the key, the rows on screen, the selected alert). */
 	readonly action: KeyAction | ((context: KeyContext) => KeyAction);
 }
@@ -100,6 +101,29 @@ function onSelectedAlert(act: (alert: AlertRow) => KeyAction): (context: KeyCont
 
 function move(delta: number): (context: KeyContext) => KeyAction {
 	return ({rows, state}) => ({type: 'move', ids: selectionIds(rows, state.focus), delta});
+}
+
+/** A chart key's binding (scope `chart`). */
+function chartKey(keys: readonly string[], label: string, help: string, change: ChartChange, footer?: string): Binding {
+	return {keys, label, help, footer, scope: 'chart', action: {type: 'chart', change}};
+}
+
+const CHART_BINDINGS: readonly Binding[] = [
+	chartKey(['w'], 'w/W', 'chart window: live, 5m, 1h, 6h, 24h, 7d, 30d, 90d', 'window-next', 'window'),
+	chartKey(['W'], 'W', 'chart window: the previous one', 'window-prev'),
+	chartKey(['[', 'left'], '[/Left', 'scroll the chart window back in time', 'scroll-back', 'back'),
+	chartKey([']', 'right'], ']/Right', 'scroll the chart window forward (to now)', 'scroll-forward'),
+	chartKey(['+', '='], '+/-', 'smoothing weight up (TensorBoard EMA, 0 to 0.99)', 'smoothing-up', 'smooth'),
+	chartKey(['-', '_'], '-', 'smoothing weight down', 'smoothing-down'),
+	chartKey(['l'], 'l', 'log scale on/off', 'log', 'log'),
+	chartKey(['o'], 'o', 'ignore outliers in the y range (5th-95th percentile) on/off', 'outliers', 'outliers'),
+	chartKey(['x'], 'x', 'x axis: step, relative time, wall time', 'x-mode', 'x axis'),
+	chartKey(['d'], 'd', 'GPU chart: the selected GPU in detail, or every GPU', 'detail'),
+];
+
+/** Whether the chart keys apply: a chart pane (training, GPUs, tasks, agents) is zoomed. */
+export function chartKeysActive(state: Pick<DashboardState, 'zoomed' | 'focus'>): boolean {
+	return state.zoomed && state.focus !== 'alerts';
 }
 
 export const BINDINGS: readonly Binding[] = [
@@ -176,6 +200,7 @@ export const BINDINGS: readonly Binding[] = [
 	{keys: ['p'], label: 'p', help: 'pause / resume the display', footer: 'pause', scope: 'any', action: {type: 'toggle-pause'}},
 	{keys: ['?'], label: '?', help: 'this help (? or Enter closes it)', footer: 'help', scope: 'any', action: {type: 'toggle-help'}},
 	{keys: ['escape'], label: 'Esc', help: 'close help, leave zoom (also ? and Enter/z)', scope: 'any', action: {type: 'close'}},
+	...CHART_BINDINGS,
 	{keys: ['q', 'ctrl-c'], label: 'q/Ctrl-C', help: 'quit and restore the terminal', footer: 'quit', footerLabel: 'q', scope: 'any', action: {type: 'quit'}},
 ];
 
@@ -221,7 +246,8 @@ export function isPrintable(name: string): boolean {
 export function resolveKey(context: KeyContext): KeyAction | undefined {
 	for (const binding of BINDINGS) {
 		if (!binding.keys.includes(context.name)) continue;
-		if (binding.scope === 'alerts' && context.state.focus !== 'alerts') return undefined;
+		if (binding.scope === 'alerts' && context.state.focus !== 'alerts') continue;
+		if (binding.scope === 'chart' && !chartKeysActive(context.state)) continue;
 		return typeof binding.action === 'function' ? binding.action(context) : binding.action;
 	}
 	return undefined;
@@ -233,12 +259,16 @@ function listedFirst(binding: Binding): boolean {
 }
 
 /** The footer's key hints for the focused pane: "Tab pane  Enter/z zoom ...". */
-export function footerHints(focus: DashboardState['focus'], alertsAvailable: boolean): string {
+export function footerHints(focus: DashboardState['focus'], alertsAvailable: boolean, zoomed = false): string {
 	const parts: string[] = [];
-	for (const b of [...BINDINGS.filter(listedFirst), ...BINDINGS.filter((x) => !listedFirst(x))]) {
+	// Zoomed on a chart, its keys come right after help and quit, so a narrow footer still shows them.
+	const chartFirst = (b: Binding) => b.scope === 'chart';
+	const order = [...BINDINGS.filter(listedFirst), ...BINDINGS.filter(chartFirst), ...BINDINGS.filter((x) => !listedFirst(x) && !chartFirst(x))];
+	for (const b of order) {
 		if (b.footer === undefined) continue;
 		if (b.scope === 'alerts' && focus !== 'alerts') continue;
 		if (b.scope === 'alerts' && !alertsAvailable) continue;
+		if (b.scope === 'chart' && !chartKeysActive({zoomed, focus})) continue;
 		parts.push(`${b.footerLabel ?? b.label} ${b.footer}`);
 	}
 	if (focus === 'alerts' && !alertsAvailable) parts.splice(5, 0, 'alerts not available');

@@ -5,6 +5,7 @@ kept by id, so a list that grows at the top (the alert log, newest first) does n
 */
 import {useCallback, useReducer, useRef, type Dispatch} from 'react';
 import {PANES, type PaneId} from '../src/format/layout.js';
+import {applyChartChange, DEFAULT_CHART_SETTINGS, type ChartChange, type ChartSettings} from '../src/charts/chart-settings.js';
 
 export type Prompt =
 	| {readonly kind: 'filter'; readonly text: string}
@@ -27,6 +28,8 @@ export interface DashboardState {
 	readonly prompt: Prompt | undefined;
 	readonly selected: Readonly<Partial<Record<PaneId, string>>>;
 	readonly status: Status | undefined;
+	/** What the zoomed charts show: smoothing, scales, x axis, time window (the chart keys). */
+	readonly chart: ChartSettings;
 }
 
 export type DashboardAction =
@@ -45,7 +48,9 @@ export type DashboardAction =
 	| {readonly type: 'apply-filter'; readonly text: string}
 	| {readonly type: 'status'; readonly status: Status | undefined}
 	/** Hold `id` as the selection of `pane` (the first row shown, so rows arriving later do not move it). */
-	| {readonly type: 'select'; readonly pane: PaneId; readonly id: string};
+	| {readonly type: 'select'; readonly pane: PaneId; readonly id: string}
+	/** A chart key: smoothing, log scale, outliers, x axis, window, scroll, GPU detail. */
+	| {readonly type: 'chart'; readonly change: ChartChange};
 
 export const INITIAL_STATE: DashboardState = {
 	focus: 'training',
@@ -56,6 +61,7 @@ export const INITIAL_STATE: DashboardState = {
 	prompt: undefined,
 	selected: {},
 	status: undefined,
+	chart: DEFAULT_CHART_SETTINGS,
 };
 
 function cycle(pane: PaneId, step: number): PaneId {
@@ -115,6 +121,8 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
 		case 'select':
 			if (state.selected[action.pane] === action.id) return state;
 			return {...state, selected: {...state.selected, [action.pane]: action.id}};
+		case 'chart':
+			return {...state, chart: applyChartChange(state.chart, action.change)};
 	}
 }
 

@@ -10,6 +10,8 @@ import {ThemeProvider, themeFor} from '../components/theme.js';
 import {type AlertActions} from './rules/alert-actions.js';
 import {type TerminalSource} from '../hooks/use-terminal-size.js';
 import {type SnapshotSource} from '../hooks/use-snapshot.js';
+import {type ChartSource} from './store/chart-source.js';
+import {type HistorySource} from './history/history-source.js';
 
 /**
 The stdout Ink writes to, minus `rows`. Ink 6.8 compares its last frame's height with `rows` and, when the
@@ -46,6 +48,10 @@ export interface DashboardSources {
 	readonly snapshots: SnapshotSource;
 	/** Undefined without a rules part: the alert keys then say so. */
 	readonly alertActions: AlertActions | undefined;
+	/** The store's series for the zoomed charts. */
+	readonly charts: ChartSource;
+	/** Redis history for the chart windows; undefined without it (those windows then say so). */
+	readonly history: HistorySource | undefined;
 }
 
 /** Where and how often to draw: the process's terminal at most 10 frames a second, or a stand-in (bench:frame). */
@@ -62,7 +68,15 @@ export function renderDashboard(sources: DashboardSources, flags: Flags, config:
 	const theme = themeFor({ascii: flags.ascii || config.ui.ascii === true});
 	return render(
 		<ThemeProvider theme={theme}>
-			<App source={sources.snapshots} terminal={terminalSource(stdout)} smoothing={config.ui.smoothing ?? 0.6} alertActions={sources.alertActions} />
+			<App
+				source={sources.snapshots}
+				terminal={terminalSource(stdout)}
+				smoothing={config.ui.smoothing ?? 0.6}
+				alertActions={sources.alertActions}
+				charts={sources.charts}
+				history={sources.history}
+				cells={flags.charts ?? 'braille'}
+			/>
 		</ThemeProvider>,
 		{
 			stdout: inkStdout(stdout),

@@ -13,6 +13,7 @@ import {type RuntimeOptions} from './runtime.js';
 import {composeRuntime} from './compose.js';
 import {BEL, BELL_START, bellStep} from './notify/bell.js';
 import {type SnapshotPublisher} from './store/snapshot.js';
+import {storeChartSource} from './store/chart-source.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[?25l';
 const LEAVE_ALT_SCREEN = '\u001B[?25h\u001B[?1049l';
@@ -69,7 +70,11 @@ export async function runTui(flags: Flags, config: MycotopConfig, options: Runti
 	const view = await import('./tui-view.js');
 	await started;
 	if (process.stdout.isTTY) process.stdout.write(ENTER_ALT_SCREEN);
-	const instance = view.renderDashboard({snapshots: runtime.snapshots, alertActions: runtime.rules?.alertActions}, flags, config);
+	const instance = view.renderDashboard(
+		{snapshots: runtime.snapshots, alertActions: runtime.rules?.alertActions, charts: storeChartSource(runtime.store), history: runtime.history},
+		flags,
+		config,
+	);
 	const stopBell = flags.bell || config.notify?.bell === true ? ringOnNewCritical(runtime.snapshots) : () => undefined;
 	const onSignal = () => instance.unmount();
 	process.once('SIGTERM', onSignal);

@@ -26,7 +26,8 @@ const FLAGS = {
 	gpus: {type: 'string', value: 'LIST', help: 'Only these GPU indices, e.g. 0,3'},
 	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
 	'no-gpu': {type: 'boolean', help: 'Do not sample GPUs'},
-	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs)'},
+	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs); charts too'},
+	charts: {type: 'string', value: 'MODE', help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
 	bell: {type: 'boolean', help: 'Ring the terminal bell when a critical alert starts firing (also notify.bell: true in the config)'},
 	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 500, minimum 100); keys redraw at once'},
 	help: {type: 'boolean', help: 'Show this help'},
@@ -53,6 +54,8 @@ export interface Flags {
 	readonly ascii: boolean;
 	/** Ring the terminal bell on a new critical alert (TUI). */
 	readonly bell: boolean;
+	/** `--charts`: braille or block cells for the zoomed charts (ASCII comes from --ascii). */
+	readonly charts?: 'braille' | 'block';
 	readonly refreshMs?: number;
 	readonly help: boolean;
 	readonly version: boolean;
@@ -100,6 +103,8 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 		if (gpus.length === 0 || gpus.some((g) => !Number.isInteger(g) || g < 0 || g > 63))
 			return {ok: false, error: `--gpus: expected GPU indices like 0,3, got "${gpuList}"`};
 	}
+	const chartsMode = str('charts');
+	if (chartsMode !== undefined && chartsMode !== 'braille' && chartsMode !== 'block') return {ok: false, error: `--charts: expected braille or block, got "${chartsMode}"`};
 	if (bool('json') && !bool('once')) return {ok: false, error: '--json only goes with --once'};
 	if (bool('headless') && bool('once')) return {ok: false, error: '--headless and --once cannot be combined'};
 	if (bool('embedded') && str('redis-url') !== undefined) return {ok: false, error: '--embedded and --redis-url cannot be combined'};
@@ -123,6 +128,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 			noGpu: bool('no-gpu'),
 			ascii: bool('ascii'),
 			bell: bool('bell'),
+			charts: chartsMode,
 			refreshMs,
 			help: bool('help'),
 			version: bool('version'),

@@ -1,5 +1,5 @@
 /** How a GPU row is written: pure decisions about widths, unknown and stale readings, colours. */
-import {type GpuProcess, type Reading} from '../gpu/gpu-snapshot.js';
+import {type GpuProcess, type GpuSnapshot, type Reading} from '../gpu/gpu-snapshot.js';
 import {formatMb} from './units.js';
 import {type Tone} from './theme.js';
 
@@ -76,4 +76,14 @@ function processName(name: string): string {
 /** One process as "python3 38.2G". */
 export function processText(process: GpuProcess): string {
 	return `${processName(process.name)} ${formatMb(process.usedMemoryMb)}`;
+}
+
+/** Why there is nothing to show, or undefined when there are GPUs to draw. */
+export function gpuUnavailable(gpu: GpuSnapshot | undefined): string | undefined {
+	if (gpu === undefined) return 'GPU telemetry unavailable: no GPU sampler running';
+	if (gpu.state === 'disabled') return `GPU telemetry unavailable: ${gpu.reason ?? 'disabled (--no-gpu)'}`;
+	if (gpu.state === 'unavailable') return `GPU telemetry unavailable: ${gpu.reason ?? 'unknown reason'}`;
+	if (gpu.state === 'starting' && gpu.gpus.length === 0) return 'GPU telemetry starting …';
+	if (gpu.gpus.length === 0) return `GPU telemetry unavailable: ${gpu.reason ?? 'nvidia-smi reported no GPU'}`;
+	return undefined;
 }

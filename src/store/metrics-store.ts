@@ -6,7 +6,7 @@ publisher turns it into immutable snapshots for the UI at most 10 times a second
 import {DONE_STATUSES, FAILED_STATUSES, type BusEvent, type CriticalError, type ExternalAlert} from '../contract/events.js';
 import {type Completion} from '../analysis/task-aggregates.js';
 import {type TimeNote} from '../contract/time.js';
-import {NumericRing, ObjectRing} from './ring-buffer.js';
+import {NumericRing, ObjectRing, TimeRing} from './ring-buffer.js';
 
 export interface StoreLimits {
 	/** Points kept per series (loss, wer, workflow step). Default 10,000. */
@@ -28,6 +28,9 @@ export const DEFAULT_LIMITS: StoreLimits = {
 	maxWorkflowSteps: 1000,
 	completionsCapacity: 10_000,
 };
+
+/** Load samples kept per agent (status messages, newest kept). */
+const AGENT_LOAD_POINTS = 2000;
 
 export class ProjectSeries {
 	readonly loss: NumericRing;
@@ -118,6 +121,8 @@ export class MetricsStore {
 	readonly limits: StoreLimits;
 	readonly projects = new Map<string, ProjectSeries>();
 	readonly agents = new Map<string, AgentState>();
+	/** Each agent's current task count over time (the zoomed agents chart): one ring per accepted agent. */
+	readonly agentLoad = new Map<string, TimeRing>();
 	readonly completions: ObjectRing<Completion>;
 	readonly criticalErrors = new ObjectRing<CriticalError>(500);
 	readonly externalAlerts = new ObjectRing<ExternalAlert>(500);
@@ -256,6 +261,9 @@ export class MetricsStore {
 				agent.status = event.status;
 				agent.currentTasks = event.taskCount;
 				agent.lastSeenMs = event.timeMs;
+				let load = this.agentLoad.get(event.agentType);
+				if (load === undefined) this.agentLoad.set(event.agentType, (load = new TimeRing(AGENT_LOAD_POINTS)));
+				load.push(event.timeMs, event.taskCount);
 				return 'stored';
 			}
 			case 'error':

@@ -125,6 +125,20 @@ export class SeriesRing implements PointSeries {
 		return out;
 	}
 
+	/** Every retained point as three arrays, oldest first (x is the index without steps): what a chart draws. */
+	columns(): {xs: Float64Array; values: Float64Array; times: Float64Array} {
+		const xs = new Float64Array(this.count);
+		const values = new Float64Array(this.count);
+		const times = new Float64Array(this.count);
+		for (let i = 0; i < this.count; i++) {
+			const s = this.slot(i);
+			xs[i] = this.xs === undefined ? i : this.xs[s]!;
+			values[i] = this.values[s]!;
+			times[i] = this.times[s]!;
+		}
+		return {xs, values, times};
+	}
+
 	/**
 	Index (0 = oldest) where the newest run of points at or after `sinceMs` begins: by binary search while the times
 	are ascending, else by scanning back from the newest to the first older point.

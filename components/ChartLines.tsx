@@ -1,0 +1,29 @@
+import {memo} from 'react';
+import {Box, Text} from 'ink';
+import {type ChartLine} from '../src/charts/render-chart.js';
+import {colorOf} from '../src/format/theme.js';
+import {useTheme} from './theme.js';
+
+export interface ChartLinesProps {
+	/** Lines of exactly `width` cells (src/charts/render-chart.ts). */
+	readonly lines: readonly ChartLine[];
+	readonly width: number;
+}
+
+/** Rendered chart lines as Ink text: one <Text> per line, a nested one per span (its tone's colour, dim when faint). */
+export const ChartLines = memo(function ChartLines({lines, width}: ChartLinesProps) {
+	const {colors} = useTheme();
+	return (
+		<Box flexDirection="column" width={width} height={lines.length} flexShrink={0} overflow="hidden">
+			{lines.map((line, i) => (
+				<Text key={i} wrap="truncate-end">
+					{line.map((span, j) => (
+						<Text key={j} color={colorOf(colors, span.tone)} dimColor={span.faint === true}>
+							{span.text}
+						</Text>
+					))}
+				</Text>
+			))}
+		</Box>
+	);
+});

@@ -1,0 +1,77 @@
+/**
+Dot canvases drawn as text cells: braille (2x4 dots per cell, U+2800 + dot bits, as btop and nvitop draw), block
+(1x2: ▀ ▄ █, for fonts without braille) and ASCII (1x2: ' . :). Each cell remembers the last series that set a dot
+in it, so a bright series drawn after a faint one owns the cells they share. Pure data, no terminal.
+*/
+
+export type CellMode = 'braille' | 'block' | 'ascii';
+
+/** Dot bits of a braille cell by [column][row]: left 0x01 0x02 0x04 0x40, right 0x08 0x10 0x20 0x80. */
+const BRAILLE_BITS = [
+	[0x01, 0x02, 0x04, 0x40],
+	[0x08, 0x10, 0x20, 0x80],
+] as const;
+
+/** Cell glyphs of the 1x2 modes by bits (top 1, bottom 2). */
+const HALF_GLYPHS: Record<Exclude<CellMode, 'braille'>, readonly string[]> = {
+	block: [' ', '▀', '▄', '█'],
+	ascii: [' ', "'", '.', ':'],
+};
+
+/** Dots per cell across and down. */
+export function dotsPerCell(mode: CellMode): {x: number; y: number} {
+	return mode === 'braille' ? {x: 2, y: 4} : {x: 1, y: 2};
+}
+
+/** The glyph of a cell with `bits` set. */
+export function cellGlyph(mode: CellMode, bits: number): string {
+	if (mode === 'braille') return bits === 0 ? ' ' : String.fromCodePoint(0x2800 + bits);
+	return HALF_GLYPHS[mode][bits & 3]!;
+}
+
+export class DotCanvas {
+	readonly dotsX: number;
+	readonly dotsY: number;
+	private readonly bits: Uint8Array;
+	private readonly owner: Int16Array;
+
+	constructor(
+		readonly columns: number,
+		readonly rows: number,
+		readonly mode: CellMode,
+	) {
+		const d = dotsPerCell(mode);
+		this.dotsX = columns * d.x;
+		this.dotsY = rows * d.y;
+		this.bits = new Uint8Array(Math.max(0, columns * rows));
+		this.owner = new Int16Array(Math.max(0, columns * rows)).fill(-1);
+	}
+
+	/** Set the dot at (px, py), py 0 at the top; outside the canvas nothing happens. */
+	set(px: number, py: number, owner: number): void {
+		if (px < 0 || py < 0 || px >= this.dotsX || py >= this.dotsY) return;
+		const d = dotsPerCell(this.mode);
+		const c = Math.floor(px / d.x);
+		const r = Math.floor(py / d.y);
+		const i = r * this.columns + c;
+		const bit = this.mode === 'braille' ? BRAILLE_BITS[px % 2]![py % 4]! : py % 2 === 0 ? 1 : 2;
+		this.bits[i]! |= bit;
+		this.owner[i] = owner;
+	}
+
+	/** Set every dot of column px from py0 to py1 (either order). */
+	vertical(px: number, py0: number, py1: number, owner: number): void {
+		const lo = Math.max(0, Math.min(py0, py1));
+		const hi = Math.min(this.dotsY - 1, Math.max(py0, py1));
+		for (let py = lo; py <= hi; py++) this.set(px, py, owner);
+	}
+
+	glyph(column: number, row: number): string {
+		return cellGlyph(this.mode, this.bits[row * this.columns + column]!);
+	}
+
+	/** The series that last drew in the cell, or -1. */
+	ownerOf(column: number, row: number): number {
+		return this.owner[row * this.columns + column]!;
+	}
+}

@@ -1,0 +1,57 @@
+/**
+The in-memory series behind the zoomed charts: a project's whole retained loss and WER (10,000 points by default),
+each agent's load and the task completions. Reads the store's rings on demand (a copy of the arrays, cached per
+project version), never on every snapshot. GPU history comes with each GPU row (gpu/gpu-store.ts `gpuHistory`).
+*/
+import {type Completion} from '../analysis/task-aggregates.js';
+import {type MetricsStore, type ProjectSeries} from './metrics-store.js';
+import {type SeriesRing} from './ring-buffer.js';
+
+/** A series as arrays, oldest first: `xs` the steps (training) or the times. */
+export interface SeriesArrays {
+	readonly xs: Float64Array;
+	readonly values: Float64Array;
+	readonly times: Float64Array;
+}
+
+export interface TrainingSeries {
+	readonly loss: SeriesArrays;
+	readonly wer: SeriesArrays | undefined;
+	/** Changes whenever the project gets a point. */
+	readonly version: number;
+}
+
+export interface ChartSource {
+	training(projectId: string): TrainingSeries | undefined;
+	/** An agent's current task count over time (xs are times). */
+	agentLoad(agent: string): SeriesArrays | undefined;
+	/** Completions kept in memory, oldest first. */
+	completions(): readonly Completion[];
+}
+
+function arrays(ring: SeriesRing): SeriesArrays {
+	const c = ring.columns();
+	return {xs: c.xs, values: c.values, times: c.times};
+}
+
+export function storeChartSource(store: MetricsStore): ChartSource {
+	const cache = new WeakMap<ProjectSeries, TrainingSeries>();
+	return {
+		training(projectId) {
+			const series = store.projects.get(projectId);
+			if (series === undefined) return undefined;
+			const hit = cache.get(series);
+			if (hit !== undefined && hit.version === series.version) return hit;
+			const out: TrainingSeries = {loss: arrays(series.loss), wer: series.wer === undefined ? undefined : arrays(series.wer), version: series.version};
+			cache.set(series, out);
+			return out;
+		},
+		agentLoad(agent) {
+			const ring = store.agentLoad.get(agent);
+			if (ring === undefined) return undefined;
+			const c = ring.columns();
+			return {xs: c.times, values: c.values, times: c.times};
+		},
+		completions: () => store.completions.toArray(),
+	};
+}

@@ -1,4 +1,4 @@
-import {useEffect, useMemo} from 'react';
+import {useCallback, useEffect, useMemo, useRef} from 'react';
 import {Box, Text, useApp} from 'ink';
 import {useSnapshot, type SnapshotSource} from '../hooks/use-snapshot.js';
 import {useTerminalSize, type TerminalSource} from '../hooks/use-terminal-size.js';
@@ -76,6 +76,10 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const {colors, glyphs} = useTheme();
 	const chartCells: CellMode = glyphs.name === 'ascii' ? 'ascii' : cells;
 	const zoomedChart = state.zoomed && state.focus !== 'alerts';
+	// The charts' clock: the latest snapshot's time, read when a window's range is needed (stable across renders).
+	const clockRef = useRef(snapshot.takenAtMs);
+	clockRef.current = snapshot.takenAtMs;
+	const clock = useCallback(() => clockRef.current, []);
 	// The completions are read from the store once per snapshot, and only while the tasks chart is shown.
 	const completions = useMemo(() => (zoomedChart && state.focus === 'tasks' ? (charts?.completions() ?? [...snapshot.tasks.recent].reverse()) : []), [zoomedChart, state.focus, charts, snapshot]);
 	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
@@ -112,7 +116,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const selected = (pane: PaneId) => selectedIndex(selectionIds(visible, pane), state.selected[pane]);
 	const pane = (box: PaneBox) => {
 		const common = {width: box.width, height: box.height, focused: state.focus === box.pane, selectedIndex: selected(box.pane)};
-		const chart = {settings: state.chart, cells: chartCells, history, width: box.width, height: box.height, focused: common.focused};
+		const chart = {settings: state.chart, clock, cells: chartCells, history, width: box.width, height: box.height, focused: common.focused};
 		if (zoomedChart) {
 			switch (box.pane) {
 				case 'training':

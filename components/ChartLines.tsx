@@ -2,6 +2,7 @@ import {memo} from 'react';
 import {Box, Text} from 'ink';
 import {type ChartLine} from '../src/charts/render-chart.js';
 import {colorOf} from '../src/format/theme.js';
+import {Line} from './Panel.js';
 import {useTheme} from './theme.js';
 
 export interface ChartLinesProps {
@@ -27,3 +28,9 @@ export const ChartLines = memo(function ChartLines({lines, width}: ChartLinesPro
 		</Box>
 	);
 });
+
+/** The history's state above a chart (off, loading, failed), in the warning colour; nothing when the answer is there. */
+export function ChartNote({note}: {readonly note: string}) {
+	const {glyphs, colors} = useTheme();
+	return note === '' ? null : <Line color={colors.warn}>{glyphs.text(note)}</Line>;
+}

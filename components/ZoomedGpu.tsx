@@ -10,13 +10,14 @@ import {bucketPoints} from '../src/charts/bucket-points.js';
 import {percentOf} from '../src/charts/pane-series.js';
 import {type SeriesPoints} from '../src/charts/downsample.js';
 import {legendValue} from '../src/charts/legend.js';
+import {chartGlyphs} from '../src/charts/chart-glyphs.js';
 import {type YUnit} from '../src/charts/ticks.js';
 import {zoomTitle, type Resolution} from '../src/charts/zoom-title.js';
 import {gpuGrid} from '../src/charts/gpu-grid.js';
 import {shortGpuName} from '../src/format/units.js';
 import {type Tone} from '../src/format/theme.js';
 import {historyFor, historyNote, useHistory, type HistoryRequest, type HistoryState} from '../hooks/use-history.js';
-import {ChartLines} from './ChartLines.js';
+import {ChartLines, ChartNote} from './ChartLines.js';
 import {Line, Panel} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -29,6 +30,8 @@ export interface ZoomedGpuProps {
 	readonly selectedIndex: number;
 	readonly history: HistorySource | undefined;
 	readonly settings: ChartSettings;
+	/** The dashboard's clock (the latest snapshot's time): where a window ends. */
+	readonly clock: () => number;
 	readonly cells: CellMode;
 	readonly width: number;
 	readonly height: number;
@@ -71,14 +74,14 @@ function gpuPoints(row: GpuRow, host: string, state: HistoryState, fromHistory: 
 	return out;
 }
 
-function historyRequest(rows: readonly GpuRow[], host: string, settings: ChartSettings, dotColumns: number): HistoryRequest | undefined {
+function historyRequest(rows: readonly GpuRow[], host: string, settings: ChartSettings, dotColumns: number, clock: () => number): HistoryRequest | undefined {
 	const {window} = settings;
 	if (window === 'live' || rows.length === 0) return undefined;
 	const names = rows.flatMap((r) => METRICS.map((m) => seriesName('gpu', host, r.index, m.part)));
 	return {
 		key: `gpu|${names.join(',')}|${window}|${settings.scrollBack}|${dotColumns}`,
 		fetch: (history) => {
-			const [fromMs, toMs] = windowRange(settings, Date.now())!;
+			const [fromMs, toMs] = windowRange(settings, clock())!;
 			return Promise.all(names.map((n) => history.timeBuckets({series: n, fromMs, toMs, stepMs: wantedResolution(window, dotColumns)})));
 		},
 	};
@@ -102,7 +105,8 @@ function gpuCell(row: GpuRow, points: GpuPoints, width: number, height: number, 
 	add('temp', 'warn', points.temp?.ys);
 	add('power', 'info', points.power === undefined ? undefined : percentOf(points.power.ys, powerLimit));
 	const title: ChartSpan[] = [{text: `${row.index} ${shortGpuName(row.name)} `}];
-	const figure = (tone: Tone, text: string) => title.push({text: '■', tone}, {text: `${text} `});
+	const swatch = chartGlyphs(cells).swatch;
+	const figure = (tone: Tone, text: string) => title.push({text: swatch, tone}, {text: `${text} `});
 	figure('accent', `util ${legendValue(latest(points.util), 'percent')}`);
 	figure('secondary', `mem ${legendValue(latest(points.mem), 'mb')}`);
 	figure('warn', legendValue(latest(points.temp), 'celsius', degrees));
@@ -140,34 +144,35 @@ temperature and power over time on a 0-100 scale; with `d` (or a filter leaving 
 one chart per reading in its unit. Live: the sampler's rings (30 minutes at 1 Hz); a window: history buckets.
 */
 export const ZoomedGpu = memo(function ZoomedGpu(props: ZoomedGpuProps) {
-	const {rows, unavailable, host, selectedIndex, history, settings, cells, width, height, focused} = props;
+	const {rows, unavailable, host, selectedIndex, history, settings, clock, cells, width, height, focused} = props;
 	const {glyphs, colors} = useTheme();
 	const inner = Math.max(1, width - 1);
 	const detail = settings.detail || rows.length === 1;
 	const shown = detail ? rows.slice(selectedIndex, selectedIndex + 1) : rows;
 	const dotColumns = Math.max(1, Math.floor(inner / (detail ? 1 : 2)) * dotsPerCell(cells).x);
-	const request = useMemo(() => historyRequest(shown, host, settings, dotColumns),
+	const request = useMemo(() => historyRequest(shown, host, settings, dotColumns, clock),
 		// Rows change every sample; the request only when the GPUs shown do.
-		[shown.map((r) => r.index).join(','), host, settings, dotColumns]);
-	const state = historyFor(useHistory(history, request, settings.scrollBack === 0), request?.key);
+		[shown.map((r) => r.index).join(','), host, settings, dotColumns, clock]);
+	const state = historyFor(useHistory(history, request, settings.scrollBack === 0, clock), request?.key);
 	const fromHistory = settings.window !== 'live' && state.status === 'ok';
-	const range = settings.window === 'live' ? undefined : windowRange(settings, state.status === 'ok' ? state.atMs : Date.now());
+	const range = settings.window === 'live' ? undefined : windowRange(settings, state.status === 'ok' ? state.atMs : clock());
+	const note = historyNote(state);
+	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1));
 	const lines = useMemo(() => {
-		const bodyHeight = Math.max(0, height - 1);
 		if (shown.length === 0) return [];
 		if (detail) return gpuDetail(shown[0]!, gpuPoints(shown[0]!, host, state, fromHistory), inner, bodyHeight, settings, cells, range, glyphs.degrees);
 		const grid = gpuGrid(shown.length, inner, bodyHeight, 5);
 		const charts = shown.slice(0, grid.count).map((r) => gpuCell(r, gpuPoints(r, host, state, fromHistory), grid.cellWidth, grid.cellHeight, settings, cells, range, glyphs.degrees));
 		return grid.join(charts);
-	}, [shown, detail, host, state, fromHistory, inner, height, settings, cells, range?.[0], range?.[1], glyphs.degrees]);
-	const hidden = detail ? 0 : shown.length - gpuGrid(shown.length, inner, Math.max(0, height - 1), 5).count;
+	}, [shown, detail, host, state, fromHistory, inner, bodyHeight, settings, cells, range?.[0], range?.[1], glyphs.degrees]);
+	const hidden = detail ? 0 : shown.length - gpuGrid(shown.length, inner, bodyHeight, 5).count;
 	const resolution: Resolution = fromHistory && state.status === 'ok' ? {kind: 'time', ms: state.answers[0]?.resolution ?? 0} : {kind: 'points', count: shown.reduce((n, r) => n + (gpuHistory(r)?.utilizationPercent.length ?? 0), 0)};
-	const note = historyNote(state);
-	const info = `${detail ? `GPU ${shown[0]?.index ?? ''} in detail (d: all)` : `${shown.length} GPUs (d: selected in detail)`} · ${zoomTitle(settings, resolution)}${hidden > 0 ? ` · ${hidden} more: filter gpu:N` : ''}${note === '' ? '' : ` · ${note}`}`;
+	const info = `${detail ? `GPU ${shown[0]?.index ?? ''} in detail (d: all)` : `${shown.length} GPUs (d: selected in detail)`} · ${zoomTitle(settings, resolution)}${hidden > 0 ? ` · ${hidden} more: filter gpu:N` : ''}`;
 	return (
 		<Panel index={2} title="GPUs" info={unavailable ?? info} focused={focused} width={width} height={height}>
 			{unavailable !== undefined ? <Line color={colors.warn}>{glyphs.text(unavailable)}</Line> : null}
 			{unavailable === undefined && rows.length === 0 ? <Line dimColor>no GPU matches the filter</Line> : null}
+			<ChartNote note={note} />
 			<Box flexDirection="column">
 				<ChartLines lines={lines} width={inner} />
 			</Box>

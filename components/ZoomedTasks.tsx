@@ -12,7 +12,7 @@ import {durationHistogram} from '../src/charts/histogram.js';
 import {type SeriesPoints} from '../src/charts/downsample.js';
 import {zoomTitle, type Resolution} from '../src/charts/zoom-title.js';
 import {historyFor, historyNote, useHistory, type HistoryRequest} from '../hooks/use-history.js';
-import {ChartLines} from './ChartLines.js';
+import {ChartLines, ChartNote} from './ChartLines.js';
 import {Panel} from './Panel.js';
 
 export interface ZoomedTasksProps {
@@ -21,6 +21,8 @@ export interface ZoomedTasksProps {
 	readonly nowMs: number;
 	readonly history: HistorySource | undefined;
 	readonly settings: ChartSettings;
+	/** The dashboard's clock (the latest snapshot's time): where a window ends. */
+	readonly clock: () => number;
 	readonly cells: CellMode;
 	readonly width: number;
 	readonly height: number;
@@ -30,13 +32,13 @@ export interface ZoomedTasksProps {
 const THROUGHPUT = seriesName('tasks', 'throughput');
 const SLA = seriesName('tasks', 'sla');
 
-function historyRequest(settings: ChartSettings, dotColumns: number): HistoryRequest | undefined {
+function historyRequest(settings: ChartSettings, dotColumns: number, clock: () => number): HistoryRequest | undefined {
 	const {window} = settings;
 	if (window === 'live') return undefined;
 	return {
 		key: `tasks|${window}|${settings.scrollBack}|${dotColumns}`,
 		fetch: (history) => {
-			const [fromMs, toMs] = windowRange(settings, Date.now())!;
+			const [fromMs, toMs] = windowRange(settings, clock())!;
 			const stepMs = wantedResolution(window, dotColumns);
 			return Promise.all([THROUGHPUT, SLA].map((series) => history.timeBuckets({series, fromMs, toMs, stepMs})));
 		},
@@ -50,10 +52,9 @@ function liveRange(completions: readonly Completion[], nowMs: number): [number, 
 }
 
 /** Completions per hour beside (or over) the SLA compliance, the duration histogram with the 30-minute line below. */
-function tasksLines(props: ZoomedTasksProps, throughput: SeriesPoints, sla: SeriesPoints, range: readonly [number, number], durations: readonly number[]): ChartLine[] {
+function tasksLines(props: ZoomedTasksProps, body: number, throughput: SeriesPoints, sla: SeriesPoints, range: readonly [number, number], durations: readonly number[]): ChartLine[] {
 	const {settings, cells} = props;
 	const width = Math.max(1, props.width - 1);
-	const body = Math.max(0, props.height - 1);
 	const histHeight = Math.max(4, Math.floor(body * 0.35));
 	const top = Math.max(0, body - histHeight);
 	const common = {cells, log: settings.log, ignoreOutliers: settings.ignoreOutliers, xMode: settings.xMode === 'step' ? ('relative' as const) : settings.xMode, xDomain: range, origin: range[0]};
@@ -63,8 +64,8 @@ function tasksLines(props: ZoomedTasksProps, throughput: SeriesPoints, sla: Seri
 	const left = renderChart([{...throughput, name: 'completions/h', tone: 'accent'}], {...common, width: tw, height: th, unit: 'per-hour', title: 'throughput'});
 	const right = renderChart([{...sla, name: `within ${SLA_SECONDS / 60}m`, tone: 'ok'}], {...common, log: false, ignoreOutliers: false, width: side ? width - tw - 1 : width, height: side ? top : top - th, unit: 'share', yDomain: {min: 0, max: 1}, title: 'SLA compliance'});
 	const charts = side ? left.map((l, i) => [...l, {text: ' '}, ...(right[i] ?? [])]) : [...left, ...right];
-	const histogram = durationHistogram(durationCounts(durations), width, histHeight, cells, SLA_SECONDS / 60);
-	return [...charts, [{text: `durations (${durations.length} tasks) in 5-minute buckets, SLA line at ${SLA_SECONDS / 60}m`, faint: true}], ...histogram.slice(0, histHeight - 1)];
+	const histogram = durationHistogram(durationCounts(durations), width, histHeight - 1, cells, SLA_SECONDS / 60);
+	return [...charts, [{text: `durations (${durations.length} tasks) in 5-minute buckets, SLA line at ${SLA_SECONDS / 60}m`, faint: true}], ...histogram];
 }
 
 /**
@@ -73,14 +74,16 @@ Live: the completions in memory; a window: history buckets (the histogram keeps 
 inside the window).
 */
 export const ZoomedTasks = memo(function ZoomedTasks(props: ZoomedTasksProps) {
-	const {completions, nowMs, history, settings, cells, width, height, focused} = props;
+	const {completions, nowMs, history, settings, clock, cells, width, height, focused} = props;
 	const dotColumns = Math.max(1, width * dotsPerCell(cells).x);
-	const request = useMemo(() => historyRequest(settings, dotColumns), [settings, dotColumns]);
-	const state = historyFor(useHistory(history, request, settings.scrollBack === 0), request?.key);
+	const request = useMemo(() => historyRequest(settings, dotColumns, clock), [settings, dotColumns, clock]);
+	const state = historyFor(useHistory(history, request, settings.scrollBack === 0, clock), request?.key);
 	const fromHistory = settings.window !== 'live' && state.status === 'ok';
 	// Live, the chart follows the clock by the minute (a bin), not by the frame.
 	const minute = Math.floor(nowMs / 60_000) * 60_000;
 	const range = settings.window === 'live' ? liveRange(completions, minute) : windowRange(settings, state.status === 'ok' ? state.atMs : minute)!;
+	const note = historyNote(state);
+	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1));
 	const {lines, resolution} = useMemo(() => {
 		const inRange = completions.filter((c) => c.timeMs >= range[0] && c.timeMs <= range[1]);
 		const durations = inRange.map((c) => c.durationSeconds);
@@ -88,14 +91,14 @@ export const ZoomedTasks = memo(function ZoomedTasks(props: ZoomedTasksProps) {
 			const [t, s] = state.answers;
 			const throughput = t === undefined ? {xs: [], ys: []} : bucketRatePerHour(t);
 			const sla = s === undefined ? {xs: [], ys: []} : bucketPoints(s);
-			return {lines: tasksLines(props, throughput, sla, range, durations), resolution: {kind: 'time', ms: t?.resolution ?? 0} as Resolution};
+			return {lines: tasksLines(props, bodyHeight, throughput, sla, range, durations), resolution: {kind: 'time', ms: t?.resolution ?? 0} as Resolution};
 		}
 		const series = taskSeries(completions, range[0], range[1], SLA_SECONDS);
-		return {lines: tasksLines(props, series.throughput, series.sla, range, durations), resolution: {kind: 'time', ms: series.binMs} as Resolution};
-	}, [completions, fromHistory, state, range[0], range[1], settings, cells, width, height]);
-	const note = historyNote(state);
+		return {lines: tasksLines(props, bodyHeight, series.throughput, series.sla, range, durations), resolution: {kind: 'time', ms: series.binMs} as Resolution};
+	}, [completions, fromHistory, state, range[0], range[1], settings, cells, width, bodyHeight]);
 	return (
-		<Panel index={3} title="Tasks" info={`${zoomTitle(settings, resolution, {xAxis: false})}${note === '' ? '' : ` · ${note}`}`} focused={focused} width={width} height={height}>
+		<Panel index={3} title="Tasks" info={zoomTitle(settings, resolution, {xAxis: false})} focused={focused} width={width} height={height}>
+			<ChartNote note={note} />
 			<Box flexDirection="column">
 				<ChartLines lines={lines} width={Math.max(1, width - 1)} />
 			</Box>

@@ -12,7 +12,7 @@ import {type SeriesPoints} from '../src/charts/downsample.js';
 import {zoomTitle, type Resolution} from '../src/charts/zoom-title.js';
 import {historyFor, historyNote, useHistory, type HistoryRequest, type HistoryState} from '../hooks/use-history.js';
 import {useStableList} from '../hooks/use-stable-list.js';
-import {ChartLines} from './ChartLines.js';
+import {ChartLines, ChartNote} from './ChartLines.js';
 import {Panel} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -25,6 +25,8 @@ export interface ZoomedTrainingProps {
 	readonly source: ChartSource | undefined;
 	readonly history: HistorySource | undefined;
 	readonly settings: ChartSettings;
+	/** The dashboard's clock (the latest snapshot's time): where a window ends. */
+	readonly clock: () => number;
 	readonly cells: CellMode;
 	readonly width: number;
 	readonly height: number;
@@ -53,7 +55,7 @@ function livePoints(summary: ProjectSummary, series: TrainingSeries | undefined,
 	return {xs: tail.map((_, i) => summary.lastStep - (tail.length - 1 - i)), ys: tail};
 }
 
-function historyRequest(shown: readonly ProjectSummary[], settings: ChartSettings, dotColumns: number): HistoryRequest | undefined {
+function historyRequest(shown: readonly ProjectSummary[], settings: ChartSettings, dotColumns: number, clock: () => number): HistoryRequest | undefined {
 	const {window} = settings;
 	if (window === 'live' || shown.length === 0) return undefined;
 	const byStep = settings.xMode === 'step';
@@ -63,7 +65,7 @@ function historyRequest(shown: readonly ProjectSummary[], settings: ChartSetting
 		key: `training|${names.join(',')}|${byStep ? 'step' : `${window}|${settings.scrollBack}|${dotColumns}`}`,
 		fetch: (history) => {
 			if (byStep) return Promise.all(names.map((n) => history.stepBuckets(n, Math.max(64, dotColumns))));
-			const [fromMs, toMs] = windowRange(settings, Date.now())!;
+			const [fromMs, toMs] = windowRange(settings, clock())!;
 			return Promise.all(names.map((n) => history.timeBuckets({series: n, fromMs, toMs, stepMs: wantedResolution(window, dotColumns)})));
 		},
 	};
@@ -79,12 +81,12 @@ function answerFor(state: HistoryState, series: string): BucketAnswer | undefine
 }
 
 /** The charts of the shown projects: loss (raw faint, smoothed bright), and WER below it where any project sends it. */
-function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummary[], live: ReadonlyArray<TrainingSeries | undefined>, state: HistoryState, degrees: string): TrainingFrame {
+function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummary[], live: ReadonlyArray<TrainingSeries | undefined>, state: HistoryState, degrees: string, bodyHeight: number): TrainingFrame {
 	const {settings, cells} = props;
 	const width = Math.max(1, props.width - 1);
 	const byTime = settings.xMode !== 'step';
 	const fromHistory = settings.window !== 'live' && state.status === 'ok';
-	const range = settings.window !== 'live' && byTime ? windowRange(settings, state.status === 'ok' ? state.atMs : Date.now()) : undefined;
+	const range = settings.window !== 'live' && byTime ? windowRange(settings, state.status === 'ok' ? state.atMs : props.clock()) : undefined;
 	const overlaid = shown.length > 1;
 	const loss: ChartSeries[] = [];
 	const wer: ChartSeries[] = [];
@@ -107,14 +109,13 @@ function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummar
 			(metric === 'loss' ? loss : wer).push(...rawAndSmoothed(name, points, settings.smoothing, seriesTone(i), overlaid));
 		}
 	});
-	const chartHeight = Math.max(0, props.height - 1);
+	const chartHeight = bodyHeight;
 	const lossHeight = wer.length > 0 ? Math.ceil(chartHeight * 0.6) : chartHeight;
-	const origin = shown.length > 0 && live[0] !== undefined && live[0].loss.times.length > 0 ? live[0].loss.times[0] : undefined;
+	const origin = range?.[0] ?? (live[0] !== undefined && live[0].loss.times.length > 0 ? live[0].loss.times[0] : undefined);
 	const common = {width, cells, log: settings.log, ignoreOutliers: settings.ignoreOutliers, xMode: settings.xMode, unit: 'plain' as const, xDomain: range, origin, degrees};
 	const lines = renderChart(loss, {...common, height: lossHeight, title: overlaid ? 'loss' : `${shown[0]?.projectId ?? ''} loss`});
 	if (wer.length > 0) lines.push(...renderChart(wer, {...common, height: chartHeight - lossHeight, title: 'WER', log: false}));
-	const note = historyNote(state);
-	const title = zoomTitle(settings, resolution, {smoothing: true, wholeRun: settings.window !== 'live' && !byTime && fromHistory}) + (note === '' ? '' : ` · ${note}`);
+	const title = zoomTitle(settings, resolution, {smoothing: true, wholeRun: settings.window !== 'live' && !byTime && fromHistory});
 	return {lines, title};
 }
 
@@ -125,17 +126,20 @@ A window other than live reads history buckets (by step with the step axis); wit
 draws what is in memory. The lines are recomputed only when data, size or settings change.
 */
 export const ZoomedTraining = memo(function ZoomedTraining(props: ZoomedTrainingProps) {
-	const {projects, filtered, selectedIndex, source, history, settings, cells, width, height, focused} = props;
+	const {projects, filtered, selectedIndex, source, history, settings, clock, cells, width, height, focused} = props;
 	const {glyphs} = useTheme();
 	const shown = useStableList(shownProjects(projects, filtered, selectedIndex));
 	const live = useStableList(shown.map((p) => source?.training(p.projectId)));
 	const dotColumns = Math.max(1, (width - 8) * dotsPerCell(cells).x);
-	const request = useMemo(() => historyRequest(shown, settings, dotColumns), [shown, settings, dotColumns]);
-	const state = historyFor(useHistory(history, request, settings.scrollBack === 0), request?.key);
+	const request = useMemo(() => historyRequest(shown, settings, dotColumns, clock), [shown, settings, dotColumns, clock]);
+	const state = historyFor(useHistory(history, request, settings.scrollBack === 0, clock), request?.key);
 	// The frame depends on these only (not on the snapshot's clock): a quiet project is not redrawn every second.
-	const frame = useMemo(() => trainingFrame(props, shown, live, state, glyphs.degrees), [shown, live, state, settings, cells, width, height, glyphs.degrees]);
+	const note = historyNote(state);
+	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1));
+	const frame = useMemo(() => trainingFrame(props, shown, live, state, glyphs.degrees, bodyHeight), [shown, live, state, settings, cells, width, bodyHeight, glyphs.degrees]);
 	return (
 		<Panel index={1} title="Training" info={shown.length === 0 ? 'no project yet' : frame.title} focused={focused} width={width} height={height}>
+			<ChartNote note={note} />
 			<Box flexDirection="column">
 				<ChartLines lines={frame.lines} width={width - 1} />
 			</Box>

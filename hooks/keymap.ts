@@ -117,7 +117,7 @@ const CHART_BINDINGS: readonly Binding[] = [
 	chartKey(['-', '_'], '-', 'smoothing weight down', 'smoothing-down'),
 	chartKey(['l'], 'l', 'log scale on/off', 'log', 'log'),
 	chartKey(['o'], 'o', 'ignore outliers in the y range (5th-95th percentile) on/off', 'outliers', 'outliers'),
-	chartKey(['x'], 'x', 'x axis: step, relative time, wall time', 'x-mode', 'x axis'),
+	chartKey(['x'], 'x', 'x axis: step, relative time, wall time', 'x-mode', 'axis'),
 	chartKey(['d'], 'd', 'GPU chart: the selected GPU in detail, or every GPU', 'detail'),
 ];
 

@@ -69,7 +69,7 @@ the range (every other one, or fewer, when they are many); with fewer than two d
 */
 export function yTicks(scale: YScale, rows: number, unit: YUnit, degrees?: string): Tick[] {
 	const {min, max} = scale.range;
-	const count = Math.max(1, Math.min(8, Math.floor(rows / 3)));
+	const count = Math.max(2, Math.min(8, Math.floor(rows / 3)));
 	if (scale.log) {
 		const decades: number[] = [];
 		for (let d = Math.ceil(min - 1e-9); d <= max + 1e-9; d++) decades.push(d);
@@ -77,11 +77,14 @@ export function yTicks(scale: YScale, rows: number, unit: YUnit, degrees?: strin
 			const every = Math.ceil(decades.length / (count + 1));
 			return decades.filter((_, i) => i % every === 0).map((d) => ({unit: d, label: formatTick(10 ** d, unit, 10 ** d, degrees)}));
 		}
-		const units = niceTicks(min, max, count);
-		return units.map((u) => {
-			const v = 10 ** u;
-			return {unit: u, label: formatTick(v, unit, v / 10, degrees)};
-		});
+		// Under two decades: 1, 2 and 5 times the powers of ten inside (or every digit, when those are too few).
+		for (const multiples of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+			const values: number[] = [];
+			for (let d = Math.floor(min) - 1; d <= Math.ceil(max); d++) for (const m of multiples) values.push(m * 10 ** d);
+			const inside = values.filter((v) => Math.log10(v) >= min - 1e-9 && Math.log10(v) <= max + 1e-9);
+			if (inside.length >= 2) return inside.map((v) => ({unit: Math.log10(v), label: formatTick(v, unit, v / 10, degrees)}));
+		}
+		return niceTicks(min, max, count).map((u) => ({unit: u, label: formatTick(10 ** u, unit, 10 ** u / 10, degrees)}));
 	}
 	const values = niceTicks(min, max, count);
 	const step = values.length > 1 ? values[1]! - values[0]! : Math.abs(values[0] ?? 1) || 1;

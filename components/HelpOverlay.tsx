@@ -9,7 +9,7 @@ export interface HelpOverlayProps {
 	readonly height: number;
 }
 
-const SCOPE_NOTE: Record<Binding['scope'], string | undefined> = {any: undefined, alerts: ' (alert log)', chart: ' (zoomed chart)'};
+const SCOPE_NOTE: Record<Binding['scope'], string | undefined> = {any: undefined, alerts: ' (alert log)', chart: ' (zoomed)'};
 
 /**
 Every binding of the keymap (the same table the footer and the input hook use), in two columns when one does not
@@ -25,7 +25,7 @@ export function HelpOverlay({width, height}: HelpOverlayProps) {
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden">
 			<Line bold>
-				Keys <Text dimColor>(? or Enter closes; no mouse needed; alert keys act in the alert log, chart keys on a zoomed pane)</Text>
+				Keys <Text dimColor>(? or Enter closes; no mouse needed; alert keys act in the alert log)</Text>
 			</Line>
 			<Box flexDirection="row" width={width}>
 				{columns.map((bindings, c) => (

@@ -66,7 +66,8 @@ export const ZoomedAgents = memo(function ZoomedAgents({agents, source, history,
 				series.push({...bucketPoints(answer), name: a.agent, tone: seriesTone(i)});
 				return;
 			}
-			const load = source?.agentLoad(a.agent);
+			// Without the store (a snapshot alone), the load now is the one point there is.
+			const load = source === undefined ? {xs: [clock()], values: [a.currentTasks]} : source.agentLoad(a.agent);
 			if (load === undefined) return;
 			if (resolution.kind === 'points') resolution = {kind: 'points', count: resolution.count + load.xs.length};
 			series.push({xs: load.xs, ys: load.values, name: a.agent, tone: seriesTone(i)});
@@ -83,7 +84,7 @@ export const ZoomedAgents = memo(function ZoomedAgents({agents, source, history,
 			title: 'current tasks per agent',
 		});
 		return {lines, resolution};
-	}, [shown, source, fromHistory, state, settings, cells, width, bodyHeight, range?.[0], range?.[1]]);
+	}, [shown, source, clock, fromHistory, state, settings, cells, width, bodyHeight, range?.[0], range?.[1]]);
 	const more = agents.length > shown.length ? ` · busiest ${shown.length} of ${agents.length} (filter agent:)` : '';
 	return (
 		<Panel index={4} title="Agents" info={`${zoomTitle(settings, resolution)}${more}`} focused={focused} width={width} height={height}>

@@ -103,22 +103,22 @@ function move(delta: number): (context: KeyContext) => KeyAction {
 	return ({rows, state}) => ({type: 'move', ids: selectionIds(rows, state.focus), delta});
 }
 
-/** A chart key's binding (scope `chart`). */
-function chartKey(keys: readonly string[], label: string, help: string, change: ChartChange, footer?: string): Binding {
-	return {keys, label, help, footer, scope: 'chart', action: {type: 'chart', change}};
+/**
+A chart key's binding (scope `chart`): `changes` maps each key to its change, so a pair of opposite keys (w/W,
+[/], +/-) is one line of help.
+*/
+function chartKey(changes: Readonly<Record<string, ChartChange>>, label: string, help: string, footer?: string): Binding {
+	return {keys: Object.keys(changes), label, help, footer, scope: 'chart', action: ({name}) => ({type: 'chart', change: changes[name]!})};
 }
 
 const CHART_BINDINGS: readonly Binding[] = [
-	chartKey(['w'], 'w/W', 'chart window: live, 5m, 1h, 6h, 24h, 7d, 30d, 90d', 'window-next', 'window'),
-	chartKey(['W'], 'W', 'chart window: the previous one', 'window-prev'),
-	chartKey(['[', 'left'], '[/Left', 'scroll the chart window back in time', 'scroll-back', 'back'),
-	chartKey([']', 'right'], ']/Right', 'scroll the chart window forward (to now)', 'scroll-forward'),
-	chartKey(['+', '='], '+/-', 'smoothing weight up (TensorBoard EMA, 0 to 0.99)', 'smoothing-up', 'smooth'),
-	chartKey(['-', '_'], '-', 'smoothing weight down', 'smoothing-down'),
-	chartKey(['l'], 'l', 'log scale on/off', 'log', 'log'),
-	chartKey(['o'], 'o', 'ignore outliers in the y range (5th-95th percentile) on/off', 'outliers', 'outliers'),
-	chartKey(['x'], 'x', 'x axis: step, relative time, wall time', 'x-mode', 'axis'),
-	chartKey(['d'], 'd', 'GPU chart: the selected GPU in detail, or every GPU', 'detail'),
+	chartKey({w: 'window-next', W: 'window-prev'}, 'w/W', 'chart window: live, 5m, 1h, 6h, 24h, 7d, 30d, 90d; W back', 'window'),
+	chartKey({'[': 'scroll-back', left: 'scroll-back', ']': 'scroll-forward', right: 'scroll-forward'}, '[/]', 'scroll the chart window back / forward in time', 'scroll'),
+	chartKey({'+': 'smoothing-up', '=': 'smoothing-up', '-': 'smoothing-down', _: 'smoothing-down'}, '+/-', 'smoothing weight up / down (TensorBoard EMA)', 'smooth'),
+	chartKey({l: 'log'}, 'l', 'log scale on / off', 'log'),
+	chartKey({o: 'outliers'}, 'o', 'ignore outliers in the y range on / off', 'outliers'),
+	chartKey({x: 'x-mode'}, 'x', 'x axis: step, relative time, wall time', 'axis'),
+	chartKey({d: 'detail'}, 'd', 'GPU chart: the selected GPU in detail / all'),
 ];
 
 /** Whether the chart keys apply: a chart pane (training, GPUs, tasks, agents) is zoomed. */

@@ -148,13 +148,18 @@ describe('every pane with wide ids stays inside the terminal, columns aligned', 
 				expect(lines).toHaveLength(rows - 1);
 				expectWithin(lines, columns, `${pane} zoomed`);
 				const checks: Record<PaneId, () => void> = {
-					training: () => expectColumn(lines, prefix(WIDE.projects), '@400', 'training'),
-					gpu: () => {
-						expect(lines.filter((l) => l.includes('40.0/80G'))).toHaveLength(3);
-						expectColumn(lines, ['0 显卡', '1 显卡', '2 显卡'], '40.0/80G', 'gpu');
+					// Zoomed, the chart panes draw charts: their titles and legends carry the wide ids, measured in cells above.
+					training: () => {
+						expect(lines.some((l) => l.startsWith(prefix(WIDE.projects)[0]!) && l.includes(' loss'))).toBe(true);
+						expect(lines.some((l) => l.startsWith('WER'))).toBe(true);
 					},
-					tasks: () => expectColumn(lines, prefix(WIDE.tasks, 3), '40m00s', 'tasks'),
-					agents: () => expectColumn(lines, prefix(WIDE.agents, 3), '10m00s', 'agents'),
+					gpu: () => {
+						for (const title of ['0 显卡', '1 显卡', '2 显卡']) expect(lines.some((l) => l.includes(title)), title).toBe(true);
+					},
+					tasks: () => expect(lines.join('\n')).toMatch(/throughput[\s\S]*SLA compliance[\s\S]*durations \(4 tasks\)/),
+					agents: () => {
+						for (const name of prefix(WIDE.agents, 3)) expect(lines.some((l) => l.includes(`■ ${name}`)), name).toBe(true);
+					},
 					alerts: () => {
 						expectColumn(lines, prefix(WIDE.rules, 3), 'firing', 'alerts');
 						expect(lines.join('\n')).toContain('调查中');

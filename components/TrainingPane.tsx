@@ -78,7 +78,7 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 									{' '}
 									<Text dimColor>wer </Text>
 									<Text color={p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? colors.critical : colors.secondary}>{formatValue(p.lastWer)}</Text>{' '}
-									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(30, inner - 1 - nameWidth - sparkWidth - 15)), {glyphs})}</Text>
+									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(240, inner - 1 - nameWidth - sparkWidth - 15)), {glyphs})}</Text>
 								</Text>
 							) : null}
 						</Line>,

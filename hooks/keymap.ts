@@ -122,7 +122,7 @@ const CHART_BINDINGS: readonly Binding[] = [
 ];
 
 /** Whether the chart keys apply: a chart pane (training, GPUs, tasks, agents) is zoomed. */
-export function chartKeysActive(state: Pick<DashboardState, 'zoomed' | 'focus'>): boolean {
+function chartKeysActive(state: Pick<DashboardState, 'zoomed' | 'focus'>): boolean {
 	return state.zoomed && state.focus !== 'alerts';
 }
 

@@ -8,7 +8,7 @@ import {type XMode} from './x-ticks.js';
 export const WINDOWS = ['live', '5m', '1h', '6h', '24h', '7d', '30d', '90d'] as const;
 export type ChartWindow = (typeof WINDOWS)[number];
 
-export const WINDOW_MS: Record<Exclude<ChartWindow, 'live'>, number> = {
+const WINDOW_MS: Record<Exclude<ChartWindow, 'live'>, number> = {
 	'5m': 300_000,
 	'1h': 3_600_000,
 	'6h': 21_600_000,
@@ -19,9 +19,9 @@ export const WINDOW_MS: Record<Exclude<ChartWindow, 'live'>, number> = {
 };
 
 /** The smoothing weights the +/- keys step through (TensorBoard's default 0.6 among them). */
-export const SMOOTHING_STEPS = [0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99] as const;
+const SMOOTHING_STEPS = [0, 0.2, 0.4, 0.6, 0.8, 0.9, 0.95, 0.99] as const;
 
-export const X_MODES: readonly XMode[] = ['step', 'relative', 'wall'];
+const X_MODES: readonly XMode[] = ['step', 'relative', 'wall'];
 
 export interface ChartSettings {
 	readonly smoothing: number;
@@ -45,12 +45,12 @@ export function stepSmoothing(current: number, direction: 1 | -1): number {
 }
 
 /** The next window in 5m, 1h, ... 90d, live (or the previous); a new window starts at now. */
-export function cycleWindow(current: ChartWindow, direction: 1 | -1): ChartWindow {
+function cycleWindow(current: ChartWindow, direction: 1 | -1): ChartWindow {
 	const i = WINDOWS.indexOf(current);
 	return WINDOWS[(i + direction + WINDOWS.length) % WINDOWS.length]!;
 }
 
-export function cycleXMode(current: XMode): XMode {
+function cycleXMode(current: XMode): XMode {
 	return X_MODES[(X_MODES.indexOf(current) + 1) % X_MODES.length]!;
 }
 

@@ -8,7 +8,7 @@ import {type SeriesPoints} from './downsample.js';
 import {type ChartSeries} from './render-chart.js';
 
 /** Tones for overlaid series, in order. */
-export const SERIES_TONES: readonly Tone[] = ['accent', 'secondary', 'ok', 'warn', 'info'];
+const SERIES_TONES: readonly Tone[] = ['accent', 'secondary', 'ok', 'warn', 'info'];
 
 export function seriesTone(i: number): Tone {
 	return SERIES_TONES[i % SERIES_TONES.length]!;
@@ -24,11 +24,6 @@ export function rawAndSmoothed(name: string, points: SeriesPoints, weight: numbe
 		{...points, name: overlaid ? `${name} raw` : `${name} raw`, tone, faint: true, legend: !overlaid},
 		{xs: points.xs, ys: smoothed, name: overlaid ? name : `${name} smoothed ${weight}`, tone},
 	];
-}
-
-/** Points of arrays (oldest first), x chosen by the caller. */
-export function pointsOf(xs: ArrayLike<number>, ys: ArrayLike<number>): SeriesPoints {
-	return {xs, ys};
 }
 
 /** Values as a percentage of another reading (memory used of total, power of its limit); NaN where unknown. */

@@ -79,7 +79,7 @@ class LineBuilder {
 }
 
 /** Spans cut or padded to exactly `width` cells. */
-export function fitLine(line: ChartLine, width: number): ChartLine {
+function fitLine(line: ChartLine, width: number): ChartLine {
 	const out: ChartSpan[] = [];
 	let used = 0;
 	for (const span of line) {

@@ -6,7 +6,7 @@ import {type Completion} from '../analysis/task-aggregates.js';
 import {type SeriesPoints} from './downsample.js';
 
 /** The bin width for a span: at least a minute, at most about 120 bins. */
-export function binWidth(spanMs: number): number {
+function binWidth(spanMs: number): number {
 	return Math.max(60_000, Math.ceil(spanMs / 120 / 60_000) * 60_000);
 }
 

@@ -4,7 +4,7 @@ import {type ChartSettings, windowTitle} from './chart-settings.js';
 
 export type Resolution = {readonly kind: 'points'; readonly count: number} | {readonly kind: 'time'; readonly ms: number} | {readonly kind: 'steps'; readonly steps: number};
 
-export function resolutionText(resolution: Resolution): string {
+function resolutionText(resolution: Resolution): string {
 	switch (resolution.kind) {
 		case 'points':
 			return `${formatCount(resolution.count)} points`;

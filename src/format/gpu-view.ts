@@ -28,6 +28,9 @@ export function readingText(reading: Reading, format: (value: number) => string)
 	return `${format(reading.value)}${reading.stale ? '*' : ''}`;
 }
 
+/** The widest GPU sparkline: the samples each row carries (gpu-store.ts). */
+const SPARK_SAMPLES = 240;
+
 export interface GpuColumns {
 	readonly name: number;
 	readonly gauge: number;
@@ -37,7 +40,7 @@ export interface GpuColumns {
 }
 
 /**
-Column widths for a GPU line of `width` columns: gauges 4 to 12 cells, the sparkline up to 60 samples and, when
+Column widths for a GPU line of `width` columns: gauges 4 to 12 cells, the sparkline the rest (up to 240 samples) and, when
 some GPU has processes, the biggest process at the end.
 */
 export function gpuColumns(width: number, withProcesses = false): GpuColumns {
@@ -48,7 +51,7 @@ export function gpuColumns(width: number, withProcesses = false): GpuColumns {
 	const gauge = Math.max(4, Math.min(12, Math.floor(available / 5)));
 	// The biggest process (who holds the memory) gets up to 24 cells once the history keeps at least 16.
 	const proc = withProcesses && available - 2 * gauge >= 16 + 1 + 12 ? Math.min(24, available - 2 * gauge - 16 - 1) : 0;
-	const spark = Math.max(0, Math.min(60, available - 2 * gauge - (proc > 0 ? proc + 1 : 0)));
+	const spark = Math.max(0, Math.min(SPARK_SAMPLES, available - 2 * gauge - (proc > 0 ? proc + 1 : 0)));
 	return {name, gauge, spark, proc};
 }
 

@@ -8,7 +8,7 @@ import {type MetricsStore, type ProjectSeries} from './metrics-store.js';
 import {type SeriesRing} from './ring-buffer.js';
 
 /** A series as arrays, oldest first: `xs` the steps (training) or the times. */
-export interface SeriesArrays {
+interface SeriesArrays {
 	readonly xs: Float64Array;
 	readonly values: Float64Array;
 	readonly times: Float64Array;

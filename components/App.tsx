@@ -4,6 +4,7 @@ import {useSnapshot, type SnapshotSource} from '../hooks/use-snapshot.js';
 import {useTerminalSize, type TerminalSource} from '../hooks/use-terminal-size.js';
 import {useDashboardState, selectedIndex, selectionToPin, type DashboardState} from '../hooks/use-dashboard-state.js';
 import {useDashboardKeys} from '../hooks/use-dashboard-keys.js';
+import {useThrottled} from '../hooks/use-throttled.js';
 import {type AlertActions} from '../src/rules/alert-actions.js';
 import {parseFilter} from '../src/format/filter.js';
 import {computeLayout, MIN_COLUMNS, MIN_ROWS, type PaneBox, type PaneDemand, type PaneId} from '../src/format/layout.js';
@@ -80,10 +81,16 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const clockRef = useRef(snapshot.takenAtMs);
 	clockRef.current = snapshot.takenAtMs;
 	const clock = useCallback(() => clockRef.current, []);
-	// The completions are read from the store once per snapshot, and only while the tasks chart is shown.
-	const completions = useMemo(() => (zoomedChart && state.focus === 'tasks' ? (charts?.completions() ?? [...snapshot.tasks.recent].reverse()) : []), [zoomedChart, state.focus, charts, snapshot]);
 	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
 	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
+	// A zoomed chart takes new data at most once a second (keys still act at once); its rows come from that snapshot.
+	const chartSnapshot = useThrottled(snapshot, zoomedChart ? 1000 : 0);
+	const chartRows = useMemo(() => (zoomedChart ? paneRows(chartSnapshot, filter) : undefined), [zoomedChart, chartSnapshot, filter]);
+	// The completions are read from the store once per chart snapshot, and only while the tasks chart is shown.
+	const completions = useMemo(
+		() => (zoomedChart && state.focus === 'tasks' ? (charts?.completions() ?? [...chartSnapshot.tasks.recent].reverse()) : []),
+		[zoomedChart, state.focus, charts, chartSnapshot],
+	);
 	// The alert log's selection is held by id from the first render: an alert arriving on top never moves `a`'s target.
 	const pinAlert = selectionToPin(
 		visible.alerts.map((a) => a.id),
@@ -117,16 +124,17 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const pane = (box: PaneBox) => {
 		const common = {width: box.width, height: box.height, focused: state.focus === box.pane, selectedIndex: selected(box.pane)};
 		const chart = {settings: state.chart, clock, cells: chartCells, history, width: box.width, height: box.height, focused: common.focused};
-		if (zoomedChart) {
+		if (chartRows !== undefined) {
+			const chartSelected = selectedIndex(selectionIds(chartRows, box.pane), state.selected[box.pane]);
 			switch (box.pane) {
 				case 'training':
-					return <ZoomedTraining key="z-training" {...chart} projects={visible.training} filtered={state.filterText !== ''} selectedIndex={common.selectedIndex} source={charts} />;
+					return <ZoomedTraining key="z-training" {...chart} projects={chartRows.training} filtered={state.filterText !== ''} selectedIndex={chartSelected} source={charts} />;
 				case 'gpu':
-					return <ZoomedGpu key="z-gpu" {...chart} rows={visible.gpu} unavailable={gpuUnavailable(snapshot.gpu)} host={snapshot.host} selectedIndex={common.selectedIndex} />;
+					return <ZoomedGpu key="z-gpu" {...chart} rows={chartRows.gpu} unavailable={gpuUnavailable(chartSnapshot.gpu)} host={chartSnapshot.host} selectedIndex={chartSelected} />;
 				case 'tasks':
-					return <ZoomedTasks key="z-tasks" {...chart} completions={completions} nowMs={snapshot.takenAtMs} />;
+					return <ZoomedTasks key="z-tasks" {...chart} completions={completions} nowMs={chartSnapshot.takenAtMs} />;
 				case 'agents':
-					return <ZoomedAgents key="z-agents" {...chart} agents={visible.agents} source={charts} />;
+					return <ZoomedAgents key="z-agents" {...chart} agents={chartRows.agents} source={charts} />;
 				case 'alerts':
 					break;
 			}

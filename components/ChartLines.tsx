@@ -11,19 +11,33 @@ export interface ChartLinesProps {
 	readonly width: number;
 }
 
+function sameLine(a: ChartLine, b: ChartLine): boolean {
+	return a.length === b.length && a.every((s, i) => s.text === b[i]!.text && s.tone === b[i]!.tone && s.faint === b[i]!.faint);
+}
+
+/** One chart line; redrawn only when its spans changed (a live chart that gains a point changes a line or two). */
+const ChartLineText = memo(
+	function ChartLineText({line}: {readonly line: ChartLine}) {
+		const {colors} = useTheme();
+		return (
+			<Text wrap="truncate-end">
+				{line.map((span, j) => (
+					<Text key={j} color={colorOf(colors, span.tone)} dimColor={span.faint === true}>
+						{span.text}
+					</Text>
+				))}
+			</Text>
+		);
+	},
+	(a, b) => sameLine(a.line, b.line),
+);
+
 /** Rendered chart lines as Ink text: one <Text> per line, a nested one per span (its tone's colour, dim when faint). */
 export const ChartLines = memo(function ChartLines({lines, width}: ChartLinesProps) {
-	const {colors} = useTheme();
 	return (
 		<Box flexDirection="column" width={width} height={lines.length} flexShrink={0} overflow="hidden">
 			{lines.map((line, i) => (
-				<Text key={i} wrap="truncate-end">
-					{line.map((span, j) => (
-						<Text key={j} color={colorOf(colors, span.tone)} dimColor={span.faint === true}>
-							{span.text}
-						</Text>
-					))}
-				</Text>
+				<ChartLineText key={i} line={line} />
 			))}
 		</Box>
 	);

@@ -129,7 +129,8 @@ export const ZoomedTraining = memo(function ZoomedTraining(props: ZoomedTraining
 	const {projects, filtered, selectedIndex, source, history, settings, clock, cells, width, height, focused} = props;
 	const {glyphs} = useTheme();
 	const shown = useStableList(shownProjects(projects, filtered, selectedIndex));
-	const live = useStableList(shown.map((p) => source?.training(p.projectId)));
+	// Read from the store when the shown projects' summaries change (each summary stands for one version of its project).
+	const live = useMemo(() => shown.map((p) => source?.training(p.projectId)), [shown, source]);
 	const dotColumns = Math.max(1, (width - 8) * dotsPerCell(cells).x);
 	const request = useMemo(() => historyRequest(shown, settings, dotColumns, clock), [shown, settings, dotColumns, clock]);
 	const state = historyFor(useHistory(history, request, settings.scrollBack === 0, clock), request?.key);

@@ -30,12 +30,14 @@ function reasonOf(error: unknown): string {
 }
 
 /** The history for `request` (none: idle). `refresh`: re-read every 10 s (a window that ends now). */
+const IDLE: HistoryState = {status: 'idle'};
+
 export function useHistory(history: HistorySource | undefined, request: HistoryRequest | undefined, refresh = false, now: () => number = Date.now): HistoryState {
-	const [state, setState] = useState<HistoryState>({status: 'idle'});
+	const [state, setState] = useState<HistoryState>(IDLE);
 	const key = request?.key;
 	useEffect(() => {
 		if (request === undefined) {
-			setState({status: 'idle'});
+			setState(IDLE);
 			return;
 		}
 		if (history === undefined) {
@@ -64,7 +66,8 @@ export function useHistory(history: HistorySource | undefined, request: HistoryR
 
 /** The state as it stands for `key`: an answer to an older request reads as loading. */
 export function historyFor(state: HistoryState, key: string | undefined): HistoryState {
-	if (key === undefined) return {status: 'idle'};
+	// The same object for the same state, so a chart memoised on it is not recomputed.
+	if (key === undefined) return IDLE;
 	if ((state.status === 'ok' || state.status === 'failed' || state.status === 'loading') && state.key !== key) return {status: 'loading', key};
 	return state;
 }

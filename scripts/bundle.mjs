@@ -27,10 +27,10 @@ await build({
 });
 chmodSync('dist/bundle/cli.js', 0o755);
 chmodSync('dist/bundle/demo-nvidia-smi.js', 0o755);
-// The frame benchmark runs what the TUI runs: the same patches and React's production build, in its own folder.
+// The frame and chart benchmarks run what the TUI runs: the same patches and React's production build, in their own folder.
 rmSync('dist/bench-bundle', {recursive: true, force: true});
 await build({
-	entryPoints: {frame: 'dist/bench/frame.js'},
+	entryPoints: {frame: 'dist/bench/frame.js', charts: 'dist/bench/charts.js'},
 	outdir: 'dist/bench-bundle',
 	bundle: true,
 	splitting: true,

@@ -22,6 +22,10 @@ export interface Columns {
 	/** The y of the point with the largest x in the column (the latest). */
 	readonly last: Float64Array;
 	readonly nonFinite: Uint32Array;
+	/** The y at the largest x of all (non-finite included: the latest step may be NaN); undefined with no point. */
+	readonly latest: number | undefined;
+	/** Values (bucket minimums) at or below zero: off a log scale. */
+	readonly nonPositive: number;
 }
 
 /** The column (0..columns-1) of `x` in [x0, x1], or -1 outside. One x (x0 === x1) goes to the middle column. */
@@ -33,35 +37,71 @@ export function columnOf(x: number, x0: number, x1: number, columns: number): nu
 
 export function downsample(points: SeriesPoints, x0: number, x1: number, columns: number): Columns {
 	const n = Math.max(0, columns);
+	const count = new Uint32Array(n);
+	const min = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+	const max = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+	const last = new Float64Array(n).fill(Number.NaN);
+	const nonFiniteCount = new Uint32Array(n);
+	const lastX = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+	const {xs, ys, mins, maxs, nonFinite} = points;
+	const length = Math.min(xs.length, ys.length);
+	let latest: number | undefined;
+	let latestX = Number.NEGATIVE_INFINITY;
+	let nonPositive = 0;
+	const scale = x1 > x0 ? n / (x1 - x0) : 0;
+	for (let i = 0; i < length; i++) {
+		const x = xs[i]!;
+		if (!(x >= x0 && x <= x1)) continue;
+		const c = scale === 0 ? n >> 1 : Math.min(n - 1, Math.floor((x - x0) * scale));
+		const y = ys[i]!;
+		if (x >= latestX) {
+			latestX = x;
+			latest = y;
+		}
+		const extra = nonFinite?.[i] ?? 0;
+		if (extra > 0) nonFiniteCount[c] += extra;
+		if (!Number.isFinite(y)) {
+			if (nonFinite === undefined) nonFiniteCount[c] += 1;
+			continue;
+		}
+		const lo = mins?.[i] ?? y;
+		const hi = maxs?.[i] ?? y;
+		if (lo <= 0) nonPositive += 1;
+		count[c] += 1;
+		if (lo < min[c]!) min[c] = lo;
+		if (hi > max[c]!) max[c] = hi;
+		if (x >= lastX[c]!) {
+			lastX[c] = x;
+			last[c] = y;
+		}
+	}
+	return {count, min, max, last, nonFinite: nonFiniteCount, latest, nonPositive};
+}
+
+/**
+Fine columns folded into `columns` coarser ones, each fine column whole into the coarse column its centre falls in
+(so extremes stay exact and a point moves by at most half a fine column).
+*/
+export function mergeColumns(fine: Columns, columns: number): Columns {
+	const n = Math.max(0, columns);
 	const out: Columns = {
 		count: new Uint32Array(n),
 		min: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
 		max: new Float64Array(n).fill(Number.NEGATIVE_INFINITY),
 		last: new Float64Array(n).fill(Number.NaN),
 		nonFinite: new Uint32Array(n),
+		latest: fine.latest,
+		nonPositive: fine.nonPositive,
 	};
-	const lastX = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-	const {xs, ys, mins, maxs, nonFinite} = points;
-	const length = Math.min(xs.length, ys.length);
-	for (let i = 0; i < length; i++) {
-		const c = columnOf(xs[i]!, x0, x1, n);
-		if (c < 0) continue;
-		const extra = nonFinite?.[i] ?? 0;
-		if (extra > 0) out.nonFinite[c] += extra;
-		const y = ys[i]!;
-		if (!Number.isFinite(y)) {
-			if (nonFinite === undefined) out.nonFinite[c] += 1;
-			continue;
-		}
-		const lo = mins?.[i] ?? y;
-		const hi = maxs?.[i] ?? y;
-		out.count[c] += 1;
-		if (lo < out.min[c]!) out.min[c] = lo;
-		if (hi > out.max[c]!) out.max[c] = hi;
-		if (xs[i]! >= lastX[c]!) {
-			lastX[c] = xs[i]!;
-			out.last[c] = y;
-		}
+	const f = fine.count.length;
+	for (let c = 0; c < f; c++) {
+		const k = Math.min(n - 1, Math.floor(((c + 0.5) * n) / f));
+		out.nonFinite[k] += fine.nonFinite[c]!;
+		if (fine.count[c] === 0) continue;
+		out.count[k] += fine.count[c]!;
+		if (fine.min[c]! < out.min[k]!) out.min[k] = fine.min[c]!;
+		if (fine.max[c]! > out.max[k]!) out.max[k] = fine.max[c]!;
+		out.last[k] = fine.last[c]!;
 	}
 	return out;
 }

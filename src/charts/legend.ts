@@ -1,6 +1,6 @@
 /** A series' legend figures: its latest value (non-finite spelled out), min and max; and how each value is written. Pure. */
 import {formatCount, formatMb, formatValue} from '../format/units.js';
-import {type SeriesPoints} from './downsample.js';
+import {type Columns} from './downsample.js';
 import {type YUnit} from './ticks.js';
 
 export interface LegendFigures {
@@ -12,33 +12,18 @@ export interface LegendFigures {
 	readonly nonFinite: number;
 }
 
-/** Latest, min and max of a series over [x0, x1] (bucket extremes count). */
-export function legendFigures(points: SeriesPoints, x0 = Number.NEGATIVE_INFINITY, x1 = Number.POSITIVE_INFINITY): LegendFigures {
-	let latest: number | undefined;
-	let latestX = Number.NEGATIVE_INFINITY;
+/** Latest, min and max of a series from its columns (every point inside the x range was folded into them). */
+export function legendFigures(columns: Columns): LegendFigures {
 	let min = Number.POSITIVE_INFINITY;
 	let max = Number.NEGATIVE_INFINITY;
 	let nonFinite = 0;
-	const {xs, ys, mins, maxs} = points;
-	for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
-		const x = xs[i]!;
-		if (!(x >= x0 && x <= x1)) continue;
-		const y = ys[i]!;
-		if (x >= latestX) {
-			latestX = x;
-			latest = y;
-		}
-		nonFinite += points.nonFinite?.[i] ?? 0;
-		if (!Number.isFinite(y)) {
-			if (points.nonFinite === undefined) nonFinite += 1;
-			continue;
-		}
-		const lo = mins?.[i] ?? y;
-		const hi = maxs?.[i] ?? y;
-		if (lo < min) min = lo;
-		if (hi > max) max = hi;
+	for (let c = 0; c < columns.count.length; c++) {
+		nonFinite += columns.nonFinite[c]!;
+		if (columns.count[c] === 0) continue;
+		if (columns.min[c]! < min) min = columns.min[c]!;
+		if (columns.max[c]! > max) max = columns.max[c]!;
 	}
-	return {latest, min: min <= max ? min : undefined, max: min <= max ? max : undefined, nonFinite};
+	return {latest: columns.latest, min: min <= max ? min : undefined, max: min <= max ? max : undefined, nonFinite};
 }
 
 /** A value as the legend writes it, in its unit. */

@@ -2,7 +2,7 @@
 The series each zoomed pane draws, from in-memory arrays or history buckets: a loss as raw (faint) and smoothed
 (bright, TensorBoard's debiased EMA), several projects or agents in distinct tones, GPU readings. Pure.
 */
-import {debiasedEma} from '../analysis/smoothing.js';
+import {debiasedEmaArray} from '../analysis/smoothing.js';
 import {type Tone} from '../format/theme.js';
 import {type SeriesPoints} from './downsample.js';
 import {type ChartSeries} from './render-chart.js';
@@ -19,7 +19,7 @@ A series drawn twice: its raw points faint (bucket extremes kept) and its debias
 the legend ("raw", "smoothed 0.6"); overlaid with others, only the smoothed line is, under the series' name.
 */
 export function rawAndSmoothed(name: string, points: SeriesPoints, weight: number, tone: Tone, overlaid: boolean): ChartSeries[] {
-	const smoothed = debiasedEma(Array.from(points.ys), weight);
+	const smoothed = debiasedEmaArray(points.ys, weight);
 	return [
 		{...points, name: overlaid ? `${name} raw` : `${name} raw`, tone, faint: true, legend: !overlaid},
 		{xs: points.xs, ys: smoothed, name: overlaid ? name : `${name} smoothed ${weight}`, tone},

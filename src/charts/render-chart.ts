@@ -7,12 +7,12 @@ Pure: the components turn the spans into <Text>.
 */
 import {cellWidth, padCells, truncateCells} from '../format/text-width.js';
 import {type Tone} from '../format/theme.js';
-import {DotCanvas, type CellMode} from './cells.js';
+import {DotCanvas, dotsPerCell, type CellMode} from './cells.js';
 import {chartGlyphs, type ChartGlyphs} from './chart-glyphs.js';
-import {columnOf, downsample, xExtent, type SeriesPoints} from './downsample.js';
+import {columnOf, downsample, mergeColumns, xExtent, type Columns, type SeriesPoints} from './downsample.js';
 import {legendFigures, legendValue} from './legend.js';
 import {yScale, type Placement, type YScale} from './scale.js';
-import {yTicks, type YUnit} from './ticks.js';
+import {niceStep, yTicks, type YUnit} from './ticks.js';
 import {xTicks, type XMode} from './x-ticks.js';
 import {yRange, type YRange} from './y-range.js';
 
@@ -65,15 +65,33 @@ interface Marker {
 	readonly tone: Tone;
 }
 
-/** Spans from cells: consecutive cells with the same look are one span. */
+/**
+Spans from cells: consecutive cells with the same look are one span, and a blank cell joins the span before it
+(a colour on a space shows nothing), so a line is a few spans, not one per cell: fewer nodes for Ink to draw.
+*/
 class LineBuilder {
 	private readonly spans: ChartSpan[] = [];
+	private text = '';
+	private tone: Tone | undefined;
+	private faint: boolean | undefined;
+	private open = false;
 	push(text: string, tone?: Tone, faint?: boolean): void {
-		const last = this.spans.at(-1);
-		if (last !== undefined && last.tone === tone && last.faint === faint) this.spans[this.spans.length - 1] = {text: last.text + text, tone, faint};
-		else this.spans.push({text, tone, faint});
+		if (this.open && ((this.tone === tone && this.faint === faint) || text === ' ')) {
+			this.text += text;
+			return;
+		}
+		this.flush();
+		this.text = text;
+		this.tone = tone;
+		this.faint = faint;
+		this.open = true;
+	}
+	private flush(): void {
+		if (this.open) this.spans.push({text: this.text, tone: this.tone, faint: this.faint});
+		this.open = false;
 	}
 	done(): ChartLine {
+		this.flush();
 		return this.spans;
 	}
 }
@@ -97,16 +115,12 @@ function plainLine(text: string, width: number, tone?: Tone, faint?: boolean): C
 	return [{text: padCells(truncateCells(text, width, '~'), width), tone, faint}];
 }
 
-function legendLine(series: ChartSeries, options: ChartOptions, glyphs: ChartGlyphs, x0: number, x1: number, width: number): ChartLine {
-	const f = legendFigures(series, x0, x1);
+function legendLine(series: ChartSeries, columns: Columns, options: ChartOptions, glyphs: ChartGlyphs, width: number): ChartLine {
+	const f = legendFigures(columns);
 	const value = (v: number | undefined) => legendValue(v, options.unit, options.degrees);
 	let text = ` ${series.name} ${value(f.latest)}  min ${value(f.min)}  max ${value(f.max)}`;
 	if (f.nonFinite > 0) text += `  ${glyphs.nonFinite}${f.nonFinite} NaN/Inf`;
-	if (options.log) {
-		let nonPositive = 0;
-		for (let i = 0; i < series.ys.length; i++) if ((series.mins?.[i] ?? series.ys[i]!) <= 0) nonPositive += 1;
-		if (nonPositive > 0) text += `  ${glyphs.below}${nonPositive} <=0 off log scale`;
-	}
+	if (options.log && columns.nonPositive > 0) text += `  ${glyphs.below}${columns.nonPositive} <=0 off log scale`;
 	const body = truncateCells(text, Math.max(0, width - 1), '~');
 	const out: ChartSpan[] = [{text: glyphs.swatch, tone: series.tone, faint: series.faint}, {text: body}];
 	const used = cellWidth(glyphs.swatch) + cellWidth(body);
@@ -114,17 +128,16 @@ function legendLine(series: ChartSeries, options: ChartOptions, glyphs: ChartGly
 	return out;
 }
 
-/** Every value that sets the y range: finite ys and bucket extremes inside [x0, x1]. */
-function* rangeValues(series: readonly ChartSeries[], x0: number, x1: number): Generator<number> {
-	for (const s of series) {
-		for (let i = 0; i < Math.min(s.xs.length, s.ys.length); i++) {
-			const x = s.xs[i]!;
-			if (!(x >= x0 && x <= x1)) continue;
-			yield s.ys[i]!;
-			if (s.mins !== undefined) yield s.mins[i]!;
-			if (s.maxs !== undefined) yield s.maxs[i]!;
+/** The values that set the y range: each column's extremes (what the chart draws), every series. */
+function rangeValues(columns: readonly Columns[]): number[] {
+	const out: number[] = [];
+	for (const cols of columns) {
+		for (let c = 0; c < cols.count.length; c++) {
+			if (cols.count[c] === 0) continue;
+			out.push(cols.min[c]!, cols.max[c]!);
 		}
 	}
+	return out;
 }
 
 /** The dot row of a placement (0 top), and the marker it needs at the edge, if any. */
@@ -143,8 +156,7 @@ function dotRow(p: Placement, dotsY: number): {py: number; edge?: 'above' | 'bel
 }
 
 /** Draw one series onto the canvas and record its edge and NaN markers. */
-function drawSeries(canvas: DotCanvas, scale: YScale, series: ChartSeries, owner: number, x0: number, x1: number, markers: Map<number, Marker>, glyphs: ChartGlyphs): void {
-	const cols = downsample(series, x0, x1, canvas.dotsX);
+function drawSeries(canvas: DotCanvas, scale: YScale, series: ChartSeries, cols: Columns, owner: number, markers: Map<number, Marker>, glyphs: ChartGlyphs): void {
 	const perCell = canvas.dotsX / canvas.columns;
 	const mark = (px: number, row: number, marker: Marker) => {
 		const key = row * canvas.columns + Math.floor(px / perCell);
@@ -194,14 +206,16 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
 		return lines;
 	}
 	const extent = series.map((s) => xExtent(s)).reduce<{min: number; max: number} | undefined>((acc, e) => (e === undefined ? acc : acc === undefined ? e : {min: Math.min(acc.min, e.min), max: Math.max(acc.max, e.max)}), undefined);
-	const x0 = options.xDomain?.[0] ?? extent?.min ?? 0;
-	const x1 = options.xDomain?.[1] ?? extent?.max ?? 0;
-	const legends = options.legend === false ? [] : series.filter((s) => s.legend !== false);
+	const [x0, x1] = options.xDomain ?? (extent === undefined ? [0, 0] : stableRange(extent.min, extent.max));
+	// One pass over each series' points, at the finest resolution the width allows: the y range, the legend and the
+	// plot (its columns folded from these) all come from it.
+	const fine = series.map((s) => downsample(s, x0, x1, Math.max(1, width * dotsPerCell(options.cells).x)));
+	const legends = options.legend === false ? [] : series.flatMap((s, i) => (s.legend === false ? [] : [i]));
 	const legendRoom = Math.max(0, Math.min(legends.length, height - lines.length - 4, Math.max(1, Math.floor((height - lines.length) / 4))));
-	for (const s of legends.slice(0, legendRoom)) lines.push(legendLine(s, options, glyphs, x0, x1, width));
+	for (const i of legends.slice(0, legendRoom)) lines.push(legendLine(series[i]!, fine[i]!, options, glyphs, width));
 	const plotRows = height - lines.length - 2;
-	const range = options.yDomain !== undefined ? fixedRange(options.yDomain, options.log) : yRange(rangeValues(series, x0, x1), {ignoreOutliers: options.ignoreOutliers, log: options.log});
-	const scale = range === undefined ? undefined : yScale(range, options.log);
+	const range = options.yDomain !== undefined ? fixedRange(options.yDomain, options.log) : yRange(rangeValues(fine), {ignoreOutliers: options.ignoreOutliers, log: options.log});
+	const scale = range === undefined ? undefined : yScale(options.yDomain !== undefined ? range : steady(range), options.log);
 	const ticks = scale === undefined ? [] : yTicks(scale, plotRows, options.unit, options.degrees);
 	const labelWidth = Math.min(Math.floor(width / 3), Math.max(1, ...ticks.map((t) => cellWidth(t.label))));
 	const plotWidth = Math.max(1, width - labelWidth - 1);
@@ -215,7 +229,7 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
 	}
 	const canvas = new DotCanvas(plotWidth, plotRows, options.cells);
 	const markers = new Map<number, Marker>();
-	if (scale !== undefined) series.forEach((s, i) => drawSeries(canvas, scale, s, i, x0, x1, markers, glyphs));
+	if (scale !== undefined) series.forEach((s, i) => drawSeries(canvas, scale, s, mergeColumns(fine[i]!, canvas.dotsX), i, markers, glyphs));
 	const empty = scale === undefined ? (series.some((s) => s.ys.length > 0) ? 'no finite value to draw' : 'no data') : undefined;
 	for (let row = 0; row < plotRows; row++) {
 		const b = new LineBuilder();
@@ -242,6 +256,22 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
 	}
 	lines.push(...xAxis(options, glyphs, x0, x1, labelWidth, plotWidth, extent !== undefined));
 	return lines;
+}
+
+/**
+A range widened outward to a 50th of its span (a nice step): a live series that gains a point (or, its ring full,
+loses its oldest) keeps its scale and column boundaries until it crosses a step, so most of its lines stay the same
+text and Ink redraws only what changed.
+*/
+function stableRange(min: number, max: number): [number, number] {
+	if (!(max > min)) return [min, max];
+	const step = niceStep(max - min, 50);
+	return [Math.floor(min / step + 1e-9) * step, Math.ceil(max / step - 1e-9) * step];
+}
+
+function steady(range: YRange): YRange {
+	const [min, max] = stableRange(range.min, range.max);
+	return {min, max};
 }
 
 /** A fixed range in scale units (log10 on a log scale; a non-positive bound becomes 5 decades under the top). */

@@ -4,7 +4,7 @@ import {yRange} from '../../src/charts/y-range.js';
 import {yScale} from '../../src/charts/scale.js';
 import {formatPlain, formatTick, niceStep, niceTicks, yTicks} from '../../src/charts/ticks.js';
 import {formatRelative, formatWall, xTicks} from '../../src/charts/x-ticks.js';
-import {columnOf, downsample} from '../../src/charts/downsample.js';
+import {columnOf, downsample, mergeColumns} from '../../src/charts/downsample.js';
 import {cellGlyph, DotCanvas} from '../../src/charts/cells.js';
 import {legendFigures, legendValue} from '../../src/charts/legend.js';
 import {applyChartChange, DEFAULT_CHART_SETTINGS, maxScrollBack, stepSmoothing, windowRange, windowTitle, WINDOWS} from '../../src/charts/chart-settings.js';
@@ -117,6 +117,10 @@ describe('downsample', () => {
 		expect(c.max[4]).toBe(99);
 		expect([...c.count].reduce((s, n) => s + n, 0)).toBe(10_000);
 		expect(c.last[9]).toBe(1);
+		// Folded into fewer columns, the extremes stay exact.
+		const merged = mergeColumns(c, 3);
+		expect(Math.max(...merged.max)).toBe(99);
+		expect([...merged.count].reduce((s, n) => s + n, 0)).toBe(10_000);
 	});
 
 	it('counts NaN/Inf per column instead of folding them in', () => {
@@ -164,7 +168,7 @@ describe('cells', () => {
 
 describe('legend', () => {
 	it('latest (NaN kept), min and max, non-finite counted', () => {
-		expect(legendFigures({xs: [1, 2, 3], ys: [3, 1, Number.NaN]})).toEqual({latest: Number.NaN, min: 1, max: 3, nonFinite: 1});
+		expect(legendFigures(downsample({xs: [1, 2, 3], ys: [3, 1, Number.NaN]}, 1, 3, 2))).toEqual({latest: Number.NaN, min: 1, max: 3, nonFinite: 1});
 		expect(legendValue(Number.NaN, 'plain')).toBe('NaN');
 		expect(legendValue(0.953, 'share')).toBe('95.3%');
 		expect(legendValue(undefined, 'plain')).toBe('-');

@@ -48,10 +48,10 @@ export interface DashboardSources {
 	readonly snapshots: SnapshotSource;
 	/** Undefined without a rules part: the alert keys then say so. */
 	readonly alertActions: AlertActions | undefined;
-	/** The store's series for the zoomed charts. */
-	readonly charts: ChartSource;
-	/** Redis history for the chart windows; undefined without it (those windows then say so). */
-	readonly history: HistorySource | undefined;
+	/** The store's series for the zoomed charts (without it they draw the snapshot's tails). */
+	readonly charts?: ChartSource;
+	/** Redis history for the chart windows; without it those windows say so. */
+	readonly history?: HistorySource;
 }
 
 /** Where and how often to draw: the process's terminal at most 10 frames a second, or a stand-in (bench:frame). */

@@ -72,7 +72,7 @@ function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly 
 }
 
 /** The zoomed pane's lines under a GPU: every process, the most memory first. */
-function processLines(row: GpuRow, {glyphs, colors}: Theme) {
+export function processLines(row: GpuRow, {glyphs, colors}: Theme) {
 	if (row.processes.length === 0) {
 		return [
 			<Line key={`${row.index}:none`} dimColor>

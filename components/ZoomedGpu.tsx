@@ -18,6 +18,7 @@ import {shortGpuName} from '../src/format/units.js';
 import {type Tone} from '../src/format/theme.js';
 import {historyFor, historyNote, useHistory, type HistoryRequest, type HistoryState} from '../hooks/use-history.js';
 import {ChartLines, ChartNote} from './ChartLines.js';
+import {processLines} from './GpuPane.js';
 import {Line, Panel} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -157,7 +158,11 @@ export const ZoomedGpu = memo(function ZoomedGpu(props: ZoomedGpuProps) {
 	const fromHistory = settings.window !== 'live' && state.status === 'ok';
 	const range = settings.window === 'live' ? undefined : windowRange(settings, state.status === 'ok' ? state.atMs : clock());
 	const note = historyNote(state);
-	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1));
+	const theme = useTheme();
+	// In detail, the GPU's processes (most memory first) go under its charts: at most a quarter of the pane.
+	const processes = detail && shown[0] !== undefined ? processLines(shown[0], theme) : [];
+	const processRows = Math.min(processes.length + 1, Math.max(0, Math.floor((height - 1) / 4)));
+	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1) - processRows);
 	const lines = useMemo(() => {
 		if (shown.length === 0) return [];
 		if (detail) return gpuDetail(shown[0]!, gpuPoints(shown[0]!, host, state, fromHistory), inner, bodyHeight, settings, cells, range, glyphs.degrees);
@@ -176,6 +181,12 @@ export const ZoomedGpu = memo(function ZoomedGpu(props: ZoomedGpuProps) {
 			<Box flexDirection="column">
 				<ChartLines lines={lines} width={inner} />
 			</Box>
+			{processRows > 0 ? (
+				<Box flexDirection="column" height={processRows} overflow="hidden">
+					<Line dimColor>processes on GPU {shown[0]?.index ?? ''}</Line>
+					{processes.slice(0, processRows - 1)}
+				</Box>
+			) : null}
 		</Panel>
 	);
 });

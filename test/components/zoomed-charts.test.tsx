@@ -186,6 +186,9 @@ describe('zoomed GPUs', () => {
 		expect(text).toMatch(/\d+\.\dG┤/);
 		expect(text).toMatch(/\d+°C/);
 		expect(text).toMatch(/\d+W┤/);
+		// Its processes under the charts (the fixture GPUs run none).
+		expect(text).toContain('processes on GPU 2');
+		expect(text).toContain('no processes');
 		await press('d');
 		expect(titleLine(frame())).toContain('8 GPUs');
 	});

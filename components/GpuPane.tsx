@@ -6,6 +6,7 @@ import {gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, 
 import {fit, formatMb, shortGpuName} from '../src/format/units.js';
 import {padCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
+import {gpuHistory} from '../src/gpu/gpu-store.js';
 import {colorOf, type Theme} from '../src/format/theme.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
@@ -60,7 +61,7 @@ function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly 
 			<Text color={colorOf(colors, temperatureTone(temp.value))} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
 				{padCells(readingText(temp, (v) => `${Math.round(v)}${glyphs.degrees}`), 5, 'right')}
 			</Text>{' '}
-			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, cut)}</Text> <Text color={colors.accent}>{sparkline(row.utilizationHistory, cols.spark, {glyphs, min: 0, max: 100})}</Text>
+			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, cut)}</Text> <Text color={colors.accent}>{sparkline(utilizationTail(row, cols.spark), cols.spark, {glyphs, min: 0, max: 100})}</Text>
 			{cols.proc > 0 && biggest !== undefined ? (
 				<Text color={colors.warn}>
 					{' '}
@@ -69,6 +70,11 @@ function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly 
 			) : null}
 		</Line>
 	);
+}
+
+/** The newest `n` utilization samples: from the GPU's history rings (as many as the line has room for), else the row's 60. */
+function utilizationTail(row: GpuRow, n: number): readonly number[] {
+	return gpuHistory(row)?.utilizationPercent.tailValues(n) ?? row.utilizationHistory;
 }
 
 /** The zoomed pane's lines under a GPU: every process, the most memory first. */

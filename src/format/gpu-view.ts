@@ -28,7 +28,7 @@ export function readingText(reading: Reading, format: (value: number) => string)
 	return `${format(reading.value)}${reading.stale ? '*' : ''}`;
 }
 
-/** The widest GPU sparkline: the samples each row carries (gpu-store.ts). */
+/** The widest GPU sparkline (it reads the GPU's history rings; a row carries only its last 60 samples). */
 const SPARK_SAMPLES = 240;
 
 export interface GpuColumns {

@@ -27,7 +27,7 @@ export interface GpuRow {
 	readonly fanPercent: Reading;
 	readonly smClockMhz: Reading;
 	readonly pstate: string | undefined;
-	/** Newest last: the last 240 utilization samples (as many as the widest sparkline draws). */
+	/** Newest last: the last 60 utilization samples. */
 	readonly utilizationHistory: readonly number[];
 	readonly lost: boolean;
 	readonly processes: readonly GpuProcess[];

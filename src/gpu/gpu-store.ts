@@ -14,8 +14,8 @@ export {type GpuMetric};
 
 /** Samples kept per GPU and metric: 30 minutes at 1 Hz. */
 const DEFAULT_HISTORY = 1800;
-/** Utilization samples carried in each row of the snapshot (the widest unzoomed sparkline). */
-const ROW_HISTORY = 240;
+/** Utilization samples carried in each row of the snapshot. */
+const ROW_HISTORY = 60;
 
 export interface GpuSample {
 	readonly timeMs: number;

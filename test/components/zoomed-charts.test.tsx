@@ -248,6 +248,13 @@ describe('modes and sizes', () => {
 		});
 	}
 
+	it('unzoomed, the GPU sparkline widens to the room it has (past the 60 samples a row carries)', async () => {
+		const {lines} = await setup({columns: 159, rows: 40});
+		const gpuLine = lines().find((l) => / 0 H100 /.test(l))!;
+		const spark = gpuLine.match(/[▁▂▃▄▅▆▇█]{10,}/)?.[0] ?? '';
+		expect(spark.length).toBeGreaterThan(60);
+	});
+
 	it('--charts block draws block cells', async () => {
 		const {frame, press} = await setup({cells: 'block'});
 		await press('1', 'z');

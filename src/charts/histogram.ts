@@ -23,7 +23,8 @@ export function durationHistogram(counts: readonly number[], width: number, heig
 	const slaColumn = Math.floor((slaBucket * plotWidth) / DURATION_BUCKETS);
 	const lines: ChartLine[] = [];
 	for (let row = 0; row < rows; row++) {
-		const spans: ChartSpan[] = [{text: padCells(row === 0 ? String(max) : row === rows - 1 ? '0' : '', labelWidth, 'right') + (row === 0 || row === rows - 1 ? glyphs.yTick : glyphs.vertical), faint: true}];
+		const label = row === rows - 1 ? '0' : row === 0 && max > 0 ? String(max) : '';
+		const spans: ChartSpan[] = [{text: padCells(label, labelWidth, 'right') + (label === '' ? glyphs.vertical : glyphs.yTick), faint: true}];
 		let col = 0;
 		for (let i = 0; i < DURATION_BUCKETS; i++) {
 			const eighths = max === 0 ? 0 : Math.round(((counts[i] ?? 0) / max) * rows * 8);

@@ -215,7 +215,7 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
 	for (const i of legends.slice(0, legendRoom)) lines.push(legendLine(series[i]!, fine[i]!, options, glyphs, width));
 	const plotRows = height - lines.length - 2;
 	const range = options.yDomain !== undefined ? fixedRange(options.yDomain, options.log) : yRange(rangeValues(fine), {ignoreOutliers: options.ignoreOutliers, log: options.log});
-	const scale = range === undefined ? undefined : yScale(options.yDomain !== undefined ? range : steady(range), options.log);
+	const scale = range === undefined ? undefined : yScale(options.yDomain !== undefined ? range : steady(atLeastZero(range, options)), options.log);
 	const ticks = scale === undefined ? [] : yTicks(scale, plotRows, options.unit, options.degrees);
 	const labelWidth = Math.min(Math.floor(width / 3), Math.max(1, ...ticks.map((t) => cellWidth(t.label))));
 	const plotWidth = Math.max(1, width - labelWidth - 1);
@@ -267,6 +267,13 @@ function stableRange(min: number, max: number): [number, number] {
 	if (!(max > min)) return [min, max];
 	const step = niceStep(max - min, 50);
 	return [Math.floor(min / step + 1e-9) * step, Math.ceil(max / step - 1e-9) * step];
+}
+
+/** Units that cannot go below zero: a flat line at 0 is not given a band down to -1. */
+const NON_NEGATIVE: ReadonlySet<YUnit> = new Set(['percent', 'share', 'mb', 'watts', 'per-hour', 'count']);
+
+function atLeastZero(range: YRange, options: ChartOptions): YRange {
+	return !options.log && NON_NEGATIVE.has(options.unit) && range.min < 0 ? {min: 0, max: Math.max(range.max, 1e-9)} : range;
 }
 
 function steady(range: YRange): YRange {

@@ -112,6 +112,12 @@ describe('golden frames', () => {
 		`);
 	});
 
+	it('a count that is flat at zero keeps its axis at zero (no band below it)', () => {
+		const text = frame([{name: 'done', tone: 'accent', xs: [0, 1, 2], ys: [0, 0, 0]}], {unit: 'per-hour', height: 6});
+		expect(text).not.toContain('-1');
+		expect(text).toMatch(/0\/h┤/);
+	});
+
 	it('one point', () => {
 		expect(frame([loss('loss', [0.7])])).toMatchInlineSnapshot(`
 			"

@@ -287,6 +287,8 @@ interface Inherited {
 	readonly repeatIntervalMs: number;
 }
 
+const SEVERITY_NAMES: readonly string[] = ['info', 'warning', 'critical'];
+
 const ROUTE_FIELDS = ['receiver', 'matchers', 'severity', 'rule', 'continue', 'group_by', 'group_wait', 'group_interval', 'repeat_interval', 'routes'];
 
 function readRoute(r: Reader, value: unknown, path: Path, parent: Inherited, parentId: string | undefined, receivers: ReadonlySet<string>, count: {n: number}): RouteNode | undefined {
@@ -299,7 +301,8 @@ function readRoute(r: Reader, value: unknown, path: Path, parent: Inherited, par
 	for (const [field, label] of [['severity', 'severity'], ['rule', 'alertname']] as const) {
 		const v = value[field];
 		if (v === undefined) continue;
-		if (typeof v !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(v)) r.add([...path, field], `expected a ${field} name, got ${JSON.stringify(v)}`);
+		if (field === 'severity' && !SEVERITY_NAMES.includes(v as string)) r.add([...path, field], `expected one of: ${SEVERITY_NAMES.join(', ')}, got ${JSON.stringify(v)}`);
+		else if (typeof v !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(v)) r.add([...path, field], `expected a ${field} name, got ${JSON.stringify(v)}`);
 		else matchers.push({name: label, value: v, isRegex: false, isEqual: true});
 	}
 	if (root && matchers.length > 0) r.add(path, 'the root route matches every alert: put matchers on its child routes');

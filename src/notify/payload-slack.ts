@@ -68,7 +68,9 @@ export function slackMessage(n: Notification, ctx: PayloadContext, channel?: str
 	const first = n.alerts[0]?.annotations['summary'];
 	const more = n.alerts.length > 1 ? ` (and ${n.alerts.length - 1} more)` : '';
 	const emoji = n.status === 'resolved' ? EMOJI.resolved : EMOJI[n.alerts.find((a) => a.status === 'firing')?.severity ?? 'info'];
-	const text = truncateText(`${emoji} ${title}${first ? ` — ${first}` : ''}${more}`, SLACK_LIMITS.textChars);
+	// The top-level text is mrkdwn too (notifications, fallbacks): escaped like the sections, so a project id such as
+	// `<!channel>` in a summary cannot ping a channel.
+	const text = truncateText(`${emoji} ${slackEscape(title)}${first ? ` — ${slackEscape(first)}` : ''}${more}`, SLACK_LIMITS.textChars);
 	const blocks: Array<Record<string, unknown>> = [{type: 'header', text: {type: 'plain_text', text: truncateText(title, SLACK_LIMITS.headerChars), emoji: true}}];
 	for (const a of n.alerts.slice(0, SLACK_LIMITS.alerts)) blocks.push({type: 'section', text: {type: 'mrkdwn', text: alertSection(a, ctx)}});
 	const rest = n.alerts.length - SLACK_LIMITS.alerts;

@@ -40,12 +40,26 @@ export class Secret {
 	}
 }
 
+function decodeURIComponentSafe(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
+
 /** The texts that give a secret away: itself, URL-encoded, and for a URL its path, query values and password. */
 function pieces(value: string): string[] {
 	const out = [value, encodeURIComponent(value)];
 	try {
 		const url = new URL(value);
 		out.push(url.pathname + url.search, url.pathname, url.password, url.username);
+		// A token may be part of the host (a per-user host name such as eo9x7k2m4p1q8r.m.pipedream.net, echoed by a DNS
+		// error): a first label of 10+ characters mixing letters and digits is taken as one. A path that is only
+		// percent-encoded in the URL's own form gives itself away as written too.
+		const first = url.hostname.split('.')[0] ?? '';
+		if (first.length >= 10 && /\d/.test(first) && /[a-z]/i.test(first)) out.push(first);
+		out.push(decodeURIComponentSafe(url.pathname));
 		for (const v of url.searchParams.values()) out.push(v, encodeURIComponent(v));
 	} catch {
 		// Not a URL: the value itself is the secret.

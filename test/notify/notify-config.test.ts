@@ -247,3 +247,27 @@ describe('compileNotify', () => {
 		expect(r.ok ? [] : r.issues.map((i) => i[1])).toContain(`more than ${NOTIFY_LIMITS.routes} routes`);
 	});
 });
+
+describe('review: hostile config and payload edges', () => {
+	it('refuses a misspelt severity in a route instead of never matching it', () => {
+		const r = compileNotify({receivers: [{name: 'team', webhook: {url: 'http://127.0.0.1:9/x'}}, {name: 'oncall', webhook: {url: 'http://127.0.0.1:9/y'}}], route: {receiver: 'team', routes: [{severity: 'critcal', receiver: 'oncall'}]}}, {});
+		expect(r.ok).toBe(false);
+		if (!r.ok) expect(r.issues.map((i) => i[1]).join('\n')).toContain('expected one of: info, warning, critical, got "critcal"');
+	});
+
+	it('redacts a token that is the host name, and a path written with non-ASCII characters', () => {
+		const host = new Secret('https://eo9x7k2m4p1q8r.m.pipedream.net/hook', 'webhook url');
+		expect(redactText('getaddrinfo ENOTFOUND eo9x7k2m4p1q8r.m.pipedream.net', [host])).not.toContain('eo9x7k2m4p1q8r');
+		const path = new Secret('https://example.com/hooks/T0/B0/tøkenSECRET', 'webhook url');
+		expect(redactText('POST /hooks/T0/B0/tøkenSECRET failed', [path])).not.toContain('tøkenSECRET');
+		expect(redactText('redis://127.0.0.1:6379', [new Secret('http://127.0.0.1:9/abcdefgh', 'webhook url')])).toBe('redis://127.0.0.1:6379');
+	});
+
+	it('escapes the Slack message text, so a project id cannot ping a channel', async () => {
+		const {slackMessage} = await import('../../src/notify/payload-slack.js');
+		const alert = {id: 'a1', rule: 'hot', severity: 'critical' as const, labels: {alertname: 'hot', severity: 'critical'}, annotations: {summary: 'loss NaN in <!channel> <@U0123>'}, status: 'firing' as const, startsAtMs: 0};
+		const m = slackMessage({receiver: 's', groupKey: 'g', groupLabels: {}, status: 'firing', alerts: [alert], contentHash: 'h', repeatIntervalMs: 1, reason: 'new', timeMs: 0}, {nowMs: 0, source: 'box', externalUrl: undefined} as never);
+		expect(m.text).not.toMatch(/<!channel>|<@U0123>/);
+		expect(m.text).toContain('&lt;!channel&gt;');
+	});
+});

@@ -69,6 +69,11 @@ interface GroupState {
 	readonly sentFiring: ReadonlySet<string>;
 	/** PagerDuty: the ack (its time) already sent per alert. */
 	readonly ackSent: ReadonlyMap<string, number>;
+	/**
+	PagerDuty: alerts whose firing went out while they were acknowledged, so no incident was triggered for them: nothing
+	to acknowledge, and a trigger is owed if the ack expires while they still fire.
+	*/
+	readonly untriggered?: ReadonlySet<string>;
 }
 
 export interface GroupingState {
@@ -127,10 +132,11 @@ interface Draft {
 	lastSaid?: string;
 	sentFiring: Set<string>;
 	ackSent: Map<string, number>;
+	untriggered: Set<string>;
 }
 
 function draftOf(g: GroupState): Draft {
-	return {...g, alerts: new Map(g.alerts), sentFiring: new Set(g.sentFiring), ackSent: new Map(g.ackSent)};
+	return {...g, alerts: new Map(g.alerts), sentFiring: new Set(g.sentFiring), ackSent: new Map(g.ackSent), untriggered: new Set(g.untriggered ?? [])};
 }
 
 function hashText(text: string): string {
@@ -152,6 +158,12 @@ function saying(alerts: readonly NotifyAlert[], withAcks: boolean): string {
 		.map((a) => `${a.id}\u0000${a.status}\u0000${a.severity}${withAcks && a.ack ? `\u0000${a.ack.by}` : ''}`)
 		.sort()
 		.join('\u0001');
+}
+
+/** PagerDuty: the firing alerts sent while acknowledged that are still acknowledged (their ack ending is a change). */
+function heldText(firing: readonly NotifyAlert[], untriggered: ReadonlySet<string>): string {
+	const held = firing.filter((a) => a.ack !== undefined && untriggered.has(a.id)).map((a) => a.id);
+	return held.length === 0 ? '' : `\u0002${held.sort().join('\u0001')}`;
 }
 
 /** The sent-record's hash: the action, and per alert id, status, severity and ack. No times of our own. */
@@ -259,6 +271,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 						nextFlushMs: nowMs + route.groupWaitMs,
 						sentFiring: new Set(),
 						ackSent: new Map(),
+						untriggered: new Set(),
 					};
 					drafts.set(key, d);
 				}
@@ -309,7 +322,9 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 			const d = draft(key)!;
 			const firing = [...d.alerts.values()].filter((a) => a.status === 'firing' && !muted(a.id));
 			const resolved = [...d.alerts.values()].filter((a) => a.status === 'resolved');
-			const said = saying([...firing, ...resolved], type !== 'pagerduty');
+			const pagerDuty = type === 'pagerduty';
+			// PagerDuty: an ack is not a change, but the end of the ack of an alert never triggered is (a trigger is owed).
+			const said = saying([...firing, ...resolved], !pagerDuty) + (pagerDuty ? heldText(firing, d.untriggered) : '');
 			let reason: Notification['reason'] | undefined;
 			if (firing.length + resolved.length === 0) reason = undefined;
 			else if (d.lastSentMs === undefined) reason = 'new';
@@ -319,13 +334,23 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 				notifications.push(notification(d, [...firing, ...resolved], reason, nowMs, memory));
 				d.lastSentMs = nowMs;
 				for (const a of firing) {
+					const sentBefore = d.sentFiring.has(a.id);
 					d.sentFiring.add(a.id);
-					if (a.ack !== undefined) d.ackSent.set(a.id, a.ack.atMs);
+					if (!pagerDuty) {
+						if (a.ack !== undefined) d.ackSent.set(a.id, a.ack.atMs);
+					} else if (a.ack === undefined) d.untriggered.delete(a.id);
+					else if (!sentBefore || d.untriggered.has(a.id)) {
+						// Sent while acknowledged: the trigger is left out, so there is nothing to acknowledge either.
+						d.untriggered.add(a.id);
+						d.ackSent.set(a.id, a.ack.atMs);
+					}
+					// Triggered before and acknowledged since: the acknowledge below goes out in this same step.
 				}
 				for (const a of resolved) {
 					d.alerts.delete(a.id);
 					d.sentFiring.delete(a.id);
 					d.ackSent.delete(a.id);
+					d.untriggered.delete(a.id);
 				}
 			}
 			d.lastSaid = firing.length + resolved.length === 0 ? '' : said;
@@ -333,7 +358,9 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 		}
 		if (type === 'pagerduty') {
 			const g = drafts.get(key) ?? groups.get(key)!;
-			const acked = [...g.alerts.values()].filter((a) => a.status === 'firing' && a.ack !== undefined && g.sentFiring.has(a.id) && g.ackSent.get(a.id) !== a.ack.atMs);
+			const acked = [...g.alerts.values()].filter(
+				(a) => a.status === 'firing' && a.ack !== undefined && g.sentFiring.has(a.id) && g.untriggered?.has(a.id) !== true && g.ackSent.get(a.id) !== a.ack.atMs,
+			);
 			if (acked.length > 0) {
 				const d = draft(key)!;
 				notifications.push(notification(d, acked, 'acknowledge', nowMs, memory));

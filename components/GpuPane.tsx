@@ -2,9 +2,10 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
-import {gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
+import {fitBadges, gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
+import {healthBadges} from '../src/gpu/gpu-health.js';
 import {fit, formatMb, shortGpuName} from '../src/format/units.js';
-import {padCells} from '../src/format/text-width.js';
+import {cellWidth, padCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {gpuHistory} from '../src/gpu/gpu-store.js';
 import {colorOf, type Theme} from '../src/format/theme.js';
@@ -28,12 +29,25 @@ function notFoundText(gpu: GpuSnapshot): string {
 	return gpu.notFound === undefined || gpu.notFound.length === 0 ? '' : ` · not found: GPU ${gpu.notFound.join(', ')}`;
 }
 
-function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly marker: string; readonly withProcesses: boolean}) {
-	const {row, width, marker, withProcesses} = props;
+/** The most cells the health badge takes on a line. */
+const BADGE_CELLS = 30;
+
+function GpuLine(props: {
+	readonly row: GpuRow;
+	readonly width: number;
+	readonly marker: string;
+	readonly withProcesses: boolean;
+	readonly nowMs: number;
+	/** Some GPU of the pane has a badge: every line keeps the column, so the histories stay aligned. */
+	readonly withBadges: boolean;
+}) {
+	const {row, width, marker, withProcesses, nowMs, withBadges} = props;
 	const {glyphs, colors} = useTheme();
-	const cols = gpuColumns(width, withProcesses);
+	const cols = gpuColumns(width, withProcesses, withBadges ? BADGE_CELLS : 0);
 	const text = glyphs.text;
 	const cut = glyphs.ellipsis;
+	const badges = fitBadges(row.lost ? [] : healthBadges(row.health, nowMs), cols.badge, (t, w) => fit(t, w, cut));
+	const badgeUsed = badges.reduce((sum, b, i) => sum + cellWidth(b.text) + (i > 0 ? 1 : 0), 0);
 	const name = fit(text(shortGpuName(row.name)), cols.name, cut);
 	const index = padCells(String(row.index), 2, 'right');
 	if (row.lost) {
@@ -61,7 +75,16 @@ function GpuLine(props: {readonly row: GpuRow; readonly width: number; readonly 
 			<Text color={colorOf(colors, temperatureTone(temp.value))} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
 				{padCells(readingText(temp, (v) => `${Math.round(v)}${glyphs.degrees}`), 5, 'right')}
 			</Text>{' '}
-			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, cut)}</Text> <Text color={colors.accent}>{sparkline(utilizationTail(row, cols.spark), cols.spark, {glyphs, min: 0, max: 100})}</Text>
+			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, cut)}</Text>
+			{cols.badge > 0 ? ' ' : null}
+			{badges.map((b, i) => (
+				<Text key={b.text} color={colorOf(colors, b.tone)} bold={b.tone === 'critical'}>
+					{i > 0 ? ' ' : ''}
+					{text(b.text)}
+				</Text>
+			))}
+			{cols.badge > 0 ? ' '.repeat(Math.max(0, cols.badge - badgeUsed)) : null}{' '}
+			<Text color={colors.accent}>{sparkline(utilizationTail(row, cols.spark), cols.spark, {glyphs, min: 0, max: 100})}</Text>
 			{cols.proc > 0 && biggest !== undefined ? (
 				<Text color={colors.warn}>
 					{' '}
@@ -102,6 +125,8 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 	const content = Math.max(0, height - 1);
 	const start = windowStart(rows.length, selectedIndex, content);
 	const withProcesses = rows.some((r) => r.processes.length > 0);
+	const nowMs = gpu?.lastFrameMs ?? 0;
+	const withBadges = rows.some((r) => !r.lost && healthBadges(r.health, nowMs).length > 0);
 	const info =
 		unavailable !== undefined
 			? undefined
@@ -112,7 +137,15 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 			{unavailable === undefined && rows.length === 0 ? <Line dimColor>no GPU matches the filter</Line> : null}
 			{unavailable === undefined
 				? rows.slice(start, start + content).map((row, i) => [
-						<GpuLine key={row.index} row={row} width={Math.max(20, width - 1)} marker={rowMarker(start + i === selectedIndex, focused, glyphs)} withProcesses={withProcesses} />,
+						<GpuLine
+							key={row.index}
+							row={row}
+							width={Math.max(20, width - 1)}
+							marker={rowMarker(start + i === selectedIndex, focused, glyphs)}
+							withProcesses={withProcesses}
+							nowMs={nowMs}
+							withBadges={withBadges}
+						/>,
 						...(zoomed ? processLines(row, theme) : []),
 					])
 				: null}

@@ -9,7 +9,7 @@ import {snapshotToJson, type Snapshot} from './store/snapshot.js';
 import {formatSpan, formatValue} from './format/units.js';
 import {receiverStateText} from './notify/receiver-state.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
-import {gpuLine} from './gpu/gpu-text.js';
+import {gpuHealthLine, gpuLine} from './gpu/gpu-text.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
 const ONCE_SETTLE_MS = 300;
@@ -87,7 +87,13 @@ export function onceText(s: Snapshot): string {
 		const notFound = s.gpu.notFound !== undefined && s.gpu.notFound.length > 0 ? `; not found: GPU ${s.gpu.notFound.join(', ')}` : '';
 		lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs${notFound}`);
 	}
-	if (s.gpu !== undefined) lines.push(...s.gpu.gpus.map(gpuLine));
+	if (s.gpu !== undefined)
+		for (const row of s.gpu.gpus) {
+			lines.push(gpuLine(row));
+			const health = gpuHealthLine(row, s.takenAtMs);
+			if (health !== undefined) lines.push(health);
+		}
+	if (s.gpu?.boxXids !== undefined) lines.push(`  Xid events on no known GPU: ${s.gpu.boxXids.count} (newest: Xid ${s.gpu.boxXids.recent.at(-1)?.xid ?? '?'})`);
 	if (s.alerts !== undefined) {
 		lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);
 		// The ids are what `mycotop ack ID` takes.

@@ -78,7 +78,30 @@ function demoGpuField(gpu: DemoGpu, field: string, ms: number, startMs: number):
 			return 'Disabled';
 		case 'name':
 			return NAME;
+		case 'clocks.max.sm':
+			return '1980';
+		case 'clocks.mem':
+			return busy ? '2619' : '1593';
+		case 'pcie.link.gen.current':
+			return busy ? '5' : '1'; // an idle GPU lowers its link generation: normal, not degraded
+		case 'pcie.link.gen.max':
+			return '5';
+		case 'pcie.link.width.current':
+		case 'pcie.link.width.max':
+			return '16';
+		case 'retired_pages.pending':
+		case 'remapped_rows.pending':
+			return 'No';
+		case 'total_energy_consumption':
+			// Millijoules since the driver loaded (as if loaded at startMs, drawing about this much all along).
+			return String(Math.round(power * (ms - startMs)));
 		default:
+			if (field.startsWith('ecc.errors.')) return '0';
+			if (field.startsWith('clocks_event_reasons.') || field.startsWith('clocks_throttle_reasons.')) {
+				// The hot GPU's driver holds its temperature target: software thermal slowdown while above 85 C.
+				const thermal = field.endsWith('.sw_thermal_slowdown') && temp >= 85;
+				return thermal ? 'Active' : 'Not Active';
+			}
 			return '[N/A]';
 	}
 }

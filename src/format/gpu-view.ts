@@ -1,6 +1,7 @@
 /** How a GPU row is written: pure decisions about widths, unknown and stale readings, colours. */
 import {type GpuProcess, type GpuSnapshot, type Reading} from '../gpu/gpu-snapshot.js';
 import {formatMb} from './units.js';
+import {cellWidth} from './text-width.js';
 import {type Tone} from './theme.js';
 
 const TEMP_WARN_C = 75;
@@ -37,22 +38,44 @@ export interface GpuColumns {
 	readonly spark: number;
 	/** Cells for the biggest process at the end of the line (0: no room). */
 	readonly proc: number;
+	/** Cells for the health badge after the history (0: none asked, or no room). */
+	readonly badge: number;
 }
 
 /**
 Column widths for a GPU line of `width` columns: gauges 4 to 12 cells, the sparkline the rest (up to 240 samples) and, when
 some GPU has processes, the biggest process at the end.
 */
-export function gpuColumns(width: number, withProcesses = false): GpuColumns {
+export function gpuColumns(width: number, withProcesses = false, badgeWanted = 0): GpuColumns {
 	// marker(1) idx(2) sp name sp [gauge] sp pct(5) sp [gauge] sp mem(11) sp temp(5) sp power(10) sp spark
 	const name = width >= 120 ? 14 : 10;
 	const fixed = 1 + 2 + 1 + name + 1 + 1 + 5 + 1 + 1 + 11 + 1 + 5 + 1 + 10 + 1;
-	const available = Math.max(0, width - fixed);
+	const all = Math.max(0, width - fixed);
+	// The health badge (throttling, link, ECC, Xid) comes before the history and the process: it says why a GPU is slow.
+	const badge = badgeWanted > 0 ? Math.min(badgeWanted, Math.max(0, all - 2 * 4 - 1)) : 0;
+	const available = Math.max(0, all - (badge > 0 ? badge + 1 : 0));
 	const gauge = Math.max(4, Math.min(12, Math.floor(available / 5)));
 	// The biggest process (who holds the memory) gets up to 24 cells once the history keeps at least 16.
 	const proc = withProcesses && available - 2 * gauge >= 16 + 1 + 12 ? Math.min(24, available - 2 * gauge - 16 - 1) : 0;
 	const spark = Math.max(0, Math.min(SPARK_SAMPLES, available - 2 * gauge - (proc > 0 ? proc + 1 : 0)));
-	return {name, gauge, spark, proc};
+	return {name, gauge, spark, proc, badge};
+}
+
+/**
+The badge parts that fit in `width` cells (joined by one space), most serious first; when not even the first fits,
+it is cut. Pure.
+*/
+export function fitBadges<T extends {readonly text: string}>(parts: readonly T[], width: number, cut: (text: string, width: number) => string): T[] {
+	const out: T[] = [];
+	let used = 0;
+	for (const part of parts) {
+		const w = cellWidth(part.text) + (out.length > 0 ? 1 : 0);
+		if (used + w > width) break;
+		out.push(part);
+		used += w;
+	}
+	if (out.length === 0 && parts.length > 0 && width > 0) return [{...parts[0]!, text: cut(parts[0]!.text, width)}];
+	return out;
 }
 
 /** Memory used/total: "60.1/80G" in GiB when the total is at least 1 GiB, else "512M/1000M"; '?' for unknown. */

@@ -5,7 +5,7 @@ range) is unknown with a reason, never 0. A line that is not a row of the query 
 error message) is skipped with the reason.
 */
 import {sanitizeText} from '../contract/sanitize.js';
-import {METRIC_RANGE, NUMERIC_FIELDS, type GpuMetric} from './query-fields.js';
+import {METRIC_BY_FIELD, METRIC_RANGE, metricKind, type GpuMetric, type ReadingKind} from './query-fields.js';
 
 /** A parsed reading: a number, or unknown with why. */
 export type Parsed = {readonly value: number; readonly reason?: undefined} | {readonly value?: undefined; readonly reason: string};
@@ -43,6 +43,22 @@ export function parseReading(token: string, range: readonly [number, number] = [
 	return {value};
 }
 
+const WORDS: Record<Exclude<ReadingKind, 'number'>, Readonly<Record<string, number>>> = {
+	active: {active: 1, 'not active': 0},
+	yesno: {yes: 1, no: 0},
+};
+
+/** Parse one token of the given kind: a number in range, `Active`/`Not Active` or `Yes`/`No` as 1/0. Pure. */
+export function parseToken(token: string, kind: ReadingKind, range: readonly [number, number]): Parsed {
+	if (kind === 'number') return parseReading(token, range);
+	const text = token.trim();
+	if (text === '') return {reason: 'empty'};
+	const sentinel = sentinelReason(text);
+	if (sentinel !== undefined) return {reason: sentinel};
+	const value = WORDS[kind][text.toLowerCase()];
+	return value === undefined ? {reason: `unparseable "${sanitizeText(text, {maxLength: 24})}"`} : {value};
+}
+
 export interface ParsedGpuRow {
 	/** nvidia-smi's `timestamp` column, as printed. */
 	readonly timestamp: string | undefined;
@@ -60,7 +76,6 @@ export interface ParsedGpuRow {
 export type LineResult = {readonly kind: 'row'; readonly row: ParsedGpuRow} | {readonly kind: 'skip'; readonly reason: string};
 
 const TIMESTAMP = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
-const METRIC_BY_FIELD = new Map<string, GpuMetric>(Object.entries(NUMERIC_FIELDS).map(([metric, field]) => [field, metric as GpuMetric]));
 
 /**
 Split a CSV line into exactly `count` columns. nvidia-smi does not quote; when the last column is free text (a
@@ -111,7 +126,7 @@ export function parseGpuLine(line: string, fields: readonly string[]): LineResul
 	const readings: Partial<Record<GpuMetric, Parsed>> = {};
 	for (let i = 0; i < fields.length; i++) {
 		const metric = METRIC_BY_FIELD.get(fields[i]!);
-		if (metric !== undefined) readings[metric] = parseReading(columns[i]!, METRIC_RANGE[metric]);
+		if (metric !== undefined) readings[metric] = parseToken(columns[i]!, metricKind(metric), METRIC_RANGE[metric]);
 	}
 	const pstate = known(column('pstate') ?? '');
 	return {

@@ -16,7 +16,8 @@ import {backoffMs, classifyFailure, isHung, type Failure} from './failure.js';
 import {FrameAssembler, LineSplitter} from './frame-assembler.js';
 import {type GpuStatus, type GpuStore} from './gpu-store.js';
 import {runOneShot, startStream, type StreamHandle} from './nvidia-smi-runner.js';
-import {appsQueryArgs, FULL_GPU_FIELDS, gpuQueryArgs, MINIMAL_GPU_FIELDS, reduceFields} from './query-fields.js';
+import {appsQueryArgs, droppedBetween, FULL_GPU_FIELDS, gpuQueryArgs, MINIMAL_GPU_FIELDS, reduceFields} from './query-fields.js';
+import {parseXidLine} from './gpu-health.js';
 
 export interface SamplerOptions {
 	readonly bin: string;
@@ -50,6 +51,8 @@ export interface SamplerStats {
 	oneshots: number;
 	hangs: number;
 	appsQueries: number;
+	/** Xid event lines seen in the loop output. */
+	xidLines: number;
 	lastSkipped: string | undefined;
 }
 
@@ -80,7 +83,7 @@ function appendTail(tail: string, text: string): string {
 type QueryResult = {readonly rows: ParsedGpuRow[]} | {readonly failure: Failure};
 
 export class GpuSampler {
-	readonly stats: SamplerStats = {frames: 0, rows: 0, skippedLines: 0, streamStarts: 0, oneshots: 0, hangs: 0, appsQueries: 0, lastSkipped: undefined};
+	readonly stats: SamplerStats = {frames: 0, rows: 0, skippedLines: 0, streamStarts: 0, oneshots: 0, hangs: 0, appsQueries: 0, xidLines: 0, lastSkipped: undefined};
 	private fields: readonly string[] = FULL_GPU_FIELDS;
 	private readonly dropped: string[] = [];
 	private running = false;
@@ -233,7 +236,9 @@ export class GpuSampler {
 			const next = reduceFields(this.fields, failure.field);
 			if (next !== undefined) {
 				const removed = this.fields.filter((f) => !next.includes(f));
-				this.dropped.push(...removed.filter((f) => !this.dropped.includes(f)));
+				// A throttle reason asked for under its legacy name is renamed, not dropped.
+				const dropped = droppedBetween(this.fields, next);
+				this.dropped.push(...dropped.filter((f) => !this.dropped.includes(f)));
 				this.fields = next;
 				this.record({type: 'gpu', event: 'fields-reduced', dropped: removed, reason: failure.reason, timeMs: this.now()});
 				this.later(retry, 0);
@@ -290,6 +295,7 @@ export class GpuSampler {
 			const parsed = parseGpuLine(line, fields);
 			if (parsed.kind === 'skip') {
 				if (line.trim() !== '') {
+					this.noteXid(line);
 					this.stats.skippedLines += 1;
 					this.stats.lastSkipped = parsed.reason;
 					this.outTail = appendTail(this.outTail, `${line}\n`);
@@ -308,6 +314,16 @@ export class GpuSampler {
 			}, Math.max(20, Math.min(250, Math.floor(this.options.intervalMs / 3))));
 			this.settleTimer.unref();
 		}
+	}
+
+	/** An Xid line between frames: counted on its GPU (journalled), shown in the pane, read by the gpu_xid rule. */
+	private noteXid(line: string): void {
+		const event = parseXidLine(line, this.now());
+		if (event === undefined) return;
+		this.stats.xidLines += 1;
+		const uuid = this.store.recordXid(event);
+		this.record({type: 'gpu', event: 'xid', xid: event.xid, ...(event.pci !== undefined ? {pci: event.pci} : {}), uuid: uuid ?? null, timeMs: event.timeMs});
+		this.options.onChange?.();
 	}
 
 	private applyRows(rows: readonly ParsedGpuRow[]): void {

@@ -1,4 +1,5 @@
 /** What the GPU pane and `--once --json` see of the GPUs. Filled by the GPU sampler (src/gpu). */
+import {type GpuHealth, type XidEvent} from './gpu-health.js';
 
 /** A reading nvidia-smi may not give: a value, or unknown with the reason; `stale` when it is the last good value. */
 export interface Reading {
@@ -43,6 +44,8 @@ export interface GpuRow {
 	readonly lostSinceMs?: number;
 	/** Why the GPU is considered lost (missing from the frame, or every reading unavailable). */
 	readonly lostReason?: string;
+	/** Clock event reasons, PCIe link, ECC, Xid events; absent when the driver gave no health field. */
+	readonly health?: GpuHealth;
 }
 
 export interface GpuSnapshot {
@@ -59,6 +62,8 @@ export interface GpuSnapshot {
 	readonly retryAtMs?: number;
 	/** GPU indices asked for with --gpus (or gpu.gpus) that no frame has: a typo, or a GPU this box does not have. */
 	readonly notFound?: readonly number[];
+	/** Xid events whose PCI address matched no GPU: how many since start, and the newest few. */
+	readonly boxXids?: {readonly count: number; readonly recent: readonly XidEvent[]};
 }
 
 /** The requested GPU indices that none of `rows` has, in the order asked. Pure. */

@@ -7,10 +7,24 @@ enters the history (history has gaps instead). A GPU missing from a frame is mar
 */
 import {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
-import {GPU_METRICS, type GpuMetric} from './query-fields.js';
+import {CORE_METRICS, GPU_METRICS, HEALTH_METRICS, type CoreMetric, type HealthMetric} from './query-fields.js';
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
+import {activeThrottles, eccState, linkState, nextThrottleSince, pciKey, throttleFlag, type GpuHealth, type ThrottleMetric, type XidEvent} from './gpu-health.js';
 
-export {type GpuMetric};
+/**
+The series kept per GPU: the core readings, and the health series the rules read (1/0 while a thermal or power
+throttle reason is active, 1/0 while the PCIe link is degraded, the Xid events counted since start, the volatile
+uncorrectable ECC count).
+*/
+const HEALTH_SERIES = ['throttleThermal', 'throttlePower', 'linkDegraded', 'xidTotal', 'eccUncorrected'] as const;
+type HealthSeries = (typeof HEALTH_SERIES)[number];
+export type GpuSeries = CoreMetric | HealthSeries;
+/** The name the GPU store's series had before the health series (components read it). */
+export type GpuMetric = GpuSeries;
+const SERIES: readonly GpuSeries[] = [...CORE_METRICS, ...HEALTH_SERIES];
+
+/** Xid events kept for the snapshot (per GPU the newest; for the box the newest few). */
+const XID_RECENT = 8;
 
 /** Samples kept per GPU and metric: 30 minutes at 1 Hz. */
 const DEFAULT_HISTORY = 1800;
@@ -52,9 +66,9 @@ export interface GpuQuery {
 	rows(): readonly GpuRow[];
 	row(uuid: string): GpuRow | undefined;
 	/** Fresh samples of a metric, oldest first, optionally only those at or after `sinceMs`. Unknown readings are gaps. */
-	series(uuid: string, metric: GpuMetric, sinceMs?: number): readonly GpuSample[];
+	series(uuid: string, metric: GpuSeries, sinceMs?: number): readonly GpuSample[];
 	/** The same history as a live series (no copy): what the rules read. */
-	history(uuid: string, metric: GpuMetric): PointSeries | undefined;
+	history(uuid: string, metric: GpuSeries): PointSeries | undefined;
 	status(): GpuStatus & {readonly lastFrameMs?: number};
 	box(): BoxAggregates;
 	/** Bumped on every change. */
@@ -69,10 +83,16 @@ interface Entry {
 	pstate: string | undefined;
 	persistenceMode: boolean | undefined;
 	migEnabled: boolean | undefined;
-	readings: Record<GpuMetric, Reading>;
-	lastGood: Partial<Record<GpuMetric, number>>;
+	readings: Record<AnyMetric, Reading>;
+	lastGood: Partial<Record<AnyMetric, number>>;
 	/** The GPU's history, the only copy: the rules read these rings directly (gpuHistory). */
-	rings: Record<GpuMetric, TimeRing>;
+	rings: Record<GpuSeries, TimeRing>;
+	/** Since when each active throttle reason has been active. */
+	throttleSince: Partial<Record<ThrottleMetric, number>>;
+	xidCount: number;
+	lastXid: XidEvent | undefined;
+	/** Whether any health field was in a row (an old driver may know none). */
+	healthQueried: boolean;
 	lost: boolean;
 	lostSinceMs: number | undefined;
 	lostReason: string | undefined;
@@ -88,16 +108,18 @@ export interface FrameChanges {
 	readonly recovered: readonly string[];
 }
 
+type AnyMetric = CoreMetric | HealthMetric;
+
 const MIG_REASON = 'not available with MIG enabled';
 
 /** Each row the store hands out, to its GPU's history rings: so whoever holds a row reads the one history. */
-const rowHistories = new WeakMap<GpuRow, Readonly<Record<GpuMetric, PointSeries>>>();
+const rowHistories = new WeakMap<GpuRow, Readonly<Record<GpuSeries, PointSeries>>>();
 
 /**
 The history behind a row a GpuStore produced (live rings, times ascending, fresh readings only), or undefined for a
 row built elsewhere (tests, other sources). The rules' GPU series are these rings: GPU history is kept once.
 */
-export function gpuHistory(row: GpuRow): Readonly<Record<GpuMetric, PointSeries>> | undefined {
+export function gpuHistory(row: GpuRow): Readonly<Record<GpuSeries, PointSeries>> | undefined {
 	return rowHistories.get(row);
 }
 
@@ -153,6 +175,9 @@ export class GpuStore implements GpuQuery {
 	private lastFrameMs: number | undefined;
 	private snapshotCache: {version: number; snapshot: GpuSnapshot} | undefined;
 	private rowsCache: {version: number; rows: GpuRow[]} | undefined;
+	/** Xid events whose PCI address matched no GPU. */
+	private boxXids: XidEvent[] = [];
+	private boxXidCount = 0;
 	version = 0;
 
 	constructor(private readonly historyCapacity = DEFAULT_HISTORY) {}
@@ -165,12 +190,10 @@ export class GpuStore implements GpuQuery {
 	private entry(row: ParsedGpuRow): {entry: Entry; added: boolean} {
 		const existing = this.entries.get(row.uuid);
 		if (existing !== undefined) return {entry: existing, added: false};
-		const readings = {} as Record<GpuMetric, Reading>;
-		const rings = {} as Record<GpuMetric, TimeRing>;
-		for (const metric of GPU_METRICS) {
-			readings[metric] = {value: undefined, reason: 'no sample yet'};
-			rings[metric] = new TimeRing(this.historyCapacity);
-		}
+		const readings = {} as Record<AnyMetric, Reading>;
+		const rings = {} as Record<GpuSeries, TimeRing>;
+		for (const metric of GPU_METRICS) readings[metric] = {value: undefined, reason: 'no sample yet'};
+		for (const series of SERIES) rings[series] = new TimeRing(this.historyCapacity);
 		const entry: Entry = {
 			uuid: row.uuid,
 			index: row.index,
@@ -188,6 +211,10 @@ export class GpuStore implements GpuQuery {
 			lastSeenMs: undefined,
 			processes: [],
 			row: undefined,
+			throttleSince: {},
+			xidCount: 0,
+			lastXid: undefined,
+			healthQueried: false,
 		};
 		this.entries.set(row.uuid, entry);
 		return {entry, added: true};
@@ -214,17 +241,20 @@ export class GpuStore implements GpuQuery {
 			let anyQueried = false;
 			for (const metric of GPU_METRICS) {
 				let parsed = row.readings[metric];
-				if (parsed !== undefined) anyQueried = true;
-				if (parsed?.value !== undefined) anyKnown = true;
+				const core = (CORE_METRICS as readonly string[]).includes(metric);
+				if (parsed !== undefined && core) anyQueried = true;
+				if (parsed?.value !== undefined && core) anyKnown = true;
+				if (parsed !== undefined && !core) entry.healthQueried = true;
 				if (parsed?.reason !== undefined && entry.migEnabled && (metric === 'utilizationPercent' || metric === 'memoryUtilizationPercent'))
 					parsed = {reason: MIG_REASON};
 				const reading = toReading(parsed, entry.lastGood[metric]);
 				entry.readings[metric] = reading;
 				if (parsed?.value !== undefined) {
 					entry.lastGood[metric] = parsed.value;
-					entry.rings[metric].push(nowMs, parsed.value);
+					if (core) entry.rings[metric as CoreMetric].push(nowMs, parsed.value);
 				}
 			}
+			this.applyHealth(entry, nowMs);
 			const allUnavailable = anyQueried && !anyKnown;
 			if (allUnavailable) {
 				if (!entry.lost) {
@@ -254,6 +284,44 @@ export class GpuStore implements GpuQuery {
 		this.lastFrameMs = nowMs;
 		this.version += 1;
 		return {added, lost, recovered};
+	}
+
+	/** The health state and series after a row: throttle since-times, and one point per health series that is known. */
+	private applyHealth(entry: Entry, nowMs: number): void {
+		if (!entry.healthQueried) return;
+		const r = entry.readings;
+		entry.throttleSince = nextThrottleSince(entry.throttleSince, r, nowMs);
+		const push = (series: HealthSeries, value: number | undefined) => {
+			if (value !== undefined) entry.rings[series].push(nowMs, value);
+		};
+		push('throttleThermal', throttleFlag(r, 'thermal'));
+		push('throttlePower', throttleFlag(r, 'power'));
+		const link = linkState(r, r.utilizationPercent.stale ? undefined : r.utilizationPercent.value);
+		push('linkDegraded', link.degraded === undefined ? undefined : link.degraded ? 1 : 0);
+		push('xidTotal', entry.xidCount);
+		push('eccUncorrected', r.eccUncorrectedVolatile.stale ? undefined : r.eccUncorrectedVolatile.value);
+	}
+
+	/**
+	An Xid event from the loop output: counted on the GPU whose PCI address it names (or the only GPU, when the line
+	names none), else on the box. Returns the GPU's UUID, or undefined when it went to the box.
+	*/
+	recordXid(event: XidEvent): string | undefined {
+		const key = event.pci === undefined ? undefined : pciKey(event.pci);
+		let target: Entry | undefined;
+		for (const entry of this.entries.values()) if (key !== undefined && entry.busId !== undefined && pciKey(entry.busId) === key) target = entry;
+		if (target === undefined && key === undefined && this.entries.size === 1) target = [...this.entries.values()][0];
+		this.version += 1;
+		if (target === undefined) {
+			this.boxXids = [...this.boxXids, event].slice(-XID_RECENT);
+			this.boxXidCount += 1;
+			return undefined;
+		}
+		target.xidCount += 1;
+		target.lastXid = event;
+		target.rings.xidTotal.push(event.timeMs, target.xidCount);
+		target.row = undefined;
+		return target.uuid;
 	}
 
 	private staleEntry(entry: Entry, reason: string): void {
@@ -323,9 +391,24 @@ export class GpuStore implements GpuQuery {
 			...(entry.persistenceMode !== undefined ? {persistenceMode: entry.persistenceMode} : {}),
 			...(entry.lastSeenMs !== undefined ? {lastSeenMs: entry.lastSeenMs} : {}),
 			...(entry.lostSinceMs !== undefined ? {lostSinceMs: entry.lostSinceMs, lostReason: entry.lostReason} : {}),
+			...(entry.healthQueried || entry.xidCount > 0 ? {health: this.health(entry)} : {}),
 		};
 		rowHistories.set(entry.row, entry.rings);
 		return entry.row;
+	}
+
+	private health(entry: Entry): GpuHealth {
+		const readings: Partial<Record<HealthMetric, Reading>> = {};
+		for (const metric of HEALTH_METRICS) readings[metric] = entry.readings[metric];
+		const util = entry.readings.utilizationPercent;
+		return {
+			readings,
+			throttles: activeThrottles(entry.throttleSince),
+			link: linkState(readings, util.stale ? undefined : util.value),
+			ecc: eccState(readings),
+			xidCount: entry.xidCount,
+			...(entry.lastXid !== undefined ? {lastXid: entry.lastXid} : {}),
+		};
 	}
 
 	rows(): readonly GpuRow[] {
@@ -340,7 +423,7 @@ export class GpuStore implements GpuQuery {
 		return entry === undefined ? undefined : this.toRow(entry);
 	}
 
-	series(uuid: string, metric: GpuMetric, sinceMs = -Infinity): readonly GpuSample[] {
+	series(uuid: string, metric: GpuSeries, sinceMs = -Infinity): readonly GpuSample[] {
 		const ring = this.entries.get(uuid)?.rings[metric];
 		if (ring === undefined) return [];
 		const out: GpuSample[] = [];
@@ -348,7 +431,7 @@ export class GpuStore implements GpuQuery {
 		return out;
 	}
 
-	history(uuid: string, metric: GpuMetric): PointSeries | undefined {
+	history(uuid: string, metric: GpuSeries): PointSeries | undefined {
 		return this.entries.get(uuid)?.rings[metric];
 	}
 
@@ -378,6 +461,7 @@ export class GpuStore implements GpuQuery {
 			...(s.mode !== undefined ? {mode: s.mode} : {}),
 			...(s.droppedFields !== undefined && s.droppedFields.length > 0 ? {droppedFields: s.droppedFields} : {}),
 			...(s.retryAtMs !== undefined ? {retryAtMs: s.retryAtMs} : {}),
+			...(this.boxXidCount > 0 ? {boxXids: {count: this.boxXidCount, recent: this.boxXids}} : {}),
 		};
 		this.snapshotCache = {version: this.version, snapshot};
 		return snapshot;

@@ -6,6 +6,7 @@ host name. An unknown figure is left out (or named in `unknown`), never written 
 import {ourKeys} from '../contract/names.js';
 import {type BoxAggregates} from './gpu-store.js';
 import {type GpuRow, type Reading} from './gpu-snapshot.js';
+import {type HealthMetric} from './query-fields.js';
 
 /** A host name or UUID made safe for a key segment (no `:`, whitespace or glob characters). */
 export function keySegment(text: string): string {
@@ -60,6 +61,52 @@ const ROW_FIELDS: ReadonlyArray<[keyof GpuRow & string, string]> = [
 	['smClockMhz', 'sm_clock_mhz'],
 ];
 
+/** The health readings in the per-GPU hash (our own fields; the seed's keys keep their shapes). */
+const HEALTH_ROW_FIELDS: ReadonlyArray<[HealthMetric, string]> = [
+	['throttleSwPowerCap', 'throttle_sw_power_cap'],
+	['throttleHwSlowdown', 'throttle_hw_slowdown'],
+	['throttleHwThermal', 'throttle_hw_thermal_slowdown'],
+	['throttleHwPowerBrake', 'throttle_hw_power_brake_slowdown'],
+	['throttleSwThermal', 'throttle_sw_thermal_slowdown'],
+	['throttleSyncBoost', 'throttle_sync_boost'],
+	['eccCorrectedVolatile', 'ecc_corrected_volatile'],
+	['eccUncorrectedVolatile', 'ecc_uncorrected_volatile'],
+	['eccCorrectedAggregate', 'ecc_corrected_aggregate'],
+	['eccUncorrectedAggregate', 'ecc_uncorrected_aggregate'],
+	['retiredPagesPending', 'retired_pages_pending'],
+	['remappedRowsPending', 'remapped_rows_pending'],
+	['pcieGenCurrent', 'pcie_gen_current'],
+	['pcieGenMax', 'pcie_gen_max'],
+	['pcieWidthCurrent', 'pcie_width_current'],
+	['pcieWidthMax', 'pcie_width_max'],
+	['smClockMaxMhz', 'sm_clock_max_mhz'],
+	['memoryClockMhz', 'memory_clock_mhz'],
+	['energyMj', 'energy_mj'],
+];
+
+/**
+The health part of the per-GPU hash: each reading (1/0 for reasons and pending flags), the active throttle reasons
+with their start (`HW-THERM@2026-...;PWR-CAP@...`), the link verdict, the Xid count and the newest Xid. Unknown
+readings go to `unknown`/`stale` like the others. Pure.
+*/
+function healthFields(row: GpuRow, fields: Record<string, string>, unknown: string[], stale: string[]): void {
+	const health = row.health;
+	if (health === undefined) return;
+	for (const [metric, field] of HEALTH_ROW_FIELDS) {
+		const reading = health.readings[metric];
+		if (reading === undefined) continue;
+		fields[field] = reading.value === undefined ? '' : num(reading.value);
+		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
+	}
+	fields['throttle_reasons'] = health.throttles.map((t) => `${t.name}@${new Date(t.sinceMs).toISOString()}`).join(';');
+	fields['pcie_link_degraded'] = health.link.degraded === undefined ? '' : String(health.link.degraded);
+	fields['pcie_link_reason'] = health.link.reason ?? '';
+	fields['ecc_state'] = health.ecc.level;
+	fields['xid_count'] = String(health.xidCount);
+	fields['last_xid'] = health.lastXid === undefined ? '' : String(health.lastXid.xid);
+	fields['last_xid_at'] = health.lastXid === undefined ? '' : new Date(health.lastXid.timeMs).toISOString();
+}
+
 /**
 `metrics:gpu:{host}:{uuid}:current`: every known value (a stale one is the last good value and is listed in `stale`),
 unknown ones named with their reason in `unknown` (`field=reason;...`), so a reader never mistakes a gap for 0.
@@ -81,6 +128,7 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 		else fields[field] = '';
 		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
 	}
+	healthFields(row, fields, unknown, stale);
 	fields['unknown'] = unknown.join(';');
 	fields['stale'] = stale.join(';');
 	return fields;

@@ -5,6 +5,7 @@ import {analyzeTrend} from '../../src/analysis/training-trend.js';
 import {taskAggregates, type Completion} from '../../src/analysis/task-aggregates.js';
 import {loadBalance} from '../../src/analysis/load-balance.js';
 import {type GpuRow, type GpuSnapshot, type Reading} from '../../src/gpu/gpu-snapshot.js';
+import {type GpuHealth} from '../../src/gpu/gpu-health.js';
 import {type AlertRow} from '../../src/rules/alert-snapshot.js';
 import {type AlertActions} from '../../src/rules/alert-actions.js';
 import {type SnapshotSource} from '../../hooks/use-snapshot.js';
@@ -52,6 +53,11 @@ export function gpuRow(index: number, overrides: Partial<GpuRow> = {}): GpuRow {
 		processes: [],
 		...overrides,
 	};
+}
+
+/** A GPU's health: healthy by default (no badge). */
+export function gpuHealth(overrides: Partial<GpuHealth> = {}): GpuHealth {
+	return {readings: {}, throttles: [], link: {current: 'x16 gen5', max: 'x16 gen5', degraded: false}, ecc: {pending: false, level: 'ok'}, xidCount: 0, ...overrides};
 }
 
 export function gpuSnapshot(gpus: readonly GpuRow[], overrides: Partial<GpuSnapshot> = {}): GpuSnapshot {

@@ -13,7 +13,7 @@ import {HelpOverlay} from '../../components/HelpOverlay.js';
 import {ASCII_THEME, ThemeProvider} from '../../components/theme.js';
 import {BINDINGS} from '../../hooks/keymap.js';
 import {paneRows} from '../../src/format/pane-rows.js';
-import {agent, alert, completion, gpuRow, gpuSnapshot, known, makeSnapshot, NOW, project, unknown} from './fixtures.js';
+import {agent, alert, completion, gpuHealth, gpuRow, gpuSnapshot, known, makeSnapshot, NOW, project, unknown} from './fixtures.js';
 
 const frameOf = (node: React.ReactElement) => {
 	const {lastFrame, unmount} = render(node);
@@ -86,6 +86,32 @@ describe('GpuPane', () => {
 			expect(l).toMatch(/[▁▂▃▄▅▆▇█]{20}/);
 		}
 		expect(gpuLines[3]).toContain('53%');
+	});
+
+	it('a health badge per GPU: Xid, ECC, link degraded and throttle reasons with how long active, within the width', () => {
+		const rows = [
+			gpuRow(0, {health: gpuHealth({throttles: [{name: 'HW-THERM', kind: 'thermal', sinceMs: NOW - 185_000}, {name: 'PWR-CAP', kind: 'power', sinceMs: NOW - 45_000}]})}),
+			gpuRow(1, {health: gpuHealth({link: {current: 'x8 gen5', max: 'x16 gen5', degraded: true, reason: 'x8 of x16'}})}),
+			gpuRow(2, {health: gpuHealth({ecc: {pending: true, uncorrectedVolatile: 1, level: 'error'}, xidCount: 1, lastXid: {xid: 48, timeMs: NOW - 120_000}})}),
+			gpuRow(3, {health: gpuHealth()}),
+		];
+		for (const width of [80, 120]) {
+			const text = frameOf(<GpuPane {...base} width={width} gpu={gpuSnapshot(rows)} rows={rows} />);
+			const gpuLines = lines(text).filter((l) => /^\s*\d\s+H100/.test(l.slice(1)));
+			expect(gpuLines).toHaveLength(4);
+			for (const l of gpuLines) expect(l.length).toBeLessThanOrEqual(width);
+			expect(gpuLines[0]).toContain('HW-THERM 3m');
+			expect(gpuLines[1]).toContain('LINK x8 gen5');
+			expect(gpuLines[2]).toContain('XID 48 2m');
+			// A healthy GPU has no badge; the column stays so the histories line up.
+			expect(gpuLines[3]).not.toMatch(/THERM|LINK|ECC|XID|PWR/);
+			if (width === 120) {
+				expect(gpuLines[0]).toContain('HW-THERM 3m PWR-CAP 45s');
+				expect(gpuLines[2]).toContain('XID 48 2m ECC 1!');
+				for (const l of gpuLines) expect(l).toMatch(/[▁▂▃▄▅▆▇█]{20}$/);
+				expect(new Set(gpuLines.map((l) => l.search(/[▁▂▃▄▅▆▇█]{20}$/))).size).toBe(1);
+			}
+		}
 	});
 
 	it('shows unknown values as ? and stale values with a *', () => {

@@ -173,3 +173,24 @@ test('plain-text lines for --once: unknown is ?, stale is marked, lost says so',
 	lost.applyFrame(f[2]!, 2);
 	expect(gpuLine(lost.rows()[5]!)).toBe('  5 NVIDIA A100-SXM4-80GB: LOST (missing from nvidia-smi output)');
 });
+
+test('the --once health line: clocks against max, fan, link, ECC, Xid and the badge; none for a lost GPU', async () => {
+	const {gpuHealthLine} = await import('../../src/gpu/gpu-text.js');
+	const store = new GpuStore();
+	const f = frames('health');
+	f.slice(0, 4).forEach((frame, i) => store.applyFrame(frame, i * 60_000));
+	store.recordXid({xid: 48, timeMs: 150_000, pci: '0000:2a:00'});
+	const [gpu0, gpu1] = store.rows();
+	expect(gpuHealthLine(gpu0!, 240_000)).toBe('    SM 1410/1980 MHz, mem 2619 MHz, fan ?, PCIe x16 gen5 of x16 gen5, ECC corrected (3 corrected); health: HW-THERM 3m SW-THERM 3m HW-SLOW 3m ECC 3c');
+	expect(gpuHealthLine(gpu1!, 240_000)).toBe(
+		'    SM 1755/1980 MHz, mem 2619 MHz, fan ?, PCIe x8 gen5 of x16 gen5 (degraded: x8 of x16), ECC error (1 uncorrectable, pending), Xid 1; health: XID 48 1m ECC 1! LINK x8 gen5 PWR-CAP 4m',
+	);
+	const plain = new GpuStore();
+	plain.applyFrame(frames('mig')[0]!, 1);
+	expect(gpuHealthLine(plain.rows()[0]!, 1)).toBe('    SM 1410/1410 MHz, mem 1593 MHz, fan ?, PCIe x16 gen4 of x16 gen4, ECC ok');
+	const lost = new GpuStore();
+	const l = frames('lost-gpu');
+	lost.applyFrame(l[0]!, 1);
+	lost.applyFrame(l[2]!, 2);
+	expect(gpuHealthLine(lost.rows()[5]!, 3)).toBeUndefined();
+});

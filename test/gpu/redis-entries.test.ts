@@ -37,13 +37,35 @@ test('per-GPU hash names stale and unknown fields instead of writing 0', () => {
 	const row = s.rows()[0]!;
 	const fields = gpuCurrentFields(row, TS);
 	expect(fields['power_draw_watts']).toBe('250.50');
-	expect(fields['stale']).toBe('power_draw_watts=not available');
+	const health = /^(throttle|ecc|retired|remapped|pcie|sm_clock_max|memory_clock|energy)_/;
+	expect(fields['stale']!.split(';').filter((e) => !health.test(e))).toEqual(['power_draw_watts=not available']);
 	const mig = store('mig', 1).rows()[0]!;
 	const migFields = gpuCurrentFields(mig, TS);
 	expect(migFields['utilization_percent']).toBe('');
 	expect(migFields['unknown']).toContain('utilization_percent=not available with MIG enabled');
 	expect(migFields['fan_percent']).toBe('');
 	expect(gpuListEntries(row, TS).map((e) => e.series)).toEqual(['utilization', 'memory_used_mb', 'temperature']);
+});
+
+test('per-GPU hash: health fields of our own (reasons 1/0 with their start, link, ECC, Xid), unknown named', () => {
+	const s = store('health', 4);
+	s.recordXid({xid: 48, timeMs: Date.parse(TS), pci: '0000:2a:00'});
+	const [gpu0, gpu1] = s.rows();
+	const hot = gpuCurrentFields(gpu0!, TS);
+	expect(hot).toMatchObject({throttle_hw_thermal_slowdown: '1', throttle_sw_power_cap: '0', ecc_corrected_volatile: '3', ecc_state: 'corrected', pcie_link_degraded: 'false', xid_count: '0', last_xid: '', energy_mj: '1202400000'});
+	// Hot from frame 2 (t = 1000 ms) on.
+	expect(hot['throttle_reasons']).toBe(`HW-THERM@${new Date(1000).toISOString()};SW-THERM@${new Date(1000).toISOString()};HW-SLOW@${new Date(1000).toISOString()}`);
+	const bad = gpuCurrentFields(gpu1!, TS);
+	expect(bad).toMatchObject({pcie_width_current: '8', pcie_width_max: '16', pcie_link_degraded: 'true', pcie_link_reason: 'x8 of x16', ecc_uncorrected_volatile: '1', remapped_rows_pending: '1', ecc_state: 'error', xid_count: '1', last_xid: '48', last_xid_at: TS});
+	// The seed's keys keep their shapes: nothing of this in metrics:gpu:current.
+	expect(Object.keys(boxCurrentFields(s.box(), 'h', TS)).some((k) => k.includes('throttle') || k.includes('ecc'))).toBe(false);
+	// A sentinel after a good value: the last good value, listed as stale with the reason; never 0 for a new unknown.
+	const sentinel = gpuCurrentFields(store('sentinels', 3).rows()[0]!, TS);
+	expect(sentinel['stale']).toContain('throttle_sw_power_cap=not available');
+	expect(sentinel['stale']).toContain('throttle_hw_thermal_slowdown=not supported');
+	expect(sentinel['stale']).toContain('ecc_corrected_volatile=not available');
+	const old = gpuCurrentFields(store('eight-gpu', 1).rows()[0]!, TS);
+	expect(old['unknown']).toBe('fan_percent=not available');
 });
 
 test('capacity: the seed rule on any one GPU; unknown means false', () => {

@@ -121,6 +121,44 @@ describe('streaming from one long-lived child', () => {
 		expect(store.rows()).toHaveLength(2);
 		expect(store.lostCount()).toBe(0);
 		expect(store.snapshot().state).toBe('ok');
+		// The Xid line names PCI 0000:18:00: GPU 0 (bus 00000000:18:00.0) counts it; the ECC line is not an Xid.
+		expect(sampler.stats.xidLines).toBe(1);
+		expect(store.rows()[0]!.health).toMatchObject({xidCount: 1, lastXid: {xid: 13, pci: '0000:18:00'}});
+		expect(store.rows()[1]!.health!.xidCount).toBe(0);
+	});
+
+	test('health: throttling comes and goes, an Xid on its GPU, an uncorrectable ECC error, a degraded link', async () => {
+		const {store, sampler, journal} = rig('health');
+		await sampler.start();
+		await until(() => sampler.stats.frames >= 9);
+		const [gpu0, gpu1] = store.rows();
+		const thermal = store.series(gpu0!.uuid, 'throttleThermal').map((p) => p.value);
+		// Frame 1 (the one-shot), frame 1 again (the stream), frames 2-4 hot, then cool for good.
+		expect(thermal.slice(0, 7)).toEqual([0, 0, 1, 1, 1, 0, 0]);
+		expect(gpu0!.health!.throttles).toEqual([]);
+		expect(gpu0!.health!.ecc).toMatchObject({level: 'corrected', correctedVolatile: 3, uncorrectedVolatile: 0});
+		expect(gpu0!.health!.link.degraded).toBe(false);
+		expect(store.series(gpu1!.uuid, 'throttlePower').every((p) => p.value === 1)).toBe(true);
+		expect(gpu1!.health!.throttles.map((t) => t.name)).toEqual(['PWR-CAP']);
+		// Active since the first frame: the since-time does not move while the reason stays active.
+		expect(gpu1!.health!.throttles[0]!.sinceMs).toBe(store.series(gpu1!.uuid, 'throttlePower')[0]!.timeMs);
+		expect(gpu1!.health!.link).toEqual({current: 'x8 gen5', max: 'x16 gen5', degraded: true, reason: 'x8 of x16'});
+		expect(gpu1!.health!.ecc).toMatchObject({level: 'error', uncorrectedVolatile: 1, pending: true});
+		expect(gpu1!.health).toMatchObject({xidCount: 1, lastXid: {xid: 48, pci: '0000:2a:00'}});
+		expect(store.series(gpu1!.uuid, 'xidTotal').at(-1)!.value).toBe(1);
+		expect(journal.find((r) => r['event'] === 'xid')).toMatchObject({xid: 48, uuid: gpu1!.uuid});
+		expect(store.snapshot()).toMatchObject({state: 'ok'});
+		expect(store.snapshot().droppedFields).toBeUndefined();
+	});
+
+	test('health fields under every sentinel: unknown with the reason, never 0', async () => {
+		const {store, sampler} = rig('sentinels');
+		await sampler.start();
+		await until(() => sampler.stats.frames >= 4);
+		const readings = store.rows().flatMap((r) => Object.values(r.health!.readings));
+		const reasons = new Set(readings.map((r) => r!.reason).filter(Boolean));
+		for (const reason of ['not available', 'not supported', 'unknown error', 'insufficient permissions', 'error (ERR!)']) expect(reasons).toContain(reason);
+		expect(readings.every((r) => r!.reason === undefined || r!.stale === true || r!.value === undefined)).toBe(true);
 	});
 
 	test('lost GPU: a short frame marks the missing GPU lost; an all-error row too', async () => {
@@ -184,9 +222,21 @@ describe('failures are visible states, retried with backoff', () => {
 		await sampler.start();
 		await until(() => sampler.stats.frames >= 3);
 		expect(sampler.currentFields).not.toContain('mig.mode.current');
-		expect(store.snapshot()).toMatchObject({state: 'ok', droppedFields: ['mig.mode.current'], reason: 'not supported by the driver: mig.mode.current'});
+		// 418 knows neither MIG, remapped rows nor the energy counter, and names its throttle reasons the old way.
+		const dropped = ['mig.mode.current', 'remapped_rows.pending', 'total_energy_consumption'];
+		expect(store.snapshot()).toMatchObject({state: 'ok', droppedFields: dropped, reason: `not supported by the driver: ${dropped.join(', ')}`});
 		expect(store.rows()[0]!.utilizationPercent.value).toBeGreaterThanOrEqual(80);
 		expect(journal.find((r) => r['event'] === 'fields-reduced')).toMatchObject({dropped: ['mig.mode.current']});
+		// The clock event reasons were renamed to their legacy names (one retry for the family), not dropped.
+		expect(sampler.currentFields).toContain('clocks_throttle_reasons.hw_thermal_slowdown');
+		expect(sampler.currentFields.some((f) => f.startsWith('clocks_event_reasons.'))).toBe(false);
+		const health = store.rows()[0]!.health!;
+		expect(health.readings.throttleHwThermal).toEqual({value: 0});
+		expect(health.readings.remappedRowsPending).toEqual({value: undefined, reason: 'not queried'});
+		expect(health.link).toMatchObject({current: 'x16 gen3', max: 'x16 gen3', degraded: false});
+		expect(health.ecc.level).toBe('ok');
+		// One query per refused field or family: full, -mig, legacy throttle names, -remapped rows, -energy.
+		expect(invocations().filter((c) => c.oneshot).length).toBe(5);
 		expect(invocations().filter((c) => c.args.includes('-lms')).every((c) => !c.args[0]!.includes('mig.mode.current'))).toBe(true);
 	});
 
@@ -248,5 +298,5 @@ test('deriveStatus', () => {
 });
 
 test('the fixtures exist for every scenario the tests play', () => {
-	for (const s of ['eight-gpu', 'one-gpu', 'sentinels', 'lost-gpu', 'mig', 'xid', 'old-driver', 'hang']) expect(recording(s).lines.length).toBeGreaterThan(0);
+	for (const s of ['eight-gpu', 'one-gpu', 'sentinels', 'lost-gpu', 'mig', 'xid', 'old-driver', 'hang', 'health']) expect(recording(s).lines.length).toBeGreaterThan(0);
 });

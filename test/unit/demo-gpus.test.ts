@@ -21,7 +21,23 @@ describe('simulated GPUs', () => {
 			expect(r.row).toMatchObject({index: i, uuid: DEMO_GPUS[i]!.uuid, name: 'NVIDIA H100 80GB HBM3', pstate: 'P0'});
 			expect(r.row.readings.temperatureC?.value).toBeGreaterThan(20);
 			expect(r.row.readings.fanPercent).toEqual({reason: expect.any(String)});
+			// Every health field known too: ECC clean, nothing pending, a full-width link, clocks and the energy counter.
+			for (const metric of ['eccUncorrectedVolatile', 'remappedRowsPending', 'pcieWidthCurrent', 'smClockMaxMhz', 'memoryClockMhz', 'energyMj', 'throttleSwPowerCap'] as const)
+				expect(r.row.readings[metric]?.value, metric).toBeDefined();
+			expect(r.row.readings.pcieWidthCurrent?.value).toBe(16);
 		}
+	});
+
+	it('the hot GPU throttles (software thermal slowdown) exactly while at 85 C or more', () => {
+		const fields = ['temperature.gpu', 'clocks_event_reasons.sw_thermal_slowdown'];
+		let both = 0;
+		for (let s = 0; s < 300; s += 5) {
+			const [temp, reason] = demoGpuRows(fields, T0 + s * 1000, T0, [1])[0]!.split(', ');
+			expect(reason).toBe(Number(temp) >= 85 ? 'Active' : 'Not Active');
+			if (reason === 'Active') both += 1;
+		}
+		expect(both).toBeGreaterThan(0);
+		expect(both).toBeLessThan(60);
 	});
 
 	it('honour --id and move over time (utilization swings, GPU 2 fills its memory)', () => {

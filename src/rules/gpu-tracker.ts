@@ -25,6 +25,13 @@ interface Tracked {
 	memoryTotalMb: number | undefined;
 	slowdownTempC?: number;
 	lastFrameMs: number;
+	/** The store's health series (rows from a GpuStore only). */
+	health: Pick<GpuInput, 'throttleThermal' | 'throttlePower' | 'linkDegraded' | 'xidTotal' | 'eccUncorrected'>;
+}
+
+/** The health series of a store-backed row, as the rules name them. */
+function healthOf(live: NonNullable<ReturnType<typeof gpuHistory>>): Tracked['health'] {
+	return {throttleThermal: live.throttleThermal, throttlePower: live.throttlePower, linkDegraded: live.linkDegraded, xidTotal: live.xidTotal, eccUncorrected: live.eccUncorrected};
 }
 
 export class GpuTracker {
@@ -67,6 +74,7 @@ export class GpuTracker {
 					own,
 					memoryTotalMb: undefined,
 					lastFrameMs: -1,
+					health: live === undefined ? {} : healthOf(live),
 				};
 				this.gpus.set(id, t);
 				if (own !== undefined && this.history !== undefined) {
@@ -79,6 +87,7 @@ export class GpuTracker {
 				t.temperatureC = live.temperatureC;
 				t.memoryUsedMb = live.memoryUsedMb;
 				t.utilizationPercent = live.utilizationPercent;
+				t.health = healthOf(live);
 				t.own = undefined;
 			}
 			t.index = row.index;
@@ -107,6 +116,7 @@ export class GpuTracker {
 			memoryTotalMb: t.memoryTotalMb,
 			utilizationPercent: t.utilizationPercent,
 			...(t.slowdownTempC !== undefined ? {slowdownTempC: t.slowdownTempC} : {}),
+			...t.health,
 		}));
 	}
 }

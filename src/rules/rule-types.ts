@@ -31,6 +31,16 @@ export interface GpuInput {
 	readonly utilizationPercent: PointSeries;
 	/** The GPU's own slowdown temperature, when the sampler knows it. */
 	readonly slowdownTempC?: number;
+	/** Health series, when the driver gives the fields (src/gpu/gpu-health.ts): 1/0 while a thermal reason is active. */
+	readonly throttleThermal?: PointSeries;
+	/** 1/0 while a power reason (software power cap, hardware power brake) is active. */
+	readonly throttlePower?: PointSeries;
+	/** 1/0 while the PCIe link is trained below its maximum width (or generation, while busy). */
+	readonly linkDegraded?: PointSeries;
+	/** Xid events counted on this GPU since mycotop started (a point per frame, and one per event). */
+	readonly xidTotal?: PointSeries;
+	/** The volatile uncorrectable ECC error count. */
+	readonly eccUncorrected?: PointSeries;
 }
 
 interface CompletionInput {

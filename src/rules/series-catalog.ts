@@ -23,6 +23,11 @@ export const METRICS: Readonly<Record<string, MetricInfo>> = {
 	gpu_utilization_percent: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'GPU utilization'},
 	gpu_memory_used_mb: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'GPU memory used (MiB)'},
 	gpu_memory_percent: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'GPU memory used / total, percent'},
+	gpu_throttle_thermal: {labels: ['gpu', 'uuid'], group: 'gpu', help: '1 while a thermal clock event reason (HW or SW thermal slowdown) is active, else 0'},
+	gpu_throttle_power: {labels: ['gpu', 'uuid'], group: 'gpu', help: '1 while a power clock event reason (SW power cap, HW power brake) is active, else 0'},
+	gpu_pcie_link_degraded: {labels: ['gpu', 'uuid'], group: 'gpu', help: '1 while the PCIe link runs below its maximum width (or generation while busy), else 0'},
+	gpu_xid_total: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'Xid events seen on this GPU since mycotop started'},
+	gpu_ecc_uncorrected_volatile: {labels: ['gpu', 'uuid'], group: 'gpu', help: 'uncorrectable ECC errors since the driver loaded (volatile count)'},
 	workflow_step_duration_seconds: {labels: ['workflow', 'step'], group: 'system', help: 'duration of each reported workflow step'},
 	throughput_per_hour: {labels: [], group: 'system', help: 'tasks completed in the last hour (sampled every evaluation)'},
 	sla_compliance_percent: {labels: [], group: 'system', help: 'share of the last hour\'s tasks within the 30-minute SLA'},
@@ -124,6 +129,16 @@ export class SeriesCatalog implements SeriesSource {
 				return gpu((g) => g.memoryUsedMb);
 			case 'gpu_memory_percent':
 				return gpu((g) => (g.memoryTotalMb === undefined || g.memoryTotalMb <= 0 ? undefined : percentOf(g.memoryUsedMb, g.memoryTotalMb)));
+			case 'gpu_throttle_thermal':
+				return gpu((g) => g.throttleThermal);
+			case 'gpu_throttle_power':
+				return gpu((g) => g.throttlePower);
+			case 'gpu_pcie_link_degraded':
+				return gpu((g) => g.linkDegraded);
+			case 'gpu_xid_total':
+				return gpu((g) => g.xidTotal);
+			case 'gpu_ecc_uncorrected_volatile':
+				return gpu((g) => g.eccUncorrected);
 			case 'workflow_step_duration_seconds':
 				return input.workflowSteps.map((s) => labelled({workflow: s.workflowId, step: s.stepId}, s.durations));
 			default:

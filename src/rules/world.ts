@@ -7,6 +7,8 @@ Input series (the names rule tests use):
   project_status{project}                            1 = context:project:{id} status "training", 0 = anything else
   gpu_temperature_celsius{gpu}, gpu_utilization_percent{gpu}, gpu_memory_used_mb{gpu}, gpu_memory_total_mb{gpu}
   gpu_lost{gpu}                                      1 = the GPU fell off the bus
+  gpu_throttle_thermal{gpu}, gpu_throttle_power{gpu}, gpu_pcie_link_degraded{gpu}   1/0 flags
+  gpu_xid_total{gpu}, gpu_ecc_uncorrected_volatile{gpu}                              counts
   task_duration_seconds{agent?}                      each point is one completed task with that duration
   agent_tasks{agent}                                 current tasks of a busy agent (0 = idle)
   workflow_step_duration_seconds{workflow, step}     each point is one reported step duration
@@ -25,6 +27,11 @@ export const WORLD_SERIES = [
 	'gpu_memory_used_mb',
 	'gpu_memory_total_mb',
 	'gpu_lost',
+	'gpu_throttle_thermal',
+	'gpu_throttle_power',
+	'gpu_pcie_link_degraded',
+	'gpu_xid_total',
+	'gpu_ecc_uncorrected_volatile',
 	'task_duration_seconds',
 	'agent_tasks',
 	'workflow_step_duration_seconds',
@@ -172,6 +179,11 @@ export class SeriesWorld {
 					memoryUsedMb: m.gpu_memory_used_mb?.ring ?? empty,
 					memoryTotalMb: undefined,
 					utilizationPercent: m.gpu_utilization_percent?.ring ?? empty,
+					...(m.gpu_throttle_thermal ? {throttleThermal: m.gpu_throttle_thermal.ring} : {}),
+					...(m.gpu_throttle_power ? {throttlePower: m.gpu_throttle_power.ring} : {}),
+					...(m.gpu_pcie_link_degraded ? {linkDegraded: m.gpu_pcie_link_degraded.ring} : {}),
+					...(m.gpu_xid_total ? {xidTotal: m.gpu_xid_total.ring} : {}),
+					...(m.gpu_ecc_uncorrected_volatile ? {eccUncorrected: m.gpu_ecc_uncorrected_volatile.ring} : {}),
 				};
 			}
 			const total = m.gpu_memory_total_mb?.ring.lastValue();

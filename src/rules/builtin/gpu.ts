@@ -1,4 +1,7 @@
-/** Built-in GPU rules: temperature, critical temperature, memory exhaustion, memory leak, low utilization, lost GPU. */
+/**
+Built-in GPU rules: temperature, critical temperature, memory exhaustion, memory leak, low utilization, lost GPU, and
+the health rules (thermal and power throttling, a new Xid, uncorrectable ECC, a PCIe link trained down).
+*/
 import {type GpuInput, type RuleContext} from '../rule-types.js';
 import {linearFit, mean} from '../stats.js';
 import {builtin, fmt, forGpus, type BuiltinEntry} from './common.js';
@@ -189,3 +192,93 @@ export const gpuLost: BuiltinEntry = builtin(
 	},
 );
 
+
+/*
+GPU health (src/gpu/gpu-health.ts): thresholds on the health series, as data. A GPU whose driver does not give a field
+has no such series, and the rule stays silent for it.
+*/
+
+export const gpuThermalThrottling: BuiltinEntry = builtin(
+	{
+		name: 'gpu_thermal_throttling',
+		group: 'gpu',
+		recommendation: 'The GPU lowers its clocks for heat: check airflow, fans, inlet temperature and dust; a hot neighbour or a blocked slot is common',
+	},
+	{
+		series: 'gpu_throttle_thermal',
+		condition: 'avg(5m) > 0.5',
+		recovery: 'avg(5m) < 0.1',
+		for: '1m',
+		severity: 'warning',
+		stale_after: 'gpu',
+		message: 'GPU {{gpu}} throttled for heat (share of the last 5 min: {{value | round 2}})',
+		description: 'a thermal clock event reason (HW or SW thermal slowdown) active more than half of the last 5 min, for 1 min (a flapping throttle counts); clears below 10%',
+	},
+);
+
+export const gpuPowerThrottling: BuiltinEntry = builtin(
+	{
+		name: 'gpu_power_throttling',
+		group: 'gpu',
+		recommendation: 'The GPU runs at its power cap: compare power.limit with the default limit (nvidia-smi -q -d POWER); a lowered cap or a power brake (PSU) costs throughput',
+	},
+	{
+		series: 'gpu_throttle_power',
+		condition: 'avg(15m) > 0.9',
+		recovery: 'avg(15m) < 0.5',
+		for: '5m',
+		severity: 'info',
+		stale_after: 'gpu',
+		message: 'GPU {{gpu}} held at its power limit (share of the last 15 min: {{value | round 2}})',
+		description: 'a power clock event reason (SW power cap, HW power brake) active over 90% of the last 15 min, for 5 min; info, since a busy GPU often sits at its cap; clears below 50%',
+	},
+);
+
+export const gpuXid: BuiltinEntry = builtin(
+	{
+		name: 'gpu_xid',
+		group: 'gpu',
+		recommendation: 'Look the Xid up in NVIDIA\'s Xid catalogue and check dmesg; 48, 63, 64, 74, 79, 92, 94, 95 point at the hardware (drain the GPU), 13, 31, 43 usually at the application',
+	},
+	{
+		series: 'gpu_xid_total',
+		condition: 'increase(10m) > 0',
+		severity: 'warning',
+		stale_after: 'gpu',
+		message: 'GPU {{gpu}}: {{value | round 0}} new Xid event(s) in the last 10 min',
+		description: 'a new Xid event on the GPU (from the lines nvidia-smi prints); resolves 10 min after the last one',
+	},
+);
+
+export const gpuEccUncorrectable: BuiltinEntry = builtin(
+	{
+		name: 'gpu_ecc_uncorrectable',
+		group: 'gpu',
+		recommendation: 'Drain the GPU: an uncorrectable ECC error can corrupt results; a GPU reset clears the volatile count and retires or remaps the bad memory',
+	},
+	{
+		series: 'gpu_ecc_uncorrected_volatile',
+		condition: 'value > 0',
+		severity: 'critical',
+		stale_after: 'gpu',
+		message: 'GPU {{gpu}}: {{value | round 0}} uncorrectable ECC error(s) since the driver loaded',
+		description: 'the volatile uncorrectable ECC count above 0; clears after a reset (the count goes back to 0)',
+	},
+);
+
+export const gpuPcieLinkDegraded: BuiltinEntry = builtin(
+	{
+		name: 'gpu_pcie_link_degraded',
+		group: 'gpu',
+		recommendation: 'The PCIe link trained below its maximum: reseat the GPU or its riser, check the slot and the BIOS link settings; host-to-GPU copies slow down',
+	},
+	{
+		series: 'gpu_pcie_link_degraded',
+		condition: 'value > 0',
+		for: '2m',
+		severity: 'warning',
+		stale_after: 'gpu',
+		message: 'GPU {{gpu}} PCIe link below its maximum (width, or generation while busy)',
+		description: 'the link width below its maximum, or its generation below its maximum while the GPU is >= 50% busy (idle GPUs lower it to save power), for 2 min',
+	},
+);

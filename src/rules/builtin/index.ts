@@ -9,7 +9,19 @@ engine's.
 import {type Rule} from '../rule-types.js';
 import {type BuiltinEntry} from './common.js';
 import {convergenceDetected, highTrainingLoss, lossPlateau, lossSpike, nonFiniteLoss} from './training.js';
-import {gpuLost, gpuTemperatureCritical, highTemperature, lowUtilization, memoryExhaustion, memoryLeakDetection} from './gpu.js';
+import {
+	gpuEccUncorrectable,
+	gpuLost,
+	gpuPcieLinkDegraded,
+	gpuPowerThrottling,
+	gpuTemperatureCritical,
+	gpuThermalThrottling,
+	gpuXid,
+	highTemperature,
+	lowUtilization,
+	memoryExhaustion,
+	memoryLeakDetection,
+} from './gpu.js';
 import {lowThroughput, slaBreach} from './tasks.js';
 import {unbalancedLoad} from './agents.js';
 import {errorPerformanceCorrelation, slowStepDetected} from './system.js';
@@ -29,6 +41,11 @@ export const BUILTIN_RULES: readonly BuiltinEntry[] = [
 	memoryLeakDetection,
 	lowUtilization,
 	gpuLost,
+	gpuThermalThrottling,
+	gpuPowerThrottling,
+	gpuXid,
+	gpuEccUncorrectable,
+	gpuPcieLinkDegraded,
 	lowThroughput,
 	slaBreach,
 	unbalancedLoad,

@@ -1,0 +1,136 @@
+/**
+The host sampler: every interval it reads `/proc/stat`, `/proc/loadavg`, `/proc/meminfo`, `/proc/diskstats`,
+`/proc/net/dev` (five small files, no process spawned) and statfs of the configured paths, and keeps the figures of
+the newest two readings (host-figures.ts). A file that cannot be read is named in `errors`, its figures unknown; on a
+system without `/proc` (macOS) every figure is unknown and the reason says so. Nothing here throws.
+*/
+import {readFile, statfs} from 'node:fs/promises';
+import {join} from 'node:path';
+import {dataloaderBound, hostStats, type FsSpace, type HostReading, type HostStats} from './host-figures.js';
+import {parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat} from './proc-parse.js';
+
+export interface HostSamplerOptions {
+	/** Default 1000 ms. */
+	readonly intervalMs?: number;
+	/** Filesystems whose space is shown (statfs). Default: the working directory's. */
+	readonly paths?: readonly string[];
+	/** Where `/proc` is (tests point it at recorded text). */
+	readonly procRoot?: string;
+	readonly now?: () => number;
+	/** The GPUs' mean utilization now (the dataloader hint); undefined without GPU telemetry. */
+	readonly gpuPercent?: () => number | undefined;
+	/** After each reading. */
+	readonly onSample?: (stats: HostStats) => void;
+}
+
+/** What the pane, `--once` and the host keys read. */
+export interface HostView {
+	readonly stats: HostStats | undefined;
+	/** GPUs idle while the CPU is saturated, for the last few readings. */
+	readonly dataloaderBound: boolean;
+}
+
+const MAX_FILE = 4 * 1024 * 1024;
+/** Readings kept for the dataloader hint. */
+const HINT_WINDOW = 8;
+
+async function text(path: string, errors: string[]): Promise<string | undefined> {
+	try {
+		const content = await readFile(path, {encoding: 'utf8'});
+		return content.length > MAX_FILE ? content.slice(0, MAX_FILE) : content;
+	} catch (error) {
+		errors.push(`${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+		return undefined;
+	}
+}
+
+async function space(path: string): Promise<FsSpace> {
+	try {
+		const s = await statfs(path);
+		return {path, totalBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize};
+	} catch (error) {
+		return {path, reason: (error as NodeJS.ErrnoException).code ?? 'statfs failed'};
+	}
+}
+
+/** One reading of everything. Never throws. */
+export async function readHost(procRoot: string, paths: readonly string[], timeMs: number): Promise<HostReading> {
+	const errors: string[] = [];
+	const [stat, load, mem, disks, net, ...filesystems] = await Promise.all([
+		text(join(procRoot, 'stat'), errors),
+		text(join(procRoot, 'loadavg'), errors),
+		text(join(procRoot, 'meminfo'), errors),
+		text(join(procRoot, 'diskstats'), errors),
+		text(join(procRoot, 'net', 'dev'), errors),
+		...paths.map((p) => space(p)),
+	]);
+	const parsedStat = stat === undefined ? undefined : parseProcStat(stat);
+	if (parsedStat !== undefined && parsedStat.total === undefined) errors.push(`${join(procRoot, 'stat')}: no cpu line`);
+	return {
+		timeMs,
+		stat: parsedStat,
+		load: load === undefined ? undefined : parseLoadavg(load),
+		mem: mem === undefined ? undefined : parseMeminfo(mem),
+		disks: disks === undefined ? undefined : parseDiskstats(disks),
+		net: net === undefined ? undefined : parseNetDev(net),
+		filesystems: filesystems as FsSpace[],
+		errors,
+	};
+}
+
+export class HostSampler {
+	private previous: HostReading | undefined;
+	private current: HostStats | undefined;
+	private recent: Array<{cpuPercent: number | undefined; gpuPercent: number | undefined}> = [];
+	private timer: NodeJS.Timeout | undefined;
+	private busy = false;
+	private running = false;
+	readonly stats = {readings: 0};
+	private readonly now: () => number;
+
+	constructor(private readonly options: HostSamplerOptions = {}) {
+		this.now = options.now ?? Date.now;
+	}
+
+	get intervalMs(): number {
+		return Math.max(250, this.options.intervalMs ?? 1000);
+	}
+
+	/** Read twice, `gapMs` apart (rates need two readings), then every interval. */
+	async start(gapMs = 200): Promise<void> {
+		if (this.running) return;
+		this.running = true;
+		await this.sample();
+		await new Promise((resolve) => setTimeout(resolve, gapMs).unref());
+		await this.sample();
+		if (!this.running) return;
+		this.timer = setInterval(() => void this.sample(), this.intervalMs);
+		this.timer.unref();
+	}
+
+	stop(): void {
+		this.running = false;
+		clearInterval(this.timer);
+	}
+
+	/** One reading now (also what the timer calls); a reading still in flight is not stacked. */
+	async sample(): Promise<void> {
+		if (this.busy) return;
+		this.busy = true;
+		try {
+			const reading = await readHost(this.options.procRoot ?? '/proc', this.options.paths ?? [process.cwd()], this.now());
+			this.current = hostStats(this.previous, reading);
+			this.previous = reading;
+			this.stats.readings += 1;
+			this.recent.push({cpuPercent: this.current.cpuPercent, gpuPercent: this.options.gpuPercent?.()});
+			if (this.recent.length > HINT_WINDOW) this.recent = this.recent.slice(-HINT_WINDOW);
+			this.options.onSample?.(this.current);
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	view(): HostView {
+		return {stats: this.current, dataloaderBound: dataloaderBound(this.recent)};
+	}
+}

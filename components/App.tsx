@@ -54,7 +54,7 @@ function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDem
 	const projects = Math.max(1, rows.training.length);
 	return {
 		training: {need: 1 + projects, want: 1 + projects * 2},
-		gpu: {need: 1 + gpuLines, want: 1 + gpuLines},
+		gpu: {need: 1 + gpuLines + (snapshot.hostView !== undefined ? 1 : 0), want: 1 + gpuLines + (snapshot.hostView !== undefined ? 1 : 0)},
 		tasks: {need: 1 + 3 + Math.min(3, Math.max(1, rows.completions.length)), want: 1 + 3 + Math.min(15, Math.max(1, rows.completions.length))},
 		agents: {need: 1 + 2 + Math.min(5, Math.max(1, rows.agents.length)), want: 1 + 2 + Math.max(1, rows.agents.length)},
 		alerts: {
@@ -143,7 +143,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 			case 'training':
 				return <TrainingPane key="training" {...common} projects={visible.training} total={snapshot.training.length} smoothing={state.chart.smoothing} />;
 			case 'gpu':
-				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} zoomed={state.zoomed} />;
+				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} zoomed={state.zoomed} {...(snapshot.hostView !== undefined ? {hostView: snapshot.hostView} : {})} />;
 			case 'tasks':
 				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={snapshot.takenAtMs} />;
 			case 'agents':

@@ -4,6 +4,8 @@ import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
 import {fitBadges, gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
 import {healthBadges} from '../src/gpu/gpu-health.js';
+import {type HostView} from '../src/host/host-sampler.js';
+import {hostParts} from '../src/host/host-figures.js';
 import {fit, formatMb, shortGpuName} from '../src/format/units.js';
 import {cellWidth, padCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
@@ -22,6 +24,43 @@ export interface GpuPaneProps {
 	readonly selectedIndex: number;
 	/** Zoomed: every process of each GPU is listed under it. */
 	readonly zoomed?: boolean;
+	/** The host's /proc figures: a compact line above the GPUs (absent: host sampling off). */
+	readonly hostView?: HostView;
+}
+
+/**
+The host line: CPU busy with a per-core strip, the dataloader hint, memory, swap, filesystems, load, disk and network
+I/O; parts that do not fit are dropped from the end (the per-core strip first).
+*/
+function HostLine({view, width}: {readonly view: HostView; readonly width: number}) {
+	const {glyphs, colors} = useTheme();
+	const parts = hostParts(view.stats, view.dataloaderBound);
+	const cores = view.stats?.corePercents ?? [];
+	// The per-core strip after CPU %, one cell per core (up to 64), when 40 cells remain for the rest.
+	const withStrip = cores.length > 1 && cores.length <= 64 && width - 5 - 8 - (cores.length + 1) >= 40;
+	const strip = withStrip ? sparkline(cores.map((c) => c ?? Number.NaN), cores.length, {glyphs, min: 0, max: 100}) : '';
+	const shown: typeof parts = [];
+	let used = 5 + (withStrip ? cores.length + 1 : 0); // "host " and the strip
+	for (const part of parts) {
+		const w = cellWidth(part.text) + (shown.length > 0 ? 2 : 0);
+		if (used + w > width) break;
+		shown.push(part);
+		used += w;
+	}
+	return (
+		<Line>
+			<Text dimColor>host </Text>
+			{shown.map((p, i) => (
+				<Text key={p.key}>
+					{i > 0 ? '  ' : ''}
+					<Text color={colorOf(colors, p.tone)} bold={p.tone === 'critical'}>
+						{glyphs.text(p.text)}
+					</Text>
+					{p.key === 'cpu' && strip !== '' ? <Text color={colors.accent}> {strip}</Text> : null}
+				</Text>
+			))}
+		</Line>
+	);
 }
 
 /** " · not found: GPU 9" for requested GPUs no frame has (a --gpus typo, or a GPU this box lacks). */
@@ -118,11 +157,12 @@ export function processLines(row: GpuRow, {glyphs, colors}: Theme) {
 }
 
 /** One line per GPU: index, short name, utilization and memory gauges, temperature, power/limit, 60-sample history. */
-export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, zoomed}: GpuPaneProps) {
+export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, zoomed, hostView}: GpuPaneProps) {
 	const theme = useTheme();
 	const {glyphs, colors} = theme;
 	const unavailable = gpuUnavailable(gpu);
-	const content = Math.max(0, height - 1);
+	const hostLine = hostView !== undefined && height >= 3;
+	const content = Math.max(0, height - 1 - (hostLine ? 1 : 0));
 	const start = windowStart(rows.length, selectedIndex, content);
 	const withProcesses = rows.some((r) => r.processes.length > 0);
 	const nowMs = gpu?.lastFrameMs ?? 0;
@@ -133,6 +173,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}${notFoundText(gpu!)}`;
 	return (
 		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height}>
+			{hostLine ? <HostLine view={hostView} width={Math.max(20, width - 2)} /> : null}
 			{unavailable !== undefined ? <Line color={colors.warn}>{glyphs.text(unavailable)}</Line> : null}
 			{unavailable === undefined && rows.length === 0 ? <Line dimColor>no GPU matches the filter</Line> : null}
 			{unavailable === undefined

@@ -5,6 +5,7 @@ parses and dispatches; the front ends and commands call in here; nothing here im
 
    flags + config ──> composeRuntime ──> Runtime(store, bus, writer, ingest, snapshots)
                                           ├─ gpu:   gpuPartFrom (nvidia-smi sampler) or disabledGpuPart
+                                          ├─ host:  createHostPart (/proc sampler), unless host.enabled is false
                                           ├─ rules: rulesPartFrom (reads the live GPU part's query)
                                           └─ history: RedisHistorySource (with Redis)
 */
@@ -17,9 +18,10 @@ import {type Flags} from './config/flags.js';
 import {redactSecrets, type RedisTarget} from './bus/redis-url.js';
 import {describeError, isAuthError} from './bus/connection-state.js';
 import {Runtime, type RuntimeOptions} from './runtime.js';
-import {type GpuSourcePart, type RuntimePart} from './parts.js';
+import {type GpuSourcePart, type HostSourcePart, type RuntimePart} from './parts.js';
 import {notifyPartFrom} from './notify/attach-notify.js';
 import {inhibitedRows} from './notify/inhibit.js';
+import {createHostPart, hostOptionsFrom} from './host/host-part.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
@@ -42,12 +44,20 @@ export function runtimeHistory(runtime: Runtime): RedisHistorySource {
 }
 
 /**
-The GPU part (or the "disabled" one for --no-gpu), the rules part, which reads the live GPU part's per-GPU state,
-and, when `notify:` names receivers, the notify part: the rules part's transitions flow into it beside the seed's
-channels, it reads the alert log's acks and silences, and its receivers' states show in the alert snapshot.
+The GPU part (or the "disabled" one for --no-gpu), the host part (/proc, unless `host.enabled: false`), the rules
+part, which reads the live GPU part's per-GPU state, and, when `notify:` names receivers, the notify part: the rules
+part's transitions flow into it beside the seed's channels, it reads the alert log's acks and silences, and its
+receivers' states show in the alert snapshot.
 */
-function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart} {
+function composeParts(
+	core: Runtime,
+	flags: Flags,
+	config: MycotopConfig,
+): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
+	const hostOptions = hostOptionsFrom(config.host, process.cwd());
+	// The dataloader hint reads the GPUs' mean utilization (fresh readings only; none without GPU telemetry).
+	const host = hostOptions === undefined ? undefined : createHostPart(core, {...hostOptions, gpuPercent: () => gpu?.query.box().utilizationPercent});
 	let rules: RulesPart | undefined;
 	const notify = notifyPartFrom(core, config, () => rules?.alerts().rows ?? []);
 	const inhibitRules = config.notify?.inhibitRules ?? [];
@@ -57,7 +67,7 @@ function composeParts(core: Runtime, flags: Flags, config: MycotopConfig): {read
 		gpu?.query,
 		notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates(), inhibitedRows: (rows) => inhibitedRows(rows, inhibitRules)},
 	);
-	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {})};
+	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {})};
 }
 
 function executable(path: string): boolean {

@@ -10,6 +10,7 @@ import {formatSpan, formatValue} from './format/units.js';
 import {receiverStateText} from './notify/receiver-state.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
 import {gpuHealthLine, gpuLine} from './gpu/gpu-text.js';
+import {hostText} from './host/host-figures.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
 const ONCE_SETTLE_MS = 300;
@@ -83,6 +84,12 @@ export function onceText(s: Snapshot): string {
 	];
 	const reported = s.writesDroppedInRedis === undefined ? '' : describeFamilyCounts(s.writesDroppedInRedis);
 	if (reported !== '') lines.push(`writes dropped (reported by the writers in mycotop:writes:dropped): ${reported}`);
+	if (s.hostView !== undefined) {
+		const cores = s.hostView.stats?.corePercents ?? [];
+		const perCore = cores.length > 1 ? ` (per core: ${cores.map((c) => (c === undefined ? '?' : Math.round(c))).join(' ')})` : '';
+		lines.push('', `host: ${hostText(s.hostView.stats, s.hostView.dataloaderBound)}${perCore}`);
+		for (const error of s.hostView.stats?.errors ?? []) lines.push(`  unreadable: ${error}`);
+	}
 	if (s.gpu !== undefined) {
 		const notFound = s.gpu.notFound !== undefined && s.gpu.notFound.length > 0 ? `; not found: GPU ${s.gpu.notFound.join(', ')}` : '';
 		lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs${notFound}`);

@@ -6,6 +6,7 @@ module and the runtime import this, and it imports none of them.
 */
 import {type Hydrator} from './ingest/hydrate.js';
 import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
+import {type HostView} from './host/host-sampler.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
 import {type AlertActions} from './rules/alert-actions.js';
 
@@ -20,6 +21,11 @@ export interface RuntimePart {
 /** The GPU part as the runtime sees it: the GPU pane's snapshot (also "disabled" for --no-gpu). */
 export interface GpuSourcePart extends RuntimePart {
 	readonly gpu: () => GpuSnapshot;
+}
+
+/** The host part as the runtime sees it: the host line's figures (/proc). */
+export interface HostSourcePart extends RuntimePart {
+	readonly hostView: () => HostView;
 }
 
 /** The rules part as the runtime and the dashboard see it: the alert log's snapshot and the alert keys' actions. */
@@ -37,4 +43,5 @@ export interface RuntimeParts {
 	readonly rules?: RulesSourcePart;
 	/** Notification delivery (src/notify), when the config's `notify:` names receivers. */
 	readonly notify?: RuntimePart;
+	readonly host?: HostSourcePart;
 }

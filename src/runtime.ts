@@ -22,7 +22,7 @@ import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.
 import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {journal} from './journal.js';
-import {type GpuSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
+import {type GpuSourcePart, type HostSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -65,6 +65,8 @@ export class Runtime {
 	readonly host: string;
 	/** The GPU part: the GPU pane's snapshot ("disabled" with --no-gpu). */
 	readonly gpu: GpuSourcePart | undefined;
+	/** The host part (/proc figures): the host line; undefined when host sampling is off. */
+	readonly hostPart: HostSourcePart | undefined;
 	/** The rules part: the alert log's snapshot and the dashboard's alert actions. */
 	readonly rules: RulesSourcePart | undefined;
 	/** Buckets of past data (Redis rollups) for the charts' time windows; set by the composition root when there is Redis. */
@@ -146,6 +148,7 @@ export class Runtime {
 						},
 						writer: () => this.writer.stats,
 						gpu: () => this.gpu?.gpu(),
+						hostView: () => this.hostPart?.hostView(),
 						alerts: () => this.rules?.alerts(),
 					},
 					now,
@@ -170,7 +173,8 @@ export class Runtime {
 		const built = parts(this);
 		this.gpu = built.gpu;
 		this.rules = built.rules;
-		this.parts = [...(built.gpu ? [built.gpu] : []), ...(built.rules ? [built.rules] : []), ...(built.notify ? [built.notify] : [])];
+		this.hostPart = built.host;
+		this.parts = [...(built.gpu ? [built.gpu] : []), ...(built.host ? [built.host] : []), ...(built.rules ? [built.rules] : []), ...(built.notify ? [built.notify] : [])];
 	}
 
 	/**

@@ -24,6 +24,8 @@ export interface MycotopConfig {
 	readonly store: {readonly seriesCapacity?: number; readonly maxProjects?: number; readonly maxAgents?: number};
 	readonly ui: {readonly smoothing?: number; readonly ascii?: boolean; readonly refreshMs?: number};
 	readonly gpu: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean};
+	/** Host sampling from /proc (src/host): on by default; `paths` are the filesystems whose space is shown. */
+	readonly host?: {readonly enabled?: boolean; readonly intervalMs?: number; readonly paths?: readonly string[]};
 	/** User rules, validated by the rules module. */
 	readonly rules: readonly unknown[];
 	/** Receivers, routing, grouping and inhibition (`notify:`), compiled with secrets wrapped; absent: no section. */
@@ -63,6 +65,10 @@ const duration: Check = (v) =>
 	(typeof v === 'string' && parseDuration(v) !== undefined) || (typeof v === 'number' && durationValue(v) !== undefined)
 		? undefined
 		: `expected a duration like 1s, 5m (or milliseconds), at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(v)}`;
+const pathList: Check = (v) =>
+	Array.isArray(v) && v.length > 0 && v.length <= 16 && v.every((p) => typeof p === 'string' && p.startsWith('/') && p.length <= 4096)
+		? undefined
+		: `expected a list of 1 to 16 absolute paths, got ${JSON.stringify(v)}`;
 const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
@@ -70,6 +76,7 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	store: {seriesCapacity: positiveInt, maxProjects: positiveInt, maxAgents: positiveInt},
 	ui: {smoothing: fraction, ascii: bool, refreshMs: refreshMs},
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
+	host: {enabled: bool, intervalMs, paths: pathList},
 	rules: 'rules',
 	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
@@ -149,6 +156,7 @@ function configFromYaml(loaded: YamlLoad, file: string, env: NodeJS.ProcessEnv):
 			store: section('store'),
 			ui: section('ui'),
 			gpu: section('gpu'),
+			host: section('host'),
 			rules: (root['rules'] as unknown[] | undefined) ?? [],
 			...(notify !== undefined ? {notify} : {}),
 			raw: withoutSecrets(root),

@@ -131,6 +131,8 @@ export const ourKeys = {
 	gpuCurrent: (host: string, uuid: string) => `metrics:gpu:${host}:${uuid}:current`,
 	/** Per-host GPU telemetry state (hash): state, reason, gpu_count, uuids, last_updated. */
 	gpuHost: (host: string) => `metrics:gpu:${host}:state`,
+	/** The host's own figures from /proc (hash): CPU, load, memory, swap, disk, network, filesystems, the dataloader hint. */
+	hostCurrent: (host: string) => `metrics:host:${host}:current`,
 } as const;
 
 /**

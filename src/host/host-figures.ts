@@ -27,7 +27,7 @@ export interface HostReading {
 	readonly errors: readonly string[];
 }
 
-export interface UsedOf {
+interface UsedOf {
 	readonly usedBytes: number;
 	readonly totalBytes: number;
 	readonly percent: number;
@@ -115,7 +115,7 @@ export function hostStats(before: HostReading | undefined, after: HostReading): 
 }
 
 /** The dataloader hint's thresholds: GPUs under this mean utilization while the CPU is over that, for that many readings. */
-export const DATALOADER = {gpuBelowPercent: 40, cpuAbovePercent: 90, readings: 5} as const;
+const DATALOADER = {gpuBelowPercent: 40, cpuAbovePercent: 90, readings: 5} as const;
 
 /**
 "dataloader-bound": over the last `DATALOADER.readings` readings the GPUs' mean utilization stayed below 40 % while

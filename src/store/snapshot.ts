@@ -11,6 +11,7 @@ import {type BusStatus} from '../bus/bus-manager.js';
 import {type WriterStats} from '../writer/seed-writer.js';
 import {type FamilyCounts} from '../writer/key-family.js';
 import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
+import {type HostView} from '../host/host-sampler.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type ExternalAlert} from '../contract/events.js';
 import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord, type TimeCounters} from './metrics-store.js';
@@ -71,6 +72,8 @@ export interface Snapshot {
 	readonly externalAlerts: readonly ExternalAlert[];
 	readonly gpu: GpuSnapshot | undefined;
 	readonly alerts: AlertsSnapshot | undefined;
+	/** The host's /proc figures and the dataloader hint; absent when host sampling is off. */
+	readonly hostView?: HostView;
 }
 
 export interface SnapshotSources {
@@ -81,6 +84,7 @@ export interface SnapshotSources {
 	readonly writer?: () => WriterStats | undefined;
 	readonly gpu?: () => GpuSnapshot | undefined;
 	readonly alerts?: () => AlertsSnapshot | undefined;
+	readonly hostView?: () => HostView | undefined;
 }
 
 const summaryCache = new WeakMap<ProjectSeries, {version: number; summary: ProjectSummary}>();
@@ -154,6 +158,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 		externalAlerts: store.externalAlerts.newest(50),
 		gpu: sources.gpu?.(),
 		alerts: sources.alerts?.(),
+		...(sources.hostView?.() !== undefined ? {hostView: sources.hostView()!} : {}),
 	};
 }
 

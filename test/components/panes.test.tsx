@@ -114,6 +114,42 @@ describe('GpuPane', () => {
 		}
 	});
 
+	it('a compact host line above the GPUs: CPU with a per-core strip, the hint, memory, disk; cut to the width', () => {
+		const GiB = 1024 ** 3;
+		const hostView = {
+			dataloaderBound: true,
+			stats: {
+				timeMs: NOW,
+				cpuPercent: 97,
+				corePercents: Array.from({length: 16}, (_, i) => (i % 2 === 0 ? 100 : 90)),
+				memory: {usedBytes: 60 * GiB, totalBytes: 125 * GiB, percent: 48},
+				swap: {usedBytes: 1 * GiB, totalBytes: 8 * GiB, percent: 12.5},
+				load: {load1: 15.2, load5: 14, load15: 12},
+				filesystems: [{path: '/data', totalBytes: 100, availableBytes: 10, usedPercent: 90}],
+				disk: {readBytesPerSec: 11 * 1024 ** 2, writeBytesPerSec: 0, busiestPercent: 90, busiest: 'sda'},
+				net: {rxBytesPerSec: 1024, txBytesPerSec: 1024},
+				errors: [],
+			},
+		};
+		const rows = [gpuRow(0, {utilizationPercent: known(12)}), gpuRow(1, {utilizationPercent: known(9)})];
+		for (const width of [80, 120]) {
+			const text = frameOf(<GpuPane {...base} width={width} height={4} gpu={gpuSnapshot(rows)} rows={rows} hostView={hostView} />);
+			const all = lines(text);
+			const host = all.find((l) => l.includes('host CPU'))!;
+			expect(host).toContain('host CPU 97%');
+			expect(host).toContain('dataloader-bound?');
+			expect(host.length).toBeLessThanOrEqual(width);
+			// The host line takes one row: both GPUs still fit in a 4-row pane (title, host, 2 GPUs).
+			expect(all.filter((l) => /^\s*\d\s+H100/.test(l.slice(1)))).toHaveLength(2);
+			if (width === 120) {
+				expect(host).toMatch(/CPU 97% [▁▂▃▄▅▆▇█]{16} /);
+				expect(host).toContain('mem 60.0G/125G  swap 1.0G  /data 90%  load 15.2');
+			}
+		}
+		// Without host sampling: no host line.
+		expect(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).not.toContain('host CPU');
+	});
+
 	it('shows unknown values as ? and stale values with a *', () => {
 		const rows = [gpuRow(0, {utilizationPercent: unknown('MIG'), temperatureC: known(71, true), powerDrawW: unknown()})];
 		const line = lines(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).find((l) => l.includes('H100'))!;

@@ -4,7 +4,7 @@ import {cpus} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {busyPercent, isWholeDisk, parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat} from '../../src/host/proc-parse.js';
+import {busyPercent, isVirtualInterface, isWholeDisk, parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat} from '../../src/host/proc-parse.js';
 import {dataloaderBound, hostParts, hostStats, hostText, shortBytes} from '../../src/host/host-figures.js';
 import {HostSampler, readHost} from '../../src/host/host-sampler.js';
 
@@ -51,6 +51,8 @@ describe('/proc parsers on recorded text', () => {
 	it('/proc/net/dev: the loopback and virtual interfaces are left out', () => {
 		expect([...parseNetDev(read('a', 'net/dev')).keys()]).toEqual(['eth0', 'ib0']);
 		expect(parseNetDev(read('a', 'net/dev')).get('eth0')).toEqual({rxBytes: 131869851, txBytes: 437068});
+		expect(['lo', 'veth12ab', 'docker0', 'br-1a2b', 'virbr0', 'cni0', 'flannel.1', 'cali123', 'vxlan.calico', 'tunl0'].every(isVirtualInterface)).toBe(true);
+		expect(['eth0', 'ens5', 'ib0', 'bond0', 'enp65s0f0', 'wlan0'].some(isVirtualInterface)).toBe(false);
 	});
 });
 

@@ -1,7 +1,7 @@
 /**
 The GPU health badge in a real terminal (tmux), at 80x24 and 120x40: the fake nvidia-smi plays the `health` scenario
 (GPU 0 throttles for heat and recovers, GPU 1 sits at its power cap on an x8 link, has an Xid 48 and an uncorrectable
-ECC error). Every line fits the width, and the badge names what is wrong.
+ECC error). Every line fits the width, the badge names what is wrong, and the host line (this machine's /proc) shows.
 */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {existsSync} from 'node:fs';
@@ -41,6 +41,9 @@ describe.runIf(canRun)('the GPU health badge in tmux', () => {
 		await waitFor(() => !gpuLines()[0]!.includes('THERM'), 10_000, 'GPU 0 cool again');
 		expect(gpu0).toContain('ECC 3c');
 		for (const l of pane.screen()) expect(l.length).toBeLessThanOrEqual(120);
+		// The host line from this machine's /proc sits above the GPUs.
+		await waitFor(() => pane.screen().some((l) => /host CPU \d+%/.test(l)), 5000, 'the host line');
+		expect(pane.screen().find((l) => l.includes('host CPU'))).toMatch(/mem [\d.]+[KMGT]\/[\d.]+[KMGT]/);
 	});
 
 	it('80x24: the badge still shows, cut to the most serious parts, within the width', async () => {
@@ -48,6 +51,7 @@ describe.runIf(canRun)('the GPU health badge in tmux', () => {
 		await waitFor(() => pane.screen().length === 24 && (gpuLines()[1]?.includes('XID 48') ?? false), 5000, 'an 80x24 frame with the badge');
 		for (const l of pane.screen()) expect(l.length).toBeLessThanOrEqual(80);
 		expect(gpuLines()[1]).toMatch(/XID 48 \d+s ECC 1!/);
+		expect(pane.screen().some((l) => /host CPU \d+%/.test(l))).toBe(true);
 	});
 
 	it('q quits cleanly', async () => {

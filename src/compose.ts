@@ -6,6 +6,7 @@ parses and dispatches; the front ends and commands call in here; nothing here im
    flags + config ──> composeRuntime ──> Runtime(store, bus, writer, ingest, snapshots)
                                           ├─ gpu:   gpuPartFrom (nvidia-smi sampler) or disabledGpuPart
                                           ├─ host:  createHostPart (/proc sampler), unless host.enabled is false
+                                          ├─ redisHealth: RedisHealthPart (INFO, SLOWLOG LEN, PING every 5 s)
                                           ├─ rules: rulesPartFrom (reads the live GPU part's query)
                                           └─ history: RedisHistorySource (with Redis)
 */
@@ -22,6 +23,7 @@ import {type GpuSourcePart, type HostSourcePart, type RuntimePart} from './parts
 import {notifyPartFrom} from './notify/attach-notify.js';
 import {inhibitedRows} from './notify/inhibit.js';
 import {createHostPart, hostOptionsFrom} from './host/host-part.js';
+import {RedisHealthPart} from './redis-health/redis-health-part.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
@@ -44,7 +46,8 @@ export function runtimeHistory(runtime: Runtime): RedisHistorySource {
 }
 
 /**
-The GPU part (or the "disabled" one for --no-gpu), the host part (/proc, unless `host.enabled: false`), the rules
+The GPU part (or the "disabled" one for --no-gpu), the host part (/proc, unless `host.enabled: false`), the Redis
+health part (INFO, SLOWLOG LEN, PING; nothing on the embedded bus), the rules
 part, which reads the live GPU part's per-GPU state, and, when `notify:` names receivers, the notify part: the rules
 part's transitions flow into it beside the seed's channels, it reads the alert log's acks and silences, and its
 receivers' states show in the alert snapshot.
@@ -53,11 +56,12 @@ function composeParts(
 	core: Runtime,
 	flags: Flags,
 	config: MycotopConfig,
-): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart} {
+): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart; readonly redisHealth: RedisHealthPart} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
 	const hostOptions = hostOptionsFrom(config.host, process.cwd());
 	// The dataloader hint reads the GPUs' mean utilization (fresh readings only; none without GPU telemetry).
 	const host = hostOptions === undefined ? undefined : createHostPart(core, {...hostOptions, gpuPercent: () => gpu?.query.box().utilizationPercent});
+	const redisHealth = new RedisHealthPart(core);
 	let rules: RulesPart | undefined;
 	const notify = notifyPartFrom(core, config, () => rules?.alerts().rows ?? []);
 	const inhibitRules = config.notify?.inhibitRules ?? [];
@@ -66,8 +70,9 @@ function composeParts(
 		config,
 		gpu?.query,
 		notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates(), inhibitedRows: (rows) => inhibitedRows(rows, inhibitRules)},
+		redisHealth.series,
 	);
-	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {})};
+	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth};
 }
 
 function executable(path: string): boolean {

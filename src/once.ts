@@ -11,6 +11,7 @@ import {receiverStateText} from './notify/receiver-state.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
 import {gpuHealthLine, gpuLine} from './gpu/gpu-text.js';
 import {hostText} from './host/host-figures.js';
+import {redisHealthText} from './redis-health/info-parse.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
 const ONCE_SETTLE_MS = 300;
@@ -84,6 +85,7 @@ export function onceText(s: Snapshot): string {
 	];
 	const reported = s.writesDroppedInRedis === undefined ? '' : describeFamilyCounts(s.writesDroppedInRedis);
 	if (reported !== '') lines.push(`writes dropped (reported by the writers in mycotop:writes:dropped): ${reported}`);
+	if (s.redisHealth !== undefined) lines.push(redisHealthText(s.redisHealth));
 	if (s.hostView !== undefined) {
 		const cores = s.hostView.stats?.corePercents ?? [];
 		const perCore = cores.length > 1 ? ` (per core: ${cores.map((c) => (c === undefined ? '?' : Math.round(c))).join(' ')})` : '';

@@ -7,6 +7,7 @@ module and the runtime import this, and it imports none of them.
 import {type Hydrator} from './ingest/hydrate.js';
 import {type GpuSnapshot} from './gpu/gpu-snapshot.js';
 import {type HostView} from './host/host-sampler.js';
+import {type RedisHealth} from './redis-health/info-parse.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
 import {type AlertActions} from './rules/alert-actions.js';
 
@@ -28,6 +29,11 @@ export interface HostSourcePart extends RuntimePart {
 	readonly hostView: () => HostView;
 }
 
+/** The Redis health part: the newest INFO / SLOWLOG / PING figures (undefined without Redis). */
+export interface RedisHealthSourcePart extends RuntimePart {
+	health(): RedisHealth | undefined;
+}
+
 /** The rules part as the runtime and the dashboard see it: the alert log's snapshot and the alert keys' actions. */
 export interface RulesSourcePart extends RuntimePart {
 	readonly alerts: () => AlertsSnapshot;
@@ -44,4 +50,5 @@ export interface RuntimeParts {
 	/** Notification delivery (src/notify), when the config's `notify:` names receivers. */
 	readonly notify?: RuntimePart;
 	readonly host?: HostSourcePart;
+	readonly redisHealth?: RedisHealthSourcePart;
 }

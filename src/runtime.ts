@@ -22,7 +22,7 @@ import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.
 import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {journal} from './journal.js';
-import {type GpuSourcePart, type HostSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
+import {type GpuSourcePart, type HostSourcePart, type RedisHealthSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -67,6 +67,8 @@ export class Runtime {
 	readonly gpu: GpuSourcePart | undefined;
 	/** The host part (/proc figures): the host line; undefined when host sampling is off. */
 	readonly hostPart: HostSourcePart | undefined;
+	/** Redis's own health (INFO, SLOWLOG LEN, PING); undefined without Redis. */
+	readonly redisHealthPart: RedisHealthSourcePart | undefined;
 	/** The rules part: the alert log's snapshot and the dashboard's alert actions. */
 	readonly rules: RulesSourcePart | undefined;
 	/** Buckets of past data (Redis rollups) for the charts' time windows; set by the composition root when there is Redis. */
@@ -149,6 +151,7 @@ export class Runtime {
 						writer: () => this.writer.stats,
 						gpu: () => this.gpu?.gpu(),
 						hostView: () => this.hostPart?.hostView(),
+						redisHealth: () => this.redisHealthPart?.health(),
 						alerts: () => this.rules?.alerts(),
 					},
 					now,
@@ -174,7 +177,14 @@ export class Runtime {
 		this.gpu = built.gpu;
 		this.rules = built.rules;
 		this.hostPart = built.host;
-		this.parts = [...(built.gpu ? [built.gpu] : []), ...(built.host ? [built.host] : []), ...(built.rules ? [built.rules] : []), ...(built.notify ? [built.notify] : [])];
+		this.redisHealthPart = built.redisHealth;
+		this.parts = [
+			...(built.gpu ? [built.gpu] : []),
+			...(built.host ? [built.host] : []),
+			...(built.redisHealth ? [built.redisHealth] : []),
+			...(built.rules ? [built.rules] : []),
+			...(built.notify ? [built.notify] : []),
+		];
 	}
 
 	/**

@@ -16,6 +16,18 @@ export interface KvReader {
 	get(key: string): Promise<string | null>;
 }
 
+/** What a Redis connection can say about the server (the embedded bus has none). */
+export interface ServerProbe {
+	info(): Promise<string>;
+	slowlogLen(): Promise<number>;
+	ping(): Promise<void>;
+}
+
+export function isServerProbe(kv: unknown): kv is ServerProbe {
+	const k = kv as Partial<ServerProbe> | undefined;
+	return typeof k?.info === 'function' && typeof k.slowlogLen === 'function' && typeof k.ping === 'function';
+}
+
 export interface Kv extends KvReader {
 	/** A string's bytes (binary), or null when there is none: the history's step rollups. */
 	getBuffer(key: string): Promise<Buffer | null>;

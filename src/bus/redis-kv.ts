@@ -1,7 +1,7 @@
 /** The Kv interface over an ioredis connection. */
 import {type Writable} from 'node:stream';
 import {Command, type Redis} from 'ioredis';
-import {type Kv, type KvCommand} from './kv.js';
+import {type Kv, type KvCommand, type ServerProbe} from './kv.js';
 import {encodeCommand} from './resp-encode.js';
 
 /**
@@ -22,8 +22,22 @@ class EncodedCommand extends Command {
 	}
 }
 
-export class RedisKv implements Kv {
+export class RedisKv implements Kv, ServerProbe {
 	constructor(private readonly redis: Redis) {}
+
+	/** `INFO` (all default sections): Redis's own health, for the Redis health line and rules. */
+	async info(): Promise<string> {
+		return this.redis.info();
+	}
+
+	async slowlogLen(): Promise<number> {
+		return Number(await this.redis.call('SLOWLOG', 'LEN'));
+	}
+
+	/** A PING on this connection: it queues behind the writes, so its round trip is the latency mycotop sees. */
+	async ping(): Promise<void> {
+		await this.redis.ping();
+	}
 
 	/**
 	MULTI, the commands and EXEC, each written to the socket as it is sent, all in this tick: nothing else on the

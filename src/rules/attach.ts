@@ -11,7 +11,7 @@ import {type KvReader} from '../bus/kv.js';
 import {type MetricsStore} from '../store/metrics-store.js';
 import {durationValue} from './duration.js';
 import {GpuTracker} from './gpu-tracker.js';
-import {RulesPart, type RulesDeps} from './rules-part.js';
+import {RulesPart, type RulesDeps, type RulesPartOptions} from './rules-part.js';
 import {compileRules} from './user-rules.js';
 import {MemoryAlertStorage, RedisAlertStorage, type AlertStorage} from './alert-storage.js';
 import {alertNotifier, type NotifyFunc} from './alert-notify.js';
@@ -122,7 +122,7 @@ export function configAuthor(config: Pick<MycotopConfig, 'raw'>): string | undef
 	return typeof author === 'string' && author.length > 0 ? sanitizeText(author, {maxLength: 128}) : undefined;
 }
 
-export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery, notifications?: RulesNotifications): RulesPart {
+export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery, notifications?: RulesNotifications, redis?: RulesPartOptions['redis']): RulesPart {
 	const settings = alertingSettings(config);
 	return new RulesPart(rulesDeps(core, notifications), {
 		rules: compileRules(config.rules),
@@ -131,5 +131,6 @@ export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQ
 		staleAfterMs: settings.staleAfterMs,
 		...(gpu !== undefined ? {gpus: gpuSourceFrom(gpu)} : {}),
 		...(configAuthor(config) !== undefined ? {user: configAuthor(config)} : {}),
+		...(redis !== undefined ? {redis} : {}),
 	});
 }

@@ -62,6 +62,8 @@ export interface RuleInput {
 	criticalErrorsSince(sinceMs: number): ReadonlyArray<{readonly errorId: string; readonly timeMs: number}>;
 	/** undefined: no GPU telemetry at all (no sampler, or --no-gpu). */
 	readonly gpus: readonly GpuInput[] | undefined;
+	/** Redis's own health series (src/redis-health), when mycotop runs on Redis. */
+	readonly redis?: {readonly memoryPercent: PointSeries; readonly latencyMs: PointSeries};
 	/** Signature of the set of series (changes when projects, GPUs, agents or steps come and go). */
 	readonly shape?: string;
 }

@@ -19,7 +19,7 @@ import {type NotifyFunc} from './alert-notify.js';
 import {type ReceiverState} from '../notify/notify-types.js';
 import {ackFields, RuleEngine, type AlertTransition} from './engine.js';
 import {storeInput} from './store-input.js';
-import {type GpuInput, type Rule} from './rule-types.js';
+import {type GpuInput, type Rule, type RuleInput} from './rule-types.js';
 
 export {correlationInsight, slowStepInsight} from './alert-notify.js';
 
@@ -59,6 +59,8 @@ export interface RulesPartOptions {
 	/** How often context:project:{id} status is read. Default 5 s. */
 	readonly contextPollMs?: number;
 	readonly gpus?: (now: number) => readonly GpuInput[] | undefined;
+	/** Redis's own health series (src/redis-health), for redis_memory_percent and redis_latency_ms. */
+	readonly redis?: RuleInput['redis'];
 	/** user@host recorded on acks and silences. */
 	readonly user?: string;
 	readonly now?: () => number;
@@ -177,7 +179,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	evaluate(): AlertTransition[] {
 		const now = this.now();
 		const started = performance.now();
-		const input = storeInput(this.host.store, now, this.statuses, this.options.gpus?.(now));
+		const input = storeInput(this.host.store, now, this.statuses, this.options.gpus?.(now), this.options.redis);
 		const transitions = this.engine.evaluate(input, (rule, labels) => silencedBy(this.silences.values(), rule, labels, now));
 		this.lastEvaluationMs = performance.now() - started;
 		if (transitions.length > 0) this.record(transitions);

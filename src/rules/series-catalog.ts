@@ -35,6 +35,8 @@ export const METRICS: Readonly<Record<string, MetricInfo>> = {
 	load_variance_percent: {labels: [], group: 'distribution', help: 'the seed\'s load variance of busy agents'},
 	busy_agents: {labels: [], group: 'distribution', help: 'number of busy agents'},
 	critical_errors_per_hour: {labels: [], group: 'system', help: 'events:errors:critical in the last hour'},
+	redis_memory_percent: {labels: [], group: 'system', help: 'Redis used_memory / maxmemory (or / the machine\'s memory without maxmemory), every 5 s'},
+	redis_latency_ms: {labels: [], group: 'system', help: 'PING round trip on mycotop\'s Redis connection (ms), every 5 s'},
 };
 
 const DERIVED = ['throughput_per_hour', 'sla_compliance_percent', 'avg_task_duration_seconds', 'load_variance_percent', 'busy_agents', 'critical_errors_per_hour'] as const;
@@ -139,6 +141,10 @@ export class SeriesCatalog implements SeriesSource {
 				return gpu((g) => g.xidTotal);
 			case 'gpu_ecc_uncorrected_volatile':
 				return gpu((g) => g.eccUncorrected);
+			case 'redis_memory_percent':
+				return input.redis === undefined ? [] : [labelled({}, input.redis.memoryPercent)];
+			case 'redis_latency_ms':
+				return input.redis === undefined ? [] : [labelled({}, input.redis.latencyMs)];
 			case 'workflow_step_duration_seconds':
 				return input.workflowSteps.map((s) => labelled({workflow: s.workflowId, step: s.stepId}, s.durations));
 			default:

@@ -15,7 +15,7 @@ function views(series: ProjectSeries): {loss: PointSeries; wer?: PointSeries} {
 	return v;
 }
 
-export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyMap<string, string>, gpus: readonly GpuInput[] | undefined): RuleInput {
+export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyMap<string, string>, gpus: readonly GpuInput[] | undefined, redis?: RuleInput['redis']): RuleInput {
 	const projects: ProjectInput[] = [];
 	for (const [id, series] of store.projects) {
 		const v = views(series);
@@ -40,6 +40,7 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 		workflowSteps,
 		criticalErrorsSince: (sinceMs) => store.criticalErrors.newestWhile((e) => e.timeMs >= sinceMs),
 		gpus,
+		...(redis !== undefined ? {redis} : {}),
 		shape: `${store.projects.size}|${store.workflowSteps.size}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
 	};
 }

@@ -9,6 +9,7 @@ Input series (the names rule tests use):
   gpu_lost{gpu}                                      1 = the GPU fell off the bus
   gpu_throttle_thermal{gpu}, gpu_throttle_power{gpu}, gpu_pcie_link_degraded{gpu}   1/0 flags
   gpu_xid_total{gpu}, gpu_ecc_uncorrected_volatile{gpu}                              counts
+  redis_memory_percent, redis_latency_ms              Redis's own health
   task_duration_seconds{agent?}                      each point is one completed task with that duration
   agent_tasks{agent}                                 current tasks of a busy agent (0 = idle)
   workflow_step_duration_seconds{workflow, step}     each point is one reported step duration
@@ -32,6 +33,8 @@ export const WORLD_SERIES = [
 	'gpu_pcie_link_degraded',
 	'gpu_xid_total',
 	'gpu_ecc_uncorrected_volatile',
+	'redis_memory_percent',
+	'redis_latency_ms',
 	'task_duration_seconds',
 	'agent_tasks',
 	'workflow_step_duration_seconds',
@@ -140,6 +143,9 @@ export class SeriesWorld {
 		});
 		const workflowSteps = this.of('workflow_step_duration_seconds').map((s) => ({workflowId: s.labels['workflow'] ?? '', stepId: s.labels['step'] ?? '', durations: s.ring}));
 		const gpus = this.gpus();
+		const redisMemory = this.of('redis_memory_percent')[0];
+		const redisLatency = this.of('redis_latency_ms')[0];
+		const redis = redisMemory !== undefined || redisLatency !== undefined ? {memoryPercent: redisMemory?.ring ?? new TimeRing(1), latencyMs: redisLatency?.ring ?? new TimeRing(1)} : undefined;
 		const completions = this.completions;
 		const errors = this.errors;
 		return {
@@ -151,6 +157,7 @@ export class SeriesWorld {
 			workflowSteps,
 			criticalErrorsSince: (since) => tailSince(errors, since),
 			gpus,
+			...(redis !== undefined ? {redis} : {}),
 			shape: `${projects.length}|${workflowSteps.length}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
 		};
 	}

@@ -12,6 +12,7 @@ import {type WriterStats} from '../writer/seed-writer.js';
 import {type FamilyCounts} from '../writer/key-family.js';
 import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
 import {type HostView} from '../host/host-sampler.js';
+import {type RedisHealth} from '../redis-health/info-parse.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type ExternalAlert} from '../contract/events.js';
 import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord, type TimeCounters} from './metrics-store.js';
@@ -74,6 +75,8 @@ export interface Snapshot {
 	readonly alerts: AlertsSnapshot | undefined;
 	/** The host's /proc figures and the dataloader hint; absent when host sampling is off. */
 	readonly hostView?: HostView;
+	/** Redis's own health (INFO, SLOWLOG LEN, PING round trip); absent without Redis. */
+	readonly redisHealth?: RedisHealth;
 }
 
 export interface SnapshotSources {
@@ -85,6 +88,7 @@ export interface SnapshotSources {
 	readonly gpu?: () => GpuSnapshot | undefined;
 	readonly alerts?: () => AlertsSnapshot | undefined;
 	readonly hostView?: () => HostView | undefined;
+	readonly redisHealth?: () => RedisHealth | undefined;
 }
 
 const summaryCache = new WeakMap<ProjectSeries, {version: number; summary: ProjectSummary}>();
@@ -159,6 +163,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 		gpu: sources.gpu?.(),
 		alerts: sources.alerts?.(),
 		...(sources.hostView?.() !== undefined ? {hostView: sources.hostView()!} : {}),
+		...(sources.redisHealth?.() !== undefined ? {redisHealth: sources.redisHealth()!} : {}),
 	};
 }
 

@@ -25,6 +25,7 @@ import {
 import {lowThroughput, slaBreach} from './tasks.js';
 import {unbalancedLoad} from './agents.js';
 import {errorPerformanceCorrelation, slowStepDetected} from './system.js';
+import {redisLatencyHigh, redisMemoryHigh} from './redis.js';
 
 export {TRAINING_STALE_MS} from './common.js';
 
@@ -51,6 +52,8 @@ export const BUILTIN_RULES: readonly BuiltinEntry[] = [
 	unbalancedLoad,
 	slowStepDetected,
 	errorPerformanceCorrelation,
+	redisMemoryHigh,
+	redisLatencyHigh,
 ];
 
 export const BUILTIN_NAMES: readonly string[] = BUILTIN_RULES.map((r) => r.sound.name);

@@ -68,6 +68,14 @@ function notFoundText(gpu: GpuSnapshot): string {
 	return gpu.notFound === undefined || gpu.notFound.length === 0 ? '' : ` · not found: GPU ${gpu.notFound.join(', ')}`;
 }
 
+/** " · 12.4 kWh today (est.) 3.60 EUR": the box's energy today, marked when estimated from power draw. */
+function energyInfo(gpu: GpuSnapshot): string {
+	const e = gpu.energy;
+	if (e === undefined || e.source === 'none') return '';
+	const cost = e.todayCost === undefined ? '' : ` ${e.todayCost.toFixed(2)}${e.currency !== undefined ? ` ${e.currency}` : ''}`;
+	return ` · ${e.todayKwh.toFixed(e.todayKwh < 10 ? 2 : 1)} kWh today${e.source === 'counter' ? '' : ' (est.)'}${cost}`;
+}
+
 /** The most cells the health badge takes on a line. */
 const BADGE_CELLS = 30;
 
@@ -170,7 +178,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 	const info =
 		unavailable !== undefined
 			? undefined
-			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}${notFoundText(gpu!)}`;
+			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}${notFoundText(gpu!)}${energyInfo(gpu!)}`;
 	return (
 		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height}>
 			{hostLine ? <HostLine view={hostView} width={Math.max(20, width - 2)} /> : null}

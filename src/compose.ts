@@ -58,6 +58,7 @@ function composeParts(
 	config: MycotopConfig,
 ): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart; readonly redisHealth: RedisHealthPart} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
+	if (config.energy !== undefined) gpu?.setPricing(config.energy);
 	const hostOptions = hostOptionsFrom(config.host, process.cwd());
 	// The dataloader hint reads the GPUs' mean utilization (fresh readings only; none without GPU telemetry).
 	const host = hostOptions === undefined ? undefined : createHostPart(core, {...hostOptions, gpuPercent: () => gpu?.query.box().utilizationPercent});

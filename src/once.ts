@@ -10,6 +10,7 @@ import {formatSpan, formatValue} from './format/units.js';
 import {receiverStateText} from './notify/receiver-state.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
 import {gpuHealthLine, gpuLine} from './gpu/gpu-text.js';
+import {energyText} from './gpu/energy.js';
 import {hostText} from './host/host-figures.js';
 import {redisHealthText} from './redis-health/info-parse.js';
 
@@ -102,6 +103,7 @@ export function onceText(s: Snapshot): string {
 			const health = gpuHealthLine(row, s.takenAtMs);
 			if (health !== undefined) lines.push(health);
 		}
+	if (s.gpu?.energy !== undefined && s.gpu.energy.source !== 'none') lines.push(`  ${energyText(s.gpu.energy)}`);
 	if (s.gpu?.boxXids !== undefined) lines.push(`  Xid events on no known GPU: ${s.gpu.boxXids.count} (newest: Xid ${s.gpu.boxXids.recent.at(-1)?.xid ?? '?'})`);
 	if (s.alerts !== undefined) {
 		lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);

@@ -26,6 +26,8 @@ export interface MycotopConfig {
 	readonly gpu: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean};
 	/** Host sampling from /proc (src/host): on by default; `paths` are the filesystems whose space is shown. */
 	readonly host?: {readonly enabled?: boolean; readonly intervalMs?: number; readonly paths?: readonly string[]};
+	/** Energy pricing and footprint (src/gpu/energy.ts): price per kWh, currency, PUE, grid gCO2e per kWh. */
+	readonly energy?: {readonly pricePerKwh?: number; readonly currency?: string; readonly pue?: number; readonly gridGramsPerKwh?: number};
 	/** User rules, validated by the rules module. */
 	readonly rules: readonly unknown[];
 	/** Receivers, routing, grouping and inhibition (`notify:`), compiled with secrets wrapped; absent: no section. */
@@ -69,6 +71,9 @@ const pathList: Check = (v) =>
 	Array.isArray(v) && v.length > 0 && v.length <= 16 && v.every((p) => typeof p === 'string' && p.startsWith('/') && p.length <= 4096)
 		? undefined
 		: `expected a list of 1 to 16 absolute paths, got ${JSON.stringify(v)}`;
+const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1e6 ? undefined : `expected a number from 0 to 1000000, got ${JSON.stringify(v)}`);
+const pue: Check = (v) => (typeof v === 'number' && v >= 1 && v <= 5 ? undefined : `expected a PUE from 1 to 5, got ${JSON.stringify(v)}`);
+const currency: Check = (v) => (typeof v === 'string' && /^[A-Za-z$€£¥]{1,8}$/.test(v) ? undefined : `expected a currency code such as EUR or USD, got ${JSON.stringify(v)}`);
 const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
@@ -77,6 +82,7 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	ui: {smoothing: fraction, ascii: bool, refreshMs: refreshMs},
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
 	host: {enabled: bool, intervalMs, paths: pathList},
+	energy: {pricePerKwh: nonNegative, currency, pue, gridGramsPerKwh: nonNegative},
 	rules: 'rules',
 	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
@@ -157,6 +163,7 @@ function configFromYaml(loaded: YamlLoad, file: string, env: NodeJS.ProcessEnv):
 			ui: section('ui'),
 			gpu: section('gpu'),
 			host: section('host'),
+			energy: section('energy'),
 			rules: (root['rules'] as unknown[] | undefined) ?? [],
 			...(notify !== undefined ? {notify} : {}),
 			raw: withoutSecrets(root),

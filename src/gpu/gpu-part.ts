@@ -8,6 +8,7 @@ import {TTL_SECONDS, keys} from '../contract/names.js';
 import {type JournalRecord} from '../journal.js';
 import {type GpuSourcePart} from '../parts.js';
 import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
+import {type EnergyPricing} from './energy.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
 import {gpuHistorySamples} from './gpu-history.js';
@@ -49,6 +50,8 @@ export interface GpuPart extends GpuSourcePart {
 	/** Read-only per-GPU state and history for the rules. */
 	readonly query: GpuQuery;
 	readonly sampler: GpuSampler;
+	/** Price per kWh, PUE, grid intensity (config `energy:`) for the box's energy figures. */
+	readonly setPricing: (pricing: EnergyPricing) => void;
 }
 
 const DEFAULT_GPU_INTERVAL_MS = 1000;
@@ -150,6 +153,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		gpu: snapshot,
 		query: store,
 		sampler,
+		setPricing: (pricing) => store.setPricing(pricing),
 	};
 }
 

@@ -1,5 +1,6 @@
 /** What the GPU pane and `--once --json` see of the GPUs. Filled by the GPU sampler (src/gpu). */
 import {type GpuHealth, type XidEvent} from './gpu-health.js';
+import {type BoxEnergy, type GpuEnergy} from './energy.js';
 
 /** A reading nvidia-smi may not give: a value, or unknown with the reason; `stale` when it is the last good value. */
 export interface Reading {
@@ -46,6 +47,8 @@ export interface GpuRow {
 	readonly lostReason?: string;
 	/** Clock event reasons, PCIe link, ECC, Xid events; absent when the driver gave no health field. */
 	readonly health?: GpuHealth;
+	/** Energy today and since start (counter or estimate), GPU-hours today. */
+	readonly energy?: GpuEnergy;
 }
 
 export interface GpuSnapshot {
@@ -64,6 +67,8 @@ export interface GpuSnapshot {
 	readonly notFound?: readonly number[];
 	/** Xid events whose PCI address matched no GPU: how many since start, and the newest few. */
 	readonly boxXids?: {readonly count: number; readonly recent: readonly XidEvent[]};
+	/** The box's energy today (sum of its GPUs), with cost and CO2e when configured. */
+	readonly energy?: BoxEnergy;
 }
 
 /** The requested GPU indices that none of `rows` has, in the order asked. Pure. */

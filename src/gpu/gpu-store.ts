@@ -9,6 +9,7 @@ import {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
 import {CORE_METRICS, GPU_METRICS, HEALTH_METRICS, type CoreMetric, type HealthMetric} from './query-fields.js';
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
+import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, type EnergyPricing, type EnergyState} from './energy.js';
 import {activeThrottles, eccState, linkState, nextThrottleSince, pciKey, throttleFlag, type GpuHealth, type ThrottleMetric, type XidEvent} from './gpu-health.js';
 
 /**
@@ -93,6 +94,7 @@ interface Entry {
 	lastXid: XidEvent | undefined;
 	/** Whether any health field was in a row (an old driver may know none). */
 	healthQueried: boolean;
+	energy: EnergyState;
 	lost: boolean;
 	lostSinceMs: number | undefined;
 	lostReason: string | undefined;
@@ -177,10 +179,17 @@ export class GpuStore implements GpuQuery {
 	private rowsCache: {version: number; rows: GpuRow[]} | undefined;
 	/** Xid events whose PCI address matched no GPU. */
 	private boxXids: XidEvent[] = [];
+	private pricing: EnergyPricing = {};
 	private boxXidCount = 0;
 	version = 0;
 
 	constructor(private readonly historyCapacity = DEFAULT_HISTORY) {}
+
+	/** Price per kWh, PUE and grid intensity for the box's energy figures. */
+	setPricing(pricing: EnergyPricing): void {
+		this.pricing = pricing;
+		this.version += 1;
+	}
 
 	/** GPUs seen so far (the size of a complete frame). */
 	get knownCount(): number {
@@ -215,6 +224,7 @@ export class GpuStore implements GpuQuery {
 			xidCount: 0,
 			lastXid: undefined,
 			healthQueried: false,
+			energy: EMPTY_ENERGY,
 		};
 		this.entries.set(row.uuid, entry);
 		return {entry, added: true};
@@ -255,6 +265,9 @@ export class GpuStore implements GpuQuery {
 				}
 			}
 			this.applyHealth(entry, nowMs);
+			// Energy from fresh readings only: the counter when the GPU gives it, else the power draw (an estimate).
+			const fresh = (m: 'energyMj' | 'powerDrawW') => (entry.readings[m].stale ? undefined : entry.readings[m].value);
+			entry.energy = addSample(entry.energy, nowMs, fresh('energyMj'), fresh('powerDrawW'));
 			const allUnavailable = anyQueried && !anyKnown;
 			if (allUnavailable) {
 				if (!entry.lost) {
@@ -392,6 +405,7 @@ export class GpuStore implements GpuQuery {
 			...(entry.lastSeenMs !== undefined ? {lastSeenMs: entry.lastSeenMs} : {}),
 			...(entry.lostSinceMs !== undefined ? {lostSinceMs: entry.lostSinceMs, lostReason: entry.lostReason} : {}),
 			...(entry.healthQueried || entry.xidCount > 0 ? {health: this.health(entry)} : {}),
+			...(entry.energy.lastTimeMs !== undefined ? {energy: gpuEnergy(entry.energy)} : {}),
 		};
 		rowHistories.set(entry.row, entry.rings);
 		return entry.row;
@@ -462,6 +476,7 @@ export class GpuStore implements GpuQuery {
 			...(s.droppedFields !== undefined && s.droppedFields.length > 0 ? {droppedFields: s.droppedFields} : {}),
 			...(s.retryAtMs !== undefined ? {retryAtMs: s.retryAtMs} : {}),
 			...(this.boxXidCount > 0 ? {boxXids: {count: this.boxXidCount, recent: this.boxXids}} : {}),
+			...(this.entries.size > 0 ? {energy: boxEnergy(this.rows().flatMap((r) => (r.energy !== undefined ? [r.energy] : [])), this.pricing)} : {}),
 		};
 		this.snapshotCache = {version: this.version, snapshot};
 		return snapshot;

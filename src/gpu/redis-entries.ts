@@ -129,6 +129,12 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
 	}
 	healthFields(row, fields, unknown, stale);
+	if (row.energy !== undefined) {
+		fields['energy_kwh_today'] = row.energy.todayKwh.toFixed(4);
+		fields['energy_kwh_since_start'] = row.energy.sinceStartKwh.toFixed(4);
+		fields['gpu_hours_today'] = row.energy.todayGpuHours.toFixed(3);
+		fields['energy_source'] = row.energy.source ?? '';
+	}
 	fields['unknown'] = unknown.join(';');
 	fields['stale'] = stale.join(';');
 	return fields;

@@ -150,6 +150,14 @@ describe('GpuPane', () => {
 		expect(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).not.toContain('host CPU');
 	});
 
+	it('the box\'s energy today in the title, marked (est.) when integrated from power draw, with its cost', () => {
+		const rows = [gpuRow(0)];
+		const energy = {todayKwh: 12.44, sinceStartKwh: 20, todayGpuHours: 8, source: 'estimate' as const, todayCost: 3.6, currency: 'EUR'};
+		expect(frameOf(<GpuPane {...base} width={120} gpu={gpuSnapshot(rows, {energy})} rows={rows} />)).toContain('· 12.4 kWh today (est.) 3.60 EUR');
+		expect(frameOf(<GpuPane {...base} width={120} gpu={gpuSnapshot(rows, {energy: {...energy, source: 'counter', todayCost: undefined}})} rows={rows} />)).toMatch(/· 12\.4 kWh today(?! \(est)/);
+		expect(frameOf(<GpuPane {...base} width={120} gpu={gpuSnapshot(rows)} rows={rows} />)).not.toContain('kWh');
+	});
+
 	it('shows unknown values as ? and stale values with a *', () => {
 		const rows = [gpuRow(0, {utilizationPercent: unknown('MIG'), temperatureC: known(71, true), powerDrawW: unknown()})];
 		const line = lines(frameOf(<GpuPane {...base} gpu={gpuSnapshot(rows)} rows={rows} />)).find((l) => l.includes('H100'))!;

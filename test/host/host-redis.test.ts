@@ -91,4 +91,12 @@ describe('config', () => {
 		if (bad.ok) return;
 		expect(bad.issues.map((i) => `${i.line}:${i.field}`)).toEqual(['2:host.paths', '3:host.intervalMs', '4:host.disks']);
 	});
+
+	test('the energy section: price, currency, PUE, grid intensity; bad values reported with their line', async () => {
+		const {parseConfig} = await import('../../src/config/config.js');
+		const ok = parseConfig('energy:\n  pricePerKwh: 0.25\n  currency: EUR\n  pue: 1.3\n  gridGramsPerKwh: 380\n', 'c.yaml');
+		expect(ok.ok && ok.config.energy).toEqual({pricePerKwh: 0.25, currency: 'EUR', pue: 1.3, gridGramsPerKwh: 380});
+		const bad = parseConfig('energy:\n  pricePerKwh: -1\n  pue: 0.8\n', 'c.yaml');
+		expect(!bad.ok && bad.issues.map((i) => `${i.line}:${i.field}`)).toEqual(['2:energy.pricePerKwh', '3:energy.pue']);
+	});
 });

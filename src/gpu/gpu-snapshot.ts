@@ -47,6 +47,8 @@ export interface GpuRow {
 	readonly lostReason?: string;
 	/** Clock event reasons, PCIe link, ECC, Xid events; absent when the driver gave no health field. */
 	readonly health?: GpuHealth;
+	/** At the last 5 minutes' growth, when memory fills (ms from the last frame); absent when it is not growing steadily. */
+	readonly memoryFullInMs?: number;
 	/** Energy today and since start (counter or estimate), GPU-hours today. */
 	readonly energy?: GpuEnergy;
 }

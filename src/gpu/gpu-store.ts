@@ -9,6 +9,7 @@ import {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
 import {CORE_METRICS, GPU_METRICS, HEALTH_METRICS, type CoreMetric, type HealthMetric} from './query-fields.js';
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
+import {timeToCapacity} from '../analysis/forecasts.js';
 import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, type EnergyPricing, type EnergyState} from './energy.js';
 import {activeThrottles, eccState, linkState, nextThrottleSince, pciKey, throttleFlag, type GpuHealth, type ThrottleMetric, type XidEvent} from './gpu-health.js';
 
@@ -169,6 +170,16 @@ export function boxAggregates(rows: readonly GpuRow[]): BoxAggregates {
 		gpuAvailable: gpusAvailable > 0,
 		gpusAvailable,
 	};
+}
+
+/** Time until the GPU's memory is full at its last 5 minutes' growth (src/analysis/forecasts.ts), when there is one. */
+function memoryForecast(entry: Entry): {memoryFullInMs?: number} {
+	const total = entry.readings.memoryTotalMb.value;
+	const now = entry.lastSeenMs;
+	if (total === undefined || now === undefined || entry.lost) return {};
+	const w = entry.rings.memoryUsedMb.since(now - 5 * 60_000);
+	const f = timeToCapacity(w.times, w.values, total, now);
+	return f === undefined ? {} : {memoryFullInMs: f.inMs};
 }
 
 export class GpuStore implements GpuQuery {
@@ -406,6 +417,7 @@ export class GpuStore implements GpuQuery {
 			...(entry.lostSinceMs !== undefined ? {lostSinceMs: entry.lostSinceMs, lostReason: entry.lostReason} : {}),
 			...(entry.healthQueried || entry.xidCount > 0 ? {health: this.health(entry)} : {}),
 			...(entry.energy.lastTimeMs !== undefined ? {energy: gpuEnergy(entry.energy)} : {}),
+			...memoryForecast(entry),
 		};
 		rowHistories.set(entry.row, entry.rings);
 		return entry.row;

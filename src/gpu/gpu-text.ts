@@ -1,6 +1,6 @@
 /** Plain-text GPU lines for `--once` (and logs). Pure. */
 import {type GpuRow, type Reading} from './gpu-snapshot.js';
-import {healthText} from './gpu-health.js';
+import {healthText, shortDuration} from './gpu-health.js';
 
 /** A reading as text: the value with its unit, `?` when unknown, a trailing `*` when stale (the last good value). */
 function readingText(reading: Reading, unit: string, digits = 0): string {
@@ -47,6 +47,7 @@ export function gpuHealthLine(row: GpuRow, nowMs: number): string | undefined {
 	].filter(Boolean);
 	parts.push(`ECC ${ecc.level}${eccDetail.length > 0 ? ` (${eccDetail.join(', ')})` : ''}`);
 	if (health.xidCount > 0) parts.push(`Xid ${health.xidCount}`);
+	if (row.memoryFullInMs !== undefined) parts.push(`memory full in ~${shortDuration(row.memoryFullInMs)} at this rate`);
 	const badge = healthText(health, nowMs);
 	return `    ${parts.join(', ')}${badge === '' ? '' : `; health: ${badge}`}`;
 }

@@ -125,3 +125,25 @@ describe('the box, its cost and footprint', () => {
 		expect(estimate.rows()[0]!.energy!.sinceStartKwh * 3_600_000).toBeCloseTo(423, 6);
 	});
 });
+
+describe('the GPU memory forecast on a row', () => {
+	it('memory growing steadily: full in the time the fit says, in the row and the --once health line', async () => {
+		const {gpuHealthLine} = await import('../../src/gpu/gpu-text.js');
+		const rec = recording('health');
+		const first = parseGpuLine(rec.lines[0]!, rec.fields);
+		if (first.kind !== 'row') throw new Error('fixture');
+		const store = new GpuStore();
+		// 61,250 of 81,559 MiB, growing 100 MiB every 10 s: 20,309 MiB to go at 600 MiB/min = 33.8 min (after the last point).
+		for (let i = 0; i <= 30; i++) {
+			const used = {value: 61_250 + 100 * i};
+			store.applyFrame([{...first.row, readings: {...first.row.readings, memoryUsedMb: used}}], i * 10 * S);
+		}
+		const row = store.rows()[0]!;
+		expect(row.memoryFullInMs! / 60_000).toBeCloseTo((81_559 - 64_250) / 600, 6);
+		expect(gpuHealthLine(row, 300 * S)).toContain('memory full in ~28m at this rate');
+		// Flat memory: no forecast.
+		const flat = new GpuStore();
+		for (let i = 0; i <= 30; i++) flat.applyFrame([first.row], i * 10 * S);
+		expect(flat.rows()[0]!.memoryFullInMs).toBeUndefined();
+	});
+});

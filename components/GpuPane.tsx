@@ -5,6 +5,7 @@ import {gauge, sparkline} from '../src/format/sparkline.js';
 import {fitBadges, gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
 import {healthBadges} from '../src/gpu/gpu-health.js';
 import {type HostView} from '../src/host/host-sampler.js';
+import {hostProcessText} from '../src/format/gpu-view.js';
 import {hostParts} from '../src/host/host-figures.js';
 import {fit, formatMb, shortGpuName} from '../src/format/units.js';
 import {cellWidth, padCells} from '../src/format/text-width.js';
@@ -159,7 +160,9 @@ export function processLines(row: GpuRow, {glyphs, colors}: Theme) {
 	return processesByMemory(row.processes).map((p) => (
 		<Line key={`${row.index}:${p.pid}`}>
 			{'      '}
-			<Text dimColor>pid {padCells(String(p.pid), 7, 'right')}</Text> <Text color={colors.warn}>{padCells(formatMb(p.usedMemoryMb), 6, 'right')}</Text> {glyphs.text(p.name)}
+			<Text dimColor>pid {padCells(String(p.pid), 7, 'right')}</Text> <Text color={colors.warn}>{padCells(formatMb(p.usedMemoryMb), 6, 'right')}</Text>{' '}
+			{p.host !== undefined ? <Text dimColor>{hostProcessText(p.host)} </Text> : null}
+			{glyphs.text(p.host?.command ?? p.name)}
 		</Line>
 	));
 }

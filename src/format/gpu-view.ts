@@ -1,5 +1,7 @@
 /** How a GPU row is written: pure decisions about widths, unknown and stale readings, colours. */
 import {type GpuProcess, type GpuSnapshot, type Reading} from '../gpu/gpu-snapshot.js';
+import {type HostProcess} from '../gpu/proc-join.js';
+import {shortDuration} from '../gpu/gpu-health.js';
 import {formatMb} from './units.js';
 import {cellWidth} from './text-width.js';
 import {type Tone} from './theme.js';
@@ -97,6 +99,13 @@ export function processesByMemory(processes: readonly GpuProcess[]): GpuProcess[
 function processName(name: string): string {
 	const base = name.split(/[\\/]/).pop() ?? name;
 	return base === '' ? name : base;
+}
+
+/** The host side of a GPU process: `root 97% 5.7G 1h` (user, CPU %, RSS, elapsed); `?` for what is unknown. Pure. */
+export function hostProcessText(host: HostProcess): string {
+	const rss = host.rssBytes === undefined ? '?' : formatMb(host.rssBytes / (1024 * 1024));
+	const cpu = host.cpuPercent === undefined ? '?' : `${Math.round(host.cpuPercent)}%`;
+	return `${host.user ?? '?'} ${cpu} ${rss} ${host.elapsedMs === undefined ? '?' : shortDuration(host.elapsedMs)}`;
 }
 
 /** One process as "python3 38.2G". */

@@ -170,10 +170,13 @@ export function gpuOptionsFrom(
 ): GpuPartOptions | undefined {
 	if (flags.noGpu || config.enabled === false) return undefined;
 	const gpus = flags.gpus ?? config.gpus;
+	const bin = flags.nvidiaSmi ?? config.nvidiaSmi ?? 'nvidia-smi';
 	return {
-		bin: flags.nvidiaSmi ?? config.nvidiaSmi ?? 'nvidia-smi',
+		bin,
 		intervalMs: Math.max(250, flags.gpuIntervalMs ?? config.intervalMs ?? DEFAULT_GPU_INTERVAL_MS),
 		...(gpus !== undefined ? {gpus} : {}),
+		// The demo's simulated GPUs have made-up pids: joining them to this machine's processes would mislead.
+		...(/(^|[\\/])demo-nvidia-smi\.js$/.test(bin) ? {sampler: {joinProcesses: false}} : {}),
 	};
 }
 

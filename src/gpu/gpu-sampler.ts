@@ -18,6 +18,7 @@ import {type GpuStatus, type GpuStore} from './gpu-store.js';
 import {runOneShot, startStream, type StreamHandle} from './nvidia-smi-runner.js';
 import {appsQueryArgs, droppedBetween, FULL_GPU_FIELDS, gpuQueryArgs, MINIMAL_GPU_FIELDS, reduceFields} from './query-fields.js';
 import {parseXidLine} from './gpu-health.js';
+import {ProcessReader} from './proc-join.js';
 
 export interface SamplerOptions {
 	readonly bin: string;
@@ -33,6 +34,10 @@ export interface SamplerOptions {
 	readonly streamRetryMs?: number;
 	readonly backoffBaseMs?: number;
 	readonly backoffMaxMs?: number;
+	/** Where /proc is, for joining GPU processes to host processes (tests). Default /proc. */
+	readonly procRoot?: string;
+	/** Join GPU processes to /proc (default true; off for the demo's simulated GPUs, whose pids are made up). */
+	readonly joinProcesses?: boolean;
 	/** Extra environment for the child (merged over process.env). */
 	readonly env?: NodeJS.ProcessEnv;
 	readonly now?: () => number;
@@ -99,6 +104,7 @@ export class GpuSampler {
 	private settleTimer: NodeJS.Timeout | undefined;
 	private appsTimer: NodeJS.Timeout | undefined;
 	private oneshotBusy = false;
+	private processReader: ProcessReader | undefined;
 	private appsBusy = false;
 	private splitter = new LineSplitter();
 	private readonly assembler: FrameAssembler;
@@ -414,7 +420,10 @@ export class GpuSampler {
 			const result = await runOneShot(this.options.bin, appsQueryArgs(this.options.gpus), this.oneshotTimeout, this.options.env);
 			if (!this.running || !result.ok) return;
 			const before = this.store.version;
-			this.store.setProcesses(parseAppsOutput(result.stdout));
+			const apps = parseAppsOutput(result.stdout);
+			this.processReader ??= new ProcessReader(this.options.procRoot);
+			const host = this.options.joinProcesses === false ? undefined : this.processReader.read(apps.map((a) => a.pid), this.now());
+			this.store.setProcesses(apps, host);
 			if (this.store.version !== before) this.options.onChange?.();
 		} finally {
 			this.appsBusy = false;

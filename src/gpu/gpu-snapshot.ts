@@ -1,6 +1,7 @@
 /** What the GPU pane and `--once --json` see of the GPUs. Filled by the GPU sampler (src/gpu). */
 import {type GpuHealth, type XidEvent} from './gpu-health.js';
 import {type BoxEnergy, type GpuEnergy} from './energy.js';
+import {type HostProcess} from './proc-join.js';
 
 /** A reading nvidia-smi may not give: a value, or unknown with the reason; `stale` when it is the last good value. */
 export interface Reading {
@@ -13,6 +14,8 @@ export interface GpuProcess {
 	readonly pid: number;
 	readonly name: string;
 	readonly usedMemoryMb: number | undefined;
+	/** The host process behind the pid (user, command line, CPU %, RSS, elapsed), when this /proc has it. */
+	readonly host?: HostProcess;
 }
 
 export interface GpuRow {

@@ -10,6 +10,7 @@ import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
 import {CORE_METRICS, GPU_METRICS, HEALTH_METRICS, type CoreMetric, type HealthMetric} from './query-fields.js';
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
 import {timeToCapacity} from '../analysis/forecasts.js';
+import {type HostProcess} from './proc-join.js';
 import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, type EnergyPricing, type EnergyState} from './energy.js';
 import {activeThrottles, eccState, linkState, nextThrottleSince, pciKey, throttleFlag, type GpuHealth, type ThrottleMetric, type XidEvent} from './gpu-health.js';
 
@@ -359,17 +360,20 @@ export class GpuStore implements GpuQuery {
 		this.version += 1;
 	}
 
-	/** Replace the process lists from a `--query-compute-apps` result, joined by GPU UUID. */
-	setProcesses(apps: readonly ParsedApp[]): void {
+	/** Replace the process lists from a `--query-compute-apps` result, joined by GPU UUID (and to /proc by pid, when given). */
+	setProcesses(apps: readonly ParsedApp[], host?: ReadonlyMap<number, HostProcess>): void {
 		const byGpu = new Map<string, GpuProcess[]>();
 		for (const app of apps) {
 			const list = byGpu.get(app.gpuUuid) ?? [];
-			list.push({pid: app.pid, name: app.name, usedMemoryMb: app.usedMemoryMb});
+			const h = host?.get(app.pid);
+			list.push({pid: app.pid, name: app.name, usedMemoryMb: app.usedMemoryMb, ...(h !== undefined ? {host: h} : {})});
 			byGpu.set(app.gpuUuid, list);
 		}
 		for (const entry of this.entries.values()) {
 			const next = (byGpu.get(entry.uuid) ?? []).sort((a, b) => (b.usedMemoryMb ?? -1) - (a.usedMemoryMb ?? -1));
-			const same = next.length === entry.processes.length && next.every((p, i) => p.pid === entry.processes[i]!.pid && p.usedMemoryMb === entry.processes[i]!.usedMemoryMb);
+			const same =
+				next.length === entry.processes.length &&
+				next.every((p, i) => p.pid === entry.processes[i]!.pid && p.usedMemoryMb === entry.processes[i]!.usedMemoryMb && p.host?.cpuPercent === entry.processes[i]!.host?.cpuPercent);
 			if (same) continue;
 			entry.processes = next;
 			entry.row = undefined;

@@ -117,7 +117,22 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 		name: row.name,
 		lost: row.lost ? 'true' : 'false',
 		pstate: row.pstate ?? '',
-		processes: JSON.stringify(row.processes.slice(0, 32).map((p) => ({pid: p.pid, name: p.name, used_memory_mb: p.usedMemoryMb ?? null}))),
+		processes: JSON.stringify(
+			row.processes.slice(0, 32).map((p) => ({
+				pid: p.pid,
+				name: p.name,
+				used_memory_mb: p.usedMemoryMb ?? null,
+				...(p.host !== undefined
+					? {
+							user: p.host.user ?? null,
+							command: p.host.command ?? null,
+							cpu_percent: p.host.cpuPercent === undefined ? null : Number(p.host.cpuPercent.toFixed(1)),
+							rss_bytes: p.host.rssBytes ?? null,
+							elapsed_s: p.host.elapsedMs === undefined ? null : Math.round(p.host.elapsedMs / 1000),
+						}
+					: {}),
+			})),
+		),
 		last_updated: timestampIso,
 	};
 	const unknown: string[] = [];

@@ -290,6 +290,15 @@ describe('GPU processes', () => {
 		expect(body[at('small')]).toMatch(/pid\s+10\s+500M small/);
 		expect(body[at(' 1 H100') + 1]).toContain('no processes');
 	});
+
+	it('zoomed, a process joined to /proc shows its user, CPU, RSS, elapsed time and command line', () => {
+		const joined = [{pid: 3021, name: 'python3', usedMemoryMb: 18_002, host: {user: 'ml', cpuPercent: 97.4, rssBytes: 6 * 1024 ** 3, elapsedMs: 3_600_000, command: 'python3 train.py --lr 3e-4'}}];
+		const partial = [{pid: 77, name: 'other', usedMemoryMb: 100, host: {}}];
+		const rows = [gpuRow(0, {processes: joined}), gpuRow(1, {processes: partial})];
+		const body = lines(frameOf(<GpuPane width={120} height={8} focused={false} selectedIndex={0} gpu={gpuSnapshot(rows)} rows={rows} zoomed />));
+		expect(body.find((l) => l.includes('3021'))).toMatch(/pid\s+3021\s+17\.6G ml 97% 6\.0G 1h python3 train\.py --lr 3e-4/);
+		expect(body.find((l) => l.includes('pid      77'))).toMatch(/\? \? \? \? other/);
+	});
 });
 
 describe('a pane short of lines', () => {

@@ -80,15 +80,16 @@ describe('streaming from one long-lived child', () => {
 		expect(sampler.stats.skippedLines).toBe(0);
 	});
 
-	test('1 GPU with fan and processes', async () => {
-		const {store, sampler} = rig('one-gpu', {processesEveryMs: 200});
+	test('1 GPU with fan and processes, joined to the host process in /proc (a recorded one)', async () => {
+		const {store, sampler} = rig('one-gpu', {processesEveryMs: 200, procRoot: join(import.meta.dirname, '..', 'fixtures', 'proc', 'pids')});
 		await sampler.start();
 		await until(() => (store.rows()[0]?.processes.length ?? 0) > 0);
 		const [row] = store.rows();
 		expect(row!.name).toBe('NVIDIA GeForce RTX 4090');
 		expect(row!.fanPercent.value).toBeGreaterThanOrEqual(41);
 		expect(row!.persistenceMode).toBe(false);
-		expect(row!.processes[0]).toEqual({pid: 3021, name: 'python3 -m torch.distributed.run finetune.py', usedMemoryMb: 18002});
+		expect(row!.processes[0]).toMatchObject({pid: 3021, name: 'python3 -m torch.distributed.run finetune.py', usedMemoryMb: 18002});
+		expect(row!.processes[0]!.host).toMatchObject({user: 'root', rssBytes: 6_000_000 * 1024, command: expect.stringMatching(/^python3 -m torch/)});
 	});
 
 	test('--gpus 0,3 picks a subset (passed as --id)', async () => {

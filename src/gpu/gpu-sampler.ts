@@ -422,7 +422,7 @@ export class GpuSampler {
 			const before = this.store.version;
 			const apps = parseAppsOutput(result.stdout);
 			this.processReader ??= new ProcessReader(this.options.procRoot);
-			const host = this.options.joinProcesses === false ? undefined : this.processReader.read(apps.map((a) => a.pid), this.now());
+			const host = this.options.joinProcesses === false ? undefined : this.processReader.read(apps, this.now());
 			this.store.setProcesses(apps, host);
 			if (this.store.version !== before) this.options.onChange?.();
 		} finally {

@@ -13,6 +13,8 @@ import {sanitizeText} from '../contract/sanitize.js';
 const CLOCK_TICKS = 100;
 
 export interface PidStat {
+	/** The command name (comm, at most 15 characters). */
+	readonly comm: string;
 	/** utime + stime, clock ticks. */
 	readonly cpuTicks: number;
 	/** Start time after boot, clock ticks. */
@@ -25,14 +27,15 @@ counted from the last `)`. utime and stime are fields 14 and 15, starttime field
 */
 export function parsePidStat(text: string): PidStat | undefined {
 	const close = text.lastIndexOf(')');
-	if (close < 0) return undefined;
+	const open = text.indexOf('(');
+	if (close < 0 || open < 0 || open > close) return undefined;
 	const f = text.slice(close + 1).trim().split(/\s+/);
 	// f[0] is field 3 (state): field k is f[k - 3].
 	const utime = Number(f[11]);
 	const stime = Number(f[12]);
 	const start = Number(f[19]);
 	if (![utime, stime, start].every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
-	return {cpuTicks: utime + stime, startTicks: start};
+	return {comm: text.slice(open + 1, close), cpuTicks: utime + stime, startTicks: start};
 }
 
 /** `/proc/{pid}/status`: the real uid and VmRSS (kB; absent for kernel threads). */
@@ -62,6 +65,22 @@ export function parsePasswd(text: string): Map<number, string> {
 export function parseBootTime(text: string): number | undefined {
 	const m = /^btime\s+(\d+)/m.exec(text);
 	return m === null ? undefined : Number(m[1]);
+}
+
+function baseName(path: string): string {
+	return path.split('/').pop() ?? path;
+}
+
+/**
+Whether the process in /proc is the one nvidia-smi named: the program of nvidia-smi's `process_name` (its first word,
+without the directory) is the process's comm (cut at 15 characters) or its argv[0]. A pid from another PID
+namespace (mycotop in a container), or one reused since, would otherwise lend a stranger's user and command. Pure.
+*/
+export function sameProcess(smiName: string, comm: string | undefined, argv0: string | undefined): boolean {
+	const program = baseName(smiName.trim().split(/\s+/)[0] ?? '');
+	if (program === '') return false;
+	if (comm !== undefined && comm !== '' && (program === comm || program.slice(0, 15) === comm)) return true;
+	return argv0 !== undefined && baseName(argv0) === program;
 }
 
 export interface HostProcess {
@@ -114,19 +133,23 @@ export class ProcessReader {
 		private readonly passwd = '/etc/passwd',
 	) {}
 
-	read(pids: readonly number[], nowMs: number): Map<number, HostProcess> {
+	/** Each process nvidia-smi listed (pid and its process_name) that this /proc has, and is the same program. */
+	read(processes: ReadonlyArray<{readonly pid: number; readonly name: string}>, nowMs: number): Map<number, HostProcess> {
 		this.users ??= parsePasswd(readIf(this.passwd) ?? '');
 		const procStat = readIf(join(this.procRoot, 'stat'));
 		const bootSeconds = procStat === undefined ? undefined : parseBootTime(procStat);
 		const out = new Map<number, HostProcess>();
 		const next = new Map<number, {cpuTicks: number; timeMs: number}>();
-		for (const pid of new Set(pids)) {
-			if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+		const seen = new Set<number>();
+		for (const {pid, name} of processes) {
+			if (!Number.isSafeInteger(pid) || pid <= 0 || seen.has(pid)) continue;
+			seen.add(pid);
 			const dir = join(this.procRoot, String(pid));
 			const stat = readIf(join(dir, 'stat'));
 			if (stat === undefined) continue;
-			const status = readIf(join(dir, 'status'));
 			const cmdline = readIf(join(dir, 'cmdline'));
+			if (!sameProcess(name, parsePidStat(stat)?.comm, cmdline?.split('\0')[0])) continue;
+			const status = readIf(join(dir, 'status'));
 			const p = hostProcess(
 				{stat, ...(status !== undefined ? {status} : {}), ...(cmdline !== undefined ? {cmdline} : {})},
 				{nowMs, ...(bootSeconds !== undefined ? {bootSeconds} : {}), users: this.users, ...(this.previous.has(pid) ? {previous: this.previous.get(pid)!} : {})},

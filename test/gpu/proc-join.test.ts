@@ -4,14 +4,14 @@ import {userInfo} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {hostProcess, parseBootTime, parseCmdline, parsePasswd, parsePidStat, parsePidStatus, ProcessReader} from '../../src/gpu/proc-join.js';
+import {hostProcess, parseBootTime, parseCmdline, parsePasswd, parsePidStat, parsePidStatus, ProcessReader, sameProcess} from '../../src/gpu/proc-join.js';
 
 const PIDS = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'proc', 'pids');
 const file = (path: string) => readFileSync(join(PIDS, path), 'utf8');
 
 describe('parsers', () => {
 	it('stat: fields counted after the last ")", so a command name with spaces and parentheses cannot shift them', () => {
-		expect(parsePidStat(file('3021/stat'))).toEqual({cpuTicks: 369_000, startTicks: 500_000});
+		expect(parsePidStat(file('3021/stat'))).toEqual({comm: 'python3 (train)', cpuTicks: 369_000, startTicks: 500_000});
 		expect(parsePidStat('12 (x) R 1 2')).toBeUndefined();
 		expect(parsePidStat('garbage')).toBeUndefined();
 	});
@@ -38,21 +38,44 @@ describe('parsers', () => {
 	});
 });
 
+describe('the same program, or no join', () => {
+	it('nvidia-smi\'s program against comm (cut at 15) or argv[0]; a stranger behind the same pid is not joined', () => {
+		expect(sameProcess('/usr/bin/python3', 'python3', '/usr/bin/python3')).toBe(true);
+		expect(sameProcess('python3 -m torch.distributed.run finetune.py', 'pt_main_thread', 'python3')).toBe(true);
+		expect(sameProcess('/opt/bin/a-very-long-program-name', 'a-very-long-pro', undefined)).toBe(true);
+		expect(sameProcess('训练脚本🚀.py', 'beam.smp', '/usr/lib/erlang/erts-13.1.5/bin/beam.smp')).toBe(false);
+		expect(sameProcess('python3', 'bash', '/bin/bash')).toBe(false);
+		expect(sameProcess('', 'python3', 'python3')).toBe(false);
+	});
+
+	it('the reader skips a pid whose program differs', () => {
+		const got = new ProcessReader(PIDS, join(PIDS, 'no-passwd')).read([{pid: 3021, name: 'beam.smp'}], 0);
+		expect(got.size).toBe(0);
+	});
+});
+
 describe('ProcessReader', () => {
 	it('reads the recorded pid; an unknown pid (another PID namespace, or exited) is left out', () => {
 		const reader = new ProcessReader(PIDS, join(PIDS, 'no-passwd'));
-		const got = reader.read([3021, 999_999, -1], (1764979200 + 5000 + 60) * 1000);
+		const got = reader.read(
+			[
+				{pid: 3021, name: '/usr/bin/python3'},
+				{pid: 999_999, name: 'python3'},
+				{pid: -1, name: 'x'},
+			],
+			(1764979200 + 5000 + 60) * 1000,
+		);
 		expect([...got.keys()]).toEqual([3021]);
 		expect(got.get(3021)).toMatchObject({user: '0', elapsedMs: 60_000, rssBytes: 6_000_000 * 1024});
 	});
 
 	it('this very process, against what Node says of itself', () => {
 		const reader = new ProcessReader();
-		reader.read([process.pid], Date.now());
+		reader.read([{pid: process.pid, name: process.execPath}], Date.now());
 		let x = 0;
 		const until = Date.now() + 200;
 		while (Date.now() < until) x += Math.sqrt(x + 1); // burn some CPU
-		const me = reader.read([process.pid], Date.now()).get(process.pid)!;
+		const me = reader.read([{pid: process.pid, name: process.execPath}], Date.now()).get(process.pid)!;
 		expect(me.user).toBe(userInfo().username);
 		expect(me.command).toContain('node');
 		expect(Math.abs(me.rssBytes! - process.memoryUsage().rss)).toBeLessThan(0.2 * process.memoryUsage().rss);

@@ -47,7 +47,7 @@ export interface HostStats {
 	readonly disk?: {readonly readBytesPerSec: number; readonly writeBytesPerSec: number; readonly busiestPercent: number; readonly busiest: string};
 	/** Every interface but the loopback together. */
 	readonly net?: {readonly rxBytesPerSec: number; readonly txBytesPerSec: number};
-	readonly filesystems: ReadonlyArray<FsSpace & {readonly usedPercent?: number}>;
+	readonly filesystems: ReadonlyArray<FsSpace & {readonly usedPercent?: number; readonly fullInMs?: number}>;
 	readonly errors: readonly string[];
 }
 
@@ -128,6 +128,11 @@ export function dataloaderBound(recent: ReadonlyArray<{readonly cpuPercent: numb
 		.every((r) => r.cpuPercent !== undefined && r.gpuPercent !== undefined && r.cpuPercent > DATALOADER.cpuAbovePercent && r.gpuPercent < DATALOADER.gpuBelowPercent);
 }
 
+function shortSpan(ms: number): string {
+	const m = Math.floor(ms / 60_000);
+	return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h`;
+}
+
 /** Bytes as `512B`, `1.2K`, `30M`, `61.2G`, `3.4T` (1024-based). Pure. */
 export function shortBytes(bytes: number): string {
 	const units = ['B', 'K', 'M', 'G', 'T', 'P'];
@@ -151,12 +156,19 @@ export function hostParts(stats: HostStats | undefined, hint: boolean): Array<{r
 		parts.push({key: 'mem', text: `mem ${shortBytes(stats.memory.usedBytes)}/${shortBytes(stats.memory.totalBytes)}`, ...(stats.memory.percent > 90 ? {tone: 'warn' as const} : {})});
 	if (stats.swap !== undefined && stats.swap.usedBytes > 0)
 		parts.push({key: 'swap', text: `swap ${shortBytes(stats.swap.usedBytes)}`, ...(stats.swap.percent > 50 ? {tone: 'warn' as const} : {})});
-	for (const fs of stats.filesystems)
+	for (const fs of stats.filesystems) {
+		// A disk that will be full within a day at its last half hour's growth says when.
+		const full = fs.fullInMs !== undefined && fs.fullInMs < 86_400_000 ? ` full in ~${shortSpan(fs.fullInMs)}` : '';
 		parts.push(
 			fs.usedPercent === undefined
 				? {key: `fs:${fs.path}`, text: `${fs.path} ?`}
-				: {key: `fs:${fs.path}`, text: `${fs.path} ${Math.round(fs.usedPercent)}%`, ...(fs.usedPercent > 95 ? {tone: 'critical' as const} : fs.usedPercent > 85 ? {tone: 'warn' as const} : {})},
+				: {
+						key: `fs:${fs.path}`,
+						text: `${fs.path} ${Math.round(fs.usedPercent)}%${full}`,
+						...(fs.usedPercent > 95 || (full !== '' && fs.fullInMs! < 3_600_000) ? {tone: 'critical' as const} : fs.usedPercent > 85 || full !== '' ? {tone: 'warn' as const} : {}),
+					},
 		);
+	}
 	if (stats.load !== undefined) parts.push({key: 'load', text: `load ${stats.load.load1.toFixed(1)}`});
 	if (stats.disk !== undefined) parts.push({key: 'disk', text: `io r${shortBytes(stats.disk.readBytesPerSec)} w${shortBytes(stats.disk.writeBytesPerSec)}/s`});
 	if (stats.net !== undefined) parts.push({key: 'net', text: `net rx${shortBytes(stats.net.rxBytesPerSec)} tx${shortBytes(stats.net.txBytesPerSec)}/s`});

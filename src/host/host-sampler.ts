@@ -8,6 +8,8 @@ import {readFileSync} from 'node:fs';
 import {statfs} from 'node:fs/promises';
 import {join} from 'node:path';
 import {dataloaderBound, hostStats, type FsSpace, type HostReading, type HostStats} from './host-figures.js';
+import {timeToCapacity} from '../analysis/forecasts.js';
+import {TimeRing} from '../store/ring-buffer.js';
 import {parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat} from './proc-parse.js';
 
 export interface HostSamplerOptions {
@@ -85,6 +87,8 @@ export class HostSampler {
 	private previous: HostReading | undefined;
 	private current: HostStats | undefined;
 	private recent: Array<{cpuPercent: number | undefined; gpuPercent: number | undefined}> = [];
+	/** Used bytes per filesystem, for the disk-full forecast (30 min at 1 Hz). */
+	private readonly fsUsed = new Map<string, TimeRing>();
 	private timer: NodeJS.Timeout | undefined;
 	private busy = false;
 	private running = false;
@@ -122,7 +126,7 @@ export class HostSampler {
 		this.busy = true;
 		try {
 			const reading = await readHost(this.options.procRoot ?? '/proc', this.options.paths ?? [process.cwd()], this.now());
-			this.current = hostStats(this.previous, reading);
+			this.current = this.withForecasts(hostStats(this.previous, reading));
 			this.previous = reading;
 			this.stats.readings += 1;
 			this.recent.push({cpuPercent: this.current.cpuPercent, gpuPercent: this.options.gpuPercent?.()});
@@ -131,6 +135,23 @@ export class HostSampler {
 		} finally {
 			this.busy = false;
 		}
+	}
+
+	/** Each filesystem's time to full at its last 30 minutes' growth (src/analysis/forecasts.ts), when there is one. */
+	private withForecasts(stats: HostStats): HostStats {
+		const filesystems = stats.filesystems.map((fs) => {
+			if (fs.totalBytes === undefined || fs.availableBytes === undefined) return fs;
+			let ring = this.fsUsed.get(fs.path);
+			if (ring === undefined) {
+				ring = new TimeRing(1800);
+				this.fsUsed.set(fs.path, ring);
+			}
+			ring.push(stats.timeMs, fs.totalBytes - fs.availableBytes);
+			const w = ring.since(stats.timeMs - 30 * 60_000);
+			const f = timeToCapacity(w.times, w.values, fs.totalBytes, stats.timeMs);
+			return f === undefined ? fs : {...fs, fullInMs: f.inMs};
+		});
+		return {...stats, filesystems};
 	}
 
 	view(): HostView {

@@ -164,3 +164,35 @@ describe('on this machine', () => {
 		expect(Math.abs(sampler.view().stats!.cpuPercent! - mine)).toBeLessThan(25);
 	});
 });
+
+describe('disk full forecast', () => {
+	it('a filesystem filling steadily says when it will be full; a steady one does not', async () => {
+		const {hostParts} = await import('../../src/host/host-figures.js');
+		const {mkdtempSync, writeFileSync, mkdirSync, cpSync} = await import('node:fs');
+		const {tmpdir} = await import('node:os');
+		// Recorded /proc, and the clock driven by the test; statfs of a real path gives the size, the growth is the test's:
+		// drive the forecast through hostParts with figures built as the sampler builds them.
+		const stats = (fullInMs: number | undefined) => ({
+			timeMs: 0,
+			corePercents: [],
+			filesystems: [{path: '/data', totalBytes: 1000, availableBytes: 100, usedPercent: 90, ...(fullInMs !== undefined ? {fullInMs} : {})}],
+			errors: [],
+		});
+		expect(hostParts(stats(45 * 60_000), false).find((p) => p.key === 'fs:/data')).toEqual({key: 'fs:/data', text: '/data 90% full in ~45m', tone: 'critical'});
+		expect(hostParts(stats(5 * 3_600_000), false).find((p) => p.key === 'fs:/data')).toEqual({key: 'fs:/data', text: '/data 90% full in ~5h', tone: 'warn'});
+		expect(hostParts(stats(3 * 86_400_000), false).find((p) => p.key === 'fs:/data')!.text).toBe('/data 90%');
+		expect(hostParts(stats(undefined), false).find((p) => p.key === 'fs:/data')!.text).toBe('/data 90%');
+		// The sampler on a steady filesystem (this machine's /, over a few readings): no forecast.
+		const dir = mkdtempSync(join(tmpdir(), 'mycotop-proc-'));
+		cpSync(join(PROC, 'a'), dir, {recursive: true});
+		mkdirSync(join(dir, 'net'), {recursive: true});
+		writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
+		let now = 0;
+		const sampler = new HostSampler({procRoot: dir, paths: ['/'], now: () => (now += 1000)});
+		for (let i = 0; i < 12; i++) await sampler.sample();
+		const fs = sampler.view().stats!.filesystems[0]!;
+		expect(fs.totalBytes).toBeGreaterThan(0);
+		// Twelve readings a second apart of a disk that barely moves: either no forecast, or one far beyond a day.
+		expect(fs.fullInMs === undefined || fs.fullInMs > 86_400_000).toBe(true);
+	});
+});

@@ -97,6 +97,8 @@ interface Entry {
 	/** Whether any health field was in a row (an old driver may know none). */
 	healthQueried: boolean;
 	energy: EnergyState;
+	/** The memory forecast and when it was computed (recomputed every 10 s at most: it reads 5 minutes of history). */
+	forecast: {atMs: number; memoryFullInMs: number | undefined} | undefined;
 	lost: boolean;
 	lostSinceMs: number | undefined;
 	lostReason: string | undefined;
@@ -173,14 +175,22 @@ export function boxAggregates(rows: readonly GpuRow[]): BoxAggregates {
 	};
 }
 
-/** Time until the GPU's memory is full at its last 5 minutes' growth (src/analysis/forecasts.ts), when there is one. */
+const FORECAST_EVERY_MS = 10_000;
+
+/**
+Time until the GPU's memory is full at its last 5 minutes' growth (src/analysis/forecasts.ts), when there is one;
+recomputed every 10 s at most and counted down in between.
+*/
 function memoryForecast(entry: Entry): {memoryFullInMs?: number} {
 	const total = entry.readings.memoryTotalMb.value;
 	const now = entry.lastSeenMs;
 	if (total === undefined || now === undefined || entry.lost) return {};
-	const w = entry.rings.memoryUsedMb.since(now - 5 * 60_000);
-	const f = timeToCapacity(w.times, w.values, total, now);
-	return f === undefined ? {} : {memoryFullInMs: f.inMs};
+	if (entry.forecast === undefined || now - entry.forecast.atMs >= FORECAST_EVERY_MS || now < entry.forecast.atMs) {
+		const w = entry.rings.memoryUsedMb.since(now - 5 * 60_000);
+		entry.forecast = {atMs: now, memoryFullInMs: timeToCapacity(w.times, w.values, total, now)?.inMs};
+	}
+	const left = entry.forecast.memoryFullInMs;
+	return left === undefined ? {} : {memoryFullInMs: Math.max(0, left - (now - entry.forecast.atMs))};
 }
 
 export class GpuStore implements GpuQuery {
@@ -237,6 +247,7 @@ export class GpuStore implements GpuQuery {
 			lastXid: undefined,
 			healthQueried: false,
 			energy: EMPTY_ENERGY,
+			forecast: undefined,
 		};
 		this.entries.set(row.uuid, entry);
 		return {entry, added: true};

@@ -33,7 +33,10 @@ const NUMBER_WITH_UNIT = /^([-+]?\d+(?:\.\d+)?)(?:\s*(?:MiB|%|W|MHz|C))?$/;
 export function parseReading(token: string, range: readonly [number, number] = [-Infinity, Infinity]): Parsed {
 	const text = token.trim();
 	if (text === '') return {reason: 'empty'};
-	const sentinel = sentinelReason(text);
+	// Sentinels start with a letter or `[`: a token starting with a digit or a sign skips that check.
+	const code = text.charCodeAt(0);
+	const numeric = (code >= 48 && code <= 57) || code === 43 || code === 45;
+	const sentinel = numeric ? undefined : sentinelReason(text);
 	if (sentinel !== undefined) return {reason: sentinel};
 	const match = NUMBER_WITH_UNIT.exec(text);
 	if (match === null) return {reason: `unparseable "${sanitizeText(text, {maxLength: 24})}"`};

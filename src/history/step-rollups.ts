@@ -29,9 +29,24 @@ import {
 	toFloat32,
 } from './rollup-layout.js';
 
+/**
+A step this many times beyond the range the buckets cover (width x STEP_SLOTS) is an outlier while it is alone: a
+producer that once sent epoch ms as the step would otherwise widen the buckets for good and fold the whole run into
+one or two of them.
+*/
+const OUTLIER_FACTOR = 1024;
+/** Consecutive outliers after which they are the run (the producer switched scale): the range widens to hold them. */
+export const OUTLIERS_BEFORE_WIDENING = 64;
+
 /** One series' step buckets. Pure: merge, widen, encode. */
 export class StepSeries {
 	width = 1;
+	/** Whether any sample is held (an empty series takes any step's range without the outlier rule). */
+	private holdsSamples = false;
+	/** Outlying samples (step, value) in a row, held back until an in-range step drops them or enough widen the range. */
+	private outlierRun: number[] = [];
+	/** Outlying samples left out of the buckets (the time tiers keep them). */
+	outliers = 0;
 	readonly min = new Float32Array(STEP_SLOTS);
 	readonly max = new Float32Array(STEP_SLOTS);
 	readonly last = new Float32Array(STEP_SLOTS);
@@ -57,6 +72,7 @@ export class StepSeries {
 			return s;
 		}
 		s.width = width;
+		s.holdsSamples = true;
 		for (let i = 0; i < STEP_SLOTS; i++) {
 			const at = STEP_HEADER_BYTES + i * RECORD_BYTES;
 			if (at + RECORD_BYTES > bytes.length) {
@@ -81,7 +97,30 @@ export class StepSeries {
 
 	/** Merge one sample (the rule of bucket-agg.ts: the latest position wins, as late: the larger value). */
 	add(step: number, value: number): void {
-		if (Math.floor(step / this.width) >= STEP_SLOTS) this.widen(stepWidthFor(step));
+		if (Math.floor(step / this.width) >= STEP_SLOTS) {
+			const width = stepWidthFor(step);
+			if (this.holdsSamples && isOutlier(width, this.width)) {
+				this.outlierRun.push(step, value);
+				this.outliers += 1;
+				if (this.outlierRun.length < 2 * OUTLIERS_BEFORE_WIDENING) return;
+				// Enough in a row: the run's scale changed. Widen to the largest and merge them all.
+				const held = this.outlierRun;
+				this.outlierRun = [];
+				this.outliers -= held.length / 2;
+				let most = 0;
+				for (let i = 0; i < held.length; i += 2) most = Math.max(most, held[i]!);
+				this.widen(stepWidthFor(most));
+				for (let i = 0; i < held.length; i += 2) this.merge(held[i]!, held[i + 1]!);
+				return;
+			}
+			this.widen(width);
+		}
+		if (this.outlierRun.length > 0) this.outlierRun = [];
+		this.merge(step, value);
+	}
+
+	private merge(step: number, value: number): void {
+		this.holdsSamples = true;
 		const slot = Math.floor(step / this.width);
 		if (slot < this.dirtyLo) this.dirtyLo = slot;
 		if (slot > this.dirtyHi) this.dirtyHi = slot;
@@ -196,6 +235,14 @@ export class StepSeries {
 		this.dirtyHi = -1;
 		return commands;
 	}
+}
+
+/**
+Whether widening from `current` to `needed` is an outlier's doing: the step lies OUTLIER_FACTOR or more times beyond the
+range the buckets cover. Pure.
+*/
+function isOutlier(needed: number, current: number): boolean {
+	return needed / current >= OUTLIER_FACTOR;
 }
 
 /** How the step rollups read a series' stored state (the writer's connection). */

@@ -15,7 +15,9 @@ ARGV: now_ms, index_keep_ms, n_index, (series, latest_ms) x n_index,
 `records` is binary, ascending by slot: per bucket a u32 slot (little-endian) and the 28-byte record of
 rollup-layout.ts, already packed by the writer (min/max/last rounded to float32), so a bucket written for the first
 time is a plain copy; only a bucket that already holds samples is unpacked, merged (bucket-agg.ts's rule) and packed
-again. A key's records are merged into one GETRANGE of the slots they span and written back with one SETRANGE: two
+again. A key of another type (another program wrote it) is skipped, the rest merged: the script then answers an error
+naming the count and the first keys (`WRONGTYPE 2 history key(s) of another type skipped: ...`), which the writer
+counts as Redis's refusals inside an applied transaction (write-batcher.ts). A key's records are merged into one GETRANGE of the slots they span and written back with one SETRANGE: two
 Redis calls per key and a few string operations per bucket, whatever the batch holds.
 */
 
@@ -54,12 +56,13 @@ end
 
 -- Merge records (slots[i], recs[i]; slots ascending) into key, whose slot 0 is at byte base: one GETRANGE of the
 -- slots they span, one SETRANGE of the same bytes rebuilt (untouched stretches copied whole). Returns false when the
--- key does not hold those bytes (a chunk key not created yet).
+-- key does not hold those bytes (a chunk key not created yet), 'wrongtype' when it is not a string (another program's).
 local function apply(key, base, slots, recs)
   local n = #slots
   if n == 0 then return true end
   local lo, hi = slots[1], slots[n]
-  local range = redis.call('GETRANGE', key, base + lo * REC, base + (hi + 1) * REC - 1)
+  local range = redis.pcall('GETRANGE', key, base + lo * REC, base + (hi + 1) * REC - 1)
+  if type(range) == 'table' then return 'wrongtype' end
   if #range ~= (hi - lo + 1) * REC then return false end
   local out = {}
   local at = 0
@@ -91,16 +94,21 @@ local now = nextnum()
 local keep = nextnum()
 local nindex = nextnum()
 local zargs = {}
+-- Keys of another type (another program wrote them): left alone, the rest merged, named in the reply.
+local skipped = {}
+local indexBad = false
 for i = 1, nindex do
   local series = nextarg()
   zargs[#zargs + 1] = nextarg()
   zargs[#zargs + 1] = series
   if #zargs >= 1000 or i == nindex then
-    redis.call('ZADD', KEYS[1], 'GT', unpack(zargs))
+    if type(redis.pcall('ZADD', KEYS[1], 'GT', unpack(zargs))) == 'table' then indexBad = true end
     zargs = {}
   end
 end
-if nindex > 0 then
+if indexBad then
+  skipped[#skipped + 1] = KEYS[1]
+elseif nindex > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. tostring(now - keep))
   redis.call('PEXPIRE', KEYS[1], keep)
 end
@@ -112,7 +120,10 @@ for c = 1, nchunks do
   local expireAt = nextnum()
   local bytes = nextnum()
   local slots, recs = records(nextarg())
-  if not apply(key, 0, slots, recs) then
+  local done = apply(key, 0, slots, recs)
+  if done == 'wrongtype' then
+    skipped[#skipped + 1] = key
+  elseif not done then
     -- A new chunk (or a short one another version left): allocated whole, with its expiry, then merged into.
     if redis.call('EXISTS', key) == 0 then
       redis.call('SET', key, string.rep(ZERO, bytes / REC))
@@ -124,5 +135,15 @@ for c = 1, nchunks do
   end
 end
 
+if #skipped > 0 then
+  return redis.error_reply('WRONGTYPE ' .. #skipped .. ' history key(s) of another type skipped: ' .. table.concat(skipped, ' ', 1, math.min(#skipped, 3)))
+end
 return nchunks
 `;
+
+/** The keys the merge script skipped, from its error reply (`WRONGTYPE 2 history key(s) ...: k1 k2`); undefined otherwise. Pure. */
+export function rollupSkips(message: string): {readonly count: number; readonly first: string} | undefined {
+	const match = /^WRONGTYPE (\d+) history key\(s\) of another type skipped: (\S+)/.exec(message);
+	if (match === null) return undefined;
+	return {count: Number(match[1]), first: match[2]!};
+}

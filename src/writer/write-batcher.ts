@@ -17,6 +17,7 @@ import {PartialExecError} from '../bus/redis-kv.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {PendingBatch} from './pending-batch.js';
 import {RollupMemo} from '../history/rollup-batch.js';
+import {rollupSkips} from '../history/rollup-script.js';
 import {StepRollups} from '../history/step-rollups.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
@@ -482,8 +483,10 @@ export class WriteBatcher {
 			if (command === undefined) continue;
 			// An EVAL's second part is the script's text: the history merge is named instead.
 			const key = command[0] === 'EVAL' ? 'history rollups' : String(command[1]);
-			this.stats.commandErrors += 1;
-			this.stats.lastCommandError = `${error.message.slice(0, 80)} (${key})`;
+			// The merge skipped keys of another type (and merged the rest): each key is one refusal, the first named.
+			const skipped = command[0] === 'EVAL' ? rollupSkips(error.message) : undefined;
+			this.stats.commandErrors += skipped?.count ?? 1;
+			this.stats.lastCommandError = skipped !== undefined ? `WRONGTYPE history key of another type skipped (${skipped.first})` : `${error.message.slice(0, 80)} (${key})`;
 			const entries = command[0] === 'LPUSH' ? entryCount(command[2]) : command[0] === 'XADD' ? 1 : 0;
 			if (entries > 0) this.dropCounts(entries, {[keyFamily(key)]: entries});
 		}

@@ -79,8 +79,7 @@ try {
 		// Training by step: this batch's share of the run, one sample per 100 steps, into the writer's step state.
 		const stepEnd = Math.floor(((Math.min(now, t0 + BATCH_MS) - from) / (now - from)) * totalSteps);
 		for (let step = stepBase; step < stepEnd; step += 100) for (const state of stepStates.values()) state.add(step, 3 * Math.exp(-step / 2e5) + (step % 9973 === 0 ? 5 : 0));
-		const command = batch.toCommand(now);
-		if (command !== undefined) {
+		for (const command of batch.toCommands(now)) {
 			await client.call('EVAL', ...command.slice(1));
 			evals += 1;
 		}

@@ -1,5 +1,5 @@
 /**
-The server-side merge of one batch's history buckets: one EVAL per batch, inside the batch's MULTI/EXEC.
+The server-side merge of one batch's history buckets: EVALs of at most 128 keys per batch, inside the batch's MULTI/EXEC.
 
 Why EVAL of the script text and not EVALSHA with a NOSCRIPT fallback: the script runs inside the writer's
 transaction, next to the batch id and the input watermark, so a batch's buckets are merged exactly when its list

@@ -27,7 +27,7 @@ export class PendingBatch {
 	readonly increments = new Map<string, Map<string, number>>();
 	entryCount = 0;
 	/**
-	History samples (src/history/rollup-batch.ts), aggregated per bucket as they come and sent as one EVAL of the merge
+	History samples (src/history/rollup-batch.ts), aggregated per bucket as they come and sent as EVALs (of bounded size) of the merge
 	script in this batch's transaction: merged exactly when the batch's list entries are written, never twice.
 	*/
 	readonly rollups: RollupBatch;
@@ -115,7 +115,7 @@ export class PendingBatch {
 
 	/**
 	The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), streams (XADD, oldest
-	first), hashes, increments, sets, then the history merge (one EVAL; buckets older than their tier's retention at
+	first), hashes, increments, sets, then the history merge (EVALs of bounded size; buckets older than their tier's retention at
 	`nowMs` are left out).
 	*/
 	toCommands(listMax = LIST_MAX_ENTRIES, nowMs = Date.now()): KvCommand[] {
@@ -139,8 +139,8 @@ export class PendingBatch {
 			if (add.length > 0) commands.push(['SADD', key, ...add]);
 			if (remove.length > 0) commands.push(['SREM', key, ...remove]);
 		}
-		const rollup = this.rollups.toCommand(nowMs);
-		if (rollup !== undefined) commands.push(rollup);
+		// The history merge, in EVALs of bounded size, inside the batch's transaction like the rest.
+		commands.push(...this.rollups.toCommands(nowMs));
 		return commands;
 	}
 }

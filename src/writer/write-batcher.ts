@@ -56,7 +56,7 @@ export interface BatcherOptions {
 	readonly watermark?: () => string | undefined;
 	readonly handover?: boolean;
 	/**
-	Write history rollups (src/history/*): by time with each batch (one EVAL of the merge script), training series by
+	Write history rollups (src/history/*): by time with each batch (EVALs of the merge script, 128 keys each at most), training series by
 	step from the writer's own state (step-rollups.ts). Default false; the runtime turns it on with Redis.
 	*/
 	readonly history?: boolean;

@@ -40,8 +40,7 @@ describe.runIf(redisAvailable())('the Lua merge', () => {
 				const send = async (series: string, batch: readonly Sample[]) => {
 					const rollups = new RollupBatch();
 					for (const s of batch) rollups.sample(series, base + s.t, s.value);
-					const command = rollups.toCommand(now);
-					if (command !== undefined) await client.call('EVAL', ...command.slice(1));
+					for (const command of rollups.toCommands(now)) await client.call('EVAL', ...command.slice(1));
 				};
 				await send(whole, samples);
 				const batches: Sample[][] = [[]];

@@ -166,25 +166,26 @@ function recordRows(blob: Buffer): number[][] {
 
 /** The script's arguments of a batch, decoded into {key: [records]} (for the batch's own checks). */
 function commandGroups(batch: RollupBatch, now: number): {index: string[]; chunks: Map<string, number[][]>} {
-	const command = batch.toCommand(now)!;
-	const numkeys = command[2] as number;
-	const keys = command.slice(3, 3 + numkeys) as string[];
-	const args = command.slice(3 + numkeys);
-	let a = 2;
-	const next = () => args[a++]!;
 	const index: string[] = [];
-	const nIndex = Number(next());
-	for (let i = 0; i < nIndex; i++) {
-		index.push(String(next()));
-		next();
-	}
-	let k = 1;
 	const chunks = new Map<string, number[][]>();
-	const nChunks = Number(next());
-	for (let c = 0; c < nChunks; c++) {
-		next();
-		next();
-		chunks.set(keys[k++]!, recordRows(next() as Buffer));
+	for (const command of batch.toCommands(now)) {
+		const numkeys = command[2] as number;
+		const keys = command.slice(3, 3 + numkeys) as string[];
+		const args = command.slice(3 + numkeys);
+		let a = 2;
+		const next = () => args[a++]!;
+		const nIndex = Number(next());
+		for (let i = 0; i < nIndex; i++) {
+			index.push(String(next()));
+			next();
+		}
+		let k = 1;
+		const nChunks = Number(next());
+		for (let c = 0; c < nChunks; c++) {
+			next();
+			next();
+			chunks.set(keys[k++]!, recordRows(next() as Buffer));
+		}
 	}
 	return {index, chunks};
 }
@@ -218,7 +219,7 @@ describe('a batch of samples', () => {
 		expect([...chunks.keys()].map((k) => k.split(':')[2])).toEqual(['1m', '1h']);
 		const old = new RollupBatch();
 		old.sample('tasks:duration', now - 91 * DAY, 40);
-		expect(old.toCommand(now)).toBeUndefined();
+		expect(old.toCommands(now)).toEqual([]);
 	});
 
 });

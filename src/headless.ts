@@ -71,6 +71,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 			dropped: w.dropped,
 			droppedByFamily: w.droppedByFamily,
 			handedOver: w.handedOver,
+			stepDropped: w.stepDropped,
 		};
 		const key = JSON.stringify(line);
 		if (lastWrites !== '' && key !== lastWrites) write(line);

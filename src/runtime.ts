@@ -342,6 +342,8 @@ function writeHealth(stats: WriterStats, lease: {readonly refusal: WriteRefusal;
 		replayGaps: stats.replayGaps,
 		...(stats.commandErrors > 0 ? {commandErrors: {count: stats.commandErrors, last: stats.lastCommandError ?? ''}} : {}),
 		replayAmbiguous: stats.replayAmbiguous,
+		stepDropped: stats.stepDropped,
+		stepOutliers: stats.stepOutliers,
 		...(refusing === undefined ? {} : {refusing: {what: explainRefusal(refusing.refusal), count: refusing.count}}),
 	};
 }

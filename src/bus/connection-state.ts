@@ -126,6 +126,9 @@ export interface WriteHealth {
 	readonly replayAmbiguous?: number;
 	/** Redis refuses writes now: `OOM (maxmemory reached)`, with how many transactions it refused so far. */
 	readonly refusing?: {readonly what: string; readonly count: number};
+	/** Training samples left out of the history by step (series not held, outlying steps); the time tiers keep them. */
+	readonly stepDropped?: number;
+	readonly stepOutliers?: number;
 }
 
 /**
@@ -140,6 +143,9 @@ export function describeWrites(writes: WriteHealth, connected: boolean): string 
 	if (writes.dropped > 0) out += ` · ${writes.dropped} writes dropped${writes.droppedFamilies ? ` (${writes.droppedFamilies})` : ''}`;
 	if (writes.commandErrors !== undefined && writes.commandErrors.count > 0)
 		out += ` · Redis refused ${writes.commandErrors.count} command${writes.commandErrors.count === 1 ? '' : 's'}: ${writes.commandErrors.last}`;
+	const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+	if ((writes.stepDropped ?? 0) > 0) out += ` · ${plural(writes.stepDropped!, 'sample')} not in history by step`;
+	if ((writes.stepOutliers ?? 0) > 0) out += ` · ${plural(writes.stepOutliers!, 'outlying step')} left out of history by step`;
 	if ((writes.replayGaps ?? 0) > 0) out += ` · takeover gap ×${writes.replayGaps} (messages may be missing)`;
 	if ((writes.replayAmbiguous ?? 0) > 0) out += ` · takeover position ambiguous ×${writes.replayAmbiguous} (messages may be doubled)`;
 	return out;

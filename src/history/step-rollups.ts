@@ -91,6 +91,11 @@ export class StepSeries {
 		return s;
 	}
 
+	/** Outliers held back, waiting to be dropped or merged (not in Redis: the series is not let go while it has any). */
+	get holdsOutliers(): boolean {
+		return this.outlierRun.length > 0;
+	}
+
 	get dirty(): boolean {
 		return this.wholeDirty || this.dirtyHi >= 0;
 	}
@@ -254,13 +259,34 @@ interface Loading {
 
 /** Most samples held for one series while its state is being read; beyond it they are dropped (and counted). */
 const MAX_WAITING_SAMPLES = 200_000;
+/**
+Most training series held at once (114,696 bytes each: at most about 112 MiB); a sample of one more is refused and
+counted in `dropped` (the time tiers keep it) until an idle series is let go.
+*/
+export const MAX_HELD_SERIES = 1024;
+/** A series with no sample for this long is let go once written (read from Redis again at its next sample). */
+export const IDLE_EVICT_MS = 10 * 60_000;
+
+/** What the step rollups could not keep, for the writer's stats. */
+export interface StepRollupCounts {
+	/** Samples left out of the step view: a series not read (Redis away), too many waiting, or refused (too many series). */
+	readonly dropped: number;
+	/** Outlying steps held back (StepSeries.outliers), kept by the time tiers only. */
+	readonly outliers: number;
+}
 
 /** The writer's step rollups: one StepSeries per training series, read on first use, written when due. */
 export class StepRollups {
 	private readonly series = new Map<string, StepSeries | Loading>();
+	/** When each held series last had a sample, by the writer's clock as of its last write pass. */
+	private readonly usedAt = new Map<string, number>();
+	private clockMs = 0;
 	private lastWriteMs = Number.NEGATIVE_INFINITY;
-	/** Samples dropped while a state could not be read (Redis away): the step view is short by these. */
+	private lastEvictMs = Number.NEGATIVE_INFINITY;
+	/** Samples left out of the step view (Redis away, too many waiting, too many series): short by these. */
 	dropped = 0;
+	/** Outliers of series let go (the held ones count their own). */
+	private outliersLetGo = 0;
 	/** Generation: a load that finishes after clear() is ignored. */
 	private generation = 0;
 
@@ -270,10 +296,23 @@ export class StepRollups {
 		private readonly everyMs = 1000,
 	) {}
 
+	/** The figures the writer shows. */
+	counts(): StepRollupCounts {
+		let outliers = this.outliersLetGo;
+		for (const state of this.series.values()) if (state instanceof StepSeries) outliers += state.outliers;
+		return {dropped: this.dropped, outliers};
+	}
+
+	/** How many series are held now (loaded or loading). */
+	get held(): number {
+		return this.series.size;
+	}
+
 	sample(series: string, step: number, value: number): void {
 		const state = this.series.get(series);
 		if (state instanceof StepSeries) {
 			state.add(step, value);
+			this.usedAt.set(series, this.clockMs);
 			return;
 		}
 		if (state !== undefined) {
@@ -281,9 +320,13 @@ export class StepRollups {
 			else this.dropped += 1;
 			return;
 		}
-		if (this.series.size >= 10_000) return;
+		if (this.series.size >= MAX_HELD_SERIES) {
+			this.dropped += 1;
+			return;
+		}
 		const loading: Loading = {samples: [step, value]};
 		this.series.set(series, loading);
+		this.usedAt.set(series, this.clockMs);
 		const generation = this.generation;
 		this.load(HISTORY_KEYS.steps(series)).then(
 			(bytes) => {
@@ -298,8 +341,28 @@ export class StepRollups {
 				if (generation !== this.generation || this.series.get(series) !== loading) return;
 				this.dropped += loading.samples.length / 2;
 				this.series.delete(series);
+				this.usedAt.delete(series);
 			},
 		);
+	}
+
+	/**
+	Let go of series idle for IDLE_EVICT_MS whose writes went out in an earlier transaction (not changed since): Redis
+	holds exactly them, so the next sample reads them back. Runs at most once per `everyMs`, before the write pass.
+	*/
+	private evictIdle(nowMs: number): void {
+		// Samples before the first pass were stamped before the clock was known: stamped now.
+		if (this.lastEvictMs === Number.NEGATIVE_INFINITY) for (const series of this.usedAt.keys()) this.usedAt.set(series, nowMs);
+		this.clockMs = nowMs;
+		if (nowMs - this.lastEvictMs < this.everyMs) return;
+		this.lastEvictMs = nowMs;
+		for (const [series, state] of this.series) {
+			if (!(state instanceof StepSeries) || state.dirty || state.holdsOutliers) continue;
+			if (nowMs - (this.usedAt.get(series) ?? nowMs) < IDLE_EVICT_MS) continue;
+			this.outliersLetGo += state.outliers;
+			this.series.delete(series);
+			this.usedAt.delete(series);
+		}
 	}
 
 	/** Whether a write is due at `nowMs` (something changed and the last write is `everyMs` old, or `force`). */
@@ -311,6 +374,7 @@ export class StepRollups {
 
 	/** The writes of every changed series, when due; none otherwise. */
 	takeCommands(nowMs: number, force = false): KvCommand[] {
+		this.evictIdle(nowMs);
 		if (!this.due(nowMs, force)) return [];
 		this.lastWriteMs = nowMs;
 		const commands: KvCommand[] = [];
@@ -322,5 +386,6 @@ export class StepRollups {
 	clear(): void {
 		this.generation += 1;
 		this.series.clear();
+		this.usedAt.clear();
 	}
 }

@@ -103,6 +103,12 @@ export interface WriterStats {
 	refusingNow: WriteRefusal | undefined;
 	/** List entries waiting (pending batches and a batch waiting to be retried), always current. */
 	readonly pendingEntries: number;
+	/**
+	Training samples left out of the history by step (step-rollups.ts: a series' state not readable, too many series
+	held, an outlying step held back), always current; the time tiers keep them.
+	*/
+	readonly stepDropped: number;
+	readonly stepOutliers: number;
 }
 
 export type LeaseState = 'held' | 'waiting' | 'lost';
@@ -147,6 +153,7 @@ export class WriteBatcher {
 		private readonly batcherOptions: BatcherOptions = {},
 	) {
 		const pendingEntries = () => this.pendingCount;
+		const stepCounts = () => this.steps?.counts() ?? {dropped: 0, outliers: 0};
 		this.stats = {
 			batches: 0,
 			commands: 0,
@@ -166,6 +173,12 @@ export class WriteBatcher {
 			refusingNow: undefined,
 			get pendingEntries() {
 				return pendingEntries();
+			},
+			get stepDropped() {
+				return stepCounts().dropped;
+			},
+			get stepOutliers() {
+				return stepCounts().outliers;
 			},
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;

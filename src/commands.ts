@@ -34,7 +34,7 @@ import {runCommand as runNotifyCommand} from './notify/command-runner.js';
 import {accepted, testAnswerText, testNotifications} from './notify/notify-test.js';
 import {RedisHistorySource} from './history/redis-history-source.js';
 import {isSeriesName} from './history/history-source.js';
-import {historyCsv, historyJson, historyTable} from './history/history-output.js';
+import {historyCsv, historyJson, historyTable, stepNote} from './history/history-output.js';
 
 export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest', 'history', 'notify']);
 
@@ -308,6 +308,9 @@ function historyCommand(
 			return 1;
 		}
 		const kind = v.steps ? 'step' : 'time';
+		// The step answered when it is not the one asked: on stderr, so CSV and JSON on stdout stay clean.
+		const note = stepNote(answer, formatDuration);
+		if (note !== undefined) io.err(note);
 		if (v.json) io.out(historyJson(answer, kind));
 		else if (v.csv) io.out(historyCsv(answer, kind));
 		else for (const line of historyTable(answer, kind, v.steps ? `${answer.resolution} step${answer.resolution === 1 ? '' : 's'}` : formatDuration(answer.resolution))) io.out(line);

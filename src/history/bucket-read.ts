@@ -133,6 +133,21 @@ export function toBucket(b: ReadBucket): Bucket {
 	};
 }
 
+/**
+The factor of the tier's width that answers a wanted step over [fromMs, toMs]: the step asked, rounded up to a multiple
+of the width, capped at the range (rounded up likewise): a step longer than the range is the range. Pure.
+*/
+export function stepAnswer(tierWidthMs: number, fromMs: number, toMs: number, stepMs: number | undefined): {readonly factor: number; readonly capped: boolean} {
+	const wanted = Math.max(1, Math.ceil((stepMs ?? 0) / tierWidthMs));
+	const range = Math.max(1, Math.ceil((toMs - fromMs) / tierWidthMs));
+	return wanted > range ? {factor: range, capped: true} : {factor: wanted, capped: false};
+}
+
+/** Buckets whose start lies before `fromMs` start there instead (a merged bucket aligned before the range). Pure. */
+export function clipStarts<T extends {start: number}>(buckets: readonly T[], fromMs: number): T[] {
+	return buckets.map((b) => (b.start < fromMs ? {...b, start: fromMs} : b));
+}
+
 /** The smallest power of two f for which `slots` buckets merged by f are at most `maxBuckets`. */
 export function stepFactor(slots: number, maxBuckets: number): number {
 	let f = 1;

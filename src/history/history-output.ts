@@ -13,11 +13,22 @@ function startText(start: number, kind: StartKind): string {
 	return kind === 'time' ? new Date(start).toISOString() : String(start);
 }
 
+/**
+What the answer's step is, when it is not the step asked (`format`: a duration's text): rounded up to the tier's
+multiple, or capped at the range. Undefined when it is the step asked, or none was. Pure.
+*/
+export function stepNote(answer: BucketAnswer, format: (ms: number) => string): string | undefined {
+	if (answer.step === undefined || answer.step.askedMs === answer.resolution) return undefined;
+	if (answer.step.capped) return `--step ${format(answer.step.askedMs)} is longer than the range: capped at ${format(answer.resolution)}`;
+	return `--step ${format(answer.step.askedMs)} answered in ${format(answer.resolution)} buckets (a multiple of the stored tier's width)`;
+}
+
 export function historyJson(answer: BucketAnswer, kind: StartKind): string {
 	return JSON.stringify({
 		series: answer.series,
 		by: kind,
 		resolution: answer.resolution,
+		...(answer.step !== undefined ? {askedStep: answer.step.askedMs, stepCapped: answer.step.capped} : {}),
 		buckets: answer.buckets.map((b) => ({
 			start: b.start,
 			...(kind === 'time' ? {time: startText(b.start, kind)} : {}),

@@ -45,6 +45,12 @@ export interface BucketAnswer {
 	/** Width of each bucket: ms for time, steps for step buckets. */
 	readonly resolution: number;
 	readonly buckets: readonly Bucket[];
+	/**
+	Time buckets asked with a step: the step asked, and whether it was capped at the range (a bucket never starts
+	before the range's first tier bucket: the first one is clipped to it). `resolution` is the step answered: a
+	multiple of the tier's width (15 s asked of the 10 s tier is 20 s).
+	*/
+	readonly step?: {readonly askedMs: number; readonly capped: boolean};
 }
 
 /** Where the charts and `mycotop history` read buckets from. */

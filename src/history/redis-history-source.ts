@@ -7,7 +7,7 @@ import {type Redis} from 'ioredis';
 import {HISTORY_KEYS} from '../contract/names.js';
 import {FUTURE_SKEW_MS} from '../contract/limits.js';
 import {type BucketAnswer, type HistorySource, isSeriesName, type TimeQuery} from './history-source.js';
-import {chooseTier, chunkBuckets, mergeToWidth, stepFactor, stepRollupBuckets, toBucket} from './bucket-read.js';
+import {chooseTier, chunkBuckets, clipStarts, mergeToWidth, stepAnswer, stepFactor, stepRollupBuckets, toBucket} from './bucket-read.js';
 import {bucketPlace, HISTORY_RETENTION_MS, STEP_SLOTS} from './rollup-layout.js';
 
 /** The connection to read with, or undefined while there is none (the source then rejects). */
@@ -29,21 +29,23 @@ export class RedisHistorySource implements HistorySource {
 		const redis = this.connection();
 		const nowMs = this.now();
 		const tier = chooseTier(query.fromMs, nowMs, query.stepMs);
-		const factor = Math.max(1, Math.ceil((query.stepMs ?? 0) / tier.widthMs));
+		const {factor, capped} = stepAnswer(tier.widthMs, query.fromMs, query.toMs, query.stepMs);
 		const resolution = tier.widthMs * factor;
-		if (!isSeriesName(query.series)) return {series: query.series, resolution, buckets: []};
+		const step = query.stepMs !== undefined ? {step: {askedMs: query.stepMs, capped}} : {};
+		if (!isSeriesName(query.series)) return {series: query.series, resolution, buckets: [], ...step};
 		// Nothing is stamped past the future skew, nor kept before the longest retention: the chunk count stays bounded.
 		const fromMs = Math.max(query.fromMs, nowMs - HISTORY_RETENTION_MS - tier.widthMs);
 		const toMs = Math.min(query.toMs, nowMs + FUTURE_SKEW_MS);
-		if (toMs < fromMs) return {series: query.series, resolution, buckets: []};
+		if (toMs < fromMs) return {series: query.series, resolution, buckets: [], ...step};
 		const first = bucketPlace(tier, fromMs).chunk;
 		const last = bucketPlace(tier, toMs).chunk;
 		const chunks: number[] = [];
 		for (let c = first; c <= last; c++) chunks.push(c);
 		const values = await redis.mgetBuffer(...chunks.map((c) => HISTORY_KEYS.chunk(tier.name, query.series, c)));
 		const buckets = chunks.flatMap((c, i) => chunkBuckets(values[i] ?? null, tier, c, fromMs, toMs));
-		const merged = factor > 1 ? mergeToWidth(buckets, resolution) : buckets;
-		return {series: query.series, resolution, buckets: merged.map(toBucket)};
+		// Merged buckets are aligned at 0: the first may start before the range; it starts at the range's first tier bucket.
+		const merged = factor > 1 ? clipStarts(mergeToWidth(buckets, resolution), fromMs - (fromMs % tier.widthMs)) : buckets;
+		return {series: query.series, resolution, buckets: merged.map(toBucket), ...step};
 	}
 
 	async stepBuckets(series: string, maxBuckets = STEP_SLOTS): Promise<BucketAnswer> {

@@ -344,6 +344,7 @@ function writeHealth(stats: WriterStats, lease: {readonly refusal: WriteRefusal;
 		replayAmbiguous: stats.replayAmbiguous,
 		stepDropped: stats.stepDropped,
 		stepOutliers: stats.stepOutliers,
+		stepMalformed: stats.stepMalformed,
 		...(refusing === undefined ? {} : {refusing: {what: explainRefusal(refusing.refusal), count: refusing.count}}),
 	};
 }

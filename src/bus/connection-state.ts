@@ -129,6 +129,8 @@ export interface WriteHealth {
 	/** Training samples left out of the history by step (series not held, outlying steps); the time tiers keep them. */
 	readonly stepDropped?: number;
 	readonly stepOutliers?: number;
+	/** Stored step rollups found malformed and restarted. */
+	readonly stepMalformed?: number;
 }
 
 /**
@@ -146,6 +148,7 @@ export function describeWrites(writes: WriteHealth, connected: boolean): string 
 	const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 	if ((writes.stepDropped ?? 0) > 0) out += ` · ${plural(writes.stepDropped!, 'sample')} not in history by step`;
 	if ((writes.stepOutliers ?? 0) > 0) out += ` · ${plural(writes.stepOutliers!, 'outlying step')} left out of history by step`;
+	if ((writes.stepMalformed ?? 0) > 0) out += ` · ${plural(writes.stepMalformed!, 'malformed step rollup')} restarted`;
 	if ((writes.replayGaps ?? 0) > 0) out += ` · takeover gap ×${writes.replayGaps} (messages may be missing)`;
 	if ((writes.replayAmbiguous ?? 0) > 0) out += ` · takeover position ambiguous ×${writes.replayAmbiguous} (messages may be doubled)`;
 	return out;

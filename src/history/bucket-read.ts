@@ -9,6 +9,7 @@ import {
 	decodeRecord,
 	type DecodedRecord,
 	float32Text,
+	isStepWidth,
 	RECORD_BYTES,
 	STEP_HEADER_BYTES,
 	STEP_SLOTS,
@@ -83,7 +84,8 @@ export function chunkBuckets(bytes: Buffer | null, tier: Tier, chunk: number, fr
 export function stepRollupBuckets(bytes: Buffer | null): {readonly width: number; readonly buckets: ReadBucket[]} {
 	if (bytes === null || bytes.length < STEP_HEADER_BYTES) return {width: 1, buckets: []};
 	const width = bytes.readDoubleLE(0);
-	if (!(width >= 1) || !Number.isFinite(width)) return {width: 1, buckets: []};
+	// A width the writer does not write: malformed, read as no buckets (the writer restarts it).
+	if (!isStepWidth(width)) return {width: 1, buckets: []};
 	const buckets: ReadBucket[] = [];
 	for (let slot = 0; slot < STEP_SLOTS; slot++) {
 		const record = decodeRecord(bytes, STEP_HEADER_BYTES + slot * RECORD_BYTES);

@@ -106,6 +106,15 @@ export function stepWidthFor(maxStep: number): number {
 	return width;
 }
 
+/**
+Whether `width` is a step width the writer writes: a power of two from 1 (stepWidthFor's). Anything else stored (3,
+0.5, NaN, a huge float) is malformed: widening by a factor that is not a whole number would merge buckets wrongly. Pure.
+*/
+export function isStepWidth(width: number): boolean {
+	if (!Number.isInteger(width) || width < 1 || width > 2 ** 53) return false;
+	return 2 ** Math.round(Math.log2(width)) === width;
+}
+
 /** A record decoded; undefined for an empty slot (no sample at all). */
 export interface DecodedRecord {
 	readonly min: number;

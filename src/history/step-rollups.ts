@@ -25,6 +25,7 @@ import {
 	RECORD_BYTES,
 	STEP_HEADER_BYTES,
 	STEP_SLOTS,
+	isStepWidth,
 	stepWidthFor,
 	toFloat32,
 } from './rollup-layout.js';
@@ -47,6 +48,8 @@ export class StepSeries {
 	private outlierRun: number[] = [];
 	/** Outlying samples left out of the buckets (the time tiers keep them). */
 	outliers = 0;
+	/** Read from a stored state that was malformed (its width not a power of two): started empty instead. */
+	malformed = false;
 	readonly min = new Float32Array(STEP_SLOTS);
 	readonly max = new Float32Array(STEP_SLOTS);
 	readonly last = new Float32Array(STEP_SLOTS);
@@ -67,8 +70,10 @@ export class StepSeries {
 			return s;
 		}
 		const width = bytes.readDoubleLE(0);
-		if (!(width >= 1) || !Number.isFinite(width)) {
+		if (!isStepWidth(width)) {
+			// Not a width the writer writes (another version, another program): the series restarts, counted.
 			s.wholeDirty = true;
+			s.malformed = true;
 			return s;
 		}
 		s.width = width;
@@ -273,6 +278,8 @@ export interface StepRollupCounts {
 	readonly dropped: number;
 	/** Outlying steps held back (StepSeries.outliers), kept by the time tiers only. */
 	readonly outliers: number;
+	/** Stored states found malformed (a width that is not a power of two): those series restarted empty. */
+	readonly malformed: number;
 }
 
 /** The writer's step rollups: one StepSeries per training series, read on first use, written when due. */
@@ -285,6 +292,8 @@ export class StepRollups {
 	private lastEvictMs = Number.NEGATIVE_INFINITY;
 	/** Samples left out of the step view (Redis away, too many waiting, too many series): short by these. */
 	dropped = 0;
+	/** Stored states found malformed, each series restarted empty. */
+	private malformed = 0;
 	/** Outliers of series let go (the held ones count their own). */
 	private outliersLetGo = 0;
 	/** Generation: a load that finishes after clear() is ignored. */
@@ -300,7 +309,7 @@ export class StepRollups {
 	counts(): StepRollupCounts {
 		let outliers = this.outliersLetGo;
 		for (const state of this.series.values()) if (state instanceof StepSeries) outliers += state.outliers;
-		return {dropped: this.dropped, outliers};
+		return {dropped: this.dropped, outliers, malformed: this.malformed};
 	}
 
 	/** How many series are held now (loaded or loading). */
@@ -332,6 +341,7 @@ export class StepRollups {
 			(bytes) => {
 				if (generation !== this.generation || this.series.get(series) !== loading) return;
 				const state = StepSeries.fromBytes(bytes);
+				if (state.malformed) this.malformed += 1;
 				for (let i = 0; i < loading.samples.length; i += 2) state.add(loading.samples[i]!, loading.samples[i + 1]!);
 				this.series.set(series, state);
 				this.onReady();

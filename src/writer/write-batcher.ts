@@ -109,6 +109,8 @@ export interface WriterStats {
 	*/
 	readonly stepDropped: number;
 	readonly stepOutliers: number;
+	/** Stored step rollups found malformed (their width not a power of two), each restarted empty. */
+	readonly stepMalformed: number;
 }
 
 export type LeaseState = 'held' | 'waiting' | 'lost';
@@ -153,7 +155,7 @@ export class WriteBatcher {
 		private readonly batcherOptions: BatcherOptions = {},
 	) {
 		const pendingEntries = () => this.pendingCount;
-		const stepCounts = () => this.steps?.counts() ?? {dropped: 0, outliers: 0};
+		const stepCounts = () => this.steps?.counts() ?? {dropped: 0, outliers: 0, malformed: 0};
 		this.stats = {
 			batches: 0,
 			commands: 0,
@@ -179,6 +181,9 @@ export class WriteBatcher {
 			},
 			get stepOutliers() {
 				return stepCounts().outliers;
+			},
+			get stepMalformed() {
+				return stepCounts().malformed;
 			},
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;

@@ -48,6 +48,8 @@ export class StepSeries {
 	private outlierRun: number[] = [];
 	/** Outlying samples left out of the buckets (the time tiers keep them). */
 	outliers = 0;
+	/** When the series last had a sample, by the step rollups' clock (StepRollups: as of its last write pass). */
+	usedAtMs = 0;
 	/** Read from a stored state that was malformed (its width not a power of two): started empty instead. */
 	malformed = false;
 	readonly min = new Float32Array(STEP_SLOTS);
@@ -285,8 +287,6 @@ export interface StepRollupCounts {
 /** The writer's step rollups: one StepSeries per training series, read on first use, written when due. */
 export class StepRollups {
 	private readonly series = new Map<string, StepSeries | Loading>();
-	/** When each held series last had a sample, by the writer's clock as of its last write pass. */
-	private readonly usedAt = new Map<string, number>();
 	private clockMs = 0;
 	private lastWriteMs = Number.NEGATIVE_INFINITY;
 	private lastEvictMs = Number.NEGATIVE_INFINITY;
@@ -321,7 +321,7 @@ export class StepRollups {
 		const state = this.series.get(series);
 		if (state instanceof StepSeries) {
 			state.add(step, value);
-			this.usedAt.set(series, this.clockMs);
+			state.usedAtMs = this.clockMs;
 			return;
 		}
 		if (state !== undefined) {
@@ -335,12 +335,12 @@ export class StepRollups {
 		}
 		const loading: Loading = {samples: [step, value]};
 		this.series.set(series, loading);
-		this.usedAt.set(series, this.clockMs);
 		const generation = this.generation;
 		this.load(HISTORY_KEYS.steps(series)).then(
 			(bytes) => {
 				if (generation !== this.generation || this.series.get(series) !== loading) return;
 				const state = StepSeries.fromBytes(bytes);
+				state.usedAtMs = this.clockMs;
 				if (state.malformed) this.malformed += 1;
 				for (let i = 0; i < loading.samples.length; i += 2) state.add(loading.samples[i]!, loading.samples[i + 1]!);
 				this.series.set(series, state);
@@ -351,7 +351,6 @@ export class StepRollups {
 				if (generation !== this.generation || this.series.get(series) !== loading) return;
 				this.dropped += loading.samples.length / 2;
 				this.series.delete(series);
-				this.usedAt.delete(series);
 			},
 		);
 	}
@@ -362,16 +361,15 @@ export class StepRollups {
 	*/
 	private evictIdle(nowMs: number): void {
 		// Samples before the first pass were stamped before the clock was known: stamped now.
-		if (this.lastEvictMs === Number.NEGATIVE_INFINITY) for (const series of this.usedAt.keys()) this.usedAt.set(series, nowMs);
+		if (this.lastEvictMs === Number.NEGATIVE_INFINITY) for (const state of this.series.values()) if (state instanceof StepSeries) state.usedAtMs = nowMs;
 		this.clockMs = nowMs;
 		if (nowMs - this.lastEvictMs < this.everyMs) return;
 		this.lastEvictMs = nowMs;
 		for (const [series, state] of this.series) {
 			if (!(state instanceof StepSeries) || state.dirty || state.holdsOutliers) continue;
-			if (nowMs - (this.usedAt.get(series) ?? nowMs) < IDLE_EVICT_MS) continue;
+			if (nowMs - state.usedAtMs < IDLE_EVICT_MS) continue;
 			this.outliersLetGo += state.outliers;
 			this.series.delete(series);
-			this.usedAt.delete(series);
 		}
 	}
 
@@ -396,6 +394,5 @@ export class StepRollups {
 	clear(): void {
 		this.generation += 1;
 		this.series.clear();
-		this.usedAt.clear();
 	}
 }

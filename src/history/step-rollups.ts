@@ -9,6 +9,10 @@ event would be one more bucket for the script to merge (about 2-3 us of Redis ea
 doubling its width (8 times on the way to 1,000,000 steps, 5 times in bench:ingest's 2-second runs) would be a
 4,096-bucket rewrite in Lua. Held here, the merge costs nothing in Redis and a widening is a loop over typed arrays.
 
+Bounds: at most MAX_HELD_SERIES series are held (a sample of one more is counted in `dropped`), and a series idle for
+IDLE_EVICT_MS is let go once its changes are written (read back at its next sample). A step far beyond the run's range
+is held back as an outlier instead of widening the buckets for good (StepSeries.add).
+
 What this trades: a series' state is read from Redis (one GET) when the writer first samples it, and is the truth
 while the writer holds the lease; writes are absolute, so a retried transaction cannot double anything. When the
 lease is lost the state is dropped (the next writer reads Redis again and replays the input after the last
@@ -79,7 +83,6 @@ export class StepSeries {
 			return s;
 		}
 		s.width = width;
-		s.holdsSamples = true;
 		for (let i = 0; i < STEP_SLOTS; i++) {
 			const at = STEP_HEADER_BYTES + i * RECORD_BYTES;
 			if (at + RECORD_BYTES > bytes.length) {
@@ -94,6 +97,7 @@ export class StepSeries {
 			s.nonFinite[i] = bytes.readUInt16LE(at + 14);
 			s.count[i] = bytes.readUInt32LE(at + 16);
 			s.sum[i] = bytes.readDoubleLE(at + 20);
+			if (s.count[i]! > 0 || s.nonFinite[i]! > 0) s.holdsSamples = true;
 		}
 		return s;
 	}

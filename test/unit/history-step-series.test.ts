@@ -51,3 +51,13 @@ describe('StepSeries: one outlying step', () => {
 		expect(total(s)).toBe(30);
 	});
 });
+
+describe('StepSeries read from Redis', () => {
+	it('a stored state with no sample in it takes a first step at epoch ms as its range', () => {
+		const empty = new StepSeries().encode(0, STEP_SLOTS - 1, true);
+		const s = StepSeries.fromBytes(empty);
+		s.add(1_700_000_000_000, 1);
+		expect(s.outliers).toBe(0);
+		expect(total(s)).toBe(1);
+	});
+});

@@ -44,6 +44,9 @@ const OUTLIER_FACTOR = 1024;
 export const OUTLIERS_BEFORE_WIDENING = 64;
 
 /** One series' step buckets. Pure: merge, widen, encode. */
+/** Slots a new series starts with in memory (see StepSeries.capacity). */
+const INITIAL_SLOTS = 16;
+
 export class StepSeries {
 	width = 1;
 	/** Whether any sample is held (an empty series takes any step's range without the outlier rule). */
@@ -56,13 +59,18 @@ export class StepSeries {
 	usedAtMs = 0;
 	/** Read from a stored state that was malformed (its width not a power of two): started empty instead. */
 	malformed = false;
-	readonly min = new Float32Array(STEP_SLOTS);
-	readonly max = new Float32Array(STEP_SLOTS);
-	readonly last = new Float32Array(STEP_SLOTS);
-	readonly pos = new Uint16Array(STEP_SLOTS);
-	readonly nonFinite = new Uint16Array(STEP_SLOTS);
-	readonly count = new Uint32Array(STEP_SLOTS);
-	readonly sum = new Float64Array(STEP_SLOTS);
+	/**
+	Slots held in memory: the buckets grow (doubling) up to STEP_SLOTS as the run's steps need them, so a project that
+	logged a few steps costs a few hundred bytes, not 112 KiB; slots at or past `capacity` are empty.
+	*/
+	capacity = INITIAL_SLOTS;
+	min = new Float32Array(INITIAL_SLOTS);
+	max = new Float32Array(INITIAL_SLOTS);
+	last = new Float32Array(INITIAL_SLOTS);
+	pos = new Uint16Array(INITIAL_SLOTS);
+	nonFinite = new Uint16Array(INITIAL_SLOTS);
+	count = new Uint32Array(INITIAL_SLOTS);
+	sum = new Float64Array(INITIAL_SLOTS);
 	/** Changed since the last write: [lo, hi] slots, or everything (a widening, a new key). */
 	dirtyLo = STEP_SLOTS;
 	dirtyHi = -1;
@@ -83,11 +91,14 @@ export class StepSeries {
 			return s;
 		}
 		s.width = width;
+		const stored = Math.min(STEP_SLOTS, Math.floor((bytes.length - STEP_HEADER_BYTES) / RECORD_BYTES));
+		if (stored > 0) s.ensure(stored - 1);
 		for (let i = 0; i < STEP_SLOTS; i++) {
 			const at = STEP_HEADER_BYTES + i * RECORD_BYTES;
 			if (at + RECORD_BYTES > bytes.length) {
-				// A short string (written by SETRANGE without its tail): completed at the next write.
-				s.wholeDirty = true;
+				// The string ends at the last slot written (a series' buckets grow with its run): the rest are empty. A
+				// record cut short is completed at the next write.
+				if (at < bytes.length) s.wholeDirty = true;
 				break;
 			}
 			s.min[i] = bytes.readFloatLE(at);
@@ -135,9 +146,31 @@ export class StepSeries {
 		this.merge(step, value);
 	}
 
+	/** Room for `slot` (the arrays doubled, up to STEP_SLOTS, their contents kept). */
+	private ensure(slot: number): void {
+		if (slot < this.capacity) return;
+		let capacity = this.capacity;
+		while (capacity <= slot) capacity *= 2;
+		capacity = Math.min(STEP_SLOTS, capacity);
+		const grown = <T extends Float32Array | Float64Array | Uint16Array | Uint32Array>(from: T, make: (n: number) => T): T => {
+			const to = make(capacity);
+			to.set(from);
+			return to;
+		};
+		this.min = grown(this.min, (n) => new Float32Array(n));
+		this.max = grown(this.max, (n) => new Float32Array(n));
+		this.last = grown(this.last, (n) => new Float32Array(n));
+		this.pos = grown(this.pos, (n) => new Uint16Array(n));
+		this.nonFinite = grown(this.nonFinite, (n) => new Uint16Array(n));
+		this.count = grown(this.count, (n) => new Uint32Array(n));
+		this.sum = grown(this.sum, (n) => new Float64Array(n));
+		this.capacity = capacity;
+	}
+
 	private merge(step: number, value: number): void {
 		this.holdsSamples = true;
 		const slot = Math.floor(step / this.width);
+		this.ensure(slot);
 		if (slot < this.dirtyLo) this.dirtyLo = slot;
 		if (slot > this.dirtyHi) this.dirtyHi = slot;
 		if (!Number.isFinite(value)) {
@@ -169,7 +202,7 @@ export class StepSeries {
 	*/
 	widen(width: number): void {
 		const f = width / this.width;
-		const targets = Math.ceil(STEP_SLOTS / f);
+		const targets = Math.ceil(this.capacity / f);
 		for (let s = 0; s < targets; s++) {
 			let min = 0;
 			let max = 0;
@@ -180,7 +213,7 @@ export class StepSeries {
 			let sum = 0;
 			for (let k = 0; k < f; k++) {
 				const i = s * f + k;
-				if (i >= STEP_SLOTS) break;
+				if (i >= this.capacity) break;
 				const c = this.count[i]!;
 				nf += this.nonFinite[i]!;
 				if (c === 0) continue;
@@ -222,7 +255,7 @@ export class StepSeries {
 		// A DataView's setters are inlined by V8; Buffer's write*LE go through a conversion each.
 		const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
 		if (withHeader) view.setFloat64(0, this.width, true);
-		for (let i = lo; i <= hi; i++) {
+		for (let i = lo; i <= Math.min(hi, this.capacity - 1); i++) {
 			if (this.count[i] === 0 && this.nonFinite[i] === 0) continue;
 			const at = head + (i - lo) * RECORD_BYTES;
 			view.setFloat32(at, this.min[i]!, true);
@@ -240,7 +273,8 @@ export class StepSeries {
 	takeWrites(key: string): KvCommand[] {
 		if (!this.dirty) return [];
 		const commands: KvCommand[] = this.wholeDirty
-			? [['SETRANGE', key, 0, this.encode(0, STEP_SLOTS - 1, true)]]
+			? // The slots held (the string in Redis is never longer: it grows as they do).
+				[['SETRANGE', key, 0, this.encode(0, this.capacity - 1, true)]]
 			: [
 					['SETRANGE', key, 0, this.encode(0, -1, true)],
 					['SETRANGE', key, STEP_HEADER_BYTES + this.dirtyLo * RECORD_BYTES, this.encode(this.dirtyLo, this.dirtyHi, false)],
@@ -271,7 +305,8 @@ interface Loading {
 /** Most samples held for one series while its state is being read; beyond it they are dropped (and counted). */
 const MAX_WAITING_SAMPLES = 200_000;
 /**
-Most training series held at once (114,696 bytes each: at most about 112 MiB); a sample of one more is refused and
+Most training series held at once (a series' buckets grow with its run: a few hundred bytes for a short one, 114,696
+bytes for one that fills all 4,096: at most about 112 MiB); a sample of one more is refused and
 counted in `dropped` (the time tiers keep it) until an idle series is let go.
 */
 export const MAX_HELD_SERIES = 1024;

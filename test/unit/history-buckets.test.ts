@@ -266,7 +266,9 @@ describe('step rollups (the writer state)', () => {
 			['SETRANGE', 0],
 			['EXPIRE', 7_776_000],
 		]);
-		expect((first[0]![3] as Buffer).length).toBe(8 + STEP_SLOTS * RECORD_BYTES);
+		// The slots held: a new series starts with 16 (its buckets grow with its run), not all STEP_SLOTS.
+		expect((first[0]![3] as Buffer).length).toBe(8 + 16 * RECORD_BYTES);
+		expect(s.capacity).toBe(16);
 		expect(s.takeWrites('k')).toEqual([]);
 		s.add(10, 2);
 		s.add(12, 2);
@@ -276,6 +278,19 @@ describe('step rollups (the writer state)', () => {
 			['SETRANGE', 8 + 10 * RECORD_BYTES, 3 * RECORD_BYTES],
 			['EXPIRE', 7_776_000, undefined],
 		]);
+	});
+
+	it('holds a short run in a few slots, grows as the run does, and reads back a short string as it was written', () => {
+		const s = StepSeries.fromBytes(null);
+		for (let step = 0; step < 40; step++) s.add(step, step);
+		expect(s.capacity).toBe(64);
+		const whole = Buffer.concat(s.takeWrites('k').filter((c) => c[0] === 'SETRANGE').map((c) => c[3] as Buffer));
+		expect(whole.length).toBe(8 + 64 * RECORD_BYTES);
+		const back = StepSeries.fromBytes(whole);
+		expect(back.dirty).toBe(false);
+		expect(Array.from(back.count.slice(0, 40))).toEqual(Array(40).fill(1));
+		for (let step = 40; step < 10_000; step++) s.add(step, step);
+		expect(s.capacity).toBe(STEP_SLOTS);
 	});
 });
 

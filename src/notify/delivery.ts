@@ -133,8 +133,9 @@ export class Delivery {
 	}
 
 	/**
-	One round: every receiver whose head is due and not in flight is worked on. The caller runs this on a timer
-	(every few hundred ms); the promise resolves when the round's sends have finished.
+	One round: every receiver whose head is due and not in flight is worked on, each on its own (a receiver still
+	in flight from an earlier round is left to it). The caller runs this on a timer (every few hundred ms) without
+	waiting for it; the promise resolves when the round's sends have finished (for tests).
 	*/
 	async tick(): Promise<void> {
 		if (!this.deps.isWriter()) {

@@ -17,7 +17,7 @@ Nothing here touches the network, a process or Redis itself: the senders, the se
 */
 import {type Notification, type ReceiverState, type ReceiverType} from './notify-types.js';
 import {type DeliveryRequest} from './delivery-request.js';
-import {DEFAULT_RETRY_POLICY, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
+import {DEFAULT_RETRY_POLICY, isRateLimited, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
 import {initialState, withError, withQueued, withSuccess} from './receiver-state.js';
 import {settledKeepMs, type SentRecords} from '../writer/sent-records.js';
 
@@ -55,6 +55,8 @@ interface Item {
 	/** The request being worked on; those before it are settled. */
 	index: number;
 	attempts: number;
+	/** Attempts that failed (a 429 is not a failure). */
+	failures: number;
 	dueMs: number;
 }
 
@@ -101,7 +103,7 @@ export class Delivery {
 				queue.shift();
 				this.dropped += 1;
 			}
-			queue.push({notification: n, enqueuedMs: now, index: 0, attempts: 0, dueMs: now});
+			queue.push({notification: n, enqueuedMs: now, index: 0, attempts: 0, failures: 0, dueMs: now});
 		}
 		this.syncQueued();
 	}
@@ -209,6 +211,7 @@ export class Delivery {
 			if (step === 'wait') return 'wait';
 			item.index += 1;
 			item.attempts = 0;
+			item.failures = 0;
 		}
 		return 'done';
 	}
@@ -237,7 +240,8 @@ export class Delivery {
 		item.attempts += 1;
 		const outcome = await this.deps.send(request, timeoutMs);
 		const now = this.now();
-		const v = verdict(outcome, item.attempts, this.policy, now, this.random());
+		if (!isRateLimited(outcome)) item.failures += 1;
+		const v = verdict(outcome, item.attempts, this.policy, now, this.random(), item.failures);
 		this.deps.attempted?.(name, item.notification, v.action === 'delivered' ? 'delivered' : outcomeText(outcome));
 		if (v.action === 'retry') {
 			item.dueMs = now + v.delayMs;

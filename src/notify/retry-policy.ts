@@ -77,16 +77,26 @@ export function isMisconfigured(outcome: AttemptOutcome): boolean {
 	return outcome.status >= 400 && outcome.status < 500 && outcome.status !== 408 && outcome.status !== 429;
 }
 
+/** Whether the outcome is a rate limit (429): the receiver is well, only busy; it is not counted as a failure. */
+export function isRateLimited(outcome: AttemptOutcome): boolean {
+	return outcome.kind === 'http' && outcome.status === 429;
+}
+
 /**
-The verdict on attempt number `attempt` (1 for the first). A command's non-zero exit is retried like a 5xx (the
-program may have failed on a mail server that is down).
+The verdict on attempt number `attempt` (1 for the first), of which `failures` failed (a 429 is no failure: it
+does not use up the attempt budget; default: every attempt). A command's non-zero exit is retried like a 5xx (the
+program may have failed on a mail server that is down). A 429 waits what its Retry-After says, but never less than
+the ordinary backoff, at least the base wait (`Retry-After: 0` or a date in the past is not "at once"), and never
+more than the cap.
 */
-export function verdict(outcome: AttemptOutcome, attempt: number, policy: RetryPolicy, nowMs: number, random: number): Verdict {
+export function verdict(outcome: AttemptOutcome, attempt: number, policy: RetryPolicy, nowMs: number, random: number, failures = attempt): Verdict {
 	if (isSuccess(outcome)) return {action: 'delivered'};
 	const error = outcomeText(outcome);
 	if (isMisconfigured(outcome)) return {action: 'give-up', error: `${error} (not retried: check the receiver's URL, key and payload)`, misconfigured: true};
-	if (attempt >= policy.maxAttempts) return {action: 'give-up', error: `${error} (gave up after ${attempt} attempts)`, misconfigured: false};
-	const asked = outcome.kind === 'http' && outcome.status === 429 ? retryAfterMs(outcome.retryAfter, nowMs) : undefined;
-	const delayMs = asked !== undefined ? Math.min(asked, policy.capMs) : backoffMs(attempt, policy, random);
-	return {action: 'retry', delayMs, error};
+	const limited = isRateLimited(outcome);
+	if (!limited && failures >= policy.maxAttempts) return {action: 'give-up', error: `${error} (gave up after ${attempt} attempts)`, misconfigured: false};
+	const backoff = backoffMs(attempt, policy, random);
+	if (!limited) return {action: 'retry', delayMs: backoff, error};
+	const asked = (outcome.kind === 'http' ? retryAfterMs(outcome.retryAfter, nowMs) : undefined) ?? 0;
+	return {action: 'retry', delayMs: Math.min(policy.capMs, Math.max(asked, backoff, policy.baseMs)), error};
 }

@@ -8,7 +8,7 @@ PagerDuty gets trigger, acknowledge, resolve in that order), whose head is tried
                   delivered            -> "sent", receiver ok
                   5xx, timeout, refused -> retried after backoff (retry-policy.ts), the head waits
                   4xx other than 429   -> "abandoned", receiver misconfigured
-                  too many attempts     -> "abandoned", receiver failing
+                  older than its route's repeat interval, still failing -> "abandoned", receiver failing
                 the record says "sent" already -> dropped (another writer delivered it before a handover)
                 another instance's live claim  -> waits for it to be settled or to expire
 
@@ -17,7 +17,7 @@ Nothing here touches the network, a process or Redis itself: the senders, the se
 */
 import {type Notification, type ReceiverState, type ReceiverType} from './notify-types.js';
 import {type DeliveryRequest} from './delivery-request.js';
-import {DEFAULT_RETRY_POLICY, isRateLimited, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
+import {DEFAULT_RETRY_POLICY, giveUpAfterMs, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
 import {initialState, withError, withQueued, withSuccess} from './receiver-state.js';
 import {settledKeepMs, type SentRecords} from '../writer/sent-records.js';
 
@@ -55,8 +55,6 @@ interface Item {
 	/** The request being worked on; those before it are settled. */
 	index: number;
 	attempts: number;
-	/** Attempts that failed (a 429 is not a failure). */
-	failures: number;
 	dueMs: number;
 }
 
@@ -103,7 +101,7 @@ export class Delivery {
 				queue.shift();
 				this.dropped += 1;
 			}
-			queue.push({notification: n, enqueuedMs: now, index: 0, attempts: 0, failures: 0, dueMs: now});
+			queue.push({notification: n, enqueuedMs: now, index: 0, attempts: 0, dueMs: now});
 		}
 		this.syncQueued();
 	}
@@ -211,7 +209,6 @@ export class Delivery {
 			if (step === 'wait') return 'wait';
 			item.index += 1;
 			item.attempts = 0;
-			item.failures = 0;
 		}
 		return 'done';
 	}
@@ -240,8 +237,8 @@ export class Delivery {
 		item.attempts += 1;
 		const outcome = await this.deps.send(request, timeoutMs);
 		const now = this.now();
-		if (!isRateLimited(outcome)) item.failures += 1;
-		const v = verdict(outcome, item.attempts, this.policy, now, this.random(), item.failures);
+		const ageMs = now - item.enqueuedMs;
+		const v = verdict(outcome, item.attempts, this.policy, now, this.random(), ageMs, giveUpAfterMs(item.notification.repeatIntervalMs));
 		this.deps.attempted?.(name, item.notification, v.action === 'delivered' ? 'delivered' : outcomeText(outcome));
 		if (v.action === 'retry') {
 			item.dueMs = now + v.delayMs;

@@ -1,7 +1,7 @@
 /**
 A 429 is a rate limit, not a failure: it never retries at once (`Retry-After: 0`, a date in the past), the ordinary
-backoff is its floor, and however many 429s come they do not use up the attempt budget. Pure verdicts, then real
-delivery to a local HTTP server that rate-limits more often than the budget allows.
+backoff is its floor, and however many 429s come they are retried (until the notification's age limit). Pure verdicts, then real
+delivery to a local HTTP server that rate-limits five times.
 */
 import {afterEach, describe, expect, it} from 'vitest';
 import {backoffMs, verdict} from '../../src/notify/retry-policy.js';
@@ -13,7 +13,7 @@ import {type Notification} from '../../src/notify/notify-types.js';
 import {startFakeReceiver, type FakeReceiver} from '../helpers/fake-receiver.js';
 import {waitFor} from '../helpers/redis-server.js';
 
-const policy = {baseMs: 1000, capMs: 60_000, maxAttempts: 5};
+const policy = {baseMs: 1000, capMs: 60_000};
 const now = Date.parse('2026-03-01T12:00:00Z');
 
 describe('429 verdicts', () => {
@@ -28,13 +28,8 @@ describe('429 verdicts', () => {
 		}
 	});
 
-	it('is not counted against the attempt budget; failures are', () => {
-		// 40 attempts, of which 2 failed: a 429 is retried.
-		expect(verdict({kind: 'http', status: 429, excerpt: ''}, 40, policy, now, 0.5, 2).action).toBe('retry');
-		// The same attempt failing with a 503 is still within the budget (3 failures of 5) ...
-		expect(verdict({kind: 'http', status: 503, excerpt: ''}, 40, policy, now, 0.5, 3).action).toBe('retry');
-		// ... until the failures reach it.
-		expect(verdict({kind: 'http', status: 503, excerpt: ''}, 40, policy, now, 0.5, 5)).toMatchObject({action: 'give-up', misconfigured: false});
+	it('is retried however many came before', () => {
+		expect(verdict({kind: 'http', status: 429, excerpt: ''}, 40, policy, now, 0.5, 60_000, 3_600_000).action).toBe('retry');
 	});
 });
 
@@ -46,7 +41,7 @@ afterEach(async () => {
 });
 
 describe('429s in delivery', () => {
-	it('delivers after more 429s than the attempt budget, none of them retried at once', async () => {
+	it('delivers after five 429s, none of them retried at once', async () => {
 		receiver = await startFakeReceiver();
 		receiver.script(Array.from({length: 5}, () => ({status: 429, headers: {'retry-after': '0'}})), {status: 200, body: 'ok'});
 		const records = memorySentRecords('me', () => true);
@@ -57,7 +52,7 @@ describe('429s in delivery', () => {
 			send: sendBy(sendHttp, runCommand),
 			records: () => records,
 			isWriter: () => true,
-			policy: {baseMs: 40, capMs: 80, maxAttempts: 3},
+			policy: {baseMs: 40, capMs: 80},
 		});
 		timer = setInterval(() => void d.tick(), 5);
 		const n: Notification = {receiver: 'hook', groupKey: 'g', groupLabels: {}, status: 'firing', alerts: [], contentHash: 'g', repeatIntervalMs: 3_600_000, reason: 'new', timeMs: Date.now()};

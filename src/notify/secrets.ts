@@ -7,15 +7,27 @@ body may echo any of it back (a proxy's error page quoting the request line), so
 import {sanitizeText} from '../contract/sanitize.js';
 import {redactSecrets} from '../bus/redis-url.js';
 import {type DeliveryRequest} from './delivery-request.js';
+import {basicCredential} from './url-credentials.js';
 
 /** Path segments and query values this short are not tokens (`v2`, `enqueue`, `hooks`). */
 const SHORTEST_SECRET = 8;
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
 
 function urlSecrets(url: string): string[] {
 	const found = [url];
 	try {
 		const parsed = new URL(url);
 		found.push(parsed.host + parsed.pathname, parsed.pathname, parsed.search, parsed.password, parsed.username);
+		// The Basic credential the sender makes of them, and their decoded spellings.
+		const credential = basicCredential(url);
+		if (credential !== undefined) found.push(credential, `Basic ${credential}`, safeDecode(parsed.password), safeDecode(parsed.username));
 		for (const segment of parsed.pathname.split('/')) if (segment.length >= SHORTEST_SECRET) found.push(segment, decodeURIComponent(segment));
 		for (const [, value] of parsed.searchParams) if (value.length >= SHORTEST_SECRET) found.push(value);
 	} catch {

@@ -8,6 +8,7 @@ import {sanitizeText} from '../contract/sanitize.js';
 import {redactSecrets} from '../bus/redis-url.js';
 import {type DeliveryRequest} from './delivery-request.js';
 import {basicCredential} from './url-credentials.js';
+import {commandSecrets} from './notify-config.js';
 
 /** Path segments and query values this short are not tokens (`v2`, `enqueue`, `hooks`). */
 const SHORTEST_SECRET = 8;
@@ -52,7 +53,7 @@ export function requestSecrets(request: DeliveryRequest): string[] {
 	const found =
 		'url' in request
 			? [...urlSecrets(request.url), ...Object.values(request.headers).filter((v) => v.length >= SHORTEST_SECRET), ...bodySecrets(request.body)]
-			: request.argv.slice(1).filter((a) => a.length >= SHORTEST_SECRET && /[A-Za-z0-9]{8}/.test(a) && /^[A-Za-z0-9_\-.:/=+?&%]+$/.test(a) && /\d/.test(a));
+			: commandSecrets(request.argv);
 	return [...new Set(found.filter((s) => s !== undefined && s.length >= SHORTEST_SECRET))].sort((a, b) => b.length - a.length);
 }
 

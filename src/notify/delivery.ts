@@ -18,7 +18,7 @@ Nothing here touches the network, a process or Redis itself: the senders, the se
 import {type Notification, type ReceiverState, type ReceiverType} from './notify-types.js';
 import {type DeliveryRequest} from './delivery-request.js';
 import {DEFAULT_RETRY_POLICY, giveUpAfterMs, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
-import {initialState, withError, withQueued, withSuccess} from './receiver-state.js';
+import {initialState, withDropped, withError, withQueued, withSuccess} from './receiver-state.js';
 import {settledKeepMs, type SentRecords} from '../writer/sent-records.js';
 
 export interface DeliveryReceiver {
@@ -59,7 +59,7 @@ interface Item {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Per receiver: a queue longer than this drops its oldest (counted in the state's error). */
+/** Per receiver: a queue longer than this drops its oldest (counted in the receiver's state: `dropped`). */
 const MAX_QUEUED = 1000;
 /** A viewer's held notification is dropped after this long (the writer has long delivered or abandoned it). */
 const HOLD_MS = 30 * 60_000;
@@ -100,6 +100,7 @@ export class Delivery {
 			if (queue.length >= MAX_QUEUED) {
 				queue.shift();
 				this.dropped += 1;
+				this.setState(n.receiver, withDropped(this.states.get(n.receiver)!));
 			}
 			queue.push({notification: n, enqueuedMs: now, index: 0, attempts: 0, dueMs: now});
 		}

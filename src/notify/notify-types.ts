@@ -73,6 +73,8 @@ export interface ReceiverState {
 	readonly lastError?: string;
 	readonly lastErrorMs?: number;
 	readonly queued: number;
+	/** Notifications dropped since the start because the receiver's queue was full (its oldest); absent: none. */
+	readonly dropped?: number;
 	/** 4xx other than 429: a configuration problem, not retried. */
 	readonly misconfigured?: boolean;
 }

@@ -61,7 +61,10 @@ interface Item {
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Per receiver: a queue longer than this drops its oldest (counted in the receiver's state: `dropped`). */
 const MAX_QUEUED = 1000;
-/** A viewer's held notification is dropped after this long (the writer has long delivered or abandoned it). */
+/**
+A viewer's held notification is dropped after this long, or after its route's repeat interval when longer (the
+writer retries it that long): by then the writer has delivered or abandoned it.
+*/
 const HOLD_MS = 30 * 60_000;
 /** How often a viewer asks the sent-record about what it holds, and a busy claim is asked about again. */
 const RECHECK_MS = 2000;
@@ -157,7 +160,7 @@ export class Delivery {
 		const ids: Array<ReturnType<typeof recordId>> = [];
 		for (const queue of this.queues.values()) {
 			for (const item of queue) {
-				if (now - item.enqueuedMs > HOLD_MS) {
+				if (now - item.enqueuedMs > Math.max(HOLD_MS, giveUpAfterMs(item.notification.repeatIntervalMs))) {
 					drop.add(item);
 					continue;
 				}

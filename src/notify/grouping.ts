@@ -49,6 +49,9 @@ Bounds on what the grouping holds: beyond them new alerts are refused and counte
 */
 export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000} as const;
 
+/** The content hash rounds an episode's start down to this (or the group interval when shorter): see contentHash. */
+const START_QUANTUM_MS = 60_000;
+
 interface GroupState {
 	readonly key: string;
 	readonly receiver: string;
@@ -162,14 +165,20 @@ function heldText(firing: readonly NotifyAlert[], untriggered: ReadonlySet<strin
 
 /**
 The sent-record's hash, from what every instance computes alike (no counter, no clock of its own): the action, and
-per alert its id, status, severity, episode start (startsAtMs), its ack, and the last ack that lapsed in the
-episode. A new episode has a new start, so a re-fire is never taken for the earlier message (after a restart or a
-handover too); an unchanged group's repeat, one repeat interval later, has the same hash and finds the record
-expired (settledKeepMs).
+per alert its id, status, severity, episode start, its ack, and the last ack that lapsed in the episode. A new
+episode has a new start, so a re-fire is never taken for the earlier message (after a restart or a handover too);
+an unchanged group's repeat, one repeat interval later, has the same hash and finds the record expired
+(settledKeepMs).
+
+The start is rounded down to `startQuantumMs` (a minute, or the group interval when shorter): instances evaluate
+the rules on their own clocks, so their starts of one episode differ by up to an evaluation interval, and rounded
+they agree unless a boundary falls between them. Two episodes whose firing messages both went out are at least a
+group interval apart (a resolve was sent between them), so rounding never merges them.
 */
-function contentHash(action: string, alerts: readonly NotifyAlert[], lapsed: ReadonlyMap<string, number>): string {
+function contentHash(action: string, alerts: readonly NotifyAlert[], lapsed: ReadonlyMap<string, number>, startQuantumMs: number): string {
+	const start = (ms: number) => Math.floor(ms / startQuantumMs) * startQuantumMs;
 	const lines = alerts
-		.map((a) => JSON.stringify([a.id, a.status, a.severity, a.startsAtMs, a.ack?.by ?? null, a.ack?.atMs ?? null, a.ack?.untilMs ?? null, lapsed.get(a.id) ?? null]))
+		.map((a) => JSON.stringify([a.id, a.status, a.severity, start(a.startsAtMs), a.ack?.by ?? null, a.ack?.atMs ?? null, a.ack?.untilMs ?? null, lapsed.get(a.id) ?? null]))
 		.sort();
 	return hashText(`${action}\n${lines.join('\n')}`);
 }
@@ -183,7 +192,7 @@ function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notifica
 		groupLabels: g.groupLabels,
 		status: list.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
 		alerts: list,
-		contentHash: contentHash(action, list, g.lapsed),
+		contentHash: contentHash(action, list, g.lapsed, Math.max(1, Math.min(START_QUANTUM_MS, g.groupIntervalMs))),
 		repeatIntervalMs: g.repeatIntervalMs,
 		reason,
 		timeMs: nowMs,

@@ -75,6 +75,17 @@ describe('content hash across restarts and instances', () => {
 		expect(hashes(b)).toEqual(hashes(a));
 	});
 
+	it('instances whose starts of one episode differ by an evaluation agree, unless a minute boundary falls between them', () => {
+		const hashOf = (startMs: number) => {
+			const i = new Instance();
+			i.run(startMs, startMs + 40 * S, {alerts: [hot('firing', startMs, startMs)]});
+			return i.out[0]!.n.contentHash;
+		};
+		expect(hashOf(10 * M + 200)).toBe(hashOf(10 * M + 1100));
+		// The documented case: 09:59.6 and 10:00.4 round to different minutes (the README says what is then sent twice).
+		expect(hashOf(10 * M - 400)).not.toBe(hashOf(10 * M + 400));
+	});
+
 	it('the repeat of an unchanged group has the message\'s hash, and the record has expired by then', async () => {
 		let now = 0;
 		const records = memorySentRecords('i1', () => true, () => now);

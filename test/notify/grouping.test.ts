@@ -305,9 +305,9 @@ describe('grouping', () => {
 	it('gives two instances that group the same alerts at different times the same group key and content hash', () => {
 		const x = new Clock(SLACK_ONLY);
 		const y = new Clock(SLACK_ONLY);
-		// The same episode (the same start), seen by the two groupings 700 ms apart.
+		// The same episode, its start put 700 ms apart by the two instances' evaluations, seen 700 ms apart.
 		x.at(0, {alerts: [alert('high_temperature', {gpu: '0'})]});
-		y.at(700, {alerts: [alert('high_temperature', {gpu: '0'})]});
+		y.at(700, {alerts: [alert('high_temperature', {gpu: '0'}, 'firing', 'warning', {startsAtMs: 700})]});
 		const [nx] = x.at(30 * S);
 		const [ny] = y.at(31 * S);
 		expect([ny!.groupKey, ny!.contentHash]).toEqual([nx!.groupKey, nx!.contentHash]);

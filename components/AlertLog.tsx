@@ -60,7 +60,8 @@ function ackText(row: AlertRow, nowMs: number): string {
 /** A receiver in the title: "team ok", "oncall failing", "mail misconfigured", with what waits. */
 function receiverBadge(r: ReceiverState): string {
 	const health = failing(r) ? (r.misconfigured ? 'misconfigured' : 'failing') : r.lastSuccessMs !== undefined ? 'ok' : 'idle';
-	return `${r.name} ${health}${r.queued > 0 ? ` (${r.queued} queued)` : ''}`;
+	const waits = [...(r.queued > 0 ? [`${r.queued} queued`] : []), ...(r.dropped !== undefined && r.dropped > 0 ? [`${r.dropped} dropped`] : [])];
+	return `${r.name} ${health}${waits.length > 0 ? ` (${waits.join(', ')})` : ''}`;
 }
 
 /** Lines the silences section takes in a pane with `content` lines: a heading and one per silence, at most half. */

@@ -24,7 +24,7 @@ function promptText(prompt: Prompt): string {
 		case 'silence-for':
 			return `silence ${prompt.rule} for (90m, 2h, 1d; Enter applies): ${prompt.text}▏`;
 		case 'ack-note':
-			return `acknowledge ${prompt.rule}: [duration] [comment] (2h restarting it; Enter acknowledges, Esc cancels): ${prompt.text}▏`;
+			return `acknowledge ${prompt.rule}: 2h, a comment, or 2h: comment (Enter acknowledges, Esc cancels): ${prompt.text}▏`;
 		case 'confirm-ack-all':
 			return `acknowledge ${prompt.ids.length} visible alerts? y/n`;
 	}

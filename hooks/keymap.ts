@@ -144,7 +144,7 @@ export const BINDINGS: readonly Binding[] = [
 	{
 		keys: ['a'],
 		label: 'a',
-		help: 'acknowledge the selected alert: [2h] [comment] Enter',
+		help: 'acknowledge the selected alert: 2h, note, or 2h: note',
 		footer: 'ack...',
 		scope: 'alerts',
 		action: onSelectedAlert((alert) => ({type: 'open-prompt', prompt: {kind: 'ack-note', text: '', id: alert.id, rule: alert.rule}})),

@@ -10,7 +10,7 @@ import {applyChartChange, DEFAULT_CHART_SETTINGS, type ChartChange, type ChartSe
 export type Prompt =
 	| {readonly kind: 'filter'; readonly text: string}
 	| {readonly kind: 'silence-for'; readonly text: string; readonly rule: string}
-	/** After `a`: an optional duration, then an optional comment (src/rules/ack-note.ts). */
+	/** After `a`: a duration, a comment, or a duration, a colon and a comment (src/rules/ack-note.ts). */
 	| {readonly kind: 'ack-note'; readonly text: string; readonly id: string; readonly rule: string}
 	| {readonly kind: 'confirm-ack-all'; readonly ids: readonly string[]};
 

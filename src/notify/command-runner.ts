@@ -2,39 +2,86 @@
 The command receiver's runner: the program (no shell) with the payload on its stdin, killed after a timeout, its
 exit status and the end of its stderr captured (secrets removed), as an AttemptOutcome. It never throws: a program
 that cannot be started is a "network" outcome in words ("program not found"), retried like any failure.
+
+The program runs in a process group of its own (detached), and at the timeout the whole group is killed (SIGKILL):
+a child it left behind (`sleep 30 &`) dies with it. Nothing waits for stdio past the timeout: a child that still
+holds stderr after the program exited is given a moment, then its pipe is closed and the answer is the exit status.
 */
-import {execa} from 'execa';
+import {spawn} from 'node:child_process';
 import {type AttemptOutcome} from './retry-policy.js';
 import {type CommandRequest} from './delivery-request.js';
 import {requestSecrets, safeExcerpt} from './secrets.js';
 
+/** Bytes of stderr kept (the last ones). */
 const MAX_OUTPUT_BYTES = 16 * 1024;
+/** After the program exits, how long its stderr may stay open (a child of its own holding it) before it is closed. */
+const STDIO_GRACE_MS = 200;
 
-export async function runCommand(request: CommandRequest, timeoutMs: number): Promise<AttemptOutcome> {
-	const [bin, ...args] = request.argv;
-	if (bin === undefined) return {kind: 'network', reason: 'no program to run'};
-	const secrets = requestSecrets(request);
+/** Kills the program's process group (and the program itself, should the group be gone). */
+function killGroup(pid: number | undefined): void {
+	if (pid === undefined) return;
 	try {
-		const result = await execa(bin, args, {
-			input: request.stdin,
-			reject: false,
-			timeout: timeoutMs,
-			killSignal: 'SIGKILL',
-			stdout: 'ignore',
-			maxBuffer: MAX_OUTPUT_BYTES,
-			encoding: 'utf8',
-			stripFinalNewline: true,
-		});
-		if (result.timedOut) return {kind: 'timeout', afterMs: timeoutMs};
-		const code = (result as {code?: string}).code;
-		if (result.exitCode === undefined) {
-			if (code === 'ENOENT') return {kind: 'network', reason: 'program not found'};
-			if (code === 'EACCES') return {kind: 'network', reason: 'program not executable'};
-			return {kind: 'network', reason: result.signal !== undefined ? `killed by ${result.signal}` : 'program could not be run'};
-		}
-		const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-		return {kind: 'exit', code: result.exitCode, excerpt: safeExcerpt(stderr.slice(-1000), secrets)};
+		process.kill(-pid, 'SIGKILL');
 	} catch {
-		return {kind: 'network', reason: 'program could not be run'};
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {
+			// Already gone.
+		}
 	}
+}
+
+export function runCommand(request: CommandRequest, timeoutMs: number): Promise<AttemptOutcome> {
+	const [bin, ...args] = request.argv;
+	if (bin === undefined) return Promise.resolve({kind: 'network', reason: 'no program to run'});
+	const secrets = requestSecrets(request);
+	return new Promise<AttemptOutcome>((resolve) => {
+		let settled = false;
+		let stderr = Buffer.alloc(0);
+		let exit: {code: number | null; signal: NodeJS.Signals | null} | undefined;
+		let grace: NodeJS.Timeout | undefined;
+		let child: ReturnType<typeof spawn>;
+		const finish = (outcome: AttemptOutcome) => {
+			if (settled) return;
+			settled = true;
+			clearTimeout(deadline);
+			clearTimeout(grace);
+			child.stderr?.destroy();
+			child.stdin?.destroy();
+			resolve(outcome);
+		};
+		const answer = () => {
+			if (exit === undefined) return;
+			if (exit.code === null) finish({kind: 'network', reason: exit.signal !== null ? `killed by ${exit.signal}` : 'program could not be run'});
+			else finish({kind: 'exit', code: exit.code, excerpt: safeExcerpt(stderr.toString('utf8').replace(/\n$/, '').slice(-1000), secrets)});
+		};
+		try {
+			child = spawn(bin, args, {detached: true, stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true});
+		} catch {
+			resolve({kind: 'network', reason: 'program could not be run'});
+			return;
+		}
+		const deadline = setTimeout(() => {
+			killGroup(child.pid);
+			finish({kind: 'timeout', afterMs: timeoutMs});
+		}, timeoutMs);
+		child.on('error', (error: NodeJS.ErrnoException) => {
+			if (error.code === 'ENOENT') finish({kind: 'network', reason: 'program not found'});
+			else if (error.code === 'EACCES') finish({kind: 'network', reason: 'program not executable'});
+			else finish({kind: 'network', reason: 'program could not be run'});
+		});
+		child.stderr?.on('data', (chunk: Buffer) => {
+			stderr = Buffer.concat([stderr, chunk]);
+			if (stderr.length > MAX_OUTPUT_BYTES) stderr = stderr.subarray(stderr.length - MAX_OUTPUT_BYTES);
+		});
+		child.stderr?.on('error', () => undefined);
+		child.on('exit', (code, signal) => {
+			exit = {code, signal};
+			grace = setTimeout(answer, STDIO_GRACE_MS);
+		});
+		child.on('close', answer);
+		// A program that does not read its stdin closes the pipe early: EPIPE is not a failure of the attempt.
+		child.stdin?.on('error', () => undefined);
+		child.stdin?.end(request.stdin);
+	});
 }

@@ -8,7 +8,7 @@ PagerDuty gets trigger, acknowledge, resolve in that order), whose head is tried
                   delivered            -> "sent", receiver ok
                   5xx, timeout, refused -> retried after backoff (retry-policy.ts), the head waits
                   4xx other than 429   -> "abandoned", receiver misconfigured
-                  too many attempts     -> "abandoned", receiver failing
+                  older than its route's repeat interval, still failing -> "abandoned", receiver failing
                 the record says "sent" already -> dropped (another writer delivered it before a handover)
                 another instance's live claim  -> waits for it to be settled or to expire
 
@@ -17,8 +17,8 @@ Nothing here touches the network, a process or Redis itself: the senders, the se
 */
 import {type Notification, type ReceiverState, type ReceiverType} from './notify-types.js';
 import {type DeliveryRequest} from './delivery-request.js';
-import {DEFAULT_RETRY_POLICY, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
-import {initialState, withError, withQueued, withSuccess} from './receiver-state.js';
+import {DEFAULT_RETRY_POLICY, giveUpAfterMs, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
+import {initialState, withDropped, withError, withQueued, withSuccess} from './receiver-state.js';
 import {settledKeepMs, type SentRecords} from '../writer/sent-records.js';
 
 export interface DeliveryReceiver {
@@ -59,9 +59,12 @@ interface Item {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-/** Per receiver: a queue longer than this drops its oldest (counted in the state's error). */
+/** Per receiver: a queue longer than this drops its oldest (counted in the receiver's state: `dropped`). */
 const MAX_QUEUED = 1000;
-/** A viewer's held notification is dropped after this long (the writer has long delivered or abandoned it). */
+/**
+A viewer's held notification is dropped after this long, or after its route's repeat interval when longer (the
+writer retries it that long): by then the writer has delivered or abandoned it.
+*/
 const HOLD_MS = 30 * 60_000;
 /** How often a viewer asks the sent-record about what it holds, and a busy claim is asked about again. */
 const RECHECK_MS = 2000;
@@ -100,6 +103,7 @@ export class Delivery {
 			if (queue.length >= MAX_QUEUED) {
 				queue.shift();
 				this.dropped += 1;
+				this.setState(n.receiver, withDropped(this.states.get(n.receiver)!));
 			}
 			queue.push({notification: n, enqueuedMs: now, index: 0, attempts: 0, dueMs: now});
 		}
@@ -133,8 +137,9 @@ export class Delivery {
 	}
 
 	/**
-	One round: every receiver whose head is due and not in flight is worked on. The caller runs this on a timer
-	(every few hundred ms); the promise resolves when the round's sends have finished.
+	One round: every receiver whose head is due and not in flight is worked on, each on its own (a receiver still
+	in flight from an earlier round is left to it). The caller runs this on a timer (every few hundred ms) without
+	waiting for it; the promise resolves when the round's sends have finished (for tests).
 	*/
 	async tick(): Promise<void> {
 		if (!this.deps.isWriter()) {
@@ -155,7 +160,7 @@ export class Delivery {
 		const ids: Array<ReturnType<typeof recordId>> = [];
 		for (const queue of this.queues.values()) {
 			for (const item of queue) {
-				if (now - item.enqueuedMs > HOLD_MS) {
+				if (now - item.enqueuedMs > Math.max(HOLD_MS, giveUpAfterMs(item.notification.repeatIntervalMs))) {
 					drop.add(item);
 					continue;
 				}
@@ -236,7 +241,8 @@ export class Delivery {
 		item.attempts += 1;
 		const outcome = await this.deps.send(request, timeoutMs);
 		const now = this.now();
-		const v = verdict(outcome, item.attempts, this.policy, now, this.random());
+		const ageMs = now - item.enqueuedMs;
+		const v = verdict(outcome, item.attempts, this.policy, now, this.random(), ageMs, giveUpAfterMs(item.notification.repeatIntervalMs));
 		this.deps.attempted?.(name, item.notification, v.action === 'delivered' ? 'delivered' : outcomeText(outcome));
 		if (v.action === 'retry') {
 			item.dueMs = now + v.delayMs;

@@ -45,10 +45,12 @@ function severityRoutes(root: RouteNode): boolean {
 }
 
 /**
-Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`); the memory of sent
-hashes keeps the most recent groups.
+Bounds on what the grouping holds: beyond them new alerts are refused and counted (`dropped`).
 */
-export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000, sentMemory: 5000} as const;
+export const GROUPING_LIMITS = {groups: 1000, alertsPerGroup: 1000} as const;
+
+/** The content hash rounds an episode's start down to this (or the group interval when shorter): see contentHash. */
+const START_QUANTUM_MS = 60_000;
 
 interface GroupState {
 	readonly key: string;
@@ -74,6 +76,11 @@ interface GroupState {
 	to acknowledge, and a trigger is owed if the ack expires while they still fire.
 	*/
 	readonly untriggered?: ReadonlySet<string>;
+	/**
+	Per alert, the time of the last ack that lapsed (expired or was withdrawn) in this episode: part of the content
+	hash, so "no longer acknowledged" is not taken for the unacknowledged message sent before the ack.
+	*/
+	readonly lapsed?: ReadonlyMap<string, number>;
 }
 
 export interface GroupingState {
@@ -85,17 +92,6 @@ export interface GroupingState {
 	silences and time do not), so an idle step reuses it (it is the step's cost: matchers over every alert).
 	*/
 	readonly inhibited?: ReadonlyMap<string, string>;
-	/**
-	Per receiver and group key, the content hashes sent within the route's repeat interval (kept past the group's
-	end): a message that says again what an earlier one said (an alert fired, resolved, and fired again) gets a hash
-	of its own, so delivery's sent-record does not take it for a duplicate of the earlier one.
-	*/
-	readonly sent?: ReadonlyMap<string, readonly SentHash[]>;
-}
-
-interface SentHash {
-	readonly hash: string;
-	readonly atMs: number;
 }
 
 export const EMPTY_GROUPING: GroupingState = {groups: new Map(), dropped: 0};
@@ -133,10 +129,11 @@ interface Draft {
 	sentFiring: Set<string>;
 	ackSent: Map<string, number>;
 	untriggered: Set<string>;
+	lapsed: Map<string, number>;
 }
 
 function draftOf(g: GroupState): Draft {
-	return {...g, alerts: new Map(g.alerts), sentFiring: new Set(g.sentFiring), ackSent: new Map(g.ackSent), untriggered: new Set(g.untriggered ?? [])};
+	return {...g, alerts: new Map(g.alerts), sentFiring: new Set(g.sentFiring), ackSent: new Map(g.ackSent), untriggered: new Set(g.untriggered ?? []), lapsed: new Map(g.lapsed ?? [])};
 }
 
 function hashText(text: string): string {
@@ -166,29 +163,27 @@ function heldText(firing: readonly NotifyAlert[], untriggered: ReadonlySet<strin
 	return held.length === 0 ? '' : `\u0002${held.sort().join('\u0001')}`;
 }
 
-/** The sent-record's hash: the action, and per alert id, status, severity and ack. No times of our own. */
-function contentHash(action: string, alerts: readonly NotifyAlert[]): string {
-	const lines = alerts.map((a) => JSON.stringify([a.id, a.status, a.severity, a.ack?.by ?? null, a.ack?.atMs ?? null, a.ack?.untilMs ?? null])).sort();
+/**
+The sent-record's hash, from what every instance computes alike (no counter, no clock of its own): the action, and
+per alert its id, status, severity, episode start, its ack, and the last ack that lapsed in the episode. A new
+episode has a new start, so a re-fire is never taken for the earlier message (after a restart or a handover too);
+an unchanged group's repeat, one repeat interval later, has the same hash and finds the record expired
+(settledKeepMs).
+
+The start is rounded down to `startQuantumMs` (a minute, or the group interval when shorter): instances evaluate
+the rules on their own clocks, so their starts of one episode differ by up to an evaluation interval, and rounded
+they agree unless a boundary falls between them. Two episodes whose firing messages both went out are at least a
+group interval apart (a resolve was sent between them), so rounding never merges them.
+*/
+function contentHash(action: string, alerts: readonly NotifyAlert[], lapsed: ReadonlyMap<string, number>, startQuantumMs: number): string {
+	const start = (ms: number) => Math.floor(ms / startQuantumMs) * startQuantumMs;
+	const lines = alerts
+		.map((a) => JSON.stringify([a.id, a.status, a.severity, start(a.startsAtMs), a.ack?.by ?? null, a.ack?.atMs ?? null, a.ack?.untilMs ?? null, lapsed.get(a.id) ?? null]))
+		.sort();
 	return hashText(`${action}\n${lines.join('\n')}`);
 }
 
-/**
-The hash for a message of a group: its content's, unless a message of this group sent within the repeat interval
-already had it (then the content's with the first free `#n`). Instances that sent the same messages agree on it; a
-repeat, one repeat interval after the message it repeats, gets the same hash back.
-*/
-function uniqueHash(memory: Map<string, readonly SentHash[]>, g: Draft, base: string, nowMs: number): string {
-	const slot = `${g.receiver}\u0000${g.key}`;
-	const recent = (memory.get(slot) ?? []).filter((e) => nowMs - e.atMs < g.repeatIntervalMs);
-	let hash = base;
-	for (let n = 1; recent.some((e) => e.hash === hash); n++) hash = hashText(`${base}#${n}`);
-	memory.delete(slot);
-	memory.set(slot, [...recent, {hash, atMs: nowMs}]);
-	if (memory.size > GROUPING_LIMITS.sentMemory) memory.delete(memory.keys().next().value!);
-	return hash;
-}
-
-function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notification['reason'], nowMs: number, memory: () => Map<string, readonly SentHash[]>): Notification {
+function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notification['reason'], nowMs: number): Notification {
 	const list = ordered(alerts);
 	const action = reason === 'acknowledge' ? 'acknowledge' : 'notify';
 	return {
@@ -197,7 +192,7 @@ function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notifica
 		groupLabels: g.groupLabels,
 		status: list.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
 		alerts: list,
-		contentHash: uniqueHash(memory(), g, contentHash(action, list), nowMs),
+		contentHash: contentHash(action, list, g.lapsed, Math.max(1, Math.min(START_QUANTUM_MS, g.groupIntervalMs))),
 		repeatIntervalMs: g.repeatIntervalMs,
 		reason,
 		timeMs: nowMs,
@@ -244,7 +239,10 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 		if (held === undefined) return;
 		// Sent as firing: its resolve is sent once. Never sent: it leaves quietly.
 		if (d.sentFiring.has(alert.id)) d.alerts.set(alert.id, alert.status === 'resolved' ? {...alert} : {...held, status: 'resolved', endsAtMs: nowMs});
-		else d.alerts.delete(alert.id);
+		else {
+			d.alerts.delete(alert.id);
+			d.lapsed.delete(alert.id);
+		}
 	};
 	for (const alert of input.alerts) {
 		const reached = new Set<string>();
@@ -272,6 +270,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 						sentFiring: new Set(),
 						ackSent: new Map(),
 						untriggered: new Set(),
+						lapsed: new Map(),
 					};
 					drafts.set(key, d);
 				}
@@ -282,6 +281,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 				reached.add(key);
 				// An alert keeps its ack across transitions until the acks say otherwise.
 				const previous = d.alerts.get(alert.id);
+				if (previous !== undefined && previous.startsAtMs !== alert.startsAtMs) d.lapsed.delete(alert.id);
 				d.alerts.set(alert.id, previous?.ack !== undefined && alert.ack === undefined ? {...alert, ack: previous.ack} : alert);
 			}
 		for (const key of mayHold(alert)) if (!reached.has(key) && (drafts.get(key) ?? groups.get(key))?.alerts.has(alert.id) === true) end(draft(key)!, alert);
@@ -297,7 +297,11 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 		for (const a of alertsOf(key).values()) if (!sameAck(withAck(a, ackOf(a), nowMs).ack, a.ack)) changed = true;
 		if (!changed) continue;
 		const d = draft(key)!;
-		for (const [id, a] of d.alerts) d.alerts.set(id, withAck(a, ackOf(a), nowMs));
+		for (const [id, a] of d.alerts) {
+			const next = withAck(a, ackOf(a), nowMs);
+			if (a.ack !== undefined && next.ack === undefined && next.status === 'firing') d.lapsed.set(id, a.ack.atMs);
+			d.alerts.set(id, next);
+		}
 	}
 
 	// 3. Inhibition and silences, over every firing alert held.
@@ -312,9 +316,6 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 
 	// 4. Due groups send what changed, or repeat; PagerDuty groups send new acks at once.
 	const notifications: Notification[] = [];
-	// Copied on the first message of the step, so an idle step does not copy it.
-	let copied: Map<string, readonly SentHash[]> | undefined;
-	const memory = () => (copied ??= new Map(state.sent));
 	for (const key of keys) {
 		const current = drafts.get(key) ?? groups.get(key)!;
 		const type: ReceiverType | undefined = config.receivers.get(current.receiver)?.type;
@@ -331,7 +332,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 			else if (said !== d.lastSaid) reason = 'changed';
 			else if (firing.length > 0 && nowMs - d.lastSentMs >= d.repeatIntervalMs) reason = 'repeat';
 			if (reason !== undefined) {
-				notifications.push(notification(d, [...firing, ...resolved], reason, nowMs, memory));
+				notifications.push(notification(d, [...firing, ...resolved], reason, nowMs));
 				d.lastSentMs = nowMs;
 				for (const a of firing) {
 					const sentBefore = d.sentFiring.has(a.id);
@@ -351,6 +352,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 					d.sentFiring.delete(a.id);
 					d.ackSent.delete(a.id);
 					d.untriggered.delete(a.id);
+					d.lapsed.delete(a.id);
 				}
 			}
 			d.lastSaid = firing.length + resolved.length === 0 ? '' : said;
@@ -363,7 +365,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 			);
 			if (acked.length > 0) {
 				const d = draft(key)!;
-				notifications.push(notification(d, acked, 'acknowledge', nowMs, memory));
+				notifications.push(notification(d, acked, 'acknowledge', nowMs));
 				for (const a of acked) d.ackSent.set(a.id, a.ack!.atMs);
 			}
 		}
@@ -376,6 +378,5 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 	}
 	let nextWakeMs: number | undefined;
 	for (const g of groups.values()) nextWakeMs = nextWakeMs === undefined ? g.nextFlushMs : Math.min(nextWakeMs, g.nextFlushMs);
-	const sent = copied ?? state.sent;
-	return {state: {groups, dropped, inhibited, ...(sent !== undefined ? {sent} : {})}, notifications, inhibited, nextWakeMs};
+	return {state: {groups, dropped, inhibited}, notifications, inhibited, nextWakeMs};
 }

@@ -3,10 +3,12 @@ The HTTP sender: one POST with Node's fetch, bounded by a timeout (AbortSignal),
 carry the body, PagerDuty's routing key included, to wherever it points: a 3xx is reported), answered as an AttemptOutcome
 with the status, Retry-After and a short excerpt of the body (secrets removed). It never throws and never reports
 the URL: a refused connection is "connection refused", not fetch's message (which may quote the address).
+Credentials in the URL (`user:password@`, which fetch refuses) are sent as an `Authorization: Basic` header.
 */
 import {type AttemptOutcome} from './retry-policy.js';
 import {type HttpRequest} from './delivery-request.js';
 import {requestSecrets, safeExcerpt} from './secrets.js';
+import {withoutUrlCredentials} from './url-credentials.js';
 
 /** Read at most this much of an answer's body (the excerpt is shorter still). */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -58,7 +60,8 @@ export async function sendHttp(request: HttpRequest, timeoutMs: number): Promise
 	const controller = new AbortController();
 	const timer = setTimeout(() => controller.abort(), timeoutMs);
 	try {
-		const response = await fetch(request.url, {method: 'POST', headers: request.headers, body: request.body, signal: controller.signal, redirect: 'manual'});
+		const {url, headers} = withoutUrlCredentials(request.url, request.headers);
+		const response = await fetch(url, {method: 'POST', headers, body: request.body, signal: controller.signal, redirect: 'manual'});
 		const text = await readSome(response);
 		const retryAfter = response.headers.get('retry-after') ?? undefined;
 		return {kind: 'http', status: response.status, ...(retryAfter !== undefined ? {retryAfter} : {}), excerpt: safeExcerpt(text, secrets)};

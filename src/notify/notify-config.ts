@@ -38,7 +38,8 @@ export type ReceiverConfig =
 	| {readonly name: string; readonly type: 'slack'; readonly url: Secret; readonly channel?: string}
 	| {readonly name: string; readonly type: 'pagerduty'; readonly routingKey: Secret; readonly url: Secret}
 	| {readonly name: string; readonly type: 'ntfy'; readonly url: Secret; readonly token?: Secret}
-	| {readonly name: string; readonly type: 'command'; readonly argv: readonly string[]; readonly timeoutMs: number};
+	/** `args`: the arguments after the program, secrets (a token on the command line), `${VAR}` expanded. */
+	| {readonly name: string; readonly type: 'command'; readonly program: string; readonly args: readonly Secret[]; readonly timeoutMs: number};
 
 /** One node of the route tree, with everything its parent gives it already filled in. */
 export interface RouteNode {
@@ -256,7 +257,14 @@ function readReceiver(r: Reader, entry: unknown, i: number): ReceiverConfig | un
 				r.add([...at, 'argv'], `expected a list of strings: the program, then its arguments (at most ${NOTIFY_LIMITS.argv}; no shell is used)`);
 			const timeoutMs = r.duration(body['timeout'], [...at, 'timeout'], DEFAULT_COMMAND_TIMEOUT_MS, 1);
 			if (timeoutMs > MAX_COMMAND_TIMEOUT_MS) r.add([...at, 'timeout'], `at most 5m, got ${JSON.stringify(body['timeout'])}`);
-			if (Array.isArray(argv) && argv.length > 0) out = {name: n, type, argv: argv as string[], timeoutMs: Math.min(timeoutMs, MAX_COMMAND_TIMEOUT_MS)};
+			if (Array.isArray(argv) && argv.length > 0 && argv.every((a) => typeof a === 'string')) {
+				// `${VAR}` expanded in every element, as in URLs (a token on the command line need not be in the file).
+				const expanded = (argv as string[]).map((a, j) => (a.includes('${') ? r.secret(a, [...at, 'argv', j], `${label('argv')} element ${j + 1}`) : a));
+				if (expanded.every((a) => a !== undefined)) {
+					const [program, ...args] = expanded as string[];
+					out = {name: n, type, program: program!, args: args.map((a, j) => new Secret(a, `${label('argv')} element ${j + 2}`)), timeoutMs: Math.min(timeoutMs, MAX_COMMAND_TIMEOUT_MS)};
+				}
+			}
 			break;
 		}
 	}
@@ -421,12 +429,27 @@ export function compileNotify(value: unknown, env: NodeJS.ProcessEnv, defaults: 
 }
 
 /** Every secret of every receiver, for `redactText`. */
+/**
+What of a command's argv is secret: every argument after the program (a token, a password, `Bearer sk-...`), and
+each of its whitespace-separated words of 8 characters or more (a program may echo one word of it on stderr).
+*/
+export function commandSecrets(argv: readonly string[]): string[] {
+	const out = new Set<string>();
+	for (const arg of argv.slice(1)) {
+		if (arg.trim() === '') continue;
+		out.add(arg);
+		for (const word of arg.split(/\s+/)) if (word.length >= 8) out.add(word);
+	}
+	return [...out];
+}
+
 export function receiverSecrets(config: NotifyConfig): Secret[] {
 	const out: Secret[] = [];
 	for (const rc of config.receivers.values()) {
 		if (rc.type === 'pagerduty') out.push(rc.routingKey, rc.url);
 		else if (rc.type === 'ntfy') out.push(rc.url, ...(rc.token ? [rc.token] : []));
-		else if (rc.type !== 'command') out.push(rc.url);
+		else if (rc.type === 'command') out.push(...commandSecrets([rc.program, ...rc.args.map((a) => a.reveal())]).map((text, i) => new Secret(text, `command.argv of ${rc.name} (${i + 1})`)));
+		else out.push(rc.url);
 	}
 	return out;
 }

@@ -63,7 +63,7 @@ export class NotifyPart<S> {
 	private state: S;
 	private pendingAlerts: NotifyAlert[] = [];
 	private timer: NodeJS.Timeout | undefined;
-	private ticking = false;
+	private sharing = false;
 	private published: readonly ReceiverState[] = [];
 	private remote: readonly ReceiverState[] | undefined;
 	private lastRead = 0;
@@ -93,22 +93,27 @@ export class NotifyPart<S> {
 		this.timer = undefined;
 	}
 
-	/** One step of the grouping, then a round of delivery, then the states. */
+	/**
+	One step of the grouping, then a round of delivery, then the states. The grouping steps on schedule whatever is
+	in flight: delivery is not awaited (each receiver's queue is worked on its own, one loop per receiver, so a
+	receiver that holds its request stalls only its own queue), and a viewer's read of the states is not repeated
+	while one is under way.
+	*/
 	async tick(): Promise<void> {
-		if (this.ticking) return;
-		this.ticking = true;
+		const rows = this.deps.rows();
+		const alerts = this.pendingAlerts;
+		this.pendingAlerts = [];
+		const step = this.deps.step(this.state, {alerts, acks: acksOf(rows), silenced: silencedOf(rows)}, this.now());
+		this.state = step.state;
+		this.inhibited = step.inhibited;
+		if (step.notifications.length > 0) this.deps.delivery.enqueue(step.notifications);
+		void this.deps.delivery.tick();
+		if (this.sharing) return;
+		this.sharing = true;
 		try {
-			const rows = this.deps.rows();
-			const alerts = this.pendingAlerts;
-			this.pendingAlerts = [];
-			const step = this.deps.step(this.state, {alerts, acks: acksOf(rows), silenced: silencedOf(rows)}, this.now());
-			this.state = step.state;
-			this.inhibited = step.inhibited;
-			if (step.notifications.length > 0) this.deps.delivery.enqueue(step.notifications);
-			await this.deps.delivery.tick();
 			await this.shareStates();
 		} finally {
-			this.ticking = false;
+			this.sharing = false;
 		}
 	}
 

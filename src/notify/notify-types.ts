@@ -44,10 +44,9 @@ export interface Notification {
 	readonly status: 'firing' | 'resolved';
 	readonly alerts: readonly NotifyAlert[];
 	/**
-	For the idempotent sent-record: what this message says (action, ids, statuses, severities, acks; no times, so
-	two instances grouping the same alerts compute the same hash), so a retry after a handover is recognised. A
-	message that says again what an earlier message of its group said within the repeat interval (an alert fired,
-	resolved and fired again) gets a hash of its own, so it is never taken for that earlier one.
+	For the idempotent sent-record: what this message says (action; per alert id, status, severity, episode start,
+	ack), from nothing but what every instance computes alike (no counter, no time of its own), so a retry after a
+	restart or a handover is recognised, and a new episode of an alert (a new start) is never taken for an old one.
 	*/
 	readonly contentHash: string;
 	/**
@@ -74,6 +73,8 @@ export interface ReceiverState {
 	readonly lastError?: string;
 	readonly lastErrorMs?: number;
 	readonly queued: number;
+	/** Notifications dropped since the start because the receiver's queue was full (its oldest); absent: none. */
+	readonly dropped?: number;
 	/** 4xx other than 429: a configuration problem, not retried. */
 	readonly misconfigured?: boolean;
 }

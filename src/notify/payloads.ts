@@ -36,7 +36,7 @@ export function deliveryFor(receiver: ReceiverConfig, n: Notification, ctx: Payl
 			return {type: 'http', requests: [post(receiver, root, ntfyMessage(n, topic, ctx), 'ntfy', auth)]};
 		}
 		case 'command': {
-			const command = {argv: [...receiver.argv], stdin: JSON.stringify(webhookPayload(n, ctx)), timeoutMs: receiver.timeoutMs, key: 'command'};
+			const command = {argv: [receiver.program, ...receiver.args.map((a) => a.reveal())], stdin: JSON.stringify(webhookPayload(n, ctx)), timeoutMs: receiver.timeoutMs, key: 'command'};
 			return {type: 'command', command: sealed(command, 'command', receiver.name, 'command')};
 		}
 	}

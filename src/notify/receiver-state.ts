@@ -15,6 +15,11 @@ export function withQueued(state: ReceiverState, queued: number): ReceiverState 
 	return state.queued === queued ? state : {...state, queued};
 }
 
+/** One more notification dropped because the queue was full. */
+export function withDropped(state: ReceiverState): ReceiverState {
+	return {...state, dropped: (state.dropped ?? 0) + 1};
+}
+
 /** A delivery went through: the last error stays (with its time) for the record, but the receiver is healthy again. */
 export function withSuccess(state: ReceiverState, atMs: number): ReceiverState {
 	const {misconfigured: _gone, ...rest} = state;
@@ -39,6 +44,7 @@ export function receiverStateText(state: ReceiverState, now: number, age: (ms: n
 	else if (state.lastSuccessMs !== undefined) parts.push(`ok, last sent ${age(now - state.lastSuccessMs)} ago`);
 	else parts.push('nothing sent yet');
 	if (state.queued > 0) parts.push(`${state.queued} queued`);
+	if (state.dropped !== undefined && state.dropped > 0) parts.push(`${state.dropped} dropped (queue full)`);
 	return parts.join('  ');
 }
 
@@ -50,12 +56,14 @@ export function decodeReceiverState(text: string): ReceiverState | undefined {
 		if (typeof v['name'] !== 'string' || typeof v['type'] !== 'string' || !types.includes(v['type'])) return undefined;
 		const time = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 4_102_444_800_000 ? x : undefined);
 		const queued = typeof v['queued'] === 'number' && Number.isInteger(v['queued']) && v['queued'] >= 0 && v['queued'] <= 1e6 ? v['queued'] : 0;
+		const dropped = typeof v['dropped'] === 'number' && Number.isInteger(v['dropped']) && v['dropped'] > 0 && v['dropped'] <= 1e12 ? v['dropped'] : undefined;
 		const success = time(v['lastSuccessMs']);
 		const errorMs = time(v['lastErrorMs']);
 		return {
 			name: sanitizeText(v['name'], {maxLength: 64}),
 			type: v['type'] as ReceiverType,
 			queued,
+			...(dropped !== undefined ? {dropped} : {}),
 			...(success !== undefined ? {lastSuccessMs: success} : {}),
 			...(errorMs !== undefined && typeof v['lastError'] === 'string' ? {lastErrorMs: errorMs, lastError: sanitizeText(v['lastError'], {maxLength: MAX_ERROR_LENGTH})} : {}),
 			...(v['misconfigured'] === true ? {misconfigured: true} : {}),

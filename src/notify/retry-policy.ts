@@ -18,11 +18,23 @@ export interface RetryPolicy {
 	readonly baseMs: number;
 	/** Longest wait between attempts, Retry-After included. */
 	readonly capMs: number;
-	/** Attempts in all (the first included) before giving up. */
-	readonly maxAttempts: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {baseMs: 1000, capMs: 5 * 60_000, maxAttempts: 12};
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {baseMs: 1000, capMs: 5 * 60_000};
+
+/** A notification's age limit when its route gives none: Alertmanager's default repeat_interval. */
+const DEFAULT_GIVE_UP_AFTER_MS = 4 * 3_600_000;
+
+/** How long a notification is retried: its route's repeat interval (by then the group has been said again). */
+export function giveUpAfterMs(repeatIntervalMs: number): number {
+	return Number.isFinite(repeatIntervalMs) && repeatIntervalMs > 0 ? repeatIntervalMs : DEFAULT_GIVE_UP_AFTER_MS;
+}
+
+function durationText(ms: number): string {
+	if (ms >= 3_600_000) return `${Math.round(ms / 360_000) / 10} h`;
+	if (ms >= 60_000) return `${Math.round(ms / 6000) / 10} min`;
+	return `${Math.round(ms / 100) / 10} s`;
+}
 
 export type Verdict =
 	| {readonly action: 'delivered'}
@@ -77,16 +89,27 @@ export function isMisconfigured(outcome: AttemptOutcome): boolean {
 	return outcome.status >= 400 && outcome.status < 500 && outcome.status !== 408 && outcome.status !== 429;
 }
 
+/** Whether the outcome is a rate limit (429): the receiver is well, only busy; it is not counted as a failure. */
+function isRateLimited(outcome: AttemptOutcome): boolean {
+	return outcome.kind === 'http' && outcome.status === 429;
+}
+
 /**
-The verdict on attempt number `attempt` (1 for the first). A command's non-zero exit is retried like a 5xx (the
-program may have failed on a mail server that is down).
+The verdict on attempt number `attempt` (1 for the first) of a notification `ageMs` old. A command's non-zero exit
+is retried like a 5xx (the program may have failed on a mail server that is down). Failures and 429s are retried,
+with capped backoff, until the notification is older than `maxAgeMs` (its route's repeat interval, giveUpAfterMs):
+then it is abandoned, and the error says so. A 429 is a rate limit, not a failure: it waits what its Retry-After
+says, but never less than the ordinary backoff, at least the base wait (`Retry-After: 0` or a date in the past is
+not "at once"), and never more than the cap.
 */
-export function verdict(outcome: AttemptOutcome, attempt: number, policy: RetryPolicy, nowMs: number, random: number): Verdict {
+export function verdict(outcome: AttemptOutcome, attempt: number, policy: RetryPolicy, nowMs: number, random: number, ageMs = 0, maxAgeMs = DEFAULT_GIVE_UP_AFTER_MS): Verdict {
 	if (isSuccess(outcome)) return {action: 'delivered'};
 	const error = outcomeText(outcome);
 	if (isMisconfigured(outcome)) return {action: 'give-up', error: `${error} (not retried: check the receiver's URL, key and payload)`, misconfigured: true};
-	if (attempt >= policy.maxAttempts) return {action: 'give-up', error: `${error} (gave up after ${attempt} attempts)`, misconfigured: false};
-	const asked = outcome.kind === 'http' && outcome.status === 429 ? retryAfterMs(outcome.retryAfter, nowMs) : undefined;
-	const delayMs = asked !== undefined ? Math.min(asked, policy.capMs) : backoffMs(attempt, policy, random);
-	return {action: 'retry', delayMs, error};
+	if (ageMs >= maxAgeMs)
+		return {action: 'give-up', error: `${error} (abandoned after ${attempt} attempts over ${durationText(ageMs)}: older than its route's repeat interval, ${durationText(maxAgeMs)})`, misconfigured: false};
+	const backoff = backoffMs(attempt, policy, random);
+	if (!isRateLimited(outcome)) return {action: 'retry', delayMs: backoff, error};
+	const asked = (outcome.kind === 'http' ? retryAfterMs(outcome.retryAfter, nowMs) : undefined) ?? 0;
+	return {action: 'retry', delayMs: Math.min(policy.capMs, Math.max(asked, backoff, policy.baseMs)), error};
 }

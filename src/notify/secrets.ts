@@ -7,15 +7,28 @@ body may echo any of it back (a proxy's error page quoting the request line), so
 import {sanitizeText} from '../contract/sanitize.js';
 import {redactSecrets} from '../bus/redis-url.js';
 import {type DeliveryRequest} from './delivery-request.js';
+import {basicCredential} from './url-credentials.js';
+import {commandSecrets} from './notify-config.js';
 
 /** Path segments and query values this short are not tokens (`v2`, `enqueue`, `hooks`). */
 const SHORTEST_SECRET = 8;
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text);
+	} catch {
+		return text;
+	}
+}
 
 function urlSecrets(url: string): string[] {
 	const found = [url];
 	try {
 		const parsed = new URL(url);
 		found.push(parsed.host + parsed.pathname, parsed.pathname, parsed.search, parsed.password, parsed.username);
+		// The Basic credential the sender makes of them, and their decoded spellings.
+		const credential = basicCredential(url);
+		if (credential !== undefined) found.push(credential, `Basic ${credential}`, safeDecode(parsed.password), safeDecode(parsed.username));
 		for (const segment of parsed.pathname.split('/')) if (segment.length >= SHORTEST_SECRET) found.push(segment, decodeURIComponent(segment));
 		for (const [, value] of parsed.searchParams) if (value.length >= SHORTEST_SECRET) found.push(value);
 	} catch {
@@ -40,7 +53,7 @@ export function requestSecrets(request: DeliveryRequest): string[] {
 	const found =
 		'url' in request
 			? [...urlSecrets(request.url), ...Object.values(request.headers).filter((v) => v.length >= SHORTEST_SECRET), ...bodySecrets(request.body)]
-			: request.argv.slice(1).filter((a) => a.length >= SHORTEST_SECRET && /[A-Za-z0-9]{8}/.test(a) && /^[A-Za-z0-9_\-.:/=+?&%]+$/.test(a) && /\d/.test(a));
+			: commandSecrets(request.argv);
 	return [...new Set(found.filter((s) => s !== undefined && s.length >= SHORTEST_SECRET))].sort((a, b) => b.length - a.length);
 }
 

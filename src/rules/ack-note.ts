@@ -1,7 +1,10 @@
 /**
-What is typed after `a` in the dashboard: an optional duration first (`2h`), then an optional comment, so
-`2h restarting the loader` acknowledges for two hours with that comment, `looking` acknowledges with a comment
-only, and nothing acknowledges as before. Pure.
+What is typed after `a` in the dashboard, one of three forms, so a comment that happens to begin with something
+like a duration ("1m ago the loader died", "3d printer jammed") is never read as an expiry:
+  `2h`                   a duration alone: acknowledged for two hours, no comment
+  `2h: rolling back`     a duration, a colon, then the comment
+  `rolling back`         anything else: a comment alone (no expiry)
+Nothing typed acknowledges as before. Pure.
 */
 import {durationProblem, parseDuration} from './duration.js';
 
@@ -10,17 +13,19 @@ export interface AckNote {
 	readonly comment?: string;
 }
 
-/** The note, or why it cannot be one (a leading duration that is too long). */
+const DURATION_RE = /^\d+(?:\.\d+)?(?:ms|s|m|h|d|w)(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))*$/;
+
+/** The note, or why it cannot be one (a duration that is too long, or zero). */
 export function parseAckNote(text: string): AckNote | string {
 	const trimmed = text.trim();
 	if (trimmed === '') return {};
-	const [first = '', ...rest] = trimmed.split(/\s+/);
-	const looksLikeDuration = /^\d+(?:\.\d+)?(?:ms|s|m|h|d|w)(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))*$/.test(first);
-	if (!looksLikeDuration) return {comment: trimmed};
-	const problem = durationProblem(first);
+	const colon = trimmed.indexOf(':');
+	const head = colon < 0 ? trimmed : trimmed.slice(0, colon).trim();
+	if (!DURATION_RE.test(head)) return {comment: trimmed};
+	const problem = durationProblem(head);
 	if (problem !== undefined) return problem;
-	const forMs = parseDuration(first);
-	if (forMs === undefined || forMs <= 0) return `not a duration: "${first}"`;
-	const comment = rest.join(' ');
+	const forMs = parseDuration(head);
+	if (forMs === undefined || forMs <= 0) return `not a duration: "${head}"`;
+	const comment = colon < 0 ? '' : trimmed.slice(colon + 1).trim();
 	return {forMs, ...(comment !== '' ? {comment} : {})};
 }

@@ -218,13 +218,13 @@ describe('key bindings', () => {
 		expect(frame()).toContain('acknowledged sla');
 	});
 
-	it('a then a duration and a comment acknowledges with both; Esc cancels', async () => {
+	it('a then a duration, a colon and a comment acknowledges with both; Esc cancels', async () => {
 		const {frame, press, actions} = await setup();
 		await press('5', 'j', 'a');
-		expect(frame()).toContain('acknowledge sla: [duration] [comment]');
+		expect(frame()).toContain('acknowledge sla: 2h, a comment, or 2h: comment');
 		await press('\u001b');
 		expect(actions!.calls).toEqual([]);
-		await press('a', '2', 'h', ' ', 'o', 'n', ' ', 'i', 't', '\r');
+		await press('a', '2', 'h', ':', ' ', 'o', 'n', ' ', 'i', 't', '\r');
 		expect(actions!.calls).toEqual([['acknowledge', 'sla:all', 'on it', 7_200_000]]);
 		expect(frame()).toContain('acknowledged sla for 2h');
 	});

@@ -136,7 +136,7 @@ describe('global layer (the keymap)', () => {
 		expect(keys(state(), 'a')).toEqual([]);
 		const alerts = state({focus: 'alerts', selected: {alerts: 'sla:all'}});
 		expect(keys(alerts, 'a')).toEqual([CLEAR, {type: 'open-prompt', prompt: {kind: 'ack-note', text: '', id: 'sla:all', rule: 'sla'}}]);
-		const typed = {...alerts, prompt: {kind: 'ack-note', text: '2h restarting the loader', id: 'sla:all', rule: 'sla'} as const};
+		const typed = {...alerts, prompt: {kind: 'ack-note', text: '2h: restarting the loader', id: 'sla:all', rule: 'sla'} as const};
 		expect(keys(typed, 'enter')).toEqual([
 			{type: 'close-prompt'},
 			{type: 'acknowledge', id: 'sla:all', done: 'acknowledged sla for 2h (u undoes)', comment: 'restarting the loader', forMs: 7_200_000},

@@ -11,14 +11,24 @@ import {configAuthor} from '../../src/rules/attach.js';
 const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
 
 describe('parseAckNote', () => {
-	it('reads an optional duration, then an optional comment', () => {
+	it('reads a duration alone, a duration then a colon then the comment, or a comment alone', () => {
 		expect(parseAckNote('')).toEqual({});
 		expect(parseAckNote('  2h  ')).toEqual({forMs: 7_200_000});
-		expect(parseAckNote('2h restarting the loader')).toEqual({forMs: 7_200_000, comment: 'restarting the loader'});
-		expect(parseAckNote('1h30m x')).toEqual({forMs: 5_400_000, comment: 'x'});
+		expect(parseAckNote('2h: restarting the loader')).toEqual({forMs: 7_200_000, comment: 'restarting the loader'});
+		expect(parseAckNote('1h30m :x')).toEqual({forMs: 5_400_000, comment: 'x'});
+		expect(parseAckNote('2h:')).toEqual({forMs: 7_200_000});
 		expect(parseAckNote('looking at it')).toEqual({comment: 'looking at it'});
 		expect(parseAckNote('2 GPUs are down')).toEqual({comment: '2 GPUs are down'});
 		expect(parseAckNote('400d')).toMatch(/longer than the 365d maximum/);
+		expect(parseAckNote('400d: for good')).toMatch(/longer than the 365d maximum/);
+	});
+
+	it('never reads a comment that begins like a duration as an expiry', () => {
+		expect(parseAckNote('1m ago the loader died')).toEqual({comment: '1m ago the loader died'});
+		expect(parseAckNote('3d printer jammed')).toEqual({comment: '3d printer jammed'});
+		expect(parseAckNote('2h restarting the loader')).toEqual({comment: '2h restarting the loader'});
+		expect(parseAckNote('note: 2h to go')).toEqual({comment: 'note: 2h to go'});
+		expect(parseAckNote('10:30 restart')).toEqual({comment: '10:30 restart'});
 	});
 });
 

@@ -27,7 +27,7 @@ function notification(groupKey: string, contentHash = groupKey): Notification {
 	return {receiver: 'hook', groupKey, groupLabels: {}, status: 'firing', alerts: [], contentHash, repeatIntervalMs: 3_600_000, reason: 'new', timeMs: Date.now()};
 }
 
-function start(url: string, policy = {baseMs: 50, capMs: 2000, maxAttempts: 6}): Delivery {
+function start(url: string, policy = {baseMs: 50, capMs: 2000}): Delivery {
 	const records = memorySentRecords('me', () => true);
 	delivery = new Delivery({
 		receivers: [{name: 'hook', type: 'webhook', timeoutMs: 1000}],
@@ -103,7 +103,7 @@ describe('Delivery', () => {
 			send: sendBy(sendHttp, runCommand),
 			records: () => records,
 			isWriter: () => true,
-			policy: {baseMs: 20, capMs: 100, maxAttempts: 5},
+			policy: {baseMs: 20, capMs: 100},
 		});
 		timer = setInterval(() => void delivery!.tick(), 20);
 		delivery.enqueue([notification('g1')]);

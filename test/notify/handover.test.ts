@@ -51,7 +51,7 @@ describe.runIf(redisAvailable())('delivery across two instances', () => {
 				send: sendBy(sendHttp, runCommand),
 				records: () => records,
 				isWriter: () => leaseHolder === instance,
-				policy: {baseMs: retryMs, capMs: retryMs, maxAttempts: 50},
+				policy: {baseMs: retryMs, capMs: retryMs},
 				random: () => 0.99,
 			});
 			timers.push(setInterval(() => void d.tick(), 25));

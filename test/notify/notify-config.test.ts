@@ -75,7 +75,8 @@ describe('notify: config', () => {
 		expect(r['hook']).toMatchObject({type: 'webhook', maxAlerts: 5});
 		expect(r['team']).toMatchObject({type: 'slack', channel: '#gpu'});
 		expect(r['oncall']).toMatchObject({type: 'pagerduty'});
-		expect(r['mail']).toEqual({name: 'mail', type: 'command', argv: ['/usr/local/bin/mail-alert', '--to', 'ops@example.com'], timeoutMs: 20_000});
+		expect(r['mail']).toMatchObject({name: 'mail', type: 'command', program: '/usr/local/bin/mail-alert', timeoutMs: 20_000});
+		expect((r['mail'] as Extract<ReceiverConfig, {type: 'command'}>).args.map((a) => a.reveal())).toEqual(['--to', 'ops@example.com']);
 		const team = r['team'] as Extract<ReceiverConfig, {type: 'slack'}>;
 		expect(team.url.reveal()).toBe(SLACK);
 		const pd = r['oncall'] as Extract<ReceiverConfig, {type: 'pagerduty'}>;
@@ -170,7 +171,8 @@ describe('secrets', () => {
 	it('print, stringify, JSON-encode and inspect as a label, never the value', () => {
 		const n = compiled(FULL);
 		const secrets = receiverSecrets(n);
-		expect(secrets.length).toBe(6);
+		// 5 URLs and keys, and the command's arguments: `--to`, `ops@example.com` (a word of 8+ characters is itself).
+		expect(secrets.length).toBe(8);
 		const everything = [String(n.receivers.get('team')), JSON.stringify([...n.receivers.values()]), inspect(n, {depth: 10}), `${secrets[0]}`, inspect(secrets)].join('\n');
 		for (const s of secrets) expect(everything).not.toContain(s.reveal());
 		expect(everything).not.toContain('abcdefSECRETtoken');

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {backoffMs, DEFAULT_RETRY_POLICY, retryAfterMs, verdict} from '../../src/notify/retry-policy.js';
+import {backoffMs, giveUpAfterMs, retryAfterMs, verdict} from '../../src/notify/retry-policy.js';
 
-const policy = {baseMs: 1000, capMs: 60_000, maxAttempts: 5};
+const policy = {baseMs: 1000, capMs: 60_000};
 const now = Date.UTC(2026, 11, 6, 12, 0, 0);
 
 describe('retry policy', () => {
@@ -55,8 +55,15 @@ describe('retry policy', () => {
 		expect(verdict({kind: 'http', status: 307, excerpt: ''}, 1, policy, now, 0.5)).toMatchObject({action: 'give-up', misconfigured: true});
 	});
 
-	it('gives up after maxAttempts, not as misconfigured', () => {
-		expect(verdict({kind: 'http', status: 500, excerpt: ''}, 5, policy, now, 0.5)).toMatchObject({action: 'give-up', misconfigured: false});
-		expect(DEFAULT_RETRY_POLICY.maxAttempts).toBeGreaterThan(1);
+	it('retries until the notification is older than its route\'s repeat interval, then abandons it, not as misconfigured', () => {
+		const H = 3_600_000;
+		expect(verdict({kind: 'http', status: 500, excerpt: ''}, 60, policy, now, 0.5, 4 * H - 1, 4 * H).action).toBe('retry');
+		expect(verdict({kind: 'timeout', afterMs: 10_000}, 61, policy, now, 0.5, 4 * H, 4 * H)).toEqual({
+			action: 'give-up',
+			error: "no answer within 10 s (abandoned after 61 attempts over 4 h: older than its route's repeat interval, 4 h)",
+			misconfigured: false,
+		});
+		expect(giveUpAfterMs(30 * 60_000)).toBe(30 * 60_000);
+		expect(giveUpAfterMs(Number.NaN)).toBe(4 * H);
 	});
 });

@@ -72,7 +72,8 @@ describe('runCommand', () => {
 	});
 
 	it('reports a failure with its status and stderr', async () => {
-		const outcome = await runCommand({argv: [node, '-e', 'console.error("smtp: connection refused");process.exit(4)'], stdin: ''}, 5000);
+		// The words of an argument are redacted from stderr (argv may hold a token): the message is built, not quoted.
+		const outcome = await runCommand({argv: [node, '-e', 'console.error(["smtp:", "connection", "refused"].join(" "));process.exit(4)'], stdin: ''}, 5000);
 		expect(outcome).toEqual({kind: 'exit', code: 4, excerpt: 'smtp: connection refused'});
 	});
 

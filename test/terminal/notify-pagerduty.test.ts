@@ -60,8 +60,8 @@ describe.runIf(canRun)('PagerDuty from the TUI', () => {
 		pane.keys('Enter', false);
 		await waitFor(() => pane.screen().some((l) => l.includes('non_finite_loss') && l.includes('firing')), 10_000, 'the alert in the pane');
 		pane.keys('a');
-		await waitFor(() => pane.screen().some((l) => l.includes('acknowledge non_finite_loss: [duration] [comment]')), 5000, 'the ack prompt');
-		pane.keys('2h rolling back');
+		await waitFor(() => pane.screen().some((l) => l.includes('acknowledge non_finite_loss: 2h, a comment, or 2h: comment')), 5000, 'the ack prompt');
+		pane.keys('2h: rolling back');
 		pane.keys('Enter', false);
 		await waitFor(() => events().length === 2, 15_000, 'the acknowledge');
 		expect(events()[1]).toMatchObject({event_action: 'acknowledge'});

@@ -1,0 +1,65 @@
+/**
+A 429 is a rate limit, not a failure: it never retries at once (`Retry-After: 0`, a date in the past), the ordinary
+backoff is its floor, and however many 429s come they are retried (until the notification's age limit). Pure verdicts, then real
+delivery to a local HTTP server that rate-limits five times.
+*/
+import {afterEach, describe, expect, it} from 'vitest';
+import {backoffMs, verdict} from '../../src/notify/retry-policy.js';
+import {Delivery, sendBy} from '../../src/notify/delivery.js';
+import {sendHttp} from '../../src/notify/http-sender.js';
+import {runCommand} from '../../src/notify/command-runner.js';
+import {memorySentRecords} from '../../src/writer/sent-records.js';
+import {type Notification} from '../../src/notify/notify-types.js';
+import {startFakeReceiver, type FakeReceiver} from '../helpers/fake-receiver.js';
+import {waitFor} from '../helpers/redis-server.js';
+
+const policy = {baseMs: 1000, capMs: 60_000};
+const now = Date.parse('2026-03-01T12:00:00Z');
+
+describe('429 verdicts', () => {
+	it('waits at least the ordinary backoff (and the base wait) when Retry-After is 0 or in the past', () => {
+		for (const retryAfter of ['0', 'Wed, 21 Oct 2015 07:28:00 GMT']) {
+			for (const [attempt, random] of [[1, 0], [3, 0.9], [6, 0.5]] as const) {
+				const v = verdict({kind: 'http', status: 429, retryAfter, excerpt: ''}, attempt, policy, now, random);
+				expect(v.action).toBe('retry');
+				const delay = v.action === 'retry' ? v.delayMs : 0;
+				expect(delay).toBeGreaterThanOrEqual(Math.max(policy.baseMs, backoffMs(attempt, policy, random)));
+			}
+		}
+	});
+
+	it('is retried however many came before', () => {
+		expect(verdict({kind: 'http', status: 429, excerpt: ''}, 40, policy, now, 0.5, 60_000, 3_600_000).action).toBe('retry');
+	});
+});
+
+let receiver: FakeReceiver | undefined;
+let timer: NodeJS.Timeout | undefined;
+afterEach(async () => {
+	clearInterval(timer);
+	await receiver?.close();
+});
+
+describe('429s in delivery', () => {
+	it('delivers after five 429s, none of them retried at once', async () => {
+		receiver = await startFakeReceiver();
+		receiver.script(Array.from({length: 5}, () => ({status: 429, headers: {'retry-after': '0'}})), {status: 200, body: 'ok'});
+		const records = memorySentRecords('me', () => true);
+		const url = receiver.url;
+		const d = new Delivery({
+			receivers: [{name: 'hook', type: 'webhook', timeoutMs: 1000}],
+			requestsFor: () => [{url, headers: {}, body: '{}'}],
+			send: sendBy(sendHttp, runCommand),
+			records: () => records,
+			isWriter: () => true,
+			policy: {baseMs: 40, capMs: 80},
+		});
+		timer = setInterval(() => void d.tick(), 5);
+		const n: Notification = {receiver: 'hook', groupKey: 'g', groupLabels: {}, status: 'firing', alerts: [], contentHash: 'g', repeatIntervalMs: 3_600_000, reason: 'new', timeMs: Date.now()};
+		d.enqueue([n]);
+		await waitFor(() => d.receiverStates()[0]!.lastSuccessMs !== undefined, 10_000, 'delivered');
+		const times = receiver.requests.map((r) => r.atMs);
+		expect(times).toHaveLength(6);
+		for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(35);
+	});
+});

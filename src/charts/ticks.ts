@@ -26,8 +26,11 @@ export function niceStep(span: number, count: number): number {
 export function niceTicks(min: number, max: number, count: number): number[] {
 	if (!(max > min)) return Number.isFinite(min) ? [min] : [];
 	const step = niceStep(max - min, Math.max(1, count));
+	// A span at the edge of float precision (a flat series whose smoothing differs in the last bits): k * step no longer
+	// moves as k counts up, and counting would never end. Such a range has one tick.
+	if (!(step > Math.max(Math.abs(min), Math.abs(max)) * 1e-12)) return [min];
 	const out: number[] = [];
-	for (let k = Math.ceil(min / step - 1e-9); k * step <= max + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
+	for (let k = Math.ceil(min / step - 1e-9); k * step <= max + step * 1e-9 && out.length <= count + 1; k++) out.push(Number((k * step).toPrecision(12)));
 	return out;
 }
 

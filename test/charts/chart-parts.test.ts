@@ -1,4 +1,5 @@
 /** The pure chart parts: ranges, scales, ticks, x ticks, downsampling, cells, legend, settings. */
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {yRange} from '../../src/charts/y-range.js';
 import {yScale} from '../../src/charts/scale.js';
@@ -67,6 +68,18 @@ describe('ticks', () => {
 		expect(niceStep(700, 3)).toBe(500);
 		expect(niceTicks(0, 10, 5)).toEqual([0, 2, 4, 6, 8, 10]);
 		expect(niceTicks(0.13, 0.61, 4)).toEqual([0.2, 0.4, 0.6]);
+	});
+
+	it('end for a range at the edge of float precision (a flat series smoothed: the zoomed TUI hung and crashed on it)', () => {
+		expect(niceTicks(2.5, 2.5 + 1e-15, 5)).toEqual([2.5]);
+		expect(niceTicks(1e6, 1e6 + 1e-9, 5)).toEqual([1e6]);
+		fc.assert(
+			fc.property(fc.double({noNaN: true, noDefaultInfinity: true}), fc.double({min: 0, max: 1e300, noNaN: true}), fc.integer({min: 1, max: 8}), (min, span, count) => {
+				const max = min + span;
+				const ticks = niceTicks(min, max, count);
+				expect(ticks.length).toBeLessThanOrEqual(count + 2);
+			}),
+		);
 	});
 
 	it('labels carry the unit', () => {

@@ -12,6 +12,8 @@ interface SeriesArrays {
 	readonly xs: Float64Array;
 	readonly values: Float64Array;
 	readonly times: Float64Array;
+	/** The serial number of the first point (the ring's `firstSerial`): a live chart's caches line up by it. */
+	readonly first: number;
 }
 
 export interface TrainingSeries {
@@ -31,7 +33,7 @@ export interface ChartSource {
 
 function arrays(ring: SeriesRing): SeriesArrays {
 	const c = ring.columns();
-	return {xs: c.xs, values: c.values, times: c.times};
+	return {xs: c.xs, values: c.values, times: c.times, first: ring.firstSerial};
 }
 
 export function storeChartSource(store: MetricsStore): ChartSource {
@@ -50,7 +52,7 @@ export function storeChartSource(store: MetricsStore): ChartSource {
 			const ring = store.agentLoad.get(agent);
 			if (ring === undefined) return undefined;
 			const c = ring.columns();
-			return {xs: c.times, values: c.values, times: c.times};
+			return {xs: c.times, values: c.values, times: c.times, first: ring.firstSerial};
 		},
 		completions: () => store.completions.toArray(),
 	};

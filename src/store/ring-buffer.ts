@@ -43,6 +43,8 @@ export class SeriesRing implements PointSeries {
 	private count = 0;
 	/** Every point pushed since the last clear() had a time at or after the one before (binary search is exact). */
 	private ascending = true;
+	/** Points pushed since the ring was made (never reset): the serial number of the next point. */
+	private pushedCount = 0;
 
 	/** `steps`: keep an x per point (tail() returns it; otherwise x reads as the point's index). */
 	constructor(capacity: number, steps = false) {
@@ -80,6 +82,12 @@ export class SeriesRing implements PointSeries {
 		this.times[index] = timeMs;
 		if (this.count < this.capacity) this.count += 1;
 		else this.start = (this.start + 1) % this.capacity;
+		this.pushedCount += 1;
+	}
+
+	/** The serial number of the oldest point held (points are numbered from 0 as pushed; clear() does not reset it). */
+	get firstSerial(): number {
+		return this.pushedCount - this.count;
 	}
 
 	clear(): void {

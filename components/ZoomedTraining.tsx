@@ -126,8 +126,8 @@ function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummar
 	const lossHeight = wer.length > 0 ? Math.ceil(chartHeight * 0.6) : chartHeight;
 	const origin = range?.[0] ?? (live[0] !== undefined && live[0].loss.times.length > 0 ? live[0].loss.times[0] : undefined);
 	const common = {width, cells, log: settings.log, ignoreOutliers: settings.ignoreOutliers, xMode: settings.xMode, unit: 'plain' as const, xDomain: range, origin, degrees};
-	const lines = renderChart(loss, {...common, height: lossHeight, title: overlaid ? 'loss' : `${shown[0]?.projectId ?? ''} loss`}, liveFrame.columnsOf);
-	if (wer.length > 0) lines.push(...renderChart(wer, {...common, height: chartHeight - lossHeight, title: 'WER', log: false}, liveFrame.columnsOf));
+	const lines = renderChart(loss, {...common, height: lossHeight, title: overlaid ? 'loss' : `${shown[0]?.projectId ?? ''} loss`}, liveFrame.data);
+	if (wer.length > 0) lines.push(...renderChart(wer, {...common, height: chartHeight - lossHeight, title: 'WER', log: false}, liveFrame.data));
 	const title = zoomTitle(settings, resolution, {smoothing: true, wholeRun: settings.window !== 'live' && !byTime && fromHistory});
 	return {lines, title, caches: liveFrame.caches()};
 }

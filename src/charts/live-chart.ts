@@ -5,11 +5,11 @@ continues the average instead of recomputing both over every point. The frame is
 (property-tested); a change of window, size, options or x range simply misses them. Pure: caches in, caches out.
 */
 import {type Tone} from '../format/theme.js';
-import {downsample, type Columns} from './downsample.js';
-import {liveColumns, type ColumnsCache, type LivePoints} from './live-columns.js';
+import {downsample, xExtent} from './downsample.js';
+import {ascendingExtent, liveColumns, type ColumnsCache, type LivePoints} from './live-columns.js';
 import {liveSmoothed, type SmoothCache} from './live-smoothing.js';
 import {rawAndSmoothed} from './pane-series.js';
-import {type ChartSeries, type ColumnsOf} from './render-chart.js';
+import {type ChartData, type ChartSeries} from './render-chart.js';
 
 export interface LiveCache {
 	readonly smooth?: SmoothCache;
@@ -41,13 +41,19 @@ export class LiveFrame {
 		return [raw!, smoothed!];
 	}
 
-	/** renderChart's columns: from the caches for live series, `downsample` for the others. */
-	readonly columnsOf: ColumnsOf = (s, _i, x0, x1, columns): Columns => {
-		const origin = this.origins.get(s);
-		if (origin === undefined) return downsample(s, x0, x1, columns);
-		const cache = liveColumns(this.prev.get(origin.key)?.[origin.kind], {xs: s.xs, ys: s.ys, first: origin.first}, x0, x1, columns, origin.changed);
-		this.next.set(origin.key, {...this.next.get(origin.key), [origin.kind]: cache});
-		return cache.columns;
+	/** renderChart's extent and columns: from the caches for live series, a scan and `downsample` for the others. */
+	readonly data: ChartData = {
+		extent: (s) => {
+			const origin = this.origins.get(s);
+			return (origin === undefined ? undefined : ascendingExtent(this.prev.get(origin.key)?.raw, {xs: s.xs, ys: s.ys, first: origin.first})) ?? xExtent(s);
+		},
+		columns: (s, x0, x1, columns) => {
+			const origin = this.origins.get(s);
+			if (origin === undefined) return downsample(s, x0, x1, columns);
+			const cache = liveColumns(this.prev.get(origin.key)?.[origin.kind], {xs: s.xs, ys: s.ys, first: origin.first}, x0, x1, columns, origin.changed);
+			this.next.set(origin.key, {...this.next.get(origin.key), [origin.kind]: cache});
+			return cache.columns;
+		},
 	};
 
 	/** The caches for the next redraw (series not drawn this time are dropped). */

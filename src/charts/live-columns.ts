@@ -95,23 +95,35 @@ function clearColumn(b: ColumnsBuild, c: number): void {
 The columns of `points` over [x0, x1] in `columns` columns, from `prev` where it allows. `changed`: serials whose
 values differ from what `prev` saw (a smoothed series recomputed at its front), folded again too.
 */
-export function liveColumns(prev: ColumnsCache | undefined, points: LivePoints, x0: number, x1: number, columns: number, changed?: readonly [number, number]): ColumnsCache {
+/**
+The x extent of `points` in O(new points) when `prev` shows the window ascending and the new points continue it
+(xs[0] and the last x); undefined when that cannot be told (scan instead).
+*/
+export function ascendingExtent(prev: ColumnsCache | undefined, points: LivePoints): {min: number; max: number} | undefined {
 	const length = lengthOf(points);
+	if (prev === undefined || !continues(prev, points, length)) return undefined;
+	return {min: points.xs[0]!, max: points.xs[length - 1]!};
+}
+
+/** `points` are `prev`'s window less some at the front plus some ascending ones at the end. */
+function continues(prev: ColumnsCache, points: LivePoints, length: number): boolean {
 	const end = points.first + length;
-	const n = Math.max(0, columns);
-	const reusable =
-		prev !== undefined &&
+	return (
 		prev.ascending &&
-		prev.x0 === x0 &&
-		prev.x1 === x1 &&
-		prev.build.count.length === n &&
-		n > 0 &&
 		length > 0 &&
 		prev.end > prev.first &&
 		points.first >= prev.first &&
 		points.first < prev.end &&
 		end >= prev.end &&
-		isAscending(points.xs, prev.end - points.first, length, prev.lastX);
+		isAscending(points.xs, prev.end - points.first, length, prev.lastX)
+	);
+}
+
+export function liveColumns(prev: ColumnsCache | undefined, points: LivePoints, x0: number, x1: number, columns: number, changed?: readonly [number, number]): ColumnsCache {
+	const length = lengthOf(points);
+	const end = points.first + length;
+	const n = Math.max(0, columns);
+	const reusable = prev !== undefined && prev.x0 === x0 && prev.x1 === x1 && prev.build.count.length === n && n > 0 && continues(prev, points, length);
 	if (!reusable) return fullFold(points, x0, x1, columns);
 	const {xs} = points;
 	const key = (x: number) => columnKey(x, x0, x1, n);

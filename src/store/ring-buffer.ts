@@ -114,6 +114,23 @@ export class SeriesRing implements PointSeries {
 		return this.count === 0 ? undefined : this.times[this.slot(this.count - 1)];
 	}
 
+	/**
+	The points numbered `from` to `to` (exclusive; see firstSerial) into the arrays from index `at`, oldest first;
+	x reads as the point's index in the ring where the ring keeps no x. Serials not held are left out.
+	*/
+	copySerials(from: number, to: number, into: {xs: Float64Array; values: Float64Array; times: Float64Array}, at: number): void {
+		const first = this.firstSerial;
+		const lo = Math.max(0, from - first);
+		const hi = Math.min(this.count, to - first);
+		for (let i = lo; i < hi; i++) {
+			const s = this.slot(i);
+			const k = at + i - lo;
+			into.xs[k] = this.xs === undefined ? i : this.xs[s]!;
+			into.values[k] = this.values[s]!;
+			into.times[k] = this.times[s]!;
+		}
+	}
+
 	/** The newest `n` values, oldest first. */
 	tailValues(n: number): number[] {
 		const take = Math.min(n, this.count);

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import fc from 'fast-check';
 import {debiasedEmaArray} from '../../src/analysis/smoothing.js';
-import {downsample, type Columns} from '../../src/charts/downsample.js';
-import {liveColumns, type ColumnsCache} from '../../src/charts/live-columns.js';
+import {downsample, xExtent, type Columns} from '../../src/charts/downsample.js';
+import {ascendingExtent, liveColumns, type ColumnsCache} from '../../src/charts/live-columns.js';
 import {liveSmoothed, type SmoothCache} from '../../src/charts/live-smoothing.js';
 import {LiveFrame, type LiveCache} from '../../src/charts/live-chart.js';
 import {rawAndSmoothed} from '../../src/charts/pane-series.js';
@@ -48,6 +48,7 @@ function plain(c: Columns): unknown {
 
 describe('liveColumns', () => {
 	it('equals downsample over the window after any sequence of appended and dropped points', () => {
+		let known = 0;
 		fc.assert(
 			fc.property(
 				fc.array(stepArb, {minLength: 1, maxLength: 25}),
@@ -58,6 +59,11 @@ describe('liveColumns', () => {
 				(steps, columns, x0, span, descendingAt) => {
 					let cache: ColumnsCache | undefined;
 					for (const w of windows(steps, descendingAt)) {
+						const extent = ascendingExtent(cache, w);
+						if (extent !== undefined) {
+							known += 1;
+							expect(extent).toEqual(xExtent(w));
+						}
 						cache = liveColumns(cache, w, x0, x0 + span, columns);
 						expect(plain(cache.columns)).toEqual(plain(downsample(w, x0, x0 + span, columns)));
 					}
@@ -65,6 +71,8 @@ describe('liveColumns', () => {
 			),
 			{numRuns: 300},
 		);
+		// The O(1) extent was taken (and checked) often, not never.
+		expect(known).toBeGreaterThan(100);
 	});
 
 	it('folds again the columns of points whose values changed', () => {
@@ -127,7 +135,7 @@ describe('a live chart with caches', () => {
 					const c = ring.columns();
 					const points = {xs: c.xs, ys: c.values, first: ring.firstSerial};
 					const frame = new LiveFrame(caches);
-					const live = renderChart(frame.rawAndSmoothed('p|loss', 'loss', points, 0.6, 'accent', false), options, frame.columnsOf);
+					const live = renderChart(frame.rawAndSmoothed('p|loss', 'loss', points, 0.6, 'accent', false), options, frame.data);
 					caches = frame.caches();
 					const full = renderChart(rawAndSmoothed('loss', points, 0.6, 'accent', false), options);
 					expect(live.map(lineText)).toEqual(full.map(lineText));
@@ -142,12 +150,12 @@ describe('a live chart with caches', () => {
 		const xs = Float64Array.from({length: 100}, (_, i) => i);
 		const points = {xs, ys: Float64Array.from(xs, (x) => x * 0.5), first: 0};
 		const one = new LiveFrame(new Map());
-		renderChart(one.rawAndSmoothed('k', 'loss', points, 0.6, 'accent', false), options, one.columnsOf);
+		renderChart(one.rawAndSmoothed('k', 'loss', points, 0.6, 'accent', false), options, one.data);
 		const cache = one.caches().get('k')!;
 		expect(cache.raw?.columns.count.length).toBeGreaterThan(0);
 		const wider = {...options, width: 80};
 		const two = new LiveFrame(one.caches());
-		const lines = renderChart(two.rawAndSmoothed('k', 'loss', points, 0.6, 'accent', false), wider, two.columnsOf);
+		const lines = renderChart(two.rawAndSmoothed('k', 'loss', points, 0.6, 'accent', false), wider, two.data);
 		expect(lines).toEqual(renderChart(rawAndSmoothed('loss', points, 0.6, 'accent', false), wider));
 		expect(two.caches().get('k')!.raw!.build.count.length).not.toBe(cache.raw!.build.count.length);
 	});

@@ -1,4 +1,4 @@
-import {memo, useMemo} from 'react';
+import {memo, useMemo, useRef} from 'react';
 import {Box} from 'ink';
 import {type ProjectSummary} from '../src/store/snapshot.js';
 import {type ChartSource, type TrainingSeries} from '../src/store/chart-source.js';
@@ -9,6 +9,8 @@ import {renderChart, type ChartLine, type ChartSeries} from '../src/charts/rende
 import {bucketPoints} from '../src/charts/bucket-points.js';
 import {rawAndSmoothed, seriesTone} from '../src/charts/pane-series.js';
 import {type SeriesPoints} from '../src/charts/downsample.js';
+import {LiveFrame, type LiveCache} from '../src/charts/live-chart.js';
+import {type LivePoints} from '../src/charts/live-columns.js';
 import {zoomTitle, type Resolution} from '../src/charts/zoom-title.js';
 import {historyFor, historyNote, useHistory, type HistoryRequest, type HistoryState} from '../hooks/use-history.js';
 import {useStableList} from '../hooks/use-stable-list.js';
@@ -44,15 +46,19 @@ function shownProjects(projects: readonly ProjectSummary[], filtered: boolean, s
 }
 
 /** The project's points from the store (every retained point), or from its summary's tail without a store. */
-function livePoints(summary: ProjectSummary, series: TrainingSeries | undefined, metric: 'loss' | 'wer', byTime: boolean): SeriesPoints | undefined {
+function livePoints(summary: ProjectSummary, series: TrainingSeries | undefined, metric: 'loss' | 'wer', byTime: boolean): SeriesPoints | LivePoints | undefined {
 	if (series !== undefined) {
 		const arrays = metric === 'loss' ? series.loss : series.wer;
 		if (arrays === undefined) return undefined;
-		return {xs: byTime ? arrays.times : arrays.xs, ys: arrays.values};
+		return {xs: byTime ? arrays.times : arrays.xs, ys: arrays.values, first: arrays.first};
 	}
 	const tail = metric === 'loss' ? summary.lossTail : summary.werTail;
 	if (tail.length === 0) return undefined;
 	return {xs: tail.map((_, i) => summary.lastStep - (tail.length - 1 - i)), ys: tail};
+}
+
+function isLive(points: SeriesPoints | LivePoints): points is LivePoints {
+	return 'first' in points;
 }
 
 function historyRequest(shown: readonly ProjectSummary[], settings: ChartSettings, dotColumns: number, clock: () => number): HistoryRequest | undefined {
@@ -74,6 +80,8 @@ function historyRequest(shown: readonly ProjectSummary[], settings: ChartSetting
 interface TrainingFrame {
 	readonly lines: ChartLine[];
 	readonly title: string;
+	/** The live series' caches for the next frame (src/charts/live-chart.ts). */
+	readonly caches: ReadonlyMap<string, LiveCache>;
 }
 
 function answerFor(state: HistoryState, series: string): BucketAnswer | undefined {
@@ -81,7 +89,7 @@ function answerFor(state: HistoryState, series: string): BucketAnswer | undefine
 }
 
 /** The charts of the shown projects: loss (raw faint, smoothed bright), and WER below it where any project sends it. */
-function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummary[], live: ReadonlyArray<TrainingSeries | undefined>, state: HistoryState, degrees: string, bodyHeight: number): TrainingFrame {
+function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummary[], live: ReadonlyArray<TrainingSeries | undefined>, state: HistoryState, degrees: string, bodyHeight: number, caches: ReadonlyMap<string, LiveCache>): TrainingFrame {
 	const {settings, cells} = props;
 	const width = Math.max(1, props.width - 1);
 	const byTime = settings.xMode !== 'step';
@@ -91,6 +99,7 @@ function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummar
 	const loss: ChartSeries[] = [];
 	const wer: ChartSeries[] = [];
 	let resolution: Resolution = {kind: 'points', count: 0};
+	const liveFrame = new LiveFrame(caches);
 	shown.forEach((p, i) => {
 		for (const metric of ['loss', 'wer'] as const) {
 			let points: SeriesPoints | undefined;
@@ -106,17 +115,21 @@ function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummar
 			}
 			if (points === undefined) continue;
 			const name = overlaid ? p.projectId : metric;
-			(metric === 'loss' ? loss : wer).push(...rawAndSmoothed(name, points, settings.smoothing, seriesTone(i), overlaid));
+			const pair =
+				isLive(points)
+					? liveFrame.rawAndSmoothed(`${p.projectId}|${metric}|${byTime ? 'time' : 'step'}`, name, points, settings.smoothing, seriesTone(i), overlaid)
+					: rawAndSmoothed(name, points, settings.smoothing, seriesTone(i), overlaid);
+			(metric === 'loss' ? loss : wer).push(...pair);
 		}
 	});
 	const chartHeight = bodyHeight;
 	const lossHeight = wer.length > 0 ? Math.ceil(chartHeight * 0.6) : chartHeight;
 	const origin = range?.[0] ?? (live[0] !== undefined && live[0].loss.times.length > 0 ? live[0].loss.times[0] : undefined);
 	const common = {width, cells, log: settings.log, ignoreOutliers: settings.ignoreOutliers, xMode: settings.xMode, unit: 'plain' as const, xDomain: range, origin, degrees};
-	const lines = renderChart(loss, {...common, height: lossHeight, title: overlaid ? 'loss' : `${shown[0]?.projectId ?? ''} loss`});
-	if (wer.length > 0) lines.push(...renderChart(wer, {...common, height: chartHeight - lossHeight, title: 'WER', log: false}));
+	const lines = renderChart(loss, {...common, height: lossHeight, title: overlaid ? 'loss' : `${shown[0]?.projectId ?? ''} loss`}, liveFrame.data);
+	if (wer.length > 0) lines.push(...renderChart(wer, {...common, height: chartHeight - lossHeight, title: 'WER', log: false}, liveFrame.data));
 	const title = zoomTitle(settings, resolution, {smoothing: true, wholeRun: settings.window !== 'live' && !byTime && fromHistory});
-	return {lines, title};
+	return {lines, title, caches: liveFrame.caches()};
 }
 
 /**
@@ -137,7 +150,13 @@ export const ZoomedTraining = memo(function ZoomedTraining(props: ZoomedTraining
 	// The frame depends on these only (not on the snapshot's clock): a quiet project is not redrawn every second.
 	const note = historyNote(state);
 	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1));
-	const frame = useMemo(() => trainingFrame(props, shown, live, state, glyphs.degrees, bodyHeight), [shown, live, state, settings, cells, width, bodyHeight, glyphs.degrees]);
+	// The live series' caches from the last frame: a redraw with a new point updates them (src/charts/live-chart.ts).
+	const caches = useRef<ReadonlyMap<string, LiveCache>>(new Map());
+	const frame = useMemo(() => {
+		const next = trainingFrame(props, shown, live, state, glyphs.degrees, bodyHeight, caches.current);
+		caches.current = next.caches;
+		return next;
+	}, [shown, live, state, settings, cells, width, bodyHeight, glyphs.degrees]);
 	return (
 		<Panel index={1} title="Training" info={shown.length === 0 ? 'no project yet' : frame.title} focused={focused} width={width} height={height}>
 			<ChartNote note={note} />

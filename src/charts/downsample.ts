@@ -35,28 +35,50 @@ export function columnOf(x: number, x0: number, x1: number, columns: number): nu
 	return Math.min(columns - 1, Math.floor(((x - x0) / (x1 - x0)) * columns));
 }
 
-export function downsample(points: SeriesPoints, x0: number, x1: number, columns: number): Columns {
+/** Columns being filled: `Columns` with mutable totals and each column's count of values at or below zero. */
+export interface ColumnsBuild {
+	readonly count: Uint32Array;
+	readonly min: Float64Array;
+	readonly max: Float64Array;
+	readonly last: Float64Array;
+	readonly nonFinite: Uint32Array;
+	readonly nonPositive: Uint32Array;
+	/** The x of each column's `last` (ties: the later point). */
+	readonly lastX: Float64Array;
+}
+
+export function emptyColumns(columns: number): ColumnsBuild {
 	const n = Math.max(0, columns);
-	const count = new Uint32Array(n);
-	const min = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-	const max = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-	const last = new Float64Array(n).fill(Number.NaN);
-	const nonFiniteCount = new Uint32Array(n);
-	const lastX = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
+	return {
+		count: new Uint32Array(n),
+		min: new Float64Array(n).fill(Number.POSITIVE_INFINITY),
+		max: new Float64Array(n).fill(Number.NEGATIVE_INFINITY),
+		last: new Float64Array(n).fill(Number.NaN),
+		nonFinite: new Uint32Array(n),
+		nonPositive: new Uint32Array(n),
+		lastX: new Float64Array(n).fill(Number.NEGATIVE_INFINITY),
+	};
+}
+
+/**
+Fold points `from` (inclusive) to `to` (exclusive) of `points` into `into`, whose columns split [x0, x1]; returns
+the index of the in-range point with the largest x (ties: the later one), or -1.
+*/
+export function foldPoints(into: ColumnsBuild, points: SeriesPoints, from: number, to: number, x0: number, x1: number): number {
+	const {count, min, max, last, nonFinite: nonFiniteCount, nonPositive, lastX} = into;
+	const n = count.length;
 	const {xs, ys, mins, maxs, nonFinite} = points;
-	const length = Math.min(xs.length, ys.length);
-	let latest: number | undefined;
+	let latest = -1;
 	let latestX = Number.NEGATIVE_INFINITY;
-	let nonPositive = 0;
 	const scale = x1 > x0 ? n / (x1 - x0) : 0;
-	for (let i = 0; i < length; i++) {
+	for (let i = from; i < to; i++) {
 		const x = xs[i]!;
 		if (!(x >= x0 && x <= x1)) continue;
 		const c = scale === 0 ? n >> 1 : Math.min(n - 1, Math.floor((x - x0) * scale));
 		const y = ys[i]!;
 		if (x >= latestX) {
 			latestX = x;
-			latest = y;
+			latest = i;
 		}
 		const extra = nonFinite?.[i] ?? 0;
 		if (extra > 0) nonFiniteCount[c] += extra;
@@ -66,7 +88,7 @@ export function downsample(points: SeriesPoints, x0: number, x1: number, columns
 		}
 		const lo = mins?.[i] ?? y;
 		const hi = maxs?.[i] ?? y;
-		if (lo <= 0) nonPositive += 1;
+		if (lo <= 0) nonPositive[c] += 1;
 		count[c] += 1;
 		if (lo < min[c]!) min[c] = lo;
 		if (hi > max[c]!) max[c] = hi;
@@ -75,7 +97,21 @@ export function downsample(points: SeriesPoints, x0: number, x1: number, columns
 			last[c] = y;
 		}
 	}
-	return {count, min, max, last, nonFinite: nonFiniteCount, latest, nonPositive};
+	return latest;
+}
+
+/** Built columns as `Columns`, with the series' latest value. */
+export function finishColumns(build: ColumnsBuild, latest: number | undefined): Columns {
+	let nonPositive = 0;
+	for (let c = 0; c < build.nonPositive.length; c++) nonPositive += build.nonPositive[c]!;
+	return {count: build.count, min: build.min, max: build.max, last: build.last, nonFinite: build.nonFinite, latest, nonPositive};
+}
+
+export function downsample(points: SeriesPoints, x0: number, x1: number, columns: number): Columns {
+	const build = emptyColumns(columns);
+	const length = Math.min(points.xs.length, points.ys.length);
+	const latest = foldPoints(build, points, 0, length, x0, x1);
+	return finishColumns(build, latest < 0 ? undefined : points.ys[latest]);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
 The series each zoomed pane draws, from in-memory arrays or history buckets: a loss as raw (faint) and smoothed
-(bright, TensorBoard's debiased EMA), several projects or agents in distinct tones, GPU readings. Pure.
+(bright, TensorBoard's debiased EMA; a live chart passes the one it keeps up to date), several projects or agents in distinct tones, GPU readings. Pure.
 */
 import {debiasedEmaArray} from '../analysis/smoothing.js';
 import {type Tone} from '../format/theme.js';
@@ -18,8 +18,7 @@ export function seriesTone(i: number): Tone {
 A series drawn twice: its raw points faint (bucket extremes kept) and its debiased EMA bright. Alone, both are in
 the legend ("raw", "smoothed 0.6"); overlaid with others, only the smoothed line is, under the series' name.
 */
-export function rawAndSmoothed(name: string, points: SeriesPoints, weight: number, tone: Tone, overlaid: boolean): ChartSeries[] {
-	const smoothed = debiasedEmaArray(points.ys, weight);
+export function rawAndSmoothed(name: string, points: SeriesPoints, weight: number, tone: Tone, overlaid: boolean, smoothed: ArrayLike<number> = debiasedEmaArray(points.ys, weight)): ChartSeries[] {
 	return [
 		{...points, name: overlaid ? `${name} raw` : `${name} raw`, tone, faint: true, legend: !overlaid},
 		{xs: points.xs, ys: smoothed, name: overlaid ? name : `${name} smoothed ${weight}`, tone},

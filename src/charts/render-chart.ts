@@ -193,8 +193,32 @@ function drawSeries(canvas: DotCanvas, scale: YScale, series: ChartSeries, cols:
 	}
 }
 
+/**
+Where the chart's x extent and fine columns come from: a scan and `downsample` by default; a live chart passes caches
+that give the same, equal to the bit, without going over every point (src/charts/live-chart.ts).
+*/
+export interface ChartData {
+	extent(series: ChartSeries): {min: number; max: number} | undefined;
+	columns(series: ChartSeries, x0: number, x1: number, columns: number): Columns;
+}
+
+const scanned: ChartData = {extent: xExtent, columns: (s, x0, x1, columns) => downsample(s, x0, x1, columns)};
+
+/** The x extents of the series (once per distinct xs array: a raw and its smoothed series share theirs). */
+function seriesExtent(series: readonly ChartSeries[], data: ChartData): {min: number; max: number} | undefined {
+	const seen = new Set<ArrayLike<number>>();
+	let out: {min: number; max: number} | undefined;
+	for (const s of series) {
+		if (seen.has(s.xs)) continue;
+		seen.add(s.xs);
+		const e = data.extent(s);
+		if (e !== undefined) out = out === undefined ? e : {min: Math.min(out.min, e.min), max: Math.max(out.max, e.max)};
+	}
+	return out;
+}
+
 /** The lines of a chart: always `options.height` lines of exactly `options.width` cells. */
-export function renderChart(series: readonly ChartSeries[], options: ChartOptions): ChartLine[] {
+export function renderChart(series: readonly ChartSeries[], options: ChartOptions, data: ChartData = scanned): ChartLine[] {
 	const {width, height} = options;
 	if (width <= 0 || height <= 0) return [];
 	const glyphs = chartGlyphs(options.cells);
@@ -205,11 +229,11 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
 		while (lines.length < height) lines.push(plainLine(lines.length === 0 ? 'chart: no room' : '', width));
 		return lines;
 	}
-	const extent = series.map((s) => xExtent(s)).reduce<{min: number; max: number} | undefined>((acc, e) => (e === undefined ? acc : acc === undefined ? e : {min: Math.min(acc.min, e.min), max: Math.max(acc.max, e.max)}), undefined);
+	const extent = seriesExtent(series, data);
 	const [x0, x1] = options.xDomain ?? (extent === undefined ? [0, 0] : stableRange(extent.min, extent.max));
 	// One pass over each series' points, at the finest resolution the width allows: the y range, the legend and the
 	// plot (its columns folded from these) all come from it.
-	const fine = series.map((s) => downsample(s, x0, x1, Math.max(1, width * dotsPerCell(options.cells).x)));
+	const fine = series.map((s) => data.columns(s, x0, x1, Math.max(1, width * dotsPerCell(options.cells).x)));
 	const legends = options.legend === false ? [] : series.flatMap((s, i) => (s.legend === false ? [] : [i]));
 	const legendRoom = Math.max(0, Math.min(legends.length, height - lines.length - 4, Math.max(1, Math.floor((height - lines.length) / 4))));
 	for (const i of legends.slice(0, legendRoom)) lines.push(legendLine(series[i]!, fine[i]!, options, glyphs, width));

@@ -43,6 +43,8 @@ export class SeriesRing implements PointSeries {
 	private count = 0;
 	/** Every point pushed since the last clear() had a time at or after the one before (binary search is exact). */
 	private ascending = true;
+	/** Points pushed since the ring was made (never reset): the serial number of the next point. */
+	private pushedCount = 0;
 
 	/** `steps`: keep an x per point (tail() returns it; otherwise x reads as the point's index). */
 	constructor(capacity: number, steps = false) {
@@ -80,6 +82,12 @@ export class SeriesRing implements PointSeries {
 		this.times[index] = timeMs;
 		if (this.count < this.capacity) this.count += 1;
 		else this.start = (this.start + 1) % this.capacity;
+		this.pushedCount += 1;
+	}
+
+	/** The serial number of the oldest point held (points are numbered from 0 as pushed; clear() does not reset it). */
+	get firstSerial(): number {
+		return this.pushedCount - this.count;
 	}
 
 	clear(): void {
@@ -104,6 +112,23 @@ export class SeriesRing implements PointSeries {
 
 	lastTime(): number | undefined {
 		return this.count === 0 ? undefined : this.times[this.slot(this.count - 1)];
+	}
+
+	/**
+	The points numbered `from` to `to` (exclusive; see firstSerial) into the arrays from index `at`, oldest first;
+	x reads as the point's index in the ring where the ring keeps no x. Serials not held are left out.
+	*/
+	copySerials(from: number, to: number, into: {xs: Float64Array; values: Float64Array; times: Float64Array}, at: number): void {
+		const first = this.firstSerial;
+		const lo = Math.max(0, from - first);
+		const hi = Math.min(this.count, to - first);
+		for (let i = lo; i < hi; i++) {
+			const s = this.slot(i);
+			const k = at + i - lo;
+			into.xs[k] = this.xs === undefined ? i : this.xs[s]!;
+			into.values[k] = this.values[s]!;
+			into.times[k] = this.times[s]!;
+		}
 	}
 
 	/** The newest `n` values, oldest first. */

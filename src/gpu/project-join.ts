@@ -1,0 +1,87 @@
+/**
+GPU processes tied to projects, pure. A training message may name its trainer's process (`pid`, and `host` when it
+runs elsewhere: contract/validate.ts); a GPU compute process belongs to a project when its pid is that pid, or when
+one of its ancestors in /proc is (a torchrun or DataLoader worker under the process that reports), on this box. The
+nearest claimed ancestor wins, so a run started by another run's process is its own. Claims not renewed for
+CLAIM_TTL_MS are dropped (the trainer stopped reporting; its pid may be reused).
+*/
+import {type ProcessClaim} from '../store/project-processes.js';
+
+/** A claim not renewed by a message for this long no longer ties anything (its pid may have been reused). */
+export const CLAIM_TTL_MS = 30 * 60_000;
+
+/** How many ancestors of a GPU process are looked at (pid included): deeper trees are not followed. */
+export const MAX_ANCESTRY_DEPTH = 32;
+
+/** The short name of a host: up to the first dot, lower case. */
+function shortHost(name: string): string {
+	const dot = name.indexOf('.');
+	return (dot < 0 ? name : name.slice(0, dot)).toLowerCase();
+}
+
+/**
+Whether a message's `host` names this box: absent means yes; else equal ignoring case, or, when only one of the two
+is qualified (`gpu1` and `gpu1.lab.example`), equal in their first label.
+*/
+export function sameHost(messageHost: string | undefined, boxHost: string): boolean {
+	if (messageHost === undefined) return true;
+	const a = messageHost.toLowerCase();
+	const b = boxHost.toLowerCase();
+	if (a === b) return true;
+	return a.includes('.') !== b.includes('.') && shortHost(a) === shortHost(b);
+}
+
+/**
+pid -> project for the claims on this box still alive at `nowMs`. When two projects claim one pid, the one that
+named it last wins (ties: the smaller project id, so the answer does not depend on order).
+*/
+export function claimedPids(projects: Iterable<readonly [string, readonly ProcessClaim[]]>, boxHost: string, nowMs: number, ttlMs = CLAIM_TTL_MS): Map<number, string> {
+	const best = new Map<number, {projectId: string; lastSeenMs: number}>();
+	for (const [projectId, claims] of projects) {
+		for (const claim of claims) {
+			if (nowMs - claim.lastSeenMs > ttlMs || !sameHost(claim.host, boxHost)) continue;
+			const held = best.get(claim.pid);
+			if (held === undefined || claim.lastSeenMs > held.lastSeenMs || (claim.lastSeenMs === held.lastSeenMs && projectId < held.projectId))
+				best.set(claim.pid, {projectId, lastSeenMs: claim.lastSeenMs});
+		}
+	}
+	const out = new Map<number, string>();
+	for (const [pid, {projectId}] of best) out.set(pid, projectId);
+	return out;
+}
+
+/** The claims of the store's projects (those whose messages named a pid). */
+export function* projectClaimsIn(projects: ReadonlyMap<string, {readonly processes: readonly ProcessClaim[]}>): Generator<readonly [string, readonly ProcessClaim[]]> {
+	for (const [projectId, series] of projects) if (series.processes.length > 0) yield [projectId, series.processes];
+}
+
+/** The project of a process from its ancestry (`[pid, parent, ...]`, nearest first): the nearest claimed one. */
+export function projectOfChain(chain: readonly number[], claims: ReadonlyMap<number, string>): string | undefined {
+	for (const pid of chain.slice(0, MAX_ANCESTRY_DEPTH)) {
+		const project = claims.get(pid);
+		if (project !== undefined) return project;
+	}
+	return undefined;
+}
+
+/**
+pid -> project for each GPU process that belongs to one. `ancestry(pid)` gives `[pid, parent, ...]` (just `[pid]`
+when /proc does not have the process, so only an exact pid match ties it then).
+*/
+export function joinProjects(processes: ReadonlyArray<{readonly pid: number}>, claims: ReadonlyMap<number, string>, ancestry: (pid: number) => readonly number[]): Map<number, string> {
+	const out = new Map<number, string>();
+	if (claims.size === 0) return out;
+	for (const {pid} of processes) {
+		if (out.has(pid)) continue;
+		const project = projectOfChain(ancestry(pid), claims);
+		if (project !== undefined) out.set(pid, project);
+	}
+	return out;
+}
+
+/** The distinct projects of a GPU's processes, in the order of the processes (the most memory first). */
+export function projectsOf(processes: ReadonlyArray<{readonly projectId?: string}>): string[] {
+	const out: string[] = [];
+	for (const p of processes) if (p.projectId !== undefined && !out.includes(p.projectId)) out.push(p.projectId);
+	return out;
+}

@@ -9,7 +9,7 @@ import {type HostView} from '../src/host/host-sampler.js';
 import {hostProcessText} from '../src/format/gpu-view.js';
 import {hostParts} from '../src/host/host-figures.js';
 import {fit, formatMb, shortGpuName} from '../src/format/units.js';
-import {cellWidth, padCells} from '../src/format/text-width.js';
+import {cellWidth, padCells, truncateCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {gpuHistory} from '../src/gpu/gpu-store.js';
 import {colorOf, type Theme} from '../src/format/theme.js';
@@ -142,7 +142,7 @@ function GpuLine(props: {
 			{projectCells > 0 && projects.length > 0 ? (
 				<Text color={colors.info} bold>
 					{' '}
-					{projectLabel(projects, projectCells, (t, w) => fit(t, w, cut))}
+					{projectLabel(projects, projectCells, (t, w) => truncateCells(t, w, cut))}
 				</Text>
 			) : cols.proc > 0 && biggest !== undefined ? (
 				<Text color={colors.warn}>

@@ -32,6 +32,12 @@ export async function runOnce(flags: Flags, config: MycotopConfig, options: Runt
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
 	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;
 	while (runtime.snapshot().gpu?.state === 'starting' && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+	// With telemetry, the first process list too (it ties GPU processes to projects), within the same bound.
+	const listed = () => {
+		const gpu = runtime.snapshot().gpu;
+		return gpu === undefined || (gpu.state !== 'ok' && gpu.state !== 'degraded') || gpu.processesAtMs !== undefined;
+	};
+	while (!listed() && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
 	const reported = await reportedDrops(runtime);
 	const snapshot = {...runtime.snapshot(), ...(reported === undefined ? {} : {writesDroppedInRedis: reported})};
 	await runtime.stop(500);

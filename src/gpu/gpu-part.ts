@@ -12,6 +12,7 @@ import {type EnergyPricing} from './energy.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
 import {gpuHistorySamples} from './gpu-history.js';
+import {projectHydrator} from './project-hydrate.js';
 import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields, keySegment, projectEnergyValue} from './redis-entries.js';
 
 /** What the part needs of the runtime (the Runtime satisfies it). */
@@ -175,6 +176,8 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		setProjectClaims: (claims) => {
 			projectClaims = claims;
 		},
+		// At start: this host's GPU projects and their energy from Redis (project-hydrate.ts).
+		hydrator: projectHydrator(host.host, (id, state) => store.seedProjectEnergy(id, state), now),
 	};
 }
 

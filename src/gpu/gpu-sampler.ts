@@ -433,7 +433,7 @@ export class GpuSampler {
 				claims === undefined || this.options.joinProcesses === false
 					? undefined
 					: joinProjects(apps, claims, (pid) => (host?.has(pid) ? reader.ancestry(pid, MAX_ANCESTRY_DEPTH) : [pid]));
-			this.store.setProcesses(apps, host, projects);
+			this.store.setProcesses(apps, host, projects, this.now());
 			if (this.store.version !== before) this.options.onChange?.();
 		} finally {
 			this.appsBusy = false;

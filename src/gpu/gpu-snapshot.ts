@@ -77,6 +77,8 @@ export interface GpuSnapshot {
 	readonly boxXids?: {readonly count: number; readonly recent: readonly XidEvent[]};
 	/** The box's energy today (sum of its GPUs), with cost and CO2e when configured. */
 	readonly energy?: BoxEnergy;
+	/** When the GPU processes were first listed (`--query-compute-apps`): absent until then. */
+	readonly processesAtMs?: number;
 	/** Energy per project tied to a GPU (project-energy.ts), by project id. */
 	readonly projects?: readonly ProjectEnergy[];
 }

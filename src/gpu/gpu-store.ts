@@ -199,6 +199,8 @@ export class GpuStore implements GpuQuery {
 	private readonly entries = new Map<string, Entry>();
 	private statusValue: GpuStatus = {state: 'starting'};
 	private lastFrameMs: number | undefined;
+	/** When the first `--query-compute-apps` result was applied (`--once` waits for it). */
+	private processesAtMs: number | undefined;
 	private snapshotCache: {version: number; snapshot: GpuSnapshot} | undefined;
 	private rowsCache: {version: number; rows: GpuRow[]} | undefined;
 	/** Xid events whose PCI address matched no GPU. */
@@ -340,6 +342,13 @@ export class GpuStore implements GpuQuery {
 			this.projectEnergy.set(share.projectId, addShare(this.projectEnergy.get(share.projectId), share, startMs, after.source === 'estimate', after.day));
 	}
 
+	/** A project's energy read back from Redis at start (project-hydrate.ts): live figures, when already there, win. */
+	seedProjectEnergy(projectId: string, state: ProjectEnergyState): void {
+		if (this.projectEnergy.has(projectId)) return;
+		this.projectEnergy.set(projectId, state);
+		this.version += 1;
+	}
+
 	/** Energy per project now, with the GPUs each is on (by index), cost and CO2e. */
 	private projectFigures(nowDay: string) {
 		const gpusOf = new Map<string, number[]>();
@@ -403,7 +412,11 @@ export class GpuStore implements GpuQuery {
 	Replace the process lists from a `--query-compute-apps` result, joined by GPU UUID (and to /proc by pid, and to
 	projects by pid, when given).
 	*/
-	setProcesses(apps: readonly ParsedApp[], host?: ReadonlyMap<number, HostProcess>, projects?: ReadonlyMap<number, string>): void {
+	setProcesses(apps: readonly ParsedApp[], host?: ReadonlyMap<number, HostProcess>, projects?: ReadonlyMap<number, string>, nowMs = Date.now()): void {
+		if (this.processesAtMs === undefined) {
+			this.processesAtMs = nowMs;
+			this.version += 1;
+		}
 		const byGpu = new Map<string, GpuProcess[]>();
 		for (const app of apps) {
 			const list = byGpu.get(app.gpuUuid) ?? [];
@@ -542,6 +555,7 @@ export class GpuStore implements GpuQuery {
 			...(s.retryAtMs !== undefined ? {retryAtMs: s.retryAtMs} : {}),
 			...(this.boxXidCount > 0 ? {boxXids: {count: this.boxXidCount, recent: this.boxXids}} : {}),
 			...(this.entries.size > 0 ? {energy: boxEnergy(this.rows().flatMap((r) => (r.energy !== undefined ? [r.energy] : [])), this.pricing)} : {}),
+			...(this.processesAtMs !== undefined ? {processesAtMs: this.processesAtMs} : {}),
 			...(this.projectEnergy.size > 0 ? {projects: this.projectFigures(localDay(this.lastFrameMs ?? Date.now()))} : {}),
 		};
 		this.snapshotCache = {version: this.version, snapshot};

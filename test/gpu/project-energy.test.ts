@@ -224,4 +224,26 @@ describe('from the fake nvidia-smi to projects, through a fake /proc tree', () =
 		expect(projects['asr-large']!.runKwh).toBeGreaterThan(projects['tts']!.runKwh);
 		expect(projects['asr-large']!.estimated).toBe(true);
 	});
+
+	test('recorded on a real H100 (driver 580.159.04): its compute-apps pid is in /proc, under the shell that started it', async () => {
+		const store = new GpuStore();
+		const now = Date.now();
+		const sampler = new GpuSampler(store, {
+			bin: FAKE_NVIDIA_SMI,
+			intervalMs: 100,
+			processesEveryMs: 150,
+			env: {FAKE_NVIDIA_SMI_SCENARIO: 'real-h100-580'},
+			procRoot: join(import.meta.dirname, '..', 'fixtures', 'proc', 'h100-real'),
+			projectClaims: () => claimedPids([['real-run', [{pid: 615, firstSeenMs: now, lastSeenMs: now}]]], 'box', Date.now()),
+		});
+		samplers.push(sampler);
+		await sampler.start();
+		const deadline = Date.now() + 8000;
+		while (((store.snapshot().projects ?? [])[0]?.runKwh ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+		const [gpu] = store.rows();
+		expect(gpu!.processes).toEqual([expect.objectContaining({pid: 617, projectId: 'real-run', host: expect.objectContaining({command: 'python3 /tmp/h.py'})})]);
+		// That driver does not know the energy counter: dropped from the query, the energy is an estimate.
+		expect(store.snapshot().droppedFields).toContain('total_energy_consumption');
+		expect(store.snapshot().projects![0]).toMatchObject({projectId: 'real-run', gpus: [0], estimated: true});
+	});
 });

@@ -90,9 +90,15 @@ export function projectHydrator(host: string, seedEnergy: (projectId: string, st
 	return async (kv, store) => {
 		const at = now();
 		const reject = (what: string) => store.recordReject('hydration', `hydration: bad ${what}`, at);
-		const state = await kv.hgetall(gpuKeyOf.host(host));
+		// A key another agent made something else (WRONGTYPE) is a bad entry, not a failed start.
+		const read = (key: string, what: string) =>
+			kv.hgetall(key).catch(() => {
+				reject(`${what} (unreadable)`);
+				return {} as Record<string, string>;
+			});
+		const state = await read(gpuKeyOf.host(host), 'GPU state hash');
 		const uuids = (state['uuids'] ?? '').split(',').filter((u) => u !== '').slice(0, MAX_GPUS);
-		const hashes = await Promise.all(uuids.map((uuid) => kv.hgetall(gpuKeyOf.current(host, uuid))));
+		const hashes = await Promise.all(uuids.map((uuid) => read(gpuKeyOf.current(host, uuid), 'GPU hash')));
 		for (const fields of hashes) {
 			const {claims, bad} = claimsFromGpuHash(fields, at);
 			for (let i = 0; i < bad; i++) reject('GPU process project entry');
@@ -104,7 +110,7 @@ export function projectHydrator(host: string, seedEnergy: (projectId: string, st
 		}
 		const field = keySegment(host);
 		const ids = [...store.projects.keys()];
-		const values = await Promise.all(ids.map((id) => kv.hgetall(gpuKeyOf.projectEnergy(id))));
+		const values = await Promise.all(ids.map((id) => read(gpuKeyOf.projectEnergy(id), 'project energy entry')));
 		ids.forEach((id, i) => {
 			const text = values[i]![field];
 			if (text === undefined) return;

@@ -78,12 +78,24 @@ describe('energy read back', () => {
 
 describe('the hydrator', () => {
 	/** A read-only key space over plain hashes (the KvReader the runtime hands hydrators). */
-	const kvOf = (hashes: Record<string, Record<string, string>>): KvReader => ({
+	const kvOf = (hashes: Record<string, Record<string, string>>, wrongType: readonly string[] = []): KvReader => ({
 		scan: () => Promise.resolve([]),
 		lrange: () => Promise.resolve([]),
 		smembers: () => Promise.resolve([]),
 		get: () => Promise.resolve(null),
-		hgetall: (key) => Promise.resolve(hashes[key] ?? {}),
+		hgetall: (key) => (wrongType.includes(key) ? Promise.reject(new Error('WRONGTYPE Operation against a key holding the wrong kind of value')) : Promise.resolve(hashes[key] ?? {})),
+	});
+
+	it('a key of the wrong type (another agent wrote a list there) is counted, and the rest still read', async () => {
+		const store = new MetricsStore({}, () => NOW);
+		store.project('a');
+		store.project('b');
+		const seeded: string[] = [];
+		const energy = JSON.stringify({today_kwh: 0, today_gpu_hours: 0, run_kwh: 1, run_gpu_hours: 1, since: iso(NOW - 1000), last_updated: iso(NOW)});
+		const kv = kvOf({'metrics:training:b:energy': {box: energy}}, ['metrics:gpu:box:state', 'metrics:training:a:energy']);
+		await projectHydrator('box', (id) => seeded.push(id), () => NOW)(kv, store);
+		expect(seeded).toEqual(['b']);
+		expect(store.counters.hydrationRejected).toBe(2);
 	});
 
 	it("ties known projects' pids, seeds their energy, counts what is bad; an unknown project id creates nothing", async () => {

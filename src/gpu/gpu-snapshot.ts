@@ -81,6 +81,8 @@ export interface GpuSnapshot {
 	readonly processesAtMs?: number;
 	/** Energy per project tied to a GPU (project-energy.ts), by project id. */
 	readonly projects?: readonly ProjectEnergy[];
+	/** With `projects`: the GPUs' energy no project ran (intervals without one), today and since this instance started. */
+	readonly unattributed?: {readonly todayKwh: number; readonly sinceStartKwh: number};
 }
 
 /** The requested GPU indices that none of `rows` has, in the order asked. Pure. */

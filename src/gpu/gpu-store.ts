@@ -12,7 +12,7 @@ import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gp
 import {timeToCapacity} from '../analysis/forecasts.js';
 import {type HostProcess} from './proc-join.js';
 import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, localDay, type EnergyPricing, type EnergyState} from './energy.js';
-import {addShare, projectEnergy, splitInterval, type ProjectEnergyState} from './project-energy.js';
+import {addShare, addUnattributed, joinStored, NO_UNATTRIBUTED, projectEnergy, splitInterval, type ProjectEnergyState, type UnattributedState} from './project-energy.js';
 import {projectsOf} from './project-join.js';
 import {activeThrottles, eccState, linkState, nextThrottleSince, pciKey, throttleFlag, type GpuHealth, type ThrottleMetric, type XidEvent} from './gpu-health.js';
 
@@ -208,6 +208,8 @@ export class GpuStore implements GpuQuery {
 	private pricing: EnergyPricing = {};
 	/** Energy per project (project-energy.ts): only projects energy was attributed to. */
 	private readonly projectEnergy = new Map<string, ProjectEnergyState>();
+	/** GPU intervals no project ran, since this instance started (`--once`'s "energy tied to no project"). */
+	private unattributed: UnattributedState = NO_UNATTRIBUTED;
 	private boxXidCount = 0;
 	version = 0;
 
@@ -338,15 +340,28 @@ export class GpuStore implements GpuQuery {
 		const seconds = after.seconds - before.seconds;
 		if (seconds <= 0) return;
 		const startMs = before.lastTimeMs ?? nowMs;
-		for (const share of splitInterval(joules, seconds, projectsOf(entry.processes)))
+		const shares = splitInterval(joules, seconds, projectsOf(entry.processes));
+		if (shares.length === 0) this.unattributed = addUnattributed(this.unattributed, joules, after.day);
+		for (const share of shares)
 			this.projectEnergy.set(share.projectId, addShare(this.projectEnergy.get(share.projectId), share, startMs, after.source === 'estimate', after.day));
 	}
 
-	/** A project's energy read back from Redis at start (project-hydrate.ts): live figures, when already there, win. */
+	/**
+	A project's energy read back from Redis at start (project-hydrate.ts). When live figures came first (Redis reached
+	late), the stored ones are added to them (project-energy.ts `joinStored`), not dropped: the next write would
+	otherwise overwrite the stored run with this instance's part of it.
+	*/
 	seedProjectEnergy(projectId: string, state: ProjectEnergyState): void {
-		if (this.projectEnergy.has(projectId)) return;
-		this.projectEnergy.set(projectId, state);
+		const live = this.projectEnergy.get(projectId);
+		this.projectEnergy.set(projectId, live === undefined ? state : joinStored(live, state));
 		this.version += 1;
+	}
+
+	/** The energy no project ran, today (local day of the last frame) and since this instance started, in kWh. */
+	private unattributedFigures(): {todayKwh: number; sinceStartKwh: number} {
+		const u = this.unattributed;
+		const today = u.day !== undefined && u.day === localDay(this.lastFrameMs ?? Date.now());
+		return {todayKwh: today ? u.todayJoules / 3_600_000 : 0, sinceStartKwh: u.joules / 3_600_000};
 	}
 
 	/** Energy per project now, with the GPUs each is on (by index), cost and CO2e. */
@@ -556,7 +571,7 @@ export class GpuStore implements GpuQuery {
 			...(this.boxXidCount > 0 ? {boxXids: {count: this.boxXidCount, recent: this.boxXids}} : {}),
 			...(this.entries.size > 0 ? {energy: boxEnergy(this.rows().flatMap((r) => (r.energy !== undefined ? [r.energy] : [])), this.pricing)} : {}),
 			...(this.processesAtMs !== undefined ? {processesAtMs: this.processesAtMs} : {}),
-			...(this.projectEnergy.size > 0 ? {projects: this.projectFigures(localDay(this.lastFrameMs ?? Date.now()))} : {}),
+			...(this.projectEnergy.size > 0 ? {projects: this.projectFigures(localDay(this.lastFrameMs ?? Date.now())), unattributed: this.unattributedFigures()} : {}),
 		};
 		this.snapshotCache = {version: this.version, snapshot};
 		return snapshot;

@@ -54,6 +54,40 @@ export function addShare(state: ProjectEnergyState | undefined, share: EnergySha
 	};
 }
 
+/**
+A project's state read back from Redis (`stored`, an earlier instance's totals) joined with what this instance
+attributed before the read-back arrived (`live`, Redis reached late): their sums, the run from the earlier start.
+When `stored` is this instance's own figure (it wrote before it read: the same start), `live` already holds it. Pure.
+*/
+export function joinStored(live: ProjectEnergyState, stored: ProjectEnergyState): ProjectEnergyState {
+	if (stored.sinceMs === live.sinceMs) return live;
+	const sameDay = stored.day === live.day;
+	return {
+		joules: live.joules + stored.joules,
+		seconds: live.seconds + stored.seconds,
+		day: live.day,
+		todayJoules: live.todayJoules + (sameDay ? stored.todayJoules : 0),
+		todaySeconds: live.todaySeconds + (sameDay ? stored.todaySeconds : 0),
+		sinceMs: Math.min(live.sinceMs, stored.sinceMs),
+		estimated: live.estimated || stored.estimated,
+	};
+}
+
+/** Energy that went to no project (GPU intervals without one) since this instance started, and over its local day. */
+export interface UnattributedState {
+	readonly joules: number;
+	readonly day?: string;
+	readonly todayJoules: number;
+}
+
+export const NO_UNATTRIBUTED: UnattributedState = {joules: 0, todayJoules: 0};
+
+/** After an interval of `joules` that no project ran, in local day `day`. Pure. */
+export function addUnattributed(state: UnattributedState, joules: number, day: string | undefined): UnattributedState {
+	if (!(joules > 0) || !Number.isFinite(joules)) return state;
+	return {joules: state.joules + joules, ...(day !== undefined ? {day} : {}), todayJoules: (state.day === day ? state.todayJoules : 0) + joules};
+}
+
 /** What the training pane, `--once` and Redis show of a project's energy. */
 export interface ProjectEnergy {
 	readonly projectId: string;
@@ -119,18 +153,15 @@ export function projectEnergyText(p: ProjectEnergy): string {
 }
 
 /**
-`--once`'s lines for the projects' energy: one per project, then what no project was tied to (the box's energy minus
-the projects': nothing is counted twice, so this is never negative but for rounding). Nothing when no GPU process was
-ever tied to a project. Pure.
+`--once`'s lines for the projects' energy: one per project, then what no project was tied to since this instance
+started (counted interval by interval, not the box's minus the projects': those may hold energy read back from an
+earlier run). Nothing when no GPU process was ever tied to a project. Pure.
 */
-export function projectEnergyLines(gpu: {readonly projects?: readonly ProjectEnergy[]; readonly energy?: {readonly todayKwh: number; readonly sinceStartKwh: number}}): string[] {
+export function projectEnergyLines(gpu: {readonly projects?: readonly ProjectEnergy[]; readonly unattributed?: {readonly todayKwh: number; readonly sinceStartKwh: number}}): string[] {
 	const projects = gpu.projects ?? [];
 	if (projects.length === 0) return [];
 	const lines = projects.map((p) => `  energy of project ${p.projectId}: ${projectEnergyText(p)}`);
-	if (gpu.energy !== undefined) {
-		const today = Math.max(0, gpu.energy.todayKwh - projects.reduce((s, p) => s + p.todayKwh, 0));
-		const since = Math.max(0, gpu.energy.sinceStartKwh - projects.reduce((s, p) => s + p.runKwh, 0));
-		lines.push(`  energy tied to no project: today ${kwhText(today)}, since start ${kwhText(since)}`);
-	}
+	// Counted as it went to no project: the projects' figures read back at start hold energy this instance never saw.
+	if (gpu.unattributed !== undefined) lines.push(`  energy tied to no project: today ${kwhText(gpu.unattributed.todayKwh)}, since start ${kwhText(gpu.unattributed.sinceStartKwh)}`);
 	return lines;
 }

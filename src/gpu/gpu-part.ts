@@ -13,6 +13,7 @@ import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
 import {gpuHistorySamples} from './gpu-history.js';
 import {projectHydrator} from './project-hydrate.js';
+import {type ClaimedPid} from './project-join.js';
 import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields, keySegment, projectEnergyValue} from './redis-entries.js';
 
 /** What the part needs of the runtime (the Runtime satisfies it). */
@@ -54,7 +55,7 @@ export interface GpuPart extends GpuSourcePart {
 	/** Price per kWh, PUE, grid intensity (config `energy:`) for the box's energy figures. */
 	readonly setPricing: (pricing: EnergyPricing) => void;
 	/** Where the training messages' claimed pids come from (pid -> project, this box's only): project-join.ts. */
-	readonly setProjectClaims: (claims: () => ReadonlyMap<number, string>) => void;
+	readonly setProjectClaims: (claims: () => ReadonlyMap<number, ClaimedPid>) => void;
 }
 
 const DEFAULT_GPU_INTERVAL_MS = 1000;
@@ -135,9 +136,9 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 	const store = new GpuStore(options.historyCapacity);
 	const now = options.now ?? Date.now;
 	const redis = new GpuRedisWriter(store, host, options.currentEveryMs, options.historyEveryMs);
-	let projectClaims: (() => ReadonlyMap<number, string>) | undefined;
+	let projectClaims: (() => ReadonlyMap<number, ClaimedPid>) | undefined;
 	const sampler = new GpuSampler(store, {
-		projectClaims: () => projectClaims?.() ?? new Map<number, string>(),
+		projectClaims: () => projectClaims?.() ?? new Map<number, ClaimedPid>(),
 		bin: options.bin ?? 'nvidia-smi',
 		intervalMs: options.intervalMs ?? DEFAULT_GPU_INTERVAL_MS,
 		...(options.gpus !== undefined ? {gpus: options.gpus} : {}),

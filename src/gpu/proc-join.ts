@@ -166,6 +166,20 @@ export class ProcessReader {
 	}
 
 	/**
+	When the process at `pid` started (ms since the epoch), from its `/proc/{pid}/stat` and /proc/stat's boot time;
+	undefined when either is missing or unreadable. Never throws.
+	*/
+	startedMs(pid: number): number | undefined {
+		if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+		const procStat = readIf(join(this.procRoot, 'stat'));
+		const bootSeconds = procStat === undefined ? undefined : parseBootTime(procStat);
+		const stat = readIf(join(this.procRoot, String(pid), 'stat'));
+		const parsed = stat === undefined ? undefined : parsePidStat(stat);
+		if (bootSeconds === undefined || parsed === undefined) return undefined;
+		return bootSeconds * 1000 + (parsed.startTicks * 1000) / CLOCK_TICKS;
+	}
+
+	/**
 	`pid` and its ancestors, nearest first (`[pid, ppid, grandparent, ...]`), from `/proc/{pid}/stat`, at most
 	`maxDepth` of them; the walk stops at pid 1, at a pid this /proc does not have, or at a loop. Never throws.
 	*/

@@ -10,6 +10,19 @@ import {type ProcessClaim} from '../store/project-processes.js';
 /** A claim not renewed by a message for this long no longer ties anything (its pid may have been reused). */
 export const CLAIM_TTL_MS = 30 * 60_000;
 
+/**
+A claimed pid whose process in /proc started more than this after the claim was last renewed is a reused pid (the
+trainer that named it has gone; a process cannot send a message before it starts): it ties nothing. The slack covers
+/proc's boot time in whole seconds and the wall clock stepping since boot.
+*/
+export const REUSE_SLACK_MS = 60_000;
+
+/** A pid a training message named: its project, and when a message last named it (the receive clock). */
+export interface ClaimedPid {
+	readonly projectId: string;
+	readonly lastSeenMs: number;
+}
+
 /** How many ancestors of a GPU process are looked at (pid included): deeper trees are not followed. */
 export const MAX_ANCESTRY_DEPTH = 32;
 
@@ -35,7 +48,7 @@ export function sameHost(messageHost: string | undefined, boxHost: string): bool
 pid -> project for the claims on this box still alive at `nowMs`. When two projects claim one pid, the one that
 named it last wins (ties: the smaller project id, so the answer does not depend on order).
 */
-export function claimedPids(projects: Iterable<readonly [string, readonly ProcessClaim[]]>, boxHost: string, nowMs: number, ttlMs = CLAIM_TTL_MS): Map<number, string> {
+export function claimedPids(projects: Iterable<readonly [string, readonly ProcessClaim[]]>, boxHost: string, nowMs: number, ttlMs = CLAIM_TTL_MS): Map<number, ClaimedPid> {
 	const best = new Map<number, {projectId: string; lastSeenMs: number}>();
 	for (const [projectId, claims] of projects) {
 		for (const claim of claims) {
@@ -45,9 +58,7 @@ export function claimedPids(projects: Iterable<readonly [string, readonly Proces
 				best.set(claim.pid, {projectId, lastSeenMs: claim.lastSeenMs});
 		}
 	}
-	const out = new Map<number, string>();
-	for (const [pid, {projectId}] of best) out.set(pid, projectId);
-	return out;
+	return best;
 }
 
 /** The claims of the store's projects (those whose messages named a pid). */
@@ -55,25 +66,38 @@ export function* projectClaimsIn(projects: ReadonlyMap<string, {readonly process
 	for (const [projectId, series] of projects) if (series.processes.length > 0) yield [projectId, series.processes];
 }
 
-/** The project of a process from its ancestry (`[pid, parent, ...]`, nearest first): the nearest claimed one. */
-export function projectOfChain(chain: readonly number[], claims: ReadonlyMap<number, string>): string | undefined {
+/**
+The project of a process from its ancestry (`[pid, parent, ...]`, nearest first): the nearest claimed one whose
+process did not start after its claim was last renewed (`startedMs`: when /proc says the pid's process started,
+undefined when it cannot tell; then the claim stands).
+*/
+export function projectOfChain(chain: readonly number[], claims: ReadonlyMap<number, ClaimedPid>, startedMs?: (pid: number) => number | undefined): string | undefined {
 	for (const pid of chain.slice(0, MAX_ANCESTRY_DEPTH)) {
-		const project = claims.get(pid);
-		if (project !== undefined) return project;
+		const claim = claims.get(pid);
+		if (claim === undefined) continue;
+		const started = startedMs?.(pid);
+		if (started !== undefined && started > claim.lastSeenMs + REUSE_SLACK_MS) continue;
+		return claim.projectId;
 	}
 	return undefined;
 }
 
 /**
 pid -> project for each GPU process that belongs to one. `ancestry(pid)` gives `[pid, parent, ...]` (just `[pid]`
-when /proc does not have the process, so only an exact pid match ties it then).
+when /proc does not have the process, so only an exact pid match ties it then); `startedMs` (when given) drops
+claims of reused pids (`projectOfChain`).
 */
-export function joinProjects(processes: ReadonlyArray<{readonly pid: number}>, claims: ReadonlyMap<number, string>, ancestry: (pid: number) => readonly number[]): Map<number, string> {
+export function joinProjects(
+	processes: ReadonlyArray<{readonly pid: number}>,
+	claims: ReadonlyMap<number, ClaimedPid>,
+	ancestry: (pid: number) => readonly number[],
+	startedMs?: (pid: number) => number | undefined,
+): Map<number, string> {
 	const out = new Map<number, string>();
 	if (claims.size === 0) return out;
 	for (const {pid} of processes) {
 		if (out.has(pid)) continue;
-		const project = projectOfChain(ancestry(pid), claims);
+		const project = projectOfChain(ancestry(pid), claims, startedMs);
 		if (project !== undefined) out.set(pid, project);
 	}
 	return out;

@@ -16,6 +16,8 @@ import {ProcessReader} from '../../src/gpu/proc-join.js';
 
 const TREE = join(import.meta.dirname, '..', 'fixtures', 'proc', 'projects');
 const NOW = Date.UTC(2026, 11, 6, 12);
+/** pid -> project claims last renewed at NOW. */
+const claimsOf = (pairs: ReadonlyArray<readonly [number, string]>) => new Map(pairs.map(([pid, projectId]) => [pid, {projectId, lastSeenMs: NOW}]));
 const training = (extra: Record<string, unknown>) => JSON.stringify({projectId: 'asr', step: 1, loss: 0.5, timestamp: NOW, ...extra});
 
 describe('pid and host on training messages', () => {
@@ -137,7 +139,8 @@ describe('claimed pids', () => {
 			'box',
 			NOW,
 		);
-		expect(Object.fromEntries(got)).toEqual({10: 'a', 20: 'b'});
+		expect(Object.fromEntries([...got].map(([pid, c]) => [pid, c.projectId]))).toEqual({10: 'a', 20: 'b'});
+		expect(got.get(10)!.lastSeenMs).toBe(NOW);
 	});
 
 	it('the store projects that named a pid', () => {
@@ -160,7 +163,7 @@ describe('the join over a fake /proc tree', () => {
 	});
 
 	it('a worker belongs to the project its launcher claims; an exact pid too; the nearest claim wins; unclaimed stays free', () => {
-		const claims = new Map([
+		const claims = claimsOf([
 			[4000, 'asr-large'],
 			[4200, 'tts'],
 			[3900, 'shell-project'],
@@ -170,13 +173,13 @@ describe('the join over a fake /proc tree', () => {
 	});
 
 	it('a pid /proc does not have joins only by an exact match (a GPU process in another PID namespace)', () => {
-		expect(Object.fromEntries(joinProjects([{pid: 999_999}], new Map([[999_999, 'x']]), ancestry))).toEqual({999_999: 'x'});
+		expect(Object.fromEntries(joinProjects([{pid: 999_999}], claimsOf([[999_999, 'x']]), ancestry))).toEqual({999_999: 'x'});
 	});
 
 	it('the depth bound: an ancestor beyond MAX_ANCESTRY_DEPTH does not tie', () => {
 		const deep = Array.from({length: 100}, (_, i) => 1000 + i);
-		expect(projectOfChain(deep, new Map([[1000 + MAX_ANCESTRY_DEPTH - 1, 'near']]))).toBe('near');
-		expect(projectOfChain(deep, new Map([[1000 + MAX_ANCESTRY_DEPTH, 'far']]))).toBeUndefined();
+		expect(projectOfChain(deep, claimsOf([[1000 + MAX_ANCESTRY_DEPTH - 1, 'near']]))).toBe('near');
+		expect(projectOfChain(deep, claimsOf([[1000 + MAX_ANCESTRY_DEPTH, 'far']]))).toBeUndefined();
 	});
 
 	it('projectsOf: distinct, in process order', () => {

@@ -23,6 +23,9 @@ export interface ClaimedPid {
 	readonly lastSeenMs: number;
 }
 
+/** The pid of init, every process's ancestor: never matched as an ancestor. */
+const INIT_PID = 1;
+
 /** How many ancestors of a GPU process are looked at (pid included): deeper trees are not followed. */
 export const MAX_ANCESTRY_DEPTH = 32;
 
@@ -67,12 +70,14 @@ export function* projectClaimsIn(projects: ReadonlyMap<string, {readonly process
 }
 
 /**
-The project of a process from its ancestry (`[pid, parent, ...]`, nearest first): the nearest claimed one whose
-process did not start after its claim was last renewed (`startedMs`: when /proc says the pid's process started,
-undefined when it cannot tell; then the claim stands).
+The project of a process from its ancestry (`[pid, parent, ...]`, nearest first; init only as the process itself):
+the nearest claimed one whose process did not start after its claim was last renewed (`startedMs`: when /proc says
+the pid's process started, undefined when it cannot tell; then the claim stands).
 */
 export function projectOfChain(chain: readonly number[], claims: ReadonlyMap<number, ClaimedPid>, startedMs?: (pid: number) => number | undefined): string | undefined {
-	for (const pid of chain.slice(0, MAX_ANCESTRY_DEPTH)) {
+	for (const [i, pid] of chain.slice(0, MAX_ANCESTRY_DEPTH).entries()) {
+		// Init is everyone's ancestor: a claim of pid 1 (a trainer that is PID 1 of its container) ties it only exactly.
+		if (i > 0 && pid === INIT_PID) continue;
 		const claim = claims.get(pid);
 		if (claim === undefined) continue;
 		const started = startedMs?.(pid);

@@ -2,7 +2,8 @@
 A claimed pid reused within the claim's TTL: the trainer that named pid 5000 stopped, and a new process got pid 5000
 after its last message (its start time in /proc is later). That process, and the GPU processes under it, are not
 the project's: a process cannot have sent a message before it started. Through the join and through the sampler
-with the fake nvidia-smi over a fake /proc tree written here.
+with the fake nvidia-smi over a fake /proc tree written here. And a claim of pid 1 (a trainer that is PID 1 of its
+container, with no `host`): init is every process's ancestor, so it ties only a GPU process whose pid is 1.
 */
 import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -87,5 +88,29 @@ describe('through the sampler', () => {
 			expect(store.rows()[0]!.processes.map((p) => [p.pid, p.projectId ?? null])).toEqual([[5001, expected]]);
 			await sampler.stop();
 		}
+	});
+});
+
+describe('pid 1 as a claim (a trainer that is PID 1 of its container, or a producer naming init)', () => {
+	const reader = new ProcessReader(join(import.meta.dirname, '..', 'fixtures', 'proc', 'projects'), join(dir, 'no-passwd'));
+	const ancestry = (pid: number) => reader.ancestry(pid, MAX_ANCESTRY_DEPTH);
+	const now = Date.UTC(2026, 11, 6, 12);
+
+	it('ties no process through ancestry: every process descends from init', () => {
+		const claims = claimedPids([['container-run', [{pid: 1, firstSeenMs: now, lastSeenMs: now}]]], 'box', now);
+		// 4300's parent is init; 4100 reaches init through 4000 and 3900.
+		expect(Object.fromEntries(joinProjects([{pid: 4300}, {pid: 4100}], claims, ancestry))).toEqual({});
+	});
+
+	it('the nearer claims still tie, and an exact pid 1 on a GPU (another namespace) still ties', () => {
+		const claims = claimedPids(
+			[
+				['container-run', [{pid: 1, firstSeenMs: now, lastSeenMs: now}]],
+				['asr-large', [{pid: 4000, firstSeenMs: now, lastSeenMs: now}]],
+			],
+			'box',
+			now,
+		);
+		expect(Object.fromEntries(joinProjects([{pid: 4100}, {pid: 4300}, {pid: 1}], claims, ancestry))).toEqual({4100: 'asr-large', 1: 'container-run'});
 	});
 });

@@ -15,7 +15,7 @@ A claimed pid whose process in /proc started more than this after the claim was 
 trainer that named it has gone; a process cannot send a message before it starts): it ties nothing. The slack covers
 /proc's boot time in whole seconds and the wall clock stepping since boot.
 */
-export const REUSE_SLACK_MS = 60_000;
+const REUSE_SLACK_MS = 60_000;
 
 /** A pid a training message named: its project, and when a message last named it (the receive clock). */
 export interface ClaimedPid {

@@ -61,13 +61,15 @@ When `stored` is this instance's own figure (it wrote before it read: the same s
 */
 export function joinStored(live: ProjectEnergyState, stored: ProjectEnergyState): ProjectEnergyState {
 	if (stored.sinceMs === live.sinceMs) return live;
-	const sameDay = stored.day === live.day;
+	// Today's figures of the later local day (`YYYY-MM-DD` sorts as text); both when it is the same day.
+	const day = stored.day > live.day ? stored.day : live.day;
+	const today = (s: ProjectEnergyState, field: 'todayJoules' | 'todaySeconds') => (s.day === day ? s[field] : 0);
 	return {
 		joules: live.joules + stored.joules,
 		seconds: live.seconds + stored.seconds,
-		day: live.day,
-		todayJoules: live.todayJoules + (sameDay ? stored.todayJoules : 0),
-		todaySeconds: live.todaySeconds + (sameDay ? stored.todaySeconds : 0),
+		day,
+		todayJoules: today(live, 'todayJoules') + today(stored, 'todayJoules'),
+		todaySeconds: today(live, 'todaySeconds') + today(stored, 'todaySeconds'),
 		sinceMs: Math.min(live.sinceMs, stored.sinceMs),
 		estimated: live.estimated || stored.estimated,
 	};

@@ -7,7 +7,7 @@ instance's own.
 import {describe, expect, it} from 'vitest';
 import {GpuStore} from '../../src/gpu/gpu-store.js';
 import {parseGpuLine, type ParsedApp, type ParsedGpuRow} from '../../src/gpu/csv-parse.js';
-import {projectEnergyLines, type ProjectEnergyState} from '../../src/gpu/project-energy.js';
+import {joinStored, projectEnergyLines, type ProjectEnergyState} from '../../src/gpu/project-energy.js';
 import {energyFromValue} from '../../src/gpu/project-hydrate.js';
 import {projectEnergyValue} from '../../src/gpu/redis-entries.js';
 import {localDay} from '../../src/gpu/energy.js';
@@ -70,5 +70,16 @@ describe('energy per project across a restart', () => {
 		const written = projectEnergyValue(store.snapshot().projects![0]!, new Date(end).toISOString());
 		store.seedProjectEnergy('a', energyFromValue(written, end)!);
 		expect(store.snapshot().projects![0]!.runKwh).toBeCloseTo(1, 6);
+	});
+});
+
+describe('joinStored', () => {
+	const state = (day: string, todayJoules: number, sinceMs: number): ProjectEnergyState => ({joules: 10, seconds: 10, day, todayJoules, todaySeconds: todayJoules, sinceMs, estimated: false});
+
+	it("keeps today's figures of the later day only, and sums the runs", () => {
+		expect(joinStored(state('2026-12-06', 4, 2), state('2026-12-05', 3, 1))).toMatchObject({joules: 20, day: '2026-12-06', todayJoules: 4, sinceMs: 1});
+		expect(joinStored(state('2026-12-05', 4, 2), state('2026-12-06', 3, 1))).toMatchObject({joules: 20, day: '2026-12-06', todayJoules: 3, sinceMs: 1});
+		expect(joinStored(state('2026-12-06', 4, 2), state('2026-12-06', 3, 1))).toMatchObject({day: '2026-12-06', todayJoules: 7, todaySeconds: 7});
+		expect(joinStored(state('2026-12-06', 4, 2), state('2026-12-06', 3, 2))).toEqual(state('2026-12-06', 4, 2));
 	});
 });

@@ -25,6 +25,7 @@ import {inhibitedRows} from './notify/inhibit.js';
 import {createHostPart, hostOptionsFrom} from './host/host-part.js';
 import {RedisHealthPart} from './redis-health/redis-health-part.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
+import {claimedPids, projectClaimsIn} from './gpu/project-join.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
 import {RedisAlertStorage} from './rules/alert-storage.js';
@@ -59,6 +60,8 @@ function composeParts(
 ): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart; readonly redisHealth: RedisHealthPart} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
 	if (config.energy !== undefined) gpu?.setPricing(config.energy);
+	// GPU processes tied to projects by the pids training messages name (on this box): gpu/project-join.ts.
+	gpu?.setProjectClaims(() => claimedPids(projectClaimsIn(core.store.projects), core.host, Date.now()));
 	const hostOptions = hostOptionsFrom(config.host, process.cwd());
 	// The dataloader hint reads the GPUs' mean utilization (fresh readings only; none without GPU telemetry).
 	const host = hostOptions === undefined ? undefined : createHostPart(core, {...hostOptions, gpuPercent: () => gpu?.query.box().utilizationPercent});

@@ -19,6 +19,7 @@ import {runOneShot, startStream, type StreamHandle} from './nvidia-smi-runner.js
 import {appsQueryArgs, droppedBetween, FULL_GPU_FIELDS, gpuQueryArgs, MINIMAL_GPU_FIELDS, reduceFields} from './query-fields.js';
 import {parseXidLine} from './gpu-health.js';
 import {ProcessReader} from './proc-join.js';
+import {joinProjects, MAX_ANCESTRY_DEPTH, type ClaimedPid} from './project-join.js';
 
 export interface SamplerOptions {
 	readonly bin: string;
@@ -38,6 +39,8 @@ export interface SamplerOptions {
 	readonly procRoot?: string;
 	/** Join GPU processes to /proc (default true; off for the demo's simulated GPUs, whose pids are made up). */
 	readonly joinProcesses?: boolean;
+	/** pid -> project of the training messages that name a process on this box (project-join.ts `claimedPids`). */
+	readonly projectClaims?: () => ReadonlyMap<number, ClaimedPid>;
 	/** Extra environment for the child (merged over process.env). */
 	readonly env?: NodeJS.ProcessEnv;
 	readonly now?: () => number;
@@ -422,8 +425,22 @@ export class GpuSampler {
 			const before = this.store.version;
 			const apps = parseAppsOutput(result.stdout);
 			this.processReader ??= new ProcessReader(this.options.procRoot);
-			const host = this.options.joinProcesses === false ? undefined : this.processReader.read(apps, this.now());
-			this.store.setProcesses(apps, host);
+			const reader = this.processReader;
+			const host = this.options.joinProcesses === false ? undefined : reader.read(apps, this.now());
+			// Ancestors only of processes /proc confirmed (same program): a stranger's parents would tie a wrong project.
+			const claims = this.options.projectClaims?.();
+			// The pids of the walked chains: this /proc's view of them is the GPU processes' own (not another namespace's).
+			const walked = new Set<number>();
+			const ancestry = (pid: number): readonly number[] => {
+				if (!host?.has(pid)) return [pid];
+				const chain = reader.ancestry(pid, MAX_ANCESTRY_DEPTH);
+				for (const p of chain) walked.add(p);
+				return chain;
+			};
+			// A claimed pid whose process started after the claim's last message was reused: it ties nothing.
+			const startedMs = (pid: number) => (walked.has(pid) ? reader.startedMs(pid) : undefined);
+			const projects = claims === undefined || this.options.joinProcesses === false ? undefined : joinProjects(apps, claims, ancestry, startedMs);
+			this.store.setProcesses(apps, host, projects, this.now());
 			if (this.store.version !== before) this.options.onChange?.();
 		} finally {
 			this.appsBusy = false;

@@ -102,11 +102,13 @@ export class RuleEngine {
 		this.tick += 1;
 		this.evaluations += 1;
 		this.catalog.update(input);
-		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, conditionValues: new Map()};
+		let map = new Map<string, Entry>();
+		const tracks = (key: string) => map.has(key);
+		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, conditionValues: new Map(), tracks};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
 		for (const rule of this.rules) {
-			const map = this.entries.get(rule)!;
+			map = this.entries.get(rule)!;
 			const t = timing(rule);
 			const tick = this.tick;
 			try {

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {isSteadyFiring, step, type InstanceState, type Observation, type Severity, type Timing} from '../../src/rules/alert-state.js';
 import {RuleEngine} from '../../src/rules/engine.js';
+import {type Labels} from '../../src/rules/labels.js';
 import {type Rule, type RuleInput, type RuleSample} from '../../src/rules/rule-types.js';
 import {SeriesWorld} from '../../src/rules/world.js';
 
@@ -20,7 +21,7 @@ function defined<T extends object>(o: T): Partial<T> {
 const severity = fc.constantFrom(...SEVERITIES);
 const sampleObs = fc.record({
 	kind: fc.constant('sample' as const),
-	labels: fc.constantFrom({gpu: '0'}, {gpu: '0', host: 'a'}),
+	labels: fc.constantFrom<Labels>({gpu: '0'}, {gpu: '0', host: 'a'}),
 	breach: fc.boolean(),
 	clear: fc.boolean(),
 	severity,

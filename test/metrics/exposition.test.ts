@@ -1,0 +1,317 @@
+/**
+The Prometheus exposition from a fixture store: events through the real ingest path (validation included), the GPU
+store fed the recorded `health` scenario, an alert log with hostile labels. The output is read back by an
+independent parser (parse-exposition.ts) and checked by the real `promtool check metrics`.
+*/
+import {spawnSync} from 'node:child_process';
+import fc from 'fast-check';
+import {describe, expect, test} from 'vitest';
+import {type BusStatus} from '../../src/bus/bus-manager.js';
+import {INPUT_CHANNELS} from '../../src/contract/names.js';
+import {parseGpuLine, type ParsedGpuRow} from '../../src/gpu/csv-parse.js';
+import {type GpuSnapshot} from '../../src/gpu/gpu-snapshot.js';
+import {GpuStore} from '../../src/gpu/gpu-store.js';
+import {Ingest} from '../../src/ingest/ingest.js';
+import {debiasedEma} from '../../src/analysis/smoothing.js';
+import {Exposition, TASK_DURATION_BUCKETS} from '../../src/metrics/exposition.js';
+import {FAMILIES, type MetricsView} from '../../src/metrics/families.js';
+import {type AlertRow, type AlertsSnapshot} from '../../src/rules/alert-snapshot.js';
+import {MetricsStore, type StoreLimits} from '../../src/store/metrics-store.js';
+import {buildSnapshot} from '../../src/store/snapshot.js';
+import {recording} from '../gpu/fixtures.js';
+import {parseExposition, samplesOf, valueOf} from './parse-exposition.js';
+
+const NOW = Date.UTC(2026, 8, 30, 12, 0, 0);
+const HOST = 'box-1';
+
+function frames(scenario: string): ParsedGpuRow[][] {
+	const rec = recording(scenario);
+	const out: ParsedGpuRow[][] = [];
+	let ts: string | undefined;
+	for (const line of rec.lines) {
+		const r = parseGpuLine(line, rec.fields);
+		if (r.kind !== 'row') continue;
+		if (r.row.timestamp !== ts) {
+			out.push([]);
+			ts = r.row.timestamp;
+		}
+		out[out.length - 1]!.push(r.row);
+	}
+	return out;
+}
+
+function gpuFixture(): {snapshot: GpuSnapshot; last: ParsedGpuRow[]} {
+	const store = new GpuStore();
+	const f = frames('health');
+	f.forEach((frame, i) => store.applyFrame(frame, NOW - (f.length - i) * 1000));
+	store.setStatus({state: 'ok'});
+	return {snapshot: store.snapshot(), last: f[f.length - 1]!};
+}
+
+const BUS: BusStatus = {
+	kind: 'redis',
+	url: 'redis://127.0.0.1:6390',
+	connection: {kind: 'connected', sinceMs: NOW - 5000},
+	role: 'writer',
+	hostWriter: true,
+	reconnects: 2,
+	takeovers: 0,
+	summary: '',
+};
+
+function row(partial: Partial<AlertRow> & Pick<AlertRow, 'rule'>): AlertRow {
+	return {id: `${partial.rule}:${JSON.stringify(partial.labels ?? {})}`, severity: 'warning', state: 'firing', message: '', labels: {}, sinceMs: NOW, updatedMs: NOW, origin: 'rules', ...partial};
+}
+
+const ALERTS: AlertsSnapshot = {
+	unacknowledgedCritical: 0,
+	silences: [],
+	rows: [
+		row({rule: 'high_temperature', severity: 'critical', phase: 'firing', labels: {gpu: '0', uuid: 'GPU-a'}}),
+		row({rule: 'high_temperature', severity: 'warning', phase: 'pending', state: 'pending', labels: {gpu: '1', uuid: 'GPU-b'}}),
+		row({rule: 'loss_plateau', phase: 'recovering', labels: {project: 'p"1'}}),
+		row({rule: 'gpu_lost', phase: 'nodata', state: 'nodata', labels: {gpu: '5'}}),
+		row({rule: 'old', phase: 'resolved', state: 'resolved'}),
+		row({rule: 'acked', phase: 'firing', state: 'acknowledged', severity: 'critical'}),
+		// Hostile label names: invalid characters, a leading digit, reserved and Prometheus-set names.
+		row({rule: 'weird', phase: 'firing', labels: {'gpu-id': 'x', '1st': 'y', __meta: 'z', alertname: 'spoof', alertstate: 'pending', severity: 'info', 'é': 'accent'}}),
+		// Another agent's alert: no phase; the same labels twice (two messages) give one series.
+		row({rule: 'disk_full', origin: 'external', state: 'firing', labels: {channel: 'events:alerts:system', source: 'disk-agent'}}),
+		row({rule: 'disk_full', origin: 'external', state: 'firing', labels: {channel: 'events:alerts:system', source: 'disk-agent'}, sinceMs: NOW - 1000}),
+		row({rule: 'disk_full', origin: 'external', state: 'resolved', labels: {channel: 'events:alerts:system', source: 'other'}}),
+	],
+};
+
+interface Fixture {
+	readonly store: MetricsStore;
+	readonly exposition: Exposition;
+	readonly ingest: Ingest;
+	readonly gpu: ReturnType<typeof gpuFixture>;
+	view(alerts?: AlertsSnapshot): MetricsView;
+}
+
+function fixture(limits: Partial<StoreLimits> = {}): Fixture {
+	const store = new MetricsStore(limits, () => NOW);
+	const exposition = new Exposition({processMetrics: false});
+	const ingest = new Ingest(store, {onEvent: () => {}}, {onStored: exposition.observe}, () => NOW);
+	const gpu = gpuFixture();
+	return {
+		store,
+		exposition,
+		ingest,
+		gpu,
+		view: (alerts = ALERTS) => ({
+			snapshot: buildSnapshot({store, host: HOST, instanceId: 'test', bus: () => BUS, writer: () => undefined, gpu: () => gpu.snapshot, alerts: () => alerts}, NOW),
+			smoothing: 0.6,
+			version: '9.9.9',
+		}),
+	};
+}
+
+function send(f: Fixture, channel: string, message: Record<string, unknown>): void {
+	f.ingest.handle(channel, JSON.stringify({timestamp: NOW - 60_000, ...message}));
+}
+
+/** A project id the validators accept that needs escaping or quoting everywhere: quotes, braces, commas, `=`, emoji. */
+const HOSTILE_PROJECT = 'q"u{o}t,e=😀#x';
+
+function populate(f: Fixture): void {
+	const losses = [3, 2.5, 2.2, 1.9, 1.7];
+	losses.forEach((loss, i) => send(f, INPUT_CHANNELS.trainingProgress, {projectId: 'asr', step: 100 * (i + 1), loss, wer: 0.3 - i * 0.01}));
+	send(f, INPUT_CHANNELS.trainingProgress, {projectId: HOSTILE_PROJECT, step: 7, loss: 0.5});
+	// A diverged run: NaN is valid JSON only as a string; the validator takes "NaN".
+	send(f, INPUT_CHANNELS.trainingProgress, {projectId: 'diverged', step: 3, loss: 'NaN'});
+	for (const [taskId, duration] of [['t1', 10], ['t2', 1800], ['t3', 1801]] as const)
+		send(f, INPUT_CHANNELS.taskUpdates, {taskId, status: 'completed', agent: 'trainer', duration_seconds: duration});
+	send(f, INPUT_CHANNELS.taskUpdates, {taskId: 't4', status: 'completed', agent: 'trainer'});
+	send(f, INPUT_CHANNELS.taskUpdates, {taskId: 't5', status: 'failed', agent: 'trainer', duration_seconds: 5});
+	send(f, INPUT_CHANNELS.agentStatus, {agentType: 'trainer', status: 'busy', taskCount: 3});
+	send(f, INPUT_CHANNELS.agentStatus, {agentType: 'evaluator', status: 'idle', taskCount: 0});
+	f.ingest.handle(INPUT_CHANNELS.trainingProgress, '{not json');
+}
+
+describe('the exposition from a fixture store', () => {
+	test('GPU readings per GPU with host, gpu, uuid, name labels, in base units', async () => {
+		const f = fixture();
+		populate(f);
+		const parsed = parseExposition(await f.exposition.render(f.view()));
+		for (const gpu of f.gpu.last) {
+			const labels = {host: HOST, gpu: String(gpu.index), uuid: gpu.uuid};
+			const r = gpu.readings;
+			expect(samplesOf(parsed, 'mycotop_gpu_utilization_ratio', labels)[0]!.labels['name']).toBe(f.gpu.snapshot.gpus.find((g) => g.uuid === gpu.uuid)!.name);
+			expect(valueOf(parsed, 'mycotop_gpu_utilization_ratio', labels)).toBeCloseTo(r.utilizationPercent!.value! / 100, 12);
+			expect(valueOf(parsed, 'mycotop_gpu_memory_used_bytes', labels)).toBe(r.memoryUsedMb!.value! * 1024 * 1024);
+			expect(valueOf(parsed, 'mycotop_gpu_memory_total_bytes', labels)).toBe(r.memoryTotalMb!.value! * 1024 * 1024);
+			expect(valueOf(parsed, 'mycotop_gpu_temperature_celsius', labels)).toBe(r.temperatureC!.value);
+			expect(valueOf(parsed, 'mycotop_gpu_power_draw_watts', labels)).toBe(r.powerDrawW!.value);
+			expect(valueOf(parsed, 'mycotop_gpu_throttle_active', {...labels, reason: 'sw_power_cap'})).toBe(r.throttleSwPowerCap!.value);
+			expect(valueOf(parsed, 'mycotop_gpu_throttle_active', {...labels, reason: 'hw_thermal_slowdown'})).toBe(r.throttleHwThermal!.value);
+			expect(valueOf(parsed, 'mycotop_gpu_ecc_errors', {...labels, type: 'uncorrected', scope: 'volatile'})).toBe(r.eccUncorrectedVolatile!.value);
+			expect(valueOf(parsed, 'mycotop_gpu_ecc_errors', {...labels, type: 'corrected', scope: 'aggregate'})).toBe(r.eccCorrectedAggregate!.value);
+			expect(valueOf(parsed, 'mycotop_gpu_lost', labels)).toBe(0);
+			expect(valueOf(parsed, 'mycotop_gpu_energy_joules_total', labels)).toBeGreaterThan(0);
+		}
+		// The story of the `health` scenario: GPU 1 sits at its power cap at the end.
+		expect(valueOf(parsed, 'mycotop_gpu_throttle_active', {gpu: '1', reason: 'sw_power_cap'})).toBe(1);
+		expect(valueOf(parsed, 'mycotop_gpu_sampler_state', {state: 'ok'})).toBe(1);
+		expect(valueOf(parsed, 'mycotop_gpu_sampler_state', {state: 'starting'})).toBe(0);
+		expect(parsed.types.get('mycotop_gpu_energy_joules_total')).toBe('counter');
+	});
+
+	test('a stale or unknown reading has no sample (no repeated old value)', async () => {
+		const f = fixture();
+		const gpus = f.gpu.snapshot.gpus.map((g, i) => (i === 0 ? {...g, temperatureC: {value: 70, reason: 'not available', stale: true}, powerDrawW: {value: undefined, reason: 'not supported'}} : g));
+		const view = f.view();
+		const parsed = parseExposition(await f.exposition.render({...view, snapshot: {...view.snapshot, gpu: {...f.gpu.snapshot, gpus}}}));
+		expect(samplesOf(parsed, 'mycotop_gpu_temperature_celsius', {gpu: '0'})).toEqual([]);
+		expect(samplesOf(parsed, 'mycotop_gpu_power_draw_watts', {gpu: '0'})).toEqual([]);
+		expect(samplesOf(parsed, 'mycotop_gpu_temperature_celsius', {gpu: '1'})).toHaveLength(1);
+	});
+
+	test('training, tasks, agents and mycotop health', async () => {
+		const f = fixture();
+		populate(f);
+		const parsed = parseExposition(await f.exposition.render(f.view()));
+		expect(valueOf(parsed, 'mycotop_training_loss', {project: 'asr'})).toBe(1.7);
+		expect(valueOf(parsed, 'mycotop_training_step', {project: 'asr'})).toBe(500);
+		expect(valueOf(parsed, 'mycotop_training_wer', {project: 'asr'})).toBeCloseTo(0.26, 12);
+		expect(valueOf(parsed, 'mycotop_training_loss_smoothed', {project: 'asr'})).toBeCloseTo(debiasedEma([3, 2.5, 2.2, 1.9, 1.7], 0.6).at(-1)!, 12);
+		expect(valueOf(parsed, 'mycotop_training_loss', {project: 'diverged'})).toBeNaN();
+		expect(samplesOf(parsed, 'mycotop_training_wer', {project: 'diverged'})).toEqual([]);
+		expect(valueOf(parsed, 'mycotop_training_last_update_timestamp_seconds', {project: 'asr'})).toBe((NOW - 60_000) / 1000);
+
+		// 4 completions in the last hour (one without duration), 2 of 3 timed ones within 1800 s.
+		expect(valueOf(parsed, 'mycotop_tasks_completed_last_hour')).toBe(4);
+		expect(valueOf(parsed, 'mycotop_tasks_sla_compliance_ratio')).toBeCloseTo(2 / 3, 12);
+		expect(valueOf(parsed, 'mycotop_tasks_sla_violations_last_hour')).toBe(1);
+		expect(valueOf(parsed, 'mycotop_tasks_sla_target_seconds')).toBe(1800);
+		expect(valueOf(parsed, 'mycotop_tasks_completed_total')).toBe(4);
+		expect(valueOf(parsed, 'mycotop_tasks_failed_total')).toBe(1);
+		// The histogram: the SLA is a bucket edge; 1800 s is within it (le), 1801 s is not.
+		expect(TASK_DURATION_BUCKETS).toContain(1800);
+		expect(valueOf(parsed, 'mycotop_task_duration_seconds_bucket', {le: '1800'})).toBe(2);
+		expect(valueOf(parsed, 'mycotop_task_duration_seconds_bucket', {le: '15'})).toBe(1);
+		expect(valueOf(parsed, 'mycotop_task_duration_seconds_bucket', {le: '+Inf'})).toBe(3);
+		expect(valueOf(parsed, 'mycotop_task_duration_seconds_count')).toBe(3);
+		expect(valueOf(parsed, 'mycotop_task_duration_seconds_sum')).toBe(3611);
+		expect(parsed.types.get('mycotop_task_duration_seconds')).toBe('histogram');
+
+		expect(valueOf(parsed, 'mycotop_agent_busy', {agent: 'trainer'})).toBe(1);
+		expect(valueOf(parsed, 'mycotop_agent_busy', {agent: 'evaluator'})).toBe(0);
+		expect(valueOf(parsed, 'mycotop_agent_tasks', {agent: 'trainer'})).toBe(3);
+
+		expect(valueOf(parsed, 'mycotop_messages_received_total')).toBe(f.store.counters.received);
+		expect(valueOf(parsed, 'mycotop_messages_rejected_total')).toBe(1);
+		expect(valueOf(parsed, 'mycotop_messages_stored_total')).toBe(f.store.counters.stored);
+		expect(valueOf(parsed, 'mycotop_redis_connection_state', {state: 'connected'})).toBe(1);
+		expect(samplesOf(parsed, 'mycotop_redis_connection_state').filter((s) => s.value === 1)).toHaveLength(1);
+		expect(valueOf(parsed, 'mycotop_redis_up')).toBe(1);
+		expect(valueOf(parsed, 'mycotop_redis_reconnects_total')).toBe(2);
+		expect(valueOf(parsed, 'mycotop_lease_role', {role: 'writer'})).toBe(1);
+		expect(valueOf(parsed, 'mycotop_lease_role', {role: 'viewer'})).toBe(0);
+		expect(valueOf(parsed, 'mycotop_build_info', {version: '9.9.9', node_version: process.version})).toBe(1);
+		for (const name of ['mycotop_messages_received_total', 'mycotop_writer_entries_dropped_total', 'mycotop_redis_reconnects_total']) expect(parsed.types.get(name)).toBe('counter');
+	});
+
+	test('hostile ids: quotes, braces, emoji through validation; backslash and newline escaped when a store holds them', async () => {
+		const f = fixture();
+		populate(f);
+		// Validation refuses `\` and line breaks in ids; a store given one anyway (hydration, a future path) must still
+		// produce a valid exposition.
+		const raw = 'back\\slash\nnew"line';
+		f.store.apply({kind: 'training', projectId: raw, step: 1, loss: 1, timestamp: NOW, timeMs: NOW});
+		const text = await f.exposition.render(f.view());
+		expect(text).toContain(`mycotop_training_loss{project="back\\\\slash\\nnew\\"line"} 1`);
+		expect(text).toContain(`mycotop_training_loss{project="q\\"u{o}t,e=😀#x"} 0.5`);
+		const parsed = parseExposition(text);
+		expect(valueOf(parsed, 'mycotop_training_loss', {project: raw})).toBe(1);
+		expect(valueOf(parsed, 'mycotop_training_loss', {project: HOSTILE_PROJECT})).toBe(0.5);
+		// No line of the output is broken by a value: every non-comment line is one sample.
+		for (const line of text.split('\n')) if (line !== '' && !line.startsWith('#')) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? \S+$/);
+	});
+
+	test('any string as a label value reads back unchanged (property)', async () => {
+		const f = fixture();
+		const exposition = new Exposition({processMetrics: false});
+		await fc.assert(
+			fc.asyncProperty(fc.string({unit: 'binary', minLength: 1, maxLength: 40}), async (id) => {
+				const store = new MetricsStore({}, () => NOW);
+				store.apply({kind: 'agent', agentType: id, status: 'busy', taskCount: 2, timestamp: NOW, timeMs: NOW});
+				const view = f.view();
+				const snapshot = buildSnapshot({store, host: HOST, instanceId: 't', bus: () => BUS}, NOW);
+				const parsed = parseExposition(await exposition.render({...view, snapshot}));
+				expect(samplesOf(parsed, 'mycotop_agent_tasks')).toEqual([{name: 'mycotop_agent_tasks', labels: {agent: id}, value: 2}]);
+			}),
+			{numRuns: 200},
+		);
+	});
+
+	test('cardinality is bounded by the store limits; refusals are counted by limit', async () => {
+		const f = fixture({maxProjects: 5, maxAgents: 3});
+		for (let i = 0; i < 12; i++) send(f, INPUT_CHANNELS.trainingProgress, {projectId: `p${i}`, step: 1, loss: 1});
+		for (let i = 0; i < 7; i++) send(f, INPUT_CHANNELS.agentStatus, {agentType: `a${i}`, status: 'busy', taskCount: 1});
+		const parsed = parseExposition(await f.exposition.render(f.view()));
+		expect(samplesOf(parsed, 'mycotop_training_loss')).toHaveLength(5);
+		expect(samplesOf(parsed, 'mycotop_agent_tasks')).toHaveLength(3);
+		expect(valueOf(parsed, 'mycotop_messages_refused_total', {limit: 'projects'})).toBe(7);
+		expect(valueOf(parsed, 'mycotop_messages_refused_total', {limit: 'agents'})).toBe(4);
+	});
+
+	test('ALERTS as Prometheus exports them', async () => {
+		const f = fixture();
+		const parsed = parseExposition(await f.exposition.render(f.view()));
+		const alerts = samplesOf(parsed, 'ALERTS');
+		expect(alerts.every((s) => s.value === 1)).toBe(true);
+		expect(parsed.types.get('ALERTS')).toBe('gauge');
+		expect(samplesOf(parsed, 'ALERTS', {alertname: 'high_temperature', gpu: '0'})[0]!.labels).toEqual({alertname: 'high_temperature', alertstate: 'firing', severity: 'critical', gpu: '0', uuid: 'GPU-a', host: HOST});
+		expect(samplesOf(parsed, 'ALERTS', {alertname: 'high_temperature', gpu: '1'})[0]!.labels['alertstate']).toBe('pending');
+		// keep_firing_for (recovering) and acknowledged alerts are firing; nodata and resolved are not exported.
+		expect(valueOf(parsed, 'ALERTS', {alertname: 'loss_plateau', alertstate: 'firing', project: 'p"1'})).toBe(1);
+		expect(valueOf(parsed, 'ALERTS', {alertname: 'acked', alertstate: 'firing'})).toBe(1);
+		expect(samplesOf(parsed, 'ALERTS', {alertname: 'gpu_lost'})).toEqual([]);
+		expect(samplesOf(parsed, 'ALERTS', {alertname: 'old'})).toEqual([]);
+		// Label names made valid; reserved and Prometheus-set names dropped, never overriding.
+		expect(samplesOf(parsed, 'ALERTS', {alertname: 'weird'})[0]!.labels).toEqual({alertname: 'weird', alertstate: 'firing', severity: 'warning', gpu_id: 'x', _1st: 'y', _: 'accent', host: HOST});
+		// Two messages of another agent with the same labels: one series; the resolved one: none.
+		expect(samplesOf(parsed, 'ALERTS', {alertname: 'disk_full'})).toHaveLength(1);
+		expect(valueOf(parsed, 'mycotop_alerts_series_omitted')).toBe(0);
+		// The label set follows the alerts: with none, ALERTS has no series (and the output stays valid).
+		const none = parseExposition(await f.exposition.render(f.view({rows: [], silences: [], unacknowledgedCritical: 0})));
+		expect(samplesOf(none, 'ALERTS')).toEqual([]);
+	});
+
+	test('every family is in the output with its type and help, and named by the conventions', async () => {
+		const f = fixture();
+		populate(f);
+		const parsed = parseExposition(await f.exposition.render(f.view()));
+		for (const family of FAMILIES) {
+			expect(parsed.types.get(family.name), family.name).toBe(family.type);
+			expect(family.name).toMatch(/^mycotop_[a-z0-9_]+$/);
+			expect(family.name.endsWith('_total')).toBe(family.type === 'counter');
+			expect(family.help.length).toBeGreaterThan(10);
+		}
+	});
+});
+
+const promtool = spawnSync('promtool', ['--version'], {stdio: 'ignore'}).status === 0;
+if (!promtool) process.stderr.write('\n*** SKIPPING promtool check metrics: promtool not on PATH (Debian/Ubuntu: apt-get install prometheus) ***\n\n');
+
+describe.skipIf(!promtool)('promtool check metrics', () => {
+	test('the whole output (process metrics, hostile ids, NaN, ALERTS) passes promtool check metrics', async () => {
+		const f = fixture();
+		populate(f);
+		f.store.apply({kind: 'training', projectId: 'back\\slash\nnew"line', step: 1, loss: Number.POSITIVE_INFINITY, timestamp: NOW, timeMs: NOW});
+		const exposition = new Exposition();
+		exposition.observe({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 42, timestamp: NOW, timeMs: NOW});
+		const text = await exposition.render(f.view());
+		expect(text).toContain('process_cpu_seconds_total');
+		const result = spawnSync('promtool', ['check', 'metrics'], {input: text, encoding: 'utf8'});
+		expect(result.stdout + result.stderr).toBe('');
+		expect(result.status).toBe(0);
+	});
+
+	test('promtool notices a broken exposition (the check is not a no-op)', () => {
+		const result = spawnSync('promtool', ['check', 'metrics'], {input: '# TYPE x gauge\nx_total{a="1"} 1\nbad line here\n', encoding: 'utf8'});
+		expect(result.status).not.toBe(0);
+	});
+});

@@ -14,6 +14,7 @@ import {startCli, type RunningCli} from '../helpers/cli.js';
 import {freePort, redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {FAKE_NVIDIA_SMI} from '../gpu/fixtures.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
+import {dashboardExpressions, loadDashboard} from '../metrics/dashboard.js';
 
 const PROMETHEUS = process.env['PROMETHEUS_BIN'] ?? 'prometheus';
 const havePrometheus = spawnSync(PROMETHEUS, ['--version'], {stdio: 'ignore'}).status === 0;
@@ -154,6 +155,15 @@ describe.skipIf(!enabled)('a real Prometheus scrapes mycotop', () => {
 		expect(Number(loss!.value[1])).toBe(0.25);
 		const [bucket] = await waitForQuery('mycotop_task_duration_seconds_bucket{le="1800"} > 0');
 		expect(Number(bucket!.value[1])).toBe(1);
+	});
+
+	test("every expression of the Grafana dashboard is PromQL Prometheus accepts; the GPU panels have data", async () => {
+		await waitForQuery('mycotop_gpu_temperature_celsius');
+		const exprs = dashboardExpressions(loadDashboard()).map((e) =>
+			e.replaceAll('$__rate_interval', '1m').replaceAll('$host', '.*').replaceAll('$project', '.*').replace(/^label_values\((\w+), \w+\)$/, '$1'),
+		);
+		for (const expr of exprs) await query(expr);
+		for (const expr of exprs.filter((e) => /^mycotop_gpu_(utilization_ratio|temperature_celsius|power_draw_watts|memory_used_bytes)\{/.test(e))) expect((await query(expr)).length, expr).toBeGreaterThan(0);
 	});
 
 	test('/healthz and /readyz: ready with Redis up; 503 while Redis is down; ready again after', async () => {

@@ -16,7 +16,7 @@ import {type AlertRow, type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type SampleLabels} from './families.js';
 
 /** Most ALERTS series one scrape exports (the alert log is already bounded by its rules and their series). */
-export const MAX_ALERT_SERIES = 2000;
+const MAX_ALERT_SERIES = 2000;
 
 const RESERVED = new Set(['alertname', 'alertstate', 'severity']);
 const SEVERITY_ORDER: Readonly<Record<string, number>> = {critical: 0, warning: 1, info: 2};
@@ -28,7 +28,7 @@ export interface AlertSeries {
 }
 
 /** A label name Prometheus accepts (`[a-zA-Z_][a-zA-Z0-9_]*`), or undefined for an empty or reserved one. Pure. */
-export function promLabelName(name: string): string | undefined {
+function promLabelName(name: string): string | undefined {
 	let clean = name.replace(/[^a-zA-Z0-9_]/g, '_');
 	if (clean === '') return undefined;
 	if (/^\d/.test(clean)) clean = `_${clean}`;
@@ -37,7 +37,7 @@ export function promLabelName(name: string): string | undefined {
 }
 
 /** Prometheus's alertstate of a row, or undefined when the alert is neither pending nor firing. */
-export function alertState(row: Pick<AlertRow, 'phase' | 'state'>): 'pending' | 'firing' | undefined {
+function alertState(row: Pick<AlertRow, 'phase' | 'state'>): 'pending' | 'firing' | undefined {
 	if (row.phase !== undefined) {
 		if (row.phase === 'pending') return 'pending';
 		if (row.phase === 'firing' || row.phase === 'recovering') return 'firing';

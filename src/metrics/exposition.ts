@@ -21,7 +21,7 @@ import {alertSeries} from './alert-series.js';
 /** Bucket edges of the task duration histogram, in seconds: up to a day, with the SLA (1800 s) an edge. */
 export const TASK_DURATION_BUCKETS: readonly number[] = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1200, SLA_SECONDS, 2700, 3600, 7200, 14_400, 28_800, 86_400];
 
-export const ALERTS_METRIC = 'ALERTS';
+const ALERTS_METRIC = 'ALERTS';
 
 const ALERT_BASE_LABELS = ['alertname', 'alertstate', 'severity', 'host'];
 

@@ -17,7 +17,7 @@ import {SLA_SECONDS} from '../contract/names.js';
 
 export type SampleLabels = Readonly<Record<string, string>>;
 
-export interface Sample {
+interface Sample {
 	readonly labels: SampleLabels;
 	readonly value: number;
 }
@@ -60,9 +60,9 @@ const ECC_COUNTERS: ReadonlyArray<{readonly metric: HealthMetric; readonly type:
 ];
 
 /** The enum states each `..._state` family always lists (1 for the current one, 0 for the rest). */
-export const REDIS_STATES = ['off', 'connecting', 'connected', 'reconnecting', 'unreachable', 'auth-failed', 'stopped'] as const;
-export const LEASE_ROLES = ['writer', 'viewer', 'read-only', 'standalone'] as const;
-export const GPU_SAMPLER_STATES = ['starting', 'ok', 'degraded', 'unavailable', 'disabled'] as const;
+const REDIS_STATES = ['off', 'connecting', 'connected', 'reconnecting', 'unreachable', 'auth-failed', 'stopped'] as const;
+const LEASE_ROLES = ['writer', 'viewer', 'read-only', 'standalone'] as const;
+const GPU_SAMPLER_STATES = ['starting', 'ok', 'degraded', 'unavailable', 'disabled'] as const;
 
 function fresh(reading: Reading | undefined): number | undefined {
 	return reading === undefined || reading.stale === true ? undefined : reading.value;

@@ -4,6 +4,7 @@ included), the GPU store fed the recorded `health` scenario, an alert log with h
 back by an independent parser (parse-exposition.ts) and checked by the real `promtool check metrics`.
 */
 import {spawnSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
 import fc from 'fast-check';
 import {describe, expect, test} from 'vitest';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
@@ -202,5 +203,17 @@ describe.skipIf(!promtool)('promtool check metrics', () => {
 	test('promtool notices a broken exposition (the check is not a no-op)', () => {
 		const result = spawnSync('promtool', ['check', 'metrics'], {input: '# TYPE x gauge\nx_total{a="1"} 1\nbad line here\n', encoding: 'utf8'});
 		expect(result.status).not.toBe(0);
+	});
+});
+
+describe('the README', () => {
+	test('documents every metric mycotop exports (its section "Prometheus and Grafana")', async () => {
+		const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+		const section = readme.slice(readme.indexOf('## Prometheus and Grafana'), readme.indexOf('## Security'));
+		const f = fixture();
+		populate(f);
+		const parsed = parseExposition(await f.exposition.render(f.view()));
+		expect(parsed.types.size).toBeGreaterThan(40);
+		for (const name of parsed.types.keys()) expect(section, name).toContain(`\`${name}\``);
 	});
 });

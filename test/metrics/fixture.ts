@@ -54,7 +54,7 @@ function row(partial: Partial<AlertRow> & Pick<AlertRow, 'rule'>): AlertRow {
 	return {id: `${partial.rule}:${JSON.stringify(partial.labels ?? {})}`, severity: 'warning', state: 'firing', message: '', labels: {}, sinceMs: NOW, updatedMs: NOW, origin: 'rules', ...partial};
 }
 
-export const ALERTS: AlertsSnapshot = {
+const ALERTS: AlertsSnapshot = {
 	unacknowledgedCritical: 0,
 	silences: [],
 	rows: [

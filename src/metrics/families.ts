@@ -8,11 +8,11 @@ the same table. Names follow Prometheus's conventions: the `mycotop_` prefix, ba
 A reading mycotop does not have now (unknown, or only a stale last value) has no sample: a missing series is how
 Prometheus says "no data", where a repeated old value would lie.
 */
-import {type Snapshot} from '../store/snapshot.js';
+import {type AgentSummary, type ProjectSummary, type Snapshot} from '../store/snapshot.js';
 import {type GpuRow, type Reading} from '../gpu/gpu-snapshot.js';
 import {type ThrottleMetric} from '../gpu/gpu-health.js';
 import {type HealthMetric} from '../gpu/query-fields.js';
-import {trainingView} from '../format/training-view.js';
+import {debiasedEma} from '../analysis/smoothing.js';
 import {SLA_SECONDS} from '../contract/names.js';
 
 export type SampleLabels = Readonly<Record<string, string>>;
@@ -22,9 +22,26 @@ interface Sample {
 	readonly value: number;
 }
 
+/** A project as the metrics read it: the parts of the snapshot's ProjectSummary they need (no trend analysis). */
+export type TrainingFigures = Pick<ProjectSummary, 'projectId' | 'points' | 'lastLoss' | 'lastWer' | 'lastStep' | 'lastUpdatedMs' | 'lossTail'>;
+
+/** What the metrics read of mycotop: a subset of the UI's Snapshot (which fits it), built lighter by metrics-view.ts. */
+export interface MetricsSnapshot {
+	readonly host: string;
+	readonly bus: Pick<Snapshot['bus'], 'url' | 'connection' | 'role' | 'reconnects'>;
+	readonly counters: Pick<Snapshot['counters'], 'received' | 'stored' | 'rejected' | 'refusedBy'>;
+	readonly writer: Pick<NonNullable<Snapshot['writer']>, 'entriesWritten' | 'dropped' | 'pendingEntries'> | undefined;
+	readonly training: readonly TrainingFigures[];
+	readonly tasks: Pick<Snapshot['tasks'], 'throughputPerHour' | 'slaCompliancePercent' | 'slaViolations' | 'avgDurationSeconds' | 'completedToday'>;
+	readonly agents: ReadonlyArray<Pick<AgentSummary, 'agent' | 'status' | 'currentTasks'>>;
+	readonly loadBalance: Pick<Snapshot['loadBalance'], 'variancePercent'>;
+	readonly gpu: Snapshot['gpu'];
+	readonly alerts: Snapshot['alerts'];
+}
+
 /** What a scrape reads: one snapshot of the store and its parts, and the few settings the figures depend on. */
 export interface MetricsView {
-	readonly snapshot: Pick<Snapshot, 'host' | 'bus' | 'counters' | 'writer' | 'training' | 'tasks' | 'agents' | 'loadBalance' | 'gpu' | 'alerts'>;
+	readonly snapshot: MetricsSnapshot;
 	/** The debiased EMA weight of the smoothed loss (the training pane's, `ui.smoothing`, default 0.6). */
 	readonly smoothing: number;
 	readonly version: string;
@@ -87,6 +104,19 @@ function perGpu(value: (row: GpuRow) => number | undefined): (view: MetricsView)
 /** An enum as Prometheus exports one: a sample per state, 1 for the current state. */
 function enumSamples(states: readonly string[], current: string, label = 'state'): Sample[] {
 	return states.map((state) => ({labels: {[label]: state}, value: state === current ? 1 : 0}));
+}
+
+const smoothedCache = new WeakMap<TrainingFigures, {readonly weight: number; readonly value: number | undefined}>();
+
+/** The last finite value of the debiased EMA of the project's loss tail, cached per figures object. */
+function smoothedLoss(p: TrainingFigures, weight: number): number | undefined {
+	const hit = smoothedCache.get(p);
+	if (hit !== undefined && hit.weight === weight) return hit.value;
+	const smoothed = debiasedEma(p.lossTail, weight);
+	let value: number | undefined;
+	for (let i = smoothed.length - 1; i >= 0 && value === undefined; i--) if (Number.isFinite(smoothed[i]!)) value = smoothed[i];
+	smoothedCache.set(p, {weight, value});
+	return value;
 }
 
 function single(value: number | undefined): Sample[] {
@@ -231,7 +261,7 @@ const TRAINING_FAMILIES: readonly Family[] = [
 		labelNames: ['project'],
 		samples: ({snapshot, smoothing}) =>
 			snapshot.training.flatMap((p) => {
-				const v = trainingView(p, smoothing).smoothedLast;
+				const v = smoothedLoss(p, smoothing);
 				return v === undefined ? [] : [{labels: {project: p.projectId}, value: v}];
 			}),
 	},

@@ -1,7 +1,7 @@
 /**
 The metrics part: the Prometheus endpoint as a runtime part, built by the composition root when `--metrics-listen`
-(or the config's `metrics.listen`) asks for it. It starts after the other parts and stops first. Each scrape builds
-one snapshot from the store and the parts' in-memory state (no Redis call, no nvidia-smi call) and renders it.
+(or the config's `metrics.listen`) asks for it. It starts after the other parts and stops first. Each scrape reads
+the store and the parts' in-memory state (metrics-view.ts: no Redis call, no nvidia-smi call) and renders it.
 Binding failures (a port in use) and failed scrapes are journal records (`{"type":"metrics",...}` lines in
 --headless), never a crash.
 */
@@ -14,7 +14,6 @@ import {journal} from '../journal.js';
 import {type RuntimePart} from '../parts.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type MetricsStore} from '../store/metrics-store.js';
-import {buildSnapshot} from '../store/snapshot.js';
 import {type WriterStats} from '../writer/seed-writer.js';
 import {packageVersion} from '../version.js';
 import {Exposition} from './exposition.js';
@@ -22,11 +21,11 @@ import {type MetricsView} from './families.js';
 import {listenUrl, parseListenAddress, type ListenAddress} from './listen-address.js';
 import {MetricsServer} from './metrics-server.js';
 import {readiness} from './readiness.js';
+import {metricsSnapshot} from './metrics-view.js';
 
 /** What the part reads of the runtime (read at each scrape: the GPU and rules parts are set after this part is built). */
 export interface MetricsCore {
 	readonly host: string;
-	readonly instanceId: string;
 	readonly store: MetricsStore;
 	readonly bus: {status(): BusStatus};
 	readonly writer: {readonly stats: WriterStats};
@@ -70,11 +69,10 @@ export class MetricsPart implements RuntimePart {
 	/** What a scrape reads now. */
 	view(now = Date.now()): MetricsView {
 		const {core} = this;
-		const snapshot = buildSnapshot(
+		const snapshot = metricsSnapshot(
 			{
 				store: core.store,
 				host: core.host,
-				instanceId: core.instanceId,
 				bus: () => core.bus.status(),
 				writer: () => core.writer.stats,
 				gpu: () => core.gpu?.gpu(),

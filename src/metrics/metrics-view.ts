@@ -46,6 +46,7 @@ export function metricsSnapshot(sources: MetricsSources, now: number): MetricsSn
 		bus: sources.bus(),
 		counters: store.counters,
 		writer: sources.writer(),
+		// In the store's order (first seen first), stable from one scrape to the next; unsorted (Prometheus needs no order).
 		training: [...store.projects].map(([id, series]) => trainingFigures(id, series)),
 		tasks: {...figures.tasks, completedToday: store.completedToday},
 		agents: [...store.agents].map(([agent, a]) => ({agent, status: a.status, currentTasks: a.currentTasks})),

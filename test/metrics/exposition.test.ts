@@ -13,6 +13,7 @@ import {Exposition, TASK_DURATION_BUCKETS} from '../../src/metrics/exposition.js
 import {FAMILIES} from '../../src/metrics/families.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
 import {buildSnapshot} from '../../src/store/snapshot.js';
+import {metricsSnapshot} from '../../src/metrics/metrics-view.js';
 import {BUS, fixture, HOST, HOSTILE_PROJECT, NOW, populate, send} from './fixture.js';
 import {parseExposition, samplesOf, valueOf} from './parse-exposition.js';
 
@@ -164,6 +165,20 @@ describe('the exposition from a fixture store', () => {
 		// The label set follows the alerts: with none, ALERTS has no series (and the output stays valid).
 		const none = parseExposition(await f.exposition.render(f.view({rows: [], silences: [], unacknowledgedCritical: 0})));
 		expect(samplesOf(none, 'ALERTS')).toEqual([]);
+	});
+
+	test("the scrape's light view of the store gives the same exposition as the UI's full snapshot", async () => {
+		const f = fixture();
+		populate(f);
+		const full = f.view();
+		const light = metricsSnapshot({store: f.store, host: HOST, bus: () => BUS, writer: () => undefined, gpu: () => f.gpu.snapshot, alerts: () => full.snapshot.alerts}, NOW);
+		// The same lines (the UI's snapshot sorts projects and agents by name; the light view keeps the store's order).
+		const lines = async (text: Promise<string>) => (await text).split('\n').sort();
+		expect(await lines(f.exposition.render({...full, snapshot: light}))).toEqual(await lines(f.exposition.render(full)));
+		// A project that changes is read again (the light view caches by the project's version).
+		send(f, INPUT_CHANNELS.trainingProgress, {projectId: 'asr', step: 600, loss: 0.9});
+		const again = metricsSnapshot({store: f.store, host: HOST, bus: () => BUS, writer: () => undefined, gpu: () => f.gpu.snapshot, alerts: () => full.snapshot.alerts}, NOW);
+		expect(valueOf(parseExposition(await f.exposition.render({...full, snapshot: again})), 'mycotop_training_loss', {project: 'asr'})).toBe(0.9);
 	});
 
 	test('every family is in the output with its type and help, and named by the conventions', async () => {

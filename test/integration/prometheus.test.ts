@@ -2,8 +2,8 @@
 End to end with a real Prometheus: the built CLI (`--headless`, a real redis-server, the fake nvidia-smi playing a
 one-frame recording) serves `--metrics-listen 127.0.0.1:0`; a real `prometheus` (Debian's package) scrapes it every
 second from its own temp storage, and its query API answers with the fake GPU's utilization, a firing and a
-pending alert of a fixture rule (as ALERTS), and a training loss under a hostile project id. `/readyz` turns 503
-while Redis is down and 200 again after.
+pending alert of a fixture rule (as ALERTS), and a training loss under a hostile project id. A scrape answers while
+Redis is stalled; `/readyz` turns 503 while Redis is down and 200 again after.
 */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
@@ -168,6 +168,17 @@ describe.skipIf(!enabled)('a real Prometheus scrapes mycotop', () => {
 
 	test('/healthz and /readyz: ready with Redis up; 503 while Redis is down; ready again after', async () => {
 		await waitFor(async () => (await fetch(`${metricsBase}/readyz`)).status === 200, 10_000, 'readyz 200');
+		// A stalled Redis (SIGSTOP) does not hold a scrape: a scrape reads memory only.
+		redis.pause();
+		try {
+			const started = Date.now();
+			const stalled = await fetch(`${metricsBase}/metrics`, {signal: AbortSignal.timeout(5000)});
+			expect(stalled.status).toBe(200);
+			expect(await stalled.text()).toContain('mycotop_gpu_utilization_ratio{');
+			expect(Date.now() - started).toBeLessThan(3000);
+		} finally {
+			redis.resume();
+		}
 		await redis.kill();
 		await waitFor(async () => (await fetch(`${metricsBase}/readyz`)).status === 503, 15_000, 'readyz 503 with Redis down');
 		const down = await fetch(`${metricsBase}/readyz`);

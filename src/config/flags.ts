@@ -159,7 +159,7 @@ export function helpText(version: string): string {
 	];
 	for (const [name, spec] of Object.entries(FLAGS) as Array<[string, FlagSpec]>) {
 		const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
-		lines.push(`${left.padEnd(26)}${spec.help}`);
+		lines.push(`${left.padEnd(25)} ${spec.help}`);
 	}
 	lines.push(
 		'',

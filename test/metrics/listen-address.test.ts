@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, test} from 'vitest';
 import {listenUrl, parseListenAddress} from '../../src/metrics/listen-address.js';
-import {parseFlags} from '../../src/config/flags.js';
+import {helpText, parseFlags} from '../../src/config/flags.js';
 import {parseConfig} from '../../src/config/config.js';
 
 describe('--metrics-listen [ADDR:]PORT', () => {
@@ -52,5 +52,10 @@ describe('--metrics-listen [ADDR:]PORT', () => {
 		if (!badConfig.ok) expect(badConfig.issues[0]).toMatchObject({line: 2, field: 'metrics.listen'});
 		const unknown = parseConfig('metrics:\n  port: 9464\n', 'c.yaml');
 		expect(unknown.ok).toBe(false);
+	});
+
+	test('--help lists it, its help apart from the flag even though the flag is wider than the column', () => {
+		expect(helpText('0.0.0')).toMatch(/^ {2}--metrics-listen \[ADDR:\]PORT +Serve Prometheus \/metrics/m);
+		expect(helpText('0.0.0')).toMatch(/^ {2}--redis-url URL {9}Redis to use/m);
 	});
 });

@@ -3,6 +3,10 @@ The HTTP endpoint: `GET /metrics` (the exposition), `/healthz` (the process answ
 503 with the reason), 404 for any other path, 405 for methods other than GET and HEAD. Node's own HTTP server on
 the event loop: a scrape is one snapshot and one string, built in a few milliseconds, and no request waits on Redis
 or nvidia-smi. A failing scrape is answered 500 and counted; it never throws out of the handler.
+
+No client can hold mycotop's memory, sockets or event loop (MetricsServerLimits): scrapes that overlap share one
+render; a client that trickles its request or stops reading its answer is cut off; connections beyond a cap are
+dropped.
 */
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
 import {type ListenAddress} from './listen-address.js';
@@ -17,6 +21,28 @@ export interface MetricsHandlers {
 	readonly onScrapeError: (error: unknown) => void;
 }
 
+/** What the server allows a client. */
+export interface MetricsServerLimits {
+	/** Open connections at most; more are dropped at once (each one could hold an answer's buffer and a descriptor). */
+	readonly maxConnections: number;
+	/** Time to receive a request's headers. */
+	readonly headersTimeoutMs: number;
+	/** Time to receive a whole request. */
+	readonly requestTimeoutMs: number;
+	/** A socket with no traffic either way this long is closed: a client that stops reading its answer. */
+	readonly idleTimeoutMs: number;
+	/** How often the two request timeouts are checked (Node's default is every 30 s, whatever the timeouts). */
+	readonly checkIntervalMs: number;
+}
+
+export const METRICS_SERVER_LIMITS: MetricsServerLimits = {
+	maxConnections: 32,
+	headersTimeoutMs: 5_000,
+	requestTimeoutMs: 10_000,
+	idleTimeoutMs: 30_000,
+	checkIntervalMs: 1_000,
+};
+
 const TEXT = 'text/plain; charset=utf-8';
 
 function reply(res: ServerResponse, status: number, body: string, contentType = TEXT, head = false): void {
@@ -24,7 +50,7 @@ function reply(res: ServerResponse, status: number, body: string, contentType = 
 	res.end(head ? undefined : body);
 }
 
-async function handle(handlers: MetricsHandlers, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(handlers: MetricsHandlers, scrape: () => Promise<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
 	const method = req.method ?? 'GET';
 	const head = method === 'HEAD';
 	if (method !== 'GET' && !head) {
@@ -38,7 +64,7 @@ async function handle(handlers: MetricsHandlers, req: IncomingMessage, res: Serv
 		case '/metrics': {
 			let body: string;
 			try {
-				body = await handlers.metrics();
+				body = await scrape();
 			} catch (error) {
 				handlers.onScrapeError(error);
 				reply(res, 500, 'scrape failed\n', TEXT, head);
@@ -62,22 +88,44 @@ async function handle(handlers: MetricsHandlers, req: IncomingMessage, res: Serv
 
 export class MetricsServer {
 	private server: Server | undefined;
+	private readonly limits: MetricsServerLimits;
+	/** The render in progress: scrapes that arrive meanwhile wait for it instead of starting their own. */
+	private rendering: Promise<string> | undefined;
 
-	constructor(private readonly handlers: MetricsHandlers) {}
+	constructor(
+		private readonly handlers: MetricsHandlers,
+		limits: Partial<MetricsServerLimits> = {},
+	) {
+		this.limits = {...METRICS_SERVER_LIMITS, ...limits};
+	}
+
+	private scrape = (): Promise<string> => {
+		this.rendering ??= this.handlers.metrics().finally(() => {
+			this.rendering = undefined;
+		});
+		return this.rendering;
+	};
 
 	/** Listen; resolves with the bound address (port 0 becomes the port the OS chose), rejects when binding fails. */
 	async listen(address: ListenAddress): Promise<ListenAddress> {
-		const server = createServer((req, res) => {
-			handle(this.handlers, req, res).catch((error: unknown) => {
+		const {limits} = this;
+		const options = {
+			headersTimeout: limits.headersTimeoutMs,
+			requestTimeout: limits.requestTimeoutMs,
+			keepAliveTimeout: 5_000,
+			connectionsCheckingInterval: limits.checkIntervalMs,
+		};
+		const server = createServer(options, (req, res) => {
+			handle(this.handlers, this.scrape, req, res).catch((error: unknown) => {
 				this.handlers.onScrapeError(error);
 				if (!res.headersSent) reply(res, 500, 'internal error\n');
 				else res.destroy();
 			});
 		});
-		// Slow or idle clients must not hold sockets for ever.
-		server.requestTimeout = 10_000;
-		server.headersTimeout = 5_000;
-		server.keepAliveTimeout = 5_000;
+		// Slow, idle or non-reading clients must not hold sockets for ever (no 'timeout' listener: Node destroys the
+		// socket), nor many of them at once.
+		server.timeout = limits.idleTimeoutMs;
+		server.maxConnections = limits.maxConnections;
 		this.server = server;
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);

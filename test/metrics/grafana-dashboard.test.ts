@@ -43,6 +43,18 @@ describe('the Grafana dashboard', () => {
 		expect(exported.has('mycotop_gpu_utilisation_ratio')).toBe(false);
 	});
 
+	test("a selector on a histogram's `le` matches both `1800` (the text format) and `1800.0` (Prometheus 3 stores it so)", () => {
+		const matchers = dashboardExpressions(loadDashboard()).flatMap((e) => [...e.matchAll(/\ble\s*(=~|=|!=|!~)\s*"((?:[^"\\]|\\.)*)"/g)]);
+		expect(matchers.length).toBeGreaterThan(0);
+		for (const [text, op, raw] of matchers) {
+			const value = JSON.parse(`"${raw!}"`) as string;
+			const bound = /^\d+/.exec(value)?.[0];
+			expect(bound, text).toBeDefined();
+			const matches = (le: string) => (op === '=' ? le === value : op === '=~' ? new RegExp(`^(?:${value})$`).test(le) : false);
+			expect([matches(bound!), matches(`${bound!}.0`)], text).toEqual([true, true]);
+		}
+	});
+
 	test('panels for GPU utilization, memory, temperature, power, loss, task SLA and alerts; variables defined; one data source', () => {
 		const dashboard = loadDashboard();
 		const exprs = dashboardExpressions(dashboard);

@@ -41,11 +41,15 @@ function trainingFigures(projectId: string, series: ProjectSeries): TrainingFigu
 export function metricsSnapshot(sources: MetricsSources, now: number): MetricsSnapshot {
 	const {store} = sources;
 	const figures = systemFigures(store, now);
+	const {counters} = store;
+	const writer = sources.writer();
 	return {
 		host: sources.host,
 		bus: sources.bus(),
-		counters: store.counters,
-		writer: sources.writer(),
+		// Copies: the store and the writer count on while a scrape renders (it yields between metrics), and one
+		// scrape's counters must add up (received = stored + rejected + refused), as the UI snapshot's do.
+		counters: {received: counters.received, stored: counters.stored, rejected: counters.rejected, refusedBy: {...counters.refusedBy}},
+		writer: writer === undefined ? undefined : {entriesWritten: writer.entriesWritten, dropped: writer.dropped, pendingEntries: writer.pendingEntries},
 		// In the store's order (first seen first), stable from one scrape to the next; unsorted (Prometheus needs no order).
 		training: [...store.projects].map(([id, series]) => trainingFigures(id, series)),
 		tasks: {...figures.tasks, completedToday: store.completedToday},

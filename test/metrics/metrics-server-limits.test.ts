@@ -93,6 +93,24 @@ describe('the metrics endpoint under hostile clients', () => {
 		}
 	});
 
+	test('an endless POST body is answered 405 and cut off after the request timeout, never read for ever', async () => {
+		const {port} = await serve({}, {headersTimeoutMs: 300, requestTimeoutMs: 500, checkIntervalMs: 100});
+		const socket = await open(port);
+		let answer = '';
+		socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+		socket.write('POST /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+		const chunk = `10000\r\n${'y'.repeat(0x10000)}\r\n`;
+		const flood = setInterval(() => socket.writable && socket.write(chunk), 20);
+		try {
+			const closedAfter = await closedWithin(socket, 5000);
+			expect(closedAfter).toBeDefined();
+			expect(closedAfter!).toBeLessThan(3000);
+			expect(answer).toMatch(/^HTTP\/1\.1 405 /);
+		} finally {
+			clearInterval(flood);
+		}
+	});
+
 	test('a client that stops reading its answer is cut off after the idle timeout (its buffered answer freed)', async () => {
 		const size = 32 * 1024 * 1024;
 		const {port} = await serve({metrics: async () => `${'x'.repeat(size - 1)}\n`}, {idleTimeoutMs: 300});

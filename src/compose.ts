@@ -8,6 +8,7 @@ parses and dispatches; the front ends and commands call in here; nothing here im
                                           ├─ host:  createHostPart (/proc sampler), unless host.enabled is false
                                           ├─ redisHealth: RedisHealthPart (INFO, SLOWLOG LEN, PING every 5 s)
                                           ├─ rules: rulesPartFrom (reads the live GPU part's query)
+                                          ├─ metrics: MetricsPart (--metrics-listen: Prometheus /metrics)
                                           └─ history: RedisHistorySource (with Redis)
 */
 import {accessSync, constants, readFileSync} from 'node:fs';
@@ -33,10 +34,16 @@ import {recordWrites} from './rules/alert-writes.js';
 import {RedisKv} from './bus/redis-kv.js';
 import {recordWriter} from './writer/record-writes.js';
 import {RedisHistorySource} from './history/redis-history-source.js';
+import {metricsSetupFrom} from './metrics/metrics-part.js';
 
 /** A runtime with the parts the flags and config ask for: what every front end runs. */
 export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
-	const runtime = new Runtime(options, (core) => composeParts(core, flags, config));
+	// The Prometheus endpoint (--metrics-listen) observes stored task events for its duration histogram.
+	const metrics = metricsSetupFrom(flags, config);
+	const runtime = new Runtime(metrics === undefined ? options : {...options, listeners: metrics.listeners(options.listeners)}, (core) => ({
+		...composeParts(core, flags, config),
+		...(metrics !== undefined ? {metrics: metrics.part(core)} : {}),
+	}));
 	if (options.redisUrl !== undefined) runtime.history = runtimeHistory(runtime);
 	return runtime;
 }

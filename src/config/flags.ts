@@ -4,6 +4,7 @@ Parsing is pure: it returns the flags or a usage error; the CLI prints it and ex
 */
 import {parseArgs} from 'node:util';
 import {MAX_DURATION_TEXT} from '../rules/duration.js';
+import {parseListenAddress, type ListenAddress} from '../metrics/listen-address.js';
 
 interface FlagSpec {
 	readonly type: 'string' | 'boolean';
@@ -29,6 +30,7 @@ const FLAGS = {
 	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs); charts too'},
 	charts: {type: 'string', value: 'MODE', help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
 	bell: {type: 'boolean', help: 'Ring the terminal bell when a critical alert starts firing (also notify.bell: true in the config)'},
+	'metrics-listen': {type: 'string', value: '[ADDR:]PORT', help: 'Serve Prometheus /metrics, /healthz, /readyz on PORT (127.0.0.1 unless ADDR is given; 0: any free port). Default off'},
 	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 500, minimum 100); keys redraw at once'},
 	help: {type: 'boolean', help: 'Show this help'},
 	version: {type: 'boolean', help: 'Show the version'},
@@ -57,6 +59,8 @@ export interface Flags {
 	/** `--charts`: braille or block cells for the zoomed charts (ASCII comes from --ascii). */
 	readonly charts?: 'braille' | 'block';
 	readonly refreshMs?: number;
+	/** `--metrics-listen`: where the Prometheus endpoint binds (src/metrics); undefined: off unless the config says. */
+	readonly metricsListen?: ListenAddress;
 	readonly help: boolean;
 	readonly version: boolean;
 	/** Words after the flags (subcommands such as `ack ID`). */
@@ -103,6 +107,13 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 		if (gpus.length === 0 || gpus.some((g) => !Number.isInteger(g) || g < 0 || g > 63))
 			return {ok: false, error: `--gpus: expected GPU indices like 0,3, got "${gpuList}"`};
 	}
+	let metricsListen: ListenAddress | undefined;
+	const listen = str('metrics-listen');
+	if (listen !== undefined) {
+		const parsedListen = parseListenAddress(listen);
+		if (!parsedListen.ok) return {ok: false, error: `--metrics-listen: ${parsedListen.error}`};
+		metricsListen = parsedListen.address;
+	}
 	const chartsMode = str('charts');
 	if (chartsMode !== undefined && chartsMode !== 'braille' && chartsMode !== 'block') return {ok: false, error: `--charts: expected braille or block, got "${chartsMode}"`};
 	if (bool('json') && !bool('once')) return {ok: false, error: '--json only goes with --once'};
@@ -130,6 +141,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 			bell: bool('bell'),
 			charts: chartsMode,
 			refreshMs,
+			...(metricsListen !== undefined ? {metricsListen} : {}),
 			help: bool('help'),
 			version: bool('version'),
 			positionals: parsed.positionals,
@@ -147,7 +159,7 @@ export function helpText(version: string): string {
 	];
 	for (const [name, spec] of Object.entries(FLAGS) as Array<[string, FlagSpec]>) {
 		const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
-		lines.push(`${left.padEnd(26)}${spec.help}`);
+		lines.push(`${left.padEnd(25)} ${spec.help}`);
 	}
 	lines.push(
 		'',

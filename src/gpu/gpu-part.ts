@@ -54,7 +54,7 @@ export interface GpuPart extends GpuSourcePart {
 	readonly setPricing: (pricing: EnergyPricing) => void;
 }
 
-const DEFAULT_GPU_INTERVAL_MS = 1000;
+export const DEFAULT_GPU_INTERVAL_MS = 1000;
 
 /** Writes one frame's worth to Redis (via the writer), rate-limited. Exported for tests. */
 export class GpuRedisWriter {

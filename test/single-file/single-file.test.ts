@@ -29,7 +29,7 @@ interface Place {
 	readonly dir: string;
 	readonly tmp: string;
 	readonly home: string;
-	run(args: readonly string[], timeoutMs?: number): Promise<Run>;
+	run(args: readonly string[], timeoutMs?: number, env?: NodeJS.ProcessEnv): Promise<Run>;
 }
 
 const base = mkdtempSync(join(tmpdir(), 'mycotop-dist-test-'));
@@ -47,9 +47,9 @@ function place(kind: 'mjs' | 'sea'): Place {
 		dir,
 		tmp,
 		home,
-		run: (args, timeoutMs = 30_000) =>
+		run: (args, timeoutMs = 30_000, extraEnv = {}) =>
 			new Promise((resolve) => {
-				const env = {PATH: '/nonexistent', HOME: home, TMPDIR: tmp, NO_COLOR: '1', LANG: 'C.UTF-8'};
+				const env = {PATH: '/nonexistent', HOME: home, TMPDIR: tmp, NO_COLOR: '1', LANG: 'C.UTF-8', ...extraEnv};
 				const child = spawn(command[0]!, [...command.slice(1), ...args], {cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe']});
 				let stdout = '';
 				let stderr = '';
@@ -90,6 +90,14 @@ describe.each(seaSupported ? (['mjs', 'sea'] as const) : (['mjs'] as const))('th
 		const r = await at.run(['--frobnicate']);
 		expect(r.code).toBe(2);
 		expect(r.stderr).toContain("unknown flag '--frobnicate'");
+	});
+
+	it.runIf(kind === 'sea')('the executable says so, exit 1, when it cannot unpack into TMPDIR', async () => {
+		const r = await at.run(['--version'], 30_000, {TMPDIR: join(at.tmp, 'missing')});
+		expect(r.code).toBe(1);
+		expect(r.stderr).toContain(`mycotop: cannot unpack itself into ${join(at.tmp, 'missing')}`);
+		expect(r.stderr).toContain('set TMPDIR to a writable folder');
+		expect(r.stdout).toBe('');
 	});
 
 	it('runs the demo with --once --json, simulated GPUs included, and leaves nothing in TMPDIR', async () => {

@@ -12,7 +12,8 @@ import {spawn, execFileSync} from 'node:child_process';
 import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {redisAvailable, startRedis, type TestRedis} from '../helpers/redis-server.js';
+import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
+import {tmuxAvailable, TmuxPane} from '../terminal/tmux.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}).version;
@@ -29,6 +30,8 @@ interface Place {
 	readonly dir: string;
 	readonly tmp: string;
 	readonly home: string;
+	/** The command line that starts it (the file alone, or node and the file). */
+	readonly command: readonly string[];
 	run(args: readonly string[], timeoutMs?: number, env?: NodeJS.ProcessEnv): Promise<Run>;
 }
 
@@ -47,6 +50,7 @@ function place(kind: 'mjs' | 'sea'): Place {
 		dir,
 		tmp,
 		home,
+		command,
 		run: (args, timeoutMs = 30_000, extraEnv = {}) =>
 			new Promise((resolve) => {
 				const env = {PATH: '/nonexistent', HOME: home, TMPDIR: tmp, NO_COLOR: '1', LANG: 'C.UTF-8', ...extraEnv};
@@ -120,6 +124,21 @@ describe.each(seaSupported ? (['mjs', 'sea'] as const) : (['mjs'] as const))('th
 		const once = await at.run(['--config', 'mycotop.yaml', '--embedded', '--no-gpu', '--once']);
 		expect(once.code, once.stderr).toBe(0);
 		rmSync(join(at.dir, 'mycotop.yaml'));
+	});
+
+	it.runIf(tmuxAvailable())('draws the demo dashboard in a real terminal (Ink and its yoga inside the file) and quits on q', async () => {
+		const pane = new TmuxPane(110, 32);
+		try {
+			const env = `env -i PATH=/nonexistent HOME=${at.home} TMPDIR=${at.tmp} TERM=tmux-256color LANG=C.UTF-8`;
+			pane.run(`cd ${at.dir} && ${env} ${at.command.join(' ')} --demo; echo SINGLE-FILE-EXIT=$?`);
+			await waitFor(() => pane.screen().some((l) => l.includes('1 Training')), 20_000, 'the first frame');
+			await waitFor(() => pane.screen().filter((l) => l.includes('H100')).length >= 4, 15_000, 'the 4 simulated GPUs');
+			pane.keys('q');
+			await waitFor(() => pane.screen().some((l) => l.includes('SINGLE-FILE-EXIT=0')), 10_000, 'exit 0 after q');
+			expect(readdirSync(at.tmp)).toEqual([]);
+		} finally {
+			pane.close();
+		}
 	});
 
 	describe.runIf(redisAvailable())('against a real redis-server', () => {

@@ -6,7 +6,7 @@ a flag added to a table must complete without anyone editing the scripts.
 */
 import {beforeAll, describe, expect, it} from 'vitest';
 import {execFileSync, spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {flagTable} from '../../src/config/flags.js';
@@ -108,6 +108,24 @@ describe.runIf(zsh)('zsh', () => {
 		expect(spawnSync('zsh', ['-n', file]).status).toBe(0);
 		const out = execFileSync('zsh', ['-f', '-c', `autoload -U compinit; compinit -u -d ${join(work, 'zcompdump')}; source ${file}; print -r -- $_comps[mycotop]`], {encoding: 'utf8'});
 		expect(out.trim()).toBe('_mycotop');
+	});
+
+	/** What zsh offers on TAB after `line`, in a real interactive zsh (test/helpers/zsh-complete.zsh). */
+	function zshComplete(line: string): string[] {
+		const out = join(work, `zsh-${Math.random().toString(36).slice(2)}.out`);
+		execFileSync('zsh', ['-f', join(import.meta.dirname, '../helpers/zsh-complete.zsh'), file, out, line], {timeout: 20_000});
+		return existsSync(out) ? [...new Set(readFileSync(out, 'utf8').split('\n').filter((w) => w !== ''))].sort() : [];
+	}
+
+	it('completes flag prefixes, commands, their words and flag values in a real zsh', () => {
+		mkdirSync(join(work, 'zconf'), {recursive: true});
+		writeFileSync(join(work, 'zconf', 'mycotop.yaml'), '');
+		expect(zshComplete('mycotop --re')).toEqual(starting(globalFlags, '--re'));
+		expect(zshComplete('mycotop ')).toEqual([...SUBCOMMANDS].sort());
+		expect(zshComplete('mycotop rules ')).toEqual(['check', 'list', 'test']);
+		expect(zshComplete('mycotop --charts ')).toEqual(['block', 'braille']);
+		expect(zshComplete('mycotop init --f')).toEqual(starting(commandFlags, '--f'));
+		expect(zshComplete(`mycotop --config ${join(work, 'zconf')}/my`)).toEqual(['mycotop.yaml']);
 	});
 
 	it('holds every global flag and command option, with the values each takes', async () => {

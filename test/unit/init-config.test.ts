@@ -5,7 +5,7 @@ well once switched on, and an existing file is never overwritten without --force
 bundle (npm run build first).
 */
 import {describe, expect, it} from 'vitest';
-import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {configSchemaFields, EMPTY_CONFIG, loadConfig, type MycotopConfig} from '../../src/config/config.js';
@@ -90,6 +90,21 @@ describe('writing it', () => {
 		expect(readFileSync(file, 'utf8')).toBe('a: 1\n');
 		expect(writeConfigTemplate(file, 'b: 2\n', true).ok).toBe(true);
 		expect(readFileSync(file, 'utf8')).toBe('b: 2\n');
+	});
+
+	it('a folder, a dangling symlink or an unwritable place is refused with the reason, never followed or thrown', () => {
+		const d = dir();
+		const asFolder = writeConfigTemplate(d, 'a: 1\n', false);
+		expect(asFolder.ok).toBe(false);
+		// A symlink to a file that does not exist yet is not followed: init does not create files elsewhere.
+		const target = join(d, 'elsewhere.yaml');
+		symlinkSync(target, join(d, 'link.yaml'));
+		expect(writeConfigTemplate(join(d, 'link.yaml'), 'a: 1\n', false)).toEqual({ok: false, message: `${join(d, 'link.yaml')} exists; mycotop init --force overwrites it`});
+		expect(existsSync(target)).toBe(false);
+		const blocked = writeConfigTemplate(join(d, 'link.yaml', 'x', 'config.yaml'), 'a: 1\n', false);
+		expect(blocked.ok).toBe(false);
+		if (!blocked.ok) expect(blocked.message).toMatch(/^cannot write .*config\.yaml: /);
+		expect(existsSync(target)).toBe(false);
 	});
 
 	it('mycotop init [PATH] [--force] from the command line; without PATH, the config path mycotop reads', async () => {

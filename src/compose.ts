@@ -30,6 +30,7 @@ import {claimedPids, projectClaimsIn} from './gpu/project-join.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
 import {RedisAlertStorage} from './rules/alert-storage.js';
+import {selfDemoNvidiaSmi} from './single-file/self-command.js';
 import {recordWrites} from './rules/alert-writes.js';
 import {RedisKv} from './bus/redis-kv.js';
 import {recordWriter} from './writer/record-writes.js';
@@ -112,7 +113,8 @@ demo-nvidia-smi.js, so the demo shows a full GPU pane; the real sampler runs on 
 export function demoNvidiaSmi(flags: Pick<Flags, 'demo'>, config: Pick<MycotopConfig, 'gpu'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
 	if (!flags.demo || config.gpu.nvidiaSmi !== undefined || findOnPath('nvidia-smi', env) !== undefined) return undefined;
 	const shipped = fileURLToPath(new URL('demo-nvidia-smi.js', import.meta.url));
-	return executable(shipped) ? shipped : undefined;
+	// The single-file builds ship no second file: they run themselves as the stand-in (single-file/self-command.ts).
+	return executable(shipped) ? shipped : selfDemoNvidiaSmi();
 }
 
 /**

@@ -41,7 +41,8 @@ export interface MycotopConfig {
 
 export const EMPTY_CONFIG: MycotopConfig = {redis: {}, store: {}, ui: {}, gpu: {}, rules: [], raw: {}};
 
-function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+/** Where mycotop looks for its config without --config (and where `mycotop init` writes one). */
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 	const base = env['XDG_CONFIG_HOME'] && env['XDG_CONFIG_HOME'] !== '' ? env['XDG_CONFIG_HOME'] : join(homedir(), '.config');
 	return join(base, 'mycotop', 'config.yaml');
 }
@@ -95,6 +96,13 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
 };
+
+/** Every section and field the loader accepts (a section validated elsewhere has no fields here): `mycotop init`'s test reads it. */
+export function configSchemaFields(): Array<readonly [section: string, field: string | undefined]> {
+	return Object.entries(SCHEMA).flatMap(([section, fields]): Array<readonly [string, string | undefined]> =>
+		typeof fields === 'string' ? [[section, undefined]] : Object.keys(fields).map((field) => [section, field]),
+	);
+}
 
 /** Validators for sections owned by other modules: (value, path) -> issues as [path, message]. */
 const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string | number>, string]>> = {

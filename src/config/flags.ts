@@ -10,6 +10,8 @@ interface FlagSpec {
 	readonly type: 'string' | 'boolean';
 	readonly value?: string;
 	readonly help: string;
+	/** The values it takes, where they are a fixed few (for the shell completions). */
+	readonly choices?: readonly string[];
 }
 
 const FLAGS = {
@@ -28,7 +30,7 @@ const FLAGS = {
 	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
 	'no-gpu': {type: 'boolean', help: 'Do not sample GPUs'},
 	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs); charts too'},
-	charts: {type: 'string', value: 'MODE', help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
+	charts: {type: 'string', value: 'MODE', choices: ['braille', 'block'], help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
 	bell: {type: 'boolean', help: 'Ring the terminal bell when a critical alert starts firing (also notify.bell: true in the config)'},
 	'metrics-listen': {type: 'string', value: '[ADDR:]PORT', help: 'Serve Prometheus /metrics, /healthz, /readyz on PORT (127.0.0.1 unless ADDR is given; 0: any free port). Default off'},
 	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 500, minimum 100); keys redraw at once'},
@@ -149,6 +151,11 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 	};
 }
 
+/** The flag table as the shell completions read it (completion.ts). */
+export function flagTable(): Array<{name: string; value?: string; help: string; choices?: readonly string[]}> {
+	return (Object.entries(FLAGS) as Array<[string, FlagSpec]>).map(([name, spec]) => ({name, help: spec.help, ...(spec.value !== undefined ? {value: spec.value} : {}), ...(spec.choices !== undefined ? {choices: spec.choices} : {})}));
+}
+
 export function helpText(version: string): string {
 	const lines = [
 		`mycotop ${version}: live terminal monitor for GPU training boxes and their Redis-coordinated agents`,
@@ -164,7 +171,8 @@ export function helpText(version: string): string {
 	lines.push(
 		'',
 		'Commands: mycotop ack ID | unack ID | silence RULE [label=value ...] --for 2h --comment TEXT | silences |',
-		'          silence expire ID | rules list | rules check FILE | rules test FILE | backtest --since 7d',
+		'          silence expire ID | rules list | rules check FILE | rules test FILE | backtest --since 7d |',
+		'          init [PATH] [--force] | completion bash|zsh',
 		`          (mycotop ack --help for details; durations such as --for and --since: at most ${MAX_DURATION_TEXT})`,
 		'',
 		'Environment: REDIS_URL (as --redis-url), NO_COLOR (no colours), MYCOTOP_LOG=FILE (the TUI writes console output there).',

@@ -58,7 +58,7 @@ export interface GpuPart extends GpuSourcePart {
 	readonly setProjectClaims: (claims: () => ReadonlyMap<number, ClaimedPid>) => void;
 }
 
-const DEFAULT_GPU_INTERVAL_MS = 1000;
+export const DEFAULT_GPU_INTERVAL_MS = 1000;
 
 /** Writes one frame's worth to Redis (via the writer), rate-limited. Exported for tests. */
 export class GpuRedisWriter {

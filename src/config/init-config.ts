@@ -100,6 +100,11 @@ const INIT_SECTIONS: readonly Section[] = [
 		inline: on('[]'),
 	},
 	{
+		name: 'metrics',
+		about: 'The Prometheus endpoint (README, "Prometheus and Grafana"). Off unless set; as --metrics-listen.',
+		settings: [example('listen: 9464', '[ADDR:]PORT; a bare port binds 127.0.0.1 only')],
+	},
+	{
 		name: 'notify',
 		about: 'Receivers, routing, grouping and inhibition (README, "Notifications"). Without it nothing is sent.\n' +
 			'URLs, keys and tokens may be ${ENV_VARS}, expanded at start and never printed.',

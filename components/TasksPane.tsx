@@ -9,6 +9,7 @@ import {padCells} from '../src/format/text-width.js';
 import {durationFigure, percentFigure, taskFigures} from '../src/format/figures.js';
 import {histogramCounts, slaTone, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
+import {budgetText} from '../src/format/forecast-text.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -26,6 +27,7 @@ export interface TasksPaneProps {
 /**
 Throughput per hour, average and p50/p95/p99 durations, SLA compliance against 30 minutes (coloured), the
 last hour's durations as a one-line histogram (buckets of 5 minutes up to the SLA, then 45 m, 60 m, more),
+the SLA's error budget (left, burn rate, when it is spent at that rate; only with a timed task in its window),
 and the recent completions. With no timed task in the last hour the durations and the SLA read "no data"
 (never 0s or 100%). Columns are measured in display cells (task ids and agent names can be CJK or emoji).
 */
@@ -41,7 +43,8 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const cut = glyphs.ellipsis;
 	const text = glyphs.text;
 	const content = Math.max(0, height - 1);
-	const tableRows = Math.max(0, content - 3);
+	const budget = tasks.budget === undefined ? undefined : budgetText(tasks.budget);
+	const tableRows = Math.max(0, content - 3 - (budget === undefined ? 0 : 1));
 	const start = windowStart(completions.length, selectedIndex, tableRows);
 	const taskWidth = Math.max(8, Math.floor((inner - 1 - 10 - 6) * 0.55));
 	const agentWidth = Math.max(6, inner - 1 - taskWidth - 10 - 6 - 3);
@@ -66,6 +69,12 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 				<Text dimColor>60m+</Text>
 				{figures.slaViolations > 0 ? <Text color={colors.critical}> {figures.slaViolations} over</Text> : null}
 			</Line>
+			{budget !== undefined ? (
+				<Line>
+					<Text dimColor>SLA </Text>
+					<Text color={budget.tone !== undefined ? colors[budget.tone] : undefined}>{fit(budget.text, inner - 4, cut).trimEnd()}</Text>
+				</Line>
+			) : null}
 			<Line dimColor>
 				{' '}
 				{fit('task', taskWidth, cut)} {fit('agent', agentWidth, cut)} {padCells('duration', 10, 'right')} {padCells('ago', 5, 'right')}

@@ -7,6 +7,8 @@ import {padCells} from '../src/format/text-width.js';
 import {trainingView, type TrainingBadge} from '../src/format/training-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {type Tone} from '../src/format/theme.js';
+import {etaShortText, etaText} from '../src/format/forecast-text.js';
+import {cellWidth} from '../src/format/text-width.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -20,6 +22,8 @@ export interface TrainingPaneProps {
 	readonly selectedIndex: number;
 	/** Weight of the debiased EMA (TensorBoard's smoothing), default 0.6. */
 	readonly smoothing: number;
+	/** The clock the ETAs count down against (the snapshot's time). */
+	readonly nowMs?: number;
 }
 
 const BADGE_TONE: Record<TrainingBadge, Tone> = {diverging: 'critical', converged: 'ok', plateau: 'warn'};
@@ -31,11 +35,12 @@ function linesPerProject(count: number, contentLines: number): number {
 
 /**
 Per project: loss sparkline, last loss (NaN/Inf in red), smoothed loss, step, trend arrow and a badge; with
-room, a second line with the smoothed sparkline and the WER sparkline where WER is sent. The project id is cut
+room, a second line with the smoothed sparkline, the ETA to the target loss where one is configured and the fit
+gives one, and the WER sparkline where WER is sent (one line per project: the short ETA on it). The project id is cut
 and padded in display cells, so a CJK or emoji id keeps the sparklines in one column.
 */
 export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps) {
-	const {projects, total, width, height, focused, selectedIndex, smoothing} = props;
+	const {projects, total, width, height, focused, selectedIndex, smoothing, nowMs = Date.now()} = props;
 	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
 	const content = Math.max(0, height - 1);
@@ -43,10 +48,13 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 	const nameWidth = Math.min(20, Math.max(8, Math.floor(inner * 0.18)));
 	// marker name spark last ~smoothed @step arrow badge
 	const fixed = 1 + nameWidth + 1 + 1 + 8 + 1 + 9 + 1 + 9 + 1 + 1 + 1 + 9;
-	const sparkWidth = Math.max(4, Math.min(240, inner - fixed));
 	const shownCount = Math.max(0, Math.floor(content / per));
 	const start = windowStart(projects.length, selectedIndex, shownCount);
 	const visible = projects.slice(start, start + shownCount);
+	// One line per project: the short ETA goes on it, and the sparklines give up its room (all alike, so they align).
+	const shortEtas = per === 1 ? visible.map((p) => (p.eta === undefined ? '' : etaShortText(p.eta, nowMs))) : [];
+	const shortEtaWidth = Math.max(0, ...shortEtas.map((t) => (t === '' ? 0 : cellWidth(t) + 1)));
+	const sparkWidth = Math.max(4, Math.min(240, inner - fixed - shortEtaWidth));
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
 		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height}>
@@ -63,22 +71,26 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 						</Text>{' '}
 						<Text color={colors.info}>{padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right')}</Text> <Text dimColor>{padCells(`@${p.lastStep}`, 9, 'right')}</Text>{' '}
 						{view.arrow} {view.badge ? <Text color={colors[BADGE_TONE[view.badge]]}>{view.badge}</Text> : null}
+						{per === 1 && shortEtas[i] ? <Text color={p.eta?.inMs === 0 ? colors.ok : colors.info}> {shortEtas[i]}</Text> : null}
 						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
 					</Line>,
 				];
 				if (per === 2) {
 					const hasWer = p.werTail.length > 0;
+					const eta = p.eta === undefined ? undefined : etaText(p.eta, nowMs);
+					const etaCells = eta === undefined ? 0 : cellWidth(eta) + 1;
 					lines.push(
 						<Line key={`${p.projectId}:2`}>
 							{' '.repeat(1 + nameWidth - 4)}
 							<Text dimColor>ema </Text>
 							<Text color={colors.info}>{sparkline(view.smoothed, sparkWidth, {glyphs})}</Text>
+							{eta !== undefined ? <Text color={p.eta?.inMs === 0 ? colors.ok : colors.info}> {eta}</Text> : null}
 							{hasWer ? (
 								<Text>
 									{' '}
 									<Text dimColor>wer </Text>
 									<Text color={p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? colors.critical : colors.secondary}>{formatValue(p.lastWer)}</Text>{' '}
-									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(240, inner - 1 - nameWidth - sparkWidth - 15)), {glyphs})}</Text>
+									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(240, inner - 1 - nameWidth - sparkWidth - 15 - etaCells)), {glyphs})}</Text>
 								</Text>
 							) : null}
 						</Line>,

@@ -13,6 +13,7 @@ import {gpuHealthLine, gpuLine} from './gpu/gpu-text.js';
 import {energyText} from './gpu/energy.js';
 import {hostText} from './host/host-figures.js';
 import {redisHealthText} from './redis-health/info-parse.js';
+import {budgetText, etaText} from './format/forecast-text.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
 const ONCE_SETTLE_MS = 300;
@@ -77,10 +78,11 @@ export function onceText(s: Snapshot): string {
 		`messages: ${s.counters.received} received, ${s.counters.stored} stored, ${s.counters.rejected} rejected, ${s.counters.refused} refused; history at start: ${s.counters.hydrationRejected ?? 0} entries rejected`,
 		'',
 		'training:',
-		...s.training.map((p) => `  ${p.projectId}: loss ${formatValue(p.lastLoss)} at step ${p.lastStep} (${p.analysis.trend}, ${p.points} points)`),
+		...s.training.map((p) => `  ${p.projectId}: loss ${formatValue(p.lastLoss)} at step ${p.lastStep} (${p.analysis.trend}, ${p.points} points)${p.eta === undefined ? '' : `, ${etaText(p.eta, s.takenAtMs)}`}`),
 		'',
 		// Figures over an empty window print '-' ("no data"), never 0s or 100%: see format/figures.ts.
 		`tasks: ${s.tasks.throughputPerHour}/h, avg ${durationFigure(taskFigures(s.tasks).avgSeconds, true)}, SLA ${percentFigure(taskFigures(s.tasks).slaPercent, 1, true)}, completed today ${s.tasks.completedToday}`,
+		`SLA error budget: ${s.tasks.budget === undefined ? 'no data (no timed task in its window)' : budgetText(s.tasks.budget, true).text}`,
 		`agents: ${s.agents.length}, load variance ${percentFigure(loadVariance(s.loadBalance), 1, true)}`,
 		...s.agents.map((a) => `  ${a.agent}: ${a.status}, ${a.currentTasks} current, ${a.completed} completed`),
 	];

@@ -31,7 +31,7 @@ export async function runOnce(flags: Flags, config: MycotopConfig, options: Runt
 	await runtime.start();
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
 	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;
-	while (runtime.snapshot().gpu?.state === 'starting' && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+	while (gpuUndecided(runtime.snapshot().gpu) && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
 	const reported = await reportedDrops(runtime);
 	const snapshot = {...runtime.snapshot(), ...(reported === undefined ? {} : {writesDroppedInRedis: reported})};
 	await runtime.stop(500);
@@ -60,6 +60,14 @@ async function reportedDrops(runtime: Runtime): Promise<FamilyCounts | undefined
 	} catch {
 		return undefined;
 	}
+}
+
+/** GPU telemetry not decided yet: no frame nor failure, or the PCIe throughput probe (dmon) without its first sample. */
+function gpuUndecided(gpu: Snapshot['gpu']): boolean {
+	if (gpu === undefined) return false;
+	if (gpu.state === 'starting') return true;
+	if (gpu.state !== 'ok' && gpu.state !== 'degraded') return false;
+	return gpu.pcieThroughput === 'starting' || (gpu.pcieThroughput === 'ok' && !gpu.gpus.some((row) => row.pcie !== undefined));
 }
 
 /** Why --once exits 1: Redis refused the password or the ACL refused a command (NOAUTH, WRONGPASS, NOPERM). Pure. */

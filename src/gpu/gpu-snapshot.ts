@@ -18,6 +18,17 @@ export interface GpuProcess {
 	readonly host?: HostProcess;
 }
 
+/** The `dmon -s t` child: probing, sampling, unsupported by this nvidia-smi/driver, stopped (restarting), or off. */
+export type PcieState = 'starting' | 'ok' | 'unsupported' | 'stopped' | 'off';
+
+/** PCIe throughput from `nvidia-smi dmon -s t` (MB/s as dmon prints it): into the GPU (rx) and out of it (tx). */
+export interface PcieThroughput {
+	readonly rxMBps: Reading;
+	readonly txMBps: Reading;
+	/** When the sample arrived. */
+	readonly timeMs: number;
+}
+
 export interface GpuRow {
 	readonly index: number;
 	readonly uuid: string;
@@ -54,6 +65,8 @@ export interface GpuRow {
 	readonly memoryFullInMs?: number;
 	/** Energy today and since start (counter or estimate), GPU-hours today. */
 	readonly energy?: GpuEnergy;
+	/** PCIe throughput, when the `dmon -s t` child runs (absent: not sampled, or the driver lacks it). */
+	readonly pcie?: PcieThroughput;
 }
 
 export interface GpuSnapshot {
@@ -74,6 +87,8 @@ export interface GpuSnapshot {
 	readonly boxXids?: {readonly count: number; readonly recent: readonly XidEvent[]};
 	/** The box's energy today (sum of its GPUs), with cost and CO2e when configured. */
 	readonly energy?: BoxEnergy;
+	/** The PCIe throughput child's state (absent: not run). */
+	readonly pcieThroughput?: PcieState;
 }
 
 /** The requested GPU indices that none of `rows` has, in the order asked. Pure. */

@@ -144,6 +144,16 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
 	}
 	healthFields(row, fields, unknown, stale);
+	if (row.pcie !== undefined) {
+		// MB/s from `nvidia-smi dmon -s t`; unknown and stale as the other readings.
+		for (const [field, reading] of [
+			['pcie_rx_mb_s', row.pcie.rxMBps],
+			['pcie_tx_mb_s', row.pcie.txMBps],
+		] as const) {
+			fields[field] = reading.value === undefined ? '' : num(reading.value);
+			if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
+		}
+	}
 	if (row.energy !== undefined) {
 		fields['energy_kwh_today'] = row.energy.todayKwh.toFixed(4);
 		fields['energy_kwh_since_start'] = row.energy.sinceStartKwh.toFixed(4);

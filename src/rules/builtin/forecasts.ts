@@ -34,7 +34,7 @@ export const slaBudgetExhaustion: BuiltinEntry = builtin(
 		recovery: 'value > 7200',
 		for: '5m',
 		severity: 'warning',
-		message: 'SLA error budget spent in {{value | round 0}} s at the recent burn rate',
+		message: 'SLA error budget spent within the hour at the recent burn rate ({{value | round 0}} s to go; 0: spent already)',
 		description: 'the SLA error budget (sla: objective over window, >= 10 tasks) is spent within 1 h at the burn window\'s rate (or already is), for 5 min; clears beyond 2 h',
 	},
 );

@@ -29,7 +29,7 @@ export interface LossEta {
 }
 
 /** The window the ETA is fitted over. */
-export const ETA_WINDOW_MS = 30 * 60_000;
+const ETA_WINDOW_MS = 30 * 60_000;
 const MAX_POINTS = 2000;
 const BUCKETS = 30;
 

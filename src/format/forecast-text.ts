@@ -32,7 +32,7 @@ function percent(share: number): string {
 }
 
 /** Spent within an hour at the recent rate, or already spent: critical; burning at all: a warning. */
-export function budgetTone(budget: SlaBudget): Tone | undefined {
+function budgetTone(budget: SlaBudget): Tone | undefined {
 	if (budget.remaining <= 0 || (budget.spentInMs !== undefined && budget.spentInMs < 3_600_000)) return 'critical';
 	if (budget.spentInMs !== undefined) return 'warn';
 	return undefined;

@@ -17,7 +17,7 @@ import {sanitizeText} from '../contract/sanitize.js';
 import {parseReading, type Parsed} from './csv-parse.js';
 
 /** The most a PCIe (or NVLink) link moves, MB/s: far beyond PCIe 6.0 x16 (~128 GB/s), so only garbage is refused. */
-export const THROUGHPUT_RANGE: readonly [number, number] = [0, 1_000_000];
+const THROUGHPUT_RANGE: readonly [number, number] = [0, 1_000_000];
 
 export interface DmonColumns {
 	readonly gpu: number;
@@ -31,7 +31,7 @@ export type DmonLine =
 	| {readonly kind: 'skip'; readonly reason: string};
 
 /** The column order of the default `-s t` output, used until a header says otherwise. */
-export const DEFAULT_DMON_COLUMNS: DmonColumns = {gpu: 0, rx: 1, tx: 2};
+const DEFAULT_DMON_COLUMNS: DmonColumns = {gpu: 0, rx: 1, tx: 2};
 
 /** A value as dmon prints it: a number in MB/s, `-` (or an en dash) for "not available", or a sentinel. */
 export function parseThroughput(token: string): Parsed {

@@ -13,7 +13,7 @@ import {type PcieState} from './gpu-snapshot.js';
 import {runOneShot, startStream, type StreamHandle} from './nvidia-smi-runner.js';
 
 /** The name the extra goes by in droppedFields. */
-export const PCIE_EXTRA = 'pcie throughput';
+const PCIE_EXTRA = 'pcie throughput';
 
 export interface PcieSamplerOptions {
 	readonly bin: string;
@@ -30,7 +30,6 @@ export interface PcieSamplerOptions {
 	readonly onSample?: () => void;
 }
 
-export type {PcieState} from './gpu-snapshot.js';
 
 export interface PcieStats {
 	samples: number;

@@ -102,7 +102,7 @@ describe('GpuPane: PCIe throughput', () => {
 		const at80 = frameOf(<GpuPane {...base} width={80} gpu={gpuSnapshot(rows, {lastFrameMs: NOW})} rows={rows} />);
 		expect(at80).toContain('↓1.2G↑310M');
 		for (const l of lines(at80)) expect(cellWidth(l)).toBeLessThanOrEqual(80);
-		const hot = [gpuRow(0, {pcie: pcie(1212, 310), health: gpuHealth({throttles: [{name: 'HW-THERM', sinceMs: NOW - 180_000, tone: 'critical'}]})})];
+		const hot = [gpuRow(0, {pcie: pcie(1212, 310), health: gpuHealth({throttles: [{name: 'HW-THERM', kind: 'thermal', sinceMs: NOW - 180_000}]})})];
 		expect(frameOf(<GpuPane {...base} width={80} gpu={gpuSnapshot(hot, {lastFrameMs: NOW})} rows={hot} />)).not.toContain('↓');
 		const ascii = frameOf(
 			<ThemeProvider theme={ASCII_THEME}>

@@ -27,7 +27,8 @@ export interface TasksPaneProps {
 /**
 Throughput per hour, average and p50/p95/p99 durations, SLA compliance against 30 minutes (coloured), the
 last hour's durations as a one-line histogram (buckets of 5 minutes up to the SLA, then 45 m, 60 m, more),
-the SLA's error budget (left, burn rate, when it is spent at that rate; only with a timed task in its window),
+the SLA's error budget (left, burn rate, when it is spent at that rate; only with a timed task in its window, and
+while a completion row still fits under it),
 and the recent completions. With no timed task in the last hour the durations and the SLA read "no data"
 (never 0s or 100%). Columns are measured in display cells (task ids and agent names can be CJK or emoji).
 */
@@ -43,7 +44,8 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const cut = glyphs.ellipsis;
 	const text = glyphs.text;
 	const content = Math.max(0, height - 1);
-	const budget = tasks.budget === undefined ? undefined : budgetText(tasks.budget);
+	// The budget line only while a completion row still fits under it (a short pane keeps its newest completion).
+	const budget = tasks.budget === undefined || content - 4 < 1 ? undefined : budgetText(tasks.budget);
 	const tableRows = Math.max(0, content - 3 - (budget === undefined ? 0 : 1));
 	const start = windowStart(completions.length, selectedIndex, tableRows);
 	const taskWidth = Math.max(8, Math.floor((inner - 1 - 10 - 6) * 0.55));

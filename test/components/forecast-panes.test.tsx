@@ -44,6 +44,13 @@ describe('TasksPane: the SLA error budget', () => {
 		expect(pane(undefined)).not.toContain('budget');
 	});
 
+	it('a pane too short for both keeps its newest completion and leaves the budget out', () => {
+		const short = pane(budget(), 90, 5);
+		expect(short).not.toContain('budget');
+		expect(short).toContain('t1');
+		expect(pane(budget(), 90, 6)).toContain('budget 62% left');
+	});
+
 	it('at 40 columns the line is cut in display cells, never wrapped', () => {
 		const text = pane(budget(), 40);
 		const line = lines(text).find((l) => l.includes('budget'))!;

@@ -1,5 +1,5 @@
 /** How a GPU row is written: pure decisions about widths, unknown and stale readings, colours. */
-import {type GpuProcess, type GpuSnapshot, type PcieThroughput, type Reading} from '../gpu/gpu-snapshot.js';
+import {type GpuProcess, type GpuSnapshot, type LinkThroughput, type Reading} from '../gpu/gpu-snapshot.js';
 import {type HostProcess} from '../gpu/proc-join.js';
 import {shortDuration} from '../gpu/gpu-health.js';
 import {formatMb} from './units.js';
@@ -42,7 +42,7 @@ export function rateText(mbps: number): string {
 }
 
 /** PCIe throughput compact: `↓1.2G↑310M` (into the GPU, out of it, per second); `?` unknown, `*` stale. */
-export function pcieText(pcie: PcieThroughput): string {
+export function pcieText(pcie: LinkThroughput): string {
 	return `↓${readingText(pcie.rxMBps, rateText)}↑${readingText(pcie.txMBps, rateText)}`;
 }
 

@@ -9,6 +9,7 @@ import {type JournalRecord} from '../journal.js';
 import {type GpuSourcePart} from '../parts.js';
 import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
 import {PcieSampler} from './pcie-sampler.js';
+import {NvlinkSampler} from './nvlink-sampler.js';
 import {type EnergyPricing} from './energy.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
@@ -146,6 +147,8 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		now,
 		onSample: () => host.store.touch(),
 	});
+	// NVLink throughput: `nvlink -gt d` counters every 5 s (nvlink-sampler.ts).
+	const nvlink = new NvlinkSampler(store, {bin: options.bin ?? 'nvidia-smi', ...(options.env !== undefined ? {env: options.env} : {}), now, onSample: () => host.store.touch()});
 	// With --gpus, say which requested GPUs the frames never had (the store's snapshot is cached: so is this).
 	let last: {input: GpuSnapshot; output: GpuSnapshot} | undefined;
 	const snapshot = (): GpuSnapshot => {
@@ -160,10 +163,12 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 	return {
 		start: async () => {
 			void pcie.start();
+			nvlink.start();
 			await sampler.start();
 		},
 		stop: () => {
 			pcie.stop();
+			nvlink.stop();
 			return sampler.stop();
 		},
 		gpu: snapshot,

@@ -21,8 +21,8 @@ export interface GpuProcess {
 /** The `dmon -s t` child: probing, sampling, unsupported by this nvidia-smi/driver, stopped (restarting), or off. */
 export type PcieState = 'starting' | 'ok' | 'unsupported' | 'stopped' | 'off';
 
-/** PCIe throughput from `nvidia-smi dmon -s t` (MB/s as dmon prints it): into the GPU (rx) and out of it (tx). */
-export interface PcieThroughput {
+/** Link throughput in MB/s into the GPU (rx) and out of it (tx): PCIe from `nvidia-smi dmon -s t`, NVLink from `nvlink -gt d`. */
+export interface LinkThroughput {
 	readonly rxMBps: Reading;
 	readonly txMBps: Reading;
 	/** When the sample arrived. */
@@ -66,7 +66,9 @@ export interface GpuRow {
 	/** Energy today and since start (counter or estimate), GPU-hours today. */
 	readonly energy?: GpuEnergy;
 	/** PCIe throughput, when the `dmon -s t` child runs (absent: not sampled, or the driver lacks it). */
-	readonly pcie?: PcieThroughput;
+	readonly pcie?: LinkThroughput;
+	/** NVLink throughput summed over the GPU's links, from `nvlink -gt d` counters every 5 s (absent: no NVLink or not read). */
+	readonly nvlink?: LinkThroughput;
 }
 
 export interface GpuSnapshot {

@@ -8,7 +8,7 @@ enters the history (history has gaps instead). A GPU missing from a frame is mar
 import {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
 import {CORE_METRICS, GPU_METRICS, HEALTH_METRICS, type CoreMetric, type HealthMetric} from './query-fields.js';
-import {type GpuProcess, type GpuRow, type GpuSnapshot, type PcieState, type PcieThroughput, type Reading} from './gpu-snapshot.js';
+import {type GpuProcess, type GpuRow, type GpuSnapshot, type PcieState, type LinkThroughput, type Reading} from './gpu-snapshot.js';
 import {timeToCapacity} from '../analysis/forecasts.js';
 import {type HostProcess} from './proc-join.js';
 import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, type EnergyPricing, type EnergyState} from './energy.js';
@@ -207,7 +207,9 @@ function memoryForecast(entry: Entry): {memoryFullInMs?: number} {
 export class GpuStore implements GpuQuery {
 	private readonly entries = new Map<string, Entry>();
 	/** PCIe throughput per GPU index, from the `dmon -s t` child (pcie-sampler.ts), when it runs. */
-	private readonly pcie = new Map<number, PcieThroughput>();
+	private readonly pcie = new Map<number, LinkThroughput>();
+	/** NVLink throughput per GPU index, from `nvlink -gt d` counters (nvlink-sampler.ts). */
+	private readonly nvlink = new Map<number, LinkThroughput>();
 	/** Extras a separate nvidia-smi child could not give (`dmon -s t`), with why: named beside droppedFields. */
 	private readonly unsupportedExtras = new Map<string, string>();
 	private pcieState: PcieState | undefined;
@@ -409,15 +411,22 @@ export class GpuStore implements GpuQuery {
 	}
 
 	/** A GPU's PCIe throughput sample (MB/s); an unknown value keeps the last good one, marked stale. */
-	setPcieThroughput(index: number, rx: Parsed, tx: Parsed, timeMs: number): void {
+	setLinkThroughput(index: number, rx: Parsed, tx: Parsed, timeMs: number): void {
 		const before = this.pcie.get(index);
-		const next: PcieThroughput = {rxMBps: toReading(rx, before?.rxMBps.value), txMBps: toReading(tx, before?.txMBps.value), timeMs};
+		const next: LinkThroughput = {rxMBps: toReading(rx, before?.rxMBps.value), txMBps: toReading(tx, before?.txMBps.value), timeMs};
 		this.pcie.set(index, next);
 		this.touchIndex(index);
 	}
 
+	/** A GPU's NVLink throughput (MB/s, from two counter readings); an unknown value keeps the last good one, stale. */
+	setNvlinkThroughput(index: number, rx: Parsed, tx: Parsed, timeMs: number): void {
+		const before = this.nvlink.get(index);
+		this.nvlink.set(index, {rxMBps: toReading(rx, before?.rxMBps.value), txMBps: toReading(tx, before?.txMBps.value), timeMs});
+		this.touchIndex(index);
+	}
+
 	/** Every GPU's PCIe throughput turned stale (the dmon child stopped). */
-	stalePcieThroughput(reason: string): void {
+	staleLinkThroughput(reason: string): void {
 		for (const [index, t] of this.pcie) {
 			this.pcie.set(index, {...t, rxMBps: staleReading(t.rxMBps, reason), txMBps: staleReading(t.txMBps, reason)});
 			this.touchIndex(index);
@@ -485,6 +494,7 @@ export class GpuStore implements GpuQuery {
 			...(entry.energy.lastTimeMs !== undefined ? {energy: gpuEnergy(entry.energy)} : {}),
 			...memoryForecast(entry),
 			...(this.pcie.has(entry.index) && !entry.lost ? {pcie: this.pcie.get(entry.index)!} : {}),
+			...(this.nvlink.has(entry.index) && !entry.lost ? {nvlink: this.nvlink.get(entry.index)!} : {}),
 		};
 		rowHistories.set(entry.row, entry.rings);
 		return entry.row;

@@ -20,6 +20,7 @@ export function gpuLine(row: GpuRow): string {
 	];
 	if (row.pstate !== undefined) parts.push(row.pstate);
 	if (row.pcie !== undefined) parts.push(`PCIe rx ${readingText(row.pcie.rxMBps, ' MB/s')} tx ${readingText(row.pcie.txMBps, ' MB/s')}`);
+	if (row.nvlink !== undefined) parts.push(`NVLink rx ${readingText(row.nvlink.rxMBps, ' MB/s')} tx ${readingText(row.nvlink.txMBps, ' MB/s')}`);
 	if (row.processes.length > 0) parts.push(`${row.processes.length} process${row.processes.length === 1 ? '' : 'es'}`);
 	return `${head}: ${parts.join(', ')}`;
 }

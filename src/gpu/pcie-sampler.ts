@@ -112,7 +112,7 @@ export class PcieSampler {
 			if (parsed.kind === 'sample') {
 				this.stats.samples += 1;
 				this.restarts = 0;
-				this.store.setPcieThroughput(parsed.index, parsed.rxMBps, parsed.txMBps, this.now());
+				this.store.setLinkThroughput(parsed.index, parsed.rxMBps, parsed.txMBps, this.now());
 				this.options.onSample?.();
 			} else if (parsed.kind === 'skip' && parsed.reason !== 'empty') {
 				this.stats.skippedLines += 1;
@@ -127,7 +127,7 @@ export class PcieSampler {
 			if (!this.running) return;
 			this.state = 'stopped';
 			const why = outcome.exitCode !== undefined ? `dmon exited (${outcome.exitCode})` : outcome.signal !== undefined ? `dmon killed (${outcome.signal})` : 'dmon stopped';
-			this.store.stalePcieThroughput(why);
+			this.store.staleLinkThroughput(why);
 			this.options.onSample?.();
 			const delay = Math.min(600_000, (this.options.restartMs ?? 30_000) * 2 ** this.restarts);
 			this.restarts += 1;

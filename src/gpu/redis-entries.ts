@@ -144,15 +144,14 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
 	}
 	healthFields(row, fields, unknown, stale);
-	if (row.pcie !== undefined) {
-		// MB/s from `nvidia-smi dmon -s t`; unknown and stale as the other readings.
-		for (const [field, reading] of [
-			['pcie_rx_mb_s', row.pcie.rxMBps],
-			['pcie_tx_mb_s', row.pcie.txMBps],
-		] as const) {
-			fields[field] = reading.value === undefined ? '' : num(reading.value);
-			if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
-		}
+	// MB/s from `nvidia-smi dmon -s t` and `nvlink -gt d`; unknown and stale as the other readings.
+	const links = [
+		...(row.pcie !== undefined ? ([['pcie_rx_mb_s', row.pcie.rxMBps], ['pcie_tx_mb_s', row.pcie.txMBps]] as const) : []),
+		...(row.nvlink !== undefined ? ([['nvlink_rx_mb_s', row.nvlink.rxMBps], ['nvlink_tx_mb_s', row.nvlink.txMBps]] as const) : []),
+	];
+	for (const [field, reading] of links) {
+		fields[field] = reading.value === undefined ? '' : num(reading.value);
+		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
 	}
 	if (row.energy !== undefined) {
 		fields['energy_kwh_today'] = row.energy.todayKwh.toFixed(4);

@@ -106,10 +106,26 @@ export interface SnapshotSources {
 
 const summaryCache = new WeakMap<ProjectSeries, {version: number; target: number | undefined; summary: ProjectSummary}>();
 
+/**
+A project's ETA is refitted at most every 5 s of its own time (a fit reads up to 2,000 points; at 100 projects
+changing every snapshot that was 20 ms a snapshot): in between the last one stands, counting down by its `atMs`.
+*/
+const ETA_REFIT_MS = 5000;
+const etaCache = new WeakMap<ProjectSeries, {target: number; fittedAtMs: number; eta: LossEta | undefined}>();
+
+function etaOf(series: ProjectSeries, target: number): LossEta | undefined {
+	const cached = etaCache.get(series);
+	const newest = series.lastUpdatedMs;
+	if (cached !== undefined && cached.target === target && newest >= cached.fittedAtMs && newest - cached.fittedAtMs < ETA_REFIT_MS) return cached.eta;
+	const eta = lossEta(series.loss.tail(2000), target);
+	etaCache.set(series, {target, fittedAtMs: newest, eta});
+	return eta;
+}
+
 function summarizeProject(projectId: string, series: ProjectSeries, target: number | undefined): ProjectSummary {
 	const cached = summaryCache.get(series);
 	if (cached !== undefined && cached.version === series.version && cached.target === target) return cached.summary;
-	const eta = target === undefined ? undefined : lossEta(series.loss.tail(2000), target);
+	const eta = target === undefined ? undefined : etaOf(series, target);
 	const lossTail = series.loss.tailValues(SNAPSHOT_TAIL);
 	const summary: ProjectSummary = {
 		projectId,

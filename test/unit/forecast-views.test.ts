@@ -173,6 +173,19 @@ describe('snapshot and --once', () => {
 		expect(json.tasks.budget.remaining).toBeLessThan(0);
 		expect(json.training[0]!.eta.atMs).toBeGreaterThan(NOW);
 
+		// The ETA is refitted at most every 5 s of the project's time: a point 2 s later keeps it, one 6 s later refits.
+		const before = snapshot.training[0]!.eta;
+		store.apply({kind: 'training', projectId: 'bert', step: 6000, loss: 0.4, timestamp: NOW, timeMs: NOW + 2000}, NOW);
+		const soon = buildSnapshot({store, host: 'h', instanceId: 'h:1', bus: () => bus, forecasts: {sla: DEFAULT_SLA, training: {targetLoss: 0.2}}}, NOW + 2000);
+		expect(soon.training[0]!.eta).toBe(before);
+		store.apply({kind: 'training', projectId: 'bert', step: 6010, loss: 0.39, timestamp: NOW, timeMs: NOW + 6000}, NOW);
+		const later = buildSnapshot({store, host: 'h', instanceId: 'h:1', bus: () => bus, forecasts: {sla: DEFAULT_SLA, training: {targetLoss: 0.2}}}, NOW + 6000);
+		expect(later.training[0]!.eta).not.toBe(before);
+		expect(later.training[0]!.eta!.target).toBe(0.2);
+		// Another target refits at once.
+		const other = buildSnapshot({store, host: 'h', instanceId: 'h:1', bus: () => bus, forecasts: {sla: DEFAULT_SLA, training: {targetLoss: 0.3}}}, NOW + 6000);
+		expect(other.training[0]!.eta!.target).toBe(0.3);
+
 		const empty = buildSnapshot({store: new MetricsStore({}, () => NOW), host: 'h', instanceId: 'h:1', bus: () => bus}, NOW);
 		expect(empty.tasks.budget).toBeUndefined();
 		expect(onceText(empty)).toContain('SLA error budget: no data (no timed task in its window)');

@@ -52,6 +52,13 @@ export function budgetText(budget: SlaBudget, long = false): ToneText {
 	return {text, ...(tone !== undefined ? {tone} : {})};
 }
 
+/** The short form on the SLA line of a short pane: `budget 62% ~5h` (left, spent in), `budget 97%`, `budget spent`. */
+export function budgetShortText(budget: SlaBudget): ToneText {
+	const text = budget.remaining <= 0 ? 'budget spent' : `budget ${percent(Math.min(1, budget.remaining))}${budget.spentInMs !== undefined ? ` ~${formatSpan(budget.spentInMs)}` : ''}`;
+	const tone = budgetTone(budget);
+	return {text, ...(tone !== undefined ? {tone} : {})};
+}
+
 /** `ETA ~3h20m to loss 0.500 (~12k steps)`, or `loss 0.500 reached`; the time counts down from `nowMs`. */
 export function etaText(eta: LossEta, nowMs: number): string {
 	const target = formatValue(eta.target);

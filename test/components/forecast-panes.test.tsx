@@ -44,11 +44,17 @@ describe('TasksPane: the SLA error budget', () => {
 		expect(pane(undefined)).not.toContain('budget');
 	});
 
-	it('a pane too short for both keeps its newest completion and leaves the budget out', () => {
-		const short = pane(budget(), 90, 5);
-		expect(short).not.toContain('budget');
-		expect(short).toContain('t1');
-		expect(pane(budget(), 90, 6)).toContain('budget 62% left');
+	it('a short pane keeps three completion rows: the budget moves to the end of the SLA line, short, within the width', () => {
+		for (const height of [5, 6, 7]) {
+			const short = pane(budget(), 80, height);
+			const sla = lines(short).find((l) => /SLA \d/.test(l))!;
+			expect(sla).toMatch(/1 over budget 62% ~5h/);
+			expect(cellWidth(sla)).toBeLessThanOrEqual(80);
+			expect(short).not.toContain('budget 62% left');
+			expect(short).toContain('t1');
+		}
+		expect(pane(budget({remaining: -0.4, spentInMs: undefined}), 80, 5)).toContain('1 over budget spent');
+		expect(pane(budget(), 90, 8)).toContain('SLA budget 62% left');
 	});
 
 	it('at 40 columns the line is cut in display cells, never wrapped', () => {

@@ -148,6 +148,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 						projects={visible.training}
 						total={snapshot.training.length}
 						smoothing={state.chart.smoothing}
+						nowMs={snapshot.takenAtMs}
 						{...(snapshot.gpu?.projects !== undefined ? {energy: snapshot.gpu.projects} : {})}
 					/>
 				);

@@ -2,7 +2,7 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
-import {fitBadges, gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, projectLabel, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
+import {fitBadges, gpuColumns, gpuUnavailable, PCIE_CELLS, pcieText, memoryText, processesByMemory, processText, projectLabel, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
 import {projectsOf} from '../src/gpu/project-join.js';
 import {healthBadges} from '../src/gpu/gpu-health.js';
 import {type HostView} from '../src/host/host-sampler.js';
@@ -91,10 +91,12 @@ function GpuLine(props: {
 	readonly withBadges: boolean;
 	/** Some GPU of the pane runs a project a training message named (gpu/project-join.ts). */
 	readonly withProjects: boolean;
+	/** Some GPU has PCIe throughput (dmon): every line keeps its column. */
+	readonly withPcie: boolean;
 }) {
-	const {row, width, marker, withProcesses, nowMs, withBadges, withProjects} = props;
+	const {row, width, marker, withProcesses, nowMs, withBadges, withProjects, withPcie} = props;
 	const {glyphs, colors} = useTheme();
-	const cols = gpuColumns(width, withProcesses, withBadges ? BADGE_CELLS : 0, withProjects);
+	const cols = gpuColumns(width, withProcesses, withBadges ? BADGE_CELLS : 0, withPcie ? PCIE_CELLS : 0, withProjects);
 	const text = glyphs.text;
 	const cut = glyphs.ellipsis;
 	const badges = fitBadges(row.lost ? [] : healthBadges(row.health, nowMs), cols.badge, (t, w) => fit(t, w, cut));
@@ -137,7 +139,13 @@ function GpuLine(props: {
 					{text(b.text)}
 				</Text>
 			))}
-			{cols.badge > 0 ? ' '.repeat(Math.max(0, cols.badge - badgeUsed)) : null}{' '}
+			{cols.badge > 0 ? ' '.repeat(Math.max(0, cols.badge - badgeUsed)) : null}
+			{cols.pcie > 0 ? (
+				<Text color={colors.info} dimColor={row.pcie === undefined || row.pcie.rxMBps.stale === true}>
+					{' '}
+					{fit(text(row.pcie === undefined ? '' : pcieText(row.pcie)), cols.pcie, cut)}
+				</Text>
+			) : null}{' '}
 			<Text color={colors.accent}>{sparkline(utilizationTail(row, cols.spark), cols.spark, {glyphs, min: 0, max: 100})}</Text>
 			{projectCells > 0 && projects.length > 0 ? (
 				<Text color={colors.info} bold>
@@ -179,7 +187,10 @@ export function processLines(row: GpuRow, {glyphs, colors}: Theme) {
 	));
 }
 
-/** One line per GPU: index, short name, utilization and memory gauges, temperature, power/limit, 60-sample history. */
+/**
+One line per GPU: index, short name, utilization and memory gauges, temperature, power/limit, the health badge, PCIe
+throughput (`↓1.2G↑310M`, MB/s in and out, when dmon gives it and there is room), the utilization history.
+*/
 export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, zoomed, hostView}: GpuPaneProps) {
 	const theme = useTheme();
 	const {glyphs, colors} = theme;
@@ -191,6 +202,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 	const nowMs = gpu?.lastFrameMs ?? 0;
 	const withBadges = rows.some((r) => !r.lost && healthBadges(r.health, nowMs).length > 0);
 	const withProjects = rows.some((r) => !r.lost && r.processes.some((p) => p.projectId !== undefined));
+	const withPcie = rows.some((r) => !r.lost && r.pcie !== undefined);
 	const info =
 		unavailable !== undefined
 			? undefined
@@ -211,6 +223,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 							nowMs={nowMs}
 							withBadges={withBadges}
 							withProjects={withProjects}
+							withPcie={withPcie}
 						/>,
 						...(zoomed ? processLines(row, theme) : []),
 					])

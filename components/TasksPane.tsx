@@ -5,10 +5,11 @@ import {type Completion} from '../src/analysis/task-aggregates.js';
 import {SLA_SECONDS} from '../src/contract/names.js';
 import {histogramLine} from '../src/format/sparkline.js';
 import {fit, formatDuration, formatSpan} from '../src/format/units.js';
-import {padCells} from '../src/format/text-width.js';
+import {cellWidth, padCells} from '../src/format/text-width.js';
 import {durationFigure, percentFigure, taskFigures} from '../src/format/figures.js';
 import {histogramCounts, slaTone, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
+import {budgetShortText, budgetText} from '../src/format/forecast-text.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -26,6 +27,8 @@ export interface TasksPaneProps {
 /**
 Throughput per hour, average and p50/p95/p99 durations, SLA compliance against 30 minutes (coloured), the
 last hour's durations as a one-line histogram (buckets of 5 minutes up to the SLA, then 45 m, 60 m, more),
+the SLA's error budget (left, burn rate, when it is spent at that rate; only with a timed task in its window; on a
+line of its own while three completion rows still fit, else a short form at the end of the SLA line),
 and the recent completions. With no timed task in the last hour the durations and the SLA read "no data"
 (never 0s or 100%). Columns are measured in display cells (task ids and agent names can be CJK or emoji).
 */
@@ -33,15 +36,20 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
 	const counts = histogramCounts(tasks.lastHourDurations);
-	const histWidth = Math.max(9, Math.min(36, inner - 32));
+	const content = Math.max(0, height - 1);
+	// The budget gets a line of its own while three completion rows still fit under it; in a shorter pane a short form
+	// ends the SLA line instead (the histogram gives up the room).
+	const ownLine = tasks.budget !== undefined && content - 4 >= 3;
+	const budget = tasks.budget === undefined || !ownLine ? undefined : budgetText(tasks.budget);
+	const shortBudget = tasks.budget === undefined || ownLine ? undefined : budgetShortText(tasks.budget);
+	const histWidth = Math.max(9, Math.min(36, inner - 32 - (shortBudget === undefined ? 0 : cellWidth(shortBudget.text) + 1)));
 	const within = Math.round((histWidth * WITHIN_SLA_BUCKETS) / counts.length);
 	const hist = histogramLine(counts, histWidth, glyphs);
 	const figures = taskFigures(tasks);
 	const noTasks = figures.timed === 0;
 	const cut = glyphs.ellipsis;
 	const text = glyphs.text;
-	const content = Math.max(0, height - 1);
-	const tableRows = Math.max(0, content - 3);
+	const tableRows = Math.max(0, content - 3 - (budget === undefined ? 0 : 1));
 	const start = windowStart(completions.length, selectedIndex, tableRows);
 	const taskWidth = Math.max(8, Math.floor((inner - 1 - 10 - 6) * 0.55));
 	const agentWidth = Math.max(6, inner - 1 - taskWidth - 10 - 6 - 3);
@@ -65,7 +73,14 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 				<Text color={colors.critical}>{hist.slice(within)}</Text>
 				<Text dimColor>60m+</Text>
 				{figures.slaViolations > 0 ? <Text color={colors.critical}> {figures.slaViolations} over</Text> : null}
+				{shortBudget !== undefined ? <Text color={shortBudget.tone !== undefined ? colors[shortBudget.tone] : undefined}> {shortBudget.text}</Text> : null}
 			</Line>
+			{budget !== undefined ? (
+				<Line>
+					<Text dimColor>SLA </Text>
+					<Text color={budget.tone !== undefined ? colors[budget.tone] : undefined}>{fit(budget.text, inner - 4, cut).trimEnd()}</Text>
+				</Line>
+			) : null}
 			<Line dimColor>
 				{' '}
 				{fit('task', taskWidth, cut)} {fit('agent', agentWidth, cut)} {padCells('duration', 10, 'right')} {padCells('ago', 5, 'right')}

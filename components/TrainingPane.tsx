@@ -8,6 +8,7 @@ import {trainingView, type TrainingBadge} from '../src/format/training-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {type Tone} from '../src/format/theme.js';
 import {kwhText, type ProjectEnergy} from '../src/gpu/project-energy.js';
+import {etaShortText, etaText} from '../src/format/forecast-text.js';
 import {cellWidth} from '../src/format/text-width.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
@@ -24,6 +25,8 @@ export interface TrainingPaneProps {
 	readonly smoothing: number;
 	/** Energy per project tied to a GPU (the GPU snapshot's `projects`): today's kWh after the step, more on line 2. */
 	readonly energy?: readonly ProjectEnergy[];
+	/** The clock the ETAs count down against (the snapshot's time). */
+	readonly nowMs?: number;
 }
 
 /** Cells of the energy column (`123.4 kWh`). */
@@ -44,11 +47,12 @@ function linesPerProject(count: number, contentLines: number): number {
 
 /**
 Per project: loss sparkline, last loss (NaN/Inf in red), smoothed loss, step, trend arrow and a badge; with
-room, a second line with the smoothed sparkline and the WER sparkline where WER is sent. The project id is cut
+room, a second line with the smoothed sparkline, the ETA to the target loss where one is configured and the fit
+gives one, and the WER sparkline where WER is sent (one line per project: the short ETA on it). The project id is cut
 and padded in display cells, so a CJK or emoji id keeps the sparklines in one column.
 */
 export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps) {
-	const {projects, total, width, height, focused, selectedIndex, smoothing, energy} = props;
+	const {projects, total, width, height, focused, selectedIndex, smoothing, energy, nowMs = Date.now()} = props;
 	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
 	const content = Math.max(0, height - 1);
@@ -62,7 +66,10 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 	// The energy column only while some shown project has energy: panes without GPU projects keep their layout.
 	const withEnergy = visible.some((p) => energyOf.has(p.projectId));
 	const fixed = 1 + nameWidth + 1 + 1 + 8 + 1 + 9 + 1 + 9 + 1 + 1 + 1 + 9 + (withEnergy ? ENERGY_CELLS + 1 : 0);
-	const sparkWidth = Math.max(4, Math.min(240, inner - fixed));
+	// One line per project: the short ETA goes on it, and the sparklines give up its room (all alike, so they align).
+	const shortEtas = per === 1 ? visible.map((p) => (p.eta === undefined ? '' : etaShortText(p.eta, nowMs))) : [];
+	const shortEtaWidth = Math.max(0, ...shortEtas.map((t) => (t === '' ? 0 : cellWidth(t) + 1)));
+	const sparkWidth = Math.max(4, Math.min(240, inner - fixed - shortEtaWidth));
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
 		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height}>
@@ -81,21 +88,25 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 						<Text color={colors.info}>{padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right')}</Text> <Text dimColor>{padCells(`@${p.lastStep}`, 9, 'right')}</Text>{' '}
 						{withEnergy ? <Text color={colors.warn}>{padCells(e === undefined ? '' : kwhText(e.todayKwh), ENERGY_CELLS, 'right')} </Text> : null}
 						{view.arrow} {view.badge ? <Text color={colors[BADGE_TONE[view.badge]]}>{view.badge}</Text> : null}
+						{per === 1 && shortEtas[i] ? <Text color={p.eta?.inMs === 0 ? colors.ok : colors.info}> {shortEtas[i]}</Text> : null}
 						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
 					</Line>,
 				];
 				if (per === 2) {
 					const hasWer = p.werTail.length > 0;
+					const eta = p.eta === undefined ? undefined : etaText(p.eta, nowMs);
+					const etaCells = eta === undefined ? 0 : cellWidth(eta) + 1;
 					const detail = e === undefined ? '' : energyDetail(e);
-					const werRoom = inner - 1 - nameWidth - sparkWidth - 15;
+					const werRoom = inner - 1 - nameWidth - sparkWidth - 15 - etaCells;
 					// The detail goes last, where the WER sparkline (at least 4 cells) leaves room for it.
 					const detailCells = detail === '' ? 0 : cellWidth(detail) + 1;
-					const showDetail = detailCells > 0 && (hasWer ? werRoom - detailCells >= 4 : inner - 1 - nameWidth - sparkWidth >= detailCells);
+					const showDetail = detailCells > 0 && (hasWer ? werRoom - detailCells >= 4 : inner - 1 - nameWidth - sparkWidth - etaCells >= detailCells);
 					lines.push(
 						<Line key={`${p.projectId}:2`}>
 							{' '.repeat(1 + nameWidth - 4)}
 							<Text dimColor>ema </Text>
 							<Text color={colors.info}>{sparkline(view.smoothed, sparkWidth, {glyphs})}</Text>
+							{eta !== undefined ? <Text color={p.eta?.inMs === 0 ? colors.ok : colors.info}> {eta}</Text> : null}
 							{hasWer ? (
 								<Text>
 									{' '}

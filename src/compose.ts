@@ -83,6 +83,7 @@ function composeParts(
 		gpu?.query,
 		notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates(), inhibitedRows: (rows) => inhibitedRows(rows, inhibitRules)},
 		redisHealth.series,
+		host === undefined ? undefined : () => host.sampler.diskSeries(),
 	);
 	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth};
 }

@@ -6,6 +6,7 @@ Returns the process exit code (2 for usage and config errors).
 import {formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
 import {helpText, parseFlags, type Flags} from './config/flags.js';
 import {redisUrlFrom} from './config/resolve.js';
+import {forecastSettingsFrom} from './analysis/forecast-settings.js';
 import {parseRedisUrl} from './bus/redis-url.js';
 import {type RuntimeOptions} from './runtime.js';
 import {packageVersion} from './version.js';
@@ -39,6 +40,7 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 		demo: flags.demo,
 		streams: flags.streams,
 		limits: config.store,
+		forecasts: forecastSettingsFrom(config),
 		maxHz: 1000 / (flags.refreshMs ?? config.ui.refreshMs ?? DEFAULT_REFRESH_MS),
 	};
 }

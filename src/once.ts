@@ -14,6 +14,7 @@ import {energyText} from './gpu/energy.js';
 import {projectEnergyLines} from './gpu/project-energy.js';
 import {hostText} from './host/host-figures.js';
 import {redisHealthText} from './redis-health/info-parse.js';
+import {budgetText, etaText} from './format/forecast-text.js';
 
 /** How long --once listens to live messages after hydration (and the demo's backfill). */
 const ONCE_SETTLE_MS = 300;
@@ -31,13 +32,12 @@ export async function runOnce(flags: Flags, config: MycotopConfig, options: Runt
 	await runtime.start();
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
 	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;
-	while (runtime.snapshot().gpu?.state === 'starting' && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
 	// With telemetry, the first process list too (it ties GPU processes to projects), within the same bound.
 	const listed = () => {
 		const gpu = runtime.snapshot().gpu;
 		return gpu === undefined || (gpu.state !== 'ok' && gpu.state !== 'degraded') || gpu.processesAtMs !== undefined;
 	};
-	while (!listed() && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+	while ((gpuUndecided(runtime.snapshot().gpu) || !listed()) && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
 	const reported = await reportedDrops(runtime);
 	const snapshot = {...runtime.snapshot(), ...(reported === undefined ? {} : {writesDroppedInRedis: reported})};
 	await runtime.stop(500);
@@ -68,6 +68,14 @@ async function reportedDrops(runtime: Runtime): Promise<FamilyCounts | undefined
 	}
 }
 
+/** GPU telemetry not decided yet: no frame nor failure, or the PCIe throughput probe (dmon) without its first sample. */
+function gpuUndecided(gpu: Snapshot['gpu']): boolean {
+	if (gpu === undefined) return false;
+	if (gpu.state === 'starting') return true;
+	if (gpu.state !== 'ok' && gpu.state !== 'degraded') return false;
+	return gpu.pcieThroughput === 'starting' || (gpu.pcieThroughput === 'ok' && !gpu.gpus.some((row) => row.pcie !== undefined));
+}
+
 /** Why --once exits 1: Redis refused the password or the ACL refused a command (NOAUTH, WRONGPASS, NOPERM). Pure. */
 function refusalText(s: Snapshot): string | undefined {
 	const connection = s.bus.connection;
@@ -84,10 +92,11 @@ export function onceText(s: Snapshot): string {
 		`messages: ${s.counters.received} received, ${s.counters.stored} stored, ${s.counters.rejected} rejected, ${s.counters.refused} refused; history at start: ${s.counters.hydrationRejected ?? 0} entries rejected`,
 		'',
 		'training:',
-		...s.training.map((p) => `  ${p.projectId}: loss ${formatValue(p.lastLoss)} at step ${p.lastStep} (${p.analysis.trend}, ${p.points} points)`),
+		...s.training.map((p) => `  ${p.projectId}: loss ${formatValue(p.lastLoss)} at step ${p.lastStep} (${p.analysis.trend}, ${p.points} points)${p.eta === undefined ? '' : `, ${etaText(p.eta, s.takenAtMs)}`}`),
 		'',
 		// Figures over an empty window print '-' ("no data"), never 0s or 100%: see format/figures.ts.
 		`tasks: ${s.tasks.throughputPerHour}/h, avg ${durationFigure(taskFigures(s.tasks).avgSeconds, true)}, SLA ${percentFigure(taskFigures(s.tasks).slaPercent, 1, true)}, completed today ${s.tasks.completedToday}`,
+		`SLA error budget: ${s.tasks.budget === undefined ? 'no data (no timed task in its window)' : budgetText(s.tasks.budget, true).text}`,
 		`agents: ${s.agents.length}, load variance ${percentFigure(loadVariance(s.loadBalance), 1, true)}`,
 		...s.agents.map((a) => `  ${a.agent}: ${a.status}, ${a.currentTasks} current, ${a.completed} completed`),
 	];

@@ -18,6 +18,7 @@ import {type Kv} from './bus/kv.js';
 import {Ingest, type IngestListeners} from './ingest/ingest.js';
 import {hydrate, type HydrationReport} from './ingest/hydrate.js';
 import {MetricsStore, type StoreLimits} from './store/metrics-store.js';
+import {type ForecastSettings} from './analysis/forecast-settings.js';
 import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.js';
 import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
@@ -46,6 +47,8 @@ export interface RuntimeOptions {
 	readonly host?: string;
 	/** Write history rollups (src/history/*) with the writer's batches. Default: on with Redis. */
 	readonly history?: boolean;
+	/** The SLA budget's settings and the target losses (config `sla:`, `training:`). */
+	readonly forecasts?: ForecastSettings;
 }
 
 /** Builds the runtime's parts from its core (store, writer, bus, host, instance id): called once, by the constructor. */
@@ -153,6 +156,7 @@ export class Runtime {
 						hostView: () => this.hostPart?.hostView(),
 						redisHealth: () => this.redisHealthPart?.health(),
 						alerts: () => this.rules?.alerts(),
+						...(options.forecasts !== undefined ? {forecasts: options.forecasts} : {}),
 					},
 					now,
 				),

@@ -36,6 +36,18 @@ export function timeToCapacity(times: readonly number[], values: readonly number
 	return {inMs: Math.max(0, (capacity - fittedNow) / fit.slope), ratePerHour, r2: fit.r2};
 }
 
+/**
+The largest single rise between consecutive values as a share of the whole rise over the window (0..1; 1 when
+the window did not rise at all): a creep is many small rises, a model load or an allocator's ratchet one jump.
+Pure.
+*/
+export function largestStepShare(values: readonly number[]): number {
+	let largest = 0;
+	for (let i = 1; i < values.length; i++) largest = Math.max(largest, values[i]! - values[i - 1]!);
+	const rise = values.length === 0 ? 0 : values.at(-1)! - Math.min(...values);
+	return rise > 0 ? Math.min(1, largest / rise) : 1;
+}
+
 export interface ErrorBudget {
 	/** Share of the budget left (1: untouched, 0: spent, negative: overspent). */
 	readonly remaining: number;
@@ -47,8 +59,10 @@ export interface ErrorBudget {
 
 /**
 An SLO of `target` (0.9: 90 % of tasks within the SLA) over a period: `total` and `bad` events so far in it,
-`recentTotal` / `recentBad` in the last `recentMs`. The budget is (1 - target) × total; at the recent bad rate it is
-spent in remaining / (recentBad / recentMs). Undefined without events. Pure.
+`recentTotal` / `recentBad` in the last `recentMs`. The budget is (1 - target) × total. Each new event also earns
+budget ((1 - target) of it), so the budget shrinks at the recent bad rate less the rate it is earned at: it is
+being burned only while the burn rate is above 1, and then it is spent in left / (net rate). Undefined without
+events. Pure.
 */
 export function errorBudget(input: {readonly target: number; readonly total: number; readonly bad: number; readonly recentTotal: number; readonly recentBad: number; readonly recentMs: number}): ErrorBudget | undefined {
 	const {target, total, bad, recentTotal, recentBad, recentMs} = input;
@@ -56,9 +70,10 @@ export function errorBudget(input: {readonly target: number; readonly total: num
 	const allowed = (1 - target) * total;
 	const remaining = (allowed - bad) / allowed;
 	const burnRate = recentTotal > 0 ? recentBad / recentTotal / (1 - target) : 0;
-	const badPerMs = recentBad / recentMs;
+	const netPerMs = (recentBad - (1 - target) * recentTotal) / recentMs;
 	const left = allowed - bad;
-	return {remaining, burnRate, ...(badPerMs > 0 && left > 0 ? {spentInMs: left / badPerMs} : {})};
+	// Burning only above 1 (with room for rounding: 1 - 0.9 is not 0.1 in floating point).
+	return {remaining, burnRate, ...(burnRate > 1 + 1e-9 && netPerMs > 0 && left > 0 ? {spentInMs: left / netPerMs} : {})};
 }
 
 export interface TrainingEta extends Forecast {

@@ -31,6 +31,10 @@ export interface MycotopConfig {
 	readonly energy?: {readonly pricePerKwh?: number; readonly currency?: string; readonly pue?: number; readonly gridGramsPerKwh?: number};
 	/** The Prometheus endpoint (src/metrics): `listen` as --metrics-listen ([ADDR:]PORT, or a port number). */
 	readonly metrics?: {readonly listen?: string | number};
+	/** The SLA's error budget (src/analysis/sla-budget.ts): objective, window, burn window (durations as written). */
+	readonly sla?: {readonly objective?: number; readonly window?: string | number; readonly burnWindow?: string | number};
+	/** Target losses for the training ETA (src/analysis/loss-eta.ts): for every project, and per project. */
+	readonly training?: {readonly targetLoss?: number; readonly targets?: Readonly<Record<string, number>>};
 	/** User rules, validated by the rules module. */
 	readonly rules: readonly unknown[];
 	/** Receivers, routing, grouping and inhibition (`notify:`), compiled with secrets wrapped; absent: no section. */
@@ -82,6 +86,24 @@ const listenAddress: Check = (v) => {
 	const parsed = typeof v === 'number' || typeof v === 'string' ? parseListenAddress(String(v)) : undefined;
 	return parsed?.ok ? undefined : (parsed?.error ?? `expected [ADDR:]PORT, got ${JSON.stringify(v)}`);
 };
+const objective: Check = (v) => (typeof v === 'number' && v >= 0.5 && v <= 0.9999 ? undefined : `expected a share from 0.5 to 0.9999 (0.99: 99 % of tasks within 30 min), got ${JSON.stringify(v)}`);
+const durationBetween =
+	(minMs: number, maxMs: number, range: string): Check =>
+	(v) => {
+		const ms = typeof v === 'string' ? parseDuration(v) : durationValue(v);
+		return ms !== undefined && ms >= minMs && ms <= maxMs ? undefined : `expected a duration from ${range}, got ${JSON.stringify(v)}`;
+	};
+const lossTarget: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 1e9 ? undefined : `expected a loss above 0, got ${JSON.stringify(v)}`);
+const lossTargets: Check = (v) => {
+	if (v === null || typeof v !== 'object' || Array.isArray(v)) return `expected a mapping of project id to target loss, got ${JSON.stringify(v)}`;
+	const entries = Object.entries(v as Record<string, unknown>);
+	if (entries.length > 1000) return `${entries.length} projects, more than the 1000 allowed`;
+	for (const [project, loss] of entries) {
+		const problem = lossTarget(loss);
+		if (problem !== undefined) return `${JSON.stringify(project)}: ${problem}`;
+	}
+	return undefined;
+};
 const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
@@ -92,6 +114,8 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	host: {enabled: bool, intervalMs, paths: pathList},
 	energy: {pricePerKwh: nonNegative, currency, pue, gridGramsPerKwh: nonNegative},
 	metrics: {listen: listenAddress},
+	sla: {objective, window: durationBetween(3_600_000, 7 * 86_400_000, '1h to 7d'), burnWindow: durationBetween(5 * 60_000, 86_400_000, '5m to 24h')},
+	training: {targetLoss: lossTarget, targets: lossTargets},
 	rules: 'rules',
 	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
@@ -181,6 +205,8 @@ function configFromYaml(loaded: YamlLoad, file: string, env: NodeJS.ProcessEnv):
 			host: section('host'),
 			energy: section('energy'),
 			metrics: section('metrics'),
+			sla: section('sla'),
+			training: section('training'),
 			rules: (root['rules'] as unknown[] | undefined) ?? [],
 			...(notify !== undefined ? {notify} : {}),
 			raw: withoutSecrets(root),

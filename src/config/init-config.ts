@@ -84,6 +84,20 @@ const INIT_SECTIONS: readonly Section[] = [
 		],
 	},
 	{
+		name: 'sla',
+		about: 'The task SLA\'s error budget (README, "Forecasts"): the share of tasks that must finish within 30 minutes.',
+		settings: [
+			on('objective: 0.9', 'from 0.5 to 0.9999'),
+			on('window: 24h', 'the budget\'s period, 1h to 7d'),
+			on('burnWindow: 1h', 'the recent window the burn rate is measured over, 5m to 24h'),
+		],
+	},
+	{
+		name: 'training',
+		about: 'Target losses for the training ETA (README, "Forecasts").',
+		settings: [example('targetLoss: 0.5', 'every project'), example('targets:\n  my-project: 0.25', 'per project, over targetLoss')],
+	},
+	{
 		name: 'alerting',
 		about: 'The rule engine (README, "Rules and alerts"). Durations: 500ms, 30s, 5m, 2h, 7d, at most 365d.',
 		settings: [

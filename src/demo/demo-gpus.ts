@@ -125,3 +125,17 @@ export function demoAppRows(fields: readonly string[], ms: number, startMs: numb
 			.join(', '),
 	);
 }
+
+/**
+`nvidia-smi dmon -s t` lines for one tick (after the two header lines on the first): each busy GPU reads its input
+batches over PCIe (a few GB/s in, swinging with its utilization) and sends little back; an idle GPU moves nothing.
+*/
+export function demoDmonLines(ms: number, startMs: number, first: boolean, ids?: readonly number[]): string[] {
+	const t = (ms - startMs) / 1000;
+	const rows = DEMO_GPUS.filter((g) => ids === undefined || ids.includes(g.index)).map((g) => {
+		const rx = g.util > 0 ? Math.round(1800 + 900 * Math.sin(t / 5 + g.index) + 10 * g.util) : 0;
+		const tx = g.util > 0 ? Math.round(rx / 6) : 0;
+		return `${String(g.index).padStart(5)}${String(rx).padStart(8)}${String(tx).padStart(8)}`;
+	});
+	return first ? ['# gpu   rxpci   txpci', '# Idx    MB/s    MB/s', ...rows] : rows;
+}

@@ -1,5 +1,5 @@
 /** How a GPU row is written: pure decisions about widths, unknown and stale readings, colours. */
-import {type GpuProcess, type GpuSnapshot, type Reading} from '../gpu/gpu-snapshot.js';
+import {type GpuProcess, type GpuSnapshot, type LinkThroughput, type Reading} from '../gpu/gpu-snapshot.js';
 import {type HostProcess} from '../gpu/proc-join.js';
 import {shortDuration} from '../gpu/gpu-health.js';
 import {formatMb} from './units.js';
@@ -34,6 +34,21 @@ export function readingText(reading: Reading, format: (value: number) => string)
 /** The widest GPU sparkline (it reads the GPU's history rings; a row carries only its last 60 samples). */
 const SPARK_SAMPLES = 240;
 
+/** MB/s in at most 5 cells: 310M, 1.2G, 14G (decimal, as dmon counts). Pure. */
+export function rateText(mbps: number): string {
+	if (mbps < 999.5) return `${Math.round(mbps)}M`;
+	if (mbps < 9950) return `${(mbps / 1000).toFixed(1)}G`;
+	return mbps < 999_500 ? `${Math.round(mbps / 1000)}G` : '>999G';
+}
+
+/** PCIe throughput compact: `↓1.2G↑310M` (into the GPU, out of it, per second); `?` unknown, `*` stale. */
+export function pcieText(pcie: LinkThroughput): string {
+	return `↓${readingText(pcie.rxMBps, rateText)}↑${readingText(pcie.txMBps, rateText)}`;
+}
+
+/** Cells the PCIe column takes: `↓9.9G↑402M*`; a rarer wider one (both stale) is cut, and drawn dim. */
+export const PCIE_CELLS = 11;
+
 export interface GpuColumns {
 	readonly name: number;
 	readonly gauge: number;
@@ -47,27 +62,32 @@ export interface GpuColumns {
 	project (0 otherwise: with a process column the project takes its place).
 	*/
 	readonly project: number;
+	/** Cells for the PCIe throughput before the history (0: none sampled, or no room). */
+	readonly pcie: number;
 }
 
 /**
 Column widths for a GPU line of `width` columns: gauges 4 to 12 cells, the sparkline the rest (up to 240 samples) and, when
 some GPU has processes, the biggest process at the end.
 */
-export function gpuColumns(width: number, withProcesses = false, badgeWanted = 0, withProjects = false): GpuColumns {
+export function gpuColumns(width: number, withProcesses = false, badgeWanted = 0, pcieWanted = 0, withProjects = false): GpuColumns {
 	// marker(1) idx(2) sp name sp [gauge] sp pct(5) sp [gauge] sp mem(11) sp temp(5) sp power(10) sp spark
 	const name = width >= 120 ? 14 : 10;
 	const fixed = 1 + 2 + 1 + name + 1 + 1 + 5 + 1 + 1 + 11 + 1 + 5 + 1 + 10 + 1;
 	const all = Math.max(0, width - fixed);
 	// The health badge (throttling, link, ECC, Xid) comes before the history and the process: it says why a GPU is slow.
 	const badge = badgeWanted > 0 ? Math.min(badgeWanted, Math.max(0, all - 2 * 4 - 1)) : 0;
-	const available = Math.max(0, all - (badge > 0 ? badge + 1 : 0));
+	const afterBadge = Math.max(0, all - (badge > 0 ? badge + 1 : 0));
+	// PCIe throughput next, when the gauges (4 cells each) and 6 cells of history still fit beside it.
+	const pcie = pcieWanted > 0 && afterBadge - pcieWanted - 1 >= 2 * 4 + 6 ? pcieWanted : 0;
+	const available = Math.max(0, afterBadge - (pcie > 0 ? pcie + 1 : 0));
 	const gauge = Math.max(4, Math.min(12, Math.floor(available / 5)));
 	// The biggest process (who holds the memory) gets up to 24 cells once the history keeps at least 16.
 	const proc = withProcesses && available - 2 * gauge >= 16 + 1 + 12 ? Math.min(24, available - 2 * gauge - 16 - 1) : 0;
 	const spark = Math.max(0, Math.min(SPARK_SAMPLES, available - 2 * gauge - (proc > 0 ? proc + 1 : 0)));
 	// Which project runs here matters more than the history's oldest samples: up to 10 cells, the history keeps 6.
 	const project = withProjects && proc === 0 ? Math.max(0, Math.min(10, spark - 1 - 6)) : 0;
-	return {name, gauge, spark: project >= 4 ? spark - project - 1 : spark, proc, badge, project: project >= 4 ? project : 0};
+	return {name, gauge, spark: project >= 4 ? spark - project - 1 : spark, proc, badge, pcie, project: project >= 4 ? project : 0};
 }
 
 /**

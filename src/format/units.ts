@@ -95,7 +95,7 @@ export function formatSpan(ms: number): string {
 
 const ASCII_ONLY = /^[\u0000-\u007e]+$/;
 
-const ASCII_SUBSTITUTES: Record<string, string> = {'…': '...', '·': '|', '°': '', '›': '>', '▶': '>', '▏': '_', '≤': '<=', '≥': '>=', '—': '-', '–': '-', '→': '->', '←': '<-', '×': 'x'};
+const ASCII_SUBSTITUTES: Record<string, string> = {'…': '...', '·': '|', '°': '', '›': '>', '▶': '>', '▏': '_', '≤': '<=', '≥': '>=', '—': '-', '–': '-', '→': '->', '←': '<-', '×': 'x', '↓': 'v', '↑': '^'};
 
 /**
 Text for --ascii: common symbols spelled out, any other character above 0x7e as one '?' per grapheme (an emoji

@@ -8,6 +8,8 @@ import {TTL_SECONDS, keys} from '../contract/names.js';
 import {type JournalRecord} from '../journal.js';
 import {type GpuSourcePart} from '../parts.js';
 import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
+import {PcieSampler} from './pcie-sampler.js';
+import {NvlinkSampler} from './nvlink-sampler.js';
 import {type EnergyPricing} from './energy.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
@@ -156,6 +158,17 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 			host.store.touch();
 		},
 	});
+	// PCIe throughput: a `dmon -s t` child of its own, probed once (pcie-sampler.ts).
+	const pcie = new PcieSampler(store, {
+		bin: options.bin ?? 'nvidia-smi',
+		intervalMs: options.intervalMs ?? DEFAULT_GPU_INTERVAL_MS,
+		...(options.gpus !== undefined ? {gpus: options.gpus} : {}),
+		...(options.env !== undefined ? {env: options.env} : {}),
+		now,
+		onSample: () => host.store.touch(),
+	});
+	// NVLink throughput: `nvlink -gt d` counters every 5 s (nvlink-sampler.ts).
+	const nvlink = new NvlinkSampler(store, {bin: options.bin ?? 'nvidia-smi', ...(options.env !== undefined ? {env: options.env} : {}), now, onSample: () => host.store.touch()});
 	// With --gpus, say which requested GPUs the frames never had (the store's snapshot is cached: so is this).
 	let last: {input: GpuSnapshot; output: GpuSnapshot} | undefined;
 	const snapshot = (): GpuSnapshot => {
@@ -168,8 +181,16 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		return last.output;
 	};
 	return {
-		start: () => sampler.start(),
-		stop: () => sampler.stop(),
+		start: async () => {
+			void pcie.start();
+			nvlink.start();
+			await sampler.start();
+		},
+		stop: () => {
+			pcie.stop();
+			nvlink.stop();
+			return sampler.stop();
+		},
 		gpu: snapshot,
 		query: store,
 		sampler,

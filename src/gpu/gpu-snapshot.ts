@@ -21,6 +21,17 @@ export interface GpuProcess {
 	readonly projectId?: string;
 }
 
+/** The `dmon -s t` child: probing, sampling, unsupported by this nvidia-smi/driver, stopped (restarting), or off. */
+export type PcieState = 'starting' | 'ok' | 'unsupported' | 'stopped' | 'off';
+
+/** Link throughput in MB/s into the GPU (rx) and out of it (tx): PCIe from `nvidia-smi dmon -s t`, NVLink from `nvlink -gt d`. */
+export interface LinkThroughput {
+	readonly rxMBps: Reading;
+	readonly txMBps: Reading;
+	/** When the sample arrived. */
+	readonly timeMs: number;
+}
+
 export interface GpuRow {
 	readonly index: number;
 	readonly uuid: string;
@@ -57,6 +68,10 @@ export interface GpuRow {
 	readonly memoryFullInMs?: number;
 	/** Energy today and since start (counter or estimate), GPU-hours today. */
 	readonly energy?: GpuEnergy;
+	/** PCIe throughput, when the `dmon -s t` child runs (absent: not sampled, or the driver lacks it). */
+	readonly pcie?: LinkThroughput;
+	/** NVLink throughput summed over the GPU's links, from `nvlink -gt d` counters every 5 s (absent: no NVLink or not read). */
+	readonly nvlink?: LinkThroughput;
 }
 
 export interface GpuSnapshot {
@@ -83,6 +98,8 @@ export interface GpuSnapshot {
 	readonly projects?: readonly ProjectEnergy[];
 	/** With `projects`: the GPUs' energy no project ran (intervals without one), today and since this instance started. */
 	readonly unattributed?: {readonly todayKwh: number; readonly sinceStartKwh: number};
+	/** The PCIe throughput child's state (absent: not run). */
+	readonly pcieThroughput?: PcieState;
 }
 
 /** The requested GPU indices that none of `rows` has, in the order asked. Pure. */

@@ -8,7 +8,7 @@ enters the history (history has gaps instead). A GPU missing from a frame is mar
 import {type PointSeries, TimeRing} from '../store/ring-buffer.js';
 import {type ParsedApp, type ParsedGpuRow, type Parsed} from './csv-parse.js';
 import {CORE_METRICS, GPU_METRICS, HEALTH_METRICS, type CoreMetric, type HealthMetric} from './query-fields.js';
-import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
+import {type GpuProcess, type GpuRow, type GpuSnapshot, type PcieState, type LinkThroughput, type Reading} from './gpu-snapshot.js';
 import {timeToCapacity} from '../analysis/forecasts.js';
 import {type HostProcess} from './proc-join.js';
 import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, localDay, type EnergyPricing, type EnergyState} from './energy.js';
@@ -177,6 +177,17 @@ export function boxAggregates(rows: readonly GpuRow[]): BoxAggregates {
 	};
 }
 
+/**
+The status with the extras a separate child could not give (`dmon -s t`) named as the dropped fields are: in
+`droppedFields` and the reason, while frames arrive (an unavailable GPU says why already). Pure.
+*/
+function withExtras(status: GpuStatus, extras: ReadonlyMap<string, string>): GpuStatus {
+	if (extras.size === 0 || (status.state !== 'ok' && status.state !== 'degraded')) return status;
+	const names = [...extras.keys()];
+	const note = `not supported by the driver: ${[...extras].map(([name, why]) => `${name} (${why})`).join(', ')}`;
+	return {...status, droppedFields: [...(status.droppedFields ?? []), ...names], reason: status.reason === undefined ? note : `${status.reason}; ${note}`};
+}
+
 const FORECAST_EVERY_MS = 10_000;
 
 /**
@@ -197,6 +208,13 @@ function memoryForecast(entry: Entry): {memoryFullInMs?: number} {
 
 export class GpuStore implements GpuQuery {
 	private readonly entries = new Map<string, Entry>();
+	/** PCIe throughput per GPU index, from the `dmon -s t` child (pcie-sampler.ts), when it runs. */
+	private readonly pcie = new Map<number, LinkThroughput>();
+	/** NVLink throughput per GPU index, from `nvlink -gt d` counters (nvlink-sampler.ts). */
+	private readonly nvlink = new Map<number, LinkThroughput>();
+	/** Extras a separate nvidia-smi child could not give (`dmon -s t`), with why: named beside droppedFields. */
+	private readonly unsupportedExtras = new Map<string, string>();
+	private pcieState: PcieState | undefined;
 	private statusValue: GpuStatus = {state: 'starting'};
 	private lastFrameMs: number | undefined;
 	/** When the first `--query-compute-apps` result was applied (`--once` waits for it). */
@@ -458,6 +476,48 @@ export class GpuStore implements GpuQuery {
 		}
 	}
 
+	/** A GPU's PCIe throughput sample (MB/s); an unknown value keeps the last good one, marked stale. */
+	setLinkThroughput(index: number, rx: Parsed, tx: Parsed, timeMs: number): void {
+		const before = this.pcie.get(index);
+		const next: LinkThroughput = {rxMBps: toReading(rx, before?.rxMBps.value), txMBps: toReading(tx, before?.txMBps.value), timeMs};
+		this.pcie.set(index, next);
+		this.touchIndex(index);
+	}
+
+	/** A GPU's NVLink throughput (MB/s, from two counter readings); an unknown value keeps the last good one, stale. */
+	setNvlinkThroughput(index: number, rx: Parsed, tx: Parsed, timeMs: number): void {
+		const before = this.nvlink.get(index);
+		this.nvlink.set(index, {rxMBps: toReading(rx, before?.rxMBps.value), txMBps: toReading(tx, before?.txMBps.value), timeMs});
+		this.touchIndex(index);
+	}
+
+	/** Every GPU's PCIe throughput turned stale (the dmon child stopped). */
+	staleLinkThroughput(reason: string): void {
+		for (const [index, t] of this.pcie) {
+			this.pcie.set(index, {...t, rxMBps: staleReading(t.rxMBps, reason), txMBps: staleReading(t.txMBps, reason)});
+			this.touchIndex(index);
+		}
+	}
+
+	setPcieState(state: PcieState): void {
+		if (this.pcieState === state) return;
+		this.pcieState = state;
+		this.version += 1;
+	}
+
+	/** Name an extra the driver cannot give (`reason`), or clear it (undefined). */
+	setUnsupportedExtra(name: string, reason: string | undefined): void {
+		if (this.unsupportedExtras.get(name) === reason) return;
+		if (reason === undefined) this.unsupportedExtras.delete(name);
+		else this.unsupportedExtras.set(name, reason);
+		this.version += 1;
+	}
+
+	private touchIndex(index: number): void {
+		for (const entry of this.entries.values()) if (entry.index === index) entry.row = undefined;
+		this.version += 1;
+	}
+
 	setStatus(status: GpuStatus): boolean {
 		const before = this.statusValue;
 		this.statusValue = status;
@@ -499,6 +559,8 @@ export class GpuStore implements GpuQuery {
 			...(entry.healthQueried || entry.xidCount > 0 ? {health: this.health(entry)} : {}),
 			...(entry.energy.lastTimeMs !== undefined ? {energy: gpuEnergy(entry.energy)} : {}),
 			...memoryForecast(entry),
+			...(this.pcie.has(entry.index) && !entry.lost ? {pcie: this.pcie.get(entry.index)!} : {}),
+			...(this.nvlink.has(entry.index) && !entry.lost ? {nvlink: this.nvlink.get(entry.index)!} : {}),
 		};
 		rowHistories.set(entry.row, entry.rings);
 		return entry.row;
@@ -559,7 +621,7 @@ export class GpuStore implements GpuQuery {
 
 	snapshot(): GpuSnapshot {
 		if (this.snapshotCache?.version === this.version) return this.snapshotCache.snapshot;
-		const s = this.statusValue;
+		const s = withExtras(this.statusValue, this.unsupportedExtras);
 		const snapshot: GpuSnapshot = {
 			state: s.state,
 			...(s.reason !== undefined ? {reason: s.reason} : {}),
@@ -569,6 +631,7 @@ export class GpuStore implements GpuQuery {
 			...(s.droppedFields !== undefined && s.droppedFields.length > 0 ? {droppedFields: s.droppedFields} : {}),
 			...(s.retryAtMs !== undefined ? {retryAtMs: s.retryAtMs} : {}),
 			...(this.boxXidCount > 0 ? {boxXids: {count: this.boxXidCount, recent: this.boxXids}} : {}),
+			...(this.pcieState !== undefined ? {pcieThroughput: this.pcieState} : {}),
 			...(this.entries.size > 0 ? {energy: boxEnergy(this.rows().flatMap((r) => (r.energy !== undefined ? [r.energy] : [])), this.pricing)} : {}),
 			...(this.processesAtMs !== undefined ? {processesAtMs: this.processesAtMs} : {}),
 			...(this.projectEnergy.size > 0 ? {projects: this.projectFigures(localDay(this.lastFrameMs ?? Date.now())), unattributed: this.unattributedFigures()} : {}),

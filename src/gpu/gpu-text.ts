@@ -9,7 +9,7 @@ function readingText(reading: Reading, unit: string, digits = 0): string {
 	return `${reading.value.toFixed(digits)}${unit}${reading.stale ? '*' : ''}`;
 }
 
-/** `  0 NVIDIA H100 80GB HBM3: util 97%, mem 61234/81559 MiB, 63C, 512/700 W, P0, 2 processes, project asr-large`. */
+/** `  0 NVIDIA H100 80GB HBM3: util 97%, mem 61234/81559 MiB, 63C, 512/700 W, P0, PCIe rx 1212 MB/s tx 310 MB/s, 2 processes, project asr-large`. */
 export function gpuLine(row: GpuRow): string {
 	const head = `  ${row.index} ${row.name}`;
 	if (row.lost) return `${head}: LOST${row.lostReason ? ` (${row.lostReason})` : ''}`;
@@ -20,6 +20,8 @@ export function gpuLine(row: GpuRow): string {
 		`${readingText(row.powerDrawW, '')}/${readingText(row.powerLimitW, '')} W`,
 	];
 	if (row.pstate !== undefined) parts.push(row.pstate);
+	if (row.pcie !== undefined) parts.push(`PCIe rx ${readingText(row.pcie.rxMBps, ' MB/s')} tx ${readingText(row.pcie.txMBps, ' MB/s')}`);
+	if (row.nvlink !== undefined) parts.push(`NVLink rx ${readingText(row.nvlink.rxMBps, ' MB/s')} tx ${readingText(row.nvlink.txMBps, ' MB/s')}`);
 	if (row.processes.length > 0) parts.push(`${row.processes.length} process${row.processes.length === 1 ? '' : 'es'}`);
 	const projects = projectsOf(row.processes);
 	if (projects.length > 0) parts.push(`project${projects.length === 1 ? '' : 's'} ${projects.join(', ')}`);

@@ -148,6 +148,15 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
 	}
 	healthFields(row, fields, unknown, stale);
+	// MB/s from `nvidia-smi dmon -s t` and `nvlink -gt d`; unknown and stale as the other readings.
+	const links = [
+		...(row.pcie !== undefined ? ([['pcie_rx_mb_s', row.pcie.rxMBps], ['pcie_tx_mb_s', row.pcie.txMBps]] as const) : []),
+		...(row.nvlink !== undefined ? ([['nvlink_rx_mb_s', row.nvlink.rxMBps], ['nvlink_tx_mb_s', row.nvlink.txMBps]] as const) : []),
+	];
+	for (const [field, reading] of links) {
+		fields[field] = reading.value === undefined ? '' : num(reading.value);
+		if (reading.reason !== undefined) (reading.value === undefined ? unknown : stale).push(`${field}=${reading.reason}`);
+	}
 	if (row.energy !== undefined) {
 		fields['energy_kwh_today'] = row.energy.todayKwh.toFixed(4);
 		fields['energy_kwh_since_start'] = row.energy.sinceStartKwh.toFixed(4);

@@ -154,6 +154,11 @@ export class HostSampler {
 		return {...stats, filesystems};
 	}
 
+	/** Each configured filesystem's bytes used over the last 30 minutes, with its size: the rules' disk forecast. */
+	diskSeries(): Array<{path: string; usedBytes: TimeRing; totalBytes: number | undefined}> {
+		return [...this.fsUsed].map(([path, usedBytes]) => ({path, usedBytes, totalBytes: this.current?.filesystems.find((fs) => fs.path === path)?.totalBytes}));
+	}
+
 	view(): HostView {
 		return {stats: this.current, dataloaderBound: dataloaderBound(this.recent)};
 	}

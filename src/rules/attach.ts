@@ -3,6 +3,7 @@ The rules part from the config's `rules` and `alerting` sections and the GPU par
 runtime's core (rulesDeps): the writer takes its writes, the bus publishes its messages and answers its reads.
 */
 import {type Redis} from 'ioredis';
+import {forecastSettingsFrom} from '../analysis/forecast-settings.js';
 import {type MycotopConfig} from '../config/config.js';
 import {type GpuQuery} from '../gpu/gpu-store.js';
 import {keys} from '../contract/names.js';
@@ -122,7 +123,14 @@ export function configAuthor(config: Pick<MycotopConfig, 'raw'>): string | undef
 	return typeof author === 'string' && author.length > 0 ? sanitizeText(author, {maxLength: 128}) : undefined;
 }
 
-export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery, notifications?: RulesNotifications, redis?: RulesPartOptions['redis']): RulesPart {
+export function rulesPartFrom(
+	core: RulesCore,
+	config: MycotopConfig,
+	gpu?: GpuQuery,
+	notifications?: RulesNotifications,
+	redis?: RulesPartOptions['redis'],
+	disks?: RulesPartOptions['disks'],
+): RulesPart {
 	const settings = alertingSettings(config);
 	return new RulesPart(rulesDeps(core, notifications), {
 		rules: compileRules(config.rules),
@@ -132,5 +140,7 @@ export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQ
 		...(gpu !== undefined ? {gpus: gpuSourceFrom(gpu)} : {}),
 		...(configAuthor(config) !== undefined ? {user: configAuthor(config)} : {}),
 		...(redis !== undefined ? {redis} : {}),
+		forecasts: forecastSettingsFrom(config),
+		...(disks !== undefined ? {disks} : {}),
 	});
 }

@@ -2,6 +2,7 @@
 import {type Labels} from './labels.js';
 import {type Severity} from './alert-state.js';
 import {type PointSeries} from './time-ring.js';
+import {type SlaSettings} from '../analysis/sla-budget.js';
 
 /** The seed's alert channels: events:alerts:{group}. */
 export type AlertGroup = 'training' | 'gpu' | 'distribution' | 'system';
@@ -12,6 +13,8 @@ export interface ProjectInput {
 	readonly wer?: PointSeries;
 	/** `context:project:{id}` field `status` (e.g. "training"), when known. */
 	readonly status?: string;
+	/** The configured target loss (`training:`), for forecast_target_loss_seconds. */
+	readonly targetLoss?: number;
 }
 
 /**
@@ -64,6 +67,10 @@ export interface RuleInput {
 	readonly gpus: readonly GpuInput[] | undefined;
 	/** Redis's own health series (src/redis-health), when mycotop runs on Redis. */
 	readonly redis?: {readonly memoryPercent: PointSeries; readonly latencyMs: PointSeries};
+	/** The SLA error budget's settings (`sla:`); default 90 % over 24 h. */
+	readonly sla?: SlaSettings;
+	/** The host's configured filesystems: bytes used over time and the size (src/host). */
+	readonly disks?: ReadonlyArray<{readonly path: string; readonly usedBytes: PointSeries; readonly totalBytes: number | undefined}>;
 	/** Signature of the set of series (changes when projects, GPUs, agents or steps come and go). */
 	readonly shape?: string;
 }

@@ -19,6 +19,7 @@ import {type NotifyFunc} from './alert-notify.js';
 import {type ReceiverState} from '../notify/notify-types.js';
 import {ackFields, RuleEngine, type AlertTransition} from './engine.js';
 import {storeInput} from './store-input.js';
+import {type ForecastSettings} from '../analysis/forecast-settings.js';
 import {type GpuInput, type Rule, type RuleInput} from './rule-types.js';
 
 export {correlationInsight, slowStepInsight} from './alert-notify.js';
@@ -64,6 +65,10 @@ export interface RulesPartOptions {
 	/** user@host recorded on acks and silences. */
 	readonly user?: string;
 	readonly now?: () => number;
+	/** The SLA budget's settings and the target losses, for the forecast series (config `sla:`, `training:`). */
+	readonly forecasts?: ForecastSettings;
+	/** The host's filesystems (src/host), for forecast_disk_full_seconds. */
+	readonly disks?: () => RuleInput['disks'];
 }
 
 function normalizeSeverity(s: string): Severity {
@@ -179,7 +184,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	evaluate(): AlertTransition[] {
 		const now = this.now();
 		const started = performance.now();
-		const input = storeInput(this.host.store, now, this.statuses, this.options.gpus?.(now), this.options.redis);
+		const input = storeInput(this.host.store, now, this.statuses, this.options.gpus?.(now), this.options.redis, {...this.options.forecasts, disks: this.options.disks?.()});
 		const transitions = this.engine.evaluate(input, (rule, labels) => silencedBy(this.silences.values(), rule, labels, now));
 		this.lastEvaluationMs = performance.now() - started;
 		if (transitions.length > 0) this.record(transitions);

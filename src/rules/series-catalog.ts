@@ -8,6 +8,7 @@ import {labelsText, type Labels} from './labels.js';
 import {type LabelledSeries, type RuleInput, type SeriesSource} from './rule-types.js';
 import {type PointSeries, TimeRing} from './time-ring.js';
 import {type AlertGroup} from './rule-types.js';
+import {FORECAST_METRICS, ForecastSeries, isForecastMetric} from './forecast-series.js';
 
 export interface MetricInfo {
 	readonly labels: readonly string[];
@@ -37,6 +38,7 @@ export const METRICS: Readonly<Record<string, MetricInfo>> = {
 	critical_errors_per_hour: {labels: [], group: 'system', help: 'events:errors:critical in the last hour'},
 	redis_memory_percent: {labels: [], group: 'system', help: 'Redis used_memory / maxmemory (or / the machine\'s memory without maxmemory), every 5 s'},
 	redis_latency_ms: {labels: [], group: 'system', help: 'PING round trip on mycotop\'s Redis connection (ms), every 5 s'},
+	...FORECAST_METRICS,
 };
 
 const DERIVED = ['throughput_per_hour', 'sla_compliance_percent', 'avg_task_duration_seconds', 'load_variance_percent', 'busy_agents', 'critical_errors_per_hour'] as const;
@@ -71,6 +73,7 @@ export class SeriesCatalog implements SeriesSource {
 	private cache = new Map<string, readonly LabelledSeries[]>();
 	private cachedShape: string | undefined;
 	private input: RuleInput | undefined;
+	private readonly forecasts = new ForecastSeries();
 
 	constructor(derivedCapacity = 4096) {
 		for (const name of DERIVED) {
@@ -101,6 +104,7 @@ export class SeriesCatalog implements SeriesSource {
 	series(metric: string): readonly LabelledSeries[] {
 		const derived = this.derivedSeries.get(metric);
 		if (derived !== undefined) return derived;
+		if (isForecastMetric(metric)) return this.input === undefined ? [] : this.forecasts.series(metric, this.input);
 		let list = this.cache.get(metric);
 		if (list === undefined) {
 			list = this.build(metric);

@@ -2,6 +2,8 @@
 import {type MetricsStore, type ProjectSeries} from '../store/metrics-store.js';
 import {gpuShape, type GpuInput, type ProjectInput, type RuleInput} from './rule-types.js';
 import {type PointSeries, storeRingSeries} from './time-ring.js';
+import {targetLossFor, type TrainingTargets} from '../analysis/loss-eta.js';
+import {type SlaSettings} from '../analysis/sla-budget.js';
 
 const projectViews = new WeakMap<ProjectSeries, {loss: PointSeries; wer?: PointSeries}>();
 const stepViews = new WeakMap<object, PointSeries>();
@@ -15,12 +17,20 @@ function views(series: ProjectSeries): {loss: PointSeries; wer?: PointSeries} {
 	return v;
 }
 
-export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyMap<string, string>, gpus: readonly GpuInput[] | undefined, redis?: RuleInput['redis']): RuleInput {
+/** What the forecast series read besides the store: the SLA settings, the target losses, the host's filesystems. */
+interface ForecastInputs {
+	readonly sla?: SlaSettings;
+	readonly training?: TrainingTargets;
+	readonly disks?: RuleInput['disks'];
+}
+
+export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyMap<string, string>, gpus: readonly GpuInput[] | undefined, redis?: RuleInput['redis'], forecast: ForecastInputs = {}): RuleInput {
 	const projects: ProjectInput[] = [];
 	for (const [id, series] of store.projects) {
 		const v = views(series);
 		const status = statuses.get(id);
-		projects.push({id, loss: v.loss, ...(v.wer ? {wer: v.wer} : {}), ...(status !== undefined ? {status} : {})});
+		const targetLoss = targetLossFor(forecast.training, id);
+		projects.push({id, loss: v.loss, ...(v.wer ? {wer: v.wer} : {}), ...(status !== undefined ? {status} : {}), ...(targetLoss !== undefined ? {targetLoss} : {})});
 	}
 	const workflowSteps = [...store.workflowSteps.values()].map((entry) => {
 		let durations = stepViews.get(entry);
@@ -41,6 +51,8 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 		criticalErrorsSince: (sinceMs) => store.criticalErrors.newestWhile((e) => e.timeMs >= sinceMs),
 		gpus,
 		...(redis !== undefined ? {redis} : {}),
+		...(forecast.sla !== undefined ? {sla: forecast.sla} : {}),
+		...(forecast.disks !== undefined && forecast.disks.length > 0 ? {disks: forecast.disks} : {}),
 		shape: `${store.projects.size}|${store.workflowSteps.size}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
 	};
 }

@@ -10,6 +10,7 @@ import {METRICS} from './series-catalog.js';
 import {robustZ} from './stats.js';
 import {type AlertGroup, type LabelledSeries, type Rule, type RuleContext, type RuleSample, type RuleVariant} from './rule-types.js';
 import {type PointSeries} from './time-ring.js';
+import {FORECAST_KINDS} from './forecast-series.js';
 
 export type Fn = 'value' | 'rate' | 'increase' | 'avg' | 'min' | 'max' | 'robust_z';
 export type Op = '>' | '>=' | '<' | '<=' | '==' | '!=';
@@ -235,7 +236,9 @@ A rule entry (the YAML format: alert, series, condition, recovery, for, keep_fir
 stale_after, runbook; built-in data adds variant, description, recommendation and `stale_after: gpu`) as a spec, or
 undefined when it is not one (validateRules says why, for the user's).
 */
-export function thresholdSpec(entry: Readonly<Record<string, unknown>>): UserRuleSpec | undefined {
+export function thresholdSpec(given: Readonly<Record<string, unknown>>): UserRuleSpec | undefined {
+	const entry = forecastEntry(given);
+	if (entry === undefined) return undefined;
 	const name = entry['alert'];
 	const series = entry['series'];
 	const condText = entry['condition'];
@@ -268,5 +271,33 @@ export function thresholdSpec(entry: Readonly<Record<string, unknown>>): UserRul
 		...(typeof entry['description'] === 'string' ? {description: entry['description']} : {}),
 		...(typeof entry['recommendation'] === 'string' ? {recommendation: entry['recommendation']} : {}),
 		...(typeof entry['runbook'] === 'string' ? {runbook: entry['runbook']} : {}),
+	};
+}
+
+/**
+`forecast: {of: KIND[{labels}], within: 30m, clear_beyond: 1h}` as the series and condition it stands for: the
+forecast's catalog series (forecast-series.ts), `value <= within` in seconds, and `value > clear_beyond` as the
+recovery. An entry without `forecast` is returned as it is; undefined when the forecast is not well formed
+(validateRules says why).
+*/
+export function forecastEntry(entry: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> | undefined {
+	const f = entry['forecast'];
+	if (f === undefined) return entry;
+	if (f === null || typeof f !== 'object' || Array.isArray(f)) return undefined;
+	const {of, within, clear_beyond: clearBeyond} = f as Record<string, unknown>;
+	if (typeof of !== 'string') return undefined;
+	const brace = of.indexOf('{');
+	const kind = brace < 0 ? of.trim() : of.slice(0, brace).trim();
+	const metric = Object.hasOwn(FORECAST_KINDS, kind) ? FORECAST_KINDS[kind] : undefined;
+	const withinMs = durationOf(within, Number.NaN);
+	const clearMs = clearBeyond === undefined ? undefined : durationOf(clearBeyond, Number.NaN);
+	if (metric === undefined || !(withinMs > 0) || (clearMs !== undefined && !(clearMs >= withinMs))) return undefined;
+	const {forecast: _forecast, ...rest} = entry;
+	return {
+		...rest,
+		series: brace < 0 ? metric : metric + of.slice(brace),
+		condition: `value <= ${withinMs / 1000}`,
+		...(clearMs !== undefined ? {recovery: `value > ${clearMs / 1000}`} : {}),
+		...(typeof rest['message'] === 'string' ? {} : {message: `${String(entry['alert'])}: ${kind} forecast in {{value | round 0}} s (within ${String(within)})`}),
 	};
 }

@@ -25,7 +25,8 @@ import {type Severity} from './alert-state.js';
 import {BUILTIN_NAMES, builtinRule, defaultRules} from './builtin-rules.js';
 import {METRICS} from './series-catalog.js';
 import {type AlertGroup, type Rule} from './rule-types.js';
-import {compare, durationOf, OPPOSITE, parseCondition, thresholdSpec, userRule, type Condition} from './threshold-rule.js';
+import {compare, durationOf, forecastEntry, OPPOSITE, parseCondition, thresholdSpec, userRule, type Condition} from './threshold-rule.js';
+import {FORECAST_KINDS} from './forecast-series.js';
 
 export {conditionValue, parseCondition, renderTemplate} from './threshold-rule.js';
 
@@ -39,7 +40,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const USER_FIELDS = ['alert', 'series', 'condition', 'recovery', 'for', 'keep_firing_for', 'severity', 'channel', 'message', 'stale_after', 'runbook'];
+const USER_FIELDS = ['alert', 'series', 'condition', 'forecast', 'recovery', 'for', 'keep_firing_for', 'severity', 'channel', 'message', 'stale_after', 'runbook'];
 const BUILTIN_FIELDS = ['builtin', 'variant', 'enabled', 'for', 'keep_firing_for', 'severity', 'runbook'];
 
 function checkDuration(entry: Record<string, unknown>, field: string, index: number, issues: Issue[]): void {
@@ -65,6 +66,59 @@ function runbookProblem(value: unknown): string | undefined {
 	if (value === undefined) return undefined;
 	if (typeof value === 'string' && value.length <= 2048 && /^https?:\/\/\S+$/.test(value)) return undefined;
 	return `expected an http:// or https:// URL (at most 2048 characters), got ${JSON.stringify(typeof value === 'string' ? value.slice(0, 80) : value)}`;
+}
+
+/** The name of a rule with `forecast:`, and its problems added to `issues` (series and condition are implied). */
+function checkForecastRule(entry: Record<string, unknown>, index: number, issues: Issue[]): string | undefined {
+	let name: string | undefined;
+	const alert = entry['alert'];
+	if (alert === undefined) issues.push([[index], 'missing field "alert" (the rule\'s name)']);
+	else if (typeof alert !== 'string' || !NAME_RE.test(alert)) issues.push([[index, 'alert'], `expected a name of letters, digits and _, got ${JSON.stringify(alert)}`]);
+	else if (BUILTIN_NAMES.includes(alert)) issues.push([[index, 'alert'], `"${alert}" is a built-in rule: use "builtin: ${alert}" to change it, or pick another name`]);
+	else name = alert;
+	for (const field of ['series', 'condition', 'recovery'])
+		if (field in entry) issues.push([[index, field], `not with "forecast:" (it implies the series and the condition; use forecast.clear_beyond for hysteresis)`]);
+	const f = entry['forecast'];
+	if (f === null || typeof f !== 'object' || Array.isArray(f)) {
+		issues.push([[index, 'forecast'], `expected a mapping like {of: gpu_memory, within: 15m}, got ${JSON.stringify(f)}`]);
+		return name;
+	}
+	const forecast = f as Record<string, unknown>;
+	for (const field of Object.keys(forecast))
+		if (!['of', 'within', 'clear_beyond'].includes(field)) issues.push([[index, 'forecast', field], 'unknown field (expected one of: of, within, clear_beyond)']);
+	const kinds = Object.keys(FORECAST_KINDS);
+	const of = forecast['of'];
+	if (typeof of !== 'string') issues.push([[index, 'forecast', 'of'], `expected one of: ${kinds.join(', ')} (with label matchers if wanted, e.g. gpu_memory{gpu="0"}), got ${JSON.stringify(of)}`]);
+	else {
+		const brace = of.indexOf('{');
+		const kind = (brace < 0 ? of : of.slice(0, brace)).trim();
+		const metric = Object.hasOwn(FORECAST_KINDS, kind) ? FORECAST_KINDS[kind]! : undefined;
+		if (metric === undefined) issues.push([[index, 'forecast', 'of'], `unknown forecast ${JSON.stringify(kind)} (expected one of: ${kinds.join(', ')})`]);
+		else {
+			const sel = parseSelector(metric + (brace < 0 ? '' : of.slice(brace)));
+			if (typeof sel === 'string') issues.push([[index, 'forecast', 'of'], sel]);
+			else {
+				const known = METRICS[metric]!.labels;
+				for (const m of sel.matchers)
+					if (!known.includes(m.name)) issues.push([[index, 'forecast', 'of'], `forecast ${kind} has no label "${m.name}" (it has: ${known.length > 0 ? known.join(', ') : 'none'})`]);
+			}
+		}
+	}
+	const within = forecast['within'];
+	const withinMs = typeof within === 'string' ? parseDuration(within) : durationValue(within);
+	if (withinMs === undefined || withinMs <= 0) issues.push([[index, 'forecast', 'within'], `expected a duration like 15m or 1h, at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(within)}`]);
+	const clear = forecast['clear_beyond'];
+	if (clear !== undefined) {
+		const clearMs = typeof clear === 'string' ? parseDuration(clear) : durationValue(clear);
+		if (clearMs === undefined) issues.push([[index, 'forecast', 'clear_beyond'], `expected a duration like 30m, at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(clear)}`]);
+		else if (withinMs !== undefined && clearMs < withinMs) issues.push([[index, 'forecast', 'clear_beyond'], `${JSON.stringify(clear)} is shorter than within (${JSON.stringify(within)}): an alert would never clear`]);
+	}
+	if (entry['channel'] !== undefined && !GROUPS.includes(entry['channel'] as AlertGroup))
+		issues.push([[index, 'channel'], `expected one of: ${GROUPS.join(', ')}, got ${JSON.stringify(entry['channel'])}`]);
+	if (entry['message'] !== undefined && typeof entry['message'] !== 'string') issues.push([[index, 'message'], 'expected a string']);
+	checkDuration(entry, 'stale_after', index, issues);
+	if (forecastEntry(entry) === undefined && !issues.some(([path]) => path[0] === index)) issues.push([[index, 'forecast'], 'not a valid forecast']);
+	return name;
 }
 
 /** Validate the `rules` list. Paths are relative to the list: [index, field]. Pure. */
@@ -96,6 +150,8 @@ export function validateRules(list: readonly unknown[]): Issue[] {
 			if (entry['variant'] !== undefined && entry['variant'] !== 'seed' && entry['variant'] !== 'sound')
 				issues.push([[index, 'variant'], `expected seed or sound, got ${JSON.stringify(entry['variant'])}`]);
 			if (entry['enabled'] !== undefined && typeof entry['enabled'] !== 'boolean') issues.push([[index, 'enabled'], `expected true or false, got ${JSON.stringify(entry['enabled'])}`]);
+		} else if ('forecast' in entry) {
+			name = checkForecastRule(entry, index, issues);
 		} else {
 			const alert = entry['alert'];
 			if (alert === undefined) issues.push([[index], 'missing field "alert" (the rule\'s name) or "builtin"']);

@@ -5,6 +5,8 @@ up front and released into the rule input as time advances (a rule never sees th
 Input series (the names rule tests use):
   training_loss{project}, training_wer{project}      loss / WER per point
   project_status{project}                            1 = context:project:{id} status "training", 0 = anything else
+  training_target_loss{project}                      the project's target loss (training: in the config), latest wins
+  disk_used_bytes{path}, disk_total_bytes{path}      a host filesystem's used bytes and size (forecast_disk_full_seconds)
   gpu_temperature_celsius{gpu}, gpu_utilization_percent{gpu}, gpu_memory_used_mb{gpu}, gpu_memory_total_mb{gpu}
   gpu_lost{gpu}                                      1 = the GPU fell off the bus
   gpu_throttle_thermal{gpu}, gpu_throttle_power{gpu}, gpu_pcie_link_degraded{gpu}   1/0 flags
@@ -23,6 +25,9 @@ export const WORLD_SERIES = [
 	'training_loss',
 	'training_wer',
 	'project_status',
+	'training_target_loss',
+	'disk_used_bytes',
+	'disk_total_bytes',
 	'gpu_temperature_celsius',
 	'gpu_utilization_percent',
 	'gpu_memory_used_mb',
@@ -130,12 +135,14 @@ export class SeriesWorld {
 	input(now = this.now): RuleInput {
 		const statuses = new Map<string, number | undefined>();
 		for (const s of this.of('project_status')) statuses.set(s.labels['project'] ?? '', s.ring.lastValue());
+		const targets = new Map(this.of('training_target_loss').map((s) => [s.labels['project'] ?? '', s.ring.lastValue()] as const));
 		const wer = new Map(this.of('training_wer').map((s) => [s.labels['project'] ?? '', s.ring] as const));
 		const projects: ProjectInput[] = this.of('training_loss').map((s) => {
 			const id = s.labels['project'] ?? '';
 			const st = statuses.get(id);
 			const w = wer.get(id);
-			return {id, loss: s.ring, ...(w ? {wer: w} : {}), ...(st !== undefined ? {status: st === 1 ? 'training' : 'idle'} : {})};
+			const target = targets.get(id);
+			return {id, loss: s.ring, ...(w ? {wer: w} : {}), ...(st !== undefined ? {status: st === 1 ? 'training' : 'idle'} : {}), ...(target !== undefined ? {targetLoss: target} : {})};
 		});
 		const busyAgents = this.of('agent_tasks').flatMap((s) => {
 			const v = s.ring.lastValue();
@@ -146,6 +153,8 @@ export class SeriesWorld {
 		const redisMemory = this.of('redis_memory_percent')[0];
 		const redisLatency = this.of('redis_latency_ms')[0];
 		const redis = redisMemory !== undefined || redisLatency !== undefined ? {memoryPercent: redisMemory?.ring ?? new TimeRing(1), latencyMs: redisLatency?.ring ?? new TimeRing(1)} : undefined;
+		const totals = new Map(this.of('disk_total_bytes').map((s) => [s.labels['path'] ?? '', s.ring.lastValue()] as const));
+		const disks = this.of('disk_used_bytes').map((s) => ({path: s.labels['path'] ?? '', usedBytes: s.ring, totalBytes: totals.get(s.labels['path'] ?? '')}));
 		const completions = this.completions;
 		const errors = this.errors;
 		return {
@@ -158,6 +167,7 @@ export class SeriesWorld {
 			criticalErrorsSince: (since) => tailSince(errors, since),
 			gpus,
 			...(redis !== undefined ? {redis} : {}),
+			...(disks.length > 0 ? {disks} : {}),
 			shape: `${projects.length}|${workflowSteps.length}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
 		};
 	}

@@ -7,6 +7,9 @@ import {analyzeTrend, type TrendAnalysis} from '../analysis/training-trend.js';
 import {type Completion, type TaskAggregates} from '../analysis/task-aggregates.js';
 import {type LoadBalance} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
+import {lossEta, targetLossFor, type LossEta} from '../analysis/loss-eta.js';
+import {slaBudget, type SlaBudget} from '../analysis/sla-budget.js';
+import {DEFAULT_FORECASTS, type ForecastSettings} from '../analysis/forecast-settings.js';
 import {type BusStatus} from '../bus/bus-manager.js';
 import {type WriterStats} from '../writer/seed-writer.js';
 import {type FamilyCounts} from '../writer/key-family.js';
@@ -31,6 +34,8 @@ export interface ProjectSummary {
 	readonly lossTail: readonly number[];
 	readonly werTail: readonly number[];
 	readonly analysis: TrendAnalysis;
+	/** ETA to the configured target loss (`training:` in the config), when a target is set and the fit gives one. */
+	readonly eta?: LossEta;
 }
 
 export interface AgentSummary {
@@ -65,7 +70,13 @@ export interface Snapshot {
 	/** `--once`: the list entries every writer reported as given up (mycotop:writes:dropped), by key family. */
 	readonly writesDroppedInRedis?: FamilyCounts;
 	readonly training: readonly ProjectSummary[];
-	readonly tasks: TaskAggregates & {readonly completedToday: number; readonly recent: readonly Completion[]; readonly lastHourDurations: readonly number[]};
+	readonly tasks: TaskAggregates & {
+		readonly completedToday: number;
+		readonly recent: readonly Completion[];
+		readonly lastHourDurations: readonly number[];
+		/** The SLA's error budget (`sla:` in the config); absent without a timed task in its window. */
+		readonly budget?: SlaBudget;
+	};
 	readonly agents: readonly AgentSummary[];
 	readonly loadBalance: LoadBalance;
 	readonly workflows: ReadonlyArray<{readonly workflowId: string; readonly stepId: string; readonly count: number; readonly avgSeconds: number}>;
@@ -89,13 +100,32 @@ export interface SnapshotSources {
 	readonly alerts?: () => AlertsSnapshot | undefined;
 	readonly hostView?: () => HostView | undefined;
 	readonly redisHealth?: () => RedisHealth | undefined;
+	/** The SLA budget's settings and the target losses; default: 90 % over 24 h, no targets. */
+	readonly forecasts?: ForecastSettings;
 }
 
-const summaryCache = new WeakMap<ProjectSeries, {version: number; summary: ProjectSummary}>();
+const summaryCache = new WeakMap<ProjectSeries, {version: number; target: number | undefined; summary: ProjectSummary}>();
 
-function summarizeProject(projectId: string, series: ProjectSeries): ProjectSummary {
+/**
+A project's ETA is refitted at most every 5 s of its own time (a fit reads up to 2,000 points; at 100 projects
+changing every snapshot that was 20 ms a snapshot): in between the last one stands, counting down by its `atMs`.
+*/
+const ETA_REFIT_MS = 5000;
+const etaCache = new WeakMap<ProjectSeries, {target: number; fittedAtMs: number; eta: LossEta | undefined}>();
+
+function etaOf(series: ProjectSeries, target: number): LossEta | undefined {
+	const cached = etaCache.get(series);
+	const newest = series.lastUpdatedMs;
+	if (cached !== undefined && cached.target === target && newest >= cached.fittedAtMs && newest - cached.fittedAtMs < ETA_REFIT_MS) return cached.eta;
+	const eta = lossEta(series.loss.tail(2000), target);
+	etaCache.set(series, {target, fittedAtMs: newest, eta});
+	return eta;
+}
+
+function summarizeProject(projectId: string, series: ProjectSeries, target: number | undefined): ProjectSummary {
 	const cached = summaryCache.get(series);
-	if (cached !== undefined && cached.version === series.version) return cached.summary;
+	if (cached !== undefined && cached.version === series.version && cached.target === target) return cached.summary;
+	const eta = target === undefined ? undefined : etaOf(series, target);
 	const lossTail = series.loss.tailValues(SNAPSHOT_TAIL);
 	const summary: ProjectSummary = {
 		projectId,
@@ -108,15 +138,18 @@ function summarizeProject(projectId: string, series: ProjectSeries): ProjectSumm
 		werTail: series.wer?.tailValues(SNAPSHOT_TAIL) ?? [],
 		// The trend over the retained window (bounded by the ring): the seed's analysis, on what the user sees.
 		analysis: analyzeTrend(series.loss.tailValues(Math.min(series.loss.length, 2000))),
+		...(eta !== undefined ? {eta} : {}),
 	};
-	summaryCache.set(series, {version: series.version, summary});
+	summaryCache.set(series, {version: series.version, target, summary});
 	return summary;
 }
 
 export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 	const {store} = sources;
-	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series)).sort((a, b) => a.projectId.localeCompare(b.projectId));
+	const forecasts = sources.forecasts ?? DEFAULT_FORECASTS;
+	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series, targetLossFor(forecasts.training, id))).sort((a, b) => a.projectId.localeCompare(b.projectId));
 	const figures = systemFigures(store, now);
+	const budget = slaBudget(store.completionsSince(now - forecasts.sla.windowMs), now, forecasts.sla);
 	const agents: AgentSummary[] = [...store.agents]
 		.map(([agent, a]) => ({
 			agent,
@@ -151,6 +184,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			completedToday: store.completedToday,
 			recent: store.completions.newest(50),
 			lastHourDurations: figures.lastHourDurations,
+			...(budget !== undefined ? {budget} : {}),
 		},
 		agents,
 		loadBalance: figures.loadBalance,

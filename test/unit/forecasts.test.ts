@@ -1,6 +1,6 @@
 /** Forecasts: time to capacity (GPU memory, disk), error budget, training ETA; none made up from poor data. */
 import {describe, expect, it} from 'vitest';
-import {errorBudget, timeToCapacity, trainingEta} from '../../src/analysis/forecasts.js';
+import {errorBudget, largestStepShare, timeToCapacity, trainingEta} from '../../src/analysis/forecasts.js';
 
 const S = 1000;
 const MIN = 60_000;
@@ -36,12 +36,13 @@ describe('timeToCapacity', () => {
 });
 
 describe('errorBudget', () => {
-	it('90 % SLO, 1,000 tasks, 40 late: 60 % of the budget left; burning 2x in the last hour spends it in 3 h', () => {
-		// Allowed: 100 late. Recent: 100 tasks, 20 late in 1 h (20 % late = 2x the 10 % allowed).
+	it('90 % SLO, 1,000 tasks, 40 late: 60 % of the budget left; burning 2x in the last hour spends it in 6 h', () => {
+		// Allowed: 100 late. Recent: 100 tasks, 20 late in 1 h (20 % late = 2x the 10 % allowed); those 100 tasks
+		// earned 10 of budget, so it shrinks by 10 an hour: the 60 left last 6 h.
 		const b = errorBudget({target: 0.9, total: 1000, bad: 40, recentTotal: 100, recentBad: 20, recentMs: 3_600_000})!;
 		expect(b.remaining).toBeCloseTo(0.6, 9);
 		expect(b.burnRate).toBeCloseTo(2, 9);
-		expect(b.spentInMs! / 3_600_000).toBeCloseTo(3, 9);
+		expect(b.spentInMs! / 3_600_000).toBeCloseTo(6, 9);
 	});
 
 	it('nothing burning: no time; overspent: negative remaining and no time; no events: undefined', () => {
@@ -49,6 +50,10 @@ describe('errorBudget', () => {
 		const over = errorBudget({target: 0.9, total: 100, bad: 20, recentTotal: 10, recentBad: 5, recentMs: 60_000})!;
 		expect(over.remaining).toBeCloseTo(-1, 9);
 		expect(over.spentInMs).toBeUndefined();
+		// Late tasks, but no more than the SLO allows (burn rate 1 or under): the budget is not shrinking.
+		const onBudget = errorBudget({target: 0.9, total: 100, bad: 5, recentTotal: 50, recentBad: 5, recentMs: 60_000})!;
+		expect(onBudget.burnRate).toBeCloseTo(1, 9);
+		expect(onBudget.spentInMs).toBeUndefined();
 		expect(errorBudget({target: 0.9, total: 0, bad: 0, recentTotal: 0, recentBad: 0, recentMs: 60_000})).toBeUndefined();
 		expect(errorBudget({target: 1, total: 10, bad: 0, recentTotal: 1, recentBad: 0, recentMs: 1})).toBeUndefined();
 	});
@@ -74,5 +79,15 @@ describe('trainingEta', () => {
 		expect(trainingEta(times, times.map((t, i) => (i === 5 ? Number.NaN : 1 - t / 1e5)), 0.5, 19 * S)).toBeUndefined();
 		expect(trainingEta(times.slice(0, 5), [5, 4, 3, 2, 1], 0.5, 4 * S)).toBeUndefined();
 		expect(trainingEta(times, times.map((_, i) => 1 - i * 0.03), 0.5, 19 * S)!.inMs).toBe(0);
+	});
+});
+
+describe('largestStepShare', () => {
+	it('a creep is many small rises, a load one jump; a flat or falling window counts as all jump', () => {
+		expect(largestStepShare([0, 1, 2, 3, 4])).toBeCloseTo(0.25, 9);
+		expect(largestStepShare([0, 0, 10, 10, 11])).toBeCloseTo(10 / 11, 9);
+		expect(largestStepShare([5, 5, 5])).toBe(1);
+		expect(largestStepShare([5, 4, 3])).toBe(1);
+		expect(largestStepShare([])).toBe(1);
 	});
 });

@@ -26,6 +26,7 @@ import {lowThroughput, slaBreach} from './tasks.js';
 import {unbalancedLoad} from './agents.js';
 import {errorPerformanceCorrelation, slowStepDetected} from './system.js';
 import {redisLatencyHigh, redisMemoryHigh} from './redis.js';
+import {gpuMemoryFullSoon, slaBudgetExhaustion} from './forecasts.js';
 
 export {TRAINING_STALE_MS} from './common.js';
 
@@ -54,6 +55,8 @@ export const BUILTIN_RULES: readonly BuiltinEntry[] = [
 	errorPerformanceCorrelation,
 	redisMemoryHigh,
 	redisLatencyHigh,
+	gpuMemoryFullSoon,
+	slaBudgetExhaustion,
 ];
 
 export const BUILTIN_NAMES: readonly string[] = BUILTIN_RULES.map((r) => r.sound.name);

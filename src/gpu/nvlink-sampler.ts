@@ -1,0 +1,98 @@
+/**
+NVLink throughput: `nvidia-smi nvlink -gt d` every 5 s (a one-shot with a timeout, one at a time, as the process
+query), its cumulative per-link KiB counters summed per GPU, and the rate between two readings. An nvidia-smi that
+refuses the command is named as unsupported (as the dmon extra is) and not asked again; a GPU without NVLink gets
+no figure (no links is not "0 MB/s"). A counter that goes back (a driver reload) gives no rate for one reading.
+*/
+import {sanitizeText} from '../contract/sanitize.js';
+import {type Parsed} from './csv-parse.js';
+import {type GpuStore} from './gpu-store.js';
+import {nvlinkRate, parseNvlinkCounters} from './nvlink-parse.js';
+import {runOneShot} from './nvidia-smi-runner.js';
+
+const NVLINK_EXTRA = 'nvlink throughput';
+
+export interface NvlinkSamplerOptions {
+	readonly bin: string;
+	/** Poll period. Default 5 s. */
+	readonly everyMs?: number;
+	/** One poll's timeout. Default 3 s. */
+	readonly timeoutMs?: number;
+	readonly env?: NodeJS.ProcessEnv;
+	readonly now?: () => number;
+	readonly onSample?: () => void;
+}
+
+interface Previous {
+	readonly tx: number;
+	readonly rx: number;
+	readonly links: number;
+	readonly timeMs: number;
+}
+
+const inRange = (mbps: number | undefined): Parsed => (mbps === undefined ? {reason: 'counter went back or links changed'} : mbps > 1_000_000 ? {reason: `out of range (${Math.round(mbps)})`} : {value: mbps});
+
+export class NvlinkSampler {
+	readonly stats = {polls: 0, skippedLines: 0};
+	private timer: NodeJS.Timeout | undefined;
+	private busy = false;
+	private running = false;
+	private readonly previous = new Map<number, Previous>();
+	private readonly now: () => number;
+
+	constructor(
+		private readonly store: GpuStore,
+		private readonly options: NvlinkSamplerOptions,
+	) {
+		this.now = options.now ?? Date.now;
+	}
+
+	start(): void {
+		if (this.running) return;
+		this.running = true;
+		void this.poll();
+		this.timer = setInterval(() => void this.poll(), this.options.everyMs ?? 5000);
+		this.timer.unref();
+	}
+
+	stop(): void {
+		this.running = false;
+		if (this.timer !== undefined) clearInterval(this.timer);
+		this.timer = undefined;
+	}
+
+	/** One reading (what the timer calls); one in flight at a time. */
+	async poll(): Promise<void> {
+		if (this.busy || !this.running) return;
+		this.busy = true;
+		try {
+			const result = await runOneShot(this.options.bin, ['nvlink', '-gt', 'd'], this.options.timeoutMs ?? 3000, this.options.env);
+			if (!this.running) return;
+			this.stats.polls += 1;
+			if (!result.ok) {
+				// A timeout is a bad moment, not a verdict; a refusal is.
+				if (result.timedOut === true) return;
+				const said = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trim()).find((l) => l !== '');
+				this.store.setUnsupportedExtra(NVLINK_EXTRA, `nvlink -gt d: ${said === undefined ? 'failed' : sanitizeText(said, {maxLength: 60})}${result.exitCode !== undefined ? ` (exit ${result.exitCode})` : ''}`);
+				this.stop();
+				this.options.onSample?.();
+				return;
+			}
+			const timeMs = this.now();
+			const parsed = parseNvlinkCounters(result.stdout);
+			this.stats.skippedLines += parsed.skipped;
+			for (const gpu of parsed.gpus) {
+				if (gpu.links === 0) continue;
+				const before = this.previous.get(gpu.index);
+				this.previous.set(gpu.index, {tx: gpu.txKiB, rx: gpu.rxKiB, links: gpu.links, timeMs});
+				if (before === undefined) continue;
+				const tx = nvlinkRate({kib: before.tx, timeMs: before.timeMs, links: before.links}, {kib: gpu.txKiB, timeMs, links: gpu.links});
+				const rx = nvlinkRate({kib: before.rx, timeMs: before.timeMs, links: before.links}, {kib: gpu.rxKiB, timeMs, links: gpu.links});
+				this.store.setNvlinkThroughput(gpu.index, inRange(rx), inRange(tx), timeMs);
+			}
+			this.options.onSample?.();
+		} finally {
+			this.busy = false;
+		}
+	}
+}

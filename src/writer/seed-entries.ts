@@ -14,6 +14,12 @@ function plainJsonString(text: string): string {
 	return `"${text}"`;
 }
 
+/** Whether every code unit of `text` is ASCII (its UTF-8 length is then its length). */
+export function isAsciiText(text: string): boolean {
+	for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+	return true;
+}
+
 /** An entry's timestamp as JSON: a number as is, a string quoted (escaped only when it has to be). */
 export function timestampJson(timestamp: string | number): string {
 	return typeof timestamp === 'number' ? String(timestamp) : plainJsonString(timestamp);
@@ -22,7 +28,8 @@ export function timestampJson(timestamp: string | number): string {
 /**
 `{"step":..,"value":..,"timestamp":..}` built as a string: this runs once per message, and for finite numbers
 JSON's number form is String(n), so it is byte-identical to JSON.stringify of the object and about 3x cheaper.
-`timestamp` is already JSON (timestampJson): the loss and WER entries of one event share it.
+`timestamp` is already JSON (timestampJson): the loss and WER entries of one event share it. Numbers print as ASCII,
+so the entry is ASCII exactly when `timestamp` is (isAsciiText).
 */
 export function stepEntry(step: number, value: number, timestamp: string): string {
 	const v = Number.isFinite(value) ? String(value) : `"${String(value)}"`;

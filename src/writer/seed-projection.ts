@@ -15,7 +15,8 @@ import {analyzeTrend} from '../analysis/training-trend.js';
 import {type PendingBatch} from './pending-batch.js';
 import {isoTime} from '../contract/time.js';
 import {sampleEvent, type SampleSink, SeriesNames} from '../history/event-series.js';
-import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
+import {type SeriesKey} from '../history/series-key.js';
+import {completionEntry, figure, isAsciiText, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 /** Where the projection's writes go: the batching's shared batch and its accounting, as the writer gives them. */
 export interface ProjectionSink {
@@ -35,7 +36,7 @@ export interface ProjectionSink {
 	/** Whether events also make history samples (the batch's rollups): with Redis only. */
 	readonly history: boolean;
 	/** A training series' sample by step (the writer's step rollups). */
-	stepSample(series: string, step: number, value: number): void;
+	stepSample(series: SeriesKey, step: number, value: number): void;
 }
 
 export class SeedProjection {
@@ -61,7 +62,7 @@ export class SeedProjection {
 	private readonly seriesNames = new SeriesNames();
 	/** Where events' history samples go: by time into the shared batch's rollups, by step to the writer. */
 	private readonly historySink: SampleSink = {
-		sample: (series, timeMs, value) => this.sink.shared().rollups.sample(series, timeMs, value),
+		sample: (series, timeMs, value) => this.sink.shared().rollups.sampleKey(series, timeMs, value),
 		stepSample: (series, step, value) => this.sink.stepSample(series, step, value),
 	};
 
@@ -106,9 +107,10 @@ export class SeedProjection {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);
 				const timestamp = timestampJson(event.timestamp);
+				const ascii = isAsciiText(timestamp);
 				// `dropped` counts list entries, like every other drop of the writer.
-				if (!batch.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training)) this.sink.dropEntry(projectKeys.loss);
-				if (event.wer !== undefined && !batch.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training))
+				if (!batch.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training, ascii)) this.sink.dropEntry(projectKeys.loss);
+				if (event.wer !== undefined && !batch.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training, ascii))
 					this.sink.dropEntry(projectKeys.wer);
 				// The current hash only needs each project's last values of the batch: remember them, format at flush.
 				const current = this.currentTraining.get(event.projectId);

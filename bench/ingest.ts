@@ -18,6 +18,7 @@ shared 2-core VM the machine's speed drifts by tens of percent within a minute, 
 either side of a drift.
 */
 import {spawn} from 'node:child_process';
+import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
@@ -290,6 +291,16 @@ async function historyAb(redis: TestRedis, events: number, rounds: number, flush
 	);
 }
 
+/** CPU time (µs) a process has used, from /proc (Linux); 0 where it cannot be read. */
+function processCpuUs(pid: number | undefined): number {
+	try {
+		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+		return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+	} catch {
+		return 0;
+	}
+}
+
 /**
 The burst case: the raw publisher's 1,000 PUBLISH per round trip, bare subscriber and mycotop alternating. Returns the
 median of the per-round ratios.
@@ -297,10 +308,17 @@ median of the per-round ratios.
 async function burstCase(redis: TestRedis, events: number, rounds: number, flush: () => Promise<void>): Promise<number> {
 	const bares: Array<Throughput & {cpuUsPerEvent: number}> = [];
 	const fulls: Array<Throughput & {cpuUsPerEvent: number; batches: number}> = [];
+	// Redis's own CPU per event in each run (its share of the two cores: what a worker thread would compete with).
+	const redisBare: number[] = [];
+	const redisFull: number[] = [];
 	for (let round = 0; round < rounds; round++) {
+		let before = processCpuUs(redis.pid);
 		bares.push(await bare(redis, events, 'pipelined'));
+		redisBare.push((processCpuUs(redis.pid) - before) / events);
 		await flush();
+		before = processCpuUs(redis.pid);
 		fulls.push(await full(redis, events, 'pipelined'));
+		redisFull.push((processCpuUs(redis.pid) - before) / events);
 		await flush();
 	}
 	const ratios = fulls.map((f, i) => f.perSecond / bares[i]!.perSecond);
@@ -315,6 +333,7 @@ async function burstCase(redis: TestRedis, events: number, rounds: number, flush
 		);
 	row('bare subscriber (JSON.parse only)', bares);
 	row('mycotop full pipeline (validate, store, write)', fulls);
+	console.log(`\nredis-server CPU per event (publish, deliver, and for mycotop its writes): bare ${list(redisBare, 2)} µs; mycotop ${list(redisFull, 2)} µs`);
 	const ratio = median(ratios);
 	console.log(
 		`\nburst: per-round ratio mycotop / bare subscriber: ${list(ratios.map((r) => r * 100))} % (median ${(ratio * 100).toFixed(0)} %; target >= 80 %: ${ratio >= 0.8 ? 'PASS' : 'FAIL'}); write transactions per run ${fmt(median(fulls.map((f) => f.batches)))}`,

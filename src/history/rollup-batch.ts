@@ -112,6 +112,8 @@ let batchCount = 0;
 export class RollupBatch {
 	private readonly series = new Map<string, SeriesSamples>();
 	readonly seq = ++batchCount;
+	/** 10 s buckets held (every series): what a writer holding the batch across transactions bounds. */
+	bucketCount = 0;
 
 	constructor(private readonly memo: RollupMemo = new RollupMemo()) {}
 
@@ -152,6 +154,7 @@ export class RollupBatch {
 			if (agg === undefined) {
 				agg = emptyAgg(start);
 				s.times.set(start, agg);
+				this.bucketCount += 1;
 			}
 			s.current = agg;
 		}

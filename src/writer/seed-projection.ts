@@ -16,6 +16,7 @@ import {type PendingBatch} from './pending-batch.js';
 import {isoTime} from '../contract/time.js';
 import {sampleEvent, type SampleSink, SeriesNames} from '../history/event-series.js';
 import {type SeriesKey} from '../history/series-key.js';
+import {type RollupBatch} from '../history/rollup-batch.js';
 import {completionEntry, figure, plainTimestampJson, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 /** Where the projection's writes go: the batching's shared batch and its accounting, as the writer gives them. */
@@ -35,6 +36,8 @@ export interface ProjectionSink {
 	now(): number;
 	/** Whether events also make history samples (the batch's rollups): with Redis only. */
 	readonly history: boolean;
+	/** Where the events' samples by time go: the writer's rollups, held across transactions (write-batcher.ts). */
+	rollups(): RollupBatch;
 	/** A training series' sample by step (the writer's step rollups). */
 	stepSample(series: SeriesKey, step: number, value: number): void;
 }
@@ -61,9 +64,9 @@ export class SeedProjection {
 	private tasksDirty = true;
 	private agentsDirty = true;
 	private readonly seriesNames = new SeriesNames();
-	/** Where events' history samples go: by time into the shared batch's rollups, by step to the writer. */
+	/** Where events' history samples go: by time into the writer's held rollups, by step to the writer's step rollups. */
 	private readonly historySink: SampleSink = {
-		sample: (series, timeMs, value) => this.sink.shared().rollups.sampleKey(series, timeMs, value),
+		sample: (series, timeMs, value) => this.sink.rollups().sampleKey(series, timeMs, value),
 		stepSample: (series, step, value) => this.sink.stepSample(series, step, value),
 	};
 

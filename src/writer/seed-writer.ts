@@ -49,6 +49,7 @@ export class SeedWriter extends WriteBatcher {
 			instanceId: target.instanceId,
 			now: () => this.now(),
 			history: options.history === true,
+			rollups: () => this.eventRollups,
 			stepSample: (series, step, value) => this.steps?.sampleKey(series, step, value),
 		});
 	}

@@ -16,7 +16,7 @@ import {type Kv, type KvCommand} from '../bus/kv.js';
 import {PartialExecError} from '../bus/redis-kv.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {PendingBatch} from './pending-batch.js';
-import {RollupMemo} from '../history/rollup-batch.js';
+import {RollupBatch, RollupMemo} from '../history/rollup-batch.js';
 import {rollupSkips} from '../history/rollup-script.js';
 import {StepRollups} from '../history/step-rollups.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
@@ -119,6 +119,10 @@ export type LeaseState = 'held' | 'waiting' | 'lost';
 const MIN_TRANSACTION_GAP_MS = 20;
 /** List entries after which a batch goes at once, paced or not. */
 const BIG_BATCH_ENTRIES = 5000;
+/** The held history rollups are merged into Redis at most this often (ms), unless forced or MAX_HELD_BUCKETS are held. */
+const HISTORY_EVERY_MS = 1000;
+/** 10 s buckets held at most before they go with the next transaction (a backfill makes many). */
+const MAX_HELD_BUCKETS = 50_000;
 
 /**
 What to do with a batch whose EXEC failed with an unknown outcome, by the leases of the scopes it holds: send it
@@ -156,6 +160,19 @@ export class WriteBatcher {
 	protected readonly steps: StepRollups | undefined;
 	/** Draining: the step rollups are written now, not when due. */
 	private stepsForced = false;
+	/**
+	The stored events' history samples by time (the projection's; the GPU part's go with their batch), held across
+	transactions and merged into Redis at most every HISTORY_EVERY_MS, by an explicit flush and when draining: under
+	load a merge costs Redis a few chunk keys per series whatever it holds, so merged per transaction it was most of
+	what the history added to an event's cost. Never merged twice (it rides in one transaction, retried only by batch
+	id); what is held when the lease is lost or the process dies (at most the last interval's) is left out of the
+	time tiers, as the step rollups' last second is.
+	*/
+	private heldRollups: RollupBatch;
+	/** When the held rollups were last taken (performance.now()). */
+	private lastRollupsAt = Number.NEGATIVE_INFINITY;
+	/** An explicit flush is running: the held rollups go with it, due or not. */
+	private rollupsForced = false;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -197,6 +214,7 @@ export class WriteBatcher {
 		this.now = batcherOptions.now ?? Date.now;
 		this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 		this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
+		this.heldRollups = new RollupBatch(this.rollupMemo);
 		this.steps =
 			batcherOptions.history === true
 				? new StepRollups(
@@ -390,6 +408,15 @@ export class WriteBatcher {
 	*/
 	async flush(paced = false): Promise<void> {
 		if (this.flushing) return;
+		this.rollupsForced = !paced;
+		try {
+			await this.flushNow(paced);
+		} finally {
+			this.rollupsForced = false;
+		}
+	}
+
+	private async flushNow(paced: boolean): Promise<void> {
 		// A lease lost (or read-only): what is pending under it belongs to the new holder now. This instance will never
 		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
 		if (!this.mayWrite('shared')) {
@@ -398,6 +425,7 @@ export class WriteBatcher {
 			this.discardUnbatched();
 			// The next writer reads the step rollups from Redis and replays what this instance had not committed.
 			this.steps?.clear();
+			this.heldRollups = new RollupBatch(this.rollupMemo);
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
@@ -458,7 +486,13 @@ export class WriteBatcher {
 				const host = this.take('host');
 				const nowMs = this.now();
 				// The step rollups' changes, when due (absolute bytes: a retried transaction writes them again harmlessly).
-				const stepCommands = this.leaseState('shared') === 'held' ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
+				const held = this.leaseState('shared') === 'held';
+				const stepCommands = held ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
+				if (held && this.rollupsDue()) {
+					stepCommands.push(...this.heldRollups.toCommands(nowMs));
+					this.heldRollups = new RollupBatch(this.rollupMemo);
+					this.lastRollupsAt = performance.now();
+				}
 				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
 				if (shared.isEmpty && host.isEmpty && stepCommands.length === 0) break;
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
@@ -512,7 +546,25 @@ export class WriteBatcher {
 	}
 
 	protected isIdle(): boolean {
-		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying && !(this.steps?.due(this.now(), this.stepsForced) === true && this.leaseState('shared') === 'held');
+		return (
+			this.pending.isEmpty &&
+			this.hostPending.isEmpty &&
+			!this.holdsUnbatched() &&
+			!this.retrying &&
+			!((this.steps?.due(this.now(), this.stepsForced) === true || this.rollupsDue()) && this.leaseState('shared') === 'held')
+		);
+	}
+
+	/** The stored events' samples by time (held across transactions), for the projection. */
+	protected get eventRollups(): RollupBatch {
+		return this.heldRollups;
+	}
+
+	/** Whether the held rollups go with the next transaction: forced (a drain, an explicit flush), their interval passed, or many held. */
+	private rollupsDue(): boolean {
+		if (this.heldRollups.isEmpty) return false;
+		if (this.stepsForced || this.rollupsForced || this.heldRollups.bucketCount >= MAX_HELD_BUCKETS) return true;
+		return performance.now() - this.lastRollupsAt >= HISTORY_EVERY_MS;
 	}
 
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {

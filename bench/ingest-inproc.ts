@@ -4,21 +4,56 @@ command encoding (a Kv that encodes each transaction as the Redis one does and a
 mycotop's own CPU per event, without Redis, the publisher or the scheduler's noise; `--history` alternates runs without
 and with the history rollups and prints the per-round ratio (the issue's "at most +10 % per event").
 
-  node dist/bench/ingest-inproc.js [--events 200000 --rounds 7]
+  node dist/bench/ingest-inproc.js [--events 200000 --rounds 7] [--compare OTHER/dist]
+
+`--compare` loads a second build's pipeline (another worktree's dist/, built with this same bench file) into the same
+process and alternates the two builds round by round as well: before/after with the least drift between them.
 */
 import {parseArgs} from 'node:util';
+import {join, resolve} from 'node:path';
 import {type Kv, type KvCommand} from '../src/bus/kv.js';
-import {encodeCommand} from '../src/bus/resp-encode.js';
-import {MetricsStore} from '../src/store/metrics-store.js';
-import {SeedWriter} from '../src/writer/seed-writer.js';
-import {Ingest} from '../src/ingest/ingest.js';
+import * as resp from '../src/bus/resp-encode.js';
+import * as metricsStore from '../src/store/metrics-store.js';
+import * as seedWriter from '../src/writer/seed-writer.js';
+import * as ingestModule from '../src/ingest/ingest.js';
 import {mixedEvent} from './publisher.js';
+
+/** The parts of one build's pipeline this bench drives. */
+interface Build {
+	readonly name: string;
+	readonly MetricsStore: typeof metricsStore.MetricsStore;
+	readonly SeedWriter: typeof seedWriter.SeedWriter;
+	readonly Ingest: typeof ingestModule.Ingest;
+	readonly encodeCommand: typeof resp.encodeCommand;
+}
+
+const thisBuild: Build = {
+	name: 'this build',
+	MetricsStore: metricsStore.MetricsStore,
+	SeedWriter: seedWriter.SeedWriter,
+	Ingest: ingestModule.Ingest,
+	encodeCommand: resp.encodeCommand,
+};
+
+/** Another build's pipeline, from its dist/ directory. */
+async function loadBuild(dist: string): Promise<Build> {
+	const at = (path: string) => `file://${join(resolve(dist), path)}`;
+	const [m, w, i, r] = await Promise.all([import(at('src/store/metrics-store.js')), import(at('src/writer/seed-writer.js')), import(at('src/ingest/ingest.js')), import(at('src/bus/resp-encode.js'))]);
+	return {
+		name: dist,
+		MetricsStore: (m as typeof metricsStore).MetricsStore,
+		SeedWriter: (w as typeof seedWriter).SeedWriter,
+		Ingest: (i as typeof ingestModule).Ingest,
+		encodeCommand: (r as typeof resp).encodeCommand,
+	};
+}
 
 /** Encodes every command as RedisKv does, keeps nothing; step rollups read back as absent. */
 class EncodingKv implements Kv {
 	bytes = 0;
+	constructor(private readonly encode: Build['encodeCommand']) {}
 	async exec(commands: readonly KvCommand[]): Promise<void> {
-		for (const command of commands) this.bytes += encodeCommand(command).length;
+		for (const command of commands) this.bytes += this.encode(command).length;
 	}
 	async getBuffer(): Promise<Buffer | null> {
 		return null;
@@ -47,15 +82,15 @@ const median = (values: readonly number[]): number => {
 };
 
 /** One run: `messages` through a fresh pipeline, in slices of 1,000 per event-loop turn (as socket reads come). Returns CPU µs per event. */
-async function run(messages: ReadonlyArray<readonly [string, string]>, history: boolean): Promise<number> {
-	const store = new MetricsStore();
-	const kv = new EncodingKv();
-	const writer = new SeedWriter(
+async function run(build: Build, messages: ReadonlyArray<readonly [string, string]>, history: boolean): Promise<number> {
+	const store = new build.MetricsStore();
+	const kv = new EncodingKv(build.encodeCommand);
+	const writer = new build.SeedWriter(
 		store,
 		{kv: () => kv, canWrite: () => true, canWriteHost: () => true, shouldQueue: () => false, isReady: () => true, publish: () => {}, instanceId: 'bench'},
 		{history, flushDelayMs: 50},
 	);
-	const ingest = new Ingest(store, writer);
+	const ingest = new build.Ingest(store, writer);
 	const before = process.cpuUsage();
 	for (let start = 0; start < messages.length; start += 1000) {
 		const end = Math.min(messages.length, start + 1000);
@@ -70,26 +105,37 @@ async function run(messages: ReadonlyArray<readonly [string, string]>, history: 
 }
 
 async function main(): Promise<void> {
-	const {values} = parseArgs({options: {events: {type: 'string', default: '200000'}, rounds: {type: 'string', default: '7'}}});
+	const {values} = parseArgs({options: {events: {type: 'string', default: '200000'}, rounds: {type: 'string', default: '7'}, compare: {type: 'string'}}});
 	const events = Number(values.events);
 	const rounds = Number(values.rounds);
+	const builds = values.compare === undefined ? [thisBuild] : [await loadBuild(values.compare), thisBuild];
 	const started = Date.now();
 	// Stamped over the last `events` ms (as a burst replayed), in order.
 	const messages = Array.from({length: events}, (_, i) => mixedEvent(i, started - events + i));
-	const off: number[] = [];
-	const on: number[] = [];
-	await run(messages.slice(0, 20_000), true);
+	const off = builds.map((): number[] => []);
+	const on = builds.map((): number[] => []);
+	for (const build of builds) await run(build, messages.slice(0, 20_000), true);
 	for (let round = 0; round < rounds; round++) {
-		off.push(await run(messages, false));
-		on.push(await run(messages, true));
+		// Alternating the order each round, so neither build nor side always goes first.
+		const order = round % 2 === 0 ? builds.map((_, i) => i) : builds.map((_, i) => builds.length - 1 - i);
+		for (const b of order) {
+			const sides = round % 2 === 0 ? [false, true] : [true, false];
+			for (const history of sides) (history ? on : off)[b]!.push(await run(builds[b]!, messages, history));
+		}
 	}
-	const ratios = on.map((v, i) => v / off[i]!);
 	const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
+	const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 	console.log(`bench ingest-inproc on ${process.version}: ${events} mixed events per run, ${rounds} alternating rounds`);
-	console.log(`| pipeline | CPU per event, median (per round) |\n|---|---|`);
-	console.log(`| without history rollups | ${median(off).toFixed(2)} µs (${list(off)}) |`);
-	console.log(`| with history rollups | ${median(on).toFixed(2)} µs (${list(on)}) |`);
-	console.log(`\nper-round ratio with / without: ${ratios.map((r) => `${((r - 1) * 100).toFixed(1)} %`).join(', ')} (median ${((median(ratios) - 1) * 100).toFixed(1)} %; target at most +10 %)`);
+	console.log(`| build | CPU per event without rollups, median (per round) | with rollups | per-round cost of the rollups, median (per round) |\n|---|---|---|---|`);
+	for (const [b, build] of builds.entries()) {
+		const ratios = on[b]!.map((v, i) => v / off[b]![i]! - 1);
+		console.log(`| ${build.name} | ${median(off[b]!).toFixed(2)} µs (${list(off[b]!)}) | ${median(on[b]!).toFixed(2)} µs (${list(on[b]!)}) | ${pct(median(ratios))} (${ratios.map((r) => (r * 100).toFixed(1)).join(', ')}) |`);
+	}
+	console.log('\nrollups target: at most +10 % per event');
+	if (builds.length === 2) {
+		const ratio = (side: number[][]) => median(side[1]!.map((v, i) => v / side[0]![i]!));
+		console.log(`this build / ${builds[0]!.name}, per-round ratio (median): without rollups ${pct(ratio(off))}, with rollups ${pct(ratio(on))}`);
+	}
 }
 
 await main();

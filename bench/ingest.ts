@@ -162,6 +162,7 @@ async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst',
 	const ms = last - first;
 	const reconnects = runtime.bus.link?.reconnects ?? 0;
 	const batches = runtime.writer.stats.batches - batchesBefore;
+	if (reconnects > 0 || received < events) console.error(`mycotop run: ${received}/${events} received, ${reconnects} reconnects of its subscriber (output-buffer limit?)`);
 	await runtime.stop();
 	return {
 		received,

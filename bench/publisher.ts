@@ -2,11 +2,15 @@
 The load generator for bench:ingest, run as a separate process: publishes mixed seed events (70% training, 20%
 task, 10% agent), each stamped with `sentAt` (epoch ms, sub-ms precision) so the receiver can measure latency.
 
-  node dist/bench/publisher.js <redis-url> burst <count>          (pipelines of 500: the most pressure one process can make)
+  node dist/bench/publisher.js <redis-url> burst <count>          (ioredis pipelines of 500, one in flight: the steady case)
+  node dist/bench/publisher.js <redis-url> pipelined <count> [per-trip]
+      (raw RESP, PUBLISH commands encoded before the clock starts and sent `per-trip` (default 1,000) per round trip:
+       a backlog replayed, many agents at once; the publisher costs next to nothing, so the subscriber is the bound)
   node dist/bench/publisher.js <redis-url> burst-single <count>   (one PUBLISH per write, up to 500 in flight, as many agents publishing)
   node dist/bench/publisher.js <redis-url> rate <events-per-second> <seconds>
 Prints one JSON line with what it sent when done.
 */
+import {connect, type Socket} from 'node:net';
 import {Redis} from 'ioredis';
 
 const PROJECTS = 20;
@@ -28,8 +32,93 @@ export function mixedEvent(i: number, sentAt: number): [channel: string, message
 
 const now = () => performance.timeOrigin + performance.now();
 
+/** One command in RESP (an array of bulk strings), as bytes. */
+function respCommand(args: readonly string[]): Buffer {
+	let out = `*${args.length}\r\n`;
+	for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+	return Buffer.from(out);
+}
+
+/** A raw connection to the URL's Redis (AUTH when the URL has a password). */
+async function rawConnection(url: string): Promise<Socket> {
+	const u = new URL(url);
+	const socket = connect({host: u.hostname, port: Number(u.port || 6379)});
+	await new Promise<void>((resolve, reject) => {
+		socket.once('connect', resolve);
+		socket.once('error', reject);
+	});
+	socket.setNoDelay(true);
+	if (u.password !== '') {
+		const auth = u.username === '' ? ['AUTH', decodeURIComponent(u.password)] : ['AUTH', decodeURIComponent(u.username), decodeURIComponent(u.password)];
+		await roundTrip(socket, respCommand(auth), 1);
+	}
+	return socket;
+}
+
+/** Send `bytes` and wait for `replies` one-line replies (integers or +OK); resolves with the integers' sum. */
+function roundTrip(socket: Socket, bytes: Buffer, replies: number): Promise<number> {
+	return new Promise((resolve, reject) => {
+		let seen = 0;
+		let sum = 0;
+		let line = '';
+		const onData = (chunk: Buffer) => {
+			let from = 0;
+			for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+				line += chunk.toString('latin1', from, i);
+				from = i + 1;
+				if (line.startsWith('-')) {
+					socket.off('data', onData);
+					reject(new Error(line.trim()));
+					return;
+				}
+				if (line.startsWith(':')) sum += Number(line.slice(1));
+				line = '';
+				seen += 1;
+			}
+			line += chunk.toString('latin1', from);
+			if (seen >= replies) {
+				socket.off('data', onData);
+				resolve(sum);
+			}
+		};
+		socket.on('data', onData);
+		socket.write(bytes);
+	});
+}
+
+/**
+`count` mixed events as PUBLISH commands, `perTrip` to a buffer, encoded before the clock starts; each buffer is one
+round trip (written whole, then every reply awaited).
+*/
+async function pipelined(url: string, count: number, perTrip: number): Promise<{sent: number; receivers: number; ms: number}> {
+	const stamp = now();
+	const trips: Buffer[] = [];
+	for (let start = 0; start < count; start += perTrip) {
+		const parts: Buffer[] = [];
+		for (let i = start; i < Math.min(count, start + perTrip); i++) parts.push(respCommand(['PUBLISH', ...mixedEvent(i, stamp)]));
+		trips.push(Buffer.concat(parts));
+	}
+	const socket = await rawConnection(url);
+	const started = now();
+	let receivers = 0;
+	let sent = 0;
+	for (const [k, trip] of trips.entries()) {
+		const n = Math.min(perTrip, count - k * perTrip);
+		receivers += await roundTrip(socket, trip, n);
+		sent += n;
+	}
+	const ms = now() - started;
+	socket.destroy();
+	return {sent, receivers, ms};
+}
+
 async function main(): Promise<void> {
 	const [url, mode, a, b] = process.argv.slice(2);
+	if (mode === 'pipelined') {
+		const result = await pipelined(url!, Number(a), Math.max(1, Number(b ?? 1000)));
+		process.stdout.write(`${JSON.stringify(result)}\n`);
+		return;
+	}
 	const redis = new Redis(url!, {enableAutoPipelining: false});
 	let sent = 0;
 	let receivers = 0;

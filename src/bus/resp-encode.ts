@@ -79,8 +79,12 @@ export class EncodedEntries {
 		this.block = Buffer.allocUnsafe(firstBlockBytes);
 	}
 
-	push(text: string): void {
-		const length = Buffer.byteLength(text);
+	/**
+	Append one entry. `asciiLength`: the caller knows the text is ASCII (so its UTF-8 length is `text.length`), which
+	spares measuring it: measuring an entry built by concatenation flattens it into one more string first.
+	*/
+	push(text: string, asciiLength?: number): void {
+		const length = asciiLength ?? Buffer.byteLength(text);
 		this.reserve(length + 15);
 		this.used = writeBulk(this.block, this.used, text, length);
 		this.count += 1;

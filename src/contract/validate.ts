@@ -134,7 +134,10 @@ The lenient channels' time (agent, error, workflow, external alert): a missing, 
 timestamp is the receive time, never a reject; a future one is clamped like everywhere.
 */
 function lenientTime(json: Json, now: number): {readonly timeMs: number; readonly note?: TimeNote} {
-	const time = readTime(json['timestamp'], now);
+	const value = json['timestamp'];
+	// Missing (agent status events mostly are): the receive time, without formatting a timestamp nobody stores.
+	if (value === undefined || value === null) return {timeMs: now};
+	const time = readTime(value, now);
 	return typeof time === 'string' ? {timeMs: now} : time;
 }
 

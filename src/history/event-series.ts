@@ -13,38 +13,39 @@ GPU series (gpu:{host}:{index}:util|mem|temp|power) come from the GPU part's fra
 import {type BusEvent, DONE_STATUSES} from '../contract/events.js';
 import {SLA_SECONDS} from '../contract/names.js';
 import {seriesName} from './history-source.js';
+import {SeriesKey} from './series-key.js';
 
+/** Where samples go; a series is a SeriesKey (its name, `String(key)`, with the writer's per-series caches). */
 export interface SampleSink {
-	sample(series: string, timeMs: number, value: number): void;
-	stepSample(series: string, step: number, value: number): void;
+	sample(series: SeriesKey, timeMs: number, value: number): void;
+	stepSample(series: SeriesKey, step: number, value: number): void;
 }
 
-const TASK_SERIES = {
-	throughput: seriesName('tasks', 'throughput'),
-	sla: seriesName('tasks', 'sla'),
-	duration: seriesName('tasks', 'duration'),
-} as const;
-
-/** Series names per project and per agent, built once (bounded: cleared past 10,000 ids). */
+/** Series keys per project and per agent, built once (bounded: cleared past 10,000 ids); the task series are one each. */
 export class SeriesNames {
-	private readonly projects = new Map<string, {loss: string; wer: string}>();
-	private readonly agents = new Map<string, string>();
+	private readonly projects = new Map<string, {loss: SeriesKey; wer: SeriesKey}>();
+	private readonly agents = new Map<string, SeriesKey>();
+	readonly tasks = {
+		throughput: new SeriesKey(seriesName('tasks', 'throughput')),
+		sla: new SeriesKey(seriesName('tasks', 'sla')),
+		duration: new SeriesKey(seriesName('tasks', 'duration')),
+	} as const;
 
-	training(projectId: string): {loss: string; wer: string} {
+	training(projectId: string): {loss: SeriesKey; wer: SeriesKey} {
 		let names = this.projects.get(projectId);
 		if (names === undefined) {
 			if (this.projects.size >= 10_000) this.projects.clear();
-			names = {loss: seriesName('training', projectId, 'loss'), wer: seriesName('training', projectId, 'wer')};
+			names = {loss: new SeriesKey(seriesName('training', projectId, 'loss')), wer: new SeriesKey(seriesName('training', projectId, 'wer'))};
 			this.projects.set(projectId, names);
 		}
 		return names;
 	}
 
-	agentLoad(agentType: string): string {
+	agentLoad(agentType: string): SeriesKey {
 		let name = this.agents.get(agentType);
 		if (name === undefined) {
 			if (this.agents.size >= 10_000) this.agents.clear();
-			name = seriesName('agent', agentType, 'load');
+			name = new SeriesKey(seriesName('agent', agentType, 'load'));
 			this.agents.set(agentType, name);
 		}
 		return name;
@@ -66,10 +67,10 @@ export function sampleEvent(event: BusEvent, names: SeriesNames, sink: SampleSin
 		}
 		case 'task':
 			if (!DONE_STATUSES.has(event.status)) return;
-			sink.sample(TASK_SERIES.throughput, event.timeMs, 1);
+			sink.sample(names.tasks.throughput, event.timeMs, 1);
 			if (event.durationSeconds !== undefined) {
-				sink.sample(TASK_SERIES.sla, event.timeMs, event.durationSeconds <= SLA_SECONDS ? 1 : 0);
-				sink.sample(TASK_SERIES.duration, event.timeMs, event.durationSeconds);
+				sink.sample(names.tasks.sla, event.timeMs, event.durationSeconds <= SLA_SECONDS ? 1 : 0);
+				sink.sample(names.tasks.duration, event.timeMs, event.durationSeconds);
 			}
 			return;
 		case 'agent':

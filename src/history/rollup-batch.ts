@@ -24,6 +24,7 @@ import {
 	toFloat32,
 } from './rollup-layout.js';
 import {ROLLUP_SCRIPT} from './rollup-script.js';
+import {type SeriesKey} from './series-key.js';
 
 const FINEST = TIERS[0]!;
 
@@ -53,7 +54,8 @@ export class RollupMemo {
 	}
 }
 
-class SeriesSamples {
+/** One series' buckets in one batch. */
+export class SeriesSamples {
 	/** The 10 s bucket the last sample went to (consecutive samples almost always share it). */
 	current: BucketAgg | undefined;
 	readonly times = new Map<number, BucketAgg>();
@@ -104,8 +106,14 @@ function coarsen(fine: Iterable<BucketAgg>, tier: Tier): Map<number, BucketAgg> 
 	return out;
 }
 
+/** Numbers the batches, so a SeriesKey knows whether its cached samples belong to this one. */
+let batchCount = 0;
+
 export class RollupBatch {
 	private readonly series = new Map<string, SeriesSamples>();
+	readonly seq = ++batchCount;
+	/** 10 s buckets held (every series): what a writer holding the batch across transactions bounds. */
+	bucketCount = 0;
 
 	constructor(private readonly memo: RollupMemo = new RollupMemo()) {}
 
@@ -124,7 +132,21 @@ export class RollupBatch {
 
 	/** A sample of `series` stamped `timeMs` (epoch ms, validated by the contract). */
 	sample(series: string, timeMs: number, value: number): void {
-		const s = this.of(series);
+		this.add(this.of(series), timeMs, value);
+	}
+
+	/** The same by a series key: its samples in this batch are cached on the key (no lookup by name per sample). */
+	sampleKey(key: SeriesKey, timeMs: number, value: number): void {
+		let s = key.samples;
+		if (key.batchSeq !== this.seq || s === undefined) {
+			s = this.of(key.name);
+			key.samples = s;
+			key.batchSeq = this.seq;
+		}
+		this.add(s, timeMs, value);
+	}
+
+	private add(s: SeriesSamples, timeMs: number, value: number): void {
 		const start = timeMs - (timeMs % FINEST.widthMs);
 		let agg = s.current;
 		if (agg === undefined || agg.start !== start) {
@@ -132,6 +154,7 @@ export class RollupBatch {
 			if (agg === undefined) {
 				agg = emptyAgg(start);
 				s.times.set(start, agg);
+				this.bucketCount += 1;
 			}
 			s.current = agg;
 		}

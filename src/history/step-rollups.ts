@@ -21,6 +21,7 @@ are lost from the step view; the time tiers, merged in Redis per batch, keep the
 */
 import {type KvCommand} from '../bus/kv.js';
 import {HISTORY_KEYS} from '../contract/names.js';
+import {type SeriesKey} from './series-key.js';
 import {
 	HISTORY_RETENTION_MS,
 	MAX_COUNT,
@@ -57,6 +58,8 @@ export class StepSeries {
 	outliers = 0;
 	/** When the series last had a sample, by the step rollups' clock (StepRollups: as of its last write pass). */
 	usedAtMs = 0;
+	/** The StepRollups generation holding this series (-1 once let go): what a SeriesKey's cached reference checks. */
+	heldAs = -1;
 	/** Read from a stored state that was malformed (its width not a power of two): started empty instead. */
 	malformed = false;
 	/**
@@ -113,6 +116,20 @@ export class StepSeries {
 		return s;
 	}
 
+	/**
+	Let go by the writer (evicted, or the lease lost): its buckets are freed at once (a SeriesKey may still point here
+	until its next sample, which reads the series again), so what is held stays bounded by MAX_HELD_SERIES.
+	*/
+	release(): void {
+		this.heldAs = -1;
+		this.capacity = 0;
+		for (const field of ['min', 'max', 'last'] as const) this[field] = new Float32Array(0);
+		this.pos = new Uint16Array(0);
+		this.nonFinite = new Uint16Array(0);
+		this.count = new Uint32Array(0);
+		this.sum = new Float64Array(0);
+	}
+
 	/** Outliers held back, waiting to be dropped or merged (not in Redis: the series is not let go while it has any). */
 	get holdsOutliers(): boolean {
 		return this.outlierRun.length > 0;
@@ -149,7 +166,7 @@ export class StepSeries {
 	/** Room for `slot` (the arrays doubled, up to STEP_SLOTS, their contents kept). */
 	private ensure(slot: number): void {
 		if (slot < this.capacity) return;
-		let capacity = this.capacity;
+		let capacity = Math.max(1, this.capacity);
 		while (capacity <= slot) capacity *= 2;
 		capacity = Math.min(STEP_SLOTS, capacity);
 		const grown = <T extends Float32Array | Float64Array | Uint16Array | Uint32Array>(from: T, make: (n: number) => T): T => {
@@ -356,6 +373,19 @@ export class StepRollups {
 		return this.series.size;
 	}
 
+	/** The same by a series key: the held series is cached on the key (no lookup by name per sample). */
+	sampleKey(key: SeriesKey, step: number, value: number): void {
+		const held = key.steps;
+		if (held !== undefined && held.heldAs === this.generation) {
+			held.add(step, value);
+			held.usedAtMs = this.clockMs;
+			return;
+		}
+		this.sample(key.name, step, value);
+		const state = this.series.get(key.name);
+		key.steps = state instanceof StepSeries ? state : undefined;
+	}
+
 	sample(series: string, step: number, value: number): void {
 		const state = this.series.get(series);
 		if (state instanceof StepSeries) {
@@ -382,6 +412,7 @@ export class StepRollups {
 				state.usedAtMs = this.clockMs;
 				if (state.malformed) this.malformed += 1;
 				for (let i = 0; i < loading.samples.length; i += 2) state.add(loading.samples[i]!, loading.samples[i + 1]!);
+				state.heldAs = this.generation;
 				this.series.set(series, state);
 				this.onReady();
 			},
@@ -408,6 +439,7 @@ export class StepRollups {
 			if (!(state instanceof StepSeries) || state.dirty || state.holdsOutliers) continue;
 			if (nowMs - state.usedAtMs < IDLE_EVICT_MS) continue;
 			this.outliersLetGo += state.outliers;
+			state.release();
 			this.series.delete(series);
 		}
 	}
@@ -432,6 +464,7 @@ export class StepRollups {
 	/** The lease was lost: the next writer owns the step rollups (it reads them from Redis). */
 	clear(): void {
 		this.generation += 1;
+		for (const state of this.series.values()) if (state instanceof StepSeries) state.release();
 		this.series.clear();
 	}
 }

@@ -76,15 +76,18 @@ export class PendingBatch {
 		this.hset(key, {[field]: String(value)});
 	}
 
-	/** Append a list entry; false when the batch is full (the caller counts the drop). */
-	push(key: string, entry: string, ttlSeconds: number): boolean {
+	/**
+	Append a list entry; false when the batch is full (the caller counts the drop). `ascii`: the caller knows the entry
+	is ASCII (resp-encode.ts EncodedEntries.push).
+	*/
+	push(key: string, entry: string, ttlSeconds: number, ascii = false): boolean {
 		if (this.entryCount >= this.maxEntries) return false;
 		let list = this.lists.get(key);
 		if (list === undefined) {
 			list = {entries: new EncodedEntries(), ttlSeconds};
 			this.lists.set(key, list);
 		}
-		list.entries.push(entry);
+		list.entries.push(entry, ascii ? entry.length : undefined);
 		this.entryCount += 1;
 		return true;
 	}

@@ -15,7 +15,9 @@ import {analyzeTrend} from '../analysis/training-trend.js';
 import {type PendingBatch} from './pending-batch.js';
 import {isoTime} from '../contract/time.js';
 import {sampleEvent, type SampleSink, SeriesNames} from '../history/event-series.js';
-import {completionEntry, figure, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
+import {type SeriesKey} from '../history/series-key.js';
+import {type RollupBatch} from '../history/rollup-batch.js';
+import {completionEntry, figure, plainTimestampJson, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 /** Where the projection's writes go: the batching's shared batch and its accounting, as the writer gives them. */
 export interface ProjectionSink {
@@ -34,8 +36,10 @@ export interface ProjectionSink {
 	now(): number;
 	/** Whether events also make history samples (the batch's rollups): with Redis only. */
 	readonly history: boolean;
+	/** Where the events' samples by time go: the writer's rollups, held across transactions (write-batcher.ts). */
+	rollups(): RollupBatch;
 	/** A training series' sample by step (the writer's step rollups). */
-	stepSample(series: string, step: number, value: number): void;
+	stepSample(series: SeriesKey, step: number, value: number): void;
 }
 
 export class SeedProjection {
@@ -54,14 +58,15 @@ export class SeedProjection {
 	private readonly currentTraining = new Map<string, {loss: number; wer: number | undefined; timestamp: string | number}>();
 	/** Key names per project, built once: the hot path then hashes the same string objects. */
 	private readonly projectKeys = new Map<string, {loss: string; wer: string; current: string}>();
+	private readonly agentKeys = new Map<string, {performance: string; workload: string}>();
 	private readonly analysisDirty = new Set<string>();
 	private readonly dirtyAgents = new Set<string>();
 	private tasksDirty = true;
 	private agentsDirty = true;
 	private readonly seriesNames = new SeriesNames();
-	/** Where events' history samples go: by time into the shared batch's rollups, by step to the writer. */
+	/** Where events' history samples go: by time into the writer's held rollups, by step to the writer's step rollups. */
 	private readonly historySink: SampleSink = {
-		sample: (series, timeMs, value) => this.sink.shared().rollups.sample(series, timeMs, value),
+		sample: (series, timeMs, value) => this.sink.rollups().sampleKey(series, timeMs, value),
 		stepSample: (series, step, value) => this.sink.stepSample(series, step, value),
 	};
 
@@ -90,6 +95,17 @@ export class SeedProjection {
 		return k;
 	}
 
+	/** Key names per agent, built once (as projectKeys): a completion and a status event each write one. */
+	private agentKeysOf(agent: string): {performance: string; workload: string} {
+		let k = this.agentKeys.get(agent);
+		if (k === undefined) {
+			if (this.agentKeys.size >= 10_000) this.agentKeys.clear();
+			k = {performance: keys.agentPerformance(agent), workload: keys.agentWorkload(agent)};
+			this.agentKeys.set(agent, k);
+		}
+		return k;
+	}
+
 	/** Move the remembered latest training values into the shared batch as `current` hash writes. */
 	materializeCurrent(): void {
 		const batch = this.sink.shared();
@@ -105,10 +121,13 @@ export class SeedProjection {
 		switch (event.kind) {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);
-				const timestamp = timestampJson(event.timestamp);
+				// A timestamp that needs no escaping (validated ones never do) is quoted as it is, and then known to be ASCII.
+				const plain = plainTimestampJson(event.timestamp);
+				const ascii = plain !== undefined;
+				const timestamp = plain ?? timestampJson(event.timestamp);
 				// `dropped` counts list entries, like every other drop of the writer.
-				if (!batch.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training)) this.sink.dropEntry(projectKeys.loss);
-				if (event.wer !== undefined && !batch.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training))
+				if (!batch.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training, ascii)) this.sink.dropEntry(projectKeys.loss);
+				if (event.wer !== undefined && !batch.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training, ascii))
 					this.sink.dropEntry(projectKeys.wer);
 				// The current hash only needs each project's last values of the batch: remember them, format at flush.
 				const current = this.currentTraining.get(event.projectId);
@@ -132,7 +151,7 @@ export class SeedProjection {
 							batch.hset(keys.tasksCounters, {completed_day: this.counterDay!});
 							this.dayWrittenIn = batch;
 						}
-						batch.incr(keys.agentPerformance(event.agent), 'tasks_completed');
+						batch.incr(this.agentKeysOf(event.agent).performance, 'tasks_completed');
 						if (this.countedSinceAcquired !== undefined) this.countedSinceAcquired += 1;
 					} else this.sink.dropEntry(keys.tasksCompletionTimes);
 					this.tasksDirty = true;
@@ -143,7 +162,7 @@ export class SeedProjection {
 				break;
 			case 'agent':
 				batch.setMember(keys.agentsActive, event.agentType, event.status === 'busy');
-				batch.hset(keys.agentWorkload(event.agentType), {current_tasks: String(event.taskCount)});
+				batch.hset(this.agentKeysOf(event.agentType).workload, {current_tasks: String(event.taskCount)});
 				this.agentsDirty = true;
 				break;
 			case 'workflow':

@@ -49,7 +49,8 @@ export class SeedWriter extends WriteBatcher {
 			instanceId: target.instanceId,
 			now: () => this.now(),
 			history: options.history === true,
-			stepSample: (series, step, value) => this.steps?.sample(series, step, value),
+			rollups: () => this.eventRollups,
+			stepSample: (series, step, value) => this.steps?.sampleKey(series, step, value),
 		});
 	}
 

@@ -16,7 +16,7 @@ import {type Kv, type KvCommand} from '../bus/kv.js';
 import {PartialExecError} from '../bus/redis-kv.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {PendingBatch} from './pending-batch.js';
-import {RollupMemo} from '../history/rollup-batch.js';
+import {RollupBatch, RollupMemo} from '../history/rollup-batch.js';
 import {rollupSkips} from '../history/rollup-script.js';
 import {StepRollups} from '../history/step-rollups.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
@@ -115,6 +115,15 @@ export interface WriterStats {
 
 export type LeaseState = 'held' | 'waiting' | 'lost';
 
+/** Under load, a transaction starts at most this often (ms) while its batch is smaller than BIG_BATCH_ENTRIES. */
+const MIN_TRANSACTION_GAP_MS = 20;
+/** List entries after which a batch goes at once, paced or not. */
+const BIG_BATCH_ENTRIES = 5000;
+/** The held history rollups are merged into Redis at most this often (ms), unless forced or MAX_HELD_BUCKETS are held. */
+const HISTORY_EVERY_MS = 1000;
+/** 10 s buckets held at most before they go with the next transaction (a backfill makes many). */
+const MAX_HELD_BUCKETS = 50_000;
+
 /**
 What to do with a batch whose EXEC failed with an unknown outcome, by the leases of the scopes it holds: send it
 again when every one is held, wait while any is being retaken, and otherwise never send it (another instance writes
@@ -137,6 +146,8 @@ export class WriteBatcher {
 	private dropsToReport: FamilyCounts = {};
 	private flushing = false;
 	private scheduled = false;
+	/** When the last transaction of pending writes was sent (performance.now()): the pacing under load. */
+	private lastTransactionAt = Number.NEGATIVE_INFINITY;
 	private batchSeq = 0;
 	private timers: NodeJS.Timeout[] = [];
 	private readonly maxPending: number;
@@ -149,6 +160,19 @@ export class WriteBatcher {
 	protected readonly steps: StepRollups | undefined;
 	/** Draining: the step rollups are written now, not when due. */
 	private stepsForced = false;
+	/**
+	The stored events' history samples by time (the projection's; the GPU part's go with their batch), held across
+	transactions and merged into Redis at most every HISTORY_EVERY_MS, by an explicit flush and when draining: under
+	load a merge costs Redis a few chunk keys per series whatever it holds, so merged per transaction it was most of
+	what the history added to an event's cost. Never merged twice (it rides in one transaction, retried only by batch
+	id); what is held when the lease is lost or the process dies (at most the last interval's) is left out of the
+	time tiers, as the step rollups' last second is.
+	*/
+	private heldRollups: RollupBatch;
+	/** When the held rollups were last taken (performance.now()). */
+	private lastRollupsAt = Number.NEGATIVE_INFINITY;
+	/** An explicit flush is running: the held rollups go with it, due or not. */
+	private rollupsForced = false;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -190,6 +214,7 @@ export class WriteBatcher {
 		this.now = batcherOptions.now ?? Date.now;
 		this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 		this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
+		this.heldRollups = new RollupBatch(this.rollupMemo);
 		this.steps =
 			batcherOptions.history === true
 				? new StepRollups(
@@ -344,23 +369,55 @@ export class WriteBatcher {
 
 	/**
 	Flush within `flushDelayMs` (default 50 ms): at a trickle that is one transaction per window instead of one
-	per message; under load the batches are large anyway and flush back to back.
+	per message. Under load (1,000 entries waiting) sooner, but paced (paceWaitMs): a transaction starts at most every
+	MIN_TRANSACTION_GAP_MS unless BIG_BATCH_ENTRIES are waiting.
 	*/
 	protected schedule(): void {
 		if (this.scheduled) return;
 		this.scheduled = true;
 		const run = () => {
 			this.scheduled = false;
-			void this.flush();
+			void this.flush(true);
 		};
 		const delay = this.batcherOptions.flushDelayMs ?? 50;
-		if (delay <= 0 || this.pending.entryCount >= 1000) setImmediate(run);
-		else setTimeout(run, delay).unref();
+		if (delay > 0 && this.pending.entryCount < 1000) {
+			setTimeout(run, delay).unref();
+			return;
+		}
+		const wait = this.paceWaitMs();
+		if (wait > 0) setTimeout(run, wait).unref();
+		else setImmediate(run);
 	}
 
-	/** Write everything pending now. One transaction in flight at a time; later writes wait for the next. */
-	async flush(): Promise<void> {
+	/**
+	How long a flush under load waits before its transaction (0: go now). Sent back to back, a batch holds what came
+	during the last round trip: at 90,000 events/s a few hundred events, and every transaction costs the same again
+	whatever it holds (MULTI/EXEC, an LTRIM and EXPIRE per list, the `current` hashes, the batch id, the watermark, and
+	the history merge: a few chunk keys per series). Paced, the same events go in a tenth of the transactions; a
+	write waits at most MIN_TRANSACTION_GAP_MS longer. With flushDelayMs <= 0 (tests) nothing is paced. The clock is
+	the process's own monotonic one, not the injected `now` (a test's frozen clock must not stop the writer).
+	*/
+	private paceWaitMs(): number {
+		if ((this.batcherOptions.flushDelayMs ?? 50) <= 0) return 0;
+		if (this.pending.entryCount >= BIG_BATCH_ENTRIES || this.hostPending.entryCount >= BIG_BATCH_ENTRIES) return 0;
+		return Math.max(0, this.lastTransactionAt + MIN_TRANSACTION_GAP_MS - performance.now());
+	}
+
+	/**
+	Write everything pending now. One transaction in flight at a time; later writes wait for the next. `paced` (the
+	scheduled flushes): stop after a transaction when the next one would come too soon (paceWaitMs) and schedule it.
+	*/
+	async flush(paced = false): Promise<void> {
 		if (this.flushing) return;
+		this.rollupsForced = !paced;
+		try {
+			await this.flushNow(paced);
+		} finally {
+			this.rollupsForced = false;
+		}
+	}
+
+	private async flushNow(paced: boolean): Promise<void> {
 		// A lease lost (or read-only): what is pending under it belongs to the new holder now. This instance will never
 		// write those entries: count them as dropped, so an outage's losses are visible, not silent.
 		if (!this.mayWrite('shared')) {
@@ -369,6 +426,7 @@ export class WriteBatcher {
 			this.discardUnbatched();
 			// The next writer reads the step rollups from Redis and replays what this instance had not committed.
 			this.steps?.clear();
+			this.heldRollups = new RollupBatch(this.rollupMemo);
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
@@ -420,12 +478,22 @@ export class WriteBatcher {
 				this.retrying = undefined;
 			}
 			while (!this.isIdle()) {
+				if (paced && !this.stepsForced && this.paceWaitMs() > 0) {
+					this.schedule();
+					break;
+				}
 				this.materializeUnbatched();
 				const shared = this.take('shared');
 				const host = this.take('host');
 				const nowMs = this.now();
 				// The step rollups' changes, when due (absolute bytes: a retried transaction writes them again harmlessly).
-				const stepCommands = this.leaseState('shared') === 'held' ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
+				const held = this.leaseState('shared') === 'held';
+				const stepCommands = held ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
+				if (held && this.rollupsDue()) {
+					stepCommands.push(...this.heldRollups.toCommands(nowMs));
+					this.heldRollups = new RollupBatch(this.rollupMemo);
+					this.lastRollupsAt = performance.now();
+				}
 				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
 				if (shared.isEmpty && host.isEmpty && stepCommands.length === 0) break;
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
@@ -437,6 +505,7 @@ export class WriteBatcher {
 				addFamilyCounts(families, host.entriesByFamily());
 				const scopes: WriteScope[] = [...(shared.isEmpty && stepCommands.length === 0 ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
 				this.retrying = {id, commands, entries, families, scopes};
+				this.lastTransactionAt = performance.now();
 				await this.commit(kv, id, commands);
 				this.retrying = undefined;
 				this.stats.entriesWritten += entries;
@@ -478,7 +547,25 @@ export class WriteBatcher {
 	}
 
 	protected isIdle(): boolean {
-		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying && !(this.steps?.due(this.now(), this.stepsForced) === true && this.leaseState('shared') === 'held');
+		return (
+			this.pending.isEmpty &&
+			this.hostPending.isEmpty &&
+			!this.holdsUnbatched() &&
+			!this.retrying &&
+			!((this.steps?.due(this.now(), this.stepsForced) === true || this.rollupsDue()) && this.leaseState('shared') === 'held')
+		);
+	}
+
+	/** The stored events' samples by time (held across transactions), for the projection. */
+	protected get eventRollups(): RollupBatch {
+		return this.heldRollups;
+	}
+
+	/** Whether the held rollups go with the next transaction: forced (a drain, an explicit flush), their interval passed, or many held. */
+	private rollupsDue(): boolean {
+		if (this.heldRollups.isEmpty) return false;
+		if (this.stepsForced || this.rollupsForced || this.heldRollups.bucketCount >= MAX_HELD_BUCKETS) return true;
+		return performance.now() - this.lastRollupsAt >= HISTORY_EVERY_MS;
 	}
 
 	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {

@@ -1,8 +1,9 @@
 /**
-NVLink throughput: `nvidia-smi nvlink -gt d` every 5 s (a one-shot with a timeout, one at a time, as the process
+NVLink throughput: `nvidia-smi nvlink -gt d` every 30 s (a one-shot with a timeout, one at a time, as the process
 query), its cumulative per-link KiB counters summed per GPU, and the rate between two readings. An nvidia-smi that
 refuses the command is named as unsupported (as the dmon extra is) and not asked again; a GPU without NVLink gets
-no figure (no links is not "0 MB/s"). A counter that goes back (a driver reload) gives no rate for one reading.
+no figure (no links is not "0 MB/s"), and a box where no GPU has a link is not asked again (each poll is a process
+start, 10-25 ms of our CPU: the headless collector's budget). A counter that goes back (a driver reload) gives no rate for one reading.
 */
 import {sanitizeText} from '../contract/sanitize.js';
 import {type Parsed} from './csv-parse.js';
@@ -11,10 +12,12 @@ import {nvlinkRate, parseNvlinkCounters} from './nvlink-parse.js';
 import {runOneShot} from './nvidia-smi-runner.js';
 
 const NVLINK_EXTRA = 'nvlink throughput';
+/** Default poll period. */
+const NVLINK_EVERY_MS = 30_000;
 
 export interface NvlinkSamplerOptions {
 	readonly bin: string;
-	/** Poll period. Default 5 s. */
+	/** Poll period. Default 30 s (rates are averages over it). */
 	readonly everyMs?: number;
 	/** One poll's timeout. Default 3 s. */
 	readonly timeoutMs?: number;
@@ -33,7 +36,7 @@ interface Previous {
 const inRange = (mbps: number | undefined): Parsed => (mbps === undefined ? {reason: 'counter went back or links changed'} : mbps > 1_000_000 ? {reason: `out of range (${Math.round(mbps)})`} : {value: mbps});
 
 export class NvlinkSampler {
-	readonly stats = {polls: 0, skippedLines: 0};
+	readonly stats = {polls: 0, skippedLines: 0, noLinks: false};
 	private timer: NodeJS.Timeout | undefined;
 	private busy = false;
 	private running = false;
@@ -51,7 +54,7 @@ export class NvlinkSampler {
 		if (this.running) return;
 		this.running = true;
 		void this.poll();
-		this.timer = setInterval(() => void this.poll(), this.options.everyMs ?? 5000);
+		this.timer = setInterval(() => void this.poll(), this.options.everyMs ?? NVLINK_EVERY_MS);
 		this.timer.unref();
 	}
 
@@ -81,6 +84,12 @@ export class NvlinkSampler {
 			const timeMs = this.now();
 			const parsed = parseNvlinkCounters(result.stdout);
 			this.stats.skippedLines += parsed.skipped;
+			if (parsed.gpus.length > 0 && parsed.gpus.every((gpu) => gpu.links === 0)) {
+				// No GPU of this box has an NVLink: nothing to measure, now or later (links do not appear at run time).
+				this.stats.noLinks = true;
+				this.stop();
+				return;
+			}
 			for (const gpu of parsed.gpus) {
 				if (gpu.links === 0) continue;
 				const before = this.previous.get(gpu.index);

@@ -93,11 +93,15 @@ describe('the nvlink poller against the fake nvidia-smi', () => {
 		expect(store.snapshot().droppedFields).toBeUndefined();
 	});
 
-	test('one-gpu: no NVLink on the box, no figure, nothing named as unsupported', async () => {
+	test('one-gpu: no NVLink on the box, no figure, nothing named as unsupported, and not asked again', async () => {
 		const {store, nvlink} = await rig('one-gpu');
-		await until(() => nvlink.stats.polls >= 2 && store.rows().length === 1);
+		await until(() => nvlink.stats.polls >= 1 && store.rows().length === 1);
+		expect(nvlink.stats.noLinks).toBe(true);
 		expect(store.rows()[0]!.nvlink).toBeUndefined();
 		expect(store.snapshot().droppedFields).toBeUndefined();
+		// Each poll is a process start: a box without links is not polled every period for nothing.
+		await new Promise((r) => setTimeout(r, 1000));
+		expect(nvlink.stats.polls).toBe(1);
 	});
 
 	test('no-dmon: an nvidia-smi without the nvlink command is named, and not asked again', async () => {

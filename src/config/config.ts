@@ -11,6 +11,8 @@ import {validateRules} from '../rules/user-rules.js';
 import {compileNotify, type NotifyConfig} from '../notify/notify-config.js';
 import {durationValue, MAX_DURATION_TEXT, parseDuration} from '../rules/duration.js';
 import {parseYaml, readYamlFile, type YamlLoad} from './yaml-file.js';
+import {clusterSection, sentinelSection} from './redis-sections.js';
+import type {ClusterConfig, SentinelConfig} from '../bus/redis-topology.js';
 
 export interface ConfigIssue {
 	readonly file: string;
@@ -20,7 +22,7 @@ export interface ConfigIssue {
 }
 
 export interface MycotopConfig {
-	readonly redis: {readonly url?: string; readonly ca?: string};
+	readonly redis: {readonly url?: string; readonly ca?: string; readonly sentinel?: SentinelConfig; readonly cluster?: ClusterConfig};
 	readonly store: {readonly seriesCapacity?: number; readonly maxProjects?: number; readonly maxAgents?: number};
 	readonly ui: {readonly smoothing?: number; readonly ascii?: boolean; readonly refreshMs?: number};
 	readonly gpu: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean};
@@ -74,10 +76,10 @@ const pathList: Check = (v) =>
 const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1e6 ? undefined : `expected a number from 0 to 1000000, got ${JSON.stringify(v)}`);
 const pue: Check = (v) => (typeof v === 'number' && v >= 1 && v <= 5 ? undefined : `expected a PUE from 1 to 5, got ${JSON.stringify(v)}`);
 const currency: Check = (v) => (typeof v === 'string' && /^[A-Za-z$€£¥]{1,8}$/.test(v) ? undefined : `expected a currency code such as EUR or USD, got ${JSON.stringify(v)}`);
-const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
+const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?(\+(sentinel|cluster))?:\/\//i.test(v) ? undefined : 'expected a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
-	redis: {url: redisUrl, ca: str},
+	redis: {url: redisUrl, ca: str, sentinel: sentinelSection, cluster: clusterSection},
 	store: {seriesCapacity: positiveInt, maxProjects: positiveInt, maxAgents: positiveInt},
 	ui: {smoothing: fraction, ascii: bool, refreshMs: refreshMs},
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},

@@ -408,7 +408,7 @@ export class WriteBatcher {
 					this.stats.retriesSkipped += 1;
 					this.stats.entriesWritten += this.retrying.entries;
 				} else if (verdict === 'send') {
-					await this.commit(kv, this.retrying.id, this.retrying.commands);
+					await this.commit(kv, this.retrying.id, this.retrying.commands, true);
 					this.stats.entriesWritten += this.retrying.entries;
 				} else {
 					// Not applied, and the lease is another instance's now: sending it would overwrite the new writer's data.
@@ -480,10 +480,12 @@ export class WriteBatcher {
 		return this.pending.isEmpty && this.hostPending.isEmpty && !this.holdsUnbatched() && !this.retrying && !(this.steps?.due(this.now(), this.stepsForced) === true && this.leaseState('shared') === 'held');
 	}
 
-	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
-		const sent: KvCommand[] = [...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]];
+	private async commit(kv: Kv, id: string, commands: KvCommand[], resend = false): Promise<void> {
+		const marker: KvCommand = ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400];
+		const sent: KvCommand[] = [...commands, marker];
 		try {
-			await kv.exec(sent);
+			// The marker goes last (on a Redis Cluster: after every slot's part was applied), so a stored id means the whole batch.
+			await kv.exec(commands, {marker, resend});
 		} catch (error) {
 			if (!(error instanceof PartialExecError)) throw error;
 			// Applied, except these: the batch is not sent again (its other writes are in), what failed is counted.

@@ -1,0 +1,124 @@
+/**
+REDIS CLUSTER (slow: about 30 s). Three masters with a replica each on loopback (`redis-cli --cluster create`), and
+mycotop (`--headless`, the fake nvidia-smi's `xid` scenario) on `redis+cluster://`. A publisher's events reach the
+seed's keys, which are read back through a Cluster client: training, tasks, agents, GPU, alerts and the history
+rollups (whose merge is cut per hash slot), under the seed's own key names (no hash tags). Then the master that
+serves `metrics:tasks:counters` is SIGKILLed, its replica promoted, and mycotop goes on writing there.
+*/
+import calculateSlot from 'cluster-key-slot';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {type Cluster, type Redis} from 'ioredis';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {startCluster, type TestCluster} from '../helpers/redis-cluster.js';
+import {HISTORY_KEYS, INPUT_CHANNELS, keys, ourKeys} from '../../src/contract/names.js';
+import {RedisHistorySource} from '../../src/history/redis-history-source.js';
+import {FAKE_SMI} from './smi-scenarios.js';
+import {faultRow} from './fault-table.js';
+import {requireBuild, spawnCli, type CliProcess} from './harness.js';
+
+const DAY = 86_400_000;
+const role = (cli: CliProcess) => cli.lines().filter((l) => l['type'] === 'state').at(-1)?.['role'];
+
+describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot, and a master failover', () => {
+	let cluster: TestCluster | undefined;
+	let cli: CliProcess | undefined;
+
+	beforeAll(async () => {
+		requireBuild();
+		cluster = await startCluster();
+	}, 60_000);
+	afterAll(async () => {
+		cli?.kill('SIGKILL');
+		await cli?.exited();
+		await cluster?.stop();
+	}, 30_000);
+
+	it('writes and reads back the seed keys; a killed master is replaced and mycotop keeps writing', async ({task}) => {
+		const row = faultRow(task, 'C1 cluster of 3 masters + 3 replicas; the master of metrics:tasks:counters SIGKILLed', 'seed keys read back; writes go on after promotion');
+		const c = cluster!;
+		const client = c.client() as unknown as Redis;
+		cli = spawnCli(['--headless', '--nvidia-smi', FAKE_SMI, '--redis-url', c.url], {FAKE_NVIDIA_SMI_SCENARIO: 'xid'});
+		await waitFor(() => role(cli!) === 'writer', 20_000, 'mycotop to hold the writer lease on the cluster');
+		// The subscriber may sit on any node: PUBLISH on a cluster reaches every node's subscribers.
+		await waitFor(async () => (await client.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: 'probe', status: 'busy', taskCount: 1}))) >= 0 && (await client.exists(keys.agentWorkload('probe'))) === 1, 15_000, 'the subscriber to receive');
+
+		const now = Date.now();
+		// A project id with braces: its seed keys get a hash tag of the producer's making ({😀}), which must work too.
+		const projects = ['cl-a', 'cl-b', 'cl-{😀}'];
+		for (let i = 0; i < 30; i++) {
+			for (const p of projects) {
+				// Spread over 60 days: the history merge touches chunk keys of many slots in one batch.
+				await client.publish(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: p, step: i + 1, loss: 2 / (i + 1), wer: 0.5, timestamp: new Date(now - (30 - i) * 2 * DAY).toISOString()}));
+			}
+			await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `ct${i}`, status: 'completed', agent: `agent-${i % 3}`, duration_seconds: 60 + i, timestamp: new Date().toISOString()}));
+			await client.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: `agent-${i % 3}`, status: i % 2 === 0 ? 'busy' : 'idle', taskCount: i % 5}));
+		}
+		await waitFor(async () => Number(await client.hget(keys.tasksCounters, 'completed_today')) === 30, 15_000, 'completed_today = 30');
+
+		// Training: lists and current values.
+		for (const p of projects) {
+			await waitFor(async () => JSON.parse((await client.lindex(keys.trainingLoss(p), 0)) ?? '{}').step === 30, 10_000, `step 30 of ${p}`);
+			expect(await client.llen(keys.trainingLoss(p))).toBe(30);
+			expect(JSON.parse((await client.lindex(keys.trainingLoss(p), 0))!)).toMatchObject({step: 30, value: 2 / 30});
+			expect(Number(await client.hget(keys.trainingCurrent(p), 'loss'))).toBeCloseTo(2 / 30, 12);
+		}
+		// Tasks and agents: counters equal the lists, per-agent figures add up.
+		expect(await client.llen(keys.tasksCompletionTimes)).toBe(30);
+		let perAgent = 0;
+		for (let a = 0; a < 3; a++) perAgent += Number(await client.hget(keys.agentPerformance(`agent-${a}`), 'tasks_completed'));
+		expect(perAgent).toBe(30);
+		await waitFor(async () => (await client.hgetall(keys.tasksAggregated))['throughput_per_hour'] !== undefined, 10_000, 'tasks aggregated');
+		expect(await client.hget(keys.agentWorkload('agent-1'), 'current_tasks')).toBeDefined();
+		// GPU: the seed's box-wide keys and the per-host ones, from the fake nvidia-smi.
+		await waitFor(async () => (await client.llen(keys.gpuUtilization)) > 0 && (await client.hget(keys.gpuCurrent, 'utilization_percent')) !== null, 15_000, 'GPU keys');
+		// Alerts: the xid scenario fires gpu_xid; its state and counter are written, its channel published.
+		await waitFor(async () => Object.keys(await client.hgetall(keys.alertsCounters)).length > 0, 20_000, 'an alert counted');
+		// History: the merge was cut per slot; every sample is read back, across the tiers, through the Cluster client.
+		expect(await client.zscore(HISTORY_KEYS.index, 'training:cl-a:loss')).not.toBeNull();
+		const source = new RedisHistorySource(() => client);
+		await waitFor(
+			async () => {
+				const answer = await source.timeBuckets({series: 'training:cl-a:loss', fromMs: now - 89 * DAY, toMs: now});
+				return answer.buckets.reduce((n, b) => n + b.count, 0) === 30;
+			},
+			10_000,
+			'30 training samples in the history',
+		);
+		// The chunk keys live in several slots (so the merge EVALs were cut per slot), on several masters.
+		const chunkSlots = new Set<number>();
+		const chunkNodes = new Set<string>();
+		for (const node of (client as unknown as Cluster).nodes('master')) {
+			const [, found] = await node.scan('0', 'MATCH', 'mycotop:history:*:training:cl-a:loss:*', 'COUNT', 100_000);
+			for (const key of found) chunkSlots.add(calculateSlot(key));
+			if (found.length > 0) chunkNodes.add(`${node.options.port}`);
+		}
+		expect(chunkSlots.size).toBeGreaterThan(3);
+		expect(chunkNodes.size).toBeGreaterThan(1);
+		// No hash tags in the seed's keys or the history's.
+		expect(keys.tasksCounters).not.toMatch(/[{}]/);
+
+		// Failover: kill the master of metrics:tasks:counters; its replica takes over; mycotop writes on.
+		const victim = await c.masterOf(calculateSlot(keys.tasksCounters));
+		await victim.kill();
+		const killedAt = Date.now();
+		await c.waitHealthy(20_000);
+		const promotedMs = Date.now() - killedAt;
+		let published = 0;
+		await waitFor(
+			async () => {
+				const reached = await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `after${published}`, status: 'completed', agent: 'agent-0', duration_seconds: 30, timestamp: new Date().toISOString()})).catch(() => -1);
+				if (reached > 0) published += 1;
+				return Number(await client.hget(keys.tasksCounters, 'completed_today').catch(() => 0)) > 30;
+			},
+			30_000,
+			'completed_today to grow after the failover',
+		);
+		const before = await client.llen(keys.gpuUtilization);
+		await waitFor(async () => (await client.llen(keys.gpuUtilization)) > before, 10_000, 'GPU entries after the failover');
+		const counters = Number(await client.hget(keys.tasksCounters, 'completed_today'));
+		expect(await client.llen(keys.tasksCompletionTimes)).toBe(counters);
+		expect(role(cli!)).toBe('writer');
+		const dropped = await client.hgetall(ourKeys.writesDropped);
+		row.observe(`history chunks in ${chunkSlots.size} slots on ${chunkNodes.size} masters; replica promoted in ${promotedMs} ms; completed_today ${counters} = list; dropped ${JSON.stringify(dropped)}`);
+	}, 120_000);
+});

@@ -83,3 +83,18 @@ export function remoteAddress(client: Redis): string | undefined {
 	const stream = (client as unknown as {stream?: {remoteAddress?: string; remotePort?: number}}).stream;
 	return stream?.remoteAddress === undefined ? undefined : `${stream.remoteAddress}:${stream.remotePort}`;
 }
+
+/**
+Where to PUBLISH. A PUBLISH names no key, so a Cluster client sends each one to a random node, and the cluster bus
+relays it to the other nodes' subscribers: two messages sent through different nodes can arrive in the other order.
+mycotop's own messages (alerts, insights, the dashboard tick) therefore all go through one master, the first ready
+one by address, and keep their order while it lives. Anything else: the client itself.
+*/
+export function publishClient(client: Redis): Pick<Redis, 'publish'> {
+	if (!isClusterClient(client)) return client;
+	const ready = asCluster(client)
+		.nodes('master')
+		.filter((node) => node.status === 'ready')
+		.sort((a, b) => `${a.options.host}:${a.options.port}`.localeCompare(`${b.options.host}:${b.options.port}`));
+	return ready[0] ?? client;
+}

@@ -5,7 +5,7 @@ combined state is published as a ConnectionState; ioredis is never allowed to pr
 */
 import {readFileSync} from 'node:fs';
 import {type Redis, type RedisOptions} from 'ioredis';
-import {createRedisClient, remoteAddress} from './redis-client.js';
+import {createRedisClient, publishClient, remoteAddress} from './redis-client.js';
 import {MasterTracker} from './redis-topology.js';
 import {nextConnectionState, isAuthError, type ConnectionState} from './connection-state.js';
 import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
@@ -226,7 +226,7 @@ export class RedisLink {
 
 	/** Publish on the writer connection; resolves to the receiver count, rejects when not connected. */
 	publish(channel: string, message: string): Promise<number> {
-		return this.writer.publish(channel, message);
+		return publishClient(this.writer).publish(channel, message);
 	}
 
 	async stop(): Promise<void> {

@@ -12,6 +12,8 @@ import {redisAvailable, waitFor} from '../helpers/redis-server.js';
 import {startCluster, type TestCluster} from '../helpers/redis-cluster.js';
 import {HISTORY_KEYS, INPUT_CHANNELS, keys, ourKeys} from '../../src/contract/names.js';
 import {RedisHistorySource} from '../../src/history/redis-history-source.js';
+import {ClusterKv, slotMarkerKey} from '../../src/bus/cluster-kv.js';
+import type {KvCommand} from '../../src/bus/kv.js';
 import {FAKE_SMI} from './smi-scenarios.js';
 import {faultRow} from './fault-table.js';
 import {requireBuild, spawnCli, type CliProcess} from './harness.js';
@@ -33,6 +35,31 @@ describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot
 		await cluster?.stop();
 	}, 30_000);
 
+	it('a batch sent again after an unknown outcome skips the slots already applied; SCAN sees every master', async () => {
+		const c = cluster!;
+		const client = c.client();
+		const kv = new ClusterKv(client, 'resend-test');
+		const lists = Array.from({length: 40}, (_, i) => `metrics:training:rs${i}:loss`);
+		const marker: KvCommand = ['SET', 'mycotop:writer:last_batch:resend-test', 'resend-test:1', 'EX', 60];
+		const batch: KvCommand[] = lists.map((key): KvCommand => ['LPUSH', key, 'entry']);
+		await kv.exec(batch, {marker});
+		for (const key of lists) expect(await client.llen(key)).toBe(1);
+		// As if the link died after the parts of every slot but one were applied: that slot's part and the marker's are not.
+		const missing = lists.find((key) => calculateSlot(key) !== calculateSlot(marker[1]))!;
+		const notApplied = lists.filter((key) => calculateSlot(key) === calculateSlot(missing) || calculateSlot(key) === calculateSlot(marker[1]));
+		for (const key of notApplied) await client.del(key);
+		await client.del(marker[1]);
+		await client.del(slotMarkerKey(calculateSlot(missing), 'resend-test'));
+		await kv.exec(batch, {marker, resend: true});
+		for (const key of lists) expect(await client.llen(key), key).toBe(1);
+		expect(await client.get(marker[1])).toBe('resend-test:1');
+		// The keys live on every master; SCAN on the cluster finds them all.
+		const found = await kv.scan('metrics:training:rs*:loss');
+		expect(found.sort()).toEqual([...lists].sort());
+		expect(new Set(await Promise.all(lists.map(async (key) => (await c.masterOf(calculateSlot(key))).port))).size).toBe(3);
+		for (const key of lists) await client.del(key);
+	});
+
 	it('writes and reads back the seed keys; a killed master is replaced and mycotop keeps writing', async ({task}) => {
 		const row = faultRow(task, 'C1 cluster of 3 masters + 3 replicas; the master of metrics:tasks:counters SIGKILLed', 'seed keys read back; writes go on after promotion');
 		const c = cluster!;
@@ -42,16 +69,20 @@ describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot
 		// The subscriber may sit on any node: PUBLISH on a cluster reaches every node's subscribers.
 		await waitFor(async () => (await client.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: 'probe', status: 'busy', taskCount: 1}))) >= 0 && (await client.exists(keys.agentWorkload('probe'))) === 1, 15_000, 'the subscriber to receive');
 
+		// The producer publishes through one node (not the one killed below), as a producer connected to one node does:
+		// a Cluster client sends each PUBLISH to a random node, and messages relayed by different nodes may be reordered.
+		const victimPort = (await c.masterOf(calculateSlot(keys.tasksCounters))).port;
+		const publisher = c.nodes.find((n) => n.port !== victimPort)!.client();
 		const now = Date.now();
 		// A project id with braces: its seed keys get a hash tag of the producer's making ({😀}), which must work too.
 		const projects = ['cl-a', 'cl-b', 'cl-{😀}'];
 		for (let i = 0; i < 30; i++) {
 			for (const p of projects) {
 				// Spread over 60 days: the history merge touches chunk keys of many slots in one batch.
-				await client.publish(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: p, step: i + 1, loss: 2 / (i + 1), wer: 0.5, timestamp: new Date(now - (30 - i) * 2 * DAY).toISOString()}));
+				await publisher.publish(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: p, step: i + 1, loss: 2 / (i + 1), wer: 0.5, timestamp: new Date(now - (30 - i) * 2 * DAY).toISOString()}));
 			}
-			await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `ct${i}`, status: 'completed', agent: `agent-${i % 3}`, duration_seconds: 60 + i, timestamp: new Date().toISOString()}));
-			await client.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: `agent-${i % 3}`, status: i % 2 === 0 ? 'busy' : 'idle', taskCount: i % 5}));
+			await publisher.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `ct${i}`, status: 'completed', agent: `agent-${i % 3}`, duration_seconds: 60 + i, timestamp: new Date().toISOString()}));
+			await publisher.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: `agent-${i % 3}`, status: i % 2 === 0 ? 'busy' : 'idle', taskCount: i % 5}));
 		}
 		await waitFor(async () => Number(await client.hget(keys.tasksCounters, 'completed_today')) === 30, 15_000, 'completed_today = 30');
 
@@ -99,6 +130,7 @@ describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot
 
 		// Failover: kill the master of metrics:tasks:counters; its replica takes over; mycotop writes on.
 		const victim = await c.masterOf(calculateSlot(keys.tasksCounters));
+		expect(victim.port).toBe(victimPort);
 		await victim.kill();
 		const killedAt = Date.now();
 		await c.waitHealthy(20_000);
@@ -106,7 +138,7 @@ describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot
 		let published = 0;
 		await waitFor(
 			async () => {
-				const reached = await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `after${published}`, status: 'completed', agent: 'agent-0', duration_seconds: 30, timestamp: new Date().toISOString()})).catch(() => -1);
+				const reached = await publisher.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `after${published}`, status: 'completed', agent: 'agent-0', duration_seconds: 30, timestamp: new Date().toISOString()})).catch(() => -1);
 				if (reached > 0) published += 1;
 				return Number(await client.hget(keys.tasksCounters, 'completed_today').catch(() => 0)) > 30;
 			},

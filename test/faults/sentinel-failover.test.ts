@@ -105,9 +105,10 @@ describe.runIf(redisAvailable())('Redis Sentinel: mycotop follows a failover; wh
 		const gpuBefore = await newMaster.llen(keys.gpuUtilization);
 		await waitFor(async () => (await newMaster.llen(keys.gpuUtilization)) > gpuBefore, 10_000, 'fresh GPU entries on the new master');
 		const afterFailover = Date.now();
-		await sleep(2500);
+		// The producer's own client follows the failover too: its publishes reach mycotop on the new master.
+		await waitFor(() => producer.count('tasks', Number.POSITIVE_INFINITY, afterFailover) > 0, 15_000, `publishes delivered after the failover (producer ${client.status})`);
+		await sleep(1500);
 		const unanswered = await producer.stop();
-		expect(producer.count('tasks', Number.POSITIVE_INFINITY, afterFailover)).toBeGreaterThan(0);
 		await sleep(1500);
 		expect(role(cli)).toBe('writer');
 		cli.kill('SIGTERM');

@@ -17,6 +17,7 @@ import type {KvCommand} from '../../src/bus/kv.js';
 import {FAKE_SMI} from './smi-scenarios.js';
 import {faultRow} from './fault-table.js';
 import {requireBuild, spawnCli, type CliProcess} from './harness.js';
+import {runCli} from '../helpers/cli.js';
 
 const DAY = 86_400_000;
 const role = (cli: CliProcess) => cli.lines().filter((l) => l['type'] === 'state').at(-1)?.['role'];
@@ -150,6 +151,11 @@ describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot
 		const counters = Number(await client.hget(keys.tasksCounters, 'completed_today'));
 		expect(await client.llen(keys.tasksCompletionTimes)).toBe(counters);
 		expect(role(cli!)).toBe('writer');
+		// A second instance hydrates from every master (SCAN on each): `--once --json` shows the three projects' history.
+		const once = await runCli(['--once', '--json', '--no-gpu', '--redis-url', c.url]);
+		expect(once.code).toBe(0);
+		const shown = (JSON.parse(once.stdout) as {training: Array<{projectId: string; points: number}>}).training;
+		for (const p of projects) expect(shown.find((t) => t.projectId === p)?.points, p).toBe(30);
 		const dropped = await client.hgetall(ourKeys.writesDropped);
 		row.observe(`history chunks in ${chunkSlots.size} slots on ${chunkNodes.size} masters; replica promoted in ${promotedMs} ms; completed_today ${counters} = list; dropped ${JSON.stringify(dropped)}`);
 	}, 120_000);

@@ -10,7 +10,7 @@ import {join} from 'node:path';
 import {Redis} from 'ioredis';
 import {freePort, startRedis, waitFor, type TestRedis} from './redis-server.js';
 
-export const MASTER_NAME = 'mycomaster';
+const MASTER_NAME = 'mycomaster';
 
 /** `redis-sentinel` (Debian package redis-sentinel), else `redis-server --sentinel`. */
 function sentinelCommand(config: string): [string, string[]] {

@@ -156,6 +156,10 @@ describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot
 		expect(once.code).toBe(0);
 		const shown = (JSON.parse(once.stdout) as {training: Array<{projectId: string; points: number}>}).training;
 		for (const p of projects) expect(shown.find((t) => t.projectId === p)?.points, p).toBe(30);
+		// The history command reads the chunks one GET each (no MGET across slots) and counts every sample.
+		const history = await runCli(['history', 'training:cl-b:loss', '--since', '89d', '--json', '--redis-url', c.url]);
+		expect(history.code).toBe(0);
+		expect((JSON.parse(history.stdout) as {buckets: Array<{count: number}>}).buckets.reduce((n, b) => n + b.count, 0)).toBe(30);
 		const dropped = await client.hgetall(ourKeys.writesDropped);
 		row.observe(`history chunks in ${chunkSlots.size} slots on ${chunkNodes.size} masters; replica promoted in ${promotedMs} ms; completed_today ${counters} = list; dropped ${JSON.stringify(dropped)}`);
 	}, 120_000);

@@ -137,4 +137,30 @@ describe.runIf(redisAvailable())('Redis Sentinel: mycotop follows a failover; wh
 		expect(cli.lines().find((l) => l['type'] === 'stopped')).toBeDefined();
 		row.observe(`promoted after ${promotedMs} ms, mycotop connected again after ${reconnectedMs} ms; ${observed.join('; ')}; completed_today ${completedToday} = list; ${unanswered} publishes never answered`);
 	}, 90_000);
+
+	it('with passwords on the data nodes and on the sentinels: mycotop authenticates to both and prints neither', async ({task}) => {
+		const row = faultRow(task, 'S2 Sentinel with requirepass on master, replica and sentinels', 'writer through Sentinel; no password in any output');
+		const password = 'data-Pw#1,/@';
+		const sentinelPassword = 'watch-Pw%2';
+		set = await startSentinelSet({password, sentinelPassword});
+		const url = set.url.replace('redis+sentinel://', `redis+sentinel://:${encodeURIComponent(password)}@`) + `?sentinelPassword=${encodeURIComponent(sentinelPassword)}`;
+		cli = spawnCli(['--headless', '--no-gpu', '--redis-url', url]);
+		await waitFor(() => role(cli!) === 'writer', 15_000, 'mycotop to be the writer with both passwords');
+		const client = set.client();
+		await waitFor(
+			async () => {
+				await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: 'auth-1', status: 'done', agent: 'sn-a', duration_seconds: 5, timestamp: new Date().toISOString()}));
+				return (await client.llen(keys.tasksCompletionTimes)) > 0;
+			},
+			10_000,
+			'a completion written through Sentinel',
+		);
+		await waitFor(() => cli!.lines().some((l) => l['type'] === 'started'), 10_000, 'the started line (signal handlers in place)');
+		cli.kill('SIGTERM');
+		expect(await cli.exited()).toBe(0);
+		const output = cli.stdout() + cli.stderr();
+		expect(output).toContain('sentinelPassword=***');
+		for (const secret of [password, encodeURIComponent(password), sentinelPassword, encodeURIComponent(sentinelPassword)]) expect(output).not.toContain(secret);
+		row.observe(`writer; ${output.split('\n').length} lines of output, no password in them`);
+	}, 60_000);
 });

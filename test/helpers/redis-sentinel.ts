@@ -33,13 +33,20 @@ export interface TestSentinel {
 	stop(): Promise<void>;
 }
 
-const plain = (port: number) => {
-	const c = new Redis({port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 100, lazyConnect: false});
+const plain = (port: number, password?: string) => {
+	const c = new Redis({port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 100, lazyConnect: false, ...(password === undefined ? {} : {password})});
 	c.on('error', () => {});
 	return c;
 };
 
-export async function startSentinelSet(): Promise<TestSentinel> {
+export interface SentinelSetOptions {
+	/** requirepass (and masterauth) on the master and the replica. */
+	readonly password?: string;
+	/** requirepass on the sentinels. */
+	readonly sentinelPassword?: string;
+}
+
+export async function startSentinelSet(options: SentinelSetOptions = {}): Promise<TestSentinel> {
 	const servers: TestRedis[] = [];
 	const sentinels: ChildProcess[] = [];
 	const dirs: string[] = [];
@@ -70,6 +77,11 @@ export async function startSentinelSet(): Promise<TestSentinel> {
 		const replicaAdmin = plain(replica.port);
 		clients.push(replicaAdmin);
 		await waitFor(async () => /master_link_status:up/.test(await replicaAdmin.info('replication')), 15_000, 'the replica to sync');
+		if (options.password !== undefined) {
+			// Set after the start (the start's probe has no password): the replica authenticates first, then both require it.
+			for (const c of [replicaAdmin, admin]) await c.config('SET', 'masterauth', options.password);
+			for (const c of [replicaAdmin, admin]) await c.config('SET', 'requirepass', options.password);
+		}
 
 		const sentinelPorts: number[] = [];
 		for (let i = 0; i < 3; i++) {
@@ -87,6 +99,8 @@ export async function startSentinelSet(): Promise<TestSentinel> {
 					`sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
 					`sentinel failover-timeout ${MASTER_NAME} 3000`,
 					`sentinel parallel-syncs ${MASTER_NAME} 1`,
+					...(options.password === undefined ? [] : [`sentinel auth-pass ${MASTER_NAME} ${options.password}`]),
+					...(options.sentinelPassword === undefined ? [] : [`requirepass ${options.sentinelPassword}`]),
 					'',
 				].join('\n'),
 			);
@@ -94,7 +108,7 @@ export async function startSentinelSet(): Promise<TestSentinel> {
 			sentinels.push(spawn(bin, args, {stdio: 'ignore'}));
 			sentinelPorts.push(port);
 		}
-		const sentinelClients = sentinelPorts.map((port) => plain(port));
+		const sentinelClients = sentinelPorts.map((port) => plain(port, options.sentinelPassword));
 		clients.push(...sentinelClients);
 		// Ready when every sentinel knows the replica and the two other sentinels (hello messages every 2 s): a failover
 		// needs a majority of the sentinels to vote.
@@ -117,7 +131,15 @@ export async function startSentinelSet(): Promise<TestSentinel> {
 			sentinelPorts,
 			url,
 			client() {
-				const c = new Redis({sentinels: sentinelPorts.map((port) => ({host: '127.0.0.1', port})), name: MASTER_NAME, maxRetriesPerRequest: 1, retryStrategy: () => 100, failoverDetector: true});
+				const c = new Redis({
+					sentinels: sentinelPorts.map((port) => ({host: '127.0.0.1', port})),
+					name: MASTER_NAME,
+					maxRetriesPerRequest: 1,
+					retryStrategy: () => 100,
+					failoverDetector: true,
+					...(options.password === undefined ? {} : {password: options.password}),
+					...(options.sentinelPassword === undefined ? {} : {sentinelPassword: options.sentinelPassword}),
+				});
 				c.on('error', () => {});
 				clients.push(c);
 				return c;

@@ -124,8 +124,9 @@ export class ClusterKv implements Kv, ServerProbe {
 
 	/**
 	One transaction per slot (see the module comment): every part but the marker's is sent at once, each with its
-	marker copy; the marker's part goes after they were all applied. A refused command inside an applied part is
-	reported (PartialExecError, with its index in what the writer sent) after every part ran.
+	marker copy; the marker's part goes after they were all applied, and `after` (the watermark) after that. A refused
+	command inside an applied part is reported (PartialExecError, with its index in what the writer sent: the
+	commands, the marker, then `after`) after every part ran.
 	*/
 	async exec(commands: readonly KvCommand[], options?: ExecOptions): Promise<void> {
 		const marker = options?.marker;
@@ -143,6 +144,10 @@ export class ClusterKv implements Kv, ServerProbe {
 		const settled = await Promise.allSettled(plan.map((part) => run(part, true)));
 		for (const result of settled) if (result.status === 'rejected') throw result.reason;
 		if (markerPart !== undefined) await run(markerPart, false);
+		// Then what must follow the whole batch (the input watermark): a failure here leaves it at an older position.
+		const offset = commands.length + (marker === undefined ? 0 : 1);
+		const after = planBySlot(options?.after ?? [], undefined).map((part) => ({...part, origins: part.origins.map((o) => o + offset)}));
+		for (const result of await Promise.allSettled(after.map((part) => run(part, false)))) if (result.status === 'rejected') throw result.reason;
 		if (failures.length > 0) throw new PartialExecError(failures.sort((a, b) => a.index - b.index));
 	}
 

@@ -34,6 +34,11 @@ export interface ExecOptions {
 	readonly marker?: KvCommand;
 	/** The batch is sent again after an unknown outcome: on a Cluster, the slots whose part was applied are skipped. */
 	readonly resend?: boolean;
+	/**
+	Sent after the marker: on one server in the same transaction; on a Cluster only once the marker's part was applied.
+	The writer's input watermark goes here: it must never name a position whose writes are not all in Redis.
+	*/
+	readonly after?: readonly KvCommand[];
 }
 
 export interface Kv extends KvReader {
@@ -46,9 +51,10 @@ export interface Kv extends KvReader {
 	exec(commands: readonly KvCommand[], options?: ExecOptions): Promise<void>;
 }
 
-/** The commands followed by the marker, if any: what one server runs as one transaction. */
+/** The commands followed by the marker and the `after` commands, if any: what one server runs as one transaction. */
 export function withMarker(commands: readonly KvCommand[], options: ExecOptions | undefined): readonly KvCommand[] {
-	return options?.marker === undefined ? commands : [...commands, options.marker];
+	if (options?.marker === undefined && (options?.after ?? []).length === 0) return commands;
+	return [...commands, ...(options?.marker === undefined ? [] : [options.marker]), ...(options?.after ?? [])];
 }
 
 /** Glob match for SCAN patterns (* and ? only; that is all mycotop uses). */

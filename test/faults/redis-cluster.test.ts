@@ -59,6 +59,17 @@ describe.runIf(redisAvailable())('Redis Cluster: the seed contract per hash slot
 		expect(found.sort()).toEqual([...lists].sort());
 		expect(new Set(await Promise.all(lists.map(async (key) => (await c.masterOf(calculateSlot(key))).port))).size).toBe(3);
 		for (const key of lists) await client.del(key);
+		// The input watermark follows the whole batch: when the marker's part fails, the parts before it are in, the
+		// watermark is not (a new writer then replays from the older position: nothing is skipped).
+		const watermark: KvCommand = ['SET', ourKeys.writerWatermark, 'w-new', 'EX', 60];
+		await client.set(ourKeys.writerWatermark, 'w-old');
+		const broken: KvCommand = ['SET', 'mycotop:writer:last_batch:resend-test'];
+		await expect(kv.exec(batch, {marker: broken, after: [watermark]})).rejects.toThrow();
+		expect(await client.get(ourKeys.writerWatermark)).toBe('w-old');
+		expect(await client.llen(missing)).toBe(1);
+		await kv.exec(batch, {marker, after: [watermark]});
+		expect(await client.get(ourKeys.writerWatermark)).toBe('w-new');
+		for (const key of [...lists, ourKeys.writerWatermark]) await client.del(key);
 	});
 
 	it('writes and reads back the seed keys; a killed master is replaced and mycotop keeps writing', async ({task}) => {

@@ -141,7 +141,16 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 		}
 		switch (box.pane) {
 			case 'training':
-				return <TrainingPane key="training" {...common} projects={visible.training} total={snapshot.training.length} smoothing={state.chart.smoothing} />;
+				return (
+					<TrainingPane
+						key="training"
+						{...common}
+						projects={visible.training}
+						total={snapshot.training.length}
+						smoothing={state.chart.smoothing}
+						{...(snapshot.gpu?.projects !== undefined ? {energy: snapshot.gpu.projects} : {})}
+					/>
+				);
 			case 'gpu':
 				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} zoomed={state.zoomed} {...(snapshot.hostView !== undefined ? {hostView: snapshot.hostView} : {})} />;
 			case 'tasks':

@@ -2,13 +2,14 @@ import {memo} from 'react';
 import {Text} from 'ink';
 import {type GpuRow, type GpuSnapshot} from '../src/gpu/gpu-snapshot.js';
 import {gauge, sparkline} from '../src/format/sparkline.js';
-import {fitBadges, gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
+import {fitBadges, gpuColumns, gpuUnavailable, memoryText, processesByMemory, processText, projectLabel, readingText, temperatureTone, utilizationTone} from '../src/format/gpu-view.js';
+import {projectsOf} from '../src/gpu/project-join.js';
 import {healthBadges} from '../src/gpu/gpu-health.js';
 import {type HostView} from '../src/host/host-sampler.js';
 import {hostProcessText} from '../src/format/gpu-view.js';
 import {hostParts} from '../src/host/host-figures.js';
 import {fit, formatMb, shortGpuName} from '../src/format/units.js';
-import {cellWidth, padCells} from '../src/format/text-width.js';
+import {cellWidth, padCells, truncateCells} from '../src/format/text-width.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {gpuHistory} from '../src/gpu/gpu-store.js';
 import {colorOf, type Theme} from '../src/format/theme.js';
@@ -88,10 +89,12 @@ function GpuLine(props: {
 	readonly nowMs: number;
 	/** Some GPU of the pane has a badge: every line keeps the column, so the histories stay aligned. */
 	readonly withBadges: boolean;
+	/** Some GPU of the pane runs a project a training message named (gpu/project-join.ts). */
+	readonly withProjects: boolean;
 }) {
-	const {row, width, marker, withProcesses, nowMs, withBadges} = props;
+	const {row, width, marker, withProcesses, nowMs, withBadges, withProjects} = props;
 	const {glyphs, colors} = useTheme();
-	const cols = gpuColumns(width, withProcesses, withBadges ? BADGE_CELLS : 0);
+	const cols = gpuColumns(width, withProcesses, withBadges ? BADGE_CELLS : 0, withProjects);
 	const text = glyphs.text;
 	const cut = glyphs.ellipsis;
 	const badges = fitBadges(row.lost ? [] : healthBadges(row.health, nowMs), cols.badge, (t, w) => fit(t, w, cut));
@@ -112,7 +115,10 @@ function GpuLine(props: {
 	const memPercent = used.value !== undefined && total.value !== undefined && total.value > 0 ? (used.value / total.value) * 100 : Number.NaN;
 	const memText = memoryText(used, total);
 	const temp = row.temperatureC;
-	const biggest = processesByMemory(row.processes)[0];
+	const byMemory = processesByMemory(row.processes);
+	const biggest = byMemory[0];
+	const projects = projectsOf(byMemory).map((p) => text(p));
+	const projectCells = cols.proc > 0 ? cols.proc : cols.project;
 	const power = `${readingText(row.powerDrawW, (v) => String(Math.round(v)))}/${readingText(row.powerLimitW, (v) => `${Math.round(v)}W`)}`;
 	return (
 		<Line>
@@ -133,7 +139,12 @@ function GpuLine(props: {
 			))}
 			{cols.badge > 0 ? ' '.repeat(Math.max(0, cols.badge - badgeUsed)) : null}{' '}
 			<Text color={colors.accent}>{sparkline(utilizationTail(row, cols.spark), cols.spark, {glyphs, min: 0, max: 100})}</Text>
-			{cols.proc > 0 && biggest !== undefined ? (
+			{projectCells > 0 && projects.length > 0 ? (
+				<Text color={colors.info} bold>
+					{' '}
+					{projectLabel(projects, projectCells, (t, w) => truncateCells(t, w, cut))}
+				</Text>
+			) : cols.proc > 0 && biggest !== undefined ? (
 				<Text color={colors.warn}>
 					{' '}
 					{fit(text(processText(biggest)), cols.proc, cut)}
@@ -162,6 +173,7 @@ export function processLines(row: GpuRow, {glyphs, colors}: Theme) {
 			{'      '}
 			<Text dimColor>pid {padCells(String(p.pid), 7, 'right')}</Text> <Text color={colors.warn}>{padCells(formatMb(p.usedMemoryMb), 6, 'right')}</Text>{' '}
 			{p.host !== undefined ? <Text dimColor>{hostProcessText(p.host)} </Text> : null}
+			{p.projectId !== undefined ? <Text color={colors.info}>[{glyphs.text(p.projectId)}] </Text> : null}
 			{glyphs.text(p.host?.command ?? p.name)}
 		</Line>
 	));
@@ -178,6 +190,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 	const withProcesses = rows.some((r) => r.processes.length > 0);
 	const nowMs = gpu?.lastFrameMs ?? 0;
 	const withBadges = rows.some((r) => !r.lost && healthBadges(r.health, nowMs).length > 0);
+	const withProjects = rows.some((r) => !r.lost && r.processes.some((p) => p.projectId !== undefined));
 	const info =
 		unavailable !== undefined
 			? undefined
@@ -197,6 +210,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 							withProcesses={withProcesses}
 							nowMs={nowMs}
 							withBadges={withBadges}
+							withProjects={withProjects}
 						/>,
 						...(zoomed ? processLines(row, theme) : []),
 					])

@@ -7,6 +7,8 @@ import {padCells} from '../src/format/text-width.js';
 import {trainingView, type TrainingBadge} from '../src/format/training-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {type Tone} from '../src/format/theme.js';
+import {kwhText, type ProjectEnergy} from '../src/gpu/project-energy.js';
+import {cellWidth} from '../src/format/text-width.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
 
@@ -20,6 +22,17 @@ export interface TrainingPaneProps {
 	readonly selectedIndex: number;
 	/** Weight of the debiased EMA (TensorBoard's smoothing), default 0.6. */
 	readonly smoothing: number;
+	/** Energy per project tied to a GPU (the GPU snapshot's `projects`): today's kWh after the step, more on line 2. */
+	readonly energy?: readonly ProjectEnergy[];
+}
+
+/** Cells of the energy column (`123.4 kWh`). */
+const ENERGY_CELLS = 9;
+
+/** The second line's energy detail: `0.50 GPU-h 0.37 EUR · run 3.40 kWh` (GPU-hours and cost today, the run's kWh). */
+function energyDetail(e: ProjectEnergy): string {
+	const cost = e.todayCost === undefined ? '' : ` ${e.todayCost.toFixed(2)}${e.currency !== undefined ? ` ${e.currency}` : ''}`;
+	return `${e.todayGpuHours.toFixed(2)} GPU-h${cost} · run ${kwhText(e.runKwh)}`;
 }
 
 const BADGE_TONE: Record<TrainingBadge, Tone> = {diverging: 'critical', converged: 'ok', plateau: 'warn'};
@@ -35,24 +48,28 @@ room, a second line with the smoothed sparkline and the WER sparkline where WER 
 and padded in display cells, so a CJK or emoji id keeps the sparklines in one column.
 */
 export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps) {
-	const {projects, total, width, height, focused, selectedIndex, smoothing} = props;
+	const {projects, total, width, height, focused, selectedIndex, smoothing, energy} = props;
 	const {glyphs, colors} = useTheme();
 	const inner = Math.max(20, width - 1);
 	const content = Math.max(0, height - 1);
 	const per = linesPerProject(projects.length, content);
 	const nameWidth = Math.min(20, Math.max(8, Math.floor(inner * 0.18)));
 	// marker name spark last ~smoothed @step arrow badge
-	const fixed = 1 + nameWidth + 1 + 1 + 8 + 1 + 9 + 1 + 9 + 1 + 1 + 1 + 9;
-	const sparkWidth = Math.max(4, Math.min(240, inner - fixed));
 	const shownCount = Math.max(0, Math.floor(content / per));
 	const start = windowStart(projects.length, selectedIndex, shownCount);
 	const visible = projects.slice(start, start + shownCount);
+	const energyOf = new Map((energy ?? []).map((e) => [e.projectId, e]));
+	// The energy column only while some shown project has energy: panes without GPU projects keep their layout.
+	const withEnergy = visible.some((p) => energyOf.has(p.projectId));
+	const fixed = 1 + nameWidth + 1 + 1 + 8 + 1 + 9 + 1 + 9 + 1 + 1 + 1 + 9 + (withEnergy ? ENERGY_CELLS + 1 : 0);
+	const sparkWidth = Math.max(4, Math.min(240, inner - fixed));
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
 		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height}>
 			{visible.length === 0 ? <Line dimColor>{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Line> : null}
 			{visible.map((p, i) => {
 				const view = trainingView(p, smoothing, glyphs);
+				const e = energyOf.get(p.projectId);
 				const marker = rowMarker(start + i === selectedIndex, focused, glyphs);
 				const lines = [
 					<Line key={p.projectId}>
@@ -62,12 +79,18 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 							{padCells(formatValue(p.lastLoss), 8, 'right')}
 						</Text>{' '}
 						<Text color={colors.info}>{padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right')}</Text> <Text dimColor>{padCells(`@${p.lastStep}`, 9, 'right')}</Text>{' '}
+						{withEnergy ? <Text color={colors.warn}>{padCells(e === undefined ? '' : kwhText(e.todayKwh), ENERGY_CELLS, 'right')} </Text> : null}
 						{view.arrow} {view.badge ? <Text color={colors[BADGE_TONE[view.badge]]}>{view.badge}</Text> : null}
 						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
 					</Line>,
 				];
 				if (per === 2) {
 					const hasWer = p.werTail.length > 0;
+					const detail = e === undefined ? '' : energyDetail(e);
+					const werRoom = inner - 1 - nameWidth - sparkWidth - 15;
+					// The detail goes last, where the WER sparkline (at least 4 cells) leaves room for it.
+					const detailCells = detail === '' ? 0 : cellWidth(detail) + 1;
+					const showDetail = detailCells > 0 && (hasWer ? werRoom - detailCells >= 4 : inner - 1 - nameWidth - sparkWidth >= detailCells);
 					lines.push(
 						<Line key={`${p.projectId}:2`}>
 							{' '.repeat(1 + nameWidth - 4)}
@@ -78,9 +101,10 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 									{' '}
 									<Text dimColor>wer </Text>
 									<Text color={p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? colors.critical : colors.secondary}>{formatValue(p.lastWer)}</Text>{' '}
-									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(240, inner - 1 - nameWidth - sparkWidth - 15)), {glyphs})}</Text>
+									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(240, werRoom - (showDetail ? detailCells : 0))), {glyphs})}</Text>
 								</Text>
 							) : null}
+							{showDetail ? <Text color={colors.warn}> {glyphs.text(detail)}</Text> : null}
 						</Line>,
 					);
 				}

@@ -9,7 +9,11 @@ duration past the maximum included) and a config or rule file refused by a limit
 import {parseArgs} from 'node:util';
 import {type Redis} from 'ioredis';
 import {type Flags} from './config/flags.js';
-import {formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
+import {defaultConfigPath, formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
+import {flagTable} from './config/flags.js';
+import {configTemplate, writeConfigTemplate} from './config/init-config.js';
+import {completionScript, SHELLS, type CompletionCommand, type CompletionSpec} from './config/completion.js';
+import {packageVersion} from './version.js';
 import {redisUrlFrom, userAtHost} from './config/resolve.js';
 import {configTopologyUrl} from './bus/redis-topology.js';
 import {parseRedisUrl, type RedisTarget} from './bus/redis-url.js';
@@ -37,7 +41,21 @@ import {RedisHistorySource} from './history/redis-history-source.js';
 import {isSeriesName} from './history/history-source.js';
 import {historyCsv, historyJson, historyTable, stepNote} from './history/history-output.js';
 
-export const SUBCOMMANDS: ReadonlySet<string> = new Set(['ack', 'unack', 'silence', 'silences', 'rules', 'backtest', 'history', 'notify']);
+/** The subcommands, the words that may follow each and where a file name goes: dispatch and the shell completions read it. */
+const COMMANDS: readonly CompletionCommand[] = [
+	{name: 'ack'},
+	{name: 'unack'},
+	{name: 'silence', words: ['expire']},
+	{name: 'silences'},
+	{name: 'rules', words: ['list', 'check', 'test'], files: ['check', 'test']},
+	{name: 'backtest'},
+	{name: 'history'},
+	{name: 'notify', words: ['test']},
+	{name: 'init', files: true},
+	{name: 'completion', words: SHELLS},
+];
+
+export const SUBCOMMANDS: ReadonlySet<string> = new Set(COMMANDS.map((c) => c.name));
 
 const USAGE = `Usage:
   mycotop ack ID [--comment TEXT] [--for 2h]      acknowledge an alert (ID as shown in the alert log); with
@@ -56,6 +74,9 @@ const USAGE = `Usage:
                                                   a series' buckets (min, max, mean, last, count) from the rollups
   mycotop history SERIES --steps [--json|--csv]   a training series' whole run by step
   mycotop history --list [--json]                 the series with history
+  mycotop init [PATH] [--force]                   write a commented config with the defaults (default PATH: the
+                                                  config mycotop reads, ~/.config/mycotop/config.yaml)
+  mycotop completion bash|zsh                     a shell completion script: source <(mycotop completion bash)
 Common: --redis-url URL, --redis-ca FILE, --config FILE
 Durations: 500ms, 30s, 5m, 2h, 7d, 1w or combined (1h30m), at most ${MAX_DURATION_TEXT}.
 Exit: 0 ok; 1 failed (rule errors, a failed rule test, Redis unreachable or refusing the password or ACL);
@@ -77,6 +98,7 @@ const OPTIONS = {
 	steps: {type: 'boolean'},
 	all: {type: 'boolean'},
 	help: {type: 'boolean'},
+	force: {type: 'boolean'},
 } as const;
 
 type Out = {out: (s: string) => void; err: (s: string) => void};
@@ -98,6 +120,9 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		io.out(USAGE);
 		return 0;
 	}
+	// Neither reads the config: init writes one, completion prints a script.
+	if (command === 'init') return initCommand(args, v.force === true, env, io);
+	if (command === 'completion') return completionCommand(args, io);
 	const loaded = loadConfig(v.config, env);
 	if (!loaded.ok) {
 		for (const issue of loaded.issues) io.err(`config error: ${formatIssue(issue)}`);
@@ -317,6 +342,38 @@ function historyCommand(
 		else for (const line of historyTable(answer, kind, v.steps ? `${answer.resolution} step${answer.resolution === 1 ? '' : 's'}` : formatDuration(answer.resolution))) io.out(line);
 		return 0;
 	});
+}
+
+/** `mycotop init [PATH] [--force]`: the commented config (init-config.ts) at PATH or the default config path. */
+function initCommand(args: readonly string[], force: boolean, env: NodeJS.ProcessEnv, io: Out): number {
+	if (args.length > 1) return usage(io, 'init takes at most one PATH');
+	const path = args[0] ?? defaultConfigPath(env);
+	const result = writeConfigTemplate(path, configTemplate(packageVersion()), force);
+	if (!result.ok) {
+		io.err(result.message);
+		return 1;
+	}
+	io.out(`wrote ${result.path} (check it with: mycotop --config ${result.path} --once)`);
+	return 0;
+}
+
+/** What the completion scripts complete: the global flags, the subcommands, their options. */
+export function completionSpec(): CompletionSpec {
+	const global = new Map(flagTable().map((f) => [f.name, f]));
+	const commandFlags = Object.entries(OPTIONS).map(([name, option]) => {
+		const known = global.get(name);
+		if (known !== undefined) return known;
+		return {name, help: name, ...(option.type === 'string' ? {value: 'VALUE'} : {})};
+	});
+	return {program: 'mycotop', flags: [...global.values()], commands: COMMANDS, commandFlags};
+}
+
+/** `mycotop completion bash|zsh`. */
+function completionCommand(args: readonly string[], io: Out): number {
+	const shell = SHELLS.find((s) => s === args[0]);
+	if (shell === undefined || args.length !== 1) return usage(io, `completion takes one shell: ${SHELLS.join(' or ')}`);
+	io.out(completionScript(shell, completionSpec()).trimEnd());
+	return 0;
 }
 
 function usage(io: Out, message: string): number {

@@ -8,6 +8,7 @@ parses and dispatches; the front ends and commands call in here; nothing here im
                                           ├─ host:  createHostPart (/proc sampler), unless host.enabled is false
                                           ├─ redisHealth: RedisHealthPart (INFO, SLOWLOG LEN, PING every 5 s)
                                           ├─ rules: rulesPartFrom (reads the live GPU part's query)
+                                          ├─ metrics: MetricsPart (--metrics-listen: Prometheus /metrics)
                                           └─ history: RedisHistorySource (with Redis)
 */
 import {accessSync, constants, readFileSync} from 'node:fs';
@@ -26,17 +27,25 @@ import {inhibitedRows} from './notify/inhibit.js';
 import {createHostPart, hostOptionsFrom} from './host/host-part.js';
 import {RedisHealthPart} from './redis-health/redis-health-part.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
+import {claimedPids, projectClaimsIn} from './gpu/project-join.js';
 import {rulesPartFrom} from './rules/attach.js';
 import {type RulesPart} from './rules/rules-part.js';
 import {RedisAlertStorage} from './rules/alert-storage.js';
+import {selfDemoNvidiaSmi} from './single-file/self-command.js';
 import {recordWrites} from './rules/alert-writes.js';
 import {kvForClient} from './bus/cluster-kv.js';
 import {recordWriter} from './writer/record-writes.js';
 import {RedisHistorySource} from './history/redis-history-source.js';
+import {metricsSetupFrom} from './metrics/metrics-part.js';
 
 /** A runtime with the parts the flags and config ask for: what every front end runs. */
 export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
-	const runtime = new Runtime(options, (core) => composeParts(core, flags, config));
+	// The Prometheus endpoint (--metrics-listen) observes stored task events for its duration histogram.
+	const metrics = metricsSetupFrom(flags, config);
+	const runtime = new Runtime(metrics === undefined ? options : {...options, listeners: metrics.listeners(options.listeners)}, (core) => ({
+		...composeParts(core, flags, config),
+		...(metrics !== undefined ? {metrics: metrics.part(core)} : {}),
+	}));
 	if (options.redisUrl !== undefined) runtime.history = runtimeHistory(runtime);
 	return runtime;
 }
@@ -60,6 +69,8 @@ function composeParts(
 ): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart; readonly redisHealth: RedisHealthPart} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
 	if (config.energy !== undefined) gpu?.setPricing(config.energy);
+	// GPU processes tied to projects by the pids training messages name (on this box): gpu/project-join.ts.
+	gpu?.setProjectClaims(() => claimedPids(projectClaimsIn(core.store.projects), core.host, Date.now()));
 	const hostOptions = hostOptionsFrom(config.host, process.cwd());
 	// The dataloader hint reads the GPUs' mean utilization (fresh readings only; none without GPU telemetry).
 	const host = hostOptions === undefined ? undefined : createHostPart(core, {...hostOptions, gpuPercent: () => gpu?.query.box().utilizationPercent});
@@ -103,7 +114,8 @@ demo-nvidia-smi.js, so the demo shows a full GPU pane; the real sampler runs on 
 export function demoNvidiaSmi(flags: Pick<Flags, 'demo'>, config: Pick<MycotopConfig, 'gpu'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
 	if (!flags.demo || config.gpu.nvidiaSmi !== undefined || findOnPath('nvidia-smi', env) !== undefined) return undefined;
 	const shipped = fileURLToPath(new URL('demo-nvidia-smi.js', import.meta.url));
-	return executable(shipped) ? shipped : undefined;
+	// The single-file builds ship no second file: they run themselves as the stand-in (single-file/self-command.ts).
+	return executable(shipped) ? shipped : selfDemoNvidiaSmi();
 }
 
 /**

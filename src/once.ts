@@ -11,6 +11,7 @@ import {receiverStateText} from './notify/receiver-state.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
 import {gpuHealthLine, gpuLine} from './gpu/gpu-text.js';
 import {energyText} from './gpu/energy.js';
+import {projectEnergyLines} from './gpu/project-energy.js';
 import {hostText} from './host/host-figures.js';
 import {redisHealthText} from './redis-health/info-parse.js';
 
@@ -31,6 +32,12 @@ export async function runOnce(flags: Flags, config: MycotopConfig, options: Runt
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
 	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;
 	while (runtime.snapshot().gpu?.state === 'starting' && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
+	// With telemetry, the first process list too (it ties GPU processes to projects), within the same bound.
+	const listed = () => {
+		const gpu = runtime.snapshot().gpu;
+		return gpu === undefined || (gpu.state !== 'ok' && gpu.state !== 'degraded') || gpu.processesAtMs !== undefined;
+	};
+	while (!listed() && Date.now() < gpuDeadline) await new Promise((resolve) => setTimeout(resolve, 50));
 	const reported = await reportedDrops(runtime);
 	const snapshot = {...runtime.snapshot(), ...(reported === undefined ? {} : {writesDroppedInRedis: reported})};
 	await runtime.stop(500);
@@ -104,6 +111,7 @@ export function onceText(s: Snapshot): string {
 			if (health !== undefined) lines.push(health);
 		}
 	if (s.gpu?.energy !== undefined && s.gpu.energy.source !== 'none') lines.push(`  ${energyText(s.gpu.energy)}`);
+	if (s.gpu !== undefined) lines.push(...projectEnergyLines(s.gpu));
 	if (s.gpu?.boxXids !== undefined) lines.push(`  Xid events on no known GPU: ${s.gpu.boxXids.count} (newest: Xid ${s.gpu.boxXids.recent.at(-1)?.xid ?? '?'})`);
 	if (s.alerts !== undefined) {
 		lines.push('', `alerts: ${s.alerts.rows.length} (${s.alerts.unacknowledgedCritical} critical unacknowledged)`);

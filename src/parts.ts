@@ -51,4 +51,6 @@ export interface RuntimeParts {
 	readonly notify?: RuntimePart;
 	readonly host?: HostSourcePart;
 	readonly redisHealth?: RedisHealthSourcePart;
+	/** The Prometheus endpoint (src/metrics), when --metrics-listen or metrics.listen asks for it: started last. */
+	readonly metrics?: RuntimePart;
 }

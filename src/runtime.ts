@@ -184,6 +184,7 @@ export class Runtime {
 			...(built.redisHealth ? [built.redisHealth] : []),
 			...(built.rules ? [built.rules] : []),
 			...(built.notify ? [built.notify] : []),
+			...(built.metrics ? [built.metrics] : []),
 		];
 	}
 

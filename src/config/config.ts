@@ -11,6 +11,7 @@ import {validateRules} from '../rules/user-rules.js';
 import {compileNotify, type NotifyConfig} from '../notify/notify-config.js';
 import {durationValue, MAX_DURATION_TEXT, parseDuration} from '../rules/duration.js';
 import {parseYaml, readYamlFile, type YamlLoad} from './yaml-file.js';
+import {parseListenAddress} from '../metrics/listen-address.js';
 import {clusterSection, sentinelSection} from './redis-sections.js';
 import type {ClusterConfig, SentinelConfig} from '../bus/redis-topology.js';
 
@@ -30,6 +31,8 @@ export interface MycotopConfig {
 	readonly host?: {readonly enabled?: boolean; readonly intervalMs?: number; readonly paths?: readonly string[]};
 	/** Energy pricing and footprint (src/gpu/energy.ts): price per kWh, currency, PUE, grid gCO2e per kWh. */
 	readonly energy?: {readonly pricePerKwh?: number; readonly currency?: string; readonly pue?: number; readonly gridGramsPerKwh?: number};
+	/** The Prometheus endpoint (src/metrics): `listen` as --metrics-listen ([ADDR:]PORT, or a port number). */
+	readonly metrics?: {readonly listen?: string | number};
 	/** User rules, validated by the rules module. */
 	readonly rules: readonly unknown[];
 	/** Receivers, routing, grouping and inhibition (`notify:`), compiled with secrets wrapped; absent: no section. */
@@ -40,7 +43,8 @@ export interface MycotopConfig {
 
 export const EMPTY_CONFIG: MycotopConfig = {redis: {}, store: {}, ui: {}, gpu: {}, rules: [], raw: {}};
 
-function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+/** Where mycotop looks for its config without --config (and where `mycotop init` writes one). */
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 	const base = env['XDG_CONFIG_HOME'] && env['XDG_CONFIG_HOME'] !== '' ? env['XDG_CONFIG_HOME'] : join(homedir(), '.config');
 	return join(base, 'mycotop', 'config.yaml');
 }
@@ -76,6 +80,10 @@ const pathList: Check = (v) =>
 const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1e6 ? undefined : `expected a number from 0 to 1000000, got ${JSON.stringify(v)}`);
 const pue: Check = (v) => (typeof v === 'number' && v >= 1 && v <= 5 ? undefined : `expected a PUE from 1 to 5, got ${JSON.stringify(v)}`);
 const currency: Check = (v) => (typeof v === 'string' && /^[A-Za-z$€£¥]{1,8}$/.test(v) ? undefined : `expected a currency code such as EUR or USD, got ${JSON.stringify(v)}`);
+const listenAddress: Check = (v) => {
+	const parsed = typeof v === 'number' || typeof v === 'string' ? parseListenAddress(String(v)) : undefined;
+	return parsed?.ok ? undefined : (parsed?.error ?? `expected [ADDR:]PORT, got ${JSON.stringify(v)}`);
+};
 const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?(\+(sentinel|cluster))?:\/\//i.test(v) ? undefined : 'expected a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
@@ -85,10 +93,18 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},
 	host: {enabled: bool, intervalMs, paths: pathList},
 	energy: {pricePerKwh: nonNegative, currency, pue, gridGramsPerKwh: nonNegative},
+	metrics: {listen: listenAddress},
 	rules: 'rules',
 	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
 };
+
+/** Every section and field the loader accepts (a section validated elsewhere has no fields here): `mycotop init`'s test reads it. */
+export function configSchemaFields(): Array<readonly [section: string, field: string | undefined]> {
+	return Object.entries(SCHEMA).flatMap(([section, fields]): Array<readonly [string, string | undefined]> =>
+		typeof fields === 'string' ? [[section, undefined]] : Object.keys(fields).map((field) => [section, field]),
+	);
+}
 
 /** Validators for sections owned by other modules: (value, path) -> issues as [path, message]. */
 const SECTION_VALIDATORS: Record<string, (value: unknown) => Array<[Array<string | number>, string]>> = {
@@ -166,6 +182,7 @@ function configFromYaml(loaded: YamlLoad, file: string, env: NodeJS.ProcessEnv):
 			gpu: section('gpu'),
 			host: section('host'),
 			energy: section('energy'),
+			metrics: section('metrics'),
 			rules: (root['rules'] as unknown[] | undefined) ?? [],
 			...(notify !== undefined ? {notify} : {}),
 			raw: withoutSecrets(root),

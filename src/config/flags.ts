@@ -4,11 +4,14 @@ Parsing is pure: it returns the flags or a usage error; the CLI prints it and ex
 */
 import {parseArgs} from 'node:util';
 import {MAX_DURATION_TEXT} from '../rules/duration.js';
+import {parseListenAddress, type ListenAddress} from '../metrics/listen-address.js';
 
 interface FlagSpec {
 	readonly type: 'string' | 'boolean';
 	readonly value?: string;
 	readonly help: string;
+	/** The values it takes, where they are a fixed few (for the shell completions). */
+	readonly choices?: readonly string[];
 }
 
 const FLAGS = {
@@ -27,8 +30,9 @@ const FLAGS = {
 	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
 	'no-gpu': {type: 'boolean', help: 'Do not sample GPUs'},
 	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs); charts too'},
-	charts: {type: 'string', value: 'MODE', help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
+	charts: {type: 'string', value: 'MODE', choices: ['braille', 'block'], help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
 	bell: {type: 'boolean', help: 'Ring the terminal bell when a critical alert starts firing (also notify.bell: true in the config)'},
+	'metrics-listen': {type: 'string', value: '[ADDR:]PORT', help: 'Serve Prometheus /metrics, /healthz, /readyz on PORT (127.0.0.1 unless ADDR is given; 0: any free port). Default off'},
 	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 500, minimum 100); keys redraw at once'},
 	help: {type: 'boolean', help: 'Show this help'},
 	version: {type: 'boolean', help: 'Show the version'},
@@ -57,6 +61,8 @@ export interface Flags {
 	/** `--charts`: braille or block cells for the zoomed charts (ASCII comes from --ascii). */
 	readonly charts?: 'braille' | 'block';
 	readonly refreshMs?: number;
+	/** `--metrics-listen`: where the Prometheus endpoint binds (src/metrics); undefined: off unless the config says. */
+	readonly metricsListen?: ListenAddress;
 	readonly help: boolean;
 	readonly version: boolean;
 	/** Words after the flags (subcommands such as `ack ID`). */
@@ -103,6 +109,13 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 		if (gpus.length === 0 || gpus.some((g) => !Number.isInteger(g) || g < 0 || g > 63))
 			return {ok: false, error: `--gpus: expected GPU indices like 0,3, got "${gpuList}"`};
 	}
+	let metricsListen: ListenAddress | undefined;
+	const listen = str('metrics-listen');
+	if (listen !== undefined) {
+		const parsedListen = parseListenAddress(listen);
+		if (!parsedListen.ok) return {ok: false, error: `--metrics-listen: ${parsedListen.error}`};
+		metricsListen = parsedListen.address;
+	}
 	const chartsMode = str('charts');
 	if (chartsMode !== undefined && chartsMode !== 'braille' && chartsMode !== 'block') return {ok: false, error: `--charts: expected braille or block, got "${chartsMode}"`};
 	if (bool('json') && !bool('once')) return {ok: false, error: '--json only goes with --once'};
@@ -130,11 +143,17 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 			bell: bool('bell'),
 			charts: chartsMode,
 			refreshMs,
+			...(metricsListen !== undefined ? {metricsListen} : {}),
 			help: bool('help'),
 			version: bool('version'),
 			positionals: parsed.positionals,
 		},
 	};
+}
+
+/** The flag table as the shell completions read it (completion.ts). */
+export function flagTable(): Array<{name: string; value?: string; help: string; choices?: readonly string[]}> {
+	return (Object.entries(FLAGS) as Array<[string, FlagSpec]>).map(([name, spec]) => ({name, help: spec.help, ...(spec.value !== undefined ? {value: spec.value} : {}), ...(spec.choices !== undefined ? {choices: spec.choices} : {})}));
 }
 
 export function helpText(version: string): string {
@@ -147,12 +166,13 @@ export function helpText(version: string): string {
 	];
 	for (const [name, spec] of Object.entries(FLAGS) as Array<[string, FlagSpec]>) {
 		const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}`;
-		lines.push(`${left.padEnd(26)}${spec.help}`);
+		lines.push(`${left.padEnd(25)} ${spec.help}`);
 	}
 	lines.push(
 		'',
 		'Commands: mycotop ack ID | unack ID | silence RULE [label=value ...] --for 2h --comment TEXT | silences |',
-		'          silence expire ID | rules list | rules check FILE | rules test FILE | backtest --since 7d',
+		'          silence expire ID | rules list | rules check FILE | rules test FILE | backtest --since 7d |',
+		'          init [PATH] [--force] | completion bash|zsh',
 		`          (mycotop ack --help for details; durations such as --for and --since: at most ${MAX_DURATION_TEXT})`,
 		'',
 		'Environment: REDIS_URL (as --redis-url), NO_COLOR (no colours), MYCOTOP_LOG=FILE (the TUI writes console output there).',

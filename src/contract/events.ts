@@ -12,6 +12,10 @@ export interface TrainingProgress {
 	readonly timestamp: string | number;
 	/** Epoch ms of `timestamp` (receive time when it cannot be read). */
 	readonly timeMs: number;
+	/** Ours, optional: the trainer's process id (ties the project to the GPU processes it or its children run). */
+	readonly pid?: number;
+	/** Ours, optional: the host the trainer runs on (a key-safe id); absent means "this box". */
+	readonly host?: string;
 }
 
 /** `events:tasks:updates` */

@@ -18,6 +18,8 @@ never stored; the exceptions (named below) are the timestamp rules, which conver
 | wer | finite within 0 .. 1e4, or NaN / ±Infinity | rejected `training: invalid wer` |
 | duration (task, workflow step) | 0 .. 31,536,000 s (365 days) | rejected `task: invalid duration_seconds` |
 | taskCount | 0 .. 1,000,000 | rejected `agent: invalid taskCount` |
+| pid (training, optional) | integer 1 .. 4,194,304 (Linux's PID_MAX_LIMIT) | rejected `training: invalid pid` |
+| project energy read back (kWh, GPU-hours) | 0 .. 1e9 | the project's stored energy skipped and counted |
 | counters read back (tasks_completed, completed_today) | 0 .. 1e12 | entry skipped and counted |
 
 Agent, error, workflow-step and external-alert messages keep a lenient timestamp: an unreadable or out-of-window
@@ -85,6 +87,18 @@ export const MAX_DURATION_SECONDS = 365 * 86_400;
 
 /** Most tasks one agent can report as current (`taskCount`). */
 export const MAX_TASK_COUNT = 1_000_000;
+
+/**
+Largest process id a training message may carry (`pid`): 4,194,304, Linux's PID_MAX_LIMIT (2^22, the most
+`/proc/sys/kernel/pid_max` can be set to). An integer only: 0, negatives, fractions and anything larger are not pids.
+*/
+export const MAX_PID = 4_194_304;
+
+/**
+Largest energy (kWh) or GPU time (GPU-hours) of one project read back from Redis (`metrics:training:{id}:energy`):
+1e9, a thousand years of a 100 kW box. Beyond it the stored figure is corrupt.
+*/
+export const MAX_STORED_ENERGY = 1e9;
 
 /** Largest counter read back from Redis (completed_today, tasks_completed): beyond it the hash is corrupt. */
 export const MAX_COUNTER = 1e12;

@@ -133,6 +133,8 @@ export const ourKeys = {
 	gpuHost: (host: string) => `metrics:gpu:${host}:state`,
 	/** The host's own figures from /proc (hash): CPU, load, memory, swap, disk, network, filesystems, the dataloader hint. */
 	hostCurrent: (host: string) => `metrics:host:${host}:current`,
+	/** A project's energy (hash): one field per host whose GPUs ran it, JSON figures (gpu/redis-entries.ts); 7 d TTL. */
+	projectEnergy: (projectId: string) => `metrics:training:${keyPart(projectId)}:energy`,
 } as const;
 
 /**

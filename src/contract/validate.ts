@@ -18,6 +18,7 @@ import {
 	MAX_ABS_LOSS,
 	MAX_DURATION_SECONDS,
 	MAX_MESSAGE_BYTES,
+	MAX_PID,
 	MAX_STEP,
 	MAX_TASK_COUNT,
 	MAX_WER,
@@ -96,6 +97,14 @@ export const lossValue = (value: unknown) => metricNumber(value, -MAX_ABS_LOSS, 
 export const werValue = (value: unknown) => metricNumber(value, 0, MAX_WER);
 /** A training step: 0..MAX_STEP. */
 export const stepValue = (value: unknown) => boundedNumber(value, 0, MAX_STEP);
+/**
+A process id: an integer 1..MAX_PID, as a JSON number or a string of plain decimal digits (no sign, spaces, fraction,
+exponent or hex: `"0x10"` and `"1e3"` are not pids).
+*/
+export function pidValue(value: unknown): number | undefined {
+	const n = typeof value === 'number' ? value : typeof value === 'string' && /^[1-9][0-9]{0,6}$/.test(value) ? Number(value) : Number.NaN;
+	return Number.isSafeInteger(n) && n >= 1 && n <= MAX_PID ? n : undefined;
+}
 /** A duration in seconds: 0..MAX_DURATION_SECONDS. */
 export const durationValue = (value: unknown) => boundedNumber(value, 0, MAX_DURATION_SECONDS);
 
@@ -131,6 +140,23 @@ function lenientTime(json: Json, now: number): {readonly timeMs: number; readonl
 
 const accept = (event: BusEvent, note: TimeNote | undefined): ParseResult => (note === undefined ? {ok: true, event} : {ok: true, event, timeNote: note});
 
+/**
+The optional `pid` and `host` of a training message (ours: they tie a project to its GPU processes). Absent or null
+is fine; present and wrong rejects the message with the reason, like a bad `wer`. `host` is a key-safe id (ids.ts).
+*/
+function trainerProcess(json: Json): {pid?: number; host?: string} | string | undefined {
+	const rawPid = json['pid'];
+	const rawHost = json['host'];
+	const hasPid = rawPid !== undefined && rawPid !== null;
+	const hasHost = rawHost !== undefined && rawHost !== null;
+	if (!hasPid && !hasHost) return undefined;
+	const pid = hasPid ? pidValue(rawPid) : undefined;
+	if (hasPid && pid === undefined) return 'training: invalid pid';
+	const host = hasHost && typeof rawHost === 'string' ? keyId(rawHost) : undefined;
+	if (hasHost && host === undefined) return 'training: invalid host';
+	return {...(pid !== undefined ? {pid} : {}), ...(host !== undefined ? {host} : {})};
+}
+
 function training(json: Json, now: number): ParseResult {
 	const projectId = keyId(json['projectId']);
 	if (projectId === undefined) return reject('training: invalid projectId');
@@ -143,13 +169,15 @@ function training(json: Json, now: number): ParseResult {
 		wer = werValue(json['wer']);
 		if (wer === undefined) return reject('training: invalid wer');
 	}
+	const where = trainerProcess(json);
+	if (typeof where === 'string') return reject(where);
 	const time = timestampField(json, now);
 	if (typeof time === 'string') return reject(`training: ${time}`);
-	const event: TrainingProgress =
+	const base: TrainingProgress =
 		wer === undefined
 			? {kind: 'training', projectId, step, loss, timestamp: time.timestamp, timeMs: time.timeMs}
 			: {kind: 'training', projectId, step, loss, wer, timestamp: time.timestamp, timeMs: time.timeMs};
-	return accept(event, time.note);
+	return accept(where === undefined ? base : {...base, ...where}, time.note);
 }
 
 function task(json: Json, now: number): ParseResult {

@@ -42,13 +42,18 @@ export interface GpuColumns {
 	readonly proc: number;
 	/** Cells for the health badge after the history (0: none asked, or no room). */
 	readonly badge: number;
+	/**
+	Cells for the project column at the end when there is no process column (narrow panes) and some GPU runs a known
+	project (0 otherwise: with a process column the project takes its place).
+	*/
+	readonly project: number;
 }
 
 /**
 Column widths for a GPU line of `width` columns: gauges 4 to 12 cells, the sparkline the rest (up to 240 samples) and, when
 some GPU has processes, the biggest process at the end.
 */
-export function gpuColumns(width: number, withProcesses = false, badgeWanted = 0): GpuColumns {
+export function gpuColumns(width: number, withProcesses = false, badgeWanted = 0, withProjects = false): GpuColumns {
 	// marker(1) idx(2) sp name sp [gauge] sp pct(5) sp [gauge] sp mem(11) sp temp(5) sp power(10) sp spark
 	const name = width >= 120 ? 14 : 10;
 	const fixed = 1 + 2 + 1 + name + 1 + 1 + 5 + 1 + 1 + 11 + 1 + 5 + 1 + 10 + 1;
@@ -60,7 +65,9 @@ export function gpuColumns(width: number, withProcesses = false, badgeWanted = 0
 	// The biggest process (who holds the memory) gets up to 24 cells once the history keeps at least 16.
 	const proc = withProcesses && available - 2 * gauge >= 16 + 1 + 12 ? Math.min(24, available - 2 * gauge - 16 - 1) : 0;
 	const spark = Math.max(0, Math.min(SPARK_SAMPLES, available - 2 * gauge - (proc > 0 ? proc + 1 : 0)));
-	return {name, gauge, spark, proc, badge};
+	// Which project runs here matters more than the history's oldest samples: up to 10 cells, the history keeps 6.
+	const project = withProjects && proc === 0 ? Math.max(0, Math.min(10, spark - 1 - 6)) : 0;
+	return {name, gauge, spark: project >= 4 ? spark - project - 1 : spark, proc, badge, project: project >= 4 ? project : 0};
 }
 
 /**
@@ -111,6 +118,17 @@ export function hostProcessText(host: HostProcess): string {
 /** One process as "python3 38.2G". */
 export function processText(process: GpuProcess): string {
 	return `${processName(process.name)} ${formatMb(process.usedMemoryMb)}`;
+}
+
+/**
+The projects on a GPU in `width` cells: the first (its processes hold the most memory) and `+N` for the others,
+`asr-large+1`; the first is cut to make room for the count. Pure.
+*/
+export function projectLabel(projects: readonly string[], width: number, cut: (text: string, width: number) => string): string {
+	if (projects.length === 0 || width <= 0) return '';
+	const more = projects.length > 1 ? `+${projects.length - 1}` : '';
+	if (cellWidth(more) >= width) return cut(projects[0]!, width);
+	return `${cut(projects[0]!, width - cellWidth(more))}${more}`;
 }
 
 /** Why there is nothing to show, or undefined when there are GPUs to draw. */

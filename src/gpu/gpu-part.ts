@@ -12,7 +12,9 @@ import {type EnergyPricing} from './energy.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
 import {gpuHistorySamples} from './gpu-history.js';
-import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields} from './redis-entries.js';
+import {projectHydrator} from './project-hydrate.js';
+import {type ClaimedPid} from './project-join.js';
+import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields, keySegment, projectEnergyValue} from './redis-entries.js';
 
 /** What the part needs of the runtime (the Runtime satisfies it). */
 export interface GpuPartHost {
@@ -21,7 +23,7 @@ export interface GpuPartHost {
 	/** 'host' writes need the host lease (one instance per box), the seed's box-wide keys the shared one. */
 	readonly writer: {
 		enqueueList(key: string, entry: string, ttlSeconds: number, scope?: 'shared' | 'host'): void;
-		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host'): void;
+		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host', ttlSeconds?: number): void;
 		/** A history sample (history/history-source.ts's series), under the host lease: every frame. */
 		enqueueSample?(series: string, timeMs: number, value: number, scope?: 'shared' | 'host'): void;
 	};
@@ -52,15 +54,19 @@ export interface GpuPart extends GpuSourcePart {
 	readonly sampler: GpuSampler;
 	/** Price per kWh, PUE, grid intensity (config `energy:`) for the box's energy figures. */
 	readonly setPricing: (pricing: EnergyPricing) => void;
+	/** Where the training messages' claimed pids come from (pid -> project, this box's only): project-join.ts. */
+	readonly setProjectClaims: (claims: () => ReadonlyMap<number, ClaimedPid>) => void;
 }
 
-const DEFAULT_GPU_INTERVAL_MS = 1000;
+export const DEFAULT_GPU_INTERVAL_MS = 1000;
 
 /** Writes one frame's worth to Redis (via the writer), rate-limited. Exported for tests. */
 export class GpuRedisWriter {
 	private lastCurrentMs = -Infinity;
 	private lastHistoryMs = -Infinity;
 	private lastStateKey = '';
+	/** Per project, the figures last written (without their timestamp): unchanged ones are not written again. */
+	private readonly lastProjectValues = new Map<string, string>();
 
 	constructor(
 		private readonly store: GpuStore,
@@ -94,7 +100,19 @@ export class GpuRedisWriter {
 			writer.enqueueHash(keys.gpuCurrent, boxCurrentFields(box, host, timestamp));
 			writer.enqueueHash(keys.systemCapacity, capacityFields(box));
 			for (const row of rows) writer.enqueueHash(gpuKeyOf.current(host, row.uuid), gpuCurrentFields(row, timestamp), 'host');
+			this.writeProjects(timestamp);
 			this.writeState(nowMs, true);
+		}
+	}
+
+	/** This host's field of `metrics:training:{projectId}:energy` for each project whose figures changed (7 d TTL). */
+	private writeProjects(timestampIso: string): void {
+		const field = keySegment(this.host.host);
+		for (const p of this.store.snapshot().projects ?? []) {
+			const figures = projectEnergyValue(p, '');
+			if (this.lastProjectValues.get(p.projectId) === figures) continue;
+			this.lastProjectValues.set(p.projectId, figures);
+			this.host.writer.enqueueHash(gpuKeyOf.projectEnergy(p.projectId), {[field]: projectEnergyValue(p, timestampIso)}, 'host', TTL_SECONDS.training);
 		}
 	}
 
@@ -118,7 +136,9 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 	const store = new GpuStore(options.historyCapacity);
 	const now = options.now ?? Date.now;
 	const redis = new GpuRedisWriter(store, host, options.currentEveryMs, options.historyEveryMs);
+	let projectClaims: (() => ReadonlyMap<number, ClaimedPid>) | undefined;
 	const sampler = new GpuSampler(store, {
+		projectClaims: () => projectClaims?.() ?? new Map<number, ClaimedPid>(),
 		bin: options.bin ?? 'nvidia-smi',
 		intervalMs: options.intervalMs ?? DEFAULT_GPU_INTERVAL_MS,
 		...(options.gpus !== undefined ? {gpus: options.gpus} : {}),
@@ -154,6 +174,11 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		query: store,
 		sampler,
 		setPricing: (pricing) => store.setPricing(pricing),
+		setProjectClaims: (claims) => {
+			projectClaims = claims;
+		},
+		// At start: this host's GPU projects and their energy from Redis (project-hydrate.ts).
+		hydrator: projectHydrator(host.host, (id, state) => store.seedProjectEnergy(id, state), now),
 	};
 }
 

@@ -11,7 +11,7 @@ GpuStore, a `--query-compute-apps` one-shot every few seconds, and the failure h
   the last values stay visible, marked stale. Nothing here throws.
 */
 import {journal, type JournalRecord} from '../journal.js';
-import {parseAppsOutput, parseGpuLine, type ParsedGpuRow} from './csv-parse.js';
+import {parseAppsOutput, parseGpuLine, type ParsedApp, type ParsedGpuRow} from './csv-parse.js';
 import {backoffMs, classifyFailure, isHung, type Failure} from './failure.js';
 import {FrameAssembler, LineSplitter} from './frame-assembler.js';
 import {type GpuStatus, type GpuStore} from './gpu-store.js';
@@ -19,13 +19,21 @@ import {runOneShot, startStream, type StreamHandle} from './nvidia-smi-runner.js
 import {appsQueryArgs, droppedBetween, FULL_GPU_FIELDS, gpuQueryArgs, MINIMAL_GPU_FIELDS, reduceFields} from './query-fields.js';
 import {parseXidLine} from './gpu-health.js';
 import {ProcessReader} from './proc-join.js';
+import {appsQueryDue, APPS_MAX_AGE_MS, type AppsQueryMemo} from './apps-schedule.js';
+import {joinProjects, MAX_ANCESTRY_DEPTH, type ClaimedPid} from './project-join.js';
 
 export interface SamplerOptions {
 	readonly bin: string;
 	readonly intervalMs: number;
 	readonly gpus?: readonly number[];
-	/** `--query-compute-apps` period; 0 turns it off. Default 5000. */
+	/**
+	How often the process list is looked at; 0 turns it off. Default 5000. nvidia-smi is asked again only when
+	apps-schedule.ts says so (a GPU's used memory moved, or the list is `processesMaxAgeMs` old); otherwise the known
+	processes' host side is re-read from /proc.
+	*/
 	readonly processesEveryMs?: number;
+	/** The oldest a process list gets before nvidia-smi is asked again. Default 60 s (APPS_MAX_AGE_MS). */
+	readonly processesMaxAgeMs?: number;
 	/** Timeout of one-shot queries. Default 3 intervals, within [2 s, 10 s]. */
 	readonly oneshotTimeoutMs?: number;
 	/** Intervals without a complete frame before the child counts as hung. Default 3. */
@@ -38,6 +46,8 @@ export interface SamplerOptions {
 	readonly procRoot?: string;
 	/** Join GPU processes to /proc (default true; off for the demo's simulated GPUs, whose pids are made up). */
 	readonly joinProcesses?: boolean;
+	/** pid -> project of the training messages that name a process on this box (project-join.ts `claimedPids`). */
+	readonly projectClaims?: () => ReadonlyMap<number, ClaimedPid>;
 	/** Extra environment for the child (merged over process.env). */
 	readonly env?: NodeJS.ProcessEnv;
 	readonly now?: () => number;
@@ -56,6 +66,8 @@ export interface SamplerStats {
 	oneshots: number;
 	hangs: number;
 	appsQueries: number;
+	/** Looks at the process list answered from the last list and /proc, without starting nvidia-smi. */
+	appsRefreshes: number;
 	/** Xid event lines seen in the loop output. */
 	xidLines: number;
 	lastSkipped: string | undefined;
@@ -88,7 +100,7 @@ function appendTail(tail: string, text: string): string {
 type QueryResult = {readonly rows: ParsedGpuRow[]} | {readonly failure: Failure};
 
 export class GpuSampler {
-	readonly stats: SamplerStats = {frames: 0, rows: 0, skippedLines: 0, streamStarts: 0, oneshots: 0, hangs: 0, appsQueries: 0, xidLines: 0, lastSkipped: undefined};
+	readonly stats: SamplerStats = {frames: 0, rows: 0, skippedLines: 0, streamStarts: 0, oneshots: 0, hangs: 0, appsQueries: 0, appsRefreshes: 0, xidLines: 0, lastSkipped: undefined};
 	private fields: readonly string[] = FULL_GPU_FIELDS;
 	private readonly dropped: string[] = [];
 	private running = false;
@@ -103,6 +115,9 @@ export class GpuSampler {
 	private watchdogMs = 0;
 	private settleTimer: NodeJS.Timeout | undefined;
 	private appsTimer: NodeJS.Timeout | undefined;
+	/** The last process list nvidia-smi gave, and what it was asked against (apps-schedule.ts). */
+	private lastApps: readonly ParsedApp[] | undefined;
+	private appsMemo: AppsQueryMemo | undefined;
 	private oneshotBusy = false;
 	private processReader: ProcessReader | undefined;
 	private appsBusy = false;
@@ -410,23 +425,58 @@ export class GpuSampler {
 		this.onFailure(result.failure, () => void this.poll());
 	}
 
+	/** Each GPU's used memory now (MiB, NaN when unknown), for appsQueryDue. */
+	private memoryByGpu(): Map<string, number> {
+		const out = new Map<string, number>();
+		for (const row of this.store.rows()) out.set(row.uuid, row.memoryUsedMb.value ?? Number.NaN);
+		return out;
+	}
+
 	private async pollApps(): Promise<void> {
 		if (!this.running || this.appsBusy || this.store.knownCount === 0) return;
 		const state = this.store.status().state;
 		if (state !== 'ok' && state !== 'degraded') return;
+		const memory = this.memoryByGpu();
+		const now = this.now();
+		if (this.lastApps !== undefined && !appsQueryDue(this.appsMemo, memory, now, this.options.processesMaxAgeMs ?? APPS_MAX_AGE_MS)) {
+			this.stats.appsRefreshes += 1;
+			this.applyApps(this.lastApps);
+			return;
+		}
 		this.appsBusy = true;
 		this.stats.appsQueries += 1;
 		try {
 			const result = await runOneShot(this.options.bin, appsQueryArgs(this.options.gpus), this.oneshotTimeout, this.options.env);
 			if (!this.running || !result.ok) return;
-			const before = this.store.version;
 			const apps = parseAppsOutput(result.stdout);
-			this.processReader ??= new ProcessReader(this.options.procRoot);
-			const host = this.options.joinProcesses === false ? undefined : this.processReader.read(apps, this.now());
-			this.store.setProcesses(apps, host);
-			if (this.store.version !== before) this.options.onChange?.();
+			this.lastApps = apps;
+			this.appsMemo = {atMs: now, memoryMb: memory};
+			this.applyApps(apps);
 		} finally {
 			this.appsBusy = false;
 		}
+	}
+
+	/** The process list into the store, joined to this /proc (CPU %, RSS) and to the projects that claim its pids. */
+	private applyApps(apps: readonly ParsedApp[]): void {
+		const before = this.store.version;
+		this.processReader ??= new ProcessReader(this.options.procRoot);
+		const reader = this.processReader;
+		const host = this.options.joinProcesses === false ? undefined : reader.read(apps, this.now());
+		// Ancestors only of processes /proc confirmed (same program): a stranger's parents would tie a wrong project.
+		const claims = this.options.projectClaims?.();
+		// The pids of the walked chains: this /proc's view of them is the GPU processes' own (not another namespace's).
+		const walked = new Set<number>();
+		const ancestry = (pid: number): readonly number[] => {
+			if (!host?.has(pid)) return [pid];
+			const chain = reader.ancestry(pid, MAX_ANCESTRY_DEPTH);
+			for (const p of chain) walked.add(p);
+			return chain;
+		};
+		// A claimed pid whose process started after the claim's last message was reused: it ties nothing.
+		const startedMs = (pid: number) => (walked.has(pid) ? reader.startedMs(pid) : undefined);
+		const projects = claims === undefined || this.options.joinProcesses === false ? undefined : joinProjects(apps, claims, ancestry, startedMs);
+		this.store.setProcesses(apps, host, projects, this.now());
+		if (this.store.version !== before) this.options.onChange?.();
 	}
 }

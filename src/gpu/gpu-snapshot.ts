@@ -2,6 +2,7 @@
 import {type GpuHealth, type XidEvent} from './gpu-health.js';
 import {type BoxEnergy, type GpuEnergy} from './energy.js';
 import {type HostProcess} from './proc-join.js';
+import {type ProjectEnergy} from './project-energy.js';
 
 /** A reading nvidia-smi may not give: a value, or unknown with the reason; `stale` when it is the last good value. */
 export interface Reading {
@@ -16,6 +17,8 @@ export interface GpuProcess {
 	readonly usedMemoryMb: number | undefined;
 	/** The host process behind the pid (user, command line, CPU %, RSS, elapsed), when this /proc has it. */
 	readonly host?: HostProcess;
+	/** The project whose training messages name this pid or an ancestor of it (project-join.ts). */
+	readonly projectId?: string;
 }
 
 export interface GpuRow {
@@ -74,6 +77,12 @@ export interface GpuSnapshot {
 	readonly boxXids?: {readonly count: number; readonly recent: readonly XidEvent[]};
 	/** The box's energy today (sum of its GPUs), with cost and CO2e when configured. */
 	readonly energy?: BoxEnergy;
+	/** When the GPU processes were first listed (`--query-compute-apps`): absent until then. */
+	readonly processesAtMs?: number;
+	/** Energy per project tied to a GPU (project-energy.ts), by project id. */
+	readonly projects?: readonly ProjectEnergy[];
+	/** With `projects`: the GPUs' energy no project ran (intervals without one), today and since this instance started. */
+	readonly unattributed?: {readonly todayKwh: number; readonly sinceStartKwh: number};
 }
 
 /** The requested GPU indices that none of `rows` has, in the order asked. Pure. */

@@ -11,7 +11,9 @@ import {CORE_METRICS, GPU_METRICS, HEALTH_METRICS, type CoreMetric, type HealthM
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from './gpu-snapshot.js';
 import {timeToCapacity} from '../analysis/forecasts.js';
 import {type HostProcess} from './proc-join.js';
-import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, type EnergyPricing, type EnergyState} from './energy.js';
+import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, localDay, type EnergyPricing, type EnergyState} from './energy.js';
+import {addShare, addUnattributed, joinStored, NO_UNATTRIBUTED, projectEnergy, splitInterval, type ProjectEnergyState, type UnattributedState} from './project-energy.js';
+import {projectsOf} from './project-join.js';
 import {activeThrottles, eccState, linkState, nextThrottleSince, pciKey, throttleFlag, type GpuHealth, type ThrottleMetric, type XidEvent} from './gpu-health.js';
 
 /**
@@ -197,11 +199,17 @@ export class GpuStore implements GpuQuery {
 	private readonly entries = new Map<string, Entry>();
 	private statusValue: GpuStatus = {state: 'starting'};
 	private lastFrameMs: number | undefined;
+	/** When the first `--query-compute-apps` result was applied (`--once` waits for it). */
+	private processesAtMs: number | undefined;
 	private snapshotCache: {version: number; snapshot: GpuSnapshot} | undefined;
 	private rowsCache: {version: number; rows: GpuRow[]} | undefined;
 	/** Xid events whose PCI address matched no GPU. */
 	private boxXids: XidEvent[] = [];
 	private pricing: EnergyPricing = {};
+	/** Energy per project (project-energy.ts): only projects energy was attributed to. */
+	private readonly projectEnergy = new Map<string, ProjectEnergyState>();
+	/** GPU intervals no project ran, since this instance started (`--once`'s "energy tied to no project"). */
+	private unattributed: UnattributedState = NO_UNATTRIBUTED;
 	private boxXidCount = 0;
 	version = 0;
 
@@ -290,7 +298,9 @@ export class GpuStore implements GpuQuery {
 			this.applyHealth(entry, nowMs);
 			// Energy from fresh readings only: the counter when the GPU gives it, else the power draw (an estimate).
 			const fresh = (m: 'energyMj' | 'powerDrawW') => (entry.readings[m].stale ? undefined : entry.readings[m].value);
-			entry.energy = addSample(entry.energy, nowMs, fresh('energyMj'), fresh('powerDrawW'));
+			const before = entry.energy;
+			entry.energy = addSample(before, nowMs, fresh('energyMj'), fresh('powerDrawW'));
+			this.attributeEnergy(entry, before, nowMs);
 			const allUnavailable = anyQueried && !anyKnown;
 			if (allUnavailable) {
 				if (!entry.lost) {
@@ -320,6 +330,48 @@ export class GpuStore implements GpuQuery {
 		this.lastFrameMs = nowMs;
 		this.version += 1;
 		return {added, lost, recovered};
+	}
+
+	/** This GPU's last interval, split evenly among the projects on it (none: attributed to no project). */
+	private attributeEnergy(entry: Entry, before: EnergyState, nowMs: number): void {
+		// The interval counts toward the day it ended in (as the GPU's own today figure does).
+		const after = entry.energy;
+		const joules = after.joules - before.joules;
+		const seconds = after.seconds - before.seconds;
+		if (seconds <= 0) return;
+		const startMs = before.lastTimeMs ?? nowMs;
+		const shares = splitInterval(joules, seconds, projectsOf(entry.processes));
+		if (shares.length === 0) this.unattributed = addUnattributed(this.unattributed, joules, after.day);
+		for (const share of shares)
+			this.projectEnergy.set(share.projectId, addShare(this.projectEnergy.get(share.projectId), share, startMs, after.source === 'estimate', after.day));
+	}
+
+	/**
+	A project's energy read back from Redis at start (project-hydrate.ts). When live figures came first (Redis reached
+	late), the stored ones are added to them (project-energy.ts `joinStored`), not dropped: the next write would
+	otherwise overwrite the stored run with this instance's part of it.
+	*/
+	seedProjectEnergy(projectId: string, state: ProjectEnergyState): void {
+		const live = this.projectEnergy.get(projectId);
+		this.projectEnergy.set(projectId, live === undefined ? state : joinStored(live, state));
+		this.version += 1;
+	}
+
+	/** The energy no project ran, today (local day of the last frame) and since this instance started, in kWh. */
+	private unattributedFigures(): {todayKwh: number; sinceStartKwh: number} {
+		const u = this.unattributed;
+		const today = u.day !== undefined && u.day === localDay(this.lastFrameMs ?? Date.now());
+		return {todayKwh: today ? u.todayJoules / 3_600_000 : 0, sinceStartKwh: u.joules / 3_600_000};
+	}
+
+	/** Energy per project now, with the GPUs each is on (by index), cost and CO2e. */
+	private projectFigures(nowDay: string) {
+		const gpusOf = new Map<string, number[]>();
+		for (const entry of this.entries.values())
+			for (const project of projectsOf(entry.processes)) gpusOf.set(project, [...(gpusOf.get(project) ?? []), entry.index].sort((a, b) => a - b));
+		return [...this.projectEnergy]
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+			.map(([id, state]) => projectEnergy(id, state, nowDay, gpusOf.get(id) ?? [], this.pricing));
 	}
 
 	/** The health state and series after a row: throttle since-times, and one point per health series that is known. */
@@ -371,20 +423,34 @@ export class GpuStore implements GpuQuery {
 		this.version += 1;
 	}
 
-	/** Replace the process lists from a `--query-compute-apps` result, joined by GPU UUID (and to /proc by pid, when given). */
-	setProcesses(apps: readonly ParsedApp[], host?: ReadonlyMap<number, HostProcess>): void {
+	/**
+	Replace the process lists from a `--query-compute-apps` result, joined by GPU UUID (and to /proc by pid, and to
+	projects by pid, when given).
+	*/
+	setProcesses(apps: readonly ParsedApp[], host?: ReadonlyMap<number, HostProcess>, projects?: ReadonlyMap<number, string>, nowMs = Date.now()): void {
+		if (this.processesAtMs === undefined) {
+			this.processesAtMs = nowMs;
+			this.version += 1;
+		}
 		const byGpu = new Map<string, GpuProcess[]>();
 		for (const app of apps) {
 			const list = byGpu.get(app.gpuUuid) ?? [];
 			const h = host?.get(app.pid);
-			list.push({pid: app.pid, name: app.name, usedMemoryMb: app.usedMemoryMb, ...(h !== undefined ? {host: h} : {})});
+			const projectId = projects?.get(app.pid);
+			list.push({pid: app.pid, name: app.name, usedMemoryMb: app.usedMemoryMb, ...(h !== undefined ? {host: h} : {}), ...(projectId !== undefined ? {projectId} : {})});
 			byGpu.set(app.gpuUuid, list);
 		}
 		for (const entry of this.entries.values()) {
 			const next = (byGpu.get(entry.uuid) ?? []).sort((a, b) => (b.usedMemoryMb ?? -1) - (a.usedMemoryMb ?? -1));
 			const same =
 				next.length === entry.processes.length &&
-				next.every((p, i) => p.pid === entry.processes[i]!.pid && p.usedMemoryMb === entry.processes[i]!.usedMemoryMb && p.host?.cpuPercent === entry.processes[i]!.host?.cpuPercent);
+				next.every(
+					(p, i) =>
+						p.pid === entry.processes[i]!.pid &&
+						p.usedMemoryMb === entry.processes[i]!.usedMemoryMb &&
+						p.host?.cpuPercent === entry.processes[i]!.host?.cpuPercent &&
+						p.projectId === entry.processes[i]!.projectId,
+				);
 			if (same) continue;
 			entry.processes = next;
 			entry.row = undefined;
@@ -504,6 +570,8 @@ export class GpuStore implements GpuQuery {
 			...(s.retryAtMs !== undefined ? {retryAtMs: s.retryAtMs} : {}),
 			...(this.boxXidCount > 0 ? {boxXids: {count: this.boxXidCount, recent: this.boxXids}} : {}),
 			...(this.entries.size > 0 ? {energy: boxEnergy(this.rows().flatMap((r) => (r.energy !== undefined ? [r.energy] : [])), this.pricing)} : {}),
+			...(this.processesAtMs !== undefined ? {processesAtMs: this.processesAtMs} : {}),
+			...(this.projectEnergy.size > 0 ? {projects: this.projectFigures(localDay(this.lastFrameMs ?? Date.now())), unattributed: this.unattributedFigures()} : {}),
 		};
 		this.snapshotCache = {version: this.version, snapshot};
 		return snapshot;

@@ -1,6 +1,7 @@
 /** Plain-text GPU lines for `--once` (and logs). Pure. */
 import {type GpuRow, type Reading} from './gpu-snapshot.js';
 import {healthText, shortDuration} from './gpu-health.js';
+import {projectsOf} from './project-join.js';
 
 /** A reading as text: the value with its unit, `?` when unknown, a trailing `*` when stale (the last good value). */
 function readingText(reading: Reading, unit: string, digits = 0): string {
@@ -8,7 +9,7 @@ function readingText(reading: Reading, unit: string, digits = 0): string {
 	return `${reading.value.toFixed(digits)}${unit}${reading.stale ? '*' : ''}`;
 }
 
-/** `  0 NVIDIA H100 80GB HBM3: util 97%, mem 61234/81559 MiB, 63C, 512/700 W, P0, 2 processes`. */
+/** `  0 NVIDIA H100 80GB HBM3: util 97%, mem 61234/81559 MiB, 63C, 512/700 W, P0, 2 processes, project asr-large`. */
 export function gpuLine(row: GpuRow): string {
 	const head = `  ${row.index} ${row.name}`;
 	if (row.lost) return `${head}: LOST${row.lostReason ? ` (${row.lostReason})` : ''}`;
@@ -20,6 +21,8 @@ export function gpuLine(row: GpuRow): string {
 	];
 	if (row.pstate !== undefined) parts.push(row.pstate);
 	if (row.processes.length > 0) parts.push(`${row.processes.length} process${row.processes.length === 1 ? '' : 'es'}`);
+	const projects = projectsOf(row.processes);
+	if (projects.length > 0) parts.push(`project${projects.length === 1 ? '' : 's'} ${projects.join(', ')}`);
 	return `${head}: ${parts.join(', ')}`;
 }
 

@@ -15,6 +15,8 @@ const CLOCK_TICKS = 100;
 export interface PidStat {
 	/** The command name (comm, at most 15 characters). */
 	readonly comm: string;
+	/** The parent's pid (0 for the kernel's own). */
+	readonly ppid: number;
 	/** utime + stime, clock ticks. */
 	readonly cpuTicks: number;
 	/** Start time after boot, clock ticks. */
@@ -23,7 +25,7 @@ export interface PidStat {
 
 /**
 `/proc/{pid}/stat`: the command name is in parentheses and may itself contain spaces and `)`, so the fields are
-counted from the last `)`. utime and stime are fields 14 and 15, starttime field 22.
+counted from the last `)`. ppid is field 4, utime and stime are fields 14 and 15, starttime field 22.
 */
 export function parsePidStat(text: string): PidStat | undefined {
 	const close = text.lastIndexOf(')');
@@ -34,8 +36,9 @@ export function parsePidStat(text: string): PidStat | undefined {
 	const utime = Number(f[11]);
 	const stime = Number(f[12]);
 	const start = Number(f[19]);
-	if (![utime, stime, start].every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
-	return {comm: text.slice(open + 1, close), cpuTicks: utime + stime, startTicks: start};
+	const ppid = Number(f[1]);
+	if (![ppid, utime, stime, start].every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
+	return {comm: text.slice(open + 1, close), ppid, cpuTicks: utime + stime, startTicks: start};
 }
 
 /** `/proc/{pid}/status`: the real uid and VmRSS (kB; absent for kernel threads). */
@@ -160,5 +163,37 @@ export class ProcessReader {
 		}
 		this.previous = next;
 		return out;
+	}
+
+	/**
+	When the process at `pid` started (ms since the epoch), from its `/proc/{pid}/stat` and /proc/stat's boot time;
+	undefined when either is missing or unreadable. Never throws.
+	*/
+	startedMs(pid: number): number | undefined {
+		if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+		const procStat = readIf(join(this.procRoot, 'stat'));
+		const bootSeconds = procStat === undefined ? undefined : parseBootTime(procStat);
+		const stat = readIf(join(this.procRoot, String(pid), 'stat'));
+		const parsed = stat === undefined ? undefined : parsePidStat(stat);
+		if (bootSeconds === undefined || parsed === undefined) return undefined;
+		return bootSeconds * 1000 + (parsed.startTicks * 1000) / CLOCK_TICKS;
+	}
+
+	/**
+	`pid` and its ancestors, nearest first (`[pid, ppid, grandparent, ...]`), from `/proc/{pid}/stat`, at most
+	`maxDepth` of them; the walk stops at pid 1, at a pid this /proc does not have, or at a loop. Never throws.
+	*/
+	ancestry(pid: number, maxDepth: number): number[] {
+		const chain: number[] = [];
+		let current = pid;
+		while (chain.length < maxDepth && Number.isSafeInteger(current) && current > 0 && !chain.includes(current)) {
+			chain.push(current);
+			if (current === 1) break;
+			const stat = readIf(join(this.procRoot, String(current), 'stat'));
+			const parsed = stat === undefined ? undefined : parsePidStat(stat);
+			if (parsed === undefined) break;
+			current = parsed.ppid;
+		}
+		return chain;
 	}
 }

@@ -7,6 +7,8 @@ import {ourKeys} from '../contract/names.js';
 import {type BoxAggregates} from './gpu-store.js';
 import {type GpuRow, type Reading} from './gpu-snapshot.js';
 import {type HealthMetric} from './query-fields.js';
+import {type ProjectEnergy} from './project-energy.js';
+import {projectsOf} from './project-join.js';
 
 /** A host name or UUID made safe for a key segment (no `:`, whitespace or glob characters). */
 export function keySegment(text: string): string {
@@ -122,6 +124,7 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 				pid: p.pid,
 				name: p.name,
 				used_memory_mb: p.usedMemoryMb ?? null,
+				...(p.projectId !== undefined ? {project_id: p.projectId} : {}),
 				...(p.host !== undefined
 					? {
 							user: p.host.user ?? null,
@@ -133,6 +136,7 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 					: {}),
 			})),
 		),
+		projects: JSON.stringify(projectsOf(row.processes)),
 		last_updated: timestampIso,
 	};
 	const unknown: string[] = [];
@@ -181,9 +185,34 @@ export function hostStateFields(state: string, reason: string | undefined, rows:
 	};
 }
 
+function rounded(value: number, digits: number): number {
+	return Number(value.toFixed(digits));
+}
+
+/**
+The value of this host's field in `metrics:training:{projectId}:energy`: the project's energy on this box's GPUs
+(JSON; kWh to 4 decimals, GPU-hours to 3, money to 4, kg to 4). Pure.
+*/
+export function projectEnergyValue(p: ProjectEnergy, timestampIso: string): string {
+	return JSON.stringify({
+		today_kwh: rounded(p.todayKwh, 4),
+		today_gpu_hours: rounded(p.todayGpuHours, 3),
+		run_kwh: rounded(p.runKwh, 4),
+		run_gpu_hours: rounded(p.runGpuHours, 3),
+		since: new Date(p.sinceMs).toISOString(),
+		gpus: p.gpus,
+		source: p.estimated ? 'estimate' : 'counter',
+		...(p.todayCost !== undefined ? {today_cost: rounded(p.todayCost, 4), run_cost: rounded(p.runCost ?? 0, 4), currency: p.currency ?? null} : {}),
+		...(p.todayCo2eKg !== undefined ? {today_co2e_kg: rounded(p.todayCo2eKg, 4), run_co2e_kg: rounded(p.runCo2eKg ?? 0, 4)} : {}),
+		last_updated: timestampIso,
+	});
+}
+
 export const gpuKeyOf = {
 	series: (host: string, uuid: string, series: 'utilization' | 'memory_used_mb' | 'temperature' | 'power_draw_watts') =>
 		ourKeys.gpuSeries(keySegment(host), keySegment(uuid), series),
 	current: (host: string, uuid: string) => ourKeys.gpuCurrent(keySegment(host), keySegment(uuid)),
 	host: (host: string) => ourKeys.gpuHost(keySegment(host)),
+	/** The project id came through keyId (the store's projects): keyPart checks it again. */
+	projectEnergy: (projectId: string) => ourKeys.projectEnergy(projectId),
 };

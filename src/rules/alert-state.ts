@@ -160,6 +160,20 @@ export function step(state: InstanceState | undefined, obs: Observation, now: nu
 	}
 }
 
+/**
+Whether an observation leaves a firing instance firing with nothing but its value, labels and message refreshed: a
+breach at no higher severity. Then `step` makes no transition and changes nothing else, so the engine can keep the
+sample and fold it into the state only when someone reads it (a storm of steady firing alerts costs no state copies
+and no message rendering per evaluation). Pure; `isSteadyFiring` is the same question about an Observation.
+*/
+export function steadyFiring(phase: Phase, current: Severity, breach: boolean, observed: Severity): boolean {
+	return phase === 'firing' && breach && SEVERITY_RANK[observed] <= SEVERITY_RANK[current];
+}
+
+export function isSteadyFiring(state: InstanceState, obs: Observation): boolean {
+	return obs.kind === 'sample' && steadyFiring(state.phase, state.severity, obs.breach, obs.severity);
+}
+
 function recover(state: InstanceState, now: number, timing: Timing): StepResult {
 	if (timing.keepFiringForMs <= 0) return resolve(state, now);
 	const since = state.recoveringSinceMs ?? now;

@@ -97,7 +97,7 @@ interface AlertingSettings {
 	readonly staleAfterMs: number;
 }
 
-function alertingSettings(config: MycotopConfig): AlertingSettings {
+export function alertingSettings(config: MycotopConfig): AlertingSettings {
 	const raw = (config.raw['alerting'] ?? {}) as Record<string, unknown>;
 	return {
 		evaluationIntervalMs: Math.max(50, durationValue(raw['evaluationInterval']) ?? 1000),

@@ -4,7 +4,7 @@ The rule engine: evaluates every rule against one RuleInput at one time, steps e
 clock of its own: the caller passes the time, so tests and the benchmark drive it in accelerated time.
 */
 import {labelsText, alertId, type Labels} from './labels.js';
-import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, step, SEVERITY_RANK} from './alert-state.js';
+import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, steadyFiring, step, SEVERITY_RANK} from './alert-state.js';
 import {ackCovers, liveAck, silencedBy, silenceMatcherText, silenceStatus, type Ack, type Silence} from './ack-silence.js';
 import {SeriesCatalog} from './series-catalog.js';
 import {type AlertGroup, type Rule, type RuleContext, type RuleInput, type RuleSample} from './rule-types.js';
@@ -49,8 +49,24 @@ interface Entry {
 	readonly id: string;
 	readonly rule: Rule;
 	readonly key: string;
+	/** Read through `stateOf(entry)`: a steady firing sample may be waiting in `latest`. */
 	state: InstanceState;
 	seen: number;
+	/** The latest sample of a steady firing instance (see isSteadyFiring), not yet folded into `state`: its message (undefined: none waiting), value and labels. */
+	latestMessage: string | (() => string) | undefined;
+	latestValue: number;
+	latestLabels: Labels | undefined;
+}
+
+/** The entry's state with its latest steady sample folded in (the message rendered now, once). */
+function stateOf(entry: Entry): InstanceState {
+	const message = entry.latestMessage;
+	if (message !== undefined) {
+		entry.state = {...entry.state, value: entry.latestValue, labels: entry.latestLabels ?? entry.state.labels, message: typeof message === 'function' ? message() : message};
+		entry.latestMessage = undefined;
+		entry.latestLabels = undefined;
+	}
+	return entry.state;
 }
 
 const DEFAULT_REPEAT_INTERVAL_MS = 5 * 60_000;
@@ -86,11 +102,13 @@ export class RuleEngine {
 		this.tick += 1;
 		this.evaluations += 1;
 		this.catalog.update(input);
-		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, conditionValues: new Map()};
+		let map = new Map<string, Entry>();
+		const tracks = (key: string) => map.has(key);
+		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, conditionValues: new Map(), tracks};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
 		for (const rule of this.rules) {
-			const map = this.entries.get(rule)!;
+			map = this.entries.get(rule)!;
 			const t = timing(rule);
 			const tick = this.tick;
 			try {
@@ -98,6 +116,14 @@ export class RuleEngine {
 					const key = sample.key ?? labelsText(sample.labels);
 					const entry = map.get(key);
 					if (entry === undefined && (!sample.breach || sample.stale)) return;
+					if (entry !== undefined && sample.stale !== true && steadyFiring(entry.state.phase, entry.state.severity, sample.breach, sample.severity ?? rule.severity)) {
+						// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
+						entry.latestMessage = sample.message;
+						entry.latestValue = sample.value;
+						entry.latestLabels = sample.labels;
+						entry.seen = tick;
+						return;
+					}
 					let obs: Observation;
 					if (sample.stale) obs = {kind: 'stale'};
 					else
@@ -110,7 +136,7 @@ export class RuleEngine {
 							value: sample.value,
 							message: typeof sample.message === 'function' ? sample.message() : sample.message,
 						};
-					this.apply(rule, map, key, entry, step(entry?.state, obs, now, t), tick, now, out, silence);
+					this.apply(rule, map, key, entry, step(entry === undefined ? undefined : stateOf(entry), obs, now, t), tick, now, out, silence);
 				});
 				this.errors.delete(rule.name);
 			} catch (error) {
@@ -119,7 +145,7 @@ export class RuleEngine {
 				for (const entry of map.values()) entry.seen = tick;
 			}
 			if (map.size === 0) continue;
-			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(entry.state, {kind: 'absent'}, now, t), tick, now, out, silence);
+			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(stateOf(entry), {kind: 'absent'}, now, t), tick, now, out, silence);
 		}
 		for (const tr of out) this.remember(tr);
 		const limit = this.options.historyLimit ?? 500;
@@ -139,12 +165,12 @@ export class RuleEngine {
 		out: AlertTransition[],
 		silence: ((rule: string, labels: Labels) => Silence | undefined) | undefined,
 	): void {
-		const before = entry?.state;
+		const before = entry === undefined ? undefined : stateOf(entry);
 		const next = result.state;
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = {id: alertId(rule.name, next.labels), rule, key, state: next, seen: tick};
+			current = {id: alertId(rule.name, next.labels), rule, key, state: next, seen: tick, latestMessage: undefined, latestValue: 0, latestLabels: undefined};
 			map.set(key, current);
 		} else {
 			current.state = next;
@@ -199,7 +225,7 @@ export class RuleEngine {
 	/** Live instances (pending, firing, recovering, nodata, and resolved within retention). */
 	instances(): Array<{readonly id: string; readonly rule: Rule; readonly state: InstanceState}> {
 		const out: Array<{id: string; rule: Rule; state: InstanceState}> = [];
-		for (const map of this.entries.values()) for (const e of map.values()) out.push({id: e.id, rule: e.rule, state: e.state});
+		for (const map of this.entries.values()) for (const e of map.values()) out.push({id: e.id, rule: e.rule, state: stateOf(e)});
 		return out;
 	}
 
@@ -240,6 +266,9 @@ export class RuleEngine {
 					rule,
 					key: r.key,
 					seen: this.tick,
+					latestMessage: undefined,
+					latestValue: 0,
+					latestLabels: undefined,
 					state: {
 						phase: r.kind === 'nodata' ? 'nodata' : 'firing',
 						labels: r.labels,
@@ -279,7 +308,7 @@ export class RuleEngine {
 		const rows: AlertRow[] = [];
 		for (const map of this.entries.values()) {
 			for (const e of map.values()) {
-				const s = e.state;
+				const s = stateOf(e);
 				const episodeStart = s.firedAtMs ?? s.activeAtMs;
 				const ack = liveAck(acks.get(e.id), now);
 				const acked = ackCovers(ack, s.activeAtMs, s.severity, this.options.episodeToleranceMs, s.firedAtMs);

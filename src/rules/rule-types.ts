@@ -109,6 +109,11 @@ export interface RuleContext {
 	same question of the same series (200 rules over one metric) compute it once per tick. Fresh every evaluation.
 	*/
 	readonly conditionValues?: Map<PointSeries, Map<string, number>>;
+	/**
+	Whether the engine holds an instance of the rule being evaluated under this key. A sample that neither breaches
+	nor has an instance changes nothing, so a rule may skip building it (1,000 quiet series cost no allocations).
+	*/
+	readonly tracks?: (key: string) => boolean;
 }
 
 export type RuleVariant = 'sound' | 'seed' | 'user';

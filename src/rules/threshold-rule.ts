@@ -212,6 +212,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 				}
 				const value = sharedConditionValue(ctx, condition, conditionKey, s.points, now);
 				const breach = compare(condition.op, value, condition.threshold);
+				if (!breach && ctx.tracks?.(s.key) === false) continue;
 				let clear: boolean | undefined;
 				if (recovery !== undefined) {
 					const rv = sameFn ? value : sharedConditionValue(ctx, recovery, recoveryKey, s.points, now);

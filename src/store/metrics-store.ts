@@ -7,6 +7,7 @@ import {DONE_STATUSES, FAILED_STATUSES, type BusEvent, type CriticalError, type 
 import {type Completion} from '../analysis/task-aggregates.js';
 import {type TimeNote} from '../contract/time.js';
 import {NumericRing, ObjectRing, TimeRing} from './ring-buffer.js';
+import {addClaim, type ProcessClaim} from './project-processes.js';
 
 export interface StoreLimits {
 	/** Points kept per series (loss, wer, workflow step). Default 10,000. */
@@ -37,6 +38,8 @@ export class ProjectSeries {
 	private werRing: NumericRing | undefined;
 	lastStep = 0;
 	lastUpdatedMs = 0;
+	/** The trainer processes its messages named (`pid`, `host`), newest first: the GPU part ties GPU processes to them. */
+	processes: readonly ProcessClaim[] = [];
 	/** Bumped on every change; the snapshot builder re-summarises only changed projects. */
 	version = 0;
 
@@ -233,6 +236,7 @@ export class MetricsStore {
 				if (event.wer !== undefined) series.ensureWer().push(event.step, event.wer, event.timeMs);
 				series.lastStep = event.step;
 				series.lastUpdatedMs = event.timeMs;
+				if (event.pid !== undefined) series.processes = addClaim(series.processes, event.pid, event.host, receivedMs);
 				series.version += 1;
 				return 'stored';
 			}

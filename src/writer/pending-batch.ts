@@ -12,6 +12,8 @@ export class PendingBatch {
 	/** List entries are encoded as they come: held as bytes, not strings, while the batch waits (resp-encode.ts). */
 	readonly lists = new Map<string, {entries: EncodedEntries; ttlSeconds: number}>();
 	readonly hashes = new Map<string, Map<string, string>>();
+	/** Hashes written with a TTL (EXPIRE after the HSET): the largest asked in the batch. */
+	readonly hashTtls = new Map<string, number>();
 	readonly sets = new Map<string, Map<string, boolean>>();
 	/**
 	Stream entries (XADD key MAXLEN ~ maxlen * field value ...), in order: counted as entries like list entries (the
@@ -95,7 +97,8 @@ export class PendingBatch {
 		return true;
 	}
 
-	hset(key: string, fields: Record<string, string>): void {
+	hset(key: string, fields: Record<string, string>, ttlSeconds?: number): void {
+		if (ttlSeconds !== undefined) this.hashTtls.set(key, Math.max(ttlSeconds, this.hashTtls.get(key) ?? 0));
 		let hash = this.hashes.get(key);
 		if (hash === undefined) {
 			hash = new Map();
@@ -115,7 +118,7 @@ export class PendingBatch {
 
 	/**
 	The commands, in order: lists (LPUSH oldest..newest so the newest ends first, LTRIM, EXPIRE), streams (XADD, oldest
-	first), hashes, increments, sets, then the history merge (EVALs of bounded size; buckets older than their tier's retention at
+	first), hashes (HSET, and EXPIRE for those written with a TTL), increments, sets, then the history merge (EVALs of bounded size; buckets older than their tier's retention at
 	`nowMs` are left out).
 	*/
 	toCommands(listMax = LIST_MAX_ENTRIES, nowMs = Date.now()): KvCommand[] {
@@ -128,6 +131,8 @@ export class PendingBatch {
 			const args: string[] = [];
 			for (const [field, value] of fields) args.push(field, value);
 			commands.push(['HSET', key, ...args]);
+			const ttl = this.hashTtls.get(key);
+			if (ttl !== undefined) commands.push(['EXPIRE', key, ttl]);
 		}
 		for (const [key, counters] of this.increments) {
 			for (const [field, by] of counters) if (by !== 0) commands.push(['HINCRBY', key, field, by]);

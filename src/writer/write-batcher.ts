@@ -334,10 +334,11 @@ export class WriteBatcher {
 		return this.maxPending;
 	}
 
-	enqueueHash(key: string, fields: Record<string, string>, scope: WriteScope = 'shared'): void {
+	/** Hash fields into the next batch (last write wins); with `ttlSeconds`, the key's TTL is set again with them. */
+	enqueueHash(key: string, fields: Record<string, string>, scope: WriteScope = 'shared', ttlSeconds?: number): void {
 		const batch = this.batchFor(scope);
 		if (batch === undefined) return;
-		batch.hset(key, fields);
+		batch.hset(key, fields, ttlSeconds);
 		this.schedule();
 	}
 

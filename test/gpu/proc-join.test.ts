@@ -11,7 +11,7 @@ const file = (path: string) => readFileSync(join(PIDS, path), 'utf8');
 
 describe('parsers', () => {
 	it('stat: fields counted after the last ")", so a command name with spaces and parentheses cannot shift them', () => {
-		expect(parsePidStat(file('3021/stat'))).toEqual({comm: 'python3 (train)', cpuTicks: 369_000, startTicks: 500_000});
+		expect(parsePidStat(file('3021/stat'))).toEqual({comm: 'python3 (train)', ppid: 1, cpuTicks: 369_000, startTicks: 500_000});
 		expect(parsePidStat('12 (x) R 1 2')).toBeUndefined();
 		expect(parsePidStat('garbage')).toBeUndefined();
 	});

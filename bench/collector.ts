@@ -1,0 +1,141 @@
+/**
+bench:collector: what the `--headless` collector costs, the program every box of a fleet runs. `mycotop --headless`
+with 8 fake GPUs sampled at 1 Hz, the built-in rules on, no events, against a private redis-server. Over a window
+(default 30 s, after a 10 s warm-up) it reads from /proc:
+
+  - mycotop's own CPU (utime + stime of the process, not its children) as % of one core, and its RSS at the end;
+  - the nvidia-smi side beside it: the long-lived `-lms` child's CPU, plus the CPU of the short-lived children
+    (`--query-compute-apps` one-shots) reaped in the window (cutime + cstime of mycotop);
+  - how many children mycotop started in the window.
+
+The fake nvidia-smi is a Node script, so its own CPU is the fake's, not the driver's; the target (<= 0.5 % of a
+core) is judged on mycotop's side. Options: --seconds N, --warmup N, --rounds N, --profile DIR (a V8 CPU profile).
+
+  npm run bench:collector [-- --seconds 30 --rounds 2]
+*/
+import {spawn, spawnSync} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {parseArgs} from 'node:util';
+import {startRedis} from '../test/helpers/redis-server.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '../..');
+const cli = join(root, 'dist/bundle/cli.js');
+const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
+
+const {values: options} = parseArgs({
+	options: {
+		seconds: {type: 'string', default: '30'},
+		warmup: {type: 'string', default: '10'},
+		rounds: {type: 'string', default: '1'},
+		profile: {type: 'string'},
+		cli: {type: 'string'},
+	},
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface ProcTimes {
+	readonly self: number;
+	readonly user: number;
+	readonly children: number;
+	readonly rssMb: number;
+}
+
+/** Seconds of CPU of `pid` itself and of its reaped children; RSS in MB. */
+function procTimes(pid: number): ProcTimes {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	// After the comm: state is f[0]; utime f[11], stime f[12], cutime f[13], cstime f[14], rss (pages) f[21].
+	return {self: (Number(f[11]) + Number(f[12])) / CLK_TCK, user: Number(f[11]) / CLK_TCK, children: (Number(f[13]) + Number(f[14])) / CLK_TCK, rssMb: (Number(f[21]) * 4096) / 1e6};
+}
+
+/** Live children of `pid` (from /proc/<pid>/task/<pid>/children), with their own CPU seconds. */
+function liveChildren(pid: number): Map<number, number> {
+	const out = new Map<number, number>();
+	const file = `/proc/${pid}/task/${pid}/children`;
+	if (!existsSync(file)) return out;
+	for (const id of readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)) {
+		try {
+			out.set(id, procTimes(id).self);
+		} catch {
+			// exited between the two reads
+		}
+	}
+	return out;
+}
+
+interface Round {
+	readonly mycotopPercent: number;
+	readonly userPercent: number;
+	readonly longLivedChildPercent: number;
+	readonly reapedChildrenPercent: number;
+	readonly rssMb: number;
+	readonly spawned: number;
+}
+
+async function round(url: string, seconds: number, warmup: number, index: number): Promise<Round> {
+	const args = [...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
+	const child = spawn(process.execPath, args, {env: {...process.env, FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production'}, stdio: ['ignore', 'ignore', 'inherit']});
+	const pid = child.pid!;
+	try {
+		await sleep(warmup * 1000);
+		const before = procTimes(pid);
+		const kidsBefore = liveChildren(pid);
+		const seen = new Set(kidsBefore.keys());
+		let spawned = 0;
+		const t0 = performance.now();
+		const deadline = t0 + seconds * 1000;
+		// Poll the children often enough to count the short-lived ones.
+		while (performance.now() < deadline) {
+			for (const id of liveChildren(pid).keys()) {
+				if (!seen.has(id)) {
+					seen.add(id);
+					spawned += 1;
+				}
+			}
+			await sleep(200);
+		}
+		const elapsed = (performance.now() - t0) / 1000;
+		const after = procTimes(pid);
+		const kidsAfter = liveChildren(pid);
+		let longLived = 0;
+		for (const [id, cpu] of kidsAfter) if (kidsBefore.has(id)) longLived += cpu - kidsBefore.get(id)!;
+		const r: Round = {
+			mycotopPercent: ((after.self - before.self) / elapsed) * 100,
+			userPercent: ((after.user - before.user) / elapsed) * 100,
+			longLivedChildPercent: (longLived / elapsed) * 100,
+			reapedChildrenPercent: ((after.children - before.children) / elapsed) * 100,
+			rssMb: after.rssMb,
+			spawned,
+		};
+		console.log(
+			`round ${index + 1}: mycotop ${r.mycotopPercent.toFixed(2)} % of a core (user ${r.userPercent.toFixed(2)}, system ${(r.mycotopPercent - r.userPercent).toFixed(2)}), RSS ${r.rssMb.toFixed(0)} MB | nvidia-smi side: -lms child ${r.longLivedChildPercent.toFixed(2)} %, one-shots ${r.reapedChildrenPercent.toFixed(2)} % (${spawned} started in ${elapsed.toFixed(0)} s)`,
+		);
+		return r;
+	} finally {
+		child.kill('SIGTERM');
+		await new Promise((r) => child.once('exit', r));
+	}
+}
+
+async function main(): Promise<void> {
+	const redis = await startRedis();
+	try {
+		const seconds = Number(options.seconds);
+		const warmup = Number(options.warmup);
+		const rounds: Round[] = [];
+		for (let i = 0; i < Number(options.rounds); i++) rounds.push(await round(redis.url, seconds, warmup, i));
+		const mean = (f: (r: Round) => number) => rounds.reduce((s, r) => s + f(r), 0) / rounds.length;
+		console.log(`\nheadless collector, 8 GPUs at 1 Hz, rules on, no events (${seconds} s windows, ${rounds.length} round(s), Node ${process.version}):`);
+		console.log(`  mycotop           ${mean((r) => r.mycotopPercent).toFixed(2)} % of a core (user ${mean((r) => r.userPercent).toFixed(2)}, system ${mean((r) => r.mycotopPercent - r.userPercent).toFixed(2)}; target <= 0.5 %), RSS ${mean((r) => r.rssMb).toFixed(0)} MB`);
+		console.log(`  nvidia-smi (fake) ${mean((r) => r.longLivedChildPercent).toFixed(2)} % long-lived child, ${mean((r) => r.reapedChildrenPercent).toFixed(2)} % one-shots, ${mean((r) => r.spawned).toFixed(1)} spawns/window`);
+	} finally {
+		await redis.stop();
+	}
+}
+
+await main();

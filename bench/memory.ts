@@ -1,0 +1,148 @@
+/**
+bench:memory: the dashboard's resident memory with a full store, idle and over a soak. 50 projects with 10,000 loss
+and 10,000 WER points each (100 series of 10,000 points, the default ring full) are written to a private
+redis-server in the writer's shapes; mycotop's TUI runs in a private tmux pane (120x40) with 8 fake GPUs at 1 Hz and
+loads them. Then its RSS (from /proc/<pid>/status, VmRSS) is sampled every 5 s:
+
+  1. idle: GPU sampling only, for --idle seconds (default 60);
+  2. soak: 200 events/s on top, for --soak seconds (default 300), for growth (the mean of the last minute against
+     the first minute of the soak).
+
+btop (Debian package, default settings) runs in the same tmux server for the same minutes as the reference.
+
+  npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--heapsnapshot DIR (a V8 heap snapshot after the idle window)]
+*/
+import {spawn, spawnSync} from 'node:child_process';
+import {existsSync, readFileSync} from 'node:fs';
+import {join, resolve} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {parseArgs} from 'node:util';
+import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
+import {TmuxPane} from '../test/terminal/tmux.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const root = resolve(here, '../..');
+const cli = join(root, 'dist/bundle/cli.js');
+const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
+
+const {values: options} = parseArgs({
+	options: {idle: {type: 'string', default: '60'}, soak: {type: 'string', default: '300'}, refresh: {type: 'string', default: '500'}, projects: {type: 'string', default: '50'}, points: {type: 'string', default: '10000'}, heapsnapshot: {type: 'string'}, 'node-options': {type: 'string'}},
+});
+const PROJECTS = Number(options.projects);
+const POINTS = Number(options.points);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** VmRSS of a process in MB (NaN once it has exited). */
+function rssMb(pid: number): number {
+	if (!existsSync(`/proc/${pid}/status`)) return Number.NaN;
+	const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(50);
+	}
+}
+
+/** `projects` projects with `points` loss and WER entries each, in the writer's list shapes. */
+async function seed(redis: TestRedis): Promise<void> {
+	const client = redis.client();
+	const t = Date.now();
+	for (let p = 0; p < PROJECTS; p++) {
+		const name = `mem-${p}`;
+		for (const series of ['loss', 'wer']) {
+			const pipeline = client.pipeline();
+			for (let start = 0; start < POINTS; start += 1000) {
+				const batch: string[] = [];
+				for (let i = start; i < Math.min(POINTS, start + 1000); i++) {
+					const step = POINTS - i;
+					const value = series === 'loss' ? 0.5 + 2 / Math.sqrt(step) + (p % 7) * 0.01 : 0.1 + 1 / step;
+					batch.push(JSON.stringify({step, value, timestamp: new Date(t - i * 1000).toISOString()}));
+				}
+				pipeline.rpush(`metrics:training:${name}:${series}`, ...batch);
+			}
+			await pipeline.exec();
+		}
+		await client.hset(`metrics:training:${name}:current`, {loss: '0.52', wer: '0.1', last_updated: new Date(t).toISOString()});
+	}
+	client.disconnect();
+}
+
+interface Window {
+	readonly mycotop: number[];
+	readonly btop: number[];
+}
+
+async function sample(pids: {mycotop: number; btop?: number}, seconds: number): Promise<Window> {
+	const out: Window = {mycotop: [], btop: []};
+	for (let t = 0; t < seconds; t += 5) {
+		await sleep(5000);
+		out.mycotop.push(rssMb(pids.mycotop));
+		if (pids.btop !== undefined) out.btop.push(rssMb(pids.btop));
+	}
+	return out;
+}
+
+const stats = (xs: readonly number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return {min: s[0] ?? Number.NaN, median: s[Math.floor(s.length / 2)] ?? Number.NaN, max: s.at(-1) ?? Number.NaN};
+};
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const mb = (v: number) => `${v.toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+	if (!existsSync(cli)) throw new Error('dist/bundle/cli.js is missing: npm run bench:memory builds first');
+	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;
+	const redis = await startRedis();
+	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', ...(options['node-options'] === undefined ? {} : {NODE_OPTIONS: options['node-options']})});
+	const btopPane = hasBtop ? new TmuxPane(120, 40) : undefined;
+	let publisher: ReturnType<typeof spawn> | undefined;
+	try {
+		process.stderr.write(`bench:memory: seeding ${PROJECTS} projects x 2 series x ${POINTS} points ...\n`);
+		await seed(redis);
+		const heapFlags = options.heapsnapshot === undefined ? '' : ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(options.heapsnapshot)}`;
+		pane.run(`exec node${heapFlags} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000 --refresh ${options.refresh}`);
+		await waitFor(() => pane.screen().join('\n').includes('H100') && pane.screen().join('\n').includes('mem-'), 60_000, 'the dashboard with the seeded projects');
+		const pid = Number(pane.format('#{pane_pid}'));
+		let btopPid: number | undefined;
+		if (btopPane !== undefined) {
+			btopPane.run('exec btop');
+			await sleep(1500);
+			btopPid = Number(btopPane.format('#{pane_pid}'));
+		}
+		await sleep(5000);
+		process.stderr.write(`bench:memory: idle ${options.idle} s ...\n`);
+		const idle = await sample({mycotop: pid, ...(btopPid !== undefined ? {btop: btopPid} : {})}, Number(options.idle));
+		// Where the resident memory is: anonymous (heaps) against file-backed (code, mapped libraries).
+		const rollup = existsSync(`/proc/${pid}/smaps_rollup`) ? readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8') : '';
+		const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? Number.NaN) / 1024;
+		process.stderr.write(`bench:memory: after idle: Rss ${field('Rss').toFixed(0)} MB, Anonymous ${field('Anonymous').toFixed(0)} MB\n`);
+		if (options.heapsnapshot !== undefined) {
+			process.kill(pid, 'SIGUSR2');
+			await sleep(15_000);
+		}
+		process.stderr.write(`bench:memory: soak ${options.soak} s at 200 events/s ...\n`);
+		publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(Number(options.soak) + 10)], {stdio: ['ignore', 'ignore', 'inherit']});
+		const soak = await sample({mycotop: pid, ...(btopPid !== undefined ? {btop: btopPid} : {})}, Number(options.soak));
+		const i = stats(idle.mycotop);
+		const s = stats(soak.mycotop);
+		const first = mean(soak.mycotop.slice(0, 12));
+		const last = mean(soak.mycotop.slice(-12));
+		process.stdout.write(`\nmycotop TUI memory, ${PROJECTS * 2} series x ${POINTS} points loaded, 8 GPUs at 1 Hz, 120x40, --refresh ${options.refresh}, Node ${process.version}${options['node-options'] === undefined ? '' : `, NODE_OPTIONS=${options['node-options']}`}\n\n`);
+		process.stdout.write('| window | mycotop RSS min / median / max | btop RSS median (same window) |\n|---|---|---|\n');
+		process.stdout.write(`| idle (GPU sampling only, ${options.idle} s) | ${mb(i.min)} / ${mb(i.median)} / ${mb(i.max)} | ${hasBtop ? mb(stats(idle.btop).median) : 'btop not installed'} |\n`);
+		process.stdout.write(`| soak (+200 events/s, ${options.soak} s) | ${mb(s.min)} / ${mb(s.median)} / ${mb(s.max)} | ${hasBtop ? mb(stats(soak.btop).median) : 'btop not installed'} |\n`);
+		process.stdout.write(`\ngrowth over the soak (mean of the last minute minus the first): ${(last - first).toFixed(1)} MB (target: under 100 MB steady, no growth)\n`);
+	} finally {
+		publisher?.kill();
+		pane.close();
+		btopPane?.close();
+		await redis.stop();
+	}
+}
+
+await main();

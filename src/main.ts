@@ -7,6 +7,7 @@ import {formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
 import {helpText, parseFlags, type Flags} from './config/flags.js';
 import {redisUrlFrom} from './config/resolve.js';
 import {forecastSettingsFrom} from './analysis/forecast-settings.js';
+import {configTopologyUrl, topologyOf} from './bus/redis-topology.js';
 import {parseRedisUrl} from './bus/redis-url.js';
 import {type RuntimeOptions} from './runtime.js';
 import {packageVersion} from './version.js';
@@ -25,13 +26,14 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 	const redisUrl =
 		flags.embedded || (flags.demo && flags.redisUrl === undefined)
 			? undefined
-			: redisUrlFrom(flags.redisUrl, env, config.redis.url);
+			: redisUrlFrom(flags.redisUrl, env, config.redis.url ?? configTopologyUrl(config.redis));
 	if (redisUrl !== undefined) {
 		try {
 			parseRedisUrl(redisUrl);
 		} catch (error) {
 			return `--redis-url: ${error instanceof Error ? error.message : String(error)}`;
 		}
+		if (flags.streams && topologyOf(redisUrl) === 'cluster') return '--streams: not supported on a Redis Cluster (one XREAD reads every input stream, and they live in different hash slots)';
 	}
 	return {
 		redisUrl,

@@ -4,11 +4,12 @@ interface (publish, messages, a key space), while Redis keeps being tried in the
 reached, an outage is shown as "reconnecting" and writes wait in the writer's bounded batch instead.
 */
 import {type ConnectionState, describeConnection, describeHealth, staleAfterMs, staleForMs} from './connection-state.js';
-import {type Kv, MemoryKv} from './kv.js';
-import {RedisKv} from './redis-kv.js';
+import {type Kv, MemoryKv, type ServerProbe} from './kv.js';
+import {kvForClient} from './cluster-kv.js';
 import {RedisLink} from './redis-link.js';
 import {type Role, WriterLease} from './writer-lease.js';
 import {redactUrl} from './redis-url.js';
+import {describeTopologyState} from './redis-topology.js';
 import {type WriteRefusal} from '../writer/write-refusal.js';
 import {ourKeys} from '../contract/names.js';
 
@@ -35,6 +36,9 @@ export interface BusStatus {
 	readonly lastGapMs?: number;
 	/** Whether the subscriber's message fast path decodes messages (undefined without Redis; see pubsub-fast-path.ts). */
 	readonly subscriberFastPath?: boolean;
+	/** Sentinel: failovers followed (the master changed), and the master's address now. */
+	readonly failovers?: number;
+	readonly master?: string;
 	/** One line for the header. */
 	readonly summary: string;
 }
@@ -68,7 +72,7 @@ export class BusManager {
 	readonly link: RedisLink | undefined;
 	private readonly lease: WriterLease | undefined;
 	private readonly hostLease: WriterLease | undefined;
-	private readonly redisKv: RedisKv | undefined;
+	private readonly redisKv: (Kv & ServerProbe) | undefined;
 	private readonly listeners = new Set<() => void>();
 	private readonly now: () => number;
 	private usingRedis = false;
@@ -89,7 +93,7 @@ export class BusManager {
 				options.onMessage,
 				options.channels,
 			);
-			this.redisKv = new RedisKv(this.link.writer);
+			this.redisKv = kvForClient(this.link.writer, options.instanceId);
 			if (!options.readOnly) {
 				const leaseOptions = {ttlMs: options.leaseTtlMs, renewMs: options.leaseRenewMs};
 				this.lease = new WriterLease(this.link.writer, options.instanceId, leaseOptions);
@@ -260,7 +264,7 @@ export class BusManager {
 		let summary: string;
 		if (this.link === undefined) summary = 'in-process bus, Redis off';
 		else if (!this.usingRedis) summary = `embedded bus; Redis ${url}: ${describeConnection(connection!, now)}`;
-		else summary = `Redis ${url}: ${describeConnection(connection!, now)}`;
+		else summary = `Redis ${url}: ${describeTopologyState(this.link.target.mode, connection!, describeConnection(connection!, now), this.link.masters)}`;
 		const lastDataMs = this.link !== undefined && this.link.lastSeenMs > 0 ? this.link.lastSeenMs : undefined;
 		const staleMs = this.usingRedis ? staleForMs(lastDataMs, now, staleAfterMs(this.options.heartbeatMs ?? 2000)) : undefined;
 		const lastGapMs = this.link?.lastGapMs;
@@ -281,6 +285,7 @@ export class BusManager {
 			...(staleMs === undefined ? {} : {staleMs}),
 			...(lastGapMs === undefined ? {} : {lastGapMs}),
 			...(this.link === undefined ? {} : {subscriberFastPath: this.link.fastPath !== undefined && !this.link.fastPath.stats.disabled}),
+			...(this.link?.target.mode === 'sentinel' ? {failovers: this.link.masters.failovers, ...(this.link.masters.master === undefined ? {} : {master: this.link.masters.master})} : {}),
 			summary,
 		};
 	}

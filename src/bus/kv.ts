@@ -28,11 +28,33 @@ export function isServerProbe(kv: unknown): kv is ServerProbe {
 	return typeof k?.info === 'function' && typeof k.slowlogLen === 'function' && typeof k.ping === 'function';
 }
 
+/** How a writer batch is committed (see ClusterKv for what they change on a Redis Cluster). */
+export interface ExecOptions {
+	/** The batch's commit marker (`SET key id EX s`): sent after the commands, in the same transaction on one server. */
+	readonly marker?: KvCommand;
+	/** The batch is sent again after an unknown outcome: on a Cluster, the slots whose part was applied are skipped. */
+	readonly resend?: boolean;
+	/**
+	Sent after the marker: on one server in the same transaction; on a Cluster only once the marker's part was applied.
+	The writer's input watermark goes here: it must never name a position whose writes are not all in Redis.
+	*/
+	readonly after?: readonly KvCommand[];
+}
+
 export interface Kv extends KvReader {
 	/** A string's bytes (binary), or null when there is none: the history's step rollups. */
 	getBuffer(key: string): Promise<Buffer | null>;
-	/** Run the commands in order; atomically (MULTI/EXEC) where the backend supports it. */
-	exec(commands: readonly KvCommand[]): Promise<void>;
+	/**
+	Run the commands (then the marker) in order; atomically (MULTI/EXEC) where the backend supports it. A Redis Cluster
+	runs one transaction per hash slot (cluster-kv.ts): atomic per slot, not across slots.
+	*/
+	exec(commands: readonly KvCommand[], options?: ExecOptions): Promise<void>;
+}
+
+/** The commands followed by the marker and the `after` commands, if any: what one server runs as one transaction. */
+export function withMarker(commands: readonly KvCommand[], options: ExecOptions | undefined): readonly KvCommand[] {
+	if (options?.marker === undefined && (options?.after ?? []).length === 0) return commands;
+	return [...commands, ...(options?.marker === undefined ? [] : [options.marker]), ...(options?.after ?? [])];
 }
 
 /** Glob match for SCAN patterns (* and ? only; that is all mycotop uses). */
@@ -72,7 +94,8 @@ export class MemoryKv implements Kv {
 		return value;
 	}
 
-	async exec(commands: readonly KvCommand[]): Promise<void> {
+	async exec(batch: readonly KvCommand[], options?: ExecOptions): Promise<void> {
+		const commands = withMarker(batch, options);
 		for (const [name, key, ...parts] of commands) {
 			const args = parts.flatMap((part) => (part instanceof EncodedEntries ? part.texts() : [part]));
 			switch (name) {

@@ -1,7 +1,7 @@
 /** The Kv interface over an ioredis connection. */
 import {type Writable} from 'node:stream';
 import {Command, type Redis} from 'ioredis';
-import {type Kv, type KvCommand, type ServerProbe} from './kv.js';
+import {type ExecOptions, type Kv, type KvCommand, type ServerProbe, withMarker} from './kv.js';
 import {encodeCommand} from './resp-encode.js';
 
 /**
@@ -45,7 +45,8 @@ export class RedisKv implements Kv, ServerProbe {
 	One command alone is sent as it is: Redis runs it atomically anyway, and a refusal (an account without MULTI,
 	such as a viewer's acking) names that command, not MULTI.
 	*/
-	async exec(commands: readonly KvCommand[]): Promise<void> {
+	async exec(batch: readonly KvCommand[], options?: ExecOptions): Promise<void> {
+		const commands = withMarker(batch, options);
 		if (commands.length === 0) return;
 		const send = (command: Command) => this.redis.sendCommand(command) as Promise<unknown>;
 		if (commands.length === 1) {

@@ -4,7 +4,9 @@ The Redis edge: a dedicated subscriber connection and a writer connection, both 
 combined state is published as a ConnectionState; ioredis is never allowed to print.
 */
 import {readFileSync} from 'node:fs';
-import {Redis, type RedisOptions} from 'ioredis';
+import {type Redis, type RedisOptions} from 'ioredis';
+import {createRedisClient, publishClient, remoteAddress} from './redis-client.js';
+import {MasterTracker} from './redis-topology.js';
 import {nextConnectionState, isAuthError, type ConnectionState} from './connection-state.js';
 import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
 import {PubSubFastPath, type RawListener} from './pubsub-fast-path.js';
@@ -84,6 +86,8 @@ export class RedisLink {
 	lastGapMs: number | undefined;
 	private gapStartMs: number | undefined;
 	private everConnected = false;
+	/** Sentinel: the master the writer reached last, and how many times that changed (failovers followed). */
+	readonly masters = new MasterTracker();
 	/** The current subscriber connection's message fast path; undefined when ioredis decodes everything. */
 	fastPath: PubSubFastPath | undefined;
 
@@ -95,8 +99,8 @@ export class RedisLink {
 		const start = this.now();
 		this.subState = {kind: 'connecting', sinceMs: start};
 		this.writerState = {kind: 'connecting', sinceMs: start};
-		this.subscriber = new Redis(options.url, redisOptions('subscriber', this.target, common));
-		this.writer = new Redis(options.url, redisOptions('writer', this.target, common));
+		this.subscriber = createRedisClient(this.target, redisOptions('subscriber', this.target, common));
+		this.writer = createRedisClient(this.target, redisOptions('writer', this.target, common));
 		this.watch(this.subscriber, 'subscriber');
 		this.watch(this.writer, 'writer');
 		const deliver = (channel: string, message: string) => {
@@ -145,6 +149,7 @@ export class RedisLink {
 		};
 		connection.on('ready', () => {
 			this.lastAuthError = false;
+			if (role === 'writer' && this.target.mode === 'sentinel') this.masters.reached(remoteAddress(connection));
 			if (role === 'subscriber') {
 				this.everConnected = true;
 				this.lastSeenMs = this.now();
@@ -221,7 +226,7 @@ export class RedisLink {
 
 	/** Publish on the writer connection; resolves to the receiver count, rejects when not connected. */
 	publish(channel: string, message: string): Promise<number> {
-		return this.writer.publish(channel, message);
+		return publishClient(this.writer).publish(channel, message);
 	}
 
 	async stop(): Promise<void> {
@@ -259,6 +264,9 @@ async function quitOrDisconnect(connection: Redis): Promise<void> {
 			connection.disconnect();
 		} finally {
 			clearTimeout(timer);
+			// QUIT does not stop what ioredis keeps beside the socket: with Sentinel, its failover detector's subscriptions
+			// to the sentinels, which would keep the process alive. disconnect() stops them (a no-op on a plain connection).
+			connection.disconnect();
 		}
 	} else {
 		connection.disconnect();

@@ -8,7 +8,12 @@ either place, written percent-encoded, form-encoded (`+` for a space) or raw. Re
 user info's password and the value of every query parameter whose name looks like a credential are masked in
 the URL shown, and every spelling of each secret is removed from any text (error messages can echo them).
 Usernames are not secrets: they are shown, as they help read an ACL refusal.
+
+Sentinel and Cluster URLs (`redis+sentinel://`, `redis+cluster://`, redis-topology.ts) list several hosts, which
+WHATWG URL cannot parse: their user info and query are read and redacted through a one-host stand-in URL, then the
+hosts are put back.
 */
+import {checkClusterPath, formatNodes, type RedisNode, sentinelPath, splitMultiHostUrl, TOPOLOGY_PARAMS, topologyOf, type TopologyMode} from './redis-topology.js';
 
 export interface RedisTarget {
 	readonly url: string;
@@ -21,6 +26,68 @@ export interface RedisTarget {
 	readonly password: string | undefined;
 	/** Every secret in the URL, in every spelling it may take in a text: for redactSecrets. */
 	readonly secrets: readonly string[];
+	/** One server (redis://), a Sentinel set, or a Cluster. */
+	readonly mode: 'direct' | TopologyMode;
+	/** Sentinel and Cluster: the sentinels' or the seed nodes' addresses (host and port are the first's). */
+	readonly nodes?: readonly RedisNode[];
+	/** Sentinel: the master's name, and the database on it. */
+	readonly masterName?: string;
+	readonly db?: number;
+	/** Sentinel and Cluster: the data nodes' user (from the user info), decoded. */
+	readonly username?: string;
+	/** Sentinel: the sentinels' own account, when they have one (the query's sentinelUsername, sentinelPassword). */
+	readonly sentinelUsername?: string;
+	readonly sentinelPassword?: string;
+}
+
+/** The host a multi-host URL's stand-in names: where the host list was. */
+const STAND_IN_HOST = 'mycotop-hosts.invalid';
+
+/** A one-host URL with the multi-host URL's user info and query: what the one-host parsing and redaction read. */
+function standIn(userInfo: string | undefined, query: string): string {
+	return `redis://${userInfo === undefined ? '' : `${userInfo}@`}${STAND_IN_HOST}${query}`;
+}
+
+function parseTopologyUrl(url: string): RedisTarget {
+	const split = splitMultiHostUrl(url);
+	const inner = parseRedisUrl(standIn(split.userInfo, split.query));
+	const query = new URLSearchParams(split.query);
+	for (const name of query.keys())
+		if (!TOPOLOGY_PARAMS[split.mode].includes(name))
+			throw new Error(`unknown parameter "${name.slice(0, 40)}" in a ${split.mode} URL${TOPOLOGY_PARAMS[split.mode].length === 0 ? ' (it takes none)' : ` (known: ${TOPOLOGY_PARAMS[split.mode].join(', ')})`}`);
+	const place = split.mode === 'sentinel' ? sentinelPath(split.path) : (checkClusterPath(split.path), {masterName: undefined, db: 0});
+	const user = split.userInfo === undefined ? '' : safeDecode(split.userInfo.split(':')[0]!);
+	const sentinelUsername = query.get('sentinelUsername') ?? undefined;
+	const sentinelPassword = query.get('sentinelPassword') ?? undefined;
+	return {
+		url,
+		redacted: redactUrl(url),
+		tls: split.tls,
+		host: split.nodes[0]!.host,
+		port: split.nodes[0]!.port,
+		password: split.userInfo === undefined ? undefined : inner.password,
+		secrets: inner.secrets,
+		mode: split.mode,
+		nodes: split.nodes,
+		...(place.masterName === undefined ? {} : {masterName: place.masterName}),
+		db: place.db,
+		...(user === '' ? {} : {username: user}),
+		...(sentinelUsername === undefined || sentinelUsername === '' ? {} : {sentinelUsername}),
+		...(sentinelPassword === undefined || sentinelPassword === '' ? {} : {sentinelPassword}),
+	};
+}
+
+function redactTopologyUrl(url: string): string {
+	try {
+		const split = splitMultiHostUrl(url);
+		const shownPath = split.mode === 'sentinel' && /^\/[A-Za-z0-9._/-]{0,140}$/.test(split.path) ? split.path.replace(/\/$/, '') : '';
+		const redacted = redactUrl(standIn(split.userInfo, split.query));
+		if (redacted === '<invalid url>') return redacted;
+		const scheme = `${split.tls ? 'rediss' : 'redis'}+${split.mode}:`;
+		return scheme + redacted.slice('redis:'.length).replace(STAND_IN_HOST, formatNodes(split.nodes) + shownPath);
+	} catch {
+		return '<invalid url>';
+	}
 }
 
 /** Query parameters that carry a credential (matched on the name, any case): their values are masked. */
@@ -28,6 +95,7 @@ const SECRET_PARAM = /pass|secret|token|auth|cred|key/i;
 
 /** Parse a redis:// or rediss:// URL; throws an Error with a readable message (never containing the password). */
 export function parseRedisUrl(url: string): RedisTarget {
+	if (topologyOf(url) !== undefined) return parseTopologyUrl(url);
 	let parsed: URL;
 	try {
 		parsed = new URL(url);
@@ -35,7 +103,7 @@ export function parseRedisUrl(url: string): RedisTarget {
 		throw new Error('invalid Redis URL (expected redis://[user:password@]host[:port][/db] or rediss://...)');
 	}
 	if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-		throw new Error(`unsupported Redis URL scheme "${parsed.protocol}" (use redis:// or rediss://)`);
+		throw new Error(`unsupported Redis URL scheme "${parsed.protocol}" (use redis://, rediss://, redis+sentinel:// or redis+cluster://)`);
 	const db = parsed.pathname.replace(/^\//, '');
 	if (db !== '' && !/^\d+$/.test(db)) throw new Error(`invalid Redis database "${db}" in URL (expected a number)`);
 	const userInfoPassword = parsed.password === '' ? undefined : safeDecode(parsed.password);
@@ -50,6 +118,7 @@ export function parseRedisUrl(url: string): RedisTarget {
 		port: parsed.port === '' ? 6379 : Number(parsed.port),
 		password,
 		secrets: urlSecrets(url),
+		mode: 'direct',
 	};
 }
 
@@ -127,6 +196,7 @@ function urlSecrets(url: string): string[] {
 
 /** The URL with any password (user info or query) replaced by ***. Unparseable input is returned fully masked. */
 export function redactUrl(url: string): string {
+	if (topologyOf(url) !== undefined) return redactTopologyUrl(url);
 	try {
 		const parsed = new URL(url);
 		if (parsed.password !== '') parsed.password = '***';

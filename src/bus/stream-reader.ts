@@ -11,7 +11,8 @@ connection, from the last id this deployment committed, kept in Redis (`mycotop:
 - Back-pressure: no XREAD while the writer's bounded batch is more than half full, so a stream entry is never
   read and then dropped for want of room.
 */
-import {Redis} from 'ioredis';
+import {type Redis} from 'ioredis';
+import {createRedisClient} from './redis-client.js';
 import {readFileSync} from 'node:fs';
 import {ourKeys, STREAM_DATA_FIELD} from '../contract/names.js';
 import {parseRedisUrl} from './redis-url.js';
@@ -121,7 +122,7 @@ export class StreamReader {
 	constructor(private readonly options: StreamReaderOptions) {
 		const target = parseRedisUrl(options.url);
 		const caPem = options.caFile === undefined ? undefined : readFileSync(options.caFile, 'utf8');
-		this.connection = new Redis(options.url, {
+		this.connection = createRedisClient(target, {
 			...redisOptions('writer', target, {caPem, socketTimeoutMs: options.socketTimeoutMs ?? 6000, lastErrorWasAuth: () => this.lastErrorWasAuth}),
 			connectionName: 'mycotop-streams',
 		});

@@ -12,6 +12,8 @@ import {compileNotify, type NotifyConfig} from '../notify/notify-config.js';
 import {durationValue, MAX_DURATION_TEXT, parseDuration} from '../rules/duration.js';
 import {parseYaml, readYamlFile, type YamlLoad} from './yaml-file.js';
 import {parseListenAddress} from '../metrics/listen-address.js';
+import {clusterSection, sentinelSection} from './redis-sections.js';
+import type {ClusterConfig, SentinelConfig} from '../bus/redis-topology.js';
 
 export interface ConfigIssue {
 	readonly file: string;
@@ -21,7 +23,7 @@ export interface ConfigIssue {
 }
 
 export interface MycotopConfig {
-	readonly redis: {readonly url?: string; readonly ca?: string};
+	readonly redis: {readonly url?: string; readonly ca?: string; readonly sentinel?: SentinelConfig; readonly cluster?: ClusterConfig};
 	readonly store: {readonly seriesCapacity?: number; readonly maxProjects?: number; readonly maxAgents?: number};
 	readonly ui: {readonly smoothing?: number; readonly ascii?: boolean; readonly refreshMs?: number};
 	readonly gpu: {readonly intervalMs?: number; readonly gpus?: readonly number[]; readonly nvidiaSmi?: string; readonly enabled?: boolean};
@@ -104,10 +106,10 @@ const lossTargets: Check = (v) => {
 	}
 	return undefined;
 };
-const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?:\/\//.test(v) ? undefined : 'expected a redis:// or rediss:// URL');
+const redisUrl: Check = (v) => (typeof v === 'string' && /^rediss?(\+(sentinel|cluster))?:\/\//i.test(v) ? undefined : 'expected a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL');
 
 const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
-	redis: {url: redisUrl, ca: str},
+	redis: {url: redisUrl, ca: str, sentinel: sentinelSection, cluster: clusterSection},
 	store: {seriesCapacity: positiveInt, maxProjects: positiveInt, maxAgents: positiveInt},
 	ui: {smoothing: fraction, ascii: bool, refreshMs: refreshMs},
 	gpu: {intervalMs, gpus: gpuList, nvidiaSmi: str, enabled: bool},

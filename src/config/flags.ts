@@ -15,7 +15,7 @@ interface FlagSpec {
 }
 
 const FLAGS = {
-	'redis-url': {type: 'string', value: 'URL', help: 'Redis to use (redis:// or rediss://; a password in the user info or ?password= is never printed). Default $REDIS_URL, else redis://127.0.0.1:6379'},
+	'redis-url': {type: 'string', value: 'URL', help: 'Redis to use (redis://, rediss://, redis+sentinel://h:p,h:p/MASTER, redis+cluster://h:p,h:p; a password in the user info or ?password= is never printed). Default $REDIS_URL, else redis://127.0.0.1:6379'},
 	'redis-ca': {type: 'string', value: 'FILE', help: 'PEM CA to trust for rediss:// (a private CA)'},
 	config: {type: 'string', value: 'FILE', help: 'YAML config (at most 1 MiB and 500 rules). Default ~/.config/mycotop/config.yaml when it exists'},
 	headless: {type: 'boolean', help: 'No UI: run the pipeline and write JSON lines (state changes, rejects, alerts) to stdout'},

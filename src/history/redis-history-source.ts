@@ -4,6 +4,7 @@ the chunk keys a range covers (at most about 25 keys: a tier is chosen only whil
 GET for a step rollup, one ZRANGE of the series index for the list. Reads only; works on any instance, writer or not.
 */
 import {type Redis} from 'ioredis';
+import {isClusterClient} from '../bus/redis-client.js';
 import {HISTORY_KEYS} from '../contract/names.js';
 import {FUTURE_SKEW_MS} from '../contract/limits.js';
 import {type BucketAnswer, type HistorySource, isSeriesName, type TimeQuery} from './history-source.js';
@@ -41,7 +42,9 @@ export class RedisHistorySource implements HistorySource {
 		const last = bucketPlace(tier, toMs).chunk;
 		const chunks: number[] = [];
 		for (let c = first; c <= last; c++) chunks.push(c);
-		const values = await redis.mgetBuffer(...chunks.map((c) => HISTORY_KEYS.chunk(tier.name, query.series, c)));
+		const keys = chunks.map((c) => HISTORY_KEYS.chunk(tier.name, query.series, c));
+		// A Redis Cluster's MGET may not span hash slots: there, one GET per chunk key, sent together.
+		const values = isClusterClient(redis as Redis) ? await Promise.all(keys.map((key) => redis.getBuffer(key))) : await redis.mgetBuffer(...keys);
 		const buckets = chunks.flatMap((c, i) => chunkBuckets(values[i] ?? null, tier, c, fromMs, toMs));
 		// Merged buckets are aligned at 0: the first may start before the range; it starts at the range's first tier bucket.
 		const merged = factor > 1 ? clipStarts(mergeToWidth(buckets, resolution), fromMs - (fromMs % tier.widthMs)) : buckets;

@@ -12,6 +12,7 @@ import {type KvReader} from '../bus/kv.js';
 import {journal} from '../journal.js';
 import {type AlertRow} from '../rules/alert-snapshot.js';
 import {compileRules} from '../rules/user-rules.js';
+import {isClusterClient} from '../bus/redis-client.js';
 import {memorySentRecords, redisSentRecords, type SentRecords} from '../writer/sent-records.js';
 import {type NotifyConfig, receiverSecrets, type ReceiverConfig} from './notify-config.js';
 import {secretsRedactor} from './secrets.js';
@@ -71,7 +72,7 @@ export function notifyPartFrom(core: NotifyCore, config: MycotopConfig, rows: ()
 			if (bus.kind !== 'redis' || link === undefined) return memoryRecords;
 			if (redisClient !== link.writer) {
 				redisClient = link.writer;
-				redisRecords = redisSentRecords(link.writer, instanceId);
+				redisRecords = redisSentRecords(link.writer, instanceId, Date.now, undefined, isClusterClient(link.writer));
 			}
 			return redisRecords!;
 		},

@@ -80,18 +80,46 @@ end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return ''`;
 
+// The same claim without the lease (KEYS: record), for a Redis Cluster, where the lease and the record live in
+// different hash slots and one script may not touch both: the lease is read just before (see redisSentRecords).
+const CLAIM_RECORD_SCRIPT = `
+local found = redis.call('GET', KEYS[1])
+if found then
+	if string.sub(found, 1, 8 + string.len(ARGV[1])) == 'claimed ' .. ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+	return found
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return ''`;
+
 /** The part of an ioredis client the sent-record uses. */
 export interface SentRecordClient {
 	eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 	set(key: string, value: string, px: 'PX', ms: number): Promise<unknown>;
 	mget(keys: string[]): Promise<Array<string | null>>;
+	get(key: string): Promise<string | null>;
 }
 
-/** The sent-record in Redis, fenced by the writer lease (`leaseKey`, default the shared keys' lease). */
-export function redisSentRecords(client: SentRecordClient, instanceId: string, now: () => number = Date.now, leaseKey: string = ourKeys.writerLease): SentRecords {
+/**
+The sent-record in Redis, fenced by the writer lease (`leaseKey`, default the shared keys' lease). `perSlot` (a Redis
+Cluster): the lease is read, then the record claimed by a one-key script, and `done` reads each record alone: the
+fence is then not atomic (a lease lost between the two calls lets this instance claim once more), which the README
+states.
+*/
+export function redisSentRecords(
+	client: SentRecordClient,
+	instanceId: string,
+	now: () => number = Date.now,
+	leaseKey: string = ourKeys.writerLease,
+	perSlot = false,
+): SentRecords {
+	const claimFenced = async (key: string, value: string, ms: number): Promise<unknown> => {
+		if (!perSlot) return client.eval(CLAIM_SCRIPT, 2, leaseKey, key, instanceId, value, ms);
+		if ((await client.get(leaseKey)) !== instanceId) return 'not-writer';
+		return client.eval(CLAIM_RECORD_SCRIPT, 1, key, instanceId, value, ms);
+	};
 	return {
 		async claim(id, claimMs) {
-			const found = await client.eval(CLAIM_SCRIPT, 2, leaseKey, sentRecordKey(id), instanceId, `claimed ${instanceId} ${now()}`, Math.max(1, Math.round(claimMs)));
+			const found = await claimFenced(sentRecordKey(id), `claimed ${instanceId} ${now()}`, Math.max(1, Math.round(claimMs)));
 			if (found === 'not-writer') return 'not-writer';
 			return claimAnswer(typeof found === 'string' && found !== '' ? found : undefined, instanceId);
 		},
@@ -100,7 +128,8 @@ export function redisSentRecords(client: SentRecordClient, instanceId: string, n
 		},
 		async done(ids) {
 			if (ids.length === 0) return [];
-			const values = await client.mget(ids.map(sentRecordKey));
+			const keys = ids.map(sentRecordKey);
+			const values = perSlot ? await Promise.all(keys.map((key) => client.get(key))) : await client.mget(keys);
 			return values.map((v) => isDone(v));
 		},
 	};

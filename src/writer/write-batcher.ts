@@ -141,7 +141,7 @@ export class WriteBatcher {
 	/** Writes to this host's own keys (GPU telemetry), gated by the host lease instead of the shared one. */
 	protected hostPending: PendingBatch;
 	/** The batch whose EXEC failed with an unknown outcome, with the scopes whose lease it was written under. */
-	protected retrying: {id: string; commands: KvCommand[]; entries: number; families: FamilyCounts; scopes: readonly WriteScope[]} | undefined;
+	protected retrying: {id: string; commands: KvCommand[]; after: KvCommand[]; entries: number; families: FamilyCounts; scopes: readonly WriteScope[]} | undefined;
 	/** Drops not yet added to `mycotop:writes:dropped` in Redis. */
 	private dropsToReport: FamilyCounts = {};
 	private flushing = false;
@@ -467,7 +467,7 @@ export class WriteBatcher {
 					this.stats.retriesSkipped += 1;
 					this.stats.entriesWritten += this.retrying.entries;
 				} else if (verdict === 'send') {
-					await this.commit(kv, this.retrying.id, this.retrying.commands);
+					await this.commit(kv, this.retrying.id, this.retrying.commands, this.retrying.after, true);
 					this.stats.entriesWritten += this.retrying.entries;
 				} else {
 					// Not applied, and the lease is another instance's now: sending it would overwrite the new writer's data.
@@ -499,14 +499,15 @@ export class WriteBatcher {
 				const id = `${this.target.instanceId}:${++this.batchSeq}`;
 				const commands = [...shared.toCommands(undefined, nowMs), ...host.toCommands(undefined, nowMs), ...stepCommands];
 				const watermark = shared.isEmpty ? undefined : this.batcherOptions.watermark?.();
-				if (watermark !== undefined) commands.push(['SET', ourKeys.writerWatermark, watermark, 'EX', 86_400]);
+				// After the batch's marker (on a Redis Cluster, only once every part of the batch is in).
+				const after: KvCommand[] = watermark === undefined ? [] : [['SET', ourKeys.writerWatermark, watermark, 'EX', 86_400]];
 				const entries = shared.entryCount + host.entryCount;
 				const families = shared.entriesByFamily();
 				addFamilyCounts(families, host.entriesByFamily());
 				const scopes: WriteScope[] = [...(shared.isEmpty && stepCommands.length === 0 ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
-				this.retrying = {id, commands, entries, families, scopes};
+				this.retrying = {id, commands, after, entries, families, scopes};
 				this.lastTransactionAt = performance.now();
-				await this.commit(kv, id, commands);
+				await this.commit(kv, id, commands, after);
 				this.retrying = undefined;
 				this.stats.entriesWritten += entries;
 			}
@@ -568,10 +569,12 @@ export class WriteBatcher {
 		return performance.now() - this.lastRollupsAt >= HISTORY_EVERY_MS;
 	}
 
-	private async commit(kv: Kv, id: string, commands: KvCommand[]): Promise<void> {
-		const sent: KvCommand[] = [...commands, ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400]];
+	private async commit(kv: Kv, id: string, commands: KvCommand[], after: KvCommand[], resend = false): Promise<void> {
+		const marker: KvCommand = ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400];
+		const sent: KvCommand[] = [...commands, marker, ...after];
 		try {
-			await kv.exec(sent);
+			// The marker goes last (on a Redis Cluster: after every slot's part was applied), so a stored id means the whole batch.
+			await kv.exec(commands, {marker, resend, after});
 		} catch (error) {
 			if (!(error instanceof PartialExecError)) throw error;
 			// Applied, except these: the batch is not sent again (its other writes are in), what failed is counted.
@@ -579,7 +582,7 @@ export class WriteBatcher {
 		}
 		this.stats.refusingNow = undefined;
 		this.stats.batches += 1;
-		this.stats.commands += commands.length;
+		this.stats.commands += commands.length + after.length;
 	}
 
 	/** Commands of an applied transaction that Redis refused: their entries are dropped, per family, and named. */

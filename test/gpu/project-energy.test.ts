@@ -15,7 +15,6 @@ import {claimedPids} from '../../src/gpu/project-join.js';
 import {FAKE_NVIDIA_SMI, recording} from './fixtures.js';
 
 const S = 1000;
-const H = 3600 * S;
 
 /** A GPU row of the old-driver recording (no energy counter: power draw is integrated) with the power and id asked. */
 function gpuRow(index: number, powerW: number | undefined): ParsedGpuRow {

@@ -36,7 +36,6 @@ function writerOn(kv: RecordingKv, options: {flushDelayMs?: number; now?: () => 
 	return new SeedWriter(new MetricsStore(), target, options);
 }
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `perTurn` entries per event-loop turn for `ms` milliseconds: a steady stream the writer keeps up with. */

@@ -38,6 +38,8 @@ const INIT_SECTIONS: readonly Section[] = [
 		settings: [
 			on(`url: ${DEFAULT_REDIS_URL}`, 'redis://[user:password@]host[:port][/db], or rediss:// for TLS'),
 			example('ca: /etc/mycotop/ca.pem', 'PEM CA to trust for rediss:// (a private CA); as --redis-ca'),
+			example('sentinel:\n  masterName: mymaster\n  sentinels: ["10.0.0.1:26379", "10.0.0.2:26379"]', 'behind Sentinel (used when url is not set); README, "Redis Sentinel and Cluster"'),
+			example('cluster:\n  nodes: ["10.0.0.1:7000", "10.0.0.2:7000"]', 'a Redis Cluster\'s seed nodes (used when url and sentinel are not set)'),
 		],
 	},
 	{

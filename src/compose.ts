@@ -32,6 +32,11 @@ import {recordWrites} from './rules/alert-writes.js';
 import {RedisKv} from './bus/redis-kv.js';
 import {recordWriter} from './writer/record-writes.js';
 import {RedisHistorySource} from './history/redis-history-source.js';
+import {createFleetPart} from './fleet/fleet-part.js';
+import {fleetThresholdsFrom} from './fleet/fleet-config.js';
+import {gpuOptionsFrom} from './gpu/gpu-part.js';
+import {packageVersion} from './version.js';
+import {type FleetSourcePart} from './parts.js';
 
 /** A runtime with the parts the flags and config ask for: what every front end runs. */
 export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
@@ -56,7 +61,14 @@ function composeParts(
 	core: Runtime,
 	flags: Flags,
 	config: MycotopConfig,
-): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart; readonly redisHealth: RedisHealthPart} {
+): {
+	readonly gpu: GpuSourcePart;
+	readonly rules: RulesPart;
+	readonly notify?: RuntimePart;
+	readonly host?: HostSourcePart;
+	readonly redisHealth: RedisHealthPart;
+	readonly fleet: FleetSourcePart;
+} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
 	if (config.energy !== undefined) gpu?.setPricing(config.energy);
 	const hostOptions = hostOptionsFrom(config.host, process.cwd());
@@ -72,8 +84,18 @@ function composeParts(
 		gpu?.query,
 		notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates(), inhibitedRows: (rows) => inhibitedRows(rows, inhibitRules)},
 		redisHealth.series,
+		core.host,
 	);
-	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth};
+	// The fleet: this box's registry line at the GPU sampling rate (only when it samples GPUs), every box's read back.
+	const intervalMs = gpuOptionsFrom(flags, config.gpu)?.intervalMs ?? flags.gpuIntervalMs ?? config.gpu.intervalMs ?? 1000;
+	const fleet = createFleetPart(core, {
+		intervalMs,
+		thresholds: fleetThresholdsFrom(config.raw['fleet'], intervalMs),
+		version: packageVersion(),
+		gpu: () => gpu?.gpu(),
+		firingAlerts: () => rules?.alerts().rows.filter((a) => a.state === 'firing' && a.labels['host'] === core.host).length ?? 0,
+	});
+	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth, fleet};
 }
 
 function executable(path: string): boolean {

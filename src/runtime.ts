@@ -22,7 +22,7 @@ import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.
 import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {journal} from './journal.js';
-import {type GpuSourcePart, type HostSourcePart, type RedisHealthSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
+import {type FleetSourcePart, type GpuSourcePart, type HostSourcePart, type RedisHealthSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -71,6 +71,8 @@ export class Runtime {
 	readonly redisHealthPart: RedisHealthSourcePart | undefined;
 	/** The rules part: the alert log's snapshot and the dashboard's alert actions. */
 	readonly rules: RulesSourcePart | undefined;
+	/** The fleet part: the host registry (hosts pane) and another host's GPUs on demand. */
+	readonly fleet: FleetSourcePart | undefined;
 	/** Buckets of past data (Redis rollups) for the charts' time windows; set by the composition root when there is Redis. */
 	history: HistorySource | undefined = undefined;
 	/** Start order (gpu, rules); stopped in reverse. */
@@ -153,6 +155,7 @@ export class Runtime {
 						hostView: () => this.hostPart?.hostView(),
 						redisHealth: () => this.redisHealthPart?.health(),
 						alerts: () => this.rules?.alerts(),
+						fleet: () => this.fleet?.fleet(),
 					},
 					now,
 				),
@@ -178,12 +181,14 @@ export class Runtime {
 		this.rules = built.rules;
 		this.hostPart = built.host;
 		this.redisHealthPart = built.redisHealth;
+		this.fleet = built.fleet;
 		this.parts = [
 			...(built.gpu ? [built.gpu] : []),
 			...(built.host ? [built.host] : []),
 			...(built.redisHealth ? [built.redisHealth] : []),
 			...(built.rules ? [built.rules] : []),
 			...(built.notify ? [built.notify] : []),
+			...(built.fleet ? [built.fleet] : []),
 		];
 	}
 

@@ -6,7 +6,7 @@ import {EncodedEntries} from './resp-encode.js';
 
 /** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
 export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries | Buffer>];
-type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL' | 'SETRANGE';
+type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL' | 'SETRANGE' | 'ZADD' | 'ZREMRANGEBYSCORE';
 
 export interface KvReader {
 	scan(pattern: string, limit?: number): Promise<string[]>;
@@ -33,6 +33,8 @@ export interface Kv extends KvReader {
 	getBuffer(key: string): Promise<Buffer | null>;
 	/** Run the commands in order; atomically (MULTI/EXEC) where the backend supports it. */
 	exec(commands: readonly KvCommand[]): Promise<void>;
+	/** The `count` members of a sorted set with the highest scores, highest first (the fleet registry; absent: no fleet). */
+	newestMembers?(key: string, count: number): Promise<Array<{member: string; score: number}>>;
 }
 
 /** Glob match for SCAN patterns (* and ? only; that is all mycotop uses). */
@@ -41,7 +43,12 @@ function globToRegExp(pattern: string): RegExp {
 	return new RegExp(`^${escaped}$`);
 }
 
-type Entry = {type: 'list'; value: string[]} | {type: 'hash'; value: Map<string, string>} | {type: 'set'; value: Set<string>} | {type: 'string'; value: string};
+type Entry =
+	| {type: 'list'; value: string[]}
+	| {type: 'hash'; value: Map<string, string>}
+	| {type: 'set'; value: Set<string>}
+	| {type: 'zset'; value: Map<string, number>}
+	| {type: 'string'; value: string};
 
 /** The embedded bus's key space: a Map with the few Redis semantics mycotop uses (TTLs are kept, not enforced). */
 export class MemoryKv implements Kv {
@@ -69,6 +76,14 @@ export class MemoryKv implements Kv {
 		if (entry?.type === 'set') return entry.value;
 		const value = new Set<string>();
 		this.data.set(key, {type: 'set', value});
+		return value;
+	}
+
+	private zset(key: string): Map<string, number> {
+		const entry = this.data.get(key);
+		if (entry?.type === 'zset') return entry.value;
+		const value = new Map<string, number>();
+		this.data.set(key, {type: 'zset', value});
 		return value;
 	}
 
@@ -118,6 +133,17 @@ export class MemoryKv implements Kv {
 				case 'DEL':
 					this.data.delete(key);
 					break;
+				case 'ZADD': {
+					const zset = this.zset(key);
+					for (let i = 0; i + 1 < args.length; i += 2) zset.set(String(args[i + 1]), Number(args[i]));
+					break;
+				}
+				case 'ZREMRANGEBYSCORE': {
+					const zset = this.zset(key);
+					const max = Number(String(args[1]).replace(/^\(/, ''));
+					for (const [member, score] of zset) if (score < max) zset.delete(member);
+					break;
+				}
 				case 'XADD':
 				case 'EVAL':
 				case 'SETRANGE':
@@ -146,6 +172,15 @@ export class MemoryKv implements Kv {
 	async smembers(key: string): Promise<string[]> {
 		const entry = this.data.get(key);
 		return entry?.type === 'set' ? [...entry.value] : [];
+	}
+
+	async newestMembers(key: string, count: number): Promise<Array<{member: string; score: number}>> {
+		const entry = this.data.get(key);
+		if (entry?.type !== 'zset') return [];
+		return [...entry.value]
+			.map(([member, score]) => ({member, score}))
+			.sort((a, b) => b.score - a.score || (a.member < b.member ? 1 : -1))
+			.slice(0, count);
 	}
 
 	async get(key: string): Promise<string | null> {

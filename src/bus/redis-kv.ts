@@ -104,6 +104,13 @@ export class RedisKv implements Kv, ServerProbe {
 	getBuffer(key: string): Promise<Buffer | null> {
 		return this.redis.getBuffer(key);
 	}
+
+	async newestMembers(key: string, count: number): Promise<Array<{member: string; score: number}>> {
+		const flat = await this.redis.zrevrange(key, 0, Math.max(0, count - 1), 'WITHSCORES');
+		const out: Array<{member: string; score: number}> = [];
+		for (let i = 0; i + 1 < flat.length; i += 2) out.push({member: flat[i]!, score: Number(flat[i + 1])});
+		return out;
+	}
 }
 
 /**

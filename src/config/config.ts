@@ -86,6 +86,7 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	rules: 'rules',
 	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
+	fleet: {staleAfter: duration, lostAfter: duration, expireAfter: duration},
 };
 
 /** Validators for sections owned by other modules: (value, path) -> issues as [path, message]. */

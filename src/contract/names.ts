@@ -133,6 +133,10 @@ export const ourKeys = {
 	gpuHost: (host: string) => `metrics:gpu:${host}:state`,
 	/** The host's own figures from /proc (hash): CPU, load, memory, swap, disk, network, filesystems, the dataloader hint. */
 	hostCurrent: (host: string) => `metrics:host:${host}:current`,
+	/** The fleet registry (sorted set): host name -> epoch ms it was last seen; src/fleet. */
+	hosts: 'mycotop:hosts',
+	/** A host's one-line summary for the hosts pane (hash, with a TTL): src/fleet/host-summary.ts. */
+	hostSummary: (host: string) => `mycotop:host:${keyPart(host)}:summary`,
 } as const;
 
 /**

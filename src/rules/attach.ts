@@ -122,7 +122,14 @@ export function configAuthor(config: Pick<MycotopConfig, 'raw'>): string | undef
 	return typeof author === 'string' && author.length > 0 ? sanitizeText(author, {maxLength: 128}) : undefined;
 }
 
-export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQuery, notifications?: RulesNotifications, redis?: RulesPartOptions['redis']): RulesPart {
+export function rulesPartFrom(
+	core: RulesCore,
+	config: MycotopConfig,
+	gpu?: GpuQuery,
+	notifications?: RulesNotifications,
+	redis?: RulesPartOptions['redis'],
+	host?: string,
+): RulesPart {
 	const settings = alertingSettings(config);
 	return new RulesPart(rulesDeps(core, notifications), {
 		rules: compileRules(config.rules),
@@ -132,5 +139,6 @@ export function rulesPartFrom(core: RulesCore, config: MycotopConfig, gpu?: GpuQ
 		...(gpu !== undefined ? {gpus: gpuSourceFrom(gpu)} : {}),
 		...(configAuthor(config) !== undefined ? {user: configAuthor(config)} : {}),
 		...(redis !== undefined ? {redis} : {}),
+		...(host !== undefined ? {host} : {}),
 	});
 }

@@ -63,6 +63,8 @@ export interface RulesPartOptions {
 	readonly redis?: RuleInput['redis'];
 	/** user@host recorded on acks and silences. */
 	readonly user?: string;
+	/** This box's name (`--host`): the `host` label of alerts about its GPUs (see EngineOptions.host). */
+	readonly host?: string;
 	readonly now?: () => number;
 }
 
@@ -103,6 +105,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 			repeatIntervalMs: options.repeatIntervalMs,
 			staleAfterMs: options.staleAfterMs,
 			episodeToleranceMs: (options.evaluationIntervalMs ?? 1000) + 250,
+			...(options.host !== undefined ? {host: options.host} : {}),
 		});
 		this.now = options.now ?? Date.now;
 		this.user = options.user ?? userAtHost();

@@ -1,0 +1,159 @@
+/**
+The fleet part of the runtime: this box's line in the host registry, and every box's lines read back.
+
+Writing (only while this instance may write its host's keys: the host lease, through the writer's host batch, so
+one instance per box writes it, batched with the GPU keys): every sampling interval, `ZADD mycotop:hosts <now>
+<host>` (members older than the expiry removed in the same transaction, the set's TTL the expiry) and
+`mycotop:host:{host}:summary` (HSET, EXPIRE the expiry). Only a box that samples GPUs writes (a viewer on a laptop
+with --no-gpu is not a host of the fleet).
+
+Reading (every instance, viewer or writer, on any bus): every interval, the newest MAX_FLEET_HOSTS members of the
+registry and their summaries (one poll in flight at a time, each bounded by a timeout; a stalled Redis is an error
+shown in the pane, never a wait), and, when the hosts pane has selected another box, that box's GPU keys. No KEYS,
+no SCAN.
+*/
+import {ourKeys} from '../contract/names.js';
+import {keyId} from '../contract/ids.js';
+import {MAX_FLEET_HOSTS} from '../contract/limits.js';
+import {type Kv} from '../bus/kv.js';
+import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
+import {gpuKeyOf} from '../gpu/redis-entries.js';
+import {type FleetSourcePart} from '../parts.js';
+import {fleetHosts, type FleetSnapshot} from './fleet-view.js';
+import {type FleetThresholds} from './host-state.js';
+import {parseSummary, summaryFields, type HostSummary} from './host-summary.js';
+import {gpuRowFromHash, historyValues, remoteGpuSnapshot, REMOTE_HISTORY, stateUuids} from './gpu-from-hash.js';
+
+/** What the part needs of the runtime (the Runtime satisfies it). */
+export interface FleetCore {
+	readonly host: string;
+	readonly store: {touch(): void};
+	readonly bus: {kv(): Kv};
+	readonly writer: {
+		enqueueRegistry(key: string, member: string, score: number, dropBelow: number, ttlSeconds: number, scope?: 'shared' | 'host'): void;
+		enqueueExpiringHash(key: string, fields: Record<string, string>, ttlSeconds: number, scope?: 'shared' | 'host'): void;
+	};
+}
+
+export interface FleetPartOptions {
+	readonly intervalMs: number;
+	readonly thresholds: FleetThresholds;
+	readonly version: string;
+	/** This box's GPUs (undefined: no GPU sampling, then this box writes no registry line). */
+	readonly gpu: () => GpuSnapshot | undefined;
+	/** Firing alerts about this box (its `host` label). */
+	readonly firingAlerts: () => number;
+	/** Longest a poll may take before it is reported as timed out. Default: the interval, at least 2 s. */
+	readonly readTimeoutMs?: number;
+	readonly now?: () => number;
+}
+
+class TimeoutError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new TimeoutError(`no answer from Redis within ${ms} ms`)), ms);
+		timer.unref();
+	});
+	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createFleetPart(core: FleetCore, options: FleetPartOptions): FleetSourcePart {
+	const now = options.now ?? Date.now;
+	const timeoutMs = options.readTimeoutMs ?? Math.max(2000, options.intervalMs);
+	const ttlSeconds = Math.ceil(options.thresholds.expireAfterMs / 1000);
+	let snapshot: FleetSnapshot = {hosts: [], thresholds: options.thresholds, readAtMs: undefined, notRead: 0, invalidNames: 0, malformed: 0};
+	let watched: string | undefined;
+	let inFlight: Promise<void> | undefined;
+	let timer: NodeJS.Timeout | undefined;
+
+	const publish = (): void => {
+		const gpu = options.gpu();
+		if (gpu === undefined || gpu.state === 'disabled' || keyId(core.host) !== core.host) return;
+		const nowMs = now();
+		const fields = summaryFields({gpuState: gpu.state, rows: gpu.gpus, firingAlerts: options.firingAlerts(), version: options.version, intervalMs: options.intervalMs, nowMs});
+		core.writer.enqueueExpiringHash(ourKeys.hostSummary(core.host), fields, ttlSeconds, 'host');
+		core.writer.enqueueRegistry(ourKeys.hosts, core.host, nowMs, nowMs - options.thresholds.expireAfterMs, ttlSeconds, 'host');
+	};
+
+	const readViewed = async (kv: Kv, host: string): Promise<GpuSnapshot> => {
+		const state = await kv.hgetall(gpuKeyOf.host(host));
+		const uuids = stateUuids(state);
+		const rows = await Promise.all(
+			uuids.map(async (uuid) => {
+				const [hash, history] = await Promise.all([kv.hgetall(gpuKeyOf.current(host, uuid)), kv.lrange(gpuKeyOf.series(host, uuid, 'utilization'), 0, REMOTE_HISTORY - 1)]);
+				return gpuRowFromHash(uuid, hash, historyValues(history));
+			}),
+		);
+		return remoteGpuSnapshot(state, rows);
+	};
+
+	const poll = async (): Promise<void> => {
+		const kv = core.bus.kv();
+		if (kv.newestMembers === undefined) return;
+		const entries = await kv.newestMembers(ourKeys.hosts, MAX_FLEET_HOSTS + 1);
+		const read = entries.slice(0, MAX_FLEET_HOSTS);
+		const named = read.filter((e) => keyId(e.member) === e.member);
+		const hashes = await Promise.all(named.map((e) => kv.hgetall(ourKeys.hostSummary(e.member))));
+		const summaries = new Map<string, HostSummary | undefined>(named.map((e, i) => [e.member, Object.keys(hashes[i]!).length === 0 ? undefined : parseSummary(hashes[i]!)]));
+		const host = watched;
+		const viewed = host === undefined || host === core.host || keyId(host) !== host ? undefined : {host, gpu: await readViewed(kv, host), readAtMs: now()};
+		const nowMs = now();
+		const built = fleetHosts({entries: read, summaries}, nowMs, options.thresholds, core.host);
+		snapshot = {
+			hosts: built.hosts,
+			thresholds: options.thresholds,
+			readAtMs: nowMs,
+			notRead: Math.max(0, entries.length - MAX_FLEET_HOSTS),
+			invalidNames: built.invalidNames,
+			malformed: built.malformed,
+			...(viewed !== undefined && viewed.host === watched ? {viewed} : {}),
+		};
+	};
+
+	/** One poll at a time: a poll still waiting on a stalled Redis is not stacked; its timeout is reported. */
+	const refresh = async (): Promise<void> => {
+		if (inFlight !== undefined) return;
+		const running = poll();
+		inFlight = running.then(
+			() => undefined,
+			() => undefined,
+		);
+		try {
+			await withTimeout(running, timeoutMs);
+		} catch (error) {
+			snapshot = {...snapshot, error: error instanceof Error ? error.message : String(error)};
+		} finally {
+			core.store.touch();
+		}
+		await inFlight;
+		inFlight = undefined;
+	};
+
+	const tick = (): void => {
+		publish();
+		if (inFlight === undefined) void refresh();
+	};
+
+	return {
+		// The first read is waited for (bounded by its timeout), so --once and --headless start with the fleet known.
+		start: async () => {
+			publish();
+			await refresh();
+			timer = setInterval(tick, options.intervalMs);
+			timer.unref();
+		},
+		stop: () => {
+			if (timer !== undefined) clearInterval(timer);
+			timer = undefined;
+		},
+		fleet: () => snapshot,
+		watch: (host) => {
+			if (watched === host) return;
+			watched = host;
+			if (inFlight === undefined) void refresh();
+		},
+		refresh,
+	};
+}

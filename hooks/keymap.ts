@@ -99,9 +99,9 @@ function onSelectedAlert(act: (alert: AlertRow) => KeyAction): (context: KeyCont
 	});
 }
 
-/** The panes Tab cycles through: the hosts pane too while it is shown. */
-function shownPanes(rows: PaneRows) {
-	return rows.hosts.length > 0 ? PANES_WITH_HOSTS : PANES;
+/** Tab and Shift-Tab: through the five numbered panes, and the hosts pane too while it is shown. */
+function cycleFocus(type: 'focus-next' | 'focus-prev'): (context: KeyContext) => KeyAction {
+	return ({rows}) => (rows.hosts.length > 0 ? {type, panes: PANES_WITH_HOSTS} : {type});
 }
 
 /** The host the hosts pane's selection is on, if any. */
@@ -146,8 +146,8 @@ function chartKeysActive(state: Pick<DashboardState, 'zoomed' | 'focus'>): boole
 }
 
 export const BINDINGS: readonly Binding[] = [
-	{keys: ['tab'], label: 'Tab', help: 'focus the next pane', footer: 'pane', footerLabel: 'Tab/1-5', scope: 'any', action: ({rows}) => ({type: 'focus-next', panes: shownPanes(rows)})},
-	{keys: ['shift-tab'], label: 'Shift-Tab', help: 'focus the previous pane', scope: 'any', action: ({rows}) => ({type: 'focus-prev', panes: shownPanes(rows)})},
+	{keys: ['tab'], label: 'Tab', help: 'focus the next pane', footer: 'pane', footerLabel: 'Tab/1-5', scope: 'any', action: cycleFocus('focus-next')},
+	{keys: ['shift-tab'], label: 'Shift-Tab', help: 'focus the previous pane', scope: 'any', action: cycleFocus('focus-prev')},
 	{
 		keys: ['1', '2', '3', '4', '5'],
 		label: '1-5',

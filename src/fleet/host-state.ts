@@ -27,9 +27,12 @@ export const MAX_THRESHOLD_MS = 30 * 86_400_000;
 /** The thresholds for a sampling interval, with the configured ones over the defaults; ordered stale < lost < expire. */
 export function fleetThresholds(intervalMs: number, configured: Partial<FleetThresholds> = {}): FleetThresholds {
 	const clamp = (ms: number) => Math.min(MAX_THRESHOLD_MS, Math.max(1, Math.round(ms)));
-	const staleAfterMs = clamp(configured.staleAfterMs ?? Math.max(3000, 3 * intervalMs));
-	const lostAfterMs = Math.max(staleAfterMs + 1, clamp(configured.lostAfterMs ?? Math.max(DEFAULT_LOST_AFTER_MS, 3 * staleAfterMs)));
-	const expireAfterMs = Math.max(lostAfterMs + 1, clamp(configured.expireAfterMs ?? DEFAULT_EXPIRE_AFTER_MS));
+	// A configured value that is not a finite number is no value (the config validates durations; this is the bound).
+	const given = (ms: number | undefined) => (ms !== undefined && Number.isFinite(ms) ? ms : undefined);
+	const interval = Number.isFinite(intervalMs) ? intervalMs : 1000;
+	const staleAfterMs = clamp(given(configured.staleAfterMs) ?? Math.max(3000, 3 * interval));
+	const lostAfterMs = Math.max(staleAfterMs + 1, clamp(given(configured.lostAfterMs) ?? Math.max(DEFAULT_LOST_AFTER_MS, 3 * staleAfterMs)));
+	const expireAfterMs = Math.max(lostAfterMs + 1, clamp(given(configured.expireAfterMs) ?? DEFAULT_EXPIRE_AFTER_MS));
 	return {staleAfterMs, lostAfterMs, expireAfterMs};
 }
 

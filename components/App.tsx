@@ -82,7 +82,9 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const live = useSnapshot(source, state.paused);
 	// Another host picked in the hosts pane: its GPUs (read from its keys by the fleet part) in the GPU pane.
 	const viewHost = state.viewHost !== undefined && state.viewHost !== live.host ? state.viewHost : undefined;
-	useEffect(() => fleet?.watch(viewHost), [fleet, viewHost]);
+	useEffect(() => {
+		fleet?.watch(viewHost);
+	}, [fleet, viewHost]);
 	// The host line (/proc) is this box's: not shown over another host's GPUs.
 	const snapshot = useMemo(() => {
 		if (viewHost === undefined) return live;

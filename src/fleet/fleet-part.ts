@@ -48,12 +48,10 @@ export interface FleetPartOptions {
 	readonly now?: () => number;
 }
 
-class TimeoutError extends Error {}
-
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new TimeoutError(`no answer from Redis within ${ms} ms`)), ms);
+		timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
 		timer.unref();
 	});
 	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -63,9 +61,8 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 	const now = options.now ?? Date.now;
 	const timeoutMs = options.readTimeoutMs ?? Math.max(2000, options.intervalMs);
 	const ttlSeconds = Math.ceil(options.thresholds.expireAfterMs / 1000);
-	let snapshot: FleetSnapshot = {hosts: [], thresholds: options.thresholds, readAtMs: undefined, notRead: 0, invalidNames: 0, malformed: 0};
+	let snapshot: FleetSnapshot = {hosts: [], thresholds: options.thresholds, readAtMs: undefined, truncated: false, invalidNames: 0, malformed: 0};
 	let watched: string | undefined;
-	let inFlight: Promise<void> | undefined;
 	let timer: NodeJS.Timeout | undefined;
 
 	const publish = (): void => {
@@ -105,35 +102,41 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 			hosts: built.hosts,
 			thresholds: options.thresholds,
 			readAtMs: nowMs,
-			notRead: Math.max(0, entries.length - MAX_FLEET_HOSTS),
+			truncated: entries.length > MAX_FLEET_HOSTS,
 			invalidNames: built.invalidNames,
 			malformed: built.malformed,
 			...(viewed !== undefined && viewed.host === watched ? {viewed} : {}),
 		};
 	};
 
-	/** One poll at a time: a poll still waiting on a stalled Redis is not stacked; its timeout is reported. */
-	const refresh = async (): Promise<void> => {
-		if (inFlight !== undefined) return;
+	/**
+	One poll at a time: a poll still waiting on a stalled Redis is never stacked (busy until Redis answers or the link
+	gives up), while its caller gets its answer, or the timeout as the fleet's error, within `timeoutMs`.
+	*/
+	let busy = false;
+	let current: Promise<void> | undefined;
+	const refresh = (): Promise<void> => {
+		if (busy) return current ?? Promise.resolve();
+		busy = true;
 		const running = poll();
-		inFlight = running.then(
-			() => undefined,
-			() => undefined,
+		running.then(
+			() => (busy = false),
+			() => (busy = false),
 		);
-		try {
-			await withTimeout(running, timeoutMs);
-		} catch (error) {
-			snapshot = {...snapshot, error: error instanceof Error ? error.message : String(error)};
-		} finally {
-			core.store.touch();
-		}
-		await inFlight;
-		inFlight = undefined;
+		current = withTimeout(running, timeoutMs)
+			.catch((error: unknown) => {
+				snapshot = {...snapshot, error: error instanceof Error ? error.message : String(error)};
+			})
+			.finally(() => {
+				current = undefined;
+				core.store.touch();
+			});
+		return current;
 	};
 
 	const tick = (): void => {
 		publish();
-		if (inFlight === undefined) void refresh();
+		void refresh();
 	};
 
 	return {
@@ -152,7 +155,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		watch: (host) => {
 			if (watched === host) return;
 			watched = host;
-			if (inFlight === undefined) void refresh();
+			void refresh();
 		},
 		refresh,
 	};

@@ -25,8 +25,9 @@ export interface FleetSnapshot {
 	readonly readAtMs: number | undefined;
 	/** Why the last read failed (timeout, Redis away), while it keeps failing. */
 	readonly error?: string;
-	/** Registry members beyond the read limit (the least recently seen are not read), and members with an invalid name. */
-	readonly notRead: number;
+	/** The registry holds more than MAX_FLEET_HOSTS members: only the most recently seen were read. */
+	readonly truncated: boolean;
+	/** Members whose name fails the host name rule (written by something else): left out, counted. */
 	readonly invalidNames: number;
 	/** Summaries with a figure out of range or unreadable (those figures are unknown). */
 	readonly malformed: number;

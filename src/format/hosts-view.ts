@@ -9,6 +9,7 @@ import {type FleetHost, type FleetSnapshot} from '../fleet/fleet-view.js';
 import {type HostSummary} from '../fleet/host-summary.js';
 import {fitCells, padCells} from './text-width.js';
 import {formatMb, formatSpan} from './units.js';
+import {MAX_FLEET_HOSTS} from '../contract/limits.js';
 
 /** Cells of each fixed column (the host name takes what is left, between HOST_MIN and HOST_MAX). */
 export const HOST_COLUMNS = {gpus: 3, util: 8, memory: 11, temp: 5, power: 6, alerts: 4, seen: 10} as const;
@@ -82,7 +83,7 @@ export function hostsInfo(fleet: FleetSnapshot): string {
 	const lost = fleet.hosts.filter((h) => h.state === 'lost').length;
 	if (stale > 0) parts.push(`${stale} stale`);
 	if (lost > 0) parts.push(`${lost} lost`);
-	if (fleet.notRead > 0) parts.push(`${fleet.notRead} more not read`);
+	if (fleet.truncated) parts.push(`only the ${MAX_FLEET_HOSTS} seen last read`);
 	if (fleet.invalidNames + fleet.malformed > 0) parts.push(`${fleet.invalidNames + fleet.malformed} malformed`);
 	if (fleet.error !== undefined) parts.push(`read failed: ${fleet.error}`);
 	return parts.join(' · ');

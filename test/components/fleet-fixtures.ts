@@ -34,7 +34,7 @@ export function fleetSnapshot(count: number, extra: Partial<FleetSnapshot> = {})
 	}));
 	hosts.push({host: 'gpu-box-1', state: 'fresh', lastSeenMs: NOW - 500, self: true, summary: hostSummary(99, {gpuCount: 2})});
 	hosts.sort((a, b) => (a.host < b.host ? -1 : 1));
-	return {hosts, thresholds: {staleAfterMs: 3000, lostAfterMs: 60_000, expireAfterMs: 86_400_000}, readAtMs: NOW, notRead: 0, invalidNames: 0, malformed: 0, ...extra};
+	return {hosts, thresholds: {staleAfterMs: 3000, lostAfterMs: 60_000, expireAfterMs: 86_400_000}, readAtMs: NOW, truncated: false, invalidNames: 0, malformed: 0, ...extra};
 }
 
 /** Another host's 8 GPUs as the fleet part reads them. */

@@ -207,7 +207,7 @@ describe('the fleet view', () => {
 	});
 
 	it("another box's GPUs: starting until read, marked when the box is not fresh", () => {
-		const base: FleetSnapshot = {hosts: [{host: 'b', state: 'lost', lastSeenMs: NOW - 120_000, self: false, summary}], thresholds: T, readAtMs: NOW, notRead: 0, invalidNames: 0, malformed: 0};
+		const base: FleetSnapshot = {hosts: [{host: 'b', state: 'lost', lastSeenMs: NOW - 120_000, self: false, summary}], thresholds: T, readAtMs: NOW, truncated: false, invalidNames: 0, malformed: 0};
 		expect(viewedGpu(base, 'b').state).toBe('starting');
 		const gpu = remoteGpuSnapshot(hostStateFields('ok', undefined, [row(0, 50)], new Date(NOW).toISOString()), [row(0, 50)]);
 		const viewed = viewedGpu({...base, viewed: {host: 'b', gpu, readAtMs: NOW}}, 'b');

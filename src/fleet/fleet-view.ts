@@ -61,13 +61,6 @@ export function fleetHosts(read: RegistryRead, nowMs: number, thresholds: FleetT
 	return {hosts, invalidNames, malformed};
 }
 
-/** How many hosts are in each state: `16 hosts · 1 stale · 2 lost`. */
-export function fleetCounts(hosts: readonly FleetHost[]): Record<HostState, number> {
-	const counts: Record<HostState, number> = {fresh: 0, stale: 0, lost: 0};
-	for (const h of hosts) counts[h.state] += 1;
-	return counts;
-}
-
 /** What the dashboard tells the fleet part: whose GPUs the GPU pane shows (undefined: this box's). */
 export interface FleetControl {
 	watch(host: string | undefined): void;

@@ -8,7 +8,7 @@ import {keyId} from '../contract/ids.js';
 import {keySegment} from '../gpu/redis-entries.js';
 
 /** The longest host name accepted (a DNS label is at most 63; a FQDN fits). */
-export const MAX_HOST_NAME = 128;
+const MAX_HOST_NAME = 128;
 
 /** The name, or the reason it is refused. */
 export function checkHostName(value: string): {readonly ok: true; readonly host: string} | {readonly ok: false; readonly error: string} {

@@ -19,8 +19,8 @@ export interface FleetThresholds {
 }
 
 /** Stale after 3 intervals (at least 3 s), lost after 60 s (or 3 stale spans), gone after 24 h. */
-export const DEFAULT_LOST_AFTER_MS = 60_000;
-export const DEFAULT_EXPIRE_AFTER_MS = 24 * 3_600_000;
+const DEFAULT_LOST_AFTER_MS = 60_000;
+const DEFAULT_EXPIRE_AFTER_MS = 24 * 3_600_000;
 /** The most a threshold may be (the registry's own TTL is the expiry): 30 days. */
 export const MAX_THRESHOLD_MS = 30 * 86_400_000;
 

@@ -22,7 +22,7 @@ export function hostNameWidth(width: number): number {
 	return Math.max(HOST_MIN, Math.min(HOST_MAX, width - FIXED - 1));
 }
 
-export type HostTone = 'ok' | 'warn' | 'critical' | 'muted';
+type HostTone = 'ok' | 'warn' | 'critical' | 'muted';
 
 /** One cell group of a host row, with how it is coloured. */
 export interface HostCell {
@@ -46,7 +46,7 @@ function tempTone(c: number | undefined): HostTone | undefined {
 }
 
 /** `fresh 1s`, `stale 12s`, `lost 5m`: the state and how long ago the host was last seen (by our clock). */
-export function seenText(host: Pick<FleetHost, 'state' | 'lastSeenMs'>, nowMs: number): string {
+function seenText(host: Pick<FleetHost, 'state' | 'lastSeenMs'>, nowMs: number): string {
 	return `${host.state} ${formatSpan(Math.max(0, nowMs - host.lastSeenMs))}`;
 }
 

@@ -3,7 +3,7 @@ import {type FleetHost, type FleetSnapshot} from '../../src/fleet/fleet-view.js'
 import {type HostSummary} from '../../src/fleet/host-summary.js';
 import {gpuRow, gpuSnapshot, NOW} from './fixtures.js';
 
-export function hostSummary(i: number, overrides: Partial<HostSummary> = {}): HostSummary {
+function hostSummary(i: number, overrides: Partial<HostSummary> = {}): HostSummary {
 	return {
 		gpuCount: 8,
 		utilMeanPercent: (i * 7) % 100,

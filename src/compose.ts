@@ -94,6 +94,7 @@ function composeParts(
 		version: packageVersion(),
 		gpu: () => gpu?.gpu(),
 		firingAlerts: () => rules?.alerts().rows.filter((a) => a.state === 'firing' && a.labels['host'] === core.host).length ?? 0,
+		read: !flags.headless,
 	});
 	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth, fleet};
 }

@@ -7,7 +7,7 @@ one instance per box writes it, batched with the GPU keys): every sampling inter
 `mycotop:host:{host}:summary` (HSET, EXPIRE the expiry). Only a box that samples GPUs writes (a viewer on a laptop
 with --no-gpu is not a host of the fleet).
 
-Reading (every instance, viewer or writer, on any bus): every interval, the newest MAX_FLEET_HOSTS members of the
+Reading (every instance with a screen or --once, viewer or writer, on any bus; --headless only writes): every interval, the newest MAX_FLEET_HOSTS members of the
 registry and their summaries (one poll in flight at a time, each bounded by a timeout; a stalled Redis is an error
 shown in the pane, never a wait), and, when the hosts pane has selected another box, that box's GPU keys. No KEYS,
 no SCAN.
@@ -43,6 +43,8 @@ export interface FleetPartOptions {
 	readonly gpu: () => GpuSnapshot | undefined;
 	/** Firing alerts about this box (its `host` label). */
 	readonly firingAlerts: () => number;
+	/** Read the registry (default true). `--headless` shows no fleet: it only writes its line. */
+	readonly read?: boolean;
 	/** Longest a poll may take before it is reported as timed out. Default: the interval, at least 2 s. */
 	readonly readTimeoutMs?: number;
 	readonly now?: () => number;
@@ -134,16 +136,17 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		return current;
 	};
 
+	const reads = options.read ?? true;
 	const tick = (): void => {
 		publish();
-		void refresh();
+		if (reads) void refresh();
 	};
 
 	return {
 		// The first read is waited for (bounded by its timeout), so --once and --headless start with the fleet known.
 		start: async () => {
 			publish();
-			await refresh();
+			if (reads) await refresh();
 			timer = setInterval(tick, options.intervalMs);
 			timer.unref();
 		},

@@ -94,6 +94,27 @@ describe.runIf(redisAvailable())('the fleet part on Redis', () => {
 		}
 	});
 
+	redisPerTest('more than 512 hosts: the 512 seen last are read, and the fleet says it was cut', async ({redis}) => {
+		const client = redis.client();
+		const now = Date.now();
+		const batch = client.multi();
+		for (let i = 0; i < 600; i++) batch.zadd(ourKeys.hosts, now - i, `h${String(i).padStart(3, '0')}`);
+		await batch.exec();
+		const viewer = fleetRuntime(redis.url, 'viewer', undefined, true);
+		try {
+			await viewer.start();
+			await waitFor(() => viewer.fleet!.fleet().hosts.length > 0, 10_000, 'the first read');
+			const fleet = viewer.fleet!.fleet();
+			expect(fleet.hosts).toHaveLength(512);
+			expect(fleet.truncated).toBe(true);
+			// The most recently seen are the ones read.
+			expect(fleet.hosts.at(-1)!.host).toBe('h511');
+		} finally {
+			await viewer.stop();
+			client.disconnect();
+		}
+	});
+
 	redisPerTest('Redis stalled (SIGSTOP): the read fails visibly within its timeout, one at a time, and recovers', async ({redis}) => {
 		const viewer = fleetRuntime(redis.url, 'viewer', undefined, true, 500);
 		const client = redis.client();

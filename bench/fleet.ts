@@ -8,10 +8,9 @@ read's fixed cost) in the same run.
 
   npm run build && node dist/bench/fleet.js [--hosts 64] [--reads 200] [--rounds 3]
 */
-import {spawn} from 'node:child_process';
-import {createServer} from 'node:net';
 import {parseArgs} from 'node:util';
-import {Redis} from 'ioredis';
+import {type Redis} from 'ioredis';
+import {startRedis} from '../test/helpers/redis-server.js';
 import {Runtime} from '../src/runtime.js';
 import {createFleetPart} from '../src/fleet/fleet-part.js';
 import {fleetThresholds} from '../src/fleet/host-state.js';
@@ -24,15 +23,6 @@ const {values} = parseArgs({options: {hosts: {type: 'string', default: '64'}, re
 const HOSTS = Math.max(1, Number(values.hosts));
 const READS = Math.max(10, Number(values.reads));
 const ROUNDS = Math.max(1, Number(values.rounds));
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve) => {
-		const server = createServer().listen(0, '127.0.0.1', () => {
-			const {port} = server.address() as {port: number};
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 function gpu(i: number, host: string): GpuRow {
 	const r = (value: number) => ({value});
@@ -92,19 +82,9 @@ async function measure(url: string): Promise<{cpuMs: number; wallMs: number; hos
 	return result;
 }
 
-const port = await freePort();
-const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {stdio: 'ignore'});
-const url = `redis://127.0.0.1:${port}`;
-const client = new Redis(url, {lazyConnect: true});
-client.on('error', () => undefined); // refused until redis-server listens: retried below
-for (let i = 0; i < 50; i++) {
-	try {
-		await client.connect();
-		break;
-	} catch {
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
+const redis = await startRedis();
+const url = redis.url;
+const client = redis.client();
 console.log(`fleet read: ${HOSTS} hosts x 8 GPUs (viewing one host's GPUs) vs an empty registry, ${READS} reads per round`);
 console.log('round  registry     hosts  CPU ms/read  wall ms/read');
 try {
@@ -117,5 +97,5 @@ try {
 	}
 } finally {
 	client.disconnect();
-	server.kill();
+	await redis.stop();
 }

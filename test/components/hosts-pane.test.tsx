@@ -139,6 +139,18 @@ describe('the hosts pane', () => {
 		expect(frame()).not.toContain('GPUs of');
 	});
 
+	it('z zooms the hosts pane over the whole body: more hosts at once, still within 80x24', async () => {
+		const {frame, press} = await setup(80, 24);
+		await press('6', 'z');
+		const lines = frame().split('\n');
+		expect(lines.length).toBeLessThanOrEqual(23);
+		for (const l of lines) expect(cellWidth(l)).toBeLessThanOrEqual(80);
+		expect(lines.filter((l) => /fleet-\d\d +8 /.test(l)).length).toBeGreaterThanOrEqual(18);
+		expect(frame()).not.toContain('1 Training');
+		await press('z');
+		expect(frame()).toContain('1 Training');
+	});
+
 	it('Tab goes through the hosts pane when it is shown; a read failure is named in its title', async () => {
 		const {frame, press, source} = await setup(120, 40);
 		await press(KEYS.tab, KEYS.tab);

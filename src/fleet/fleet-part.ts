@@ -23,6 +23,29 @@ import {fleetHosts, type FleetSnapshot} from './fleet-view.js';
 import {type FleetThresholds} from './host-state.js';
 import {parseSummary, summaryFields, type HostSummary} from './host-summary.js';
 import {gpuRowFromHash, historyValues, remoteGpuSnapshot, REMOTE_HISTORY, stateUuids} from './gpu-from-hash.js';
+import {observeScores, type SeenEntry} from './seen-clock.js';
+
+/**
+How far another box's clock may run ahead of this one's before this box's trim of the registry removes that box's
+live line: members are trimmed only when older than the expiry plus this margin (a live box's line is rewritten
+every interval, but one trimmed by a writer whose clock is ahead would blink in and out of the pane).
+*/
+const TRIM_SKEW_MARGIN_MS = 3_600_000;
+
+/** A key of another type than expected (someone else's key, a hostile one): Redis's WRONGTYPE refusal. */
+function wrongType(error: unknown): boolean {
+	return error instanceof Error && error.message.startsWith('WRONGTYPE');
+}
+
+/** A read of one host's key, where a key of another type reads as `fallback` (the host's figures unreadable), not as a failed poll. */
+async function orWhenWrongType<T>(read: Promise<T>, fallback: T): Promise<T> {
+	try {
+		return await read;
+	} catch (error) {
+		if (wrongType(error)) return fallback;
+		throw error;
+	}
+}
 
 /** What the part needs of the runtime (the Runtime satisfies it). */
 export interface FleetCore {
@@ -65,6 +88,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 	const ttlSeconds = Math.ceil(options.thresholds.expireAfterMs / 1000);
 	let snapshot: FleetSnapshot = {hosts: [], thresholds: options.thresholds, readAtMs: undefined, truncated: false, invalidNames: 0, malformed: 0};
 	let watched: string | undefined;
+	let seen: ReadonlyMap<string, SeenEntry> = new Map();
 	let timer: NodeJS.Timeout | undefined;
 
 	const publish = (): void => {
@@ -73,15 +97,18 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		const nowMs = now();
 		const fields = summaryFields({gpuState: gpu.state, rows: gpu.gpus, firingAlerts: options.firingAlerts(), version: options.version, intervalMs: options.intervalMs, nowMs});
 		core.writer.enqueueExpiringHash(ourKeys.hostSummary(core.host), fields, ttlSeconds, 'host');
-		core.writer.enqueueRegistry(ourKeys.hosts, core.host, nowMs, nowMs - options.thresholds.expireAfterMs, ttlSeconds, 'host');
+		core.writer.enqueueRegistry(ourKeys.hosts, core.host, nowMs, nowMs - options.thresholds.expireAfterMs - TRIM_SKEW_MARGIN_MS, ttlSeconds, 'host');
 	};
 
 	const readViewed = async (kv: Kv, host: string): Promise<GpuSnapshot> => {
-		const state = await kv.hgetall(gpuKeyOf.host(host));
+		const state = await orWhenWrongType(kv.hgetall(gpuKeyOf.host(host)), {});
 		const uuids = stateUuids(state);
 		const rows = await Promise.all(
 			uuids.map(async (uuid) => {
-				const [hash, history] = await Promise.all([kv.hgetall(gpuKeyOf.current(host, uuid)), kv.lrange(gpuKeyOf.series(host, uuid, 'utilization'), 0, REMOTE_HISTORY - 1)]);
+				const [hash, history] = await Promise.all([
+					orWhenWrongType(kv.hgetall(gpuKeyOf.current(host, uuid)), {}),
+					orWhenWrongType(kv.lrange(gpuKeyOf.series(host, uuid, 'utilization'), 0, REMOTE_HISTORY - 1), []),
+				]);
 				return gpuRowFromHash(uuid, hash, historyValues(history));
 			}),
 		);
@@ -94,12 +121,22 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		const entries = await kv.newestMembers(ourKeys.hosts, MAX_FLEET_HOSTS + 1);
 		const read = entries.slice(0, MAX_FLEET_HOSTS);
 		const named = read.filter((e) => keyId(e.member) === e.member);
-		const hashes = await Promise.all(named.map((e) => kv.hgetall(ourKeys.hostSummary(e.member))));
-		const summaries = new Map<string, HostSummary | undefined>(named.map((e, i) => [e.member, Object.keys(hashes[i]!).length === 0 ? undefined : parseSummary(hashes[i]!)]));
+		// A summary key of another type is that host's summary unreadable (counted malformed), not a failed read.
+		const hashes = await Promise.all(named.map((e) => orWhenWrongType<Record<string, string> | undefined>(kv.hgetall(ourKeys.hostSummary(e.member)), undefined)));
+		const summaries = new Map<string, HostSummary | undefined>(
+			named.map((e, i) => {
+				const hash = hashes[i];
+				if (hash === undefined) return [e.member, {...parseSummary({}), malformed: ['summary (a key of another type)']}];
+				return [e.member, Object.keys(hash).length === 0 ? undefined : parseSummary(hash)];
+			}),
+		);
 		const host = watched;
 		const viewed = host === undefined || host === core.host || keyId(host) !== host ? undefined : {host, gpu: await readViewed(kv, host), readAtMs: now()};
 		const nowMs = now();
-		const built = fleetHosts({entries: read, summaries}, nowMs, options.thresholds, core.host);
+		// Judged by when this viewer saw each score change (its own clock), not by the writing box's clock.
+		seen = observeScores(seen, read, nowMs);
+		const judged = read.map((e) => ({member: e.member, score: seen.get(e.member)?.seenAtMs ?? e.score}));
+		const built = fleetHosts({entries: judged, summaries}, nowMs, options.thresholds, core.host);
 		snapshot = {
 			hosts: built.hosts,
 			thresholds: options.thresholds,

@@ -10,7 +10,7 @@ import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
 export interface FleetHost {
 	readonly host: string;
 	readonly state: HostState;
-	/** When its writer last wrote its registry entry (that box's clock). */
+	/** When this viewer last saw its registry entry change (our clock; on the first read, the entry's own time, never later than now: fleet/seen-clock.ts). */
 	readonly lastSeenMs: number;
 	/** This box (`--host`). */
 	readonly self: boolean;

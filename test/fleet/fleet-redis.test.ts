@@ -33,7 +33,7 @@ function fleetRuntime(redisUrl: string, host: string, gpu: GpuSnapshot | undefin
 describe.runIf(redisAvailable())('the fleet part on Redis', () => {
 	redisPerTest('writes its registry line and summary with TTLs, and trims members past the expiry', async ({redis}) => {
 		const client = redis.client();
-		await client.zadd(ourKeys.hosts, Date.now() - 2 * EXPIRE_MS, 'long-gone');
+		await client.zadd(ourKeys.hosts, Date.now() - 3 * EXPIRE_MS, 'long-gone');
 		const runtime = fleetRuntime(redis.url, 'box-a', gpuSnapshot([gpuRow(0), gpuRow(1)]));
 		try {
 			await runtime.start();

@@ -55,7 +55,7 @@ export interface AppProps {
 /** Lines each pane would like (title line included). */
 function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDemand> {
 	// The hosts pane: a title, the column heads and a row per host (none while no other box reports).
-	const otherBoxes = (snapshot.fleet?.hosts ?? []).some((h) => h.host !== snapshot.host);
+	const otherBoxes = (snapshot.fleet?.hosts ?? []).some((h) => h.host !== snapshot.host) || snapshot.fleet?.conflict !== undefined;
 	const hosts = otherBoxes ? Math.max(1, rows.hosts.length) : 0;
 	const gpuLines = snapshot.gpu === undefined || rows.gpu.length === 0 ? 1 : rows.gpu.length;
 	const projects = Math.max(1, rows.training.length);

@@ -94,7 +94,7 @@ export function onceText(s: Snapshot): string {
 		lines.push('', `host: ${hostText(s.hostView.stats, s.hostView.dataloaderBound)}${perCore}`);
 		for (const error of s.hostView.stats?.errors ?? []) lines.push(`  unreadable: ${error}`);
 	}
-	if (s.fleet !== undefined && (s.fleet.hosts.length > 0 || s.fleet.error !== undefined)) lines.push('', ...hostsOnceLines(s.fleet, s.takenAtMs));
+	if (s.fleet !== undefined && (s.fleet.hosts.length > 0 || s.fleet.error !== undefined || s.fleet.conflict !== undefined)) lines.push('', ...hostsOnceLines(s.fleet, s.takenAtMs));
 	if (s.gpu !== undefined) {
 		const notFound = s.gpu.notFound !== undefined && s.gpu.notFound.length > 0 ? `; not found: GPU ${s.gpu.notFound.join(', ')}` : '';
 		lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs${notFound}`);

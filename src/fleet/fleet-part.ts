@@ -24,6 +24,8 @@ import {type FleetThresholds} from './host-state.js';
 import {parseSummary, summaryFields, type HostSummary} from './host-summary.js';
 import {gpuRowFromHash, historyValues, remoteGpuSnapshot, REMOTE_HISTORY, stateUuids} from './gpu-from-hash.js';
 import {observeScores, type SeenEntry} from './seen-clock.js';
+import {nameConflict} from './name-conflict.js';
+import {journal} from '../journal.js';
 
 /**
 How far another box's clock may run ahead of this one's before this box's trim of the registry removes that box's
@@ -51,7 +53,7 @@ async function orWhenWrongType<T>(read: Promise<T>, fallback: T): Promise<T> {
 export interface FleetCore {
 	readonly host: string;
 	readonly store: {touch(): void};
-	readonly bus: {kv(): Kv};
+	readonly bus: {kv(): Kv; canWriteHost(): boolean};
 	readonly writer: {
 		enqueueRegistry(key: string, member: string, score: number, dropBelow: number, ttlSeconds: number, scope?: 'shared' | 'host'): void;
 		enqueueExpiringHash(key: string, fields: Record<string, string>, ttlSeconds: number, scope?: 'shared' | 'host'): void;
@@ -100,6 +102,38 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		core.writer.enqueueRegistry(ourKeys.hosts, core.host, nowMs, nowMs - options.thresholds.expireAfterMs - TRIM_SKEW_MARGIN_MS, ttlSeconds, 'host');
 	};
 
+	/**
+	A box that samples GPUs but does not hold its name's host lease checks, every interval, that the GPUs written under
+	its name are its own (name-conflict.ts); headless too, since that is how boxes run. One check in flight at a time.
+	*/
+	let conflict: string | undefined;
+	let checking = false;
+	const checkName = async (): Promise<void> => {
+		const gpu = options.gpu();
+		if (checking) return;
+		if (gpu === undefined || gpu.gpus.length === 0 || core.bus.canWriteHost()) {
+			if (conflict !== undefined && (gpu === undefined || core.bus.canWriteHost())) setConflict(undefined);
+			return;
+		}
+		checking = true;
+		const uuids = gpu.gpus.map((g) => g.uuid);
+		try {
+			setConflict(nameConflict(core.host, uuids, await withTimeout(orWhenWrongType(core.bus.kv().hgetall(gpuKeyOf.host(core.host)), {}), timeoutMs)));
+		} catch {
+			// Redis away or slow: the fleet read reports it; this check says nothing new.
+		} finally {
+			checking = false;
+		}
+	};
+	const setConflict = (next: string | undefined): void => {
+		if (next === conflict) return;
+		conflict = next;
+		journal.record({type: 'fleet-name', host: core.host, conflict: next ?? null});
+		const {conflict: _was, ...rest} = snapshot;
+		snapshot = next === undefined ? rest : {...rest, conflict: next};
+		core.store.touch();
+	};
+
 	const readViewed = async (kv: Kv, host: string): Promise<GpuSnapshot> => {
 		const state = await orWhenWrongType(kv.hgetall(gpuKeyOf.host(host)), {});
 		const uuids = stateUuids(state);
@@ -145,6 +179,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 			invalidNames: built.invalidNames,
 			malformed: built.malformed,
 			...(viewed !== undefined && viewed.host === watched ? {viewed} : {}),
+			...(conflict !== undefined ? {conflict} : {}),
 		};
 	};
 
@@ -176,6 +211,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 	const reads = options.read ?? true;
 	const tick = (): void => {
 		publish();
+		void checkName();
 		if (reads) void refresh();
 	};
 
@@ -183,6 +219,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		// The first read is waited for (bounded by its timeout), so --once and --headless start with the fleet known.
 		start: async () => {
 			publish();
+			await checkName();
 			if (reads) await refresh();
 			timer = setInterval(tick, options.intervalMs);
 			timer.unref();

@@ -29,6 +29,8 @@ export interface FleetSnapshot {
 	readonly truncated: boolean;
 	/** Members whose name fails the host name rule (written by something else): left out, counted. */
 	readonly invalidNames: number;
+	/** This box's `--host` name is written by another box (name-conflict.ts): this box is not in the fleet. */
+	readonly conflict?: string;
 	/** Summaries with a figure out of range or unreadable (those figures are unknown). */
 	readonly malformed: number;
 	/** The GPUs of the host the GPU pane shows instead of this box's (the hosts pane's selection), once read. */

@@ -86,6 +86,7 @@ export function hostsInfo(fleet: FleetSnapshot): string {
 	if (fleet.truncated) parts.push(`only the ${MAX_FLEET_HOSTS} seen last read`);
 	if (fleet.invalidNames + fleet.malformed > 0) parts.push(`${fleet.invalidNames + fleet.malformed} malformed`);
 	if (fleet.error !== undefined) parts.push(`read failed: ${fleet.error}`);
+	if (fleet.conflict !== undefined) parts.push(fleet.conflict);
 	return parts.join(' · ');
 }
 

@@ -67,7 +67,8 @@ export function paneRows(snapshot: Snapshot, filter: Filter | undefined): PaneRo
 /** The hosts the hosts pane lists: none while the registry knows no box but this one (the pane is then not shown). */
 function fleetRows(snapshot: Snapshot): readonly FleetHost[] {
 	const hosts = snapshot.fleet?.hosts ?? [];
-	return hosts.some((h) => h.host !== snapshot.host) ? hosts : [];
+	// A name taken by another box (fleet.conflict) is shown in the pane's title, so the pane is shown for it too.
+	return hosts.some((h) => h.host !== snapshot.host) || snapshot.fleet?.conflict !== undefined ? hosts : [];
 }
 
 /** The silence `x` expires: the one silencing the selected alert, else the first listed (the one ending first). */

@@ -2,7 +2,8 @@
 The fleet against clocks that disagree and keys that are not what they should be, on a real redis-server: a box
 whose clock is 10 minutes ahead and has stopped is not shown fresh, a live box whose clock is 10 minutes behind is
 not shown lost (the viewer judges by when it saw a box's registry score change, by its own clock); a writer whose
-clock is ahead does not trim the other boxes out of the registry; and one summary or GPU key of another type
+clock is ahead does not trim the other boxes out of the registry; a second box started with a name another box
+already writes says so instead of being missing without a word; and one summary or GPU key of another type
 (WRONGTYPE) spoils that host's figures only, never the whole read.
 */
 import {describe, expect} from 'vitest';
@@ -15,6 +16,8 @@ import {ourKeys} from '../../src/contract/names.js';
 import {gpuKeyOf} from '../../src/gpu/redis-entries.js';
 import {type GpuSnapshot} from '../../src/gpu/gpu-snapshot.js';
 import {gpuRow, gpuSnapshot} from '../components/fixtures.js';
+import {journal, type JournalRecord} from '../../src/journal.js';
+import {hostsOnceLines} from '../../src/format/hosts-view.js';
 
 const MINUTE = 60_000;
 
@@ -115,6 +118,36 @@ describe.runIf(redisAvailable())('the fleet with skewed clocks and hostile keys'
 			expect(fleet.viewed?.gpu.gpus).toEqual([]);
 		} finally {
 			await viewer.stop();
+			client.disconnect();
+		}
+	});
+
+	redisPerTest('two boxes with the same --host: the one left out says so (fleet, --once, journal); the holder and a dashboard on its box do not', async ({redis}) => {
+		const client = redis.client();
+		const records: JournalRecord[] = [];
+		const unsubscribe = journal.subscribe((r) => void (r.type === 'fleet-name' && records.push(r)));
+		const boxA = gpuSnapshot([gpuRow(0), gpuRow(1)]);
+		const boxB = gpuSnapshot([gpuRow(0, {uuid: 'GPU-other-0'})]);
+		const holder = fleetRuntime(redis.url, 'node', {gpu: boxA});
+		const sameBox = fleetRuntime(redis.url, 'node', {gpu: boxA});
+		const otherBox = fleetRuntime(redis.url, 'node', {gpu: boxB});
+		try {
+			await holder.start();
+			await waitFor(() => holder.bus.canWriteHost(), 10_000, 'box A holds the host lease');
+			// What box A's GPU part writes under its name.
+			await client.hset(gpuKeyOf.host('node'), {state: 'ok', uuids: 'GPU-0,GPU-1'});
+			await Promise.all([sameBox.start(), otherBox.start()]);
+			expect(otherBox.bus.canWriteHost()).toBe(false);
+			await waitFor(() => otherBox.fleet!.fleet().conflict !== undefined, 5000, 'box B names the conflict');
+			expect(otherBox.fleet!.fleet().conflict).toMatch(/another box writes the keys of host "node"/);
+			expect(hostsOnceLines(otherBox.fleet!.fleet(), Date.now())[0]).toMatch(/give it its own --host/);
+			expect(records.some((r) => r['conflict'] !== null && r['host'] === 'node')).toBe(true);
+			await new Promise((resolve) => setTimeout(resolve, 600));
+			expect(holder.fleet!.fleet().conflict).toBeUndefined();
+			expect(sameBox.fleet!.fleet().conflict).toBeUndefined();
+		} finally {
+			unsubscribe();
+			await Promise.all([otherBox.stop(), sameBox.stop(), holder.stop()]);
 			client.disconnect();
 		}
 	});

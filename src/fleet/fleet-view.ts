@@ -70,13 +70,15 @@ export interface FleetControl {
 
 /**
 The GPU pane's snapshot for another host: its GPUs as last read, marked with the host's state when it is not fresh
-(a stale or lost host's figures are its last ones), or "starting" until the first read of its keys.
+(a stale or lost host's figures are its last ones, as are those of a host no longer in the registry), or "starting"
+until the first read of its keys.
 */
 export function viewedGpu(fleet: FleetSnapshot | undefined, host: string): GpuSnapshot {
 	const viewed = fleet?.viewed;
 	if (viewed === undefined || viewed.host !== host) return {state: 'starting', reason: `reading the GPU keys of ${host}`, gpus: []};
 	const entry = fleet?.hosts.find((h) => h.host === host);
-	if (entry === undefined || entry.state === 'fresh') return viewed.gpu;
-	const note = `${host} is ${entry.state}: its last figures`;
+	if (entry?.state === 'fresh') return viewed.gpu;
+	// Not listed by the read that read its GPUs: gone from the registry (or past the hosts read), so not live either.
+	const note = entry === undefined ? `${host} is not in the registry: its last figures` : `${host} is ${entry.state}: its last figures`;
 	return {...viewed.gpu, state: viewed.gpu.state === 'ok' ? 'degraded' : viewed.gpu.state, reason: viewed.gpu.reason === undefined ? note : `${note}; ${viewed.gpu.reason}`};
 }

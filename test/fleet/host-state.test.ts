@@ -214,6 +214,14 @@ describe('the fleet view', () => {
 		expect(viewed.state).toBe('degraded');
 		expect(viewed.reason).toMatch(/b is lost/);
 	});
+
+	it("another box's GPUs once it is no longer in the registry (gone, or past the 512 read): marked, not shown as live", () => {
+		const gpu = remoteGpuSnapshot(hostStateFields('ok', undefined, [row(0, 50)], new Date(NOW).toISOString()), [row(0, 50)]);
+		const fleet: FleetSnapshot = {hosts: [], thresholds: T, readAtMs: NOW, truncated: false, invalidNames: 0, malformed: 0, viewed: {host: 'b', gpu, readAtMs: NOW}};
+		const viewed = viewedGpu(fleet, 'b');
+		expect(viewed.state).toBe('degraded');
+		expect(viewed.reason).toMatch(/b is not in the registry/);
+	});
 });
 
 describe("another box's GPU keys read back", () => {

@@ -102,9 +102,12 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
 			return {...state, focus: cycle(state.focus, 1, action.panes), help: false};
 		case 'focus-prev':
 			return {...state, focus: cycle(state.focus, -1, action.panes), help: false};
-		case 'view-host':
-			if (state.viewHost === action.host) return state;
-			return action.host === undefined ? withoutViewHost(state) : {...state, viewHost: action.host};
+		case 'view-host': {
+			// Picked in the zoomed hosts pane: the zoom ends, so the GPU pane it changes is on screen.
+			const shown = state.zoomed && state.focus === 'hosts' ? {...state, zoomed: false} : state;
+			if (state.viewHost === action.host) return shown;
+			return action.host === undefined ? withoutViewHost(shown) : {...shown, viewHost: action.host};
+		}
 		case 'toggle-zoom':
 			return {...state, zoomed: !state.zoomed, help: false};
 		case 'toggle-help':

@@ -151,6 +151,15 @@ describe('the hosts pane', () => {
 		expect(frame()).toContain('1 Training');
 	});
 
+	it("Enter in the zoomed hosts pane leaves the zoom, so the GPU pane with that host's GPUs is on screen", async () => {
+		const {control, frame, press} = await setup(80, 24);
+		await press('6', 'z', 'j', KEYS.enter);
+		await settle(() => control.watched.at(-1) === 'fleet-01');
+		expect(control.watched.at(-1)).toBe('fleet-01');
+		expect(frame()).toContain('GPUs of fleet-01');
+		expect(frame()).toContain('1 Training');
+	});
+
 	it('Tab goes through the hosts pane when it is shown; a read failure is named in its title', async () => {
 		const {frame, press, source} = await setup(120, 40);
 		await press(KEYS.tab, KEYS.tab);

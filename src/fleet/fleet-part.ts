@@ -219,8 +219,9 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		// The first read is waited for (bounded by its timeout), so --once and --headless start with the fleet known.
 		start: async () => {
 			publish();
-			await checkName();
-			if (reads) await refresh();
+			// The name check beside the first read (waited for with it); --headless, which reads nothing, does not wait.
+			const named = checkName();
+			if (reads) await Promise.all([named, refresh()]);
 			timer = setInterval(tick, options.intervalMs);
 			timer.unref();
 		},

@@ -33,8 +33,18 @@ export interface Kv extends KvReader {
 	getBuffer(key: string): Promise<Buffer | null>;
 	/** Run the commands in order; atomically (MULTI/EXEC) where the backend supports it. */
 	exec(commands: readonly KvCommand[]): Promise<void>;
-	/** The `count` members of a sorted set with the highest scores, highest first (the fleet registry; absent: no fleet). */
-	newestMembers?(key: string, count: number): Promise<Array<{member: string; score: number}>>;
+	/**
+	The `count` members of a sorted set with the highest scores up to `maxScore`, highest first, and how many score
+	above it (the fleet registry; absent: no fleet).
+	*/
+	newestMembers?(key: string, count: number, maxScore?: number): Promise<NewestMembers>;
+}
+
+/** A sorted set's newest members (Kv.newestMembers). */
+export interface NewestMembers {
+	readonly entries: Array<{member: string; score: number}>;
+	/** Members scored above the `maxScore` asked for (not read). */
+	readonly above: number;
 }
 
 /** Glob match for SCAN patterns (* and ? only; that is all mycotop uses). */
@@ -174,13 +184,17 @@ export class MemoryKv implements Kv {
 		return entry?.type === 'set' ? [...entry.value] : [];
 	}
 
-	async newestMembers(key: string, count: number): Promise<Array<{member: string; score: number}>> {
+	async newestMembers(key: string, count: number, maxScore = Number.POSITIVE_INFINITY): Promise<NewestMembers> {
 		const entry = this.data.get(key);
-		if (entry?.type !== 'zset') return [];
-		return [...entry.value]
-			.map(([member, score]) => ({member, score}))
-			.sort((a, b) => b.score - a.score || (a.member < b.member ? 1 : -1))
-			.slice(0, count);
+		if (entry?.type !== 'zset') return {entries: [], above: 0};
+		const all = [...entry.value].map(([member, score]) => ({member, score}));
+		return {
+			entries: all
+				.filter((e) => e.score <= maxScore)
+				.sort((a, b) => b.score - a.score || (a.member < b.member ? 1 : -1))
+				.slice(0, count),
+			above: all.filter((e) => e.score > maxScore).length,
+		};
 	}
 
 	async get(key: string): Promise<string | null> {

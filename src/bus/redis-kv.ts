@@ -1,7 +1,7 @@
 /** The Kv interface over an ioredis connection. */
 import {type Writable} from 'node:stream';
 import {Command, type Redis} from 'ioredis';
-import {type Kv, type KvCommand, type ServerProbe} from './kv.js';
+import {type Kv, type KvCommand, type NewestMembers, type ServerProbe} from './kv.js';
 import {encodeCommand} from './resp-encode.js';
 
 /**
@@ -105,11 +105,15 @@ export class RedisKv implements Kv, ServerProbe {
 		return this.redis.getBuffer(key);
 	}
 
-	async newestMembers(key: string, count: number): Promise<Array<{member: string; score: number}>> {
-		const flat = await this.redis.zrevrange(key, 0, Math.max(0, count - 1), 'WITHSCORES');
-		const out: Array<{member: string; score: number}> = [];
-		for (let i = 0; i + 1 < flat.length; i += 2) out.push({member: flat[i]!, score: Number(flat[i + 1])});
-		return out;
+	async newestMembers(key: string, count: number, maxScore = Number.POSITIVE_INFINITY): Promise<NewestMembers> {
+		const max = Number.isFinite(maxScore) ? String(maxScore) : '+inf';
+		const [flat, above] = await Promise.all([
+			this.redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', 0, Math.max(1, count)),
+			Number.isFinite(maxScore) ? this.redis.zcount(key, `(${max}`, '+inf') : Promise.resolve(0),
+		]);
+		const entries: Array<{member: string; score: number}> = [];
+		for (let i = 0; i + 1 < flat.length; i += 2) entries.push({member: flat[i]!, score: Number(flat[i + 1])});
+		return {entries, above};
 	}
 }
 

@@ -28,11 +28,12 @@ import {nameConflict} from './name-conflict.js';
 import {journal} from '../journal.js';
 
 /**
-How far another box's clock may run ahead of this one's before this box's trim of the registry removes that box's
-live line: members are trimmed only when older than the expiry plus this margin (a live box's line is rewritten
-every interval, but one trimmed by a writer whose clock is ahead would blink in and out of the pane).
+How far two boxes' clocks may disagree. Trimming: members are trimmed only when older than the expiry plus this
+margin (a live box's line is rewritten every interval, but one trimmed by a writer whose clock is ahead would blink
+in and out of the pane). Reading: members scored further ahead of this clock are counted, not read, so entries from
+a clock far in the future cannot crowd the live boxes out of the MAX_FLEET_HOSTS read.
 */
-const TRIM_SKEW_MARGIN_MS = 3_600_000;
+const CLOCK_SKEW_MARGIN_MS = 3_600_000;
 
 /** A key of another type than expected (someone else's key, a hostile one): Redis's WRONGTYPE refusal. */
 function wrongType(error: unknown): boolean {
@@ -99,7 +100,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		const nowMs = now();
 		const fields = summaryFields({gpuState: gpu.state, rows: gpu.gpus, firingAlerts: options.firingAlerts(), version: options.version, intervalMs: options.intervalMs, nowMs});
 		core.writer.enqueueExpiringHash(ourKeys.hostSummary(core.host), fields, ttlSeconds, 'host');
-		core.writer.enqueueRegistry(ourKeys.hosts, core.host, nowMs, nowMs - options.thresholds.expireAfterMs - TRIM_SKEW_MARGIN_MS, ttlSeconds, 'host');
+		core.writer.enqueueRegistry(ourKeys.hosts, core.host, nowMs, nowMs - options.thresholds.expireAfterMs - CLOCK_SKEW_MARGIN_MS, ttlSeconds, 'host');
 	};
 
 	/**
@@ -152,7 +153,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 	const poll = async (): Promise<void> => {
 		const kv = core.bus.kv();
 		if (kv.newestMembers === undefined) return;
-		const entries = await kv.newestMembers(ourKeys.hosts, MAX_FLEET_HOSTS + 1);
+		const {entries, above} = await kv.newestMembers(ourKeys.hosts, MAX_FLEET_HOSTS + 1, now() + CLOCK_SKEW_MARGIN_MS);
 		const read = entries.slice(0, MAX_FLEET_HOSTS);
 		const named = read.filter((e) => keyId(e.member) === e.member);
 		// A summary key of another type is that host's summary unreadable (counted malformed), not a failed read.
@@ -178,6 +179,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 			truncated: entries.length > MAX_FLEET_HOSTS,
 			invalidNames: built.invalidNames,
 			malformed: built.malformed,
+			...(above > 0 ? {farAhead: above} : {}),
 			...(viewed !== undefined && viewed.host === watched ? {viewed} : {}),
 			...(conflict !== undefined ? {conflict} : {}),
 		};

@@ -27,6 +27,8 @@ export interface FleetSnapshot {
 	readonly error?: string;
 	/** The registry holds more than MAX_FLEET_HOSTS members: only the most recently seen were read. */
 	readonly truncated: boolean;
+	/** Members scored more than an hour ahead of this clock (fleet-part.ts CLOCK_SKEW_MARGIN_MS): counted, not read. */
+	readonly farAhead?: number;
 	/** Members whose name fails the host name rule (written by something else): left out, counted. */
 	readonly invalidNames: number;
 	/** This box's `--host` name is written by another box (name-conflict.ts): this box is not in the fleet. */

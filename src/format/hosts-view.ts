@@ -84,6 +84,7 @@ export function hostsInfo(fleet: FleetSnapshot): string {
 	if (stale > 0) parts.push(`${stale} stale`);
 	if (lost > 0) parts.push(`${lost} lost`);
 	if (fleet.truncated) parts.push(`only the ${MAX_FLEET_HOSTS} seen last read`);
+	if ((fleet.farAhead ?? 0) > 0) parts.push(`${fleet.farAhead} with a time over 1h ahead of this clock, not read`);
 	if (fleet.invalidNames + fleet.malformed > 0) parts.push(`${fleet.invalidNames + fleet.malformed} malformed`);
 	if (fleet.error !== undefined) parts.push(`read failed: ${fleet.error}`);
 	if (fleet.conflict !== undefined) parts.push(fleet.conflict);

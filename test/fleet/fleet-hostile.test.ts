@@ -151,4 +151,24 @@ describe.runIf(redisAvailable())('the fleet with skewed clocks and hostile keys'
 			client.disconnect();
 		}
 	});
+
+	redisPerTest('600 members scored a day in the future do not crowd the live boxes out of the read: they are counted, not read', async ({redis}) => {
+		const client = redis.client();
+		const now = Date.now();
+		const batch = client.multi();
+		for (let i = 0; i < 600; i++) batch.zadd(ourKeys.hosts, now + 86_400_000 + i, `hog-${i}`);
+		batch.zadd(ourKeys.hosts, now, 'real-box');
+		await batch.exec();
+		const viewer = fleetRuntime(redis.url, 'viewer', {readOnly: true});
+		try {
+			await viewer.start();
+			const fleet = viewer.fleet!.fleet();
+			expect(fleet.hosts.map((h) => h.host)).toEqual(['real-box']);
+			expect(fleet.farAhead).toBe(600);
+			expect(hostsOnceLines(fleet, Date.now())[0]).toMatch(/600 with a time over 1h ahead of this clock, not read/);
+		} finally {
+			await viewer.stop();
+			client.disconnect();
+		}
+	});
 });

@@ -18,6 +18,8 @@ import {GpuPane} from './GpuPane.js';
 import {TasksPane} from './TasksPane.js';
 import {AgentsPane} from './AgentsPane.js';
 import {AlertLog} from './AlertLog.js';
+import {HostsPane} from './HostsPane.js';
+import {viewedGpu, type FleetControl} from '../src/fleet/fleet-view.js';
 import {ZoomedTraining} from './ZoomedTraining.js';
 import {ZoomedGpu} from './ZoomedGpu.js';
 import {ZoomedTasks} from './ZoomedTasks.js';
@@ -46,10 +48,15 @@ export interface AppProps {
 	readonly cells?: CellMode;
 	/** For tests: start with this UI state. */
 	readonly initialState?: Partial<DashboardState>;
+	/** The fleet part: told which host's GPUs the GPU pane shows (the hosts pane's Enter). */
+	readonly fleet?: FleetControl;
 }
 
 /** Lines each pane would like (title line included). */
 function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDemand> {
+	// The hosts pane: a title, the column heads and a row per host (none while no other box reports).
+	const otherBoxes = (snapshot.fleet?.hosts ?? []).some((h) => h.host !== snapshot.host) || snapshot.fleet?.conflict !== undefined;
+	const hosts = otherBoxes ? Math.max(1, rows.hosts.length) : 0;
 	const gpuLines = snapshot.gpu === undefined || rows.gpu.length === 0 ? 1 : rows.gpu.length;
 	const projects = Math.max(1, rows.training.length);
 	return {
@@ -61,6 +68,7 @@ function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDem
 			need: 1 + Math.min(3, Math.max(1, rows.alerts.length)) + (rows.silences.length > 0 ? 2 : 0),
 			want: 1 + Math.max(1, rows.alerts.length) + (rows.silences.length > 0 ? 1 + rows.silences.length : 0),
 		},
+		hosts: hosts === 0 ? {need: 0, want: 0} : {need: 2 + Math.min(4, hosts), want: 2 + hosts},
 	};
 }
 
@@ -69,14 +77,25 @@ The dashboard. The frame is exactly rows - 1 lines (Ink 6.8 clears the whole scr
 frames as tall as the terminal): header, panes, footer. Re-renders once per published snapshot and per key.
 Glyphs and colours come from the ThemeProvider above it (Unicode without one).
 */
-export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, initialState, charts, history, cells = 'braille'}: AppProps) {
+export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, initialState, charts, history, cells = 'braille', fleet}: AppProps) {
 	const [state, dispatch, latestState] = useDashboardState({...initialState, chart: {...DEFAULT_CHART_SETTINGS, smoothing, ...initialState?.chart}});
-	const snapshot = useSnapshot(source, state.paused);
+	const live = useSnapshot(source, state.paused);
+	// Another host picked in the hosts pane: its GPUs (read from its keys by the fleet part) in the GPU pane.
+	const viewHost = state.viewHost !== undefined && state.viewHost !== live.host ? state.viewHost : undefined;
+	useEffect(() => {
+		fleet?.watch(viewHost);
+	}, [fleet, viewHost]);
+	// The host line (/proc) is this box's: not shown over another host's GPUs.
+	const snapshot = useMemo(() => {
+		if (viewHost === undefined) return live;
+		const {hostView: _thisBox, ...rest} = live;
+		return {...rest, gpu: viewedGpu(live.fleet, viewHost)};
+	}, [live, viewHost]);
 	const {columns, rows} = useTerminalSize(terminal);
 	const {exit} = useApp();
 	const {colors, glyphs} = useTheme();
 	const chartCells: CellMode = glyphs.name === 'ascii' ? 'ascii' : cells;
-	const zoomedChart = state.zoomed && state.focus !== 'alerts';
+	const zoomedChart = state.zoomed && state.focus !== 'alerts' && state.focus !== 'hosts';
 	// The charts' clock: the latest snapshot's time, read when a window's range is needed (stable across renders).
 	const clockRef = useRef(snapshot.takenAtMs);
 	clockRef.current = snapshot.takenAtMs;
@@ -99,6 +118,11 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	useEffect(() => {
 		if (pinAlert !== undefined) dispatch({type: 'select', pane: 'alerts', id: pinAlert});
 	}, [pinAlert, dispatch]);
+	// The hosts pane went away (no other box reports any more): focus the GPU pane instead of nothing.
+	const hostsShown = visible.hosts.length > 0;
+	useEffect(() => {
+		if (state.focus === 'hosts' && !hostsShown) dispatch({type: 'focus', pane: 'gpu'});
+	}, [state.focus, hostsShown, dispatch]);
 	useDashboardKeys({
 		state: latestState,
 		dispatch,
@@ -136,6 +160,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 				case 'agents':
 					return <ZoomedAgents key="z-agents" {...chart} agents={chartRows.agents} source={charts} />;
 				case 'alerts':
+				case 'hosts':
 					break;
 			}
 		}
@@ -153,7 +178,21 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 					/>
 				);
 			case 'gpu':
-				return <GpuPane key="gpu" {...common} gpu={snapshot.gpu} rows={visible.gpu} zoomed={state.zoomed} {...(snapshot.hostView !== undefined ? {hostView: snapshot.hostView} : {})} />;
+				return (
+					<GpuPane
+						key="gpu"
+						{...common}
+						gpu={snapshot.gpu}
+						rows={visible.gpu}
+						zoomed={state.zoomed}
+						{...(viewHost !== undefined ? {title: `GPUs of ${viewHost}`} : {})}
+						{...(snapshot.hostView !== undefined ? {hostView: snapshot.hostView} : {})}
+					/>
+				);
+			case 'hosts':
+				return snapshot.fleet === undefined ? null : (
+					<HostsPane key="hosts" {...common} fleet={snapshot.fleet} hosts={visible.hosts} viewHost={viewHost} nowMs={snapshot.takenAtMs} />
+				);
 			case 'tasks':
 				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={snapshot.takenAtMs} />;
 			case 'agents':

@@ -28,6 +28,8 @@ export interface GpuPaneProps {
 	readonly zoomed?: boolean;
 	/** The host's /proc figures: a compact line above the GPUs (absent: host sampling off). */
 	readonly hostView?: HostView;
+	/** The title; default "GPUs" (another host's: "GPUs of NAME", picked in the hosts pane). */
+	readonly title?: string;
 }
 
 /**
@@ -191,7 +193,7 @@ export function processLines(row: GpuRow, {glyphs, colors}: Theme) {
 One line per GPU: index, short name, utilization and memory gauges, temperature, power/limit, the health badge, PCIe
 throughput (`↓1.2G↑310M`, MB/s in and out, when dmon gives it and there is room), the utilization history.
 */
-export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, zoomed, hostView}: GpuPaneProps) {
+export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused, selectedIndex, zoomed, hostView, title = 'GPUs'}: GpuPaneProps) {
 	const theme = useTheme();
 	const {glyphs, colors} = theme;
 	const unavailable = gpuUnavailable(gpu);
@@ -208,7 +210,7 @@ export const GpuPane = memo(function GpuPane({gpu, rows, width, height, focused,
 			? undefined
 			: `${rows.length === gpu!.gpus.length ? gpu!.gpus.length : `${rows.length} of ${gpu!.gpus.length}`} GPUs · util · mem · temp · power · history${gpu!.state === 'degraded' ? ` · degraded: ${gpu!.reason ?? ''}` : ''}${notFoundText(gpu!)}${energyInfo(gpu!)}`;
 	return (
-		<Panel index={2} title="GPUs" info={info} focused={focused} width={width} height={height}>
+		<Panel index={2} title={title} info={info} focused={focused} width={width} height={height}>
 			{hostLine ? <HostLine view={hostView} width={Math.max(20, width - 2)} /> : null}
 			{unavailable !== undefined ? <Line color={colors.warn}>{glyphs.text(unavailable)}</Line> : null}
 			{unavailable === undefined && rows.length === 0 ? <Line dimColor>no GPU matches the filter</Line> : null}

@@ -9,7 +9,7 @@ export interface HelpOverlayProps {
 	readonly height: number;
 }
 
-const SCOPE_NOTE: Record<Binding['scope'], string | undefined> = {any: undefined, alerts: ' (alert log)', chart: ' (zoomed)'};
+const SCOPE_NOTE: Record<Binding['scope'], string | undefined> = {any: undefined, alerts: ' (alert log)', chart: ' (zoomed)', hosts: ' (hosts)'};
 
 /**
 Every binding of the keymap (the same table the footer and the input hook use), in two columns when one does not

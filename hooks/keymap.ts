@@ -5,7 +5,7 @@ the action each one dispatches (a reducer action or an effect, see KeyAction). K
 prompt and the help overlay above it.
 */
 import {type Key} from 'ink';
-import {PANES} from '../src/format/layout.js';
+import {PANES, PANES_WITH_HOSTS} from '../src/format/layout.js';
 import {selectionIds, silenceToExpire, type PaneRows} from '../src/format/pane-rows.js';
 import {type AlertRow} from '../src/rules/alert-snapshot.js';
 import {type ChartChange} from '../src/charts/chart-settings.js';
@@ -57,8 +57,8 @@ export interface Binding {
 	readonly footer?: string;
 	/** The keys as the footer writes them, when shorter than `label`. */
 	readonly footerLabel?: string;
-	/** `alerts`: only while the alert log is focused; `chart`: only while a chart pane (1-4) is zoomed. */
-	readonly scope: 'any' | 'alerts' | 'chart';
+	/** `alerts`: only while the alert log is focused; `chart`: only while a chart pane (1-4) is zoomed; `hosts`: only while the hosts pane is focused. */
+	readonly scope: 'any' | 'alerts' | 'chart' | 'hosts';
 	/** What the keys do: an action, or one read from the context (the key, the rows on screen, the selected alert). */
 	readonly action: KeyAction | ((context: KeyContext) => KeyAction);
 }
@@ -99,6 +99,25 @@ function onSelectedAlert(act: (alert: AlertRow) => KeyAction): (context: KeyCont
 	});
 }
 
+/** Tab and Shift-Tab: through the five numbered panes, and the hosts pane too while it is shown. */
+function cycleFocus(type: 'focus-next' | 'focus-prev'): (context: KeyContext) => KeyAction {
+	return ({rows}) => (rows.hosts.length > 0 ? {type, panes: PANES_WITH_HOSTS} : {type});
+}
+
+/** The host the hosts pane's selection is on, if any. */
+function selectedHost({rows, state}: Pick<KeyContext, 'rows' | 'state'>): string | undefined {
+	const ids = rows.hosts.map((h) => h.host);
+	return ids[selectedIndex(ids, state.selected.hosts)];
+}
+
+/** Enter in the hosts pane: that host's GPUs in the GPU pane (this box's own row: back to this box). */
+function viewSelectedHost(context: KeyContext): KeyAction {
+	const host = selectedHost(context);
+	if (host === undefined) return status('no host selected');
+	const own = context.rows.hosts.find((h) => h.host === host)?.self === true;
+	return {type: 'view-host', host: own ? undefined : host};
+}
+
 function move(delta: number): (context: KeyContext) => KeyAction {
 	return ({rows, state}) => ({type: 'move', ids: selectionIds(rows, state.focus), delta});
 }
@@ -123,18 +142,33 @@ const CHART_BINDINGS: readonly Binding[] = [
 
 /** Whether the chart keys apply: a chart pane (training, GPUs, tasks, agents) is zoomed. */
 function chartKeysActive(state: Pick<DashboardState, 'zoomed' | 'focus'>): boolean {
-	return state.zoomed && state.focus !== 'alerts';
+	return state.zoomed && state.focus !== 'alerts' && state.focus !== 'hosts';
 }
 
 export const BINDINGS: readonly Binding[] = [
-	{keys: ['tab'], label: 'Tab', help: 'focus the next pane', footer: 'pane', footerLabel: 'Tab/1-5', scope: 'any', action: {type: 'focus-next'}},
-	{keys: ['shift-tab'], label: 'Shift-Tab', help: 'focus the previous pane', scope: 'any', action: {type: 'focus-prev'}},
+	{keys: ['tab'], label: 'Tab', help: 'focus the next pane', footer: 'pane', footerLabel: 'Tab/1-5', scope: 'any', action: cycleFocus('focus-next')},
+	{keys: ['shift-tab'], label: 'Shift-Tab', help: 'focus the previous pane', scope: 'any', action: cycleFocus('focus-prev')},
 	{
 		keys: ['1', '2', '3', '4', '5'],
 		label: '1-5',
 		help: 'focus training, GPUs, tasks, agents, alerts',
 		scope: 'any',
 		action: ({name}) => ({type: 'focus', pane: PANES[Number(name) - 1]!}),
+	},
+	{
+		keys: ['6'],
+		label: '6',
+		help: 'focus the hosts pane (shown when other boxes report)',
+		scope: 'any',
+		action: ({rows}) => (rows.hosts.length > 0 ? {type: 'focus', pane: 'hosts'} : status('no other host in the registry (mycotop:hosts)')),
+	},
+	{keys: ['enter'], label: 'Enter', help: "show the selected host's GPUs in the GPU pane", footer: 'show GPUs', scope: 'hosts', action: viewSelectedHost},
+	{
+		keys: ['b'],
+		label: 'b',
+		help: "back to this box's GPUs in the GPU pane",
+		scope: 'any',
+		action: ({state}) => (state.viewHost === undefined ? status("the GPU pane shows this box's GPUs") : {type: 'view-host', host: undefined}),
 	},
 	{keys: ['enter', 'z'], label: 'Enter/z', help: 'zoom the focused pane to the full screen and back', footer: 'zoom', scope: 'any', action: {type: 'toggle-zoom'}},
 	{keys: ['j', 'down'], label: 'j/Down', footerLabel: 'j/k', help: 'move the selection down', footer: 'select', scope: 'any', action: move(1)},
@@ -248,6 +282,7 @@ export function resolveKey(context: KeyContext): KeyAction | undefined {
 		if (!binding.keys.includes(context.name)) continue;
 		if (binding.scope === 'alerts' && context.state.focus !== 'alerts') continue;
 		if (binding.scope === 'chart' && !chartKeysActive(context.state)) continue;
+		if (binding.scope === 'hosts' && context.state.focus !== 'hosts') continue;
 		return typeof binding.action === 'function' ? binding.action(context) : binding.action;
 	}
 	return undefined;
@@ -269,6 +304,7 @@ export function footerHints(focus: DashboardState['focus'], alertsAvailable: boo
 		if (b.scope === 'alerts' && focus !== 'alerts') continue;
 		if (b.scope === 'alerts' && !alertsAvailable) continue;
 		if (b.scope === 'chart' && !chartKeysActive({zoomed, focus})) continue;
+		if (b.scope === 'hosts' && focus !== 'hosts') continue;
 		parts.push(`${b.footerLabel ?? b.label} ${b.footer}`);
 	}
 	if (focus === 'alerts' && !alertsAvailable) parts.splice(5, 0, 'alerts not available');

@@ -30,12 +30,17 @@ export interface DashboardState {
 	readonly status: Status | undefined;
 	/** What the zoomed charts show: smoothing, scales, x axis, time window (the chart keys). */
 	readonly chart: ChartSettings;
+	/** The host whose GPUs the GPU pane shows (picked in the hosts pane); undefined: this box. */
+	readonly viewHost?: string;
 }
 
 export type DashboardAction =
 	| {readonly type: 'focus'; readonly pane: PaneId}
-	| {readonly type: 'focus-next'}
-	| {readonly type: 'focus-prev'}
+	/** `panes`: the panes shown, in focus order (default the five numbered ones). */
+	| {readonly type: 'focus-next'; readonly panes?: readonly PaneId[]}
+	| {readonly type: 'focus-prev'; readonly panes?: readonly PaneId[]}
+	/** Show this host's GPUs in the GPU pane (undefined: this box's). */
+	| {readonly type: 'view-host'; readonly host: string | undefined}
 	| {readonly type: 'toggle-zoom'}
 	| {readonly type: 'toggle-help'}
 	| {readonly type: 'close'}
@@ -64,9 +69,10 @@ export const INITIAL_STATE: DashboardState = {
 	chart: DEFAULT_CHART_SETTINGS,
 };
 
-function cycle(pane: PaneId, step: number): PaneId {
-	const i = PANES.indexOf(pane);
-	return PANES[(i + step + PANES.length) % PANES.length]!;
+function cycle(pane: PaneId, step: number, panes: readonly PaneId[] = PANES): PaneId {
+	const i = panes.indexOf(pane);
+	if (i < 0) return panes[0]!;
+	return panes[(i + step + panes.length) % panes.length]!;
 }
 
 /** The id to pin as a pane's selection: its first row when nothing (or a row no longer shown) is selected. */
@@ -83,14 +89,25 @@ export function selectedIndex(ids: readonly string[], selected: string | undefin
 	return i < 0 ? 0 : i;
 }
 
+function withoutViewHost(state: DashboardState): DashboardState {
+	const {viewHost: _dropped, ...rest} = state;
+	return rest;
+}
+
 export function dashboardReducer(state: DashboardState, action: DashboardAction): DashboardState {
 	switch (action.type) {
 		case 'focus':
 			return {...state, focus: action.pane, help: false};
 		case 'focus-next':
-			return {...state, focus: cycle(state.focus, 1), help: false};
+			return {...state, focus: cycle(state.focus, 1, action.panes), help: false};
 		case 'focus-prev':
-			return {...state, focus: cycle(state.focus, -1), help: false};
+			return {...state, focus: cycle(state.focus, -1, action.panes), help: false};
+		case 'view-host': {
+			// Picked in the zoomed hosts pane: the zoom ends, so the GPU pane it changes is on screen.
+			const shown = state.zoomed && state.focus === 'hosts' ? {...state, zoomed: false} : state;
+			if (state.viewHost === action.host) return shown;
+			return action.host === undefined ? withoutViewHost(shown) : {...shown, viewHost: action.host};
+		}
 		case 'toggle-zoom':
 			return {...state, zoomed: !state.zoomed, help: false};
 		case 'toggle-help':

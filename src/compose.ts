@@ -37,6 +37,11 @@ import {kvForClient} from './bus/cluster-kv.js';
 import {recordWriter} from './writer/record-writes.js';
 import {RedisHistorySource} from './history/redis-history-source.js';
 import {metricsSetupFrom} from './metrics/metrics-part.js';
+import {createFleetPart} from './fleet/fleet-part.js';
+import {fleetThresholdsFrom} from './fleet/fleet-config.js';
+import {gpuOptionsFrom} from './gpu/gpu-part.js';
+import {packageVersion} from './version.js';
+import {type FleetSourcePart} from './parts.js';
 
 /** A runtime with the parts the flags and config ask for: what every front end runs. */
 export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
@@ -66,7 +71,14 @@ function composeParts(
 	core: Runtime,
 	flags: Flags,
 	config: MycotopConfig,
-): {readonly gpu: GpuSourcePart; readonly rules: RulesPart; readonly notify?: RuntimePart; readonly host?: HostSourcePart; readonly redisHealth: RedisHealthPart} {
+): {
+	readonly gpu: GpuSourcePart;
+	readonly rules: RulesPart;
+	readonly notify?: RuntimePart;
+	readonly host?: HostSourcePart;
+	readonly redisHealth: RedisHealthPart;
+	readonly fleet: FleetSourcePart;
+} {
 	const gpu = gpuPartFrom(core, {...flags, nvidiaSmi: flags.nvidiaSmi ?? demoNvidiaSmi(flags, config)}, config.gpu);
 	if (config.energy !== undefined) gpu?.setPricing(config.energy);
 	// GPU processes tied to projects by the pids training messages name (on this box): gpu/project-join.ts.
@@ -85,8 +97,19 @@ function composeParts(
 		notify === undefined ? undefined : {notify: notify.onTransitions, receiverStates: () => notify.receiverStates(), inhibitedRows: (rows) => inhibitedRows(rows, inhibitRules)},
 		redisHealth.series,
 		host === undefined ? undefined : () => host.sampler.diskSeries(),
+		core.host,
 	);
-	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth};
+	// The fleet: this box's registry line at the GPU sampling rate (only when it samples GPUs), every box's read back.
+	const intervalMs = gpuOptionsFrom(flags, config.gpu)?.intervalMs ?? flags.gpuIntervalMs ?? config.gpu.intervalMs ?? 1000;
+	const fleet = createFleetPart(core, {
+		intervalMs,
+		thresholds: fleetThresholdsFrom(config.raw['fleet'], intervalMs),
+		version: packageVersion(),
+		gpu: () => gpu?.gpu(),
+		firingAlerts: () => rules?.alerts().rows.filter((a) => a.state === 'firing' && a.labels['host'] === core.host).length ?? 0,
+		read: !flags.headless,
+	});
+	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth, fleet};
 }
 
 function executable(path: string): boolean {

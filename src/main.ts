@@ -11,6 +11,8 @@ import {configTopologyUrl, topologyOf} from './bus/redis-topology.js';
 import {parseRedisUrl} from './bus/redis-url.js';
 import {type RuntimeOptions} from './runtime.js';
 import {packageVersion} from './version.js';
+import {hostname} from 'node:os';
+import {defaultHostName} from './fleet/host-name.js';
 
 /**
 Default dashboard redraw period. Each Ink 6.8 frame of the full dashboard costs about 2-3% of a core per frame a
@@ -41,6 +43,7 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 		readOnly: flags.readOnly,
 		demo: flags.demo,
 		streams: flags.streams,
+		host: flags.host ?? defaultHostName(hostname()),
 		limits: config.store,
 		forecasts: forecastSettingsFrom(config),
 		maxHz: 1000 / (flags.refreshMs ?? config.ui.refreshMs ?? DEFAULT_REFRESH_MS),

@@ -7,6 +7,7 @@ import {describeFamilyCounts, type FamilyCounts, KEY_FAMILIES} from './writer/ke
 import {composeRuntime} from './compose.js';
 import {snapshotToJson, type Snapshot} from './store/snapshot.js';
 import {formatSpan, formatValue} from './format/units.js';
+import {hostsOnceLines} from './format/hosts-view.js';
 import {receiverStateText} from './notify/receiver-state.js';
 import {durationFigure, loadVariance, percentFigure, taskFigures} from './format/figures.js';
 import {gpuHealthLine, gpuLine} from './gpu/gpu-text.js';
@@ -109,6 +110,7 @@ export function onceText(s: Snapshot): string {
 		lines.push('', `host: ${hostText(s.hostView.stats, s.hostView.dataloaderBound)}${perCore}`);
 		for (const error of s.hostView.stats?.errors ?? []) lines.push(`  unreadable: ${error}`);
 	}
+	if (s.fleet !== undefined && (s.fleet.hosts.length > 0 || s.fleet.error !== undefined || s.fleet.conflict !== undefined)) lines.push('', ...hostsOnceLines(s.fleet, s.takenAtMs));
 	if (s.gpu !== undefined) {
 		const notFound = s.gpu.notFound !== undefined && s.gpu.notFound.length > 0 ? `; not found: GPU ${s.gpu.notFound.join(', ')}` : '';
 		lines.push('', `gpu: ${s.gpu.state}${s.gpu.reason ? ` (${s.gpu.reason})` : ''}, ${s.gpu.gpus.length} GPUs${notFound}`);

@@ -10,6 +10,7 @@ import {type HostView} from './host/host-sampler.js';
 import {type RedisHealth} from './redis-health/info-parse.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
 import {type AlertActions} from './rules/alert-actions.js';
+import {type FleetSnapshot} from './fleet/fleet-view.js';
 
 /** A part that runs inside the runtime: started after hydration (in order), stopped first (in reverse order). */
 export interface RuntimePart {
@@ -40,6 +41,15 @@ export interface RulesSourcePart extends RuntimePart {
 	readonly alertActions: AlertActions;
 }
 
+/** The fleet part (src/fleet): the host registry as read, and which host's GPUs the GPU pane shows. */
+export interface FleetSourcePart extends RuntimePart {
+	readonly fleet: () => FleetSnapshot;
+	/** Show this host's GPUs (read from its keys) in the GPU pane; undefined: this box's own. */
+	readonly watch: (host: string | undefined) => void;
+	/** One poll now: resolves when it is done or timed out. */
+	readonly refresh: () => Promise<void>;
+}
+
 /**
 The runtime's parts, by name; started gpu, rules, notify (the rules read the GPU part, notifications the rules
 part's transitions and alert log), stopped the other way.
@@ -53,4 +63,6 @@ export interface RuntimeParts {
 	readonly redisHealth?: RedisHealthSourcePart;
 	/** The Prometheus endpoint (src/metrics), when --metrics-listen or metrics.listen asks for it: started last. */
 	readonly metrics?: RuntimePart;
+	/** The host registry (src/fleet): this box's line written, every box's read. */
+	readonly fleet?: FleetSourcePart;
 }

@@ -23,7 +23,7 @@ import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.
 import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {journal} from './journal.js';
-import {type GpuSourcePart, type HostSourcePart, type RedisHealthSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
+import {type FleetSourcePart, type GpuSourcePart, type HostSourcePart, type RedisHealthSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -74,6 +74,8 @@ export class Runtime {
 	readonly redisHealthPart: RedisHealthSourcePart | undefined;
 	/** The rules part: the alert log's snapshot and the dashboard's alert actions. */
 	readonly rules: RulesSourcePart | undefined;
+	/** The fleet part: the host registry (hosts pane) and another host's GPUs on demand. */
+	readonly fleet: FleetSourcePart | undefined;
 	/** Buckets of past data (Redis rollups) for the charts' time windows; set by the composition root when there is Redis. */
 	history: HistorySource | undefined = undefined;
 	/** Start order (gpu, rules); stopped in reverse. */
@@ -157,6 +159,7 @@ export class Runtime {
 						redisHealth: () => this.redisHealthPart?.health(),
 						alerts: () => this.rules?.alerts(),
 						...(options.forecasts !== undefined ? {forecasts: options.forecasts} : {}),
+						fleet: () => this.fleet?.fleet(),
 					},
 					now,
 				),
@@ -182,6 +185,7 @@ export class Runtime {
 		this.rules = built.rules;
 		this.hostPart = built.host;
 		this.redisHealthPart = built.redisHealth;
+		this.fleet = built.fleet;
 		this.parts = [
 			...(built.gpu ? [built.gpu] : []),
 			...(built.host ? [built.host] : []),
@@ -189,6 +193,7 @@ export class Runtime {
 			...(built.rules ? [built.rules] : []),
 			...(built.notify ? [built.notify] : []),
 			...(built.metrics ? [built.metrics] : []),
+			...(built.fleet ? [built.fleet] : []),
 		];
 	}
 

@@ -6,6 +6,7 @@ import {render, type Instance} from 'ink';
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
 import {App} from '../components/App.js';
+import {type FleetControl} from './fleet/fleet-view.js';
 import {ThemeProvider, themeFor} from '../components/theme.js';
 import {type AlertActions} from './rules/alert-actions.js';
 import {type TerminalSource} from '../hooks/use-terminal-size.js';
@@ -52,6 +53,8 @@ export interface DashboardSources {
 	readonly charts?: ChartSource;
 	/** Redis history for the chart windows; without it those windows say so. */
 	readonly history?: HistorySource;
+	/** The fleet part: whose GPUs the GPU pane shows (the hosts pane's Enter). */
+	readonly fleet?: FleetControl;
 }
 
 /** Where and how often to draw: the process's terminal at most 10 frames a second, or a stand-in (bench:frame). */
@@ -76,6 +79,7 @@ export function renderDashboard(sources: DashboardSources, flags: Flags, config:
 				charts={sources.charts}
 				history={sources.history}
 				cells={flags.charts ?? 'braille'}
+				{...(sources.fleet !== undefined ? {fleet: sources.fleet} : {})}
 			/>
 		</ThemeProvider>,
 		{

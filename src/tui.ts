@@ -71,7 +71,7 @@ export async function runTui(flags: Flags, config: MycotopConfig, options: Runti
 	await started;
 	if (process.stdout.isTTY) process.stdout.write(ENTER_ALT_SCREEN);
 	const instance = view.renderDashboard(
-		{snapshots: runtime.snapshots, alertActions: runtime.rules?.alertActions, charts: storeChartSource(runtime.store), history: runtime.history},
+		{snapshots: runtime.snapshots, alertActions: runtime.rules?.alertActions, charts: storeChartSource(runtime.store), history: runtime.history, fleet: runtime.fleet},
 		flags,
 		config,
 	);

@@ -6,7 +6,7 @@ import {EncodedEntries} from './resp-encode.js';
 
 /** A write command, e.g. ['LPUSH', key, v1, v2] or ['HSET', key, field, value]; list entries may come encoded. */
 export type KvCommand = readonly [name: KvCommandName, key: string, ...args: Array<string | number | EncodedEntries | Buffer>];
-type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL' | 'SETRANGE';
+type KvCommandName = 'LPUSH' | 'LTRIM' | 'EXPIRE' | 'HSET' | 'HINCRBY' | 'SADD' | 'SREM' | 'SET' | 'DEL' | 'XADD' | 'HDEL' | 'EVAL' | 'SETRANGE' | 'ZADD' | 'ZREMRANGEBYSCORE';
 
 export interface KvReader {
 	scan(pattern: string, limit?: number): Promise<string[]>;
@@ -49,6 +49,18 @@ export interface Kv extends KvReader {
 	runs one transaction per hash slot (cluster-kv.ts): atomic per slot, not across slots.
 	*/
 	exec(commands: readonly KvCommand[], options?: ExecOptions): Promise<void>;
+	/**
+	The `count` members of a sorted set with the highest scores up to `maxScore`, highest first, and how many score
+	above it (the fleet registry; absent: no fleet).
+	*/
+	newestMembers?(key: string, count: number, maxScore?: number): Promise<NewestMembers>;
+}
+
+/** A sorted set's newest members (Kv.newestMembers). */
+export interface NewestMembers {
+	readonly entries: Array<{member: string; score: number}>;
+	/** Members scored above the `maxScore` asked for (not read). */
+	readonly above: number;
 }
 
 /** The commands followed by the marker and the `after` commands, if any: what one server runs as one transaction. */
@@ -63,7 +75,12 @@ function globToRegExp(pattern: string): RegExp {
 	return new RegExp(`^${escaped}$`);
 }
 
-type Entry = {type: 'list'; value: string[]} | {type: 'hash'; value: Map<string, string>} | {type: 'set'; value: Set<string>} | {type: 'string'; value: string};
+type Entry =
+	| {type: 'list'; value: string[]}
+	| {type: 'hash'; value: Map<string, string>}
+	| {type: 'set'; value: Set<string>}
+	| {type: 'zset'; value: Map<string, number>}
+	| {type: 'string'; value: string};
 
 /** The embedded bus's key space: a Map with the few Redis semantics mycotop uses (TTLs are kept, not enforced). */
 export class MemoryKv implements Kv {
@@ -91,6 +108,14 @@ export class MemoryKv implements Kv {
 		if (entry?.type === 'set') return entry.value;
 		const value = new Set<string>();
 		this.data.set(key, {type: 'set', value});
+		return value;
+	}
+
+	private zset(key: string): Map<string, number> {
+		const entry = this.data.get(key);
+		if (entry?.type === 'zset') return entry.value;
+		const value = new Map<string, number>();
+		this.data.set(key, {type: 'zset', value});
 		return value;
 	}
 
@@ -141,6 +166,17 @@ export class MemoryKv implements Kv {
 				case 'DEL':
 					this.data.delete(key);
 					break;
+				case 'ZADD': {
+					const zset = this.zset(key);
+					for (let i = 0; i + 1 < args.length; i += 2) zset.set(String(args[i + 1]), Number(args[i]));
+					break;
+				}
+				case 'ZREMRANGEBYSCORE': {
+					const zset = this.zset(key);
+					const max = Number(String(args[1]).replace(/^\(/, ''));
+					for (const [member, score] of zset) if (score < max) zset.delete(member);
+					break;
+				}
 				case 'XADD':
 				case 'EVAL':
 				case 'SETRANGE':
@@ -169,6 +205,19 @@ export class MemoryKv implements Kv {
 	async smembers(key: string): Promise<string[]> {
 		const entry = this.data.get(key);
 		return entry?.type === 'set' ? [...entry.value] : [];
+	}
+
+	async newestMembers(key: string, count: number, maxScore = Number.POSITIVE_INFINITY): Promise<NewestMembers> {
+		const entry = this.data.get(key);
+		if (entry?.type !== 'zset') return {entries: [], above: 0};
+		const all = [...entry.value].map(([member, score]) => ({member, score}));
+		return {
+			entries: all
+				.filter((e) => e.score <= maxScore)
+				.sort((a, b) => b.score - a.score || (a.member < b.member ? 1 : -1))
+				.slice(0, count),
+			above: all.filter((e) => e.score > maxScore).length,
+		};
 	}
 
 	async get(key: string): Promise<string | null> {

@@ -1,7 +1,7 @@
 /** The Kv interface over an ioredis connection. */
 import {type Writable} from 'node:stream';
 import {Command, type Redis} from 'ioredis';
-import {type ExecOptions, type Kv, type KvCommand, type ServerProbe, withMarker} from './kv.js';
+import {type ExecOptions, type Kv, type KvCommand, type NewestMembers, type ServerProbe, withMarker} from './kv.js';
 import {encodeCommand} from './resp-encode.js';
 
 /**
@@ -104,6 +104,17 @@ export class RedisKv implements Kv, ServerProbe {
 
 	getBuffer(key: string): Promise<Buffer | null> {
 		return this.redis.getBuffer(key);
+	}
+
+	async newestMembers(key: string, count: number, maxScore = Number.POSITIVE_INFINITY): Promise<NewestMembers> {
+		const max = Number.isFinite(maxScore) ? String(maxScore) : '+inf';
+		const [flat, above] = await Promise.all([
+			this.redis.zrevrangebyscore(key, max, '-inf', 'WITHSCORES', 'LIMIT', 0, Math.max(1, count)),
+			Number.isFinite(maxScore) ? this.redis.zcount(key, `(${max}`, '+inf') : Promise.resolve(0),
+		]);
+		const entries: Array<{member: string; score: number}> = [];
+		for (let i = 0; i + 1 < flat.length; i += 2) entries.push({member: flat[i]!, score: Number(flat[i + 1])});
+		return {entries, above};
 	}
 }
 

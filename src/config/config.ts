@@ -121,6 +121,7 @@ const SCHEMA: Record<string, Record<string, Check> | 'rules' | 'notify'> = {
 	rules: 'rules',
 	notify: 'notify',
 	alerting: {evaluationInterval: duration, repeatInterval: duration, staleAfter: duration, author: str},
+	fleet: {staleAfter: duration, lostAfter: duration, expireAfter: duration},
 };
 
 /** Every section and field the loader accepts (a section validated elsewhere has no fields here): `mycotop init`'s test reads it. */

@@ -5,6 +5,7 @@ Parsing is pure: it returns the flags or a usage error; the CLI prints it and ex
 import {parseArgs} from 'node:util';
 import {MAX_DURATION_TEXT} from '../rules/duration.js';
 import {parseListenAddress, type ListenAddress} from '../metrics/listen-address.js';
+import {checkHostName} from '../fleet/host-name.js';
 
 interface FlagSpec {
 	readonly type: 'string' | 'boolean';
@@ -29,6 +30,7 @@ const FLAGS = {
 	gpus: {type: 'string', value: 'LIST', help: 'Only these GPU indices, e.g. 0,3'},
 	'nvidia-smi': {type: 'string', value: 'PATH', help: 'nvidia-smi binary to run (default: nvidia-smi on PATH)'},
 	'no-gpu': {type: 'boolean', help: 'Do not sample GPUs'},
+	host: {type: 'string', value: 'NAME', help: "This box's name in the host-scoped keys and the hosts pane (default: the OS host name; A-Z a-z 0-9 . _ -)"},
 	ascii: {type: 'boolean', help: 'Draw with ASCII only (terminals without block glyphs); charts too'},
 	charts: {type: 'string', value: 'MODE', choices: ['braille', 'block'], help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
 	bell: {type: 'boolean', help: 'Ring the terminal bell when a critical alert starts firing (also notify.bell: true in the config)'},
@@ -55,6 +57,8 @@ export interface Flags {
 	readonly gpus?: readonly number[];
 	readonly nvidiaSmi?: string;
 	readonly noGpu: boolean;
+	/** `--host`: this box's name in host-scoped keys, checked by src/fleet/host-name.ts. */
+	readonly host?: string;
 	readonly ascii: boolean;
 	/** Ring the terminal bell on a new critical alert (TUI). */
 	readonly bell: boolean;
@@ -116,6 +120,11 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 		if (!parsedListen.ok) return {ok: false, error: `--metrics-listen: ${parsedListen.error}`};
 		metricsListen = parsedListen.address;
 	}
+	const hostFlag = str('host');
+	if (hostFlag !== undefined) {
+		const checked = checkHostName(hostFlag);
+		if (!checked.ok) return {ok: false, error: `--host: ${checked.error}`};
+	}
 	const chartsMode = str('charts');
 	if (chartsMode !== undefined && chartsMode !== 'braille' && chartsMode !== 'block') return {ok: false, error: `--charts: expected braille or block, got "${chartsMode}"`};
 	if (bool('json') && !bool('once')) return {ok: false, error: '--json only goes with --once'};
@@ -139,6 +148,7 @@ export function parseFlags(argv: readonly string[]): FlagsResult {
 			gpus,
 			nvidiaSmi: str('nvidia-smi'),
 			noGpu: bool('no-gpu'),
+			...(hostFlag !== undefined ? {host: hostFlag} : {}),
 			ascii: bool('ascii'),
 			bell: bool('bell'),
 			charts: chartsMode,

@@ -100,6 +100,15 @@ const INIT_SECTIONS: readonly Section[] = [
 		settings: [example('targetLoss: 0.5', 'every project'), example('targets:\n  my-project: 0.25', 'per project, over targetLoss')],
 	},
 	{
+		name: 'fleet',
+		about: 'When another box on the same Redis counts as stale, lost, then gone (README, "Fleet").',
+		settings: [
+			example('staleAfter: 3s', 'default: 3 sampling intervals, at least 3 s'),
+			example('lostAfter: 60s', 'default: 60 s'),
+			example('expireAfter: 24h', 'default: 24 h (the registry\'s TTL)'),
+		],
+	},
+	{
 		name: 'alerting',
 		about: 'The rule engine (README, "Rules and alerts"). Durations: 500ms, 30s, 5m, 2h, 7d, at most 365d.',
 		settings: [

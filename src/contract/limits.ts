@@ -102,3 +102,13 @@ export const MAX_STORED_ENERGY = 1e9;
 
 /** Largest counter read back from Redis (completed_today, tasks_completed): beyond it the hash is corrupt. */
 export const MAX_COUNTER = 1e12;
+
+/**
+The fleet (src/fleet): hosts read from the registry per poll (the most recently seen first; beyond it the rest are
+counted, not read), GPUs read per host, and the firing-alert count a summary may claim. A summary figure outside its
+range (GPU figures: the sampler's own ranges times the GPU count) is left unknown and the host's summary counted
+as malformed.
+*/
+export const MAX_FLEET_HOSTS = 512;
+export const MAX_HOST_GPUS = 64;
+export const MAX_FIRING_ALERTS = 1_000_000;

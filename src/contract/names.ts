@@ -135,6 +135,10 @@ export const ourKeys = {
 	hostCurrent: (host: string) => `metrics:host:${host}:current`,
 	/** A project's energy (hash): one field per host whose GPUs ran it, JSON figures (gpu/redis-entries.ts); 7 d TTL. */
 	projectEnergy: (projectId: string) => `metrics:training:${keyPart(projectId)}:energy`,
+	/** The fleet registry (sorted set): host name -> epoch ms it was last seen; src/fleet. */
+	hosts: 'mycotop:hosts',
+	/** A host's one-line summary for the hosts pane (hash, with a TTL): src/fleet/host-summary.ts. */
+	hostSummary: (host: string) => `mycotop:host:${keyPart(host)}:summary`,
 } as const;
 
 /**

@@ -1,9 +1,9 @@
 /**
-The `/` filter: a case-insensitive substring, optionally scoped with a prefix: `project:`, `agent:`, `gpu:` or
-`rule:`. Unscoped text matches projects, agents, GPUs (index or name) and alerts (rule, message, labels) alike;
+The `/` filter: a case-insensitive substring, optionally scoped with a prefix: `project:`, `agent:`, `gpu:`,
+`rule:` or `host:` (the hosts pane, which only a `host:` filter narrows). Unscoped text matches projects, agents, GPUs (index or name) and alerts (rule, message, labels) alike;
 a scoped filter narrows only its own kind and leaves the other panes whole.
 */
-export type FilterKind = 'project' | 'agent' | 'gpu' | 'rule';
+export type FilterKind = 'project' | 'agent' | 'gpu' | 'rule' | 'host';
 
 export interface Filter {
 	readonly kind: FilterKind | 'any';
@@ -12,7 +12,7 @@ export interface Filter {
 	readonly text: string;
 }
 
-const PREFIXES: Record<string, FilterKind> = {project: 'project', p: 'project', agent: 'agent', a: 'agent', gpu: 'gpu', g: 'gpu', rule: 'rule', r: 'rule'};
+const PREFIXES: Record<string, FilterKind> = {project: 'project', p: 'project', agent: 'agent', a: 'agent', gpu: 'gpu', g: 'gpu', rule: 'rule', r: 'rule', host: 'host', h: 'host'};
 
 export function parseFilter(text: string): Filter | undefined {
 	const t = text.trim();

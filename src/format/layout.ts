@@ -4,7 +4,13 @@ like. The frame is `rows - 1` lines (Ink 6.8 clears the whole screen for taller 
 and a footer.
 */
 export const PANES = ['training', 'gpu', 'tasks', 'agents', 'alerts'] as const;
-export type PaneId = (typeof PANES)[number];
+/**
+The hosts pane (6): shown only while the fleet registry has another box than this one (its demand is then above 0),
+below the GPU pane; it takes no line from a one-box screen.
+*/
+export type PaneId = (typeof PANES)[number] | 'hosts';
+/** Every pane in focus order when the hosts pane is shown. */
+export const PANES_WITH_HOSTS: readonly PaneId[] = ['training', 'gpu', 'hosts', 'tasks', 'agents', 'alerts'];
 
 /** Lines a pane would like, title included: `need` is what it should get first, `want` what would show everything. */
 export interface PaneDemand {
@@ -66,19 +72,23 @@ The layout for a terminal of `columns` x `rows`:
 - zoomed: the one pane over the whole body;
 - under 100 columns: every pane stacked, full width;
 - 100 to 159 columns: training, GPUs, tasks | agents side by side, alerts;
-- 160 columns and more: training | GPUs, tasks | agents, alerts.
+- 160 columns and more: training | GPUs, tasks | agents, alerts;
+- the hosts pane, when shown, in a row of its own below the GPUs.
 Row heights: every row gets 2 lines, then lines go to what rows need, then to what they want, and what is left
 goes to the last row (the alert log).
 */
-export function computeLayout(columns: number, rows: number, demands: Readonly<Record<PaneId, PaneDemand>>, zoomed?: PaneId): Layout {
+export function computeLayout(columns: number, rows: number, demands: Readonly<Record<(typeof PANES)[number], PaneDemand>> & {readonly hosts?: PaneDemand}, zoomed?: PaneId): Layout {
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) return {kind: 'too-small', columns, rows};
 	const body = rows - 1 - CHROME_LINES;
 	if (zoomed !== undefined) return {kind: 'panes', mode: 'zoomed', height: body, rows: [{height: body, cells: [{pane: zoomed, width: columns, height: body}]}]};
 	const mode = columns >= 160 ? 'wide' : columns >= 100 ? 'medium' : 'stacked';
+	const withHosts = (demands.hosts?.need ?? 0) > 0;
+	const hostsRow: Array<{panes: PaneId[]; fractions: number[]}> = withHosts ? [{panes: ['hosts'], fractions: [1]}] : [];
 	const grid: Array<{panes: PaneId[]; fractions: number[]}> =
 		mode === 'wide'
 			? [
 					{panes: ['training', 'gpu'], fractions: [0.55, 0.45]},
+					...hostsRow,
 					{panes: ['tasks', 'agents'], fractions: [0.55, 0.45]},
 					{panes: ['alerts'], fractions: [1]},
 				]
@@ -86,12 +96,14 @@ export function computeLayout(columns: number, rows: number, demands: Readonly<R
 				? [
 						{panes: ['training'], fractions: [1]},
 						{panes: ['gpu'], fractions: [1]},
+						...hostsRow,
 						{panes: ['tasks', 'agents'], fractions: [0.5, 0.5]},
 						{panes: ['alerts'], fractions: [1]},
 					]
-				: PANES.map((p) => ({panes: [p], fractions: [1]}));
-	const need = grid.map((r) => Math.max(MIN_PANE, ...r.panes.map((p) => demands[p].need)));
-	const want = grid.map((r, i) => Math.max(need[i]!, ...r.panes.map((p) => demands[p].want)));
+				: (withHosts ? PANES_WITH_HOSTS : PANES).map((p) => ({panes: [p], fractions: [1]}));
+	const demand = (p: PaneId): PaneDemand => (p === 'hosts' ? (demands.hosts ?? {need: 0, want: 0}) : demands[p]);
+	const need = grid.map((r) => Math.max(MIN_PANE, ...r.panes.map((p) => demand(p).need)));
+	const want = grid.map((r, i) => Math.max(need[i]!, ...r.panes.map((p) => demand(p).want)));
 	const heights = grid.map(() => MIN_PANE);
 	let left = body - MIN_PANE * grid.length;
 	left = fill(heights, need, left);

@@ -5,6 +5,7 @@ import {type AlertRow, type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type Completion} from '../analysis/task-aggregates.js';
 import {matchesFilter, matchesGpu, type Filter} from './filter.js';
 import {type PaneId} from './layout.js';
+import {type FleetHost} from '../fleet/fleet-view.js';
 
 export interface PaneRows {
 	readonly training: readonly ProjectSummary[];
@@ -14,6 +15,8 @@ export interface PaneRows {
 	readonly alerts: readonly AlertRow[];
 	/** Active silences, the one ending first at the top. */
 	readonly silences: readonly Silence[];
+	/** The fleet's hosts (by name; `host:` narrows them): empty unless the registry has another box than this one. */
+	readonly hosts: readonly FleetHost[];
 }
 
 export type Silence = AlertsSnapshot['silences'][number];
@@ -57,7 +60,15 @@ export function paneRows(snapshot: Snapshot, filter: Filter | undefined): PaneRo
 			alertRows(snapshot).filter((a) => matchesFilter(filter, 'rule', [a.rule, a.message, ...Object.entries(a.labels).map(([k, v]) => `${k}=${v}`)])),
 		),
 		silences: activeSilences(snapshot),
+		hosts: fleetRows(snapshot).filter((h) => filter?.kind !== 'host' || matchesFilter(filter, 'host', [h.host])),
 	};
+}
+
+/** The hosts the hosts pane lists: none while the registry knows no box but this one (the pane is then not shown). */
+function fleetRows(snapshot: Snapshot): readonly FleetHost[] {
+	const hosts = snapshot.fleet?.hosts ?? [];
+	// A name taken by another box (fleet.conflict) is shown in the pane's title, so the pane is shown for it too.
+	return hosts.some((h) => h.host !== snapshot.host) || snapshot.fleet?.conflict !== undefined ? hosts : [];
 }
 
 /** The silence `x` expires: the one silencing the selected alert, else the first listed (the one ending first). */
@@ -79,6 +90,8 @@ export function selectionIds(rows: PaneRows, pane: PaneId): string[] {
 			return rows.agents.map((a) => a.agent);
 		case 'alerts':
 			return rows.alerts.map((a) => a.id);
+		case 'hosts':
+			return rows.hosts.map((h) => h.host);
 	}
 }
 

@@ -130,6 +130,7 @@ export function rulesPartFrom(
 	notifications?: RulesNotifications,
 	redis?: RulesPartOptions['redis'],
 	disks?: RulesPartOptions['disks'],
+	host?: string,
 ): RulesPart {
 	const settings = alertingSettings(config);
 	return new RulesPart(rulesDeps(core, notifications), {
@@ -142,5 +143,6 @@ export function rulesPartFrom(
 		...(redis !== undefined ? {redis} : {}),
 		forecasts: forecastSettingsFrom(config),
 		...(disks !== undefined ? {disks} : {}),
+		...(host !== undefined ? {host} : {}),
 	});
 }

@@ -20,6 +20,13 @@ export interface EngineOptions {
 	readonly historyLimit?: number;
 	/** Episode starts this close are one episode (for acks made on another instance). Default 1250 ms. */
 	readonly episodeToleranceMs?: number;
+	/**
+	This box's name: alerts about one of its GPUs (a sample with a `uuid` label) carry it as their `host` label, so the
+	same rule on two boxes gives two alerts and the fleet counts each box's own. Alerts about the shared system
+	(training, tasks, agents, Redis) are the same on every box and carry none: their ids stay equal everywhere, so an
+	acknowledgement made on any box covers them.
+	*/
+	readonly host?: string;
 }
 
 /** One state change of one alert: journaled, appended to the stream, and (when `send`) published. */
@@ -67,6 +74,12 @@ function stateOf(entry: Entry): InstanceState {
 		entry.latestLabels = undefined;
 	}
 	return entry.state;
+}
+
+/** A GPU alert's labels with the box's `host` (see EngineOptions.host); others unchanged. */
+export function withHost(labels: Labels, host: string | undefined): Labels {
+	if (host === undefined || labels['uuid'] === undefined || labels['host'] !== undefined) return labels;
+	return {...labels, host};
 }
 
 const DEFAULT_REPEAT_INTERVAL_MS = 5 * 60_000;
@@ -129,7 +142,7 @@ export class RuleEngine {
 					else
 						obs = {
 							kind: 'sample',
-							labels: sample.labels,
+							labels: withHost(sample.labels, this.options.host),
 							breach: sample.breach,
 							clear: sample.clear ?? !sample.breach,
 							severity: sample.severity ?? rule.severity,

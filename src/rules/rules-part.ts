@@ -64,6 +64,8 @@ export interface RulesPartOptions {
 	readonly redis?: RuleInput['redis'];
 	/** user@host recorded on acks and silences. */
 	readonly user?: string;
+	/** This box's name (`--host`): the `host` label of alerts about its GPUs (see EngineOptions.host). */
+	readonly host?: string;
 	readonly now?: () => number;
 	/** The SLA budget's settings and the target losses, for the forecast series (config `sla:`, `training:`). */
 	readonly forecasts?: ForecastSettings;
@@ -108,6 +110,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 			repeatIntervalMs: options.repeatIntervalMs,
 			staleAfterMs: options.staleAfterMs,
 			episodeToleranceMs: (options.evaluationIntervalMs ?? 1000) + 250,
+			...(options.host !== undefined ? {host: options.host} : {}),
 		});
 		this.now = options.now ?? Date.now;
 		this.user = options.user ?? userAtHost();

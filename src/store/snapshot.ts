@@ -18,6 +18,7 @@ import {type HostView} from '../host/host-sampler.js';
 import {type RedisHealth} from '../redis-health/info-parse.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type ExternalAlert} from '../contract/events.js';
+import {type FleetSnapshot} from '../fleet/fleet-view.js';
 import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord, type TimeCounters} from './metrics-store.js';
 
 /** Points of each series carried in a snapshot (enough for the widest sparkline). */
@@ -88,6 +89,8 @@ export interface Snapshot {
 	readonly hostView?: HostView;
 	/** Redis's own health (INFO, SLOWLOG LEN, PING round trip); absent without Redis. */
 	readonly redisHealth?: RedisHealth;
+	/** The host registry as last read (src/fleet): the hosts pane; absent without a fleet part. */
+	readonly fleet?: FleetSnapshot;
 }
 
 export interface SnapshotSources {
@@ -102,6 +105,7 @@ export interface SnapshotSources {
 	readonly redisHealth?: () => RedisHealth | undefined;
 	/** The SLA budget's settings and the target losses; default: 90 % over 24 h, no targets. */
 	readonly forecasts?: ForecastSettings;
+	readonly fleet?: () => FleetSnapshot | undefined;
 }
 
 const summaryCache = new WeakMap<ProjectSeries, {version: number; target: number | undefined; summary: ProjectSummary}>();
@@ -198,6 +202,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 		alerts: sources.alerts?.(),
 		...(sources.hostView?.() !== undefined ? {hostView: sources.hostView()!} : {}),
 		...(sources.redisHealth?.() !== undefined ? {redisHealth: sources.redisHealth()!} : {}),
+		...(sources.fleet?.() !== undefined ? {fleet: sources.fleet()!} : {}),
 	};
 }
 

@@ -16,6 +16,13 @@ export class PendingBatch {
 	readonly hashTtls = new Map<string, number>();
 	readonly sets = new Map<string, Map<string, boolean>>();
 	/**
+	Sorted-set members with their scores (last write wins), each set with the scores below which members are removed and
+	its TTL: the fleet registry (src/fleet). Not counted as entries: a registry is bounded by its trim, not by the batch.
+	*/
+	readonly zsets = new Map<string, {members: Map<string, number>; dropBelow: number; ttlSeconds: number}>();
+	/** EXPIRE for keys written as hashes in this batch (the fleet summaries). */
+	readonly expiries = new Map<string, number>();
+	/**
 	Stream entries (XADD key MAXLEN ~ maxlen * field value ...), in order: counted as entries like list entries (the
 	batch's bound, its family when dropped). A retried batch never doubles one: the batch id check in the writer's
 	flush() sends a batch again only when its id is not stored.
@@ -43,7 +50,16 @@ export class PendingBatch {
 	}
 
 	get isEmpty(): boolean {
-		return this.lists.size === 0 && this.hashes.size === 0 && this.sets.size === 0 && this.increments.size === 0 && this.streams.length === 0 && this.rollups.isEmpty;
+		return (
+			this.lists.size === 0 &&
+			this.hashes.size === 0 &&
+			this.sets.size === 0 &&
+			this.zsets.size === 0 &&
+			this.expiries.size === 0 &&
+			this.increments.size === 0 &&
+			this.streams.length === 0 &&
+			this.rollups.isEmpty
+		);
 	}
 
 	/** List entries per key family: what a dropped batch is counted as. */
@@ -110,6 +126,23 @@ export class PendingBatch {
 		for (const field in fields) hash.set(field, fields[field]!);
 	}
 
+	/** Score `member` in the sorted set `key`; members scored below `dropBelow` are removed, and the set expires after `ttlSeconds`. */
+	zadd(key: string, member: string, score: number, dropBelow: number, ttlSeconds: number): void {
+		let zset = this.zsets.get(key);
+		if (zset === undefined) {
+			zset = {members: new Map(), dropBelow, ttlSeconds};
+			this.zsets.set(key, zset);
+		}
+		zset.members.set(member, score);
+		zset.dropBelow = dropBelow;
+		zset.ttlSeconds = ttlSeconds;
+	}
+
+	/** EXPIRE `key` after this batch's writes to it. */
+	expire(key: string, ttlSeconds: number): void {
+		this.expiries.set(key, ttlSeconds);
+	}
+
 	setMember(key: string, member: string, present: boolean): void {
 		let set = this.sets.get(key);
 		if (set === undefined) {
@@ -147,6 +180,12 @@ export class PendingBatch {
 			if (add.length > 0) commands.push(['SADD', key, ...add]);
 			if (remove.length > 0) commands.push(['SREM', key, ...remove]);
 		}
+		for (const [key, {members, dropBelow, ttlSeconds}] of this.zsets) {
+			const args: Array<string | number> = [];
+			for (const [member, score] of members) args.push(score, member);
+			commands.push(['ZADD', key, ...args], ['ZREMRANGEBYSCORE', key, '-inf', `(${dropBelow}`], ['EXPIRE', key, ttlSeconds]);
+		}
+		for (const [key, ttlSeconds] of this.expiries) commands.push(['EXPIRE', key, ttlSeconds]);
 		// The history merge, in EVALs of bounded size, inside the batch's transaction like the rest.
 		commands.push(...this.rollups.toCommands(nowMs));
 		return commands;

@@ -137,6 +137,26 @@ export class SeedWriter extends WriteBatcher {
 		this.schedule();
 	}
 
+	/**
+	A member of a registry (sorted set) with its score, in the next batch: members scored below `dropBelow` are removed
+	in the same transaction and the set expires after `ttlSeconds` (the fleet's host registry, under the host lease).
+	*/
+	enqueueRegistry(key: string, member: string, score: number, dropBelow: number, ttlSeconds: number, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.zadd(key, member, score, dropBelow, ttlSeconds);
+		this.schedule();
+	}
+
+	/** A hash whose fields are replaced by `fields` and which expires after `ttlSeconds`, in the next batch. */
+	enqueueExpiringHash(key: string, fields: Record<string, string>, ttlSeconds: number, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.hset(key, fields);
+		batch.expire(key, ttlSeconds);
+		this.schedule();
+	}
+
 	/** Add `by` to a hash field (HINCRBY) in the next batch. */
 	enqueueIncrement(key: string, field: string, by = 1, scope: WriteScope = 'shared'): void {
 		const batch = this.batchFor(scope);

@@ -147,7 +147,7 @@ describe('every pane with wide ids stays inside the terminal, columns aligned', 
 				const lines = await appFrame(wideSnapshot(), columns, rows, {focus: pane, zoomed: true});
 				expect(lines).toHaveLength(rows - 1);
 				expectWithin(lines, columns, `${pane} zoomed`);
-				const checks: Record<PaneId, () => void> = {
+				const checks: Record<(typeof PANES)[number], () => void> = {
 					// Zoomed, the chart panes draw charts: their titles and legends carry the wide ids, measured in cells above.
 					training: () => {
 						expect(lines.some((l) => l.startsWith(prefix(WIDE.projects)[0]!) && l.includes(' loss'))).toBe(true);

@@ -4,7 +4,7 @@ a batch whose EXEC outcome is unknown is not sent again once its batch id is fou
 held back is counted as not in Redis's log; acks and silences are written whatever the lease.
 */
 import {describe, expect, it} from 'vitest';
-import {type Kv, type KvCommand} from '../../src/bus/kv.js';
+import {type Kv, type KvCommand, withMarker} from '../../src/bus/kv.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
 import {SeedWriter} from '../../src/writer/seed-writer.js';
 import {writerAlertWrites} from '../../src/rules/alert-writes.js';
@@ -18,9 +18,11 @@ function flakyKv(options: {failAll?: boolean} = {}): Kv & {applied: KvCommand[][
 	return {
 		applied,
 		strings,
-		async exec(commands) {
+		async exec(batch, execOptions) {
 			calls += 1;
 			if (options.failAll) throw new Error('NOREPLICAS Not enough good replicas to write.');
+			// As one server runs it: the commands, then the batch marker and what goes after it, in one transaction.
+			const commands = withMarker(batch, execOptions);
 			applied.push([...commands]);
 			for (const c of commands) if (c[0] === 'SET') strings.set(c[1], String(c[2]));
 			if (calls === 1) throw new Error('Connection is closed.');

@@ -4,7 +4,7 @@ every 20 ms, a big batch goes at once, an explicit flush or a drain writes every
 exactly once whatever the pacing does.
 */
 import {describe, expect, it} from 'vitest';
-import {MemoryKv, type KvCommand} from '../../src/bus/kv.js';
+import {MemoryKv, type ExecOptions, type KvCommand} from '../../src/bus/kv.js';
 import {EncodedEntries} from '../../src/bus/resp-encode.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
 import {SeedWriter, type WriterTarget} from '../../src/writer/seed-writer.js';
@@ -15,13 +15,13 @@ class RecordingKv extends MemoryKv {
 	roundTripMs = 0;
 	inFlight = false;
 
-	override async exec(commands: readonly KvCommand[]): Promise<void> {
+	override async exec(commands: readonly KvCommand[], options?: ExecOptions): Promise<void> {
 		const at = performance.now();
 		this.inFlight = true;
 		let entries = 0;
 		for (const command of commands) if (command[0] === 'LPUSH') entries += command.length === 3 && command[2] instanceof EncodedEntries ? command[2].count : command.length - 2;
 		if (this.roundTripMs > 0) await sleep(this.roundTripMs);
-		await super.exec(commands);
+		await super.exec(commands, options);
 		this.inFlight = false;
 		this.transactions.push({at, entries});
 	}

@@ -37,6 +37,6 @@ chmodSync('dist/bundle/demo-nvidia-smi.js', 0o755);
 // The frame and chart benchmarks run what the TUI runs: the same patches and React's production build, in their own folder.
 rmSync('dist/bench-bundle', {recursive: true, force: true});
 await build({...bundleOptions(new Set()), entryPoints: {frame: 'dist/bench/frame.js', charts: 'dist/bench/charts.js'}, outdir: 'dist/bench-bundle'});
-const expected = ['ink/build/measure-text.js', 'ink/build/wrap-text.js', 'ink/build/output.js', 'string-width/index.js'];
+const expected = ['ink/build/measure-text.js', 'ink/build/wrap-text.js', 'ink/build/output.js', 'ink/build/sanitize-ansi.js', 'ink/build/render-node-to-output.js', 'string-width/index.js'];
 const missing = expected.filter((file) => ![...applied].some((a) => a.replaceAll('\\', '/') === file));
 if (missing.length > 0) throw new Error(`bundle: patches not applied to ${missing.join(', ')}`);

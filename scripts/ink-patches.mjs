@@ -254,6 +254,26 @@ let sharedCaches;`,
 		find: '                            return sliceAnsi(line, from, to);',
 		replace: '                            return from === 0 && to === width ? line : sliceAnsi(line, from, to);',
 	},
+	// Every <Text> is squashed (twice a frame: layout, then output) and the result sanitized: a string without ESC is
+	// scanned code point by code point for C1 controls, and one with colours is fully tokenized, although a
+	// dashboard's text holds nothing but SGR sequences, which sanitizing keeps as they are. Return such text at once.
+	{
+		file: /[\\/]ink[\\/]build[\\/]sanitize-ansi\.js$/,
+		find: 'const sanitizeAnsi = (text) => {\n',
+		replace: 'const onlyTextAndSgr = /^[^\\u001B\\u0080-\\u009F]*(?:\\u001B\\[[0-9:;]*m[^\\u001B\\u0080-\\u009F]*)*$/;\nconst sanitizeAnsi = (text) => {\n    if (onlyTextAndSgr.test(text)) {\n        return text;\n    }\n',
+	},
+	// The width of each text node's squashed text decides whether it is wrapped: measured afresh every frame,
+	// although layout measured the same string a moment before through measureText's cache. Use that cache.
+	{
+		file: /[\\/]ink[\\/]build[\\/]render-node-to-output\.js$/,
+		find: "import wrapText from './wrap-text.js';",
+		replace: "import wrapText from './wrap-text.js';\nimport measureText from './measure-text.js';",
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]render-node-to-output\.js$/,
+		find: '                const currentWidth = widestLine(text);',
+		replace: '                const currentWidth = measureText(text).width;',
+	},
 	// string-width's fast path covers printable ASCII only; a dashboard is mostly block, box-drawing and braille
 	// glyphs, which then go through Intl.Segmenter and several Unicode-property regexes per character. Extend the fast
 	// path to narrow, non-combining, non-emoji ranges (width = length; test/unit/ink-patches.test.ts checks every
@@ -284,7 +304,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output)|string-width[\\/]index)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output)|string-width[\\/]index)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

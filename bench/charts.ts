@@ -92,6 +92,9 @@ class Source {
 	}
 }
 
+/** `--rounds N`: redraws measured in the one-new-point-a-second case (default 6; each takes a second). */
+const EVERY_SECOND_ROUNDS = process.argv.includes('--rounds') ? Math.max(1, Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 6) : 6;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFrame(stdout: Stdout, from: number, test: (text: string) => boolean, timeoutMs = 10_000): Promise<number> {
@@ -114,6 +117,19 @@ interface Run {
 	readonly dashboardNewPointMs: number;
 	readonly everySecondMs: number;
 	readonly dashboardEverySecond: number;
+	/** Lines that differ from the frame before, per frame written, in the one-new-point-a-second case (zoomed). */
+	readonly everySecondLines: {frames: number; changedPerFrame: number};
+}
+
+/** How many of a frame's lines differ from the frame before it, on average (debug mode writes whole frames). */
+function changedLines(frames: ReadonlyArray<{text: string}>): {frames: number; changedPerFrame: number} {
+	let changed = 0;
+	for (let i = 1; i < frames.length; i++) {
+		const a = frames[i - 1]!.text.split('\n');
+		const b = frames[i]!.text.split('\n');
+		for (let k = 0; k < Math.max(a.length, b.length); k++) if (a[k] !== b[k]) changed += 1;
+	}
+	return {frames: frames.length - 1, changedPerFrame: frames.length > 1 ? changed / (frames.length - 1) : 0};
 }
 
 /**
@@ -168,14 +184,16 @@ async function measure(points: number): Promise<Run> {
 	const idleUsed = process.cpuUsage(idleBefore);
 	const quiet = `${((idleUsed.user + idleUsed.system) / 1000).toFixed(1)} ms CPU, ${stdout.frames.length - framesBefore} frame(s)`;
 	// One new point a second: every redraw recomputes the chart (the case the target is about).
-	const everySecondMs = await redrawCost(source, stdout, addPoint, 6, 1050);
+	const framesBeforeEverySecond = stdout.frames.length;
+	const everySecondMs = await redrawCost(source, stdout, addPoint, EVERY_SECOND_ROUNDS, 1050);
+	const everySecondLines = changedLines(stdout.frames.slice(Math.max(0, framesBeforeEverySecond - 1)));
 	const dashboardEverySecond = await (async () => {
 		stdin.press('z');
 		await sleep(200);
-		return redrawCost(source, stdout, addPoint, 6, 1050);
+		return redrawCost(source, stdout, addPoint, EVERY_SECOND_ROUNDS, 1050);
 	})();
 	instance.unmount();
-	return {quiet, firstFrameMs: shown - pressed, idleRedrawMs, newPointRedrawMs, dashboardRedrawMs, dashboardNewPointMs, everySecondMs, dashboardEverySecond};
+	return {quiet, firstFrameMs: shown - pressed, idleRedrawMs, newPointRedrawMs, dashboardRedrawMs, dashboardNewPointMs, everySecondMs, everySecondLines, dashboardEverySecond};
 }
 
 function rendererMs(points: number): number {
@@ -208,6 +226,7 @@ for (const [points, target] of [
 		`  CPU per redraw, snapshots as fast as frames come: nothing new: unzoomed ${fmt(run.dashboardRedrawMs)}, zoomed ${fmt(run.idleRedrawMs)}; one new point each: unzoomed ${fmt(run.dashboardNewPointMs)}, zoomed ${fmt(run.newPointRedrawMs)} (target: zoomed <= unzoomed)`,
 	);
 	console.log(`  one new point a second (each redraw recomputes the chart): unzoomed ${fmt(run.dashboardEverySecond)}, zoomed ${fmt(run.everySecondMs)} CPU per redraw`);
+	console.log(`  zoomed, one new point a second: ${run.everySecondLines.frames} frames written, ${run.everySecondLines.changedPerFrame.toFixed(1)} of ${ROWS - 1} lines changed per frame`);
 	console.log(`  zoomed, then 3 s without a snapshot (the held data's trailing redraw): ${run.quiet}`);
 	console.log(`  renderer alone (raw + smoothed series to 119x36 lines): ${fmt(rendererMs(points))}`);
 }

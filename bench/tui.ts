@@ -8,12 +8,12 @@ second pane of the same tmux server during the same minutes, as the reference. M
   3. time from process start to the first complete frame with 10,000 points per series already in Redis (< 1 s).
 
 CPU is utime + stime from /proc/<pid>/stat over the window. Frames per second and bytes per second come from
-the pane's raw output (pipe-pane). Options: --seconds N (default 60), --columns, --rows (default 120x40), --profile DIR (a CPU profile of mycotop),
+the pane's raw output (pipe-pane), btop's bytes per second from its own pane the same way (what crosses ssh). Options: --seconds N (default 60), --columns, --rows (default 120x40), --profile DIR (a CPU profile of mycotop),
 --zoom: the training pane zoomed (keys 1 then z through tmux send-keys once the dashboard is up) on a project with
 10,000 points of history that gains one point a second during both windows: the zoomed live chart's redraw cost.
 */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -104,13 +104,17 @@ interface Window {
 	readonly cpuPercent: Record<string, number>;
 	readonly frames: number;
 	readonly bytes: number;
+	/** btop's bytes per second to its pane over the same window (undefined without btop). */
+	readonly btopBytes: number | undefined;
 }
 
 /** CPU of each pid over `seconds`, plus mycotop's frames and bytes from its raw output file. */
-async function measure(pids: Record<string, number>, rawFile: string, seconds: number): Promise<Window> {
+async function measure(pids: Record<string, number>, rawFile: string, seconds: number, btopRawFile?: string): Promise<Window> {
 	const size = () => (existsSync(rawFile) ? readFileSync(rawFile, 'latin1') : '');
+	const btopSize = () => (btopRawFile !== undefined && existsSync(btopRawFile) ? statSync(btopRawFile).size : 0);
 	const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
 	const rawBefore = size();
+	const btopBefore = btopSize();
 	const t0 = performance.now();
 	await sleep(seconds * 1000);
 	const elapsed = (performance.now() - t0) / 1000;
@@ -120,6 +124,7 @@ async function measure(pids: Record<string, number>, rawFile: string, seconds: n
 		cpuPercent: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, ((cpuSeconds(pid) - before[k]!) / elapsed) * 100])),
 		frames: (delta.match(/\u001B\[\?2026h/g) ?? []).length / elapsed,
 		bytes: Buffer.byteLength(delta, 'latin1') / elapsed,
+		btopBytes: btopRawFile === undefined ? undefined : (btopSize() - btopBefore) / elapsed,
 	};
 }
 
@@ -149,6 +154,7 @@ function trainingTicker(redis: TestRedis): () => void {
 
 async function cpuRuns(redis: TestRedis, tmux: Tmux, hasBtop: boolean): Promise<Array<[string, Window]>> {
 	const rawFile = join(tmux.dir, 'mycotop.raw');
+	const btopRaw = join(tmux.dir, 'btop.raw');
 	if (options.zoom) await seedHistory(redis, [ZOOM_PROJECT], 10_000);
 	const target = tmux.open('mycotop', mycotopCommand(redis), ENV);
 	tmux.pipe(target, rawFile);
@@ -164,17 +170,19 @@ async function cpuRuns(redis: TestRedis, tmux: Tmux, hasBtop: boolean): Promise<
 	const pids: Record<string, number> = {mycotop: tmux.pid(target)};
 	if (hasBtop) {
 		const btop = tmux.open('btop', 'exec btop');
+		tmux.pipe(btop, btopRaw);
 		await sleep(1500);
 		pids['btop'] = tmux.pid(btop);
 	}
 	await sleep(2000);
 	const results: Array<[string, Window]> = [];
 	process.stderr.write(`bench:tui: ${SECONDS} s with GPU sampling only ...\n`);
-	results.push(['GPU sampling only (8 GPUs at 1 Hz)', await measure(pids, rawFile, SECONDS)]);
+	const btopFile = hasBtop ? btopRaw : undefined;
+	results.push(['GPU sampling only (8 GPUs at 1 Hz)', await measure(pids, rawFile, SECONDS, btopFile)]);
 	process.stderr.write(`bench:tui: ${SECONDS} s with 200 events/s ...\n`);
 	const publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(SECONDS + 5)], {stdio: ['ignore', 'ignore', 'inherit']});
 	await sleep(2000);
-	results.push(['+ 200 events/s', await measure(pids, rawFile, SECONDS)]);
+	results.push(['+ 200 events/s', await measure(pids, rawFile, SECONDS, btopFile)]);
 	if (!existsSync(`/proc/${pids['mycotop']!}/stat`)) process.stderr.write(`bench:tui: mycotop exited during the window; its pane:\n${tmux.capture(target)}\n`);
 	publisher.kill();
 	stopTicker?.();
@@ -245,9 +253,10 @@ async function main(): Promise<void> {
 		const pct = (v: number | undefined) => (v === undefined ? 'n/a' : Number.isNaN(v) ? 'exited' : `${v.toFixed(2)}%`);
 		const zoomed = options.zoom ? `, training pane zoomed (${ZOOM_PROJECT}: 10,000 points + 1 a second)` : '';
 		process.stdout.write(`\nmycotop TUI cost, ${COLUMNS}x${ROWS} tmux pane, ${SECONDS} s windows, NODE_ENV=production${zoomed}\n\n`);
-		process.stdout.write('| load | mycotop CPU (1 core) | btop CPU (same window) | mycotop frames/s | mycotop bytes/s |\n|---|---|---|---|---|\n');
+		process.stdout.write('| load | mycotop CPU (1 core) | btop CPU (same window) | mycotop frames/s | mycotop bytes/s to the terminal | btop bytes/s (same window) |\n|---|---|---|---|---|---|\n');
 		for (const [label, w] of cpu) {
-			process.stdout.write(`| ${label} | ${pct(w.cpuPercent['mycotop'])} | ${hasBtop ? pct(w.cpuPercent['btop']) : 'btop not installed'} | ${w.frames.toFixed(1)} | ${Math.round(w.bytes)} |\n`);
+			const btopBytes = w.btopBytes === undefined ? 'n/a' : String(Math.round(w.btopBytes));
+			process.stdout.write(`| ${label} | ${pct(w.cpuPercent['mycotop'])} | ${hasBtop ? pct(w.cpuPercent['btop']) : 'btop not installed'} | ${w.frames.toFixed(1)} | ${Math.round(w.bytes)} | ${btopBytes} |\n`);
 		}
 		if (starts.length > 0) {
 			process.stdout.write(

@@ -102,7 +102,8 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const clock = useCallback(() => clockRef.current, []);
 	const filter = useMemo(() => parseFilter(state.filterText), [state.filterText]);
 	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
-	// A zoomed chart takes new data at most once a second (keys still act at once); its rows come from that snapshot.
+	// A zoomed chart takes new data at most once a second (keys still act at once); its rows come from that snapshot,
+	// and so does the header's clock above it: data and clock change in one frame a second, not in two.
 	const chartSnapshot = useThrottled(snapshot, zoomedChart ? 1000 : 0);
 	const chartRows = useMemo(() => (zoomedChart ? paneRows(chartSnapshot, filter) : undefined), [zoomedChart, chartSnapshot, filter]);
 	// The completions are read from the store once per chart snapshot, and only while the tasks chart is shown.
@@ -217,7 +218,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	};
 	return (
 		<Box flexDirection="column" width={columns} height={height} overflow="hidden">
-			<Header snapshot={snapshot} width={columns} paused={state.paused} filterText={state.filterText} />
+			<Header snapshot={zoomedChart ? chartSnapshot : snapshot} width={columns} paused={state.paused} filterText={state.filterText} />
 			{state.help ? (
 				<HelpOverlay width={columns} height={layout.height} />
 			) : (

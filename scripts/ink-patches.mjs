@@ -6,6 +6,10 @@
 a dashboard whose sparklines change every frame grows them forever. Bound them (cleared at 4,096 entries). */
 const BOUND = 4096;
 
+/** Code points that are one cell wide, never combine with a neighbour and are no emoji (regex class text): printable
+ASCII, Latin-1, punctuation, arrows, box drawing, blocks, geometric shapes, braille. */
+const NARROW = '\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2030-\\u203B\\u203D-\\u2048\\u204A-\\u205E\\u2190-\\u2193\\u2196-\\u21A8\\u21AB-\\u21FF\\u2500-\\u25A9\\u25AC-\\u25B5\\u25B7-\\u25BF\\u25C1-\\u25FA\\u2800-\\u28FF';
+
 export const PATCHES = [
 	{
 		file: /[\\/]ink[\\/]build[\\/]measure-text\.js$/,
@@ -26,6 +30,12 @@ export const PATCHES = [
 		file: /[\\/]ink[\\/]build[\\/]wrap-text\.js$/,
 		find: '    cache[cacheKey] = wrappedText;',
 		replace: `    if (cache.size >= ${BOUND}) cache.clear();\n    cache.set(cacheKey, wrappedText);`,
+	},
+	// The row composition below needs three more of the tokenizer's exports.
+	{
+		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
+		find: "import { styledCharsFromTokens, styledCharsToString, tokenize, } from '@alcalzone/ansi-tokenize';",
+		replace: "import { ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, styledCharsFromTokens, styledCharsToString, tokenize, } from '@alcalzone/ansi-tokenize';",
 	},
 	// Ink builds a new Output (with empty width and tokenizer caches) for every frame, so every line of every frame
 	// is re-tokenized and re-measured although most lines did not change. Share one bounded cache across frames.
@@ -73,6 +83,96 @@ function composeRow(caches, width, segments) {
         }
     }
     return styledCharsToString(cells.filter(item => item !== undefined)).trimEnd();
+}
+// A row whose writes do not overlap and lie inside it is the concatenation of its writes' own strings, joined by the
+// same minimal style changes styledCharsToString would put between their neighbouring cells. Each distinct write is
+// turned into its piece once (cached), so a row where one number changed costs that number, not the row.
+const EMPTY_STYLES = [];
+const pieces = new Map();
+const escapeCodes = new Map();
+// Only SGR sequences and narrow glyphs (each one grapheme, one cell): no grapheme segmentation needed.
+const SIMPLE_LINE = /^(?:\\u001B\\[[0-9;]*m|[${NARROW}])*$/;
+const SIMPLE_RUNS = /\\u001B\\[[0-9;]*m|[^\\u001B]+/g;
+function styleChange(from, to) {
+    return from.length === 0 && to.length === 0 ? '' : ansiCodesToString(diffAnsiCodes(from, to));
+}
+/** {width, first, last, body}: the cells a write covers, the styles of its first and last cell, and the string
+styledCharsToString gives for its cells without the opening codes of the first cell and the closing codes after the last. */
+function simplePiece(line) {
+    let styles = EMPTY_STYLES;
+    let first;
+    let last;
+    let body = '';
+    let width = 0;
+    for (const [run] of line.matchAll(SIMPLE_RUNS)) {
+        if (run.charCodeAt(0) === 0x1B) {
+            let tokens = escapeCodes.get(run);
+            if (tokens === undefined) {
+                tokens = tokenize(run);
+                if (escapeCodes.size >= ${BOUND}) escapeCodes.clear();
+                escapeCodes.set(run, tokens);
+            }
+            styles = reduceAnsiCodesIncremental(styles, tokens);
+            continue;
+        }
+        if (first === undefined) first = styles;
+        else body += styleChange(last, styles);
+        body += run;
+        width += run.length;
+        last = styles;
+    }
+    return {width, first, last, body};
+}
+function charsPiece(caches, line) {
+    const chars = caches.getStyledChars(line);
+    let body = '';
+    let width = 0;
+    for (let i = 0; i < chars.length; i++) {
+        if (i > 0) body += styleChange(chars[i - 1].styles, chars[i].styles);
+        body += chars[i].value;
+        width += Math.max(1, caches.getStringWidth(chars[i].value));
+    }
+    return {width, first: chars[0]?.styles, last: chars.at(-1)?.styles, body};
+}
+function pieceOf(caches, line) {
+    let piece = pieces.get(line);
+    if (piece === undefined) {
+        piece = SIMPLE_LINE.test(line) ? simplePiece(line) : charsPiece(caches, line);
+        if (pieces.size >= ${BOUND}) pieces.clear();
+        pieces.set(line, piece);
+    }
+    return piece;
+}
+/** The row as composeRow builds it, or undefined when its writes overlap or leave the row (composeRow then). */
+function composeRowFromPieces(caches, width, segments) {
+    const placed = [];
+    for (let i = 0; i < segments.length; i += 2) {
+        const x = segments[i];
+        const piece = pieceOf(caches, segments[i + 1]);
+        if (piece.width === 0) continue;
+        if (!Number.isInteger(x) || x < 0 || x + piece.width > width) return undefined;
+        placed.push({x, piece});
+    }
+    placed.sort((a, b) => a.x - b.x);
+    let out = '';
+    let styles;
+    let cursor = 0;
+    const blank = count => {
+        out += styles === undefined ? '' : styleChange(styles, EMPTY_STYLES);
+        out += ' '.repeat(count);
+        styles = EMPTY_STYLES;
+    };
+    for (const {x, piece} of placed) {
+        if (x < cursor) return undefined;
+        if (x > cursor) blank(x - cursor);
+        out += styles === undefined ? ansiCodesToString(piece.first) : styleChange(styles, piece.first);
+        out += piece.body;
+        styles = piece.last;
+        cursor = x + piece.width;
+    }
+    if (cursor < width) blank(width - cursor);
+    if (styles !== undefined) out += styleChange(styles, EMPTY_STYLES);
+    return out.trimEnd();
 }
 function rowCachedGet(output) {
     const {width, height, caches} = output;
@@ -137,7 +237,7 @@ function rowCachedGet(output) {
         const key = width + '\\u0000' + segments.join('\\u0000');
         let row = rowStrings.get(key);
         if (row === undefined) {
-            row = composeRow(caches, width, segments);
+            row = composeRowFromPieces(caches, width, segments) ?? composeRow(caches, width, segments);
             if (rowStrings.size >= ${BOUND / 4}) rowStrings.clear();
             rowStrings.set(key, row);
         }
@@ -154,6 +254,26 @@ let sharedCaches;`,
 		find: '                            return sliceAnsi(line, from, to);',
 		replace: '                            return from === 0 && to === width ? line : sliceAnsi(line, from, to);',
 	},
+	// Every <Text> is squashed (twice a frame: layout, then output) and the result sanitized: a string without ESC is
+	// scanned code point by code point for C1 controls, and one with colours is fully tokenized, although a
+	// dashboard's text holds nothing but SGR sequences, which sanitizing keeps as they are. Return such text at once.
+	{
+		file: /[\\/]ink[\\/]build[\\/]sanitize-ansi\.js$/,
+		find: 'const sanitizeAnsi = (text) => {\n',
+		replace: 'const onlyTextAndSgr = /^[^\\u001B\\u0080-\\u009F]*(?:\\u001B\\[[0-9:;]*m[^\\u001B\\u0080-\\u009F]*)*$/;\nconst sanitizeAnsi = (text) => {\n    if (onlyTextAndSgr.test(text)) {\n        return text;\n    }\n',
+	},
+	// The width of each text node's squashed text decides whether it is wrapped: measured afresh every frame,
+	// although layout measured the same string a moment before through measureText's cache. Use that cache.
+	{
+		file: /[\\/]ink[\\/]build[\\/]render-node-to-output\.js$/,
+		find: "import wrapText from './wrap-text.js';",
+		replace: "import wrapText from './wrap-text.js';\nimport measureText from './measure-text.js';",
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]render-node-to-output\.js$/,
+		find: '                const currentWidth = widestLine(text);',
+		replace: '                const currentWidth = measureText(text).width;',
+	},
 	// string-width's fast path covers printable ASCII only; a dashboard is mostly block, box-drawing and braille
 	// glyphs, which then go through Intl.Segmenter and several Unicode-property regexes per character. Extend the fast
 	// path to narrow, non-combining, non-emoji ranges (width = length; test/unit/ink-patches.test.ts checks every
@@ -163,7 +283,7 @@ let sharedCaches;`,
 		// Only the 8.x copy Ink uses directly; wrap-ansi's nested string-width 7 is left alone.
 		version: '8.3.0',
 		find: '	if (/^[\\u0020-\\u007E]*$/.test(string)) {',
-		replace: '	if (/^[\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2030-\\u203B\\u203D-\\u2048\\u204A-\\u205E\\u2190-\\u2193\\u2196-\\u21A8\\u21AB-\\u21FF\\u2500-\\u25A9\\u25AC-\\u25B5\\u25B7-\\u25BF\\u25C1-\\u25FA\\u2800-\\u28FF]*$/.test(string)) {',
+		replace: `	if (/^[${NARROW}]*$/.test(string)) {`,
 	},
 ];
 
@@ -184,7 +304,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output)|string-width[\\/]index)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output)|string-width[\\/]index)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

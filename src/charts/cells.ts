@@ -18,14 +18,20 @@ const HALF_GLYPHS: Record<Exclude<CellMode, 'braille'>, readonly string[]> = {
 	ascii: [' ', "'", '.', ':'],
 };
 
-/** Dots per cell across and down. */
-export function dotsPerCell(mode: CellMode): {x: number; y: number} {
-	return mode === 'braille' ? {x: 2, y: 4} : {x: 1, y: 2};
+const BRAILLE_DOTS: {readonly x: number; readonly y: number} = Object.freeze({x: 2, y: 4});
+const HALF_DOTS: {readonly x: number; readonly y: number} = Object.freeze({x: 1, y: 2});
+
+/** Dots per cell across and down (shared objects: the canvas asks once per dot). */
+export function dotsPerCell(mode: CellMode): {readonly x: number; readonly y: number} {
+	return mode === 'braille' ? BRAILLE_DOTS : HALF_DOTS;
 }
+
+/** The 256 braille glyphs by dot bits (U+2800 + bits), built once instead of once per cell per frame. */
+const BRAILLE_GLYPHS: readonly string[] = Array.from({length: 256}, (_, bits) => (bits === 0 ? ' ' : String.fromCodePoint(0x2800 + bits)));
 
 /** The glyph of a cell with `bits` set. */
 export function cellGlyph(mode: CellMode, bits: number): string {
-	if (mode === 'braille') return bits === 0 ? ' ' : String.fromCodePoint(0x2800 + bits);
+	if (mode === 'braille') return BRAILLE_GLYPHS[bits & 0xff]!;
 	return HALF_GLYPHS[mode][bits & 3]!;
 }
 

@@ -71,23 +71,25 @@ Spans from cells: consecutive cells with the same look are one span, and a blank
 */
 class LineBuilder {
 	private readonly spans: ChartSpan[] = [];
-	private text = '';
+	/** The open span's cells, joined once when it closes (not a string grown cell by cell: less garbage a frame). */
+	private readonly parts: string[] = [];
 	private tone: Tone | undefined;
 	private faint: boolean | undefined;
 	private open = false;
 	push(text: string, tone?: Tone, faint?: boolean): void {
 		if (this.open && ((this.tone === tone && this.faint === faint) || text === ' ')) {
-			this.text += text;
+			this.parts.push(text);
 			return;
 		}
 		this.flush();
-		this.text = text;
+		this.parts.push(text);
 		this.tone = tone;
 		this.faint = faint;
 		this.open = true;
 	}
 	private flush(): void {
-		if (this.open) this.spans.push({text: this.text, tone: this.tone, faint: this.faint});
+		if (this.open) this.spans.push({text: this.parts.join(''), tone: this.tone, faint: this.faint});
+		this.parts.length = 0;
 		this.open = false;
 	}
 	done(): ChartLine {
@@ -140,20 +142,22 @@ function rangeValues(columns: readonly Columns[]): number[] {
 	return out;
 }
 
-/** The dot row of a placement (0 top), and the marker it needs at the edge, if any. */
-function dotRow(p: Placement, dotsY: number): {py: number; edge?: 'above' | 'below'} | undefined {
+/** The dot row of a placement (0 top; a value outside the range at the edge it left by), or -1 for a non-finite one. */
+function dotRow(p: Placement, dotsY: number): number {
 	switch (p.kind) {
 		case 'in':
-			return {py: Math.round((1 - p.fraction) * (dotsY - 1))};
+			return Math.round((1 - p.fraction) * (dotsY - 1));
 		case 'above':
-			return {py: 0, edge: 'above'};
+			return 0;
 		case 'below':
 		case 'non-positive':
-			return {py: dotsY - 1, edge: 'below'};
+			return dotsY - 1;
 		case 'non-finite':
-			return undefined;
+			return -1;
 	}
 }
+
+const isBelow = (p: Placement) => p.kind === 'below' || p.kind === 'non-positive';
 
 /** Draw one series onto the canvas and record its edge and NaN markers. */
 function drawSeries(canvas: DotCanvas, scale: YScale, series: ChartSeries, cols: Columns, owner: number, markers: Map<number, Marker>, glyphs: ChartGlyphs): void {
@@ -168,14 +172,17 @@ function drawSeries(canvas: DotCanvas, scale: YScale, series: ChartSeries, cols:
 	for (let px = 0; px < canvas.dotsX; px++) {
 		if (cols.nonFinite[px]! > 0) mark(px, 0, {glyph: glyphs.nonFinite, tone: 'critical'});
 		if (cols.count[px] === 0) continue;
-		const hi = dotRow(scale.place(cols.max[px]!), canvas.dotsY);
-		const lo = dotRow(scale.place(cols.min[px]!), canvas.dotsY);
+		// Rows as plain numbers (no object per dot row): this loop runs for every dot column of every series.
+		const hiAt = scale.place(cols.max[px]!);
+		const loAt = scale.place(cols.min[px]!);
+		const hi = dotRow(hiAt, canvas.dotsY);
+		const lo = dotRow(loAt, canvas.dotsY);
 		const last = dotRow(scale.place(cols.last[px]!), canvas.dotsY);
-		if (hi === undefined || lo === undefined) continue;
-		if (hi.edge === 'above' || lo.edge === 'above') mark(px, 0, {glyph: glyphs.above, tone: series.tone});
-		if (hi.edge === 'below' || lo.edge === 'below') mark(px, canvas.rows - 1, {glyph: glyphs.below, tone: series.tone});
-		const top = Math.min(hi.py, lo.py);
-		const bottom = Math.max(hi.py, lo.py);
+		if (hi < 0 || lo < 0) continue;
+		if (hiAt.kind === 'above' || loAt.kind === 'above') mark(px, 0, {glyph: glyphs.above, tone: series.tone});
+		if (isBelow(hiAt) || isBelow(loAt)) mark(px, canvas.rows - 1, {glyph: glyphs.below, tone: series.tone});
+		const top = Math.min(hi, lo);
+		const bottom = Math.max(hi, lo);
 		if (prevPx >= 0) {
 			// Join the previous column's last value to this column's range through the columns in between.
 			const target = Math.min(bottom, Math.max(top, prevPy));
@@ -189,7 +196,7 @@ function drawSeries(canvas: DotCanvas, scale: YScale, series: ChartSeries, cols:
 		}
 		canvas.vertical(px, top, bottom, owner);
 		prevPx = px;
-		prevPy = last?.py ?? bottom;
+		prevPy = last < 0 ? bottom : last;
 	}
 }
 

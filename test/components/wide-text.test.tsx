@@ -15,7 +15,7 @@ import {AgentsPane} from '../../components/AgentsPane.js';
 import {TasksPane} from '../../components/TasksPane.js';
 import {ASCII_THEME, ThemeProvider, UNICODE_THEME} from '../../components/theme.js';
 import {type DashboardState} from '../../hooks/use-dashboard-state.js';
-import {PANES, type PaneId} from '../../src/format/layout.js';
+import {PANES} from '../../src/format/layout.js';
 import {paneRows} from '../../src/format/pane-rows.js';
 import {cellWidth, graphemes} from '../../src/format/text-width.js';
 import {toAscii} from '../../src/format/units.js';

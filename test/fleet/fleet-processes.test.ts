@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {CLI, runCli, startCli, type RunningCli} from '../helpers/cli.js';
-import {tmuxAvailable, TmuxPane} from '../terminal/tmux.js';
+import {TmuxPane} from '../terminal/tmux.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const fakeSmi = resolve(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');

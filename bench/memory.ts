@@ -136,7 +136,9 @@ async function main(): Promise<void> {
 		process.stdout.write('| window | mycotop RSS min / median / max | btop RSS median (same window) |\n|---|---|---|\n');
 		process.stdout.write(`| idle (GPU sampling only, ${options.idle} s) | ${mb(i.min)} / ${mb(i.median)} / ${mb(i.max)} | ${hasBtop ? mb(stats(idle.btop).median) : 'btop not installed'} |\n`);
 		process.stdout.write(`| soak (+200 events/s, ${options.soak} s) | ${mb(s.min)} / ${mb(s.median)} / ${mb(s.max)} | ${hasBtop ? mb(stats(soak.btop).median) : 'btop not installed'} |\n`);
-		process.stdout.write(`\ngrowth over the soak (mean of the last minute minus the first): ${(last - first).toFixed(1)} MB (target: under 100 MB steady, no growth)\n`);
+		// Growth needs two minutes that do not overlap: a soak of at least 3 minutes.
+		const growth = soak.mycotop.length >= 36 ? `${(last - first).toFixed(1)} MB` : 'n/a (a soak under 3 minutes has no separate first and last minute)';
+		process.stdout.write(`\ngrowth over the soak (mean of the last minute minus the first): ${growth} (target: under 100 MB steady, no growth)\n`);
 	} finally {
 		publisher?.kill();
 		pane.close();

@@ -102,6 +102,8 @@ describe.runIf(redisAvailable())('history rollups held across transactions', () 
 		try {
 			t.publish(100);
 			await t.writer.flush(true);
+			// Past the pacing gap (20 ms), so the second scheduled flush sends its transaction instead of waiting.
+			await sleep(30);
 			t.publish(100);
 			await t.writer.flush(true);
 			expect(t.entries()).toBe(200);

@@ -72,6 +72,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 			droppedByFamily: w.droppedByFamily,
 			handedOver: w.handedOver,
 			stepDropped: w.stepDropped,
+			historyDropped: w.historyDropped,
 		};
 		const key = JSON.stringify(line);
 		if (lastWrites !== '' && key !== lastWrites) write(line);

@@ -111,6 +111,13 @@ export interface WriterStats {
 	readonly stepOutliers: number;
 	/** Stored step rollups found malformed (their width not a power of two), each restarted empty. */
 	readonly stepMalformed: number;
+	/** 10 s buckets of the events' samples held now, waiting to be merged (bounded: see MAX_HELD_BUCKETS). */
+	readonly historyHeldBuckets: number;
+	/**
+	Events' samples left out of the time tiers because they needed a new bucket while HARD_MAX_HELD_BUCKETS were held
+	(Redis away or stalled, with events stamped all over the retention): the history is short by these.
+	*/
+	readonly historyDropped: number;
 }
 
 export type LeaseState = 'held' | 'waiting' | 'lost';
@@ -123,6 +130,12 @@ const BIG_BATCH_ENTRIES = 5000;
 const HISTORY_EVERY_MS = 1000;
 /** 10 s buckets held at most before they go with the next transaction (a backfill makes many). */
 const MAX_HELD_BUCKETS = 50_000;
+/**
+10 s buckets held at most, whatever happens: while Redis is away or stalled nothing can be merged, and events stamped
+all over the retention would each hold one more. Beyond it a sample that needs a new bucket is left out and counted
+(stats.historyDropped); a sample of a bucket already held still counts.
+*/
+const HARD_MAX_HELD_BUCKETS = 2 * MAX_HELD_BUCKETS;
 
 /**
 What to do with a batch whose EXEC failed with an unknown outcome, by the leases of the scopes it holds: send it
@@ -173,6 +186,8 @@ export class WriteBatcher {
 	private lastRollupsAt = Number.NEGATIVE_INFINITY;
 	/** An explicit flush is running: the held rollups go with it, due or not. */
 	private rollupsForced = false;
+	/** Samples the held rollups refused at their cap, in batches already taken or let go (stats.historyDropped). */
+	private historyRefusedBefore = 0;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -180,6 +195,8 @@ export class WriteBatcher {
 	) {
 		const pendingEntries = () => this.pendingCount;
 		const stepCounts = () => this.steps?.counts() ?? {dropped: 0, outliers: 0, malformed: 0};
+		const held = () => this.heldRollups;
+		const historyRefusedBefore = () => this.historyRefusedBefore;
 		this.stats = {
 			batches: 0,
 			commands: 0,
@@ -209,12 +226,18 @@ export class WriteBatcher {
 			get stepMalformed() {
 				return stepCounts().malformed;
 			},
+			get historyHeldBuckets() {
+				return held().bucketCount;
+			},
+			get historyDropped() {
+				return held().refused + historyRefusedBefore();
+			},
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;
 		this.now = batcherOptions.now ?? Date.now;
 		this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 		this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
-		this.heldRollups = new RollupBatch(this.rollupMemo);
+		this.heldRollups = new RollupBatch(this.rollupMemo, HARD_MAX_HELD_BUCKETS);
 		this.steps =
 			batcherOptions.history === true
 				? new StepRollups(
@@ -426,7 +449,7 @@ export class WriteBatcher {
 			this.discardUnbatched();
 			// The next writer reads the step rollups from Redis and replays what this instance had not committed.
 			this.steps?.clear();
-			this.heldRollups = new RollupBatch(this.rollupMemo);
+			this.takeHeldRollups();
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
@@ -490,8 +513,7 @@ export class WriteBatcher {
 				const held = this.leaseState('shared') === 'held';
 				const stepCommands = held ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
 				if (held && this.rollupsDue()) {
-					stepCommands.push(...this.heldRollups.toCommands(nowMs));
-					this.heldRollups = new RollupBatch(this.rollupMemo);
+					stepCommands.push(...this.takeHeldRollups().toCommands(nowMs));
 					this.lastRollupsAt = performance.now();
 				}
 				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
@@ -555,6 +577,14 @@ export class WriteBatcher {
 			!this.retrying &&
 			!((this.steps?.due(this.now(), this.stepsForced) === true || this.rollupsDue()) && this.leaseState('shared') === 'held')
 		);
+	}
+
+	/** The held rollups, a fresh (bounded) batch taking their place; what they refused stays counted. */
+	private takeHeldRollups(): RollupBatch {
+		const taken = this.heldRollups;
+		this.historyRefusedBefore += taken.refused;
+		this.heldRollups = new RollupBatch(this.rollupMemo, HARD_MAX_HELD_BUCKETS);
+		return taken;
 	}
 
 	/** The stored events' samples by time (held across transactions), for the projection. */

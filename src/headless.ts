@@ -108,6 +108,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 		droppedByFamily: s.writer?.droppedByFamily ?? {},
 		handedOver: s.writer?.handedOver ?? 0,
 		replayed: s.writer?.replayed ?? 0,
+		historyDropped: s.writer?.historyDropped ?? 0,
 	});
 	unsubscribeJournal();
 	await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

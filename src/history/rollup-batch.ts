@@ -116,6 +116,8 @@ export class RollupBatch {
 	bucketCount = 0;
 	/** Samples refused because they needed a new bucket while `maxBuckets` were held (history short by these). */
 	refused = 0;
+	/** Samples taken (refused ones not included). */
+	samples = 0;
 
 	/** `maxBuckets`: 10 s buckets held at most; a sample that needs another is refused (counted in `refused`). */
 	constructor(
@@ -169,6 +171,7 @@ export class RollupBatch {
 			s.current = agg;
 		}
 		addSample(agg, timeMs, value);
+		this.samples += 1;
 		if (timeMs > s.latestMs) s.latestMs = timeMs;
 	}
 

@@ -114,8 +114,10 @@ export interface WriterStats {
 	/** 10 s buckets of the events' samples held now, waiting to be merged (bounded: see MAX_HELD_BUCKETS). */
 	readonly historyHeldBuckets: number;
 	/**
-	Events' samples left out of the time tiers because they needed a new bucket while HARD_MAX_HELD_BUCKETS were held
-	(Redis away or stalled, with events stamped all over the retention): the history is short by these.
+	Events' samples left out of the time tiers: refused because they needed a new bucket while HARD_MAX_HELD_BUCKETS
+	were held (Redis away or stalled, with events stamped all over the retention), or held unmerged, their events
+	committed, when the lease went (or the process stopped without it). The history is short by these; a process
+	killed outright cannot count its last interval's.
 	*/
 	readonly historyDropped: number;
 }
@@ -154,7 +156,18 @@ export class WriteBatcher {
 	/** Writes to this host's own keys (GPU telemetry), gated by the host lease instead of the shared one. */
 	protected hostPending: PendingBatch;
 	/** The batch whose EXEC failed with an unknown outcome, with the scopes whose lease it was written under. */
-	protected retrying: {id: string; commands: KvCommand[]; after: KvCommand[]; entries: number; families: FamilyCounts; scopes: readonly WriteScope[]} | undefined;
+	protected retrying:
+		| {
+				id: string;
+				commands: KvCommand[];
+				after: KvCommand[];
+				entries: number;
+				families: FamilyCounts;
+				scopes: readonly WriteScope[];
+				/** Samples of the held rollups it carries whose events an earlier transaction committed (lost with it). */
+				heldCommitted: number;
+		  }
+		| undefined;
 	/** Drops not yet added to `mycotop:writes:dropped` in Redis. */
 	private dropsToReport: FamilyCounts = {};
 	private flushing = false;
@@ -186,8 +199,13 @@ export class WriteBatcher {
 	private lastRollupsAt = Number.NEGATIVE_INFINITY;
 	/** An explicit flush is running: the held rollups go with it, due or not. */
 	private rollupsForced = false;
-	/** Samples the held rollups refused at their cap, in batches already taken or let go (stats.historyDropped). */
-	private historyRefusedBefore = 0;
+	/** Samples the held rollups refused at their cap, or let go with the lease, in batches already taken (stats.historyDropped). */
+	private historyLeftOutBefore = 0;
+	/**
+	The held rollups' samples whose events are committed (their list entries in Redis): what the time tiers miss if
+	the lease goes before the next merge. Counted for `batch` only (the held rollups when they were counted).
+	*/
+	private committedHeld: {readonly batch: RollupBatch; readonly samples: number} | undefined;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -196,7 +214,7 @@ export class WriteBatcher {
 		const pendingEntries = () => this.pendingCount;
 		const stepCounts = () => this.steps?.counts() ?? {dropped: 0, outliers: 0, malformed: 0};
 		const held = () => this.heldRollups;
-		const historyRefusedBefore = () => this.historyRefusedBefore;
+		const historyLeftOutBefore = () => this.historyLeftOutBefore;
 		this.stats = {
 			batches: 0,
 			commands: 0,
@@ -230,7 +248,7 @@ export class WriteBatcher {
 				return held().bucketCount;
 			},
 			get historyDropped() {
-				return held().refused + historyRefusedBefore();
+				return held().refused + historyLeftOutBefore();
 			},
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;
@@ -449,7 +467,7 @@ export class WriteBatcher {
 			this.discardUnbatched();
 			// The next writer reads the step rollups from Redis and replays what this instance had not committed.
 			this.steps?.clear();
-			this.takeHeldRollups();
+			this.letGoHeldRollups();
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
@@ -497,6 +515,7 @@ export class WriteBatcher {
 					// Its watermark was not stored either, so the new writer writes these messages from its ring.
 					if (this.handsOver && this.target.leaseTakenByAnother?.() === true && !this.retrying.scopes.includes('host')) this.stats.handedOver += this.retrying.entries;
 					else this.dropCounts(this.retrying.entries, this.retrying.families);
+					this.historyLeftOutBefore += this.retrying.heldCommitted;
 				}
 				this.retrying = undefined;
 			}
@@ -512,7 +531,14 @@ export class WriteBatcher {
 				// The step rollups' changes, when due (absolute bytes: a retried transaction writes them again harmlessly).
 				const held = this.leaseState('shared') === 'held';
 				const stepCommands = held ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
+				// With the lease held the shared batch was taken whole: every event sampled so far is in this transaction or an earlier one.
+				const heldBefore = this.heldRollups;
+				const heldSamples = heldBefore.samples;
+				let heldCommitted = 0;
+				let rollupsTaken = false;
 				if (held && this.rollupsDue()) {
+					heldCommitted = this.committedHeld?.batch === heldBefore ? this.committedHeld.samples : 0;
+					rollupsTaken = true;
 					stepCommands.push(...this.takeHeldRollups().toCommands(nowMs));
 					this.lastRollupsAt = performance.now();
 				}
@@ -527,10 +553,11 @@ export class WriteBatcher {
 				const families = shared.entriesByFamily();
 				addFamilyCounts(families, host.entriesByFamily());
 				const scopes: WriteScope[] = [...(shared.isEmpty && stepCommands.length === 0 ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
-				this.retrying = {id, commands, after, entries, families, scopes};
+				this.retrying = {id, commands, after, entries, families, scopes, heldCommitted};
 				this.lastTransactionAt = performance.now();
 				await this.commit(kv, id, commands, after);
 				this.retrying = undefined;
+				if (held && !rollupsTaken) this.committedHeld = {batch: heldBefore, samples: heldSamples};
 				this.stats.entriesWritten += entries;
 			}
 		} catch (error) {
@@ -579,10 +606,21 @@ export class WriteBatcher {
 		);
 	}
 
+	/**
+	The held rollups let go (the lease lost, or the process stopping without writing them): the samples of committed
+	events among them are what the time tiers miss, and are counted; the others go with their events (handed over to
+	the next writer, or dropped and counted as writes).
+	*/
+	private letGoHeldRollups(): void {
+		const taken = this.takeHeldRollups();
+		if (this.committedHeld?.batch === taken) this.historyLeftOutBefore += this.committedHeld.samples;
+		this.committedHeld = undefined;
+	}
+
 	/** The held rollups, a fresh (bounded) batch taking their place; what they refused stays counted. */
 	private takeHeldRollups(): RollupBatch {
 		const taken = this.heldRollups;
-		this.historyRefusedBefore += taken.refused;
+		this.historyLeftOutBefore += taken.refused;
 		this.heldRollups = new RollupBatch(this.rollupMemo, HARD_MAX_HELD_BUCKETS);
 		return taken;
 	}
@@ -651,7 +689,10 @@ export class WriteBatcher {
 		while (this.now() < deadline) {
 			if (this.isIdle() && !this.flushing) return true;
 			// Nothing this instance may still write (no lease held, none being retaken, no failed batch to settle).
-			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) return true;
+			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) {
+				this.letGoHeldRollups();
+				return true;
+			}
 			await this.flush();
 			if (this.isIdle()) return true;
 			// A batch is in flight (or Redis is away): wake when the writer goes idle, or after 50 ms, and look again.

@@ -86,6 +86,65 @@ describe.runIf(redisAvailable())('held history rollups, bounded', () => {
 	}, 180_000);
 });
 
+describe.runIf(redisAvailable())('held history rollups in a batch given up', () => {
+	it('a batch carrying the held rollups, failed and then abandoned with the lease, counts the samples of events committed before it', async () => {
+		const redis = await startRedis();
+		const client = redis.client();
+		const lease = {held: true};
+		let failNext = false;
+		const kv = new RedisKv(client);
+		const failing: typeof kv = Object.create(kv) as typeof kv;
+		// The link dies with the transaction in flight: its outcome unknown to the writer (not applied here).
+		failing.exec = async (...args: Parameters<typeof kv.exec>) => {
+			if (failNext) {
+				failNext = false;
+				throw new Error('Connection is closed.');
+			}
+			return kv.exec(...args);
+		};
+		const target: WriterTarget = {
+			kv: () => failing,
+			canWrite: () => lease.held,
+			canWriteHost: () => true,
+			shouldQueue: () => false,
+			isReady: () => true,
+			publish: () => {},
+			instanceId: 'abandoned',
+		};
+		const store = new MetricsStore();
+		const writer = new SeedWriter(store, target, {history: true});
+		const ingest = new Ingest(store, writer);
+		let step = 0;
+		const publish = (count: number) => {
+			for (let i = 0; i < count; i++, step++) ingest.handle(INPUT_CHANNELS.trainingProgress, JSON.stringify({projectId: 'x', step, loss: 1, timestamp: new Date().toISOString()}));
+		};
+		const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+		try {
+			publish(100);
+			await writer.flush(true);
+			await sleep(30);
+			// Committed, its samples held (merged at most once a second).
+			publish(100);
+			await writer.flush(true);
+			expect(writer.stats.entriesWritten).toBe(200);
+			await sleep(1050);
+			// The next transaction carries the held samples, and fails; then the lease goes to another instance.
+			publish(10);
+			failNext = true;
+			await writer.flush(true);
+			expect(writer.stats.failures).toBe(1);
+			lease.held = false;
+			await writer.flush();
+			expect(writer.stats.dropped).toBe(10);
+			expect(writer.stats.historyDropped).toBe(100);
+		} finally {
+			writer.stop();
+			client.disconnect();
+			await redis.stop();
+		}
+	});
+});
+
 describe('the bus line', () => {
 	it('says how many samples the time tiers left out', () => {
 		expect(describeWrites({pendingEntries: 0, dropped: 0, historyDropped: 49_872}, true)).toBe(' · 49872 samples not in history by time');

@@ -1,7 +1,7 @@
 /** The writer counts every entry it will not write when its shared lease goes in the middle of a flush. */
 import {describe, expect, it} from 'vitest';
 import {MemoryKv} from '../../src/bus/kv.js';
-import {type KvCommand} from '../../src/bus/kv.js';
+import {type ExecOptions, type KvCommand} from '../../src/bus/kv.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
 import {type LeaseState, retryVerdict, SeedWriter, type WriteScope, type WriterTarget} from '../../src/writer/seed-writer.js';
 
@@ -10,11 +10,11 @@ class GatedKv extends MemoryKv {
 	private release: (() => void) | undefined;
 	waiting = false;
 
-	override async exec(commands: readonly KvCommand[]): Promise<void> {
+	override async exec(commands: readonly KvCommand[], options?: ExecOptions): Promise<void> {
 		this.waiting = true;
 		await new Promise<void>((resolve) => (this.release = resolve));
 		this.waiting = false;
-		await super.exec(commands);
+		await super.exec(commands, options);
 	}
 
 	open(): void {
@@ -90,13 +90,14 @@ class FailingKv extends MemoryKv {
 	failNext: 'applied' | 'not-applied' | undefined;
 	execs = 0;
 
-	override async exec(commands: readonly KvCommand[]): Promise<void> {
+	// The batch's marker and what follows it come in `options` (kv.ts ExecOptions): applied with the rest.
+	override async exec(commands: readonly KvCommand[], options?: ExecOptions): Promise<void> {
 		this.execs += 1;
 		const fail = this.failNext;
 		this.failNext = undefined;
-		if (fail === 'applied') await super.exec(commands);
+		if (fail === 'applied') await super.exec(commands, options);
 		if (fail !== undefined) throw new Error('Connection is closed.');
-		await super.exec(commands);
+		await super.exec(commands, options);
 	}
 }
 

@@ -72,6 +72,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 			droppedByFamily: w.droppedByFamily,
 			handedOver: w.handedOver,
 			stepDropped: w.stepDropped,
+			historyDropped: w.historyDropped,
 		};
 		const key = JSON.stringify(line);
 		if (lastWrites !== '' && key !== lastWrites) write(line);
@@ -107,6 +108,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 		droppedByFamily: s.writer?.droppedByFamily ?? {},
 		handedOver: s.writer?.handedOver ?? 0,
 		replayed: s.writer?.replayed ?? 0,
+		historyDropped: s.writer?.historyDropped ?? 0,
 	});
 	unsubscribeJournal();
 	await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

@@ -355,6 +355,7 @@ function writeHealth(stats: WriterStats, lease: {readonly refusal: WriteRefusal;
 		stepDropped: stats.stepDropped,
 		stepOutliers: stats.stepOutliers,
 		stepMalformed: stats.stepMalformed,
+		historyDropped: stats.historyDropped,
 		...(refusing === undefined ? {} : {refusing: {what: explainRefusal(refusing.refusal), count: refusing.count}}),
 	};
 }

@@ -131,6 +131,8 @@ export interface WriteHealth {
 	readonly stepOutliers?: number;
 	/** Stored step rollups found malformed and restarted. */
 	readonly stepMalformed?: number;
+	/** Events' samples left out of the time tiers (the writer held as many buckets as it may). */
+	readonly historyDropped?: number;
 }
 
 /**
@@ -149,6 +151,7 @@ export function describeWrites(writes: WriteHealth, connected: boolean): string 
 	if ((writes.stepDropped ?? 0) > 0) out += ` · ${plural(writes.stepDropped!, 'sample')} not in history by step`;
 	if ((writes.stepOutliers ?? 0) > 0) out += ` · ${plural(writes.stepOutliers!, 'outlying step')} left out of history by step`;
 	if ((writes.stepMalformed ?? 0) > 0) out += ` · ${plural(writes.stepMalformed!, 'malformed step rollup')} restarted`;
+	if ((writes.historyDropped ?? 0) > 0) out += ` · ${plural(writes.historyDropped!, 'sample')} not in history by time`;
 	if ((writes.replayGaps ?? 0) > 0) out += ` · takeover gap ×${writes.replayGaps} (messages may be missing)`;
 	if ((writes.replayAmbiguous ?? 0) > 0) out += ` · takeover position ambiguous ×${writes.replayAmbiguous} (messages may be doubled)`;
 	return out;

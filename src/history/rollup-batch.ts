@@ -114,8 +114,16 @@ export class RollupBatch {
 	readonly seq = ++batchCount;
 	/** 10 s buckets held (every series): what a writer holding the batch across transactions bounds. */
 	bucketCount = 0;
+	/** Samples refused because they needed a new bucket while `maxBuckets` were held (history short by these). */
+	refused = 0;
+	/** Samples taken (refused ones not included). */
+	samples = 0;
 
-	constructor(private readonly memo: RollupMemo = new RollupMemo()) {}
+	/** `maxBuckets`: 10 s buckets held at most; a sample that needs another is refused (counted in `refused`). */
+	constructor(
+		private readonly memo: RollupMemo = new RollupMemo(),
+		private readonly maxBuckets = Number.POSITIVE_INFINITY,
+	) {}
 
 	get isEmpty(): boolean {
 		return this.series.size === 0;
@@ -152,6 +160,10 @@ export class RollupBatch {
 		if (agg === undefined || agg.start !== start) {
 			agg = s.times.get(start);
 			if (agg === undefined) {
+				if (this.bucketCount >= this.maxBuckets) {
+					this.refused += 1;
+					return;
+				}
 				agg = emptyAgg(start);
 				s.times.set(start, agg);
 				this.bucketCount += 1;
@@ -159,6 +171,7 @@ export class RollupBatch {
 			s.current = agg;
 		}
 		addSample(agg, timeMs, value);
+		this.samples += 1;
 		if (timeMs > s.latestMs) s.latestMs = timeMs;
 	}
 

@@ -111,6 +111,15 @@ export interface WriterStats {
 	readonly stepOutliers: number;
 	/** Stored step rollups found malformed (their width not a power of two), each restarted empty. */
 	readonly stepMalformed: number;
+	/** 10 s buckets of the events' samples held now, waiting to be merged (bounded: see MAX_HELD_BUCKETS). */
+	readonly historyHeldBuckets: number;
+	/**
+	Events' samples left out of the time tiers: refused because they needed a new bucket while HARD_MAX_HELD_BUCKETS
+	were held (Redis away or stalled, with events stamped all over the retention), or held unmerged, their events
+	committed, when the lease went (or the process stopped without it). The history is short by these; a process
+	killed outright cannot count its last interval's.
+	*/
+	readonly historyDropped: number;
 }
 
 export type LeaseState = 'held' | 'waiting' | 'lost';
@@ -123,6 +132,12 @@ const BIG_BATCH_ENTRIES = 5000;
 const HISTORY_EVERY_MS = 1000;
 /** 10 s buckets held at most before they go with the next transaction (a backfill makes many). */
 const MAX_HELD_BUCKETS = 50_000;
+/**
+10 s buckets held at most, whatever happens: while Redis is away or stalled nothing can be merged, and events stamped
+all over the retention would each hold one more. Beyond it a sample that needs a new bucket is left out and counted
+(stats.historyDropped); a sample of a bucket already held still counts.
+*/
+const HARD_MAX_HELD_BUCKETS = 2 * MAX_HELD_BUCKETS;
 
 /**
 What to do with a batch whose EXEC failed with an unknown outcome, by the leases of the scopes it holds: send it
@@ -141,7 +156,18 @@ export class WriteBatcher {
 	/** Writes to this host's own keys (GPU telemetry), gated by the host lease instead of the shared one. */
 	protected hostPending: PendingBatch;
 	/** The batch whose EXEC failed with an unknown outcome, with the scopes whose lease it was written under. */
-	protected retrying: {id: string; commands: KvCommand[]; after: KvCommand[]; entries: number; families: FamilyCounts; scopes: readonly WriteScope[]} | undefined;
+	protected retrying:
+		| {
+				id: string;
+				commands: KvCommand[];
+				after: KvCommand[];
+				entries: number;
+				families: FamilyCounts;
+				scopes: readonly WriteScope[];
+				/** Samples of the held rollups it carries whose events an earlier transaction committed (lost with it). */
+				heldCommitted: number;
+		  }
+		| undefined;
 	/** Drops not yet added to `mycotop:writes:dropped` in Redis. */
 	private dropsToReport: FamilyCounts = {};
 	private flushing = false;
@@ -173,6 +199,13 @@ export class WriteBatcher {
 	private lastRollupsAt = Number.NEGATIVE_INFINITY;
 	/** An explicit flush is running: the held rollups go with it, due or not. */
 	private rollupsForced = false;
+	/** Samples the held rollups refused at their cap, or let go with the lease, in batches already taken (stats.historyDropped). */
+	private historyLeftOutBefore = 0;
+	/**
+	The held rollups' samples whose events are committed (their list entries in Redis): what the time tiers miss if
+	the lease goes before the next merge. Counted for `batch` only (the held rollups when they were counted).
+	*/
+	private committedHeld: {readonly batch: RollupBatch; readonly samples: number} | undefined;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -180,6 +213,8 @@ export class WriteBatcher {
 	) {
 		const pendingEntries = () => this.pendingCount;
 		const stepCounts = () => this.steps?.counts() ?? {dropped: 0, outliers: 0, malformed: 0};
+		const held = () => this.heldRollups;
+		const historyLeftOutBefore = () => this.historyLeftOutBefore;
 		this.stats = {
 			batches: 0,
 			commands: 0,
@@ -209,12 +244,18 @@ export class WriteBatcher {
 			get stepMalformed() {
 				return stepCounts().malformed;
 			},
+			get historyHeldBuckets() {
+				return held().bucketCount;
+			},
+			get historyDropped() {
+				return held().refused + historyLeftOutBefore();
+			},
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;
 		this.now = batcherOptions.now ?? Date.now;
 		this.pending = new PendingBatch(this.maxPending, this.rollupMemo);
 		this.hostPending = new PendingBatch(this.maxPending, this.rollupMemo);
-		this.heldRollups = new RollupBatch(this.rollupMemo);
+		this.heldRollups = new RollupBatch(this.rollupMemo, HARD_MAX_HELD_BUCKETS);
 		this.steps =
 			batcherOptions.history === true
 				? new StepRollups(
@@ -426,7 +467,7 @@ export class WriteBatcher {
 			this.discardUnbatched();
 			// The next writer reads the step rollups from Redis and replays what this instance had not committed.
 			this.steps?.clear();
-			this.heldRollups = new RollupBatch(this.rollupMemo);
+			this.letGoHeldRollups();
 		}
 		if (!this.mayWrite('host')) {
 			this.dropBatch(this.hostPending);
@@ -474,6 +515,7 @@ export class WriteBatcher {
 					// Its watermark was not stored either, so the new writer writes these messages from its ring.
 					if (this.handsOver && this.target.leaseTakenByAnother?.() === true && !this.retrying.scopes.includes('host')) this.stats.handedOver += this.retrying.entries;
 					else this.dropCounts(this.retrying.entries, this.retrying.families);
+					this.historyLeftOutBefore += this.retrying.heldCommitted;
 				}
 				this.retrying = undefined;
 			}
@@ -489,9 +531,15 @@ export class WriteBatcher {
 				// The step rollups' changes, when due (absolute bytes: a retried transaction writes them again harmlessly).
 				const held = this.leaseState('shared') === 'held';
 				const stepCommands = held ? (this.steps?.takeCommands(nowMs, this.stepsForced) ?? []) : [];
+				// With the lease held the shared batch was taken whole: every event sampled so far is in this transaction or an earlier one.
+				const heldBefore = this.heldRollups;
+				const heldSamples = heldBefore.samples;
+				let heldCommitted = 0;
+				let rollupsTaken = false;
 				if (held && this.rollupsDue()) {
-					stepCommands.push(...this.heldRollups.toCommands(nowMs));
-					this.heldRollups = new RollupBatch(this.rollupMemo);
+					heldCommitted = this.committedHeld?.batch === heldBefore ? this.committedHeld.samples : 0;
+					rollupsTaken = true;
+					stepCommands.push(...this.takeHeldRollups().toCommands(nowMs));
 					this.lastRollupsAt = performance.now();
 				}
 				// Nothing this instance may write now (a lease being retaken keeps its batch waiting for the answer).
@@ -505,10 +553,11 @@ export class WriteBatcher {
 				const families = shared.entriesByFamily();
 				addFamilyCounts(families, host.entriesByFamily());
 				const scopes: WriteScope[] = [...(shared.isEmpty && stepCommands.length === 0 ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
-				this.retrying = {id, commands, after, entries, families, scopes};
+				this.retrying = {id, commands, after, entries, families, scopes, heldCommitted};
 				this.lastTransactionAt = performance.now();
 				await this.commit(kv, id, commands, after);
 				this.retrying = undefined;
+				if (held && !rollupsTaken) this.committedHeld = {batch: heldBefore, samples: heldSamples};
 				this.stats.entriesWritten += entries;
 			}
 		} catch (error) {
@@ -555,6 +604,25 @@ export class WriteBatcher {
 			!this.retrying &&
 			!((this.steps?.due(this.now(), this.stepsForced) === true || this.rollupsDue()) && this.leaseState('shared') === 'held')
 		);
+	}
+
+	/**
+	The held rollups let go (the lease lost, or the process stopping without writing them): the samples of committed
+	events among them are what the time tiers miss, and are counted; the others go with their events (handed over to
+	the next writer, or dropped and counted as writes).
+	*/
+	private letGoHeldRollups(): void {
+		const taken = this.takeHeldRollups();
+		if (this.committedHeld?.batch === taken) this.historyLeftOutBefore += this.committedHeld.samples;
+		this.committedHeld = undefined;
+	}
+
+	/** The held rollups, a fresh (bounded) batch taking their place; what they refused stays counted. */
+	private takeHeldRollups(): RollupBatch {
+		const taken = this.heldRollups;
+		this.historyLeftOutBefore += taken.refused;
+		this.heldRollups = new RollupBatch(this.rollupMemo, HARD_MAX_HELD_BUCKETS);
+		return taken;
 	}
 
 	/** The stored events' samples by time (held across transactions), for the projection. */
@@ -621,7 +689,10 @@ export class WriteBatcher {
 		while (this.now() < deadline) {
 			if (this.isIdle() && !this.flushing) return true;
 			// Nothing this instance may still write (no lease held, none being retaken, no failed batch to settle).
-			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) return true;
+			if (!this.mayWrite('shared') && !this.mayWrite('host') && this.retrying === undefined) {
+				this.letGoHeldRollups();
+				return true;
+			}
 			await this.flush();
 			if (this.isIdle()) return true;
 			// A batch is in flight (or Redis is away): wake when the writer goes idle, or after 50 ms, and look again.

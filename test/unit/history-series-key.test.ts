@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 import fc from 'fast-check';
 import {RollupBatch, RollupMemo} from '../../src/history/rollup-batch.js';
 import {SeriesKey} from '../../src/history/series-key.js';
-import {StepRollups} from '../../src/history/step-rollups.js';
+import {IDLE_EVICT_MS, MAX_HELD_SERIES, StepRollups} from '../../src/history/step-rollups.js';
 
 const NOW = Date.UTC(2026, 0, 10);
 
@@ -53,5 +53,36 @@ describe('series keys', () => {
 		expect(key.steps!.count[3]).toBe(1);
 		expect(key.steps!.count[4]).toBe(1);
 		expect(rollups.held).toBe(1);
+	});
+
+	it('at the held-series cap, with unreadable (wrong-type) keys and evictions: by key exactly as by name', async () => {
+		const settle = () => new Promise((resolve) => setImmediate(resolve));
+		// A step key another program made a list: Redis answers WRONGTYPE to the read.
+		const load = async (key: string) => {
+			if (key.includes(':bad')) throw new Error('WRONGTYPE Operation against a key holding the wrong kind of value');
+			return null;
+		};
+		const byKey = new StepRollups(load, () => {});
+		const byName = new StepRollups(load, () => {});
+		const names = [...Array.from({length: MAX_HELD_SERIES + 8}, (_, i) => `training:p${i}:loss`), 'training:bad:loss'];
+		const keys = names.map((name) => new SeriesKey(name));
+		const both = (i: number, step: number, value: number) => {
+			byKey.sampleKey(keys[i]!, step, value);
+			byName.sample(names[i]!, step, value);
+		};
+		const commands = (at: number) => [byKey.takeCommands(at, true), byName.takeCommands(at, true)];
+		for (let round = 0; round < 3; round++) {
+			for (let i = 0; i < names.length; i++) both(i, round * 2, i + round);
+			await settle();
+			for (let i = 0; i < names.length; i++) both(i, round * 2 + 1, i - round);
+			const [k, n] = commands(round * (IDLE_EVICT_MS + 1));
+			expect(k).toEqual(n);
+			expect(byKey.counts()).toEqual(byName.counts());
+			expect(byKey.held).toBe(byName.held);
+			// Idle past the eviction time: every written series is let go, and read again by its next sample.
+			commands(round * (IDLE_EVICT_MS + 1) + IDLE_EVICT_MS + 1);
+			expect(byKey.held).toBe(byName.held);
+		}
+		expect(byKey.counts().dropped).toBeGreaterThan(0);
 	});
 });

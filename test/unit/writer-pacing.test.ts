@@ -31,7 +31,7 @@ class RecordingKv extends MemoryKv {
 	}
 }
 
-function writerOn(kv: RecordingKv, options: {flushDelayMs?: number; now?: () => number} = {}): SeedWriter {
+function writerOn(kv: RecordingKv, options: {flushDelayMs?: number; now?: () => number; maxPendingEntries?: number} = {}): SeedWriter {
 	const target: WriterTarget = {kv: () => kv, canWrite: () => true, canWriteHost: () => true, shouldQueue: () => false, isReady: () => true, publish: () => {}, instanceId: 'pacing'};
 	return new SeedWriter(new MetricsStore(), target, options);
 }
@@ -100,6 +100,28 @@ describe('writer pacing under load', () => {
 		await writer.flush();
 		expect(kv.written).toBe(3000);
 		expect(kv.transactions).toHaveLength(2);
+		writer.stop();
+	});
+
+	it('a burst faster than Redis: what waits stays bounded, and every entry is written once or counted as dropped', async () => {
+		const kv = new RecordingKv();
+		kv.roundTripMs = 30;
+		const writer = writerOn(kv, {maxPendingEntries: 20_000});
+		let sent = 0;
+		let mostWaiting = 0;
+		// 5,000 entries a millisecond for 200 ms: far more than a transaction every 30 ms carries off.
+		const until = performance.now() + 200;
+		while (performance.now() < until) {
+			for (let i = 0; i < 5000; i++) writer.enqueueList('test:list', `e${sent++}`, 600);
+			mostWaiting = Math.max(mostWaiting, writer.stats.pendingEntries);
+			await sleep(1);
+		}
+		expect(await writer.drain(10_000)).toBe(true);
+		// The pending batch and the one in flight, each at most maxPendingEntries.
+		expect(mostWaiting).toBeLessThanOrEqual(40_000);
+		expect(writer.stats.dropped).toBeGreaterThan(0);
+		expect(kv.written).toBe(writer.stats.entriesWritten);
+		expect(kv.written + writer.stats.dropped).toBe(sent);
 		writer.stop();
 	});
 

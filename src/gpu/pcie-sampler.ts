@@ -3,7 +3,9 @@ PCIe throughput: a second long-lived child, `nvidia-smi dmon -s t -d <seconds>`,
 (whose fields have no throughput). Probed once at start with `dmon -s t -c 1`: when that fails, or prints no
 `rxpci`/`txpci` header (an nvidia-smi without dmon, or without the `t` group), the extra is named as unsupported
 (GpuStore.setUnsupportedExtra: in droppedFields and the state's reason) and no child runs. A child that exits is
-restarted after 30 s (doubling to 10 min); meanwhile the last values stay, marked stale. Nothing here throws.
+restarted after 30 s (doubling to 10 min); meanwhile the last values stay, marked stale. A child that stays alive
+but prints no sample for 3 intervals (at least 15 s: nvidia-smi stuck in the driver) is killed and treated the same.
+Nothing here throws.
 */
 import {sanitizeText} from '../contract/sanitize.js';
 import {DmonParser} from './dmon-parse.js';
@@ -28,6 +30,8 @@ export interface PcieSamplerOptions {
 	readonly restartMs?: number;
 	/** After each sample (touch the store). */
 	readonly onSample?: () => void;
+	/** A child alive but without a sample this long is killed (and restarted). Default 3 intervals, at least 15 s. */
+	readonly silenceMs?: number;
 }
 
 
@@ -60,6 +64,7 @@ export class PcieSampler {
 	private running = false;
 	private child: StreamHandle | undefined;
 	private timer: NodeJS.Timeout | undefined;
+	private watchdog: NodeJS.Timeout | undefined;
 	private restarts = 0;
 	private readonly now: () => number;
 
@@ -107,9 +112,20 @@ export class PcieSampler {
 		const splitter = new LineSplitter();
 		this.stats.starts += 1;
 		this.state = 'ok';
+		let silentFor: number | undefined;
+		const silenceMs = this.options.silenceMs ?? Math.max(15_000, 3 * this.seconds * 1000);
+		const arm = () => {
+			if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+			this.watchdog = setTimeout(() => {
+				silentFor = silenceMs;
+				child.kill();
+			}, silenceMs);
+			this.watchdog.unref();
+		};
 		const onLine = (line: string) => {
 			const parsed = parser.line(line);
 			if (parsed.kind === 'sample') {
+				if (this.child === child) arm();
 				this.stats.samples += 1;
 				this.restarts = 0;
 				this.store.setLinkThroughput(parsed.index, parsed.rxMBps, parsed.txMBps, this.now());
@@ -121,12 +137,15 @@ export class PcieSampler {
 		};
 		const child = startStream(this.options.bin, dmonArgs(this.seconds, this.options.gpus), (chunk) => splitter.push(chunk).forEach(onLine), () => undefined, this.options.env);
 		this.child = child;
+		arm();
 		void child.done.then((outcome) => {
 			if (this.child !== child) return;
 			this.child = undefined;
+			if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+			this.watchdog = undefined;
 			if (!this.running) return;
 			this.state = 'stopped';
-			const why = outcome.exitCode !== undefined ? `dmon exited (${outcome.exitCode})` : outcome.signal !== undefined ? `dmon killed (${outcome.signal})` : 'dmon stopped';
+			const why = silentFor !== undefined ? `dmon silent for ${Math.round(silentFor / 1000)} s` : outcome.exitCode !== undefined ? `dmon exited (${outcome.exitCode})` : outcome.signal !== undefined ? `dmon killed (${outcome.signal})` : 'dmon stopped';
 			this.store.staleLinkThroughput(why);
 			this.options.onSample?.();
 			const delay = Math.min(600_000, (this.options.restartMs ?? 30_000) * 2 ** this.restarts);
@@ -141,6 +160,8 @@ export class PcieSampler {
 		this.state = 'off';
 		if (this.timer !== undefined) clearTimeout(this.timer);
 		this.timer = undefined;
+		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+		this.watchdog = undefined;
 		this.child?.kill();
 		this.child = undefined;
 	}

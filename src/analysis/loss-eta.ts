@@ -52,6 +52,8 @@ export function lossEta(points: readonly LossPoint[], target: number | undefined
 	if (tail.length === 0) return undefined;
 	const newest = Math.max(...tail.map((p) => p.timeMs));
 	const window = tail.filter((p) => p.timeMs >= newest - ETA_WINDOW_MS);
+	// Checked before bucketing: a bucket's mean can be positive around a zero or negative loss, whose log means nothing.
+	if (window.some((p) => !(p.value > 0))) return undefined;
 	const start = Math.min(...window.map((p) => p.timeMs));
 	const span = Math.max(1, newest - start);
 	const sums = Array.from({length: BUCKETS}, () => ({n: 0, t: 0, v: 0, x: 0}));

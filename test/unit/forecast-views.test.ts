@@ -87,6 +87,18 @@ describe('lossEta', () => {
 		expect(lossEta([], 0.5)).toBeUndefined();
 	});
 
+	it('no ETA when one loss in the window is zero or negative, even when its bucket averages above 0', () => {
+		const falling = points(900, 2000, (t) => 2 * Math.exp(-t / (20 * MIN)));
+		expect(lossEta(falling, 0.1)).toBeDefined();
+		for (const bad of [0, -0.5]) {
+			const glitch = falling.map((p, i) => (i === 450 ? {...p, value: bad} : p));
+			expect(lossEta(glitch, 0.1)).toBeUndefined();
+		}
+		// Outside the 30-minute window it no longer counts.
+		const old = [{x: 0, value: 0, timeMs: NOW - 2 * H}, ...falling];
+		expect(lossEta(old, 0.1)).toBeDefined();
+	});
+
 	it('survives hostile points: NaN, Infinity, a clock that steps back', () => {
 		const hostile = points(200, 1000, (t) => 2 * Math.exp(-t / (5 * MIN)));
 		hostile[50] = {...hostile[50]!, value: Number.NaN};

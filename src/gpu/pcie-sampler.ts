@@ -1,6 +1,6 @@
 /**
 PCIe throughput: a second long-lived child, `nvidia-smi dmon -s t -d <seconds>`, beside the `--query-gpu -lms` one
-(whose fields have no throughput). Probed once at start with `dmon -s t -c 1`: when that fails, or prints no
+(whose fields have no throughput). Probed at start with `dmon -s t -c 1` (a probe that times out is tried again later, as a stopped child is): when that fails, or prints no
 `rxpci`/`txpci` header (an nvidia-smi without dmon, or without the `t` group), the extra is named as unsupported
 (GpuStore.setUnsupportedExtra: in droppedFields and the state's reason) and no child runs. A child that exits is
 restarted after 30 s (doubling to 10 min); meanwhile the last values stay, marked stale. A child that stays alive
@@ -92,10 +92,21 @@ export class PcieSampler {
 	async start(): Promise<void> {
 		if (this.running) return;
 		this.running = true;
+		await this.probe();
+	}
+
+	private async probe(): Promise<void> {
 		const parser = new DmonParser();
 		const result = await runOneShot(this.options.bin, dmonArgs(this.seconds, this.options.gpus, 1), this.options.probeTimeoutMs ?? 5000, this.options.env);
 		for (const line of result.stdout.split('\n')) parser.line(line);
 		if (!this.running) return;
+		if (result.timedOut === true) {
+			// A slow answer (a driver still starting, a busy box) is a bad moment, not a verdict: ask again later.
+			this.state = 'stopped';
+			this.options.onSample?.();
+			this.later(() => void this.probe());
+			return;
+		}
 		const problem = probeProblem(result, parser.sawHeader);
 		if (problem !== undefined) {
 			this.state = 'unsupported';
@@ -148,11 +159,16 @@ export class PcieSampler {
 			const why = silentFor !== undefined ? `dmon silent for ${Math.round(silentFor / 1000)} s` : outcome.exitCode !== undefined ? `dmon exited (${outcome.exitCode})` : outcome.signal !== undefined ? `dmon killed (${outcome.signal})` : 'dmon stopped';
 			this.store.staleLinkThroughput(why);
 			this.options.onSample?.();
-			const delay = Math.min(600_000, (this.options.restartMs ?? 30_000) * 2 ** this.restarts);
-			this.restarts += 1;
-			this.timer = setTimeout(() => this.spawn(), delay);
-			this.timer.unref();
+			this.later(() => this.spawn());
 		});
+	}
+
+	/** Run `next` after the restart delay (30 s, doubling per try, at most 10 min). */
+	private later(next: () => void): void {
+		const delay = Math.min(600_000, (this.options.restartMs ?? 30_000) * 2 ** this.restarts);
+		this.restarts += 1;
+		this.timer = setTimeout(next, delay);
+		this.timer.unref();
 	}
 
 	stop(): void {

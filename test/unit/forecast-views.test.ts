@@ -10,6 +10,7 @@ import {MetricsStore} from '../../src/store/metrics-store.js';
 import {buildSnapshot, snapshotToJson} from '../../src/store/snapshot.js';
 import {onceText} from '../../src/once.js';
 import {makeSnapshot} from '../components/fixtures.js';
+import {storeInput} from '../../src/rules/store-input.js';
 
 const MIN = 60_000;
 const H = 3_600_000;
@@ -161,6 +162,22 @@ describe('config: sla and training', () => {
 		expect(out).toContain('c.yaml:5: training.targetLoss: expected a loss above 0, got -1');
 		expect(out.some((l) => l.startsWith('c.yaml:7: training.targets: "a": expected a loss above 0'))).toBe(true);
 		expect(out.some((l) => l.startsWith('c.yaml:8: training.target: unknown field'))).toBe(true);
+	});
+});
+
+describe('the budget against a completion stamped long ago (a producer whose clock is a day off)', () => {
+	it('one stray old stamp does not hide the window\'s completions from the pane or the rules', () => {
+		const store = new MetricsStore({}, () => NOW);
+		const task = (i: number, timeMs: number, late = false) =>
+			store.apply({kind: 'task', taskId: `t${i}`, status: 'done', agent: 'a', durationSeconds: late ? 2400 : 600, timestamp: NOW, timeMs}, NOW);
+		for (let i = 0; i < 60; i++) task(i, NOW - (60 - i) * MIN, i % 4 === 0);
+		task(60, NOW - 30 * H);
+		for (let i = 61; i < 71; i++) task(i, NOW - (71 - i) * 1000);
+		const bus = makeSnapshot().bus;
+		const snapshot = buildSnapshot({store, host: 'h', instanceId: 'h:1', bus: () => bus, forecasts: {sla: DEFAULT_SLA, training: {}}}, NOW);
+		expect(snapshot.tasks.budget).toMatchObject({total: 70, late: 15});
+		const input = storeInput(store, NOW, new Map(), undefined);
+		expect(input.completionsSince(NOW - DEFAULT_SLA.windowMs)).toHaveLength(70);
 	});
 });
 

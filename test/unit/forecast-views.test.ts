@@ -100,6 +100,14 @@ describe('lossEta', () => {
 		expect(lossEta(old, 0.1)).toBeDefined();
 	});
 
+	it('no ETA once the run has diverged: the newest losses NaN or Inf (the last finite half hour no longer speaks)', () => {
+		const falling = points(900, 2000, (t) => 2 * Math.exp(-t / (20 * MIN)));
+		for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+			const diverged = [...falling, ...Array.from({length: 300}, (_, i) => ({x: 90_000 + i * 100, value: bad, timeMs: NOW + (i + 1) * 2000}))];
+			expect(lossEta(diverged, 0.1)).toBeUndefined();
+		}
+	});
+
 	it('survives hostile points: NaN, Infinity, a clock that steps back', () => {
 		const hostile = points(200, 1000, (t) => 2 * Math.exp(-t / (5 * MIN)));
 		hostile[50] = {...hostile[50]!, value: Number.NaN};

@@ -129,6 +129,10 @@ export class PcieSampler {
 			if (this.watchdog !== undefined) clearTimeout(this.watchdog);
 			this.watchdog = setTimeout(() => {
 				silentFor = silenceMs;
+				// Stale now: a child stuck in the kernel may not die at once (its exit restarts it).
+				this.state = 'stopped';
+				this.store.staleLinkThroughput(`dmon silent for ${Math.round(silenceMs / 1000)} s`);
+				this.options.onSample?.();
 				child.kill();
 			}, silenceMs);
 			this.watchdog.unref();

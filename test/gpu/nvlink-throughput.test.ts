@@ -94,9 +94,10 @@ describe('the nvlink poller against the fake nvidia-smi', () => {
 	});
 
 	test('an nvlink poll that stops answering turns the last rates stale (they went on looking fresh)', async () => {
-		const {store} = await rig('eight-gpu', {env: {FAKE_NVIDIA_SMI_NVLINK_HANG_AFTER: '2'}, timeoutMs: 200});
-		await until(() => store.rows().length === 8 && store.rows()[0]?.nvlink?.txMBps.value !== undefined);
-		await until(() => store.rows()[0]!.nvlink!.txMBps.stale === true, 5000);
+		// The timeout leaves room for the fake's start on a loaded machine; calls after the second never answer.
+		const {store} = await rig('eight-gpu', {env: {FAKE_NVIDIA_SMI_NVLINK_HANG_AFTER: '2'}, timeoutMs: 2000});
+		await until(() => store.rows().length === 8 && store.rows()[0]?.nvlink?.txMBps.value !== undefined, 10_000);
+		await until(() => store.rows()[0]!.nvlink!.txMBps.stale === true, 10_000);
 		expect(store.rows()[0]!.nvlink!.txMBps.reason).toBe('nvlink -gt d did not answer');
 		expect(store.rows()[0]!.nvlink!.rxMBps.stale).toBe(true);
 		expect(store.snapshot().droppedFields).toBeUndefined();

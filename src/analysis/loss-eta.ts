@@ -43,15 +43,23 @@ interface LossPoint {
 /**
 The ETA from a project's newest points (oldest first). Undefined when no target is set, there are too few buckets
 (under 10), a loss in the window is zero or negative (no log), the loss is not falling, or the fit is poor.
-Non-finite losses are skipped (the non_finite_loss rule speaks for them).
+Non-finite losses are skipped (the non_finite_loss rule speaks for them); while the newest one is non-finite (the run
+diverged) there is no ETA.
 */
 export function lossEta(points: readonly LossPoint[], target: number | undefined): LossEta | undefined {
 	if (target === undefined || !(target > 0) || !Number.isFinite(target) || points.length === 0) return undefined;
 	// Times as they came (a producer's clock may step back): the window is taken by time, not by order.
-	const tail = points.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.value) && Number.isFinite(p.timeMs) && Number.isFinite(p.x));
+	const timed = points.slice(-MAX_POINTS).filter((p) => Number.isFinite(p.timeMs));
+	if (timed.length === 0) return undefined;
+	const latest = timed.reduce((a, p) => (p.timeMs >= a.timeMs ? p : a));
+	// The run diverged (its newest loss is NaN or Inf): the finite points before it no longer say when it gets there.
+	if (!Number.isFinite(latest.value)) return undefined;
+	const tail = timed.filter((p) => Number.isFinite(p.value) && Number.isFinite(p.x));
 	if (tail.length === 0) return undefined;
 	const newest = Math.max(...tail.map((p) => p.timeMs));
 	const window = tail.filter((p) => p.timeMs >= newest - ETA_WINDOW_MS);
+	// Checked before bucketing: a bucket's mean can be positive around a zero or negative loss, whose log means nothing.
+	if (window.some((p) => !(p.value > 0))) return undefined;
 	const start = Math.min(...window.map((p) => p.timeMs));
 	const span = Math.max(1, newest - start);
 	const sums = Array.from({length: BUCKETS}, () => ({n: 0, t: 0, v: 0, x: 0}));

@@ -167,7 +167,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		now,
 		onSample: () => host.store.touch(),
 	});
-	// NVLink throughput: `nvlink -gt d` counters every 5 s (nvlink-sampler.ts).
+	// NVLink throughput: `nvlink -gt d` counters every 30 s (nvlink-sampler.ts).
 	const nvlink = new NvlinkSampler(store, {bin: options.bin ?? 'nvidia-smi', ...(options.env !== undefined ? {env: options.env} : {}), now, onSample: () => host.store.touch()});
 	// With --gpus, say which requested GPUs the frames never had (the store's snapshot is cached: so is this).
 	let last: {input: GpuSnapshot; output: GpuSnapshot} | undefined;

@@ -70,7 +70,7 @@ export interface GpuRow {
 	readonly energy?: GpuEnergy;
 	/** PCIe throughput, when the `dmon -s t` child runs (absent: not sampled, or the driver lacks it). */
 	readonly pcie?: LinkThroughput;
-	/** NVLink throughput summed over the GPU's links, from `nvlink -gt d` counters every 5 s (absent: no NVLink or not read). */
+	/** NVLink throughput summed over the GPU's links, from `nvlink -gt d` counters every 30 s (absent: no NVLink or not read). */
 	readonly nvlink?: LinkThroughput;
 }
 

@@ -499,6 +499,14 @@ export class GpuStore implements GpuQuery {
 		}
 	}
 
+	/** Every GPU's NVLink throughput turned stale (a poll did not answer). */
+	staleNvlinkThroughput(reason: string): void {
+		for (const [index, t] of this.nvlink) {
+			this.nvlink.set(index, {...t, rxMBps: staleReading(t.rxMBps, reason), txMBps: staleReading(t.txMBps, reason)});
+			this.touchIndex(index);
+		}
+	}
+
 	setPcieState(state: PcieState): void {
 		if (this.pcieState === state) return;
 		this.pcieState = state;

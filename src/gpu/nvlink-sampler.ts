@@ -4,6 +4,7 @@ query), its cumulative per-link KiB counters summed per GPU, and the rate betwee
 refuses the command is named as unsupported (as the dmon extra is) and not asked again; a GPU without NVLink gets
 no figure (no links is not "0 MB/s"), and a box where no GPU has a link is not asked again (each poll is a process
 start, 10-25 ms of our CPU: the headless collector's budget). A counter that goes back (a driver reload) gives no rate for one reading.
+A poll that times out leaves the last rates stale.
 */
 import {sanitizeText} from '../contract/sanitize.js';
 import {type Parsed} from './csv-parse.js';
@@ -73,8 +74,12 @@ export class NvlinkSampler {
 			if (!this.running) return;
 			this.stats.polls += 1;
 			if (!result.ok) {
-				// A timeout is a bad moment, not a verdict; a refusal is.
-				if (result.timedOut === true) return;
+				// A timeout is a bad moment, not a verdict; a refusal is. The last rates no longer hold: stale.
+				if (result.timedOut === true) {
+					this.store.staleNvlinkThroughput('nvlink -gt d did not answer');
+					this.options.onSample?.();
+					return;
+				}
 				const said = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trim()).find((l) => l !== '');
 				this.store.setUnsupportedExtra(NVLINK_EXTRA, `nvlink -gt d: ${said === undefined ? 'failed' : sanitizeText(said, {maxLength: 60})}${result.exitCode !== undefined ? ` (exit ${result.exitCode})` : ''}`);
 				this.stop();

@@ -1,9 +1,11 @@
 /**
 PCIe throughput: a second long-lived child, `nvidia-smi dmon -s t -d <seconds>`, beside the `--query-gpu -lms` one
-(whose fields have no throughput). Probed once at start with `dmon -s t -c 1`: when that fails, or prints no
+(whose fields have no throughput). Probed at start with `dmon -s t -c 1` (a probe that times out is tried again later, as a stopped child is): when that fails, or prints no
 `rxpci`/`txpci` header (an nvidia-smi without dmon, or without the `t` group), the extra is named as unsupported
 (GpuStore.setUnsupportedExtra: in droppedFields and the state's reason) and no child runs. A child that exits is
-restarted after 30 s (doubling to 10 min); meanwhile the last values stay, marked stale. Nothing here throws.
+restarted after 30 s (doubling to 10 min); meanwhile the last values stay, marked stale. A child that stays alive
+but prints no sample for 3 intervals (at least 15 s: nvidia-smi stuck in the driver) is killed and treated the same.
+Nothing here throws.
 */
 import {sanitizeText} from '../contract/sanitize.js';
 import {DmonParser} from './dmon-parse.js';
@@ -28,6 +30,8 @@ export interface PcieSamplerOptions {
 	readonly restartMs?: number;
 	/** After each sample (touch the store). */
 	readonly onSample?: () => void;
+	/** A child alive but without a sample this long is killed (and restarted). Default 3 intervals, at least 15 s. */
+	readonly silenceMs?: number;
 }
 
 
@@ -60,6 +64,7 @@ export class PcieSampler {
 	private running = false;
 	private child: StreamHandle | undefined;
 	private timer: NodeJS.Timeout | undefined;
+	private watchdog: NodeJS.Timeout | undefined;
 	private restarts = 0;
 	private readonly now: () => number;
 
@@ -87,10 +92,21 @@ export class PcieSampler {
 	async start(): Promise<void> {
 		if (this.running) return;
 		this.running = true;
+		await this.probe();
+	}
+
+	private async probe(): Promise<void> {
 		const parser = new DmonParser();
 		const result = await runOneShot(this.options.bin, dmonArgs(this.seconds, this.options.gpus, 1), this.options.probeTimeoutMs ?? 5000, this.options.env);
 		for (const line of result.stdout.split('\n')) parser.line(line);
 		if (!this.running) return;
+		if (result.timedOut === true) {
+			// A slow answer (a driver still starting, a busy box) is a bad moment, not a verdict: ask again later.
+			this.state = 'stopped';
+			this.options.onSample?.();
+			this.later(() => void this.probe());
+			return;
+		}
 		const problem = probeProblem(result, parser.sawHeader);
 		if (problem !== undefined) {
 			this.state = 'unsupported';
@@ -107,9 +123,24 @@ export class PcieSampler {
 		const splitter = new LineSplitter();
 		this.stats.starts += 1;
 		this.state = 'ok';
+		let silentFor: number | undefined;
+		const silenceMs = this.options.silenceMs ?? Math.max(15_000, 3 * this.seconds * 1000);
+		const arm = () => {
+			if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+			this.watchdog = setTimeout(() => {
+				silentFor = silenceMs;
+				// Stale now: a child stuck in the kernel may not die at once (its exit restarts it).
+				this.state = 'stopped';
+				this.store.staleLinkThroughput(`dmon silent for ${Math.round(silenceMs / 1000)} s`);
+				this.options.onSample?.();
+				child.kill();
+			}, silenceMs);
+			this.watchdog.unref();
+		};
 		const onLine = (line: string) => {
 			const parsed = parser.line(line);
 			if (parsed.kind === 'sample') {
+				if (this.child === child) arm();
 				this.stats.samples += 1;
 				this.restarts = 0;
 				this.store.setLinkThroughput(parsed.index, parsed.rxMBps, parsed.txMBps, this.now());
@@ -121,19 +152,27 @@ export class PcieSampler {
 		};
 		const child = startStream(this.options.bin, dmonArgs(this.seconds, this.options.gpus), (chunk) => splitter.push(chunk).forEach(onLine), () => undefined, this.options.env);
 		this.child = child;
+		arm();
 		void child.done.then((outcome) => {
 			if (this.child !== child) return;
 			this.child = undefined;
+			if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+			this.watchdog = undefined;
 			if (!this.running) return;
 			this.state = 'stopped';
-			const why = outcome.exitCode !== undefined ? `dmon exited (${outcome.exitCode})` : outcome.signal !== undefined ? `dmon killed (${outcome.signal})` : 'dmon stopped';
+			const why = silentFor !== undefined ? `dmon silent for ${Math.round(silentFor / 1000)} s` : outcome.exitCode !== undefined ? `dmon exited (${outcome.exitCode})` : outcome.signal !== undefined ? `dmon killed (${outcome.signal})` : 'dmon stopped';
 			this.store.staleLinkThroughput(why);
 			this.options.onSample?.();
-			const delay = Math.min(600_000, (this.options.restartMs ?? 30_000) * 2 ** this.restarts);
-			this.restarts += 1;
-			this.timer = setTimeout(() => this.spawn(), delay);
-			this.timer.unref();
+			this.later(() => this.spawn());
 		});
+	}
+
+	/** Run `next` after the restart delay (30 s, doubling per try, at most 10 min). */
+	private later(next: () => void): void {
+		const delay = Math.min(600_000, (this.options.restartMs ?? 30_000) * 2 ** this.restarts);
+		this.restarts += 1;
+		this.timer = setTimeout(next, delay);
+		this.timer.unref();
 	}
 
 	stop(): void {
@@ -141,6 +180,8 @@ export class PcieSampler {
 		this.state = 'off';
 		if (this.timer !== undefined) clearTimeout(this.timer);
 		this.timer = undefined;
+		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+		this.watchdog = undefined;
 		this.child?.kill();
 		this.child = undefined;
 	}

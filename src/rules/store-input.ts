@@ -44,7 +44,7 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 		nowMs: now,
 		projects,
 		// SLA rules judge durations: a completion that carried none is left out (it is neither within nor over).
-		completionsSince: (sinceMs) => store.completions.newestWhile((c) => c.timeMs >= sinceMs).filter((c) => Number.isFinite(c.durationSeconds)),
+		completionsSince: (sinceMs) => store.completions.newestWhere((c) => c.timeMs >= sinceMs && Number.isFinite(c.durationSeconds)),
 		lastCompletionMs: store.completions.newest(1)[0]?.timeMs,
 		busyAgents: store.busyAgents(),
 		workflowSteps,

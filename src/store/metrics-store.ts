@@ -328,9 +328,13 @@ export class MetricsStore {
 		if (timeMs < this.completedDayRange[0]) this.counters.time.completionsStampedEarlier += 1;
 	}
 
-	/** Completions at or after `sinceMs`, newest first (scanning back in arrival order until an older one). */
+	/**
+	Completions at or after `sinceMs`, newest first. The whole ring is scanned (10,000 by default, tens of µs):
+	arrival order is not time order, and stopping at the first older one let a single completion stamped a day ago
+	(a producer's clock off) hide every completion that arrived before it.
+	*/
 	completionsSince(sinceMs: number): Completion[] {
-		return this.completions.newestWhile((c) => c.timeMs >= sinceMs);
+		return this.completions.newestWhere((c) => c.timeMs >= sinceMs);
 	}
 
 	/** Agents that are busy now, with their current task counts. */

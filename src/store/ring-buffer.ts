@@ -286,6 +286,16 @@ export class ObjectRing<T> {
 		return out;
 	}
 
+	/** Every item for which `keep` is true, newest first (the whole ring is scanned). */
+	newestWhere(keep: (item: T) => boolean): T[] {
+		const out: T[] = [];
+		for (let i = this.count - 1; i >= 0; i--) {
+			const item = this.items[(this.start + i) % this.capacity]!;
+			if (keep(item)) out.push(item);
+		}
+		return out;
+	}
+
 	/** Items for which `keep` is true, scanning from the newest back while `whileTrue` holds. */
 	newestWhile(whileTrue: (item: T) => boolean): T[] {
 		const out: T[] = [];

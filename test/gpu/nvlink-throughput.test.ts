@@ -64,13 +64,13 @@ async function until(check: () => boolean, ms = 8000): Promise<void> {
 	}
 }
 
-async function rig(scenario: string) {
+async function rig(scenario: string, extra: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'mycotop-nvlink-'));
 	dirs.push(dir);
-	const env = {FAKE_NVIDIA_SMI_SCENARIO: scenario, FAKE_NVIDIA_SMI_LOG: join(dir, 'log.jsonl')};
+	const env = {FAKE_NVIDIA_SMI_SCENARIO: scenario, FAKE_NVIDIA_SMI_LOG: join(dir, 'log.jsonl'), ...extra.env};
 	const store = new GpuStore();
 	const sampler = new GpuSampler(store, {bin: FAKE_NVIDIA_SMI, intervalMs: 100, processesEveryMs: 0, env});
-	const nvlink = new NvlinkSampler(store, {bin: FAKE_NVIDIA_SMI, everyMs: 300, env});
+	const nvlink = new NvlinkSampler(store, {bin: FAKE_NVIDIA_SMI, everyMs: 300, env, ...(extra.timeoutMs !== undefined ? {timeoutMs: extra.timeoutMs} : {})});
 	stops.push(() => nvlink.stop(), () => sampler.stop());
 	await sampler.start();
 	nvlink.start();
@@ -90,6 +90,16 @@ describe('the nvlink poller against the fake nvidia-smi', () => {
 		expect(Number(gpuCurrentFields(gpu0, 'T')['nvlink_tx_mb_s'])).toBeGreaterThan(1000);
 		// After the recording's last snapshot the counters stand still: 0 MB/s, not the last rate.
 		await until(() => store.rows()[0]!.nvlink!.txMBps.value === 0);
+		expect(store.snapshot().droppedFields).toBeUndefined();
+	});
+
+	test('an nvlink poll that stops answering turns the last rates stale (they went on looking fresh)', async () => {
+		// The timeout leaves room for the fake's start on a loaded machine; calls after the second never answer.
+		const {store} = await rig('eight-gpu', {env: {FAKE_NVIDIA_SMI_NVLINK_HANG_AFTER: '2'}, timeoutMs: 2000});
+		await until(() => store.rows().length === 8 && store.rows()[0]?.nvlink?.txMBps.value !== undefined, 10_000);
+		await until(() => store.rows()[0]!.nvlink!.txMBps.stale === true, 10_000);
+		expect(store.rows()[0]!.nvlink!.txMBps.reason).toBe('nvlink -gt d did not answer');
+		expect(store.rows()[0]!.nvlink!.rxMBps.stale).toBe(true);
 		expect(store.snapshot().droppedFields).toBeUndefined();
 	});
 

@@ -100,14 +100,14 @@ async function until(check: () => boolean, ms = 8000): Promise<void> {
 }
 
 /** The GPU sampler and the dmon child on one store, as the GPU part runs them. */
-async function rig(scenario: string, extra: {env?: NodeJS.ProcessEnv; gpus?: number[]; restartMs?: number} = {}) {
+async function rig(scenario: string, extra: {env?: NodeJS.ProcessEnv; gpus?: number[]; restartMs?: number; silenceMs?: number; probeTimeoutMs?: number} = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'mycotop-dmon-'));
 	dirs.push(dir);
 	const log = join(dir, 'invocations.jsonl');
 	const env = {FAKE_NVIDIA_SMI_SCENARIO: scenario, FAKE_NVIDIA_SMI_LOG: log, FAKE_NVIDIA_SMI_DMON_MS: '100', ...extra.env};
 	const store = new GpuStore();
 	const sampler = new GpuSampler(store, {bin: FAKE_NVIDIA_SMI, intervalMs: 100, processesEveryMs: 0, env, ...(extra.gpus ? {gpus: extra.gpus} : {})});
-	const pcie = new PcieSampler(store, {bin: FAKE_NVIDIA_SMI, intervalMs: 100, env, restartMs: extra.restartMs ?? 30_000, ...(extra.gpus ? {gpus: extra.gpus} : {})});
+	const pcie = new PcieSampler(store, {bin: FAKE_NVIDIA_SMI, intervalMs: 100, env, restartMs: extra.restartMs ?? 30_000, ...(extra.silenceMs !== undefined ? {silenceMs: extra.silenceMs} : {}), ...(extra.probeTimeoutMs !== undefined ? {probeTimeoutMs: extra.probeTimeoutMs} : {}), ...(extra.gpus ? {gpus: extra.gpus} : {})});
 	stops.push(() => pcie.stop(), () => sampler.stop());
 	await Promise.all([sampler.start(), pcie.start()]);
 	const invocations = () =>
@@ -185,5 +185,31 @@ describe('the dmon child against the fake nvidia-smi', () => {
 		expect(store.snapshot().pcieThroughput).toBe('stopped');
 		await until(() => pcie.stats.starts > starts && store.rows()[0]!.pcie!.rxMBps.stale !== true);
 		expect(store.snapshot().pcieThroughput).toBe('ok');
+	});
+
+	test('a probe that times out (a slow driver start) is not a verdict: dmon is probed again and then runs', async () => {
+		// The timeout leaves room for the fake's start on a loaded machine; the first dmon call never answers.
+		const {store, pcie, invocations} = await rig('one-gpu', {restartMs: 200, probeTimeoutMs: 1500, env: {FAKE_NVIDIA_SMI_DMON_HANG_FIRST: '1'}});
+		await until(() => store.rows()[0]?.pcie?.rxMBps.value !== undefined, 15_000);
+		expect(pcie.state).toBe('ok');
+		expect(store.snapshot().droppedFields).toBeUndefined();
+		expect(invocations().filter((i) => i.args[0] === 'dmon' && i.args.includes('-c'))).toHaveLength(2);
+	});
+
+	test('a dmon child that goes silent (stuck in the driver) is killed: values turn stale, and it is started again', async () => {
+		const {store, pcie} = await rig('one-gpu', {restartMs: 200, silenceMs: 600, env: {FAKE_NVIDIA_SMI_DMON_STALL_AFTER: '2'}});
+		await until(() => store.rows()[0]?.pcie?.rxMBps.value !== undefined);
+		const firstPid = (pcie as unknown as {child?: {pid?: number}}).child?.pid;
+		// Alive but silent: without a watchdog the last values stood as fresh forever.
+		await until(() => store.rows()[0]!.pcie!.rxMBps.stale === true, 10_000);
+		expect(store.rows()[0]!.pcie!.rxMBps.reason).toMatch(/^dmon silent/);
+		let alive = true;
+		try {
+			process.kill(firstPid!, 0);
+		} catch {
+			alive = false;
+		}
+		expect(alive).toBe(false);
+		await until(() => pcie.stats.starts >= 2 && store.rows()[0]!.pcie!.rxMBps.stale !== true);
 	});
 });

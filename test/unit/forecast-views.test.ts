@@ -10,6 +10,7 @@ import {MetricsStore} from '../../src/store/metrics-store.js';
 import {buildSnapshot, snapshotToJson} from '../../src/store/snapshot.js';
 import {onceText} from '../../src/once.js';
 import {makeSnapshot} from '../components/fixtures.js';
+import {storeInput} from '../../src/rules/store-input.js';
 
 const MIN = 60_000;
 const H = 3_600_000;
@@ -87,6 +88,26 @@ describe('lossEta', () => {
 		expect(lossEta([], 0.5)).toBeUndefined();
 	});
 
+	it('no ETA when one loss in the window is zero or negative, even when its bucket averages above 0', () => {
+		const falling = points(900, 2000, (t) => 2 * Math.exp(-t / (20 * MIN)));
+		expect(lossEta(falling, 0.1)).toBeDefined();
+		for (const bad of [0, -0.5]) {
+			const glitch = falling.map((p, i) => (i === 450 ? {...p, value: bad} : p));
+			expect(lossEta(glitch, 0.1)).toBeUndefined();
+		}
+		// Outside the 30-minute window it no longer counts.
+		const old = [{x: 0, value: 0, timeMs: NOW - 2 * H}, ...falling];
+		expect(lossEta(old, 0.1)).toBeDefined();
+	});
+
+	it('no ETA once the run has diverged: the newest losses NaN or Inf (the last finite half hour no longer speaks)', () => {
+		const falling = points(900, 2000, (t) => 2 * Math.exp(-t / (20 * MIN)));
+		for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+			const diverged = [...falling, ...Array.from({length: 300}, (_, i) => ({x: 90_000 + i * 100, value: bad, timeMs: NOW + (i + 1) * 2000}))];
+			expect(lossEta(diverged, 0.1)).toBeUndefined();
+		}
+	});
+
 	it('survives hostile points: NaN, Infinity, a clock that steps back', () => {
 		const hostile = points(200, 1000, (t) => 2 * Math.exp(-t / (5 * MIN)));
 		hostile[50] = {...hostile[50]!, value: Number.NaN};
@@ -149,6 +170,22 @@ describe('config: sla and training', () => {
 		expect(out).toContain('c.yaml:5: training.targetLoss: expected a loss above 0, got -1');
 		expect(out.some((l) => l.startsWith('c.yaml:7: training.targets: "a": expected a loss above 0'))).toBe(true);
 		expect(out.some((l) => l.startsWith('c.yaml:8: training.target: unknown field'))).toBe(true);
+	});
+});
+
+describe('the budget against a completion stamped long ago (a producer whose clock is a day off)', () => {
+	it('one stray old stamp does not hide the window\'s completions from the pane or the rules', () => {
+		const store = new MetricsStore({}, () => NOW);
+		const task = (i: number, timeMs: number, late = false) =>
+			store.apply({kind: 'task', taskId: `t${i}`, status: 'done', agent: 'a', durationSeconds: late ? 2400 : 600, timestamp: NOW, timeMs}, NOW);
+		for (let i = 0; i < 60; i++) task(i, NOW - (60 - i) * MIN, i % 4 === 0);
+		task(60, NOW - 30 * H);
+		for (let i = 61; i < 71; i++) task(i, NOW - (71 - i) * 1000);
+		const bus = makeSnapshot().bus;
+		const snapshot = buildSnapshot({store, host: 'h', instanceId: 'h:1', bus: () => bus, forecasts: {sla: DEFAULT_SLA, training: {}}}, NOW);
+		expect(snapshot.tasks.budget).toMatchObject({total: 70, late: 15});
+		const input = storeInput(store, NOW, new Map(), undefined);
+		expect(input.completionsSince(NOW - DEFAULT_SLA.windowMs)).toHaveLength(70);
 	});
 });
 

@@ -9,7 +9,7 @@ node running the tests: under Node 22 or 24 (scripts/other-nodes.sh) the executa
 */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {spawn, execFileSync} from 'node:child_process';
-import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
@@ -88,6 +88,27 @@ describe.each(seaSupported ? (['mjs', 'sea'] as const) : (['mjs'] as const))('th
 		expect(help.code).toBe(0);
 		expect(help.stdout).toContain('--redis-url URL');
 		expect(help.stdout).toContain('init');
+	});
+
+	it('loads no package from a node_modules above it or above its TMPDIR (a planted supports-color, bufferutil, utf-8-validate)', async () => {
+		// A node_modules in a shared parent (/tmp for the executable's unpacked module, /opt for the .mjs) is another
+		// user's: the optional packages the bundled debug and ws look for must not be looked for there.
+		const planted = join(at.dir, '..', 'node_modules');
+		const marker = join(at.dir, '..', 'planted-loaded');
+		for (const name of ['supports-color', 'bufferutil', 'utf-8-validate']) {
+			mkdirSync(join(planted, name), {recursive: true});
+			writeFileSync(join(planted, name, 'index.js'), `require('node:fs').appendFileSync(${JSON.stringify(marker)}, ${JSON.stringify(`${name}\n`)});\nmodule.exports = {};\n`);
+		}
+		try {
+			const help = await at.run(['--help']);
+			expect(help.code, help.stderr).toBe(0);
+			const demo = await at.run(['--demo', '--once', '--json'], 60_000, {DEBUG: 'ioredis:*'});
+			expect(demo.code, demo.stderr).toBe(0);
+			expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
+		} finally {
+			rmSync(planted, {recursive: true, force: true});
+			rmSync(marker, {force: true});
+		}
 	});
 
 	it('passes exit codes through: an unknown flag is 2', async () => {

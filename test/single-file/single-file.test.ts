@@ -125,6 +125,23 @@ describe.each(seaSupported ? (['mjs', 'sea'] as const) : (['mjs'] as const))('th
 		expect(r.stdout).toBe('');
 	});
 
+	it('SIGINT at any moment of the start ends it (never lost while the executable loads its module), and the module is not left in TMPDIR', async () => {
+		for (const delayMs of [100, 200, 250, 300, 400, 600, 900]) {
+			const env = {PATH: '/nonexistent', HOME: at.home, TMPDIR: at.tmp, NO_COLOR: '1', LANG: 'C.UTF-8'};
+			const child = spawn(at.command[0]!, [...at.command.slice(1), '--demo', '--headless'], {cwd: at.dir, env, stdio: 'ignore'});
+			const ended = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, signal) => resolve({code, signal})));
+			await new Promise((resolve) => setTimeout(resolve, delayMs));
+			child.kill('SIGINT');
+			const hung = setTimeout(() => child.kill('SIGKILL'), 8000);
+			const end = await ended;
+			clearTimeout(hung);
+			// 0: mycotop's own SIGINT handler stopped it; 130 or SIGINT: it had none yet. SIGKILL: the signal was lost.
+			expect([0, 130, 'SIGINT'], `SIGINT after ${delayMs} ms`).toContain(end.signal ?? end.code);
+			expect(readdirSync(at.tmp).filter((name) => !name.startsWith('mycotop-demo-')), `after ${delayMs} ms`).toEqual([]);
+			for (const name of readdirSync(at.tmp)) rmSync(join(at.tmp, name), {recursive: true, force: true});
+		}
+	}, 90_000);
+
 	it('runs the demo with --once --json, simulated GPUs included, and leaves nothing in TMPDIR', async () => {
 		const r = await at.run(['--demo', '--once', '--json'], 60_000);
 		expect(r.code, r.stderr).toBe(0);

@@ -7,7 +7,7 @@ removes the folder once the module is loaded (at exit should loading fail, or on
 loads, which then end the process unless mycotop already listens for them; only a SIGKILL in those first
 milliseconds leaves it behind).
 */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {constants as osConstants, tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {getAsset} from 'node:sea';
@@ -17,9 +17,26 @@ import {DEMO_NVIDIA_SMI_ROLE, ROLE_ENV} from './self-command.js';
 
 const SEA_SELF = Symbol.for('mycotop.sea');
 
+/**
+Why `tmp` is no safe place for the module, or undefined. Whoever may rename entries in it (its owner; anybody where
+it is writable by others without the sticky bit) could swap the private folder for one of theirs between the write
+and the import, and have their code run as this user. Pure.
+*/
+function unsafeTmpReason(stat: {readonly uid: number; readonly mode: number}, uid: number): string | undefined {
+	if (stat.uid !== uid && stat.uid !== 0) return `it belongs to user ${stat.uid}`;
+	if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) return 'others may write there and it has no sticky bit';
+	return undefined;
+}
+
 /** The module written to a fresh private folder; undefined (and said on stderr, exit 1) where no folder can be written. */
 function writeModule(): {dir: string; file: string} | undefined {
 	let dir: string | undefined;
+	const unsafe = unsafeTmpReason(statSync(tmpdir(), {throwIfNoEntry: false}) ?? {uid: 0, mode: 0o700}, process.getuid?.() ?? 0);
+	if (unsafe !== undefined) {
+		process.stderr.write(`mycotop: will not unpack itself into ${tmpdir()} (${unsafe}); set TMPDIR to a private folder\n`);
+		process.exitCode = 1;
+		return undefined;
+	}
 	try {
 		dir = mkdtempSync(join(tmpdir(), 'mycotop-'));
 		const file = join(dir, 'mycotop.mjs');

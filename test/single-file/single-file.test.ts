@@ -9,7 +9,7 @@ node running the tests: under Node 22 or 24 (scripts/other-nodes.sh) the executa
 */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {spawn, execFileSync} from 'node:child_process';
-import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
@@ -108,6 +108,30 @@ describe.each(seaSupported ? (['mjs', 'sea'] as const) : (['mjs'] as const))('th
 		} finally {
 			rmSync(planted, {recursive: true, force: true});
 			rmSync(marker, {force: true});
+		}
+	});
+
+	it.runIf(kind === 'sea')('the executable will not unpack into a TMPDIR others may write to without the sticky bit', async () => {
+		const shared = join(at.tmp, 'shared');
+		mkdirSync(shared);
+		try {
+			chmodSync(shared, 0o777);
+			const r = await at.run(['--version'], 30_000, {TMPDIR: shared});
+			expect(r.code).toBe(1);
+			expect(r.stderr).toContain(`mycotop: will not unpack itself into ${shared} (others may write there and it has no sticky bit)`);
+			expect(readdirSync(shared)).toEqual([]);
+			chmodSync(shared, 0o1777);
+			expect(await at.run(['--version'], 30_000, {TMPDIR: shared})).toMatchObject({code: 0, stdout: `${VERSION}\n`});
+			if (process.getuid?.() === 0) {
+				// Another user's folder, even a private one: its owner may rename what is in it.
+				chmodSync(shared, 0o700);
+				chownSync(shared, 54321, 54321);
+				const foreign = await at.run(['--version'], 30_000, {TMPDIR: shared});
+				expect(foreign.code).toBe(1);
+				expect(foreign.stderr).toContain('(it belongs to user 54321)');
+			}
+		} finally {
+			rmSync(shared, {recursive: true, force: true});
 		}
 	});
 

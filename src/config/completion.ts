@@ -86,7 +86,7 @@ function bashScript(spec: CompletionSpec): string {
 		'    done',
 		'    case $prev in',
 	];
-	if (valueCases.length > 0) lines.push(`        ${valueCases.join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return;;`);
+	if (valueCases.length > 0) lines.push(`        ${valueCases.join('|')}) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return;;`);
 	for (const f of valued.filter((v) => v.choices !== undefined))
 		lines.push(`        --${f.name}) COMPREPLY=($(compgen -W "${f.choices!.join(' ')}" -- "$cur")); return;;`);
 	const other = valued.filter((f) => !takesFile(f) && f.choices === undefined);
@@ -106,8 +106,8 @@ function bashScript(spec: CompletionSpec): string {
 	for (const c of spec.commands) {
 		const body: string[] = [];
 		if (c.words !== undefined) body.push(`[[ -z $sub ]] && { COMPREPLY=($(compgen -W "${c.words.join(' ')}" -- "$cur")); return; }`);
-		if (c.files === true) body.push('COMPREPLY=($(compgen -f -- "$cur"))');
-		else if (c.files !== undefined) body.push(`[[ " ${c.files.join(' ')} " == *" $sub "* ]] && COMPREPLY=($(compgen -f -- "$cur"))`);
+		if (c.files === true) body.push('mapfile -t COMPREPLY < <(compgen -f -- "$cur")');
+		else if (c.files !== undefined) body.push(`[[ " ${c.files.join(' ')} " == *" $sub "* ]] && mapfile -t COMPREPLY < <(compgen -f -- "$cur")`);
 		if (body.length > 0) lines.push(`        ${c.name}) ${body.join('; ')};;`);
 	}
 	lines.push('    esac', '}', `complete -o filenames -F ${fn} ${spec.program}`);

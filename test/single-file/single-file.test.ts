@@ -9,7 +9,7 @@ node running the tests: under Node 22 or 24 (scripts/other-nodes.sh) the executa
 */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {spawn, execFileSync} from 'node:child_process';
-import {copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
+import {chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
@@ -90,6 +90,51 @@ describe.each(seaSupported ? (['mjs', 'sea'] as const) : (['mjs'] as const))('th
 		expect(help.stdout).toContain('init');
 	});
 
+	it('loads no package from a node_modules above it or above its TMPDIR (a planted supports-color, bufferutil, utf-8-validate)', async () => {
+		// A node_modules in a shared parent (/tmp for the executable's unpacked module, /opt for the .mjs) is another
+		// user's: the optional packages the bundled debug and ws look for must not be looked for there.
+		const planted = join(at.dir, '..', 'node_modules');
+		const marker = join(at.dir, '..', 'planted-loaded');
+		for (const name of ['supports-color', 'bufferutil', 'utf-8-validate']) {
+			mkdirSync(join(planted, name), {recursive: true});
+			writeFileSync(join(planted, name, 'index.js'), `require('node:fs').appendFileSync(${JSON.stringify(marker)}, ${JSON.stringify(`${name}\n`)});\nmodule.exports = {};\n`);
+		}
+		try {
+			const help = await at.run(['--help']);
+			expect(help.code, help.stderr).toBe(0);
+			const demo = await at.run(['--demo', '--once', '--json'], 60_000, {DEBUG: 'ioredis:*'});
+			expect(demo.code, demo.stderr).toBe(0);
+			expect(existsSync(marker) ? readFileSync(marker, 'utf8') : '').toBe('');
+		} finally {
+			rmSync(planted, {recursive: true, force: true});
+			rmSync(marker, {force: true});
+		}
+	});
+
+	it.runIf(kind === 'sea')('the executable will not unpack into a TMPDIR others may write to without the sticky bit', async () => {
+		const shared = join(at.tmp, 'shared');
+		mkdirSync(shared);
+		try {
+			chmodSync(shared, 0o777);
+			const r = await at.run(['--version'], 30_000, {TMPDIR: shared});
+			expect(r.code).toBe(1);
+			expect(r.stderr).toContain(`mycotop: will not unpack itself into ${shared} (others may write there and it has no sticky bit)`);
+			expect(readdirSync(shared)).toEqual([]);
+			chmodSync(shared, 0o1777);
+			expect(await at.run(['--version'], 30_000, {TMPDIR: shared})).toMatchObject({code: 0, stdout: `${VERSION}\n`});
+			if (process.getuid?.() === 0) {
+				// Another user's folder, even a private one: its owner may rename what is in it.
+				chmodSync(shared, 0o700);
+				chownSync(shared, 54321, 54321);
+				const foreign = await at.run(['--version'], 30_000, {TMPDIR: shared});
+				expect(foreign.code).toBe(1);
+				expect(foreign.stderr).toContain('(it belongs to user 54321)');
+			}
+		} finally {
+			rmSync(shared, {recursive: true, force: true});
+		}
+	});
+
 	it('passes exit codes through: an unknown flag is 2', async () => {
 		const r = await at.run(['--frobnicate']);
 		expect(r.code).toBe(2);
@@ -103,6 +148,23 @@ describe.each(seaSupported ? (['mjs', 'sea'] as const) : (['mjs'] as const))('th
 		expect(r.stderr).toContain('set TMPDIR to a writable folder');
 		expect(r.stdout).toBe('');
 	});
+
+	it('SIGINT at any moment of the start ends it (never lost while the executable loads its module), and the module is not left in TMPDIR', async () => {
+		for (const delayMs of [100, 200, 250, 300, 400, 600, 900]) {
+			const env = {PATH: '/nonexistent', HOME: at.home, TMPDIR: at.tmp, NO_COLOR: '1', LANG: 'C.UTF-8'};
+			const child = spawn(at.command[0]!, [...at.command.slice(1), '--demo', '--headless'], {cwd: at.dir, env, stdio: 'ignore'});
+			const ended = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, signal) => resolve({code, signal})));
+			await new Promise((resolve) => setTimeout(resolve, delayMs));
+			child.kill('SIGINT');
+			const hung = setTimeout(() => child.kill('SIGKILL'), 8000);
+			const end = await ended;
+			clearTimeout(hung);
+			// 0: mycotop's own SIGINT handler stopped it; 130 or SIGINT: it had none yet. SIGKILL: the signal was lost.
+			expect([0, 130, 'SIGINT'], `SIGINT after ${delayMs} ms`).toContain(end.signal ?? end.code);
+			expect(readdirSync(at.tmp).filter((name) => !name.startsWith('mycotop-demo-')), `after ${delayMs} ms`).toEqual([]);
+			for (const name of readdirSync(at.tmp)) rmSync(join(at.tmp, name), {recursive: true, force: true});
+		}
+	}, 90_000);
 
 	it('runs the demo with --once --json, simulated GPUs included, and leaves nothing in TMPDIR', async () => {
 		const r = await at.run(['--demo', '--once', '--json'], 60_000);

@@ -62,6 +62,17 @@ describe('bash', () => {
 		expect(bashComplete(script, ['mycotop', 'ack', '--for', ''])).toEqual([]);
 	});
 
+	it('a file name with a space or a glob character completes as one word, as it is', () => {
+		const d = join(work, 'odd');
+		mkdirSync(d, {recursive: true});
+		writeFileSync(join(d, 'my config.yaml'), '');
+		writeFileSync(join(d, 'rules*.yaml'), '');
+		writeFileSync(join(d, 'rules-x.yaml'), '');
+		expect(bashComplete(script, ['mycotop', '--config', 'my'], d)).toEqual(['my config.yaml']);
+		expect(bashComplete(script, ['mycotop', 'init', 'my'], d)).toEqual(['my config.yaml']);
+		expect(bashComplete(script, ['mycotop', 'rules', 'check', 'rules*'], d)).toEqual(['rules*.yaml']);
+	});
+
 	it('after a command: its options, its words, then file names where a file goes', () => {
 		writeFileSync(join(work, 'rules-a.yaml'), '');
 		writeFileSync(join(work, 'rules-b.yaml'), '');

@@ -133,7 +133,7 @@ export class RuleEngine {
 						// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
 						entry.latestMessage = sample.message;
 						entry.latestValue = sample.value;
-						entry.latestLabels = sample.labels;
+						entry.latestLabels = withHost(sample.labels, this.options.host);
 						entry.seen = tick;
 						return;
 					}

@@ -79,6 +79,17 @@ export function createRedisClient(target: RedisTarget, options: RedisOptions): R
 	return new Redis(target.url, options);
 }
 
+/**
+The one connection a Cluster client subscribes through now (undefined for a plain client, or none yet). ioredis's
+ClusterSubscriber replaces it when its node dies, and the Cluster client says nothing (it stays ready): the link
+watches it to count that gap. Not public API of ioredis (its `subscriber` field); absent, the link sees no gap.
+*/
+export function clusterSubscriberConnection(client: Redis): Redis | undefined {
+	if (!isClusterClient(client)) return undefined;
+	const subscriber = (client as unknown as {subscriber?: {getInstance?: () => Redis | null}}).subscriber;
+	return subscriber?.getInstance?.() ?? undefined;
+}
+
 /** `host:port` of the server a plain or Sentinel connection is connected to now (undefined for a cluster, or none). */
 export function remoteAddress(client: Redis): string | undefined {
 	if (isClusterClient(client)) return undefined;

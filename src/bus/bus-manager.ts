@@ -182,7 +182,14 @@ export class BusManager {
 		return this.usingRedis ? this.redisKv! : this.memory;
 	}
 
+	/**
+	Whether this instance may write the shared keys now. Not while the leases are being retaken after the link came
+	back: the connection may have come back on another server (a Sentinel failover), where the trust earned on the old
+	master means nothing (its last renewals may never have been replicated, and another instance may hold the lease
+	there). The writes wait (shouldQueue) for the new server's answer.
+	*/
 	canWrite(): boolean {
+		if (this.usingRedis && this.retakingLeases) return false;
 		const role = this.role;
 		return role === 'writer' || role === 'standalone';
 	}
@@ -227,6 +234,7 @@ export class BusManager {
 	canWriteHost(): boolean {
 		if (this.options.readOnly) return false;
 		if (!this.usingRedis) return true;
+		if (this.retakingLeases) return false;
 		return (this.hostLease ?? this.lease)?.role === 'writer';
 	}
 

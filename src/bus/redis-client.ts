@@ -62,8 +62,10 @@ export function createRedisClient(target: RedisTarget, options: RedisOptions): R
 				// INFO is not asked (it needs +info in an ACL); CLUSTER SLOTS proves the cluster is up.
 				enableReadyCheck: false,
 				clusterRetryStrategy: (times: number) => (typeof retryStrategy === 'function' ? retryStrategy(times) : 1000),
-				// A failover moves slots: wait a little, then ask again where they live.
-				retryDelayOnFailover: 200,
+				// A command whose connection closed is sent again after this delay, by ioredis itself: for the writer
+				// (maxRetriesPerRequest 0: nothing sent twice) never, as Redis may have applied it (a MULTI would be applied
+				// twice); the writer settles that unknown outcome with the batch's marker. The subscriber: after 200 ms.
+				retryDelayOnFailover: nodeOptions.maxRetriesPerRequest === 0 ? 0 : 200,
 				retryDelayOnClusterDown: 200,
 				retryDelayOnTryAgain: 100,
 				slotsRefreshTimeout: 2000,
@@ -75,6 +77,17 @@ export function createRedisClient(target: RedisTarget, options: RedisOptions): R
 		return cluster as unknown as Redis;
 	}
 	return new Redis(target.url, options);
+}
+
+/**
+The one connection a Cluster client subscribes through now (undefined for a plain client, or none yet). ioredis's
+ClusterSubscriber replaces it when its node dies, and the Cluster client says nothing (it stays ready): the link
+watches it to count that gap. Not public API of ioredis (its `subscriber` field); absent, the link sees no gap.
+*/
+export function clusterSubscriberConnection(client: Redis): Redis | undefined {
+	if (!isClusterClient(client)) return undefined;
+	const subscriber = (client as unknown as {subscriber?: {getInstance?: () => Redis | null}}).subscriber;
+	return subscriber?.getInstance?.() ?? undefined;
 }
 
 /** `host:port` of the server a plain or Sentinel connection is connected to now (undefined for a cluster, or none). */

@@ -5,7 +5,7 @@ combined state is published as a ConnectionState; ioredis is never allowed to pr
 */
 import {readFileSync} from 'node:fs';
 import {type Redis, type RedisOptions} from 'ioredis';
-import {createRedisClient, publishClient, remoteAddress} from './redis-client.js';
+import {clusterSubscriberConnection, createRedisClient, publishClient, remoteAddress} from './redis-client.js';
 import {MasterTracker} from './redis-topology.js';
 import {nextConnectionState, isAuthError, type ConnectionState} from './connection-state.js';
 import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
@@ -85,6 +85,9 @@ export class RedisLink {
 	/** Duration of the last subscriber gap (last data seen before the connection was lost, until ready again), ms. */
 	lastGapMs: number | undefined;
 	private gapStartMs: number | undefined;
+	/** A Cluster's subscriber connection being watched, and when the gap of its loss began (followClusterSubscriber). */
+	private clusterSubscriber: Redis | undefined;
+	private clusterGapStartMs: number | undefined;
 	private everConnected = false;
 	/** Sentinel: the master the writer reached last, and how many times that changed (failovers followed). */
 	readonly masters = new MasterTracker();
@@ -118,15 +121,47 @@ export class RedisLink {
 	}
 
 	private beat(): void {
-		for (const connection of [this.subscriber, this.writer]) {
+		this.followClusterSubscriber();
+		// On a Cluster the subscriber's own node is asked (the Cluster client would ask any node).
+		const subscriberConnection = clusterSubscriberConnection(this.subscriber) ?? this.subscriber;
+		for (const connection of [subscriberConnection, this.writer]) {
 			if (connection.status !== 'ready') continue;
 			connection.ping().then(
 				() => {
-					if (connection === this.subscriber) this.lastSeenMs = this.now();
+					if (connection === subscriberConnection) this.lastSeenMs = this.now();
 				},
 				() => {},
 			);
 		}
+	}
+
+	/**
+	A Cluster's subscription lives on one node's connection, which ioredis replaces when that node dies while the
+	Cluster client stays ready. Its loss is a gap like a lost subscriber (counted, from the last data seen), which ends
+	when the next connection is ready. Looked for on every heartbeat and when the Cluster client becomes ready.
+	*/
+	private followClusterSubscriber(): void {
+		const connection = clusterSubscriberConnection(this.subscriber);
+		if (connection === undefined || connection === this.clusterSubscriber) return;
+		this.clusterSubscriber = connection;
+		const back = () => {
+			if (this.clusterSubscriber !== connection || this.clusterGapStartMs === undefined) return;
+			this.lastSeenMs = this.now();
+			this.lastGapMs = this.lastSeenMs - this.clusterGapStartMs;
+			this.clusterGapStartMs = undefined;
+			this.emit();
+		};
+		if (connection.status === 'ready') back();
+		else connection.once('ready', back);
+		connection.once('close', () => {
+			if (this.stopping || this.subState.kind !== 'connected' || this.clusterGapStartMs !== undefined) return;
+			this.reconnects += 1;
+			const now = this.now();
+			this.clusterGapStartMs = this.lastSeenMs > 0 ? Math.min(now, this.lastSeenMs) : now;
+			// ioredis picks the next node at once: watch it as soon as it exists.
+			setImmediate(() => this.followClusterSubscriber());
+			this.emit();
+		});
 	}
 
 	private watch(connection: Redis, role: 'subscriber' | 'writer'): void {
@@ -151,6 +186,7 @@ export class RedisLink {
 			this.lastAuthError = false;
 			if (role === 'writer' && this.target.mode === 'sentinel') this.masters.reached(remoteAddress(connection));
 			if (role === 'subscriber') {
+				this.followClusterSubscriber();
 				this.everConnected = true;
 				this.lastSeenMs = this.now();
 				if (this.gapStartMs !== undefined) this.lastGapMs = this.lastSeenMs - this.gapStartMs;

@@ -53,15 +53,23 @@ export function splitMultiHostUrl(url: string): MultiHostUrl {
 	const hostList = at < 0 ? authority : authority.slice(at + 1);
 	const parts = hostList.split(',');
 	if (hostList === '' || parts.length > MAX_NODES) throw new Error(`a ${mode} URL needs from 1 to ${MAX_NODES} host:port entries, separated by commas`);
-	const nodes = parts.map((part) => parseHostPort(part, DEFAULT_PORT[mode]));
+	// An '@' after the host list: the user info held a raw '/' or '?', and what was read as hosts is part of it.
+	const quotable = !`${match[4]!}${match[5] ?? ''}`.includes('@');
+	const nodes = parts.map((part, i) => parseHostPort(part, DEFAULT_PORT[mode], quotable ? undefined : i + 1));
 	return {mode, tls: match[1]!.toLowerCase() === 'rediss', userInfo, nodes, path: match[4]!, query: match[5] ?? ''};
 }
 
-/** `host`, `host:port`, `[v6]` or `[v6]:port`; throws on anything else. */
-function parseHostPort(text: string, defaultPort: number): RedisNode {
+/**
+`host`, `host:port`, `[v6]` or `[v6]:port`; throws on anything else, quoting the text unless `position` is given (the
+text may be a piece of a password: the refusal then names the entry by its position only).
+*/
+function parseHostPort(text: string, defaultPort: number, position?: number): RedisNode {
 	const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(text);
 	const port = match?.[2] === undefined ? defaultPort : Number(match[2]);
-	if (match === null || port < 1 || port > 65_535) throw new Error(`invalid host "${text.slice(0, 80)}" in Redis URL (expected host:port)`);
+	if (match === null || port < 1 || port > 65_535)
+		throw new Error(
+			`invalid host ${position === undefined ? `"${text.slice(0, 80)}"` : `entry ${position}`} in Redis URL (expected host:port; percent-encode a password's "/", "?", "#" and "@")`,
+		);
 	return {host: match[1]!.replace(/^\[|\]$/g, ''), port};
 }
 

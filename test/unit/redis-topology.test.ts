@@ -66,6 +66,25 @@ describe('redis+sentinel:// and redis+cluster:// URLs', () => {
 		}
 	});
 
+	it('a raw password with "/" or "?" (not percent-encoded) is not quoted in the refusal', () => {
+		for (const [url, secret] of [
+			['redis+cluster://admin:hunter2/xyz@h1:7000,h2:7001', 'hunter2'],
+			['redis+sentinel://admin:hunter2?x@h1:26379/mymaster', 'hunter2'],
+			['redis+cluster://:topsecret/z@h1:7000', 'topsecret'],
+			['redis+cluster://u:p@ss:w0rd/z@h1:7000', 'w0rd'],
+		] as const) {
+			let message = '';
+			try {
+				parseRedisUrl(url);
+			} catch (error) {
+				message = (error as Error).message;
+			}
+			expect(message, url).not.toBe('');
+			expect(message, url).not.toContain(secret);
+			expect(redactUrl(url)).not.toContain(secret);
+		}
+	});
+
 	it('property: any password and master name round-trip through the config section; the shown URL holds neither password', () => {
 		const pass = fc.string({minLength: 1, maxLength: 30}).filter((s) => s.trim() === s && s.length > 0);
 		fc.assert(

@@ -11,6 +11,7 @@ CPU is utime + stime from /proc/<pid>/stat over the window. Frames per second an
 the pane's raw output (pipe-pane), btop's bytes per second from its own pane the same way (what crosses ssh). Options: --seconds N (default 60), --columns, --rows (default 120x40), --profile DIR (a CPU profile of mycotop),
 --zoom: the training pane zoomed (keys 1 then z through tmux send-keys once the dashboard is up) on a project with
 10,000 points of history that gains one point a second during both windows: the zoomed live chart's redraw cost.
+--gpu-only: the first window alone (no 200 events/s window, no first-frame case), for A/B runs of the GPU-only cost.
 */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
@@ -27,7 +28,7 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
 const {values: options} = parseArgs({
-	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}},
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}},
 });
 const SECONDS = Number(options.seconds);
 const COLUMNS = Number(options.columns);
@@ -179,6 +180,12 @@ async function cpuRuns(redis: TestRedis, tmux: Tmux, hasBtop: boolean): Promise<
 	process.stderr.write(`bench:tui: ${SECONDS} s with GPU sampling only ...\n`);
 	const btopFile = hasBtop ? btopRaw : undefined;
 	results.push(['GPU sampling only (8 GPUs at 1 Hz)', await measure(pids, rawFile, SECONDS, btopFile)]);
+	if (options['gpu-only']) {
+		stopTicker?.();
+		tmux.kill(target);
+		tmux.kill('bench:btop');
+		return results;
+	}
 	process.stderr.write(`bench:tui: ${SECONDS} s with 200 events/s ...\n`);
 	const publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(SECONDS + 5)], {stdio: ['ignore', 'ignore', 'inherit']});
 	await sleep(2000);
@@ -246,7 +253,7 @@ async function main(): Promise<void> {
 	try {
 		const cpu = await cpuRuns(redis, tmux, hasBtop);
 		// --zoom measures the zoomed redraw only (its seeded project would change the first-frame case).
-		const starts = options.zoom ? [] : await (async () => {
+		const starts = options.zoom || options['gpu-only'] ? [] : await (async () => {
 			process.stderr.write('bench:tui: first frame with 10,000 points per series ...\n');
 			return firstFrame(tmux, redis, await seedHistory(redis, ['hist-0', 'hist-1', 'hist-2', 'hist-3'], 10_000));
 		})();

@@ -67,11 +67,26 @@ export class DotCanvas {
 		this.owner[i] = owner;
 	}
 
-	/** Set every dot of column px from py0 to py1 (either order). */
+	/** Set every dot of column px from py0 to py1 (either order): `set` for each, without a call per dot. */
 	vertical(px: number, py0: number, py1: number, owner: number): void {
+		if (px < 0 || px >= this.dotsX) return;
 		const lo = Math.max(0, Math.min(py0, py1));
 		const hi = Math.min(this.dotsY - 1, Math.max(py0, py1));
-		for (let py = lo; py <= hi; py++) this.set(px, py, owner);
+		if (this.mode === 'braille') {
+			const column = px >> 1;
+			const bits = BRAILLE_BITS[px & 1]!;
+			for (let py = lo; py <= hi; py++) {
+				const i = (py >> 2) * this.columns + column;
+				this.bits[i]! |= bits[py & 3]!;
+				this.owner[i] = owner;
+			}
+			return;
+		}
+		for (let py = lo; py <= hi; py++) {
+			const i = (py >> 1) * this.columns + px;
+			this.bits[i]! |= (py & 1) === 0 ? 1 : 2;
+			this.owner[i] = owner;
+		}
 	}
 
 	glyph(column: number, row: number): string {

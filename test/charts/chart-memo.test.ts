@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import fc from 'fast-check';
-import {type CellMode} from '../../src/charts/cells.js';
+import {DotCanvas, type CellMode} from '../../src/charts/cells.js';
 import {LiveFrame, type LiveCache} from '../../src/charts/live-chart.js';
 import {rawAndSmoothed} from '../../src/charts/pane-series.js';
 import {ChartMemo, lineText, placementOf, renderChart, type ChartOptions} from '../../src/charts/render-chart.js';
@@ -135,6 +135,32 @@ describe('the numeric placement', () => {
 				},
 			),
 			{numRuns: 2_000},
+		);
+	});
+});
+
+describe('DotCanvas.vertical', () => {
+	it('sets the same dots and owners as set() for each dot of the run', () => {
+		fc.assert(
+			fc.property(
+				fc.constantFrom<CellMode>('braille', 'block', 'ascii'),
+				fc.integer({min: 1, max: 12}),
+				fc.integer({min: 1, max: 8}),
+				fc.array(fc.tuple(fc.integer({min: -3, max: 30}), fc.integer({min: -5, max: 40}), fc.integer({min: -5, max: 40}), fc.integer({min: 0, max: 3})), {maxLength: 30}),
+				(mode, columns, rows, runs) => {
+					const fast = new DotCanvas(columns, rows, mode);
+					const slow = new DotCanvas(columns, rows, mode);
+					for (const [px, a, b, owner] of runs) {
+						fast.vertical(px, a, b, owner);
+						for (let py = Math.min(a, b); py <= Math.max(a, b); py++) slow.set(px, py, owner);
+					}
+					for (let row = 0; row < rows; row++) {
+						expect(fast.sameRow(slow, row)).toBe(true);
+						for (let col = 0; col < columns; col++) expect([fast.glyph(col, row), fast.ownerOf(col, row)]).toEqual([slow.glyph(col, row), slow.ownerOf(col, row)]);
+					}
+				},
+			),
+			{numRuns: 500},
 		);
 	});
 });

@@ -11,6 +11,8 @@ CPU is utime + stime from /proc/<pid>/stat over the window. Frames per second an
 the pane's raw output (pipe-pane), btop's bytes per second from its own pane the same way (what crosses ssh). Options: --seconds N (default 60), --columns, --rows (default 120x40), --profile DIR (a CPU profile of mycotop),
 --zoom: the training pane zoomed (keys 1 then z through tmux send-keys once the dashboard is up) on a project with
 10,000 points of history that gains one point a second during both windows: the zoomed live chart's redraw cost.
+--ticker: the --zoom run's project and its point a second, unzoomed (what the training series costs without the chart).
+--gpu-only: the first window alone (no 200 events/s window, no first-frame case), for A/B runs of the GPU-only cost.
 */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
@@ -27,7 +29,7 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
 const {values: options} = parseArgs({
-	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}},
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}},
 });
 const SECONDS = Number(options.seconds);
 const COLUMNS = Number(options.columns);
@@ -155,13 +157,14 @@ function trainingTicker(redis: TestRedis): () => void {
 async function cpuRuns(redis: TestRedis, tmux: Tmux, hasBtop: boolean): Promise<Array<[string, Window]>> {
 	const rawFile = join(tmux.dir, 'mycotop.raw');
 	const btopRaw = join(tmux.dir, 'btop.raw');
-	if (options.zoom) await seedHistory(redis, [ZOOM_PROJECT], 10_000);
+	const withProject = options.zoom || options.ticker;
+	if (withProject) await seedHistory(redis, [ZOOM_PROJECT], 10_000);
 	const target = tmux.open('mycotop', mycotopCommand(redis), ENV);
 	tmux.pipe(target, rawFile);
 	await waitFor(() => tmux.capture(target).includes('H100'), 20_000, 'the GPU lines');
-	const stopTicker = options.zoom ? trainingTicker(redis) : undefined;
+	const stopTicker = withProject ? trainingTicker(redis) : undefined;
+	if (withProject) await waitFor(() => tmux.capture(target).includes(ZOOM_PROJECT), 20_000, 'the seeded project');
 	if (options.zoom) {
-		await waitFor(() => tmux.capture(target).includes(ZOOM_PROJECT), 20_000, 'the seeded project');
 		tmux.keys(target, '1');
 		await sleep(300);
 		tmux.keys(target, 'z');
@@ -179,6 +182,12 @@ async function cpuRuns(redis: TestRedis, tmux: Tmux, hasBtop: boolean): Promise<
 	process.stderr.write(`bench:tui: ${SECONDS} s with GPU sampling only ...\n`);
 	const btopFile = hasBtop ? btopRaw : undefined;
 	results.push(['GPU sampling only (8 GPUs at 1 Hz)', await measure(pids, rawFile, SECONDS, btopFile)]);
+	if (options['gpu-only']) {
+		stopTicker?.();
+		tmux.kill(target);
+		tmux.kill('bench:btop');
+		return results;
+	}
 	process.stderr.write(`bench:tui: ${SECONDS} s with 200 events/s ...\n`);
 	const publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(SECONDS + 5)], {stdio: ['ignore', 'ignore', 'inherit']});
 	await sleep(2000);
@@ -246,12 +255,12 @@ async function main(): Promise<void> {
 	try {
 		const cpu = await cpuRuns(redis, tmux, hasBtop);
 		// --zoom measures the zoomed redraw only (its seeded project would change the first-frame case).
-		const starts = options.zoom ? [] : await (async () => {
+		const starts = options.zoom || options.ticker || options['gpu-only'] ? [] : await (async () => {
 			process.stderr.write('bench:tui: first frame with 10,000 points per series ...\n');
 			return firstFrame(tmux, redis, await seedHistory(redis, ['hist-0', 'hist-1', 'hist-2', 'hist-3'], 10_000));
 		})();
 		const pct = (v: number | undefined) => (v === undefined ? 'n/a' : Number.isNaN(v) ? 'exited' : `${v.toFixed(2)}%`);
-		const zoomed = options.zoom ? `, training pane zoomed (${ZOOM_PROJECT}: 10,000 points + 1 a second)` : '';
+		const zoomed = options.zoom ? `, training pane zoomed (${ZOOM_PROJECT}: 10,000 points + 1 a second)` : options.ticker ? `, not zoomed, ${ZOOM_PROJECT}: 10,000 points + 1 a second` : '';
 		process.stdout.write(`\nmycotop TUI cost, ${COLUMNS}x${ROWS} tmux pane, ${SECONDS} s windows, NODE_ENV=production${zoomed}\n\n`);
 		process.stdout.write('| load | mycotop CPU (1 core) | btop CPU (same window) | mycotop frames/s | mycotop bytes/s to the terminal | btop bytes/s (same window) |\n|---|---|---|---|---|---|\n');
 		for (const [label, w] of cpu) {

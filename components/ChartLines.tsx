@@ -13,6 +13,8 @@ export interface ChartLinesProps {
 }
 
 function sameLine(a: ChartLine, b: ChartLine): boolean {
+	// A row the renderer reused is the same object (renderChart's memo).
+	if (a === b) return true;
 	return a.length === b.length && a.every((s, i) => s.text === b[i]!.text && s.tone === b[i]!.tone && s.faint === b[i]!.faint);
 }
 

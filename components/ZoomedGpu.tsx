@@ -1,11 +1,11 @@
-import {memo, useMemo} from 'react';
+import {memo, useMemo, useRef} from 'react';
 import {Box} from 'ink';
 import {type GpuRow} from '../src/gpu/gpu-snapshot.js';
 import {gpuHistory, type GpuMetric} from '../src/gpu/gpu-store.js';
 import {seriesName, type HistorySource} from '../src/history/history-source.js';
 import {type ChartSettings, windowRange, wantedResolution} from '../src/charts/chart-settings.js';
 import {type CellMode, dotsPerCell} from '../src/charts/cells.js';
-import {renderChart, type ChartLine, type ChartSeries, type ChartSpan} from '../src/charts/render-chart.js';
+import {ChartMemo, renderChart, type ChartLine, type ChartSeries, type ChartSpan} from '../src/charts/render-chart.js';
 import {bucketPoints} from '../src/charts/bucket-points.js';
 import {percentOf} from '../src/charts/pane-series.js';
 import {type SeriesPoints} from '../src/charts/downsample.js';
@@ -93,7 +93,17 @@ function latest(points: SeriesPoints | undefined): number | undefined {
 }
 
 /** One GPU in a grid cell: util, memory %, temperature and power % of the limit on one 0-100 axis, figures in the title. */
-function gpuCell(row: GpuRow, points: GpuPoints, width: number, height: number, settings: ChartSettings, cells: CellMode, range: readonly [number, number] | undefined, degrees: string): ChartLine[] {
+/** A chart's memo by name (renderChart reuses the plot rows that did not change since the last frame). */
+function memoOf(memos: Map<string, ChartMemo>, name: string): ChartMemo {
+	let memo = memos.get(name);
+	if (memo === undefined) {
+		memo = new ChartMemo();
+		memos.set(name, memo);
+	}
+	return memo;
+}
+
+function gpuCell(row: GpuRow, points: GpuPoints, width: number, height: number, settings: ChartSettings, cells: CellMode, range: readonly [number, number] | undefined, degrees: string, memos: Map<string, ChartMemo>): ChartLine[] {
 	const memTotal = row.memoryTotalMb.value;
 	const powerLimit = row.powerLimitW.value;
 	const series: ChartSeries[] = [];
@@ -113,11 +123,11 @@ function gpuCell(row: GpuRow, points: GpuPoints, width: number, height: number, 
 	figure('warn', legendValue(latest(points.temp), 'celsius', degrees));
 	figure('info', legendValue(latest(points.power), 'watts'));
 	if (row.lost) title.push({text: 'lost', tone: 'critical'});
-	return renderChart(series, {width, height, cells, log: settings.log, ignoreOutliers: false, xMode: settings.xMode === 'step' ? 'relative' : settings.xMode, unit: 'plain', yDomain: {min: 0, max: 100}, xDomain: range, title, legend: false, degrees});
+	return renderChart(series, {width, height, cells, log: settings.log, ignoreOutliers: false, xMode: settings.xMode === 'step' ? 'relative' : settings.xMode, unit: 'plain', yDomain: {min: 0, max: 100}, xDomain: range, title, legend: false, degrees}, undefined, memoOf(memos, `cell ${row.index}`));
 }
 
 /** One GPU in detail: a chart per reading, in its own unit (memory up to the total, power up to the limit). */
-function gpuDetail(row: GpuRow, points: GpuPoints, width: number, height: number, settings: ChartSettings, cells: CellMode, range: readonly [number, number] | undefined, degrees: string): ChartLine[] {
+function gpuDetail(row: GpuRow, points: GpuPoints, width: number, height: number, settings: ChartSettings, cells: CellMode, range: readonly [number, number] | undefined, degrees: string, memos: Map<string, ChartMemo>): ChartLine[] {
 	const grid = gpuGrid(4, width, height, 8);
 	const charts = METRICS.map((m) => {
 		const p = points[m.part];
@@ -134,7 +144,7 @@ function gpuDetail(row: GpuRow, points: GpuPoints, width: number, height: number
 			xDomain: range,
 			title: `GPU ${row.index} ${shortGpuName(row.name)} ${m.label}`,
 			degrees,
-		});
+		}, undefined, memoOf(memos, `detail ${m.part}`));
 	});
 	return grid.join(charts);
 }
@@ -163,11 +173,13 @@ export const ZoomedGpu = memo(function ZoomedGpu(props: ZoomedGpuProps) {
 	const processes = detail && shown[0] !== undefined ? processLines(shown[0], theme) : [];
 	const processRows = Math.min(processes.length + 1, Math.max(0, Math.floor((height - 1) / 4)));
 	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1) - processRows);
+	// Each chart's plot rows from the last frame: a new sample redraws the rows it changed (renderChart's memo).
+	const memos = useRef(new Map<string, ChartMemo>()).current;
 	const lines = useMemo(() => {
 		if (shown.length === 0) return [];
-		if (detail) return gpuDetail(shown[0]!, gpuPoints(shown[0]!, host, state, fromHistory), inner, bodyHeight, settings, cells, range, glyphs.degrees);
+		if (detail) return gpuDetail(shown[0]!, gpuPoints(shown[0]!, host, state, fromHistory), inner, bodyHeight, settings, cells, range, glyphs.degrees, memos);
 		const grid = gpuGrid(shown.length, inner, bodyHeight, 5);
-		const charts = shown.slice(0, grid.count).map((r) => gpuCell(r, gpuPoints(r, host, state, fromHistory), grid.cellWidth, grid.cellHeight, settings, cells, range, glyphs.degrees));
+		const charts = shown.slice(0, grid.count).map((r) => gpuCell(r, gpuPoints(r, host, state, fromHistory), grid.cellWidth, grid.cellHeight, settings, cells, range, glyphs.degrees, memos));
 		return grid.join(charts);
 	}, [shown, detail, host, state, fromHistory, inner, bodyHeight, settings, cells, range?.[0], range?.[1], glyphs.degrees]);
 	const hidden = detail ? 0 : shown.length - gpuGrid(shown.length, inner, bodyHeight, 5).count;

@@ -5,7 +5,7 @@ import {type ChartSource, type TrainingSeries} from '../src/store/chart-source.j
 import {seriesName, type BucketAnswer, type HistorySource} from '../src/history/history-source.js';
 import {type ChartSettings, windowRange, wantedResolution} from '../src/charts/chart-settings.js';
 import {type CellMode, dotsPerCell} from '../src/charts/cells.js';
-import {renderChart, type ChartLine, type ChartSeries} from '../src/charts/render-chart.js';
+import {ChartMemo, renderChart, type ChartLine, type ChartSeries} from '../src/charts/render-chart.js';
 import {bucketPoints} from '../src/charts/bucket-points.js';
 import {rawAndSmoothed, seriesTone} from '../src/charts/pane-series.js';
 import {type SeriesPoints} from '../src/charts/downsample.js';
@@ -89,7 +89,13 @@ function answerFor(state: HistoryState, series: string): BucketAnswer | undefine
 }
 
 /** The charts of the shown projects: loss (raw faint, smoothed bright), and WER below it where any project sends it. */
-function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummary[], live: ReadonlyArray<TrainingSeries | undefined>, state: HistoryState, degrees: string, bodyHeight: number, caches: ReadonlyMap<string, LiveCache>): TrainingFrame {
+/** The two charts' plot rows from the last frame (renderChart's memo: unchanged rows are reused, not redrawn). */
+interface TrainingMemos {
+	readonly loss: ChartMemo;
+	readonly wer: ChartMemo;
+}
+
+function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummary[], live: ReadonlyArray<TrainingSeries | undefined>, state: HistoryState, degrees: string, bodyHeight: number, caches: ReadonlyMap<string, LiveCache>, memos: TrainingMemos): TrainingFrame {
 	const {settings, cells} = props;
 	const width = Math.max(1, props.width - 1);
 	const byTime = settings.xMode !== 'step';
@@ -126,8 +132,8 @@ function trainingFrame(props: ZoomedTrainingProps, shown: readonly ProjectSummar
 	const lossHeight = wer.length > 0 ? Math.ceil(chartHeight * 0.6) : chartHeight;
 	const origin = range?.[0] ?? (live[0] !== undefined && live[0].loss.times.length > 0 ? live[0].loss.times[0] : undefined);
 	const common = {width, cells, log: settings.log, ignoreOutliers: settings.ignoreOutliers, xMode: settings.xMode, unit: 'plain' as const, xDomain: range, origin, degrees};
-	const lines = renderChart(loss, {...common, height: lossHeight, title: overlaid ? 'loss' : `${shown[0]?.projectId ?? ''} loss`}, liveFrame.data);
-	if (wer.length > 0) lines.push(...renderChart(wer, {...common, height: chartHeight - lossHeight, title: 'WER', log: false}, liveFrame.data));
+	const lines = renderChart(loss, {...common, height: lossHeight, title: overlaid ? 'loss' : `${shown[0]?.projectId ?? ''} loss`}, liveFrame.data, memos.loss);
+	if (wer.length > 0) lines.push(...renderChart(wer, {...common, height: chartHeight - lossHeight, title: 'WER', log: false}, liveFrame.data, memos.wer));
 	const title = zoomTitle(settings, resolution, {smoothing: true, wholeRun: settings.window !== 'live' && !byTime && fromHistory});
 	return {lines, title, caches: liveFrame.caches()};
 }
@@ -152,8 +158,10 @@ export const ZoomedTraining = memo(function ZoomedTraining(props: ZoomedTraining
 	const bodyHeight = Math.max(0, height - 1 - (note === '' ? 0 : 1));
 	// The live series' caches from the last frame: a redraw with a new point updates them (src/charts/live-chart.ts).
 	const caches = useRef<ReadonlyMap<string, LiveCache>>(new Map());
+	const memos = useRef<TrainingMemos | undefined>(undefined);
+	memos.current ??= {loss: new ChartMemo(), wer: new ChartMemo()};
 	const frame = useMemo(() => {
-		const next = trainingFrame(props, shown, live, state, glyphs.degrees, bodyHeight, caches.current);
+		const next = trainingFrame(props, shown, live, state, glyphs.degrees, bodyHeight, caches.current, memos.current!);
 		caches.current = next.caches;
 		return next;
 	}, [shown, live, state, settings, cells, width, bodyHeight, glyphs.degrees]);

@@ -4,6 +4,8 @@ Dot canvases drawn as text cells: braille (2x4 dots per cell, U+2800 + dot bits,
 in it, so a bright series drawn after a faint one owns the cells they share. Pure data, no terminal.
 */
 
+import {Buffer} from 'node:buffer';
+
 export type CellMode = 'braille' | 'block' | 'ascii';
 
 /** Dot bits of a braille cell by [column][row]: left 0x01 0x02 0x04 0x40, right 0x08 0x10 0x20 0x80. */
@@ -65,11 +67,26 @@ export class DotCanvas {
 		this.owner[i] = owner;
 	}
 
-	/** Set every dot of column px from py0 to py1 (either order). */
+	/** Set every dot of column px from py0 to py1 (either order): `set` for each, without a call per dot. */
 	vertical(px: number, py0: number, py1: number, owner: number): void {
+		if (px < 0 || px >= this.dotsX) return;
 		const lo = Math.max(0, Math.min(py0, py1));
 		const hi = Math.min(this.dotsY - 1, Math.max(py0, py1));
-		for (let py = lo; py <= hi; py++) this.set(px, py, owner);
+		if (this.mode === 'braille') {
+			const column = px >> 1;
+			const bits = BRAILLE_BITS[px & 1]!;
+			for (let py = lo; py <= hi; py++) {
+				const i = (py >> 2) * this.columns + column;
+				this.bits[i]! |= bits[py & 3]!;
+				this.owner[i] = owner;
+			}
+			return;
+		}
+		for (let py = lo; py <= hi; py++) {
+			const i = (py >> 1) * this.columns + px;
+			this.bits[i]! |= (py & 1) === 0 ? 1 : 2;
+			this.owner[i] = owner;
+		}
 	}
 
 	glyph(column: number, row: number): string {
@@ -79,5 +96,26 @@ export class DotCanvas {
 	/** The series that last drew in the cell, or -1. */
 	ownerOf(column: number, row: number): number {
 		return this.owner[row * this.columns + column]!;
+	}
+
+	private views: {bits: Buffer; owner: Buffer} | undefined;
+
+	/** The cells as bytes (views, no copy), for comparing whole rows natively. */
+	private bytes(): {bits: Buffer; owner: Buffer} {
+		this.views ??= {
+			bits: Buffer.from(this.bits.buffer, this.bits.byteOffset, this.bits.byteLength),
+			owner: Buffer.from(this.owner.buffer, this.owner.byteOffset, this.owner.byteLength),
+		};
+		return this.views;
+	}
+
+	/** Whether cell row `row` has the same dots and owners here as in `other` (a canvas of the same size and mode). */
+	sameRow(other: DotCanvas, row: number): boolean {
+		if (other.columns !== this.columns || other.rows !== this.rows || other.mode !== this.mode || row < 0 || row >= this.rows) return false;
+		const a = this.bytes();
+		const b = other.bytes();
+		const from = row * this.columns;
+		const to = from + this.columns;
+		return a.bits.compare(b.bits, from, to, from, to) === 0 && a.owner.compare(b.owner, from * 2, to * 2, from * 2, to * 2) === 0;
 	}
 }

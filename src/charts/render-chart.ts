@@ -142,62 +142,111 @@ function rangeValues(columns: readonly Columns[]): number[] {
 	return out;
 }
 
-/** The dot row of a placement (0 top; a value outside the range at the edge it left by), or -1 for a non-finite one. */
-function dotRow(p: Placement, dotsY: number): number {
-	switch (p.kind) {
-		case 'in':
-			return Math.round((1 - p.fraction) * (dotsY - 1));
-		case 'above':
-			return 0;
-		case 'below':
-		case 'non-positive':
-			return dotsY - 1;
-		case 'non-finite':
-			return -1;
+/** A value's placement on the y scale as a number (scale.place without an object per call; see scale.ts). */
+const IN = 0;
+const ABOVE = 1;
+const BELOW = 2;
+const NON_FINITE = 3;
+const NON_POSITIVE = 4;
+
+/**
+`scale.place` and the dot row it gives, as plain numbers: this runs three times for every dot column of every series,
+and objects of several shapes there made V8 throw its optimized code away ("wrong map") and compile it again.
+Equal to `scale.place` for every value (property-tested).
+*/
+class DotPlacer {
+	private readonly min: number;
+	private readonly max: number;
+	private readonly span: number;
+	private readonly eps: number;
+	private readonly log: boolean;
+	constructor(
+		scale: YScale,
+		private readonly dotsY: number,
+	) {
+		this.min = scale.range.min;
+		this.max = scale.range.max;
+		this.span = this.max - this.min;
+		this.eps = Math.abs(this.span) * 1e-9;
+		this.log = scale.log;
+	}
+
+	kind(value: number): number {
+		if (!Number.isFinite(value)) return NON_FINITE;
+		if (this.log && value <= 0) return NON_POSITIVE;
+		const u = this.log ? Math.log10(value) : value;
+		if (u > this.max + this.eps) return ABOVE;
+		if (u < this.min - this.eps) return BELOW;
+		return IN;
+	}
+
+	/** The dot row (0 top) of a value of this kind: at the edge it left by, -1 for a non-finite one. */
+	row(value: number, kind: number): number {
+		if (kind === IN) {
+			const u = this.log ? Math.log10(value) : value;
+			const fraction = this.span > 0 ? Math.min(1, Math.max(0, (u - this.min) / this.span)) : 0.5;
+			return Math.round((1 - fraction) * (this.dotsY - 1));
+		}
+		if (kind === ABOVE) return 0;
+		return kind === NON_FINITE ? -1 : this.dotsY - 1;
 	}
 }
 
-const isBelow = (p: Placement) => p.kind === 'below' || p.kind === 'non-positive';
+/** The placement kind's name (scale.ts's `Placement['kind']`), for the property test against `scale.place`. */
+export function placementOf(scale: YScale, dotsY: number, value: number): {kind: string; row: number} {
+	const placer = new DotPlacer(scale, dotsY);
+	const kind = placer.kind(value);
+	return {kind: ['in', 'above', 'below', 'non-finite', 'non-positive'][kind]!, row: placer.row(value, kind)};
+}
+
+const isBelowKind = (kind: number) => kind === BELOW || kind === NON_POSITIVE;
+
+function markAt(markers: Map<number, Marker>, canvas: DotCanvas, px: number, row: number, marker: Marker): void {
+	const key = row * canvas.columns + Math.floor(px / (canvas.dotsX / canvas.columns));
+	const had = markers.get(key);
+	if (had === undefined || had.tone !== 'critical') markers.set(key, marker);
+}
 
 /** Draw one series onto the canvas and record its edge and NaN markers. */
-function drawSeries(canvas: DotCanvas, scale: YScale, series: ChartSeries, cols: Columns, owner: number, markers: Map<number, Marker>, glyphs: ChartGlyphs): void {
-	const perCell = canvas.dotsX / canvas.columns;
-	const mark = (px: number, row: number, marker: Marker) => {
-		const key = row * canvas.columns + Math.floor(px / perCell);
-		const had = markers.get(key);
-		if (had === undefined || had.tone !== 'critical') markers.set(key, marker);
-	};
+function drawSeries(canvas: DotCanvas, placer: DotPlacer, series: ChartSeries, cols: Columns, owner: number, markers: Map<number, Marker>, glyphs: ChartGlyphs): void {
+	const nonFinite: Marker = {glyph: glyphs.nonFinite, tone: 'critical'};
+	const above: Marker = {glyph: glyphs.above, tone: series.tone};
+	const below: Marker = {glyph: glyphs.below, tone: series.tone};
 	let prevPx = -1;
 	let prevPy = 0;
 	for (let px = 0; px < canvas.dotsX; px++) {
-		if (cols.nonFinite[px]! > 0) mark(px, 0, {glyph: glyphs.nonFinite, tone: 'critical'});
+		if (cols.nonFinite[px]! > 0) markAt(markers, canvas, px, 0, nonFinite);
 		if (cols.count[px] === 0) continue;
 		// Rows as plain numbers (no object per dot row): this loop runs for every dot column of every series.
-		const hiAt = scale.place(cols.max[px]!);
-		const loAt = scale.place(cols.min[px]!);
-		const hi = dotRow(hiAt, canvas.dotsY);
-		const lo = dotRow(loAt, canvas.dotsY);
-		const last = dotRow(scale.place(cols.last[px]!), canvas.dotsY);
+		const max = cols.max[px]!;
+		const min = cols.min[px]!;
+		const hiKind = placer.kind(max);
+		const loKind = placer.kind(min);
+		const hi = placer.row(max, hiKind);
+		const lo = placer.row(min, loKind);
 		if (hi < 0 || lo < 0) continue;
-		if (hiAt.kind === 'above' || loAt.kind === 'above') mark(px, 0, {glyph: glyphs.above, tone: series.tone});
-		if (isBelow(hiAt) || isBelow(loAt)) mark(px, canvas.rows - 1, {glyph: glyphs.below, tone: series.tone});
+		const lastValue = cols.last[px]!;
+		const last = placer.row(lastValue, placer.kind(lastValue));
+		if (hiKind === ABOVE || loKind === ABOVE) markAt(markers, canvas, px, 0, above);
+		if (isBelowKind(hiKind) || isBelowKind(loKind)) markAt(markers, canvas, px, canvas.rows - 1, below);
 		const top = Math.min(hi, lo);
 		const bottom = Math.max(hi, lo);
-		if (prevPx >= 0) {
-			// Join the previous column's last value to this column's range through the columns in between.
-			const target = Math.min(bottom, Math.max(top, prevPy));
-			let from = prevPy;
-			for (let k = prevPx + 1; k < px; k++) {
-				const to = Math.round(prevPy + ((target - prevPy) * (k - prevPx)) / (px - prevPx));
-				canvas.vertical(k, from, to, owner);
-				from = to;
-			}
-			canvas.vertical(px, from, target, owner);
-		}
+		if (prevPx >= 0) joinColumns(canvas, prevPx, prevPy, px, Math.min(bottom, Math.max(top, prevPy)), owner);
 		canvas.vertical(px, top, bottom, owner);
 		prevPx = px;
 		prevPy = last < 0 ? bottom : last;
 	}
+}
+
+/** Join the previous column's last value to this column's range through the columns in between. */
+function joinColumns(canvas: DotCanvas, prevPx: number, prevPy: number, px: number, target: number, owner: number): void {
+	let from = prevPy;
+	for (let k = prevPx + 1; k < px; k++) {
+		const to = Math.round(prevPy + ((target - prevPy) * (k - prevPx)) / (px - prevPx));
+		canvas.vertical(k, from, to, owner);
+		from = to;
+	}
+	canvas.vertical(px, from, target, owner);
 }
 
 /**
@@ -224,8 +273,23 @@ function seriesExtent(series: readonly ChartSeries[], data: ChartData): {min: nu
 	return out;
 }
 
+/**
+What the last render of one chart leaves for the next (renderChart's `memo`): its plot rows with what each was drawn
+from (the canvas, the row's tick label and markers, and `key` for everything all rows share). A row whose inputs are
+the same again is the same line object: a live chart that gains a point draws a few rows, not all of them, and
+ChartLines sees the rest unchanged at once. Reuse is decided by comparing inputs, never assumed, so the lines are
+exactly a fresh render's (property-tested); a memo used for another chart only misses.
+*/
+export class ChartMemo {
+	key = '';
+	canvas: DotCanvas | undefined;
+	labels: ReadonlyArray<string | undefined> = [];
+	marks: readonly string[] = [];
+	rows: readonly ChartLine[] = [];
+}
+
 /** The lines of a chart: always `options.height` lines of exactly `options.width` cells. */
-export function renderChart(series: readonly ChartSeries[], options: ChartOptions, data: ChartData = scanned): ChartLine[] {
+export function renderChart(series: readonly ChartSeries[], options: ChartOptions, data: ChartData = scanned, memo?: ChartMemo): ChartLine[] {
 	const {width, height} = options;
 	if (width <= 0 || height <= 0) return [];
 	const glyphs = chartGlyphs(options.cells);
@@ -250,43 +314,100 @@ export function renderChart(series: readonly ChartSeries[], options: ChartOption
 	const ticks = scale === undefined ? [] : yTicks(scale, plotRows, options.unit, options.degrees);
 	const labelWidth = Math.min(Math.floor(width / 3), Math.max(1, ...ticks.map((t) => cellWidth(t.label))));
 	const plotWidth = Math.max(1, width - labelWidth - 1);
-	const tickRows = new Map<number, string>();
-	if (scale !== undefined) {
-		const span = scale.range.max - scale.range.min;
-		for (const t of ticks) {
-			const row = span > 0 ? Math.round((1 - (t.unit - scale.range.min) / span) * (plotRows - 1)) : Math.floor(plotRows / 2);
-			if (row >= 0 && row < plotRows && !tickRows.has(row)) tickRows.set(row, t.label);
-		}
-	}
 	const canvas = new DotCanvas(plotWidth, plotRows, options.cells);
 	const markers = new Map<number, Marker>();
-	if (scale !== undefined) series.forEach((s, i) => drawSeries(canvas, scale, s, mergeColumns(fine[i]!, canvas.dotsX), i, markers, glyphs));
-	const empty = scale === undefined ? (series.some((s) => s.ys.length > 0) ? 'no finite value to draw' : 'no data') : undefined;
-	for (let row = 0; row < plotRows; row++) {
-		const b = new LineBuilder();
-		const label = tickRows.get(row);
-		b.push(padCells(truncateCells(label ?? '', labelWidth, '~'), labelWidth, 'right'), undefined, true);
-		b.push(label === undefined ? glyphs.vertical : glyphs.yTick, undefined, true);
-		if (empty !== undefined && row === Math.floor((plotRows - 1) / 2)) {
-			const text = truncateCells(empty, plotWidth, '~');
-			const left = Math.floor((plotWidth - cellWidth(text)) / 2);
-			b.push(' '.repeat(left) + text + ' '.repeat(plotWidth - left - cellWidth(text)), 'muted');
-		} else {
-			for (let col = 0; col < plotWidth; col++) {
-				const marker = markers.get(row * plotWidth + col);
-				if (marker !== undefined) {
-					b.push(marker.glyph, marker.tone);
-					continue;
-				}
-				const owner = canvas.ownerOf(col, row);
-				const s = owner >= 0 ? series[owner] : undefined;
-				b.push(canvas.glyph(col, row), s?.tone, s?.faint);
-			}
-		}
-		lines.push(b.done());
+	if (scale !== undefined) {
+		const placer = new DotPlacer(scale, canvas.dotsY);
+		for (let i = 0; i < series.length; i++) drawSeries(canvas, placer, series[i]!, mergeColumns(fine[i]!, canvas.dotsX), i, markers, glyphs);
 	}
+	const empty = scale === undefined ? (series.some((s) => s.ys.length > 0) ? 'no finite value to draw' : 'no data') : undefined;
+	const plot: PlotInput = {series, glyphs, canvas, markers, labels: tickLabels(scale, ticks, plotRows), labelWidth, empty};
+	for (const line of plotLines(plot, memo)) lines.push(line);
 	lines.push(...xAxis(options, glyphs, x0, x1, labelWidth, plotWidth, extent !== undefined));
 	return lines;
+}
+
+/** The tick label of each plot row (undefined: none). */
+function tickLabels(scale: YScale | undefined, ticks: ReturnType<typeof yTicks>, plotRows: number): Array<string | undefined> {
+	const labels = new Array<string | undefined>(plotRows).fill(undefined);
+	if (scale === undefined) return labels;
+	const span = scale.range.max - scale.range.min;
+	for (const t of ticks) {
+		const row = span > 0 ? Math.round((1 - (t.unit - scale.range.min) / span) * (plotRows - 1)) : Math.floor(plotRows / 2);
+		if (row >= 0 && row < plotRows && labels[row] === undefined) labels[row] = t.label;
+	}
+	return labels;
+}
+
+interface PlotInput {
+	readonly series: readonly ChartSeries[];
+	readonly glyphs: ChartGlyphs;
+	readonly canvas: DotCanvas;
+	readonly markers: ReadonlyMap<number, Marker>;
+	readonly labels: ReadonlyArray<string | undefined>;
+	readonly labelWidth: number;
+	/** Why nothing is drawn (said in the middle row), or undefined. */
+	readonly empty: string | undefined;
+}
+
+/** The markers of each plot row as text (what a row's reuse compares). */
+function rowMarks(markers: ReadonlyMap<number, Marker>, columns: number, rows: number): string[] {
+	const out = new Array<string>(rows).fill('');
+	for (const [key, m] of markers) {
+		const row = Math.floor(key / columns);
+		out[row] += `${key - row * columns}:${m.glyph}:${m.tone};`;
+	}
+	return out;
+}
+
+/** The plot's rows: from `memo` where a row's inputs are unchanged, drawn otherwise; `memo` then holds these. */
+function plotLines(plot: PlotInput, memo: ChartMemo | undefined): readonly ChartLine[] {
+	const {canvas, labels} = plot;
+	const rows: ChartLine[] = [];
+	if (memo === undefined) {
+		for (let row = 0; row < canvas.rows; row++) rows.push(plotLine(plot, row));
+		return rows;
+	}
+	const key = `${plot.labelWidth}|${canvas.columns}|${canvas.rows}|${canvas.mode}|${plot.empty ?? ''}|${plot.series.map((s) => `${s.tone}/${s.faint === true}`).join(',')}`;
+	const marks = rowMarks(plot.markers, canvas.columns, canvas.rows);
+	const prev = memo.key === key ? memo.canvas : undefined;
+	for (let row = 0; row < canvas.rows; row++) {
+		const same = prev !== undefined && memo.labels[row] === labels[row] && memo.marks[row] === marks[row] && canvas.sameRow(prev, row);
+		rows.push(same ? memo.rows[row]! : plotLine(plot, row));
+	}
+	memo.key = key;
+	memo.canvas = canvas;
+	memo.labels = labels;
+	memo.marks = marks;
+	memo.rows = rows;
+	return rows;
+}
+
+/** One plot row: its tick label, the axis, and the canvas's cells (markers over dots). */
+function plotLine(plot: PlotInput, row: number): ChartLine {
+	const {canvas, glyphs, labelWidth, markers, series} = plot;
+	const plotWidth = canvas.columns;
+	const b = new LineBuilder();
+	const label = plot.labels[row];
+	b.push(padCells(truncateCells(label ?? '', labelWidth, '~'), labelWidth, 'right'), undefined, true);
+	b.push(label === undefined ? glyphs.vertical : glyphs.yTick, undefined, true);
+	if (plot.empty !== undefined && row === Math.floor((canvas.rows - 1) / 2)) {
+		const text = truncateCells(plot.empty, plotWidth, '~');
+		const left = Math.floor((plotWidth - cellWidth(text)) / 2);
+		b.push(' '.repeat(left) + text + ' '.repeat(plotWidth - left - cellWidth(text)), 'muted');
+		return b.done();
+	}
+	for (let col = 0; col < plotWidth; col++) {
+		const marker = markers.get(row * plotWidth + col);
+		if (marker !== undefined) {
+			b.push(marker.glyph, marker.tone);
+			continue;
+		}
+		const owner = canvas.ownerOf(col, row);
+		const s = owner >= 0 ? series[owner] : undefined;
+		b.push(canvas.glyph(col, row), s?.tone, s?.faint);
+	}
+	return b.done();
 }
 
 /**

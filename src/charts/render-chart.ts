@@ -11,7 +11,7 @@ import {DotCanvas, dotsPerCell, type CellMode} from './cells.js';
 import {chartGlyphs, type ChartGlyphs} from './chart-glyphs.js';
 import {columnOf, downsample, mergeColumns, xExtent, type Columns, type SeriesPoints} from './downsample.js';
 import {legendFigures, legendValue} from './legend.js';
-import {yScale, type Placement, type YScale} from './scale.js';
+import {yScale, type YScale} from './scale.js';
 import {niceStep, yTicks, type YUnit} from './ticks.js';
 import {xTicks, type XMode} from './x-ticks.js';
 import {yRange, type YRange} from './y-range.js';

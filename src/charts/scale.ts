@@ -5,7 +5,7 @@ chart can mark it instead of dropping it. Pure.
 */
 import {type YRange} from './y-range.js';
 
-export type Placement =
+type Placement =
 	| {readonly kind: 'in'; readonly fraction: number}
 	| {readonly kind: 'above'}
 	| {readonly kind: 'below'}

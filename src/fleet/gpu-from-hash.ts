@@ -8,18 +8,7 @@ import {MAX_HOST_GPUS, MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS} from '../contract/lim
 import {sanitizeText} from '../contract/sanitize.js';
 import {METRIC_RANGE, type GpuMetric} from '../gpu/query-fields.js';
 import {type GpuProcess, type GpuRow, type GpuSnapshot, type Reading} from '../gpu/gpu-snapshot.js';
-
-const READING_FIELDS: ReadonlyArray<readonly [GpuMetric & keyof GpuRow, string]> = [
-	['utilizationPercent', 'utilization_percent'],
-	['memoryUtilizationPercent', 'memory_utilization_percent'],
-	['memoryUsedMb', 'memory_used_mb'],
-	['memoryTotalMb', 'memory_total_mb'],
-	['temperatureC', 'temperature_celsius'],
-	['powerDrawW', 'power_draw_watts'],
-	['powerLimitW', 'power_limit_watts'],
-	['fanPercent', 'fan_percent'],
-	['smClockMhz', 'sm_clock_mhz'],
-];
+import {ROW_FIELDS} from '../gpu/redis-entries.js';
 
 const GPU_STATES = new Set(['starting', 'ok', 'degraded', 'unavailable', 'disabled']);
 /** Most processes read per GPU, and samples of utilization history. */
@@ -97,7 +86,7 @@ export function gpuRowFromHash(uuid: string, hash: Readonly<Record<string, strin
 	const stale = reasons(hash['stale']);
 	const index = numberIn(hash['index'], [0, MAX_HOST_GPUS * 4]);
 	const read = (metric: GpuMetric, field: string) => reading(hash, field, METRIC_RANGE[metric], unknown, stale);
-	const readings = Object.fromEntries(READING_FIELDS.map(([metric, field]) => [metric, read(metric, field)])) as Pick<GpuRow, (typeof READING_FIELDS)[number][0]>;
+	const readings = Object.fromEntries(ROW_FIELDS.map(([metric, field]) => [metric, read(metric, field)])) as Pick<GpuRow, (typeof ROW_FIELDS)[number][0]>;
 	const lost = hash['lost'] === 'true';
 	const lastSeenMs = timeMs(hash['last_updated']);
 	return {

@@ -6,7 +6,7 @@ host name. An unknown figure is left out (or named in `unknown`), never written 
 import {ourKeys} from '../contract/names.js';
 import {type BoxAggregates} from './gpu-store.js';
 import {type GpuRow, type Reading} from './gpu-snapshot.js';
-import {type HealthMetric} from './query-fields.js';
+import {type GpuMetric, type HealthMetric} from './query-fields.js';
 import {type ProjectEnergy} from './project-energy.js';
 import {projectsOf} from './project-join.js';
 
@@ -51,7 +51,8 @@ export function capacityFields(box: BoxAggregates | undefined): Record<string, s
 	return {gpu_available: box.gpuAvailable ? 'true' : 'false', gpus_available: String(box.gpusAvailable)};
 }
 
-const ROW_FIELDS: ReadonlyArray<[keyof GpuRow & string, string]> = [
+/** The GPU row's readings and their fields in the per-GPU hash (written here, read back by fleet/gpu-from-hash.ts). */
+export const ROW_FIELDS: ReadonlyArray<readonly [GpuMetric & keyof GpuRow, string]> = [
 	['utilizationPercent', 'utilization_percent'],
 	['memoryUtilizationPercent', 'memory_utilization_percent'],
 	['memoryUsedMb', 'memory_used_mb'],

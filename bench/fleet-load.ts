@@ -28,13 +28,14 @@ itself, including any wait behind a frame being drawn. SIGUSR2 makes the probe w
 On a shared machine, run it as `nice -n -10 node dist/bench/fleet-load.js` (after `npm run build`) so the other work
 there yields to the measured processes (all of them: the boxes, Redis, the publisher and the viewer inherit it).
 */
-import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {getPriority, loadavg, tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
 import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
+import {TmuxWindows} from './tmux-windows.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -68,54 +69,6 @@ const VIEWED = HOSTS[1]!;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stderr.write(`bench:fleet-load: ${line}\n`);
-
-class Tmux {
-	readonly socket: string;
-	private started = false;
-	constructor(readonly dir: string) {
-		this.socket = join(dir, 'tmux.sock');
-	}
-	run(...args: string[]): string {
-		return execFileSync('tmux', ['-S', this.socket, ...args], {encoding: 'utf8'});
-	}
-	open(name: string, command: string, env: Record<string, string> = {}): string {
-		const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-		if (!this.started) {
-			this.run('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-n', 'hold', '-x', String(COLUMNS), '-y', String(ROWS), 'exec sleep 100000');
-			this.run('set-option', '-t', 'bench', 'status', 'off');
-			this.started = true;
-		}
-		this.run('new-window', '-d', '-t', 'bench', '-n', name, ...envArgs, command);
-		this.run('set-option', '-w', '-t', `bench:${name}`, 'remain-on-exit', 'on');
-		return `bench:${name}`;
-	}
-	pid(target: string): number {
-		return Number(this.run('display-message', '-p', '-t', target, '#{pane_pid}').trim());
-	}
-	capture(target: string): string {
-		return this.run('capture-pane', '-p', '-t', target);
-	}
-	keys(target: string, ...keys: string[]): void {
-		this.run('send-keys', '-t', target, ...keys);
-	}
-	pipe(target: string, file: string): void {
-		this.run('pipe-pane', '-O', '-t', target, `cat >> ${file}`);
-	}
-	kill(target: string): void {
-		try {
-			this.run('kill-window', '-t', target);
-		} catch {
-			// gone
-		}
-	}
-	close(): void {
-		try {
-			this.run('kill-server');
-		} catch {
-			// gone
-		}
-	}
-}
 
 /** utime + stime of a process in seconds (NaN once it has exited), and its parent pid. */
 function procStat(pid: number): {cpu: number; ppid: number} {
@@ -230,7 +183,7 @@ const quantile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.len
 async function window(
 	viewer: 'tui' | 'headless',
 	round: number,
-	ctx: {redis: TestRedis; tmux: Tmux; dir: string; env: Record<string, string>; boxes: Map<string, ChildProcess>; btopPid: number | undefined; btopRaw: string},
+	ctx: {redis: TestRedis; tmux: TmuxWindows; dir: string; env: Record<string, string>; boxes: Map<string, ChildProcess>; btopPid: number | undefined; btopRaw: string},
 ): Promise<WindowResult> {
 	const {redis, tmux, dir, env, boxes} = ctx;
 	const latencyBase = join(dir, `latency-${viewer}-${round}`);
@@ -339,7 +292,7 @@ async function main(): Promise<void> {
 	const env = {XDG_CONFIG_HOME: dir, NODE_ENV: 'production', TERM: 'tmux-256color'};
 	writeFileSync(join(dir, 'README'), 'bench:fleet-load scratch folder\n');
 	const redis = await startRedis();
-	const tmux = new Tmux(dir);
+	const tmux = new TmuxWindows(dir, COLUMNS, ROWS);
 	const boxes = new Map<string, ChildProcess>();
 	try {
 		log(`starting ${BOXES} boxes (8 fake GPUs each, 1 Hz)`);

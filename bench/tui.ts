@@ -14,13 +14,14 @@ the pane's raw output (pipe-pane), btop's bytes per second from its own pane the
 --ticker: the --zoom run's project and its point a second, unzoomed (what the training series costs without the chart).
 --gpu-only: the first window alone (no 200 events/s window, no first-frame case), for A/B runs of the GPU-only cost.
 */
-import {execFileSync, spawn, spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
+import {TmuxWindows} from './tmux-windows.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -36,55 +37,6 @@ const COLUMNS = Number(options.columns);
 const ROWS = Number(options.rows);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-class Tmux {
-	readonly dir = mkdtempSync(join(tmpdir(), 'mycotop-bench-'));
-	readonly socket = join(this.dir, 'sock');
-	private started = false;
-	run(...args: string[]): string {
-		return execFileSync('tmux', ['-S', this.socket, ...args], {encoding: 'utf8'});
-	}
-	/** A new window running `command` (exec'd, so the pane's pid is the program's); returns the target. */
-	open(name: string, command: string, env: Record<string, string> = {}): string {
-		const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-		if (!this.started) {
-			// A window that holds the session open while the measured ones come and go.
-			this.run('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-n', 'hold', '-x', String(COLUMNS), '-y', String(ROWS), 'exec sleep 100000');
-			this.run('set-option', '-t', 'bench', 'status', 'off');
-			this.started = true;
-		}
-		this.run('new-window', '-d', '-t', 'bench', '-n', name, ...envArgs, command);
-		this.run('set-option', '-w', '-t', `bench:${name}`, 'remain-on-exit', 'on');
-		return `bench:${name}`;
-	}
-	pid(target: string): number {
-		return Number(this.run('display-message', '-p', '-t', target, '#{pane_pid}').trim());
-	}
-	capture(target: string): string {
-		return this.run('capture-pane', '-p', '-t', target);
-	}
-	keys(target: string, ...keys: string[]): void {
-		this.run('send-keys', '-t', target, ...keys);
-	}
-	pipe(target: string, file: string): void {
-		this.run('pipe-pane', '-O', '-t', target, `cat >> ${file}`);
-	}
-	kill(target: string): void {
-		try {
-			this.run('kill-window', '-t', target);
-		} catch {
-			// gone
-		}
-	}
-	close(): void {
-		try {
-			this.run('kill-server');
-		} catch {
-			// gone
-		}
-		rmSync(this.dir, {recursive: true, force: true});
-	}
-}
 
 /** utime + stime of a process in seconds (NaN once it has exited). */
 function cpuSeconds(pid: number): number {
@@ -154,7 +106,7 @@ function trainingTicker(redis: TestRedis): () => void {
 	};
 }
 
-async function cpuRuns(redis: TestRedis, tmux: Tmux, hasBtop: boolean): Promise<Array<[string, Window]>> {
+async function cpuRuns(redis: TestRedis, tmux: TmuxWindows, hasBtop: boolean): Promise<Array<[string, Window]>> {
 	const rawFile = join(tmux.dir, 'mycotop.raw');
 	const btopRaw = join(tmux.dir, 'btop.raw');
 	const withProject = options.zoom || options.ticker;
@@ -224,7 +176,7 @@ async function seedHistory(redis: TestRedis, names: readonly string[], points: n
 	return names;
 }
 
-async function firstFrame(tmux: Tmux, redis: TestRedis, names: readonly string[]): Promise<number[]> {
+async function firstFrame(tmux: TmuxWindows, redis: TestRedis, names: readonly string[]): Promise<number[]> {
 	const times: number[] = [];
 	for (let run = 0; run < 3; run++) {
 		const started = performance.now();
@@ -251,7 +203,7 @@ async function main(): Promise<void> {
 	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;
 	if (!hasBtop) process.stderr.write('\n*** bench:tui: btop is not installed (apt-get install -y btop): measuring mycotop alone ***\n\n');
 	const redis = await startRedis();
-	const tmux = new Tmux();
+	const tmux = new TmuxWindows(mkdtempSync(join(tmpdir(), 'mycotop-bench-')), COLUMNS, ROWS);
 	try {
 		const cpu = await cpuRuns(redis, tmux, hasBtop);
 		// --zoom measures the zoomed redraw only (its seeded project would change the first-frame case).
@@ -274,6 +226,7 @@ async function main(): Promise<void> {
 		}
 	} finally {
 		tmux.close();
+		rmSync(tmux.dir, {recursive: true, force: true});
 		await redis.stop();
 	}
 }

@@ -35,8 +35,13 @@ const LF = 10;
 
 /** Write a non-negative integer's decimal digits at `offset`; returns the offset after them. No allocation. */
 function writeCount(buf: Buffer, offset: number, n: number): number {
-	let digits = 1;
-	for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+	// Lengths and most counts fit 31 bits: integer division then, not the double division and fmod above that.
+	if (n <= 0x7fffffff) {
+		const end = offset + countDigits(n);
+		for (let i = end - 1, rest = n | 0; i >= offset; i--, rest = (rest / 10) | 0) buf[i] = 0x30 + (rest % 10);
+		return end;
+	}
+	const digits = countDigits(n);
 	for (let i = offset + digits - 1, rest = n; i >= offset; i--, rest = Math.floor(rest / 10)) buf[i] = 0x30 + (rest % 10);
 	return offset + digits;
 }
@@ -76,10 +81,10 @@ const TIME_HEAD = Buffer.from(',"timestamp":', 'latin1');
 /** A number whose `String(n)` is its plain decimal digits: a non-negative safe integer (not -0, which prints "0" too, but is kept out for clarity). */
 const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0 && !Object.is(n, -0);
 
-/** How many decimal digits writeCount writes for `n`. */
+/** How many decimal digits `n` (a non-negative integer) has: comparisons, no division. */
 function countDigits(n: number): number {
 	let digits = 1;
-	for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+	for (let bound = 10; n >= bound; bound *= 10) digits += 1;
 	return digits;
 }
 

@@ -4,10 +4,15 @@ command encoding (a Kv that encodes each transaction as the Redis one does and a
 mycotop's own CPU per event, without Redis, the publisher or the scheduler's noise; `--history` alternates runs without
 and with the history rollups and prints the per-round ratio (the issue's "at most +10 % per event").
 
-  node dist/bench/ingest-inproc.js [--events 200000 --rounds 7] [--compare OTHER/dist]
+  node dist/bench/ingest-inproc.js [--events 200000 --rounds 7] [--compare OTHER/dist] [--slow-strings]
 
 `--compare` loads a second build's pipeline (another worktree's dist/, built with this same bench file) into the same
 process and alternates the two builds round by round as well: before/after with the least drift between them.
+
+The process loads ioredis (through publisher.js), as mycotop always does, and then puts String.prototype back in V8's
+fast mode as mycotop's redis-client.ts does (src/bus/string-prototype.ts); `--slow-strings` leaves it as ioredis
+leaves it, the state of every build before that module. That state is the whole process's: with `--compare` both
+builds run in it, so the fix's own effect is measured by running each build in its own process.
 */
 import {parseArgs} from 'node:util';
 import {join, resolve} from 'node:path';
@@ -16,6 +21,7 @@ import * as resp from '../src/bus/resp-encode.js';
 import * as metricsStore from '../src/store/metrics-store.js';
 import * as seedWriter from '../src/writer/seed-writer.js';
 import * as ingestModule from '../src/ingest/ingest.js';
+import {restoreFastStringPrototype} from '../src/bus/string-prototype.js';
 import {mixedEvent} from './publisher.js';
 
 /** The parts of one build's pipeline this bench drives. */
@@ -105,7 +111,8 @@ async function run(build: Build, messages: ReadonlyArray<readonly [string, strin
 }
 
 async function main(): Promise<void> {
-	const {values} = parseArgs({options: {events: {type: 'string', default: '200000'}, rounds: {type: 'string', default: '7'}, compare: {type: 'string'}}});
+	const {values} = parseArgs({options: {events: {type: 'string', default: '200000'}, rounds: {type: 'string', default: '7'}, compare: {type: 'string'}, 'slow-strings': {type: 'boolean', default: false}}});
+	if (!values['slow-strings']) restoreFastStringPrototype();
 	const events = Number(values.events);
 	const rounds = Number(values.rounds);
 	const builds = values.compare === undefined ? [thisBuild] : [await loadBuild(values.compare), thisBuild];
@@ -125,7 +132,9 @@ async function main(): Promise<void> {
 	}
 	const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
 	const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-	console.log(`bench ingest-inproc on ${process.version}: ${events} mixed events per run, ${rounds} alternating rounds`);
+	console.log(
+		`bench ingest-inproc on ${process.version}: ${events} mixed events per run, ${rounds} alternating rounds; String.prototype ${values['slow-strings'] ? 'left as ioredis leaves it (--slow-strings)' : 'restored (as the runtime does)'}`,
+	);
 	console.log(`| build | CPU per event without rollups, median (per round) | with rollups | per-round cost of the rollups, median (per round) |\n|---|---|---|---|`);
 	for (const [b, build] of builds.entries()) {
 		const ratios = on[b]!.map((v, i) => v / off[b]![i]! - 1);

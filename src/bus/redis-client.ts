@@ -9,6 +9,10 @@ MULTI across slots, and SCAN must visit every master (cluster-kv.ts).
 */
 import {Cluster, Redis, type RedisOptions} from 'ioredis';
 import type {RedisTarget} from './redis-url.js';
+import {restoreFastStringPrototype} from './string-prototype.js';
+
+// ioredis is loaded by now (imports are evaluated first): its String subclass left String.prototype slow (string-prototype.ts).
+restoreFastStringPrototype();
 
 /** Whether this client is a Redis Cluster client (see the module comment). */
 export function isClusterClient(client: Redis): boolean {

@@ -35,8 +35,13 @@ const LF = 10;
 
 /** Write a non-negative integer's decimal digits at `offset`; returns the offset after them. No allocation. */
 function writeCount(buf: Buffer, offset: number, n: number): number {
-	let digits = 1;
-	for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+	// Lengths and most counts fit 31 bits: integer division then, not the double division and fmod above that.
+	if (n <= 0x7fffffff) {
+		const end = offset + countDigits(n);
+		for (let i = end - 1, rest = n | 0; i >= offset; i--, rest = (rest / 10) | 0) buf[i] = 0x30 + (rest % 10);
+		return end;
+	}
+	const digits = countDigits(n);
 	for (let i = offset + digits - 1, rest = n; i >= offset; i--, rest = Math.floor(rest / 10)) buf[i] = 0x30 + (rest % 10);
 	return offset + digits;
 }
@@ -65,6 +70,30 @@ function writeBytes(buf: Buffer, offset: number, bytes: Buffer): number {
 	return offset;
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSE_BRACE = 0x7d;
+/** The step entry's fixed parts, as bytes (copied with a plain loop: a few bytes each). */
+const STEP_HEAD = Buffer.from('{"step":', 'latin1');
+const VALUE_HEAD = Buffer.from(',"value":', 'latin1');
+const TIME_HEAD = Buffer.from(',"timestamp":', 'latin1');
+
+/** A number whose `String(n)` is its plain decimal digits: a non-negative safe integer (not -0, which prints "0" too, but is kept out for clarity). */
+const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0 && !Object.is(n, -0);
+
+/** How many decimal digits `n` (a non-negative integer) has: comparisons, no division. */
+function countDigits(n: number): number {
+	let digits = 1;
+	for (let bound = 10; n >= bound; bound *= 10) digits += 1;
+	return digits;
+}
+
+/** Copy a few bytes to `offset`; returns the offset after them. */
+function copyBytes(buf: Buffer, offset: number, bytes: Uint8Array): number {
+	for (let k = 0; k < bytes.length; k++) buf[offset++] = bytes[k]!;
+	return offset;
+}
+
 /** List entries already encoded as RESP bulk strings (`$len\r\nentry\r\n` each), in the order pushed. */
 export class EncodedEntries {
 	/** Filled blocks, then the current one: a full block is never copied again. */
@@ -88,6 +117,63 @@ export class EncodedEntries {
 		this.reserve(length + 15);
 		this.used = writeBulk(this.block, this.used, text, length);
 		this.count += 1;
+	}
+
+	/**
+	Append the step list entry `{"step":S,"value":V,"timestamp":T}`, written straight into the block: the same bytes
+	as `push(stepEntry(step, value, timestampJson(timestamp)))` (seed-entries.ts) without building the entry as a
+	string and flattening it. S and V are `String(n)` (V quoted when not finite), T a number as `String(n)` or a string
+	quoted. Returns false, having written nothing, when the timestamp string is not printable ASCII without `"` or
+	`\\` (it would need escaping): the caller then pushes the escaped entry.
+	*/
+	pushStepEntry(step: number, value: number, timestamp: string | number): boolean {
+		// Non-negative safe integers (steps, epoch-ms timestamps) are written as digits with no string made. Texts are
+		// copied by Buffer's native writers and checked as bytes: a loop of charCodeAt is 6x slower whenever
+		// String.prototype is in V8's dictionary mode (string-prototype.ts), and this must not depend on that.
+		const stepText = isCount(step) ? undefined : String(step);
+		const stepLength = stepText === undefined ? countDigits(step) : stepText.length;
+		const finite = Number.isFinite(value);
+		const valueText = String(value);
+		const valueLength = finite ? valueText.length : valueText.length + 2;
+		const timeIsString = typeof timestamp === 'string';
+		const timeText = timeIsString ? timestamp : isCount(timestamp) ? undefined : String(timestamp);
+		const timeLength = timeText === undefined ? countDigits(timestamp as number) : timeIsString ? timeText.length + 2 : timeText.length;
+		const length = STEP_HEAD.length + stepLength + VALUE_HEAD.length + valueLength + TIME_HEAD.length + timeLength + 1;
+		// Room for a timestamp that turns out not to be ASCII (up to 3 UTF-8 bytes a code unit) before it is refused.
+		this.reserve(length + 15 + (timeIsString ? 2 * timestamp.length : 0));
+		const buf = this.block;
+		let at = this.used;
+		buf[at++] = DOLLAR;
+		at = writeCount(buf, at, length);
+		buf[at++] = CR;
+		buf[at++] = LF;
+		at = copyBytes(buf, at, STEP_HEAD);
+		at = stepText === undefined ? writeCount(buf, at, step) : at + latin1Write.call(buf, stepText, at, stepText.length);
+		at = copyBytes(buf, at, VALUE_HEAD);
+		if (!finite) buf[at++] = QUOTE;
+		at += latin1Write.call(buf, valueText, at, valueText.length);
+		if (!finite) buf[at++] = QUOTE;
+		at = copyBytes(buf, at, TIME_HEAD);
+		if (timeText === undefined) at = writeCount(buf, at, timestamp as number);
+		else if (!timeIsString) at += latin1Write.call(buf, timeText, at, timeText.length);
+		else {
+			buf[at++] = QUOTE;
+			const written = utf8Write.call(buf, timeText, at, buf.length - at);
+			// Not committed (this.used unchanged) when the text is not printable ASCII without `"` or `\`: the caller escapes it.
+			if (written !== timeText.length) return false;
+			for (let k = at; k < at + written; k++) {
+				const c = buf[k]!;
+				if (c < 0x20 || c === QUOTE || c === BACKSLASH || c > 0x7e) return false;
+			}
+			at += written;
+			buf[at++] = QUOTE;
+		}
+		buf[at++] = CLOSE_BRACE;
+		buf[at++] = CR;
+		buf[at++] = LF;
+		this.used = at;
+		this.count += 1;
+		return true;
 	}
 
 	get byteLength(): number {

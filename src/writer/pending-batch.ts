@@ -7,6 +7,7 @@ import {LIST_MAX_ENTRIES} from '../contract/names.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
 import {type FamilyCounts, keyFamily} from './key-family.js';
 import {RollupBatch, RollupMemo} from '../history/rollup-batch.js';
+import {stepEntry, timestampJson} from './seed-entries.js';
 
 export class PendingBatch {
 	/** List entries are encoded as they come: held as bytes, not strings, while the batch waits (resp-encode.ts). */
@@ -104,6 +105,23 @@ export class PendingBatch {
 			this.lists.set(key, list);
 		}
 		list.entries.push(entry, ascii ? entry.length : undefined);
+		this.entryCount += 1;
+		return true;
+	}
+
+	/**
+	Append a training step entry `{"step","value","timestamp"}` (seed-entries.ts stepEntry) to `key`, encoded straight
+	into the list's bytes; false when the batch is full (the caller counts the drop). A timestamp that needs escaping
+	(never one validated) takes the string path: the bytes are the same either way.
+	*/
+	pushStep(key: string, step: number, value: number, timestamp: string | number, ttlSeconds: number): boolean {
+		if (this.entryCount >= this.maxEntries) return false;
+		let list = this.lists.get(key);
+		if (list === undefined) {
+			list = {entries: new EncodedEntries(), ttlSeconds};
+			this.lists.set(key, list);
+		}
+		if (!list.entries.pushStepEntry(step, value, timestamp)) list.entries.push(stepEntry(step, value, timestampJson(timestamp)));
 		this.entryCount += 1;
 		return true;
 	}

@@ -14,19 +14,6 @@ function plainJsonString(text: string): string {
 	return `"${text}"`;
 }
 
-/**
-A timestamp as JSON when that JSON is printable ASCII (a number, or a string of printable ASCII without quote or
-backslash, as every validated timestamp is); undefined otherwise (timestampJson then escapes it).
-*/
-export function plainTimestampJson(timestamp: string | number): string | undefined {
-	if (typeof timestamp === 'number') return String(timestamp);
-	for (let i = 0; i < timestamp.length; i++) {
-		const c = timestamp.charCodeAt(i);
-		if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) return undefined;
-	}
-	return `"${timestamp}"`;
-}
-
 /** An entry's timestamp as JSON: a number as is, a string quoted (escaped only when it has to be). */
 export function timestampJson(timestamp: string | number): string {
 	return typeof timestamp === 'number' ? String(timestamp) : plainJsonString(timestamp);
@@ -35,8 +22,8 @@ export function timestampJson(timestamp: string | number): string {
 /**
 `{"step":..,"value":..,"timestamp":..}` built as a string: this runs once per message, and for finite numbers
 JSON's number form is String(n), so it is byte-identical to JSON.stringify of the object and about 3x cheaper.
-`timestamp` is already JSON (timestampJson): the loss and WER entries of one event share it. Numbers print as ASCII,
-so the entry is ASCII exactly when `timestamp` is (plainTimestampJson's are).
+`timestamp` is already JSON (timestampJson). The writer's hot path encodes the same bytes without this string
+(resp-encode.ts EncodedEntries.pushStepEntry); this is the reference it is tested against, and its fallback.
 */
 export function stepEntry(step: number, value: number, timestamp: string): string {
 	const v = Number.isFinite(value) ? String(value) : `"${String(value)}"`;

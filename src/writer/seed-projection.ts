@@ -17,7 +17,7 @@ import {isoTime} from '../contract/time.js';
 import {sampleEvent, type SampleSink, SeriesNames} from '../history/event-series.js';
 import {type SeriesKey} from '../history/series-key.js';
 import {type RollupBatch} from '../history/rollup-batch.js';
-import {completionEntry, figure, plainTimestampJson, stepEntry, timestampJson, trainingCurrentFields, workflowEntry} from './seed-entries.js';
+import {completionEntry, figure, trainingCurrentFields, workflowEntry} from './seed-entries.js';
 
 /** Where the projection's writes go: the batching's shared batch and its accounting, as the writer gives them. */
 export interface ProjectionSink {
@@ -121,13 +121,10 @@ export class SeedProjection {
 		switch (event.kind) {
 			case 'training': {
 				const projectKeys = this.keysOf(event.projectId);
-				// A timestamp that needs no escaping (validated ones never do) is quoted as it is, and then known to be ASCII.
-				const plain = plainTimestampJson(event.timestamp);
-				const ascii = plain !== undefined;
-				const timestamp = plain ?? timestampJson(event.timestamp);
-				// `dropped` counts list entries, like every other drop of the writer.
-				if (!batch.push(projectKeys.loss, stepEntry(event.step, event.loss, timestamp), TTL_SECONDS.training, ascii)) this.sink.dropEntry(projectKeys.loss);
-				if (event.wer !== undefined && !batch.push(projectKeys.wer, stepEntry(event.step, event.wer, timestamp), TTL_SECONDS.training, ascii))
+				// The entries are encoded straight into the batch's bytes (no entry string is built); `dropped` counts
+				// list entries, like every other drop of the writer.
+				if (!batch.pushStep(projectKeys.loss, event.step, event.loss, event.timestamp, TTL_SECONDS.training)) this.sink.dropEntry(projectKeys.loss);
+				if (event.wer !== undefined && !batch.pushStep(projectKeys.wer, event.step, event.wer, event.timestamp, TTL_SECONDS.training))
 					this.sink.dropEntry(projectKeys.wer);
 				// The current hash only needs each project's last values of the batch: remember them, format at flush.
 				const current = this.currentTraining.get(event.projectId);

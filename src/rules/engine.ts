@@ -7,6 +7,8 @@ import {labelsText, alertId, type Labels} from './labels.js';
 import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, steadyFiring, step, SEVERITY_RANK} from './alert-state.js';
 import {ackCovers, liveAck, silencedBy, silenceMatcherText, silenceStatus, type Ack, type Silence} from './ack-silence.js';
 import {SeriesCatalog} from './series-catalog.js';
+import {ColumnCache} from './condition-columns.js';
+import {SortedWindows} from './sorted-window.js';
 import {type AlertGroup, type Rule, type RuleContext, type RuleInput, type RuleSample} from './rule-types.js';
 import {type AlertRow, type AlertState, type AlertsSnapshot} from './alert-snapshot.js';
 
@@ -89,6 +91,8 @@ const OUTAGE_TOLERANCE_MS = 60 * 60_000;
 
 export class RuleEngine {
 	readonly catalog = new SeriesCatalog();
+	/** robust_z's sorted windows, kept across evaluations. */
+	private readonly sortedWindows = new SortedWindows();
 	private readonly entries = new Map<Rule, Map<string, Entry>>();
 	private readonly notify = new Map<string, NotifyMemory>();
 	private readonly history: AlertTransition[] = [];
@@ -117,7 +121,7 @@ export class RuleEngine {
 		this.catalog.update(input);
 		let map = new Map<string, Entry>();
 		const tracks = (key: string) => map.has(key);
-		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, conditionValues: new Map(), tracks};
+		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows), tracks};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
 		for (const rule of this.rules) {

@@ -8,7 +8,11 @@ A column holds exactly what `conditionValue` returns for that series at that tim
 */
 import {type LabelledSeries} from './rule-types.js';
 import {type PointSeries} from './time-ring.js';
-import {robustZOfWindow, SortedWindows} from './sorted-window.js';
+import {robustZOfWindow, type SortedWindows} from './sorted-window.js';
+import {ringOf, WindowScratch} from './ring-window.js';
+
+/** One window at a time is read (evaluation is synchronous). */
+const SCRATCH = new WindowScratch();
 
 export type Fn = 'value' | 'rate' | 'increase' | 'avg' | 'min' | 'max' | 'robust_z';
 
@@ -16,29 +20,57 @@ export type Fn = 'value' | 'rate' | 'increase' | 'avg' | 'min' | 'max' | 'robust
 export function conditionValue(fn: Fn, windowMs: number, points: PointSeries, now: number): number {
 	if (fn === 'value') return points.lastValue() ?? Number.NaN;
 	const w = points.since(now - windowMs);
-	const n = w.values.length;
+	return fn === 'robust_z' ? robustZOfWindow(w.values) : windowValue(fn, w.values, w.times, w.values.length);
+}
+
+/** rate, increase, avg, min or max over the first `n` points of a window (values and times oldest first). */
+export function windowValue(fn: Exclude<Fn, 'value' | 'robust_z'>, values: ArrayLike<number>, times: ArrayLike<number>, n: number): number {
 	if (n === 0) return Number.NaN;
 	switch (fn) {
 		case 'rate':
 		case 'increase': {
 			if (n < 2) return Number.NaN;
-			const delta = w.values[n - 1]! - w.values[0]!;
+			const delta = values[n - 1]! - values[0]!;
 			if (fn === 'increase') return delta;
-			const seconds = (w.times[n - 1]! - w.times[0]!) / 1000;
+			const seconds = (times[n - 1]! - times[0]!) / 1000;
 			return seconds > 0 ? delta / seconds : Number.NaN;
 		}
 		case 'avg': {
 			let s = 0;
-			for (const v of w.values) s += v;
+			for (let i = 0; i < n; i++) s += values[i]!;
 			return s / n;
 		}
-		case 'min':
-			return Math.min(...w.values);
-		case 'max':
-			return Math.max(...w.values);
-		case 'robust_z':
-			return robustZOfWindow(w.values);
+		case 'min': {
+			// Math.min's answer without spreading the window: NaN wins, and -0 is below 0.
+			let m = Number.POSITIVE_INFINITY;
+			for (let i = 0; i < n; i++) {
+				const v = values[i]!;
+				if (Number.isNaN(v)) return Number.NaN;
+				if (v < m || (v === 0 && m === 0 && Object.is(v, -0))) m = v;
+			}
+			return m;
+		}
+		case 'max': {
+			let m = Number.NEGATIVE_INFINITY;
+			for (let i = 0; i < n; i++) {
+				const v = values[i]!;
+				if (Number.isNaN(v)) return Number.NaN;
+				if (v > m || (v === 0 && m === 0 && Object.is(m, -0))) m = v;
+			}
+			return m;
+		}
 	}
+}
+
+/** conditionValue, reading the window from the ring into reused arrays where the series has one (see ring-window.ts). */
+function columnValue(fn: Fn, windowMs: number, points: PointSeries, now: number, windows: SortedWindows | undefined, scratch: WindowScratch): number {
+	if (fn === 'value') return points.lastValue() ?? Number.NaN;
+	if (fn === 'robust_z') return windows === undefined ? conditionValue(fn, windowMs, points, now) : windows.robustZ(points, now, windowMs);
+	const ring = ringOf(points);
+	if (ring === undefined) return conditionValue(fn, windowMs, points, now);
+	const n = ring.countSince(now - windowMs);
+	scratch.read(points, ring, n);
+	return windowValue(fn, scratch.values, scratch.times, n);
 }
 
 /** The columns of one list at one time. */
@@ -112,7 +144,7 @@ export class Column {
 		if (this.done[i] === 1) return this.values[i]!;
 		const {fn, windowMs, now, windows} = this;
 		const points = this.list[i]!.points;
-		const v = fn === 'robust_z' && windows !== undefined ? windows.robustZ(points, now, windowMs) : conditionValue(fn, windowMs, points, now);
+		const v = columnValue(fn, windowMs, points, now, windows, SCRATCH);
 		this.values[i] = v;
 		this.done[i] = 1;
 		return v;

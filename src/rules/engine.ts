@@ -84,6 +84,11 @@ export function withHost(labels: Labels, host: string | undefined): Labels {
 	return {...labels, host};
 }
 
+/** Alert ids remembered per rule (then the cache starts over). */
+const ID_CACHE_LIMIT = 20_000;
+
+type Mutable<T> = {-readonly [K in keyof T]: T[K]};
+
 const DEFAULT_REPEAT_INTERVAL_MS = 5 * 60_000;
 const DEFAULT_STALE_AFTER_MS = 15_000;
 /** A firing alert found in the stream at start is restored if its last transition is this recent (Prometheus's for-outage-tolerance). */
@@ -95,6 +100,7 @@ export class RuleEngine {
 	private readonly sortedWindows = new SortedWindows();
 	private readonly entries = new Map<Rule, Map<string, Entry>>();
 	private readonly notify = new Map<string, NotifyMemory>();
+	private readonly ids = new Map<Rule, Map<string, {readonly labels: Labels; readonly id: string}>>();
 	private readonly history: AlertTransition[] = [];
 	/** Resolved alerts restored from the stream (shown in the log until a live one replaces them). */
 	private readonly restoredRows = new Map<string, AlertRow>();
@@ -187,7 +193,7 @@ export class RuleEngine {
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = {id: alertId(rule.name, next.labels), rule, key, state: next, seen: tick, latestMessage: undefined, latestValue: 0, latestLabels: undefined};
+			current = {id: this.idFor(rule, key, next.labels), rule, key, state: next, seen: tick, latestMessage: undefined, latestValue: 0, latestLabels: undefined};
 			map.set(key, current);
 		} else {
 			current.state = next;
@@ -212,7 +218,8 @@ export class RuleEngine {
 				if (decision.memory !== undefined) this.notify.set(id, decision.memory);
 			}
 		}
-		out.push({
+		// Built field by field (not with conditional spreads): the same keys in the same order, without a copy per field.
+		const tr: Partial<Mutable<AlertTransition>> = {
 			id,
 			rule: rule.name,
 			group: rule.group,
@@ -226,11 +233,27 @@ export class RuleEngine {
 			message: state.message,
 			timeMs: now,
 			activeAtMs: state.activeAtMs,
-			...(state.firedAtMs !== undefined ? {firedAtMs: state.firedAtMs} : {}),
-			send,
-			...(reason !== undefined ? {reason} : {}),
-			...(rule.recommendation !== undefined ? {recommendation: rule.recommendation} : {}),
-		});
+		};
+		if (state.firedAtMs !== undefined) tr.firedAtMs = state.firedAtMs;
+		tr.send = send;
+		if (reason !== undefined) tr.reason = reason;
+		if (rule.recommendation !== undefined) tr.recommendation = rule.recommendation;
+		out.push(tr as AlertTransition);
+	}
+
+	/** The alert id of a new instance: cached per rule and key while its labels are the same object (a storm of pending instances renders each id once). */
+	private idFor(rule: Rule, key: string, labels: Labels): string {
+		let ids = this.ids.get(rule);
+		if (ids === undefined) {
+			ids = new Map();
+			this.ids.set(rule, ids);
+		}
+		const hit = ids.get(key);
+		if (hit !== undefined && hit.labels === labels) return hit.id;
+		const id = alertId(rule.name, labels);
+		if (ids.size >= ID_CACHE_LIMIT) ids.clear();
+		ids.set(key, {labels, id});
+		return id;
 	}
 
 	private remember(tr: AlertTransition): void {

@@ -10,9 +10,9 @@ sorted copy, the MAD is the k-th smallest of the deviations, which on a sorted a
 side of the median (merged by walking out from it), and the mean-absolute-deviation fallback sums in arrival
 order as robustZ does. The one difference: where robustZ's selection may land on -0 or 0 among equal values, the
 sign of a zero result may differ (never its magnitude or any comparison). A window holding NaN, a non-finite
-median, or a series that is not a SeriesRing take robustZ itself.
+median, or a series without serial numbers (see ring-window.ts) take robustZ itself.
 */
-import {SeriesRing} from '../store/ring-buffer.js';
+import {ringOf} from './ring-window.js';
 import {MAD_TO_SIGMA, robustZ} from './stats.js';
 import {type PointSeries} from './time-ring.js';
 
@@ -163,14 +163,15 @@ function upperBound(s: Float64Array, n: number, v: number): number {
 
 /** The reference windows of every ring robust_z reads, kept across evaluations (held weakly by the ring). */
 export class SortedWindows {
-	private readonly windows = new WeakMap<SeriesRing, Map<number, ReferenceWindow>>();
+	private readonly windows = new WeakMap<PointSeries, Map<number, ReferenceWindow>>();
 
 	/** robust_z(windowMs) of `points` at `now`: what conditionValue('robust_z', ...) returns. */
 	robustZ(points: PointSeries, now: number, windowMs: number): number {
-		if (!(points instanceof SeriesRing)) return robustZOfWindow(points.since(now - windowMs).values);
-		const n = points.countSince(now - windowMs);
+		const ring = ringOf(points);
+		if (ring === undefined) return robustZOfWindow(points.since(now - windowMs).values);
+		const n = ring.countSince(now - windowMs);
 		if (n < 6) return Number.NaN;
-		const pushed = points.firstSerial + points.length;
+		const pushed = ring.firstSerial + ring.length;
 		const lo = pushed - n;
 		const hi = pushed - 1;
 		let byWindow = this.windows.get(points);
@@ -183,7 +184,7 @@ export class SortedWindows {
 			w = new ReferenceWindow();
 			byWindow.set(windowMs, w);
 		}
-		if (lo < w.lo || hi < w.hi || lo > w.hi || w.hi < points.firstSerial) w.reset(lo, points.tailValues(n).slice(0, -1));
+		if (lo < w.lo || hi < w.hi || lo > w.hi || w.hi < ring.firstSerial) w.reset(lo, points.tailValues(n).slice(0, -1));
 		else {
 			while (w.lo < lo) w.shift();
 			if (w.hi < hi) {

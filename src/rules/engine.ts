@@ -4,7 +4,7 @@ The rule engine: evaluates every rule against one RuleInput at one time, steps e
 clock of its own: the caller passes the time, so tests and the benchmark drive it in accelerated time.
 */
 import {labelsText, alertId, type Labels} from './labels.js';
-import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, steadyFiring, step, SEVERITY_RANK} from './alert-state.js';
+import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, steadyFiring, steadyPending, cancelsPending, step, SEVERITY_RANK} from './alert-state.js';
 import {ackCovers, liveAck, silencedBy, silenceMatcherText, silenceStatus, type Ack, type Silence} from './ack-silence.js';
 import {SeriesCatalog} from './series-catalog.js';
 import {ColumnCache} from './condition-columns.js';
@@ -61,18 +61,17 @@ interface Entry {
 	/** Read through `stateOf(entry)`: a steady firing sample may be waiting in `latest`. */
 	state: InstanceState;
 	seen: number;
-	/** The latest sample of a steady firing instance (see isSteadyFiring), not yet folded into `state`: its message (undefined: none waiting), value and labels. */
-	latestMessage: string | (() => string) | undefined;
-	latestValue: number;
+	/** The latest sample of a steady firing instance (see isSteadyFiring), not yet folded into `state` (undefined: none waiting), and its labels with the host. */
+	latest: RuleSample | undefined;
 	latestLabels: Labels | undefined;
 }
 
 /** The entry's state with its latest steady sample folded in (the message rendered now, once). */
 function stateOf(entry: Entry): InstanceState {
-	const message = entry.latestMessage;
-	if (message !== undefined) {
-		entry.state = {...entry.state, value: entry.latestValue, labels: entry.latestLabels ?? entry.state.labels, message: typeof message === 'function' ? message() : message};
-		entry.latestMessage = undefined;
+	const latest = entry.latest;
+	if (latest !== undefined) {
+		entry.state = {...entry.state, value: latest.value, labels: entry.latestLabels ?? entry.state.labels, message: typeof latest.message === 'function' ? latest.message() : latest.message};
+		entry.latest = undefined;
 		entry.latestLabels = undefined;
 	}
 	return entry.state;
@@ -83,6 +82,9 @@ export function withHost(labels: Labels, host: string | undefined): Labels {
 	if (host === undefined || labels['uuid'] === undefined || labels['host'] !== undefined) return labels;
 	return {...labels, host};
 }
+
+const STALE: Observation = Object.freeze({kind: 'stale'});
+const ABSENT: Observation = Object.freeze({kind: 'absent'});
 
 /** Alert ids remembered per rule (then the cache starts over). */
 const ID_CACHE_LIMIT = 20_000;
@@ -139,16 +141,20 @@ export class RuleEngine {
 					const key = sample.key ?? labelsText(sample.labels);
 					const entry = map.get(key);
 					if (entry === undefined && (!sample.breach || sample.stale)) return;
-					if (entry !== undefined && sample.stale !== true && steadyFiring(entry.state.phase, entry.state.severity, sample.breach, sample.severity ?? rule.severity)) {
-						// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
-						entry.latestMessage = sample.message;
-						entry.latestValue = sample.value;
-						entry.latestLabels = withHost(sample.labels, this.options.host);
-						entry.seen = tick;
-						return;
+					if (entry !== undefined && sample.stale !== true) {
+						const severity = sample.severity ?? rule.severity;
+						if (steadyFiring(entry.state.phase, entry.state.severity, sample.breach, severity) || steadyPending(entry.state, sample.breach, severity, now, t.forMs)) {
+							// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
+							entry.latest = sample;
+							entry.latestLabels = withHost(sample.labels, this.options.host);
+							entry.seen = tick;
+							return;
+						}
 					}
 					let obs: Observation;
-					if (sample.stale) obs = {kind: 'stale'};
+					if (sample.stale) obs = STALE;
+					// step() cancels whatever the sample says: no message rendered for it.
+					else if (entry !== undefined && cancelsPending(entry.state.phase, sample.breach)) obs = ABSENT;
 					else
 						obs = {
 							kind: 'sample',
@@ -168,7 +174,7 @@ export class RuleEngine {
 				for (const entry of map.values()) entry.seen = tick;
 			}
 			if (map.size === 0) continue;
-			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(stateOf(entry), {kind: 'absent'}, now, t), tick, now, out, silence);
+			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
 		}
 		for (const tr of out) this.remember(tr);
 		const limit = this.options.historyLimit ?? 500;
@@ -193,7 +199,7 @@ export class RuleEngine {
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = {id: this.idFor(rule, key, next.labels), rule, key, state: next, seen: tick, latestMessage: undefined, latestValue: 0, latestLabels: undefined};
+			current = {id: this.idFor(rule, key, next.labels), rule, key, state: next, seen: tick, latest: undefined, latestLabels: undefined};
 			map.set(key, current);
 		} else {
 			current.state = next;
@@ -306,8 +312,7 @@ export class RuleEngine {
 					rule,
 					key: r.key,
 					seen: this.tick,
-					latestMessage: undefined,
-					latestValue: 0,
+					latest: undefined,
 					latestLabels: undefined,
 					state: {
 						phase: r.kind === 'nodata' ? 'nodata' : 'firing',

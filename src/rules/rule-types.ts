@@ -101,8 +101,11 @@ export interface RuleSample {
 	/** Default: the rule's severity. */
 	readonly severity?: Severity;
 	readonly value: number;
-	/** Rendered only when needed. */
-	readonly message: string | (() => string);
+	/**
+	Rendered only when needed, called as `sample.message()`: a function may read the sample through `this` (one
+	shared function per rule renders every sample's message, no closure per sample).
+	*/
+	readonly message: string | ((this: RuleSample) => string);
 	/** The series has no fresh data: a firing alert goes to "nodata" instead of resolving. */
 	readonly stale?: boolean;
 }

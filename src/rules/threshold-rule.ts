@@ -146,6 +146,10 @@ export function userRule(spec: UserRuleSpec): Rule {
 	const {condition, recovery} = spec;
 	const sameFn = recovery !== undefined && recovery.fn === condition.fn && recovery.windowMs === condition.windowMs;
 	const message = compileTemplate(spec.message);
+	/** Every sample's message, from the sample itself (see RuleSample.message). */
+	const render = function (this: RuleSample): string {
+		return message(this.labels, this.value);
+	};
 	return {
 		name: spec.name,
 		group: spec.group,
@@ -194,7 +198,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 					breach,
 					clear: clear ?? !breach,
 					value,
-					message: () => message(s.labels, value),
+					message: render,
 				});
 			}
 		},

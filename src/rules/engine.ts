@@ -128,12 +128,12 @@ export class RuleEngine {
 		this.evaluations += 1;
 		this.catalog.update(input);
 		let map = new Map<string, Entry>();
-		const tracks = (key: string) => map.has(key);
-		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows), tracks};
+		const shared: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows)};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
 		for (const rule of this.rules) {
 			map = this.entries.get(rule)!;
+			const ctx: RuleContext = {...shared, tracked: map};
 			const t = timing(rule);
 			const tick = this.tick;
 			try {

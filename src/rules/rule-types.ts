@@ -121,10 +121,10 @@ export interface RuleContext {
 	*/
 	readonly columns?: ColumnCache;
 	/**
-	Whether the engine holds an instance of the rule being evaluated under this key. A sample that neither breaches
+	The keys under which the engine holds an instance of the rule being evaluated. A sample that neither breaches
 	nor has an instance changes nothing, so a rule may skip building it (1,000 quiet series cost no allocations).
 	*/
-	readonly tracks?: (key: string) => boolean;
+	readonly tracked?: {has(key: string): boolean};
 }
 
 export type RuleVariant = 'sound' | 'seed' | 'user';

@@ -176,7 +176,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 			const values = columns.column(condition.fn, condition.windowMs);
 			const recoveryValues = recovery === undefined || sameFn ? undefined : columns.column(recovery.fn, recovery.windowMs);
 			const {op, threshold} = condition;
-			const tracks = ctx.tracks;
+			const tracked = ctx.tracked;
 			const count = selected === undefined ? list.length : selected.length;
 			for (let j = 0; j < count; j++) {
 				const i = selected === undefined ? j : selected[j]!;
@@ -189,7 +189,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 				}
 				const value = values.at(i);
 				const breach = compare(op, value, threshold);
-				if (!breach && tracks !== undefined && !tracks(s.key)) continue;
+				if (!breach && tracked !== undefined && !tracked.has(s.key)) continue;
 				let clear: boolean | undefined;
 				if (recovery !== undefined) clear = compare(recovery.op, recoveryValues === undefined ? value : recoveryValues.at(i), recovery.threshold);
 				emit({

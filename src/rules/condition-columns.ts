@@ -24,7 +24,7 @@ export function conditionValue(fn: Fn, windowMs: number, points: PointSeries, no
 }
 
 /** rate, increase, avg, min or max over the first `n` points of a window (values and times oldest first). */
-export function windowValue(fn: Exclude<Fn, 'value' | 'robust_z'>, values: ArrayLike<number>, times: ArrayLike<number>, n: number): number {
+function windowValue(fn: Exclude<Fn, 'value' | 'robust_z'>, values: ArrayLike<number>, times: ArrayLike<number>, n: number): number {
 	if (n === 0) return Number.NaN;
 	switch (fn) {
 		case 'rate':

@@ -11,7 +11,7 @@ import {ColumnCache, type Fn} from './condition-columns.js';
 import {type AlertGroup, type LabelledSeries, type Rule, type RuleContext, type RuleSample, type RuleVariant} from './rule-types.js';
 import {FORECAST_KINDS} from './forecast-series.js';
 
-export {conditionValue, type Fn} from './condition-columns.js';
+export {conditionValue} from './condition-columns.js';
 export type Op = '>' | '>=' | '<' | '<=' | '==' | '!=';
 
 export interface Condition {

@@ -61,17 +61,26 @@ interface Entry {
 	/** Read through `stateOf(entry)`: a steady firing sample may be waiting in `latest`. */
 	state: InstanceState;
 	seen: number;
-	/** The latest sample of a steady firing instance (see isSteadyFiring), not yet folded into `state` (undefined: none waiting), and its labels with the host. */
-	latest: RuleSample | undefined;
+	/**
+	The latest sample of a steady instance (see steadyFiring, steadyPending), not yet folded into `state`: its message
+	(undefined: none waiting), value, labels as sent and with the host. Kept as fields, not as the sample object, so
+	the sample dies young (a storm of steady alerts keeps no garbage alive across evaluations).
+	*/
+	latestMessage: RuleSample['message'] | undefined;
+	latestValue: number;
+	latestRawLabels: Labels | undefined;
 	latestLabels: Labels | undefined;
 }
 
 /** The entry's state with its latest steady sample folded in (the message rendered now, once). */
 function stateOf(entry: Entry): InstanceState {
-	const latest = entry.latest;
-	if (latest !== undefined) {
-		entry.state = {...entry.state, value: latest.value, labels: entry.latestLabels ?? entry.state.labels, message: typeof latest.message === 'function' ? latest.message() : latest.message};
-		entry.latest = undefined;
+	const message = entry.latestMessage;
+	if (message !== undefined) {
+		const value = entry.latestValue;
+		const text = typeof message === 'function' ? message.call({labels: entry.latestRawLabels ?? entry.state.labels, breach: true, value, message}) : message;
+		entry.state = {...entry.state, value, labels: entry.latestLabels ?? entry.state.labels, message: text};
+		entry.latestMessage = undefined;
+		entry.latestRawLabels = undefined;
 		entry.latestLabels = undefined;
 	}
 	return entry.state;
@@ -145,7 +154,9 @@ export class RuleEngine {
 						const severity = sample.severity ?? rule.severity;
 						if (steadyFiring(entry.state.phase, entry.state.severity, sample.breach, severity) || steadyPending(entry.state, sample.breach, severity, now, t.forMs)) {
 							// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
-							entry.latest = sample;
+							entry.latestMessage = sample.message;
+							entry.latestValue = sample.value;
+							entry.latestRawLabels = sample.labels;
 							entry.latestLabels = withHost(sample.labels, this.options.host);
 							entry.seen = tick;
 							return;
@@ -174,7 +185,7 @@ export class RuleEngine {
 				for (const entry of map.values()) entry.seen = tick;
 			}
 			if (map.size === 0) continue;
-			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
+			for (const entry of map.values()) if (entry.seen !== tick) this.apply(rule, map, entry.key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
 		}
 		for (const tr of out) this.remember(tr);
 		const limit = this.options.historyLimit ?? 500;
@@ -199,7 +210,7 @@ export class RuleEngine {
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = {id: this.idFor(rule, key, next.labels), rule, key, state: next, seen: tick, latest: undefined, latestLabels: undefined};
+			current = {id: this.idFor(rule, key, next.labels), rule, key, state: next, seen: tick, latestMessage: undefined, latestValue: 0, latestRawLabels: undefined, latestLabels: undefined};
 			map.set(key, current);
 		} else {
 			current.state = next;
@@ -312,7 +323,9 @@ export class RuleEngine {
 					rule,
 					key: r.key,
 					seen: this.tick,
-					latest: undefined,
+					latestMessage: undefined,
+					latestValue: 0,
+					latestRawLabels: undefined,
 					latestLabels: undefined,
 					state: {
 						phase: r.kind === 'nodata' ? 'nodata' : 'firing',

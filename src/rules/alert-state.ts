@@ -177,8 +177,8 @@ export function steadyFiring(phase: Phase, current: Severity, breach: boolean, o
 The same question for a pending instance: a breach at no higher severity before `for` has passed leaves it pending
 with only value, labels and message refreshed (step makes no transition). Pure.
 */
-export function steadyPending(state: InstanceState, breach: boolean, observed: Severity, now: number, forMs: number): boolean {
-	return state.phase === 'pending' && breach && SEVERITY_RANK[observed] <= SEVERITY_RANK[state.severity] && now - state.activeAtMs < forMs;
+export function steadyPending(phase: Phase, current: Severity, activeAtMs: number, breach: boolean, observed: Severity, now: number, forMs: number): boolean {
+	return phase === 'pending' && breach && SEVERITY_RANK[observed] <= SEVERITY_RANK[current] && now - activeAtMs < forMs;
 }
 
 /** Whether a sample cancels a pending instance: step gives `cancelled` whatever else the sample says (its message is never read). Pure. */

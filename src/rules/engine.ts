@@ -58,8 +58,12 @@ interface Entry {
 	readonly id: string;
 	readonly rule: Rule;
 	readonly key: string;
-	/** Read through `stateOf(entry)`: a steady firing sample may be waiting in `latest`. */
+	/** Read through `stateOf(entry)`: a steady sample may be waiting. Set through `setState` (it keeps the three below). */
 	state: InstanceState;
+	/** state.phase, state.severity and state.activeAtMs, on the entry: read for every sample, from one object shape (states have many). */
+	phase: Phase;
+	severity: Severity;
+	activeAtMs: number;
 	seen: number;
 	/**
 	The latest sample of a steady instance (see steadyFiring, steadyPending), not yet folded into `state`: its message
@@ -72,13 +76,24 @@ interface Entry {
 	latestLabels: Labels | undefined;
 }
 
+function newEntry(id: string, rule: Rule, key: string, state: InstanceState, seen: number): Entry {
+	return {id, rule, key, state, phase: state.phase, severity: state.severity, activeAtMs: state.activeAtMs, seen, latestMessage: undefined, latestValue: 0, latestRawLabels: undefined, latestLabels: undefined};
+}
+
+function setState(entry: Entry, state: InstanceState): void {
+	entry.state = state;
+	entry.phase = state.phase;
+	entry.severity = state.severity;
+	entry.activeAtMs = state.activeAtMs;
+}
+
 /** The entry's state with its latest steady sample folded in (the message rendered now, once). */
 function stateOf(entry: Entry): InstanceState {
 	const message = entry.latestMessage;
 	if (message !== undefined) {
 		const value = entry.latestValue;
 		const text = typeof message === 'function' ? message.call({labels: entry.latestRawLabels ?? entry.state.labels, breach: true, value, message}) : message;
-		entry.state = {...entry.state, value, labels: entry.latestLabels ?? entry.state.labels, message: text};
+		setState(entry, {...entry.state, value, labels: entry.latestLabels ?? entry.state.labels, message: text});
 		entry.latestMessage = undefined;
 		entry.latestRawLabels = undefined;
 		entry.latestLabels = undefined;
@@ -152,7 +167,7 @@ export class RuleEngine {
 					if (entry === undefined && (!sample.breach || sample.stale)) return;
 					if (entry !== undefined && sample.stale !== true) {
 						const severity = sample.severity ?? rule.severity;
-						if (steadyFiring(entry.state.phase, entry.state.severity, sample.breach, severity) || steadyPending(entry.state, sample.breach, severity, now, t.forMs)) {
+						if (steadyFiring(entry.phase, entry.severity, sample.breach, severity) || steadyPending(entry.phase, entry.severity, entry.activeAtMs, sample.breach, severity, now, t.forMs)) {
 							// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
 							entry.latestMessage = sample.message;
 							entry.latestValue = sample.value;
@@ -165,7 +180,7 @@ export class RuleEngine {
 					let obs: Observation;
 					if (sample.stale) obs = STALE;
 					// step() cancels whatever the sample says: no message rendered for it.
-					else if (entry !== undefined && cancelsPending(entry.state.phase, sample.breach)) obs = ABSENT;
+					else if (entry !== undefined && cancelsPending(entry.phase, sample.breach)) obs = ABSENT;
 					else
 						obs = {
 							kind: 'sample',
@@ -210,10 +225,10 @@ export class RuleEngine {
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = {id: this.idFor(rule, key, next.labels), rule, key, state: next, seen: tick, latestMessage: undefined, latestValue: 0, latestRawLabels: undefined, latestLabels: undefined};
+			current = newEntry(this.idFor(rule, key, next.labels), rule, key, next, tick);
 			map.set(key, current);
 		} else {
-			current.state = next;
+			setState(current, next);
 			current.seen = tick;
 		}
 		const kind = result.transition;
@@ -318,27 +333,17 @@ export class RuleEngine {
 			if (rule !== undefined && active && now - r.timeMs <= toleranceMs) {
 				const map = this.entries.get(rule)!;
 				if (map.has(r.key)) continue;
-				map.set(r.key, {
-					id,
-					rule,
-					key: r.key,
-					seen: this.tick,
-					latestMessage: undefined,
-					latestValue: 0,
-					latestRawLabels: undefined,
-					latestLabels: undefined,
-					state: {
-						phase: r.kind === 'nodata' ? 'nodata' : 'firing',
-						labels: r.labels,
-						activeAtMs: r.activeAtMs,
-						firedAtMs: r.firedAtMs ?? r.activeAtMs,
-						...(r.kind === 'nodata' ? {nodataSinceMs: r.timeMs} : {}),
-						severity: r.severity,
-						value: r.value,
-						message: r.message,
-						changedAtMs: r.timeMs,
-					},
-				});
+				map.set(r.key, newEntry(id, rule, r.key, {
+					phase: r.kind === 'nodata' ? 'nodata' : 'firing',
+					labels: r.labels,
+					activeAtMs: r.activeAtMs,
+					firedAtMs: r.firedAtMs ?? r.activeAtMs,
+					...(r.kind === 'nodata' ? {nodataSinceMs: r.timeMs} : {}),
+					severity: r.severity,
+					value: r.value,
+					message: r.message,
+					changedAtMs: r.timeMs,
+				}, this.tick));
 				const sent = lastSent.get(id);
 				if (sent !== undefined)
 					this.notify.set(id, {lastFiringSentMs: sent.timeMs, lastSentSeverity: sent.severity, episodeSent: (r.firedAtMs ?? 0) <= sent.timeMs && sent.timeMs >= r.activeAtMs});

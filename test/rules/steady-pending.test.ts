@@ -5,12 +5,13 @@ in place (steadyPending), and a sample that cancels a pending instance is never 
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {cancelsPending, step, steadyPending, type InstanceState, type Observation, type Severity} from '../../src/rules/alert-state.js';
+import {type Labels} from '../../src/rules/labels.js';
 
 const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
 const severity = fc.constantFrom(...SEVERITIES);
 const sample = fc.record({
 	kind: fc.constant('sample' as const),
-	labels: fc.constantFrom({gpu: '0'}, {gpu: '0', host: 'a'}),
+	labels: fc.constantFrom<Labels>({gpu: '0'}, {gpu: '0', host: 'a'}),
 	breach: fc.boolean(),
 	clear: fc.boolean(),
 	severity,

@@ -7,9 +7,10 @@ bench:alerts: alert quality and evaluation cost.
    detections, false positives, detection latency against its budget (`for` + 2 evaluation intervals + the
    window's inherent delay), and notifications (firing messages sent) per incident.
 2. 200 user rules over 1,000 series (500 loss series, 125 GPUs x 4 readings), plus the built-in rules: time per
-   evaluation tick, with every series receiving a new point each tick.
+   evaluation tick (wall, and CPU), with every series receiving a new point each tick.
+3. The training trend over 10,000-point rings (analyzeTrend against trendOfTail), per project per tick.
 
-  npm run bench:alerts [-- --json] [-- --ticks 300]
+  npm run bench:alerts [-- --json] [-- --ticks 300] [-- --case "each over" | "1/10" | trend]
 */
 import {parseArgs} from 'node:util';
 import {builtinRule, defaultRules} from '../src/rules/builtin-rules.js';
@@ -20,6 +21,9 @@ import {SeriesWorld, type WorldSeriesName} from '../src/rules/world.js';
 import {TimeRing} from '../src/rules/time-ring.js';
 import {type GpuInput, type ProjectInput, type RuleInput} from '../src/rules/rule-types.js';
 import {gaussian as gauss, seededRandom as rng} from '../src/demo/seeded-random.js';
+import {analyzeTrend} from '../src/analysis/training-trend.js';
+import {trendOfTail} from '../src/analysis/trend-window.js';
+import {NumericRing} from '../src/store/ring-buffer.js';
 
 const S = 1000;
 const MIN = 60_000;
@@ -313,7 +317,7 @@ function summarize(results: readonly ScenarioResult[]) {
 
 // ---------------------------------------------------------------- evaluation cost
 
-function costBench(ticks: number, filtered: boolean, which: 'user' | 'builtin' | 'all'): {rules: number; series: number; instancesEvaluated: number; medianMs: number; p99Ms: number; maxMs: number} {
+function costBench(ticks: number, filtered: boolean, which: 'user' | 'builtin' | 'all'): {rules: number; series: number; instancesEvaluated: number; medianMs: number; p99Ms: number; maxMs: number; cpuMeanMs: number} {
 	const projects: ProjectInput[] = [];
 	const lossRings: TimeRing[] = [];
 	for (let i = 0; i < 500; i++) {
@@ -355,6 +359,8 @@ function costBench(ticks: number, filtered: boolean, which: 'user' | 'builtin' |
 		shape: 'bench',
 	};
 	const times: number[] = [];
+	// CPU time of the evaluations (this process's, GC threads included): steadier than wall time on a loaded machine.
+	let cpuMicros = 0;
 	const warm = 360;
 	for (let tick = 0; tick < warm + ticks; tick++) {
 		const now = tick * 1000;
@@ -364,10 +370,15 @@ function costBench(ticks: number, filtered: boolean, which: 'user' | 'builtin' |
 			gpuRings[i + 1]!.push(now, 40_000 + 1000 * r());
 			gpuRings[i + 2]!.push(now, 80 + 15 * r());
 		}
+		const cpuBefore = process.cpuUsage();
 		const started = performance.now();
 		engine.evaluate({...input, nowMs: now});
 		const ms = performance.now() - started;
-		if (tick >= warm) times.push(ms);
+		if (tick >= warm) {
+			times.push(ms);
+			const cpu = process.cpuUsage(cpuBefore);
+			cpuMicros += cpu.user + cpu.system;
+		}
 	}
 	times.sort((a, b) => a - b);
 	const userCount = rules.filter((x) => x.variant === 'user').length;
@@ -384,8 +395,48 @@ function costBench(ticks: number, filtered: boolean, which: 'user' | 'builtin' |
 		medianMs: times[Math.floor(times.length / 2)]!,
 		p99Ms: times[Math.floor(times.length * 0.99)]!,
 		maxMs: times.at(-1)!,
+		cpuMeanMs: cpuMicros / 1000 / ticks,
 		...{userRules: userCount},
 	};
+}
+
+// ---------------------------------------------------------------- training trend per tick
+
+/**
+The training trend as the rules, the snapshot and the writer ask for it every tick: 20 projects whose loss rings
+hold 10,000 points (full, so every new point pushes one out), one new point per project per tick. The seed's
+analyzeTrend over the tail (the reference) and trendOfTail (kept up to date), alternated in the same run: CPU
+microseconds per project per tick.
+*/
+function trendBench(ticks: number): {projects: number; points: number; plainUs: number; incrementalUs: number} {
+	const projects = 20;
+	const points = 10_000;
+	const r = rng(5);
+	const rings = Array.from({length: projects}, () => new NumericRing(points));
+	let step = 0;
+	for (; step < points; step++) for (const ring of rings) ring.push(step, 3 * Math.exp(-step / 4000) + 0.05 * gauss(r), step * 1000);
+	let plain = 0;
+	let incremental = 0;
+	let sink = 0;
+	for (let tick = 0; tick < ticks; tick++, step++) {
+		for (const ring of rings) ring.push(step, 3 * Math.exp(-step / 4000) + 0.05 * gauss(r), step * 1000);
+		const a = process.cpuUsage();
+		for (const ring of rings) sink += analyzeTrend(ring.tailValues(points)).slope;
+		const b = process.cpuUsage();
+		for (const ring of rings) sink += trendOfTail(ring, points).slope;
+		const c = process.cpuUsage();
+		if (tick >= 10) {
+			plain += b.user + b.system - a.user - a.system;
+			incremental += c.user + c.system - b.user - b.system;
+		}
+	}
+	if (Number.isNaN(sink)) process.stdout.write('');
+	const measured = (ticks - 10) * projects;
+	return {projects, points, plainUs: plain / measured, incrementalUs: incremental / measured};
+}
+
+function trendLine(t: ReturnType<typeof trendBench>, ticks: number): string {
+	return `Training trend, ${t.projects} projects x ${t.points} points, one new point each per tick: analyzeTrend over the tail ${t.plainUs.toFixed(1)} us, trendOfTail ${t.incrementalUs.toFixed(1)} us CPU per project per tick (${(t.plainUs / t.incrementalUs).toFixed(1)}x; ${ticks} ticks)`;
 }
 
 // ---------------------------------------------------------------- main
@@ -400,13 +451,14 @@ const COST_CASES: Record<string, () => ReturnType<typeof costBench>> = {
 };
 
 function costLine(name: string, c: ReturnType<typeof costBench>): string {
-	return `Evaluation cost, ${name}: ${c.rules} rules over ${c.series} series (${c.instancesEvaluated} user rule-series pairs): median ${c.medianMs.toFixed(2)} ms, p99 ${c.p99Ms.toFixed(2)} ms, max ${c.maxMs.toFixed(2)} ms per tick (${ticks} ticks)`;
+	return `Evaluation cost, ${name}: ${c.rules} rules over ${c.series} series (${c.instancesEvaluated} user rule-series pairs): median ${c.medianMs.toFixed(2)} ms, p99 ${c.p99Ms.toFixed(2)} ms, max ${c.maxMs.toFixed(2)} ms per tick, CPU ${c.cpuMeanMs.toFixed(2)} ms per tick (mean; ${ticks} ticks)`;
 }
 
 if (values.case !== undefined) {
 	// `--case every`: only the evaluation-cost cases whose name contains the text (for profiling one of them).
 	const only = values.case;
 	for (const [name, run] of Object.entries(COST_CASES)) if (name.includes(only)) process.stdout.write(`${costLine(name, run())}\n`);
+	if ('training trend'.includes(only)) process.stdout.write(`${trendLine(trendBench(ticks), ticks)}\n`);
 } else fullReport();
 
 function fullReport(): void {
@@ -437,6 +489,7 @@ function fullReport(): void {
 		lines.push('');
 		for (const [name, c] of Object.entries(cost))
 			lines.push(costLine(name, c));
+		lines.push(trendLine(trendBench(ticks), ticks));
 		process.stdout.write(`${lines.join('\n')}\n`);
 	}
 }

@@ -66,6 +66,9 @@ export interface StepResult {
 	readonly transition?: TransitionKind;
 }
 
+/** The one result of a cancelled pending instance (results are never mutated: one object serves every one). */
+const CANCELLED: StepResult = Object.freeze({state: undefined, transition: 'cancelled'});
+
 const RESOLVED_RETENTION_MS = 15 * 60_000;
 const NODATA_RESOLVE_MS = 60 * 60_000;
 
@@ -101,7 +104,7 @@ export function step(state: InstanceState | undefined, obs: Observation, now: nu
 	if (obs.kind === 'stale') {
 		switch (state.phase) {
 			case 'pending':
-				return {state: undefined, transition: 'cancelled'};
+				return CANCELLED;
 			case 'firing':
 			case 'recovering':
 				return {state: {...state, phase: 'nodata', nodataSinceMs: now, recoveringSinceMs: undefined, changedAtMs: now}, transition: 'nodata'};
@@ -113,7 +116,7 @@ export function step(state: InstanceState | undefined, obs: Observation, now: nu
 	if (obs.kind === 'absent') {
 		switch (state.phase) {
 			case 'pending':
-				return {state: undefined, transition: 'cancelled'};
+				return CANCELLED;
 			case 'nodata':
 				return resolve(state, now);
 			case 'firing':
@@ -126,7 +129,7 @@ export function step(state: InstanceState | undefined, obs: Observation, now: nu
 	const refreshed = {value: obs.value, message: obs.message, labels: obs.labels};
 	switch (state.phase) {
 		case 'pending': {
-			if (!obs.breach) return {state: undefined, transition: 'cancelled'};
+			if (!obs.breach) return CANCELLED;
 			const severity = higher(state.severity, obs.severity);
 			if (now - state.activeAtMs >= timing.forMs)
 				return {state: {...state, ...refreshed, severity, phase: 'firing', firedAtMs: now, changedAtMs: now}, transition: 'firing'};
@@ -168,6 +171,19 @@ and no message rendering per evaluation). Pure; `isSteadyFiring` is the same que
 */
 export function steadyFiring(phase: Phase, current: Severity, breach: boolean, observed: Severity): boolean {
 	return phase === 'firing' && breach && SEVERITY_RANK[observed] <= SEVERITY_RANK[current];
+}
+
+/**
+The same question for a pending instance: a breach at no higher severity before `for` has passed leaves it pending
+with only value, labels and message refreshed (step makes no transition). Pure.
+*/
+export function steadyPending(phase: Phase, current: Severity, activeAtMs: number, breach: boolean, observed: Severity, now: number, forMs: number): boolean {
+	return phase === 'pending' && breach && SEVERITY_RANK[observed] <= SEVERITY_RANK[current] && now - activeAtMs < forMs;
+}
+
+/** Whether a sample cancels a pending instance: step gives `cancelled` whatever else the sample says (its message is never read). Pure. */
+export function cancelsPending(phase: Phase, breach: boolean): boolean {
+	return phase === 'pending' && !breach;
 }
 
 export function isSteadyFiring(state: InstanceState, obs: Observation): boolean {

@@ -4,9 +4,11 @@ The rule engine: evaluates every rule against one RuleInput at one time, steps e
 clock of its own: the caller passes the time, so tests and the benchmark drive it in accelerated time.
 */
 import {labelsText, alertId, type Labels} from './labels.js';
-import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, steadyFiring, step, SEVERITY_RANK} from './alert-state.js';
+import {type InstanceState, type Observation, type Phase, type Severity, type TransitionKind, type NotifyMemory, notifyDecision, steadyFiring, steadyPending, cancelsPending, step, SEVERITY_RANK} from './alert-state.js';
 import {ackCovers, liveAck, silencedBy, silenceMatcherText, silenceStatus, type Ack, type Silence} from './ack-silence.js';
 import {SeriesCatalog} from './series-catalog.js';
+import {ColumnCache} from './condition-columns.js';
+import {SortedWindows} from './sorted-window.js';
 import {type AlertGroup, type Rule, type RuleContext, type RuleInput, type RuleSample} from './rule-types.js';
 import {type AlertRow, type AlertState, type AlertsSnapshot} from './alert-snapshot.js';
 
@@ -56,21 +58,44 @@ interface Entry {
 	readonly id: string;
 	readonly rule: Rule;
 	readonly key: string;
-	/** Read through `stateOf(entry)`: a steady firing sample may be waiting in `latest`. */
+	/** Read through `stateOf(entry)`: a steady sample may be waiting. Set through `setState` (it keeps the three below). */
 	state: InstanceState;
+	/** state.phase, state.severity and state.activeAtMs, on the entry: read for every sample, from one object shape (states have many). */
+	phase: Phase;
+	severity: Severity;
+	activeAtMs: number;
 	seen: number;
-	/** The latest sample of a steady firing instance (see isSteadyFiring), not yet folded into `state`: its message (undefined: none waiting), value and labels. */
-	latestMessage: string | (() => string) | undefined;
+	/**
+	The latest sample of a steady instance (see steadyFiring, steadyPending), not yet folded into `state`: its message
+	(undefined: none waiting), value, labels as sent and with the host. Kept as fields, not as the sample object, so
+	the sample dies young (a storm of steady alerts keeps no garbage alive across evaluations).
+	*/
+	latestMessage: RuleSample['message'] | undefined;
 	latestValue: number;
+	latestRawLabels: Labels | undefined;
 	latestLabels: Labels | undefined;
+}
+
+function newEntry(id: string, rule: Rule, key: string, state: InstanceState, seen: number): Entry {
+	return {id, rule, key, state, phase: state.phase, severity: state.severity, activeAtMs: state.activeAtMs, seen, latestMessage: undefined, latestValue: 0, latestRawLabels: undefined, latestLabels: undefined};
+}
+
+function setState(entry: Entry, state: InstanceState): void {
+	entry.state = state;
+	entry.phase = state.phase;
+	entry.severity = state.severity;
+	entry.activeAtMs = state.activeAtMs;
 }
 
 /** The entry's state with its latest steady sample folded in (the message rendered now, once). */
 function stateOf(entry: Entry): InstanceState {
 	const message = entry.latestMessage;
 	if (message !== undefined) {
-		entry.state = {...entry.state, value: entry.latestValue, labels: entry.latestLabels ?? entry.state.labels, message: typeof message === 'function' ? message() : message};
+		const value = entry.latestValue;
+		const text = typeof message === 'function' ? message.call({labels: entry.latestRawLabels ?? entry.state.labels, breach: true, value, message}) : message;
+		setState(entry, {...entry.state, value, labels: entry.latestLabels ?? entry.state.labels, message: text});
 		entry.latestMessage = undefined;
+		entry.latestRawLabels = undefined;
 		entry.latestLabels = undefined;
 	}
 	return entry.state;
@@ -82,6 +107,14 @@ export function withHost(labels: Labels, host: string | undefined): Labels {
 	return {...labels, host};
 }
 
+const STALE: Observation = Object.freeze({kind: 'stale'});
+const ABSENT: Observation = Object.freeze({kind: 'absent'});
+
+/** Alert ids remembered per rule (then the cache starts over). */
+const ID_CACHE_LIMIT = 20_000;
+
+type Mutable<T> = {-readonly [K in keyof T]: T[K]};
+
 const DEFAULT_REPEAT_INTERVAL_MS = 5 * 60_000;
 const DEFAULT_STALE_AFTER_MS = 15_000;
 /** A firing alert found in the stream at start is restored if its last transition is this recent (Prometheus's for-outage-tolerance). */
@@ -89,8 +122,11 @@ const OUTAGE_TOLERANCE_MS = 60 * 60_000;
 
 export class RuleEngine {
 	readonly catalog = new SeriesCatalog();
+	/** robust_z's sorted windows, kept across evaluations. */
+	private readonly sortedWindows = new SortedWindows();
 	private readonly entries = new Map<Rule, Map<string, Entry>>();
 	private readonly notify = new Map<string, NotifyMemory>();
+	private readonly ids = new Map<Rule, Map<string, {readonly labels: Labels; readonly id: string}>>();
 	private readonly history: AlertTransition[] = [];
 	/** Resolved alerts restored from the stream (shown in the log until a live one replaces them). */
 	private readonly restoredRows = new Map<string, AlertRow>();
@@ -116,12 +152,12 @@ export class RuleEngine {
 		this.evaluations += 1;
 		this.catalog.update(input);
 		let map = new Map<string, Entry>();
-		const tracks = (key: string) => map.has(key);
-		const ctx: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, conditionValues: new Map(), tracks};
+		const shared: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows)};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
 		for (const rule of this.rules) {
 			map = this.entries.get(rule)!;
+			const ctx: RuleContext = {...shared, tracked: map};
 			const t = timing(rule);
 			const tick = this.tick;
 			try {
@@ -129,16 +165,22 @@ export class RuleEngine {
 					const key = sample.key ?? labelsText(sample.labels);
 					const entry = map.get(key);
 					if (entry === undefined && (!sample.breach || sample.stale)) return;
-					if (entry !== undefined && sample.stale !== true && steadyFiring(entry.state.phase, entry.state.severity, sample.breach, sample.severity ?? rule.severity)) {
-						// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
-						entry.latestMessage = sample.message;
-						entry.latestValue = sample.value;
-						entry.latestLabels = withHost(sample.labels, this.options.host);
-						entry.seen = tick;
-						return;
+					if (entry !== undefined && sample.stale !== true) {
+						const severity = sample.severity ?? rule.severity;
+						if (steadyFiring(entry.phase, entry.severity, sample.breach, severity) || steadyPending(entry.phase, entry.severity, entry.activeAtMs, sample.breach, severity, now, t.forMs)) {
+							// Same result as step() (no transition, only value, labels and message refreshed), without the copy.
+							entry.latestMessage = sample.message;
+							entry.latestValue = sample.value;
+							entry.latestRawLabels = sample.labels;
+							entry.latestLabels = withHost(sample.labels, this.options.host);
+							entry.seen = tick;
+							return;
+						}
 					}
 					let obs: Observation;
-					if (sample.stale) obs = {kind: 'stale'};
+					if (sample.stale) obs = STALE;
+					// step() cancels whatever the sample says: no message rendered for it.
+					else if (entry !== undefined && cancelsPending(entry.phase, sample.breach)) obs = ABSENT;
 					else
 						obs = {
 							kind: 'sample',
@@ -158,7 +200,7 @@ export class RuleEngine {
 				for (const entry of map.values()) entry.seen = tick;
 			}
 			if (map.size === 0) continue;
-			for (const [key, entry] of map) if (entry.seen !== tick) this.apply(rule, map, key, entry, step(stateOf(entry), {kind: 'absent'}, now, t), tick, now, out, silence);
+			for (const entry of map.values()) if (entry.seen !== tick) this.apply(rule, map, entry.key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
 		}
 		for (const tr of out) this.remember(tr);
 		const limit = this.options.historyLimit ?? 500;
@@ -183,10 +225,10 @@ export class RuleEngine {
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = {id: alertId(rule.name, next.labels), rule, key, state: next, seen: tick, latestMessage: undefined, latestValue: 0, latestLabels: undefined};
+			current = newEntry(this.idFor(rule, key, next.labels), rule, key, next, tick);
 			map.set(key, current);
 		} else {
-			current.state = next;
+			setState(current, next);
 			current.seen = tick;
 		}
 		const kind = result.transition;
@@ -208,7 +250,8 @@ export class RuleEngine {
 				if (decision.memory !== undefined) this.notify.set(id, decision.memory);
 			}
 		}
-		out.push({
+		// Built field by field (not with conditional spreads): the same keys in the same order, without a copy per field.
+		const tr: Partial<Mutable<AlertTransition>> = {
 			id,
 			rule: rule.name,
 			group: rule.group,
@@ -222,11 +265,27 @@ export class RuleEngine {
 			message: state.message,
 			timeMs: now,
 			activeAtMs: state.activeAtMs,
-			...(state.firedAtMs !== undefined ? {firedAtMs: state.firedAtMs} : {}),
-			send,
-			...(reason !== undefined ? {reason} : {}),
-			...(rule.recommendation !== undefined ? {recommendation: rule.recommendation} : {}),
-		});
+		};
+		if (state.firedAtMs !== undefined) tr.firedAtMs = state.firedAtMs;
+		tr.send = send;
+		if (reason !== undefined) tr.reason = reason;
+		if (rule.recommendation !== undefined) tr.recommendation = rule.recommendation;
+		out.push(tr as AlertTransition);
+	}
+
+	/** The alert id of a new instance: cached per rule and key while its labels are the same object (a storm of pending instances renders each id once). */
+	private idFor(rule: Rule, key: string, labels: Labels): string {
+		let ids = this.ids.get(rule);
+		if (ids === undefined) {
+			ids = new Map();
+			this.ids.set(rule, ids);
+		}
+		const hit = ids.get(key);
+		if (hit !== undefined && hit.labels === labels) return hit.id;
+		const id = alertId(rule.name, labels);
+		if (ids.size >= ID_CACHE_LIMIT) ids.clear();
+		ids.set(key, {labels, id});
+		return id;
 	}
 
 	private remember(tr: AlertTransition): void {
@@ -274,26 +333,17 @@ export class RuleEngine {
 			if (rule !== undefined && active && now - r.timeMs <= toleranceMs) {
 				const map = this.entries.get(rule)!;
 				if (map.has(r.key)) continue;
-				map.set(r.key, {
-					id,
-					rule,
-					key: r.key,
-					seen: this.tick,
-					latestMessage: undefined,
-					latestValue: 0,
-					latestLabels: undefined,
-					state: {
-						phase: r.kind === 'nodata' ? 'nodata' : 'firing',
-						labels: r.labels,
-						activeAtMs: r.activeAtMs,
-						firedAtMs: r.firedAtMs ?? r.activeAtMs,
-						...(r.kind === 'nodata' ? {nodataSinceMs: r.timeMs} : {}),
-						severity: r.severity,
-						value: r.value,
-						message: r.message,
-						changedAtMs: r.timeMs,
-					},
-				});
+				map.set(r.key, newEntry(id, rule, r.key, {
+					phase: r.kind === 'nodata' ? 'nodata' : 'firing',
+					labels: r.labels,
+					activeAtMs: r.activeAtMs,
+					firedAtMs: r.firedAtMs ?? r.activeAtMs,
+					...(r.kind === 'nodata' ? {nodataSinceMs: r.timeMs} : {}),
+					severity: r.severity,
+					value: r.value,
+					message: r.message,
+					changedAtMs: r.timeMs,
+				}, this.tick));
 				const sent = lastSent.get(id);
 				if (sent !== undefined)
 					this.notify.set(id, {lastFiringSentMs: sent.timeMs, lastSentSeverity: sent.severity, episodeSent: (r.firedAtMs ?? 0) <= sent.timeMs && sent.timeMs >= r.activeAtMs});

@@ -3,6 +3,7 @@ import {type Labels} from './labels.js';
 import {type Severity} from './alert-state.js';
 import {type PointSeries} from './time-ring.js';
 import {type SlaSettings} from '../analysis/sla-budget.js';
+import {type ColumnCache} from './condition-columns.js';
 
 /** The seed's alert channels: events:alerts:{group}. */
 export type AlertGroup = 'training' | 'gpu' | 'distribution' | 'system';
@@ -100,8 +101,11 @@ export interface RuleSample {
 	/** Default: the rule's severity. */
 	readonly severity?: Severity;
 	readonly value: number;
-	/** Rendered only when needed. */
-	readonly message: string | (() => string);
+	/**
+	Rendered only when needed, called as `sample.message()`: a function may read the sample through `this` (one
+	shared function per rule renders every sample's message, no closure per sample).
+	*/
+	readonly message: string | ((this: RuleSample) => string);
 	/** The series has no fresh data: a firing alert goes to "nodata" instead of resolving. */
 	readonly stale?: boolean;
 }
@@ -112,15 +116,15 @@ export interface RuleContext {
 	/** Data older than this is stale (GPU series). */
 	readonly staleAfterMs: number;
 	/**
-	Windowed condition values computed this evaluation, per series and condition (`avg:60000`): rules that ask the
-	same question of the same series (200 rules over one metric) compute it once per tick. Fresh every evaluation.
+	Condition values computed this evaluation, per series list and condition (`avg(1m)`), as columns: rules that ask
+	the same question of the same series (200 rules over one metric) compute it once per tick. Fresh every evaluation.
 	*/
-	readonly conditionValues?: Map<PointSeries, Map<string, number>>;
+	readonly columns?: ColumnCache;
 	/**
-	Whether the engine holds an instance of the rule being evaluated under this key. A sample that neither breaches
+	The keys under which the engine holds an instance of the rule being evaluated. A sample that neither breaches
 	nor has an instance changes nothing, so a rule may skip building it (1,000 quiet series cost no allocations).
 	*/
-	readonly tracks?: (key: string) => boolean;
+	readonly tracked?: {has(key: string): boolean};
 }
 
 export type RuleVariant = 'sound' | 'seed' | 'user';

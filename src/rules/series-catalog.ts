@@ -8,6 +8,7 @@ import {labelsText, type Labels} from './labels.js';
 import {type LabelledSeries, type RuleInput, type SeriesSource} from './rule-types.js';
 import {type PointSeries, TimeRing} from './time-ring.js';
 import {type AlertGroup} from './rule-types.js';
+import {PercentSeries} from './percent-series.js';
 import {FORECAST_METRICS, ForecastSeries, isForecastMetric} from './forecast-series.js';
 
 export interface MetricInfo {
@@ -45,26 +46,6 @@ const DERIVED = ['throughput_per_hour', 'sla_compliance_percent', 'avg_task_dura
 
 function labelled(labels: Labels, points: PointSeries): LabelledSeries {
 	return {key: labelsText(labels), labels, points};
-}
-
-/** A series as a percent of a total (memory used -> percent of total), computed as (v / total) * 100. */
-function percentOf(series: PointSeries, total: number): PointSeries {
-	const pct = (v: number) => (v / total) * 100;
-	return {
-		get length() {
-			return series.length;
-		},
-		lastTime: () => series.lastTime(),
-		lastValue: () => {
-			const v = series.lastValue();
-			return v === undefined ? undefined : pct(v);
-		},
-		tailValues: (n) => series.tailValues(n).map(pct),
-		since: (sinceMs) => {
-			const w = series.since(sinceMs);
-			return {values: w.values.map(pct), times: w.times};
-		},
-	};
 }
 
 export class SeriesCatalog implements SeriesSource {
@@ -134,7 +115,7 @@ export class SeriesCatalog implements SeriesSource {
 			case 'gpu_memory_used_mb':
 				return gpu((g) => g.memoryUsedMb);
 			case 'gpu_memory_percent':
-				return gpu((g) => (g.memoryTotalMb === undefined || g.memoryTotalMb <= 0 ? undefined : percentOf(g.memoryUsedMb, g.memoryTotalMb)));
+				return gpu((g) => (g.memoryTotalMb === undefined || g.memoryTotalMb <= 0 ? undefined : new PercentSeries(g.memoryUsedMb, g.memoryTotalMb)));
 			case 'gpu_throttle_thermal':
 				return gpu((g) => g.throttleThermal);
 			case 'gpu_throttle_power':

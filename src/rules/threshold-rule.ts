@@ -7,12 +7,11 @@ import {MAX_DURATION_TEXT, parseDuration} from './duration.js';
 import {labelsText, matchersMatch, parseSelector, type Labels, type Matcher} from './labels.js';
 import {type Severity} from './alert-state.js';
 import {METRICS} from './series-catalog.js';
-import {robustZ} from './stats.js';
+import {ColumnCache, type Fn} from './condition-columns.js';
 import {type AlertGroup, type LabelledSeries, type Rule, type RuleContext, type RuleSample, type RuleVariant} from './rule-types.js';
-import {type PointSeries} from './time-ring.js';
 import {FORECAST_KINDS} from './forecast-series.js';
 
-export type Fn = 'value' | 'rate' | 'increase' | 'avg' | 'min' | 'max' | 'robust_z';
+export {conditionValue} from './condition-columns.js';
 export type Op = '>' | '>=' | '<' | '<=' | '==' | '!=';
 
 export interface Condition {
@@ -63,34 +62,6 @@ export function compare(op: Op, value: number, threshold: number): boolean {
 /** The recovery op for a bare-number recovery. */
 export const OPPOSITE: Record<Op, Op> = {'>': '<', '>=': '<', '<': '>', '<=': '>', '==': '!=', '!=': '=='};
 
-/** The value of a condition's function over a series at `now` (NaN when there is not enough data). */
-export function conditionValue(fn: Fn, windowMs: number, points: PointSeries, now: number): number {
-	if (fn === 'value') return points.lastValue() ?? Number.NaN;
-	const w = points.since(now - windowMs);
-	const n = w.values.length;
-	if (n === 0) return Number.NaN;
-	switch (fn) {
-		case 'rate':
-		case 'increase': {
-			if (n < 2) return Number.NaN;
-			const delta = w.values[n - 1]! - w.values[0]!;
-			if (fn === 'increase') return delta;
-			const seconds = (w.times[n - 1]! - w.times[0]!) / 1000;
-			return seconds > 0 ? delta / seconds : Number.NaN;
-		}
-		case 'avg': {
-			let s = 0;
-			for (const v of w.values) s += v;
-			return s / n;
-		}
-		case 'min':
-			return Math.min(...w.values);
-		case 'max':
-			return Math.max(...w.values);
-		case 'robust_z':
-			return n < 6 ? Number.NaN : robustZ(w.values[n - 1]!, w.values.slice(0, -1));
-	}
-}
 export function durationOf(v: unknown, fallback: number): number {
 	if (typeof v === 'number') return v;
 	if (typeof v === 'string') return parseDuration(v) ?? fallback;
@@ -136,20 +107,11 @@ export function renderTemplate(template: string, labels: Labels, value: number):
 	return compileTemplate(template)(labels, value);
 }
 
-/** A windowed condition's value, computed once per evaluation for each series (see RuleContext.conditionValues). */
-function sharedConditionValue(ctx: RuleContext, condition: Condition, key: string, points: PointSeries, now: number): number {
-	if (condition.fn === 'value' || ctx.conditionValues === undefined) return conditionValue(condition.fn, condition.windowMs, points, now);
-	let memo = ctx.conditionValues.get(points);
-	if (memo === undefined) {
-		memo = new Map();
-		ctx.conditionValues.set(points, memo);
-	}
-	let value = memo.get(key);
-	if (value === undefined) {
-		value = conditionValue(condition.fn, condition.windowMs, points, now);
-		memo.set(key, value);
-	}
-	return value;
+/** Indices of the series in `list` that the matchers select. */
+function selectedIndices(list: readonly LabelledSeries[], matchers: readonly Matcher[]): Int32Array {
+	const out: number[] = [];
+	for (let i = 0; i < list.length; i++) if (matchersMatch(matchers, list[i]!.labels)) out.push(i);
+	return Int32Array.from(out);
 }
 
 export interface UserRuleSpec {
@@ -179,12 +141,15 @@ export interface UserRuleSpec {
 /** A user rule as a Rule. Series selection is cached while the catalog hands back the same list. */
 export function userRule(spec: UserRuleSpec): Rule {
 	let lastList: readonly LabelledSeries[] | undefined;
-	let selected: readonly LabelledSeries[] = [];
+	/** Indices into the list of the series the matchers select (undefined: every series). */
+	let selected: Int32Array | undefined;
 	const {condition, recovery} = spec;
 	const sameFn = recovery !== undefined && recovery.fn === condition.fn && recovery.windowMs === condition.windowMs;
-	const conditionKey = `${condition.fn}:${condition.windowMs}`;
-	const recoveryKey = recovery === undefined ? '' : `${recovery.fn}:${recovery.windowMs}`;
 	const message = compileTemplate(spec.message);
+	/** Every sample's message, from the sample itself (see RuleSample.message). */
+	const render = function (this: RuleSample): string {
+		return message(this.labels, this.value);
+	};
 	return {
 		name: spec.name,
 		group: spec.group,
@@ -199,33 +164,41 @@ export function userRule(spec: UserRuleSpec): Rule {
 			const list = ctx.series.series(spec.metric);
 			if (list !== lastList) {
 				lastList = list;
-				selected = spec.matchers.length === 0 ? list : list.filter((s) => matchersMatch(spec.matchers, s.labels));
+				selected = spec.matchers.length === 0 ? undefined : selectedIndices(list, spec.matchers);
 			}
 			const now = ctx.input.nowMs;
 			const gpuStale = spec.staleAfterMs === 'gpu';
 			const staleAfter = typeof spec.staleAfterMs === 'number' ? spec.staleAfterMs : gpuStale || spec.group === 'gpu' ? ctx.staleAfterMs : Number.POSITIVE_INFINITY;
-			for (const s of selected) {
-				const last = s.points.lastTime();
-				if (last === undefined) continue;
+			// One column per condition for the whole list, shared by every rule reading it this evaluation.
+			const columns = (ctx.columns ?? new ColumnCache(now)).of(list);
+			const has = columns.present();
+			const times = columns.lastTimes();
+			const values = columns.column(condition.fn, condition.windowMs);
+			const recoveryValues = recovery === undefined || sameFn ? undefined : columns.column(recovery.fn, recovery.windowMs);
+			const {op, threshold} = condition;
+			const tracked = ctx.tracked;
+			const count = selected === undefined ? list.length : selected.length;
+			for (let j = 0; j < count; j++) {
+				const i = selected === undefined ? j : selected[j]!;
+				if (has[i] === 0) continue;
+				const last = times[i]!;
+				const s = list[i]!;
 				if (now - last > staleAfter || (gpuStale && s.lost === true)) {
 					emit({key: s.key, labels: s.labels, breach: false, value: Number.NaN, message: 'no data', stale: true});
 					continue;
 				}
-				const value = sharedConditionValue(ctx, condition, conditionKey, s.points, now);
-				const breach = compare(condition.op, value, condition.threshold);
-				if (!breach && ctx.tracks?.(s.key) === false) continue;
+				const value = values.at(i);
+				const breach = compare(op, value, threshold);
+				if (!breach && tracked !== undefined && !tracked.has(s.key)) continue;
 				let clear: boolean | undefined;
-				if (recovery !== undefined) {
-					const rv = sameFn ? value : sharedConditionValue(ctx, recovery, recoveryKey, s.points, now);
-					clear = compare(recovery.op, rv, recovery.threshold);
-				}
+				if (recovery !== undefined) clear = compare(recovery.op, recoveryValues === undefined ? value : recoveryValues.at(i), recovery.threshold);
 				emit({
 					key: s.key,
 					labels: s.labels,
 					breach,
 					clear: clear ?? !breach,
 					value,
-					message: () => message(s.labels, value),
+					message: render,
 				});
 			}
 		},

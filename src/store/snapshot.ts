@@ -3,7 +3,8 @@ Immutable snapshots of the store for the UI, the headless log and `--once --json
 second (and at least once a second, for the clock). Per-project summaries are cached by the project's version,
 so a snapshot of 1,000 quiet projects costs almost nothing.
 */
-import {analyzeTrend, type TrendAnalysis} from '../analysis/training-trend.js';
+import {type TrendAnalysis} from '../analysis/training-trend.js';
+import {trendOfTail} from '../analysis/trend-window.js';
 import {type Completion, type TaskAggregates} from '../analysis/task-aggregates.js';
 import {type LoadBalance} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
@@ -141,7 +142,7 @@ function summarizeProject(projectId: string, series: ProjectSeries, target: numb
 		lossTail,
 		werTail: series.wer?.tailValues(SNAPSHOT_TAIL) ?? [],
 		// The trend over the retained window (bounded by the ring): the seed's analysis, on what the user sees.
-		analysis: analyzeTrend(series.loss.tailValues(Math.min(series.loss.length, 2000))),
+		analysis: trendOfTail(series.loss, 2000),
 		...(eta !== undefined ? {eta} : {}),
 	};
 	summaryCache.set(series, {version: series.version, target, summary});

@@ -11,7 +11,7 @@ import {keys, messageSource, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/nam
 import {averageDuration, localDayRange, localDayStamp, type MetricsStore} from '../store/metrics-store.js';
 import {rankAgents} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
-import {analyzeTrend} from '../analysis/training-trend.js';
+import {trendOfTail} from '../analysis/trend-window.js';
 import {type PendingBatch} from './pending-batch.js';
 import {isoTime} from '../contract/time.js';
 import {sampleEvent, type SampleSink, SeriesNames} from '../history/event-series.js';
@@ -262,7 +262,7 @@ export class SeedProjection {
 		for (const projectId of this.analysisDirty) {
 			const series = this.store.projects.get(projectId);
 			if (series === undefined) continue;
-			const a = analyzeTrend(series.loss.tailValues(series.loss.length));
+			const a = trendOfTail(series.loss, series.loss.capacity);
 			batch.hset(keys.trainingAnalysis(projectId), {
 				trend: a.trend,
 				slope: String(a.slope),

@@ -1,6 +1,6 @@
 /** Built-in training rules: high loss, non-finite loss, loss spike, plateau, convergence (per project). */
 import {debiasedEma} from '../../analysis/smoothing.js';
-import {analyzeTrend} from '../../analysis/training-trend.js';
+import {trendOfSeries} from '../../analysis/trend-window.js';
 import {MAD_TO_SIGMA, mad, mean, median} from '../stats.js';
 import {builtin, finiteTail, fmt, projectRule, type BuiltinEntry} from './common.js';
 
@@ -154,7 +154,7 @@ export const convergenceDetected: BuiltinEntry = builtin(
 		severity: 'info',
 		description: 'last 10% of samples span < 1% of their minimum (the seed\'s analyzeTrainingTrends), >= 10 samples',
 		evaluate: projectRule((project, loss, emit) => {
-			const trend = analyzeTrend(loss.tailValues(10_000));
+			const trend = trendOfSeries(loss, 10_000);
 			if (trend.trend === 'insufficient_data') return;
 			emit({labels: {project}, breach: trend.converged, value: trend.sampleCount, message: 'Training converged (last 10% of samples within 1%)'});
 		}),

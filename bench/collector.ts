@@ -9,7 +9,8 @@ with 8 fake GPUs sampled at 1 Hz, the built-in rules on, no events, against a pr
   - how many children mycotop started in the window.
 
 The fake nvidia-smi is a Node script, so its own CPU is the fake's, not the driver's; the target (<= 0.5 % of a
-core) is judged on mycotop's side. Options: --seconds N, --warmup N, --rounds N, --profile DIR (a V8 CPU profile).
+core) is judged on mycotop's side. Options: --seconds N, --warmup N, --rounds N, --profile DIR (a V8 CPU profile),
+--profile-interval US (its sampling interval, default 1000 µs), --cli PATH (another build's dist/bundle/cli.js).
 
   npm run bench:collector [-- --seconds 30 --rounds 2]
 */
@@ -32,6 +33,7 @@ const {values: options} = parseArgs({
 		warmup: {type: 'string', default: '10'},
 		rounds: {type: 'string', default: '1'},
 		profile: {type: 'string'},
+		'profile-interval': {type: 'string'},
 		cli: {type: 'string'},
 	},
 });
@@ -78,7 +80,7 @@ interface Round {
 }
 
 async function round(url: string, seconds: number, warmup: number, index: number): Promise<Round> {
-	const args = [...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
+	const args = [...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
 	const child = spawn(process.execPath, args, {env: {...process.env, FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production'}, stdio: ['ignore', 'ignore', 'inherit']});
 	const pid = child.pid!;
 	try {

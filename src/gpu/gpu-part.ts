@@ -73,6 +73,8 @@ export class GpuRedisWriter {
 	private readonly lastProjectValues = new Map<string, string>();
 	/** What the per-GPU current hashes hold: each second only changed fields are written, all of them with the lists. */
 	private readonly gpuHashes = new HashDeltas();
+	/** Each GPU's current-hash key by UUID (the host and UUID made key-safe once, not every second). */
+	private readonly currentKeys = new Map<string, string>();
 	/**
 	The frames' history samples since the last history tick (series, time, value), handed to the writer together:
 	one merge of the rollups per `historyEveryMs` instead of one per frame (the finest bucket is 10 s anyway).
@@ -119,10 +121,15 @@ export class GpuRedisWriter {
 			// Every field with the lists (historyDue), else the changed ones: the hash in Redis is the same either way.
 			const keep = new Set<string>();
 			for (const row of rows) {
-				const key = gpuKeyOf.current(host, row.uuid);
+				let key = this.currentKeys.get(row.uuid);
+				if (key === undefined) {
+					key = gpuKeyOf.current(host, row.uuid);
+					this.currentKeys.set(row.uuid, key);
+				}
 				keep.add(key);
 				writer.enqueueHash(key, this.gpuHashes.fieldsToWrite(key, gpuCurrentFields(row, timestamp), historyDue), 'host');
 			}
+			if (keep.size !== this.currentKeys.size) for (const [uuid, key] of this.currentKeys) if (!keep.has(key)) this.currentKeys.delete(uuid);
 			this.gpuHashes.retain(keep);
 			this.writeProjects(timestamp);
 			this.writeState(nowMs, true);

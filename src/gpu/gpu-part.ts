@@ -60,6 +60,8 @@ export interface GpuPart extends GpuSourcePart {
 	readonly setPricing: (pricing: EnergyPricing) => void;
 	/** Where the training messages' claimed pids come from (pid -> project, this box's only): project-join.ts. */
 	readonly setProjectClaims: (claims: () => ReadonlyMap<number, ClaimedPid>) => void;
+	/** Work to run on each frame after its writes are queued (frame-ticks.ts: the host sampler, the fleet line). */
+	readonly onEachFrame: (listener: (nowMs: number) => void) => void;
 }
 
 export const DEFAULT_GPU_INTERVAL_MS = 1000;
@@ -181,6 +183,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 	const now = options.now ?? Date.now;
 	const redis = new GpuRedisWriter(store, host, options.currentEveryMs, options.historyEveryMs);
 	let projectClaims: (() => ReadonlyMap<number, ClaimedPid>) | undefined;
+	const frameListeners: Array<(nowMs: number) => void> = [];
 	const sampler = new GpuSampler(store, {
 		projectClaims: () => projectClaims?.() ?? new Map<number, ClaimedPid>(),
 		bin: options.bin ?? 'nvidia-smi',
@@ -193,6 +196,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		...options.sampler,
 		onFrame: (nowMs) => {
 			redis.onFrame(nowMs);
+			for (const listener of frameListeners) listener(nowMs);
 			host.store.touch();
 		},
 		onChange: () => {
@@ -241,6 +245,9 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		setPricing: (pricing) => store.setPricing(pricing),
 		setProjectClaims: (claims) => {
 			projectClaims = claims;
+		},
+		onEachFrame: (listener) => {
+			frameListeners.push(listener);
 		},
 		// At start: this host's GPU projects and their energy from Redis (project-hydrate.ts).
 		hydrator: projectHydrator(host.host, (id, state) => store.seedProjectEnergy(id, state), now),

@@ -9,6 +9,7 @@ import {statfs} from 'node:fs/promises';
 import {join} from 'node:path';
 import {dataloaderBound, hostStats, type FsSpace, type HostReading, type HostStats} from './host-figures.js';
 import {timeToCapacity} from '../analysis/forecasts.js';
+import {frameTicksCover} from '../gpu/frame-ticks.js';
 import {TimeRing} from '../store/ring-buffer.js';
 import {parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat} from './proc-parse.js';
 
@@ -112,6 +113,8 @@ export class HostSampler {
 	/** Each filesystem's last fit (countedDownForecast). */
 	private readonly fsForecasts = new Map<string, HeldForecast>();
 	private timer: NodeJS.Timeout | undefined;
+	/** When a reading was last asked for by another part's tick (frameTick): the timer stands back while they come. */
+	private lastFrameTickMs = Number.NEGATIVE_INFINITY;
 	private busy = false;
 	private running = false;
 	readonly stats = {readings: 0};
@@ -133,8 +136,21 @@ export class HostSampler {
 		await new Promise((resolve) => setTimeout(resolve, gapMs));
 		await this.sample();
 		if (!this.running) return;
-		this.timer = setInterval(() => void this.sample(), this.intervalMs);
+		this.timer = setInterval(() => {
+			if (!frameTicksCover(this.lastFrameTickMs, performance.now(), this.intervalMs)) void this.sample();
+		}, this.intervalMs);
 		this.timer.unref();
+	}
+
+	/**
+	A reading now, on another part's tick of the same period (the GPU frame): the host figures then go in the frame's
+	transaction, and the process wakes once a second instead of twice. The sampler's own timer stands back while such
+	ticks come, and reads again on its own once they stop (frameTicksCover).
+	*/
+	frameTick(): void {
+		if (!this.running) return;
+		this.lastFrameTickMs = performance.now();
+		void this.sample();
 	}
 
 	stop(): void {

@@ -4,12 +4,15 @@ with 8 fake GPUs sampled at 1 Hz, the built-in rules on, no events, against a pr
 (default 30 s, after a 10 s warm-up) it reads from /proc:
 
   - mycotop's own CPU (utime + stime of the process, not its children) as % of one core, and its RSS at the end;
+    of it, the main (JavaScript) thread's time on a CPU (/proc/<pid>/task/<pid>/schedstat), the rest being V8's
+    background threads (garbage collection, compiling) and libuv's pool;
   - the nvidia-smi side beside it: the long-lived `-lms` child's CPU, plus the CPU of the short-lived children
     (`--query-compute-apps` one-shots) reaped in the window (cutime + cstime of mycotop);
   - how many children mycotop started in the window.
 
 The fake nvidia-smi is a Node script, so its own CPU is the fake's, not the driver's; the target (<= 0.5 % of a
-core) is judged on mycotop's side. Options: --seconds N, --warmup N, --rounds N, --profile DIR (a V8 CPU profile).
+core) is judged on mycotop's side. Options: --seconds N, --warmup N, --rounds N, --profile DIR (a V8 CPU profile),
+--profile-interval US (its sampling interval, default 1000 µs), --cli PATH (another build's dist/bundle/cli.js).
 
   npm run bench:collector [-- --seconds 30 --rounds 2]
 */
@@ -32,6 +35,7 @@ const {values: options} = parseArgs({
 		warmup: {type: 'string', default: '10'},
 		rounds: {type: 'string', default: '1'},
 		profile: {type: 'string'},
+		'profile-interval': {type: 'string'},
 		cli: {type: 'string'},
 	},
 });
@@ -53,6 +57,11 @@ function procTimes(pid: number): ProcTimes {
 	return {self: (Number(f[11]) + Number(f[12])) / CLK_TCK, user: Number(f[11]) / CLK_TCK, children: (Number(f[13]) + Number(f[14])) / CLK_TCK, rssMb: (Number(f[21]) * 4096) / 1e6};
 }
 
+/** Seconds on a CPU of `pid`'s main thread (the JavaScript thread: V8's background threads and libuv's pool apart), ns resolution. */
+function mainThreadSeconds(pid: number): number {
+	return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+}
+
 /** Live children of `pid` (from /proc/<pid>/task/<pid>/children), with their own CPU seconds. */
 function liveChildren(pid: number): Map<number, number> {
 	const out = new Map<number, number>();
@@ -70,6 +79,7 @@ function liveChildren(pid: number): Map<number, number> {
 
 interface Round {
 	readonly mycotopPercent: number;
+	readonly mainThreadPercent: number;
 	readonly userPercent: number;
 	readonly longLivedChildPercent: number;
 	readonly reapedChildrenPercent: number;
@@ -78,12 +88,13 @@ interface Round {
 }
 
 async function round(url: string, seconds: number, warmup: number, index: number): Promise<Round> {
-	const args = [...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
+	const args = [...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
 	const child = spawn(process.execPath, args, {env: {...process.env, FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production'}, stdio: ['ignore', 'ignore', 'inherit']});
 	const pid = child.pid!;
 	try {
 		await sleep(warmup * 1000);
 		const before = procTimes(pid);
+		const mainBefore = mainThreadSeconds(pid);
 		const kidsBefore = liveChildren(pid);
 		const seen = new Set(kidsBefore.keys());
 		let spawned = 0;
@@ -101,11 +112,13 @@ async function round(url: string, seconds: number, warmup: number, index: number
 		}
 		const elapsed = (performance.now() - t0) / 1000;
 		const after = procTimes(pid);
+		const mainAfter = mainThreadSeconds(pid);
 		const kidsAfter = liveChildren(pid);
 		let longLived = 0;
 		for (const [id, cpu] of kidsAfter) if (kidsBefore.has(id)) longLived += cpu - kidsBefore.get(id)!;
 		const r: Round = {
 			mycotopPercent: ((after.self - before.self) / elapsed) * 100,
+			mainThreadPercent: ((mainAfter - mainBefore) / elapsed) * 100,
 			userPercent: ((after.user - before.user) / elapsed) * 100,
 			longLivedChildPercent: (longLived / elapsed) * 100,
 			reapedChildrenPercent: ((after.children - before.children) / elapsed) * 100,
@@ -113,7 +126,7 @@ async function round(url: string, seconds: number, warmup: number, index: number
 			spawned,
 		};
 		console.log(
-			`round ${index + 1}: mycotop ${r.mycotopPercent.toFixed(2)} % of a core (user ${r.userPercent.toFixed(2)}, system ${(r.mycotopPercent - r.userPercent).toFixed(2)}), RSS ${r.rssMb.toFixed(0)} MB | nvidia-smi side: -lms child ${r.longLivedChildPercent.toFixed(2)} %, one-shots ${r.reapedChildrenPercent.toFixed(2)} % (${spawned} started in ${elapsed.toFixed(0)} s)`,
+			`round ${index + 1}: mycotop ${r.mycotopPercent.toFixed(2)} % of a core (user ${r.userPercent.toFixed(2)}, system ${(r.mycotopPercent - r.userPercent).toFixed(2)}; main thread ${r.mainThreadPercent.toFixed(2)}), RSS ${r.rssMb.toFixed(0)} MB | nvidia-smi side: -lms child ${r.longLivedChildPercent.toFixed(2)} %, one-shots ${r.reapedChildrenPercent.toFixed(2)} % (${spawned} started in ${elapsed.toFixed(0)} s)`,
 		);
 		return r;
 	} finally {
@@ -131,7 +144,7 @@ async function main(): Promise<void> {
 		for (let i = 0; i < Number(options.rounds); i++) rounds.push(await round(redis.url, seconds, warmup, i));
 		const mean = (f: (r: Round) => number) => rounds.reduce((s, r) => s + f(r), 0) / rounds.length;
 		console.log(`\nheadless collector, 8 GPUs at 1 Hz, rules on, no events (${seconds} s windows, ${rounds.length} round(s), Node ${process.version}):`);
-		console.log(`  mycotop           ${mean((r) => r.mycotopPercent).toFixed(2)} % of a core (user ${mean((r) => r.userPercent).toFixed(2)}, system ${mean((r) => r.mycotopPercent - r.userPercent).toFixed(2)}; target <= 0.5 %), RSS ${mean((r) => r.rssMb).toFixed(0)} MB`);
+		console.log(`  mycotop           ${mean((r) => r.mycotopPercent).toFixed(2)} % of a core (user ${mean((r) => r.userPercent).toFixed(2)}, system ${mean((r) => r.mycotopPercent - r.userPercent).toFixed(2)}; main thread ${mean((r) => r.mainThreadPercent).toFixed(2)}; target <= 0.5 %), RSS ${mean((r) => r.rssMb).toFixed(0)} MB`);
 		console.log(`  nvidia-smi (fake) ${mean((r) => r.longLivedChildPercent).toFixed(2)} % long-lived child, ${mean((r) => r.reapedChildrenPercent).toFixed(2)} % one-shots, ${mean((r) => r.spawned).toFixed(1)} spawns/window`);
 	} finally {
 		await redis.stop();

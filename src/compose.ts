@@ -109,6 +109,12 @@ function composeParts(
 		firingAlerts: () => rules?.alerts().rows.filter((a) => a.state === 'firing' && a.labels['host'] === core.host).length ?? 0,
 		read: !flags.headless,
 	});
+	// One tick a period: with GPU frames flowing, the fleet line (always the GPU's period) and the host reading (when its
+	// period is the same) are made on each frame and go in its transaction; their own timers take over when frames stop.
+	gpu?.onEachFrame(() => {
+		fleet.publishOnFrame();
+		if (host !== undefined && host.sampler.intervalMs === intervalMs) host.sampler.frameTick();
+	});
 	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth, fleet};
 }
 

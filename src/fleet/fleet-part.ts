@@ -26,6 +26,7 @@ import {gpuRowFromHash, historyValues, remoteGpuSnapshot, REMOTE_HISTORY, stateU
 import {observeScores, type SeenEntry} from './seen-clock.js';
 import {nameConflict} from './name-conflict.js';
 import {journal} from '../journal.js';
+import {frameTicksCover} from '../gpu/frame-ticks.js';
 
 /**
 How far two boxes' clocks may disagree. Trimming: members are trimmed only when older than the expiry plus this
@@ -85,7 +86,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 	return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function createFleetPart(core: FleetCore, options: FleetPartOptions): FleetSourcePart {
+export function createFleetPart(core: FleetCore, options: FleetPartOptions): FleetSourcePart & {readonly publishOnFrame: () => void} {
 	const now = options.now ?? Date.now;
 	const timeoutMs = options.readTimeoutMs ?? Math.max(2000, options.intervalMs);
 	const ttlSeconds = Math.ceil(options.thresholds.expireAfterMs / 1000);
@@ -93,6 +94,8 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 	let watched: string | undefined;
 	let seen: ReadonlyMap<string, SeenEntry> = new Map();
 	let timer: NodeJS.Timeout | undefined;
+	/** When this box's line was last written on a GPU frame (publishOnFrame): the timer does not write it again then. */
+	let lastFramePublishMs = Number.NEGATIVE_INFINITY;
 
 	const publish = (): void => {
 		const gpu = options.gpu();
@@ -212,7 +215,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 
 	const reads = options.read ?? true;
 	const tick = (): void => {
-		publish();
+		if (!frameTicksCover(lastFramePublishMs, performance.now(), options.intervalMs)) publish();
 		void checkName();
 		if (reads) void refresh();
 	};
@@ -230,6 +233,12 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 		stop: () => {
 			if (timer !== undefined) clearInterval(timer);
 			timer = undefined;
+		},
+		// On each GPU frame (the same period): the line goes in the frame's transaction; the timer writes it once frames stop.
+		publishOnFrame: () => {
+			if (timer === undefined) return;
+			lastFramePublishMs = performance.now();
+			publish();
 		},
 		fleet: () => snapshot,
 		watch: (host) => {

@@ -107,14 +107,54 @@ function known(token: string): string | undefined {
 	return token === '' || sentinelReason(token) !== undefined ? undefined : token;
 }
 
+/** Where a field list's columns are, worked out once per list (a sampler parses every line against the same list). */
+interface LinePlan {
+	readonly lastIsText: boolean;
+	/** The column of each named field (its first occurrence), or -1. */
+	readonly at: Readonly<Record<'timestamp' | 'index' | 'uuid' | 'busId' | 'pstate' | 'name' | 'persistence' | 'mig', number>>;
+	/** The metric columns, in order (a metric named twice: the later column wins, as before). */
+	readonly metrics: ReadonlyArray<{readonly column: number; readonly metric: GpuMetric; readonly kind: ReadingKind; readonly range: readonly [number, number]}>;
+}
+
+const plans = new WeakMap<readonly string[], LinePlan>();
+
+function planOf(fields: readonly string[]): LinePlan {
+	let plan = plans.get(fields);
+	if (plan !== undefined) return plan;
+	const metrics: Array<LinePlan['metrics'][number]> = [];
+	for (let i = 0; i < fields.length; i++) {
+		const metric = METRIC_BY_FIELD.get(fields[i]!);
+		if (metric !== undefined) metrics.push({column: i, metric, kind: metricKind(metric), range: METRIC_RANGE[metric]});
+	}
+	plan = {
+		lastIsText: fields[fields.length - 1] === 'name',
+		at: {
+			timestamp: fields.indexOf('timestamp'),
+			index: fields.indexOf('index'),
+			uuid: fields.indexOf('uuid'),
+			busId: fields.indexOf('pci.bus_id'),
+			pstate: fields.indexOf('pstate'),
+			name: fields.indexOf('name'),
+			persistence: fields.indexOf('persistence_mode'),
+			mig: fields.indexOf('mig.mode.current'),
+		},
+		metrics,
+	};
+	// A list changed in place after its first line would keep its old plan: the sampler never does (its lists are
+	// fixed per child), and a caller that does gets a new plan by passing a new array.
+	plans.set(fields, Object.freeze(plan));
+	return plan;
+}
+
 /** Parse one `--query-gpu` line for the given field list. Pure; never throws. */
 export function parseGpuLine(line: string, fields: readonly string[]): LineResult {
 	const trimmed = line.trim();
 	if (trimmed === '') return {kind: 'skip', reason: 'empty line'};
-	const columns = splitColumns(trimmed, fields.length, fields[fields.length - 1] === 'name');
+	const plan = planOf(fields);
+	const columns = splitColumns(trimmed, fields.length, plan.lastIsText);
 	if (columns === undefined) return {kind: 'skip', reason: 'not a row of the query (column count)'};
-	const column = (field: string): string | undefined => {
-		const i = fields.indexOf(field);
+	const column = (field: keyof LinePlan['at']): string | undefined => {
+		const i = plan.at[field];
 		return i < 0 ? undefined : columns[i];
 	};
 	const timestamp = column('timestamp');
@@ -124,12 +164,12 @@ export function parseGpuLine(line: string, fields: readonly string[]): LineResul
 	if (!/^\d+$/.test(indexText ?? '') || !Number.isSafeInteger(index)) return {kind: 'skip', reason: 'not a row of the query (index)'};
 	const rawUuid = known(column('uuid') ?? '');
 	if (rawUuid !== undefined && !/^[A-Za-z0-9-]{4,80}$/.test(rawUuid)) return {kind: 'skip', reason: 'not a row of the query (uuid)'};
-	const busId = known(column('pci.bus_id') ?? '');
+	const busId = known(column('busId') ?? '');
 	const uuid = rawUuid ?? (busId !== undefined ? `bus:${busId}` : `index:${index}`);
 	const readings: Partial<Record<GpuMetric, Parsed>> = {};
-	for (let i = 0; i < fields.length; i++) {
-		const metric = METRIC_BY_FIELD.get(fields[i]!);
-		if (metric !== undefined) readings[metric] = parseToken(columns[i]!, metricKind(metric), METRIC_RANGE[metric]);
+	for (let m = 0; m < plan.metrics.length; m++) {
+		const {column: i, metric, kind, range} = plan.metrics[m]!;
+		readings[metric] = parseToken(columns[i]!, kind, range);
 	}
 	const pstate = known(column('pstate') ?? '');
 	return {
@@ -142,8 +182,8 @@ export function parseGpuLine(line: string, fields: readonly string[]): LineResul
 			busId: busId === undefined ? undefined : sanitizeText(busId, {maxLength: 32}),
 			readings,
 			pstate: pstate !== undefined && /^P\d{1,2}$/.test(pstate) ? pstate : undefined,
-			persistenceMode: enabled(column('persistence_mode') ?? ''),
-			migEnabled: enabled(column('mig.mode.current') ?? ''),
+			persistenceMode: enabled(column('persistence') ?? ''),
+			migEnabled: enabled(column('mig') ?? ''),
 		},
 	};
 }

@@ -1,8 +1,9 @@
 /**
 The GPU telemetry part of the runtime: sampler + store, and the Redis writes (through the seed writer, so only the
 lease holder writes). Per frame: the store is touched (a snapshot gets published). At most once a second: the
-current hashes. Every `historyEveryMs` (10 s): one entry per history list, so the seed's 10,000-entry trim holds
-more than its 24 h TTL.
+current hashes (a per-GPU hash with only its changed fields and `last_updated`, hash-delta.ts). Every
+`historyEveryMs` (10 s): one entry per history list, so the seed's 10,000-entry trim holds more than its 24 h TTL,
+every field of the per-GPU hashes, and the frames' history samples of the period (held here, merged in one go).
 */
 import {TTL_SECONDS, keys} from '../contract/names.js';
 import {type JournalRecord} from '../journal.js';
@@ -14,6 +15,7 @@ import {type EnergyPricing} from './energy.js';
 import {GpuStore, type GpuQuery} from './gpu-store.js';
 import {requestedNotFound, type GpuSnapshot} from './gpu-snapshot.js';
 import {gpuHistorySamples} from './gpu-history.js';
+import {HashDeltas} from './hash-delta.js';
 import {projectHydrator} from './project-hydrate.js';
 import {type ClaimedPid} from './project-join.js';
 import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields, keySegment, projectEnergyValue} from './redis-entries.js';
@@ -58,6 +60,8 @@ export interface GpuPart extends GpuSourcePart {
 	readonly setPricing: (pricing: EnergyPricing) => void;
 	/** Where the training messages' claimed pids come from (pid -> project, this box's only): project-join.ts. */
 	readonly setProjectClaims: (claims: () => ReadonlyMap<number, ClaimedPid>) => void;
+	/** Work to run on each frame after its writes are queued (frame-ticks.ts: the host sampler, the fleet line). */
+	readonly onEachFrame: (listener: (nowMs: number) => void) => void;
 }
 
 export const DEFAULT_GPU_INTERVAL_MS = 1000;
@@ -69,6 +73,17 @@ export class GpuRedisWriter {
 	private lastStateKey = '';
 	/** Per project, the figures last written (without their timestamp): unchanged ones are not written again. */
 	private readonly lastProjectValues = new Map<string, string>();
+	/** What the per-GPU current hashes hold: each second only changed fields are written, all of them with the lists. */
+	private readonly gpuHashes = new HashDeltas();
+	/** Each GPU's current-hash key by UUID (the host and UUID made key-safe once, not every second). */
+	private readonly currentKeys = new Map<string, string>();
+	/**
+	The frames' history samples since the last history tick (series, time, value), handed to the writer together:
+	one merge of the rollups per `historyEveryMs` instead of one per frame (the finest bucket is 10 s anyway).
+	*/
+	private heldSeries: string[] = [];
+	private heldTimes: number[] = [];
+	private heldValues: number[] = [];
 
 	constructor(
 		private readonly store: GpuStore,
@@ -78,12 +93,16 @@ export class GpuRedisWriter {
 	) {}
 
 	onFrame(nowMs: number): void {
-		const sample = this.host.writer.enqueueSample;
-		if (sample !== undefined) {
-			for (const s of gpuHistorySamples(this.host.host, this.store.rows())) sample.call(this.host.writer, s.series, nowMs, s.value, 'host');
+		if (this.host.writer.enqueueSample !== undefined) {
+			for (const s of gpuHistorySamples(this.host.host, this.store.rows())) {
+				this.heldSeries.push(s.series);
+				this.heldTimes.push(nowMs);
+				this.heldValues.push(s.value);
+			}
 		}
 		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs;
 		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs;
+		if (historyDue) this.flushSamples();
 		if (!historyDue && !currentDue) return;
 		const timestamp = new Date(nowMs).toISOString();
 		const rows = this.store.rows();
@@ -101,10 +120,35 @@ export class GpuRedisWriter {
 			this.lastCurrentMs = nowMs;
 			writer.enqueueHash(keys.gpuCurrent, boxCurrentFields(box, host, timestamp));
 			writer.enqueueHash(keys.systemCapacity, capacityFields(box));
-			for (const row of rows) writer.enqueueHash(gpuKeyOf.current(host, row.uuid), gpuCurrentFields(row, timestamp), 'host');
+			// Every field with the lists (historyDue), else the changed ones: the hash in Redis is the same either way.
+			const keep = new Set<string>();
+			for (const row of rows) {
+				let key = this.currentKeys.get(row.uuid);
+				if (key === undefined) {
+					key = gpuKeyOf.current(host, row.uuid);
+					this.currentKeys.set(row.uuid, key);
+				}
+				keep.add(key);
+				writer.enqueueHash(key, this.gpuHashes.fieldsToWrite(key, gpuCurrentFields(row, timestamp), historyDue), 'host');
+			}
+			if (keep.size !== this.currentKeys.size) for (const [uuid, key] of this.currentKeys) if (!keep.has(key)) this.currentKeys.delete(uuid);
+			this.gpuHashes.retain(keep);
 			this.writeProjects(timestamp);
 			this.writeState(nowMs, true);
 		}
+	}
+
+	/** Hand the held history samples to the writer (every history tick, and when the part stops). */
+	flushSamples(): void {
+		const sample = this.host.writer.enqueueSample;
+		const series = this.heldSeries;
+		if (sample === undefined || series.length === 0) return;
+		const times = this.heldTimes;
+		const values = this.heldValues;
+		this.heldSeries = [];
+		this.heldTimes = [];
+		this.heldValues = [];
+		for (let i = 0; i < series.length; i++) sample.call(this.host.writer, series[i]!, times[i]!, values[i]!, 'host');
 	}
 
 	/** This host's field of `metrics:training:{projectId}:energy` for each project whose figures changed (7 d TTL). */
@@ -139,6 +183,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 	const now = options.now ?? Date.now;
 	const redis = new GpuRedisWriter(store, host, options.currentEveryMs, options.historyEveryMs);
 	let projectClaims: (() => ReadonlyMap<number, ClaimedPid>) | undefined;
+	const frameListeners: Array<(nowMs: number) => void> = [];
 	const sampler = new GpuSampler(store, {
 		projectClaims: () => projectClaims?.() ?? new Map<number, ClaimedPid>(),
 		bin: options.bin ?? 'nvidia-smi',
@@ -151,6 +196,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		...options.sampler,
 		onFrame: (nowMs) => {
 			redis.onFrame(nowMs);
+			for (const listener of frameListeners) listener(nowMs);
 			host.store.touch();
 		},
 		onChange: () => {
@@ -186,10 +232,12 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 			nvlink.start();
 			await sampler.start();
 		},
-		stop: () => {
+		stop: async () => {
 			pcie.stop();
 			nvlink.stop();
-			return sampler.stop();
+			await sampler.stop();
+			// The samples held since the last history tick go with the writer's drain.
+			redis.flushSamples();
 		},
 		gpu: snapshot,
 		query: store,
@@ -197,6 +245,9 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		setPricing: (pricing) => store.setPricing(pricing),
 		setProjectClaims: (claims) => {
 			projectClaims = claims;
+		},
+		onEachFrame: (listener) => {
+			frameListeners.push(listener);
 		},
 		// At start: this host's GPU projects and their energy from Redis (project-hydrate.ts).
 		hydrator: projectHydrator(host.host, (id, state) => store.seedProjectEnergy(id, state), now),

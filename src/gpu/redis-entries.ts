@@ -5,7 +5,7 @@ host name. An unknown figure is left out (or named in `unknown`), never written 
 */
 import {ourKeys} from '../contract/names.js';
 import {type BoxAggregates} from './gpu-store.js';
-import {type GpuRow, type Reading} from './gpu-snapshot.js';
+import {type GpuProcess, type GpuRow, type Reading} from './gpu-snapshot.js';
 import {type GpuMetric, type HealthMetric} from './query-fields.js';
 import {type ProjectEnergy} from './project-energy.js';
 import {projectsOf} from './project-join.js';
@@ -110,18 +110,11 @@ function healthFields(row: GpuRow, fields: Record<string, string>, unknown: stri
 	fields['last_xid_at'] = health.lastXid === undefined ? '' : new Date(health.lastXid.timeMs).toISOString();
 }
 
-/**
-`metrics:gpu:{host}:{uuid}:current`: every known value (a stale one is the last good value and is listed in `stale`),
-unknown ones named with their reason in `unknown` (`field=reason;...`), so a reader never mistakes a gap for 0.
-*/
-export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<string, string> {
-	const fields: Record<string, string> = {
-		index: String(row.index),
-		name: row.name,
-		lost: row.lost ? 'true' : 'false',
-		pstate: row.pstate ?? '',
+/** A process list as the hash's `processes` and `projects` fields (JSON). Pure. */
+function processFieldsOf(processes: readonly GpuProcess[]): {readonly processes: string; readonly projects: string} {
+	return {
 		processes: JSON.stringify(
-			row.processes.slice(0, 32).map((p) => ({
+			processes.slice(0, 32).map((p) => ({
 				pid: p.pid,
 				name: p.name,
 				used_memory_mb: p.usedMemoryMb ?? null,
@@ -137,7 +130,38 @@ export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<stri
 					: {}),
 			})),
 		),
-		projects: JSON.stringify(projectsOf(row.processes)),
+		projects: JSON.stringify(projectsOf(processes)),
+	};
+}
+
+/**
+The store keeps a GPU's process list (an array of readonly entries) until the list changes (gpu-store.ts
+setProcesses), so its JSON is made once per list, not once a second per GPU.
+*/
+const processFieldsMemo = new WeakMap<readonly GpuProcess[], {readonly processes: string; readonly projects: string}>();
+
+function processFields(processes: readonly GpuProcess[]): {readonly processes: string; readonly projects: string} {
+	let fields = processFieldsMemo.get(processes);
+	if (fields === undefined) {
+		fields = processFieldsOf(processes);
+		processFieldsMemo.set(processes, fields);
+	}
+	return fields;
+}
+
+/**
+`metrics:gpu:{host}:{uuid}:current`: every known value (a stale one is the last good value and is listed in `stale`),
+unknown ones named with their reason in `unknown` (`field=reason;...`), so a reader never mistakes a gap for 0.
+*/
+export function gpuCurrentFields(row: GpuRow, timestampIso: string): Record<string, string> {
+	const processes = processFields(row.processes);
+	const fields: Record<string, string> = {
+		index: String(row.index),
+		name: row.name,
+		lost: row.lost ? 'true' : 'false',
+		pstate: row.pstate ?? '',
+		processes: processes.processes,
+		projects: processes.projects,
 		last_updated: timestampIso,
 	};
 	const unknown: string[] = [];

@@ -12,7 +12,11 @@ import {HostSampler, type HostSamplerOptions, type HostView} from './host-sample
 export interface HostPartHost {
 	readonly host: string;
 	readonly store: {touch(): void};
-	readonly writer: {enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host'): void};
+	readonly writer: {
+		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host'): void;
+		/** The same, allowed to wait up to `withinMs` for another write's transaction (write-batcher.ts). */
+		enqueueHashWithin?(key: string, fields: Record<string, string>, withinMs: number, scope?: 'shared' | 'host'): void;
+	};
 }
 
 function num(value: number, digits = 2): string {
@@ -74,7 +78,10 @@ export function createHostPart(host: HostPartHost, options: HostPartOptions = {}
 		...options,
 		onSample: (stats) => {
 			options.onSample?.(stats);
-			host.writer.enqueueHash(key, hostCurrentFields(sampler.view(), new Date(now()).toISOString()), 'host');
+			const fields = hostCurrentFields(sampler.view(), new Date(now()).toISOString());
+			// Not urgent: it may wait (a second at most) to ride with the GPU frame's transaction.
+			if (host.writer.enqueueHashWithin !== undefined) host.writer.enqueueHashWithin(key, fields, Math.min(1000, sampler.intervalMs), 'host');
+			else host.writer.enqueueHash(key, fields, 'host');
 			host.store.touch();
 		},
 	});

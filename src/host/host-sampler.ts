@@ -9,6 +9,7 @@ import {statfs} from 'node:fs/promises';
 import {join} from 'node:path';
 import {dataloaderBound, hostStats, type FsSpace, type HostReading, type HostStats} from './host-figures.js';
 import {timeToCapacity} from '../analysis/forecasts.js';
+import {frameTicksCover} from '../gpu/frame-ticks.js';
 import {TimeRing} from '../store/ring-buffer.js';
 import {parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat} from './proc-parse.js';
 
@@ -34,6 +35,26 @@ export interface HostView {
 }
 
 const MAX_FILE = 4 * 1024 * 1024;
+/** A filesystem's time to full is fitted again at most this often (ms), and counted down in between. */
+const FORECAST_EVERY_MS = 10_000;
+
+/** A fitted time to full, and when it was fitted. */
+export interface HeldForecast {
+	readonly atMs: number;
+	readonly inMs: number | undefined;
+}
+
+/**
+The time to full at `nowMs`: the held fit counted down while it is younger than FORECAST_EVERY_MS (as the GPUs'
+memory forecast, gpu-store.ts), else `fit()` again (its window copied and fitted: 1,800 points at 1 Hz, which is why
+not every second). A full filesystem is 0 at once, whatever is held. Pure apart from calling `fit`.
+*/
+export function countedDownForecast(held: HeldForecast | undefined, nowMs: number, full: boolean, fit: () => number | undefined): {held: HeldForecast; inMs: number | undefined} {
+	const fresh = held === undefined || nowMs - held.atMs >= FORECAST_EVERY_MS || nowMs < held.atMs;
+	const next = fresh ? {atMs: nowMs, inMs: fit()} : held;
+	if (full) return {held: next, inMs: 0};
+	return {held: next, inMs: next.inMs === undefined ? undefined : Math.max(0, next.inMs - (nowMs - next.atMs))};
+}
 /** Readings kept for the dataloader hint. */
 const HINT_WINDOW = 8;
 
@@ -89,7 +110,11 @@ export class HostSampler {
 	private recent: Array<{cpuPercent: number | undefined; gpuPercent: number | undefined}> = [];
 	/** Used bytes per filesystem, for the disk-full forecast (30 min at 1 Hz). */
 	private readonly fsUsed = new Map<string, TimeRing>();
+	/** Each filesystem's last fit (countedDownForecast). */
+	private readonly fsForecasts = new Map<string, HeldForecast>();
 	private timer: NodeJS.Timeout | undefined;
+	/** When a reading was last asked for by another part's tick (frameTick): the timer stands back while they come. */
+	private lastFrameTickMs = Number.NEGATIVE_INFINITY;
 	private busy = false;
 	private running = false;
 	readonly stats = {readings: 0};
@@ -111,8 +136,21 @@ export class HostSampler {
 		await new Promise((resolve) => setTimeout(resolve, gapMs));
 		await this.sample();
 		if (!this.running) return;
-		this.timer = setInterval(() => void this.sample(), this.intervalMs);
+		this.timer = setInterval(() => {
+			if (!frameTicksCover(this.lastFrameTickMs, performance.now(), this.intervalMs)) void this.sample();
+		}, this.intervalMs);
 		this.timer.unref();
+	}
+
+	/**
+	A reading now, on another part's tick of the same period (the GPU frame): the host figures then go in the frame's
+	transaction, and the process wakes once a second instead of twice. The sampler's own timer stands back while such
+	ticks come, and reads again on its own once they stop (frameTicksCover).
+	*/
+	frameTick(): void {
+		if (!this.running) return;
+		this.lastFrameTickMs = performance.now();
+		void this.sample();
 	}
 
 	stop(): void {
@@ -146,10 +184,16 @@ export class HostSampler {
 				ring = new TimeRing(1800);
 				this.fsUsed.set(fs.path, ring);
 			}
-			ring.push(stats.timeMs, fs.totalBytes - fs.availableBytes);
-			const w = ring.since(stats.timeMs - 30 * 60_000);
-			const f = timeToCapacity(w.times, w.values, fs.totalBytes, stats.timeMs);
-			return f === undefined ? fs : {...fs, fullInMs: f.inMs};
+			const used = fs.totalBytes - fs.availableBytes;
+			const total = fs.totalBytes;
+			ring.push(stats.timeMs, used);
+			const series = ring;
+			const {held, inMs} = countedDownForecast(this.fsForecasts.get(fs.path), stats.timeMs, used >= total, () => {
+				const w = series.since(stats.timeMs - 30 * 60_000);
+				return timeToCapacity(w.times, w.values, total, stats.timeMs)?.inMs;
+			});
+			this.fsForecasts.set(fs.path, held);
+			return inMs === undefined ? fs : {...fs, fullInMs: inMs};
 		});
 		return {...stats, filesystems};
 	}

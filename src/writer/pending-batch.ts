@@ -181,13 +181,17 @@ export class PendingBatch {
 			commands.push(['LPUSH', key, entries], ['LTRIM', key, 0, listMax - 1], ['EXPIRE', key, ttlSeconds]);
 		}
 		for (const {key, fields, maxlen} of this.streams) commands.push(['XADD', key, 'MAXLEN', '~', maxlen, '*', ...fields.flat()]);
-		for (const [key, fields] of this.hashes) {
-			const args: string[] = [];
-			for (const [field, value] of fields) args.push(field, value);
-			commands.push(['HSET', key, ...args]);
+		// (forEach, not destructuring for-of and a spread: this runs once a second, too rarely to be optimised, and
+		// unoptimised each field would cost an entry array and an iterator result.)
+		this.hashes.forEach((fields, key) => {
+			const command: ['HSET', string, ...string[]] = ['HSET', key];
+			fields.forEach((value, field) => {
+				command.push(field, value);
+			});
+			commands.push(command);
 			const ttl = this.hashTtls.get(key);
 			if (ttl !== undefined) commands.push(['EXPIRE', key, ttl]);
-		}
+		});
 		for (const [key, counters] of this.increments) {
 			for (const [field, by] of counters) if (by !== 0) commands.push(['HINCRBY', key, field, by]);
 		}

@@ -172,6 +172,8 @@ export class WriteBatcher {
 	private dropsToReport: FamilyCounts = {};
 	private flushing = false;
 	private scheduled = false;
+	/** A flush due within a while (enqueueHashWithin), cancelled as soon as any other write schedules one. */
+	private lazyTimer: NodeJS.Timeout | undefined;
 	/** When the last transaction of pending writes was sent (performance.now()): the pacing under load. */
 	private lastTransactionAt = Number.NEGATIVE_INFINITY;
 	private batchSeq = 0;
@@ -274,14 +276,17 @@ export class WriteBatcher {
 
 	start(): void {
 		// Retry a waiting batch while Redis is away.
+		// (Not while writes wait on purpose for another write's transaction: their own timer flushes them.)
 		this.every(250, () => {
-			if (!this.isIdle() || Object.keys(this.dropsToReport).length > 0) this.schedule();
+			if ((!this.isIdle() && this.lazyTimer === undefined) || Object.keys(this.dropsToReport).length > 0) this.schedule();
 		});
 	}
 
 	stop(): void {
 		for (const timer of this.timers) clearInterval(timer);
 		this.timers = [];
+		clearTimeout(this.lazyTimer);
+		this.lazyTimer = undefined;
 	}
 
 	/**
@@ -409,12 +414,33 @@ export class WriteBatcher {
 	}
 
 	/**
+	Hash fields that are not urgent (a periodic reading such as the host's figures): they wait up to `withinMs` for
+	the transaction of another write (the GPU frame's, a second apart like them), so a box sends one transaction a
+	second instead of one per reading; with no other write they go after `withinMs` on their own.
+	*/
+	enqueueHashWithin(key: string, fields: Record<string, string>, withinMs: number, scope: WriteScope = 'shared'): void {
+		const batch = this.batchFor(scope);
+		if (batch === undefined) return;
+		batch.hset(key, fields);
+		if (this.scheduled || this.lazyTimer !== undefined) return;
+		this.lazyTimer = setTimeout(() => {
+			this.lazyTimer = undefined;
+			this.schedule();
+		}, Math.max(0, withinMs));
+		this.lazyTimer.unref();
+	}
+
+	/**
 	Flush within `flushDelayMs` (default 50 ms): at a trickle that is one transaction per window instead of one
 	per message. Under load (1,000 entries waiting) sooner, but paced (paceWaitMs): a transaction starts at most every
 	MIN_TRANSACTION_GAP_MS unless BIG_BATCH_ENTRIES are waiting.
 	*/
 	protected schedule(): void {
 		if (this.scheduled) return;
+		if (this.lazyTimer !== undefined) {
+			clearTimeout(this.lazyTimer);
+			this.lazyTimer = undefined;
+		}
 		this.scheduled = true;
 		const run = () => {
 			this.scheduled = false;

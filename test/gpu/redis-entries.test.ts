@@ -1,4 +1,5 @@
 import {expect, test} from 'vitest';
+import fc from 'fast-check';
 import {parseGpuLine, type ParsedGpuRow} from '../../src/gpu/csv-parse.js';
 import {GpuStore} from '../../src/gpu/gpu-store.js';
 import {boxCurrentFields, boxListEntries, capacityFields, gpuCurrentFields, gpuKeyOf, gpuListEntries, hostStateFields, keySegment} from '../../src/gpu/redis-entries.js';
@@ -80,4 +81,29 @@ test('keys carry host and uuid, made safe', () => {
 	expect(gpuKeyOf.host('h:x')).toBe('metrics:gpu:h_x:state');
 	expect(keySegment('')).toBe('_');
 	expect(hostStateFields('ok', undefined, store('one-gpu', 1).rows(), TS)).toMatchObject({state: 'ok', reason: '', gpu_count: '1', lost: '0'});
+});
+
+test('the processes and projects fields made once per process list equal a fresh list\'s, whatever the list', () => {
+	const row = store('eight-gpu', 1).rows()[0]!;
+	const process = fc.record({
+		pid: fc.integer({min: 1, max: 1 << 22}),
+		name: fc.string({maxLength: 12}),
+		usedMemoryMb: fc.option(fc.integer({min: 0, max: 90_000}), {nil: undefined}),
+		projectId: fc.option(fc.constantFrom('asr', 'llm', 'x:y'), {nil: undefined}),
+		host: fc.option(fc.record({user: fc.constantFrom('root', 'ann'), command: fc.string({maxLength: 8}), cpuPercent: fc.double({min: 0, max: 800, noNaN: true}), rssBytes: fc.nat(), elapsedMs: fc.nat()}), {nil: undefined}),
+	});
+	fc.assert(
+		fc.property(fc.array(fc.array(process, {maxLength: 40}), {minLength: 1, maxLength: 4}), (lists) => {
+			for (const list of lists) {
+				// The same list twice (the second from the memo) against a copy of it (never seen: computed afresh).
+				const clean = list.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined))) as unknown as typeof row.processes;
+				const once = gpuCurrentFields({...row, processes: clean}, TS);
+				const again = gpuCurrentFields({...row, processes: clean}, TS);
+				const fresh = gpuCurrentFields({...row, processes: [...clean]}, TS);
+				expect(again).toEqual(fresh);
+				expect(once).toEqual(fresh);
+			}
+		}),
+		{numRuns: 200},
+	);
 });

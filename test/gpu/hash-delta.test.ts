@@ -1,0 +1,144 @@
+/**
+The per-GPU hashes written as deltas (hash-delta.ts, GpuRedisWriter): the hash Redis ends up with after the delta
+writes is the one writing every field each time gives, at every step; the frames' history samples, held and handed
+to the writer at the history tick and at stop, are exactly the per-frame samples.
+*/
+import fc from 'fast-check';
+import {describe, expect, test} from 'vitest';
+import {parseGpuLine, type ParsedGpuRow} from '../../src/gpu/csv-parse.js';
+import {changedFields, HashDeltas} from '../../src/gpu/hash-delta.js';
+import {GpuRedisWriter, type GpuPartHost} from '../../src/gpu/gpu-part.js';
+import {GpuStore} from '../../src/gpu/gpu-store.js';
+import {gpuHistorySamples} from '../../src/gpu/gpu-history.js';
+import {gpuCurrentFields, gpuKeyOf} from '../../src/gpu/redis-entries.js';
+import {recording} from './fixtures.js';
+
+/** HSET on a model of a Redis hash: fields added or replaced, none removed. */
+function hset(hash: Map<string, string>, fields: Readonly<Record<string, string>>): void {
+	for (const field in fields) hash.set(field, fields[field]!);
+}
+
+const FIELDS = ['a', 'b', 'c', 'd', 'e', 'last_updated'];
+const record = fc.dictionary(fc.constantFrom(...FIELDS), fc.constantFrom('', '0', '1', '2', 'x'), {maxKeys: FIELDS.length});
+
+describe('HashDeltas', () => {
+	test('the hash after delta writes equals the hash after full writes, at every step', () => {
+		fc.assert(
+			fc.property(fc.array(fc.record({fields: record, full: fc.boolean(), key: fc.constantFrom('k1', 'k2')}), {maxLength: 60}), (steps) => {
+				const deltas = new HashDeltas();
+				const plain = new Map<string, Map<string, string>>();
+				const fast = new Map<string, Map<string, string>>();
+				for (const {fields, full, key} of steps) {
+					if (!plain.has(key)) plain.set(key, new Map());
+					if (!fast.has(key)) fast.set(key, new Map());
+					hset(plain.get(key)!, fields);
+					const written = deltas.fieldsToWrite(key, fields, full);
+					hset(fast.get(key)!, written);
+					expect([...fast.get(key)!].sort()).toEqual([...plain.get(key)!].sort());
+					// Nothing unchanged is written unless asked for a full write.
+					if (!full) for (const field in written) expect(written[field]).toBe(fields[field]);
+				}
+			}),
+			{numRuns: 500},
+		);
+	});
+
+	test('a hash deleted behind our back is whole again at the next full write', () => {
+		const deltas = new HashDeltas();
+		const redis = new Map<string, string>();
+		hset(redis, deltas.fieldsToWrite('k', {a: '1', b: '2', last_updated: 't1'}, false));
+		redis.clear();
+		hset(redis, deltas.fieldsToWrite('k', {a: '1', b: '2', last_updated: 't2'}, false));
+		expect(Object.fromEntries(redis)).toEqual({last_updated: 't2'});
+		hset(redis, deltas.fieldsToWrite('k', {a: '1', b: '2', last_updated: 't3'}, true));
+		expect(Object.fromEntries(redis)).toEqual({a: '1', b: '2', last_updated: 't3'});
+	});
+
+	test('changedFields: all fields without a memo, else only the different ones', () => {
+		expect(changedFields(undefined, {a: '1'})).toEqual({a: '1'});
+		expect(changedFields(new Map([['a', '1'], ['b', '2']]), {a: '1', b: '3', c: ''})).toEqual({b: '3', c: ''});
+	});
+
+	test('retain forgets keys that went away (their next write is full)', () => {
+		const deltas = new HashDeltas();
+		deltas.fieldsToWrite('gone', {a: '1'}, true);
+		deltas.retain(new Set(['kept']));
+		expect(deltas.fieldsToWrite('gone', {a: '1'}, false)).toEqual({a: '1'});
+	});
+});
+
+/** The recorded frames of a scenario (rows grouped by timestamp). */
+function frames(scenario: string): ParsedGpuRow[][] {
+	const rec = recording(scenario);
+	const out: ParsedGpuRow[][] = [];
+	let ts: string | undefined;
+	for (const line of rec.lines) {
+		const r = parseGpuLine(line, rec.fields);
+		if (r.kind !== 'row') continue;
+		if (r.row.timestamp !== ts) {
+			out.push([]);
+			ts = r.row.timestamp;
+		}
+		out[out.length - 1]!.push(r.row);
+	}
+	return out;
+}
+
+/** A writer that keeps a model of the hashes it was given, and the samples. */
+function recordingHost(): GpuPartHost & {hashes: Map<string, Map<string, string>>; samples: Array<[string, number, number]>} {
+	const hashes = new Map<string, Map<string, string>>();
+	const samples: Array<[string, number, number]> = [];
+	return {
+		host: 'box-1',
+		store: {touch: () => {}},
+		hashes,
+		samples,
+		writer: {
+			enqueueList: () => {},
+			enqueueHash: (key, fields) => {
+				if (!hashes.has(key)) hashes.set(key, new Map());
+				hset(hashes.get(key)!, fields);
+			},
+			enqueueSample: (series, timeMs, value) => {
+				samples.push([series, timeMs, value]);
+			},
+		},
+	};
+}
+
+describe('GpuRedisWriter', () => {
+	for (const scenario of ['eight-gpu', 'health', 'lost-gpu', 'sentinels', 'xid']) {
+		test(`${scenario}: per-GPU hashes as full writes would leave them; samples as per frame, handed over every history tick`, () => {
+			const store = new GpuStore();
+			const host = recordingHost();
+			const writer = new GpuRedisWriter(store, host, 1000, 10_000);
+			const plain = new Map<string, Map<string, string>>();
+			const expected: Array<[string, number, number]> = [];
+			let lastHistory = Number.NEGATIVE_INFINITY;
+			const all = frames(scenario);
+			expect(all.length).toBeGreaterThan(0);
+			// Every recorded frame several times over, a second apart: 25 s, so history ticks come and go.
+			for (let i = 0; i < 25; i++) {
+				const now = 1_700_000_000_000 + i * 1000;
+				store.applyFrame(all[i % all.length]!, now);
+				for (const s of gpuHistorySamples('box-1', store.rows())) expected.push([s.series, now, s.value]);
+				writer.onFrame(now);
+				const timestamp = new Date(now).toISOString();
+				for (const row of store.rows()) {
+					const key = gpuKeyOf.current('box-1', row.uuid);
+					if (!plain.has(key)) plain.set(key, new Map());
+					hset(plain.get(key)!, gpuCurrentFields(row, timestamp));
+				}
+				for (const [key, hash] of plain) expect(Object.fromEntries(host.hashes.get(key)!)).toEqual(Object.fromEntries(hash));
+				if (now - lastHistory >= 10_000) {
+					lastHistory = now;
+					// At a history tick every sample so far has been handed over.
+					expect(host.samples).toEqual(expected);
+				}
+			}
+			expect(host.samples.length).toBeLessThan(expected.length);
+			writer.flushSamples();
+			expect(host.samples).toEqual(expected);
+		});
+	}
+});

@@ -1,0 +1,62 @@
+/**
+A collector's writes once a period in one transaction (gpu/frame-ticks.ts): with 8 fake GPUs, the host reading and
+the fleet line are made on each GPU frame, so every transaction that carries the frame's GPU hashes carries this
+host's figures and its fleet line too, and there is about one transaction per frame (not three). Watched with
+MONITOR on a private redis-server.
+*/
+import {describe, expect, it} from 'vitest';
+import {redisAvailable, startRedis, waitFor} from '../helpers/redis-server.js';
+import {composeRuntime} from '../../src/compose.js';
+import {parseFlags} from '../../src/config/flags.js';
+import {EMPTY_CONFIG} from '../../src/config/config.js';
+import {keySegment} from '../../src/gpu/redis-entries.js';
+import {FAKE_NVIDIA_SMI} from '../gpu/fixtures.js';
+
+describe.runIf(redisAvailable())('one transaction a period', () => {
+	it('GPU hashes, host figures and the fleet line go together', async () => {
+		const redis = await startRedis();
+		const saved = process.env['FAKE_NVIDIA_SMI_SCENARIO'];
+		process.env['FAKE_NVIDIA_SMI_SCENARIO'] = 'eight-gpu';
+		const parsed = parseFlags(['--headless', '--nvidia-smi', FAKE_NVIDIA_SMI, '--gpu-interval', '1000']);
+		if (!parsed.ok) throw new Error(parsed.error);
+		const config = {...EMPTY_CONFIG, host: {intervalMs: 1000, paths: ['/']}};
+		const runtime = composeRuntime(parsed.flags, config, {redisUrl: redis.url, readOnly: false, demo: false});
+		const transactions: string[][] = [];
+		const monitor = await redis.client().monitor();
+		let current: string[] | undefined;
+		monitor.on('monitor', (_time: string, args: string[]) => {
+			const name = String(args[0]).toLowerCase();
+			if (name === 'multi') current = [];
+			else if (name === 'exec') {
+				if (current !== undefined) transactions.push(current);
+				current = undefined;
+			} else if (current !== undefined && args[1] !== undefined) current.push(String(args[1]));
+		});
+		try {
+			await runtime.start();
+			const host = keySegment(runtime.host);
+			await waitFor(() => transactions.some((t) => t.includes('metrics:gpu:current')), 10_000, 'a GPU transaction');
+			// Past the start (its first readings come before the first frame): watch 5 s of frames.
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			const from = transactions.length;
+			await new Promise((resolve) => setTimeout(resolve, 5000));
+			const watched = transactions.slice(from);
+			const withGpu = watched.filter((t) => t.includes('metrics:gpu:current'));
+			expect(withGpu.length).toBeGreaterThanOrEqual(4);
+			for (const t of withGpu) {
+				expect(t).toContain(`metrics:host:${host}:current`);
+				expect(t).toContain(`mycotop:host:${host}:summary`);
+				expect(t).toContain('mycotop:hosts');
+			}
+			// No transaction of the host figures or the fleet line on their own (at most one around a late frame).
+			const alone = watched.filter((t) => !t.includes('metrics:gpu:current') && t.some((k) => k === `metrics:host:${host}:current` || k === 'mycotop:hosts'));
+			expect(alone.length).toBeLessThanOrEqual(1);
+		} finally {
+			monitor.disconnect();
+			await runtime.stop();
+			await redis.stop();
+			if (saved === undefined) delete process.env['FAKE_NVIDIA_SMI_SCENARIO'];
+			else process.env['FAKE_NVIDIA_SMI_SCENARIO'] = saved;
+		}
+	});
+});

@@ -30,6 +30,7 @@ import {type HistorySource} from '../src/history/history-source.js';
 import {type CellMode} from '../src/charts/cells.js';
 import {DEFAULT_CHART_SETTINGS} from '../src/charts/chart-settings.js';
 import {gpuUnavailable} from '../src/format/gpu-view.js';
+import {alertsClock, tasksClock, trainingClock} from '../src/format/pane-clock.js';
 
 export interface AppProps {
 	readonly source: SnapshotSource;
@@ -174,7 +175,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 						projects={visible.training}
 						total={snapshot.training.length}
 						smoothing={state.chart.smoothing}
-						nowMs={snapshot.takenAtMs}
+						nowMs={trainingClock(visible.training, snapshot.takenAtMs)}
 						{...(snapshot.gpu?.projects !== undefined ? {energy: snapshot.gpu.projects} : {})}
 					/>
 				);
@@ -195,7 +196,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 					<HostsPane key="hosts" {...common} fleet={snapshot.fleet} hosts={visible.hosts} viewHost={viewHost} nowMs={snapshot.takenAtMs} />
 				);
 			case 'tasks':
-				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={snapshot.takenAtMs} />;
+				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={tasksClock(visible.completions, snapshot.takenAtMs)} />;
 			case 'agents':
 				return <AgentsPane key="agents" {...common} agents={visible.agents} loadBalance={snapshot.loadBalance} />;
 			case 'alerts':
@@ -205,7 +206,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 						{...common}
 						rows={visible.alerts}
 						silences={visible.silences}
-						nowMs={snapshot.takenAtMs}
+						nowMs={alertsClock(visible.alerts, visible.silences, snapshot.alerts?.receivers, snapshot.takenAtMs)}
 						zoomed={state.zoomed}
 						canExpire={alertActions?.expireSilence !== undefined}
 						rulesRunning={snapshot.alerts !== undefined}

@@ -13,6 +13,8 @@ the pane's raw output (pipe-pane), btop's bytes per second from its own pane the
 10,000 points of history that gains one point a second during both windows: the zoomed live chart's redraw cost.
 --ticker: the --zoom run's project and its point a second, unzoomed (what the training series costs without the chart).
 --gpu-only: the first window alone (no 200 events/s window, no first-frame case), for A/B runs of the GPU-only cost.
+--cli FILE: the mycotop entry to measure (default this checkout's dist/bundle/cli.js), e.g. another worktree's build for A/B
+runs in one script.
 */
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
@@ -25,13 +27,13 @@ import {TmuxWindows} from './tmux-windows.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
-const cli = join(root, 'dist/bundle/cli.js');
 const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
 const {values: options} = parseArgs({
-	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}},
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}, cli: {type: 'string'}},
 });
+const cli = options.cli === undefined ? join(root, 'dist/bundle/cli.js') : resolve(options.cli);
 const SECONDS = Number(options.seconds);
 const COLUMNS = Number(options.columns);
 const ROWS = Number(options.rows);
@@ -198,7 +200,7 @@ async function firstFrame(tmux: TmuxWindows, redis: TestRedis, names: readonly s
 }
 
 async function main(): Promise<void> {
-	if (!existsSync(cli)) throw new Error('dist/bundle/cli.js is missing: npm run bench:tui builds first');
+	if (!existsSync(cli)) throw new Error(`${cli} is missing: npm run bench:tui builds first`);
 	if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is required (apt-get install -y tmux)');
 	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;
 	if (!hasBtop) process.stderr.write('\n*** bench:tui: btop is not installed (apt-get install -y btop): measuring mycotop alone ***\n\n');
@@ -213,7 +215,7 @@ async function main(): Promise<void> {
 		})();
 		const pct = (v: number | undefined) => (v === undefined ? 'n/a' : Number.isNaN(v) ? 'exited' : `${v.toFixed(2)}%`);
 		const zoomed = options.zoom ? `, training pane zoomed (${ZOOM_PROJECT}: 10,000 points + 1 a second)` : options.ticker ? `, not zoomed, ${ZOOM_PROJECT}: 10,000 points + 1 a second` : '';
-		process.stdout.write(`\nmycotop TUI cost, ${COLUMNS}x${ROWS} tmux pane, ${SECONDS} s windows, NODE_ENV=production${zoomed}\n\n`);
+		process.stdout.write(`\nmycotop TUI cost (${cli}), ${COLUMNS}x${ROWS} tmux pane, ${SECONDS} s windows, NODE_ENV=production${zoomed}\n\n`);
 		process.stdout.write('| load | mycotop CPU (1 core) | btop CPU (same window) | mycotop frames/s | mycotop bytes/s to the terminal | btop bytes/s (same window) |\n|---|---|---|---|---|---|\n');
 		for (const [label, w] of cpu) {
 			const btopBytes = w.btopBytes === undefined ? 'n/a' : String(Math.round(w.btopBytes));

@@ -10,6 +10,7 @@ import {windowStart} from '../src/format/pane-rows.js';
 import {colorOf, type Tone} from '../src/format/theme.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
+import {samePaneProps} from '../src/format/same-value.js';
 
 export interface AgentsPaneProps {
 	readonly agents: readonly AgentSummary[];
@@ -74,4 +75,4 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 			))}
 		</Panel>
 	);
-});
+}, samePaneProps);

@@ -8,6 +8,7 @@ import {type ReceiverState} from '../src/notify/notify-types.js';
 import {failing, receiverStateText} from '../src/notify/receiver-state.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
+import {samePaneProps} from '../src/format/same-value.js';
 
 export interface AlertLogProps {
 	/** Newest first, filtered. */
@@ -139,4 +140,4 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 			))}
 		</Panel>
 	);
-});
+}, samePaneProps);

@@ -30,6 +30,7 @@ import {type HistorySource} from '../src/history/history-source.js';
 import {type CellMode} from '../src/charts/cells.js';
 import {DEFAULT_CHART_SETTINGS} from '../src/charts/chart-settings.js';
 import {gpuUnavailable} from '../src/format/gpu-view.js';
+import {alertsClock, tasksClock, trainingClock} from '../src/format/pane-clock.js';
 
 export interface AppProps {
 	readonly source: SnapshotSource;
@@ -51,6 +52,14 @@ export interface AppProps {
 	/** The fleet part: told which host's GPUs the GPU pane shows (the hosts pane's Enter). */
 	readonly fleet?: FleetControl;
 }
+
+/** How often a zoomed chart takes new data. */
+const CHART_PERIOD_MS = 1000;
+/**
+The chart's own throttle is this much shorter than the subscription's period, so that a snapshot delivered at the
+end of a period (a timer that fires a millisecond early by Date.now) is taken at once instead of by another timer.
+*/
+const CHART_SLACK_MS = 50;
 
 /** Lines each pane would like (title line included). */
 function paneDemands(rows: PaneRows, snapshot: Snapshot): Record<PaneId, PaneDemand> {
@@ -79,7 +88,10 @@ Glyphs and colours come from the ThemeProvider above it (Unicode without one).
 */
 export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, initialState, charts, history, cells = 'braille', fleet}: AppProps) {
 	const [state, dispatch, latestState] = useDashboardState({...initialState, chart: {...DEFAULT_CHART_SETTINGS, smoothing, ...initialState?.chart}});
-	const live = useSnapshot(source, state.paused);
+	const zoomedChart = state.zoomed && state.focus !== 'alerts' && state.focus !== 'hosts';
+	// A zoomed chart takes new data once a second (below): the dashboard is then re-rendered once a second by the
+	// snapshots too, not by each of the (up to 1000 / --refresh) published in between, which it would not show.
+	const live = useSnapshot(source, state.paused, zoomedChart ? CHART_PERIOD_MS : 0);
 	// Another host picked in the hosts pane: its GPUs (read from its keys by the fleet part) in the GPU pane.
 	const viewHost = state.viewHost !== undefined && state.viewHost !== live.host ? state.viewHost : undefined;
 	useEffect(() => {
@@ -95,7 +107,6 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const {exit} = useApp();
 	const {colors, glyphs} = useTheme();
 	const chartCells: CellMode = glyphs.name === 'ascii' ? 'ascii' : cells;
-	const zoomedChart = state.zoomed && state.focus !== 'alerts' && state.focus !== 'hosts';
 	// The charts' clock: the latest snapshot's time, read when a window's range is needed (stable across renders).
 	const clockRef = useRef(snapshot.takenAtMs);
 	clockRef.current = snapshot.takenAtMs;
@@ -104,7 +115,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 	const visible = useMemo(() => paneRows(snapshot, filter), [snapshot, filter]);
 	// A zoomed chart takes new data at most once a second (keys still act at once); its rows come from that snapshot,
 	// and so does the header's clock above it: data and clock change in one frame a second, not in two.
-	const chartSnapshot = useThrottled(snapshot, zoomedChart ? 1000 : 0);
+	const chartSnapshot = useThrottled(snapshot, zoomedChart ? CHART_PERIOD_MS - CHART_SLACK_MS : 0);
 	const chartRows = useMemo(() => (zoomedChart ? paneRows(chartSnapshot, filter) : undefined), [zoomedChart, chartSnapshot, filter]);
 	// The completions are read from the store once per chart snapshot, and only while the tasks chart is shown.
 	const completions = useMemo(
@@ -174,7 +185,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 						projects={visible.training}
 						total={snapshot.training.length}
 						smoothing={state.chart.smoothing}
-						nowMs={snapshot.takenAtMs}
+						nowMs={trainingClock(visible.training, snapshot.takenAtMs)}
 						{...(snapshot.gpu?.projects !== undefined ? {energy: snapshot.gpu.projects} : {})}
 					/>
 				);
@@ -195,7 +206,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 					<HostsPane key="hosts" {...common} fleet={snapshot.fleet} hosts={visible.hosts} viewHost={viewHost} nowMs={snapshot.takenAtMs} />
 				);
 			case 'tasks':
-				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={snapshot.takenAtMs} />;
+				return <TasksPane key="tasks" {...common} tasks={snapshot.tasks} completions={visible.completions} nowMs={tasksClock(visible.completions, snapshot.takenAtMs)} />;
 			case 'agents':
 				return <AgentsPane key="agents" {...common} agents={visible.agents} loadBalance={snapshot.loadBalance} />;
 			case 'alerts':
@@ -205,7 +216,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 						{...common}
 						rows={visible.alerts}
 						silences={visible.silences}
-						nowMs={snapshot.takenAtMs}
+						nowMs={alertsClock(visible.alerts, visible.silences, snapshot.alerts?.receivers, snapshot.takenAtMs)}
 						zoomed={state.zoomed}
 						canExpire={alertActions?.expireSilence !== undefined}
 						rulesRunning={snapshot.alerts !== undefined}

@@ -15,6 +15,7 @@ import {gpuHistory} from '../src/gpu/gpu-store.js';
 import {colorOf, type Theme} from '../src/format/theme.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
+import {styled} from '../src/format/styled-text.js';
 
 export interface GpuPaneProps {
 	readonly gpu: GpuSnapshot | undefined;
@@ -36,7 +37,7 @@ export interface GpuPaneProps {
 The host line: CPU busy with a per-core strip, the dataloader hint, memory, swap, filesystems, load, disk and network
 I/O; parts that do not fit are dropped from the end (the per-core strip first).
 */
-function HostLine({view, width}: {readonly view: HostView; readonly width: number}) {
+export function HostLine({view, width}: {readonly view: HostView; readonly width: number}) {
 	const {glyphs, colors} = useTheme();
 	const parts = hostParts(view.stats, view.dataloaderBound);
 	const cores = view.stats?.corePercents ?? [];
@@ -51,20 +52,13 @@ function HostLine({view, width}: {readonly view: HostView; readonly width: numbe
 		shown.push(part);
 		used += w;
 	}
-	return (
-		<Line>
-			<Text dimColor>host </Text>
-			{shown.map((p, i) => (
-				<Text key={p.key}>
-					{i > 0 ? '  ' : ''}
-					<Text color={colorOf(colors, p.tone)} bold={p.tone === 'critical'}>
-						{glyphs.text(p.text)}
-					</Text>
-					{p.key === 'cpu' && strip !== '' ? <Text color={colors.accent}> {strip}</Text> : null}
-				</Text>
-			))}
-		</Line>
-	);
+	// One pre-styled string (styled(), as nested <Text>s would style each piece): one text node for the line.
+	let line = styled('host ', {dimColor: true});
+	shown.forEach((p, i) => {
+		line += (i > 0 ? '  ' : '') + styled(glyphs.text(p.text), {color: colorOf(colors, p.tone), bold: p.tone === 'critical'});
+		if (p.key === 'cpu' && strip !== '') line += styled(` ${strip}`, {color: colors.accent});
+	});
+	return <Line>{line}</Line>;
 }
 
 /** " · not found: GPU 9" for requested GPUs no frame has (a --gpus typo, or a GPU this box lacks). */
@@ -83,7 +77,7 @@ function energyInfo(gpu: GpuSnapshot): string {
 /** The most cells the health badge takes on a line. */
 const BADGE_CELLS = 30;
 
-function GpuLine(props: {
+export function GpuLine(props: {
 	readonly row: GpuRow;
 	readonly width: number;
 	readonly marker: string;
@@ -124,44 +118,24 @@ function GpuLine(props: {
 	const projects = projectsOf(byMemory).map((p) => text(p));
 	const projectCells = cols.proc > 0 ? cols.proc : cols.project;
 	const power = `${readingText(row.powerDrawW, (v) => String(Math.round(v)))}/${readingText(row.powerLimitW, (v) => `${Math.round(v)}W`)}`;
-	return (
-		<Line>
-			{marker}
-			{index} {name} <Text color={colorOf(colors, utilizationTone(util.value))}>{gauge(util.value ?? Number.NaN, cols.gauge, glyphs)}</Text>{' '}
-			<Text dimColor={util.stale}>{padCells(readingText(util, (v) => `${Math.round(v)}%`), 5, 'right')}</Text>{' '}
-			<Text color={colors.secondary}>{gauge(memPercent, cols.gauge, glyphs)}</Text> <Text dimColor={used.stale}>{fit(memText, 11, cut)}</Text>{' '}
-			<Text color={colorOf(colors, temperatureTone(temp.value))} bold={temp.value !== undefined && temp.value > 90} dimColor={temp.stale}>
-				{padCells(readingText(temp, (v) => `${Math.round(v)}${glyphs.degrees}`), 5, 'right')}
-			</Text>{' '}
-			<Text dimColor={row.powerDrawW.stale}>{fit(power, 10, cut)}</Text>
-			{cols.badge > 0 ? ' ' : null}
-			{badges.map((b, i) => (
-				<Text key={b.text} color={colorOf(colors, b.tone)} bold={b.tone === 'critical'}>
-					{i > 0 ? ' ' : ''}
-					{text(b.text)}
-				</Text>
-			))}
-			{cols.badge > 0 ? ' '.repeat(Math.max(0, cols.badge - badgeUsed)) : null}
-			{cols.pcie > 0 ? (
-				<Text color={colors.info} dimColor={row.pcie === undefined || row.pcie.rxMBps.stale === true}>
-					{' '}
-					{fit(text(row.pcie === undefined ? '' : pcieText(row.pcie)), cols.pcie, cut)}
-				</Text>
-			) : null}{' '}
-			<Text color={colors.accent}>{sparkline(utilizationTail(row, cols.spark), cols.spark, {glyphs, min: 0, max: 100})}</Text>
-			{projectCells > 0 && projects.length > 0 ? (
-				<Text color={colors.info} bold>
-					{' '}
-					{projectLabel(projects, projectCells, (t, w) => truncateCells(t, w, cut))}
-				</Text>
-			) : cols.proc > 0 && biggest !== undefined ? (
-				<Text color={colors.warn}>
-					{' '}
-					{fit(text(processText(biggest)), cols.proc, cut)}
-				</Text>
-			) : null}
-		</Line>
-	);
+	// One pre-styled string (styled(), exactly as the nested <Text>s it replaces styled each piece): one text node per
+	// line instead of a dozen for React to render and commit and Ink to squash on every frame.
+	let line =
+		`${marker}${index} ${name} ${styled(gauge(util.value ?? Number.NaN, cols.gauge, glyphs), {color: colorOf(colors, utilizationTone(util.value))})} ` +
+		`${styled(padCells(readingText(util, (v) => `${Math.round(v)}%`), 5, 'right'), {dimColor: util.stale})} ` +
+		`${styled(gauge(memPercent, cols.gauge, glyphs), {color: colors.secondary})} ${styled(fit(memText, 11, cut), {dimColor: used.stale})} ` +
+		`${styled(padCells(readingText(temp, (v) => `${Math.round(v)}${glyphs.degrees}`), 5, 'right'), {color: colorOf(colors, temperatureTone(temp.value)), bold: temp.value !== undefined && temp.value > 90, dimColor: temp.stale})} ` +
+		styled(fit(power, 10, cut), {dimColor: row.powerDrawW.stale});
+	if (cols.badge > 0) line += ' ';
+	badges.forEach((b, i) => {
+		line += styled(`${i > 0 ? ' ' : ''}${text(b.text)}`, {color: colorOf(colors, b.tone), bold: b.tone === 'critical'});
+	});
+	if (cols.badge > 0) line += ' '.repeat(Math.max(0, cols.badge - badgeUsed));
+	if (cols.pcie > 0) line += styled(` ${fit(text(row.pcie === undefined ? '' : pcieText(row.pcie)), cols.pcie, cut)}`, {color: colors.info, dimColor: row.pcie === undefined || row.pcie.rxMBps.stale === true});
+	line += ` ${styled(sparkline(utilizationTail(row, cols.spark), cols.spark, {glyphs, min: 0, max: 100}), {color: colors.accent})}`;
+	if (projectCells > 0 && projects.length > 0) line += styled(` ${projectLabel(projects, projectCells, (t, w) => truncateCells(t, w, cut))}`, {color: colors.info, bold: true});
+	else if (cols.proc > 0 && biggest !== undefined) line += styled(` ${fit(text(processText(biggest)), cols.proc, cut)}`, {color: colors.warn});
+	return <Line>{line}</Line>;
 }
 
 /** The newest `n` utilization samples: from the GPU's history rings (as many as the line has room for), else the row's 60. */

@@ -12,6 +12,7 @@ import {windowStart} from '../src/format/pane-rows.js';
 import {budgetShortText, budgetText} from '../src/format/forecast-text.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
+import {samePaneProps} from '../src/format/same-value.js';
 
 export interface TasksPaneProps {
 	readonly tasks: Snapshot['tasks'];
@@ -96,4 +97,4 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 			))}
 		</Panel>
 	);
-});
+}, samePaneProps);

@@ -12,6 +12,7 @@ import {etaShortText, etaText} from '../src/format/forecast-text.js';
 import {cellWidth} from '../src/format/text-width.js';
 import {Line, Panel, rowMarker} from './Panel.js';
 import {useTheme} from './theme.js';
+import {samePaneProps} from '../src/format/same-value.js';
 
 export interface TrainingPaneProps {
 	readonly projects: readonly ProjectSummary[];
@@ -123,4 +124,4 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 			})}
 		</Panel>
 	);
-});
+}, samePaneProps);

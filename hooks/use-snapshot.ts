@@ -10,11 +10,51 @@ export interface SnapshotSource {
 const noop = () => {};
 
 /**
-The current snapshot; re-renders only when the publisher publishes (at most 10 Hz). While `paused`, it stops
-listening and keeps returning the snapshot it showed when the pause began.
+`listener`, called at most once every `everyMs`: at once when the period since the last call has passed, else once
+when it ends (however many notifications came in between). `stop` cancels a pending call.
 */
-export function useSnapshot(source: SnapshotSource, paused = false): Snapshot {
-	const subscribe = useCallback((listener: () => void) => (paused ? noop : source.subscribe(listener)), [source, paused]);
+export function throttledListener(listener: () => void, everyMs: number, now: () => number = Date.now): {readonly notify: () => void; readonly stop: () => void} {
+	let last = Number.NEGATIVE_INFINITY;
+	let timer: NodeJS.Timeout | undefined;
+	const fire = () => {
+		timer = undefined;
+		last = now();
+		listener();
+	};
+	return {
+		notify: () => {
+			if (timer !== undefined) return;
+			const wait = last + everyMs - now();
+			if (wait <= 0) fire();
+			else timer = setTimeout(fire, wait);
+		},
+		stop: () => {
+			if (timer !== undefined) clearTimeout(timer);
+			timer = undefined;
+		},
+	};
+}
+
+/**
+The current snapshot; re-renders only when the publisher publishes (at most 10 Hz), or, with `everyMs`, at most once
+every `everyMs` (a zoomed chart takes data once a second: the snapshots in between would re-render the dashboard
+for nothing). A render for another reason (a key) reads the latest snapshot. While `paused`, it stops listening and
+keeps returning the snapshot it showed when the pause began.
+*/
+export function useSnapshot(source: SnapshotSource, paused = false, everyMs = 0): Snapshot {
+	const subscribe = useCallback(
+		(listener: () => void) => {
+			if (paused) return noop;
+			if (everyMs <= 0) return source.subscribe(listener);
+			const throttled = throttledListener(listener, everyMs);
+			const unsubscribe = source.subscribe(throttled.notify);
+			return () => {
+				throttled.stop();
+				unsubscribe();
+			};
+		},
+		[source, paused, everyMs],
+	);
 	const live = useSyncExternalStore(subscribe, source.getSnapshot, source.getSnapshot);
 	const shown = useRef<Snapshot>(live);
 	if (!paused) shown.current = live;

@@ -88,7 +88,9 @@ export class TrendWindow {
 
 	private push(v: number): void {
 		if (this.count === this.fifo.length) {
-			const grown = new Float64Array(this.fifo.length * 2);
+			// Never past the window's own size (it holds at most that many values): 10,000 slots, not 16,384.
+			const doubled = this.fifo.length * 2;
+			const grown = new Float64Array(this.size > this.count && this.size < doubled ? this.size : doubled);
 			for (let i = 0; i < this.count; i++) grown[i] = this.fifo[(this.head + i) % this.fifo.length]!;
 			this.fifo = grown;
 			this.head = 0;

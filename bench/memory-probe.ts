@@ -18,6 +18,7 @@ function probe(): void {
 	const spaces: Record<string, {size: number; used: number}> = {};
 	for (const space of getHeapSpaceStatistics()) spaces[space.space_name] = {size: round(space.space_size), used: round(space.space_used_size)};
 	const heap = getHeapStatistics();
+	const cpu = process.cpuUsage();
 	const line = {
 		t: Date.now(),
 		rss: round(usage.rss),
@@ -26,6 +27,8 @@ function probe(): void {
 		external: round(usage.external),
 		arrayBuffers: round(usage.arrayBuffers),
 		limit: round(heap.heap_size_limit),
+		/** CPU seconds (user + system) since the process started: the bench turns two lines into % of a core. */
+		cpu: (cpu.user + cpu.system) / 1e6,
 		spaces,
 	};
 	try {

@@ -10,7 +10,7 @@ loads them. Then its RSS (from /proc/<pid>/status, VmRSS) is sampled every 5 s:
 
 btop (Debian package, default settings) runs in the same tmux server for the same minutes as the reference.
 
-  npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--heapsnapshot DIR (V8 heap snapshots after the idle
+  npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--node-args '--flag ...' (node's command line)] [--heapsnapshot DIR (V8 heap snapshots after the idle
   window, a minute into the soak and at its end)] [--values float64|float32]
 
 Inside the process, memory-probe.ts (loaded with --import) logs process.memoryUsage() and V8's heap spaces every
@@ -37,7 +37,7 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const probeModule = join(here, 'memory-probe.js');
 
 const {values: options} = parseArgs({
-	options: {idle: {type: 'string', default: '60'}, soak: {type: 'string', default: '300'}, refresh: {type: 'string', default: '500'}, projects: {type: 'string', default: '50'}, points: {type: 'string', default: '10000'}, heapsnapshot: {type: 'string'}, 'node-options': {type: 'string'}, values: {type: 'string', default: 'float64'}},
+	options: {idle: {type: 'string', default: '60'}, soak: {type: 'string', default: '300'}, refresh: {type: 'string', default: '500'}, projects: {type: 'string', default: '50'}, points: {type: 'string', default: '10000'}, heapsnapshot: {type: 'string'}, 'node-options': {type: 'string'}, 'node-args': {type: 'string'}, values: {type: 'string', default: 'float64'}},
 });
 const PROJECTS = Number(options.projects);
 const POINTS = Number(options.points);
@@ -116,6 +116,7 @@ interface ProbeLine {
 	readonly heapUsed: number;
 	readonly external: number;
 	readonly arrayBuffers: number;
+	readonly cpu: number;
 	readonly spaces: Record<string, {size: number; used: number} | undefined>;
 }
 
@@ -137,7 +138,9 @@ function inside(lines: readonly ProbeLine[], from: number, to: number): string {
 	const w = lines.filter((l) => l.t >= from && l.t < to);
 	if (w.length === 0) return 'no probe samples';
 	const med = (pick: (l: ProbeLine) => number) => stats(w.map(pick)).median.toFixed(0);
+	const cpuPercent = w.length < 2 ? Number.NaN : ((w.at(-1)!.cpu - w[0]!.cpu) / ((w.at(-1)!.t - w[0]!.t) / 1000)) * 100;
 	return [
+		`CPU ${cpuPercent.toFixed(2)} % of a core`,
 		`heap used ${med((l) => l.heapUsed)} (lowest ${stats(w.map((l) => l.heapUsed)).min.toFixed(0)})`,
 		`heap total ${med((l) => l.heapTotal)}`,
 		`young gen ${med((l) => l.spaces['new_space']?.size ?? 0)}`,
@@ -153,7 +156,7 @@ async function main(): Promise<void> {
 	const redis = await startRedis();
 	const probeFile = join(tmpdir(), `mycotop-memory-probe-${process.pid}.jsonl`);
 	rmSync(probeFile, {force: true});
-	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, ...(options['node-options'] === undefined ? {} : {NODE_OPTIONS: options['node-options']})});
+	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, ...(process.env['MYCOTOP_HEAP'] === undefined ? {} : {MYCOTOP_HEAP: process.env['MYCOTOP_HEAP']}), ...(options['node-options'] === undefined ? {} : {NODE_OPTIONS: options['node-options']})});
 	const btopPane = hasBtop ? new TmuxPane(120, 40) : undefined;
 	let publisher: ReturnType<typeof spawn> | undefined;
 	const snapshot = async (pid: number, label: string) => {
@@ -167,7 +170,7 @@ async function main(): Promise<void> {
 		await seed(redis);
 		const heapFlags = options.heapsnapshot === undefined ? '' : ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(options.heapsnapshot)}`;
 		// The probe on node's command line, not in NODE_OPTIONS: mycotop's children (the fake nvidia-smi) must not load it.
-		pane.run(`exec node --import ${pathToFileURL(probeModule).href}${heapFlags} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000 --refresh ${options.refresh}`);
+		pane.run(`exec node${options['node-args'] === undefined ? '' : ` ${options['node-args']}`} --import ${pathToFileURL(probeModule).href}${heapFlags} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000 --refresh ${options.refresh}`);
 		await waitFor(() => pane.screen().join('\n').includes('H100') && pane.screen().join('\n').includes('mem-'), 60_000, 'the dashboard with the seeded projects');
 		const pid = Number(pane.format('#{pane_pid}'));
 		let btopPid: number | undefined;

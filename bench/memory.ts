@@ -10,7 +10,7 @@ loads them. Then its RSS (from /proc/<pid>/status, VmRSS) is sampled every 5 s:
 
 btop (Debian package, default settings) runs in the same tmux server for the same minutes as the reference.
 
-  npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--node-args '--flag ...' (node's command line)] [--heapsnapshot DIR (V8 heap snapshots after the idle
+  npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--node-args='--flag ...' (node's command line; with =, as the value starts with a dash)] [--heapsnapshot DIR (V8 heap snapshots after the idle
   window, a minute into the soak and at its end)] [--values float64|float32]
 
 Inside the process, memory-probe.ts (loaded with --import) logs process.memoryUsage() and V8's heap spaces every
@@ -108,6 +108,31 @@ const stats = (xs: readonly number[]) => {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const mb = (v: number) => `${v.toFixed(0)} MB`;
 
+/**
+Resident MB of the process's WebAssembly memory (Yoga's, the only one in mycotop). V8 reserves 10 GiB of address
+space for a 32-bit memory (4 GiB and guard regions) and makes the part in use readable and writable: the mappings
+inside a 10 GiB region that ends with a reservation of 4 GiB or more. Of those pages only the ones Yoga has touched
+are resident, which is what Yoga costs (a heap snapshot counts the whole memory, about 17 MB).
+*/
+function wasmResidentMb(pid: number): number {
+	if (!existsSync(`/proc/${pid}/smaps`)) return Number.NaN;
+	const maps: Array<{start: number; end: number; perms: string; rssKb: number}> = [];
+	for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+		const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+)/.exec(line);
+		if (head !== null) maps.push({start: Number.parseInt(head[1]!, 16), end: Number.parseInt(head[2]!, 16), perms: head[3]!, rssKb: 0});
+		const rss = /^Rss:\s+(\d+) kB/.exec(line);
+		if (rss !== null && maps.length > 0) maps.at(-1)!.rssKb = Number(rss[1]);
+	}
+	const GIB = 2 ** 30;
+	let kb = 0;
+	for (const reserve of maps) {
+		if (reserve.perms !== '---p' || reserve.end - reserve.start < 4 * GIB) continue;
+		const from = reserve.end - 10 * GIB;
+		for (const m of maps) if (m.start >= from && m.end <= reserve.start && m.perms.startsWith('rw')) kb += m.rssKb;
+	}
+	return kb / 1024;
+}
+
 /** One line of memory-probe.ts. */
 interface ProbeLine {
 	readonly t: number;
@@ -187,7 +212,7 @@ async function main(): Promise<void> {
 		// Where the resident memory is: anonymous (heaps) against file-backed (code, mapped libraries).
 		const rollup = existsSync(`/proc/${pid}/smaps_rollup`) ? readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8') : '';
 		const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? Number.NaN) / 1024;
-		const rollupLine = `Rss ${field('Rss').toFixed(0)} MB, Anonymous ${field('Anonymous').toFixed(0)} MB`;
+		const rollupLine = `Rss ${field('Rss').toFixed(0)} MB, Anonymous ${field('Anonymous').toFixed(0)} MB (file-backed, node's own code: ${(field('Rss') - field('Anonymous')).toFixed(0)} MB), of it WebAssembly memory (Yoga) ${wasmResidentMb(pid).toFixed(1)} MB`;
 		process.stderr.write(`bench:memory: after idle: ${rollupLine}\n`);
 		await snapshot(pid, 'after idle');
 		process.stderr.write(`bench:memory: soak ${options.soak} s at 200 events/s ...\n`);

@@ -13,15 +13,19 @@ Two V8 flags that V8 reads at each collection, so they take effect when set from
 - `--heap-growing-percent=N`: the old generation may grow N % past what survived the last full collection before the
   next one (instead of up to 300 %).
 
+Set at run time on purpose: given on node's command line, `--semi-space-growth-factor=1` is raised back to 2 when
+V8 sets its heap up (measured: the young generation still reached 32 MB).
+
 Neither is a limit: the heap still grows to whatever the data needs (a `seriesCapacity: 1000000` store included,
 whose rings are off the JavaScript heap anyway) and the heap size limit is V8's own. The price is more frequent
-collections, measured in BENCHMARKS.md. A user who sizes the heap themselves (any heap flag on node's command line
+collections: about 20 % more CPU per frame in bench:frame (50 % growth; 20 % cost about 40 % for 3-5 MB less),
+measured in BENCHMARKS.md. A user who sizes the heap themselves (any heap flag on node's command line
 or in NODE_OPTIONS) keeps exactly that; `MYCOTOP_HEAP=v8` keeps V8's own sizing, and so does `--headless`.
 */
 import {setFlagsFromString} from 'node:v8';
 
 /** How far the old generation may grow past the live heap before a full collection (V8 default: dynamic, up to 300). */
-const HEAP_GROWING_PERCENT = 20;
+const HEAP_GROWING_PERCENT = 50;
 
 /** The flags set on a dashboard process. */
 export const LEAN_HEAP_FLAGS: readonly string[] = ['--semi-space-growth-factor=1', `--heap-growing-percent=${HEAP_GROWING_PERCENT}`];

@@ -11,7 +11,7 @@ describe('leanHeapFlags', () => {
 	const facts = (argv: string[], execArgv: string[], env: Record<string, string>) => ({argv, execArgv, env});
 
 	it('sets the young generation and old generation flags for the dashboard and the commands', () => {
-		expect(leanHeapFlags(facts([], [], {}))).toEqual(['--semi-space-growth-factor=1', '--heap-growing-percent=20']);
+		expect(leanHeapFlags(facts([], [], {}))).toEqual(['--semi-space-growth-factor=1', '--heap-growing-percent=50']);
 		expect(leanHeapFlags(facts(['--demo', '--refresh', '100'], ['--enable-source-maps'], {NODE_OPTIONS: '--max-http-header-size=1000'}))).toBe(LEAN_HEAP_FLAGS);
 		expect(leanHeapFlags(facts(['history', '--list'], [], {}))).toBe(LEAN_HEAP_FLAGS);
 	});

@@ -1,8 +1,14 @@
 /**
-The one numeric ring: a fixed-capacity time series in parallel Float64Arrays (value, time, and optionally x, e.g. a
+The one numeric ring: a fixed-capacity time series in parallel typed arrays (value, time, and optionally x, e.g. a
 training step), oldest overwritten first. The arrays start small and double until they reach the capacity (then they
 never grow again), so a series never grows past its capacity however long mycotop runs, and a thousand short series
 do not cost a thousand full ones.
+
+Storage is as narrow as the points allow and never lossy: values live in a Float32Array while every value pushed is
+one a float32 holds exactly (a PyTorch trainer's `loss.item()` is, as are GPU readings and task counts) and steps in
+a Uint32Array while every step is an integer from 0 to 2^32-1; the first point that does not fit widens that array
+to a Float64Array for good (one copy). Times are always a Float64Array. A ring of 10,000 training points is 160 KB
+narrow, 200 KB with float64 values, 240 KB with both wide (it was 240 KB always).
 
 It is the rules' `PointSeries` itself (no wrapper, no copy): `since` finds the suffix of points at or after a time by
 binary search while the times pushed so far were ascending, and by a scan back from the newest otherwise (the store
@@ -12,6 +18,30 @@ Two ways in: `NumericRing.push(x, value, timeMs)` keeps every point (the store's
 value)` drops a point older than the newest so times stay ascending (GPU history, the
 rules' own series).
 */
+
+/** Whether a float32 holds `value` exactly (NaN and the infinities included). */
+export function fitsFloat32(value: number): boolean {
+	return Math.fround(value) === value || value !== value;
+}
+
+/** Whether a Uint32Array holds `x` exactly (an integer 0..2^32-1, and not -0). */
+export function fitsUint32(x: number): boolean {
+	return x >>> 0 === x && (x !== 0 || 1 / x > 0);
+}
+
+/** The same numbers in a Float64Array of the same length. */
+function widened(narrow: Float32Array | Uint32Array): Float64Array {
+	const wide = new Float64Array(narrow.length);
+	wide.set(narrow);
+	return wide;
+}
+
+/** A copy of `old` (same element type) with room for `size` elements. */
+function regrown<T extends Float32Array | Float64Array | Uint32Array>(old: T, size: number): T {
+	const next = (old instanceof Float32Array ? new Float32Array(size) : old instanceof Uint32Array ? new Uint32Array(size) : new Float64Array(size)) as T;
+	next.set(old);
+	return next;
+}
 
 /** Points of a series in a time window, oldest first. */
 export interface Window {
@@ -34,9 +64,13 @@ export interface PointSeries {
 
 export class SeriesRing implements PointSeries {
 	readonly capacity: number;
-	private xs: Float64Array | undefined;
-	private values: Float64Array;
+	/** Steps: Uint32Array until a step does not fit one (see fitsUint32), then Float64Array. */
+	private xs: Uint32Array | Float64Array | undefined;
+	/** Float32Array until a value does not fit one (see fitsFloat32), then Float64Array. */
+	private values: Float32Array | Float64Array;
 	private times: Float64Array;
+	private narrowXs = true;
+	private narrowValues = true;
 	/** Allocated length (<= capacity). The ring wraps only once it is full, so start is 0 while it grows. */
 	private size: number;
 	private start = 0;
@@ -51,21 +85,21 @@ export class SeriesRing implements PointSeries {
 		if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
 		this.capacity = capacity;
 		this.size = Math.min(capacity, 64);
-		this.xs = steps ? new Float64Array(this.size) : undefined;
-		this.values = new Float64Array(this.size);
+		this.xs = steps ? new Uint32Array(this.size) : undefined;
+		this.values = new Float32Array(this.size);
 		this.times = new Float64Array(this.size);
 	}
 
 	private grow(): void {
 		this.size = Math.min(this.capacity, this.size * 2);
-		const grown = (old: Float64Array) => {
-			const next = new Float64Array(this.size);
-			next.set(old);
-			return next;
-		};
-		if (this.xs !== undefined) this.xs = grown(this.xs);
-		this.values = grown(this.values);
-		this.times = grown(this.times);
+		if (this.xs !== undefined) this.xs = regrown(this.xs, this.size);
+		this.values = regrown(this.values, this.size);
+		this.times = regrown(this.times, this.size);
+	}
+
+	/** The element types in use (for tests and the memory benchmark). */
+	get storage(): {xs: 'uint32' | 'float64' | 'none'; values: 'float32' | 'float64'} {
+		return {xs: this.xs === undefined ? 'none' : this.narrowXs ? 'uint32' : 'float64', values: this.narrowValues ? 'float32' : 'float64'};
 	}
 
 	get length(): number {
@@ -77,7 +111,17 @@ export class SeriesRing implements PointSeries {
 		if (this.count === this.size && this.size < this.capacity) this.grow();
 		if (this.count > 0 && timeMs < this.times[(this.start + this.count - 1) % this.size]!) this.ascending = false;
 		const index = (this.start + this.count) % this.size;
-		if (this.xs !== undefined) this.xs[index] = x;
+		if (this.xs !== undefined) {
+			if (this.narrowXs && !fitsUint32(x)) {
+				this.xs = widened(this.xs as Uint32Array);
+				this.narrowXs = false;
+			}
+			this.xs[index] = x;
+		}
+		if (this.narrowValues && !fitsFloat32(value)) {
+			this.values = widened(this.values as Float32Array);
+			this.narrowValues = false;
+		}
 		this.values[index] = value;
 		this.times[index] = timeMs;
 		if (this.count < this.capacity) this.count += 1;

@@ -73,8 +73,13 @@ export class GpuRedisWriter {
 	private lastStateKey = '';
 	/** Per project, the figures last written (without their timestamp): unchanged ones are not written again. */
 	private readonly lastProjectValues = new Map<string, string>();
-	/** What the per-GPU current hashes hold: each second only changed fields are written, all of them with the lists. */
+	/** What the per-GPU current hashes hold: each second only changed fields are written, all of them after each history tick. */
 	private readonly gpuHashes = new HashDeltas();
+	/**
+	Whether the next current write carries every field: set at each history tick, cleared by that write (a history
+	tick may fall on a frame where the current hashes are not due; the full write then comes with the next one).
+	*/
+	private fullDue = true;
 	/** Each GPU's current-hash key by UUID (the host and UUID made key-safe once, not every second). */
 	private readonly currentKeys = new Map<string, string>();
 	/**
@@ -110,6 +115,7 @@ export class GpuRedisWriter {
 		const {writer, host} = this.host;
 		if (historyDue) {
 			this.lastHistoryMs = nowMs;
+			this.fullDue = true;
 			for (const {series, entry} of boxListEntries(box, timestamp)) {
 				const key = series === 'utilization' ? keys.gpuUtilization : series === 'memory_used_mb' ? keys.gpuMemoryUsed : keys.gpuTemperature;
 				writer.enqueueList(key, entry, TTL_SECONDS.gpu);
@@ -120,7 +126,10 @@ export class GpuRedisWriter {
 			this.lastCurrentMs = nowMs;
 			writer.enqueueHash(keys.gpuCurrent, boxCurrentFields(box, host, timestamp));
 			writer.enqueueHash(keys.systemCapacity, capacityFields(box));
-			// Every field with the lists (historyDue), else the changed ones: the hash in Redis is the same either way.
+			// Every field at the first write after a history tick (fullDue), else the changed ones: the hash in Redis is
+			// the same either way.
+			const full = this.fullDue;
+			this.fullDue = false;
 			const keep = new Set<string>();
 			for (const row of rows) {
 				let key = this.currentKeys.get(row.uuid);
@@ -129,7 +138,7 @@ export class GpuRedisWriter {
 					this.currentKeys.set(row.uuid, key);
 				}
 				keep.add(key);
-				writer.enqueueHash(key, this.gpuHashes.fieldsToWrite(key, gpuCurrentFields(row, timestamp), historyDue), 'host');
+				writer.enqueueHash(key, this.gpuHashes.fieldsToWrite(key, gpuCurrentFields(row, timestamp), full), 'host');
 			}
 			if (keep.size !== this.currentKeys.size) for (const [uuid, key] of this.currentKeys) if (!keep.has(key)) this.currentKeys.delete(uuid);
 			this.gpuHashes.retain(keep);

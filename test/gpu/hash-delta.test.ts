@@ -142,3 +142,45 @@ describe('GpuRedisWriter', () => {
 		});
 	}
 });
+
+describe('GpuRedisWriter: every field again within a history period, whatever the frames do', () => {
+	// Review (review-io): the full write came only when the history tick fell on a frame where the current hashes were
+	// due too; with frames a little under a second apart it could be skipped period after period, and a hash emptied
+	// in Redis (FLUSH, restart, eviction, a dropped write) stayed partial for longer than the README's "every 10 s".
+	test('a hash emptied in Redis is whole again within a history period and two frames, with jittered frames', () => {
+		const all = frames('eight-gpu');
+		fc.assert(
+			fc.property(fc.array(fc.integer({min: 900, max: 1100}), {minLength: 40, maxLength: 40}), fc.integer({min: 1, max: 15}), (gaps, clearAt) => {
+				const store = new GpuStore();
+				const host = recordingHost();
+				const writer = new GpuRedisWriter(store, host, 1000, 10_000);
+				const plain = new Map<string, Map<string, string>>();
+				let now = 1_700_000_000_000;
+				let lastCurrent = Number.NEGATIVE_INFINITY;
+				let clearedAt: number | undefined;
+				for (let i = 0; i < gaps.length; i++) {
+					now += gaps[i]!;
+					if (i === clearAt) {
+						host.hashes.clear();
+						plain.clear();
+						clearedAt = now;
+					}
+					store.applyFrame(all[0]!, now);
+					writer.onFrame(now);
+					if (now - lastCurrent >= 1000) {
+						lastCurrent = now;
+						for (const row of store.rows()) {
+							const key = gpuKeyOf.current('box-1', row.uuid);
+							if (!plain.has(key)) plain.set(key, new Map());
+							hset(plain.get(key)!, gpuCurrentFields(row, new Date(now).toISOString()));
+						}
+					}
+					if (clearedAt !== undefined && now - clearedAt >= 10_000 + 3 * 1100) {
+						for (const [key, hash] of plain) expect(Object.fromEntries(host.hashes.get(key) ?? [])).toEqual(Object.fromEntries(hash));
+					}
+				}
+			}),
+			{numRuns: 200},
+		);
+	});
+});

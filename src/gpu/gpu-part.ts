@@ -30,6 +30,8 @@ export interface GpuPartHost {
 		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host', ttlSeconds?: number): void;
 		/** A history sample (history/history-source.ts's series), under the host lease: every frame. */
 		enqueueSample?(series: string, timeMs: number, value: number, scope?: 'shared' | 'host'): void;
+		/** Whether a write of `scope` enqueued now would be taken (write-batcher.ts); absent: always. */
+		accepts?(scope: 'shared' | 'host'): boolean;
 	};
 	/** The seed's events:errors:monitoring report, when the sampler fails ({component, error, timestamp}). */
 	reportCollectorError?(component: string, error: string): void;
@@ -65,6 +67,7 @@ export interface GpuPart extends GpuSourcePart {
 }
 
 export const DEFAULT_GPU_INTERVAL_MS = 1000;
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** Writes one frame's worth to Redis (via the writer), rate-limited. Exported for tests. */
 export class GpuRedisWriter {
@@ -98,7 +101,16 @@ export class GpuRedisWriter {
 	) {}
 
 	onFrame(nowMs: number): void {
-		if (this.host.writer.enqueueSample !== undefined) {
+		// Another instance may hold this host's lease: what it writes is its own frames' samples and hash fields. Samples
+		// are kept only while this instance may write them (as when each frame's went to the writer, which dropped them),
+		// else a lease taken over would write again, from here, frames the other instance wrote; and the hashes' memo is
+		// forgotten (below), so the first write after the lease is taken sets every field.
+		const writable = this.host.writer.accepts?.('host') !== false;
+		if (!writable) {
+			this.heldSeries = [];
+			this.heldTimes = [];
+			this.heldValues = [];
+		} else if (this.host.writer.enqueueSample !== undefined) {
 			for (const s of gpuHistorySamples(this.host.host, this.store.rows())) {
 				this.heldSeries.push(s.series);
 				this.heldTimes.push(nowMs);
@@ -141,7 +153,7 @@ export class GpuRedisWriter {
 				writer.enqueueHash(key, this.gpuHashes.fieldsToWrite(key, gpuCurrentFields(row, timestamp), full), 'host');
 			}
 			if (keep.size !== this.currentKeys.size) for (const [uuid, key] of this.currentKeys) if (!keep.has(key)) this.currentKeys.delete(uuid);
-			this.gpuHashes.retain(keep);
+			this.gpuHashes.retain(writable ? keep : NO_KEYS);
 			this.writeProjects(timestamp);
 			this.writeState(nowMs, true);
 		}

@@ -184,3 +184,50 @@ describe('GpuRedisWriter: every field again within a history period, whatever th
 		);
 	});
 });
+
+describe('GpuRedisWriter while another instance holds the host lease', () => {
+	test('no samples held, and the first hash write after the lease is taken sets every field', () => {
+		const all = frames('eight-gpu');
+		const store = new GpuStore();
+		const host = recordingHost();
+		let accepts = true;
+		const written: Array<Record<string, string>> = [];
+		const writer = new GpuRedisWriter(
+			store,
+			{
+				...host,
+				writer: {
+					...host.writer,
+					accepts: () => accepts,
+					enqueueHash: (key, fields) => {
+						if (key === gpuKeyOf.current('box-1', store.rows()[0]!.uuid)) written.push(fields);
+						host.writer.enqueueHash(key, fields);
+					},
+				},
+			},
+			1000,
+			10_000,
+		);
+		const at = (i: number) => 1_700_000_000_000 + i * 1000;
+		for (let i = 0; i < 3; i++) {
+			store.applyFrame(all[0]!, at(i));
+			writer.onFrame(at(i));
+		}
+		accepts = false;
+		for (let i = 3; i < 6; i++) {
+			store.applyFrame(all[0]!, at(i));
+			writer.onFrame(at(i));
+		}
+		writer.flushSamples();
+		// Only the first frame's samples (handed over at its history tick): those held since go with the lease (the
+		// writer would not take them either), and those of frames 3-5 were the other instance's to write.
+		const perFrame = gpuHistorySamples('box-1', store.rows()).length;
+		expect(host.samples.length).toBe(perFrame);
+		expect(new Set(host.samples.map(([, t]) => t))).toEqual(new Set([at(0)]));
+		accepts = true;
+		written.length = 0;
+		store.applyFrame(all[0]!, at(6));
+		writer.onFrame(at(6));
+		expect(Object.keys(written[0]!).sort()).toEqual(Object.keys(gpuCurrentFields(store.rows()[0]!, new Date(at(6)).toISOString())).sort());
+	});
+});

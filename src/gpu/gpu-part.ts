@@ -117,8 +117,10 @@ export class GpuRedisWriter {
 				this.heldValues.push(s.value);
 			}
 		}
-		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs;
-		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs;
+		// A wall clock stepped back (NTP, a VM resumed) starts the periods again rather than stopping them until it
+		// catches up: the hashes would go stale, and the samples be held, for as long as the step.
+		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs || nowMs < this.lastHistoryMs;
+		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs || nowMs < this.lastCurrentMs;
 		if (historyDue) this.flushSamples();
 		if (!historyDue && !currentDue) return;
 		const timestamp = new Date(nowMs).toISOString();

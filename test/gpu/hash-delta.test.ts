@@ -231,3 +231,31 @@ describe('GpuRedisWriter while another instance holds the host lease', () => {
 		expect(Object.keys(written[0]!).sort()).toEqual(Object.keys(gpuCurrentFields(store.rows()[0]!, new Date(at(6)).toISOString())).sort());
 	});
 });
+
+describe('GpuRedisWriter and a wall clock stepped back', () => {
+	// Review (review-io): the periods were `now - last >= period`, so a clock stepped back an hour (NTP, a VM resumed)
+	// stopped the current hashes for that hour (readers saw the box's GPUs stale) and held every frame's samples as long.
+	test('the current hashes go on each second and the samples are handed over within a history period', () => {
+		const all = frames('eight-gpu');
+		const store = new GpuStore();
+		const host = recordingHost();
+		const writer = new GpuRedisWriter(store, host, 1000, 10_000);
+		const key = () => gpuKeyOf.current('box-1', store.rows()[0]!.uuid);
+		const t0 = 1_700_000_000_000;
+		for (let i = 0; i < 3; i++) {
+			store.applyFrame(all[0]!, t0 + i * 1000);
+			writer.onFrame(t0 + i * 1000);
+		}
+		const back = t0 + 2000 - 3_600_000;
+		for (let i = 1; i <= 12; i++) {
+			const now = back + i * 1000;
+			store.applyFrame(all[0]!, now);
+			writer.onFrame(now);
+			expect(host.hashes.get(key())!.get('last_updated')).toBe(new Date(now).toISOString());
+		}
+		// Every frame after the step, but the last history period's, has been handed to the writer.
+		const handed = new Set(host.samples.map(([, t]) => t));
+		expect(handed.has(back + 1000)).toBe(true);
+		expect(handed.has(back + 2000)).toBe(true);
+	});
+});

@@ -145,7 +145,7 @@ describe.runIf(redisAvailable())('the fleet part on Redis', () => {
 	redisPerTest('on GPU frames the line is written once a frame, the timer standing back; when frames stop the timer writes it again', async ({redis}) => {
 		const client = redis.client();
 		let part: ReturnType<typeof createFleetPart> | undefined;
-		const runtime = new Runtime({redisUrl: redis.url, demo: false, host: 'box-f', leaseRenewMs: 200}, (core) => {
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false, host: 'box-f', leaseRenewMs: 200}, (core) => {
 			part = createFleetPart(core, {intervalMs: 250, thresholds: fleetThresholds(250, {expireAfterMs: EXPIRE_MS}), version: '9.9.9', gpu: () => gpuSnapshot([gpuRow(0)]), firingAlerts: () => 0, read: false});
 			return {fleet: part};
 		});

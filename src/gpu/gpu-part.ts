@@ -30,6 +30,8 @@ export interface GpuPartHost {
 		enqueueHash(key: string, fields: Record<string, string>, scope?: 'shared' | 'host', ttlSeconds?: number): void;
 		/** A history sample (history/history-source.ts's series), under the host lease: every frame. */
 		enqueueSample?(series: string, timeMs: number, value: number, scope?: 'shared' | 'host'): void;
+		/** Whether a write of `scope` enqueued now would be taken (write-batcher.ts); absent: always. */
+		accepts?(scope: 'shared' | 'host'): boolean;
 	};
 	/** The seed's events:errors:monitoring report, when the sampler fails ({component, error, timestamp}). */
 	reportCollectorError?(component: string, error: string): void;
@@ -65,6 +67,7 @@ export interface GpuPart extends GpuSourcePart {
 }
 
 export const DEFAULT_GPU_INTERVAL_MS = 1000;
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** Writes one frame's worth to Redis (via the writer), rate-limited. Exported for tests. */
 export class GpuRedisWriter {
@@ -73,8 +76,13 @@ export class GpuRedisWriter {
 	private lastStateKey = '';
 	/** Per project, the figures last written (without their timestamp): unchanged ones are not written again. */
 	private readonly lastProjectValues = new Map<string, string>();
-	/** What the per-GPU current hashes hold: each second only changed fields are written, all of them with the lists. */
+	/** What the per-GPU current hashes hold: each second only changed fields are written, all of them after each history tick. */
 	private readonly gpuHashes = new HashDeltas();
+	/**
+	Whether the next current write carries every field: set at each history tick, cleared by that write (a history
+	tick may fall on a frame where the current hashes are not due; the full write then comes with the next one).
+	*/
+	private fullDue = true;
 	/** Each GPU's current-hash key by UUID (the host and UUID made key-safe once, not every second). */
 	private readonly currentKeys = new Map<string, string>();
 	/**
@@ -93,15 +101,26 @@ export class GpuRedisWriter {
 	) {}
 
 	onFrame(nowMs: number): void {
-		if (this.host.writer.enqueueSample !== undefined) {
+		// Another instance may hold this host's lease: what it writes is its own frames' samples and hash fields. Samples
+		// are kept only while this instance may write them (as when each frame's went to the writer, which dropped them),
+		// else a lease taken over would write again, from here, frames the other instance wrote; and the hashes' memo is
+		// forgotten (below), so the first write after the lease is taken sets every field.
+		const writable = this.host.writer.accepts?.('host') !== false;
+		if (!writable) {
+			this.heldSeries = [];
+			this.heldTimes = [];
+			this.heldValues = [];
+		} else if (this.host.writer.enqueueSample !== undefined) {
 			for (const s of gpuHistorySamples(this.host.host, this.store.rows())) {
 				this.heldSeries.push(s.series);
 				this.heldTimes.push(nowMs);
 				this.heldValues.push(s.value);
 			}
 		}
-		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs;
-		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs;
+		// A wall clock stepped back (NTP, a VM resumed) starts the periods again rather than stopping them until it
+		// catches up: the hashes would go stale, and the samples be held, for as long as the step.
+		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs || nowMs < this.lastHistoryMs;
+		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs || nowMs < this.lastCurrentMs;
 		if (historyDue) this.flushSamples();
 		if (!historyDue && !currentDue) return;
 		const timestamp = new Date(nowMs).toISOString();
@@ -110,6 +129,7 @@ export class GpuRedisWriter {
 		const {writer, host} = this.host;
 		if (historyDue) {
 			this.lastHistoryMs = nowMs;
+			this.fullDue = true;
 			for (const {series, entry} of boxListEntries(box, timestamp)) {
 				const key = series === 'utilization' ? keys.gpuUtilization : series === 'memory_used_mb' ? keys.gpuMemoryUsed : keys.gpuTemperature;
 				writer.enqueueList(key, entry, TTL_SECONDS.gpu);
@@ -120,7 +140,10 @@ export class GpuRedisWriter {
 			this.lastCurrentMs = nowMs;
 			writer.enqueueHash(keys.gpuCurrent, boxCurrentFields(box, host, timestamp));
 			writer.enqueueHash(keys.systemCapacity, capacityFields(box));
-			// Every field with the lists (historyDue), else the changed ones: the hash in Redis is the same either way.
+			// Every field at the first write after a history tick (fullDue), else the changed ones: the hash in Redis is
+			// the same either way.
+			const full = this.fullDue;
+			this.fullDue = false;
 			const keep = new Set<string>();
 			for (const row of rows) {
 				let key = this.currentKeys.get(row.uuid);
@@ -129,10 +152,10 @@ export class GpuRedisWriter {
 					this.currentKeys.set(row.uuid, key);
 				}
 				keep.add(key);
-				writer.enqueueHash(key, this.gpuHashes.fieldsToWrite(key, gpuCurrentFields(row, timestamp), historyDue), 'host');
+				writer.enqueueHash(key, this.gpuHashes.fieldsToWrite(key, gpuCurrentFields(row, timestamp), full), 'host');
 			}
 			if (keep.size !== this.currentKeys.size) for (const [uuid, key] of this.currentKeys) if (!keep.has(key)) this.currentKeys.delete(uuid);
-			this.gpuHashes.retain(keep);
+			this.gpuHashes.retain(writable ? keep : NO_KEYS);
 			this.writeProjects(timestamp);
 			this.writeState(nowMs, true);
 		}

@@ -386,6 +386,15 @@ export class WriteBatcher {
 	}
 
 	/**
+	Whether a write of `scope` enqueued now would be taken (the lease held, or waited for after an outage): for callers
+	that hold writes back before enqueueing them (gpu-part.ts's history samples), so they keep only what this
+	instance may write.
+	*/
+	accepts(scope: WriteScope): boolean {
+		return this.mayWrite(scope);
+	}
+
+	/**
 	Record that a stream's entries up to `id` were handled. It joins the pending batch that holds their writes, so
 	the position and the writes commit in one MULTI/EXEC: after a crash the entries are re-read, never re-applied.
 	*/

@@ -141,4 +141,36 @@ describe.runIf(redisAvailable())('the fleet part on Redis', () => {
 			client.disconnect();
 		}
 	});
+
+	redisPerTest('on GPU frames the line is written once a frame, the timer standing back; when frames stop the timer writes it again', async ({redis}) => {
+		const client = redis.client();
+		let part: ReturnType<typeof createFleetPart> | undefined;
+		const runtime = new Runtime({redisUrl: redis.url, readOnly: false, demo: false, host: 'box-f', leaseRenewMs: 200}, (core) => {
+			part = createFleetPart(core, {intervalMs: 250, thresholds: fleetThresholds(250, {expireAfterMs: EXPIRE_MS}), version: '9.9.9', gpu: () => gpuSnapshot([gpuRow(0)]), firingAlerts: () => 0, read: false});
+			return {fleet: part};
+		});
+		const zadds = async (): Promise<number> => Number(/cmdstat_zadd:calls=(\d+)/.exec(await client.info('commandstats'))?.[1] ?? 0);
+		try {
+			await runtime.start();
+			await waitFor(async () => (await client.zscore(ourKeys.hosts, 'box-f')) !== null, 10_000, 'the registry line');
+			// Frames every 250 ms for 2 s: about 8 lines written (the timer's own would make about 16).
+			const before = await zadds();
+			for (let i = 0; i < 8; i++) {
+				part!.publishOnFrame();
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
+			const duringFrames = (await zadds()) - before;
+			expect(duringFrames).toBeGreaterThanOrEqual(6);
+			expect(duringFrames).toBeLessThanOrEqual(11);
+			// Frames stop: the timer writes the line again within two periods, about once a period.
+			const stopped = await zadds();
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			const after = (await zadds()) - stopped;
+			expect(after).toBeGreaterThanOrEqual(3);
+			expect(after).toBeLessThanOrEqual(7);
+		} finally {
+			await runtime.stop();
+			client.disconnect();
+		}
+	});
 });

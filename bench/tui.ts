@@ -13,6 +13,7 @@ the pane's raw output (pipe-pane), btop's bytes per second from its own pane the
 10,000 points of history that gains one point a second during both windows: the zoomed live chart's redraw cost.
 --ticker: the --zoom run's project and its point a second, unzoomed (what the training series costs without the chart).
 --gpu-only: the first window alone (no 200 events/s window, no first-frame case), for A/B runs of the GPU-only cost.
+--refresh MS: passed to mycotop as --refresh (default: mycotop's own default), to measure another redraw period.
 --cli FILE: the mycotop entry to measure (default this checkout's dist/bundle/cli.js), e.g. another worktree's build for A/B
 runs in one script.
 */
@@ -31,7 +32,7 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
 const {values: options} = parseArgs({
-	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}, cli: {type: 'string'}},
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}, cli: {type: 'string'}, refresh: {type: 'string'}},
 });
 const cli = options.cli === undefined ? join(root, 'dist/bundle/cli.js') : resolve(options.cli);
 const SECONDS = Number(options.seconds);
@@ -87,7 +88,8 @@ async function measure(pids: Record<string, number>, rawFile: string, seconds: n
 /** `--profile DIR`: the measured mycotop writes a V8 CPU profile of both windows there (read it with any .cpuprofile viewer). */
 function mycotopCommand(redis: TestRedis): string {
 	const profile = options.profile === undefined ? '' : ` --cpu-prof --cpu-prof-dir=${resolve(options.profile)}`;
-	return `exec node${profile} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000`;
+	const refresh = options.refresh === undefined ? '' : ` --refresh ${Number(options.refresh)}`;
+	return `exec node${profile} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000${refresh}`;
 }
 
 const ENV = {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color'};

@@ -19,7 +19,7 @@ Default dashboard redraw period. Each Ink 6.8 frame of the full dashboard costs 
 second on the 2-core VM (BENCHMARKS.md, "TUI cost"): 2 frames a second keeps mycotop at about 10-13% of a core at 200
 events/s. Keys redraw at once whatever the period.
 */
-const DEFAULT_REFRESH_MS = 500;
+const DEFAULT_REFRESH_MS = 1000;
 
 /** Flags over env over config over defaults. Returns an error message for bad input. */
 export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.ProcessEnv): RuntimeOptions | string {

@@ -35,7 +35,7 @@ const FLAGS = {
 	charts: {type: 'string', value: 'MODE', choices: ['braille', 'block'], help: 'How zoomed charts draw: braille (2x4 dots a cell, default) or block (for fonts without braille)'},
 	bell: {type: 'boolean', help: 'Ring the terminal bell when a critical alert starts firing (also notify.bell: true in the config)'},
 	'metrics-listen': {type: 'string', value: '[ADDR:]PORT', help: 'Serve Prometheus /metrics, /healthz, /readyz on PORT (127.0.0.1 unless ADDR is given; 0: any free port). Default off'},
-	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 500, minimum 100); keys redraw at once'},
+	refresh: {type: 'string', value: 'MS', help: 'Redraw the dashboard at most every MS ms (default 1000, minimum 100); keys redraw at once'},
 	help: {type: 'boolean', help: 'Show this help'},
 	version: {type: 'boolean', help: 'Show the version'},
 } as const satisfies Record<string, FlagSpec>;

@@ -53,7 +53,7 @@ const INIT_SECTIONS: readonly Section[] = [
 		settings: [
 			on('smoothing: 0.6', 'weight of the smoothed loss line (TensorBoard-style EMA), 0 to below 1'),
 			on('ascii: false', 'ASCII only, for terminals without block glyphs; as --ascii'),
-			on('refreshMs: 500', 'redraw at most every N ms (100 to 10000); as --refresh'),
+			on('refreshMs: 1000', 'redraw at most every N ms (100 to 10000); as --refresh'),
 		],
 	},
 	{

@@ -93,8 +93,8 @@ describe('redraw period', () => {
 		return r.flags;
 	};
 
-	it('defaults to 500 ms (2 Hz); --refresh and ui.refreshMs change it; 100 ms (10 Hz) at most', () => {
-		expect(resolveOptions(flags([]), EMPTY_CONFIG, {})).toMatchObject({maxHz: 2});
+	it('defaults to 1000 ms (1 Hz, the GPU sampling rate); --refresh and ui.refreshMs change it; 100 ms (10 Hz) at most', () => {
+		expect(resolveOptions(flags([]), EMPTY_CONFIG, {})).toMatchObject({maxHz: 1});
 		expect(resolveOptions(flags(['--refresh', '100']), EMPTY_CONFIG, {})).toMatchObject({maxHz: 10});
 		expect(resolveOptions(flags([]), {...EMPTY_CONFIG, ui: {refreshMs: 250}}, {})).toMatchObject({maxHz: 4});
 		const bad = parseFlags(['--refresh', '50']);

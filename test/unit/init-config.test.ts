@@ -46,7 +46,7 @@ describe('the config mycotop init writes', () => {
 		expect(hostOptionsFrom(config.host, '/work')).toEqual(hostOptionsFrom(undefined, '/work'));
 		expect(alertingSettings(config)).toEqual(alertingSettings(EMPTY_CONFIG));
 		expect(config.gpu).toEqual({enabled: true, intervalMs: DEFAULT_GPU_INTERVAL_MS});
-		expect(config.ui).toEqual({smoothing: DEFAULT_CHART_SETTINGS.smoothing, ascii: false, refreshMs: 500});
+		expect(config.ui).toEqual({smoothing: DEFAULT_CHART_SETTINGS.smoothing, ascii: false, refreshMs: 1000});
 		const gpu = [{todayKwh: 2, sinceStartKwh: 2, todayGpuHours: 1, source: 'counter' as const}];
 		expect(boxEnergy(gpu as never, config.energy)).toEqual(boxEnergy(gpu as never, EMPTY_CONFIG.energy));
 		expect(config.rules).toEqual([]);

@@ -51,6 +51,8 @@ describe.runIf(redisAvailable())('Redis refusing writes', () => {
 			await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `oom${n}`, status: 'done', agent: 'oom-agent', duration_seconds: 5}));
 		await waitFor(() => r.store.counters.stored === 50, 5000, 'all 50 taken in');
 		await waitFor(() => /Redis refuses writes: OOM \(maxmemory reached\) ×\d+/.test(r.snapshot().bus.summary), 8000, 'OOM named in the header');
+		// The drops are counted as the waiting batch is retried against the refusal: wait for the retries to reach them.
+		await waitFor(() => (r.writer.stats.droppedByFamily.tasks ?? 0) >= 30, 5000, 'the 30 drops counted');
 		const during = r.snapshot().bus.summary;
 		expect(r.writer.stats.droppedByFamily).toEqual({tasks: 30});
 		// Memory back: the waiting writes go in, the drops are reported.

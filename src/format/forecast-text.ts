@@ -59,16 +59,22 @@ export function budgetShortText(budget: SlaBudget): ToneText {
 	return {text, ...(tone !== undefined ? {tone} : {})};
 }
 
-/** `ETA ~3h20m to loss 0.500 (~12k steps)`, or `loss 0.500 reached`; the time counts down from `nowMs`. */
+/**
+`ETA ~3h20m to loss 0.500 (~12k steps)`, or `loss 0.500 reached`; the time counts down from `nowMs`. Once the
+projected time has passed without a refit reaching the target (the run stopped sending, or slowed), it says so:
+`ETA passed 5m ago, loss 0.500 not reached`, rather than standing at `~0s`.
+*/
 export function etaText(eta: LossEta, nowMs: number): string {
 	const target = formatValue(eta.target);
 	if (eta.inMs === 0) return `loss ${target} reached`;
-	const left = Math.max(0, eta.atMs - nowMs);
+	if (nowMs > eta.atMs) return `ETA passed ${formatSpan(nowMs - eta.atMs)} ago, loss ${target} not reached`;
+	const left = eta.atMs - nowMs;
 	const steps = eta.steps !== undefined && eta.steps > 0 ? ` (~${compactCount(eta.steps)} steps)` : '';
 	return `ETA ~${formatSpan(left)} to loss ${target}${steps}`;
 }
 
-/** The short form for a crowded line: `ETA ~3h20m`, or `at target`. */
+/** The short form for a crowded line: `ETA ~3h20m`, `at target`, or `ETA passed` once its time has gone by. */
 export function etaShortText(eta: LossEta, nowMs: number): string {
-	return eta.inMs === 0 ? 'at target' : `ETA ~${formatSpan(Math.max(0, eta.atMs - nowMs))}`;
+	if (eta.inMs === 0) return 'at target';
+	return nowMs > eta.atMs ? 'ETA passed' : `ETA ~${formatSpan(eta.atMs - nowMs)}`;
 }

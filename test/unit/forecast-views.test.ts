@@ -144,6 +144,10 @@ describe('forecast text', () => {
 		expect(etaText(eta, NOW + H)).toBe('ETA ~2h20m to loss 0.500 (~12k steps)');
 		expect(etaShortText(eta, NOW)).toBe('ETA ~3h20m');
 		expect(etaText({target: 0.5, inMs: 0, atMs: NOW, steps: 0}, NOW)).toBe('loss 0.500 reached');
+		// Its time gone by without a refit reaching the target (the run stopped sending): said, not `~0s` for ever.
+		expect(etaText(eta, eta.atMs)).toBe('ETA ~0s to loss 0.500 (~12k steps)');
+		expect(etaText(eta, eta.atMs + 5 * 60_000)).toBe('ETA passed 5m ago, loss 0.500 not reached');
+		expect(etaShortText(eta, eta.atMs + 5 * 60_000)).toBe('ETA passed');
 		expect([950, 1234, 56_789, 3_400_000, 5e9, Number.NaN].map(compactCount)).toEqual(['950', '1.2k', '57k', '3.4M', '>999M', '?']);
 	});
 });

@@ -285,6 +285,41 @@ let sharedCaches;`,
 		find: '	if (/^[\\u0020-\\u007E]*$/.test(string)) {',
 		replace: `	if (/^[${NARROW}]*$/.test(string)) {`,
 	},
+	// Ink's incremental rendering (render option incrementalRendering: rewrite only the lines that changed) is what
+	// keeps a dashboard whose clock and a few numbers change from redrawing all of its rows a second. Three fixes make
+	// it correct for a frame that ends in a newline (every frame shorter than the terminal, as ours):
+	// 1. it moved the cursor up one line too few, so every frame landed one row lower (the first line was never
+	//    redrawn); the cursor sits on the line after the frame, previousLines.length - 1 lines below its first line;
+	{
+		file: /[\\/]ink[\\/]build[\\/]log-update\.js$/,
+		find: '            buffer.push(ansiEscapes.cursorUp(previousVisible - 1));',
+		replace: '            if (previousLines.length > 1) buffer.push(ansiEscapes.cursorUp(previousLines.length - 1));',
+	},
+	// 2. a changed line was written and then erased to its end: on a line as wide as the terminal the cursor then
+	//    waits on the last cell, which some terminals (xterm) erase. Erase the whole line first, then write it;
+	{
+		file: /[\\/]ink[\\/]build[\\/]log-update\.js$/,
+		find: '            buffer.push(ansiEscapes.cursorTo(0) +\n                nextLines[i] +\n                ansiEscapes.eraseEndLine +',
+		replace: '            buffer.push(ansiEscapes.cursorTo(0) +\n                ansiEscapes.eraseLine +\n                nextLines[i] +',
+	},
+	// 3. a frame of another height (the terminal was resized) and the first frame after a resize are drawn whole, as
+	//    without incremental rendering: the terminal may have moved or rewrapped the old lines, so "unchanged" would
+	//    no longer mean "on the screen".
+	{
+		file: /[\\/]ink[\\/]build[\\/]log-update\.js$/,
+		find: "        if (str === '\\n' || previousOutput.length === 0) {",
+		replace: "        if (str === '\\n' || previousOutput.length === 0 || nextLines.length !== previousLines.length) {",
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]log-update\.js$/,
+		find: '    render.willRender = (str) => hasChanges(str, getActiveCursor());\n    return render;\n};\nconst create = ',
+		replace: "    render.willRender = (str) => hasChanges(str, getActiveCursor());\n    render.redrawAll = () => {\n        previousOutput = '';\n    };\n    return render;\n};\nconst create = ",
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]ink\.js$/,
+		find: '    resized = () => {\n        const currentWidth = this.getTerminalWidth();\n',
+		replace: '    resized = () => {\n        const currentWidth = this.getTerminalWidth();\n        this.log.redrawAll?.();\n',
+	},
 ];
 
 /** The patched source of `path`, or undefined when no patch targets it. Throws when a snippet is missing. */
@@ -304,7 +339,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output)|string-width[\\/]index)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink)|string-width[\\/]index)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

@@ -3,6 +3,7 @@ The Ink side of the TUI: loaded by src/tui.ts while the runtime connects and hyd
 the start-up time), then rendered once the first snapshot holds the history.
 */
 import {render, type Instance} from 'ink';
+import {inkRenderOptions} from './ink-render-options.js';
 import {type MycotopConfig} from './config/config.js';
 import {type Flags} from './config/flags.js';
 import {App} from '../components/App.js';
@@ -13,22 +14,6 @@ import {type TerminalSource} from '../hooks/use-terminal-size.js';
 import {type SnapshotSource} from '../hooks/use-snapshot.js';
 import {type ChartSource} from './store/chart-source.js';
 import {type HistorySource} from './history/history-source.js';
-
-/**
-The stdout Ink writes to, minus `rows`. Ink 6.8 compares its last frame's height with `rows` and, when the
-frame is as tall as the terminal (which happens for one frame after a terminal shrinks, before React has the
-new size), writes clearTerminal: a full clear that wipes tmux scrollback and flickers. Our frames are sized by
-the real terminal (rows - 1) through `terminalSource`, so Ink never needs `rows`.
-*/
-function inkStdout(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
-	return new Proxy(stdout, {
-		get(target, property) {
-			if (property === 'rows') return undefined;
-			const value: unknown = Reflect.get(target, property, target);
-			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-		},
-	});
-}
 
 /** The real terminal's size and resize events, for the App's layout. */
 function terminalSource(stdout: NodeJS.WriteStream): TerminalSource {
@@ -82,12 +67,6 @@ export function renderDashboard(sources: DashboardSources, flags: Flags, config:
 				{...(sources.fleet !== undefined ? {fleet: sources.fleet} : {})}
 			/>
 		</ThemeProvider>,
-		{
-			stdout: inkStdout(stdout),
-			...(target.stdin !== undefined ? {stdin: target.stdin} : {}),
-			maxFps: target.maxFps,
-			patchConsole: false,
-			exitOnCtrlC: false,
-		},
+		inkRenderOptions(stdout, target.maxFps, target.stdin),
 	);
 }

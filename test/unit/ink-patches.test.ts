@@ -14,7 +14,7 @@ const inkDir = join(modules, 'ink');
 const stringWidthDir = join(modules, 'string-width');
 
 describe('ink patches', () => {
-	it.each(['measure-text.js', 'wrap-text.js', 'output.js'])('apply to ink/build/%s', (file) => {
+	it.each(['measure-text.js', 'wrap-text.js', 'output.js', 'log-update.js', 'ink.js'])('apply to ink/build/%s', (file) => {
 		const path = join(inkDir, 'build', file);
 		const patched = patchSource(path, readFileSync(path, 'utf8'));
 		expect(patched).toBeDefined();

@@ -41,6 +41,8 @@ export interface AppProps {
 	/** What the alert keys do; without it they say "alerts not available". */
 	readonly alertActions?: AlertActions;
 	readonly onQuit?: () => void;
+	/** Draw the whole frame again, not only the rows that changed (Ctrl-L). */
+	readonly onRedraw?: () => void;
 	/** The in-memory series the zoomed charts draw (the store's); without it they draw the snapshot's tails. */
 	readonly charts?: ChartSource;
 	/** Buckets for the chart windows beyond live (Redis history); without it those windows say so. */
@@ -86,7 +88,7 @@ The dashboard. The frame is exactly rows - 1 lines (Ink 6.8 clears the whole scr
 frames as tall as the terminal): header, panes, footer. Re-renders once per published snapshot and per key.
 Glyphs and colours come from the ThemeProvider above it (Unicode without one).
 */
-export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, initialState, charts, history, cells = 'braille', fleet}: AppProps) {
+export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, onRedraw, initialState, charts, history, cells = 'braille', fleet}: AppProps) {
 	const [state, dispatch, latestState] = useDashboardState({...initialState, chart: {...DEFAULT_CHART_SETTINGS, smoothing, ...initialState?.chart}});
 	const zoomedChart = state.zoomed && state.focus !== 'alerts' && state.focus !== 'hosts';
 	// A zoomed chart takes new data once a second (below): the dashboard is then re-rendered once a second by the
@@ -144,6 +146,7 @@ export function App({source, terminal, smoothing = 0.6, alertActions, onQuit, in
 			onQuit?.();
 			exit();
 		},
+		...(onRedraw !== undefined ? {onRedraw} : {}),
 	});
 	const height = Math.max(1, rows - 1);
 	const layout = computeLayout(columns, rows, paneDemands(visible, snapshot), state.zoomed ? state.focus : undefined);

@@ -17,6 +17,7 @@ the footer's status once the command has succeeded.
 */
 export type Effect =
 	| {readonly type: 'quit'}
+	| {readonly type: 'redraw'}
 	| {readonly type: 'acknowledge'; readonly id: string; readonly done: string; readonly comment?: string; readonly forMs?: number}
 	| {readonly type: 'acknowledge-all'; readonly ids: readonly string[]; readonly done: string}
 	| {readonly type: 'silence'; readonly rule: string; readonly ms: number; readonly done: string}
@@ -26,7 +27,7 @@ export type Effect =
 /** What a key does: a reducer action, dispatched as it is, or an effect, which the input hook performs. */
 export type KeyAction = DashboardAction | Effect;
 
-const EFFECTS: Record<Effect['type'], true> = {quit: true, acknowledge: true, 'acknowledge-all': true, silence: true, undo: true, 'expire-silence': true};
+const EFFECTS: Record<Effect['type'], true> = {quit: true, redraw: true, acknowledge: true, 'acknowledge-all': true, silence: true, undo: true, 'expire-silence': true};
 
 export function isEffect(action: KeyAction): action is Effect {
 	return Object.hasOwn(EFFECTS, action.type);
@@ -232,6 +233,7 @@ export const BINDINGS: readonly Binding[] = [
 		action: ({state}) => ({type: 'open-prompt', prompt: {kind: 'filter', text: state.filterText}}),
 	},
 	{keys: ['p'], label: 'p', help: 'pause / resume the display', footer: 'pause', scope: 'any', action: {type: 'toggle-pause'}},
+	{keys: ['ctrl-l'], label: 'Ctrl-L', help: 'redraw the whole screen (after other output garbled it)', scope: 'any', action: {type: 'redraw'}},
 	{keys: ['?'], label: '?', help: 'this help (? or Enter closes it)', footer: 'help', scope: 'any', action: {type: 'toggle-help'}},
 	{keys: ['escape'], label: 'Esc', help: 'close help, leave zoom (also ? and Enter/z)', scope: 'any', action: {type: 'close'}},
 	...CHART_BINDINGS,

@@ -17,6 +17,8 @@ export interface DashboardKeysOptions {
 	readonly rows: PaneRows;
 	readonly actions: AlertActions | undefined;
 	readonly onQuit: () => void;
+	/** Draw the whole frame again (Ctrl-L). */
+	readonly onRedraw?: () => void;
 }
 
 function describe(error: unknown): string {
@@ -24,7 +26,7 @@ function describe(error: unknown): string {
 }
 
 /** The rule engine's call for an alert effect (the key handler emits them only when the engine can). */
-function command(effect: Exclude<Effect, {type: 'quit'}>, actions: AlertActions): Promise<void> | undefined {
+function command(effect: Exclude<Effect, {type: 'quit' | 'redraw'}>, actions: AlertActions): Promise<void> | undefined {
 	switch (effect.type) {
 		case 'acknowledge':
 			return actions.acknowledge(effect.id, effect.comment, effect.forMs);
@@ -39,11 +41,15 @@ function command(effect: Exclude<Effect, {type: 'quit'}>, actions: AlertActions)
 	}
 }
 
-export function useDashboardKeys({state, dispatch, rows, actions, onQuit}: DashboardKeysOptions): void {
+export function useDashboardKeys({state, dispatch, rows, actions, onQuit, onRedraw}: DashboardKeysOptions): void {
 	const environment = {rows, alerts: {available: actions !== undefined, canExpire: actions?.expireSilence !== undefined}};
 	const perform = (effect: Effect) => {
 		if (effect.type === 'quit') {
 			onQuit();
+			return;
+		}
+		if (effect.type === 'redraw') {
+			onRedraw?.();
 			return;
 		}
 		const promise = actions === undefined ? undefined : command(effect, actions);

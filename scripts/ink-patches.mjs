@@ -286,7 +286,7 @@ let sharedCaches;`,
 		replace: `	if (/^[${NARROW}]*$/.test(string)) {`,
 	},
 	// Ink's incremental rendering (render option incrementalRendering: rewrite only the lines that changed) is what
-	// keeps a dashboard whose clock and a few numbers change from redrawing all of its rows a second. Three fixes make
+	// keeps a dashboard whose clock and a few numbers change from redrawing all of its rows a second. These fixes make
 	// it correct for a frame that ends in a newline (every frame shorter than the terminal, as ours):
 	// 1. it moved the cursor up one line too few, so every frame landed one row lower (the first line was never
 	//    redrawn); the cursor sits on the line after the frame, previousLines.length - 1 lines below its first line;
@@ -320,6 +320,27 @@ let sharedCaches;`,
 		find: '    resized = () => {\n        const currentWidth = this.getTerminalWidth();\n',
 		replace: '    resized = () => {\n        const currentWidth = this.getTerminalWidth();\n        this.log.redrawAll?.();\n',
 	},
+	// 4. the frame drawn in resized() is the old layout at the new width (the App learns the new size a render
+	//    later): the next frame, of the same height, must be drawn whole too, or a narrower terminal keeps the old
+	//    frame's wrapped rows wherever the new frame did not change;
+	{
+		file: /[\\/]ink[\\/]build[\\/]ink\.js$/,
+		find: '        this.calculateLayout();\n        this.onRender();\n        this.lastTerminalWidth = currentWidth;\n',
+		replace: '        this.calculateLayout();\n        this.onRender();\n        this.log.redrawAll?.();\n        this.lastTerminalWidth = currentWidth;\n',
+	},
+	// 5. anything else written to the terminal (a background job's "Done", a wall message) stays on the screen when
+	//    only changed rows are rewritten: redrawScreen() draws the last frame whole (Ctrl-L, and the dashboard's
+	//    periodic full redraw), and render() hands it out as `redraw`.
+	{
+		file: /[\\/]ink[\\/]build[\\/]ink\.js$/,
+		find: '    restoreLastOutput = () => {\n',
+		replace: '    redrawScreen = () => {\n        if (this.isUnmounted || this.options.debug || isInCi) return;\n        this.log.redrawAll?.();\n        this.restoreLastOutput();\n    };\n    restoreLastOutput = () => {\n',
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]render\.js$/,
+		find: '        clear: instance.clear,\n    };',
+		replace: '        clear: instance.clear,\n        redraw: () => instance.redrawScreen(),\n    };',
+	},
 ];
 
 /** The patched source of `path`, or undefined when no patch targets it. Throws when a snippet is missing. */
@@ -339,7 +360,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink)|string-width[\\/]index)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

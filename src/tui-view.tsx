@@ -50,11 +50,25 @@ export interface DrawTarget {
 	readonly maxFps: number;
 }
 
+/**
+How often the whole frame is drawn again although only changed rows are written between (see inkRenderOptions):
+text that something else wrote to the terminal (a background job's "Done", a wall message) is gone within this
+long even without Ctrl-L. One full frame (about 3.4 KB at 120x40) per period.
+*/
+const FULL_REDRAW_MS = 10_000;
+
+/** Ink's instance plus `redraw` (the whole last frame written again), added by scripts/ink-patches.mjs. */
+export interface DashboardInstance extends Instance {
+	readonly redraw: () => void;
+}
+
 /** Render the dashboard over the runtime's snapshots. */
-export function renderDashboard(sources: DashboardSources, flags: Flags, config: MycotopConfig, target: DrawTarget = {stdout: process.stdout, maxFps: 10}): Instance {
+export function renderDashboard(sources: DashboardSources, flags: Flags, config: MycotopConfig, target: DrawTarget = {stdout: process.stdout, maxFps: 10}): DashboardInstance {
 	const {stdout} = target;
 	const theme = themeFor({ascii: flags.ascii || config.ui.ascii === true});
-	return render(
+	// The App's Ctrl-L needs the instance that render() is about to return.
+	let redraw = () => undefined as void;
+	const instance = render(
 		<ThemeProvider theme={theme}>
 			<App
 				source={sources.snapshots}
@@ -65,8 +79,20 @@ export function renderDashboard(sources: DashboardSources, flags: Flags, config:
 				history={sources.history}
 				cells={flags.charts ?? 'braille'}
 				{...(sources.fleet !== undefined ? {fleet: sources.fleet} : {})}
+				onRedraw={() => {
+					redraw();
+				}}
 			/>
 		</ThemeProvider>,
 		inkRenderOptions(stdout, target.maxFps, target.stdin),
-	);
+	) as DashboardInstance;
+	if (typeof instance.redraw !== 'function') throw new Error('Ink is not patched: render() has no redraw (scripts/ink-patches.mjs)');
+	redraw = instance.redraw;
+	const timer = setInterval(redraw, FULL_REDRAW_MS);
+	timer.unref();
+	const stop = () => {
+		clearInterval(timer);
+	};
+	instance.waitUntilExit().then(stop, stop);
+	return instance;
 }

@@ -40,7 +40,8 @@ async function setup(options: {actions?: RecordingActions | null; columns?: numb
 	const terminal = new FakeTerminal(options.columns ?? 120, options.rows ?? 40);
 	const actions = options.actions === null ? undefined : (options.actions ?? new RecordingActions());
 	let quits = 0;
-	const instance = render(<App source={source} terminal={terminal} alertActions={actions} onQuit={() => (quits += 1)} />);
+	let redraws = 0;
+	const instance = render(<App source={source} terminal={terminal} alertActions={actions} onQuit={() => (quits += 1)} onRedraw={() => (redraws += 1)} />);
 	cleanup = () => instance.unmount();
 	await tick();
 	const frame = () => strip(instance.lastFrame() ?? '');
@@ -50,7 +51,7 @@ async function setup(options: {actions?: RecordingActions | null; columns?: numb
 			await tick();
 		}
 	};
-	return {source, terminal, actions, frame, press, quits: () => quits, instance};
+	return {source, terminal, actions, frame, press, quits: () => quits, redraws: () => redraws, instance};
 }
 
 const focusedTitle = (frame: string) => frame.split('\n').find((l) => l.includes('▶'))?.match(/▶(\d) (\w+)/)?.[2];
@@ -327,5 +328,13 @@ describe('key bindings', () => {
 			expect(quits()).toBe(1);
 			instance.unmount();
 		}
+	});
+
+	it('Ctrl-L asks for a full redraw and changes nothing on the screen', async () => {
+		const {press, redraws, frame} = await setup();
+		const before = frame();
+		await press('\u000C');
+		expect(redraws()).toBe(1);
+		expect(frame()).toBe(before);
 	});
 });

@@ -64,6 +64,11 @@ describe('layers', () => {
 	it('interrupt: Ctrl-C quits from every layer, and clears nothing first', () => {
 		for (const s of [state(), FILTER, SILENCE_FOR, CONFIRM, HELP]) expect(keys(s, 'ctrl-c')).toEqual([{type: 'quit'}]);
 	});
+
+	it('Ctrl-L asks for the whole frame to be drawn again (an effect: the UI state does not change)', () => {
+		expect(keys(state(), 'ctrl-l')).toEqual([CLEAR, {type: 'redraw'}]);
+		expect(isEffect({type: 'redraw'})).toBe(true);
+	});
 });
 
 describe('prompt layer', () => {

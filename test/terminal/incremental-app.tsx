@@ -2,7 +2,7 @@
 A small Ink app for test/terminal/incremental-output.test.ts, drawn with the dashboard's render options (incremental
 output on): a frame of the terminal's height minus one, whose lines are a pure function of the frame number, the
 zoom and the size (frameLines), so the test knows what the screen must show. Keys: n draws the next frame, z zooms
-(every line changes), q quits. Bundled by the test with Ink's patches; runs only as the bundle's entry.
+(every line changes), r redraws the whole frame (the patched instance's redraw, the dashboard's Ctrl-L), q quits. Bundled by the test with Ink's patches; runs only as the bundle's entry.
 */
 import {pathToFileURL} from 'node:url';
 import {useEffect, useState} from 'react';
@@ -38,6 +38,9 @@ function terminalSize(): {columns: number; rows: number} {
 	return {columns: process.stdout.columns || 80, rows: process.stdout.rows || 24};
 }
 
+/** The patched instance's redraw (scripts/ink-patches.mjs), once render() has returned it. */
+let redraw = () => undefined as void;
+
 function IncrementalApp() {
 	const {exit} = useApp();
 	const [frame, setFrame] = useState(0);
@@ -53,6 +56,7 @@ function IncrementalApp() {
 	useInput((input) => {
 		if (input === 'n') setFrame((f) => f + 1);
 		if (input === 'z') setZoomed((z) => !z);
+		if (input === 'r') redraw();
 		if (input === 'q') exit();
 	});
 	return (
@@ -67,5 +71,6 @@ function IncrementalApp() {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-	render(<IncrementalApp />, inkRenderOptions(process.stdout, 10));
+	const instance = render(<IncrementalApp />, inkRenderOptions(process.stdout, 10)) as ReturnType<typeof render> & {redraw: () => void};
+	redraw = instance.redraw;
 }

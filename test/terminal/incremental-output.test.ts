@@ -1,12 +1,14 @@
 /**
 Incremental output in a real terminal (tmux): Ink rewrites only the lines that changed (scripts/ink-patches.mjs makes
 that correct), and the screen must still show exactly the frame after each change, after the terminal shrinks and
-grows, after zoom and unzoom (every line changes), with wide characters and lines as wide as the terminal. The app
+grows (and narrows at the same height), after zoom and unzoom (every line changes), with wide characters and lines
+as wide as the terminal, and after something else wrote to the terminal (the redraw that Ctrl-L and the periodic full
+frame use puts the whole frame back). The app
 (test/terminal/incremental-app.tsx) is bundled here with Ink's patches and the dashboard's render options; its frames
 are a pure function, so the test knows every cell the screen must show.
 */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
 import {build} from 'esbuild';
@@ -101,5 +103,36 @@ describe.runIf(canRun)('incremental output in tmux', () => {
 			pane.keys('z');
 			await shows(`${size.columns}x${size.rows}, ${zoomed ? 'zoomed' : 'unzoomed'}`);
 		}
+	});
+
+	// Ink's resized() draws the old layout at the new width before the App has the new size; with the same height
+	// the App's next frame was drawn incrementally over the rewrapped rows (a reviewer's reproduction: 120 -> 110
+	// columns at 35 rows left the screen garbled until the next resize).
+	it('after the terminal gets narrower at the same height, the frame is whole and the next ones are exact', async () => {
+		for (const next of [{columns: 30, rows: 9}, {columns: 52, rows: 9}, {columns: 40, rows: 9}, {columns: 33, rows: 9}]) {
+			size = next;
+			pane.resize(size.columns, size.rows);
+			await shows(`resized to ${size.columns}x${size.rows}`);
+			frame++;
+			pane.keys('n');
+			await shows(`${size.columns}x${size.rows}, next frame`);
+		}
+	});
+
+	it('text that something else wrote to the terminal is gone after a redraw', async () => {
+		// What a finished background job prints into the pane's tty, outside Ink.
+		writeFileSync(pane.format('#{pane_tty}'), '[1]+  Done   rsync -a src/ dst/\n');
+		await waitFor(() => pane.screen().some((line) => line.includes('rsync')), 5000, 'the stray line on screen');
+		// Lines that did not change are not rewritten, so the next frame alone does not heal the screen ...
+		frame++;
+		pane.keys('n');
+		await waitFor(() => pane.screen().some((line) => line.includes(`frame ${frame} `)), 5000, 'the next frame');
+		expect(pane.screen()).not.toEqual(expectedScreen(frame, zoomed, size.columns, size.rows));
+		// ... the redraw does.
+		pane.keys('r');
+		await shows('after the redraw');
+		frame++;
+		pane.keys('n');
+		await shows('the frame after the redraw');
 	});
 });

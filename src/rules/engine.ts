@@ -152,7 +152,7 @@ export class RuleEngine {
 		this.evaluations += 1;
 		this.catalog.update(input);
 		let map = new Map<string, Entry>();
-		const shared: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows)};
+		const shared: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows), samplesReused: true};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
 		for (const rule of this.rules) {
@@ -250,27 +250,7 @@ export class RuleEngine {
 				if (decision.memory !== undefined) this.notify.set(id, decision.memory);
 			}
 		}
-		// Built field by field (not with conditional spreads): the same keys in the same order, without a copy per field.
-		const tr: Partial<Mutable<AlertTransition>> = {
-			id,
-			rule: rule.name,
-			group: rule.group,
-			key,
-			labels: state.labels,
-			kind,
-			from: before?.phase ?? 'none',
-			to: next?.phase ?? 'none',
-			severity: state.severity,
-			value: state.value,
-			message: state.message,
-			timeMs: now,
-			activeAtMs: state.activeAtMs,
-		};
-		if (state.firedAtMs !== undefined) tr.firedAtMs = state.firedAtMs;
-		tr.send = send;
-		if (reason !== undefined) tr.reason = reason;
-		if (rule.recommendation !== undefined) tr.recommendation = rule.recommendation;
-		out.push(tr as AlertTransition);
+		out.push(transition(id, rule, key, state, kind, before?.phase ?? 'none', next?.phase ?? 'none', now, send, reason));
 	}
 
 	/** The alert id of a new instance: cached per rule and key while its labels are the same object (a storm of pending instances renders each id once). */
@@ -291,7 +271,8 @@ export class RuleEngine {
 	private remember(tr: AlertTransition): void {
 		if (tr.kind === 'cancelled') return;
 		this.history.push(tr);
-		this.restoredRows.delete(tr.id);
+		// Most evaluations restored nothing: the id (an old string, cold in memory) is not read then.
+		if (this.restoredRows.size > 0) this.restoredRows.delete(tr.id);
 	}
 
 	/** Live instances (pending, firing, recovering, nodata, and resolved within retention). */
@@ -422,6 +403,41 @@ export class RuleEngine {
 			errors: [...this.errors].map(([rule, message]) => ({rule, message})),
 		};
 	}
+}
+
+/**
+A transition's fields, always in this order (the stream stores them as JSON): id ... activeAtMs, then firedAtMs,
+send, reason and recommendation where defined. The common case (pending and cancelled: no firing time, no reason)
+is one literal, with no properties added after it is made; the rest is built field by field.
+*/
+function transition(id: string, rule: Rule, key: string, state: InstanceState, kind: TransitionKind, from: Phase | 'none', to: Phase | 'none', now: number, send: boolean, reason: string | undefined): AlertTransition {
+	const {recommendation} = rule;
+	if (state.firedAtMs === undefined && reason === undefined) {
+		if (recommendation === undefined)
+			return {id, rule: rule.name, group: rule.group, key, labels: state.labels, kind, from, to, severity: state.severity, value: state.value, message: state.message, timeMs: now, activeAtMs: state.activeAtMs, send};
+		return {id, rule: rule.name, group: rule.group, key, labels: state.labels, kind, from, to, severity: state.severity, value: state.value, message: state.message, timeMs: now, activeAtMs: state.activeAtMs, send, recommendation};
+	}
+	// Built field by field (not with conditional spreads): the same keys in the same order, without a copy per field.
+	const tr: Partial<Mutable<AlertTransition>> = {
+		id,
+		rule: rule.name,
+		group: rule.group,
+		key,
+		labels: state.labels,
+		kind,
+		from,
+		to,
+		severity: state.severity,
+		value: state.value,
+		message: state.message,
+		timeMs: now,
+		activeAtMs: state.activeAtMs,
+	};
+	if (state.firedAtMs !== undefined) tr.firedAtMs = state.firedAtMs;
+	tr.send = send;
+	if (reason !== undefined) tr.reason = reason;
+	if (recommendation !== undefined) tr.recommendation = recommendation;
+	return tr as AlertTransition;
 }
 
 /** Open problems first (firing, nodata, pending), then handled ones, then resolved. */

@@ -110,8 +110,6 @@ export function withHost(labels: Labels, host: string | undefined): Labels {
 const STALE: Observation = Object.freeze({kind: 'stale'});
 const ABSENT: Observation = Object.freeze({kind: 'absent'});
 
-/** Alert ids remembered per rule (then the cache starts over). */
-const ID_CACHE_LIMIT = 20_000;
 
 type Mutable<T> = {-readonly [K in keyof T]: T[K]};
 
@@ -126,7 +124,11 @@ export class RuleEngine {
 	private readonly sortedWindows = new SortedWindows();
 	private readonly entries = new Map<Rule, Map<string, Entry>>();
 	private readonly notify = new Map<string, NotifyMemory>();
-	private readonly ids = new Map<Rule, Map<string, {readonly labels: Labels; readonly id: string}>>();
+	/**
+	Alert ids of new instances, by label set (the object: a catalog series' labels, alive while the series is) and rule
+	(its place in `rules`). The rules that go pending on one series in one tick read one small array, not a cache each.
+	*/
+	private readonly ids = new WeakMap<Labels, Array<string | undefined>>();
 	private readonly history: AlertTransition[] = [];
 	/** Resolved alerts restored from the stream (shown in the log until a live one replaces them). */
 	private readonly restoredRows = new Map<string, AlertRow>();
@@ -155,7 +157,8 @@ export class RuleEngine {
 		const shared: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows), samplesReused: true};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
-		for (const rule of this.rules) {
+		for (let r = 0; r < this.rules.length; r++) {
+			const rule = this.rules[r]!;
 			map = this.entries.get(rule)!;
 			const ctx: RuleContext = {...shared, tracked: map};
 			const t = timing(rule);
@@ -191,7 +194,7 @@ export class RuleEngine {
 							value: sample.value,
 							message: typeof sample.message === 'function' ? sample.message() : sample.message,
 						};
-					this.apply(rule, map, key, entry, step(entry === undefined ? undefined : stateOf(entry), obs, now, t), tick, now, out, silence);
+					this.apply(r, rule, map, key, entry, step(entry === undefined ? undefined : stateOf(entry), obs, now, t), tick, now, out, silence);
 				});
 				this.errors.delete(rule.name);
 			} catch (error) {
@@ -200,7 +203,7 @@ export class RuleEngine {
 				for (const entry of map.values()) entry.seen = tick;
 			}
 			if (map.size === 0) continue;
-			for (const entry of map.values()) if (entry.seen !== tick) this.apply(rule, map, entry.key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
+			for (const entry of map.values()) if (entry.seen !== tick) this.apply(r, rule, map, entry.key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
 		}
 		for (const tr of out) this.remember(tr);
 		const limit = this.options.historyLimit ?? 500;
@@ -210,6 +213,7 @@ export class RuleEngine {
 	}
 
 	private apply(
+		r: number,
 		rule: Rule,
 		map: Map<string, Entry>,
 		key: string,
@@ -225,7 +229,7 @@ export class RuleEngine {
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = newEntry(this.idFor(rule, key, next.labels), rule, key, next, tick);
+			current = newEntry(this.idFor(r, rule, next.labels), rule, key, next, tick);
 			map.set(key, current);
 		} else {
 			setState(current, next);
@@ -253,18 +257,18 @@ export class RuleEngine {
 		out.push(transition(id, rule, key, state, kind, before?.phase ?? 'none', next?.phase ?? 'none', now, send, reason));
 	}
 
-	/** The alert id of a new instance: cached per rule and key while its labels are the same object (a storm of pending instances renders each id once). */
-	private idFor(rule: Rule, key: string, labels: Labels): string {
-		let ids = this.ids.get(rule);
+	/** The alert id of a new instance of the r-th rule: alertId, remembered per label set object (labels are never changed). */
+	private idFor(r: number, rule: Rule, labels: Labels): string {
+		let ids = this.ids.get(labels);
 		if (ids === undefined) {
-			ids = new Map();
-			this.ids.set(rule, ids);
+			ids = [];
+			this.ids.set(labels, ids);
 		}
-		const hit = ids.get(key);
-		if (hit !== undefined && hit.labels === labels) return hit.id;
-		const id = alertId(rule.name, labels);
-		if (ids.size >= ID_CACHE_LIMIT) ids.clear();
-		ids.set(key, {labels, id});
+		let id = ids[r];
+		if (id === undefined) {
+			id = alertId(rule.name, labels);
+			ids[r] = id;
+		}
 		return id;
 	}
 

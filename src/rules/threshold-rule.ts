@@ -224,7 +224,9 @@ export function userRule(spec: UserRuleSpec): Rule {
 					}
 					continue;
 				}
-				const value = known[i] === 1 ? computed[i]! : values.at(i);
+				// Computed (when not yet) into the column, then read from it: a number that comes from a call is boxed.
+				if (known[i] === 0) values.at(i);
+				const value = computed[i]!;
 				const breach = compare(op, value, threshold);
 				if (!breach && tracked !== undefined) {
 					// A quiet series without an instance: nothing to say. The engine's keys are read once, when first needed.

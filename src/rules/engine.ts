@@ -110,8 +110,6 @@ export function withHost(labels: Labels, host: string | undefined): Labels {
 const STALE: Observation = Object.freeze({kind: 'stale'});
 const ABSENT: Observation = Object.freeze({kind: 'absent'});
 
-/** Alert ids remembered per rule (then the cache starts over). */
-const ID_CACHE_LIMIT = 20_000;
 
 type Mutable<T> = {-readonly [K in keyof T]: T[K]};
 
@@ -126,7 +124,11 @@ export class RuleEngine {
 	private readonly sortedWindows = new SortedWindows();
 	private readonly entries = new Map<Rule, Map<string, Entry>>();
 	private readonly notify = new Map<string, NotifyMemory>();
-	private readonly ids = new Map<Rule, Map<string, {readonly labels: Labels; readonly id: string}>>();
+	/**
+	Alert ids of new instances, by label set (the object: a catalog series' labels, alive while the series is) and rule
+	(its place in `rules`). The rules that go pending on one series in one tick read one small array, not a cache each.
+	*/
+	private readonly ids = new WeakMap<Labels, Array<string | undefined>>();
 	private readonly history: AlertTransition[] = [];
 	/** Resolved alerts restored from the stream (shown in the log until a live one replaces them). */
 	private readonly restoredRows = new Map<string, AlertRow>();
@@ -152,10 +154,11 @@ export class RuleEngine {
 		this.evaluations += 1;
 		this.catalog.update(input);
 		let map = new Map<string, Entry>();
-		const shared: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows)};
+		const shared: RuleContext = {input, series: this.catalog, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, columns: new ColumnCache(now, this.sortedWindows), samplesReused: true};
 		const out: AlertTransition[] = [];
 		const timing = (rule: Rule) => ({forMs: rule.forMs, keepFiringForMs: rule.keepFiringForMs, resolvedRetentionMs: this.options.resolvedRetentionMs});
-		for (const rule of this.rules) {
+		for (let r = 0; r < this.rules.length; r++) {
+			const rule = this.rules[r]!;
 			map = this.entries.get(rule)!;
 			const ctx: RuleContext = {...shared, tracked: map};
 			const t = timing(rule);
@@ -191,7 +194,7 @@ export class RuleEngine {
 							value: sample.value,
 							message: typeof sample.message === 'function' ? sample.message() : sample.message,
 						};
-					this.apply(rule, map, key, entry, step(entry === undefined ? undefined : stateOf(entry), obs, now, t), tick, now, out, silence);
+					this.apply(r, rule, map, key, entry, step(entry === undefined ? undefined : stateOf(entry), obs, now, t), tick, now, out, silence);
 				});
 				this.errors.delete(rule.name);
 			} catch (error) {
@@ -200,7 +203,7 @@ export class RuleEngine {
 				for (const entry of map.values()) entry.seen = tick;
 			}
 			if (map.size === 0) continue;
-			for (const entry of map.values()) if (entry.seen !== tick) this.apply(rule, map, entry.key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
+			for (const entry of map.values()) if (entry.seen !== tick) this.apply(r, rule, map, entry.key, entry, step(stateOf(entry), ABSENT, now, t), tick, now, out, silence);
 		}
 		for (const tr of out) this.remember(tr);
 		const limit = this.options.historyLimit ?? 500;
@@ -210,6 +213,7 @@ export class RuleEngine {
 	}
 
 	private apply(
+		r: number,
 		rule: Rule,
 		map: Map<string, Entry>,
 		key: string,
@@ -225,7 +229,7 @@ export class RuleEngine {
 		let current = entry;
 		if (next === undefined) map.delete(key);
 		else if (current === undefined) {
-			current = newEntry(this.idFor(rule, key, next.labels), rule, key, next, tick);
+			current = newEntry(this.idFor(r, rule, next.labels), rule, key, next, tick);
 			map.set(key, current);
 		} else {
 			setState(current, next);
@@ -250,48 +254,29 @@ export class RuleEngine {
 				if (decision.memory !== undefined) this.notify.set(id, decision.memory);
 			}
 		}
-		// Built field by field (not with conditional spreads): the same keys in the same order, without a copy per field.
-		const tr: Partial<Mutable<AlertTransition>> = {
-			id,
-			rule: rule.name,
-			group: rule.group,
-			key,
-			labels: state.labels,
-			kind,
-			from: before?.phase ?? 'none',
-			to: next?.phase ?? 'none',
-			severity: state.severity,
-			value: state.value,
-			message: state.message,
-			timeMs: now,
-			activeAtMs: state.activeAtMs,
-		};
-		if (state.firedAtMs !== undefined) tr.firedAtMs = state.firedAtMs;
-		tr.send = send;
-		if (reason !== undefined) tr.reason = reason;
-		if (rule.recommendation !== undefined) tr.recommendation = rule.recommendation;
-		out.push(tr as AlertTransition);
+		out.push(transition(id, rule, key, state, kind, before?.phase ?? 'none', next?.phase ?? 'none', now, send, reason));
 	}
 
-	/** The alert id of a new instance: cached per rule and key while its labels are the same object (a storm of pending instances renders each id once). */
-	private idFor(rule: Rule, key: string, labels: Labels): string {
-		let ids = this.ids.get(rule);
+	/** The alert id of a new instance of the r-th rule: alertId, remembered per label set object (labels are never changed). */
+	private idFor(r: number, rule: Rule, labels: Labels): string {
+		let ids = this.ids.get(labels);
 		if (ids === undefined) {
-			ids = new Map();
-			this.ids.set(rule, ids);
+			ids = [];
+			this.ids.set(labels, ids);
 		}
-		const hit = ids.get(key);
-		if (hit !== undefined && hit.labels === labels) return hit.id;
-		const id = alertId(rule.name, labels);
-		if (ids.size >= ID_CACHE_LIMIT) ids.clear();
-		ids.set(key, {labels, id});
+		let id = ids[r];
+		if (id === undefined) {
+			id = alertId(rule.name, labels);
+			ids[r] = id;
+		}
 		return id;
 	}
 
 	private remember(tr: AlertTransition): void {
 		if (tr.kind === 'cancelled') return;
 		this.history.push(tr);
-		this.restoredRows.delete(tr.id);
+		// Most evaluations restored nothing: the id (an old string, cold in memory) is not read then.
+		if (this.restoredRows.size > 0) this.restoredRows.delete(tr.id);
 	}
 
 	/** Live instances (pending, firing, recovering, nodata, and resolved within retention). */
@@ -422,6 +407,41 @@ export class RuleEngine {
 			errors: [...this.errors].map(([rule, message]) => ({rule, message})),
 		};
 	}
+}
+
+/**
+A transition's fields, always in this order (the stream stores them as JSON): id ... activeAtMs, then firedAtMs,
+send, reason and recommendation where defined. The common case (pending and cancelled: no firing time, no reason)
+is one literal, with no properties added after it is made; the rest is built field by field.
+*/
+function transition(id: string, rule: Rule, key: string, state: InstanceState, kind: TransitionKind, from: Phase | 'none', to: Phase | 'none', now: number, send: boolean, reason: string | undefined): AlertTransition {
+	const {recommendation} = rule;
+	if (state.firedAtMs === undefined && reason === undefined) {
+		if (recommendation === undefined)
+			return {id, rule: rule.name, group: rule.group, key, labels: state.labels, kind, from, to, severity: state.severity, value: state.value, message: state.message, timeMs: now, activeAtMs: state.activeAtMs, send};
+		return {id, rule: rule.name, group: rule.group, key, labels: state.labels, kind, from, to, severity: state.severity, value: state.value, message: state.message, timeMs: now, activeAtMs: state.activeAtMs, send, recommendation};
+	}
+	// Built field by field (not with conditional spreads): the same keys in the same order, without a copy per field.
+	const tr: Partial<Mutable<AlertTransition>> = {
+		id,
+		rule: rule.name,
+		group: rule.group,
+		key,
+		labels: state.labels,
+		kind,
+		from,
+		to,
+		severity: state.severity,
+		value: state.value,
+		message: state.message,
+		timeMs: now,
+		activeAtMs: state.activeAtMs,
+	};
+	if (state.firedAtMs !== undefined) tr.firedAtMs = state.firedAtMs;
+	tr.send = send;
+	if (reason !== undefined) tr.reason = reason;
+	if (recommendation !== undefined) tr.recommendation = recommendation;
+	return tr as AlertTransition;
 }
 
 /** Open problems first (firing, nodata, pending), then handled ones, then resolved. */

@@ -123,8 +123,16 @@ export interface RuleContext {
 	/**
 	The keys under which the engine holds an instance of the rule being evaluated. A sample that neither breaches
 	nor has an instance changes nothing, so a rule may skip building it (1,000 quiet series cost no allocations).
+	A sample changes only its own key's instance, so while a list's keys are distinct a rule may read the keys once
+	(threshold-rule.ts marks them by index instead of asking per series).
 	*/
-	readonly tracked?: {has(key: string): boolean};
+	readonly tracked?: {has(key: string): boolean; readonly size: number; keys(): Iterable<string>};
+	/**
+	The caller reads each sample during `emit` (its message too) and keeps nothing of it, so a rule may hand it one
+	sample object, refilled for every series (the engine: 5,000 steady alerts a tick allocate no samples). Unset: the
+	caller may keep the samples it is given (tests collect them).
+	*/
+	readonly samplesReused?: boolean;
 }
 
 export type RuleVariant = 'sound' | 'seed' | 'user';

@@ -50,4 +50,17 @@ describe('compiled message templates', () => {
 			}),
 		);
 	});
+
+	it('render each value the same when its text is remembered (many rules, one value; the cache starting over)', () => {
+		const t = compileTemplate('{{value}} {{value | round 1}} {{value | round 0}}');
+		const want = (v: number) => [3, 1, 0].map((d) => String(Number(v.toFixed(d)))).join(' ');
+		fc.assert(
+			fc.property(fc.array(fc.oneof(fc.double({noNaN: true, noDefaultInfinity: true}), fc.constantFrom(0, -0, 1.0005, -0.0004, 2.5, 1e21, -1e-7)), {minLength: 1, maxLength: 50}), (values) => {
+				// Each value three times, as rules reading the same series render it.
+				for (let round = 0; round < 3; round++) for (const v of values) expect(t({}, v)).toBe(want(v));
+			}),
+		);
+		// More distinct values than the cache holds, twice over.
+		for (let round = 0; round < 2; round++) for (let i = 0; i < 10_000; i++) expect(t({}, i / 7)).toBe(want(i / 7));
+	});
 });

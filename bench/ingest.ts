@@ -7,6 +7,7 @@ mixed seed events.
   node dist/bench/ingest.js --only burst [--events 200000 --rounds 5]   (the burst case alone)
   node dist/bench/ingest.js --only steady                              (the steady case alone, with the references)
   node --cpu-prof dist/bench/ingest.js --only burst-full               (mycotop's burst runs alone, to profile them)
+  node dist/bench/ingest.js --only burst --writer-elsewhere            (the writer's work posted to a worker that drops it)
 
 Two publishers: the steady case (ioredis pipelines of 500, one in flight: about 90,000 events/s on the 2-core VM, so
 the bare subscriber there measures the publisher as much as itself) and the burst case (PUBLISH commands encoded before
@@ -18,6 +19,7 @@ shared 2-core VM the machine's speed drifts by tens of percent within a minute, 
 either side of a drift.
 */
 import {spawn} from 'node:child_process';
+import {Worker} from 'node:worker_threads';
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {join} from 'node:path';
@@ -141,8 +143,46 @@ async function pipelineRuntime(redis: TestRedis, history = true): Promise<Runtim
 }
 
 /** mycotop's pipeline: validate, store and write (until the writer has committed everything). */
+/**
+`--writer-elsewhere`: what the main thread would cost with the writer (projection, encoding, Redis writes) moved to a
+worker thread, for the design of one: each stored event is packed (numbers into a Float64Array, strings into an array)
+and posted in batches of up to 1,000 to a worker that drops them. The store is filled, nothing is written to Redis:
+a prototype's ceiling, not a pipeline.
+*/
+let writerElsewhere = false;
+let sinkWorker: Worker | undefined;
+
+function postToWorker(runtime: Runtime): void {
+	sinkWorker ??= new Worker('require("node:worker_threads").parentPort.on("message", () => {});', {eval: true});
+	const worker = sinkWorker;
+	let numbers = new Float64Array(4000);
+	let strings: unknown[] = [];
+	let count = 0;
+	const post = () => {
+		if (count === 0) return;
+		worker.postMessage({numbers, strings, count}, [numbers.buffer]);
+		numbers = new Float64Array(4000);
+		strings = [];
+		count = 0;
+	};
+	runtime.writer.onEvent = (event) => {
+		if (event.kind === 'training') {
+			const at = count * 4;
+			numbers[at] = event.step;
+			numbers[at + 1] = event.loss;
+			numbers[at + 2] = event.wer ?? Number.NaN;
+			numbers[at + 3] = event.timeMs;
+			strings.push(event.projectId, event.timestamp);
+		} else strings.push(event);
+		count += 1;
+		if (count === 1000) post();
+		else if (count === 1) setImmediate(post);
+	};
+}
+
 async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst', history = true): Promise<Throughput & {cpuPercent: number; batches: number; cpuUsPerEvent: number}> {
 	const runtime = await pipelineRuntime(redis, history);
+	if (writerElsewhere) postToWorker(runtime);
 	const handle = runtime.ingest.handle.bind(runtime.ingest);
 	let received = 0;
 	let first = 0;
@@ -364,6 +404,8 @@ async function main(): Promise<void> {
 			seconds: {type: 'string', default: '10'},
 			rounds: {type: 'string', default: '5'},
 			'per-trip': {type: 'string', default: '1000'},
+			/** mycotop's runs with the writer's work posted to a worker that drops it (see postToWorker): a worker design's ceiling. */
+			'writer-elsewhere': {type: 'boolean', default: false},
 			/** Only one case: `burst` (the pipelined publisher) or `steady` (the references, latency and one PUBLISH per write). */
 			only: {type: 'string'},
 			/** Only the cost of the history rollups: alternating full-pipeline runs without and with them. */
@@ -374,6 +416,7 @@ async function main(): Promise<void> {
 	const events = Number(values.events);
 	const seedEvents = Number(values['seed-events']);
 	perTrip = Math.max(1, Number(values['per-trip']));
+	writerElsewhere = values['writer-elsewhere'];
 	const redis = await startRedis();
 	const flush = async () => {
 		const c = redis.client();
@@ -462,6 +505,7 @@ async function main(): Promise<void> {
 		if (values.only !== 'steady') await burstCase(redis, events, rounds, flush);
 	} finally {
 		await redis.stop();
+		await sinkWorker?.terminate();
 	}
 }
 

@@ -94,6 +94,25 @@ function copyBytes(buf: Buffer, offset: number, bytes: Uint8Array): number {
 	return offset;
 }
 
+/** Write an ASCII text (a number's `String(n)`) at `offset`, one byte a code unit; returns the offset after it. */
+function writeAscii(buf: Buffer, offset: number, text: string): number {
+	for (let k = 0; k < text.length; k++) buf[offset++] = text.charCodeAt(k);
+	return offset;
+}
+
+/**
+Write `text` at `offset` when it is printable ASCII without `"` or `\\` (a JSON string's content as it is); returns the
+offset after it, or -1 (bytes written past `offset` are then garbage the caller does not commit).
+*/
+function writePlainText(buf: Buffer, offset: number, text: string): number {
+	for (let k = 0; k < text.length; k++) {
+		const c = text.charCodeAt(k);
+		if (c < 0x20 || c === QUOTE || c === BACKSLASH || c > 0x7e) return -1;
+		buf[offset++] = c;
+	}
+	return offset;
+}
+
 /** List entries already encoded as RESP bulk strings (`$len\r\nentry\r\n` each), in the order pushed. */
 export class EncodedEntries {
 	/** Filled blocks, then the current one: a full block is never copied again. */
@@ -127,9 +146,9 @@ export class EncodedEntries {
 	`\\` (it would need escaping): the caller then pushes the escaped entry.
 	*/
 	pushStepEntry(step: number, value: number, timestamp: string | number): boolean {
-		// Non-negative safe integers (steps, epoch-ms timestamps) are written as digits with no string made. Texts are
-		// copied by Buffer's native writers and checked as bytes: a loop of charCodeAt is 6x slower whenever
-		// String.prototype is in V8's dictionary mode (string-prototype.ts), and this must not depend on that.
+		// Non-negative safe integers (steps, epoch-ms timestamps) are written as digits with no string made. Number
+		// texts (always ASCII) are copied by a loop of charCodeAt: a call into Buffer's native writers costs more than
+		// the copy of a few bytes (the runtime keeps String.prototype in V8's fast mode: string-prototype.ts).
 		const stepText = isCount(step) ? undefined : String(step);
 		const stepLength = stepText === undefined ? countDigits(step) : stepText.length;
 		const finite = Number.isFinite(value);
@@ -139,8 +158,7 @@ export class EncodedEntries {
 		const timeText = timeIsString ? timestamp : isCount(timestamp) ? undefined : String(timestamp);
 		const timeLength = timeText === undefined ? countDigits(timestamp as number) : timeIsString ? timeText.length + 2 : timeText.length;
 		const length = STEP_HEAD.length + stepLength + VALUE_HEAD.length + valueLength + TIME_HEAD.length + timeLength + 1;
-		// Room for a timestamp that turns out not to be ASCII (up to 3 UTF-8 bytes a code unit) before it is refused.
-		this.reserve(length + 15 + (timeIsString ? 2 * timestamp.length : 0));
+		this.reserve(length + 15);
 		const buf = this.block;
 		let at = this.used;
 		buf[at++] = DOLLAR;
@@ -148,24 +166,19 @@ export class EncodedEntries {
 		buf[at++] = CR;
 		buf[at++] = LF;
 		at = copyBytes(buf, at, STEP_HEAD);
-		at = stepText === undefined ? writeCount(buf, at, step) : at + latin1Write.call(buf, stepText, at, stepText.length);
+		at = stepText === undefined ? writeCount(buf, at, step) : writeAscii(buf, at, stepText);
 		at = copyBytes(buf, at, VALUE_HEAD);
 		if (!finite) buf[at++] = QUOTE;
-		at += latin1Write.call(buf, valueText, at, valueText.length);
+		at = writeAscii(buf, at, valueText);
 		if (!finite) buf[at++] = QUOTE;
 		at = copyBytes(buf, at, TIME_HEAD);
 		if (timeText === undefined) at = writeCount(buf, at, timestamp as number);
-		else if (!timeIsString) at += latin1Write.call(buf, timeText, at, timeText.length);
+		else if (!timeIsString) at = writeAscii(buf, at, timeText);
 		else {
 			buf[at++] = QUOTE;
-			const written = utf8Write.call(buf, timeText, at, buf.length - at);
 			// Not committed (this.used unchanged) when the text is not printable ASCII without `"` or `\`: the caller escapes it.
-			if (written !== timeText.length) return false;
-			for (let k = at; k < at + written; k++) {
-				const c = buf[k]!;
-				if (c < 0x20 || c === QUOTE || c === BACKSLASH || c > 0x7e) return false;
-			}
-			at += written;
+			at = writePlainText(buf, at, timeText);
+			if (at < 0) return false;
 			buf[at++] = QUOTE;
 		}
 		buf[at++] = CLOSE_BRACE;

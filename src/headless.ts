@@ -9,6 +9,7 @@ import {type RuntimeOptions} from './runtime.js';
 import {composeRuntime} from './compose.js';
 import {snapshotToJson} from './store/snapshot.js';
 import {journal} from './journal.js';
+import {every} from './periodic.js';
 
 /** Reject lines written per second at most; the rest are counted in the next stats line. */
 const MAX_REJECT_LINES_PER_SECOND = 50;
@@ -79,13 +80,13 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 		lastWrites = key;
 	};
 	reportWrites();
-	const writesTimer = setInterval(reportWrites, 1000);
-	const stats = setInterval(() => {
+	const writesTimer = every(1000, reportWrites, false);
+	const stats = every(10_000, () => {
 		const s = runtime.snapshot();
 		write({type: 'stats', summary: s.bus.summary, counters: {...s.counters, recentRejects: undefined}, writer: s.writer, suppressedRejects: suppressed, suppressedRefusals});
 		suppressed = 0;
 		suppressedRefusals = 0;
-	}, 10_000);
+	}, false);
 
 	await new Promise<void>((resolve) => {
 		const stop = (signal: string) => {
@@ -95,8 +96,8 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 		process.once('SIGINT', () => stop('SIGINT'));
 		process.once('SIGTERM', () => stop('SIGTERM'));
 	});
-	clearInterval(stats);
-	clearInterval(writesTimer);
+	stats.stop();
+	writesTimer.stop();
 	unsubscribeState();
 	await runtime.stop();
 	const s = runtime.snapshot();

@@ -13,6 +13,7 @@ import {type RuntimeOptions} from './runtime.js';
 import {packageVersion} from './version.js';
 import {hostname} from 'node:os';
 import {defaultHostName} from './fleet/host-name.js';
+import {phasePeriodicTimers} from './periodic.js';
 
 /**
 Default dashboard redraw period. Each Ink 6.8 frame of the full dashboard costs about 2-3% of a core per frame a
@@ -83,6 +84,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 		const {runOnce} = await import('./once.js');
 		return runOnce(flags, loaded.config, options);
 	}
+	// The long-running modes: their periodic timers wake the process together (periodic.ts).
+	phasePeriodicTimers(true);
 	if (flags.headless) {
 		const {runHeadless} = await import('./headless.js');
 		return runHeadless(flags, loaded.config, options);

@@ -10,6 +10,7 @@ import {MasterTracker} from './redis-topology.js';
 import {nextConnectionState, isAuthError, type ConnectionState} from './connection-state.js';
 import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
 import {PubSubFastPath, type RawListener} from './pubsub-fast-path.js';
+import {every, type Periodic} from '../periodic.js';
 
 export interface RedisLinkOptions {
 	readonly url: string;
@@ -71,7 +72,7 @@ export class RedisLink {
 	readonly writer: Redis;
 	private subState: ConnectionState;
 	private writerState: ConnectionState;
-	private heartbeat: NodeJS.Timeout | undefined;
+	private heartbeat: Periodic | undefined;
 	private lastAuthError = false;
 	private readonly now: () => number;
 	private readonly stateListeners = new Set<(state: ConnectionState) => void>();
@@ -116,8 +117,7 @@ export class RedisLink {
 			this.fastPath = installFastPath(this.subscriber, deliver, channels);
 		});
 		const heartbeatMs = options.heartbeatMs ?? 2000;
-		this.heartbeat = setInterval(() => this.beat(), heartbeatMs);
-		this.heartbeat.unref();
+		this.heartbeat = every(heartbeatMs, () => this.beat());
 	}
 
 	private beat(): void {
@@ -267,7 +267,7 @@ export class RedisLink {
 
 	async stop(): Promise<void> {
 		this.stopping = true;
-		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat?.stop();
 		this.heartbeat = undefined;
 		await Promise.allSettled([quitOrDisconnect(this.subscriber), quitOrDisconnect(this.writer)]);
 	}

@@ -9,6 +9,7 @@ Redis and another instance can take it.
 */
 import type {Redis} from 'ioredis';
 import {ourKeys} from '../contract/names.js';
+import {every, type Periodic} from '../periodic.js';
 import {classifyWriteError, type WriteRefusal} from '../writer/write-refusal.js';
 
 export type Role = 'writer' | 'viewer';
@@ -40,7 +41,7 @@ export class WriterLease {
 	private readonly key: string;
 	private readonly clock: () => number;
 	private renewedAt: number | undefined;
-	private timer: NodeJS.Timeout | undefined;
+	private timer: Periodic | undefined;
 	private inFlightTick: Promise<boolean> | undefined;
 	/** Start of the first round without an answer since the last answer. */
 	private unansweredSince: number | undefined;
@@ -114,8 +115,7 @@ export class WriterLease {
 
 	start(): void {
 		void this.tick();
-		this.timer = setInterval(() => void this.tick(), this.renewMs);
-		this.timer.unref();
+		this.timer = every(this.renewMs, () => void this.tick());
 	}
 
 	/**
@@ -186,7 +186,7 @@ export class WriterLease {
 
 	/** Stop renewing and hand the lease over at once (a clean shutdown). */
 	async release(): Promise<void> {
-		if (this.timer) clearInterval(this.timer);
+		this.timer?.stop();
 		this.timer = undefined;
 		this.released = true;
 		// A round in flight could take or renew the lease after this: wait for it, then hand back what it holds.
@@ -201,7 +201,7 @@ export class WriterLease {
 	}
 
 	stop(): void {
-		if (this.timer) clearInterval(this.timer);
+		this.timer?.stop();
 		this.timer = undefined;
 	}
 }

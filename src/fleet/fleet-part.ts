@@ -26,7 +26,7 @@ import {gpuRowFromHash, historyValues, remoteGpuSnapshot, REMOTE_HISTORY, stateU
 import {observeScores, type SeenEntry} from './seen-clock.js';
 import {nameConflict} from './name-conflict.js';
 import {journal} from '../journal.js';
-import {frameTicksCover} from '../gpu/frame-ticks.js';
+import {FrameCoveredTimer} from '../gpu/frame-ticks.js';
 
 /**
 How far two boxes' clocks may disagree. Trimming: members are trimmed only when older than the expiry plus this
@@ -93,9 +93,8 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 	let snapshot: FleetSnapshot = {hosts: [], thresholds: options.thresholds, readAtMs: undefined, truncated: false, invalidNames: 0, malformed: 0};
 	let watched: string | undefined;
 	let seen: ReadonlyMap<string, SeenEntry> = new Map();
-	let timer: NodeJS.Timeout | undefined;
-	/** When this box's line was last written on a GPU frame (publishOnFrame): the timer does not write it again then. */
-	let lastFramePublishMs = Number.NEGATIVE_INFINITY;
+	/** The period's work on its own timer, which stands back (without waking) while GPU frames do it (publishOnFrame). */
+	let timer: FrameCoveredTimer | undefined;
 
 	const publish = (): void => {
 		const gpu = options.gpu();
@@ -215,7 +214,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 
 	const reads = options.read ?? true;
 	const tick = (): void => {
-		if (!frameTicksCover(lastFramePublishMs, performance.now(), options.intervalMs)) publish();
+		publish();
 		void checkName();
 		if (reads) void refresh();
 	};
@@ -227,18 +226,19 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 			// The name check beside the first read (waited for with it); --headless, which reads nothing, does not wait.
 			const named = checkName();
 			if (reads) await Promise.all([named, refresh()]);
-			timer = setInterval(tick, options.intervalMs);
-			timer.unref();
+			timer = new FrameCoveredTimer(options.intervalMs, tick);
+			timer.start();
 		},
 		stop: () => {
-			if (timer !== undefined) clearInterval(timer);
+			timer?.stop();
 			timer = undefined;
 		},
-		// On each GPU frame (the same period): the line goes in the frame's transaction; the timer writes it once frames stop.
+		// On each GPU frame (the same period) the period's work: the line goes in the frame's transaction, and the name
+		// check and the read ride on the same wake-up; the timer does it all once frames stop.
 		publishOnFrame: () => {
 			if (timer === undefined) return;
-			lastFramePublishMs = performance.now();
-			publish();
+			timer.frame();
+			tick();
 		},
 		fleet: () => snapshot,
 		watch: (host) => {

@@ -9,7 +9,7 @@ import {statfs} from 'node:fs/promises';
 import {join} from 'node:path';
 import {dataloaderBound, hostStats, type FsSpace, type HostReading, type HostStats} from './host-figures.js';
 import {timeToCapacity} from '../analysis/forecasts.js';
-import {frameTicksCover} from '../gpu/frame-ticks.js';
+import {FrameCoveredTimer} from '../gpu/frame-ticks.js';
 import {TimeRing} from '../store/ring-buffer.js';
 import {parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat} from './proc-parse.js';
 
@@ -112,9 +112,8 @@ export class HostSampler {
 	private readonly fsUsed = new Map<string, TimeRing>();
 	/** Each filesystem's last fit (countedDownForecast). */
 	private readonly fsForecasts = new Map<string, HeldForecast>();
-	private timer: NodeJS.Timeout | undefined;
-	/** When a reading was last asked for by another part's tick (frameTick): the timer stands back while they come. */
-	private lastFrameTickMs = Number.NEGATIVE_INFINITY;
+	/** Its own readings, standing back while another part's tick (frameTick) asks for them. */
+	private readonly timer: FrameCoveredTimer;
 	private busy = false;
 	private running = false;
 	readonly stats = {readings: 0};
@@ -122,6 +121,7 @@ export class HostSampler {
 
 	constructor(private readonly options: HostSamplerOptions = {}) {
 		this.now = options.now ?? Date.now;
+		this.timer = new FrameCoveredTimer(this.intervalMs, () => void this.sample());
 	}
 
 	get intervalMs(): number {
@@ -136,26 +136,23 @@ export class HostSampler {
 		await new Promise((resolve) => setTimeout(resolve, gapMs));
 		await this.sample();
 		if (!this.running) return;
-		this.timer = setInterval(() => {
-			if (!frameTicksCover(this.lastFrameTickMs, performance.now(), this.intervalMs)) void this.sample();
-		}, this.intervalMs);
-		this.timer.unref();
+		this.timer.start();
 	}
 
 	/**
 	A reading now, on another part's tick of the same period (the GPU frame): the host figures then go in the frame's
 	transaction, and the process wakes once a second instead of twice. The sampler's own timer stands back while such
-	ticks come, and reads again on its own once they stop (frameTicksCover).
+	ticks come, without waking, and reads again on its own once they stop (FrameCoveredTimer).
 	*/
 	frameTick(): void {
 		if (!this.running) return;
-		this.lastFrameTickMs = performance.now();
+		this.timer.frame();
 		void this.sample();
 	}
 
 	stop(): void {
 		this.running = false;
-		clearInterval(this.timer);
+		this.timer.stop();
 	}
 
 	/** One reading now (also what the timer calls); a reading still in flight is not stacked. */

@@ -9,6 +9,7 @@ as Prometheus's rule manager is given its NotifyFunc and appender; the wiring is
 import {hostname} from 'node:os';
 import {type MetricsStore} from '../store/metrics-store.js';
 import {journal} from '../journal.js';
+import {every as periodic, type Periodic} from '../periodic.js';
 import {type RulesSourcePart} from '../parts.js';
 import {userAtHost} from '../config/resolve.js';
 import {type AlertActions} from './alert-actions.js';
@@ -91,7 +92,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 	private silences = new Map<string, Silence>();
 	private readonly statuses = new Map<string, string>();
 	private restoredFrom: 'memory' | 'redis' | undefined;
-	private timers: NodeJS.Timeout[] = [];
+	private timers: Periodic[] = [];
 	private readonly undoStack: UndoEntry[] = [];
 	private error: string | undefined;
 	private readonly now: () => number;
@@ -124,7 +125,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 
 	async start(): Promise<void> {
 		await this.poll();
-		const every = (ms: number, fn: () => void) => this.timers.push(setInterval(fn, ms));
+		const every = (ms: number, fn: () => void) => this.timers.push(periodic(ms, fn, false));
 		every(this.options.evaluationIntervalMs ?? 1000, () => this.evaluate());
 		every(this.options.pollMs ?? 500, () => void this.poll());
 		every(this.options.contextPollMs ?? 5000, () => void this.pollContexts());
@@ -134,7 +135,7 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 
 	/** The transitions' writes are the writer's: the runtime drains it after stopping the parts. */
 	async stop(): Promise<void> {
-		for (const t of this.timers) clearInterval(t);
+		for (const t of this.timers) t.stop();
 		this.timers = [];
 	}
 

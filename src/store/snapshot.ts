@@ -218,6 +218,7 @@ export class SnapshotPublisher {
 	private lastVersion = -1;
 	private lastBuiltMs = 0;
 	private timer: NodeJS.Timeout | undefined;
+	private started = false;
 	private readonly listeners = new Set<() => void>();
 	builds = 0;
 
@@ -236,17 +237,36 @@ export class SnapshotPublisher {
 
 	subscribe = (listener: () => void): (() => void) => {
 		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+		this.arm();
+		return () => {
+			this.listeners.delete(listener);
+			this.arm();
+		};
 	};
 
+	/**
+	Tick while started and listened to. Nobody listening (headless) means no work at all, so no timer either: each
+	wake-up of an otherwise idle process costs CPU (frame-ticks.ts).
+	*/
 	start(): void {
-		this.timer = setInterval(() => this.tick(), Math.round(1000 / this.maxHz));
-		this.timer.unref();
+		this.started = true;
+		this.arm();
 	}
 
 	stop(): void {
-		if (this.timer) clearInterval(this.timer);
-		this.timer = undefined;
+		this.started = false;
+		this.arm();
+	}
+
+	private arm(): void {
+		const wanted = this.started && this.listeners.size > 0;
+		if (wanted && this.timer === undefined) {
+			this.timer = setInterval(() => this.tick(), Math.round(1000 / this.maxHz));
+			this.timer.unref();
+		} else if (!wanted && this.timer !== undefined) {
+			clearInterval(this.timer);
+			this.timer = undefined;
+		}
 	}
 
 	/** Rebuild if the store changed or a second passed; notify listeners. Nobody listening (headless): no work. */

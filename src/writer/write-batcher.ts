@@ -12,6 +12,7 @@ instance holds the lease, and that instance replays from the stored watermark). 
 event writes) is not decided here: see seed-projection.ts.
 */
 import {ourKeys} from '../contract/names.js';
+import {every as periodic, type Periodic} from '../periodic.js';
 import {type Kv, type KvCommand} from '../bus/kv.js';
 import {PartialExecError} from '../bus/redis-kv.js';
 import {EncodedEntries} from '../bus/resp-encode.js';
@@ -177,7 +178,7 @@ export class WriteBatcher {
 	/** When the last transaction of pending writes was sent (performance.now()): the pacing under load. */
 	private lastTransactionAt = Number.NEGATIVE_INFINITY;
 	private batchSeq = 0;
-	private timers: NodeJS.Timeout[] = [];
+	private timers: Periodic[] = [];
 	private readonly maxPending: number;
 	protected readonly now: () => number;
 	private readonly idleWaiters: Array<() => void> = [];
@@ -269,9 +270,7 @@ export class WriteBatcher {
 
 	/** Run `fn` every `ms` (unref'd) until stop(). */
 	protected every(ms: number, fn: () => void): void {
-		const timer = setInterval(fn, ms);
-		timer.unref();
-		this.timers.push(timer);
+		this.timers.push(periodic(ms, fn));
 	}
 
 	start(): void {
@@ -283,7 +282,7 @@ export class WriteBatcher {
 	}
 
 	stop(): void {
-		for (const timer of this.timers) clearInterval(timer);
+		for (const timer of this.timers) timer.stop();
 		this.timers = [];
 		clearTimeout(this.lazyTimer);
 		this.lazyTimer = undefined;

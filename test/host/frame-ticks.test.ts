@@ -1,23 +1,58 @@
 /**
 The host reading on the GPU frame's tick (gpu/frame-ticks.ts, HostSampler.frameTick): while frames come, the
 sampler's timer reads nothing of its own (one reading per frame, not two a period); when they stop, the timer reads
-again within two periods.
+again within two periods; and the timer itself (FrameCoveredTimer) does not wake while frames come.
 */
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {describe, expect, it} from 'vitest';
-import {frameTicksCover} from '../../src/gpu/frame-ticks.js';
+import {afterEach, describe, expect, it, vi} from 'vitest';
+import {FrameCoveredTimer} from '../../src/gpu/frame-ticks.js';
 import {HostSampler} from '../../src/host/host-sampler.js';
 
 const PROC = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'proc', 'a');
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('frame ticks', () => {
-	it('cover a timer while the last came within one and a half periods', () => {
-		expect(frameTicksCover(Number.NEGATIVE_INFINITY, 0, 1000)).toBe(false);
-		expect(frameTicksCover(0, 1000, 1000)).toBe(true);
-		expect(frameTicksCover(0, 1500, 1000)).toBe(true);
-		expect(frameTicksCover(0, 1501, 1000)).toBe(false);
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	it('run the timer\'s work every period without frames, never while frames come, and again within two periods once they stop', () => {
+		vi.useFakeTimers();
+		const runs: number[] = [];
+		const timer = new FrameCoveredTimer(1000, () => runs.push(Date.now()));
+		const t0 = Date.now();
+		timer.start();
+		vi.advanceTimersByTime(3000);
+		expect(runs.map((t) => t - t0)).toEqual([1000, 2000, 3000]);
+		// Frames every period (some late, up to 1.4 periods apart) for 20 s: the timer runs nothing, and no timer of its
+		// own comes due in between (the process is not woken).
+		runs.length = 0;
+		for (let i = 0; i < 20; i++) {
+			timer.frame();
+			vi.advanceTimersByTime(i % 5 === 0 ? 1400 : 1000);
+		}
+		expect(runs).toEqual([]);
+		expect(vi.getTimerCount()).toBe(1);
+		// The frames stop: one and a half periods after the last, then every period.
+		timer.frame();
+		const lastFrame = Date.now();
+		vi.advanceTimersByTime(3600);
+		expect(runs.map((t) => t - lastFrame)).toEqual([1500, 2500, 3500]);
+		// Frames again: it stands back again.
+		runs.length = 0;
+		for (let i = 0; i < 5; i++) {
+			timer.frame();
+			vi.advanceTimersByTime(1000);
+		}
+		expect(runs).toEqual([]);
+		timer.stop();
+		expect(vi.getTimerCount()).toBe(0);
+		// Stopped: a frame arms nothing.
+		timer.frame();
+		vi.advanceTimersByTime(5000);
+		expect(runs).toEqual([]);
+		expect(vi.getTimerCount()).toBe(0);
 	});
 
 	it('the host sampler reads on frames, its timer standing back, and on its own once frames stop', {retry: 2}, async () => {

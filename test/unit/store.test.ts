@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {NumericRing, ObjectRing} from '../../src/store/ring-buffer.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
 import {buildSnapshot, SnapshotPublisher, snapshotToJson} from '../../src/store/snapshot.js';
@@ -104,6 +104,44 @@ describe('snapshots', () => {
 		now += 1500;
 		publisher.tick();
 		expect(notified).toBe(2);
+	});
+
+	it('ticks on a timer only while started and listened to: with nobody listening (headless) no timer wakes the process', () => {
+		vi.useFakeTimers();
+		try {
+			const store = new MetricsStore();
+			const publisher = new SnapshotPublisher((n) => buildSnapshot({store, host: 'h', instanceId: 'i', bus}, n), () => store.version, 10);
+			publisher.start();
+			expect(vi.getTimerCount()).toBe(0);
+			let notified = 0;
+			const unsubscribe = publisher.subscribe(() => notified++);
+			expect(vi.getTimerCount()).toBe(1);
+			store.apply({kind: 'training', projectId: 'p', step: 1, loss: 1, timestamp: T, timeMs: T});
+			vi.advanceTimersByTime(100);
+			expect(notified).toBe(1);
+			// Unchanged: once a second.
+			vi.advanceTimersByTime(1000);
+			expect(notified).toBe(2);
+			unsubscribe();
+			expect(vi.getTimerCount()).toBe(0);
+			store.apply({kind: 'training', projectId: 'p', step: 2, loss: 1, timestamp: T, timeMs: T});
+			vi.advanceTimersByTime(2000);
+			expect(notified).toBe(2);
+			// Listened to again: ticks again; stopped: no timer, whoever listens.
+			publisher.subscribe(() => notified++);
+			vi.advanceTimersByTime(100);
+			expect(notified).toBe(3);
+			publisher.stop();
+			expect(vi.getTimerCount()).toBe(0);
+			vi.advanceTimersByTime(5000);
+			expect(notified).toBe(3);
+			// Not started: subscribing starts no timer.
+			const idle = new SnapshotPublisher((n) => buildSnapshot({store, host: 'h', instanceId: 'i', bus}, n), () => store.version, 10);
+			idle.subscribe(() => notified++);
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			vi.useRealTimers();
+		}
 	});
 });
 

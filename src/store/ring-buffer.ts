@@ -236,8 +236,13 @@ export class SeriesRing implements PointSeries {
 			const s = this.slot(i);
 			xs[i] = this.xs === undefined ? i : this.xs[s]!;
 			values[i] = this.values[s]!;
-			times[i] = this.timeAt(s);
 		}
+		// Times in a loop of their own, per storage (a chart reads every point of every visible series each frame).
+		const held = this.times;
+		if (this.narrowTimes) {
+			const base = this.timeBase!;
+			for (let i = 0; i < this.count; i++) times[i] = held[this.slot(i)]! + base;
+		} else for (let i = 0; i < this.count; i++) times[i] = held[this.slot(i)]!;
 		return {xs, values, times};
 	}
 

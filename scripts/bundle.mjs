@@ -1,9 +1,9 @@
 // Bundles the compiled CLI (dist/src/cli.js) into dist/bundle/: one file per entry and lazily loaded chunk instead
 // of ~300 modules. Start-up to the first frame drops from ~0.95 s to ~0.5 s on the 2-core VM (BENCHMARKS.md), React
 // runs its production build (NODE_ENV is fixed at bundle time), and Ink gets the patches in ink-patches.mjs.
-import {chmodSync, rmSync} from 'node:fs';
+import {chmodSync, readdirSync, rmSync} from 'node:fs';
 import {build} from 'esbuild';
-import {assertPatchesApplied, bundleOptions} from './bundle-options.mjs';
+import {assertAscii, assertPatchesApplied, bundleOptions} from './bundle-options.mjs';
 
 // Chunk names carry content hashes: start from an empty folder so no stale chunk ships.
 rmSync('dist/bundle', {recursive: true, force: true});
@@ -15,6 +15,8 @@ await build({
 	outdir: 'dist/bundle',
 });
 chmodSync('dist/bundle/cli.js', 0o755);
+// The dashboard's own code: kept at one byte a character on V8's heap (see assertAscii).
+assertAscii(readdirSync('dist/bundle').filter((f) => f.endsWith('.js')).map((f) => `dist/bundle/${f}`), 'bundle');
 chmodSync('dist/bundle/demo-nvidia-smi.js', 0o755);
 // The frame and chart benchmarks run what the TUI runs: the same patches and React's production build, in their own folder.
 rmSync('dist/bench-bundle', {recursive: true, force: true});

@@ -83,7 +83,7 @@ const pathList: Check = (v) =>
 		: `expected a list of 1 to 16 absolute paths, got ${JSON.stringify(v)}`;
 const nonNegative: Check = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1e6 ? undefined : `expected a number from 0 to 1000000, got ${JSON.stringify(v)}`);
 const pue: Check = (v) => (typeof v === 'number' && v >= 1 && v <= 5 ? undefined : `expected a PUE from 1 to 5, got ${JSON.stringify(v)}`);
-const currency: Check = (v) => (typeof v === 'string' && /^[A-Za-z$€£¥]{1,8}$/.test(v) ? undefined : `expected a currency code such as EUR or USD, got ${JSON.stringify(v)}`);
+const currency: Check = (v) => (typeof v === 'string' && /^[A-Za-z$\u20AC\u00A3\u00A5]{1,8}$/.test(v) ? undefined : `expected a currency code such as EUR or USD, got ${JSON.stringify(v)}`);
 const listenAddress: Check = (v) => {
 	const parsed = typeof v === 'number' || typeof v === 'string' ? parseListenAddress(String(v)) : undefined;
 	return parsed?.ok ? undefined : (parsed?.error ?? `expected [ADDR:]PORT, got ${JSON.stringify(v)}`);

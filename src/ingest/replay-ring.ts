@@ -12,7 +12,9 @@ message size limit. Agent status is left out: its writes are last-write-wins and
 idle statuses repeat so often that they would make a position ambiguous.
 
 Bounded by count and by the characters held (strings the subscriber already allocated), so a push costs a few array
-stores and a hostile producer cannot grow it past the byte bound.
+stores and a hostile producer cannot grow it past the byte bound. Its arrays start at 1,024 slots and double as
+messages come (a copy, in order, each time), so an instance that gets few messages does not hold 100,000 empty slots
+(2.4 MB of heap) for them.
 */
 import {createHash} from 'node:crypto';
 import {INPUT_CHANNELS} from '../contract/names.js';
@@ -25,6 +27,8 @@ const WINDOW = 4;
 const REPLAY_RING_CAPACITY = 100_000;
 /** Characters held at most (about 2 bytes each in V8's worst case): 16 M characters. */
 const REPLAY_RING_MAX_CHARS = 16 * 1024 * 1024;
+/** Slots allocated at first; the arrays double until they hold `capacity`. */
+const FIRST_SLOTS = 1024;
 
 const REPLAYED_CHANNELS: ReadonlySet<string> = new Set([INPUT_CHANNELS.trainingProgress, INPUT_CHANNELS.taskUpdates, INPUT_CHANNELS.workflowSteps]);
 
@@ -57,10 +61,12 @@ function entryHash(channel: string, raw: string): string {
 }
 
 export class ReplayRing {
-	private readonly channels: string[];
-	private readonly raws: string[];
+	private channels: string[];
+	private raws: string[];
 	/** Each slot's fingerprint, computed once when first needed (a watermark per batch reads the same newest ones). */
-	private readonly hashes: Array<string | undefined>;
+	private hashes: Array<string | undefined>;
+	/** Slots allocated (<= capacity): the arrays' length. */
+	private slots: number;
 	private head = 0;
 	private size = 0;
 	private chars = 0;
@@ -73,27 +79,54 @@ export class ReplayRing {
 		readonly capacity = REPLAY_RING_CAPACITY,
 		readonly maxChars = REPLAY_RING_MAX_CHARS,
 	) {
-		this.channels = new Array<string>(capacity);
-		this.raws = new Array<string>(capacity);
-		this.hashes = new Array<string | undefined>(capacity);
+		this.slots = Math.min(capacity, FIRST_SLOTS);
+		this.channels = new Array<string>(this.slots);
+		this.raws = new Array<string>(this.slots);
+		this.hashes = new Array<string | undefined>(this.slots);
+	}
+
+	/** Slots allocated now (for tests). */
+	get allocated(): number {
+		return this.slots;
+	}
+
+	/** Double the arrays (up to capacity), the entries held copied oldest first from slot 0. */
+	private grow(): void {
+		const slots = Math.min(this.capacity, this.slots * 2);
+		const channels = new Array<string>(slots);
+		const raws = new Array<string>(slots);
+		const hashes = new Array<string | undefined>(slots);
+		const oldest = this.seq - this.size;
+		for (let i = 0; i < this.size; i++) {
+			const from = this.slot(oldest + i);
+			channels[i] = this.channels[from]!;
+			raws[i] = this.raws[from]!;
+			hashes[i] = this.hashes[from];
+		}
+		this.channels = channels;
+		this.raws = raws;
+		this.hashes = hashes;
+		this.slots = slots;
+		this.head = this.size % slots;
 	}
 
 	/** Keep a message received from Redis, if it is replayable (the caller need not check). */
 	push(channel: string, raw: string): void {
 		if (!replayable(channel, raw)) return;
+		if (this.size === this.slots && this.slots < this.capacity) this.grow();
 		if (this.size === this.capacity) this.evictOldest();
 		while (this.size > 0 && this.chars + raw.length > this.maxChars) this.evictOldest();
 		this.channels[this.head] = channel;
 		this.raws[this.head] = raw;
 		this.hashes[this.head] = undefined;
-		this.head = (this.head + 1) % this.capacity;
+		this.head = (this.head + 1) % this.slots;
 		this.size += 1;
 		this.chars += raw.length;
 		this.seq += 1;
 	}
 
 	private evictOldest(): void {
-		const index = (this.head - this.size + this.capacity) % this.capacity;
+		const index = (this.head - this.size + this.slots) % this.slots;
 		this.chars -= this.raws[index]!.length;
 		this.raws[index] = '';
 		this.hashes[index] = undefined;
@@ -109,7 +142,7 @@ export class ReplayRing {
 	}
 
 	private slot(position: number): number {
-		return (this.head - (this.seq - position) + this.capacity * 2) % this.capacity;
+		return (this.head - (this.seq - position) + this.slots * 2) % this.slots;
 	}
 
 	private hashAt(position: number): string {

@@ -329,7 +329,7 @@ export class MetricsStore {
 	}
 
 	/**
-	Completions at or after `sinceMs`, newest first. The whole ring is scanned (10,000 by default, tens of µs):
+	Completions at or after `sinceMs`, newest first. The whole ring is scanned (10,000 by default, tens of microseconds):
 	arrival order is not time order, and stopping at the first older one let a single completion stamped a day ago
 	(a producer's clock off) hide every completion that arrived before it.
 	*/

@@ -1,12 +1,12 @@
 /**
-The rings keep values in a Float32Array and steps in a Uint32Array until a point does not fit, then widen to
-Float64Array (src/store/ring-buffer.ts). Whatever the storage, every answer must be the one a plain list of the
+The rings keep values in a Float32Array, steps in a Uint32Array and times as Int32Array offsets from the first time
+until a point does not fit, then widen to Float64Array (src/store/ring-buffer.ts). Whatever the storage, every answer must be the one a plain list of the
 points as pushed gives, bit for bit (-0, NaN, infinities, fractions, steps past 2^32), across growth, widening in
 the middle of a wrapped ring, and wrap-around. The model below is the slow computation: a bounded array.
 */
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {fitsFloat32, fitsUint32, NumericRing, TimeRing} from '../../src/store/ring-buffer.js';
+import {fitsFloat32, fitsTimeOffset, fitsUint32, NumericRing, TimeRing} from '../../src/store/ring-buffer.js';
 
 interface Point {
 	readonly x: number;
@@ -29,10 +29,22 @@ const stepArb = fc.oneof(
 /** Times: ascending runs with the odd step back (producers' clocks), so both search paths run. */
 const timeDeltaArb = fc.oneof({weight: 9, arbitrary: fc.integer({min: 0, max: 5000})}, {weight: 1, arbitrary: fc.integer({min: -20_000, max: -1})});
 
-const pointsArb = fc.array(fc.record({x: stepArb, value: valueArb, dt: timeDeltaArb}), {maxLength: 700}).map((raw) => {
-	let t = 1_700_000_000_000;
-	return raw.map(({x, value, dt}): Point => {
-		t += dt;
+/**
+Now and then a time an int32 offset from the first cannot hold: a fraction of a millisecond, a jump past 2^31 ms
+either way (a clock set years off), and -0 or a fraction as the very first time.
+*/
+const oddTimeArb = fc.option(fc.constantFrom('fraction', 'far-ahead', 'far-back', 'just-inside'), {freq: 30});
+const firstTimeArb = fc.oneof({weight: 8, arbitrary: fc.constant(1_700_000_000_000)}, {weight: 1, arbitrary: fc.constantFrom(-0, 0, 0.25, 2 ** 31 - 1, -(2 ** 31), 1e300)});
+
+const pointsArb = fc.tuple(firstTimeArb, fc.array(fc.record({x: stepArb, value: valueArb, dt: timeDeltaArb, odd: oddTimeArb}), {maxLength: 700})).map(([first, raw]) => {
+	let t = first;
+	const base = first;
+	return raw.map(({x, value, dt, odd}, i): Point => {
+		if (i > 0) t += dt;
+		if (odd === 'fraction') t += 0.5;
+		else if (odd === 'far-ahead') t = base + 2 ** 31 + dt;
+		else if (odd === 'far-back') t = base - 2 ** 31 - 1 - dt;
+		else if (odd === 'just-inside') t = base + 2 ** 31 - 1;
 		return {x, value, timeMs: t};
 	});
 });
@@ -89,6 +101,17 @@ describe('ring storage: narrow until a point does not fit, never lossy', () => {
 		);
 	});
 
+	it('fitsTimeOffset says exactly which times survive an Int32Array offset from the base', () => {
+		const timeArb = fc.oneof(fc.integer({min: -(2 ** 33), max: 2 ** 33}), fc.double(), fc.constantFrom(-0, 0, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 0.5));
+		fc.assert(
+			fc.property(fc.oneof(fc.constantFrom(-0, 0, 1_700_000_000_000), fc.integer()), timeArb, (base, t) => {
+				const stored = new Int32Array([t - base])[0]!;
+				expect(fitsTimeOffset(t, base)).toBe(stored === t - base && Object.is(base + stored, t));
+			}),
+			{numRuns: 3000},
+		);
+	});
+
 	it('NumericRing answers as a plain bounded list of the points pushed', () => {
 		fc.assert(
 			fc.property(fc.integer({min: 1, max: 300}), pointsArb, (capacity, points) => {
@@ -108,6 +131,9 @@ describe('ring storage: narrow until a point does not fit, never lossy', () => {
 				if (wide.values) expect(ring.storage.values).toBe('float64');
 				if (points.every((p) => fitsUint32(p.x))) expect(ring.storage.xs).toBe('uint32');
 				if (wide.xs) expect(ring.storage.xs).toBe('float64');
+				const timeBase = Number.isSafeInteger(points[0]?.timeMs) ? points[0]!.timeMs : 0;
+				if (points.every((p) => fitsTimeOffset(p.timeMs, timeBase))) expect(ring.storage.times).toBe('int32');
+				if (!kept.every((p) => fitsTimeOffset(p.timeMs, timeBase))) expect(ring.storage.times).toBe('float64');
 			}),
 			{numRuns: 300},
 		);
@@ -142,10 +168,10 @@ describe('ring storage: narrow until a point does not fit, never lossy', () => {
 			if (kept.length > 100) kept.shift();
 		};
 		for (let i = 0; i < 250; i++) push({x: i, value: Math.fround(1 / (i + 1)), timeMs: 1000 + i});
-		expect(ring.storage).toEqual({xs: 'uint32', values: 'float32'});
-		push({x: 250.5, value: 0.1, timeMs: 1250});
-		expect(ring.storage).toEqual({xs: 'float64', values: 'float64'});
+		expect(ring.storage).toEqual({xs: 'uint32', values: 'float32', times: 'int32'});
+		push({x: 250.5, value: 0.1, timeMs: 1250.5});
+		expect(ring.storage).toEqual({xs: 'float64', values: 'float64', times: 'float64'});
 		for (let i = 251; i < 320; i++) push({x: i, value: 1 / (i + 1), timeMs: 1000 + i});
-		checkAgainstModel(ring, kept, true, [0, 1200, 1250, 1319, 1320]);
+		checkAgainstModel(ring, kept, true, [0, 1200, 1250, 1250.5, 1251, 1319, 1320]);
 	});
 });

@@ -114,4 +114,45 @@ describe('ReplayRing', () => {
 			}),
 		);
 	});
+
+	it('property: growing its arrays as messages come keeps exactly what a plain bounded list keeps, in order', () => {
+		fc.assert(
+			fc.property(
+				fc.integer({min: 1, max: 5000}),
+				fc.integer({min: 1, max: 80_000}),
+				// Long runs (fast-check's default size would stay under the first 1,024 slots).
+				fc.array(fc.nat({max: 12}), {maxLength: 6000, size: 'max'}),
+				fc.nat(),
+				(capacity, maxChars, lengths, markSeed) => {
+					const ring = new ReplayRing(capacity, maxChars);
+					const model: string[] = [];
+					let chars = 0;
+					let mark: string | undefined;
+					const markAt = lengths.length === 0 ? 0 : markSeed % lengths.length;
+					lengths.forEach((length, i) => {
+						const raw = `${i}:${'x'.repeat(length)}`;
+						ring.push(TASKS, raw);
+						if (model.length === capacity) chars -= model.shift()!.length;
+						while (model.length > 0 && chars + raw.length > maxChars) chars -= model.shift()!.length;
+						model.push(raw);
+						chars += raw.length;
+						if (i === markAt) mark = ring.watermark();
+					});
+					expect(ring.allocated).toBeLessThanOrEqual(capacity);
+					expect(ring.allocated).toBeGreaterThanOrEqual(model.length);
+					// A watermark it never saw: the whole ring, oldest first.
+					expect(ring.plan('1:nope').entries.map((e) => e.raw)).toEqual(model);
+					// The position of an earlier watermark, when the messages it covers are still held: exactly what came after it.
+					const after = lengths.length - 1 - markAt;
+					if (mark !== undefined && after + Number(mark.split(':')[0]) <= model.length) {
+						const plan = ring.plan(mark);
+						expect(plan.watermark).toBe('found');
+						expect(plan.entries.map((e) => e.raw)).toEqual(model.slice(model.length - after));
+					}
+				},
+			),
+			// Shrinking runs of thousands of messages takes minutes: the first counterexample is reported as found.
+			{numRuns: 60, endOnFailure: true},
+		);
+	});
 });

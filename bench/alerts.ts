@@ -346,7 +346,8 @@ function costBench(ticks: number, filtered: boolean, which: 'user' | 'builtin' |
 		userRules.push({alert: `user_${i}`, series: selector, condition, for: '30s', recovery: condition.startsWith('robust') ? undefined : undefined});
 	}
 	const rules = compileRules(userRules).filter((x) => which === 'all' || (which === 'user') === (x.variant === 'user'));
-	const engine = new RuleEngine(rules);
+	// With the box's host name, as the running collector always has (main.ts): GPU alerts carry a host label.
+	const engine = new RuleEngine(rules, {host: 'bench-box'});
 	const input: RuleInput = {
 		nowMs: 0,
 		projects,

@@ -129,6 +129,18 @@ export class RuleEngine {
 	(its place in `rules`). The rules that go pending on one series in one tick read one small array, not a cache each.
 	*/
 	private readonly ids = new WeakMap<Labels, Array<string | undefined>>();
+	/** A sample's labels with `host` added (withHost), one copy per sample label object: see `ids`. */
+	private readonly hostLabels = new WeakMap<Labels, Labels>();
+	private hosted(labels: Labels): Labels {
+		const host = this.options.host;
+		if (host === undefined) return labels;
+		let hosted = this.hostLabels.get(labels);
+		if (hosted === undefined) {
+			hosted = withHost(labels, host);
+			this.hostLabels.set(labels, hosted);
+		}
+		return hosted;
+	}
 	private readonly history: AlertTransition[] = [];
 	/** Resolved alerts restored from the stream (shown in the log until a live one replaces them). */
 	private readonly restoredRows = new Map<string, AlertRow>();
@@ -175,7 +187,7 @@ export class RuleEngine {
 							entry.latestMessage = sample.message;
 							entry.latestValue = sample.value;
 							entry.latestRawLabels = sample.labels;
-							entry.latestLabels = withHost(sample.labels, this.options.host);
+							entry.latestLabels = this.hosted(sample.labels);
 							entry.seen = tick;
 							return;
 						}
@@ -187,7 +199,7 @@ export class RuleEngine {
 					else
 						obs = {
 							kind: 'sample',
-							labels: withHost(sample.labels, this.options.host),
+							labels: this.hosted(sample.labels),
 							breach: sample.breach,
 							clear: sample.clear ?? !sample.breach,
 							severity: sample.severity ?? rule.severity,

@@ -10,6 +10,7 @@ import {MasterTracker} from './redis-topology.js';
 import {nextConnectionState, isAuthError, type ConnectionState} from './connection-state.js';
 import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
 import {PubSubFastPath, type RawListener} from './pubsub-fast-path.js';
+import {coalesceReads, type ReadCoalescing} from './coalesced-reads.js';
 
 export interface RedisLinkOptions {
 	readonly url: string;
@@ -93,6 +94,8 @@ export class RedisLink {
 	readonly masters = new MasterTracker();
 	/** The current subscriber connection's message fast path; undefined when ioredis decodes everything. */
 	fastPath: PubSubFastPath | undefined;
+	/** The current subscriber socket's read batching at a trickle (coalesced-reads.ts); undefined when not in place. */
+	readCoalescing: ReadCoalescing | undefined;
 
 	constructor(options: RedisLinkOptions, onMessage: MessageHandler, private readonly channels: readonly string[]) {
 		this.target = parseRedisUrl(options.url);
@@ -114,6 +117,8 @@ export class RedisLink {
 		this.subscriber.on('message', deliver);
 		this.subscriber.on('connect', () => {
 			this.fastPath = installFastPath(this.subscriber, deliver, channels);
+			const stream = (this.subscriber as unknown as {stream?: NodeJS.EventEmitter}).stream;
+			this.readCoalescing = stream === undefined ? undefined : coalesceReads(stream);
 		});
 		const heartbeatMs = options.heartbeatMs ?? 2000;
 		this.heartbeat = setInterval(() => this.beat(), heartbeatMs);

@@ -5,8 +5,9 @@ At 200 events/s each message came in a socket read of its own: 200 wake-ups a se
 Node's stream machinery, the fast path and the ingest, with V8's code and the CPU's caches cold after the wait. That
 cost the dashboard several times what the events' own work does (bench:tui, the 200 events/s window). After a small
 read (the kernel had little waiting), reading stops for `holdMs` and the next read takes everything that came in the
-meantime at once. A large read means a backlog: reading goes on at once, so a burst is read as fast as before and
-never held behind a timer while it is coming in.
+meantime at once. Only at a trickle: above TRICKLE_BYTES_PER_SECOND (about 1,000 messages of 250 bytes a second,
+measured over the last second) nothing is held, so a busy stream keeps its sub-millisecond latency; and a large
+read means a backlog, which is read on at once, so a burst is never held behind a timer while it is coming in.
 
 What a hold costs: a message reaches the store at most `holdMs` later (the dashboard redraws once a second, the rules
 evaluate once a second, the writer batches for 200 ms). The bytes wait in the kernel's socket buffer (and, beyond it,
@@ -23,9 +24,12 @@ export const SMALL_READ_BYTES = 4096;
 /** How long reading is held after a small read (ms). */
 export const READ_HOLD_MS = 50;
 
-/** Whether a read of `bytes` is followed by a hold (a pure decision, tested alone). */
-export function holdsAfterRead(bytes: number, smallBytes = SMALL_READ_BYTES): boolean {
-	return bytes < smallBytes;
+/** Above this input rate (bytes a second, over the last second) nothing is held. */
+export const TRICKLE_BYTES_PER_SECOND = 256 * 1024;
+
+/** Whether a read of `bytes`, with the input at `bytesPerSecond`, is followed by a hold (pure, tested alone). */
+export function holdsAfterRead(bytes: number, bytesPerSecond: number, smallBytes = SMALL_READ_BYTES, trickle = TRICKLE_BYTES_PER_SECOND): boolean {
+	return bytes < smallBytes && bytesPerSecond < trickle;
 }
 
 /** The socket handle's calls that start and stop reading (libuv's uv_read_start / uv_read_stop). */
@@ -61,6 +65,10 @@ export function coalesceReads(stream: NodeJS.EventEmitter, holdMs = READ_HOLD_MS
 	const reads = handle as ReadHandle;
 	const stats = {holds: 0};
 	let timer: NodeJS.Timeout | undefined;
+	// The input rate: bytes over the last full second (0 until one has passed: a start is a trickle).
+	let windowStart = performance.now();
+	let windowBytes = 0;
+	let bytesPerSecond = 0;
 	const resume = () => {
 		timer = undefined;
 		// Not when the socket is gone or Node stopped reading itself (backpressure): it starts reading again when it wants to.
@@ -68,7 +76,14 @@ export function coalesceReads(stream: NodeJS.EventEmitter, holdMs = READ_HOLD_MS
 		reads.readStart();
 	};
 	const onData = (chunk: Buffer) => {
-		if (timer !== undefined || !holdsAfterRead(chunk.length, smallBytes)) return;
+		windowBytes += chunk.length;
+		const now = performance.now();
+		if (now - windowStart >= 1000) {
+			bytesPerSecond = (windowBytes * 1000) / (now - windowStart);
+			windowStart = now;
+			windowBytes = 0;
+		}
+		if (timer !== undefined || !holdsAfterRead(chunk.length, Math.max(bytesPerSecond, windowBytes), smallBytes)) return;
 		if (socket.destroyed === true || socket._handle !== handle || reads.readStop() !== 0) return;
 		stats.holds += 1;
 		timer = setTimeout(resume, holdMs);

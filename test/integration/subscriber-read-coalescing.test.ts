@@ -1,12 +1,12 @@
 /**
 The subscriber's reads at a trickle (src/bus/coalesced-reads.ts) against a real redis-server: a message every 5 ms
 is taken in a few reads a second, not one read per message; every message still arrives exactly once and in order;
-a backlog is read on without holds; after a reconnect the new socket is held the same way.
+a backlog (and any input above the trickle rate) is read on without holds; after a reconnect the new socket is held the same way.
 */
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {RedisLink} from '../../src/bus/redis-link.js';
-import {holdsAfterRead, READ_HOLD_MS, SMALL_READ_BYTES} from '../../src/bus/coalesced-reads.js';
+import {holdsAfterRead, READ_HOLD_MS, SMALL_READ_BYTES, TRICKLE_BYTES_PER_SECOND} from '../../src/bus/coalesced-reads.js';
 import {INPUT_CHANNELS, SUBSCRIBED_CHANNELS} from '../../src/contract/names.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -19,11 +19,14 @@ function groups(times: readonly number[]): number {
 }
 
 describe('holdsAfterRead', () => {
-	it('holds after a small read only', () => {
-		expect(holdsAfterRead(0)).toBe(true);
-		expect(holdsAfterRead(SMALL_READ_BYTES - 1)).toBe(true);
-		expect(holdsAfterRead(SMALL_READ_BYTES)).toBe(false);
-		expect(holdsAfterRead(65_536)).toBe(false);
+	it('holds after a small read at a trickle only', () => {
+		expect(holdsAfterRead(0, 0)).toBe(true);
+		expect(holdsAfterRead(SMALL_READ_BYTES - 1, TRICKLE_BYTES_PER_SECOND - 1)).toBe(true);
+		expect(holdsAfterRead(SMALL_READ_BYTES, 0)).toBe(false);
+		expect(holdsAfterRead(65_536, 0)).toBe(false);
+		// A busy stream (5,000 messages of 250 bytes a second) keeps its latency.
+		expect(holdsAfterRead(300, 5000 * 250)).toBe(false);
+		expect(holdsAfterRead(300, TRICKLE_BYTES_PER_SECOND)).toBe(false);
 	});
 });
 

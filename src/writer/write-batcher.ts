@@ -180,6 +180,8 @@ export class WriteBatcher {
 	private dropsToReport: FamilyCounts = {};
 	private flushing = false;
 	private scheduled = false;
+	/** The trickle's delay (FLUSH_DELAY_MS) being waited out; cut short once 1,000 entries wait. */
+	private delayTimer: NodeJS.Timeout | undefined;
 	/** A flush due within a while (enqueueHashWithin), cancelled as soon as any other write schedules one. */
 	private lazyTimer: NodeJS.Timeout | undefined;
 	/** When the last transaction of pending writes was sent (performance.now()): the pacing under load. */
@@ -453,7 +455,12 @@ export class WriteBatcher {
 	MIN_TRANSACTION_GAP_MS unless BIG_BATCH_ENTRIES are waiting.
 	*/
 	protected schedule(): void {
-		if (this.scheduled) return;
+		if (this.scheduled) {
+			// Load built up while a write waited out the trickle's delay: go paced now instead of at the delay's end.
+			if (this.delayTimer === undefined || this.pending.entryCount < 1000) return;
+			clearTimeout(this.delayTimer);
+			this.delayTimer = undefined;
+		}
 		if (this.lazyTimer !== undefined) {
 			clearTimeout(this.lazyTimer);
 			this.lazyTimer = undefined;
@@ -461,11 +468,13 @@ export class WriteBatcher {
 		this.scheduled = true;
 		const run = () => {
 			this.scheduled = false;
+			this.delayTimer = undefined;
 			void this.flush(true);
 		};
 		const delay = this.batcherOptions.flushDelayMs ?? FLUSH_DELAY_MS;
 		if (delay > 0 && this.pending.entryCount < 1000) {
-			setTimeout(run, delay).unref();
+			this.delayTimer = setTimeout(run, delay);
+			this.delayTimer.unref();
 			return;
 		}
 		const wait = this.paceWaitMs();

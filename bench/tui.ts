@@ -13,7 +13,11 @@ the pane's raw output (pipe-pane), btop's bytes per second from its own pane the
 10,000 points of history that gains one point a second during both windows: the zoomed live chart's redraw cost.
 --ticker: the --zoom run's project and its point a second, unzoomed (what the training series costs without the chart).
 --gpu-only: the first window alone (no 200 events/s window, no first-frame case), for A/B runs of the GPU-only cost.
+--events-only: the 200 events/s window alone (no GPU-only window, no first-frame case), for A/B runs of the events' cost.
+--warmup S: seconds of 200 events/s before its window is measured (default 2; V8 is still compiling the event path then).
 --refresh MS: passed to mycotop as --refresh (default: mycotop's own default), to measure another redraw period.
+--node-args=ARGS: extra node options for the measured mycotop (e.g. --node-args="--log-deopt --logfile=/tmp/v8-%p.log" to see what V8
+deoptimizes).
 --cli FILE: the mycotop entry to measure (default this checkout's dist/bundle/cli.js), e.g. another worktree's build for A/B
 runs in one script.
 */
@@ -32,7 +36,7 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
 const {values: options} = parseArgs({
-	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}, cli: {type: 'string'}, refresh: {type: 'string'}},
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}, cli: {type: 'string'}, refresh: {type: 'string'}, 'node-args': {type: 'string'}, 'events-only': {type: 'boolean', default: false}, warmup: {type: 'string', default: '2'}},
 });
 const cli = options.cli === undefined ? join(root, 'dist/bundle/cli.js') : resolve(options.cli);
 const SECONDS = Number(options.seconds);
@@ -89,7 +93,8 @@ async function measure(pids: Record<string, number>, rawFile: string, seconds: n
 function mycotopCommand(redis: TestRedis): string {
 	const profile = options.profile === undefined ? '' : ` --cpu-prof --cpu-prof-dir=${resolve(options.profile)}`;
 	const refresh = options.refresh === undefined ? '' : ` --refresh ${Number(options.refresh)}`;
-	return `exec node${profile} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000${refresh}`;
+	const nodeArgs = options['node-args'] === undefined ? '' : ` ${options['node-args']}`;
+	return `exec node${profile}${nodeArgs} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000${refresh}`;
 }
 
 const ENV = {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color'};
@@ -135,9 +140,11 @@ async function cpuRuns(redis: TestRedis, tmux: TmuxWindows, hasBtop: boolean): P
 	}
 	await sleep(2000);
 	const results: Array<[string, Window]> = [];
-	process.stderr.write(`bench:tui: ${SECONDS} s with GPU sampling only ...\n`);
 	const btopFile = hasBtop ? btopRaw : undefined;
-	results.push(['GPU sampling only (8 GPUs at 1 Hz)', await measure(pids, rawFile, SECONDS, btopFile)]);
+	if (!options['events-only']) {
+		process.stderr.write(`bench:tui: ${SECONDS} s with GPU sampling only ...\n`);
+		results.push(['GPU sampling only (8 GPUs at 1 Hz)', await measure(pids, rawFile, SECONDS, btopFile)]);
+	}
 	if (options['gpu-only']) {
 		stopTicker?.();
 		tmux.kill(target);
@@ -145,8 +152,9 @@ async function cpuRuns(redis: TestRedis, tmux: TmuxWindows, hasBtop: boolean): P
 		return results;
 	}
 	process.stderr.write(`bench:tui: ${SECONDS} s with 200 events/s ...\n`);
-	const publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(SECONDS + 5)], {stdio: ['ignore', 'ignore', 'inherit']});
-	await sleep(2000);
+	const warmup = Number(options.warmup);
+	const publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(SECONDS + warmup + 3)], {stdio: ['ignore', 'ignore', 'inherit']});
+	await sleep(warmup * 1000);
 	results.push(['+ 200 events/s', await measure(pids, rawFile, SECONDS, btopFile)]);
 	if (!existsSync(`/proc/${pids['mycotop']!}/stat`)) process.stderr.write(`bench:tui: mycotop exited during the window; its pane:\n${tmux.capture(target)}\n`);
 	publisher.kill();
@@ -211,13 +219,13 @@ async function main(): Promise<void> {
 	try {
 		const cpu = await cpuRuns(redis, tmux, hasBtop);
 		// --zoom measures the zoomed redraw only (its seeded project would change the first-frame case).
-		const starts = options.zoom || options.ticker || options['gpu-only'] ? [] : await (async () => {
+		const starts = options.zoom || options.ticker || options['gpu-only'] || options['events-only'] ? [] : await (async () => {
 			process.stderr.write('bench:tui: first frame with 10,000 points per series ...\n');
 			return firstFrame(tmux, redis, await seedHistory(redis, ['hist-0', 'hist-1', 'hist-2', 'hist-3'], 10_000));
 		})();
 		const pct = (v: number | undefined) => (v === undefined ? 'n/a' : Number.isNaN(v) ? 'exited' : `${v.toFixed(2)}%`);
 		const zoomed = options.zoom ? `, training pane zoomed (${ZOOM_PROJECT}: 10,000 points + 1 a second)` : options.ticker ? `, not zoomed, ${ZOOM_PROJECT}: 10,000 points + 1 a second` : '';
-		process.stdout.write(`\nmycotop TUI cost (${cli}), ${COLUMNS}x${ROWS} tmux pane, ${SECONDS} s windows, NODE_ENV=production${zoomed}\n\n`);
+		process.stdout.write(`\nmycotop TUI cost (${cli}), ${COLUMNS}x${ROWS} tmux pane, ${SECONDS} s windows, NODE_ENV=production${zoomed}${options['events-only'] ? `, events after ${options.warmup} s of them` : ''}\n\n`);
 		process.stdout.write('| load | mycotop CPU (1 core) | btop CPU (same window) | mycotop frames/s | mycotop bytes/s to the terminal | btop bytes/s (same window) |\n|---|---|---|---|---|---|\n');
 		for (const [label, w] of cpu) {
 			const btopBytes = w.btopBytes === undefined ? 'n/a' : String(Math.round(w.btopBytes));

@@ -11,6 +11,7 @@ import {nextConnectionState, isAuthError, type ConnectionState} from './connecti
 import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
 import {PubSubFastPath, type RawListener} from './pubsub-fast-path.js';
 import {every, type Periodic} from '../periodic.js';
+import {coalesceReads, type ReadCoalescing} from './coalesced-reads.js';
 
 export interface RedisLinkOptions {
 	readonly url: string;
@@ -94,6 +95,8 @@ export class RedisLink {
 	readonly masters = new MasterTracker();
 	/** The current subscriber connection's message fast path; undefined when ioredis decodes everything. */
 	fastPath: PubSubFastPath | undefined;
+	/** The current subscriber socket's read batching at a trickle (coalesced-reads.ts); undefined when not in place. */
+	readCoalescing: ReadCoalescing | undefined;
 
 	constructor(options: RedisLinkOptions, onMessage: MessageHandler, private readonly channels: readonly string[]) {
 		this.target = parseRedisUrl(options.url);
@@ -115,6 +118,8 @@ export class RedisLink {
 		this.subscriber.on('message', deliver);
 		this.subscriber.on('connect', () => {
 			this.fastPath = installFastPath(this.subscriber, deliver, channels);
+			const stream = (this.subscriber as unknown as {stream?: NodeJS.EventEmitter}).stream;
+			this.readCoalescing = stream === undefined ? undefined : coalesceReads(stream);
 		});
 		const heartbeatMs = options.heartbeatMs ?? 2000;
 		this.heartbeat = every(heartbeatMs, () => this.beat());

@@ -47,7 +47,7 @@ export interface BatcherOptions {
 	/** List entries that may wait while Redis is away; beyond it new entries are dropped and counted. */
 	readonly maxPendingEntries?: number;
 	readonly now?: () => number;
-	/** Longest a write waits to be batched with others (ms). Default 50. */
+	/** Longest a write waits to be batched with others (ms). Default FLUSH_DELAY_MS. */
 	readonly flushDelayMs?: number;
 	/**
 	The input position to store with each batch (the replay ring's watermark), for pub/sub handover. Set, it also
@@ -125,6 +125,14 @@ export interface WriterStats {
 
 export type LeaseState = 'held' | 'waiting' | 'lost';
 
+/**
+Longest a write waits to be batched with others (ms) unless 1,000 entries are waiting. A transaction costs by the keys
+it touches, not by the events it holds (MULTI/EXEC, a promise and a reply per command, an LTRIM and EXPIRE per list, the
+batch id, the watermark, one writev that wakes Redis): at 200 events/s a 50 ms window made 20 transactions a second,
+a quarter of the main thread's added work in a CPU profile of the dashboard (bench:tui --profile). 200 ms makes 5,
+stays under the writer's 250 ms tick and well under the seed's one second of metric latency.
+*/
+const FLUSH_DELAY_MS = 200;
 /** Under load, a transaction starts at most this often (ms) while its batch is smaller than BIG_BATCH_ENTRIES. */
 const MIN_TRANSACTION_GAP_MS = 20;
 /** List entries after which a batch goes at once, paced or not. */
@@ -173,6 +181,8 @@ export class WriteBatcher {
 	private dropsToReport: FamilyCounts = {};
 	private flushing = false;
 	private scheduled = false;
+	/** The trickle's delay (FLUSH_DELAY_MS) being waited out; cut short once 1,000 entries wait. */
+	private delayTimer: NodeJS.Timeout | undefined;
 	/** A flush due within a while (enqueueHashWithin), cancelled as soon as any other write schedules one. */
 	private lazyTimer: NodeJS.Timeout | undefined;
 	/** When the last transaction of pending writes was sent (performance.now()): the pacing under load. */
@@ -439,12 +449,17 @@ export class WriteBatcher {
 	}
 
 	/**
-	Flush within `flushDelayMs` (default 50 ms): at a trickle that is one transaction per window instead of one
+	Flush within `flushDelayMs` (default FLUSH_DELAY_MS): at a trickle that is one transaction per window instead of one
 	per message. Under load (1,000 entries waiting) sooner, but paced (paceWaitMs): a transaction starts at most every
 	MIN_TRANSACTION_GAP_MS unless BIG_BATCH_ENTRIES are waiting.
 	*/
 	protected schedule(): void {
-		if (this.scheduled) return;
+		if (this.scheduled) {
+			// Load built up while a write waited out the trickle's delay: go paced now instead of at the delay's end.
+			if (this.delayTimer === undefined || this.pending.entryCount < 1000) return;
+			clearTimeout(this.delayTimer);
+			this.delayTimer = undefined;
+		}
 		if (this.lazyTimer !== undefined) {
 			clearTimeout(this.lazyTimer);
 			this.lazyTimer = undefined;
@@ -452,11 +467,13 @@ export class WriteBatcher {
 		this.scheduled = true;
 		const run = () => {
 			this.scheduled = false;
+			this.delayTimer = undefined;
 			void this.flush(true);
 		};
-		const delay = this.batcherOptions.flushDelayMs ?? 50;
+		const delay = this.batcherOptions.flushDelayMs ?? FLUSH_DELAY_MS;
 		if (delay > 0 && this.pending.entryCount < 1000) {
-			setTimeout(run, delay).unref();
+			this.delayTimer = setTimeout(run, delay);
+			this.delayTimer.unref();
 			return;
 		}
 		const wait = this.paceWaitMs();
@@ -473,7 +490,7 @@ export class WriteBatcher {
 	the process's own monotonic one, not the injected `now` (a test's frozen clock must not stop the writer).
 	*/
 	private paceWaitMs(): number {
-		if ((this.batcherOptions.flushDelayMs ?? 50) <= 0) return 0;
+		if ((this.batcherOptions.flushDelayMs ?? FLUSH_DELAY_MS) <= 0) return 0;
 		if (this.pending.entryCount >= BIG_BATCH_ENTRIES || this.hostPending.entryCount >= BIG_BATCH_ENTRIES) return 0;
 		return Math.max(0, this.lastTransactionAt + MIN_TRANSACTION_GAP_MS - performance.now());
 	}

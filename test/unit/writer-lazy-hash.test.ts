@@ -33,7 +33,8 @@ describe('hash writes that wait for another transaction', () => {
 			writer.enqueueHashWithin('metrics:host:h:current', {cpu_percent: '5'}, 1000, 'host');
 			await sleep(80);
 			writer.enqueueHash('metrics:gpu:h:u:current', {utilization_percent: '90'}, 'host');
-			await sleep(200);
+			// The urgent write waits up to the writer's 200 ms batching delay.
+			await sleep(400);
 			expect(kv.transactions).toHaveLength(1);
 			expect(kv.transactions[0]!.keys).toEqual(expect.arrayContaining(['metrics:host:h:current', 'metrics:gpu:h:u:current']));
 			expect(await kv.hgetall('metrics:host:h:current')).toEqual({cpu_percent: '5'});

@@ -91,6 +91,27 @@ describe('writer pacing under load', () => {
 		}
 	});
 
+	// Every transaction costs about the same whatever it holds: a trickle (200 events/s on the dashboard) is written a
+	// transaction per 200 ms, not one per 50 ms (bench:tui, the events' CPU).
+	it('at a trickle, writes wait up to 200 ms to share a transaction, and every entry is written once', {retry: 2}, async () => {
+		const kv = new RecordingKv();
+		const writer = writerOn(kv);
+		const started = performance.now();
+		let sent = 0;
+		while (performance.now() - started < 700) {
+			writer.enqueueList('test:list', `e${sent++}`, 600);
+			await sleep(10);
+		}
+		const scheduled = [...kv.transactions];
+		expect(await writer.drain(5000)).toBe(true);
+		expect(kv.written).toBe(sent);
+		expect(scheduled.length).toBeGreaterThanOrEqual(2);
+		expect(scheduled.length).toBeLessThanOrEqual(4);
+		expect(scheduled[0]!.at - started).toBeGreaterThanOrEqual(195);
+		for (let i = 1; i < scheduled.length; i++) expect(scheduled[i]!.at - scheduled[i - 1]!.at).toBeGreaterThanOrEqual(195);
+		writer.stop();
+	});
+
 	it('an explicit flush writes everything now, paced or not', async () => {
 		const kv = new RecordingKv();
 		const writer = writerOn(kv);

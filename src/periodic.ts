@@ -5,12 +5,13 @@ up, not working: each wake-up of an idle Node process costs about 0.01 % of a co
 2-core VM (bench:collector), and timers started at different moments wake it at different moments.
 
 With phasing on, `every` does not start a timer of its own: its runs go in one schedule on a grid of the wall clock
-(each run at a multiple of its period: 250 ms, 500 ms, 1 s, 2 s, 5 s all meet on whole seconds), and one timer
+(periods that divide a second run on their multiples, multiples of a second on whole seconds: 250 ms, 500 ms, 1 s,
+2 s, 5 s all meet on whole seconds; other periods keep their own), and one timer
 wakes the process for the next grid point and runs every job due by then, in one pass. (Timers started at one moment
 do not stay in step on their own: Node restarts a repeating timer from the time its callback begins, so the
 callbacks before it push it a millisecond or more later, and a timer one millisecond later is another wake-up.) A run
-that comes late does not run twice: the next one is the next grid point after now. The first run comes at the first
-grid point after a full period, at most one period later than a plain setInterval's. Off by default (tests with fake
+that comes late does not run twice: the next one is the next of its period's runs after now. The first run comes
+within one period, on the grid, never later than a plain setInterval's. Off by default (tests with fake
 timers count periods from the moment they start one); the long-running modes turn it on (main.ts).
 */
 
@@ -37,10 +38,25 @@ export interface Periodic {
 	stop(): void;
 }
 
-/** The first multiple of `ms` after `afterMs` (of 1 s for periods that are not divisors or multiples of a second). */
-function nextGridMs(afterMs: number, ms: number): number {
-	const step = 1000 % ms === 0 || ms % 1000 === 0 ? ms : 1000;
-	return (Math.floor(afterMs / step) + 1) * step;
+/**
+The grid a period's runs sit on: its own multiples when it divides a second (250 ms, 500 ms, 1 s), whole seconds
+when it is a multiple of one (2 s, 5 s, 5 min), none (1 ms) otherwise (300 ms, 1.5 s keep their own period).
+*/
+function gridStep(ms: number): number {
+	if (1000 % ms === 0) return ms;
+	return ms % 1000 === 0 ? 1000 : 1;
+}
+
+/** The first run: the last grid point within one period from now (never later than a plain setInterval's). */
+function firstDueMs(nowMs: number, ms: number): number {
+	const step = gridStep(ms);
+	return Math.max(nowMs + 1, Math.floor((nowMs + ms) / step) * step);
+}
+
+/** The run after one due at `dueMs`: a period later, skipping the runs that `nowMs` has already passed. */
+function nextDueMs(dueMs: number, nowMs: number, ms: number): number {
+	const next = dueMs + ms;
+	return next > nowMs ? next : next + Math.ceil((nowMs - next + 1) / ms) * ms;
 }
 
 /**
@@ -53,7 +69,7 @@ export function every(ms: number, fn: () => void, unref = true): Periodic {
 		if (unref) timer.unref();
 		return {stop: () => clearInterval(timer)};
 	}
-	const job: Job = {ms, fn, unref, dueMs: nextGridMs(Date.now() + ms - 1, ms)};
+	const job: Job = {ms, fn, unref, dueMs: firstDueMs(Date.now(), ms)};
 	jobs.add(job);
 	arm();
 	return {
@@ -71,7 +87,7 @@ function arm(): void {
 	const nowMs = Date.now();
 	for (const job of jobs) {
 		// The wall clock stepped back (NTP, a VM resumed): the next run a period from now, not after the step.
-		if (job.dueMs - nowMs > 2 * Math.max(job.ms, 1000)) job.dueMs = nextGridMs(nowMs + job.ms - 1, job.ms);
+		if (job.dueMs - nowMs > 2 * Math.max(job.ms, 1000)) job.dueMs = firstDueMs(nowMs, job.ms);
 		earliest = Math.min(earliest, job.dueMs);
 		keepAlive ||= !job.unref;
 	}
@@ -89,11 +105,12 @@ function arm(): void {
 function runDue(): void {
 	gate = undefined;
 	gateDueMs = Number.POSITIVE_INFINITY;
-	// Everything due by now, and what falls due within the next millisecond (the timer's resolution).
-	const now = Date.now() + 1;
+	// Everything due by now, and what falls due within the next millisecond (the timer's resolution). The clock is
+	// read again for each job: one that ran long makes the later ones skip the runs it made them miss.
+	const due = Date.now() + 1;
 	for (const job of [...jobs]) {
-		if (job.dueMs > now || !jobs.has(job)) continue;
-		job.dueMs = nextGridMs(Math.max(job.dueMs, now - 1), job.ms);
+		if (job.dueMs > due || !jobs.has(job)) continue;
+		job.dueMs = nextDueMs(job.dueMs, Date.now(), job.ms);
 		try {
 			job.fn();
 		} catch (error) {

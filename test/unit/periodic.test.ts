@@ -1,6 +1,6 @@
 /**
-Periodic timers in step (src/periodic.ts): with phasing on, timers asked for at different moments begin together at
-the next whole second and then wake the process on the same passes; off, each is a plain setInterval.
+Periodic timers in step (src/periodic.ts): with phasing on, timers asked for at different moments begin together on
+their grid within one period and then wake the process on the same passes; off, each is a plain setInterval.
 */
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {every, phasePeriodicTimers} from '../../src/periodic.js';
@@ -22,7 +22,7 @@ describe('every', () => {
 		expect(runs).toHaveLength(3);
 	});
 
-	it('on: timers asked for at different moments run in the same wake-ups, on their periods\' grid, from a full period on', () => {
+	it('on: timers asked for at different moments run in the same wake-ups, on their periods\' grid, the first within one period', () => {
 		vi.useFakeTimers({now: 10_300});
 		phasePeriodicTimers(true);
 		const runs: Array<[string, number]> = [];
@@ -35,9 +35,9 @@ describe('every', () => {
 		expect(vi.getTimerCount()).toBe(1);
 		vi.advanceTimersByTime(13_000 - Date.now());
 		const at = (name: string) => runs.filter(([n]) => n === name).map(([, t]) => t);
-		expect(at('a')).toEqual([12_000, 13_000]);
-		expect(at('b')).toEqual([10_750, 11_000, 11_250, 11_500, 11_750, 12_000, 12_250, 12_500, 12_750, 13_000]);
-		expect(at('c')).toEqual([11_500, 12_000, 12_500, 13_000]);
+		expect(at('a')).toEqual([11_000, 12_000, 13_000]);
+		expect(at('b')).toEqual([10_500, 10_750, 11_000, 11_250, 11_500, 11_750, 12_000, 12_250, 12_500, 12_750, 13_000]);
+		expect(at('c')).toEqual([11_000, 11_500, 12_000, 12_500, 13_000]);
 		expect(vi.getTimerCount()).toBe(1);
 		b.stop();
 		// Without the 250 ms one, the process wakes only on the half seconds.
@@ -58,8 +58,57 @@ describe('every', () => {
 		const kept = every(1000, () => runs++);
 		vi.advanceTimersByTime(5000);
 		expect(stoppedRuns).toBe(0);
-		expect(runs).toBe(4);
+		expect(runs).toBe(5);
 		kept.stop();
 		expect(vi.getTimerCount()).toBe(0);
+	});
+});
+
+// A reviewer's cases: periods off the one-second grid, a late pass, the first run of a long period, and the
+// first heartbeat (the bus line said "data stale" at start when it came a period late).
+describe('every, on: each job keeps its own period', () => {
+	it('a 300 ms job runs every 300 ms (alerting.evaluationInterval: 300ms)', () => {
+		vi.useFakeTimers({now: 10_000});
+		phasePeriodicTimers(true);
+		const runs: number[] = [];
+		const t = every(300, () => runs.push(Date.now()));
+		vi.advanceTimersByTime(3000);
+		t.stop();
+		// a plain setInterval gives 10 runs in 3 s
+		expect(runs.length).toBeGreaterThanOrEqual(8);
+	});
+
+	it('a 1500 ms job runs every 1500 ms, not every 1000 ms', () => {
+		vi.useFakeTimers({now: 10_000});
+		phasePeriodicTimers(true);
+		const runs: number[] = [];
+		const t = every(1500, () => runs.push(Date.now()));
+		vi.advanceTimersByTime(9000);
+		t.stop();
+		const gaps = runs.slice(1).map((r, i) => r - runs[i]!);
+		expect(gaps.every((g) => g >= 1500)).toBe(true);
+	});
+
+	it('a late pass does not run a job twice back to back (doc: "A run that comes late does not run twice")', () => {
+		vi.useFakeTimers({now: 10_000});
+		phasePeriodicTimers(true);
+		const runs: number[] = [];
+		const slow = every(1000, () => vi.setSystemTime(Date.now() + 600)); // a 600 ms synchronous job (rules evaluate)
+		const beat = every(250, () => runs.push(Date.now()));
+		vi.advanceTimersByTime(1200);
+		slow.stop();
+		beat.stop();
+		const gaps = runs.slice(1).map((r, i) => r - runs[i]!);
+		expect(gaps.filter((g) => g < 50)).toEqual([]);
+	});
+
+	it('a 5 min job (seed-writer rankings) first runs within one period of start', () => {
+		vi.useFakeTimers({now: 1_000});
+		phasePeriodicTimers(true);
+		const runs: number[] = [];
+		const t = every(300_000, () => runs.push(Date.now()));
+		vi.advanceTimersByTime(300_000);
+		t.stop();
+		expect(runs).toEqual([301_000]);
 	});
 });

@@ -9,6 +9,10 @@ meantime at once. Only at a trickle: above TRICKLE_BYTES_PER_SECOND (about 1,000
 measured over the last second) nothing is held, so a busy stream keeps its sub-millisecond latency; and a large
 read means a backlog, which is read on at once, so a burst is never held behind a timer while it is coming in.
 
+Only the writer holds (RedisLink.holdReads, set by the runtime from the lease). A standby that lagged up to `holdMs`
+behind the writer would, on taking the lease, not find the old writer's watermark in its replay ring (or find the
+newest messages not yet read) and write them a second time: a standby reads as soon as the kernel has data, as before.
+
 What a hold costs: a message reaches the store at most `holdMs` later (the dashboard redraws once a second, the rules
 evaluate once a second, the writer batches for 200 ms). The bytes wait in the kernel's socket buffer (and, beyond it,
 Redis's output buffer for this client): `holdMs` of a trickle is a few KiB.
@@ -54,10 +58,10 @@ export interface ReadCoalescing {
 }
 
 /**
-Hold `stream`'s reads as described above. Returns undefined (and changes nothing) for a socket whose handle has no
-readStop/readStart, and for TLS sockets (their handle decrypts what it reads: left to Node).
+Hold `stream`'s reads as described above, while `enabled()` says so. Returns undefined (and changes nothing) for a
+socket whose handle has no readStop/readStart, and for TLS sockets (their handle decrypts what it reads: left to Node).
 */
-export function coalesceReads(stream: NodeJS.EventEmitter, holdMs = READ_HOLD_MS, smallBytes = SMALL_READ_BYTES): ReadCoalescing | undefined {
+export function coalesceReads(stream: NodeJS.EventEmitter, holdMs = READ_HOLD_MS, smallBytes = SMALL_READ_BYTES, enabled: () => boolean = () => true): ReadCoalescing | undefined {
 	const socket = stream as ReadableSocket;
 	const handle = socket._handle;
 	if (socket.encrypted === true || handle === undefined || handle === null) return undefined;
@@ -83,7 +87,7 @@ export function coalesceReads(stream: NodeJS.EventEmitter, holdMs = READ_HOLD_MS
 			windowStart = now;
 			windowBytes = 0;
 		}
-		if (timer !== undefined || !holdsAfterRead(chunk.length, Math.max(bytesPerSecond, windowBytes), smallBytes)) return;
+		if (timer !== undefined || !enabled() || !holdsAfterRead(chunk.length, Math.max(bytesPerSecond, windowBytes), smallBytes)) return;
 		if (socket.destroyed === true || socket._handle !== handle || reads.readStop() !== 0) return;
 		stats.holds += 1;
 		timer = setTimeout(resume, holdMs);

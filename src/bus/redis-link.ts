@@ -97,6 +97,12 @@ export class RedisLink {
 	fastPath: PubSubFastPath | undefined;
 	/** The current subscriber socket's read batching at a trickle (coalesced-reads.ts); undefined when not in place. */
 	readCoalescing: ReadCoalescing | undefined;
+	/**
+	Whether the subscriber's reads are held at a trickle (coalesced-reads.ts): only while this instance is the writer
+	(the runtime sets it from the lease). A standby must stay as close behind the writer as the network allows, or the
+	handover replays what the old writer already stored.
+	*/
+	holdReads = false;
 
 	constructor(options: RedisLinkOptions, onMessage: MessageHandler, private readonly channels: readonly string[]) {
 		this.target = parseRedisUrl(options.url);
@@ -119,7 +125,7 @@ export class RedisLink {
 		this.subscriber.on('connect', () => {
 			this.fastPath = installFastPath(this.subscriber, deliver, channels);
 			const stream = (this.subscriber as unknown as {stream?: NodeJS.EventEmitter}).stream;
-			this.readCoalescing = stream === undefined ? undefined : coalesceReads(stream);
+			this.readCoalescing = stream === undefined ? undefined : coalesceReads(stream, undefined, undefined, () => this.holdReads);
 		});
 		const heartbeatMs = options.heartbeatMs ?? 2000;
 		this.heartbeat = every(heartbeatMs, () => this.beat());

@@ -6,7 +6,7 @@ transaction, next to the batch id and the input watermark, so a batch's buckets 
 entries are written (a batch retried after an unknown outcome is sent again only when its id is not stored, so a
 bucket is never merged twice; a batch handed over is replayed by the next writer from the watermark). Inside MULTI a
 NOSCRIPT reply comes only at EXEC, after the rest of the batch was applied, and re-sending the script alone would need
-a second, non-atomic path. EVAL costs Redis one SHA-1 of these ~2.5 KB per batch (batches flush at most every 50 ms
+a second, non-atomic path. EVAL costs Redis one SHA-1 of these ~2.5 KB per batch (batches flush at most every 200 ms
 at a trickle and carry thousands of events under load) and compiles the script once: Redis caches it by its SHA.
 
 KEYS: [1] the series index, then the chunk keys, in the order of ARGV's groups.

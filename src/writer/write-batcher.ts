@@ -456,7 +456,7 @@ export class WriteBatcher {
 	protected schedule(): void {
 		if (this.scheduled) {
 			// Load built up while a write waited out the trickle's delay: go paced now instead of at the delay's end.
-			if (this.delayTimer === undefined || this.pending.entryCount < 1000) return;
+			if (this.delayTimer === undefined || this.pending.entryCount + this.hostPending.entryCount < 1000) return;
 			clearTimeout(this.delayTimer);
 			this.delayTimer = undefined;
 		}
@@ -471,7 +471,7 @@ export class WriteBatcher {
 			void this.flush(true);
 		};
 		const delay = this.batcherOptions.flushDelayMs ?? FLUSH_DELAY_MS;
-		if (delay > 0 && this.pending.entryCount < 1000) {
+		if (delay > 0 && this.pending.entryCount + this.hostPending.entryCount < 1000) {
 			this.delayTimer = setTimeout(run, delay);
 			this.delayTimer.unref();
 			return;

@@ -49,6 +49,8 @@ describe.runIf(redisAvailable())('subscriber reads at a trickle', () => {
 			received.push(message);
 			times.push(performance.now());
 		}, SUBSCRIBED_CHANNELS);
+		// As the writer (the runtime sets it from the lease): only the writer holds its reads.
+		link.holdReads = true;
 		link.start();
 		const publisher = redis.client();
 		await waitFor(async () => Number(((await publisher.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.taskUpdates)) as [string, number])[1]) === 1, 5000, 'subscribed');
@@ -95,5 +97,24 @@ describe.runIf(redisAvailable())('subscriber reads at a trickle', () => {
 		expect(link.readCoalescing).toBeDefined();
 		publisher.disconnect();
 		again.disconnect();
+	});
+
+	// A standby that lagged the writer by a hold would replay, on taking the lease, what the old writer had stored
+	// (a reviewer's reproduction: test/faults/handover-trickle.test.ts).
+	it('a standby (holdReads off) never holds: every message is read as it comes', async () => {
+		await link?.stop();
+		const received: string[] = [];
+		link = new RedisLink({url: redis.url}, (_channel, message) => received.push(message), SUBSCRIBED_CHANNELS);
+		link.start();
+		const publisher = redis.client();
+		await waitFor(async () => Number(((await publisher.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.taskUpdates)) as [string, number])[1]) === 1, 5000, 'subscribed');
+		expect(link.readCoalescing).toBeDefined();
+		for (let i = 0; i < 40; i++) {
+			await publisher.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({i}));
+			await sleep(5);
+		}
+		await waitFor(() => received.length >= 40, 5000, 'the trickle');
+		expect(link.readCoalescing!.stats.holds).toBe(0);
+		publisher.disconnect();
 	});
 });

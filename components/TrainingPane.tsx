@@ -70,7 +70,11 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 	// One line per project: the short ETA goes on it, and the sparklines give up its room (all alike, so they align).
 	const shortEtas = per === 1 ? visible.map((p) => (p.eta === undefined ? '' : etaShortText(p.eta, nowMs))) : [];
 	const shortEtaWidth = Math.max(0, ...shortEtas.map((t) => (t === '' ? 0 : cellWidth(t) + 1)));
-	const sparkWidth = Math.max(4, Math.min(240, inner - fixed - shortEtaWidth));
+	// The last WER ends a one-line row too: the sparklines give up its room as well, so the row fits the pane (a row
+	// wider than the pane lost its WER to Ink's cut, which also re-cut every changed row each frame).
+	const shortWers = per === 1 ? visible.map((p) => (p.lastWer === undefined ? '' : ` wer ${formatValue(p.lastWer)}`)) : [];
+	const shortWerWidth = Math.max(0, ...shortWers.map((t) => cellWidth(t)));
+	const sparkWidth = Math.max(4, Math.min(240, inner - fixed - shortEtaWidth - shortWerWidth));
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
 	return (
 		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height}>
@@ -90,7 +94,7 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 						{withEnergy ? <Text color={colors.warn}>{padCells(e === undefined ? '' : kwhText(e.todayKwh), ENERGY_CELLS, 'right')} </Text> : null}
 						{view.arrow} {view.badge ? <Text color={colors[BADGE_TONE[view.badge]]}>{view.badge}</Text> : null}
 						{per === 1 && shortEtas[i] ? <Text color={p.eta?.inMs === 0 ? colors.ok : colors.info}> {shortEtas[i]}</Text> : null}
-						{per === 1 && p.lastWer !== undefined ? <Text dimColor> wer {formatValue(p.lastWer)}</Text> : null}
+						{per === 1 && shortWers[i] ? <Text dimColor>{shortWers[i]}</Text> : null}
 					</Line>,
 				];
 				if (per === 2) {

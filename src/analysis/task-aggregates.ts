@@ -26,26 +26,42 @@ export interface TaskAggregates {
 /** Aggregates over the completions of the hour before `now`. `recent` may be in any order. */
 export function taskAggregates<C extends Pick<Completion, 'durationSeconds' | 'timeMs'>>(recent: readonly C[], now: number, slaSeconds = SLA_SECONDS): TaskAggregates {
 	const hourAgo = now - 3_600_000;
-	const durations: number[] = [];
+	// A Float64Array sorts numerically without a comparator: half the time of an array's sort((a, b) => a - b) at
+	// 10,000 durations (the snapshot, the writer's dashboard message and the rules each do this once a second). The
+	// order is the same (durations are finite); only -0 and 0 may swap, which are equal.
+	let durations = new Float64Array(Math.min(recent.length, 64));
+	let n = 0;
 	let completions = 0;
+	let violations = 0;
 	for (const c of recent) {
 		if (c.timeMs <= hourAgo || c.timeMs > now + 60_000) continue;
 		completions += 1;
 		// A completion without a duration counts toward throughput only.
-		if (Number.isFinite(c.durationSeconds)) durations.push(c.durationSeconds);
+		const d = c.durationSeconds;
+		if (!Number.isFinite(d)) continue;
+		if (n === durations.length) {
+			const grown = new Float64Array(Math.min(recent.length, n * 2));
+			grown.set(durations);
+			durations = grown;
+		}
+		durations[n++] = d;
+		if (d > slaSeconds) violations += 1;
 	}
-	const n = durations.length;
 	if (n === 0)
 		return {throughputPerHour: completions, avgDurationSeconds: 0, slaCompliancePercent: 100, p50Seconds: 0, p95Seconds: 0, p99Seconds: 0, slaViolations: 0};
-	durations.sort((a, b) => a - b);
-	const violations = durations.filter((d) => d > slaSeconds).length;
+	durations = durations.subarray(0, n).sort();
+	// Summed in ascending order, as before, so the mean is the same to the last bit.
+	let sum = 0;
+	for (let i = 0; i < n; i++) sum += durations[i]!;
+	// quantileSorted reads only `length` and indices, which a typed array has.
+	const sorted = durations as unknown as readonly number[];
 	return {
 		throughputPerHour: completions,
-		avgDurationSeconds: durations.reduce((s, d) => s + d, 0) / n,
+		avgDurationSeconds: sum / n,
 		slaCompliancePercent: ((n - violations) / n) * 100,
-		p50Seconds: quantileSorted(durations, 0.5),
-		p95Seconds: quantileSorted(durations, 0.95),
-		p99Seconds: quantileSorted(durations, 0.99),
+		p50Seconds: quantileSorted(sorted, 0.5),
+		p95Seconds: quantileSorted(sorted, 0.95),
+		p99Seconds: quantileSorted(sorted, 0.99),
 		slaViolations: violations,
 	};
 }

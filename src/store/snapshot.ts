@@ -24,6 +24,8 @@ import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecor
 
 /** Points of each series carried in a snapshot (enough for the widest sparkline). */
 const SNAPSHOT_TAIL = 240;
+/** The task figures' window (systemFigures). */
+const HOUR_MS = 3_600_000;
 
 export interface ProjectSummary {
 	readonly projectId: string;
@@ -153,8 +155,11 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 	const {store} = sources;
 	const forecasts = sources.forecasts ?? DEFAULT_FORECASTS;
 	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series, targetLossFor(forecasts.training, id))).sort((a, b) => a.projectId.localeCompare(b.projectId));
-	const figures = systemFigures(store, now);
-	const budget = slaBudget(store.completionsSince(now - forecasts.sla.windowMs), now, forecasts.sla);
+	// One scan of the completions (10,000 by default) for both windows: the figures and the budget each keep what
+	// belongs to their own window from a superset, in the same order.
+	const completions = store.completionsSince(now - Math.max(forecasts.sla.windowMs, HOUR_MS));
+	const figures = systemFigures({completionsSince: () => completions, busyAgents: () => store.busyAgents()}, now);
+	const budget = slaBudget(completions, now, forecasts.sla);
 	const agents: AgentSummary[] = [...store.agents]
 		.map(([agent, a]) => ({
 			agent,

@@ -61,6 +61,21 @@ describe('TrainingPane', () => {
 		expect(text).toMatch(/wer 0\.250/);
 	});
 
+	it('keeps the last WER on one-line rows: the sparkline gives up its room, so the row fits the pane uncut', () => {
+		const wer = [0.4, 0.35, 0.3, 0.25];
+		for (const width of [100, 120]) {
+			const flat = Array.from({length: 60}, (_, i) => 0.5 + (i % 2) * 0.001);
+			const many = [...Array.from({length: 5}, (_, i) => project(`p${i}`, falling, wer)), project('flat', flat, wer)];
+			const rows = lines(frameOf(<TrainingPane {...base} width={width} height={7} projects={many} total={6} />)).filter((l) => /p\d|flat/.test(l));
+			expect(rows).toHaveLength(6);
+			for (const row of rows) {
+				expect(row).toMatch(/wer 0\.250\s*$/);
+				expect(row).not.toContain('…');
+			}
+			expect(rows.find((l) => l.includes('flat'))).toContain('converged');
+		}
+	});
+
 	it('falls back to one line per project when space is short, and says when it waits for data', () => {
 		const many = Array.from({length: 6}, (_, i) => project(`p${i}`, falling));
 		const text = frameOf(<TrainingPane {...base} height={7} projects={many} total={6} />);

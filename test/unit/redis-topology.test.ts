@@ -13,6 +13,9 @@ const SECRET = 'S3cr#t/p@ss:w&rd=+% x?,';
 const enc = encodeURIComponent(SECRET);
 const SENTINEL_SECRET = 'sent!nel pass@,/';
 
+
+/** What redactSecrets puts in place of a secret. */
+const REDACTED_MARK = '***';
 describe('redis+sentinel:// and redis+cluster:// URLs', () => {
 	it('a sentinel URL: sentinels, master name, db, both accounts; nothing secret shown', () => {
 		const url = `redis+sentinel://mon:${enc}@10.0.0.1:26379,10.0.0.2,[::1]:26380/mymaster/3?sentinelUsername=watch&sentinelPassword=${encodeURIComponent(SENTINEL_SECRET)}`;
@@ -96,10 +99,13 @@ describe('redis+sentinel:// and redis+cluster:// URLs', () => {
 				expect(t.masterName).toBe(masterName);
 				expect(t.tls).toBe(tls);
 				const clean = redactSecrets(`${t.redacted} ${url} ${password} ${sentinelPassword}`, t.secrets);
-				expect(clean).not.toContain(encodeURIComponent(password));
+				// A password that is part of the mark itself ("*", "**", "***") is in every redacted text (a random case
+				// that failed about one run in ten); any other must be gone.
+				if (!REDACTED_MARK.includes(password)) expect(clean).not.toContain(encodeURIComponent(password));
 				if (password.length > 3) expect(t.redacted).not.toContain(password);
 			}),
 		);
+		expect(redactSecrets('a * b', ['*'])).toBe('a *** b');
 		expect(configTopologyUrl({cluster: {nodes: ['a:7000', 'b:7001'], password: 'p w'}})).toBe('redis+cluster://:p%20w@a:7000,b:7001');
 		expect(configTopologyUrl({})).toBeUndefined();
 	});

@@ -90,9 +90,10 @@ describe.runIf(enabled)('acks, silences and history in Redis', () => {
 		await waitFor(() => messages.filter((m) => m['state'] === 'firing').length === 2, 3000, 'the second firing message');
 		expect(messages.filter((m) => m['state'] === 'resolved')).toHaveLength(1);
 
-		const log = await client.xrange(ALERT_KEYS.log, '-', '+');
-		const kindsLogged = log.map(([, fields]) => (JSON.parse(fields[1]!) as {kind: string}).kind);
-		expect(kindsLogged).toEqual(['firing', 'resolved', 'firing']);
+		// The log entry goes through the writer's batch (up to 200 ms at a trickle), the message straight out: wait for it.
+		const kindsLogged = async () => (await client.xrange(ALERT_KEYS.log, '-', '+')).map(([, fields]) => (JSON.parse(fields[1]!) as {kind: string}).kind);
+		await waitFor(async () => (await kindsLogged()).length >= 3, 3000, 'the third log entry');
+		expect(await kindsLogged()).toEqual(['firing', 'resolved', 'firing']);
 		await c.runtime.stop();
 	}, 30_000);
 

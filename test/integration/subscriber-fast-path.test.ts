@@ -3,29 +3,17 @@ The subscriber's message fast path against a real redis-server: it is in place w
 message arrives exactly once and in order, the heartbeat's replies still reach ioredis, and a reconnect puts a
 fresh fast path in front of the new socket.
 */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
-import {RedisLink} from '../../src/bus/redis-link.js';
-import {INPUT_CHANNELS, SUBSCRIBED_CHANNELS} from '../../src/contract/names.js';
+import {describe, expect, it} from 'vitest';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {linkFixture, waitSubscribed} from '../helpers/subscriber-link.js';
+import {INPUT_CHANNELS} from '../../src/contract/names.js';
 
 describe.runIf(redisAvailable())('subscriber fast path', () => {
-	let redis: TestRedis;
-	let link: RedisLink | undefined;
-
-	beforeAll(async () => {
-		redis = await startRedis();
-	});
-	afterAll(async () => {
-		await link?.stop();
-		await redis?.stop();
-	});
+	const fixture = linkFixture();
 
 	it('decodes the messages itself, in order, exactly once, and leaves PING replies and reconnects to ioredis', async () => {
 		const received: Array<[string, string]> = [];
-		link = new RedisLink({url: redis.url, heartbeatMs: 100}, (channel, message) => received.push([channel, message]), SUBSCRIBED_CHANNELS);
-		link.start();
-		const publisher = redis.client();
-		await waitFor(async () => Number(((await publisher.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.taskUpdates)) as [string, number])[1]) === 1, 5000, 'subscribed');
+		const {link, publisher} = await fixture.subscribe({heartbeatMs: 100}, (channel, message) => received.push([channel, message]));
 		const first = link.fastPath;
 		expect(first, 'fast path installed in front of ioredis 6.0.0').toBeDefined();
 
@@ -47,13 +35,13 @@ describe.runIf(redisAvailable())('subscriber fast path', () => {
 		// The heartbeat's PING replies pass through to ioredis, which resolves them (lastSeenMs moves without messages).
 		const passedBefore = first!.stats.passedThrough;
 		const seenBefore = link.lastSeenMs;
-		await waitFor(() => first!.stats.passedThrough >= passedBefore + 2 && link!.lastSeenMs > seenBefore, 3000, 'PING replies through ioredis');
+		await waitFor(() => first!.stats.passedThrough >= passedBefore + 2 && link.lastSeenMs > seenBefore, 3000, 'PING replies through ioredis');
 
 		// A new connection gets a new fast path, and the resubscribed channels deliver through it.
-		await redis.restart(200);
-		await waitFor(() => link!.fastPath !== first && link!.subscriberReady, 10_000, 'reconnected');
-		const again = redis.client();
-		await waitFor(async () => Number(((await again.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.taskUpdates)) as [string, number])[1]) === 1, 5000, 'resubscribed');
+		await fixture.redis.restart(200);
+		await waitFor(() => link.fastPath !== first && link.subscriberReady, 10_000, 'reconnected');
+		const again = fixture.redis.client();
+		await waitSubscribed(again, 'resubscribed');
 		await again.publish(INPUT_CHANNELS.taskUpdates, '{"after":"restart"}');
 		await waitFor(() => received.at(-1)?.[1] === '{"after":"restart"}', 5000, 'message after restart');
 		expect(link.fastPath!.stats.messages).toBe(1);

@@ -3,11 +3,11 @@ The subscriber's reads at a trickle (src/bus/coalesced-reads.ts) against a real 
 is taken in a few reads a second, not one read per message; every message still arrives exactly once and in order;
 a backlog (and any input above the trickle rate) is read on without holds; after a reconnect the new socket is held the same way.
 */
-import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
-import {RedisLink} from '../../src/bus/redis-link.js';
+import {describe, expect, it} from 'vitest';
+import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {linkFixture, waitSubscribed} from '../helpers/subscriber-link.js';
 import {holdsAfterRead, judgedRate, READ_HOLD_MS, SMALL_READ_BYTES, TRICKLE_BYTES_PER_SECOND} from '../../src/bus/coalesced-reads.js';
-import {INPUT_CHANNELS, SUBSCRIBED_CHANNELS} from '../../src/contract/names.js';
+import {INPUT_CHANNELS} from '../../src/contract/names.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -44,31 +44,20 @@ describe('holdsAfterRead', () => {
 });
 
 describe.runIf(redisAvailable())('subscriber reads at a trickle', () => {
-	let redis: TestRedis;
-	let link: RedisLink | undefined;
-
-	beforeAll(async () => {
-		redis = await startRedis();
-	});
-	afterAll(async () => {
-		await link?.stop();
-		await redis?.stop();
-	});
+	const fixture = linkFixture();
 
 	it('takes a message every 5 ms in a few reads a second, each once and in order; a backlog without holds', {retry: 2}, async () => {
 		const received: string[] = [];
 		const times: number[] = [];
-		link = new RedisLink({url: redis.url}, (_channel, message) => {
+		const onMessage = (_channel: string, message: string) => {
 			received.push(message);
 			times.push(performance.now());
-		}, SUBSCRIBED_CHANNELS);
+		};
 		// As the writer (the runtime sets it from the lease): only the writer holds its reads.
-		link.holdReads = true;
-		link.start();
-		const publisher = redis.client();
-		await waitFor(async () => Number(((await publisher.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.taskUpdates)) as [string, number])[1]) === 1, 5000, 'subscribed');
+		const {link, publisher} = await fixture.subscribe({}, onMessage, (created) => {
+			created.holdReads = true;
+		});
 		expect(link.readCoalescing, 'read batching in place on the plain TCP socket').toBeDefined();
-		
 
 		// A trickle: one message every 5 ms for 600 ms (about 100, each in a packet of its own).
 		const sent: string[] = [];
@@ -101,10 +90,10 @@ describe.runIf(redisAvailable())('subscriber reads at a trickle', () => {
 
 		// A new socket after a reconnect is held the same way, and delivers.
 		const first = link.readCoalescing;
-		await redis.restart(200);
-		await waitFor(() => link!.readCoalescing !== first && link!.subscriberReady, 10_000, 'reconnected');
-		const again = redis.client();
-		await waitFor(async () => Number(((await again.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.taskUpdates)) as [string, number])[1]) === 1, 5000, 'resubscribed');
+		await fixture.redis.restart(200);
+		await waitFor(() => link.readCoalescing !== first && link.subscriberReady, 10_000, 'reconnected');
+		const again = fixture.redis.client();
+		await waitSubscribed(again, 'resubscribed');
 		await again.publish(INPUT_CHANNELS.taskUpdates, '{"after":"restart"}');
 		await waitFor(() => received.at(-1) === '{"after":"restart"}', 5000, 'message after restart');
 		expect(link.readCoalescing).toBeDefined();
@@ -115,12 +104,8 @@ describe.runIf(redisAvailable())('subscriber reads at a trickle', () => {
 	// A standby that lagged the writer by a hold would replay, on taking the lease, what the old writer had stored
 	// (a reviewer's reproduction: test/faults/handover-trickle.test.ts).
 	it('a standby (holdReads off) never holds: every message is read as it comes', async () => {
-		await link?.stop();
 		const received: string[] = [];
-		link = new RedisLink({url: redis.url}, (_channel, message) => received.push(message), SUBSCRIBED_CHANNELS);
-		link.start();
-		const publisher = redis.client();
-		await waitFor(async () => Number(((await publisher.call('PUBSUB', 'NUMSUB', INPUT_CHANNELS.taskUpdates)) as [string, number])[1]) === 1, 5000, 'subscribed');
+		const {link, publisher} = await fixture.subscribe({}, (_channel, message) => received.push(message));
 		expect(link.readCoalescing).toBeDefined();
 		for (let i = 0; i < 40; i++) {
 			await publisher.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({i}));

@@ -10,21 +10,37 @@ afterEach(() => {
 	vi.useRealTimers();
 });
 
+/** Fake timers whose clock starts at `now` (ms since the epoch), with periodic timers phased (on) or plain (off). */
+function fakeClock(now: number, phased: boolean): void {
+	vi.useFakeTimers({now});
+	phasePeriodicTimers(phased);
+}
+
+/** A job every `periodMs` that records the times it ran. */
+function recordedJob(periodMs: number): {readonly runs: number[]; stop(): void} {
+	const runs: number[] = [];
+	const timer = every(periodMs, () => runs.push(Date.now()));
+	return {runs, stop: () => timer.stop()};
+}
+
+/** The time between each two runs in a row. */
+function gaps(runs: readonly number[]): number[] {
+	return runs.slice(1).map((r, i) => r - runs[i]!);
+}
+
 describe('every', () => {
 	it('off: a plain interval from the moment it is asked for', () => {
-		vi.useFakeTimers({now: 10_300});
-		const runs: number[] = [];
-		const timer = every(1000, () => runs.push(Date.now()));
+		fakeClock(10_300, false);
+		const {runs, stop} = recordedJob(1000);
 		vi.advanceTimersByTime(3000);
 		expect(runs).toEqual([11_300, 12_300, 13_300]);
-		timer.stop();
+		stop();
 		vi.advanceTimersByTime(3000);
 		expect(runs).toHaveLength(3);
 	});
 
 	it('on: timers asked for at different moments run in the same wake-ups, on their periods\' grid, the first within one period', () => {
-		vi.useFakeTimers({now: 10_300});
-		phasePeriodicTimers(true);
+		fakeClock(10_300, true);
 		const runs: Array<[string, number]> = [];
 		const a = every(1000, () => runs.push(['a', Date.now()]));
 		vi.advanceTimersByTime(170);
@@ -50,8 +66,7 @@ describe('every', () => {
 	});
 
 	it('on: a timer stopped before it began never runs, and the others still begin', () => {
-		vi.useFakeTimers({now: 20_900});
-		phasePeriodicTimers(true);
+		fakeClock(20_900, true);
 		let stoppedRuns = 0;
 		let runs = 0;
 		every(1000, () => stoppedRuns++).stop();
@@ -68,47 +83,37 @@ describe('every', () => {
 // first heartbeat (the bus line said "data stale" at start when it came a period late).
 describe('every, on: each job keeps its own period', () => {
 	it('a 300 ms job runs every 300 ms (alerting.evaluationInterval: 300ms)', () => {
-		vi.useFakeTimers({now: 10_000});
-		phasePeriodicTimers(true);
-		const runs: number[] = [];
-		const t = every(300, () => runs.push(Date.now()));
+		fakeClock(10_000, true);
+		const {runs, stop} = recordedJob(300);
 		vi.advanceTimersByTime(3000);
-		t.stop();
+		stop();
 		// a plain setInterval gives 10 runs in 3 s
 		expect(runs.length).toBeGreaterThanOrEqual(8);
 	});
 
 	it('a 1500 ms job runs every 1500 ms, not every 1000 ms', () => {
-		vi.useFakeTimers({now: 10_000});
-		phasePeriodicTimers(true);
-		const runs: number[] = [];
-		const t = every(1500, () => runs.push(Date.now()));
+		fakeClock(10_000, true);
+		const {runs, stop} = recordedJob(1500);
 		vi.advanceTimersByTime(9000);
-		t.stop();
-		const gaps = runs.slice(1).map((r, i) => r - runs[i]!);
-		expect(gaps.every((g) => g >= 1500)).toBe(true);
+		stop();
+		expect(gaps(runs).every((g) => g >= 1500)).toBe(true);
 	});
 
 	it('a late pass does not run a job twice back to back (doc: "A run that comes late does not run twice")', () => {
-		vi.useFakeTimers({now: 10_000});
-		phasePeriodicTimers(true);
-		const runs: number[] = [];
+		fakeClock(10_000, true);
 		const slow = every(1000, () => vi.setSystemTime(Date.now() + 600)); // a 600 ms synchronous job (rules evaluate)
-		const beat = every(250, () => runs.push(Date.now()));
+		const beat = recordedJob(250);
 		vi.advanceTimersByTime(1200);
 		slow.stop();
 		beat.stop();
-		const gaps = runs.slice(1).map((r, i) => r - runs[i]!);
-		expect(gaps.filter((g) => g < 50)).toEqual([]);
+		expect(gaps(beat.runs).filter((g) => g < 50)).toEqual([]);
 	});
 
 	it('a 5 min job (seed-writer rankings) first runs within one period of start', () => {
-		vi.useFakeTimers({now: 1_000});
-		phasePeriodicTimers(true);
-		const runs: number[] = [];
-		const t = every(300_000, () => runs.push(Date.now()));
+		fakeClock(1_000, true);
+		const {runs, stop} = recordedJob(300_000);
 		vi.advanceTimersByTime(300_000);
-		t.stop();
+		stop();
 		expect(runs).toEqual([301_000]);
 	});
 });

@@ -5,6 +5,7 @@ import {renderTemplate} from '../../src/rules/user-rules.js';
 import {SeriesCatalog} from '../../src/rules/series-catalog.js';
 import {TimeRing} from '../../src/rules/time-ring.js';
 import {type GpuInput, type RuleInput, type RuleSample} from '../../src/rules/rule-types.js';
+import {gpuRuleInput} from './helpers.js';
 
 function gpuInput(now: number, lost: boolean, temp: number): RuleInput {
 	const ring = (v: number) => {
@@ -13,16 +14,7 @@ function gpuInput(now: number, lost: boolean, temp: number): RuleInput {
 		return r;
 	};
 	const gpu: GpuInput = {id: 'GPU-a', index: 0, name: 'x', lost, temperatureC: ring(temp), memoryUsedMb: ring(79_000), memoryTotalMb: 80_000, utilizationPercent: ring(50)};
-	return {
-		nowMs: now,
-		projects: [],
-		completionsSince: () => [],
-		lastCompletionMs: undefined,
-		busyAgents: [],
-		workflowSteps: [],
-		criticalErrorsSince: () => [],
-		gpus: [gpu],
-	};
+	return gpuRuleInput(now, [gpu]);
 }
 
 function samples(name: string, input: RuleInput): RuleSample[] {

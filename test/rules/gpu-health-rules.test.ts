@@ -7,7 +7,7 @@ import {parseGpuLine, type ParsedGpuRow} from '../../src/gpu/csv-parse.js';
 import {GpuTracker} from '../../src/rules/gpu-tracker.js';
 import {RuleEngine} from '../../src/rules/engine.js';
 import {SeriesCatalog} from '../../src/rules/series-catalog.js';
-import {drive, fill, firstOf, kinds} from './helpers.js';
+import {drive, fill, firstOf, gpuRuleInput, kinds} from './helpers.js';
 import {recording} from '../gpu/fixtures.js';
 
 const S = 1000;
@@ -113,7 +113,7 @@ describe('end to end: recorded health frames -> store -> tracker -> rules', () =
 			store.applyFrame(frame, t);
 			if (t === 3 * S) store.recordXid({xid: 48, timeMs: t + 500, pci: '0000:2a:00'});
 			const gpus = tracker.update(store.snapshot(), t + 600)!;
-			const input = {nowMs: t + 600, projects: [], completionsSince: () => [], lastCompletionMs: undefined, busyAgents: [], workflowSteps: [], criticalErrorsSince: () => [], gpus};
+			const input = gpuRuleInput(t + 600, gpus);
 			catalog.update(input);
 			for (const tr of engine.evaluate(input)) if (tr.kind === 'firing') fired.push(`${tr.rule}:${tr.labels['gpu']}`);
 		}

@@ -1,6 +1,6 @@
 /** Drive rules in accelerated time over a SeriesWorld. */
 import {RuleEngine, type AlertTransition, type EngineOptions} from '../../src/rules/engine.js';
-import {type Rule} from '../../src/rules/rule-types.js';
+import {type GpuInput, type Rule, type RuleInput} from '../../src/rules/rule-types.js';
 import {SeriesWorld} from '../../src/rules/world.js';
 
 export interface Run {
@@ -27,6 +27,21 @@ export function drive(world: SeriesWorld, rules: readonly Rule[], options: Engin
 		},
 	};
 	return run;
+}
+
+/** A rule input with GPUs only: no projects, completions, agents, workflow steps or errors. */
+export function gpuRuleInput(nowMs: number, gpus: readonly GpuInput[], shape?: string): RuleInput {
+	return {
+		nowMs,
+		projects: [],
+		completionsSince: () => [],
+		lastCompletionMs: undefined,
+		busyAgents: [],
+		workflowSteps: [],
+		criticalErrorsSince: () => [],
+		gpus,
+		...(shape === undefined ? {} : {shape}),
+	};
 }
 
 export function kinds(transitions: readonly AlertTransition[], rule?: string): string[] {

@@ -8,6 +8,7 @@ import {describe, expect, it} from 'vitest';
 import {RuleEngine} from '../../src/rules/engine.js';
 import {compileRules} from '../../src/rules/user-rules.js';
 import {TimeRing} from '../../src/rules/time-ring.js';
+import {gpuRuleInput} from './helpers.js';
 
 describe('id cache under host', () => {
 	it('rules pending on one GPU series share one label-set object (so one ids array)', () => {
@@ -15,10 +16,10 @@ describe('id cache under host', () => {
 		const ring = new TimeRing(8);
 		ring.push(0, 50);
 		const gpus = [{id: 'GPU-a', index: 0, name: 'x', lost: false, temperatureC: ring, memoryUsedMb: new TimeRing(1), memoryTotalMb: 8, utilizationPercent: new TimeRing(1)}];
-		const input = {nowMs: 0, projects: [], completionsSince: () => [], lastCompletionMs: undefined, busyAgents: [], workflowSteps: [], criticalErrorsSince: () => [], gpus, shape: 's'};
+		const input = gpuRuleInput(0, gpus, 's');
 		for (const host of [undefined, 'box']) {
 			const engine = new RuleEngine(compileRules(entries).filter((r) => r.variant === 'user'), host === undefined ? {} : {host});
-			engine.evaluate(input as never);
+			engine.evaluate(input);
 			const objects = new Set(engine.instances().map((x) => x.state.labels));
 			expect({host, instances: engine.instanceCount, labelObjects: objects.size}).toEqual({host, instances: 40, labelObjects: 1});
 		}

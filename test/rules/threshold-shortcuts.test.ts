@@ -15,6 +15,7 @@ import {keyIndex, TrackedFlags} from '../../src/rules/tracked-flags.js';
 import {type GpuInput, type LabelledSeries, type Rule, type RuleInput} from '../../src/rules/rule-types.js';
 import {gpuShape} from '../../src/rules/rule-types.js';
 import {TimeRing} from '../../src/rules/time-ring.js';
+import {gpuRuleInput} from './helpers.js';
 
 /** The rule as it runs without the engine's shortcuts: no instance keys, fresh samples, its own columns. */
 function plain(rule: Rule): Rule {
@@ -114,17 +115,7 @@ describe('threshold rules with the engine’s shortcuts', () => {
 							}
 							present.push(input);
 						});
-						const input: RuleInput = {
-							nowMs: now,
-							projects: [],
-							completionsSince: () => [],
-							lastCompletionMs: undefined,
-							busyAgents: [],
-							workflowSteps: [],
-							criticalErrorsSince: () => [],
-							gpus: present,
-							shape: `0|0|${present.map((g) => `${gpus.findIndex((x) => x.temperatureC === g.temperatureC)}/${gpuShape(g)}`).join(',')}`,
-						};
+						const input = gpuRuleInput(now, present, `0|0|${present.map((g) => `${gpus.findIndex((x) => x.temperatureC === g.temperatureC)}/${gpuShape(g)}`).join(',')}`);
 						const got = fast.evaluate(input);
 						const want = reference.evaluate(input);
 						expect(got).toEqual(want);
@@ -156,7 +147,7 @@ describe('threshold rules with the engine’s shortcuts', () => {
 		for (let n = 0; n < 3; n++) {
 			hot.push(n * 1000, 95);
 			cold.push(n * 1000, 50);
-			const input: RuleInput = {nowMs: n * 1000, projects: [], completionsSince: () => [], lastCompletionMs: undefined, busyAgents: [], workflowSteps: [], criticalErrorsSince: () => [], gpus, shape: 'two'};
+			const input = gpuRuleInput(n * 1000, gpus, 'two');
 			const got = fast.evaluate(input).map((t) => t.kind);
 			expect(got).toEqual(reference.evaluate(input).map((t) => t.kind));
 			expect(got).toEqual(n === 0 ? ['pending'] : ['cancelled', 'pending']);

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {analyzeTrend, linearSlope} from '../../src/analysis/training-trend.js';
-import {debiasedEma} from '../../src/analysis/smoothing.js';
+import {continueEma, debiasedEma, emaWeight, type EmaState} from '../../src/analysis/smoothing.js';
 import {durationHistogram, taskAggregates} from '../../src/analysis/task-aggregates.js';
 import {loadBalance, rankAgents} from '../../src/analysis/load-balance.js';
 
@@ -47,6 +47,37 @@ describe('debiased EMA', () => {
 
 	it('weight 0 is the raw series', () => {
 		expect(debiasedEma([1, 5, 2], 0)).toEqual([1, 5, 2]);
+	});
+
+	it('continued in parts from its state, the recurrence gives the whole average to the bit', () => {
+		const values = [3, 1, Number.NaN, 4, 1, 5, Number.POSITIVE_INFINITY, 9, 2, 6];
+		const whole = debiasedEma(values, 0.7);
+		const out = new Float64Array(values.length);
+		const state: EmaState = {last: 0, power: 1};
+		expect(continueEma(values, 0, 4, emaWeight(0.7), out, state)).toBe(-1);
+		expect(state.power).toBeCloseTo(0.7 ** 3, 15);
+		continueEma(values, 4, values.length, emaWeight(0.7), out, state);
+		expect([...out]).toEqual(whole);
+	});
+
+	it('stops right after the first finite value `until` accepts, and says where', () => {
+		const values = [2, Number.NaN, 2, 8, 8];
+		const out = new Float64Array(values.length).fill(-1);
+		const state: EmaState = {last: 0, power: 1};
+		const seen: number[] = [];
+		const at = continueEma(values, 0, values.length, 0.5, out, state, (i, s) => {
+			seen.push(i);
+			return s.last > 3;
+		});
+		// Index 1 (NaN) is written through but never asked about; the state passes 3 at index 3.
+		expect(seen).toEqual([0, 2, 3]);
+		expect(at).toBe(3);
+		expect(out[4]).toBe(-1);
+		expect([...out.subarray(0, 4)]).toEqual(debiasedEma(values.slice(0, 4), 0.5));
+	});
+
+	it('clamps the weight to [0, 0.999]', () => {
+		expect([emaWeight(-1), emaWeight(0.6), emaWeight(1), emaWeight(5)]).toEqual([0, 0.6, 0.999, 0.999]);
 	});
 });
 

@@ -6,7 +6,7 @@ Node's stream machinery, the fast path and the ingest, with V8's code and the CP
 cost the dashboard several times what the events' own work does (bench:tui, the 200 events/s window). After a small
 read (the kernel had little waiting), reading stops for `holdMs` and the next read takes everything that came in the
 meantime at once. Only at a trickle: above TRICKLE_BYTES_PER_SECOND (about 1,000 messages of 250 bytes a second,
-measured over the last second) nothing is held, so a busy stream keeps its sub-millisecond latency; and a large
+measured over the last second: src/bus/read-rate.ts) nothing is held, so a busy stream keeps its sub-millisecond latency; and a large
 read means a backlog, which is read on at once, so a burst is never held behind a timer while it is coming in.
 
 Only the writer holds (RedisLink.holdReads, set by the runtime from the lease). A standby that lagged up to `holdMs`
@@ -21,6 +21,7 @@ Node has no public call that stops reading a socket from the kernel (`pause()` k
 up to its high-water mark, one wake-up per message as before), so this uses the socket handle's readStop/readStart,
 present on TCP handles on every Node.js line (20, 22 and 24 included). A socket without them is left as it is.
 */
+import {afterRead, judgedRateAt, startedRate} from './read-rate.js';
 
 /** A read smaller than this (bytes) means the kernel had little waiting: reading is held. */
 export const SMALL_READ_BYTES = 4096;
@@ -34,17 +35,6 @@ export const TRICKLE_BYTES_PER_SECOND = 256 * 1024;
 /** Whether a read of `bytes`, with the input at `bytesPerSecond`, is followed by a hold (pure, tested alone). */
 export function holdsAfterRead(bytes: number, bytesPerSecond: number, smallBytes = SMALL_READ_BYTES, trickle = TRICKLE_BYTES_PER_SECOND): boolean {
 	return bytes < smallBytes && bytesPerSecond < trickle;
-}
-
-/**
-The input rate a hold is judged by (bytes a second): the last full second's, or this second's so far when higher. A
-stream that starts fast after a quiet second is so read on at once (holding its first reads put 50 ms on
-bench:ingest's publish-to-store p99 at 5,000/s), and the first read of a second (nothing to judge by) is never held.
-Pure.
-*/
-export function judgedRate(lastSecondBytesPerSecond: number, bytesThisSecond: number, msThisSecond: number): number {
-	const current = msThisSecond > 0 ? (bytesThisSecond * 1000) / msThisSecond : Number.POSITIVE_INFINITY;
-	return Math.max(lastSecondBytesPerSecond, current);
 }
 
 /** The socket handle's calls that start and stop reading (libuv's uv_read_start / uv_read_stop). */
@@ -80,10 +70,7 @@ export function coalesceReads(stream: NodeJS.EventEmitter, holdMs = READ_HOLD_MS
 	const reads = handle as ReadHandle;
 	const stats = {holds: 0};
 	let timer: NodeJS.Timeout | undefined;
-	// The input rate: bytes over the last full second (0 until one has passed: a start is a trickle).
-	let windowStart = performance.now();
-	let windowBytes = 0;
-	let bytesPerSecond = 0;
+	let rate = startedRate(performance.now());
 	const resume = () => {
 		timer = undefined;
 		// Not when the socket is gone or Node stopped reading itself (backpressure): it starts reading again when it wants to.
@@ -91,14 +78,9 @@ export function coalesceReads(stream: NodeJS.EventEmitter, holdMs = READ_HOLD_MS
 		reads.readStart();
 	};
 	const onData = (chunk: Buffer) => {
-		windowBytes += chunk.length;
 		const now = performance.now();
-		if (now - windowStart >= 1000) {
-			bytesPerSecond = (windowBytes * 1000) / (now - windowStart);
-			windowStart = now;
-			windowBytes = 0;
-		}
-		if (timer !== undefined || !enabled() || !holdsAfterRead(chunk.length, judgedRate(bytesPerSecond, windowBytes, now - windowStart), smallBytes)) return;
+		rate = afterRead(rate, chunk.length, now);
+		if (timer !== undefined || !enabled() || !holdsAfterRead(chunk.length, judgedRateAt(rate, now), smallBytes)) return;
 		if (socket.destroyed === true || socket._handle !== handle || reads.readStop() !== 0) return;
 		stats.holds += 1;
 		timer = setTimeout(resume, holdMs);

@@ -6,7 +6,7 @@ a backlog (and any input above the trickle rate) is read on without holds; after
 import {describe, expect, it} from 'vitest';
 import {redisAvailable, waitFor} from '../helpers/redis-server.js';
 import {linkFixture, waitSubscribed} from '../helpers/subscriber-link.js';
-import {holdsAfterRead, judgedRate, READ_HOLD_MS, SMALL_READ_BYTES, TRICKLE_BYTES_PER_SECOND} from '../../src/bus/coalesced-reads.js';
+import {holdsAfterRead, READ_HOLD_MS, SMALL_READ_BYTES, TRICKLE_BYTES_PER_SECOND} from '../../src/bus/coalesced-reads.js';
 import {INPUT_CHANNELS} from '../../src/contract/names.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -17,19 +17,6 @@ function groups(times: readonly number[]): number {
 	for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! > 3) n += 1;
 	return n;
 }
-
-describe('judgedRate', () => {
-	it('the last second\'s rate, or this second\'s so far when higher; the first read of a second is never held', () => {
-		expect(judgedRate(1000, 0, 0)).toBe(Number.POSITIVE_INFINITY);
-		// 200 messages of 250 bytes a second: 5 ms in, one message.
-		expect(judgedRate(50_000, 250, 5)).toBe(50_000);
-		expect(holdsAfterRead(250, judgedRate(50_000, 250, 5))).toBe(true);
-		// A stream starting at 5,000/s after a quiet second: 0.2 ms in, one message already reads as 1.25 MB/s.
-		expect(judgedRate(0, 250, 0.2)).toBe(1_250_000);
-		expect(holdsAfterRead(250, judgedRate(0, 250, 0.2))).toBe(false);
-		expect(judgedRate(300_000, 100, 500)).toBe(300_000);
-	});
-});
 
 describe('holdsAfterRead', () => {
 	it('holds after a small read at a trickle only', () => {

@@ -168,8 +168,6 @@ export class Runtime {
 		);
 		this.bus.onChange(() => {
 			const role = this.bus.role;
-			// Reads are held at a trickle only by the writer (see RedisLink.holdReads).
-			if (this.bus.link !== undefined) this.bus.link.holdReads = role === 'writer';
 			// Became the writer: learn the day of Redis's completed_today, and, with nothing of its own waiting, write what
 			// the previous writer had not committed.
 			if (role === 'writer' && this.lastRole !== undefined && this.lastRole !== 'writer' && this.bus.kind === 'redis') {

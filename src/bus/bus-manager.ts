@@ -64,6 +64,16 @@ export interface BusManagerOptions {
 	readonly now?: () => number;
 }
 
+/**
+Whether the subscriber holds its reads at a trickle (RedisLink.holdReads) in this role: the writer only. A standby
+(viewer) must stay as close behind the writer as the network allows, or on taking the lease it replays what the old
+writer already stored. Read-only instances read as they always have (a hold there is untried); standalone ones have
+no Redis subscriber to hold. Pure.
+*/
+export function holdsReadsAs(role: InstanceRole): boolean {
+	return role === 'writer';
+}
+
 /** How long writes wait for a lease that gets no answer (errors, timeouts) before they are dropped and counted. */
 const RETAKE_HOLD_MS = 10_000;
 
@@ -303,7 +313,9 @@ export class BusManager {
 		return () => this.listeners.delete(listener);
 	}
 
+	/** The role may have changed: the subscriber's read holding follows it, then the listeners hear of it. */
 	private emit(): void {
+		if (this.link !== undefined) this.link.holdReads = holdsReadsAs(this.role);
 		for (const listener of this.listeners) listener();
 	}
 

@@ -9,7 +9,7 @@ meantime at once. Only at a trickle: above TRICKLE_BYTES_PER_SECOND (about 1,000
 measured over the last second: src/bus/read-rate.ts) nothing is held, so a busy stream keeps its sub-millisecond latency; and a large
 read means a backlog, which is read on at once, so a burst is never held behind a timer while it is coming in.
 
-Only the writer holds (RedisLink.holdReads, set by the runtime from the lease). A standby that lagged up to `holdMs`
+Only the writer holds (RedisLink.holdReads, set by BusManager from the role). A standby that lagged up to `holdMs`
 behind the writer would, on taking the lease, not find the old writer's watermark in its replay ring (or find the
 newest messages not yet read) and write them a second time: a standby reads as soon as the kernel has data, as before.
 

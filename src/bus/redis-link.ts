@@ -99,7 +99,7 @@ export class RedisLink {
 	readCoalescing: ReadCoalescing | undefined;
 	/**
 	Whether the subscriber's reads are held at a trickle (coalesced-reads.ts): only while this instance is the writer
-	(the runtime sets it from the lease). A standby must stay as close behind the writer as the network allows, or the
+	(BusManager sets it from the role: holdsReadsAs). A standby must stay as close behind the writer as the network allows, or the
 	handover replays what the old writer already stored.
 	*/
 	holdReads = false;

@@ -40,7 +40,7 @@ describe.runIf(redisAvailable())('subscriber reads at a trickle', () => {
 			received.push(message);
 			times.push(performance.now());
 		};
-		// As the writer (the runtime sets it from the lease): only the writer holds its reads.
+		// As the writer (BusManager sets it from the role): only the writer holds its reads.
 		const {link, publisher} = await fixture.subscribe({}, onMessage, (created) => {
 			created.holdReads = true;
 		});

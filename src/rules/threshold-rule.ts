@@ -9,7 +9,7 @@ import {type Severity} from './alert-state.js';
 import {METRICS} from './series-catalog.js';
 import {ColumnCache, type Fn} from './condition-columns.js';
 import {type AlertGroup, type LabelledSeries, type Rule, type RuleContext, type RuleSample, type RuleVariant} from './rule-types.js';
-import {FORECAST_KINDS} from './forecast-series.js';
+import {FORECAST_KINDS, isForecastMetric} from './forecast-series.js';
 import {TrackedFlags} from './tracked-flags.js';
 
 export {conditionValue} from './condition-columns.js';
@@ -146,6 +146,12 @@ export interface UserRuleSpec {
 	readonly group: AlertGroup;
 	readonly message: string;
 	/**
+	The message from the evaluation whose sample clears the alert on (the recovery condition, else the condition no
+	longer holding): what a resolved alert says. Undefined: `message`, rendered with the clearing value. A forecast's
+	clearing value is often +Inf (no forecast), so forecast rules get a default (thresholdSpec, forecastEntry).
+	*/
+	readonly resolvedMessage?: string;
+	/**
 	No sample for this long: a firing alert goes to nodata. Default: alerting.staleAfter for the gpu channel, never
 	otherwise. `gpu`: the built-in GPU rules' staleness, alerting.staleAfter whatever the channel, and at once for a
 	GPU that fell off the bus.
@@ -166,9 +172,11 @@ export function userRule(spec: UserRuleSpec): Rule {
 	const {condition, recovery} = spec;
 	const sameFn = recovery !== undefined && recovery.fn === condition.fn && recovery.windowMs === condition.windowMs;
 	const message = compileTemplate(spec.message);
+	const resolvedMessage = spec.resolvedMessage === undefined ? undefined : compileTemplate(spec.resolvedMessage);
 	const trackedFlags = new TrackedFlags();
-	/** Every sample's message, from the sample itself (see RuleSample.message). */
+	/** Every sample's message, from the sample itself (see RuleSample.message); a clearing sample's is the resolved one. */
 	const render = function (this: RuleSample): string {
+		if (resolvedMessage !== undefined && (this.clear ?? !this.breach)) return resolvedMessage(this.labels, this.value);
 		return message(this.labels, this.value);
 	};
 	/** The one sample refilled for every series where the caller keeps none (RuleContext.samplesReused). */
@@ -264,7 +272,7 @@ export function userRule(spec: UserRuleSpec): Rule {
 }
 /**
 A rule entry (the YAML format: alert, series, condition, recovery, for, keep_firing_for, severity, channel, message,
-stale_after, runbook; built-in data adds variant, description, recommendation and `stale_after: gpu`) as a spec, or
+resolved_message, stale_after, runbook; built-in data adds variant, description, recommendation and `stale_after: gpu`) as a spec, or
 undefined when it is not one (validateRules says why, for the user's).
 */
 export function thresholdSpec(given: Readonly<Record<string, unknown>>): UserRuleSpec | undefined {
@@ -297,12 +305,33 @@ export function thresholdSpec(given: Readonly<Record<string, unknown>>): UserRul
 		severity: (entry['severity'] as Severity | undefined) ?? 'warning',
 		group,
 		message: typeof entry['message'] === 'string' ? entry['message'] : `${name}: ${sel.metric}${labelsHint} is {{value}} (${condText})`,
+		...resolvedMessageOf(entry, `${name}: ${sel.metric}${labelsHint}`, sel.metric, condText),
 		staleAfterMs: entry['stale_after'] === undefined ? undefined : entry['stale_after'] === 'gpu' ? 'gpu' : durationOf(entry['stale_after'], 0),
 		...(entry['variant'] === 'seed' || entry['variant'] === 'sound' ? {variant: entry['variant']} : {}),
 		...(typeof entry['description'] === 'string' ? {description: entry['description']} : {}),
 		...(typeof entry['recommendation'] === 'string' ? {recommendation: entry['recommendation']} : {}),
 		...(typeof entry['runbook'] === 'string' ? {runbook: entry['runbook']} : {}),
 	};
+}
+
+/**
+An entry's `resolved_message`; without one, a rule on a forecast series says what cleared it (its clearing value is
+often +Inf: no forecast, nothing to print), and any other rule keeps its message. Pure.
+*/
+function resolvedMessageOf(entry: Readonly<Record<string, unknown>>, subject: string, metric: string, condText: string): {resolvedMessage?: string} {
+	const given = entry['resolved_message'];
+	if (typeof given === 'string') return {resolvedMessage: given};
+	if (!isForecastMetric(metric)) return {};
+	const r = entry['recovery'];
+	return {resolvedMessage: `${subject} cleared (${typeof r === 'string' || typeof r === 'number' ? recoveryText(r, condText) : `not ${condText}`})`};
+}
+
+/** A recovery as a condition's text: a bare number is the condition's opposite at that level. */
+function recoveryText(recovery: string | number, condText: string): string {
+	if (typeof recovery === 'string') return recovery;
+	const condition = parseCondition(condText);
+	if (typeof condition === 'string') return String(recovery);
+	return `${condText.slice(0, condText.search(/[<>=!]/)).trim()} ${OPPOSITE[condition.op]} ${recovery}`;
 }
 
 /**
@@ -330,5 +359,6 @@ export function forecastEntry(entry: Readonly<Record<string, unknown>>): Readonl
 		condition: `value <= ${withinMs / 1000}`,
 		...(clearMs !== undefined ? {recovery: `value > ${clearMs / 1000}`} : {}),
 		...(typeof rest['message'] === 'string' ? {} : {message: `${String(entry['alert'])}: ${kind} forecast in {{value | round 0}} s (within ${String(within)})`}),
+		...(typeof rest['resolved_message'] === 'string' ? {} : {resolved_message: `${String(entry['alert'])}: ${kind} forecast beyond ${String(clearBeyond ?? within)}`}),
 	};
 }

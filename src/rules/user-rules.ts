@@ -40,7 +40,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const USER_FIELDS = ['alert', 'series', 'condition', 'forecast', 'recovery', 'for', 'keep_firing_for', 'severity', 'channel', 'message', 'stale_after', 'runbook'];
+const USER_FIELDS = ['alert', 'series', 'condition', 'forecast', 'recovery', 'for', 'keep_firing_for', 'severity', 'channel', 'message', 'resolved_message', 'stale_after', 'runbook'];
 const BUILTIN_FIELDS = ['builtin', 'variant', 'enabled', 'for', 'keep_firing_for', 'severity', 'runbook'];
 
 function checkDuration(entry: Record<string, unknown>, field: string, index: number, issues: Issue[]): void {
@@ -116,6 +116,7 @@ function checkForecastRule(entry: Record<string, unknown>, index: number, issues
 	if (entry['channel'] !== undefined && !GROUPS.includes(entry['channel'] as AlertGroup))
 		issues.push([[index, 'channel'], `expected one of: ${GROUPS.join(', ')}, got ${JSON.stringify(entry['channel'])}`]);
 	if (entry['message'] !== undefined && typeof entry['message'] !== 'string') issues.push([[index, 'message'], 'expected a string']);
+	if (entry['resolved_message'] !== undefined && typeof entry['resolved_message'] !== 'string') issues.push([[index, 'resolved_message'], 'expected a string']);
 	checkDuration(entry, 'stale_after', index, issues);
 	if (forecastEntry(entry) === undefined && !issues.some(([path]) => path[0] === index)) issues.push([[index, 'forecast'], 'not a valid forecast']);
 	return name;
@@ -194,6 +195,7 @@ export function validateRules(list: readonly unknown[]): Issue[] {
 			if (entry['channel'] !== undefined && !GROUPS.includes(entry['channel'] as AlertGroup))
 				issues.push([[index, 'channel'], `expected one of: ${GROUPS.join(', ')}, got ${JSON.stringify(entry['channel'])}`]);
 			if (entry['message'] !== undefined && typeof entry['message'] !== 'string') issues.push([[index, 'message'], 'expected a string']);
+			if (entry['resolved_message'] !== undefined && typeof entry['resolved_message'] !== 'string') issues.push([[index, 'resolved_message'], 'expected a string']);
 			checkDuration(entry, 'stale_after', index, issues);
 		}
 		if (name !== undefined) {

@@ -51,6 +51,17 @@ describe('gpu_memory_full_soon', () => {
 		}
 	});
 
+	// The message used to render with the clearing value: "GPU 0 memory full in 1867 s" on resolving, "Infinity s" once there is no forecast.
+	it('a climb that stops resolves with a message that says what cleared, not the clearing value', () => {
+		const climb = (t: number) => 40_960 + (40_960 * t) / (30 * MIN);
+		const world = gpuWorld((t) => climb(Math.min(t, 20 * MIN)), 40 * MIN);
+		const run = drive(world, [builtinRule('gpu_memory_full_soon')!], {stepMs: 5 * S}).until(40 * MIN);
+		expect(firstOf(run.transitions, 'gpu_memory_full_soon', 'firing')!.message).toMatch(/^GPU 0 memory full in \d+ s/);
+		const resolved = firstOf(run.transitions, 'gpu_memory_full_soon', 'resolved')!;
+		expect(resolved.timeMs).toBeGreaterThan(20 * MIN);
+		expect(resolved.message).toBe('GPU 0 memory no longer forecast full within 30 min at its last 5 minutes\' growth');
+	});
+
 	it('a GPU that stops reporting goes to nodata, not resolved', () => {
 		const world = gpuWorld((t) => 40_960 + (40_960 * t) / (30 * MIN), 20 * MIN);
 		const run = drive(world, [builtinRule('gpu_memory_full_soon')!], {stepMs: 5 * S}).until(21 * MIN);
@@ -135,8 +146,36 @@ describe('forecast: in user rules', () => {
 		expect(fired.timeMs).toBeGreaterThanOrEqual(65 * MIN);
 		expect(fired.timeMs).toBeLessThanOrEqual(70 * MIN);
 		expect(fired.message).toMatch(/^soon: disk forecast in \d+ s \(within 1h\)$/);
-		expect(firstOf(run.transitions, 'soon', 'resolved')!.timeMs).toBeGreaterThanOrEqual(100 * MIN);
+		const resolved = firstOf(run.transitions, 'soon', 'resolved')!;
+		expect(resolved.timeMs).toBeGreaterThanOrEqual(100 * MIN);
+		// The kind's default resolved message (no clearing value in it: that is +Inf once the disk stops filling).
+		expect(resolved.message).toBe('soon: disk forecast beyond 2h');
 		expect(run.transitions.filter((t) => t.labels['path'] === '/')).toEqual([]);
+	});
+
+	it('resolved_message: a rule\'s own; rules on a forecast series say what cleared them; other rules keep their message', () => {
+		expect(validateRules([{alert: 'x', series: 'gpu_temperature_celsius', condition: 'value > 1', resolved_message: 3}])).toEqual([[[0, 'resolved_message'], 'expected a string']]);
+		expect(validateRules(rule({of: 'disk', within: '1h'}, {resolved_message: ['x']}))).toEqual([[[0, 'resolved_message'], 'expected a string']]);
+		const world = new SeriesWorld();
+		// 95 °C for 5 min, then 60 °C; /data (half full) fills at a rate that fills it within the hour for 5 min, then stops.
+		const fillPerMs = 5e11 / H;
+		fill(world, 'gpu_temperature_celsius', G, 0, 15 * MIN, 10 * S, (t) => (t < 5 * MIN ? 95 : 60));
+		fill(world, 'disk_total_bytes', {path: '/data'}, 0, 15 * MIN, 10 * S, () => 1e12);
+		fill(world, 'disk_used_bytes', {path: '/data'}, 0, 15 * MIN, 10 * S, (t) => 5e11 + fillPerMs * Math.min(t, 5 * MIN));
+		const rules = compileRules([
+			{alert: 'hot', series: 'gpu_temperature_celsius', condition: 'value > 90', message: 'GPU {{gpu}} at {{value}} °C', resolved_message: 'GPU {{gpu}} back to {{value}} °C'},
+			{alert: 'hot_plain', series: 'gpu_temperature_celsius', condition: 'value > 90', recovery: 80, message: 'GPU {{gpu}} at {{value}} °C'},
+			{alert: 'disk_raw', series: 'forecast_disk_full_seconds{path="/data"}', condition: 'value <= 3600', recovery: 7200},
+			{alert: 'disk_raw_bare', series: 'forecast_disk_full_seconds', condition: 'min(1m) <= 3600'},
+		]).filter((r) => r.variant === 'user');
+		const run = drive(world, rules, {stepMs: 10 * S}).until(15 * MIN);
+		const said = (name: string) => [firstOf(run.transitions, name, 'firing')?.message, firstOf(run.transitions, name, 'resolved')?.message];
+		expect(said('hot')).toEqual(['GPU 0 at 95 °C', 'GPU 0 back to 60 °C']);
+		expect(said('hot_plain')).toEqual(['GPU 0 at 95 °C', 'GPU 0 at 60 °C']);
+		const [firing, resolved] = said('disk_raw');
+		expect(firing).toMatch(/^disk_raw: forecast_disk_full_seconds\{path="\/data"\} is \d+(\.\d+)? \(value <= 3600\)$/);
+		expect(resolved).toBe('disk_raw: forecast_disk_full_seconds{path="/data"} cleared (value > 7200)');
+		expect(said('disk_raw_bare')).toEqual([expect.stringMatching(/^disk_raw_bare: forecast_disk_full_seconds is /), 'disk_raw_bare: forecast_disk_full_seconds cleared (not min(1m) <= 3600)']);
 	});
 
 	it('target_loss: fires when the project with a target is within reach, not the one without', () => {

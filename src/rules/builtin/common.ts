@@ -32,7 +32,7 @@ export interface CodeVariant {
 
 /**
 A variant written as data, in the user rules' YAML format (series, condition, recovery, for, keep_firing_for,
-severity, message, stale_after) plus `description`; name, channel and recommendation come from the rule's head.
+severity, message, resolved_message, stale_after) plus `description`; name, channel and recommendation come from the rule's head.
 */
 export interface DataVariant {
 	readonly series: string;
@@ -42,6 +42,8 @@ export interface DataVariant {
 	readonly keep_firing_for?: string;
 	readonly severity: Severity;
 	readonly message: string;
+	/** What a resolved alert says (see UserRuleSpec.resolvedMessage); default `message`, or the forecast rules' own. */
+	readonly resolved_message?: string;
 	/** A duration, or `gpu`: alerting.staleAfter, and at once for a GPU that fell off the bus. */
 	readonly stale_after?: string;
 	readonly description: string;

@@ -18,6 +18,7 @@ export const gpuMemoryFullSoon: BuiltinEntry = builtin(
 		severity: 'warning',
 		stale_after: 'gpu',
 		message: 'GPU {{gpu}} memory full in {{value | round 0}} s at its last 5 minutes\' growth',
+		resolved_message: 'GPU {{gpu}} memory no longer forecast full within 30 min at its last 5 minutes\' growth',
 		description: 'GPU memory reaches its total within 15 min at its last 5 minutes\' growth (least squares, R² >= 0.6), for 2 min; clears beyond 30 min',
 	},
 );
@@ -35,6 +36,7 @@ export const slaBudgetExhaustion: BuiltinEntry = builtin(
 		for: '5m',
 		severity: 'warning',
 		message: 'SLA error budget spent within the hour at the recent burn rate ({{value | round 0}} s to go; 0: spent already)',
+		resolved_message: 'SLA error budget no longer forecast spent within 2 h at the recent burn rate',
 		description: 'the SLA error budget (sla: objective over window, >= 10 tasks) is spent within 1 h at the burn window\'s rate (or already is), for 5 min; clears beyond 2 h',
 	},
 );

@@ -19,10 +19,14 @@ export function gpuHistorySamples(host: string, rows: readonly GpuRow[]): Array<
 	const hostPart = keyId(keySegment(host));
 	if (hostPart === undefined) return [];
 	const out: Array<{series: string; value: number}> = [];
-	for (const row of rows) {
+	// Indexed loops: once a second per GPU is too seldom for the optimizing compiler, and the interpreter allocates an
+	// iterator result per element of a for-of (and an iterator per destructured pair).
+	for (let r = 0; r < rows.length; r++) {
+		const row = rows[r]!;
 		if (row.lost) continue;
-		for (const [metric, read] of METRICS) {
-			const reading = read(row);
+		for (let m = 0; m < METRICS.length; m++) {
+			const metric = METRICS[m]![0];
+			const reading = METRICS[m]![1](row);
 			if (reading.value !== undefined && !reading.stale && Number.isFinite(reading.value)) out.push({series: seriesName('gpu', hostPart, row.index, metric), value: reading.value});
 		}
 	}

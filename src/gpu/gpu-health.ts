@@ -48,7 +48,8 @@ export function nextThrottleSince(
 /** The active reasons, in badge order. Pure. */
 export function activeThrottles(since: Readonly<Partial<Record<ThrottleMetric, number>>>): ActiveThrottle[] {
 	const out: ActiveThrottle[] = [];
-	for (const reason of THROTTLE_REASONS) {
+	for (let i = 0; i < THROTTLE_REASONS.length; i++) {
+		const reason = THROTTLE_REASONS[i]!;
 		const at = since[reason.metric];
 		if (at !== undefined) out.push({name: reason.name, kind: reason.kind, sinceMs: at});
 	}
@@ -58,7 +59,8 @@ export function activeThrottles(since: Readonly<Partial<Record<ThrottleMetric, n
 /** 1 while any thermal reason is active, 0 while none is, undefined when no reason is known. Pure. */
 export function throttleFlag(readings: Readonly<Partial<Record<HealthMetric, Reading>>>, kind: 'thermal' | 'power'): number | undefined {
 	let known = false;
-	for (const reason of THROTTLE_REASONS) {
+	for (let i = 0; i < THROTTLE_REASONS.length; i++) {
+		const reason = THROTTLE_REASONS[i]!;
 		if (reason.kind !== kind) continue;
 		const reading = readings[reason.metric];
 		if (reading === undefined || reading.stale || reading.value === undefined) continue;

@@ -14,16 +14,39 @@ const METRICS: ReadonlyArray<readonly [string, (row: GpuRow) => Reading]> = [
 	['power', (row) => row.powerDrawW],
 ];
 
+/** The last host's key part (a process has one host name): made key-safe once, not every frame. */
+let lastHost: {readonly host: string; readonly part: string | undefined} | undefined;
+/** Series names by host part, at GPU index * METRICS.length + metric: the same few every frame, each built once. */
+const namesByHost = new Map<string, string[]>();
+/** GPU indices beyond this get their names built each time (nvidia-smi numbers GPUs from 0). */
+const MAX_NAMED_INDEX = 256;
+
+function gpuSeriesName(hostPart: string, index: number, m: number): string {
+	if (index >= MAX_NAMED_INDEX) return seriesName('gpu', hostPart, index, METRICS[m]![0]);
+	let names = namesByHost.get(hostPart);
+	if (names === undefined) {
+		if (namesByHost.size >= 16) namesByHost.clear();
+		names = [];
+		namesByHost.set(hostPart, names);
+	}
+	const at = index * METRICS.length + m;
+	return (names[at] ??= seriesName('gpu', hostPart, index, METRICS[m]![0]));
+}
+
 export function gpuHistorySamples(host: string, rows: readonly GpuRow[]): Array<{series: string; value: number}> {
 	// The host as the GPU keys carry it; a name no key id can be (".") makes no history.
-	const hostPart = keyId(keySegment(host));
+	if (lastHost?.host !== host) lastHost = {host, part: keyId(keySegment(host))};
+	const hostPart = lastHost.part;
 	if (hostPart === undefined) return [];
 	const out: Array<{series: string; value: number}> = [];
-	for (const row of rows) {
+	// Indexed loops: once a second per GPU is too seldom for the optimizing compiler, and the interpreter allocates an
+	// iterator result per element of a for-of (and an iterator per destructured pair).
+	for (let r = 0; r < rows.length; r++) {
+		const row = rows[r]!;
 		if (row.lost) continue;
-		for (const [metric, read] of METRICS) {
-			const reading = read(row);
-			if (reading.value !== undefined && !reading.stale && Number.isFinite(reading.value)) out.push({series: seriesName('gpu', hostPart, row.index, metric), value: reading.value});
+		for (let m = 0; m < METRICS.length; m++) {
+			const reading = METRICS[m]![1](row);
+			if (reading.value !== undefined && !reading.stale && Number.isFinite(reading.value)) out.push({series: gpuSeriesName(hostPart, row.index, m), value: reading.value});
 		}
 	}
 	return out;

@@ -576,7 +576,7 @@ export class GpuStore implements GpuQuery {
 
 	private health(entry: Entry): GpuHealth {
 		const readings: Partial<Record<HealthMetric, Reading>> = {};
-		for (const metric of HEALTH_METRICS) readings[metric] = entry.readings[metric];
+		for (let i = 0; i < HEALTH_METRICS.length; i++) readings[HEALTH_METRICS[i]!] = entry.readings[HEALTH_METRICS[i]!];
 		const util = entry.readings.utilizationPercent;
 		return {
 			readings,

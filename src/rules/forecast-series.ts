@@ -14,7 +14,7 @@ a point only when their source has a new one, so they go stale (nodata) with it.
 import {largestStepShare, timeToCapacity} from '../analysis/forecasts.js';
 import {lossEta} from '../analysis/loss-eta.js';
 import {DEFAULT_SLA, slaBudget} from '../analysis/sla-budget.js';
-import {labelsText, type Labels} from './labels.js';
+import {gpuLabels, labelsText, type Labels} from './labels.js';
 import {type LabelledSeries, type RuleInput} from './rule-types.js';
 import {type PointSeries, TimeRing} from './time-ring.js';
 
@@ -91,7 +91,7 @@ export class ForecastSeries {
 					return [
 						this.point(
 							metric,
-							{gpu: String(g.index), uuid: g.id},
+							gpuLabels(g.index, g.id),
 							at,
 							() => {
 								const w = g.memoryUsedMb.since(at - GPU_WINDOW_MS);

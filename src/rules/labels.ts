@@ -13,10 +13,40 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** Stable text of a label set: keys sorted, `k="v"` joined by commas. */
 export function labelsText(labels: Labels): string {
+	const known = frozenTexts.get(labels);
+	if (known !== undefined) return known;
 	return Object.keys(labels)
 		.sort()
 		.map((k) => `${k}=${JSON.stringify(labels[k])}`)
 		.join(',');
+}
+
+/** The texts of the label sets made by gpuLabels: frozen, so their text cannot change. */
+const frozenTexts = new WeakMap<Labels, string>();
+/** GPU label sets by UUID (bounded: a box has a few GPUs; a churn of UUIDs starts the memo again). */
+const gpuLabelSets = new Map<string, Readonly<{gpu: string; uuid: string}>>();
+const MAX_GPU_LABEL_SETS = 1024;
+
+/**
+A GPU's labels `{gpu, uuid}`: one frozen object per GPU for as long as its index stays, so the rules' per-tick
+samples of a GPU share it, and with it their text (computed once) and what the engine remembers per label set
+object (alert ids, the labels with the host), instead of a new set, text and copy every second per rule and GPU.
+*/
+export function gpuLabels(index: number, uuid: string): Readonly<{gpu: string; uuid: string}> {
+	const gpu = String(index);
+	const known = gpuLabelSets.get(uuid);
+	if (known !== undefined && known.gpu === gpu) return known;
+	if (gpuLabelSets.size >= MAX_GPU_LABEL_SETS) gpuLabelSets.clear();
+	const labels = Object.freeze({gpu, uuid});
+	gpuLabelSets.set(uuid, labels);
+	frozenTexts.set(
+		labels,
+		Object.keys(labels)
+			.sort()
+			.map((k) => `${k}=${JSON.stringify(labels[k as keyof typeof labels])}`)
+			.join(','),
+	);
+	return labels;
 }
 
 /** Alert id: rule plus label set, e.g. `high_temperature{gpu="0"}`. */

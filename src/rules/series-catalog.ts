@@ -4,7 +4,7 @@ per-step workflow durations, and box-wide aggregates the engine samples once per
 conditions such as rate(5m) work on them too).
 */
 import {systemFigures} from '../analysis/system-figures.js';
-import {labelsText, type Labels} from './labels.js';
+import {gpuLabels, labelsText, type Labels} from './labels.js';
 import {type LabelledSeries, type RuleInput, type SeriesSource} from './rule-types.js';
 import {type PointSeries, TimeRing} from './time-ring.js';
 import {type AlertGroup} from './rule-types.js';
@@ -101,7 +101,7 @@ export class SeriesCatalog implements SeriesSource {
 		const gpu = (pick: (g: NonNullable<RuleInput['gpus']>[number]) => PointSeries | undefined) =>
 			(input.gpus ?? []).flatMap((g) => {
 				const points = pick(g);
-				return points === undefined ? [] : [{...labelled({gpu: String(g.index), uuid: g.id}, points), lost: g.lost}];
+				return points === undefined ? [] : [{...labelled(gpuLabels(g.index, g.id), points), lost: g.lost}];
 			});
 		switch (metric) {
 			case 'training_loss':

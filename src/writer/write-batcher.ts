@@ -139,6 +139,10 @@ const MIN_TRANSACTION_GAP_MS = 20;
 const BIG_BATCH_ENTRIES = 5000;
 /** The held history rollups are merged into Redis at most this often (ms), unless forced or MAX_HELD_BUCKETS are held. */
 const HISTORY_EVERY_MS = 1000;
+/** The writer's tick while a flush left something waiting (Redis away, a lease being retaken, a failed transaction). */
+const RETRY_TICK_MS = 250;
+/** The writer's tick otherwise: only what comes due by time (rollups, step history, at most every second anyway). */
+const IDLE_TICK_MS = 1000;
 /** 10 s buckets held at most before they go with the next transaction (a backfill makes many). */
 const MAX_HELD_BUCKETS = 50_000;
 /**
@@ -189,6 +193,10 @@ export class WriteBatcher {
 	private lastTransactionAt = Number.NEGATIVE_INFINITY;
 	private batchSeq = 0;
 	private timers: Periodic[] = [];
+	/** The retry tick (onRetryTick), its period now; only between start() and stop(). */
+	private retryTick: Periodic | undefined;
+	private retryTickMs = IDLE_TICK_MS;
+	private started = false;
 	private readonly maxPending: number;
 	protected readonly now: () => number;
 	private readonly idleWaiters: Array<() => void> = [];
@@ -284,18 +292,50 @@ export class WriteBatcher {
 	}
 
 	start(): void {
-		// Retry a waiting batch while Redis is away.
-		// (Not while writes wait on purpose for another write's transaction: their own timer flushes them.)
-		this.every(250, () => {
-			if ((!this.isIdle() && this.lazyTimer === undefined) || Object.keys(this.dropsToReport).length > 0) this.schedule();
-		});
+		this.started = true;
+		this.setRetryTick(IDLE_TICK_MS);
 	}
 
 	stop(): void {
+		this.started = false;
+		this.retryTick?.stop();
+		this.retryTick = undefined;
 		for (const timer of this.timers) timer.stop();
 		this.timers = [];
 		clearTimeout(this.lazyTimer);
 		this.lazyTimer = undefined;
+	}
+
+	/**
+	Whether something waits that no timer of its own will send: a batch kept back (Redis away, a lease being retaken,
+	a failed transaction), drops to report, or history rollups come due by time. (Not writes waiting on purpose for
+	another write's transaction: their own timer flushes them.)
+	*/
+	private needsFlush(): boolean {
+		return (!this.isIdle() && this.lazyTimer === undefined) || Object.keys(this.dropsToReport).length > 0;
+	}
+
+	/**
+	The writer's own tick: every RETRY_TICK_MS while a flush left something waiting (the retry while Redis is away),
+	else every IDLE_TICK_MS, which falls on the shared schedule's whole seconds (periodic.ts) and so adds no wake-up
+	of its own (a collector's writes go out with each frame's transaction; the tick then only finds rollups or step
+	history come due by time, which are merged at most every second anyway).
+	*/
+	private onRetryTick(): void {
+		if (this.needsFlush()) this.schedule();
+		else if (this.retryTickMs !== IDLE_TICK_MS) this.setRetryTick(IDLE_TICK_MS);
+	}
+
+	private setRetryTick(ms: number): void {
+		if (!this.started || (this.retryTick !== undefined && this.retryTickMs === ms)) return;
+		this.retryTick?.stop();
+		this.retryTickMs = ms;
+		this.retryTick = periodic(ms, () => this.onRetryTick());
+	}
+
+	/** After a flush: the fast tick while it left something waiting (it is retried every RETRY_TICK_MS). */
+	private afterFlush(): void {
+		if (!this.scheduled && this.needsFlush()) this.setRetryTick(RETRY_TICK_MS);
 	}
 
 	/**
@@ -506,6 +546,7 @@ export class WriteBatcher {
 			await this.flushNow(paced);
 		} finally {
 			this.rollupsForced = false;
+			this.afterFlush();
 		}
 	}
 
@@ -552,7 +593,7 @@ export class WriteBatcher {
 		try {
 			if (this.retrying) {
 				const verdict = retryVerdict(this.retrying.scopes, (scope) => this.leaseState(scope));
-				// A lease being retaken: the batch waits for the answer (flushed again on the writer's 250 ms tick).
+				// A lease being retaken: the batch waits for the answer (flushed again on the writer's retry tick, every RETRY_TICK_MS).
 				if (verdict === 'wait') return;
 				const committed = (await kv.get(lastBatchKey)) === this.retrying.id;
 				if (committed) {

@@ -372,6 +372,19 @@ describe('what events sample', () => {
 		expect(gpuHistorySamples('.', [row(0)])).toEqual([]);
 	});
 
+	it('GPU history samples: the names built once per host and GPU are the names seriesName builds, host after host', () => {
+		const reading = (value: number) => ({value});
+		const row = (index: number) => ({index, lost: false, utilizationPercent: reading(1), memoryUsedMb: reading(2), temperatureC: reading(3), powerDrawW: reading(4)}) as unknown as GpuRow;
+		const rows = [row(0), row(7), row(255), row(256), row(4096)];
+		const expected = (host: string) => rows.flatMap((r) => ['util', 'mem', 'temp', 'power'].map((m, i) => ({series: seriesName('gpu', host, r.index, m), value: i + 1})));
+		for (const [host, part] of [['box-1', 'box-1'], ['box 2', 'box_2'], ['box-1', 'box-1'], ['box 2', 'box_2']] as const) {
+			expect(gpuHistorySamples(host, rows)).toEqual(expected(part));
+			expect(gpuHistorySamples(host, rows)).toEqual(expected(part));
+		}
+		expect(gpuHistorySamples('.', rows)).toEqual([]);
+		expect(gpuHistorySamples('box-1', rows)).toEqual(expected('box-1'));
+	});
+
 	it('series names: a known family and key-safe parts', () => {
 		expect(isSeriesName(seriesName('gpu', 'box', 3, 'util'))).toBe(true);
 		expect(isSeriesName('tasks:sla')).toBe(true);

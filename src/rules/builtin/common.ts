@@ -8,6 +8,7 @@ per GPU (stale or lost: nodata, said once here).
 import {type Severity} from '../alert-state.js';
 import {type AlertGroup, type GpuInput, type Rule, type RuleContext, type RuleSample, type RuleVariant} from '../rule-types.js';
 import {type PointSeries} from '../time-ring.js';
+import {gpuLabels} from '../labels.js';
 import {thresholdSpec, userRule} from '../threshold-rule.js';
 
 export type Emit = (sample: RuleSample) => void;
@@ -142,11 +143,11 @@ function isStale(series: PointSeries, ctx: RuleContext): boolean {
 Per GPU with samples in the series the rule reads. A lost GPU, or one whose series has no fresh sample, gets the
 stale sample (its alerts go to nodata) and `body` is not called.
 */
-export function forGpus(ctx: RuleContext, emit: Emit, reads: (g: GpuInput) => PointSeries, body: (gpu: GpuInput, labels: {gpu: string; uuid: string}) => void): void {
+export function forGpus(ctx: RuleContext, emit: Emit, reads: (g: GpuInput) => PointSeries, body: (gpu: GpuInput, labels: Readonly<{gpu: string; uuid: string}>) => void): void {
 	for (const g of ctx.input.gpus ?? []) {
 		const series = reads(g);
 		if (series.length === 0) continue;
-		const labels = {gpu: String(g.index), uuid: g.id};
+		const labels = gpuLabels(g.index, g.id);
 		if (g.lost || isStale(series, ctx)) emit(staleSample(labels));
 		else body(g, labels);
 	}

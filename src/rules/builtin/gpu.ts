@@ -5,6 +5,7 @@ the health rules (thermal and power throttling, a new Xid, uncorrectable ECC, a 
 import {type GpuInput, type RuleContext} from '../rule-types.js';
 import {linearFit, mean} from '../stats.js';
 import {builtin, fmt, forGpus, type BuiltinEntry} from './common.js';
+import {gpuLabels} from '../labels.js';
 
 const TEMP = (g: GpuInput) => g.temperatureC;
 const MEM = (g: GpuInput) => g.memoryUsedMb;
@@ -187,7 +188,7 @@ export const gpuLost: BuiltinEntry = builtin(
 		description: 'a GPU disappeared from nvidia-smi\'s output (fell off the bus)',
 		evaluate: (ctx, emit) => {
 			for (const g of ctx.input.gpus ?? [])
-				emit({labels: {gpu: String(g.index), uuid: g.id}, breach: g.lost, value: g.lost ? 1 : 0, message: `GPU ${g.index} (${g.name}) lost`});
+				emit({labels: gpuLabels(g.index, g.id), breach: g.lost, value: g.lost ? 1 : 0, message: `GPU ${g.index} (${g.name}) lost`});
 		},
 	},
 );

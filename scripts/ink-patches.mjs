@@ -1,4 +1,4 @@
-// Bundle-time patches for Ink 6.8.0 and string-width 8.3.0, applied by scripts/bundle.mjs (never to node_modules).
+// Bundle-time patches for Ink 6.8.0, string-width 8.3.0 and yoga-layout 3.2.1, applied by scripts/bundle.mjs (never to node_modules).
 // Each replaces one exact snippet; if the snippet is missing (a dependency was upgraded) the build fails, so a patch
 // can never silently stop applying. Why each exists is measured in BENCHMARKS.md ("TUI cost").
 
@@ -341,6 +341,14 @@ let sharedCaches;`,
 		find: '        clear: instance.clear,\n    };',
 		replace: '        clear: instance.clear,\n        redraw: () => instance.redrawScreen(),\n    };',
 	},
+	/** Yoga's Emscripten loader reads its WebAssembly binary, embedded as a base64 data: URL, with fetch() wherever
+	fetch exists: in Node that loads undici, http2 and worker_threads into every dashboard (about 2 MB of heap and
+	node's own code) to decode a string. Decode it in place, as the loader already does where there is no fetch. */
+	{
+		file: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+		find: 'function ya(){return w||"function"!=typeof fetch?',
+		replace: 'function ya(){return w||ua(H)||"function"!=typeof fetch?',
+	},
 ];
 
 /** The patched source of `path`, or undefined when no patch targets it. Throws when a snippet is missing. */
@@ -360,7 +368,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index|yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

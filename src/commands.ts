@@ -12,7 +12,10 @@ import {type Flags} from './config/flags.js';
 import {defaultConfigPath, formatIssue, loadConfig, type MycotopConfig} from './config/config.js';
 import {flagTable} from './config/flags.js';
 import {configTemplate, writeConfigTemplate} from './config/init-config.js';
-import {completionScript, SHELLS, type CompletionCommand, type CompletionSpec} from './config/completion.js';
+import {completionScript, SHELLS, type CompletionSpec} from './config/completion.js';
+import {COMMANDS} from './subcommands.js';
+
+export {SUBCOMMANDS} from './subcommands.js';
 import {packageVersion} from './version.js';
 import {redisUrlFrom, userAtHost} from './config/resolve.js';
 import {configTopologyUrl} from './bus/redis-topology.js';
@@ -42,20 +45,6 @@ import {isSeriesName} from './history/history-source.js';
 import {historyCsv, historyJson, historyTable, stepNote} from './history/history-output.js';
 
 /** The subcommands, the words that may follow each and where a file name goes: dispatch and the shell completions read it. */
-const COMMANDS: readonly CompletionCommand[] = [
-	{name: 'ack'},
-	{name: 'unack'},
-	{name: 'silence', words: ['expire']},
-	{name: 'silences'},
-	{name: 'rules', words: ['list', 'check', 'test'], files: ['check', 'test']},
-	{name: 'backtest'},
-	{name: 'history'},
-	{name: 'notify', words: ['test']},
-	{name: 'init', files: true},
-	{name: 'completion', words: SHELLS},
-];
-
-export const SUBCOMMANDS: ReadonlySet<string> = new Set(COMMANDS.map((c) => c.name));
 
 const USAGE = `Usage:
   mycotop ack ID [--comment TEXT] [--for 2h]      acknowledge an alert (ID as shown in the alert log); with

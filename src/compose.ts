@@ -22,7 +22,6 @@ import {redactSecrets, type RedisTarget} from './bus/redis-url.js';
 import {describeError, isAuthError} from './bus/connection-state.js';
 import {Runtime, type RuntimeOptions} from './runtime.js';
 import {type GpuSourcePart, type HostSourcePart, type RuntimePart} from './parts.js';
-import {notifyPartFrom} from './notify/attach-notify.js';
 import {inhibitedRows} from './notify/inhibit.js';
 import {createHostPart, hostOptionsFrom} from './host/host-part.js';
 import {RedisHealthPart} from './redis-health/redis-health-part.js';
@@ -36,19 +35,39 @@ import {recordWrites} from './rules/alert-writes.js';
 import {kvForClient} from './bus/cluster-kv.js';
 import {recordWriter} from './writer/record-writes.js';
 import {RedisHistorySource} from './history/redis-history-source.js';
-import {metricsSetupFrom} from './metrics/metrics-part.js';
+import {metricsAddressFrom} from './metrics/metrics-address.js';
+import {notifySends} from './notify/notify-config.js';
 import {createFleetPart} from './fleet/fleet-part.js';
 import {fleetThresholdsFrom} from './fleet/fleet-config.js';
 import {gpuOptionsFrom} from './gpu/gpu-part.js';
 import {packageVersion} from './version.js';
 import {type FleetSourcePart} from './parts.js';
 
+/** The modules of the parts that run only when asked for: the Prometheus endpoint (with prom-client) and notify's receivers. */
+interface OptionalModules {
+	readonly metrics?: typeof import('./metrics/metrics-part.js');
+	readonly notify?: typeof import('./notify/attach-notify.js');
+}
+
+/**
+The optional parts' modules the flags and config ask for, imported only then: a dashboard without `--metrics-listen`
+or `notify:` receivers never loads, parses or compiles their code (prom-client, its HTTP server, the senders).
+*/
+async function optionalModules(flags: Flags, config: MycotopConfig): Promise<OptionalModules> {
+	const [metrics, notify] = await Promise.all([
+		metricsAddressFrom(flags, config) === undefined ? undefined : import('./metrics/metrics-part.js'),
+		notifySends(config.notify) ? import('./notify/attach-notify.js') : undefined,
+	]);
+	return {...(metrics !== undefined ? {metrics} : {}), ...(notify !== undefined ? {notify} : {})};
+}
+
 /** A runtime with the parts the flags and config ask for: what every front end runs. */
-export function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Runtime {
+export async function composeRuntime(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<Runtime> {
+	const modules = await optionalModules(flags, config);
 	// The Prometheus endpoint (--metrics-listen) observes stored task events for its duration histogram.
-	const metrics = metricsSetupFrom(flags, config);
+	const metrics = modules.metrics?.metricsSetupFrom(flags, config);
 	const runtime = new Runtime(metrics === undefined ? options : {...options, listeners: metrics.listeners(options.listeners)}, (core) => ({
-		...composeParts(core, flags, config),
+		...composeParts(core, flags, config, modules),
 		...(metrics !== undefined ? {metrics: metrics.part(core)} : {}),
 	}));
 	if (options.redisUrl !== undefined) runtime.history = runtimeHistory(runtime);
@@ -71,6 +90,7 @@ function composeParts(
 	core: Runtime,
 	flags: Flags,
 	config: MycotopConfig,
+	modules: OptionalModules,
 ): {
 	readonly gpu: GpuSourcePart;
 	readonly rules: RulesPart;
@@ -88,7 +108,7 @@ function composeParts(
 	const host = hostOptions === undefined ? undefined : createHostPart(core, {...hostOptions, gpuPercent: () => gpu?.query.box().utilizationPercent});
 	const redisHealth = new RedisHealthPart(core);
 	let rules: RulesPart | undefined;
-	const notify = notifyPartFrom(core, config, () => rules?.alerts().rows ?? []);
+	const notify = modules.notify?.notifyPartFrom(core, config, () => rules?.alerts().rows ?? []);
 	const inhibitRules = config.notify?.inhibitRules ?? [];
 	rules = rulesPartFrom(
 		core,

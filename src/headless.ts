@@ -34,7 +34,7 @@ export async function runHeadless(flags: Flags, config: MycotopConfig, options: 
 	const refuseAllowed = limiter();
 	let suppressed = 0;
 	let suppressedRefusals = 0;
-	const runtime = composeRuntime(flags, config, {
+	const runtime = await composeRuntime(flags, config, {
 		...options,
 		listeners: {
 			onReject: (channel, reason) => {

@@ -29,7 +29,7 @@ const ONCE_GPU_WAIT_MS = 5000;
 
 export async function runOnce(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
 	// Never take the writer lease for a one-shot read.
-	const runtime = composeRuntime(flags, config, {...options, readOnly: options.readOnly || !options.demo});
+	const runtime = await composeRuntime(flags, config, {...options, readOnly: options.readOnly || !options.demo});
 	await runtime.start();
 	await new Promise((resolve) => setTimeout(resolve, ONCE_SETTLE_MS));
 	const gpuDeadline = Date.now() + ONCE_GPU_WAIT_MS;

@@ -49,7 +49,7 @@ function ringOnNewCritical(snapshots: Pick<SnapshotPublisher, 'getSnapshot' | 's
 }
 
 export async function runTui(flags: Flags, config: MycotopConfig, options: RuntimeOptions): Promise<number> {
-	const runtime = composeRuntime(flags, config, options);
+	const runtime = await composeRuntime(flags, config, options);
 	const restoreConsole = captureConsole(process.env['MYCOTOP_LOG']);
 	let restored = false;
 	const restoreTerminal = () => {

@@ -18,7 +18,8 @@ import {type WriterStats} from '../writer/seed-writer.js';
 import {packageVersion} from '../version.js';
 import {Exposition} from './exposition.js';
 import {type MetricsView} from './families.js';
-import {listenUrl, parseListenAddress, type ListenAddress} from './listen-address.js';
+import {listenUrl, type ListenAddress} from './listen-address.js';
+import {metricsAddressFrom} from './metrics-address.js';
 import {MetricsServer} from './metrics-server.js';
 import {readiness} from './readiness.js';
 import {metricsSnapshot} from './metrics-view.js';
@@ -107,8 +108,7 @@ export interface MetricsSetup {
 
 /** The metrics setup when `--metrics-listen` or `metrics.listen` asks for the endpoint (the flag wins); else undefined. */
 export function metricsSetupFrom(flags: Pick<Flags, 'metricsListen'>, config: Pick<MycotopConfig, 'metrics' | 'ui'>): MetricsSetup | undefined {
-	const fromConfig = config.metrics?.listen === undefined ? undefined : parseListenAddress(String(config.metrics.listen));
-	const address = flags.metricsListen ?? (fromConfig?.ok ? fromConfig.address : undefined);
+	const address = metricsAddressFrom(flags, config);
 	if (address === undefined) return undefined;
 	const exposition = new Exposition();
 	return {

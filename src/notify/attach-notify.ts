@@ -14,7 +14,7 @@ import {type AlertRow} from '../rules/alert-snapshot.js';
 import {compileRules} from '../rules/user-rules.js';
 import {isClusterClient} from '../bus/redis-client.js';
 import {memorySentRecords, redisSentRecords, type SentRecords} from '../writer/sent-records.js';
-import {type NotifyConfig, receiverSecrets, type ReceiverConfig} from './notify-config.js';
+import {type NotifyConfig, notifySends, receiverSecrets, type ReceiverConfig} from './notify-config.js';
 import {secretsRedactor} from './secrets.js';
 import {notifyAlertOf} from './notify-alert.js';
 import {EMPTY_GROUPING, groupingStep, type GroupingState} from './grouping.js';
@@ -55,7 +55,7 @@ export function requestsFor(config: NotifyConfig, context: () => PayloadContext)
 
 export function notifyPartFrom(core: NotifyCore, config: MycotopConfig, rows: () => readonly AlertRow[]): NotifyPart<GroupingState> | undefined {
 	const notify = config.notify;
-	if (notify === undefined || notify.receivers.size === 0 || notify.route === undefined) return undefined;
+	if (!notifySends(notify)) return undefined;
 	const {bus, instanceId} = core;
 	const redact = secretsRedactor(receiverSecrets(notify).map((s) => s.reveal()));
 	const rules = new Map(compileRules(config.rules).map((r) => [r.name, r]));

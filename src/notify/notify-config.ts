@@ -71,6 +71,11 @@ export interface NotifyConfig {
 	readonly externalUrl: string;
 }
 
+/** Whether the section sends anything: a receiver and a route to it (else no notify part runs). */
+export function notifySends(notify: NotifyConfig | undefined): notify is NotifyConfig & {readonly route: RouteNode} {
+	return notify !== undefined && notify.receivers.size > 0 && notify.route !== undefined;
+}
+
 /** Alertmanager's defaults for grouping, and the default group_by (one message per rule). */
 export const ROUTE_DEFAULTS = {groupBy: ['alertname'], groupWaitMs: 30_000, groupIntervalMs: 5 * 60_000, repeatIntervalMs: 4 * 3_600_000} as const;
 

@@ -43,7 +43,7 @@ async function startAs(url: string, extraFlags: string[]): Promise<Runtime> {
 	if (!parsed.ok) throw new Error(parsed.error);
 	const options = resolveOptions(parsed.flags, EMPTY_CONFIG, {});
 	if (typeof options === 'string') throw new Error(options);
-	const runtime = composeRuntime(parsed.flags, EMPTY_CONFIG, options);
+	const runtime = await composeRuntime(parsed.flags, EMPTY_CONFIG, options);
 	await runtime.start(3000);
 	return runtime;
 }

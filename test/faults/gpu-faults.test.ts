@@ -48,7 +48,7 @@ describe('nvidia-smi faults', () => {
 			if (!parsed.ok) throw new Error(parsed.error);
 			const options = resolveOptions(parsed.flags, EMPTY_CONFIG, {});
 			if (typeof options === 'string') throw new Error(options);
-			runtime = composeRuntime(parsed.flags, EMPTY_CONFIG, options);
+			runtime = await composeRuntime(parsed.flags, EMPTY_CONFIG, options);
 			const rt = runtime;
 			const {maxLagMs} = await maxTimerLag(async () => {
 				await rt.start();

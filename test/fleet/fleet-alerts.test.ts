@@ -26,7 +26,7 @@ describe.runIf(redisAvailable())('alerts of a named box', () => {
 		const config = parseConfig("rules:\n  - alert: warm_gpu\n    series: gpu_temperature_celsius\n    condition: 'value > 0'\n    severity: warning\n    for: 0s\nhost:\n  enabled: false\n", 'test.yaml');
 		if (!config.ok) throw new Error(JSON.stringify(config.issues));
 		process.env['FAKE_NVIDIA_SMI_SCENARIO'] = 'one-gpu';
-		const runtime = composeRuntime(parsed.flags, config.config, {redisUrl: redis.url, readOnly: false, demo: false, host: 'box-7'});
+		const runtime = await composeRuntime(parsed.flags, config.config, {redisUrl: redis.url, readOnly: false, demo: false, host: 'box-7'});
 		try {
 			await runtime.start();
 			await waitFor(async () => (await client.hget(ourKeys.hostSummary('box-7'), 'alerts_firing')) === '1', 20_000, 'one firing alert in the summary');

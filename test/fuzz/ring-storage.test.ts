@@ -1,6 +1,7 @@
 /**
 The rings keep values in a Float32Array, steps in a Uint32Array and times as Int32Array offsets from the first time
-until a point does not fit, then widen to Float64Array (src/store/ring-buffer.ts). Whatever the storage, every answer must be the one a plain list of the
+until a point does not fit, then widen to Float64Array (src/store/ring-buffer.ts); steps on one stride take no array
+until a step leaves it. Whatever the storage, every answer must be the one a plain list of the
 points as pushed gives, bit for bit (-0, NaN, infinities, fractions, steps past 2^32), across growth, widening in
 the middle of a wrapped ring, and wrap-around. The model below is the slow computation: a bounded array.
 */
@@ -85,6 +86,26 @@ function checkAgainstModel(ring: NumericRing | TimeRing, kept: readonly Point[],
 	}
 }
 
+/** Whether every step pushed fits a Uint32Array and each is the one before plus one stride (what the ring keeps without an array). */
+function followsStride(points: readonly Point[]): boolean {
+	if (!points.every((p) => fitsUint32(p.x))) return false;
+	const stride = points.length < 2 ? 0 : points[1]!.x - points[0]!.x;
+	return points.every((p, i) => i === 0 || p.x - points[i - 1]!.x === stride);
+}
+
+/**
+Points whose steps follow a stride (0, negative, 1, a logging interval; from 0 or near 2^32 so a stride can leave the
+Uint32 range), with at most one step off it somewhere (a restart from a checkpoint, a skipped log line, a fraction).
+*/
+const stridePointsArb = fc
+	.tuple(
+		pointsArb,
+		fc.constantFrom(0, 1, 5, 2 ** 32 - 300),
+		fc.constantFrom(1, 10, 0, -1, 3),
+		fc.option(fc.record({at: fc.nat({max: 700}), x: fc.constantFrom(0, 7, 0.5, 2 ** 32, -1)}), {freq: 2}),
+	)
+	.map(([points, first, stride, off]) => points.map((p, i) => ({...p, x: off !== null && off.at === i ? off.x : first + i * stride})));
+
 const probesFor = (points: readonly Point[]) => {
 	const times = points.map((p) => p.timeMs);
 	return [...times.filter((_, i) => i % 37 === 0), ...times.slice(-3), (times[0] ?? 0) - 1, (times.at(-1) ?? 0) + 1, Number.NEGATIVE_INFINITY];
@@ -129,7 +150,7 @@ describe('ring storage: narrow until a point does not fit, never lossy', () => {
 				// Narrow while everything pushed fit (widening is for good: a point gone from the ring still widened it).
 				if (points.every((p) => fitsFloat32(p.value))) expect(ring.storage.values).toBe('float32');
 				if (wide.values) expect(ring.storage.values).toBe('float64');
-				if (points.every((p) => fitsUint32(p.x))) expect(ring.storage.xs).toBe('uint32');
+				if (points.every((p) => fitsUint32(p.x))) expect(ring.storage.xs).toBe(followsStride(points) ? 'stride' : 'uint32');
 				if (wide.xs) expect(ring.storage.xs).toBe('float64');
 				const timeBase = Number.isSafeInteger(points[0]?.timeMs) ? points[0]!.timeMs : 0;
 				if (points.every((p) => fitsTimeOffset(p.timeMs, timeBase))) expect(ring.storage.times).toBe('int32');
@@ -137,6 +158,36 @@ describe('ring storage: narrow until a point does not fit, never lossy', () => {
 			}),
 			{numRuns: 300},
 		);
+	});
+
+	it('NumericRing keeps steps on a stride without an array, and writes them out exactly when one leaves it', () => {
+		fc.assert(
+			fc.property(fc.integer({min: 1, max: 300}), stridePointsArb, (capacity, points) => {
+				const ring = new NumericRing(capacity);
+				const kept: Point[] = [];
+				points.forEach((p, i) => {
+					ring.push(p.x, p.value, p.timeMs);
+					kept.push(p);
+					if (kept.length > capacity) kept.shift();
+					if (i % 97 === 96) checkAgainstModel(ring, kept, true, probesFor(kept));
+					// Written out for good at the first step off the stride (a point gone from the ring still wrote them out).
+					const pushed = points.slice(0, i + 1);
+					expect(ring.storage.xs).toBe(followsStride(pushed) ? 'stride' : pushed.every((q) => fitsUint32(q.x)) ? 'uint32' : 'float64');
+				});
+				checkAgainstModel(ring, kept, true, probesFor(points));
+			}),
+			{numRuns: 300},
+		);
+	});
+
+	it('NumericRing starts a new stride after clear() while it keeps no array', () => {
+		const ring = new NumericRing(50);
+		for (let i = 0; i < 80; i++) ring.push(100 + 2 * i, i, 1000 + i);
+		ring.clear();
+		for (let i = 0; i < 30; i++) ring.push(7 + 5 * i, i, 5000 + i);
+		expect(ring.storage.xs).toBe('stride');
+		expect(Array.from(ring.columns().xs)).toEqual(Array.from({length: 30}, (_, i) => 7 + 5 * i));
+		expect(ring.tail(2)).toEqual([{x: 7 + 5 * 28, value: 28, timeMs: 5028}, {x: 7 + 5 * 29, value: 29, timeMs: 5029}]);
 	});
 
 	it('TimeRing drops only points older than the newest, and answers as the plain list of those it kept', () => {
@@ -168,7 +219,8 @@ describe('ring storage: narrow until a point does not fit, never lossy', () => {
 			if (kept.length > 100) kept.shift();
 		};
 		for (let i = 0; i < 250; i++) push({x: i, value: Math.fround(1 / (i + 1)), timeMs: 1000 + i});
-		expect(ring.storage).toEqual({xs: 'uint32', values: 'float32', times: 'int32'});
+		expect(ring.storage).toEqual({xs: 'stride', values: 'float32', times: 'int32'});
+		checkAgainstModel(ring, kept, true, [0, 1200]);
 		push({x: 250.5, value: 0.1, timeMs: 1250.5});
 		expect(ring.storage).toEqual({xs: 'float64', values: 'float64', times: 'float64'});
 		for (let i = 251; i < 320; i++) push({x: i, value: 1 / (i + 1), timeMs: 1000 + i});

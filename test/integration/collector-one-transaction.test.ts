@@ -20,7 +20,7 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 		const parsed = parseFlags(['--headless', '--nvidia-smi', FAKE_NVIDIA_SMI, '--gpu-interval', '1000']);
 		if (!parsed.ok) throw new Error(parsed.error);
 		const config = {...EMPTY_CONFIG, host: {intervalMs: 1000, paths: ['/']}};
-		const runtime = composeRuntime(parsed.flags, config, {redisUrl: redis.url, readOnly: false, demo: false});
+		const runtime = await composeRuntime(parsed.flags, config, {redisUrl: redis.url, readOnly: false, demo: false});
 		const transactions: string[][] = [];
 		const monitor = await redis.client().monitor();
 		let current: string[] | undefined;

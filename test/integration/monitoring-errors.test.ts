@@ -16,7 +16,7 @@ describe.runIf(enabled)('events:errors:monitoring', () => {
 		await listener.subscribe('events:errors:monitoring');
 		const parsed = parseFlags(['--nvidia-smi', '/nonexistent/nvidia-smi']);
 		if (!parsed.ok) throw new Error(parsed.error);
-		const runtime = composeRuntime(parsed.flags, EMPTY_CONFIG, {redisUrl: redis.url, readOnly: false, demo: false});
+		const runtime = await composeRuntime(parsed.flags, EMPTY_CONFIG, {redisUrl: redis.url, readOnly: false, demo: false});
 		try {
 			await runtime.start();
 			await waitFor(() => messages.length > 0, 10_000, 'a monitoring error');

@@ -21,6 +21,12 @@ describe('ink patches', () => {
 		expect(patched).not.toBe(readFileSync(path, 'utf8'));
 	});
 
+	it('apply to the installed yoga-layout: its embedded binary is decoded in place, never fetched', () => {
+		const path = join(modules, 'yoga-layout', 'dist', 'binaries', 'yoga-wasm-base64-esm.js');
+		const patched = patchSource(path, readFileSync(path, 'utf8'));
+		expect(patched).toContain('function ya(){return w||ua(H)||"function"!=typeof fetch?');
+	});
+
 	it('bounds the caches that grew with every distinct text', () => {
 		const path = join(inkDir, 'build', 'measure-text.js');
 		expect(patchSource(path, readFileSync(path, 'utf8'))).toMatch(/if \(cache\.size >= \d+\) cache\.clear\(\);/);

@@ -13,6 +13,7 @@ import {historyFor, historyNote, useHistory, type HistoryRequest} from '../hooks
 import {useStableList} from '../hooks/use-stable-list.js';
 import {ChartLines, ChartNote} from './ChartLines.js';
 import {Panel} from './Panel.js';
+import {compareIds} from '../src/format/id-order.js';
 
 export interface ZoomedAgentsProps {
 	/** Agents that pass the filter. */
@@ -46,7 +47,7 @@ function historyRequest(agents: readonly AgentSummary[], settings: ChartSettings
 
 /** The agents pane zoomed: each agent's current task count over time, one line per agent (the busiest 8). */
 export const ZoomedAgents = memo(function ZoomedAgents({agents, source, history, settings, clock, cells, width, height, focused}: ZoomedAgentsProps) {
-	const shown = useStableList([...agents].sort((a, b) => b.currentTasks - a.currentTasks || a.agent.localeCompare(b.agent)).slice(0, MAX_AGENTS));
+	const shown = useStableList([...agents].sort((a, b) => b.currentTasks - a.currentTasks || compareIds(a.agent, b.agent)).slice(0, MAX_AGENTS));
 	const names = shown.map((a) => a.agent).join(',');
 	const dotColumns = Math.max(1, width * dotsPerCell(cells).x);
 	const request = useMemo(() => historyRequest(shown, settings, dotColumns, clock), [names, settings, dotColumns, clock]);

@@ -1,5 +1,7 @@
 /** The seed's load-balance figures (Pattern 4), as a pure function. */
 
+import {compareIds} from '../format/id-order.js';
+
 export interface LoadBalance {
 	/** Max absolute deviation from the mean, as a percent of the mean (0 when the mean is 0). */
 	readonly variancePercent: number;
@@ -32,5 +34,5 @@ export interface AgentRanking extends AgentRankingInput {
 export function rankAgents(agents: readonly AgentRankingInput[]): AgentRanking[] {
 	return agents
 		.map((a) => ({...a, score: a.tasksCompleted * 10 - a.avgDurationSeconds / 10 - a.errorRatePercent * 100}))
-		.sort((a, b) => b.score - a.score || a.agentType.localeCompare(b.agentType));
+		.sort((a, b) => b.score - a.score || compareIds(a.agentType, b.agentType));
 }

@@ -10,6 +10,7 @@ MULTI across slots, and SCAN must visit every master (cluster-kv.ts).
 import {Cluster, Redis, type RedisOptions} from 'ioredis';
 import type {RedisTarget} from './redis-url.js';
 import {restoreFastStringPrototype} from './string-prototype.js';
+import {compareIds} from '../format/id-order.js';
 
 // ioredis is loaded by now (imports are evaluated first): its String subclass left String.prototype slow (string-prototype.ts).
 restoreFastStringPrototype();
@@ -112,6 +113,6 @@ export function publishClient(client: Redis): Pick<Redis, 'publish'> {
 	const ready = asCluster(client)
 		.nodes('master')
 		.filter((node) => node.status === 'ready')
-		.sort((a, b) => `${a.options.host}:${a.options.port}`.localeCompare(`${b.options.host}:${b.options.port}`));
+		.sort((a, b) => compareIds(`${a.options.host}:${a.options.port}`, `${b.options.host}:${b.options.port}`));
 	return ready[0] ?? client;
 }

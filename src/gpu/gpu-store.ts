@@ -15,6 +15,7 @@ import {addSample, boxEnergy, EMPTY_ENERGY, gpuEnergy, localDay, type EnergyPric
 import {addShare, addUnattributed, joinStored, NO_UNATTRIBUTED, projectEnergy, splitInterval, type ProjectEnergyState, type UnattributedState} from './project-energy.js';
 import {projectsOf} from './project-join.js';
 import {activeThrottles, eccState, linkState, nextThrottleSince, pciKey, throttleFlag, type GpuHealth, type ThrottleMetric, type XidEvent} from './gpu-health.js';
+import {compareIds} from '../format/id-order.js';
 
 /**
 The series kept per GPU: the core readings, and the health series the rules read (1/0 while a thermal or power
@@ -590,7 +591,7 @@ export class GpuStore implements GpuQuery {
 
 	rows(): readonly GpuRow[] {
 		if (this.rowsCache?.version === this.version) return this.rowsCache.rows;
-		const rows = [...this.entries.values()].map((e) => this.toRow(e)).sort((a, b) => a.index - b.index || a.uuid.localeCompare(b.uuid));
+		const rows = [...this.entries.values()].map((e) => this.toRow(e)).sort((a, b) => a.index - b.index || compareIds(a.uuid, b.uuid));
 		this.rowsCache = {version: this.version, rows};
 		return rows;
 	}

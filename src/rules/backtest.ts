@@ -11,6 +11,7 @@ import {type KvReader} from '../bus/kv.js';
 import {RuleEngine, type AlertTransition} from './engine.js';
 import {type Rule} from './rule-types.js';
 import {SeriesWorld} from './world.js';
+import {compareIds} from '../format/id-order.js';
 
 export interface BacktestOptions {
 	readonly sinceMs: number;
@@ -163,7 +164,7 @@ function summarize(transitions: readonly AlertTransition[], untilMs: number): Ru
 		const rule = transitions.find((t) => t.id === id)!.rule;
 		byRule.get(rule)!.firingMs += untilMs - o.firedAtMs;
 	}
-	return [...byRule].map(([rule, r]) => ({rule, ...r})).filter((r) => r.fired > 0).sort((a, b) => b.fired - a.fired || a.rule.localeCompare(b.rule));
+	return [...byRule].map(([rule, r]) => ({rule, ...r})).filter((r) => r.fired > 0).sort((a, b) => b.fired - a.fired || compareIds(a.rule, b.rule));
 }
 
 export async function backtest(kv: KvReader, rules: readonly Rule[], options: BacktestOptions): Promise<BacktestReport> {

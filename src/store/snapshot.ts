@@ -21,6 +21,7 @@ import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type ExternalAlert} from '../contract/events.js';
 import {type FleetSnapshot} from '../fleet/fleet-view.js';
 import {averageDuration, type MetricsStore, type ProjectSeries, type RejectRecord, type TimeCounters} from './metrics-store.js';
+import {compareIds} from '../format/id-order.js';
 
 /** Points of each series carried in a snapshot (enough for the widest sparkline). */
 const SNAPSHOT_TAIL = 240;
@@ -154,7 +155,7 @@ function summarizeProject(projectId: string, series: ProjectSeries, target: numb
 export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 	const {store} = sources;
 	const forecasts = sources.forecasts ?? DEFAULT_FORECASTS;
-	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series, targetLossFor(forecasts.training, id))).sort((a, b) => a.projectId.localeCompare(b.projectId));
+	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series, targetLossFor(forecasts.training, id))).sort((a, b) => compareIds(a.projectId, b.projectId));
 	// One scan of the completions (10,000 by default) for both windows: the figures and the budget each keep what
 	// belongs to their own window from a superset, in the same order.
 	const completions = store.completionsSince(now - Math.max(forecasts.sla.windowMs, HOUR_MS));
@@ -170,7 +171,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			avgDurationSeconds: averageDuration(a),
 			lastSeenMs: a.lastSeenMs,
 		}))
-		.sort((a, b) => a.agent.localeCompare(b.agent));
+		.sort((a, b) => compareIds(a.agent, b.agent));
 	return {
 		takenAtMs: now,
 		host: sources.host,

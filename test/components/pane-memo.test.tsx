@@ -15,6 +15,7 @@ import {alertsClock, tasksClock, trainingClock} from '../../src/format/pane-cloc
 import {type Snapshot} from '../../src/store/snapshot.js';
 import {type AlertRow} from '../../src/rules/alert-snapshot.js';
 import {type ReceiverState} from '../../src/notify/notify-types.js';
+import {compareIds} from '../../src/format/id-order.js';
 import {agent, alert, completion, FakeTerminal, gpuRow, gpuSnapshot, known, makeSnapshot, NOW, project, tick, TestSource} from './fixtures.js';
 
 let cleanups: Array<() => void> = [];
@@ -56,7 +57,7 @@ function snapshotOf(spec: Spec, at: number): Snapshot {
 			alert(`rule_${a.n}:${a.gpu}`, {severity: a.severity, state: a.state, labels: {gpu: a.gpu}, ...(a.ackAgoMs === undefined ? {} : {acknowledgedBy: 'ops', acknowledgedMs: NOW - a.ackAgoMs})}),
 	);
 	return makeSnapshot({
-		training: [...training].sort((a, b) => a.projectId.localeCompare(b.projectId)),
+		training: [...training].sort((a, b) => compareIds(a.projectId, b.projectId)),
 		completions: spec.completions.map((c) => completion(`task-${c.id}`, c.agent, c.seconds, c.agoMs)),
 		agents: spec.agents.map((a, i) => agent(`${a.name}-${i}`, a.busy ? 'busy' : 'idle', a.tasks)),
 		...(alerts === undefined ? {} : {alerts}),

@@ -12,7 +12,11 @@ message size limit. Agent status is left out: its writes are last-write-wins and
 idle statuses repeat so often that they would make a position ambiguous.
 
 Bounded by count and by the characters held (strings the subscriber already allocated), so a push costs a few array
-stores and a hostile producer cannot grow it past the byte bound. Its arrays start at 1,024 slots and double as
+stores and a hostile producer cannot grow it past the byte bound; and by age: a takeover comes within the lease's TTL
+and a renewal of the old writer's last commit (seconds), so messages older than `maxAgeMs` (60 s) are let go. Without
+that a dashboard at 200 messages/s filled all 100,000 slots over eight minutes, about 11.5 MB of strings it would
+never replay. The age is read once per `MARK_EVERY` pushes (a clock read per message would cost a burst), so the ring
+holds at most the last `maxAgeMs` of messages and `2 * MARK_EVERY` more. Its arrays start at 1,024 slots and double as
 messages come (a copy, in order, each time), so an instance that gets few messages does not hold 100,000 empty slots
 (2.4 MB of heap) for them.
 */
@@ -29,6 +33,10 @@ const REPLAY_RING_CAPACITY = 100_000;
 const REPLAY_RING_MAX_CHARS = 16 * 1024 * 1024;
 /** Slots allocated at first; the arrays double until they hold `capacity`. */
 const FIRST_SLOTS = 1024;
+/** Age of the oldest message kept: many times the longest takeover (the lease TTL, 5 s, and a renewal). */
+const REPLAY_RING_MAX_AGE_MS = 60_000;
+/** Pushes between two readings of the clock (each reading is a mark: the history position it was taken at). */
+const MARK_EVERY = 1024;
 
 const REPLAYED_CHANNELS: ReadonlySet<string> = new Set([INPUT_CHANNELS.trainingProgress, INPUT_CHANNELS.taskUpdates, INPUT_CHANNELS.workflowSteps]);
 
@@ -74,10 +82,15 @@ export class ReplayRing {
 	private evictedAny = false;
 	/** Messages ever pushed: a position in the ring's history. */
 	seq = 0;
+	/** Clock readings, oldest first: at `markTimes[i]` the history position was `markSeqs[i]`. */
+	private markTimes: number[] = [];
+	private markSeqs: number[] = [];
 
 	constructor(
 		readonly capacity = REPLAY_RING_CAPACITY,
 		readonly maxChars = REPLAY_RING_MAX_CHARS,
+		readonly maxAgeMs = REPLAY_RING_MAX_AGE_MS,
+		private readonly clock: () => number = () => performance.now(),
 	) {
 		this.slots = Math.min(capacity, FIRST_SLOTS);
 		this.channels = new Array<string>(this.slots);
@@ -123,6 +136,21 @@ export class ReplayRing {
 		this.size += 1;
 		this.chars += raw.length;
 		this.seq += 1;
+		if (this.seq % MARK_EVERY === 0) this.mark();
+	}
+
+	/** Read the clock, and let go of what was pushed before the newest mark that is older than `maxAgeMs`. */
+	private mark(): void {
+		const now = this.clock();
+		this.markTimes.push(now);
+		this.markSeqs.push(this.seq);
+		let expired = -1;
+		while (expired + 1 < this.markTimes.length && now - this.markTimes[expired + 1]! > this.maxAgeMs) expired += 1;
+		if (expired < 0) return;
+		const before = this.markSeqs[expired]!;
+		this.markTimes.splice(0, expired + 1);
+		this.markSeqs.splice(0, expired + 1);
+		while (this.size > 0 && this.seq - this.size < before) this.evictOldest();
 	}
 
 	private evictOldest(): void {

@@ -52,6 +52,40 @@ describe('ReplayRing', () => {
 		expect(plan.evicted).toBe(true);
 	});
 
+	it('lets go of messages older than its age bound, a mark every 1,024 pushes, and still replays a recent watermark', () => {
+		let now = 0;
+		const writer = new ReplayRing(100_000, 16 * 1024 * 1024, 60_000, () => now);
+		const viewer = new ReplayRing(100_000, 16 * 1024 * 1024, 60_000, () => now);
+		// 200 messages a second for 10 minutes: without the age bound the ring would hold all 120,000 (up to its 100,000).
+		let n = 0;
+		for (let second = 0; second < 600; second++) {
+			now = second * 1000;
+			for (let i = 0; i < 200; i++, n++) for (const r of [writer, viewer]) r.push(TASKS, `{"n":${n}}`);
+		}
+		const oldestKept = numbers(viewer.plan('1:nope').entries)[0]!;
+		// At most the last 60 s (12,000) and two marks' worth more; at least the last 60 s.
+		expect(n - oldestKept).toBeLessThanOrEqual(12_000 + 2 * 1024);
+		expect(n - oldestKept).toBeGreaterThanOrEqual(12_000);
+		// A takeover seconds after the writer's last commit finds its watermark.
+		const watermark = writer.watermark();
+		now += 5000;
+		for (let i = 0; i < 1000; i++, n++) viewer.push(TASKS, `{"n":${n}}`);
+		const plan = viewer.plan(watermark);
+		expect(plan.watermark).toBe('found');
+		expect(numbers(plan.entries)).toEqual(Array.from({length: 1000}, (_, i) => n - 1000 + i));
+	});
+
+	it('at a trickle the age bound holds too (a mark is only taken every 1,024 pushes, so at most that many older)', () => {
+		let now = 0;
+		const ring = new ReplayRing(100_000, 16 * 1024 * 1024, 60_000, () => now);
+		// 2 messages a second for 3 hours.
+		for (let n = 0; n < 21_600; n++) {
+			now = n * 500;
+			ring.push(TASKS, `{"n":${n}}`);
+		}
+		expect(ring.plan('1:nope').entries.length).toBeLessThanOrEqual(120 + 2 * 1024);
+	});
+
 	it('a run of identical messages repeated after new ones: the oldest match wins (a double, never a loss), said as ambiguous', () => {
 		const writer = new ReplayRing(100);
 		const viewer = new ReplayRing(100);

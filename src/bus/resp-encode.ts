@@ -193,6 +193,22 @@ export class EncodedEntries {
 		return this.filled + this.used;
 	}
 
+	/**
+	Append entries encoded elsewhere (whole RESP bulk strings, `count` already counted by the caller), after those
+	pushed so far; `bytes` is kept, not copied.
+	*/
+	protected appendEncoded(bytes: Buffer): void {
+		if (bytes.length === 0) return;
+		if (this.used > 0) {
+			this.blocks.push(this.block.subarray(0, this.used));
+			this.filled += this.used;
+			this.block = this.block.subarray(this.used);
+			this.used = 0;
+		}
+		this.blocks.push(bytes);
+		this.filled += bytes.length;
+	}
+
 	/** Copy the encoded entries into `target` at `offset`; returns the bytes copied. */
 	copyTo(target: Buffer, offset: number): number {
 		let at = offset;

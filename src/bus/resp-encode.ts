@@ -7,7 +7,8 @@ path (bench:ingest). Here each argument's bytes go once, straight into a buffer 
 
 List entries are encoded the moment they are queued (EncodedEntries): a batch under load holds thousands of them
 for tens of milliseconds, and held as JavaScript strings they survive the young-generation collections and get
-copied by each one; held as bytes outside the heap, they cost the collector nothing.
+copied by each one; held as bytes outside the heap, they cost the collector nothing. (Training entries are recorded
+as packed numbers first and encoded when their transaction is built: writer/step-entries.ts, a subclass.)
 */
 
 /**

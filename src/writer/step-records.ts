@@ -41,7 +41,23 @@ export function encodeStepRecords(records: Uint8Array, length: number): Uint8Arr
 	const ascii = (text: string): void => {
 		for (let k = 0; k < text.length; k++) out[at++] = text.charCodeAt(k);
 	};
-	const digits = (n: number): void => ascii(String(n));
+	/** How many characters String(n) has, for a non-negative safe integer (its digits); else its text's length. */
+	const countLength = (n: number): number => {
+		if (!(Number.isSafeInteger(n) && n >= 0 && !Object.is(n, -0))) return String(n).length;
+		let length = 1;
+		for (let bound = 10; n >= bound; bound *= 10) length += 1;
+		return length;
+	};
+	/** String(n) written without making the string when n is a non-negative safe integer (a step, epoch ms, a length). */
+	const digits = (n: number): void => {
+		if (!(Number.isSafeInteger(n) && n >= 0 && !Object.is(n, -0))) {
+			ascii(String(n));
+			return;
+		}
+		const end = at + countLength(n);
+		for (let i = end - 1, rest = n; i >= at; i--, rest = Math.floor(rest / 10)) out[i] = 48 + (rest % 10);
+		at = end;
+	};
 	let read = 0;
 	while (read < length) {
 		const kind = records[read]!;
@@ -64,33 +80,35 @@ export function encodeStepRecords(records: Uint8Array, length: number): Uint8Arr
 		const step = view.getFloat64(read, true);
 		const value = view.getFloat64(read + 8, true);
 		read += 16;
-		const stepText = String(step);
-		const valueText = Number.isFinite(value) ? String(value) : `"${String(value)}"`;
-		let timeText: string | undefined;
+		const finite = Number.isFinite(value);
+		const valueText = String(value);
+		let time = 0;
 		let timeStart = 0;
 		let timeBytes = 0;
 		if (kind === 0) {
-			timeText = String(view.getFloat64(read, true));
+			time = view.getFloat64(read, true);
 			read += 8;
-			timeBytes = timeText.length;
+			timeBytes = countLength(time);
 		} else {
 			timeBytes = view.getUint32(read, true) + 2;
 			timeStart = read + 4;
 			read = timeStart + timeBytes - 2;
 		}
-		// {"step":  ,"value":  ,"timestamp":  }
-		const entryBytes = 8 + stepText.length + 9 + valueText.length + 13 + timeBytes + 1;
+		// {"step":  ,"value":  ,"timestamp":  }; a value that is not finite is quoted.
+		const entryBytes = 8 + countLength(step) + 9 + valueText.length + (finite ? 0 : 2) + 13 + timeBytes + 1;
 		ensure(entryBytes + 16);
 		out[at++] = 0x24;
 		digits(entryBytes);
 		out[at++] = 13;
 		out[at++] = 10;
 		ascii('{"step":');
-		ascii(stepText);
+		digits(step);
 		ascii(',"value":');
+		if (!finite) out[at++] = 0x22;
 		ascii(valueText);
+		if (!finite) out[at++] = 0x22;
 		ascii(',"timestamp":');
-		if (timeText !== undefined) ascii(timeText);
+		if (kind === 0) digits(time);
 		else {
 			out[at++] = 0x22;
 			for (let k = timeStart, end = timeStart + timeBytes - 2; k < end; k++) out[at++] = records[k]!;

@@ -128,11 +128,18 @@ export class EntryEncoder {
 		if (waiting !== undefined) clearTimeout(waiting.timer);
 		this.waiting.delete(id);
 		if (answer === LET_GO) return;
-		if (answer instanceof Error || answer.parts.length !== lists.length) {
-			this.fail(answer instanceof Error ? answer.message : 'a malformed answer');
+		if (answer instanceof Error) {
+			this.fail(answer.message);
 			return;
 		}
-		for (const [i, list] of lists.entries()) list.adopt(new Uint8Array(answer.parts[i]!, 0, answer.lengths[i]), copies[i]!.entries);
+		try {
+			if (!Array.isArray(answer.parts) || !Array.isArray(answer.lengths) || answer.parts.length !== lists.length) throw new Error('a malformed answer');
+			// Each list takes its bytes whole or not at all (adopt): what is left is encoded here by the caller.
+			for (const [i, list] of lists.entries()) list.adopt(new Uint8Array(answer.parts[i]!, 0, answer.lengths[i]), copies[i]!.entries);
+		} catch (error) {
+			this.fail(error instanceof Error ? error.message : String(error));
+			return;
+		}
 		this.stats.workerBatches += 1;
 		this.stats.workerEntries += entries;
 	}

@@ -172,6 +172,22 @@ describe('EntryEncoder', () => {
 		}
 	});
 
+	it('falls back when the worker answers with something else than the bytes asked for', async () => {
+		const sources = [
+			"const p = require('node:worker_threads').parentPort; p.on('message', (m) => p.postMessage({id: m.id}));",
+			"const p = require('node:worker_threads').parentPort; p.on('message', (m) => p.postMessage({id: m.id, parts: [], lengths: []}));",
+			"const p = require('node:worker_threads').parentPort; p.on('message', (m) => p.postMessage({id: m.id, parts: m.parts.map(() => new ArrayBuffer(4)), lengths: m.parts.map(() => 99)}));",
+		];
+		for (const source of sources) {
+			const odd = encoder({minEntries: 1, workerSource: source});
+			const lists: Item[][] = [[{step: [4, 0.75, '2026-12-06T09:00:00.000Z']}], [{text: 'x'}]];
+			const commands = commandsOf(lists, recorded);
+			await odd.encode(commands);
+			expect(wire(commands).equals(wire(commandsOf(lists, plain)))).toBe(true);
+			expect(odd.stats).toMatchObject({state: 'failed', failures: 1, workerBatches: 0});
+		}
+	});
+
 	it("runs the worker program from the encoder function's own source (nothing outside it)", () => {
 		// The bundle and the single-file builds carry no second file: the worker evaluates this text alone.
 		const source = workerSource();

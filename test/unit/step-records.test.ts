@@ -95,6 +95,16 @@ describe('StepEntries (recorded, encoded on this thread)', () => {
 		);
 	});
 
+	it("copies the records for the worker into an ArrayBuffer of their own (transferring it never detaches Node's Buffer pool)", () => {
+		const entries = recorded([{step: [1, 2, '2026-12-06T09:00:00.000Z']}, {text: 'x'}]);
+		const {records} = entries.copyRecords();
+		expect(records.byteOffset).toBe(0);
+		expect(records.buffer.byteLength).toBe(records.length);
+		structuredClone(records.buffer, {transfer: [records.buffer]});
+		// The batch's own records still read (they were not the transferred buffer).
+		expect(bytesOf(entries).equals(bytesOf(plain([{step: [1, 2, '2026-12-06T09:00:00.000Z']}, {text: 'x'}])))).toBe(true);
+	});
+
 	it('takes an encoding only for the records it was made from (never an entry twice)', () => {
 		const entries = recorded([{step: [1, 2, 'a']}, {step: [2, 3, 'b']}]);
 		const copy = entries.copyRecords();

@@ -28,93 +28,98 @@ The RESP bulk strings of the records in `records[0, length)`, in order, as a Uin
 from offset 0 (so it can be transferred). Pure and self-contained: see the module comment.
 */
 export function encodeStepRecords(records: Uint8Array, length: number): Uint8Array {
+	// The helpers take the buffer and the offset and return the new offset: closures over a mutated `at` would keep it
+	// in a context object instead of a register.
+	const bytesOf = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+	const STEP_HEAD = bytesOf('{"step":');
+	const VALUE_HEAD = bytesOf(',"value":');
+	const TIME_HEAD = bytesOf(',"timestamp":');
+	/** A non-negative safe integer: String(n) is its plain digits (-0 prints "0" too, but is kept out for clarity). */
+	const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0 && !Object.is(n, -0);
+	const countDigits = (n: number): number => {
+		let count = 1;
+		for (let bound = 10; n >= bound; bound *= 10) count += 1;
+		return count;
+	};
+	const writeDigits = (buf: Uint8Array, at: number, n: number, count: number): number => {
+		const end = at + count;
+		for (let i = end - 1, rest = n; i >= at; i--, rest = Math.floor(rest / 10)) buf[i] = 48 + (rest % 10);
+		return end;
+	};
+	const writeAscii = (buf: Uint8Array, at: number, text: string): number => {
+		for (let k = 0; k < text.length; k++) buf[at++] = text.charCodeAt(k);
+		return at;
+	};
+	const copy = (buf: Uint8Array, at: number, bytes: Uint8Array): number => {
+		for (let k = 0; k < bytes.length; k++) buf[at++] = bytes[k]!;
+		return at;
+	};
 	const view = new DataView(records.buffer, records.byteOffset, length);
 	// About twice the records' size: a record's 17 bytes of numbers become up to 24 digits each, plus 48 of framing.
 	let out = new Uint8Array(Math.max(256, length * 2 + 64));
 	let at = 0;
-	const ensure = (bytes: number): void => {
-		if (at + bytes <= out.length) return;
-		const grown = new Uint8Array(Math.max(out.length * 2, at + bytes));
-		grown.set(out.subarray(0, at));
-		out = grown;
-	};
-	const ascii = (text: string): void => {
-		for (let k = 0; k < text.length; k++) out[at++] = text.charCodeAt(k);
-	};
-	/** How many characters String(n) has, for a non-negative safe integer (its digits); else its text's length. */
-	const countLength = (n: number): number => {
-		if (!(Number.isSafeInteger(n) && n >= 0 && !Object.is(n, -0))) return String(n).length;
-		let length = 1;
-		for (let bound = 10; n >= bound; bound *= 10) length += 1;
-		return length;
-	};
-	/** String(n) written without making the string when n is a non-negative safe integer (a step, epoch ms, a length). */
-	const digits = (n: number): void => {
-		if (!(Number.isSafeInteger(n) && n >= 0 && !Object.is(n, -0))) {
-			ascii(String(n));
-			return;
-		}
-		const end = at + countLength(n);
-		for (let i = end - 1, rest = n; i >= at; i--, rest = Math.floor(rest / 10)) out[i] = 48 + (rest % 10);
-		at = end;
-	};
 	let read = 0;
 	while (read < length) {
 		const kind = records[read]!;
 		read += 1;
-		if (kind === 2) {
-			const bytes = view.getUint32(read, true);
-			read += 4;
-			ensure(bytes + 16);
-			out[at++] = 0x24;
-			digits(bytes);
-			out[at++] = 13;
-			out[at++] = 10;
-			out.set(records.subarray(read, read + bytes), at);
-			at += bytes;
-			read += bytes;
-			out[at++] = 13;
-			out[at++] = 10;
-			continue;
-		}
-		const step = view.getFloat64(read, true);
-		const value = view.getFloat64(read + 8, true);
-		read += 16;
-		const finite = Number.isFinite(value);
-		const valueText = String(value);
+		let entryBytes: number;
+		let step = 0;
+		let value = 0;
+		let valueText = '';
 		let time = 0;
-		let timeStart = 0;
+		let textStart = 0;
 		let timeBytes = 0;
-		if (kind === 0) {
-			time = view.getFloat64(read, true);
-			read += 8;
-			timeBytes = countLength(time);
+		if (kind === 2) {
+			entryBytes = view.getUint32(read, true);
+			textStart = read + 4;
+			read = textStart + entryBytes;
 		} else {
-			timeBytes = view.getUint32(read, true) + 2;
-			timeStart = read + 4;
-			read = timeStart + timeBytes - 2;
+			step = view.getFloat64(read, true);
+			value = view.getFloat64(read + 8, true);
+			read += 16;
+			valueText = String(value);
+			if (kind === 0) {
+				time = view.getFloat64(read, true);
+				read += 8;
+				timeBytes = isCount(time) ? countDigits(time) : String(time).length;
+			} else {
+				timeBytes = view.getUint32(read, true) + 2;
+				textStart = read + 4;
+				read = textStart + timeBytes - 2;
+			}
+			// {"step":  ,"value":  ,"timestamp":  }; a value that is not finite is quoted.
+			const stepBytes = isCount(step) ? countDigits(step) : String(step).length;
+			entryBytes = 8 + stepBytes + 9 + valueText.length + (Number.isFinite(value) ? 0 : 2) + 13 + timeBytes + 1;
 		}
-		// {"step":  ,"value":  ,"timestamp":  }; a value that is not finite is quoted.
-		const entryBytes = 8 + countLength(step) + 9 + valueText.length + (finite ? 0 : 2) + 13 + timeBytes + 1;
-		ensure(entryBytes + 16);
+		if (at + entryBytes + 16 > out.length) {
+			const grown = new Uint8Array(Math.max(out.length * 2, at + entryBytes + 16));
+			grown.set(out.subarray(0, at));
+			out = grown;
+		}
 		out[at++] = 0x24;
-		digits(entryBytes);
+		at = writeDigits(out, at, entryBytes, countDigits(entryBytes));
 		out[at++] = 13;
 		out[at++] = 10;
-		ascii('{"step":');
-		digits(step);
-		ascii(',"value":');
-		if (!finite) out[at++] = 0x22;
-		ascii(valueText);
-		if (!finite) out[at++] = 0x22;
-		ascii(',"timestamp":');
-		if (kind === 0) digits(time);
-		else {
-			out[at++] = 0x22;
-			for (let k = timeStart, end = timeStart + timeBytes - 2; k < end; k++) out[at++] = records[k]!;
-			out[at++] = 0x22;
+		if (kind === 2) {
+			out.set(records.subarray(textStart, textStart + entryBytes), at);
+			at += entryBytes;
+		} else {
+			at = copy(out, at, STEP_HEAD);
+			at = isCount(step) ? writeDigits(out, at, step, countDigits(step)) : writeAscii(out, at, String(step));
+			at = copy(out, at, VALUE_HEAD);
+			const finite = Number.isFinite(value);
+			if (!finite) out[at++] = 0x22;
+			at = writeAscii(out, at, valueText);
+			if (!finite) out[at++] = 0x22;
+			at = copy(out, at, TIME_HEAD);
+			if (kind === 0) at = isCount(time) ? writeDigits(out, at, time, countDigits(time)) : writeAscii(out, at, String(time));
+			else {
+				out[at++] = 0x22;
+				for (let k = textStart, end = textStart + timeBytes - 2; k < end; k++) out[at++] = records[k]!;
+				out[at++] = 0x22;
+			}
+			out[at++] = 0x7d;
 		}
-		out[at++] = 0x7d;
 		out[at++] = 13;
 		out[at++] = 10;
 	}

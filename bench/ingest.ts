@@ -180,7 +180,17 @@ function postToWorker(runtime: Runtime): void {
 	};
 }
 
-async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst', history = true): Promise<Throughput & {cpuPercent: number; batches: number; cpuUsPerEvent: number}> {
+/** The main thread's own CPU time (µs), from /proc (Linux, 10 ms resolution); the process's counts the encoding worker's too. */
+function mainThreadCpuUs(): number {
+	return processCpuUs(process.pid, `/proc/self/task/${process.pid}/stat`);
+}
+
+async function full(
+	redis: TestRedis,
+	events: number,
+	mode: BurstMode = 'burst',
+	history = true,
+): Promise<Throughput & {cpuPercent: number; batches: number; cpuUsPerEvent: number; mainUsPerEvent: number; workerBatches: number}> {
 	const runtime = await pipelineRuntime(redis, history);
 	if (writerElsewhere) postToWorker(runtime);
 	const handle = runtime.ingest.handle.bind(runtime.ingest);
@@ -192,6 +202,7 @@ async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst',
 		handle(channel, message);
 	};
 	const cpuBefore = process.cpuUsage();
+	const mainBefore = mainThreadCpuUs();
 	const batchesBefore = runtime.writer.stats.batches;
 	await publish(redis.url, ...publishArgs(mode, events));
 	await waitUntil(() => received >= events, 60_000);
@@ -199,6 +210,7 @@ async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst',
 	await runtime.writer.drain(10_000);
 	const last = now();
 	const cpu = process.cpuUsage(cpuBefore);
+	const mainUs = mainThreadCpuUs() - mainBefore;
 	const ms = last - first;
 	const reconnects = runtime.bus.link?.reconnects ?? 0;
 	const batches = runtime.writer.stats.batches - batchesBefore;
@@ -212,6 +224,8 @@ async function full(redis: TestRedis, events: number, mode: BurstMode = 'burst',
 		cpuPercent: ((cpu.user + cpu.system) / 1000 / ms) * 100,
 		batches,
 		cpuUsPerEvent: (cpu.user + cpu.system) / received,
+		mainUsPerEvent: mainUs / received,
+		workerBatches: runtime.writer.stats.encoder.workerBatches,
 	};
 }
 
@@ -346,9 +360,9 @@ async function historyAb(redis: TestRedis, events: number, rounds: number, flush
 }
 
 /** CPU time (µs) a process has used, from /proc (Linux); 0 where it cannot be read. */
-function processCpuUs(pid: number | undefined): number {
+function processCpuUs(pid: number | undefined, path = `/proc/${pid}/stat`): number {
 	try {
-		const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+		const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
 		return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 	} catch {
 		return 0;
@@ -361,7 +375,7 @@ median of the per-round ratios.
 */
 async function burstCase(redis: TestRedis, events: number, rounds: number, flush: () => Promise<void>): Promise<number> {
 	const bares: Array<Throughput & {cpuUsPerEvent: number}> = [];
-	const fulls: Array<Throughput & {cpuUsPerEvent: number; batches: number}> = [];
+	const fulls: Array<Throughput & {cpuUsPerEvent: number; batches: number; mainUsPerEvent: number; workerBatches: number}> = [];
 	// Redis's own CPU per event in each run (its share of the two cores: what a worker thread would compete with).
 	const redisBare: number[] = [];
 	const redisFull: number[] = [];
@@ -387,6 +401,9 @@ async function burstCase(redis: TestRedis, events: number, rounds: number, flush
 		);
 	row('bare subscriber (JSON.parse only)', bares);
 	row('mycotop full pipeline (validate, store, write)', fulls);
+	console.log(
+		`\nmycotop's main thread alone (/proc, 10 ms resolution; the CPU above is the process's, the encoding worker's included): ${median(fulls.map((f) => f.mainUsPerEvent)).toFixed(2)} µs per event (${list(fulls.map((f) => f.mainUsPerEvent), 2)}); transactions encoded in the worker per run: ${fulls.map((f) => f.workerBatches).join(', ')}`,
+	);
 	console.log(`\nredis-server CPU per event (publish, deliver, and for mycotop its writes): bare ${list(redisBare, 2)} µs; mycotop ${list(redisFull, 2)} µs`);
 	const ratio = median(ratios);
 	console.log(
@@ -432,7 +449,9 @@ async function main(): Promise<void> {
 			// For a CPU profile of the pipeline alone (node --cpu-prof): only mycotop's runs of the burst case.
 			for (let round = 0; round < rounds; round++) {
 				const r = await full(redis, events, 'pipelined');
-				console.log(`mycotop full pipeline: ${Math.round(r.perSecond)} ev/s, ${r.cpuUsPerEvent.toFixed(2)} µs CPU per event, ${r.batches} transactions`);
+				console.log(
+					`mycotop full pipeline: ${Math.round(r.perSecond)} ev/s, ${r.cpuUsPerEvent.toFixed(2)} µs CPU per event (main thread ${r.mainUsPerEvent.toFixed(2)} µs), ${r.batches} transactions (${r.workerBatches} encoded in the worker)`,
+				);
 				await flush();
 			}
 			return;

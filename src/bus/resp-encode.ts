@@ -7,7 +7,8 @@ path (bench:ingest). Here each argument's bytes go once, straight into a buffer 
 
 List entries are encoded the moment they are queued (EncodedEntries): a batch under load holds thousands of them
 for tens of milliseconds, and held as JavaScript strings they survive the young-generation collections and get
-copied by each one; held as bytes outside the heap, they cost the collector nothing.
+copied by each one; held as bytes outside the heap, they cost the collector nothing. (Training entries are recorded
+as packed numbers first and encoded when their transaction is built: writer/step-entries.ts, a subclass.)
 */
 
 /**
@@ -191,6 +192,22 @@ export class EncodedEntries {
 
 	get byteLength(): number {
 		return this.filled + this.used;
+	}
+
+	/**
+	Append entries encoded elsewhere (whole RESP bulk strings, `count` already counted by the caller), after those
+	pushed so far; `bytes` is kept, not copied.
+	*/
+	protected appendEncoded(bytes: Buffer): void {
+		if (bytes.length === 0) return;
+		if (this.used > 0) {
+			this.blocks.push(this.block.subarray(0, this.used));
+			this.filled += this.used;
+			this.block = this.block.subarray(this.used);
+			this.used = 0;
+		}
+		this.blocks.push(bytes);
+		this.filled += bytes.length;
 	}
 
 	/** Copy the encoded entries into `target` at `offset`; returns the bytes copied. */

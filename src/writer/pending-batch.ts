@@ -8,6 +8,7 @@ import {EncodedEntries} from '../bus/resp-encode.js';
 import {type FamilyCounts, keyFamily} from './key-family.js';
 import {RollupBatch, RollupMemo} from '../history/rollup-batch.js';
 import {stepEntry, timestampJson} from './seed-entries.js';
+import {StepEntries} from './step-entries.js';
 
 export class PendingBatch {
 	/** List entries are encoded as they come: held as bytes, not strings, while the batch waits (resp-encode.ts). */
@@ -110,18 +111,20 @@ export class PendingBatch {
 	}
 
 	/**
-	Append a training step entry `{"step","value","timestamp"}` (seed-entries.ts stepEntry) to `key`, encoded straight
-	into the list's bytes; false when the batch is full (the caller counts the drop). A timestamp that needs escaping
-	(never one validated) takes the string path: the bytes are the same either way.
+	Append a training step entry `{"step","value","timestamp"}` (seed-entries.ts stepEntry) to `key`, recorded as a
+	packed step record and encoded when the transaction is built (step-entries.ts: here, or in the encoding worker for
+	a big batch); false when the batch is full (the caller counts the drop). The bytes are those of
+	`push(key, stepEntry(...))`.
 	*/
 	pushStep(key: string, step: number, value: number, timestamp: string | number, ttlSeconds: number): boolean {
 		if (this.entryCount >= this.maxEntries) return false;
 		let list = this.lists.get(key);
 		if (list === undefined) {
-			list = {entries: new EncodedEntries(), ttlSeconds};
+			list = {entries: new StepEntries(), ttlSeconds};
 			this.lists.set(key, list);
 		}
-		if (!list.entries.pushStepEntry(step, value, timestamp)) list.entries.push(stepEntry(step, value, timestampJson(timestamp)));
+		if (list.entries instanceof StepEntries) list.entries.pushStep(step, value, timestamp);
+		else if (!list.entries.pushStepEntry(step, value, timestamp)) list.entries.push(stepEntry(step, value, timestampJson(timestamp)));
 		this.entryCount += 1;
 		return true;
 	}

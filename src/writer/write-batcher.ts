@@ -22,6 +22,7 @@ import {rollupSkips} from '../history/rollup-script.js';
 import {StepRollups} from '../history/step-rollups.js';
 import {addFamilyCounts, type FamilyCounts, keyFamily} from './key-family.js';
 import {classifyWriteError, type WriteRefusal} from './write-refusal.js';
+import {type EncoderOptions, type EncoderStats, EntryEncoder} from './entry-encoder.js';
 
 export interface WriterTarget {
 	/** Where writes go now (Redis, or the embedded bus's memory). */
@@ -61,6 +62,11 @@ export interface BatcherOptions {
 	step from the writer's own state (step-rollups.ts). Default false; the runtime turns it on with Redis.
 	*/
 	readonly history?: boolean;
+	/**
+	The encoding worker for big transactions' training entries (entry-encoder.ts); false: everything is encoded on
+	this thread. Default on.
+	*/
+	readonly encodeWorker?: EncoderOptions | false;
 }
 
 export interface WriterStats {
@@ -121,6 +127,8 @@ export interface WriterStats {
 	killed outright cannot count its last interval's.
 	*/
 	readonly historyDropped: number;
+	/** The encoding worker (entry-encoder.ts): its state, what it encoded, its failures (then encoded here). */
+	readonly encoder: EncoderStats;
 }
 
 export type LeaseState = 'held' | 'waiting' | 'lost';
@@ -227,6 +235,8 @@ export class WriteBatcher {
 	the lease goes before the next merge. Counted for `batch` only (the held rollups when they were counted).
 	*/
 	private committedHeld: {readonly batch: RollupBatch; readonly samples: number} | undefined;
+	/** Where a transaction's training entries are encoded: the worker for a big one, here for a small one. */
+	private readonly encoder: EntryEncoder;
 
 	constructor(
 		protected readonly target: WriterTarget,
@@ -236,6 +246,8 @@ export class WriteBatcher {
 		const stepCounts = () => this.steps?.counts() ?? {dropped: 0, outliers: 0, malformed: 0};
 		const held = () => this.heldRollups;
 		const historyLeftOutBefore = () => this.historyLeftOutBefore;
+		this.encoder = new EntryEncoder(batcherOptions.encodeWorker === false ? {minEntries: Number.POSITIVE_INFINITY} : batcherOptions.encodeWorker);
+		const encoderStats = this.encoder.stats;
 		this.stats = {
 			batches: 0,
 			commands: 0,
@@ -271,6 +283,7 @@ export class WriteBatcher {
 			get historyDropped() {
 				return held().refused + historyLeftOutBefore();
 			},
+			encoder: encoderStats,
 		};
 		this.maxPending = batcherOptions.maxPendingEntries ?? 100_000;
 		this.now = batcherOptions.now ?? Date.now;
@@ -302,6 +315,7 @@ export class WriteBatcher {
 		this.retryTick = undefined;
 		for (const timer of this.timers) timer.stop();
 		this.timers = [];
+		this.encoder.stop();
 		clearTimeout(this.lazyTimer);
 		this.lazyTimer = undefined;
 	}
@@ -732,6 +746,9 @@ export class WriteBatcher {
 	private async commit(kv: Kv, id: string, commands: KvCommand[], after: KvCommand[], resend = false): Promise<void> {
 		const marker: KvCommand = ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400];
 		const sent: KvCommand[] = [...commands, marker, ...after];
+		// The training entries' bytes: from the worker for a big transaction (the batch is `retrying` meanwhile: counted
+		// as waiting, settled by its id like any other), else made here. A retried batch's are made already.
+		await this.encoder.encode(commands);
 		try {
 			// The marker goes last (on a Redis Cluster: after every slot's part was applied), so a stored id means the whole batch.
 			await kv.exec(commands, {marker, resend, after});

@@ -1,6 +1,7 @@
-import {type ReactNode} from 'react';
+import {memo, type ReactNode} from 'react';
 import {Box, Text, type TextProps} from 'ink';
 import {type Glyphs} from '../src/format/theme.js';
+import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 
 export interface PanelProps {
@@ -26,12 +27,9 @@ export function Panel({index, title, info, focused, width, height, children}: Pa
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden" paddingRight={1}>
 			<Box flexShrink={0} height={1}>
-				<Line>
-					<Text bold inverse={focused} color={focused ? colors.selection : undefined}>
-						{`${marker}${index} ${title} `}
-					</Text>
-					{info ? <Text dimColor> {glyphs.text(info)}</Text> : null}
-				</Line>
+				<StyledLine
+					text={styled(`${marker}${index} ${title} `, {bold: true, inverse: focused, color: focused ? colors.selection : undefined}) + (info ? styled(` ${glyphs.text(info)}`, {dimColor: true}) : '')}
+				/>
 			</Box>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">
 				{children}
@@ -68,3 +66,17 @@ export function Line({children, ...text}: LineProps) {
 		</Box>
 	);
 }
+
+export interface StyledLineProps extends Omit<LineProps, 'children'> {
+	/** The line's text, pre-styled (src/format/styled-text.ts): one text node however many colours it has. */
+	readonly text: string;
+}
+
+/**
+One pre-styled line: a <Line> with a single string child, so React renders and commits, and Ink squashes, one text
+node for it instead of one per coloured piece. Memoised on its text and style: a row that reads as it did is not
+rendered again.
+*/
+export const StyledLine = memo(function StyledLine({text, ...style}: StyledLineProps) {
+	return <Line {...style}>{text}</Line>;
+});

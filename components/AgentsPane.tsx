@@ -7,7 +7,7 @@ import {padCells} from '../src/format/text-width.js';
 import {agentAverage, avgTasksPerBusyAgent, durationFigure, loadVariance, noData} from '../src/format/figures.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {colorOf, type Tone} from '../src/format/theme.js';
-import {Line, Panel, rowMarker, StyledLine} from './Panel.js';
+import {Line, Panel, rowMarker, StyledLine, StyledRows} from './Panel.js';
 import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 import {samePaneProps} from '../src/format/same-value.js';
@@ -40,6 +40,7 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 	const content = Math.max(0, height - 1);
 	const tableRows = Math.max(0, content - 2);
 	const start = windowStart(agents.length, selectedIndex, tableRows);
+	const shownAgents = agents.slice(start, start + tableRows);
 	const variance = loadVariance(loadBalance);
 	const perAgent = avgTasksPerBusyAgent(loadBalance);
 	const warn = variance !== undefined && variance > VARIANCE_WARN_PERCENT;
@@ -56,15 +57,15 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 			/>
 			<StyledLine dimColor text={` ${fit('agent', nameWidth, cut)} ${fit('state', 5, cut)} ${fit('tasks', barWidth + 3, cut)} ${padCells('done', 5, 'right')} ${padCells('avg', 8, 'right')}`} />
 			{agents.length === 0 ? <Line dimColor>no agents yet (events:agents:status)</Line> : null}
-			{agents.slice(start, start + tableRows).map((a, i) => (
-				<StyledLine
-					key={a.agent}
-					text={
+			<StyledRows
+				rows={shownAgents.map((a, i) => ({
+					key: a.agent,
+					text:
 						`${rowMarker(start + i === selectedIndex, focused, glyphs)}${fit(text(a.agent), nameWidth, cut)} ${styled(fit(a.status, 5, cut), {color: colorOf(colors, STATUS_TONE[a.status])})} ` +
-						`${styled(gauge((a.currentTasks / maxTasks) * 100, barWidth, glyphs), {color: colors.accent})}${padCells(String(a.currentTasks), 3, 'right')} ${padCells(String(a.completed), 5, 'right')} ${padCells(durationFigure(agentAverage(a), glyphs), 8, 'right')}`
-					}
-				/>
-			))}
+						`${styled(gauge((a.currentTasks / maxTasks) * 100, barWidth, glyphs), {color: colors.accent})}${padCells(String(a.currentTasks), 3, 'right')} ${padCells(String(a.completed), 5, 'right')} ${padCells(durationFigure(agentAverage(a), glyphs), 8, 'right')}`,
+				}))}
+				width={width - 1}
+			/>
 		</Panel>
 	);
 }, samePaneProps);

@@ -5,7 +5,7 @@ import {windowStart, type Silence} from '../src/format/pane-rows.js';
 import {type Tone} from '../src/format/theme.js';
 import {type ReceiverState} from '../src/notify/notify-types.js';
 import {failing, receiverStateText} from '../src/notify/receiver-state.js';
-import {Line, Panel, rowMarker, StyledLine} from './Panel.js';
+import {Line, Panel, rowMarker, StyledLine, StyledRows} from './Panel.js';
 import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 import {samePaneProps} from '../src/format/same-value.js';
@@ -84,6 +84,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 	const silenceRows = silenceLines(silences.length, content);
 	const alertLines = content - silenceRows;
 	const start = windowStart(rows.length, selectedIndex, alertLines);
+	const shownRows = rows.slice(start, start + Math.max(0, alertLines - (rows.length === 0 ? 1 : 0)));
 	const ruleWidth = Math.min(24, Math.max(10, Math.floor(inner * 0.2)));
 	const labelWidth = Math.min(32, Math.max(8, Math.floor(inner * 0.2)));
 	const cut = glyphs.ellipsis;
@@ -102,23 +103,23 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 					no alerts
 				</Line>
 			) : null}
-			{rows.slice(start, start + Math.max(0, alertLines - (rows.length === 0 ? 1 : 0))).map((row, i) => {
-				const selected = start + i === selectedIndex;
-				return (
-					<StyledLine
-						key={row.id}
-						inverse={selected && focused}
-						text={
+			<StyledRows
+				rows={shownRows.map((row, i) => {
+					const selected = start + i === selectedIndex;
+					return {
+						key: row.id,
+						inverse: selected && focused,
+						text:
 							`${rowMarker(selected, focused, glyphs)}${formatClock(row.updatedMs)} ${styled(fit(row.severity, 8, cut), {color: colors[SEVERITY_TONE[row.severity]]})} ${fit(text(row.rule), ruleWidth, cut)} ` +
 							`${styled(fit(text(formatLabels(row.labels)), labelWidth, cut), {dimColor: true})} ${styled(fit(row.state, 12, cut), {color: colors[STATE_TONE[row.state]]})} ` +
 							(zoomed ? styled(`[${text(row.id)}] `, {color: colors.accent}) : '') +
 							text(row.message) +
 							(row.acknowledgedBy ? styled(` (${text(ackText(row, nowMs))})`, {dimColor: true}) : '') +
-							(row.inhibitedBy ? styled(` (inhibited by ${text(row.inhibitedBy)})`, {dimColor: true}) : '')
-						}
-					/>
-				);
-			})}
+							(row.inhibitedBy ? styled(` (inhibited by ${text(row.inhibitedBy)})`, {dimColor: true}) : ''),
+					};
+				})}
+				width={width - 1}
+			/>
 			{silenceRows > 0 ? (
 				<Line color={colors.secondary}>
 					{clip(`silences (${silences.length})${focused && canExpire ? ", x expires the selected alert's or the first" : ''}`, inner, cut)}

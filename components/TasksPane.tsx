@@ -9,7 +9,7 @@ import {durationFigure, percentFigure, taskFigures} from '../src/format/figures.
 import {histogramCounts, slaTone, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {budgetShortText, budgetText} from '../src/format/forecast-text.js';
-import {Line, Panel, rowMarker, StyledLine} from './Panel.js';
+import {Line, Panel, rowMarker, StyledLine, StyledRows} from './Panel.js';
 import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 import {samePaneProps} from '../src/format/same-value.js';
@@ -54,6 +54,7 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const start = windowStart(completions.length, selectedIndex, tableRows);
 	const taskWidth = Math.max(8, Math.floor((inner - 1 - 10 - 6) * 0.55));
 	const agentWidth = Math.max(6, inner - 1 - taskWidth - 10 - 6 - 3);
+	const shownCompletions = completions.slice(start, start + tableRows);
 	return (
 		<Panel index={3} title="Tasks" info={`${tasks.completedToday} completed today`} focused={focused} width={width} height={height}>
 			<StyledLine
@@ -75,15 +76,15 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 			) : null}
 			<StyledLine dimColor text={` ${fit('task', taskWidth, cut)} ${fit('agent', agentWidth, cut)} ${padCells('duration', 10, 'right')} ${padCells('ago', 5, 'right')}`} />
 			{completions.length === 0 ? <Line dimColor>no completions yet (events:tasks:updates, status done)</Line> : null}
-			{completions.slice(start, start + tableRows).map((c, i) => (
-				<StyledLine
-					key={`${c.taskId}@${c.timeMs}`}
-					text={
+			<StyledRows
+				rows={shownCompletions.map((c, i) => ({
+					key: `${c.taskId}@${c.timeMs}`,
+					text:
 						`${rowMarker(start + i === selectedIndex, focused, glyphs)}${fit(text(c.taskId), taskWidth, cut)} ${fit(text(c.agent), agentWidth, cut)} ` +
-						`${styled(padCells(formatDuration(c.durationSeconds), 10, 'right'), {color: c.durationSeconds > SLA_SECONDS ? colors.critical : undefined})} ${styled(padCells(formatSpan(Math.max(0, nowMs - c.timeMs)), 5, 'right'), {dimColor: true})}`
-					}
-				/>
-			))}
+						`${styled(padCells(formatDuration(c.durationSeconds), 10, 'right'), {color: c.durationSeconds > SLA_SECONDS ? colors.critical : undefined})} ${styled(padCells(formatSpan(Math.max(0, nowMs - c.timeMs)), 5, 'right'), {dimColor: true})}`,
+				}))}
+				width={width - 1}
+			/>
 		</Panel>
 	);
 }, samePaneProps);

@@ -68,7 +68,7 @@ export function Line({children, ...text}: LineProps) {
 	);
 }
 
-export interface StyledLineProps extends Omit<LineProps, 'children'> {
+interface StyledLineProps extends Omit<LineProps, 'children'> {
 	/** The line's text, pre-styled (src/format/styled-text.ts): one text node however many colours it has. */
 	readonly text: string;
 }
@@ -91,7 +91,7 @@ export interface StyledRow {
 	readonly inverse?: boolean;
 }
 
-export interface StyledRowsProps {
+interface StyledRowsProps {
 	readonly rows: readonly StyledRow[];
 	/** Cells the rows have: the pane's width less its right padding. */
 	readonly width: number;

@@ -1,5 +1,4 @@
 import {memo} from 'react';
-import {Text} from 'ink';
 import {type AgentSummary} from '../src/store/snapshot.js';
 import {type LoadBalance} from '../src/analysis/load-balance.js';
 import {gauge} from '../src/format/sparkline.js';
@@ -8,7 +7,8 @@ import {padCells} from '../src/format/text-width.js';
 import {agentAverage, avgTasksPerBusyAgent, durationFigure, loadVariance, noData} from '../src/format/figures.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {colorOf, type Tone} from '../src/format/theme.js';
-import {Line, Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker, StyledLine, StyledRows} from './Panel.js';
+import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 import {samePaneProps} from '../src/format/same-value.js';
 
@@ -40,6 +40,7 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 	const content = Math.max(0, height - 1);
 	const tableRows = Math.max(0, content - 2);
 	const start = windowStart(agents.length, selectedIndex, tableRows);
+	const shownAgents = agents.slice(start, start + tableRows);
 	const variance = loadVariance(loadBalance);
 	const perAgent = avgTasksPerBusyAgent(loadBalance);
 	const warn = variance !== undefined && variance > VARIANCE_WARN_PERCENT;
@@ -47,32 +48,24 @@ export const AgentsPane = memo(function AgentsPane({agents, loadBalance, width, 
 	const text = glyphs.text;
 	return (
 		<Panel index={4} title="Agents" info={`${agents.filter((a) => a.status === 'busy').length} busy of ${agents.length}`} focused={focused} width={width} height={height}>
-			<Line>
-				load variance{' '}
-				{variance === undefined ? (
-					<Text dimColor>{noData(glyphs)} (no data: no busy agent)</Text>
-				) : (
-					<>
-						<Text color={warn ? colors.warn : colors.ok} bold={warn}>
-							{variance.toFixed(0)}%{warn ? ' (over 30%)' : ''}
-						</Text>{' '}
-						<Text dimColor>avg {perAgent === undefined ? noData(glyphs) : perAgent.toFixed(1)} tasks/busy agent</Text>
-					</>
-				)}
-			</Line>
-			<Line dimColor>
-				{' '}
-				{fit('agent', nameWidth, cut)} {fit('state', 5, cut)} {fit('tasks', barWidth + 3, cut)} {padCells('done', 5, 'right')} {padCells('avg', 8, 'right')}
-			</Line>
+			<StyledLine
+				text={`load variance ${
+					variance === undefined
+						? styled(`${noData(glyphs)} (no data: no busy agent)`, {dimColor: true})
+						: `${styled(`${variance.toFixed(0)}%${warn ? ' (over 30%)' : ''}`, {color: warn ? colors.warn : colors.ok, bold: warn})} ${styled(`avg ${perAgent === undefined ? noData(glyphs) : perAgent.toFixed(1)} tasks/busy agent`, {dimColor: true})}`
+				}`}
+			/>
+			<StyledLine dimColor text={` ${fit('agent', nameWidth, cut)} ${fit('state', 5, cut)} ${fit('tasks', barWidth + 3, cut)} ${padCells('done', 5, 'right')} ${padCells('avg', 8, 'right')}`} />
 			{agents.length === 0 ? <Line dimColor>no agents yet (events:agents:status)</Line> : null}
-			{agents.slice(start, start + tableRows).map((a, i) => (
-				<Line key={a.agent}>
-					{rowMarker(start + i === selectedIndex, focused, glyphs)}
-					{fit(text(a.agent), nameWidth, cut)} <Text color={colorOf(colors, STATUS_TONE[a.status])}>{fit(a.status, 5, cut)}</Text>{' '}
-					<Text color={colors.accent}>{gauge((a.currentTasks / maxTasks) * 100, barWidth, glyphs)}</Text>
-					{padCells(String(a.currentTasks), 3, 'right')} {padCells(String(a.completed), 5, 'right')} {padCells(durationFigure(agentAverage(a), glyphs), 8, 'right')}
-				</Line>
-			))}
+			<StyledRows
+				rows={shownAgents.map((a, i) => ({
+					key: a.agent,
+					text:
+						`${rowMarker(start + i === selectedIndex, focused, glyphs)}${fit(text(a.agent), nameWidth, cut)} ${styled(fit(a.status, 5, cut), {color: colorOf(colors, STATUS_TONE[a.status])})} ` +
+						`${styled(gauge((a.currentTasks / maxTasks) * 100, barWidth, glyphs), {color: colors.accent})}${padCells(String(a.currentTasks), 3, 'right')} ${padCells(String(a.completed), 5, 'right')} ${padCells(durationFigure(agentAverage(a), glyphs), 8, 'right')}`,
+				}))}
+				width={width - 1}
+			/>
 		</Panel>
 	);
 }, samePaneProps);

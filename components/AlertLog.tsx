@@ -1,12 +1,12 @@
 import {memo} from 'react';
-import {Text} from 'ink';
 import {type AlertRow, type AlertState, type Severity} from '../src/rules/alert-snapshot.js';
 import {clip, fit, formatClock, formatLabels, formatSpan} from '../src/format/units.js';
 import {windowStart, type Silence} from '../src/format/pane-rows.js';
 import {type Tone} from '../src/format/theme.js';
 import {type ReceiverState} from '../src/notify/notify-types.js';
 import {failing, receiverStateText} from '../src/notify/receiver-state.js';
-import {Line, Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker, StyledLine, StyledRows} from './Panel.js';
+import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 import {samePaneProps} from '../src/format/same-value.js';
 
@@ -84,6 +84,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 	const silenceRows = silenceLines(silences.length, content);
 	const alertLines = content - silenceRows;
 	const start = windowStart(rows.length, selectedIndex, alertLines);
+	const shownRows = rows.slice(start, start + Math.max(0, alertLines - (rows.length === 0 ? 1 : 0)));
 	const ruleWidth = Math.min(24, Math.max(10, Math.floor(inner * 0.2)));
 	const labelWidth = Math.min(32, Math.max(8, Math.floor(inner * 0.2)));
 	const cut = glyphs.ellipsis;
@@ -102,30 +103,30 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 					no alerts
 				</Line>
 			) : null}
-			{rows.slice(start, start + Math.max(0, alertLines - (rows.length === 0 ? 1 : 0))).map((row, i) => {
-				const selected = start + i === selectedIndex;
-				return (
-					<Line key={row.id} inverse={selected && focused}>
-						{rowMarker(selected, focused, glyphs)}
-						{formatClock(row.updatedMs)} <Text color={colors[SEVERITY_TONE[row.severity]]}>{fit(row.severity, 8, cut)}</Text> {fit(text(row.rule), ruleWidth, cut)}{' '}
-						<Text dimColor>{fit(text(formatLabels(row.labels)), labelWidth, cut)}</Text> <Text color={colors[STATE_TONE[row.state]]}>{fit(row.state, 12, cut)}</Text>{' '}
-						{zoomed ? <Text color={colors.accent}>[{text(row.id)}] </Text> : null}
-						{text(row.message)}
-						{row.acknowledgedBy ? <Text dimColor> ({text(ackText(row, nowMs))})</Text> : null}
-						{row.inhibitedBy ? <Text dimColor> (inhibited by {text(row.inhibitedBy)})</Text> : null}
-					</Line>
-				);
-			})}
+			<StyledRows
+				rows={shownRows.map((row, i) => {
+					const selected = start + i === selectedIndex;
+					return {
+						key: row.id,
+						inverse: selected && focused,
+						text:
+							`${rowMarker(selected, focused, glyphs)}${formatClock(row.updatedMs)} ${styled(fit(row.severity, 8, cut), {color: colors[SEVERITY_TONE[row.severity]]})} ${fit(text(row.rule), ruleWidth, cut)} ` +
+							`${styled(fit(text(formatLabels(row.labels)), labelWidth, cut), {dimColor: true})} ${styled(fit(row.state, 12, cut), {color: colors[STATE_TONE[row.state]]})} ` +
+							(zoomed ? styled(`[${text(row.id)}] `, {color: colors.accent}) : '') +
+							text(row.message) +
+							(row.acknowledgedBy ? styled(` (${text(ackText(row, nowMs))})`, {dimColor: true}) : '') +
+							(row.inhibitedBy ? styled(` (inhibited by ${text(row.inhibitedBy)})`, {dimColor: true}) : ''),
+					};
+				})}
+				width={width - 1}
+			/>
 			{silenceRows > 0 ? (
 				<Line color={colors.secondary}>
 					{clip(`silences (${silences.length})${focused && canExpire ? ", x expires the selected alert's or the first" : ''}`, inner, cut)}
 				</Line>
 			) : null}
 			{silences.slice(0, Math.max(0, silenceRows - 1)).map((s) => (
-				<Line key={s.id} dimColor>
-					{' '}
-					{text(silenceText(s, nowMs))}
-				</Line>
+				<StyledLine key={s.id} dimColor text={` ${text(silenceText(s, nowMs))}`} />
 			))}
 			{receiverRows > 0 ? (
 				<Line color={colors.secondary}>
@@ -133,10 +134,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 				</Line>
 			) : null}
 			{receivers.slice(0, Math.max(0, receiverRows - 1)).map((r) => (
-				<Line key={`receiver:${r.name}`} color={failing(r) ? colors.critical : undefined} dimColor={!failing(r)}>
-					{' '}
-					{text(receiverStateText(r, nowMs, formatSpan))}
-				</Line>
+				<StyledLine key={`receiver:${r.name}`} color={failing(r) ? colors.critical : undefined} dimColor={!failing(r)} text={` ${text(receiverStateText(r, nowMs, formatSpan))}`} />
 			))}
 		</Panel>
 	);

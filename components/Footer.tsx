@@ -1,9 +1,10 @@
 import {memo} from 'react';
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {styled} from '../src/format/styled-text.js';
 import {footerHints} from '../hooks/keymap.js';
 import {type Prompt, type Status} from '../hooks/use-dashboard-state.js';
 import {type PaneId} from '../src/format/layout.js';
-import {Line} from './Panel.js';
+import {StyledLine} from './Panel.js';
 import {useTheme} from './theme.js';
 
 export interface FooterProps {
@@ -34,20 +35,12 @@ function promptText(prompt: Prompt): string {
 export const Footer = memo(function Footer({focus, prompt, status, alertsAvailable, zoomed = false, width}: FooterProps) {
 	const {glyphs, colors} = useTheme();
 	const text = glyphs.text;
-	const statusText = status === undefined ? null : <Text color={status.tone === 'error' ? colors.critical : colors.ok}>{text(status.text)} </Text>;
+	// One pre-styled string (styled(), as the nested <Text>s it replaces styled each piece).
+	const statusText = status === undefined ? '' : styled(`${text(status.text)} `, {color: status.tone === 'error' ? colors.critical : colors.ok});
+	const line = prompt !== undefined ? styled(text(promptText(prompt)), {color: colors.accent}) : styled(text(footerHints(focus, alertsAvailable, zoomed)), {dimColor: true});
 	return (
 		<Box width={width} height={1} overflow="hidden">
-			{prompt !== undefined ? (
-				<Line>
-					{statusText}
-					<Text color={colors.accent}>{text(promptText(prompt))}</Text>
-				</Line>
-			) : (
-				<Line>
-					{statusText}
-					<Text dimColor>{text(footerHints(focus, alertsAvailable, zoomed))}</Text>
-				</Line>
-			)}
+			<StyledLine text={statusText + line} />
 		</Box>
 	);
 });

@@ -1,4 +1,5 @@
 import {memo} from 'react';
+import {styled} from '../src/format/styled-text.js';
 import {Box, Text} from 'ink';
 import {type Snapshot} from '../src/store/snapshot.js';
 import {clip, formatClock, formatCount} from '../src/format/units.js';
@@ -31,6 +32,11 @@ function shortBusState(bus: Snapshot['bus']): string {
 	return bus.kind === 'embedded' ? `embedded, ${redis}` : redis;
 }
 
+/** One side of the header: a single text node, rendered again only when its text changes. */
+const HeaderText = memo(function HeaderText({text, wrap}: {readonly text: string; readonly wrap: 'wrap' | 'truncate-end'}) {
+	return <Text wrap={wrap}>{text}</Text>;
+});
+
 /**
 Host, writer or viewer and a short connection state first (they must survive 80 columns), then the bus
 summary (Redis URL, password redacted, and details) cut to what is left; on the right PAUSED, the filter,
@@ -55,33 +61,23 @@ export const Header = memo(function Header({snapshot, width, paused, filterText}
 	const right = cellWidth(filter) + (paused ? 8 : 0) + cellWidth(rejectedText) + cellWidth(refusedText) + cellWidth(criticalText) + cellWidth(clock);
 	const left = cellWidth('mycotop') + 1 + cellWidth(host) + 1 + cellWidth(role) + 1 + cellWidth(state);
 	const summary = clip(text(snapshot.bus.summary), Math.max(0, width - left - right - 1), glyphs.ellipsis);
+	// Two pre-styled strings (styled(), as the nested <Text>s they replace styled each piece): one text node a side.
+	const leftText =
+		`${styled('mycotop', {bold: true})} ${host} ${styled(role, {color: colors.accent})} ${styled(state, {color: colors[busTone(snapshot)]})}` + (summary ? styled(` ${summary}`, {dimColor: true}) : '');
+	const rightText =
+		(filter ? styled(filter, {color: colors.accent}) : '') +
+		(paused ? styled(' PAUSED ', {color: colors.warn, bold: true, inverse: true}) : '') +
+		(rejected > 0 ? styled(rejectedText, {color: colors.warn}) : styled(rejectedText, {dimColor: true})) +
+		(refused > 0 ? styled(refusedText, {color: colors.warn}) : '') +
+		(critical > 0 ? styled(criticalText, {color: colors.critical, bold: true}) : styled(criticalText, {dimColor: true})) +
+		clock;
 	return (
 		<Box width={width} height={1} overflow="hidden">
 			<Box flexShrink={1} flexGrow={1} overflow="hidden">
-				<Text wrap={glyphs.lineCut === 'clip' ? 'wrap' : 'truncate-end'}>
-					<Text bold>mycotop</Text> <Text>{host}</Text> <Text color={colors.accent}>{role}</Text> <Text color={colors[busTone(snapshot)]}>{state}</Text>
-					{summary ? <Text dimColor> {summary}</Text> : null}
-				</Text>
+				<HeaderText text={leftText} wrap={glyphs.lineCut === 'clip' ? 'wrap' : 'truncate-end'} />
 			</Box>
 			<Box flexShrink={0}>
-				<Text>
-					{filter ? <Text color={colors.accent}>{filter}</Text> : null}
-					{paused ? (
-						<Text color={colors.warn} bold inverse>
-							{' PAUSED '}
-						</Text>
-					) : null}
-					{rejected > 0 ? <Text color={colors.warn}>{rejectedText}</Text> : <Text dimColor>{rejectedText}</Text>}
-					{refused > 0 ? <Text color={colors.warn}>{refusedText}</Text> : null}
-					{critical > 0 ? (
-						<Text color={colors.critical} bold>
-							{criticalText}
-						</Text>
-					) : (
-						<Text dimColor>{criticalText}</Text>
-					)}
-					{clock}
-				</Text>
+				<HeaderText text={rightText} wrap="wrap" />
 			</Box>
 		</Box>
 	);

@@ -1,6 +1,8 @@
-import {type ReactNode} from 'react';
+import {memo, type ReactNode} from 'react';
 import {Box, Text, type TextProps} from 'ink';
 import {type Glyphs} from '../src/format/theme.js';
+import {styled} from '../src/format/styled-text.js';
+import {cellWidth} from '../src/format/text-width.js';
 import {useTheme} from './theme.js';
 
 export interface PanelProps {
@@ -26,12 +28,9 @@ export function Panel({index, title, info, focused, width, height, children}: Pa
 	return (
 		<Box flexDirection="column" width={width} height={height} overflow="hidden" paddingRight={1}>
 			<Box flexShrink={0} height={1}>
-				<Line>
-					<Text bold inverse={focused} color={focused ? colors.selection : undefined}>
-						{`${marker}${index} ${title} `}
-					</Text>
-					{info ? <Text dimColor> {glyphs.text(info)}</Text> : null}
-				</Line>
+				<StyledLine
+					text={styled(`${marker}${index} ${title} `, {bold: true, inverse: focused, color: focused ? colors.selection : undefined}) + (info ? styled(` ${glyphs.text(info)}`, {dimColor: true}) : '')}
+				/>
 			</Box>
 			<Box flexDirection="column" flexShrink={1} overflow="hidden">
 				{children}
@@ -68,3 +67,45 @@ export function Line({children, ...text}: LineProps) {
 		</Box>
 	);
 }
+
+interface StyledLineProps extends Omit<LineProps, 'children'> {
+	/** The line's text, pre-styled (src/format/styled-text.ts): one text node however many colours it has. */
+	readonly text: string;
+}
+
+/**
+One pre-styled line: a <Line> with a single string child, so React renders and commits, and Ink squashes, one text
+node for it instead of one per coloured piece. Memoised on its text and style: a row that reads as it did is not
+rendered again.
+*/
+export const StyledLine = memo(function StyledLine({text, ...style}: StyledLineProps) {
+	return <Line {...style}>{text}</Line>;
+});
+
+export interface StyledRow {
+	/** The row's id (a React key when the rows are drawn one by one). */
+	readonly key: string;
+	/** The row, pre-styled. */
+	readonly text: string;
+	/** The whole row inverse (the selection). */
+	readonly inverse?: boolean;
+}
+
+interface StyledRowsProps {
+	readonly rows: readonly StyledRow[];
+	/** Cells the rows have: the pane's width less its right padding. */
+	readonly width: number;
+}
+
+/**
+A pane's rows as one text node when every row is non-empty and fits `width` cells: Ink then neither wraps nor cuts
+any of them, and writes each where the rows drawn one by one would be (one yoga node, one measure and one write for
+the table instead of one each per row; an inverse row is the same bytes as <Line inverse> gives a row it does not
+cut). Otherwise each row is a StyledLine, cut by Ink as before. Only for rows a pane has counted to fit its height.
+*/
+export const StyledRows = memo(function StyledRows({rows, width}: StyledRowsProps) {
+	if (rows.length > 1 && rows.every((row) => row.text !== '' && cellWidth(row.text) <= width)) {
+		return <Text>{rows.map((row) => (row.inverse ? styled(row.text, {inverse: true}) : row.text)).join('\n')}</Text>;
+	}
+	return rows.map((row) => <StyledLine key={row.key} text={row.text} {...(row.inverse ? {inverse: true} : {})} />);
+});

@@ -1,5 +1,4 @@
 import {memo} from 'react';
-import {Text} from 'ink';
 import {type Snapshot} from '../src/store/snapshot.js';
 import {type Completion} from '../src/analysis/task-aggregates.js';
 import {SLA_SECONDS} from '../src/contract/names.js';
@@ -10,7 +9,8 @@ import {durationFigure, percentFigure, taskFigures} from '../src/format/figures.
 import {histogramCounts, slaTone, WITHIN_SLA_BUCKETS} from '../src/format/tasks-view.js';
 import {windowStart} from '../src/format/pane-rows.js';
 import {budgetShortText, budgetText} from '../src/format/forecast-text.js';
-import {Line, Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker, StyledLine, StyledRows} from './Panel.js';
+import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 import {samePaneProps} from '../src/format/same-value.js';
 
@@ -54,47 +54,37 @@ export const TasksPane = memo(function TasksPane({tasks, completions, nowMs, wid
 	const start = windowStart(completions.length, selectedIndex, tableRows);
 	const taskWidth = Math.max(8, Math.floor((inner - 1 - 10 - 6) * 0.55));
 	const agentWidth = Math.max(6, inner - 1 - taskWidth - 10 - 6 - 3);
+	const shownCompletions = completions.slice(start, start + tableRows);
 	return (
 		<Panel index={3} title="Tasks" info={`${tasks.completedToday} completed today`} focused={focused} width={width} height={height}>
-			<Line>
-				<Text bold>{figures.throughputPerHour}</Text>/h avg <Text bold>{durationFigure(figures.avgSeconds, glyphs)}</Text> p50 {durationFigure(figures.p50Seconds, glyphs)} p95{' '}
-				{durationFigure(figures.p95Seconds, glyphs)} p99 {durationFigure(figures.p99Seconds, glyphs)}
-				{noTasks ? <Text dimColor> (no data)</Text> : null}
-			</Line>
-			<Line>
-				SLA{' '}
-				{noTasks ? (
-					<Text dimColor>{percentFigure(figures.slaPercent, 1, glyphs)} (no data: no tasks in the last hour)</Text>
-				) : (
-					<Text color={colors[slaTone(figures.slaPercent!)]} bold>
-						{percentFigure(figures.slaPercent, 1, glyphs)}
-					</Text>
-				)}{' '}
-				<Text dimColor>{glyphs.atMost}30m</Text> 0<Text color={colors.ok}>{hist.slice(0, within)}</Text>
-				<Text color={colors.critical}>{hist.slice(within)}</Text>
-				<Text dimColor>60m+</Text>
-				{figures.slaViolations > 0 ? <Text color={colors.critical}> {figures.slaViolations} over</Text> : null}
-				{shortBudget !== undefined ? <Text color={shortBudget.tone !== undefined ? colors[shortBudget.tone] : undefined}> {shortBudget.text}</Text> : null}
-			</Line>
+			<StyledLine
+				text={
+					`${styled(String(figures.throughputPerHour), {bold: true})}/h avg ${styled(durationFigure(figures.avgSeconds, glyphs), {bold: true})} p50 ${durationFigure(figures.p50Seconds, glyphs)} ` +
+					`p95 ${durationFigure(figures.p95Seconds, glyphs)} p99 ${durationFigure(figures.p99Seconds, glyphs)}${noTasks ? styled(' (no data)', {dimColor: true}) : ''}`
+				}
+			/>
+			<StyledLine
+				text={
+					`SLA ${noTasks ? styled(`${percentFigure(figures.slaPercent, 1, glyphs)} (no data: no tasks in the last hour)`, {dimColor: true}) : styled(percentFigure(figures.slaPercent, 1, glyphs), {color: colors[slaTone(figures.slaPercent!)], bold: true})} ` +
+					`${styled(`${glyphs.atMost}30m`, {dimColor: true})} 0${styled(hist.slice(0, within), {color: colors.ok})}${styled(hist.slice(within), {color: colors.critical})}${styled('60m+', {dimColor: true})}` +
+					(figures.slaViolations > 0 ? styled(` ${figures.slaViolations} over`, {color: colors.critical}) : '') +
+					(shortBudget !== undefined ? styled(` ${shortBudget.text}`, {color: shortBudget.tone !== undefined ? colors[shortBudget.tone] : undefined}) : '')
+				}
+			/>
 			{budget !== undefined ? (
-				<Line>
-					<Text dimColor>SLA </Text>
-					<Text color={budget.tone !== undefined ? colors[budget.tone] : undefined}>{fit(budget.text, inner - 4, cut).trimEnd()}</Text>
-				</Line>
+				<StyledLine text={`${styled('SLA ', {dimColor: true})}${styled(fit(budget.text, inner - 4, cut).trimEnd(), {color: budget.tone !== undefined ? colors[budget.tone] : undefined})}`} />
 			) : null}
-			<Line dimColor>
-				{' '}
-				{fit('task', taskWidth, cut)} {fit('agent', agentWidth, cut)} {padCells('duration', 10, 'right')} {padCells('ago', 5, 'right')}
-			</Line>
+			<StyledLine dimColor text={` ${fit('task', taskWidth, cut)} ${fit('agent', agentWidth, cut)} ${padCells('duration', 10, 'right')} ${padCells('ago', 5, 'right')}`} />
 			{completions.length === 0 ? <Line dimColor>no completions yet (events:tasks:updates, status done)</Line> : null}
-			{completions.slice(start, start + tableRows).map((c, i) => (
-				<Line key={`${c.taskId}@${c.timeMs}`}>
-					{rowMarker(start + i === selectedIndex, focused, glyphs)}
-					{fit(text(c.taskId), taskWidth, cut)} {fit(text(c.agent), agentWidth, cut)}{' '}
-					<Text color={c.durationSeconds > SLA_SECONDS ? colors.critical : undefined}>{padCells(formatDuration(c.durationSeconds), 10, 'right')}</Text>{' '}
-					<Text dimColor>{padCells(formatSpan(Math.max(0, nowMs - c.timeMs)), 5, 'right')}</Text>
-				</Line>
-			))}
+			<StyledRows
+				rows={shownCompletions.map((c, i) => ({
+					key: `${c.taskId}@${c.timeMs}`,
+					text:
+						`${rowMarker(start + i === selectedIndex, focused, glyphs)}${fit(text(c.taskId), taskWidth, cut)} ${fit(text(c.agent), agentWidth, cut)} ` +
+						`${styled(padCells(formatDuration(c.durationSeconds), 10, 'right'), {color: c.durationSeconds > SLA_SECONDS ? colors.critical : undefined})} ${styled(padCells(formatSpan(Math.max(0, nowMs - c.timeMs)), 5, 'right'), {dimColor: true})}`,
+				}))}
+				width={width - 1}
+			/>
 		</Panel>
 	);
 }, samePaneProps);

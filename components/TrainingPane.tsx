@@ -1,5 +1,4 @@
 import {memo} from 'react';
-import {Text} from 'ink';
 import {type ProjectSummary} from '../src/store/snapshot.js';
 import {sparkline} from '../src/format/sparkline.js';
 import {fit, formatValue} from '../src/format/units.js';
@@ -10,7 +9,8 @@ import {type Tone} from '../src/format/theme.js';
 import {kwhText, type ProjectEnergy} from '../src/gpu/project-energy.js';
 import {etaShortText, etaText} from '../src/format/forecast-text.js';
 import {cellWidth} from '../src/format/text-width.js';
-import {Line, Panel, rowMarker} from './Panel.js';
+import {Line, Panel, rowMarker, StyledRows, type StyledRow} from './Panel.js';
+import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
 import {samePaneProps} from '../src/format/same-value.js';
 
@@ -76,56 +76,46 @@ export const TrainingPane = memo(function TrainingPane(props: TrainingPaneProps)
 	const shortWerWidth = Math.max(0, ...shortWers.map((t) => cellWidth(t)));
 	const sparkWidth = Math.max(4, Math.min(240, inner - fixed - shortEtaWidth - shortWerWidth));
 	const info = total === projects.length ? `${total} projects · smoothing ${smoothing}` : `${projects.length} of ${total} projects (filtered)`;
+	const rows: StyledRow[] = [];
+	visible.forEach((p, i) => {
+		const view = trainingView(p, smoothing, glyphs);
+		const e = energyOf.get(p.projectId);
+		const marker = rowMarker(start + i === selectedIndex, focused, glyphs);
+		// One pre-styled string per line (styled(), as the nested <Text>s it replaces styled each piece).
+		let first =
+			`${marker}${fit(glyphs.text(p.projectId), nameWidth, glyphs.ellipsis)} ${styled(sparkline(p.lossTail, sparkWidth, {glyphs}), {color: colors.accent})} ` +
+			`${styled(padCells(formatValue(p.lastLoss), 8, 'right'), {color: view.nonFinite ? colors.critical : undefined, bold: view.nonFinite})} ` +
+			`${styled(padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right'), {color: colors.info})} ${styled(padCells(`@${p.lastStep}`, 9, 'right'), {dimColor: true})} `;
+		if (withEnergy) first += styled(`${padCells(e === undefined ? '' : kwhText(e.todayKwh), ENERGY_CELLS, 'right')} `, {color: colors.warn});
+		first += `${view.arrow} `;
+		if (view.badge) first += styled(view.badge, {color: colors[BADGE_TONE[view.badge]]});
+		if (per === 1 && shortEtas[i]) first += styled(` ${shortEtas[i]}`, {color: p.eta?.inMs === 0 ? colors.ok : colors.info});
+		if (per === 1 && shortWers[i]) first += styled(shortWers[i], {dimColor: true});
+		rows.push({key: p.projectId, text: first});
+		if (per === 2) {
+			const hasWer = p.werTail.length > 0;
+			const eta = p.eta === undefined ? undefined : etaText(p.eta, nowMs);
+			const etaCells = eta === undefined ? 0 : cellWidth(eta) + 1;
+			const detail = e === undefined ? '' : energyDetail(e);
+			const werRoom = inner - 1 - nameWidth - sparkWidth - 15 - etaCells;
+			// The detail goes last, where the WER sparkline (at least 4 cells) leaves room for it.
+			const detailCells = detail === '' ? 0 : cellWidth(detail) + 1;
+			const showDetail = detailCells > 0 && (hasWer ? werRoom - detailCells >= 4 : inner - 1 - nameWidth - sparkWidth - etaCells >= detailCells);
+			let second = `${' '.repeat(1 + nameWidth - 4)}${styled('ema ', {dimColor: true})}${styled(sparkline(view.smoothed, sparkWidth, {glyphs}), {color: colors.info})}`;
+			if (eta !== undefined) second += styled(` ${eta}`, {color: p.eta?.inMs === 0 ? colors.ok : colors.info});
+			if (hasWer) {
+				second +=
+					` ${styled('wer ', {dimColor: true})}${styled(formatValue(p.lastWer), {color: p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? colors.critical : colors.secondary})} ` +
+					styled(sparkline(p.werTail, Math.max(4, Math.min(240, werRoom - (showDetail ? detailCells : 0))), {glyphs}), {color: colors.secondary});
+			}
+			if (showDetail) second += styled(` ${glyphs.text(detail)}`, {color: colors.warn});
+			rows.push({key: `${p.projectId}:2`, text: second});
+		}
+	});
 	return (
 		<Panel index={1} title="Training" info={info} focused={focused} width={width} height={height}>
 			{visible.length === 0 ? <Line dimColor>{total === 0 ? 'waiting for events:training:progress …' : 'no project matches the filter'}</Line> : null}
-			{visible.map((p, i) => {
-				const view = trainingView(p, smoothing, glyphs);
-				const e = energyOf.get(p.projectId);
-				const marker = rowMarker(start + i === selectedIndex, focused, glyphs);
-				const lines = [
-					<Line key={p.projectId}>
-						{marker}
-						{fit(glyphs.text(p.projectId), nameWidth, glyphs.ellipsis)} <Text color={colors.accent}>{sparkline(p.lossTail, sparkWidth, {glyphs})}</Text>{' '}
-						<Text color={view.nonFinite ? colors.critical : undefined} bold={view.nonFinite}>
-							{padCells(formatValue(p.lastLoss), 8, 'right')}
-						</Text>{' '}
-						<Text color={colors.info}>{padCells(`~${formatValue(view.smoothedLast)}`, 9, 'right')}</Text> <Text dimColor>{padCells(`@${p.lastStep}`, 9, 'right')}</Text>{' '}
-						{withEnergy ? <Text color={colors.warn}>{padCells(e === undefined ? '' : kwhText(e.todayKwh), ENERGY_CELLS, 'right')} </Text> : null}
-						{view.arrow} {view.badge ? <Text color={colors[BADGE_TONE[view.badge]]}>{view.badge}</Text> : null}
-						{per === 1 && shortEtas[i] ? <Text color={p.eta?.inMs === 0 ? colors.ok : colors.info}> {shortEtas[i]}</Text> : null}
-						{per === 1 && shortWers[i] ? <Text dimColor>{shortWers[i]}</Text> : null}
-					</Line>,
-				];
-				if (per === 2) {
-					const hasWer = p.werTail.length > 0;
-					const eta = p.eta === undefined ? undefined : etaText(p.eta, nowMs);
-					const etaCells = eta === undefined ? 0 : cellWidth(eta) + 1;
-					const detail = e === undefined ? '' : energyDetail(e);
-					const werRoom = inner - 1 - nameWidth - sparkWidth - 15 - etaCells;
-					// The detail goes last, where the WER sparkline (at least 4 cells) leaves room for it.
-					const detailCells = detail === '' ? 0 : cellWidth(detail) + 1;
-					const showDetail = detailCells > 0 && (hasWer ? werRoom - detailCells >= 4 : inner - 1 - nameWidth - sparkWidth - etaCells >= detailCells);
-					lines.push(
-						<Line key={`${p.projectId}:2`}>
-							{' '.repeat(1 + nameWidth - 4)}
-							<Text dimColor>ema </Text>
-							<Text color={colors.info}>{sparkline(view.smoothed, sparkWidth, {glyphs})}</Text>
-							{eta !== undefined ? <Text color={p.eta?.inMs === 0 ? colors.ok : colors.info}> {eta}</Text> : null}
-							{hasWer ? (
-								<Text>
-									{' '}
-									<Text dimColor>wer </Text>
-									<Text color={p.lastWer !== undefined && !Number.isFinite(p.lastWer) ? colors.critical : colors.secondary}>{formatValue(p.lastWer)}</Text>{' '}
-									<Text color={colors.secondary}>{sparkline(p.werTail, Math.max(4, Math.min(240, werRoom - (showDetail ? detailCells : 0))), {glyphs})}</Text>
-								</Text>
-							) : null}
-							{showDetail ? <Text color={colors.warn}> {glyphs.text(detail)}</Text> : null}
-						</Line>,
-					);
-				}
-				return lines;
-			})}
+			<StyledRows rows={rows} width={width - 1} />
 		</Panel>
 	);
 }, samePaneProps);

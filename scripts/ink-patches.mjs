@@ -92,34 +92,75 @@ const pieces = new Map();
 const escapeCodes = new Map();
 // Only SGR sequences and narrow glyphs (each one grapheme, one cell): no grapheme segmentation needed.
 const SIMPLE_LINE = /^(?:\\u001B\\[[0-9;]*m|[${NARROW}])*$/;
-const SIMPLE_RUNS = /\\u001B\\[[0-9;]*m|[^\\u001B]+/g;
+// A style (reduced codes) is interned by its codes: the style after an SGR sequence and the codes between two styles
+// are then worked out once each and looked up after that, instead of tokenizing, reducing and diffing (arrays and
+// Sets for every style change of every changed row, a frame's largest allocation). The tokenizer's functions depend
+// on nothing but each code's code and endCode, in order, which is the key.
+const styleStates = new Map();
+const EMPTY_STATE = {key: '', styles: EMPTY_STYLES, open: '', after: new Map(), to: new Map()};
+function styleStateOf(styles) {
+    if (styles.length === 0) return EMPTY_STATE;
+    let key = '';
+    for (const code of styles) key += code.code + '\\u0001' + code.endCode + '\\u0002';
+    let state = styleStates.get(key);
+    if (state === undefined) {
+        if (styleStates.size >= ${BOUND}) styleStates.clear();
+        state = {key, styles, open: ansiCodesToString(styles), after: new Map(), to: new Map()};
+        styleStates.set(key, state);
+    }
+    return state;
+}
+/** The style after the SGR sequence 'sequence' in style 'state'. */
+function styleAfter(state, sequence) {
+    let next = state.after.get(sequence);
+    if (next === undefined) {
+        let tokens = escapeCodes.get(sequence);
+        if (tokens === undefined) {
+            tokens = tokenize(sequence);
+            if (escapeCodes.size >= ${BOUND}) escapeCodes.clear();
+            escapeCodes.set(sequence, tokens);
+        }
+        next = styleStateOf(reduceAnsiCodesIncremental(state.styles, tokens));
+        if (state.after.size >= ${BOUND}) state.after.clear();
+        state.after.set(sequence, next);
+    }
+    return next;
+}
+/** The codes that change style 'from' into style 'to', as styledCharsToString writes them between two cells. */
 function styleChange(from, to) {
-    return from.length === 0 && to.length === 0 ? '' : ansiCodesToString(diffAnsiCodes(from, to));
+    let codes = from.to.get(to.key);
+    if (codes === undefined) {
+        codes = from.styles.length === 0 && to.styles.length === 0 ? '' : ansiCodesToString(diffAnsiCodes(from.styles, to.styles));
+        if (from.to.size >= ${BOUND}) from.to.clear();
+        from.to.set(to.key, codes);
+    }
+    return codes;
 }
 /** {width, first, last, body}: the cells a write covers, the styles of its first and last cell, and the string
 styledCharsToString gives for its cells without the opening codes of the first cell and the closing codes after the last. */
 function simplePiece(line) {
-    let styles = EMPTY_STYLES;
+    let state = EMPTY_STATE;
     let first;
     let last;
     let body = '';
     let width = 0;
-    for (const [run] of line.matchAll(SIMPLE_RUNS)) {
-        if (run.charCodeAt(0) === 0x1B) {
-            let tokens = escapeCodes.get(run);
-            if (tokens === undefined) {
-                tokens = tokenize(run);
-                if (escapeCodes.size >= ${BOUND}) escapeCodes.clear();
-                escapeCodes.set(run, tokens);
-            }
-            styles = reduceAnsiCodesIncremental(styles, tokens);
+    // The runs of SIMPLE_LINE: an SGR sequence (ESC up to its 'm') or the text up to the next ESC.
+    let i = 0;
+    while (i < line.length) {
+        if (line.charCodeAt(i) === 0x1B) {
+            const end = line.indexOf('m', i) + 1;
+            state = styleAfter(state, line.slice(i, end));
+            i = end;
             continue;
         }
-        if (first === undefined) first = styles;
-        else body += styleChange(last, styles);
-        body += run;
-        width += run.length;
-        last = styles;
+        let next = line.indexOf('\\u001B', i);
+        if (next === -1) next = line.length;
+        if (first === undefined) first = state;
+        else body += styleChange(last, state);
+        body += next - i === line.length ? line : line.slice(i, next);
+        width += next - i;
+        last = state;
+        i = next;
     }
     return {width, first, last, body};
 }
@@ -127,12 +168,15 @@ function charsPiece(caches, line) {
     const chars = caches.getStyledChars(line);
     let body = '';
     let width = 0;
+    let previous;
     for (let i = 0; i < chars.length; i++) {
-        if (i > 0) body += styleChange(chars[i - 1].styles, chars[i].styles);
+        const state = styleStateOf(chars[i].styles);
+        if (i > 0) body += styleChange(previous, state);
         body += chars[i].value;
         width += Math.max(1, caches.getStringWidth(chars[i].value));
+        previous = state;
     }
-    return {width, first: chars[0]?.styles, last: chars.at(-1)?.styles, body};
+    return {width, first: chars.length > 0 ? styleStateOf(chars[0].styles) : undefined, last: previous, body};
 }
 function pieceOf(caches, line) {
     let piece = pieces.get(line);
@@ -158,20 +202,20 @@ function composeRowFromPieces(caches, width, segments) {
     let styles;
     let cursor = 0;
     const blank = count => {
-        out += styles === undefined ? '' : styleChange(styles, EMPTY_STYLES);
+        out += styles === undefined ? '' : styleChange(styles, EMPTY_STATE);
         out += ' '.repeat(count);
-        styles = EMPTY_STYLES;
+        styles = EMPTY_STATE;
     };
     for (const {x, piece} of placed) {
         if (x < cursor) return undefined;
         if (x > cursor) blank(x - cursor);
-        out += styles === undefined ? ansiCodesToString(piece.first) : styleChange(styles, piece.first);
+        out += styles === undefined ? piece.first.open : styleChange(styles, piece.first);
         out += piece.body;
         styles = piece.last;
         cursor = x + piece.width;
     }
     if (cursor < width) blank(width - cursor);
-    if (styles !== undefined) out += styleChange(styles, EMPTY_STYLES);
+    if (styles !== undefined) out += styleChange(styles, EMPTY_STATE);
     return out.trimEnd();
 }
 function rowCachedGet(output) {

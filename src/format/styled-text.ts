@@ -11,6 +11,7 @@ export interface TextStyle {
 	readonly color?: string | undefined;
 	readonly dimColor?: boolean | undefined;
 	readonly bold?: boolean | undefined;
+	readonly inverse?: boolean | undefined;
 }
 
 const RGB = /^rgb\(\s?(\d+),\s?(\d+),\s?(\d+)\s?\)$/;
@@ -31,12 +32,14 @@ function colorize(text: string, color: string): string {
 	return text;
 }
 
-/** `text` as `<Text {...style}>{text}</Text>` inside another <Text> draws it (empty text stays empty, unstyled). */
+/** `text` as `<Text {...style}>{text}</Text>` inside another <Text> draws it (empty text stays empty, unstyled; Ink's
+order: dim, colour, bold, inverse). */
 export function styled(text: string, style: TextStyle): string {
 	if (text === '') return '';
 	let out = text;
 	if (style.dimColor) out = chalk.dim(out);
 	if (style.color) out = colorize(out, style.color);
 	if (style.bold) out = chalk.bold(out);
+	if (style.inverse) out = chalk.inverse(out);
 	return out;
 }

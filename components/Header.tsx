@@ -63,7 +63,8 @@ export const Header = memo(function Header({snapshot, width, paused, filterText}
 					{summary ? <Text dimColor> {summary}</Text> : null}
 				</Text>
 			</Box>
-			<Box flexShrink={0}>
+			{/* A column, so that the clock's text, which keeps its cells from second to second, costs no layout when it changes (scripts/ink-patches.mjs). */}
+			<Box flexShrink={0} flexDirection="column">
 				<Text>
 					{filter ? <Text color={colors.accent}>{filter}</Text> : null}
 					{paused ? (

@@ -93,8 +93,53 @@ const escapeCodes = new Map();
 // Only SGR sequences and narrow glyphs (each one grapheme, one cell): no grapheme segmentation needed.
 const SIMPLE_LINE = /^(?:\\u001B\\[[0-9;]*m|[${NARROW}])*$/;
 const SIMPLE_RUNS = /\\u001B\\[[0-9;]*m|[^\\u001B]+/g;
+// Style states and the codes between them, remembered by identity: the styles reduceAnsiCodesIncremental returns are
+// new arrays every time (and never changed after), so a line that changes every frame tokenized, reduced and diffed
+// its escape codes again each time (most of what a frame allocated). Each state reached from EMPTY_STYLES through the
+// same escape sequences is now one array, and the change between two arrays is worked out once. Bounded: at ${BOUND}
+// remembered transitions both start afresh.
+let nextStyles = new WeakMap();
+let styleChanges = new WeakMap();
+let remembered = 0;
+function remember(map, key) {
+    let byKey = map.get(key);
+    if (byKey === undefined) {
+        byKey = new Map();
+        map.set(key, byKey);
+    }
+    return byKey;
+}
+function stylesAfter(styles, run) {
+    const byRun = remember(nextStyles, styles);
+    let next = byRun.get(run);
+    if (next === undefined) {
+        let tokens = escapeCodes.get(run);
+        if (tokens === undefined) {
+            tokens = tokenize(run);
+            if (escapeCodes.size >= ${BOUND}) escapeCodes.clear();
+            escapeCodes.set(run, tokens);
+        }
+        next = reduceAnsiCodesIncremental(styles, tokens);
+        byRun.set(run, next);
+        if (++remembered >= ${BOUND}) forgetStyles();
+    }
+    return next;
+}
+function forgetStyles() {
+    nextStyles = new WeakMap();
+    styleChanges = new WeakMap();
+    remembered = 0;
+}
 function styleChange(from, to) {
-    return from.length === 0 && to.length === 0 ? '' : ansiCodesToString(diffAnsiCodes(from, to));
+    if (from.length === 0 && to.length === 0) return '';
+    const byTo = remember(styleChanges, from);
+    let change = byTo.get(to);
+    if (change === undefined) {
+        change = ansiCodesToString(diffAnsiCodes(from, to));
+        byTo.set(to, change);
+        if (++remembered >= ${BOUND}) forgetStyles();
+    }
+    return change;
 }
 /** {width, first, last, body}: the cells a write covers, the styles of its first and last cell, and the string
 styledCharsToString gives for its cells without the opening codes of the first cell and the closing codes after the last. */
@@ -106,13 +151,7 @@ function simplePiece(line) {
     let width = 0;
     for (const [run] of line.matchAll(SIMPLE_RUNS)) {
         if (run.charCodeAt(0) === 0x1B) {
-            let tokens = escapeCodes.get(run);
-            if (tokens === undefined) {
-                tokens = tokenize(run);
-                if (escapeCodes.size >= ${BOUND}) escapeCodes.clear();
-                escapeCodes.set(run, tokens);
-            }
-            styles = reduceAnsiCodesIncremental(styles, tokens);
+            styles = stylesAfter(styles, run);
             continue;
         }
         if (first === undefined) first = styles;

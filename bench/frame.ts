@@ -7,7 +7,8 @@ the bytes written.
 
 Run from the bundle (`dist/bench-bundle/frame.js`, Ink with mycotop's patches, React's production build: what the
 TUI runs) it also runs itself unbundled (`dist/bench/frame.js`: stock Ink 6.8) as the reference, in the same run.
-Options: --frames N (default 1000), --columns, --rows, --json, --reference-only (internal).
+Options: --frames N (default 1000), --columns, --rows, --load all|gpu|gpu-only (which data changes, below), --json,
+--reference-only (internal).
 */
 import {EventEmitter} from 'node:events';
 import {spawnSync} from 'node:child_process';
@@ -34,8 +35,12 @@ const {values: options} = parseArgs({
 const FRAMES = Number(options.frames);
 const COLUMNS = Number(options.columns);
 const ROWS = Number(options.rows);
-/** all: every pane's data changes every frame (events arriving); gpu: only the GPU readings do (a box with no events). */
-const LOAD = options.load === 'gpu' ? 'gpu' : 'all';
+/**
+all: every pane's data changes every frame (events arriving); gpu: only the GPU readings do (a box with no events, the
+other panes full of unchanging data); gpu-only: only the GPU readings do and the other panes are empty (bench:tui's
+GPU-only window: a box whose agents send nothing).
+*/
+const LOAD = options.load === 'gpu' || options.load === 'gpu-only' ? options.load : 'all';
 
 /** A terminal stand-in: a TTY of the given size that counts what is written and says when a frame arrived. */
 class FakeTerminal extends EventEmitter {
@@ -88,7 +93,7 @@ class QuietKeyboard extends EventEmitter {
 /** Frame i's data: every series moved on by one point, one more completion, GPU readings changed. */
 function snapshotAt(frame: number): Snapshot {
 	const at = NOW + frame * 500;
-	const i = LOAD === 'gpu' ? 0 : frame;
+	const i = LOAD === 'all' ? frame : 0;
 	const g0 = frame;
 	const wave = (k: number, n: number) => Array.from({length: n}, (_, j) => 2 * Math.exp(-(i + j) / 400) + 0.1 * Math.sin((i + j + k * 7) / 3) + 0.3);
 	const training = Array.from({length: 6}, (_, k) => project(`project-${k}`, wave(k, 50), k % 2 === 0 ? wave(k + 1, 50).map((v) => v / 3) : []));
@@ -104,6 +109,7 @@ function snapshotAt(frame: number): Snapshot {
 	const agents = Array.from({length: 12}, (_, a) => agent(`agent-${a}`, (i + a) % 3 === 0 ? 'idle' : 'busy', (i + a) % 5, 100 + i, 300 + a));
 	const completions = Array.from({length: 40}, (_, c) => completion(`task-${i + c}`, `agent-${(i + c) % 12}`, 60 + ((c * 97 + i) % 2400), c * 45_000));
 	const alerts = Array.from({length: 12}, (_, a) => alert(`rule_${a}:${a}`, {severity: a % 4 === 0 ? 'critical' : 'warning', message: `value ${((i + a) % 90) + 10} over the line`, labels: {gpu: String(a % 8)}}));
+	if (LOAD === 'gpu-only') return makeSnapshot({gpu: gpuSnapshot(gpus, {lastFrameMs: at}), takenAtMs: at});
 	return makeSnapshot({training, gpu: gpuSnapshot(gpus, {lastFrameMs: at}), agents, completions, alerts, takenAtMs: at});
 }
 
@@ -190,7 +196,7 @@ if (bundled && existsSync(reference)) {
 
 if (options.json) process.stdout.write(`${JSON.stringify({columns: COLUMNS, rows: ROWS, node: process.version, results}, null, 2)}\n`);
 else {
-	const lines = [`bench:frame: full dashboard ${COLUMNS}x${ROWS}, ${FRAMES} frames, ${LOAD === 'gpu' ? 'only the GPU readings changing' : 'every pane changing'}, Node ${process.version}; target <= 5 ms median`, ''];
+	const lines = [`bench:frame: full dashboard ${COLUMNS}x${ROWS}, ${FRAMES} frames, ${LOAD === 'all' ? 'every pane changing' : LOAD === 'gpu' ? 'only the GPU readings changing' : 'only the GPU readings changing, the other panes empty'}, Node ${process.version}; target <= 5 ms median`, ''];
 	lines.push('| Ink | frames | CPU per frame, median | p95 | mean | bytes per frame | frames not drawn |', '|---|---|---|---|---|---|---|');
 	for (const r of results) lines.push(`| ${r.ink} | ${r.frames} | ${r.medianCpuMs.toFixed(2)} ms | ${r.p95CpuMs.toFixed(2)} ms | ${r.meanCpuMs.toFixed(2)} ms | ${r.bytesPerFrame} | ${r.missed} |`);
 	process.stdout.write(`${lines.join('\n')}\n`);

@@ -54,11 +54,19 @@ export function HostLine({view, width}: {readonly view: HostView; readonly width
 	}
 	// One pre-styled string (styled(), as nested <Text>s would style each piece): one text node for the line.
 	let line = styled('host ', {dimColor: true});
+	let cells = 5;
 	shown.forEach((p, i) => {
-		line += (i > 0 ? '  ' : '') + styled(glyphs.text(p.text), {color: colorOf(colors, p.tone), bold: p.tone === 'critical'});
-		if (p.key === 'cpu' && strip !== '') line += styled(` ${strip}`, {color: colors.accent});
+		const text = glyphs.text(p.text);
+		line += (i > 0 ? '  ' : '') + styled(text, {color: colorOf(colors, p.tone), bold: p.tone === 'critical'});
+		cells += (i > 0 ? 2 : 0) + cellWidth(text);
+		if (p.key === 'cpu' && strip !== '') {
+			line += styled(` ${strip}`, {color: colors.accent});
+			cells += 1 + cellWidth(strip);
+		}
 	});
-	return <Line>{line}</Line>;
+	// Padded to the full width with unstyled blanks (cut from the frame's rows, never written): the line keeps its
+	// cells while its figures change, so Ink's layout is not redone every second for it (scripts/ink-patches.mjs).
+	return <Line>{line + ' '.repeat(Math.max(0, width - cells))}</Line>;
 }
 
 /** " · not found: GPU 9" for requested GPUs no frame has (a --gpus typo, or a GPU this box lacks). */

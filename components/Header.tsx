@@ -76,7 +76,8 @@ export const Header = memo(function Header({snapshot, width, paused, filterText}
 			<Box flexShrink={1} flexGrow={1} overflow="hidden">
 				<HeaderText text={leftText} wrap={glyphs.lineCut === 'clip' ? 'wrap' : 'truncate-end'} />
 			</Box>
-			<Box flexShrink={0}>
+			{/* A column, so that the right side's text, which keeps its cells from second to second, costs no layout when it changes (scripts/ink-patches.mjs). */}
+			<Box flexShrink={0} flexDirection="column">
 				<HeaderText text={rightText} wrap="wrap" />
 			</Box>
 		</Box>

@@ -12,6 +12,7 @@ import chalk from 'chalk';
 import fc from 'fast-check';
 import {GpuLine, HostLine} from '../../components/GpuPane.js';
 import {styled} from '../../src/format/styled-text.js';
+import {cellWidth} from '../../src/format/text-width.js';
 import {type Reading} from '../../src/gpu/gpu-snapshot.js';
 import {type HostView} from '../../src/host/host-sampler.js';
 import {NestedGpuLine, NestedHostLine} from './gpu-line-nested.js';
@@ -138,6 +139,16 @@ describe('one pre-styled string per GPU line', () => {
 						},
 					};
 					expect(frame(<HostLine view={view} width={width} />, width + 1)).toBe(frame(<NestedHostLine view={view} width={width} />, width + 1));
+					// Whatever its figures, the line takes its whole width (blanks after the text): its cells never change, so
+					// its changes cost no layout (the dom.js patch in scripts/ink-patches.mjs). A mark drawn after it lands there.
+					const row = frame(
+						<Box flexDirection="row">
+							<HostLine view={view} width={width} />
+							<Text>|</Text>
+						</Box>,
+						width + 1,
+					);
+					expect(cellWidth(row.split('\n')[0]!.replaceAll(/\u001B\[[0-9;]*m/g, '').split('|')[0]!)).toBe(width);
 				},
 			),
 			{numRuns: 200},

@@ -10,10 +10,18 @@ it as they are), starts at the first big transaction, and is let go after IDLE_M
 (an error, an exit, no answer within ANSWER_TIMEOUT_MS) is not used again: its transaction and every later one are
 encoded here, and the failure is counted (`stats`): never a crash, never a lost or doubled entry (StepEntries.adopt).
 */
-import {Worker} from 'node:worker_threads';
+import {createRequire} from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 import {type KvCommand} from '../bus/kv.js';
 import {encodeStepRecords} from './step-records.js';
 import {StepEntries} from './step-entries.js';
+
+/**
+node:worker_threads, loaded at the first big transaction, not with the writer: a dashboard that never has one does
+not load it (test/terminal/tui-builtins.test.ts; README, "Its own code").
+*/
+const loadBuiltin = createRequire(import.meta.url);
+const workerThreads = (): typeof WorkerThreads => loadBuiltin('node:worker_threads') as typeof WorkerThreads;
 
 /** Training entries in one transaction from which they are encoded in the worker. */
 const WORKER_MIN_ENTRIES = 1000;
@@ -65,7 +73,7 @@ interface Waiting {
 
 export class EntryEncoder {
 	readonly stats: EncoderStats = {state: 'off', workerBatches: 0, workerEntries: 0, inlineBigBatches: 0, failures: 0, lastError: undefined};
-	private worker: Worker | undefined;
+	private worker: WorkerThreads.Worker | undefined;
 	private readonly waiting = new Map<number, Waiting>();
 	private nextId = 0;
 	private idleTimer: NodeJS.Timeout | undefined;
@@ -156,9 +164,9 @@ export class EntryEncoder {
 	}
 
 	private start(): void {
-		let worker: Worker;
+		let worker: WorkerThreads.Worker;
 		try {
-			worker = new Worker(this.options.workerSource ?? workerSource(), {eval: true});
+			worker = new (workerThreads().Worker)(this.options.workerSource ?? workerSource(), {eval: true});
 		} catch (error) {
 			this.fail(error instanceof Error ? error.message : String(error));
 			return;

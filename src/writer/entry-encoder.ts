@@ -10,10 +10,18 @@ it as they are), starts at the first big transaction, and is let go after IDLE_M
 (an error, an exit, no answer within ANSWER_TIMEOUT_MS) is not used again: its transaction and every later one are
 encoded here, and the failure is counted (`stats`): never a crash, never a lost or doubled entry (StepEntries.adopt).
 */
-import {Worker} from 'node:worker_threads';
+import {createRequire} from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
 import {type KvCommand} from '../bus/kv.js';
 import {encodeStepRecords} from './step-records.js';
 import {StepEntries} from './step-entries.js';
+
+/**
+node:worker_threads, loaded at the first big transaction, not with the writer: a dashboard that never has one does
+not load it (test/terminal/tui-builtins.test.ts; README, "Its own code").
+*/
+const loadBuiltin = createRequire(import.meta.url);
+const workerThreads = (): typeof WorkerThreads => loadBuiltin('node:worker_threads') as typeof WorkerThreads;
 
 /** Training entries in one transaction from which they are encoded in the worker. */
 const WORKER_MIN_ENTRIES = 1000;
@@ -29,7 +37,10 @@ export interface EncoderStats {
 	/** Transactions whose entries the worker encoded, and those entries. */
 	workerBatches: number;
 	workerEntries: number;
-	/** Big transactions encoded here because the worker could not be started, or failed. */
+	/**
+	Big transactions encoded here: the worker could not be started, failed on this one or before (then every later one
+	is counted here), or was let go meanwhile. workerBatches + inlineBigBatches: every big transaction.
+	*/
 	inlineBigBatches: number;
 	/** Worker failures (each one also encodes its transaction here). */
 	failures: number;
@@ -65,7 +76,7 @@ interface Waiting {
 
 export class EntryEncoder {
 	readonly stats: EncoderStats = {state: 'off', workerBatches: 0, workerEntries: 0, inlineBigBatches: 0, failures: 0, lastError: undefined};
-	private worker: Worker | undefined;
+	private worker: WorkerThreads.Worker | undefined;
 	private readonly waiting = new Map<number, Waiting>();
 	private nextId = 0;
 	private idleTimer: NodeJS.Timeout | undefined;
@@ -90,11 +101,15 @@ export class EntryEncoder {
 				entries += part.unencoded;
 			}
 		}
-		if (entries >= this.minEntries && this.stats.state !== 'failed' && !this.stopped) {
-			this.keepAlive();
-			// A starting worker queues the message and answers once up (tens of ms, once): meanwhile the main thread reads on.
-			if (this.worker !== undefined) await this.inWorker(lists, entries);
-			else this.stats.inlineBigBatches += 1;
+		if (entries >= this.minEntries) {
+			let encoded = false;
+			if (this.stats.state !== 'failed' && !this.stopped) {
+				this.keepAlive();
+				// A starting worker queues the message and answers once up (tens of ms, once): meanwhile the main thread reads on.
+				if (this.worker !== undefined) encoded = await this.inWorker(lists, entries);
+			}
+			// Not started, failed on this one or before, or let go meanwhile: every big transaction encoded here is counted.
+			if (!encoded) this.stats.inlineBigBatches += 1;
 		}
 		// What the worker did not encode (small, not running, failed, changed meanwhile) is encoded here.
 		for (const list of lists) list.encodeHere();
@@ -108,9 +123,10 @@ export class EntryEncoder {
 		this.letGo();
 	}
 
-	private async inWorker(lists: readonly StepEntries[], entries: number): Promise<void> {
+	/** Whether the worker's bytes were taken (else the caller encodes the transaction here). */
+	private async inWorker(lists: readonly StepEntries[], entries: number): Promise<boolean> {
 		const worker = this.worker;
-		if (worker === undefined) return;
+		if (worker === undefined) return false;
 		const copies = lists.map((list) => list.copyRecords());
 		const id = ++this.nextId;
 		const answer = await new Promise<{parts: ArrayBuffer[]; lengths: number[]} | Error>((resolve) => {
@@ -127,10 +143,10 @@ export class EntryEncoder {
 		const waiting = this.waiting.get(id);
 		if (waiting !== undefined) clearTimeout(waiting.timer);
 		this.waiting.delete(id);
-		if (answer === LET_GO) return;
+		if (answer === LET_GO) return false;
 		if (answer instanceof Error) {
 			this.fail(answer.message);
-			return;
+			return false;
 		}
 		try {
 			if (!Array.isArray(answer.parts) || !Array.isArray(answer.lengths) || answer.parts.length !== lists.length) throw new Error('a malformed answer');
@@ -138,10 +154,11 @@ export class EntryEncoder {
 			for (const [i, list] of lists.entries()) list.adopt(new Uint8Array(answer.parts[i]!, 0, answer.lengths[i]), copies[i]!.entries);
 		} catch (error) {
 			this.fail(error instanceof Error ? error.message : String(error));
-			return;
+			return false;
 		}
 		this.stats.workerBatches += 1;
 		this.stats.workerEntries += entries;
+		return true;
 	}
 
 	/** Start the worker when none runs, and (re)arm its idle release. */
@@ -156,9 +173,9 @@ export class EntryEncoder {
 	}
 
 	private start(): void {
-		let worker: Worker;
+		let worker: WorkerThreads.Worker;
 		try {
-			worker = new Worker(this.options.workerSource ?? workerSource(), {eval: true});
+			worker = new (workerThreads().Worker)(this.options.workerSource ?? workerSource(), {eval: true});
 		} catch (error) {
 			this.fail(error instanceof Error ? error.message : String(error));
 			return;

@@ -151,6 +151,8 @@ const HISTORY_EVERY_MS = 1000;
 const RETRY_TICK_MS = 250;
 /** The writer's tick otherwise: only what comes due by time (rollups, step history, at most every second anyway). */
 const IDLE_TICK_MS = 1000;
+/** Why a transaction was not sent: a lease it is written under went while its entries were encoded (commit()). */
+const LEASE_WENT_WHILE_ENCODING = 'the writer lease changed while the transaction was encoded: not sent, settled by its batch id';
 /** 10 s buckets held at most before they go with the next transaction (a backfill makes many). */
 const MAX_HELD_BUCKETS = 50_000;
 /**
@@ -614,7 +616,7 @@ export class WriteBatcher {
 					this.stats.retriesSkipped += 1;
 					this.stats.entriesWritten += this.retrying.entries;
 				} else if (verdict === 'send') {
-					await this.commit(kv, this.retrying.id, this.retrying.commands, this.retrying.after, true);
+					await this.commit(kv, this.retrying.id, this.retrying.commands, this.retrying.after, this.retrying.scopes, true);
 					this.stats.entriesWritten += this.retrying.entries;
 				} else {
 					// Not applied, and the lease is another instance's now: sending it would overwrite the new writer's data.
@@ -661,7 +663,7 @@ export class WriteBatcher {
 				const scopes: WriteScope[] = [...(shared.isEmpty && stepCommands.length === 0 ? [] : ['shared' as const]), ...(host.isEmpty ? [] : ['host' as const])];
 				this.retrying = {id, commands, after, entries, families, scopes, heldCommitted};
 				this.lastTransactionAt = performance.now();
-				await this.commit(kv, id, commands, after);
+				await this.commit(kv, id, commands, after, scopes);
 				this.retrying = undefined;
 				if (held && !rollupsTaken) this.committedHeld = {batch: heldBefore, samples: heldSamples};
 				this.stats.entriesWritten += entries;
@@ -743,12 +745,16 @@ export class WriteBatcher {
 		return performance.now() - this.lastRollupsAt >= HISTORY_EVERY_MS;
 	}
 
-	private async commit(kv: Kv, id: string, commands: KvCommand[], after: KvCommand[], resend = false): Promise<void> {
+	private async commit(kv: Kv, id: string, commands: KvCommand[], after: KvCommand[], scopes: readonly WriteScope[], resend = false): Promise<void> {
 		const marker: KvCommand = ['SET', ourKeys.writerLastBatch(this.target.instanceId), id, 'EX', 86_400];
 		const sent: KvCommand[] = [...commands, marker, ...after];
 		// The training entries' bytes: from the worker for a big transaction (the batch is `retrying` meanwhile: counted
 		// as waiting, settled by its id like any other), else made here. A retried batch's are made already.
 		await this.encoder.encode(commands);
+		// The leases were looked at when the batch was taken; the worker may answer after one went to another instance
+		// (up to its answer timeout, as long as the lease's own TTL): then the batch is not sent but stays `retrying`,
+		// and the next flush settles it by its id (not applied: dropped or handed over), as any batch not sent.
+		if (retryVerdict(scopes, (scope) => this.leaseState(scope)) !== 'send') throw new Error(LEASE_WENT_WHILE_ENCODING);
 		try {
 			// The marker goes last (on a Redis Cluster: after every slot's part was applied), so a stored id means the whole batch.
 			await kv.exec(commands, {marker, resend, after});

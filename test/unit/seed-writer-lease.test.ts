@@ -4,6 +4,8 @@ import {MemoryKv} from '../../src/bus/kv.js';
 import {type ExecOptions, type KvCommand} from '../../src/bus/kv.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
 import {type LeaseState, retryVerdict, SeedWriter, type WriteScope, type WriterTarget} from '../../src/writer/seed-writer.js';
+import {workerSource} from '../../src/writer/entry-encoder.js';
+import {ourKeys} from '../../src/contract/names.js';
 
 /** A key space whose transactions wait until the test lets them through. */
 class GatedKv extends MemoryKv {
@@ -169,6 +171,59 @@ describe('SeedWriter: a batch whose EXEC failed with an unknown outcome', () => 
 		expect(await writer.drain(300)).toBe(false);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(250);
 		expect(writer.stats.pendingEntries).toBe(1);
+	});
+});
+
+/** The real worker program (entry-encoder.ts), answering `delayMs` late: a worker slow to start, or starved of CPU. */
+function slowWorkerSource(delayMs: number): string {
+	return workerSource().replace('parentPort.on("message", (message) => {', `parentPort.on("message", (message) => setTimeout(() => {`).replace(/\}\);$/, `}, ${delayMs}));`);
+}
+
+describe('SeedWriter: a lease that goes while the worker encodes a transaction', () => {
+	it('does not send it: settled by its batch id like a batch not sent, its entries counted as dropped', async () => {
+		const kv = new MemoryKv();
+		const lease = {held: true};
+		const target: WriterTarget = {
+			kv: () => kv,
+			canWrite: () => lease.held,
+			canWriteHost: () => false,
+			shouldQueue: () => false,
+			isReady: () => true,
+			publish: () => {},
+			instanceId: 'test',
+		};
+		const writer = new SeedWriter(new MetricsStore(), target, {flushDelayMs: 60_000, encodeWorker: {minEntries: 1, workerSource: slowWorkerSource(400)}});
+		try {
+			for (let i = 0; i < 5; i++) writer.onEvent({kind: 'training', projectId: 'p', step: i, loss: 1 / (i + 1), timestamp: 1_764_000_000_000 + i, timeMs: 1_764_000_000_000 + i});
+			const flushing = writer.flush();
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			// The lease goes to another instance while the worker still encodes the batch's entries.
+			lease.held = false;
+			await flushing;
+			await writer.flush();
+			expect(await kv.lrange('metrics:training:p:loss', 0, -1)).toEqual([]);
+			expect(await kv.get(ourKeys.writerLastBatch('test'))).toBeNull();
+			expect(writer.stats).toMatchObject({entriesWritten: 0, dropped: 5, pendingEntries: 0});
+			// The worker did answer (the entries were encoded there): only the sending was withheld.
+			expect(writer.stats.encoder).toMatchObject({workerBatches: 1, failures: 0});
+		} finally {
+			writer.stop();
+		}
+	});
+
+	it('sends it when the lease is still held once the worker answered', async () => {
+		const kv = new MemoryKv();
+		const target: WriterTarget = {kv: () => kv, canWrite: () => true, canWriteHost: () => false, shouldQueue: () => false, isReady: () => true, publish: () => {}, instanceId: 'test'};
+		const writer = new SeedWriter(new MetricsStore(), target, {flushDelayMs: 60_000, encodeWorker: {minEntries: 1, workerSource: slowWorkerSource(100)}});
+		try {
+			for (let i = 0; i < 5; i++) writer.onEvent({kind: 'training', projectId: 'p', step: i, loss: 1 / (i + 1), timestamp: 1_764_000_000_000 + i, timeMs: 1_764_000_000_000 + i});
+			await writer.flush();
+			expect(await kv.lrange('metrics:training:p:loss', 0, -1)).toHaveLength(5);
+			expect(writer.stats).toMatchObject({entriesWritten: 5, dropped: 0, failures: 0, pendingEntries: 0});
+			expect(writer.stats.encoder.workerBatches).toBe(1);
+		} finally {
+			writer.stop();
+		}
 	});
 });
 

@@ -166,6 +166,19 @@ describe('EntryEncoder', () => {
 		expect(dying.stats.failures).toBe(1);
 	});
 
+	it('counts every big transaction encoded here after the worker failed (workerBatches + inlineBigBatches: all of them)', async () => {
+		const dying = encoder({minEntries: 2, workerSource: "require('node:worker_threads').parentPort.on('message', () => process.exit(3));"});
+		const big: Item[][] = [[{step: [1, 0.5, '2026-12-06T09:00:00.000Z']}, {step: [2, 0.25, '2026-12-06T09:00:01.000Z']}]];
+		for (let i = 0; i < 3; i++) {
+			const commands = commandsOf(big, recorded);
+			await dying.encode(commands);
+			expect(wire(commands).equals(wire(commandsOf(big, plain)))).toBe(true);
+		}
+		// A small one is no big transaction, wherever it is encoded.
+		await dying.encode(commandsOf([[{step: [3, 0.125, 'x']}]], recorded));
+		expect(dying.stats).toMatchObject({state: 'failed', failures: 1, workerBatches: 0, inlineBigBatches: 3});
+	});
+
 	it('falls back when the worker throws, or does not answer in time', async () => {
 		const throwing = encoder({minEntries: 1, workerSource: "require('node:worker_threads').parentPort.on('message', () => { throw new Error('boom'); });"});
 		const silent = encoder({minEntries: 1, answerTimeoutMs: 200, workerSource: "require('node:worker_threads').parentPort.on('message', () => {});"});

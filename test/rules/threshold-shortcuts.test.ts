@@ -12,7 +12,7 @@ import {describe, expect, it} from 'vitest';
 import {RuleEngine, type AlertTransition} from '../../src/rules/engine.js';
 import {compileRules} from '../../src/rules/user-rules.js';
 import {keyIndex, TrackedFlags} from '../../src/rules/tracked-flags.js';
-import {type GpuInput, type LabelledSeries, type Rule, type RuleInput} from '../../src/rules/rule-types.js';
+import {type GpuInput, type LabelledSeries, type Rule} from '../../src/rules/rule-types.js';
 import {gpuShape} from '../../src/rules/rule-types.js';
 import {TimeRing} from '../../src/rules/time-ring.js';
 import {gpuRuleInput} from './helpers.js';

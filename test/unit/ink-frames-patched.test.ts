@@ -5,9 +5,9 @@ dom.js's, for the same trees driven through the same text changes and terminal r
 with other characters (wide, emoji, ZWJ sequences, combining marks, tabs, zero-width), texts that change cells, nested
 texts, boxes with padding, gaps, margins and fixed heights that cut them, and the dashboard's own shapes (a header row
 with a clock column, panes of rows). FRAMES_AGAINST=stock compares with stock Ink instead: then texts with zero-width
-characters, and SGR text wrapped in a box one or two cells wide, differ by the older clip patch (a line with nothing to
-cut is not re-sliced: a zero-width character stock drops is kept, a lone ESC of a broken code is written), which no
-dashboard text reaches (the sanitizer replaces zero-width characters; no pane is that narrow).
+characters, and SGR text wrapped in a box one or two cells wide, differ by the older patches of Output (likely the clip
+patch: a line with nothing to cut is not re-sliced, so a zero-width character stock drops is kept and a lone ESC of a
+code that wrap cut apart is written), which no dashboard text reaches (the sanitizer replaces zero-width characters; no pane is that narrow).
 test/unit/ink-frames-driver.tsx is bundled twice.
 */
 import {mkdtempSync} from 'node:fs';

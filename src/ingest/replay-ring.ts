@@ -56,7 +56,8 @@ export interface ReplayPlan {
 	/**
 	'found': the watermark is in the ring (exactly once). 'ambiguous': it is there more than once (a run of byte-identical
 	messages repeated): the oldest place is taken, so a message may be written twice but none is lost. 'not-found': it
-	is not (older than the ring, or from before this instance subscribed): the plan is the whole ring. 'none': no
+	is not (older than the ring, or from before this instance subscribed): the plan is the whole ring, less the window's
+	newest messages where the ring, having let older ones go, begins with them. 'none': no
 	writer ever left a watermark.
 	*/
 	readonly watermark: 'found' | 'ambiguous' | 'not-found' | 'none';
@@ -214,6 +215,14 @@ export class ReplayRing {
 			for (let length = Math.min(count - 1, end - oldest); length >= 1; length--) if (matchesEndingAt(oldest + length - 1, length)) found.push(oldest + length - 1);
 		}
 		if (found.length > 0) return {entries: this.slice(found.at(-1)! + 1, end), watermark: found.length === 1 ? 'found' : 'ambiguous', evicted};
+		// Not found after the ring let messages go: the cut may have gone through the window itself (the age bound cuts
+		// at a mark, wherever the window lies), leaving its newest messages at the ring's start. Those the old writer
+		// stored: they are not written again (the shortest such start, so a double rather than a loss). Still a gap: the
+		// watermark itself is not in the ring, so what came between cannot be known.
+		if (evicted) {
+			for (let length = 1; length <= Math.min(count - 1, end - oldest); length++)
+				if (matchesEndingAt(oldest + length - 1, length)) return {entries: this.slice(oldest + length, end), watermark: 'not-found', evicted};
+		}
 		return {entries: this.slice(oldest, end), watermark: 'not-found', evicted};
 	}
 

@@ -176,7 +176,9 @@ export function userRule(spec: UserRuleSpec): Rule {
 	const trackedFlags = new TrackedFlags();
 	/** Every sample's message, from the sample itself (see RuleSample.message); a clearing sample's is the resolved one. */
 	const render = function (this: RuleSample): string {
-		if (resolvedMessage !== undefined && (this.clear ?? !this.breach)) return resolvedMessage(this.labels, this.value);
+		// As the engine decides (alert-state.ts step): a sample clears only when it does not breach and meets the recovery;
+		// one in breach keeps the alert firing, whatever a recovery on another function says.
+		if (resolvedMessage !== undefined && !this.breach && this.clear !== false) return resolvedMessage(this.labels, this.value);
 		return message(this.labels, this.value);
 	};
 	/** The one sample refilled for every series where the caller keeps none (RuleContext.samplesReused). */

@@ -190,6 +190,45 @@ describe('ring storage: narrow until a point does not fit, never lossy', () => {
 		expect(ring.tail(2)).toEqual([{x: 7 + 5 * 28, value: 28, timeMs: 5028}, {x: 7 + 5 * 29, value: 29, timeMs: 5029}]);
 	});
 
+	it('NumericRing on a stride answers as the plain list across clear() at any point, huge and negative strides, and steps off it after a clear', () => {
+		// Runs of steps on a stride (from near 0 or near 2^32, strides up to 2^32 - 1 either way), a clear() between runs
+		// at any length (before, at or after a wrap), and now and then a step off the stride or out of the Uint32 range.
+		const runArb = fc.record({
+			first: fc.oneof(fc.nat({max: 10}), fc.constantFrom(2 ** 32 - 1, 2 ** 31, 2 ** 32 - 7)),
+			stride: fc.oneof(fc.integer({min: -3, max: 3}), fc.constantFrom(2 ** 32 - 1, -(2 ** 32 - 1), 2 ** 31, 1000)),
+			length: fc.nat({max: 90}),
+			off: fc.option(fc.record({at: fc.nat({max: 90}), x: fc.constantFrom(0.5, -1, 2 ** 32, 3, Number.NaN, -0)}), {freq: 4}),
+		});
+		fc.assert(
+			fc.property(fc.integer({min: 1, max: 40}), fc.array(runArb, {minLength: 1, maxLength: 5}), (capacity, runs) => {
+				const ring = new NumericRing(capacity);
+				let kept: Point[] = [];
+				let t = 1_700_000_000_000;
+				let everOff = false;
+				let everWide = false;
+				for (const run of runs) {
+					ring.clear();
+					kept = [];
+					const pushed: Point[] = [];
+					for (let i = 0; i < run.length; i++) {
+						const x = run.off !== null && run.off.at === i ? run.off.x : run.first + i * run.stride;
+						const p = {x, value: i, timeMs: (t += 1000)};
+						ring.push(p.x, p.value, p.timeMs);
+						pushed.push(p);
+						kept.push(p);
+						if (kept.length > capacity) kept.shift();
+						if (!fitsUint32(x)) everWide = true;
+						if (!followsStride(pushed)) everOff = true;
+						expect(ring.storage.xs).toBe(everWide ? 'float64' : everOff ? 'uint32' : 'stride');
+						if (i % 13 === 12) checkAgainstModel(ring, kept, true, []);
+					}
+					checkAgainstModel(ring, kept, true, probesFor(kept));
+				}
+			}),
+			{numRuns: 400},
+		);
+	});
+
 	it('TimeRing drops only points older than the newest, and answers as the plain list of those it kept', () => {
 		fc.assert(
 			fc.property(fc.integer({min: 1, max: 300}), pointsArb, (capacity, points) => {

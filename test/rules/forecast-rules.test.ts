@@ -178,6 +178,19 @@ describe('forecast: in user rules', () => {
 		expect(said('disk_raw_bare')).toEqual([expect.stringMatching(/^disk_raw_bare: forecast_disk_full_seconds is /), 'disk_raw_bare: forecast_disk_full_seconds cleared (not min(1m) <= 3600)']);
 	});
 
+	it('resolved_message: a sample in breach says the firing message even where its recovery (another function) also holds', () => {
+		// Condition on the value, recovery on the 5-minute average: a spike to 95 °C breaches while the average is still
+		// below 75 °C, so the sample both breaches and meets the recovery. The breach wins (the engine fires the alert), so its
+		// message must be the firing one; the resolved message only when the alert clears.
+		const world = new SeriesWorld();
+		fill(world, 'gpu_temperature_celsius', G, 0, 20 * MIN, 10 * S, (t) => (t >= 10 * MIN && t < 11 * MIN ? (t < 10 * MIN + 30 * S ? 95 : 99) : 60));
+		const rules = compileRules([
+			{alert: 'spike', series: 'gpu_temperature_celsius', condition: 'value > 90', recovery: 'avg(5m) < 75', message: 'GPU {{gpu}} at {{value}} °C', resolved_message: 'GPU {{gpu}} cooled'},
+		]).filter((r) => r.variant === 'user');
+		const run = drive(world, rules, {stepMs: 10 * S}).until(20 * MIN);
+		expect(run.transitions.filter((t) => t.rule === 'spike').map((t) => `${t.kind}: ${t.message}`)).toEqual(['firing: GPU 0 at 95 °C', 'resolved: GPU 0 cooled']);
+	});
+
 	it('target_loss: fires when the project with a target is within reach, not the one without', () => {
 		const world = new SeriesWorld();
 		for (const project of ['a', 'b']) fill(world, 'training_loss', {project}, 0, 40 * MIN, 10 * S, (t) => 2 * Math.exp(-t / (10 * MIN)));

@@ -75,6 +75,24 @@ describe('ReplayRing', () => {
 		expect(numbers(plan.entries)).toEqual(Array.from({length: 1000}, (_, i) => n - 1000 + i));
 	});
 
+	it('a watermark whose window the age cut went through: a gap, and the window\'s messages left at the ring\'s start are not written again', () => {
+		let now = 0;
+		const writer = new ReplayRing(100_000, 16 * 1024 * 1024, 60_000, () => now);
+		const viewer = new ReplayRing(100_000, 16 * 1024 * 1024, 60_000, () => now);
+		// 2,050 messages (marks at 1,024 and 2,048), the writer commits: its window is 2,046..2,049.
+		fill(writer, 0, 2050);
+		fill(viewer, 0, 2050);
+		const watermark = writer.watermark();
+		// Quiet for 2 minutes; messages resume and the writer dies before committing any; the viewer gets 1,100 (a mark).
+		now = 120_000;
+		fill(viewer, 2050, 3150);
+		const plan = viewer.plan(watermark);
+		expect(plan.watermark).toBe('not-found');
+		expect(plan.evicted).toBe(true);
+		// 2,048 and 2,049 were stored by the old writer: replayed they would be stored twice.
+		expect(numbers(plan.entries)).toEqual(Array.from({length: 1100}, (_, i) => 2050 + i));
+	});
+
 	it('at a trickle the age bound holds too (a mark is only taken every 1,024 pushes, so at most that many older)', () => {
 		let now = 0;
 		const ring = new ReplayRing(100_000, 16 * 1024 * 1024, 60_000, () => now);

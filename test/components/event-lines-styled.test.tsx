@@ -56,6 +56,8 @@ const name = fc.constantFrom('bert', 'proj-12', 'a-very-long-project-name-that-i
 const value = fc.oneof({weight: 8, arbitrary: fc.double({min: 0, max: 10, noNaN: true})}, {weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 0)});
 const tail = fc.array(value, {maxLength: 60});
 const settings = {level: fc.constantFrom(0, 3), ascii: fc.boolean(), width: fc.integer({min: 20, max: 160}), height: fc.integer({min: 1, max: 24}), focused: fc.boolean()};
+/** A pane's drawing settings drawn together: colour level, glyphs, size and focus. */
+const paneSettings = fc.record(settings);
 
 const projectArb: fc.Arbitrary<ProjectSummary> = fc
 	.record({id: name, suffix: fc.nat(99), loss: tail, wer: fc.oneof(fc.constant([] as number[]), tail), eta: fc.option(fc.record({inMs: fc.constantFrom(0, 90_000, 7_200_000), steps: fc.option(fc.nat(50_000), {nil: undefined})}), {nil: undefined})})
@@ -99,16 +101,12 @@ describe('one pre-styled string per line in the event panes', () => {
 	it('the training pane is the frame the nested <Text>s drew', () => {
 		fc.assert(
 			fc.property(
-				settings.level,
-				settings.ascii,
-				settings.width,
-				settings.height,
-				settings.focused,
+				paneSettings,
 				fc.array(projectArb, {maxLength: 8}),
 				fc.nat(9),
 				fc.constantFrom(0, 0.6, 0.99),
 				energyArb,
-				(lvl, ascii, width, height, focused, projects, selected, smoothing, picks) => {
+				({level: lvl, ascii, width, height, focused}, projects, selected, smoothing, picks) => {
 					chalk.level = lvl as 0 | 3;
 					const unique = [...new Map(projects.map((p) => [p.projectId, p])).values()];
 					const energy = energyOf(
@@ -126,15 +124,11 @@ describe('one pre-styled string per line in the event panes', () => {
 	it('the tasks pane is the frame the nested <Text>s drew', () => {
 		fc.assert(
 			fc.property(
-				settings.level,
-				settings.ascii,
-				settings.width,
-				settings.height,
-				settings.focused,
+				paneSettings,
 				fc.array(fc.record({id: name, agentName: name, duration: fc.oneof(fc.integer({min: 0, max: 7200}), fc.constant(Number.NaN)), ago: fc.integer({min: 0, max: 5_000_000})}), {maxLength: 20}),
 				fc.nat(30),
 				fc.option(fc.record({remaining: fc.double({min: -3, max: 1, noNaN: true}), burnRate: fc.double({min: 0, max: 20, noNaN: true}), spentInMs: fc.option(fc.integer({min: 0, max: 86_400_000}), {nil: undefined})}), {nil: undefined}),
-				(lvl, ascii, width, height, focused, rows, selected, budget) => {
+				({level: lvl, ascii, width, height, focused}, rows, selected, budget) => {
 					chalk.level = lvl as 0 | 3;
 					const completions = rows.map((r, i) => completion(`${r.id}-${i}`, r.agentName, r.duration, r.ago));
 					const snapshot = makeSnapshot({completions});
@@ -153,14 +147,10 @@ describe('one pre-styled string per line in the event panes', () => {
 	it('the agents pane is the frame the nested <Text>s drew', () => {
 		fc.assert(
 			fc.property(
-				settings.level,
-				settings.ascii,
-				settings.width,
-				settings.height,
-				settings.focused,
+				paneSettings,
 				fc.array(fc.record({id: name, status: fc.constantFrom<AgentSummary['status']>('busy', 'idle', 'unknown'), tasks: fc.nat(12), done: fc.nat(100_000), avg: fc.double({min: 0, max: 9000, noNaN: true})}), {maxLength: 14}),
 				fc.nat(20),
-				(lvl, ascii, width, height, focused, rows, selected) => {
+				({level: lvl, ascii, width, height, focused}, rows, selected) => {
 					chalk.level = lvl as 0 | 3;
 					const agents = rows.map((r, i) => agent(`${r.id}${i}`, r.status, r.tasks, r.done, r.avg));
 					const snapshot = makeSnapshot({agents});
@@ -205,16 +195,12 @@ describe('one pre-styled string per line in the event panes', () => {
 		});
 		fc.assert(
 			fc.property(
-				settings.level,
-				settings.ascii,
-				settings.width,
-				settings.height,
-				settings.focused,
+				paneSettings,
 				fc.array(alertArb, {maxLength: 10}),
 				fc.array(fc.record({matcher: fc.constantFrom('rule=gpu_hot', 'gpu=3', '项目=中文'), author: fc.constantFrom('', 'alice'), comment: fc.constantFrom('', 'maintenance')}), {maxLength: 4}),
 				fc.uniqueArray(receiverArb, {maxLength: 3, selector: (r) => r.name}),
 				fc.record({selected: fc.nat(12), zoomed: fc.boolean(), canExpire: fc.boolean(), rulesRunning: fc.boolean(), ruleErrors: fc.nat(2), unwritten: fc.nat(2)}),
-				(lvl, ascii, width, height, focused, alerts, silenceRows, receivers, o) => {
+				({level: lvl, ascii, width, height, focused}, alerts, silenceRows, receivers, o) => {
 					chalk.level = lvl as 0 | 3;
 					const rows = [...new Map(alerts.map((a) => [a.id, a])).values()];
 					const silences = silenceRows.map((s, i) => ({id: `s${i}`, matcher: s.matcher, endsMs: NOW + (i + 1) * 3_600_000, author: s.author, comment: s.comment}));

@@ -3,33 +3,11 @@ The row-cached Output.get() patch (scripts/ink-patches.mjs) must give the very s
 writes, clips, styles and wide characters, on the first frame and when rows come back from the cache. The patched
 module is written next to the installed packages so it imports the same slice-ansi, string-width and tokenizer.
 */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {patchSource} from '../../scripts/ink-patches.mjs';
+import {stockAndPatchedOutput, type OutputClass} from '../helpers/ink-output.js';
 
-const modules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
-const stockPath = join(modules, 'ink', 'build', 'output.js');
-
-interface OutputLike {
-	write(x: number, y: number, text: string, options: {transformers: Array<(line: string, index: number) => string>}): void;
-	clip(clip: {x1?: number; x2?: number; y1?: number; y2?: number}): void;
-	unclip(): void;
-	get(): {output: string; height: number};
-}
-type OutputClass = new (options: {width: number; height: number}) => OutputLike;
-
-async function outputs(): Promise<{stock: OutputClass; patched: OutputClass}> {
-	const dir = join(modules, '.cache', 'mycotop');
-	mkdirSync(dir, {recursive: true});
-	const file = join(dir, 'ink-output.patched.js');
-	writeFileSync(file, patchSource(stockPath, readFileSync(stockPath, 'utf8'))!);
-	const stock = ((await import(pathToFileURL(stockPath).href)) as {default: OutputClass}).default;
-	const patched = ((await import(pathToFileURL(file).href)) as {default: OutputClass}).default;
-	return {stock, patched};
-}
+const outputs = () => stockAndPatchedOutput('cache');
 
 type Op = {kind: 'write'; x: number; y: number; text: string; upper: boolean} | {kind: 'clip'; x1?: number; x2?: number; y1?: number; y2?: number} | {kind: 'unclip'};
 

@@ -4,30 +4,10 @@ memos, the pieces) are cleared when they reach their bound. Rows drawn with more
 rows drawn again with styles interned before a clear (whose states survive in other states' memos and in cached
 pieces), must still be the very string stock Ink gives.
 */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {patchSource} from '../../scripts/ink-patches.mjs';
+import {stockAndPatchedOutput, type OutputClass} from '../helpers/ink-output.js';
 
-const modules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
-const stockPath = join(modules, 'ink', 'build', 'output.js');
-
-interface OutputLike {
-	write(x: number, y: number, text: string, options: {transformers: Array<(line: string, index: number) => string>}): void;
-	get(): {output: string; height: number};
-}
-type OutputClass = new (options: {width: number; height: number}) => OutputLike;
-
-async function outputs(): Promise<{stock: OutputClass; patched: OutputClass}> {
-	const dir = join(modules, '.cache', 'mycotop');
-	mkdirSync(dir, {recursive: true});
-	const file = join(dir, 'ink-output.bound.patched.js');
-	writeFileSync(file, patchSource(stockPath, readFileSync(stockPath, 'utf8'))!);
-	const stock = ((await import(pathToFileURL(stockPath).href)) as {default: OutputClass}).default;
-	const patched = ((await import(pathToFileURL(file).href)) as {default: OutputClass}).default;
-	return {stock, patched};
-}
+const outputs = () => stockAndPatchedOutput('bound');
 
 const ESC = '\u001B[';
 /** Style number k: a 256-colour foreground, a background and an attribute (more combinations than the bound). */

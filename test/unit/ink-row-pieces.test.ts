@@ -6,31 +6,11 @@ in any drawing order) with the styles chalk and Ink emit: foreground and backgro
 bold and dim together, inverse, resets, compound codes, colours that carry over from one write to the next; plus
 wide, emoji and combining text that takes the slow path.
 */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {patchSource} from '../../scripts/ink-patches.mjs';
+import {stockAndPatchedOutput, type OutputClass} from '../helpers/ink-output.js';
 
-const modules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
-const stockPath = join(modules, 'ink', 'build', 'output.js');
-
-interface OutputLike {
-	write(x: number, y: number, text: string, options: {transformers: Array<(line: string, index: number) => string>}): void;
-	get(): {output: string; height: number};
-}
-type OutputClass = new (options: {width: number; height: number}) => OutputLike;
-
-async function outputs(): Promise<{stock: OutputClass; patched: OutputClass}> {
-	const dir = join(modules, '.cache', 'mycotop');
-	mkdirSync(dir, {recursive: true});
-	const file = join(dir, 'ink-output.pieces.patched.js');
-	writeFileSync(file, patchSource(stockPath, readFileSync(stockPath, 'utf8'))!);
-	const stock = ((await import(pathToFileURL(stockPath).href)) as {default: OutputClass}).default;
-	const patched = ((await import(pathToFileURL(file).href)) as {default: OutputClass}).default;
-	return {stock, patched};
-}
+const outputs = () => stockAndPatchedOutput('pieces');
 
 const ESC = '\u001B[';
 const style = fc.constantFrom(

@@ -113,13 +113,18 @@ function checkForecastRule(entry: Record<string, unknown>, index: number, issues
 		if (clearMs === undefined) issues.push([[index, 'forecast', 'clear_beyond'], `expected a duration like 30m, at most ${MAX_DURATION_TEXT}, got ${JSON.stringify(clear)}`]);
 		else if (withinMs !== undefined && clearMs < withinMs) issues.push([[index, 'forecast', 'clear_beyond'], `${JSON.stringify(clear)} is shorter than within (${JSON.stringify(within)}): an alert would never clear`]);
 	}
+	checkShared(entry, index, issues);
+	if (forecastEntry(entry) === undefined && !issues.some(([path]) => path[0] === index)) issues.push([[index, 'forecast'], 'not a valid forecast']);
+	return name;
+}
+
+/** The fields a series rule and a forecast rule share: channel, message, resolved_message, stale_after. */
+function checkShared(entry: Record<string, unknown>, index: number, issues: Issue[]): void {
 	if (entry['channel'] !== undefined && !GROUPS.includes(entry['channel'] as AlertGroup))
 		issues.push([[index, 'channel'], `expected one of: ${GROUPS.join(', ')}, got ${JSON.stringify(entry['channel'])}`]);
 	if (entry['message'] !== undefined && typeof entry['message'] !== 'string') issues.push([[index, 'message'], 'expected a string']);
 	if (entry['resolved_message'] !== undefined && typeof entry['resolved_message'] !== 'string') issues.push([[index, 'resolved_message'], 'expected a string']);
 	checkDuration(entry, 'stale_after', index, issues);
-	if (forecastEntry(entry) === undefined && !issues.some(([path]) => path[0] === index)) issues.push([[index, 'forecast'], 'not a valid forecast']);
-	return name;
 }
 
 /** Validate the `rules` list. Paths are relative to the list: [index, field]. Pure. */
@@ -192,11 +197,7 @@ export function validateRules(list: readonly unknown[]): Issue[] {
 					if (typeof c === 'string') issues.push([[index, 'recovery'], c]);
 				} else issues.push([[index, 'recovery'], 'expected a number or a condition like "value < 75"']);
 			}
-			if (entry['channel'] !== undefined && !GROUPS.includes(entry['channel'] as AlertGroup))
-				issues.push([[index, 'channel'], `expected one of: ${GROUPS.join(', ')}, got ${JSON.stringify(entry['channel'])}`]);
-			if (entry['message'] !== undefined && typeof entry['message'] !== 'string') issues.push([[index, 'message'], 'expected a string']);
-			if (entry['resolved_message'] !== undefined && typeof entry['resolved_message'] !== 'string') issues.push([[index, 'resolved_message'], 'expected a string']);
-			checkDuration(entry, 'stale_after', index, issues);
+			checkShared(entry, index, issues);
 		}
 		if (name !== undefined) {
 			const first = names.get(name);

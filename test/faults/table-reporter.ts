@@ -1,7 +1,7 @@
 /**
 A vitest reporter used next to the default one. After the run it prints a table of every fault test's row (fault,
 expected, observed) with its result, then, last of all, one line per failure (test, module or unhandled error), so
-that the tail of a CI log names what failed.
+that the tail of a CI log names what failed, with a property's seed and counterexample (enough to reproduce it).
 */
 import {type Reporter, type TestCase, type TestModule} from 'vitest/node';
 import {type FaultRow} from './fault-table.js';
@@ -44,6 +44,20 @@ export function firstLine(message: string | undefined): string {
 	return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
+/**
+The lines of an error message that let a failure be reproduced from a CI log alone: a property's seed and path, its
+counterexample, the cause and what was expected and received (each at most 300 characters, at most 6 lines). Pure.
+*/
+export function reproductionLines(message: string | undefined): string[] {
+	const keep = /^(\{ seed:|Counterexample:|Caused by:|Expected:|Received:)/;
+	return (message ?? '')
+		.split('\n')
+		.map((l) => l.trim())
+		.filter((l) => keep.test(l))
+		.slice(0, 6)
+		.map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l));
+}
+
 export default class FaultTableReporter implements Reporter {
 	private readonly rows: Array<FaultRow & {result: string; order: string}> = [];
 	private readonly failures: string[] = [];
@@ -51,7 +65,8 @@ export default class FaultTableReporter implements Reporter {
 	onTestCaseResult(testCase: TestCase): void {
 		const result = testCase.result();
 		if (result.state === 'failed') {
-			this.failures.push(`${testCase.module.relativeModuleId} > ${testCase.fullName}: ${firstLine(result.errors[0]?.message)}`);
+			const message = result.errors[0]?.message;
+			this.failures.push([`${testCase.module.relativeModuleId} > ${testCase.fullName}: ${firstLine(message)}`, ...reproductionLines(message).map((l) => `    ${l}`)].join('\n'));
 		}
 		const row = testCase.meta().fault;
 		if (row === undefined) return;

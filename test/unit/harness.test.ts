@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {redisAvailable} from '../helpers/redis-server.js';
-import {firstLine, renderFaultTable} from '../faults/table-reporter.js';
+import {firstLine, renderFaultTable, reproductionLines} from '../faults/table-reporter.js';
 
 describe('test harness: redis-server availability', () => {
 	it('fails the run under CI=true when redis-server is missing, saying how to install it', () => {
@@ -19,6 +19,21 @@ describe('test harness: the failure lines printed at the end of a run', () => {
 		const long = firstLine('x'.repeat(500));
 		expect(long).toHaveLength(160);
 		expect(long.endsWith('…')).toBe(true);
+	});
+
+	it("keep a property's seed, counterexample and cause, so a CI log alone reproduces it", () => {
+		const message = [
+			'Property failed after 2 tests',
+			'{ seed: 291, path: "1:31:47", endOnFailure: true }',
+			'Counterexample: ["name","!","name",false]',
+			'Shrunk 8 time(s)',
+			'Hint: Enable verbose mode',
+			"Caused by: AssertionError: expected 'redis…' not to contain 'name'",
+			'  at x (y.ts:1:2)',
+		].join('\n');
+		expect(reproductionLines(message)).toEqual(['{ seed: 291, path: "1:31:47", endOnFailure: true }', 'Counterexample: ["name","!","name",false]', "Caused by: AssertionError: expected 'redis…' not to contain 'name'"]);
+		expect(reproductionLines(undefined)).toEqual([]);
+		expect(reproductionLines(`Counterexample: ${'x'.repeat(1000)}`)[0]).toHaveLength(300);
 	});
 
 	it('render fault rows with every cell wrapped inside its column', () => {

@@ -102,7 +102,9 @@ describe('redis+sentinel:// and redis+cluster:// URLs', () => {
 				// A password that is part of the mark itself ("*", "**", "***") is in every redacted text (a random case
 				// that failed about one run in ten); any other must be gone.
 				if (!REDACTED_MARK.includes(password)) expect(clean).not.toContain(encodeURIComponent(password));
-				if (password.length > 3) expect(t.redacted).not.toContain(password);
+				// The shown URL is exactly the public parts with both passwords masked (a password may equal a public part,
+				// such as the master's name, which is then rightly shown: seed 291 drew password "name", master "name").
+				expect(t.redacted).toBe(`${tls ? 'rediss' : 'redis'}+sentinel://u:***@127.0.0.1:26379,h2:26380/${masterName}?sentinelPassword=***`);
 			}),
 		);
 		expect(redactSecrets('a * b', ['*'])).toBe('a *** b');

@@ -92,6 +92,11 @@ const pieces = new Map();
 const escapeCodes = new Map();
 // Only SGR sequences and narrow glyphs (each one grapheme, one cell): no grapheme segmentation needed.
 const SIMPLE_LINE = /^(?:\\u001B\\[[0-9;]*m|[${NARROW}])*$/;
+// A line with nothing to cut is kept as it is only when it is printable text and whole SGR codes: a code that wrapping
+// cut apart (in a box a cell or two wide), a control character (a tab), a format character (zero-width, joiner) or a
+// combining mark (a variation selector that wrapping left alone) goes through sliceAnsi, which drops such characters
+// as stock Ink does.
+const ONLY_TEXT_AND_SGR = /^[^\\p{Cc}\\p{Cf}\\p{M}\\p{Zl}\\p{Zp}]*(?:\\u001B\\[[0-9:;]*m[^\\p{Cc}\\p{Cf}\\p{M}\\p{Zl}\\p{Zp}]*)*$/u;
 // A style (reduced codes) is interned by its codes: the style after an SGR sequence and the codes between two styles
 // are then worked out once each and looked up after that, instead of tokenizing, reducing and diffing (arrays and
 // Sets for every style change of every changed row, a frame's largest allocation). The tokenizer's functions depend
@@ -249,7 +254,7 @@ function rowCachedGet(output) {
                     const from = x < clip.x1 ? clip.x1 - x : 0;
                     const lineWidth = caches.getStringWidth(line);
                     const to = x + lineWidth > clip.x2 ? clip.x2 - x : lineWidth;
-                    return from === 0 && to === lineWidth ? line : sliceAnsi(line, from, to);
+                    return from === 0 && to === lineWidth && ONLY_TEXT_AND_SGR.test(line) ? line : sliceAnsi(line, from, to);
                 });
                 if (x < clip.x1) x = clip.x1;
             }
@@ -292,11 +297,14 @@ function rowCachedGet(output) {
 let sharedCaches;`,
 	},
 	// Every line drawn inside an overflow="hidden" box is cut with sliceAnsi (grapheme segmentation per character)
-	// even when it lies wholly inside the clip. Skip the cut when there is nothing to cut.
+	// even when it lies wholly inside the clip. Skip the cut when there is nothing to cut and the line is only text and
+	// whole SGR codes (a code that wrapping cut apart, in a box a cell or two wide, is left to sliceAnsi, which drops
+	// its lone ESC instead of writing it to the terminal).
 	{
 		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
 		find: '                            return sliceAnsi(line, from, to);',
-		replace: '                            return from === 0 && to === width ? line : sliceAnsi(line, from, to);',
+		replace:
+			'                            return from === 0 && to === width && /^[^\\u001B\\u0080-\\u009F]*(?:\\u001B\\[[0-9:;]*m[^\\u001B\\u0080-\\u009F]*)*$/.test(line) ? line : sliceAnsi(line, from, to);',
 	},
 	// Every <Text> is squashed (twice a frame: layout, then output) and the result sanitized: a string without ESC is
 	// scanned code point by code point for C1 controls, and one with colours is fully tokenized, although a
@@ -328,76 +336,6 @@ let sharedCaches;`,
 		version: '8.3.0',
 		find: '	if (/^[\\u0020-\\u007E]*$/.test(string)) {',
 		replace: `	if (/^[${NARROW}]*$/.test(string)) {`,
-	},
-	// Every text change marks its Text's layout node dirty, so Yoga lays out the whole path from the root down to it
-	// again and measures the text anew, although a line of a dashboard that changes its figures almost always keeps its
-	// cells (the same width and number of lines). When the new text has exactly the cells Yoga measured for that Text,
-	// and the text fitted every width Yoga measured it at since it was last marked dirty, every measurement Yoga cached
-	// for it is still the one the measure function would give now: leave the node clean. A frame whose changes all
-	// keep their cells then costs no layout at all. Anything else (other cells, a text that was wrapped or cut, a Text
-	// never measured) marks it dirty as before. test/unit/ink-layout-patch.test.ts checks the layout against a tree
-	// laid out afresh.
-	{
-		file: /[\\/]ink[\\/]build[\\/]dom\.js$/,
-		find: '    const dimensions = measureText(text);\n    // Text fits into container, no need to wrap\n',
-		replace:
-			'    const dimensions = measureText(text);\n    recordMeasurement(node, dimensions, width);\n    // Text fits into container, no need to wrap\n',
-	},
-	{
-		file: /[\\/]ink[\\/]build[\\/]dom\.js$/,
-		find: 'const markNodeAsDirty = (node) => {\n    // Mark closest Yoga node as dirty to measure text dimensions again\n    const yogaNode = findClosestYogaNode(node);\n    yogaNode?.markDirty();\n};',
-		replace: `/** What Yoga measured a Text at since it was last marked dirty: its cells, and whether they fitted every width asked. */
-const recordMeasurement = (node, dimensions, width) => {
-    const fits = typeof width === 'number' && dimensions.width <= width;
-    const last = node.internal_measured;
-    if (last === undefined) {
-        node.internal_measured = { width: dimensions.width, height: dimensions.height, fits };
-    }
-    else if (last.width !== dimensions.width || last.height !== dimensions.height || !fits) {
-        node.internal_measured = { width: last.width, height: last.height, fits: false };
-    }
-};
-// Yoga's layout of a box whose children must shrink to fit depends on the order of changes (its cached measurements):
-// stock Ink lays such a box out differently from the same tree built afresh. Only a Text that Yoga did not have to
-// shrink or grow is left clean: one in a column (its width comes from its parent, not from its text) that got its own
-// number of lines, in a column whose children all fit in it.
-const inRoomyColumn = (node, last) => {
-    const parent = node.parentNode;
-    const direction = parent?.style?.flexDirection;
-    if ((direction !== 'column' && direction !== 'column-reverse') || !parent.yogaNode || node.yogaNode.getComputedHeight() !== last.height) {
-        return false;
-    }
-    let used = 0;
-    for (const child of parent.childNodes) {
-        used += child.yogaNode?.getComputedHeight() ?? 0;
-    }
-    const room = parent.yogaNode.getComputedHeight() - parent.yogaNode.getComputedPadding(Yoga.EDGE_TOP) - parent.yogaNode.getComputedPadding(Yoga.EDGE_BOTTOM) - parent.yogaNode.getComputedBorder(Yoga.EDGE_TOP) - parent.yogaNode.getComputedBorder(Yoga.EDGE_BOTTOM);
-    return used <= room;
-};
-const findClosestYogaOwner = (node) => {
-    if (!node?.parentNode) {
-        return undefined;
-    }
-    return node.yogaNode ? node : findClosestYogaOwner(node.parentNode);
-};
-/** The Text's text now has the cells Yoga measured, and it fitted every width it was measured at. */
-const keepsMeasuredCells = (owner) => {
-    const last = owner.internal_measured;
-    if (owner.nodeName !== 'ink-text' || last === undefined || !last.fits || !inRoomyColumn(owner, last)) {
-        return false;
-    }
-    const dimensions = measureText(squashTextNodes(owner));
-    return dimensions.width === last.width && dimensions.height === last.height;
-};
-const markNodeAsDirty = (node) => {
-    // Mark closest Yoga node as dirty to measure text dimensions again
-    const owner = findClosestYogaOwner(node);
-    if (owner === undefined || keepsMeasuredCells(owner)) {
-        return;
-    }
-    owner.internal_measured = undefined;
-    owner.yogaNode.markDirty();
-};`,
 	},
 	// Ink's incremental rendering (render option incrementalRendering: rewrite only the lines that changed) is what
 	// keeps a dashboard whose clock and a few numbers change from redrawing all of its rows a second. These fixes make
@@ -482,7 +420,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render|dom)|string-width[\\/]index|yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index|yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

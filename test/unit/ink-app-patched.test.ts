@@ -1,6 +1,6 @@
 /**
 The whole dashboard (the real App: header, every pane, the host line, StyledRows tables, footer) drawn by the patched
-Ink (scripts/ink-patches.mjs: the layout skip, the row pieces) frame for frame as stock Ink draws it, through changing
+Ink (scripts/ink-patches.mjs: the clip skip, the row pieces) frame for frame as stock Ink draws it, through changing
 snapshots (GPU readings that keep their cells, wide and emoji ids, tables that fit and tables that do not), pane
 focus, zoom and the help overlay toggled, and terminal resizes. test/unit/ink-app-driver.tsx is bundled twice.
 */

@@ -50,7 +50,7 @@ export class SeedWriter extends WriteBatcher {
 			now: () => this.now(),
 			history: options.history === true,
 			rollups: () => this.eventRollups,
-			stepSample: (series, step, value) => this.steps?.sampleKey(series, step, value),
+			stepSample: (series, step, value) => this.steps?.log(series, step, value),
 		});
 	}
 

@@ -41,7 +41,7 @@ export class SeedWriter extends WriteBatcher {
 		super(target, options);
 		this.projection = new SeedProjection(store, {
 			shared: () => this.pending,
-			mayWrite: () => this.mayWrite('shared'),
+			mayWrite: () => this.mayWriteSharedThisTurn(),
 			canWrite: () => this.target.canWrite(),
 			dropEntry: (key) => this.dropEntry(key),
 			schedule: () => this.schedule(),

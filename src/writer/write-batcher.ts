@@ -455,9 +455,10 @@ export class WriteBatcher {
 
 	/**
 	mayWrite('shared') for the bus events' hot path: asked once per turn of the event loop, its answer kept until the
-	microtasks queued so far have run. A socket read delivers hundreds of messages in one turn; the lease's answer can
-	only change in another callback (a lease round, a connection event) or by its trust window running out, which
-	ends safetyMs (1 s) before the lease does, so a turn's few ms do not matter.
+	microtasks queued so far have run. A socket read delivers hundreds of messages in one turn; the answer changes in
+	another callback (a lease round, a connection event) or by time (a lapse's hold running out mid-turn): then the
+	turn's later events join the pending batch and the next flush settles them with it (dropped or handed over, and
+	counted), as it does those of a moment before.
 	*/
 	protected mayWriteSharedThisTurn(): boolean {
 		let verdict = this.sharedThisTurn;

@@ -190,7 +190,7 @@ async function full(
 	events: number,
 	mode: BurstMode = 'burst',
 	history = true,
-): Promise<Throughput & {cpuPercent: number; batches: number; cpuUsPerEvent: number; mainUsPerEvent: number; workerBatches: number}> {
+): Promise<Throughput & {cpuPercent: number; batches: number; cpuUsPerEvent: number; mainUsPerEvent: number; workerBatches: number; entriesDropped: number}> {
 	const runtime = await pipelineRuntime(redis, history);
 	if (writerElsewhere) postToWorker(runtime);
 	const handle = runtime.ingest.handle.bind(runtime.ingest);
@@ -204,6 +204,7 @@ async function full(
 	const cpuBefore = process.cpuUsage();
 	const mainBefore = mainThreadCpuUs();
 	const batchesBefore = runtime.writer.stats.batches;
+	const droppedBefore = runtime.writer.stats.dropped;
 	await publish(redis.url, ...publishArgs(mode, events));
 	await waitUntil(() => received >= events, 60_000);
 	await waitUntil(() => runtime.writer.stats.pendingEntries === 0 && runtime.store.counters.received >= events, 60_000);
@@ -214,6 +215,8 @@ async function full(
 	const ms = last - first;
 	const reconnects = runtime.bus.link?.reconnects ?? 0;
 	const batches = runtime.writer.stats.batches - batchesBefore;
+	// List entries the writer gave up (its pending batch full while a transaction was in flight): counted, not written.
+	const entriesDropped = runtime.writer.stats.dropped - droppedBefore;
 	if (reconnects > 0 || received < events) console.error(`mycotop run: ${received}/${events} received, ${reconnects} reconnects of its subscriber (output-buffer limit?)`);
 	await runtime.stop();
 	return {
@@ -226,6 +229,7 @@ async function full(
 		cpuUsPerEvent: (cpu.user + cpu.system) / received,
 		mainUsPerEvent: mainUs / received,
 		workerBatches: runtime.writer.stats.encoder.workerBatches,
+		entriesDropped,
 	};
 }
 
@@ -375,7 +379,7 @@ median of the per-round ratios.
 */
 async function burstCase(redis: TestRedis, events: number, rounds: number, flush: () => Promise<void>): Promise<number> {
 	const bares: Array<Throughput & {cpuUsPerEvent: number}> = [];
-	const fulls: Array<Throughput & {cpuUsPerEvent: number; batches: number; mainUsPerEvent: number; workerBatches: number}> = [];
+	const fulls: Array<Throughput & {cpuUsPerEvent: number; batches: number; mainUsPerEvent: number; workerBatches: number; entriesDropped: number}> = [];
 	// Redis's own CPU per event in each run (its share of the two cores: what a worker thread would compete with).
 	const redisBare: number[] = [];
 	const redisFull: number[] = [];
@@ -404,6 +408,7 @@ async function burstCase(redis: TestRedis, events: number, rounds: number, flush
 	console.log(
 		`\nmycotop's main thread alone (/proc, 10 ms resolution; the CPU above is the process's, the encoding worker's included): ${median(fulls.map((f) => f.mainUsPerEvent)).toFixed(2)} µs per event (${list(fulls.map((f) => f.mainUsPerEvent), 2)}); transactions encoded in the worker per run: ${fulls.map((f) => f.workerBatches).join(', ')}`,
 	);
+	console.log(`\nlist entries the writer dropped per run (its pending batch full while a transaction was in flight): ${fulls.map((f) => f.entriesDropped).join(', ')}`);
 	console.log(`\nredis-server CPU per event (publish, deliver, and for mycotop its writes): bare ${list(redisBare, 2)} µs; mycotop ${list(redisFull, 2)} µs`);
 	const ratio = median(ratios);
 	console.log(
@@ -450,7 +455,7 @@ async function main(): Promise<void> {
 			for (let round = 0; round < rounds; round++) {
 				const r = await full(redis, events, 'pipelined');
 				console.log(
-					`mycotop full pipeline: ${Math.round(r.perSecond)} ev/s, ${r.cpuUsPerEvent.toFixed(2)} µs CPU per event (main thread ${r.mainUsPerEvent.toFixed(2)} µs), ${r.batches} transactions (${r.workerBatches} encoded in the worker)`,
+					`mycotop full pipeline: ${Math.round(r.perSecond)} ev/s, ${r.cpuUsPerEvent.toFixed(2)} µs CPU per event (main thread ${r.mainUsPerEvent.toFixed(2)} µs), ${r.batches} transactions (${r.workerBatches} encoded in the worker), ${r.entriesDropped} list entries dropped by the writer`,
 				);
 				await flush();
 			}

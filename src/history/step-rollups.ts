@@ -319,6 +319,9 @@ interface Loading {
 	readonly samples: number[];
 }
 
+/** Samples logged (StepRollups.log) before they are merged at once: 64 KiB of numbers, a few ms of a burst. */
+const LOG_CAPACITY = 4096;
+
 /** Most samples held for one series while its state is being read; beyond it they are dropped (and counted). */
 const MAX_WAITING_SAMPLES = 200_000;
 /**
@@ -354,6 +357,13 @@ export class StepRollups {
 	private outliersLetGo = 0;
 	/** Generation: a load that finishes after clear() is ignored. */
 	private generation = 0;
+	/**
+	Samples logged by `log` and not merged yet, in arrival order: the series, and (step, value) pairs. Merged together
+	(mergeLogged) before anything reads the rollups, and when LOG_CAPACITY are waiting.
+	*/
+	private readonly logKeys: SeriesKey[] = [];
+	private readonly logNumbers = new Float64Array(2 * LOG_CAPACITY);
+	private logged = 0;
 
 	constructor(
 		private readonly load: StepLoader,
@@ -361,8 +371,45 @@ export class StepRollups {
 		private readonly everyMs = 1000,
 	) {}
 
+	/**
+	A sample of a held series, merged later with the others logged (in the order logged) by mergeLogged: at the next
+	write pass or read, or once LOG_CAPACITY wait (clear() drops them with the series). A series not held is sampled at
+	once (sampleKey), so its stored state is asked for as soon as before. The writer's hot path: an event costs three
+	stores instead of a merge into seven arrays, and a merge pass touches the series' buckets with nothing else in
+	between.
+	*/
+	log(key: SeriesKey, step: number, value: number): void {
+		const held = key.steps;
+		if (held === undefined || held.heldAs !== this.generation) {
+			// Not held yet (its stored state is read now, as sampleKey does) or let go: merged at once, after those logged.
+			this.sampleKey(key, step, value);
+			return;
+		}
+		const at = this.logged;
+		this.logKeys[at] = key;
+		this.logNumbers[2 * at] = step;
+		this.logNumbers[2 * at + 1] = value;
+		this.logged = at + 1;
+		if (this.logged === LOG_CAPACITY) this.mergeLogged();
+	}
+
+	/** Merge the logged samples (as sampleKey would have one by one, in the same order). */
+	mergeLogged(): void {
+		const count = this.logged;
+		if (count === 0) return;
+		// Cleared first: a sample merged below may start a load, whose callback may read the rollups (and merge again).
+		this.logged = 0;
+		const keys = this.logKeys;
+		const numbers = this.logNumbers;
+		for (let i = 0; i < count; i++) {
+			this.mergeKey(keys[i]!, numbers[2 * i]!, numbers[2 * i + 1]!);
+			keys[i] = undefined!;
+		}
+	}
+
 	/** The figures the writer shows. */
 	counts(): StepRollupCounts {
+		this.mergeLogged();
 		let outliers = this.outliersLetGo;
 		for (const state of this.series.values()) if (state instanceof StepSeries) outliers += state.outliers;
 		return {dropped: this.dropped, outliers, malformed: this.malformed};
@@ -370,23 +417,34 @@ export class StepRollups {
 
 	/** How many series are held now (loaded or loading). */
 	get held(): number {
+		this.mergeLogged();
 		return this.series.size;
 	}
 
 	/** The same by a series key: the held series is cached on the key (no lookup by name per sample). */
 	sampleKey(key: SeriesKey, step: number, value: number): void {
+		this.mergeLogged();
+		this.mergeKey(key, step, value);
+	}
+
+	private mergeKey(key: SeriesKey, step: number, value: number): void {
 		const held = key.steps;
 		if (held !== undefined && held.heldAs === this.generation) {
 			held.add(step, value);
 			held.usedAtMs = this.clockMs;
 			return;
 		}
-		this.sample(key.name, step, value);
+		this.sampleNamed(key.name, step, value);
 		const state = this.series.get(key.name);
 		key.steps = state instanceof StepSeries ? state : undefined;
 	}
 
 	sample(series: string, step: number, value: number): void {
+		this.mergeLogged();
+		this.sampleNamed(series, step, value);
+	}
+
+	private sampleNamed(series: string, step: number, value: number): void {
 		const state = this.series.get(series);
 		if (state instanceof StepSeries) {
 			state.add(step, value);
@@ -446,6 +504,7 @@ export class StepRollups {
 
 	/** Whether a write is due at `nowMs` (something changed and the last write is `everyMs` old, or `force`). */
 	due(nowMs: number, force = false): boolean {
+		this.mergeLogged();
 		if (!force && nowMs - this.lastWriteMs < this.everyMs) return false;
 		for (const state of this.series.values()) if (state instanceof StepSeries && state.dirty) return true;
 		return false;
@@ -453,6 +512,7 @@ export class StepRollups {
 
 	/** The writes of every changed series, when due; none otherwise. */
 	takeCommands(nowMs: number, force = false): KvCommand[] {
+		this.mergeLogged();
 		this.evictIdle(nowMs);
 		if (!this.due(nowMs, force)) return [];
 		this.lastWriteMs = nowMs;
@@ -463,6 +523,8 @@ export class StepRollups {
 
 	/** The lease was lost: the next writer owns the step rollups (it reads them from Redis). */
 	clear(): void {
+		this.logKeys.fill(undefined!, 0, this.logged);
+		this.logged = 0;
 		this.generation += 1;
 		for (const state of this.series.values()) if (state instanceof StepSeries) state.release();
 		this.series.clear();

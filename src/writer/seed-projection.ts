@@ -23,7 +23,10 @@ import {completionEntry, figure, trainingCurrentFields, workflowEntry} from './s
 export interface ProjectionSink {
 	/** The shared batch the next transaction takes (a fresh one after each transaction). */
 	shared(): PendingBatch;
-	/** Shared writes are taken now (lease held, or being retaken after an outage). */
+	/**
+	Shared writes are taken now (lease held, or being retaken after an outage). Asked once per event: the writer
+	answers from the lease once per turn of the event loop (write-batcher.ts mayWriteSharedThisTurn).
+	*/
 	mayWrite(): boolean;
 	/** The shared lease is held now: aggregates, analysis and publications are made only then. */
 	canWrite(): boolean;

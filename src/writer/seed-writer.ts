@@ -41,7 +41,7 @@ export class SeedWriter extends WriteBatcher {
 		super(target, options);
 		this.projection = new SeedProjection(store, {
 			shared: () => this.pending,
-			mayWrite: () => this.mayWrite('shared'),
+			mayWrite: () => this.mayWriteSharedThisTurn(),
 			canWrite: () => this.target.canWrite(),
 			dropEntry: (key) => this.dropEntry(key),
 			schedule: () => this.schedule(),
@@ -50,7 +50,7 @@ export class SeedWriter extends WriteBatcher {
 			now: () => this.now(),
 			history: options.history === true,
 			rollups: () => this.eventRollups,
-			stepSample: (series, step, value) => this.steps?.sampleKey(series, step, value),
+			stepSample: (series, step, value) => this.steps?.log(series, step, value),
 		});
 	}
 

@@ -450,6 +450,26 @@ export class WriteBatcher {
 		return this.leaseState(scope) !== 'lost';
 	}
 
+	/** mayWrite('shared') as first asked in this turn of the event loop (undefined: not asked yet). */
+	private sharedThisTurn: boolean | undefined;
+
+	/**
+	mayWrite('shared') for the bus events' hot path: asked once per turn of the event loop, its answer kept until the
+	microtasks queued so far have run. A socket read delivers hundreds of messages in one turn; the answer changes in
+	another callback (a lease round, a connection event) or by time (a lapse's hold running out mid-turn): then the
+	turn's later events join the pending batch and the next flush settles them with it (dropped or handed over, and
+	counted), as it does those of a moment before.
+	*/
+	protected mayWriteSharedThisTurn(): boolean {
+		let verdict = this.sharedThisTurn;
+		if (verdict === undefined) {
+			verdict = this.mayWrite('shared');
+			this.sharedThisTurn = verdict;
+			queueMicrotask(() => (this.sharedThisTurn = undefined));
+		}
+		return verdict;
+	}
+
 	/**
 	Whether a write of `scope` enqueued now would be taken (the lease held, or waited for after an outage): for callers
 	that hold writes back before enqueueing them (gpu-part.ts's history samples), so they keep only what this

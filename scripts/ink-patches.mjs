@@ -393,6 +393,15 @@ let sharedCaches;`,
 		find: '        clear: instance.clear,\n    };',
 		replace: '        clear: instance.clear,\n        redraw: () => instance.redrawScreen(),\n    };',
 	},
+	/** The tokenizer turns each character of a line into a cell object with `{...token, styles}`. V8 gives every object
+	built by that spread a hidden class (Map and DescriptorArray) of its own, about 200 bytes on top of the cell's 48: the
+	cells the frame caches keep (Output's styled-chars cache) made up most of the dashboard's heap growth in a soak.
+	The same four properties in the same order, written out: a char token is exactly {type, value, fullWidth}. */
+	{
+		file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/,
+		find: '            ret.push({\n                ...token,\n                styles: [...codes],\n            });',
+		replace: '            ret.push({\n                type: token.type,\n                value: token.value,\n                fullWidth: token.fullWidth,\n                styles: [...codes],\n            });',
+	},
 	/** Yoga's Emscripten loader reads its WebAssembly binary, embedded as a base64 data: URL, with fetch() wherever
 	fetch exists: in Node that loads undici, http2 and worker_threads into every dashboard (about 2 MB of heap and
 	node's own code) to decode a string. Decode it in place, as the loader already does where there is no fetch. */
@@ -420,7 +429,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index|yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars|yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

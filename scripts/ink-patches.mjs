@@ -6,6 +6,10 @@
 a dashboard whose sparklines change every frame grows them forever. Bound them (cleared at 4,096 entries). */
 const BOUND = 4096;
 
+/** The tokenized lines (a cell object per character, about 136 bytes each) kept across frames: enough for a frame's
+rows whose writes overlap; a line that reappears is served by the row pieces' cache without them. */
+const STYLED_LINES_BOUND = 256;
+
 /** Code points that are one cell wide, never combine with a neighbour and are no emoji (regex class text): printable
 ASCII, Latin-1, punctuation, arrows, box drawing, blocks, geometric shapes, braille. */
 const NARROW = '\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2030-\\u203B\\u203D-\\u2048\\u204A-\\u205E\\u2190-\\u2193\\u2196-\\u21A8\\u21AB-\\u21FF\\u2500-\\u25A9\\u25AC-\\u25B5\\u25B7-\\u25BF\\u25C1-\\u25FA\\u2800-\\u28FF';
@@ -39,6 +43,9 @@ export const PATCHES = [
 	},
 	// Ink builds a new Output (with empty width and tokenizer caches) for every frame, so every line of every frame
 	// is re-tokenized and re-measured although most lines did not change. Share one bounded cache across frames.
+	// Its tokenized lines (styledChars: a cell object per character) are read only when a row's pieces are made
+	// (cached in pieces, below) or its writes overlap, so they get a bound of their own, a line cost 100 times a width:
+	// under the shared bound they filled a busy dashboard's heap for minutes (a soak's growth).
 	{
 		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
 		find: '    caches = new OutputCaches();',
@@ -51,6 +58,8 @@ export const PATCHES = [
 function sharedOutputCaches() {
     if (sharedCaches === undefined || sharedCaches.widths.size + sharedCaches.styledChars.size + sharedCaches.blockWidths.size > ${BOUND * 4}) {
         sharedCaches = new OutputCaches();
+    } else if (sharedCaches.styledChars.size > ${STYLED_LINES_BOUND}) {
+        sharedCaches.styledChars.clear();
     }
     return sharedCaches;
 }

@@ -9,6 +9,10 @@ import {appendFileSync} from 'node:fs';
 import {getHeapSpaceStatistics, getHeapStatistics} from 'node:v8';
 
 const file = process.env['MYCOTOP_MEMORY_PROBE'];
+// bench:memory loads the probe through NODE_OPTIONS: take it out again, so mycotop's children (the fake nvidia-smi)
+// do not load it too (the rest of NODE_OPTIONS stays).
+const options = process.env['NODE_OPTIONS'];
+if (options !== undefined) process.env['NODE_OPTIONS'] = options.replace(/--import=\S*memory-probe\.js\s*/, '').trim();
 const MB = 2 ** 20;
 const round = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
 

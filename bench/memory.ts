@@ -10,10 +10,15 @@ loads them. Then its RSS (from /proc/<pid>/status, VmRSS) is sampled every 5 s:
 
 btop (Debian package, default settings) runs in the same tmux server for the same minutes as the reference.
 
-  npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--node-args='--flag ...' (node's command line; with =, as the value starts with a dash)] [--heapsnapshot DIR (V8 heap snapshots after the idle
+mycotop is started as a user starts it: the bin itself (dist/bundle/cli.js, or --cli FILE: another build's, for a
+before and after), so its launcher line (scripts/launcher.mjs: malloc's arena cap) counts. With --node-args the bench
+has to run `node [args] FILE` instead, which skips the launcher line.
+
+  npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--cli FILE] [--node-args='--flag ...' (node's command line; with =, as the value starts with a dash)] [--heapsnapshot DIR (V8 heap snapshots after the idle
   window, a minute into the soak and at its end)] [--values float64|float32]
 
-Inside the process, memory-probe.ts (loaded with --import) logs process.memoryUsage() and V8's heap spaces every
+Inside the process, memory-probe.ts (loaded with --import through NODE_OPTIONS, which it then clears of itself so
+mycotop's children do not load it) logs process.memoryUsage() and V8's heap spaces every
 second: the table beside RSS says how much of it is JavaScript heap in use, heap V8 holds for it (the young
 generation's semi-spaces, the old generation's room to grow), and array buffers (the rings, Yoga's WebAssembly
 memory). Heap in use is what tells a leak from V8 growing its heap: RSS alone cannot.
@@ -32,13 +37,13 @@ import {TmuxPane} from '../test/terminal/tmux.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
-const cli = join(root, 'dist/bundle/cli.js');
 const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const probeModule = join(here, 'memory-probe.js');
 
 const {values: options} = parseArgs({
-	options: {idle: {type: 'string', default: '60'}, soak: {type: 'string', default: '300'}, refresh: {type: 'string', default: '500'}, projects: {type: 'string', default: '50'}, points: {type: 'string', default: '10000'}, heapsnapshot: {type: 'string'}, 'node-options': {type: 'string'}, 'node-args': {type: 'string'}, values: {type: 'string', default: 'float64'}},
+	options: {idle: {type: 'string', default: '60'}, soak: {type: 'string', default: '300'}, refresh: {type: 'string', default: '500'}, projects: {type: 'string', default: '50'}, points: {type: 'string', default: '10000'}, heapsnapshot: {type: 'string'}, cli: {type: 'string'}, 'node-options': {type: 'string'}, 'node-args': {type: 'string'}, values: {type: 'string', default: 'float64'}},
 });
+const cli = resolve(options.cli ?? join(root, 'dist/bundle/cli.js'));
 const PROJECTS = Number(options.projects);
 const POINTS = Number(options.points);
 if (options.values !== 'float64' && options.values !== 'float32') throw new Error('--values: float64 or float32');
@@ -176,12 +181,15 @@ function inside(lines: readonly ProbeLine[], from: number, to: number): string {
 }
 
 async function main(): Promise<void> {
-	if (!existsSync(cli)) throw new Error('dist/bundle/cli.js is missing: npm run bench:memory builds first');
+	if (!existsSync(cli)) throw new Error(`${cli} is missing: npm run bench:memory builds first`);
 	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;
 	const redis = await startRedis();
 	const probeFile = join(tmpdir(), `mycotop-memory-probe-${process.pid}.jsonl`);
 	rmSync(probeFile, {force: true});
-	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, ...(process.env['MYCOTOP_HEAP'] === undefined ? {} : {MYCOTOP_HEAP: process.env['MYCOTOP_HEAP']}), ...(options['node-options'] === undefined ? {} : {NODE_OPTIONS: options['node-options']})});
+	const heapFlags = options.heapsnapshot === undefined ? '' : ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(options.heapsnapshot)}`;
+	// The probe through NODE_OPTIONS (the bin is run as a program); it takes itself out again (memory-probe.ts).
+	const nodeOptions = `--import=${pathToFileURL(probeModule).href}${heapFlags}${options['node-options'] === undefined ? '' : ` ${options['node-options']}`}`;
+	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, NODE_OPTIONS: nodeOptions, ...(process.env['MYCOTOP_HEAP'] === undefined ? {} : {MYCOTOP_HEAP: process.env['MYCOTOP_HEAP']})});
 	const btopPane = hasBtop ? new TmuxPane(120, 40) : undefined;
 	let publisher: ReturnType<typeof spawn> | undefined;
 	const snapshot = async (pid: number, label: string) => {
@@ -193,9 +201,7 @@ async function main(): Promise<void> {
 	try {
 		process.stderr.write(`bench:memory: seeding ${PROJECTS} projects x 2 series x ${POINTS} points (${options.values}) ...\n`);
 		await seed(redis);
-		const heapFlags = options.heapsnapshot === undefined ? '' : ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(options.heapsnapshot)}`;
-		// The probe on node's command line, not in NODE_OPTIONS: mycotop's children (the fake nvidia-smi) must not load it.
-		pane.run(`exec node${options['node-args'] === undefined ? '' : ` ${options['node-args']}`} --import ${pathToFileURL(probeModule).href}${heapFlags} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000 --refresh ${options.refresh}`);
+		pane.run(`exec ${options['node-args'] === undefined ? '' : `node ${options['node-args']} `}${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000 --refresh ${options.refresh}`);
 		await waitFor(() => pane.screen().join('\n').includes('H100') && pane.screen().join('\n').includes('mem-'), 60_000, 'the dashboard with the seeded projects');
 		const pid = Number(pane.format('#{pane_pid}'));
 		let btopPid: number | undefined;
@@ -234,7 +240,7 @@ async function main(): Promise<void> {
 		const first = mean(soak.mycotop.slice(0, 12));
 		const last = mean(soak.mycotop.slice(-12));
 		const probe = readProbe(probeFile);
-		process.stdout.write(`\nmycotop TUI memory, ${PROJECTS * 2} series x ${POINTS} points (${options.values} values) loaded, 8 GPUs at 1 Hz, 120x40, --refresh ${options.refresh}, Node ${process.version}${options['node-options'] === undefined ? '' : `, NODE_OPTIONS=${options['node-options']}`}\n\n`);
+		process.stdout.write(`\nmycotop TUI memory (${cli}), ${PROJECTS * 2} series x ${POINTS} points (${options.values} values) loaded, 8 GPUs at 1 Hz, 120x40, --refresh ${options.refresh}, Node ${process.version}${options['node-options'] === undefined ? '' : `, NODE_OPTIONS=${options['node-options']}`}\n\n`);
 		process.stdout.write('| window | mycotop RSS min / median / max | btop RSS median (same window) |\n|---|---|---|\n');
 		process.stdout.write(`| idle (GPU sampling only, ${options.idle} s) | ${mb(i.min)} / ${mb(i.median)} / ${mb(i.max)} | ${hasBtop ? mb(stats(idle.btop).median) : 'btop not installed'} |\n`);
 		process.stdout.write(`| soak (+200 events/s, ${options.soak} s) | ${mb(s.min)} / ${mb(s.median)} / ${mb(s.max)} | ${hasBtop ? mb(stats(soak.btop).median) : 'btop not installed'} |\n`);

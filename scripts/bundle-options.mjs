@@ -23,7 +23,7 @@ export function bundleOptions(applied) {
 
 /** Throws unless every patched file went through the plugin (`applied`, from bundleOptions). */
 export function assertPatchesApplied(applied, what) {
-	const expected = ['ink/build/measure-text.js', 'ink/build/wrap-text.js', 'ink/build/output.js', 'ink/build/sanitize-ansi.js', 'ink/build/render-node-to-output.js', 'ink/build/log-update.js', 'ink/build/ink.js', 'ink/build/render.js', 'string-width/index.js', 'yoga-layout/dist/binaries/yoga-wasm-base64-esm.js'];
+	const expected = ['ink/build/measure-text.js', 'ink/build/wrap-text.js', 'ink/build/output.js', 'ink/build/sanitize-ansi.js', 'ink/build/render-node-to-output.js', 'ink/build/log-update.js', 'ink/build/ink.js', 'ink/build/render.js', 'string-width/index.js', '@alcalzone/ansi-tokenize/build/styledChars.js', 'yoga-layout/dist/binaries/yoga-wasm-base64-esm.js'];
 	const missing = expected.filter((file) => ![...applied].some((a) => a.replaceAll('\\', '/') === file));
 	if (missing.length > 0) throw new Error(`${what}: patches not applied to ${missing.join(', ')}`);
 }

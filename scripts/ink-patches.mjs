@@ -6,6 +6,10 @@
 a dashboard whose sparklines change every frame grows them forever. Bound them (cleared at 4,096 entries). */
 const BOUND = 4096;
 
+/** The tokenized lines (a cell object per character, about 136 bytes each) kept across frames: enough for a frame's
+rows whose writes overlap; a line that reappears is served by the row pieces' cache without them. */
+const STYLED_LINES_BOUND = 256;
+
 /** Code points that are one cell wide, never combine with a neighbour and are no emoji (regex class text): printable
 ASCII, Latin-1, punctuation, arrows, box drawing, blocks, geometric shapes, braille. */
 const NARROW = '\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2030-\\u203B\\u203D-\\u2048\\u204A-\\u205E\\u2190-\\u2193\\u2196-\\u21A8\\u21AB-\\u21FF\\u2500-\\u25A9\\u25AC-\\u25B5\\u25B7-\\u25BF\\u25C1-\\u25FA\\u2800-\\u28FF';
@@ -39,6 +43,9 @@ export const PATCHES = [
 	},
 	// Ink builds a new Output (with empty width and tokenizer caches) for every frame, so every line of every frame
 	// is re-tokenized and re-measured although most lines did not change. Share one bounded cache across frames.
+	// Its tokenized lines (styledChars: a cell object per character) are read only when a row's pieces are made
+	// (cached in pieces, below) or its writes overlap, so they get a bound of their own, a line cost 100 times a width:
+	// under the shared bound they filled a busy dashboard's heap for minutes (a soak's growth).
 	{
 		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
 		find: '    caches = new OutputCaches();',
@@ -51,6 +58,8 @@ export const PATCHES = [
 function sharedOutputCaches() {
     if (sharedCaches === undefined || sharedCaches.widths.size + sharedCaches.styledChars.size + sharedCaches.blockWidths.size > ${BOUND * 4}) {
         sharedCaches = new OutputCaches();
+    } else if (sharedCaches.styledChars.size > ${STYLED_LINES_BOUND}) {
+        sharedCaches.styledChars.clear();
     }
     return sharedCaches;
 }
@@ -393,6 +402,15 @@ let sharedCaches;`,
 		find: '        clear: instance.clear,\n    };',
 		replace: '        clear: instance.clear,\n        redraw: () => instance.redrawScreen(),\n    };',
 	},
+	/** The tokenizer turns each character of a line into a cell object with `{...token, styles}`. V8 gives every object
+	built by that spread a hidden class (Map and DescriptorArray) of its own, about 200 bytes on top of the cell's 48: the
+	cells the frame caches keep (Output's styled-chars cache) made up most of the dashboard's heap growth in a soak.
+	The same four properties in the same order, written out: a char token is exactly {type, value, fullWidth}. */
+	{
+		file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/,
+		find: '            ret.push({\n                ...token,\n                styles: [...codes],\n            });',
+		replace: '            ret.push({\n                type: token.type,\n                value: token.value,\n                fullWidth: token.fullWidth,\n                styles: [...codes],\n            });',
+	},
 	/** Yoga's Emscripten loader reads its WebAssembly binary, embedded as a base64 data: URL, with fetch() wherever
 	fetch exists: in Node that loads undici, http2 and worker_threads into every dashboard (about 2 MB of heap and
 	node's own code) to decode a string. Decode it in place, as the loader already does where there is no fetch. */
@@ -420,7 +438,7 @@ export function inkPatchesPlugin(applied = new Set()) {
 	return {
 		name: 'ink-patches',
 		setup(build) {
-			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index|yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm)\.js$/}, async ({path}) => {
+			build.onLoad({filter: /[\\/](ink[\\/]build[\\/](measure-text|wrap-text|output|sanitize-ansi|render-node-to-output|log-update|ink|render)|string-width[\\/]index|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]styledChars|yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm)\.js$/}, async ({path}) => {
 				const {readFile} = await import('node:fs/promises');
 				const {dirname, join} = await import('node:path');
 				const version = path.includes('string-width') ? JSON.parse(await readFile(join(dirname(path), 'package.json'), 'utf8')).version : undefined;

@@ -1,0 +1,2 @@
+export const LAUNCHER: string;
+export function withLauncher(text: string): string;

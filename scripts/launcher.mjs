@@ -1,0 +1,21 @@
+// The first two lines of the bin (dist/bundle/cli.js), in place of `#!/usr/bin/env node`. Run as a program (the
+// `mycotop` command), /bin/sh reads them: it caps glibc's malloc arenas at two, unless MALLOC_ARENA_MAX is already
+// set, and replaces itself with node running the same file (exec: no wrapper process stays behind, the cost is one
+// sh start, about a millisecond). Run by `node cli.js`, node skips the first line and the second is a string and a
+// comment, so the file is the same module either way.
+//
+// Why: glibc gives each thread that allocates while another holds the lock an arena of its own (up to 8 per core),
+// and V8's background threads (concurrent marking, sweeping, compilation) each got one that stays resident: about
+// 8 MB of the dashboard's memory (BENCHMARKS.md). glibc reads the variable once, when the process starts, so node
+// cannot set it on itself: it has to be in the environment before node runs.
+
+/** The bin's first lines. */
+export const LAUNCHER = '#!/bin/sh\n":" //; export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"; exec node "$0" "$@"\n';
+
+/** `text` (a bundled entry that starts with node's hashbang) with the launcher in its place. Throws when the text does
+not start with the hashbang: a build must not ship a bin that sh cannot run. */
+export function withLauncher(text) {
+	const hashbang = '#!/usr/bin/env node\n';
+	if (!text.startsWith(hashbang)) throw new Error(`launcher: the entry does not start with ${JSON.stringify(hashbang)}`);
+	return LAUNCHER + text.slice(hashbang.length);
+}

@@ -1,0 +1,56 @@
+/**
+The bin's launcher lines (scripts/launcher.mjs): run as a program they cap glibc's malloc arenas and become node
+(no process stays behind), they respect a MALLOC_ARENA_MAX the user set, pass every argument through unchanged, and
+run by `node FILE` they are a no-op. The built bin must start with them.
+*/
+import {spawnSync} from 'node:child_process';
+import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, describe, expect, it} from 'vitest';
+import {LAUNCHER, withLauncher} from '../../scripts/launcher.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'mycotop-launcher-'));
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
+
+/** An ES module behind the launcher that reports what node got: its pid, the cap, its arguments. */
+const script = join(dir, 'report.mjs');
+writeFileSync(script, withLauncher(`#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify({pid: process.pid, cap: process.env.MALLOC_ARENA_MAX ?? null, args: process.argv.slice(2)}));\n`));
+chmodSync(script, 0o755);
+
+/** PATH and HOME only: the environment of the test runner must not decide the cap. */
+const bareEnv = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/'};
+
+function run(command: string, args: readonly string[], env: Record<string, string>): {pid: number; report: {pid: number; cap: string | null; args: string[]}} {
+	const child = spawnSync(command, args, {env, encoding: 'utf8'});
+	expect(child.status, child.stderr).toBe(0);
+	return {pid: child.pid ?? -1, report: JSON.parse(child.stdout) as {pid: number; cap: string | null; args: string[]}};
+}
+
+describe('the bin launcher', () => {
+	it('run as a program: node gets MALLOC_ARENA_MAX=2 and the arguments unchanged, in the same process (exec)', () => {
+		const args = ['--refresh', '500', 'two words', '', '$HOME', '"quoted"', '--', '*'];
+		const {pid, report} = run(script, args, bareEnv);
+		expect(report.cap).toBe('2');
+		expect(report.args).toEqual(args);
+		expect(report.pid).toBe(pid);
+	});
+
+	it('keeps a MALLOC_ARENA_MAX the user set', () => {
+		expect(run(script, [], {...bareEnv, MALLOC_ARENA_MAX: '8'}).report.cap).toBe('8');
+	});
+
+	it('run by node itself: the same module, nothing set', () => {
+		const {report} = run(process.execPath, [script, 'a'], bareEnv);
+		expect(report.cap).toBeNull();
+		expect(report.args).toEqual(['a']);
+	});
+
+	it('refuses an entry without node hashbang (a bin sh could not run)', () => {
+		expect(() => withLauncher('console.log(1);\n')).toThrow(/hashbang|does not start/);
+	});
+
+	it('the built bin (npm run build) starts with it', () => {
+		expect(readFileSync('dist/bundle/cli.js', 'utf8').startsWith(LAUNCHER)).toBe(true);
+	});
+});

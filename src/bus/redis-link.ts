@@ -12,7 +12,6 @@ import {parseRedisUrl, redactSecrets, type RedisTarget} from './redis-url.js';
 import {PubSubFastPath, type RawListener} from './pubsub-fast-path.js';
 import {every, type Periodic} from '../periodic.js';
 import {coalesceReads, type ReadCoalescing} from './coalesced-reads.js';
-import {coalesceTickWrites, type CorkableStream} from './tick-writes.js';
 
 export interface RedisLinkOptions {
 	readonly url: string;
@@ -127,11 +126,6 @@ export class RedisLink {
 			this.fastPath = installFastPath(this.subscriber, deliver, channels);
 			const stream = (this.subscriber as unknown as {stream?: NodeJS.EventEmitter}).stream;
 			this.readCoalescing = stream === undefined ? undefined : coalesceReads(stream, undefined, undefined, () => this.holdReads);
-		});
-		// The command connection's writes of one tick leave in one write (tick-writes.ts); a Cluster has no one stream.
-		this.writer.on('connect', () => {
-			const stream = (this.writer as unknown as {stream?: CorkableStream}).stream;
-			if (stream !== undefined) coalesceTickWrites(stream);
 		});
 		const heartbeatMs = options.heartbeatMs ?? 2000;
 		this.heartbeat = every(heartbeatMs, () => this.beat());

@@ -29,7 +29,7 @@ default, float64, needs every bit of a double (the worst case for the store's ri
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {join, resolve} from 'node:path';
+import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
 import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
@@ -201,7 +201,8 @@ async function main(): Promise<void> {
 	try {
 		process.stderr.write(`bench:memory: seeding ${PROJECTS} projects x 2 series x ${POINTS} points (${options.values}) ...\n`);
 		await seed(redis);
-		pane.run(`exec ${options['node-args'] === undefined ? '' : `node ${options['node-args']} `}${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000 --refresh ${options.refresh}`);
+		// The bin's launcher runs the first `node` on PATH: the one running this bench comes first.
+		pane.run(`export PATH=${dirname(process.execPath)}:"$PATH"; exec ${options['node-args'] === undefined ? '' : `node ${options['node-args']} `}${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000 --refresh ${options.refresh}`);
 		await waitFor(() => pane.screen().join('\n').includes('H100') && pane.screen().join('\n').includes('mem-'), 60_000, 'the dashboard with the seeded projects');
 		const pid = Number(pane.format('#{pane_pid}'));
 		let btopPid: number | undefined;

@@ -101,11 +101,13 @@ const pieces = new Map();
 const escapeCodes = new Map();
 // Only SGR sequences and narrow glyphs (each one grapheme, one cell): no grapheme segmentation needed.
 const SIMPLE_LINE = /^(?:\\u001B\\[[0-9;]*m|[${NARROW}])*$/;
-// A line with nothing to cut is kept as it is only when it is printable text and whole SGR codes: a code that wrapping
-// cut apart (in a box a cell or two wide), a control character (a tab), a format character (zero-width, joiner) or a
-// combining mark (a variation selector that wrapping left alone) goes through sliceAnsi, which drops such characters
-// as stock Ink does.
-const ONLY_TEXT_AND_SGR = /^[^\\p{Cc}\\p{Cf}\\p{M}\\p{Zl}\\p{Zp}]*(?:\\u001B\\[[0-9:;]*m[^\\p{Cc}\\p{Cf}\\p{M}\\p{Zl}\\p{Zp}]*)*$/u;
+// Every line drawn inside an overflow="hidden" box is cut with sliceAnsi (grapheme segmentation per character) even
+// when it lies wholly inside the clip. A line with nothing to cut is kept as it is when it is printable text and whole
+// SGR codes with parameters: a code that wrapping cut apart (in a box a cell or two wide), a bare ESC[m, a control
+// character (a tab), a format or default-ignorable character (zero-width, joiner, Hangul filler), an unassigned code
+// point, a lone surrogate or a combining mark (a variation selector that wrapping left alone) goes through sliceAnsi,
+// which drops or rewrites them as stock Ink does.
+const ONLY_TEXT_AND_SGR = /^[^\\p{Cc}\\p{Cf}\\p{Cn}\\p{Cs}\\p{M}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]*(?:\\u001B\\[[0-9][0-9:;]*m[^\\p{Cc}\\p{Cf}\\p{Cn}\\p{Cs}\\p{M}\\p{Zl}\\p{Zp}\\p{Default_Ignorable_Code_Point}]*)*$/u;
 // A style (reduced codes) is interned by its codes: the style after an SGR sequence and the codes between two styles
 // are then worked out once each and looked up after that, instead of tokenizing, reducing and diffing (arrays and
 // Sets for every style change of every changed row, a frame's largest allocation). The tokenizer's functions depend
@@ -304,16 +306,6 @@ function rowCachedGet(output) {
     return {output: out.join('\\n'), height};
 }
 let sharedCaches;`,
-	},
-	// Every line drawn inside an overflow="hidden" box is cut with sliceAnsi (grapheme segmentation per character)
-	// even when it lies wholly inside the clip. Skip the cut when there is nothing to cut and the line is only text and
-	// whole SGR codes (a code that wrapping cut apart, in a box a cell or two wide, is left to sliceAnsi, which drops
-	// its lone ESC instead of writing it to the terminal).
-	{
-		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
-		find: '                            return sliceAnsi(line, from, to);',
-		replace:
-			'                            return from === 0 && to === width && /^[^\\u001B\\u0080-\\u009F]*(?:\\u001B\\[[0-9:;]*m[^\\u001B\\u0080-\\u009F]*)*$/.test(line) ? line : sliceAnsi(line, from, to);',
 	},
 	// Every <Text> is squashed (twice a frame: layout, then output) and the result sanitized: a string without ESC is
 	// scanned code point by code point for C1 controls, and one with colours is fully tokenized, although a

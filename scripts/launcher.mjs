@@ -17,5 +17,9 @@ not start with the hashbang: a build must not ship a bin that sh cannot run. */
 export function withLauncher(text) {
 	const hashbang = '#!/usr/bin/env node\n';
 	if (!text.startsWith(hashbang)) throw new Error(`launcher: the entry does not start with ${JSON.stringify(hashbang)}`);
-	return LAUNCHER + text.slice(hashbang.length);
+	const rest = text.slice(hashbang.length);
+	// The launcher's second line is the statement `":"`: code that follows it starting with ( [ or ` would be read as a
+	// call or an index of that string (no semicolon is inserted before them).
+	if (/^[([`]/.test(rest)) throw new Error('launcher: the entry\'s first statement starts with ( [ or `, which would continue the launcher\'s line');
+	return LAUNCHER + rest;
 }

@@ -140,7 +140,7 @@ describe('one pre-styled string per GPU line', () => {
 					};
 					expect(frame(<HostLine view={view} width={width} />, width + 1)).toBe(frame(<NestedHostLine view={view} width={width} />, width + 1));
 					// Whatever its figures, the line takes its whole width (blanks after the text): its cells never change, so
-					// its changes cost no layout (the dom.js patch in scripts/ink-patches.mjs). A mark drawn after it lands there.
+					// what is drawn beside it never moves. A mark drawn after it lands there.
 					const row = frame(
 						<Box flexDirection="row">
 							<HostLine view={view} width={width} />

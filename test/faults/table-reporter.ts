@@ -44,18 +44,27 @@ export function firstLine(message: string | undefined): string {
 	return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
+/** What the reporter reads of a failure: vitest's serialized error (fast-check puts the property's own error in cause). */
+export interface FailureError {
+	readonly message?: string;
+	readonly cause?: unknown;
+}
+
 /**
-The lines of an error message that let a failure be reproduced from a CI log alone: a property's seed and path, its
-counterexample, the cause and what was expected and received (each at most 300 characters, at most 6 lines). Pure.
+The lines of a failure that let it be reproduced from a CI log alone: a property's seed and path, its counterexample,
+what was expected and received, and the cause (fast-check 4 keeps the failing assertion in the error's cause, not in
+its message); each at most 300 characters, at most 6 lines. Pure.
 */
-export function reproductionLines(message: string | undefined): string[] {
+export function reproductionLines(error: FailureError | undefined): string[] {
 	const keep = /^(\{ seed:|Counterexample:|Caused by:|Expected:|Received:)/;
-	return (message ?? '')
+	const lines = (error?.message ?? '')
 		.split('\n')
 		.map((l) => l.trim())
-		.filter((l) => keep.test(l))
-		.slice(0, 6)
-		.map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l));
+		.filter((l) => keep.test(l));
+	const cause = error?.cause;
+	const causeMessage = typeof cause === 'object' && cause !== null && typeof (cause as {message?: unknown}).message === 'string' ? (cause as {message: string}).message : undefined;
+	if (causeMessage !== undefined && !lines.some((l) => l.startsWith('Caused by:'))) lines.push(`Caused by: ${firstLine(causeMessage)}`);
+	return lines.slice(0, 6).map((l) => (l.length > 300 ? `${l.slice(0, 299)}…` : l));
 }
 
 export default class FaultTableReporter implements Reporter {
@@ -65,8 +74,8 @@ export default class FaultTableReporter implements Reporter {
 	onTestCaseResult(testCase: TestCase): void {
 		const result = testCase.result();
 		if (result.state === 'failed') {
-			const message = result.errors[0]?.message;
-			this.failures.push([`${testCase.module.relativeModuleId} > ${testCase.fullName}: ${firstLine(message)}`, ...reproductionLines(message).map((l) => `    ${l}`)].join('\n'));
+			const error = result.errors[0];
+			this.failures.push([`${testCase.module.relativeModuleId} > ${testCase.fullName}: ${firstLine(error?.message)}`, ...reproductionLines(error).map((l) => `    ${l}`)].join('\n'));
 		}
 		const row = testCase.meta().fault;
 		if (row === undefined) return;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {redisAvailable} from '../helpers/redis-server.js';
 import {firstLine, renderFaultTable, reproductionLines} from '../faults/table-reporter.js';
@@ -22,18 +23,25 @@ describe('test harness: the failure lines printed at the end of a run', () => {
 	});
 
 	it("keep a property's seed, counterexample and cause, so a CI log alone reproduces it", () => {
-		const message = [
-			'Property failed after 2 tests',
-			'{ seed: 291, path: "1:31:47", endOnFailure: true }',
-			'Counterexample: ["name","!","name",false]',
-			'Shrunk 8 time(s)',
-			'Hint: Enable verbose mode',
-			"Caused by: AssertionError: expected 'redis…' not to contain 'name'",
-			'  at x (y.ts:1:2)',
-		].join('\n');
-		expect(reproductionLines(message)).toEqual(['{ seed: 291, path: "1:31:47", endOnFailure: true }', 'Counterexample: ["name","!","name",false]', "Caused by: AssertionError: expected 'redis…' not to contain 'name'"]);
+		// A real fast-check failure: the failing assertion is the error's cause, not part of its message.
+		let failure: unknown;
+		try {
+			fc.assert(
+				fc.property(fc.integer({min: 0, max: 1000}), (n) => {
+					if (n > 10) throw new Error(`expected ${n} to be at most 10`);
+				}),
+				{seed: 291},
+			);
+		} catch (error) {
+			failure = error;
+		}
+		const lines = reproductionLines(failure as Error);
+		expect(lines[0]).toMatch(/^\{ seed: 291, path: "[0-9:]+", endOnFailure: true \}$/);
+		expect(lines[1]).toBe('Counterexample: [11]');
+		expect(lines[2]).toBe('Caused by: expected 11 to be at most 10');
+		expect(reproductionLines({message: 'boom\nCaused by: x', cause: new Error('y')})).toEqual(['Caused by: x']);
 		expect(reproductionLines(undefined)).toEqual([]);
-		expect(reproductionLines(`Counterexample: ${'x'.repeat(1000)}`)[0]).toHaveLength(300);
+		expect(reproductionLines({message: `Counterexample: ${'x'.repeat(1000)}`})[0]).toHaveLength(300);
 	});
 
 	it('render fault rows with every cell wrapped inside its column', () => {

@@ -4,8 +4,8 @@ caches) must never change a frame: whole frames of the patched Ink against stock
 the same text changes and terminal resizes: texts that keep their cells with other characters (wide, emoji, ZWJ
 sequences, combining marks), texts that change cells, nested texts, SGR text, boxes with padding, gaps, margins and
 fixed heights that cut them, boxes one cell wide, and the dashboard's own shapes (a header row with a clock column,
-panes of rows), with tabs, zero-width and joining characters (which no dashboard text holds: src/contract/sanitize.ts
-replaces them at ingest, but a line holding them must still be cut as stock Ink cuts it). test/unit/ink-frames-driver.tsx
+panes of rows), with tabs, zero-width and joining characters, Hangul fillers and a bare ESC[m (most of which
+src/contract/sanitize.ts replaces at ingest, but a line holding them must still be cut as stock Ink cuts it). test/unit/ink-frames-driver.tsx
 is bundled twice.
 */
 import {mkdtempSync} from 'node:fs';
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 const LEAVES = 10;
 const sample = fc.constantFrom(
-	'', 'ab', 'xy', '中', '🔥', '👩\u200D👩\u200D👧', 'a\tb', '\tx', 'x\u200By', 'e\u0301e', 'é', '⚠️', '⚠', 'ｱｲ', '12:00:01', '12:00:02', 'abc', '中a', 'a🔥',
+	'', 'ab', 'xy', '中', '🔥', '👩\u200D👩\u200D👧', 'a\tb', '\tx', 'x\u200By', 'a\u3164b', 'x\u1160yz', '\u001B[mxy', 'e\u0301e', 'é', '⚠️', '⚠', 'ｱｲ', '12:00:01', '12:00:02', 'abc', '中a', 'a🔥',
 	'a\nb', 'c\nd', '中\n🔥', 'a much longer line of text', 'another long line here!!', '\u001B[31mab\u001B[39m', '\u001B[1m中\u001B[22m', '⣿⣀', '  ', ' x ',
 );
 const text: fc.Arbitrary<Spec> = fc.record({

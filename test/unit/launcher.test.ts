@@ -48,6 +48,7 @@ describe('the bin launcher', () => {
 
 	it('refuses an entry without node hashbang (a bin sh could not run)', () => {
 		expect(() => withLauncher('console.log(1);\n')).toThrow(/hashbang|does not start/);
+		for (const start of ['(', '[', '`']) expect(() => withLauncher(`#!/usr/bin/env node\n${start}1);\n`)).toThrow(/continue the launcher/);
 	});
 
 	it('the built bin (npm run build) starts with it', () => {

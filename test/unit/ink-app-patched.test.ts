@@ -4,14 +4,10 @@ Ink (scripts/ink-patches.mjs: the clip skip, the row pieces) frame for frame as 
 snapshots (GPU readings that keep their cells, wide and emoji ids, tables that fit and tables that do not), pane
 focus, zoom and the help overlay toggled, and terminal resizes. test/unit/ink-app-driver.tsx is bundled twice.
 */
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
-import {pathToFileURL} from 'node:url';
-import {build} from 'esbuild';
 import fc from 'fast-check';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {assertPatchesApplied, bundleOptions} from '../../scripts/bundle-options.mjs';
+import {bundleStockAndPatched} from '../helpers/ink-bundles.js';
 import type {AppSession} from './ink-app-driver.js';
 import {agent, alert, completion, gpuRow, gpuSnapshot, known, makeSnapshot, NOW, project} from '../components/fixtures.js';
 import {type Snapshot} from '../../src/store/snapshot.js';
@@ -26,17 +22,12 @@ let patchedPlain: Driver;
 
 beforeAll(async () => {
 	process.env['FORCE_COLOR'] = '3';
-	const dir = mkdtempSync(join(tmpdir(), 'mycotop-app-frames-'));
-	const applied = new Set<string>();
-	const entry = join(root, 'test/unit/ink-app-driver.tsx');
-	await build({...bundleOptions(applied), entryPoints: {patched: entry}, outdir: dir, logLevel: 'error'});
-	assertPatchesApplied(applied, 'the app driver');
-	await build({...bundleOptions(new Set()), plugins: [], entryPoints: {stock: entry}, outdir: join(dir, 'stock'), logLevel: 'error'});
-	patched = (await import(pathToFileURL(join(dir, 'patched.js')).href)) as Driver;
-	stock = (await import(pathToFileURL(join(dir, 'stock', 'stock.js')).href)) as Driver;
+	const urls = await bundleStockAndPatched(join(root, 'test/unit/ink-app-driver.tsx'), 'the app driver');
+	patched = (await import(urls.patched)) as Driver;
+	stock = (await import(urls.stock)) as Driver;
 	process.env['FORCE_COLOR'] = '0';
-	patchedPlain = (await import(`${pathToFileURL(join(dir, 'patched.js')).href}?plain`)) as Driver;
-	stockPlain = (await import(`${pathToFileURL(join(dir, 'stock', 'stock.js')).href}?plain`)) as Driver;
+	patchedPlain = (await import(`${urls.patched}?plain`)) as Driver;
+	stockPlain = (await import(`${urls.stock}?plain`)) as Driver;
 }, 120_000);
 
 const GiB = 1024 ** 3;

@@ -8,14 +8,10 @@ panes of rows), with tabs, zero-width and joining characters, Hangul fillers and
 src/contract/sanitize.ts replaces at ingest, but a line holding them must still be cut as stock Ink cuts it). test/unit/ink-frames-driver.tsx
 is bundled twice.
 */
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join, resolve} from 'node:path';
-import {pathToFileURL} from 'node:url';
-import {build} from 'esbuild';
 import fc from 'fast-check';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {assertPatchesApplied, bundleOptions} from '../../scripts/bundle-options.mjs';
+import {bundleStockAndPatched} from '../helpers/ink-bundles.js';
 import type {Session, Spec} from './ink-frames-driver.js';
 
 type Driver = {session(spec: Spec, columns: number, texts: readonly string[]): Session};
@@ -26,14 +22,9 @@ let patched: Driver;
 
 beforeAll(async () => {
 	process.env['FORCE_COLOR'] = '1';
-	const dir = mkdtempSync(join(tmpdir(), 'mycotop-frames-'));
-	const applied = new Set<string>();
-	const entry = join(root, 'test/unit/ink-frames-driver.tsx');
-	await build({...bundleOptions(applied), entryPoints: {patched: entry}, outdir: dir, logLevel: 'error'});
-	assertPatchesApplied(applied, 'the frames driver');
-	await build({...bundleOptions(new Set()), plugins: [], entryPoints: {stock: entry}, outdir: join(dir, 'stock'), logLevel: 'error'});
-	patched = (await import(pathToFileURL(join(dir, 'patched.js')).href)) as Driver;
-	stock = (await import(pathToFileURL(join(dir, 'stock', 'stock.js')).href)) as Driver;
+	const urls = await bundleStockAndPatched(join(root, 'test/unit/ink-frames-driver.tsx'), 'the frames driver');
+	patched = (await import(urls.patched)) as Driver;
+	stock = (await import(urls.stock)) as Driver;
 }, 60_000);
 
 const LEAVES = 10;

@@ -101,6 +101,8 @@ describe('NotifyPart', () => {
 		const bodies = receiver.requests.map((r) => JSON.parse(r.body) as {dedup_key: string; routing_key: string});
 		expect(new Set(bodies.map((b) => b.dedup_key))).toEqual(new Set(['gpu_hot:0']));
 		expect(bodies.every((b) => b.routing_key === KEY)).toBe(true);
+		// The receiver holds the third request before the delivery has read its reply: wait for the reply to settle.
+		await waitFor(() => p.receiverStates()[0]?.queued === 0 && (p.receiverStates()[0]?.lastSuccessMs ?? 0) > 0, 5000, 'the last reply');
 		expect(p.receiverStates()[0]).toMatchObject({name: 'pager', type: 'pagerduty', queued: 0});
 		expect(p.receiverStates()[0]!.lastSuccessMs).toBeGreaterThan(0);
 	});

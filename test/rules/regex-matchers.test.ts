@@ -63,7 +63,7 @@ describe('regex matching: RE2, anchored, linear time', () => {
 		expect(m('0|1', '1', false)).toBe(false);
 	});
 
-	it('(a+)+ against a 40-character project id returns in under 100 ms (JavaScript RegExp: forever)', async () => {
+	it('(a+)+ against a 40-character project id returns in well under 2 s (JavaScript RegExp: forever)', async () => {
 		// In a child process, so that a backtracking matcher fails this test instead of freezing the test run.
 		const dir = mkdtempSync(join(tmpdir(), 'mycotop-re2-'));
 		await build({
@@ -88,7 +88,9 @@ describe('regex matching: RE2, anchored, linear time', () => {
 		expect(run.status, run.stderr).toBe(0);
 		const out = JSON.parse(run.stdout) as {ms: number; miss: string | null; hit: string | null};
 		expect(out).toMatchObject({miss: null, hit: 's'});
-		expect(out.ms).toBeLessThan(100);
+		// The first match also compiles the pattern: 7-31 ms on a loaded 2-core machine (6 busy loops), so 100 ms had a 3x
+		// margin only. A backtracking matcher takes 2^40 steps here (hours): 2 s still tells the two apart.
+		expect(out.ms).toBeLessThan(2000);
 	});
 });
 

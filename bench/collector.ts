@@ -12,7 +12,9 @@ with 8 fake GPUs sampled at 1 Hz, the built-in rules on, no events, against a pr
 
 The fake nvidia-smi is a Node script, so its own CPU is the fake's, not the driver's; the target (<= 0.5 % of a
 core) is judged on mycotop's side. Options: --seconds N, --warmup N, --rounds N, --profile DIR (a V8 CPU profile),
---profile-interval US (its sampling interval, default 1000 µs), --cli PATH (another build's dist/bundle/cli.js).
+--profile-interval US (its sampling interval, default 1000 µs), --cli PATH (another build's dist/bundle/cli.js),
+--node-flags=FLAGS (node or V8 flags put before the entry, to compare; note the =), --events N (N mixed seed events a
+second published from the start, warm-up included: the collector of a box whose agents report).
 
   npm run bench:collector [-- --seconds 30 --rounds 2]
 */
@@ -37,6 +39,8 @@ const {values: options} = parseArgs({
 		profile: {type: 'string'},
 		'profile-interval': {type: 'string'},
 		cli: {type: 'string'},
+		'node-flags': {type: 'string'},
+		events: {type: 'string', default: '0'},
 	},
 });
 
@@ -88,9 +92,12 @@ interface Round {
 }
 
 async function round(url: string, seconds: number, warmup: number, index: number): Promise<Round> {
-	const args = [...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
+	const args = [...(options['node-flags'] ?? '').split(/\s+/).filter(Boolean), ...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
 	const child = spawn(process.execPath, args, {env: {...process.env, FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production'}, stdio: ['ignore', 'ignore', 'inherit']});
 	const pid = child.pid!;
+	const rate = Number(options.events);
+	// Events published from the start (warm-up included) to the window's end, when --events is given.
+	const publisher = rate > 0 ? spawn(process.execPath, [join(here, 'publisher.js'), url, 'rate', String(rate), String(warmup + seconds + 3)], {stdio: ['ignore', 'ignore', 'inherit']}) : undefined;
 	try {
 		await sleep(warmup * 1000);
 		const before = procTimes(pid);
@@ -130,6 +137,7 @@ async function round(url: string, seconds: number, warmup: number, index: number
 		);
 		return r;
 	} finally {
+		publisher?.kill();
 		child.kill('SIGTERM');
 		await new Promise((r) => child.once('exit', r));
 	}
@@ -143,7 +151,7 @@ async function main(): Promise<void> {
 		const rounds: Round[] = [];
 		for (let i = 0; i < Number(options.rounds); i++) rounds.push(await round(redis.url, seconds, warmup, i));
 		const mean = (f: (r: Round) => number) => rounds.reduce((s, r) => s + f(r), 0) / rounds.length;
-		console.log(`\nheadless collector, 8 GPUs at 1 Hz, rules on, no events (${seconds} s windows, ${rounds.length} round(s), Node ${process.version}):`);
+		console.log(`\nheadless collector, 8 GPUs at 1 Hz, rules on, ${Number(options.events) > 0 ? `${options.events} events/s` : 'no events'} (${seconds} s windows, ${rounds.length} round(s), Node ${process.version}):`);
 		console.log(`  mycotop           ${mean((r) => r.mycotopPercent).toFixed(2)} % of a core (user ${mean((r) => r.userPercent).toFixed(2)}, system ${mean((r) => r.mycotopPercent - r.userPercent).toFixed(2)}; main thread ${mean((r) => r.mainThreadPercent).toFixed(2)}; target <= 0.5 %), RSS ${mean((r) => r.rssMb).toFixed(0)} MB`);
 		console.log(`  nvidia-smi (fake) ${mean((r) => r.longLivedChildPercent).toFixed(2)} % long-lived child, ${mean((r) => r.reapedChildrenPercent).toFixed(2)} % one-shots, ${mean((r) => r.spawned).toFixed(1)} spawns/window`);
 	} finally {

@@ -15,6 +15,7 @@ the pane's raw output (pipe-pane), btop's bytes per second from its own pane the
 --gpu-only: the first window alone (no 200 events/s window, no first-frame case), for A/B runs of the GPU-only cost.
 --events-only: the 200 events/s window alone (no GPU-only window, no first-frame case), for A/B runs of the events' cost.
 --warmup S: seconds of 200 events/s before its window is measured (default 2; V8 is still compiling the event path then).
+--gpu-warmup S: seconds after the first GPU lines (and btop's start) before the GPU-only window (default 2).
 --refresh MS: passed to mycotop as --refresh (default: mycotop's own default), to measure another redraw period.
 --node-args=ARGS: extra node options for the measured mycotop (e.g. --node-args="--log-deopt --logfile=/tmp/v8-%p.log" to see what V8
 deoptimizes).
@@ -36,7 +37,7 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).stdout.trim()) || 100;
 
 const {values: options} = parseArgs({
-	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}, cli: {type: 'string'}, refresh: {type: 'string'}, 'node-args': {type: 'string'}, 'events-only': {type: 'boolean', default: false}, warmup: {type: 'string', default: '2'}},
+	options: {seconds: {type: 'string', default: '60'}, columns: {type: 'string', default: '120'}, rows: {type: 'string', default: '40'}, profile: {type: 'string'}, zoom: {type: 'boolean', default: false}, 'gpu-only': {type: 'boolean', default: false}, ticker: {type: 'boolean', default: false}, cli: {type: 'string'}, refresh: {type: 'string'}, 'node-args': {type: 'string'}, 'events-only': {type: 'boolean', default: false}, warmup: {type: 'string', default: '2'}, 'gpu-warmup': {type: 'string', default: '2'}},
 });
 const cli = options.cli === undefined ? join(root, 'dist/bundle/cli.js') : resolve(options.cli);
 const SECONDS = Number(options.seconds);
@@ -107,7 +108,7 @@ function mycotopCommand(redis: TestRedis): string {
 	return `exec node${profile}${nodeArgs} ${cli} --redis-url ${redis.url} --nvidia-smi ${fakeSmi} --gpu-interval 1000${refresh}`;
 }
 
-const ENV = {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color'};
+const ENV = {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', ...(process.env['MYCOTOP_JIT'] === undefined ? {} : {MYCOTOP_JIT: process.env['MYCOTOP_JIT']})};
 
 const ZOOM_PROJECT = 'zoom-run';
 
@@ -148,7 +149,7 @@ async function cpuRuns(redis: TestRedis, tmux: TmuxWindows, hasBtop: boolean): P
 		await sleep(1500);
 		pids['btop'] = tmux.pid(btop);
 	}
-	await sleep(2000);
+	await sleep(Number(options['gpu-warmup']) * 1000);
 	const results: Array<[string, Window]> = [];
 	const btopFile = hasBtop ? btopRaw : undefined;
 	if (!options['events-only']) {

@@ -15,7 +15,8 @@ import {configTemplate, writeConfigTemplate} from './config/init-config.js';
 import {completionScript, SHELLS, type CompletionSpec} from './config/completion.js';
 import {COMMANDS} from './subcommands.js';
 
-export {SUBCOMMANDS} from './subcommands.js';
+import {SUBCOMMANDS} from './subcommands.js';
+export {SUBCOMMANDS};
 import {packageVersion} from './version.js';
 import {redisUrlFrom, userAtHost} from './config/resolve.js';
 import {configTopologyUrl} from './bus/redis-topology.js';
@@ -428,7 +429,9 @@ function rulesCommand(args: readonly string[], v: {run?: string; json?: boolean}
 
 /** Positional words the global parser let through that are not a known subcommand. */
 export async function runSubcommand(flags: Flags, _env: NodeJS.ProcessEnv): Promise<number> {
-	process.stderr.write(`mycotop: unknown command "${flags.positionals[0]}"\n${USAGE}\n`);
+	const word = flags.positionals[0]!;
+	const why = SUBCOMMANDS.has(word) ? `"${word}" is a command: only --config, --redis-url and --redis-ca may come before it` : `unknown command "${word}"`;
+	process.stderr.write(`mycotop: ${why}\n${USAGE}\n`);
 	return 2;
 }
 

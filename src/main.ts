@@ -14,7 +14,7 @@ import {packageVersion} from './version.js';
 import {hostname} from 'node:os';
 import {defaultHostName} from './fleet/host-name.js';
 import {phasePeriodicTimers} from './periodic.js';
-import {SUBCOMMANDS} from './subcommands.js';
+import {isSubcommandLine} from './subcommands.js';
 
 /**
 Default dashboard redraw period. Each Ink 6.8 frame of the full dashboard costs about 2-3% of a core per frame a
@@ -54,7 +54,7 @@ export function resolveOptions(flags: Flags, config: MycotopConfig, env: NodeJS.
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
 	// The commands module (and the notify senders, backtest, rule tests it brings) is loaded only for a subcommand.
-	if (argv[0] !== undefined && SUBCOMMANDS.has(argv[0])) return (await import('./commands.js')).runCommand(argv, env);
+	if (isSubcommandLine(argv)) return (await import('./commands.js')).runCommand(argv, env);
 	const parsed = parseFlags(argv);
 	if (!parsed.ok) {
 		process.stderr.write(`mycotop: ${parsed.error}\nRun mycotop --help for the list of flags.\n`);

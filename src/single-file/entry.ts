@@ -8,6 +8,7 @@ the program that runs itself is the executable alone, not `node` and a script.
 import {fileURLToPath} from 'node:url';
 import {DEMO_NVIDIA_SMI_ROLE, registerSelfCommand, ROLE_ENV} from './self-command.js';
 import {useLeanHeap} from '../lean-heap.js';
+import {useJitBudget} from '../jit-budget.js';
 
 /** Set to true by sea-main.ts before it imports this module. */
 export const SEA_SELF = Symbol.for('mycotop.sea');
@@ -17,8 +18,10 @@ async function run(): Promise<number | undefined> {
 		await import('../demo/demo-nvidia-smi.js');
 		return undefined;
 	}
-	// As in cli.ts: the lean heap first (lean-heap.ts), before main.js and the rest of the program are loaded.
+	// As in cli.ts: the lean heap and the optimizing compiler's budget first (lean-heap.ts, jit-budget.ts), before
+	// main.js and the rest of the program are loaded.
 	useLeanHeap();
+	useJitBudget();
 	// As in cli.ts: chalk reads colour support when Ink is imported, so NO_COLOR becomes FORCE_COLOR=0 first.
 	if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') process.env['FORCE_COLOR'] = '0';
 	const sea = (globalThis as Record<symbol, unknown>)[SEA_SELF] === true;

@@ -31,6 +31,15 @@ describe('usage errors', () => {
 		expect(r.stderr).toContain(`${file}:4: store.maxAgents: expected a positive integer, got -4`);
 	});
 
+	it('a command after a dashboard flag is named as a command, an unknown word as unknown; both exit 2', async () => {
+		const late = await runCli(['--once', 'ack', 'gpu_hot:0']);
+		expect(late.code).toBe(2);
+		expect(late.stderr).toContain('"ack" is a command: only --config, --redis-url and --redis-ca may come before it');
+		const unknown = await runCli(['acknowledge']);
+		expect(unknown.code).toBe(2);
+		expect(unknown.stderr).toContain('unknown command "acknowledge"');
+	});
+
 	it('--version and --help exit 0', async () => {
 		expect((await runCli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
 		const help = await runCli(['--help']);

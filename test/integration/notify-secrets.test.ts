@@ -114,6 +114,9 @@ describe.runIf(redisAvailable())('receiver secrets', () => {
 		expect(json.alerts.receivers.find((r) => r.name === 'pager')!.lastError).toContain('HTTP 400');
 		const test = await runCli(['notify', 'test', 'phone', '--config', config], env);
 		expect(test.stdout).toContain('HTTP 401');
+		// The shared flags may come first: the same command with --config before its name.
+		const configFirst = await runCli(['--config', config, 'notify', 'test', 'phone'], env);
+		expect(configFirst.stdout).toContain('HTTP 401');
 		writer.kill('SIGTERM');
 		await writer.exited();
 
@@ -122,6 +125,7 @@ describe.runIf(redisAvailable())('receiver secrets', () => {
 		expectNoSecret('--once', onceText.stdout + onceText.stderr);
 		expectNoSecret('--once --json', onceJson.stdout + onceJson.stderr);
 		expectNoSecret('notify test', test.stdout + test.stderr);
+		expectNoSecret('--config ... notify test', configFirst.stdout + configFirst.stderr);
 		expectNoSecret('Redis', await dumpRedis(client));
 	});
 });

@@ -1,0 +1,68 @@
+/**
+How soon V8 compiles a function with its optimizing compiler (TurboFan). V8 counts how much of a function's bytecode
+has run; past a budget it compiles the function again, on a background thread, into optimized code. The budget is
+sized for programs that run the same code thousands of times a second. mycotop's collector and dashboard run most of
+their code once a second (a GPU sample, a rules tick, a frame): each function reaches the budget after minutes, one
+after another, so V8 spends the first minutes of every run compiling (about 50 optimizing compiles per 10 s in the
+collector's second minute, 0.2-0.3 % of a core on a background thread; BENCHMARKS.md, eleventh session) code that
+the baseline compiler already runs well enough at one call a second.
+
+Ten times the budget: code that runs once a second stays on V8's baseline tiers (Ignition, Sparkplug); code that
+runs hundreds of times a second (the ingest path under a stream of events, a frame's per-cell loops) still reaches
+it within a fraction of a second and is optimized as before.
+
+The flag differs by V8 version: V8 11 (Node 20) has `--interrupt-budget` (default 67,584), V8 12 (Node 22) counts
+invocations (`--invocation-count-for-turbofan`, default 3,000). V8 13 (Node 24) has the same flag, but there a
+function reaches TurboFan after hundreds of thousands of calls with or without it (its Maglev tier comes first) and
+the collector measured no gain, so nothing is set; V8 prints an error for a flag it does not know, so nothing is set
+on any other V8 either. Set at run time (`v8.setFlagsFromString`, first thing at start): V8 reads
+them at each tiering decision. `MYCOTOP_JIT=v8`, or either flag on node's command line or in NODE_OPTIONS, keeps
+V8's own budget.
+*/
+import {setFlagsFromString} from 'node:v8';
+
+/** How many times V8's own budget. */
+export const BUDGET_FACTOR = 10;
+
+/** The flag, with ten times its default, for each V8 major version it is known on. */
+const FLAGS_BY_V8_MAJOR: Readonly<Record<number, string>> = {
+	11: `--interrupt-budget=${67_584 * BUDGET_FACTOR}`,
+	12: `--invocation-count-for-turbofan=${3000 * BUDGET_FACTOR}`,
+};
+
+/** Flags that set the budget themselves: when the user gives one, mycotop leaves it to them. */
+const BUDGET_FLAGS = new Set(['--interrupt-budget', '--invocation-count-for-turbofan', '--max-opt', '--jitless', '--no-opt', '--no-turbofan']);
+
+/** The flag's name as node reads it (`--interrupt_budget=1` is `--interrupt-budget`). */
+function flagName(arg: string): string {
+	const name = arg.split('=', 1)[0]!;
+	return name.startsWith('--') ? `--${name.slice(2).replaceAll('_', '-')}` : name;
+}
+
+/** What decides the flags: V8's version (`process.versions.v8`), node's own arguments and the environment. */
+export interface JitFacts {
+	readonly v8Version: string;
+	readonly execArgv: readonly string[];
+	readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The flags to set: the budget flag of this V8 version, or none (an unknown V8, `MYCOTOP_JIT=v8`, or the user's own). Pure. */
+export function jitBudgetFlags({v8Version, execArgv, env}: JitFacts): readonly string[] {
+	if (env['MYCOTOP_JIT'] === 'v8') return [];
+	const flag = FLAGS_BY_V8_MAJOR[Number.parseInt(v8Version, 10)];
+	if (flag === undefined) return [];
+	const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)].filter((arg) => arg.startsWith('--'));
+	if (given.some((arg) => BUDGET_FLAGS.has(flagName(arg)))) return [];
+	return [flag];
+}
+
+/** Set the budget flags on this process (see jitBudgetFlags); returns the flags set. Never throws. */
+export function useJitBudget(facts: JitFacts = {v8Version: process.versions.v8, execArgv: process.execArgv, env: process.env}, set: (flags: string) => void = setFlagsFromString): readonly string[] {
+	const flags = jitBudgetFlags(facts);
+	try {
+		for (const flag of flags) set(flag);
+	} catch {
+		return [];
+	}
+	return flags;
+}

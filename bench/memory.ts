@@ -189,7 +189,7 @@ async function main(): Promise<void> {
 	const heapFlags = options.heapsnapshot === undefined ? '' : ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(options.heapsnapshot)}`;
 	// The probe through NODE_OPTIONS (the bin is run as a program); it takes itself out again (memory-probe.ts).
 	const nodeOptions = `--import=${pathToFileURL(probeModule).href}${heapFlags}${options['node-options'] === undefined ? '' : ` ${options['node-options']}`}`;
-	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, NODE_OPTIONS: nodeOptions, ...(process.env['MYCOTOP_HEAP'] === undefined ? {} : {MYCOTOP_HEAP: process.env['MYCOTOP_HEAP']})});
+	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, NODE_OPTIONS: nodeOptions, ...(process.env['MYCOTOP_HEAP'] === undefined ? {} : {MYCOTOP_HEAP: process.env['MYCOTOP_HEAP']}), ...(process.env['MYCOTOP_JIT'] === undefined ? {} : {MYCOTOP_JIT: process.env['MYCOTOP_JIT']})});
 	const btopPane = hasBtop ? new TmuxPane(120, 40) : undefined;
 	let publisher: ReturnType<typeof spawn> | undefined;
 	const snapshot = async (pid: number, label: string) => {

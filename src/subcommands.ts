@@ -24,12 +24,16 @@ const LEADING_VALUE_FLAGS: ReadonlySet<string> = new Set(['--redis-url', '--redi
 
 /**
 Whether `argv` runs a subcommand: its first word is one, or it follows only `--config FILE`, `--redis-url URL` or
-`--redis-ca FILE` (either spelling, `--config=FILE` too), as in `mycotop --config ops.yaml notify test pager`. Pure.
+`--redis-ca FILE` (either spelling, `--config=FILE` too) and a `--`, as in `mycotop --config ops.yaml notify test pager`. Pure.
 */
 export function isSubcommandLine(argv: readonly string[]): boolean {
 	for (let i = 0; i < argv.length; ) {
 		const word = argv[i]!;
 		if (SUBCOMMANDS.has(word)) return true;
+		if (word === '--') {
+			// The end of the flags: the next word is the command or there is none.
+			return argv[i + 1] !== undefined && SUBCOMMANDS.has(argv[i + 1]!);
+		}
 		const eq = word.indexOf('=');
 		if (!LEADING_VALUE_FLAGS.has(eq < 0 ? word : word.slice(0, eq))) return false;
 		i += eq < 0 ? 2 : 1;

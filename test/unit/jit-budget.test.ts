@@ -89,14 +89,14 @@ describe(`V8 of Node ${process.version} (${process.versions.v8}) and the budget 
 		expect(unknown.stderr).toMatch(/unrecognized flag/);
 	});
 
-	it('a function is optimized by TurboFan several times later with the flag than without', () => {
-		// The Node the suite runs on in CI (20) and 22 have a flag; on a V8 without one there is nothing to compare.
-		expect(flags.length, `no budget flag for V8 ${process.versions.v8}: run this file on Node 20 or 22`).toBe(1);
+	// Node 20 (CI's) and 22 have a flag chosen; on Node 24 mycotop sets none, so there is nothing to compare.
+	it.runIf(flags.length === 1)('a function is optimized by TurboFan about ten times later with the flag than without, and still optimized', () => {
 		const own = callsToTurbofan([]);
 		const budget = callsToTurbofan(flags);
 		expect(own.stderr + budget.stderr).toBe('');
 		expect(own.calls).toBeLessThan(3_000_000);
 		// Ten times the budget: measured 3,300 -> 32,200 calls on Node 20, 3,100 -> 30,100 on Node 22.
 		expect(budget.calls).toBeGreaterThan(own.calls * 8);
+		expect(budget.calls).toBeLessThan(own.calls * 15);
 	});
 });

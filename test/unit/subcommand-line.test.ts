@@ -12,6 +12,8 @@ describe('isSubcommandLine', () => {
 		expect(isSubcommandLine(['--config', 'ops.yaml', 'notify', 'test', 'pager'])).toBe(true);
 		expect(isSubcommandLine(['--config=ops.yaml', 'notify', 'test', 'pager'])).toBe(true);
 		expect(isSubcommandLine(['--redis-url', 'redis://h:6379', '--redis-ca', 'ca.pem', 'ack', 'gpu_hot:0'])).toBe(true);
+		expect(isSubcommandLine(['--config', 'ops.yaml', '--', 'completion', 'bash'])).toBe(true);
+		expect(isSubcommandLine(['--', 'ack', 'x'])).toBe(true);
 	});
 
 	it('is the dashboard otherwise: no words, flags only, a value that happens to be a command name, any other flag first', () => {
@@ -22,5 +24,7 @@ describe('isSubcommandLine', () => {
 		expect(isSubcommandLine(['--demo', '--config', 'x', 'ack'])).toBe(false);
 		expect(isSubcommandLine(['--config'])).toBe(false);
 		expect(isSubcommandLine(['loss'])).toBe(false);
+		expect(isSubcommandLine(['--'])).toBe(false);
+		expect(isSubcommandLine(['--', 'loss'])).toBe(false);
 	});
 });

@@ -5,7 +5,7 @@ stops reading it at run time, the second block fails: the collector's figures in
 */
 import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
-import {BUDGET_FACTOR, BUSY_PERCENT, CHECK_MS, isBusy, jitBudgetFlags, useJitBudget, v8OwnBudgetFlags, watchBusy} from '../../src/jit-budget.js';
+import {BUDGET_FACTOR, jitBudgetFlags, useJitBudget} from '../../src/jit-budget.js';
 
 const facts = (v8Version: string, execArgv: string[] = [], env: Record<string, string> = {}) => ({v8Version, execArgv, env});
 
@@ -42,61 +42,6 @@ describe('jitBudgetFlags', () => {
 				throw new Error('no flags here');
 			}),
 		).toEqual([]);
-	});
-});
-
-describe('back to V8 own budget when busy', () => {
-	it('names V8 own value of the same flag', () => {
-		expect(v8OwnBudgetFlags('11.3.244.8')).toEqual(['--interrupt-budget=67584']);
-		expect(v8OwnBudgetFlags('12.4.254.21')).toEqual(['--invocation-count-for-turbofan=3000']);
-		expect(v8OwnBudgetFlags('13.6.233.17')).toEqual([]);
-	});
-
-	it('busy is more than 2.5 % of a core over the window', () => {
-		expect(BUSY_PERCENT).toBe(2.5);
-		expect(isBusy(250_000, 10_000)).toBe(false);
-		expect(isBusy(260_000, 10_000)).toBe(true);
-		expect(isBusy(1_000_000, 0)).toBe(false);
-	});
-
-	/** A watch driven by hand: `cpu` is what the process has used so far (µs), each tick advances the clock one window. */
-	function drive(cpuPerWindow: readonly number[]): {busyAt: number[]; stopped: boolean} {
-		let cpu = 0;
-		let now = 0;
-		let fn: (() => void) | undefined;
-		let stopped = false;
-		const busyAt: number[] = [];
-		watchBusy({
-			cpuMicros: () => cpu,
-			nowMs: () => now,
-			every: (ms, f) => {
-				expect(ms).toBe(CHECK_MS);
-				fn = f;
-				return {stop: () => (stopped = true)};
-			},
-			onBusy: () => busyAt.push(now),
-		});
-		for (const used of cpuPerWindow) {
-			if (stopped) break;
-			cpu += used;
-			now += CHECK_MS;
-			fn!();
-		}
-		return {busyAt, stopped};
-	}
-
-	it('leaves the first window out (start-up), then gives the budget back once, at the first busy window', () => {
-		const busy = 600_000; // 6 % of a core over 10 s
-		const idle = 100_000; // 1 %
-		expect(drive([busy, idle, idle])).toEqual({busyAt: [], stopped: false});
-		expect(drive([busy, idle, busy, busy])).toEqual({busyAt: [30_000], stopped: true});
-		expect(drive([idle, busy])).toEqual({busyAt: [20_000], stopped: true});
-	});
-
-	it('useJitBudget sets nothing back and starts nothing where it set nothing', () => {
-		const set: string[] = [];
-		expect(useJitBudget(facts('13.6.233.17'), (flag) => set.push(flag))).toEqual([]);
-		expect(set).toEqual([]);
 	});
 });
 

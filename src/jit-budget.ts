@@ -3,19 +3,20 @@ How soon V8 compiles a function with its optimizing compiler (TurboFan). V8 coun
 has run; past a budget it compiles the function again, on a background thread, into optimized code. The budget is
 sized for programs that run the same code thousands of times a second. mycotop's collector and dashboard run most of
 their code once a second (a GPU sample, a rules tick, a frame): each function reaches the budget after minutes, one
-after another, so V8 spends the first minutes of every run compiling (about 50 optimizing compiles per 10 s in the
-collector's second minute, 0.2-0.3 % of a core on a background thread; BENCHMARKS.md, eleventh session) code that
+after another, so V8 spends the first minutes of every run compiling (about 15-25 optimizing compiles per 10 s in the
+collector's first two minutes, 0.2-0.3 % of a core on a background thread; BENCHMARKS.md, eleventh session) code that
 the baseline compiler already runs well enough at one call a second.
 
-Ten times the budget: code that runs once a second stays on V8's baseline tiers (Ignition, Sparkplug); code that
-runs hundreds of times a second (the ingest path under a stream of events, a frame's per-cell loops) still reaches
-it within a fraction of a second and is optimized as before.
+Ten times the budget: code that runs a few times a second reaches it ten times later and stays on V8's baseline
+tiers (Ignition, Sparkplug) meanwhile; code that runs hundreds of times a second (a frame's per-cell loops) still
+reaches it within seconds. The price: under a steady 200 events/s part of the event path stays on the baseline tiers
+for minutes (4.30 % of a core after four minutes against 3.90-3.97 %); `MYCOTOP_JIT=v8` is for such boxes.
 
 The flag differs by V8 version: V8 11 (Node 20) has `--interrupt-budget` (default 67,584), V8 12 (Node 22) counts
 invocations (`--invocation-count-for-turbofan`, default 3,000). V8 13 (Node 24) has the same flag and honours it, but
-the collector measured no gain there (one pair of runs: 1.03 % with it, 0.93 % without), so nothing is set; V8 prints an error for a flag it does not know, so nothing is set
-on any other V8 either. Set at run time (`v8.setFlagsFromString`, first thing at start): V8 reads
-them at each tiering decision. `MYCOTOP_JIT=v8`, or either flag on node's command line or in NODE_OPTIONS, keeps
+the collector measured no gain there (one pair of runs: 1.03 % with it, 0.93 % without), so nothing is set; V8
+prints an error for a flag it does not know, so nothing is set on any other V8 either. Set at run time
+(`v8.setFlagsFromString`, first thing at start): V8 reads them at each tiering decision. `MYCOTOP_JIT=v8`, or either flag on node's command line or in NODE_OPTIONS, keeps
 V8's own budget.
 */
 import {setFlagsFromString} from 'node:v8';

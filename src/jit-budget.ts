@@ -20,6 +20,7 @@ prints an error for a flag it does not know, so nothing is set on any other V8 e
 V8's own budget.
 */
 import {setFlagsFromString} from 'node:v8';
+import {givesNodeFlag, setV8Flags} from './lean-heap.js';
 
 /** How many times V8's own budget. */
 export const BUDGET_FACTOR = 10;
@@ -33,11 +34,6 @@ const FLAGS_BY_V8_MAJOR: Readonly<Record<number, string>> = {
 /** Flags that set the budget themselves: when the user gives one, mycotop leaves it to them. */
 const BUDGET_FLAGS = new Set(['--interrupt-budget', '--invocation-count-for-turbofan', '--max-opt', '--jitless', '--no-opt', '--no-turbofan']);
 
-/** The flag's name as node reads it (`--interrupt_budget=1` is `--interrupt-budget`). */
-function flagName(arg: string): string {
-	const name = arg.split('=', 1)[0]!;
-	return name.startsWith('--') ? `--${name.slice(2).replaceAll('_', '-')}` : name;
-}
 
 /** What decides the flags: V8's version (`process.versions.v8`), node's own arguments and the environment. */
 export interface JitFacts {
@@ -51,18 +47,11 @@ export function jitBudgetFlags({v8Version, execArgv, env}: JitFacts): readonly s
 	if (env['MYCOTOP_JIT'] === 'v8') return [];
 	const flag = FLAGS_BY_V8_MAJOR[Number.parseInt(v8Version, 10)];
 	if (flag === undefined) return [];
-	const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)].filter((arg) => arg.startsWith('--'));
-	if (given.some((arg) => BUDGET_FLAGS.has(flagName(arg)))) return [];
+	if (givesNodeFlag(execArgv, env, BUDGET_FLAGS)) return [];
 	return [flag];
 }
 
 /** Set the budget flags on this process (see jitBudgetFlags); returns the flags set. Never throws. */
 export function useJitBudget(facts: JitFacts = {v8Version: process.versions.v8, execArgv: process.execArgv, env: process.env}, set: (flags: string) => void = setFlagsFromString): readonly string[] {
-	const flags = jitBudgetFlags(facts);
-	try {
-		for (const flag of flags) set(flag);
-	} catch {
-		return [];
-	}
-	return flags;
+	return setV8Flags(jitBudgetFlags(facts), set);
 }

@@ -62,9 +62,23 @@ The flags to set: none for `--headless` (the collector keeps V8's own sizing: it
 */
 export function leanHeapFlags({argv, execArgv, env}: LaunchFacts): readonly string[] {
 	if (argv.includes('--headless') || env['MYCOTOP_HEAP'] === 'v8') return [];
-	const given = [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)].filter((arg) => arg.startsWith('--'));
-	if (given.some((arg) => HEAP_SIZING_FLAGS.has(flagName(arg)))) return [];
+	if (givesNodeFlag(execArgv, env, HEAP_SIZING_FLAGS)) return [];
 	return LEAN_HEAP_FLAGS;
+}
+
+/** Whether node's own arguments or NODE_OPTIONS give one of `names` (in any spelling). Pure. */
+export function givesNodeFlag(execArgv: readonly string[], env: Readonly<Record<string, string | undefined>>, names: ReadonlySet<string>): boolean {
+	return [...execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((arg) => arg.startsWith('--') && names.has(flagName(arg)));
+}
+
+/** Set each of `flags` with `set`; returns the flags set, none when V8 refused one. Never throws. */
+export function setV8Flags(flags: readonly string[], set: (flag: string) => void): readonly string[] {
+	try {
+		for (const flag of flags) set(flag);
+	} catch {
+		return [];
+	}
+	return flags;
 }
 
 /**
@@ -72,11 +86,5 @@ Set the lean heap flags on this process (see leanHeapFlags); returns the flags s
 by the entries (cli.ts, single-file/entry.ts): V8 grows its young generation while the bundle itself is parsed.
 */
 export function useLeanHeap(facts: LaunchFacts = {argv: process.argv.slice(2), execArgv: process.execArgv, env: process.env}, set: (flags: string) => void = setFlagsFromString): readonly string[] {
-	const flags = leanHeapFlags(facts);
-	try {
-		for (const flag of flags) set(flag);
-	} catch {
-		return [];
-	}
-	return flags;
+	return setV8Flags(leanHeapFlags(facts), set);
 }

@@ -47,9 +47,18 @@ export function taskAggregates<C extends Pick<Completion, 'durationSeconds' | 't
 		durations[n++] = d;
 		if (d > slaSeconds) violations += 1;
 	}
-	if (n === 0)
-		return {throughputPerHour: completions, avgDurationSeconds: 0, slaCompliancePercent: 100, p50Seconds: 0, p95Seconds: 0, p99Seconds: 0, slaViolations: 0};
-	durations = durations.subarray(0, n).sort();
+	if (n === 0) return withoutDurations(completions);
+	return fromSorted(durations.subarray(0, n).sort(), completions, violations);
+}
+
+/** The figures when no completion in the window carried a duration. */
+function withoutDurations(completions: number): TaskAggregates {
+	return {throughputPerHour: completions, avgDurationSeconds: 0, slaCompliancePercent: 100, p50Seconds: 0, p95Seconds: 0, p99Seconds: 0, slaViolations: 0};
+}
+
+/** The figures from the window's durations in ascending order (at least one). */
+function fromSorted(durations: Float64Array, completions: number, violations: number): TaskAggregates {
+	const n = durations.length;
 	// Summed in ascending order, as before, so the mean is the same to the last bit.
 	let sum = 0;
 	for (let i = 0; i < n; i++) sum += durations[i]!;
@@ -64,6 +73,82 @@ export function taskAggregates<C extends Pick<Completion, 'durationSeconds' | 't
 		p99Seconds: quantileSorted(sorted, 0.99),
 		slaViolations: violations,
 	};
+}
+
+/** The completions of a ring as columns (store/completion-ring.ts), with their finite durations kept sorted. */
+export interface CompletionColumns {
+	/** Completion times (epoch ms) and durations (NaN where none was given), slots 0 to length - 1, any order. */
+	readonly times: Float64Array;
+	readonly durations: Float64Array;
+	readonly length: number;
+	/** The finite durations among them, ascending. */
+	readonly sorted: Float64Array;
+}
+
+/**
+`taskAggregates` over every completion of a ring, the same figures bit for bit, without sorting the ring's durations
+each time: one pass counts what falls outside the window; when that is none the ring's sorted durations are the
+window's, when it is a few the window's are those less the ones outside (a merge), and otherwise the window's own
+durations are sorted, as `taskAggregates` does. With `timedOnly`, a completion without a duration is not counted at
+all (the rules' input leaves those out).
+*/
+export function taskAggregatesOfColumns(ring: CompletionColumns, now: number, slaSeconds = SLA_SECONDS, timedOnly = false): TaskAggregates {
+	const hourAgo = now - 3_600_000;
+	const until = now + 60_000;
+	const {times, durations, length} = ring;
+	let completions = 0;
+	let n = 0;
+	let violations = 0;
+	let outside = 0;
+	for (let i = 0; i < length; i++) {
+		const t = times[i]!;
+		const d = durations[i]!;
+		const timed = Number.isFinite(d);
+		if (t <= hourAgo || t > until) {
+			if (timed) outside += 1;
+		} else if (timed) {
+			completions += 1;
+			n += 1;
+			if (d > slaSeconds) violations += 1;
+		} else if (!timedOnly) completions += 1;
+	}
+	if (n === 0) return withoutDurations(completions);
+	let window: Float64Array | undefined;
+	if (outside === 0) window = ring.sorted.length === n ? ring.sorted : undefined;
+	else if (outside * 4 <= n) window = remaining(ring.sorted, timedDurations(ring, outside, false, hourAgo, until).sort(), n);
+	// More than a fifth of the ring is outside the window (or the kept order disagrees with the ring, never seen): sort the window's own.
+	window ??= timedDurations(ring, n, true, hourAgo, until).sort();
+	return fromSorted(window, completions, violations);
+}
+
+/** The `count` finite durations of the completions inside (or outside) the window (hourAgo, until]. */
+function timedDurations(ring: CompletionColumns, count: number, inside: boolean, hourAgo: number, until: number): Float64Array {
+	const out = new Float64Array(count);
+	let k = 0;
+	for (let i = 0; i < ring.length && k < count; i++) {
+		const t = ring.times[i]!;
+		const d = ring.durations[i]!;
+		if (Number.isFinite(d) && !(t <= hourAgo || t > until) === inside) out[k++] = d;
+	}
+	return out;
+}
+
+/** `all` less `removed` (both ascending, `removed` a sub-multiset of `all`), `n` values; undefined if it is not. */
+function remaining(all: Float64Array, removed: Float64Array, n: number): Float64Array | undefined {
+	if (all.length !== n + removed.length) return undefined;
+	const out = new Float64Array(n);
+	let j = 0;
+	let k = 0;
+	for (let i = 0; i < all.length; i++) {
+		const v = all[i]!;
+		if (j < removed.length && v === removed[j]) {
+			j += 1;
+			continue;
+		}
+		if (k === n) return undefined;
+		out[k++] = v;
+	}
+	return j === removed.length ? out : undefined;
 }
 
 /** Counts of durations per bucket (bucket edges in seconds, ascending); the last bucket is open-ended. */

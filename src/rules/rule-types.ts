@@ -4,6 +4,7 @@ import {type Severity} from './alert-state.js';
 import {type PointSeries} from './time-ring.js';
 import {type SlaSettings} from '../analysis/sla-budget.js';
 import {type ColumnCache} from './condition-columns.js';
+import {type TaskAggregates} from '../analysis/task-aggregates.js';
 
 /** The seed's alert channels: events:alerts:{group}. */
 export type AlertGroup = 'training' | 'gpu' | 'distribution' | 'system';
@@ -57,6 +58,11 @@ export interface RuleInput {
 	readonly projects: readonly ProjectInput[];
 	/** Completed tasks at or after `sinceMs` (any order). */
 	completionsSince(sinceMs: number): readonly CompletionInput[];
+	/**
+	The last hour's task figures over those same completions, when the input can give them without a sort (the live
+	store's ring): `taskAggregates(completionsSince(now - 1 h), now, slaSeconds)`, read by systemFigures.
+	*/
+	taskAggregates?(now: number, slaSeconds: number): TaskAggregates;
 	/** Time of the newest completion ever seen (undefined: none). */
 	readonly lastCompletionMs: number | undefined;
 	/** Busy agents with their current task counts. */

@@ -4,9 +4,10 @@ Inputs (bus events, hydration, GPU frames, status changes) mutate it and bump `v
 publisher turns it into immutable snapshots for the UI at most 10 times a second.
 */
 import {DONE_STATUSES, FAILED_STATUSES, type BusEvent, type CriticalError, type ExternalAlert} from '../contract/events.js';
-import {type Completion} from '../analysis/task-aggregates.js';
+import {type Completion, type TaskAggregates} from '../analysis/task-aggregates.js';
 import {type TimeNote} from '../contract/time.js';
 import {NumericRing, ObjectRing, TimeRing} from './ring-buffer.js';
+import {CompletionRing} from './completion-ring.js';
 import {addClaim, type ProcessClaim} from './project-processes.js';
 
 export interface StoreLimits {
@@ -126,7 +127,7 @@ export class MetricsStore {
 	readonly agents = new Map<string, AgentState>();
 	/** Each agent's current task count over time (the zoomed agents chart): one ring per accepted agent. */
 	readonly agentLoad = new Map<string, TimeRing>();
-	readonly completions: ObjectRing<Completion>;
+	readonly completions: CompletionRing;
 	readonly criticalErrors = new ObjectRing<CriticalError>(500);
 	readonly externalAlerts = new ObjectRing<ExternalAlert>(500);
 	readonly workflowSteps = new Map<string, {workflowId: string; stepId: string; durations: NumericRing}>();
@@ -156,7 +157,7 @@ export class MetricsStore {
 		private readonly clock: () => number = Date.now,
 	) {
 		this.limits = {...DEFAULT_LIMITS, ...limits};
-		this.completions = new ObjectRing<Completion>(this.limits.completionsCapacity);
+		this.completions = new CompletionRing(this.limits.completionsCapacity);
 	}
 
 	/** Mark the store changed (for inputs that mutate parts of it directly, like status). */
@@ -335,6 +336,11 @@ export class MetricsStore {
 	*/
 	completionsSince(sinceMs: number): Completion[] {
 		return this.completions.newestWhere((c) => c.timeMs >= sinceMs);
+	}
+
+	/** The last hour's task figures over the completions kept (systemFigures' fast path: no sort per read). */
+	taskAggregates(now: number, slaSeconds?: number): TaskAggregates {
+		return this.completions.aggregates(now, slaSeconds);
 	}
 
 	/** Agents that are busy now, with their current task counts. */

@@ -388,11 +388,19 @@ export class ObjectRing<T> {
 		return this.count;
 	}
 
-	push(item: T): void {
+	/** Adds `item`; returns the oldest item when the ring was full (it is overwritten), undefined otherwise. */
+	push(item: T): T | undefined {
 		const index = (this.start + this.count) % this.capacity;
+		const evicted = this.count < this.capacity ? undefined : this.items[index];
 		this.items[index] = item;
 		if (this.count < this.capacity) this.count += 1;
 		else this.start = (this.start + 1) % this.capacity;
+		return evicted;
+	}
+
+	/** Calls `visit` with every item, oldest first (no array is made). */
+	forEach(visit: (item: T) => void): void {
+		for (let i = 0; i < this.count; i++) visit(this.items[(this.start + i) % this.capacity]!);
 	}
 
 	/** Newest `n` items, newest first. */

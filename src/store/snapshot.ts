@@ -159,7 +159,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 	// One scan of the completions (10,000 by default) for both windows: the figures and the budget each keep what
 	// belongs to their own window from a superset, in the same order.
 	const completions = store.completionsSince(now - Math.max(forecasts.sla.windowMs, HOUR_MS));
-	const figures = systemFigures({completionsSince: () => completions, busyAgents: () => store.busyAgents()}, now);
+	const figures = systemFigures({completionsSince: () => completions, busyAgents: () => store.busyAgents(), taskAggregates: (at, sla) => store.taskAggregates(at, sla)}, now);
 	const budget = slaBudget(completions, now, forecasts.sla);
 	const agents: AgentSummary[] = [...store.agents]
 		.map(([agent, a]) => ({

@@ -13,6 +13,9 @@ import {MetricsStore} from '../../src/store/metrics-store.js';
 import {buildSnapshot} from '../../src/store/snapshot.js';
 import {DEFAULT_FORECASTS} from '../../src/analysis/forecast-settings.js';
 import {type BusStatus} from '../../src/bus/bus-manager.js';
+import {CompletionRing} from '../../src/store/completion-ring.js';
+import {SortedDurations} from '../../src/analysis/sorted-durations.js';
+import {storeInput} from '../../src/rules/store-input.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 const HOUR = 3_600_000;
@@ -96,6 +99,64 @@ describe('task figures, fast paths against the old computation', () => {
 				},
 			),
 			{numRuns: 200},
+		);
+	});
+
+	it('the completion ring: its kept order gives the figures of a copy and a sort, through evictions, at any now', () => {
+		fc.assert(
+			fc.property(
+				fc.array(completion, {maxLength: 300}),
+				fc.constantFrom(1, 2, 7, 50, 400),
+				fc.constantFrom(NOW, NOW - HOUR, NOW - 3 * HOUR, NOW - 24 * HOUR, NOW + 2 * HOUR),
+				fc.constantFrom(1800, 600, 0.5),
+				fc.boolean(),
+				(completions, capacity, now, sla, timedOnly) => {
+					const ring = new CompletionRing(capacity);
+					for (const [i, c] of completions.entries()) ring.push({taskId: `t${i}`, agent: 'a', ...c});
+					const kept = ring.toArray();
+					const finite = kept.map((c) => c.durationSeconds).filter((d) => Number.isFinite(d));
+					expect([...ring.sortedDurations()]).toEqual([...Float64Array.from(finite).sort()]);
+					const plain = referenceAggregates(timedOnly ? kept.filter((c) => Number.isFinite(c.durationSeconds)) : kept, now, sla);
+					expect(ring.aggregates(now, sla, timedOnly)).toEqual(plain);
+				},
+			),
+			{numRuns: 500},
+		);
+	});
+
+	it("the rules' input and the store give the figures the plain path gives (timed completions only for the rules)", () => {
+		fc.assert(
+			fc.property(fc.array(completion, {maxLength: 200}), fc.constantFrom(NOW, NOW - HOUR, NOW + HOUR), (completions, now) => {
+				const store = new MetricsStore({completionsCapacity: 120}, () => NOW);
+				for (const [i, c] of completions.entries()) {
+					store.apply({kind: 'task', taskId: `t${i}`, status: 'done', agent: 'a', ...(Number.isNaN(c.durationSeconds) ? {} : {durationSeconds: c.durationSeconds}), timestamp: c.timeMs, timeMs: c.timeMs}, NOW);
+				}
+				const input = storeInput(store, now, new Map(), undefined);
+				expect(systemFigures(input, now).tasks).toEqual(systemFigures({completionsSince: input.completionsSince, busyAgents: input.busyAgents}, now).tasks);
+				expect(systemFigures(store, now).tasks).toEqual(referenceAggregates(store.completionsSince(-Infinity), now));
+			}),
+			{numRuns: 300},
+		);
+	});
+
+	it('SortedDurations: adds and removes keep ascending order; removing a value not held changes nothing', () => {
+		fc.assert(
+			fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({min: 0, max: 20})), {maxLength: 200}), (ops) => {
+				const sorted = new SortedDurations(1);
+				const model: number[] = [];
+				for (const [add, value] of ops) {
+					if (add) {
+						sorted.add(value);
+						model.push(value);
+					} else {
+						const at = model.indexOf(value);
+						expect(sorted.remove(value)).toBe(at >= 0);
+						if (at >= 0) model.splice(at, 1);
+					}
+					expect([...sorted.sorted()]).toEqual([...model].sort((a, b) => a - b));
+				}
+			}),
+			{numRuns: 300},
 		);
 	});
 });

@@ -5,6 +5,7 @@ rate (forecasts.ts's errorBudget). Pure.
 */
 import {SLA_SECONDS} from '../contract/names.js';
 import {errorBudget} from './forecasts.js';
+import {columnsOf, type CompletionColumns} from './task-aggregates.js';
 
 export interface SlaSettings {
 	/** Share of tasks that must complete within the SLA (0.9: 90 %). */
@@ -49,6 +50,12 @@ The budget at `now` from completions (any order; those outside (now - window, no
 finite duration are left out, as the task figures do). Undefined without a timed task in the window.
 */
 export function slaBudget(completions: readonly TimedCompletion[], now: number, settings: SlaSettings = DEFAULT_SLA, slaSeconds = SLA_SECONDS): SlaBudget | undefined {
+	return slaBudgetOfColumns(columnsOf(completions), now, settings, slaSeconds);
+}
+
+/** The same budget from completions as columns (the store's ring: no object per completion, no copy). */
+export function slaBudgetOfColumns(completions: CompletionColumns, now: number, settings: SlaSettings = DEFAULT_SLA, slaSeconds = SLA_SECONDS): SlaBudget | undefined {
+	const {times, durations, length} = completions;
 	const from = now - settings.windowMs;
 	const recentFrom = now - settings.burnWindowMs;
 	const until = now + 60_000;
@@ -57,13 +64,15 @@ export function slaBudget(completions: readonly TimedCompletion[], now: number, 
 	let recentTotal = 0;
 	let recentLate = 0;
 	let oldestMs = Number.POSITIVE_INFINITY;
-	for (const c of completions) {
-		if (!(c.timeMs > from && c.timeMs <= until) || !Number.isFinite(c.durationSeconds)) continue;
-		const isLate = c.durationSeconds > slaSeconds;
+	for (let i = 0; i < length; i++) {
+		const timeMs = times[i]!;
+		const durationSeconds = durations[i]!;
+		if (!(timeMs > from && timeMs <= until) || !Number.isFinite(durationSeconds)) continue;
+		const isLate = durationSeconds > slaSeconds;
 		total += 1;
 		if (isLate) late += 1;
-		if (c.timeMs < oldestMs) oldestMs = c.timeMs;
-		if (c.timeMs > recentFrom) {
+		if (timeMs < oldestMs) oldestMs = timeMs;
+		if (timeMs > recentFrom) {
 			recentTotal += 1;
 			if (isLate) recentLate += 1;
 		}

@@ -36,6 +36,8 @@ export interface FigureSource {
 	as `taskAggregates(completionsSince(now - 1 h), now, slaSeconds)` without the copy and the sort.
 	*/
 	taskAggregates?(now: number, slaSeconds: number): TaskAggregates;
+	/** The finite durations of the completions stamped after `afterMs`, newest first, without a copy of the records. */
+	timedDurationsAfter?(afterMs: number): readonly number[];
 }
 
 export interface SystemFigures {
@@ -59,16 +61,18 @@ export function systemFigures(source: FigureSource, now: number, slaSeconds = SL
 	const completions = () => (recent ??= source.completionsSince(hourAgo));
 	const busy = () => (agents ??= typeof source.busyAgents === 'function' ? source.busyAgents() : source.busyAgents);
 	let tasks: TaskAggregates | undefined;
-	let durations: number[] | undefined;
+	let durations: readonly number[] | undefined;
 	let balance: LoadBalance | undefined;
 	return {
 		get tasks() {
 			return (tasks ??= source.taskAggregates === undefined ? taskAggregates(completions(), now, slaSeconds) : source.taskAggregates(now, slaSeconds));
 		},
 		get lastHourDurations() {
+			if (durations === undefined && source.timedDurationsAfter !== undefined) durations = source.timedDurationsAfter(hourAgo);
 			if (durations === undefined) {
-				durations = [];
-				for (const c of completions()) if (c.timeMs > hourAgo && Number.isFinite(c.durationSeconds)) durations.push(c.durationSeconds);
+				const own: number[] = [];
+				for (const c of completions()) if (c.timeMs > hourAgo && Number.isFinite(c.durationSeconds)) own.push(c.durationSeconds);
+				durations = own;
 			}
 			return durations;
 		},

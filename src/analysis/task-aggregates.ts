@@ -75,14 +75,29 @@ function fromSorted(durations: Float64Array, completions: number, violations: nu
 	};
 }
 
-/** The completions of a ring as columns (store/completion-ring.ts), with their finite durations kept sorted. */
+/** Completions as columns: what the figures, the SLA budget and the SLA rules scan, with no object per completion. */
 export interface CompletionColumns {
 	/** Completion times (epoch ms) and durations (NaN where none was given), slots 0 to length - 1, any order. */
 	readonly times: Float64Array;
 	readonly durations: Float64Array;
 	readonly length: number;
+}
+
+/** The completions of a ring as columns (store/completion-ring.ts), with their finite durations kept sorted. */
+export interface SortedCompletionColumns extends CompletionColumns {
 	/** The finite durations among them, ascending. */
 	readonly sorted: Float64Array;
+}
+
+/** Completion records as columns (a copy). */
+export function columnsOf(completions: ReadonlyArray<Pick<Completion, 'durationSeconds' | 'timeMs'>>): CompletionColumns {
+	const times = new Float64Array(completions.length);
+	const durations = new Float64Array(completions.length);
+	for (const [i, c] of completions.entries()) {
+		times[i] = c.timeMs;
+		durations[i] = c.durationSeconds;
+	}
+	return {times, durations, length: completions.length};
 }
 
 /**
@@ -92,7 +107,7 @@ window's, when it is a few the window's are those less the ones outside (a merge
 durations are sorted, as `taskAggregates` does. With `timedOnly`, a completion without a duration is not counted at
 all (the rules' input leaves those out).
 */
-export function taskAggregatesOfColumns(ring: CompletionColumns, now: number, slaSeconds = SLA_SECONDS, timedOnly = false): TaskAggregates {
+export function taskAggregatesOfColumns(ring: SortedCompletionColumns, now: number, slaSeconds = SLA_SECONDS, timedOnly = false): TaskAggregates {
 	const hourAgo = now - 3_600_000;
 	const until = now + 60_000;
 	const {times, durations, length} = ring;
@@ -122,7 +137,7 @@ export function taskAggregatesOfColumns(ring: CompletionColumns, now: number, sl
 }
 
 /** The `count` finite durations of the completions inside (or outside) the window (hourAgo, until]. */
-function timedDurations(ring: CompletionColumns, count: number, inside: boolean, hourAgo: number, until: number): Float64Array {
+function timedDurations(ring: SortedCompletionColumns, count: number, inside: boolean, hourAgo: number, until: number): Float64Array {
 	const out = new Float64Array(count);
 	let k = 0;
 	for (let i = 0; i < ring.length && k < count; i++) {

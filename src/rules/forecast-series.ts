@@ -13,7 +13,8 @@ a point only when their source has a new one, so they go stale (nodata) with it.
 */
 import {largestStepShare, timeToCapacity} from '../analysis/forecasts.js';
 import {lossEta} from '../analysis/loss-eta.js';
-import {DEFAULT_SLA, slaBudget} from '../analysis/sla-budget.js';
+import {DEFAULT_SLA, slaBudgetOfColumns} from '../analysis/sla-budget.js';
+import {completionColumns} from './completion-scan.js';
 import {gpuLabels, labelsText, type Labels} from './labels.js';
 import {type LabelledSeries, type RuleInput} from './rule-types.js';
 import {type PointSeries, TimeRing} from './time-ring.js';
@@ -121,7 +122,7 @@ export class ForecastSeries {
 				const now = input.nowMs;
 				return [
 					this.point(metric, {}, now, () => {
-						const budget = slaBudget(input.completionsSince(now - sla.windowMs), now, sla);
+						const budget = slaBudgetOfColumns(completionColumns(input, now - sla.windowMs), now, sla);
 						// Under 10 tasks one late task is a tenth of them: no verdict yet (sla_breach asks as many).
 						if (budget === undefined || budget.total < MIN_BUDGET_TASKS) return Number.POSITIVE_INFINITY;
 						if (budget.remaining <= 0) return 0;

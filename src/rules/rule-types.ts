@@ -4,7 +4,7 @@ import {type Severity} from './alert-state.js';
 import {type PointSeries} from './time-ring.js';
 import {type SlaSettings} from '../analysis/sla-budget.js';
 import {type ColumnCache} from './condition-columns.js';
-import {type TaskAggregates} from '../analysis/task-aggregates.js';
+import {type CompletionColumns, type TaskAggregates} from '../analysis/task-aggregates.js';
 
 /** The seed's alert channels: events:alerts:{group}. */
 export type AlertGroup = 'training' | 'gpu' | 'distribution' | 'system';
@@ -63,6 +63,11 @@ export interface RuleInput {
 	store's ring): `taskAggregates(completionsSince(now - 1 h), now, slaSeconds)`, read by systemFigures.
 	*/
 	taskAggregates?(now: number, slaSeconds: number): TaskAggregates;
+	/**
+	Every completion kept, timed or not and at any time, as columns (the live store's ring, no copy): where an input
+	has it, the SLA rules scan it instead of `completionsSince`'s records (see completion-scan.ts).
+	*/
+	completionColumns?(): CompletionColumns;
 	/** Time of the newest completion ever seen (undefined: none). */
 	readonly lastCompletionMs: number | undefined;
 	/** Busy agents with their current task counts. */

@@ -46,6 +46,7 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 		// SLA rules judge durations: a completion that carried none is left out (it is neither within nor over).
 		completionsSince: (sinceMs) => store.completions.newestWhere((c) => c.timeMs >= sinceMs && Number.isFinite(c.durationSeconds)),
 		taskAggregates: (at, sla) => store.completions.aggregates(at, sla, true),
+		completionColumns: () => store.completions.columns(),
 		lastCompletionMs: store.completions.newest(1)[0]?.timeMs,
 		busyAgents: store.busyAgents(),
 		workflowSteps,

@@ -4,7 +4,7 @@ columns and their finite durations in ascending order as they come and go, so th
 (`taskAggregates`) need neither a copy nor a sort each time they are read (the rules, the snapshot and the writer's
 aggregates each read them every second).
 */
-import {type Completion, type CompletionColumns, taskAggregatesOfColumns, type TaskAggregates} from '../analysis/task-aggregates.js';
+import {type Completion, type SortedCompletionColumns, taskAggregatesOfColumns, type TaskAggregates} from '../analysis/task-aggregates.js';
 import {SortedDurations} from '../analysis/sorted-durations.js';
 import {ObjectRing} from './ring-buffer.js';
 
@@ -41,8 +41,19 @@ export class CompletionRing extends ObjectRing<Completion> {
 	}
 
 	/** The columns the figures are computed from (views: valid until the next push). */
-	columns(): CompletionColumns {
+	columns(): SortedCompletionColumns {
 		return {times: this.times, durations: this.durations, length: this.length, sorted: this.kept.sorted()};
+	}
+
+	/** The finite durations of the completions stamped after `afterMs`, newest first (the tasks pane's histogram). */
+	timedDurationsAfter(afterMs: number): number[] {
+		const out: number[] = [];
+		for (let i = 1; i <= this.length; i++) {
+			const slot = (this.pushed - i) % this.capacity;
+			const d = this.durations[slot]!;
+			if (this.times[slot]! > afterMs && Number.isFinite(d)) out.push(d);
+		}
+		return out;
 	}
 
 	/**

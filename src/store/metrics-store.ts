@@ -343,6 +343,11 @@ export class MetricsStore {
 		return this.completions.aggregates(now, slaSeconds);
 	}
 
+	/** Finite durations of the completions stamped after `afterMs`, newest first (systemFigures' fast path). */
+	timedDurationsAfter(afterMs: number): number[] {
+		return this.completions.timedDurationsAfter(afterMs);
+	}
+
 	/** Agents that are busy now, with their current task counts. */
 	busyAgents(): Array<{agent: string; currentTasks: number}> {
 		const out: Array<{agent: string; currentTasks: number}> = [];

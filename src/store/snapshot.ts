@@ -9,7 +9,7 @@ import {type Completion, type TaskAggregates} from '../analysis/task-aggregates.
 import {type LoadBalance} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
 import {lossEta, targetLossFor, type LossEta} from '../analysis/loss-eta.js';
-import {slaBudget, type SlaBudget} from '../analysis/sla-budget.js';
+import {slaBudgetOfColumns, type SlaBudget} from '../analysis/sla-budget.js';
 import {DEFAULT_FORECASTS, type ForecastSettings} from '../analysis/forecast-settings.js';
 import {type BusStatus} from '../bus/bus-manager.js';
 import {type WriterStats} from '../writer/seed-writer.js';
@@ -25,8 +25,6 @@ import {compareIds} from '../format/id-order.js';
 
 /** Points of each series carried in a snapshot (enough for the widest sparkline). */
 const SNAPSHOT_TAIL = 240;
-/** The task figures' window (systemFigures). */
-const HOUR_MS = 3_600_000;
 
 export interface ProjectSummary {
 	readonly projectId: string;
@@ -156,11 +154,9 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 	const {store} = sources;
 	const forecasts = sources.forecasts ?? DEFAULT_FORECASTS;
 	const training = [...store.projects].map(([id, series]) => summarizeProject(id, series, targetLossFor(forecasts.training, id))).sort((a, b) => compareIds(a.projectId, b.projectId));
-	// One scan of the completions (10,000 by default) for both windows: the figures and the budget each keep what
-	// belongs to their own window from a superset, in the same order.
-	const completions = store.completionsSince(now - Math.max(forecasts.sla.windowMs, HOUR_MS));
-	const figures = systemFigures({completionsSince: () => completions, busyAgents: () => store.busyAgents(), taskAggregates: (at, sla) => store.taskAggregates(at, sla)}, now);
-	const budget = slaBudget(completions, now, forecasts.sla);
+	// The store's completion ring gives the figures and the budget from its columns (no record copied, no sort).
+	const figures = systemFigures(store, now);
+	const budget = slaBudgetOfColumns(store.completions.columns(), now, forecasts.sla);
 	const agents: AgentSummary[] = [...store.agents]
 		.map(([agent, a]) => ({
 			agent,

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import {quantileSorted} from 'simple-statistics';
 import {taskAggregates, type TaskAggregates} from '../../src/analysis/task-aggregates.js';
 import {systemFigures} from '../../src/analysis/system-figures.js';
-import {slaBudget} from '../../src/analysis/sla-budget.js';
+import {slaBudget, slaBudgetOfColumns} from '../../src/analysis/sla-budget.js';
 import {MetricsStore} from '../../src/store/metrics-store.js';
 import {buildSnapshot} from '../../src/store/snapshot.js';
 import {DEFAULT_FORECASTS} from '../../src/analysis/forecast-settings.js';
@@ -16,6 +16,9 @@ import {type BusStatus} from '../../src/bus/bus-manager.js';
 import {CompletionRing} from '../../src/store/completion-ring.js';
 import {SortedDurations} from '../../src/analysis/sorted-durations.js';
 import {storeInput} from '../../src/rules/store-input.js';
+import {completionColumns} from '../../src/rules/completion-scan.js';
+import {builtinRule} from '../../src/rules/builtin-rules.js';
+import {type RuleInput, type RuleSample} from '../../src/rules/rule-types.js';
 
 const NOW = Date.parse('2026-11-29T12:00:00Z');
 const HOUR = 3_600_000;
@@ -86,7 +89,8 @@ describe('task figures, fast paths against the old computation', () => {
 					for (const a of agents) store.apply({kind: 'agent', agentType: a.agent, status: a.busy ? 'busy' : 'idle', taskCount: a.tasks, timeMs: NOW}, NOW);
 					const forecasts = {...DEFAULT_FORECASTS, sla: {...DEFAULT_FORECASTS.sla, windowMs, burnWindowMs: Math.min(windowMs, HOUR)}};
 					const snap = buildSnapshot({store, host: 'h', instanceId: 'i', bus, forecasts}, NOW);
-					const figures = systemFigures(store, NOW);
+					// The plain path: records copied and sorted, no fast path of the store's ring.
+					const figures = systemFigures({completionsSince: (since) => store.completionsSince(since), busyAgents: () => store.busyAgents()}, NOW);
 					const budget = slaBudget(store.completionsSince(NOW - windowMs), NOW, forecasts.sla);
 					expect(snap.tasks).toEqual({
 						...figures.tasks,
@@ -155,6 +159,29 @@ describe('task figures, fast paths against the old computation', () => {
 					}
 					expect([...sorted.sorted()]).toEqual([...model].sort((a, b) => a - b));
 				}
+			}),
+			{numRuns: 300},
+		);
+	});
+
+	it("the SLA rules read the store's columns as they read its records: sla_breach's samples, the budget forecast", () => {
+		const rule = builtinRule('sla_breach')!;
+		const samples = (input: RuleInput) => {
+			const out: Array<Omit<RuleSample, 'message'> & {message: string}> = [];
+			rule.evaluate({input, series: undefined as never, staleAfterMs: 0}, (sample) => out.push({...sample, message: typeof sample.message === 'function' ? sample.message() : sample.message}));
+			return out;
+		};
+		fc.assert(
+			fc.property(fc.array(completion, {maxLength: 200}), fc.constantFrom(NOW, NOW - 3 * HOUR, NOW + HOUR), fc.constantFrom(HOUR, 24 * HOUR), (completions, now, windowMs) => {
+				const store = new MetricsStore({completionsCapacity: 150}, () => NOW);
+				for (const [i, c] of completions.entries()) {
+					store.apply({kind: 'task', taskId: `t${i}`, status: 'done', agent: 'a', ...(Number.isNaN(c.durationSeconds) ? {} : {durationSeconds: c.durationSeconds}), timestamp: c.timeMs, timeMs: c.timeMs}, NOW);
+				}
+				const input = storeInput(store, now, new Map(), undefined);
+				const {completionColumns: _columns, taskAggregates: _aggregates, ...records} = input;
+				expect(samples(input)).toEqual(samples(records));
+				const sla = {...DEFAULT_FORECASTS.sla, windowMs};
+				expect(slaBudgetOfColumns(completionColumns(input, now - windowMs), now, sla)).toEqual(slaBudget(input.completionsSince(now - windowMs), now, sla));
 			}),
 			{numRuns: 300},
 		);

@@ -2,6 +2,8 @@
 import {systemFigures} from '../../analysis/system-figures.js';
 import {SLA_SECONDS} from '../../contract/names.js';
 import {type Severity} from '../alert-state.js';
+import {type CompletionColumns} from '../../analysis/task-aggregates.js';
+import {completionColumns} from '../completion-scan.js';
 import {builtin, fmt, type BuiltinEntry} from './common.js';
 
 export const lowThroughput: BuiltinEntry = builtin(
@@ -38,16 +40,25 @@ const SLA_BURN = {
 	minShort: 3,
 } as const satisfies {slo: number; pairs: ReadonlyArray<{longMs: number; shortMs: number; burn: number; severity: Severity}>; minLong: number; minShort: number};
 
-/** Error ratio (share over the SLA) of completions in [now - windowMs, now], with the count. */
-function errorRatio(completions: readonly {durationSeconds: number; timeMs: number}[], now: number, windowMs: number): {ratio: number; count: number} {
+/** Error ratio (share over the SLA) of the timed completions in [now - windowMs, now], with the count. */
+function errorRatio(completions: CompletionColumns, now: number, windowMs: number): {ratio: number; count: number} {
+	const {times, durations, length} = completions;
 	let count = 0;
 	let bad = 0;
-	for (const c of completions) {
-		if (c.timeMs < now - windowMs || c.timeMs > now) continue;
+	for (let i = 0; i < length; i++) {
+		const t = times[i]!;
+		const d = durations[i]!;
+		if (t < now - windowMs || t > now || !Number.isFinite(d)) continue;
 		count += 1;
-		if (c.durationSeconds > SLA_SECONDS) bad += 1;
+		if (d > SLA_SECONDS) bad += 1;
 	}
 	return {ratio: count === 0 ? 0 : bad / count, count};
+}
+
+/** Whether any timed completion is stamped at or after `sinceMs`. */
+function anyTimedSince(completions: CompletionColumns, sinceMs: number): boolean {
+	for (let i = 0; i < completions.length; i++) if (completions.times[i]! >= sinceMs && Number.isFinite(completions.durations[i]!)) return true;
+	return false;
 }
 
 export const slaBreach: BuiltinEntry = builtin(
@@ -57,8 +68,9 @@ export const slaBreach: BuiltinEntry = builtin(
 		description: 'error-budget burn rate (SLO 90% within 30 min): 1 h and 5 min both >= 2x (critical), or 6 h and 30 min both >= 1x (warning); >= 10 tasks in the long window; clears when every short window is under 3/4 of its rate',
 		evaluate: (ctx, emit) => {
 			const now = ctx.input.nowMs;
-			const all = ctx.input.completionsSince(now - SLA_BURN.pairs[1].longMs);
-			if (all.length === 0) return;
+			const since = now - SLA_BURN.pairs[1].longMs;
+			const all = completionColumns(ctx.input, since);
+			if (!anyTimedSince(all, since)) return;
 			const budget = 1 - SLA_BURN.slo;
 			let severity: Severity | undefined;
 			let clear = true;

@@ -1,4 +1,4 @@
-/** Small pure statistics for the detectors. Inputs are plain arrays; nothing here allocates more than it returns. */
+/** Small pure statistics for the detectors. Inputs are plain arrays; nothing here allocates more than it returns (median works in a reused buffer). */
 
 export function mean(values: readonly number[]): number {
 	if (values.length === 0) return Number.NaN;
@@ -7,10 +7,10 @@ export function mean(values: readonly number[]): number {
 	return s / values.length;
 }
 
-/** The k-th smallest of `a` (0-based), partially reordering `a` in place (Hoare's selection, O(n) on average). */
-function select(a: Float64Array, k: number): number {
+/** The k-th smallest of a[0..n-1] (0-based), partially reordering them in place (Hoare's selection, O(n) on average). */
+function select(a: Float64Array, n: number, k: number): number {
 	let lo = 0;
-	let hi = a.length - 1;
+	let hi = n - 1;
 	while (hi > lo) {
 		const pivot = a[(lo + hi) >>> 1]!;
 		let i = lo;
@@ -33,13 +33,21 @@ function select(a: Float64Array, k: number): number {
 	return a[k]!;
 }
 
-/** Median in O(n) (selection on a copy; NaN inputs are the caller's to filter). */
-export function median(values: ArrayLike<number>): number {
-	const n = values.length;
-	if (n === 0) return Number.NaN;
-	const a = Float64Array.from(values);
+/** The selection's working copy, reused (median runs to completion before it is called again). */
+let scratch = new Float64Array(256);
+
+/**
+Median of values[start..end) in O(n) (selection on a copy into a reused buffer, so the range needs no slice; NaN
+inputs are the caller's to filter).
+*/
+export function median(values: ArrayLike<number>, start = 0, end = values.length): number {
+	const n = end - start;
+	if (n <= 0) return Number.NaN;
+	if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+	const a = scratch;
+	for (let i = 0; i < n; i++) a[i] = values[start + i]!;
 	const mid = n >> 1;
-	const upper = select(a, mid);
+	const upper = select(a, n, mid);
 	if (n % 2 === 1) return upper;
 	let lower = Number.NEGATIVE_INFINITY;
 	for (let i = 0; i < mid; i++) if (a[i]! > lower) lower = a[i]!;

@@ -89,9 +89,23 @@ export function builtin(head: RuleHead, sound: CodeVariant | DataVariant, seed?:
 
 export const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? Number(v.toFixed(digits)).toString() : String(v));
 
+/** The newest `n` finite values of the last n + 16 (a few non-finite points do not shorten the window), oldest first. */
 export function finiteTail(series: PointSeries, n: number): number[] {
-	// Over-read a little so a few non-finite points do not shorten the window.
-	return series.tailValues(n + 16).filter(Number.isFinite).slice(-n);
+	const raw = series.tailValues(n + 16);
+	let allFinite = true;
+	for (const v of raw) {
+		if (!Number.isFinite(v)) {
+			allFinite = false;
+			break;
+		}
+	}
+	// Trimmed in place: the training rules read up to 1,000 values per project per tick, and this was three copies.
+	const kept = allFinite ? raw : raw.filter((v) => Number.isFinite(v));
+	if (kept.length > n) {
+		kept.copyWithin(0, kept.length - n);
+		kept.length = n;
+	}
+	return kept;
 }
 
 function staleSample(labels: Record<string, string>): RuleSample {

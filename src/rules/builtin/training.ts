@@ -100,9 +100,9 @@ export const lossPlateau: BuiltinEntry = builtin(
 		evaluate: projectRule((project, loss, emit) => {
 			const tail = finiteTail(loss, PLATEAU.window);
 			if (tail.length < PLATEAU.window) return;
-			const before = median(tail.slice(0, PLATEAU.ends));
+			const before = median(tail, 0, PLATEAU.ends);
 			if (before === 0) return;
-			const after = median(tail.slice(-PLATEAU.ends));
+			const after = median(tail, tail.length - PLATEAU.ends);
 			const improvement = (before - after) / Math.abs(before);
 			emit({
 				labels: {project},
@@ -137,8 +137,8 @@ export const convergenceDetected: BuiltinEntry = builtin(
 			if (values.length < CONVERGENCE.minSamples) return;
 			const k = Math.max(CONVERGENCE.minWindow, Math.floor(values.length * 0.1));
 			// Medians: a few outliers entering a window do not look like progress (or its end).
-			const recent = median(values.slice(-k));
-			const prior = median(values.slice(-2 * k, -k));
+			const recent = median(values, values.length - k);
+			const prior = median(values, Math.max(0, values.length - 2 * k), values.length - k);
 			if (prior === 0) return;
 			const change = Math.abs(recent - prior) / Math.abs(prior);
 			emit({

@@ -5,7 +5,7 @@ rate (forecasts.ts's errorBudget). Pure.
 */
 import {SLA_SECONDS} from '../contract/names.js';
 import {errorBudget} from './forecasts.js';
-import {columnsOf, type CompletionColumns} from './task-aggregates.js';
+import {type CompletionColumns} from './task-aggregates.js';
 
 export interface SlaSettings {
 	/** Share of tasks that must complete within the SLA (0.9: 90 %). */
@@ -45,39 +45,54 @@ interface TimedCompletion {
 	readonly timeMs: number;
 }
 
+/** What the budget is made of: the window's timed tasks and late ones, the burn window's, the oldest counted. */
+class BudgetCounts {
+	total = 0;
+	late = 0;
+	recentTotal = 0;
+	recentLate = 0;
+	oldestMs = Number.POSITIVE_INFINITY;
+
+	constructor(
+		private readonly from: number,
+		private readonly recentFrom: number,
+		private readonly until: number,
+		private readonly slaSeconds: number,
+	) {}
+
+	add(timeMs: number, durationSeconds: number): void {
+		if (!(timeMs > this.from && timeMs <= this.until) || !Number.isFinite(durationSeconds)) return;
+		const isLate = durationSeconds > this.slaSeconds;
+		this.total += 1;
+		if (isLate) this.late += 1;
+		if (timeMs < this.oldestMs) this.oldestMs = timeMs;
+		if (timeMs > this.recentFrom) {
+			this.recentTotal += 1;
+			if (isLate) this.recentLate += 1;
+		}
+	}
+}
+
 /**
 The budget at `now` from completions (any order; those outside (now - window, now + 60 s] and those without a
 finite duration are left out, as the task figures do). Undefined without a timed task in the window.
 */
 export function slaBudget(completions: readonly TimedCompletion[], now: number, settings: SlaSettings = DEFAULT_SLA, slaSeconds = SLA_SECONDS): SlaBudget | undefined {
-	return slaBudgetOfColumns(columnsOf(completions), now, settings, slaSeconds);
+	const counts = new BudgetCounts(now - settings.windowMs, now - settings.burnWindowMs, now + 60_000, slaSeconds);
+	for (const c of completions) counts.add(c.timeMs, c.durationSeconds);
+	return budgetOf(counts, settings);
 }
 
 /** The same budget from completions as columns (the store's ring: no object per completion, no copy). */
 export function slaBudgetOfColumns(completions: CompletionColumns, now: number, settings: SlaSettings = DEFAULT_SLA, slaSeconds = SLA_SECONDS): SlaBudget | undefined {
-	const {times, durations, length} = completions;
-	const from = now - settings.windowMs;
-	const recentFrom = now - settings.burnWindowMs;
-	const until = now + 60_000;
-	let total = 0;
-	let late = 0;
-	let recentTotal = 0;
-	let recentLate = 0;
-	let oldestMs = Number.POSITIVE_INFINITY;
-	for (let i = 0; i < length; i++) {
-		const timeMs = times[i]!;
-		const durationSeconds = durations[i]!;
-		if (!(timeMs > from && timeMs <= until) || !Number.isFinite(durationSeconds)) continue;
-		const isLate = durationSeconds > slaSeconds;
-		total += 1;
-		if (isLate) late += 1;
-		if (timeMs < oldestMs) oldestMs = timeMs;
-		if (timeMs > recentFrom) {
-			recentTotal += 1;
-			if (isLate) recentLate += 1;
-		}
-	}
-	const budget = errorBudget({target: settings.objective, total, bad: late, recentTotal, recentBad: recentLate, recentMs: settings.burnWindowMs});
+	const counts = new BudgetCounts(now - settings.windowMs, now - settings.burnWindowMs, now + 60_000, slaSeconds);
+	for (let i = 0; i < completions.length; i++) counts.add(completions.times[i]!, completions.durations[i]!);
+	return budgetOf(counts, settings);
+}
+
+function budgetOf(counts: BudgetCounts, settings: SlaSettings): SlaBudget | undefined {
+	const {total, late, oldestMs} = counts;
+	const budget = errorBudget({target: settings.objective, total, bad: late, recentTotal: counts.recentTotal, recentBad: counts.recentLate, recentMs: settings.burnWindowMs});
 	if (budget === undefined) return undefined;
 	return {
 		objective: settings.objective,

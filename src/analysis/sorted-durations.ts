@@ -34,36 +34,41 @@ export class SortedDurations {
 		this.count += 1;
 	}
 
-	/** Removes one occurrence of `duration`; false when there is none. */
+	/** Removes one occurrence of `duration` (-0 and 0 apart); false when there is none. */
 	remove(duration: number): boolean {
 		const at = this.firstAtLeast(duration);
-		if (at >= this.count || this.values[at] !== duration) return false;
+		if (at >= this.count || !Object.is(this.values[at], duration)) return false;
 		this.values.copyWithin(at, at + 1, this.count);
 		this.count -= 1;
 		return true;
 	}
 
-	/** The first index whose value is > `d` (where `d` goes after its equals). */
+	/** The first index whose value comes after `d` (where `d` goes after its equals). */
 	private firstAbove(d: number): number {
 		let lo = 0;
 		let hi = this.count;
 		while (lo < hi) {
 			const mid = (lo + hi) >>> 1;
-			if (this.values[mid]! <= d) lo = mid + 1;
+			if (!before(d, this.values[mid]!)) lo = mid + 1;
 			else hi = mid;
 		}
 		return lo;
 	}
 
-	/** The first index whose value is >= `d`. */
+	/** The first index whose value does not come before `d`. */
 	private firstAtLeast(d: number): number {
 		let lo = 0;
 		let hi = this.count;
 		while (lo < hi) {
 			const mid = (lo + hi) >>> 1;
-			if (this.values[mid]! < d) lo = mid + 1;
+			if (before(this.values[mid]!, d)) lo = mid + 1;
 			else hi = mid;
 		}
 		return lo;
 	}
+}
+
+/** Whether `a` sorts before `b` as Float64Array's sort orders them: numerically, and -0 before 0. */
+function before(a: number, b: number): boolean {
+	return a < b || (a === 0 && b === 0 && Object.is(a, -0) && Object.is(b, 0));
 }

@@ -119,7 +119,8 @@ export function taskAggregatesOfColumns(ring: SortedCompletionColumns, now: numb
 		const t = times[i]!;
 		const d = durations[i]!;
 		const timed = Number.isFinite(d);
-		if (t <= hourAgo || t > until) {
+		// Written so that a NaN time is outside, as `completionsSince` (time >= since) always left it out.
+		if (!(t > hourAgo && t <= until)) {
 			if (timed) outside += 1;
 		} else if (timed) {
 			completions += 1;
@@ -143,7 +144,7 @@ function timedDurations(ring: SortedCompletionColumns, count: number, inside: bo
 	for (let i = 0; i < ring.length && k < count; i++) {
 		const t = ring.times[i]!;
 		const d = ring.durations[i]!;
-		if (Number.isFinite(d) && !(t <= hourAgo || t > until) === inside) out[k++] = d;
+		if (Number.isFinite(d) && (t > hourAgo && t <= until) === inside) out[k++] = d;
 	}
 	return out;
 }
@@ -156,7 +157,8 @@ function remaining(all: Float64Array, removed: Float64Array, n: number): Float64
 	let k = 0;
 	for (let i = 0; i < all.length; i++) {
 		const v = all[i]!;
-		if (j < removed.length && v === removed[j]) {
+		// Object.is: -0 and 0 are kept apart, in the order Float64Array's sort gives them (-0 first).
+		if (j < removed.length && Object.is(v, removed[j])) {
 			j += 1;
 			continue;
 		}

@@ -241,6 +241,18 @@ describe('task, agent, workflow and error rules', () => {
 		expect(drive(w2, sound('sla_breach'), {stepMs: 10 * S}).until(90 * MIN).transitions.some((t) => t.kind === 'firing')).toBe(false);
 	});
 
+	it('sla_breach: a duration that is not finite is no task (as the live store, where such a completion is untimed)', () => {
+		const w = new SeriesWorld();
+		tasks(w, 0, 60 * MIN, 30 * S, () => 600);
+		tasks(w, 60 * MIN + 15 * S, 120 * MIN, 30 * S, (t) => (t % (60 * S) === 15 * S ? Number.POSITIVE_INFINITY : Number.NaN));
+		expect(drive(w, sound('sla_breach'), {stepMs: 10 * S}).until(120 * MIN).transitions.some((t) => t.kind === 'firing')).toBe(false);
+		// The same hour with finite late durations fires (the windows and counts are the same).
+		const late = new SeriesWorld();
+		tasks(late, 0, 60 * MIN, 30 * S, () => 600);
+		tasks(late, 60 * MIN + 15 * S, 120 * MIN, 30 * S, () => 2400);
+		expect(drive(late, sound('sla_breach'), {stepMs: 10 * S}).until(120 * MIN).transitions.some((t) => t.kind === 'firing')).toBe(true);
+	});
+
 	it('unbalanced_load: sustained imbalance among >= 3 busy agents fires after 1 min; balanced does not', () => {
 		const w = new SeriesWorld();
 		for (const [agent, n] of [['a', 2], ['b', 2], ['c', 8]] as const) fill(w, 'agent_tasks', {agent}, 0, 200 * S, S, (t) => (t < 100 * S ? n : 4));

@@ -128,6 +128,28 @@ describe('task figures, fast paths against the old computation', () => {
 		);
 	});
 
+	it('the completion ring against the plain path (typed-array sort) with -0 durations and NaN times: NaN times are in no window', () => {
+		const signedDuration = fc.oneof(duration, fc.constantFrom(-0, 0, -0, 0));
+		const ringTime = fc.oneof(time, fc.constant(Number.NaN));
+		fc.assert(
+			fc.property(
+				fc.array(fc.record({durationSeconds: signedDuration, timeMs: ringTime}), {maxLength: 200}),
+				fc.constantFrom(1, 3, 50, 400),
+				fc.constantFrom(NOW, NOW - 3 * HOUR, NOW - 24 * HOUR),
+				fc.boolean(),
+				(completions, capacity, now, timedOnly) => {
+					const ring = new CompletionRing(capacity);
+					for (const [i, c] of completions.entries()) ring.push({taskId: `t${i}`, agent: 'a', ...c});
+					// What completionsSince gave the plain path: never a NaN time (time >= since is false for it).
+					const records = ring.toArray().filter((c) => c.timeMs >= Number.NEGATIVE_INFINITY && (!timedOnly || Number.isFinite(c.durationSeconds)));
+					expect(ring.aggregates(now, 1800, timedOnly)).toEqual(taskAggregates(records, now, 1800));
+					expect([...ring.sortedDurations()]).toEqual([...Float64Array.from(ring.toArray().map((c) => c.durationSeconds).filter((d) => Number.isFinite(d))).sort()]);
+				},
+			),
+			{numRuns: 400},
+		);
+	});
+
 	it("the rules' input and the store give the figures the plain path gives (timed completions only for the rules)", () => {
 		fc.assert(
 			fc.property(fc.array(completion, {maxLength: 200}), fc.constantFrom(NOW, NOW - HOUR, NOW + HOUR), (completions, now) => {

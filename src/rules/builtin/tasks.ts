@@ -48,7 +48,9 @@ function errorRatio(completions: CompletionColumns, now: number, windowMs: numbe
 	for (let i = 0; i < length; i++) {
 		const t = times[i]!;
 		const d = durations[i]!;
-		if (t < now - windowMs || t > now || !Number.isFinite(d)) continue;
+		// A NaN time is in no window; a completion without a finite duration is untimed (the live store's input never
+		// gives one; a backtest's `inf` or `nan` duration is left out the same way).
+		if (!(t >= now - windowMs && t <= now) || !Number.isFinite(d)) continue;
 		count += 1;
 		if (d > SLA_SECONDS) bad += 1;
 	}

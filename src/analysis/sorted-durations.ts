@@ -12,10 +12,6 @@ export class SortedDurations {
 		this.values = new Float64Array(Math.max(1, initialCapacity));
 	}
 
-	get length(): number {
-		return this.count;
-	}
-
 	/** The durations, ascending (a view: valid until the next add or remove). */
 	sorted(): Float64Array {
 		return this.values.subarray(0, this.count);
@@ -28,7 +24,7 @@ export class SortedDurations {
 			grown.set(this.values);
 			this.values = grown;
 		}
-		const at = this.firstAbove(duration);
+		const at = this.position(duration, true);
 		this.values.copyWithin(at + 1, at, this.count);
 		this.values[at] = duration;
 		this.count += 1;
@@ -36,32 +32,24 @@ export class SortedDurations {
 
 	/** Removes one occurrence of `duration` (-0 and 0 apart); false when there is none. */
 	remove(duration: number): boolean {
-		const at = this.firstAtLeast(duration);
+		const at = this.position(duration, false);
 		if (at >= this.count || !Object.is(this.values[at], duration)) return false;
 		this.values.copyWithin(at, at + 1, this.count);
 		this.count -= 1;
 		return true;
 	}
 
-	/** The first index whose value comes after `d` (where `d` goes after its equals). */
-	private firstAbove(d: number): number {
+	/**
+	Where `d` goes: the first index whose value comes after `d` (`afterEquals`: past its equals, where an added one
+	goes), or whose value does not come before it (where a removed one is).
+	*/
+	private position(d: number, afterEquals: boolean): number {
 		let lo = 0;
 		let hi = this.count;
 		while (lo < hi) {
 			const mid = (lo + hi) >>> 1;
-			if (!before(d, this.values[mid]!)) lo = mid + 1;
-			else hi = mid;
-		}
-		return lo;
-	}
-
-	/** The first index whose value does not come before `d`. */
-	private firstAtLeast(d: number): number {
-		let lo = 0;
-		let hi = this.count;
-		while (lo < hi) {
-			const mid = (lo + hi) >>> 1;
-			if (before(this.values[mid]!, d)) lo = mid + 1;
+			const v = this.values[mid]!;
+			if (afterEquals ? !before(d, v) : before(v, d)) lo = mid + 1;
 			else hi = mid;
 		}
 		return lo;

@@ -35,11 +35,6 @@ export class CompletionRing extends ObjectRing<Completion> {
 		return evicted;
 	}
 
-	/** The finite durations kept, ascending (a view: valid until the next push). */
-	sortedDurations(): Float64Array {
-		return this.kept.sorted();
-	}
-
 	/** The columns the figures are computed from (views: valid until the next push). */
 	columns(): SortedCompletionColumns {
 		return {times: this.times, durations: this.durations, length: this.length, sorted: this.kept.sorted()};

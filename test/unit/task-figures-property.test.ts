@@ -119,7 +119,7 @@ describe('task figures, fast paths against the old computation', () => {
 					for (const [i, c] of completions.entries()) ring.push({taskId: `t${i}`, agent: 'a', ...c});
 					const kept = ring.toArray();
 					const finite = kept.map((c) => c.durationSeconds).filter((d) => Number.isFinite(d));
-					expect([...ring.sortedDurations()]).toEqual([...Float64Array.from(finite).sort()]);
+					expect([...ring.columns().sorted]).toEqual([...Float64Array.from(finite).sort()]);
 					const plain = referenceAggregates(timedOnly ? kept.filter((c) => Number.isFinite(c.durationSeconds)) : kept, now, sla);
 					expect(ring.aggregates(now, sla, timedOnly)).toEqual(plain);
 				},
@@ -143,7 +143,7 @@ describe('task figures, fast paths against the old computation', () => {
 					// What completionsSince gave the plain path: never a NaN time (time >= since is false for it).
 					const records = ring.toArray().filter((c) => c.timeMs >= Number.NEGATIVE_INFINITY && (!timedOnly || Number.isFinite(c.durationSeconds)));
 					expect(ring.aggregates(now, 1800, timedOnly)).toEqual(taskAggregates(records, now, 1800));
-					expect([...ring.sortedDurations()]).toEqual([...Float64Array.from(ring.toArray().map((c) => c.durationSeconds).filter((d) => Number.isFinite(d))).sort()]);
+					expect([...ring.columns().sorted]).toEqual([...Float64Array.from(ring.toArray().map((c) => c.durationSeconds).filter((d) => Number.isFinite(d))).sort()]);
 				},
 			),
 			{numRuns: 400},

@@ -82,6 +82,8 @@ export class RedisLink {
 	/** Of those, the times Redis closed the subscriber while the writer stayed connected (LinkHealth.cutOff). */
 	cutOffByRedis = 0;
 	private stopping = false;
+	/** Connections ioredis had ended on its own and the link connected again (revive). */
+	revivals = 0;
 	/** Epoch ms of the last data seen on the subscriber (messages or heartbeat replies). */
 	lastSeenMs = 0;
 	/** Duration of the last subscriber gap (last data seen before the connection was lost, until ready again), ms. */
@@ -132,6 +134,7 @@ export class RedisLink {
 	}
 
 	private beat(): void {
+		this.revive();
 		this.followClusterSubscriber();
 		// On a Cluster the subscriber's own node is asked (the Cluster client would ask any node).
 		const subscriberConnection = clusterSubscriberConnection(this.subscriber) ?? this.subscriber;
@@ -143,6 +146,22 @@ export class RedisLink {
 				},
 				() => {},
 			);
+		}
+	}
+
+	/**
+	A connection that ioredis ended while the link runs is connected again (on the next heartbeat). ioredis ends a
+	connection for good when a reconnect attempt is cancelled under it: with Sentinel, its failover detector closes the
+	connector on +switch-master, and a reconnect that was still asking a sentinel for the master then fails with
+	"Connection is closed" and the client's status becomes 'end', with no retry. Seen in the Sentinel failover test under
+	load. The subscriptions come back with it (ioredis keeps them for the next ready).
+	*/
+	private revive(): void {
+		if (this.stopping) return;
+		for (const connection of [this.subscriber, this.writer]) {
+			if (connection.status !== 'end') continue;
+			this.revivals += 1;
+			connection.connect().catch(() => {});
 		}
 	}
 

@@ -141,6 +141,13 @@ export async function startSentinelSet(options: SentinelSetOptions = {}): Promis
 					...(options.sentinelPassword === undefined ? {} : {sentinelPassword: options.sentinelPassword}),
 				});
 				c.on('error', () => {});
+				// ioredis ends a Sentinel client for good when its failover detector cancels a reconnect in flight
+				// (src/bus/redis-link.ts, revive): the producer's client connects again, as mycotop's own connections do.
+				c.on('end', () => {
+					setTimeout(() => {
+						if (clients.includes(c) && c.status === 'end') void c.connect().catch(() => {});
+					}, 100);
+				});
 				clients.push(c);
 				return c;
 			},

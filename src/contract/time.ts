@@ -23,17 +23,52 @@ const digits = (text: string, from: number, count: number): number => {
 	return n;
 };
 
+/** Days in a month of the proleptic Gregorian calendar (`month` 1-12). */
+function daysInMonth(year: number, month: number): number {
+	if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+	return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+The day of the last timestamp the fast path read: its first ten characters (`YYYY-MM-DD`) and that day's start in
+epoch ms. A burst's messages are almost all stamped on the same day, so the date is read once a day, not once a message.
+*/
+let lastDay = '';
+let lastDayMs = 0;
+
 /**
 Fast path for the UTC form producers almost always send (`new Date().toISOString()`, `YYYY-MM-DDTHH:MM:SS[.mmm]Z`):
-a few digit reads instead of Date.parse, once per message. Anything else returns undefined and goes to Date.parse.
+a few digit reads instead of Date.parse, once per message. Only a real calendar date and time (month 1-12, its day,
+hour 0-23, minute and second 0-59) is read here; anything else returns undefined and goes to Date.parse, which
+refuses a minute of 60 or a month of 13 (Date.UTC would roll them over into another time).
 */
 function parseIsoUtc(text: string): number | undefined {
 	const n = text.length;
-	if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */ || text[10] !== 'T' || text[4] !== '-' || text[7] !== '-' || text[13] !== ':' || text[16] !== ':')
+	if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(10) !== 84 /* T */ || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
 		return undefined;
-	const ms = n === 24 ? (text[19] === '.' ? digits(text, 20, 3) : Number.NaN) : 0;
-	const t = Date.UTC(digits(text, 0, 4), digits(text, 5, 2) - 1, digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2), ms);
-	return Number.isNaN(t) ? undefined : t;
+	let dayMs = lastDayMs;
+	if (lastDay === '' || !text.startsWith(lastDay)) {
+		if (text.charCodeAt(4) !== 45 /* - */ || text.charCodeAt(7) !== 45) return undefined;
+		const year = digits(text, 0, 4);
+		const month = digits(text, 5, 2);
+		const day = digits(text, 8, 2);
+		// NaN (a non-digit) fails every comparison. Years before 1000 are left to Date.parse (Date.UTC reads 0-99 as 19xx).
+		if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month))) return undefined;
+		dayMs = Date.UTC(year, month - 1, day);
+		lastDay = text.slice(0, 10);
+		lastDayMs = dayMs;
+	}
+	const hours = digits(text, 11, 2);
+	const minutes = digits(text, 14, 2);
+	const seconds = digits(text, 17, 2);
+	if (!(hours <= 23 && minutes <= 59 && seconds <= 59)) return undefined;
+	let ms = 0;
+	if (n === 24) {
+		if (text.charCodeAt(19) !== 46 /* . */) return undefined;
+		ms = digits(text, 20, 3);
+		if (Number.isNaN(ms)) return undefined;
+	}
+	return dayMs + hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + ms;
 }
 
 const inWindow = (ms: number) => ms >= MIN_TIMESTAMP_MS && ms < MAX_TIMESTAMP_MS;
@@ -44,10 +79,19 @@ const PLAIN_DECIMAL = /^\d+(?:\.\d+)?$/;
 /**
 An ISO 8601 date-time that every JavaScript engine parses (ECMAScript's date-time string format) and that names its
 zone, so every reader gets the same instant: `YYYY-MM-DDTHH:mm[:ss[.sss]]` then `Z` or `±HH:mm`. Only these are
-stored as sent; any other readable string is stored as `isoTime` of its reading. Digits and `-:.TZ+` only, so it
-needs no sanitizing for a terminal.
+stored as sent, and only when they name a real date and time (V8 reads `2026-02-30` as March 2 and `T24:00` as the
+next day; other engines and languages refuse them); any other readable string is stored as `isoTime` of its reading.
+Digits and `-:.TZ+` only, so it needs no sanitizing for a terminal.
 */
-const PORTABLE_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const PORTABLE_ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether `text` is a PORTABLE_ISO date-time naming a real date and time (and offset). */
+function portableIso(text: string): boolean {
+	const m = PORTABLE_ISO.exec(text);
+	if (m === null) return false;
+	const [year, month, day, hours, minutes, seconds = 0, offsetHours = 0, offsetMinutes = 0] = m.slice(1).map((f) => (f === undefined ? undefined : Number(f)));
+	return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth(year!, month!) && hours! <= 23 && minutes! <= 59 && seconds <= 59 && offsetHours <= 23 && offsetMinutes <= 59;
+}
 
 /** A numeric epoch reading, unit by magnitude; `converted` for microseconds and nanoseconds. */
 function numericMs(n: number): {readonly ms: number; readonly converted: boolean} | TimeProblem {
@@ -122,7 +166,7 @@ export function readTime(value: unknown, now: number): ReadTime | TimeProblem {
 	if (read.converted) return {timestamp: isoTime(read.ms), timeMs: read.ms, note: 'unit-converted'};
 	// Epoch ms numbers are kept byte for byte (what the seed writes); seconds become ISO (see ReadTime).
 	if (typeof value === 'number') return value >= TIMESTAMP_UNIT_BOUNDS.seconds ? {timestamp: value, timeMs: read.ms} : {timestamp: isoTime(read.ms), timeMs: read.ms};
-	return {timestamp: PORTABLE_ISO.test(value as string) ? (value as string) : isoTime(read.ms), timeMs: read.ms};
+	return {timestamp: portableIso(value as string) ? (value as string) : isoTime(read.ms), timeMs: read.ms};
 }
 
 /**

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {parseJsonTolerant, parseMessage, timestampMs} from '../../src/contract/validate.js';
 
@@ -77,6 +78,33 @@ describe('parseIsoUtc (the fast path) agrees with Date.parse', () => {
 		expect(timestampMs(text)).toBe(Date.parse(text));
 	});
 
+	// Fields out of range: Date.UTC would roll them over (minute 60 into the next hour) where Date.parse refuses them.
+	it.each(['2026-12-07T10:60:00.000Z', '2025-13-45T10:00:00Z', '2026-12-07T23:59:60Z', '2026-00-10T10:00:00Z', '2026-12-00T10:00:00Z', '2026-12-07T24:00:00Z'])(
+		'%s is read as Date.parse reads it (refused, or another day in V8), never rolled over by the fast path',
+		(text) => {
+			const parsed = Date.parse(text);
+			expect(timestampMs(text)).toBe(Number.isNaN(parsed) ? undefined : parsed);
+		},
+	);
+
+	it('agrees with Date.parse on every string of the UTC shape, the day remembered between them or not (property)', () => {
+		const two = fc.integer({min: 0, max: 99}).map((n) => String(n).padStart(2, '0'));
+		const shaped = fc
+			.tuple(fc.integer({min: 1985, max: 2105}), two, two, two, two, two, fc.option(fc.integer({min: 0, max: 999}), {nil: undefined}))
+			.map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === undefined ? '' : `.${String(ms).padStart(3, '0')}`}Z`);
+		const plausible = fc.integer({min: Date.UTC(1990, 0, 1), max: Date.UTC(2099, 11, 31)}).map((ms) => new Date(ms).toISOString());
+		fc.assert(
+			fc.property(fc.array(fc.oneof(shaped, plausible, plausible.map((t) => t.replace(/\.\d{3}/, ''))), {minLength: 1, maxLength: 30}), (texts) => {
+				for (const text of texts) {
+					const parsed = Date.parse(text);
+					const expected = Number.isNaN(parsed) || parsed < Date.UTC(1990, 0, 1) || parsed >= Date.UTC(2100, 0, 1) ? undefined : parsed;
+					expect(timestampMs(text), text).toBe(expected);
+				}
+			}),
+			{numRuns: 500},
+		);
+	});
+
 	it('leaves other forms to Date.parse', () => {
 		expect(timestampMs('2026-11-29T12:00:00+02:00')).toBe(Date.parse('2026-11-29T12:00:00+02:00'));
 		expect(timestampMs('2026-11-29 12:00:00Z')).toBe(Date.parse('2026-11-29 12:00:00Z'));
@@ -125,6 +153,33 @@ describe('numeric-string timestamps and what is stored (every stored timestamp p
 		expect(stored(training('2026-11-29 12:00:00Z'))).toBe('2026-11-29T12:00:00.000Z');
 		expect(stored(training('2026-11-29T12:00:00.123456Z'))).toBe('2026-11-29T12:00:00.123Z');
 		expect(stored(training('Sun, 29 Nov 2026 11:00:00 GMT'))).toBe('2026-11-29T11:00:00.000Z');
+	});
+
+	it('a timestamp stored as sent names a real date and time; one V8 rolls over is stored as the instant it read', () => {
+		// V8 reads 2026-02-30 as March 2 and T24:00 as the next day; Python's fromisoformat and other engines refuse both.
+		expect(stored(training('2026-02-30T10:00:00Z'))).toBe('2026-03-02T10:00:00.000Z');
+		expect(stored(training('2026-11-28T24:00:00Z'))).toBe('2026-11-29T00:00:00.000Z');
+		expect(stored(training('2026-11-29T10:00:00+24:00'))).toBe(undefined);
+		expect(stored(training('2026-11-29T10:00:00+05:45'))).toBe('2026-11-29T10:00:00+05:45');
+		expect(training('2026-11-29T10:60:00Z')).toEqual({ok: false, reason: 'training: invalid timestamp'});
+		fc.assert(
+			fc.property(
+				fc.tuple(fc.integer({min: 2020, max: 2026}), fc.integer({min: 0, max: 13}), fc.integer({min: 0, max: 32}), fc.integer({min: 0, max: 24}), fc.integer({min: 0, max: 60})),
+				([y, mo, d, h, mi]) => {
+					const pad = (n: number) => String(n).padStart(2, '0');
+					const text = `${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:00Z`;
+					const r = training(text);
+					if (!r.ok) return;
+					const value = stored(r)!;
+					expect(new Date(value).getTime()).toBe(r.event.timeMs);
+					if (value !== text) return;
+					// Stored as sent: every field is what the instant's UTC fields are (no roll-over anywhere).
+					const at = new Date(r.event.timeMs);
+					expect([at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes()]).toEqual([y, mo, d, h, mi]);
+				},
+			),
+			{numRuns: 1000},
+		);
 	});
 
 	it('any accepted timestamp is stored in a form new Date() reads back to the same millisecond', () => {

@@ -1,6 +1,7 @@
 /**
 bench:collector: what the `--headless` collector costs, the program every box of a fleet runs. `mycotop --headless`
-with 8 fake GPUs sampled at 1 Hz, the built-in rules on, no events, against a private redis-server. Over a window
+with 8 fake GPUs sampled at 1 Hz, the built-in rules on, no events, against a private redis-server; started as
+systemd starts it, the bin itself (its launcher line adds the collector's node flags: scripts/launcher.mjs). Over a window
 (default 30 s, after a 10 s warm-up) it reads from /proc:
 
   - mycotop's own CPU (utime + stime of the process, not its children) as % of one core, and its RSS at the end;
@@ -20,7 +21,7 @@ second published from the start, warm-up included: the collector of a box whose 
 */
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
-import {join, resolve} from 'node:path';
+import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {startRedis} from '../test/helpers/redis-server.js';
@@ -92,8 +93,14 @@ interface Round {
 }
 
 async function round(url: string, seconds: number, warmup: number, index: number): Promise<Round> {
-	const args = [...(options['node-flags'] ?? '').split(/\s+/).filter(Boolean), ...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])]), options.cli ?? cli, '--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
-	const child = spawn(process.execPath, args, {env: {...process.env, FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production'}, stdio: ['ignore', 'ignore', 'inherit']});
+	const nodeArgs = [...(options['node-flags'] ?? '').split(/\s+/).filter(Boolean), ...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])])];
+	const entry = resolve(options.cli ?? cli);
+	const mycotopArgs = ['--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
+	// As systemd starts it: the bin itself, so its launcher line (scripts/launcher.mjs: the arena cap, the collector's
+	// node flags) counts, with the node running this bench first on PATH. Node flags or a profile need `node [flags] FILE`,
+	// which skips the launcher line.
+	const env = {...process.env, FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`};
+	const child = nodeArgs.length === 0 ? spawn(entry, mycotopArgs, {env, stdio: ['ignore', 'ignore', 'inherit']}) : spawn(process.execPath, [...nodeArgs, entry, ...mycotopArgs], {env, stdio: ['ignore', 'ignore', 'inherit']});
 	const pid = child.pid!;
 	const rate = Number(options.events);
 	// Events published from the start (warm-up included) to the window's end, when --events is given.

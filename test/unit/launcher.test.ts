@@ -8,23 +8,36 @@ import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {LAUNCHER, withLauncher} from '../../scripts/launcher.mjs';
+import {HEADLESS_NODE_FLAGS, LAUNCHER, withLauncher} from '../../scripts/launcher.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'mycotop-launcher-'));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
 /** An ES module behind the launcher that reports what node got: its pid, the cap, its arguments. */
 const script = join(dir, 'report.mjs');
-writeFileSync(script, withLauncher(`#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify({pid: process.pid, cap: process.env.MALLOC_ARENA_MAX ?? null, args: process.argv.slice(2)}));\n`));
+writeFileSync(
+	script,
+	withLauncher(
+		"#!/usr/bin/env node\nimport {getHeapSpaceStatistics} from 'node:v8';\nprocess.stdout.write(JSON.stringify({pid: process.pid, cap: process.env.MALLOC_ARENA_MAX ?? null, args: process.argv.slice(2), execArgv: process.execArgv, newSpace: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size}));\n",
+	),
+);
 chmodSync(script, 0o755);
 
 /** PATH and HOME only: the environment of the test runner must not decide the cap. */
 const bareEnv = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/'};
 
-function run(command: string, args: readonly string[], env: Record<string, string>): {pid: number; report: {pid: number; cap: string | null; args: string[]}} {
+interface Report {
+	readonly pid: number;
+	readonly cap: string | null;
+	readonly args: string[];
+	readonly execArgv: string[];
+	readonly newSpace: number;
+}
+
+function run(command: string, args: readonly string[], env: Record<string, string>): {pid: number; report: Report} {
 	const child = spawnSync(command, args, {env, encoding: 'utf8'});
 	expect(child.status, child.stderr).toBe(0);
-	return {pid: child.pid ?? -1, report: JSON.parse(child.stdout) as {pid: number; cap: string | null; args: string[]}};
+	return {pid: child.pid ?? -1, report: JSON.parse(child.stdout) as Report};
 }
 
 describe('the bin launcher', () => {
@@ -34,6 +47,21 @@ describe('the bin launcher', () => {
 		expect(report.cap).toBe('2');
 		expect(report.args).toEqual(args);
 		expect(report.pid).toBe(pid);
+	});
+
+	it('with --headless, node gets the collector\'s young generation and single-threaded GC flags; the arguments stay as given', () => {
+		const args = ['--redis-url', 'redis://x', '--headless', 'two words', ''];
+		const {pid, report} = run(script, args, bareEnv);
+		expect(report.execArgv).toEqual(HEADLESS_NODE_FLAGS);
+		expect(report.newSpace).toBeGreaterThanOrEqual(8 * 1024 * 1024); // V8 took the semi-space size
+		expect(report.args).toEqual(args);
+		expect(report.pid).toBe(pid);
+		expect(report.cap).toBe('2');
+	});
+
+	it('without --headless, or with MYCOTOP_HEAP=v8, node gets no flags', () => {
+		expect(run(script, ['--refresh', '500', '--headlessly', 'headless'], bareEnv).report.execArgv).toEqual([]);
+		expect(run(script, ['--headless'], {...bareEnv, MYCOTOP_HEAP: 'v8'}).report.execArgv).toEqual([]);
 	});
 
 	it('keeps a MALLOC_ARENA_MAX the user set', () => {

@@ -20,7 +20,8 @@ Neither is a limit: the heap still grows to whatever the data needs (a `seriesCa
 whose rings are off the JavaScript heap anyway) and the heap size limit is V8's own. The price is more frequent
 collections: about 20 % more CPU per frame in bench:frame (50 % growth; 20 % cost about 40 % for 3-5 MB less),
 measured in BENCHMARKS.md. A user who sizes the heap themselves (any heap flag on node's command line
-or in NODE_OPTIONS) keeps exactly that; `MYCOTOP_HEAP=v8` keeps V8's own sizing, and so does `--headless`.
+or in NODE_OPTIONS) keeps exactly that; `MYCOTOP_HEAP=v8` keeps V8's own sizing. `--headless` sets none of these: the
+collector's young generation is sized by the bin's launcher instead (scripts/launcher.mjs: larger, for less CPU).
 */
 import {setFlagsFromString} from 'node:v8';
 
@@ -57,7 +58,7 @@ export interface LaunchFacts {
 }
 
 /**
-The flags to set: none for `--headless` (the collector keeps V8's own sizing: its CPU is what counts there), when
+The flags to set: none for `--headless` (the collector's CPU is what counts there; the launcher sizes its heap), when
 `MYCOTOP_HEAP` is `v8`, or when node's command line or NODE_OPTIONS already sizes the heap. Pure.
 */
 export function leanHeapFlags({argv, execArgv, env}: LaunchFacts): readonly string[] {

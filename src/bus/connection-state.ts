@@ -12,7 +12,9 @@ export type ConnectionEvent =
 	| {readonly type: 'ready'}
 	| {readonly type: 'error'; readonly message: string}
 	| {readonly type: 'close'}
-	| {readonly type: 'end'};
+	| {readonly type: 'end'}
+	/** An ended connection connected again by the link (redis-link.ts, revive): no longer stopped. */
+	| {readonly type: 'revive'};
 
 /** Error texts Redis returns for a wrong password or an ACL refusal: retrying quickly will not help. */
 export function isAuthError(message: string): boolean {
@@ -49,6 +51,8 @@ export function nextConnectionState(state: ConnectionState, event: ConnectionEve
 			return state;
 		case 'end':
 			return {kind: 'stopped', sinceMs: now};
+		case 'revive':
+			return state.kind === 'stopped' ? {kind: 'reconnecting', sinceMs: now, lastError: 'connection ended, connecting again'} : state;
 	}
 }
 

@@ -84,6 +84,8 @@ export class RedisLink {
 	private stopping = false;
 	/** Connections ioredis had ended on its own and the link connected again (revive). */
 	revivals = 0;
+	/** Per connection, what a revival does to its visible state (set by watch). */
+	private readonly revived = new Map<Redis, () => void>();
 	/** Epoch ms of the last data seen on the subscriber (messages or heartbeat replies). */
 	lastSeenMs = 0;
 	/** Duration of the last subscriber gap (last data seen before the connection was lost, until ready again), ms. */
@@ -161,7 +163,11 @@ export class RedisLink {
 		for (const connection of [this.subscriber, this.writer]) {
 			if (connection.status !== 'end') continue;
 			this.revivals += 1;
+			this.revived.get(connection)?.();
 			connection.connect().catch(() => {});
+			// A subscriber that ended before its first ready lost the SUBSCRIBE queued at start (ioredis rejects its offline
+			// queue) and has no earlier subscriptions to restore: subscribe again (a channel subscribed twice is one).
+			if (connection === this.subscriber) this.subscribe();
 		}
 	}
 
@@ -231,6 +237,7 @@ export class RedisLink {
 		});
 		connection.on('close', () => update({type: 'close'}));
 		connection.on('end', () => update({type: 'end'}));
+		this.revived.set(connection, () => update({type: 'revive'}));
 	}
 
 	/**
@@ -253,6 +260,11 @@ export class RedisLink {
 	start(): void {
 		this.subscriber.connect().catch(() => {});
 		this.writer.connect().catch(() => {});
+		this.subscribe();
+	}
+
+	/** SUBSCRIBE to the link's channels (queued until the subscriber is connected). */
+	private subscribe(): void {
 		this.subscriber.subscribe(...this.channels).catch((error: unknown) => {
 			// An ACL without the channels refuses SUBSCRIBE on a healthy connection: show it, do not hide it.
 			const message = redactSecrets(error instanceof Error ? error.message : String(error), this.target.secrets);

@@ -18,7 +18,7 @@ const script = join(dir, 'report.mjs');
 writeFileSync(
 	script,
 	withLauncher(
-		"#!/usr/bin/env node\nimport {getHeapSpaceStatistics} from 'node:v8';\nprocess.stdout.write(JSON.stringify({pid: process.pid, cap: process.env.MALLOC_ARENA_MAX ?? null, args: process.argv.slice(2), execArgv: process.execArgv, newSpace: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size}));\n",
+		"#!/usr/bin/env node\nimport {getHeapSpaceStatistics} from 'node:v8';\nprocess.stdout.write(JSON.stringify({pid: process.pid, cap: process.env.MALLOC_ARENA_MAX ?? null, args: process.argv.slice(2), execArgv: process.execArgv, newSpace: (({space_size, space_available_size}) => Math.max(space_size, space_available_size))(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space'))}));\n",
 	),
 );
 chmodSync(script, 0o755);
@@ -53,7 +53,8 @@ describe('the bin launcher', () => {
 		const args = ['--redis-url', 'redis://x', '--headless', 'two words', ''];
 		const {pid, report} = run(script, args, bareEnv);
 		expect(report.execArgv).toEqual(HEADLESS_NODE_FLAGS);
-		expect(report.newSpace).toBeGreaterThanOrEqual(8 * 1024 * 1024); // V8 took the semi-space size
+		// V8 took the semi-space size (Node 20-24 start the new space at it; Node 26 at 512 KB with the room to grow to it).
+		expect(report.newSpace).toBeGreaterThanOrEqual(7 * 1024 * 1024);
 		expect(report.args).toEqual(args);
 		expect(report.pid).toBe(pid);
 		expect(report.cap).toBe('2');

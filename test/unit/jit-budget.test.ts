@@ -7,7 +7,7 @@ import {spawnSync} from 'node:child_process';
 import {describe, expect, it} from 'vitest';
 import {BUDGET_FACTOR, jitBudgetFlags, useJitBudget} from '../../src/jit-budget.js';
 
-const facts = (v8Version: string, execArgv: string[] = [], env: Record<string, string> = {}) => ({v8Version, execArgv, env});
+const facts = (v8Version: string, execArgv: string[] = [], env: Record<string, string> = {}, argv: string[] = ['--headless']) => ({v8Version, argv, execArgv, env});
 
 describe('jitBudgetFlags', () => {
 	it('sets ten times V8 own budget, in the flag this V8 version has', () => {
@@ -28,9 +28,18 @@ describe('jitBudgetFlags', () => {
 		expect(jitBudgetFlags(facts('11.3.244.8', ['--enable-source-maps'], {NODE_OPTIONS: '--max-old-space-size=100'}))).toEqual(['--interrupt-budget=675840']);
 	});
 
-	it('MYCOTOP_JIT=v8 keeps V8 own budget; any other value is the default', () => {
+	it('only for --headless: the dashboard and the commands keep V8 own budget', () => {
+		for (const argv of [[], ['--refresh', '500'], ['--once'], ['ack', 'x'], ['--headlessly']]) expect(jitBudgetFlags(facts('11.3.244.8', [], {}, argv))).toEqual([]);
+		expect(jitBudgetFlags(facts('11.3.244.8', [], {}, ['--redis-url', 'redis://x', '--headless']))).toEqual(['--interrupt-budget=675840']);
+	});
+
+	it('MYCOTOP_JIT=v8 keeps V8 own budget, MYCOTOP_JIT=x10 sets it in every mode; any other value is the default', () => {
 		expect(jitBudgetFlags(facts('11.3.244.8', [], {MYCOTOP_JIT: 'v8'}))).toEqual([]);
+		expect(jitBudgetFlags(facts('11.3.244.8', [], {MYCOTOP_JIT: 'x10'}, []))).toEqual(['--interrupt-budget=675840']);
+		expect(jitBudgetFlags(facts('12.4.254.21', [], {MYCOTOP_JIT: 'x10'}, ['--refresh', '500']))).toEqual(['--invocation-count-for-turbofan=30000']);
+		expect(jitBudgetFlags(facts('13.6.233.17', [], {MYCOTOP_JIT: 'x10'}, []))).toEqual([]);
 		expect(jitBudgetFlags(facts('11.3.244.8', [], {MYCOTOP_JIT: 'lazy'}))).toEqual(['--interrupt-budget=675840']);
+		expect(jitBudgetFlags(facts('11.3.244.8', [], {MYCOTOP_JIT: 'lazy'}, []))).toEqual([]);
 	});
 
 	it('useJitBudget sets each flag and never throws', () => {
@@ -78,7 +87,7 @@ function callsToTurbofan(flags: readonly string[]): {calls: number; stderr: stri
 }
 
 describe(`V8 of Node ${process.version} (${process.versions.v8}) and the budget flag`, () => {
-	const flags = jitBudgetFlags({v8Version: process.versions.v8, execArgv: [], env: {}});
+	const flags = jitBudgetFlags({v8Version: process.versions.v8, argv: ['--headless'], execArgv: [], env: {}});
 
 	it('knows the flag chosen for it: set at run time, V8 prints nothing', () => {
 		const run = spawnSync(process.execPath, ['--input-type=module', '-e', `import v8 from 'node:v8'; for (const f of ${JSON.stringify(flags)}) v8.setFlagsFromString(f); process.stdout.write('ran');`], {encoding: 'utf8'});

@@ -132,7 +132,13 @@ export type Align = 'left' | 'right';
 export function padCells(text: string, width: number, align: Align = 'left'): string {
 	const gap = width - cellWidth(text);
 	if (gap <= 0) return text;
-	return align === 'left' ? text + ' '.repeat(gap) : ' '.repeat(gap) + text;
+	const padded = align === 'left' ? text + ' '.repeat(gap) : ' '.repeat(gap) + text;
+	if (isNarrowText(text)) return padded;
+	// A space of the pad can join the text's last grapheme (a Prepend character such as U+11A84 joins whatever follows
+	// it, and that cluster measures as one cell): measured again, the pad makes up what it lost.
+	const short = width - cellWidth(padded);
+	if (short <= 0) return padded;
+	return align === 'left' ? padded + ' '.repeat(short) : ' '.repeat(short) + padded;
 }
 
 /** Exactly `width` cells: cut (with `ellipsis`) when longer, padded when shorter. The column primitive of every table. */

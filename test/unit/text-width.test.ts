@@ -138,6 +138,14 @@ describe('properties', () => {
 		);
 	});
 
+	it('a pad that joins the text\'s last grapheme (a Prepend character) is made up for', () => {
+		// U+11A84 (Soyombo) joins what follows it into one cluster, one cell wide: found by the property below.
+		for (const align of ['left', 'right'] as const) {
+			expect(cellWidth(padCells('\u{11A84}', 2, align))).toBe(2);
+			expect(cellWidth(fitCells('ab\u{11A84}', 6, '…', align))).toBe(6);
+		}
+	});
+
 	it('a pad is exactly the width when the text fits, and fitCells always is', () => {
 		fc.assert(
 			fc.property(mixed, fc.integer({min: 0, max: 60}), fc.constantFrom<'left' | 'right'>('left', 'right'), (s, w, align) => {

@@ -172,15 +172,17 @@ export function parseYaml(text: string): YamlLoad {
 	if (doc.errors.length > 0) {
 		return {
 			ok: false,
-			problems: doc.errors.map((e) => {
-				const overflow = /Maximum call stack/i.test(e.message);
-				return {
-					// prettyErrors is off, so the position is the offset: the line comes from the counter.
-					line: e.linePos?.[0]?.line ?? (e.pos === undefined ? 1 : counter.linePos(e.pos[0]).line),
-					message: overflow ? `nested more than ${YAML_LIMITS.maxDepth} levels deep` : e.message.split('\n')[0]!,
-					refused: overflow,
-				};
-			}),
+			problems: distinctProblems(
+				doc.errors.map((e) => {
+					const overflow = /Maximum call stack/i.test(e.message);
+					return {
+						// prettyErrors is off, so the position is the offset: the line comes from the counter.
+						line: e.linePos?.[0]?.line ?? (e.pos === undefined ? 1 : counter.linePos(e.pos[0]).line),
+						message: overflow ? `nested more than ${YAML_LIMITS.maxDepth} levels deep` : e.message.split('\n')[0]!,
+						refused: overflow,
+					};
+				}),
+			),
 		};
 	}
 	const aliases = aliasProblem(doc, counter);
@@ -194,6 +196,28 @@ export function parseYaml(text: string): YamlLoad {
 			return {ok: false, problems: [{line: firstAliasLine(doc, counter), message: `aliases expand too far (a YAML alias bomb?)`, refused: true}]};
 		return {ok: false, problems: [unexpected(error)]};
 	}
+}
+
+/** Syntax problems reported at most this many at a time: a file that is not YAML at all reads as dozens. */
+export const MAX_YAML_PROBLEMS = 10;
+
+/**
+The parser's problems as a user reads them: each line and message once (the parser reports one fault again for every
+node it breaks), in order, at most MAX_YAML_PROBLEMS, then one line counting the rest. Pure.
+*/
+export function distinctProblems(problems: readonly YamlProblem[]): YamlProblem[] {
+	const seen = new Set<string>();
+	const distinct: YamlProblem[] = [];
+	for (const problem of problems) {
+		const key = `${problem.line}\u0000${problem.message}`;
+		if (seen.has(key)) continue;
+		seen.add(key);
+		distinct.push(problem);
+	}
+	if (distinct.length <= MAX_YAML_PROBLEMS) return distinct;
+	const rest = distinct.length - MAX_YAML_PROBLEMS;
+	const shown = distinct.slice(0, MAX_YAML_PROBLEMS);
+	return [...shown, {line: distinct[MAX_YAML_PROBLEMS]!.line, message: `and ${rest} more YAML problem${rest === 1 ? '' : 's'} after this line`, refused: distinct.slice(MAX_YAML_PROBLEMS).some((p) => p.refused)}];
 }
 
 function unexpected(error: unknown): YamlProblem {

@@ -31,6 +31,19 @@ describe('usage errors', () => {
 		expect(r.stderr).toContain(`${file}:4: store.maxAgents: expected a positive integer, got -4`);
 	});
 
+	it('a file that is not YAML at all: each problem once, at most ten and a count of the rest, exit 2', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'mycotop-cfg-'));
+		const file = join(dir, 'config.yaml');
+		// The yaml package reports "Flow map in block collection ..." three times for line 3 of this text.
+		writeFileSync(file, 'redis: [unclosed\n  url: {{{ \n: : :\n\t- bad\n' + Array.from({length: 12}, (_, i) => `k${i}: [\n`).join(''));
+		const r = await runCli(['--config', file, '--once']);
+		expect(r.code).toBe(2);
+		const lines = r.stderr.split('\n').filter((l) => l.startsWith('mycotop: config error:'));
+		expect(new Set(lines).size).toBe(lines.length);
+		expect(lines.length).toBe(11);
+		expect(lines.at(-1)).toMatch(/\(yaml\): and \d+ more YAML problems? after this line$/);
+	});
+
 	it('a command after a dashboard flag is named as a command, an unknown word as unknown; both exit 2', async () => {
 		const late = await runCli(['--once', 'ack', 'gpu_hot:0']);
 		expect(late.code).toBe(2);

@@ -8,7 +8,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {formatIssue, loadConfig, parseConfig} from '../../src/config/config.js';
-import {parseYaml, YAML_LIMITS} from '../../src/config/yaml-file.js';
+import {distinctProblems, MAX_YAML_PROBLEMS, parseYaml, YAML_LIMITS} from '../../src/config/yaml-file.js';
 import {loadRuleList, runRuleTests} from '../../src/rules/rule-test.js';
 import {MAX_RULES, validateRules} from '../../src/rules/user-rules.js';
 import {ALIAS_BOMB} from '../helpers/hostile-yaml.js';
@@ -136,5 +136,31 @@ describe('files that answer garbage', () => {
 			expect(run.stderr + run.stdout).toMatch(/not a regular file/);
 			expect(run.stderr).not.toMatch(/\n\s+at /);
 		}
+	});
+});
+
+describe('YAML syntax problems as reported', () => {
+	const problem = (line: number, message: string, refused = false) => ({line, message, refused});
+
+	it('the parser reports one fault several times: each line and message is kept once, in order', () => {
+		const loaded = parseYaml('redis: [unclosed\n  url: {{{ \n: : :\n\t- bad\n');
+		expect(loaded.ok).toBe(false);
+		if (loaded.ok) return;
+		const keys = loaded.problems.map((p) => `${p.line} ${p.message}`);
+		expect(new Set(keys).size).toBe(keys.length);
+		expect(keys).toContain('3 Flow map in block collection must be sufficiently indented and end with a }');
+	});
+
+	it('distinctProblems: duplicates dropped, order kept, at most ten then one line counting the rest', () => {
+		expect(distinctProblems([problem(2, 'a'), problem(1, 'b'), problem(2, 'a'), problem(2, 'c')])).toEqual([problem(2, 'a'), problem(1, 'b'), problem(2, 'c')]);
+		const many = Array.from({length: MAX_YAML_PROBLEMS + 3}, (_, i) => problem(i + 1, `m${i}`));
+		const shown = distinctProblems([...many, ...many]);
+		expect(shown).toHaveLength(MAX_YAML_PROBLEMS + 1);
+		expect(shown.slice(0, MAX_YAML_PROBLEMS)).toEqual(many.slice(0, MAX_YAML_PROBLEMS));
+		expect(shown.at(-1)).toEqual(problem(MAX_YAML_PROBLEMS + 1, 'and 3 more YAML problems after this line'));
+		// A refusal among the rest still refuses the file.
+		const refusedLate = distinctProblems([...many, problem(99, 'too deep', true)]);
+		expect(refusedLate.at(-1)).toMatchObject({message: 'and 4 more YAML problems after this line', refused: true});
+		expect(distinctProblems([...many.slice(0, MAX_YAML_PROBLEMS), problem(50, 'last')]).at(-1)).toEqual(problem(50, 'and 1 more YAML problem after this line'));
 	});
 });

@@ -203,7 +203,9 @@ export const MAX_YAML_PROBLEMS = 10;
 
 /**
 The parser's problems as a user reads them: each line and message once (the parser reports one fault again for every
-node it breaks), in order, at most MAX_YAML_PROBLEMS, then one line counting the rest. Pure.
+node it breaks), in line order (it reports some out of order), and past MAX_YAML_PROBLEMS + 1 the first
+MAX_YAML_PROBLEMS and one line counting the rest, on the line where the rest begins. A refusal (a limit the file broke)
+is always shown, never counted away. Pure.
 */
 export function distinctProblems(problems: readonly YamlProblem[]): YamlProblem[] {
 	const seen = new Set<string>();
@@ -214,10 +216,13 @@ export function distinctProblems(problems: readonly YamlProblem[]): YamlProblem[
 		seen.add(key);
 		distinct.push(problem);
 	}
-	if (distinct.length <= MAX_YAML_PROBLEMS) return distinct;
-	const rest = distinct.length - MAX_YAML_PROBLEMS;
-	const shown = distinct.slice(0, MAX_YAML_PROBLEMS);
-	return [...shown, {line: distinct[MAX_YAML_PROBLEMS]!.line, message: `and ${rest} more YAML problem${rest === 1 ? '' : 's'} after this line`, refused: distinct.slice(MAX_YAML_PROBLEMS).some((p) => p.refused)}];
+	// Array.prototype.sort is stable: problems of one line keep the parser's order.
+	distinct.sort((a, b) => a.line - b.line);
+	if (distinct.length <= MAX_YAML_PROBLEMS + 1) return distinct;
+	const rest = distinct.slice(MAX_YAML_PROBLEMS);
+	const hidden = rest.filter((p) => !p.refused);
+	const summary: YamlProblem = {line: hidden[0]!.line, message: `and ${hidden.length} more YAML problem${hidden.length === 1 ? '' : 's'} from this line on`, refused: false};
+	return [...distinct.slice(0, MAX_YAML_PROBLEMS), ...rest.filter((p) => p.refused), summary];
 }
 
 function unexpected(error: unknown): YamlProblem {

@@ -151,16 +151,21 @@ describe('YAML syntax problems as reported', () => {
 		expect(keys).toContain('3 Flow map in block collection must be sufficiently indented and end with a }');
 	});
 
-	it('distinctProblems: duplicates dropped, order kept, at most ten then one line counting the rest', () => {
-		expect(distinctProblems([problem(2, 'a'), problem(1, 'b'), problem(2, 'a'), problem(2, 'c')])).toEqual([problem(2, 'a'), problem(1, 'b'), problem(2, 'c')]);
+	it('distinctProblems: duplicates dropped, line order (stable), past eleven the first ten and a count of the rest', () => {
+		expect(distinctProblems([problem(2, 'a'), problem(1, 'b'), problem(2, 'a'), problem(2, 'c')])).toEqual([problem(1, 'b'), problem(2, 'a'), problem(2, 'c')]);
 		const many = Array.from({length: MAX_YAML_PROBLEMS + 3}, (_, i) => problem(i + 1, `m${i}`));
-		const shown = distinctProblems([...many, ...many]);
+		// Given out of order and twice over: shown in line order, the rest counted from the line where it begins.
+		const shown = distinctProblems([...many].reverse().concat(many));
 		expect(shown).toHaveLength(MAX_YAML_PROBLEMS + 1);
 		expect(shown.slice(0, MAX_YAML_PROBLEMS)).toEqual(many.slice(0, MAX_YAML_PROBLEMS));
-		expect(shown.at(-1)).toEqual(problem(MAX_YAML_PROBLEMS + 1, 'and 3 more YAML problems after this line'));
-		// A refusal among the rest still refuses the file.
-		const refusedLate = distinctProblems([...many, problem(99, 'too deep', true)]);
-		expect(refusedLate.at(-1)).toMatchObject({message: 'and 4 more YAML problems after this line', refused: true});
-		expect(distinctProblems([...many.slice(0, MAX_YAML_PROBLEMS), problem(50, 'last')]).at(-1)).toEqual(problem(50, 'and 1 more YAML problem after this line'));
+		expect(shown.at(-1)).toEqual(problem(MAX_YAML_PROBLEMS + 1, 'and 3 more YAML problems from this line on'));
+		// One more than ten: shown, not replaced by a count of one.
+		const eleven = many.slice(0, MAX_YAML_PROBLEMS + 1);
+		expect(distinctProblems(eleven)).toEqual(eleven);
+		// A refusal among the rest is shown with its reason, never counted away.
+		const refusal = problem(99, 'nested more than 64 levels deep', true);
+		const withRefusal = distinctProblems([...many, refusal]);
+		expect(withRefusal).toContainEqual(refusal);
+		expect(withRefusal.at(-1)).toEqual(problem(MAX_YAML_PROBLEMS + 1, 'and 3 more YAML problems from this line on'));
 	});
 });

@@ -25,6 +25,7 @@ import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {startRedis} from '../test/helpers/redis-server.js';
+import {warnBusyNeighbours} from './busy-neighbours.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -151,6 +152,7 @@ async function round(url: string, seconds: number, warmup: number, index: number
 }
 
 async function main(): Promise<void> {
+	await warnBusyNeighbours('bench:collector', 2, CLK_TCK);
 	const redis = await startRedis();
 	try {
 		const seconds = Number(options.seconds);

@@ -29,6 +29,7 @@ import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
 import {Runtime} from '../src/runtime.js';
 import {SUBSCRIBED_CHANNELS} from '../src/contract/names.js';
 import {PlainCollector, seedHandle} from './seed-reference.js';
+import {warnBusyNeighbours} from './busy-neighbours.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
@@ -439,6 +440,7 @@ async function main(): Promise<void> {
 	const seedEvents = Number(values['seed-events']);
 	perTrip = Math.max(1, Number(values['per-trip']));
 	writerElsewhere = values['writer-elsewhere'];
+	await warnBusyNeighbours('bench:ingest');
 	const redis = await startRedis();
 	const flush = async () => {
 		const c = redis.client();

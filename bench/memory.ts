@@ -34,6 +34,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
 import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
 import {TmuxPane} from '../test/terminal/tmux.js';
+import {warnBusyNeighbours} from './busy-neighbours.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -183,6 +184,7 @@ function inside(lines: readonly ProbeLine[], from: number, to: number): string {
 }
 
 async function main(): Promise<void> {
+	await warnBusyNeighbours('bench:memory');
 	if (!existsSync(cli)) throw new Error(`${cli} is missing: npm run bench:memory builds first`);
 	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;
 	const redis = await startRedis();

@@ -30,6 +30,7 @@ import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {startRedis, type TestRedis} from '../test/helpers/redis-server.js';
 import {TmuxWindows} from './tmux-windows.js';
+import {warnBusyNeighbours} from './busy-neighbours.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../..');
@@ -221,6 +222,7 @@ async function firstFrame(tmux: TmuxWindows, redis: TestRedis, names: readonly s
 }
 
 async function main(): Promise<void> {
+	await warnBusyNeighbours('bench:tui', 2, CLK_TCK);
 	if (!existsSync(cli)) throw new Error(`${cli} is missing: npm run bench:tui builds first`);
 	if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('tmux is required (apt-get install -y tmux)');
 	const hasBtop = spawnSync('btop', ['--version'], {stdio: 'ignore'}).status === 0;

@@ -101,7 +101,8 @@ async function round(url: string, seconds: number, warmup: number, index: number
 	// node flags) counts, with the node running this bench first on PATH. Node flags or a profile need `node [flags] FILE`,
 	// which skips the launcher line.
 	const env = {...process.env, FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`};
-	const child = nodeArgs.length === 0 ? spawn(entry, mycotopArgs, {env, stdio: ['ignore', 'ignore', 'inherit']}) : spawn(process.execPath, [...nodeArgs, entry, ...mycotopArgs], {env, stdio: ['ignore', 'ignore', 'inherit']});
+	const [command, args] = nodeArgs.length === 0 ? [entry, mycotopArgs] : [process.execPath, [...nodeArgs, entry, ...mycotopArgs]];
+	const child = spawn(command, args, {env, stdio: ['ignore', 'ignore', 'inherit']});
 	const pid = child.pid!;
 	const rate = Number(options.events);
 	// Events published from the start (warm-up included) to the window's end, when --events is given.

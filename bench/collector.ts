@@ -17,7 +17,17 @@ core) is judged on mycotop's side. Options: --seconds N, --warmup N, --rounds N,
 --node-flags=FLAGS (node or V8 flags put before the entry, to compare; note the =), --events N (N mixed seed events a
 second published from the start, warm-up included: the collector of a box whose agents report).
 
+Paired (--against PATH and/or --against-node-flags=FLAGS): each round runs a second collector at the same time as the
+first, with its own redis-server and fake nvidia-smi, started in the same moment and measured over the same window:
+another build's bin (PATH) or the same one with other node flags. This VM's speed drifts by a fifth or more between
+minutes, which one collector after another reads as a difference of 0.1 % of a core; two at once see the same drift
+(two copies of one build read within 0.02 % of each other, BENCHMARKS.md), so a change of a few hundredths shows.
+
   npm run bench:collector [-- --seconds 30 --rounds 2]
+  node dist/bench/collector.js --seconds 60 --warmup 60 --rounds 3 --against /tmp/wt-old/dist/bundle/cli.js
+  node dist/bench/collector.js --node-flags="--min-semi-space-size=8 --single-threaded-gc" \
+    --against-node-flags="--min-semi-space-size=8 --single-threaded-gc --always-sparkplug"   (node flags skip the
+    bin's launcher line, so each side names the launcher's own flags too)
 */
 import {spawn, spawnSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
@@ -43,6 +53,8 @@ const {values: options} = parseArgs({
 		cli: {type: 'string'},
 		'node-flags': {type: 'string'},
 		events: {type: 'string', default: '0'},
+		against: {type: 'string'},
+		'against-node-flags': {type: 'string'},
 	},
 });
 
@@ -93,9 +105,16 @@ interface Round {
 	readonly spawned: number;
 }
 
-async function round(url: string, seconds: number, warmup: number, index: number): Promise<Round> {
-	const nodeArgs = [...(options['node-flags'] ?? '').split(/\s+/).filter(Boolean), ...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])])];
-	const entry = resolve(options.cli ?? cli);
+/** One collector of a round: which bin, which node flags, and its name in the output. */
+interface Side {
+	readonly label: string;
+	readonly entry: string;
+	readonly nodeFlags: string;
+}
+
+async function round(url: string, seconds: number, warmup: number, index: number, side: Side): Promise<Round> {
+	const nodeArgs = [...side.nodeFlags.split(/\s+/).filter(Boolean), ...(options.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.profile)}`, ...(options['profile-interval'] === undefined ? [] : [`--cpu-prof-interval=${options['profile-interval']}`])])];
+	const entry = side.entry;
 	const mycotopArgs = ['--headless', '--redis-url', url, '--nvidia-smi', fakeSmi, '--gpu-interval', '1000'];
 	// As systemd starts it: the bin itself, so its launcher line (scripts/launcher.mjs: the arena cap, the collector's
 	// node flags) counts, with the node running this bench first on PATH. Node flags or a profile need `node [flags] FILE`,
@@ -142,7 +161,7 @@ async function round(url: string, seconds: number, warmup: number, index: number
 			spawned,
 		};
 		console.log(
-			`round ${index + 1}: mycotop ${r.mycotopPercent.toFixed(2)} % of a core (user ${r.userPercent.toFixed(2)}, system ${(r.mycotopPercent - r.userPercent).toFixed(2)}; main thread ${r.mainThreadPercent.toFixed(2)}), RSS ${r.rssMb.toFixed(0)} MB | nvidia-smi side: -lms child ${r.longLivedChildPercent.toFixed(2)} %, one-shots ${r.reapedChildrenPercent.toFixed(2)} % (${spawned} started in ${elapsed.toFixed(0)} s)`,
+			`round ${index + 1}${side.label}: mycotop ${r.mycotopPercent.toFixed(2)} % of a core (user ${r.userPercent.toFixed(2)}, system ${(r.mycotopPercent - r.userPercent).toFixed(2)}; main thread ${r.mainThreadPercent.toFixed(2)}), RSS ${r.rssMb.toFixed(0)} MB | nvidia-smi side: -lms child ${r.longLivedChildPercent.toFixed(2)} %, one-shots ${r.reapedChildrenPercent.toFixed(2)} % (${spawned} started in ${elapsed.toFixed(0)} s)`,
 		);
 		return r;
 	} finally {
@@ -152,19 +171,49 @@ async function round(url: string, seconds: number, warmup: number, index: number
 	}
 }
 
+/** The mean of `f` over `rounds`. */
+function mean(rounds: readonly Round[], f: (r: Round) => number): number {
+	return rounds.reduce((s, r) => s + f(r), 0) / rounds.length;
+}
+
+function summary(label: string, rounds: readonly Round[]): void {
+	console.log(`  mycotop${label.padEnd(10)} ${mean(rounds, (r) => r.mycotopPercent).toFixed(2)} % of a core (user ${mean(rounds, (r) => r.userPercent).toFixed(2)}, system ${mean(rounds, (r) => r.mycotopPercent - r.userPercent).toFixed(2)}; main thread ${mean(rounds, (r) => r.mainThreadPercent).toFixed(2)}; target <= 0.5 %), RSS ${mean(rounds, (r) => r.rssMb).toFixed(0)} MB`);
+	console.log(`  nvidia-smi (fake)${label ? ` ${label.trim()}` : ''} ${mean(rounds, (r) => r.longLivedChildPercent).toFixed(2)} % long-lived child, ${mean(rounds, (r) => r.reapedChildrenPercent).toFixed(2)} % one-shots, ${mean(rounds, (r) => r.spawned).toFixed(1)} spawns/window`);
+}
+
 async function main(): Promise<void> {
 	await warnBusyNeighbours('bench:collector', 2, CLK_TCK);
+	const paired = options.against !== undefined || options['against-node-flags'] !== undefined;
+	const a: Side = {label: paired ? ' (A)' : '', entry: resolve(options.cli ?? cli), nodeFlags: options['node-flags'] ?? ''};
+	const b: Side = {label: ' (B)', entry: resolve(options.against ?? options.cli ?? cli), nodeFlags: options['against-node-flags'] ?? ''};
 	const redis = await startRedis();
+	const redisB = paired ? await startRedis() : undefined;
 	try {
 		const seconds = Number(options.seconds);
 		const warmup = Number(options.warmup);
 		const rounds: Round[] = [];
-		for (let i = 0; i < Number(options.rounds); i++) rounds.push(await round(redis.url, seconds, warmup, i));
-		const mean = (f: (r: Round) => number) => rounds.reduce((s, r) => s + f(r), 0) / rounds.length;
+		const roundsB: Round[] = [];
+		for (let i = 0; i < Number(options.rounds); i++) {
+			if (redisB === undefined) {
+				rounds.push(await round(redis.url, seconds, warmup, i, a));
+				continue;
+			}
+			// Both at once, each on its own Redis: the same minutes of this VM for both.
+			const [ra, rb] = await Promise.all([round(redis.url, seconds, warmup, i, a), round(redisB.url, seconds, warmup, i, b)]);
+			rounds.push(ra);
+			roundsB.push(rb);
+		}
 		console.log(`\nheadless collector, 8 GPUs at 1 Hz, rules on, ${Number(options.events) > 0 ? `${options.events} events/s` : 'no events'} (${seconds} s windows, ${rounds.length} round(s), Node ${process.version}):`);
-		console.log(`  mycotop           ${mean((r) => r.mycotopPercent).toFixed(2)} % of a core (user ${mean((r) => r.userPercent).toFixed(2)}, system ${mean((r) => r.mycotopPercent - r.userPercent).toFixed(2)}; main thread ${mean((r) => r.mainThreadPercent).toFixed(2)}; target <= 0.5 %), RSS ${mean((r) => r.rssMb).toFixed(0)} MB`);
-		console.log(`  nvidia-smi (fake) ${mean((r) => r.longLivedChildPercent).toFixed(2)} % long-lived child, ${mean((r) => r.reapedChildrenPercent).toFixed(2)} % one-shots, ${mean((r) => r.spawned).toFixed(1)} spawns/window`);
+		summary(a.label, rounds);
+		if (redisB === undefined) return;
+		summary(b.label, roundsB);
+		const differences = rounds.map((r, i) => roundsB[i]!.mycotopPercent - r.mycotopPercent);
+		console.log(`  A: ${a.entry}${a.nodeFlags ? ` with ${a.nodeFlags}` : ''}\n  B: ${b.entry}${b.nodeFlags ? ` with ${b.nodeFlags}` : ''}`);
+		const signed = (d: number) => `${d >= 0 ? '+' : ''}${d.toFixed(2)}`;
+		const meanDifference = mean(roundsB, (r) => r.mycotopPercent) - mean(rounds, (r) => r.mycotopPercent);
+		console.log(`  B - A per round: ${differences.map(signed).join(', ')} % of a core (mean ${signed(meanDifference)})`);
 	} finally {
+		await redisB?.stop();
 		await redis.stop();
 	}
 }

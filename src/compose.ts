@@ -28,7 +28,7 @@ import {RedisHealthPart} from './redis-health/redis-health-part.js';
 import {disabledGpuPart, gpuPartFrom} from './gpu/gpu-part.js';
 import {claimedPids, projectClaimsIn} from './gpu/project-join.js';
 import {rulesPartFrom} from './rules/attach.js';
-import {type RulesPart} from './rules/rules-part.js';
+import {acksPollMs, type RulesPart} from './rules/rules-part.js';
 import {RedisAlertStorage} from './rules/alert-storage.js';
 import {selfDemoNvidiaSmi} from './single-file/self-command.js';
 import {recordWrites} from './rules/alert-writes.js';
@@ -118,6 +118,7 @@ function composeParts(
 		redisHealth.series,
 		host === undefined ? undefined : () => host.sampler.diskSeries(),
 		core.host,
+		acksPollMs(flags.headless === true),
 	);
 	// The fleet: this box's registry line at the GPU sampling rate (only when it samples GPUs), every box's read back.
 	const intervalMs = gpuOptionsFrom(flags, config.gpu)?.intervalMs ?? flags.gpuIntervalMs ?? config.gpu.intervalMs ?? 1000;

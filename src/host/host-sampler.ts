@@ -1,7 +1,8 @@
 /**
 The host sampler: every interval it reads `/proc/stat`, `/proc/loadavg`, `/proc/meminfo`, `/proc/diskstats`,
-`/proc/net/dev` (five small files, no process spawned) and statfs of the configured paths, and keeps the figures of
-the newest two readings (host-figures.ts). A file that cannot be read is named in `errors`, its figures unknown; on a
+`/proc/net/dev` (five small files, no process spawned), and statfs of the configured paths every FS_EVERY_MS (the
+readings between carry the last one: a filesystem's space moves slowly, and each statfs goes through libuv's thread pool,
+one more wake-up of the process each time), and keeps the figures of the newest two readings (host-figures.ts). A file that cannot be read is named in `errors`, its figures unknown; on a
 system without `/proc` (macOS) every figure is unknown and the reason says so. Nothing here throws.
 */
 import {readFileSync} from 'node:fs';
@@ -20,6 +21,8 @@ export interface HostSamplerOptions {
 	readonly paths?: readonly string[];
 	/** Where `/proc` is (tests point it at recorded text). */
 	readonly procRoot?: string;
+	/** statfs (tests count the calls). Default node:fs/promises'. */
+	readonly statfs?: StatfsOf;
 	readonly now?: () => number;
 	/** The GPUs' mean utilization now (the dataloader hint); undefined without GPU telemetry. */
 	readonly gpuPercent?: () => number | undefined;
@@ -35,6 +38,11 @@ export interface HostView {
 }
 
 const MAX_FILE = 4 * 1024 * 1024;
+/** The configured filesystems' space is read at most this often (ms); the readings between carry the last one. */
+export const FS_EVERY_MS = 5000;
+
+/** What a filesystem's space is read with (node:fs/promises' statfs in use). */
+export type StatfsOf = (path: string) => Promise<{readonly blocks: number; readonly bsize: number; readonly bavail: number}>;
 /** A filesystem's time to full is fitted again at most this often (ms), and counted down in between. */
 const FORECAST_EVERY_MS = 10_000;
 
@@ -72,9 +80,9 @@ function text(path: string, errors: string[]): string | undefined {
 	}
 }
 
-async function space(path: string): Promise<FsSpace> {
+async function space(path: string, statfsOf: StatfsOf): Promise<FsSpace> {
 	try {
-		const s = await statfs(path);
+		const s = await statfsOf(path);
 		return {path, totalBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize};
 	} catch (error) {
 		return {path, reason: (error as NodeJS.ErrnoException).code ?? 'statfs failed'};
@@ -82,14 +90,14 @@ async function space(path: string): Promise<FsSpace> {
 }
 
 /** One reading of everything. Never throws. */
-export async function readHost(procRoot: string, paths: readonly string[], timeMs: number): Promise<HostReading> {
+export async function readHost(procRoot: string, paths: readonly string[], timeMs: number, statfsOf: StatfsOf = statfs): Promise<HostReading> {
 	const errors: string[] = [];
 	const stat = text(join(procRoot, 'stat'), errors);
 	const load = text(join(procRoot, 'loadavg'), errors);
 	const mem = text(join(procRoot, 'meminfo'), errors);
 	const disks = text(join(procRoot, 'diskstats'), errors);
 	const net = text(join(procRoot, 'net', 'dev'), errors);
-	const filesystems = await Promise.all(paths.map((p) => space(p)));
+	const filesystems = paths.length === 0 ? [] : await Promise.all(paths.map((p) => space(p, statfsOf)));
 	const parsedStat = stat === undefined ? undefined : parseProcStat(stat);
 	if (parsedStat !== undefined && parsedStat.total === undefined) errors.push(`${join(procRoot, 'stat')}: no cpu line`);
 	return {
@@ -110,6 +118,8 @@ export class HostSampler {
 	private recent: Array<{cpuPercent: number | undefined; gpuPercent: number | undefined}> = [];
 	/** Used bytes per filesystem, for the disk-full forecast (30 min at 1 Hz). */
 	private readonly fsUsed = new Map<string, TimeRing>();
+	/** The last statfs reading of the configured filesystems, and when it was made. */
+	private fsReading: {atMs: number; filesystems: readonly FsSpace[]} | undefined;
 	/** Each filesystem's last fit (countedDownForecast). */
 	private readonly fsForecasts = new Map<string, HeldForecast>();
 	/** Its own readings, standing back while another part's tick (frameTick) asks for them. */
@@ -160,8 +170,12 @@ export class HostSampler {
 		if (this.busy) return;
 		this.busy = true;
 		try {
-			const reading = await readHost(this.options.procRoot ?? '/proc', this.options.paths ?? [process.cwd()], this.now());
-			this.current = this.withForecasts(hostStats(this.previous, reading));
+			const nowMs = this.now();
+			const fsDue = this.fsReading === undefined || nowMs - this.fsReading.atMs >= FS_EVERY_MS || nowMs < this.fsReading.atMs;
+			const read = await readHost(this.options.procRoot ?? '/proc', fsDue ? (this.options.paths ?? [process.cwd()]) : [], nowMs, this.options.statfs);
+			if (fsDue) this.fsReading = {atMs: nowMs, filesystems: read.filesystems};
+			const reading = fsDue ? read : {...read, filesystems: [...this.fsReading!.filesystems]};
+			this.current = this.withForecasts(hostStats(this.previous, reading), fsDue);
 			this.previous = reading;
 			this.stats.readings += 1;
 			this.recent.push({cpuPercent: this.current.cpuPercent, gpuPercent: this.options.gpuPercent?.()});
@@ -172,8 +186,11 @@ export class HostSampler {
 		}
 	}
 
-	/** Each filesystem's time to full at its last 30 minutes' growth (src/analysis/forecasts.ts), when there is one. */
-	private withForecasts(stats: HostStats): HostStats {
+	/**
+	Each filesystem's time to full at its last 30 minutes' growth (src/analysis/forecasts.ts), when there is one. Only a
+	fresh statfs reading (`fresh`) goes in the growth series; the carried ones between would repeat it at later times.
+	*/
+	private withForecasts(stats: HostStats, fresh: boolean): HostStats {
 		const filesystems = stats.filesystems.map((fs) => {
 			if (fs.totalBytes === undefined || fs.availableBytes === undefined) return fs;
 			let ring = this.fsUsed.get(fs.path);
@@ -183,7 +200,7 @@ export class HostSampler {
 			}
 			const used = fs.totalBytes - fs.availableBytes;
 			const total = fs.totalBytes;
-			ring.push(stats.timeMs, used);
+			if (fresh) ring.push(stats.timeMs, used);
 			const series = ring;
 			const {held, inMs} = countedDownForecast(this.fsForecasts.get(fs.path), stats.timeMs, used >= total, () => {
 				const w = series.since(stats.timeMs - 30 * 60_000);

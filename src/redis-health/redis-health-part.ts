@@ -1,11 +1,14 @@
 /**
-The Redis health part: every 5 s (with Redis), a PING on mycotop's own connection (timed), `INFO` and `SLOWLOG LEN`.
+The Redis health part: every 5 s (with Redis), a PING on mycotop's own connection (timed), `INFO` and `SLOWLOG LEN`,
+sent together (one round trip, so one wake-up for the answers, not three) on the shared schedule of periodic.ts (the
+whole seconds the other periodic work wakes for, not a moment of its own).
 The newest figures go to `--once` and the host line's neighbour; memory percent and latency are kept as series for the
 rules (`redis_memory_percent`, `redis_latency_ms`). An account without INFO or SLOWLOG (ACL) gives the figures it can
 and says why the rest are missing; no Redis (embedded) means no figures. Nothing here throws.
 */
 import {isServerProbe, type Kv} from '../bus/kv.js';
 import {type RuntimePart} from '../parts.js';
+import {every, type Periodic} from '../periodic.js';
 import {TimeRing} from '../store/ring-buffer.js';
 import {type PointSeries} from '../store/ring-buffer.js';
 import {parseInfo, redisHealth, type RedisHealth} from './info-parse.js';
@@ -46,7 +49,7 @@ function why(error: unknown): string {
 
 export class RedisHealthPart implements RuntimePart {
 	private current: RedisHealth | undefined;
-	private timer: NodeJS.Timeout | undefined;
+	private timer: Periodic | undefined;
 	private busy = false;
 	readonly series: RedisSeries;
 	private readonly memoryRing = new TimeRing(720);
@@ -63,12 +66,12 @@ export class RedisHealthPart implements RuntimePart {
 
 	start(): void {
 		void this.sample();
-		this.timer = setInterval(() => void this.sample(), Math.max(1000, this.options.intervalMs ?? 5000));
-		this.timer.unref();
+		this.timer = every(Math.max(1000, this.options.intervalMs ?? 5000), () => void this.sample());
 	}
 
 	stop(): void {
-		clearInterval(this.timer);
+		this.timer?.stop();
+		this.timer = undefined;
 	}
 
 	health(): RedisHealth | undefined {
@@ -87,31 +90,29 @@ export class RedisHealthPart implements RuntimePart {
 		const timeout = this.options.timeoutMs ?? 2000;
 		const reasons: string[] = [];
 		try {
+			// All three at once; the PING goes first, so its answer comes first and its time is the round trip's.
 			const t0 = performance.now();
+			let pingMs = 0;
+			const [ping, info, slowlog] = await Promise.allSettled([
+				within(
+					kv.ping().then(() => (pingMs = performance.now() - t0)),
+					timeout,
+				),
+				within(kv.info(), timeout),
+				within(kv.slowlogLen(), timeout),
+			]);
 			let latencyMs: number | undefined;
-			try {
-				const ping = await within(kv.ping(), timeout);
-				latencyMs = ping === 'timeout' ? timeout : performance.now() - t0;
-				if (ping === 'timeout') reasons.push(`PING took over ${timeout} ms`);
-			} catch (error) {
-				reasons.push(`PING: ${why(error)}`);
-			}
-			let info: Map<string, string> | undefined;
-			try {
-				const text = await within(kv.info(), timeout);
-				if (text !== 'timeout') info = parseInfo(text);
-			} catch (error) {
-				reasons.push(`INFO: ${why(error)}`);
-			}
-			let slowlog: number | undefined;
-			try {
-				const n = await within(kv.slowlogLen(), timeout);
-				if (n !== 'timeout' && Number.isFinite(n)) slowlog = n;
-			} catch (error) {
-				reasons.push(`SLOWLOG: ${why(error)}`);
-			}
+			if (ping.status === 'rejected') reasons.push(`PING: ${why(ping.reason)}`);
+			else if (ping.value === 'timeout') {
+				latencyMs = timeout;
+				reasons.push(`PING took over ${timeout} ms`);
+			} else latencyMs = pingMs;
+			if (info.status === 'rejected') reasons.push(`INFO: ${why(info.reason)}`);
+			const parsedInfo = info.status === 'fulfilled' && info.value !== 'timeout' ? parseInfo(info.value) : undefined;
+			if (slowlog.status === 'rejected') reasons.push(`SLOWLOG: ${why(slowlog.reason)}`);
+			const slowlogLength = slowlog.status === 'fulfilled' && slowlog.value !== 'timeout' && Number.isFinite(slowlog.value) ? slowlog.value : undefined;
 			const now = this.now();
-			this.current = redisHealth(info, slowlog, latencyMs, now, reasons.length > 0 ? reasons.join('; ') : undefined);
+			this.current = redisHealth(parsedInfo, slowlogLength, latencyMs, now, reasons.length > 0 ? reasons.join('; ') : undefined);
 			if (this.current.memoryPercent !== undefined) this.memoryRing.push(now, this.current.memoryPercent);
 			if (latencyMs !== undefined) this.latencyRing.push(now, latencyMs);
 			this.host.store.touch();

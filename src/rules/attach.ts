@@ -131,6 +131,7 @@ export function rulesPartFrom(
 	redis?: RulesPartOptions['redis'],
 	disks?: RulesPartOptions['disks'],
 	host?: string,
+	pollMs?: number,
 ): RulesPart {
 	const settings = alertingSettings(config);
 	return new RulesPart(rulesDeps(core, notifications), {
@@ -144,5 +145,6 @@ export function rulesPartFrom(
 		forecasts: forecastSettingsFrom(config),
 		...(disks !== undefined ? {disks} : {}),
 		...(host !== undefined ? {host} : {}),
+		...(pollMs !== undefined ? {pollMs} : {}),
 	});
 }

@@ -2,7 +2,7 @@
 The rules part of the runtime: evaluates the rules every second on the store (and GPU readings), records each
 transition (journal; through the writer, the Redis alert log stream and the seed's metrics:alerts:* hashes), hands
 them to its NotifyFunc (one message on the seed's channel, sent by the writer instance), keeps acks and silences in
-its storage (polled every 500 ms, so every instance sees them within a second), and implements the dashboard's
+its storage (polled every 500 ms by a dashboard, every second by the `--headless` collector: acksPollMs), and implements the dashboard's
 AlertActions. It does no I/O of its own: everything it reads or writes goes through what it is given (RulesDeps),
 as Prometheus's rule manager is given its NotifyFunc and appender; the wiring is in attach.ts.
 */
@@ -48,6 +48,16 @@ export interface RulesDeps {
 	readonly inhibitedRows?: (rows: readonly AlertRow[]) => ReadonlyMap<string, string>;
 }
 
+/**
+How often acks and silences are re-read, by mode. A dashboard every 500 ms: an ack made on another screen shows at
+its next redraw. The `--headless` collector every second, on the whole seconds its other periodic work already wakes
+it for (periodic.ts): a silence made elsewhere reaches its notifications within a second and a round trip, and the
+collector wakes two times a second fewer (the poll at the half second and its answer). Pure.
+*/
+export function acksPollMs(headless: boolean): number {
+	return headless ? 1000 : 500;
+}
+
 export interface RulesPartOptions {
 	readonly rules: readonly Rule[];
 	/** Default 1000 ms. */
@@ -56,7 +66,7 @@ export interface RulesPartOptions {
 	readonly repeatIntervalMs?: number;
 	/** GPU series stale after this. Default 15 s. */
 	readonly staleAfterMs?: number;
-	/** How often acks and silences are re-read from Redis. Default 500 ms. */
+	/** How often acks and silences are re-read from Redis. Default 500 ms (see acksPollMs). */
 	readonly pollMs?: number;
 	/** How often context:project:{id} status is read. Default 5 s. */
 	readonly contextPollMs?: number;

@@ -196,3 +196,43 @@ describe('disk full forecast', () => {
 		expect(fs.fullInMs === undefined || fs.fullInMs > 86_400_000).toBe(true);
 	});
 });
+
+describe('filesystem space', () => {
+	it('is read every FS_EVERY_MS, carried between, and only fresh readings go in the growth series', async () => {
+		const {FS_EVERY_MS} = await import('../../src/host/host-sampler.js');
+		const {mkdtempSync, writeFileSync, mkdirSync, cpSync} = await import('node:fs');
+		const {tmpdir} = await import('node:os');
+		const dir = mkdtempSync(join(tmpdir(), 'mycotop-proc-'));
+		cpSync(join(PROC, 'a'), dir, {recursive: true});
+		mkdirSync(join(dir, 'net'), {recursive: true});
+		writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
+		let now = 0;
+		let calls = 0;
+		// A disk that fills by one block a call.
+		const statfs = async (path: string) => {
+			expect(path).toBe('/data');
+			calls += 1;
+			return {blocks: 1000, bsize: 4096, bavail: 1000 - calls};
+		};
+		const sampler = new HostSampler({procRoot: dir, paths: ['/data'], now: () => now, statfs});
+		const seen: number[] = [];
+		for (let i = 0; i < 12; i++) {
+			now = 1_000_000 + i * 1000;
+			await sampler.sample();
+			seen.push(sampler.view().stats!.filesystems[0]!.availableBytes!);
+		}
+		expect(FS_EVERY_MS).toBe(5000);
+		// Readings at 0, 5 and 10 s of the twelve; each one's figures carried until the next.
+		expect(calls).toBe(3);
+		expect(seen).toEqual([...Array(5).fill(999 * 4096), ...Array(5).fill(998 * 4096), 997 * 4096, 997 * 4096]);
+		const series = sampler.diskSeries()[0]!;
+		expect(series.path).toBe('/data');
+		expect(series.usedBytes.length).toBe(3);
+		expect(series.usedBytes.since(0).times).toEqual([1_000_000, 1_005_000, 1_010_000]);
+		// A clock stepped back reads again at once.
+		now = 900_000;
+		await sampler.sample();
+		expect(calls).toBe(4);
+	});
+});
+

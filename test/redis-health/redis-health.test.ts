@@ -78,6 +78,49 @@ describe('INFO', () => {
 	});
 });
 
+describe('one sample', () => {
+	it('sends PING, INFO and SLOWLOG LEN together (one round trip) and times the PING by its own answer', async () => {
+		// A probe whose answers come when the test says: all three must be asked before any answer, and the latency is
+		// the PING's (30 ms here), not the slower INFO's.
+		const asked: string[] = [];
+		const answers = new Map<string, (value: unknown) => void>();
+		const ask = (name: string) =>
+			new Promise((resolve) => {
+				asked.push(name);
+				answers.set(name, resolve);
+			});
+		const probe = {ping: () => ask('ping'), info: () => ask('info'), slowlogLen: () => ask('slowlog')};
+		const part = new RedisHealthPart({bus: {kind: 'redis', kv: () => probe as unknown as MemoryKv}, store: {touch: () => undefined}}, {timeoutMs: 5000});
+		const done = part.sample();
+		expect(asked).toEqual(['ping', 'info', 'slowlog']);
+		await new Promise((r) => setTimeout(r, 30));
+		answers.get('ping')!('PONG');
+		await new Promise((r) => setTimeout(r, 170));
+		answers.get('info')!(INFO);
+		answers.get('slowlog')!(3);
+		await done;
+		const h = part.health()!;
+		expect(h.latencyMs).toBeGreaterThanOrEqual(25);
+		expect(h.latencyMs).toBeLessThan(150);
+		expect(h.slowlogLength).toBe(3);
+		expect(h.connectedClients).toBe(14);
+		expect(h.reason).toBeUndefined();
+	});
+
+	it('a PING that does not answer counts as the timeout and says so; the other figures still come', async () => {
+		const probe = {ping: () => new Promise(() => undefined), info: async () => INFO, slowlogLen: async () => 0};
+		const part = new RedisHealthPart({bus: {kind: 'redis', kv: () => probe as unknown as MemoryKv}, store: {touch: () => undefined}}, {timeoutMs: 100});
+		const t0 = performance.now();
+		await part.sample();
+		expect(performance.now() - t0).toBeLessThan(1000);
+		const h = part.health()!;
+		expect(h.latencyMs).toBe(100);
+		expect(h.reason).toBe('PING took over 100 ms');
+		expect(h.connectedClients).toBe(14);
+		expect(h.slowlogLength).toBe(0);
+	});
+});
+
 describe.skipIf(!redisAvailable())('against a private redis-server', () => {
 	let redis: TestRedis;
 	beforeAll(async () => {

@@ -20,8 +20,10 @@ second published from the start, warm-up included: the collector of a box whose 
 Paired (--against PATH and/or --against-node-flags=FLAGS): each round runs a second collector at the same time as the
 first, with its own redis-server and fake nvidia-smi, started in the same moment and measured over the same window:
 another build's bin (PATH) or the same one with other node flags. This VM's speed drifts by a fifth or more between
-minutes, which one collector after another reads as a difference of 0.1 % of a core; two at once see the same drift
-(two copies of one build read within 0.02 % of each other, BENCHMARKS.md), so a change of a few hundredths shows.
+minutes, which one collector after another reads as a difference of 0.1 % of a core or more; two at once see the same
+drift (two copies of one build read within 0.05 % of each other a round, BENCHMARKS.md), so a change of a few
+hundredths shows over a few rounds. --node-flags is side A's, --against-node-flags side B's: a side with node flags
+runs `node FLAGS FILE` and skips the bin's launcher line, so give the launcher's own flags on both sides or on neither.
 
   npm run bench:collector [-- --seconds 30 --rounds 2]
   node dist/bench/collector.js --seconds 60 --warmup 60 --rounds 3 --against /tmp/wt-old/dist/bundle/cli.js
@@ -30,7 +32,7 @@ minutes, which one collector after another reads as a difference of 0.1 % of a c
     bin's launcher line, so each side names the launcher's own flags too)
 */
 import {spawn, spawnSync} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {accessSync, constants, existsSync, readFileSync} from 'node:fs';
 import {dirname, join, resolve} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
@@ -167,7 +169,8 @@ async function round(url: string, seconds: number, warmup: number, index: number
 	} finally {
 		publisher?.kill();
 		child.kill('SIGTERM');
-		await new Promise((r) => child.once('exit', r));
+		// A collector that died already (its exit seen) is not waited for again.
+		if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
 	}
 }
 
@@ -186,9 +189,17 @@ async function main(): Promise<void> {
 	const paired = options.against !== undefined || options['against-node-flags'] !== undefined;
 	const a: Side = {label: paired ? ' (A)' : '', entry: resolve(options.cli ?? cli), nodeFlags: options['node-flags'] ?? ''};
 	const b: Side = {label: ' (B)', entry: resolve(options.against ?? options.cli ?? cli), nodeFlags: options['against-node-flags'] ?? ''};
+	for (const side of paired ? [a, b] : [a]) {
+		try {
+			accessSync(side.entry, constants.X_OK);
+		} catch {
+			throw new Error(`bench:collector: ${side.entry} is not an executable file (--cli / --against: a build's dist/bundle/cli.js)`);
+		}
+	}
 	const redis = await startRedis();
-	const redisB = paired ? await startRedis() : undefined;
+	let redisB: Awaited<ReturnType<typeof startRedis>> | undefined;
 	try {
+		if (paired) redisB = await startRedis();
 		const seconds = Number(options.seconds);
 		const warmup = Number(options.warmup);
 		const rounds: Round[] = [];

@@ -1,8 +1,8 @@
 /**
 Periodic timers that share their wake-ups. A process that does a little work a second (the `--headless` collector:
 one GPU frame, the lease renewals, the rules' tick and polls, the writer's retry check) spends much of its CPU waking
-up, not working: each wake-up of an idle Node process costs about 0.01 % of a core per wake-up a second on the
-2-core VM (bench:collector), and timers started at different moments wake it at different moments.
+up, not working: each wake-up of an idle Node process costs about 0.01-0.02 % of a core per wake-up a second on the
+2-core VM (bench:collector; BENCHMARKS.md, fifteenth session), and timers started at different moments wake it at different moments.
 
 With phasing on, `every` does not start a timer of its own: its runs go in one schedule on a grid of the wall clock
 (periods that divide a second run on their multiples, multiples of a second on whole seconds: 250 ms, 500 ms, 1 s,

@@ -40,6 +40,11 @@ export interface HostView {
 const MAX_FILE = 4 * 1024 * 1024;
 /** The configured filesystems' space is read at most this often (ms); the readings between carry the last one. */
 export const FS_EVERY_MS = 5000;
+/**
+A reading this much short of FS_EVERY_MS still reads statfs: readings a second apart come a millisecond early or late
+(timers, frames), and one early by a millisecond would otherwise push the read to the sixth second.
+*/
+const FS_EARLY_MS = 250;
 
 /** What a filesystem's space is read with (node:fs/promises' statfs in use). */
 export type StatfsOf = (path: string) => Promise<{readonly blocks: number; readonly bsize: number; readonly bavail: number}>;
@@ -54,7 +59,7 @@ export interface HeldForecast {
 
 /**
 The time to full at `nowMs`: the held fit counted down while it is younger than FORECAST_EVERY_MS (as the GPUs'
-memory forecast, gpu-store.ts), else `fit()` again (its window copied and fitted: 1,800 points at 1 Hz, which is why
+memory forecast, gpu-store.ts), else `fit()` again (its window copied and fitted: 360 points, one per statfs, which is why
 not every second). A full filesystem is 0 at once, whatever is held. Pure apart from calling `fit`.
 */
 export function countedDownForecast(held: HeldForecast | undefined, nowMs: number, full: boolean, fit: () => number | undefined): {held: HeldForecast; inMs: number | undefined} {
@@ -116,7 +121,7 @@ export class HostSampler {
 	private previous: HostReading | undefined;
 	private current: HostStats | undefined;
 	private recent: Array<{cpuPercent: number | undefined; gpuPercent: number | undefined}> = [];
-	/** Used bytes per filesystem, for the disk-full forecast (30 min at 1 Hz). */
+	/** Used bytes per filesystem, for the disk-full forecast: one point per statfs (FS_EVERY_MS), 30 min in 360. */
 	private readonly fsUsed = new Map<string, TimeRing>();
 	/** The last statfs reading of the configured filesystems, and when it was made. */
 	private fsReading: {atMs: number; filesystems: readonly FsSpace[]} | undefined;
@@ -171,7 +176,7 @@ export class HostSampler {
 		this.busy = true;
 		try {
 			const nowMs = this.now();
-			const fsDue = this.fsReading === undefined || nowMs - this.fsReading.atMs >= FS_EVERY_MS || nowMs < this.fsReading.atMs;
+			const fsDue = this.fsReading === undefined || nowMs - this.fsReading.atMs >= FS_EVERY_MS - FS_EARLY_MS || nowMs < this.fsReading.atMs;
 			const read = await readHost(this.options.procRoot ?? '/proc', fsDue ? (this.options.paths ?? [process.cwd()]) : [], nowMs, this.options.statfs);
 			if (fsDue) this.fsReading = {atMs: nowMs, filesystems: read.filesystems};
 			const reading = fsDue ? read : {...read, filesystems: [...this.fsReading!.filesystems]};

@@ -1,7 +1,8 @@
 /**
-The Redis health part: every 5 s (with Redis), a PING on mycotop's own connection (timed), `INFO` and `SLOWLOG LEN`,
-sent together (one round trip, so one wake-up for the answers, not three) on the shared schedule of periodic.ts (the
-whole seconds the other periodic work wakes for, not a moment of its own).
+The Redis health part: every 5 s (with Redis), a PING on mycotop's own connection (timed), then `INFO` and
+`SLOWLOG LEN` together once it answers, on the shared schedule of periodic.ts (the whole seconds the other periodic
+work wakes for, not a moment of its own): two wake-ups for the answers where one after another took three, and the
+PING's time is its own (sent with INFO, its answer would wait for INFO's to be made: 0.04 against 0.10 ms on loopback).
 The newest figures go to `--once` and the host line's neighbour; memory percent and latency are kept as series for the
 rules (`redis_memory_percent`, `redis_latency_ms`). An account without INFO or SLOWLOG (ACL) gives the figures it can
 and says why the rest are missing; no Redis (embedded) means no figures. Nothing here throws.
@@ -90,26 +91,22 @@ export class RedisHealthPart implements RuntimePart {
 		const timeout = this.options.timeoutMs ?? 2000;
 		const reasons: string[] = [];
 		try {
-			// All three at once; the PING goes first, so its answer comes first and its time is the round trip's.
 			const t0 = performance.now();
-			let pingMs = 0;
-			const [ping, info, slowlog] = await Promise.allSettled([
-				within(
-					kv.ping().then(() => (pingMs = performance.now() - t0)),
-					timeout,
-				),
-				within(kv.info(), timeout),
-				within(kv.slowlogLen(), timeout),
-			]);
 			let latencyMs: number | undefined;
-			if (ping.status === 'rejected') reasons.push(`PING: ${why(ping.reason)}`);
-			else if (ping.value === 'timeout') {
-				latencyMs = timeout;
-				reasons.push(`PING took over ${timeout} ms`);
-			} else latencyMs = pingMs;
+			try {
+				const ping = await within(kv.ping(), timeout);
+				latencyMs = ping === 'timeout' ? timeout : performance.now() - t0;
+				if (ping === 'timeout') reasons.push(`PING took over ${timeout} ms`);
+			} catch (error) {
+				reasons.push(`PING: ${why(error)}`);
+			}
+			// INFO and SLOWLOG LEN together: one round trip, one window of `timeout` for both.
+			const [info, slowlog] = await Promise.allSettled([within(kv.info(), timeout), within(kv.slowlogLen(), timeout)]);
 			if (info.status === 'rejected') reasons.push(`INFO: ${why(info.reason)}`);
+			else if (info.value === 'timeout') reasons.push(`INFO took over ${timeout} ms`);
 			const parsedInfo = info.status === 'fulfilled' && info.value !== 'timeout' ? parseInfo(info.value) : undefined;
 			if (slowlog.status === 'rejected') reasons.push(`SLOWLOG: ${why(slowlog.reason)}`);
+			else if (slowlog.value === 'timeout') reasons.push(`SLOWLOG LEN took over ${timeout} ms`);
 			const slowlogLength = slowlog.status === 'fulfilled' && slowlog.value !== 'timeout' && Number.isFinite(slowlog.value) ? slowlog.value : undefined;
 			const now = this.now();
 			this.current = redisHealth(parsedInfo, slowlogLength, latencyMs, now, reasons.length > 0 ? reasons.join('; ') : undefined);

@@ -51,8 +51,9 @@ export interface RulesDeps {
 /**
 How often acks and silences are re-read, by mode. A dashboard every 500 ms: an ack made on another screen shows at
 its next redraw. The `--headless` collector every second, on the whole seconds its other periodic work already wakes
-it for (periodic.ts): a silence made elsewhere reaches its notifications within a second and a round trip, and the
-collector wakes two times a second fewer (the poll at the half second and its answer). Pure.
+it for (periodic.ts), and wakes two times a second fewer (the poll at the half second and its answer). The price: the
+poll's answer comes after that second's evaluation, so a silence made elsewhere mutes the collector's notifications
+within two seconds instead of one and a half. Pure.
 */
 export function acksPollMs(headless: boolean): number {
 	return headless ? 1000 : 500;

@@ -188,11 +188,13 @@ describe('disk full forecast', () => {
 		mkdirSync(join(dir, 'net'), {recursive: true});
 		writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
 		let now = 0;
-		const sampler = new HostSampler({procRoot: dir, paths: ['/'], now: () => (now += 1000)});
+		// A reading every 5 s: each reads statfs (FS_EVERY_MS), so the forecast has its ten points.
+		const sampler = new HostSampler({procRoot: dir, paths: ['/'], now: () => (now += 5000)});
 		for (let i = 0; i < 12; i++) await sampler.sample();
+		expect(sampler.diskSeries()[0]!.usedBytes.length).toBe(12);
 		const fs = sampler.view().stats!.filesystems[0]!;
 		expect(fs.totalBytes).toBeGreaterThan(0);
-		// Twelve readings a second apart of a disk that barely moves: either no forecast, or one far beyond a day.
+		// Twelve readings 5 s apart of a disk that barely moves: either no forecast, or one far beyond a day.
 		expect(fs.fullInMs === undefined || fs.fullInMs > 86_400_000).toBe(true);
 	});
 });
@@ -217,7 +219,8 @@ describe('filesystem space', () => {
 		const sampler = new HostSampler({procRoot: dir, paths: ['/data'], now: () => now, statfs});
 		const seen: number[] = [];
 		for (let i = 0; i < 12; i++) {
-			now = 1_000_000 + i * 1000;
+			// A second apart, every other one a millisecond early (timers and frames are): still a statfs every 5 s.
+			now = 1_000_000 + i * 1000 - (i % 2);
 			await sampler.sample();
 			seen.push(sampler.view().stats!.filesystems[0]!.availableBytes!);
 		}
@@ -228,11 +231,42 @@ describe('filesystem space', () => {
 		const series = sampler.diskSeries()[0]!;
 		expect(series.path).toBe('/data');
 		expect(series.usedBytes.length).toBe(3);
-		expect(series.usedBytes.since(0).times).toEqual([1_000_000, 1_005_000, 1_010_000]);
+		expect(series.usedBytes.since(0).times).toEqual([1_000_000, 1_004_999, 1_010_000]);
 		// A clock stepped back reads again at once.
 		now = 900_000;
 		await sampler.sample();
 		expect(calls).toBe(4);
+	});
+
+	it('the disk-full forecast fits the 5-s readings and counts down on the readings that carry one', async () => {
+		const {mkdtempSync, writeFileSync, mkdirSync, cpSync} = await import('node:fs');
+		const {tmpdir} = await import('node:os');
+		const dir = mkdtempSync(join(tmpdir(), 'mycotop-proc-'));
+		cpSync(join(PROC, 'a'), dir, {recursive: true});
+		mkdirSync(join(dir, 'net'), {recursive: true});
+		writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
+		let now = 0;
+		let calls = 0;
+		// 1,000 blocks; 50 used at the first statfs and 50 more at each (every 5 s): 10 a second, used = 50 + 10 t.
+		const statfs = async () => {
+			calls += 1;
+			return {blocks: 1000, bsize: 1, bavail: 1000 - 50 * calls};
+		};
+		const sampler = new HostSampler({procRoot: dir, paths: ['/data'], now: () => now, statfs});
+		const inMs: Array<number | undefined> = [];
+		for (let i = 0; i < 70; i++) {
+			now = 2_000_000 + i * 1000;
+			await sampler.sample();
+			inMs.push(sampler.view().stats!.filesystems[0]!.fullInMs);
+		}
+		expect(calls).toBe(14);
+		// No forecast before ten statfs readings (45 s) and the next fit after them (every 10 s).
+		const first = inMs.findIndex((v) => v !== undefined);
+		expect(first).toBeGreaterThanOrEqual(45);
+		expect(first).toBeLessThanOrEqual(55);
+		// From then on, fitted or counted down on the readings that carry a statfs, the time to full at each reading:
+		// (1,000 - (50 + 10 i)) / 10 s.
+		for (let i = first; i < 70; i++) expect(Math.abs(inMs[i]! - (95 - i) * 1000)).toBeLessThan(100);
 	});
 });
 

@@ -1,7 +1,8 @@
 /**
 A collector's writes once a period in one transaction (gpu/frame-ticks.ts): with 8 fake GPUs, the host reading and
 the fleet line are made on each GPU frame, so every transaction that carries the frame's GPU hashes carries this
-host's figures and its fleet line too, and there is about one transaction per frame (not three). Watched with
+host's figures and its fleet line too, and there is about one transaction per frame (not three); and the acks are
+re-read once a second, not every 500 ms (rules-part.ts, acksPollMs). Watched with
 MONITOR on a private redis-server.
 */
 import {describe, expect, it} from 'vitest';
@@ -24,8 +25,11 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 		const transactions: string[][] = [];
 		const monitor = await redis.client().monitor();
 		let current: string[] | undefined;
+		// The acks' re-reads (rules-part.ts, acksPollMs): once a second for --headless.
+		let acksReads = 0;
 		monitor.on('monitor', (_time: string, args: string[]) => {
 			const name = String(args[0]).toLowerCase();
+			if (name === 'hgetall' && String(args[1]) === 'mycotop:alerts:acks') acksReads += 1;
 			if (name === 'multi') current = [];
 			else if (name === 'exec') {
 				if (current !== undefined) transactions.push(current);
@@ -39,7 +43,11 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 			// Past the start (its first readings come before the first frame): watch 5 s of frames.
 			await new Promise((resolve) => setTimeout(resolve, 1500));
 			const from = transactions.length;
+			const acksFrom = acksReads;
 			await new Promise((resolve) => setTimeout(resolve, 5000));
+			// Five seconds of a collector: five re-reads of the acks (ten at a dashboard's 500 ms), one either way.
+			expect(acksReads - acksFrom).toBeGreaterThanOrEqual(4);
+			expect(acksReads - acksFrom).toBeLessThanOrEqual(6);
 			const watched = transactions.slice(from);
 			const withGpu = watched.filter((t) => t.includes('metrics:gpu:current'));
 			expect(withGpu.length).toBeGreaterThanOrEqual(4);

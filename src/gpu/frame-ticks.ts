@@ -3,18 +3,23 @@ Other parts' periodic work on the GPU frame's tick. The host sampler and the fle
 period; driven by the frames (with their own timers as the fallback), their writes go in the frame's transaction and
 the process wakes once a period instead of three times.
 */
+import {every, type Periodic} from '../periodic.js';
 
 /**
-The fallback timer of a part whose work the frames do. Without frames it calls `run` every `intervalMs`. Once a frame
-comes (`frame()`, its caller having done the work) it stands back without waking the process at all: one timeout of
-one and a half periods, pushed back by each frame (`refresh`, no wake-up, as the GPU sampler's hang watchdog), where
-a timer that looked at the last frame's time woke every period to do nothing. Frames that stop hand
-the work back within two periods: `run` one and a half periods after the last frame, then every period. Each wake-up
-of an idle process costs about as much as a small task (about 0.01 % of a core per wake-up a second here).
+The fallback timer of a part whose work the frames do. Without frames it calls `run` every `intervalMs`. While frames
+come (`frame()`, its caller having done the work) it does nothing: its periodic job still runs, on the shared schedule
+of periodic.ts (the whole seconds the rules and the leases already wake the process for), and returns at once while the
+last frame is under one and a half periods old. Frames that stop hand the work back within two and a half periods.
+
+(It was a timeout of one and a half periods pushed back by each frame with `Timeout.refresh()`, meant to cost no
+wake-up. It cost one a period: Node keeps a refreshed timeout in its list and moves its own due time, but leaves
+libuv's timer where the list's first due time was, so the process woke then to find nothing due. strace of the
+collector: a timer wake-up with no I/O half a second after every frame; BENCHMARKS.md, fifteenth session.)
 */
 export class FrameCoveredTimer {
-	private timer: NodeJS.Timeout | undefined;
-	private covered = false;
+	private job: Periodic | undefined;
+	/** performance.now() of the last frame while running; undefined: none since start. */
+	private lastFrameMs: number | undefined;
 
 	constructor(
 		private readonly intervalMs: number,
@@ -23,30 +28,24 @@ export class FrameCoveredTimer {
 
 	/** Run every period on its own (until frames come). */
 	start(): void {
-		clearTimeout(this.timer);
-		this.covered = false;
-		this.timer = setInterval(() => this.run(), this.intervalMs);
-		this.timer.unref();
+		this.job?.stop();
+		this.lastFrameMs = undefined;
+		this.job = every(this.intervalMs, () => this.tick());
 	}
 
 	/** A frame did the work: stand back until frames stop. Nothing while stopped. */
 	frame(): void {
-		if (this.timer === undefined) return;
-		if (this.covered) {
-			this.timer.refresh();
-			return;
-		}
-		clearTimeout(this.timer);
-		this.covered = true;
-		this.timer = setTimeout(() => {
-			this.start();
-			this.run();
-		}, 1.5 * this.intervalMs);
-		this.timer.unref();
+		if (this.job === undefined) return;
+		this.lastFrameMs = performance.now();
 	}
 
 	stop(): void {
-		clearTimeout(this.timer);
-		this.timer = undefined;
+		this.job?.stop();
+		this.job = undefined;
+	}
+
+	private tick(): void {
+		if (this.lastFrameMs !== undefined && performance.now() - this.lastFrameMs < 1.5 * this.intervalMs) return;
+		this.run();
 	}
 }

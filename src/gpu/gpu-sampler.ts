@@ -366,8 +366,9 @@ export class GpuSampler {
 	}
 
 	/**
-	The hang watchdog is one timer pushed back (`refresh`, no wake-up) by every frame, so a healthy stream costs no
-	timer wake-ups; it fires only after `ms` without a frame.
+	The hang watchdog is one timer pushed back (`refresh`) by every frame; it fires only after `ms` without a frame. A
+	healthy stream still costs a wake-up about every `ms`: Node moves a refreshed timeout's own due time but leaves
+	libuv's timer at the old one, so the process wakes then to find nothing due (see frame-ticks.ts).
 	*/
 	private armWatchdog(ms: number): void {
 		if (this.watchdog !== undefined && this.watchdogMs === ms) {

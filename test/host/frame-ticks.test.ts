@@ -1,7 +1,8 @@
 /**
 The host reading on the GPU frame's tick (gpu/frame-ticks.ts, HostSampler.frameTick): while frames come, the
 sampler's timer reads nothing of its own (one reading per frame, not two a period); when they stop, the timer reads
-again within two periods; and the timer itself (FrameCoveredTimer) does not wake while frames come.
+again within two and a half periods; and the timer itself (FrameCoveredTimer) is a job on the shared schedule
+(periodic.ts), so it wakes the process only when the whole-second work does.
 */
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -17,16 +18,15 @@ describe('frame ticks', () => {
 		vi.useRealTimers();
 	});
 
-	it('run the timer\'s work every period without frames, never while frames come, and again within two periods once they stop', () => {
-		vi.useFakeTimers();
+	it('run the timer\'s work every period without frames, never while frames come, and again within two and a half periods once they stop', () => {
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance']});
 		const runs: number[] = [];
 		const timer = new FrameCoveredTimer(1000, () => runs.push(Date.now()));
 		const t0 = Date.now();
 		timer.start();
 		vi.advanceTimersByTime(3000);
 		expect(runs.map((t) => t - t0)).toEqual([1000, 2000, 3000]);
-		// Frames every period (some late, up to 1.4 periods apart) for 20 s: the timer runs nothing, and no timer of its
-		// own comes due in between (the process is not woken).
+		// Frames every period (some late, up to 1.4 periods apart) for 20 s: the timer runs nothing.
 		runs.length = 0;
 		for (let i = 0; i < 20; i++) {
 			timer.frame();
@@ -34,11 +34,16 @@ describe('frame ticks', () => {
 		}
 		expect(runs).toEqual([]);
 		expect(vi.getTimerCount()).toBe(1);
-		// The frames stop: one and a half periods after the last, then every period.
+		// The frames stop: at its first tick one and a half periods or more after the last (within two and a half), then
+		// every period.
 		timer.frame();
 		const lastFrame = Date.now();
-		vi.advanceTimersByTime(3600);
-		expect(runs.map((t) => t - lastFrame)).toEqual([1500, 2500, 3500]);
+		vi.advanceTimersByTime(4600);
+		const after = runs.map((t) => t - lastFrame);
+		expect(after[0]).toBeGreaterThanOrEqual(1500);
+		expect(after[0]).toBeLessThanOrEqual(2500);
+		expect(after.slice(1)).toEqual(after.slice(1).map((_, i) => after[0]! + 1000 * (i + 1)));
+		expect(after.length).toBeGreaterThanOrEqual(3);
 		// Frames again: it stands back again.
 		runs.length = 0;
 		for (let i = 0; i < 5; i++) {
@@ -68,7 +73,7 @@ describe('frame ticks', () => {
 			const duringFrames = sampler.stats.readings - atStart;
 			expect(duringFrames).toBeGreaterThanOrEqual(7);
 			expect(duringFrames).toBeLessThanOrEqual(10);
-			// No more frames: the timer reads again (within 2 periods), about one a period.
+			// No more frames: the timer reads again (within 2.5 periods), about one a period.
 			const stopped = sampler.stats.readings;
 			await sleep(1500);
 			const after = sampler.stats.readings - stopped;
@@ -82,5 +87,33 @@ describe('frame ticks', () => {
 		sampler.frameTick();
 		await sleep(20);
 		expect(sampler.stats.readings).toBe(readings);
+	});
+
+	it('on the shared schedule its job and the whole-second work wake the process together: one timer for both', async () => {
+		const {every, phasePeriodicTimers} = await import('../../src/periodic.js');
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance']});
+		vi.setSystemTime(2_000_000_300);
+		phasePeriodicTimers(true);
+		try {
+			const rules = every(1000, () => undefined);
+			const runs: number[] = [];
+			const timer = new FrameCoveredTimer(1000, () => runs.push(Date.now()));
+			timer.start();
+			expect(vi.getTimerCount()).toBe(1);
+			vi.advanceTimersByTime(2000);
+			// On the whole seconds.
+			expect(runs).toEqual([2_000_001_000, 2_000_002_000]);
+			for (let i = 0; i < 5; i++) {
+				timer.frame();
+				vi.advanceTimersByTime(1000);
+				expect(vi.getTimerCount()).toBe(1);
+			}
+			expect(runs).toHaveLength(2);
+			timer.stop();
+			rules.stop();
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			phasePeriodicTimers(false);
+		}
 	});
 });

@@ -145,6 +145,37 @@ describe('snapshots', () => {
 	});
 });
 
+describe('the snapshot tick on the shared schedule', () => {
+	it('at the default refresh it runs on the whole seconds with the other periodic work: one timer for both', async () => {
+		const {every, phasePeriodicTimers} = await import('../../src/periodic.js');
+		vi.useFakeTimers();
+		vi.setSystemTime(1_000_000_250);
+		phasePeriodicTimers(true);
+		try {
+			const store = new MetricsStore();
+			const publisher = new SnapshotPublisher((n) => buildSnapshot({store, host: 'h', instanceId: 'i', bus}, n), () => store.version, 1);
+			const jobTimes: number[] = [];
+			const job = every(1000, () => jobTimes.push(Date.now()));
+			publisher.start();
+			const builtAt: number[] = [];
+			publisher.subscribe(() => builtAt.push(Date.now()));
+			// The rules' tick and the snapshot's: one timer wakes the process for both.
+			expect(vi.getTimerCount()).toBe(1);
+			store.apply({kind: 'training', projectId: 'p', step: 1, loss: 1, timestamp: T, timeMs: T});
+			vi.advanceTimersByTime(3000);
+			expect(jobTimes).toEqual([1_000_001_000, 1_000_002_000, 1_000_003_000]);
+			expect(builtAt.length).toBeGreaterThanOrEqual(1);
+			for (const t of builtAt) expect(t % 1000).toBe(0);
+			job.stop();
+			publisher.stop();
+			expect(vi.getTimerCount()).toBe(0);
+		} finally {
+			phasePeriodicTimers(false);
+			vi.useRealTimers();
+		}
+	});
+});
+
 describe('completed_today', () => {
 	const done = (timeMs: number) => ({kind: 'task', taskId: 't', status: 'done', agent: 'a', durationSeconds: 1, timestamp: timeMs, timeMs}) as const;
 

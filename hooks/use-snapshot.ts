@@ -10,12 +10,16 @@ export interface SnapshotSource {
 const noop = () => {};
 
 /**
-`listener`, called at most once every `everyMs`: at once when the period since the last call has passed, else once
-when it ends (however many notifications came in between). `stop` cancels a pending call.
+`listener`, called at most once every `everyMs`: at once when the period since the last call has passed (or all but a
+twentieth of it, at most 50 ms), else once when it ends (however many notifications came in between). `stop` cancels
+a pending call. The slack: the snapshots come on the shared whole-second schedule (periodic.ts), a millisecond early or
+late; without it one a millisecond early would wait out the rest of the period in a timer of its own (another
+wake-up), and each such wait would push the next later.
 */
 export function throttledListener(listener: () => void, everyMs: number, now: () => number = Date.now): {readonly notify: () => void; readonly stop: () => void} {
 	let last = Number.NEGATIVE_INFINITY;
 	let timer: NodeJS.Timeout | undefined;
+	const slack = Math.min(50, everyMs / 20);
 	const fire = () => {
 		timer = undefined;
 		last = now();
@@ -25,7 +29,7 @@ export function throttledListener(listener: () => void, everyMs: number, now: ()
 		notify: () => {
 			if (timer !== undefined) return;
 			const wait = last + everyMs - now();
-			if (wait <= 0) fire();
+			if (wait <= slack) fire();
 			else timer = setTimeout(fire, wait);
 		},
 		stop: () => {

@@ -21,6 +21,8 @@ interface Job {
 	readonly ms: number;
 	readonly fn: () => void;
 	readonly unref: boolean;
+	/** Runs after the other jobs due in the same pass (a frame that shows their results). */
+	readonly last: boolean;
 	/** Wall-clock ms of its next run (a multiple of its period). */
 	dueMs: number;
 }
@@ -61,15 +63,16 @@ function nextDueMs(dueMs: number, nowMs: number, ms: number): number {
 
 /**
 `fn` every `ms`, on the shared schedule when phasing is on. `unref` (default true): it does not keep the process
-alive, as `setInterval(...).unref()`.
+alive, as `setInterval(...).unref()`. `last`: in a pass of the shared schedule, after the jobs without it (the
+dashboard's snapshot tick, so the rules' tick of the same second is in its frame).
 */
-export function every(ms: number, fn: () => void, unref = true): Periodic {
+export function every(ms: number, fn: () => void, unref = true, last = false): Periodic {
 	if (!phased) {
 		const timer = setInterval(fn, ms);
 		if (unref) timer.unref();
 		return {stop: () => clearInterval(timer)};
 	}
-	const job: Job = {ms, fn, unref, dueMs: firstDueMs(Date.now(), ms)};
+	const job: Job = {ms, fn, unref, last, dueMs: firstDueMs(Date.now(), ms)};
 	jobs.add(job);
 	arm();
 	return {
@@ -108,7 +111,8 @@ function runDue(): void {
 	// Everything due by now, and what falls due within the next millisecond (the timer's resolution). The clock is
 	// read again for each job: one that ran long makes the later ones skip the runs it made them miss.
 	const due = Date.now() + 1;
-	for (const job of [...jobs]) {
+	const all = [...jobs];
+	for (const job of [...all.filter((j) => !j.last), ...all.filter((j) => j.last)]) {
 		if (job.dueMs > due || !jobs.has(job)) continue;
 		job.dueMs = nextDueMs(job.dueMs, Date.now(), job.ms);
 		try {

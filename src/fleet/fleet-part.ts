@@ -93,7 +93,7 @@ export function createFleetPart(core: FleetCore, options: FleetPartOptions): Fle
 	let snapshot: FleetSnapshot = {hosts: [], thresholds: options.thresholds, readAtMs: undefined, truncated: false, invalidNames: 0, malformed: 0};
 	let watched: string | undefined;
 	let seen: ReadonlyMap<string, SeenEntry> = new Map();
-	/** The period's work on its own timer, which stands back (without waking) while GPU frames do it (publishOnFrame). */
+	/** The period's work on its own timer (on the shared schedule), which does nothing while GPU frames do it (publishOnFrame). */
 	let timer: FrameCoveredTimer | undefined;
 
 	const publish = (): void => {

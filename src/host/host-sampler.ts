@@ -156,8 +156,9 @@ export class HostSampler {
 
 	/**
 	A reading now, on another part's tick of the same period (the GPU frame): the host figures then go in the frame's
-	transaction, and the process wakes once a second instead of twice. The sampler's own timer stands back while such
-	ticks come, without waking, and reads again on its own once they stop (FrameCoveredTimer).
+	transaction, and the process wakes once a second instead of twice. The sampler's own timer (a job on the shared
+	whole-second schedule) reads nothing while such ticks come, and reads again on its own once they stop
+	(FrameCoveredTimer).
 	*/
 	frameTick(): void {
 		if (!this.running) return;

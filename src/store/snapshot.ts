@@ -215,10 +215,14 @@ export function snapshotToJson(value: unknown, indent?: number): string {
 	return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), indent);
 }
 
+/** How much short of a second an unchanged snapshot is still rebuilt (its tick may come that much early). */
+const REBUILD_SLACK_MS = 50;
+
 /**
 Publishes snapshots at most `maxHz` times a second, only when something changed (or once a second). Its tick is on the
 shared schedule of periodic.ts (in the long-running modes): at the default refresh, the whole seconds the rules, the
-leases and the polls already wake the dashboard for, not a moment of its own (one wake-up a second fewer).
+leases and the polls already wake the dashboard for, not a moment of its own (one wake-up a second fewer), and after
+the other jobs of that pass (the rules' tick) so their results are in the frame.
 */
 export class SnapshotPublisher {
 	private current: Snapshot;
@@ -268,7 +272,8 @@ export class SnapshotPublisher {
 	private arm(): void {
 		const wanted = this.started && this.listeners.size > 0;
 		if (wanted && this.timer === undefined) {
-			this.timer = every(Math.round(1000 / this.maxHz), () => this.tick());
+			// Last in its pass of the shared schedule: the jobs due with it (the rules' tick) have run.
+			this.timer = every(Math.round(1000 / this.maxHz), () => this.tick(), true, true);
 		} else if (!wanted && this.timer !== undefined) {
 			this.timer.stop();
 			this.timer = undefined;
@@ -280,7 +285,8 @@ export class SnapshotPublisher {
 		if (!force && this.listeners.size === 0) return;
 		const now = this.now();
 		const version = this.version();
-		if (!force && version === this.lastVersion && now - this.lastBuiltMs < 1000) return;
+		// Once a second even unchanged (ages, clocks): a tick on the shared schedule may come a millisecond early.
+		if (!force && version === this.lastVersion && now - this.lastBuiltMs < 1000 - REBUILD_SLACK_MS) return;
 		this.current = this.build(now);
 		this.lastVersion = version;
 		this.lastBuiltMs = now;

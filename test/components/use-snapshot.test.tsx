@@ -34,6 +34,27 @@ describe('throttledListener', () => {
 	});
 });
 
+describe('throttledListener on a grid', () => {
+	it('a notification a few milliseconds short of the period goes at once; one well short waits for the period', () => {
+		vi.useFakeTimers();
+		let calls = 0;
+		const t = throttledListener(() => (calls += 1), 1000);
+		t.notify();
+		expect(calls).toBe(1);
+		// Snapshots on the whole seconds, one 2 ms early: no timer of its own, no drift.
+		vi.advanceTimersByTime(998);
+		t.notify();
+		expect(calls).toBe(2);
+		expect(vi.getTimerCount()).toBe(0);
+		vi.advanceTimersByTime(900);
+		t.notify();
+		expect(calls).toBe(2);
+		expect(vi.getTimerCount()).toBe(1);
+		vi.advanceTimersByTime(100);
+		expect(calls).toBe(3);
+	});
+});
+
 function Probe({source, everyMs, renders}: {readonly source: TestSource; readonly everyMs: number; readonly renders: {n: number}}) {
 	renders.n += 1;
 	return <Text>{String(useSnapshot(source, false, everyMs).takenAtMs - NOW)}</Text>;

@@ -162,7 +162,7 @@ describe.runIf(redisAvailable())('the fleet part on Redis', () => {
 			const duringFrames = (await zadds()) - before;
 			expect(duringFrames).toBeGreaterThanOrEqual(6);
 			expect(duringFrames).toBeLessThanOrEqual(11);
-			// Frames stop: the timer writes the line again within two periods, about once a period.
+			// Frames stop: the timer writes the line again within two and a half periods, about once a period.
 			const stopped = await zadds();
 			await new Promise((resolve) => setTimeout(resolve, 1500));
 			const after = (await zadds()) - stopped;

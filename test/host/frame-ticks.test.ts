@@ -116,4 +116,22 @@ describe('frame ticks', () => {
 			phasePeriodicTimers(false);
 		}
 	});
+
+	it('on the shared schedule its first run is at least half a period after start, not at a grid point a millisecond away', async () => {
+		const {phasePeriodicTimers} = await import('../../src/periodic.js');
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance']});
+		vi.setSystemTime(3_000_000_999);
+		phasePeriodicTimers(true);
+		try {
+			const runs: number[] = [];
+			const timer = new FrameCoveredTimer(1000, () => runs.push(Date.now()));
+			timer.start();
+			vi.advanceTimersByTime(2100);
+			// The grid point 1 ms after start is skipped (a host reading there would take rates over 1 ms).
+			expect(runs).toEqual([3_000_002_000, 3_000_003_000]);
+			timer.stop();
+		} finally {
+			phasePeriodicTimers(false);
+		}
+	});
 });

@@ -117,3 +117,19 @@ describe('every, on: each job keeps its own period', () => {
 		expect(runs).toEqual([301_000]);
 	});
 });
+
+describe('every, on: a job asked to run last', () => {
+	it('runs after the other jobs due in the same pass, whichever was asked for first', () => {
+		fakeClock(20_000_250, true);
+		const order: string[] = [];
+		const frame = every(1000, () => order.push('frame'), true, true);
+		const rules = every(1000, () => order.push('rules'));
+		const poll = every(500, () => order.push('poll'));
+		vi.advanceTimersByTime(1000);
+		// 20_000_500: the poll alone; 20_001_000: all three, the others in the order asked for, the frame last.
+		expect(order).toEqual(['poll', 'rules', 'poll', 'frame']);
+		frame.stop();
+		rules.stop();
+		poll.stop();
+	});
+});

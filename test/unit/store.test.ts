@@ -146,6 +146,20 @@ describe('snapshots', () => {
 });
 
 describe('the snapshot tick on the shared schedule', () => {
+	it('an unchanged snapshot is still rebuilt once a second when its tick comes a few milliseconds early', () => {
+		const store = new MetricsStore();
+		let now = 5_000_000;
+		const publisher = new SnapshotPublisher((n) => buildSnapshot({store, host: 'h', instanceId: 'i', bus}, n), () => store.version, 1, () => now);
+		let notified = 0;
+		publisher.subscribe(() => notified++);
+		now += 998;
+		publisher.tick();
+		expect(notified).toBe(1);
+		now += 500;
+		publisher.tick();
+		expect(notified).toBe(1);
+	});
+
 	it('at the default refresh it runs on the whole seconds with the other periodic work: one timer for both', async () => {
 		const {every, phasePeriodicTimers} = await import('../../src/periodic.js');
 		vi.useFakeTimers();
@@ -154,11 +168,20 @@ describe('the snapshot tick on the shared schedule', () => {
 		try {
 			const store = new MetricsStore();
 			const publisher = new SnapshotPublisher((n) => buildSnapshot({store, host: 'h', instanceId: 'i', bus}, n), () => store.version, 1);
-			const jobTimes: number[] = [];
-			const job = every(1000, () => jobTimes.push(Date.now()));
 			publisher.start();
 			const builtAt: number[] = [];
-			publisher.subscribe(() => builtAt.push(Date.now()));
+			const order: string[] = [];
+			publisher.subscribe(() => {
+				builtAt.push(Date.now());
+				order.push('snapshot');
+			});
+			// Asked for after the publisher's tick, as the rules' tick is in the dashboard: it still runs first in the pass.
+			const jobTimes: number[] = [];
+			const job = every(1000, () => {
+				jobTimes.push(Date.now());
+				order.push('rules');
+				store.apply({kind: 'training', projectId: 'p', step: jobTimes.length + 1, loss: 1, timestamp: T, timeMs: T});
+			});
 			// The rules' tick and the snapshot's: one timer wakes the process for both.
 			expect(vi.getTimerCount()).toBe(1);
 			store.apply({kind: 'training', projectId: 'p', step: 1, loss: 1, timestamp: T, timeMs: T});
@@ -166,6 +189,7 @@ describe('the snapshot tick on the shared schedule', () => {
 			expect(jobTimes).toEqual([1_000_001_000, 1_000_002_000, 1_000_003_000]);
 			expect(builtAt.length).toBeGreaterThanOrEqual(1);
 			for (const t of builtAt) expect(t % 1000).toBe(0);
+			expect(order).toEqual(['rules', 'snapshot', 'rules', 'snapshot', 'rules', 'snapshot']);
 			job.stop();
 			publisher.stop();
 			expect(vi.getTimerCount()).toBe(0);

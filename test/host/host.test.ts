@@ -1,6 +1,6 @@
 /** Host sampling: the /proc parsers on recorded text, the figures from two readings, the hint, and this machine's /proc. */
-import {readFileSync, statfsSync} from 'node:fs';
-import {cpus} from 'node:os';
+import {cpSync, mkdirSync, mkdtempSync, readFileSync, statfsSync, writeFileSync} from 'node:fs';
+import {cpus, tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
@@ -168,8 +168,6 @@ describe('on this machine', () => {
 describe('disk full forecast', () => {
 	it('a filesystem filling steadily says when it will be full; a steady one does not', async () => {
 		const {hostParts} = await import('../../src/host/host-figures.js');
-		const {mkdtempSync, writeFileSync, mkdirSync, cpSync} = await import('node:fs');
-		const {tmpdir} = await import('node:os');
 		// Recorded /proc, and the clock driven by the test; statfs of a real path gives the size, the growth is the test's:
 		// drive the forecast through hostParts with figures built as the sampler builds them.
 		const stats = (fullInMs: number | undefined) => ({
@@ -183,10 +181,7 @@ describe('disk full forecast', () => {
 		expect(hostParts(stats(3 * 86_400_000), false).find((p) => p.key === 'fs:/data')!.text).toBe('/data 90%');
 		expect(hostParts(stats(undefined), false).find((p) => p.key === 'fs:/data')!.text).toBe('/data 90%');
 		// The sampler on a steady filesystem (this machine's /, over a few readings): no forecast.
-		const dir = mkdtempSync(join(tmpdir(), 'mycotop-proc-'));
-		cpSync(join(PROC, 'a'), dir, {recursive: true});
-		mkdirSync(join(dir, 'net'), {recursive: true});
-		writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
+		const dir = recordedProc();
 		let now = 0;
 		// A reading every 5 s: each reads statfs (FS_EVERY_MS), so the forecast has its ten points.
 		const sampler = new HostSampler({procRoot: dir, paths: ['/'], now: () => (now += 5000)});
@@ -199,15 +194,19 @@ describe('disk full forecast', () => {
 	});
 });
 
+/** A copy of the recorded /proc with what the sampler also reads (net/, loadavg), in a temporary folder. */
+function recordedProc(): string {
+	const dir = mkdtempSync(join(tmpdir(), 'mycotop-proc-'));
+	cpSync(join(PROC, 'a'), dir, {recursive: true});
+	mkdirSync(join(dir, 'net'), {recursive: true});
+	writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
+	return dir;
+}
+
 describe('filesystem space', () => {
 	it('is read every FS_EVERY_MS, carried between, and only fresh readings go in the growth series', async () => {
 		const {FS_EVERY_MS} = await import('../../src/host/host-sampler.js');
-		const {mkdtempSync, writeFileSync, mkdirSync, cpSync} = await import('node:fs');
-		const {tmpdir} = await import('node:os');
-		const dir = mkdtempSync(join(tmpdir(), 'mycotop-proc-'));
-		cpSync(join(PROC, 'a'), dir, {recursive: true});
-		mkdirSync(join(dir, 'net'), {recursive: true});
-		writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
+		const dir = recordedProc();
 		let now = 0;
 		let calls = 0;
 		// A disk that fills by one block a call.
@@ -239,12 +238,7 @@ describe('filesystem space', () => {
 	});
 
 	it('the disk-full forecast fits the 5-s readings and counts down on the readings that carry one', async () => {
-		const {mkdtempSync, writeFileSync, mkdirSync, cpSync} = await import('node:fs');
-		const {tmpdir} = await import('node:os');
-		const dir = mkdtempSync(join(tmpdir(), 'mycotop-proc-'));
-		cpSync(join(PROC, 'a'), dir, {recursive: true});
-		mkdirSync(join(dir, 'net'), {recursive: true});
-		writeFileSync(join(dir, 'loadavg'), '1 1 1 1/1 1\n');
+		const dir = recordedProc();
 		let now = 0;
 		let calls = 0;
 		// 1,000 blocks; 50 used at the first statfs and 50 more at each (every 5 s): 10 a second, used = 50 + 10 t.

@@ -78,6 +78,11 @@ describe('INFO', () => {
 	});
 });
 
+/** A health part whose Redis is `probe` (ping, info, slowlogLen as the test answers them). */
+function probedPart(probe: {ping: () => Promise<unknown>; info: () => Promise<unknown>; slowlogLen: () => Promise<unknown>}, timeoutMs: number): RedisHealthPart {
+	return new RedisHealthPart({bus: {kind: 'redis', kv: () => probe as unknown as MemoryKv}, store: {touch: () => undefined}}, {timeoutMs});
+}
+
 describe('one sample', () => {
 	it('times the PING alone, then sends INFO and SLOWLOG LEN together (one round trip)', async () => {
 		// A probe whose answers come when the test says. The PING goes first and alone (sent with INFO, its answer would
@@ -90,7 +95,7 @@ describe('one sample', () => {
 				answers.set(name, resolve);
 			});
 		const probe = {ping: () => ask('ping'), info: () => ask('info'), slowlogLen: () => ask('slowlog')};
-		const part = new RedisHealthPart({bus: {kind: 'redis', kv: () => probe as unknown as MemoryKv}, store: {touch: () => undefined}}, {timeoutMs: 5000});
+		const part = probedPart(probe, 5000);
 		const done = part.sample();
 		expect(asked).toEqual(['ping']);
 		await new Promise((r) => setTimeout(r, 30));
@@ -111,7 +116,7 @@ describe('one sample', () => {
 
 	it('a PING that does not answer counts as the timeout and says so; the other figures still come', async () => {
 		const probe = {ping: () => new Promise(() => undefined), info: async () => INFO, slowlogLen: async () => 0};
-		const part = new RedisHealthPart({bus: {kind: 'redis', kv: () => probe as unknown as MemoryKv}, store: {touch: () => undefined}}, {timeoutMs: 100});
+		const part = probedPart(probe, 100);
 		const t0 = performance.now();
 		await part.sample();
 		expect(performance.now() - t0).toBeLessThan(1000);
@@ -124,7 +129,7 @@ describe('one sample', () => {
 
 	it('INFO and SLOWLOG LEN that do not answer within the window leave their figures out and say so', async () => {
 		const probe = {ping: async () => 'PONG', info: () => new Promise(() => undefined), slowlogLen: () => new Promise(() => undefined)};
-		const part = new RedisHealthPart({bus: {kind: 'redis', kv: () => probe as unknown as MemoryKv}, store: {touch: () => undefined}}, {timeoutMs: 300});
+		const part = probedPart(probe, 300);
 		const t0 = performance.now();
 		await part.sample();
 		// One window for the two: not 300 ms each, one after the other.

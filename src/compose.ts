@@ -132,9 +132,11 @@ function composeParts(
 	});
 	// One tick a period: with GPU frames flowing, the fleet line (always the GPU's period) and the host reading (when its
 	// period is the same) are made on each frame and go in its transaction; their own timers take over when frames stop.
+	// The transaction goes once the host reading is in (the promise returned), in the wake-up that brought the frame (a
+	// statfs every 5 s: in its answer's), not after the writer's trickle delay (gpu-part.ts, write-batcher.ts turn).
 	gpu?.onEachFrame(() => {
 		fleet.publishOnFrame();
-		if (host !== undefined && host.sampler.intervalMs === intervalMs) host.sampler.frameTick();
+		return host !== undefined && host.sampler.intervalMs === intervalMs ? host.sampler.frameTick() : undefined;
 	});
 	return {gpu: gpu ?? disabledGpuPart(), rules, ...(notify !== undefined ? {notify} : {}), ...(host !== undefined ? {host} : {}), redisHealth, fleet};
 }

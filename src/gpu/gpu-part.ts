@@ -32,6 +32,11 @@ export interface GpuPartHost {
 		enqueueSample?(series: string, timeMs: number, value: number, scope?: 'shared' | 'host'): void;
 		/** Whether a write of `scope` enqueued now would be taken (write-batcher.ts); absent: always. */
 		accepts?(scope: 'shared' | 'host'): boolean;
+		/**
+		A frame's turn (write-batcher.ts): its writes, and those of the work run on it, go in one transaction once the
+		work's `ready` settles, in the wake-up that brought the frame. Absent: each write is batched as usual.
+		*/
+		turn?(): (ready?: Promise<unknown>) => void;
 	};
 	/** The seed's events:errors:monitoring report, when the sampler fails ({component, error, timestamp}). */
 	reportCollectorError?(component: string, error: string): void;
@@ -62,8 +67,11 @@ export interface GpuPart extends GpuSourcePart {
 	readonly setPricing: (pricing: EnergyPricing) => void;
 	/** Where the training messages' claimed pids come from (pid -> project, this box's only): project-join.ts. */
 	readonly setProjectClaims: (claims: () => ReadonlyMap<number, ClaimedPid>) => void;
-	/** Work to run on each frame after its writes are queued (frame-ticks.ts: the host sampler, the fleet line). */
-	readonly onEachFrame: (listener: (nowMs: number) => void) => void;
+	/**
+	Work to run on each frame after its writes are queued (frame-ticks.ts: the host sampler, the fleet line). A listener
+	that returns a promise (a reading still being made) holds the frame's transaction until it settles (turn).
+	*/
+	readonly onEachFrame: (listener: (nowMs: number) => unknown) => void;
 }
 
 export const DEFAULT_GPU_INTERVAL_MS = 1000;
@@ -206,7 +214,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 	const now = options.now ?? Date.now;
 	const redis = new GpuRedisWriter(store, host, options.currentEveryMs, options.historyEveryMs);
 	let projectClaims: (() => ReadonlyMap<number, ClaimedPid>) | undefined;
-	const frameListeners: Array<(nowMs: number) => void> = [];
+	const frameListeners: Array<(nowMs: number) => unknown> = [];
 	const sampler = new GpuSampler(store, {
 		projectClaims: () => projectClaims?.() ?? new Map<number, ClaimedPid>(),
 		bin: options.bin ?? 'nvidia-smi',
@@ -218,8 +226,18 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		now,
 		...options.sampler,
 		onFrame: (nowMs) => {
-			redis.onFrame(nowMs);
-			for (const listener of frameListeners) listener(nowMs);
+			// One transaction for the frame and the work on it, sent once that work is done (write-batcher.ts turn).
+			const end = host.writer.turn?.();
+			const readings: Array<Promise<unknown>> = [];
+			try {
+				redis.onFrame(nowMs);
+				for (const listener of frameListeners) {
+					const result = listener(nowMs);
+					if (result instanceof Promise) readings.push(result);
+				}
+			} finally {
+				end?.(readings.length === 0 ? undefined : Promise.allSettled(readings));
+			}
 			host.store.touch();
 		},
 		onChange: () => {

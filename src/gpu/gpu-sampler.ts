@@ -5,12 +5,13 @@ GpuStore, a `--query-compute-apps` one-shot every few seconds, and the failure h
 - start: a one-shot query with the full field set (the first frame at once, and the driver's verdict); a field the
   driver does not know is dropped (or the minimal set is used) and the query retried;
 - stream: rows are framed; stray lines (Xid/ECC text) are skipped; a GPU missing from a frame is lost;
-- hang: no complete frame within 3 intervals kills the child and falls back to one-shot queries with a timeout; the
-  stream is tried again later (30 s, doubling per hang, at most 10 min);
+- hang: no complete frame within 3 intervals (looked for every second) kills the child and falls back to one-shot
+  queries with a timeout; the stream is tried again later (30 s, doubling per hang, at most 10 min);
 - any failure (no binary, driver not loaded, version mismatch, no GPUs, ...) is a visible state retried with backoff;
   the last values stay visible, marked stale. Nothing here throws.
 */
 import {journal, type JournalRecord} from '../journal.js';
+import {every, type Periodic} from '../periodic.js';
 import {parseAppsOutput, parseGpuLine, type ParsedApp, type ParsedGpuRow} from './csv-parse.js';
 import {backoffMs, classifyFailure, isHung, type Failure} from './failure.js';
 import {FrameAssembler, LineSplitter} from './frame-assembler.js';
@@ -91,6 +92,8 @@ export function deriveStatus(input: {mode: 'stream' | 'oneshot'; lostCount: numb
 }
 
 const TAIL_MAX = 4096;
+/** How often a stream is looked at for a hang (ms): on the shared whole-second schedule (armWatchdog). */
+const HANG_CHECK_MS = 1000;
 
 function appendTail(tail: string, text: string): string {
 	const next = tail + text;
@@ -111,10 +114,10 @@ export class GpuSampler {
 	private streamStartedMs = 0;
 	private nextStreamTryMs = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
-	private watchdog: NodeJS.Timeout | undefined;
-	private watchdogMs = 0;
+	/** The hang check while a stream runs (a job on the shared schedule: armWatchdog). */
+	private watchdog: Periodic | undefined;
 	private settleTimer: NodeJS.Timeout | undefined;
-	private appsTimer: NodeJS.Timeout | undefined;
+	private appsTimer: Periodic | undefined;
 	/** The last process list nvidia-smi gave, and what it was asked against (apps-schedule.ts). */
 	private lastApps: readonly ParsedApp[] | undefined;
 	private appsMemo: AppsQueryMemo | undefined;
@@ -162,11 +165,9 @@ export class GpuSampler {
 			this.settled = resolve;
 		});
 		void this.connect();
-		const every = this.options.processesEveryMs ?? 5000;
-		if (every > 0) {
-			this.appsTimer = setInterval(() => void this.pollApps(), every);
-			this.appsTimer.unref();
-		}
+		const appsEveryMs = this.options.processesEveryMs ?? 5000;
+		// On the shared schedule (periodic.ts): every 5 s on a whole second, where the process is awake anyway.
+		if (appsEveryMs > 0) this.appsTimer = every(appsEveryMs, () => void this.pollApps());
 		let timer: NodeJS.Timeout | undefined;
 		await Promise.race([first, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
 		clearTimeout(timer);
@@ -176,10 +177,11 @@ export class GpuSampler {
 		this.running = false;
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
-		clearTimeout(this.watchdog);
+		this.watchdog?.stop();
 		this.watchdog = undefined;
 		clearTimeout(this.settleTimer);
-		clearInterval(this.appsTimer);
+		this.appsTimer?.stop();
+		this.appsTimer = undefined;
 		const stream = this.stream;
 		this.stream = undefined;
 		if (stream !== undefined) {
@@ -295,11 +297,11 @@ export class GpuSampler {
 		this.streamStartedMs = this.now();
 		this.stats.streamStarts += 1;
 		this.setStatus(this.liveStatus());
-		this.armWatchdog(Math.max(this.hangAllowance, this.oneshotTimeout));
+		this.armWatchdog();
 		void handle.done.then((outcome) => {
 			if (this.stream !== handle) return;
 			this.stream = undefined;
-			clearTimeout(this.watchdog);
+			this.watchdog?.stop();
 			this.watchdog = undefined;
 			clearTimeout(this.settleTimer);
 			if (!this.running) return;
@@ -353,7 +355,6 @@ export class GpuSampler {
 		this.lastFrameMs = nowMs;
 		this.failures = 0;
 		this.stats.frames += 1;
-		if (this.stream !== undefined) this.armWatchdog(this.hangAllowance + 1);
 		for (const lost of changes.lost) this.record({type: 'gpu', event: 'lost', uuid: lost.uuid, index: lost.index, reason: lost.reason, timeMs: nowMs});
 		for (const uuid of changes.recovered) this.record({type: 'gpu', event: 'recovered', uuid, timeMs: nowMs});
 		this.setStatus(this.liveStatus());
@@ -361,41 +362,26 @@ export class GpuSampler {
 		this.options.onFrame?.(nowMs);
 	}
 
-	private get hangAllowance(): number {
-		return (this.options.hangFactor ?? 3) * this.options.intervalMs;
-	}
-
 	/**
-	The hang watchdog is one timer pushed back (`refresh`) by every frame; it fires only after `ms` without a frame. A
-	healthy stream still costs a wake-up about every `ms`: Node moves a refreshed timeout's own due time but leaves
-	libuv's timer at the old one, so the process wakes then to find nothing due (see frame-ticks.ts).
+	The hang watchdog while a stream runs: a look every HANG_CHECK_MS, a job on the shared whole-second schedule
+	(periodic.ts), where the rules and the leases wake the process anyway; frames only note their time. A hang is
+	noticed within HANG_CHECK_MS after the allowance (three intervals without a frame; at start, the longer of that and
+	the one-shot timeout). (It was a timeout pushed back with `refresh()` by every frame, which still woke the process
+	every few seconds: Node moves a refreshed timeout's own due time but leaves libuv's timer at the old one, see
+	frame-ticks.ts.)
 	*/
-	private armWatchdog(ms: number): void {
-		if (this.watchdog !== undefined && this.watchdogMs === ms) {
-			this.watchdog.refresh();
-			return;
-		}
-		clearTimeout(this.watchdog);
-		this.watchdogMs = ms;
-		this.watchdog = setTimeout(() => this.checkHang(), ms);
-		this.watchdog.unref();
+	private armWatchdog(): void {
+		this.watchdog?.stop();
+		this.watchdog = every(HANG_CHECK_MS, () => this.checkHang());
 	}
 
 	private checkHang(): void {
 		if (this.stream === undefined || !this.running) return;
-		const now = this.now();
-		if (!isHung(now, this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3, this.oneshotTimeout)) {
-			// Fired early (clock granularity): look again shortly.
-			clearTimeout(this.watchdog);
-			this.watchdog = setTimeout(() => this.checkHang(), Math.max(10, Math.floor(this.options.intervalMs / 4)));
-			this.watchdog.unref();
-			this.watchdogMs = -1;
-			return;
-		}
+		if (!isHung(this.now(), this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3, this.oneshotTimeout)) return;
 		this.stats.hangs += 1;
 		const handle = this.stream;
 		this.stream = undefined;
-		clearTimeout(this.watchdog);
+		this.watchdog?.stop();
 		this.watchdog = undefined;
 		clearTimeout(this.settleTimer);
 		handle.kill();

@@ -11,6 +11,7 @@ import {type Parsed} from './csv-parse.js';
 import {type GpuStore} from './gpu-store.js';
 import {nvlinkRate, parseNvlinkCounters} from './nvlink-parse.js';
 import {runOneShot} from './nvidia-smi-runner.js';
+import {every, type Periodic} from '../periodic.js';
 
 const NVLINK_EXTRA = 'nvlink throughput';
 /** Default poll period. */
@@ -38,7 +39,7 @@ const inRange = (mbps: number | undefined): Parsed => (mbps === undefined ? {rea
 
 export class NvlinkSampler {
 	readonly stats = {polls: 0, skippedLines: 0, noLinks: false};
-	private timer: NodeJS.Timeout | undefined;
+	private timer: Periodic | undefined;
 	private busy = false;
 	private running = false;
 	private readonly previous = new Map<number, Previous>();
@@ -55,13 +56,13 @@ export class NvlinkSampler {
 		if (this.running) return;
 		this.running = true;
 		void this.poll();
-		this.timer = setInterval(() => void this.poll(), this.options.everyMs ?? NVLINK_EVERY_MS);
-		this.timer.unref();
+		// On the shared schedule (periodic.ts): on a whole second, where the process is awake anyway.
+		this.timer = every(this.options.everyMs ?? NVLINK_EVERY_MS, () => void this.poll());
 	}
 
 	stop(): void {
 		this.running = false;
-		if (this.timer !== undefined) clearInterval(this.timer);
+		this.timer?.stop();
 		this.timer = undefined;
 	}
 

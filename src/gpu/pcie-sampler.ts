@@ -4,7 +4,8 @@ PCIe throughput: a second long-lived child, `nvidia-smi dmon -s t -d <seconds>`,
 `rxpci`/`txpci` header (an nvidia-smi without dmon, or without the `t` group), the extra is named as unsupported
 (GpuStore.setUnsupportedExtra: in droppedFields and the state's reason) and no child runs. A child that exits is
 restarted after 30 s (doubling to 10 min); meanwhile the last values stay, marked stale. A child that stays alive
-but prints no sample for 3 intervals (at least 15 s: nvidia-smi stuck in the driver) is killed and treated the same.
+but prints no sample for 3 intervals (at least 15 s: nvidia-smi stuck in the driver; looked for every second) is killed
+and treated the same.
 Nothing here throws.
 */
 import {sanitizeText} from '../contract/sanitize.js';
@@ -13,6 +14,10 @@ import {LineSplitter} from './frame-assembler.js';
 import {type GpuStore} from './gpu-store.js';
 import {type PcieState} from './gpu-snapshot.js';
 import {runOneShot, startStream, type StreamHandle} from './nvidia-smi-runner.js';
+import {every, type Periodic} from '../periodic.js';
+
+/** How often a running child is looked at for silence (ms): on the shared whole-second schedule. */
+const SILENCE_CHECK_MS = 1000;
 
 /** The name the extra goes by in droppedFields. */
 const PCIE_EXTRA = 'pcie throughput';
@@ -64,7 +69,8 @@ export class PcieSampler {
 	private running = false;
 	private child: StreamHandle | undefined;
 	private timer: NodeJS.Timeout | undefined;
-	private watchdog: NodeJS.Timeout | undefined;
+	/** The silence check while a child runs: a job on the shared whole-second schedule (spawn). */
+	private watchdog: Periodic | undefined;
 	private restarts = 0;
 	private readonly now: () => number;
 
@@ -125,22 +131,27 @@ export class PcieSampler {
 		this.state = 'ok';
 		let silentFor: number | undefined;
 		const silenceMs = this.options.silenceMs ?? Math.max(15_000, 3 * this.seconds * 1000);
+		// The last sample's time (performance.now()); a look every SILENCE_CHECK_MS on the shared whole-second schedule,
+		// where the process is awake anyway (re-arming a timeout per line made a timer object a line: 8 a second on 8 GPUs).
+		let lastSampleAt = performance.now();
 		const arm = () => {
-			if (this.watchdog !== undefined) clearTimeout(this.watchdog);
-			this.watchdog = setTimeout(() => {
+			this.watchdog?.stop();
+			this.watchdog = every(SILENCE_CHECK_MS, () => {
+				if (this.child !== child || performance.now() - lastSampleAt < silenceMs) return;
+				this.watchdog?.stop();
+				this.watchdog = undefined;
 				silentFor = silenceMs;
 				// Stale now: a child stuck in the kernel may not die at once (its exit restarts it).
 				this.state = 'stopped';
 				this.store.staleLinkThroughput(`dmon silent for ${Math.round(silenceMs / 1000)} s`);
 				this.options.onSample?.();
 				child.kill();
-			}, silenceMs);
-			this.watchdog.unref();
+			});
 		};
 		const onLine = (line: string) => {
 			const parsed = parser.line(line);
 			if (parsed.kind === 'sample') {
-				if (this.child === child) arm();
+				lastSampleAt = performance.now();
 				this.stats.samples += 1;
 				this.restarts = 0;
 				this.store.setLinkThroughput(parsed.index, parsed.rxMBps, parsed.txMBps, this.now());
@@ -156,7 +167,7 @@ export class PcieSampler {
 		void child.done.then((outcome) => {
 			if (this.child !== child) return;
 			this.child = undefined;
-			if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+			this.watchdog?.stop();
 			this.watchdog = undefined;
 			if (!this.running) return;
 			this.state = 'stopped';
@@ -180,7 +191,7 @@ export class PcieSampler {
 		this.state = 'off';
 		if (this.timer !== undefined) clearTimeout(this.timer);
 		this.timer = undefined;
-		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+		this.watchdog?.stop();
 		this.watchdog = undefined;
 		this.child?.kill();
 		this.child = undefined;

@@ -158,12 +158,12 @@ export class HostSampler {
 	A reading now, on another part's tick of the same period (the GPU frame): the host figures then go in the frame's
 	transaction, and the process wakes once a second instead of twice. The sampler's own timer (a job on the shared
 	whole-second schedule) reads nothing while such ticks come, and reads again on its own once they stop
-	(FrameCoveredTimer).
+	(FrameCoveredTimer). Settles when the reading has been handed on (onSample), or at once when none is made.
 	*/
-	frameTick(): void {
-		if (!this.running) return;
+	frameTick(): Promise<void> {
+		if (!this.running) return Promise.resolve();
 		this.timer.frame();
-		void this.sample();
+		return this.sample();
 	}
 
 	stop(): void {

@@ -197,6 +197,9 @@ export class WriteBatcher {
 	private scheduled = false;
 	/** The trickle's delay (FLUSH_DELAY_MS) being waited out; cut short once 1,000 entries wait. */
 	private delayTimer: NodeJS.Timeout | undefined;
+	/** Turns open now (turn()), and whether a write was held back for their end. */
+	private openTurns = 0;
+	private heldForTurn = false;
 	/** A flush due within a while (enqueueHashWithin), cancelled as soon as any other write schedules one. */
 	private lazyTimer: NodeJS.Timeout | undefined;
 	/** When the last transaction of pending writes was sent (performance.now()): the pacing under load. */
@@ -517,6 +520,10 @@ export class WriteBatcher {
 		if (batch === undefined) return;
 		batch.hset(key, fields);
 		if (this.scheduled || this.lazyTimer !== undefined) return;
+		if (this.openTurns > 0) {
+			this.heldForTurn = true;
+			return;
+		}
 		this.lazyTimer = setTimeout(() => {
 			this.lazyTimer = undefined;
 			this.schedule();
@@ -525,11 +532,89 @@ export class WriteBatcher {
 	}
 
 	/**
+	A periodic source's turn: the GPU frame, with the host reading and the fleet line that ride with it (gpu-part.ts).
+	Writes made while a turn is open arm no timer (neither the trickle's delay nor enqueueHashWithin's wait); the
+	returned `end(ready)` sends them, in one transaction, once `ready` settles (none: at once), in that turn of the event
+	loop. So the frame's transaction goes in the wake-up that brought the frame: a delay armed and then cut short would
+	still wake the process when it was due (Node leaves libuv's timer where it was when a timeout is cleared or
+	refreshed), once a period. A `ready` still unsettled when the turn of the event loop ends (a statfs answered by the
+	thread pool) hands the writes to the trickle's delay as if there had been no turn, and cuts that delay short when it
+	settles: a reading that never settles holds nothing back. Under load (1,000 entries waiting) writes go paced as
+	ever. `end` a second time does nothing.
+	*/
+	turn(): (ready?: Promise<unknown>) => void {
+		this.openTurns += 1;
+		let open = true;
+		const close = (): boolean => {
+			if (!open) return false;
+			open = false;
+			this.openTurns -= 1;
+			return true;
+		};
+		return (ready) => {
+			if (!open) return;
+			if (ready === undefined) {
+				close();
+				this.sendHeld();
+				return;
+			}
+			const settled = () => {
+				// Settled within the turn: send what it held; later: cut the trickle's delay it was handed to.
+				if (close()) this.sendHeld();
+				else this.skipDelay();
+			};
+			void ready.then(settled, settled);
+			setImmediate(() => {
+				if (close() && this.openTurns === 0 && this.heldForTurn) {
+					this.heldForTurn = false;
+					this.schedule();
+				}
+			});
+		};
+	}
+
+	/** Writes open turns held back: sent at once (setImmediate), with any delay already armed cut short. */
+	private sendHeld(): void {
+		if (this.openTurns > 0) return;
+		const held = this.heldForTurn;
+		this.heldForTurn = false;
+		if (held && !this.scheduled && this.delayTimer === undefined && this.lazyTimer === undefined) {
+			this.scheduled = true;
+			setImmediate(() => {
+				this.scheduled = false;
+				void this.flush(true);
+			});
+			return;
+		}
+		this.skipDelay();
+	}
+
+	/** What waits out the trickle's delay (or enqueueHashWithin's wait) goes at once (setImmediate) instead. */
+	private skipDelay(): void {
+		const waiting = this.delayTimer ?? this.lazyTimer;
+		if (waiting === undefined) return;
+		clearTimeout(waiting);
+		this.delayTimer = undefined;
+		this.lazyTimer = undefined;
+		// Still scheduled until it runs: writes meanwhile join it (schedule() sees a flush coming and no delay to cut).
+		this.scheduled = true;
+		setImmediate(() => {
+			this.scheduled = false;
+			void this.flush(true);
+		});
+	}
+
+	/**
 	Flush within `flushDelayMs` (default FLUSH_DELAY_MS): at a trickle that is one transaction per window instead of one
 	per message. Under load (1,000 entries waiting) sooner, but paced (paceWaitMs): a transaction starts at most every
 	MIN_TRANSACTION_GAP_MS unless BIG_BATCH_ENTRIES are waiting.
 	*/
 	protected schedule(): void {
+		// A turn is open (turn()): its end sends these writes, unless load cannot wait for it.
+		if (this.openTurns > 0 && !this.scheduled && this.pending.entryCount + this.hostPending.entryCount < 1000) {
+			this.heldForTurn = true;
+			return;
+		}
 		if (this.scheduled) {
 			// Load built up while a write waited out the trickle's delay: go paced now instead of at the delay's end.
 			if (this.delayTimer === undefined || this.pending.entryCount + this.hostPending.entryCount < 1000) return;

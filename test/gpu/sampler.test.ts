@@ -262,6 +262,20 @@ describe('failures are visible states, retried with backoff', () => {
 		expect(journal.find((r) => r['event'] === 'hang')).toBeDefined();
 	});
 
+	test('a hang is noticed after three intervals without a frame and within a second of the look after that, not before', async () => {
+		const frames: number[] = [];
+		const {sampler, journal} = rig('hang', {streamRetryMs: 60_000, intervalMs: 200, onFrame: (nowMs) => frames.push(nowMs)});
+		await sampler.start();
+		await until(() => sampler.stats.hangs === 1);
+		const hang = journal.find((r) => r['event'] === 'hang')!;
+		const lastFrame = Math.max(...frames.filter((t) => t <= Number(hang['timeMs'])));
+		const silentMs = Number(hang['timeMs']) - lastFrame;
+		// Three intervals (600 ms) without a frame, looked for once a second (HANG_CHECK_MS): 600 to 1,600 ms, and a
+		// little for a loaded machine.
+		expect(silentMs).toBeGreaterThan(600);
+		expect(silentMs).toBeLessThan(2100);
+	});
+
 	test('streaming is tried again after a hang', async () => {
 		const {sampler, invocations} = rig('hang', {streamRetryMs: 300});
 		await sampler.start();

@@ -2,8 +2,9 @@
 A collector's writes once a period in one transaction (gpu/frame-ticks.ts): with 8 fake GPUs, the host reading and
 the fleet line are made on each GPU frame, so every transaction that carries the frame's GPU hashes carries this
 host's figures and its fleet line too, and there is about one transaction per frame (not three); and the acks are
-re-read once a second, not every 500 ms (rules-part.ts, acksPollMs). Watched with
-MONITOR on a private redis-server.
+re-read once a second, not every 500 ms (rules-part.ts, acksPollMs). The transaction goes in the frame's own
+wake-up, not the writer's trickle delay (200 ms) later (write-batcher.ts turn, gpu-part.ts). Watched with MONITOR on a
+private redis-server.
 */
 import {describe, expect, it} from 'vitest';
 import {redisAvailable, startRedis, waitFor} from '../helpers/redis-server.js';
@@ -23,18 +24,27 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 		const config = {...EMPTY_CONFIG, host: {intervalMs: 1000, paths: ['/']}};
 		const runtime = await composeRuntime(parsed.flags, config, {redisUrl: redis.url, readOnly: false, demo: false});
 		const transactions: string[][] = [];
+		// Per transaction with the GPU frame's box hash: from the frame (its last_updated) to the MULTI, in ms.
+		const frameToMulti = new Map<string[], number>();
 		const monitor = await redis.client().monitor();
 		let current: string[] | undefined;
+		let multiAtMs = 0;
 		// The acks' re-reads (rules-part.ts, acksPollMs): once a second for --headless.
 		let acksReads = 0;
 		monitor.on('monitor', (_time: string, args: string[]) => {
 			const name = String(args[0]).toLowerCase();
 			if (name === 'hgetall' && String(args[1]) === 'mycotop:alerts:acks') acksReads += 1;
-			if (name === 'multi') current = [];
-			else if (name === 'exec') {
+			if (name === 'multi') {
+				current = [];
+				multiAtMs = Number(_time) * 1000;
+			} else if (name === 'exec') {
 				if (current !== undefined) transactions.push(current);
 				current = undefined;
-			} else if (current !== undefined && args[1] !== undefined) current.push(String(args[1]));
+			} else if (current !== undefined && args[1] !== undefined) {
+				current.push(String(args[1]));
+				const at = args.indexOf('last_updated');
+				if (name === 'hset' && String(args[1]) === 'metrics:gpu:current' && at > 0) frameToMulti.set(current, multiAtMs - Date.parse(String(args[at + 1])));
+			}
 		});
 		try {
 			await runtime.start();
@@ -57,6 +67,10 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 				expect(t).toContain('mycotop:hosts');
 			}
 			// No transaction of the host figures or the fleet line on their own (at most one around a late frame).
+			// In the frame's turn (a statfs every 5 s: in its answer's): well under the trickle's 200 ms, in the median.
+			const delays = withGpu.map((t) => frameToMulti.get(t)!).sort((a, b) => a - b);
+			expect(delays.every((d) => Number.isFinite(d))).toBe(true);
+			expect(delays[Math.floor(delays.length / 2)]!).toBeLessThan(100);
 			const alone = watched.filter((t) => !t.includes('metrics:gpu:current') && t.some((k) => k === `metrics:host:${host}:current` || k === 'mycotop:hosts'));
 			expect(alone.length).toBeLessThanOrEqual(1);
 		} finally {

@@ -6,7 +6,7 @@ current hashes (a per-GPU hash with only its changed fields and `last_updated`, 
 every field of the per-GPU hashes, and the frames' history samples of the period (held here, merged in one go).
 */
 import {TTL_SECONDS, keys} from '../contract/names.js';
-import {type JournalRecord} from '../journal.js';
+import {journal, type JournalRecord} from '../journal.js';
 import {type GpuSourcePart} from '../parts.js';
 import {GpuSampler, type SamplerOptions} from './gpu-sampler.js';
 import {PcieSampler} from './pcie-sampler.js';
@@ -215,6 +215,11 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 	const redis = new GpuRedisWriter(store, host, options.currentEveryMs, options.historyEveryMs);
 	let projectClaims: (() => ReadonlyMap<number, ClaimedPid>) | undefined;
 	const frameListeners: Array<(nowMs: number) => unknown> = [];
+	// Work on a frame that failed (a reading that threw) is journalled, not lost in the turn's wait for it.
+	const record = options.journal ?? ((r: JournalRecord) => journal.record(r));
+	const journalFailures = (results: ReadonlyArray<PromiseSettledResult<unknown>>): void => {
+		for (const result of results) if (result.status === 'rejected') record({type: 'gpu', event: 'frame-work-failed', error: result.reason instanceof Error ? result.reason.message : String(result.reason), timeMs: now()});
+	};
 	const sampler = new GpuSampler(store, {
 		projectClaims: () => projectClaims?.() ?? new Map<number, ClaimedPid>(),
 		bin: options.bin ?? 'nvidia-smi',
@@ -236,7 +241,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 					if (result instanceof Promise) readings.push(result);
 				}
 			} finally {
-				end?.(readings.length === 0 ? undefined : Promise.allSettled(readings));
+				end?.(readings.length === 0 ? undefined : Promise.allSettled(readings).then(journalFailures));
 			}
 			host.store.touch();
 		},

@@ -110,8 +110,12 @@ export class GpuSampler {
 	private mode: 'stream' | 'oneshot' = 'stream';
 	private stream: StreamHandle | undefined;
 	private failures = 0;
-	private lastFrameMs: number | undefined;
-	private streamStartedMs = 0;
+	/**
+	For the hang check, on the monotonic clock (performance.now(): a wall clock stepped forward must not look like a
+	silent stream): when the current stream started, and its last frame (undefined until its first: the start's grace).
+	*/
+	private streamFrameAt: number | undefined;
+	private streamStartedAt = 0;
 	private nextStreamTryMs = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
 	/** The hang check while a stream runs (a job on the shared schedule: armWatchdog). */
@@ -294,7 +298,8 @@ export class GpuSampler {
 			this.options.env,
 		);
 		this.stream = handle;
-		this.streamStartedMs = this.now();
+		this.streamStartedAt = performance.now();
+		this.streamFrameAt = undefined;
 		this.stats.streamStarts += 1;
 		this.setStatus(this.liveStatus());
 		this.armWatchdog();
@@ -352,7 +357,7 @@ export class GpuSampler {
 	private applyRows(rows: readonly ParsedGpuRow[]): void {
 		const nowMs = this.now();
 		const changes = this.store.applyFrame(rows, nowMs);
-		this.lastFrameMs = nowMs;
+		if (this.stream !== undefined) this.streamFrameAt = performance.now();
 		this.failures = 0;
 		this.stats.frames += 1;
 		for (const lost of changes.lost) this.record({type: 'gpu', event: 'lost', uuid: lost.uuid, index: lost.index, reason: lost.reason, timeMs: nowMs});
@@ -365,10 +370,10 @@ export class GpuSampler {
 	/**
 	The hang watchdog while a stream runs: a look every HANG_CHECK_MS, a job on the shared whole-second schedule
 	(periodic.ts), where the rules and the leases wake the process anyway; frames only note their time. A hang is
-	noticed within HANG_CHECK_MS after the allowance (three intervals without a frame; at start, the longer of that and
-	the one-shot timeout). (It was a timeout pushed back with `refresh()` by every frame, which still woke the process
-	every few seconds: Node moves a refreshed timeout's own due time but leaves libuv's timer at the old one, see
-	frame-ticks.ts.)
+	noticed within HANG_CHECK_MS after the allowance (three intervals without a frame; until the stream's first frame,
+	the longer of that and the one-shot timeout), measured on the monotonic clock. (It was a timeout pushed back with
+	`refresh()` by every frame, which still woke the process every few seconds: Node moves a refreshed timeout's own due
+	time but leaves libuv's timer at the old one, see frame-ticks.ts.)
 	*/
 	private armWatchdog(): void {
 		this.watchdog?.stop();
@@ -377,7 +382,7 @@ export class GpuSampler {
 
 	private checkHang(): void {
 		if (this.stream === undefined || !this.running) return;
-		if (!isHung(this.now(), this.lastFrameMs, this.streamStartedMs, this.options.intervalMs, this.options.hangFactor ?? 3, this.oneshotTimeout)) return;
+		if (!isHung(performance.now(), this.streamFrameAt, this.streamStartedAt, this.options.intervalMs, this.options.hangFactor ?? 3, this.oneshotTimeout)) return;
 		this.stats.hangs += 1;
 		const handle = this.stream;
 		this.stream = undefined;

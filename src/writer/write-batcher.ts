@@ -197,8 +197,9 @@ export class WriteBatcher {
 	private scheduled = false;
 	/** The trickle's delay (FLUSH_DELAY_MS) being waited out; cut short once 1,000 entries wait. */
 	private delayTimer: NodeJS.Timeout | undefined;
-	/** Turns open now (turn()), and whether a write was held back for their end. */
+	/** Turns open now (turn()), the readings their ends wait for, and whether a write was held back for them. */
 	private openTurns = 0;
+	private readonly awaitedReadings = new Set<object>();
 	private heldForTurn = false;
 	/** A flush due within a while (enqueueHashWithin), cancelled as soon as any other write schedules one. */
 	private lazyTimer: NodeJS.Timeout | undefined;
@@ -328,10 +329,10 @@ export class WriteBatcher {
 	/**
 	Whether something waits that no timer of its own will send: a batch kept back (Redis away, a lease being retaken,
 	a failed transaction), drops to report, or history rollups come due by time. (Not writes waiting on purpose for
-	another write's transaction: their own timer flushes them.)
+	another write's transaction, or for a turn's reading: their own timer flushes them, or the turn, or the tick.)
 	*/
 	private needsFlush(): boolean {
-		return (!this.isIdle() && this.lazyTimer === undefined) || Object.keys(this.dropsToReport).length > 0;
+		return (!this.isIdle() && this.lazyTimer === undefined && !(this.heldForTurn && this.holding())) || Object.keys(this.dropsToReport).length > 0;
 	}
 
 	/**
@@ -341,6 +342,11 @@ export class WriteBatcher {
 	history come due by time, which are merged at most every second anyway).
 	*/
 	private onRetryTick(): void {
+		// A turn's reading still being made at a whole second: its writes go now, and it is waited for no longer.
+		if (this.awaitedReadings.size > 0) {
+			this.awaitedReadings.clear();
+			this.sendHeld();
+		}
 		if (this.needsFlush()) this.schedule();
 		else if (this.retryTickMs !== IDLE_TICK_MS) this.setRetryTick(IDLE_TICK_MS);
 	}
@@ -520,7 +526,7 @@ export class WriteBatcher {
 		if (batch === undefined) return;
 		batch.hset(key, fields);
 		if (this.scheduled || this.lazyTimer !== undefined) return;
-		if (this.openTurns > 0) {
+		if (this.holding()) {
 			this.heldForTurn = true;
 			return;
 		}
@@ -533,49 +539,42 @@ export class WriteBatcher {
 
 	/**
 	A periodic source's turn: the GPU frame, with the host reading and the fleet line that ride with it (gpu-part.ts).
-	Writes made while a turn is open arm no timer (neither the trickle's delay nor enqueueHashWithin's wait); the
-	returned `end(ready)` sends them, in one transaction, once `ready` settles (none: at once), in that turn of the event
-	loop. So the frame's transaction goes in the wake-up that brought the frame: a delay armed and then cut short would
-	still wake the process when it was due (Node leaves libuv's timer where it was when a timeout is cleared or
-	refreshed), once a period. A `ready` still unsettled when the turn of the event loop ends (a statfs answered by the
-	thread pool) hands the writes to the trickle's delay as if there had been no turn, and cuts that delay short when it
-	settles: a reading that never settles holds nothing back. Under load (1,000 entries waiting) writes go paced as
-	ever. `end` a second time does nothing.
+	Writes made while a turn is open, or while a reading it ended with is being made, arm no timer (neither the
+	trickle's delay nor enqueueHashWithin's wait); `end(ready)` sends them, in one transaction, once `ready` settles
+	(none: at once), in that turn of the event loop (setImmediate). So the frame's transaction goes in the wake-up that
+	brought the frame, or, with a statfs due, in the one of its answer: a delay armed and then cleared would still wake
+	the process when it was due (Node leaves libuv's timer where it was when a timeout is cleared or refreshed). The
+	bound: the writer's own tick on the whole second (onRetryTick) sends what a reading still holds back, and stops
+	waiting for that reading, so a reading that never settles holds writes back a second at most. Under load (1,000
+	entries waiting) writes go paced as ever. `end` a second time does nothing.
 	*/
 	turn(): (ready?: Promise<unknown>) => void {
 		this.openTurns += 1;
 		let open = true;
-		const close = (): boolean => {
-			if (!open) return false;
-			open = false;
-			this.openTurns -= 1;
-			return true;
-		};
 		return (ready) => {
 			if (!open) return;
-			if (ready === undefined) {
-				close();
-				this.sendHeld();
-				return;
+			open = false;
+			this.openTurns -= 1;
+			if (ready !== undefined) {
+				const token = {};
+				this.awaitedReadings.add(token);
+				const settled = () => {
+					if (this.awaitedReadings.delete(token)) this.sendHeld();
+				};
+				void ready.then(settled, settled);
 			}
-			const settled = () => {
-				// Settled within the turn: send what it held; later: cut the trickle's delay it was handed to.
-				if (close()) this.sendHeld();
-				else this.skipDelay();
-			};
-			void ready.then(settled, settled);
-			setImmediate(() => {
-				if (close() && this.openTurns === 0 && this.heldForTurn) {
-					this.heldForTurn = false;
-					this.schedule();
-				}
-			});
+			this.sendHeld();
 		};
 	}
 
-	/** Writes open turns held back: sent at once (setImmediate), with any delay already armed cut short. */
+	/** Whether writes wait for a turn now: one is open, or a reading one ended with is being made. */
+	private holding(): boolean {
+		return this.openTurns > 0 || this.awaitedReadings.size > 0;
+	}
+
+	/** Writes turns held back: sent at once (setImmediate), with any delay already armed cut short. */
 	private sendHeld(): void {
-		if (this.openTurns > 0) return;
+		if (this.holding()) return;
 		const held = this.heldForTurn;
 		this.heldForTurn = false;
 		if (held && !this.scheduled && this.delayTimer === undefined && this.lazyTimer === undefined) {
@@ -611,7 +610,7 @@ export class WriteBatcher {
 	*/
 	protected schedule(): void {
 		// A turn is open (turn()): its end sends these writes, unless load cannot wait for it.
-		if (this.openTurns > 0 && !this.scheduled && this.pending.entryCount + this.hostPending.entryCount < 1000) {
+		if (this.holding() && !this.scheduled && this.pending.entryCount + this.hostPending.entryCount < 1000) {
 			this.heldForTurn = true;
 			return;
 		}

@@ -81,4 +81,24 @@ describe.skipIf(!hasRedis)('GPU keys in Redis', () => {
 			expect(runtime.snapshot().gpu).toMatchObject({state: 'unavailable', reason: 'NVIDIA driver not loaded'});
 		});
 	});
+
+	test('work on a frame that fails is journalled, and the frame\'s writes go all the same', async () => {
+		const client = redis.client();
+		await client.select(3);
+		const records: Array<Record<string, unknown>> = [];
+		const runtime = new Runtime({redisUrl: `${redis.url}/3`, readOnly: false, demo: false}, (core) => ({
+			gpu: createGpuPart(core, {bin: FAKE_NVIDIA_SMI, intervalMs: 200, currentEveryMs: 200, env: {FAKE_NVIDIA_SMI_SCENARIO: 'one-gpu'}, journal: (r) => records.push(r)}),
+		}));
+		const part = runtime.gpu as GpuPart;
+		// A reading on each frame that throws after a moment (a host reading's bug): the frame's turn waits for it.
+		part.onEachFrame(() => new Promise((_, reject) => setTimeout(() => reject(new Error('reading failed')), 5)));
+		await runtime.start(5000);
+		try {
+			await waitFor(() => records.some((r) => r['event'] === 'frame-work-failed'), 10_000, 'the failure journalled');
+			expect(records.find((r) => r['event'] === 'frame-work-failed')).toMatchObject({type: 'gpu', error: 'reading failed'});
+			await waitFor(async () => (await client.hget(keys.gpuCurrent, 'gpu_count')) === '1', 10_000, 'the frame\'s writes');
+		} finally {
+			await runtime.stop(1000);
+		}
+	});
 });

@@ -276,6 +276,35 @@ describe('failures are visible states, retried with backoff', () => {
 		expect(silentMs).toBeLessThan(2100);
 	});
 
+	test('a stream slow to print its first frame has the one-shot timeout, not three intervals (no false hang at start)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'mycotop-gpu-'));
+		dirs.push(dir);
+		// 100 ms interval: three intervals are 300 ms, the stream's first frame comes 1.2 s after it starts.
+		// A clock of whole seconds: the start's one-shot frame and the stream's start read the same time (as two calls in
+		// one millisecond do), which must still leave the stream its grace.
+		const {sampler} = rig('one-gpu', {oneshotTimeoutMs: 2500, now: () => Math.floor(Date.now() / 1000) * 1000, env: {FAKE_NVIDIA_SMI_SCENARIO: 'one-gpu', FAKE_NVIDIA_SMI_LOG: join(dir, 'log.jsonl'), FAKE_NVIDIA_SMI_LOOP_START_MS: '1200'}});
+		await sampler.start();
+		const frames = sampler.stats.frames;
+		await until(() => sampler.stats.frames >= frames + 5, 10_000);
+		expect(sampler.stats.hangs).toBe(0);
+		// One stream, never killed and started again.
+		expect(readFileSync(join(dir, 'log.jsonl'), 'utf8').split('\n').filter((l) => l.includes('-lms'))).toHaveLength(1);
+	});
+
+	test('a wall clock stepping forward is not a hang (silence is measured on the monotonic clock)', async () => {
+		let steppingFrom: number | undefined;
+		// From a moment on, the wall clock steps forward all the time (20 s a second: NTP steps, a VM resumed), so every
+		// look finds seconds on it since the last frame.
+		const {sampler} = rig('one-gpu', {intervalMs: 200, now: () => Date.now() + (steppingFrom === undefined ? 0 : 20 * (Date.now() - steppingFrom))});
+		await sampler.start();
+		const frames = sampler.stats.frames;
+		await until(() => sampler.stats.frames >= frames + 3);
+		steppingFrom = Date.now();
+		await new Promise((resolve) => setTimeout(resolve, 2500));
+		expect(sampler.stats.hangs).toBe(0);
+		expect(sampler.stats.frames).toBeGreaterThan(frames + 5);
+	});
+
 	test('streaming is tried again after a hang', async () => {
 		const {sampler, invocations} = rig('hang', {streamRetryMs: 300});
 		await sampler.start();

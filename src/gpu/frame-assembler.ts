@@ -50,6 +50,11 @@ export class LineSplitter {
 
 	constructor(private readonly maxLine = 65_536) {}
 
+	/** Whether a line has begun and not ended yet. */
+	get partial(): boolean {
+		return this.rest !== '';
+	}
+
 	push(chunk: string): string[] {
 		const text = this.rest + chunk;
 		const lines = text.split('\n');

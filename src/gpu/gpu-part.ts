@@ -54,6 +54,8 @@ export interface GpuPartOptions {
 	readonly historyCapacity?: number;
 	readonly env?: NodeJS.ProcessEnv;
 	readonly sampler?: Partial<SamplerOptions>;
+	/** Read the nvidia-smi children's output once a second, on the shared schedule's passes (pipe-reads-on-passes.ts). */
+	readonly readOnPasses?: boolean;
 	readonly journal?: (record: JournalRecord) => void;
 	readonly now?: () => number;
 }
@@ -127,8 +129,8 @@ export class GpuRedisWriter {
 		}
 		// A wall clock stepped back (NTP, a VM resumed) starts the periods again rather than stopping them until it
 		// catches up: the hashes would go stale, and the samples be held, for as long as the step.
-		const historyDue = nowMs - this.lastHistoryMs >= this.historyEveryMs || nowMs < this.lastHistoryMs;
-		const currentDue = nowMs - this.lastCurrentMs >= this.currentEveryMs || nowMs < this.lastCurrentMs;
+		const historyDue = periodDue(nowMs, this.lastHistoryMs, this.historyEveryMs);
+		const currentDue = periodDue(nowMs, this.lastCurrentMs, this.currentEveryMs);
 		if (historyDue) this.flushSamples();
 		if (!historyDue && !currentDue) return;
 		const timestamp = new Date(nowMs).toISOString();
@@ -209,6 +211,18 @@ export class GpuRedisWriter {
 	}
 }
 
+/** How much short of its period a write is still due: frames read on the schedule's passes come that much early. */
+export const PERIOD_SLACK_MS = 50;
+
+/**
+Whether a write every `everyMs` is due at `nowMs`, the last at `lastMs`: its period gone by (less PERIOD_SLACK_MS: a
+frame read at a pass a few milliseconds earlier in its second than the last one must not wait a whole period more),
+or the wall clock stepped back before the last one (the periods start again). Pure.
+*/
+export function periodDue(nowMs: number, lastMs: number, everyMs: number): boolean {
+	return nowMs - lastMs >= everyMs - Math.min(PERIOD_SLACK_MS, everyMs / 10) || nowMs < lastMs;
+}
+
 export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): GpuPart {
 	const store = new GpuStore(options.historyCapacity);
 	const now = options.now ?? Date.now;
@@ -229,6 +243,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		...(options.env !== undefined ? {env: options.env} : {}),
 		...(options.journal !== undefined ? {journal: options.journal} : {}),
 		now,
+		...(options.readOnPasses === true ? {readOnPasses: true} : {}),
 		...options.sampler,
 		onFrame: (nowMs) => {
 			// One transaction for the frame and the work on it, sent once that work is done (write-batcher.ts turn).
@@ -259,6 +274,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		...(options.gpus !== undefined ? {gpus: options.gpus} : {}),
 		...(options.env !== undefined ? {env: options.env} : {}),
 		now,
+		...(options.readOnPasses === true ? {readOnPasses: true} : {}),
 		onSample: () => host.store.touch(),
 	});
 	// NVLink throughput: `nvlink -gt d` counters every 30 s (nvlink-sampler.ts).
@@ -316,13 +332,26 @@ export function gpuOptionsFrom(
 	if (flags.noGpu || config.enabled === false) return undefined;
 	const gpus = flags.gpus ?? config.gpus;
 	const bin = flags.nvidiaSmi ?? config.nvidiaSmi ?? 'nvidia-smi';
+	const intervalMs = Math.max(250, flags.gpuIntervalMs ?? config.intervalMs ?? DEFAULT_GPU_INTERVAL_MS);
 	return {
 		bin,
-		intervalMs: Math.max(250, flags.gpuIntervalMs ?? config.intervalMs ?? DEFAULT_GPU_INTERVAL_MS),
+		intervalMs,
 		...(gpus !== undefined ? {gpus} : {}),
+		...(readsOnPasses(intervalMs) ? {readOnPasses: true} : {}),
 		// The demo's simulated GPUs have made-up pids: joining them to this machine's processes would mislead.
 		...(/(^|[\\/])demo-nvidia-smi\.js$/.test(bin) ? {sampler: {joinProcesses: false}} : {}),
 	};
+}
+
+/**
+Whether the nvidia-smi children's output is read at the shared schedule's passes (stream-on-passes.ts) rather than as
+it comes: when the GPUs are sampled every second or slower. A frame is then read at the pass after it was printed,
+before that pass's jobs (the rules, the fleet line, the dashboard's redraw, which runs last in its pass), so it is
+drawn and judged in the same wake-up it is read in. Sub-second sampling is read as it comes. Only where the shared
+schedule is on (the long-running modes; startStream checks). Pure.
+*/
+export function readsOnPasses(intervalMs: number): boolean {
+	return intervalMs >= 1000;
 }
 
 /**

@@ -47,6 +47,8 @@ export interface SamplerOptions {
 	readonly procRoot?: string;
 	/** Join GPU processes to /proc (default true; off for the demo's simulated GPUs, whose pids are made up). */
 	readonly joinProcesses?: boolean;
+	/** Read the `-lms` child's output on the shared schedule's passes, once a second (pipe-reads-on-passes.ts). */
+	readonly readOnPasses?: boolean;
 	/** pid -> project of the training messages that name a process on this box (project-join.ts `claimedPids`). */
 	readonly projectClaims?: () => ReadonlyMap<number, ClaimedPid>;
 	/** Extra environment for the child (merged over process.env). */
@@ -75,6 +77,17 @@ export interface SamplerStats {
 }
 
 /** The visible state while frames arrive. Pure. */
+/**
+The times to store `count` frames read together at `nowMs`: the last at `nowMs`, the ones before it an interval
+apart, or spread evenly after the frame stored before them (`lastMs`) when that would put one at or before it
+(times only move forward). Pure.
+*/
+export function frameTimes(nowMs: number, count: number, intervalMs: number, lastMs?: number): number[] {
+	const spaced = Array.from({length: count}, (_, i) => nowMs - (count - 1 - i) * intervalMs);
+	if (lastMs === undefined || spaced[0]! > lastMs || lastMs >= nowMs) return spaced;
+	return Array.from({length: count}, (_, i) => (i === count - 1 ? nowMs : lastMs + Math.round(((nowMs - lastMs) * (i + 1)) / count)));
+}
+
 export function deriveStatus(input: {mode: 'stream' | 'oneshot'; lostCount: number; knownCount: number; droppedFields: readonly string[]}): GpuStatus {
 	const reasons: string[] = [];
 	if (input.mode === 'oneshot') reasons.push('nvidia-smi stopped streaming: polling with one-shot queries');
@@ -115,6 +128,8 @@ export class GpuSampler {
 	silent stream): when the current stream started, and its last frame (undefined until its first: the start's grace).
 	*/
 	private streamFrameAt: number | undefined;
+	/** The time the last frame was stored at (wall clock). */
+	private lastFrameMs: number | undefined;
 	private streamStartedAt = 0;
 	private nextStreamTryMs = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
@@ -283,7 +298,8 @@ export class GpuSampler {
 	private startStreaming(): void {
 		if (!this.running) return;
 		this.mode = 'stream';
-		this.splitter = new LineSplitter();
+		const splitter = new LineSplitter();
+		this.splitter = splitter;
 		this.assembler.reset();
 		this.outTail = '';
 		this.errTail = '';
@@ -296,6 +312,7 @@ export class GpuSampler {
 				this.errTail = appendTail(this.errTail, chunk);
 			},
 			this.options.env,
+			this.options.readOnPasses === true ? () => this.stream === handle && !splitter.partial && this.assembler.pending === 0 : undefined,
 		);
 		this.stream = handle;
 		this.streamStartedAt = performance.now();
@@ -319,6 +336,7 @@ export class GpuSampler {
 	}
 
 	private onStdout(chunk: string, fields: readonly string[]): void {
+		const frames: ParsedGpuRow[][] = [];
 		for (const line of this.splitter.push(chunk)) {
 			const parsed = parseGpuLine(line, fields);
 			if (parsed.kind === 'skip') {
@@ -331,7 +349,13 @@ export class GpuSampler {
 				continue;
 			}
 			this.stats.rows += 1;
-			for (const frame of this.assembler.push(parsed.row)) this.applyRows(frame);
+			frames.push(...this.assembler.push(parsed.row));
+		}
+		if (frames.length === 1) this.applyRows(frames[0]!);
+		else if (frames.length > 1) {
+			// Read together (a stall, or a pipe read once a second): each at its own time, the last now.
+			const times = frameTimes(this.now(), frames.length, this.options.intervalMs, this.lastFrameMs);
+			frames.forEach((frame, i) => this.applyRows(frame, times[i]));
 		}
 		clearTimeout(this.settleTimer);
 		if (this.assembler.pending > 0) {
@@ -354,8 +378,9 @@ export class GpuSampler {
 		this.options.onChange?.();
 	}
 
-	private applyRows(rows: readonly ParsedGpuRow[]): void {
-		const nowMs = this.now();
+	private applyRows(rows: readonly ParsedGpuRow[], atMs?: number): void {
+		const nowMs = atMs ?? this.now();
+		this.lastFrameMs = nowMs;
 		const changes = this.store.applyFrame(rows, nowMs);
 		if (this.stream !== undefined) this.streamFrameAt = performance.now();
 		this.failures = 0;

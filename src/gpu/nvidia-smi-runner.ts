@@ -4,6 +4,8 @@ It never throws: every outcome comes back as a RunOutcome for `classifyFailure`.
 */
 import {execa} from 'execa';
 import {type RunOutcome} from './failure.js';
+import {startStreamOnPasses} from './stream-on-passes.js';
+import {periodicTimersPhased} from '../periodic.js';
 
 export interface OneShotResult extends RunOutcome {
 	readonly ok: boolean;
@@ -70,14 +72,20 @@ export interface StreamHandle {
 	readonly done: Promise<RunOutcome>;
 }
 
-/** Start the long-lived child and hand its output to the callbacks as UTF-8 chunks. */
+/**
+Start the long-lived child and hand its output to the callbacks as UTF-8 chunks. `stdoutIdle` (with the shared
+schedule on): its stdout is read at the start of each of the schedule's passes instead, again soon while this says
+something is half read (stream-on-passes.ts).
+*/
 export function startStream(
 	bin: string,
 	args: readonly string[],
 	onStdout: (chunk: string) => void,
 	onStderr: (chunk: string) => void,
 	env?: NodeJS.ProcessEnv,
+	stdoutIdle?: () => boolean,
 ): StreamHandle {
+	if (stdoutIdle !== undefined && periodicTimersPhased()) return startStreamOnPasses(bin, args, onStdout, onStderr, stdoutIdle, env);
 	try {
 		const subprocess = execa(bin, args, {
 			reject: false,

@@ -37,6 +37,8 @@ export interface PcieSamplerOptions {
 	readonly onSample?: () => void;
 	/** A child alive but without a sample this long is killed (and restarted). Default 3 intervals, at least 15 s. */
 	readonly silenceMs?: number;
+	/** Read the `dmon` child's output on the shared schedule's passes, once a second (pipe-reads-on-passes.ts). */
+	readonly readOnPasses?: boolean;
 }
 
 
@@ -161,7 +163,7 @@ export class PcieSampler {
 				this.stats.lastSkipped = parsed.reason;
 			}
 		};
-		const child = startStream(this.options.bin, dmonArgs(this.seconds, this.options.gpus), (chunk) => splitter.push(chunk).forEach(onLine), () => undefined, this.options.env);
+		const child = startStream(this.options.bin, dmonArgs(this.seconds, this.options.gpus), (chunk) => splitter.push(chunk).forEach(onLine), () => undefined, this.options.env, this.options.readOnPasses === true ? () => !splitter.partial : undefined);
 		this.child = child;
 		arm();
 		void child.done.then((outcome) => {

@@ -1,7 +1,7 @@
 /** GPU telemetry end to end: the fake nvidia-smi -> sampler -> runtime writer -> a private redis-server. */
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {Runtime} from '../../src/runtime.js';
-import {createGpuPart, type GpuPart} from '../../src/gpu/gpu-part.js';
+import {createGpuPart, gpuOptionsFrom, periodDue, type GpuPart} from '../../src/gpu/gpu-part.js';
 import {keySegment} from '../../src/gpu/redis-entries.js';
 import {keys} from '../../src/contract/names.js';
 import {redisAvailable, startRedis, waitFor, type TestRedis} from '../helpers/redis-server.js';
@@ -101,4 +101,25 @@ describe.skipIf(!hasRedis)('GPU keys in Redis', () => {
 			await runtime.stop(1000);
 		}
 	});
+});
+
+test('periodDue: a frame read at a pass a few ms earlier in its second than the last is still due; a clock stepped back starts over', () => {
+	// Passes at 10.003 s and 11.001 s: 998 ms apart, due (the current hashes each second, not every other second).
+	expect(periodDue(11_001, 10_003, 1000)).toBe(true);
+	expect(periodDue(11_000 - 51, 10_000, 1000)).toBe(false);
+	expect(periodDue(20_000 - 50, 10_000, 10_000)).toBe(true);
+	expect(periodDue(20_000 - 51, 10_000, 10_000)).toBe(false);
+	// A short period keeps its slack to a tenth of it (a 250 ms frame never counts as the 1 s write's).
+	expect(periodDue(10_100, 10_000, 100)).toBe(true);
+	expect(periodDue(10_089, 10_000, 100)).toBe(false);
+	expect(periodDue(9000, 10_000, 1000)).toBe(true);
+	expect(periodDue(0, Number.NEGATIVE_INFINITY, 1000)).toBe(true);
+});
+
+test('the nvidia-smi children are read at the passes when sampled every second or slower, as they come when faster', () => {
+	const flags = {noGpu: false};
+	expect(gpuOptionsFrom({...flags, gpuIntervalMs: 1000}, {})?.readOnPasses).toBe(true);
+	expect(gpuOptionsFrom({...flags, gpuIntervalMs: 2000}, {})?.readOnPasses).toBe(true);
+	expect(gpuOptionsFrom(flags, {})?.readOnPasses).toBe(true);
+	expect(gpuOptionsFrom({...flags, gpuIntervalMs: 500}, {})?.readOnPasses).toBeUndefined();
 });

@@ -3,7 +3,8 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
-import {GpuSampler, deriveStatus, type SamplerOptions} from '../../src/gpu/gpu-sampler.js';
+import {GpuSampler, deriveStatus, frameTimes, type SamplerOptions} from '../../src/gpu/gpu-sampler.js';
+import {phasePeriodicTimers} from '../../src/periodic.js';
 import {GpuStore} from '../../src/gpu/gpu-store.js';
 import {type JournalRecord} from '../../src/journal.js';
 import {FAKE_NVIDIA_SMI, recording} from './fixtures.js';
@@ -20,6 +21,7 @@ const dirs: string[] = [];
 
 afterEach(async () => {
 	for (const rig of rigs.splice(0)) await rig.sampler.stop();
+	phasePeriodicTimers(false);
 	for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
 });
 
@@ -332,6 +334,46 @@ describe('failures are visible states, retried with backoff', () => {
 		await until(() => store.snapshot().state === 'unavailable');
 		expect(store.snapshot().reason).toMatch(/did not answer within 300 ms/);
 	});
+});
+
+describe('the -lms child read on the shared schedule\'s passes (--headless: stream-on-passes.ts)', () => {
+	test('8 GPUs at 1 s: every frame whole, stored on the whole second it was read at, one child, no GPU lost', async () => {
+		phasePeriodicTimers(true);
+		const frames: number[] = [];
+		const {store, sampler, invocations} = rig('eight-gpu', {intervalMs: 1000, readOnPasses: true, onFrame: (nowMs) => frames.push(nowMs)});
+		await sampler.start();
+		// The start's one-shot frame comes as it comes; the stream's frames at the passes after it.
+		await until(() => frames.length >= 4, 10_000);
+		const streamed = frames.slice(1);
+		for (const t of streamed) expect(t % 1000).toBeLessThan(150);
+		expect(new Set(streamed).size).toBe(streamed.length);
+		expect(store.rows()).toHaveLength(8);
+		expect(store.lostCount()).toBe(0);
+		expect(sampler.stats.skippedLines).toBe(0);
+		expect(invocations().filter((c) => c.args.includes('-lms'))).toHaveLength(1);
+	});
+
+	test('a hung child is still found and replaced by one-shots', async () => {
+		phasePeriodicTimers(true);
+		const {sampler, journal} = rig('hang', {intervalMs: 1000, readOnPasses: true, streamRetryMs: 60_000});
+		await sampler.start();
+		await until(() => sampler.stats.hangs === 1, 12_000);
+		expect(journal.find((r) => r['event'] === 'hang')).toBeDefined();
+	});
+});
+
+test('frameTimes: frames read together are stored an interval apart, or spread after the last one, the newest now', () => {
+	expect(frameTimes(10_000, 1, 1000)).toEqual([10_000]);
+	expect(frameTimes(10_000, 3, 1000)).toEqual([8000, 9000, 10_000]);
+	expect(frameTimes(10_000, 2, 1000, 8500)).toEqual([9000, 10_000]);
+	// An interval apart would reach back to or past the frame before: spread evenly after it.
+	expect(frameTimes(10_000, 2, 1000, 9000)).toEqual([9500, 10_000]);
+	expect(frameTimes(10_000, 3, 1000, 9400)).toEqual([9600, 9800, 10_000]);
+	// Ascending always, whatever the last one was (short of a clock stepped back), a millisecond apart at least while there is room.
+	for (const last of [0, 5000, 9000, 9900]) {
+		const times = frameTimes(10_000, 4, 1000, last);
+		expect(times.every((t, i) => t > last && (i === 0 || t > times[i - 1]!))).toBe(true);
+	}
 });
 
 test('deriveStatus', () => {

@@ -4,7 +4,9 @@ the fleet line are made on each GPU frame, so every transaction that carries the
 host's figures and its fleet line too, and there is about one transaction per frame (not three); and the acks are
 re-read once a second, not every 500 ms (rules-part.ts, acksPollMs). The transaction goes in the frame's own
 wake-up, not the writer's trickle delay (200 ms) later (write-batcher.ts turn, gpu-part.ts). Watched with MONITOR on a
-private redis-server.
+private redis-server. Twice: with the shared schedule on, as the CLI runs it (the nvidia-smi children's output read at
+its passes: gpu/stream-on-passes.ts; the frame's transaction then leaves in the pass's wake-up), and off (read as it
+comes).
 */
 import {describe, expect, it} from 'vitest';
 import {redisAvailable, startRedis, waitFor} from '../helpers/redis-server.js';
@@ -13,9 +15,14 @@ import {parseFlags} from '../../src/config/flags.js';
 import {EMPTY_CONFIG} from '../../src/config/config.js';
 import {keySegment} from '../../src/gpu/redis-entries.js';
 import {FAKE_NVIDIA_SMI} from '../gpu/fixtures.js';
+import {phasePeriodicTimers} from '../../src/periodic.js';
 
 describe.runIf(redisAvailable())('one transaction a period', () => {
-	it('GPU hashes, host figures and the fleet line go together', async () => {
+	it.each([
+		['on the shared schedule\'s passes', true],
+		['as it comes', false],
+	])('GPU hashes, host figures and the fleet line go together (output read %s)', async (_, phased) => {
+		phasePeriodicTimers(phased);
 		const redis = await startRedis();
 		const saved = process.env['FAKE_NVIDIA_SMI_SCENARIO'];
 		process.env['FAKE_NVIDIA_SMI_SCENARIO'] = 'eight-gpu';
@@ -56,11 +63,11 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 			const acksFrom = acksReads;
 			await new Promise((resolve) => setTimeout(resolve, 5000));
 			// Five seconds of a collector: five re-reads of the acks (ten at a dashboard's 500 ms), one either way.
-			expect(acksReads - acksFrom).toBeGreaterThanOrEqual(4);
+			expect(acksReads - acksFrom, 'acks re-reads in 5 s').toBeGreaterThanOrEqual(4);
 			expect(acksReads - acksFrom).toBeLessThanOrEqual(6);
 			const watched = transactions.slice(from);
 			const withGpu = watched.filter((t) => t.includes('metrics:gpu:current'));
-			expect(withGpu.length).toBeGreaterThanOrEqual(4);
+			expect(withGpu.length, `transactions with the GPU frame in 5 s (${watched.length} in all)`).toBeGreaterThanOrEqual(4);
 			for (const t of withGpu) {
 				expect(t).toContain(`metrics:host:${host}:current`);
 				expect(t).toContain(`mycotop:host:${host}:summary`);
@@ -77,6 +84,7 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 			monitor.disconnect();
 			await runtime.stop();
 			await redis.stop();
+			phasePeriodicTimers(false);
 			if (saved === undefined) delete process.env['FAKE_NVIDIA_SMI_SCENARIO'];
 			else process.env['FAKE_NVIDIA_SMI_SCENARIO'] = saved;
 		}

@@ -3,7 +3,7 @@ Periodic timers in step (src/periodic.ts): with phasing on, timers asked for at 
 their grid within one period and then wake the process on the same passes; off, each is a plain setInterval.
 */
 import {afterEach, describe, expect, it, vi} from 'vitest';
-import {every, phasePeriodicTimers} from '../../src/periodic.js';
+import {every, onEachPass, periodicTimersPhased, phasePeriodicTimers} from '../../src/periodic.js';
 
 afterEach(() => {
 	phasePeriodicTimers(false);
@@ -131,5 +131,59 @@ describe('every, on: a job asked to run last', () => {
 		frame.stop();
 		rules.stop();
 		poll.stop();
+	});
+});
+
+describe('onEachPass (the nvidia-smi children read at the passes: gpu/stream-on-passes.ts)', () => {
+	it('runs first in each pass, before the jobs due, with a pass every second while it is on even without jobs', () => {
+		fakeClock(10_300, true);
+		expect(periodicTimersPhased()).toBe(true);
+		const order: Array<[string, number]> = [];
+		const stopOpen = onEachPass(() => order.push(['open', Date.now()]));
+		vi.advanceTimersByTime(2000 - 300);
+		// No job of its own asked for: still a pass on each whole second.
+		expect(order).toEqual([
+			['open', 11_000],
+			['open', 12_000],
+		]);
+		order.length = 0;
+		const job = every(1000, () => order.push(['job', Date.now()]));
+		vi.advanceTimersByTime(2000);
+		expect(order).toEqual([
+			['open', 13_000],
+			['job', 13_000],
+			['open', 14_000],
+			['job', 14_000],
+		]);
+		order.length = 0;
+		stopOpen();
+		vi.advanceTimersByTime(1000);
+		expect(order).toEqual([['job', 15_000]]);
+		job.stop();
+		// Stopped, it leaves nothing on the schedule: no timer left.
+		expect(vi.getTimerCount()).toBe(0);
+	});
+
+	it('an opener that throws does not stop the pass\'s jobs', () => {
+		fakeClock(10_300, true);
+		const runs: number[] = [];
+		const errors: unknown[] = [];
+		const stopOpen = onEachPass(() => {
+			throw new Error('read failed');
+		});
+		const job = every(1000, () => runs.push(Date.now()));
+		const queued = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((fn) => {
+			try {
+				fn();
+			} catch (error) {
+				errors.push(error);
+			}
+		});
+		vi.advanceTimersByTime(700);
+		queued.mockRestore();
+		expect(runs).toEqual([11_000]);
+		expect(errors).toHaveLength(1);
+		stopOpen();
+		job.stop();
 	});
 });

@@ -211,16 +211,15 @@ export class GpuRedisWriter {
 	}
 }
 
-/** How much short of its period a write is still due: frames read on the schedule's passes come that much early. */
-export const PERIOD_SLACK_MS = 50;
-
 /**
-Whether a write every `everyMs` is due at `nowMs`, the last at `lastMs`: its period gone by (less PERIOD_SLACK_MS: a
-frame read at a pass a few milliseconds earlier in its second than the last one must not wait a whole period more),
-or the wall clock stepped back before the last one (the periods start again). Pure.
+Whether a write every `everyMs` is due at `nowMs`, the last at `lastMs`: `nowMs` is in a later period of the wall
+clock than the last (periods counted from the epoch: a frame read at a pass a little earlier in its second than the
+last, or late by a loaded machine, still writes once a second; as it comes, a 1 Hz frame drifting a millisecond a
+second skips one second in a thousand), or the wall clock stepped back before the last (the periods start again).
+Pure.
 */
 export function periodDue(nowMs: number, lastMs: number, everyMs: number): boolean {
-	return nowMs - lastMs >= everyMs - Math.min(PERIOD_SLACK_MS, everyMs / 10) || nowMs < lastMs;
+	return Math.floor(nowMs / everyMs) > Math.floor(lastMs / everyMs) || nowMs < lastMs;
 }
 
 export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): GpuPart {
@@ -350,7 +349,7 @@ before that pass's jobs (the rules, the fleet line, the dashboard's redraw, whic
 drawn and judged in the same wake-up it is read in. Sub-second sampling is read as it comes. Only where the shared
 schedule is on (the long-running modes; startStream checks). Pure.
 */
-export function readsOnPasses(intervalMs: number): boolean {
+function readsOnPasses(intervalMs: number): boolean {
 	return intervalMs >= 1000;
 }
 

@@ -312,7 +312,8 @@ export class GpuSampler {
 				this.errTail = appendTail(this.errTail, chunk);
 			},
 			this.options.env,
-			this.options.readOnPasses === true ? () => this.stream === handle && !splitter.partial && this.assembler.pending === 0 : undefined,
+			// A stream let go (a hang's SIGKILL not yet answered by its exit, a stop) holds nothing worth reading again for.
+			this.options.readOnPasses === true ? () => (this.stream !== handle ? 'nothing' : splitter.partial ? 'line' : this.assembler.pending > 0 ? 'rows' : 'nothing') : undefined,
 		);
 		this.stream = handle;
 		this.streamStartedAt = performance.now();
@@ -353,9 +354,11 @@ export class GpuSampler {
 		}
 		if (frames.length === 1) this.applyRows(frames[0]!);
 		else if (frames.length > 1) {
-			// Read together (a stall, or a pipe read once a second): each at its own time, the last now.
+			// Read together (after a stall of the event loop, or two frames in one pass): each stored at its own time (the
+			// rings, the energy), the newest now; only the newest goes on to the frame's work (its writes, the host reading,
+			// the fleet line), as one frame would: the older ones' figures are already past.
 			const times = frameTimes(this.now(), frames.length, this.options.intervalMs, this.lastFrameMs);
-			frames.forEach((frame, i) => this.applyRows(frame, times[i]));
+			frames.forEach((frame, i) => this.applyRows(frame, times[i], i === frames.length - 1));
 		}
 		clearTimeout(this.settleTimer);
 		if (this.assembler.pending > 0) {
@@ -378,7 +381,7 @@ export class GpuSampler {
 		this.options.onChange?.();
 	}
 
-	private applyRows(rows: readonly ParsedGpuRow[], atMs?: number): void {
+	private applyRows(rows: readonly ParsedGpuRow[], atMs?: number, frameWork = true): void {
 		const nowMs = atMs ?? this.now();
 		this.lastFrameMs = nowMs;
 		const changes = this.store.applyFrame(rows, nowMs);
@@ -389,7 +392,7 @@ export class GpuSampler {
 		for (const uuid of changes.recovered) this.record({type: 'gpu', event: 'recovered', uuid, timeMs: nowMs});
 		this.setStatus(this.liveStatus());
 		this.settle();
-		this.options.onFrame?.(nowMs);
+		if (frameWork) this.options.onFrame?.(nowMs);
 	}
 
 	/**

@@ -4,7 +4,7 @@ It never throws: every outcome comes back as a RunOutcome for `classifyFailure`.
 */
 import {execa} from 'execa';
 import {type RunOutcome} from './failure.js';
-import {startStreamOnPasses} from './stream-on-passes.js';
+import {startStreamOnPasses, type Unfinished} from './stream-on-passes.js';
 import {periodicTimersPhased} from '../periodic.js';
 
 export interface OneShotResult extends RunOutcome {
@@ -73,7 +73,7 @@ export interface StreamHandle {
 }
 
 /**
-Start the long-lived child and hand its output to the callbacks as UTF-8 chunks. `stdoutIdle` (with the shared
+Start the long-lived child and hand its output to the callbacks as UTF-8 chunks. `unfinished` (with the shared
 schedule on): its stdout is read at the start of each of the schedule's passes instead, again soon while this says
 something is half read (stream-on-passes.ts).
 */
@@ -83,9 +83,9 @@ export function startStream(
 	onStdout: (chunk: string) => void,
 	onStderr: (chunk: string) => void,
 	env?: NodeJS.ProcessEnv,
-	stdoutIdle?: () => boolean,
+	unfinished?: () => Unfinished,
 ): StreamHandle {
-	if (stdoutIdle !== undefined && periodicTimersPhased()) return startStreamOnPasses(bin, args, onStdout, onStderr, stdoutIdle, env);
+	if (unfinished !== undefined && periodicTimersPhased()) return startStreamOnPasses(bin, args, onStdout, onStderr, unfinished, env);
 	try {
 		const subprocess = execa(bin, args, {
 			reject: false,

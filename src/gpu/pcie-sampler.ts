@@ -163,7 +163,7 @@ export class PcieSampler {
 				this.stats.lastSkipped = parsed.reason;
 			}
 		};
-		const child = startStream(this.options.bin, dmonArgs(this.seconds, this.options.gpus), (chunk) => splitter.push(chunk).forEach(onLine), () => undefined, this.options.env, this.options.readOnPasses === true ? () => !splitter.partial : undefined);
+		const child = startStream(this.options.bin, dmonArgs(this.seconds, this.options.gpus), (chunk) => splitter.push(chunk).forEach(onLine), () => undefined, this.options.env, this.options.readOnPasses === true ? () => (this.child === child && splitter.partial ? 'line' : 'nothing') : undefined);
 		this.child = child;
 		arm();
 		void child.done.then((outcome) => {

@@ -103,15 +103,14 @@ describe.skipIf(!hasRedis)('GPU keys in Redis', () => {
 	});
 });
 
-test('periodDue: a frame read at a pass a few ms earlier in its second than the last is still due; a clock stepped back starts over', () => {
-	// Passes at 10.003 s and 11.001 s: 998 ms apart, due (the current hashes each second, not every other second).
+test('periodDue: once in each period of the wall clock, however early or late in it the frame came; a clock stepped back starts over', () => {
+	// Passes at 10.003 s and 11.001 s (998 ms apart), or late under load at 10.060 s and 11.002 s: due each second.
 	expect(periodDue(11_001, 10_003, 1000)).toBe(true);
-	expect(periodDue(11_000 - 51, 10_000, 1000)).toBe(false);
-	expect(periodDue(20_000 - 50, 10_000, 10_000)).toBe(true);
-	expect(periodDue(20_000 - 51, 10_000, 10_000)).toBe(false);
-	// A short period keeps its slack to a tenth of it (a 250 ms frame never counts as the 1 s write's).
-	expect(periodDue(10_100, 10_000, 100)).toBe(true);
-	expect(periodDue(10_089, 10_000, 100)).toBe(false);
+	expect(periodDue(11_002, 10_060, 1000)).toBe(true);
+	// Two frames in one second (sub-second sampling, or a first frame just after the start's one-shot): the first only.
+	expect(periodDue(10_750, 10_250, 1000)).toBe(false);
+	expect(periodDue(20_000, 19_990, 10_000)).toBe(true);
+	expect(periodDue(29_999, 20_000, 10_000)).toBe(false);
 	expect(periodDue(9000, 10_000, 1000)).toBe(true);
 	expect(periodDue(0, Number.NEGATIVE_INFINITY, 1000)).toBe(true);
 });

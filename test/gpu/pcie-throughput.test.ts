@@ -15,6 +15,7 @@ import {gpuCurrentFields} from '../../src/gpu/redis-entries.js';
 import {gpuLine} from '../../src/gpu/gpu-text.js';
 import {gpuColumns, PCIE_CELLS, pcieText, rateText} from '../../src/format/gpu-view.js';
 import {FAKE_NVIDIA_SMI} from './fixtures.js';
+import {onEachPass, phasePeriodicTimers} from '../../src/periodic.js';
 
 describe('dmon -s t parsing', () => {
 	test('the header names the columns; samples by name; the units line keeps them', () => {
@@ -88,6 +89,7 @@ const dirs: string[] = [];
 const stops: Array<() => unknown> = [];
 afterEach(async () => {
 	for (const stop of stops.splice(0)) await stop();
+	phasePeriodicTimers(false);
 	for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
 });
 
@@ -100,14 +102,14 @@ async function until(check: () => boolean, ms = 8000): Promise<void> {
 }
 
 /** The GPU sampler and the dmon child on one store, as the GPU part runs them. */
-async function rig(scenario: string, extra: {env?: NodeJS.ProcessEnv; gpus?: number[]; restartMs?: number; silenceMs?: number; probeTimeoutMs?: number} = {}) {
+async function rig(scenario: string, extra: {env?: NodeJS.ProcessEnv; gpus?: number[]; restartMs?: number; silenceMs?: number; probeTimeoutMs?: number; readOnPasses?: boolean; onSample?: () => void} = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'mycotop-dmon-'));
 	dirs.push(dir);
 	const log = join(dir, 'invocations.jsonl');
 	const env = {FAKE_NVIDIA_SMI_SCENARIO: scenario, FAKE_NVIDIA_SMI_LOG: log, FAKE_NVIDIA_SMI_DMON_MS: '100', ...extra.env};
 	const store = new GpuStore();
 	const sampler = new GpuSampler(store, {bin: FAKE_NVIDIA_SMI, intervalMs: 100, processesEveryMs: 0, env, ...(extra.gpus ? {gpus: extra.gpus} : {})});
-	const pcie = new PcieSampler(store, {bin: FAKE_NVIDIA_SMI, intervalMs: 100, env, restartMs: extra.restartMs ?? 30_000, ...(extra.silenceMs !== undefined ? {silenceMs: extra.silenceMs} : {}), ...(extra.probeTimeoutMs !== undefined ? {probeTimeoutMs: extra.probeTimeoutMs} : {}), ...(extra.gpus ? {gpus: extra.gpus} : {})});
+	const pcie = new PcieSampler(store, {bin: FAKE_NVIDIA_SMI, intervalMs: 100, env, restartMs: extra.restartMs ?? 30_000, ...(extra.silenceMs !== undefined ? {silenceMs: extra.silenceMs} : {}), ...(extra.probeTimeoutMs !== undefined ? {probeTimeoutMs: extra.probeTimeoutMs} : {}), ...(extra.gpus ? {gpus: extra.gpus} : {}), ...(extra.readOnPasses === true ? {readOnPasses: true} : {}), ...(extra.onSample ? {onSample: extra.onSample} : {})});
 	stops.push(() => pcie.stop(), () => sampler.stop());
 	await Promise.all([sampler.start(), pcie.start()]);
 	const invocations = () =>
@@ -185,6 +187,31 @@ describe('the dmon child against the fake nvidia-smi', () => {
 		expect(store.snapshot().pcieThroughput).toBe('stopped');
 		await until(() => pcie.stats.starts > starts && store.rows()[0]!.pcie!.rxMBps.stale !== true);
 		expect(store.snapshot().pcieThroughput).toBe('ok');
+	});
+
+	test('read on the shared schedule\'s passes (the long-running modes): samples come inside the passes, several lines a read; a child that dies is still started again', async () => {
+		phasePeriodicTimers(true);
+		let passAt = Number.NaN;
+		let passes = 0;
+		stops.push(
+			onEachPass(() => {
+				passes += 1;
+				passAt = performance.now();
+			}),
+		);
+		const samples: Array<{sincePassMs: number; pass: number}> = [];
+		const {store, pcie} = await rig('eight-gpu', {readOnPasses: true, restartMs: 200, onSample: () => samples.push({sincePassMs: performance.now() - passAt, pass: passes})});
+		await until(() => store.rows().length === 8 && store.rows().every((r) => r.pcie?.rxMBps.value !== undefined) && passes >= 3);
+		// The fake prints a sample of each GPU every 100 ms: ten seconds' worth of lines per pass, read in one go.
+		const inPasses = samples.filter((s) => s.pass > 0);
+		expect(inPasses.length).toBeGreaterThan(0);
+		for (const s of inPasses) expect(s.sincePassMs).toBeLessThan(20);
+		const starts = pcie.stats.starts;
+		const child = (pcie as unknown as {child?: {pid?: number}}).child;
+		process.kill(child!.pid!, 'SIGKILL');
+		await until(() => store.rows()[0]!.pcie!.rxMBps.stale === true);
+		await until(() => pcie.stats.starts > starts && store.rows()[0]!.pcie!.rxMBps.stale !== true, 10_000);
+		expect(pcie.stats.skippedLines).toBe(0);
 	});
 
 	test('a probe that times out (a slow driver start) is not a verdict: dmon is probed again and then runs', async () => {

@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {GpuSampler, deriveStatus, frameTimes, type SamplerOptions} from '../../src/gpu/gpu-sampler.js';
-import {phasePeriodicTimers} from '../../src/periodic.js';
+import {onEachPass, phasePeriodicTimers} from '../../src/periodic.js';
 import {GpuStore} from '../../src/gpu/gpu-store.js';
 import {type JournalRecord} from '../../src/journal.js';
 import {FAKE_NVIDIA_SMI, recording} from './fixtures.js';
@@ -17,10 +17,12 @@ interface Rig {
 }
 
 const rigs: Rig[] = [];
+const stops: Array<() => void> = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
 	for (const rig of rigs.splice(0)) await rig.sampler.stop();
+	for (const stop of stops.splice(0)) stop();
 	phasePeriodicTimers(false);
 	for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true});
 });
@@ -336,25 +338,62 @@ describe('failures are visible states, retried with backoff', () => {
 	});
 });
 
-describe('the -lms child read on the shared schedule\'s passes (--headless: stream-on-passes.ts)', () => {
-	test('8 GPUs at 1 s: every frame whole, stored on the whole second it was read at, one child, no GPU lost', async () => {
+describe('the -lms child read on the shared schedule\'s passes (stream-on-passes.ts)', () => {
+	/** The shared schedule on, with an opener of the test's own (first in each pass): the time the last pass began. */
+	function passClock(): () => number {
 		phasePeriodicTimers(true);
-		const frames: number[] = [];
-		const {store, sampler, invocations} = rig('eight-gpu', {intervalMs: 1000, readOnPasses: true, onFrame: (nowMs) => frames.push(nowMs)});
+		let passAt = Number.NaN;
+		const stop = onEachPass(() => {
+			passAt = Date.now();
+		});
+		stops.push(stop);
+		return () => passAt;
+	}
+
+	test('8 GPUs at 1 s: every frame whole, stored in the pass that read it, one child, no GPU lost', async () => {
+		const passAt = passClock();
+		const frames: Array<{at: number; passAt: number}> = [];
+		const {store, sampler, invocations} = rig('eight-gpu', {intervalMs: 1000, readOnPasses: true, onFrame: (nowMs) => frames.push({at: nowMs, passAt: passAt()})});
 		await sampler.start();
-		// The start's one-shot frame comes as it comes; the stream's frames at the passes after it.
+		// The start's one-shot frame comes as it comes; the stream's frames in the passes after it.
 		await until(() => frames.length >= 4, 10_000);
 		const streamed = frames.slice(1);
-		for (const t of streamed) expect(t % 1000).toBeLessThan(150);
-		expect(new Set(streamed).size).toBe(streamed.length);
+		for (const f of streamed) expect(f.at - f.passAt).toBeLessThan(20);
+		expect(new Set(streamed.map((f) => f.at)).size).toBe(streamed.length);
 		expect(store.rows()).toHaveLength(8);
 		expect(store.lostCount()).toBe(0);
 		expect(sampler.stats.skippedLines).toBe(0);
 		expect(invocations().filter((c) => c.args.includes('-lms'))).toHaveLength(1);
 	});
 
+	test('frames that waited together (the event loop stalled 2.2 s) are all stored, an interval apart; only the newest goes on to the frame\'s work', async () => {
+		passClock();
+		const work: number[] = [];
+		const {store, sampler} = rig('eight-gpu', {intervalMs: 1000, readOnPasses: true, onFrame: (nowMs) => work.push(nowMs)});
+		await sampler.start();
+		await until(() => work.length >= 3, 10_000);
+		const uuid = store.rows()[0]!.uuid;
+		const framesBefore = sampler.stats.frames;
+		const workBefore = work.length;
+		const pointsBefore = store.series(uuid, 'utilizationPercent').length;
+		const stalledUntil = Date.now() + 2200;
+		while (Date.now() < stalledUntil) {
+			// The event loop held: the child's frames wait in the pipe.
+		}
+		await until(() => sampler.stats.frames >= framesBefore + 2, 5000);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const stored = sampler.stats.frames - framesBefore;
+		expect(stored).toBeGreaterThanOrEqual(2);
+		// One pass read them all: one frame's work for them (its writes, the host reading, the fleet line).
+		expect(work.length - workBefore).toBe(1);
+		const series = store.series(uuid, 'utilizationPercent');
+		expect(series.length - pointsBefore).toBe(stored);
+		const times = series.slice(-stored).map((p) => p.timeMs);
+		for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(1000);
+	});
+
 	test('a hung child is still found and replaced by one-shots', async () => {
-		phasePeriodicTimers(true);
+		passClock();
 		const {sampler, journal} = rig('hang', {intervalMs: 1000, readOnPasses: true, streamRetryMs: 60_000});
 		await sampler.start();
 		await until(() => sampler.stats.hangs === 1, 12_000);

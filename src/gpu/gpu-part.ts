@@ -110,13 +110,16 @@ export class GpuRedisWriter {
 		private readonly historyEveryMs = 10_000,
 	) {}
 
-	onFrame(nowMs: number): void {
+	/**
+	The history samples of the frame just stored, held for the next history tick. Called for every stored frame: by
+	onFrame, and alone for the older of frames read together (the sampler does the frame's work for the newest only).
+	*/
+	holdSamples(nowMs: number): void {
 		// Another instance may hold this host's lease: what it writes is its own frames' samples and hash fields. Samples
 		// are kept only while this instance may write them (as when each frame's went to the writer, which dropped them),
 		// else a lease taken over would write again, from here, frames the other instance wrote; and the hashes' memo is
-		// forgotten (below), so the first write after the lease is taken sets every field.
-		const writable = this.host.writer.accepts?.('host') !== false;
-		if (!writable) {
+		// forgotten (onFrame), so the first write after the lease is taken sets every field.
+		if (this.host.writer.accepts?.('host') === false) {
 			this.heldSeries = [];
 			this.heldTimes = [];
 			this.heldValues = [];
@@ -127,6 +130,11 @@ export class GpuRedisWriter {
 				this.heldValues.push(s.value);
 			}
 		}
+	}
+
+	onFrame(nowMs: number): void {
+		this.holdSamples(nowMs);
+		const writable = this.host.writer.accepts?.('host') !== false;
 		// A wall clock stepped back (NTP, a VM resumed) starts the periods again rather than stopping them until it
 		// catches up: the hashes would go stale, and the samples be held, for as long as the step.
 		const historyDue = periodDue(nowMs, this.lastHistoryMs, this.historyEveryMs);
@@ -212,14 +220,14 @@ export class GpuRedisWriter {
 }
 
 /**
-Whether a write every `everyMs` is due at `nowMs`, the last at `lastMs`: `nowMs` is in a later period of the wall
-clock than the last (periods counted from the epoch: a frame read at a pass a little earlier in its second than the
-last, or late by a loaded machine, still writes once a second; as it comes, a 1 Hz frame drifting a millisecond a
-second skips one second in a thousand), or the wall clock stepped back before the last (the periods start again).
-Pure.
+Whether a write every `everyMs` is due at `nowMs`, the last at `lastMs`: `nowMs` is nearest a later point of the
+period's grid on the wall clock than the last (periods counted from the epoch, each point owning the half period
+either side of it: a frame read at a pass a millisecond before its whole second or late by a loaded machine still
+writes once a second; as it comes, a 1 Hz frame drifting a millisecond a second skips one second in a thousand), or
+the wall clock stepped back before the last (the periods start again). Pure.
 */
 export function periodDue(nowMs: number, lastMs: number, everyMs: number): boolean {
-	return Math.floor(nowMs / everyMs) > Math.floor(lastMs / everyMs) || nowMs < lastMs;
+	return Math.round(nowMs / everyMs) > Math.round(lastMs / everyMs) || nowMs < lastMs;
 }
 
 export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): GpuPart {
@@ -244,6 +252,7 @@ export function createGpuPart(host: GpuPartHost, options: GpuPartOptions = {}): 
 		now,
 		...(options.readOnPasses === true ? {readOnPasses: true} : {}),
 		...options.sampler,
+		onFrameStored: (atMs) => redis.holdSamples(atMs),
 		onFrame: (nowMs) => {
 			// One transaction for the frame and the work on it, sent once that work is done (write-batcher.ts turn).
 			const end = host.writer.turn?.();

@@ -56,6 +56,8 @@ export interface SamplerOptions {
 	readonly now?: () => number;
 	/** After each frame (write to Redis, touch the store). */
 	readonly onFrame?: (nowMs: number) => void;
+	/** Each of the older frames read together with a newer one, stored without the frame's work (onFrame): its time. */
+	readonly onFrameStored?: (atMs: number) => void;
 	/** After any other visible change (state, processes). */
 	readonly onChange?: () => void;
 	readonly journal?: (record: JournalRecord) => void;
@@ -364,6 +366,8 @@ export class GpuSampler {
 		if (this.assembler.pending > 0) {
 			// A frame with fewer rows than GPUs: close it after a quiet spell (a lost GPU), well before the next one.
 			this.settleTimer = setTimeout(() => {
+				// Read on the passes, the rest of the frame may be waiting unread: read it first (stream-on-passes.ts).
+				this.stream?.readNow?.();
 				const frame = this.assembler.flush();
 				if (frame !== undefined && this.running) this.applyRows(frame);
 			}, Math.max(20, Math.min(250, Math.floor(this.options.intervalMs / 3))));
@@ -393,6 +397,7 @@ export class GpuSampler {
 		this.setStatus(this.liveStatus());
 		this.settle();
 		if (frameWork) this.options.onFrame?.(nowMs);
+		else this.options.onFrameStored?.(nowMs);
 	}
 
 	/**

@@ -70,6 +70,8 @@ export interface StreamHandle {
 	kill(): void;
 	/** Resolves when the child is gone; stdout/stderr in the outcome are empty (the caller keeps its own tails). */
 	readonly done: Promise<RunOutcome>;
+	/** Read stdout now, when it is read on the passes (what waits in the pipe is handed over at once). */
+	readonly readNow?: () => void;
 }
 
 /**

@@ -39,6 +39,9 @@ export const READ_AGAIN_MS = 20;
 /** At most this many reads again between two passes. */
 export const READS_AGAIN = 10;
 
+/** At most this much is read at once (bytes); the rest READ_AGAIN_MS later. */
+const MAX_BYTES_A_READ = 1024 * 1024;
+
 /**
 What the consumer holds half read: nothing; half a line (the rest is being written: read again until it comes, at
 most READS_AGAIN times); or whole lines of a frame short of rows (read again while reads bring more: a read that
@@ -67,6 +70,8 @@ export interface PassStreamHandle {
 	readonly done: Promise<RunOutcome>;
 	/** Whether stdout is read on the passes (false: as it comes, the handle's internals were missing). */
 	readonly onPasses: boolean;
+	/** Read stdout now (read on the passes only): what waits is handed over at once. */
+	readonly readNow?: () => void;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -122,17 +127,11 @@ export function startStreamOnPasses(
 	if (handle === undefined) {
 		stdout.setEncoding('utf8');
 		stdout.on('data', (chunk: string) => onStdout(chunk));
-	} else {
-		readOnPasses(child, stdout, handle, onStdout, unfinished);
 	}
-	// Killed if this process exits first (execa's `cleanup`): it would otherwise run until its next write fails.
-	const killOnExit = () => child.kill('SIGKILL');
-	process.once('exit', killOnExit);
+	const readNow = handle === undefined ? undefined : readOnPasses(child, stdout, handle, onStdout, unfinished);
+	killedAtExit(child);
 	const done = new Promise<RunOutcome>((resolve) => {
-		child.once('close', (code, signal) => {
-			process.removeListener('exit', killOnExit);
-			resolve({...(code !== null ? {exitCode: code} : {}), ...(signal !== null ? {signal} : {}), stdout: '', stderr: '', bin});
-		});
+		child.once('close', (code, signal) => resolve({...(code !== null ? {exitCode: code} : {}), ...(signal !== null ? {signal} : {}), stdout: '', stderr: '', bin}));
 	});
 	return {
 		pid: child.pid,
@@ -141,11 +140,30 @@ export function startStreamOnPasses(
 		},
 		done,
 		onPasses: handle !== undefined,
+		...(readNow !== undefined ? {readNow} : {}),
 	};
 }
 
-/** The stdout pipe read at the start of each pass and on its end, as the module comment says. */
-function readOnPasses(child: ReturnType<typeof spawn>, stdout: NodeJS.ReadableStream & {destroy(): void}, handle: PipeHandle, onStdout: (chunk: string) => void, unfinished: () => Unfinished): void {
+/** The children started here that have not exited: killed if this process exits first (execa's `cleanup`). */
+const running = new Set<ReturnType<typeof spawn>>();
+let exitHooked = false;
+
+/**
+`child` killed if this process exits before it: it would otherwise run until its next write fails. One listener on
+the process for all of them (a child stuck in the kernel never exits, and a listener each would pile up).
+*/
+function killedAtExit(child: ReturnType<typeof spawn>): void {
+	running.add(child);
+	child.once('exit', () => running.delete(child));
+	if (exitHooked) return;
+	exitHooked = true;
+	process.once('exit', () => {
+		for (const c of running) c.kill('SIGKILL');
+	});
+}
+
+/** The stdout pipe read at the start of each pass and on its end, as the module comment says. Returns a read now. */
+function readOnPasses(child: ReturnType<typeof spawn>, stdout: NodeJS.ReadableStream & {destroy(): void}, handle: PipeHandle, onStdout: (chunk: string) => void, unfinished: () => Unfinished): () => void {
 	// Node's socket asked libuv to read the pipe as it was made; stopped before the event loop watches it. Node's own
 	// flag stays "reading", so Node does not start it again.
 	handle.readStop();
@@ -155,20 +173,22 @@ function readOnPasses(child: ReturnType<typeof spawn>, stdout: NodeJS.ReadableSt
 	let again: NodeJS.Timeout | undefined;
 	let readsSoFar = 0;
 	/** Read what the pipe holds: 'end' (the child and every copy of the pipe's write end gone), else whether it read any. */
-	const drain = (): 'end' | 'read' | 'empty' => {
-		let brought = false;
+	const drain = (): 'end' | 'read' | 'empty' | 'more' => {
+		let brought = 0;
 		for (;;) {
+			// A child that writes faster than it is read must not hold the event loop: the rest after READ_AGAIN_MS.
+			if (brought >= MAX_BYTES_A_READ) return 'more';
 			let n: number;
 			try {
 				n = readSync(handle.fd, buffer, 0, buffer.length, null);
 			} catch (error) {
 				const code = errorCode(error);
 				// Empty for now; anything else (the descriptor gone): as its end.
-				if (code !== undefined && EMPTY_FOR_NOW.has(code)) return brought ? 'read' : 'empty';
+				if (code !== undefined && EMPTY_FOR_NOW.has(code)) return brought > 0 ? 'read' : 'empty';
 				return 'end';
 			}
 			if (n === 0) return 'end';
-			brought = true;
+			brought += n;
 			onStdout(decoder.write(buffer.subarray(0, n)));
 		}
 	};
@@ -182,7 +202,7 @@ function readOnPasses(child: ReturnType<typeof spawn>, stdout: NodeJS.ReadableSt
 			return;
 		}
 		readsSoFar = fromPass ? 0 : readsSoFar + 1;
-		if (readsAgain(unfinished(), outcome === 'read', readsSoFar)) {
+		if (outcome === 'more' || readsAgain(unfinished(), outcome === 'read', readsSoFar)) {
 			again = setTimeout(() => read(false), READ_AGAIN_MS);
 			again.unref();
 		}
@@ -202,4 +222,5 @@ function readOnPasses(child: ReturnType<typeof spawn>, stdout: NodeJS.ReadableSt
 		if (!closed) drain();
 		close();
 	});
+	return () => read(false);
 }

@@ -103,16 +103,29 @@ describe.skipIf(!hasRedis)('GPU keys in Redis', () => {
 	});
 });
 
-test('periodDue: once in each period of the wall clock, however early or late in it the frame came; a clock stepped back starts over', () => {
-	// Passes at 10.003 s and 11.001 s (998 ms apart), or late under load at 10.060 s and 11.002 s: due each second.
+test('periodDue: once for each point of the period\'s grid on the wall clock, however early or late the frame came to it; a clock stepped back starts over', () => {
+	// Passes at 10.003 s and 11.001 s, late under load at 10.060 s and 11.002 s, or a millisecond early at 10.003 and
+	// 10.999 (a pass's timer may fire just before its whole second): due each second.
 	expect(periodDue(11_001, 10_003, 1000)).toBe(true);
 	expect(periodDue(11_002, 10_060, 1000)).toBe(true);
-	// Two frames in one second (sub-second sampling, or a first frame just after the start's one-shot): the first only.
-	expect(periodDue(10_750, 10_250, 1000)).toBe(false);
-	expect(periodDue(20_000, 19_990, 10_000)).toBe(true);
-	expect(periodDue(29_999, 20_000, 10_000)).toBe(false);
+	expect(periodDue(10_999, 10_003, 1000)).toBe(true);
+	// Two frames nearest one point (sub-second sampling, a frame right after the start's one-shot): the first only.
+	expect(periodDue(10_750, 10_600, 1000)).toBe(false);
+	expect(periodDue(11_400, 10_600, 1000)).toBe(false);
+	expect(periodDue(20_000, 14_990, 10_000)).toBe(true);
+	expect(periodDue(24_999, 15_000, 10_000)).toBe(false);
 	expect(periodDue(9000, 10_000, 1000)).toBe(true);
 	expect(periodDue(0, Number.NEGATIVE_INFINITY, 1000)).toBe(true);
+	// Frames every 250 ms for ten seconds: one write a second.
+	let last = Number.NEGATIVE_INFINITY;
+	let writes = 0;
+	for (let t = 10_500; t < 20_500; t += 250) {
+		if (periodDue(t, last, 1000)) {
+			writes += 1;
+			last = t;
+		}
+	}
+	expect(writes).toBe(10);
 });
 
 test('the nvidia-smi children are read at the passes when sampled every second or slower, as they come when faster', () => {

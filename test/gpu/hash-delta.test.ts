@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import {describe, expect, test} from 'vitest';
 import {parseGpuLine, type ParsedGpuRow} from '../../src/gpu/csv-parse.js';
 import {changedFields, HashDeltas} from '../../src/gpu/hash-delta.js';
-import {GpuRedisWriter, type GpuPartHost} from '../../src/gpu/gpu-part.js';
+import {GpuRedisWriter, periodDue, type GpuPartHost} from '../../src/gpu/gpu-part.js';
 import {GpuStore} from '../../src/gpu/gpu-store.js';
 import {gpuHistorySamples} from '../../src/gpu/gpu-history.js';
 import {gpuCurrentFields, gpuKeyOf} from '../../src/gpu/redis-entries.js';
@@ -130,7 +130,7 @@ describe('GpuRedisWriter', () => {
 					hset(plain.get(key)!, gpuCurrentFields(row, timestamp));
 				}
 				for (const [key, hash] of plain) expect(Object.fromEntries(host.hashes.get(key)!)).toEqual(Object.fromEntries(hash));
-				if (now - lastHistory >= 10_000) {
+				if (periodDue(now, lastHistory, 10_000)) {
 					lastHistory = now;
 					// At a history tick every sample so far has been handed over.
 					expect(host.samples).toEqual(expected);
@@ -167,7 +167,7 @@ describe('GpuRedisWriter: every field again within a history period, whatever th
 					}
 					store.applyFrame(all[0]!, now);
 					writer.onFrame(now);
-					if (now - lastCurrent >= 1000) {
+					if (periodDue(now, lastCurrent, 1000)) {
 						lastCurrent = now;
 						for (const row of store.rows()) {
 							const key = gpuKeyOf.current('box-1', row.uuid);

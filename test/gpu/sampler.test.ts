@@ -366,30 +366,32 @@ describe('the -lms child read on the shared schedule\'s passes (stream-on-passes
 		expect(invocations().filter((c) => c.args.includes('-lms'))).toHaveLength(1);
 	});
 
-	test('frames that waited together (the event loop stalled 2.2 s) are all stored, an interval apart; only the newest goes on to the frame\'s work', async () => {
+	test('frames that waited together (the event loop stalled 2.2 s) are all stored an interval apart with their history samples; only the newest goes on to the frame\'s work', async () => {
 		passClock();
-		const work: number[] = [];
-		const {store, sampler} = rig('eight-gpu', {intervalMs: 1000, readOnPasses: true, onFrame: (nowMs) => work.push(nowMs)});
+		let frames = () => 0;
+		const work: Array<{at: number; frames: number}> = [];
+		const storedOnly: number[] = [];
+		const {store, sampler} = rig('eight-gpu', {intervalMs: 1000, readOnPasses: true, onFrame: (nowMs) => work.push({at: nowMs, frames: frames()}), onFrameStored: (atMs) => storedOnly.push(atMs)});
+		frames = () => sampler.stats.frames;
 		await sampler.start();
 		await until(() => work.length >= 3, 10_000);
-		const uuid = store.rows()[0]!.uuid;
-		const framesBefore = sampler.stats.frames;
-		const workBefore = work.length;
-		const pointsBefore = store.series(uuid, 'utilizationPercent').length;
 		const stalledUntil = Date.now() + 2200;
 		while (Date.now() < stalledUntil) {
 			// The event loop held: the child's frames wait in the pipe.
 		}
-		await until(() => sampler.stats.frames >= framesBefore + 2, 5000);
-		await new Promise((resolve) => setTimeout(resolve, 100));
-		const stored = sampler.stats.frames - framesBefore;
-		expect(stored).toBeGreaterThanOrEqual(2);
-		// One pass read them all: one frame's work for them (its writes, the host reading, the fleet line).
-		expect(work.length - workBefore).toBe(1);
-		const series = store.series(uuid, 'utilizationPercent');
-		expect(series.length - pointsBefore).toBe(stored);
-		const times = series.slice(-stored).map((p) => p.timeMs);
+		// The pass after the stall reads them together: one frame's work (its writes, the host reading, the fleet line)
+		// for two frames or more.
+		const jumped = () => work.findIndex((w, i) => i > 0 && w.frames - work[i - 1]!.frames >= 2);
+		await until(() => jumped() > 0, 5000);
+		const at = jumped();
+		const together = work[at]!.frames - work[at - 1]!.frames;
+		const series = store.series(store.rows()[0]!.uuid, 'utilizationPercent').map((p) => p.timeMs);
+		const newest = series.indexOf(work[at]!.at);
+		const times = series.slice(newest - together + 1, newest + 1);
+		expect(times).toHaveLength(together);
 		for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(1000);
+		// The older ones' history samples are held too (GpuRedisWriter.holdSamples), at their own times.
+		expect(storedOnly.slice(-(together - 1))).toEqual(times.slice(0, -1));
 	});
 
 	test('a hung child is still found and replaced by one-shots', async () => {

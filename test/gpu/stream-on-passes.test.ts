@@ -95,10 +95,11 @@ describe('stream on passes', () => {
 		let signalled = false;
 		const onStdout = (chunk: string) => {
 			rec.onStdout(chunk);
-			// Half a line came: let the child write the rest now (it waits for SIGUSR2).
+			// Half a line came: let the child write the rest once this read is over (it waits for SIGUSR2).
 			if (!signalled && !rec.joined().includes('\n') && pid !== undefined) {
 				signalled = true;
-				process.kill(pid, 'SIGUSR2');
+				const child = pid;
+				setImmediate(() => process.kill(child, 'SIGUSR2'));
 			}
 		};
 		const [bin, args] = nodeScript("process.on('SIGUSR2', () => { process.stdout.write('f\\n'); setTimeout(() => {}, 1500); }); process.stdout.write('hal'); setTimeout(() => {}, 5000);");
@@ -124,6 +125,23 @@ describe('stream on passes', () => {
 		// Read again (a timer READ_AGAIN_MS after the pass, or later ones), not at the next pass.
 		expect(rest.pass).toBe(half.pass);
 		expect(rest.sincePassMs).toBeGreaterThanOrEqual(READ_AGAIN_MS - 2);
+	});
+
+	it('readNow hands over what waits in the pipe at once, between passes', async () => {
+		const rec = passRecorder();
+		const [bin, args] = nodeScript("process.stdout.write('now\\n'); setTimeout(() => {}, 3000)");
+		const stream = startStreamOnPasses(bin, args, rec.onStdout, () => undefined, () => 'nothing');
+		// Wait for the line to be written, then read it before any pass comes (a pass each whole second).
+		await new Promise((resolve) => setTimeout(resolve, 150));
+		const passes = rec.passes();
+		if (rec.joined() === '') {
+			stream.readNow!();
+			expect(rec.joined()).toBe('now\n');
+			expect(rec.received[0]!.pass).toBe(passes);
+		}
+		stream.kill();
+		await stream.done;
+		expect(rec.joined()).toBe('now\n');
 	});
 
 	it('reads again while half a line waits (at most READS_AGAIN times a pass), and for a frame short of rows only while reads bring more', () => {

@@ -69,17 +69,17 @@ describe.runIf(redisAvailable())('one transaction a period', () => {
 			const withGpu = watched.filter((t) => t.includes('metrics:gpu:current'));
 			expect(withGpu.length, `transactions with the GPU frame in 5 s (${watched.length} in all)`).toBeGreaterThanOrEqual(4);
 			for (const t of withGpu) {
-				expect(t).toContain(`metrics:host:${host}:current`);
-				expect(t).toContain(`mycotop:host:${host}:summary`);
+				expect(t, 'a GPU transaction carries the host figures').toContain(`metrics:host:${host}:current`);
+				expect(t, 'a GPU transaction carries the fleet line').toContain(`mycotop:host:${host}:summary`);
 				expect(t).toContain('mycotop:hosts');
 			}
 			// No transaction of the host figures or the fleet line on their own (at most one around a late frame).
 			// In the frame's turn (a statfs every 5 s: in its answer's): well under the trickle's 200 ms, in the median.
 			const delays = withGpu.map((t) => frameToMulti.get(t)!).sort((a, b) => a - b);
 			expect(delays.every((d) => Number.isFinite(d))).toBe(true);
-			expect(delays[Math.floor(delays.length / 2)]!).toBeLessThan(100);
+			expect(delays[Math.floor(delays.length / 2)]!, `frame to MULTI, ms (${delays.join(', ')})`).toBeLessThan(100);
 			const alone = watched.filter((t) => !t.includes('metrics:gpu:current') && t.some((k) => k === `metrics:host:${host}:current` || k === 'mycotop:hosts'));
-			expect(alone.length).toBeLessThanOrEqual(1);
+			expect(alone.length, 'host figures or fleet line alone').toBeLessThanOrEqual(1);
 		} finally {
 			monitor.disconnect();
 			await runtime.stop();

@@ -1,9 +1,12 @@
 /**
 What the collector hands the writer for the GPU frames, byte for byte: every list entry, hash field (in order) and
-history sample that GpuRedisWriter enqueues over 40 frames of each recorded nvidia-smi scenario, a second apart (four
-history ticks), is held equal to a record made with the build before the collector's allocation work (9b8769c).
-The record keeps a digest of the calls per scenario and their counts; a change of what is written (a value's format,
-a field's order, a field more or less, an entry's timing) fails here. To make it again on purpose:
+history sample that GpuRedisWriter enqueues over 40 frames of each recorded nvidia-smi scenario, a second apart (five
+history ticks), is held equal to a record made with the build before the collector's allocation work (9b8769c), made
+again once on purpose when the periods came to be counted on the wall clock's grid (periodDue, seventeenth session:
+the history ticks moved from the frames at 0, 10, 20, 30 s to those at 0, 5, 15, 25, 35 s, the one a period's point is
+nearest; nothing else changed: the same calls, and one tick's list entries more). The record keeps a digest of the
+calls per scenario and their counts; a change of what is written (a value's format, a field's order, a field more or
+less, an entry's timing) fails here. To make it again on purpose:
 MYCOTOP_WRITE_COLLECTOR_RECORD=1 npx vitest run test/gpu/collector-output.test.ts
 */
 import {createHash} from 'node:crypto';

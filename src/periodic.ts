@@ -128,30 +128,26 @@ function arm(): void {
 function runDue(): void {
 	gate = undefined;
 	gateDueMs = Number.POSITIVE_INFINITY;
+	for (const open of [...passOpeners]) runGuarded(open);
 	// Everything due by now, and what falls due within the next millisecond (the timer's resolution). The clock is
 	// read again for each job: one that ran long makes the later ones skip the runs it made them miss.
-	for (const open of [...passOpeners]) {
-		try {
-			open();
-		} catch (error) {
-			queueMicrotask(() => {
-				throw error;
-			});
-		}
-	}
 	const due = Date.now() + 1;
 	const all = [...jobs];
 	for (const job of [...all.filter((j) => !j.last), ...all.filter((j) => j.last)]) {
 		if (job.dueMs > due || !jobs.has(job)) continue;
 		job.dueMs = nextDueMs(job.dueMs, Date.now(), job.ms);
-		try {
-			job.fn();
-		} catch (error) {
-			// As an interval's callback that throws: an uncaught exception, after the schedule is kept.
-			queueMicrotask(() => {
-				throw error;
-			});
-		}
+		runGuarded(job.fn);
 	}
 	arm();
+}
+
+/** `fn` in a pass: one that throws is an uncaught exception (as an interval's callback), after the pass goes on. */
+function runGuarded(fn: () => void): void {
+	try {
+		fn();
+	} catch (error) {
+		queueMicrotask(() => {
+			throw error;
+		});
+	}
 }

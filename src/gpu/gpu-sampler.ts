@@ -47,7 +47,7 @@ export interface SamplerOptions {
 	readonly procRoot?: string;
 	/** Join GPU processes to /proc (default true; off for the demo's simulated GPUs, whose pids are made up). */
 	readonly joinProcesses?: boolean;
-	/** Read the `-lms` child's output on the shared schedule's passes, once a second (pipe-reads-on-passes.ts). */
+	/** Read the `-lms` child's output on the shared schedule's passes, once a second (stream-on-passes.ts). */
 	readonly readOnPasses?: boolean;
 	/** pid -> project of the training messages that name a process on this box (project-join.ts `claimedPids`). */
 	readonly projectClaims?: () => ReadonlyMap<number, ClaimedPid>;
@@ -78,7 +78,6 @@ export interface SamplerStats {
 	lastSkipped: string | undefined;
 }
 
-/** The visible state while frames arrive. Pure. */
 /**
 The times to store `count` frames read together at `nowMs`: the last at `nowMs`, the ones before it an interval
 apart, or spread evenly after the frame stored before them (`lastMs`) when that would put one at or before it
@@ -90,6 +89,7 @@ export function frameTimes(nowMs: number, count: number, intervalMs: number, las
 	return Array.from({length: count}, (_, i) => (i === count - 1 ? nowMs : lastMs + Math.round(((nowMs - lastMs) * (i + 1)) / count)));
 }
 
+/** The visible state while frames arrive. Pure. */
 export function deriveStatus(input: {mode: 'stream' | 'oneshot'; lostCount: number; knownCount: number; droppedFields: readonly string[]}): GpuStatus {
 	const reasons: string[] = [];
 	if (input.mode === 'oneshot') reasons.push('nvidia-smi stopped streaming: polling with one-shot queries');

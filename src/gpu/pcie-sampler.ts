@@ -37,7 +37,7 @@ export interface PcieSamplerOptions {
 	readonly onSample?: () => void;
 	/** A child alive but without a sample this long is killed (and restarted). Default 3 intervals, at least 15 s. */
 	readonly silenceMs?: number;
-	/** Read the `dmon` child's output on the shared schedule's passes, once a second (pipe-reads-on-passes.ts). */
+	/** Read the `dmon` child's output on the shared schedule's passes, once a second (stream-on-passes.ts). */
 	readonly readOnPasses?: boolean;
 }
 

@@ -152,11 +152,17 @@ export interface XidEvent {
 	readonly pci?: string;
 }
 
+/** Control characters other than a tab, DEL, and U+FFFD (bytes that were not UTF-8). */
+const NOT_TEXT = /[\u0000-\u0008\u000a-\u001f\u007f\ufffd]/;
+
 /**
 An Xid event line from the loop output (`Xid (PCI:0000:18:00): 79, pid=..., GPU has fallen off the bus.`, as the
 kernel's NVRM lines read), or undefined for any other line. Pure.
 */
 export function parseXidLine(line: string, timeMs: number): XidEvent | undefined {
+	// Not text (control characters other than a tab, or bytes that were not UTF-8): noise that may hold "Xid" and a
+	// number by chance, never the kernel's line.
+	if (NOT_TEXT.test(line)) return undefined;
 	const m = /\bXid\s*\((?:PCI:)?\s*([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2})(?:\.[0-9A-Fa-f])?\)\s*:\s*(\d{1,4})\b/.exec(line);
 	if (m !== null) return {xid: Number(m[2]), timeMs, pci: m[1]!.toLowerCase()};
 	const bare = /\bXid\b[^0-9]{0,8}(\d{1,4})\b/.exec(line);

@@ -169,6 +169,14 @@ describe('Xid lines', () => {
 		expect(parseXidLine('Unable to determine the device handle for GPU5: 0000:90:00.0: Unknown Error', 1)).toBeUndefined();
 	});
 
+	test('binary garbage that happens to hold "Xid" and a number is not an Xid (a child printing noise: seen by hand, cat /dev/urandom as the -lms child)', () => {
+		const noise = Buffer.from([0x8f, 0x00, 0xc3, 0x28, 0x1b, 0x5b, 0x32, 0x4a]).toString('utf8');
+		expect(parseXidLine(`${noise}Xid 4${noise}`, 1)).toBeUndefined();
+		expect(parseXidLine(`\u0007\u0001 NVRM: Xid (PCI:0000:2a:00): 48, \ufffd`, 1)).toBeUndefined();
+		// Text with a tab or a stray non-ASCII letter is still read.
+		expect(parseXidLine('NVRM: Xid (PCI:0000:2a:00): 48,\tpid=1, name=pythön', 1)).toEqual({xid: 48, timeMs: 1, pci: '0000:2a:00'});
+	});
+
 	test('PCI addresses in both widths match', () => {
 		expect(pciKey('00000000:2A:00.0')).toBe(pciKey('0000:2a:00'));
 		expect(pciKey('00000000:2A:00.0')).not.toBe(pciKey('0000:2b:00'));

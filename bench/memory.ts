@@ -6,7 +6,14 @@ loads them. Then its RSS (from /proc/<pid>/status, VmRSS) is sampled every 5 s:
 
   1. idle: GPU sampling only, for --idle seconds (default 60);
   2. soak: 200 events/s on top, for --soak seconds (default 300), for growth (the mean of the last minute against
-     the first minute of the soak).
+     the first minute of the soak, or the first minute after --settle seconds of it).
+
+Where the soak's training events go (--soak-into): `new` (the default) sends them to 20 projects of their own, so the
+store grows through the soak as those projects' rings fill (a box where new runs start); `seeded` sends them on the
+seeded projects' steps, whose rings are full already, so the store's data stays the same size and what grows is the
+process (a box whose runs go on for days: the steady state the "no growth" target is about). Bounded caches still
+fill in the soak's first minutes (the completions ring, the replay ring's minute, Ink's caches): --settle leaves them
+out of the first minute.
 
 btop (Debian package, default settings) runs in the same tmux server for the same minutes as the reference.
 
@@ -15,7 +22,8 @@ before and after), so its launcher line (scripts/launcher.mjs: malloc's arena ca
 has to run `node [args] FILE` instead, which skips the launcher line.
 
   npm run bench:memory [-- --idle 60 --soak 300 --refresh 500] [--cli FILE] [--node-args='--flag ...' (node's command line; with =, as the value starts with a dash)] [--heapsnapshot DIR (V8 heap snapshots after the idle
-  window, a minute into the soak and at its end)] [--values float64|float32]
+  window, a minute into the soak and at its end)] [--values float64|float32] [--env NAME=VALUE ...]
+  [--soak-into new|seeded] [--settle SECONDS]
 
 Inside the process, memory-probe.ts (loaded with --import through NODE_OPTIONS, which it then clears of itself so
 mycotop's children do not load it) logs process.memoryUsage() and V8's heap spaces every
@@ -42,14 +50,28 @@ const fakeSmi = join(root, 'test/fixtures/nvidia-smi/bin/nvidia-smi');
 const probeModule = join(here, 'memory-probe.js');
 
 const {values: options} = parseArgs({
-	options: {idle: {type: 'string', default: '60'}, soak: {type: 'string', default: '300'}, refresh: {type: 'string', default: '500'}, projects: {type: 'string', default: '50'}, points: {type: 'string', default: '10000'}, heapsnapshot: {type: 'string'}, cli: {type: 'string'}, 'node-options': {type: 'string'}, 'node-args': {type: 'string'}, values: {type: 'string', default: 'float64'}},
+	options: {idle: {type: 'string', default: '60'}, soak: {type: 'string', default: '300'}, refresh: {type: 'string', default: '500'}, projects: {type: 'string', default: '50'}, points: {type: 'string', default: '10000'}, heapsnapshot: {type: 'string'}, cli: {type: 'string'}, 'node-options': {type: 'string'}, 'node-args': {type: 'string'}, values: {type: 'string', default: 'float64'}, env: {type: 'string', multiple: true}, 'soak-into': {type: 'string', default: 'new'}, settle: {type: 'string', default: '0'}},
 });
 const cli = resolve(options.cli ?? join(root, 'dist/bundle/cli.js'));
 const PROJECTS = Number(options.projects);
 const POINTS = Number(options.points);
 if (options.values !== 'float64' && options.values !== 'float32') throw new Error('--values: float64 or float32');
+if (options['soak-into'] !== 'new' && options['soak-into'] !== 'seeded') throw new Error('--soak-into: new or seeded');
+const SETTLE_S = Number(options.settle);
+if (!(SETTLE_S >= 0) || SETTLE_S % 5 !== 0) throw new Error('--settle: whole seconds, a multiple of 5');
 /** A seeded value as the producer sends it: a double, or one a float32 holds exactly. */
 const asSent = options.values === 'float32' ? Math.fround : (v: number) => v;
+
+/** --env NAME=VALUE (repeatable): more environment for mycotop's pane, e.g. glibc's malloc tunables to compare. */
+function extraEnv(): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const pair of options.env ?? []) {
+		const at = pair.indexOf('=');
+		if (at < 1) throw new Error(`--env ${pair}: NAME=VALUE`);
+		env[pair.slice(0, at)] = pair.slice(at + 1);
+	}
+	return env;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -193,7 +215,7 @@ async function main(): Promise<void> {
 	const heapFlags = options.heapsnapshot === undefined ? '' : ` --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${resolve(options.heapsnapshot)}`;
 	// The probe through NODE_OPTIONS (the bin is run as a program); it takes itself out again (memory-probe.ts).
 	const nodeOptions = `--import=${pathToFileURL(probeModule).href}${heapFlags}${options['node-options'] === undefined ? '' : ` ${options['node-options']}`}`;
-	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, NODE_OPTIONS: nodeOptions, ...(process.env['MYCOTOP_HEAP'] === undefined ? {} : {MYCOTOP_HEAP: process.env['MYCOTOP_HEAP']}), ...(process.env['MYCOTOP_JIT'] === undefined ? {} : {MYCOTOP_JIT: process.env['MYCOTOP_JIT']})});
+	const pane = new TmuxPane(120, 40, {FAKE_NVIDIA_SMI_SCENARIO: 'eight-gpu', NODE_ENV: 'production', TERM: 'tmux-256color', MYCOTOP_MEMORY_PROBE: probeFile, NODE_OPTIONS: nodeOptions, ...(process.env['MYCOTOP_HEAP'] === undefined ? {} : {MYCOTOP_HEAP: process.env['MYCOTOP_HEAP']}), ...(process.env['MYCOTOP_JIT'] === undefined ? {} : {MYCOTOP_JIT: process.env['MYCOTOP_JIT']}), ...extraEnv()});
 	const btopPane = hasBtop ? new TmuxPane(120, 40) : undefined;
 	let publisher: ReturnType<typeof spawn> | undefined;
 	const snapshot = async (pid: number, label: string) => {
@@ -227,7 +249,9 @@ async function main(): Promise<void> {
 		process.stderr.write(`bench:memory: after idle: ${rollupLine}\n`);
 		await snapshot(pid, 'after idle');
 		process.stderr.write(`bench:memory: soak ${options.soak} s at 200 events/s ...\n`);
-		publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(Number(options.soak) + 40)], {stdio: ['ignore', 'ignore', 'inherit']});
+		// --soak-into seeded: the training events go on the seeded projects' steps (their rings full already).
+		const into = options['soak-into'] === 'seeded' ? ['mem-', String(PROJECTS), String(POINTS + 1)] : [];
+		publisher = spawn(process.execPath, [join(here, 'publisher.js'), redis.url, 'rate', '200', String(Number(options.soak) + 40), ...into], {stdio: ['ignore', 'ignore', 'inherit']});
 		const soakFrom = Date.now();
 		const soakSeconds = Number(options.soak);
 		const snapAt = options.heapsnapshot !== undefined && soakSeconds >= 120 ? 60 : 0;
@@ -242,23 +266,25 @@ async function main(): Promise<void> {
 		await snapshot(pid, 'end of the soak');
 		const i = stats(idle.mycotop);
 		const s = stats(soak.mycotop);
-		const first = mean(soak.mycotop.slice(0, 12));
+		// Samples are 5 s apart: the growth's first minute starts --settle seconds into the soak.
+		const settleSamples = SETTLE_S / 5;
+		const first = mean(soak.mycotop.slice(settleSamples, settleSamples + 12));
 		const last = mean(soak.mycotop.slice(-12));
 		const probe = readProbe(probeFile);
 		process.stdout.write(`\nmycotop TUI memory (${cli}), ${PROJECTS * 2} series x ${POINTS} points (${options.values} values) loaded, 8 GPUs at 1 Hz, 120x40, --refresh ${options.refresh}, Node ${process.version}${options['node-options'] === undefined ? '' : `, NODE_OPTIONS=${options['node-options']}`}\n\n`);
 		process.stdout.write('| window | mycotop RSS min / median / max | btop RSS median (same window) |\n|---|---|---|\n');
 		process.stdout.write(`| idle (GPU sampling only, ${options.idle} s) | ${mb(i.min)} / ${mb(i.median)} / ${mb(i.max)} | ${hasBtop ? mb(stats(idle.btop).median) : 'btop not installed'} |\n`);
-		process.stdout.write(`| soak (+200 events/s, ${options.soak} s) | ${mb(s.min)} / ${mb(s.median)} / ${mb(s.max)} | ${hasBtop ? mb(stats(soak.btop).median) : 'btop not installed'} |\n`);
+		process.stdout.write(`| soak (+200 events/s into ${options['soak-into'] === 'seeded' ? 'the seeded projects' : '20 new projects'}, ${options.soak} s) | ${mb(s.min)} / ${mb(s.median)} / ${mb(s.max)} | ${hasBtop ? mb(stats(soak.btop).median) : 'btop not installed'} |\n`);
 		process.stdout.write(`\nafter idle (smaps_rollup): ${rollupLine}\n`);
 		process.stdout.write(`inside, idle (MB, medians): ${inside(probe, idleFrom, idleTo)}\n`);
 		process.stdout.write(`inside, soak (MB, medians): ${inside(probe, soakFrom, soakTo)}\n`);
 		// Growth needs two minutes that do not overlap: a soak of at least 3 minutes.
-		if (soak.mycotop.length >= 36) {
-			const firstMinute = inside(probe, soakFrom, soakFrom + 60_000);
+		if (soak.mycotop.length >= settleSamples + 36) {
+			const firstMinute = inside(probe, soakFrom + SETTLE_S * 1000, soakFrom + SETTLE_S * 1000 + 60_000);
 			const lastMinute = inside(probe, soakTo - 60_000, soakTo);
-			process.stdout.write(`\ngrowth over the soak (mean RSS of the last minute minus the first): ${(last - first).toFixed(1)} MB (target: under 100 MB steady, no growth)\n`);
+			process.stdout.write(`\ngrowth over the soak (mean RSS of the last minute minus the first${SETTLE_S > 0 ? ` after ${SETTLE_S} s` : ''}): ${(last - first).toFixed(1)} MB (target: under 100 MB steady, no growth)\n`);
 			process.stdout.write(`  first minute (MB): ${firstMinute}\n  last minute (MB):  ${lastMinute}\n`);
-		} else process.stdout.write('\ngrowth over the soak: n/a (a soak under 3 minutes has no separate first and last minute)\n');
+		} else process.stdout.write('\ngrowth over the soak: n/a (a soak under 3 minutes past --settle has no separate first and last minute)\n');
 	} finally {
 		publisher?.kill();
 		pane.close();

@@ -7,7 +7,8 @@ task, 10% agent), each stamped with `sentAt` (epoch ms, sub-ms precision) so the
       (raw RESP, PUBLISH commands encoded before the clock starts and sent `per-trip` (default 1,000) per round trip:
        a backlog replayed, many agents at once; the publisher costs next to nothing, so the subscriber is the bound)
   node dist/bench/publisher.js <redis-url> burst-single <count>   (one PUBLISH per write, up to 500 in flight, as many agents publishing)
-  node dist/bench/publisher.js <redis-url> rate <events-per-second> <seconds>
+  node dist/bench/publisher.js <redis-url> rate <events-per-second> <seconds> [<project-prefix> <projects> <first-step>]
+      (with a prefix, the training events go to PREFIX0.. with steps from <first-step> on, one by one per project)
 Prints one JSON line with what it sent when done.
 */
 import {connect, type Socket} from 'node:net';
@@ -16,9 +17,28 @@ import {Redis} from 'ioredis';
 const PROJECTS = 20;
 const AGENTS = 10;
 
-export function mixedEvent(i: number, sentAt: number): [channel: string, message: string] {
+/**
+Where the training events go: by default 20 projects of their own (`proj-N`) with the event's index as the step; with
+a prefix (the `rate` mode's optional arguments), `projects` projects `PREFIX0..` that already hold data, each with its
+own steps going on one by one from `firstStep` (as a trainer's do), so a store that holds those projects full stays
+full rather than growing (bench:memory's steady soak).
+*/
+export interface TrainingTarget {
+	readonly prefix: string;
+	readonly projects: number;
+	/** The next step of each project. */
+	readonly nextStep: number[];
+}
+
+export function mixedEvent(i: number, sentAt: number, target?: TrainingTarget): [channel: string, message: string] {
 	const kind = i % 10;
 	if (kind < 7) {
+		if (target !== undefined) {
+			const p = Math.floor(i / 10) % target.projects;
+			const step = target.nextStep[p]!;
+			target.nextStep[p] = step + 1;
+			return ['events:training:progress', JSON.stringify({projectId: `${target.prefix}${p}`, step, loss: 0.5 + 2 / Math.sqrt(step), wer: 0.1 + 1 / step, timestamp: new Date(sentAt).toISOString(), sentAt})];
+		}
 		return ['events:training:progress', JSON.stringify({projectId: `proj-${i % PROJECTS}`, step: i, loss: 2 + Math.sin(i / 100), wer: 0.2, timestamp: new Date(sentAt).toISOString(), sentAt})];
 	}
 	if (kind < 9) {
@@ -113,7 +133,7 @@ async function pipelined(url: string, count: number, perTrip: number): Promise<{
 }
 
 async function main(): Promise<void> {
-	const [url, mode, a, b] = process.argv.slice(2);
+	const [url, mode, a, b, prefix, projects, firstStep] = process.argv.slice(2);
 	if (mode === 'pipelined') {
 		const result = await pipelined(url!, Number(a), Math.max(1, Number(b ?? 1000)));
 		process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -153,6 +173,7 @@ async function main(): Promise<void> {
 	} else {
 		const rate = Number(a);
 		const seconds = Number(b);
+		const into: TrainingTarget | undefined = prefix === undefined ? undefined : {prefix, projects: Number(projects), nextStep: Array.from({length: Number(projects)}, () => Number(firstStep))};
 		const total = rate * seconds;
 		const tickMs = 5;
 		const perTick = (rate * tickMs) / 1000;
@@ -164,7 +185,7 @@ async function main(): Promise<void> {
 			if (due > 0) {
 				const pipeline = redis.pipeline();
 				for (let k = 0; k < due; k++) {
-					const [channel, message] = mixedEvent(sent + k, now());
+					const [channel, message] = mixedEvent(sent + k, now(), into);
 					pipeline.publish(channel, message);
 				}
 				sent += due;

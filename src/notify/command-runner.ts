@@ -10,7 +10,7 @@ holds stderr after the program exited is given a moment, then its pipe is closed
 import {spawn} from 'node:child_process';
 import {type AttemptOutcome} from './retry-policy.js';
 import {type CommandRequest} from './delivery-request.js';
-import {requestSecrets, safeExcerpt} from './secrets.js';
+import {keptTail, requestSecrets, safeExcerpt} from './secrets.js';
 
 /** Bytes of stderr kept (the last ones). */
 const MAX_OUTPUT_BYTES = 16 * 1024;
@@ -38,6 +38,7 @@ export function runCommand(request: CommandRequest, timeoutMs: number): Promise<
 	return new Promise<AttemptOutcome>((resolve) => {
 		let settled = false;
 		let stderr = Buffer.alloc(0);
+		let stderrCut = false;
 		let exit: {code: number | null; signal: NodeJS.Signals | null} | undefined;
 		let grace: NodeJS.Timeout | undefined;
 		let child: ReturnType<typeof spawn>;
@@ -53,7 +54,7 @@ export function runCommand(request: CommandRequest, timeoutMs: number): Promise<
 		const answer = () => {
 			if (exit === undefined) return;
 			if (exit.code === null) finish({kind: 'network', reason: exit.signal !== null ? `killed by ${exit.signal}` : 'program could not be run'});
-			else finish({kind: 'exit', code: exit.code, excerpt: safeExcerpt(stderr.toString('utf8').replace(/\n$/, '').slice(-1000), secrets)});
+			else finish({kind: 'exit', code: exit.code, excerpt: safeExcerpt(keptTail(stderr, stderrCut, secrets), secrets, 200, 'end')});
 		};
 		try {
 			child = spawn(bin, args, {detached: true, stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true});
@@ -72,7 +73,10 @@ export function runCommand(request: CommandRequest, timeoutMs: number): Promise<
 		});
 		child.stderr?.on('data', (chunk: Buffer) => {
 			stderr = Buffer.concat([stderr, chunk]);
-			if (stderr.length > MAX_OUTPUT_BYTES) stderr = stderr.subarray(stderr.length - MAX_OUTPUT_BYTES);
+			if (stderr.length > MAX_OUTPUT_BYTES) {
+				stderr = stderr.subarray(stderr.length - MAX_OUTPUT_BYTES);
+				stderrCut = true;
+			}
 		});
 		child.stderr?.on('error', () => undefined);
 		child.on('exit', (code, signal) => {

@@ -7,7 +7,7 @@ Credentials in the URL (`user:password@`, which fetch refuses) are sent as an `A
 */
 import {type AttemptOutcome} from './retry-policy.js';
 import {type HttpRequest} from './delivery-request.js';
-import {requestSecrets, safeExcerpt} from './secrets.js';
+import {keptHead, requestSecrets, safeExcerpt} from './secrets.js';
 import {withoutUrlCredentials} from './url-credentials.js';
 
 /** Read at most this much of an answer's body (the excerpt is shorter still). */
@@ -36,9 +36,13 @@ function networkReason(error: unknown): string {
 	return 'network error';
 }
 
-async function readSome(response: Response): Promise<string> {
+/**
+At most MAX_BODY_BYTES of the answer's body, and whether it was cut there. Never throws: a body that stops coming (the
+timeout aborts the read) or breaks off is what came of it so far.
+*/
+async function readSome(response: Response): Promise<{bytes: Buffer; cut: boolean}> {
 	const reader = response.body?.getReader();
-	if (reader === undefined) return '';
+	if (reader === undefined) return {bytes: Buffer.alloc(0), cut: false};
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	try {
@@ -48,13 +52,18 @@ async function readSome(response: Response): Promise<string> {
 			chunks.push(value);
 			size += value.byteLength;
 		}
+	} catch {
+		// Aborted or broken off: the status already came, and is the answer.
 	} finally {
 		await reader.cancel().catch(() => undefined);
 	}
-	return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+	return {bytes: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES), cut: size > MAX_BODY_BYTES};
 }
 
-/** POST the request; resolves with what came of it, within `timeoutMs` (body read included). */
+/**
+POST the request; resolves with what came of it, within `timeoutMs` (body read included): the status once it came
+(with what came of the body by then), else a timeout or a network error.
+*/
 export async function sendHttp(request: HttpRequest, timeoutMs: number): Promise<AttemptOutcome> {
 	const secrets = requestSecrets(request);
 	const controller = new AbortController();
@@ -62,7 +71,10 @@ export async function sendHttp(request: HttpRequest, timeoutMs: number): Promise
 	try {
 		const {url, headers} = withoutUrlCredentials(request.url, request.headers);
 		const response = await fetch(url, {method: 'POST', headers, body: request.body, signal: controller.signal, redirect: 'manual'});
-		const text = await readSome(response);
+		// Once the status has come it is the answer, whether or not the body ends in time: a receiver that holds its
+		// body open after a 2xx has taken the notification, and a resend would be a duplicate.
+		const body = await readSome(response);
+		const text = keptHead(body.bytes, body.cut, secrets);
 		const retryAfter = response.headers.get('retry-after') ?? undefined;
 		return {kind: 'http', status: response.status, ...(retryAfter !== undefined ? {retryAfter} : {}), excerpt: safeExcerpt(text, secrets)};
 	} catch (error) {

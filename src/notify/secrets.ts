@@ -10,8 +10,16 @@ import {type DeliveryRequest} from './delivery-request.js';
 import {basicCredential} from './url-credentials.js';
 import {commandSecrets} from './notify-config.js';
 
-/** Path segments and query values this short are not tokens (`v2`, `enqueue`, `hooks`). */
-const SHORTEST_SECRET = 8;
+/**
+Path segments, query values and the words of a command's arguments this short are not taken for tokens (`v2`,
+`enqueue`, `hooks`): they are redacted only when named as secrets.
+*/
+const SHORTEST_PIECE = 8;
+/**
+What is named a secret (a URL, its password, a header's value, a routing key, an ntfy topic, a command's argument) is
+redacted from this length on, however short: below it, masking it would mask those letters everywhere in the text.
+*/
+const SHORTEST_NAMED = 4;
 
 function safeDecode(text: string): string {
 	try {
@@ -21,20 +29,24 @@ function safeDecode(text: string): string {
 	}
 }
 
-function urlSecrets(url: string): string[] {
-	const found = [url];
+/** A URL's secrets: `named` (the URL, its password and the Basic credential made of it) and `pieces` (path, query). */
+function urlSecrets(url: string): {named: string[]; pieces: string[]} {
+	const named = [url];
+	const pieces: string[] = [];
 	try {
 		const parsed = new URL(url);
-		found.push(parsed.host + parsed.pathname, parsed.pathname, parsed.search, parsed.password, parsed.username);
+		pieces.push(parsed.host + parsed.pathname, parsed.pathname, parsed.search, parsed.username);
 		// The Basic credential the sender makes of them, and their decoded spellings.
 		const credential = basicCredential(url);
-		if (credential !== undefined) found.push(credential, `Basic ${credential}`, safeDecode(parsed.password), safeDecode(parsed.username));
-		for (const segment of parsed.pathname.split('/')) if (segment.length >= SHORTEST_SECRET) found.push(segment, decodeURIComponent(segment));
-		for (const [, value] of parsed.searchParams) if (value.length >= SHORTEST_SECRET) found.push(value);
+		if (credential !== undefined) named.push(parsed.password, credential, `Basic ${credential}`, safeDecode(parsed.password));
+		pieces.push(safeDecode(parsed.username));
+		// Each piece decoded on its own: one malformed escape must not stop the redaction of the others.
+		for (const segment of parsed.pathname.split('/')) pieces.push(segment, safeDecode(segment));
+		for (const [, value] of parsed.searchParams) pieces.push(value);
 	} catch {
 		// Not a URL: the whole text only.
 	}
-	return found;
+	return {named, pieces};
 }
 
 function bodySecrets(body: string): string[] {
@@ -48,27 +60,59 @@ function bodySecrets(body: string): string[] {
 	return [];
 }
 
+/** Named secrets from SHORTEST_NAMED characters, pieces from SHORTEST_PIECE, each once, longest first. */
+function longestFirst(named: readonly (string | undefined)[], pieces: readonly (string | undefined)[]): string[] {
+	const kept = [...named.filter((s) => s !== undefined && s.length >= SHORTEST_NAMED), ...pieces.filter((s) => s !== undefined && s.length >= SHORTEST_PIECE)] as string[];
+	return [...new Set(kept)].sort((a, b) => b.length - a.length);
+}
+
 /** Every secret spelling in a request, longest first. */
 export function requestSecrets(request: DeliveryRequest): string[] {
-	const found =
-		'url' in request
-			? [...urlSecrets(request.url), ...Object.values(request.headers).filter((v) => v.length >= SHORTEST_SECRET), ...bodySecrets(request.body)]
-			: commandSecrets(request.argv);
-	return [...new Set(found.filter((s) => s !== undefined && s.length >= SHORTEST_SECRET))].sort((a, b) => b.length - a.length);
+	if (!('url' in request)) return longestFirst(commandSecrets(request.argv), []);
+	const url = urlSecrets(request.url);
+	return longestFirst([...url.named, ...Object.values(request.headers), ...bodySecrets(request.body)], url.pieces);
 }
 
 /**
-A redactor for every receiver's secrets at once (`values`: the revealed URLs, keys and tokens of the config), with
-each URL's path segments and query values as pieces of their own, so an answer from one receiver that quotes
-another's token, or a token without the URL around it, is caught too.
+A redactor for every receiver's secrets at once (`values`: the revealed URLs, keys, tokens and command arguments of
+the config, each a named secret), with each URL's path segments and query values as pieces of their own, so an answer
+from one receiver that quotes another's token, or a token without the URL around it, is caught too.
 */
 export function secretsRedactor(values: readonly string[]): (text: string) => string {
-	const pieces = [...new Set(values.flatMap((v) => [v, ...urlSecrets(v)]).filter((s) => s !== undefined && s.length >= SHORTEST_SECRET))].sort((a, b) => b.length - a.length);
-	return (text) => redactSecrets(text, pieces);
+	const urls = values.map(urlSecrets);
+	const secrets = longestFirst([...values, ...urls.flatMap((u) => u.named)], urls.flatMap((u) => u.pieces));
+	return (text) => redactSecrets(text, secrets);
 }
 
-/** A short, single-line, terminal-safe excerpt of an answer with every secret replaced by ***. */
-export function safeExcerpt(text: string, secrets: readonly string[], maxLength = 200): string {
+/**
+A short, single-line, terminal-safe excerpt of an answer with every secret replaced by ***: its start (an HTTP body),
+or its end (`keep: 'end'`: a program's stderr, whose last line is its error). The secrets are removed from the whole
+text before it is cut, so a cut never splits one into a part that no longer matches.
+*/
+export function safeExcerpt(text: string, secrets: readonly string[], maxLength = 200, keep: 'start' | 'end' = 'start'): string {
 	const oneLine = redactSecrets(text, secrets).replace(/\s+/g, ' ').trim();
-	return sanitizeText(oneLine, {maxLength});
+	if (keep === 'start' || oneLine.length <= maxLength) return sanitizeText(oneLine, {maxLength});
+	return `…${sanitizeText(oneLine.slice(oneLine.length - (maxLength - 1)), {maxLength: maxLength - 1})}`;
+}
+
+/**
+Text kept from the end of `bytes` (a program's stderr; `cut` when its beginning was let go), safe to redact: when it
+was cut, the first characters that could be the tail of a secret begun before the cut (one fewer than the longest
+secret has) are left out too, so no part of a secret is shown.
+*/
+export function keptTail(bytes: Buffer, cut: boolean, secrets: readonly string[]): string {
+	const text = bytes.toString('utf8');
+	if (!cut) return text;
+	return text.slice(longestLength(secrets));
+}
+
+/** keptTail's twin for text kept from the start (an answer's body read up to a bound): its last characters go. */
+export function keptHead(bytes: Buffer, cut: boolean, secrets: readonly string[]): string {
+	const text = bytes.toString('utf8');
+	if (!cut) return text;
+	return text.slice(0, Math.max(0, text.length - longestLength(secrets)));
+}
+
+function longestLength(secrets: readonly string[]): number {
+	return Math.max(1, ...secrets.map((s) => s.length));
 }

@@ -42,3 +42,34 @@ describe('command argv secrets', () => {
 		expect(JSON.stringify(missing.ok ? [] : missing.issues)).toMatch(/environment variable MAIL_TOKEN is not set/);
 	});
 });
+
+describe('command stderr excerpt (hostile review, eighteenth session)', () => {
+	const TOKEN = 'sk-live-0123456789abcdefghijklmnopqrstuvwxyz';
+
+	it('never shows the tail of an argument whose echo straddles where the kept stderr begins', async () => {
+		// The token is echoed, then whitespace (collapsed to one space in the excerpt) and the error line, so long that
+		// the 16 KiB of stderr kept from the end begin `k` characters before the token's end.
+		for (const k of [5, 12, 30]) {
+			const newlines = 16 * 1024 - 'FATAL: smtp down\n'.length - k;
+			const script = `process.stderr.write('auth with ' + process.argv[1] + '\\n'.repeat(${newlines}) + 'FATAL: smtp down\\n'); process.exit(3)`;
+			const outcome = await runCommand({argv: [process.execPath, '-e', script, TOKEN], stdin: '{}'}, 5000);
+			const text = outcomeText(outcome);
+			expect(text).toMatch(/FATAL: smtp down$/);
+			expect(text, `${k}: ${text}`).not.toContain(TOKEN.slice(-k));
+		}
+	});
+
+	it('shows the end of a long stderr, where a program writes its error', async () => {
+		const script = "for (let i = 0; i < 40; i++) console.error('progress line ' + i); console.error('FATAL: smtp 554 relay denied'); process.exit(1)";
+		const outcome = await runCommand({argv: [process.execPath, '-e', script], stdin: '{}'}, 5000);
+		const text = outcomeText(outcome);
+		expect(text).toMatch(/FATAL: smtp 554 relay denied$/);
+		expect(text).toMatch(/^exit status 1: …/);
+	});
+
+	it('redacts a short argument (a 7-character password) as the README promises', async () => {
+		// (The inline script's own words of 8 characters or more are redacted too: its message is kept short.)
+		const outcome = await runCommand({argv: [process.execPath, '-e', "console.error('bad pass: ' + process.argv[1]); process.exit(1)", 'hunter2'], stdin: '{}'}, 5000);
+		expect(outcomeText(outcome)).toBe('exit status 1: bad pass: ***');
+	});
+});

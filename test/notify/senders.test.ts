@@ -89,3 +89,71 @@ describe('runCommand', () => {
 		expect(outcome).toEqual({kind: 'network', reason: 'program not found'});
 	});
 });
+
+describe('sendHttp, an answer whose body stalls (hostile review, eighteenth session)', () => {
+	/** A real server that answers `status` with its headers and a first chunk, then never ends the body. */
+	async function stallingServer(status: number, firstChunk: string): Promise<{url: string; posts: () => number; close: () => Promise<void>}> {
+		const {createServer} = await import('node:http');
+		let posts = 0;
+		const open = new Set<import('node:http').ServerResponse>();
+		const server = createServer((request, response) => {
+			request.resume();
+			request.on('end', () => {
+				posts += 1;
+				response.writeHead(status, {'content-type': 'text/plain'});
+				response.write(firstChunk);
+				open.add(response);
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const {port} = server.address() as {port: number};
+		return {
+			url: `http://127.0.0.1:${port}/hooks/${TOKEN}`,
+			posts: () => posts,
+			close: async () => {
+				for (const response of open) response.destroy();
+				server.closeAllConnections();
+				await new Promise<void>((resolve) => server.close(() => resolve()));
+			},
+		};
+	}
+
+	it('takes a 2xx whose body never ends as delivered (its status is the answer), within the timeout', async () => {
+		const server = await stallingServer(200, 'ok so far');
+		try {
+			const started = Date.now();
+			const outcome = await sendHttp({url: server.url, headers: {}, body: 'x'}, 300);
+			expect(outcome).toEqual({kind: 'http', status: 200, excerpt: 'ok so far'});
+			expect(Date.now() - started).toBeLessThan(2000);
+			expect(server.posts()).toBe(1);
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('reports a 5xx whose body never ends by its status, and the secret echoed in it redacted', async () => {
+		const server = await stallingServer(503, `busy: /hooks/${TOKEN}`);
+		try {
+			const outcome = await sendHttp({url: server.url, headers: {}, body: 'x'}, 300);
+			expect(outcome).toMatchObject({kind: 'http', status: 503});
+			expect((outcome as {excerpt: string}).excerpt).not.toContain(TOKEN);
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('never shows the head of a secret that the 16 KiB read of a body cut off', async () => {
+		// The body: whitespace (collapsed to one space in the excerpt), then the URL's token so placed that the read's
+		// 16 KiB end falls inside it.
+		for (const k of [4, 9]) {
+			const server = await stallingServer(500, `${' '.repeat(16 * 1024 - k - 'echo '.length)}echo ${TOKEN}`);
+			try {
+				const outcome = await sendHttp({url: server.url, headers: {}, body: 'x'}, 300);
+				expect(outcome).toMatchObject({kind: 'http', status: 500});
+				expect((outcome as {excerpt: string}).excerpt).not.toContain(TOKEN.slice(0, k));
+			} finally {
+				await server.close();
+			}
+		}
+	});
+});

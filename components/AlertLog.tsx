@@ -4,7 +4,7 @@ import {clip, fit, formatClock, formatLabels, formatSpan} from '../src/format/un
 import {windowStart, type Silence} from '../src/format/pane-rows.js';
 import {type Tone} from '../src/format/theme.js';
 import {type ReceiverState} from '../src/notify/notify-types.js';
-import {failing, receiverStateText} from '../src/notify/receiver-state.js';
+import {failing, rateLimited, receiverStateText} from '../src/notify/receiver-state.js';
 import {Line, Panel, rowMarker, StyledLine, StyledRows} from './Panel.js';
 import {styled} from '../src/format/styled-text.js';
 import {useTheme} from './theme.js';
@@ -58,9 +58,9 @@ function ackText(row: AlertRow, nowMs: number): string {
 	return `ack ${row.acknowledgedBy ?? '?'}${age}${until}${row.ackComment ? `: ${row.ackComment}` : ''}`;
 }
 
-/** A receiver in the title: "team ok", "oncall failing", "mail misconfigured", with what waits. */
-function receiverBadge(r: ReceiverState): string {
-	const health = failing(r) ? (r.misconfigured ? 'misconfigured' : 'failing') : r.lastSuccessMs !== undefined ? 'ok' : 'idle';
+/** A receiver in the title: "team ok", "oncall failing", "mail misconfigured", "chat rate limited", with what waits. */
+function receiverBadge(r: ReceiverState, nowMs: number): string {
+	const health = failing(r) ? (r.misconfigured ? 'misconfigured' : 'failing') : rateLimited(r, nowMs) ? 'rate limited' : r.lastSuccessMs !== undefined ? 'ok' : 'idle';
 	const waits = [...(r.queued > 0 ? [`${r.queued} queued`] : []), ...(r.dropped !== undefined && r.dropped > 0 ? [`${r.dropped} dropped`] : [])];
 	return `${r.name} ${health}${waits.length > 0 ? ` (${waits.join(', ')})` : ''}`;
 }
@@ -94,7 +94,7 @@ export const AlertLog = memo(function AlertLog(props: AlertLogProps) {
 		`${rows.length} alerts · ${firing} firing${silences.length > 0 ? ` · ${silences.length} silences` : ''}` +
 		`${ruleErrors > 0 ? ` · ${ruleErrors} rule${ruleErrors === 1 ? '' : 's'} failing` : ''}` +
 		`${unwrittenTransitions > 0 ? ` · ${unwrittenTransitions} not in Redis's log` : ''}` +
-		`${receivers.length > 0 ? ` · ${receivers.map(receiverBadge).join(', ')}` : ''}` +
+		`${receivers.length > 0 ? ` · ${receivers.map((r) => receiverBadge(r, nowMs)).join(', ')}` : ''}` +
 		`${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
 	return (
 		<Panel index={5} title="Alerts" info={info} focused={focused} width={width} height={height}>

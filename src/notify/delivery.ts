@@ -17,8 +17,8 @@ Nothing here touches the network, a process or Redis itself: the senders, the se
 */
 import {type Notification, type ReceiverState, type ReceiverType} from './notify-types.js';
 import {type DeliveryRequest} from './delivery-request.js';
-import {DEFAULT_RETRY_POLICY, giveUpAfterMs, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
-import {initialState, withDropped, withError, withQueued, withSuccess} from './receiver-state.js';
+import {DEFAULT_RETRY_POLICY, giveUpAfterMs, isRateLimited, outcomeText, verdict, type AttemptOutcome, type RetryPolicy} from './retry-policy.js';
+import {initialState, withDropped, withError, withQueued, withRateLimit, withSuccess} from './receiver-state.js';
 import {settledKeepMs, type SentRecords} from '../writer/sent-records.js';
 
 export interface DeliveryReceiver {
@@ -246,7 +246,9 @@ export class Delivery {
 		this.deps.attempted?.(name, item.notification, v.action === 'delivered' ? 'delivered' : outcomeText(outcome));
 		if (v.action === 'retry') {
 			item.dueMs = now + v.delayMs;
-			this.failed(name, `${v.error}; retrying in ${Math.ceil(v.delayMs / 1000)} s`, now, false);
+			// A 429 is a rate limit: the receiver is busy, not failing (its state says when it is tried again).
+			if (isRateLimited(outcome)) this.setState(name, withRateLimit(this.states.get(name)!, item.dueMs));
+			else this.failed(name, `${v.error}; retrying in ${Math.ceil(v.delayMs / 1000)} s`, now, false);
 			return 'wait';
 		}
 		const settled = v.action === 'delivered' ? 'sent' : 'abandoned';

@@ -77,4 +77,9 @@ export interface ReceiverState {
 	readonly dropped?: number;
 	/** 4xx other than 429: a configuration problem, not retried. */
 	readonly misconfigured?: boolean;
+	/**
+	A 429 asked to wait until then (its Retry-After, bounded by the backoff): the receiver is rate limited, not failing.
+	Cleared by the next success or error.
+	*/
+	readonly rateLimitedUntilMs?: number;
 }

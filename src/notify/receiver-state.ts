@@ -22,12 +22,22 @@ export function withDropped(state: ReceiverState): ReceiverState {
 
 /** A delivery went through: the last error stays (with its time) for the record, but the receiver is healthy again. */
 export function withSuccess(state: ReceiverState, atMs: number): ReceiverState {
-	const {misconfigured: _gone, ...rest} = state;
+	const {misconfigured: _gone, rateLimitedUntilMs: _limit, ...rest} = state;
 	return {...rest, lastSuccessMs: atMs};
 }
 
+/** A 429: the receiver is well, only busy, and is tried again at `untilMs`; not an error. */
+export function withRateLimit(state: ReceiverState, untilMs: number): ReceiverState {
+	return {...state, rateLimitedUntilMs: untilMs};
+}
+
+/** Whether a 429 still holds the receiver back at `now`. */
+export function rateLimited(state: ReceiverState, now: number): boolean {
+	return state.rateLimitedUntilMs !== undefined && state.rateLimitedUntilMs > now && !failing(state);
+}
+
 export function withError(state: ReceiverState, error: string, atMs: number, misconfigured: boolean): ReceiverState {
-	const {misconfigured: _was, ...rest} = state;
+	const {misconfigured: _was, rateLimitedUntilMs: _limit, ...rest} = state;
 	return {...rest, lastError: sanitizeText(error, {maxLength: MAX_ERROR_LENGTH}), lastErrorMs: atMs, ...(misconfigured ? {misconfigured: true} : {})};
 }
 
@@ -43,6 +53,7 @@ export function receiverStateText(state: ReceiverState, now: number, age: (ms: n
 	if (failing(state)) parts.push(`failing since ${age(now - state.lastErrorMs!)}: ${state.lastError ?? ''}`);
 	else if (state.lastSuccessMs !== undefined) parts.push(`ok, last sent ${age(now - state.lastSuccessMs)} ago`);
 	else parts.push('nothing sent yet');
+	if (rateLimited(state, now)) parts[parts.length - 1] += `, rate limited: retrying in ${Math.ceil((state.rateLimitedUntilMs! - now) / 1000)} s`;
 	if (state.queued > 0) parts.push(`${state.queued} queued`);
 	if (state.dropped !== undefined && state.dropped > 0) parts.push(`${state.dropped} dropped (queue full)`);
 	return parts.join('  ');
@@ -59,6 +70,7 @@ export function decodeReceiverState(text: string): ReceiverState | undefined {
 		const dropped = typeof v['dropped'] === 'number' && Number.isInteger(v['dropped']) && v['dropped'] > 0 && v['dropped'] <= 1e12 ? v['dropped'] : undefined;
 		const success = time(v['lastSuccessMs']);
 		const errorMs = time(v['lastErrorMs']);
+		const limitedUntil = time(v['rateLimitedUntilMs']);
 		return {
 			name: sanitizeText(v['name'], {maxLength: 64}),
 			type: v['type'] as ReceiverType,
@@ -67,6 +79,7 @@ export function decodeReceiverState(text: string): ReceiverState | undefined {
 			...(success !== undefined ? {lastSuccessMs: success} : {}),
 			...(errorMs !== undefined && typeof v['lastError'] === 'string' ? {lastErrorMs: errorMs, lastError: sanitizeText(v['lastError'], {maxLength: MAX_ERROR_LENGTH})} : {}),
 			...(v['misconfigured'] === true ? {misconfigured: true} : {}),
+			...(limitedUntil !== undefined ? {rateLimitedUntilMs: limitedUntil} : {}),
 		};
 	} catch {
 		return undefined;

@@ -90,7 +90,7 @@ export function isMisconfigured(outcome: AttemptOutcome): boolean {
 }
 
 /** Whether the outcome is a rate limit (429): the receiver is well, only busy; it is not counted as a failure. */
-function isRateLimited(outcome: AttemptOutcome): boolean {
+export function isRateLimited(outcome: AttemptOutcome): boolean {
 	return outcome.kind === 'http' && outcome.status === 429;
 }
 

@@ -192,6 +192,7 @@ describe('one pre-styled string per line in the event panes', () => {
 			lastError: fc.option(fc.constantFrom('HTTP 500', 'timeout'), {nil: undefined}),
 			lastErrorMs: fc.option(fc.constant(NOW - 30_000), {nil: undefined}),
 			misconfigured: fc.option(fc.boolean(), {nil: undefined}),
+			rateLimitedUntilMs: fc.option(fc.constantFrom(NOW - 1000, NOW + 30_000), {nil: undefined}),
 		});
 		fc.assert(
 			fc.property(

@@ -313,8 +313,8 @@ function ackText(row: AlertRow, nowMs: number): string {
 }
 
 /** A receiver in the title: "team ok", "oncall failing", "mail misconfigured", with what waits. */
-function receiverBadge(r: ReceiverState): string {
-	const health = failing(r) ? (r.misconfigured ? 'misconfigured' : 'failing') : r.lastSuccessMs !== undefined ? 'ok' : 'idle';
+function receiverBadge(r: ReceiverState, nowMs: number): string {
+	const health = failing(r) ? (r.misconfigured ? 'misconfigured' : 'failing') : r.rateLimitedUntilMs !== undefined && r.rateLimitedUntilMs > nowMs ? 'rate limited' : r.lastSuccessMs !== undefined ? 'ok' : 'idle';
 	const waits = [...(r.queued > 0 ? [`${r.queued} queued`] : []), ...(r.dropped !== undefined && r.dropped > 0 ? [`${r.dropped} dropped`] : [])];
 	return `${r.name} ${health}${waits.length > 0 ? ` (${waits.join(', ')})` : ''}`;
 }
@@ -347,7 +347,7 @@ export const NestedAlertLog = memo(function NestedAlertLog(props: AlertLogProps)
 		`${rows.length} alerts · ${firing} firing${silences.length > 0 ? ` · ${silences.length} silences` : ''}` +
 		`${ruleErrors > 0 ? ` · ${ruleErrors} rule${ruleErrors === 1 ? '' : 's'} failing` : ''}` +
 		`${unwrittenTransitions > 0 ? ` · ${unwrittenTransitions} not in Redis's log` : ''}` +
-		`${receivers.length > 0 ? ` · ${receivers.map(receiverBadge).join(', ')}` : ''}` +
+		`${receivers.length > 0 ? ` · ${receivers.map((r) => receiverBadge(r, nowMs)).join(', ')}` : ''}` +
 		`${rulesRunning ? '' : " · rules not running: other agents' alerts only"}`;
 	return (
 		<NestedPanel index={5} title="Alerts" info={info} focused={focused} width={width} height={height}>

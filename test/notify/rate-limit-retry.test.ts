@@ -10,6 +10,7 @@ import {sendHttp} from '../../src/notify/http-sender.js';
 import {runCommand} from '../../src/notify/command-runner.js';
 import {memorySentRecords} from '../../src/writer/sent-records.js';
 import {type Notification} from '../../src/notify/notify-types.js';
+import {decodeReceiverState, failing, receiverStateText} from '../../src/notify/receiver-state.js';
 import {startFakeReceiver, type FakeReceiver} from '../helpers/fake-receiver.js';
 import {waitFor} from '../helpers/redis-server.js';
 
@@ -61,5 +62,38 @@ describe('429s in delivery', () => {
 		const times = receiver.requests.map((r) => r.atMs);
 		expect(times).toHaveLength(6);
 		for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(35);
+	});
+});
+
+describe('a 429 in the receiver state (hostile review, eighteenth session)', () => {
+	it('shows the receiver rate limited, not failing, with when it tries again; a success clears it', async () => {
+		receiver = await startFakeReceiver();
+		receiver.script([{status: 429, headers: {'retry-after': '30'}, body: 'rate_limited'}], {status: 200, body: 'ok'});
+		const records = memorySentRecords('me', () => true);
+		const url = receiver.url;
+		let clock = now;
+		const d = new Delivery({
+			receivers: [{name: 'team', type: 'slack', timeoutMs: 1000}],
+			requestsFor: () => [{url, headers: {}, body: '{}'}],
+			send: sendBy(sendHttp, runCommand),
+			records: () => records,
+			isWriter: () => true,
+			now: () => clock,
+			policy,
+		});
+		d.enqueue([{receiver: 'team', groupKey: 'g', groupLabels: {}, status: 'firing', alerts: [], contentHash: 'g', repeatIntervalMs: 3_600_000, reason: 'new', timeMs: clock}]);
+		await d.tick();
+		const limited = d.receiverStates()[0]!;
+		expect(failing(limited)).toBe(false);
+		expect(limited.rateLimitedUntilMs).toBe(now + 30_000);
+		expect(receiverStateText(limited, now, (ms) => `${ms / 1000}s`)).toBe('team (slack)  nothing sent yet, rate limited: retrying in 30 s  1 queued');
+		// Read back as a viewer reads the writer's state from Redis.
+		expect(decodeReceiverState(JSON.stringify(limited))).toEqual(limited);
+		clock = now + 31_000;
+		await d.tick();
+		const after = d.receiverStates()[0]!;
+		expect(after.lastSuccessMs).toBe(clock);
+		expect(after.rateLimitedUntilMs).toBeUndefined();
+		expect(receiverStateText(after, clock, (ms) => `${ms / 1000}s`)).toBe('team (slack)  ok, last sent 0s ago');
 	});
 });

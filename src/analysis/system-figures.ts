@@ -29,8 +29,8 @@ What the figures are computed from: the metrics store (`MetricsStore`) or the ru
 export interface FigureSource {
 	/** Completed tasks at or after `sinceMs`, any order. */
 	completionsSince(sinceMs: number): readonly FigureCompletion[];
-	/** Busy agents with their current task counts (an array, or a method returning one). */
-	readonly busyAgents: readonly FigureAgent[] | (() => readonly FigureAgent[]);
+	/** Busy agents with their current task counts (an array, or a method returning the ones busy at `now`). */
+	readonly busyAgents: readonly FigureAgent[] | ((now: number) => readonly FigureAgent[]);
 	/**
 	The task figures straight from a source that keeps its durations sorted (the store's completion ring): the same
 	as `taskAggregates(completionsSince(now - 1 h), now, slaSeconds)` without the copy and the sort.
@@ -59,7 +59,7 @@ export function systemFigures(source: FigureSource, now: number, slaSeconds = SL
 	let recent: readonly FigureCompletion[] | undefined;
 	let agents: readonly FigureAgent[] | undefined;
 	const completions = () => (recent ??= source.completionsSince(hourAgo));
-	const busy = () => (agents ??= typeof source.busyAgents === 'function' ? source.busyAgents() : source.busyAgents);
+	const busy = () => (agents ??= typeof source.busyAgents === 'function' ? source.busyAgents(now) : source.busyAgents);
 	let tasks: TaskAggregates | undefined;
 	let durations: readonly number[] | undefined;
 	let balance: LoadBalance | undefined;

@@ -180,6 +180,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		const agent = store.agent(name);
 		if (agent === undefined) return;
 		loadedAgents.add(name);
+		agent.readBackMs = now;
 		agent.completed = Math.floor(completed);
 		agent.totalDurationSeconds = avg * agent.completed;
 		agent.timedCompletions = agent.completed;
@@ -200,6 +201,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		const agent = store.agent(name);
 		if (agent === undefined) return;
 		loadedAgents.add(name);
+		agent.readBackMs = now;
 		agent.currentTasks = Math.round(tasks);
 		agent.status = active.has(name) ? 'busy' : 'idle';
 	});
@@ -212,6 +214,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 		const agent = store.agent(name);
 		if (agent !== undefined && agent.status === 'unknown') {
 			agent.status = 'busy';
+			agent.readBackMs = now;
 			loadedAgents.add(name);
 		}
 	}

@@ -6,7 +6,9 @@ the same table. Names follow Prometheus's conventions: the `mycotop_` prefix, ba
 `_celsius`, `_watts`, `_seconds`, `_ratio` for 0..1), `_total` for counters only.
 
 A reading mycotop does not have now (unknown, or only a stale last value) has no sample: a missing series is how
-Prometheus says "no data", where a repeated old value would lie.
+Prometheus says "no data", where a repeated old value would lie. A project or an agent not heard from for longer
+than the idle age (store/liveness.ts, one hour) is such a stale last value: its readings have no sample, and its
+last-seen time stays exported (`..._timestamp_seconds`), so a silence can be told and alerted on.
 */
 import {type AgentSummary, type ProjectSummary, type Snapshot} from '../store/snapshot.js';
 import {type GpuRow, type Reading} from '../gpu/gpu-snapshot.js';
@@ -14,6 +16,7 @@ import {type ThrottleMetric} from '../gpu/gpu-health.js';
 import {type HealthMetric} from '../gpu/query-fields.js';
 import {debiasedEma} from '../analysis/smoothing.js';
 import {SLA_SECONDS} from '../contract/names.js';
+import {agentSeenMs, IDLE_AFTER_MS, isLive} from '../store/liveness.js';
 
 export type SampleLabels = Readonly<Record<string, string>>;
 
@@ -23,17 +26,21 @@ interface Sample {
 }
 
 /** A project as the metrics read it: the parts of the snapshot's ProjectSummary they need (no trend analysis). */
-export type TrainingFigures = Pick<ProjectSummary, 'projectId' | 'points' | 'lastLoss' | 'lastWer' | 'lastStep' | 'lastUpdatedMs' | 'lossTail'>;
+export type TrainingFigures = Pick<ProjectSummary, 'projectId' | 'points' | 'lastLoss' | 'lastWer' | 'lastStep' | 'lastUpdatedMs' | 'lastSeenMs' | 'lossTail'>;
 
 /** What the metrics read of mycotop: a subset of the UI's Snapshot (which fits it), built lighter by metrics-view.ts. */
 export interface MetricsSnapshot {
+	/** When the snapshot was taken (the receive clock): what "live" is measured from. */
+	readonly takenAtMs: number;
+	/** The store's idle age (store.limits.idleAfterMs); IDLE_AFTER_MS when absent. */
+	readonly idleAfterMs?: number;
 	readonly host: string;
 	readonly bus: Pick<Snapshot['bus'], 'url' | 'connection' | 'role' | 'reconnects'>;
-	readonly counters: Pick<Snapshot['counters'], 'received' | 'stored' | 'rejected' | 'refusedBy'>;
+	readonly counters: Pick<Snapshot['counters'], 'received' | 'stored' | 'rejected' | 'refusedBy' | 'partlyRefusedBy' | 'evictedBy'>;
 	readonly writer: Pick<NonNullable<Snapshot['writer']>, 'entriesWritten' | 'dropped' | 'pendingEntries'> | undefined;
 	readonly training: readonly TrainingFigures[];
 	readonly tasks: Pick<Snapshot['tasks'], 'throughputPerHour' | 'slaCompliancePercent' | 'slaViolations' | 'avgDurationSeconds' | 'completedToday'>;
-	readonly agents: ReadonlyArray<Pick<AgentSummary, 'agent' | 'status' | 'currentTasks'>>;
+	readonly agents: ReadonlyArray<Pick<AgentSummary, 'agent' | 'status' | 'currentTasks' | 'lastSeenMs' | 'readBackMs'>>;
 	readonly loadBalance: Pick<Snapshot['loadBalance'], 'variancePercent'>;
 	readonly gpu: Snapshot['gpu'];
 	readonly alerts: Snapshot['alerts'];
@@ -117,6 +124,18 @@ function smoothedLoss(p: TrainingFigures, weight: number): number | undefined {
 	for (let i = smoothed.length - 1; i >= 0 && value === undefined; i--) if (Number.isFinite(smoothed[i]!)) value = smoothed[i];
 	smoothedCache.set(p, {weight, value});
 	return value;
+}
+
+/** The projects heard from within the idle age: the ones whose last readings are current. */
+function liveProjects(snapshot: MetricsSnapshot): TrainingFigures[] {
+	const idleAfter = snapshot.idleAfterMs ?? IDLE_AFTER_MS;
+	return snapshot.training.filter((p) => isLive(p.lastSeenMs ?? p.lastUpdatedMs, snapshot.takenAtMs, idleAfter));
+}
+
+/** The agents heard from within the idle age: the ones whose last status and task count are current. */
+function liveAgents(snapshot: MetricsSnapshot): MetricsSnapshot['agents'] {
+	const idleAfter = snapshot.idleAfterMs ?? IDLE_AFTER_MS;
+	return snapshot.agents.filter((a) => isLive(agentSeenMs(a), snapshot.takenAtMs, idleAfter));
 }
 
 function single(value: number | undefined): Sample[] {
@@ -250,9 +269,9 @@ const TRAINING_FAMILIES: readonly Family[] = [
 	{
 		name: 'mycotop_training_loss',
 		type: 'gauge',
-		help: 'Last training loss reported for the project (NaN and +-Inf as sent).',
+		help: 'Last training loss reported for the project (NaN and +-Inf as sent); absent once the project is silent for an hour.',
 		labelNames: ['project'],
-		samples: ({snapshot}) => snapshot.training.flatMap((p) => (p.lastLoss === undefined ? [] : [{labels: {project: p.projectId}, value: p.lastLoss}])),
+		samples: ({snapshot}) => liveProjects(snapshot).flatMap((p) => (p.lastLoss === undefined ? [] : [{labels: {project: p.projectId}, value: p.lastLoss}])),
 	},
 	{
 		name: 'mycotop_training_loss_smoothed',
@@ -260,7 +279,7 @@ const TRAINING_FAMILIES: readonly Family[] = [
 		help: "Debiased EMA of the project's last 240 losses, as the training pane draws it (weight ui.smoothing, default 0.6).",
 		labelNames: ['project'],
 		samples: ({snapshot, smoothing}) =>
-			snapshot.training.flatMap((p) => {
+			liveProjects(snapshot).flatMap((p) => {
 				const v = smoothedLoss(p, smoothing);
 				return v === undefined ? [] : [{labels: {project: p.projectId}, value: v}];
 			}),
@@ -270,19 +289,19 @@ const TRAINING_FAMILIES: readonly Family[] = [
 		type: 'gauge',
 		help: 'Last training step reported for the project.',
 		labelNames: ['project'],
-		samples: ({snapshot}) => snapshot.training.filter((p) => p.points > 0).map((p) => ({labels: {project: p.projectId}, value: p.lastStep})),
+		samples: ({snapshot}) => liveProjects(snapshot).filter((p) => p.points > 0).map((p) => ({labels: {project: p.projectId}, value: p.lastStep})),
 	},
 	{
 		name: 'mycotop_training_wer',
 		type: 'gauge',
 		help: 'Last word error rate reported for the project, in the unit the producer sends (a fraction, or percent).',
 		labelNames: ['project'],
-		samples: ({snapshot}) => snapshot.training.flatMap((p) => (p.lastWer === undefined ? [] : [{labels: {project: p.projectId}, value: p.lastWer}])),
+		samples: ({snapshot}) => liveProjects(snapshot).flatMap((p) => (p.lastWer === undefined ? [] : [{labels: {project: p.projectId}, value: p.lastWer}])),
 	},
 	{
 		name: 'mycotop_training_last_update_timestamp_seconds',
 		type: 'gauge',
-		help: "Time stamp of the project's last training event (Unix time).",
+		help: "Time stamp of the project's last training event (Unix time), also once it is silent: until it is evicted.",
 		labelNames: ['project'],
 		samples: ({snapshot}) => snapshot.training.filter((p) => p.lastUpdatedMs > 0).map((p) => ({labels: {project: p.projectId}, value: p.lastUpdatedMs / 1000})),
 	},
@@ -337,21 +356,28 @@ const AGENT_FAMILIES: readonly Family[] = [
 	{
 		name: 'mycotop_agent_busy',
 		type: 'gauge',
-		help: 'Whether the agent reported itself busy (1) or idle (0); absent before its first status.',
+		help: 'Whether the agent reported itself busy (1) or idle (0); absent before its first status and once it is silent for an hour.',
 		labelNames: ['agent'],
-		samples: ({snapshot}) => snapshot.agents.flatMap((a) => (a.status === 'unknown' ? [] : [{labels: {agent: a.agent}, value: a.status === 'busy' ? 1 : 0}])),
+		samples: ({snapshot}) => liveAgents(snapshot).flatMap((a) => (a.status === 'unknown' ? [] : [{labels: {agent: a.agent}, value: a.status === 'busy' ? 1 : 0}])),
 	},
 	{
 		name: 'mycotop_agent_tasks',
 		type: 'gauge',
-		help: "The agent's current task count (taskCount of its last status).",
+		help: "The agent's current task count (taskCount of its last status); absent once it is silent for an hour.",
 		labelNames: ['agent'],
-		samples: ({snapshot}) => snapshot.agents.map((a) => ({labels: {agent: a.agent}, value: a.currentTasks})),
+		samples: ({snapshot}) => liveAgents(snapshot).map((a) => ({labels: {agent: a.agent}, value: a.currentTasks})),
+	},
+	{
+		name: 'mycotop_agent_last_seen_timestamp_seconds',
+		type: 'gauge',
+		help: "Newest time stamp of the agent's messages (Unix time), also once it is silent: until it is evicted.",
+		labelNames: ['agent'],
+		samples: ({snapshot}) => snapshot.agents.filter((a) => a.lastSeenMs > 0).map((a) => ({labels: {agent: a.agent}, value: a.lastSeenMs / 1000})),
 	},
 	{
 		name: 'mycotop_agents_load_variance_ratio',
 		type: 'gauge',
-		help: "The seed's load variance over the busy agents: largest deviation from the mean task count, as a fraction of the mean.",
+		help: "The seed's load variance over the busy agents heard from within the hour: largest deviation from the mean task count, as a fraction of the mean.",
 		labelNames: [],
 		samples: ({snapshot}) => single(snapshot.loadBalance.variancePercent / 100),
 	},
@@ -382,7 +408,7 @@ const SELF_FAMILIES: readonly Family[] = [
 	{
 		name: 'mycotop_messages_refused_total',
 		type: 'counter',
-		help: 'Valid bus messages refused because a new name would pass a cardinality limit (store.maxProjects, store.maxAgents, workflow steps).',
+		help: 'Valid bus messages refused because a new name would pass a cardinality limit: store.maxProjects or store.maxAgents with every name under it live, or the workflow steps limit.',
 		labelNames: ['limit'],
 		samples: ({snapshot}) => {
 			const by = snapshot.counters.refusedBy;
@@ -390,6 +416,26 @@ const SELF_FAMILIES: readonly Family[] = [
 				{labels: {limit: 'projects'}, value: by['projects'] ?? 0},
 				{labels: {limit: 'agents'}, value: by['agents'] ?? 0},
 				{labels: {limit: 'workflow_steps'}, value: by['workflowSteps'] ?? 0},
+			];
+		},
+	},
+	{
+		name: 'mycotop_messages_partly_refused_total',
+		type: 'counter',
+		help: 'Bus messages stored with a part refused by a cardinality limit: task completions and failures from an agent over store.maxAgents, counted box-wide but not per agent (in messages_stored_total).',
+		labelNames: ['limit'],
+		samples: ({snapshot}) => [{labels: {limit: 'agents'}, value: snapshot.counters.partlyRefusedBy?.['agents'] ?? 0}],
+	},
+	{
+		name: 'mycotop_store_evictions_total',
+		type: 'counter',
+		help: 'Projects and agents silent for over an hour dropped from memory to make room for a new one under store.maxProjects or store.maxAgents (their Redis keys stay).',
+		labelNames: ['limit'],
+		samples: ({snapshot}) => {
+			const by = snapshot.counters.evictedBy;
+			return [
+				{labels: {limit: 'projects'}, value: by?.['projects'] ?? 0},
+				{labels: {limit: 'agents'}, value: by?.['agents'] ?? 0},
 			];
 		},
 	},

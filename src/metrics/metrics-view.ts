@@ -31,6 +31,7 @@ function trainingFigures(projectId: string, series: ProjectSeries): TrainingFigu
 		lastWer: series.wer?.lastValue(),
 		lastStep: series.lastStep,
 		lastUpdatedMs: series.lastUpdatedMs,
+		lastSeenMs: series.lastSeenMs,
 		lossTail: series.loss.tailValues(LOSS_TAIL),
 	};
 	figuresCache.set(series, {version: series.version, figures});
@@ -44,16 +45,18 @@ export function metricsSnapshot(sources: MetricsSources, now: number): MetricsSn
 	const {counters} = store;
 	const writer = sources.writer();
 	return {
+		takenAtMs: now,
+		idleAfterMs: store.limits.idleAfterMs,
 		host: sources.host,
 		bus: sources.bus(),
 		// Copies: the store and the writer count on while a scrape renders (it yields between metrics), and one
 		// scrape's counters must add up (received = stored + rejected + refused), as the UI snapshot's do.
-		counters: {received: counters.received, stored: counters.stored, rejected: counters.rejected, refusedBy: {...counters.refusedBy}},
+		counters: {received: counters.received, stored: counters.stored, rejected: counters.rejected, refusedBy: {...counters.refusedBy}, partlyRefusedBy: {...counters.partlyRefusedBy}, evictedBy: {...counters.evictedBy}},
 		writer: writer === undefined ? undefined : {entriesWritten: writer.entriesWritten, dropped: writer.dropped, pendingEntries: writer.pendingEntries},
 		// In the store's order (first seen first), stable from one scrape to the next; unsorted (Prometheus needs no order).
 		training: [...store.projects].map(([id, series]) => trainingFigures(id, series)),
 		tasks: {...figures.tasks, completedToday: store.completedToday},
-		agents: [...store.agents].map(([agent, a]) => ({agent, status: a.status, currentTasks: a.currentTasks})),
+		agents: [...store.agents].map(([agent, a]) => ({agent, status: a.status, currentTasks: a.currentTasks, lastSeenMs: a.lastSeenMs, readBackMs: a.readBackMs})),
 		loadBalance: figures.loadBalance,
 		gpu: sources.gpu(),
 		alerts: sources.alerts(),

@@ -48,7 +48,7 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 		taskAggregates: (at, sla) => store.completions.aggregates(at, sla, true),
 		completionColumns: () => store.completions.columns(),
 		lastCompletionMs: store.completions.newest(1)[0]?.timeMs,
-		busyAgents: store.busyAgents(),
+		busyAgents: store.busyAgents(now),
 		workflowSteps,
 		criticalErrorsSince: (sinceMs) => store.criticalErrors.newestWhile((e) => e.timeMs >= sinceMs),
 		gpus,

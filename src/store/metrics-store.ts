@@ -9,18 +9,27 @@ import {type TimeNote} from '../contract/time.js';
 import {NumericRing, ObjectRing, TimeRing} from './ring-buffer.js';
 import {CompletionRing} from './completion-ring.js';
 import {addClaim, type ProcessClaim} from './project-processes.js';
+import {agentSeenMs, chooseEviction, IDLE_AFTER_MS, isLive} from './liveness.js';
 
 export interface StoreLimits {
 	/** Points kept per series (loss, wer, workflow step). Default 10,000. */
 	readonly seriesCapacity: number;
-	/** Distinct projects accepted; beyond it new names are refused and counted. Default 1,000. */
+	/**
+	Distinct projects kept. When full, a new name evicts the least recently seen project idle for longer than
+	`idleAfterMs`; when every one is live, the new name is refused and counted. Default 1,000.
+	*/
 	readonly maxProjects: number;
-	/** Distinct agents accepted. Default 1,000. */
+	/** Distinct agents kept, as projects are. Default 1,000. */
 	readonly maxAgents: number;
 	/** Distinct workflow steps accepted. Default 1,000. */
 	readonly maxWorkflowSteps: number;
 	/** Task completions kept (for the last-hour aggregates and the recent table). Default 10,000. */
 	readonly completionsCapacity: number;
+	/**
+	A project or agent not heard from for longer than this is idle (liveness.ts): not busy, no current readings in
+	Prometheus, and evictable under a full cap. Default IDLE_AFTER_MS (1 hour); not in the config file.
+	*/
+	readonly idleAfterMs: number;
 }
 
 export const DEFAULT_LIMITS: StoreLimits = {
@@ -29,6 +38,7 @@ export const DEFAULT_LIMITS: StoreLimits = {
 	maxAgents: 1000,
 	maxWorkflowSteps: 1000,
 	completionsCapacity: 10_000,
+	idleAfterMs: IDLE_AFTER_MS,
 };
 
 /** Load samples kept per agent (status messages, newest kept). */
@@ -38,7 +48,10 @@ export class ProjectSeries {
 	readonly loss: NumericRing;
 	private werRing: NumericRing | undefined;
 	lastStep = 0;
+	/** The time stamp of the last training event applied (in arrival order). */
 	lastUpdatedMs = 0;
+	/** The newest time stamp applied, whatever the arrival order. */
+	private newestMs = 0;
 	/** The trainer processes its messages named (`pid`, `host`), newest first: the GPU part ties GPU processes to them. */
 	processes: readonly ProcessClaim[] = [];
 	/** Bumped on every change; the snapshot builder re-summarises only changed projects. */
@@ -46,6 +59,20 @@ export class ProjectSeries {
 
 	constructor(private readonly capacity: number) {
 		this.loss = new NumericRing(capacity);
+	}
+
+	/**
+	When the project was last heard from: its newest time stamp (hydration sets `lastUpdatedMs` only, to its newest
+	entry's). Only moves forward, which the store's eviction relies on.
+	*/
+	get lastSeenMs(): number {
+		return Math.max(this.newestMs, this.lastUpdatedMs);
+	}
+
+	/** Note a training event stamped `timeMs`. */
+	seen(timeMs: number): void {
+		this.lastUpdatedMs = timeMs;
+		if (timeMs > this.newestMs) this.newestMs = timeMs;
 	}
 
 	get wer(): NumericRing | undefined {
@@ -66,7 +93,10 @@ export interface AgentState {
 	totalDurationSeconds: number;
 	/** Completions that carried a duration (the divisor of the average: a missing duration is not 0 s). */
 	timedCompletions: number;
+	/** The newest time stamp of the agent's messages; 0 when known only from the Redis keys read at start. Only moves forward. */
 	lastSeenMs: number;
+	/** When its figures were read back from Redis at start (hydration); liveness counts from it until a message comes. */
+	readBackMs?: number;
 }
 
 export interface RejectRecord {
@@ -76,6 +106,9 @@ export interface RejectRecord {
 }
 
 export type Cardinality = 'projects' | 'agents' | 'workflowSteps';
+
+/** The caps that evict idle ids (workflow steps are only refused). */
+export type EvictingCardinality = 'projects' | 'agents';
 
 export type ApplyOutcome = 'stored' | 'refused';
 
@@ -97,7 +130,15 @@ export interface StoreCounters {
 	/** Keys and entries of the history read back at start that were skipped (not messages: not in `received`). */
 	hydrationRejected: number;
 	readonly rejectReasons: Map<string, number>;
+	/** Messages refused whole by a cap (in `refused`): nothing of them was stored. */
 	readonly refusedBy: Record<Cardinality, number>;
+	/**
+	Messages stored with a part refused by a cap (in `stored`): a task completion or failure from an agent over
+	store.maxAgents counts box-wide, its per-agent figures are left out.
+	*/
+	readonly partlyRefusedBy: Record<'agents', number>;
+	/** Idle ids evicted to make room for a new one (not messages). */
+	readonly evictedBy: Record<EvictingCardinality, number>;
 	readonly time: TimeCounters;
 }
 
@@ -140,6 +181,8 @@ export class MetricsStore {
 		hydrationRejected: 0,
 		rejectReasons: new Map(),
 		refusedBy: {projects: 0, agents: 0, workflowSteps: 0},
+		partlyRefusedBy: {agents: 0},
+		evictedBy: {projects: 0, agents: 0},
 		time: {futureClamped: 0, unitConverted: 0, completionsStampedEarlier: 0},
 	};
 
@@ -194,31 +237,70 @@ export class MetricsStore {
 		return 'refused';
 	}
 
-	/** The project's series, creating it if the cardinality cap allows; undefined when refused. */
-	project(projectId: string): ProjectSeries | undefined {
+	/**
+	Per evicting cap: while the receive clock is at or before this, every id is live and a new one is refused without
+	a scan (last-seen times only move forward); cleared whenever an id comes or goes.
+	*/
+	private readonly refuseUntilMs: Record<EvictingCardinality, number | undefined> = {projects: undefined, agents: undefined};
+
+	/**
+	Room for one more id under a full cap at `now`: evicts the least recently seen idle id (liveness.ts) and returns
+	true, or returns false when every id is live. Eviction is the store's alone: the contract's Redis keys stay.
+	*/
+	private makeRoom(kind: EvictingCardinality, now: number): boolean {
+		const until = this.refuseUntilMs[kind];
+		if (until !== undefined && now <= until) return false;
+		const choice = chooseEviction(kind === 'projects' ? projectsSeen(this.projects) : agentsSeen(this.agents), now, this.limits.idleAfterMs);
+		if (!('evict' in choice)) {
+			this.refuseUntilMs[kind] = choice.refuseUntilMs;
+			return false;
+		}
+		if (kind === 'projects') this.projects.delete(choice.evict);
+		else {
+			this.agents.delete(choice.evict);
+			this.agentLoad.delete(choice.evict);
+		}
+		this.counters.evictedBy[kind] += 1;
+		return true;
+	}
+
+	/**
+	The project's series, creating it if the cap allows (an idle project may be evicted to make room, at `now` by the
+	receive clock); undefined when refused.
+	*/
+	project(projectId: string, now: number = this.clock()): ProjectSeries | undefined {
 		let series = this.projects.get(projectId);
 		if (series === undefined) {
-			if (this.projects.size >= this.limits.maxProjects) return undefined;
+			if (this.projects.size >= this.limits.maxProjects && !this.makeRoom('projects', now)) return undefined;
 			series = new ProjectSeries(this.limits.seriesCapacity);
 			this.projects.set(projectId, series);
+			this.refuseUntilMs.projects = undefined;
 		}
 		return series;
 	}
 
-	/** The agent's state, creating it if the cardinality cap allows; undefined when refused. */
-	agent(agentType: string): AgentState | undefined {
+	/** The agent's state, creating it if the cap allows (as `project`); undefined when refused. */
+	agent(agentType: string, now: number = this.clock()): AgentState | undefined {
 		let state = this.agents.get(agentType);
 		if (state === undefined) {
-			if (this.agents.size >= this.limits.maxAgents) return undefined;
+			if (this.agents.size >= this.limits.maxAgents && !this.makeRoom('agents', now)) return undefined;
 			state = {status: 'unknown', currentTasks: 0, completed: 0, failed: 0, totalDurationSeconds: 0, timedCompletions: 0, lastSeenMs: 0};
 			this.agents.set(agentType, state);
+			this.refuseUntilMs.agents = undefined;
 		}
 		return state;
 	}
 
+	/** Whether an id last seen at `lastSeenMs` is live at `now` (liveness.ts, with this store's idle age). */
+	isLive(lastSeenMs: number, now: number = this.clock()): boolean {
+		return isLive(lastSeenMs, now, this.limits.idleAfterMs);
+	}
+
 	/**
 	Apply one validated event, received at `receivedMs` (the receive clock; the store's clock when omitted).
-	Returns 'refused' when a cardinality cap keeps a new name out.
+	Returns 'refused' when a cardinality cap keeps a new name out and nothing of the event is stored; a task
+	completion or failure from an agent over the cap is 'stored' box-wide, its per-agent part counted in
+	`partlyRefusedBy`.
 	*/
 	apply(event: BusEvent, receivedMs: number = this.clock()): ApplyOutcome {
 		this.counters.received += 1;
@@ -231,41 +313,49 @@ export class MetricsStore {
 	private applyEvent(event: BusEvent, receivedMs: number): ApplyOutcome {
 		switch (event.kind) {
 			case 'training': {
-				const series = this.project(event.projectId);
+				const series = this.project(event.projectId, receivedMs);
 				if (series === undefined) return this.refuse('projects');
 				series.loss.push(event.step, event.loss, event.timeMs);
 				if (event.wer !== undefined) series.ensureWer().push(event.step, event.wer, event.timeMs);
 				series.lastStep = event.step;
-				series.lastUpdatedMs = event.timeMs;
+				series.seen(event.timeMs);
 				if (event.pid !== undefined) series.processes = addClaim(series.processes, event.pid, event.host, receivedMs);
 				series.version += 1;
 				return 'stored';
 			}
 			case 'task': {
-				const agent = this.agent(event.agent);
-				if (agent === undefined) return this.refuse('agents');
-				agent.lastSeenMs = event.timeMs;
-				if (DONE_STATUSES.has(event.status)) {
+				const done = DONE_STATUSES.has(event.status);
+				const failed = !done && FAILED_STATUSES.has(event.status);
+				// The box-wide part (the completion list, completed_today, the task counters) has no agent label and
+				// is never refused for the agent cap; only the per-agent part is. A status with no box-wide part is.
+				const agent = this.agent(event.agent, receivedMs);
+				if (agent === undefined) {
+					if (!done && !failed) return this.refuse('agents');
+					this.counters.partlyRefusedBy.agents += 1;
+				} else if (event.timeMs > agent.lastSeenMs) agent.lastSeenMs = event.timeMs;
+				if (done) {
 					// A completion without duration_seconds counts toward throughput, not toward durations or the SLA.
 					const duration = event.durationSeconds ?? Number.NaN;
-					agent.completed += 1;
-					if (Number.isFinite(duration)) {
-						agent.totalDurationSeconds += duration;
-						agent.timedCompletions += 1;
+					if (agent !== undefined) {
+						agent.completed += 1;
+						if (Number.isFinite(duration)) {
+							agent.totalDurationSeconds += duration;
+							agent.timedCompletions += 1;
+						}
 					}
 					this.completions.push({taskId: event.taskId, agent: event.agent, durationSeconds: duration, timeMs: event.timeMs});
 					this.countCompletion(event.timeMs, receivedMs);
-				} else if (FAILED_STATUSES.has(event.status)) {
+				} else if (failed && agent !== undefined) {
 					agent.failed += 1;
 				}
 				return 'stored';
 			}
 			case 'agent': {
-				const agent = this.agent(event.agentType);
+				const agent = this.agent(event.agentType, receivedMs);
 				if (agent === undefined) return this.refuse('agents');
 				agent.status = event.status;
 				agent.currentTasks = event.taskCount;
-				agent.lastSeenMs = event.timeMs;
+				if (event.timeMs > agent.lastSeenMs) agent.lastSeenMs = event.timeMs;
 				let load = this.agentLoad.get(event.agentType);
 				if (load === undefined) this.agentLoad.set(event.agentType, (load = new TimeRing(AGENT_LOAD_POINTS)));
 				load.push(event.timeMs, event.taskCount);
@@ -348,10 +438,21 @@ export class MetricsStore {
 		return this.completions.timedDurationsAfter(afterMs);
 	}
 
-	/** Agents that are busy now, with their current task counts. */
-	busyAgents(): Array<{agent: string; currentTasks: number}> {
+	/**
+	Agents busy at `now`, with their current task counts: their last status said busy and they are live (an agent
+	not heard from for longer than the idle age is not counted busy: the load variance is over live agents).
+	*/
+	busyAgents(now: number = this.clock()): Array<{agent: string; currentTasks: number}> {
 		const out: Array<{agent: string; currentTasks: number}> = [];
-		for (const [agent, state] of this.agents) if (state.status === 'busy') out.push({agent, currentTasks: state.currentTasks});
+		for (const [agent, state] of this.agents) if (state.status === 'busy' && this.isLive(agentSeenMs(state), now)) out.push({agent, currentTasks: state.currentTasks});
 		return out;
 	}
+}
+
+function* projectsSeen(projects: ReadonlyMap<string, ProjectSeries>): Generator<readonly [string, number]> {
+	for (const [id, series] of projects) yield [id, series.lastSeenMs];
+}
+
+function* agentsSeen(agents: ReadonlyMap<string, AgentState>): Generator<readonly [string, number]> {
+	for (const [id, state] of agents) yield [id, agentSeenMs(state)];
 }

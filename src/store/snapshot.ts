@@ -34,6 +34,8 @@ export interface ProjectSummary {
 	readonly lastWer: number | undefined;
 	readonly lastStep: number;
 	readonly lastUpdatedMs: number;
+	/** When the project was last heard from (its newest time stamp; `lastUpdatedMs` is the last one to arrive). */
+	readonly lastSeenMs?: number;
 	/** Oldest first. */
 	readonly lossTail: readonly number[];
 	readonly werTail: readonly number[];
@@ -50,6 +52,8 @@ export interface AgentSummary {
 	readonly failed: number;
 	readonly avgDurationSeconds: number;
 	readonly lastSeenMs: number;
+	/** When its figures were read back from Redis at start (an agent without a message since); see liveness.ts. */
+	readonly readBackMs?: number;
 }
 
 export interface Snapshot {
@@ -65,6 +69,10 @@ export interface Snapshot {
 		/** History entries and keys skipped at start (hydration): not messages, so in none of the counts above. */
 		readonly hydrationRejected?: number;
 		readonly refusedBy: Readonly<Record<string, number>>;
+		/** Messages stored with a part refused by a cap (a completion from an agent over store.maxAgents): in `stored`. */
+		readonly partlyRefusedBy?: Readonly<Record<string, number>>;
+		/** Idle projects and agents evicted to make room for new ones (not messages). */
+		readonly evictedBy?: Readonly<Record<string, number>>;
 		readonly rejectReasons: Readonly<Record<string, number>>;
 		readonly recentRejects: readonly RejectRecord[];
 		/** Messages stored with an adjusted time (future stamps clamped, µs/ns converted); see contract/limits.ts. */
@@ -141,6 +149,7 @@ function summarizeProject(projectId: string, series: ProjectSeries, target: numb
 		lastWer: series.wer?.lastValue(),
 		lastStep: series.lastStep,
 		lastUpdatedMs: series.lastUpdatedMs,
+		lastSeenMs: series.lastSeenMs,
 		lossTail,
 		werTail: series.wer?.tailValues(SNAPSHOT_TAIL) ?? [],
 		// The trend over the retained window (bounded by the ring): the seed's analysis, on what the user sees.
@@ -167,6 +176,7 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			failed: a.failed,
 			avgDurationSeconds: averageDuration(a),
 			lastSeenMs: a.lastSeenMs,
+			...(a.readBackMs !== undefined ? {readBackMs: a.readBackMs} : {}),
 		}))
 		.sort((a, b) => compareIds(a.agent, b.agent));
 	return {
@@ -181,6 +191,8 @@ export function buildSnapshot(sources: SnapshotSources, now: number): Snapshot {
 			refused: store.counters.refused,
 			hydrationRejected: store.counters.hydrationRejected,
 			refusedBy: {...store.counters.refusedBy},
+			partlyRefusedBy: {...store.counters.partlyRefusedBy},
+			evictedBy: {...store.counters.evictedBy},
 			rejectReasons: Object.fromEntries(store.counters.rejectReasons),
 			recentRejects: store.recentRejects.newest(20),
 			time: {...store.counters.time},

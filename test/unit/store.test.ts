@@ -56,8 +56,8 @@ describe('MetricsStore', () => {
 		expect(store.counters).toMatchObject({received: 4, stored: 4, rejected: 0});
 	});
 
-	it('refuses new names beyond the cardinality cap and counts them', () => {
-		const store = new MetricsStore({maxProjects: 2, seriesCapacity: 4});
+	it('refuses new names beyond the cardinality cap and counts them while every name is live', () => {
+		const store = new MetricsStore({maxProjects: 2, seriesCapacity: 4}, () => T);
 		for (let i = 0; i < 5; i++) store.apply({kind: 'training', projectId: `p${i}`, step: 1, loss: 1, timestamp: T, timeMs: T});
 		expect(store.projects.size).toBe(2);
 		expect(store.counters.refused).toBe(3);

@@ -11,6 +11,7 @@ import {type RedisHealth} from './redis-health/info-parse.js';
 import {type AlertsSnapshot} from './rules/alert-snapshot.js';
 import {type AlertActions} from './rules/alert-actions.js';
 import {type FleetSnapshot} from './fleet/fleet-view.js';
+import {type MetricsEndpointState} from './metrics/endpoint-state.js';
 
 /** A part that runs inside the runtime: started after hydration (in order), stopped first (in reverse order). */
 export interface RuntimePart {
@@ -41,6 +42,11 @@ export interface RulesSourcePart extends RuntimePart {
 	readonly alertActions: AlertActions;
 }
 
+/** The Prometheus endpoint as the runtime sees it: where it listens, or why it does not (for the header). */
+export interface MetricsSourcePart extends RuntimePart {
+	readonly endpoint: () => MetricsEndpointState;
+}
+
 /** The fleet part (src/fleet): the host registry as read, and which host's GPUs the GPU pane shows. */
 export interface FleetSourcePart extends RuntimePart {
 	readonly fleet: () => FleetSnapshot;
@@ -62,7 +68,7 @@ export interface RuntimeParts {
 	readonly host?: HostSourcePart;
 	readonly redisHealth?: RedisHealthSourcePart;
 	/** The Prometheus endpoint (src/metrics), when --metrics-listen or metrics.listen asks for it: started last. */
-	readonly metrics?: RuntimePart;
+	readonly metrics?: MetricsSourcePart;
 	/** The host registry (src/fleet): this box's line written, every box's read. */
 	readonly fleet?: FleetSourcePart;
 }

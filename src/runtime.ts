@@ -12,6 +12,7 @@ import {ReplayRing} from './ingest/replay-ring.js';
 import {StreamReader} from './bus/stream-reader.js';
 import {BusManager} from './bus/bus-manager.js';
 import {describeWrites, type WriteHealth} from './bus/connection-state.js';
+import {withMetricsEndpoint} from './metrics/endpoint-state.js';
 import {describeFamilyCounts} from './writer/key-family.js';
 import {explainRefusal, type WriteRefusal} from './writer/write-refusal.js';
 import {type Kv} from './bus/kv.js';
@@ -23,7 +24,7 @@ import {buildSnapshot, SnapshotPublisher, type Snapshot} from './store/snapshot.
 import {SeedWriter, type WriterOptions, type WriterStats} from './writer/seed-writer.js';
 import {DemoRunner} from './demo/simulator.js';
 import {journal} from './journal.js';
-import {type FleetSourcePart, type GpuSourcePart, type HostSourcePart, type RedisHealthSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
+import {type FleetSourcePart, type GpuSourcePart, type HostSourcePart, type MetricsSourcePart, type RedisHealthSourcePart, type RulesSourcePart, type RuntimePart, type RuntimeParts} from './parts.js';
 
 export interface RuntimeOptions {
 	readonly redisUrl: string | undefined;
@@ -72,6 +73,8 @@ export class Runtime {
 	readonly hostPart: HostSourcePart | undefined;
 	/** Redis's own health (INFO, SLOWLOG LEN, PING); undefined without Redis. */
 	readonly redisHealthPart: RedisHealthSourcePart | undefined;
+	/** The Prometheus endpoint (--metrics-listen): its state goes into the header's connection summary. */
+	private readonly metricsPart: MetricsSourcePart | undefined;
 	/** The rules part: the alert log's snapshot and the dashboard's alert actions. */
 	readonly rules: RulesSourcePart | undefined;
 	/** The fleet part: the host registry (hosts pane) and another host's GPUs on demand. */
@@ -151,7 +154,9 @@ export class Runtime {
 						bus: () => {
 							const status = this.bus.status();
 							const writes = describeWrites(writeHealth(this.writer.stats, this.bus.leaseRefusal()), status.connection?.kind === 'connected');
-							return writes === '' ? status : {...status, summary: status.summary + writes};
+							const endpoint = this.metricsPart?.endpoint();
+							if (writes === '' && endpoint === undefined) return status;
+							return {...status, summary: withMetricsEndpoint(status.summary + writes, endpoint)};
 						},
 						writer: () => this.writer.stats,
 						gpu: () => this.gpu?.gpu(),
@@ -186,6 +191,7 @@ export class Runtime {
 		this.hostPart = built.host;
 		this.redisHealthPart = built.redisHealth;
 		this.fleet = built.fleet;
+		this.metricsPart = built.metrics;
 		this.parts = [
 			...(built.gpu ? [built.gpu] : []),
 			...(built.host ? [built.host] : []),

@@ -8,22 +8,44 @@ filled from a MetricsView on every scrape (families.ts, alert-series.ts), plus w
   start is not an event and is not counted: the counters start at 0 with the process, as Prometheus expects);
 - `mycotop_metrics_scrape_errors_total`, the scrapes that failed (answered 500);
 - prom-client's process and Node.js metrics (`process_*`, `nodejs_*`) unless turned off, less three gauges it names
-  like counters.
+  like counters, and less its event-loop-lag monitor (below).
 
-prom-client escapes label values (backslash, double quote, line feed) and help texts.
+The families mycotop fills from the view (families.ts) and ALERTS are written by text-format.ts, not prom-client: its
+series identity joins labels as `name:value,` text, so crafted values could merge two label sets, and it spells NaN
+`Nan`. prom-client's own text (the histogram, the counters, the process metrics) gets `NaN` spelt right too.
+
+prom-client's event-loop-lag collector starts `monitorEventLoopDelay` at 10 ms resolution, which wakes the main thread
+about 100 times a second whether or not anyone scrapes: an idle mycotop wakes about once a second (periodic.ts). Its
+default collectors are registered one by one without it, and `nodejs_eventloop_lag_seconds` is measured at each
+scrape instead (the delay of a setImmediate then, as prom-client measures it): no wake-up without a scrape.
 */
-import {collectDefaultMetrics, Counter, Gauge, Histogram, Registry} from 'prom-client';
+import {Counter, Gauge, Histogram, Registry} from 'prom-client';
+import gc from 'prom-client/lib/metrics/gc.js';
+import heapSizeAndUsed from 'prom-client/lib/metrics/heapSizeAndUsed.js';
+import heapSpacesSizeAndUsed from 'prom-client/lib/metrics/heapSpacesSizeAndUsed.js';
+import osMemoryHeap from 'prom-client/lib/metrics/osMemoryHeap.js';
+import processCpuTotal from 'prom-client/lib/metrics/processCpuTotal.js';
+import processHandles from 'prom-client/lib/metrics/processHandles.js';
+import processMaxFileDescriptors from 'prom-client/lib/metrics/processMaxFileDescriptors.js';
+import processOpenFileDescriptors from 'prom-client/lib/metrics/processOpenFileDescriptors.js';
+import processRequests from 'prom-client/lib/metrics/processRequests.js';
+import processResources from 'prom-client/lib/metrics/processResources.js';
+import processStartTime from 'prom-client/lib/metrics/processStartTime.js';
+import version from 'prom-client/lib/metrics/version.js';
 import {DONE_STATUSES, FAILED_STATUSES, type BusEvent} from '../contract/events.js';
 import {SLA_SECONDS} from '../contract/names.js';
-import {FAMILIES, type Family, type MetricsView} from './families.js';
+import {FAMILIES, type MetricsView} from './families.js';
 import {alertSeries} from './alert-series.js';
+import {fixNanSpelling, formatFamily} from './text-format.js';
 
 /** Bucket edges of the task duration histogram, in seconds: up to a day, with the SLA (1800 s) an edge. */
 export const TASK_DURATION_BUCKETS: readonly number[] = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1200, SLA_SECONDS, 2700, 3600, 7200, 14_400, 28_800, 86_400];
 
 const ALERTS_METRIC = 'ALERTS';
+const ALERTS_HELP = 'Alerts pending or firing, as Prometheus exports its own (value 1).';
 
-const ALERT_BASE_LABELS = ['alertname', 'alertstate', 'severity', 'host'];
+/** prom-client's default collectors (collectDefaultMetrics's list, 15.1.3) less eventLoopLag. */
+const DEFAULT_COLLECTORS = [processCpuTotal, processStartTime, osMemoryHeap, processOpenFileDescriptors, processMaxFileDescriptors, processResources, processHandles, processRequests, heapSizeAndUsed, heapSpacesSizeAndUsed, version, gc];
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -32,28 +54,24 @@ export interface ExpositionOptions {
 	readonly processMetrics?: boolean;
 }
 
-type FamilyMetric = Gauge | Counter;
+/** The event loop's delay now: until a setImmediate runs (prom-client's own measure, taken at the scrape). */
+function eventLoopLagSeconds(): Promise<number> {
+	const start = process.hrtime.bigint();
+	return new Promise((resolve) => setImmediate(() => resolve(Number(process.hrtime.bigint() - start) / 1e9)));
+}
 
 export class Exposition {
+	/** prom-client's metrics: the task histogram and counters, the scrape errors, the process and Node.js metrics. */
 	readonly registry = new Registry();
 	readonly contentType = this.registry.contentType;
-	private readonly familyByName: ReadonlyMap<string, {readonly family: Family; readonly metric: FamilyMetric}>;
 	private readonly durations: Histogram;
 	private readonly completed: Counter;
 	private readonly failed: Counter;
 	private readonly scrapeErrors: Counter;
 	private readonly alertsOmitted: Gauge;
-	private alerts: Gauge | undefined;
-	private alertLabelNames = '';
 
 	constructor(options: ExpositionOptions = {}) {
 		const registers = [this.registry];
-		this.familyByName = new Map(
-			FAMILIES.map((family) => {
-				const config = {name: family.name, help: family.help, labelNames: [...family.labelNames], registers};
-				return [family.name, {family, metric: family.type === 'counter' ? new Counter(config) : new Gauge(config)}] as const;
-			}),
-		);
 		this.durations = new Histogram({
 			name: 'mycotop_task_duration_seconds',
 			help: 'Durations of the completed tasks that reported one (duration_seconds), since mycotop started.',
@@ -65,7 +83,15 @@ export class Exposition {
 		this.scrapeErrors = new Counter({name: 'mycotop_metrics_scrape_errors_total', help: 'Scrapes of /metrics that failed (answered 500).', registers});
 		this.alertsOmitted = new Gauge({name: 'mycotop_alerts_series_omitted', help: 'Pending or firing alerts left out of ALERTS by its series limit.', registers});
 		if (options.processMetrics ?? true) {
-			collectDefaultMetrics({register: this.registry});
+			for (const collect of DEFAULT_COLLECTORS) collect(this.registry, {});
+			new Gauge({
+				name: 'nodejs_eventloop_lag_seconds',
+				help: 'Lag of event loop in seconds (the delay of a setImmediate at the scrape).',
+				registers,
+				async collect() {
+					this.set(await eventLoopLagSeconds());
+				},
+			});
 			// prom-client names three gauges `_total`, which Prometheus keeps for counters (promtool check metrics refuses
 			// them); the same figures stay exported without the suffix (nodejs_active_handles, ...).
 			for (const name of MISNAMED_DEFAULT_GAUGES) this.registry.removeSingleMetric(name);
@@ -87,47 +113,23 @@ export class Exposition {
 	}
 
 	/**
-	The text exposition of `view` (Prometheus text format 0.0.4, as prom-client's `registry.metrics()` writes it). Each
-	metric is filled and written in a slice of its own, with the event loop free between slices: at the default caps
-	(about 9,000 series) a scrape is some 40 slices of a few milliseconds each, never one long stall of the dashboard
-	or of the inputs. A fill and its text are in one slice, so scrapes that overlap each read consistent metrics.
+	The text exposition of `view` (Prometheus text format 0.0.4). Each metric is read and written in a slice of its own,
+	with the event loop free between slices: at the default caps (about 9,000 series) a scrape is some 40 slices of a
+	few milliseconds each, never one long stall of the dashboard or of the inputs.
 	*/
 	async render(view: MetricsView): Promise<string> {
-		this.fillAlerts(view);
 		const parts: string[] = [];
+		for (const family of FAMILIES) {
+			parts.push(formatFamily(family.name, family.type, family.help, family.samples(view)));
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		const {series, omitted} = alertSeries(view.snapshot.alerts, view.snapshot.host);
+		parts.push(formatFamily(ALERTS_METRIC, 'gauge', ALERTS_HELP, series.map((labels) => ({labels, value: 1}))));
+		this.alertsOmitted.set(omitted);
 		for (const {name} of this.registry.getMetricsAsArray()) {
-			const family = this.familyByName.get(name);
-			if (family !== undefined) this.fill(family.family, family.metric, view);
-			parts.push(await this.registry.getSingleMetricAsString(name));
+			parts.push(fixNanSpelling(await this.registry.getSingleMetricAsString(name)));
 			await new Promise((resolve) => setImmediate(resolve));
 		}
 		return `${parts.join('\n\n')}\n`;
-	}
-
-	private fill(family: Family, metric: FamilyMetric, view: MetricsView): void {
-		metric.reset();
-		const samples = family.samples(view);
-		// prom-client gives a metric without labels a 0 sample after reset: no figure is no sample, not 0.
-		if (samples.length === 0 && family.labelNames.length === 0) metric.remove();
-		for (const sample of samples) {
-			if (metric instanceof Counter) metric.inc({...sample.labels}, sample.value);
-			else metric.set({...sample.labels}, sample.value);
-		}
-	}
-
-	/** ALERTS has the label names of whatever alerts exist: the gauge is made again when that set changes. */
-	private fillAlerts(view: MetricsView): void {
-		const {series, omitted} = alertSeries(view.snapshot.alerts, view.snapshot.host);
-		// Never without label names: prom-client would then export an `ALERTS 0` sample when no alert is active.
-		const names = [...new Set([...ALERT_BASE_LABELS, ...series.flatMap((labels) => Object.keys(labels))])].sort();
-		const joined = names.join(',');
-		if (this.alerts === undefined || joined !== this.alertLabelNames) {
-			this.registry.removeSingleMetric(ALERTS_METRIC);
-			this.alerts = new Gauge({name: ALERTS_METRIC, help: 'Alerts pending or firing, as Prometheus exports its own (value 1).', labelNames: names, registers: [this.registry]});
-			this.alertLabelNames = joined;
-		}
-		this.alerts.reset();
-		for (const labels of series) this.alerts.set({...labels}, 1);
-		this.alertsOmitted.set(omitted);
 	}
 }

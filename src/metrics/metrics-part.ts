@@ -3,7 +3,8 @@ The metrics part: the Prometheus endpoint as a runtime part, built by the compos
 (or the config's `metrics.listen`) asks for it. It starts after the other parts and stops first. Each scrape reads
 the store and the parts' in-memory state (metrics-view.ts: no Redis call, no nvidia-smi call) and renders it.
 Binding failures (a port in use) and failed scrapes are journal records (`{"type":"metrics",...}` lines in
---headless), never a crash.
+--headless), never a crash; the endpoint's state (`endpoint()`: the bound address, or down and why) is also in the
+header's connection summary (endpoint-state.ts, read by the runtime), for the TUI.
 */
 import {type BusStatus} from '../bus/bus-manager.js';
 import {type MycotopConfig} from '../config/config.js';
@@ -11,12 +12,13 @@ import {type Flags} from '../config/flags.js';
 import {type IngestListeners} from '../ingest/ingest.js';
 import {type GpuSnapshot} from '../gpu/gpu-snapshot.js';
 import {journal} from '../journal.js';
-import {type RuntimePart} from '../parts.js';
+import {type MetricsSourcePart} from '../parts.js';
 import {type AlertsSnapshot} from '../rules/alert-snapshot.js';
 import {type MetricsStore} from '../store/metrics-store.js';
 import {type WriterStats} from '../writer/seed-writer.js';
 import {packageVersion} from '../version.js';
 import {Exposition} from './exposition.js';
+import {bindFailureReason, type MetricsEndpointState} from './endpoint-state.js';
 import {type MetricsView} from './families.js';
 import {listenUrl, type ListenAddress} from './listen-address.js';
 import {metricsAddressFrom} from './metrics-address.js';
@@ -45,11 +47,12 @@ function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-export class MetricsPart implements RuntimePart {
+export class MetricsPart implements MetricsSourcePart {
 	private readonly server: MetricsServer;
 	private readonly version = packageVersion();
 	/** The address bound (the OS's port for port 0), once listening. */
 	bound: ListenAddress | undefined;
+	private state: MetricsEndpointState = {kind: 'starting'};
 
 	constructor(
 		private readonly core: MetricsCore,
@@ -88,11 +91,16 @@ export class MetricsPart implements RuntimePart {
 		const {address} = this.options;
 		try {
 			this.bound = await this.server.listen(address);
+			this.state = {kind: 'listening', bound: this.bound};
 			journal.record({type: 'metrics', listening: `${listenUrl(this.bound)}/metrics`});
 		} catch (error) {
+			this.state = {kind: 'failed', address, reason: bindFailureReason(error)};
 			journal.record({type: 'metrics', error: `cannot listen on ${listenUrl(address)}: ${message(error)}`});
 		}
 	}
+
+	/** Where the endpoint listens, or why it does not. */
+	endpoint = (): MetricsEndpointState => this.state;
 
 	async stop(): Promise<void> {
 		await this.server.close();

@@ -1,7 +1,8 @@
 /**
 The endpoint under hostile clients, over real sockets: overlapping scrapes share one render, a client that trickles
-its headers or stops reading its answer is cut off, and connections beyond the cap are dropped, so no client can
-hold mycotop's memory, file descriptors or event loop. Small limits are injected to keep the test short; the
+its headers or stops reading its answer is cut off, and beyond the connection cap the oldest idle connection is
+dropped for the new one, so no client can hold mycotop's memory, file descriptors or event loop, nor keep a scraper
+out. Small limits are injected to keep the test short; the
 defaults are the same mechanism with longer times.
 */
 import {connect, type Socket} from 'node:net';
@@ -129,19 +130,76 @@ describe('the metrics endpoint under hostile clients', () => {
 		expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 	});
 
-	test('connections beyond the cap are dropped at once; scrapes answer again when the others go', async () => {
+	test('beyond the cap the oldest idle connections are dropped, not the new one: the newest stay open', async () => {
 		const {port} = await serve({}, {maxConnections: 4});
-		const held = await Promise.all(Array.from({length: 12}, () => open(port)));
-		const closed = await Promise.all(held.map((s) => closedWithin(s, 1000)));
-		expect(closed.filter((c) => c === undefined)).toHaveLength(4);
-		for (const s of held) s.destroy();
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		const closed: boolean[] = [];
+		for (let i = 0; i < 12; i++) {
+			const socket = await open(port);
+			closed.push(false);
+			socket.once('close', () => (closed[i] = true));
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(closed).toEqual([...Array.from({length: 8}, () => true), false, false, false, false]);
 		expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+	});
+
+	test('idle and trickling sockets held at the cap, reopened as they close, never starve a scraper (slowloris)', async () => {
+		const {port} = await serve({}, {maxConnections: 4});
+		let stopped = false;
+		let opened = 0;
+		// The review's attack: as many sockets as the cap, idle or with a request line and no more, each reopened at once.
+		const attack = (trickle: boolean): void => {
+			if (stopped) return;
+			opened += 1;
+			const socket = connect(port, '127.0.0.1', () => trickle && socket.write('GET /metrics HTTP/1.1\r\n'));
+			socket.on('error', () => {});
+			socket.on('close', () => attack(trickle));
+			sockets.push(socket);
+		};
+		for (let i = 0; i < 4; i++) attack(i % 2 === 0);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		try {
+			for (let i = 0; i < 5; i++) {
+				const answer = await fetch(`http://127.0.0.1:${port}/metrics`, {signal: AbortSignal.timeout(3000)});
+				expect([answer.status, await answer.text()]).toEqual([200, 'm 1\n']);
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+			// The attack ran all along: its sockets were dropped for the scrapes and came back.
+			expect(opened).toBeGreaterThan(4);
+		} finally {
+			stopped = true;
+		}
+	});
+
+	test('at the cap with every connection answering a client that stopped reading, the oldest stalled one makes room', async () => {
+		const size = 16 * 1024 * 1024;
+		const {port} = await serve({metrics: async () => `${'x'.repeat(size - 1)}\n`}, {maxConnections: 2, stalledAnswerMs: 300});
+		// Two clients ask for the answer and never read it: their answers stay in flight (the idle timeout is 30 s).
+		const stalled = await Promise.all([open(port), open(port)]);
+		const received = [0, 0];
+		stalled.forEach((socket, i) => {
+			socket.pause();
+			socket.on('data', (chunk: Buffer) => (received[i]! += chunk.length));
+			socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+		});
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		const answer = await fetch(`http://127.0.0.1:${port}/metrics`, {signal: AbortSignal.timeout(5000)});
+		expect(answer.status).toBe(200);
+		expect((await answer.text()).length).toBe(size);
+		// The oldest stalled client was cut off (it gets the end of what was buffered, then the close); the other not.
+		const ended = await Promise.all(stalled.map((socket) => (socket.resume(), closedWithin(socket, 2000))));
+		expect(ended[0]).toBeDefined();
+		expect(received[0]).toBeLessThan(size);
+		expect(ended[1]).toBeUndefined();
 	});
 
 	test('the default limits bound every wait and the connection count', () => {
 		expect(METRICS_SERVER_LIMITS.maxConnections).toBeGreaterThan(0);
 		expect(METRICS_SERVER_LIMITS.maxConnections).toBeLessThanOrEqual(256);
+		// Far longer than a scrape's answer takes on any network Prometheus scrapes over; far shorter than the idle timeout.
+		expect(METRICS_SERVER_LIMITS.stalledAnswerMs).toBeGreaterThanOrEqual(2000);
+		expect(METRICS_SERVER_LIMITS.stalledAnswerMs).toBeLessThan(METRICS_SERVER_LIMITS.idleTimeoutMs);
 		expect(METRICS_SERVER_LIMITS.headersTimeoutMs).toBeLessThanOrEqual(METRICS_SERVER_LIMITS.requestTimeoutMs);
 		expect(METRICS_SERVER_LIMITS.checkIntervalMs).toBeLessThanOrEqual(METRICS_SERVER_LIMITS.headersTimeoutMs);
 		// Longer than Prometheus's default scrape timeout (10 s), so a slow but live scraper is never cut mid-answer.

@@ -1,7 +1,7 @@
 /** The endpoint over real HTTP: routes, status codes, readiness, a failing scrape, a port in use. */
-import {createServer} from 'node:net';
+import {connect, createServer} from 'node:net';
 import {afterEach, describe, expect, test} from 'vitest';
-import {MetricsServer, type MetricsHandlers} from '../../src/metrics/metrics-server.js';
+import {clientErrorAnswer, connectionToDrop, MetricsServer, requestPath, type MetricsHandlers} from '../../src/metrics/metrics-server.js';
 import {readiness, type Readiness} from '../../src/metrics/readiness.js';
 import {MetricsPart} from '../../src/metrics/metrics-part.js';
 import {Exposition} from '../../src/metrics/exposition.js';
@@ -29,6 +29,18 @@ async function serve(overrides: Partial<MetricsHandlers> = {}): Promise<{base: s
 	return {base: `http://127.0.0.1:${bound.port}`, errors};
 }
 
+/** Send `text` on a fresh socket; everything the server answers until it closes the connection. */
+function rawRequest(port: string, text: string): Promise<string> {
+	return new Promise((resolve) => {
+		let answer = '';
+		const socket = connect(Number(port), '127.0.0.1', () => socket.write(text));
+		socket.setTimeout(3000, () => socket.destroy());
+		socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+		socket.on('error', () => {});
+		socket.on('close', () => resolve(answer));
+	});
+}
+
 describe('the metrics endpoint', () => {
 	test('/metrics with the exposition content type, /healthz, 404 elsewhere, 405 for POST', async () => {
 		const {base} = await serve();
@@ -45,6 +57,25 @@ describe('the metrics endpoint', () => {
 		expect(post.headers.get('allow')).toBe('GET, HEAD');
 		const head = await fetch(`${base}/metrics`, {method: 'HEAD'});
 		expect(head.status).toBe(200);
+	});
+
+	test('absolute-form request targets (RFC 9112 3.2.2) are served like their path', async () => {
+		const {base} = await serve();
+		const port = new URL(base).port;
+		expect(await rawRequest(port, `GET http://127.0.0.1:${port}/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200 [^]*\r\n\r\nm 1\n$/);
+		expect(await rawRequest(port, 'GET HTTP://x/healthz?a=b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 [^]*ok\n$/);
+		expect(await rawRequest(port, 'GET http://x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 /);
+		expect(await rawRequest(port, 'GET http://x/nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 404 /);
+	});
+
+	test('a malformed request is answered 400, oversized headers 431, before the connection closes', async () => {
+		const {base} = await serve();
+		const port = new URL(base).port;
+		expect(await rawRequest(port, `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
+		expect(await rawRequest(port, 'HELLO THERE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+		expect(await rawRequest(port, '\u0000\u0001garbage\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+		// The server serves on.
+		expect((await fetch(`${base}/healthz`)).status).toBe(200);
 	});
 
 	test('/readyz: 503 with the reason until ready, then 200', async () => {
@@ -121,5 +152,25 @@ describe('the metrics endpoint', () => {
 		} finally {
 			await part.stop();
 		}
+	});
+
+	test('the decisions: which connection the cap drops, a target\'s path, the answer to a refused request (pure)', () => {
+		const idle = {answeringSinceMs: undefined};
+		const answering = (sinceMs: number) => ({answeringSinceMs: sinceMs});
+		expect(connectionToDrop([idle, idle], 2, 1000, 500)).toBeUndefined();
+		// The oldest idle, never one being answered, and never the newcomer while another can go.
+		expect(connectionToDrop([answering(900), idle, idle, idle], 3, 1000, 500)).toBe(1);
+		// All answering: the oldest answer stalled for stalledAnswerMs; none stalled: the newcomer.
+		expect(connectionToDrop([answering(400), answering(100), answering(950), idle], 3, 1000, 500)).toBe(1);
+		expect(connectionToDrop([answering(900), answering(950), idle], 2, 1000, 500)).toBe(2);
+		expect(requestPath('/metrics?name[]=x')).toBe('/metrics');
+		expect(requestPath('http://h:9464/metrics?x')).toBe('/metrics');
+		expect(requestPath('HTTPS://h/readyz#f')).toBe('/readyz');
+		expect(requestPath('http://h')).toBe('/');
+		expect(requestPath('*')).toBe('*');
+		expect(clientErrorAnswer('HPE_HEADER_OVERFLOW')).toMatch(/^HTTP\/1\.1 431 /);
+		expect(clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT')).toMatch(/^HTTP\/1\.1 408 /);
+		expect(clientErrorAnswer('HPE_INVALID_METHOD')).toMatch(/^HTTP\/1\.1 400 /);
+		expect(clientErrorAnswer('ECONNRESET')).toBeUndefined();
 	});
 });

@@ -16,7 +16,7 @@ import {isClusterClient} from '../bus/redis-client.js';
 import {memorySentRecords, redisSentRecords, type SentRecords} from '../writer/sent-records.js';
 import {type NotifyConfig, notifySends, receiverSecrets, type ReceiverConfig} from './notify-config.js';
 import {secretsRedactor} from './secrets.js';
-import {notifyAlertOf} from './notify-alert.js';
+import {notifyAlertOf, notifyAlertOfRow} from './notify-alert.js';
 import {EMPTY_GROUPING, groupingStep, type GroupingState} from './grouping.js';
 import {deliveryFor} from './payloads.js';
 import {type Delivery as Outbound, type PayloadContext} from './outbound.js';
@@ -24,7 +24,7 @@ import {type DeliveryRequest} from './delivery-request.js';
 import {type Notification} from './notify-types.js';
 import {Delivery, sendBy} from './delivery.js';
 import {sendHttp} from './http-sender.js';
-import {runCommand} from './command-runner.js';
+import {CommandRunner} from './command-runner.js';
 import {decodeReceiverState} from './receiver-state.js';
 import {NotifyPart} from './notify-part.js';
 
@@ -63,10 +63,11 @@ export function notifyPartFrom(core: NotifyCore, config: MycotopConfig, rows: ()
 	let redisRecords: SentRecords | undefined;
 	let redisClient: Redis | undefined;
 	const memoryRecords = memorySentRecords(instanceId, () => bus.canWrite());
+	const commands = new CommandRunner();
 	const delivery = new Delivery({
 		receivers: [...notify.receivers.values()].map((r) => ({name: r.name, type: r.type, ...(r.type === 'command' ? {timeoutMs: r.timeoutMs} : {})})),
 		requestsFor: requestsFor(notify, () => ({nowMs: Date.now(), externalUrl: notify.externalUrl, source})),
-		send: sendBy(sendHttp, runCommand),
+		send: sendBy(sendHttp, commands.run),
 		records: () => {
 			const link = bus.link;
 			if (bus.kind !== 'redis' || link === undefined) return memoryRecords;
@@ -84,8 +85,10 @@ export function notifyPartFrom(core: NotifyCore, config: MycotopConfig, rows: ()
 		initial: EMPTY_GROUPING,
 		step: (state, input, nowMs) => groupingStep(state, input, nowMs, notify),
 		alertOf: (t) => notifyAlertOf(t, rules.get(t.rule)),
+		alertOfRow: (row) => notifyAlertOfRow(row, rules.get(row.rule)),
 		rows,
 		delivery,
+		stopSenders: () => commands.stop(),
 		isWriter: () => bus.canWrite(),
 		publishStates: (states) => core.writer.enqueueHash(NOTIFY_KEYS.receivers, Object.fromEntries(states.map((s) => [s.name, JSON.stringify(s)]))),
 		readStates: async () => {

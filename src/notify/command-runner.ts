@@ -31,7 +31,46 @@ function killGroup(pid: number | undefined): void {
 	}
 }
 
-export function runCommand(request: CommandRequest, timeoutMs: number): Promise<AttemptOutcome> {
+/** The outcome of an attempt whose program was killed because mycotop stopped. */
+const STOPPED: AttemptOutcome = {kind: 'network', reason: 'stopped with mycotop'};
+
+/**
+The command receivers' programs running now, so that stopping mycotop stops them too: a program that hangs would
+otherwise keep mycotop's process alive after quitting (its pipes hold the event loop) until its timeout, and, with
+mycotop killed, its process group would run on with no timeout at all. The attempt cut short is not recorded as sent,
+so the notification is sent again after a restart or by the next writer.
+*/
+export class CommandRunner {
+	private readonly children = new Map<number, () => void>();
+	private stopped = false;
+
+	/** Programs running now. */
+	get running(): number {
+		return this.children.size;
+	}
+
+	readonly run = (request: CommandRequest, timeoutMs: number): Promise<AttemptOutcome> => {
+		if (this.stopped) return Promise.resolve(STOPPED);
+		return runCommand(request, timeoutMs, {
+			started: (pid, stop) => this.children.set(pid, stop),
+			ended: (pid) => this.children.delete(pid),
+		});
+	};
+
+	/** Kill every running program's process group; each attempt answers at once. Nothing is started after. */
+	stop(): void {
+		this.stopped = true;
+		for (const stop of [...this.children.values()]) stop();
+		this.children.clear();
+	}
+}
+
+interface Tracking {
+	readonly started: (pid: number, stop: () => void) => void;
+	readonly ended: (pid: number) => void;
+}
+
+export function runCommand(request: CommandRequest, timeoutMs: number, tracking?: Tracking): Promise<AttemptOutcome> {
 	const [bin, ...args] = request.argv;
 	if (bin === undefined) return Promise.resolve({kind: 'network', reason: 'no program to run'});
 	const secrets = requestSecrets(request);
@@ -45,6 +84,7 @@ export function runCommand(request: CommandRequest, timeoutMs: number): Promise<
 		const finish = (outcome: AttemptOutcome) => {
 			if (settled) return;
 			settled = true;
+			if (child.pid !== undefined) tracking?.ended(child.pid);
 			clearTimeout(deadline);
 			clearTimeout(grace);
 			child.stderr?.destroy();
@@ -66,6 +106,11 @@ export function runCommand(request: CommandRequest, timeoutMs: number): Promise<
 			killGroup(child.pid);
 			finish({kind: 'timeout', afterMs: timeoutMs});
 		}, timeoutMs);
+		if (child.pid !== undefined)
+			tracking?.started(child.pid, () => {
+				killGroup(child.pid);
+				finish(STOPPED);
+			});
 		child.on('error', (error: NodeJS.ErrnoException) => {
 			if (error.code === 'ENOENT') finish({kind: 'network', reason: 'program not found'});
 			else if (error.code === 'EACCES') finish({kind: 'network', reason: 'program not executable'});

@@ -10,7 +10,16 @@ alert's values of the route's `group_by` labels. A new group waits `group_wait` 
 acknowledged), or, unchanged and still firing, when `repeat_interval` has passed since it was last sent. A resolved
 alert is sent once (only if its firing was) and then leaves the group; a group with no alerts left is dropped. An
 alert that resolves before its group was ever sent is never announced. Alerts muted by inhibition (inhibit.ts) or
-silenced are left out of messages.
+silenced are held but left out of messages: when the silence ends, the group's next interval announces them.
+
+An alert whose labels (its severity) move it to another group of the same receiver leaves its old group quietly:
+the receiver hears of it from the new group, and the old group's "resolved" would be false (for PagerDuty it would
+close the incident: the dedup_key is the alert's id, the same in both groups). What the old group had sent about it
+moves with it, so its resolve is still owed. A receiver the alert no longer reaches is told it resolved there.
+
+Alerts the grouping adopts (GroupingInput.adopted: firing at a restart, or when a viewer becomes the writer, with
+no transition) are taken as announced before: their resolve is owed, and the first message of their group, the
+same as the one sent before the restart, is recognised by the sent-record and not sent again.
 
 Acknowledgements reach PagerDuty at once (not at the next interval): an alert of a pagerduty receiver's group
 whose firing was sent, acknowledged since, gives an `acknowledge` notification in the same step. For a pagerduty
@@ -103,6 +112,12 @@ export interface GroupingInput {
 	readonly acks?: ReadonlyMap<string, NotifyAck>;
 	/** Ids of alerts silenced now (left out of messages, as inhibited ones are). */
 	readonly silenced?: ReadonlySet<string>;
+	/**
+	Firing alerts the grouping was never told of (restored at a restart, or found by a viewer that became the
+	writer: no transition): they join their groups as if announced before (their resolve is owed), unless silenced.
+	Taken before `alerts`.
+	*/
+	readonly adopted?: readonly NotifyAlert[];
 }
 
 export interface GroupingStep {
@@ -164,23 +179,31 @@ function heldText(firing: readonly NotifyAlert[], untriggered: ReadonlySet<strin
 }
 
 /**
-The sent-record's hash, from what every instance computes alike (no counter, no clock of its own): the action, and
-per alert its id, status, severity, episode start, its ack, and the last ack that lapsed in the episode. A new
-episode has a new start, so a re-fire is never taken for the earlier message (after a restart or a handover too);
-an unchanged group's repeat, one repeat interval later, has the same hash and finds the record expired
-(settledKeepMs).
+The sent-record's hash, from what every instance computes alike (no counter, no clock of its own): the action, the
+repeat interval the message falls in, and per alert its id, status, severity, episode start, its ack, and the last
+ack that lapsed in the episode. A new episode has a new start, so a re-fire is never taken for the earlier message
+(after a restart or a handover too).
+
+The repeat interval it falls in, `floor((now - earliest start) / repeat_interval)`, tells an unchanged group's
+repeat from the message it repeats (one interval apart, so always in different intervals): the repeat is a message
+of its own, never swallowed by the record of one delivered late. Within one interval a restarted instance's first
+message about the group is the one its predecessor last sent, and is recognised. Instances agree on it unless the
+message falls within their clocks' difference of an interval's end (a group's first message and its repeats fall
+group_wait after one).
 
 The start is rounded down to `startQuantumMs` (a minute, or the group interval when shorter): instances evaluate
 the rules on their own clocks, so their starts of one episode differ by up to an evaluation interval, and rounded
 they agree unless a boundary falls between them. Two episodes whose firing messages both went out are at least a
 group interval apart (a resolve was sent between them), so rounding never merges them.
 */
-function contentHash(action: string, alerts: readonly NotifyAlert[], lapsed: ReadonlyMap<string, number>, startQuantumMs: number): string {
+function contentHash(action: string, alerts: readonly NotifyAlert[], lapsed: ReadonlyMap<string, number>, startQuantumMs: number, nowMs: number, repeatIntervalMs: number): string {
 	const start = (ms: number) => Math.floor(ms / startQuantumMs) * startQuantumMs;
 	const lines = alerts
 		.map((a) => JSON.stringify([a.id, a.status, a.severity, start(a.startsAtMs), a.ack?.by ?? null, a.ack?.atMs ?? null, a.ack?.untilMs ?? null, lapsed.get(a.id) ?? null]))
 		.sort();
-	return hashText(`${action}\n${lines.join('\n')}`);
+	const earliest = alerts.reduce((min, a) => Math.min(min, start(a.startsAtMs)), Number.POSITIVE_INFINITY);
+	const interval = Number.isFinite(earliest) && repeatIntervalMs > 0 ? Math.max(0, Math.floor((nowMs - earliest) / repeatIntervalMs)) : 0;
+	return hashText(`${action}\n${interval}\n${lines.join('\n')}`);
 }
 
 function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notification['reason'], nowMs: number): Notification {
@@ -192,12 +215,41 @@ function notification(g: Draft, alerts: readonly NotifyAlert[], reason: Notifica
 		groupLabels: g.groupLabels,
 		status: list.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
 		alerts: list,
-		contentHash: contentHash(action, list, g.lapsed, Math.max(1, Math.min(START_QUANTUM_MS, g.groupIntervalMs))),
+		contentHash: contentHash(action, list, g.lapsed, Math.max(1, Math.min(START_QUANTUM_MS, g.groupIntervalMs)), nowMs, g.repeatIntervalMs),
 		repeatIntervalMs: g.repeatIntervalMs,
 		reason,
 		timeMs: nowMs,
 		...(reason === 'acknowledge' ? {action: 'acknowledge' as const} : {}),
 	};
+}
+
+/** The group no longer holds the alert, nor anything it knew of it. */
+function forget(d: Draft, id: string): void {
+	d.alerts.delete(id);
+	d.sentFiring.delete(id);
+	d.ackSent.delete(id);
+	d.untriggered.delete(id);
+	d.lapsed.delete(id);
+}
+
+/**
+The alert left `old` for groups of the same receiver (its severity changed its group): no "resolved" from `old`
+(the receiver hears of it from the others; to PagerDuty a resolve would close the incident, whose dedup_key is the
+alert's id in every group). What `old` had sent about it goes with it: a firing sent makes its resolve owed there
+even if they never send its firing, and PagerDuty's acknowledge and untriggered state carry over.
+*/
+function moveTo(old: Draft, takers: readonly Draft[], id: string): void {
+	if (old.sentFiring.has(id))
+		for (const d of takers) {
+			if (d.sentFiring.has(id)) continue;
+			d.sentFiring.add(id);
+			const ack = old.ackSent.get(id);
+			if (ack !== undefined) d.ackSent.set(id, ack);
+			if (old.untriggered.has(id)) d.untriggered.add(id);
+			const lapsed = old.lapsed.get(id);
+			if (lapsed !== undefined && !d.lapsed.has(id)) d.lapsed.set(id, lapsed);
+		}
+	forget(old, id);
 }
 
 /**
@@ -220,11 +272,12 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 		return d;
 	};
 
-	// 1. The changed alerts join (or leave) their groups. An alert is held by the groups its labels route it to; a
-	// group that holds it and is no longer among them (its severity rose, so its routes changed) sees it end there,
-	// as Alertmanager sees the old label set resolve; a resolved alert resolves in every group that holds it. The
-	// alert's id fixes every label but `severity`, so the groups that may hold it are those its labels reach with
-	// each severity.
+	// 1. The adopted and the changed alerts join (or leave) their groups. An alert is held by the groups its labels
+	// route it to; a group that holds it and is no longer among them (its severity rose, so its routes changed) sees
+	// it end there, as Alertmanager sees the old label set resolve, unless a group it joined has the same receiver:
+	// then it moves there quietly (see moveTo). A resolved alert resolves in every group that holds it. The alert's
+	// id fixes every label but `severity`, so the groups that may hold it are those its labels reach with each
+	// severity.
 	const severities = config.route !== undefined && severityRoutes(config.route);
 	const mayHold = (alert: NotifyAlert): Set<string> => {
 		const keys = new Set<string>();
@@ -239,12 +292,12 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 		if (held === undefined) return;
 		// Sent as firing: its resolve is sent once. Never sent: it leaves quietly.
 		if (d.sentFiring.has(alert.id)) d.alerts.set(alert.id, alert.status === 'resolved' ? {...alert} : {...held, status: 'resolved', endsAtMs: nowMs});
-		else {
-			d.alerts.delete(alert.id);
-			d.lapsed.delete(alert.id);
-		}
+		else forget(d, alert.id);
 	};
-	for (const alert of input.alerts) {
+	const adopted = input.adopted ?? [];
+	for (const [i, alert] of [...adopted, ...input.alerts].entries()) {
+		// Adopted (not silenced): announced before, by the instance before this one; its resolve is owed.
+		const announced = i < adopted.length && input.silenced?.has(alert.id) !== true;
 		const reached = new Set<string>();
 		if (alert.status === 'firing')
 			for (const route of matchRoutes(config.route, alert.labels)) {
@@ -282,9 +335,16 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 				// An alert keeps its ack across transitions until the acks say otherwise.
 				const previous = d.alerts.get(alert.id);
 				if (previous !== undefined && previous.startsAtMs !== alert.startsAtMs) d.lapsed.delete(alert.id);
+				if (previous === undefined && announced) d.sentFiring.add(alert.id);
 				d.alerts.set(alert.id, previous?.ack !== undefined && alert.ack === undefined ? {...alert, ack: previous.ack} : alert);
 			}
-		for (const key of mayHold(alert)) if (!reached.has(key) && (drafts.get(key) ?? groups.get(key))?.alerts.has(alert.id) === true) end(draft(key)!, alert);
+		for (const key of mayHold(alert)) {
+			if (reached.has(key) || (drafts.get(key) ?? groups.get(key))?.alerts.has(alert.id) !== true) continue;
+			const old = draft(key)!;
+			const takers = [...reached].map((k) => drafts.get(k)!).filter((d) => d.receiver === old.receiver);
+			if (takers.length > 0) moveTo(old, takers, alert.id);
+			else end(old, alert);
+		}
 	}
 
 	// 2. Acks (and their expiry) apply to every alert held.
@@ -347,15 +407,12 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 					}
 					// Triggered before and acknowledged since: the acknowledge below goes out in this same step.
 				}
-				for (const a of resolved) {
-					d.alerts.delete(a.id);
-					d.sentFiring.delete(a.id);
-					d.ackSent.delete(a.id);
-					d.untriggered.delete(a.id);
-					d.lapsed.delete(a.id);
-				}
+				for (const a of resolved) forget(d, a.id);
 			}
-			d.lastSaid = firing.length + resolved.length === 0 ? '' : said;
+			// What the receiver now knows: the resolved alerts it was just told of have left the group (so the rest is
+			// not "changed" at the next interval), and PagerDuty's untriggered alerts as of this message.
+			if (reason === undefined) d.lastSaid = firing.length + resolved.length === 0 ? '' : said;
+			else d.lastSaid = firing.length === 0 ? '' : saying(firing, !pagerDuty) + (pagerDuty ? heldText(firing, d.untriggered) : '');
 			d.nextFlushMs = nowMs + d.groupIntervalMs;
 		}
 		if (type === 'pagerduty') {

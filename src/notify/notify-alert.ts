@@ -4,12 +4,16 @@ are the rule's plus `alertname` and `severity`; annotations are `summary` (the a
 the rule checks), `recommendation`, `runbook_url` (when the rule has a `runbook:`) and `value`. Pure.
 
 What is notified: firing, escalated and nodata (still firing: the data went away, the problem may not have) as
-`firing`; resolved as `resolved`. Pending and cancelled never are, nor a firing the rules part silenced. The seed's
-5-minute cooldown (a transition's `send`) is not consulted: for notifications the grouping's group_interval and
-repeat_interval do that job (src/notify/grouping.ts).
+`firing`; resolved as `resolved`. Pending and cancelled never are. A transition the rules part silenced is still an
+alert: a silence mutes messages, not alerts (Alertmanager's mute stage), so the grouping holds it, leaves it out of
+messages while the silence lasts (GroupingInput.silenced, read from the alert log at every step) and announces it
+when the silence ends, with its resolve after. The seed's 5-minute cooldown (a transition's `send`) is not
+consulted either: for notifications the grouping's group_interval and repeat_interval do that job
+(src/notify/grouping.ts).
 */
 import {type AlertTransition} from '../rules/engine.js';
 import {type InstanceState} from '../rules/alert-state.js';
+import {type AlertRow} from '../rules/alert-snapshot.js';
 import {type Rule} from '../rules/rule-types.js';
 import {type NotifyAck, type NotifyAlert} from './notify-types.js';
 
@@ -25,7 +29,6 @@ export function notifyAlertOf(t: AlertTransition, rule?: Pick<Rule, 'description
 		case 'firing':
 		case 'escalated':
 		case 'nodata':
-			if (t.reason?.startsWith('silenced') === true) return undefined;
 			status = 'firing';
 			break;
 		case 'resolved':
@@ -79,6 +82,38 @@ export function notifyAlertOfInstance(instance: {readonly id: string; readonly r
 			...(state.firedAtMs !== undefined ? {firedAtMs: state.firedAtMs} : {}),
 			send: false,
 			...(rule.recommendation !== undefined ? {recommendation: rule.recommendation} : {}),
+		},
+		rule,
+	);
+}
+
+/**
+An alert-log row (RuleEngine.rows) as a NotifyAlert when it stands for an alert firing now, as
+notifyAlertOfInstance: how the notify part adopts the alerts that fired before it knew of them (restored from the
+stream at a restart, or found by an instance started after they fired that becomes the writer). The rules part's
+rows only (external alerts are not notified); firing, recovering and nodata phases.
+*/
+export function notifyAlertOfRow(row: AlertRow, rule?: Pick<Rule, 'description' | 'runbook' | 'recommendation'>): NotifyAlert | undefined {
+	const phase = row.phase;
+	if (row.origin !== 'rules' || (phase !== 'firing' && phase !== 'recovering' && phase !== 'nodata')) return undefined;
+	return notifyAlertOf(
+		{
+			id: row.id,
+			rule: row.rule,
+			group: row.group ?? 'system',
+			key: '',
+			labels: row.labels,
+			kind: phase === 'nodata' ? 'nodata' : 'firing',
+			from: 'none',
+			to: phase,
+			severity: row.severity,
+			value: row.value ?? Number.NaN,
+			message: row.message,
+			timeMs: row.updatedMs,
+			activeAtMs: row.activeMs ?? row.sinceMs,
+			...(row.firedMs !== undefined ? {firedAtMs: row.firedMs} : {}),
+			send: false,
+			...(rule?.recommendation !== undefined ? {recommendation: rule.recommendation} : {}),
 		},
 		rule,
 	);

@@ -4,7 +4,10 @@ acks and silences go into the core's grouping step (grouping.ts: route, group, i
 notifications go to delivery (delivery.ts: queue, retries, the sent-record, receiver states).
 
 Every instance groups (so a viewer holds what the writer sends and can take over after a handover without losing
-anything); only the writer-lease holder delivers (delivery.ts and writer/sent-records.ts). The writer also
+anything); only the writer-lease holder delivers (delivery.ts and writer/sent-records.ts). Alerts that fired before
+this instance knew of them (restored from the stream at a restart, or when this instance started after they fired,
+and now becomes the writer) make no transition: the part adopts them from the alert log's rows (adoptable), so
+their resolve is sent; their group's first message is the one sent before, which the sent-record recognises. The writer also
 publishes the receivers' states (NOTIFY_KEYS.receivers, through the writer's batches) so every instance's alert
 pane and `--once` show them; a viewer shows what it last read there.
 
@@ -18,7 +21,12 @@ import {type Delivery} from './delivery.js';
 /** The core's grouping step as the part uses it: changed alerts, acks and silences in; notifications out. */
 type GroupingStepFn<S> = (
 	state: S,
-	input: {readonly alerts: readonly NotifyAlert[]; readonly acks?: ReadonlyMap<string, NotifyAck>; readonly silenced?: ReadonlySet<string>},
+	input: {
+		readonly alerts: readonly NotifyAlert[];
+		readonly acks?: ReadonlyMap<string, NotifyAck>;
+		readonly silenced?: ReadonlySet<string>;
+		readonly adopted?: readonly NotifyAlert[];
+	},
 	nowMs: number,
 ) => {readonly state: S; readonly notifications: readonly Notification[]; readonly inhibited: ReadonlyMap<string, string>};
 
@@ -27,7 +35,9 @@ export interface NotifyPartDeps<S> {
 	readonly step: GroupingStepFn<S>;
 	/** A transition as a NotifyAlert (the core's notifyAlertOf with the rule's description and runbook), or undefined. */
 	readonly alertOf: (t: AlertTransition) => NotifyAlert | undefined;
-	/** The alert log's rows now (for acks and silences). */
+	/** A row of the alert log as a NotifyAlert when it is an alert firing now (notifyAlertOfRow), for adoption. */
+	readonly alertOfRow?: (row: AlertRow) => NotifyAlert | undefined;
+	/** The alert log's rows now (for acks, silences, and the alerts to adopt). */
 	readonly rows: () => readonly AlertRow[];
 	readonly delivery: Delivery;
 	readonly isWriter: () => boolean;
@@ -38,13 +48,18 @@ export interface NotifyPartDeps<S> {
 	readonly now?: () => number;
 	/** How often the grouping is stepped and delivery worked. Default 250 ms. */
 	readonly tickMs?: number;
+	/** Called when the part stops: the command receivers' programs still running are killed (CommandRunner.stop). */
+	readonly stopSenders?: () => void;
 }
+
+/** Row states that may carry a live ack: a silenced or nodata alert keeps the ack it has (the state shows the silence or the lost data). */
+const ACKED_STATES: ReadonlySet<AlertRow['state']> = new Set(['acknowledged', 'silenced', 'nodata']);
 
 /** The acks the alert log shows, by alert id, as notifications carry them. Pure. */
 export function acksOf(rows: readonly AlertRow[]): Map<string, NotifyAck> {
 	const acks = new Map<string, NotifyAck>();
 	for (const r of rows) {
-		if (r.state !== 'acknowledged' || r.acknowledgedBy === undefined || r.acknowledgedMs === undefined) continue;
+		if (!ACKED_STATES.has(r.state) || r.acknowledgedBy === undefined || r.acknowledgedMs === undefined) continue;
 		acks.set(r.id, {by: r.acknowledgedBy, atMs: r.acknowledgedMs, ...(r.ackComment !== undefined ? {comment: r.ackComment} : {}), ...(r.ackUntilMs !== undefined ? {untilMs: r.ackUntilMs} : {})});
 	}
 	return acks;
@@ -55,6 +70,17 @@ export function silencedOf(rows: readonly AlertRow[]): Set<string> {
 	return new Set(rows.filter((r) => r.state === 'silenced').map((r) => r.id));
 }
 
+/** Phases of an alert that fires now (recovering: keep_firing_for is running; nodata: still firing). */
+const LIVE_PHASES: ReadonlySet<AlertRow['phase']> = new Set(['firing', 'recovering', 'nodata']);
+
+/**
+The rules part's rows of alerts firing now that the grouping was not told of (`heard`: by a transition or an earlier
+adoption): restored at a restart, or firing before this instance started. Pure.
+*/
+function adoptable(rows: readonly AlertRow[], heard: ReadonlySet<string>): AlertRow[] {
+	return rows.filter((r) => r.origin === 'rules' && LIVE_PHASES.has(r.phase) && !heard.has(r.id));
+}
+
 function sameStates(a: readonly ReceiverState[], b: readonly ReceiverState[]): boolean {
 	return a.length === b.length && a.every((s, i) => JSON.stringify(s) === JSON.stringify(b[i]));
 }
@@ -62,6 +88,10 @@ function sameStates(a: readonly ReceiverState[], b: readonly ReceiverState[]): b
 export class NotifyPart<S> {
 	private state: S;
 	private pendingAlerts: NotifyAlert[] = [];
+	/** Firing alerts owed to the grouping as adopted (see onTransitions). */
+	private pendingAdopted: NotifyAlert[] = [];
+	/** Ids of the alerts the grouping was told of as firing (a transition, or adopted), until they resolve. */
+	private readonly heard = new Set<string>();
 	private timer: NodeJS.Timeout | undefined;
 	private sharing = false;
 	private published: readonly ReceiverState[] = [];
@@ -80,7 +110,15 @@ export class NotifyPart<S> {
 	readonly onTransitions = (transitions: readonly AlertTransition[]): void => {
 		for (const t of transitions) {
 			const alert = this.deps.alertOf(t);
-			if (alert !== undefined) this.pendingAlerts.push(alert);
+			if (alert === undefined) continue;
+			if (alert.status === 'firing') this.heard.add(alert.id);
+			else if (!this.heard.delete(alert.id)) {
+				// The resolve of an alert restored at start that resolved before a tick adopted it: adopted first, so
+				// the resolve the instance before this one owed is sent.
+				const {endsAtMs: _ends, ...firing} = alert;
+				this.pendingAdopted.push({...firing, status: 'firing'});
+			}
+			this.pendingAlerts.push(alert);
 		}
 	};
 
@@ -91,6 +129,7 @@ export class NotifyPart<S> {
 	async stop(): Promise<void> {
 		clearInterval(this.timer);
 		this.timer = undefined;
+		this.deps.stopSenders?.();
 	}
 
 	/**
@@ -103,7 +142,10 @@ export class NotifyPart<S> {
 		const rows = this.deps.rows();
 		const alerts = this.pendingAlerts;
 		this.pendingAlerts = [];
-		const step = this.deps.step(this.state, {alerts, acks: acksOf(rows), silenced: silencedOf(rows)}, this.now());
+		const adopted = [...this.pendingAdopted, ...this.adopt(rows)];
+		this.pendingAdopted = [];
+		const input = {alerts, acks: acksOf(rows), silenced: silencedOf(rows), ...(adopted.length > 0 ? {adopted} : {})};
+		const step = this.deps.step(this.state, input, this.now());
 		this.state = step.state;
 		this.inhibited = step.inhibited;
 		if (step.notifications.length > 0) this.deps.delivery.enqueue(step.notifications);
@@ -115,6 +157,21 @@ export class NotifyPart<S> {
 		} finally {
 			this.sharing = false;
 		}
+	}
+
+	/** The alerts firing now that the grouping was not told of, as NotifyAlerts; `heard` follows the rows. */
+	private adopt(rows: readonly AlertRow[]): NotifyAlert[] {
+		const alertOfRow = this.deps.alertOfRow;
+		if (alertOfRow === undefined) return [];
+		const adopted = adoptable(rows, this.heard).flatMap((r) => alertOfRow(r) ?? []);
+		for (const a of adopted) this.heard.add(a.id);
+		// Bounded by the rows: an id no longer among the live rows is forgotten (adopting it again later is harmless:
+		// the grouping marks an adopted alert only in a group that did not hold it).
+		if (this.heard.size > adopted.length) {
+			const live = new Set(rows.filter((r) => LIVE_PHASES.has(r.phase)).map((r) => r.id));
+			for (const id of this.heard) if (!live.has(id)) this.heard.delete(id);
+		}
+		return adopted;
 	}
 
 	private async shareStates(): Promise<void> {

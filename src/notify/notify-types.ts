@@ -44,14 +44,16 @@ export interface Notification {
 	readonly status: 'firing' | 'resolved';
 	readonly alerts: readonly NotifyAlert[];
 	/**
-	For the idempotent sent-record: what this message says (action; per alert id, status, severity, episode start,
-	ack), from nothing but what every instance computes alike (no counter, no time of its own), so a retry after a
-	restart or a handover is recognised, and a new episode of an alert (a new start) is never taken for an old one.
+	For the idempotent sent-record: what this message says (action; the repeat interval it falls in; per alert id,
+	status, severity, episode start, ack), from nothing but what every instance computes alike (no counter, no clock
+	of its own), so a retry after a restart or a handover is recognised, a new episode of an alert (a new start) is
+	never taken for an old one, and a repeat is never taken for the message it repeats.
 	*/
 	readonly contentHash: string;
 	/**
-	The route's repeat_interval. The same (receiver, groupKey, contentHash) sent less than this long ago is a
-	duplicate (a handover re-sending what the old writer sent); after it, it is the deliberate repeat.
+	The route's repeat_interval: how long the sent-record of this message is kept (the same (receiver, groupKey,
+	contentHash) within it is a duplicate: a handover or a restart computing what the old writer sent), and how long
+	a failing send is retried.
 	*/
 	readonly repeatIntervalMs: number;
 	/** Why it is sent: a new group, a change in it, the repeat of an unchanged firing group, or an acknowledgement. */

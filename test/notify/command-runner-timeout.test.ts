@@ -5,7 +5,7 @@ Real processes.
 */
 import {readFileSync, rmSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
-import {runCommand} from '../../src/notify/command-runner.js';
+import {CommandRunner, runCommand} from '../../src/notify/command-runner.js';
 
 /** Whether a process runs (a zombie, dead but not yet reaped by whoever adopted it, does not). */
 function running(pid: number): boolean {
@@ -48,8 +48,31 @@ describe('command runner timeout', () => {
 	it('keeps the end of a huge stderr, and a program that never reads a big stdin is no failure', async () => {
 		const big = await runCommand({argv: ['sh', '-c', 'head -c 5000000 /dev/zero | tr "\\0" x >&2; echo END >&2; exit 3'], stdin: '{}'}, 10_000);
 		expect(big).toMatchObject({kind: 'exit', code: 3});
-		expect(big.kind === 'exit' && /^x+/.test(big.excerpt)).toBe(true);
+		// The excerpt is the end of stderr, where the error is: "…xxx…xEND".
+		expect(big.kind === 'exit' && /^…x+END$/.test(big.excerpt)).toBe(true);
 		const unread = await runCommand({argv: ['sh', '-c', 'exit 0'], stdin: 'x'.repeat(2_000_000)}, 5000);
 		expect(unread).toMatchObject({kind: 'exit', code: 0});
+	}, 20_000);
+});
+
+describe('command runner stop (hostile review, eighteenth session)', () => {
+	it('kills every running program and its children when mycotop stops, and answers at once', async () => {
+		const file = `/tmp/mycotop-cmd-stop-${process.pid}-${Date.now()}`;
+		const runner = new CommandRunner();
+		const started = Date.now();
+		const attempt = runner.run({argv: ['sh', '-c', `sleep 97 >/dev/null 2>&1 & echo $! > ${file}; sleep 97`], stdin: '{}'}, 60_000);
+		await new Promise((r) => setTimeout(r, 300));
+		expect(runner.running).toBe(1);
+		runner.stop();
+		const outcome = await attempt;
+		expect(outcome).toEqual({kind: 'network', reason: 'stopped with mycotop'});
+		expect(Date.now() - started).toBeLessThan(2500);
+		const pid = Number(readFileSync(file, 'utf8').trim());
+		rmSync(file);
+		await new Promise((r) => setTimeout(r, 200));
+		expect(running(pid)).toBe(false);
+		expect(runner.running).toBe(0);
+		// A stopped runner starts nothing more.
+		expect(await runner.run({argv: ['true'], stdin: '{}'}, 1000)).toEqual({kind: 'network', reason: 'stopped with mycotop'});
 	}, 20_000);
 });

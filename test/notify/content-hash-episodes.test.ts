@@ -86,7 +86,7 @@ describe('content hash across restarts and instances', () => {
 		expect(hashOf(10 * M - 400)).not.toBe(hashOf(10 * M + 400));
 	});
 
-	it('the repeat of an unchanged group has the message\'s hash, and the record has expired by then', async () => {
+	it('the repeat of an unchanged group is a message of its own: the record of the one it repeats does not swallow it', async () => {
 		let now = 0;
 		const records = memorySentRecords('i1', () => true, () => now);
 		const a = new Instance();
@@ -94,12 +94,26 @@ describe('content hash across restarts and instances', () => {
 		for (let t = 30 * S; t <= 4 * H + 10 * M; t += 30 * S) a.run(t, t);
 		const [first, repeat] = a.out;
 		expect(repeat!.n.reason).toBe('repeat');
-		expect(repeat!.n.contentHash).toBe(first!.n.contentHash);
-		now = first!.at;
+		expect(repeat!.n.contentHash).not.toBe(first!.n.contentHash);
+		// The first was delivered an hour late: its record outlives the repeat's time.
+		now = first!.at + H;
 		await records.claim(idOf(first!.n), 15_000);
 		await records.settle(idOf(first!.n), 'sent', settledKeepMs(first!.n.repeatIntervalMs));
 		now = repeat!.at;
 		expect(await records.claim(idOf(repeat!.n), 15_000)).toBe('claimed');
+	});
+
+	it('after a restart, the first message about a group already announced is the one last sent before it (so it is recognised)', () => {
+		const before = new Instance();
+		before.run(0, 0, {alerts: [hot('firing', 0, 0)]});
+		for (let t = 30 * S; t <= 9 * H; t += 30 * S) before.run(t, t);
+		expect(before.out.map((o) => o.n.reason)).toEqual(['new', 'repeat', 'repeat']);
+		// Restarted at 2 h, 5 h and 8 h 10 min: the alert is adopted (no transition), its group sent once more.
+		for (const [restart, last] of [[2 * H, 0], [5 * H, 1], [8 * H + 10 * M, 2]] as const) {
+			const after = new Instance();
+			after.run(restart, restart + M, {adopted: [hot('firing', 0, 0)]});
+			expect(after.out.map((o) => o.n.contentHash)).toEqual([before.out[last]!.n.contentHash]);
+		}
 	});
 
 	it('an ack that lapses gives a message of its own, not the unacknowledged one sent before the ack', () => {

@@ -55,9 +55,14 @@ describe('acksOf / silencedOf', () => {
 			row({state: 'acknowledged', acknowledgedBy: 'alice@box', acknowledgedMs: 5, ackComment: 'on it', ackUntilMs: 99}),
 			row({id: 'b', state: 'silenced'}),
 			row({id: 'c', acknowledgedBy: 'stale', acknowledgedMs: 3}),
+			// Silenced (or nodata) and acknowledged: the state shows the silence, the ack holds (not a lapse).
+			row({id: 'd', state: 'silenced', acknowledgedBy: 'bob@box', acknowledgedMs: 7}),
 		];
-		expect([...acksOf(rows)]).toEqual([['gpu_hot:0', {by: 'alice@box', atMs: 5, comment: 'on it', untilMs: 99}]]);
-		expect([...silencedOf(rows)]).toEqual(['b']);
+		expect([...acksOf(rows)]).toEqual([
+			['gpu_hot:0', {by: 'alice@box', atMs: 5, comment: 'on it', untilMs: 99}],
+			['d', {by: 'bob@box', atMs: 7}],
+		]);
+		expect([...silencedOf(rows)]).toEqual(['b', 'd']);
 	});
 });
 

@@ -13,7 +13,7 @@ describe('mixedEvent', () => {
 		for (let i = 0; i < 1000; i++) {
 			const [channel, raw] = mixedEvent(i, 1_765_000_000_000 + i);
 			channels.set(channel, (channels.get(channel) ?? 0) + 1);
-			expect(parseMessage(channel, raw).ok, raw).toBe(true);
+			expect(parseMessage(channel, raw, 1_765_000_001_000).ok, raw).toBe(true);
 		}
 		expect(Object.fromEntries(channels)).toEqual({'events:training:progress': 700, 'events:tasks:updates': 200, 'events:agents:status': 100});
 	});
@@ -23,7 +23,7 @@ describe('mixedEvent', () => {
 		const steps = new Map<string, number[]>();
 		for (let i = 0; i < 600; i++) {
 			const [channel, raw] = mixedEvent(i, 1_765_000_000_000 + i, target);
-			const parsed = parseMessage(channel, raw);
+			const parsed = parseMessage(channel, raw, 1_765_000_001_000);
 			expect(parsed.ok, raw).toBe(true);
 			if (channel !== 'events:training:progress') continue;
 			const {projectId, step} = JSON.parse(raw) as {projectId: string; step: number};

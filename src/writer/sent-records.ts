@@ -7,9 +7,9 @@ One string key per receiver + group key + content hash (NOTIFY_KEYS.sent), writt
              (a send's timeout and then some), so a claim left by a writer killed mid-send lapses and the next
              writer sends. Answers: 'claimed', 'sent' (delivered before: drop it), 'busy' (another instance's
              live claim: wait), 'not-writer' (hold it).
-  settle     after the answer: "sent" (or "abandoned": a 4xx or given up), kept for a little less than the route's
-             repeat interval (settledKeepMs), so a new writer that computed the same notification does not send
-             it again, and the deliberate repeat of an unchanged group, one repeat interval later, is sent.
+  settle     after the answer: "sent" (or "abandoned": a 4xx or given up), kept for the route's repeat interval
+             (settledKeepMs), so a new writer that computed the same notification does not send it again; the
+             deliberate repeat of an unchanged group is another notification (its hash names its repeat interval).
 
 The one window that can deliver twice: the receiver has accepted the request but the writer dies (or loses Redis
 for longer than the claim) before `settle` lands. The next writer cannot tell "sent, not recorded" from "claimed,
@@ -39,12 +39,15 @@ export interface SentRecords {
 }
 
 /**
-How long a settled record is kept: the repeat interval less a tenth of it (at most a minute), so that the repeat,
-emitted one interval after the send by a clock that may run a little ahead of the settle, finds it gone.
+How long a settled record is kept: the route's repeat interval. A notification's content hash names the repeat
+interval it falls in (src/notify/grouping.ts), so the deliberate repeat of an unchanged group has a hash of its own
+and never meets this record, however late this one was settled; the record only has to outlive the interval its
+hash names, which ends at most one repeat interval after the settle, so that an instance that computes the same
+message in it (a viewer, a new writer after a handover or a restart) does not send it again.
 */
 export function settledKeepMs(repeatIntervalMs: number): number {
 	const interval = Number.isFinite(repeatIntervalMs) && repeatIntervalMs > 0 ? repeatIntervalMs : 4 * 3_600_000;
-	return Math.max(1000, Math.round(interval - Math.min(60_000, interval / 10)));
+	return Math.max(1000, Math.round(interval));
 }
 
 /** The record's key: a digest, so no receiver name or label value from outside is part of a key name. */

@@ -15,7 +15,7 @@ import {compileRules} from '../rules/user-rules.js';
 import {isClusterClient} from '../bus/redis-client.js';
 import {memorySentRecords, redisSentRecords, type SentRecords} from '../writer/sent-records.js';
 import {type NotifyConfig, notifySends, receiverSecrets, type ReceiverConfig} from './notify-config.js';
-import {secretsRedactor} from './secrets.js';
+import {configSecrets, secretsRedactor} from './secrets.js';
 import {notifyAlertOf, notifyAlertOfRow} from './notify-alert.js';
 import {EMPTY_GROUPING, groupingStep, type GroupingState} from './grouping.js';
 import {deliveryFor} from './payloads.js';
@@ -57,17 +57,20 @@ export function notifyPartFrom(core: NotifyCore, config: MycotopConfig, rows: ()
 	const notify = config.notify;
 	if (!notifySends(notify)) return undefined;
 	const {bus, instanceId} = core;
-	const redact = secretsRedactor(receiverSecrets(notify).map((s) => s.reveal()));
+	const revealed = receiverSecrets(notify).map((s) => s.reveal());
+	const redact = secretsRedactor(revealed);
+	// Every receiver's secrets, removed from an answer's or a program's excerpt before it is cut (not only after).
+	const otherSecrets = configSecrets(revealed);
 	const rules = new Map(compileRules(config.rules).map((r) => [r.name, r]));
 	const source = hostname();
 	let redisRecords: SentRecords | undefined;
 	let redisClient: Redis | undefined;
 	const memoryRecords = memorySentRecords(instanceId, () => bus.canWrite());
-	const commands = new CommandRunner();
+	const commands = new CommandRunner(otherSecrets);
 	const delivery = new Delivery({
 		receivers: [...notify.receivers.values()].map((r) => ({name: r.name, type: r.type, ...(r.type === 'command' ? {timeoutMs: r.timeoutMs} : {})})),
 		requestsFor: requestsFor(notify, () => ({nowMs: Date.now(), externalUrl: notify.externalUrl, source})),
-		send: sendBy(sendHttp, commands.run),
+		send: sendBy((request, timeoutMs) => sendHttp(request, timeoutMs, otherSecrets), commands.run),
 		records: () => {
 			const link = bus.link;
 			if (bus.kind !== 'redis' || link === undefined) return memoryRecords;

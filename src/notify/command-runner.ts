@@ -44,6 +44,9 @@ export class CommandRunner {
 	private readonly children = new Map<number, () => void>();
 	private stopped = false;
 
+	/** `otherSecrets`: every receiver's secrets (configSecrets), removed from an excerpt before it is cut. */
+	constructor(private readonly otherSecrets: readonly string[] = []) {}
+
 	/** Programs running now. */
 	get running(): number {
 		return this.children.size;
@@ -51,10 +54,15 @@ export class CommandRunner {
 
 	readonly run = (request: CommandRequest, timeoutMs: number): Promise<AttemptOutcome> => {
 		if (this.stopped) return Promise.resolve(STOPPED);
-		return runCommand(request, timeoutMs, {
-			started: (pid, stop) => this.children.set(pid, stop),
-			ended: (pid) => this.children.delete(pid),
-		});
+		return runCommand(
+			request,
+			timeoutMs,
+			{
+				started: (pid, stop) => this.children.set(pid, stop),
+				ended: (pid) => this.children.delete(pid),
+			},
+			this.otherSecrets,
+		);
 	};
 
 	/** Kill every running program's process group; each attempt answers at once. Nothing is started after. */
@@ -70,10 +78,10 @@ interface Tracking {
 	readonly ended: (pid: number) => void;
 }
 
-export function runCommand(request: CommandRequest, timeoutMs: number, tracking?: Tracking): Promise<AttemptOutcome> {
+export function runCommand(request: CommandRequest, timeoutMs: number, tracking?: Tracking, otherSecrets: readonly string[] = []): Promise<AttemptOutcome> {
 	const [bin, ...args] = request.argv;
 	if (bin === undefined) return Promise.resolve({kind: 'network', reason: 'no program to run'});
-	const secrets = requestSecrets(request);
+	const secrets = requestSecrets(request, otherSecrets);
 	return new Promise<AttemptOutcome>((resolve) => {
 		let settled = false;
 		let stderr = Buffer.alloc(0);

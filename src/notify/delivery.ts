@@ -247,7 +247,7 @@ export class Delivery {
 		if (v.action === 'retry') {
 			item.dueMs = now + v.delayMs;
 			// A 429 is a rate limit: the receiver is busy, not failing (its state says when it is tried again).
-			if (isRateLimited(outcome)) this.setState(name, withRateLimit(this.states.get(name)!, item.dueMs));
+			if (isRateLimited(outcome)) this.setState(name, withRateLimit(this.states.get(name)!, now, item.dueMs));
 			else this.failed(name, `${v.error}; retrying in ${Math.ceil(v.delayMs / 1000)} s`, now, false);
 			return 'wait';
 		}

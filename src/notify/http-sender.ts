@@ -45,10 +45,16 @@ async function readSome(response: Response): Promise<{bytes: Buffer; cut: boolea
 	if (reader === undefined) return {bytes: Buffer.alloc(0), cut: false};
 	const chunks: Uint8Array[] = [];
 	let size = 0;
+	// Whether the body ended: else it was cut (at the bound, or by the timeout or the receiver breaking it off), and
+	// its last characters may be the start of a secret that no longer matches whole.
+	let ended = false;
 	try {
 		while (size < MAX_BODY_BYTES) {
 			const {done, value} = await reader.read();
-			if (done) break;
+			if (done) {
+				ended = true;
+				break;
+			}
 			chunks.push(value);
 			size += value.byteLength;
 		}
@@ -57,15 +63,15 @@ async function readSome(response: Response): Promise<{bytes: Buffer; cut: boolea
 	} finally {
 		await reader.cancel().catch(() => undefined);
 	}
-	return {bytes: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES), cut: size > MAX_BODY_BYTES};
+	return {bytes: Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES), cut: !ended || size > MAX_BODY_BYTES};
 }
 
 /**
 POST the request; resolves with what came of it, within `timeoutMs` (body read included): the status once it came
 (with what came of the body by then), else a timeout or a network error.
 */
-export async function sendHttp(request: HttpRequest, timeoutMs: number): Promise<AttemptOutcome> {
-	const secrets = requestSecrets(request);
+export async function sendHttp(request: HttpRequest, timeoutMs: number, otherSecrets: readonly string[] = []): Promise<AttemptOutcome> {
+	const secrets = requestSecrets(request, otherSecrets);
 	const controller = new AbortController();
 	const timer = setTimeout(() => controller.abort(), timeoutMs);
 	try {

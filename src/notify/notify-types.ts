@@ -84,4 +84,6 @@ export interface ReceiverState {
 	Cleared by the next success or error.
 	*/
 	readonly rateLimitedUntilMs?: number;
+	/** When that 429 came: an error before it is not current (the receiver answered since). */
+	readonly rateLimitedAtMs?: number;
 }

@@ -22,13 +22,13 @@ export function withDropped(state: ReceiverState): ReceiverState {
 
 /** A delivery went through: the last error stays (with its time) for the record, but the receiver is healthy again. */
 export function withSuccess(state: ReceiverState, atMs: number): ReceiverState {
-	const {misconfigured: _gone, rateLimitedUntilMs: _limit, ...rest} = state;
+	const {misconfigured: _gone, rateLimitedUntilMs: _limit, rateLimitedAtMs: _at, ...rest} = state;
 	return {...rest, lastSuccessMs: atMs};
 }
 
-/** A 429: the receiver is well, only busy, and is tried again at `untilMs`; not an error. */
-export function withRateLimit(state: ReceiverState, untilMs: number): ReceiverState {
-	return {...state, rateLimitedUntilMs: untilMs};
+/** A 429 at `atMs`: the receiver is well, only busy, and is tried again at `untilMs`; not an error (nor is one before it). */
+export function withRateLimit(state: ReceiverState, atMs: number, untilMs: number): ReceiverState {
+	return {...state, rateLimitedAtMs: atMs, rateLimitedUntilMs: untilMs};
 }
 
 /** Whether a 429 still holds the receiver back at `now`. */
@@ -37,13 +37,14 @@ export function rateLimited(state: ReceiverState, now: number): boolean {
 }
 
 export function withError(state: ReceiverState, error: string, atMs: number, misconfigured: boolean): ReceiverState {
-	const {misconfigured: _was, rateLimitedUntilMs: _limit, ...rest} = state;
+	const {misconfigured: _was, rateLimitedUntilMs: _limit, rateLimitedAtMs: _at, ...rest} = state;
 	return {...rest, lastError: sanitizeText(error, {maxLength: MAX_ERROR_LENGTH}), lastErrorMs: atMs, ...(misconfigured ? {misconfigured: true} : {})};
 }
 
-/** Whether the receiver's last word is an error (no success since). */
+/** Whether the receiver's last word is an error (no success, nor a 429's answer, since). */
 export function failing(state: ReceiverState): boolean {
-	return state.lastErrorMs !== undefined && (state.lastSuccessMs === undefined || state.lastSuccessMs < state.lastErrorMs);
+	if (state.lastErrorMs === undefined) return false;
+	return (state.lastSuccessMs === undefined || state.lastSuccessMs < state.lastErrorMs) && (state.rateLimitedAtMs === undefined || state.rateLimitedAtMs < state.lastErrorMs);
 }
 
 /** One line per receiver, as `--once` prints it and the alert pane shows it: "slack ok 2m ago, 0 queued". */
@@ -71,6 +72,7 @@ export function decodeReceiverState(text: string): ReceiverState | undefined {
 		const success = time(v['lastSuccessMs']);
 		const errorMs = time(v['lastErrorMs']);
 		const limitedUntil = time(v['rateLimitedUntilMs']);
+		const limitedAt = time(v['rateLimitedAtMs']);
 		return {
 			name: sanitizeText(v['name'], {maxLength: 64}),
 			type: v['type'] as ReceiverType,
@@ -80,6 +82,7 @@ export function decodeReceiverState(text: string): ReceiverState | undefined {
 			...(errorMs !== undefined && typeof v['lastError'] === 'string' ? {lastErrorMs: errorMs, lastError: sanitizeText(v['lastError'], {maxLength: MAX_ERROR_LENGTH})} : {}),
 			...(v['misconfigured'] === true ? {misconfigured: true} : {}),
 			...(limitedUntil !== undefined ? {rateLimitedUntilMs: limitedUntil} : {}),
+			...(limitedAt !== undefined ? {rateLimitedAtMs: limitedAt} : {}),
 		};
 	} catch {
 		return undefined;

@@ -66,11 +66,41 @@ function longestFirst(named: readonly (string | undefined)[], pieces: readonly (
 	return [...new Set(kept)].sort((a, b) => b.length - a.length);
 }
 
-/** Every secret spelling in a request, longest first. */
-export function requestSecrets(request: DeliveryRequest): string[] {
-	if (!('url' in request)) return longestFirst(commandSecrets(request.argv), []);
+/** A header whose value is a credential (its name says so): its value and the words of it are named secrets. */
+const CREDENTIAL_HEADER = /auth|token|key|secret|password|passwd|cookie|signature|session/i;
+/** Authorization schemes: words of a credential header that are not themselves secret. */
+const SCHEMES: ReadonlySet<string> = new Set(['basic', 'bearer', 'digest', 'token', 'apikey']);
+
+/** A request's headers: credential headers' values (and their words) named, any other value a piece. */
+function headerSecrets(headers: Readonly<Record<string, string>>): {named: string[]; pieces: string[]} {
+	const named: string[] = [];
+	const pieces: string[] = [];
+	for (const [name, value] of Object.entries(headers)) {
+		if (!CREDENTIAL_HEADER.test(name)) {
+			pieces.push(value);
+			continue;
+		}
+		named.push(value);
+		for (const word of value.split(/\s+/)) if (!SCHEMES.has(word.toLowerCase())) named.push(word);
+	}
+	return {named, pieces};
+}
+
+/**
+Every secret spelling in a request, longest first, with `extra` (every receiver's secrets: an answer or a program's
+output may quote another receiver's URL, and an excerpt cut before that redaction would leave a part of it).
+*/
+export function requestSecrets(request: DeliveryRequest, extra: readonly string[] = []): string[] {
+	if (!('url' in request)) return longestFirst([...commandSecrets(request.argv), ...extra], []);
 	const url = urlSecrets(request.url);
-	return longestFirst([...url.named, ...Object.values(request.headers), ...bodySecrets(request.body)], url.pieces);
+	const headers = headerSecrets(request.headers);
+	return longestFirst([...url.named, ...headers.named, ...bodySecrets(request.body), ...extra], [...url.pieces, ...headers.pieces]);
+}
+
+/** Every spelling of the config's secrets (`values`: its revealed URLs, keys, tokens and command arguments), longest first. */
+export function configSecrets(values: readonly string[]): string[] {
+	const urls = values.map(urlSecrets);
+	return longestFirst([...values, ...urls.flatMap((u) => u.named)], urls.flatMap((u) => u.pieces));
 }
 
 /**
@@ -79,8 +109,7 @@ the config, each a named secret), with each URL's path segments and query values
 from one receiver that quotes another's token, or a token without the URL around it, is caught too.
 */
 export function secretsRedactor(values: readonly string[]): (text: string) => string {
-	const urls = values.map(urlSecrets);
-	const secrets = longestFirst([...values, ...urls.flatMap((u) => u.named)], urls.flatMap((u) => u.pieces));
+	const secrets = configSecrets(values);
 	return (text) => redactSecrets(text, secrets);
 }
 

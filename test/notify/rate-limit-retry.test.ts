@@ -10,7 +10,7 @@ import {sendHttp} from '../../src/notify/http-sender.js';
 import {runCommand} from '../../src/notify/command-runner.js';
 import {memorySentRecords} from '../../src/writer/sent-records.js';
 import {type Notification} from '../../src/notify/notify-types.js';
-import {decodeReceiverState, failing, receiverStateText} from '../../src/notify/receiver-state.js';
+import {decodeReceiverState, failing, initialState, receiverStateText, withError, withRateLimit} from '../../src/notify/receiver-state.js';
 import {startFakeReceiver, type FakeReceiver} from '../helpers/fake-receiver.js';
 import {waitFor} from '../helpers/redis-server.js';
 
@@ -95,5 +95,18 @@ describe('a 429 in the receiver state (hostile review, eighteenth session)', () 
 		expect(after.lastSuccessMs).toBe(clock);
 		expect(after.rateLimitedUntilMs).toBeUndefined();
 		expect(receiverStateText(after, clock, (ms) => `${ms / 1000}s`)).toBe('team (slack)  ok, last sent 0s ago');
+	});
+});
+
+describe('a 429 after an error (second review, eighteenth session)', () => {
+	it('is rate limited, not failing: the 429 answered after the error', () => {
+		const errored = withError(initialState('team', 'slack'), 'HTTP 503: down; retrying in 4 s', now, false);
+		expect(failing(errored)).toBe(true);
+		const limited = withRateLimit(errored, now + 60_000, now + 90_000);
+		expect(failing(limited)).toBe(false);
+		expect(receiverStateText(limited, now + 60_000, (ms) => `${ms / 1000}s`)).toBe('team (slack)  nothing sent yet, rate limited: retrying in 30 s');
+		expect(decodeReceiverState(JSON.stringify(limited))).toEqual(limited);
+		// A later error is failing again.
+		expect(failing(withError(limited, 'HTTP 500', now + 120_000, false))).toBe(true);
 	});
 });

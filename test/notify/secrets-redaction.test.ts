@@ -43,3 +43,10 @@ describe('request secrets', () => {
 		expect(redactWith(secrets, 'usage: page -s abc')).toBe('usage: page -s abc');
 	});
 });
+
+describe('header values', () => {
+	it('masks a credential header of any length from 4 characters, and leaves a short plain header alone', () => {
+		const secrets = requestSecrets({url: 'https://hooks.example.com/hook', headers: {authorization: 'Key abcd', 'user-agent': 'mycotop', 'x-api-key': 'k9z7'}, body: '{}'});
+		expect(redactWith(secrets, 'agent mycotop, key abcd k9z7')).toBe('agent mycotop, key *** ***');
+	});
+});

@@ -1,7 +1,8 @@
 /** The HTTP sender and the command runner against real parts: a local HTTP server, real child processes. */
 import {afterEach, describe, expect, it} from 'vitest';
 import {sendHttp} from '../../src/notify/http-sender.js';
-import {runCommand} from '../../src/notify/command-runner.js';
+import {CommandRunner, runCommand} from '../../src/notify/command-runner.js';
+import {outcomeText} from '../../src/notify/retry-policy.js';
 import {startFakeReceiver, type FakeReceiver} from '../helpers/fake-receiver.js';
 
 const TOKEN = 'T0KEN9sEcReT7zzq';
@@ -123,7 +124,9 @@ describe('sendHttp, an answer whose body stalls (hostile review, eighteenth sess
 		try {
 			const started = Date.now();
 			const outcome = await sendHttp({url: server.url, headers: {}, body: 'x'}, 300);
-			expect(outcome).toEqual({kind: 'http', status: 200, excerpt: 'ok so far'});
+			// The body was cut by the timeout: its last characters (as many as the longest secret has) are left out, which
+			// here is all of it.
+			expect(outcome).toEqual({kind: 'http', status: 200, excerpt: ''});
 			expect(Date.now() - started).toBeLessThan(2000);
 			expect(server.posts()).toBe(1);
 		} finally {
@@ -157,3 +160,62 @@ describe('sendHttp, an answer whose body stalls (hostile review, eighteenth sess
 		}
 	});
 });
+
+describe('secrets at a cut the read did not choose (second review, eighteenth session)', () => {
+	it('leaves out the tail of a body that stalled mid-secret, 2xx or not', async () => {
+		const {createServer} = await import('node:http');
+		const SECRET = 'T0ABCDEF/B0ABCDEF/xoxSECRETtoken1234567890';
+		const open = new Set<import('node:http').ServerResponse>();
+		const server = createServer((request, response) => {
+			request.resume();
+			request.on('end', () => {
+				response.writeHead(request.url!.startsWith('/ok') ? 200 : 503, {'content-type': 'text/plain'});
+				// Half the URL's token echoed, then the body stalls (a proxy flushing half a line).
+				response.write(`upstream error for /services/${SECRET.slice(0, 30)}`);
+				open.add(response);
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const {port} = server.address() as {port: number};
+		try {
+			for (const path of ['fail', 'ok']) {
+				const outcome = await sendHttp({url: `http://127.0.0.1:${port}/${path}/services/${SECRET}`, headers: {}, body: '{}'}, 400);
+				expect(outcome).toMatchObject({kind: 'http', status: path === 'ok' ? 200 : 503});
+				const excerpt = (outcome as {excerpt: string}).excerpt;
+				for (let k = 4; k <= 30; k++) expect(excerpt, excerpt).not.toContain(SECRET.slice(30 - k, 30));
+			}
+		} finally {
+			for (const response of open) response.destroy();
+			server.closeAllConnections();
+			await new Promise<void>((resolve) => server.close(() => resolve()));
+		}
+	});
+
+	it("never shows part of another receiver's URL that a command echoed, cut by the excerpt", async () => {
+		const slack = 'https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF1/xoxSECRETtoken1234567890abcd';
+		// The echo is placed so that the excerpt's 199 characters from the end begin inside the URL's token.
+		// The program knows the URL from its environment, not from its arguments (which are its own secrets).
+		process.env['MYCOTOP_TEST_OTHER_URL'] = slack;
+		const script = "console.error('posting to ' + process.env.MYCOTOP_TEST_OTHER_URL + ' failed: ' + 'e'.repeat(170)); process.exit(1)";
+		const runner = new CommandRunner([slack]);
+		const outcome = await runner.run({argv: [process.execPath, '-e', script], stdin: '{}'}, 5000);
+		delete process.env['MYCOTOP_TEST_OTHER_URL'];
+		const text = outcomeText(outcome);
+		const token = 'xoxSECRETtoken1234567890abcd';
+		for (let k = 4; k <= token.length; k++) expect(text, text).not.toContain(token.slice(token.length - k));
+		const direct = await sendHttpEcho(slack);
+		expect(direct).not.toContain('xoxSECRET');
+	});
+});
+
+/** An answer from one receiver that quotes another receiver's URL (sent with that URL among the known secrets). */
+async function sendHttpEcho(otherUrl: string): Promise<string> {
+	const echo = await startFakeReceiver();
+	try {
+		echo.script([{status: 500, body: `${' '.repeat(100)}quoted ${otherUrl} ${'z'.repeat(300)}`}]);
+		const outcome = await sendHttp({url: echo.url, headers: {}, body: '{}'}, 2000, [otherUrl]);
+		return (outcome as {excerpt: string}).excerpt;
+	} finally {
+		await echo.close();
+	}
+}

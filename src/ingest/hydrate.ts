@@ -97,12 +97,15 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 				continue;
 			}
 			if (ring === undefined) {
-				project = store.project(projectId);
+				// Hydration never evicts: under a full cap a further project is skipped whole (its WER list too), so
+				// read-back projects never push each other out or come back as WER-only ghosts.
+				project = store.project(projectId, now, false);
 				if (project === undefined) return;
 				ring = metric === 'loss' ? project.loss : project.ensureWer();
 			}
 			note(time);
 			ring.push(step, value, time.timeMs);
+			project!.readBack(time.timeMs, now);
 			points += 1;
 			if (metric === 'loss' && time.timeMs >= project!.lastUpdatedMs) {
 				project!.lastStep = step;
@@ -177,7 +180,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 			reject('agent performance');
 			return;
 		}
-		const agent = store.agent(name);
+		const agent = store.agent(name, now, false);
 		if (agent === undefined) return;
 		loadedAgents.add(name);
 		agent.readBackMs = now;
@@ -198,7 +201,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 			reject('agent workload');
 			return;
 		}
-		const agent = store.agent(name);
+		const agent = store.agent(name, now, false);
 		if (agent === undefined) return;
 		loadedAgents.add(name);
 		agent.readBackMs = now;
@@ -211,7 +214,7 @@ export async function hydrate(kv: KvReader, store: MetricsStore, extra: readonly
 			reject('active agent');
 			continue;
 		}
-		const agent = store.agent(name);
+		const agent = store.agent(name, now, false);
 		if (agent !== undefined && agent.status === 'unknown') {
 			agent.status = 'busy';
 			agent.readBackMs = now;

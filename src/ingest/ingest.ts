@@ -4,10 +4,22 @@ it runs once per message, at message rate, and never touches React or awaits I/O
 */
 import {parseMessage} from '../contract/validate.js';
 import {type BusEvent} from '../contract/events.js';
-import {type MetricsStore} from '../store/metrics-store.js';
+import {type MetricsStore, type StoredOutcome} from '../store/metrics-store.js';
 
 export interface IngestSink {
-	onEvent(event: BusEvent): void;
+	/**
+	A stored event to write; `outcome` 'stored-box-wide' when the store refused its agent part (over store.maxAgents):
+	the agent's own keys are then not written.
+	*/
+	onEvent(event: BusEvent, outcome?: StoredOutcome): void;
+}
+
+/**
+How a stream entry replayed without applying it (a takeover: the store applied it as a viewer) was stored: box-wide
+only when it is a task event whose agent the store does not hold.
+*/
+function replayOutcome(event: BusEvent, store: Pick<MetricsStore, 'agents'>): StoredOutcome {
+	return event.kind === 'task' && !store.agents.has(event.agent) ? 'stored-box-wide' : 'stored';
 }
 
 export interface IngestListeners {
@@ -32,7 +44,7 @@ export class Ingest {
 		const now = this.now();
 		const result = parseMessage(channel, raw, now);
 		if (!applyToStore) {
-			if (result.ok) this.sink.onEvent(result.event);
+			if (result.ok) this.sink.onEvent(result.event, replayOutcome(result.event, this.store));
 			return;
 		}
 		if (!result.ok) {
@@ -46,11 +58,12 @@ export class Ingest {
 		if (event.kind === 'external-alert' && event.source.startsWith('mycotop:')) return;
 		// A clamped or converted time is counted (the message is stored all the same).
 		if (result.timeNote !== undefined) this.store.recordTimeNote(result.timeNote);
-		if (this.store.apply(event, now) === 'refused') {
+		const outcome = this.store.apply(event, now);
+		if (outcome === 'refused') {
 			this.listeners.onRefuse?.(event);
 			return;
 		}
-		this.sink.onEvent(event);
+		this.sink.onEvent(event, outcome);
 		this.listeners.onStored?.(event);
 	}
 }

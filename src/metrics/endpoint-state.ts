@@ -34,11 +34,12 @@ export function describeMetricsEndpoint(state: MetricsEndpointState): string {
 }
 
 /**
-`summary` (the connection summary) with the endpoint's state: a failure first (the header cuts the summary from the
-right, and this is the one thing the user must see), the address last.
+`summary` (the connection summary: Redis's state and health, then what the writer loses) with the endpoint's state
+after it: the header cuts the summary from the right, and Redis being down, writes dropped or a takeover gap matter
+more than the metrics endpoint (a failed bind, which can last the whole run, must not hide them). Failed or bound,
+the endpoint comes next.
 */
 export function withMetricsEndpoint(summary: string, state: MetricsEndpointState | undefined): string {
 	if (state === undefined || state.kind === 'starting') return summary;
-	const words = describeMetricsEndpoint(state);
-	return state.kind === 'failed' ? `${words} · ${summary}` : `${summary} · ${words}`;
+	return `${summary} · ${describeMetricsEndpoint(state)}`;
 }

@@ -26,8 +26,10 @@ interface ForecastInputs {
 
 export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyMap<string, string>, gpus: readonly GpuInput[] | undefined, redis?: RuleInput['redis'], forecast: ForecastInputs = {}): RuleInput {
 	const projects: ProjectInput[] = [];
+	let withWer = 0;
 	for (const [id, series] of store.projects) {
 		const v = views(series);
+		if (v.wer !== undefined) withWer += 1;
 		const status = statuses.get(id);
 		const targetLoss = targetLossFor(forecast.training, id);
 		projects.push({id, loss: v.loss, ...(v.wer ? {wer: v.wer} : {}), ...(status !== undefined ? {status} : {}), ...(targetLoss !== undefined ? {targetLoss} : {})});
@@ -55,6 +57,9 @@ export function storeInput(store: MetricsStore, now: number, statuses: ReadonlyM
 		...(redis !== undefined ? {redis} : {}),
 		...(forecast.sla !== undefined ? {sla: forecast.sla} : {}),
 		...(forecast.disks !== undefined && forecast.disks.length > 0 ? {disks: forecast.disks} : {}),
-		shape: `${store.projects.size}|${store.workflowSteps.size}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
+		// The store's generation, not the number of projects: one project evicting another leaves the count unchanged
+		// (the catalog would keep the evicted one's series and never list the new one); a WER series arriving later
+		// adds a series too.
+		shape: `${store.generation}|${withWer}|${store.workflowSteps.size}|${gpus?.map(gpuShape).join(',') ?? '-'}`,
 	};
 }

@@ -3,9 +3,10 @@ When a project or an agent counts as live, and which one makes room under a full
 a last-seen time and the receive clock, shared by the store (eviction, the busy agents behind the load variance)
 and the Prometheus families (which readings still have a sample), so that they agree by construction.
 
-"Last seen" is the newest message time of the id (the producer's stamp, clamped to the receive time when it is
-ahead; for history read back from Redis at start, its newest entry); 0 means never (an agent known only from the
-Redis keys read at start), which is idle.
+"Last seen" is when mycotop received the id's newest message (the receive clock: a producer whose stamps run behind,
+a wrong zone offset or a flushed backlog, is live while it sends); for history read back from Redis at start, its
+newest entry's stamp capped at the read time. It only moves forward (`seenAfter`). 0 means never (an agent known
+only from the Redis keys read at start), which is idle.
 */
 
 /**
@@ -16,8 +17,26 @@ runs, short enough that a crashed trainer or agent stops looking alive within th
 */
 export const IDLE_AFTER_MS = 60 * 60_000;
 
+/** The last-seen time after hearing from an id at `atMs`: never earlier than it was (a clock stepped back included). */
+export function seenAfter(lastSeenMs: number, atMs: number): number {
+	return Number.isFinite(atMs) && atMs > lastSeenMs ? atMs : lastSeenMs;
+}
+
+/** The last-seen time an entry stamped `timeMs` gives when read back from Redis at `readMs`: its stamp, never past the read. */
+export function readBackSeen(timeMs: number, readMs: number): number {
+	return Math.min(timeMs, readMs);
+}
+
 /**
-When an agent was last heard from, for liveness: its newest time stamp, or, for an agent known only from the Redis
+When an agent was last heard from, for eviction: only messages received since start count, so an agent known only
+from the keys read back at start (0) is evictable at once and before any other (leftover keys never fill the cap).
+*/
+export function agentEvictionSeenMs(agent: {readonly lastSeenMs: number}): number {
+	return agent.lastSeenMs;
+}
+
+/**
+When an agent was last heard from, for the busy figures: its newest message's receive time, or, for an agent known only from the Redis
 keys read back at start (which carry no time), when they were read (`readBackMs`), so that a restart does not make
 every busy agent idle at once.
 */

@@ -9,7 +9,7 @@ import {type TimeNote} from '../contract/time.js';
 import {NumericRing, ObjectRing, TimeRing} from './ring-buffer.js';
 import {CompletionRing} from './completion-ring.js';
 import {addClaim, type ProcessClaim} from './project-processes.js';
-import {agentSeenMs, chooseEviction, IDLE_AFTER_MS, isLive} from './liveness.js';
+import {agentEvictionSeenMs, agentSeenMs, chooseEviction, IDLE_AFTER_MS, isLive, readBackSeen, seenAfter} from './liveness.js';
 
 export interface StoreLimits {
 	/** Points kept per series (loss, wer, workflow step). Default 10,000. */
@@ -50,8 +50,8 @@ export class ProjectSeries {
 	lastStep = 0;
 	/** The time stamp of the last training event applied (in arrival order). */
 	lastUpdatedMs = 0;
-	/** The newest time stamp applied, whatever the arrival order. */
-	private newestMs = 0;
+	/** When it was last heard from, for liveness (see `lastSeenMs`). */
+	private seenMs = 0;
 	/** The trainer processes its messages named (`pid`, `host`), newest first: the GPU part ties GPU processes to them. */
 	processes: readonly ProcessClaim[] = [];
 	/** Bumped on every change; the snapshot builder re-summarises only changed projects. */
@@ -62,17 +62,23 @@ export class ProjectSeries {
 	}
 
 	/**
-	When the project was last heard from: its newest time stamp (hydration sets `lastUpdatedMs` only, to its newest
-	entry's). Only moves forward, which the store's eviction relies on.
+	When the project was last heard from, for liveness: the receive time of its newest message (the receive clock,
+	not the producer's stamp), or for history read back at start its newest entry's stamp capped at the read time.
+	Only moves forward, whatever the path (liveness.ts `seenAfter`), which the store's eviction relies on.
 	*/
 	get lastSeenMs(): number {
-		return Math.max(this.newestMs, this.lastUpdatedMs);
+		return this.seenMs;
 	}
 
-	/** Note a training event stamped `timeMs`. */
-	seen(timeMs: number): void {
+	/** Note a training event stamped `timeMs`, received at `receivedMs`. */
+	seen(timeMs: number, receivedMs: number): void {
 		this.lastUpdatedMs = timeMs;
-		if (timeMs > this.newestMs) this.newestMs = timeMs;
+		this.seenMs = seenAfter(this.seenMs, receivedMs);
+	}
+
+	/** Note an entry stamped `timeMs` read back from Redis at `readMs` (hydration). */
+	readBack(timeMs: number, readMs: number): void {
+		this.seenMs = seenAfter(this.seenMs, readBackSeen(timeMs, readMs));
 	}
 
 	get wer(): NumericRing | undefined {
@@ -93,7 +99,10 @@ export interface AgentState {
 	totalDurationSeconds: number;
 	/** Completions that carried a duration (the divisor of the average: a missing duration is not 0 s). */
 	timedCompletions: number;
-	/** The newest time stamp of the agent's messages; 0 when known only from the Redis keys read at start. Only moves forward. */
+	/**
+	When its newest message was received (the receive clock); 0 when known only from the Redis keys read at start.
+	Only moves forward.
+	*/
 	lastSeenMs: number;
 	/** When its figures were read back from Redis at start (hydration); liveness counts from it until a message comes. */
 	readBackMs?: number;
@@ -110,7 +119,14 @@ export type Cardinality = 'projects' | 'agents' | 'workflowSteps';
 /** The caps that evict idle ids (workflow steps are only refused). */
 export type EvictingCardinality = 'projects' | 'agents';
 
-export type ApplyOutcome = 'stored' | 'refused';
+/**
+What `apply` did with an event: stored whole; stored box-wide only (a task completion or failure from an agent over
+store.maxAgents: its per-agent part was refused, so the writer leaves that agent's keys alone); or refused whole.
+*/
+export type ApplyOutcome = 'stored' | 'stored-box-wide' | 'refused';
+
+/** The outcome of an event that was stored (whole or box-wide only). */
+export type StoredOutcome = Exclude<ApplyOutcome, 'refused'>;
 
 /** Messages whose time was adjusted on the way in (limits.ts): each was still stored. */
 export interface TimeCounters {
@@ -250,7 +266,7 @@ export class MetricsStore {
 	private makeRoom(kind: EvictingCardinality, now: number): boolean {
 		const until = this.refuseUntilMs[kind];
 		if (until !== undefined && now <= until) return false;
-		const choice = chooseEviction(kind === 'projects' ? projectsSeen(this.projects) : agentsSeen(this.agents), now, this.limits.idleAfterMs);
+		const choice = chooseEviction(kind === 'projects' ? projectsSeen(this.projects) : agentsHeard(this.agents), now, this.limits.idleAfterMs);
 		if (!('evict' in choice)) {
 			this.refuseUntilMs[kind] = choice.refuseUntilMs;
 			return false;
@@ -261,32 +277,41 @@ export class MetricsStore {
 			this.agentLoad.delete(choice.evict);
 		}
 		this.counters.evictedBy[kind] += 1;
+		this.generation += 1;
 		return true;
 	}
 
 	/**
-	The project's series, creating it if the cap allows (an idle project may be evicted to make room, at `now` by the
-	receive clock); undefined when refused.
+	Changes whenever a project or an agent is added or evicted (never otherwise): caches of the id sets (the rules'
+	series catalog) key on it, not on the maps' sizes, which one id evicting another leaves unchanged.
 	*/
-	project(projectId: string, now: number = this.clock()): ProjectSeries | undefined {
+	generation = 0;
+
+	/**
+	The project's series, creating it if the cap allows (an idle project may be evicted to make room, at `now` by the
+	receive clock, unless `evict` is false: hydration never evicts, it skips); undefined when refused.
+	*/
+	project(projectId: string, now: number = this.clock(), evict = true): ProjectSeries | undefined {
 		let series = this.projects.get(projectId);
 		if (series === undefined) {
-			if (this.projects.size >= this.limits.maxProjects && !this.makeRoom('projects', now)) return undefined;
+			if (this.projects.size >= this.limits.maxProjects && (!evict || !this.makeRoom('projects', now))) return undefined;
 			series = new ProjectSeries(this.limits.seriesCapacity);
 			this.projects.set(projectId, series);
 			this.refuseUntilMs.projects = undefined;
+			this.generation += 1;
 		}
 		return series;
 	}
 
 	/** The agent's state, creating it if the cap allows (as `project`); undefined when refused. */
-	agent(agentType: string, now: number = this.clock()): AgentState | undefined {
+	agent(agentType: string, now: number = this.clock(), evict = true): AgentState | undefined {
 		let state = this.agents.get(agentType);
 		if (state === undefined) {
-			if (this.agents.size >= this.limits.maxAgents && !this.makeRoom('agents', now)) return undefined;
+			if (this.agents.size >= this.limits.maxAgents && (!evict || !this.makeRoom('agents', now))) return undefined;
 			state = {status: 'unknown', currentTasks: 0, completed: 0, failed: 0, totalDurationSeconds: 0, timedCompletions: 0, lastSeenMs: 0};
 			this.agents.set(agentType, state);
 			this.refuseUntilMs.agents = undefined;
+			this.generation += 1;
 		}
 		return state;
 	}
@@ -299,13 +324,13 @@ export class MetricsStore {
 	/**
 	Apply one validated event, received at `receivedMs` (the receive clock; the store's clock when omitted).
 	Returns 'refused' when a cardinality cap keeps a new name out and nothing of the event is stored; a task
-	completion or failure from an agent over the cap is 'stored' box-wide, its per-agent part counted in
-	`partlyRefusedBy`.
+	completion or failure from an agent over the cap is 'stored-box-wide' (counted as stored), its per-agent part
+	counted in `partlyRefusedBy`.
 	*/
 	apply(event: BusEvent, receivedMs: number = this.clock()): ApplyOutcome {
 		this.counters.received += 1;
 		const outcome = this.applyEvent(event, receivedMs);
-		if (outcome === 'stored') this.counters.stored += 1;
+		if (outcome !== 'refused') this.counters.stored += 1;
 		this.version += 1;
 		return outcome;
 	}
@@ -318,7 +343,7 @@ export class MetricsStore {
 				series.loss.push(event.step, event.loss, event.timeMs);
 				if (event.wer !== undefined) series.ensureWer().push(event.step, event.wer, event.timeMs);
 				series.lastStep = event.step;
-				series.seen(event.timeMs);
+				series.seen(event.timeMs, receivedMs);
 				if (event.pid !== undefined) series.processes = addClaim(series.processes, event.pid, event.host, receivedMs);
 				series.version += 1;
 				return 'stored';
@@ -332,7 +357,7 @@ export class MetricsStore {
 				if (agent === undefined) {
 					if (!done && !failed) return this.refuse('agents');
 					this.counters.partlyRefusedBy.agents += 1;
-				} else if (event.timeMs > agent.lastSeenMs) agent.lastSeenMs = event.timeMs;
+				} else agent.lastSeenMs = seenAfter(agent.lastSeenMs, receivedMs);
 				if (done) {
 					// A completion without duration_seconds counts toward throughput, not toward durations or the SLA.
 					const duration = event.durationSeconds ?? Number.NaN;
@@ -348,14 +373,14 @@ export class MetricsStore {
 				} else if (failed && agent !== undefined) {
 					agent.failed += 1;
 				}
-				return 'stored';
+				return agent === undefined ? 'stored-box-wide' : 'stored';
 			}
 			case 'agent': {
 				const agent = this.agent(event.agentType, receivedMs);
 				if (agent === undefined) return this.refuse('agents');
 				agent.status = event.status;
 				agent.currentTasks = event.taskCount;
-				if (event.timeMs > agent.lastSeenMs) agent.lastSeenMs = event.timeMs;
+				agent.lastSeenMs = seenAfter(agent.lastSeenMs, receivedMs);
 				let load = this.agentLoad.get(event.agentType);
 				if (load === undefined) this.agentLoad.set(event.agentType, (load = new TimeRing(AGENT_LOAD_POINTS)));
 				load.push(event.timeMs, event.taskCount);
@@ -453,6 +478,10 @@ function* projectsSeen(projects: ReadonlyMap<string, ProjectSeries>): Generator<
 	for (const [id, series] of projects) yield [id, series.lastSeenMs];
 }
 
-function* agentsSeen(agents: ReadonlyMap<string, AgentState>): Generator<readonly [string, number]> {
-	for (const [id, state] of agents) yield [id, agentSeenMs(state)];
+/**
+The agents' last-seen times for eviction: only what was heard since start counts (an agent known only from the keys
+read back at start is 0, evictable at once and first), unlike the busy figures, which count the read-back time.
+*/
+function* agentsHeard(agents: ReadonlyMap<string, AgentState>): Generator<readonly [string, number]> {
+	for (const [id, state] of agents) yield [id, agentEvictionSeenMs(state)];
 }

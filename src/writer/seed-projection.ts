@@ -8,7 +8,7 @@ Aggregates are computed from the store (systemFigures, rankAgents, analyzeTrend)
 import {type BusEvent} from '../contract/events.js';
 import {DONE_STATUSES, FAILED_STATUSES} from '../contract/events.js';
 import {keys, messageSource, OUTPUT_CHANNELS, TTL_SECONDS} from '../contract/names.js';
-import {averageDuration, localDayRange, localDayStamp, type MetricsStore} from '../store/metrics-store.js';
+import {averageDuration, localDayRange, localDayStamp, type MetricsStore, type StoredOutcome} from '../store/metrics-store.js';
 import {rankAgents} from '../analysis/load-balance.js';
 import {systemFigures} from '../analysis/system-figures.js';
 import {trendOfTail} from '../analysis/trend-window.js';
@@ -116,8 +116,11 @@ export class SeedProjection {
 		this.currentTraining.clear();
 	}
 
-	/** Record one stored event's writes. Cheap: appends to the pending batch and schedules a flush. */
-	onEvent(event: BusEvent): void {
+	/**
+	Record one stored event's writes. Cheap: appends to the pending batch and schedules a flush. A task event stored
+	box-wide only (its agent refused by store.maxAgents) writes the box-wide list and counters, never that agent's keys.
+	*/
+	onEvent(event: BusEvent, outcome: StoredOutcome = 'stored'): void {
 		if (!this.sink.mayWrite()) return;
 		const batch = this.sink.shared();
 		if (this.sink.history) sampleEvent(event, this.seriesNames, this.historySink);
@@ -140,7 +143,8 @@ export class SeedProjection {
 				this.analysisDirty.add(event.projectId);
 				break;
 			}
-			case 'task':
+			case 'task': {
+				const perAgent = outcome === 'stored';
 				if (DONE_STATUSES.has(event.status)) {
 					this.rollCounterDay();
 					// The counters move with the list entry, in the same batch (one MULTI/EXEC), or not at all.
@@ -151,15 +155,16 @@ export class SeedProjection {
 							batch.hset(keys.tasksCounters, {completed_day: this.counterDay!});
 							this.dayWrittenIn = batch;
 						}
-						batch.incr(this.agentKeysOf(event.agent).performance, 'tasks_completed');
+						if (perAgent) batch.incr(this.agentKeysOf(event.agent).performance, 'tasks_completed');
 						if (this.countedSinceAcquired !== undefined) this.countedSinceAcquired += 1;
 					} else this.sink.dropEntry(keys.tasksCompletionTimes);
 					this.tasksDirty = true;
-					this.dirtyAgents.add(event.agent);
-				} else if (FAILED_STATUSES.has(event.status)) {
+					if (perAgent) this.dirtyAgents.add(event.agent);
+				} else if (FAILED_STATUSES.has(event.status) && perAgent) {
 					this.dirtyAgents.add(event.agent);
 				}
 				break;
+			}
 			case 'agent':
 				batch.setMember(keys.agentsActive, event.agentType, event.status === 'busy');
 				batch.hset(this.agentKeysOf(event.agentType).workload, {current_tasks: String(event.taskCount)});

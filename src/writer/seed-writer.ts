@@ -11,7 +11,7 @@ Only the instance holding the writer lease writes. Each batch carries an id that
 checking that id, so no list entry is ever applied twice.
 */
 import {type BusEvent} from '../contract/events.js';
-import {type MetricsStore} from '../store/metrics-store.js';
+import {type MetricsStore, type StoredOutcome} from '../store/metrics-store.js';
 import {type BatcherOptions, type WriteScope, type WriterTarget, WriteBatcher} from './write-batcher.js';
 import {type KeyFamily} from './key-family.js';
 import {SeedProjection} from './seed-projection.js';
@@ -62,9 +62,9 @@ export class SeedWriter extends WriteBatcher {
 		super.start();
 	}
 
-	/** Record one stored event's writes. Cheap: appends to the pending batch and schedules a flush. */
-	onEvent(event: BusEvent): void {
-		this.projection.onEvent(event);
+	/** Record one stored event's writes (its agent's keys left out when stored box-wide only). Cheap: appends to the pending batch and schedules a flush. */
+	onEvent(event: BusEvent, outcome: StoredOutcome = 'stored'): void {
+		this.projection.onEvent(event, outcome);
 	}
 
 	/** This instance just became the writer (see SeedProjection.adoptStoredDay). */

@@ -65,22 +65,74 @@ describe.runIf(redisAvailable())('caps and staleness through Redis and a real sc
 		expect(await client.exists(keys.trainingLoss('oldA'))).toBe(1);
 	});
 
-	it('completions from a1..a4 with maxAgents 2 (a slot held by an idle agent): all four in tasks_completed_total; a day-old busy agent not busy', async () => {
-		const {client, scrape, store} = await start({maxAgents: 2});
-		await client.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: 'ghost', status: 'busy', taskCount: 7, timestamp: Date.now() - DAY}));
+	it('completions from a1..a4 with maxAgents 2 (a slot held by a busy agent known only from Redis): all four in tasks_completed_total; the leftover agent evicted', async () => {
+		const {client, scrape, store} = await start({maxAgents: 2}, async (c) => {
+			await c.hset(keys.agentWorkload('ghost'), {current_tasks: '7'});
+			await c.sadd(keys.agentsActive, 'ghost');
+		});
+		expect(store.agents.has('ghost')).toBe(true);
 		const now = Math.floor(Date.now() / 1000);
 		for (const a of ['a1', 'a2', 'a3', 'a4'])
 			await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `t-${a}-${now}`, agent: a, status: 'completed', duration_seconds: 10, timestamp: now}));
-		await waitFor(() => store.counters.received === 5, 5000, 'five messages received');
+		await waitFor(() => store.counters.received === 4, 5000, 'four messages received');
 		const parsed = await scrape();
 		expect(valueOf(parsed, 'mycotop_tasks_completed_total')).toBe(4);
 		expect(valueOf(parsed, 'mycotop_task_duration_seconds_count')).toBe(4);
 		expect(valueOf(parsed, 'mycotop_tasks_completed_last_hour')).toBe(4);
 		expect(valueOf(parsed, 'mycotop_messages_partly_refused_total', {limit: 'agents'})).toBe(2);
-		// The ghost was idle (a day old): a2 took its slot; it is no longer exported as busy.
+		// The ghost was never heard since start: a2 took its slot; it is no longer exported as busy.
 		expect(samplesOf(parsed, 'mycotop_agent_busy').filter((x) => x.labels['agent'] === 'ghost')).toEqual([]);
 		expect(valueOf(parsed, 'mycotop_store_evictions_total', {limit: 'agents'})).toBe(1);
 		// The writer wrote every completion to the seed's list, as the store counted them.
 		await waitFor(async () => (await client.llen(keys.tasksCompletionTimes)) === 4, 5000, 'completions written');
+	});
+
+	it('second hostile review: a completion from an agent over maxAgents writes the box-wide list and counters, never a key of that agent', async () => {
+		const {client, store} = await start({maxAgents: 2});
+		for (const a of ['live1', 'live2']) await client.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: a, status: 'busy', taskCount: 1, timestamp: Date.now()}));
+		const now = Math.floor(Date.now() / 1000);
+		for (let i = 0; i < 5; i++)
+			await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: `t${i}`, agent: `spam${i}`, status: 'completed', duration_seconds: 5, timestamp: now}));
+		await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: 'tf', agent: 'spam-failed', status: 'failed', timestamp: now}));
+		await client.publish(INPUT_CHANNELS.taskUpdates, JSON.stringify({taskId: 'tl', agent: 'live1', status: 'completed', duration_seconds: 5, timestamp: now}));
+		await waitFor(() => store.counters.received === 9, 5000, 'nine messages received');
+		expect(store.counters.partlyRefusedBy.agents).toBe(6);
+		await waitFor(async () => (await client.llen(keys.tasksCompletionTimes)) === 6, 5000, 'completions written');
+		await waitFor(async () => (await client.hget(keys.agentPerformance('live1'), 'tasks_completed')) === '1', 5000, 'live1 counted');
+		await waitFor(async () => (await client.hget(keys.tasksCounters, 'completed_today')) === '6', 5000, 'box-wide counter');
+		// A second of aggregates later, still no key of a refused agent.
+		await new Promise((resolve) => setTimeout(resolve, 1200));
+		expect((await client.keys('metrics:agent:*:performance')).sort()).toEqual([keys.agentPerformance('live1')]);
+		expect(await client.keys('metrics:agent:spam*')).toEqual([]);
+	});
+
+	it('second hostile review: after a restart, agent keys left in Redis never lock a live agent out (read back, evictable at once)', async () => {
+		const {client, store} = await start({maxAgents: 2}, async (c) => {
+			for (const a of ['left1', 'left2', 'left3']) await c.hset(keys.agentPerformance(a), {tasks_completed: '1'});
+		});
+		expect(store.agents.size).toBe(2);
+		expect(store.counters.evictedBy.agents).toBe(0);
+		for (const a of ['new1', 'new2']) await client.publish(INPUT_CHANNELS.agentStatus, JSON.stringify({agentType: a, status: 'busy', taskCount: 3, timestamp: Date.now()}));
+		await waitFor(() => store.counters.received === 2, 5000, 'two statuses received');
+		expect([...store.agents.keys()].sort()).toEqual(['new1', 'new2']);
+		expect(store.counters.refusedBy.agents).toBe(0);
+		expect(store.counters.evictedBy.agents).toBe(2);
+	});
+
+	it('second hostile review: hydrating more idle projects than the cap never evicts; the ones loaded are whole (loss and WER), the rest skipped', async () => {
+		const old = Date.now() - DAY;
+		const {store} = await start({maxProjects: 2}, async (c) => {
+			for (const [i, p] of ['A', 'B', 'C'].entries()) {
+				await c.lpush(keys.trainingLoss(p), JSON.stringify({step: 1, value: 0.5, timestamp: old + i}));
+				await c.lpush(keys.trainingWer(p), JSON.stringify({step: 1, value: 0.2, timestamp: old + i}));
+			}
+		});
+		expect(store.projects.size).toBe(2);
+		expect(store.counters.evictedBy.projects).toBe(0);
+		for (const [id, series] of store.projects) {
+			expect(series.loss.length, id).toBe(1);
+			expect(series.wer?.length, id).toBe(1);
+			expect(series.lastSeenMs, id).toBeGreaterThanOrEqual(old);
+		}
 	});
 });

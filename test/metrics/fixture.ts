@@ -84,7 +84,7 @@ export interface Fixture {
 export function fixture(limits: Partial<StoreLimits> = {}, processMetrics = false): Fixture {
 	const store = new MetricsStore(limits, () => NOW);
 	const exposition = new Exposition({processMetrics});
-	const ingest = new Ingest(store, {onEvent: () => {}}, {onStored: exposition.observe}, () => NOW);
+	const ingest = new Ingest(store, {onEvent: () => {}}, {onStored: exposition.observe}, () => receiveClock);
 	const gpu = gpuFixture();
 	return {
 		store,
@@ -99,8 +99,17 @@ export function fixture(limits: Partial<StoreLimits> = {}, processMetrics = fals
 	};
 }
 
-export function send(f: Fixture, channel: string, message: Record<string, unknown>): void {
-	f.ingest.handle(channel, JSON.stringify({timestamp: NOW - 60_000, ...message}));
+/** The ingest's receive clock: NOW, or the time `send` was told the message arrived. */
+let receiveClock = NOW;
+
+/** Hand `message` to the fixture's ingest, received at `receivedMs` (the receive clock; NOW by default). */
+export function send(f: Fixture, channel: string, message: Record<string, unknown>, receivedMs = NOW): void {
+	receiveClock = receivedMs;
+	try {
+		f.ingest.handle(channel, JSON.stringify({timestamp: NOW - 60_000, ...message}));
+	} finally {
+		receiveClock = NOW;
+	}
 }
 
 /** A project id the validators accept that needs escaping or quoting everywhere: quotes, braces, commas, `=`, emoji. */

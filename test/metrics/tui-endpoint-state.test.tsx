@@ -60,9 +60,15 @@ describe('the TUI shows the metrics endpoint', () => {
 		expect(runtime.snapshots.getSnapshot().bus.summary).toContain(url);
 	});
 
-	test('the words: a failure first in the summary (the header cuts from the right), the address last', () => {
+	test('the words: Redis and write-loss states first (the header cuts from the right), a failed endpoint next, the address last', () => {
 		const address = {host: '::1', port: 9464};
-		expect(withMetricsEndpoint('in-process bus, Redis off', {kind: 'failed', address, reason: 'EADDRINUSE'})).toBe('metrics down: EADDRINUSE [::1]:9464 · in-process bus, Redis off');
+		expect(withMetricsEndpoint('in-process bus, Redis off', {kind: 'failed', address, reason: 'EADDRINUSE'})).toBe('in-process bus, Redis off · metrics down: EADDRINUSE [::1]:9464');
+		// Second hostile review: a permanent EADDRINUSE went first and, cut from the right, hid the Redis health and
+		// the writes being dropped.
+		const redis = 'Redis redis://127.0.0.1:6379: reconnecting 3s · writes dropped 12 · takeover gap 4s';
+		const failed = withMetricsEndpoint(redis, {kind: 'failed', address, reason: 'EADDRINUSE'});
+		expect(failed.startsWith(redis)).toBe(true);
+		expect(failed.indexOf('metrics down')).toBeGreaterThan(failed.indexOf('takeover gap'));
 		expect(withMetricsEndpoint('Redis up', {kind: 'listening', bound: address})).toBe('Redis up · metrics http://[::1]:9464/metrics');
 		expect(withMetricsEndpoint('Redis up', {kind: 'starting'})).toBe('Redis up');
 		expect(withMetricsEndpoint('Redis up', undefined)).toBe('Redis up');

@@ -189,3 +189,33 @@ describe('mycotop rules check / rules test', () => {
 		expect(await runCommand(['rules', 'test', file, '--run', 'temperature'], {}, only.io)).toBe(0);
 	});
 });
+
+describe('a user rule over store projects that come by eviction (second hostile review)', () => {
+	it('training_loss > 5 fires for a project that took an evicted one\'s place (cap 2, the count unchanged)', async () => {
+		const {MetricsStore} = await import('../../src/store/metrics-store.js');
+		const {RuleEngine} = await import('../../src/rules/engine.js');
+		const {storeInput} = await import('../../src/rules/store-input.js');
+		const HOUR = 3_600_000;
+		let now = Date.parse('2026-11-29T12:00:00Z');
+		const store = new MetricsStore({maxProjects: 2}, () => now);
+		const training = (projectId: string, step: number, loss: number, t: number) => ({kind: 'training' as const, projectId, step, loss, timestamp: t, timeMs: t});
+		store.apply(training('old', 1, 0.5, now - 2 * HOUR), now - 2 * HOUR);
+		store.apply(training('live', 1, 0.4, now), now);
+		const engine = new RuleEngine(compileRules([{alert: 'loss_high', series: 'training_loss', condition: 'value > 5', severity: 'critical', message: 'x'}]), {});
+		const fired = (): string[] =>
+			engine
+				.evaluate(storeInput(store, now, new Map(), undefined))
+				.filter((t) => t.rule === 'loss_high' && t.to === 'firing')
+				.map((t) => t.labels['project'] ?? '');
+		expect(fired()).toEqual([]);
+		const seen: string[] = [];
+		for (let i = 0; i < 3; i++) {
+			now += 1000;
+			store.apply(training('fresh', 1 + i, 99, now), now);
+			seen.push(...fired());
+		}
+		expect(store.counters.evictedBy.projects).toBe(1);
+		expect(store.projects.size).toBe(2);
+		expect(seen).toContain('fresh');
+	});
+});

@@ -43,19 +43,19 @@ describe('the project cap', () => {
 		expect(store.projects.get('live')!.loss.length).toBe(3);
 	});
 
-	it('projects created by hydration (lastUpdatedMs set directly) age like the rest', () => {
+	it('projects created by hydration (last seen: their newest entry read back) age like the rest', () => {
 		const store = new MetricsStore({maxProjects: 1}, () => NOW);
-		const old = store.project('hydrated')!;
+		const old = store.project('hydrated', NOW, false)!;
 		old.loss.push(1, 0.3, NOW - 3 * DAY);
-		old.lastUpdatedMs = NOW - 3 * DAY;
+		old.readBack(NOW - 3 * DAY, NOW);
 		expect(store.apply(training('live', NOW), NOW)).toBe('stored');
 		expect([...store.projects.keys()]).toEqual(['live']);
 	});
 
 	it('when every project is live, a new one is refused and counted; none is evicted', () => {
 		const store = new MetricsStore({maxProjects: 2}, () => NOW);
-		store.apply(training('a', NOW - 1000), NOW);
-		store.apply(training('b', NOW - 2000), NOW);
+		store.apply(training('b', NOW - 2000), NOW - 2000);
+		store.apply(training('a', NOW - 1000), NOW - 1000);
 		expect(store.apply(training('c', NOW), NOW)).toBe('refused');
 		expect(store.counters.refusedBy.projects).toBe(1);
 		expect(store.counters.evictedBy.projects).toBe(0);
@@ -77,7 +77,8 @@ describe('the agent cap', () => {
 	it('completions from agents over the cap still count box-wide; only their per-agent part is refused', () => {
 		const store = new MetricsStore({maxAgents: 2}, () => NOW);
 		store.apply(status('stale', 'idle', 0, NOW - 10 * 60_000), NOW);
-		for (const a of ['a1', 'a2', 'a3', 'a4']) expect(store.apply(done(a, NOW), NOW)).toBe('stored');
+		expect(store.apply(done('a1', NOW), NOW)).toBe('stored');
+		for (const a of ['a2', 'a3', 'a4']) expect(store.apply(done(a, NOW), NOW)).toBe('stored-box-wide');
 		expect(store.completions.length).toBe(4);
 		expect(store.completedToday).toBe(4);
 		expect(systemFigures(store, NOW).tasks.throughputPerHour).toBe(4);
@@ -96,7 +97,7 @@ describe('the agent cap', () => {
 
 	it('an idle agent makes room for a new one, its load history going with it', () => {
 		const store = new MetricsStore({maxAgents: 1}, () => NOW);
-		store.apply(status('ghost', 'busy', 7, NOW - DAY), NOW);
+		store.apply(status('ghost', 'busy', 7, NOW - DAY), NOW - DAY);
 		expect(store.apply(status('new', 'busy', 1, NOW), NOW)).toBe('stored');
 		expect([...store.agents.keys()]).toEqual(['new']);
 		expect(store.agentLoad.has('ghost')).toBe(false);
@@ -105,9 +106,9 @@ describe('the agent cap', () => {
 });
 
 describe('idle agents', () => {
-	it('an agent whose last status (busy) is a day old is not busy, nor in the load variance', () => {
+	it('an agent whose last status (busy) came a day ago is not busy, nor in the load variance', () => {
 		const store = new MetricsStore({}, () => NOW);
-		store.apply(status('ghost', 'busy', 7, NOW - DAY), NOW);
+		store.apply(status('ghost', 'busy', 7, NOW - DAY), NOW - DAY);
 		store.apply(status('a', 'busy', 2, NOW), NOW);
 		store.apply(status('b', 'busy', 2, NOW), NOW);
 		expect(store.busyAgents(NOW)).toEqual([
@@ -162,11 +163,11 @@ describe('every message is accounted for (property)', () => {
 						const projectsBefore = new Map([...store.projects].map(([id, s]) => [id, s.lastSeenMs]));
 						const agentsBefore = new Map([...store.agents].map(([id, a]) => [id, a.lastSeenMs]));
 						const outcome = store.apply(event, now);
-						if (outcome === 'stored') stored += 1;
-						else refused += 1;
+						if (outcome === 'refused') refused += 1;
+						else stored += 1;
 						if (e.kind === 'task' && e.status === 'done') {
 							// A completion is never refused: it reaches the box-wide figures.
-							expect(outcome).toBe('stored');
+							expect(outcome).not.toBe('refused');
 							completions += 1;
 						}
 						// An id that went away was idle when the new one came.
@@ -186,5 +187,94 @@ describe('every message is accounted for (property)', () => {
 			),
 			{numRuns: 300},
 		);
+	});
+});
+
+describe('second hostile review', () => {
+	it('a completion from an agent over the cap is stored box-wide only: the outcome says so (the writer leaves its keys alone)', () => {
+		const store = new MetricsStore({maxAgents: 1}, () => NOW);
+		store.apply(status('live', 'busy', 1, NOW), NOW);
+		expect(store.apply(done('spam', NOW), NOW)).toBe('stored-box-wide');
+		expect(store.apply(done('live', NOW), NOW)).toBe('stored');
+		expect(store.counters).toMatchObject({stored: 3, refused: 0});
+	});
+
+	it('agents known only from the keys read back at start never keep a live agent out: evicted at once, first', () => {
+		const store = new MetricsStore({maxAgents: 3}, () => NOW);
+		store.apply(status('heard', 'idle', 0, NOW - 2 * 60 * 60_000), NOW - 2 * 60 * 60_000);
+		for (const name of ['left1', 'left2']) {
+			const a = store.agent(name, NOW, false)!;
+			a.status = 'busy';
+			a.currentTasks = 2;
+			a.readBackMs = NOW;
+		}
+		// For the busy figures the read-back time still counts: a restart does not make every busy agent idle.
+		expect(store.busyAgents(NOW).map((b) => b.agent)).toEqual(['left1', 'left2']);
+		// For eviction it does not: the read-back ones go first (oldest first), before an idle agent heard since start.
+		expect(store.apply(status('new1', 'busy', 1, NOW), NOW)).toBe('stored');
+		expect([...store.agents.keys()]).toEqual(['heard', 'left2', 'new1']);
+		expect(store.apply(status('new2', 'busy', 1, NOW), NOW)).toBe('stored');
+		expect([...store.agents.keys()]).toEqual(['heard', 'new1', 'new2']);
+		expect(store.apply(status('new3', 'busy', 1, NOW), NOW)).toBe('stored');
+		expect([...store.agents.keys()].sort()).toEqual(['new1', 'new2', 'new3']);
+		expect(store.counters.evictedBy.agents).toBe(3);
+		expect(store.counters.refusedBy.agents).toBe(0);
+	});
+
+	it('idle goes by the receive clock: a trainer whose stamps run two hours behind stays live while it sends', () => {
+		const store = new MetricsStore({maxProjects: 1}, () => NOW);
+		const behind = NOW - 2 * 60 * 60_000;
+		store.apply(training('late-clock', behind), NOW);
+		expect(store.isLive(store.projects.get('late-clock')!.lastSeenMs, NOW)).toBe(true);
+		expect(store.apply(training('other', NOW), NOW)).toBe('refused');
+		expect(store.counters.evictedBy.projects).toBe(0);
+		store.apply(status('late-agent', 'busy', 1, behind), NOW);
+		expect(store.busyAgents(NOW)).toEqual([{agent: 'late-agent', currentTasks: 1}]);
+	});
+
+	it("a project's last-seen time never moves backwards, whatever the path: messages, read back, a clock stepped back (property)", () => {
+		const step = fc.oneof(
+			fc.record({kind: fc.constant('message' as const), stampAgo: fc.integer({min: -60_000, max: 3 * DAY}), receivedDelta: fc.integer({min: -DAY, max: DAY})}),
+			fc.record({kind: fc.constant('readBack' as const), stampAgo: fc.integer({min: -60_000, max: 3 * DAY})}),
+		);
+		fc.assert(
+			fc.property(fc.array(step, {minLength: 1, maxLength: 40}), (steps) => {
+				let now = NOW;
+				const store = new MetricsStore({}, () => now);
+				let last = 0;
+				for (const s of steps) {
+					if (s.kind === 'message') {
+						now += s.receivedDelta;
+						store.apply(training('p', now - s.stampAgo), now);
+					} else store.project('p', now, false)!.readBack(now - s.stampAgo, now);
+					const seen = store.projects.get('p')!.lastSeenMs;
+					expect(seen).toBeGreaterThanOrEqual(last);
+					expect(seen).toBeLessThanOrEqual(Math.max(last, now));
+					last = seen;
+				}
+			}),
+			{numRuns: 300},
+		);
+	});
+
+	it('a project read back at start is not made idle by a later message stamped earlier (then evicted)', () => {
+		let now = NOW;
+		const store = new MetricsStore({maxProjects: 1}, () => now);
+		store.project('restored', NOW, false)!.readBack(NOW - 60_000, NOW);
+		now += 60_000;
+		store.apply(training('restored', NOW - 2 * 60 * 60_000), now);
+		expect(store.apply(training('newcomer', now), now)).toBe('refused');
+		expect([...store.projects.keys()]).toEqual(['restored']);
+	});
+
+	it('the generation changes when an id is added or evicted, even with the counts unchanged', () => {
+		const store = new MetricsStore({maxProjects: 1}, () => NOW);
+		store.apply(training('old', NOW - DAY), NOW - DAY);
+		const before = store.generation;
+		store.apply(training('old', NOW - DAY, 2), NOW - DAY);
+		expect(store.generation).toBe(before);
+		store.apply(training('fresh', NOW), NOW);
+		expect(store.projects.size).toBe(1);
+		expect(store.generation).not.toBe(before);
 	});
 });

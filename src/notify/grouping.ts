@@ -18,8 +18,10 @@ close the incident: the dedup_key is the alert's id, the same in both groups). W
 moves with it, so its resolve is still owed. A receiver the alert no longer reaches is told it resolved there.
 
 Alerts the grouping adopts (GroupingInput.adopted: firing at a restart, or when a viewer becomes the writer, with
-no transition) are taken as announced before: their resolve is owed, and the first message of their group, the
-same as the one sent before the restart, is recognised by the sent-record and not sent again.
+no transition) are taken as announced before unless a silence or an inhibition kept them out of every message
+(adoptedKnowledge): their resolve is owed, PagerDuty's untriggered state is restored from their ack, and the first
+message of their group, the same as the one sent before the restart, is recognised by the sent-record and not
+sent again (unless the last message before the restart also listed alerts resolved since: see the README).
 
 Acknowledgements reach PagerDuty at once (not at the next interval): an alert of a pagerduty receiver's group
 whose firing was sent, acknowledged since, gives an `acknowledge` notification in the same step. For a pagerduty
@@ -114,10 +116,55 @@ export interface GroupingInput {
 	readonly silenced?: ReadonlySet<string>;
 	/**
 	Firing alerts the grouping was never told of (restored at a restart, or found by a viewer that became the
-	writer: no transition): they join their groups as if announced before (their resolve is owed), unless silenced.
-	Taken before `alerts`.
+	writer: no transition): they join their groups as announced before (their resolve is owed) unless they were
+	silenced or muted from before they fired (adoptedKnowledge, with adoptedFacts). Taken before `alerts`.
 	*/
 	readonly adopted?: readonly NotifyAlert[];
+	/**
+	What the alert log tells of each adopted alert, for adoptedKnowledge: when its present state began (its last
+	transition: `updatedMs` of its row; for an alert that mutes another, how long it has muted it) and, while it is
+	silenced, when its silence began. Absent: not known (then the resolve is owed).
+	*/
+	readonly adoptedFacts?: ReadonlyMap<string, AdoptedFacts>;
+}
+
+export interface AdoptedFacts {
+	readonly changedMs: number;
+	readonly silencedSinceMs?: number;
+}
+
+/** PagerDuty: how far apart two instances' clocks may be when a silence or an inhibition is older than an alert. */
+const ADOPT_DOUBT_MS = 5_000;
+
+/**
+What the instance before this one may have sent about an alert a group adopts (see GroupingInput.adopted), decided
+so that an owed resolve is never lost. Pure.
+
+`announced` (its firing may have been sent, so its resolve is owed): not when it was silenced or muted by inhibition
+from before it fired (the silence's start, or the muting alert's last transition, at or before the alert's start):
+then no firing was ever sent. Otherwise it is (a silence or an inhibitor whose start is not known counts as newer).
+PagerDuty is given the benefit of the doubt (a resolve of an incident that does not exist is harmless there, a lost
+one leaves an incident open): the silence or inhibition must be older than the alert by ADOPT_DOUBT_MS.
+
+`untriggered` (PagerDuty, acknowledged now): the ack came within the group's group_wait of the alert's start, so
+the group's first message went out acknowledged, with no trigger: nothing to acknowledge, and the trigger is owed
+if the ack ends while it fires (trigger, acknowledge, resolve keep their order).
+*/
+export function adoptedKnowledge(o: {
+	readonly pagerDuty: boolean;
+	readonly startsAtMs: number;
+	readonly groupWaitMs: number;
+	readonly ack?: NotifyAck;
+	readonly silenced: boolean;
+	readonly silencedSinceMs: number | undefined;
+	readonly inhibited: boolean;
+	readonly mutedSinceMs: number | undefined;
+}): {readonly announced: boolean; readonly untriggered: boolean} {
+	const doubt = o.pagerDuty ? ADOPT_DOUBT_MS : 0;
+	const before = (ms: number | undefined) => ms !== undefined && ms <= o.startsAtMs - doubt;
+	const announced = !(o.silenced && before(o.silencedSinceMs)) && !(o.inhibited && before(o.mutedSinceMs));
+	const untriggered = o.pagerDuty && announced && o.ack !== undefined && o.ack.atMs < o.startsAtMs + o.groupWaitMs;
+	return {announced, untriggered};
 }
 
 export interface GroupingStep {
@@ -295,9 +342,9 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 		else forget(d, alert.id);
 	};
 	const adopted = input.adopted ?? [];
-	for (const [i, alert] of [...adopted, ...input.alerts].entries()) {
-		// Adopted (not silenced): announced before, by the instance before this one; its resolve is owed.
-		const announced = i < adopted.length && input.silenced?.has(alert.id) !== true;
+	/** Groups an adopted alert joined (it was not held there): what they owe it is decided once all have joined. */
+	const adoptedInto: Array<readonly [string, string]> = [];
+	const join = (alert: NotifyAlert, isAdopted: boolean) => {
 		const reached = new Set<string>();
 		if (alert.status === 'firing')
 			for (const route of matchRoutes(config.route, alert.labels)) {
@@ -335,7 +382,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 				// An alert keeps its ack across transitions until the acks say otherwise.
 				const previous = d.alerts.get(alert.id);
 				if (previous !== undefined && previous.startsAtMs !== alert.startsAtMs) d.lapsed.delete(alert.id);
-				if (previous === undefined && announced) d.sentFiring.add(alert.id);
+				if (previous === undefined && isAdopted) adoptedInto.push([key, alert.id]);
 				d.alerts.set(alert.id, previous?.ack !== undefined && alert.ack === undefined ? {...alert, ack: previous.ack} : alert);
 			}
 		for (const key of mayHold(alert)) {
@@ -345,7 +392,39 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 			if (takers.length > 0) moveTo(old, takers, alert.id);
 			else end(old, alert);
 		}
+	};
+	for (const alert of adopted) join(alert, true);
+	if (adoptedInto.length > 0) {
+		// What the instance before this one may have sent about each adopted alert (adoptedKnowledge), decided before
+		// the changed alerts (an adopted alert may resolve in this same step) with the inhibition among them all.
+		const held = new Map<string, NotifyAlert>();
+		for (const d of drafts.values()) for (const a of d.alerts.values()) if (a.status === 'firing') held.set(a.id, a);
+		for (const [key, g] of groups) if (!drafts.has(key)) for (const a of g.alerts.values()) if (a.status === 'firing') held.set(a.id, a);
+		const muters = inhibitedBy([...held.values()], config.inhibitRules);
+		for (const [key, id] of adoptedInto) {
+			const d = drafts.get(key)!;
+			const a = d.alerts.get(id)!;
+			const muter = muters.get(id);
+			const ack = withAck(a, input.acks === undefined ? a.ack : input.acks.get(id), nowMs).ack;
+			const known = adoptedKnowledge({
+				pagerDuty: config.receivers.get(d.receiver)?.type === 'pagerduty',
+				startsAtMs: a.startsAtMs,
+				groupWaitMs: d.groupWaitMs,
+				...(ack !== undefined ? {ack} : {}),
+				silenced: input.silenced?.has(id) === true,
+				silencedSinceMs: input.adoptedFacts?.get(id)?.silencedSinceMs,
+				inhibited: muter !== undefined,
+				mutedSinceMs: muter === undefined ? undefined : input.adoptedFacts?.get(muter)?.changedMs,
+			});
+			if (!known.announced) continue;
+			d.sentFiring.add(id);
+			if (known.untriggered && ack !== undefined) {
+				d.untriggered.add(id);
+				d.ackSent.set(id, ack.atMs);
+			}
+		}
 	}
+	for (const alert of input.alerts) join(alert, false);
 
 	// 2. Acks (and their expiry) apply to every alert held.
 	const ackOf = (a: NotifyAlert) => (input.acks === undefined ? a.ack : input.acks.get(a.id));
@@ -366,7 +445,7 @@ export function groupingStep(state: GroupingState, input: GroupingInput, nowMs: 
 
 	// 3. Inhibition and silences, over every firing alert held.
 	let inhibited = state.inhibited;
-	if (inhibited === undefined || input.alerts.length > 0) {
+	if (inhibited === undefined || input.alerts.length > 0 || adopted.length > 0) {
 		const held = new Map<string, NotifyAlert>();
 		for (const key of keys) for (const a of alertsOf(key).values()) if (a.status === 'firing') held.set(a.id, a);
 		inhibited = inhibitedBy([...held.values()], config.inhibitRules);

@@ -17,6 +17,7 @@ import {type AlertTransition} from '../rules/engine.js';
 import {type AlertRow} from '../rules/alert-snapshot.js';
 import {type Notification, type NotifyAck, type NotifyAlert, type ReceiverState} from './notify-types.js';
 import {type Delivery} from './delivery.js';
+import {type AdoptedFacts} from './grouping.js';
 
 /** The core's grouping step as the part uses it: changed alerts, acks and silences in; notifications out. */
 type GroupingStepFn<S> = (
@@ -26,6 +27,7 @@ type GroupingStepFn<S> = (
 		readonly acks?: ReadonlyMap<string, NotifyAck>;
 		readonly silenced?: ReadonlySet<string>;
 		readonly adopted?: readonly NotifyAlert[];
+		readonly adoptedFacts?: ReadonlyMap<string, AdoptedFacts>;
 	},
 	nowMs: number,
 ) => {readonly state: S; readonly notifications: readonly Notification[]; readonly inhibited: ReadonlyMap<string, string>};
@@ -79,6 +81,18 @@ adoption): restored at a restart, or firing before this instance started. Pure.
 */
 function adoptable(rows: readonly AlertRow[], heard: ReadonlySet<string>): AlertRow[] {
 	return rows.filter((r) => r.origin === 'rules' && LIVE_PHASES.has(r.phase) && !heard.has(r.id));
+}
+
+/**
+What the rows tell of the live alerts for adoption (GroupingInput.adoptedFacts): when each one's present state
+began, and when its silence began. Pure.
+*/
+export function adoptedFactsOf(rows: readonly AlertRow[]): Map<string, AdoptedFacts> {
+	const facts = new Map<string, AdoptedFacts>();
+	for (const r of rows)
+		if (r.origin === 'rules' && LIVE_PHASES.has(r.phase))
+			facts.set(r.id, {changedMs: r.updatedMs, ...(r.state === 'silenced' && r.silencedSinceMs !== undefined ? {silencedSinceMs: r.silencedSinceMs} : {})});
+	return facts;
 }
 
 function sameStates(a: readonly ReceiverState[], b: readonly ReceiverState[]): boolean {
@@ -144,7 +158,7 @@ export class NotifyPart<S> {
 		this.pendingAlerts = [];
 		const adopted = [...this.pendingAdopted, ...this.adopt(rows)];
 		this.pendingAdopted = [];
-		const input = {alerts, acks: acksOf(rows), silenced: silencedOf(rows), ...(adopted.length > 0 ? {adopted} : {})};
+		const input = {alerts, acks: acksOf(rows), silenced: silencedOf(rows), ...(adopted.length > 0 ? {adopted, adoptedFacts: adoptedFactsOf(rows)} : {})};
 		const step = this.deps.step(this.state, input, this.now());
 		this.state = step.state;
 		this.inhibited = step.inhibited;

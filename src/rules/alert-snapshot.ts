@@ -35,6 +35,8 @@ export interface AlertRow {
 	readonly firedMs?: number;
 	/** Id of the silence that mutes it. */
 	readonly silencedBy?: string;
+	/** When that silence began (the notify part's adoption: was the alert ever announced before it?). */
+	readonly silencedSinceMs?: number;
 	/** Id of the alert whose firing mutes its notifications (the config's inhibit_rules). */
 	readonly inhibitedBy?: string;
 }

@@ -158,17 +158,25 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 			const storage = this.storage();
 			const kind = storage.persistent ? 'redis' : 'memory';
 			const now = this.now();
-			if (this.restoredFrom !== kind && (kind === 'redis' || this.restoredFrom === undefined)) {
-				const records = await storage.readLog(1000);
+			const restoring = this.restoredFrom !== kind && (kind === 'redis' || this.restoredFrom === undefined);
+			const changesBefore = this.localChanges;
+			// The log is restored in the same synchronous step as the acks and silences it is read with: the alerts it
+			// brings back firing are never seen (by the notify part's adoption, which decides from a row's silence
+			// and ack what was sent about it) without them.
+			const [records, acks, silences] = await Promise.all([restoring ? storage.readLog(1000) : undefined, storage.loadAcks(now), storage.loadSilences(now)]);
+			if (records !== undefined) {
 				this.engine.restore(records, now);
 				this.restoredFrom = kind;
 				this.host.store.touch();
 			}
-			const changesBefore = this.localChanges;
-			const [acks, silences] = await Promise.all([storage.loadAcks(now), storage.loadSilences(now)]);
 			// An ack or silence made here while this read was in flight is newer than what it returned: keep ours,
-			// the next poll reads it back from Redis.
-			if (this.localChanges !== changesBefore) return;
+			// the next poll reads it back from Redis (at a restore, ours are added to what was read).
+			if (this.localChanges !== changesBefore) {
+				if (records === undefined) return;
+				this.acks = new Map([...acks, ...this.acks]);
+				this.silences = new Map([...silences, ...this.silences]);
+				return;
+			}
 			const changed = !sameMap(acks, this.acks) || !sameMap(silences, this.silences);
 			this.acks = acks;
 			this.silences = silences;
@@ -246,7 +254,13 @@ export class RulesPart implements RulesSourcePart, AlertActions {
 		const unwritten = this.host.unwrittenTransitions();
 		const receivers = this.host.receiverStates?.() ?? [];
 		const inhibited = this.host.inhibitedRows?.(snapshot.rows);
-		const rows = inhibited === undefined || inhibited.size === 0 ? snapshot.rows : snapshot.rows.map((r) => (inhibited.has(r.id) ? {...r, inhibitedBy: inhibited.get(r.id)!} : r));
+		const rows = snapshot.rows.some((r) => r.silencedBy !== undefined || inhibited?.has(r.id) === true)
+			? snapshot.rows.map((r) => {
+					const since = r.silencedBy === undefined ? undefined : this.silences.get(r.silencedBy)?.startsMs;
+					const by = inhibited?.get(r.id);
+					return since === undefined && by === undefined ? r : {...r, ...(since !== undefined ? {silencedSinceMs: since} : {}), ...(by !== undefined ? {inhibitedBy: by} : {})};
+				})
+			: snapshot.rows;
 		return {...snapshot, rows, ...(unwritten === 0 ? {} : {unwrittenTransitions: unwritten}), ...(receivers.length > 0 ? {receivers} : {})};
 	}
 

@@ -138,11 +138,11 @@ describe('grouping', () => {
 		]);
 	});
 
-	it('owes the resolve of an adopted alert (firing at a restart) even if it resolves before its group is sent, unless it was silenced', () => {
+	it('owes the resolve of an adopted alert (firing at a restart) even if it resolves before its group is sent, unless it was silenced since before it fired', () => {
 		const c = new Clock(SLACK_ONLY);
 		const hot0 = alert('high_temperature', {gpu: '0'});
 		const hot1 = alert('high_temperature', {gpu: '1'});
-		c.at(0, {adopted: [hot0, hot1], silenced: new Set([hot1.id])});
+		c.at(0, {adopted: [hot0, hot1], silenced: new Set([hot1.id]), adoptedFacts: new Map([[hot1.id, {changedMs: 0, silencedSinceMs: 0}]])});
 		c.at(10 * S, {alerts: [{...hot0, status: 'resolved', endsAtMs: 10 * S}, {...hot1, status: 'resolved', endsAtMs: 10 * S}]});
 		c.run(11 * S, 20 * M);
 		expect(c.sent.map((n) => [n.at / S, n.status, n.alerts.map((a) => `${a.labels['gpu']}:${a.status}`).join(',')])).toEqual([[30, 'resolved', '0:resolved']]);

@@ -144,11 +144,14 @@ so that an owed resolve is never lost. Pure.
 from before it fired (the silence's start, or the muting alert's last transition, at or before the alert's start):
 then no firing was ever sent. Otherwise it is (a silence or an inhibitor whose start is not known counts as newer).
 PagerDuty is given the benefit of the doubt (a resolve of an incident that does not exist is harmless there, a lost
-one leaves an incident open): the silence or inhibition must be older than the alert by ADOPT_DOUBT_MS.
+one leaves an incident open): the silence must be older than the alert by ADOPT_DOUBT_MS, and inhibition never
+counts (the inhibit_rules in force before a restart, or on the instance before a handover, may not be these).
 
 `untriggered` (PagerDuty, acknowledged now): the ack came within the group's group_wait of the alert's start, so
 the group's first message went out acknowledged, with no trigger: nothing to acknowledge, and the trigger is owed
-if the ack ends while it fires (trigger, acknowledge, resolve keep their order).
+if the ack ends while it fires (trigger, acknowledge, resolve keep their order). Not covered: an alert that joined a
+group which had already sent waits for the group's next interval, and an ack in that wait also sends no trigger;
+adopted, it is taken as triggered (README, Restarts and handovers).
 */
 export function adoptedKnowledge(o: {
 	readonly pagerDuty: boolean;
@@ -162,7 +165,8 @@ export function adoptedKnowledge(o: {
 }): {readonly announced: boolean; readonly untriggered: boolean} {
 	const doubt = o.pagerDuty ? ADOPT_DOUBT_MS : 0;
 	const before = (ms: number | undefined) => ms !== undefined && ms <= o.startsAtMs - doubt;
-	const announced = !(o.silenced && before(o.silencedSinceMs)) && !(o.inhibited && before(o.mutedSinceMs));
+	// PagerDuty never takes inhibition as proof: the inhibit_rules in force before a restart may not be today's.
+	const announced = !(o.silenced && before(o.silencedSinceMs)) && !(!o.pagerDuty && o.inhibited && before(o.mutedSinceMs));
 	const untriggered = o.pagerDuty && announced && o.ack !== undefined && o.ack.atMs < o.startsAtMs + o.groupWaitMs;
 	return {announced, untriggered};
 }

@@ -143,6 +143,13 @@ describe('adopted alerts: what the instance before may have sent', () => {
 		expect(adoptedKnowledge({...base, pagerDuty: false, silencedSinceMs: 101 * S}).announced).toBe(true);
 	});
 
+	it('PagerDuty in doubt (third review): inhibition never proves a firing unsent (inhibit_rules may have changed across the restart)', () => {
+		const base = {startsAtMs: 100 * S, groupWaitMs: 30 * S, silenced: false, silencedSinceMs: undefined};
+		// Muted since long before it fired: a chat receiver owes no RESOLVED, PagerDuty still owes the resolve.
+		expect(adoptedKnowledge({...base, pagerDuty: false, inhibited: true, mutedSinceMs: 10 * S}).announced).toBe(false);
+		expect(adoptedKnowledge({...base, pagerDuty: true, inhibited: true, mutedSinceMs: 10 * S}).announced).toBe(true);
+	});
+
 	it('adoptedFactsOf: the live rules rows\' last transition, and a silenced one\'s silence start', () => {
 		const row = (id: string, extra: Partial<AlertRow>): AlertRow => ({id, rule: 'r', severity: 'warning', state: 'firing', message: 'm', labels: {}, sinceMs: 1, updatedMs: 7 * S, origin: 'rules', phase: 'firing', ...extra});
 		const facts = adoptedFactsOf([row('a', {}), row('b', {state: 'silenced', silencedBy: 's', silencedSinceMs: 3 * S}), row('c', {phase: 'resolved', state: 'resolved'}), row('d', {origin: 'external'})]);

@@ -6,7 +6,7 @@ redis-server and not sent again; their resolve is sent. The real rule engine, no
 payloads and delivery to a real local HTTP receiver; the grouping on an accelerated clock.
 */
 import {afterEach, describe, expect} from 'vitest';
-import {redisAvailable, waitFor} from '../helpers/redis-server.js';
+import {redisAvailable, waitFor, type TestRedis} from '../helpers/redis-server.js';
 import {redisPerTest as it} from '../helpers/redis-fixture.js';
 import {startFakeReceiver, type FakeReceiver} from '../helpers/fake-receiver.js';
 import {NotifyPart} from '../../src/notify/notify-part.js';
@@ -97,23 +97,34 @@ function pagerDuty(url: string): NotifyConfig {
 
 const actions = () => receiver!.requests.map((r) => (JSON.parse(r.body) as {event_action: string}).event_action);
 
+/** A PagerDuty receiver, and instance A holding the lease, run from 0 to `untilMs` and drained. */
+async function firstWriter(redis: TestRedis, untilMs: number) {
+	receiver = await startFakeReceiver('/v2/enqueue');
+	receiver.script([], {status: 202, body: '{"status":"success"}'});
+	const notify = pagerDuty(receiver.url);
+	await redis.client().set(ourKeys.writerLease, 'a');
+	const lease = {holder: 'a'};
+	const w = world();
+	const a = instance('a', notify, redis.client(), lease);
+	await a.run(w, 0, untilMs);
+	await a.drained();
+	return {notify, lease, w, a};
+}
+
+/** B takes the lease (in the harness and in Redis). */
+async function handOver(redis: TestRedis, lease: {holder: string}): Promise<void> {
+	lease.holder = 'b';
+	await redis.client().set(ourKeys.writerLease, 'b');
+}
+
 describe.runIf(redisAvailable())('alerts already firing at start', () => {
 	it('after a restart: the trigger already sent is not sent again; an ack is sent as PagerDuty\'s acknowledge; the resolve is sent', async ({redis}) => {
-		receiver = await startFakeReceiver('/v2/enqueue');
-		receiver.script([], {status: 202, body: '{"status":"success"}'});
-		const notify = pagerDuty(receiver.url);
-		await redis.client().set(ourKeys.writerLease, 'a');
-		const lease = {holder: 'a'};
-		const w = world();
-		const a = instance('a', notify, redis.client(), lease);
-		await a.run(w, 0, 40 * S);
-		await a.drained();
+		const {notify, lease, w, a} = await firstWriter(redis, 40 * S);
 		expect(actions()).toEqual(['trigger']);
 		// A stops; B starts, restores A's log (the alert comes back firing, with no transition), takes the lease.
 		const b = instance('b', notify, redis.client(), lease);
 		b.engine.restore(a.engine.transitions(), 41 * S);
-		lease.holder = 'b';
-		await redis.client().set(ourKeys.writerLease, 'b');
+		await handOver(redis, lease);
 		await b.run(w, 41 * S, 60 * S);
 		await b.drained();
 		expect(actions()).toEqual(['trigger']);
@@ -126,39 +137,22 @@ describe.runIf(redisAvailable())('alerts already firing at start', () => {
 		await b.run(w, 71 * S, 130 * S);
 		await b.drained();
 		expect(actions()).toEqual(['trigger', 'acknowledge', 'resolve']);
-		expect(new Set(receiver.requests.map((r) => (JSON.parse(r.body) as {dedup_key: string}).dedup_key)).size).toBe(1);
+		expect(new Set(receiver!.requests.map((r) => (JSON.parse(r.body) as {dedup_key: string}).dedup_key)).size).toBe(1);
 	});
 
 	it('after a restart, an alert that resolves at the first evaluation, before the part saw it firing: the resolve is sent', async ({redis}) => {
-		receiver = await startFakeReceiver('/v2/enqueue');
-		receiver.script([], {status: 202, body: '{"status":"success"}'});
-		const notify = pagerDuty(receiver.url);
-		await redis.client().set(ourKeys.writerLease, 'a');
-		const lease = {holder: 'a'};
-		const w = world();
-		const a = instance('a', notify, redis.client(), lease);
-		await a.run(w, 0, 99 * S);
-		await a.drained();
+		const {notify, lease, w, a} = await firstWriter(redis, 99 * S);
 		expect(actions()).toEqual(['trigger']);
 		const b = instance('b', notify, redis.client(), lease);
 		b.engine.restore(a.engine.transitions(), 100 * S);
-		lease.holder = 'b';
-		await redis.client().set(ourKeys.writerLease, 'b');
+		await handOver(redis, lease);
 		await b.run(w, 100 * S, 130 * S);
 		await b.drained();
 		expect(actions()).toEqual(['trigger', 'resolve']);
 	});
 
 	it('a viewer started after the alert fired, that becomes the writer, sends its resolve (and only that)', async ({redis}) => {
-		receiver = await startFakeReceiver('/v2/enqueue');
-		receiver.script([], {status: 202, body: '{"status":"success"}'});
-		const notify = pagerDuty(receiver.url);
-		await redis.client().set(ourKeys.writerLease, 'a');
-		const lease = {holder: 'a'};
-		const w = world();
-		const a = instance('a', notify, redis.client(), lease);
-		await a.run(w, 0, 40 * S);
-		await a.drained();
+		const {notify, lease, w, a} = await firstWriter(redis, 40 * S);
 		// B starts as a viewer at 41 s, restores the log, runs beside A.
 		const b = instance('b', notify, redis.client(), lease);
 		b.engine.restore(a.engine.transitions(), 41 * S);
@@ -170,8 +164,7 @@ describe.runIf(redisAvailable())('alerts already firing at start', () => {
 		await b.drained();
 		expect(actions()).toEqual(['trigger']);
 		// A stops: B takes the lease; the alert resolves at 100 s.
-		lease.holder = 'b';
-		await redis.client().set(ourKeys.writerLease, 'b');
+		await handOver(redis, lease);
 		await b.run(w, 61 * S, 130 * S);
 		await b.drained();
 		expect(actions()).toEqual(['trigger', 'resolve']);
